@@ -1,0 +1,47 @@
+# custodian - thin wrapper over CMake presets. See README.md.
+#   make          build ./build/custodian (dev preset)
+#   make demo     install what is missing, build, generate and explore the demo county
+#   make check    install what is missing, build with ASan+UBSan, run every test
+#   make bench    release build + benchmark programs (figures for docs/benchmarks.md)
+#   make fuzz     build the libFuzzer targets with clang and fuzz each for FUZZ_SECONDS
+
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 60
+DEMO_DB ?= demo/custodian.db
+
+.PHONY: all build demo check bench fuzz release bootstrap clean format
+
+all: build
+
+build:
+	cmake --preset dev >/dev/null
+	cmake --build build -j$(JOBS)
+
+release:
+	cmake --preset release >/dev/null
+	cmake --build build-release -j$(JOBS)
+
+bootstrap:
+	scripts/bootstrap
+
+demo: bootstrap release
+	scripts/demo $(DEMO_DB)
+
+check: bootstrap
+	cmake --preset asan >/dev/null
+	cmake --build build-asan -j$(JOBS)
+	ctest --preset asan -j$(JOBS)
+
+bench: bootstrap release
+	scripts/bench
+
+fuzz: bootstrap
+	cmake --preset fuzz >/dev/null
+	cmake --build build-fuzz -j$(JOBS)
+	scripts/fuzz $(FUZZ_SECONDS)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-asan build-release build-fuzz

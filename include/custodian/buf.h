@@ -1,0 +1,48 @@
+/*
+ * buf.h - a growable, always NUL-terminated byte buffer (curl dynbuf + git strbuf).
+ *
+ * Invariants: `buf` is never NULL (it points at a static "" until the first
+ * append) and buf[len] == '\0'. Growth past `cap` (0 = unlimited) fails with
+ * CUST_ETOOBIG and releases the buffer, so client-driven input cannot grow it
+ * without bound. Internal growth aborts on out-of-memory.
+ *
+ *     struct cust_buf b = CUST_BUF_INIT;
+ *     cust_buf_appendf(&b, "%d rows", n);
+ *     char *s = cust_buf_detach(&b);   // caller now owns s
+ */
+#ifndef CUSTODIAN_BUF_H
+#define CUSTODIAN_BUF_H
+
+#include "custodian/status.h"
+
+struct cust_buf {
+    char *buf;
+    size_t len;
+    size_t alloc;
+    size_t cap; /* 0 = no cap */
+};
+
+extern char cust_buf_empty[];
+#define CUST_BUF_INIT {cust_buf_empty, 0, 0, 0}
+
+/* Initialise with a size cap (0 = none). Allocates nothing. */
+void cust_buf_init(struct cust_buf *b, size_t cap);
+/* Free the contents; the buffer is reusable (empty) afterwards. */
+void cust_buf_release(struct cust_buf *b);
+/* Keep the allocation, set length to 0. */
+void cust_buf_reset(struct cust_buf *b);
+/* Hand the NUL-terminated contents to the caller (always heap memory) and reset. */
+char *cust_buf_detach(struct cust_buf *b, size_t *len);
+
+enum cust_status cust_buf_append(struct cust_buf *b, const void *data, size_t len) CUST_WARN_UNUSED;
+enum cust_status cust_buf_puts(struct cust_buf *b, const char *s) CUST_WARN_UNUSED;
+enum cust_status cust_buf_putc(struct cust_buf *b, char c) CUST_WARN_UNUSED;
+enum cust_status cust_buf_appendf(struct cust_buf *b, const char *fmt, ...) CUST_PRINTF(2, 3)
+    CUST_WARN_UNUSED;
+
+/* Append `s` as a CSV field (RFC 4180 quoting when needed). */
+enum cust_status cust_buf_csv_field(struct cust_buf *b, const char *s) CUST_WARN_UNUSED;
+/* Append `s` HTML-escaped (& < > " '). */
+enum cust_status cust_buf_html(struct cust_buf *b, const char *s) CUST_WARN_UNUSED;
+
+#endif

@@ -1,0 +1,148 @@
+#include "custodian/buf.h"
+
+#include <stdarg.h>
+
+char cust_buf_empty[1];
+
+void cust_buf_init(struct cust_buf *b, size_t cap)
+{
+    b->buf = cust_buf_empty;
+    b->len = 0;
+    b->alloc = 0;
+    b->cap = cap;
+}
+
+void cust_buf_release(struct cust_buf *b)
+{
+    if (b->alloc)
+        free(b->buf);
+    b->buf = cust_buf_empty;
+    b->len = 0;
+    b->alloc = 0;
+}
+
+void cust_buf_reset(struct cust_buf *b)
+{
+    b->len = 0;
+    if (b->alloc)
+        b->buf[0] = '\0';
+}
+
+char *cust_buf_detach(struct cust_buf *b, size_t *len)
+{
+    char *p = b->alloc ? b->buf : cust_xstrdup("");
+    if (len)
+        *len = b->len;
+    b->buf = cust_buf_empty;
+    b->len = 0;
+    b->alloc = 0;
+    return p;
+}
+
+static enum cust_status grow(struct cust_buf *b, size_t extra)
+{
+    size_t need = b->len + extra + 1;
+    if (need < b->len || (b->cap && need > b->cap + 1)) {
+        cust_buf_release(b);
+        return CUST_ETOOBIG;
+    }
+    if (need <= b->alloc)
+        return CUST_OK;
+    size_t n = b->alloc ? b->alloc : 64;
+    while (n < need)
+        n *= 2;
+    if (b->alloc) {
+        b->buf = cust_xrealloc(b->buf, n);
+    } else {
+        b->buf = cust_xmalloc(n);
+        b->buf[0] = '\0';
+    }
+    b->alloc = n;
+    return CUST_OK;
+}
+
+enum cust_status cust_buf_append(struct cust_buf *b, const void *data, size_t len)
+{
+    enum cust_status st = grow(b, len);
+    if (st)
+        return st;
+    if (len)
+        memcpy(b->buf + b->len, data, len);
+    b->len += len;
+    b->buf[b->len] = '\0';
+    return CUST_OK;
+}
+
+enum cust_status cust_buf_puts(struct cust_buf *b, const char *s)
+{
+    return cust_buf_append(b, s, strlen(s));
+}
+
+enum cust_status cust_buf_putc(struct cust_buf *b, char c)
+{
+    return cust_buf_append(b, &c, 1);
+}
+
+enum cust_status cust_buf_appendf(struct cust_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    char small[256];
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof(small), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return CUST_EINVAL;
+    if ((size_t)n < sizeof(small))
+        return cust_buf_append(b, small, (size_t)n);
+    enum cust_status st = grow(b, (size_t)n);
+    if (st)
+        return st;
+    va_start(ap, fmt);
+    vsnprintf(b->buf + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return CUST_OK;
+}
+
+enum cust_status cust_buf_csv_field(struct cust_buf *b, const char *s)
+{
+    if (!s)
+        return CUST_OK;
+    if (!strpbrk(s, ",\"\r\n"))
+        return cust_buf_puts(b, s);
+    enum cust_status st = cust_buf_putc(b, '"');
+    for (const char *p = s; !st && *p; p++) {
+        if (*p == '"')
+            st = cust_buf_putc(b, '"');
+        if (!st)
+            st = cust_buf_putc(b, *p);
+    }
+    return st ? st : cust_buf_putc(b, '"');
+}
+
+enum cust_status cust_buf_html(struct cust_buf *b, const char *s)
+{
+    enum cust_status st = CUST_OK;
+    for (const char *p = s ? s : ""; !st && *p; p++) {
+        switch (*p) {
+        case '&':
+            st = cust_buf_puts(b, "&amp;");
+            break;
+        case '<':
+            st = cust_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            st = cust_buf_puts(b, "&gt;");
+            break;
+        case '"':
+            st = cust_buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            st = cust_buf_puts(b, "&#39;");
+            break;
+        default:
+            st = cust_buf_putc(b, *p);
+        }
+    }
+    return st;
+}

@@ -1,0 +1,46 @@
+/*
+ * cli.h - the command-line front end: one file per subcommand (git builtin/).
+ *
+ * Each subcommand is `int cmd_<name>(int argc, char **argv, struct cli_ctx *ctx)`
+ * where argv[0] is the subcommand name. Exit codes: 0 success, 1 failure,
+ * 2 invalid input. Every subcommand answers `--help` with its usage on stdout.
+ */
+#ifndef CUSTODIAN_CLI_H
+#define CUSTODIAN_CLI_H
+
+#include "custodian/status.h"
+
+struct cli_ctx {
+    const char *db_path; /* --db, else $CUSTODIAN_DB, else ./custodian.db */
+    const char *user;    /* --as USER, else $CUSTODIAN_USER, else $USER, else "cli" */
+};
+
+typedef int (*cli_fn)(int argc, char **argv, struct cli_ctx *ctx);
+
+struct cli_command {
+    const char *name;
+    cli_fn fn;
+    const char *summary;
+};
+
+/* True when argv holds -h or --help (before any "--"). */
+bool cli_wants_help(int argc, char **argv);
+/* Print `usage` to stdout and return 0 (for --help) . */
+int cli_help(const char *usage);
+/* Print "custodian: <msg>" and the usage to stderr, return 2. */
+int cli_usage_error(const char *usage, const char *fmt, ...) CUST_PRINTF(2, 3);
+/* Print "custodian: <err->msg>" to stderr and return the status's exit code. */
+int cli_fail(const struct cust_err *err);
+
+int cmd_init(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_import(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_export(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_roster(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_show(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_history(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_audit(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_gen(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_decide(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_policy(int argc, char **argv, struct cli_ctx *ctx);
+
+#endif

@@ -1,0 +1,154 @@
+/* Unit tests for src/base: buffers, dates, diagnostics, statuses. */
+#include "custodian/compat.h"
+#include "custodian/buf.h"
+#include "custodian/date.h"
+#include "custodian/diag.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <cmocka.h>
+
+static void test_buf_grow_and_detach(void **state)
+{
+    (void)state;
+    struct cust_buf b = CUST_BUF_INIT;
+    assert_string_equal(b.buf, "");
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(cust_buf_appendf(&b, "%d,", i), CUST_OK);
+    assert_true(b.len > 1000);
+    assert_int_equal(b.buf[b.len], '\0');
+    size_t len;
+    char *s = cust_buf_detach(&b, &len);
+    assert_int_equal(strncmp(s, "0,1,2,", 6), 0);
+    assert_int_equal(b.len, 0);
+    assert_string_equal(b.buf, "");
+    free(s);
+}
+
+static void test_buf_cap(void **state)
+{
+    (void)state;
+    struct cust_buf b;
+    cust_buf_init(&b, 8);
+    assert_int_equal(cust_buf_puts(&b, "12345678"), CUST_OK);
+    assert_int_equal(cust_buf_puts(&b, "9"), CUST_ETOOBIG);
+    assert_int_equal(b.len, 0); /* released on failure */
+    cust_buf_release(&b);
+}
+
+static void test_buf_csv_html(void **state)
+{
+    (void)state;
+    struct cust_buf b = CUST_BUF_INIT;
+    assert_int_equal(cust_buf_csv_field(&b, "a,\"b\""), CUST_OK);
+    assert_string_equal(b.buf, "\"a,\"\"b\"\"\"");
+    cust_buf_reset(&b);
+    assert_int_equal(cust_buf_html(&b, "<a href='x'>&</a>"), CUST_OK);
+    assert_string_equal(b.buf, "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;");
+    cust_buf_release(&b);
+}
+
+static void test_date_roundtrip(void **state)
+{
+    (void)state;
+    assert_int_equal(cust_days_from_civil(1970, 1, 1), 0);
+    assert_int_equal(cust_days_from_civil(2000, 3, 1), 11017);
+    for (int32_t d = -50000; d < 100000; d += 7) {
+        int y;
+        unsigned m, dd;
+        cust_civil_from_days(d, &y, &m, &dd);
+        assert_int_equal(cust_days_from_civil(y, m, dd), d);
+    }
+    int32_t day;
+    assert_true(cust_date_parse("2024-02-29", &day));
+    char out[11];
+    cust_date_format(day, out);
+    assert_string_equal(out, "2024-02-29");
+    assert_false(cust_date_parse("2023-02-29", &day));
+    assert_false(cust_date_parse("2023-13-01", &day));
+    assert_false(cust_date_parse("2023-1-01", &day));
+    assert_false(cust_date_parse("2023-01-01x", &day));
+    assert_int_equal(cust_weekday(0), 4); /* 1970-01-01 was a Thursday */
+    assert_true(cust_date_parse("2025-07-17", &day));
+    assert_int_equal(cust_weekday(day), 4);
+    assert_int_equal(cust_weekday(-1), 3);
+}
+
+static void test_date_partial(void **state)
+{
+    (void)state;
+    struct cust_date d;
+    char out[11];
+    assert_true(cust_date_parse_partial("1988-04-XX", &d));
+    assert_int_equal(d.precision, CUST_DATE_MONTH);
+    cust_date_format_partial(&d, out);
+    assert_string_equal(out, "1988-04-XX");
+    assert_true(cust_date_parse_partial("1988-XX-XX", &d));
+    assert_int_equal(d.precision, CUST_DATE_YEAR);
+    cust_date_format_partial(&d, out);
+    assert_string_equal(out, "1988-XX-XX");
+    assert_false(cust_date_parse_partial("1988-XX-04", &d));
+    assert_false(cust_date_parse_partial("19XX-01-01", &d));
+}
+
+static void test_time_parse(void **state)
+{
+    (void)state;
+    int64_t t;
+    int off;
+    assert_true(cust_time_parse("2025-03-14T10:22:00-07:00", &t, &off));
+    assert_int_equal(off, -420);
+    char out[32];
+    cust_time_format(t, 0, true, out);
+    assert_string_equal(out, "2025-03-14T17:22:00Z");
+    cust_time_format(t, off, true, out);
+    assert_string_equal(out, "2025-03-14T10:22:00-07:00");
+    assert_true(cust_time_parse("2025-03-14T17:22:00.123Z", &t, &off));
+    assert_int_equal(off, 0);
+    assert_false(cust_time_parse("2025-03-14 10:22", &t, &off));
+    assert_false(cust_time_parse("2025-03-14T25:22:00Z", &t, &off));
+    assert_false(cust_time_parse("2025-03-14T10:22:00+0700", &t, &off));
+    /* late evening Pacific time is the next UTC day but the same local day */
+    assert_true(cust_time_parse("2025-03-14T23:30:00-07:00", &t, &off));
+    int32_t day;
+    assert_true(cust_date_parse("2025-03-14", &day));
+    assert_int_equal(cust_time_local_day(t, off), day);
+    assert_int_equal(cust_time_local_day(t, 0), day + 1);
+}
+
+static void test_diag(void **state)
+{
+    (void)state;
+    struct cust_diag d = CUST_DIAG_INIT;
+    cust_diag_add(&d, "case.as_of", "not a date (%s)", "YYYY-MM-DD");
+    assert_int_equal(cust_diag_count(&d), 1);
+    assert_string_equal(d.lines[0], "case.as_of: not a date (YYYY-MM-DD)");
+    for (int i = 0; i < CUST_DIAG_MAX + 5; i++)
+        cust_diag_add(&d, "x", "y");
+    assert_int_equal(cust_diag_count(&d), CUST_DIAG_MAX + 6);
+    assert_int_equal(d.n, CUST_DIAG_MAX);
+    cust_diag_release(&d);
+}
+
+static void test_status(void **state)
+{
+    (void)state;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_err_set(&err, CUST_EINVAL, "bad '%s'", "x"), CUST_EINVAL);
+    assert_string_equal(err.msg, "bad 'x'");
+    assert_int_equal(cust_status_exit_code(CUST_EINVAL), 2);
+    assert_int_equal(cust_status_exit_code(CUST_EDB), 1);
+    assert_int_equal(cust_status_exit_code(CUST_OK), 0);
+    assert_string_equal(cust_status_name(CUST_ENOTFOUND), "not_found");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_buf_grow_and_detach), cmocka_unit_test(test_buf_cap),
+        cmocka_unit_test(test_buf_csv_html),        cmocka_unit_test(test_date_roundtrip),
+        cmocka_unit_test(test_date_partial),        cmocka_unit_test(test_time_parse),
+        cmocka_unit_test(test_diag),                cmocka_unit_test(test_status),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
