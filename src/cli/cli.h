@@ -42,5 +42,9 @@ int cmd_audit(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_gen(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_decide(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_policy(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_request(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_duties(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_serve(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_user(int argc, char **argv, struct cli_ctx *ctx);
 
 #endif

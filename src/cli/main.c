@@ -15,6 +15,10 @@ static const struct cli_command commands[] = {
     {"gen", cmd_gen, "generate a synthetic county as JSON Lines"},
     {"decide", cmd_decide, "decide one case under the law in force"},
     {"policy", cmd_policy, "check, show and explain policies"},
+    {"request", cmd_request, "the request desk: add, match, decide, act, fulfil"},
+    {"duties", cmd_duties, "duties triggered by requests: list, done"},
+    {"serve", cmd_serve, "serve the HTTP API, the public locator and the staff console"},
+    {"user", cmd_user, "manage staff accounts"},
 };
 
 static const char usage[] =
