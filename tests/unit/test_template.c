@@ -1,0 +1,181 @@
+/* Unit tests for the notice template renderer and the shipped notice templates. */
+#include "custodian/compat.h"
+#include "custodian/csv.h"
+#include "custodian/template.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <cmocka.h>
+
+static char *render(const char *tpl, const char *vars_json, enum cust_status want)
+{
+    json_error_t jerr;
+    json_t *vars = json_loads(vars_json, 0, &jerr);
+    assert_non_null(vars);
+    struct cust_buf out = CUST_BUF_INIT;
+    struct cust_err err = CUST_ERR_INIT;
+    enum cust_status st =
+        cust_template_render("t.txt", tpl, strlen(tpl), vars, CUST_TEMPLATE_TEXT, &out, &err);
+    json_decref(vars);
+    if (st != want)
+        fail_msg("status %d, wanted %d (%s)", st, want, err.msg);
+    if (st) {
+        cust_buf_release(&out);
+        return cust_xstrdup(err.msg);
+    }
+    return cust_buf_detach(&out, NULL);
+}
+
+static void check(const char *tpl, const char *vars, enum cust_status want, const char *expect)
+{
+    char *got = render(tpl, vars, want);
+    if (want == CUST_OK)
+        assert_string_equal(got, expect);
+    else if (!strstr(got, expect))
+        fail_msg("error '%s' lacks '%s'", got, expect);
+    free(got);
+}
+
+static void test_render(void **state)
+{
+    (void)state;
+    check("Hello {{name}}!", "{\"name\":\"Ana\"}", CUST_OK, "Hello Ana!");
+    check("n={{n}}", "{\"n\":42}", CUST_OK, "n=42");
+    check("{{#yes}}A{{/yes}}{{^yes}}B{{/yes}}", "{\"yes\":true}", CUST_OK, "A");
+    check("{{#yes}}A{{/yes}}{{^yes}}B{{/yes}}", "{\"yes\":false}", CUST_OK, "B");
+    check("{{#yes}}A{{/yes}}{{^yes}}B{{/yes}}", "{}", CUST_OK, "B");
+    check("{{#a}}1{{#b}}2{{/b}}3{{/a}}", "{\"a\":true,\"b\":false}", CUST_OK, "13");
+    /* a missing value inside a section that is off is not needed */
+    check("{{#a}}{{missing}}{{/a}}ok", "{\"a\":false}", CUST_OK, "ok");
+    check("x {{ y", "{}", CUST_EINVAL, "t.txt:1: unclosed tag");
+    check("line1\n{{nope}}", "{}", CUST_EINVAL, "t.txt:2: no value for 'nope'");
+    check("{{#a}}x", "{\"a\":true}", CUST_EINVAL, "t.txt:1: section 'a' is never closed");
+    check("{{#a}}x{{/b}}", "{\"a\":true}", CUST_EINVAL, "closes no open section");
+    check("{{bad name}}", "{}", CUST_EINVAL, "bad tag name");
+    check("{{o}}", "{\"o\":{}}", CUST_EINVAL, "not a string or number");
+}
+
+static void test_html_escape(void **state)
+{
+    (void)state;
+    json_t *vars = json_pack("{s:s}", "x", "<b>&");
+    struct cust_buf out = CUST_BUF_INIT;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_template_render("t", "[{{x}}]", 7, vars, CUST_TEMPLATE_HTML, &out, &err),
+                     CUST_OK);
+    assert_string_equal(out.buf, "[&lt;b&gt;&amp;]");
+    cust_buf_release(&out);
+    json_decref(vars);
+}
+
+static const char *const documents[] = {"request_copy", "release_notice", "interview_consent"};
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct cust_buf b = CUST_BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        assert_int_equal(cust_buf_append(&b, chunk, n), CUST_OK);
+    fclose(f);
+    return cust_buf_detach(&b, len);
+}
+
+/* Collect the tag names of a template, sorted, as one string. */
+static char *tag_set(const char *tpl)
+{
+    char names[64][64];
+    size_t n = 0;
+    for (const char *p = strstr(tpl, "{{"); p; p = strstr(p + 2, "{{")) {
+        const char *q = p + 2;
+        if (*q == '#' || *q == '^' || *q == '/')
+            q++;
+        const char *e = strstr(q, "}}");
+        assert_non_null(e);
+        char name[64];
+        snprintf(name, sizeof(name), "%.*s", (int)(e - q), q);
+        size_t k = 0;
+        while (k < n && strcmp(names[k], name) != 0)
+            k++;
+        if (k == n && n < 64)
+            memcpy(names[n++], name, sizeof(name));
+    }
+    qsort(names, n, sizeof(names[0]), (int (*)(const void *, const void *))strcmp);
+    struct cust_buf b = CUST_BUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(cust_buf_appendf(&b, "%s ", names[i]), CUST_OK);
+    return cust_buf_detach(&b, NULL);
+}
+
+/* Every shipped language has every document; all render with the same variables. */
+static void test_shipped_templates(void **state)
+{
+    (void)state;
+    const char *src = getenv("CUST_SOURCE_DIR");
+    src = src ? src : CUST_SOURCE_DIR;
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/templates/notices/languages.csv", src);
+    struct cust_csv csv;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_csv_open_file(&csv, path, &err), CUST_OK);
+    assert_int_equal(cust_csv_next(&csv, &err), CUST_OK);
+    int ccode = cust_csv_column(&csv, "code"), cship = cust_csv_column(&csv, "shipped");
+    assert_true(ccode >= 0 && cship >= 0);
+    json_t *vars = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:b,s:b,s:s,s:s,s:s,s:s,s:s}", "agency_name",
+        "Los Angeles County Sheriff's Department", "subject_name", "JOSE GARCIA",
+        "booking_number", "6012345", "notice_date", "2025-07-18", "received_date", "2025-07-17",
+        "requester", "ICE Los Angeles Field Office", "form", "I-247A", "asks_text",
+        "hold; notify", "will_comply", 0, "comply_text", "", "hold_refused", 1,
+        "release_date_given", 0, "request_id", "R-2025-000001", "attorney_name", "A. Lawyer",
+        "disclosed_date", "2025-07-18", "release_info", "2025-08-01", "basis",
+        "Gov. Code 7282.5(a)(1)");
+    json_object_set_new(vars, "purpose", json_string("civil immigration interview"));
+    int languages = 0, shipped = 0;
+    char *reference[CUST_ARRAY_LEN(documents)] = {0};
+    while (cust_csv_next(&csv, &err) == CUST_OK && csv.nfields) {
+        languages++;
+        if (strcmp(csv.fields[cship], "yes") != 0)
+            continue;
+        shipped++;
+        for (size_t d = 0; d < CUST_ARRAY_LEN(documents); d++) {
+            snprintf(path, sizeof(path), "%s/templates/notices/%s/%s.txt", src,
+                     csv.fields[ccode], documents[d]);
+            size_t len;
+            char *tpl = slurp(path, &len);
+            if (!tpl)
+                fail_msg("missing template %s", path);
+            struct cust_buf out = CUST_BUF_INIT;
+            if (cust_template_render(path, tpl, len, vars, CUST_TEMPLATE_TEXT, &out, &err))
+                fail_msg("%s", err.msg);
+            assert_non_null(strstr(out.buf, "6012345"));
+            char *tags = tag_set(tpl);
+            if (!reference[d])
+                reference[d] = cust_xstrdup(tags);
+            else
+                assert_string_equal(tags, reference[d]);
+            free(tags);
+            cust_buf_release(&out);
+            free(tpl);
+        }
+    }
+    assert_int_equal(languages, 6); /* the TRUTH Act's six */
+    assert_true(shipped >= 2);
+    for (size_t d = 0; d < CUST_ARRAY_LEN(documents); d++)
+        free(reference[d]);
+    json_decref(vars);
+    cust_csv_release(&csv);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_render),
+        cmocka_unit_test(test_html_escape),
+        cmocka_unit_test(test_shipped_templates),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
