@@ -24,12 +24,12 @@ struct cust_sentence {
 };
 
 struct cust_release_calc {
-    int32_t release_day;          /* the computed release day (day number) */
-    int32_t presentence_credit;   /* PC 2900.5 actual-custody days credited */
-    int32_t presentence_conduct;  /* PC 4019 conduct credit earned before sentencing */
-    int32_t remaining_days;       /* term left after presentence credits (>= 0) */
-    int32_t days_to_serve;        /* actual days still to serve after sentencing */
-    const char *rule_version;     /* static string naming the rules, e.g. "ca-pc4019-halftime/1" */
+    int32_t release_day;         /* the computed release day (day number) */
+    int32_t presentence_credit;  /* PC 2900.5 actual-custody days credited */
+    int32_t presentence_conduct; /* PC 4019 conduct credit earned before sentencing */
+    int32_t remaining_days;      /* term left after presentence credits (>= 0) */
+    int32_t days_to_serve;       /* actual days still to serve after sentencing */
+    const char *rule_version;    /* static string naming the rules, e.g. "ca-pc4019-halftime/1" */
 };
 
 /*

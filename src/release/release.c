@@ -60,7 +60,8 @@ enum cust_status cust_release_compute(const struct cust_sentence *s, struct cust
     if (s->presentence_custody_days < 0)
         return cust_err_set(err, CUST_EINVAL, "'presentence_custody_days' must not be negative");
     if (s->presentence_custody_days > CUST_RELEASE_MAX_DAYS)
-        return cust_err_set(err, CUST_EINVAL, "'presentence_custody_days' %d is longer than %d days",
+        return cust_err_set(err, CUST_EINVAL,
+                            "'presentence_custody_days' %d is longer than %d days",
                             (int)s->presentence_custody_days, CUST_RELEASE_MAX_DAYS);
     if (s->imposed_on < DAY_MIN || s->imposed_on > DAY_MAX - CUST_RELEASE_MAX_DAYS)
         return cust_err_set(err, CUST_EINVAL, "'imposed_on' is out of range");

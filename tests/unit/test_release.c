@@ -180,10 +180,18 @@ static void test_against_reference(void **state)
         int32_t imposed = base + (int32_t)(r % 4000);
         int32_t term;
         switch ((r >> 16) % 4) {
-        case 0: term = 1 + (int32_t)((r >> 24) % 12); break;  /* tiny terms: rounding */
-        case 1: term = 1 + (int32_t)((r >> 24) % 365); break;
-        case 2: term = 1 + (int32_t)((r >> 24) % 1500); break;
-        default: term = 1 + (int32_t)((r >> 24) % 5000); break;
+        case 0:
+            term = 1 + (int32_t)((r >> 24) % 12);
+            break; /* tiny terms: rounding */
+        case 1:
+            term = 1 + (int32_t)((r >> 24) % 365);
+            break;
+        case 2:
+            term = 1 + (int32_t)((r >> 24) % 1500);
+            break;
+        default:
+            term = 1 + (int32_t)((r >> 24) % 5000);
+            break;
         }
         int32_t pre = (int32_t)((r >> 40) % 3 == 0 ? 0 : (r >> 44) % (uint64_t)(term + 20));
         struct cust_release_calc c = compute_ok(imposed, term, pre);
@@ -200,9 +208,9 @@ static void test_against_reference(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_spec_example),        cmocka_unit_test(test_zero_presentence),
-        cmocka_unit_test(test_odd_days),            cmocka_unit_test(test_custody_exceeds_term),
-        cmocka_unit_test(test_invalid),             cmocka_unit_test(test_against_reference),
+        cmocka_unit_test(test_spec_example), cmocka_unit_test(test_zero_presentence),
+        cmocka_unit_test(test_odd_days),     cmocka_unit_test(test_custody_exceeds_term),
+        cmocka_unit_test(test_invalid),      cmocka_unit_test(test_against_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
