@@ -659,6 +659,56 @@ static void fill_day(struct cust_gen *g, int32_t day)
     qsort(g->stays, g->nstays, sizeof(*g->stays), stay_cmp);
 }
 
+/* ---- small formatting helpers (snprintf dominated the profile) ---------------------------- */
+
+/* Bounded copy of `s` (n bytes at most) into dst[cap], always terminated. */
+static void copyn(char *dst, size_t cap, const char *s, size_t n)
+{
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
+static void copy(char *dst, size_t cap, const char *s)
+{
+    copyn(dst, cap, s, strlen(s));
+}
+
+/* Append `s` to the string in dst[cap]. */
+static void append(char *dst, size_t cap, const char *s)
+{
+    size_t len = strlen(dst);
+    copy(dst + len, cap - len, s);
+}
+
+/* Write v as exactly `width` digits (v >= 0). */
+static void put_digits(char *o, unsigned v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        o[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
+/* YYYY-MM-DD, or YYYY-MM-XX / YYYY-XX-XX for a partial date (out: 11 bytes). */
+static void fmt_date(int32_t day, enum cust_date_precision prec, char out[11])
+{
+    int y;
+    unsigned m, d;
+    cust_civil_from_days(day, &y, &m, &d);
+    put_digits(out, (unsigned)y, 4);
+    out[4] = '-';
+    put_digits(out + 5, m, 2);
+    out[7] = '-';
+    put_digits(out + 8, d, 2);
+    if (prec != CUST_DATE_DAY)
+        out[8] = out[9] = 'X';
+    if (prec == CUST_DATE_YEAR)
+        out[5] = out[6] = 'X';
+    out[10] = '\0';
+}
+
 /* ---- persons --------------------------------------------------------------------------- */
 
 enum cit { CIT_CITIZEN, CIT_NON, CIT_UNKNOWN };
@@ -750,20 +800,24 @@ static void make_person(const struct cust_gen *g, size_t idx, int32_t created_da
     const char *l1 = rng_pick(r, &grp->last);
     unsigned form = rng_below(r, 1000);
     if (grp == &gen_groups[0] && form < 150) /* Hispanic two-part surname */
-        snprintf(p->last, sizeof(p->last), "%s%s%s", l1, form < 110 ? " " : "-",
-                 rng_pick(r, &grp->last));
-    else if (sex_for_names == 'F' && form > 965)
-        snprintf(p->last, sizeof(p->last), "%s-%s", l1, rng_pick(r, &grp->last));
-    else
-        snprintf(p->last, sizeof(p->last), "%s", l1);
-    snprintf(p->first, sizeof(p->first), "%s", pick_given(r, grp, sex_for_names));
+    {
+        copy(p->last, sizeof(p->last), l1);
+        append(p->last, sizeof(p->last), form < 110 ? " " : "-");
+        append(p->last, sizeof(p->last), rng_pick(r, &grp->last));
+    } else if (sex_for_names == 'F' && form > 965) {
+        copy(p->last, sizeof(p->last), l1);
+        append(p->last, sizeof(p->last), "-");
+        append(p->last, sizeof(p->last), rng_pick(r, &grp->last));
+    } else
+        copy(p->last, sizeof(p->last), l1);
+    copy(p->first, sizeof(p->first), pick_given(r, grp, sex_for_names));
     unsigned mid = rng_below(r, 1000);
     if (mid < 450) {
         const char *m = pick_given(r, grp, sex_for_names);
-        snprintf(p->middle, sizeof(p->middle), "%c", m[0]);
+        copyn(p->middle, sizeof(p->middle), m, 1);
         p->has_middle = true;
     } else if (mid < 650) {
-        snprintf(p->middle, sizeof(p->middle), "%s", pick_given(r, grp, sex_for_names));
+        copy(p->middle, sizeof(p->middle), pick_given(r, grp, sex_for_names));
         p->has_middle = strcmp(p->middle, p->first) != 0;
     }
     if (sex_for_names == 'M' && grp->weight >= 130 && rng_chance(r, 40)) {
@@ -878,27 +932,27 @@ static void make_person(const struct cust_gen *g, size_t idx, int32_t created_da
 
     /* Aliases. */
     char dob_s[11];
-    cust_date_format_partial(&p->dob, dob_s);
+    fmt_date(p->dob.day, p->dob.precision, dob_s);
     if (rng_chance(r, 180)) {
         p->naliases = rng_chance(r, 700) ? 1 : 2;
         for (int i = 0; i < p->naliases; i++) {
             struct alias *al = &p->aliases[i];
-            snprintf(al->last, sizeof(al->last), "%s", p->last);
-            snprintf(al->first, sizeof(al->first), "%s", p->first);
-            snprintf(al->dob, sizeof(al->dob), "%s", dob_s);
+            copy(al->last, sizeof(al->last), p->last);
+            copy(al->first, sizeof(al->first), p->first);
+            copy(al->dob, sizeof(al->dob), dob_s);
             unsigned t = rng_below(r, 4);
             const char *nick = gen_nickname(p->first);
             char *sp = strpbrk(p->last, " -");
             if (t == 0 && nick) {
-                snprintf(al->first, sizeof(al->first), "%s", nick);
+                copy(al->first, sizeof(al->first), nick);
             } else if (t == 1 && sp && grp == &gen_groups[0]) {
-                snprintf(al->last, sizeof(al->last), "%.*s", (int)(sp - p->last), p->last);
+                copyn(al->last, sizeof(al->last), p->last, (size_t)(sp - p->last));
             } else if (t == 2 && p->dob.precision == CUST_DATE_DAY) {
                 struct cust_date d = {p->dob.day + (rng_chance(r, 500) ? 365 : rng_range(r, -3, 3)),
                                       CUST_DATE_DAY};
-                cust_date_format_partial(&d, al->dob);
+                fmt_date(d.day, d.precision, al->dob);
             } else {
-                snprintf(al->last, sizeof(al->last), "%s", rng_pick(r, &grp->last));
+                copy(al->last, sizeof(al->last), rng_pick(r, &grp->last));
             }
         }
     }
@@ -1009,20 +1063,40 @@ static void w_bool(struct w *w, bool b)
 
 static void w_date(struct w *w, int32_t day)
 {
-    char d[11];
-    cust_date_format(day, d);
     w_reserve(w, 12);
-    w->p[w->n++] = '"';
-    memcpy(w->p + w->n, d, 10);
-    w->n += 10;
-    w->p[w->n++] = '"';
+    w->p[w->n] = '"';
+    char d[11];
+    fmt_date(day, CUST_DATE_DAY, d);
+    memcpy(w->p + w->n + 1, d, 10);
+    w->p[w->n + 11] = '"';
+    w->n += 12;
 }
 
+/* "YYYY-MM-DDTHH:MM:SS-07:00" at the LA offset in force at t. */
 static void w_time(struct w *w, int64_t t)
 {
-    char s[32];
-    cust_time_format(t, cust_gen_la_offset(t), false, s);
-    w_str(w, s);
+    int off = cust_gen_la_offset(t);
+    int64_t local = t + (int64_t)off * 60;
+    int32_t day = (int32_t)((local >= 0 ? local : local - 86399) / 86400);
+    unsigned sod = (unsigned)(local - (int64_t)day * 86400);
+    w_reserve(w, 27);
+    char *o = w->p + w->n;
+    o[0] = '"';
+    char d[11];
+    fmt_date(day, CUST_DATE_DAY, d);
+    memcpy(o + 1, d, 10);
+    o[11] = 'T';
+    put_digits(o + 12, sod / 3600, 2);
+    o[14] = ':';
+    put_digits(o + 15, sod / 60 % 60, 2);
+    o[17] = ':';
+    put_digits(o + 18, sod % 60, 2);
+    o[20] = off < 0 ? '-' : '+';
+    put_digits(o + 21, (unsigned)(off < 0 ? -off : off) / 60, 2);
+    o[23] = ':';
+    put_digits(o + 24, (unsigned)(off < 0 ? -off : off) % 60, 2);
+    o[26] = '"';
+    w->n += 27;
 }
 
 /* ---- bookings -------------------------------------------------------------------------- */
@@ -1072,8 +1146,9 @@ static void write_person(struct w *w, const struct person *p, int32_t booked_day
 {
     char tmp[48];
     W_LIT(w, "\"person\":{\"person_id\":");
-    snprintf(tmp, sizeof(tmp), "P%zu", 1000001 + p->idx);
-    w_str(w, tmp);
+    W_LIT(w, "\"P");
+    w_int(w, (int64_t)(1000001 + p->idx));
+    W_LIT(w, "\"");
     W_LIT(w, ",\"last_name\":");
     w_str(w, p->last);
     W_LIT(w, ",\"first_name\":");
@@ -1082,7 +1157,7 @@ static void write_person(struct w *w, const struct person *p, int32_t booked_day
     w_str_or_null(w, p->has_middle ? p->middle : NULL);
     W_LIT(w, ",\"dob\":");
     char dob[11];
-    cust_date_format_partial(&p->dob, dob);
+    fmt_date(p->dob.day, p->dob.precision, dob);
     w_str(w, dob);
     W_LIT(w, ",\"sex\":");
     tmp[0] = p->sex;
@@ -1206,8 +1281,9 @@ static void write_booking(struct cust_gen *g, struct stay *s)
 
     char tmp[64];
     W_LIT(w, "{\"booking_number\":");
-    snprintf(tmp, sizeof(tmp), "%" PRIu64, g->booking_no++);
-    w_str(w, tmp);
+    W_LIT(w, "\"");
+    w_int(w, (int64_t)g->booking_no++);
+    W_LIT(w, "\"");
     W_LIT(w, ",\"booked_at\":");
     w_time(w, s->booked_t);
     char housing[64];
