@@ -225,7 +225,9 @@ struct cust_gen {
     uint64_t booking_no;
     /* persons: the instant each one's latest stay ends */
     int64_t *free_at;
-    int32_t *created; /* the day each person was first booked (anchors their dates) */
+    int32_t *created;             /* the day each person was first booked (anchors their dates) */
+    int32_t *conv_off, *conv_day; /* latest conviction from a booking in the output, or -1 */
+    uint8_t *conv_felony;
     size_t npersons, persons_alloc;
     struct w *w;
 };
@@ -537,6 +539,9 @@ void cust_gen_free(struct cust_gen *g)
     free(g->stays);
     free(g->free_at);
     free(g->created);
+    free(g->conv_off);
+    free(g->conv_day);
+    free(g->conv_felony);
     if (g->w)
         free(g->w->p);
     free(g->w);
@@ -1131,9 +1136,15 @@ static size_t pick_person(struct cust_gen *g, struct stay *s)
         g->persons_alloc = g->persons_alloc ? 2 * g->persons_alloc : 4096;
         g->free_at = cust_xrealloc(g->free_at, g->persons_alloc * sizeof(*g->free_at));
         g->created = cust_xrealloc(g->created, g->persons_alloc * sizeof(*g->created));
+        g->conv_off = cust_xrealloc(g->conv_off, g->persons_alloc * sizeof(*g->conv_off));
+        g->conv_day = cust_xrealloc(g->conv_day, g->persons_alloc * sizeof(*g->conv_day));
+        g->conv_felony = cust_xrealloc(g->conv_felony, g->persons_alloc * sizeof(*g->conv_felony));
     }
     g->free_at[g->npersons] = s->release_t;
     g->created[g->npersons] = s->booked_day;
+    g->conv_off[g->npersons] = -1;
+    g->conv_day[g->npersons] = 0;
+    g->conv_felony[g->npersons] = 0;
     return g->npersons++;
 }
 
@@ -1238,6 +1249,21 @@ static const char *facility_and_housing(struct rng *r, char sex, bool reception,
     return "Pitchess Detention Center North";
 }
 
+static void write_prior(const struct cust_gen *g, struct w *w, const struct prior *pr, bool comma)
+{
+    if (comma)
+        W_LIT(w, ",");
+    W_LIT(w, "{\"code\":");
+    w_str(w, g->off[pr->off].pub.code);
+    W_LIT(w, ",\"level\":");
+    w_str(w, pr->felony ? "felony" : "misdemeanor");
+    W_LIT(w, ",\"date\":");
+    w_date(w, pr->day);
+    W_LIT(w, ",\"jurisdiction\":");
+    w_str(w, pr->jurisdiction);
+    W_LIT(w, "}");
+}
+
 static void write_booking(struct cust_gen *g, struct stay *s)
 {
     struct w *w = g->w;
@@ -1309,6 +1335,8 @@ static void write_booking(struct cust_gen *g, struct stay *s)
             c = &g->serious_violent;
         else if (i == 0 && (s->kind == K_PRISON || (s->kind == K_SENTENCED && rng_chance(r, 600))))
             c = &g->felonies;
+        else if (i == 0 && s->kind != K_CITE && s->kind != K_SHORT)
+            c = &g->priors; /* a real charge, not a hold, leads a longer stay */
         size_t o = cdf_pick(c, r);
         if (n > 0 && o == offs[n - 1])
             o = cdf_pick(c, r);
@@ -1324,6 +1352,8 @@ static void write_booking(struct cust_gen *g, struct stay *s)
         }
     }
     bool all_holds = true;
+    int primary = -1; /* the first charge that is not a hold */
+    bool primary_felony = false;
     W_LIT(w, ",\"charges\":[");
     int court = (int)rng_below(r, (uint32_t)gen_court_count);
     for (int i = 0; i < n; i++) {
@@ -1348,7 +1378,11 @@ static void write_booking(struct cust_gen *g, struct stay *s)
             status = "hold";
         } else {
             all_holds = false;
-            bool first = i == 0;
+            bool first = primary < 0;
+            if (first) {
+                primary = i;
+                primary_felony = felony;
+            }
             switch (out) {
             case OUT_IN_CUSTODY:
             case OUT_PENDING:
@@ -1424,25 +1458,42 @@ static void write_booking(struct cust_gen *g, struct stay *s)
         W_LIT(w, "}");
     }
 
-    /* Prior convictions known at booking. */
+    /* Prior convictions known at booking: the person's history, plus the conviction from
+     * their latest earlier booking in the output, in date order. */
     W_LIT(w, "],\"prior_convictions\":[");
+    struct prior own = {0, 0, false, "CA"};
+    bool have_own = g->conv_off[pidx] >= 0;
+    if (have_own) {
+        own.off = (size_t)g->conv_off[pidx];
+        own.day = g->conv_day[pidx];
+        own.felony = g->conv_felony[pidx];
+    }
     bool any = false;
-    for (int i = 0; i < p.npriors && p.priors[i].day < s->booked_day; i++) {
-        const struct prior *pr = &p.priors[i];
-        if (any)
-            W_LIT(w, ",");
-        W_LIT(w, "{\"code\":");
+    for (int i = 0; i <= p.npriors; i++) {
+        const struct prior *pr = i < p.npriors ? &p.priors[i] : NULL;
+        if (pr && pr->day >= s->booked_day)
+            pr = NULL;
+        if (have_own && (!pr || own.day < pr->day)) {
+            write_prior(g, w, &own, any);
+            any = true;
+            have_own = false;
+        }
+        if (!pr)
+            break;
+        write_prior(g, w, pr, any);
         any = true;
-        w_str(w, g->off[pr->off].pub.code);
-        W_LIT(w, ",\"level\":");
-        w_str(w, pr->felony ? "felony" : "misdemeanor");
-        W_LIT(w, ",\"date\":");
-        w_date(w, pr->day);
-        W_LIT(w, ",\"jurisdiction\":");
-        w_str(w, pr->jurisdiction);
-        W_LIT(w, "}");
     }
     W_LIT(w, "]");
+
+    /* Remember this booking's conviction for the person's later bookings. */
+    if (primary >= 0 && (out == OUT_SENTENCED || out == OUT_TIME_SERVED || out == OUT_PRISON)) {
+        int32_t day = out == OUT_SENTENCED ? s->imposed_on : la_day(s->release_t);
+        if (day <= g->opts.end_day) {
+            g->conv_off[pidx] = (int32_t)offs[primary];
+            g->conv_day[pidx] = day;
+            g->conv_felony[pidx] = primary_felony;
+        }
+    }
 
     /* Sentence and the source system's release date (which now and then disagrees). */
     if (sentenced) {

@@ -62,6 +62,13 @@ jq -e -s '[.[] | select(.person.citizenship.status == "non_citizen")] | length >
     >/dev/null || fail "non-citizens"; ok
 jq -e -s 'length as $n | [.[] | select(.release_date_public)] | length < $n / 5' "$f" >/dev/null ||
     fail "release_date_public mostly false"; ok
+# A conviction from a sentenced booking shows among the priors of the person's next booking.
+jq -e -s '[group_by(.person.person_id)[] | select(length > 1) | . as $bs | range(0; length - 1) |
+          . as $i | $bs[$i] | select(.sentence != null) |
+          {code: ([.charges[] | select(.status == "convicted")][0].code),
+           date: .sentence.imposed_on, next: $bs[$i + 1].prior_convictions}] |
+          length > 10 and all(.code as $c | .date as $d | any(.next[]; .code == $c and .date == $d))' \
+    "$f" >/dev/null || fail "in-window convictions become priors"; ok
 # A later --end moves the window.
 "$CUSTODIAN" gen --seed 11 --bookings 500 --end 2025-06-30 | tail -n 1 |
     jq -e '.booked_at[0:10] <= "2025-06-30" and .booked_at[0:4] == "2025"' >/dev/null || fail "--end"; ok

@@ -391,6 +391,7 @@ static void validate(const char *text, size_t len, struct stats *st)
         }
         json_t *pr = json_object_get(b, "prior_convictions");
         CHECK(json_is_array(pr), "line %zu: prior_convictions", line);
+        int32_t prev_prior = INT32_MIN;
         for (size_t i = 0; i < json_array_size(pr); i++) {
             json_t *c = json_array_get(pr, i);
             int32_t d;
@@ -399,6 +400,8 @@ static void validate(const char *text, size_t len, struct stats *st)
             CHECK(in_set(lv, levels), "line %zu: prior level", line);
             check_date(str_or_null(c, "date", line), line, "prior date", &d);
             CHECK(d < booked_day, "line %zu: prior conviction after the booking", line);
+            CHECK(d >= prev_prior, "line %zu: prior convictions out of date order", line);
+            prev_prior = d;
             CHECK(d >= dd.day, "line %zu: prior conviction before birth", line);
             str_req(c, "jurisdiction", line);
             st->priors++;
