@@ -38,9 +38,12 @@ enum cust_status cust_csv_open_file(struct cust_csv *c, const char *path, struct
 /*
  * Advance to the next record. CUST_OK with nfields == 0 means end of input;
  * CUST_EINVAL means malformed CSV (unterminated quote, text after a closing
- * quote), with "line N: reason" in err.
+ * quote), with the reason in err and the record's first line in c->line.
  */
 enum cust_status cust_csv_next(struct cust_csv *c, struct cust_err *err) CUST_WARN_UNUSED;
+/* Rewrite the reason in `err` as "NAME:LINE: malformed CSV: reason"; returns `st`. */
+enum cust_status cust_csv_error(const struct cust_csv *c, const char *name, enum cust_status st,
+                                struct cust_err *err);
 /* Index of a header field by name in the current record, or -1. */
 int cust_csv_column(const struct cust_csv *c, const char *name);
 void cust_csv_release(struct cust_csv *c);

@@ -82,14 +82,6 @@ enum cust_status cust_gen_write(struct cust_gen *g, FILE *f, struct cust_err *er
 size_t cust_gen_offense_count(const struct cust_gen *g);
 const struct cust_gen_offense *cust_gen_offense_at(const struct cust_gen *g, size_t i);
 
-/*
- * Split one CSV record (RFC 4180: quoted fields may hold commas and doubled
- * quotes; no embedded newlines) into at most `max` fields, written into
- * `scratch` (at least strlen(line) + 1 bytes). Returns the field count, or -1
- * for an unterminated quote or more than `max` fields.
- */
-int cust_gen_csv_split(const char *line, char *scratch, char **fields, int max);
-
 /* The LA offset (minutes east of UTC: -420 PDT or -480 PST) in force at an instant. */
 int cust_gen_la_offset(int64_t unix_seconds);
 

@@ -67,8 +67,7 @@ enum cust_status cust_csv_next(struct cust_csv *c, struct cust_err *err)
             c->p++;
             for (;;) {
                 if (c->p >= c->end)
-                    return cust_err_set(err, CUST_EINVAL, "line %zu: unterminated quoted field",
-                                        c->line);
+                    return cust_err_set(err, CUST_EINVAL, "unterminated quoted field");
                 char ch = *c->p++;
                 if (ch == '"') {
                     if (c->p < c->end && *c->p == '"') {
@@ -81,24 +80,22 @@ enum cust_status cust_csv_next(struct cust_csv *c, struct cust_err *err)
                 }
                 st = cust_buf_putc(&c->store, ch);
                 if (st)
-                    return cust_err_set(err, st, "line %zu: field too large", c->line);
+                    return cust_err_set(err, st, "field too large");
             }
             if (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r')
-                return cust_err_set(err, CUST_EINVAL, "line %zu: text after a closing quote",
-                                    c->line);
+                return cust_err_set(err, CUST_EINVAL, "text after a closing quote");
         } else {
             while (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r') {
                 if (*c->p == '"')
-                    return cust_err_set(err, CUST_EINVAL, "line %zu: quote inside unquoted field",
-                                        c->line);
+                    return cust_err_set(err, CUST_EINVAL, "quote inside unquoted field");
                 st = cust_buf_putc(&c->store, *c->p++);
                 if (st)
-                    return cust_err_set(err, st, "line %zu: field too large", c->line);
+                    return cust_err_set(err, st, "field too large");
             }
         }
         st = cust_buf_putc(&c->store, '\0');
         if (st)
-            return cust_err_set(err, st, "line %zu: field too large", c->line);
+            return cust_err_set(err, st, "field too large");
         end_field(c);
         if (c->p < c->end && *c->p == ',') {
             c->p++;
@@ -135,4 +132,12 @@ void cust_csv_release(struct cust_csv *c)
     free(c->fields);
     free(c->owned);
     memset(c, 0, sizeof(*c));
+}
+
+enum cust_status cust_csv_error(const struct cust_csv *c, const char *name, enum cust_status st,
+                                struct cust_err *err)
+{
+    char reason[CUST_ERR_MSG_MAX];
+    snprintf(reason, sizeof(reason), "%s", err && err->msg[0] ? err->msg : "malformed");
+    return cust_err_set(err, st, "%s:%zu: malformed CSV: %s", name, c->line, reason);
 }

@@ -19,20 +19,12 @@ static int cmp_holiday(const void *a, const void *b)
     return (x->day > y->day) - (x->day < y->day);
 }
 
-/* Prefix the CSV reader's message with the file name (copying it first: err->msg is the target). */
-static enum cust_status csv_error(const char *name, enum cust_status st, struct cust_err *err)
-{
-    char msg[CUST_ERR_MSG_MAX];
-    snprintf(msg, sizeof(msg), "%s", err ? err->msg : "malformed csv");
-    return cust_err_set(err, st, "%s: %s", name, msg);
-}
-
 static enum cust_status parse_rows(const char *name, struct cust_csv *csv,
                                    struct cust_calendar *cal, struct cust_err *err)
 {
     enum cust_status st = cust_csv_next(csv, err);
     if (st)
-        return csv_error(name, st, err);
+        return cust_csv_error(csv, name, st, err);
     int cdate = cust_csv_column(csv, "date"), cname = cust_csv_column(csv, "holiday");
     if (cdate < 0 || cname < 0)
         return cust_err_set(err, CUST_EINVAL, "%s:1: header: needs columns 'date' and 'holiday'",
@@ -57,7 +49,7 @@ static enum cust_status parse_rows(const char *name, struct cust_csv *csv,
         cal->n++;
     }
     if (st)
-        return csv_error(name, st, err);
+        return cust_csv_error(csv, name, st, err);
     if (cal->n)
         qsort(cal->days, cal->n, sizeof(*cal->days), cmp_holiday);
     for (size_t i = 1; i < cal->n; i++)

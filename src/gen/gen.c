@@ -14,6 +14,8 @@
 #include "custodian/compat.h"
 #include "custodian/date.h"
 #include "custodian/gen.h"
+
+#include "custodian/csv.h"
 #include "custodian/release.h"
 #include "gen_names.h"
 
@@ -155,44 +157,6 @@ static int32_t la_day(int64_t t)
 
 /* ---- the offense table ---------------------------------------------------------------- */
 
-int cust_gen_csv_split(const char *line, char *scratch, char **fields, int max)
-{
-    int n = 0;
-    const char *p = line;
-    char *o = scratch;
-    for (;;) {
-        if (n == max)
-            return -1;
-        fields[n++] = o;
-        if (*p == '"') {
-            p++;
-            for (;;) {
-                if (*p == '\0')
-                    return -1;
-                if (*p == '"') {
-                    if (p[1] == '"') {
-                        *o++ = '"';
-                        p += 2;
-                        continue;
-                    }
-                    p++;
-                    break;
-                }
-                *o++ = *p++;
-            }
-            if (*p != ',' && *p != '\0')
-                return -1; /* text after a closing quote */
-        } else {
-            while (*p && *p != ',')
-                *o++ = *p++;
-        }
-        *o++ = '\0';
-        if (*p == '\0')
-            return n;
-        p++; /* the comma */
-    }
-}
-
 /* The line writer (helpers below). */
 struct w {
     char *p;
@@ -285,48 +249,6 @@ static bool keep_felony(const struct offense *o)
     return o->lvl == LVL_FELONY || o->lvl == LVL_WOBBLER;
 }
 
-/* Read a whole file; lines split by the caller. */
-static enum cust_status slurp(const char *path, char **out, struct cust_err *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return cust_err_set(err, CUST_EIO, "cannot read '%s': %s", path, strerror(errno));
-    struct cust_buf b;
-    cust_buf_init(&b, 16u << 20);
-    char chunk[8192];
-    size_t n;
-    enum cust_status st = CUST_OK;
-    while (st == CUST_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        st = cust_buf_append(&b, chunk, n);
-    bool bad = ferror(f);
-    fclose(f);
-    if (st != CUST_OK || bad) {
-        cust_buf_release(&b);
-        return cust_err_set(err, st != CUST_OK ? st : CUST_EIO, "cannot read '%s'", path);
-    }
-    *out = cust_buf_detach(&b, NULL);
-    return CUST_OK;
-}
-
-/* Iterate the lines of a text buffer in place (CRLF tolerated). */
-static char *next_line(char **cursor)
-{
-    char *s = *cursor;
-    if (!s || !*s)
-        return NULL;
-    char *nl = strchr(s, '\n');
-    if (nl) {
-        *nl = '\0';
-        *cursor = nl + 1;
-    } else {
-        *cursor = s + strlen(s);
-    }
-    size_t len = strlen(s);
-    if (len && s[len - 1] == '\r')
-        s[len - 1] = '\0';
-    return s;
-}
-
 static char *upper_dup(const char *s)
 {
     char *d = cust_xstrdup(s);
@@ -350,61 +272,55 @@ static bool section_matches(const char *code, const char *section)
 
 static enum cust_status load_prop47(struct cust_gen *g, const char *path, struct cust_err *err)
 {
-    char *text;
-    enum cust_status st = slurp(path, &text, err);
+    struct cust_csv csv;
+    enum cust_status st = cust_csv_open_file(&csv, path, err);
     if (st != CUST_OK)
         return st;
-    char *cur = text, *line;
-    int lineno = 0;
-    char *fields[8];
-    while ((line = next_line(&cur)) != NULL) {
-        lineno++;
-        if (lineno == 1 || !*line)
+    bool header = true;
+    while ((st = cust_csv_next(&csv, err)) == CUST_OK && csv.nfields) {
+        if (header) {
+            header = false;
             continue;
-        char *scratch = cust_xmalloc(strlen(line) + 1);
-        int nf = cust_gen_csv_split(line, scratch, fields, 8);
-        if (nf < 1) {
-            free(scratch);
-            free(text);
-            return cust_err_set(err, CUST_EINVAL, "%s:%d: malformed CSV record", path, lineno);
         }
         for (size_t i = 0; i < g->noff; i++)
-            if (section_matches(g->off[i].pub.code, fields[0]))
+            if (section_matches(g->off[i].pub.code, csv.fields[0]))
                 g->off[i].pub.prop47 = true;
-        free(scratch);
     }
-    free(text);
-    return CUST_OK;
+    if (st != CUST_OK)
+        st = cust_csv_error(&csv, path, st, err);
+    cust_csv_release(&csv);
+    return st;
 }
 
 static enum cust_status load_offenses(struct cust_gen *g, const char *path, struct cust_err *err)
 {
-    char *text;
-    enum cust_status st = slurp(path, &text, err);
+    struct cust_csv csv;
+    enum cust_status st = cust_csv_open_file(&csv, path, err);
     if (st != CUST_OK)
         return st;
     static const char *const want[] = {
         "statute_code", "description",        "level",         "serious", "violent",
         "wobbler",      "trust_act_category", "frequency_hint"};
-    char *cur = text, *line;
-    int lineno = 0;
-    char *fields[16];
     size_t alloc = 0;
-    while ((line = next_line(&cur)) != NULL) {
-        lineno++;
-        if (!*line)
-            continue;
-        char *scratch = cust_xmalloc(strlen(line) + 1);
-        int nf = cust_gen_csv_split(line, scratch, fields, 16);
-        if (nf < 0) {
-            st = cust_err_set(err, CUST_EINVAL, "%s:%d: malformed CSV record", path, lineno);
-        } else if (lineno == 1) {
+    bool header = true;
+    while (st == CUST_OK) {
+        if ((st = cust_csv_next(&csv, err)) != CUST_OK) {
+            st = cust_csv_error(&csv, path, st, err);
+            break;
+        }
+        if (!csv.nfields)
+            break;
+        char **fields = csv.fields;
+        int nf = (int)csv.nfields;
+        size_t lineno = csv.line;
+        if (header) {
+            header = false;
             for (size_t i = 0; i < CUST_ARRAY_LEN(want) && st == CUST_OK; i++)
                 if ((int)i >= nf || strcmp(fields[i], want[i]) != 0)
                     st = cust_err_set(err, CUST_EINVAL, "%s:1: column %zu: expected '%s'", path,
                                       i + 1, want[i]);
         } else if (nf < 8) {
-            st = cust_err_set(err, CUST_EINVAL, "%s:%d: expected at least 8 fields, got %d", path,
+            st = cust_err_set(err, CUST_EINVAL, "%s:%zu: expected at least 8 fields, got %d", path,
                               lineno, nf);
         } else {
             enum lvl lv;
@@ -425,13 +341,13 @@ static enum cust_status load_offenses(struct cust_gen *g, const char *path, stru
                          : strcmp(fields[7], "low") == 0    ? 1
                                                             : 0;
             if ((int)lv < 0)
-                st = cust_err_set(err, CUST_EINVAL, "%s:%d: level: unknown value '%s'", path,
+                st = cust_err_set(err, CUST_EINVAL, "%s:%zu: level: unknown value '%s'", path,
                                   lineno, fields[2]);
             else if (w == 0)
-                st = cust_err_set(err, CUST_EINVAL, "%s:%d: frequency_hint: unknown value '%s'",
+                st = cust_err_set(err, CUST_EINVAL, "%s:%zu: frequency_hint: unknown value '%s'",
                                   path, lineno, fields[7]);
             else if (!*fields[0])
-                st = cust_err_set(err, CUST_EINVAL, "%s:%d: statute_code: empty", path, lineno);
+                st = cust_err_set(err, CUST_EINVAL, "%s:%zu: statute_code: empty", path, lineno);
             if (st == CUST_OK) {
                 if (g->noff == alloc) {
                     alloc = alloc ? 2 * alloc : 64;
@@ -449,11 +365,8 @@ static enum cust_status load_offenses(struct cust_gen *g, const char *path, stru
                 o->lvl = lv;
             }
         }
-        free(scratch);
-        if (st != CUST_OK)
-            break;
     }
-    free(text);
+    cust_csv_release(&csv);
     if (st == CUST_OK && g->noff == 0)
         st = cust_err_set(err, CUST_EINVAL, "%s: no offenses", path);
     return st;

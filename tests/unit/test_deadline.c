@@ -60,7 +60,9 @@ static void test_csv_errors(void **state)
         struct cust_err err = CUST_ERR_INIT;
         cust_csv_open_mem(&c, bad[i], strlen(bad[i]));
         assert_int_equal(cust_csv_next(&c, &err), CUST_EINVAL);
-        assert_non_null(strstr(err.msg, "line 1"));
+        assert_int_equal(c.line, 1);
+        assert_int_equal(cust_csv_error(&c, "t.csv", CUST_EINVAL, &err), CUST_EINVAL);
+        assert_non_null(strstr(err.msg, "t.csv:1: malformed CSV: "));
         cust_csv_release(&c);
     }
 }

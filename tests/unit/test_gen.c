@@ -35,26 +35,6 @@ static char *generate(uint64_t seed, int64_t bookings, size_t *len)
 
 /* ---- small pieces -------------------------------------------------------------------- */
 
-static void test_csv_split(void **state)
-{
-    (void)state;
-    char scratch[256];
-    char *f[8];
-    const char *line = "PC 1,\"a, b\",\"say \"\"hi\"\"\",,x";
-    assert_int_equal(cust_gen_csv_split(line, scratch, f, 8), 5);
-    assert_string_equal(f[0], "PC 1");
-    assert_string_equal(f[1], "a, b");
-    assert_string_equal(f[2], "say \"hi\"");
-    assert_string_equal(f[3], "");
-    assert_string_equal(f[4], "x");
-    assert_int_equal(cust_gen_csv_split("a,\"unterminated", scratch, f, 8), -1);
-    assert_int_equal(cust_gen_csv_split("\"a\"b,c", scratch, f, 8), -1);
-    assert_int_equal(cust_gen_csv_split("a,b,c", scratch, f, 2), -1);
-    assert_int_equal(cust_gen_csv_split("", scratch, f, 2), 1);
-    assert_int_equal(cust_gen_csv_split("a,", scratch, f, 4), 2);
-    assert_string_equal(f[1], "");
-}
-
 static void test_la_offset(void **state)
 {
     (void)state;
@@ -564,7 +544,7 @@ static void test_default_scale_population(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_csv_split),
+        
         cmocka_unit_test(test_la_offset),
         cmocka_unit_test(test_offense_table),
         cmocka_unit_test(test_bad_options_and_tables),
