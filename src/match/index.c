@@ -281,7 +281,50 @@ static void ks_add(struct keyset *ks, char tag, const char *s, size_t n)
     ks->h[ks->n++] = h;
 }
 
-static void keys_of(const struct pview *pv, struct keyset *ks)
+static void add_initial_year(struct keyset *ks, char initial, uint32_t dob)
+{
+    unsigned year = dob / 10000;
+    if (!year || !initial)
+        return;
+    char k[5];
+    k[0] = initial;
+    for (int d = 4; d >= 1; d--, year /= 10)
+        k[d] = (char)('0' + year % 10);
+    ks_add(ks, 'I', k, 5);
+}
+
+static void add_full_dob(struct keyset *ks, uint32_t dob)
+{
+    if (!(dob % 100) || !(dob / 100 % 100))
+        return;
+    char k[8];
+    for (int d = 7; d >= 0; d--, dob /= 10)
+        k[d] = (char)('0' + dob % 10);
+    ks_add(ks, 'D', k, 8);
+}
+
+/* Surname initial + phonetic key of the first given name (catches surname typos). */
+static void add_initial_given_n(struct keyset *ks, char initial, const char *key, size_t n)
+{
+    if (!initial || n == 0 || n > CUST_NYSIIS_MAX)
+        return;
+    char k[CUST_NYSIIS_MAX + 1];
+    k[0] = initial;
+    memcpy(k + 1, key, n);
+    ks_add(ks, 'N', k, n + 1);
+}
+
+static void add_initial_given(struct keyset *ks, char initial, const char *key)
+{
+    add_initial_given_n(ks, initial, key, strlen(key));
+}
+
+/*
+ * The blocking keys of a person (index side) or, with `query`, of a subject: the subject also
+ * probes the keys its record would have with first and last name exchanged and with day and
+ * month of birth exchanged, so those errors are found without indexing them twice.
+ */
+static void keys_of(const struct pview *pv, bool query, struct keyset *ks)
 {
     ks->n = 0;
     for (size_t i = 0; i < pv->n; i++) {
@@ -290,21 +333,21 @@ static void keys_of(const struct pview *pv, struct keyset *ks)
         size_t l;
         while (next_token(&p, &t, &l))
             ks_add(ks, 'L', t, l);
-        unsigned year = v->dob / 10000;
-        if (year && v->f[F_FIRST][0]) {
-            char k[8];
-            k[0] = v->f[F_FIRST][0];
-            for (int d = 4; d >= 1; d--, year /= 10)
-                k[d] = (char)('0' + year % 10);
-            ks_add(ks, 'I', k, 5);
-        }
-        if (v->dob % 100 && v->dob / 100 % 100) {
-            char k[12];
-            uint32_t x = v->dob;
-            for (int d = 7; d >= 0; d--, x /= 10)
-                k[d] = (char)('0' + x % 10);
-            ks_add(ks, 'D', k, 8);
-        }
+        add_initial_year(ks, v->f[F_FIRST][0], v->dob);
+        add_full_dob(ks, v->dob);
+        add_initial_given(ks, v->f[F_LAST][0], v->f[F_FIRST_KEYS]);
+        if (!query)
+            continue;
+        p = v->f[F_FIRST_KEYS];
+        while (next_token(&p, &t, &l))
+            ks_add(ks, 'L', t, l);
+        add_initial_year(ks, v->f[F_LAST][0], v->dob);
+        p = v->f[F_LAST_KEYS];
+        if (next_token(&p, &t, &l))
+            add_initial_given_n(ks, v->f[F_FIRST][0], t, l);
+        uint32_t m = v->dob / 100 % 100, d = v->dob % 100;
+        if (m && d && m != d && d <= 12)
+            add_full_dob(ks, v->dob / 10000 * 10000 + d * 100 + m);
     }
     for (int s = 0; s < N_STRONG; s++)
         ks_add(ks, strong_tags[s], pv->ids[s], strlen(pv->ids[s]));
@@ -399,7 +442,7 @@ static void score_names(const struct name_view *s, const struct name_view *p,
         double j1, j2;
         enum name_level x1 = cmp_field(fv_last(s), fv_first(p), &j1);
         enum name_level x2 = cmp_field(fv_first(s), fv_last(p), &j2);
-        if (x1 <= L_PHONETIC && x2 <= L_PHONETIC) {
+        if (x1 <= L_PHONETIC || x2 <= L_PHONETIC) {
             double sw = name_weights[K_LAST][x1] + name_weights[K_FIRST][x2] - W_SWAP_PENALTY;
             if (sw > straight) {
                 r.points = sw;
@@ -689,7 +732,7 @@ enum cust_status cust_match_index_add(struct cust_match_index *ix,
     arena_put(ix, pv->bookings, strlen(pv->bookings) + 1);
     /* keys come from the arena copy so the pview pointers stay valid in scratch */
     struct keyset *ks = cust_xmalloc(sizeof(*ks));
-    keys_of(pv, ks);
+    keys_of(pv, false, ks);
     ix->keys = grow(ix->keys, &ix->cap_keys, ix->n_keys + ks->n, sizeof(*ix->keys));
     for (size_t k = 0; k < ks->n; k++)
         ix->keys[ix->n_keys++] = (struct key_rec){ks->h[k], pi};
@@ -816,7 +859,7 @@ enum cust_status cust_match_query(const struct cust_match_index *ix,
     if (st != CUST_OK)
         goto out;
     /* 1. blocking: every person sharing a key */
-    keys_of(sv, ks);
+    keys_of(sv, true, ks);
     for (size_t k = 0; k < ks->n; k++) {
         for (size_t i = lower_bound(ix->keys, ix->n_keys, ks->h[k]);
              i < ix->n_keys && ix->keys[i].h == ks->h[k]; i++) {
