@@ -172,13 +172,26 @@ static size_t token_count(const char *a)
     return n;
 }
 
+/* Builds a packed name: F_COUNT length bytes, then the F_COUNT fields, each NUL-terminated. */
 struct packer {
     char *buf;
     size_t len, cap;
+    size_t field_start;
+    int field;
 };
+
+#define FIELD_MAX 254 /* bytes of one packed field (its length fits the header byte) */
+
+static void pk_init(struct packer *p, char *buf, size_t cap)
+{
+    *p = (struct packer){buf, F_COUNT, cap, F_COUNT, 0};
+}
 
 static void pk_puts(struct packer *p, const char *s, size_t n)
 {
+    size_t used = p->len - p->field_start;
+    if (used + n > FIELD_MAX)
+        n = FIELD_MAX - used;
     if (p->len + n + 1 > p->cap)
         n = p->len + 1 < p->cap ? p->cap - p->len - 1 : 0;
     memcpy(p->buf + p->len, s, n);
@@ -187,8 +200,9 @@ static void pk_puts(struct packer *p, const char *s, size_t n)
 
 static void pk_end(struct packer *p)
 {
-    if (p->len < p->cap)
-        p->buf[p->len++] = '\0';
+    p->buf[p->field++] = (char)(unsigned char)(p->len - p->field_start);
+    p->buf[p->len++] = '\0';
+    p->field_start = p->len;
 }
 
 /* Standardise one name into a packed record: F_COUNT NUL-terminated strings. */
@@ -209,7 +223,8 @@ static enum cust_status pack_name(const struct cust_match_name *nm, size_t idx, 
         free(first);
         return cust_err_set(err, st, "names[%zu].%s: %s", idx, field, e2.msg);
     }
-    struct packer p = {buf, 0, PACK_MAX};
+    struct packer p;
+    pk_init(&p, buf, PACK_MAX);
     char key[CUST_NYSIIS_MAX];
     /* surname */
     pk_puts(&p, last->compact, strlen(last->compact));
@@ -256,9 +271,11 @@ static enum cust_status pack_name(const struct cust_match_name *nm, size_t idx, 
 
 static void view_from_packed(const char *p, uint32_t dob, struct name_view *v)
 {
+    const unsigned char *len = (const unsigned char *)p;
+    const char *q = p + F_COUNT;
     for (int i = 0; i < F_COUNT; i++) {
-        v->f[i] = p;
-        p += strlen(p) + 1;
+        v->f[i] = q;
+        q += len[i] + 1;
     }
     v->dob = dob;
 }
@@ -420,6 +437,19 @@ static void level_text(enum field_kind kind, enum name_level lv, double jw, char
     }
 }
 
+/*
+ * A cheap test that two fields might agree at the phonetic level or better (same first letter
+ * or same first letter of their phonetic keys, or a multi-part name); used to skip the
+ * exchanged-names comparison for most pairs.
+ */
+static bool may_agree(struct field_view a, struct field_view b)
+{
+    if (!a.compact[0] || !b.compact[0])
+        return false;
+    return a.compact[0] == b.compact[0] || (a.keys[0] && a.keys[0] == b.keys[0]) ||
+           strchr(a.parts, ' ') || strchr(b.parts, ' ');
+}
+
 struct name_score {
     double points;
     bool swapped;
@@ -438,7 +468,8 @@ static void score_names(const struct name_view *s, const struct name_view *p,
     double straight = name_weights[K_LAST][r.last] + name_weights[K_FIRST][r.first];
     r.points = straight;
     /* first and last name exchanged (a common clerical error) */
-    if (r.last != L_EXACT || r.first != L_EXACT) {
+    if ((r.last != L_EXACT || r.first != L_EXACT) &&
+        (may_agree(fv_last(s), fv_first(p)) || may_agree(fv_first(s), fv_last(p)))) {
         double j1, j2;
         enum name_level x1 = cmp_field(fv_last(s), fv_first(p), &j1);
         enum name_level x2 = cmp_field(fv_first(s), fv_last(p), &j2);
@@ -487,7 +518,7 @@ static bool has_token(const char *list, const char *tok)
  * when `reasons`, the reasons).
  */
 static void score_pair(const struct pview *s, const struct pview *p, bool reasons,
-                       struct cust_match_candidate *c)
+                       double prune_below, struct cust_match_candidate *c)
 {
     c->points = 0.0;
     c->strong = c->conflict = false;
@@ -525,6 +556,21 @@ static void score_pair(const struct pview *s, const struct pview *p, bool reason
             add_reason(c, strong_names[i], eq ? "exact" : "conflict", w);
     }
     c->strong = any_exact && !c->conflict;
+    if (!c->strong && prune_below > -INFINITY) {
+        /* upper bound: best dob agreement plus perfect names; skip hopeless candidates */
+        double best_dob = -INFINITY;
+        for (size_t i = 0; i < s->n; i++)
+            for (size_t j = 0; j < p->n; j++) {
+                double w = cust_dob_weight(cust__dob_compare_packed(s->nv[i].dob, p->nv[j].dob));
+                best_dob = w > best_dob ? w : best_dob;
+            }
+        double bound = c->points + best_dob + name_weights[K_LAST][L_EXACT] +
+                       name_weights[K_FIRST][L_EXACT] + W_SUFFIX_AGREE;
+        if (bound < prune_below) {
+            c->points = -INFINITY;
+            return;
+        }
+    }
     /* the best (subject name, person name) pair */
     struct name_score best = {0};
     bool have = false;
@@ -880,7 +926,10 @@ enum cust_status cust_match_query(const struct cust_match_index *ix,
     struct cust_match_candidate c;
     for (size_t i = 0; i < nc && cap; i++) {
         pview_from_index(ix, cand[i], pv);
-        score_pair(sv, pv, false, &c);
+        double floor = min_points;
+        if (nt == cap)
+            floor = top[nt - 1].strong ? INFINITY : fmax(floor, top[nt - 1].points);
+        score_pair(sv, pv, false, floor, &c);
         if (!c.strong && c.points < min_points)
             continue;
         struct scored sc1 = {c.points, ix->persons[cand[i]].id, cand[i], c.strong};
@@ -901,7 +950,7 @@ enum cust_status cust_match_query(const struct cust_match_index *ix,
     for (size_t i = 0; i < nt; i++) {
         uint32_t pi = top[i].person;
         pview_from_index(ix, pi, pv);
-        score_pair(sv, pv, true, &out[i]);
+        score_pair(sv, pv, true, -INFINITY, &out[i]);
         out[i].person_id = ix->persons[pi].id;
         out[i].score = to_score(out[i].points);
     }
@@ -927,7 +976,7 @@ enum cust_status cust_match_compare(const struct cust_match_person *subject,
     if (st == CUST_OK)
         st = pview_from_input(person, s2, v2, err);
     if (st == CUST_OK) {
-        score_pair(v1, v2, true, out);
+        score_pair(v1, v2, true, -INFINITY, out);
         out->person_id = person->person_id;
         out->score = to_score(out->points);
     }
