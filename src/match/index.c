@@ -358,7 +358,6 @@ static void keys_of(const struct pview *pv, bool query, struct keyset *ks)
         p = v->f[F_FIRST_KEYS];
         while (next_token(&p, &t, &l))
             ks_add(ks, 'L', t, l);
-        add_initial_year(ks, v->f[F_LAST][0], v->dob);
         p = v->f[F_LAST_KEYS];
         if (next_token(&p, &t, &l))
             add_initial_given_n(ks, v->f[F_FIRST][0], t, l);
@@ -857,12 +856,6 @@ static int cmp_scored(const struct scored *x, const struct scored *y)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 static int cmp_cand_q(const void *a, const void *b)
 {
     const struct cust_match_candidate *x = a, *y = b;
@@ -899,6 +892,7 @@ enum cust_status cust_match_query(const struct cust_match_index *ix,
     struct pview *pv = cust_xmalloc(sizeof(*pv));
     struct keyset *ks = cust_xmalloc(sizeof(*ks));
     uint32_t *cand = NULL;
+    uint64_t *seen = NULL; /* one bit per person: already a candidate */
     struct scored *top = NULL;
     size_t nc = 0, cc = 0;
     enum cust_status st = pview_from_input(subject, sc, sv, err);
@@ -906,20 +900,19 @@ enum cust_status cust_match_query(const struct cust_match_index *ix,
         goto out;
     /* 1. blocking: every person sharing a key */
     keys_of(sv, true, ks);
+    seen = cust_xcalloc(ix->n_persons / 64 + 1, sizeof(*seen));
     for (size_t k = 0; k < ks->n; k++) {
         for (size_t i = lower_bound(ix->keys, ix->n_keys, ks->h[k]);
              i < ix->n_keys && ix->keys[i].h == ks->h[k]; i++) {
+            uint32_t pi = ix->keys[i].person;
+            uint64_t bit = 1ULL << (pi % 64);
+            if (seen[pi / 64] & bit)
+                continue;
+            seen[pi / 64] |= bit;
             cand = grow(cand, &cc, nc + 1, sizeof(*cand));
-            cand[nc++] = ix->keys[i].person;
+            cand[nc++] = pi;
         }
     }
-    if (nc)
-        qsort(cand, nc, sizeof(*cand), cmp_u32);
-    size_t u = 0;
-    for (size_t i = 0; i < nc; i++)
-        if (u == 0 || cand[u - 1] != cand[i])
-            cand[u++] = cand[i];
-    nc = u;
     /* 2. score without reasons, keep the best `cap` in a small sorted array */
     top = cust_xcalloc(cap ? cap : 1, sizeof(*top));
     size_t nt = 0;
@@ -958,6 +951,7 @@ enum cust_status cust_match_query(const struct cust_match_index *ix,
     *n_out = nt;
 out:
     free(top);
+    free(seen);
     free(cand);
     free(ks);
     free(pv);
