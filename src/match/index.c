@@ -46,28 +46,22 @@ struct pview {
 static const char *const strong_names[N_STRONG] = {"cii", "fbi", "sid", "a_number"};
 static const char strong_tags[N_STRONG] = {'C', 'F', 'S', 'A'};
 
-struct person_rec {
-    int64_t id;
-    uint32_t ids_off;    /* arena: cii\0fbi\0sid\0anum\0bookings\0 */
-    uint32_t first_name; /* index into names */
-    uint32_t n_names;
-};
-
-struct name_rec {
-    uint32_t off; /* arena: packed name */
-    uint32_t dob; /* packed dob */
-};
+/*
+ * A person's record in the arena, one contiguous blob so scoring a candidate touches one place:
+ *   u8 n_names | u32 dob[n_names] (unaligned) | packed names | cii fbi sid a_number bookings
+ * (the last five NUL-terminated).
+ */
 
 struct key_rec {
     uint64_t h;
-    uint32_t person;
+    uint32_t person; /* index into persons / blob_off */
+    uint32_t blob;   /* arena offset of the person's blob (saves a lookup per candidate) */
 };
 
 struct cust_match_index {
-    struct person_rec *persons;
-    size_t n_persons, cap_persons;
-    struct name_rec *names;
-    size_t n_names, cap_names;
+    int64_t *person_ids; /* caller ids, by person index */
+    uint32_t *blob_off;  /* arena offset of each person's blob */
+    size_t n_persons, cap_persons, cap_blob_off;
     char *arena;
     size_t arena_len, arena_cap;
     struct key_rec *keys;
@@ -93,6 +87,9 @@ static const double name_weights[2][8] = {
 #define W_SUFFIX_AGREE 1.0
 #define W_SUFFIX_CONFL -4.0
 #define W_SWAP_PENALTY 1.0
+/* The most the names of one pair can add: both exact and an agreeing suffix. */
+#define MAX_NAME_POINTS                                                                            \
+    (name_weights[K_LAST][L_EXACT] + name_weights[K_FIRST][L_EXACT] + W_SUFFIX_AGREE)
 
 /* ---- small helpers -------------------------------------------------------------------------- */
 
@@ -285,6 +282,7 @@ static void view_from_packed(const char *p, uint32_t dob, struct name_view *v)
 struct keyset {
     uint64_t h[MAX_KEYS];
     size_t n;
+    size_t n_strong; /* the first n_strong keys are strong ids and booking numbers */
 };
 
 static void ks_add(struct keyset *ks, char tag, const char *s, size_t n)
@@ -344,6 +342,13 @@ static void add_initial_given(struct keyset *ks, char initial, const char *key)
 static void keys_of(const struct pview *pv, bool query, struct keyset *ks)
 {
     ks->n = 0;
+    for (int s = 0; s < N_STRONG; s++)
+        ks_add(ks, strong_tags[s], pv->ids[s], strlen(pv->ids[s]));
+    const char *bp = pv->bookings, *bt;
+    size_t bl;
+    while (next_token(&bp, &bt, &bl))
+        ks_add(ks, 'B', bt, bl);
+    ks->n_strong = ks->n;
     for (size_t i = 0; i < pv->n; i++) {
         const struct name_view *v = &pv->nv[i];
         const char *p = v->f[F_LAST_KEYS], *t;
@@ -365,12 +370,6 @@ static void keys_of(const struct pview *pv, bool query, struct keyset *ks)
         if (m && d && m != d && d <= 12)
             add_full_dob(ks, v->dob / 10000 * 10000 + d * 100 + m);
     }
-    for (int s = 0; s < N_STRONG; s++)
-        ks_add(ks, strong_tags[s], pv->ids[s], strlen(pv->ids[s]));
-    const char *p = pv->bookings, *t;
-    size_t l;
-    while (next_token(&p, &t, &l))
-        ks_add(ks, 'B', t, l);
 }
 
 /* ---- scoring -------------------------------------------------------------------------------- */
@@ -563,8 +562,7 @@ static void score_pair(const struct pview *s, const struct pview *p, bool reason
                 double w = cust_dob_weight(cust__dob_compare_packed(s->nv[i].dob, p->nv[j].dob));
                 best_dob = w > best_dob ? w : best_dob;
             }
-        double bound = c->points + best_dob + name_weights[K_LAST][L_EXACT] +
-                       name_weights[K_FIRST][L_EXACT] + W_SUFFIX_AGREE;
+        double bound = c->points + best_dob + MAX_NAME_POINTS;
         if (bound < prune_below) {
             c->points = -INFINITY;
             return;
@@ -668,15 +666,30 @@ static enum cust_status pview_from_input(const struct cust_match_person *in, str
     return CUST_OK;
 }
 
-static void pview_from_index(const struct cust_match_index *ix, uint32_t pi, struct pview *pv)
+static const char *packed_end(const char *p)
 {
-    const struct person_rec *pr = &ix->persons[pi];
-    pv->n = pr->n_names;
-    for (uint32_t j = 0; j < pr->n_names; j++) {
-        const struct name_rec *nr = &ix->names[pr->first_name + j];
-        view_from_packed(ix->arena + nr->off, nr->dob, &pv->nv[j]);
+    const unsigned char *len = (const unsigned char *)p;
+    size_t n = F_COUNT;
+    for (int i = 0; i < F_COUNT; i++)
+        n += (size_t)len[i] + 1;
+    return p + n;
+}
+
+static uint32_t blob_dob(const char *blob, size_t j)
+{
+    uint32_t d;
+    memcpy(&d, blob + 1 + 4 * j, sizeof(d));
+    return d;
+}
+
+static void pview_from_blob(const char *blob, struct pview *pv)
+{
+    pv->n = (unsigned char)blob[0];
+    const char *p = blob + 1 + 4 * pv->n;
+    for (size_t j = 0; j < pv->n; j++) {
+        view_from_packed(p, blob_dob(blob, j), &pv->nv[j]);
+        p = packed_end(p);
     }
-    const char *p = ix->arena + pr->ids_off;
     for (int s = 0; s < N_STRONG; s++) {
         pv->ids[s] = p;
         p += strlen(p) + 1;
@@ -696,8 +709,8 @@ void cust_match_index_free(struct cust_match_index *ix)
 {
     if (!ix)
         return;
-    free(ix->persons);
-    free(ix->names);
+    free(ix->person_ids);
+    free(ix->blob_off);
     free(ix->arena);
     free(ix->keys);
     free(ix);
@@ -710,8 +723,9 @@ size_t cust_match_index_count(const struct cust_match_index *ix)
 
 size_t cust_match_index_memory(const struct cust_match_index *ix)
 {
-    return sizeof(*ix) + ix->cap_persons * sizeof(*ix->persons) +
-           ix->cap_names * sizeof(*ix->names) + ix->arena_cap + ix->cap_keys * sizeof(*ix->keys);
+    return sizeof(*ix) + ix->cap_persons * sizeof(*ix->person_ids) +
+           ix->cap_blob_off * sizeof(*ix->blob_off) + ix->arena_cap +
+           ix->cap_keys * sizeof(*ix->keys);
 }
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
@@ -744,12 +758,10 @@ enum cust_status cust_match_index_add(struct cust_match_index *ix,
     enum cust_status st = pview_from_input(p, sc, pv, err);
     if (st != CUST_OK)
         goto out;
-    /* measure the text first so a full arena leaves the index unchanged */
-    size_t need = 0;
-    for (size_t i = 0; i < pv->n; i++) {
-        const char *end = pv->nv[i].f[F_SUFFIX];
-        need += (size_t)(end - sc->names[i]) + strlen(end) + 1;
-    }
+    /* measure the blob first so a full arena leaves the index unchanged */
+    size_t need = 1 + 4 * pv->n;
+    for (size_t i = 0; i < pv->n; i++)
+        need += (size_t)(packed_end(sc->names[i]) - sc->names[i]);
     for (int s = 0; s < N_STRONG; s++)
         need += strlen(pv->ids[s]) + 1;
     need += strlen(pv->bookings) + 1;
@@ -758,20 +770,18 @@ enum cust_status cust_match_index_add(struct cust_match_index *ix,
         goto out;
     }
     uint32_t pi = (uint32_t)ix->n_persons;
-    ix->persons = grow(ix->persons, &ix->cap_persons, ix->n_persons + 1, sizeof(*ix->persons));
-    ix->names = grow(ix->names, &ix->cap_names, ix->n_names + pv->n, sizeof(*ix->names));
-    struct person_rec *pr = &ix->persons[ix->n_persons++];
-    pr->id = p->person_id;
-    pr->first_name = (uint32_t)ix->n_names;
-    pr->n_names = (uint32_t)pv->n;
-    for (size_t i = 0; i < pv->n; i++) {
-        const char *end = pv->nv[i].f[F_SUFFIX];
-        size_t len = (size_t)(end - sc->names[i]) + strlen(end) + 1;
-        struct name_rec *nr = &ix->names[ix->n_names++];
-        nr->off = arena_put(ix, sc->names[i], len);
-        nr->dob = pv->nv[i].dob;
-    }
-    pr->ids_off = (uint32_t)ix->arena_len;
+    ix->person_ids =
+        grow(ix->person_ids, &ix->cap_persons, ix->n_persons + 1, sizeof(*ix->person_ids));
+    ix->blob_off = grow(ix->blob_off, &ix->cap_blob_off, ix->n_persons + 1, sizeof(*ix->blob_off));
+    ix->person_ids[pi] = p->person_id;
+    ix->n_persons++;
+    unsigned char nn = (unsigned char)pv->n;
+    uint32_t off = arena_put(ix, (const char *)&nn, 1);
+    ix->blob_off[pi] = off;
+    for (size_t i = 0; i < pv->n; i++)
+        arena_put(ix, (const char *)&pv->nv[i].dob, 4);
+    for (size_t i = 0; i < pv->n; i++)
+        arena_put(ix, sc->names[i], (size_t)(packed_end(sc->names[i]) - sc->names[i]));
     for (int s = 0; s < N_STRONG; s++)
         arena_put(ix, pv->ids[s], strlen(pv->ids[s]) + 1);
     arena_put(ix, pv->bookings, strlen(pv->bookings) + 1);
@@ -780,7 +790,7 @@ enum cust_status cust_match_index_add(struct cust_match_index *ix,
     keys_of(pv, false, ks);
     ix->keys = grow(ix->keys, &ix->cap_keys, ix->n_keys + ks->n, sizeof(*ix->keys));
     for (size_t k = 0; k < ks->n; k++)
-        ix->keys[ix->n_keys++] = (struct key_rec){ks->h[k], pi};
+        ix->keys[ix->n_keys++] = (struct key_rec){ks->h[k], pi, off};
     free(ks);
     ix->built = false;
 out:
@@ -838,6 +848,12 @@ enum cust_status cust_match_index_build(struct cust_match_index *ix, struct cust
 
 /* ---- queries -------------------------------------------------------------------------------- */
 
+/* A person found by blocking. */
+struct cand {
+    uint32_t person, blob;
+    bool id_block; /* found through a strong id or booking number key */
+};
+
 /* A candidate during ranking (before reasons are written). */
 struct scored {
     double points;
@@ -891,14 +907,14 @@ enum cust_status cust_match_query(const struct cust_match_index *ix,
     struct pview *sv = cust_xmalloc(sizeof(*sv));
     struct pview *pv = cust_xmalloc(sizeof(*pv));
     struct keyset *ks = cust_xmalloc(sizeof(*ks));
-    uint32_t *cand = NULL;
+    struct cand *cand = NULL;
     uint64_t *seen = NULL; /* one bit per person: already a candidate */
     struct scored *top = NULL;
     size_t nc = 0, cc = 0;
     enum cust_status st = pview_from_input(subject, sc, sv, err);
     if (st != CUST_OK)
         goto out;
-    /* 1. blocking: every person sharing a key */
+    /* 1. blocking: every person sharing a key, strong-id blocks first */
     keys_of(sv, true, ks);
     seen = cust_xcalloc(ix->n_persons / 64 + 1, sizeof(*seen));
     for (size_t k = 0; k < ks->n; k++) {
@@ -910,7 +926,7 @@ enum cust_status cust_match_query(const struct cust_match_index *ix,
                 continue;
             seen[pi / 64] |= bit;
             cand = grow(cand, &cc, nc + 1, sizeof(*cand));
-            cand[nc++] = pi;
+            cand[nc++] = (struct cand){pi, ix->keys[i].blob, k < ks->n_strong};
         }
     }
     /* 2. score without reasons, keep the best `cap` in a small sorted array */
@@ -918,14 +934,29 @@ enum cust_status cust_match_query(const struct cust_match_index *ix,
     size_t nt = 0;
     struct cust_match_candidate c;
     for (size_t i = 0; i < nc && cap; i++) {
-        pview_from_index(ix, cand[i], pv);
         double floor = min_points;
         if (nt == cap)
             floor = top[nt - 1].strong ? INFINITY : fmax(floor, top[nt - 1].points);
+        const char *blob = ix->arena + cand[i].blob;
+        if (!cand[i].id_block) {
+            /* Not in a strong-id block: cannot be strong and its ids only subtract, so the best
+             * dob agreement plus perfect names bounds its points. */
+            size_t np = (unsigned char)blob[0];
+            double best_dob = -INFINITY;
+            for (size_t a = 0; a < sv->n; a++)
+                for (size_t j = 0; j < np; j++) {
+                    double w =
+                        cust_dob_weight(cust__dob_compare_packed(sv->nv[a].dob, blob_dob(blob, j)));
+                    best_dob = w > best_dob ? w : best_dob;
+                }
+            if (best_dob + MAX_NAME_POINTS < floor)
+                continue;
+        }
+        pview_from_blob(blob, pv);
         score_pair(sv, pv, false, floor, &c);
         if (!c.strong && c.points < min_points)
             continue;
-        struct scored sc1 = {c.points, ix->persons[cand[i]].id, cand[i], c.strong};
+        struct scored sc1 = {c.points, ix->person_ids[cand[i].person], cand[i].person, c.strong};
         if (nt == cap) {
             if (cmp_scored(&sc1, &top[nt - 1]) >= 0)
                 continue;
@@ -942,9 +973,9 @@ enum cust_status cust_match_query(const struct cust_match_index *ix,
     /* 3. rescore the winners with reasons */
     for (size_t i = 0; i < nt; i++) {
         uint32_t pi = top[i].person;
-        pview_from_index(ix, pi, pv);
+        pview_from_blob(ix->arena + ix->blob_off[pi], pv);
         score_pair(sv, pv, true, -INFINITY, &out[i]);
-        out[i].person_id = ix->persons[pi].id;
+        out[i].person_id = ix->person_ids[pi];
         out[i].score = to_score(out[i].points);
     }
     qsort(out, nt, sizeof(*out), cmp_cand_q);
