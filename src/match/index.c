@@ -457,17 +457,34 @@ struct name_score {
     int suffix; /* 0 none, 1 agree, -1 conflict */
 };
 
-static void score_names(const struct name_view *s, const struct name_view *p,
+/*
+ * Score one (subject name, person name) pair. When the pair provably cannot reach `need`
+ * points (dob first, then the surname, each with the best case for the rest), stop early and
+ * return false; the result is then unset.
+ */
+static bool score_names(const struct name_view *s, const struct name_view *p, double need,
                         struct name_score *out)
 {
     struct name_score r = {0};
+    r.dob = cust__dob_compare_packed(s->dob, p->dob);
+    double dob_w = cust_dob_weight(r.dob);
+    if (dob_w + MAX_NAME_POINTS < need)
+        return false;
+    bool may_swap = may_agree(fv_last(s), fv_first(p)) || may_agree(fv_first(s), fv_last(p));
     r.last = cmp_field(fv_last(s), fv_last(p), &r.jw_last);
+    if (need > -INFINITY) {
+        double best_rest = name_weights[K_LAST][r.last] + name_weights[K_FIRST][L_EXACT];
+        if (may_swap)
+            best_rest = fmax(best_rest, name_weights[K_LAST][L_EXACT] +
+                                            name_weights[K_FIRST][L_EXACT] - W_SWAP_PENALTY);
+        if (dob_w + best_rest + W_SUFFIX_AGREE < need)
+            return false;
+    }
     r.first = cmp_field(fv_first(s), fv_first(p), &r.jw_first);
     double straight = name_weights[K_LAST][r.last] + name_weights[K_FIRST][r.first];
     r.points = straight;
     /* first and last name exchanged (a common clerical error) */
-    if ((r.last != L_EXACT || r.first != L_EXACT) &&
-        (may_agree(fv_last(s), fv_first(p)) || may_agree(fv_first(s), fv_last(p)))) {
+    if ((r.last != L_EXACT || r.first != L_EXACT) && may_swap) {
         double j1, j2;
         enum name_level x1 = cmp_field(fv_last(s), fv_first(p), &j1);
         enum name_level x2 = cmp_field(fv_first(s), fv_last(p), &j2);
@@ -480,14 +497,14 @@ static void score_names(const struct name_view *s, const struct name_view *p,
             }
         }
     }
-    r.dob = cust__dob_compare_packed(s->dob, p->dob);
-    r.points += cust_dob_weight(r.dob);
+    r.points += dob_w;
     const char *sa = s->f[F_SUFFIX], *sb = p->f[F_SUFFIX];
     if (sa[0] && sb[0]) {
         r.suffix = strcmp(sa, sb) == 0 ? 1 : -1;
         r.points += r.suffix > 0 ? W_SUFFIX_AGREE : W_SUFFIX_CONFL;
     }
     *out = r;
+    return true;
 }
 
 static void add_reason(struct cust_match_candidate *c, const char *field, const char *text,
@@ -554,28 +571,19 @@ static void score_pair(const struct pview *s, const struct pview *p, bool reason
             add_reason(c, strong_names[i], eq ? "exact" : "conflict", w);
     }
     c->strong = any_exact && !c->conflict;
-    if (!c->strong && prune_below > -INFINITY) {
-        /* upper bound: best dob agreement plus perfect names; skip hopeless candidates */
-        double best_dob = -INFINITY;
-        for (size_t i = 0; i < s->n; i++)
-            for (size_t j = 0; j < p->n; j++) {
-                double w = cust_dob_weight(cust__dob_compare_packed(s->nv[i].dob, p->nv[j].dob));
-                best_dob = w > best_dob ? w : best_dob;
-            }
-        double bound = c->points + best_dob + MAX_NAME_POINTS;
-        if (bound < prune_below) {
-            c->points = -INFINITY;
-            return;
-        }
-    }
-    /* the best (subject name, person name) pair */
+    /* the best (subject name, person name) pair; a pair that cannot lift the candidate to
+     * `prune_below` is abandoned early (never when reasons are wanted) */
+    double need = !c->strong && prune_below > -INFINITY ? prune_below - c->points : -INFINITY;
     struct name_score best = {0};
-    bool have = false;
+    bool have = false, pruned = false;
     size_t best_j = 0;
     for (size_t i = 0; i < s->n; i++) {
         for (size_t j = 0; j < p->n; j++) {
             struct name_score ns;
-            score_names(&s->nv[i], &p->nv[j], &ns);
+            if (!score_names(&s->nv[i], &p->nv[j], have ? fmax(need, best.points) : need, &ns)) {
+                pruned = true;
+                continue;
+            }
             if (!have || ns.points > best.points) {
                 best = ns;
                 best_j = j;
@@ -583,8 +591,11 @@ static void score_pair(const struct pview *s, const struct pview *p, bool reason
             }
         }
     }
-    if (!have)
+    if (!have) {
+        if (pruned)
+            c->points = -INFINITY;
         return;
+    }
     c->points += best.points;
     c->name_index = best_j;
     if (!reasons)
