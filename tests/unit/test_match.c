@@ -470,6 +470,59 @@ static void test_index_errors(void **state)
     cust_match_index_free(NULL);
 }
 
+/*
+ * Early exits must not change the ranking: on a crowded population (few names, few years, so
+ * blocks are large and many candidates tie) the best 3 of a query with pruning equal the first
+ * 3 of the full ranking of every blocked candidate.
+ */
+static void test_pruning_is_exact(void **state)
+{
+    (void)state;
+    static const char *const lasts[] = {"GARCIA", "GARZA",        "SMITH", "SMYTH",
+                                        "NGUYEN", "GARCIA LOPEZ", "LOPEZ", "DE LA CRUZ"};
+    static const char *const firsts[] = {"JOSE", "JOSEPH", "JOHN", "JUAN", "MARIA", "MARY"};
+    enum { N = 1500, Q = 60 };
+    struct cust_match_index *ix = cust_match_index_new();
+    struct cust_err err = CUST_ERR_INIT;
+    char dobs[N][11];
+    struct cust_match_name names[N][2];
+    uint64_t x = 88172645463325252ULL;
+    for (size_t i = 0; i < N; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        snprintf(dobs[i], sizeof(dobs[i]), "%04u-%02u-%02u", 1980 + (unsigned)(x % 4),
+                 1 + (unsigned)(x >> 8) % 12, 1 + (unsigned)(x >> 16) % 28);
+        names[i][0] =
+            (struct cust_match_name){lasts[(x >> 24) % 8], firsts[(x >> 32) % 6], dobs[i]};
+        names[i][1] = (struct cust_match_name){lasts[(x >> 40) % 8], firsts[(x >> 48) % 6],
+                                               dobs[(i * 7) % (i + 1)]};
+        struct cust_match_person p = {
+            (int64_t)i, names[i], 1 + (x >> 56) % 2, NULL, NULL, NULL, NULL, NULL, 0};
+        assert_int_equal(cust_match_index_add(ix, &p, &err), CUST_OK);
+    }
+    assert_int_equal(cust_match_index_build(ix, &err), CUST_OK);
+    struct cust_match_candidate *all = cust_xcalloc(N, sizeof(*all));
+    struct cust_match_candidate few[3];
+    struct cust_match_options opt = {-1e9};
+    for (size_t q = 0; q < Q; q++) {
+        struct cust_match_person s = {-1, names[q * 23 % N], 1, NULL, NULL, NULL, NULL, NULL, 0};
+        size_t na = 0, nf = 0;
+        assert_int_equal(cust_match_query(ix, &s, &opt, all, N, &na, &err), CUST_OK);
+        assert_int_equal(cust_match_query(ix, &s, &opt, few, 3, &nf, &err), CUST_OK);
+        assert_true(na > 3);
+        assert_int_equal(nf, 3);
+        for (size_t k = 0; k < 3; k++) {
+            assert_int_equal(few[k].person_id, all[k].person_id);
+            assert_float_equal(few[k].points, all[k].points, 1e-12);
+        }
+        /* and with the default floor */
+        assert_int_equal(cust_match_query(ix, &s, NULL, few, 3, &nf, &err), CUST_OK);
+        for (size_t k = 0; k < nf; k++)
+            assert_int_equal(few[k].person_id, all[k].person_id);
+    }
+    free(all);
+    cust_match_index_free(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -484,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_index_ranking),
         cmocka_unit_test(test_index_strong_ids),
         cmocka_unit_test(test_index_errors),
+        cmocka_unit_test(test_pruning_is_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
