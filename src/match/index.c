@@ -8,11 +8,12 @@
 
 #include <math.h>
 
-#define MAX_NAMES 64   /* names (primary + aliases) per person or subject */
-#define PACK_MAX  2048 /* bytes of one packed standardised name */
-#define ID_MAX    32   /* bytes of one normalised id */
-#define MAX_KEYS  512  /* blocking keys per person or subject */
-#define N_STRONG  4
+#define MAX_NAMES    64   /* names (primary + aliases) per person or subject */
+#define PACK_MAX     2048 /* bytes of one packed standardised name */
+#define ID_MAX       32   /* bytes of one normalised id */
+#define MAX_KEYS     2048 /* blocking keys per person or subject (64 names x 15 + ids + bookings) */
+#define MAX_BOOKINGS 1000 /* booking numbers per person or subject */
+#define N_STRONG     4
 
 /* Field order inside a packed name: NUL-separated strings. */
 enum {
@@ -628,12 +629,13 @@ static double to_score(double points)
 struct pscratch {
     char (*names)[PACK_MAX]; /* n_names packed names (heap) */
     char ids[N_STRONG][ID_MAX];
-    char bookings[1024];
+    char *bookings; /* space-separated normalised booking numbers (heap) */
 };
 
 static void pscratch_free(struct pscratch *sc)
 {
     free(sc->names);
+    free(sc->bookings);
     free(sc);
 }
 
@@ -643,6 +645,8 @@ static enum cust_status pview_from_input(const struct cust_match_person *in, str
 {
     if (in->n_names > MAX_NAMES)
         return cust_err_set(err, CUST_EINVAL, "names: more than %d names", MAX_NAMES);
+    if (in->n_booking_numbers > MAX_BOOKINGS)
+        return cust_err_set(err, CUST_EINVAL, "booking_numbers: more than %d", MAX_BOOKINGS);
     if (in->n_names && !in->names)
         return cust_err_set(err, CUST_EINVAL, "names: missing");
     pv->n = 0;
@@ -661,11 +665,12 @@ static enum cust_status pview_from_input(const struct cust_match_person *in, str
         pv->ids[s] = sc->ids[s];
     }
     size_t bl = 0;
+    sc->bookings = cust_xmalloc(in->n_booking_numbers * ID_MAX + 1);
     for (size_t i = 0; i < in->n_booking_numbers; i++) {
         char b[ID_MAX];
         norm_id(in->booking_numbers ? in->booking_numbers[i] : NULL, false, b);
         size_t n = strlen(b);
-        if (!n || bl + n + 2 > sizeof(sc->bookings))
+        if (!n)
             continue;
         if (bl)
             sc->bookings[bl++] = ' ';

@@ -470,6 +470,64 @@ static void test_index_errors(void **state)
     cust_match_index_free(NULL);
 }
 
+/* A person with many bookings, a subject with only an id, too many bookings. */
+static void test_bookings_and_ids_only(void **state)
+{
+    (void)state;
+    struct cust_match_index *ix = cust_match_index_new();
+    struct cust_err err = CUST_ERR_INIT;
+    enum { NB = 60 };
+    char bk[NB][16];
+    const char *bkp[NB];
+    for (int i = 0; i < NB; i++) {
+        snprintf(bk[i], sizeof(bk[i]), "BK-%05d", i);
+        bkp[i] = bk[i];
+    }
+    struct cust_match_name n = {"REYES", "ANA", "1979-03-03"};
+    struct cust_match_person p = {42, &n, 1, NULL, NULL, "CA9911", NULL, bkp, NB};
+    assert_int_equal(cust_match_index_add(ix, &p, &err), CUST_OK);
+    struct cust_match_name other = {"REYES", "ANA", "1979-03-03"};
+    struct cust_match_person q = {43, &other, 1, NULL, NULL, NULL, NULL, NULL, 0};
+    assert_int_equal(cust_match_index_add(ix, &q, &err), CUST_OK);
+    assert_int_equal(cust_match_index_build(ix, &err), CUST_OK);
+    /* the last booking number still finds the person (normalised: "bk 00059") */
+    const char *sb[1] = {"bk 00059"};
+    struct cust_match_person s = {0, NULL, 0, NULL, NULL, NULL, NULL, sb, 1};
+    struct cust_match_candidate out[4];
+    size_t nout = 0;
+    assert_int_equal(cust_match_query(ix, &s, NULL, out, 4, &nout, &err), CUST_OK);
+    assert_int_equal(nout, 1);
+    assert_int_equal(out[0].person_id, 42);
+    assert_true(out[0].strong);
+    assert_int_equal(out[0].n_reasons, 1);
+    assert_reason(&out[0], "booking_number", "exact");
+    /* an id-only subject: the namesake without the SID is not returned at default options */
+    struct cust_match_person s2 = {0, NULL, 0, NULL, NULL, "ca-9911", NULL, NULL, 0};
+    assert_int_equal(cust_match_query(ix, &s2, NULL, out, 4, &nout, &err), CUST_OK);
+    assert_int_equal(nout, 1);
+    assert_int_equal(out[0].person_id, 42);
+    assert_reason(&out[0], "sid", "exact");
+    /* with a name too, the namesake follows the strong candidate */
+    s2.names = &n;
+    s2.n_names = 1;
+    assert_int_equal(cust_match_query(ix, &s2, NULL, out, 4, &nout, &err), CUST_OK);
+    assert_int_equal(nout, 2);
+    assert_int_equal(out[0].person_id, 42);
+    assert_int_equal(out[1].person_id, 43);
+    assert_false(out[1].strong);
+    assert_true(out[0].points > out[1].points);
+    /* too many booking numbers */
+    const char **many = cust_xcalloc(1001, sizeof(*many));
+    for (int i = 0; i < 1001; i++)
+        many[i] = "1";
+    struct cust_match_person big = {7, &n, 1, NULL, NULL, NULL, NULL, many, 1001};
+    assert_int_equal(cust_match_index_add(ix, &big, &err), CUST_EINVAL);
+    assert_string_equal(err.msg, "booking_numbers: more than 1000");
+    assert_int_equal(cust_match_index_count(ix), 2);
+    free(many);
+    cust_match_index_free(ix);
+}
+
 /*
  * Early exits must not change the ranking: on a crowded population (few names, few years, so
  * blocks are large and many candidates tie) the best 3 of a query with pruning equal the first
@@ -537,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_index_ranking),
         cmocka_unit_test(test_index_strong_ids),
         cmocka_unit_test(test_index_errors),
+        cmocka_unit_test(test_bookings_and_ids_only),
         cmocka_unit_test(test_pruning_is_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
