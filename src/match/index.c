@@ -23,6 +23,7 @@ enum {
     F_FIRST,       /* compact given names */
     F_FIRST_PARTS, /* given-name parts */
     F_FIRST_KEYS,  /* NYSIIS of the first given name */
+    F_FIRST_NICK,  /* nickname groups of the first given name: 16 hex digits, "" for none */
     F_SUFFIX,
     F_COUNT
 };
@@ -33,7 +34,7 @@ struct name_view {
 };
 
 struct field_view {
-    const char *compact, *parts, *keys;
+    const char *compact, *parts, *keys, *nick;
 };
 
 /* A person or subject ready for scoring (pointers into the arena or a scratch buffer). */
@@ -73,12 +74,22 @@ struct cust_match_index {
 /* ---- weights -------------------------------------------------------------------------------- */
 
 enum field_kind { K_LAST, K_FIRST };
-enum name_level { L_EXACT, L_JW_HIGH, L_PART, L_PHONETIC, L_JW_MID, L_INITIAL, L_NONE, L_MISSING };
+enum name_level {
+    L_EXACT,
+    L_JW_HIGH,
+    L_PART,
+    L_NICKNAME,
+    L_PHONETIC,
+    L_JW_MID,
+    L_INITIAL,
+    L_NONE,
+    L_MISSING
+};
 
 /* log2(m/u) per level; see docs/internals/match.md for the m and u behind them. */
-static const double name_weights[2][8] = {
-    /* last  */ {9.0, 6.0, 5.5, 4.0, 2.0, 0.5, -4.5, 0.0},
-    /* first */ {7.0, 5.0, 4.5, 3.5, 2.0, 1.0, -3.5, 0.0},
+static const double name_weights[2][9] = {
+    /* last  */ {9.0, 6.0, 5.5, 4.0, 4.0, 2.0, 0.5, -4.5, 0.0}, /* (no nicknames for surnames) */
+    /* first */ {7.0, 5.0, 4.5, 4.0, 3.5, 2.0, 1.0, -3.5, 0.0},
 };
 
 #define JW_HIGH        0.92
@@ -257,6 +268,13 @@ static enum cust_status pack_name(const struct cust_match_name *nm, size_t idx, 
     kn = first->n_parts ? cust_nysiis(first->parts[0], key) : 0;
     pk_puts(&p, key, kn);
     pk_end(&p);
+    uint64_t nick = first->n_parts ? cust__nickname_groups(first->parts[0]) : 0;
+    if (nick) {
+        char hex[17];
+        snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)nick);
+        pk_puts(&p, hex, 16);
+    }
+    pk_end(&p);
     const char *suffix = last->suffix[0] ? last->suffix : first->suffix;
     pk_puts(&p, suffix, strlen(suffix));
     pk_end(&p);
@@ -367,6 +385,22 @@ static void keys_of(const struct pview *pv, bool query, struct keyset *ks)
         p = v->f[F_LAST_KEYS];
         if (next_token(&p, &t, &l))
             add_initial_given_n(ks, v->f[F_FIRST][0], t, l);
+        /* the other names of the given name's nickname groups (BILL finds WILLIAM) */
+        if (v->f[F_FIRST_NICK][0]) {
+            const char *var[48];
+            size_t vl[48];
+            size_t nv = cust__nickname_variants(strtoull(v->f[F_FIRST_NICK], NULL, 16), var, vl,
+                                                CUST_ARRAY_LEN(var));
+            for (size_t k = 0; k < nv; k++) {
+                char nm[CUST_NYSIIS_MAX], key[CUST_NYSIIS_MAX];
+                if (vl[k] >= sizeof(nm))
+                    continue;
+                memcpy(nm, var[k], vl[k]);
+                nm[vl[k]] = '\0';
+                cust_nysiis(nm, key);
+                add_initial_given(ks, v->f[F_LAST][0], key);
+            }
+        }
         uint32_t m = v->dob / 100 % 100, d = v->dob % 100;
         if (m && d && m != d && d <= 12)
             add_full_dob(ks, v->dob / 10000 * 10000 + d * 100 + m);
@@ -377,12 +411,13 @@ static void keys_of(const struct pview *pv, bool query, struct keyset *ks)
 
 static struct field_view fv_last(const struct name_view *v)
 {
-    return (struct field_view){v->f[F_LAST], v->f[F_LAST_PARTS], v->f[F_LAST_KEYS]};
+    return (struct field_view){v->f[F_LAST], v->f[F_LAST_PARTS], v->f[F_LAST_KEYS], ""};
 }
 
 static struct field_view fv_first(const struct name_view *v)
 {
-    return (struct field_view){v->f[F_FIRST], v->f[F_FIRST_PARTS], v->f[F_FIRST_KEYS]};
+    return (struct field_view){v->f[F_FIRST], v->f[F_FIRST_PARTS], v->f[F_FIRST_KEYS],
+                               v->f[F_FIRST_NICK]};
 }
 
 static enum name_level cmp_field(struct field_view a, struct field_view b, double *jw)
@@ -399,6 +434,8 @@ static enum name_level cmp_field(struct field_view a, struct field_view b, doubl
          strcmp(b.parts, b.compact)) &&
         token_lists_share(a.parts, b.parts))
         return L_PART;
+    if (a.nick[0] && b.nick[0] && (strtoull(a.nick, NULL, 16) & strtoull(b.nick, NULL, 16)))
+        return L_NICKNAME;
     if (token_lists_share(a.keys, b.keys))
         return L_PHONETIC;
     if (*jw >= JW_MID)
@@ -420,6 +457,9 @@ static void level_text(enum field_kind kind, enum name_level lv, double jw, char
         break;
     case L_PART:
         snprintf(out, 64, kind == K_LAST ? "surname part" : "given name part");
+        break;
+    case L_NICKNAME:
+        snprintf(out, 64, "nickname");
         break;
     case L_PHONETIC:
         snprintf(out, 64, "phonetic (nysiis)");

@@ -470,6 +470,42 @@ static void test_index_errors(void **state)
     cust_match_index_free(NULL);
 }
 
+static void test_nicknames(void **state)
+{
+    (void)state;
+    struct cust_match_candidate c;
+    struct cust_match_name a = {"SMITH", "Bill", "1960-05-05"};
+    struct cust_match_name b = {"SMITH", "WILLIAM", "1960-05-05"};
+    compare(&a, &b, &c);
+    assert_reason(&c, "first_name", "nickname");
+    struct cust_match_name d = {"GARCIA", "Pepe", NULL};
+    struct cust_match_name e = {"GARCIA", "José Luis", NULL};
+    compare(&d, &e, &c);
+    assert_reason(&c, "first_name", "nickname");
+    struct cust_match_name f = {"GARCIA", "PACO", NULL};
+    compare(&d, &f, &c); /* PEPE and PACO: different names */
+    assert_reason(&c, "first_name", "disagree");
+
+    /* the query probes the nickname's other names: surname misspelt, dob off by one digit */
+    struct cust_match_index *ix = cust_match_index_new();
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_match_name pn = {"KOWALSKI", "WILLIAM", "1960-05-05"};
+    struct cust_match_person p = {9, &pn, 1, NULL, NULL, NULL, NULL, NULL, 0};
+    assert_int_equal(cust_match_index_add(ix, &p, &err), CUST_OK);
+    assert_int_equal(cust_match_index_build(ix, &err), CUST_OK);
+    struct cust_match_name sn = {"KOVALSKY", "BILL", "1961-05-05"};
+    struct cust_match_person s = {0, &sn, 1, NULL, NULL, NULL, NULL, NULL, 0};
+    struct cust_match_candidate out[2];
+    size_t n = 0;
+    struct cust_match_options opt = {-1000.0};
+    assert_int_equal(cust_match_query(ix, &s, &opt, out, 2, &n, &err), CUST_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(out[0].person_id, 9);
+    assert_reason(&out[0], "first_name", "nickname");
+    assert_reason(&out[0], "dob", "one digit off");
+    cust_match_index_free(ix);
+}
+
 /* A person with many bookings, a subject with only an id, too many bookings. */
 static void test_bookings_and_ids_only(void **state)
 {
@@ -595,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_index_ranking),
         cmocka_unit_test(test_index_strong_ids),
         cmocka_unit_test(test_index_errors),
+        cmocka_unit_test(test_nicknames),
         cmocka_unit_test(test_bookings_and_ids_only),
         cmocka_unit_test(test_pruning_is_exact),
     };
