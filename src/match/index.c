@@ -23,7 +23,7 @@ enum {
     F_FIRST,       /* compact given names */
     F_FIRST_PARTS, /* given-name parts */
     F_FIRST_KEYS,  /* NYSIIS of the first given name */
-    F_FIRST_NICK,  /* nickname groups of the first given name: 16 hex digits, "" for none */
+    F_FIRST_NICK,  /* nickname groups of the first given name, one char '0'+g each ("" = none) */
     F_SUFFIX,
     F_COUNT
 };
@@ -269,10 +269,11 @@ static enum cust_status pack_name(const struct cust_match_name *nm, size_t idx, 
     pk_puts(&p, key, kn);
     pk_end(&p);
     uint64_t nick = first->n_parts ? cust__nickname_groups(first->parts[0]) : 0;
-    if (nick) {
-        char hex[17];
-        snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)nick);
-        pk_puts(&p, hex, 16);
+    for (int g = 0; g < 64; g++) {
+        if (nick >> g & 1) {
+            char ch = (char)('0' + g);
+            pk_puts(&p, &ch, 1);
+        }
     }
     pk_end(&p);
     const char *suffix = last->suffix[0] ? last->suffix : first->suffix;
@@ -294,6 +295,15 @@ static void view_from_packed(const char *p, uint32_t dob, struct name_view *v)
         q += len[i] + 1;
     }
     v->dob = dob;
+}
+
+/* The nickname-group mask of a packed F_FIRST_NICK field. */
+static uint64_t nick_mask(const char *s)
+{
+    uint64_t m = 0;
+    for (; *s; s++)
+        m |= 1ULL << ((unsigned)(*s - '0') & 63);
+    return m;
 }
 
 /* ---- blocking keys -------------------------------------------------------------------------- */
@@ -389,7 +399,7 @@ static void keys_of(const struct pview *pv, bool query, struct keyset *ks)
         if (v->f[F_FIRST_NICK][0]) {
             const char *var[48];
             size_t vl[48];
-            size_t nv = cust__nickname_variants(strtoull(v->f[F_FIRST_NICK], NULL, 16), var, vl,
+            size_t nv = cust__nickname_variants(nick_mask(v->f[F_FIRST_NICK]), var, vl,
                                                 CUST_ARRAY_LEN(var));
             for (size_t k = 0; k < nv; k++) {
                 char nm[CUST_NYSIIS_MAX], key[CUST_NYSIIS_MAX];
@@ -434,7 +444,7 @@ static enum name_level cmp_field(struct field_view a, struct field_view b, doubl
          strcmp(b.parts, b.compact)) &&
         token_lists_share(a.parts, b.parts))
         return L_PART;
-    if (a.nick[0] && b.nick[0] && (strtoull(a.nick, NULL, 16) & strtoull(b.nick, NULL, 16)))
+    if (a.nick[0] && b.nick[0] && nick_mask(a.nick) & nick_mask(b.nick))
         return L_NICKNAME;
     if (token_lists_share(a.keys, b.keys))
         return L_PHONETIC;
@@ -898,6 +908,15 @@ enum cust_status cust_match_index_build(struct cust_match_index *ix, struct cust
 {
     (void)err;
     sort_keys(ix->keys, ix->n_keys);
+    /* give back the growth slack: the index is usually built once and then only queried */
+    if (ix->arena_cap > ix->arena_len) {
+        ix->arena = cust_xrealloc(ix->arena, ix->arena_len);
+        ix->arena_cap = ix->arena_len;
+    }
+    if (ix->cap_keys > ix->n_keys) {
+        ix->keys = cust_xrealloc(ix->keys, ix->n_keys * sizeof(*ix->keys));
+        ix->cap_keys = ix->n_keys;
+    }
     ix->built = true;
     return CUST_OK;
 }
