@@ -15,7 +15,7 @@
 #define MAX_BOOKINGS 1000 /* booking numbers per person or subject */
 #define N_STRONG     4
 
-/* Field order inside a packed name: NUL-separated strings. */
+/* Field order inside a packed name (F_COUNT length bytes, then the fields NUL-terminated). */
 enum {
     F_LAST,        /* compact surname */
     F_LAST_PARTS,  /* significant surname parts, space-separated */
@@ -214,7 +214,7 @@ static void pk_end(struct packer *p)
     p->field_start = p->len;
 }
 
-/* Standardise one name into a packed record: F_COUNT NUL-terminated strings. */
+/* Standardise one name into a packed record (see struct packer); *len is its size. */
 static enum cust_status pack_name(const struct cust_match_name *nm, size_t idx, char *buf,
                                   size_t *len, uint32_t *dob, struct cust_err *err)
 {
