@@ -8,6 +8,7 @@
  * a jail matches on). Figures: docs/bench-match.md.
  */
 #include "custodian/compat.h"
+#include "custodian/csv.h"
 #include "custodian/match.h"
 
 #include <math.h>
@@ -33,78 +34,15 @@ struct record {
 static struct record recs[N_MAX];
 static size_t n_recs;
 
-/* Parse one RFC 4180 record from *p; fields are heap strings with surrounding spaces trimmed. */
-static size_t csv_record(const char **p, char **fields, size_t max)
+/* A heap copy of `s` with surrounding spaces trimmed (the data set pads some names). */
+static char *trimmed(const char *s)
 {
-    const char *s = *p;
-    size_t nf = 0;
-    for (;;) {
-        char buf[512];
-        size_t n = 0;
-        if (*s == '"') {
-            s++;
-            while (*s) {
-                if (*s == '"' && s[1] == '"') {
-                    if (n < sizeof(buf) - 1)
-                        buf[n++] = '"';
-                    s += 2;
-                } else if (*s == '"') {
-                    s++;
-                    break;
-                } else {
-                    if (n < sizeof(buf) - 1)
-                        buf[n++] = *s;
-                    s++;
-                }
-            }
-        }
-        while (*s && *s != ',' && *s != '\n' && *s != '\r') {
-            if (n < sizeof(buf) - 1)
-                buf[n++] = *s;
-            s++;
-        }
-        while (n > 0 && buf[n - 1] == ' ')
-            n--;
-        size_t b = 0;
-        while (b < n && buf[b] == ' ')
-            b++;
-        if (nf < max)
-            fields[nf++] = cust_xstrndup(buf + b, n - b);
-        if (*s == ',') {
-            s++;
-            continue;
-        }
-        if (*s == '\r')
-            s++;
-        if (*s == '\n')
-            s++;
-        break;
-    }
-    *p = s;
-    return nf;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0, n;
-    char chunk[8192];
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (len + n + 1 > cap) {
-            cap = (len + n + 1) * 2;
-            buf = cust_xrealloc(buf, cap);
-        }
-        memcpy(buf + len, chunk, n);
-        len += n;
-    }
-    fclose(f);
-    if (!buf)
-        buf = cust_xcalloc(1, 1);
-    buf[len] = '\0';
-    return buf;
+    while (*s == ' ')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && s[n - 1] == ' ')
+        n--;
+    return cust_xstrndup(s, n);
 }
 
 static int load(void **state)
@@ -116,48 +54,32 @@ static int load(void **state)
         snprintf(path, sizeof(path), "%s/data/linkage/fake_1000.csv", shared);
     else
         snprintf(path, sizeof(path), "%s", CUST_SOURCE_DIR "/../shared/data/linkage/fake_1000.csv");
-    char *text = slurp(path);
-    if (!text) {
-        fprintf(stderr, "cannot read '%s'\n", path);
+    struct cust_csv csv;
+    struct cust_err err = CUST_ERR_INIT;
+    if (cust_csv_open_file(&csv, path, &err) || cust_csv_next(&csv, &err)) {
+        fprintf(stderr, "cannot read '%s': %s\n", path, err.msg);
         return -1;
     }
-    const char *p = text;
-    char *f[8];
-    size_t nf = csv_record(&p, f, 8); /* header */
-    int col_first = -1, col_last = -1, col_dob = -1, col_cluster = -1;
-    for (size_t i = 0; i < nf; i++) {
-        if (strcmp(f[i], "first_name") == 0)
-            col_first = (int)i;
-        else if (strcmp(f[i], "surname") == 0)
-            col_last = (int)i;
-        else if (strcmp(f[i], "dob") == 0)
-            col_dob = (int)i;
-        else if (strcmp(f[i], "cluster") == 0)
-            col_cluster = (int)i;
-        free(f[i]);
-    }
+    int col_first = cust_csv_column(&csv, "first_name"), col_last = cust_csv_column(&csv, "surname");
+    int col_dob = cust_csv_column(&csv, "dob"), col_cluster = cust_csv_column(&csv, "cluster");
     if (col_first < 0 || col_last < 0 || col_dob < 0 || col_cluster < 0) {
-        free(text);
+        cust_csv_release(&csv);
         return -1;
     }
-    while (*p && n_recs < N_MAX) {
-        nf = csv_record(&p, f, 8);
-        if (nf > (size_t)col_cluster) {
-            struct record *r = &recs[n_recs++];
-            r->first = f[col_first];
-            r->last = f[col_last];
-            r->dob = f[col_dob];
-            r->cluster = strtol(f[col_cluster], NULL, 10);
-            for (size_t i = 0; i < nf; i++)
-                if ((int)i != col_first && (int)i != col_last && (int)i != col_dob)
-                    free(f[i]);
-        } else {
-            for (size_t i = 0; i < nf; i++)
-                free(f[i]);
-        }
+    enum cust_status st;
+    while ((st = cust_csv_next(&csv, &err)) == CUST_OK && csv.nfields && n_recs < N_MAX) {
+        if (csv.nfields <= (size_t)col_cluster)
+            continue;
+        struct record *r = &recs[n_recs++];
+        r->first = trimmed(csv.fields[col_first]);
+        r->last = trimmed(csv.fields[col_last]);
+        r->dob = trimmed(csv.fields[col_dob]);
+        r->cluster = strtol(csv.fields[col_cluster], NULL, 10);
     }
-    free(text);
-    return 0;
+    if (st)
+        fprintf(stderr, "%s: %s\n", path, err.msg);
+    cust_csv_release(&csv);
+    return st ? -1 : 0;
 }
 
 static int unload(void **state)
