@@ -49,6 +49,7 @@ struct req_state {
     size_t bytes;
     int64_t start_us;
     const char *route;
+    unsigned route_flags;
 };
 
 static int64_t mono_us(void)
@@ -251,9 +252,10 @@ static enum MHD_Result queue(struct req_state *st, struct MHD_Connection *con)
     return ret;
 }
 
-static bool audited(const struct req_state *st, unsigned flags)
+/* Every API request is audited, matched or not; other routes when flagged. */
+static bool audited(const struct req_state *st)
 {
-    return (flags & CUST_ROUTE_AUDITED) || strncmp(st->req.target, "/api/", 5) == 0;
+    return (st->route_flags & CUST_ROUTE_AUDITED) || strncmp(st->req.target, "/api/", 5) == 0;
 }
 
 static void dispatch(struct req_state *st)
@@ -262,7 +264,6 @@ static void dispatch(struct req_state *st)
     struct cust_http_response *res = &st->res;
     struct cust_err err = CUST_ERR_INIT;
     char *path = NULL, *query = NULL;
-    unsigned flags = 0;
 
     if (cust_http_split_target(req->arena, req->target, strlen(req->target), &path, &query, &err)) {
         (void)cust_http_res_error(res, err.code, err.msg);
@@ -295,7 +296,7 @@ static void dispatch(struct req_state *st)
         break;
     }
     st->route = m.pattern;
-    flags = m.flags;
+    st->route_flags = m.flags;
     if ((m.flags & CUST_ROUTE_RATE_LIMITED) && st->srv->rl) {
         unsigned retry = 1;
         if (!cust_ratelimit_take(st->srv->rl, req->remote_addr, mono_us(), &retry)) {
@@ -323,7 +324,6 @@ static void dispatch(struct req_state *st)
     enum cust_status rc = m.fn(req, res, m.ctx);
     if (rc != CUST_OK && res->status == 0)
         (void)cust_http_res_error(res, rc, NULL);
-    (void)flags;
 }
 
 /* Adds key + ": " + value + CRLF to the size_t at cls. */
@@ -390,7 +390,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     enum MHD_Result ret = queue(st, con);
     if (st->status == 401 || st->status == 403)
         cust_http_audit(&st->req, CUST_AUDIT_DENIED, st->status, false, NULL, NULL);
-    else if (audited(st, 0))
+    else if (audited(st))
         cust_http_audit(&st->req, CUST_AUDIT_API_REQUEST, st->status, st->status < 400, NULL,
                         st->route);
     return ret;
@@ -398,7 +398,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
 
 /* ---- lifecycle ------------------------------------------------------------------------------ */
 
-static void mhd_logger(void *cls, const char *fmt, va_list ap)
+CUST_PRINTF(2, 0) static void mhd_logger(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
     fputs("custodian: http: ", stderr);
