@@ -3,6 +3,10 @@
 #include "custodian/http.h"
 
 #include <setjmp.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <stdarg.h>
 #include <cmocka.h>
@@ -42,7 +46,8 @@ static void test_query(void **state)
     const char *q = "name=Ana+Mar%C3%ADa&page=2&flag&empty=&&dup=1&dup=2&eq=a=b";
     assert_int_equal(cust_http_parse_query(a, q, strlen(q), &l, NULL), CUST_OK);
     assert_int_equal(l.len, 7);
-    assert_string_equal(cust_kv_get(&l, "name"), "Ana Mar\xc3\xad" "a");
+    assert_string_equal(cust_kv_get(&l, "name"), "Ana Mar\xc3\xad"
+                                                 "a");
     assert_string_equal(cust_kv_get(&l, "page"), "2");
     assert_string_equal(cust_kv_get(&l, "flag"), "");
     assert_string_equal(cust_kv_get(&l, "empty"), "");
@@ -264,13 +269,162 @@ static void test_config(void **state)
     assert_int_equal(cust_http_config_load(&cfg, path, &err), CUST_EIO);
 }
 
+/* ---- the real server, in-process, with a raw socket client ------------------------------- */
+
+struct audit_log {
+    pthread_mutex_t lock;
+    int api, denied, login;
+    char last_path[128];
+    char last_user[64];
+};
+
+static void on_audit(void *ctx, const struct cust_http_audit_event *ev)
+{
+    struct audit_log *a = ctx;
+    pthread_mutex_lock(&a->lock);
+    if (ev->kind == CUST_AUDIT_API_REQUEST)
+        a->api++;
+    else if (ev->kind == CUST_AUDIT_DENIED)
+        a->denied++;
+    else if (ev->kind == CUST_AUDIT_LOGIN)
+        a->login++;
+    snprintf(a->last_path, sizeof(a->last_path), "%s", ev->path ? ev->path : "");
+    snprintf(a->last_user, sizeof(a->last_user), "%s", ev->user ? ev->user : "");
+    pthread_mutex_unlock(&a->lock);
+}
+
+static enum cust_status h_echo(struct cust_http_request *req, struct cust_http_response *res,
+                               void *ctx)
+{
+    (void)ctx;
+    json_t *o = json_pack("{s:s,s:s?,s:s?,s:I}", "id", cust_http_req_param(req, "id"), "q",
+                          cust_kv_get(&req->query, "q"), "sid", cust_kv_get(&req->cookies, "sid"),
+                          "body", (json_int_t)req->body.len);
+    enum cust_status st = cust_http_res_json(res, 200, o);
+    json_decref(o);
+    return st;
+}
+
+static enum cust_status h_fail(struct cust_http_request *req, struct cust_http_response *res,
+                               void *ctx)
+{
+    (void)req;
+    (void)res;
+    (void)ctx;
+    return CUST_ECONFLICT;
+}
+
+static enum cust_status h_forbidden(struct cust_http_request *req, struct cust_http_response *res,
+                                    void *ctx)
+{
+    (void)ctx;
+    cust_http_audit(req, CUST_AUDIT_LOGIN, 403, false, "mallory", "bad code");
+    return cust_http_res_error(res, CUST_EDENIED, "role 'clerk' may not 'user.manage'");
+}
+
+/* Send `raw`, return the whole response (connection: close). */
+static char *roundtrip(uint16_t port, const char *raw)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    size_t n = strlen(raw);
+    assert_int_equal(write(fd, raw, n), (ssize_t)n);
+    struct cust_buf b = CUST_BUF_INIT;
+    char chunk[4096];
+    ssize_t got;
+    while ((got = read(fd, chunk, sizeof(chunk))) > 0)
+        assert_int_equal(cust_buf_append(&b, chunk, (size_t)got), CUST_OK);
+    close(fd);
+    return cust_buf_detach(&b, NULL);
+}
+
+static void test_server_inprocess(void **state)
+{
+    (void)state;
+    struct audit_log log = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    struct cust_router *r = cust_router_new();
+    assert_int_equal(cust_http_register_system(r), CUST_OK);
+    assert_int_equal(cust_router_add(r, "POST", "/api/v1/things/{id}", h_echo, NULL, 0), CUST_OK);
+    assert_int_equal(
+        cust_router_add(r, "GET", "/locator/{id}", h_echo, NULL, CUST_ROUTE_RATE_LIMITED), CUST_OK);
+    assert_int_equal(cust_router_add(r, "GET", "/api/v1/conflict", h_fail, NULL, 0), CUST_OK);
+    assert_int_equal(cust_router_add(r, "GET", "/console/users", h_forbidden, NULL, 0), CUST_OK);
+    struct cust_http_config cfg;
+    cust_http_config_defaults(&cfg);
+    cfg.port = 0;
+    cfg.threads = 2;
+    cfg.rate_per_s = 0.001;
+    cfg.rate_burst = 2;
+    snprintf(cfg.access_log, sizeof(cfg.access_log), "/dev/null");
+    cfg.hooks.audit = on_audit;
+    cfg.hooks.ctx = &log;
+    struct cust_http_server *srv = NULL;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_http_server_start(&srv, &cfg, r, &err), CUST_OK);
+    uint16_t port = cust_http_server_port(srv);
+    assert_true(port > 0);
+
+    char *resp = roundtrip(port, "POST /api/v1/things/T%2D9?q=a+b HTTP/1.1\r\nHost: x\r\n"
+                                 "Cookie: sid=abc\r\nContent-Length: 5\r\nConnection: close\r\n"
+                                 "\r\nhello");
+    assert_non_null(strstr(resp, "HTTP/1.1 200"));
+    assert_non_null(strstr(resp, "{\"id\":\"T-9\",\"q\":\"a b\",\"sid\":\"abc\",\"body\":5}"));
+    free(resp);
+
+    resp = roundtrip(port, "GET /api/v1/conflict HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert_non_null(strstr(resp, "HTTP/1.1 409"));
+    assert_non_null(strstr(resp, "{\"error\":{\"code\":\"conflict\""));
+    free(resp);
+
+    resp = roundtrip(port, "GET /console/users HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert_non_null(strstr(resp, "HTTP/1.1 403"));
+    assert_non_null(strstr(resp, "role 'clerk' may not 'user.manage'"));
+    free(resp);
+
+    /* Token bucket on flagged routes: burst 2, then 429 with Retry-After. */
+    for (int i = 0; i < 2; i++) {
+        resp = roundtrip(port, "GET /locator/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assert_non_null(strstr(resp, "HTTP/1.1 200"));
+        free(resp);
+    }
+    resp = roundtrip(port, "GET /locator/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert_non_null(strstr(resp, "HTTP/1.1 429"));
+    assert_non_null(strstr(resp, "Retry-After: "));
+    assert_non_null(strstr(resp, "\"code\":\"rate_limited\""));
+    free(resp);
+    /* Unflagged routes are not limited. */
+    for (int i = 0; i < 3; i++) {
+        resp = roundtrip(port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assert_non_null(strstr(resp, "HTTP/1.1 200"));
+        free(resp);
+    }
+    /* Unknown API paths are audited too. */
+    resp = roundtrip(port, "GET /api/v1/nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert_non_null(strstr(resp, "HTTP/1.1 404"));
+    free(resp);
+
+    cust_http_server_stop(srv);
+    /* API requests: things, conflict, nope. Denied: the 403. Login: fired by the handler. */
+    assert_int_equal(log.api, 3);
+    assert_int_equal(log.denied, 1);
+    assert_int_equal(log.login, 1);
+    assert_string_equal(log.last_path, "/api/v1/nope");
+    cust_router_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_split_target), cmocka_unit_test(test_query),
-        cmocka_unit_test(test_cookies),      cmocka_unit_test(test_arena),
-        cmocka_unit_test(test_error_table),  cmocka_unit_test(test_response_headers_and_cookie),
-        cmocka_unit_test(test_request_body), cmocka_unit_test(test_config),
+        cmocka_unit_test(test_split_target),     cmocka_unit_test(test_query),
+        cmocka_unit_test(test_cookies),          cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_error_table),      cmocka_unit_test(test_response_headers_and_cookie),
+        cmocka_unit_test(test_request_body),     cmocka_unit_test(test_config),
+        cmocka_unit_test(test_server_inprocess),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
