@@ -19,6 +19,7 @@
 #ifndef CUSTODIAN_HTTP_H
 #define CUSTODIAN_HTTP_H
 
+#include "custodian/auth.h"
 #include "custodian/buf.h"
 #include "custodian/status.h"
 
@@ -315,6 +316,24 @@ void cust_http_server_stop(struct cust_http_server *s);
 /* Fire the audit hook (for handlers: logins, restricted views). */
 void cust_http_audit(const struct cust_http_request *req, enum cust_http_audit_kind kind,
                      int status, bool success, const char *user, const char *detail);
+
+/* ---- staff guard: session cookie + role matrix + CSRF ---------------------------------------- */
+
+#define CUST_SESSION_COOKIE "custodian_session"
+#define CUST_CSRF_FIELD     "csrf"         /* form field */
+#define CUST_CSRF_HEADER    "X-CSRF-Token" /* or this header (JSON clients) */
+
+/*
+ * Gate a handler: resolve the session cookie at `now` (idle/absolute expiry), check `action`
+ * against the role matrix, and for any method other than GET/HEAD require the session's CSRF
+ * token (header X-CSRF-Token, or form field "csrf" in an urlencoded body). On success fills
+ * `out` (may be NULL) and sets req->user; returns CUST_OK. On refusal fills `res` with 401
+ * "unauthenticated" (no or expired session) or 403 "denied" (role or CSRF) and returns
+ * CUST_EDENIED: the handler returns that, and the server fires the DENIED audit event.
+ */
+enum cust_status cust_http_require(struct cust_http_request *req, struct cust_http_response *res,
+                                   const struct cust_auth_backend *be, enum cust_action action,
+                                   int64_t now, struct cust_session *out);
 
 /* Register GET /healthz and GET /api/v1/version. */
 enum cust_status cust_http_register_system(struct cust_router *r);

@@ -417,6 +417,114 @@ static void test_server_inprocess(void **state)
     cust_router_free(r);
 }
 
+/* ---- the staff guard --------------------------------------------------------------------------
+ */
+
+static void guard_req(struct cust_http_request *req, const char *method, const char *cookie,
+                      const char *ctype, const char *body)
+{
+    memset(req, 0, sizeof(*req));
+    req->arena = cust_http_arena_new();
+    req->method = method;
+    if (cookie)
+        assert_int_equal(
+            cust_http_parse_cookies(req->arena, cookie, strlen(cookie), &req->cookies, NULL),
+            CUST_OK);
+    req->content_type = ctype;
+    cust_buf_init(&req->body, 4096);
+    if (body)
+        assert_int_equal(cust_buf_puts(&req->body, body), CUST_OK);
+}
+
+static void guard_req_release(struct cust_http_request *req)
+{
+    cust_buf_release(&req->body);
+    cust_http_arena_free(req->arena);
+}
+
+static int expect_guard(const struct cust_auth_backend *be, const char *method, const char *cookie,
+                        const char *ctype, const char *body, enum cust_action act, int64_t now,
+                        const char *want_code)
+{
+    struct cust_http_request req;
+    struct cust_http_response res;
+    guard_req(&req, method, cookie, ctype, body);
+    cust_http_res_init(&res);
+    struct cust_session s;
+    enum cust_status st = cust_http_require(&req, &res, be, act, now, &s);
+    int status = res.status;
+    if (want_code) {
+        assert_int_equal(st, CUST_EDENIED);
+        if (!strstr(res.body.buf, want_code))
+            fail_msg("expected %s, got %s", want_code, res.body.buf);
+    } else {
+        if (st != CUST_OK)
+            fail_msg("refused: %s", res.body.buf);
+        assert_int_equal(res.status, 0); /* the guard leaves the response to the handler */
+        assert_string_equal(req.user, "cleo");
+        assert_string_equal(s.user, "cleo");
+        status = 200;
+    }
+    cust_http_res_release(&res);
+    guard_req_release(&req);
+    return status;
+}
+
+static void test_guard(void **state)
+{
+    (void)state;
+    struct cust_auth_backend *be = cust_auth_memory_new();
+    struct cust_pwhash_limits lim = cust_pwhash_min();
+    uint8_t key[CUST_TOTP_KEY_BYTES];
+    assert_int_equal(cust_auth_user_create(be, "cleo", CUST_ROLE_CLERK,
+                                           "violet harbor tuesday lamp", NULL, &lim, key, NULL),
+                     CUST_OK);
+    int64_t now = 1800000000;
+    char code[7], token[CUST_TOKEN_HEX];
+    snprintf(code, sizeof(code), "%06u", (unsigned)cust_totp(key, sizeof(key), now, 30, 6));
+    struct cust_session s;
+    assert_int_equal(
+        cust_auth_login(be, "cleo", "violet harbor tuesday lamp", code, now, token, &s, NULL),
+        CUST_OK);
+    char cookie[128], body[128];
+    snprintf(cookie, sizeof(cookie), "theme=dark; " CUST_SESSION_COOKIE "=%s", token);
+    const char *form = "application/x-www-form-urlencoded";
+
+    /* No cookie / unknown token: 401. */
+    assert_int_equal(expect_guard(be, "GET", NULL, NULL, NULL, CUST_ACT_ROSTER_READ, now + 1,
+                                  "\"unauthenticated\""),
+                     401);
+    assert_int_equal(expect_guard(be, "GET",
+                                  CUST_SESSION_COOKIE "=0123456789abcdef0123456789abcdef", NULL,
+                                  NULL, CUST_ACT_ROSTER_READ, now + 1, "\"unauthenticated\""),
+                     401);
+    /* Allowed read. */
+    assert_int_equal(
+        expect_guard(be, "GET", cookie, NULL, NULL, CUST_ACT_ROSTER_READ, now + 2, NULL), 200);
+    /* The role matrix: a clerk may not decide. */
+    assert_int_equal(expect_guard(be, "GET", cookie, NULL, NULL, CUST_ACT_REQUEST_DECIDE, now + 3,
+                                  "role 'clerk' may not 'request.decide'"),
+                     403);
+    /* Unsafe methods need the CSRF token. */
+    assert_int_equal(
+        expect_guard(be, "POST", cookie, form, "note=x", CUST_ACT_REQUEST_CREATE, now + 4, "CSRF"),
+        403);
+    assert_int_equal(expect_guard(be, "POST", cookie, form, "csrf=00000000000000000000000000000000",
+                                  CUST_ACT_REQUEST_CREATE, now + 5, "CSRF"),
+                     403);
+    snprintf(body, sizeof(body), "note=x&csrf=%s", s.csrf);
+    assert_int_equal(expect_guard(be, "POST", cookie, "application/json", body,
+                                  CUST_ACT_REQUEST_CREATE, now + 6, "CSRF"),
+                     403);
+    assert_int_equal(
+        expect_guard(be, "POST", cookie, form, body, CUST_ACT_REQUEST_CREATE, now + 7, NULL), 200);
+    /* Idle expiry through the guard. */
+    assert_int_equal(expect_guard(be, "GET", cookie, NULL, NULL, CUST_ACT_ROSTER_READ,
+                                  now + 7 + CUST_SESSION_IDLE_S, "session expired"),
+                     401);
+    cust_auth_memory_free(be);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -424,7 +532,7 @@ int main(void)
         cmocka_unit_test(test_cookies),          cmocka_unit_test(test_arena),
         cmocka_unit_test(test_error_table),      cmocka_unit_test(test_response_headers_and_cookie),
         cmocka_unit_test(test_request_body),     cmocka_unit_test(test_config),
-        cmocka_unit_test(test_server_inprocess),
+        cmocka_unit_test(test_server_inprocess), cmocka_unit_test(test_guard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
