@@ -4,8 +4,23 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <pthread.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
+
+/*
+ * SIGTERM/SIGINT reach a handler that writes the signal number to a self-pipe; the main thread
+ * blocks reading it. A handler (rather than sigwait with blocked signals) is robust to threads
+ * we did not create, e.g. a sanitizer's background thread that leaves the signals unblocked.
+ */
+static int stop_pipe[2] = {-1, -1};
+
+static void on_stop_signal(int sig)
+{
+    unsigned char c = (unsigned char)sig;
+    ssize_t r = write(stop_pipe[1], &c, 1);
+    (void)r;
+}
 
 static const char usage[] =
     "usage: custodian serve [--listen ADDR:PORT] [--config FILE] [--port-file FILE]\n"
@@ -76,12 +91,18 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
         return cli_fail(&err);
     }
 
-    /* Block the stop signals before MHD starts its threads, so only sigwait() sees them. */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    if (pipe(stop_pipe) != 0) {
+        cust_router_free(router);
+        cust_err_set(&err, CUST_EIO, "pipe: %s", strerror(errno));
+        return cli_fail(&err);
+    }
+    fcntl(stop_pipe[1], F_SETFL, O_NONBLOCK);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     struct cust_http_server *srv = NULL;
@@ -100,13 +121,17 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
         return cli_fail(&err);
     }
 
-    int sig = 0;
-    while (sigwait(&stop, &sig) != 0)
-        ;
+    unsigned char sig = 0;
+    while (read(stop_pipe[0], &sig, 1) != 1) {
+        if (errno != EINTR)
+            break;
+    }
     fprintf(stderr, "custodian: %s received, finishing in-flight requests\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     cust_http_server_stop(srv);
     cust_router_free(router);
+    close(stop_pipe[0]);
+    close(stop_pipe[1]);
     fprintf(stderr, "custodian: server stopped\n");
     return 0;
 }
