@@ -96,6 +96,7 @@ struct cust_http_request {
     const char *target;          /* raw request target, e.g. "/api/v1/x?y=1" */
     const char *path;            /* decoded path */
     const char *raw_query;       /* raw query string or NULL */
+    const char *route;           /* the matched route pattern, e.g. "/api/v1/requests/{id}" */
     struct cust_kv_list params;  /* {name} segments of the matched route */
     struct cust_kv_list query;   /* parsed query string */
     struct cust_kv_list cookies; /* parsed Cookie header */

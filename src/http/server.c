@@ -144,7 +144,26 @@ static void logged_path(struct req_state *st, struct cust_buf *out)
     }
 }
 
-static void access_log(struct req_state *st, const char *method, int64_t dur_us)
+static const char *termination_name(enum MHD_RequestTerminationCode toe)
+{
+    switch (toe) {
+    case MHD_REQUEST_TERMINATED_COMPLETED_OK:
+        return NULL;
+    case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+        return "timeout";
+    case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN:
+        return "shutdown";
+    case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
+        return "client_abort";
+    case MHD_REQUEST_TERMINATED_READ_ERROR:
+        return "read_error";
+    default:
+        return "error";
+    }
+}
+
+static void access_log(struct req_state *st, const char *method, int64_t dur_us,
+                       enum MHD_RequestTerminationCode toe)
 {
     struct cust_http_server *srv = st->srv;
     if (!srv->log)
@@ -170,6 +189,9 @@ static void access_log(struct req_state *st, const char *method, int64_t dur_us)
         json_object_set_new(o, "route", json_string(st->route));
     if (st->req.user)
         json_object_set_new(o, "user", json_string(st->req.user));
+    const char *end = termination_name(toe);
+    if (end)
+        json_object_set_new(o, "end", json_string(end));
     char *line = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
     json_decref(o);
     if (!line)
@@ -182,21 +204,43 @@ static void access_log(struct req_state *st, const char *method, int64_t dur_us)
     free(line);
 }
 
+/* Every API request is audited, matched or not; other routes when flagged. */
+static bool audited(const struct req_state *st)
+{
+    return (st->route_flags & CUST_ROUTE_AUDITED) || strncmp(st->req.target, "/api/", 5) == 0;
+}
+
 static void completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
     (void)con;
-    (void)toe;
     struct req_state *st = *con_cls;
     if (!st)
         return;
-    access_log(st, st->req.method, mono_us() - st->start_us);
+    /* Audit after the response is sent, so every answered request is covered, 413/431 too. */
+    if (st->queued) {
+        if (st->status == 401 || st->status == 403)
+            cust_http_audit(&st->req, CUST_AUDIT_DENIED, st->status, false, NULL, NULL);
+        else if (audited(st))
+            cust_http_audit(&st->req, CUST_AUDIT_API_REQUEST, st->status, st->status < 400, NULL,
+                            NULL);
+    }
+    access_log(st, st->req.method, mono_us() - st->start_us, toe);
     state_free(st);
     *con_cls = NULL;
 }
 
 /* ---- audit ---------------------------------------------------------------------------------- */
+
+/* The target without its query (query values may be restricted). */
+static const char *path_only(const struct cust_http_request *req)
+{
+    const char *q = strchr(req->target, '?');
+    if (!q)
+        return req->target;
+    return cust_http_arena_strndup(req->arena, req->target, (size_t)(q - req->target));
+}
 
 void cust_http_audit(const struct cust_http_request *req, enum cust_http_audit_kind kind,
                      int status, bool success, const char *user, const char *detail)
@@ -207,8 +251,8 @@ void cust_http_audit(const struct cust_http_request *req, enum cust_http_audit_k
     struct cust_http_audit_event ev = {
         .kind = kind,
         .method = req->method,
-        .path = req->path ? req->path : req->target,
-        .route = NULL,
+        .path = req->path ? req->path : path_only(req),
+        .route = req->route,
         .remote = req->remote_addr,
         .user = user ? user : req->user,
         .status = status,
@@ -252,12 +296,6 @@ static enum MHD_Result queue(struct req_state *st, struct MHD_Connection *con)
     return ret;
 }
 
-/* Every API request is audited, matched or not; other routes when flagged. */
-static bool audited(const struct req_state *st)
-{
-    return (st->route_flags & CUST_ROUTE_AUDITED) || strncmp(st->req.target, "/api/", 5) == 0;
-}
-
 static void dispatch(struct req_state *st)
 {
     struct cust_http_request *req = &st->req;
@@ -296,6 +334,7 @@ static void dispatch(struct req_state *st)
         break;
     }
     st->route = m.pattern;
+    req->route = m.pattern;
     st->route_flags = m.flags;
     if ((m.flags & CUST_ROUTE_RATE_LIMITED) && st->srv->rl) {
         unsigned retry = 1;
@@ -388,11 +427,6 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     else
         dispatch(st);
     enum MHD_Result ret = queue(st, con);
-    if (st->status == 401 || st->status == 403)
-        cust_http_audit(&st->req, CUST_AUDIT_DENIED, st->status, false, NULL, NULL);
-    else if (audited(st))
-        cust_http_audit(&st->req, CUST_AUDIT_API_REQUEST, st->status, st->status < 400, NULL,
-                        st->route);
     return ret;
 }
 
