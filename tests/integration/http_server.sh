@@ -97,6 +97,10 @@ expect_error 413 too_big
 req POST /api/v1/version --data-binary @"$T/big.bin" -H 'Transfer-Encoding: chunked'
 expect_status 413 "chunked large body"
 expect_error 413 too_big
+# A body exactly at the cap is accepted and reaches the router (405 here).
+head -c 65536 /dev/zero >"$T/limit.bin"
+req POST /api/v1/version --data-binary @"$T/limit.bin"
+expect_status 405 "body at the cap"
 # A body under the cap reaches the router (405 here).
 req POST /api/v1/version --data-binary '{"a":1}' -H 'Content-Type: application/json'
 expect_status 405 "small body"
