@@ -24,15 +24,15 @@
 #define CUST_NO_DAY INT32_MIN /* "no date" for day-number fields */
 
 struct cust_charge {
-    const char *code;        /* normalized statute code, e.g. "PC 245(a)(1)" */
+    const char *code; /* normalized statute code, e.g. "PC 245(a)(1)" */
     const char *description;
-    const char *level;       /* felony | misdemeanor | infraction | NULL */
-    const char *status;      /* pending | convicted | dismissed | acquitted | hold */
-    int held_to_answer;      /* 1, 0, or -1 when not stated */
+    const char *level;  /* felony | misdemeanor | infraction | NULL */
+    const char *status; /* pending | convicted | dismissed | acquitted | hold */
+    int held_to_answer; /* 1, 0, or -1 when not stated */
     const char *case_number;
     const char *court;
     const char *next_court_date; /* YYYY-MM-DD or NULL */
-    int64_t bail_cents;      /* -1 when not stated */
+    int64_t bail_cents;          /* -1 when not stated */
 };
 
 struct cust_prior {
@@ -44,11 +44,11 @@ struct cust_prior {
 };
 
 struct cust_citizenship {
-    const char *status;  /* citizen | non_citizen | unknown */
+    const char *status; /* citizen | non_citizen | unknown */
     const char *country;
-    const char *source;  /* self_reported | consular_notification | document | federal_record |
-                            court_record | NULL */
-    int verified;        /* 1, 0, or -1 when not stated */
+    const char *source; /* self_reported | consular_notification | document | federal_record |
+                           court_record | NULL */
+    int verified;       /* 1, 0, or -1 when not stated */
     const char *recorded_at;
 };
 
@@ -59,7 +59,7 @@ struct cust_person {
     const char *sex;
     const char *cii, *fbi, *sid, *a_number;
     const char *place_of_birth;
-    const char *home_address; /* restricted: never in public_bookings */
+    const char *home_address;       /* restricted: never in public_bookings */
     const char *immigration_status; /* kept apart from citizenship */
     const char *aliases_json;       /* compact JSON array or NULL */
     int sex_arson_registrant;       /* 1, 0, -1 not stated */
@@ -85,10 +85,10 @@ struct cust_booking {
     size_t n_priors;
     bool has_sentence;
     int32_t sentence_imposed_on, sentence_term_days, sentence_presentence_days;
-    int32_t computed_release;   /* CUST_NO_DAY when not computed */
-    const char *release_rule;   /* rule version of computed_release */
-    bool release_disagreement;  /* computed != source's scheduled_release */
-    const char *doc;            /* the complete source JSON (one line, no newline) */
+    int32_t computed_release;  /* CUST_NO_DAY when not computed */
+    const char *release_rule;  /* rule version of computed_release */
+    bool release_disagreement; /* computed != source's scheduled_release */
+    const char *doc;           /* the complete source JSON (one line, no newline) */
     size_t doc_len;
 };
 
@@ -131,17 +131,17 @@ struct cust_roster_row {
 };
 
 struct cust_roster_filter {
-    int32_t day;                  /* in custody on this day (CUST_NO_DAY = every booking) */
-    const char *citizenship;      /* exact status, or NULL */
-    const char *facility;         /* exact facility, or NULL */
-    bool disagreements_only;      /* only release-date disagreements */
+    int32_t day;             /* in custody on this day (CUST_NO_DAY = every booking) */
+    const char *citizenship; /* exact status, or NULL */
+    const char *facility;    /* exact facility, or NULL */
+    bool disagreements_only; /* only release-date disagreements */
 };
 
 /* A ledger row as stored. */
 struct cust_ledger_row {
     int64_t seq;
     const char *at, *actor, *role, *action, *object_type, *object_id, *outcome, *purpose;
-    const char *detail; /* JSON text or NULL */
+    const char *detail;           /* JSON text or NULL */
     const char *prev_hash, *hash; /* lowercase hex SHA-256 */
 };
 
@@ -163,25 +163,23 @@ struct cust_store_ops {
     enum cust_status (*current_version)(void *impl, const char *booking_number, int *version,
                                         char **doc, struct cust_err *err);
     enum cust_status (*put_booking)(void *impl, const struct cust_booking *b,
-                                    const struct cust_put_meta *meta,
-                                    struct cust_put_result *res, struct cust_err *err);
+                                    const struct cust_put_meta *meta, struct cust_put_result *res,
+                                    struct cust_err *err);
     enum cust_status (*versions)(void *impl, const char *booking_number, cust_version_fn fn,
                                  void *arg, struct cust_err *err);
     enum cust_status (*roster)(void *impl, const struct cust_roster_filter *f, cust_roster_fn fn,
                                void *arg, struct cust_err *err);
     enum cust_status (*each_current)(void *impl, int32_t day, cust_doc_fn fn, void *arg,
                                      struct cust_err *err);
-    enum cust_status (*person_json)(void *impl, const char *key, char **json,
-                                    struct cust_err *err);
+    enum cust_status (*person_json)(void *impl, const char *key, char **json, struct cust_err *err);
     enum cust_status (*booking_json)(void *impl, const char *booking_number, char **json,
                                      struct cust_err *err);
     enum cust_status (*count)(void *impl, const char *what, int64_t *n, struct cust_err *err);
-    enum cust_status (*ledger_head)(void *impl, int64_t *seq, char hash[65],
-                                    struct cust_err *err);
+    enum cust_status (*ledger_head)(void *impl, int64_t *seq, char hash[65], struct cust_err *err);
     enum cust_status (*ledger_insert)(void *impl, const struct cust_ledger_row *row,
                                       struct cust_err *err);
-    enum cust_status (*ledger_each)(void *impl, cust_ledger_fn fn, void *arg,
-                                    int64_t *head_seq, char head_hash[65], struct cust_err *err);
+    enum cust_status (*ledger_each)(void *impl, cust_ledger_fn fn, void *arg, int64_t *head_seq,
+                                    char head_hash[65], struct cust_err *err);
 };
 
 struct cust_store {
@@ -191,8 +189,8 @@ struct cust_store {
 };
 
 enum cust_store_mode {
-    CUST_STORE_OPEN = 0,   /* the store must exist */
-    CUST_STORE_CREATE = 1  /* create it when missing */
+    CUST_STORE_OPEN = 0,  /* the store must exist */
+    CUST_STORE_CREATE = 1 /* create it when missing */
 };
 
 /*

@@ -56,9 +56,9 @@ enum cust_status cust_ledger_append(struct cust_store *s, const struct cust_ledg
     if (st == CUST_OK) {
         char at[32], hash[65];
         cust_time_format(cust_now(), 0, true, at);
-        struct cust_ledger_row r = {seq + 1,         at,        e->actor,   e->role,
-                                    e->action,       e->object_type, e->object_id, e->outcome,
-                                    e->purpose,      e->detail, prev,       hash};
+        struct cust_ledger_row r = {seq + 1,        at,           e->actor,   e->role,    e->action,
+                                    e->object_type, e->object_id, e->outcome, e->purpose, e->detail,
+                                    prev,           hash};
         cust_ledger_hash(&r, hash);
         st = cust_store_ledger_insert(s, &r, err);
         if (st == CUST_OK && seq_out)

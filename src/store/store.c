@@ -127,8 +127,7 @@ enum cust_status cust_store_ledger_insert(struct cust_store *s, const struct cus
 }
 
 enum cust_status cust_store_ledger_each(struct cust_store *s, cust_ledger_fn fn, void *arg,
-                                        int64_t *head_seq, char head_hash[65],
-                                        struct cust_err *err)
+                                        int64_t *head_seq, char head_hash[65], struct cust_err *err)
 {
     return s->ops->ledger_each(s->impl, fn, arg, head_seq, head_hash, err);
 }

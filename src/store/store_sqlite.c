@@ -143,8 +143,8 @@ enum stmt_id {
     S__N
 };
 
-#define IN_CUSTODY_ON(p)                                                                         \
-    "(" p " IS NULL OR (b.booked_day <= " p " AND (b.released_day IS NULL OR b.released_day > " p \
+#define IN_CUSTODY_ON(p)                                                                           \
+    "(" p " IS NULL OR (b.booked_day <= " p " AND (b.released_day IS NULL OR b.released_day > " p  \
     ")))"
 
 static const char *const stmt_sql[S__N] = {
@@ -219,9 +219,10 @@ static const char *const stmt_sql[S__N] = {
         " p.citizenship_status, b.scheduled_release, b.computed_release, b.release_rule,"
         " b.release_disagreement, b.released_at, b.version"
         " FROM bookings b JOIN persons p ON p.id = b.person_id"
-        " WHERE " IN_CUSTODY_ON("?1") " AND (?2 IS NULL OR p.citizenship_status = ?2)"
-        " AND (?3 IS NULL OR b.facility = ?3) AND (?4 = 0 OR b.release_disagreement = 1)"
-        " ORDER BY b.booking_number",
+        " WHERE " IN_CUSTODY_ON(
+            "?1") " AND (?2 IS NULL OR p.citizenship_status = ?2)"
+                  " AND (?3 IS NULL OR b.facility = ?3) AND (?4 = 0 OR b.release_disagreement = 1)"
+                  " ORDER BY b.booking_number",
     [S_EACH] = "SELECT b.booking_number, v.doc FROM bookings b JOIN booking_versions v"
                " ON v.booking_id = b.id AND v.version = b.version"
                " WHERE " IN_CUSTODY_ON("?1") " ORDER BY b.booking_number",
@@ -253,14 +254,15 @@ static const char *const stmt_sql[S__N] = {
         "SELECT json_object('booking_number', b.booking_number, 'version', b.version,"
         " 'person_internal_id', b.person_id, 'person_id', p.person_key,"
         " 'citizenship_status', p.citizenship_status,"
-        " 'in_custody_today', json(CASE WHEN " IN_CUSTODY_ON("?2") " THEN 'true' ELSE 'false' END),"
-        " 'scheduled_release', b.scheduled_release,"
-        " 'computed_release', b.computed_release, 'release_rule', b.release_rule,"
-        " 'release_disagreement', json(CASE WHEN b.release_disagreement THEN 'true'"
-        "  ELSE 'false' END),"
-        " 'record', json(v.doc))"
-        " FROM bookings b JOIN persons p ON p.id = b.person_id JOIN booking_versions v"
-        " ON v.booking_id = b.id AND v.version = b.version WHERE b.booking_number = ?1",
+        " 'in_custody_today', json(CASE WHEN " IN_CUSTODY_ON(
+            "?2") " THEN 'true' ELSE 'false' END),"
+                  " 'scheduled_release', b.scheduled_release,"
+                  " 'computed_release', b.computed_release, 'release_rule', b.release_rule,"
+                  " 'release_disagreement', json(CASE WHEN b.release_disagreement THEN 'true'"
+                  "  ELSE 'false' END),"
+                  " 'record', json(v.doc))"
+                  " FROM bookings b JOIN persons p ON p.id = b.person_id JOIN booking_versions v"
+                  " ON v.booking_id = b.id AND v.version = b.version WHERE b.booking_number = ?1",
     [S_LEDGER_HEAD] = "SELECT seq, hash FROM ledger_head WHERE id = 1",
     [S_LEDGER_INSERT] = "INSERT INTO ledger(seq, at, actor, role, action, object_type, object_id,"
                         " outcome, purpose, detail, prev_hash, hash) VALUES(?1, ?2, ?3, ?4, ?5,"
@@ -376,8 +378,8 @@ static enum cust_status migrate(struct sq *q, struct cust_err *err)
     int have = 0;
     sqlite3_stmt *s = NULL;
     if (st == CUST_OK) {
-        if (sqlite3_prepare_v2(q->db, "SELECT coalesce(max(version), 0) FROM schema_migrations",
-                               -1, &s, NULL) != SQLITE_OK ||
+        if (sqlite3_prepare_v2(q->db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1,
+                               &s, NULL) != SQLITE_OK ||
             sqlite3_step(s) != SQLITE_ROW)
             st = db_err(q, err, "schema version");
         else
@@ -711,7 +713,7 @@ static enum cust_status sq_versions(void *impl, const char *bn, cust_version_fn 
     enum cust_status st = CUST_OK;
     while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct cust_version v = {sqlite3_column_int(s, 0), col_text(s, 1), col_text(s, 2),
-                                 col_text(s, 3), col_text(s, 4), col_text(s, 5)};
+                                 col_text(s, 3),           col_text(s, 4), col_text(s, 5)};
         n++;
         st = fn(&v, arg);
     }
@@ -723,8 +725,8 @@ static enum cust_status sq_versions(void *impl, const char *bn, cust_version_fn 
     return st;
 }
 
-static enum cust_status sq_roster(void *impl, const struct cust_roster_filter *f,
-                                  cust_roster_fn fn, void *arg, struct cust_err *err)
+static enum cust_status sq_roster(void *impl, const struct cust_roster_filter *f, cust_roster_fn fn,
+                                  void *arg, struct cust_err *err)
 {
     struct sq *q = impl;
     sqlite3_stmt *s = stmt(q, S_ROSTER, err);
@@ -903,9 +905,8 @@ static enum cust_status sq_ledger_insert(void *impl, const struct cust_ledger_ro
     return run(q, s, err, "ledger head");
 }
 
-static enum cust_status sq_ledger_each(void *impl, cust_ledger_fn fn, void *arg,
-                                       int64_t *head_seq, char head_hash[65],
-                                       struct cust_err *err)
+static enum cust_status sq_ledger_each(void *impl, cust_ledger_fn fn, void *arg, int64_t *head_seq,
+                                       char head_hash[65], struct cust_err *err)
 {
     struct sq *q = impl;
     enum cust_status st = sq_ledger_head(q, head_seq, head_hash, err);
