@@ -112,7 +112,7 @@ grep -q "^$f:4: \$: line is longer than 1048576 bytes" "$T/err" || fail "long li
 [ "$(bookings)" -eq 0 ] || fail "bytes: nothing written"
 expect_exit 1 "$C" import --skip-invalid "$f"
 [ "$(sed -n 2p "$f.rejects.jsonl" | jq -r .input_base64 | base64 -d | od -An -tx1 | tr -d ' \n')" = \
-  "$(sed -n 3p "$f" | od -An -tx1 | tr -d ' \n')" ] || fail "invalid UTF-8 line kept exactly"
+  "$(printf '{"x": "\xff\xfe"}' | od -An -tx1 | tr -d ' \n')" ] || fail "invalid UTF-8 line kept exactly"
 ok
 export CUSTODIAN_DB="$T/custodian.db"
 
