@@ -42,7 +42,13 @@ void cust_ledger_hash(const struct cust_ledger_row *r, char out[65])
 }
 
 enum cust_status cust_ledger_append(struct cust_store *s, const struct cust_ledger_entry *e,
-                                    int64_t *seq_out, struct cust_err *err)
+                                    struct cust_err *err)
+{
+    return cust_ledger_append_seq(s, e, NULL, err);
+}
+
+enum cust_status cust_ledger_append_seq(struct cust_store *s, const struct cust_ledger_entry *e,
+                                        int64_t *seq_out, struct cust_err *err)
 {
     if (!e->actor || !*e->actor || !e->role || !e->action || !e->object_type || !e->object_id ||
         !e->outcome || !e->purpose)

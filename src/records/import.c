@@ -113,7 +113,7 @@ static enum cust_status ledger_correction(struct cust_store *s, const struct cus
     struct cust_ledger_entry e = {
         o->actor, o->role ? o->role : "operator", "correct", "booking", bn,
         "ok",     "import of a changed booking",  detail};
-    enum cust_status st = cust_ledger_append(s, &e, NULL, err);
+    enum cust_status st = cust_ledger_append(s, &e, err);
     free(detail);
     return st;
 }
@@ -284,7 +284,7 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
                                       stats->rejected ? "partial" : "ok",
                                       "custody record import",
                                       detail};
-        st = cust_ledger_append(s, &e, NULL, err);
+        st = cust_ledger_append(s, &e, err);
         free(detail);
     }
     free(rj_path);
@@ -337,7 +337,7 @@ enum cust_status cust_export(struct cust_store *s, FILE *out, int32_t day, const
                                       "ok",
                                       "custody record export",
                                       detail};
-        st = cust_ledger_append(s, &e, NULL, err);
+        st = cust_ledger_append(s, &e, err);
         free(detail);
     }
     if (st == CUST_OK)
