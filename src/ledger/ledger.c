@@ -124,6 +124,13 @@ enum cust_status cust_ledger_verify(struct cust_store *s, struct cust_ledger_rep
         else if (strcmp(head_hash, w.prev) != 0)
             st = bad(&w, head_seq, "the last entry does not match the recorded head");
     }
+    if (st == CUST_EINTEGRITY && rep->bad_seq == 0) { /* e.g. the head row is gone */
+        rep->bad_seq = w.expect_seq;
+        const char *why = err && err->msg[0] ? err->msg : "the ledger head is missing";
+        size_t n = strnlen(why, sizeof(rep->reason) - 1);
+        memcpy(rep->reason, why, n);
+        rep->reason[n] = '\0';
+    }
     if (st == CUST_EINTEGRITY)
         return cust_err_set(err, CUST_EINTEGRITY, "ledger entry %" PRId64 ": %s", rep->bad_seq,
                             rep->reason);
