@@ -323,9 +323,9 @@ static int32_t parse_atom(struct parser *ps, int elctx)
         return -1;
     }
     lex(ps);
-    if (strcmp(w, "true") == 0 || strcmp(w, "false") == 0) {
+    if (strcmp(w, "true") == 0 || strcmp(w, "false") == 0 || strcmp(w, "unknown") == 0) {
         int32_t n = new_node(ps, N_CONST, &at);
-        ps->p->nodes[n].a = w[0] == 't';
+        ps->p->nodes[n].a = w[0] == 't' ? TRI_T : w[0] == 'f' ? TRI_F : TRI_U;
         return n;
     }
     if (strcmp(w, "not") == 0) {
@@ -577,7 +577,7 @@ static bool valid_name(const char *s, bool dots)
         return false;
     for (; *s; s++)
         if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_' ||
-              (dots && (*s == '.' || *s == '-' || *s == '/'))))
+              (dots && (*s == '.' || *s == '-' || *s == '/' || isupper((unsigned char)*s)))))
             return false;
     return true;
 }
@@ -1234,6 +1234,7 @@ enum cust_status cust_policy_load(const char *dir, const char *id, struct cust_p
                                   struct cust_err *err)
 {
     dir = cust_policy_dir(dir);
+    const char *root = dir;
     char path[4096], bpath[4096];
     char pdir[4096];
     size_t idl = strlen(id);
@@ -1290,6 +1291,7 @@ enum cust_status cust_policy_load(const char *dir, const char *id, struct cust_p
             st = cust_err_set(err, CUST_EINVAL, "%s: bad base policy id '%s'", path, base);
             goto fail;
         }
+        dir = root; /* an overlay's base (and its tables) come from the policy directory */
         int w = snprintf(bpath, sizeof(bpath), "%s/%s.policy", dir, base);
         if (w < 0 || (size_t)w >= sizeof(bpath)) {
             st = cust_err_set(err, CUST_EINVAL, "policy path too long");

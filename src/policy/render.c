@@ -111,7 +111,9 @@ static void node_text(const struct cust_policy *p, int32_t n, struct cust_buf *b
     const struct pi_node *nd = &p->nodes[n];
     int e = 0;
     switch (nd->op) {
-    case N_CONST: e |= cust_buf_puts(b, nd->a ? "true" : "false"); break;
+    case N_CONST:
+        e |= cust_buf_puts(b, nd->a == TRI_T ? "true" : nd->a == TRI_F ? "false" : "unknown");
+        break;
     case N_AND:
     case N_OR: {
         int my = nd->op == N_AND ? 2 : 1;
@@ -321,6 +323,8 @@ static void collect(const struct cust_policy *p, int32_t n, struct check_vars *c
     if (n < 0)
         return;
     const struct pi_node *nd = &p->nodes[n];
+    if (cv->var_of_node[n] >= 0)
+        return;
     switch (nd->op) {
     case N_CBOOL:
     case N_ANY:
