@@ -283,18 +283,19 @@ enum cust_status cust_policy_show(const struct cust_policy *p, int32_t as_of, bo
             e |= cust_buf_appendf(out, "    when %s\n", json_string_value(json_object_get(r, "when")));
             const char *k;
             json_t *val;
+            size_t j2;
             json_object_foreach(json_object_get(r, "then"), k, val)
                 e |= cust_buf_appendf(out, "    then %s %s\n", k, json_string_value(val));
-            json_array_foreach(json_object_get(r, "duties"), idx, val)
+            json_array_foreach(json_object_get(r, "duties"), j2, val)
                 e |= cust_buf_appendf(out, "    duty %s\n", json_string_value(val));
-            json_array_foreach(json_object_get(r, "overrides"), idx, val)
+            json_array_foreach(json_object_get(r, "overrides"), j2, val)
                 e |= cust_buf_appendf(out, "    overrides %s\n", json_string_value(val));
             const json_t *ef = json_object_get(r, "effective_from");
             const json_t *et = json_object_get(r, "effective_to");
             e |= cust_buf_appendf(out, "    effective %s to %s\n",
                                   json_is_string(ef) ? json_string_value(ef) : "always",
                                   json_is_string(et) ? json_string_value(et) : "open");
-            json_array_foreach(json_object_get(r, "cite"), idx, val)
+            json_array_foreach(json_object_get(r, "cite"), j2, val)
                 e |= cust_buf_appendf(
                     out, "    cite %s [%s] %s (checked %s)\n",
                     json_string_value(json_object_get(val, "cite")),
