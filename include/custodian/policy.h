@@ -110,7 +110,10 @@ json_t *cust_decision_to_json(const struct cust_policy *p, const struct cust_cas
 size_t cust_decision_trace_len(const struct cust_decision *d);
 const char *cust_decision_trace_line(const struct cust_decision *d, size_t i);
 
-/* Rule ids that won or applied in the last decision, appended to `out` one per line. */
+/* Every rule of the policy (an overlay's base rules included), one "ID<TAB>FILE" per line. */
+enum cust_status cust_policy_rule_list(const struct cust_policy *p, struct cust_buf *out);
+
+/* Rules that won or applied in the last decision, one "ID<TAB>FILE" per line. */
 enum cust_status cust_decision_fired_rules(const struct cust_policy *p,
                                            const struct cust_decision *d, struct cust_buf *out);
 

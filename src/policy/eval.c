@@ -730,7 +730,15 @@ enum cust_status cust_decision_fired_rules(const struct cust_policy *p,
 {
     for (size_t i = 0; i < p->nrules; i++)
         if (has_bit(d->fired, i))
-            if (cust_buf_appendf(out, "%s\n", p->rules[i].id))
+            if (cust_buf_appendf(out, "%s\t%s\n", p->rules[i].id, p->rules[i].file))
                 return CUST_ENOMEM;
+    return CUST_OK;
+}
+
+enum cust_status cust_policy_rule_list(const struct cust_policy *p, struct cust_buf *out)
+{
+    for (size_t i = 0; i < p->nrules; i++)
+        if (cust_buf_appendf(out, "%s\t%s\n", p->rules[i].id, p->rules[i].file))
+            return CUST_ENOMEM;
     return CUST_OK;
 }
