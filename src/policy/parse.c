@@ -1317,7 +1317,12 @@ enum cust_status cust_policy_load(const char *dir, const char *id, struct cust_p
         char *bid = p->id;
         p->id = NULL;
         /* the overlay's own id: from its 'policy' line (checked by parse_text) */
-        const char *s = strstr(text.buf, "policy ");
+        const char *s = text.buf;
+        while (s && strncmp(s, "policy ", 7) != 0) {
+            s = strchr(s, '\n');
+            if (s)
+                s++;
+        }
         char oid[128] = "";
         if (s) {
             s += 7;
