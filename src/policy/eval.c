@@ -445,17 +445,19 @@ enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
         en->rule = -1;
         if (!((targets >> t) & 1u))
             continue;
+        const uint16_t *tl = p->tgt_rules[t];
+        size_t nt = p->ntgt_rules[t];
         uint64_t app[PI_RULE_WORDS] = {0};
-        for (size_t i = 0; i < p->nrules; i++)
+        for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0)
             if (d->rule_val[i] == TRI_T && !p->rules[i].overlay &&
                 ((p->rules[i].then_mask >> t) & 1u))
                 set_bit(app, i);
         uint8_t verdict = 0;
-        for (size_t i = 0; i < p->nrules; i++) {
+        for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
             if (!has_bit(app, i))
                 continue;
             bool beaten = false;
-            for (size_t j = 0; j < p->nrules && !beaten; j++)
+            for (size_t jj = 0, j = nt ? tl[0] : 0; jj < nt && !beaten; j = ++jj < nt ? tl[jj] : 0)
                 if (j != i && has_bit(app, j) && has_bit(p->rules[j].beats, i))
                     beaten = true;
             if (beaten)
@@ -475,13 +477,13 @@ enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
             set_bit(en->winners, i);
         }
         /* an unknown rule more protective than the result wins: never rest on a guess */
-        for (size_t i = 0; i < p->nrules; i++) {
+        for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
             const struct pi_rule *r = &p->rules[i];
             if (d->rule_val[i] != TRI_U || r->overlay || !((r->then_mask >> t) & 1u))
                 continue;
             uint8_t v = rule_verdict(r, t);
             bool beaten = false;
-            for (size_t j = 0; j < p->nrules && !beaten; j++)
+            for (size_t jj = 0, j = nt ? tl[0] : 0; jj < nt && !beaten; j = ++jj < nt ? tl[jj] : 0)
                 beaten = has_bit(en->winners, j) && has_bit(p->rules[j].beats, i);
             if (verdict && v < verdict && !beaten) {
                 verdict = v;
@@ -494,7 +496,7 @@ enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
             return cust_err_set(err, CUST_ECONFLICT, "policy '%s' on %s gives no verdict for '%s'",
                                 p->id, pi_date_str(as_of, ds), pi_target_names[t]);
         /* overlay narrowing */
-        for (size_t i = 0; i < p->nrules; i++) {
+        for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
             const struct pi_rule *r = &p->rules[i];
             if (!r->overlay || !((r->then_mask >> t) & 1u))
                 continue;
@@ -520,7 +522,7 @@ enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
         }
         en->verdict = verdict;
         /* needs: unknown rules whose verdict differs from the result */
-        for (size_t i = 0; i < p->nrules; i++) {
+        for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
             const struct pi_rule *r = &p->rules[i];
             if (d->rule_val[i] != TRI_U || !((r->then_mask >> t) & 1u))
                 continue;
@@ -530,7 +532,7 @@ enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
                 add_out_need(d, &d->needs[k]);
         }
         /* basis of the winners (only the base rules' when the overlay did not narrow) */
-        for (size_t i = 0; i < p->nrules; i++) {
+        for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
             if (!has_bit(en->winners, i))
                 continue;
             set_bit(d->fired, i);

@@ -1168,6 +1168,14 @@ static enum cust_status finish(struct cust_policy *p, struct cust_err *err)
             return cust_err_set(err, CUST_EINVAL, "%s:%d:1: rule '%s' overrides itself through a cycle",
                                 p->rules[i].file, p->rules[i].line, p->rules[i].id);
     pi_tables_finish(p);
+    for (int t = 0; t < PT_COUNT; t++) {
+        free(p->tgt_rules[t]);
+        p->tgt_rules[t] = cust_xcalloc(p->nrules + 1, sizeof(uint16_t));
+        p->ntgt_rules[t] = 0;
+        for (size_t i = 0; i < p->nrules; i++)
+            if ((p->rules[i].then_mask >> t) & 1u)
+                p->tgt_rules[t][p->ntgt_rules[t]++] = (uint16_t)i;
+    }
     return CUST_OK;
 }
 
@@ -1438,6 +1446,8 @@ void cust_policy_free(struct cust_policy *p)
         free(p->basis_labels[i]);
     for (size_t i = 0; i < p->nfiles; i++)
         free(p->files[i]);
+    for (int t = 0; t < PT_COUNT; t++)
+        free(p->tgt_rules[t]);
     free(p);
 }
 

@@ -256,6 +256,8 @@ struct cust_policy {
     size_t nbasis_labels;
     char *files[4];
     size_t nfiles;
+    uint16_t *tgt_rules[PT_COUNT]; /* per target: the rules that decide it, in file order */
+    uint16_t ntgt_rules[PT_COUNT];
 };
 
 /* ---- the decision ---- */
