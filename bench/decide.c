@@ -182,7 +182,7 @@ int main(int argc, char **argv)
         cust_buf_release(&b);
     }
     fclose(f);
-    printf("batch file: %zu cases, %.1f MB (%zu with convictions in the in-engine mix of %d)\n",
+    printf("batch file: %zu cases, %.1f MB (in-engine mix: %zu of %d cases list a conviction or charge)\n",
            nbatch, (double)bytes / 1e6, nconv, NCASES);
     char cmd[8192];
     double tb = 0, tj = 0;
