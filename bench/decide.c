@@ -33,33 +33,45 @@ static uint32_t rnd(uint32_t n)
     return (uint32_t)(rng % n);
 }
 
-static const char *const kinds[] = {
-    "detainer", "detainer", "detainer", "notification_request", "notification_request",
-    "transfer_request", "administrative_warrant", "judicial_warrant", "judicial_probable_cause",
-    "interview_request", "information_request", "administrative_subpoena", "court_order"};
-static const char *const jurs[] = {"us-ca", "us-ca", "us-ca", "us-ca/los-angeles", "us-tx",
-                                   "us-fl", "us-federal-default"};
+static const char *const kinds[] = {"detainer",
+                                    "detainer",
+                                    "detainer",
+                                    "notification_request",
+                                    "notification_request",
+                                    "transfer_request",
+                                    "administrative_warrant",
+                                    "judicial_warrant",
+                                    "judicial_probable_cause",
+                                    "interview_request",
+                                    "information_request",
+                                    "administrative_subpoena",
+                                    "court_order"};
+static const char *const jurs[] = {
+    "us-ca", "us-ca", "us-ca", "us-ca/los-angeles", "us-tx", "us-fl", "us-federal-default"};
 static const char *const codes[] = {
-    "PC 211",        "PC 459/460(b)", "PC 245(a)(1)", "PC 242",      "PC 273.5(a)", "HS 11377(a)",
-    "HS 11378",      "VC 23152(a)",   "VC 23153(a)",  "PC 496(a)",   "PC 487(a)",   "PC 32",
-    "PC 243(c)(2)",  "PC 187(a)",     "PC 422(a)",    "PC 490.2",    "PC 29800(a)(1)", "PC 4530",
-    "PC 148(a)(1)",  "PC 243(d)",     "PC 10851",     "HS 11350(a)", "PC 69(a)",    "PC 646.9(a)"};
-static const char *const items[] = {"booking_facts", "charges", "convictions", "release_date",
-                                    "home_address", "citizenship"};
+    "PC 211",      "PC 459/460(b)",  "PC 245(a)(1)", "PC 242",       "PC 273.5(a)",
+    "HS 11377(a)", "HS 11378",       "VC 23152(a)",  "VC 23153(a)",  "PC 496(a)",
+    "PC 487(a)",   "PC 32",          "PC 243(c)(2)", "PC 187(a)",    "PC 422(a)",
+    "PC 490.2",    "PC 29800(a)(1)", "PC 4530",      "PC 148(a)(1)", "PC 243(d)",
+    "PC 10851",    "HS 11350(a)",    "PC 69(a)",     "PC 646.9(a)"};
+static const char *const items[] = {"booking_facts", "charges",      "convictions",
+                                    "release_date",  "home_address", "citizenship"};
 
 static void gen_case(struct cust_buf *b)
 {
     const char *jur = jurs[rnd(CUST_ARRAY_LEN(jurs))];
     int year = strncmp(jur, "us-ca", 5) == 0 ? 2012 + (int)rnd(14) : 2020 + (int)rnd(6);
-    int e = cust_buf_appendf(b,
-                             "{\"jurisdiction\":\"%s\",\"as_of\":\"%04d-%02u-%02u\",\"request\":{"
-                             "\"kind\":\"%s\"",
-                             jur, year, 1 + rnd(12), 1 + rnd(28), kinds[rnd(CUST_ARRAY_LEN(kinds))]);
+    int e =
+        cust_buf_appendf(b,
+                         "{\"jurisdiction\":\"%s\",\"as_of\":\"%04d-%02u-%02u\",\"request\":{"
+                         "\"kind\":\"%s\"",
+                         jur, year, 1 + rnd(12), 1 + rnd(28), kinds[rnd(CUST_ARRAY_LEN(kinds))]);
     if (rnd(3) == 0) {
         e |= cust_buf_appendf(b, ",\"items\":[\"%s\",\"%s\"]", items[rnd(6)], items[rnd(6)]);
     }
-    e |= cust_buf_appendf(b, "},\"subject\":{\"citizenship\":{\"status\":\"%s\",\"verified\":%s},"
-                             "\"release_date_public\":%s,\"convictions\":[",
+    e |= cust_buf_appendf(b,
+                          "},\"subject\":{\"citizenship\":{\"status\":\"%s\",\"verified\":%s},"
+                          "\"release_date_public\":%s,\"convictions\":[",
                           rnd(4) ? "non_citizen" : "citizen", rnd(5) ? "false" : "true",
                           rnd(6) ? "false" : "true");
     uint32_t nc = rnd(5);
@@ -138,8 +150,7 @@ int main(int argc, char **argv)
         double t = now_s() - t0;
         printf("in-engine, trace %-3s: %zu decisions in %.3f s = %.0f decisions/s (%.0f ns each; "
                "%zu refused: as_of before the first version)\n",
-               trace ? "on" : "off", iters, t, (double)iters / t, t * 1e9 / (double)iters,
-               errors);
+               trace ? "on" : "off", iters, t, (double)iters / t, t * 1e9 / (double)iters, errors);
         (void)sink;
     }
     /* JSON out, in-engine: decision -> json_t -> text, trace off */
@@ -182,7 +193,8 @@ int main(int argc, char **argv)
         cust_buf_release(&b);
     }
     fclose(f);
-    printf("batch file: %zu cases, %.1f MB (in-engine mix: %zu of %d cases list a conviction or charge)\n",
+    printf("batch file: %zu cases, %.1f MB (in-engine mix: %zu of %d cases list a conviction or "
+           "charge)\n",
            nbatch, (double)bytes / 1e6, nconv, NCASES);
     char cmd[8192];
     double tb = 0, tj = 0;

@@ -23,7 +23,8 @@
 
 #include <jansson.h>
 
-struct cust_policy;   /* a compiled policy (a base policy plus, for an overlay, its narrowing rules) */
+struct cust_policy;   /* a compiled policy (a base policy plus, for an overlay, its narrowing rules)
+                       */
 struct cust_case;     /* a validated case */
 struct cust_decision; /* a reusable decision record */
 
@@ -57,9 +58,8 @@ enum cust_status cust_policy_load(const char *dir, const char *id, struct cust_p
 
 /* Compile policy text held in memory (fuzzing, tests). `name` labels diagnostics; tables are
  * resolved relative to `dir` (may be NULL: then a `table` line is an error). */
-enum cust_status cust_policy_parse(const char *name, const char *text, size_t len,
-                                   const char *dir, struct cust_policy **out,
-                                   struct cust_err *err);
+enum cust_status cust_policy_parse(const char *name, const char *text, size_t len, const char *dir,
+                                   struct cust_policy **out, struct cust_err *err);
 
 void cust_policy_free(struct cust_policy *p);
 
@@ -93,8 +93,8 @@ void cust_decision_free(struct cust_decision *d);
  * applicable rules of the same rank disagree (message names both). Allocates
  * nothing when `d` has been used before with a case of similar size.
  */
-enum cust_status cust_decide(const struct cust_policy *p, const struct cust_case *c,
-                             unsigned flags, struct cust_decision *d, struct cust_err *err);
+enum cust_status cust_decide(const struct cust_policy *p, const struct cust_case *c, unsigned flags,
+                             struct cust_decision *d, struct cust_err *err);
 
 /* The verdict for an asked action or requested item name ("hold", "release_date"), or NONE. */
 enum cust_verdict cust_decision_verdict(const struct cust_decision *d, const char *target);

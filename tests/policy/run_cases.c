@@ -94,9 +94,9 @@ static bool has_duty(const json_t *dec, const char *duty)
 {
     size_t i;
     json_t *d;
-    json_array_foreach(json_object_get(dec, "duties"), i, d)
-        if (strcmp(json_string_value(json_object_get(d, "duty")), duty) == 0)
-            return true;
+    json_array_foreach(json_object_get(dec, "duties"), i,
+                       d) if (strcmp(json_string_value(json_object_get(d, "duty")), duty) ==
+                              0) return true;
     return false;
 }
 
@@ -104,9 +104,8 @@ static bool has_str(const json_t *arr, const char *s)
 {
     size_t i;
     json_t *d;
-    json_array_foreach(arr, i, d)
-        if (json_is_string(d) && strcmp(json_string_value(d), s) == 0)
-            return true;
+    json_array_foreach(arr, i, d) if (json_is_string(d) &&
+                                      strcmp(json_string_value(d), s) == 0) return true;
     return false;
 }
 
@@ -186,8 +185,8 @@ static bool run_one(const char *dir, const json_t *t, char *msg, size_t cap)
             snprintf(msg, cap, "unexpected duty %s", json_string_value(v));
             ok = false;
         }
-        json_array_foreach(needs, i, v) if (ok && !has_str(json_object_get(dec, "needs"),
-                                                           json_string_value(v)))
+        json_array_foreach(
+            needs, i, v) if (ok && !has_str(json_object_get(dec, "needs"), json_string_value(v)))
         {
             char *n = json_dumps(json_object_get(dec, "needs"), JSON_COMPACT);
             snprintf(msg, cap, "needs lacks %s (got %s)", json_string_value(v), n);
@@ -321,8 +320,9 @@ int main(int argc, char **argv)
         }
         cust_buf_release(&b);
     }
-    printf("policy cases: %zu run, %zu failed; %zu policies, %zu rule uses, %zu rules never fired\n",
-           total, failed, npols, rules, never);
+    printf(
+        "policy cases: %zu run, %zu failed; %zu policies, %zu rule uses, %zu rules never fired\n",
+        total, failed, npols, rules, never);
     for (size_t i = 0; i < npols; i++) {
         free(pols[i].id);
         cust_policy_free(pols[i].p);

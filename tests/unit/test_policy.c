@@ -20,12 +20,15 @@ static void test_normalize(void **state)
 {
     (void)state;
     char out[64];
-    static const char *const cases[][2] = {
-        {"PC 245(a)(1)", "PC 245(a)(1)"}, {"pc245 (a)(1)", "PC 245(a)(1)"},
-        {"  PC   211 ", "PC 211"},        {"vc 23152( a )", "VC 23152(a)"},
-        {"PC 459 / 460(b)", "PC 459/460(b)"}, {"18 usc 1326", "18 USC 1326"},
-        {"PC § 187(a)", "PC 187(a)"},     {"PC 667(e)(2)(C)(iv)", "PC 667(e)(2)(C)(iv)"},
-        {"HS11377(a)", "HS 11377(a)"}};
+    static const char *const cases[][2] = {{"PC 245(a)(1)", "PC 245(a)(1)"},
+                                           {"pc245 (a)(1)", "PC 245(a)(1)"},
+                                           {"  PC   211 ", "PC 211"},
+                                           {"vc 23152( a )", "VC 23152(a)"},
+                                           {"PC 459 / 460(b)", "PC 459/460(b)"},
+                                           {"18 usc 1326", "18 USC 1326"},
+                                           {"PC § 187(a)", "PC 187(a)"},
+                                           {"PC 667(e)(2)(C)(iv)", "PC 667(e)(2)(C)(iv)"},
+                                           {"HS11377(a)", "HS 11377(a)"}};
     for (size_t i = 0; i < CUST_ARRAY_LEN(cases); i++) {
         assert_true(cust_code_normalize(cases[i][0], out, sizeof(out)));
         assert_string_equal(out, cases[i][1]);
@@ -39,7 +42,8 @@ static void expect_parse_error(const char *text, const char *want)
 {
     struct cust_policy *p = NULL;
     struct cust_err err = CUST_ERR_INIT;
-    assert_int_equal(cust_policy_parse("t.policy", text, strlen(text), NULL, &p, &err), CUST_EINVAL);
+    assert_int_equal(cust_policy_parse("t.policy", text, strlen(text), NULL, &p, &err),
+                     CUST_EINVAL);
     assert_null(p);
     if (!strstr(err.msg, want)) {
         fprintf(stderr, "got: %s\nwant: %s\n", err.msg, want);
@@ -48,7 +52,7 @@ static void expect_parse_error(const char *text, const char *want)
 }
 
 #define HEAD                                                                                       \
-    "policy t\nversion 2020-01-01 \"v\"\nsource s\n  cite \"c\"\n  url \"u\"\n  checked "       \
+    "policy t\nversion 2020-01-01 \"v\"\nsource s\n  cite \"c\"\n  url \"u\"\n  checked "          \
     "2020-01-01\n  confidence C\n"
 
 static void test_parse_errors(void **state)
@@ -58,7 +62,8 @@ static void test_parse_errors(void **state)
     expect_parse_error(HEAD "rule r\n  cite s\n  when kind = bogus\n  then hold prohibited\n",
                        "t.policy:10:15: unknown kind 'bogus'");
     expect_parse_error(HEAD "rule r\n  cite nope\n", "t.policy:9:8: unknown source 'nope'");
-    expect_parse_error(HEAD "rule r\n  cite s\n  when true\n", "rule 'r' has neither 'then' nor 'duty'");
+    expect_parse_error(HEAD "rule r\n  cite s\n  when true\n",
+                       "rule 'r' has neither 'then' nor 'duty'");
     expect_parse_error(HEAD "rule r\n  cite s\n  then hold prohibited\n", "rule 'r' has no 'when'");
     expect_parse_error(HEAD "rule r\n  cite s\n  when level = felony\n  then hold prohibited\n",
                        "'level' describes a conviction or charge: use it inside any/all");
@@ -72,7 +77,8 @@ static void test_parse_errors(void **state)
                        "decides none of its actions or items");
     expect_parse_error(HEAD "source s\n", "source 's' declared twice");
     expect_parse_error(HEAD "fact f = \"x\n", "unterminated string");
-    expect_parse_error(HEAD "table t \"../etc/passwd\" key x\n", "relative to the policy directory");
+    expect_parse_error(HEAD "table t \"../etc/passwd\" key x\n",
+                       "relative to the policy directory");
     expect_parse_error(HEAD "rule r\n  cite s\n  when allows hold\n  then hold prohibited\n",
                        "'allows' may only be used by duty-only rules");
     expect_parse_error("policy t\nversion 2020-01-01 \"a\"\nversion 2019-01-01 \"b\"\n",
@@ -100,7 +106,8 @@ static void test_version_selection(void **state)
                  {"2021-06-01", CUST_OK, CUST_VERDICT_PERMITTED}};
     for (size_t i = 0; i < CUST_ARRAY_LEN(cases); i++) {
         char js[256];
-        snprintf(js, sizeof(js), "{\"as_of\":\"%s\",\"request\":{\"kind\":\"detainer\",\"asks\":[\"hold\"]}}",
+        snprintf(js, sizeof(js),
+                 "{\"as_of\":\"%s\",\"request\":{\"kind\":\"detainer\",\"asks\":[\"hold\"]}}",
                  cases[i].as_of);
         struct cust_case *c = NULL;
         struct cust_diag dg = CUST_DIAG_INIT;
