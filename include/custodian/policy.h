@@ -56,6 +56,23 @@ const char *cust_policy_dir(const char *dir);
 enum cust_status cust_policy_load(const char *dir, const char *id, struct cust_policy **out,
                                   struct cust_err *err);
 
+/*
+ * A policy set: every `*.policy` under the policy directory (see cust_policy_dir; the
+ * `tables/` folder is skipped), loaded and checked for syntax at once, for long-running
+ * callers (HTTP server, request desk). Immutable after loading: cust_policy_set_get may be
+ * called from any thread. Fails on the first policy that does not load (message names it).
+ */
+struct cust_policy_set;
+enum cust_status cust_policy_set_load(const char *dir, struct cust_policy_set **out,
+                                      struct cust_err *err);
+/* The policy with this id (`us-ca/los-angeles`), or NULL. Borrowed: valid until the set is freed.
+ */
+const struct cust_policy *cust_policy_set_get(const struct cust_policy_set *s, const char *id);
+/* Number of policies and the i-th id (borrowed), sorted by id. */
+size_t cust_policy_set_count(const struct cust_policy_set *s);
+const char *cust_policy_set_id(const struct cust_policy_set *s, size_t i);
+void cust_policy_set_free(struct cust_policy_set *s);
+
 /* Compile policy text held in memory (fuzzing, tests). `name` labels diagnostics; tables are
  * resolved relative to `dir` (may be NULL: then a `table` line is an error). */
 enum cust_status cust_policy_parse(const char *name, const char *text, size_t len, const char *dir,
@@ -109,6 +126,9 @@ json_t *cust_decision_to_json(const struct cust_policy *p, const struct cust_cas
 /* Number of trace lines and line i (borrowed, valid until the next cust_decide on d). */
 size_t cust_decision_trace_len(const struct cust_decision *d);
 const char *cust_decision_trace_line(const struct cust_decision *d, size_t i);
+
+/* The `explain` sentence of rule `id`, or NULL. Borrowed from the policy. */
+const char *cust_policy_rule_explain(const struct cust_policy *p, const char *id);
 
 /* Every rule of the policy (an overlay's base rules included), one "ID<TAB>FILE" per line. */
 enum cust_status cust_policy_rule_list(const struct cust_policy *p, struct cust_buf *out);

@@ -764,3 +764,11 @@ enum cust_status cust_policy_rule_list(const struct cust_policy *p, struct cust_
             return CUST_ENOMEM;
     return CUST_OK;
 }
+
+const char *cust_policy_rule_explain(const struct cust_policy *p, const char *id)
+{
+    for (size_t i = 0; i < p->nrules; i++)
+        if (strcmp(p->rules[i].id, id) == 0)
+            return p->rules[i].explain;
+    return NULL;
+}

@@ -194,12 +194,30 @@ static void test_overlay_refused(void **state)
     assert_int_equal(cust_policy_load(policies(), "us-zz", &p, &err), CUST_ENOTFOUND);
 }
 
+static void test_policy_set(void **state)
+{
+    (void)state;
+    struct cust_policy_set *s = NULL;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_policy_set_load(policies(), &s, &err), CUST_OK);
+    assert_int_equal(cust_policy_set_count(s), 5);
+    assert_string_equal(cust_policy_set_id(s, 0), "us-ca");
+    assert_string_equal(cust_policy_set_id(s, 1), "us-ca/los-angeles");
+    const struct cust_policy *p = cust_policy_set_get(s, "us-ca/los-angeles");
+    assert_non_null(p);
+    assert_string_equal(cust_policy_id(p), "us-ca/los-angeles");
+    assert_non_null(cust_policy_set_get(s, "us-federal-default"));
+    assert_null(cust_policy_set_get(s, "us-zz"));
+    cust_policy_set_free(s);
+    assert_int_equal(cust_policy_set_load("/nonexistent-dir", &s, &err), CUST_ENOTFOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalize),         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_version_selection), cmocka_unit_test(test_threads),
-        cmocka_unit_test(test_overlay_refused),
+        cmocka_unit_test(test_overlay_refused),   cmocka_unit_test(test_policy_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
