@@ -353,7 +353,12 @@ static int32_t parse_atom(struct parser *ps, int elctx)
         return n;
     }
     if (strcmp(w, "not") == 0) {
+        if (++ps->nest > 200) {
+            perr(ps, &at, "condition nested too deeply");
+            return -1;
+        }
         int32_t k = parse_atom(ps, elctx);
+        ps->nest--;
         if (k < 0)
             return -1;
         return wrap_not(ps, k, true, &at);
@@ -522,7 +527,12 @@ static int32_t parse_and(struct parser *ps, int elctx)
         return -1;
     }
     int32_t l = parse_atom(ps, elctx);
+    int terms = 0;
     while (l >= 0 && !failed(ps) && is_word(&ps->t, "and")) {
+        if (++terms > 256) {
+            perr(ps, &ps->t, "condition too long (more than 256 'and' terms)");
+            return -1;
+        }
         struct tok at = ps->t;
         ps->depth++; /* a line may end after "and" */
         lex(ps);
@@ -546,7 +556,12 @@ static int32_t parse_or(struct parser *ps, int elctx)
         return -1;
     }
     int32_t l = parse_and(ps, elctx);
+    int terms = 0;
     while (l >= 0 && !failed(ps) && is_word(&ps->t, "or")) {
+        if (++terms > 256) {
+            perr(ps, &ps->t, "condition too long (more than 256 'or' terms)");
+            return -1;
+        }
         struct tok at = ps->t;
         ps->depth++;
         lex(ps);

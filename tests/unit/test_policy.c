@@ -83,6 +83,19 @@ static void test_parse_errors(void **state)
                        "'allows' may only be used by duty-only rules");
     expect_parse_error("policy t\nversion 2020-01-01 \"a\"\nversion 2019-01-01 \"b\"\n",
                        "increasing date order");
+    struct cust_buf b = CUST_BUF_INIT;
+    assert_int_equal(cust_buf_puts(&b, HEAD "fact f ="), CUST_OK);
+    for (int i = 0; i < 300; i++)
+        assert_int_equal(cust_buf_puts(&b, " not"), CUST_OK);
+    assert_int_equal(cust_buf_puts(&b, " true\n"), CUST_OK);
+    expect_parse_error(b.buf, "condition nested too deeply");
+    cust_buf_reset(&b);
+    assert_int_equal(cust_buf_puts(&b, HEAD "fact f = true"), CUST_OK);
+    for (int i = 0; i < 300; i++)
+        assert_int_equal(cust_buf_puts(&b, " and true"), CUST_OK);
+    assert_int_equal(cust_buf_puts(&b, "\n"), CUST_OK);
+    expect_parse_error(b.buf, "condition too long");
+    cust_buf_release(&b);
 }
 
 static void test_version_selection(void **state)
