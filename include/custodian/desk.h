@@ -175,4 +175,16 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
 json_t *cust_desk_case_from_booking(const char *doc, const char *jurisdiction, int32_t as_of,
                                     const char *kind, unsigned asks, unsigned items);
 
+/*
+ * The policy engine (policy.h) as a desk decider. `dir` is the policy directory (NULL: see
+ * cust_policy_dir); `policy` forces a policy id or file for every case (NULL: the case's
+ * jurisdiction). Loaded policies are cached. Use as
+ *     d.decide = cust_desk_policy_decide; d.decide_arg = cust_desk_policy_new(NULL, NULL);
+ */
+struct cust_desk_policy;
+struct cust_desk_policy *cust_desk_policy_new(const char *dir, const char *policy);
+void cust_desk_policy_free(struct cust_desk_policy *dp);
+enum cust_status cust_desk_policy_decide(void *dp, const json_t *case_json, json_t **decision,
+                                         struct cust_err *err);
+
 #endif
