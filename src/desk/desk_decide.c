@@ -194,7 +194,7 @@ static void sha256_hex(const void *data, size_t len, char out[65])
 
 /* Render a duty's notice and keep it as a document of the request; *sha gets its hash. */
 static enum cust_status keep_notice(struct cust_desk *d, const char *request_id, const char *duty,
-                                    int64_t duty_id, const char *lang, const json_t *vars,
+                                    int64_t person_id, const char *lang, const json_t *vars,
                                     struct cust_buf *out, char sha[65], struct cust_err *err)
 {
     const char *tpl = duty_template(duty);
@@ -216,7 +216,7 @@ static enum cust_status keep_notice(struct cust_desk *d, const char *request_id,
     if (st == CUST_OK) {
         sha256_hex(b->buf + start, b->len - start, sha);
         char name[96];
-        snprintf(name, sizeof(name), "duty-%lld-%s.%s.txt", (long long)duty_id, tpl, lang);
+        snprintf(name, sizeof(name), "%s-person-%lld.%s.txt", tpl, (long long)person_id, lang);
         st = cust_store_document_put(d->store, request_id, name, sha,
                                      (const unsigned char *)b->buf + start, b->len - start,
                                      "notice", err);
@@ -237,6 +237,11 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
     char created[32];
     desk_now(created);
     int64_t id = 0;
+    char sha[65] = "";
+    /* the notice first, so the duty row names its document */
+    if (st == CUST_OK && duty_template(duty) && detail)
+        st = keep_notice(d, q->id, duty, person_id, d->lang ? d->lang : "en", detail, NULL, sha,
+                         err);
     if (st == CUST_OK) {
         struct cust_desk_duty row = {.request_id = q->id,
                                      .person_id = person_id,
@@ -245,14 +250,11 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
                                      .cite = cite_text,
                                      .due_ts = due,
                                      .created_at = created,
+                                     .document_sha256 = sha[0] ? sha : NULL,
                                      .detail = detail_text};
         st = cust_store_duty_put(d->store, &row, &id, err);
     }
-    char sha[65] = "";
-    if (st == CUST_OK && duty_template(duty) && detail)
-        st = keep_notice(d, q->id, duty, id, d->lang ? d->lang : "en", detail, NULL, sha, err);
     if (st == CUST_OK && sha[0]) {
-        /* the notice's hash is part of the duty record: store it through the done-less path */
         json_t *j = json_pack("{s:I,s:s,s:s}", "duty_id", (json_int_t)id, "document", sha, "lang",
                               d->lang ? d->lang : "en");
         st = desk_log(d, "notice.generate", "request", q->id, "ok", duty, j, err);
@@ -371,7 +373,8 @@ enum cust_status cust_desk_notice(struct cust_desk *d, int64_t duty_id, const ch
         const char *rid = json_string_value(json_object_get(row, "request_id"));
         const char *duty = json_string_value(json_object_get(row, "duty"));
         const char *lg = lang ? lang : d->lang ? d->lang : "en";
-        st = keep_notice(d, rid, duty, duty_id, lg, json_object_get(row, "detail"), out, sha, err);
+        st = keep_notice(d, rid, duty, json_integer_value(json_object_get(row, "person_id")), lg,
+                         json_object_get(row, "detail"), out, sha, err);
         if (st == CUST_OK)
             st = desk_log(d, "notice.generate", "request", rid, "ok", duty,
                           json_pack("{s:I,s:s,s:s}", "duty_id", (json_int_t)duty_id, "document",
@@ -841,9 +844,11 @@ enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct
                                   "allowed it)");
         }
     }
-    int64_t at_ts;
+    int64_t at_ts = cust_now();
     if (st == CUST_OK && a->at && !cust_time_parse(a->at, &at_ts, NULL))
         st = cust_err_set(err, CUST_EINVAL, "--at: '%s' is not an RFC 3339 date-time", a->at);
+    char at_utc[32];
+    cust_time_format(at_ts, 0, true, at_utc);
     json_t *arr = json_array();
     if (st == CUST_OK)
         st = cust_store_begin(d->store, err);
@@ -892,7 +897,7 @@ enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct
                                                id,
                                                ll.v[i].person_id,
                                                ll.v[i].booking_number,
-                                               a->at ? a->at : now,
+                                               at_utc,
                                                a->agency,
                                                judicial ? cust_request_kind_name(q.r.kind)
                                                         : "7282.5",
