@@ -172,13 +172,15 @@ static enum cust_status render(struct cust_desk *d, const char *tpl, const char 
                             "lists what is shipped)",
                             tpl, lang);
     struct cust_buf b;
-    cust_buf_init(&b, 4096);
+    cust_buf_init(&b, 1u << 20);
     char chunk[4096];
     size_t n;
     enum cust_status st = CUST_OK;
     while (st == CUST_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
         st = cust_buf_append(&b, chunk, n);
     fclose(f);
+    if (st != CUST_OK)
+        return cust_buf_release(&b), cust_err_set(err, st, "template '%s' larger than 1 MiB", path);
     if (st == CUST_OK)
         st = cust_template_render(path, b.buf, b.len, vars, CUST_TEMPLATE_TEXT, out, err);
     cust_buf_release(&b);
@@ -208,7 +210,7 @@ static enum cust_status keep_notice(struct cust_desk *d, const char *request_id,
     json_object_set_new(v, "agency_name",
                         json_string(d->agency_name ? d->agency_name : "Sheriff's Department"));
     struct cust_buf local;
-    cust_buf_init(&local, 2048);
+    cust_buf_init(&local, 0);
     struct cust_buf *b = out ? out : &local;
     size_t start = b->len;
     enum cust_status st = render(d, tpl, lang, v, b, err);
@@ -464,8 +466,8 @@ static json_t *notice_vars(struct cust_desk *d, const struct desk_req *q, const 
     char received[11];
     cust_date_format(cust_time_local_day(q->r.received_at, q->r.received_offset), received);
     struct cust_buf asks, comply;
-    cust_buf_init(&asks, 64);
-    cust_buf_init(&comply, 128);
+    cust_buf_init(&asks, 0);
+    cust_buf_init(&comply, 0);
     bool will = false, hold_refused = false, release_given = false;
     for (int i = 0; i < CUST_ASK_COUNT; i++) {
         unsigned bit = 1u << i;

@@ -94,7 +94,7 @@ static json_t *item_value(const json_t *rec, unsigned item)
 static json_t *cite_text(const json_t *entry)
 {
     struct cust_buf b;
-    cust_buf_init(&b, 128);
+    cust_buf_init(&b, 0);
     size_t i;
     json_t *c;
     json_array_foreach(json_object_get(entry, "cite"), i, c)
@@ -244,6 +244,8 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
         if (st == CUST_OK)
             st = cust_buf_puts(&f->out, "\r\n");
     }
+    if (st == CUST_ENOMEM || st == CUST_ETOOBIG)
+        st = cust_err_set(f->err, st, "the response does not fit in memory");
     f->first = false;
     json_decref(given);
     json_decref(rules);
@@ -350,7 +352,7 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
         }
     }
     struct fulfil f = {d, &q, fmt, as_of, {0}, stats, err, NULL, true};
-    cust_buf_init(&f.out, 1 << 16);
+    cust_buf_init(&f.out, 0);
     if (st == CUST_OK)
         st = cust_store_begin(d->store, err);
     if (st == CUST_OK) {

@@ -58,6 +58,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
+    cust_desk_release(&f->d);
     cust_desk_policy_free(f->dp);
     cust_store_close(f->s);
     cust_calendar_free(f->cal);
