@@ -63,6 +63,10 @@ static int parse(int argc, char **argv, int first, struct opts *o)
         {"--policies", offsetof(struct opts, policies)},
         {"--lang", offsetof(struct opts, lang)},
         {"--person", offsetof(struct opts, person)},
+        {"--seed", offsetof(struct opts, seed)},
+        {"--from", offsetof(struct opts, from)},
+        {"--to", offsetof(struct opts, to)},
+        {"--detainers", offsetof(struct opts, detainers)},
     };
     int positional = 0;
     for (int i = first; i < argc; i++) {
