@@ -262,8 +262,9 @@ static const struct pinfo *pinfo_find(const struct person_set *ps, int64_t id)
 static enum cust_status load_persons(struct cust_desk *d, struct person_set **out,
                                      struct cust_err *err)
 {
-    if (d->cache) {
-        *out = d->cache;
+    struct desk_cache *dc = desk_cache(d);
+    if (dc->persons) {
+        *out = dc->persons;
         return CUST_OK;
     }
     struct person_set *ps = cust_xcalloc(1, sizeof(*ps));
@@ -278,18 +279,31 @@ static enum cust_status load_persons(struct cust_desk *d, struct person_set **ou
         *out = NULL;
         return st;
     }
-    d->cache = ps;
+    dc->persons = ps;
     *out = ps;
     return CUST_OK;
 }
 
+struct desk_cache *desk_cache(struct cust_desk *d)
+{
+    if (!d->cache)
+        d->cache = cust_xcalloc(1, sizeof(struct desk_cache));
+    return d->cache;
+}
+
 void cust_desk_release(struct cust_desk *d)
 {
-    if (d->cache) {
-        person_set_free(d->cache);
-        free(d->cache);
-        d->cache = NULL;
+    struct desk_cache *dc = d->cache;
+    if (!dc)
+        return;
+    if (dc->persons) {
+        person_set_free(dc->persons);
+        free(dc->persons);
     }
+    json_decref(dc->duty_days);
+    json_decref(dc->templates);
+    free(dc);
+    d->cache = NULL;
 }
 
 static json_t *reasons_json(const struct cust_match_candidate *c)

@@ -109,41 +109,67 @@ json_t *cust_desk_case_from_booking(const char *doc, const char *jurisdiction, i
 
 /* ---- duty rules and notices --------------------------------------------------------------- */
 
-enum cust_status desk_duty_due(struct cust_desk *d, const char *duty, int64_t from, int offset,
-                               int64_t *due, struct cust_err *err)
+/* Load the duty deadline rules once per desk: duty -> business days, or null for none. */
+static enum cust_status duty_rules(struct cust_desk *d, json_t **out, struct cust_err *err)
 {
-    *due = CUST_NO_TIME;
+    struct desk_cache *dc = desk_cache(d);
+    if (dc->duty_days) {
+        *out = dc->duty_days;
+        return CUST_OK;
+    }
     const char *path =
         d->duty_rules ? d->duty_rules : CUST_SOURCE_DIR "/policies/desk/duty-deadlines.csv";
     struct cust_csv csv;
     enum cust_status st = cust_csv_open_file(&csv, path, err);
     if (st != CUST_OK)
         return st;
+    json_t *rules = json_object();
     st = cust_csv_next(&csv, err);
     int cd = cust_csv_column(&csv, "duty"), cb = cust_csv_column(&csv, "business_days");
     if (st == CUST_OK && (cd < 0 || cb < 0))
         st = cust_err_set(err, CUST_EINVAL, "%s:1: needs columns 'duty' and 'business_days'", path);
     while (st == CUST_OK && (st = cust_csv_next(&csv, err)) == CUST_OK && csv.nfields) {
-        if (csv.nfields <= (size_t)cd || csv.nfields <= (size_t)cb ||
-            strcmp(csv.fields[cd], duty) != 0)
-            continue;
-        const char *n = csv.fields[cb];
-        if (!*n)
+        if (csv.nfields <= (size_t)cd || csv.nfields <= (size_t)cb || !csv.fields[cd][0]) {
+            st = cust_err_set(err, CUST_EINVAL, "%s:%zu: expected duty and business_days", path,
+                              csv.line);
             break;
+        }
+        const char *n = csv.fields[cb];
         char *end;
         long days = strtol(n, &end, 10);
-        if (*end || days < 0 || days > 365) {
+        if (*n && (*end || days < 0 || days > 365)) {
             st = cust_err_set(err, CUST_EINVAL, "%s:%zu: business_days: not a number of days", path,
                               csv.line);
             break;
         }
-        int32_t day = cust_time_local_day(from, offset);
-        day = days ? cust_deadline_add_business_days(d->cal, day, (int)days) : day;
-        *due = ((int64_t)day + 1) * 86400 - 1 - (int64_t)offset * 60;
-        break;
+        json_object_set_new(rules, csv.fields[cd], *n ? json_integer(days) : json_null());
     }
     cust_csv_release(&csv);
-    return st;
+    if (st != CUST_OK) {
+        json_decref(rules);
+        return st;
+    }
+    dc->duty_days = rules;
+    *out = rules;
+    return CUST_OK;
+}
+
+enum cust_status desk_duty_due(struct cust_desk *d, const char *duty, int64_t from, int offset,
+                               int64_t *due, struct cust_err *err)
+{
+    *due = CUST_NO_TIME;
+    json_t *rules;
+    enum cust_status st = duty_rules(d, &rules, err);
+    if (st != CUST_OK)
+        return st;
+    json_t *days = json_object_get(rules, duty);
+    if (!json_is_integer(days))
+        return CUST_OK;
+    int32_t day = cust_time_local_day(from, offset);
+    if (json_integer_value(days) > 0)
+        day = cust_deadline_add_business_days(d->cal, day, (int)json_integer_value(days));
+    *due = ((int64_t)day + 1) * 86400 - 1 - (int64_t)offset * 60;
+    return CUST_OK;
 }
 
 static const char *duty_template(const char *duty)
@@ -163,28 +189,38 @@ static enum cust_status render(struct cust_desk *d, const char *tpl, const char 
     for (const char *c = lang; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || *c == '-'))
             return cust_err_set(err, CUST_EINVAL, "language '%s' is not a language code", lang);
-    char path[1024];
+    char path[1024], key[96];
     snprintf(path, sizeof(path), "%s/%s/%s.txt", desk_templates_dir(d), lang, tpl);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return cust_err_set(err, CUST_ENOTFOUND,
-                            "no '%s' notice in language '%s' (templates/notices/languages.csv "
-                            "lists what is shipped)",
-                            tpl, lang);
-    struct cust_buf b;
-    cust_buf_init(&b, 1u << 20);
-    char chunk[4096];
-    size_t n;
-    enum cust_status st = CUST_OK;
-    while (st == CUST_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        st = cust_buf_append(&b, chunk, n);
-    fclose(f);
-    if (st != CUST_OK)
-        return cust_buf_release(&b), cust_err_set(err, st, "template '%s' larger than 1 MiB", path);
-    if (st == CUST_OK)
-        st = cust_template_render(path, b.buf, b.len, vars, CUST_TEMPLATE_TEXT, out, err);
-    cust_buf_release(&b);
-    return st;
+    snprintf(key, sizeof(key), "%s/%s", lang, tpl);
+    struct desk_cache *dc = desk_cache(d);
+    if (!dc->templates)
+        dc->templates = json_object();
+    json_t *text = json_object_get(dc->templates, key);
+    if (!text) {
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            return cust_err_set(err, CUST_ENOTFOUND,
+                                "no '%s' notice in language '%s' (templates/notices/languages.csv "
+                                "lists what is shipped)",
+                                tpl, lang);
+        struct cust_buf b;
+        cust_buf_init(&b, 1u << 20);
+        char chunk[4096];
+        size_t n;
+        enum cust_status st = CUST_OK;
+        while (st == CUST_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+            st = cust_buf_append(&b, chunk, n);
+        fclose(f);
+        if (st != CUST_OK) {
+            cust_buf_release(&b);
+            return cust_err_set(err, st, "template '%s' larger than 1 MiB", path);
+        }
+        text = json_stringn_nocheck(b.len ? b.buf : "", b.len);
+        cust_buf_release(&b);
+        json_object_set_new(dc->templates, key, text);
+    }
+    return cust_template_render(path, json_string_value(text), json_string_length(text), vars,
+                                CUST_TEMPLATE_TEXT, out, err);
 }
 
 static void sha256_hex(const void *data, size_t len, char out[65])
@@ -550,9 +586,9 @@ enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct des
         if (!now_due)
             continue;
         bool found = false;
-        if ((st = has_duty(d, q->id, person_id, duty, &found, err)) != CUST_OK)
+        if (!trigger && (st = has_duty(d, q->id, person_id, duty, &found, err)) != CUST_OK)
             break;
-        if (found && !trigger)
+        if (found)
             continue;
         json_t *vars = notice_vars(d, q, bn, decision);
         if (extra)

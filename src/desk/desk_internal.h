@@ -53,4 +53,13 @@ json_t *desk_flag_names(unsigned flags, bool items);
 
 const char *desk_templates_dir(const struct cust_desk *d);
 
+struct person_set;
+/* What a desk keeps between calls (d->cache), freed by cust_desk_release. */
+struct desk_cache {
+    struct person_set *persons; /* matching index */
+    json_t *duty_days;          /* duty -> business days (integer) or null */
+    json_t *templates;          /* "lang/name" -> template text */
+};
+struct desk_cache *desk_cache(struct cust_desk *d);
+
 #endif
