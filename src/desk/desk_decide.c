@@ -40,10 +40,16 @@ json_t *cust_desk_case_from_booking(const char *doc, const char *jurisdiction, i
                                     const char *kind, unsigned asks, unsigned items)
 {
     json_t *rec = doc ? json_loads(doc, 0, NULL) : NULL;
-    if (!json_is_object(rec)) {
-        json_decref(rec);
+    json_t *c = desk_case_from_record(rec, jurisdiction, as_of, kind, asks, items);
+    json_decref(rec);
+    return c;
+}
+
+json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32_t as_of,
+                              const char *kind, unsigned asks, unsigned items)
+{
+    if (!json_is_object(rec))
         return NULL;
-    }
     json_t *person = json_object_get(rec, "person");
     json_t *cit = json_object_get(person, "citizenship");
     const char *status = json_string_value(json_object_get(cit, "status"));
@@ -103,7 +109,6 @@ json_t *cust_desk_case_from_booking(const char *doc, const char *jurisdiction, i
         convictions, "pending_charges", pending, "sex_arson_registrant",
         truthy(json_object_get(person, "sex_arson_registrant")),
         "outstanding_federal_felony_warrant", false);
-    json_decref(rec);
     return c;
 }
 
@@ -495,9 +500,9 @@ static char *requester_text(const struct cust_request *r)
 
 /* Template values of a duty's notice (the duty's detail). */
 static json_t *notice_vars(struct cust_desk *d, const struct desk_req *q, const char *bn,
-                           const json_t *decision)
+                           const json_t *decision, const char *known_name)
 {
-    char *name = subject_name(d, bn);
+    char *name = known_name ? cust_xstrdup(known_name) : subject_name(d, bn);
     char *req = requester_text(&q->r);
     char received[11];
     cust_date_format(cust_time_local_day(q->r.received_at, q->r.received_offset), received);
@@ -590,7 +595,8 @@ enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct des
             break;
         if (found)
             continue;
-        json_t *vars = notice_vars(d, q, bn, decision);
+        json_t *vars = notice_vars(d, q, bn, decision,
+                                   json_string_value(json_object_get(extra, "subject_name")));
         if (extra)
             json_object_update(vars, extra);
         st = desk_duty_create(d, q, person_id, bn, duty, json_object_get(x, "cite"), vars, NULL,

@@ -150,20 +150,24 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
     struct fulfil *f = arg;
     struct cust_desk *d = f->d;
     const struct cust_request *rq = &f->q->r;
-    json_t *c = cust_desk_case_from_booking(r->doc, d->jurisdiction, f->as_of,
-                                            cust_request_kind_name(rq->kind), 0, rq->items);
-    if (!c)
+    json_t *rec = json_loads(r->doc, 0, NULL);
+    json_t *c = desk_case_from_record(rec, d->jurisdiction, f->as_of,
+                                      cust_request_kind_name(rq->kind), 0, rq->items);
+    if (!c) {
+        json_decref(rec);
         return cust_err_set(f->err, CUST_EINTEGRITY, "booking '%s': stored record is invalid",
                             r->booking_number);
+    }
     json_t *dec = NULL;
     enum cust_status st = d->decide ? d->decide(d->decide_arg, c, &dec, f->err)
                                     : cust_err_set(f->err, CUST_EINVAL, "no policy engine");
     json_decref(c);
-    if (st != CUST_OK)
+    if (st != CUST_OK) {
+        json_decref(rec);
         return st;
+    }
     if (!f->policy)
         f->policy = json_incref(json_object_get(dec, "policy"));
-    json_t *rec = json_loads(r->doc, 0, NULL);
     json_t *person = json_object_get(rec, "person");
     json_t *row =
         json_pack("{s:s,s:O?,s:O?,s:O?}", "booking_number", r->booking_number, "last_name",
@@ -206,8 +210,12 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
         if (st == CUST_OK && release_given) {
             char today[11];
             cust_date_format(cust_today(), today);
+            const char *fn = json_string_value(json_object_get(person, "first_name"));
+            const char *ln = json_string_value(json_object_get(person, "last_name"));
+            char name[256];
+            snprintf(name, sizeof(name), "%s%s%s", fn ? fn : "", fn && ln ? " " : "", ln ? ln : "");
             json_t *extra = json_pack(
-                "{s:s,s:s,s:s}", "disclosed_date", today, "release_info",
+                "{s:s,s:s,s:s,s:s}", "subject_name", name, "disclosed_date", today, "release_info",
                 json_string_value(json_object_get(row, "release_date")), "basis",
                 "the decision on record for this disclosure (Gov. Code section 7284.6(a)(1)(C))");
             int made = 0;

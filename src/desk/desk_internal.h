@@ -48,6 +48,10 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
                                   const char *booking_number, const char *duty, const json_t *cite,
                                   json_t *detail, int64_t *duty_id, struct cust_err *err);
 
+/* cust_desk_case_from_booking on a parsed record (borrowed). */
+json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32_t as_of,
+                              const char *kind, unsigned asks, unsigned items);
+
 /* Asked actions / items as JSON string arrays. */
 json_t *desk_flag_names(unsigned flags, bool items);
 
