@@ -586,6 +586,9 @@ enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct des
         const char *when = json_string_value(json_object_get(x, "when"));
         if (!duty)
             continue;
+        /* the state report counts transfers made, not transfers asked */
+        if (!when && strcmp(duty, "report_transfer_to_state") == 0)
+            when = "transfer_done";
         bool now_due = trigger ? when && strcmp(when, trigger) == 0
                                : !when || strcmp(duty, "consent_form_before_interview") == 0;
         if (!now_due)

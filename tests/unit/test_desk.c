@@ -693,6 +693,185 @@ static void test_court_order_in_full(void **state)
     json_decref(resp);
 }
 
+static int64_t duty_of(struct fx *f, const char *id, const char *duty, json_t **row)
+{
+    json_t *duties = NULL;
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_desk_duty_filter flt = {id, false};
+    assert_int_equal(cust_desk_duties(&f->d, &flt, &duties, &err), CUST_OK);
+    int64_t found = 0;
+    size_t i;
+    json_t *x;
+    json_array_foreach(duties, i, x)
+    {
+        if (strcmp(sget(x, "duty"), duty) == 0 && !found) {
+            found = json_integer_value(json_object_get(x, "id"));
+            if (row)
+                *row = json_incref(x);
+        }
+    }
+    json_decref(duties);
+    return found;
+}
+
+static void test_close_and_expire_paths(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    json_t *out = NULL;
+    /* received -> closed (no action, with a reason) */
+    char a[CUST_REQUEST_ID_MAX];
+    add(f, DETAINER("{\"last_name\": \"NOBODY\", \"dob\": \"1950-01-01\"}"), a);
+    json_t *j = show(f, a);
+    assert_string_equal(sget(j, "status"), "received");
+    json_decref(j);
+    assert_int_equal(cust_desk_set_status(&f->d, a, "closed", "no such person in custody", &err),
+                     CUST_OK);
+    /* matched -> expired: the 48-hour window ran out */
+    char b[CUST_REQUEST_ID_MAX];
+    add(f, DETAINER("{\"booking_number\": \"1001\"}"), b);
+    assert_int_equal(cust_desk_set_status(&f->d, b, "expired", "window passed", &err), CUST_OK);
+    assert_int_equal(cust_desk_match(&f->d, b, &out, &err), CUST_ECONFLICT);
+    /* acted -> closed; then nothing more */
+    char c[CUST_REQUEST_ID_MAX];
+    add(f, DETAINER("{\"booking_number\": \"1001\"}"), c);
+    assert_int_equal(cust_desk_decide(&f->d, c, &out, &err), CUST_OK);
+    json_decref(out);
+    /* decided again: a new decision, the request stays decided */
+    assert_int_equal(cust_desk_decide(&f->d, c, &out, &err), CUST_OK);
+    json_decref(out);
+    j = show(f, c);
+    assert_int_equal(json_array_size(json_object_get(j, "decisions")), 2);
+    /* duties are not duplicated by deciding again */
+    size_t i, serve = 0;
+    json_t *x;
+    json_array_foreach(json_object_get(j, "duties"), i, x) serve +=
+        strcmp(sget(x, "duty"), "serve_copy_to_subject") == 0;
+    assert_int_equal(serve, 1);
+    json_decref(j);
+    struct cust_desk_act act = {.action = "notify", .by = "sgt"};
+    assert_int_equal(cust_desk_act(&f->d, c, &act, &out, &err), CUST_OK);
+    json_decref(out);
+    assert_int_equal(cust_desk_set_status(&f->d, c, "closed", "done", &err), CUST_OK);
+    assert_int_equal(cust_desk_act(&f->d, c, &act, &out, &err), CUST_ECONFLICT);
+    assert_int_equal(cust_desk_set_status(&f->d, c, "withdrawn", "late", &err), CUST_ECONFLICT);
+    /* fulfilled -> closed */
+    char d[CUST_REQUEST_ID_MAX];
+    add(f, "{\"kind\": \"information_request\", " DOJ ", \"items\": [\"charges\"]}", d);
+    struct cust_desk_fulfil_stats st;
+    assert_int_equal(cust_desk_fulfill(&f->d, d, CUST_DESK_JSON, false, NULL, &st, &err), CUST_OK);
+    assert_int_equal(cust_desk_set_status(&f->d, d, "closed", "answered", &err), CUST_OK);
+    j = show(f, d);
+    assert_string_equal(sget(j, "status"), "closed");
+    json_decref(j);
+    ledger_ok(f);
+}
+
+static void test_unconfirmed_person_refused(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    char id[CUST_REQUEST_ID_MAX];
+    add(f, DETAINER("{\"booking_number\": \"1001\"}"), id);
+    json_t *out = NULL;
+    assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_OK);
+    json_decref(out);
+    /* person #2 is not linked to this request */
+    struct cust_desk_act a = {.action = "notify", .by = "sgt", .person_id = 2};
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EDENIED);
+    assert_int_equal(ledger_count(f, "request.act", "refused"), 1);
+    /* a candidate (not confirmed) is not acted on either */
+    char w[CUST_REQUEST_ID_MAX];
+    add(f,
+        DETAINER("{\"last_name\": \"GARCIA\", \"first_name\": \"JOSE\", \"dob\": "
+                 "\"1988-04-02\"}"),
+        w);
+    assert_int_equal(cust_desk_decide(&f->d, w, &out, &err), CUST_ECONFLICT);
+    assert_int_equal(cust_desk_review(&f->d, w, 1, "lt", "x", &err), CUST_ECONFLICT);
+}
+
+static void test_admin_warrant_arrest_prohibited(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    char id[CUST_REQUEST_ID_MAX];
+    add(f,
+        "{\"kind\": \"administrative_warrant\", \"form\": \"I-200\", \"requester\":"
+        " {\"agency\": \"ICE\"}, \"received_at\": \"2025-07-10T09:00:00-07:00\","
+        " \"subject\": {\"booking_number\": \"1006\"}}",
+        id);
+    json_t *out = NULL;
+    assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_OK);
+    json_decref(out);
+    /* no state report duty before a transfer is made */
+    assert_int_equal(duty_of(f, id, "report_transfer_to_state", NULL), 0);
+    struct cust_desk_act a = {.action = "arrest", .by = "sgt"};
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EDENIED);
+    struct cust_desk_act t = {
+        .action = "transfer", .by = "sgt", .agency = "ICE ERO", .offense = "PC 187(a)"};
+    assert_int_equal(cust_desk_act(&f->d, id, &t, &out, &err), CUST_OK);
+    json_decref(out);
+    json_t *row = NULL;
+    assert_true(duty_of(f, id, "report_transfer_to_state", &row) > 0);
+    assert_true(json_is_null(json_object_get(row, "due")));
+    json_decref(row);
+    /* a public-record duty has no deadline */
+    row = NULL;
+    assert_true(duty_of(f, id, "record_as_public_record", &row) > 0);
+    assert_true(json_is_null(json_object_get(row, "due")));
+    json_decref(row);
+}
+
+static void test_duty_deadline_skips_holiday(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    /* decided Thursday 2025-07-03: Jul 4 and the weekend are not business days */
+    setenv("CUSTODIAN_NOW", "2025-07-03T18:00:00Z", 1);
+    char id[CUST_REQUEST_ID_MAX];
+    add(f, DETAINER("{\"booking_number\": \"1001\"}"), id);
+    json_t *out = NULL;
+    assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_OK);
+    json_decref(out);
+    json_t *row = NULL;
+    assert_true(duty_of(f, id, "serve_copy_to_subject", &row) > 0);
+    assert_string_equal(sget(row, "due"), "2025-07-08T06:59:59Z"); /* end of Mon 07-07 PDT */
+    json_decref(row);
+    struct cust_desk_act a = {.action = "notify", .by = "sgt"};
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_OK);
+    json_decref(out);
+    row = NULL;
+    assert_true(duty_of(f, id, "notice_to_subject_and_attorney", &row) > 0);
+    assert_string_equal(sget(row, "due"), "2025-07-08T06:59:59Z");
+    assert_false(json_is_true(json_object_get(row, "overdue")));
+    json_decref(row);
+    /* a week later the open duties are overdue */
+    setenv("CUSTODIAN_NOW", "2025-07-10T18:00:00Z", 1);
+    row = NULL;
+    assert_true(duty_of(f, id, "notice_to_subject_and_attorney", &row) > 0);
+    assert_true(json_is_true(json_object_get(row, "overdue")));
+    json_decref(row);
+    /* the duty rules are data: a bad file is an error naming the line */
+    char bad[128];
+    snprintf(bad, sizeof(bad), "%s/duties.csv", f->dir);
+    FILE *fp = fopen(bad, "w");
+    assert_non_null(fp);
+    fputs("duty,business_days\nserve_copy_to_subject,soon\n", fp);
+    fclose(fp);
+    struct cust_desk d2 = f->d;
+    d2.cache = NULL;
+    d2.duty_rules = bad;
+    char id2[CUST_REQUEST_ID_MAX];
+    add(f, DETAINER("{\"booking_number\": \"1006\"}"), id2);
+    assert_int_equal(cust_desk_decide(&d2, id2, &out, &err), CUST_EINVAL);
+    assert_non_null(strstr(err.msg, "duties.csv:2"));
+    cust_desk_release(&d2);
+    json_t *j = show(f, id2);
+    assert_string_equal(sget(j, "status"), "matched"); /* nothing recorded */
+    assert_int_equal(json_array_size(json_object_get(j, "decisions")), 0);
+    json_decref(j);
+}
+
 static void test_case_from_booking(void **state)
 {
     (void)state;
@@ -738,6 +917,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fulfil_csv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subpoena_routed_to_counsel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_court_order_in_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_close_and_expire_paths, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unconfirmed_person_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_admin_warrant_arrest_prohibited, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duty_deadline_skips_holiday, setup, teardown),
         cmocka_unit_test(test_case_from_booking),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
