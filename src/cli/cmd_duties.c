@@ -119,6 +119,7 @@ int cmd_duties(int argc, char **argv, struct cli_ctx *ctx)
         }
         cust_buf_release(&b);
     }
+    cust_desk_release(&d);
     cust_store_close(s);
     cust_calendar_free(cal);
     return st == CUST_OK ? 0 : cli_fail(&err);
