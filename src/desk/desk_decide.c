@@ -5,6 +5,7 @@
 #include "custodian/compat.h"
 #include "custodian/csv.h"
 #include "custodian/date.h"
+#include "custodian/policy.h"
 #include "custodian/template.h"
 #include "desk_internal.h"
 
@@ -63,8 +64,11 @@ json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32
                                             "category"};
     json_array_foreach(json_object_get(rec, "prior_convictions"), i, p)
     {
-        const char *code = json_string_value(json_object_get(p, "code"));
-        if (!code)
+        /* a code the engine cannot read is left out: one conviction fewer never makes a
+         * verdict less protective */
+        char code[64];
+        const char *raw = json_string_value(json_object_get(p, "code"));
+        if (!raw || !cust_code_normalize(raw, code, sizeof(code)))
             continue;
         json_t *c = json_pack("{s:s}", "code", code);
         const char *level = json_string_value(json_object_get(p, "level"));
@@ -78,8 +82,9 @@ json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32
             json_object_set_new(c, "jurisdiction", json_string(jur));
         json_t *flags = json_object_get(p, "flags");
         for (size_t k = 0; k < CUST_ARRAY_LEN(overrides); k++) {
-            json_t *v = json_object_get(flags ? flags : p, overrides[k]);
-            if (v && !json_is_null(v))
+            json_t *v = json_object_get(json_is_object(flags) ? flags : p, overrides[k]);
+            bool is_category = strcmp(overrides[k], "category") == 0;
+            if (is_category ? json_is_string(v) && json_string_length(v) > 0 : json_is_boolean(v))
                 json_object_set(c, overrides[k], v);
         }
         json_array_append_new(convictions, c);
@@ -87,9 +92,11 @@ json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32
     json_t *pending = json_array();
     json_array_foreach(json_object_get(rec, "charges"), i, p)
     {
-        const char *code = json_string_value(json_object_get(p, "code"));
+        char code[64];
+        const char *raw = json_string_value(json_object_get(p, "code"));
         const char *st = json_string_value(json_object_get(p, "status"));
-        if (!code || !st || strcmp(st, "pending") != 0)
+        if (!raw || !st || strcmp(st, "pending") != 0 ||
+            !cust_code_normalize(raw, code, sizeof(code)))
             continue;
         json_t *c = json_pack("{s:s,s:b}", "code", code, "held_to_answer",
                               truthy(json_object_get(p, "held_to_answer")));
