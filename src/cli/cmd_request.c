@@ -32,7 +32,7 @@ static const char usage[] =
     "  transfers [--json]                  every hand-over to federal custody, with its basis\n"
     "\n"
     "Options for every command: --policy ID|FILE (default: $CUSTODIAN_JURISDICTION or us-ca),\n"
-    "--policies DIR, --now RFC3339 (as if it were then; default $CUSTODIAN_NOW or the clock).\n"
+    "--policies DIR.\n"
     "Exit: 0 ok, 1 failure or refusal, 2 invalid input (json.path: reason lines, nothing\n"
     "stored).\n";
 
@@ -94,13 +94,7 @@ static int parse(int argc, char **argv, int first, struct opts *o)
             o->jsonl = true;
         else if (strcmp(a, "--counsel-released") == 0)
             o->counsel_released = true;
-        else if (strcmp(a, "--now") == 0 && i + 1 < argc) {
-            int64_t t;
-            if (!cust_time_parse(argv[i + 1], &t, NULL))
-                return cli_usage_error(usage, "--now: '%s' is not an RFC 3339 date-time",
-                                       argv[i + 1]);
-            setenv("CUSTODIAN_NOW", argv[++i], 1);
-        } else if (a[0] == '-' && a[1] != '\0')
+        else if (a[0] == '-' && a[1] != '\0')
             return cli_usage_error(usage, "unknown option '%s'", a);
         else if (positional == 0) {
             o->id = a;

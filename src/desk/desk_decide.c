@@ -304,17 +304,13 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
                                      .detail = detail_text};
         st = cust_store_duty_put(d->store, &row, &id, err);
     }
-    if (st == CUST_OK && sha[0]) {
-        json_t *j = json_pack("{s:I,s:s,s:s}", "duty_id", (json_int_t)id, "document", sha, "lang",
-                              d->lang ? d->lang : "en");
-        st = desk_log(d, "notice.generate", "request", q->id, "ok", duty, j, err);
-    }
     if (st == CUST_OK)
         st = desk_log(d, "duty.create", "request", q->id, "ok", duty,
-                      json_pack("{s:I,s:s,s:I,s:s?,s:o,s:s?}", "duty_id", (json_int_t)id, "duty",
-                                duty, "person_id", (json_int_t)person_id, "booking_number",
+                      json_pack("{s:I,s:s,s:I,s:s?,s:o,s:s?,s:s?}", "duty_id", (json_int_t)id,
+                                "duty", duty, "person_id", (json_int_t)person_id, "booking_number",
                                 booking_number, "due", desk_time_json(due), "document",
-                                sha[0] ? sha : NULL),
+                                sha[0] ? sha : NULL, "lang",
+                                sha[0] ? (d->lang ? d->lang : "en") : NULL),
                       err);
     free(cite_text);
     free(detail_text);

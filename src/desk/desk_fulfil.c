@@ -195,6 +195,10 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
         }
     }
     json_object_set_new(row, "withheld", withheld);
+    json_t *withheld_names = json_array();
+    const char *wk;
+    json_t *wv;
+    json_object_foreach(withheld, wk, wv) json_array_append_new(withheld_names, json_string(wk));
     f->stats->rows++;
     if (json_array_size(given) > 0) {
         f->stats->given++;
@@ -203,7 +207,7 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
                                 "person_id", (json_int_t)r->person_id, "items", given, "to",
                                 rq->agency, "office", rq->office, "policy",
                                 json_object_get(dec, "policy"), "rules", rules, "withheld",
-                                withheld),
+                                withheld_names),
                       f->err);
         bool release_given = json_object_get(row, "release_date") &&
                              !json_is_null(json_object_get(row, "release_date"));
@@ -255,6 +259,7 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
     if (st == CUST_ENOMEM || st == CUST_ETOOBIG)
         st = cust_err_set(f->err, st, "the response does not fit in memory");
     f->first = false;
+    json_decref(withheld_names);
     json_decref(given);
     json_decref(rules);
     json_decref(row);
