@@ -141,6 +141,23 @@ static void test_released_before_booked(void **state)
     cust_diag_release(&d);
 }
 
+static void test_citizenship_defaults(void **state)
+{
+    (void)state;
+    const char *line = "{\"booking_number\": \"B\", \"booked_at\": \"2025-03-14T10:00:00Z\","
+                       " \"person\": {\"last_name\": \"A\", \"first_name\": \"B\","
+                       " \"dob\": \"1990-01-01\", \"citizenship\": {\"country\": \"MX\"}}}";
+    struct cust_record r;
+    struct cust_diag d = CUST_DIAG_INIT;
+    assert_int_equal(cust_record_parse(line, strlen(line), &r, &d), CUST_OK);
+    assert_string_equal(r.b.person.citizenship.status, "unknown"); /* default */
+    assert_int_equal(r.b.person.citizenship.verified, -1);
+    assert_false(r.b.release_disagreement);
+    assert_int_equal(r.b.computed_release, CUST_NO_DAY); /* no sentence, nothing computed */
+    cust_record_release(&r);
+    cust_diag_release(&d);
+}
+
 static void test_changed_fields(void **state)
 {
     (void)state;
@@ -162,6 +179,7 @@ int main(void)
         cmocka_unit_test(test_parse_collects_every_problem),
         cmocka_unit_test(test_parse_rejects_non_objects),
         cmocka_unit_test(test_released_before_booked),
+        cmocka_unit_test(test_citizenship_defaults),
         cmocka_unit_test(test_changed_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
