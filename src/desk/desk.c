@@ -61,7 +61,7 @@ enum cust_status desk_log(struct cust_desk *d, const char *action, const char *o
     struct cust_ledger_entry e = {
         d->actor ? d->actor : "cli", role_of(d), action, object_type, object_id, outcome,
         purpose ? purpose : "",      text};
-    enum cust_status st = cust_ledger_append(d->store, &e, NULL, err);
+    enum cust_status st = cust_ledger_append(d->store, &e, err);
     free(text);
     return st;
 }
