@@ -183,6 +183,9 @@ static void print_show(json_t *j)
                (long long)json_integer_value(json_object_get(x, "person_id")),
                s_or(x, "outcome", ""), s_or(x, "verdict", ""), s_or(x, "by", ""), s_or(x, "at", ""),
                json_string_value(json_object_get(x, "reason")) ? ": " : "", s_or(x, "reason", ""));
+    json_array_foreach(json_object_get(j, "documents"), i, x)
+        printf("  document %-8s %-36s %s\n", s_or(x, "role", ""), s_or(x, "name", ""),
+               s_or(x, "sha256", ""));
     json_array_foreach(json_object_get(j, "duties"), i, x) printf(
         "  duty %lld %s person #%lld: %s, due %s%s\n",
         (long long)json_integer_value(json_object_get(x, "id")), s_or(x, "duty", ""),

@@ -195,6 +195,10 @@ static void test_ids_and_documents(void **state)
     assert_null(json_object_get(json_array_get(docs, 0), "content_base64"));
     assert_string_equal(sget(json_array_get(docs, 0), "sha256"),
                         "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+    json_t *kept = json_array_get(json_object_get(j, "documents"), 0);
+    assert_string_equal(sget(kept, "role"), "received");
+    assert_string_equal(sget(kept, "name"), "n.txt");
+    assert_int_equal(json_integer_value(json_object_get(kept, "size")), 5);
     json_decref(j);
     assert_int_equal(ledger_count(f, "request.add", "ok"), 2);
 }
@@ -607,6 +611,16 @@ static void test_fulfil_doj_letter(void **state)
     json_t *j = show(f, id);
     assert_string_equal(sget(j, "status"), "fulfilled");
     assert_int_equal(json_array_size(json_object_get(j, "duties")), 2);
+    /* the response is kept, and so are the two notices */
+    size_t nresp = 0, nnotice = 0, k;
+    json_t *x;
+    json_array_foreach(json_object_get(j, "documents"), k, x)
+    {
+        nresp += strcmp(sget(x, "role"), "response") == 0;
+        nnotice += strcmp(sget(x, "role"), "notice") == 0;
+    }
+    assert_int_equal(nresp, 1);
+    assert_int_equal(nnotice, 2);
     json_decref(j);
     /* fulfilled once only */
     assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, false, NULL, &st, &err),
