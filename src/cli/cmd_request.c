@@ -32,7 +32,7 @@ static const char usage[] =
     "  transfers [--json]                  every hand-over to federal custody, with its basis\n"
     "\n"
     "Options for every command: --policy ID|FILE (default: $CUSTODIAN_JURISDICTION or us-ca),\n"
-    "--policies DIR.\n"
+    "--policies DIR. Notices name the jail's agency from $CUSTODIAN_AGENCY_NAME.\n"
     "Exit: 0 ok, 1 failure or refusal, 2 invalid input (json.path: reason lines, nothing\n"
     "stored).\n";
 
@@ -353,6 +353,7 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
                           .decide = cust_desk_policy_decide,
                           .decide_arg = dp,
                           .jurisdiction = jur,
+                          .agency_name = getenv("CUSTODIAN_AGENCY_NAME"),
                           .lang = o.lang};
     enum cust_status st = CUST_OK;
     json_t *out = NULL;

@@ -218,10 +218,9 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
             const char *ln = json_string_value(json_object_get(person, "last_name"));
             char name[256];
             snprintf(name, sizeof(name), "%s%s%s", fn ? fn : "", fn && ln ? " " : "", ln ? ln : "");
-            json_t *extra = json_pack(
-                "{s:s,s:s,s:s,s:s}", "subject_name", name, "disclosed_date", today, "release_info",
-                json_string_value(json_object_get(row, "release_date")), "basis",
-                "the decision on record for this disclosure (Gov. Code section 7284.6(a)(1)(C))");
+            json_t *extra =
+                json_pack("{s:s,s:s,s:s}", "subject_name", name, "disclosed_date", today,
+                          "release_info", json_string_value(json_object_get(row, "release_date")));
             int made = 0;
             st = desk_duties_from_decision(d, f->q, r->person_id, r->booking_number, dec,
                                            "notify_given", extra, &made, f->err);

@@ -134,6 +134,8 @@ static void ledger_ok(struct fx *f)
     "{\"kind\": \"detainer\", \"form\": \"I-247A\", \"requester\": {\"agency\": \"ICE\"},"         \
     " \"received_at\": \"2025-07-02T10:00:00-07:00\", \"subject\": " subject "}"
 
+static int64_t duty_of(struct fx *f, const char *id, const char *duty, json_t **row);
+
 /* ---- intake --------------------------------------------------------------------------------- */
 
 static void test_invalid_request_stores_nothing(void **state)
@@ -371,6 +373,15 @@ static void test_detainer_decide_act_refuse(void **state)
     }
     assert_true(serve);
     assert_false(notice); /* only once a release date is given */
+    /* the copy served on the person, in Spanish: the request's asks and the answer in Spanish */
+    int64_t serve_id = duty_of(f, id, "serve_copy_to_subject", NULL);
+    struct cust_buf es;
+    cust_buf_init(&es, 0);
+    assert_int_equal(cust_desk_notice(&f->d, serve_id, "es", &es, &err), CUST_OK);
+    assert_non_null(strstr(es.buf, "informarles la fecha y hora de su liberación (permitido"));
+    assert_non_null(strstr(es.buf, "no lo mantendrá bajo custodia"));
+    assert_null(strstr(es.buf, "notify"));
+    cust_buf_release(&es);
     json_decref(j);
 
     /* hold is prohibited in California: refused, recorded */
