@@ -224,6 +224,23 @@ static void test_strong_match_links_and_window(void **state)
     json_decref(j);
 }
 
+static void test_conflicting_strong_ids_wait(void **state)
+{
+    struct fx *f = *state;
+    char id[CUST_REQUEST_ID_MAX];
+    /* booking 1001 is GARCIA's, CII C3333333 is SMITH's: no link without a person */
+    add(f, DETAINER("{\"booking_number\": \"1001\", \"cii\": \"C3333333\"}"), id);
+    json_t *j = show(f, id);
+    assert_string_equal(sget(j, "status"), "received");
+    size_t i;
+    json_t *l;
+    assert_true(json_array_size(json_object_get(j, "links")) >= 1);
+    json_array_foreach(json_object_get(j, "links"), i, l)
+        assert_string_equal(sget(l, "state"), "candidate");
+    json_decref(j);
+    assert_int_equal(ledger_count(f, "request.link", NULL), 0);
+}
+
 static void test_weak_match_waits_for_confirmation(void **state)
 {
     struct fx *f = *state;
@@ -930,6 +947,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invalid_request_stores_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ids_and_documents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_strong_match_links_and_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conflicting_strong_ids_wait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_weak_match_waits_for_confirmation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_overdue_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lifecycle_and_final_states, setup, teardown),
