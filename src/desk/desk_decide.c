@@ -648,12 +648,6 @@ static enum cust_status has_duty(struct cust_desk *d, const char *rid, int64_t p
     return st;
 }
 
-/* Create the decision's duties for which `trigger` holds: NULL = those due at once (no "when",
- * or the consent form), else those whose "when" equals trigger. Skips existing ones. */
-enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct desk_req *q,
-                                           int64_t person_id, const char *bn,
-                                           const json_t *decision, const char *trigger,
-                                           json_t *extra, int *created, struct cust_err *err);
 enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct desk_req *q,
                                            int64_t person_id, const char *bn,
                                            const json_t *decision, const char *trigger,
@@ -716,9 +710,6 @@ static enum cust_status run_decide(struct cust_desk *d, const json_t *c, json_t 
     return CUST_OK;
 }
 
-enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req *q,
-                                     int64_t person_id, const char *bn, const json_t *dec,
-                                     int64_t *id, struct cust_err *err);
 enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req *q,
                                      int64_t person_id, const char *bn, const json_t *dec,
                                      int64_t *id, struct cust_err *err)

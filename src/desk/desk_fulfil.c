@@ -14,15 +14,6 @@
 
 #include <sodium.h>
 
-/* Defined in desk_decide.c. */
-enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct desk_req *q,
-                                           int64_t person_id, const char *bn,
-                                           const json_t *decision, const char *trigger,
-                                           json_t *extra, int *created, struct cust_err *err);
-enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req *q,
-                                     int64_t person_id, const char *bn, const json_t *dec,
-                                     int64_t *id, struct cust_err *err);
-
 static void ignore(enum cust_status st)
 {
     (void)st;
