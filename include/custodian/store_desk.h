@@ -203,6 +203,7 @@ struct cust_store_desk_ops {
 /* Insert a new request; its id is R-<year of received_at, local>-<6-digit sequence>. */
 enum cust_status cust_store_request_insert(struct cust_store *s, const struct cust_desk_request *r,
                                            char id[CUST_REQUEST_ID_MAX], struct cust_err *err);
+/* One request by id (the callback runs once). */
 enum cust_status cust_store_request_get(struct cust_store *s, const char *id,
                                         cust_desk_request_fn fn, void *arg, struct cust_err *err);
 /* Requests matching `f`: overdue open ones first (earliest deadline first), then the others by
@@ -232,15 +233,19 @@ enum cust_status cust_store_link_put(struct cust_store *s, const struct cust_des
 /* A request's links, best score first. */
 enum cust_status cust_store_links(struct cust_store *s, const char *request_id,
                                   cust_desk_link_fn fn, void *arg, struct cust_err *err);
+/* Append a decision; *id (may be NULL) gets its row id. */
 enum cust_status cust_store_decision_put(struct cust_store *s, const struct cust_desk_decision *d,
                                          int64_t *id, struct cust_err *err);
 /* A request's decisions, oldest first (the last one per person is in force). */
 enum cust_status cust_store_decisions(struct cust_store *s, const char *request_id,
                                       cust_desk_decision_fn fn, void *arg, struct cust_err *err);
+/* Append what was done or declined; *id (may be NULL) gets its row id. */
 enum cust_status cust_store_action_put(struct cust_store *s, const struct cust_desk_action *a,
                                        int64_t *id, struct cust_err *err);
+/* A request's actions, oldest first. */
 enum cust_status cust_store_actions(struct cust_store *s, const char *request_id,
                                     cust_desk_action_fn fn, void *arg, struct cust_err *err);
+/* Create an open duty; *id (may be NULL) gets its id. */
 enum cust_status cust_store_duty_put(struct cust_store *s, const struct cust_desk_duty *d,
                                      int64_t *id, struct cust_err *err);
 /* Duties matching `f`, earliest deadline first (none last), then by id. */
@@ -250,6 +255,7 @@ enum cust_status cust_store_duties(struct cust_store *s, const struct cust_desk_
 enum cust_status cust_store_duty_done(struct cust_store *s, int64_t id, const char *by,
                                       const char *at, const char *document_sha256,
                                       struct cust_err *err);
+/* Append a hand-over to federal custody; *id (may be NULL) gets its row id. */
 enum cust_status cust_store_transfer_put(struct cust_store *s, const struct cust_desk_transfer *t,
                                          int64_t *id, struct cust_err *err);
 /* Every transfer, in order of hand-over. */
