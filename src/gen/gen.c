@@ -396,8 +396,9 @@ enum cust_status cust_gen_new(const struct cust_gen_opts *opts, struct cust_gen 
     if (opts->bookings <= 0 || opts->bookings > 100000000)
         return cust_err_set(err, CUST_EINVAL, "'bookings' must be between 1 and 100000000");
     if (opts->end_day < cust_days_from_civil(2012, 1, 1) ||
-        opts->end_day > cust_days_from_civil(2150, 12, 31))
-        return cust_err_set(err, CUST_EINVAL, "'end' must be between 2012-01-01 and 2150-12-31");
+        opts->end_day > cust_days_from_civil(2099, 12, 31)) /* sentences imposed after it must
+                                                                stay in the calculator's range */
+        return cust_err_set(err, CUST_EINVAL, "'end' must be between 2012-01-01 and 2099-12-31");
     const char *dir = opts->policies_dir;
     if (!dir || !*dir)
         dir = getenv("CUSTODIAN_POLICIES");
