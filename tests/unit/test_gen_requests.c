@@ -56,7 +56,7 @@ struct cbooking {
 
 struct county {
     struct cbooking *v; /* indexed by booking_number - 6000000 */
-    size_t n;
+    size_t n, alloc;
     int64_t end_t;
 };
 
@@ -69,7 +69,10 @@ static void observe(void *ctx, const struct cust_gen_booking *b)
 {
     struct county *c = ctx;
     assert_int_equal(b->booking_number, 6000000 + c->n);
-    c->v = cust_xrealloc(c->v, (c->n + 1) * sizeof(*c->v));
+    if (c->n == c->alloc) {
+        c->alloc = c->alloc ? 2 * c->alloc : 1024;
+        c->v = cust_xrealloc(c->v, c->alloc * sizeof(*c->v));
+    }
     struct cbooking *k = &c->v[c->n++];
     k->person = b->person;
     k->booked_t = b->booked_t;
