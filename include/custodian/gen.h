@@ -20,6 +20,9 @@
  *     }
  *     cust_gen_free(g);
  *
+ * cust_gen_requests_new (below) generates the federal requests the same county
+ * receives (`custodian gen --requests`).
+ *
  * Design, proportions and their sources: docs/internals/gen.md.
  */
 #ifndef CUSTODIAN_GEN_H
