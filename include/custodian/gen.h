@@ -20,6 +20,9 @@
  *     }
  *     cust_gen_free(g);
  *
+ * cust_gen_requests_new (below) generates the federal requests the same county
+ * receives (`custodian gen --requests`).
+ *
  * Design, proportions and their sources: docs/internals/gen.md.
  */
 #ifndef CUSTODIAN_GEN_H
@@ -82,9 +85,89 @@ enum cust_status cust_gen_write(struct cust_gen *g, FILE *f, struct cust_err *er
 size_t cust_gen_offense_count(const struct cust_gen *g);
 const struct cust_gen_offense *cust_gen_offense_at(const struct cust_gen *g, size_t i);
 
+/*
+ * One booking as the generator writes it, for an observer (the request
+ * generator, tests). Everything is borrowed and valid only during the call.
+ */
+struct cust_gen_booking {
+    uint64_t booking_number; /* as written ("6000123") */
+    size_t person;           /* person index: person_id is "P" (1000001 + person) */
+    int64_t booked_t;        /* Unix seconds */
+    int64_t release_t;       /* Unix seconds; the planned release when still in custody */
+    bool released;           /* released by the snapshot (released_at not null) */
+    const char *last_name, *first_name, *dob; /* dob as written (may be YYYY-MM-XX) */
+    const char *fbi, *cii, *sid, *a_number;   /* NULL when the person has none */
+    const char *citizenship;                  /* "citizen" | "non_citizen" | "unknown" */
+    bool citizenship_verified;
+    const char *facility;
+};
+
+/*
+ * Call fn(ctx, booking) for every booking cust_gen_next writes from now on
+ * (after its line is formatted). fn NULL removes the observer. Additive: the
+ * output bytes do not change.
+ */
+void cust_gen_set_observer(struct cust_gen *g,
+                           void (*fn)(void *ctx, const struct cust_gen_booking *b), void *ctx);
+
+/* The first instant after the window (local midnight after `end_day`): the snapshot. */
+int64_t cust_gen_snapshot_time(const struct cust_gen *g);
+
 /* The LA offset (minutes east of UTC: -420 PDT or -480 PST) in force at an instant. */
 int cust_gen_la_offset(int64_t unix_seconds);
 
 void cust_gen_free(struct cust_gen *g);
+
+/* ---- the county's federal requests (src/gen/gen_requests.c) ---------------------------- */
+
+/* Annual volumes at the default scale (CUST_GEN_DEFAULT_BOOKINGS); they scale with
+ * `bookings`. Sources and the rest of the mix: docs/internals/gen.md. */
+#define CUST_GEN_DETAINERS_PER_YEAR     995
+#define CUST_GEN_NOTIFICATIONS_PER_YEAR 300
+#define CUST_GEN_INTERVIEWS_PER_YEAR    40
+
+/* Noise put into a request's subject, so matching has work to do (bit flags). */
+enum cust_gen_noise {
+    CUST_GEN_NOISE_NAME_ONLY = 1 << 0, /* no booking number and no strong id */
+    CUST_GEN_NOISE_SPELLING = 1 << 1,  /* a misspelled surname */
+    CUST_GEN_NOISE_ACCENT = 1 << 2,    /* an accent added or dropped */
+    CUST_GEN_NOISE_DOB_SWAP = 1 << 3   /* day and month of birth swapped */
+};
+
+/* What the generator knows about a request and the desk must find out. */
+struct cust_gen_request_truth {
+    uint64_t booking_number; /* the subject's booking; 0 for a population (scope) request */
+    size_t person;           /* the subject's person index (see struct cust_gen_booking) */
+    int64_t received_t;      /* Unix seconds */
+    unsigned noise;          /* enum cust_gen_noise bits */
+};
+
+struct cust_gen_requests;
+
+/*
+ * Generate the county `opts` describes (as cust_gen_new would) and the federal
+ * requests it receives over the window, in received order. Deterministic: the
+ * same options give the same requests. Errors as cust_gen_new.
+ */
+enum cust_status cust_gen_requests_new(const struct cust_gen_opts *opts,
+                                       struct cust_gen_requests **out,
+                                       struct cust_err *err) CUST_WARN_UNUSED;
+
+/* The number of requests generated. */
+size_t cust_gen_requests_count(const struct cust_gen_requests *rq);
+
+/* Request i (< count) as one compact JSON object in the `request add` format of
+ * spec/requests.md, without a newline. Valid until cust_gen_requests_free. */
+const char *cust_gen_requests_json(const struct cust_gen_requests *rq, size_t i);
+
+/* What request i is really about (< count). */
+const struct cust_gen_request_truth *cust_gen_requests_truth(const struct cust_gen_requests *rq,
+                                                             size_t i);
+
+/* Write all requests as JSON Lines into `f`. CUST_EIO on a write error. */
+enum cust_status cust_gen_requests_write(const struct cust_gen_requests *rq, FILE *f,
+                                         struct cust_err *err) CUST_WARN_UNUSED;
+
+void cust_gen_requests_free(struct cust_gen_requests *rq);
 
 #endif

@@ -7,7 +7,8 @@
 #include <errno.h>
 
 static const char usage[] =
-    "usage: custodian gen [--seed N] [--bookings N] [--end YYYY-MM-DD] [--policies DIR]\n"
+    "usage: custodian gen [--requests] [--seed N] [--bookings N] [--end YYYY-MM-DD]\n"
+    "                     [--policies DIR]\n"
     "\n"
     "Write a realistic, deterministic county jail as custody JSON Lines to stdout:\n"
     "the bookings of two years ending on --end, in booking order, plus the persons\n"
@@ -22,6 +23,11 @@ static const char usage[] =
     "  --end DATE      the last day of the window (default 2026-10-31)\n"
     "  --policies DIR  where tables/common-offenses.csv lives (default\n"
     "                  $CUSTODIAN_POLICIES, else the source tree's policies/)\n"
+    "  --requests      write instead the federal requests this county receives over\n"
+    "                  the window (detainers, notification, transfer and interview\n"
+    "                  requests, ICE and judicial warrants, the 2025-07-17 DOJ\n"
+    "                  letter, a subpoena, a court order), one `request add`\n"
+    "                  document per line, in received order\n"
     "  --help          this text\n";
 
 static bool parse_u64(const char *s, uint64_t *out)
@@ -43,11 +49,14 @@ int cmd_gen(int argc, char **argv, struct cli_ctx *ctx)
     if (cli_wants_help(argc, argv))
         return cli_help(usage);
     struct cust_gen_opts o = CUST_GEN_OPTS_INIT;
+    bool requests = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         uint64_t n;
-        if (strcmp(a, "--seed") == 0) {
+        if (strcmp(a, "--requests") == 0) {
+            requests = true;
+        } else if (strcmp(a, "--seed") == 0) {
             if (!parse_u64(v, &n))
                 return cli_usage_error(usage, "--seed: expected a non-negative integer");
             o.seed = n;
@@ -74,6 +83,14 @@ int cmd_gen(int argc, char **argv, struct cli_ctx *ctx)
         }
     }
     struct cust_err err = CUST_ERR_INIT;
+    if (requests) {
+        struct cust_gen_requests *rq;
+        if (cust_gen_requests_new(&o, &rq, &err) != CUST_OK)
+            return cli_fail(&err);
+        enum cust_status st = cust_gen_requests_write(rq, stdout, &err);
+        cust_gen_requests_free(rq);
+        return st == CUST_OK ? 0 : cli_fail(&err);
+    }
     struct cust_gen *g;
     if (cust_gen_new(&o, &g, &err) != CUST_OK)
         return cli_fail(&err);

@@ -194,6 +194,8 @@ struct cust_gen {
     uint8_t *conv_felony;
     size_t npersons, persons_alloc;
     struct w *w;
+    void (*observer)(void *ctx, const struct cust_gen_booking *b);
+    void *observer_ctx;
 };
 
 static void cdf_build(struct cdf *c, const struct offense *off, size_t n,
@@ -394,8 +396,9 @@ enum cust_status cust_gen_new(const struct cust_gen_opts *opts, struct cust_gen 
     if (opts->bookings <= 0 || opts->bookings > 100000000)
         return cust_err_set(err, CUST_EINVAL, "'bookings' must be between 1 and 100000000");
     if (opts->end_day < cust_days_from_civil(2012, 1, 1) ||
-        opts->end_day > cust_days_from_civil(2150, 12, 31))
-        return cust_err_set(err, CUST_EINVAL, "'end' must be between 2012-01-01 and 2150-12-31");
+        opts->end_day > cust_days_from_civil(2099, 12, 31)) /* sentences imposed after it must
+                                                                stay in the calculator's range */
+        return cust_err_set(err, CUST_EINVAL, "'end' must be between 2012-01-01 and 2099-12-31");
     const char *dir = opts->policies_dir;
     if (!dir || !*dir)
         dir = getenv("CUSTODIAN_POLICIES");
@@ -1219,6 +1222,7 @@ static void write_booking(struct cust_gen *g, struct stay *s)
     int32_t days_held = shown_end - s->booked_day;
 
     char tmp[64];
+    uint64_t booking_number = g->booking_no;
     W_LIT(w, "{\"booking_number\":");
     W_LIT(w, "\"");
     w_int(w, (int64_t)g->booking_no++);
@@ -1468,6 +1472,38 @@ static void write_booking(struct cust_gen *g, struct stay *s)
         w_str(w, why);
     }
     W_LIT(w, "}\n");
+    if (g->observer) {
+        char dob[11];
+        fmt_date(p.dob.day, p.dob.precision, dob);
+        struct cust_gen_booking b = {booking_number,
+                                     pidx,
+                                     s->booked_t,
+                                     s->release_t,
+                                     released,
+                                     p.last,
+                                     p.first,
+                                     dob,
+                                     p.fbi[0] ? p.fbi : NULL,
+                                     p.cii[0] ? p.cii : NULL,
+                                     p.sid[0] ? p.sid : NULL,
+                                     p.anum[0] ? p.anum : NULL,
+                                     cit_names[p.cit],
+                                     p.verified,
+                                     facility};
+        g->observer(g->observer_ctx, &b);
+    }
+}
+
+void cust_gen_set_observer(struct cust_gen *g,
+                           void (*fn)(void *ctx, const struct cust_gen_booking *b), void *ctx)
+{
+    g->observer = fn;
+    g->observer_ctx = ctx;
+}
+
+int64_t cust_gen_snapshot_time(const struct cust_gen *g)
+{
+    return g->end_t;
 }
 
 enum cust_status cust_gen_next(struct cust_gen *g, struct cust_buf *line, bool *done)
