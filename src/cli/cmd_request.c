@@ -11,9 +11,7 @@ static const char usage[] =
     "\n"
     "  add FILE|-                          take in a request (JSON, requests.md); prints its id\n"
     "  add --jsonl FILE|-                  take in one request a line, all or nothing\n"
-    "  gen [--seed N] [--from D] [--to D] [--detainers N]\n"
-    "                                      the demo county's requests (JSON Lines on stdout)\n"
-    "                                      about the bookings in the store (default: 2025)\n"
+    "                                      (e.g. the demo county's: custodian gen --requests)\n"
     "  list [--open|--overdue] [--kind K] [--json]\n"
     "                                      requests with deadline and owner, overdue first\n"
     "  show ID [--json]                    a request with links, decisions, actions, duties\n"
@@ -39,7 +37,6 @@ static const char usage[] =
 struct opts {
     const char *id, *person, *by, *reason, *action, *agency, *at, *warrant, *offense;
     const char *format, *out, *kind, *policy, *policies, *lang, *file;
-    const char *seed, *from, *to, *detainers;
     bool json, open, overdue, decline, counsel_released, jsonl;
 };
 
@@ -63,10 +60,6 @@ static int parse(int argc, char **argv, int first, struct opts *o)
         {"--policies", offsetof(struct opts, policies)},
         {"--lang", offsetof(struct opts, lang)},
         {"--person", offsetof(struct opts, person)},
-        {"--seed", offsetof(struct opts, seed)},
-        {"--from", offsetof(struct opts, from)},
-        {"--to", offsetof(struct opts, to)},
-        {"--detainers", offsetof(struct opts, detainers)},
     };
     int positional = 0;
     for (int i = first; i < argc; i++) {
@@ -286,14 +279,13 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
         return rc;
     static const char *const subs[] = {"add",      "list",   "show",  "match",     "confirm",
                                        "review",   "decide", "act",   "fulfill",   "lift",
-                                       "withdraw", "expire", "close", "transfers", "gen"};
+                                       "withdraw", "expire", "close", "transfers"};
     bool known = false;
     for (size_t i = 0; i < CUST_ARRAY_LEN(subs); i++)
         known |= strcmp(sub, subs[i]) == 0;
     if (!known)
         return cli_usage_error(usage, "unknown request command '%s'", sub);
-    bool needs_id =
-        strcmp(sub, "list") != 0 && strcmp(sub, "transfers") != 0 && strcmp(sub, "gen") != 0;
+    bool needs_id = strcmp(sub, "list") != 0 && strcmp(sub, "transfers") != 0;
     if (needs_id && !o.id)
         return cli_usage_error(usage, "request %s: which %s?", sub,
                                strcmp(sub, "add") == 0 ? "file" : "request id");
@@ -304,23 +296,6 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
         return cli_usage_error(usage, "--lang applies to decide, act and fulfill");
 
     json_t *doc = NULL;
-    struct cust_desk_gen_opts go = {1, 0, 0, 995};
-    if (strcmp(sub, "gen") == 0) {
-        char *end = NULL;
-        (void)cust_date_parse("2025-01-01", &go.from_day);
-        (void)cust_date_parse("2025-12-31", &go.to_day);
-        if (o.seed && (go.seed = strtoull(o.seed, &end, 10), *end || end == o.seed))
-            return cli_usage_error(usage, "--seed: '%s' is not a number", o.seed);
-        if (o.from && !cust_date_parse(o.from, &go.from_day))
-            return cli_usage_error(usage, "--from: '%s' is not a date (YYYY-MM-DD)", o.from);
-        if (o.to && !cust_date_parse(o.to, &go.to_day))
-            return cli_usage_error(usage, "--to: '%s' is not a date (YYYY-MM-DD)", o.to);
-        if (o.detainers && (go.detainers_per_year = strtoll(o.detainers, &end, 10),
-                            *end || end == o.detainers || go.detainers_per_year < 0))
-            return cli_usage_error(usage, "--detainers: '%s' is not a count", o.detainers);
-        if (go.to_day < go.from_day)
-            return cli_usage_error(usage, "--to is before --from");
-    }
     if (strcmp(sub, "add") == 0 && !o.jsonl) {
         json_error_t je;
         doc = read_json(o.file, &je);
@@ -358,12 +333,7 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
     enum cust_status st = CUST_OK;
     json_t *out = NULL;
     rc = 0;
-    if (strcmp(sub, "gen") == 0) {
-        int64_t n = 0;
-        st = cust_desk_gen_requests(s, &go, stdout, &n, &err);
-        if (st == CUST_OK)
-            fprintf(stderr, "%lld requests\n", (long long)n);
-    } else if (strcmp(sub, "add") == 0 && o.jsonl) {
+    if (strcmp(sub, "add") == 0 && o.jsonl) {
         rc = add_lines(&d, o.file, &err, &st);
     } else if (strcmp(sub, "add") == 0) {
         char id[CUST_REQUEST_ID_MAX];
