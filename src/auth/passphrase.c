@@ -1,6 +1,7 @@
 /* passphrase.c - passphrase policy (length, blocklist, patterns) and Argon2id hashing. */
 #include "custodian/compat.h"
 #include "custodian/auth.h"
+#include "custodian/utf8.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -130,38 +131,11 @@ static long utf8_chars(const unsigned char *s, size_t len)
 {
     long chars = 0;
     size_t i = 0;
+    uint32_t cp;
     while (i < len) {
-        unsigned char c = s[i];
-        size_t n;
-        uint32_t cp;
-        if (c < 0x80) {
-            if (c < 0x20 || c == 0x7f)
-                return -1;
-            n = 0;
-            cp = c;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
+        if (!cust_utf8_next(s, len, &i, &cp) || cp < 0x20 || cp == 0x7f ||
+            (cp >= 0x80 && cp < 0xA0))
             return -1;
-        }
-        if (len - i <= n)
-            return -1;
-        for (size_t k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return -1;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0x80 && cp < 0xA0))
-            return -1;
-        i += n + 1;
         chars++;
     }
     return chars;

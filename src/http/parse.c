@@ -1,6 +1,7 @@
 /* parse.c - request target, query string, form and cookie parsing (pure; fuzzed). */
 #include "custodian/compat.h"
 #include "custodian/http.h"
+#include "custodian/utf8.h"
 
 static int hexval(char c)
 {
@@ -11,45 +12,6 @@ static int hexval(char c)
     if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
     return -1;
-}
-
-/* Strict UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
-static bool utf8_valid(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t n;
-        uint32_t cp;
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (len - i <= n)
-            return false;
-        for (size_t k = 1; k <= n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += n + 1;
-    }
-    return true;
 }
 
 enum cust_status cust_http_url_decode(struct cust_http_arena *a, const char *s, size_t len,
@@ -76,7 +38,7 @@ enum cust_status cust_http_url_decode(struct cust_http_arena *a, const char *s, 
         }
     }
     d[o] = '\0';
-    if (!utf8_valid((const unsigned char *)d, o))
+    if (!cust_utf8_valid((const unsigned char *)d, o))
         return cust_err_set(err, CUST_EINVAL, "invalid UTF-8");
     *out = d;
     return CUST_OK;

@@ -4,6 +4,7 @@
  */
 #include "custodian/compat.h"
 #include "custodian/match.h"
+#include "custodian/utf8.h"
 
 /* ASCII folding of U+00C0..U+017F (Latin-1 Supplement letters and Latin Extended-A).
  * "" marks a non-letter (x, ÷) that breaks a token. */
@@ -251,44 +252,6 @@ static void tok_append(struct tokens *t, const char *s)
     }
 }
 
-/*
- * Decode one UTF-8 sequence at s[*i]; strict (no overlongs, surrogates or values past
- * U+10FFFF). Returns false on a malformed sequence.
- */
-static bool utf8_next(const unsigned char *s, size_t n, size_t *i, uint32_t *cp)
-{
-    unsigned char c = s[*i];
-    if (c < 0x80) {
-        *cp = c;
-        *i += 1;
-        return true;
-    }
-    size_t need;
-    uint32_t v, min;
-    if (c >= 0xC2 && c <= 0xDF) {
-        need = 1, v = c & 0x1F, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2, v = c & 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3, v = c & 0x07, min = 0x10000;
-    } else {
-        return false;
-    }
-    if (*i + need >= n)
-        return false;
-    for (size_t k = 1; k <= need; k++) {
-        unsigned char cc = s[*i + k];
-        if ((cc & 0xC0) != 0x80)
-            return false;
-        v = (v << 6) | (cc & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return false;
-    *cp = v;
-    *i += need + 1;
-    return true;
-}
-
 static void feed(struct tokens *t, uint32_t cp)
 {
     char one[2] = {0, 0};
@@ -360,7 +323,7 @@ enum cust_status cust_name_standardize(const char *utf8, struct cust_std_name *o
     for (size_t i = 0; i < n;) {
         size_t at = i;
         uint32_t cp;
-        if (!utf8_next(s, n, &i, &cp)) {
+        if (!cust_utf8_next(s, n, &i, &cp)) {
             return cust_err_set(err, CUST_EINVAL, "invalid utf-8 at byte %zu", at);
         }
         feed(t, cp);

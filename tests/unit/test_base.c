@@ -3,6 +3,7 @@
 #include "custodian/buf.h"
 #include "custodian/date.h"
 #include "custodian/diag.h"
+#include "custodian/utf8.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -130,6 +131,35 @@ static void test_diag(void **state)
     cust_diag_release(&d);
 }
 
+static void test_utf8(void **state)
+{
+    (void)state;
+    const unsigned char ok[] = "A\xc3\xb1\xe2\x82\xac\xf0\x9f\x98\x80"; /* A ñ € 😀 */
+    size_t i = 0;
+    uint32_t cp;
+    const uint32_t want[] = {0x41, 0xF1, 0x20AC, 0x1F600};
+    for (size_t k = 0; k < 4; k++) {
+        assert_true(cust_utf8_next(ok, sizeof(ok) - 1, &i, &cp));
+        assert_int_equal(cp, want[k]);
+    }
+    assert_int_equal(i, sizeof(ok) - 1);
+    const char *bad[] = {"\xc0\xaf",         /* overlong '/' */
+                         "\xe0\x80\xaf",     /* overlong, 3 bytes */
+                         "\xed\xa0\x80",     /* surrogate U+D800 */
+                         "\xf4\x90\x80\x80", /* above U+10FFFF */
+                         "\xc3",             /* truncated */
+                         "\xe2\x82",         /* truncated */
+                         "\x80",             /* lone continuation */
+                         "\xc3\x28"};        /* bad continuation */
+    for (size_t k = 0; k < CUST_ARRAY_LEN(bad); k++) {
+        i = 0;
+        assert_false(cust_utf8_next((const unsigned char *)bad[k], strlen(bad[k]), &i, &cp));
+        assert_int_equal(i, 0);
+        assert_false(cust_utf8_valid((const unsigned char *)bad[k], strlen(bad[k])));
+    }
+    assert_true(cust_utf8_valid(ok, sizeof(ok) - 1));
+}
+
 static void test_status(void **state)
 {
     (void)state;
@@ -151,7 +181,7 @@ int main(void)
         cmocka_unit_test(test_date_roundtrip),
         cmocka_unit_test(test_date_partial),
         cmocka_unit_test(test_time_parse),
-        cmocka_unit_test(test_diag),
+        cmocka_unit_test(test_diag), cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_status),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
