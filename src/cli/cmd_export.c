@@ -1,12 +1,51 @@
-/* cmd_export.c - `custodian export` (placeholder until its module lands). */
+/* cmd_export.c - `custodian export [--as-of D] [-o FILE]`. */
 #include "custodian/compat.h"
+#include "custodian/date.h"
+#include "custodian/records.h"
 #include "cli.h"
+
+#include <errno.h>
+
+static const char usage[] =
+    "usage: custodian [--db PATH] [--as USER] export [--as-of YYYY-MM-DD] [-o FILE]\n"
+    "\n"
+    "Write every booking's current version as custody JSON Lines, exactly as it was imported\n"
+    "(unknown fields included), ordered by booking_number, to stdout or FILE.\n"
+    "\n"
+    "  --as-of D   only the bookings in custody on day D\n"
+    "  -o FILE     write to FILE instead of stdout\n"
+    "\n"
+    "Each export is recorded in the ledger.\n";
 
 int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 {
-    (void)argc;
-    (void)argv;
-    (void)ctx;
-    fprintf(stderr, "custodian: 'export' is not built yet\n");
-    return 1;
+    if (cli_wants_help(argc, argv))
+        return cli_help(usage);
+    int32_t day = CUST_NO_DAY;
+    const char *out_path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--as-of") == 0 && i + 1 < argc) {
+            if (!cust_date_parse(argv[++i], &day))
+                return cli_usage_error(usage, "--as-of: '%s' is not a date (YYYY-MM-DD)", argv[i]);
+        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+            out_path = argv[++i];
+        } else {
+            return cli_usage_error(usage, "unexpected argument '%s'", argv[i]);
+        }
+    }
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_store *s;
+    if (cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &err) != CUST_OK)
+        return cli_fail(&err);
+    FILE *out = stdout;
+    if (out_path && !(out = fopen(out_path, "wb"))) {
+        cust_err_set(&err, CUST_EIO, "cannot write '%s': %s", out_path, strerror(errno));
+        cust_store_close(s);
+        return cli_fail(&err);
+    }
+    enum cust_status rc = cust_export(s, out, day, ctx->user, out_path, NULL, &err);
+    if (out != stdout && fclose(out) != 0 && rc == CUST_OK)
+        rc = cust_err_set(&err, CUST_EIO, "cannot write '%s'", out_path);
+    cust_store_close(s);
+    return rc == CUST_OK ? 0 : cli_fail(&err);
 }

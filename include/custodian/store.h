@@ -1,0 +1,264 @@
+/*
+ * store.h - the one storage interface of custodian.
+ *
+ * Callers hold a `struct cust_store *` and call the cust_store_*() functions
+ * below; they never see the backend. Each backend fills a `struct
+ * cust_store_ops` vtable (SQLite now: src/store/store_sqlite.c; PostgreSQL
+ * later, behind the same ops). See docs/internals/store.md.
+ *
+ * Model: a booking is stored as versions. Every put of a booking appends a
+ * version holding the source's complete JSON line (unknown fields included)
+ * plus who/when/source; the current version is also projected into query
+ * tables (bookings, persons, charges, prior_convictions, citizenship_history)
+ * and the public view `public_bookings`. Nothing is overwritten in
+ * booking_versions, citizenship_history or ledger.
+ *
+ * Strings in the value types below are borrowed (the caller owns them and
+ * keeps them alive for the duration of the call); NULL means absent/null.
+ */
+#ifndef CUSTODIAN_STORE_H
+#define CUSTODIAN_STORE_H
+
+#include "custodian/status.h"
+
+#define CUST_NO_DAY INT32_MIN /* "no date" for day-number fields */
+
+struct cust_charge {
+    const char *code; /* normalized statute code, e.g. "PC 245(a)(1)" */
+    const char *description;
+    const char *level;  /* felony | misdemeanor | infraction | NULL */
+    const char *status; /* pending | convicted | dismissed | acquitted | hold */
+    int held_to_answer; /* 1, 0, or -1 when not stated */
+    const char *case_number;
+    const char *court;
+    const char *next_court_date; /* YYYY-MM-DD or NULL */
+    int64_t bail_cents;          /* -1 when not stated */
+};
+
+struct cust_prior {
+    const char *code;
+    const char *level;
+    const char *date; /* YYYY-MM-DD, partial allowed, or NULL */
+    const char *jurisdiction;
+    const char *flags_json; /* classification flags as compact JSON, or NULL */
+};
+
+struct cust_citizenship {
+    const char *status; /* citizen | non_citizen | unknown */
+    const char *country;
+    const char *source; /* self_reported | consular_notification | document | federal_record |
+                           court_record | NULL */
+    int verified;       /* 1, 0, or -1 when not stated */
+    const char *recorded_at;
+};
+
+struct cust_person {
+    const char *person_key; /* the source's person_id, or NULL */
+    const char *last_name, *first_name, *middle_name;
+    const char *dob; /* YYYY-MM-DD or partial YYYY-MM-XX / YYYY-XX-XX */
+    const char *sex;
+    const char *cii, *fbi, *sid, *a_number;
+    const char *place_of_birth;
+    const char *home_address;       /* restricted: never in public_bookings */
+    const char *immigration_status; /* kept apart from citizenship */
+    const char *aliases_json;       /* compact JSON array or NULL */
+    int sex_arson_registrant;       /* 1, 0, -1 not stated */
+    bool has_citizenship;
+    struct cust_citizenship citizenship;
+};
+
+struct cust_booking {
+    const char *booking_number;
+    const char *booked_at; /* RFC 3339 as given */
+    int64_t booked_ts;     /* unix seconds */
+    int32_t booked_day;    /* local calendar day of booked_at at its own offset */
+    const char *facility, *housing, *arresting_agency;
+    const char *scheduled_release; /* as the source states it (YYYY-MM-DD) or NULL */
+    int release_date_public;       /* 1 or 0 */
+    const char *released_at;       /* RFC 3339 or NULL */
+    int32_t released_day;          /* CUST_NO_DAY when not released */
+    const char *release_reason;
+    struct cust_person person;
+    const struct cust_charge *charges;
+    size_t n_charges;
+    const struct cust_prior *priors;
+    size_t n_priors;
+    bool has_sentence;
+    int32_t sentence_imposed_on, sentence_term_days, sentence_presentence_days;
+    int32_t computed_release;  /* CUST_NO_DAY when not computed */
+    const char *release_rule;  /* rule version of computed_release */
+    bool release_disagreement; /* computed != source's scheduled_release */
+    const char *doc;           /* the complete source JSON (one line, no newline) */
+    size_t doc_len;
+};
+
+/* Who/when/where of one put (the version's provenance). */
+struct cust_put_meta {
+    const char *recorded_by; /* the acting user */
+    const char *source;      /* e.g. "bookings.jsonl:12" */
+    const char *recorded_at; /* RFC 3339 UTC */
+    const char *changed;     /* JSON array of changed field names, or NULL for a new booking */
+};
+
+struct cust_put_result {
+    int64_t person_id; /* internal person row id */
+    bool person_created;
+    int version; /* the new version number (1 for a new booking) */
+};
+
+/* One version of a booking, for history and by-version reads. */
+struct cust_version {
+    int version;
+    const char *recorded_at, *recorded_by, *source;
+    const char *changed; /* JSON array or NULL (first version) */
+    const char *doc;
+};
+
+/* A roster row (the current version's projection). */
+struct cust_roster_row {
+    const char *booking_number;
+    int64_t person_id;
+    const char *person_key;
+    const char *last_name, *first_name, *middle_name;
+    const char *booked_at, *facility, *housing, *arresting_agency;
+    const char *citizenship_status; /* the person's best-sourced status */
+    const char *scheduled_release;
+    const char *computed_release; /* YYYY-MM-DD or NULL */
+    const char *release_rule;
+    bool release_disagreement;
+    const char *released_at;
+    int version;
+};
+
+struct cust_roster_filter {
+    int32_t day;             /* in custody on this day (CUST_NO_DAY = every booking) */
+    const char *citizenship; /* exact status, or NULL */
+    const char *facility;    /* exact facility, or NULL */
+    bool disagreements_only; /* only release-date disagreements */
+};
+
+/* A ledger row as stored. */
+struct cust_ledger_row {
+    int64_t seq;
+    const char *at, *actor, *role, *action, *object_type, *object_id, *outcome, *purpose;
+    const char *detail;           /* JSON text or NULL */
+    const char *prev_hash, *hash; /* lowercase hex SHA-256 */
+};
+
+/* Callbacks return CUST_OK to continue; anything else stops the iteration and is returned. */
+typedef enum cust_status (*cust_roster_fn)(const struct cust_roster_row *row, void *arg);
+typedef enum cust_status (*cust_version_fn)(const struct cust_version *v, void *arg);
+typedef enum cust_status (*cust_doc_fn)(const char *booking_number, const char *doc, void *arg);
+typedef enum cust_status (*cust_ledger_fn)(const struct cust_ledger_row *row, void *arg);
+
+struct cust_store;
+
+/* The backend vtable. Every function gets the store's backend-private state. */
+struct cust_store_ops {
+    const char *name;
+    void (*close)(void *impl);
+    enum cust_status (*begin)(void *impl, struct cust_err *err);
+    enum cust_status (*commit)(void *impl, struct cust_err *err);
+    enum cust_status (*rollback)(void *impl, struct cust_err *err);
+    enum cust_status (*current_version)(void *impl, const char *booking_number, int *version,
+                                        char **doc, struct cust_err *err);
+    enum cust_status (*put_booking)(void *impl, const struct cust_booking *b,
+                                    const struct cust_put_meta *meta, struct cust_put_result *res,
+                                    struct cust_err *err);
+    enum cust_status (*versions)(void *impl, const char *booking_number, cust_version_fn fn,
+                                 void *arg, struct cust_err *err);
+    enum cust_status (*roster)(void *impl, const struct cust_roster_filter *f, cust_roster_fn fn,
+                               void *arg, struct cust_err *err);
+    enum cust_status (*each_current)(void *impl, int32_t day, cust_doc_fn fn, void *arg,
+                                     struct cust_err *err);
+    enum cust_status (*person_json)(void *impl, const char *key, char **json, struct cust_err *err);
+    enum cust_status (*booking_json)(void *impl, const char *booking_number, char **json,
+                                     struct cust_err *err);
+    enum cust_status (*count)(void *impl, const char *what, int64_t *n, struct cust_err *err);
+    enum cust_status (*ledger_head)(void *impl, int64_t *seq, char hash[65], struct cust_err *err);
+    enum cust_status (*ledger_insert)(void *impl, const struct cust_ledger_row *row,
+                                      struct cust_err *err);
+    enum cust_status (*ledger_each)(void *impl, cust_ledger_fn fn, void *arg, int64_t *head_seq,
+                                    char head_hash[65], struct cust_err *err);
+};
+
+struct cust_store {
+    const struct cust_store_ops *ops;
+    void *impl;
+    int tx_depth; /* nesting of cust_store_begin (inner levels are no-ops) */
+};
+
+enum cust_store_mode {
+    CUST_STORE_OPEN = 0,  /* the store must exist */
+    CUST_STORE_CREATE = 1 /* create it when missing */
+};
+
+/*
+ * Open the store at `path` (a SQLite file; later "postgresql://..." picks the PostgreSQL
+ * backend). Applies pending migrations. CUST_ENOTFOUND when mode is CUST_STORE_OPEN and
+ * the store does not exist. On success *out is a new store; close it with cust_store_close.
+ */
+enum cust_status cust_store_open(const char *path, enum cust_store_mode mode,
+                                 struct cust_store **out, struct cust_err *err) CUST_WARN_UNUSED;
+/* Close and free (NULL is fine). Rolls back an open transaction. */
+void cust_store_close(struct cust_store *s);
+/* The schema version the store is at after open. */
+int cust_store_schema_version(void);
+
+/* Transactions nest: only the outermost begin/commit reach the backend. */
+enum cust_status cust_store_begin(struct cust_store *s, struct cust_err *err) CUST_WARN_UNUSED;
+enum cust_status cust_store_commit(struct cust_store *s, struct cust_err *err) CUST_WARN_UNUSED;
+/* Roll back the whole (outermost) transaction. */
+void cust_store_rollback(struct cust_store *s);
+
+/*
+ * The current version number and JSON of a booking. CUST_ENOTFOUND when there is none.
+ * `doc` may be NULL; otherwise *doc is a new heap string (free()).
+ */
+enum cust_status cust_store_current_version(struct cust_store *s, const char *booking_number,
+                                            int *version, char **doc, struct cust_err *err);
+/*
+ * Store `b` as a new version of its booking (version 1 for a new booking number), link or
+ * create its person, append its citizenship value to the person's history, and refresh the
+ * query tables. Call inside a transaction.
+ */
+enum cust_status cust_store_put_booking(struct cust_store *s, const struct cust_booking *b,
+                                        const struct cust_put_meta *meta,
+                                        struct cust_put_result *res,
+                                        struct cust_err *err) CUST_WARN_UNUSED;
+/* Every version of a booking, oldest first. CUST_ENOTFOUND for an unknown booking. */
+enum cust_status cust_store_versions(struct cust_store *s, const char *booking_number,
+                                     cust_version_fn fn, void *arg, struct cust_err *err);
+/* The roster rows matching `f`, by booking_number. */
+enum cust_status cust_store_roster(struct cust_store *s, const struct cust_roster_filter *f,
+                                   cust_roster_fn fn, void *arg, struct cust_err *err);
+/* Each booking's current JSON by booking_number; only those in custody on `day` unless
+ * day == CUST_NO_DAY. */
+enum cust_status cust_store_each_current(struct cust_store *s, int32_t day, cust_doc_fn fn,
+                                         void *arg, struct cust_err *err);
+/* A person (key = source person_id, or "#N" for internal id N) as a JSON object with
+ * citizenship history and bookings; *json is a new heap string. */
+enum cust_status cust_store_person_json(struct cust_store *s, const char *key, char **json,
+                                        struct cust_err *err);
+/* A booking's current record, computed release and version as a JSON object (new string). */
+enum cust_status cust_store_booking_json(struct cust_store *s, const char *booking_number,
+                                         char **json, struct cust_err *err);
+/* Row count of "bookings", "persons", "versions", "ledger", "citizenship_history". */
+enum cust_status cust_store_count(struct cust_store *s, const char *what, int64_t *n,
+                                  struct cust_err *err);
+
+/* Ledger storage (use the ledger module, ledger.h, which computes the hashes). */
+enum cust_status cust_store_ledger_head(struct cust_store *s, int64_t *seq, char hash[65],
+                                        struct cust_err *err);
+enum cust_status cust_store_ledger_insert(struct cust_store *s, const struct cust_ledger_row *row,
+                                          struct cust_err *err);
+/* Rows in seq order; also reports the separately kept head (seq, hash) for tail checks. */
+enum cust_status cust_store_ledger_each(struct cust_store *s, cust_ledger_fn fn, void *arg,
+                                        int64_t *head_seq, char head_hash[65],
+                                        struct cust_err *err);
+
+/* Backend constructor (internal to src/store, listed for the dispatcher). */
+enum cust_status cust_store_sqlite_open(const char *path, enum cust_store_mode mode,
+                                        struct cust_store *s, struct cust_err *err);
+
+#endif

@@ -1,0 +1,338 @@
+/* import.c - custody JSONL import and export (shared/spec/custody-jsonl.md). */
+#include "custodian/compat.h"
+#include "custodian/buf.h"
+#include "custodian/date.h"
+#include "custodian/ledger.h"
+#include "custodian/records.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/* A set of person row ids (open addressing), to count distinct persons per import. */
+struct idset {
+    int64_t *slot;
+    size_t cap, n;
+};
+
+static bool idset_add(struct idset *s, int64_t id)
+{
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 1024;
+        int64_t *ns = cust_xcalloc(ncap, sizeof(*ns));
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->slot[i])
+                continue;
+            size_t h = (size_t)((uint64_t)s->slot[i] * 0x9E3779B97F4A7C15u) & (ncap - 1);
+            while (ns[h])
+                h = (h + 1) & (ncap - 1);
+            ns[h] = s->slot[i];
+        }
+        free(s->slot);
+        s->slot = ns;
+        s->cap = ncap;
+    }
+    size_t h = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15u) & (s->cap - 1);
+    while (s->slot[h]) {
+        if (s->slot[h] == id)
+            return false;
+        h = (h + 1) & (s->cap - 1);
+    }
+    s->slot[h] = id;
+    s->n++;
+    return true;
+}
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress(off_t done, off_t total, int64_t lines)
+{
+    int pct = total > 0 ? (int)((double)done * 100.0 / (double)total) : 0;
+    if (pct > 100)
+        pct = 100;
+    char bar[41];
+    int fill = pct * 40 / 100;
+    for (int i = 0; i < 40; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[40] = '\0';
+    fprintf(stderr, "\rimporting [%s] %3d%% %" PRId64 " lines", bar, pct, lines);
+    fflush(stderr);
+}
+
+/* Write one rejected line to the rejects file: {"line":N,"errors":[...],"input":"<line>"}. */
+static void write_reject(FILE *rj, int64_t lineno, const char *line, size_t len,
+                         const struct cust_diag *d)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "line", json_integer(lineno));
+    json_t *errs = json_array();
+    for (size_t i = 0; i < d->n; i++)
+        json_array_append_new(errs, json_string(d->lines[i]));
+    json_object_set_new(o, "errors", errs);
+    json_t *in = json_stringn_nocheck(line, len);
+    json_object_set_new(o, "input", in ? in : json_null());
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (s) {
+        fputs(s, rj);
+        fputc('\n', rj);
+        free(s);
+    }
+    json_decref(o);
+}
+
+/* A ledger entry for a booking given a new version by this import. */
+static enum cust_status ledger_correction(struct cust_store *s, const struct cust_import_opts *o,
+                                          const char *bn, int version, const char *changed,
+                                          const char *source, struct cust_err *err)
+{
+    json_t *d = json_object();
+    json_object_set_new(d, "version", json_integer(version));
+    json_t *ch = json_loads(changed ? changed : "[]", 0, NULL);
+    json_object_set_new(d, "changed", ch ? ch : json_array());
+    json_object_set_new(d, "source", json_string(source));
+    char *detail = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(d);
+    struct cust_ledger_entry e = {
+        o->actor, o->role ? o->role : "operator", "correct", "booking", bn,
+        "ok",     "import of a changed booking",  detail};
+    enum cust_status st = cust_ledger_append(s, &e, NULL, err);
+    free(detail);
+    return st;
+}
+
+enum cust_status cust_import_file(struct cust_store *s, const struct cust_import_opts *o,
+                                  struct cust_import_stats *stats, struct cust_err *err)
+{
+    memset(stats, 0, sizeof(*stats));
+    double t0 = mono();
+    bool is_stdin = strcmp(o->path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(o->path, "rb");
+    if (!f)
+        return cust_err_set(err, CUST_EIO, "cannot open '%s': %s", o->path, strerror(errno));
+    FILE *errs = o->errors ? o->errors : stderr;
+    const char *label = is_stdin ? "<stdin>" : o->path;
+    off_t total = 0;
+    struct stat sb;
+    if (!is_stdin && fstat(fileno(f), &sb) == 0)
+        total = sb.st_size;
+    bool show_progress = o->progress && total > (1 << 20);
+
+    FILE *rj = NULL;
+    char *rj_path = NULL;
+    struct cust_buf rjp = CUST_BUF_INIT;
+    enum cust_status st = cust_store_begin(s, err);
+    if (st != CUST_OK) {
+        if (!is_stdin)
+            fclose(f);
+        return st;
+    }
+
+    crypto_hash_sha256_state fh;
+    crypto_hash_sha256_init(&fh);
+    struct idset persons = {NULL, 0, 0};
+    char now[32];
+    cust_time_format(cust_now(), 0, true, now);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    int64_t lineno = 0;
+    off_t done = 0;
+    bool failed = false; /* an invalid line in all-or-nothing mode: stop writing */
+    struct cust_buf source = CUST_BUF_INIT;
+
+    while (st == CUST_OK && (got = getline(&line, &cap, f)) != -1) {
+        lineno++;
+        done += got;
+        crypto_hash_sha256_update(&fh, (const unsigned char *)line, (unsigned long long)got);
+        size_t len = (size_t)got;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            len--;
+        line[len] = '\0';
+        size_t sp = 0;
+        while (sp < len && (line[sp] == ' ' || line[sp] == '\t'))
+            sp++;
+        if (sp == len)
+            continue; /* blank lines are skipped */
+        stats->lines++;
+        if (show_progress && (lineno & 0x3fff) == 0)
+            progress(done, total, lineno);
+
+        struct cust_diag d = CUST_DIAG_INIT;
+        struct cust_record rec;
+        if (memchr(line, '\0', len)) {
+            cust_diag_add(&d, "$", "contains a NUL byte");
+        } else if (cust_record_parse(line, len, &rec, &d) == CUST_OK) {
+            if (failed) {
+                cust_record_release(&rec);
+                continue;
+            }
+            stats->bookings++;
+            char *old = NULL, *changed = NULL;
+            int version = 0;
+            enum cust_status cs =
+                cust_store_current_version(s, rec.b.booking_number, &version, &old, NULL);
+            bool exists = cs == CUST_OK;
+            if (cs != CUST_OK && cs != CUST_ENOTFOUND) {
+                st = cust_err_set(err, cs, "%s:%" PRId64 ": cannot read booking '%s'", label,
+                                  lineno, rec.b.booking_number);
+            } else if (exists && !(changed = cust_record_changed(old, rec.b.doc))) {
+                stats->unchanged++;
+            } else {
+                cust_buf_reset(&source);
+                if (cust_buf_appendf(&source, "%s:%" PRId64, label, lineno) != CUST_OK)
+                    st = cust_err_set(err, CUST_ENOMEM, "out of memory");
+                struct cust_put_meta meta = {o->actor, source.buf, now, changed};
+                struct cust_put_result res;
+                if (st == CUST_OK)
+                    st = cust_store_put_booking(s, &rec.b, &meta, &res, err);
+                if (st == CUST_OK) {
+                    idset_add(&persons, res.person_id);
+                    if (exists) {
+                        stats->updated++;
+                        st = ledger_correction(s, o, rec.b.booking_number, res.version, changed,
+                                               source.buf, err);
+                    } else {
+                        stats->created++;
+                    }
+                }
+            }
+            free(old);
+            free(changed);
+            cust_record_release(&rec);
+            continue;
+        }
+        /* invalid line */
+        stats->rejected++;
+        char prefix[512];
+        snprintf(prefix, sizeof(prefix), "%s:%" PRId64 ": ", label, lineno);
+        cust_diag_print(&d, errs, prefix);
+        if (o->skip_invalid) {
+            if (!rj) {
+                if (cust_buf_appendf(&rjp, "%s.rejects.jsonl", is_stdin ? "stdin" : o->path) !=
+                    CUST_OK)
+                    st = cust_err_set(err, CUST_ENOMEM, "out of memory");
+                else if (!(rj = fopen(rjp.buf, "wb")))
+                    st = cust_err_set(err, CUST_EIO, "cannot write '%s': %s", rjp.buf,
+                                      strerror(errno));
+            }
+            if (rj)
+                write_reject(rj, lineno, line, len, &d);
+        } else {
+            failed = true;
+        }
+        cust_diag_release(&d);
+    }
+    if (st == CUST_OK && ferror(f))
+        st = cust_err_set(err, CUST_EIO, "cannot read '%s': %s", label, strerror(errno));
+    if (show_progress) {
+        progress(total, total, lineno);
+        fputc('\n', stderr);
+    }
+    free(line);
+    cust_buf_release(&source);
+    if (!is_stdin)
+        fclose(f);
+    if (rj && fclose(rj) != 0 && st == CUST_OK)
+        st = cust_err_set(err, CUST_EIO, "cannot write '%s'", rjp.buf);
+    rj_path = rjp.len ? cust_buf_detach(&rjp, NULL) : NULL;
+    stats->persons = (int64_t)persons.n;
+    free(persons.slot);
+
+    if (st == CUST_OK && failed)
+        st =
+            cust_err_set(err, CUST_EINVAL, "'%s': %" PRId64 " invalid line%s; nothing was imported",
+                         label, stats->rejected, stats->rejected == 1 ? "" : "s");
+    if (st == CUST_OK) {
+        unsigned char dig[crypto_hash_sha256_BYTES];
+        char hex[65];
+        crypto_hash_sha256_final(&fh, dig);
+        sodium_bin2hex(hex, sizeof(hex), dig, sizeof(dig));
+        json_t *d = json_pack(
+            "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s}", "lines", (json_int_t)stats->lines, "bookings",
+            (json_int_t)stats->bookings, "created", (json_int_t)stats->created, "updated",
+            (json_int_t)stats->updated, "unchanged", (json_int_t)stats->unchanged, "persons",
+            (json_int_t)stats->persons, "rejected", (json_int_t)stats->rejected, "sha256", hex);
+        if (rj_path)
+            json_object_set_new(d, "rejects_file", json_string(rj_path));
+        char *detail = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(d);
+        struct cust_ledger_entry e = {o->actor,
+                                      o->role ? o->role : "operator",
+                                      "import",
+                                      "file",
+                                      label,
+                                      stats->rejected ? "partial" : "ok",
+                                      "custody record import",
+                                      detail};
+        st = cust_ledger_append(s, &e, NULL, err);
+        free(detail);
+    }
+    free(rj_path);
+    if (st == CUST_OK)
+        st = cust_store_commit(s, err);
+    else
+        cust_store_rollback(s);
+    stats->seconds = mono() - t0;
+    return st;
+}
+
+struct export_ctx {
+    FILE *out;
+    int64_t n;
+};
+
+static enum cust_status export_one(const char *bn, const char *doc, void *arg)
+{
+    (void)bn;
+    struct export_ctx *x = arg;
+    if (fputs(doc, x->out) == EOF || fputc('\n', x->out) == EOF)
+        return CUST_EIO;
+    x->n++;
+    return CUST_OK;
+}
+
+enum cust_status cust_export(struct cust_store *s, FILE *out, int32_t day, const char *actor,
+                             const char *target, int64_t *count, struct cust_err *err)
+{
+    struct export_ctx x = {out, 0};
+    enum cust_status st = cust_store_begin(s, err);
+    if (st != CUST_OK)
+        return st;
+    st = cust_store_each_current(s, day, export_one, &x, err);
+    if (st == CUST_EIO || (st == CUST_OK && (fflush(out) != 0 || ferror(out))))
+        st = cust_err_set(err, CUST_EIO, "cannot write the export: %s", strerror(errno));
+    if (st == CUST_OK) {
+        char asof[11] = "";
+        if (day != CUST_NO_DAY)
+            cust_date_format(day, asof);
+        json_t *d = json_pack("{s:I,s:s?}", "bookings", (json_int_t)x.n, "as_of",
+                              day != CUST_NO_DAY ? asof : NULL);
+        char *detail = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(d);
+        struct cust_ledger_entry e = {actor,
+                                      "operator",
+                                      "export",
+                                      "file",
+                                      target ? target : "stdout",
+                                      "ok",
+                                      "custody record export",
+                                      detail};
+        st = cust_ledger_append(s, &e, NULL, err);
+        free(detail);
+    }
+    if (st == CUST_OK)
+        st = cust_store_commit(s, err);
+    else
+        cust_store_rollback(s);
+    if (count)
+        *count = x.n;
+    return st;
+}

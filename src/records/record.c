@@ -1,0 +1,543 @@
+/* record.c - parse and validate one custody JSONL line (shared/spec/custody-jsonl.md). */
+#include "custodian/compat.h"
+#include "custodian/buf.h"
+#include "custodian/date.h"
+#include "custodian/records.h"
+#include "custodian/release.h"
+
+#include <ctype.h>
+#include <jansson.h>
+
+bool cust_in_custody(int32_t booked_day, int32_t released_day, int32_t day)
+{
+    return booked_day <= day && (released_day == CUST_NO_DAY || released_day > day);
+}
+
+char *cust_statute_normalize(const char *code)
+{
+    size_t n = strlen(code);
+    char *out = cust_xmalloc(n + 2);
+    size_t o = 0, i = 0;
+    while (i < n && isspace((unsigned char)code[i]))
+        i++;
+    /* prefix: letters (dots dropped) */
+    size_t start = o;
+    while (i < n && (isalpha((unsigned char)code[i]) || code[i] == '.')) {
+        if (code[i] != '.')
+            out[o++] = (char)toupper((unsigned char)code[i]);
+        i++;
+    }
+    bool have_prefix = o > start;
+    while (i < n && isspace((unsigned char)code[i]))
+        i++;
+    if (have_prefix && i < n)
+        out[o++] = ' ';
+    int depth = 0;
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)code[i];
+        if (c == '(')
+            depth++;
+        else if (c == ')' && depth > 0)
+            depth--;
+        if (isspace(c))
+            continue;
+        out[o++] = (char)(depth > 0 ? tolower(c) : toupper(c));
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* ---- validation helpers ---------------------------------------------------------------- */
+
+struct ctx {
+    struct cust_diag *diag;
+    struct cust_record *rec;
+};
+
+static const char *type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return "an integer";
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    default:
+        return "null";
+    }
+}
+
+/* An optional string: NULL when absent or null; records a problem for other types. */
+static const char *opt_str(struct ctx *c, const json_t *obj, const char *key, const char *path)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return NULL;
+    if (!json_is_string(v)) {
+        cust_diag_add(c->diag, path, "must be a string, not %s", type_name(v));
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+static const char *req_str(struct ctx *c, const json_t *obj, const char *key, const char *path)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v)) {
+        cust_diag_add(c->diag, path, "required");
+        return NULL;
+    }
+    const char *s = opt_str(c, obj, key, path);
+    if (s && !*s) {
+        cust_diag_add(c->diag, path, "must not be empty");
+        return NULL;
+    }
+    return s;
+}
+
+static const char *opt_enum(struct ctx *c, const json_t *obj, const char *key, const char *path,
+                            const char *const *allowed)
+{
+    const char *s = opt_str(c, obj, key, path);
+    if (!s)
+        return NULL;
+    for (const char *const *a = allowed; *a; a++)
+        if (strcmp(s, *a) == 0)
+            return *a;
+    struct cust_buf b = CUST_BUF_INIT;
+    for (const char *const *a = allowed; *a; a++)
+        if (cust_buf_appendf(&b, "%s%s", a == allowed ? "" : " | ", *a) != CUST_OK)
+            break;
+    cust_diag_add(c->diag, path, "'%s' is not one of %s", s, b.buf);
+    cust_buf_release(&b);
+    return NULL;
+}
+
+/* Optional boolean: 1/0, -1 when absent or null. */
+static int opt_bool(struct ctx *c, const json_t *obj, const char *key, const char *path)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return -1;
+    if (!json_is_boolean(v)) {
+        cust_diag_add(c->diag, path, "must be true or false, not %s", type_name(v));
+        return -1;
+    }
+    return json_is_true(v) ? 1 : 0;
+}
+
+/* Optional integer in [min, max]; `absent` when absent or null. */
+static int64_t opt_int(struct ctx *c, const json_t *obj, const char *key, const char *path,
+                       int64_t min, int64_t max, int64_t absent)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return absent;
+    if (!json_is_integer(v)) {
+        cust_diag_add(c->diag, path, "must be an integer, not %s", type_name(v));
+        return absent;
+    }
+    json_int_t i = json_integer_value(v);
+    if (i < min || i > max) {
+        cust_diag_add(c->diag, path, "%lld is out of range %lld..%lld", (long long)i,
+                      (long long)min, (long long)max);
+        return absent;
+    }
+    return (int64_t)i;
+}
+
+/* Optional YYYY-MM-DD (partial allowed when `partial`). Returns the string or NULL. */
+static const char *opt_date(struct ctx *c, const json_t *obj, const char *key, const char *path,
+                            bool partial, int32_t *day)
+{
+    const char *s = opt_str(c, obj, key, path);
+    if (day)
+        *day = CUST_NO_DAY;
+    if (!s)
+        return NULL;
+    struct cust_date d;
+    bool ok = partial ? cust_date_parse_partial(s, &d) : cust_date_parse(s, &d.day);
+    if (!ok) {
+        cust_diag_add(c->diag, path, "'%s' is not a date (%s)", s,
+                      partial ? "YYYY-MM-DD, YYYY-MM-XX or YYYY-XX-XX" : "YYYY-MM-DD");
+        return NULL;
+    }
+    if (day)
+        *day = d.day;
+    return s;
+}
+
+/* Optional RFC 3339 date-time. */
+static const char *opt_time(struct ctx *c, const json_t *obj, const char *key, const char *path,
+                            int64_t *ts, int *offset)
+{
+    const char *s = opt_str(c, obj, key, path);
+    if (!s)
+        return NULL;
+    if (!cust_time_parse(s, ts, offset)) {
+        cust_diag_add(c->diag, path, "'%s' is not an RFC 3339 date-time", s);
+        return NULL;
+    }
+    return s;
+}
+
+static bool want_type(struct ctx *c, const json_t *v, json_type t, const char *path,
+                      const char *what)
+{
+    if (!v || json_is_null(v))
+        return false;
+    if (json_typeof(v) != t) {
+        cust_diag_add(c->diag, path, "must be %s, not %s", what, type_name(v));
+        return false;
+    }
+    return true;
+}
+
+static char *own(struct cust_record *r, char *s)
+{
+    r->owned = cust_xrealloc(r->owned, (r->n_owned + 1) * sizeof(*r->owned));
+    r->owned[r->n_owned++] = s;
+    return s;
+}
+
+static const char *compact(struct cust_record *r, const json_t *v)
+{
+    char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+    if (!s)
+        return NULL;
+    char *copy = cust_xstrdup(s);
+    free(s);
+    return own(r, copy);
+}
+
+static const char *const level_values[] = {"felony", "misdemeanor", "infraction", NULL};
+static const char *const charge_status_values[] = {"pending",   "convicted", "dismissed",
+                                                   "acquitted", "hold",      NULL};
+static const char *const cit_status_values[] = {"citizen", "non_citizen", "unknown", NULL};
+static const char *const cit_source_values[] = {
+    "self_reported", "consular_notification", "document", "federal_record", "court_record", NULL};
+
+/* ---- sections -------------------------------------------------------------------------- */
+
+static void parse_citizenship(struct ctx *c, const json_t *cit, struct cust_person *p)
+{
+    if (!want_type(c, cit, JSON_OBJECT, "person.citizenship", "an object"))
+        return;
+    struct cust_citizenship *z = &p->citizenship;
+    p->has_citizenship = true;
+    z->status = opt_enum(c, cit, "status", "person.citizenship.status", cit_status_values);
+    if (!z->status)
+        z->status = "unknown";
+    z->country = opt_str(c, cit, "country", "person.citizenship.country");
+    z->source = opt_enum(c, cit, "source", "person.citizenship.source", cit_source_values);
+    z->verified = opt_bool(c, cit, "verified", "person.citizenship.verified");
+    z->recorded_at = opt_date(c, cit, "recorded_at", "person.citizenship.recorded_at", false, NULL);
+    if (strcmp(z->status, "unknown") != 0) {
+        json_t *src = json_object_get(cit, "source");
+        json_t *rec = json_object_get(cit, "recorded_at");
+        if (!src || json_is_null(src))
+            cust_diag_add(c->diag, "person.citizenship.source",
+                          "required when status is '%s' (a citizenship value keeps its source)",
+                          z->status);
+        if (!rec || json_is_null(rec))
+            cust_diag_add(c->diag, "person.citizenship.recorded_at",
+                          "required when status is '%s' (a citizenship value keeps its date)",
+                          z->status);
+    }
+}
+
+static void parse_person(struct ctx *c, const json_t *root)
+{
+    struct cust_person *p = &c->rec->b.person;
+    json_t *o = json_object_get(root, "person");
+    if (!o || json_is_null(o)) {
+        cust_diag_add(c->diag, "person", "required");
+        return;
+    }
+    if (!want_type(c, o, JSON_OBJECT, "person", "an object"))
+        return;
+    p->sex_arson_registrant = -1;
+    p->person_key = opt_str(c, o, "person_id", "person.person_id");
+    if (p->person_key && !*p->person_key)
+        cust_diag_add(c->diag, "person.person_id", "must not be empty");
+    p->last_name = req_str(c, o, "last_name", "person.last_name");
+    p->first_name = req_str(c, o, "first_name", "person.first_name");
+    p->middle_name = opt_str(c, o, "middle_name", "person.middle_name");
+    json_t *dob = json_object_get(o, "dob");
+    if (!dob || json_is_null(dob))
+        cust_diag_add(c->diag, "person.dob", "required");
+    else
+        p->dob = opt_date(c, o, "dob", "person.dob", true, NULL);
+    p->sex = opt_str(c, o, "sex", "person.sex");
+    p->place_of_birth = opt_str(c, o, "place_of_birth", "person.place_of_birth");
+    p->home_address = opt_str(c, o, "home_address", "person.home_address");
+    p->immigration_status = opt_str(c, o, "immigration_status", "person.immigration_status");
+    p->sex_arson_registrant = opt_bool(c, o, "sex_arson_registrant", "person.sex_arson_registrant");
+    json_t *ids = json_object_get(o, "ids");
+    if (want_type(c, ids, JSON_OBJECT, "person.ids", "an object")) {
+        p->cii = opt_str(c, ids, "cii", "person.ids.cii");
+        p->fbi = opt_str(c, ids, "fbi", "person.ids.fbi");
+        p->sid = opt_str(c, ids, "sid", "person.ids.sid");
+        p->a_number = opt_str(c, ids, "a_number", "person.ids.a_number");
+    }
+    json_t *al = json_object_get(o, "aliases");
+    if (want_type(c, al, JSON_ARRAY, "person.aliases", "an array")) {
+        size_t i;
+        json_t *a;
+        char path[64];
+        json_array_foreach(al, i, a)
+        {
+            snprintf(path, sizeof(path), "person.aliases[%zu]", i);
+            if (!want_type(c, a, JSON_OBJECT, path, "an object")) {
+                if (json_is_null(a))
+                    cust_diag_add(c->diag, path, "must be an object, not null");
+                continue;
+            }
+            snprintf(path, sizeof(path), "person.aliases[%zu].last_name", i);
+            opt_str(c, a, "last_name", path);
+            snprintf(path, sizeof(path), "person.aliases[%zu].first_name", i);
+            opt_str(c, a, "first_name", path);
+            snprintf(path, sizeof(path), "person.aliases[%zu].dob", i);
+            opt_date(c, a, "dob", path, true, NULL);
+        }
+        p->aliases_json = compact(c->rec, al);
+    }
+    parse_citizenship(c, json_object_get(o, "citizenship"), p);
+}
+
+static void parse_charges(struct ctx *c, const json_t *root)
+{
+    json_t *arr = json_object_get(root, "charges");
+    if (!want_type(c, arr, JSON_ARRAY, "charges", "an array"))
+        return;
+    size_t n = json_array_size(arr);
+    struct cust_record *r = c->rec;
+    r->charges = n ? cust_xcalloc(n, sizeof(*r->charges)) : NULL;
+    char path[80];
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_array_get(arr, i);
+        struct cust_charge *ch = &r->charges[r->b.n_charges];
+        snprintf(path, sizeof(path), "charges[%zu]", i);
+        if (!json_is_object(o)) {
+            cust_diag_add(c->diag, path, "must be an object, not %s", type_name(o));
+            continue;
+        }
+#define P(field) (snprintf(path, sizeof(path), "charges[%zu]." field, i), path)
+        const char *code = req_str(c, o, "code", P("code"));
+        ch->code = code ? own(r, cust_statute_normalize(code)) : NULL;
+        if (code && !*ch->code)
+            cust_diag_add(c->diag, P("code"), "'%s' is not a statute code", code);
+        ch->description = opt_str(c, o, "description", P("description"));
+        ch->level = opt_enum(c, o, "level", P("level"), level_values);
+        ch->status = opt_enum(c, o, "status", P("status"), charge_status_values);
+        if (!json_object_get(o, "status") || json_is_null(json_object_get(o, "status")))
+            cust_diag_add(c->diag, P("status"), "required");
+        ch->held_to_answer = opt_bool(c, o, "held_to_answer", P("held_to_answer"));
+        ch->case_number = opt_str(c, o, "case_number", P("case_number"));
+        ch->court = opt_str(c, o, "court", P("court"));
+        ch->next_court_date = opt_date(c, o, "next_court_date", P("next_court_date"), false, NULL);
+        ch->bail_cents = opt_int(c, o, "bail_cents", P("bail_cents"), 0, INT64_C(1) << 50, -1);
+#undef P
+        r->b.n_charges++;
+    }
+    r->b.charges = r->charges;
+}
+
+static void parse_priors(struct ctx *c, const json_t *root)
+{
+    json_t *arr = json_object_get(root, "prior_convictions");
+    if (!want_type(c, arr, JSON_ARRAY, "prior_convictions", "an array"))
+        return;
+    size_t n = json_array_size(arr);
+    struct cust_record *r = c->rec;
+    r->priors = n ? cust_xcalloc(n, sizeof(*r->priors)) : NULL;
+    char path[80];
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_array_get(arr, i);
+        struct cust_prior *pr = &r->priors[r->b.n_priors];
+        snprintf(path, sizeof(path), "prior_convictions[%zu]", i);
+        if (!json_is_object(o)) {
+            cust_diag_add(c->diag, path, "must be an object, not %s", type_name(o));
+            continue;
+        }
+#define P(field) (snprintf(path, sizeof(path), "prior_convictions[%zu]." field, i), path)
+        const char *code = req_str(c, o, "code", P("code"));
+        pr->code = code ? own(r, cust_statute_normalize(code)) : NULL;
+        pr->level = opt_enum(c, o, "level", P("level"), level_values);
+        pr->date = opt_date(c, o, "date", P("date"), true, NULL);
+        pr->jurisdiction = opt_str(c, o, "jurisdiction", P("jurisdiction"));
+        json_t *flags = json_object_get(o, "flags");
+        if (want_type(c, flags, JSON_OBJECT, P("flags"), "an object"))
+            pr->flags_json = compact(r, flags);
+#undef P
+        r->b.n_priors++;
+    }
+    r->b.priors = r->priors;
+}
+
+static void parse_sentence(struct ctx *c, const json_t *root)
+{
+    json_t *o = json_object_get(root, "sentence");
+    if (!want_type(c, o, JSON_OBJECT, "sentence", "an object"))
+        return;
+    struct cust_booking *b = &c->rec->b;
+    size_t before = cust_diag_count(c->diag);
+    int32_t day;
+    if (!json_object_get(o, "imposed_on") || json_is_null(json_object_get(o, "imposed_on")))
+        cust_diag_add(c->diag, "sentence.imposed_on", "required");
+    opt_date(c, o, "imposed_on", "sentence.imposed_on", false, &day);
+    if (!json_object_get(o, "term_days") || json_is_null(json_object_get(o, "term_days")))
+        cust_diag_add(c->diag, "sentence.term_days", "required");
+    int64_t term = opt_int(c, o, "term_days", "sentence.term_days", 1, 365 * 200, -1);
+    int64_t pre = opt_int(c, o, "presentence_custody_days", "sentence.presentence_custody_days", 0,
+                          365 * 200, 0);
+    if (cust_diag_count(c->diag) != before)
+        return;
+    b->has_sentence = true;
+    b->sentence_imposed_on = day;
+    b->sentence_term_days = (int32_t)term;
+    b->sentence_presentence_days = (int32_t)pre;
+}
+
+enum cust_status cust_record_parse(const char *line, size_t len, struct cust_record *rec,
+                                   struct cust_diag *diag)
+{
+    memset(rec, 0, sizeof(*rec));
+    struct cust_booking *b = &rec->b;
+    b->released_day = CUST_NO_DAY;
+    b->computed_release = CUST_NO_DAY;
+    struct ctx c = {diag, rec};
+    size_t before = cust_diag_count(diag);
+
+    json_error_t jerr;
+    json_t *root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        cust_diag_add(diag, "$", "not valid JSON: %s (column %d)", jerr.text, jerr.column);
+        return CUST_EINVAL;
+    }
+    rec->root = root;
+    if (!json_is_object(root)) {
+        cust_diag_add(diag, "$", "must be an object, not %s", type_name(root));
+        cust_record_release(rec);
+        return CUST_EINVAL;
+    }
+    b->doc = line;
+    b->doc_len = len;
+
+    b->booking_number = req_str(&c, root, "booking_number", "booking_number");
+    json_t *bat = json_object_get(root, "booked_at");
+    int offset = 0;
+    if (!bat || json_is_null(bat))
+        cust_diag_add(diag, "booked_at", "required");
+    else
+        b->booked_at = opt_time(&c, root, "booked_at", "booked_at", &b->booked_ts, &offset);
+    if (b->booked_at)
+        b->booked_day = cust_time_local_day(b->booked_ts, offset);
+    b->facility = opt_str(&c, root, "facility", "facility");
+    b->housing = opt_str(&c, root, "housing", "housing");
+    b->arresting_agency = opt_str(&c, root, "arresting_agency", "arresting_agency");
+    int32_t sched_day;
+    b->scheduled_release =
+        opt_date(&c, root, "scheduled_release", "scheduled_release", false, &sched_day);
+    int pub = opt_bool(&c, root, "release_date_public", "release_date_public");
+    b->release_date_public = pub == 1;
+    int64_t rts = 0;
+    int roff = 0;
+    b->released_at = opt_time(&c, root, "released_at", "released_at", &rts, &roff);
+    if (b->released_at) {
+        b->released_day = cust_time_local_day(rts, roff);
+        if (b->booked_at && rts < b->booked_ts)
+            cust_diag_add(diag, "released_at", "'%s' is before booked_at '%s'", b->released_at,
+                          b->booked_at);
+    }
+    b->release_reason = opt_str(&c, root, "release_reason", "release_reason");
+
+    parse_person(&c, root);
+    parse_charges(&c, root);
+    parse_priors(&c, root);
+    parse_sentence(&c, root);
+
+    if (cust_diag_count(diag) != before) {
+        cust_record_release(rec);
+        return CUST_EINVAL;
+    }
+    if (b->has_sentence) {
+        struct cust_sentence s = {b->sentence_imposed_on, b->sentence_term_days,
+                                  b->sentence_presentence_days};
+        struct cust_release_calc calc;
+        struct cust_err e = CUST_ERR_INIT;
+        if (cust_release_compute(&s, &calc, &e) != CUST_OK) {
+            cust_diag_add(diag, "sentence", "%s", e.msg);
+            cust_record_release(rec);
+            return CUST_EINVAL;
+        }
+        b->computed_release = calc.release_day;
+        b->release_rule = calc.rule_version;
+        b->release_disagreement = b->scheduled_release && sched_day != calc.release_day;
+    }
+    return CUST_OK;
+}
+
+void cust_record_release(struct cust_record *rec)
+{
+    if (rec->root)
+        json_decref(rec->root);
+    for (size_t i = 0; i < rec->n_owned; i++)
+        free(rec->owned[i]);
+    free(rec->owned);
+    free(rec->charges);
+    free(rec->priors);
+    memset(rec, 0, sizeof(*rec));
+}
+
+static void add_changed(json_t *out, const json_t *a, const json_t *b, const char *prefix)
+{
+    const char *key;
+    json_t *v;
+    char name[256];
+    json_object_foreach((json_t *)b, key, v)
+    {
+        json_t *old = json_object_get(a, key);
+        if (old && json_equal(old, v))
+            continue;
+        if (!prefix && strcmp(key, "person") == 0 && json_is_object(old) && json_is_object(v)) {
+            add_changed(out, old, v, "person.");
+            continue;
+        }
+        snprintf(name, sizeof(name), "%s%s", prefix ? prefix : "", key);
+        json_array_append_new(out, json_string(name));
+    }
+    json_object_foreach((json_t *)a, key, v)
+    {
+        if (json_object_get(b, key))
+            continue;
+        snprintf(name, sizeof(name), "%s%s", prefix ? prefix : "", key);
+        json_array_append_new(out, json_string(name));
+    }
+}
+
+char *cust_record_changed(const char *old_doc, const char *new_doc)
+{
+    json_t *a = json_loads(old_doc, 0, NULL);
+    json_t *b = json_loads(new_doc, 0, NULL);
+    char *res = NULL;
+    if (a && b && !json_equal(a, b)) {
+        json_t *out = json_array();
+        add_changed(out, a, b, NULL);
+        char *s = json_dumps(out, JSON_COMPACT);
+        res = cust_xstrdup(s ? s : "[]");
+        free(s);
+        json_decref(out);
+    }
+    json_decref(a);
+    json_decref(b);
+    return res;
+}

@@ -1,0 +1,133 @@
+/* store.c - the backend-neutral store front: dispatch through cust_store_ops. */
+#include "custodian/compat.h"
+#include "custodian/store.h"
+
+enum cust_status cust_store_open(const char *path, enum cust_store_mode mode,
+                                 struct cust_store **out, struct cust_err *err)
+{
+    *out = NULL;
+    if (!path || !*path)
+        return cust_err_set(err, CUST_EINVAL, "empty store path");
+    if (strncmp(path, "postgres", 8) == 0)
+        return cust_err_set(err, CUST_EINVAL, "store '%s': the PostgreSQL backend is not built yet",
+                            path);
+    struct cust_store *s = cust_xcalloc(1, sizeof(*s));
+    enum cust_status st = cust_store_sqlite_open(path, mode, s, err);
+    if (st != CUST_OK) {
+        free(s);
+        return st;
+    }
+    *out = s;
+    return CUST_OK;
+}
+
+void cust_store_close(struct cust_store *s)
+{
+    if (!s)
+        return;
+    if (s->tx_depth > 0)
+        s->ops->rollback(s->impl, NULL);
+    s->ops->close(s->impl);
+    free(s);
+}
+
+enum cust_status cust_store_begin(struct cust_store *s, struct cust_err *err)
+{
+    if (s->tx_depth++ > 0)
+        return CUST_OK;
+    enum cust_status st = s->ops->begin(s->impl, err);
+    if (st != CUST_OK)
+        s->tx_depth = 0;
+    return st;
+}
+
+enum cust_status cust_store_commit(struct cust_store *s, struct cust_err *err)
+{
+    if (s->tx_depth <= 0)
+        return cust_err_set(err, CUST_EDB, "commit without a transaction");
+    if (--s->tx_depth > 0)
+        return CUST_OK;
+    enum cust_status st = s->ops->commit(s->impl, err);
+    if (st != CUST_OK)
+        s->ops->rollback(s->impl, NULL);
+    return st;
+}
+
+void cust_store_rollback(struct cust_store *s)
+{
+    if (s->tx_depth <= 0)
+        return;
+    s->tx_depth = 0;
+    s->ops->rollback(s->impl, NULL);
+}
+
+enum cust_status cust_store_current_version(struct cust_store *s, const char *booking_number,
+                                            int *version, char **doc, struct cust_err *err)
+{
+    return s->ops->current_version(s->impl, booking_number, version, doc, err);
+}
+
+enum cust_status cust_store_put_booking(struct cust_store *s, const struct cust_booking *b,
+                                        const struct cust_put_meta *meta,
+                                        struct cust_put_result *res, struct cust_err *err)
+{
+    if (s->tx_depth <= 0)
+        return cust_err_set(err, CUST_EDB, "put_booking outside a transaction");
+    return s->ops->put_booking(s->impl, b, meta, res, err);
+}
+
+enum cust_status cust_store_versions(struct cust_store *s, const char *booking_number,
+                                     cust_version_fn fn, void *arg, struct cust_err *err)
+{
+    return s->ops->versions(s->impl, booking_number, fn, arg, err);
+}
+
+enum cust_status cust_store_roster(struct cust_store *s, const struct cust_roster_filter *f,
+                                   cust_roster_fn fn, void *arg, struct cust_err *err)
+{
+    return s->ops->roster(s->impl, f, fn, arg, err);
+}
+
+enum cust_status cust_store_each_current(struct cust_store *s, int32_t day, cust_doc_fn fn,
+                                         void *arg, struct cust_err *err)
+{
+    return s->ops->each_current(s->impl, day, fn, arg, err);
+}
+
+enum cust_status cust_store_person_json(struct cust_store *s, const char *key, char **json,
+                                        struct cust_err *err)
+{
+    return s->ops->person_json(s->impl, key, json, err);
+}
+
+enum cust_status cust_store_booking_json(struct cust_store *s, const char *booking_number,
+                                         char **json, struct cust_err *err)
+{
+    return s->ops->booking_json(s->impl, booking_number, json, err);
+}
+
+enum cust_status cust_store_count(struct cust_store *s, const char *what, int64_t *n,
+                                  struct cust_err *err)
+{
+    return s->ops->count(s->impl, what, n, err);
+}
+
+enum cust_status cust_store_ledger_head(struct cust_store *s, int64_t *seq, char hash[65],
+                                        struct cust_err *err)
+{
+    return s->ops->ledger_head(s->impl, seq, hash, err);
+}
+
+enum cust_status cust_store_ledger_insert(struct cust_store *s, const struct cust_ledger_row *row,
+                                          struct cust_err *err)
+{
+    if (s->tx_depth <= 0)
+        return cust_err_set(err, CUST_EDB, "ledger insert outside a transaction");
+    return s->ops->ledger_insert(s->impl, row, err);
+}
+
+enum cust_status cust_store_ledger_each(struct cust_store *s, cust_ledger_fn fn, void *arg,
+                                        int64_t *head_seq, char head_hash[65], struct cust_err *err)
+{
+    return s->ops->ledger_each(s->impl, fn, arg, head_seq, head_hash, err);
+}

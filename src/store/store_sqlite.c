@@ -1,0 +1,994 @@
+/*
+ * store_sqlite.c - the SQLite backend of the store (docs/internals/store.md).
+ *
+ * WAL journal, synchronous=FULL (a commit is durable when it returns), foreign keys on,
+ * every statement prepared once (SQLITE_PREPARE_PERSISTENT) with bound parameters, schema
+ * changes as numbered migrations recorded in schema_migrations.
+ */
+#include "custodian/compat.h"
+#include "custodian/date.h"
+#include "custodian/store.h"
+
+#include <sqlite3.h>
+
+/* ---- schema ---------------------------------------------------------------------------- */
+
+static const char *const migration_1[] = {
+    "CREATE TABLE persons("
+    " id INTEGER PRIMARY KEY,"
+    " person_key TEXT UNIQUE,"
+    " last_name TEXT NOT NULL, first_name TEXT NOT NULL, middle_name TEXT,"
+    " dob TEXT NOT NULL, sex TEXT,"
+    " cii TEXT, fbi TEXT, sid TEXT, a_number TEXT,"
+    " place_of_birth TEXT, home_address TEXT, immigration_status TEXT, aliases TEXT,"
+    " sex_arson_registrant INTEGER,"
+    " citizenship_status TEXT NOT NULL DEFAULT 'unknown',"
+    " citizenship_rank INTEGER NOT NULL DEFAULT -1,"
+    " citizenship_recorded_at TEXT NOT NULL DEFAULT '')",
+    "CREATE INDEX persons_cii ON persons(cii) WHERE cii IS NOT NULL",
+    "CREATE INDEX persons_fbi ON persons(fbi) WHERE fbi IS NOT NULL",
+    "CREATE INDEX persons_sid ON persons(sid) WHERE sid IS NOT NULL",
+    "CREATE TABLE citizenship_history("
+    " id INTEGER PRIMARY KEY,"
+    " person_id INTEGER NOT NULL REFERENCES persons(id),"
+    " status TEXT NOT NULL, country TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT '',"
+    " verified INTEGER NOT NULL DEFAULT -1, recorded_at TEXT NOT NULL DEFAULT '',"
+    " booking_number TEXT NOT NULL, entered_at TEXT NOT NULL,"
+    " UNIQUE(person_id, status, country, source, verified, recorded_at))",
+    "CREATE TABLE bookings("
+    " id INTEGER PRIMARY KEY,"
+    " booking_number TEXT NOT NULL UNIQUE,"
+    " person_id INTEGER NOT NULL REFERENCES persons(id),"
+    " version INTEGER NOT NULL,"
+    " booked_at TEXT NOT NULL, booked_ts INTEGER NOT NULL, booked_day INTEGER NOT NULL,"
+    " facility TEXT, housing TEXT, arresting_agency TEXT,"
+    " scheduled_release TEXT, release_date_public INTEGER NOT NULL DEFAULT 0,"
+    " released_at TEXT, released_day INTEGER, release_reason TEXT,"
+    " sentence_imposed_on INTEGER, sentence_term_days INTEGER, sentence_presentence_days INTEGER,"
+    " computed_release TEXT, release_rule TEXT,"
+    " release_disagreement INTEGER NOT NULL DEFAULT 0)",
+    "CREATE INDEX bookings_person ON bookings(person_id)",
+    "CREATE TABLE booking_versions("
+    " id INTEGER PRIMARY KEY,"
+    " booking_id INTEGER NOT NULL REFERENCES bookings(id),"
+    " version INTEGER NOT NULL,"
+    " recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL, source TEXT NOT NULL,"
+    " changed TEXT, doc TEXT NOT NULL,"
+    " UNIQUE(booking_id, version))",
+    "CREATE TRIGGER booking_versions_no_update BEFORE UPDATE ON booking_versions"
+    " BEGIN SELECT RAISE(ABORT, 'booking versions are never overwritten'); END",
+    "CREATE TRIGGER booking_versions_no_delete BEFORE DELETE ON booking_versions"
+    " BEGIN SELECT RAISE(ABORT, 'booking versions are never deleted'); END",
+    "CREATE TABLE charges("
+    " booking_id INTEGER NOT NULL REFERENCES bookings(id), idx INTEGER NOT NULL,"
+    " code TEXT, description TEXT, level TEXT, status TEXT, held_to_answer INTEGER,"
+    " case_number TEXT, court TEXT, next_court_date TEXT, bail_cents INTEGER,"
+    " PRIMARY KEY(booking_id, idx)) WITHOUT ROWID",
+    "CREATE TABLE prior_convictions("
+    " booking_id INTEGER NOT NULL REFERENCES bookings(id), idx INTEGER NOT NULL,"
+    " person_id INTEGER NOT NULL REFERENCES persons(id),"
+    " code TEXT, level TEXT, date TEXT, jurisdiction TEXT, flags TEXT,"
+    " PRIMARY KEY(booking_id, idx)) WITHOUT ROWID",
+    "CREATE INDEX priors_person ON prior_convictions(person_id)",
+    "CREATE TABLE ledger("
+    " seq INTEGER PRIMARY KEY,"
+    " at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL,"
+    " object_type TEXT NOT NULL, object_id TEXT NOT NULL, outcome TEXT NOT NULL,"
+    " purpose TEXT NOT NULL, detail TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)",
+    "CREATE TABLE ledger_head(id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,"
+    " hash TEXT NOT NULL)",
+    "INSERT INTO ledger_head VALUES(1, 0,"
+    " '0000000000000000000000000000000000000000000000000000000000000000')",
+    "CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger"
+    " BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END",
+    "CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger"
+    " BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END",
+    /* The only thing the public locator may read (allow-list; no citizenship, immigration,
+     * address, identifiers, date of birth or criminal history). */
+    "CREATE VIEW public_bookings AS SELECT"
+    " b.booking_number, p.last_name, p.first_name, p.middle_name,"
+    " b.booked_at, b.facility, b.arresting_agency,"
+    " (SELECT json_group_array(json_object('code', c.code, 'description', c.description,"
+    "   'level', c.level, 'status', c.status, 'bail_cents', c.bail_cents,"
+    "   'next_court_date', c.next_court_date, 'case_number', c.case_number, 'court', c.court))"
+    "  FROM (SELECT * FROM charges WHERE booking_id = b.id ORDER BY idx) c) AS charges,"
+    " CASE WHEN b.release_date_public = 1 THEN b.scheduled_release END AS scheduled_release,"
+    " (b.released_at IS NULL OR b.released_day > CAST(julianday('now') - 2440587.5 AS INTEGER))"
+    "  AS in_custody"
+    " FROM bookings b JOIN persons p ON p.id = b.person_id",
+    NULL};
+
+static const char *const *const migrations[] = {migration_1};
+
+int cust_store_schema_version(void)
+{
+    return (int)CUST_ARRAY_LEN(migrations);
+}
+
+/* ---- statements ------------------------------------------------------------------------ */
+
+enum stmt_id {
+    S_BEGIN,
+    S_COMMIT,
+    S_ROLLBACK,
+    S_CURRENT,
+    S_PERSON_BY_KEY,
+    S_PERSON_BY_CII,
+    S_PERSON_BY_FBI,
+    S_PERSON_BY_SID,
+    S_PERSON_INSERT,
+    S_PERSON_UPDATE,
+    S_CIT_INSERT,
+    S_CIT_BEST,
+    S_BOOKING_UPSERT,
+    S_VERSION_INSERT,
+    S_CHARGES_DELETE,
+    S_PRIORS_DELETE,
+    S_CHARGE_INSERT,
+    S_PRIOR_INSERT,
+    S_VERSIONS,
+    S_ROSTER,
+    S_EACH,
+    S_PERSON_JSON,
+    S_BOOKING_JSON,
+    S_LEDGER_HEAD,
+    S_LEDGER_INSERT,
+    S_LEDGER_HEAD_SET,
+    S_LEDGER_EACH,
+    S_COUNT_BOOKINGS,
+    S_COUNT_PERSONS,
+    S_COUNT_VERSIONS,
+    S_COUNT_LEDGER,
+    S_COUNT_CIT,
+    S__N
+};
+
+#define IN_CUSTODY_ON(p)                                                                           \
+    "(" p " IS NULL OR (b.booked_day <= " p " AND (b.released_day IS NULL OR b.released_day > " p  \
+    ")))"
+
+static const char *const stmt_sql[S__N] = {
+    [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_CURRENT] = "SELECT b.version, v.doc FROM bookings b JOIN booking_versions v"
+                  " ON v.booking_id = b.id AND v.version = b.version WHERE b.booking_number = ?1",
+    [S_PERSON_BY_KEY] = "SELECT id FROM persons WHERE person_key = ?1",
+    [S_PERSON_BY_CII] = "SELECT id FROM persons WHERE cii = ?1 ORDER BY id LIMIT 1",
+    [S_PERSON_BY_FBI] = "SELECT id FROM persons WHERE fbi = ?1 ORDER BY id LIMIT 1",
+    [S_PERSON_BY_SID] = "SELECT id FROM persons WHERE sid = ?1 ORDER BY id LIMIT 1",
+    [S_PERSON_INSERT] =
+        "INSERT INTO persons(person_key, last_name, first_name, middle_name, dob, sex, cii, fbi,"
+        " sid, a_number, place_of_birth, home_address, immigration_status, aliases,"
+        " sex_arson_registrant) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+        " ?15)",
+    [S_PERSON_UPDATE] =
+        "UPDATE persons SET last_name = ?2, first_name = ?3, middle_name = ?4, dob = ?5,"
+        " sex = coalesce(?6, sex), cii = coalesce(?7, cii), fbi = coalesce(?8, fbi),"
+        " sid = coalesce(?9, sid), a_number = coalesce(?10, a_number),"
+        " place_of_birth = coalesce(?11, place_of_birth),"
+        " home_address = coalesce(?12, home_address),"
+        " immigration_status = coalesce(?13, immigration_status),"
+        " aliases = coalesce(?14, aliases),"
+        " sex_arson_registrant = coalesce(?15, sex_arson_registrant),"
+        " person_key = coalesce(person_key, ?1) WHERE id = ?16",
+    [S_CIT_INSERT] =
+        "INSERT OR IGNORE INTO citizenship_history(person_id, status, country, source, verified,"
+        " recorded_at, booking_number, entered_at) VALUES(?1, ?2, coalesce(?3, ''),"
+        " coalesce(?4, ''), ?5, coalesce(?6, ''), ?7, ?8)",
+    [S_CIT_BEST] = "UPDATE persons SET citizenship_status = ?2, citizenship_rank = ?3,"
+                   " citizenship_recorded_at = ?4 WHERE id = ?1 AND (citizenship_rank < ?3 OR"
+                   " (citizenship_rank = ?3 AND citizenship_recorded_at <= ?4))",
+    [S_BOOKING_UPSERT] =
+        "INSERT INTO bookings(booking_number, person_id, version, booked_at, booked_ts,"
+        " booked_day, facility, housing, arresting_agency, scheduled_release,"
+        " release_date_public, released_at, released_day, release_reason, sentence_imposed_on,"
+        " sentence_term_days, sentence_presentence_days, computed_release, release_rule,"
+        " release_disagreement) VALUES(?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+        " ?14, ?15, ?16, ?17, ?18, ?19)"
+        " ON CONFLICT(booking_number) DO UPDATE SET person_id = excluded.person_id,"
+        " version = version + 1, booked_at = excluded.booked_at, booked_ts = excluded.booked_ts,"
+        " booked_day = excluded.booked_day, facility = excluded.facility,"
+        " housing = excluded.housing, arresting_agency = excluded.arresting_agency,"
+        " scheduled_release = excluded.scheduled_release,"
+        " release_date_public = excluded.release_date_public,"
+        " released_at = excluded.released_at, released_day = excluded.released_day,"
+        " release_reason = excluded.release_reason,"
+        " sentence_imposed_on = excluded.sentence_imposed_on,"
+        " sentence_term_days = excluded.sentence_term_days,"
+        " sentence_presentence_days = excluded.sentence_presentence_days,"
+        " computed_release = excluded.computed_release, release_rule = excluded.release_rule,"
+        " release_disagreement = excluded.release_disagreement"
+        " RETURNING id, version",
+    [S_VERSION_INSERT] = "INSERT INTO booking_versions(booking_id, version, recorded_at,"
+                         " recorded_by, source, changed, doc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_CHARGES_DELETE] = "DELETE FROM charges WHERE booking_id = ?1",
+    [S_PRIORS_DELETE] = "DELETE FROM prior_convictions WHERE booking_id = ?1",
+    [S_CHARGE_INSERT] =
+        "INSERT INTO charges(booking_id, idx, code, description, level, status, held_to_answer,"
+        " case_number, court, next_court_date, bail_cents) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+        " ?9, ?10, ?11)",
+    [S_PRIOR_INSERT] = "INSERT INTO prior_convictions(booking_id, idx, person_id, code, level,"
+                       " date, jurisdiction, flags) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_VERSIONS] = "SELECT v.version, v.recorded_at, v.recorded_by, v.source, v.changed, v.doc"
+                   " FROM booking_versions v JOIN bookings b ON b.id = v.booking_id"
+                   " WHERE b.booking_number = ?1 ORDER BY v.version",
+    [S_ROSTER] =
+        "SELECT b.booking_number, b.person_id, p.person_key, p.last_name, p.first_name,"
+        " p.middle_name, b.booked_at, b.facility, b.housing, b.arresting_agency,"
+        " p.citizenship_status, b.scheduled_release, b.computed_release, b.release_rule,"
+        " b.release_disagreement, b.released_at, b.version"
+        " FROM bookings b JOIN persons p ON p.id = b.person_id"
+        " WHERE " IN_CUSTODY_ON(
+            "?1") " AND (?2 IS NULL OR p.citizenship_status = ?2)"
+                  " AND (?3 IS NULL OR b.facility = ?3) AND (?4 = 0 OR b.release_disagreement = 1)"
+                  " ORDER BY b.booking_number",
+    [S_EACH] = "SELECT b.booking_number, v.doc FROM bookings b JOIN booking_versions v"
+               " ON v.booking_id = b.id AND v.version = b.version"
+               " WHERE " IN_CUSTODY_ON("?1") " ORDER BY b.booking_number",
+    [S_PERSON_JSON] =
+        "SELECT json_object('person_id', p.person_key, 'internal_id', p.id,"
+        " 'last_name', p.last_name, 'first_name', p.first_name, 'middle_name', p.middle_name,"
+        " 'dob', p.dob, 'sex', p.sex, 'ids', json_object('cii', p.cii, 'fbi', p.fbi, 'sid', p.sid,"
+        " 'a_number', p.a_number), 'place_of_birth', p.place_of_birth,"
+        " 'home_address', p.home_address, 'immigration_status', p.immigration_status,"
+        " 'aliases', json(coalesce(p.aliases, '[]')),"
+        " 'sex_arson_registrant', CASE p.sex_arson_registrant WHEN 1 THEN json('true')"
+        "  WHEN 0 THEN json('false') END,"
+        " 'citizenship_status', p.citizenship_status,"
+        " 'citizenship_history', (SELECT json_group_array(json_object('status', h.status,"
+        "  'country', nullif(h.country, ''), 'source', nullif(h.source, ''),"
+        "  'verified', CASE h.verified WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,"
+        "  'recorded_at', nullif(h.recorded_at, ''), 'booking_number', h.booking_number,"
+        "  'entered_at', h.entered_at)) FROM (SELECT * FROM citizenship_history"
+        "  WHERE person_id = p.id ORDER BY id) h),"
+        " 'bookings', (SELECT json_group_array(bn) FROM (SELECT booking_number AS bn"
+        "  FROM bookings WHERE person_id = p.id ORDER BY booked_ts)),"
+        " 'prior_convictions', (SELECT json_group_array(json_object('code', c.code,"
+        "  'level', c.level, 'date', c.date, 'jurisdiction', c.jurisdiction))"
+        "  FROM (SELECT DISTINCT code, level, date, jurisdiction FROM prior_convictions"
+        "  WHERE person_id = p.id ORDER BY date, code) c))"
+        " FROM persons p WHERE p.person_key = ?1 OR p.id = ?2 ORDER BY p.person_key = ?1 DESC"
+        " LIMIT 1",
+    [S_BOOKING_JSON] =
+        "SELECT json_object('booking_number', b.booking_number, 'version', b.version,"
+        " 'person_internal_id', b.person_id, 'person_id', p.person_key,"
+        " 'citizenship_status', p.citizenship_status,"
+        " 'in_custody_today', json(CASE WHEN " IN_CUSTODY_ON(
+            "?2") " THEN 'true' ELSE 'false' END),"
+                  " 'scheduled_release', b.scheduled_release,"
+                  " 'computed_release', b.computed_release, 'release_rule', b.release_rule,"
+                  " 'release_disagreement', json(CASE WHEN b.release_disagreement THEN 'true'"
+                  "  ELSE 'false' END),"
+                  " 'record', json(v.doc))"
+                  " FROM bookings b JOIN persons p ON p.id = b.person_id JOIN booking_versions v"
+                  " ON v.booking_id = b.id AND v.version = b.version WHERE b.booking_number = ?1",
+    [S_LEDGER_HEAD] = "SELECT seq, hash FROM ledger_head WHERE id = 1",
+    [S_LEDGER_INSERT] = "INSERT INTO ledger(seq, at, actor, role, action, object_type, object_id,"
+                        " outcome, purpose, detail, prev_hash, hash) VALUES(?1, ?2, ?3, ?4, ?5,"
+                        " ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [S_LEDGER_HEAD_SET] = "UPDATE ledger_head SET seq = ?1, hash = ?2 WHERE id = 1",
+    [S_LEDGER_EACH] = "SELECT seq, at, actor, role, action, object_type, object_id, outcome,"
+                      " purpose, detail, prev_hash, hash FROM ledger ORDER BY seq",
+    [S_COUNT_BOOKINGS] = "SELECT count(*) FROM bookings",
+    [S_COUNT_PERSONS] = "SELECT count(*) FROM persons",
+    [S_COUNT_VERSIONS] = "SELECT count(*) FROM booking_versions",
+    [S_COUNT_LEDGER] = "SELECT count(*) FROM ledger",
+    [S_COUNT_CIT] = "SELECT count(*) FROM citizenship_history",
+};
+
+struct sq {
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *st[S__N];
+};
+
+static enum cust_status db_err(struct sq *q, struct cust_err *err, const char *what)
+{
+    return cust_err_set(err, CUST_EDB, "store '%s': %s: %s", q->path, what, sqlite3_errmsg(q->db));
+}
+
+/* The prepared statement `id`, reset and with bindings cleared. */
+static sqlite3_stmt *stmt(struct sq *q, enum stmt_id id, struct cust_err *err)
+{
+    if (!q->st[id]) {
+        if (sqlite3_prepare_v3(q->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &q->st[id],
+                               NULL) != SQLITE_OK) {
+            db_err(q, err, "prepare");
+            return NULL;
+        }
+    } else {
+        sqlite3_reset(q->st[id]);
+        sqlite3_clear_bindings(q->st[id]);
+    }
+    return q->st[id];
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+static void bind_tri(sqlite3_stmt *s, int i, int v)
+{
+    if (v < 0)
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_int(s, i, v);
+}
+
+static void bind_day(sqlite3_stmt *s, int i, int32_t day)
+{
+    if (day == CUST_NO_DAY)
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_int(s, i, day);
+}
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
+
+/* Step a statement that returns no rows. */
+static enum cust_status run(struct sq *q, sqlite3_stmt *s, struct cust_err *err, const char *what)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return db_err(q, err, what);
+    return CUST_OK;
+}
+
+/* Run a script of constant DDL statements one prepared statement at a time. */
+static enum cust_status run_script(struct sq *q, const char *sql, struct cust_err *err)
+{
+    const char *tail = sql;
+    while (tail && *tail) {
+        sqlite3_stmt *s = NULL;
+        if (sqlite3_prepare_v2(q->db, tail, -1, &s, &tail) != SQLITE_OK)
+            return db_err(q, err, "migration");
+        if (!s)
+            break;
+        int rc = sqlite3_step(s);
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+            return db_err(q, err, "migration");
+    }
+    return CUST_OK;
+}
+
+static enum cust_status one_shot(struct sq *q, const char *sql, struct cust_err *err)
+{
+    return run_script(q, sql, err);
+}
+
+static enum cust_status migrate(struct sq *q, struct cust_err *err)
+{
+    enum cust_status st = one_shot(q, "BEGIN IMMEDIATE", err);
+    if (st != CUST_OK)
+        return st;
+    st = one_shot(q,
+                  "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY,"
+                  " applied_at TEXT NOT NULL)",
+                  err);
+    int have = 0;
+    sqlite3_stmt *s = NULL;
+    if (st == CUST_OK) {
+        if (sqlite3_prepare_v2(q->db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1,
+                               &s, NULL) != SQLITE_OK ||
+            sqlite3_step(s) != SQLITE_ROW)
+            st = db_err(q, err, "schema version");
+        else
+            have = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+    }
+    if (st == CUST_OK && have > cust_store_schema_version())
+        st = cust_err_set(err, CUST_EDB, "store '%s' is at schema %d, newer than this program (%d)",
+                          q->path, have, cust_store_schema_version());
+    for (int v = have + 1; st == CUST_OK && v <= cust_store_schema_version(); v++) {
+        for (const char *const *m = migrations[v - 1]; st == CUST_OK && *m; m++)
+            st = run_script(q, *m, err);
+        if (st != CUST_OK)
+            break;
+        char now[32];
+        cust_time_format(cust_now(), 0, true, now);
+        s = NULL;
+        if (sqlite3_prepare_v2(q->db,
+                               "INSERT INTO schema_migrations(version, applied_at) VALUES(?1, ?2)",
+                               -1, &s, NULL) != SQLITE_OK) {
+            st = db_err(q, err, "migration");
+            break;
+        }
+        sqlite3_bind_int(s, 1, v);
+        sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            st = db_err(q, err, "migration");
+        sqlite3_finalize(s);
+    }
+    if (st != CUST_OK) {
+        one_shot(q, "ROLLBACK", NULL);
+        return st;
+    }
+    return one_shot(q, "COMMIT", err);
+}
+
+/* ---- ops ------------------------------------------------------------------------------- */
+
+static void sq_close(void *impl)
+{
+    struct sq *q = impl;
+    for (int i = 0; i < S__N; i++)
+        sqlite3_finalize(q->st[i]);
+    sqlite3_close_v2(q->db);
+    free(q->path);
+    free(q);
+}
+
+static enum cust_status sq_exec_id(struct sq *q, enum stmt_id id, struct cust_err *err)
+{
+    sqlite3_stmt *s = stmt(q, id, err);
+    if (!s)
+        return CUST_EDB;
+    return run(q, s, err, stmt_sql[id]);
+}
+
+static enum cust_status sq_begin(void *impl, struct cust_err *err)
+{
+    return sq_exec_id(impl, S_BEGIN, err);
+}
+
+static enum cust_status sq_commit(void *impl, struct cust_err *err)
+{
+    return sq_exec_id(impl, S_COMMIT, err);
+}
+
+static enum cust_status sq_rollback(void *impl, struct cust_err *err)
+{
+    struct sq *q = impl;
+    if (sqlite3_get_autocommit(q->db))
+        return CUST_OK;
+    return sq_exec_id(q, S_ROLLBACK, err);
+}
+
+static enum cust_status sq_current(void *impl, const char *bn, int *version, char **doc,
+                                   struct cust_err *err)
+{
+    struct sq *q = impl;
+    if (doc)
+        *doc = NULL;
+    sqlite3_stmt *s = stmt(q, S_CURRENT, err);
+    if (!s)
+        return CUST_EDB;
+    bind_text(s, 1, bn);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(s);
+        return cust_err_set(err, CUST_ENOTFOUND, "no booking '%s'", bn);
+    }
+    if (rc != SQLITE_ROW)
+        return db_err(q, err, "current version");
+    if (version)
+        *version = sqlite3_column_int(s, 0);
+    if (doc)
+        *doc = cust_xstrdup(col_text(s, 1));
+    sqlite3_reset(s);
+    return CUST_OK;
+}
+
+/* Look a person up by one key statement; 0 when not found, -1 on error. */
+static int64_t find_person(struct sq *q, enum stmt_id id, const char *key, struct cust_err *err)
+{
+    sqlite3_stmt *s = stmt(q, id, err);
+    if (!s)
+        return -1;
+    bind_text(s, 1, key);
+    int rc = sqlite3_step(s);
+    int64_t pid = 0;
+    if (rc == SQLITE_ROW)
+        pid = sqlite3_column_int64(s, 0);
+    else if (rc != SQLITE_DONE) {
+        db_err(q, err, "find person");
+        pid = -1;
+    }
+    sqlite3_reset(s);
+    return pid;
+}
+
+static void bind_person(sqlite3_stmt *s, const struct cust_person *p)
+{
+    bind_text(s, 1, p->person_key);
+    bind_text(s, 2, p->last_name);
+    bind_text(s, 3, p->first_name);
+    bind_text(s, 4, p->middle_name);
+    bind_text(s, 5, p->dob);
+    bind_text(s, 6, p->sex);
+    bind_text(s, 7, p->cii);
+    bind_text(s, 8, p->fbi);
+    bind_text(s, 9, p->sid);
+    bind_text(s, 10, p->a_number);
+    bind_text(s, 11, p->place_of_birth);
+    bind_text(s, 12, p->home_address);
+    bind_text(s, 13, p->immigration_status);
+    bind_text(s, 14, p->aliases_json);
+    bind_tri(s, 15, p->sex_arson_registrant);
+}
+
+/* Rank of a citizenship value: better-sourced first, verified above unverified; 0 = unknown. */
+static int citizenship_rank(const struct cust_citizenship *c)
+{
+    static const char *const order[] = {"self_reported", "consular_notification", "document",
+                                        "court_record", "federal_record"};
+    if (!c->status || strcmp(c->status, "unknown") == 0)
+        return 0;
+    int r = 1;
+    for (size_t i = 0; c->source && i < CUST_ARRAY_LEN(order); i++)
+        if (strcmp(c->source, order[i]) == 0)
+            r = (int)i + 1;
+    return r * 2 + (c->verified == 1 ? 1 : 0);
+}
+
+static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
+                                   const struct cust_put_meta *meta, struct cust_put_result *res,
+                                   struct cust_err *err)
+{
+    const struct cust_person *p = &b->person;
+    int64_t pid = 0;
+    if (p->person_key) {
+        pid = find_person(q, S_PERSON_BY_KEY, p->person_key, err);
+    } else {
+        if (pid == 0 && p->cii)
+            pid = find_person(q, S_PERSON_BY_CII, p->cii, err);
+        if (pid == 0 && p->fbi)
+            pid = find_person(q, S_PERSON_BY_FBI, p->fbi, err);
+        if (pid == 0 && p->sid)
+            pid = find_person(q, S_PERSON_BY_SID, p->sid, err);
+    }
+    if (pid < 0)
+        return CUST_EDB;
+    sqlite3_stmt *s;
+    res->person_created = pid == 0;
+    if (pid == 0) {
+        if (!(s = stmt(q, S_PERSON_INSERT, err)))
+            return CUST_EDB;
+        bind_person(s, p);
+        if (run(q, s, err, "insert person") != CUST_OK)
+            return CUST_EDB;
+        pid = sqlite3_last_insert_rowid(q->db);
+    } else {
+        if (!(s = stmt(q, S_PERSON_UPDATE, err)))
+            return CUST_EDB;
+        bind_person(s, p);
+        sqlite3_bind_int64(s, 16, pid);
+        if (run(q, s, err, "update person") != CUST_OK)
+            return CUST_EDB;
+    }
+    res->person_id = pid;
+    if (p->has_citizenship) {
+        const struct cust_citizenship *c = &p->citizenship;
+        if (!(s = stmt(q, S_CIT_INSERT, err)))
+            return CUST_EDB;
+        sqlite3_bind_int64(s, 1, pid);
+        bind_text(s, 2, c->status ? c->status : "unknown");
+        bind_text(s, 3, c->country);
+        bind_text(s, 4, c->source);
+        sqlite3_bind_int(s, 5, c->verified);
+        bind_text(s, 6, c->recorded_at);
+        bind_text(s, 7, b->booking_number);
+        bind_text(s, 8, meta->recorded_at);
+        if (run(q, s, err, "citizenship history") != CUST_OK)
+            return CUST_EDB;
+        if (!(s = stmt(q, S_CIT_BEST, err)))
+            return CUST_EDB;
+        sqlite3_bind_int64(s, 1, pid);
+        bind_text(s, 2, c->status ? c->status : "unknown");
+        sqlite3_bind_int(s, 3, citizenship_rank(c));
+        bind_text(s, 4, c->recorded_at ? c->recorded_at : "");
+        if (run(q, s, err, "citizenship") != CUST_OK)
+            return CUST_EDB;
+    }
+    return CUST_OK;
+}
+
+static enum cust_status sq_put(void *impl, const struct cust_booking *b,
+                               const struct cust_put_meta *meta, struct cust_put_result *res,
+                               struct cust_err *err)
+{
+    struct sq *q = impl;
+    memset(res, 0, sizeof(*res));
+    if (put_person(q, b, meta, res, err) != CUST_OK)
+        return CUST_EDB;
+
+    sqlite3_stmt *s = stmt(q, S_BOOKING_UPSERT, err);
+    if (!s)
+        return CUST_EDB;
+    char computed[11] = "", sentence_day[11] = "";
+    (void)sentence_day;
+    bind_text(s, 1, b->booking_number);
+    sqlite3_bind_int64(s, 2, res->person_id);
+    bind_text(s, 3, b->booked_at);
+    sqlite3_bind_int64(s, 4, b->booked_ts);
+    sqlite3_bind_int(s, 5, b->booked_day);
+    bind_text(s, 6, b->facility);
+    bind_text(s, 7, b->housing);
+    bind_text(s, 8, b->arresting_agency);
+    bind_text(s, 9, b->scheduled_release);
+    sqlite3_bind_int(s, 10, b->release_date_public == 1);
+    bind_text(s, 11, b->released_at);
+    bind_day(s, 12, b->released_day);
+    bind_text(s, 13, b->release_reason);
+    if (b->has_sentence) {
+        sqlite3_bind_int(s, 14, b->sentence_imposed_on);
+        sqlite3_bind_int(s, 15, b->sentence_term_days);
+        sqlite3_bind_int(s, 16, b->sentence_presentence_days);
+    }
+    if (b->computed_release != CUST_NO_DAY) {
+        cust_date_format(b->computed_release, computed);
+        bind_text(s, 17, computed);
+        bind_text(s, 18, b->release_rule);
+    }
+    sqlite3_bind_int(s, 19, b->release_disagreement ? 1 : 0);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        enum cust_status st = db_err(q, err, "put booking");
+        sqlite3_reset(s);
+        return st;
+    }
+    int64_t bid = sqlite3_column_int64(s, 0);
+    res->version = sqlite3_column_int(s, 1);
+    sqlite3_reset(s);
+
+    if (!(s = stmt(q, S_VERSION_INSERT, err)))
+        return CUST_EDB;
+    sqlite3_bind_int64(s, 1, bid);
+    sqlite3_bind_int(s, 2, res->version);
+    bind_text(s, 3, meta->recorded_at);
+    bind_text(s, 4, meta->recorded_by);
+    bind_text(s, 5, meta->source);
+    bind_text(s, 6, meta->changed);
+    sqlite3_bind_text(s, 7, b->doc, (int)b->doc_len, SQLITE_STATIC);
+    if (run(q, s, err, "insert version") != CUST_OK)
+        return CUST_EDB;
+
+    if (res->version > 1) {
+        if (!(s = stmt(q, S_CHARGES_DELETE, err)))
+            return CUST_EDB;
+        sqlite3_bind_int64(s, 1, bid);
+        if (run(q, s, err, "replace charges") != CUST_OK)
+            return CUST_EDB;
+        if (!(s = stmt(q, S_PRIORS_DELETE, err)))
+            return CUST_EDB;
+        sqlite3_bind_int64(s, 1, bid);
+        if (run(q, s, err, "replace priors") != CUST_OK)
+            return CUST_EDB;
+    }
+    for (size_t i = 0; i < b->n_charges; i++) {
+        const struct cust_charge *c = &b->charges[i];
+        if (!(s = stmt(q, S_CHARGE_INSERT, err)))
+            return CUST_EDB;
+        sqlite3_bind_int64(s, 1, bid);
+        sqlite3_bind_int(s, 2, (int)i);
+        bind_text(s, 3, c->code);
+        bind_text(s, 4, c->description);
+        bind_text(s, 5, c->level);
+        bind_text(s, 6, c->status);
+        bind_tri(s, 7, c->held_to_answer);
+        bind_text(s, 8, c->case_number);
+        bind_text(s, 9, c->court);
+        bind_text(s, 10, c->next_court_date);
+        if (c->bail_cents >= 0)
+            sqlite3_bind_int64(s, 11, c->bail_cents);
+        if (run(q, s, err, "insert charge") != CUST_OK)
+            return CUST_EDB;
+    }
+    for (size_t i = 0; i < b->n_priors; i++) {
+        const struct cust_prior *c = &b->priors[i];
+        if (!(s = stmt(q, S_PRIOR_INSERT, err)))
+            return CUST_EDB;
+        sqlite3_bind_int64(s, 1, bid);
+        sqlite3_bind_int(s, 2, (int)i);
+        sqlite3_bind_int64(s, 3, res->person_id);
+        bind_text(s, 4, c->code);
+        bind_text(s, 5, c->level);
+        bind_text(s, 6, c->date);
+        bind_text(s, 7, c->jurisdiction);
+        bind_text(s, 8, c->flags_json);
+        if (run(q, s, err, "insert prior conviction") != CUST_OK)
+            return CUST_EDB;
+    }
+    return CUST_OK;
+}
+
+static enum cust_status sq_versions(void *impl, const char *bn, cust_version_fn fn, void *arg,
+                                    struct cust_err *err)
+{
+    struct sq *q = impl;
+    sqlite3_stmt *s = stmt(q, S_VERSIONS, err);
+    if (!s)
+        return CUST_EDB;
+    bind_text(s, 1, bn);
+    int rc, n = 0;
+    enum cust_status st = CUST_OK;
+    while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct cust_version v = {sqlite3_column_int(s, 0), col_text(s, 1), col_text(s, 2),
+                                 col_text(s, 3),           col_text(s, 4), col_text(s, 5)};
+        n++;
+        st = fn(&v, arg);
+    }
+    if (st == CUST_OK && rc != SQLITE_DONE)
+        st = db_err(q, err, "versions");
+    sqlite3_reset(s);
+    if (st == CUST_OK && n == 0)
+        return cust_err_set(err, CUST_ENOTFOUND, "no booking '%s'", bn);
+    return st;
+}
+
+static enum cust_status sq_roster(void *impl, const struct cust_roster_filter *f, cust_roster_fn fn,
+                                  void *arg, struct cust_err *err)
+{
+    struct sq *q = impl;
+    sqlite3_stmt *s = stmt(q, S_ROSTER, err);
+    if (!s)
+        return CUST_EDB;
+    bind_day(s, 1, f->day);
+    bind_text(s, 2, f->citizenship);
+    bind_text(s, 3, f->facility);
+    sqlite3_bind_int(s, 4, f->disagreements_only ? 1 : 0);
+    int rc;
+    enum cust_status st = CUST_OK;
+    while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct cust_roster_row r = {
+            .booking_number = col_text(s, 0),
+            .person_id = sqlite3_column_int64(s, 1),
+            .person_key = col_text(s, 2),
+            .last_name = col_text(s, 3),
+            .first_name = col_text(s, 4),
+            .middle_name = col_text(s, 5),
+            .booked_at = col_text(s, 6),
+            .facility = col_text(s, 7),
+            .housing = col_text(s, 8),
+            .arresting_agency = col_text(s, 9),
+            .citizenship_status = col_text(s, 10),
+            .scheduled_release = col_text(s, 11),
+            .computed_release = col_text(s, 12),
+            .release_rule = col_text(s, 13),
+            .release_disagreement = sqlite3_column_int(s, 14) != 0,
+            .released_at = col_text(s, 15),
+            .version = sqlite3_column_int(s, 16),
+        };
+        st = fn(&r, arg);
+    }
+    if (st == CUST_OK && rc != SQLITE_DONE)
+        st = db_err(q, err, "roster");
+    sqlite3_reset(s);
+    return st;
+}
+
+static enum cust_status sq_each(void *impl, int32_t day, cust_doc_fn fn, void *arg,
+                                struct cust_err *err)
+{
+    struct sq *q = impl;
+    sqlite3_stmt *s = stmt(q, S_EACH, err);
+    if (!s)
+        return CUST_EDB;
+    bind_day(s, 1, day);
+    int rc;
+    enum cust_status st = CUST_OK;
+    while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        st = fn(col_text(s, 0), col_text(s, 1), arg);
+    if (st == CUST_OK && rc != SQLITE_DONE)
+        st = db_err(q, err, "export");
+    sqlite3_reset(s);
+    return st;
+}
+
+/* Run a one-row, one-text-column statement; *out is a new string. */
+static enum cust_status one_text(struct sq *q, sqlite3_stmt *s, char **out, const char *what,
+                                 const char *key, struct cust_err *err)
+{
+    int rc = sqlite3_step(s);
+    enum cust_status st = CUST_OK;
+    if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        *out = cust_xstrdup(col_text(s, 0));
+    else if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        st = cust_err_set(err, CUST_ENOTFOUND, "no %s '%s'", what, key);
+    else
+        st = db_err(q, err, what);
+    sqlite3_reset(s);
+    return st;
+}
+
+static enum cust_status sq_person_json(void *impl, const char *key, char **json,
+                                       struct cust_err *err)
+{
+    struct sq *q = impl;
+    *json = NULL;
+    sqlite3_stmt *s = stmt(q, S_PERSON_JSON, err);
+    if (!s)
+        return CUST_EDB;
+    bind_text(s, 1, key);
+    if (key[0] == '#') {
+        char *end;
+        long long id = strtoll(key + 1, &end, 10);
+        if (*end == '\0' && end != key + 1)
+            sqlite3_bind_int64(s, 2, id);
+    }
+    return one_text(q, s, json, "person", key, err);
+}
+
+static enum cust_status sq_booking_json(void *impl, const char *bn, char **json,
+                                        struct cust_err *err)
+{
+    struct sq *q = impl;
+    *json = NULL;
+    sqlite3_stmt *s = stmt(q, S_BOOKING_JSON, err);
+    if (!s)
+        return CUST_EDB;
+    bind_text(s, 1, bn);
+    sqlite3_bind_int(s, 2, cust_today());
+    return one_text(q, s, json, "booking", bn, err);
+}
+
+static enum cust_status sq_count(void *impl, const char *what, int64_t *n, struct cust_err *err)
+{
+    struct sq *q = impl;
+    static const struct {
+        const char *name;
+        enum stmt_id id;
+    } map[] = {{"bookings", S_COUNT_BOOKINGS},
+               {"persons", S_COUNT_PERSONS},
+               {"versions", S_COUNT_VERSIONS},
+               {"ledger", S_COUNT_LEDGER},
+               {"citizenship_history", S_COUNT_CIT}};
+    for (size_t i = 0; i < CUST_ARRAY_LEN(map); i++) {
+        if (strcmp(what, map[i].name) != 0)
+            continue;
+        sqlite3_stmt *s = stmt(q, map[i].id, err);
+        if (!s)
+            return CUST_EDB;
+        if (sqlite3_step(s) != SQLITE_ROW) {
+            sqlite3_reset(s);
+            return db_err(q, err, "count");
+        }
+        *n = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+        return CUST_OK;
+    }
+    return cust_err_set(err, CUST_EINVAL, "cannot count '%s'", what);
+}
+
+static enum cust_status sq_ledger_head(void *impl, int64_t *seq, char hash[65],
+                                       struct cust_err *err)
+{
+    struct sq *q = impl;
+    sqlite3_stmt *s = stmt(q, S_LEDGER_HEAD, err);
+    if (!s)
+        return CUST_EDB;
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_reset(s);
+        return cust_err_set(err, CUST_EINTEGRITY, "the ledger head is missing");
+    }
+    *seq = sqlite3_column_int64(s, 0);
+    const char *h = col_text(s, 1);
+    snprintf(hash, 65, "%s", h ? h : "");
+    sqlite3_reset(s);
+    return CUST_OK;
+}
+
+static enum cust_status sq_ledger_insert(void *impl, const struct cust_ledger_row *r,
+                                         struct cust_err *err)
+{
+    struct sq *q = impl;
+    sqlite3_stmt *s = stmt(q, S_LEDGER_INSERT, err);
+    if (!s)
+        return CUST_EDB;
+    sqlite3_bind_int64(s, 1, r->seq);
+    bind_text(s, 2, r->at);
+    bind_text(s, 3, r->actor);
+    bind_text(s, 4, r->role);
+    bind_text(s, 5, r->action);
+    bind_text(s, 6, r->object_type);
+    bind_text(s, 7, r->object_id);
+    bind_text(s, 8, r->outcome);
+    bind_text(s, 9, r->purpose);
+    bind_text(s, 10, r->detail);
+    bind_text(s, 11, r->prev_hash);
+    bind_text(s, 12, r->hash);
+    if (run(q, s, err, "ledger append") != CUST_OK)
+        return CUST_EDB;
+    if (!(s = stmt(q, S_LEDGER_HEAD_SET, err)))
+        return CUST_EDB;
+    sqlite3_bind_int64(s, 1, r->seq);
+    bind_text(s, 2, r->hash);
+    return run(q, s, err, "ledger head");
+}
+
+static enum cust_status sq_ledger_each(void *impl, cust_ledger_fn fn, void *arg, int64_t *head_seq,
+                                       char head_hash[65], struct cust_err *err)
+{
+    struct sq *q = impl;
+    enum cust_status st = sq_ledger_head(q, head_seq, head_hash, err);
+    if (st != CUST_OK)
+        return st;
+    sqlite3_stmt *s = stmt(q, S_LEDGER_EACH, err);
+    if (!s)
+        return CUST_EDB;
+    int rc;
+    while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct cust_ledger_row r = {
+            .seq = sqlite3_column_int64(s, 0),
+            .at = col_text(s, 1),
+            .actor = col_text(s, 2),
+            .role = col_text(s, 3),
+            .action = col_text(s, 4),
+            .object_type = col_text(s, 5),
+            .object_id = col_text(s, 6),
+            .outcome = col_text(s, 7),
+            .purpose = col_text(s, 8),
+            .detail = col_text(s, 9),
+            .prev_hash = col_text(s, 10),
+            .hash = col_text(s, 11),
+        };
+        st = fn(&r, arg);
+    }
+    if (st == CUST_OK && rc != SQLITE_DONE)
+        st = db_err(q, err, "ledger");
+    sqlite3_reset(s);
+    return st;
+}
+
+static const struct cust_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .current_version = sq_current,
+    .put_booking = sq_put,
+    .versions = sq_versions,
+    .roster = sq_roster,
+    .each_current = sq_each,
+    .person_json = sq_person_json,
+    .booking_json = sq_booking_json,
+    .count = sq_count,
+    .ledger_head = sq_ledger_head,
+    .ledger_insert = sq_ledger_insert,
+    .ledger_each = sq_ledger_each,
+};
+
+enum cust_status cust_store_sqlite_open(const char *path, enum cust_store_mode mode,
+                                        struct cust_store *s, struct cust_err *err)
+{
+    struct sq *q = cust_xcalloc(1, sizeof(*q));
+    q->path = cust_xstrdup(path);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (mode == CUST_STORE_CREATE)
+        flags |= SQLITE_OPEN_CREATE;
+    int rc = sqlite3_open_v2(path, &q->db, flags, NULL);
+    enum cust_status st = CUST_OK;
+    if (rc == SQLITE_CANTOPEN && mode == CUST_STORE_OPEN)
+        st = cust_err_set(err, CUST_ENOTFOUND, "no store at '%s' (run 'custodian init')", path);
+    else if (rc != SQLITE_OK)
+        st = cust_err_set(err, CUST_EDB, "cannot open store '%s': %s", path,
+                          q->db ? sqlite3_errmsg(q->db) : "out of memory");
+    if (st == CUST_OK) {
+        sqlite3_busy_timeout(q->db, 5000);
+        sqlite3_extended_result_codes(q->db, 1);
+        st = run_script(q,
+                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                        " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+                        err);
+    }
+    if (st == CUST_OK)
+        st = migrate(q, err);
+    if (st != CUST_OK) {
+        sq_close(q);
+        return st;
+    }
+    s->ops = &sqlite_ops;
+    s->impl = q;
+    s->tx_depth = 0;
+    return CUST_OK;
+}

@@ -1,0 +1,147 @@
+/* Unit tests for src/ledger: canonical hashing, append, verify. */
+#include "custodian/compat.h"
+#include "custodian/ledger.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+static char path[64];
+
+static int setup(void **state)
+{
+    snprintf(path, sizeof(path), "/tmp/cust-ledger-test.%ld.db", (long)getpid());
+    unlink(path);
+    struct cust_store *s;
+    struct cust_err err = CUST_ERR_INIT;
+    if (cust_store_open(path, CUST_STORE_CREATE, &s, &err) != CUST_OK)
+        fail_msg("open: %s", err.msg);
+    *state = s;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    cust_store_close(*state);
+    char p[80];
+    unlink(path);
+    snprintf(p, sizeof(p), "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", path);
+    unlink(p);
+    return 0;
+}
+
+static void test_hash_covers_every_field(void **state)
+{
+    (void)state;
+    struct cust_ledger_row r = {
+        7,           "2025-01-01T00:00:00Z", "alice", "clerk", "export", "file", "x", "ok", "why",
+        "{\"n\":1}", CUST_LEDGER_GENESIS,    NULL};
+    char base[65], h[65];
+    cust_ledger_hash(&r, base);
+    assert_int_equal(strlen(base), 64);
+    cust_ledger_hash(&r, h);
+    assert_string_equal(h, base); /* deterministic */
+    struct cust_ledger_row m;
+    const char **fields[] = {&m.at,        &m.actor,   &m.role,    &m.action, &m.object_type,
+                             &m.object_id, &m.outcome, &m.purpose, &m.detail, &m.prev_hash};
+    for (size_t i = 0; i < CUST_ARRAY_LEN(fields); i++) {
+        m = r;
+        *fields[i] = "changed";
+        cust_ledger_hash(&m, h);
+        assert_string_not_equal(h, base);
+    }
+    m = r;
+    m.seq = 8;
+    cust_ledger_hash(&m, h);
+    assert_string_not_equal(h, base);
+    /* length prefixes: moving a byte between fields changes the hash */
+    m = r;
+    m.actor = "alic";
+    m.role = "eclerk";
+    cust_ledger_hash(&m, h);
+    assert_string_not_equal(h, base);
+    /* NULL detail differs from empty detail */
+    m = r;
+    m.detail = NULL;
+    cust_ledger_hash(&m, base);
+    m.detail = "";
+    cust_ledger_hash(&m, h);
+    assert_string_not_equal(h, base);
+}
+
+static void test_append_and_verify(void **state)
+{
+    struct cust_store *s = *state;
+    struct cust_ledger_report rep;
+    assert_int_equal(cust_ledger_verify(s, &rep, NULL), CUST_OK);
+    assert_int_equal(rep.entries, 0);
+    struct cust_ledger_entry e = {"alice", "clerk", "login", "user", "alice", "ok", "", NULL};
+    int64_t seq = 0;
+    for (int i = 1; i <= 3; i++) {
+        assert_int_equal(cust_ledger_append(s, &e, &seq, NULL), CUST_OK);
+        assert_int_equal(seq, i);
+    }
+    assert_int_equal(cust_ledger_verify(s, &rep, NULL), CUST_OK);
+    assert_int_equal(rep.entries, 3);
+    assert_int_equal(rep.bad_seq, 0);
+}
+
+static void test_append_in_rolled_back_tx(void **state)
+{
+    struct cust_store *s = *state;
+    struct cust_ledger_entry e = {"bob", "clerk", "disclosure", "booking",
+                                  "B1",  "ok",    "x",          "{\"to\":\"ICE\"}"};
+    assert_int_equal(cust_store_begin(s, NULL), CUST_OK);
+    assert_int_equal(cust_ledger_append(s, &e, NULL, NULL), CUST_OK);
+    cust_store_rollback(s);
+    int64_t n = -1;
+    assert_int_equal(cust_store_count(s, "ledger", &n, NULL), CUST_OK);
+    assert_int_equal(n, 0);
+    struct cust_ledger_report rep;
+    assert_int_equal(cust_ledger_verify(s, &rep, NULL), CUST_OK);
+}
+
+static void test_required_fields(void **state)
+{
+    struct cust_store *s = *state;
+    struct cust_ledger_entry e = {"", "clerk", "login", "user", "x", "ok", "", NULL};
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_ledger_append(s, &e, NULL, &err), CUST_EINVAL);
+    e.actor = "a";
+    e.purpose = NULL;
+    assert_int_equal(cust_ledger_append(s, &e, NULL, &err), CUST_EINVAL);
+}
+
+static void test_verify_detects_forged_head(void **state)
+{
+    struct cust_store *s = *state;
+    struct cust_ledger_entry e = {"a", "r", "x", "o", "i", "ok", "", NULL};
+    assert_int_equal(cust_ledger_append(s, &e, NULL, NULL), CUST_OK);
+    /* an extra, well-formed row that the head does not know about */
+    int64_t seq;
+    char prev[65], h[65];
+    assert_int_equal(cust_store_ledger_head(s, &seq, prev, NULL), CUST_OK);
+    struct cust_ledger_row r = {seq + 1, "t", "a", "r", "x", "o", "i", "ok", "", NULL, prev, h};
+    cust_ledger_hash(&r, h);
+    assert_int_equal(cust_store_begin(s, NULL), CUST_OK);
+    assert_int_equal(cust_store_ledger_insert(s, &r, NULL), CUST_OK); /* moves the head too */
+    assert_int_equal(cust_store_commit(s, NULL), CUST_OK);
+    struct cust_ledger_report rep;
+    assert_int_equal(cust_ledger_verify(s, &rep, NULL), CUST_OK); /* a valid continuation */
+    assert_int_equal(rep.entries, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hash_covers_every_field),
+        cmocka_unit_test_setup_teardown(test_append_and_verify, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_append_in_rolled_back_tx, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_required_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_detects_forged_head, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

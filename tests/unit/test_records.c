@@ -1,0 +1,186 @@
+/* Unit tests for src/records: statute codes, as-of rule, parsing and validation, diffs. */
+#include "custodian/compat.h"
+#include "custodian/date.h"
+#include "custodian/records.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <cmocka.h>
+
+static const char good[] =
+    "{\"booking_number\": \"B1\", \"booked_at\": \"2025-03-14T23:22:00-07:00\","
+    " \"facility\": \"MCJ\", \"person\": {\"person_id\": \"P1\", \"last_name\": \"GARCIA\","
+    " \"first_name\": \"JOSE\", \"dob\": \"1988-04-XX\", \"ids\": {\"cii\": \"A1\", \"fbi\": null},"
+    " \"citizenship\": {\"status\": \"non_citizen\", \"country\": \"MX\", \"source\": \"document\","
+    " \"verified\": true, \"recorded_at\": \"2025-03-14\"}, \"x_unknown\": 1},"
+    " \"charges\": [{\"code\": \"pc245 (A)(1)\", \"level\": \"felony\", \"status\": \"hold\","
+    " \"bail_cents\": 100}],"
+    " \"sentence\": {\"imposed_on\": \"2025-05-01\", \"term_days\": 30},"
+    " \"scheduled_release\": \"2025-05-31\", \"released_at\": null}";
+
+static void test_statute_normalize(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"PC 245(a)(1)", "PC 245(a)(1)"},
+        {"pc245(A)(1)", "PC 245(a)(1)"},
+        {"  P.C. 245 (a) (1) ", "PC 245(a)(1)"},
+        {"vc 23152(b)", "VC 23152(b)"},
+        {"HS11350", "HS 11350"},
+        {"8 USC 1326", "8USC1326"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < CUST_ARRAY_LEN(cases); i++) {
+        char *n = cust_statute_normalize(cases[i][0]);
+        assert_string_equal(n, cases[i][1]);
+        free(n);
+    }
+}
+
+static void test_in_custody_boundaries(void **state)
+{
+    (void)state;
+    int32_t d = cust_days_from_civil(2025, 3, 15);
+    assert_true(cust_in_custody(d, CUST_NO_DAY, d));      /* booked on D: in custody */
+    assert_false(cust_in_custody(d, CUST_NO_DAY, d - 1)); /* not before */
+    assert_true(cust_in_custody(d, d + 5, d + 4));        /* day before release */
+    assert_false(cust_in_custody(d, d + 5, d + 5));       /* released on D: not in custody */
+    assert_false(cust_in_custody(d, d, d));               /* same-day release */
+}
+
+static void test_parse_good(void **state)
+{
+    (void)state;
+    struct cust_record r;
+    struct cust_diag d = CUST_DIAG_INIT;
+    assert_int_equal(cust_record_parse(good, strlen(good), &r, &d), CUST_OK);
+    assert_int_equal(cust_diag_count(&d), 0);
+    assert_string_equal(r.b.booking_number, "B1");
+    /* local day of booked_at at its own offset: the 14th, though it is the 15th in UTC */
+    assert_int_equal(r.b.booked_day, cust_days_from_civil(2025, 3, 14));
+    assert_int_equal(r.b.released_day, CUST_NO_DAY);
+    assert_string_equal(r.b.person.person_key, "P1");
+    assert_string_equal(r.b.person.dob, "1988-04-XX");
+    assert_string_equal(r.b.person.cii, "A1");
+    assert_null(r.b.person.fbi);
+    assert_true(r.b.person.has_citizenship);
+    assert_string_equal(r.b.person.citizenship.source, "document");
+    assert_int_equal(r.b.person.citizenship.verified, 1);
+    assert_int_equal(r.b.n_charges, 1);
+    assert_string_equal(r.b.charges[0].code, "PC 245(a)(1)");
+    assert_string_equal(r.b.charges[0].status, "hold");
+    assert_int_equal(r.b.charges[0].bail_cents, 100);
+    assert_int_equal(r.b.charges[0].held_to_answer, -1);
+    assert_true(r.b.has_sentence);
+    assert_int_equal(r.b.sentence_term_days, 30);
+    assert_int_not_equal(r.b.computed_release, CUST_NO_DAY);
+    assert_non_null(r.b.release_rule);
+    /* the doc is the line itself, unknown fields included */
+    assert_ptr_equal(r.b.doc, good);
+    int32_t sched = cust_days_from_civil(2025, 5, 31);
+    assert_int_equal(r.b.release_disagreement, r.b.computed_release != sched);
+    cust_record_release(&r);
+    cust_diag_release(&d);
+}
+
+static void test_parse_collects_every_problem(void **state)
+{
+    (void)state;
+    const char *bad = "{\"booked_at\": \"2025-13-01T00:00:00Z\", \"person\": {\"last_name\": \"\","
+                      " \"dob\": \"1990-02-30\", \"citizenship\": {\"status\": \"citizen\"}},"
+                      " \"charges\": [{\"code\": \"PC 1\", \"status\": \"open\"}, 7]}";
+    struct cust_record r;
+    struct cust_diag d = CUST_DIAG_INIT;
+    assert_int_equal(cust_record_parse(bad, strlen(bad), &r, &d), CUST_EINVAL);
+    const char *want[] = {"booking_number: required",
+                          "booked_at: '2025-13-01T00:00:00Z' is not an RFC 3339 date-time",
+                          "person.last_name: must not be empty",
+                          "person.first_name: required",
+                          "person.dob: '1990-02-30' is not a date",
+                          "person.citizenship.source: required when status is 'citizen'",
+                          "person.citizenship.recorded_at: required when status is 'citizen'",
+                          "charges[0].status: 'open' is not one of",
+                          "charges[1]: must be an object, not an integer"};
+    for (size_t i = 0; i < CUST_ARRAY_LEN(want); i++) {
+        bool found = false;
+        for (size_t j = 0; j < d.n; j++)
+            found |= strncmp(d.lines[j], want[i], strlen(want[i])) == 0;
+        if (!found)
+            fail_msg("missing problem '%s'", want[i]);
+    }
+    assert_int_equal(cust_diag_count(&d), CUST_ARRAY_LEN(want));
+    assert_null(r.root);
+    cust_diag_release(&d);
+}
+
+static void test_parse_rejects_non_objects(void **state)
+{
+    (void)state;
+    const char *inputs[] = {"", "[1]", "\"x\"", "{\"a\":1,\"a\":2}", "{", "nul"};
+    for (size_t i = 0; i < CUST_ARRAY_LEN(inputs); i++) {
+        struct cust_record r;
+        struct cust_diag d = CUST_DIAG_INIT;
+        assert_int_equal(cust_record_parse(inputs[i], strlen(inputs[i]), &r, &d), CUST_EINVAL);
+        assert_true(cust_diag_count(&d) >= 1);
+        assert_memory_equal(d.lines[0], "$: ", 3);
+        cust_diag_release(&d);
+    }
+}
+
+static void test_released_before_booked(void **state)
+{
+    (void)state;
+    const char *line = "{\"booking_number\": \"B\", \"booked_at\": \"2025-03-14T10:00:00Z\","
+                       " \"released_at\": \"2025-03-14T09:59:59Z\", \"person\": {\"last_name\":"
+                       " \"A\", \"first_name\": \"B\", \"dob\": \"1990-01-01\"}}";
+    struct cust_record r;
+    struct cust_diag d = CUST_DIAG_INIT;
+    assert_int_equal(cust_record_parse(line, strlen(line), &r, &d), CUST_EINVAL);
+    assert_int_equal(cust_diag_count(&d), 1);
+    assert_memory_equal(d.lines[0], "released_at: ", 13);
+    cust_diag_release(&d);
+}
+
+static void test_citizenship_defaults(void **state)
+{
+    (void)state;
+    const char *line = "{\"booking_number\": \"B\", \"booked_at\": \"2025-03-14T10:00:00Z\","
+                       " \"person\": {\"last_name\": \"A\", \"first_name\": \"B\","
+                       " \"dob\": \"1990-01-01\", \"citizenship\": {\"country\": \"MX\"}}}";
+    struct cust_record r;
+    struct cust_diag d = CUST_DIAG_INIT;
+    assert_int_equal(cust_record_parse(line, strlen(line), &r, &d), CUST_OK);
+    assert_string_equal(r.b.person.citizenship.status, "unknown"); /* default */
+    assert_int_equal(r.b.person.citizenship.verified, -1);
+    assert_false(r.b.release_disagreement);
+    assert_int_equal(r.b.computed_release, CUST_NO_DAY); /* no sentence, nothing computed */
+    cust_record_release(&r);
+    cust_diag_release(&d);
+}
+
+static void test_changed_fields(void **state)
+{
+    (void)state;
+    char *c =
+        cust_record_changed("{\"a\":1,\"b\":[1],\"person\":{\"x\":1,\"y\":2},\"gone\":0}",
+                            "{\"a\":1,\"b\":[2],\"person\":{\"x\":1,\"y\":3,\"z\":0},\"new\":1}");
+    assert_string_equal(c, "[\"b\",\"person.y\",\"person.z\",\"new\",\"gone\"]");
+    free(c);
+    /* key order and whitespace do not make a change */
+    assert_null(cust_record_changed("{\"a\":1, \"b\":2}", "{\"b\":2,\"a\":1}"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_statute_normalize),
+        cmocka_unit_test(test_in_custody_boundaries),
+        cmocka_unit_test(test_parse_good),
+        cmocka_unit_test(test_parse_collects_every_problem),
+        cmocka_unit_test(test_parse_rejects_non_objects),
+        cmocka_unit_test(test_released_before_booked),
+        cmocka_unit_test(test_citizenship_defaults),
+        cmocka_unit_test(test_changed_fields),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,248 @@
+/* Unit tests for src/store: open/migrate, transactions, versioned puts, person linking, roster. */
+#include "custodian/compat.h"
+#include "custodian/buf.h"
+#include "custodian/date.h"
+#include "custodian/store.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+struct fx {
+    char path[64];
+    struct cust_store *s;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = cust_xcalloc(1, sizeof(*f));
+    snprintf(f->path, sizeof(f->path), "/tmp/cust-store-test.%ld.db", (long)getpid());
+    unlink(f->path);
+    struct cust_err err = CUST_ERR_INIT;
+    if (cust_store_open(f->path, CUST_STORE_CREATE, &f->s, &err) != CUST_OK)
+        fail_msg("open: %s", err.msg);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    cust_store_close(f->s);
+    char p[80];
+    unlink(f->path);
+    snprintf(p, sizeof(p), "%s-wal", f->path);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", f->path);
+    unlink(p);
+    free(f);
+    return 0;
+}
+
+static struct cust_booking booking(const char *bn, const char *key, const char *cii, int32_t day,
+                                   const char *doc)
+{
+    struct cust_booking b = {0};
+    b.booking_number = bn;
+    b.booked_at = "2025-03-14T10:00:00Z";
+    b.booked_ts = (int64_t)day * 86400 + 36000;
+    b.booked_day = day;
+    b.facility = "MCJ";
+    b.released_day = CUST_NO_DAY;
+    b.computed_release = CUST_NO_DAY;
+    b.person.person_key = key;
+    b.person.last_name = "DOE";
+    b.person.first_name = "JANE";
+    b.person.dob = "1980-01-01";
+    b.person.cii = cii;
+    b.person.sex_arson_registrant = -1;
+    b.doc = doc;
+    b.doc_len = strlen(doc);
+    return b;
+}
+
+static enum cust_status put(struct cust_store *s, const struct cust_booking *b,
+                            struct cust_put_result *res)
+{
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_put_meta m = {"tester", "unit:1", "2025-03-14T00:00:00Z", NULL};
+    assert_int_equal(cust_store_begin(s, &err), CUST_OK);
+    enum cust_status st = cust_store_put_booking(s, b, &m, res, &err);
+    if (st == CUST_OK)
+        st = cust_store_commit(s, &err);
+    else
+        cust_store_rollback(s);
+    return st;
+}
+
+static int64_t count(struct cust_store *s, const char *what)
+{
+    int64_t n = -1;
+    assert_int_equal(cust_store_count(s, what, &n, NULL), CUST_OK);
+    return n;
+}
+
+static void test_open_missing_and_reopen(void **state)
+{
+    struct fx *f = *state;
+    struct cust_store *s = NULL;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_store_open("/tmp/definitely/not/here.db", CUST_STORE_OPEN, &s, &err),
+                     CUST_ENOTFOUND);
+    assert_null(s);
+    /* reopening an existing store applies no migration twice */
+    assert_int_equal(cust_store_open(f->path, CUST_STORE_OPEN, &s, &err), CUST_OK);
+    assert_int_equal(count(s, "bookings"), 0);
+    assert_int_equal(count(s, "ledger"), 0);
+    assert_int_equal(cust_store_count(s, "nope", &(int64_t){0}, &err), CUST_EINVAL);
+    cust_store_close(s);
+    assert_int_equal(cust_store_schema_version(), 1);
+}
+
+static void test_put_versions(void **state)
+{
+    struct fx *f = *state;
+    int32_t d = cust_days_from_civil(2025, 3, 14);
+    struct cust_booking b = booking("B1", "P1", NULL, d, "{\"v\":1}");
+    struct cust_put_result r;
+    assert_int_equal(put(f->s, &b, &r), CUST_OK);
+    assert_int_equal(r.version, 1);
+    assert_true(r.person_created);
+    b.doc = "{\"v\":2}";
+    b.doc_len = 7;
+    b.facility = "TTCF";
+    assert_int_equal(put(f->s, &b, &r), CUST_OK);
+    assert_int_equal(r.version, 2);
+    assert_false(r.person_created);
+    int v = 0;
+    char *doc = NULL;
+    assert_int_equal(cust_store_current_version(f->s, "B1", &v, &doc, NULL), CUST_OK);
+    assert_int_equal(v, 2);
+    assert_string_equal(doc, "{\"v\":2}");
+    free(doc);
+    assert_int_equal(cust_store_current_version(f->s, "B9", &v, NULL, NULL), CUST_ENOTFOUND);
+    assert_int_equal(count(f->s, "versions"), 2);
+    assert_int_equal(count(f->s, "bookings"), 1);
+    assert_int_equal(count(f->s, "persons"), 1);
+}
+
+static enum cust_status collect_version(const struct cust_version *v, void *arg)
+{
+    struct cust_buf *b = arg;
+    return cust_buf_appendf(b, "%d:%s;", v->version, v->doc);
+}
+
+static void test_versions_listing(void **state)
+{
+    struct fx *f = *state;
+    test_put_versions(state);
+    struct cust_buf b = CUST_BUF_INIT;
+    assert_int_equal(cust_store_versions(f->s, "B1", collect_version, &b, NULL), CUST_OK);
+    assert_string_equal(b.buf, "1:{\"v\":1};2:{\"v\":2};");
+    cust_buf_release(&b);
+    assert_int_equal(cust_store_versions(f->s, "B2", collect_version, &b, NULL), CUST_ENOTFOUND);
+}
+
+static void test_rollback_writes_nothing(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_booking b = booking("B1", "P1", NULL, 20000, "{}");
+    struct cust_put_meta m = {"t", "s", "2025-01-01T00:00:00Z", NULL};
+    struct cust_put_result r;
+    assert_int_equal(cust_store_begin(f->s, &err), CUST_OK);
+    assert_int_equal(cust_store_begin(f->s, &err), CUST_OK); /* nested */
+    assert_int_equal(cust_store_put_booking(f->s, &b, &m, &r, &err), CUST_OK);
+    assert_int_equal(cust_store_commit(f->s, &err), CUST_OK); /* inner: no-op */
+    cust_store_rollback(f->s);
+    assert_int_equal(count(f->s, "bookings"), 0);
+    assert_int_equal(count(f->s, "persons"), 0);
+    /* put outside a transaction is refused */
+    assert_int_equal(cust_store_put_booking(f->s, &b, &m, &r, &err), CUST_EDB);
+}
+
+static void test_person_linking(void **state)
+{
+    struct fx *f = *state;
+    struct cust_put_result r1, r2, r3, r4;
+    struct cust_booking a = booking("A", NULL, "CII1", 20000, "{}");
+    struct cust_booking b = booking("B", NULL, "CII1", 20001, "{}"); /* same cii: linked */
+    struct cust_booking c = booking("C", NULL, NULL, 20002, "{}");   /* same name+dob: not */
+    struct cust_booking d = booking("D", NULL, NULL, 20003, "{}");
+    assert_int_equal(put(f->s, &a, &r1), CUST_OK);
+    assert_int_equal(put(f->s, &b, &r2), CUST_OK);
+    assert_int_equal(put(f->s, &c, &r3), CUST_OK);
+    assert_int_equal(put(f->s, &d, &r4), CUST_OK);
+    assert_int_equal(r1.person_id, r2.person_id);
+    assert_false(r2.person_created);
+    assert_int_not_equal(r3.person_id, r1.person_id);
+    assert_int_not_equal(r3.person_id, r4.person_id);
+    assert_int_equal(count(f->s, "persons"), 3);
+}
+
+static enum cust_status collect_roster(const struct cust_roster_row *r, void *arg)
+{
+    struct cust_buf *b = arg;
+    return cust_buf_appendf(b, "%s,", r->booking_number);
+}
+
+static void test_roster_as_of(void **state)
+{
+    struct fx *f = *state;
+    int32_t d = 20000;
+    struct cust_booking a = booking("A", "P1", NULL, d, "{}");
+    struct cust_booking b = booking("B", "P2", NULL, d + 1, "{}");
+    b.released_at = "x";
+    b.released_day = d + 3;
+    b.facility = "TTCF";
+    struct cust_put_result r;
+    assert_int_equal(put(f->s, &a, &r), CUST_OK);
+    assert_int_equal(put(f->s, &b, &r), CUST_OK);
+    const struct {
+        int32_t day;
+        const char *facility;
+        const char *want;
+    } cases[] = {{d - 1, NULL, ""},          {d, NULL, "A,"},     {d + 1, NULL, "A,B,"},
+                 {d + 2, NULL, "A,B,"},      {d + 3, NULL, "A,"}, {d + 2, "TTCF", "B,"},
+                 {CUST_NO_DAY, NULL, "A,B,"}};
+    for (size_t i = 0; i < CUST_ARRAY_LEN(cases); i++) {
+        struct cust_buf out = CUST_BUF_INIT;
+        struct cust_roster_filter flt = {cases[i].day, NULL, cases[i].facility, false};
+        assert_int_equal(cust_store_roster(f->s, &flt, collect_roster, &out, NULL), CUST_OK);
+        assert_string_equal(out.buf, cases[i].want);
+        cust_buf_release(&out);
+    }
+}
+
+static void test_ledger_rows(void **state)
+{
+    struct fx *f = *state;
+    int64_t seq;
+    char h[65];
+    assert_int_equal(cust_store_ledger_head(f->s, &seq, h, NULL), CUST_OK);
+    assert_int_equal(seq, 0);
+    assert_int_equal(strlen(h), 64);
+    struct cust_ledger_row row = {1, "t", "a", "r", "x", "o", "i", "ok", "p", NULL, h, "abc"};
+    assert_int_equal(cust_store_ledger_insert(f->s, &row, NULL), CUST_EDB); /* no transaction */
+    assert_int_equal(cust_store_begin(f->s, NULL), CUST_OK);
+    assert_int_equal(cust_store_ledger_insert(f->s, &row, NULL), CUST_OK);
+    assert_int_equal(cust_store_commit(f->s, NULL), CUST_OK);
+    assert_int_equal(cust_store_ledger_head(f->s, &seq, h, NULL), CUST_OK);
+    assert_int_equal(seq, 1);
+    assert_string_equal(h, "abc");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_open_missing_and_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_put_versions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_versions_listing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_writes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_person_linking, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_roster_as_of, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ledger_rows, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
