@@ -1,12 +1,137 @@
-/* cmd_serve.c - `custodian serve` (placeholder until its module lands). */
+/* cmd_serve.c - `custodian serve`: the HTTP API (and, later, the locator and staff console). */
 #include "custodian/compat.h"
+#include "custodian/http.h"
 #include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+/*
+ * SIGTERM/SIGINT reach a handler that writes the signal number to a self-pipe; the main thread
+ * blocks reading it. A handler (rather than sigwait with blocked signals) is robust to threads
+ * we did not create, e.g. a sanitizer's background thread that leaves the signals unblocked.
+ */
+static int stop_pipe[2] = {-1, -1};
+
+static void on_stop_signal(int sig)
+{
+    unsigned char c = (unsigned char)sig;
+    ssize_t r = write(stop_pipe[1], &c, 1);
+    (void)r;
+}
+
+static const char usage[] =
+    "usage: custodian serve [--listen ADDR:PORT] [--config FILE] [--port-file FILE]\n"
+    "\n"
+    "Serve the JSON API under /api/v1 (and GET /healthz) until SIGTERM or SIGINT, then\n"
+    "stop accepting, finish in-flight requests and exit 0. One JSON access-log line per\n"
+    "request goes to stderr, or to [server] access_log in the config file.\n"
+    "\n"
+    "options:\n"
+    "  --listen ADDR:PORT  where to listen (default 127.0.0.1:8080; [::1]:PORT for IPv6;\n"
+    "                      port 0 picks a free port)\n"
+    "  --config FILE       INI settings: [server] listen threads body_limit header_limit\n"
+    "                      connections per_ip_connections timeout access_log tls\n"
+    "                      shutdown_grace_ms; [ratelimit] rate burst slots;\n"
+    "                      [locator] hide_recent_hours result_cap\n"
+    "  --port-file FILE    write the bound port to FILE once listening (for tests)\n"
+    "  --db PATH           (global option) the store\n";
+
+static enum cust_status write_port_file(const char *path, uint16_t port, struct cust_err *err)
+{
+    char tmp[4096];
+    int n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if (n < 0 || (size_t)n >= sizeof(tmp))
+        return cust_err_set(err, CUST_EINVAL, "port file path too long");
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return cust_err_set(err, CUST_EIO, "cannot write '%s': %s", tmp, strerror(errno));
+    fprintf(f, "%u\n", port);
+    if (fclose(f) != 0 || rename(tmp, path) != 0)
+        return cust_err_set(err, CUST_EIO, "cannot write '%s': %s", path, strerror(errno));
+    return CUST_OK;
+}
 
 int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
 {
-    (void)argc;
-    (void)argv;
-    (void)ctx;
-    fprintf(stderr, "custodian: 'serve' is not built yet\n");
-    return 1;
+    (void)ctx; /* the store is not wired yet */
+    if (cli_wants_help(argc, argv))
+        return cli_help(usage);
+    const char *listen = NULL, *config = NULL, *port_file = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (strcmp(a, "--listen") == 0)
+            slot = &listen;
+        else if (strcmp(a, "--config") == 0)
+            slot = &config;
+        else if (strcmp(a, "--port-file") == 0)
+            slot = &port_file;
+        else
+            return cli_usage_error(usage, "unknown argument '%s'", a);
+        if (i + 1 >= argc)
+            return cli_usage_error(usage, "'%s' needs a value", a);
+        *slot = argv[++i];
+    }
+
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_http_config cfg;
+    cust_http_config_defaults(&cfg);
+    if (config && cust_http_config_load(&cfg, config, &err))
+        return cli_fail(&err);
+    if (listen && cust_http_config_listen(&cfg, listen, &err))
+        return cli_fail(&err);
+
+    struct cust_router *router = cust_router_new();
+    if (cust_http_register_system(router) != CUST_OK) {
+        cust_router_free(router);
+        cust_err_set(&err, CUST_EINVAL, "cannot register routes");
+        return cli_fail(&err);
+    }
+
+    if (pipe(stop_pipe) != 0) {
+        cust_router_free(router);
+        cust_err_set(&err, CUST_EIO, "pipe: %s", strerror(errno));
+        return cli_fail(&err);
+    }
+    fcntl(stop_pipe[1], F_SETFL, O_NONBLOCK);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct cust_http_server *srv = NULL;
+    if (cust_http_server_start(&srv, &cfg, router, &err)) {
+        cust_router_free(router);
+        return cli_fail(&err);
+    }
+    uint16_t port = cust_http_server_port(srv);
+    bool v6 = strchr(cfg.listen_host, ':') != NULL;
+    fprintf(stderr, "listening on http://%s%s%s:%u\n", v6 ? "[" : "", cfg.listen_host,
+            v6 ? "]" : "", port);
+    fflush(stderr);
+    if (port_file && write_port_file(port_file, port, &err)) {
+        cust_http_server_stop(srv);
+        cust_router_free(router);
+        return cli_fail(&err);
+    }
+
+    unsigned char sig = 0;
+    while (read(stop_pipe[0], &sig, 1) != 1) {
+        if (errno != EINTR)
+            break;
+    }
+    fprintf(stderr, "custodian: %s received, finishing in-flight requests\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    cust_http_server_stop(srv);
+    cust_router_free(router);
+    close(stop_pipe[0]);
+    close(stop_pipe[1]);
+    fprintf(stderr, "custodian: server stopped\n");
+    return 0;
 }

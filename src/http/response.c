@@ -1,0 +1,206 @@
+/* response.c - response helpers, the ONE status -> HTTP error table, request body helpers. */
+#include "custodian/compat.h"
+#include "custodian/http.h"
+
+/* ---- the error table ------------------------------------------------------------------------ */
+
+static const struct {
+    enum cust_status code;
+    int http;
+    const char *name; /* stable JSON code */
+} error_table[] = {
+    {CUST_OK, 200, "ok"},
+    {CUST_ENOMEM, 503, "out_of_memory"},
+    {CUST_EINVAL, 400, "invalid"},
+    {CUST_ENOTFOUND, 404, "not_found"},
+    {CUST_ECONFLICT, 409, "conflict"},
+    {CUST_EDENIED, 403, "denied"},
+    {CUST_ETOOBIG, 413, "too_big"},
+    {CUST_EDB, 500, "storage"},
+    {CUST_EIO, 500, "io"},
+    {CUST_EINTEGRITY, 500, "integrity"},
+};
+
+int cust_http_status_for(enum cust_status code)
+{
+    for (size_t i = 0; i < CUST_ARRAY_LEN(error_table); i++)
+        if (error_table[i].code == code)
+            return error_table[i].http;
+    return 500;
+}
+
+const char *cust_http_code_for(enum cust_status code)
+{
+    for (size_t i = 0; i < CUST_ARRAY_LEN(error_table); i++)
+        if (error_table[i].code == code)
+            return error_table[i].name;
+    return "internal";
+}
+
+static const char *generic_message(int status)
+{
+    switch (status) {
+    case 400:
+        return "invalid request";
+    case 401:
+        return "authentication required";
+    case 403:
+        return "access denied";
+    case 404:
+        return "no such resource";
+    case 405:
+        return "method not allowed";
+    case 409:
+        return "conflict";
+    case 413:
+        return "request body too large";
+    case 429:
+        return "too many requests";
+    case 431:
+        return "request headers too large";
+    case 503:
+        return "service unavailable";
+    default:
+        return "internal error";
+    }
+}
+
+/* ---- responses ------------------------------------------------------------------------------ */
+
+void cust_http_res_init(struct cust_http_response *res)
+{
+    memset(res, 0, sizeof(*res));
+    res->body = (struct cust_buf)CUST_BUF_INIT;
+}
+
+void cust_http_res_release(struct cust_http_response *res)
+{
+    cust_buf_release(&res->body);
+    for (size_t i = 0; i < res->nheaders; i++) {
+        free(res->headers[i].name);
+        free(res->headers[i].value);
+    }
+    res->nheaders = 0;
+}
+
+enum cust_status cust_http_res_header(struct cust_http_response *res, const char *name,
+                                      const char *value)
+{
+    if (res->nheaders == CUST_HTTP_MAX_HEADERS)
+        return CUST_ETOOBIG;
+    for (const char *p = value; *p; p++)
+        if (*p == '\r' || *p == '\n')
+            return CUST_EINVAL; /* no header injection */
+    res->headers[res->nheaders].name = cust_xstrdup(name);
+    res->headers[res->nheaders].value = cust_xstrdup(value);
+    res->nheaders++;
+    return CUST_OK;
+}
+
+static enum cust_status set_body(struct cust_http_response *res, int status, const char *ctype,
+                                 const char *s)
+{
+    cust_buf_reset(&res->body);
+    res->status = status;
+    res->content_type = ctype;
+    return cust_buf_puts(&res->body, s);
+}
+
+enum cust_status cust_http_res_json(struct cust_http_response *res, int status, const json_t *v)
+{
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
+    if (!s)
+        return CUST_ENOMEM;
+    enum cust_status st = set_body(res, status, "application/json", s);
+    free(s);
+    if (st == CUST_OK)
+        st = cust_buf_putc(&res->body, '\n');
+    return st;
+}
+
+enum cust_status cust_http_res_json_str(struct cust_http_response *res, int status,
+                                        const char *json)
+{
+    return set_body(res, status, "application/json", json);
+}
+
+enum cust_status cust_http_res_html(struct cust_http_response *res, int status, const char *html)
+{
+    return set_body(res, status, "text/html; charset=utf-8", html);
+}
+
+enum cust_status cust_http_res_error_raw(struct cust_http_response *res, int status,
+                                         const char *code, const char *message)
+{
+    json_t *o =
+        json_pack("{s:{s:s,s:s,s:i}}", "error", "code", code, "message",
+                  message && *message ? message : generic_message(status), "status", status);
+    if (!o)
+        return CUST_ENOMEM;
+    enum cust_status st = cust_http_res_json(res, status, o);
+    json_decref(o);
+    return st;
+}
+
+enum cust_status cust_http_res_error(struct cust_http_response *res, enum cust_status code,
+                                     const char *message)
+{
+    return cust_http_res_error_raw(res, cust_http_status_for(code), cust_http_code_for(code),
+                                   message);
+}
+
+static bool cookie_token(const char *s)
+{
+    if (!*s)
+        return false;
+    for (const char *p = s; *p; p++) {
+        char c = *p;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return false;
+    }
+    return true;
+}
+
+enum cust_status cust_http_res_cookie(struct cust_http_response *res, const char *name,
+                                      const char *value, long max_age, bool secure)
+{
+    if (!cookie_token(name) || (*value && !cookie_token(value)))
+        return CUST_EINVAL;
+    char line[512];
+    char age[32] = "";
+    if (max_age >= 0)
+        snprintf(age, sizeof(age), "; Max-Age=%ld", max_age);
+    int n = snprintf(line, sizeof(line), "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", name,
+                     value, secure ? "; Secure" : "", age);
+    if (n < 0 || (size_t)n >= sizeof(line))
+        return CUST_ETOOBIG;
+    return cust_http_res_header(res, "Set-Cookie", line);
+}
+
+/* ---- request helpers ------------------------------------------------------------------------ */
+
+const char *cust_http_req_param(const struct cust_http_request *req, const char *name)
+{
+    return cust_kv_get(&req->params, name);
+}
+
+json_t *cust_http_req_json(const struct cust_http_request *req, struct cust_err *err)
+{
+    if (req->body.len == 0) {
+        cust_err_set(err, CUST_EINVAL, "body: expected a JSON document");
+        return NULL;
+    }
+    json_error_t jerr;
+    json_t *v = json_loadb(req->body.buf, req->body.len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!v)
+        cust_err_set(err, CUST_EINVAL, "body: line %d column %d: %s", jerr.line, jerr.column,
+                     jerr.text);
+    return v;
+}
+
+enum cust_status cust_http_req_form(struct cust_http_request *req, struct cust_kv_list *out,
+                                    struct cust_err *err)
+{
+    return cust_http_parse_query(req->arena, req->body.buf, req->body.len, out, err);
+}

@@ -1,0 +1,537 @@
+/*
+ * server.c - the HTTP server: libmicrohttpd's internal thread pool over epoll, wrapped so that
+ * handlers see one parsed request and return one response.
+ *
+ * MHD calls the access handler several times per request: once after the headers, once per
+ * body chunk, and once more at the end. We check the header size (431) and a declared
+ * Content-Length (413) on the first call, accumulate the body with a cap across the chunk calls,
+ * and dispatch through the router on the last call. The raw request target (with the query
+ * string) comes from MHD's URI log callback, which also allocates our per-request state; the
+ * completion callback writes the access log line and frees it.
+ */
+#include "custodian/compat.h"
+#include "custodian/http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <stdarg.h>
+
+struct cust_http_server {
+    struct MHD_Daemon *mhd;
+    struct cust_http_config cfg;
+    const struct cust_router *router;
+    struct cust_ratelimit *rl;
+    FILE *log;
+    bool own_log;
+    pthread_mutex_t log_lock;
+    atomic_int inflight;
+    atomic_bool stopping;
+    uint16_t port;
+};
+
+struct req_state {
+    struct cust_http_request req;
+    struct cust_http_response res;
+    struct cust_http_server *srv;
+    bool started; /* first access-handler call done */
+    bool queued;  /* a response was queued */
+    bool too_big; /* body over the cap: answer 413 at the end */
+    size_t discarded;
+    int status;
+    size_t bytes;
+    int64_t start_us;
+    const char *route;
+    unsigned route_flags;
+};
+
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static struct req_state *state_new(struct cust_http_server *srv, const char *uri,
+                                   struct MHD_Connection *con)
+{
+    struct req_state *st = cust_xcalloc(1, sizeof(*st));
+    st->srv = srv;
+    st->start_us = mono_us();
+    st->req.arena = cust_http_arena_new();
+    st->req.target = cust_http_arena_strndup(st->req.arena, uri ? uri : "", uri ? strlen(uri) : 0);
+    st->req.server = srv;
+    st->req.conn = con;
+    st->req.tls = srv->cfg.tls;
+    cust_buf_init(&st->req.body, srv->cfg.body_limit);
+    cust_http_res_init(&st->res);
+    atomic_fetch_add(&srv->inflight, 1);
+
+    char ip[INET6_ADDRSTRLEN] = "?";
+    const union MHD_ConnectionInfo *ci =
+        con ? MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, ip,
+                      sizeof(ip));
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, ip,
+                      sizeof(ip));
+    }
+    st->req.remote_addr = cust_http_arena_strndup(st->req.arena, ip, strlen(ip));
+    return st;
+}
+
+static void state_free(struct req_state *st)
+{
+    atomic_fetch_sub(&st->srv->inflight, 1);
+    cust_buf_release(&st->req.body);
+    cust_http_res_release(&st->res);
+    cust_http_arena_free(st->req.arena);
+    free(st);
+}
+
+static void *uri_log_cb(void *cls, const char *uri, struct MHD_Connection *con)
+{
+    return state_new(cls, uri, con);
+}
+
+const char *cust_http_req_header(const struct cust_http_request *req, const char *name)
+{
+    if (!req->conn)
+        return NULL;
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+/* ---- access log ----------------------------------------------------------------------------- */
+
+/* Query parameters whose values may be logged; every other value is replaced by "*". */
+static const char *const log_safe_params[] = {"page",   "limit", "offset", "sort",  "order",
+                                              "format", "as_of", "since",  "until", "status"};
+
+static bool log_safe(const char *key)
+{
+    for (size_t i = 0; i < CUST_ARRAY_LEN(log_safe_params); i++)
+        if (strcmp(key, log_safe_params[i]) == 0)
+            return true;
+    return false;
+}
+
+static void logged_path(struct req_state *st, struct cust_buf *out)
+{
+    const char *target = st->req.target;
+    const char *q = strchr(target, '?');
+    if (cust_buf_append(out, target, q ? (size_t)(q - target) : strlen(target)) || !q)
+        return;
+    struct cust_kv_list kv = {0};
+    if (cust_http_parse_query(st->req.arena, q + 1, strlen(q + 1), &kv, NULL) != CUST_OK) {
+        if (cust_buf_puts(out, "?<unparsable>") != CUST_OK)
+            return;
+        return;
+    }
+    for (size_t i = 0; i < kv.len; i++) {
+        if (cust_buf_appendf(out, "%c%s=%s", i ? '&' : '?', kv.items[i].key,
+                             log_safe(kv.items[i].key) ? kv.items[i].value : "*"))
+            return;
+    }
+}
+
+static const char *termination_name(enum MHD_RequestTerminationCode toe)
+{
+    switch (toe) {
+    case MHD_REQUEST_TERMINATED_COMPLETED_OK:
+        return NULL;
+    case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+        return "timeout";
+    case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN:
+        return "shutdown";
+    case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
+        return "client_abort";
+    case MHD_REQUEST_TERMINATED_READ_ERROR:
+        return "read_error";
+    default:
+        return "error";
+    }
+}
+
+static void access_log(struct req_state *st, const char *method, int64_t dur_us,
+                       enum MHD_RequestTerminationCode toe)
+{
+    struct cust_http_server *srv = st->srv;
+    if (!srv->log)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char when[80];
+    snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (long)(ts.tv_nsec / 1000000) % 1000);
+    struct cust_buf path = CUST_BUF_INIT;
+    logged_path(st, &path);
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:i,s:I,s:I,s:s}", "time", when, "method", method ? method : "?",
+                  "path", path.buf, "status", st->status, "bytes", (json_int_t)st->bytes,
+                  "duration_us", (json_int_t)dur_us, "remote", st->req.remote_addr);
+    cust_buf_release(&path);
+    if (!o)
+        return;
+    if (st->route)
+        json_object_set_new(o, "route", json_string(st->route));
+    if (st->req.user)
+        json_object_set_new(o, "user", json_string(st->req.user));
+    const char *end = termination_name(toe);
+    if (end)
+        json_object_set_new(o, "end", json_string(end));
+    char *line = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(o);
+    if (!line)
+        return;
+    pthread_mutex_lock(&srv->log_lock);
+    fputs(line, srv->log);
+    fputc('\n', srv->log);
+    fflush(srv->log);
+    pthread_mutex_unlock(&srv->log_lock);
+    free(line);
+}
+
+/* Every API request is audited, matched or not; other routes when flagged. */
+static bool audited(const struct req_state *st)
+{
+    return (st->route_flags & CUST_ROUTE_AUDITED) || strncmp(st->req.target, "/api/", 5) == 0;
+}
+
+static void completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)con;
+    struct req_state *st = *con_cls;
+    if (!st)
+        return;
+    /* Audit after the response is sent, so every answered request is covered, 413/431 too. */
+    if (st->queued) {
+        if (st->status == 401 || st->status == 403)
+            cust_http_audit(&st->req, CUST_AUDIT_DENIED, st->status, false, NULL, NULL);
+        else if (audited(st))
+            cust_http_audit(&st->req, CUST_AUDIT_API_REQUEST, st->status, st->status < 400, NULL,
+                            NULL);
+    }
+    access_log(st, st->req.method, mono_us() - st->start_us, toe);
+    state_free(st);
+    *con_cls = NULL;
+}
+
+/* ---- audit ---------------------------------------------------------------------------------- */
+
+/* The target without its query (query values may be restricted). */
+static const char *path_only(const struct cust_http_request *req)
+{
+    const char *q = strchr(req->target, '?');
+    if (!q)
+        return req->target;
+    return cust_http_arena_strndup(req->arena, req->target, (size_t)(q - req->target));
+}
+
+void cust_http_audit(const struct cust_http_request *req, enum cust_http_audit_kind kind,
+                     int status, bool success, const char *user, const char *detail)
+{
+    const struct cust_http_server *srv = req->server;
+    if (!srv || !srv->cfg.hooks.audit)
+        return;
+    struct cust_http_audit_event ev = {
+        .kind = kind,
+        .method = req->method,
+        .path = req->path ? req->path : path_only(req),
+        .route = req->route,
+        .remote = req->remote_addr,
+        .user = user ? user : req->user,
+        .status = status,
+        .success = success,
+        .detail = detail,
+    };
+    srv->cfg.hooks.audit(srv->cfg.hooks.ctx, &ev);
+}
+
+/* ---- responding ----------------------------------------------------------------------------- */
+
+static enum MHD_Result queue(struct req_state *st, struct MHD_Connection *con)
+{
+    struct cust_http_response *res = &st->res;
+    if (res->status == 0)
+        (void)cust_http_res_error_raw(res, 500, "internal", "handler produced no response");
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(res->body.len, res->body.buf, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type",
+                            res->content_type ? res->content_type : "application/octet-stream");
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+                            "form-action 'self'");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (st->srv->cfg.tls)
+        MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
+    if (atomic_load(&st->srv->stopping))
+        MHD_add_response_header(r, "Connection", "close");
+    for (size_t i = 0; i < res->nheaders; i++)
+        MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+    enum MHD_Result ret = MHD_queue_response(con, (unsigned)res->status, r);
+    MHD_destroy_response(r);
+    st->queued = true;
+    st->status = res->status;
+    st->bytes = res->body.len;
+    return ret;
+}
+
+static void dispatch(struct req_state *st)
+{
+    struct cust_http_request *req = &st->req;
+    struct cust_http_response *res = &st->res;
+    struct cust_err err = CUST_ERR_INIT;
+    char *path = NULL, *query = NULL;
+
+    if (cust_http_split_target(req->arena, req->target, strlen(req->target), &path, &query, &err)) {
+        (void)cust_http_res_error(res, err.code, err.msg);
+        return;
+    }
+    req->path = path;
+    req->raw_query = query;
+    if (query && cust_http_parse_query(req->arena, query, strlen(query), &req->query, &err)) {
+        (void)cust_http_res_error(res, err.code, err.msg);
+        return;
+    }
+    const char *cookie = cust_http_req_header(req, "Cookie");
+    if (cookie &&
+        cust_http_parse_cookies(req->arena, cookie, strlen(cookie), &req->cookies, &err)) {
+        (void)cust_http_res_error(res, err.code, err.msg);
+        return;
+    }
+    req->content_type = cust_http_req_header(req, "Content-Type");
+
+    struct cust_route_match m;
+    switch (cust_router_match(st->srv->router, req->method, path, &m)) {
+    case CUST_ROUTE_NOT_FOUND:
+        (void)cust_http_res_error_raw(res, 404, "not_found", "no such resource");
+        return;
+    case CUST_ROUTE_BAD_METHOD:
+        (void)cust_http_res_error_raw(res, 405, "method_not_allowed", "method not allowed");
+        (void)cust_http_res_header(res, "Allow", m.allow);
+        return;
+    case CUST_ROUTE_FOUND:
+        break;
+    }
+    st->route = m.pattern;
+    req->route = m.pattern;
+    st->route_flags = m.flags;
+    if ((m.flags & CUST_ROUTE_RATE_LIMITED) && st->srv->rl) {
+        unsigned retry = 1;
+        if (!cust_ratelimit_take(st->srv->rl, req->remote_addr, mono_us(), &retry)) {
+            char n[16];
+            snprintf(n, sizeof(n), "%u", retry);
+            (void)cust_http_res_error_raw(res, 429, "rate_limited", "too many requests");
+            (void)cust_http_res_header(res, "Retry-After", n);
+            return;
+        }
+    }
+    for (size_t i = 0; i < m.nparams; i++) {
+        struct cust_kv *kv;
+        if (req->params.len == req->params.alloc) {
+            size_t n = req->params.alloc ? req->params.alloc * 2 : CUST_ROUTE_MAX_PARAMS;
+            kv = cust_http_arena_alloc(req->arena, n * sizeof(*kv));
+            if (req->params.len)
+                memcpy(kv, req->params.items, req->params.len * sizeof(*kv));
+            req->params.items = kv;
+            req->params.alloc = n;
+        }
+        kv = &req->params.items[req->params.len++];
+        kv->key = m.names[i];
+        kv->value = cust_http_arena_strndup(req->arena, m.values[i].p, m.values[i].len);
+    }
+    enum cust_status rc = m.fn(req, res, m.ctx);
+    if (rc != CUST_OK && res->status == 0)
+        (void)cust_http_res_error(res, rc, NULL);
+}
+
+/* Adds key + ": " + value + CRLF to the size_t at cls. */
+static enum MHD_Result sum_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    (void)kind;
+    size_t *total = cls;
+    *total += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const char *url,
+                                 const char *method, const char *version, const char *upload,
+                                 size_t *upload_size, void **con_cls)
+{
+    struct cust_http_server *srv = cls;
+    (void)version;
+    struct req_state *st = *con_cls;
+    if (!st) {
+        st = state_new(srv, url, con);
+        *con_cls = st;
+    }
+    if (!st->started) {
+        st->started = true;
+        st->req.method = cust_http_arena_strndup(st->req.arena, method, strlen(method));
+        /* 431: request line + headers over the cap. */
+        size_t hsize = strlen(st->req.target) + strlen(method) + 12;
+        MHD_get_connection_values(con, MHD_HEADER_KIND, sum_header, &hsize);
+        if (hsize > srv->cfg.header_limit) {
+            (void)cust_http_res_error_raw(&st->res, 431, "headers_too_big",
+                                          "request headers too large");
+            return queue(st, con);
+        }
+        const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Length");
+        if (cl) {
+            char *end;
+            errno = 0;
+            unsigned long long n = strtoull(cl, &end, 10);
+            if (errno || *end || n > srv->cfg.body_limit) {
+                (void)cust_http_res_error_raw(&st->res, 413, "too_big", "request body too large");
+                return queue(st, con);
+            }
+        }
+        return MHD_YES;
+    }
+    if (*upload_size > 0) {
+        if (!st->too_big && cust_buf_append(&st->req.body, upload, *upload_size) != CUST_OK)
+            st->too_big = true;
+        if (st->too_big) {
+            st->discarded += *upload_size;
+            if (st->discarded > 16 * srv->cfg.body_limit + (1u << 20))
+                return MHD_NO; /* a client streaming without end: drop the connection */
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (st->queued)
+        return MHD_YES;
+    if (st->too_big)
+        (void)cust_http_res_error_raw(&st->res, 413, "too_big", "request body too large");
+    else
+        dispatch(st);
+    enum MHD_Result ret = queue(st, con);
+    return ret;
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------------ */
+
+CUST_PRINTF(2, 0) static void mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    fputs("custodian: http: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
+enum cust_status cust_http_server_start(struct cust_http_server **out,
+                                        const struct cust_http_config *cfg,
+                                        const struct cust_router *router, struct cust_err *err)
+{
+    *out = NULL;
+    union {
+        struct sockaddr sa;
+        struct sockaddr_in v4;
+        struct sockaddr_in6 v6;
+    } addr;
+    memset(&addr, 0, sizeof(addr));
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+    if (inet_pton(AF_INET, cfg->listen_host, &addr.v4.sin_addr) == 1) {
+        addr.v4.sin_family = AF_INET;
+        addr.v4.sin_port = htons(cfg->port);
+    } else if (inet_pton(AF_INET6, cfg->listen_host, &addr.v6.sin6_addr) == 1) {
+        addr.v6.sin6_family = AF_INET6;
+        addr.v6.sin6_port = htons(cfg->port);
+        flags |= MHD_USE_IPv6;
+    } else {
+        return cust_err_set(err, CUST_EINVAL, "listen address '%s' is not an IP address",
+                            cfg->listen_host);
+    }
+    struct cust_http_server *srv = cust_xcalloc(1, sizeof(*srv));
+    srv->cfg = *cfg;
+    srv->router = router;
+    atomic_init(&srv->inflight, 0);
+    atomic_init(&srv->stopping, false);
+    pthread_mutex_init(&srv->log_lock, NULL);
+    if (cfg->access_log[0] && strcmp(cfg->access_log, "-") != 0) {
+        srv->log = fopen(cfg->access_log, "a");
+        if (!srv->log) {
+            int e = errno;
+            pthread_mutex_destroy(&srv->log_lock);
+            free(srv);
+            return cust_err_set(err, CUST_EIO, "cannot open access log '%s': %s", cfg->access_log,
+                                strerror(e));
+        }
+        srv->own_log = true;
+    } else {
+        srv->log = stderr;
+    }
+    if (cfg->rate_per_s > 0)
+        srv->rl = cust_ratelimit_new(cfg->rate_per_s, cfg->rate_burst, cfg->rate_slots);
+    /* The memory pool holds the headers and the read buffer: leave room above our 431 cap. */
+    size_t mem = cfg->header_limit * 4;
+    if (mem < 32768)
+        mem = 32768;
+    srv->mhd = MHD_start_daemon(
+        flags, 0, NULL, NULL, access_cb, srv, MHD_OPTION_SOCK_ADDR, &addr.sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 1),
+        MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        cfg->per_ip_connection_limit, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem, MHD_OPTION_URI_LOG_CALLBACK, uri_log_cb, srv,
+        MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, srv,
+        MHD_OPTION_END);
+    if (!srv->mhd) {
+        int e = errno;
+        cust_http_server_stop(srv);
+        return cust_err_set(err, CUST_EIO, "cannot listen on %s port %u: %s", cfg->listen_host,
+                            cfg->port, e ? strerror(e) : "libmicrohttpd refused to start");
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = di ? di->port : cfg->port;
+    *out = srv;
+    return CUST_OK;
+}
+
+uint16_t cust_http_server_port(const struct cust_http_server *s)
+{
+    return s->port;
+}
+
+void cust_http_server_stop(struct cust_http_server *srv)
+{
+    if (!srv)
+        return;
+    if (srv->mhd) {
+        atomic_store(&srv->stopping, true);
+        /* Stop accepting; the listening socket is ours to close. */
+        MHD_socket fd = MHD_quiesce_daemon(srv->mhd);
+        if (fd != MHD_INVALID_SOCKET)
+            close(fd);
+        int64_t deadline = mono_us() + (int64_t)srv->cfg.shutdown_grace_ms * 1000;
+        while (atomic_load(&srv->inflight) > 0 && mono_us() < deadline) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        MHD_stop_daemon(srv->mhd);
+    }
+    cust_ratelimit_free(srv->rl);
+    if (srv->own_log)
+        fclose(srv->log);
+    pthread_mutex_destroy(&srv->log_lock);
+    free(srv);
+}

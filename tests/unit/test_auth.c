@@ -1,0 +1,454 @@
+/* Unit tests for src/auth: passphrase policy and blocklist, Argon2id, TOTP, sessions,
+ * lockout, CSRF. The clock is always passed in. */
+#include "custodian/compat.h"
+#include "custodian/auth.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <cmocka.h>
+
+static const uint8_t rfc_key[] = "12345678901234567890"; /* RFC 4226 / 6238 SHA-1 seed */
+
+static void test_hotp_rfc4226(void **state)
+{
+    (void)state;
+    /* RFC 4226 Appendix D. */
+    static const uint32_t want[] = {755224, 287082, 359152, 969429, 338314,
+                                    254676, 287922, 162583, 399871, 520489};
+    for (uint64_t c = 0; c < 10; c++)
+        assert_int_equal(cust_hotp(rfc_key, 20, c, 6), want[c]);
+}
+
+static void test_totp_rfc6238(void **state)
+{
+    (void)state;
+    /* RFC 6238 Appendix B, SHA1 column, 8 digits. */
+    static const struct {
+        int64_t t;
+        uint32_t code;
+    } v[] = {
+        {59, 94287082},         {1111111109, 7081804},  {1111111111, 14050471},
+        {1234567890, 89005924}, {2000000000, 69279037}, {20000000000LL, 65353130},
+    };
+    for (size_t i = 0; i < CUST_ARRAY_LEN(v); i++)
+        assert_int_equal(cust_totp(rfc_key, 20, v[i].t, 30, 8), v[i].code);
+}
+
+static void code_at(int64_t t, char out[7])
+{
+    snprintf(out, 7, "%06u", (unsigned)cust_totp(rfc_key, 20, t, 30, 6));
+}
+
+static void test_totp_window_and_replay(void **state)
+{
+    (void)state;
+    int64_t now = 1111111111; /* step 37037037 */
+    int64_t step = now / 30;
+    char code[7];
+    int64_t last = -1;
+    struct cust_err err = CUST_ERR_INIT;
+
+    code_at(now, code);
+    assert_int_equal(cust_totp_verify(rfc_key, 20, code, now, &last, &err), CUST_OK);
+    assert_int_equal(last, step);
+    /* One use per code. */
+    assert_int_equal(cust_totp_verify(rfc_key, 20, code, now, &last, &err), CUST_EDENIED);
+    /* The previous step's code is now also spent (it is older than the last used one). */
+    code_at(now - 30, code);
+    assert_int_equal(cust_totp_verify(rfc_key, 20, code, now, &last, &err), CUST_EDENIED);
+    /* The next step's code is accepted early (clock skew), once. */
+    code_at(now + 30, code);
+    assert_int_equal(cust_totp_verify(rfc_key, 20, code, now, &last, &err), CUST_OK);
+    assert_int_equal(last, step + 1);
+    assert_int_equal(cust_totp_verify(rfc_key, 20, code, now + 30, &last, &err), CUST_EDENIED);
+
+    /* Fresh user: -1 step accepted, -2 steps / +2 steps are outside the window. */
+    last = -1;
+    code_at(now - 30, code);
+    assert_int_equal(cust_totp_verify(rfc_key, 20, code, now, &last, &err), CUST_OK);
+    last = -1;
+    code_at(now - 60, code);
+    char cur[7];
+    code_at(now, cur);
+    if (strcmp(code, cur) != 0) {
+        assert_int_equal(cust_totp_verify(rfc_key, 20, code, now, &last, &err), CUST_EDENIED);
+    }
+    code_at(now + 60, code);
+    if (strcmp(code, cur) != 0)
+        assert_int_equal(cust_totp_verify(rfc_key, 20, code, now, &last, &err), CUST_EDENIED);
+    /* Malformed codes. */
+    assert_int_equal(cust_totp_verify(rfc_key, 20, "12345", now, &last, &err), CUST_EINVAL);
+    assert_int_equal(cust_totp_verify(rfc_key, 20, "12345a", now, &last, &err), CUST_EINVAL);
+    assert_int_equal(cust_totp_verify(rfc_key, 20, NULL, now, &last, &err), CUST_EINVAL);
+}
+
+static void test_base32_and_uri(void **state)
+{
+    (void)state;
+    char out[64];
+    /* RFC 4648 test vectors (without padding). */
+    assert_int_equal(cust_base32_encode((const uint8_t *)"foobar", 6, out, sizeof(out)), 10);
+    assert_string_equal(out, "MZXW6YTBOI");
+    cust_base32_encode((const uint8_t *)"f", 1, out, sizeof(out));
+    assert_string_equal(out, "MY");
+    cust_base32_encode(rfc_key, 20, out, sizeof(out));
+    assert_string_equal(out, "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+    uint8_t back[32];
+    size_t n;
+    assert_int_equal(
+        cust_base32_decode("gezd gnbv gy3t qojq gezd gnbv gy3t qojq", back, sizeof(back), &n, NULL),
+        CUST_OK);
+    assert_int_equal(n, 20);
+    assert_memory_equal(back, rfc_key, 20);
+    assert_int_equal(cust_base32_decode("MZXW6YTBOI======", back, sizeof(back), &n, NULL), CUST_OK);
+    assert_memory_equal(back, "foobar", 6);
+    assert_int_equal(cust_base32_decode("MZ1W", back, sizeof(back), &n, NULL), CUST_EINVAL);
+    assert_int_equal(cust_base32_decode("MZXW6YTBOI", back, 3, &n, NULL), CUST_ETOOBIG);
+
+    struct cust_buf b = CUST_BUF_INIT;
+    assert_int_equal(cust_totp_uri("ana.lopez", rfc_key, 20, &b), CUST_OK);
+    assert_string_equal(b.buf, "otpauth://totp/custodian:ana.lopez?secret="
+                               "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=custodian"
+                               "&algorithm=SHA1&digits=6&period=30");
+    cust_buf_reset(&b);
+    assert_int_equal(cust_totp_uri("a b&c", rfc_key, 20, &b), CUST_OK);
+    assert_non_null(strstr(b.buf, "custodian:a%20b%26c?secret="));
+    cust_buf_release(&b);
+
+    uint8_t k1[CUST_TOTP_KEY_BYTES], k2[CUST_TOTP_KEY_BYTES];
+    cust_totp_key_new(k1);
+    cust_totp_key_new(k2);
+    assert_memory_not_equal(k1, k2, sizeof(k1));
+}
+
+static struct cust_blocklist *load_blocklist(void)
+{
+    const char *src = getenv("CUST_SOURCE_DIR");
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/web/data/common-passwords.txt", src ? src : CUST_SOURCE_DIR);
+    struct cust_blocklist *bl = NULL;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_blocklist_load(path, &bl, &err), CUST_OK);
+    return bl;
+}
+
+static void test_passphrase_policy(void **state)
+{
+    (void)state;
+    struct cust_blocklist *bl = load_blocklist();
+    assert_true(cust_blocklist_size(bl) > 200);
+    struct cust_err err = CUST_ERR_INIT;
+
+    static const char *const good[] = {
+        "violet harbor tuesday lamp",
+        "Sixteen chars ok", /* exactly 16 */
+        "fifteen chars!!",  /* exactly 15 */
+        "ünïcödé pässwörd", /* 16 code points, more bytes */
+        "a-Very-long-but-fine-passphrase-of-sixty-four-characters-123456", /* 64 */
+        "correct horse battery stapler and more words",
+    };
+    for (size_t i = 0; i < CUST_ARRAY_LEN(good); i++) {
+        if (cust_passphrase_check(good[i], "ana", bl, &err) != CUST_OK)
+            fail_msg("'%s' refused: %s", good[i], err.msg);
+    }
+    /* 128 bytes accepted, 129 refused. */
+    char max[130];
+    uint32_t x = 12345;
+    for (int i = 0; i < 129; i++) {
+        x = x * 1103515245u + 12345u;
+        max[i] = (char)('a' + (x >> 16) % 26);
+    }
+    max[128] = '\0';
+    assert_int_equal(cust_passphrase_check(max, NULL, bl, &err), CUST_OK);
+    max[128] = 'x';
+    max[129] = '\0';
+    assert_int_equal(cust_passphrase_check(max, NULL, bl, &err), CUST_EINVAL);
+    assert_non_null(strstr(err.msg, "longer than 128"));
+
+    static const struct {
+        const char *pass;
+        const char *why;
+    } bad[] = {
+        {"fourteen chars", "shorter than 15"},
+        {"ünïcödé pässwö", "shorter than 15"}, /* 14 code points, 21 bytes */
+        {"passwordpassword", "repeated"},
+        {"PasswordPassword", "repeated"},
+        {"iloveyouiloveyou", "repeated"},
+        {"aaaaaaaaaaaaaaaaaaaa", "repeated"},
+        {"abcabcabcabcabcab", "repeated"},
+        {"abcdefghijklmnop", "sequence"},
+        {"123456789012345", "sequence"},
+        {"987654321098765", "sequence"},
+        {"qwertyuiopasdfgh", "keyboard"},
+        {"hgfdsapoiuytrewq", "keyboard"},
+        {"1qaz2wsx3edc4rfv", "keyboard"},
+        {"correcthorsebatterystaple", "commonly used"},
+        {"CorrectHorseBatteryStaple", "commonly used"},
+        {"maytheforcebewithyou2024!", "commonly used"},
+        {"thinblueline1234", "commonly used"},
+        {"my name is ana and i like it", "account name"},
+        {"bad\x01control chars", "invalid UTF-8"},
+        {"bad utf8 \xc3\x28 here!!", "invalid UTF-8"},
+    };
+    for (size_t i = 0; i < CUST_ARRAY_LEN(bad); i++) {
+        cust_err_clear(&err);
+        assert_int_equal(cust_passphrase_check(bad[i].pass, "ana", bl, &err), CUST_EINVAL);
+        if (!strstr(err.msg, bad[i].why))
+            fail_msg("'%s': got '%s', expected '%s'", bad[i].pass, err.msg, bad[i].why);
+    }
+    /* Without a blocklist, only the rules apply. */
+    assert_int_equal(cust_passphrase_check("correcthorsebatterystaple", NULL, NULL, &err), CUST_OK);
+    cust_blocklist_free(bl);
+}
+
+static void test_argon2id(void **state)
+{
+    (void)state;
+    struct cust_pwhash_limits lim = cust_pwhash_min();
+    char h1[CUST_PWHASH_STRBYTES], h2[CUST_PWHASH_STRBYTES];
+    assert_int_equal(cust_passphrase_hash("violet harbor tuesday lamp", &lim, h1, NULL), CUST_OK);
+    assert_int_equal(strncmp(h1, "$argon2id$v=19$", 15), 0);
+    assert_int_equal(cust_passphrase_hash("violet harbor tuesday lamp", &lim, h2, NULL), CUST_OK);
+    assert_string_not_equal(h1, h2); /* salted */
+    assert_true(cust_passphrase_verify(h1, "violet harbor tuesday lamp"));
+    assert_true(cust_passphrase_verify(h2, "violet harbor tuesday lamp"));
+    assert_false(cust_passphrase_verify(h1, "violet harbor tuesday lamP"));
+    assert_false(cust_passphrase_verify(h1, ""));
+    assert_false(cust_passphrase_verify("", "x"));
+    assert_false(cust_passphrase_verify("$argon2i$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA", "x"));
+    /* The interactive limits are libsodium's (at least 64 MiB). */
+    assert_true(cust_pwhash_interactive().mem >= 64u << 20);
+}
+
+/* ---- accounts, login, sessions -------------------------------------------------------------- */
+
+struct fixture {
+    struct cust_auth_backend *be;
+    uint8_t key[CUST_TOTP_KEY_BYTES];
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = cust_xcalloc(1, sizeof(*f));
+    f->be = cust_auth_memory_new();
+    struct cust_pwhash_limits lim = cust_pwhash_min();
+    struct cust_err err = CUST_ERR_INIT;
+    if (cust_auth_user_create(f->be, "ana", CUST_ROLE_SUPERVISOR, "violet harbor tuesday lamp",
+                              NULL, &lim, f->key, &err) != CUST_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    cust_auth_memory_free(f->be);
+    free(f);
+    return 0;
+}
+
+static void code_for(const struct fixture *f, int64_t t, char out[7])
+{
+    snprintf(out, 7, "%06u", (unsigned)cust_totp(f->key, sizeof(f->key), t, 30, 6));
+}
+
+static void test_user_create(void **state)
+{
+    struct fixture *f = *state;
+    struct cust_pwhash_limits lim = cust_pwhash_min();
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_auth_user_create(f->be, "ana", CUST_ROLE_CLERK, "another fine passphrase",
+                                           NULL, &lim, NULL, &err),
+                     CUST_ECONFLICT);
+    assert_int_equal(cust_auth_user_create(f->be, "Bad Name", CUST_ROLE_CLERK,
+                                           "another fine passphrase", NULL, &lim, NULL, &err),
+                     CUST_EINVAL);
+    assert_int_equal(cust_auth_user_create(f->be, "bo", CUST_ROLE_NONE, "another fine passphrase",
+                                           NULL, &lim, NULL, &err),
+                     CUST_EINVAL);
+    assert_int_equal(
+        cust_auth_user_create(f->be, "bo", CUST_ROLE_CLERK, "short", NULL, &lim, NULL, &err),
+        CUST_EINVAL);
+    struct cust_user u;
+    assert_int_equal(f->be->get_user(f->be->ctx, "bo", &u), CUST_ENOTFOUND);
+    assert_int_equal(f->be->get_user(f->be->ctx, "ana", &u), CUST_OK);
+    assert_int_equal(u.role, CUST_ROLE_SUPERVISOR);
+    assert_memory_equal(u.totp_key, f->key, sizeof(f->key));
+    assert_null(strstr(u.pwhash, "violet")); /* only the hash is stored */
+}
+
+static void test_login_and_session_expiry(void **state)
+{
+    struct fixture *f = *state;
+    int64_t now = 1800000000;
+    char code[7], token[CUST_TOKEN_HEX];
+    struct cust_session s, s2;
+    struct cust_err err = CUST_ERR_INIT;
+
+    code_for(f, now, code);
+    assert_int_equal(
+        cust_auth_login(f->be, "ana", "violet harbor tuesday lamp", code, now, token, &s, &err),
+        CUST_OK);
+    assert_int_equal(strlen(token), 32);
+    assert_int_equal(strlen(s.csrf), 32);
+    assert_string_not_equal(token, s.csrf);
+    assert_null(strstr(s.id, token)); /* the backend key is a hash of the token */
+    assert_string_equal(s.user, "ana");
+    assert_int_equal(s.role, CUST_ROLE_SUPERVISOR);
+
+    /* The same code cannot log in twice (replay), even with the right passphrase. */
+    char token2[CUST_TOKEN_HEX];
+    assert_int_equal(cust_auth_login(f->be, "ana", "violet harbor tuesday lamp", code, now + 5,
+                                     token2, &s2, &err),
+                     CUST_EDENIED);
+
+    /* Idle: valid at 29:59 of inactivity, each check slides the idle window. */
+    assert_int_equal(cust_auth_session_check(f->be, token, now + 1799, &s2, &err), CUST_OK);
+    assert_int_equal(s2.last_seen, now + 1799);
+    assert_int_equal(cust_auth_session_check(f->be, token, now + 1799 + 1799, &s2, &err), CUST_OK);
+    /* 30 minutes idle: gone, and stays gone. */
+    assert_int_equal(cust_auth_session_check(f->be, token, now + 1799 + 1799 + 1800, &s2, &err),
+                     CUST_EDENIED);
+    assert_string_equal(err.msg, "session expired");
+    assert_int_equal(cust_auth_session_check(f->be, token, now + 3600, &s2, &err), CUST_EDENIED);
+
+    /* Absolute: active every 20 minutes, still cut at 12 hours. */
+    int64_t t = now + 3600;
+    code_for(f, t, code);
+    assert_int_equal(
+        cust_auth_login(f->be, "ana", "violet harbor tuesday lamp", code, t, token, &s, &err),
+        CUST_OK);
+    int64_t k;
+    for (k = t + 1200; k < t + CUST_SESSION_ABSOLUTE_S; k += 1200)
+        assert_int_equal(cust_auth_session_check(f->be, token, k, &s2, &err), CUST_OK);
+    assert_int_equal(cust_auth_session_check(f->be, token, t + CUST_SESSION_ABSOLUTE_S, &s2, &err),
+                     CUST_EDENIED);
+
+    /* Logout and garbage tokens. */
+    t += CUST_SESSION_ABSOLUTE_S + 60;
+    code_for(f, t, code);
+    assert_int_equal(
+        cust_auth_login(f->be, "ana", "violet harbor tuesday lamp", code, t, token, &s, &err),
+        CUST_OK);
+    assert_int_equal(cust_auth_logout(f->be, token), CUST_OK);
+    assert_int_equal(cust_auth_session_check(f->be, token, t + 1, &s2, &err), CUST_EDENIED);
+    assert_int_equal(cust_auth_logout(f->be, "nonsense"), CUST_OK);
+    assert_int_equal(cust_auth_session_check(f->be, "", t, &s2, &err), CUST_EDENIED);
+    assert_int_equal(cust_auth_session_check(f->be, "ZZZZ", t, &s2, &err), CUST_EDENIED);
+    assert_int_equal(
+        cust_auth_session_check(f->be, "0123456789abcdef0123456789abcdef", t, &s2, &err),
+        CUST_EDENIED);
+}
+
+static void test_session_expired_rule(void **state)
+{
+    (void)state;
+    struct cust_session s = {.created = 1000, .last_seen = 1000};
+    assert_false(cust_session_expired(&s, 1000));
+    assert_false(cust_session_expired(&s, 1000 + CUST_SESSION_IDLE_S - 1));
+    assert_true(cust_session_expired(&s, 1000 + CUST_SESSION_IDLE_S));
+    s.last_seen = 1000 + CUST_SESSION_ABSOLUTE_S - 10;
+    assert_false(cust_session_expired(&s, 1000 + CUST_SESSION_ABSOLUTE_S - 1));
+    assert_true(cust_session_expired(&s, 1000 + CUST_SESSION_ABSOLUTE_S));
+    assert_true(cust_session_expired(&s, 999)); /* clock before creation */
+}
+
+static void test_lockout(void **state)
+{
+    struct fixture *f = *state;
+    int64_t now = 1900000000;
+    char code[7], token[CUST_TOKEN_HEX];
+    struct cust_session s;
+    struct cust_err err = CUST_ERR_INIT;
+    code_for(f, now, code);
+    /* Four failures (wrong passphrase, wrong code, both), then success resets the count. */
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(
+            cust_auth_login(f->be, "ana", "wrong passphrase here", code, now + i, token, &s, &err),
+            CUST_EDENIED);
+    assert_string_equal(err.msg, "invalid name, passphrase or code");
+    assert_int_equal(
+        cust_auth_login(f->be, "ana", "violet harbor tuesday lamp", code, now + 4, token, &s, &err),
+        CUST_OK);
+    struct cust_user u;
+    assert_int_equal(f->be->get_user(f->be->ctx, "ana", &u), CUST_OK);
+    assert_int_equal(u.failures, 0);
+
+    /* Five failures lock the account for 10 minutes, even against the right credentials. */
+    now += 300;
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(cust_auth_login(f->be, "ana", "violet harbor tuesday lamp", "000000",
+                                         now + i, token, &s, &err),
+                         CUST_EDENIED);
+    code_for(f, now + 10, code);
+    assert_int_equal(cust_auth_login(f->be, "ana", "violet harbor tuesday lamp", code, now + 10,
+                                     token, &s, &err),
+                     CUST_EDENIED);
+    assert_string_equal(err.msg, "account locked; try again later");
+    int64_t unlock = now + 4 + CUST_LOCKOUT_S;
+    code_for(f, unlock - 1, code);
+    assert_int_equal(cust_auth_login(f->be, "ana", "violet harbor tuesday lamp", code, unlock - 1,
+                                     token, &s, &err),
+                     CUST_EDENIED);
+    code_for(f, unlock + 60, code);
+    assert_int_equal(cust_auth_login(f->be, "ana", "violet harbor tuesday lamp", code, unlock + 60,
+                                     token, &s, &err),
+                     CUST_OK);
+
+    /* Unknown users get the same answer as wrong passphrases. */
+    assert_int_equal(cust_auth_login(f->be, "nobody", "violet harbor tuesday lamp", code,
+                                     unlock + 61, token, &s, &err),
+                     CUST_EDENIED);
+    assert_string_equal(err.msg, "invalid name, passphrase or code");
+    assert_string_equal(token, "");
+}
+
+static void test_csrf(void **state)
+{
+    struct fixture *f = *state;
+    int64_t now = 2000000000;
+    char code[7], token[CUST_TOKEN_HEX];
+    struct cust_session s;
+    code_for(f, now, code);
+    assert_int_equal(
+        cust_auth_login(f->be, "ana", "violet harbor tuesday lamp", code, now, token, &s, NULL),
+        CUST_OK);
+    assert_true(cust_auth_csrf_ok(&s, s.csrf));
+    char other[CUST_TOKEN_HEX];
+    memcpy(other, s.csrf, sizeof(other));
+    other[31] = other[31] == '0' ? '1' : '0';
+    assert_false(cust_auth_csrf_ok(&s, other));
+    assert_false(cust_auth_csrf_ok(&s, ""));
+    assert_false(cust_auth_csrf_ok(&s, NULL));
+    assert_false(cust_auth_csrf_ok(&s, token)); /* the session token is not the CSRF token */
+    other[31] = '\0';
+    assert_false(cust_auth_csrf_ok(&s, other)); /* prefix */
+    /* The token survives the backend round trip. */
+    struct cust_session s2;
+    assert_int_equal(cust_auth_session_check(f->be, token, now + 1, &s2, NULL), CUST_OK);
+    assert_true(cust_auth_csrf_ok(&s2, s.csrf));
+    /* Tokens are random. */
+    char t1[CUST_TOKEN_HEX], t2[CUST_TOKEN_HEX];
+    cust_auth_token_new(t1);
+    cust_auth_token_new(t2);
+    assert_string_not_equal(t1, t2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hotp_rfc4226),
+        cmocka_unit_test(test_totp_rfc6238),
+        cmocka_unit_test(test_totp_window_and_replay),
+        cmocka_unit_test(test_base32_and_uri),
+        cmocka_unit_test(test_passphrase_policy),
+        cmocka_unit_test(test_argon2id),
+        cmocka_unit_test(test_session_expired_rule),
+        cmocka_unit_test_setup_teardown(test_user_create, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_and_session_expiry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lockout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_csrf, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
