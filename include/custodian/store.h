@@ -152,6 +152,7 @@ typedef enum cust_status (*cust_doc_fn)(const char *booking_number, const char *
 typedef enum cust_status (*cust_ledger_fn)(const struct cust_ledger_row *row, void *arg);
 
 struct cust_store;
+struct cust_store_desk_ops; /* the request desk's operations: store_desk.h */
 
 /* The backend vtable. Every function gets the store's backend-private state. */
 struct cust_store_ops {
@@ -180,6 +181,8 @@ struct cust_store_ops {
                                       struct cust_err *err);
     enum cust_status (*ledger_each)(void *impl, cust_ledger_fn fn, void *arg, int64_t *head_seq,
                                     char head_hash[65], struct cust_err *err);
+    /* ---- the request desk (store_desk.h) ---- */
+    const struct cust_store_desk_ops *desk;
 };
 
 struct cust_store {

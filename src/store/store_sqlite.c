@@ -8,6 +8,7 @@
 #include "custodian/compat.h"
 #include "custodian/date.h"
 #include "custodian/store.h"
+#include "store_sqlite_desk.h"
 
 #include <sqlite3.h>
 
@@ -98,7 +99,7 @@ static const char *const migration_1[] = {
     " FROM bookings b JOIN persons p ON p.id = b.person_id",
     NULL};
 
-static const char *const *const migrations[] = {migration_1};
+static const char *const *const migrations[] = {migration_1, cust_sqlite_desk_migration};
 
 int cust_store_schema_version(void)
 {
@@ -281,6 +282,7 @@ struct sq {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *st[S__N];
+    void *desk; /* the desk's prepared statements (store_sqlite_desk.c) */
 };
 
 static enum cust_status db_err(struct sq *q, struct cust_err *err, const char *what)
@@ -423,6 +425,7 @@ static void sq_close(void *impl)
     struct sq *q = impl;
     for (int i = 0; i < S__N; i++)
         sqlite3_finalize(q->st[i]);
+    cust_sqlite_desk_free(q->desk);
     sqlite3_close_v2(q->db);
     free(q->path);
     free(q);
@@ -956,7 +959,20 @@ static const struct cust_store_ops sqlite_ops = {
     .ledger_head = sq_ledger_head,
     .ledger_insert = sq_ledger_insert,
     .ledger_each = sq_ledger_each,
+    .desk = &cust_sqlite_desk_ops,
 };
+
+/* ---- desk hooks (store_sqlite_desk.c) -------------------------------------------------- */
+
+sqlite3 *cust_sqlite_handle(void *impl, const char **path, void ***desk_slot)
+{
+    struct sq *q = impl;
+    if (path)
+        *path = q->path;
+    if (desk_slot)
+        *desk_slot = &q->desk;
+    return q->db;
+}
 
 enum cust_status cust_store_sqlite_open(const char *path, enum cust_store_mode mode,
                                         struct cust_store *s, struct cust_err *err)

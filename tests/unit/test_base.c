@@ -145,10 +145,14 @@ static void test_status(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_buf_grow_and_detach), cmocka_unit_test(test_buf_cap),
-        cmocka_unit_test(test_buf_csv_html),        cmocka_unit_test(test_date_roundtrip),
-        cmocka_unit_test(test_date_partial),        cmocka_unit_test(test_time_parse),
-        cmocka_unit_test(test_diag),                cmocka_unit_test(test_status),
+        cmocka_unit_test(test_buf_grow_and_detach),
+        cmocka_unit_test(test_buf_cap),
+        cmocka_unit_test(test_buf_csv_html),
+        cmocka_unit_test(test_date_roundtrip),
+        cmocka_unit_test(test_date_partial),
+        cmocka_unit_test(test_time_parse),
+        cmocka_unit_test(test_diag),
+        cmocka_unit_test(test_status),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

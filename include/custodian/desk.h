@@ -1,0 +1,190 @@
+/*
+ * desk.h - the request desk (shared/spec/requests.md, docs/internals/desk.md).
+ *
+ * Every outside request is received (cust_desk_add), matched to the persons it concerns
+ * (cust_desk_match / cust_desk_confirm), decided under the policy for each matched person
+ * (cust_desk_decide), acted on by a person with authority (cust_desk_act), or, for a data
+ * request, fulfilled (cust_desk_fulfill). Each step is one store transaction that also appends
+ * its ledger entries, so a step is either recorded completely or not at all. Duties the
+ * decisions trigger become tasks with deadlines (cust_desk_duties, cust_desk_duty_done).
+ *
+ *     struct cust_desk d = {.store = s, .cal = cal, .actor = "clerk1", .role = "clerk",
+ *                           .decide = my_decider};
+ *     char id[CUST_REQUEST_ID_MAX];
+ *     if (cust_desk_add(&d, doc, id, &diag, &err)) ...
+ *
+ * Status lifecycle: received -> matched -> decided -> acted | fulfilled -> closed, and from any
+ * open status: withdrawn, lifted (a detainer lifted by its issuer) or expired.
+ */
+#ifndef CUSTODIAN_DESK_H
+#define CUSTODIAN_DESK_H
+
+#include "custodian/buf.h"
+#include "custodian/deadline.h"
+#include "custodian/diag.h"
+#include "custodian/store_desk.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+/*
+ * The policy engine as the desk sees it: one case in (decide.md JSON), one decision out (a new
+ * reference in *decision, decide.md JSON with "policy": {id, version, sha256}). Keeping the
+ * desk on the JSON contract means every front end and the desk decide alike.
+ */
+typedef enum cust_status (*cust_desk_decide_fn)(void *arg, const json_t *case_json,
+                                                json_t **decision, struct cust_err *err);
+
+struct cust_desk {
+    struct cust_store *store;
+    const struct cust_calendar *cal; /* holidays for deadlines (required) */
+    const char *actor;               /* who acts (ledger) */
+    const char *role;                /* ledger role; NULL = "clerk" */
+    cust_desk_decide_fn decide;      /* required by cust_desk_decide and cust_desk_fulfill */
+    void *decide_arg;
+    const char *jurisdiction;  /* policy id for cases; NULL = "us-ca" */
+    const char *templates_dir; /* NULL = CUST_SOURCE_DIR "/templates/notices" */
+    const char *duty_rules;    /* NULL = CUST_SOURCE_DIR "/policies/desk/duty-deadlines.csv" */
+    const char *agency_name;   /* the jail's agency on notices; NULL = "Sheriff's Department" */
+    const char *lang;          /* notice language; NULL = "en" */
+};
+
+/* Statuses a request can be in after which nothing more happens. */
+bool cust_desk_status_is_final(const char *status);
+
+/*
+ * Validate and store a request (requests.md "Intake"). Invalid input: CUST_EINVAL with every
+ * problem in `diag` ("request.path: reason") and nothing stored. Documents are kept by SHA-256
+ * (with their content when given). A subject request is matched at once; an exact strong-id
+ * match is linked without confirmation (status "matched"). The deadline the law sets (a
+ * detainer's 48 business hours) is computed when the requester gave none.
+ */
+enum cust_status cust_desk_add(struct cust_desk *d, const json_t *doc, char id[CUST_REQUEST_ID_MAX],
+                               struct cust_diag *diag, struct cust_err *err);
+
+/* The request with its links, decisions, actions, duties and documents (new reference). */
+enum cust_status cust_desk_show(struct cust_desk *d, const char *id, json_t **out,
+                                struct cust_err *err);
+
+/* Requests as a JSON array (new reference), overdue first; `now` decides what is overdue. */
+enum cust_status cust_desk_list(struct cust_desk *d, const struct cust_desk_request_filter *f,
+                                json_t **out, struct cust_err *err);
+
+/*
+ * Move a request to `status` ("withdrawn", "lifted", "expired", "closed") with a reason. Refused
+ * (CUST_ECONFLICT) from a final status.
+ */
+enum cust_status cust_desk_set_status(struct cust_desk *d, const char *id, const char *status,
+                                      const char *reason, struct cust_err *err);
+
+/*
+ * Re-run matching for a subject request: stores every candidate (a candidate never replaces a
+ * confirmed link) and returns them (new reference: array of {person_id, booking_number, score,
+ * points, strong, state, reasons}). An exact strong-id match with no conflict is confirmed
+ * automatically ("auto"); anything else waits for cust_desk_confirm.
+ */
+enum cust_status cust_desk_match(struct cust_desk *d, const char *id, json_t **out,
+                                 struct cust_err *err);
+
+/*
+ * A person confirms that `person_id` is the request's subject. A person recorded as a verified
+ * citizen, or who claimed citizenship, is linked but flagged for supervisor review; no action is
+ * taken on a flagged link until cust_desk_review clears it.
+ */
+enum cust_status cust_desk_confirm(struct cust_desk *d, const char *id, int64_t person_id,
+                                   const char *by, struct cust_err *err);
+/* A supervisor clears the review flag of a link, with a reason. */
+enum cust_status cust_desk_review(struct cust_desk *d, const char *id, int64_t person_id,
+                                  const char *by, const char *reason, struct cust_err *err);
+
+/*
+ * Decide the request for every confirmed person (subject requests) under d->decide, store each
+ * decision (policy id, version, sha256, whole JSON), create the duties it triggers now (serve a
+ * copy, consent form, refer to counsel, ...) with their deadlines and notices, and move the
+ * request to "decided". Returns the decisions (new reference, array). CUST_ECONFLICT when no
+ * person is confirmed.
+ */
+enum cust_status cust_desk_decide(struct cust_desk *d, const char *id, json_t **out,
+                                  struct cust_err *err);
+
+struct cust_desk_act {
+    const char *action; /* hold | notify | transfer | interview | arrest */
+    int64_t person_id;  /* 0 = every confirmed person */
+    const char *by;     /* who acts (required) */
+    const char *reason; /* why; required to decline a required or permitted action */
+    bool decline;       /* record that the action was NOT taken */
+    /* transfer details (transfer done): */
+    const char *agency;         /* receiving agency (required for a transfer) */
+    const char *at;             /* RFC 3339; NULL = now */
+    const char *warrant_number; /* judicial warrant's number */
+    const char *offense;        /* the offense that allowed a 7282.5 transfer */
+};
+
+/*
+ * Record what was done. Refusals (CUST_EDENIED, nothing stored but a ledger entry "refused"):
+ * a prohibited action; an action not asked; a person not confirmed or flagged for review; an
+ * interview before the consent form duty is done. Declining a required or permitted action
+ * needs a reason (CUST_EINVAL). A notify done creates the notice to the person and attorney; a
+ * transfer done records the hand-over (agency, time, legal basis) for the state report.
+ */
+enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct cust_desk_act *a,
+                               json_t **out, struct cust_err *err);
+
+/* Duties as a JSON array (new reference): open ones first, earliest deadline first. */
+enum cust_status cust_desk_duties(struct cust_desk *d, const struct cust_desk_duty_filter *f,
+                                  json_t **out, struct cust_err *err);
+/* Mark a duty done by `by` (ledger "duty.done"). */
+enum cust_status cust_desk_duty_done(struct cust_desk *d, int64_t duty_id, const char *by,
+                                     struct cust_err *err);
+/* Render a duty's notice in `lang` (NULL = d->lang) into `out`; the document is stored by its
+ * SHA-256 and linked to the request. CUST_ENOTFOUND when the duty has no notice template. */
+enum cust_status cust_desk_notice(struct cust_desk *d, int64_t duty_id, const char *lang,
+                                  struct cust_buf *out, struct cust_err *err);
+
+/* Every transfer recorded (new reference: array) for the state report. */
+enum cust_status cust_desk_transfers(struct cust_desk *d, json_t **out, struct cust_err *err);
+
+enum cust_desk_format { CUST_DESK_JSON = 0, CUST_DESK_CSV = 1 };
+
+struct cust_desk_fulfil_stats {
+    int64_t rows;     /* persons in scope */
+    int64_t given;    /* rows with at least one item given (each a ledger disclosure) */
+    int64_t withheld; /* items withheld, summed over rows */
+    int64_t duties;   /* duties created */
+    bool referred;    /* a subpoena: referred to counsel, nothing disclosed */
+};
+
+/*
+ * Fulfil a data request with a scope (requests.md "Data requests"): one row per person in
+ * scope, each requested item given or withheld with its citation, decided per person by
+ * d->decide. Each row given is a ledger disclosure; the duties the disclosures trigger (a
+ * notice to the person and their attorney per release date given) are created. An
+ * administrative subpoena is referred to counsel (duty refer_to_counsel) and nothing is
+ * disclosed unless `counsel_released`; a court order gives every item. Writes the response
+ * to `out` and moves the request to "fulfilled".
+ */
+enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cust_desk_format fmt,
+                                   bool counsel_released, FILE *out,
+                                   struct cust_desk_fulfil_stats *stats, struct cust_err *err);
+
+/*
+ * Build the decide.md case for one booking (its current record): citizenship, public release
+ * date, prior convictions, pending charges, registrant flag; `as_of` and request fields from
+ * the caller. Returns a new reference, or NULL when `doc` is not a JSON object.
+ */
+json_t *cust_desk_case_from_booking(const char *doc, const char *jurisdiction, int32_t as_of,
+                                    const char *kind, unsigned asks, unsigned items);
+
+/*
+ * The policy engine (policy.h) as a desk decider. `dir` is the policy directory (NULL: see
+ * cust_policy_dir); `policy` forces a policy id or file for every case (NULL: the case's
+ * jurisdiction). Loaded policies are cached. Use as
+ *     d.decide = cust_desk_policy_decide; d.decide_arg = cust_desk_policy_new(NULL, NULL);
+ */
+struct cust_desk_policy;
+struct cust_desk_policy *cust_desk_policy_new(const char *dir, const char *policy);
+void cust_desk_policy_free(struct cust_desk_policy *dp);
+enum cust_status cust_desk_policy_decide(void *dp, const json_t *case_json, json_t **decision,
+                                         struct cust_err *err);
+
+#endif

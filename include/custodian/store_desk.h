@@ -1,0 +1,253 @@
+/*
+ * store_desk.h - the request desk's part of the store interface (docs/internals/desk.md).
+ *
+ * A backend provides these operations through `struct cust_store_ops.desk` (SQLite:
+ * src/store/store_sqlite_desk.c, tables created by schema migration 2). Callers use the
+ * cust_store_desk_*() wrappers below, normally through the desk module (desk.h), which wraps
+ * every change in a transaction together with its ledger entry.
+ *
+ * As in store.h, strings in the value types are borrowed: the caller owns what it passes in;
+ * in a callback, the row's strings are valid only during the call. NULL means absent.
+ */
+#ifndef CUSTODIAN_STORE_DESK_H
+#define CUSTODIAN_STORE_DESK_H
+
+#include "custodian/store.h"
+
+#define CUST_NO_TIME        INT64_MIN /* "no instant" for unix-seconds fields */
+#define CUST_REQUEST_ID_MAX 16        /* "R-2025-000123" + NUL */
+
+/* One request as stored. The complete request document (as received, document contents left
+ * out) is `doc`; the columns are what listing and deadlines need. */
+struct cust_desk_request {
+    const char *id; /* R-YYYY-NNNNNN (filled by request_insert) */
+    const char *kind, *form, *agency, *office;
+    const char *status; /* received|matched|decided|acted|fulfilled|closed|withdrawn|lifted|
+                           expired */
+    const char *status_reason;
+    const char *received_at; /* RFC 3339 as given */
+    int64_t received_ts;
+    int received_offset;  /* minutes east of UTC */
+    int64_t due_ts;       /* the requester's due date, or CUST_NO_TIME */
+    int64_t law_ts;       /* the deadline the law sets (e.g. the 48-h window), or CUST_NO_TIME */
+    const char *law_rule; /* what law_ts is, e.g. "detainer_48h" */
+    const char *owner;
+    const char *created_at, *updated_at;
+    const char *doc;
+};
+
+struct cust_desk_request_filter {
+    bool open_only;     /* not closed, withdrawn, lifted or expired */
+    int64_t overdue_at; /* only open requests whose deadline is before this (CUST_NO_TIME: all) */
+    int64_t now;        /* for ordering: overdue (deadline < now) first */
+    const char *kind;   /* exact kind, or NULL */
+};
+
+/* A link between a request and a person: a candidate, or a confirmed match. */
+struct cust_desk_link {
+    const char *request_id;
+    int64_t person_id;
+    const char *booking_number; /* the person's booking the request concerns */
+    double score;
+    bool strong;                             /* exact booking number or strong id */
+    const char *state;                       /* candidate | confirmed | rejected */
+    const char *confirmed_by, *confirmed_at; /* "auto" for a strong exact match */
+    const char *reasons;                     /* JSON array */
+    bool review;                             /* flagged for supervisor review (citizenship) */
+    const char *review_reason;
+};
+
+struct cust_desk_decision {
+    int64_t id;
+    const char *request_id;
+    int64_t person_id; /* 0 for a population request's aggregate */
+    const char *booking_number;
+    const char *policy_id, *policy_version, *policy_sha256;
+    const char *decided_at, *decided_by;
+    const char *decision; /* the whole decision JSON */
+};
+
+struct cust_desk_action {
+    int64_t id;
+    const char *request_id;
+    int64_t person_id;
+    const char *action;  /* hold | notify | transfer | interview | arrest */
+    const char *verdict; /* the decision's verdict */
+    const char *outcome; /* done | declined */
+    const char *by, *at, *reason;
+    int64_t decision_id;
+};
+
+struct cust_desk_duty {
+    int64_t id;
+    const char *request_id;
+    int64_t person_id;
+    const char *booking_number;
+    const char *duty;   /* decide.md duty id */
+    const char *cite;   /* JSON array */
+    const char *status; /* open | done */
+    int64_t due_ts;     /* CUST_NO_TIME when the law sets none */
+    const char *created_at, *done_by, *done_at;
+    const char *document_sha256; /* generated notice, or NULL */
+    const char *detail;          /* JSON object, or NULL */
+};
+
+struct cust_desk_duty_filter {
+    const char *request_id; /* or NULL */
+    bool open_only;
+};
+
+struct cust_desk_transfer {
+    int64_t id;
+    const char *request_id;
+    int64_t person_id;
+    const char *booking_number;
+    const char *at;     /* RFC 3339: when custody was handed over */
+    const char *agency; /* the receiving agency */
+    const char *basis;  /* judicial_warrant | judicial_probable_cause | 7282.5 */
+    const char *warrant_number, *criterion, *offense;
+    const char *recorded_by, *recorded_at;
+};
+
+/* A person as the matcher sees it. */
+struct cust_desk_person {
+    int64_t person_id;
+    const char *person_key, *last_name, *first_name, *dob;
+    const char *aliases; /* JSON array or NULL */
+    const char *cii, *fbi, *sid, *a_number;
+    const char *booking_number;  /* latest booking */
+    const char *booking_numbers; /* JSON array of all */
+    const char *citizenship_status;
+    bool verified_citizen; /* any citizenship record: citizen, verified */
+    bool claimed_citizen;  /* any citizenship record: citizen, self-reported */
+};
+
+/* A booking in a data request's scope. */
+struct cust_desk_scope_row {
+    const char *booking_number;
+    int64_t person_id;
+    const char *citizenship_status; /* best-sourced */
+    const char *doc;                /* the current version's JSON */
+};
+
+struct cust_desk_scope {
+    int32_t day;
+    const char *citizenship; /* or NULL */
+    const char *facility;    /* or NULL */
+};
+
+typedef enum cust_status (*cust_desk_request_fn)(const struct cust_desk_request *r, void *arg);
+typedef enum cust_status (*cust_desk_link_fn)(const struct cust_desk_link *l, void *arg);
+typedef enum cust_status (*cust_desk_decision_fn)(const struct cust_desk_decision *d, void *arg);
+typedef enum cust_status (*cust_desk_action_fn)(const struct cust_desk_action *a, void *arg);
+typedef enum cust_status (*cust_desk_duty_fn)(const struct cust_desk_duty *d, void *arg);
+typedef enum cust_status (*cust_desk_transfer_fn)(const struct cust_desk_transfer *t, void *arg);
+typedef enum cust_status (*cust_desk_person_fn)(const struct cust_desk_person *p, void *arg);
+typedef enum cust_status (*cust_desk_scope_fn)(const struct cust_desk_scope_row *r, void *arg);
+
+struct cust_store_desk_ops {
+    enum cust_status (*request_insert)(void *impl, const struct cust_desk_request *r,
+                                       char id[CUST_REQUEST_ID_MAX], struct cust_err *err);
+    enum cust_status (*request_get)(void *impl, const char *id, cust_desk_request_fn fn, void *arg,
+                                    struct cust_err *err);
+    enum cust_status (*request_list)(void *impl, const struct cust_desk_request_filter *f,
+                                     cust_desk_request_fn fn, void *arg, struct cust_err *err);
+    enum cust_status (*request_update)(void *impl, const char *id, const char *status,
+                                       const char *reason, int64_t law_ts, const char *law_rule,
+                                       const char *updated_at, struct cust_err *err);
+    enum cust_status (*document_put)(void *impl, const char *request_id, const char *name,
+                                     const char *sha256, const unsigned char *content, size_t len,
+                                     const char *role, struct cust_err *err);
+    enum cust_status (*document_get)(void *impl, const char *sha256, char **content, size_t *len,
+                                     struct cust_err *err);
+    enum cust_status (*link_put)(void *impl, const struct cust_desk_link *l, struct cust_err *err);
+    enum cust_status (*links)(void *impl, const char *request_id, cust_desk_link_fn fn, void *arg,
+                              struct cust_err *err);
+    enum cust_status (*decision_put)(void *impl, const struct cust_desk_decision *d, int64_t *id,
+                                     struct cust_err *err);
+    enum cust_status (*decisions)(void *impl, const char *request_id, cust_desk_decision_fn fn,
+                                  void *arg, struct cust_err *err);
+    enum cust_status (*action_put)(void *impl, const struct cust_desk_action *a, int64_t *id,
+                                   struct cust_err *err);
+    enum cust_status (*actions)(void *impl, const char *request_id, cust_desk_action_fn fn,
+                                void *arg, struct cust_err *err);
+    enum cust_status (*duty_put)(void *impl, const struct cust_desk_duty *d, int64_t *id,
+                                 struct cust_err *err);
+    enum cust_status (*duties)(void *impl, const struct cust_desk_duty_filter *f,
+                               cust_desk_duty_fn fn, void *arg, struct cust_err *err);
+    enum cust_status (*duty_done)(void *impl, int64_t id, const char *by, const char *at,
+                                  const char *document_sha256, struct cust_err *err);
+    enum cust_status (*transfer_put)(void *impl, const struct cust_desk_transfer *t, int64_t *id,
+                                     struct cust_err *err);
+    enum cust_status (*transfers)(void *impl, cust_desk_transfer_fn fn, void *arg,
+                                  struct cust_err *err);
+    enum cust_status (*persons)(void *impl, int64_t person_id, cust_desk_person_fn fn, void *arg,
+                                struct cust_err *err);
+    enum cust_status (*scope)(void *impl, const struct cust_desk_scope *sc, cust_desk_scope_fn fn,
+                              void *arg, struct cust_err *err);
+};
+
+/*
+ * Wrappers. Writes belong inside the caller's transaction (cust_store_begin) with the ledger
+ * entry that records them. Lookups of one row return CUST_ENOTFOUND when there is none.
+ */
+/* Insert a new request; its id is R-<year of received_at, local>-<6-digit sequence>. */
+enum cust_status cust_store_request_insert(struct cust_store *s, const struct cust_desk_request *r,
+                                           char id[CUST_REQUEST_ID_MAX], struct cust_err *err);
+enum cust_status cust_store_request_get(struct cust_store *s, const char *id,
+                                        cust_desk_request_fn fn, void *arg, struct cust_err *err);
+/* Requests matching `f`: overdue open ones first (earliest deadline first), then the others by
+ * deadline, then by id. */
+enum cust_status cust_store_request_list(struct cust_store *s,
+                                         const struct cust_desk_request_filter *f,
+                                         cust_desk_request_fn fn, void *arg, struct cust_err *err);
+/* Set status (and reason), and the law deadline when law_rule is non-NULL. */
+enum cust_status cust_store_request_update(struct cust_store *s, const char *id, const char *status,
+                                           const char *reason, int64_t law_ts, const char *law_rule,
+                                           const char *updated_at, struct cust_err *err);
+/* Keep a document (content may be NULL when only its hash is known) and link it to a request
+ * with a role ("received", "notice", "response"). Contents are stored once per SHA-256. */
+enum cust_status cust_store_document_put(struct cust_store *s, const char *request_id,
+                                         const char *name, const char *sha256,
+                                         const unsigned char *content, size_t len, const char *role,
+                                         struct cust_err *err);
+/* A document's content (new heap buffer, NUL-terminated). */
+enum cust_status cust_store_document_get(struct cust_store *s, const char *sha256, char **content,
+                                         size_t *len, struct cust_err *err);
+/* Insert or replace the link (request_id, person_id). */
+enum cust_status cust_store_link_put(struct cust_store *s, const struct cust_desk_link *l,
+                                     struct cust_err *err);
+/* A request's links, best score first. */
+enum cust_status cust_store_links(struct cust_store *s, const char *request_id,
+                                  cust_desk_link_fn fn, void *arg, struct cust_err *err);
+enum cust_status cust_store_decision_put(struct cust_store *s, const struct cust_desk_decision *d,
+                                         int64_t *id, struct cust_err *err);
+/* A request's decisions, oldest first (the last one per person is in force). */
+enum cust_status cust_store_decisions(struct cust_store *s, const char *request_id,
+                                      cust_desk_decision_fn fn, void *arg, struct cust_err *err);
+enum cust_status cust_store_action_put(struct cust_store *s, const struct cust_desk_action *a,
+                                       int64_t *id, struct cust_err *err);
+enum cust_status cust_store_actions(struct cust_store *s, const char *request_id,
+                                    cust_desk_action_fn fn, void *arg, struct cust_err *err);
+enum cust_status cust_store_duty_put(struct cust_store *s, const struct cust_desk_duty *d,
+                                     int64_t *id, struct cust_err *err);
+/* Duties matching `f`, earliest deadline first (none last), then by id. */
+enum cust_status cust_store_duties(struct cust_store *s, const struct cust_desk_duty_filter *f,
+                                   cust_desk_duty_fn fn, void *arg, struct cust_err *err);
+/* Mark an open duty done. CUST_ENOTFOUND for an unknown id, CUST_ECONFLICT when already done. */
+enum cust_status cust_store_duty_done(struct cust_store *s, int64_t id, const char *by,
+                                      const char *at, const char *document_sha256,
+                                      struct cust_err *err);
+enum cust_status cust_store_transfer_put(struct cust_store *s, const struct cust_desk_transfer *t,
+                                         int64_t *id, struct cust_err *err);
+/* Every transfer, in order of hand-over. */
+enum cust_status cust_store_transfers(struct cust_store *s, cust_desk_transfer_fn fn, void *arg,
+                                      struct cust_err *err);
+/* Every person (person_id 0) or one, for matching. */
+enum cust_status cust_store_desk_persons(struct cust_store *s, int64_t person_id,
+                                         cust_desk_person_fn fn, void *arg, struct cust_err *err);
+/* The bookings in a data request's scope, by booking_number. */
+enum cust_status cust_store_desk_scope(struct cust_store *s, const struct cust_desk_scope *sc,
+                                       cust_desk_scope_fn fn, void *arg, struct cust_err *err);
+
+#endif

@@ -1,0 +1,966 @@
+/*
+ * desk_decide.c - decisions, actions, duties, notices and transfers (desk.h,
+ * docs/internals/desk.md).
+ */
+#include "custodian/compat.h"
+#include "custodian/csv.h"
+#include "custodian/date.h"
+#include "custodian/template.h"
+#include "desk_internal.h"
+
+#include <sodium.h>
+
+static void ignore(enum cust_status st)
+{
+    (void)st;
+}
+
+/* ---- the case ---------------------------------------------------------------------------- */
+
+static bool truthy(const json_t *v)
+{
+    return json_is_true(v);
+}
+
+/* A conviction date as decide.md wants it: a partial date (YYYY-MM-XX, YYYY-XX-XX) becomes its
+ * earliest possible day, the reading that counts least against the person in a look-back. */
+static json_t *conviction_date(const char *s)
+{
+    struct cust_date pd;
+    if (!s || !cust_date_parse_partial(s, &pd))
+        return NULL;
+    char buf[11];
+    snprintf(buf, sizeof(buf), "%.4s-%.2s-%.2s", s, s[5] == 'X' ? "01" : s + 5,
+             s[8] == 'X' ? "01" : s + 8);
+    int32_t day;
+    return cust_date_parse(buf, &day) ? json_string(buf) : NULL;
+}
+
+json_t *cust_desk_case_from_booking(const char *doc, const char *jurisdiction, int32_t as_of,
+                                    const char *kind, unsigned asks, unsigned items)
+{
+    json_t *rec = doc ? json_loads(doc, 0, NULL) : NULL;
+    if (!json_is_object(rec)) {
+        json_decref(rec);
+        return NULL;
+    }
+    json_t *person = json_object_get(rec, "person");
+    json_t *cit = json_object_get(person, "citizenship");
+    const char *status = json_string_value(json_object_get(cit, "status"));
+    if (!status || (strcmp(status, "citizen") && strcmp(status, "non_citizen")))
+        status = "unknown";
+    json_t *convictions = json_array();
+    size_t i;
+    json_t *p;
+    static const char *const overrides[] = {"serious", "violent",        "state_prison",
+                                            "wobbler", "prop47_reduced", "aggravated_felony",
+                                            "category"};
+    json_array_foreach(json_object_get(rec, "prior_convictions"), i, p)
+    {
+        const char *code = json_string_value(json_object_get(p, "code"));
+        if (!code)
+            continue;
+        json_t *c = json_pack("{s:s}", "code", code);
+        const char *level = json_string_value(json_object_get(p, "level"));
+        if (level && (!strcmp(level, "felony") || !strcmp(level, "misdemeanor")))
+            json_object_set_new(c, "level", json_string(level));
+        json_t *date = conviction_date(json_string_value(json_object_get(p, "date")));
+        if (date)
+            json_object_set_new(c, "date", date);
+        const char *jur = json_string_value(json_object_get(p, "jurisdiction"));
+        if (jur && (!strcmp(jur, "CA") || !strcmp(jur, "federal") || !strcmp(jur, "other_state")))
+            json_object_set_new(c, "jurisdiction", json_string(jur));
+        json_t *flags = json_object_get(p, "flags");
+        for (size_t k = 0; k < CUST_ARRAY_LEN(overrides); k++) {
+            json_t *v = json_object_get(flags ? flags : p, overrides[k]);
+            if (v && !json_is_null(v))
+                json_object_set(c, overrides[k], v);
+        }
+        json_array_append_new(convictions, c);
+    }
+    json_t *pending = json_array();
+    json_array_foreach(json_object_get(rec, "charges"), i, p)
+    {
+        const char *code = json_string_value(json_object_get(p, "code"));
+        const char *st = json_string_value(json_object_get(p, "status"));
+        if (!code || !st || strcmp(st, "pending") != 0)
+            continue;
+        json_t *c = json_pack("{s:s,s:b}", "code", code, "held_to_answer",
+                              truthy(json_object_get(p, "held_to_answer")));
+        const char *level = json_string_value(json_object_get(p, "level"));
+        if (level && (!strcmp(level, "felony") || !strcmp(level, "misdemeanor")))
+            json_object_set_new(c, "level", json_string(level));
+        json_array_append_new(pending, c);
+    }
+    char day[11];
+    cust_date_format(as_of, day);
+    json_t *c = json_pack(
+        "{s:s,s:s,s:{s:s,s:o,s:o},s:{s:{s:s,s:b},s:b,s:o,s:o,s:b,s:b}}", "jurisdiction",
+        jurisdiction ? jurisdiction : "us-ca", "as_of", day, "request", "kind", kind, "asks",
+        desk_flag_names(asks, false), "items", desk_flag_names(items, true), "subject",
+        "citizenship", "status", status, "verified", truthy(json_object_get(cit, "verified")),
+        "release_date_public", truthy(json_object_get(rec, "release_date_public")), "convictions",
+        convictions, "pending_charges", pending, "sex_arson_registrant",
+        truthy(json_object_get(person, "sex_arson_registrant")),
+        "outstanding_federal_felony_warrant", false);
+    json_decref(rec);
+    return c;
+}
+
+/* ---- duty rules and notices --------------------------------------------------------------- */
+
+enum cust_status desk_duty_due(struct cust_desk *d, const char *duty, int64_t from, int offset,
+                               int64_t *due, struct cust_err *err)
+{
+    *due = CUST_NO_TIME;
+    const char *path =
+        d->duty_rules ? d->duty_rules : CUST_SOURCE_DIR "/policies/desk/duty-deadlines.csv";
+    struct cust_csv csv;
+    enum cust_status st = cust_csv_open_file(&csv, path, err);
+    if (st != CUST_OK)
+        return st;
+    st = cust_csv_next(&csv, err);
+    int cd = cust_csv_column(&csv, "duty"), cb = cust_csv_column(&csv, "business_days");
+    if (st == CUST_OK && (cd < 0 || cb < 0))
+        st = cust_err_set(err, CUST_EINVAL, "%s:1: needs columns 'duty' and 'business_days'", path);
+    while (st == CUST_OK && (st = cust_csv_next(&csv, err)) == CUST_OK && csv.nfields) {
+        if (csv.nfields <= (size_t)cd || csv.nfields <= (size_t)cb ||
+            strcmp(csv.fields[cd], duty) != 0)
+            continue;
+        const char *n = csv.fields[cb];
+        if (!*n)
+            break;
+        char *end;
+        long days = strtol(n, &end, 10);
+        if (*end || days < 0 || days > 365) {
+            st = cust_err_set(err, CUST_EINVAL, "%s:%zu: business_days: not a number of days", path,
+                              csv.line);
+            break;
+        }
+        int32_t day = cust_time_local_day(from, offset);
+        day = days ? cust_deadline_add_business_days(d->cal, day, (int)days) : day;
+        *due = ((int64_t)day + 1) * 86400 - 1 - (int64_t)offset * 60;
+        break;
+    }
+    cust_csv_release(&csv);
+    return st;
+}
+
+static const char *duty_template(const char *duty)
+{
+    if (strcmp(duty, "serve_copy_to_subject") == 0)
+        return "request_copy";
+    if (strcmp(duty, "notice_to_subject_and_attorney") == 0)
+        return "release_notice";
+    if (strcmp(duty, "consent_form_before_interview") == 0)
+        return "interview_consent";
+    return NULL;
+}
+
+static enum cust_status render(struct cust_desk *d, const char *tpl, const char *lang,
+                               const json_t *vars, struct cust_buf *out, struct cust_err *err)
+{
+    for (const char *c = lang; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || *c == '-'))
+            return cust_err_set(err, CUST_EINVAL, "language '%s' is not a language code", lang);
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s/%s.txt", desk_templates_dir(d), lang, tpl);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return cust_err_set(err, CUST_ENOTFOUND,
+                            "no '%s' notice in language '%s' (templates/notices/languages.csv "
+                            "lists what is shipped)",
+                            tpl, lang);
+    struct cust_buf b;
+    cust_buf_init(&b, 4096);
+    char chunk[4096];
+    size_t n;
+    enum cust_status st = CUST_OK;
+    while (st == CUST_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        st = cust_buf_append(&b, chunk, n);
+    fclose(f);
+    if (st == CUST_OK)
+        st = cust_template_render(path, b.buf, b.len, vars, CUST_TEMPLATE_TEXT, out, err);
+    cust_buf_release(&b);
+    return st;
+}
+
+static void sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, data, len);
+    sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+/* Render a duty's notice and keep it as a document of the request; *sha gets its hash. */
+static enum cust_status keep_notice(struct cust_desk *d, const char *request_id, const char *duty,
+                                    int64_t duty_id, const char *lang, const json_t *vars,
+                                    struct cust_buf *out, char sha[65], struct cust_err *err)
+{
+    const char *tpl = duty_template(duty);
+    if (!tpl)
+        return cust_err_set(err, CUST_ENOTFOUND, "duty '%s' has no notice", duty);
+    json_t *v = json_deep_copy(vars);
+    char today[11];
+    cust_date_format(cust_today(), today);
+    json_object_set_new(v, "notice_date", json_string(today));
+    json_object_set_new(v, "request_id", json_string(request_id));
+    json_object_set_new(v, "agency_name",
+                        json_string(d->agency_name ? d->agency_name : "Sheriff's Department"));
+    struct cust_buf local;
+    cust_buf_init(&local, 2048);
+    struct cust_buf *b = out ? out : &local;
+    size_t start = b->len;
+    enum cust_status st = render(d, tpl, lang, v, b, err);
+    json_decref(v);
+    if (st == CUST_OK) {
+        sha256_hex(b->buf + start, b->len - start, sha);
+        char name[96];
+        snprintf(name, sizeof(name), "duty-%lld-%s.%s.txt", (long long)duty_id, tpl, lang);
+        st = cust_store_document_put(d->store, request_id, name, sha,
+                                     (const unsigned char *)b->buf + start, b->len - start,
+                                     "notice", err);
+    }
+    cust_buf_release(&local);
+    return st;
+}
+
+enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q, int64_t person_id,
+                                  const char *booking_number, const char *duty, const json_t *cite,
+                                  json_t *detail, int64_t *duty_id, struct cust_err *err)
+{
+    int64_t due;
+    int64_t now = cust_now();
+    enum cust_status st = desk_duty_due(d, duty, now, q->r.received_offset, &due, err);
+    char *cite_text = cite ? json_dumps(cite, JSON_COMPACT) : NULL;
+    char *detail_text = detail ? json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    char created[32];
+    desk_now(created);
+    int64_t id = 0;
+    if (st == CUST_OK) {
+        struct cust_desk_duty row = {.request_id = q->id,
+                                     .person_id = person_id,
+                                     .booking_number = booking_number,
+                                     .duty = duty,
+                                     .cite = cite_text,
+                                     .due_ts = due,
+                                     .created_at = created,
+                                     .detail = detail_text};
+        st = cust_store_duty_put(d->store, &row, &id, err);
+    }
+    char sha[65] = "";
+    if (st == CUST_OK && duty_template(duty) && detail)
+        st = keep_notice(d, q->id, duty, id, d->lang ? d->lang : "en", detail, NULL, sha, err);
+    if (st == CUST_OK && sha[0]) {
+        /* the notice's hash is part of the duty record: store it through the done-less path */
+        json_t *j = json_pack("{s:I,s:s,s:s}", "duty_id", (json_int_t)id, "document", sha, "lang",
+                              d->lang ? d->lang : "en");
+        st = desk_log(d, "notice.generate", "request", q->id, "ok", duty, j, err);
+    }
+    if (st == CUST_OK)
+        st = desk_log(d, "duty.create", "request", q->id, "ok", duty,
+                      json_pack("{s:I,s:s,s:I,s:s?,s:o,s:s?}", "duty_id", (json_int_t)id, "duty",
+                                duty, "person_id", (json_int_t)person_id, "booking_number",
+                                booking_number, "due", desk_time_json(due), "document",
+                                sha[0] ? sha : NULL),
+                      err);
+    free(cite_text);
+    free(detail_text);
+    if (duty_id)
+        *duty_id = id;
+    return st;
+}
+
+/* ---- duties ------------------------------------------------------------------------------ */
+
+static enum cust_status on_duty(const struct cust_desk_duty *x, void *arg)
+{
+    json_t *cite = x->cite ? json_loads(x->cite, 0, NULL) : NULL;
+    int64_t now = cust_now();
+    bool open = strcmp(x->status, "open") == 0;
+    json_array_append_new(
+        arg,
+        json_pack("{s:I,s:s,s:I,s:s?,s:s,s:o,s:s,s:o,s:b,s:s,s:s?,s:s?,s:s?}", "id",
+                  (json_int_t)x->id, "request_id", x->request_id, "person_id",
+                  (json_int_t)x->person_id, "booking_number", x->booking_number, "duty", x->duty,
+                  "cite", cite ? cite : json_array(), "status", x->status, "due",
+                  desk_time_json(x->due_ts), "overdue",
+                  open && x->due_ts != CUST_NO_TIME && x->due_ts < now, "created_at", x->created_at,
+                  "done_by", x->done_by, "done_at", x->done_at, "document", x->document_sha256));
+    return CUST_OK;
+}
+
+enum cust_status cust_desk_duties(struct cust_desk *d, const struct cust_desk_duty_filter *f,
+                                  json_t **out, struct cust_err *err)
+{
+    json_t *arr = json_array();
+    enum cust_status st = cust_store_duties(d->store, f, on_duty, arr, err);
+    if (st != CUST_OK) {
+        json_decref(arr);
+        arr = NULL;
+    }
+    *out = arr;
+    return st;
+}
+
+struct duty_find {
+    int64_t id;
+    json_t *row; /* {request_id, duty, detail, status} */
+};
+
+static enum cust_status on_duty_find(const struct cust_desk_duty *x, void *arg)
+{
+    struct duty_find *f = arg;
+    if (x->id != f->id)
+        return CUST_OK;
+    json_t *detail = x->detail ? json_loads(x->detail, 0, NULL) : NULL;
+    f->row = json_pack("{s:s,s:s,s:s,s:I,s:o}", "request_id", x->request_id, "duty", x->duty,
+                       "status", x->status, "person_id", (json_int_t)x->person_id, "detail",
+                       detail ? detail : json_object());
+    return CUST_OK;
+}
+
+static enum cust_status find_duty(struct cust_desk *d, int64_t id, json_t **row,
+                                  struct cust_err *err)
+{
+    struct duty_find f = {id, NULL};
+    struct cust_desk_duty_filter flt = {NULL, false};
+    enum cust_status st = cust_store_duties(d->store, &flt, on_duty_find, &f, err);
+    if (st == CUST_OK && !f.row)
+        st = cust_err_set(err, CUST_ENOTFOUND, "no duty %lld", (long long)id);
+    *row = f.row;
+    return st;
+}
+
+enum cust_status cust_desk_duty_done(struct cust_desk *d, int64_t duty_id, const char *by,
+                                     struct cust_err *err)
+{
+    if (!by || !*by)
+        return cust_err_set(err, CUST_EINVAL, "--by USER is required");
+    json_t *row = NULL;
+    enum cust_status st = find_duty(d, duty_id, &row, err);
+    if (st == CUST_OK)
+        st = cust_store_begin(d->store, err);
+    if (st == CUST_OK) {
+        char now[32];
+        desk_now(now);
+        st = cust_store_duty_done(d->store, duty_id, by, now, NULL, err);
+        if (st == CUST_OK)
+            st = desk_log(d, "duty.done", "request",
+                          json_string_value(json_object_get(row, "request_id")), "ok",
+                          json_string_value(json_object_get(row, "duty")),
+                          json_pack("{s:I,s:s}", "duty_id", (json_int_t)duty_id, "by", by), err);
+        if (st == CUST_OK)
+            st = cust_store_commit(d->store, err);
+        else
+            cust_store_rollback(d->store);
+    }
+    json_decref(row);
+    return st;
+}
+
+enum cust_status cust_desk_notice(struct cust_desk *d, int64_t duty_id, const char *lang,
+                                  struct cust_buf *out, struct cust_err *err)
+{
+    json_t *row = NULL;
+    enum cust_status st = find_duty(d, duty_id, &row, err);
+    if (st == CUST_OK)
+        st = cust_store_begin(d->store, err);
+    if (st == CUST_OK) {
+        char sha[65];
+        const char *rid = json_string_value(json_object_get(row, "request_id"));
+        const char *duty = json_string_value(json_object_get(row, "duty"));
+        const char *lg = lang ? lang : d->lang ? d->lang : "en";
+        st = keep_notice(d, rid, duty, duty_id, lg, json_object_get(row, "detail"), out, sha, err);
+        if (st == CUST_OK)
+            st = desk_log(d, "notice.generate", "request", rid, "ok", duty,
+                          json_pack("{s:I,s:s,s:s}", "duty_id", (json_int_t)duty_id, "document",
+                                    sha, "lang", lg),
+                          err);
+        if (st == CUST_OK)
+            st = cust_store_commit(d->store, err);
+        else
+            cust_store_rollback(d->store);
+    }
+    json_decref(row);
+    return st;
+}
+
+/* ---- decisions ---------------------------------------------------------------------------- */
+
+struct linked {
+    int64_t person_id;
+    char *booking_number;
+    bool review;
+};
+
+struct link_list {
+    struct linked *v;
+    size_t n, cap;
+};
+
+static enum cust_status on_confirmed(const struct cust_desk_link *l, void *arg)
+{
+    struct link_list *ll = arg;
+    if (strcmp(l->state, "confirmed") != 0)
+        return CUST_OK;
+    if (ll->n == ll->cap) {
+        ll->cap = ll->cap ? ll->cap * 2 : 4;
+        ll->v = cust_xrealloc(ll->v, ll->cap * sizeof(*ll->v));
+    }
+    ll->v[ll->n++] = (struct linked){
+        l->person_id, l->booking_number ? cust_xstrdup(l->booking_number) : NULL, l->review};
+    return CUST_OK;
+}
+
+static void link_list_free(struct link_list *ll)
+{
+    for (size_t i = 0; i < ll->n; i++)
+        free(ll->v[i].booking_number);
+    free(ll->v);
+}
+
+/* The name on a booking, "FIRST LAST". */
+static char *subject_name(struct cust_desk *d, const char *bn)
+{
+    char *doc = NULL;
+    if (!bn || cust_store_current_version(d->store, bn, NULL, &doc, NULL) != CUST_OK)
+        return cust_xstrdup("(unknown)");
+    json_t *rec = json_loads(doc, 0, NULL);
+    free(doc);
+    json_t *p = json_object_get(rec, "person");
+    const char *f = json_string_value(json_object_get(p, "first_name"));
+    const char *l = json_string_value(json_object_get(p, "last_name"));
+    size_t n = (f ? strlen(f) : 0) + (l ? strlen(l) : 0) + 2;
+    char *s = cust_xmalloc(n);
+    snprintf(s, n, "%s%s%s", f ? f : "", f && l ? " " : "", l ? l : "");
+    json_decref(rec);
+    return s;
+}
+
+static const char *verdict_of(const json_t *decision, const char *section, const char *target)
+{
+    return json_string_value(
+        json_object_get(json_object_get(json_object_get(decision, section), target), "verdict"));
+}
+
+static char *requester_text(const struct cust_request *r)
+{
+    size_t n = strlen(r->agency) + (r->office ? strlen(r->office) : 0) + 4;
+    char *s = cust_xmalloc(n);
+    snprintf(s, n, "%s%s%s", r->agency, r->office ? ", " : "", r->office ? r->office : "");
+    return s;
+}
+
+/* Template values of a duty's notice (the duty's detail). */
+static json_t *notice_vars(struct cust_desk *d, const struct desk_req *q, const char *bn,
+                           const json_t *decision)
+{
+    char *name = subject_name(d, bn);
+    char *req = requester_text(&q->r);
+    char received[11];
+    cust_date_format(cust_time_local_day(q->r.received_at, q->r.received_offset), received);
+    struct cust_buf asks, comply;
+    cust_buf_init(&asks, 64);
+    cust_buf_init(&comply, 128);
+    bool will = false, hold_refused = false, release_given = false;
+    for (int i = 0; i < CUST_ASK_COUNT; i++) {
+        unsigned bit = 1u << i;
+        if (!(q->r.asks & bit))
+            continue;
+        const char *a = cust_request_ask_name(bit);
+        const char *v = decision ? verdict_of(decision, "actions", a) : NULL;
+        ignore(cust_buf_appendf(&asks, "%s%s", asks.len ? ", " : "", a));
+        if (v && strcmp(v, "prohibited") != 0) {
+            will = true;
+            ignore(cust_buf_appendf(&comply, "- %s (%s)\n", a, v));
+        }
+        if (bit == CUST_ASK_HOLD && (!v || strcmp(v, "prohibited") == 0))
+            hold_refused = true;
+        if (bit == CUST_ASK_NOTIFY && v && strcmp(v, "prohibited") != 0)
+            release_given = true;
+    }
+    ignore(cust_buf_putc(&asks, '\0'));
+    ignore(cust_buf_putc(&comply, '\0'));
+    json_t *v = json_pack("{s:s,s:s?,s:s,s:s,s:s?,s:s,s:b,s:s,s:b,s:b,s:s,s:s}", "subject_name",
+                          name, "booking_number", bn, "received_date", received, "requester", req,
+                          "form", q->r.form, "asks_text", asks.len > 1 ? asks.buf : "(nothing)",
+                          "will_comply", will, "comply_text", comply.buf, "hold_refused",
+                          hold_refused, "release_date_given", release_given, "purpose",
+                          q->r.note ? q->r.note : "as stated in the attached request",
+                          "attorney_name", "the person's attorney or designee");
+    cust_buf_release(&asks);
+    cust_buf_release(&comply);
+    free(name);
+    free(req);
+    return v;
+}
+
+struct have_duty {
+    int64_t person_id;
+    const char *duty;
+    bool found;
+};
+
+static enum cust_status on_have_duty(const struct cust_desk_duty *x, void *arg)
+{
+    struct have_duty *h = arg;
+    if (x->person_id == h->person_id && strcmp(x->duty, h->duty) == 0)
+        h->found = true;
+    return CUST_OK;
+}
+
+static enum cust_status has_duty(struct cust_desk *d, const char *rid, int64_t person_id,
+                                 const char *duty, bool *found, struct cust_err *err)
+{
+    struct have_duty h = {person_id, duty, false};
+    struct cust_desk_duty_filter f = {rid, false};
+    enum cust_status st = cust_store_duties(d->store, &f, on_have_duty, &h, err);
+    *found = h.found;
+    return st;
+}
+
+/* Create the decision's duties for which `trigger` holds: NULL = those due at once (no "when",
+ * or the consent form), else those whose "when" equals trigger. Skips existing ones. */
+enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct desk_req *q,
+                                           int64_t person_id, const char *bn,
+                                           const json_t *decision, const char *trigger,
+                                           json_t *extra, int *created, struct cust_err *err);
+enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct desk_req *q,
+                                           int64_t person_id, const char *bn,
+                                           const json_t *decision, const char *trigger,
+                                           json_t *extra, int *created, struct cust_err *err)
+{
+    size_t i;
+    json_t *x;
+    enum cust_status st = CUST_OK;
+    json_array_foreach(json_object_get(decision, "duties"), i, x)
+    {
+        const char *duty = json_string_value(json_object_get(x, "duty"));
+        const char *when = json_string_value(json_object_get(x, "when"));
+        if (!duty)
+            continue;
+        bool now_due = trigger ? when && strcmp(when, trigger) == 0
+                               : !when || strcmp(duty, "consent_form_before_interview") == 0;
+        if (!now_due)
+            continue;
+        bool found = false;
+        if ((st = has_duty(d, q->id, person_id, duty, &found, err)) != CUST_OK)
+            break;
+        if (found && !trigger)
+            continue;
+        json_t *vars = notice_vars(d, q, bn, decision);
+        if (extra)
+            json_object_update(vars, extra);
+        st = desk_duty_create(d, q, person_id, bn, duty, json_object_get(x, "cite"), vars, NULL,
+                              err);
+        json_decref(vars);
+        if (st != CUST_OK)
+            break;
+        if (created)
+            (*created)++;
+    }
+    return st;
+}
+
+/* Run the decider and check the policy fields the desk stores. */
+static enum cust_status run_decide(struct cust_desk *d, const json_t *c, json_t **dec,
+                                   struct cust_err *err)
+{
+    *dec = NULL;
+    if (!d->decide)
+        return cust_err_set(err, CUST_EINVAL, "no policy engine in this build");
+    enum cust_status st = d->decide(d->decide_arg, c, dec, err);
+    if (st != CUST_OK)
+        return st;
+    json_t *p = json_object_get(*dec, "policy");
+    if (!json_string_value(json_object_get(p, "id")) ||
+        !json_string_value(json_object_get(p, "version")) ||
+        !json_string_value(json_object_get(p, "sha256"))) {
+        json_decref(*dec);
+        *dec = NULL;
+        return cust_err_set(err, CUST_EINTEGRITY, "decision without policy id, version, sha256");
+    }
+    return CUST_OK;
+}
+
+enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req *q,
+                                     int64_t person_id, const char *bn, const json_t *dec,
+                                     int64_t *id, struct cust_err *err);
+enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req *q,
+                                     int64_t person_id, const char *bn, const json_t *dec,
+                                     int64_t *id, struct cust_err *err)
+{
+    char now[32];
+    desk_now(now);
+    json_t *p = json_object_get(dec, "policy");
+    char *text = json_dumps(dec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    struct cust_desk_decision row = {0,
+                                     q->id,
+                                     person_id,
+                                     bn,
+                                     json_string_value(json_object_get(p, "id")),
+                                     json_string_value(json_object_get(p, "version")),
+                                     json_string_value(json_object_get(p, "sha256")),
+                                     now,
+                                     d->actor ? d->actor : "cli",
+                                     text};
+    enum cust_status st = cust_store_decision_put(d->store, &row, id, err);
+    free(text);
+    if (st == CUST_OK) {
+        json_t *verdicts = json_object();
+        const char *k;
+        json_t *v;
+        json_object_foreach(json_object_get(dec, "actions"), k, v)
+            json_object_set(verdicts, k, json_object_get(v, "verdict"));
+        st = desk_log(d, "request.decide", "request", q->id, "ok", "",
+                      json_pack("{s:I,s:I,s:s?,s:O,s:o}", "decision_id", (json_int_t)*id,
+                                "person_id", (json_int_t)person_id, "booking_number", bn, "policy",
+                                p, "actions", verdicts),
+                      err);
+    }
+    return st;
+}
+
+enum cust_status cust_desk_decide(struct cust_desk *d, const char *id, json_t **out,
+                                  struct cust_err *err)
+{
+    *out = NULL;
+    struct desk_req q;
+    enum cust_status st = desk_req_load(d, id, &q, err);
+    if (st != CUST_OK)
+        return st;
+    struct link_list ll = {0};
+    if (cust_desk_status_is_final(q.status))
+        st = cust_err_set(err, CUST_ECONFLICT, "request '%s' is %s", id, q.status);
+    else if (!q.r.has_subject)
+        st = cust_err_set(err, CUST_EINVAL,
+                          "request '%s' names a population: use 'request fulfill'", id);
+    if (st == CUST_OK)
+        st = cust_store_links(d->store, id, on_confirmed, &ll, err);
+    if (st == CUST_OK && ll.n == 0)
+        st = cust_err_set(err, CUST_ECONFLICT,
+                          "request '%s' has no confirmed person (see 'request match')", id);
+    json_t *arr = json_array();
+    int32_t as_of = cust_time_local_day(q.r.received_at, q.r.received_offset);
+    /* decide first (no store writes), then record everything in one transaction */
+    json_t **decs = cust_xcalloc(ll.n ? ll.n : 1, sizeof(*decs));
+    for (size_t i = 0; st == CUST_OK && i < ll.n; i++) {
+        char *doc = NULL;
+        st = cust_store_current_version(d->store, ll.v[i].booking_number, NULL, &doc, err);
+        if (st != CUST_OK)
+            break;
+        json_t *c = cust_desk_case_from_booking(
+            doc, d->jurisdiction, as_of, cust_request_kind_name(q.r.kind), q.r.asks, q.r.items);
+        free(doc);
+        if (!c) {
+            st = cust_err_set(err, CUST_EINTEGRITY, "booking '%s': stored record is invalid",
+                              ll.v[i].booking_number);
+            break;
+        }
+        st = run_decide(d, c, &decs[i], err);
+        json_decref(c);
+    }
+    if (st == CUST_OK)
+        st = cust_store_begin(d->store, err);
+    if (st == CUST_OK) {
+        for (size_t i = 0; st == CUST_OK && i < ll.n; i++) {
+            int64_t did = 0;
+            st = desk_store_decision(d, &q, ll.v[i].person_id, ll.v[i].booking_number, decs[i],
+                                     &did, err);
+            if (st == CUST_OK)
+                st = desk_duties_from_decision(d, &q, ll.v[i].person_id, ll.v[i].booking_number,
+                                               decs[i], NULL, NULL, NULL, err);
+            json_array_append_new(arr, json_pack("{s:I,s:I,s:s?,s:O}", "decision_id",
+                                                 (json_int_t)did, "person_id",
+                                                 (json_int_t)ll.v[i].person_id, "booking_number",
+                                                 ll.v[i].booking_number, "decision", decs[i]));
+        }
+        if (st == CUST_OK)
+            st = desk_transition(d, &q, "decided", "policy decision", err);
+        if (st == CUST_OK)
+            st = cust_store_commit(d->store, err);
+        else
+            cust_store_rollback(d->store);
+    }
+    for (size_t i = 0; i < ll.n; i++)
+        json_decref(decs[i]);
+    free(decs);
+    link_list_free(&ll);
+    desk_req_release(&q);
+    if (st != CUST_OK) {
+        json_decref(arr);
+        return st;
+    }
+    *out = arr;
+    return CUST_OK;
+}
+
+/* ---- actions ------------------------------------------------------------------------------ */
+
+struct latest_decision {
+    int64_t person_id;
+    int64_t id;
+    json_t *decision;
+};
+
+static enum cust_status on_latest(const struct cust_desk_decision *x, void *arg)
+{
+    struct latest_decision *l = arg;
+    if (x->person_id != l->person_id)
+        return CUST_OK;
+    json_decref(l->decision);
+    l->decision = json_loads(x->decision, 0, NULL);
+    l->id = x->id;
+    return CUST_OK;
+}
+
+struct consent_state {
+    int64_t person_id;
+    bool exists, done;
+};
+
+static enum cust_status on_consent(const struct cust_desk_duty *x, void *arg)
+{
+    struct consent_state *c = arg;
+    if (x->person_id == c->person_id && strcmp(x->duty, "consent_form_before_interview") == 0) {
+        c->exists = true;
+        c->done = c->done || strcmp(x->status, "done") == 0;
+    }
+    return CUST_OK;
+}
+
+static bool ask_bit(const char *name, unsigned *bit)
+{
+    for (int i = 0; i < CUST_ASK_COUNT; i++)
+        if (strcmp(name, cust_request_ask_name(1u << i)) == 0) {
+            *bit = 1u << i;
+            return true;
+        }
+    return false;
+}
+
+/* Refuse with a ledger record of the refusal. */
+static enum cust_status refuse(struct cust_desk *d, const char *id, const struct cust_desk_act *a,
+                               int64_t person_id, const char *verdict, struct cust_err *err,
+                               const char *why)
+{
+    desk_log_refusal(d, id, "request.act", why,
+                     json_pack("{s:s,s:I,s:s?,s:s,s:b}", "action", a->action, "person_id",
+                               (json_int_t)person_id, "verdict", verdict, "by", a->by, "decline",
+                               a->decline));
+    return cust_err_set(err, CUST_EDENIED, "request '%s': %s", id, why);
+}
+
+enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct cust_desk_act *a,
+                               json_t **out, struct cust_err *err)
+{
+    if (out)
+        *out = NULL;
+    if (!a->by || !*a->by)
+        return cust_err_set(err, CUST_EINVAL, "--by USER is required");
+    unsigned bit;
+    if (!a->action || !ask_bit(a->action, &bit))
+        return cust_err_set(err, CUST_EINVAL, "unknown action '%s'", a->action ? a->action : "");
+    struct desk_req q;
+    enum cust_status st = desk_req_load(d, id, &q, err);
+    if (st != CUST_OK)
+        return st;
+    struct link_list ll = {0};
+    struct latest_decision *ld = NULL;
+    char why[512];
+#define REFUSE(pid, verdict, ...)                                                                  \
+    (snprintf(why, sizeof(why), __VA_ARGS__), refuse(d, id, a, pid, verdict, err, why))
+    if (cust_desk_status_is_final(q.status) ||
+        (strcmp(q.status, "decided") != 0 && strcmp(q.status, "acted") != 0))
+        st = cust_err_set(err, CUST_ECONFLICT, "request '%s' is %s: decide it first", id, q.status);
+    else if (!(q.r.asks & bit))
+        st = REFUSE(0, NULL, "the request does not ask '%s'", a->action);
+    if (st == CUST_OK)
+        st = cust_store_links(d->store, id, on_confirmed, &ll, err);
+    /* the persons acted on */
+    size_t n = 0;
+    if (st == CUST_OK) {
+        ld = cust_xcalloc(ll.n ? ll.n : 1, sizeof(*ld));
+        for (size_t i = 0; i < ll.n; i++) {
+            if (a->person_id == 0 || ll.v[i].person_id == a->person_id) {
+                ll.v[n] = ll.v[i];
+                ld[n].person_id = ll.v[n].person_id;
+                n++;
+            } else {
+                free(ll.v[i].booking_number);
+            }
+        }
+        ll.n = n;
+        if (n == 0 && a->person_id)
+            st = REFUSE(a->person_id, NULL, "person is not a confirmed match of this request");
+        else if (n == 0)
+            st = cust_err_set(err, CUST_ECONFLICT, "request '%s' has no confirmed person", id);
+    }
+    for (size_t i = 0; st == CUST_OK && i < n; i++) {
+        if (ll.v[i].review)
+            st = REFUSE(ll.v[i].person_id, NULL,
+                        "person is flagged for supervisor review (citizenship)");
+        if (st == CUST_OK)
+            st = cust_store_decisions(d->store, id, on_latest, &ld[i], err);
+        if (st == CUST_OK && !ld[i].decision)
+            st = cust_err_set(err, CUST_ECONFLICT, "person #%lld has no decision: decide first",
+                              (long long)ll.v[i].person_id);
+        const char *v = st == CUST_OK ? verdict_of(ld[i].decision, "actions", a->action) : NULL;
+        if (st == CUST_OK && !v)
+            st = REFUSE(ll.v[i].person_id, NULL, "the decision has no verdict for '%s'", a->action);
+        if (st != CUST_OK)
+            break;
+        if (!a->decline && strcmp(v, "prohibited") == 0)
+            st = REFUSE(ll.v[i].person_id, v, "'%s' is prohibited by the decision", a->action);
+        else if (a->decline && strcmp(v, "prohibited") != 0 && (!a->reason || !*a->reason))
+            st = cust_err_set(err, CUST_EINVAL,
+                              "declining a %s '%s' needs --reason (who declined and why is "
+                              "recorded)",
+                              v, a->action);
+        else if (!a->decline && bit == CUST_ASK_INTERVIEW) {
+            struct consent_state cs = {ll.v[i].person_id, false, false};
+            struct cust_desk_duty_filter f = {id, false};
+            st = cust_store_duties(d->store, &f, on_consent, &cs, err);
+            if (st == CUST_OK && !cs.done)
+                st = REFUSE(ll.v[i].person_id, v,
+                            "the written consent form (Gov. Code 7283.1(a)) is not done");
+        } else if (!a->decline && bit == CUST_ASK_TRANSFER) {
+            if (!a->agency || !*a->agency)
+                st = cust_err_set(err, CUST_EINVAL, "a transfer needs --agency");
+            else if ((q.r.kind == CUST_REQ_JUDICIAL_WARRANT ||
+                      q.r.kind == CUST_REQ_JUDICIAL_PROBABLE_CAUSE) &&
+                     (!a->warrant_number || !*a->warrant_number))
+                st = cust_err_set(err, CUST_EINVAL,
+                                  "a transfer on a judicial warrant needs "
+                                  "--warrant NUMBER");
+            else if (q.r.kind != CUST_REQ_JUDICIAL_WARRANT &&
+                     q.r.kind != CUST_REQ_JUDICIAL_PROBABLE_CAUSE && (!a->offense || !*a->offense))
+                st = cust_err_set(err, CUST_EINVAL,
+                                  "a 7282.5 transfer needs --offense CODE (the offense that "
+                                  "allowed it)");
+        }
+    }
+    int64_t at_ts;
+    if (st == CUST_OK && a->at && !cust_time_parse(a->at, &at_ts, NULL))
+        st = cust_err_set(err, CUST_EINVAL, "--at: '%s' is not an RFC 3339 date-time", a->at);
+    json_t *arr = json_array();
+    if (st == CUST_OK)
+        st = cust_store_begin(d->store, err);
+    if (st == CUST_OK) {
+        char now[32];
+        desk_now(now);
+        for (size_t i = 0; st == CUST_OK && i < n; i++) {
+            const char *v = verdict_of(ld[i].decision, "actions", a->action);
+            struct cust_desk_action row = {
+                0,     id,  ll.v[i].person_id, a->action, v, a->decline ? "declined" : "done",
+                a->by, now, a->reason,         ld[i].id};
+            int64_t aid = 0;
+            st = cust_store_action_put(d->store, &row, &aid, err);
+            if (st == CUST_OK)
+                st = desk_log(
+                    d, "request.act", "request", id, row.outcome, a->reason ? a->reason : "",
+                    json_pack("{s:I,s:s,s:I,s:s?,s:s,s:s,s:s,s:I}", "action_id", (json_int_t)aid,
+                              "action", a->action, "person_id", (json_int_t)ll.v[i].person_id,
+                              "booking_number", ll.v[i].booking_number, "verdict", v, "outcome",
+                              row.outcome, "by", a->by, "decision_id", (json_int_t)ld[i].id),
+                    err);
+            json_t *entry = json_pack("{s:I,s:I,s:s,s:s,s:s}", "action_id", (json_int_t)aid,
+                                      "person_id", (json_int_t)ll.v[i].person_id, "action",
+                                      a->action, "verdict", v, "outcome", row.outcome);
+            if (st == CUST_OK && !a->decline && bit == CUST_ASK_NOTIFY) {
+                char today[11];
+                cust_date_format(cust_today(), today);
+                json_t *extra = json_pack(
+                    "{s:s,s:s,s:s}", "disclosed_date", today, "release_info",
+                    "your release date and time", "basis",
+                    "Gov. Code section 7282.5 / 7284.6(a)(1)(C) (the decision on record)");
+                int made = 0;
+                st = desk_duties_from_decision(d, &q, ll.v[i].person_id, ll.v[i].booking_number,
+                                               ld[i].decision, "notify_given", extra, &made, err);
+                json_decref(extra);
+                json_object_set_new(entry, "duties_created", json_integer(made));
+            }
+            if (st == CUST_OK && !a->decline && bit == CUST_ASK_TRANSFER) {
+                bool judicial = q.r.kind == CUST_REQ_JUDICIAL_WARRANT ||
+                                q.r.kind == CUST_REQ_JUDICIAL_PROBABLE_CAUSE;
+                json_t *basis = json_object_get(
+                    json_object_get(json_object_get(ld[i].decision, "actions"), "transfer"),
+                    "basis");
+                const char *criterion = json_string_value(json_array_get(basis, 0));
+                struct cust_desk_transfer t = {0,
+                                               id,
+                                               ll.v[i].person_id,
+                                               ll.v[i].booking_number,
+                                               a->at ? a->at : now,
+                                               a->agency,
+                                               judicial ? cust_request_kind_name(q.r.kind)
+                                                        : "7282.5",
+                                               a->warrant_number,
+                                               judicial ? NULL : criterion,
+                                               a->offense,
+                                               a->by,
+                                               now};
+                int64_t tid = 0;
+                st = cust_store_transfer_put(d->store, &t, &tid, err);
+                if (st == CUST_OK)
+                    st = desk_log(d, "transfer", "request", id, "ok", "",
+                                  json_pack("{s:I,s:I,s:s?,s:s,s:s,s:s,s:s?,s:s?,s:s?}",
+                                            "transfer_id", (json_int_t)tid, "person_id",
+                                            (json_int_t)t.person_id, "booking_number",
+                                            t.booking_number, "at", t.at, "agency", t.agency,
+                                            "basis", t.basis, "warrant_number", t.warrant_number,
+                                            "criterion", t.criterion, "offense", t.offense),
+                                  err);
+                if (st == CUST_OK)
+                    st =
+                        desk_duties_from_decision(d, &q, ll.v[i].person_id, ll.v[i].booking_number,
+                                                  ld[i].decision, "transfer_done", NULL, NULL, err);
+                json_object_set_new(entry, "transfer_id", json_integer(tid));
+            }
+            json_array_append_new(arr, entry);
+        }
+        if (st == CUST_OK)
+            st = desk_transition(d, &q, "acted", a->decline ? "declined" : "action taken", err);
+        if (st == CUST_OK)
+            st = cust_store_commit(d->store, err);
+        else
+            cust_store_rollback(d->store);
+    }
+    for (size_t i = 0; ld && i < n; i++)
+        json_decref(ld[i].decision);
+    free(ld);
+    link_list_free(&ll);
+    desk_req_release(&q);
+    if (st != CUST_OK || !out)
+        json_decref(arr);
+    else
+        *out = arr;
+    return st;
+}
+
+/* ---- transfers ---------------------------------------------------------------------------- */
+
+static enum cust_status on_transfer(const struct cust_desk_transfer *t, void *arg)
+{
+    json_array_append_new(
+        arg, json_pack("{s:I,s:s?,s:I,s:s?,s:s,s:s,s:s,s:s?,s:s?,s:s?,s:s,s:s}", "id",
+                       (json_int_t)t->id, "request_id", t->request_id, "person_id",
+                       (json_int_t)t->person_id, "booking_number", t->booking_number, "at", t->at,
+                       "agency", t->agency, "basis", t->basis, "warrant_number", t->warrant_number,
+                       "criterion", t->criterion, "offense", t->offense, "recorded_by",
+                       t->recorded_by, "recorded_at", t->recorded_at));
+    return CUST_OK;
+}
+
+enum cust_status cust_desk_transfers(struct cust_desk *d, json_t **out, struct cust_err *err)
+{
+    json_t *arr = json_array();
+    enum cust_status st = cust_store_transfers(d->store, on_transfer, arr, err);
+    if (st != CUST_OK) {
+        json_decref(arr);
+        arr = NULL;
+    }
+    *out = arr;
+    return st;
+}

@@ -1,0 +1,399 @@
+/*
+ * desk_fulfil.c - answering a data request with what the law allows (desk.h,
+ * shared/spec/requests.md "Data requests").
+ *
+ * Each person in scope is decided on their own record; an item is given only when its verdict
+ * is permitted or required, otherwise it is left out of the row and listed under "withheld"
+ * with the citation of the rule that withheld it. The whole answer is built in memory and
+ * recorded (disclosures, duties, the response document, the status) in one transaction before
+ * a byte of it is written out.
+ */
+#include "custodian/compat.h"
+#include "custodian/date.h"
+#include "desk_internal.h"
+
+#include <sodium.h>
+
+/* Defined in desk_decide.c. */
+enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct desk_req *q,
+                                           int64_t person_id, const char *bn,
+                                           const json_t *decision, const char *trigger,
+                                           json_t *extra, int *created, struct cust_err *err);
+enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req *q,
+                                     int64_t person_id, const char *bn, const json_t *dec,
+                                     int64_t *id, struct cust_err *err);
+
+static void ignore(enum cust_status st)
+{
+    (void)st;
+}
+
+/* The value of one item from a booking record, or NULL when the record has none. */
+static json_t *item_value(const json_t *rec, unsigned item)
+{
+    json_t *person = json_object_get(rec, "person");
+    switch (item) {
+    case CUST_ITEM_BOOKING_FACTS: {
+        json_int_t bail = 0;
+        bool any = false;
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(rec, "charges"), i, c)
+        {
+            json_t *b = json_object_get(c, "bail_cents");
+            if (json_is_integer(b)) {
+                bail += json_integer_value(b);
+                any = true;
+            }
+        }
+        json_t *v = json_pack("{s:O?,s:O?,s:O?}", "booked_at", json_object_get(rec, "booked_at"),
+                              "facility", json_object_get(rec, "facility"), "arresting_agency",
+                              json_object_get(rec, "arresting_agency"));
+        json_object_set_new(v, "bail_cents", any ? json_integer(bail) : json_null());
+        return v;
+    }
+    case CUST_ITEM_CHARGES: {
+        json_t *a = json_array();
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(rec, "charges"), i, c) json_array_append_new(
+            a, json_pack("{s:O?,s:O?,s:O?,s:O?}", "code", json_object_get(c, "code"), "description",
+                         json_object_get(c, "description"), "level", json_object_get(c, "level"),
+                         "status", json_object_get(c, "status")));
+        return a;
+    }
+    case CUST_ITEM_CONVICTIONS: {
+        json_t *a = json_array();
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(rec, "prior_convictions"), i, c) json_array_append_new(
+            a, json_pack("{s:O?,s:O?,s:O?,s:O?}", "code", json_object_get(c, "code"), "level",
+                         json_object_get(c, "level"), "date", json_object_get(c, "date"),
+                         "jurisdiction", json_object_get(c, "jurisdiction")));
+        return a;
+    }
+    case CUST_ITEM_CITIZENSHIP: {
+        json_t *s = json_object_get(json_object_get(person, "citizenship"), "status");
+        return s ? json_incref(s) : json_string("unknown");
+    }
+    case CUST_ITEM_IMMIGRATION_STATUS:
+        return json_incref(json_object_get(person, "immigration_status"));
+    case CUST_ITEM_RELEASE_DATE:
+        return json_incref(json_object_get(rec, "scheduled_release"));
+    case CUST_ITEM_HOME_ADDRESS:
+        return json_incref(json_object_get(person, "home_address"));
+    case CUST_ITEM_WORK_ADDRESS:
+        return json_incref(json_object_get(person, "work_address"));
+    case CUST_ITEM_CONTACT_INFO:
+        return json_incref(json_object_get(person, "contact_info"));
+    default:
+        return NULL;
+    }
+}
+
+static json_t *cite_text(const json_t *entry)
+{
+    struct cust_buf b;
+    cust_buf_init(&b, 128);
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(entry, "cite"), i, c)
+    {
+        if (i)
+            ignore(cust_buf_puts(&b, "; "));
+        ignore(cust_buf_puts(&b, json_string_value(c) ? json_string_value(c) : ""));
+    }
+    if (b.len == 0)
+        ignore(cust_buf_puts(&b, "no verdict"));
+    json_t *s = json_stringn(b.buf, b.len);
+    cust_buf_release(&b);
+    return s;
+}
+
+struct fulfil {
+    struct cust_desk *d;
+    struct desk_req *q;
+    enum cust_desk_format fmt;
+    int32_t as_of;
+    struct cust_buf out;
+    struct cust_desk_fulfil_stats *stats;
+    struct cust_err *err;
+    json_t *policy; /* the first decision's policy block */
+    bool first;
+};
+
+static enum cust_status csv_header(struct fulfil *f)
+{
+    enum cust_status st = cust_buf_puts(&f->out, "booking_number,last_name,first_name,dob");
+    for (int i = 0; st == CUST_OK && i < CUST_ITEM_COUNT; i++)
+        if (f->q->r.items & (1u << i))
+            st = cust_buf_appendf(&f->out, ",%s", cust_request_item_name(1u << i));
+    if (st == CUST_OK)
+        st = cust_buf_puts(&f->out, ",withheld\r\n");
+    return st;
+}
+
+static enum cust_status csv_value(struct cust_buf *b, const json_t *v)
+{
+    if (!v || json_is_null(v))
+        return CUST_OK;
+    if (json_is_string(v))
+        return cust_buf_csv_field(b, json_string_value(v));
+    char *t = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+    enum cust_status st = cust_buf_csv_field(b, t);
+    free(t);
+    return st;
+}
+
+static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
+{
+    struct fulfil *f = arg;
+    struct cust_desk *d = f->d;
+    const struct cust_request *rq = &f->q->r;
+    json_t *c = cust_desk_case_from_booking(r->doc, d->jurisdiction, f->as_of,
+                                            cust_request_kind_name(rq->kind), 0, rq->items);
+    if (!c)
+        return cust_err_set(f->err, CUST_EINTEGRITY, "booking '%s': stored record is invalid",
+                            r->booking_number);
+    json_t *dec = NULL;
+    enum cust_status st = d->decide ? d->decide(d->decide_arg, c, &dec, f->err)
+                                    : cust_err_set(f->err, CUST_EINVAL, "no policy engine");
+    json_decref(c);
+    if (st != CUST_OK)
+        return st;
+    if (!f->policy)
+        f->policy = json_incref(json_object_get(dec, "policy"));
+    json_t *rec = json_loads(r->doc, 0, NULL);
+    json_t *person = json_object_get(rec, "person");
+    json_t *row =
+        json_pack("{s:s,s:O?,s:O?,s:O?}", "booking_number", r->booking_number, "last_name",
+                  json_object_get(person, "last_name"), "first_name",
+                  json_object_get(person, "first_name"), "dob", json_object_get(person, "dob"));
+    json_t *withheld = json_object();
+    json_t *given = json_array();
+    json_t *rules = json_object();
+    json_t *disclose = json_object_get(dec, "disclose");
+    for (int i = 0; i < CUST_ITEM_COUNT; i++) {
+        unsigned bit = 1u << i;
+        if (!(rq->items & bit))
+            continue;
+        const char *name = cust_request_item_name(bit);
+        json_t *e = json_object_get(disclose, name);
+        const char *v = json_string_value(json_object_get(e, "verdict"));
+        if (v && (strcmp(v, "permitted") == 0 || strcmp(v, "required") == 0)) {
+            json_t *val = item_value(rec, bit);
+            json_object_set_new(row, name, val ? val : json_null());
+            json_array_append_new(given, json_string(name));
+            json_object_set(rules, name, json_object_get(e, "rule"));
+        } else {
+            json_object_set_new(withheld, name, cite_text(e));
+            f->stats->withheld++;
+        }
+    }
+    json_object_set_new(row, "withheld", withheld);
+    f->stats->rows++;
+    if (json_array_size(given) > 0) {
+        f->stats->given++;
+        st = desk_log(d, "disclosure", "booking", r->booking_number, "ok", f->q->id,
+                      json_pack("{s:s,s:I,s:O,s:s,s:s?,s:O,s:O,s:O}", "request_id", f->q->id,
+                                "person_id", (json_int_t)r->person_id, "items", given, "to",
+                                rq->agency, "office", rq->office, "policy",
+                                json_object_get(dec, "policy"), "rules", rules, "withheld",
+                                withheld),
+                      f->err);
+        bool release_given = json_object_get(row, "release_date") &&
+                             !json_is_null(json_object_get(row, "release_date"));
+        if (st == CUST_OK && release_given) {
+            char today[11];
+            cust_date_format(cust_today(), today);
+            json_t *extra = json_pack(
+                "{s:s,s:s,s:s}", "disclosed_date", today, "release_info",
+                json_string_value(json_object_get(row, "release_date")), "basis",
+                "the decision on record for this disclosure (Gov. Code section 7284.6(a)(1)(C))");
+            int made = 0;
+            st = desk_duties_from_decision(d, f->q, r->person_id, r->booking_number, dec,
+                                           "notify_given", extra, &made, f->err);
+            f->stats->duties += made;
+            json_decref(extra);
+        }
+    }
+    if (st == CUST_OK && f->fmt == CUST_DESK_JSON) {
+        st = cust_buf_puts(&f->out, f->first ? "\n  " : ",\n  ");
+        char *t = json_dumps(row, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (st == CUST_OK)
+            st = cust_buf_puts(&f->out, t);
+        free(t);
+    } else if (st == CUST_OK) {
+        st = cust_buf_csv_field(&f->out, r->booking_number);
+        static const char *const keys[] = {"last_name", "first_name", "dob"};
+        for (size_t k = 0; st == CUST_OK && k < CUST_ARRAY_LEN(keys); k++) {
+            st = cust_buf_putc(&f->out, ',');
+            if (st == CUST_OK)
+                st = csv_value(&f->out, json_object_get(row, keys[k]));
+        }
+        for (int i = 0; st == CUST_OK && i < CUST_ITEM_COUNT; i++)
+            if (rq->items & (1u << i)) {
+                st = cust_buf_putc(&f->out, ',');
+                if (st == CUST_OK)
+                    st = csv_value(&f->out, json_object_get(row, cust_request_item_name(1u << i)));
+            }
+        if (st == CUST_OK)
+            st = cust_buf_putc(&f->out, ',');
+        if (st == CUST_OK && json_object_size(withheld))
+            st = csv_value(&f->out, withheld);
+        if (st == CUST_OK)
+            st = cust_buf_puts(&f->out, "\r\n");
+    }
+    f->first = false;
+    json_decref(given);
+    json_decref(rules);
+    json_decref(row);
+    json_decref(rec);
+    json_decref(dec);
+    return st;
+}
+
+struct counsel {
+    bool exists, done;
+};
+
+static enum cust_status on_counsel(const struct cust_desk_duty *x, void *arg)
+{
+    struct counsel *c = arg;
+    if (strcmp(x->duty, "refer_to_counsel") == 0) {
+        c->exists = true;
+        c->done = c->done || strcmp(x->status, "done") == 0;
+    }
+    return CUST_OK;
+}
+
+/* A subpoena: decide the request itself (no person), store it, create refer_to_counsel. */
+static enum cust_status refer(struct cust_desk *d, struct desk_req *q, int32_t as_of,
+                              struct cust_desk_fulfil_stats *stats, struct cust_err *err)
+{
+    json_t *c = cust_desk_case_from_booking("{}", d->jurisdiction, as_of,
+                                            cust_request_kind_name(q->r.kind), 0, q->r.items);
+    json_t *dec = NULL;
+    enum cust_status st = d->decide ? d->decide(d->decide_arg, c, &dec, err)
+                                    : cust_err_set(err, CUST_EINVAL, "no policy engine");
+    json_decref(c);
+    if (st == CUST_OK)
+        st = cust_store_begin(d->store, err);
+    if (st == CUST_OK) {
+        int64_t did = 0;
+        int made = 0;
+        st = desk_store_decision(d, q, 0, NULL, dec, &did, err);
+        if (st == CUST_OK)
+            st = desk_duties_from_decision(d, q, 0, NULL, dec, NULL, NULL, &made, err);
+        if (st == CUST_OK)
+            st = desk_log(d, "request.refer", "request", q->id, "ok",
+                          "administrative subpoena: not self-executing; referred to counsel",
+                          json_pack("{s:I}", "duties_created", (json_int_t)made), err);
+        if (st == CUST_OK && strcmp(q->status, "decided") != 0)
+            st = desk_transition(d, q, "decided", "referred to counsel", err);
+        if (st == CUST_OK)
+            st = cust_store_commit(d->store, err);
+        else
+            cust_store_rollback(d->store);
+        stats->duties = made;
+        stats->referred = true;
+    }
+    json_decref(dec);
+    return st;
+}
+
+enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cust_desk_format fmt,
+                                   bool counsel_released, FILE *out,
+                                   struct cust_desk_fulfil_stats *stats, struct cust_err *err)
+{
+    memset(stats, 0, sizeof(*stats));
+    struct desk_req q;
+    enum cust_status st = desk_req_load(d, id, &q, err);
+    if (st != CUST_OK)
+        return st;
+    int32_t as_of = CUST_NO_DAY;
+    if (!cust_request_kind_is_data_request(q.r.kind) || !q.r.has_scope)
+        st = cust_err_set(err, CUST_EINVAL, "request '%s' is not a data request with a scope", id);
+    else if (cust_desk_status_is_final(q.status) || strcmp(q.status, "fulfilled") == 0)
+        st = cust_err_set(err, CUST_ECONFLICT, "request '%s' is %s", id, q.status);
+    else
+        as_of = q.r.scope.as_of;
+    if (st == CUST_OK && q.r.kind == CUST_REQ_ADMIN_SUBPOENA) {
+        struct counsel cs = {false, false};
+        struct cust_desk_duty_filter flt = {id, false};
+        st = cust_store_duties(d->store, &flt, on_counsel, &cs, err);
+        if (st == CUST_OK && !counsel_released) {
+            if (cs.exists)
+                st = cust_err_set(err, CUST_ECONFLICT,
+                                  "request '%s' is with counsel: fulfil with --counsel-released "
+                                  "once counsel has released it",
+                                  id);
+            else
+                st = refer(d, &q, as_of, stats, err);
+            if (st == CUST_OK && out) {
+                json_t *j = json_pack("{s:s,s:b,s:[]}", "request_id", id, "referred_to_counsel",
+                                      true, "rows");
+                char *t = json_dumps(j, JSON_COMPACT);
+                fprintf(out, "%s\n", t);
+                free(t);
+                json_decref(j);
+            }
+            desk_req_release(&q);
+            return st;
+        }
+        if (st == CUST_OK && !cs.done) {
+            desk_log_refusal(d, id, "request.fulfill",
+                             "counsel has not released the subpoena (refer_to_counsel not done)",
+                             NULL);
+            st = cust_err_set(err, CUST_EDENIED,
+                              "request '%s': the refer_to_counsel duty is not done", id);
+        }
+    }
+    struct fulfil f = {d, &q, fmt, as_of, {0}, stats, err, NULL, true};
+    cust_buf_init(&f.out, 1 << 16);
+    if (st == CUST_OK)
+        st = cust_store_begin(d->store, err);
+    if (st == CUST_OK) {
+        if (fmt == CUST_DESK_CSV)
+            st = csv_header(&f);
+        else
+            st = cust_buf_appendf(&f.out, "{\"request_id\": \"%s\", \"rows\": [", id);
+        struct cust_desk_scope sc = {q.r.scope.as_of, q.r.scope.citizenship, q.r.scope.facility};
+        if (st == CUST_OK)
+            st = cust_store_desk_scope(d->store, &sc, on_scope, &f, err);
+        if (st == CUST_OK && fmt == CUST_DESK_JSON)
+            st = cust_buf_puts(&f.out, f.first ? "]}\n" : "\n]}\n");
+        char sha[65] = "";
+        if (st == CUST_OK) {
+            unsigned char h[crypto_hash_sha256_BYTES];
+            crypto_hash_sha256(h, (const unsigned char *)f.out.buf, f.out.len);
+            sodium_bin2hex(sha, sizeof(sha), h, sizeof(h));
+            st = cust_store_document_put(
+                d->store, id, fmt == CUST_DESK_CSV ? "response.csv" : "response.json", sha,
+                (const unsigned char *)f.out.buf, f.out.len, "response", err);
+        }
+        if (st == CUST_OK)
+            st = desk_log(d, "request.fulfill", "request", id, "ok",
+                          counsel_released ? "released by counsel" : "",
+                          json_pack("{s:I,s:I,s:I,s:I,s:s,s:s,s:O?}", "rows",
+                                    (json_int_t)stats->rows, "given", (json_int_t)stats->given,
+                                    "withheld_items", (json_int_t)stats->withheld, "duties",
+                                    (json_int_t)stats->duties, "response_sha256", sha, "to",
+                                    q.r.agency, "policy", f.policy),
+                          err);
+        if (st == CUST_OK && strcmp(q.status, "decided") != 0)
+            st = desk_transition(d, &q, "decided", "decided per person at fulfilment", err);
+        if (st == CUST_OK)
+            st = desk_transition(d, &q, "fulfilled", "response produced", err);
+        if (st == CUST_OK)
+            st = cust_store_commit(d->store, err);
+        else
+            cust_store_rollback(d->store);
+    }
+    if (st == CUST_OK && out && fwrite(f.out.buf, 1, f.out.len, out) != f.out.len)
+        st = cust_err_set(err, CUST_EIO, "cannot write the response");
+    cust_buf_release(&f.out);
+    json_decref(f.policy);
+    desk_req_release(&q);
+    return st;
+}

@@ -1,0 +1,56 @@
+/*
+ * desk_internal.h - shared helpers of the desk's source files (not a public header).
+ */
+#ifndef CUSTODIAN_DESK_INTERNAL_H
+#define CUSTODIAN_DESK_INTERNAL_H
+
+#include "custodian/desk.h"
+#include "custodian/request.h"
+
+/* A stored request, loaded and re-parsed. */
+struct desk_req {
+    char id[CUST_REQUEST_ID_MAX];
+    char *status, *owner, *received_at, *law_rule, *created_at, *updated_at, *status_reason;
+    int64_t due_ts, law_ts;
+    json_t *doc; /* the stored request document */
+    struct cust_request r;
+};
+
+enum cust_status desk_req_load(struct cust_desk *d, const char *id, struct desk_req *out,
+                               struct cust_err *err);
+void desk_req_release(struct desk_req *q);
+
+/* Append a ledger entry (detail is stolen; may be NULL). */
+enum cust_status desk_log(struct cust_desk *d, const char *action, const char *object_type,
+                          const char *object_id, const char *outcome, const char *purpose,
+                          json_t *detail, struct cust_err *err);
+/* The same, in its own transaction (for refusals). */
+void desk_log_refusal(struct cust_desk *d, const char *id, const char *action, const char *why,
+                      json_t *detail);
+
+/* Change status with the lifecycle check and its ledger entry (inside a transaction). */
+enum cust_status desk_transition(struct cust_desk *d, struct desk_req *q, const char *to,
+                                 const char *reason, struct cust_err *err);
+
+/* RFC 3339 UTC of now. */
+void desk_now(char out[32]);
+/* RFC 3339 UTC of t, or JSON null for CUST_NO_TIME. */
+json_t *desk_time_json(int64_t t);
+json_t *desk_str(const char *s);
+
+/* The deadline of duty `duty` created at `from` (offset for local days); CUST_NO_TIME when the
+ * rules set none. */
+enum cust_status desk_duty_due(struct cust_desk *d, const char *duty, int64_t from, int offset,
+                               int64_t *due, struct cust_err *err);
+
+/* Create a duty (and its notice document when it has a template) with its ledger entry. */
+enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q, int64_t person_id,
+                                  const char *booking_number, const char *duty, const json_t *cite,
+                                  json_t *detail, int64_t *duty_id, struct cust_err *err);
+
+/* Asked actions / items as JSON string arrays. */
+json_t *desk_flag_names(unsigned flags, bool items);
+
+const char *desk_templates_dir(const struct cust_desk *d);
+
+#endif

@@ -1,0 +1,13 @@
+/*
+ * match_internal.h - helpers shared by the files of src/match (not public API).
+ */
+#ifndef CUSTODIAN_MATCH_INTERNAL_H
+#define CUSTODIAN_MATCH_INTERNAL_H
+
+#include "custodian/match.h"
+
+/* A dob as y*10000 + m*100 + d (m or d 0 when unknown); 0 = missing or unparsable. */
+uint32_t cust__dob_pack(const char *s);
+enum cust_dob_level cust__dob_compare_packed(uint32_t a, uint32_t b);
+
+#endif

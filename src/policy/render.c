@@ -1,0 +1,459 @@
+/*
+ * render.c - the decision as JSON (decide.md), `policy show` and `policy check`.
+ */
+#include "custodian/compat.h"
+
+#include "custodian/date.h"
+#include "policy_int.h"
+
+static json_t *cites_json(const struct cust_policy *p, const uint64_t *winners, int first)
+{
+    json_t *a = json_array();
+    bool seen[1024] = {false};
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < p->nrules; i++) {
+            if (!((winners[i / 64] >> (i % 64)) & 1u))
+                continue;
+            if ((pass == 0) != ((int)i == first))
+                continue;
+            const struct pi_rule *r = &p->rules[i];
+            for (size_t k = 0; k < r->ncites; k++) {
+                uint16_t s = r->cites[k];
+                if (s < 1024 && seen[s])
+                    continue;
+                if (s < 1024)
+                    seen[s] = true;
+                json_array_append_new(a, json_string(p->sources[s].cite));
+            }
+        }
+    return a;
+}
+
+static json_t *entry_json(const struct cust_policy *p, const struct pi_entry *en)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "verdict",
+                        json_string(cust_verdict_name((enum cust_verdict)en->verdict)));
+    if (en->basis) {
+        json_t *b = json_array();
+        for (size_t i = 0; i < p->nbasis_labels; i++)
+            if ((en->basis >> i) & 1u)
+                json_array_append_new(b, json_string(p->basis_labels[i]));
+        json_object_set_new(o, "basis", b);
+    }
+    json_object_set_new(o, "rule", json_string(en->rule >= 0 ? p->rules[en->rule].id : ""));
+    json_object_set_new(o, "cite", cites_json(p, en->winners, en->rule));
+    return o;
+}
+
+json_t *cust_decision_to_json(const struct cust_policy *p, const struct cust_case *c,
+                              const struct cust_decision *d)
+{
+    char ds[11];
+    json_t *o = json_object();
+    json_t *pol = json_object();
+    json_object_set_new(pol, "id", json_string(p->id));
+    json_object_set_new(pol, "version",
+                        json_string(pi_date_str(p->versions[d->version].from, ds)));
+    json_object_set_new(pol, "version_name", json_string(p->versions[d->version].label));
+    json_object_set_new(pol, "sha256", json_string(p->sha256));
+    json_object_set_new(o, "policy", pol);
+    json_object_set_new(o, "as_of", json_string(pi_date_str(d->as_of, ds)));
+    json_object_set_new(o, "kind", json_string(pi_kind_names[d->kind]));
+    json_t *actions = json_object(), *disclose = json_object();
+    for (size_t k = 0; k < c->nasks_order; k++) {
+        int t = c->asks_order[k];
+        if (!((d->asked >> t) & 1u))
+            continue;
+        json_object_set_new(t < PT_FIRST_ITEM ? actions : disclose, pi_target_names[t],
+                            entry_json(p, &d->entry[t]));
+    }
+    json_object_set_new(o, "actions", actions);
+    json_object_set_new(o, "disclose", disclose);
+    json_t *duties = json_array();
+    for (size_t j = 0; j < d->nduties; j++) {
+        const struct pi_rule *r = &p->rules[d->duties[j].rule];
+        const struct pi_duty *du = &r->duties[d->duties[j].duty];
+        json_t *x = json_object();
+        json_object_set_new(x, "duty", json_string(du->duty));
+        if (du->when)
+            json_object_set_new(x, "when", json_string(du->when));
+        uint64_t w[PI_RULE_WORDS] = {0};
+        w[d->duties[j].rule / 64] |= 1ull << (d->duties[j].rule % 64);
+        json_object_set_new(x, "cite", cites_json(p, w, d->duties[j].rule));
+        json_object_set_new(x, "rule", json_string(r->id));
+        json_array_append_new(duties, x);
+    }
+    json_object_set_new(o, "duties", duties);
+    json_t *needs = json_array();
+    for (size_t i = 0; i < d->nout_needs; i++) {
+        const struct pi_need *n = &d->out_needs[i];
+        char buf[160];
+        if (n->list == 0xFF)
+            snprintf(buf, sizeof(buf), "%s", n->name);
+        else
+            snprintf(buf, sizeof(buf), "%s[%u].%s", pi_list_json_names[n->list],
+                     (unsigned)n->idx, n->name);
+        json_array_append_new(needs, json_string(buf));
+    }
+    json_object_set_new(o, "needs", needs);
+    json_t *trace = json_array();
+    for (size_t i = 0; i < d->ntrace; i++)
+        json_array_append_new(trace, json_string(cust_decision_trace_line(d, i)));
+    json_object_set_new(o, "trace", trace);
+    return o;
+}
+
+/* ---- policy show ---- */
+
+static void node_text(const struct cust_policy *p, int32_t n, struct cust_buf *b, int prec)
+{
+    const struct pi_node *nd = &p->nodes[n];
+    int e = 0;
+    switch (nd->op) {
+    case N_CONST:
+        e |= cust_buf_puts(b, nd->a == TRI_T ? "true" : nd->a == TRI_F ? "false" : "unknown");
+        break;
+    case N_AND:
+    case N_OR: {
+        int my = nd->op == N_AND ? 2 : 1;
+        if (my < prec)
+            e |= cust_buf_putc(b, '(');
+        node_text(p, nd->l, b, my);
+        e |= cust_buf_puts(b, nd->op == N_AND ? " and " : " or ");
+        node_text(p, nd->r, b, my);
+        if (my < prec)
+            e |= cust_buf_putc(b, ')');
+        break;
+    }
+    case N_NOT:
+        e |= cust_buf_puts(b, "not ");
+        node_text(p, nd->l, b, 3);
+        break;
+    case N_KIND_IN:
+    case N_CIT_IN:
+    case N_LEVEL_IN:
+    case N_JUR_IN:
+    case N_SET_IN: {
+        static const char *const lv[] = {"unknown", "felony", "misdemeanor"};
+        static const char *const jv[] = {"", "CA", "federal", "other_state"};
+        const char *const *names = nd->op == N_KIND_IN    ? pi_kind_names
+                                   : nd->op == N_CIT_IN   ? pi_citizenship_names
+                                   : nd->op == N_LEVEL_IN ? lv
+                                   : nd->op == N_JUR_IN   ? jv
+                                                          : (const char *const *)p->values;
+        const char *what = nd->op == N_KIND_IN    ? "kind"
+                           : nd->op == N_CIT_IN   ? "citizenship"
+                           : nd->op == N_LEVEL_IN ? "level"
+                           : nd->op == N_JUR_IN   ? "jurisdiction"
+                                                  : p->attrs[nd->a].name;
+        if (nd->op == N_SET_IN && !nd->mask) {
+            e |= cust_buf_appendf(b, "%s any", what);
+            break;
+        }
+        e |= cust_buf_appendf(b, "%s in [", what);
+        bool first = true;
+        for (int i = 0; i < 64; i++)
+            if ((nd->mask >> i) & 1u) {
+                e |= cust_buf_appendf(b, "%s%s", first ? "" : ", ", names[i]);
+                first = false;
+            }
+        e |= cust_buf_putc(b, ']');
+        break;
+    }
+    case N_CBOOL: e |= cust_buf_puts(b, pi_cbool_names[nd->a]); break;
+    case N_ASKS: e |= cust_buf_appendf(b, "asks %s", pi_target_names[nd->a]); break;
+    case N_ALLOWS: e |= cust_buf_appendf(b, "allows %s", pi_target_names[nd->a]); break;
+    case N_FACT: e |= cust_buf_puts(b, p->facts[nd->a].name); break;
+    case N_ANY:
+    case N_ALL:
+        e |= cust_buf_appendf(b, "%s %s (", nd->op == N_ANY ? "any" : "all", pi_list_names[nd->a]);
+        node_text(p, nd->l, b, 0);
+        e |= cust_buf_putc(b, ')');
+        break;
+    case N_ATTR: e |= cust_buf_puts(b, p->attrs[nd->a].name); break;
+    case N_HELD: e |= cust_buf_puts(b, "held_to_answer"); break;
+    case N_WITHIN:
+        e |= cust_buf_appendf(b, "within %d%c", nd->n > 0 ? nd->n : -nd->n, nd->n > 0 ? 'y' : 'd');
+        break;
+    case N_IN_TABLE: e |= cust_buf_appendf(b, "in %s", p->tables[nd->a].name); break;
+    case N_COL:
+        e |= cust_buf_appendf(b, "%s.%s", p->tables[nd->a].name,
+                              p->tables[nd->a].colnames[nd->b]);
+        break;
+    default: break;
+    }
+    (void)e;
+}
+
+enum cust_status cust_policy_show(const struct cust_policy *p, int32_t as_of, bool as_json,
+                                  struct cust_buf *out, struct cust_err *err)
+{
+    char ds[11], a[11], b[11];
+    int v = as_of == INT32_MIN ? -1 : pi_version_at(p, as_of);
+    if (as_of != INT32_MIN && v < 0)
+        return cust_err_set(err, CUST_EINVAL, "%s is before the first version of policy '%s' (%s)",
+                            pi_date_str(as_of, ds), p->id, pi_date_str(p->versions[0].from, a));
+    json_t *root = json_object();
+    json_object_set_new(root, "id", json_string(p->id));
+    json_object_set_new(root, "title", json_string(p->title ? p->title : ""));
+    json_object_set_new(root, "sha256", json_string(p->sha256));
+    if (p->base_id)
+        json_object_set_new(root, "narrows", json_string(p->base_id));
+    json_t *vers = json_array();
+    for (size_t i = 0; i < p->nversions; i++) {
+        json_t *x = json_object();
+        json_object_set_new(x, "from", json_string(pi_date_str(p->versions[i].from, ds)));
+        json_object_set_new(x, "name", json_string(p->versions[i].label));
+        json_object_set_new(x, "in_force", json_boolean((int)i == v));
+        json_array_append_new(vers, x);
+    }
+    json_object_set_new(root, "versions", vers);
+    json_t *rules = json_array();
+    for (size_t i = 0; i < p->nrules; i++) {
+        const struct pi_rule *r = &p->rules[i];
+        if (as_of != INT32_MIN && !(r->from <= as_of && as_of <= r->to))
+            continue;
+        json_t *x = json_object();
+        json_object_set_new(x, "id", json_string(r->id));
+        if (r->overlay)
+            json_object_set_new(x, "overlay", json_true());
+        json_object_set_new(x, "effective_from",
+                            r->from == INT32_MIN ? json_null() : json_string(pi_date_str(r->from, a)));
+        json_object_set_new(x, "effective_to",
+                            r->to == INT32_MAX ? json_null() : json_string(pi_date_str(r->to, b)));
+        struct cust_buf cb = CUST_BUF_INIT;
+        node_text(p, r->cond, &cb, 0);
+        json_object_set_new(x, "when", json_string(cb.buf));
+        cust_buf_release(&cb);
+        json_t *th = json_object();
+        for (size_t k = 0; k < r->nthen; k++)
+            json_object_set_new(th, pi_target_names[r->then[k].target],
+                                json_string(cust_verdict_name((enum cust_verdict)r->then[k].verdict)));
+        json_object_set_new(x, "then", th);
+        json_t *du = json_array();
+        for (size_t k = 0; k < r->nduties; k++)
+            json_array_append_new(du, json_string(r->duties[k].duty));
+        json_object_set_new(x, "duties", du);
+        json_t *ov = json_array();
+        for (size_t k = 0; k < r->noverrides; k++)
+            json_array_append_new(ov, json_string(r->override_names[k]));
+        json_object_set_new(x, "overrides", ov);
+        json_t *cites = json_array();
+        for (size_t k = 0; k < r->ncites; k++) {
+            const struct pi_source *s = &p->sources[r->cites[k]];
+            json_t *c = json_object();
+            json_object_set_new(c, "cite", json_string(s->cite));
+            json_object_set_new(c, "url", json_string(s->url));
+            json_object_set_new(c, "checked", json_string(s->checked));
+            json_object_set_new(c, "confidence", json_string(s->confidence));
+            json_array_append_new(cites, c);
+        }
+        json_object_set_new(x, "cite", cites);
+        if (r->explain)
+            json_object_set_new(x, "explain", json_string(r->explain));
+        json_array_append_new(rules, x);
+    }
+    json_object_set_new(root, "rules", rules);
+    int e = 0;
+    if (as_json) {
+        char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        e |= cust_buf_puts(out, s ? s : "{}");
+        e |= cust_buf_putc(out, '\n');
+        free(s);
+    } else {
+        e |= cust_buf_appendf(out, "%s - %s\n", p->id, p->title ? p->title : "");
+        if (p->base_id)
+            e |= cust_buf_appendf(out, "narrows %s (overlay rules may only prohibit)\n", p->base_id);
+        e |= cust_buf_appendf(out, "sha256 %s\nversions:\n", p->sha256);
+        for (size_t i = 0; i < p->nversions; i++)
+            e |= cust_buf_appendf(out, "  %s  %s%s\n", pi_date_str(p->versions[i].from, ds),
+                                  p->versions[i].label, (int)i == v ? "   <- in force" : "");
+        e |= cust_buf_appendf(out, "rules%s%s:\n", as_of == INT32_MIN ? "" : " in force on ",
+                              as_of == INT32_MIN ? "" : pi_date_str(as_of, ds));
+        size_t idx;
+        json_t *r;
+        json_array_foreach(rules, idx, r)
+        {
+            e |= cust_buf_appendf(out, "\n  %s%s\n", json_string_value(json_object_get(r, "id")),
+                                  json_is_true(json_object_get(r, "overlay")) ? "  (overlay)" : "");
+            const json_t *ex = json_object_get(r, "explain");
+            if (ex)
+                e |= cust_buf_appendf(out, "    %s\n", json_string_value(ex));
+            e |= cust_buf_appendf(out, "    when %s\n", json_string_value(json_object_get(r, "when")));
+            const char *k;
+            json_t *val;
+            json_object_foreach(json_object_get(r, "then"), k, val)
+                e |= cust_buf_appendf(out, "    then %s %s\n", k, json_string_value(val));
+            json_array_foreach(json_object_get(r, "duties"), idx, val)
+                e |= cust_buf_appendf(out, "    duty %s\n", json_string_value(val));
+            json_array_foreach(json_object_get(r, "overrides"), idx, val)
+                e |= cust_buf_appendf(out, "    overrides %s\n", json_string_value(val));
+            const json_t *ef = json_object_get(r, "effective_from");
+            const json_t *et = json_object_get(r, "effective_to");
+            e |= cust_buf_appendf(out, "    effective %s to %s\n",
+                                  json_is_string(ef) ? json_string_value(ef) : "always",
+                                  json_is_string(et) ? json_string_value(et) : "open");
+            json_array_foreach(json_object_get(r, "cite"), idx, val)
+                e |= cust_buf_appendf(
+                    out, "    cite %s [%s] %s (checked %s)\n",
+                    json_string_value(json_object_get(val, "cite")),
+                    json_string_value(json_object_get(val, "confidence")),
+                    json_string_value(json_object_get(val, "url")),
+                    json_string_value(json_object_get(val, "checked")));
+        }
+    }
+    json_decref(root);
+    return e ? cust_err_set(err, CUST_ENOMEM, "out of memory") : CUST_OK;
+}
+
+/* ---- policy check ---- */
+
+#define CHECK_MAX_VARS 22
+
+struct check_vars {
+    int32_t *var_of_node;
+    int32_t var_node[CHECK_MAX_VARS];
+    size_t nvars;
+    bool too_many;
+};
+
+static void collect(const struct cust_policy *p, int32_t n, struct check_vars *cv)
+{
+    if (n < 0)
+        return;
+    const struct pi_node *nd = &p->nodes[n];
+    if (cv->var_of_node[n] >= 0)
+        return;
+    switch (nd->op) {
+    case N_CBOOL:
+    case N_ANY:
+    case N_ALL: {
+        /* identical case booleans share one variable */
+        int32_t same = -1;
+        for (size_t i = 0; i < cv->nvars && nd->op == N_CBOOL; i++) {
+            const struct pi_node *o = &p->nodes[cv->var_node[i]];
+            if (o->op == N_CBOOL && o->a == nd->a)
+                same = (int32_t)i;
+        }
+        if (same < 0) {
+            if (cv->nvars >= CHECK_MAX_VARS) {
+                cv->too_many = true;
+                return;
+            }
+            cv->var_node[cv->nvars] = n;
+            same = (int32_t)cv->nvars++;
+        }
+        cv->var_of_node[n] = same;
+        return;
+    }
+    case N_FACT: collect(p, p->facts[nd->a].node, cv); return;
+    default:
+        collect(p, nd->l, cv);
+        collect(p, nd->r, cv);
+    }
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+enum cust_status cust_policy_check(const struct cust_policy *p, struct cust_buf *out,
+                                   uint64_t *cases_checked)
+{
+    struct check_vars cv;
+    memset(&cv, 0, sizeof(cv));
+    cv.var_of_node = cust_xcalloc(p->nnodes + 1, sizeof(int32_t));
+    for (size_t i = 0; i < p->nnodes; i++)
+        cv.var_of_node[i] = -1;
+    for (size_t i = 0; i < p->nrules; i++) {
+        const struct pi_rule *r = &p->rules[i];
+        collect(p, r->cond, &cv);
+        for (size_t b = 0; b < r->nbasis; b++)
+            collect(p, r->basis[b].node, &cv);
+    }
+    int e = 0;
+    if (cv.too_many) {
+        e |= cust_buf_appendf(out, "policy %s: more than %d independent facts; cannot enumerate\n",
+                              p->id, CHECK_MAX_VARS);
+        free(cv.var_of_node);
+        return CUST_ECONFLICT;
+    }
+    /* every date on which the rules in force can change */
+    size_t ndates = 0;
+    int32_t *dates = cust_xcalloc(p->nversions + 2 * p->nrules + 1, sizeof(int32_t));
+    for (size_t i = 0; i < p->nversions; i++)
+        dates[ndates++] = p->versions[i].from;
+    for (size_t i = 0; i < p->nrules; i++) {
+        if (p->rules[i].from != INT32_MIN && p->rules[i].from >= p->versions[0].from)
+            dates[ndates++] = p->rules[i].from;
+        if (p->rules[i].to != INT32_MAX && p->rules[i].to + 1 >= p->versions[0].from)
+            dates[ndates++] = p->rules[i].to + 1;
+    }
+    qsort(dates, ndates, sizeof(int32_t), cmp_i32);
+    size_t nd = 0;
+    for (size_t i = 0; i < ndates; i++)
+        if (nd == 0 || dates[nd - 1] != dates[i])
+            dates[nd++] = dates[i];
+
+    struct cust_case dummy;
+    memset(&dummy, 0, sizeof(dummy));
+    struct cust_decision *d = cust_decision_new();
+    d->afacts = p->nfacts;
+    d->fact_val = cust_xcalloc(p->nfacts + 1, 1);
+    d->fact_need_lo = cust_xcalloc(p->nfacts + 1, sizeof(uint32_t));
+    d->fact_need_hi = cust_xcalloc(p->nfacts + 1, sizeof(uint32_t));
+    uint8_t assign[CHECK_MAX_VARS];
+    struct pi_ctx x = {p, &dummy, d, cv.var_of_node, assign, false};
+    uint64_t count = 0, bad = 0;
+    uint32_t combos = 1u << cv.nvars;
+    for (size_t di = 0; di < nd; di++) {
+        d->version = pi_version_at(p, dates[di]);
+        for (int k = 0; k < PK_COUNT; k++)
+            for (int cz = 0; cz < PC_COUNT; cz++)
+                for (uint32_t m = 0; m < combos; m++) {
+                    dummy.kind = (uint8_t)k;
+                    dummy.citizenship = (uint8_t)cz;
+                    for (size_t v = 0; v < cv.nvars; v++)
+                        assign[v] = (m >> v) & 1u;
+                    struct cust_err err = CUST_ERR_INIT;
+                    count++;
+                    if (pi_assemble(&x, PT_ALL_MASK, dates[di], &err) == CUST_OK)
+                        continue;
+                    bad++;
+                    if (bad > 5)
+                        continue;
+                    char ds[11];
+                    e |= cust_buf_appendf(out, "counterexample: as_of %s, kind %s, citizenship %s",
+                                          pi_date_str(dates[di], ds), pi_kind_names[k],
+                                          pi_citizenship_names[cz]);
+                    for (size_t v = 0; v < cv.nvars; v++) {
+                        struct cust_buf nb = CUST_BUF_INIT;
+                        node_text(p, cv.var_node[v], &nb, 0);
+                        e |= cust_buf_appendf(out, "%s %s = %s", v ? "," : ":", nb.buf,
+                                              assign[v] ? "true" : "false");
+                        cust_buf_release(&nb);
+                    }
+                    e |= cust_buf_appendf(out, "\n  -> %s\n", err.msg);
+                }
+    }
+    if (bad)
+        e |= cust_buf_appendf(out, "policy %s: FAILED - %llu of %llu combinations have a conflict "
+                                   "or no verdict\n",
+                              p->id, (unsigned long long)bad, (unsigned long long)count);
+    else
+        e |= cust_buf_appendf(out,
+                              "policy %s: ok - %llu combinations (%zu dates x %d kinds x %d "
+                              "citizenship values x 2^%zu facts), every action and item has "
+                              "one verdict, no conflict\n",
+                              p->id, (unsigned long long)count, nd, PK_COUNT, PC_COUNT, cv.nvars);
+    (void)e;
+    if (cases_checked)
+        *cases_checked = count;
+    cust_decision_free(d);
+    free(dates);
+    free(cv.var_of_node);
+    return bad ? CUST_ECONFLICT : CUST_OK;
+}

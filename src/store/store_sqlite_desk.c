@@ -1,0 +1,857 @@
+/*
+ * store_sqlite_desk.c - the request desk's tables and operations in the SQLite backend
+ * (store_desk.h, docs/internals/desk.md).
+ *
+ * Schema migration 2 adds requests, documents (content kept once per SHA-256), links between
+ * requests and persons, decisions, actions, duties and transfers. Decisions, actions and
+ * transfers are append-only (triggers refuse UPDATE and DELETE); a request's status and a
+ * duty's completion are the only updates, and each is recorded in the ledger by the desk in
+ * the same transaction. Statements are prepared once per connection, with bound parameters.
+ */
+#include "custodian/compat.h"
+#include "custodian/date.h"
+#include "store_sqlite_desk.h"
+
+#include <sqlite3.h>
+
+const char *const cust_sqlite_desk_migration[] = {
+    "CREATE TABLE requests("
+    " id TEXT PRIMARY KEY, year INTEGER NOT NULL, seq INTEGER NOT NULL,"
+    " kind TEXT NOT NULL, form TEXT, agency TEXT NOT NULL, office TEXT,"
+    " status TEXT NOT NULL, status_reason TEXT,"
+    " received_at TEXT NOT NULL, received_ts INTEGER NOT NULL, received_offset INTEGER NOT NULL,"
+    " due_ts INTEGER, law_ts INTEGER, law_rule TEXT, owner TEXT,"
+    " created_at TEXT NOT NULL, updated_at TEXT NOT NULL, doc TEXT NOT NULL,"
+    " UNIQUE(year, seq))",
+    "CREATE INDEX requests_status ON requests(status)",
+    "CREATE TABLE documents(sha256 TEXT PRIMARY KEY, size INTEGER, content BLOB)",
+    "CREATE TABLE request_documents("
+    " id INTEGER PRIMARY KEY, request_id TEXT NOT NULL REFERENCES requests(id),"
+    " name TEXT NOT NULL, sha256 TEXT NOT NULL, role TEXT NOT NULL)",
+    "CREATE INDEX request_documents_request ON request_documents(request_id)",
+    "CREATE TABLE request_links("
+    " request_id TEXT NOT NULL REFERENCES requests(id), person_id INTEGER NOT NULL,"
+    " booking_number TEXT, score REAL NOT NULL, strong INTEGER NOT NULL, state TEXT NOT NULL,"
+    " confirmed_by TEXT, confirmed_at TEXT, reasons TEXT,"
+    " review INTEGER NOT NULL DEFAULT 0, review_reason TEXT,"
+    " PRIMARY KEY(request_id, person_id)) WITHOUT ROWID",
+    "CREATE TABLE decisions("
+    " id INTEGER PRIMARY KEY, request_id TEXT NOT NULL REFERENCES requests(id),"
+    " person_id INTEGER NOT NULL, booking_number TEXT,"
+    " policy_id TEXT NOT NULL, policy_version TEXT NOT NULL, policy_sha256 TEXT NOT NULL,"
+    " decided_at TEXT NOT NULL, decided_by TEXT NOT NULL, decision TEXT NOT NULL)",
+    "CREATE INDEX decisions_request ON decisions(request_id)",
+    "CREATE TABLE actions("
+    " id INTEGER PRIMARY KEY, request_id TEXT NOT NULL REFERENCES requests(id),"
+    " person_id INTEGER NOT NULL, action TEXT NOT NULL, verdict TEXT NOT NULL,"
+    " outcome TEXT NOT NULL, by TEXT NOT NULL, at TEXT NOT NULL, reason TEXT,"
+    " decision_id INTEGER REFERENCES decisions(id))",
+    "CREATE INDEX actions_request ON actions(request_id)",
+    "CREATE TABLE duties("
+    " id INTEGER PRIMARY KEY, request_id TEXT NOT NULL REFERENCES requests(id),"
+    " person_id INTEGER NOT NULL, booking_number TEXT, duty TEXT NOT NULL, cite TEXT,"
+    " status TEXT NOT NULL, due_ts INTEGER, created_at TEXT NOT NULL,"
+    " done_by TEXT, done_at TEXT, document_sha256 TEXT, detail TEXT)",
+    "CREATE INDEX duties_request ON duties(request_id)",
+    "CREATE INDEX duties_open ON duties(status, due_ts)",
+    "CREATE TABLE transfers("
+    " id INTEGER PRIMARY KEY, request_id TEXT REFERENCES requests(id),"
+    " person_id INTEGER NOT NULL, booking_number TEXT, at TEXT NOT NULL, agency TEXT NOT NULL,"
+    " basis TEXT NOT NULL, warrant_number TEXT, criterion TEXT, offense TEXT,"
+    " recorded_by TEXT NOT NULL, recorded_at TEXT NOT NULL)",
+    "CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions"
+    " BEGIN SELECT RAISE(ABORT, 'decisions are never overwritten'); END",
+    "CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions"
+    " BEGIN SELECT RAISE(ABORT, 'decisions are never deleted'); END",
+    "CREATE TRIGGER actions_no_update BEFORE UPDATE ON actions"
+    " BEGIN SELECT RAISE(ABORT, 'actions are never overwritten'); END",
+    "CREATE TRIGGER actions_no_delete BEFORE DELETE ON actions"
+    " BEGIN SELECT RAISE(ABORT, 'actions are never deleted'); END",
+    "CREATE TRIGGER transfers_no_update BEFORE UPDATE ON transfers"
+    " BEGIN SELECT RAISE(ABORT, 'transfers are never overwritten'); END",
+    "CREATE TRIGGER transfers_no_delete BEFORE DELETE ON transfers"
+    " BEGIN SELECT RAISE(ABORT, 'transfers are never deleted'); END",
+    "CREATE TRIGGER documents_no_update BEFORE UPDATE ON documents"
+    " BEGIN SELECT RAISE(ABORT, 'documents are never overwritten'); END",
+    NULL};
+
+enum dstmt {
+    D_REQ_NEXT,
+    D_REQ_INSERT,
+    D_REQ_GET,
+    D_REQ_LIST,
+    D_REQ_UPDATE,
+    D_DOC_PUT,
+    D_DOC_FILL,
+    D_DOC_LINK,
+    D_DOC_GET,
+    D_LINK_PUT,
+    D_LINKS,
+    D_DEC_PUT,
+    D_DECS,
+    D_ACT_PUT,
+    D_ACTS,
+    D_DUTY_PUT,
+    D_DUTIES,
+    D_DUTY_STATUS,
+    D_DUTY_DONE,
+    D_XFER_PUT,
+    D_XFERS,
+    D_PERSONS,
+    D_SCOPE,
+    D__N
+};
+
+#define REQ_COLS                                                                                   \
+    "id, kind, form, agency, office, status, status_reason, received_at, received_ts,"             \
+    " received_offset, due_ts, law_ts, law_rule, owner, created_at, updated_at, doc"
+#define PENDING  "status IN ('received', 'matched', 'decided')"
+#define OPEN     "status NOT IN ('closed', 'withdrawn', 'lifted', 'expired')"
+#define DEADLINE "min(coalesce(due_ts, 9223372036854775807), coalesce(law_ts, 9223372036854775807))"
+#define DUTY_COLS                                                                                  \
+    "id, request_id, person_id, booking_number, duty, cite, status, due_ts, created_at,"           \
+    " done_by, done_at, document_sha256, detail"
+
+static const char *const dsql[D__N] = {
+    [D_REQ_NEXT] = "SELECT coalesce(max(seq), 0) + 1 FROM requests WHERE year = ?1",
+    [D_REQ_INSERT] = "INSERT INTO requests(id, year, seq, kind, form, agency, office, status,"
+                     " status_reason, received_at, received_ts, received_offset, due_ts, law_ts,"
+                     " law_rule, owner, created_at, updated_at, doc) VALUES(?1, ?2, ?3, ?4, ?5,"
+                     " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+    [D_REQ_GET] = "SELECT " REQ_COLS " FROM requests WHERE id = ?1",
+    [D_REQ_LIST] = "SELECT " REQ_COLS " FROM requests"
+                   " WHERE (?1 = 0 OR " OPEN ")"
+                   " AND (?2 IS NULL OR (" PENDING " AND " DEADLINE " < ?2))"
+                   " AND (?4 IS NULL OR kind = ?4)"
+                   " ORDER BY (" PENDING " AND " DEADLINE " < ?3) DESC, " DEADLINE ", id",
+    [D_REQ_UPDATE] = "UPDATE requests SET status = coalesce(?2, status),"
+                     " status_reason = coalesce(?3, status_reason),"
+                     " law_ts = CASE WHEN ?5 IS NULL THEN law_ts ELSE ?4 END,"
+                     " law_rule = coalesce(?5, law_rule), updated_at = ?6 WHERE id = ?1",
+    [D_DOC_PUT] = "INSERT OR IGNORE INTO documents(sha256, size, content) VALUES(?1, ?2, ?3)",
+    [D_DOC_FILL] = "UPDATE documents SET size = ?2, content = ?3 WHERE sha256 = ?1"
+                   " AND content IS NULL",
+    [D_DOC_LINK] = "INSERT INTO request_documents(request_id, name, sha256, role)"
+                   " VALUES(?1, ?2, ?3, ?4)",
+    [D_DOC_GET] = "SELECT content FROM documents WHERE sha256 = ?1",
+    [D_LINK_PUT] = "INSERT OR REPLACE INTO request_links(request_id, person_id, booking_number,"
+                   " score, strong, state, confirmed_by, confirmed_at, reasons, review,"
+                   " review_reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [D_LINKS] = "SELECT request_id, person_id, booking_number, score, strong, state,"
+                " confirmed_by, confirmed_at, reasons, review, review_reason"
+                " FROM request_links WHERE request_id = ?1"
+                " ORDER BY state = 'confirmed' DESC, strong DESC, score DESC, person_id",
+    [D_DEC_PUT] = "INSERT INTO decisions(request_id, person_id, booking_number, policy_id,"
+                  " policy_version, policy_sha256, decided_at, decided_by, decision)"
+                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [D_DECS] = "SELECT id, request_id, person_id, booking_number, policy_id, policy_version,"
+               " policy_sha256, decided_at, decided_by, decision FROM decisions"
+               " WHERE request_id = ?1 ORDER BY id",
+    [D_ACT_PUT] = "INSERT INTO actions(request_id, person_id, action, verdict, outcome, by, at,"
+                  " reason, decision_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [D_ACTS] = "SELECT id, request_id, person_id, action, verdict, outcome, by, at, reason,"
+               " decision_id FROM actions WHERE request_id = ?1 ORDER BY id",
+    [D_DUTY_PUT] = "INSERT INTO duties(request_id, person_id, booking_number, duty, cite, status,"
+                   " due_ts, created_at, document_sha256, detail)"
+                   " VALUES(?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?9)",
+    [D_DUTIES] = "SELECT " DUTY_COLS " FROM duties WHERE (?1 IS NULL OR request_id = ?1)"
+                 " AND (?2 = 0 OR status = 'open')"
+                 " ORDER BY status = 'open' DESC, due_ts IS NULL, due_ts, id",
+    [D_DUTY_STATUS] = "SELECT status FROM duties WHERE id = ?1",
+    [D_DUTY_DONE] = "UPDATE duties SET status = 'done', done_by = ?2, done_at = ?3,"
+                    " document_sha256 = coalesce(?4, document_sha256)"
+                    " WHERE id = ?1 AND status = 'open'",
+    [D_XFER_PUT] = "INSERT INTO transfers(request_id, person_id, booking_number, at, agency,"
+                   " basis, warrant_number, criterion, offense, recorded_by, recorded_at)"
+                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [D_XFERS] = "SELECT id, request_id, person_id, booking_number, at, agency, basis,"
+                " warrant_number, criterion, offense, recorded_by, recorded_at FROM transfers"
+                " ORDER BY at, id",
+    [D_PERSONS] =
+        "SELECT p.id, p.person_key, p.last_name, p.first_name, p.dob, p.aliases, p.cii, p.fbi,"
+        " p.sid, p.a_number,"
+        " (SELECT booking_number FROM bookings WHERE person_id = p.id"
+        "  ORDER BY booked_ts DESC LIMIT 1),"
+        " (SELECT json_group_array(booking_number) FROM bookings WHERE person_id = p.id),"
+        " p.citizenship_status,"
+        " EXISTS(SELECT 1 FROM citizenship_history h WHERE h.person_id = p.id"
+        "  AND h.status = 'citizen' AND h.verified = 1),"
+        " EXISTS(SELECT 1 FROM citizenship_history h WHERE h.person_id = p.id"
+        "  AND h.status = 'citizen' AND h.verified <> 1)"
+        " FROM persons p WHERE ?1 = 0 OR p.id = ?1 ORDER BY p.id",
+    [D_SCOPE] = "SELECT b.booking_number, b.person_id, p.citizenship_status, v.doc"
+                " FROM bookings b JOIN persons p ON p.id = b.person_id"
+                " JOIN booking_versions v ON v.booking_id = b.id AND v.version = b.version"
+                " WHERE b.booked_day <= ?1 AND (b.released_day IS NULL OR b.released_day > ?1)"
+                " AND (?2 IS NULL OR p.citizenship_status = ?2)"
+                " AND (?3 IS NULL OR b.facility = ?3) ORDER BY b.booking_number",
+};
+
+struct dq {
+    sqlite3 *db;
+    const char *path;
+    sqlite3_stmt **st; /* D__N, in the backend's desk slot */
+};
+
+void cust_sqlite_desk_free(void *desk)
+{
+    sqlite3_stmt **st = desk;
+    if (!st)
+        return;
+    for (int i = 0; i < D__N; i++)
+        sqlite3_finalize(st[i]);
+    free(st);
+}
+
+static struct dq dq_of(void *impl)
+{
+    struct dq q;
+    void **slot;
+    q.db = cust_sqlite_handle(impl, &q.path, &slot);
+    if (!*slot)
+        *slot = cust_xcalloc(D__N, sizeof(sqlite3_stmt *));
+    q.st = *slot;
+    return q;
+}
+
+static enum cust_status derr(const struct dq *q, struct cust_err *err, const char *what)
+{
+    return cust_err_set(err, CUST_EDB, "store '%s': %s: %s", q->path, what, sqlite3_errmsg(q->db));
+}
+
+static sqlite3_stmt *dstmt(struct dq *q, enum dstmt id, struct cust_err *err)
+{
+    if (!q->st[id]) {
+        if (sqlite3_prepare_v3(q->db, dsql[id], -1, SQLITE_PREPARE_PERSISTENT, &q->st[id], NULL) !=
+            SQLITE_OK) {
+            derr(q, err, "prepare");
+            return NULL;
+        }
+    } else {
+        sqlite3_reset(q->st[id]);
+        sqlite3_clear_bindings(q->st[id]);
+    }
+    return q->st[id];
+}
+
+static void btext(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+static void btime(sqlite3_stmt *s, int i, int64_t t)
+{
+    if (t == CUST_NO_TIME)
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_int64(s, i, t);
+}
+
+static const char *ctext(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
+
+static int64_t ctime_(sqlite3_stmt *s, int i)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? CUST_NO_TIME : sqlite3_column_int64(s, i);
+}
+
+static enum cust_status step_done(struct dq *q, sqlite3_stmt *s, const char *what,
+                                  struct cust_err *err)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return derr(q, err, what);
+    return CUST_OK;
+}
+
+/* Iterate the rows of a bound statement through `row` (which calls the user's callback). */
+union dcb {
+    cust_desk_request_fn req;
+    cust_desk_link_fn link;
+    cust_desk_decision_fn dec;
+    cust_desk_action_fn act;
+    cust_desk_duty_fn duty;
+    cust_desk_transfer_fn xfer;
+    cust_desk_person_fn person;
+    cust_desk_scope_fn scope;
+};
+typedef enum cust_status (*row_fn)(sqlite3_stmt *s, const union dcb *fn, void *arg);
+
+static enum cust_status each(struct dq *q, sqlite3_stmt *s, row_fn row, const union dcb *fn,
+                             void *arg, const char *what, int *n, struct cust_err *err)
+{
+    int rc;
+    enum cust_status st = CUST_OK;
+    int count = 0;
+    while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        count++;
+        st = row(s, fn, arg);
+    }
+    if (st == CUST_OK && rc != SQLITE_DONE)
+        st = derr(q, err, what);
+    sqlite3_reset(s);
+    if (n)
+        *n = count;
+    return st;
+}
+
+/* ---- requests -------------------------------------------------------------------------- */
+
+static enum cust_status req_insert(void *impl, const struct cust_desk_request *r,
+                                   char id[CUST_REQUEST_ID_MAX], struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    int y;
+    unsigned m, d;
+    cust_civil_from_days(cust_time_local_day(r->received_ts, r->received_offset), &y, &m, &d);
+    if (y < 1000 || y > 9999)
+        return cust_err_set(err, CUST_EINVAL, "received_at: year %d out of range", y);
+    sqlite3_stmt *s = dstmt(&q, D_REQ_NEXT, err);
+    if (!s)
+        return CUST_EDB;
+    sqlite3_bind_int(s, 1, y);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_reset(s);
+        return derr(&q, err, "request id");
+    }
+    int64_t seq = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (seq > 999999)
+        return cust_err_set(err, CUST_ETOOBIG, "more than 999999 requests in %d", y);
+    char buf[48];
+    snprintf(buf, sizeof(buf), "R-%04d-%06d", y, (int)seq);
+    memcpy(id, buf, CUST_REQUEST_ID_MAX - 1);
+    id[CUST_REQUEST_ID_MAX - 1] = '\0';
+    if (!(s = dstmt(&q, D_REQ_INSERT, err)))
+        return CUST_EDB;
+    btext(s, 1, id);
+    sqlite3_bind_int(s, 2, y);
+    sqlite3_bind_int64(s, 3, seq);
+    btext(s, 4, r->kind);
+    btext(s, 5, r->form);
+    btext(s, 6, r->agency);
+    btext(s, 7, r->office);
+    btext(s, 8, r->status);
+    btext(s, 9, r->status_reason);
+    btext(s, 10, r->received_at);
+    sqlite3_bind_int64(s, 11, r->received_ts);
+    sqlite3_bind_int(s, 12, r->received_offset);
+    btime(s, 13, r->due_ts);
+    btime(s, 14, r->law_ts);
+    btext(s, 15, r->law_rule);
+    btext(s, 16, r->owner);
+    btext(s, 17, r->created_at);
+    btext(s, 18, r->updated_at);
+    btext(s, 19, r->doc);
+    return step_done(&q, s, "insert request", err);
+}
+
+static enum cust_status req_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
+{
+    struct cust_desk_request r = {
+        .id = ctext(s, 0),
+        .kind = ctext(s, 1),
+        .form = ctext(s, 2),
+        .agency = ctext(s, 3),
+        .office = ctext(s, 4),
+        .status = ctext(s, 5),
+        .status_reason = ctext(s, 6),
+        .received_at = ctext(s, 7),
+        .received_ts = sqlite3_column_int64(s, 8),
+        .received_offset = sqlite3_column_int(s, 9),
+        .due_ts = ctime_(s, 10),
+        .law_ts = ctime_(s, 11),
+        .law_rule = ctext(s, 12),
+        .owner = ctext(s, 13),
+        .created_at = ctext(s, 14),
+        .updated_at = ctext(s, 15),
+        .doc = ctext(s, 16),
+    };
+    return fn->req(&r, arg);
+}
+
+static enum cust_status req_get(void *impl, const char *id, cust_desk_request_fn fn, void *arg,
+                                struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_REQ_GET, err);
+    if (!s)
+        return CUST_EDB;
+    btext(s, 1, id);
+    int n;
+    enum cust_status st = each(&q, s, req_row, &(union dcb){.req = fn}, arg, "request", &n, err);
+    if (st == CUST_OK && n == 0)
+        return cust_err_set(err, CUST_ENOTFOUND, "no request '%s'", id);
+    return st;
+}
+
+static enum cust_status req_list(void *impl, const struct cust_desk_request_filter *f,
+                                 cust_desk_request_fn fn, void *arg, struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_REQ_LIST, err);
+    if (!s)
+        return CUST_EDB;
+    sqlite3_bind_int(s, 1, f->open_only ? 1 : 0);
+    btime(s, 2, f->overdue_at);
+    sqlite3_bind_int64(s, 3, f->now);
+    btext(s, 4, f->kind);
+    return each(&q, s, req_row, &(union dcb){.req = fn}, arg, "list requests", NULL, err);
+}
+
+static enum cust_status req_update(void *impl, const char *id, const char *status,
+                                   const char *reason, int64_t law_ts, const char *law_rule,
+                                   const char *updated_at, struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_REQ_UPDATE, err);
+    if (!s)
+        return CUST_EDB;
+    btext(s, 1, id);
+    btext(s, 2, status);
+    btext(s, 3, reason);
+    btime(s, 4, law_ts);
+    btext(s, 5, law_rule);
+    btext(s, 6, updated_at);
+    enum cust_status st = step_done(&q, s, "update request", err);
+    if (st == CUST_OK && sqlite3_changes(q.db) == 0)
+        return cust_err_set(err, CUST_ENOTFOUND, "no request '%s'", id);
+    return st;
+}
+
+/* ---- documents ------------------------------------------------------------------------- */
+
+static enum cust_status doc_put(void *impl, const char *request_id, const char *name,
+                                const char *sha256, const unsigned char *content, size_t len,
+                                const char *role, struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    for (int pass = 0; pass < 2; pass++) {
+        sqlite3_stmt *s = dstmt(&q, pass == 0 ? D_DOC_PUT : D_DOC_FILL, err);
+        if (!s)
+            return CUST_EDB;
+        btext(s, 1, sha256);
+        if (content) {
+            sqlite3_bind_int64(s, 2, (int64_t)len);
+            sqlite3_bind_blob64(s, 3, content, len, SQLITE_STATIC);
+        }
+        if (step_done(&q, s, "store document", err) != CUST_OK)
+            return CUST_EDB;
+        if (!content)
+            break;
+    }
+    sqlite3_stmt *s = dstmt(&q, D_DOC_LINK, err);
+    if (!s)
+        return CUST_EDB;
+    btext(s, 1, request_id);
+    btext(s, 2, name);
+    btext(s, 3, sha256);
+    btext(s, 4, role);
+    return step_done(&q, s, "link document", err);
+}
+
+static enum cust_status doc_get(void *impl, const char *sha256, char **content, size_t *len,
+                                struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    *content = NULL;
+    *len = 0;
+    sqlite3_stmt *s = dstmt(&q, D_DOC_GET, err);
+    if (!s)
+        return CUST_EDB;
+    btext(s, 1, sha256);
+    int rc = sqlite3_step(s);
+    enum cust_status st = CUST_OK;
+    if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        size_t n = (size_t)sqlite3_column_bytes(s, 0);
+        *content = cust_xmalloc(n + 1);
+        if (n)
+            memcpy(*content, sqlite3_column_blob(s, 0), n);
+        (*content)[n] = '\0';
+        *len = n;
+    } else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+        st = cust_err_set(err, CUST_ENOTFOUND, "no content for document %s", sha256);
+    } else {
+        st = derr(&q, err, "document");
+    }
+    sqlite3_reset(s);
+    return st;
+}
+
+/* ---- links ----------------------------------------------------------------------------- */
+
+static enum cust_status link_put(void *impl, const struct cust_desk_link *l, struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_LINK_PUT, err);
+    if (!s)
+        return CUST_EDB;
+    btext(s, 1, l->request_id);
+    sqlite3_bind_int64(s, 2, l->person_id);
+    btext(s, 3, l->booking_number);
+    sqlite3_bind_double(s, 4, l->score);
+    sqlite3_bind_int(s, 5, l->strong ? 1 : 0);
+    btext(s, 6, l->state);
+    btext(s, 7, l->confirmed_by);
+    btext(s, 8, l->confirmed_at);
+    btext(s, 9, l->reasons);
+    sqlite3_bind_int(s, 10, l->review ? 1 : 0);
+    btext(s, 11, l->review_reason);
+    return step_done(&q, s, "link", err);
+}
+
+static enum cust_status link_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
+{
+    struct cust_desk_link l = {
+        .request_id = ctext(s, 0),
+        .person_id = sqlite3_column_int64(s, 1),
+        .booking_number = ctext(s, 2),
+        .score = sqlite3_column_double(s, 3),
+        .strong = sqlite3_column_int(s, 4) != 0,
+        .state = ctext(s, 5),
+        .confirmed_by = ctext(s, 6),
+        .confirmed_at = ctext(s, 7),
+        .reasons = ctext(s, 8),
+        .review = sqlite3_column_int(s, 9) != 0,
+        .review_reason = ctext(s, 10),
+    };
+    return fn->link(&l, arg);
+}
+
+static enum cust_status links(void *impl, const char *request_id, cust_desk_link_fn fn, void *arg,
+                              struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_LINKS, err);
+    if (!s)
+        return CUST_EDB;
+    btext(s, 1, request_id);
+    return each(&q, s, link_row, &(union dcb){.link = fn}, arg, "links", NULL, err);
+}
+
+/* ---- decisions and actions ------------------------------------------------------------- */
+
+static enum cust_status dec_put(void *impl, const struct cust_desk_decision *d, int64_t *id,
+                                struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_DEC_PUT, err);
+    if (!s)
+        return CUST_EDB;
+    btext(s, 1, d->request_id);
+    sqlite3_bind_int64(s, 2, d->person_id);
+    btext(s, 3, d->booking_number);
+    btext(s, 4, d->policy_id);
+    btext(s, 5, d->policy_version);
+    btext(s, 6, d->policy_sha256);
+    btext(s, 7, d->decided_at);
+    btext(s, 8, d->decided_by);
+    btext(s, 9, d->decision);
+    enum cust_status st = step_done(&q, s, "insert decision", err);
+    if (st == CUST_OK && id)
+        *id = sqlite3_last_insert_rowid(q.db);
+    return st;
+}
+
+static enum cust_status dec_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
+{
+    struct cust_desk_decision d = {
+        .id = sqlite3_column_int64(s, 0),
+        .request_id = ctext(s, 1),
+        .person_id = sqlite3_column_int64(s, 2),
+        .booking_number = ctext(s, 3),
+        .policy_id = ctext(s, 4),
+        .policy_version = ctext(s, 5),
+        .policy_sha256 = ctext(s, 6),
+        .decided_at = ctext(s, 7),
+        .decided_by = ctext(s, 8),
+        .decision = ctext(s, 9),
+    };
+    return fn->dec(&d, arg);
+}
+
+static enum cust_status decs(void *impl, const char *request_id, cust_desk_decision_fn fn,
+                             void *arg, struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_DECS, err);
+    if (!s)
+        return CUST_EDB;
+    btext(s, 1, request_id);
+    return each(&q, s, dec_row, &(union dcb){.dec = fn}, arg, "decisions", NULL, err);
+}
+
+static enum cust_status act_put(void *impl, const struct cust_desk_action *a, int64_t *id,
+                                struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_ACT_PUT, err);
+    if (!s)
+        return CUST_EDB;
+    btext(s, 1, a->request_id);
+    sqlite3_bind_int64(s, 2, a->person_id);
+    btext(s, 3, a->action);
+    btext(s, 4, a->verdict);
+    btext(s, 5, a->outcome);
+    btext(s, 6, a->by);
+    btext(s, 7, a->at);
+    btext(s, 8, a->reason);
+    if (a->decision_id > 0)
+        sqlite3_bind_int64(s, 9, a->decision_id);
+    enum cust_status st = step_done(&q, s, "insert action", err);
+    if (st == CUST_OK && id)
+        *id = sqlite3_last_insert_rowid(q.db);
+    return st;
+}
+
+static enum cust_status act_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
+{
+    struct cust_desk_action a = {
+        .id = sqlite3_column_int64(s, 0),
+        .request_id = ctext(s, 1),
+        .person_id = sqlite3_column_int64(s, 2),
+        .action = ctext(s, 3),
+        .verdict = ctext(s, 4),
+        .outcome = ctext(s, 5),
+        .by = ctext(s, 6),
+        .at = ctext(s, 7),
+        .reason = ctext(s, 8),
+        .decision_id = sqlite3_column_int64(s, 9),
+    };
+    return fn->act(&a, arg);
+}
+
+static enum cust_status acts(void *impl, const char *request_id, cust_desk_action_fn fn, void *arg,
+                             struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_ACTS, err);
+    if (!s)
+        return CUST_EDB;
+    btext(s, 1, request_id);
+    return each(&q, s, act_row, &(union dcb){.act = fn}, arg, "actions", NULL, err);
+}
+
+/* ---- duties ---------------------------------------------------------------------------- */
+
+static enum cust_status duty_put(void *impl, const struct cust_desk_duty *d, int64_t *id,
+                                 struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_DUTY_PUT, err);
+    if (!s)
+        return CUST_EDB;
+    btext(s, 1, d->request_id);
+    sqlite3_bind_int64(s, 2, d->person_id);
+    btext(s, 3, d->booking_number);
+    btext(s, 4, d->duty);
+    btext(s, 5, d->cite);
+    btime(s, 6, d->due_ts);
+    btext(s, 7, d->created_at);
+    btext(s, 8, d->document_sha256);
+    btext(s, 9, d->detail);
+    enum cust_status st = step_done(&q, s, "insert duty", err);
+    if (st == CUST_OK && id)
+        *id = sqlite3_last_insert_rowid(q.db);
+    return st;
+}
+
+static enum cust_status duty_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
+{
+    struct cust_desk_duty d = {
+        .id = sqlite3_column_int64(s, 0),
+        .request_id = ctext(s, 1),
+        .person_id = sqlite3_column_int64(s, 2),
+        .booking_number = ctext(s, 3),
+        .duty = ctext(s, 4),
+        .cite = ctext(s, 5),
+        .status = ctext(s, 6),
+        .due_ts = ctime_(s, 7),
+        .created_at = ctext(s, 8),
+        .done_by = ctext(s, 9),
+        .done_at = ctext(s, 10),
+        .document_sha256 = ctext(s, 11),
+        .detail = ctext(s, 12),
+    };
+    return fn->duty(&d, arg);
+}
+
+static enum cust_status duties(void *impl, const struct cust_desk_duty_filter *f,
+                               cust_desk_duty_fn fn, void *arg, struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_DUTIES, err);
+    if (!s)
+        return CUST_EDB;
+    btext(s, 1, f->request_id);
+    sqlite3_bind_int(s, 2, f->open_only ? 1 : 0);
+    return each(&q, s, duty_row, &(union dcb){.duty = fn}, arg, "duties", NULL, err);
+}
+
+static enum cust_status duty_done(void *impl, int64_t id, const char *by, const char *at,
+                                  const char *sha, struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_DUTY_STATUS, err);
+    if (!s)
+        return CUST_EDB;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    bool open = rc == SQLITE_ROW && ctext(s, 0) && strcmp(ctext(s, 0), "open") == 0;
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return cust_err_set(err, CUST_ENOTFOUND, "no duty %lld", (long long)id);
+    if (rc != SQLITE_ROW)
+        return derr(&q, err, "duty");
+    if (!open)
+        return cust_err_set(err, CUST_ECONFLICT, "duty %lld is already done", (long long)id);
+    if (!(s = dstmt(&q, D_DUTY_DONE, err)))
+        return CUST_EDB;
+    sqlite3_bind_int64(s, 1, id);
+    btext(s, 2, by);
+    btext(s, 3, at);
+    btext(s, 4, sha);
+    return step_done(&q, s, "duty done", err);
+}
+
+/* ---- transfers ------------------------------------------------------------------------- */
+
+static enum cust_status xfer_put(void *impl, const struct cust_desk_transfer *t, int64_t *id,
+                                 struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_XFER_PUT, err);
+    if (!s)
+        return CUST_EDB;
+    btext(s, 1, t->request_id);
+    sqlite3_bind_int64(s, 2, t->person_id);
+    btext(s, 3, t->booking_number);
+    btext(s, 4, t->at);
+    btext(s, 5, t->agency);
+    btext(s, 6, t->basis);
+    btext(s, 7, t->warrant_number);
+    btext(s, 8, t->criterion);
+    btext(s, 9, t->offense);
+    btext(s, 10, t->recorded_by);
+    btext(s, 11, t->recorded_at);
+    enum cust_status st = step_done(&q, s, "insert transfer", err);
+    if (st == CUST_OK && id)
+        *id = sqlite3_last_insert_rowid(q.db);
+    return st;
+}
+
+static enum cust_status xfer_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
+{
+    struct cust_desk_transfer t = {
+        .id = sqlite3_column_int64(s, 0),
+        .request_id = ctext(s, 1),
+        .person_id = sqlite3_column_int64(s, 2),
+        .booking_number = ctext(s, 3),
+        .at = ctext(s, 4),
+        .agency = ctext(s, 5),
+        .basis = ctext(s, 6),
+        .warrant_number = ctext(s, 7),
+        .criterion = ctext(s, 8),
+        .offense = ctext(s, 9),
+        .recorded_by = ctext(s, 10),
+        .recorded_at = ctext(s, 11),
+    };
+    return fn->xfer(&t, arg);
+}
+
+static enum cust_status xfers(void *impl, cust_desk_transfer_fn fn, void *arg, struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_XFERS, err);
+    if (!s)
+        return CUST_EDB;
+    return each(&q, s, xfer_row, &(union dcb){.xfer = fn}, arg, "transfers", NULL, err);
+}
+
+/* ---- persons and scope ----------------------------------------------------------------- */
+
+static enum cust_status person_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
+{
+    struct cust_desk_person p = {
+        .person_id = sqlite3_column_int64(s, 0),
+        .person_key = ctext(s, 1),
+        .last_name = ctext(s, 2),
+        .first_name = ctext(s, 3),
+        .dob = ctext(s, 4),
+        .aliases = ctext(s, 5),
+        .cii = ctext(s, 6),
+        .fbi = ctext(s, 7),
+        .sid = ctext(s, 8),
+        .a_number = ctext(s, 9),
+        .booking_number = ctext(s, 10),
+        .booking_numbers = ctext(s, 11),
+        .citizenship_status = ctext(s, 12),
+        .verified_citizen = sqlite3_column_int(s, 13) != 0,
+        .claimed_citizen = sqlite3_column_int(s, 14) != 0,
+    };
+    return fn->person(&p, arg);
+}
+
+static enum cust_status persons(void *impl, int64_t person_id, cust_desk_person_fn fn, void *arg,
+                                struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_PERSONS, err);
+    if (!s)
+        return CUST_EDB;
+    sqlite3_bind_int64(s, 1, person_id);
+    int n;
+    enum cust_status st =
+        each(&q, s, person_row, &(union dcb){.person = fn}, arg, "persons", &n, err);
+    if (st == CUST_OK && n == 0 && person_id != 0)
+        return cust_err_set(err, CUST_ENOTFOUND, "no person #%lld", (long long)person_id);
+    return st;
+}
+
+static enum cust_status scope_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
+{
+    struct cust_desk_scope_row r = {ctext(s, 0), sqlite3_column_int64(s, 1), ctext(s, 2),
+                                    ctext(s, 3)};
+    return fn->scope(&r, arg);
+}
+
+static enum cust_status scope(void *impl, const struct cust_desk_scope *sc, cust_desk_scope_fn fn,
+                              void *arg, struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_SCOPE, err);
+    if (!s)
+        return CUST_EDB;
+    sqlite3_bind_int(s, 1, sc->day);
+    btext(s, 2, sc->citizenship);
+    btext(s, 3, sc->facility);
+    return each(&q, s, scope_row, &(union dcb){.scope = fn}, arg, "scope", NULL, err);
+}
+
+const struct cust_store_desk_ops cust_sqlite_desk_ops = {
+    .request_insert = req_insert,
+    .request_get = req_get,
+    .request_list = req_list,
+    .request_update = req_update,
+    .document_put = doc_put,
+    .document_get = doc_get,
+    .link_put = link_put,
+    .links = links,
+    .decision_put = dec_put,
+    .decisions = decs,
+    .action_put = act_put,
+    .actions = acts,
+    .duty_put = duty_put,
+    .duties = duties,
+    .duty_done = duty_done,
+    .transfer_put = xfer_put,
+    .transfers = xfers,
+    .persons = persons,
+    .scope = scope,
+};
