@@ -232,9 +232,12 @@ static enum cust_status request_row(const struct cust_desk_request *r, void *arg
     char when[32];
     fmt_ts(due, when);
     struct cust_buf *b = c->b;
-    enum cust_status st = cust_buf_puts(b, "<tr><th scope=\"row\">");
+    enum cust_status st = cust_buf_puts(b, "<tr><th scope=\"row\"><a class=\"usa-link\""
+                                           " href=\"/console/requests/");
     st = st ? st : web_h(b, r->id);
-    st = st ? st : cust_buf_puts(b, "</th><td>");
+    st = st ? st : cust_buf_puts(b, "\">");
+    st = st ? st : web_h(b, r->id);
+    st = st ? st : cust_buf_puts(b, "</a></th><td>");
     st = st ? st : web_h(b, r->kind);
     st = st ? st : cust_buf_puts(b, "</td><td>");
     st = st ? st : web_h(b, r->agency);

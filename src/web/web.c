@@ -5,6 +5,8 @@
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
+#include "custodian/deadline.h"
+#include "custodian/desk.h"
 #include "custodian/ledger.h"
 #include "custodian/policy.h"
 #include "custodian/store_web.h"
@@ -37,6 +39,18 @@ struct cust_store *web_acquire(struct cust_web *w)
     unsigned k = tl_slot_hint % w->nslots;
     pthread_mutex_lock(&w->slots[k].lock);
     return w->slots[k].store;
+}
+
+struct cust_desk_policy *web_slot_policy(struct cust_web *w, struct cust_store *s)
+{
+    for (unsigned i = 0; i < w->nslots; i++) {
+        if (w->slots[i].store == s) {
+            if (!w->slots[i].policy)
+                w->slots[i].policy = cust_desk_policy_new(NULL, NULL);
+            return w->slots[i].policy;
+        }
+    }
+    return NULL;
 }
 
 void web_release(struct cust_web *w, struct cust_store *s)
@@ -121,6 +135,11 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
                                  cfg->create && i == 0 ? CUST_STORE_CREATE : CUST_STORE_OPEN,
                                  &w->slots[i].store, err);
     }
+    const char *calp = getenv("CUSTODIAN_CALENDAR");
+    if (st == CUST_OK)
+        st = cust_calendar_load(
+            calp && *calp ? calp : CUST_SOURCE_DIR "/policies/calendars/us-federal-holidays.csv",
+            &w->cal, err);
     w->auth = (struct cust_auth_backend){
         .ctx = w,
         .get_user = be_get_user,
@@ -145,9 +164,11 @@ void cust_web_free(struct cust_web *w)
         return;
     for (unsigned i = 0; i < w->nslots; i++) {
         cust_store_close(w->slots[i].store);
+        cust_desk_policy_free(w->slots[i].policy);
         pthread_mutex_destroy(&w->slots[i].lock);
     }
     free(w->slots);
+    cust_calendar_free(w->cal);
     cust_policy_free(w->policy);
     pthread_mutex_destroy(&w->policy_lock);
     free(w->db_path);
@@ -446,6 +467,10 @@ static const struct web_route routes[] = {
     {"GET", "/console/bookings/{number}", web_booking_page, CUST_ACT_ROSTER_READ, 0},
     {"GET", "/console/persons/{id}", web_person_page, CUST_ACT_ROSTER_READ, 0},
     {"GET", "/console/audit", web_audit_page, CUST_ACT_AUDIT_READ, 0},
+    {"GET", "/console/requests/{id}", web_request_page, CUST_ACT_REQUEST_READ, 0},
+    {"POST", "/console/requests/{id}/{step}", web_request_step_post, WEB_STEP, 0},
+    {"GET", "/console/requests/{id}/fulfil", web_fulfil_page, CUST_ACT_REQUEST_FULFILL, 0},
+    {"POST", "/console/requests/{id}/fulfil", web_fulfil_post, CUST_ACT_REQUEST_FULFILL, 0},
     /* API */
     {"GET", "/api/v1/roster", web_api_roster, CUST_ACT_ROSTER_READ, 0},
     {"GET", "/api/v1/bookings/{number}", web_api_booking, CUST_ACT_ROSTER_READ, 0},
@@ -453,6 +478,13 @@ static const struct web_route routes[] = {
     {"POST", "/api/v1/decide", web_api_decide, CUST_ACT_REQUEST_DECIDE, 0},
     {"GET", "/api/v1/audit/verify", web_api_audit_verify, CUST_ACT_AUDIT_READ, 0},
     {"GET", "/api/v1/audit/log", web_api_audit_log, CUST_ACT_AUDIT_READ, 0},
+    {"GET", "/api/v1/requests", web_api_requests, CUST_ACT_REQUEST_READ, 0},
+    {"POST", "/api/v1/requests", web_api_request_add, CUST_ACT_REQUEST_CREATE, 0},
+    {"GET", "/api/v1/requests/{id}", web_api_request, CUST_ACT_REQUEST_READ, 0},
+    {"POST", "/api/v1/requests/{id}/{step}", web_api_request_step, WEB_STEP, 0},
+    {"POST", "/api/v1/requests/{id}/fulfil", web_api_request_fulfil, CUST_ACT_REQUEST_FULFILL, 0},
+    {"GET", "/api/v1/duties", web_api_duties, CUST_ACT_DUTY_READ, 0},
+    {"POST", "/api/v1/duties/{id}/done", web_api_duty_done, CUST_ACT_DUTY_COMPLETE, 0},
 };
 
 enum cust_status cust_web_register(struct cust_web *w, struct cust_router *r)
@@ -473,6 +505,17 @@ enum cust_status cust_web_routes(struct cust_buf *out)
 {
     enum cust_status st = CUST_OK;
     for (size_t i = 0; st == CUST_OK && i < CUST_ARRAY_LEN(routes); i++) {
+        if (routes[i].action == WEB_STEP) {
+            /* one line per step, the step's literal in place of {step} */
+            size_t n;
+            const struct web_step *steps = web_steps(&n);
+            const char *at = strstr(routes[i].pattern, "{step}");
+            for (size_t k = 0; st == CUST_OK && k < n; k++)
+                st = cust_buf_appendf(out, "%s %.*s%s %s\n", routes[i].method,
+                                      (int)(at - routes[i].pattern), routes[i].pattern,
+                                      steps[k].name, cust_action_name(steps[k].action));
+            continue;
+        }
         const char *a = routes[i].action == WEB_PUBLIC    ? "public"
                         : routes[i].action == WEB_SESSION ? "session"
                                                           : cust_action_name(routes[i].action);

@@ -12,9 +12,13 @@
 
 struct cust_policy;
 
+struct cust_calendar;
+struct cust_desk_policy;
+
 struct web_slot {
     pthread_mutex_t lock;
     struct cust_store *store;
+    struct cust_desk_policy *policy; /* the desk's policy cache, used under `lock` */
 };
 
 struct cust_web {
@@ -23,6 +27,7 @@ struct cust_web {
     unsigned nslots;
     struct web_slot *slots;
     struct cust_auth_backend auth;
+    struct cust_calendar *cal; /* holidays for the desk's deadlines */
     pthread_mutex_t policy_lock;
     struct cust_policy *policy; /* loaded on first use */
 };
@@ -30,10 +35,13 @@ struct cust_web {
 /* Guard kinds in the route table besides the role-matrix actions. */
 #define WEB_PUBLIC  (-1) /* anyone, no session */
 #define WEB_SESSION (-2) /* any logged-in staff member */
+#define WEB_STEP    (-3) /* a request step: the action depends on {step} (desk.c) */
 
 /* Borrow a store connection (exclusive until web_release). */
 struct cust_store *web_acquire(struct cust_web *w);
 void web_release(struct cust_web *w, struct cust_store *s);
+/* The desk policy decider of the slot holding `s` (held by the caller). */
+struct cust_desk_policy *web_slot_policy(struct cust_web *w, struct cust_store *s);
 
 /*
  * The staff guard for a page or API route: `action` >= 0 is a role-matrix action, WEB_SESSION
@@ -105,5 +113,26 @@ enum cust_status web_api_audit_verify(struct cust_http_request *req, struct cust
                                       void *ctx);
 enum cust_status web_api_audit_log(struct cust_http_request *req, struct cust_http_response *res,
                                    void *ctx);
+
+/* The request lifecycle steps (POST .../requests/{id}/{step}) and the action each needs. */
+struct web_step {
+    const char *name;
+    enum cust_action action;
+};
+const struct web_step *web_steps(size_t *n);
+
+#define WEB_HANDLER(name)                                                                          \
+    enum cust_status name(struct cust_http_request *req, struct cust_http_response *res, void *ctx)
+WEB_HANDLER(web_api_requests);
+WEB_HANDLER(web_api_request_add);
+WEB_HANDLER(web_api_request);
+WEB_HANDLER(web_api_request_step);
+WEB_HANDLER(web_api_request_fulfil);
+WEB_HANDLER(web_api_duties);
+WEB_HANDLER(web_api_duty_done);
+WEB_HANDLER(web_request_page);
+WEB_HANDLER(web_request_step_post);
+WEB_HANDLER(web_fulfil_page);
+WEB_HANDLER(web_fulfil_post);
 
 #endif
