@@ -459,7 +459,7 @@ static const struct web_route routes[] = {
     {"GET", "/static/uswds/{dir}/{file}", web_static, WEB_PUBLIC, 0},
     {"GET", "/static/uswds/{dir}/{sub}/{file}", web_static, WEB_PUBLIC, 0},
     {"GET", "/login", web_login_page, WEB_PUBLIC, 0},
-    {"POST", "/login", web_login_post, WEB_PUBLIC, 0},
+    {"POST", "/login", web_login_post, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
     /* staff pages */
     {"POST", "/logout", web_logout, WEB_SESSION, 0},
     {"GET", "/console", web_dashboard, WEB_SESSION, 0},

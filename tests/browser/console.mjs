@@ -135,7 +135,9 @@ try {
 } finally {
   await context.close();
   server.kill('SIGTERM');
-  await new Promise((r) => server.on('exit', r));
+  const exitCode = await new Promise((r) => server.on('exit', (code) => r(code)));
+  assert.equal(exitCode, 0, `server exit status (stderr: ${serverErr.slice(-2000)})`);
+  assert.doesNotMatch(serverErr, /Sanitizer/, 'no sanitizer report from the server');
 }
 const ledger = JSON.parse(run('audit', 'log', '--json'));
 for (const action of ['login', 'view']) {

@@ -178,4 +178,11 @@ ok
 "$CUSTODIAN" audit log --json | jq -e '[.[] | select(.action == "login" and .outcome == "failed")]
   | length == 1' >/dev/null || fail "the failed login is in the ledger"
 ok
+# a clean stop: exit 0, and no sanitizer report (leaks included) from the server
+kill -TERM "$SERVER_PID"
+rc=0; wait "$SERVER_PID" || rc=$?
+SERVER_PID=
+[ "$rc" = 0 ] || { tail -30 "$T/server.err" >&2; fail "server exit status $rc"; }
+! grep -q "Sanitizer" "$T/server.err" || { cat "$T/server.err" >&2; fail "sanitizer report"; }
+ok
 pass

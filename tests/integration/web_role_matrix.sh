@@ -188,4 +188,11 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -b "$T/jar.clerk" "$BASE/api/v1/ro
 [ "$code" = 401 ] || fail "session gone after logout: $code"; ok
 code=$(curl -s -o /dev/null -D "$T/h" -w '%{http_code}' -X POST -b "$T/jar.admin" "$BASE/logout")
 [ "$code" = 403 ] || fail "logout without CSRF: $code"; ok
+# a clean stop: exit 0, and no sanitizer report (leaks included) from the server
+kill -TERM "$SERVER_PID"
+rc=0; wait "$SERVER_PID" || rc=$?
+SERVER_PID=
+[ "$rc" = 0 ] || { tail -30 "$T/server.err" >&2; fail "server exit status $rc"; }
+! grep -q "Sanitizer" "$T/server.err" || { cat "$T/server.err" >&2; fail "sanitizer report"; }
+ok
 pass
