@@ -71,7 +71,11 @@ enum cust_status cust_http_url_decode(struct cust_http_arena *a, const char *s, 
 enum cust_status cust_http_parse_query(struct cust_http_arena *a, const char *s, size_t len,
                                        struct cust_kv_list *out, struct cust_err *err);
 
-/* Parse a Cookie header ("a=1; b=2"), appending pairs; values are not percent-decoded. */
+/*
+ * Parse a Cookie header ("a=1; b=2"), appending pairs; values are not percent-decoded.
+ * Pairs that break RFC 6265 (no '=', bad name or value bytes) are skipped, so one sloppy cookie
+ * from another application on the host cannot make every request fail. Only the pair cap errs.
+ */
 enum cust_status cust_http_parse_cookies(struct cust_http_arena *a, const char *s, size_t len,
                                          struct cust_kv_list *out, struct cust_err *err);
 

@@ -11,8 +11,8 @@
 
 /*
  * SIGTERM/SIGINT reach a handler that writes the signal number to a self-pipe; the main thread
- * blocks reading it. A handler (rather than sigwait with blocked signals) is robust to threads
- * we did not create, e.g. a sanitizer's background thread that leaves the signals unblocked.
+ * blocks reading it. Unlike sigwait() with blocked signals, this does not depend on every thread
+ * (including ones a library or sanitizer creates) having the signals blocked.
  */
 static int stop_pipe[2] = {-1, -1};
 

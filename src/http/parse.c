@@ -158,22 +158,20 @@ enum cust_status cust_http_parse_cookies(struct cust_http_arena *a, const char *
         size_t stop = end;
         while (stop > i && (s[stop - 1] == ' ' || s[stop - 1] == '\t'))
             stop--;
-        if (stop > i) {
-            const char *eq = memchr(s + i, '=', stop - i);
-            if (!eq || eq == s + i)
-                return cust_err_set(err, CUST_EINVAL, "malformed cookie");
-            for (const char *p = s + i; p < eq; p++)
-                if (!is_cookie_name_char((unsigned char)*p))
-                    return cust_err_set(err, CUST_EINVAL, "invalid cookie name");
-            const char *v = eq + 1;
-            size_t vlen = (size_t)(s + stop - v);
-            if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') {
-                v++;
-                vlen -= 2;
-            }
-            for (size_t k = 0; k < vlen; k++)
-                if (!is_cookie_value_char((unsigned char)v[k]))
-                    return cust_err_set(err, CUST_EINVAL, "invalid cookie value");
+        const char *eq = stop > i ? memchr(s + i, '=', stop - i) : NULL;
+        bool valid = eq && eq > s + i;
+        for (const char *p = s + i; valid && p < eq; p++)
+            valid = is_cookie_name_char((unsigned char)*p);
+        const char *v = valid ? eq + 1 : NULL;
+        size_t vlen = valid ? (size_t)(s + stop - v) : 0;
+        if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') {
+            v++;
+            vlen -= 2;
+        }
+        for (size_t k = 0; valid && k < vlen; k++)
+            valid = is_cookie_value_char((unsigned char)v[k]);
+        /* Malformed pairs (another application's sloppy cookie) are skipped, not fatal. */
+        if (valid) {
             enum cust_status st =
                 kv_push(a, out, cust_http_arena_strndup(a, s + i, (size_t)(eq - (s + i))),
                         cust_http_arena_strndup(a, v, vlen), err);

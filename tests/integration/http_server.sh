@@ -86,8 +86,8 @@ expect_error 400 invalid
 req GET '/healthz?x=%zz'
 expect_status 400 "bad query escape"
 expect_error 400 invalid
-req GET /healthz -H 'Cookie: a b=1'
-expect_status 400 "bad cookie"
+req GET /healthz -H 'Cookie: a b=1; ok=1'
+expect_status 200 "a malformed cookie is ignored"
 
 # 413: a declared body over the cap, then a chunked one.
 head -c 100000 /dev/zero >"$T/big.bin"
