@@ -28,10 +28,13 @@ struct cust_ledger_entry {
 
 /*
  * Append `e`. Runs inside the caller's transaction when one is open (cust_store_begin), else in
- * its own. Sets *seq_out (may be NULL) to the new entry's sequence number.
+ * its own, so an entry exists if and only if the change it records was committed.
  */
 enum cust_status cust_ledger_append(struct cust_store *s, const struct cust_ledger_entry *e,
-                                    int64_t *seq_out, struct cust_err *err) CUST_WARN_UNUSED;
+                                    struct cust_err *err) CUST_WARN_UNUSED;
+/* Like cust_ledger_append, and sets *seq_out to the new entry's sequence number. */
+enum cust_status cust_ledger_append_seq(struct cust_store *s, const struct cust_ledger_entry *e,
+                                        int64_t *seq_out, struct cust_err *err) CUST_WARN_UNUSED;
 
 /* The hash of a row as stored (all columns but `hash`), as 64 lowercase hex digits + NUL. */
 void cust_ledger_hash(const struct cust_ledger_row *row, char out[65]);

@@ -53,6 +53,9 @@ void cust_record_release(struct cust_record *rec);
  */
 char *cust_record_changed(const char *old_doc, const char *new_doc);
 
+/* Longest accepted line (bytes, without the newline); longer lines are invalid. */
+#define CUST_IMPORT_MAX_LINE (1 << 20)
+
 struct cust_import_opts {
     const char *path;  /* the file; "-" reads stdin */
     const char *actor; /* who imports (ledger, version provenance) */

@@ -235,6 +235,12 @@ enum cust_status cust_store_put_booking(struct cust_store *s, const struct cust_
 /* Every version of a booking, oldest first. CUST_ENOTFOUND for an unknown booking. */
 enum cust_status cust_store_versions(struct cust_store *s, const char *booking_number,
                                      cust_version_fn fn, void *arg, struct cust_err *err);
+/*
+ * The JSON of version `version` of a booking (a new heap string in *doc). CUST_ENOTFOUND when
+ * the booking or that version does not exist. (Built on the versions op.)
+ */
+enum cust_status cust_store_booking_version(struct cust_store *s, const char *booking_number,
+                                            int version, char **doc, struct cust_err *err);
 /* The roster rows matching `f`, by booking_number. */
 enum cust_status cust_store_roster(struct cust_store *s, const struct cust_roster_filter *f,
                                    cust_roster_fn fn, void *arg, struct cust_err *err);

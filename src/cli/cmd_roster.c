@@ -70,7 +70,13 @@ static enum cust_status on_row(const struct cust_roster_row *r, void *arg)
         json_array_append_new(o->arr, j);
         return CUST_OK;
     }
-    printf("%-12s %-28.28s %-25s %-22.22s %-11s %-10s %-10s%s\n", r->booking_number, r->last_name,
+    if (o->n == 1)
+        printf("%-12s %-28s %-25s %-22s %-11s %-10s %-10s\n", "BOOKING", "NAME", "BOOKED AT",
+               "FACILITY", "CITIZENSHIP", "SCHEDULED", "COMPUTED");
+    char name[96];
+    snprintf(name, sizeof(name), "%s, %s", r->last_name ? r->last_name : "",
+             r->first_name ? r->first_name : "");
+    printf("%-12s %-28.28s %-25s %-22.22s %-11s %-10s %-10s%s\n", r->booking_number, name,
            r->booked_at, r->facility ? r->facility : "-", r->citizenship_status,
            r->scheduled_release ? r->scheduled_release : "-",
            r->computed_release ? r->computed_release : "-",

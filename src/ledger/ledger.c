@@ -42,7 +42,13 @@ void cust_ledger_hash(const struct cust_ledger_row *r, char out[65])
 }
 
 enum cust_status cust_ledger_append(struct cust_store *s, const struct cust_ledger_entry *e,
-                                    int64_t *seq_out, struct cust_err *err)
+                                    struct cust_err *err)
+{
+    return cust_ledger_append_seq(s, e, NULL, err);
+}
+
+enum cust_status cust_ledger_append_seq(struct cust_store *s, const struct cust_ledger_entry *e,
+                                        int64_t *seq_out, struct cust_err *err)
 {
     if (!e->actor || !*e->actor || !e->role || !e->action || !e->object_type || !e->object_id ||
         !e->outcome || !e->purpose)
@@ -117,6 +123,13 @@ enum cust_status cust_ledger_verify(struct cust_store *s, struct cust_ledger_rep
                                                  : "entry beyond the recorded head");
         else if (strcmp(head_hash, w.prev) != 0)
             st = bad(&w, head_seq, "the last entry does not match the recorded head");
+    }
+    if (st == CUST_EINTEGRITY && rep->bad_seq == 0) { /* e.g. the head row is gone */
+        rep->bad_seq = w.expect_seq;
+        const char *why = err && err->msg[0] ? err->msg : "the ledger head is missing";
+        size_t n = strnlen(why, sizeof(rep->reason) - 1);
+        memcpy(rep->reason, why, n);
+        rep->reason[n] = '\0';
     }
     if (st == CUST_EINTEGRITY)
         return cust_err_set(err, CUST_EINTEGRITY, "ledger entry %" PRId64 ": %s", rep->bad_seq,

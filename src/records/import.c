@@ -77,8 +77,18 @@ static void write_reject(FILE *rj, int64_t lineno, const char *line, size_t len,
     for (size_t i = 0; i < d->n; i++)
         json_array_append_new(errs, json_string(d->lines[i]));
     json_object_set_new(o, "errors", errs);
-    json_t *in = json_stringn_nocheck(line, len);
-    json_object_set_new(o, "input", in ? in : json_null());
+    json_t *in = json_stringn(line, len); /* NULL for invalid UTF-8 */
+    if (in) {
+        json_object_set_new(o, "input", in);
+    } else {
+        size_t cap = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+        char *b64 = cust_xmalloc(cap);
+        sodium_bin2base64(b64, cap, (const unsigned char *)line, len,
+                          sodium_base64_VARIANT_ORIGINAL);
+        json_object_set_new(o, "input", json_null());
+        json_object_set_new(o, "input_base64", json_string(b64));
+        free(b64);
+    }
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (s) {
         fputs(s, rj);
@@ -103,7 +113,7 @@ static enum cust_status ledger_correction(struct cust_store *s, const struct cus
     struct cust_ledger_entry e = {
         o->actor, o->role ? o->role : "operator", "correct", "booking", bn,
         "ok",     "import of a changed booking",  detail};
-    enum cust_status st = cust_ledger_append(s, &e, NULL, err);
+    enum cust_status st = cust_ledger_append(s, &e, err);
     free(detail);
     return st;
 }
@@ -167,7 +177,9 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
 
         struct cust_diag d = CUST_DIAG_INIT;
         struct cust_record rec;
-        if (memchr(line, '\0', len)) {
+        if (len > CUST_IMPORT_MAX_LINE) {
+            cust_diag_add(&d, "$", "line is longer than %d bytes", CUST_IMPORT_MAX_LINE);
+        } else if (memchr(line, '\0', len)) {
             cust_diag_add(&d, "$", "contains a NUL byte");
         } else if (cust_record_parse(line, len, &rec, &d) == CUST_OK) {
             if (failed) {
@@ -272,7 +284,7 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
                                       stats->rejected ? "partial" : "ok",
                                       "custody record import",
                                       detail};
-        st = cust_ledger_append(s, &e, NULL, err);
+        st = cust_ledger_append(s, &e, err);
         free(detail);
     }
     free(rj_path);
@@ -325,7 +337,7 @@ enum cust_status cust_export(struct cust_store *s, FILE *out, int32_t day, const
                                       "ok",
                                       "custody record export",
                                       detail};
-        st = cust_ledger_append(s, &e, NULL, err);
+        st = cust_ledger_append(s, &e, err);
         free(detail);
     }
     if (st == CUST_OK)

@@ -474,14 +474,16 @@ enum cust_status cust_record_parse(const char *line, size_t len, struct cust_rec
                                   b->sentence_presentence_days};
         struct cust_release_calc calc;
         struct cust_err e = CUST_ERR_INIT;
-        if (cust_release_compute(&s, &calc, &e) != CUST_OK) {
-            cust_diag_add(diag, "sentence", "%s", e.msg);
-            cust_record_release(rec);
-            return CUST_EINVAL;
+        if (cust_release_compute(&s, &calc, &e) == CUST_OK) {
+            b->computed_release = calc.release_day;
+            b->release_rule = calc.rule_version;
+            b->release_disagreement = b->scheduled_release && sched_day != calc.release_day;
+        } else {
+            /* the calculator cannot compute this sentence: keep the booking, flag it for a
+             * person (no computed date) rather than reject what the source sent */
+            b->release_rule = cust_release_rule_version();
+            b->release_disagreement = true;
         }
-        b->computed_release = calc.release_day;
-        b->release_rule = calc.rule_version;
-        b->release_disagreement = b->scheduled_release && sched_day != calc.release_day;
     }
     return CUST_OK;
 }

@@ -82,6 +82,36 @@ enum cust_status cust_store_versions(struct cust_store *s, const char *booking_n
     return s->ops->versions(s->impl, booking_number, fn, arg, err);
 }
 
+struct pick_version {
+    int want;
+    char *doc;
+};
+
+static enum cust_status pick_version(const struct cust_version *v, void *arg)
+{
+    struct pick_version *p = arg;
+    if (v->version == p->want && !p->doc)
+        p->doc = cust_xstrdup(v->doc);
+    return CUST_OK;
+}
+
+enum cust_status cust_store_booking_version(struct cust_store *s, const char *booking_number,
+                                            int version, char **doc, struct cust_err *err)
+{
+    struct pick_version p = {version, NULL};
+    *doc = NULL;
+    enum cust_status st = s->ops->versions(s->impl, booking_number, pick_version, &p, err);
+    if (st != CUST_OK) {
+        free(p.doc);
+        return st;
+    }
+    if (!p.doc)
+        return cust_err_set(err, CUST_ENOTFOUND, "booking '%s' has no version %d", booking_number,
+                            version);
+    *doc = p.doc;
+    return CUST_OK;
+}
+
 enum cust_status cust_store_roster(struct cust_store *s, const struct cust_roster_filter *f,
                                    cust_roster_fn fn, void *arg, struct cust_err *err)
 {

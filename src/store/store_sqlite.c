@@ -1004,7 +1004,7 @@ enum cust_status cust_store_sqlite_open(const char *path, enum cust_store_mode m
         sqlite3_extended_result_codes(q->db, 1);
         st = run_script(q,
                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                        " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+                        " PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;",
                         err);
     }
     if (st == CUST_OK)

@@ -98,6 +98,24 @@ grep -q "rejected 2 lines" "$T/err" || fail "rejected count on stderr"
   and .[0].detail.rejected == 2 and .[0].actor == "clerk1"' >/dev/null || fail "ledger partial import"
 ok
 
+# Lines that are not text: a NUL byte, invalid UTF-8 (kept exactly, base64, in the rejects
+# file), an over-long line.
+f="$T/bytes.jsonl"
+export CUSTODIAN_DB="$T/bytes.db"
+"$C" init >/dev/null
+{ printf '%s\n' "$good"; printf '{"booking_number": "N\0UL"}\n'; printf '{"x": "\xff\xfe"}\n'
+  printf '{"x": "%s"}\n' "$(head -c 1100000 /dev/zero | tr '\0' a)"; } >"$f"
+expect_exit 2 "$C" import "$f"
+grep -q "^$f:2: \$: contains a NUL byte" "$T/err" || fail "NUL byte"
+grep -q "^$f:3: \$: not valid JSON" "$T/err" || fail "invalid UTF-8"
+grep -q "^$f:4: \$: line is longer than 1048576 bytes" "$T/err" || fail "long line"
+[ "$(bookings)" -eq 0 ] || fail "bytes: nothing written"
+expect_exit 1 "$C" import --skip-invalid "$f"
+[ "$(sed -n 2p "$f.rejects.jsonl" | jq -r .input_base64 | base64 -d | od -An -tx1 | tr -d ' \n')" = \
+  "$(printf '{"x": "\xff\xfe"}' | od -An -tx1 | tr -d ' \n')" ] || fail "invalid UTF-8 line kept exactly"
+ok
+export CUSTODIAN_DB="$T/custodian.db"
+
 # Summary line; blank lines skipped; stdin import.
 rm -f "$CUSTODIAN_DB"*
 "$C" init >/dev/null

@@ -142,6 +142,13 @@ static void test_versions_listing(void **state)
     assert_string_equal(b.buf, "1:{\"v\":1};2:{\"v\":2};");
     cust_buf_release(&b);
     assert_int_equal(cust_store_versions(f->s, "B2", collect_version, &b, NULL), CUST_ENOTFOUND);
+    char *doc = NULL;
+    assert_int_equal(cust_store_booking_version(f->s, "B1", 1, &doc, NULL), CUST_OK);
+    assert_string_equal(doc, "{\"v\":1}");
+    free(doc);
+    assert_int_equal(cust_store_booking_version(f->s, "B1", 3, &doc, NULL), CUST_ENOTFOUND);
+    assert_null(doc);
+    assert_int_equal(cust_store_booking_version(f->s, "B2", 1, &doc, NULL), CUST_ENOTFOUND);
 }
 
 static void test_rollback_writes_nothing(void **state)
