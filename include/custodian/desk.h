@@ -47,7 +47,11 @@ struct cust_desk {
     const char *duty_rules;    /* NULL = CUST_SOURCE_DIR "/policies/desk/duty-deadlines.csv" */
     const char *agency_name;   /* the jail's agency on notices; NULL = "Sheriff's Department" */
     const char *lang;          /* notice language; NULL = "en" */
+    void *cache;               /* private: the persons index for matching (cust_desk_release) */
 };
+
+/* Free what the desk cached (the persons index). The desk stays usable. */
+void cust_desk_release(struct cust_desk *d);
 
 /* Statuses a request can be in after which nothing more happens. */
 bool cust_desk_status_is_final(const char *status);
@@ -174,6 +178,22 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
  */
 json_t *cust_desk_case_from_booking(const char *doc, const char *jurisdiction, int32_t as_of,
                                     const char *kind, unsigned asks, unsigned items);
+
+struct cust_desk_gen_opts {
+    uint64_t seed;
+    int32_t from_day, to_day;   /* received days, inclusive */
+    int64_t detainers_per_year; /* ~995 for the demo county */
+};
+
+/*
+ * The demo county's requests as request JSON Lines (one `request add` document a line, in
+ * order of receipt) about the bookings in the store: detainers, notification requests,
+ * administrative and judicial warrants, interview requests, the DOJ letter of 2025-07-17 (due
+ * 2025-08-16) and an administrative subpoena of 2025-09-22, each when inside the period.
+ * Deterministic for a given store and options. *count gets the number written.
+ */
+enum cust_status cust_desk_gen_requests(struct cust_store *s, const struct cust_desk_gen_opts *o,
+                                        FILE *out, int64_t *count, struct cust_err *err);
 
 /*
  * The policy engine (policy.h) as a desk decider. `dir` is the policy directory (NULL: see

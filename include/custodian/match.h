@@ -160,8 +160,10 @@ void cust_match_index_free(struct cust_match_index *ix);
 /*
  * Copy a person into the index. Invalidates a previous build (call cust_match_index_build
  * again before querying). Returns CUST_EINVAL (naming the field, e.g. "names[1].last_name:
- * invalid utf-8 at byte 3") for a name that cannot be standardised, CUST_ETOOBIG past
- * 2^31 persons or 4 GiB of text; the index is unchanged on error.
+ * invalid utf-8 at byte 3") for a name that cannot be standardised, more than 64 names or more
+ * than 1,000 booking numbers, CUST_ETOOBIG past 2^31 persons or 4 GiB of text; the index is
+ * unchanged on error. Ids and booking numbers are compared over their first 31 normalised
+ * characters.
  */
 enum cust_status cust_match_index_add(struct cust_match_index *ix,
                                       const struct cust_match_person *p, struct cust_err *err);
@@ -175,13 +177,14 @@ size_t cust_match_index_count(const struct cust_match_index *ix);
 size_t cust_match_index_memory(const struct cust_match_index *ix);
 
 /*
- * Rank the persons that share a blocking key with `subject` (phonetic key of a surname part or
- * of the whole surname, first initial + birth year, full dob, strong ids, booking numbers) and
- * write the best `cap` into `out`, ordered strong first, then by points, then by person_id.
- * `opt` may be NULL for the defaults. *n_out receives the number written. The index is not
- * modified, so concurrent queries on a built index are safe. Returns CUST_ECONFLICT if the
- * index was not built since the last add, CUST_EINVAL for a subject whose name is not valid
- * UTF-8.
+ * Rank the persons that share a blocking key with `subject` (strong ids and booking numbers;
+ * NYSIIS of the surname and of each surname part; first initial + birth year; full dob; surname
+ * initial + NYSIIS of the first given name; the subject also probes those keys with first and
+ * last name exchanged and with day and month exchanged) and write the best `cap` into `out`,
+ * ordered strong first, then by points, then by person_id. `opt` may be NULL for the defaults.
+ * *n_out receives the number written. The index is not modified, so concurrent queries on a
+ * built index are safe. Returns CUST_ECONFLICT if the index was not built since the last add,
+ * CUST_EINVAL for a subject that cannot be standardised (see cust_match_index_add).
  */
 enum cust_status cust_match_query(const struct cust_match_index *ix,
                                   const struct cust_match_person *subject,

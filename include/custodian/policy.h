@@ -23,7 +23,8 @@
 
 #include <jansson.h>
 
-struct cust_policy;   /* a compiled policy (a base policy plus, for an overlay, its narrowing rules) */
+struct cust_policy;   /* a compiled policy (a base policy plus, for an overlay, its narrowing rules)
+                       */
 struct cust_case;     /* a validated case */
 struct cust_decision; /* a reusable decision record */
 
@@ -55,11 +56,27 @@ const char *cust_policy_dir(const char *dir);
 enum cust_status cust_policy_load(const char *dir, const char *id, struct cust_policy **out,
                                   struct cust_err *err);
 
+/*
+ * A policy set: every `*.policy` under the policy directory (see cust_policy_dir; the
+ * `tables/` folder is skipped), loaded and checked for syntax at once, for long-running
+ * callers (HTTP server, request desk). Immutable after loading: cust_policy_set_get may be
+ * called from any thread. Fails on the first policy that does not load (message names it).
+ */
+struct cust_policy_set;
+enum cust_status cust_policy_set_load(const char *dir, struct cust_policy_set **out,
+                                      struct cust_err *err);
+/* The policy with this id (`us-ca/los-angeles`), or NULL. Borrowed: valid until the set is freed.
+ */
+const struct cust_policy *cust_policy_set_get(const struct cust_policy_set *s, const char *id);
+/* Number of policies and the i-th id (borrowed), sorted by id. */
+size_t cust_policy_set_count(const struct cust_policy_set *s);
+const char *cust_policy_set_id(const struct cust_policy_set *s, size_t i);
+void cust_policy_set_free(struct cust_policy_set *s);
+
 /* Compile policy text held in memory (fuzzing, tests). `name` labels diagnostics; tables are
  * resolved relative to `dir` (may be NULL: then a `table` line is an error). */
-enum cust_status cust_policy_parse(const char *name, const char *text, size_t len,
-                                   const char *dir, struct cust_policy **out,
-                                   struct cust_err *err);
+enum cust_status cust_policy_parse(const char *name, const char *text, size_t len, const char *dir,
+                                   struct cust_policy **out, struct cust_err *err);
 
 void cust_policy_free(struct cust_policy *p);
 
@@ -93,8 +110,8 @@ void cust_decision_free(struct cust_decision *d);
  * applicable rules of the same rank disagree (message names both). Allocates
  * nothing when `d` has been used before with a case of similar size.
  */
-enum cust_status cust_decide(const struct cust_policy *p, const struct cust_case *c,
-                             unsigned flags, struct cust_decision *d, struct cust_err *err);
+enum cust_status cust_decide(const struct cust_policy *p, const struct cust_case *c, unsigned flags,
+                             struct cust_decision *d, struct cust_err *err);
 
 /* The verdict for an asked action or requested item name ("hold", "release_date"), or NONE. */
 enum cust_verdict cust_decision_verdict(const struct cust_decision *d, const char *target);
@@ -110,7 +127,13 @@ json_t *cust_decision_to_json(const struct cust_policy *p, const struct cust_cas
 size_t cust_decision_trace_len(const struct cust_decision *d);
 const char *cust_decision_trace_line(const struct cust_decision *d, size_t i);
 
-/* Rule ids that won or applied in the last decision, appended to `out` one per line. */
+/* The `explain` sentence of rule `id`, or NULL. Borrowed from the policy. */
+const char *cust_policy_rule_explain(const struct cust_policy *p, const char *id);
+
+/* Every rule of the policy (an overlay's base rules included), one "ID<TAB>FILE" per line. */
+enum cust_status cust_policy_rule_list(const struct cust_policy *p, struct cust_buf *out);
+
+/* Rules that won or applied in the last decision, one "ID<TAB>FILE" per line. */
 enum cust_status cust_decision_fired_rules(const struct cust_policy *p,
                                            const struct cust_decision *d, struct cust_buf *out);
 

@@ -102,9 +102,11 @@ static int run_batch(const char *path, const char *policy, const char *dir, bool
                     fprintf(stderr, "custodian: %s\n", err.msg);
                     rc = 1;
                 }
-            } else if ((st = cust_decide(p, c, trace ? CUST_DECIDE_TRACE : 0, d, &err)) != CUST_OK) {
+            } else if ((st = cust_decide(p, c, trace ? CUST_DECIDE_TRACE : 0, d, &err)) !=
+                       CUST_OK) {
                 if (st == CUST_EINVAL)
-                    cust_diag_add(&dg, "case.as_of", "%s", err.msg + (strncmp(err.msg, "case.as_of: ", 12) ? 0 : 12));
+                    cust_diag_add(&dg, "case.as_of", "%s",
+                                  err.msg + (strncmp(err.msg, "case.as_of: ", 12) ? 0 : 12));
                 else {
                     fprintf(stderr, "custodian: %zu: %s\n", lineno, err.msg);
                     rc = 1;

@@ -108,7 +108,7 @@ int cmd_duties(int argc, char **argv, struct cli_ctx *ctx)
             printf("duty %lld done\n", (long long)id);
     } else {
         struct cust_buf b;
-        cust_buf_init(&b, 4096);
+        cust_buf_init(&b, 0);
         st = cust_desk_notice(&d, id, lang, &b, &err);
         if (st == CUST_OK) {
             FILE *f = outp ? fopen(outp, "wb") : stdout;
@@ -119,6 +119,7 @@ int cmd_duties(int argc, char **argv, struct cli_ctx *ctx)
         }
         cust_buf_release(&b);
     }
+    cust_desk_release(&d);
     cust_store_close(s);
     cust_calendar_free(cal);
     return st == CUST_OK ? 0 : cli_fail(&err);

@@ -220,23 +220,14 @@ static int do_explain(int argc, char **argv, const char *dir)
             json_t *basis = json_object_get(e, "basis");
             if (basis) {
                 printf("  Because of:");
-                json_array_foreach(basis, i, c2) printf("%s %s", i ? "," : "", json_string_value(c2));
+                json_array_foreach(basis, i, c2)
+                    printf("%s %s", i ? "," : "", json_string_value(c2));
                 printf(".\n");
             }
-            const char *ex = NULL;
-            /* the rule's own explanation, when the policy gives one */
-            struct cust_buf sb = CUST_BUF_INIT;
-            if (cust_policy_show(p, c ? INT32_MIN : INT32_MIN, true, &sb, NULL) == CUST_OK) {
-                json_t *sj = json_loads(sb.buf, 0, NULL);
-                json_t *r;
-                json_array_foreach(json_object_get(sj, "rules"), i, r)
-                    if (strcmp(json_string_value(json_object_get(r, "id")),
-                               json_string_value(json_object_get(e, "rule"))) == 0 &&
-                        (ex = json_string_value(json_object_get(r, "explain"))) != NULL)
-                        printf("  %s\n", ex);
-                json_decref(sj);
-            }
-            cust_buf_release(&sb);
+            const char *ex =
+                cust_policy_rule_explain(p, json_string_value(json_object_get(e, "rule")));
+            if (ex)
+                printf("  %s\n", ex);
         }
     }
     size_t i;
@@ -244,9 +235,9 @@ static int do_explain(int argc, char **argv, const char *dir)
     json_array_foreach(json_object_get(o, "duties"), i, x)
     {
         const json_t *w = json_object_get(x, "when");
-        printf("%sDuty: %s%s%s (rule %s).\n", i ? "" : "\n", json_string_value(json_object_get(x, "duty")),
-               w ? ", when " : "", w ? json_string_value(w) : "",
-               json_string_value(json_object_get(x, "rule")));
+        printf("%sDuty: %s%s%s (rule %s).\n", i ? "" : "\n",
+               json_string_value(json_object_get(x, "duty")), w ? ", when " : "",
+               w ? json_string_value(w) : "", json_string_value(json_object_get(x, "rule")));
     }
     if (json_array_size(json_object_get(o, "needs"))) {
         printf("\nThe answer above is the most protective one because these facts are missing:\n");

@@ -10,6 +10,10 @@ static const char usage[] =
     "usage: custodian [--db PATH] [--as USER] request COMMAND ...\n"
     "\n"
     "  add FILE|-                          take in a request (JSON, requests.md); prints its id\n"
+    "  add --jsonl FILE|-                  take in one request a line, all or nothing\n"
+    "  gen [--seed N] [--from D] [--to D] [--detainers N]\n"
+    "                                      the demo county's requests (JSON Lines on stdout)\n"
+    "                                      about the bookings in the store (default: 2025)\n"
     "  list [--open|--overdue] [--kind K] [--json]\n"
     "                                      requests with deadline and owner, overdue first\n"
     "  show ID [--json]                    a request with links, decisions, actions, duties\n"
@@ -28,14 +32,15 @@ static const char usage[] =
     "  transfers [--json]                  every hand-over to federal custody, with its basis\n"
     "\n"
     "Options for every command: --policy ID|FILE (default: $CUSTODIAN_JURISDICTION or us-ca),\n"
-    "--policies DIR, --now RFC3339 (as if it were then; default $CUSTODIAN_NOW or the clock).\n"
+    "--policies DIR.\n"
     "Exit: 0 ok, 1 failure or refusal, 2 invalid input (json.path: reason lines, nothing\n"
     "stored).\n";
 
 struct opts {
     const char *id, *person, *by, *reason, *action, *agency, *at, *warrant, *offense;
     const char *format, *out, *kind, *policy, *policies, *lang, *file;
-    bool json, open, overdue, decline, counsel_released;
+    const char *seed, *from, *to, *detainers;
+    bool json, open, overdue, decline, counsel_released, jsonl;
 };
 
 static int parse(int argc, char **argv, int first, struct opts *o)
@@ -58,6 +63,10 @@ static int parse(int argc, char **argv, int first, struct opts *o)
         {"--policies", offsetof(struct opts, policies)},
         {"--lang", offsetof(struct opts, lang)},
         {"--person", offsetof(struct opts, person)},
+        {"--seed", offsetof(struct opts, seed)},
+        {"--from", offsetof(struct opts, from)},
+        {"--to", offsetof(struct opts, to)},
+        {"--detainers", offsetof(struct opts, detainers)},
     };
     int positional = 0;
     for (int i = first; i < argc; i++) {
@@ -81,15 +90,11 @@ static int parse(int argc, char **argv, int first, struct opts *o)
             o->overdue = true;
         else if (strcmp(a, "--decline") == 0)
             o->decline = true;
+        else if (strcmp(a, "--jsonl") == 0)
+            o->jsonl = true;
         else if (strcmp(a, "--counsel-released") == 0)
             o->counsel_released = true;
-        else if (strcmp(a, "--now") == 0 && i + 1 < argc) {
-            int64_t t;
-            if (!cust_time_parse(argv[i + 1], &t, NULL))
-                return cli_usage_error(usage, "--now: '%s' is not an RFC 3339 date-time",
-                                       argv[i + 1]);
-            setenv("CUSTODIAN_NOW", argv[++i], 1);
-        } else if (a[0] == '-' && a[1] != '\0')
+        else if (a[0] == '-' && a[1] != '\0')
             return cli_usage_error(usage, "unknown option '%s'", a);
         else if (positional == 0) {
             o->id = a;
@@ -206,6 +211,67 @@ static json_t *read_json(const char *path, json_error_t *je)
     return json_load_file(path, JSON_REJECT_DUPLICATES, je);
 }
 
+/* `add --jsonl`: every line a request, in one transaction; any invalid line: nothing stored. */
+static int add_lines(struct cust_desk *d, const char *path, struct cust_err *err,
+                     enum cust_status *st)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        *st = cust_err_set(err, CUST_EIO, "cannot open '%s'", path);
+        return 0;
+    }
+    char *line = NULL;
+    size_t cap = 0, lineno = 0, added = 0, bad = 0;
+    ssize_t len;
+    *st = cust_store_begin(d->store, err);
+    while (*st == CUST_OK && (len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        if (len <= 1)
+            continue;
+        json_error_t je;
+        json_t *doc = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &je);
+        char prefix[1100];
+        snprintf(prefix, sizeof(prefix), "%s:%zu: ", path, lineno);
+        if (!doc) {
+            fprintf(stderr, "%srequest: %s\n", prefix, je.text);
+            bad++;
+            continue;
+        }
+        struct cust_diag diag = CUST_DIAG_INIT;
+        char id[CUST_REQUEST_ID_MAX];
+        enum cust_status r = cust_desk_add(d, doc, id, &diag, err);
+        json_decref(doc);
+        if (r == CUST_EINVAL && cust_diag_count(&diag)) {
+            cust_diag_print(&diag, stderr, prefix);
+            bad++;
+            /* keep checking the other lines; the transaction is gone, start another */
+            if (d->store->tx_depth == 0)
+                *st = cust_store_begin(d->store, err);
+        } else if (r != CUST_OK) {
+            *st = r;
+        } else {
+            added++;
+        }
+        cust_diag_release(&diag);
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    if (*st == CUST_OK && bad == 0) {
+        *st = cust_store_commit(d->store, err);
+        if (*st == CUST_OK)
+            fprintf(stderr, "added %zu requests\n", added);
+        return 0;
+    }
+    cust_store_rollback(d->store);
+    if (*st == CUST_OK) {
+        fprintf(stderr, "custodian: %zu invalid request%s: nothing stored\n", bad,
+                bad == 1 ? "" : "s");
+        return 2;
+    }
+    return 0;
+}
+
 int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
 {
     if (argc < 2 || cli_wants_help(argc, argv))
@@ -215,15 +281,16 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
     int rc = parse(argc, argv, 2, &o);
     if (rc)
         return rc;
-    static const char *const subs[] = {"add",      "list",   "show",  "match",    "confirm",
-                                       "review",   "decide", "act",   "fulfill",  "lift",
-                                       "withdraw", "expire", "close", "transfers"};
+    static const char *const subs[] = {"add",      "list",   "show",  "match",     "confirm",
+                                       "review",   "decide", "act",   "fulfill",   "lift",
+                                       "withdraw", "expire", "close", "transfers", "gen"};
     bool known = false;
     for (size_t i = 0; i < CUST_ARRAY_LEN(subs); i++)
         known |= strcmp(sub, subs[i]) == 0;
     if (!known)
         return cli_usage_error(usage, "unknown request command '%s'", sub);
-    bool needs_id = strcmp(sub, "list") != 0 && strcmp(sub, "transfers") != 0;
+    bool needs_id =
+        strcmp(sub, "list") != 0 && strcmp(sub, "transfers") != 0 && strcmp(sub, "gen") != 0;
     if (needs_id && !o.id)
         return cli_usage_error(usage, "request %s: which %s?", sub,
                                strcmp(sub, "add") == 0 ? "file" : "request id");
@@ -234,7 +301,24 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
         return cli_usage_error(usage, "--lang applies to decide, act and fulfill");
 
     json_t *doc = NULL;
-    if (strcmp(sub, "add") == 0) {
+    struct cust_desk_gen_opts go = {1, 0, 0, 995};
+    if (strcmp(sub, "gen") == 0) {
+        char *end = NULL;
+        (void)cust_date_parse("2025-01-01", &go.from_day);
+        (void)cust_date_parse("2025-12-31", &go.to_day);
+        if (o.seed && (go.seed = strtoull(o.seed, &end, 10), *end || end == o.seed))
+            return cli_usage_error(usage, "--seed: '%s' is not a number", o.seed);
+        if (o.from && !cust_date_parse(o.from, &go.from_day))
+            return cli_usage_error(usage, "--from: '%s' is not a date (YYYY-MM-DD)", o.from);
+        if (o.to && !cust_date_parse(o.to, &go.to_day))
+            return cli_usage_error(usage, "--to: '%s' is not a date (YYYY-MM-DD)", o.to);
+        if (o.detainers && (go.detainers_per_year = strtoll(o.detainers, &end, 10),
+                            *end || end == o.detainers || go.detainers_per_year < 0))
+            return cli_usage_error(usage, "--detainers: '%s' is not a count", o.detainers);
+        if (go.to_day < go.from_day)
+            return cli_usage_error(usage, "--to is before --from");
+    }
+    if (strcmp(sub, "add") == 0 && !o.jsonl) {
         json_error_t je;
         doc = read_json(o.file, &je);
         if (!doc) {
@@ -270,7 +354,14 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
     enum cust_status st = CUST_OK;
     json_t *out = NULL;
     rc = 0;
-    if (strcmp(sub, "add") == 0) {
+    if (strcmp(sub, "gen") == 0) {
+        int64_t n = 0;
+        st = cust_desk_gen_requests(s, &go, stdout, &n, &err);
+        if (st == CUST_OK)
+            fprintf(stderr, "%lld requests\n", (long long)n);
+    } else if (strcmp(sub, "add") == 0 && o.jsonl) {
+        rc = add_lines(&d, o.file, &err, &st);
+    } else if (strcmp(sub, "add") == 0) {
         char id[CUST_REQUEST_ID_MAX];
         struct cust_diag diag = CUST_DIAG_INIT;
         st = cust_desk_add(&d, doc, id, &diag, &err);
@@ -425,6 +516,7 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
     }
     json_decref(out);
     json_decref(doc);
+    cust_desk_release(&d);
     cust_desk_policy_free(dp);
     cust_store_close(s);
     cust_calendar_free(cal);

@@ -61,7 +61,7 @@ enum cust_status desk_log(struct cust_desk *d, const char *action, const char *o
     struct cust_ledger_entry e = {
         d->actor ? d->actor : "cli", role_of(d), action, object_type, object_id, outcome,
         purpose ? purpose : "",      text};
-    enum cust_status st = cust_ledger_append(d->store, &e, NULL, err);
+    enum cust_status st = cust_ledger_append(d->store, &e, err);
     free(text);
     return st;
 }
@@ -258,16 +258,52 @@ static const struct pinfo *pinfo_find(const struct person_set *ps, int64_t id)
     return lo < ps->n && ps->info[lo].id == id ? &ps->info[lo] : NULL;
 }
 
-static enum cust_status load_persons(struct cust_desk *d, struct person_set *ps,
+/* The persons index, built on first use and kept in d->cache until cust_desk_release. */
+static enum cust_status load_persons(struct cust_desk *d, struct person_set **out,
                                      struct cust_err *err)
 {
-    memset(ps, 0, sizeof(*ps));
+    struct desk_cache *dc = desk_cache(d);
+    if (dc->persons) {
+        *out = dc->persons;
+        return CUST_OK;
+    }
+    struct person_set *ps = cust_xcalloc(1, sizeof(*ps));
     ps->ix = cust_match_index_new();
     ps->err = err;
     enum cust_status st = cust_store_desk_persons(d->store, 0, on_person, ps, err);
     if (st == CUST_OK)
         st = cust_match_index_build(ps->ix, err);
-    return st;
+    if (st != CUST_OK) {
+        person_set_free(ps);
+        free(ps);
+        *out = NULL;
+        return st;
+    }
+    dc->persons = ps;
+    *out = ps;
+    return CUST_OK;
+}
+
+struct desk_cache *desk_cache(struct cust_desk *d)
+{
+    if (!d->cache)
+        d->cache = cust_xcalloc(1, sizeof(struct desk_cache));
+    return d->cache;
+}
+
+void cust_desk_release(struct cust_desk *d)
+{
+    struct desk_cache *dc = d->cache;
+    if (!dc)
+        return;
+    if (dc->persons) {
+        person_set_free(dc->persons);
+        free(dc->persons);
+    }
+    json_decref(dc->duty_days);
+    json_decref(dc->templates);
+    free(dc);
+    d->cache = NULL;
 }
 
 static json_t *reasons_json(const struct cust_match_candidate *c)
@@ -312,7 +348,7 @@ static enum cust_status match_locked(struct cust_desk *d, struct desk_req *q, js
 {
     if (!q->r.has_subject)
         return cust_err_set(err, CUST_EINVAL, "request '%s' names a scope, not a subject", q->id);
-    struct person_set ps;
+    struct person_set *ps = NULL;
     enum cust_status st = load_persons(d, &ps, err);
     struct existing_links ex = {json_object()};
     if (st == CUST_OK)
@@ -325,7 +361,7 @@ static enum cust_status match_locked(struct cust_desk *d, struct desk_req *q, js
         const char *bn[1] = {sj->booking_number};
         struct cust_match_person subj = {
             0, &name, 1, sj->cii, sj->fbi, sj->sid, sj->a_number, bn, sj->booking_number ? 1u : 0u};
-        st = cust_match_query(ps.ix, &subj, NULL, cands, MATCH_CAP, &n, err);
+        st = cust_match_query(ps->ix, &subj, NULL, cands, MATCH_CAP, &n, err);
     }
     size_t strong = 0;
     for (size_t i = 0; i < n; i++)
@@ -336,7 +372,7 @@ static enum cust_status match_locked(struct cust_desk *d, struct desk_req *q, js
     desk_now(now);
     for (size_t i = 0; st == CUST_OK && i < n; i++) {
         const struct cust_match_candidate *c = &cands[i];
-        const struct pinfo *pi = pinfo_find(&ps, c->person_id);
+        const struct pinfo *pi = pinfo_find(ps, c->person_id);
         char k[24];
         snprintf(k, sizeof(k), "%lld", (long long)c->person_id);
         const char *prev = json_string_value(json_object_get(ex.by_person, k));
@@ -380,7 +416,6 @@ static enum cust_status match_locked(struct cust_desk *d, struct desk_req *q, js
     if (st == CUST_OK && strong == 1 && strcmp(q->status, "received") == 0)
         st = desk_transition(d, q, "matched", "exact strong-identifier match", err);
     json_decref(ex.by_person);
-    person_set_free(&ps);
     if (st != CUST_OK) {
         json_decref(arr);
         return st;
@@ -493,12 +528,12 @@ enum cust_status cust_desk_confirm(struct cust_desk *d, const char *id, int64_t 
         desk_req_release(&q);
         return cust_err_set(err, CUST_EINVAL, "request '%s' names a scope, not a subject", id);
     }
-    struct person_set ps;
+    struct person_set *ps = NULL;
     st = load_persons(d, &ps, err);
     struct one_link o = {.person_id = person_id};
     if (st == CUST_OK)
         st = cust_store_links(d->store, id, on_link_find, &o, err);
-    const struct pinfo *pi = pinfo_find(&ps, person_id);
+    const struct pinfo *pi = ps ? pinfo_find(ps, person_id) : NULL;
     if (st == CUST_OK && !pi)
         st = cust_err_set(err, CUST_ENOTFOUND, "no person #%lld", (long long)person_id);
     /* score the pair even when it was never a candidate: the record shows what was confirmed */
@@ -513,7 +548,7 @@ enum cust_status cust_desk_confirm(struct cust_desk *d, const char *id, int64_t 
         const char *bn[1] = {sj->booking_number};
         struct cust_match_person subj = {
             0, &name, 1, sj->cii, sj->fbi, sj->sid, sj->a_number, bn, sj->booking_number ? 1u : 0u};
-        if (cust_match_query(ps.ix, &subj, NULL, cands, MATCH_CAP, &n, NULL) == CUST_OK)
+        if (cust_match_query(ps->ix, &subj, NULL, cands, MATCH_CAP, &n, NULL) == CUST_OK)
             for (size_t i = 0; i < n; i++)
                 if (cands[i].person_id == person_id) {
                     reasons = reasons_json(&cands[i]);
@@ -554,7 +589,6 @@ enum cust_status cust_desk_confirm(struct cust_desk *d, const char *id, int64_t 
     }
     json_decref(reasons);
     one_link_free(&o);
-    person_set_free(&ps);
     desk_req_release(&q);
     return st;
 }

@@ -5,6 +5,7 @@
 #include "custodian/compat.h"
 #include "custodian/csv.h"
 #include "custodian/date.h"
+#include "custodian/policy.h"
 #include "custodian/template.h"
 #include "desk_internal.h"
 
@@ -40,10 +41,16 @@ json_t *cust_desk_case_from_booking(const char *doc, const char *jurisdiction, i
                                     const char *kind, unsigned asks, unsigned items)
 {
     json_t *rec = doc ? json_loads(doc, 0, NULL) : NULL;
-    if (!json_is_object(rec)) {
-        json_decref(rec);
+    json_t *c = desk_case_from_record(rec, jurisdiction, as_of, kind, asks, items);
+    json_decref(rec);
+    return c;
+}
+
+json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32_t as_of,
+                              const char *kind, unsigned asks, unsigned items)
+{
+    if (!json_is_object(rec))
         return NULL;
-    }
     json_t *person = json_object_get(rec, "person");
     json_t *cit = json_object_get(person, "citizenship");
     const char *status = json_string_value(json_object_get(cit, "status"));
@@ -57,8 +64,11 @@ json_t *cust_desk_case_from_booking(const char *doc, const char *jurisdiction, i
                                             "category"};
     json_array_foreach(json_object_get(rec, "prior_convictions"), i, p)
     {
-        const char *code = json_string_value(json_object_get(p, "code"));
-        if (!code)
+        /* a code the engine cannot read is left out: one conviction fewer never makes a
+         * verdict less protective */
+        char code[64];
+        const char *raw = json_string_value(json_object_get(p, "code"));
+        if (!raw || !cust_code_normalize(raw, code, sizeof(code)))
             continue;
         json_t *c = json_pack("{s:s}", "code", code);
         const char *level = json_string_value(json_object_get(p, "level"));
@@ -72,8 +82,9 @@ json_t *cust_desk_case_from_booking(const char *doc, const char *jurisdiction, i
             json_object_set_new(c, "jurisdiction", json_string(jur));
         json_t *flags = json_object_get(p, "flags");
         for (size_t k = 0; k < CUST_ARRAY_LEN(overrides); k++) {
-            json_t *v = json_object_get(flags ? flags : p, overrides[k]);
-            if (v && !json_is_null(v))
+            json_t *v = json_object_get(json_is_object(flags) ? flags : p, overrides[k]);
+            bool is_category = strcmp(overrides[k], "category") == 0;
+            if (is_category ? json_is_string(v) && json_string_length(v) > 0 : json_is_boolean(v))
                 json_object_set(c, overrides[k], v);
         }
         json_array_append_new(convictions, c);
@@ -81,9 +92,11 @@ json_t *cust_desk_case_from_booking(const char *doc, const char *jurisdiction, i
     json_t *pending = json_array();
     json_array_foreach(json_object_get(rec, "charges"), i, p)
     {
-        const char *code = json_string_value(json_object_get(p, "code"));
+        char code[64];
+        const char *raw = json_string_value(json_object_get(p, "code"));
         const char *st = json_string_value(json_object_get(p, "status"));
-        if (!code || !st || strcmp(st, "pending") != 0)
+        if (!raw || !st || strcmp(st, "pending") != 0 ||
+            !cust_code_normalize(raw, code, sizeof(code)))
             continue;
         json_t *c = json_pack("{s:s,s:b}", "code", code, "held_to_answer",
                               truthy(json_object_get(p, "held_to_answer")));
@@ -103,47 +116,72 @@ json_t *cust_desk_case_from_booking(const char *doc, const char *jurisdiction, i
         convictions, "pending_charges", pending, "sex_arson_registrant",
         truthy(json_object_get(person, "sex_arson_registrant")),
         "outstanding_federal_felony_warrant", false);
-    json_decref(rec);
     return c;
 }
 
 /* ---- duty rules and notices --------------------------------------------------------------- */
 
-enum cust_status desk_duty_due(struct cust_desk *d, const char *duty, int64_t from, int offset,
-                               int64_t *due, struct cust_err *err)
+/* Load the duty deadline rules once per desk: duty -> business days, or null for none. */
+static enum cust_status duty_rules(struct cust_desk *d, json_t **out, struct cust_err *err)
 {
-    *due = CUST_NO_TIME;
+    struct desk_cache *dc = desk_cache(d);
+    if (dc->duty_days) {
+        *out = dc->duty_days;
+        return CUST_OK;
+    }
     const char *path =
         d->duty_rules ? d->duty_rules : CUST_SOURCE_DIR "/policies/desk/duty-deadlines.csv";
     struct cust_csv csv;
     enum cust_status st = cust_csv_open_file(&csv, path, err);
     if (st != CUST_OK)
         return st;
+    json_t *rules = json_object();
     st = cust_csv_next(&csv, err);
     int cd = cust_csv_column(&csv, "duty"), cb = cust_csv_column(&csv, "business_days");
     if (st == CUST_OK && (cd < 0 || cb < 0))
         st = cust_err_set(err, CUST_EINVAL, "%s:1: needs columns 'duty' and 'business_days'", path);
     while (st == CUST_OK && (st = cust_csv_next(&csv, err)) == CUST_OK && csv.nfields) {
-        if (csv.nfields <= (size_t)cd || csv.nfields <= (size_t)cb ||
-            strcmp(csv.fields[cd], duty) != 0)
-            continue;
-        const char *n = csv.fields[cb];
-        if (!*n)
+        if (csv.nfields <= (size_t)cd || csv.nfields <= (size_t)cb || !csv.fields[cd][0]) {
+            st = cust_err_set(err, CUST_EINVAL, "%s:%zu: expected duty and business_days", path,
+                              csv.line);
             break;
+        }
+        const char *n = csv.fields[cb];
         char *end;
         long days = strtol(n, &end, 10);
-        if (*end || days < 0 || days > 365) {
+        if (*n && (*end || days < 0 || days > 365)) {
             st = cust_err_set(err, CUST_EINVAL, "%s:%zu: business_days: not a number of days", path,
                               csv.line);
             break;
         }
-        int32_t day = cust_time_local_day(from, offset);
-        day = days ? cust_deadline_add_business_days(d->cal, day, (int)days) : day;
-        *due = ((int64_t)day + 1) * 86400 - 1 - (int64_t)offset * 60;
-        break;
+        json_object_set_new(rules, csv.fields[cd], *n ? json_integer(days) : json_null());
     }
     cust_csv_release(&csv);
-    return st;
+    if (st != CUST_OK) {
+        json_decref(rules);
+        return st;
+    }
+    dc->duty_days = rules;
+    *out = rules;
+    return CUST_OK;
+}
+
+enum cust_status desk_duty_due(struct cust_desk *d, const char *duty, int64_t from, int offset,
+                               int64_t *due, struct cust_err *err)
+{
+    *due = CUST_NO_TIME;
+    json_t *rules;
+    enum cust_status st = duty_rules(d, &rules, err);
+    if (st != CUST_OK)
+        return st;
+    json_t *days = json_object_get(rules, duty);
+    if (!json_is_integer(days))
+        return CUST_OK;
+    int32_t day = cust_time_local_day(from, offset);
+    if (json_integer_value(days) > 0)
+        day = cust_deadline_add_business_days(d->cal, day, (int)json_integer_value(days));
+    *due = ((int64_t)day + 1) * 86400 - 1 - (int64_t)offset * 60;
+    return CUST_OK;
 }
 
 static const char *duty_template(const char *duty)
@@ -163,26 +201,38 @@ static enum cust_status render(struct cust_desk *d, const char *tpl, const char 
     for (const char *c = lang; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || *c == '-'))
             return cust_err_set(err, CUST_EINVAL, "language '%s' is not a language code", lang);
-    char path[1024];
+    char path[1024], key[96];
     snprintf(path, sizeof(path), "%s/%s/%s.txt", desk_templates_dir(d), lang, tpl);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return cust_err_set(err, CUST_ENOTFOUND,
-                            "no '%s' notice in language '%s' (templates/notices/languages.csv "
-                            "lists what is shipped)",
-                            tpl, lang);
-    struct cust_buf b;
-    cust_buf_init(&b, 4096);
-    char chunk[4096];
-    size_t n;
-    enum cust_status st = CUST_OK;
-    while (st == CUST_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        st = cust_buf_append(&b, chunk, n);
-    fclose(f);
-    if (st == CUST_OK)
-        st = cust_template_render(path, b.buf, b.len, vars, CUST_TEMPLATE_TEXT, out, err);
-    cust_buf_release(&b);
-    return st;
+    snprintf(key, sizeof(key), "%s/%s", lang, tpl);
+    struct desk_cache *dc = desk_cache(d);
+    if (!dc->templates)
+        dc->templates = json_object();
+    json_t *text = json_object_get(dc->templates, key);
+    if (!text) {
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            return cust_err_set(err, CUST_ENOTFOUND,
+                                "no '%s' notice in language '%s' (templates/notices/languages.csv "
+                                "lists what is shipped)",
+                                tpl, lang);
+        struct cust_buf b;
+        cust_buf_init(&b, 1u << 20);
+        char chunk[4096];
+        size_t n;
+        enum cust_status st = CUST_OK;
+        while (st == CUST_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+            st = cust_buf_append(&b, chunk, n);
+        fclose(f);
+        if (st != CUST_OK) {
+            cust_buf_release(&b);
+            return cust_err_set(err, st, "template '%s' larger than 1 MiB", path);
+        }
+        text = json_stringn_nocheck(b.len ? b.buf : "", b.len);
+        cust_buf_release(&b);
+        json_object_set_new(dc->templates, key, text);
+    }
+    return cust_template_render(path, json_string_value(text), json_string_length(text), vars,
+                                CUST_TEMPLATE_TEXT, out, err);
 }
 
 static void sha256_hex(const void *data, size_t len, char out[65])
@@ -194,7 +244,7 @@ static void sha256_hex(const void *data, size_t len, char out[65])
 
 /* Render a duty's notice and keep it as a document of the request; *sha gets its hash. */
 static enum cust_status keep_notice(struct cust_desk *d, const char *request_id, const char *duty,
-                                    int64_t duty_id, const char *lang, const json_t *vars,
+                                    int64_t person_id, const char *lang, const json_t *vars,
                                     struct cust_buf *out, char sha[65], struct cust_err *err)
 {
     const char *tpl = duty_template(duty);
@@ -208,7 +258,7 @@ static enum cust_status keep_notice(struct cust_desk *d, const char *request_id,
     json_object_set_new(v, "agency_name",
                         json_string(d->agency_name ? d->agency_name : "Sheriff's Department"));
     struct cust_buf local;
-    cust_buf_init(&local, 2048);
+    cust_buf_init(&local, 0);
     struct cust_buf *b = out ? out : &local;
     size_t start = b->len;
     enum cust_status st = render(d, tpl, lang, v, b, err);
@@ -216,7 +266,7 @@ static enum cust_status keep_notice(struct cust_desk *d, const char *request_id,
     if (st == CUST_OK) {
         sha256_hex(b->buf + start, b->len - start, sha);
         char name[96];
-        snprintf(name, sizeof(name), "duty-%lld-%s.%s.txt", (long long)duty_id, tpl, lang);
+        snprintf(name, sizeof(name), "%s-person-%lld.%s.txt", tpl, (long long)person_id, lang);
         st = cust_store_document_put(d->store, request_id, name, sha,
                                      (const unsigned char *)b->buf + start, b->len - start,
                                      "notice", err);
@@ -237,6 +287,11 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
     char created[32];
     desk_now(created);
     int64_t id = 0;
+    char sha[65] = "";
+    /* the notice first, so the duty row names its document */
+    if (st == CUST_OK && duty_template(duty) && detail)
+        st = keep_notice(d, q->id, duty, person_id, d->lang ? d->lang : "en", detail, NULL, sha,
+                         err);
     if (st == CUST_OK) {
         struct cust_desk_duty row = {.request_id = q->id,
                                      .person_id = person_id,
@@ -245,24 +300,17 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
                                      .cite = cite_text,
                                      .due_ts = due,
                                      .created_at = created,
+                                     .document_sha256 = sha[0] ? sha : NULL,
                                      .detail = detail_text};
         st = cust_store_duty_put(d->store, &row, &id, err);
     }
-    char sha[65] = "";
-    if (st == CUST_OK && duty_template(duty) && detail)
-        st = keep_notice(d, q->id, duty, id, d->lang ? d->lang : "en", detail, NULL, sha, err);
-    if (st == CUST_OK && sha[0]) {
-        /* the notice's hash is part of the duty record: store it through the done-less path */
-        json_t *j = json_pack("{s:I,s:s,s:s}", "duty_id", (json_int_t)id, "document", sha, "lang",
-                              d->lang ? d->lang : "en");
-        st = desk_log(d, "notice.generate", "request", q->id, "ok", duty, j, err);
-    }
     if (st == CUST_OK)
         st = desk_log(d, "duty.create", "request", q->id, "ok", duty,
-                      json_pack("{s:I,s:s,s:I,s:s?,s:o,s:s?}", "duty_id", (json_int_t)id, "duty",
-                                duty, "person_id", (json_int_t)person_id, "booking_number",
+                      json_pack("{s:I,s:s,s:I,s:s?,s:o,s:s?,s:s?}", "duty_id", (json_int_t)id,
+                                "duty", duty, "person_id", (json_int_t)person_id, "booking_number",
                                 booking_number, "due", desk_time_json(due), "document",
-                                sha[0] ? sha : NULL),
+                                sha[0] ? sha : NULL, "lang",
+                                sha[0] ? (d->lang ? d->lang : "en") : NULL),
                       err);
     free(cite_text);
     free(detail_text);
@@ -371,7 +419,8 @@ enum cust_status cust_desk_notice(struct cust_desk *d, int64_t duty_id, const ch
         const char *rid = json_string_value(json_object_get(row, "request_id"));
         const char *duty = json_string_value(json_object_get(row, "duty"));
         const char *lg = lang ? lang : d->lang ? d->lang : "en";
-        st = keep_notice(d, rid, duty, duty_id, lg, json_object_get(row, "detail"), out, sha, err);
+        st = keep_notice(d, rid, duty, json_integer_value(json_object_get(row, "person_id")), lg,
+                         json_object_get(row, "detail"), out, sha, err);
         if (st == CUST_OK)
             st = desk_log(d, "notice.generate", "request", rid, "ok", duty,
                           json_pack("{s:I,s:s,s:s}", "duty_id", (json_int_t)duty_id, "document",
@@ -454,15 +503,15 @@ static char *requester_text(const struct cust_request *r)
 
 /* Template values of a duty's notice (the duty's detail). */
 static json_t *notice_vars(struct cust_desk *d, const struct desk_req *q, const char *bn,
-                           const json_t *decision)
+                           const json_t *decision, const char *known_name)
 {
-    char *name = subject_name(d, bn);
+    char *name = known_name ? cust_xstrdup(known_name) : subject_name(d, bn);
     char *req = requester_text(&q->r);
     char received[11];
     cust_date_format(cust_time_local_day(q->r.received_at, q->r.received_offset), received);
     struct cust_buf asks, comply;
-    cust_buf_init(&asks, 64);
-    cust_buf_init(&comply, 128);
+    cust_buf_init(&asks, 0);
+    cust_buf_init(&comply, 0);
     bool will = false, hold_refused = false, release_given = false;
     for (int i = 0; i < CUST_ASK_COUNT; i++) {
         unsigned bit = 1u << i;
@@ -540,16 +589,20 @@ enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct des
         const char *when = json_string_value(json_object_get(x, "when"));
         if (!duty)
             continue;
+        /* the state report counts transfers made, not transfers asked */
+        if (!when && strcmp(duty, "report_transfer_to_state") == 0)
+            when = "transfer_done";
         bool now_due = trigger ? when && strcmp(when, trigger) == 0
                                : !when || strcmp(duty, "consent_form_before_interview") == 0;
         if (!now_due)
             continue;
         bool found = false;
-        if ((st = has_duty(d, q->id, person_id, duty, &found, err)) != CUST_OK)
+        if (!trigger && (st = has_duty(d, q->id, person_id, duty, &found, err)) != CUST_OK)
             break;
-        if (found && !trigger)
+        if (found)
             continue;
-        json_t *vars = notice_vars(d, q, bn, decision);
+        json_t *vars = notice_vars(d, q, bn, decision,
+                                   json_string_value(json_object_get(extra, "subject_name")));
         if (extra)
             json_object_update(vars, extra);
         st = desk_duty_create(d, q, person_id, bn, duty, json_object_get(x, "cite"), vars, NULL,
@@ -841,9 +894,11 @@ enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct
                                   "allowed it)");
         }
     }
-    int64_t at_ts;
+    int64_t at_ts = cust_now();
     if (st == CUST_OK && a->at && !cust_time_parse(a->at, &at_ts, NULL))
         st = cust_err_set(err, CUST_EINVAL, "--at: '%s' is not an RFC 3339 date-time", a->at);
+    char at_utc[32];
+    cust_time_format(at_ts, 0, true, at_utc);
     json_t *arr = json_array();
     if (st == CUST_OK)
         st = cust_store_begin(d->store, err);
@@ -892,7 +947,7 @@ enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct
                                                id,
                                                ll.v[i].person_id,
                                                ll.v[i].booking_number,
-                                               a->at ? a->at : now,
+                                               at_utc,
                                                a->agency,
                                                judicial ? cust_request_kind_name(q.r.kind)
                                                         : "7282.5",

@@ -94,7 +94,7 @@ static json_t *item_value(const json_t *rec, unsigned item)
 static json_t *cite_text(const json_t *entry)
 {
     struct cust_buf b;
-    cust_buf_init(&b, 128);
+    cust_buf_init(&b, 0);
     size_t i;
     json_t *c;
     json_array_foreach(json_object_get(entry, "cite"), i, c)
@@ -150,20 +150,24 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
     struct fulfil *f = arg;
     struct cust_desk *d = f->d;
     const struct cust_request *rq = &f->q->r;
-    json_t *c = cust_desk_case_from_booking(r->doc, d->jurisdiction, f->as_of,
-                                            cust_request_kind_name(rq->kind), 0, rq->items);
-    if (!c)
+    json_t *rec = json_loads(r->doc, 0, NULL);
+    json_t *c = desk_case_from_record(rec, d->jurisdiction, f->as_of,
+                                      cust_request_kind_name(rq->kind), 0, rq->items);
+    if (!c) {
+        json_decref(rec);
         return cust_err_set(f->err, CUST_EINTEGRITY, "booking '%s': stored record is invalid",
                             r->booking_number);
+    }
     json_t *dec = NULL;
     enum cust_status st = d->decide ? d->decide(d->decide_arg, c, &dec, f->err)
                                     : cust_err_set(f->err, CUST_EINVAL, "no policy engine");
     json_decref(c);
-    if (st != CUST_OK)
+    if (st != CUST_OK) {
+        json_decref(rec);
         return st;
+    }
     if (!f->policy)
         f->policy = json_incref(json_object_get(dec, "policy"));
-    json_t *rec = json_loads(r->doc, 0, NULL);
     json_t *person = json_object_get(rec, "person");
     json_t *row =
         json_pack("{s:s,s:O?,s:O?,s:O?}", "booking_number", r->booking_number, "last_name",
@@ -191,6 +195,10 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
         }
     }
     json_object_set_new(row, "withheld", withheld);
+    json_t *withheld_names = json_array();
+    const char *wk;
+    json_t *wv;
+    json_object_foreach(withheld, wk, wv) json_array_append_new(withheld_names, json_string(wk));
     f->stats->rows++;
     if (json_array_size(given) > 0) {
         f->stats->given++;
@@ -199,15 +207,19 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
                                 "person_id", (json_int_t)r->person_id, "items", given, "to",
                                 rq->agency, "office", rq->office, "policy",
                                 json_object_get(dec, "policy"), "rules", rules, "withheld",
-                                withheld),
+                                withheld_names),
                       f->err);
         bool release_given = json_object_get(row, "release_date") &&
                              !json_is_null(json_object_get(row, "release_date"));
         if (st == CUST_OK && release_given) {
             char today[11];
             cust_date_format(cust_today(), today);
+            const char *fn = json_string_value(json_object_get(person, "first_name"));
+            const char *ln = json_string_value(json_object_get(person, "last_name"));
+            char name[256];
+            snprintf(name, sizeof(name), "%s%s%s", fn ? fn : "", fn && ln ? " " : "", ln ? ln : "");
             json_t *extra = json_pack(
-                "{s:s,s:s,s:s}", "disclosed_date", today, "release_info",
+                "{s:s,s:s,s:s,s:s}", "subject_name", name, "disclosed_date", today, "release_info",
                 json_string_value(json_object_get(row, "release_date")), "basis",
                 "the decision on record for this disclosure (Gov. Code section 7284.6(a)(1)(C))");
             int made = 0;
@@ -244,7 +256,10 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
         if (st == CUST_OK)
             st = cust_buf_puts(&f->out, "\r\n");
     }
+    if (st == CUST_ENOMEM || st == CUST_ETOOBIG)
+        st = cust_err_set(f->err, st, "the response does not fit in memory");
     f->first = false;
+    json_decref(withheld_names);
     json_decref(given);
     json_decref(rules);
     json_decref(row);
@@ -350,7 +365,7 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
         }
     }
     struct fulfil f = {d, &q, fmt, as_of, {0}, stats, err, NULL, true};
-    cust_buf_init(&f.out, 1 << 16);
+    cust_buf_init(&f.out, 0);
     if (st == CUST_OK)
         st = cust_store_begin(d->store, err);
     if (st == CUST_OK) {

@@ -48,9 +48,22 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
                                   const char *booking_number, const char *duty, const json_t *cite,
                                   json_t *detail, int64_t *duty_id, struct cust_err *err);
 
+/* cust_desk_case_from_booking on a parsed record (borrowed). */
+json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32_t as_of,
+                              const char *kind, unsigned asks, unsigned items);
+
 /* Asked actions / items as JSON string arrays. */
 json_t *desk_flag_names(unsigned flags, bool items);
 
 const char *desk_templates_dir(const struct cust_desk *d);
+
+struct person_set;
+/* What a desk keeps between calls (d->cache), freed by cust_desk_release. */
+struct desk_cache {
+    struct person_set *persons; /* matching index */
+    json_t *duty_days;          /* duty -> business days (integer) or null */
+    json_t *templates;          /* "lang/name" -> template text */
+};
+struct desk_cache *desk_cache(struct cust_desk *d);
 
 #endif

@@ -8,13 +8,14 @@
 
 #include <math.h>
 
-#define MAX_NAMES 64   /* names (primary + aliases) per person or subject */
-#define PACK_MAX  2048 /* bytes of one packed standardised name */
-#define ID_MAX    32   /* bytes of one normalised id */
-#define MAX_KEYS  512  /* blocking keys per person or subject */
-#define N_STRONG  4
+#define MAX_NAMES    64   /* names (primary + aliases) per person or subject */
+#define PACK_MAX     2048 /* bytes of one packed standardised name */
+#define ID_MAX       32   /* bytes of one normalised id */
+#define MAX_KEYS     2048 /* blocking keys per person or subject (64 names x 15 + ids + bookings) */
+#define MAX_BOOKINGS 1000 /* booking numbers per person or subject */
+#define N_STRONG     4
 
-/* Field order inside a packed name: NUL-separated strings. */
+/* Field order inside a packed name (F_COUNT length bytes, then the fields NUL-terminated). */
 enum {
     F_LAST,        /* compact surname */
     F_LAST_PARTS,  /* significant surname parts, space-separated */
@@ -22,6 +23,7 @@ enum {
     F_FIRST,       /* compact given names */
     F_FIRST_PARTS, /* given-name parts */
     F_FIRST_KEYS,  /* NYSIIS of the first given name */
+    F_FIRST_NICK,  /* nickname groups of the first given name, one char '0'+g each ("" = none) */
     F_SUFFIX,
     F_COUNT
 };
@@ -32,7 +34,7 @@ struct name_view {
 };
 
 struct field_view {
-    const char *compact, *parts, *keys;
+    const char *compact, *parts, *keys, *nick;
 };
 
 /* A person or subject ready for scoring (pointers into the arena or a scratch buffer). */
@@ -46,28 +48,22 @@ struct pview {
 static const char *const strong_names[N_STRONG] = {"cii", "fbi", "sid", "a_number"};
 static const char strong_tags[N_STRONG] = {'C', 'F', 'S', 'A'};
 
-struct person_rec {
-    int64_t id;
-    uint32_t ids_off;    /* arena: cii\0fbi\0sid\0anum\0bookings\0 */
-    uint32_t first_name; /* index into names */
-    uint32_t n_names;
-};
-
-struct name_rec {
-    uint32_t off; /* arena: packed name */
-    uint32_t dob; /* packed dob */
-};
+/*
+ * A person's record in the arena, one contiguous blob so scoring a candidate touches one place:
+ *   u8 n_names | u32 dob[n_names] (unaligned) | packed names | cii fbi sid a_number bookings
+ * (the last five NUL-terminated).
+ */
 
 struct key_rec {
     uint64_t h;
-    uint32_t person;
+    uint32_t person; /* index into persons / blob_off */
+    uint32_t blob;   /* arena offset of the person's blob (saves a lookup per candidate) */
 };
 
 struct cust_match_index {
-    struct person_rec *persons;
-    size_t n_persons, cap_persons;
-    struct name_rec *names;
-    size_t n_names, cap_names;
+    int64_t *person_ids; /* caller ids, by person index */
+    uint32_t *blob_off;  /* arena offset of each person's blob */
+    size_t n_persons, cap_persons, cap_blob_off;
     char *arena;
     size_t arena_len, arena_cap;
     struct key_rec *keys;
@@ -78,12 +74,22 @@ struct cust_match_index {
 /* ---- weights -------------------------------------------------------------------------------- */
 
 enum field_kind { K_LAST, K_FIRST };
-enum name_level { L_EXACT, L_JW_HIGH, L_PART, L_PHONETIC, L_JW_MID, L_INITIAL, L_NONE, L_MISSING };
+enum name_level {
+    L_EXACT,
+    L_JW_HIGH,
+    L_PART,
+    L_NICKNAME,
+    L_PHONETIC,
+    L_JW_MID,
+    L_INITIAL,
+    L_NONE,
+    L_MISSING
+};
 
 /* log2(m/u) per level; see docs/internals/match.md for the m and u behind them. */
-static const double name_weights[2][8] = {
-    /* last  */ {9.0, 6.0, 5.5, 4.0, 2.0, 0.5, -4.5, 0.0},
-    /* first */ {7.0, 5.0, 4.5, 3.5, 2.0, 1.0, -3.5, 0.0},
+static const double name_weights[2][9] = {
+    /* last  */ {9.0, 6.0, 5.5, 4.0, 4.0, 2.0, 0.5, -4.5, 0.0}, /* (no nicknames for surnames) */
+    /* first */ {7.0, 5.0, 4.5, 4.0, 3.5, 2.0, 1.0, -3.5, 0.0},
 };
 
 #define JW_HIGH        0.92
@@ -93,6 +99,9 @@ static const double name_weights[2][8] = {
 #define W_SUFFIX_AGREE 1.0
 #define W_SUFFIX_CONFL -4.0
 #define W_SWAP_PENALTY 1.0
+/* The most the names of one pair can add: both exact and an agreeing suffix. */
+#define MAX_NAME_POINTS                                                                            \
+    (name_weights[K_LAST][L_EXACT] + name_weights[K_FIRST][L_EXACT] + W_SUFFIX_AGREE)
 
 /* ---- small helpers -------------------------------------------------------------------------- */
 
@@ -172,13 +181,26 @@ static size_t token_count(const char *a)
     return n;
 }
 
+/* Builds a packed name: F_COUNT length bytes, then the F_COUNT fields, each NUL-terminated. */
 struct packer {
     char *buf;
     size_t len, cap;
+    size_t field_start;
+    int field;
 };
+
+#define FIELD_MAX 254 /* bytes of one packed field (its length fits the header byte) */
+
+static void pk_init(struct packer *p, char *buf, size_t cap)
+{
+    *p = (struct packer){buf, F_COUNT, cap, F_COUNT, 0};
+}
 
 static void pk_puts(struct packer *p, const char *s, size_t n)
 {
+    size_t used = p->len - p->field_start;
+    if (used + n > FIELD_MAX)
+        n = FIELD_MAX - used;
     if (p->len + n + 1 > p->cap)
         n = p->len + 1 < p->cap ? p->cap - p->len - 1 : 0;
     memcpy(p->buf + p->len, s, n);
@@ -187,11 +209,12 @@ static void pk_puts(struct packer *p, const char *s, size_t n)
 
 static void pk_end(struct packer *p)
 {
-    if (p->len < p->cap)
-        p->buf[p->len++] = '\0';
+    p->buf[p->field++] = (char)(unsigned char)(p->len - p->field_start);
+    p->buf[p->len++] = '\0';
+    p->field_start = p->len;
 }
 
-/* Standardise one name into a packed record: F_COUNT NUL-terminated strings. */
+/* Standardise one name into a packed record (see struct packer); *len is its size. */
 static enum cust_status pack_name(const struct cust_match_name *nm, size_t idx, char *buf,
                                   size_t *len, uint32_t *dob, struct cust_err *err)
 {
@@ -209,7 +232,8 @@ static enum cust_status pack_name(const struct cust_match_name *nm, size_t idx, 
         free(first);
         return cust_err_set(err, st, "names[%zu].%s: %s", idx, field, e2.msg);
     }
-    struct packer p = {buf, 0, PACK_MAX};
+    struct packer p;
+    pk_init(&p, buf, PACK_MAX);
     char key[CUST_NYSIIS_MAX];
     /* surname */
     pk_puts(&p, last->compact, strlen(last->compact));
@@ -244,6 +268,14 @@ static enum cust_status pack_name(const struct cust_match_name *nm, size_t idx, 
     kn = first->n_parts ? cust_nysiis(first->parts[0], key) : 0;
     pk_puts(&p, key, kn);
     pk_end(&p);
+    uint64_t nick = first->n_parts ? cust__nickname_groups(first->parts[0]) : 0;
+    for (int g = 0; g < 64; g++) {
+        if (nick >> g & 1) {
+            char ch = (char)('0' + g);
+            pk_puts(&p, &ch, 1);
+        }
+    }
+    pk_end(&p);
     const char *suffix = last->suffix[0] ? last->suffix : first->suffix;
     pk_puts(&p, suffix, strlen(suffix));
     pk_end(&p);
@@ -256,11 +288,22 @@ static enum cust_status pack_name(const struct cust_match_name *nm, size_t idx, 
 
 static void view_from_packed(const char *p, uint32_t dob, struct name_view *v)
 {
+    const unsigned char *len = (const unsigned char *)p;
+    const char *q = p + F_COUNT;
     for (int i = 0; i < F_COUNT; i++) {
-        v->f[i] = p;
-        p += strlen(p) + 1;
+        v->f[i] = q;
+        q += len[i] + 1;
     }
     v->dob = dob;
+}
+
+/* The nickname-group mask of a packed F_FIRST_NICK field. */
+static uint64_t nick_mask(const char *s)
+{
+    uint64_t m = 0;
+    for (; *s; s++)
+        m |= 1ULL << ((unsigned)(*s - '0') & 63);
+    return m;
 }
 
 /* ---- blocking keys -------------------------------------------------------------------------- */
@@ -268,6 +311,7 @@ static void view_from_packed(const char *p, uint32_t dob, struct name_view *v)
 struct keyset {
     uint64_t h[MAX_KEYS];
     size_t n;
+    size_t n_strong; /* the first n_strong keys are strong ids and booking numbers */
 };
 
 static void ks_add(struct keyset *ks, char tag, const char *s, size_t n)
@@ -327,6 +371,13 @@ static void add_initial_given(struct keyset *ks, char initial, const char *key)
 static void keys_of(const struct pview *pv, bool query, struct keyset *ks)
 {
     ks->n = 0;
+    for (int s = 0; s < N_STRONG; s++)
+        ks_add(ks, strong_tags[s], pv->ids[s], strlen(pv->ids[s]));
+    const char *bp = pv->bookings, *bt;
+    size_t bl;
+    while (next_token(&bp, &bt, &bl))
+        ks_add(ks, 'B', bt, bl);
+    ks->n_strong = ks->n;
     for (size_t i = 0; i < pv->n; i++) {
         const struct name_view *v = &pv->nv[i];
         const char *p = v->f[F_LAST_KEYS], *t;
@@ -341,32 +392,42 @@ static void keys_of(const struct pview *pv, bool query, struct keyset *ks)
         p = v->f[F_FIRST_KEYS];
         while (next_token(&p, &t, &l))
             ks_add(ks, 'L', t, l);
-        add_initial_year(ks, v->f[F_LAST][0], v->dob);
         p = v->f[F_LAST_KEYS];
         if (next_token(&p, &t, &l))
             add_initial_given_n(ks, v->f[F_FIRST][0], t, l);
+        /* the other names of the given name's nickname groups (BILL finds WILLIAM) */
+        if (v->f[F_FIRST_NICK][0]) {
+            const char *var[48];
+            size_t vl[48];
+            size_t nv = cust__nickname_variants(nick_mask(v->f[F_FIRST_NICK]), var, vl,
+                                                CUST_ARRAY_LEN(var));
+            for (size_t k = 0; k < nv; k++) {
+                char nm[CUST_NYSIIS_MAX], key[CUST_NYSIIS_MAX];
+                if (vl[k] >= sizeof(nm))
+                    continue;
+                memcpy(nm, var[k], vl[k]);
+                nm[vl[k]] = '\0';
+                cust_nysiis(nm, key);
+                add_initial_given(ks, v->f[F_LAST][0], key);
+            }
+        }
         uint32_t m = v->dob / 100 % 100, d = v->dob % 100;
         if (m && d && m != d && d <= 12)
             add_full_dob(ks, v->dob / 10000 * 10000 + d * 100 + m);
     }
-    for (int s = 0; s < N_STRONG; s++)
-        ks_add(ks, strong_tags[s], pv->ids[s], strlen(pv->ids[s]));
-    const char *p = pv->bookings, *t;
-    size_t l;
-    while (next_token(&p, &t, &l))
-        ks_add(ks, 'B', t, l);
 }
 
 /* ---- scoring -------------------------------------------------------------------------------- */
 
 static struct field_view fv_last(const struct name_view *v)
 {
-    return (struct field_view){v->f[F_LAST], v->f[F_LAST_PARTS], v->f[F_LAST_KEYS]};
+    return (struct field_view){v->f[F_LAST], v->f[F_LAST_PARTS], v->f[F_LAST_KEYS], ""};
 }
 
 static struct field_view fv_first(const struct name_view *v)
 {
-    return (struct field_view){v->f[F_FIRST], v->f[F_FIRST_PARTS], v->f[F_FIRST_KEYS]};
+    return (struct field_view){v->f[F_FIRST], v->f[F_FIRST_PARTS], v->f[F_FIRST_KEYS],
+                               v->f[F_FIRST_NICK]};
 }
 
 static enum name_level cmp_field(struct field_view a, struct field_view b, double *jw)
@@ -383,6 +444,8 @@ static enum name_level cmp_field(struct field_view a, struct field_view b, doubl
          strcmp(b.parts, b.compact)) &&
         token_lists_share(a.parts, b.parts))
         return L_PART;
+    if (a.nick[0] && b.nick[0] && nick_mask(a.nick) & nick_mask(b.nick))
+        return L_NICKNAME;
     if (token_lists_share(a.keys, b.keys))
         return L_PHONETIC;
     if (*jw >= JW_MID)
@@ -405,6 +468,9 @@ static void level_text(enum field_kind kind, enum name_level lv, double jw, char
     case L_PART:
         snprintf(out, 64, kind == K_LAST ? "surname part" : "given name part");
         break;
+    case L_NICKNAME:
+        snprintf(out, 64, "nickname");
+        break;
     case L_PHONETIC:
         snprintf(out, 64, "phonetic (nysiis)");
         break;
@@ -420,6 +486,19 @@ static void level_text(enum field_kind kind, enum name_level lv, double jw, char
     }
 }
 
+/*
+ * A cheap test that two fields might agree at the phonetic level or better (same first letter
+ * or same first letter of their phonetic keys, or a multi-part name); used to skip the
+ * exchanged-names comparison for most pairs.
+ */
+static bool may_agree(struct field_view a, struct field_view b)
+{
+    if (!a.compact[0] || !b.compact[0])
+        return false;
+    return a.compact[0] == b.compact[0] || (a.keys[0] && a.keys[0] == b.keys[0]) ||
+           strchr(a.parts, ' ') || strchr(b.parts, ' ');
+}
+
 struct name_score {
     double points;
     bool swapped;
@@ -429,16 +508,34 @@ struct name_score {
     int suffix; /* 0 none, 1 agree, -1 conflict */
 };
 
-static void score_names(const struct name_view *s, const struct name_view *p,
+/*
+ * Score one (subject name, person name) pair. When the pair provably cannot reach `need`
+ * points (dob first, then the surname, each with the best case for the rest), stop early and
+ * return false; the result is then unset.
+ */
+static bool score_names(const struct name_view *s, const struct name_view *p, double need,
                         struct name_score *out)
 {
     struct name_score r = {0};
+    r.dob = cust__dob_compare_packed(s->dob, p->dob);
+    double dob_w = cust_dob_weight(r.dob);
+    if (dob_w + MAX_NAME_POINTS < need)
+        return false;
+    bool may_swap = may_agree(fv_last(s), fv_first(p)) || may_agree(fv_first(s), fv_last(p));
     r.last = cmp_field(fv_last(s), fv_last(p), &r.jw_last);
+    if (need > -INFINITY) {
+        double best_rest = name_weights[K_LAST][r.last] + name_weights[K_FIRST][L_EXACT];
+        if (may_swap)
+            best_rest = fmax(best_rest, name_weights[K_LAST][L_EXACT] +
+                                            name_weights[K_FIRST][L_EXACT] - W_SWAP_PENALTY);
+        if (dob_w + best_rest + W_SUFFIX_AGREE < need)
+            return false;
+    }
     r.first = cmp_field(fv_first(s), fv_first(p), &r.jw_first);
     double straight = name_weights[K_LAST][r.last] + name_weights[K_FIRST][r.first];
     r.points = straight;
     /* first and last name exchanged (a common clerical error) */
-    if (r.last != L_EXACT || r.first != L_EXACT) {
+    if ((r.last != L_EXACT || r.first != L_EXACT) && may_swap) {
         double j1, j2;
         enum name_level x1 = cmp_field(fv_last(s), fv_first(p), &j1);
         enum name_level x2 = cmp_field(fv_first(s), fv_last(p), &j2);
@@ -451,14 +548,14 @@ static void score_names(const struct name_view *s, const struct name_view *p,
             }
         }
     }
-    r.dob = cust__dob_compare_packed(s->dob, p->dob);
-    r.points += cust_dob_weight(r.dob);
+    r.points += dob_w;
     const char *sa = s->f[F_SUFFIX], *sb = p->f[F_SUFFIX];
     if (sa[0] && sb[0]) {
         r.suffix = strcmp(sa, sb) == 0 ? 1 : -1;
         r.points += r.suffix > 0 ? W_SUFFIX_AGREE : W_SUFFIX_CONFL;
     }
     *out = r;
+    return true;
 }
 
 static void add_reason(struct cust_match_candidate *c, const char *field, const char *text,
@@ -487,7 +584,7 @@ static bool has_token(const char *list, const char *tok)
  * when `reasons`, the reasons).
  */
 static void score_pair(const struct pview *s, const struct pview *p, bool reasons,
-                       struct cust_match_candidate *c)
+                       double prune_below, struct cust_match_candidate *c)
 {
     c->points = 0.0;
     c->strong = c->conflict = false;
@@ -525,14 +622,19 @@ static void score_pair(const struct pview *s, const struct pview *p, bool reason
             add_reason(c, strong_names[i], eq ? "exact" : "conflict", w);
     }
     c->strong = any_exact && !c->conflict;
-    /* the best (subject name, person name) pair */
+    /* the best (subject name, person name) pair; a pair that cannot lift the candidate to
+     * `prune_below` is abandoned early (never when reasons are wanted) */
+    double need = !c->strong && prune_below > -INFINITY ? prune_below - c->points : -INFINITY;
     struct name_score best = {0};
-    bool have = false;
+    bool have = false, pruned = false;
     size_t best_j = 0;
     for (size_t i = 0; i < s->n; i++) {
         for (size_t j = 0; j < p->n; j++) {
             struct name_score ns;
-            score_names(&s->nv[i], &p->nv[j], &ns);
+            if (!score_names(&s->nv[i], &p->nv[j], have ? fmax(need, best.points) : need, &ns)) {
+                pruned = true;
+                continue;
+            }
             if (!have || ns.points > best.points) {
                 best = ns;
                 best_j = j;
@@ -540,8 +642,11 @@ static void score_pair(const struct pview *s, const struct pview *p, bool reason
             }
         }
     }
-    if (!have)
+    if (!have) {
+        if (pruned)
+            c->points = -INFINITY;
         return;
+    }
     c->points += best.points;
     c->name_index = best_j;
     if (!reasons)
@@ -574,12 +679,13 @@ static double to_score(double points)
 struct pscratch {
     char (*names)[PACK_MAX]; /* n_names packed names (heap) */
     char ids[N_STRONG][ID_MAX];
-    char bookings[1024];
+    char *bookings; /* space-separated normalised booking numbers (heap) */
 };
 
 static void pscratch_free(struct pscratch *sc)
 {
     free(sc->names);
+    free(sc->bookings);
     free(sc);
 }
 
@@ -589,6 +695,8 @@ static enum cust_status pview_from_input(const struct cust_match_person *in, str
 {
     if (in->n_names > MAX_NAMES)
         return cust_err_set(err, CUST_EINVAL, "names: more than %d names", MAX_NAMES);
+    if (in->n_booking_numbers > MAX_BOOKINGS)
+        return cust_err_set(err, CUST_EINVAL, "booking_numbers: more than %d", MAX_BOOKINGS);
     if (in->n_names && !in->names)
         return cust_err_set(err, CUST_EINVAL, "names: missing");
     pv->n = 0;
@@ -607,11 +715,12 @@ static enum cust_status pview_from_input(const struct cust_match_person *in, str
         pv->ids[s] = sc->ids[s];
     }
     size_t bl = 0;
+    sc->bookings = cust_xmalloc(in->n_booking_numbers * ID_MAX + 1);
     for (size_t i = 0; i < in->n_booking_numbers; i++) {
         char b[ID_MAX];
         norm_id(in->booking_numbers ? in->booking_numbers[i] : NULL, false, b);
         size_t n = strlen(b);
-        if (!n || bl + n + 2 > sizeof(sc->bookings))
+        if (!n)
             continue;
         if (bl)
             sc->bookings[bl++] = ' ';
@@ -623,15 +732,30 @@ static enum cust_status pview_from_input(const struct cust_match_person *in, str
     return CUST_OK;
 }
 
-static void pview_from_index(const struct cust_match_index *ix, uint32_t pi, struct pview *pv)
+static const char *packed_end(const char *p)
 {
-    const struct person_rec *pr = &ix->persons[pi];
-    pv->n = pr->n_names;
-    for (uint32_t j = 0; j < pr->n_names; j++) {
-        const struct name_rec *nr = &ix->names[pr->first_name + j];
-        view_from_packed(ix->arena + nr->off, nr->dob, &pv->nv[j]);
+    const unsigned char *len = (const unsigned char *)p;
+    size_t n = F_COUNT;
+    for (int i = 0; i < F_COUNT; i++)
+        n += (size_t)len[i] + 1;
+    return p + n;
+}
+
+static uint32_t blob_dob(const char *blob, size_t j)
+{
+    uint32_t d;
+    memcpy(&d, blob + 1 + 4 * j, sizeof(d));
+    return d;
+}
+
+static void pview_from_blob(const char *blob, struct pview *pv)
+{
+    pv->n = (unsigned char)blob[0];
+    const char *p = blob + 1 + 4 * pv->n;
+    for (size_t j = 0; j < pv->n; j++) {
+        view_from_packed(p, blob_dob(blob, j), &pv->nv[j]);
+        p = packed_end(p);
     }
-    const char *p = ix->arena + pr->ids_off;
     for (int s = 0; s < N_STRONG; s++) {
         pv->ids[s] = p;
         p += strlen(p) + 1;
@@ -651,8 +775,8 @@ void cust_match_index_free(struct cust_match_index *ix)
 {
     if (!ix)
         return;
-    free(ix->persons);
-    free(ix->names);
+    free(ix->person_ids);
+    free(ix->blob_off);
     free(ix->arena);
     free(ix->keys);
     free(ix);
@@ -665,8 +789,9 @@ size_t cust_match_index_count(const struct cust_match_index *ix)
 
 size_t cust_match_index_memory(const struct cust_match_index *ix)
 {
-    return sizeof(*ix) + ix->cap_persons * sizeof(*ix->persons) +
-           ix->cap_names * sizeof(*ix->names) + ix->arena_cap + ix->cap_keys * sizeof(*ix->keys);
+    return sizeof(*ix) + ix->cap_persons * sizeof(*ix->person_ids) +
+           ix->cap_blob_off * sizeof(*ix->blob_off) + ix->arena_cap +
+           ix->cap_keys * sizeof(*ix->keys);
 }
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
@@ -699,12 +824,10 @@ enum cust_status cust_match_index_add(struct cust_match_index *ix,
     enum cust_status st = pview_from_input(p, sc, pv, err);
     if (st != CUST_OK)
         goto out;
-    /* measure the text first so a full arena leaves the index unchanged */
-    size_t need = 0;
-    for (size_t i = 0; i < pv->n; i++) {
-        const char *end = pv->nv[i].f[F_SUFFIX];
-        need += (size_t)(end - sc->names[i]) + strlen(end) + 1;
-    }
+    /* measure the blob first so a full arena leaves the index unchanged */
+    size_t need = 1 + 4 * pv->n;
+    for (size_t i = 0; i < pv->n; i++)
+        need += (size_t)(packed_end(sc->names[i]) - sc->names[i]);
     for (int s = 0; s < N_STRONG; s++)
         need += strlen(pv->ids[s]) + 1;
     need += strlen(pv->bookings) + 1;
@@ -713,20 +836,18 @@ enum cust_status cust_match_index_add(struct cust_match_index *ix,
         goto out;
     }
     uint32_t pi = (uint32_t)ix->n_persons;
-    ix->persons = grow(ix->persons, &ix->cap_persons, ix->n_persons + 1, sizeof(*ix->persons));
-    ix->names = grow(ix->names, &ix->cap_names, ix->n_names + pv->n, sizeof(*ix->names));
-    struct person_rec *pr = &ix->persons[ix->n_persons++];
-    pr->id = p->person_id;
-    pr->first_name = (uint32_t)ix->n_names;
-    pr->n_names = (uint32_t)pv->n;
-    for (size_t i = 0; i < pv->n; i++) {
-        const char *end = pv->nv[i].f[F_SUFFIX];
-        size_t len = (size_t)(end - sc->names[i]) + strlen(end) + 1;
-        struct name_rec *nr = &ix->names[ix->n_names++];
-        nr->off = arena_put(ix, sc->names[i], len);
-        nr->dob = pv->nv[i].dob;
-    }
-    pr->ids_off = (uint32_t)ix->arena_len;
+    ix->person_ids =
+        grow(ix->person_ids, &ix->cap_persons, ix->n_persons + 1, sizeof(*ix->person_ids));
+    ix->blob_off = grow(ix->blob_off, &ix->cap_blob_off, ix->n_persons + 1, sizeof(*ix->blob_off));
+    ix->person_ids[pi] = p->person_id;
+    ix->n_persons++;
+    unsigned char nn = (unsigned char)pv->n;
+    uint32_t off = arena_put(ix, (const char *)&nn, 1);
+    ix->blob_off[pi] = off;
+    for (size_t i = 0; i < pv->n; i++)
+        arena_put(ix, (const char *)&pv->nv[i].dob, 4);
+    for (size_t i = 0; i < pv->n; i++)
+        arena_put(ix, sc->names[i], (size_t)(packed_end(sc->names[i]) - sc->names[i]));
     for (int s = 0; s < N_STRONG; s++)
         arena_put(ix, pv->ids[s], strlen(pv->ids[s]) + 1);
     arena_put(ix, pv->bookings, strlen(pv->bookings) + 1);
@@ -735,7 +856,7 @@ enum cust_status cust_match_index_add(struct cust_match_index *ix,
     keys_of(pv, false, ks);
     ix->keys = grow(ix->keys, &ix->cap_keys, ix->n_keys + ks->n, sizeof(*ix->keys));
     for (size_t k = 0; k < ks->n; k++)
-        ix->keys[ix->n_keys++] = (struct key_rec){ks->h[k], pi};
+        ix->keys[ix->n_keys++] = (struct key_rec){ks->h[k], pi, off};
     free(ks);
     ix->built = false;
 out:
@@ -787,11 +908,26 @@ enum cust_status cust_match_index_build(struct cust_match_index *ix, struct cust
 {
     (void)err;
     sort_keys(ix->keys, ix->n_keys);
+    /* give back the growth slack: the index is usually built once and then only queried */
+    if (ix->arena_cap > ix->arena_len) {
+        ix->arena = cust_xrealloc(ix->arena, ix->arena_len);
+        ix->arena_cap = ix->arena_len;
+    }
+    if (ix->cap_keys > ix->n_keys) {
+        ix->keys = cust_xrealloc(ix->keys, ix->n_keys * sizeof(*ix->keys));
+        ix->cap_keys = ix->n_keys;
+    }
     ix->built = true;
     return CUST_OK;
 }
 
 /* ---- queries -------------------------------------------------------------------------------- */
+
+/* A person found by blocking. */
+struct cand {
+    uint32_t person, blob;
+    bool id_block; /* found through a strong id or booking number key */
+};
 
 /* A candidate during ranking (before reasons are written). */
 struct scored {
@@ -809,12 +945,6 @@ static int cmp_scored(const struct scored *x, const struct scored *y)
     if (x->points != y->points)
         return x->points > y->points ? -1 : 1;
     return (x->id > y->id) - (x->id < y->id);
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
 }
 
 static int cmp_cand_q(const void *a, const void *b)
@@ -852,38 +982,56 @@ enum cust_status cust_match_query(const struct cust_match_index *ix,
     struct pview *sv = cust_xmalloc(sizeof(*sv));
     struct pview *pv = cust_xmalloc(sizeof(*pv));
     struct keyset *ks = cust_xmalloc(sizeof(*ks));
-    uint32_t *cand = NULL;
+    struct cand *cand = NULL;
+    uint64_t *seen = NULL; /* one bit per person: already a candidate */
     struct scored *top = NULL;
     size_t nc = 0, cc = 0;
     enum cust_status st = pview_from_input(subject, sc, sv, err);
     if (st != CUST_OK)
         goto out;
-    /* 1. blocking: every person sharing a key */
+    /* 1. blocking: every person sharing a key, strong-id blocks first */
     keys_of(sv, true, ks);
+    seen = cust_xcalloc(ix->n_persons / 64 + 1, sizeof(*seen));
     for (size_t k = 0; k < ks->n; k++) {
         for (size_t i = lower_bound(ix->keys, ix->n_keys, ks->h[k]);
              i < ix->n_keys && ix->keys[i].h == ks->h[k]; i++) {
+            uint32_t pi = ix->keys[i].person;
+            uint64_t bit = 1ULL << (pi % 64);
+            if (seen[pi / 64] & bit)
+                continue;
+            seen[pi / 64] |= bit;
             cand = grow(cand, &cc, nc + 1, sizeof(*cand));
-            cand[nc++] = ix->keys[i].person;
+            cand[nc++] = (struct cand){pi, ix->keys[i].blob, k < ks->n_strong};
         }
     }
-    if (nc)
-        qsort(cand, nc, sizeof(*cand), cmp_u32);
-    size_t u = 0;
-    for (size_t i = 0; i < nc; i++)
-        if (u == 0 || cand[u - 1] != cand[i])
-            cand[u++] = cand[i];
-    nc = u;
     /* 2. score without reasons, keep the best `cap` in a small sorted array */
     top = cust_xcalloc(cap ? cap : 1, sizeof(*top));
     size_t nt = 0;
     struct cust_match_candidate c;
     for (size_t i = 0; i < nc && cap; i++) {
-        pview_from_index(ix, cand[i], pv);
-        score_pair(sv, pv, false, &c);
+        double floor = min_points;
+        if (nt == cap)
+            floor = top[nt - 1].strong ? INFINITY : fmax(floor, top[nt - 1].points);
+        const char *blob = ix->arena + cand[i].blob;
+        if (!cand[i].id_block) {
+            /* Not in a strong-id block: cannot be strong and its ids only subtract, so the best
+             * dob agreement plus perfect names bounds its points. */
+            size_t np = (unsigned char)blob[0];
+            double best_dob = -INFINITY;
+            for (size_t a = 0; a < sv->n; a++)
+                for (size_t j = 0; j < np; j++) {
+                    double w =
+                        cust_dob_weight(cust__dob_compare_packed(sv->nv[a].dob, blob_dob(blob, j)));
+                    best_dob = w > best_dob ? w : best_dob;
+                }
+            if (best_dob + MAX_NAME_POINTS < floor)
+                continue;
+        }
+        pview_from_blob(blob, pv);
+        score_pair(sv, pv, false, floor, &c);
         if (!c.strong && c.points < min_points)
             continue;
-        struct scored sc1 = {c.points, ix->persons[cand[i]].id, cand[i], c.strong};
+        struct scored sc1 = {c.points, ix->person_ids[cand[i].person], cand[i].person, c.strong};
         if (nt == cap) {
             if (cmp_scored(&sc1, &top[nt - 1]) >= 0)
                 continue;
@@ -900,15 +1048,16 @@ enum cust_status cust_match_query(const struct cust_match_index *ix,
     /* 3. rescore the winners with reasons */
     for (size_t i = 0; i < nt; i++) {
         uint32_t pi = top[i].person;
-        pview_from_index(ix, pi, pv);
-        score_pair(sv, pv, true, &out[i]);
-        out[i].person_id = ix->persons[pi].id;
+        pview_from_blob(ix->arena + ix->blob_off[pi], pv);
+        score_pair(sv, pv, true, -INFINITY, &out[i]);
+        out[i].person_id = ix->person_ids[pi];
         out[i].score = to_score(out[i].points);
     }
     qsort(out, nt, sizeof(*out), cmp_cand_q);
     *n_out = nt;
 out:
     free(top);
+    free(seen);
     free(cand);
     free(ks);
     free(pv);
@@ -927,7 +1076,7 @@ enum cust_status cust_match_compare(const struct cust_match_person *subject,
     if (st == CUST_OK)
         st = pview_from_input(person, s2, v2, err);
     if (st == CUST_OK) {
-        score_pair(v1, v2, true, out);
+        score_pair(v1, v2, true, -INFINITY, out);
         out->person_id = person->person_id;
         out->score = to_score(out->points);
     }

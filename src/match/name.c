@@ -367,8 +367,17 @@ enum cust_status cust_name_standardize(const char *utf8, struct cust_std_name *o
     }
     bool trunc = t->truncated;
 
+    /* Digits carry nothing in a name; tokens made only of digits go. */
+    size_t nt = t->n, w = 0;
+    for (size_t k = 0; k < nt; k++) {
+        if (strip_digits(t->tok[k]) == 0)
+            continue;
+        if (w != k)
+            memcpy(t->tok[w], t->tok[k], strlen(t->tok[k]) + 1);
+        w++;
+    }
+    nt = w;
     /* A generational suffix is the last token of a name with more than one token. */
-    size_t nt = t->n;
     if (nt > 1) {
         for (size_t k = 0; k < CUST_ARRAY_LEN(suffixes); k++) {
             if (strcmp(t->tok[nt - 1], suffixes[k].token) == 0) {
@@ -378,16 +387,6 @@ enum cust_status cust_name_standardize(const char *utf8, struct cust_std_name *o
             }
         }
     }
-    /* Digits carry nothing in a name (after "2ND"/"3RD" had no chance to be suffixes). */
-    size_t w = 0;
-    for (size_t k = 0; k < nt; k++) {
-        if (strip_digits(t->tok[k]) == 0)
-            continue;
-        if (w != k)
-            memcpy(t->tok[w], t->tok[k], strlen(t->tok[k]) + 1);
-        w++;
-    }
-    nt = w;
 
     size_t tl = 0, cl = 0;
     for (size_t k = 0; k < nt; k++) {

@@ -112,7 +112,7 @@ size_t cust_nysiis(const char *name, char out[CUST_NYSIIS_MAX])
 
 /* ---- Jaro-Winkler ---------------------------------------------------------------------------- */
 
-#define JW_MAX 64
+#define JW_MAX 64 /* must stay 64: matched positions are bits of a uint64_t */
 
 double cust_jaro_winkler(const char *a, const char *b)
 {
@@ -123,14 +123,15 @@ double cust_jaro_winkler(const char *a, const char *b)
         return 0.0;
     size_t longer = la > lb ? la : lb;
     size_t window = longer / 2 > 0 ? longer / 2 - 1 : 0;
-    bool ma[JW_MAX] = {false}, mb[JW_MAX] = {false};
+    uint64_t ma = 0, mb = 0; /* matched positions, one bit each (JW_MAX == 64) */
     size_t m = 0;
     for (size_t i = 0; i < la; i++) {
         size_t lo = i > window ? i - window : 0;
         size_t hi = i + window + 1 < lb ? i + window + 1 : lb;
         for (size_t j = lo; j < hi; j++) {
-            if (!mb[j] && a[i] == b[j]) {
-                ma[i] = mb[j] = true;
+            if (!(mb >> j & 1) && a[i] == b[j]) {
+                ma |= 1ULL << i;
+                mb |= 1ULL << j;
                 m++;
                 break;
             }
@@ -138,15 +139,14 @@ double cust_jaro_winkler(const char *a, const char *b)
     }
     if (m == 0)
         return 0.0;
-    size_t t = 0, j = 0;
-    for (size_t i = 0; i < la; i++) {
-        if (!ma[i])
-            continue;
-        while (!mb[j])
-            j++;
+    size_t t = 0;
+    uint64_t ra = ma, rb = mb;
+    while (ra) {
+        int i = __builtin_ctzll(ra), j = __builtin_ctzll(rb);
         if (a[i] != b[j])
             t++;
-        j++;
+        ra &= ra - 1;
+        rb &= rb - 1;
     }
     double md = (double)m;
     double jaro = (md / (double)la + md / (double)lb + (md - (double)t / 2.0) / md) / 3.0;

@@ -84,7 +84,8 @@ static void parse_el(const json_t *o, int list, size_t i, struct pi_el *e, struc
             for (const char *q = s; ok && *q; q++)
                 ok = (*q >= 'A' && *q <= 'Z') || *q == ';';
             if (!ok) {
-                cust_diag_add(dg, p2, "not a category (letters A-AE, several joined by ';', or \"\")");
+                cust_diag_add(dg, p2,
+                              "not a category (letters A-AE, several joined by ';', or \"\")");
                 continue;
             }
             memcpy(e->ov_category, s, strlen(s) + 1);
@@ -174,8 +175,8 @@ enum cust_status cust_case_from_json(const json_t *root, struct cust_case **out,
             c->kind = (uint8_t)kind;
         const json_t *asks = json_object_get(rq, "asks");
         if (asks && !json_is_null(asks)) {
-            c->asks = parse_targets(asks, "case.request.asks", true, c->asks_order,
-                                    &c->nasks_order, dg);
+            c->asks =
+                parse_targets(asks, "case.request.asks", true, c->asks_order, &c->nasks_order, dg);
         } else if (kind >= 0) {
             c->asks = pi_kind_default_asks[kind];
             for (int t = 0; t < PT_FIRST_ITEM; t++)

@@ -11,27 +11,31 @@
 #include <stdarg.h>
 
 const char *const pi_target_names[PT_COUNT] = {
-    "hold",         "notify",   "transfer",    "arrest",      "interview",
-    "booking_facts", "charges", "convictions", "citizenship", "immigration_status",
-    "release_date", "home_address", "work_address", "contact_info"};
+    "hold",          "notify",       "transfer",     "arrest",      "interview",
+    "booking_facts", "charges",      "convictions",  "citizenship", "immigration_status",
+    "release_date",  "home_address", "work_address", "contact_info"};
 
-const char *const pi_kind_names[PK_COUNT] = {
-    "detainer",          "notification_request",    "transfer_request",
-    "administrative_warrant", "judicial_warrant",   "judicial_probable_cause",
-    "interview_request", "information_request",     "administrative_subpoena",
-    "court_order"};
+const char *const pi_kind_names[PK_COUNT] = {"detainer",
+                                             "notification_request",
+                                             "transfer_request",
+                                             "administrative_warrant",
+                                             "judicial_warrant",
+                                             "judicial_probable_cause",
+                                             "interview_request",
+                                             "information_request",
+                                             "administrative_subpoena",
+                                             "court_order"};
 
-const uint32_t pi_kind_default_asks[PK_COUNT] = {
-    (1u << PT_HOLD) | (1u << PT_NOTIFY),
-    1u << PT_NOTIFY,
-    1u << PT_TRANSFER,
-    (1u << PT_ARREST) | (1u << PT_TRANSFER),
-    1u << PT_TRANSFER,
-    1u << PT_TRANSFER,
-    1u << PT_INTERVIEW,
-    0,
-    0,
-    0};
+const uint32_t pi_kind_default_asks[PK_COUNT] = {(1u << PT_HOLD) | (1u << PT_NOTIFY),
+                                                 1u << PT_NOTIFY,
+                                                 1u << PT_TRANSFER,
+                                                 (1u << PT_ARREST) | (1u << PT_TRANSFER),
+                                                 1u << PT_TRANSFER,
+                                                 1u << PT_TRANSFER,
+                                                 1u << PT_INTERVIEW,
+                                                 0,
+                                                 0,
+                                                 0};
 
 const char *const pi_citizenship_names[PC_COUNT] = {"citizen", "non_citizen", "unknown"};
 const char *const pi_cbool_names[PB_COUNT] = {"release_date_public", "sex_arson_registrant",
@@ -39,17 +43,21 @@ const char *const pi_cbool_names[PB_COUNT] = {"release_date_public", "sex_arson_
                                               "citizenship_verified"};
 const char *const pi_list_names[PL_COUNT] = {"convictions", "pending_charges"};
 const char *const pi_list_json_names[PL_COUNT] = {"convictions", "pending_charges"};
-const char *const pi_ov_names[PO_COUNT] = {"serious",        "violent",           "state_prison",
-                                           "wobbler",        "prop47_reduced",    "aggravated_felony",
+const char *const pi_ov_names[PO_COUNT] = {"serious", "violent",        "state_prison",
+                                           "wobbler", "prop47_reduced", "aggravated_felony",
                                            "category"};
 
 const char *cust_verdict_name(enum cust_verdict v)
 {
     switch (v) {
-    case CUST_VERDICT_PROHIBITED: return "prohibited";
-    case CUST_VERDICT_PERMITTED: return "permitted";
-    case CUST_VERDICT_REQUIRED: return "required";
-    default: return "none";
+    case CUST_VERDICT_PROHIBITED:
+        return "prohibited";
+    case CUST_VERDICT_PERMITTED:
+        return "permitted";
+    case CUST_VERDICT_REQUIRED:
+        return "required";
+    default:
+        return "none";
     }
 }
 
@@ -167,7 +175,8 @@ static uint8_t eval_el(struct pi_ctx *x, const struct pi_node *nd, int list, siz
 {
     const struct pi_el *e = &x->c->els[list][idx];
     switch (nd->op) {
-    case N_ATTR: return eval_attr(x, nd->a, list, idx);
+    case N_ATTR:
+        return eval_attr(x, nd->a, list, idx);
     case N_SET_IN: {
         uint64_t m;
         uint8_t k = eval_set(x, nd->a, list, idx, &m);
@@ -185,8 +194,10 @@ static uint8_t eval_el(struct pi_ctx *x, const struct pi_node *nd, int list, siz
             return TRI_U;
         }
         return (nd->mask >> e->level) & 1u;
-    case N_JUR_IN: return (nd->mask >> e->jur) & 1u;
-    case N_HELD: return e->held_to_answer;
+    case N_JUR_IN:
+        return (nd->mask >> e->jur) & 1u;
+    case N_HELD:
+        return e->held_to_answer;
     case N_WITHIN: {
         if (!e->has_date) {
             push_need(x->d, (uint8_t)list, idx, "date");
@@ -214,7 +225,8 @@ static uint8_t eval_el(struct pi_ctx *x, const struct pi_node *nd, int list, siz
         const struct pi_table *tb = &x->p->tables[nd->a];
         return tb->tri[(size_t)row * tb->ncols + nd->b];
     }
-    default: return TRI_U;
+    default:
+        return TRI_U;
     }
 }
 
@@ -248,7 +260,8 @@ uint8_t pi_eval(struct pi_ctx *x, int32_t node, int list, size_t idx)
     if (x->assign && x->var_of_node[node] >= 0)
         return x->assign[x->var_of_node[node]];
     switch (nd->op) {
-    case N_CONST: return nd->a;
+    case N_CONST:
+        return nd->a;
     case N_AND: {
         size_t mark = x->d->nneeds;
         uint8_t l = pi_eval(x, nd->l, list, idx);
@@ -277,11 +290,16 @@ uint8_t pi_eval(struct pi_ctx *x, int32_t node, int list, size_t idx)
         }
         return (l == TRI_F && r == TRI_F) ? TRI_F : TRI_U;
     }
-    case N_NOT: return tri_not(pi_eval(x, nd->l, list, idx));
-    case N_KIND_IN: return (nd->mask >> x->c->kind) & 1u;
-    case N_CIT_IN: return (nd->mask >> x->c->citizenship) & 1u;
-    case N_CBOOL: return x->c->cbool[nd->a];
-    case N_ASKS: return (x->d->asked >> nd->a) & 1u;
+    case N_NOT:
+        return tri_not(pi_eval(x, nd->l, list, idx));
+    case N_KIND_IN:
+        return (nd->mask >> x->c->kind) & 1u;
+    case N_CIT_IN:
+        return (nd->mask >> x->c->citizenship) & 1u;
+    case N_CBOOL:
+        return x->c->cbool[nd->a];
+    case N_ASKS:
+        return (x->d->asked >> nd->a) & 1u;
     case N_ALLOWS: {
         const struct pi_entry *en = &x->d->entry[nd->a];
         return ((x->d->asked >> nd->a) & 1u) && en->verdict >= CUST_VERDICT_PERMITTED;
@@ -445,17 +463,19 @@ enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
         en->rule = -1;
         if (!((targets >> t) & 1u))
             continue;
+        const uint16_t *tl = p->tgt_rules[t];
+        size_t nt = p->ntgt_rules[t];
         uint64_t app[PI_RULE_WORDS] = {0};
-        for (size_t i = 0; i < p->nrules; i++)
+        for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0)
             if (d->rule_val[i] == TRI_T && !p->rules[i].overlay &&
                 ((p->rules[i].then_mask >> t) & 1u))
                 set_bit(app, i);
         uint8_t verdict = 0;
-        for (size_t i = 0; i < p->nrules; i++) {
+        for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
             if (!has_bit(app, i))
                 continue;
             bool beaten = false;
-            for (size_t j = 0; j < p->nrules && !beaten; j++)
+            for (size_t jj = 0, j = nt ? tl[0] : 0; jj < nt && !beaten; j = ++jj < nt ? tl[jj] : 0)
                 if (j != i && has_bit(app, j) && has_bit(p->rules[j].beats, i))
                     beaten = true;
             if (beaten)
@@ -475,13 +495,13 @@ enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
             set_bit(en->winners, i);
         }
         /* an unknown rule more protective than the result wins: never rest on a guess */
-        for (size_t i = 0; i < p->nrules; i++) {
+        for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
             const struct pi_rule *r = &p->rules[i];
             if (d->rule_val[i] != TRI_U || r->overlay || !((r->then_mask >> t) & 1u))
                 continue;
             uint8_t v = rule_verdict(r, t);
             bool beaten = false;
-            for (size_t j = 0; j < p->nrules && !beaten; j++)
+            for (size_t jj = 0, j = nt ? tl[0] : 0; jj < nt && !beaten; j = ++jj < nt ? tl[jj] : 0)
                 beaten = has_bit(en->winners, j) && has_bit(p->rules[j].beats, i);
             if (verdict && v < verdict && !beaten) {
                 verdict = v;
@@ -494,7 +514,7 @@ enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
             return cust_err_set(err, CUST_ECONFLICT, "policy '%s' on %s gives no verdict for '%s'",
                                 p->id, pi_date_str(as_of, ds), pi_target_names[t]);
         /* overlay narrowing */
-        for (size_t i = 0; i < p->nrules; i++) {
+        for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
             const struct pi_rule *r = &p->rules[i];
             if (!r->overlay || !((r->then_mask >> t) & 1u))
                 continue;
@@ -520,7 +540,7 @@ enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
         }
         en->verdict = verdict;
         /* needs: unknown rules whose verdict differs from the result */
-        for (size_t i = 0; i < p->nrules; i++) {
+        for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
             const struct pi_rule *r = &p->rules[i];
             if (d->rule_val[i] != TRI_U || !((r->then_mask >> t) & 1u))
                 continue;
@@ -530,7 +550,7 @@ enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
                 add_out_need(d, &d->needs[k]);
         }
         /* basis of the winners (only the base rules' when the overlay did not narrow) */
-        for (size_t i = 0; i < p->nrules; i++) {
+        for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
             if (!has_bit(en->winners, i))
                 continue;
             set_bit(d->fired, i);
@@ -548,7 +568,8 @@ enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
         }
     }
 
-    /* 3. duties: rules that won, and duty-only rules (unknown counts as applying: duties protect) */
+    /* 3. duties: rules that won, and duty-only rules (unknown counts as applying: duties protect)
+     */
     for (size_t i = 0; i < p->nrules; i++) {
         const struct pi_rule *r = &p->rules[i];
         if (!r->nduties)
@@ -591,8 +612,8 @@ enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
     /* 4. trace */
     if (d->tracing) {
         const struct pi_version *v = &p->versions[d->version];
-        pi_trace(d, "policy %s, version %s (%s) in force on %s", p->id,
-                 pi_date_str(v->from, ds), v->label, pi_date_str(as_of, (char[11]){0}));
+        pi_trace(d, "policy %s, version %s (%s) in force on %s", p->id, pi_date_str(v->from, ds),
+                 v->label, pi_date_str(as_of, (char[11]){0}));
         for (size_t i = 0; i < p->nrules; i++) {
             const struct pi_rule *r = &p->rules[i];
             if (!r->nthen || !(r->then_mask & targets))
@@ -601,7 +622,8 @@ enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
             if (rv == 3) {
                 char a[11], b[11];
                 pi_trace(d, "%s: not in force on %s (effective %s to %s)", r->id,
-                         pi_date_str(as_of, ds), r->from == INT32_MIN ? "always" : pi_date_str(r->from, a),
+                         pi_date_str(as_of, ds),
+                         r->from == INT32_MIN ? "always" : pi_date_str(r->from, a),
                          r->to == INT32_MAX ? "open" : pi_date_str(r->to, b));
                 continue;
             }
@@ -684,8 +706,8 @@ static void ensure_scratch(const struct cust_policy *p, const struct cust_case *
         }
 }
 
-enum cust_status cust_decide(const struct cust_policy *p, const struct cust_case *c,
-                             unsigned flags, struct cust_decision *d, struct cust_err *err)
+enum cust_status cust_decide(const struct cust_policy *p, const struct cust_case *c, unsigned flags,
+                             struct cust_decision *d, struct cust_err *err)
 {
     char ds[11], fs[11];
     int v = pi_version_at(p, c->as_of);
@@ -730,7 +752,23 @@ enum cust_status cust_decision_fired_rules(const struct cust_policy *p,
 {
     for (size_t i = 0; i < p->nrules; i++)
         if (has_bit(d->fired, i))
-            if (cust_buf_appendf(out, "%s\n", p->rules[i].id))
+            if (cust_buf_appendf(out, "%s\t%s\n", p->rules[i].id, p->rules[i].file))
                 return CUST_ENOMEM;
     return CUST_OK;
+}
+
+enum cust_status cust_policy_rule_list(const struct cust_policy *p, struct cust_buf *out)
+{
+    for (size_t i = 0; i < p->nrules; i++)
+        if (cust_buf_appendf(out, "%s\t%s\n", p->rules[i].id, p->rules[i].file))
+            return CUST_ENOMEM;
+    return CUST_OK;
+}
+
+const char *cust_policy_rule_explain(const struct cust_policy *p, const char *id)
+{
+    for (size_t i = 0; i < p->nrules; i++)
+        if (strcmp(p->rules[i].id, id) == 0)
+            return p->rules[i].explain;
+    return NULL;
 }

@@ -11,7 +11,19 @@
 #include <ctype.h>
 #include <sodium.h>
 
-enum tok_kind { TK_EOF, TK_NL, TK_WORD, TK_STR, TK_LP, TK_RP, TK_LB, TK_RB, TK_COMMA, TK_EQ, TK_NE };
+enum tok_kind {
+    TK_EOF,
+    TK_NL,
+    TK_WORD,
+    TK_STR,
+    TK_LP,
+    TK_RP,
+    TK_LB,
+    TK_RB,
+    TK_COMMA,
+    TK_EQ,
+    TK_NE
+};
 
 struct tok {
     enum tok_kind k;
@@ -31,8 +43,8 @@ struct parser {
     bool overlay;
     struct cust_err *err;
     enum cust_status st;
-    int depth; /* paren depth: newlines are skipped inside */
-    int nest;  /* recursion guard */
+    int depth;     /* paren depth: newlines are skipped inside */
+    int nest;      /* recursion guard */
     int cur_block; /* 0 none, 1 source, 2 rule */
     bool saw_policy;
 };
@@ -59,7 +71,8 @@ static void lex(struct parser *ps)
 {
     const char *s = ps->src;
     for (;;) {
-        while (ps->pos < ps->len && (s[ps->pos] == ' ' || s[ps->pos] == '\t' || s[ps->pos] == '\r')) {
+        while (ps->pos < ps->len &&
+               (s[ps->pos] == ' ' || s[ps->pos] == '\t' || s[ps->pos] == '\r')) {
             ps->pos++;
             ps->col++;
         }
@@ -111,12 +124,24 @@ static void lex(struct parser *ps)
     }
     ps->pos++;
     switch (c) {
-    case '(': t->k = TK_LP; break;
-    case ')': t->k = TK_RP; break;
-    case '[': t->k = TK_LB; break;
-    case ']': t->k = TK_RB; break;
-    case ',': t->k = TK_COMMA; break;
-    case '=': t->k = TK_EQ; break;
+    case '(':
+        t->k = TK_LP;
+        break;
+    case ')':
+        t->k = TK_RP;
+        break;
+    case '[':
+        t->k = TK_LB;
+        break;
+    case ']':
+        t->k = TK_RB;
+        break;
+    case ',':
+        t->k = TK_COMMA;
+        break;
+    case '=':
+        t->k = TK_EQ;
+        break;
     case '!':
         if (ps->pos < ps->len && s[ps->pos] == '=') {
             ps->pos++;
@@ -127,8 +152,7 @@ static void lex(struct parser *ps)
         perr(ps, t, "unexpected '!'");
         return;
     default:
-        if (isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-' || c == '/' ||
-            c == '*') {
+        if (isalnum((unsigned char)c) || c == '_' || c == '.' || c == '-' || c == '/' || c == '*') {
             while (ps->pos < ps->len) {
                 char d = s[ps->pos];
                 if (!(isalnum((unsigned char)d) || d == '_' || d == '.' || d == '-' || d == '/' ||
@@ -329,7 +353,12 @@ static int32_t parse_atom(struct parser *ps, int elctx)
         return n;
     }
     if (strcmp(w, "not") == 0) {
+        if (++ps->nest > 200) {
+            perr(ps, &at, "condition nested too deeply");
+            return -1;
+        }
         int32_t k = parse_atom(ps, elctx);
+        ps->nest--;
         if (k < 0)
             return -1;
         return wrap_not(ps, k, true, &at);
@@ -498,7 +527,12 @@ static int32_t parse_and(struct parser *ps, int elctx)
         return -1;
     }
     int32_t l = parse_atom(ps, elctx);
+    int terms = 0;
     while (l >= 0 && !failed(ps) && is_word(&ps->t, "and")) {
+        if (++terms > 256) {
+            perr(ps, &ps->t, "condition too long (more than 256 'and' terms)");
+            return -1;
+        }
         struct tok at = ps->t;
         ps->depth++; /* a line may end after "and" */
         lex(ps);
@@ -522,7 +556,12 @@ static int32_t parse_or(struct parser *ps, int elctx)
         return -1;
     }
     int32_t l = parse_and(ps, elctx);
+    int terms = 0;
     while (l >= 0 && !failed(ps) && is_word(&ps->t, "or")) {
+        if (++terms > 256) {
+            perr(ps, &ps->t, "condition too long (more than 256 'or' terms)");
+            return -1;
+        }
         struct tok at = ps->t;
         ps->depth++;
         lex(ps);
@@ -715,9 +754,9 @@ static void parse_rule_member(struct parser *ps, const char *kw, const struct to
         r->nbasis++;
     } else if (strcmp(kw, "duty") == 0) {
         static const char *const duties[] = {
-            "serve_copy_to_subject",   "notice_to_subject_and_attorney",
+            "serve_copy_to_subject",         "notice_to_subject_and_attorney",
             "consent_form_before_interview", "refer_to_counsel",
-            "record_as_public_record", "report_transfer_to_state"};
+            "record_as_public_record",       "report_transfer_to_state"};
         if (ps->t.k != TK_WORD || !tok_copy(&ps->t, w, sizeof(w)) ||
             find_const(duties, CUST_ARRAY_LEN(duties), w) < 0) {
             perr(ps, &ps->t, "expected a duty id (decide.md)");
@@ -1076,14 +1115,15 @@ static enum cust_status parse_text(struct cust_policy *p, const char *name, cons
     for (size_t i = first_rule; i < p->nrules; i++) {
         struct pi_rule *r = &p->rules[i];
         if (r->cond < 0)
-            return cust_err_set(err, CUST_EINVAL, "%s:%d:1: rule '%s' has no 'when'", name,
-                                r->line, r->id);
+            return cust_err_set(err, CUST_EINVAL, "%s:%d:1: rule '%s' has no 'when'", name, r->line,
+                                r->id);
         if (r->ncites == 0)
-            return cust_err_set(err, CUST_EINVAL, "%s:%d:1: rule '%s' has no 'cite'", name,
-                                r->line, r->id);
+            return cust_err_set(err, CUST_EINVAL, "%s:%d:1: rule '%s' has no 'cite'", name, r->line,
+                                r->id);
         if (r->nthen == 0 && r->nduties == 0)
-            return cust_err_set(err, CUST_EINVAL, "%s:%d:1: rule '%s' has neither 'then' nor 'duty'",
-                                name, r->line, r->id);
+            return cust_err_set(err, CUST_EINVAL,
+                                "%s:%d:1: rule '%s' has neither 'then' nor 'duty'", name, r->line,
+                                r->id);
         r->uses_allows = node_uses(p, r->cond, N_ALLOWS);
         if (r->uses_allows && r->nthen)
             return cust_err_set(err, CUST_EINVAL,
@@ -1112,8 +1152,9 @@ static enum cust_status parse_text(struct cust_policy *p, const char *name, cons
                 if (strcmp(p->rules[j].id, r->override_names[k]) == 0)
                     break;
             if (j == p->nrules)
-                return cust_err_set(err, CUST_EINVAL, "%s:%d:1: rule '%s' overrides unknown rule '%s'",
-                                    name, r->line, r->id, r->override_names[k]);
+                return cust_err_set(err, CUST_EINVAL,
+                                    "%s:%d:1: rule '%s' overrides unknown rule '%s'", name, r->line,
+                                    r->id, r->override_names[k]);
             if (j == i)
                 return cust_err_set(err, CUST_EINVAL, "%s:%d:1: rule '%s' overrides itself", name,
                                     r->line, r->id);
@@ -1165,15 +1206,23 @@ static enum cust_status finish(struct cust_policy *p, struct cust_err *err)
     closure(p);
     for (size_t i = 0; i < p->nrules; i++)
         if (p->rules[i].beats[i / 64] & (1ull << (i % 64)))
-            return cust_err_set(err, CUST_EINVAL, "%s:%d:1: rule '%s' overrides itself through a cycle",
+            return cust_err_set(err, CUST_EINVAL,
+                                "%s:%d:1: rule '%s' overrides itself through a cycle",
                                 p->rules[i].file, p->rules[i].line, p->rules[i].id);
     pi_tables_finish(p);
+    for (int t = 0; t < PT_COUNT; t++) {
+        free(p->tgt_rules[t]);
+        p->tgt_rules[t] = cust_xcalloc(p->nrules + 1, sizeof(uint16_t));
+        p->ntgt_rules[t] = 0;
+        for (size_t i = 0; i < p->nrules; i++)
+            if ((p->rules[i].then_mask >> t) & 1u)
+                p->tgt_rules[t][p->ntgt_rules[t]++] = (uint16_t)i;
+    }
     return CUST_OK;
 }
 
-enum cust_status cust_policy_parse(const char *name, const char *text, size_t len,
-                                   const char *dir, struct cust_policy **out,
-                                   struct cust_err *err)
+enum cust_status cust_policy_parse(const char *name, const char *text, size_t len, const char *dir,
+                                   struct cust_policy **out, struct cust_err *err)
 {
     struct cust_policy *p = cust_xcalloc(1, sizeof(*p));
     enum cust_status st = parse_text(p, name, text, len, dir, false, err);
@@ -1304,7 +1353,8 @@ enum cust_status cust_policy_load(const char *dir, const char *id, struct cust_p
         if (st)
             goto fail;
         if (p->base_id) {
-            st = cust_err_set(err, CUST_EINVAL, "%s: an overlay cannot narrow another overlay", path);
+            st = cust_err_set(err, CUST_EINVAL, "%s: an overlay cannot narrow another overlay",
+                              path);
             goto fail;
         }
         if (strcmp(p->id, base) != 0) {
@@ -1317,7 +1367,12 @@ enum cust_status cust_policy_load(const char *dir, const char *id, struct cust_p
         char *bid = p->id;
         p->id = NULL;
         /* the overlay's own id: from its 'policy' line (checked by parse_text) */
-        const char *s = strstr(text.buf, "policy ");
+        const char *s = text.buf;
+        while (s && strncmp(s, "policy ", 7) != 0) {
+            s = strchr(s, '\n');
+            if (s)
+                s++;
+        }
         char oid[128] = "";
         if (s) {
             s += 7;
@@ -1433,6 +1488,8 @@ void cust_policy_free(struct cust_policy *p)
         free(p->basis_labels[i]);
     for (size_t i = 0; i < p->nfiles; i++)
         free(p->files[i]);
+    for (int t = 0; t < PT_COUNT; t++)
+        free(p->tgt_rules[t]);
     free(p);
 }
 

@@ -8,16 +8,16 @@
 #include "custodian/buf.h"
 #include "custodian/policy.h"
 
-#define PI_MAX_RULES 256
-#define PI_RULE_WORDS (PI_MAX_RULES / 64)
-#define PI_MAX_TABLES 8
-#define PI_MAX_CITES 8
-#define PI_MAX_BASIS 8
-#define PI_MAX_DUTIES 4
+#define PI_MAX_RULES     256
+#define PI_RULE_WORDS    (PI_MAX_RULES / 64)
+#define PI_MAX_TABLES    8
+#define PI_MAX_CITES     8
+#define PI_MAX_BASIS     8
+#define PI_MAX_DUTIES    4
 #define PI_MAX_OVERRIDES 16
-#define PI_MAX_VALUES 64 /* interned set values (category letters ...) */
-#define PI_MAX_ELEMENTS 1000
-#define PI_CODE_MAX 64
+#define PI_MAX_VALUES    64 /* interned set values (category letters ...) */
+#define PI_MAX_ELEMENTS  1000
+#define PI_CODE_MAX      64
 
 /* Targets: asked actions, then requested items (decide.md). */
 enum pi_target {
@@ -37,9 +37,9 @@ enum pi_target {
     PT_CONTACT_INFO,
     PT_COUNT
 };
-#define PT_FIRST_ITEM PT_BOOKING_FACTS
+#define PT_FIRST_ITEM   PT_BOOKING_FACTS
 #define PT_ACTIONS_MASK ((1u << PT_FIRST_ITEM) - 1u)
-#define PT_ALL_MASK ((1u << PT_COUNT) - 1u)
+#define PT_ALL_MASK     ((1u << PT_COUNT) - 1u)
 extern const char *const pi_target_names[PT_COUNT];
 
 enum pi_kind {
@@ -101,9 +101,9 @@ struct pi_el {
     uint8_t level; /* enum pi_level */
     uint8_t jur;   /* enum pi_jur */
     bool held_to_answer;
-    uint8_t ov_set;          /* bit per enum pi_ov given */
-    uint8_t ov_bool;         /* bit per enum pi_ov (bool value) */
-    char ov_category[64];    /* raw category override ("F", "P;Q") */
+    uint8_t ov_set;       /* bit per enum pi_ov given */
+    uint8_t ov_bool;      /* bit per enum pi_ov (bool value) */
+    char ov_category[64]; /* raw category override ("F", "P;Q") */
 };
 
 struct cust_case {
@@ -126,22 +126,22 @@ enum pi_op {
     N_AND,
     N_OR,
     N_NOT,
-    N_KIND_IN,   /* mask over pi_kind */
-    N_CIT_IN,    /* mask over pi_citizenship */
-    N_CBOOL,     /* a = pi_cbool */
-    N_ASKS,      /* a = target */
-    N_ALLOWS,    /* a = target (duty phase only) */
-    N_FACT,      /* a = fact index */
-    N_ANY,       /* a = list, l = element condition */
-    N_ALL,       /* a = list, l = element condition */
-    N_ATTR,      /* a = attr index (bool) */
-    N_SET_IN,    /* a = attr index (set), mask = values; mask 0 = "any" */
-    N_LEVEL_IN,  /* mask over pi_level */
-    N_JUR_IN,    /* mask over pi_jur */
-    N_HELD,      /* held_to_answer */
-    N_WITHIN,    /* n = years (>0) or -days (<0) */
-    N_IN_TABLE,  /* a = table */
-    N_COL        /* a = table, b = column: yes/no */
+    N_KIND_IN,  /* mask over pi_kind */
+    N_CIT_IN,   /* mask over pi_citizenship */
+    N_CBOOL,    /* a = pi_cbool */
+    N_ASKS,     /* a = target */
+    N_ALLOWS,   /* a = target (duty phase only) */
+    N_FACT,     /* a = fact index */
+    N_ANY,      /* a = list, l = element condition */
+    N_ALL,      /* a = list, l = element condition */
+    N_ATTR,     /* a = attr index (bool) */
+    N_SET_IN,   /* a = attr index (set), mask = values; mask 0 = "any" */
+    N_LEVEL_IN, /* mask over pi_level */
+    N_JUR_IN,   /* mask over pi_jur */
+    N_HELD,     /* held_to_answer */
+    N_WITHIN,   /* n = years (>0) or -days (<0) */
+    N_IN_TABLE, /* a = table */
+    N_COL       /* a = table, b = column: yes/no */
 };
 
 struct pi_node {
@@ -159,12 +159,13 @@ struct pi_table {
     char *file;
     size_t ncols, nrows;
     char **colnames;
-    char **cells;     /* nrows * ncols */
-    uint8_t *tri;     /* nrows * ncols: yes/no/unknown */
-    uint64_t *setv;   /* nrows * ncols: interned values (set columns only), else 0 */
+    char **cells;   /* nrows * ncols */
+    uint8_t *tri;   /* nrows * ncols: yes/no/unknown */
+    uint64_t *setv; /* nrows * ncols: interned values (set columns only), else 0 */
 };
 
-/* Code dictionary entry: per table, row >= 0 matched, -1 absent, -2 a more specific entry exists. */
+/* Code dictionary entry: per table, row >= 0 matched, -1 absent, -2 a more specific entry exists.
+ */
 struct pi_code {
     char *code;
     int16_t row[PI_MAX_TABLES];
@@ -173,7 +174,7 @@ struct pi_code {
 struct pi_attr {
     char *name;
     bool is_set;
-    int ov;      /* enum pi_ov bound by name, or -1 */
+    int ov;       /* enum pi_ov bound by name, or -1 */
     int32_t node; /* bool attrs: definition (element context), -1 = table columns only */
     uint8_t ncols;
     uint8_t tab[4];
@@ -256,11 +257,13 @@ struct cust_policy {
     size_t nbasis_labels;
     char *files[4];
     size_t nfiles;
+    uint16_t *tgt_rules[PT_COUNT]; /* per target: the rules that decide it, in file order */
+    uint16_t ntgt_rules[PT_COUNT];
 };
 
 /* ---- the decision ---- */
 struct pi_need {
-    uint8_t list;   /* PL_*, or 0xFF for a case-level fact */
+    uint8_t list; /* PL_*, or 0xFF for a case-level fact */
     uint16_t idx;
     const char *name;
 };

@@ -53,8 +53,7 @@ json_t *cust_decision_to_json(const struct cust_policy *p, const struct cust_cas
     json_t *o = json_object();
     json_t *pol = json_object();
     json_object_set_new(pol, "id", json_string(p->id));
-    json_object_set_new(pol, "version",
-                        json_string(pi_date_str(p->versions[d->version].from, ds)));
+    json_object_set_new(pol, "version", json_string(pi_date_str(p->versions[d->version].from, ds)));
     json_object_set_new(pol, "version_name", json_string(p->versions[d->version].label));
     json_object_set_new(pol, "sha256", json_string(p->sha256));
     json_object_set_new(o, "policy", pol);
@@ -92,8 +91,8 @@ json_t *cust_decision_to_json(const struct cust_policy *p, const struct cust_cas
         if (n->list == 0xFF)
             snprintf(buf, sizeof(buf), "%s", n->name);
         else
-            snprintf(buf, sizeof(buf), "%s[%u].%s", pi_list_json_names[n->list],
-                     (unsigned)n->idx, n->name);
+            snprintf(buf, sizeof(buf), "%s[%u].%s", pi_list_json_names[n->list], (unsigned)n->idx,
+                     n->name);
         json_array_append_new(needs, json_string(buf));
     }
     json_object_set_new(o, "needs", needs);
@@ -161,27 +160,41 @@ static void node_text(const struct cust_policy *p, int32_t n, struct cust_buf *b
         e |= cust_buf_putc(b, ']');
         break;
     }
-    case N_CBOOL: e |= cust_buf_puts(b, pi_cbool_names[nd->a]); break;
-    case N_ASKS: e |= cust_buf_appendf(b, "asks %s", pi_target_names[nd->a]); break;
-    case N_ALLOWS: e |= cust_buf_appendf(b, "allows %s", pi_target_names[nd->a]); break;
-    case N_FACT: e |= cust_buf_puts(b, p->facts[nd->a].name); break;
+    case N_CBOOL:
+        e |= cust_buf_puts(b, pi_cbool_names[nd->a]);
+        break;
+    case N_ASKS:
+        e |= cust_buf_appendf(b, "asks %s", pi_target_names[nd->a]);
+        break;
+    case N_ALLOWS:
+        e |= cust_buf_appendf(b, "allows %s", pi_target_names[nd->a]);
+        break;
+    case N_FACT:
+        e |= cust_buf_puts(b, p->facts[nd->a].name);
+        break;
     case N_ANY:
     case N_ALL:
         e |= cust_buf_appendf(b, "%s %s (", nd->op == N_ANY ? "any" : "all", pi_list_names[nd->a]);
         node_text(p, nd->l, b, 0);
         e |= cust_buf_putc(b, ')');
         break;
-    case N_ATTR: e |= cust_buf_puts(b, p->attrs[nd->a].name); break;
-    case N_HELD: e |= cust_buf_puts(b, "held_to_answer"); break;
+    case N_ATTR:
+        e |= cust_buf_puts(b, p->attrs[nd->a].name);
+        break;
+    case N_HELD:
+        e |= cust_buf_puts(b, "held_to_answer");
+        break;
     case N_WITHIN:
         e |= cust_buf_appendf(b, "within %d%c", nd->n > 0 ? nd->n : -nd->n, nd->n > 0 ? 'y' : 'd');
         break;
-    case N_IN_TABLE: e |= cust_buf_appendf(b, "in %s", p->tables[nd->a].name); break;
-    case N_COL:
-        e |= cust_buf_appendf(b, "%s.%s", p->tables[nd->a].name,
-                              p->tables[nd->a].colnames[nd->b]);
+    case N_IN_TABLE:
+        e |= cust_buf_appendf(b, "in %s", p->tables[nd->a].name);
         break;
-    default: break;
+    case N_COL:
+        e |= cust_buf_appendf(b, "%s.%s", p->tables[nd->a].name, p->tables[nd->a].colnames[nd->b]);
+        break;
+    default:
+        break;
     }
     (void)e;
 }
@@ -219,7 +232,8 @@ enum cust_status cust_policy_show(const struct cust_policy *p, int32_t as_of, bo
         if (r->overlay)
             json_object_set_new(x, "overlay", json_true());
         json_object_set_new(x, "effective_from",
-                            r->from == INT32_MIN ? json_null() : json_string(pi_date_str(r->from, a)));
+                            r->from == INT32_MIN ? json_null()
+                                                 : json_string(pi_date_str(r->from, a)));
         json_object_set_new(x, "effective_to",
                             r->to == INT32_MAX ? json_null() : json_string(pi_date_str(r->to, b)));
         struct cust_buf cb = CUST_BUF_INIT;
@@ -228,8 +242,9 @@ enum cust_status cust_policy_show(const struct cust_policy *p, int32_t as_of, bo
         cust_buf_release(&cb);
         json_t *th = json_object();
         for (size_t k = 0; k < r->nthen; k++)
-            json_object_set_new(th, pi_target_names[r->then[k].target],
-                                json_string(cust_verdict_name((enum cust_verdict)r->then[k].verdict)));
+            json_object_set_new(
+                th, pi_target_names[r->then[k].target],
+                json_string(cust_verdict_name((enum cust_verdict)r->then[k].verdict)));
         json_object_set_new(x, "then", th);
         json_t *du = json_array();
         for (size_t k = 0; k < r->nduties; k++)
@@ -264,7 +279,8 @@ enum cust_status cust_policy_show(const struct cust_policy *p, int32_t as_of, bo
     } else {
         e |= cust_buf_appendf(out, "%s - %s\n", p->id, p->title ? p->title : "");
         if (p->base_id)
-            e |= cust_buf_appendf(out, "narrows %s (overlay rules may only prohibit)\n", p->base_id);
+            e |=
+                cust_buf_appendf(out, "narrows %s (overlay rules may only prohibit)\n", p->base_id);
         e |= cust_buf_appendf(out, "sha256 %s\nversions:\n", p->sha256);
         for (size_t i = 0; i < p->nversions; i++)
             e |= cust_buf_appendf(out, "  %s  %s%s\n", pi_date_str(p->versions[i].from, ds),
@@ -280,27 +296,28 @@ enum cust_status cust_policy_show(const struct cust_policy *p, int32_t as_of, bo
             const json_t *ex = json_object_get(r, "explain");
             if (ex)
                 e |= cust_buf_appendf(out, "    %s\n", json_string_value(ex));
-            e |= cust_buf_appendf(out, "    when %s\n", json_string_value(json_object_get(r, "when")));
+            e |= cust_buf_appendf(out, "    when %s\n",
+                                  json_string_value(json_object_get(r, "when")));
             const char *k;
             json_t *val;
-            json_object_foreach(json_object_get(r, "then"), k, val)
-                e |= cust_buf_appendf(out, "    then %s %s\n", k, json_string_value(val));
-            json_array_foreach(json_object_get(r, "duties"), idx, val)
-                e |= cust_buf_appendf(out, "    duty %s\n", json_string_value(val));
-            json_array_foreach(json_object_get(r, "overrides"), idx, val)
-                e |= cust_buf_appendf(out, "    overrides %s\n", json_string_value(val));
+            size_t j2;
+            json_object_foreach(json_object_get(r, "then"), k, val) e |=
+                cust_buf_appendf(out, "    then %s %s\n", k, json_string_value(val));
+            json_array_foreach(json_object_get(r, "duties"), j2, val) e |=
+                cust_buf_appendf(out, "    duty %s\n", json_string_value(val));
+            json_array_foreach(json_object_get(r, "overrides"), j2, val) e |=
+                cust_buf_appendf(out, "    overrides %s\n", json_string_value(val));
             const json_t *ef = json_object_get(r, "effective_from");
             const json_t *et = json_object_get(r, "effective_to");
             e |= cust_buf_appendf(out, "    effective %s to %s\n",
                                   json_is_string(ef) ? json_string_value(ef) : "always",
                                   json_is_string(et) ? json_string_value(et) : "open");
-            json_array_foreach(json_object_get(r, "cite"), idx, val)
-                e |= cust_buf_appendf(
-                    out, "    cite %s [%s] %s (checked %s)\n",
-                    json_string_value(json_object_get(val, "cite")),
-                    json_string_value(json_object_get(val, "confidence")),
-                    json_string_value(json_object_get(val, "url")),
-                    json_string_value(json_object_get(val, "checked")));
+            json_array_foreach(json_object_get(r, "cite"), j2, val) e |=
+                cust_buf_appendf(out, "    cite %s [%s] %s (checked %s)\n",
+                                 json_string_value(json_object_get(val, "cite")),
+                                 json_string_value(json_object_get(val, "confidence")),
+                                 json_string_value(json_object_get(val, "url")),
+                                 json_string_value(json_object_get(val, "checked")));
         }
     }
     json_decref(root);
@@ -347,7 +364,9 @@ static void collect(const struct cust_policy *p, int32_t n, struct check_vars *c
         cv->var_of_node[n] = same;
         return;
     }
-    case N_FACT: collect(p, p->facts[nd->a].node, cv); return;
+    case N_FACT:
+        collect(p, p->facts[nd->a].node, cv);
+        return;
     default:
         collect(p, nd->l, cv);
         collect(p, nd->r, cv);
@@ -440,8 +459,9 @@ enum cust_status cust_policy_check(const struct cust_policy *p, struct cust_buf 
                 }
     }
     if (bad)
-        e |= cust_buf_appendf(out, "policy %s: FAILED - %llu of %llu combinations have a conflict "
-                                   "or no verdict\n",
+        e |= cust_buf_appendf(out,
+                              "policy %s: FAILED - %llu of %llu combinations have a conflict "
+                              "or no verdict\n",
                               p->id, (unsigned long long)bad, (unsigned long long)count);
     else
         e |= cust_buf_appendf(out,

@@ -470,6 +470,153 @@ static void test_index_errors(void **state)
     cust_match_index_free(NULL);
 }
 
+static void test_nicknames(void **state)
+{
+    (void)state;
+    struct cust_match_candidate c;
+    struct cust_match_name a = {"SMITH", "Bill", "1960-05-05"};
+    struct cust_match_name b = {"SMITH", "WILLIAM", "1960-05-05"};
+    compare(&a, &b, &c);
+    assert_reason(&c, "first_name", "nickname");
+    struct cust_match_name d = {"GARCIA", "Pepe", NULL};
+    struct cust_match_name e = {"GARCIA", "José Luis", NULL};
+    compare(&d, &e, &c);
+    assert_reason(&c, "first_name", "nickname");
+    struct cust_match_name f = {"GARCIA", "PACO", NULL};
+    compare(&d, &f, &c); /* PEPE and PACO: different names */
+    assert_reason(&c, "first_name", "disagree");
+
+    /* the query probes the nickname's other names: surname misspelt, dob off by one digit */
+    struct cust_match_index *ix = cust_match_index_new();
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_match_name pn = {"KOWALSKI", "WILLIAM", "1960-05-05"};
+    struct cust_match_person p = {9, &pn, 1, NULL, NULL, NULL, NULL, NULL, 0};
+    assert_int_equal(cust_match_index_add(ix, &p, &err), CUST_OK);
+    assert_int_equal(cust_match_index_build(ix, &err), CUST_OK);
+    struct cust_match_name sn = {"KOVALSKY", "BILL", "1961-05-05"};
+    struct cust_match_person s = {0, &sn, 1, NULL, NULL, NULL, NULL, NULL, 0};
+    struct cust_match_candidate out[2];
+    size_t n = 0;
+    struct cust_match_options opt = {-1000.0};
+    assert_int_equal(cust_match_query(ix, &s, &opt, out, 2, &n, &err), CUST_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(out[0].person_id, 9);
+    assert_reason(&out[0], "first_name", "nickname");
+    assert_reason(&out[0], "dob", "one digit off");
+    cust_match_index_free(ix);
+}
+
+/* A person with many bookings, a subject with only an id, too many bookings. */
+static void test_bookings_and_ids_only(void **state)
+{
+    (void)state;
+    struct cust_match_index *ix = cust_match_index_new();
+    struct cust_err err = CUST_ERR_INIT;
+    enum { NB = 60 };
+    char bk[NB][16];
+    const char *bkp[NB];
+    for (int i = 0; i < NB; i++) {
+        snprintf(bk[i], sizeof(bk[i]), "BK-%05d", i);
+        bkp[i] = bk[i];
+    }
+    struct cust_match_name n = {"REYES", "ANA", "1979-03-03"};
+    struct cust_match_person p = {42, &n, 1, NULL, NULL, "CA9911", NULL, bkp, NB};
+    assert_int_equal(cust_match_index_add(ix, &p, &err), CUST_OK);
+    struct cust_match_name other = {"REYES", "ANA", "1979-03-03"};
+    struct cust_match_person q = {43, &other, 1, NULL, NULL, NULL, NULL, NULL, 0};
+    assert_int_equal(cust_match_index_add(ix, &q, &err), CUST_OK);
+    assert_int_equal(cust_match_index_build(ix, &err), CUST_OK);
+    /* the last booking number still finds the person (normalised: "bk 00059") */
+    const char *sb[1] = {"bk 00059"};
+    struct cust_match_person s = {0, NULL, 0, NULL, NULL, NULL, NULL, sb, 1};
+    struct cust_match_candidate out[4];
+    size_t nout = 0;
+    assert_int_equal(cust_match_query(ix, &s, NULL, out, 4, &nout, &err), CUST_OK);
+    assert_int_equal(nout, 1);
+    assert_int_equal(out[0].person_id, 42);
+    assert_true(out[0].strong);
+    assert_int_equal(out[0].n_reasons, 1);
+    assert_reason(&out[0], "booking_number", "exact");
+    /* an id-only subject: the namesake without the SID is not returned at default options */
+    struct cust_match_person s2 = {0, NULL, 0, NULL, NULL, "ca-9911", NULL, NULL, 0};
+    assert_int_equal(cust_match_query(ix, &s2, NULL, out, 4, &nout, &err), CUST_OK);
+    assert_int_equal(nout, 1);
+    assert_int_equal(out[0].person_id, 42);
+    assert_reason(&out[0], "sid", "exact");
+    /* with a name too, the namesake follows the strong candidate */
+    s2.names = &n;
+    s2.n_names = 1;
+    assert_int_equal(cust_match_query(ix, &s2, NULL, out, 4, &nout, &err), CUST_OK);
+    assert_int_equal(nout, 2);
+    assert_int_equal(out[0].person_id, 42);
+    assert_int_equal(out[1].person_id, 43);
+    assert_false(out[1].strong);
+    assert_true(out[0].points > out[1].points);
+    /* too many booking numbers */
+    const char **many = cust_xcalloc(1001, sizeof(*many));
+    for (int i = 0; i < 1001; i++)
+        many[i] = "1";
+    struct cust_match_person big = {7, &n, 1, NULL, NULL, NULL, NULL, many, 1001};
+    assert_int_equal(cust_match_index_add(ix, &big, &err), CUST_EINVAL);
+    assert_string_equal(err.msg, "booking_numbers: more than 1000");
+    assert_int_equal(cust_match_index_count(ix), 2);
+    free(many);
+    cust_match_index_free(ix);
+}
+
+/*
+ * Early exits must not change the ranking: on a crowded population (few names, few years, so
+ * blocks are large and many candidates tie) the best 3 of a query with pruning equal the first
+ * 3 of the full ranking of every blocked candidate.
+ */
+static void test_pruning_is_exact(void **state)
+{
+    (void)state;
+    static const char *const lasts[] = {"GARCIA", "GARZA",        "SMITH", "SMYTH",
+                                        "NGUYEN", "GARCIA LOPEZ", "LOPEZ", "DE LA CRUZ"};
+    static const char *const firsts[] = {"JOSE", "JOSEPH", "JOHN", "JUAN", "MARIA", "MARY"};
+    enum { N = 1500, Q = 60 };
+    struct cust_match_index *ix = cust_match_index_new();
+    struct cust_err err = CUST_ERR_INIT;
+    char dobs[N][11];
+    struct cust_match_name names[N][2];
+    uint64_t x = 88172645463325252ULL;
+    for (size_t i = 0; i < N; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        snprintf(dobs[i], sizeof(dobs[i]), "%04u-%02u-%02u", 1980 + (unsigned)(x % 4),
+                 1 + (unsigned)(x >> 8) % 12, 1 + (unsigned)(x >> 16) % 28);
+        names[i][0] =
+            (struct cust_match_name){lasts[(x >> 24) % 8], firsts[(x >> 32) % 6], dobs[i]};
+        names[i][1] = (struct cust_match_name){lasts[(x >> 40) % 8], firsts[(x >> 48) % 6],
+                                               dobs[(i * 7) % (i + 1)]};
+        struct cust_match_person p = {
+            (int64_t)i, names[i], 1 + (x >> 56) % 2, NULL, NULL, NULL, NULL, NULL, 0};
+        assert_int_equal(cust_match_index_add(ix, &p, &err), CUST_OK);
+    }
+    assert_int_equal(cust_match_index_build(ix, &err), CUST_OK);
+    struct cust_match_candidate *all = cust_xcalloc(N, sizeof(*all));
+    struct cust_match_candidate few[3];
+    struct cust_match_options opt = {-1e9};
+    for (size_t q = 0; q < Q; q++) {
+        struct cust_match_person s = {-1, names[q * 23 % N], 1, NULL, NULL, NULL, NULL, NULL, 0};
+        size_t na = 0, nf = 0;
+        assert_int_equal(cust_match_query(ix, &s, &opt, all, N, &na, &err), CUST_OK);
+        assert_int_equal(cust_match_query(ix, &s, &opt, few, 3, &nf, &err), CUST_OK);
+        assert_true(na > 3);
+        assert_int_equal(nf, 3);
+        for (size_t k = 0; k < 3; k++) {
+            assert_int_equal(few[k].person_id, all[k].person_id);
+            assert_float_equal(few[k].points, all[k].points, 1e-12);
+        }
+        /* and with the default floor */
+        assert_int_equal(cust_match_query(ix, &s, NULL, few, 3, &nf, &err), CUST_OK);
+        for (size_t k = 0; k < nf; k++)
+            assert_int_equal(few[k].person_id, all[k].person_id);
+    }
+    free(all);
+    cust_match_index_free(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -484,6 +631,9 @@ int main(void)
         cmocka_unit_test(test_index_ranking),
         cmocka_unit_test(test_index_strong_ids),
         cmocka_unit_test(test_index_errors),
+        cmocka_unit_test(test_nicknames),
+        cmocka_unit_test(test_bookings_and_ids_only),
+        cmocka_unit_test(test_pruning_is_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

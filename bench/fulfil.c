@@ -1,0 +1,214 @@
+/*
+ * bench/fulfil.c - fulfil a data request whose scope holds N persons (default 100,000) with
+ * cust_desk_fulfill (per-person policy decision, withheld items with citations, a ledger
+ * disclosure per row given, notice duties per release date given) and, in the same run, time
+ * the sqlite3 shell running the equivalent plain SELECT (same rows and columns, no policy, no
+ * ledger) as the anchor. See docs/bench-desk.md.
+ *
+ *     build-release/bench/bench_fulfil [N]
+ */
+#include "custodian/compat.h"
+#include "custodian/buf.h"
+#include "custodian/date.h"
+#include "custodian/desk.h"
+#include "custodian/records.h"
+
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+
+static uint32_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng >> 16);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *const last_names[] = {"GARCIA", "SMITH",    "NGUYEN", "JOHNSON", "LOPEZ",
+                                         "KIM",    "MARTINEZ", "BROWN",  "DAVIS",   "PEREZ"};
+static const char *const first_names[] = {"JOSE", "MARIA", "JAMES",  "ANH",   "MICHAEL",
+                                          "ANA",  "DAVID", "CARLOS", "SUSAN", "LUIS"};
+static const char *const charges[][3] = {
+    {"PC 245(a)(1)", "ASSAULT WITH A DEADLY WEAPON", "felony"},
+    {"PC 459", "BURGLARY", "felony"},
+    {"VC 23152(a)", "DRIVING UNDER THE INFLUENCE", "misdemeanor"},
+    {"HS 11350(a)", "POSSESSION OF A CONTROLLED SUBSTANCE", "misdemeanor"},
+    {"PC 484", "PETTY THEFT", "misdemeanor"},
+};
+static const char *const priors[][2] = {{"PC 211", "felony"},
+                                        {"PC 459", "felony"},
+                                        {"VC 23152(a)", "misdemeanor"},
+                                        {"PC 484", "misdemeanor"},
+                                        {"HS 11350(a)", "misdemeanor"}};
+
+/* N persons, all non-citizens in custody on 2025-07-17; about a third with a qualifying
+ * record; some release dates public. */
+static int write_county(const char *path, long n)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    for (long i = 0; i < n; i++) {
+        const char *const *c = charges[rnd() % CUST_ARRAY_LEN(charges)];
+        fprintf(f,
+                "{\"booking_number\":\"%08ld\",\"booked_at\":\"2025-%02u-%02uT10:00:00-07:00\","
+                "\"facility\":\"Main Jail\",\"arresting_agency\":\"PD\","
+                "\"person\":{\"person_id\":\"P%07ld\",\"last_name\":\"%s\",\"first_name\":\"%s\","
+                "\"dob\":\"19%02u-%02u-%02u\",\"citizenship\":{\"status\":\"non_citizen\","
+                "\"source\":\"consular_notification\",\"verified\":false,"
+                "\"recorded_at\":\"2025-01-01\"}},"
+                "\"charges\":[{\"code\":\"%s\",\"description\":\"%s\",\"level\":\"%s\","
+                "\"status\":\"pending\",\"bail_cents\":%u}],\"prior_convictions\":[",
+                10000000 + i, 1 + rnd() % 6, 1 + rnd() % 28, i, last_names[rnd() % 10],
+                first_names[rnd() % 10], 50 + rnd() % 50, 1 + rnd() % 12, 1 + rnd() % 28, c[0],
+                c[1], c[2], (rnd() % 100) * 100000);
+        unsigned np = rnd() % 3;
+        for (unsigned k = 0; k < np; k++) {
+            const char *const *p = priors[rnd() % CUST_ARRAY_LEN(priors)];
+            fprintf(f,
+                    "%s{\"code\":\"%s\",\"level\":\"%s\",\"date\":\"20%02u-%02u-01\","
+                    "\"jurisdiction\":\"CA\"}",
+                    k ? "," : "", p[0], p[1], 5 + rnd() % 19, 1 + rnd() % 12);
+        }
+        fprintf(f, "],\"scheduled_release\":\"2025-%02u-%02u\",\"release_date_public\":%s}\n",
+                8 + rnd() % 5, 1 + rnd() % 28, rnd() % 10 == 0 ? "true" : "false");
+    }
+    return fclose(f);
+}
+
+static const char anchor_sql[] =
+    ".mode json\n"
+    ".output /dev/null\n"
+    "SELECT b.booking_number, p.last_name, p.first_name, p.dob,"
+    " json_object('booked_at', b.booked_at, 'facility', b.facility, 'arresting_agency',"
+    "  b.arresting_agency, 'bail_cents', (SELECT sum(bail_cents) FROM charges c"
+    "  WHERE c.booking_id = b.id)) AS booking_facts,"
+    " (SELECT json_group_array(json_object('code', code, 'description', description, 'level',"
+    "  level, 'status', status)) FROM charges c WHERE c.booking_id = b.id) AS charges,"
+    " (SELECT json_group_array(json_object('code', code, 'level', level, 'date', date,"
+    "  'jurisdiction', jurisdiction)) FROM prior_convictions x WHERE x.booking_id = b.id)"
+    "  AS convictions,"
+    " b.scheduled_release AS release_date"
+    " FROM bookings b JOIN persons p ON p.id = b.person_id"
+    " WHERE b.booked_day <= 20286 AND (b.released_day IS NULL OR b.released_day > 20286)"
+    " AND p.citizenship_status = 'non_citizen' ORDER BY b.booking_number;\n";
+
+static double run_sqlite3(const char *db)
+{
+    char sqlpath[256];
+    snprintf(sqlpath, sizeof(sqlpath), "%s.anchor.sql", db);
+    FILE *f = fopen(sqlpath, "w");
+    if (!f || fputs(anchor_sql, f) < 0 || fclose(f) != 0)
+        return -1;
+    char init[300];
+    snprintf(init, sizeof(init), ".read %s", sqlpath);
+    char a0[] = "sqlite3", a1[] = "-readonly", a2[128];
+    snprintf(a2, sizeof(a2), "%s", db);
+    char *argv[] = {a0, a1, a2, init, NULL};
+    double t0 = now_s();
+    pid_t pid;
+    if (posix_spawnp(&pid, "sqlite3", NULL, NULL, argv, environ) != 0)
+        return -1;
+    int status;
+    waitpid(pid, &status, 0);
+    double t = now_s() - t0;
+    unlink(sqlpath);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? t : -1;
+}
+
+int main(int argc, char **argv)
+{
+    long n = argc > 1 ? strtol(argv[1], NULL, 10) : 100000;
+    if (n <= 0)
+        return 2;
+    char dir[] = "/tmp/bench-fulfil.XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    char jsonl[128], db[128], cal_path[512], pol[512];
+    snprintf(jsonl, sizeof(jsonl), "%s/county.jsonl", dir);
+    snprintf(db, sizeof(db), "%s/bench.db", dir);
+    snprintf(cal_path, sizeof(cal_path), "%s/policies/calendars/us-federal-holidays.csv",
+             CUST_SOURCE_DIR);
+    snprintf(pol, sizeof(pol), "%s/policies", CUST_SOURCE_DIR);
+    setenv("CUSTODIAN_NOW", "2025-07-18T17:00:00Z", 1);
+    if (write_county(jsonl, n) != 0)
+        return 1;
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_store *s;
+    struct cust_calendar *cal;
+    if (cust_store_open(db, CUST_STORE_CREATE, &s, &err) ||
+        cust_calendar_load(cal_path, &cal, &err)) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return 1;
+    }
+    struct cust_import_opts io = {.path = jsonl, .actor = "bench"};
+    struct cust_import_stats ist;
+    if (cust_import_file(s, &io, &ist, &err)) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return 1;
+    }
+    struct cust_desk_policy *dp = cust_desk_policy_new(pol, NULL);
+    struct cust_desk d = {.store = s,
+                          .cal = cal,
+                          .actor = "bench",
+                          .decide = cust_desk_policy_decide,
+                          .decide_arg = dp,
+                          .jurisdiction = "us-ca"};
+    json_t *doc =
+        json_loads("{\"kind\": \"information_request\", \"requester\": {\"agency\": \"DOJ\"},"
+                   " \"received_at\": \"2025-07-17T09:00:00-07:00\", \"due\": \"2025-08-16\","
+                   " \"scope\": {\"population\": \"in_custody\", \"citizenship\": \"non_citizen\","
+                   " \"as_of\": \"2025-07-17\"}, \"items\": [\"booking_facts\", \"charges\","
+                   " \"convictions\", \"release_date\"]}",
+                   0, NULL);
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_diag diag = CUST_DIAG_INIT;
+    if (cust_desk_add(&d, doc, id, &diag, &err)) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return 1;
+    }
+    json_decref(doc);
+    FILE *null = fopen("/dev/null", "w");
+    struct cust_desk_fulfil_stats fs;
+    double t0 = now_s();
+    enum cust_status st = cust_desk_fulfill(&d, id, CUST_DESK_JSON, false, null, &fs, &err);
+    double t_fulfil = now_s() - t0;
+    fclose(null);
+    if (st) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return 1;
+    }
+    cust_desk_release(&d);
+    cust_desk_policy_free(dp);
+    cust_store_close(s);
+    cust_calendar_free(cal);
+    double t_sql = run_sqlite3(db);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("persons in scope     %ld\n", (long)fs.rows);
+    printf("rows given           %ld (each a ledger disclosure)\n", (long)fs.given);
+    printf("items withheld       %ld\n", (long)fs.withheld);
+    printf("notice duties        %ld\n", (long)fs.duties);
+    printf("fulfil               %.3f s  (%.0f rows/s)\n", t_fulfil, (double)fs.rows / t_fulfil);
+    printf("sqlite3 plain SELECT %.3f s  (anchor, same rows and columns, no policy)\n", t_sql);
+    if (t_sql > 0)
+        printf("ratio                %.2fx\n", t_fulfil / t_sql);
+    printf("max RSS              %ld MiB\n", ru.ru_maxrss / 1024);
+    char cmd[200];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : 1;
+}

@@ -1,0 +1,51 @@
+/* fuzz_case_parse.c - the case parser (src/policy/case.c) and a decision under us-ca and its
+ * Los Angeles overlay, on arbitrary JSON text. */
+#include "custodian/compat.h"
+
+#include "custodian/policy.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct cust_policy *pols[2];
+
+static void load(void)
+{
+    static const char *const ids[2] = {"us-ca", "us-ca/los-angeles"};
+    for (int i = 0; i < 2; i++) {
+        struct cust_err err = CUST_ERR_INIT;
+        if (cust_policy_load(CUST_SOURCE_DIR "/policies", ids[i], &pols[i], &err)) {
+            fprintf(stderr, "%s\n", err.msg);
+            abort();
+        }
+    }
+}
+
+static void unload(void)
+{
+    cust_policy_free(pols[0]);
+    cust_policy_free(pols[1]);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!pols[0]) {
+        load();
+        atexit(unload);
+    }
+    struct cust_case *c = NULL;
+    struct cust_diag dg = CUST_DIAG_INIT;
+    if (cust_case_parse((const char *)data, size, &c, &dg) == CUST_OK) {
+        struct cust_decision *d = cust_decision_new();
+        for (int i = 0; i < 2; i++) {
+            struct cust_err err = CUST_ERR_INIT;
+            if (cust_decide(pols[i], c, CUST_DECIDE_TRACE, d, &err) == CUST_OK) {
+                json_t *o = cust_decision_to_json(pols[i], c, d);
+                json_decref(o);
+            }
+        }
+        cust_decision_free(d);
+        cust_case_free(c);
+    }
+    cust_diag_release(&dg);
+    return 0;
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The request desk from the CLI: intake (and refusal of invalid input), detainer, judicial
+# warrant, interview, subpoena and DOJ letter end to end, with duties, deadlines and the ledger.
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+C="$CUSTODIAN"
+export CUSTODIAN_NOW=2025-07-18T19:00:00Z
+"$C" init >/dev/null 2>&1
+"$C" import "$CUST_SOURCE_DIR/tests/data/desk/county.jsonl" 2>/dev/null
+
+for sub in "" add list show match confirm decide act fulfill; do
+  "$C" request $sub --help | grep -q '^usage: custodian' || fail "request $sub --help"; ok
+done
+"$C" duties --help | grep -q '^usage:' || fail "duties --help"; ok
+expect_exit 2 "$C" request frobnicate
+expect_exit 2 "$C" request show
+expect_exit 2 "$C" duties done 1
+
+# invalid request: json.path reasons, exit 2, nothing stored
+ledger_before=$("$C" audit verify | grep -o '[0-9]* entries')
+echo '{"kind":"detainer","requester":{},"received_at":"soon","subject":{"dob":"x"}}' >"$T/bad.json"
+expect_exit 2 "$C" request add "$T/bad.json"
+grep -q '^request.requester.agency: required' "$T/err" || fail "agency path"; ok
+grep -q '^request.received_at: ' "$T/err" || fail "received_at path"; ok
+grep -q '^request.subject.dob: ' "$T/err" || fail "dob path"; ok
+echo '{"kind": ' >"$T/broken.json"
+expect_exit 2 "$C" request add "$T/broken.json"
+[ "$("$C" request list --json | jq length)" -eq 0 ] || fail "nothing stored"; ok
+[ "$("$C" audit verify | grep -o '[0-9]* entries')" = "$ledger_before" ] || fail "ledger unchanged"; ok
+
+# a detainer: strong id links itself; hold refused; notify done -> notice duty
+cat >"$T/det.json" <<'J'
+{"kind": "detainer", "form": "I-247A", "requester": {"agency": "ICE", "office": "LA"},
+ "received_at": "2025-07-02T10:00:00-07:00", "subject": {"fbi": "123456AB7", "last_name": "GARCIA"},
+ "documents": [{"name": "i247a.txt", "content_base64": "SS0yNDdB"}]}
+J
+expect_exit 0 "$C" request add "$T/det.json"
+DET=$(cat "$T/out"); [ "$DET" = R-2025-000001 ] || fail "id $DET"; ok
+"$C" request show "$DET" --json >"$T/show.json"
+[ "$(jq -r .status "$T/show.json")" = matched ] || fail "auto-matched"; ok
+[ "$(jq -r .law_deadline "$T/show.json")" = 2025-07-08T07:00:00Z ] || fail "48h window"; ok
+expect_exit 0 "$C" request decide "$DET"
+grep -q 'hold=prohibited notify=permitted' "$T/out" || fail "verdicts"; ok
+expect_exit 1 "$C" request act "$DET" --action hold --by sgt
+grep -q 'prohibited' "$T/err" || fail "hold refusal message"; ok
+expect_exit 2 "$C" request act "$DET" --action notify
+expect_exit 0 "$C" request act "$DET" --action notify --by sgt
+"$C" duties list --request "$DET" --json >"$T/duties.json"
+[ "$(jq '[.[] | select(.duty == "serve_copy_to_subject")] | length' "$T/duties.json")" -eq 1 ] || fail "serve copy"; ok
+[ "$(jq '[.[] | select(.duty == "notice_to_subject_and_attorney")] | length' "$T/duties.json")" -eq 1 ] || fail "notice"; ok
+NOTE=$(jq '.[] | select(.duty == "notice_to_subject_and_attorney") | .id' "$T/duties.json")
+expect_exit 0 "$C" duties notice "$NOTE" --lang es --out "$T/notice.es.txt"
+grep -q 'GARCIA' "$T/notice.es.txt" || fail "spanish notice names the person"; ok
+expect_exit 1 "$C" duties notice "$NOTE" --lang ko
+expect_exit 0 "$C" duties done "$NOTE" --by deputy
+expect_exit 1 "$C" duties done "$NOTE" --by deputy
+[ "$("$C" duties list --open --json | jq "[.[] | select(.id == $NOTE)] | length")" -eq 0 ] || fail "done duty not open"; ok
+
+# a judicial warrant: transfer required, recorded with its warrant number
+cat >"$T/jw.json" <<'J'
+{"kind": "judicial_warrant", "requester": {"agency": "U.S. Marshals Service"},
+ "received_at": "2025-07-15T09:00:00-07:00", "subject": {"booking_number": "1002"}}
+J
+JW=$("$C" request add "$T/jw.json")
+"$C" request decide "$JW" >/dev/null
+expect_exit 2 "$C" request act "$JW" --action transfer --by sgt --agency USMS
+expect_exit 0 "$C" request act "$JW" --action transfer --by sgt --agency USMS --warrant 2:25-mj-777 --at 2025-07-18T08:00:00-07:00
+"$C" request transfers --json >"$T/xfer.json"
+[ "$(jq -r '.[0].warrant_number' "$T/xfer.json")" = 2:25-mj-777 ] || fail "transfer basis"; ok
+[ "$(jq -r '.[0].at' "$T/xfer.json")" = 2025-07-18T15:00:00Z ] || fail "transfer time"; ok
+
+# an interview request: consent form first
+cat >"$T/int.json" <<'J'
+{"kind": "interview_request", "requester": {"agency": "ICE"}, "note": "civil status",
+ "received_at": "2025-07-16T09:00:00-07:00", "subject": {"last_name": "ROSSI", "first_name": "LUCA", "dob": "1980-08-08"}}
+J
+IV=$("$C" request add "$T/int.json")
+expect_exit 0 "$C" request match "$IV" --json
+PID=$(jq '.[0].person_id' "$T/out")
+[ "$(jq -r '.[0].state' "$T/out")" = candidate ] || fail "name match needs confirmation"; ok
+expect_exit 1 "$C" request decide "$IV"
+expect_exit 0 "$C" request confirm "$IV" "$PID" --by sgt
+"$C" request decide "$IV" >/dev/null
+expect_exit 1 "$C" request act "$IV" --action interview --by sgt
+CONSENT=$("$C" duties list --request "$IV" --json | jq '.[] | select(.duty == "consent_form_before_interview") | .id')
+"$C" duties notice "$CONSENT" --out "$T/consent.txt"
+grep -q 'VOLUNTARY' "$T/consent.txt" || fail "consent form"; ok
+"$C" duties done "$CONSENT" --by deputy >/dev/null
+expect_exit 0 "$C" request act "$IV" --action interview --by sgt
+
+# the DOJ letter: fulfilled per person, withheld with citations, disclosures in the ledger
+cat >"$T/doj.json" <<'J'
+{"kind": "information_request", "form": "letter", "requester": {"agency": "U.S. Department of Justice"},
+ "received_at": "2025-07-17T09:00:00-07:00", "due": "2025-08-16",
+ "scope": {"population": "in_custody", "citizenship": "non_citizen", "as_of": "2025-07-17"},
+ "items": ["booking_facts", "charges", "convictions", "release_date"]}
+J
+DOJ=$("$C" request add "$T/doj.json")
+expect_exit 0 "$C" request fulfill "$DOJ" --format json --out "$T/doj-out.json"
+[ "$(jq '.rows | length' "$T/doj-out.json")" -eq 3 ] || fail "doj rows"; ok
+[ "$(jq -r '.rows[] | select(.booking_number == "1002") | .withheld.release_date' "$T/doj-out.json" | grep -c 7284.6)" -eq 1 ] || fail "withheld cite"; ok
+"$C" audit log --json >"$T/ledger.json" 2>/dev/null || "$C" audit log >"$T/ledger.txt"
+expect_exit 1 "$C" request fulfill "$DOJ"
+
+# a subpoena: routed to counsel, nothing disclosed until released
+sed 's/information_request/administrative_subpoena/; s/"form": "letter", //' "$T/doj.json" >"$T/sub.json"
+SUB=$("$C" request add "$T/sub.json")
+expect_exit 0 "$C" request fulfill "$SUB"
+grep -q referred "$T/err" || fail "referred"; ok
+[ "$(jq '.rows | length' "$T/out")" -eq 0 ] || fail "nothing disclosed"; ok
+expect_exit 1 "$C" request fulfill "$SUB" --counsel-released
+COUNSEL=$("$C" duties list --request "$SUB" --json | jq '.[] | select(.duty == "refer_to_counsel") | .id')
+"$C" duties done "$COUNSEL" --by counsel >/dev/null
+expect_exit 0 "$C" request fulfill "$SUB" --counsel-released --format csv
+head -1 "$T/out" | grep -q '^booking_number,last_name,first_name,dob,booking_facts' || fail "csv header"; ok
+
+# list: open ones with deadlines; lift ends a detainer
+"$C" request list --open >"$T/list.txt"
+grep -q "$DET" "$T/list.txt" || fail "list"; ok
+expect_exit 2 "$C" request lift "$DET"
+expect_exit 0 "$C" request lift "$DET" --reason "lifted by ICE"
+expect_exit 1 "$C" request lift "$DET" --reason again
+"$C" audit verify | grep -q '^ledger ok' || fail "ledger intact"; ok
+pass

@@ -1,0 +1,927 @@
+/* Unit tests for the request desk: store tables, lifecycle, matching, decisions, refusals,
+ * duties and deadlines, fulfilment (with the real policy engine and holiday calendar). */
+#include "custodian/compat.h"
+#include "custodian/date.h"
+#include "custodian/desk.h"
+#include "custodian/ledger.h"
+#include "custodian/records.h"
+#include "custodian/request.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+struct fx {
+    char dir[64], db[96];
+    struct cust_store *s;
+    struct cust_calendar *cal;
+    struct cust_desk_policy *dp;
+    struct cust_desk d;
+};
+
+static const char *src_dir(void)
+{
+    const char *s = getenv("CUST_SOURCE_DIR");
+    return s && *s ? s : CUST_SOURCE_DIR;
+}
+
+static int setup(void **state)
+{
+    struct fx *f = cust_xcalloc(1, sizeof(*f));
+    snprintf(f->dir, sizeof(f->dir), "/tmp/cust-desk.XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
+    setenv("CUSTODIAN_NOW", "2025-07-18T19:00:00Z", 1);
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_store_open(f->db, CUST_STORE_CREATE, &f->s, &err), CUST_OK);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/policies/calendars/us-federal-holidays.csv", src_dir());
+    assert_int_equal(cust_calendar_load(path, &f->cal, &err), CUST_OK);
+    snprintf(path, sizeof(path), "%s/tests/data/desk/county.jsonl", src_dir());
+    struct cust_import_opts o = {.path = path, .actor = "loader", .errors = stderr};
+    struct cust_import_stats st;
+    assert_int_equal(cust_import_file(f->s, &o, &st, &err), CUST_OK);
+    snprintf(path, sizeof(path), "%s/policies", src_dir());
+    f->dp = cust_desk_policy_new(path, NULL);
+    f->d = (struct cust_desk){.store = f->s,
+                              .cal = f->cal,
+                              .actor = "clerk1",
+                              .role = "clerk",
+                              .decide = cust_desk_policy_decide,
+                              .decide_arg = f->dp,
+                              .jurisdiction = "us-ca"};
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    cust_desk_release(&f->d);
+    cust_desk_policy_free(f->dp);
+    cust_store_close(f->s);
+    cust_calendar_free(f->cal);
+    char cmd[160];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+/* Add a request given as JSON text; asserts success; the id goes to `id`. */
+static void add(struct fx *f, const char *text, char id[CUST_REQUEST_ID_MAX])
+{
+    json_error_t je;
+    json_t *doc = json_loads(text, 0, &je);
+    assert_non_null(doc);
+    struct cust_diag diag = CUST_DIAG_INIT;
+    struct cust_err err = CUST_ERR_INIT;
+    enum cust_status st = cust_desk_add(&f->d, doc, id, &diag, &err);
+    if (st != CUST_OK) {
+        cust_diag_print(&diag, stderr, NULL);
+        fprintf(stderr, "%s\n", err.msg);
+    }
+    assert_int_equal(st, CUST_OK);
+    cust_diag_release(&diag);
+    json_decref(doc);
+}
+
+static json_t *show(struct fx *f, const char *id)
+{
+    json_t *j = NULL;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_desk_show(&f->d, id, &j, &err), CUST_OK);
+    return j;
+}
+
+static const char *sget(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+struct cnt {
+    const char *action, *outcome;
+    int64_t n;
+};
+
+static enum cust_status on_ledger(const struct cust_ledger_row *r, void *arg)
+{
+    struct cnt *c = arg;
+    if (strcmp(r->action, c->action) == 0 && (!c->outcome || strcmp(r->outcome, c->outcome) == 0))
+        c->n++;
+    return CUST_OK;
+}
+
+static int64_t ledger_count(struct fx *f, const char *action, const char *outcome)
+{
+    struct cnt c = {action, outcome, 0};
+    int64_t hs;
+    char hh[65];
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_store_ledger_each(f->s, on_ledger, &c, &hs, hh, &err), CUST_OK);
+    return c.n;
+}
+
+static void ledger_ok(struct fx *f)
+{
+    struct cust_ledger_report rep;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_ledger_verify(f->s, &rep, &err), CUST_OK);
+}
+
+#define DETAINER(subject)                                                                          \
+    "{\"kind\": \"detainer\", \"form\": \"I-247A\", \"requester\": {\"agency\": \"ICE\"},"         \
+    " \"received_at\": \"2025-07-02T10:00:00-07:00\", \"subject\": " subject "}"
+
+/* ---- intake --------------------------------------------------------------------------------- */
+
+static void test_invalid_request_stores_nothing(void **state)
+{
+    struct fx *f = *state;
+    json_t *doc = json_loads("{\"kind\": \"telegram\", \"received_at\": \"yesterday\","
+                             " \"subject\": {\"dob\": \"1988-13-40\"}}",
+                             0, NULL);
+    struct cust_diag diag = CUST_DIAG_INIT;
+    struct cust_err err = CUST_ERR_INIT;
+    char id[CUST_REQUEST_ID_MAX];
+    int64_t before = 0, after = 0;
+    assert_int_equal(cust_store_count(f->s, "ledger", &before, &err), CUST_OK);
+    assert_int_equal(cust_desk_add(&f->d, doc, id, &diag, &err), CUST_EINVAL);
+    assert_true(cust_diag_count(&diag) >= 3);
+    bool kind = false, dob = false;
+    for (size_t i = 0; i < diag.n; i++) {
+        kind |= strncmp(diag.lines[i], "request.kind:", 13) == 0;
+        dob |= strncmp(diag.lines[i], "request.subject.dob:", 20) == 0;
+    }
+    assert_true(kind && dob);
+    assert_string_equal(id, "");
+    assert_int_equal(cust_store_count(f->s, "ledger", &after, &err), CUST_OK);
+    assert_int_equal(before, after);
+    json_t *list = NULL;
+    struct cust_desk_request_filter flt = {false, CUST_NO_TIME, cust_now(), NULL};
+    assert_int_equal(cust_desk_list(&f->d, &flt, &list, &err), CUST_OK);
+    assert_int_equal(json_array_size(list), 0);
+    json_decref(list);
+    cust_diag_release(&diag);
+    json_decref(doc);
+}
+
+static void test_ids_and_documents(void **state)
+{
+    struct fx *f = *state;
+    char a[CUST_REQUEST_ID_MAX], b[CUST_REQUEST_ID_MAX];
+    add(f,
+        "{\"kind\": \"notification_request\", \"requester\": {\"agency\": \"ICE\"},"
+        " \"received_at\": \"2025-01-01T01:00:00-08:00\", \"subject\": {\"booking_number\": "
+        "\"1002\"}, \"documents\": [{\"name\": \"n.txt\", \"content_base64\": \"aGVsbG8=\"}]}",
+        a);
+    add(f, DETAINER("{\"booking_number\": \"1001\"}"), b);
+    assert_string_equal(a, "R-2025-000001");
+    assert_string_equal(b, "R-2025-000002");
+    char *content = NULL;
+    size_t len = 0;
+    struct cust_err err = CUST_ERR_INIT;
+    /* sha256("hello") */
+    assert_int_equal(cust_store_document_get(
+                         f->s, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+                         &content, &len, &err),
+                     CUST_OK);
+    assert_int_equal(len, 5);
+    assert_string_equal(content, "hello");
+    free(content);
+    json_t *j = show(f, a);
+    json_t *docs = json_object_get(json_object_get(j, "request"), "documents");
+    assert_null(json_object_get(json_array_get(docs, 0), "content_base64"));
+    assert_string_equal(sget(json_array_get(docs, 0), "sha256"),
+                        "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+    json_decref(j);
+    assert_int_equal(ledger_count(f, "request.add", "ok"), 2);
+}
+
+/* ---- matching and deadlines ---------------------------------------------------------------- */
+
+static void test_strong_match_links_and_window(void **state)
+{
+    struct fx *f = *state;
+    char id[CUST_REQUEST_ID_MAX];
+    add(f, DETAINER("{\"fbi\": \"123456AB7\", \"last_name\": \"GARCIA\"}"), id);
+    json_t *j = show(f, id);
+    assert_string_equal(sget(j, "status"), "matched");
+    json_t *l = json_array_get(json_object_get(j, "links"), 0);
+    assert_string_equal(sget(l, "state"), "confirmed");
+    assert_string_equal(sget(l, "confirmed_by"), "auto");
+    assert_string_equal(sget(l, "booking_number"), "1001");
+    /* release 2025-07-03 (Thu): Jul 4 holiday and the weekend do not count -> Tue 00:00 PDT */
+    assert_string_equal(sget(j, "law_rule"), "detainer_48h_after_release");
+    assert_string_equal(sget(j, "law_deadline"), "2025-07-08T07:00:00Z");
+    json_decref(j);
+}
+
+static void test_weak_match_waits_for_confirmation(void **state)
+{
+    struct fx *f = *state;
+    char id[CUST_REQUEST_ID_MAX];
+    add(f,
+        DETAINER("{\"last_name\": \"GARSIA\", \"first_name\": \"JOSE\", \"dob\": \"1988-04-02\"}"),
+        id);
+    json_t *j = show(f, id);
+    assert_string_equal(sget(j, "status"), "received");
+    /* received Wed 10:00 PDT: 14 h Wed + 24 h Thu, Jul 4 and weekend skipped, 10 h Mon */
+    assert_string_equal(sget(j, "law_rule"), "detainer_48h");
+    assert_string_equal(sget(j, "law_deadline"), "2025-07-07T17:00:00Z");
+    json_t *l = json_array_get(json_object_get(j, "links"), 0);
+    assert_non_null(l);
+    assert_string_equal(sget(l, "state"), "candidate");
+    assert_true(json_array_size(json_object_get(l, "reasons")) > 0);
+    int64_t pid = json_integer_value(json_object_get(l, "person_id"));
+    json_decref(j);
+
+    struct cust_err err = CUST_ERR_INIT;
+    json_t *out = NULL;
+    assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_ECONFLICT);
+    struct cust_desk_act a = {.action = "notify", .by = "sgt"};
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_ECONFLICT);
+    assert_int_equal(cust_desk_match(&f->d, id, &out, &err), CUST_OK);
+    assert_true(json_array_size(out) >= 1);
+    json_decref(out);
+    assert_int_equal(cust_desk_confirm(&f->d, id, pid, "sgt", &err), CUST_OK);
+    assert_int_equal(cust_desk_confirm(&f->d, id, pid, "sgt", &err), CUST_ECONFLICT);
+    assert_int_equal(cust_desk_confirm(&f->d, id, 999, "sgt", &err), CUST_ENOTFOUND);
+    j = show(f, id);
+    assert_string_equal(sget(j, "status"), "matched");
+    assert_string_equal(sget(json_array_get(json_object_get(j, "links"), 0), "confirmed_by"),
+                        "sgt");
+    json_decref(j);
+    assert_int_equal(ledger_count(f, "request.confirm", "ok"), 1);
+}
+
+static void test_list_overdue_first(void **state)
+{
+    struct fx *f = *state;
+    char a[CUST_REQUEST_ID_MAX], b[CUST_REQUEST_ID_MAX], c[CUST_REQUEST_ID_MAX];
+    add(f,
+        "{\"kind\": \"information_request\", \"requester\": {\"agency\": \"DOJ\"},"
+        " \"received_at\": \"2025-07-17T09:00:00-07:00\", \"due\": \"2025-08-16\","
+        " \"scope\": {\"population\": \"in_custody\", \"as_of\": \"2025-07-17\"},"
+        " \"items\": [\"charges\"]}",
+        a);
+    add(f, DETAINER("{\"booking_number\": \"1003\"}"), b); /* no release date: 48 h from receipt */
+    add(f,
+        "{\"kind\": \"notification_request\", \"requester\": {\"agency\": \"ICE\"},"
+        " \"received_at\": \"2025-07-10T09:00:00-07:00\", \"due\": \"2025-07-11\","
+        " \"subject\": {\"booking_number\": \"1006\"}}",
+        c);
+    json_t *list = NULL;
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_desk_request_filter flt = {true, CUST_NO_TIME, cust_now(), NULL};
+    assert_int_equal(cust_desk_list(&f->d, &flt, &list, &err), CUST_OK);
+    assert_int_equal(json_array_size(list), 3);
+    /* overdue (earliest deadline first), then the rest */
+    assert_string_equal(sget(json_array_get(list, 0), "id"), b);
+    assert_true(json_is_true(json_object_get(json_array_get(list, 0), "overdue")));
+    assert_string_equal(sget(json_array_get(list, 1), "id"), c);
+    assert_string_equal(sget(json_array_get(list, 2), "id"), a);
+    assert_false(json_is_true(json_object_get(json_array_get(list, 2), "overdue")));
+    assert_string_equal(sget(json_array_get(list, 2), "deadline"), "2025-08-17T06:59:59Z");
+    json_decref(list);
+    flt.overdue_at = cust_now();
+    assert_int_equal(cust_desk_list(&f->d, &flt, &list, &err), CUST_OK);
+    assert_int_equal(json_array_size(list), 2);
+    json_decref(list);
+    /* a lifted request is neither open nor overdue */
+    assert_int_equal(cust_desk_set_status(&f->d, b, "lifted", "ICE lifted the detainer", &err),
+                     CUST_OK);
+    assert_int_equal(cust_desk_list(&f->d, &flt, &list, &err), CUST_OK);
+    assert_int_equal(json_array_size(list), 1);
+    json_decref(list);
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------------ */
+
+static void test_lifecycle_and_final_states(void **state)
+{
+    struct fx *f = *state;
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_err err = CUST_ERR_INIT;
+    add(f, DETAINER("{\"booking_number\": \"1001\"}"), id);
+    assert_int_equal(cust_desk_set_status(&f->d, id, "lifted", "", &err), CUST_EINVAL);
+    assert_int_equal(cust_desk_set_status(&f->d, id, "decided", "x", &err), CUST_EINVAL);
+    assert_int_equal(cust_desk_set_status(&f->d, id, "lifted", "lifted by ICE", &err), CUST_OK);
+    assert_int_equal(cust_desk_set_status(&f->d, id, "lifted", "again", &err), CUST_ECONFLICT);
+    assert_int_equal(cust_desk_set_status(&f->d, id, "closed", "x", &err), CUST_ECONFLICT);
+    json_t *out = NULL;
+    assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_ECONFLICT);
+    assert_int_equal(cust_desk_set_status(&f->d, "R-2025-999999", "withdrawn", "x", &err),
+                     CUST_ENOTFOUND);
+    json_t *j = show(f, id);
+    assert_string_equal(sget(j, "status"), "lifted");
+    assert_string_equal(sget(j, "status_reason"), "lifted by ICE");
+    json_decref(j);
+    /* received -> matched -> lifted: two transitions in the ledger */
+    assert_int_equal(ledger_count(f, "request.status", "ok"), 2);
+
+    char w[CUST_REQUEST_ID_MAX];
+    add(f, DETAINER("{\"booking_number\": \"1002\"}"), w);
+    assert_int_equal(cust_desk_decide(&f->d, w, &out, &err), CUST_OK);
+    json_decref(out);
+    assert_int_equal(cust_desk_set_status(&f->d, w, "withdrawn", "sent in error", &err), CUST_OK);
+    ledger_ok(f);
+}
+
+/* ---- decisions, actions, refusals -------------------------------------------------------------
+ */
+
+static void test_detainer_decide_act_refuse(void **state)
+{
+    struct fx *f = *state;
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_err err = CUST_ERR_INIT;
+    add(f, DETAINER("{\"booking_number\": \"1001\"}"), id);
+    json_t *out = NULL;
+    struct cust_desk_act a = {.action = "notify", .by = "sgt"};
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_ECONFLICT); /* not decided */
+    assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_OK);
+    json_t *dec = json_object_get(json_array_get(out, 0), "decision");
+    assert_string_equal(sget(json_object_get(dec, "policy"), "id"), "us-ca");
+    json_decref(out);
+    json_t *j = show(f, id);
+    assert_string_equal(sget(j, "status"), "decided");
+    json_t *stored = json_array_get(json_object_get(j, "decisions"), 0);
+    assert_string_equal(sget(json_object_get(stored, "policy"), "id"), "us-ca");
+    assert_int_equal(strlen(sget(json_object_get(stored, "policy"), "sha256")), 64);
+    assert_non_null(json_object_get(json_object_get(stored, "decision"), "actions"));
+    /* the serve-copy duty exists with a deadline and a generated notice */
+    bool serve = false, notice = false;
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(j, "duties"), i, x)
+    {
+        if (strcmp(sget(x, "duty"), "serve_copy_to_subject") == 0) {
+            serve = true;
+            /* decided Fri 2025-07-18: one business day -> end of Mon 07-21 PDT */
+            assert_string_equal(sget(x, "due"), "2025-07-22T06:59:59Z");
+            assert_non_null(sget(x, "document"));
+        }
+        notice |= strcmp(sget(x, "duty"), "notice_to_subject_and_attorney") == 0;
+    }
+    assert_true(serve);
+    assert_false(notice); /* only once a release date is given */
+    json_decref(j);
+
+    /* hold is prohibited in California: refused, recorded */
+    a.action = "hold";
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EDENIED);
+    assert_int_equal(ledger_count(f, "request.act", "refused"), 1);
+    /* not asked */
+    a.action = "transfer";
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EDENIED);
+    a.action = "teleport";
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EINVAL);
+    /* declining a permitted notify needs a reason */
+    a.action = "notify";
+    a.decline = true;
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EINVAL);
+    a.reason = "county policy: no notification";
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_OK);
+    assert_string_equal(sget(json_array_get(out, 0), "outcome"), "declined");
+    json_decref(out);
+    /* notify done: notice to person and attorney becomes a duty */
+    a.decline = false;
+    a.reason = NULL;
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_OK);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(out, 0), "duties_created")),
+                     1);
+    json_decref(out);
+    j = show(f, id);
+    assert_string_equal(sget(j, "status"), "acted");
+    assert_int_equal(json_array_size(json_object_get(j, "actions")), 2);
+    notice = false;
+    json_array_foreach(json_object_get(j, "duties"), i, x) notice |=
+        strcmp(sget(x, "duty"), "notice_to_subject_and_attorney") == 0;
+    assert_true(notice);
+    json_decref(j);
+    ledger_ok(f);
+}
+
+static void test_notify_prohibited_without_record(void **state)
+{
+    struct fx *f = *state;
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_err err = CUST_ERR_INIT;
+    add(f,
+        "{\"kind\": \"notification_request\", \"requester\": {\"agency\": \"ICE\"},"
+        " \"received_at\": \"2025-07-10T09:00:00-07:00\","
+        " \"subject\": {\"booking_number\": \"1002\"}}",
+        id);
+    json_t *out = NULL;
+    assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_OK);
+    json_decref(out);
+    struct cust_desk_act a = {.action = "notify", .by = "sgt"};
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EDENIED);
+    /* declining a prohibited action needs no reason */
+    a.decline = true;
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_OK);
+    json_decref(out);
+}
+
+static void test_citizen_flagged_for_review(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    const char *subjects[] = {"{\"cii\": \"C3333333\"}", "{\"sid\": \"S4444\"}"};
+    const char *reasons[] = {"recorded as a verified citizen", "claims citizenship"};
+    for (int k = 0; k < 2; k++) {
+        char text[512], id[CUST_REQUEST_ID_MAX];
+        snprintf(text, sizeof(text),
+                 "{\"kind\": \"notification_request\", \"requester\": {\"agency\": \"ICE\"},"
+                 " \"received_at\": \"2025-07-10T09:00:00-07:00\", \"subject\": %s}",
+                 subjects[k]);
+        add(f, text, id);
+        json_t *j = show(f, id);
+        json_t *l = json_array_get(json_object_get(j, "links"), 0);
+        assert_true(json_is_true(json_object_get(l, "review")));
+        assert_string_equal(sget(l, "review_reason"), reasons[k]);
+        int64_t pid = json_integer_value(json_object_get(l, "person_id"));
+        json_decref(j);
+        json_t *out = NULL;
+        assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_OK);
+        json_decref(out);
+        struct cust_desk_act a = {.action = "notify", .by = "sgt", .decline = true, .reason = "x"};
+        assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EDENIED);
+        assert_int_equal(cust_desk_review(&f->d, id, pid, "lt", "", &err), CUST_EINVAL);
+        assert_int_equal(cust_desk_review(&f->d, id, pid, "lt", "checked: documents", &err),
+                         CUST_OK);
+        assert_int_equal(cust_desk_review(&f->d, id, pid, "lt", "again", &err), CUST_ECONFLICT);
+        assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_OK);
+        json_decref(out);
+    }
+    assert_int_equal(ledger_count(f, "request.act", "refused"), 2);
+}
+
+static void test_interview_needs_consent(void **state)
+{
+    struct fx *f = *state;
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_err err = CUST_ERR_INIT;
+    add(f,
+        "{\"kind\": \"interview_request\", \"requester\": {\"agency\": \"ICE\"},"
+        " \"received_at\": \"2025-07-10T09:00:00-07:00\", \"note\": \"status interview\","
+        " \"subject\": {\"booking_number\": \"1002\"}}",
+        id);
+    json_t *out = NULL;
+    assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_OK);
+    json_decref(out);
+    struct cust_desk_act a = {.action = "interview", .by = "sgt"};
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EDENIED);
+    json_t *duties = NULL;
+    struct cust_desk_duty_filter flt = {id, true};
+    assert_int_equal(cust_desk_duties(&f->d, &flt, &duties, &err), CUST_OK);
+    int64_t consent = 0;
+    size_t i;
+    json_t *x;
+    json_array_foreach(duties, i, x) if (strcmp(sget(x, "duty"), "consent_form_before_interview") ==
+                                         0) consent = json_integer_value(json_object_get(x, "id"));
+    json_decref(duties);
+    assert_true(consent > 0);
+    /* the consent form renders in English and Spanish, and not in an unshipped language */
+    struct cust_buf b;
+    cust_buf_init(&b, 1024);
+    assert_int_equal(cust_desk_notice(&f->d, consent, "es", &b, &err), CUST_OK);
+    assert_non_null(strstr(b.buf, "LOPEZ") ? b.buf : NULL);
+    cust_buf_reset(&b);
+    assert_int_equal(cust_desk_notice(&f->d, consent, "en", &b, &err), CUST_OK);
+    assert_non_null(strstr(b.buf, "status interview"));
+    assert_int_equal(cust_desk_notice(&f->d, consent, "ko", &b, &err), CUST_ENOTFOUND);
+    assert_int_equal(cust_desk_notice(&f->d, consent, "../x", &b, &err), CUST_EINVAL);
+    cust_buf_release(&b);
+    assert_int_equal(cust_desk_duty_done(&f->d, consent, "deputy", &err), CUST_OK);
+    assert_int_equal(cust_desk_duty_done(&f->d, consent, "deputy", &err), CUST_ECONFLICT);
+    assert_int_equal(cust_desk_duty_done(&f->d, 9999, "deputy", &err), CUST_ENOTFOUND);
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_OK);
+    json_decref(out);
+}
+
+static void test_transfers(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    char jw[CUST_REQUEST_ID_MAX], tr[CUST_REQUEST_ID_MAX];
+    add(f,
+        "{\"kind\": \"judicial_warrant\", \"requester\": {\"agency\": \"USMS\"},"
+        " \"received_at\": \"2025-07-10T09:00:00-07:00\","
+        " \"subject\": {\"booking_number\": \"1002\"}}",
+        jw);
+    json_t *out = NULL;
+    assert_int_equal(cust_desk_decide(&f->d, jw, &out, &err), CUST_OK);
+    json_decref(out);
+    struct cust_desk_act a = {.action = "transfer", .by = "sgt"};
+    assert_int_equal(cust_desk_act(&f->d, jw, &a, &out, &err), CUST_EINVAL); /* no agency */
+    a.agency = "U.S. Marshals Service";
+    assert_int_equal(cust_desk_act(&f->d, jw, &a, &out, &err), CUST_EINVAL); /* no warrant */
+    a.warrant_number = "2:25-mj-01234";
+    a.at = "not a time";
+    assert_int_equal(cust_desk_act(&f->d, jw, &a, &out, &err), CUST_EINVAL);
+    a.at = "2025-07-18T08:00:00-07:00";
+    assert_int_equal(cust_desk_act(&f->d, jw, &a, &out, &err), CUST_OK);
+    json_decref(out);
+    /* a transfer request: permitted with a 7282.5(a) record, and needs the offense */
+    add(f,
+        "{\"kind\": \"transfer_request\", \"requester\": {\"agency\": \"ICE\"},"
+        " \"received_at\": \"2025-07-10T09:00:00-07:00\","
+        " \"subject\": {\"booking_number\": \"1006\"}}",
+        tr);
+    assert_int_equal(cust_desk_decide(&f->d, tr, &out, &err), CUST_OK);
+    json_decref(out);
+    struct cust_desk_act b = {.action = "transfer", .by = "sgt", .agency = "ICE ERO"};
+    assert_int_equal(cust_desk_act(&f->d, tr, &b, &out, &err), CUST_EINVAL);
+    b.offense = "PC 187(a)";
+    assert_int_equal(cust_desk_act(&f->d, tr, &b, &out, &err), CUST_OK);
+    json_decref(out);
+    assert_int_equal(cust_desk_transfers(&f->d, &out, &err), CUST_OK);
+    assert_int_equal(json_array_size(out), 2);
+    json_t *t1 = json_array_get(out, 0), *t0 = json_array_get(out, 1);
+    assert_string_equal(sget(t1, "basis"), "judicial_warrant");
+    assert_string_equal(sget(t1, "warrant_number"), "2:25-mj-01234");
+    assert_string_equal(sget(t0, "basis"), "7282.5");
+    assert_string_equal(sget(t0, "offense"), "PC 187(a)");
+    assert_non_null(sget(t0, "criterion"));
+    json_decref(out);
+    /* a transfer request for a person without a qualifying record is refused */
+    char no[CUST_REQUEST_ID_MAX];
+    add(f,
+        "{\"kind\": \"transfer_request\", \"requester\": {\"agency\": \"ICE\"},"
+        " \"received_at\": \"2025-07-10T09:00:00-07:00\","
+        " \"subject\": {\"booking_number\": \"1002\"}}",
+        no);
+    assert_int_equal(cust_desk_decide(&f->d, no, &out, &err), CUST_OK);
+    json_decref(out);
+    assert_int_equal(cust_desk_act(&f->d, no, &b, &out, &err), CUST_EDENIED);
+    assert_int_equal(ledger_count(f, "transfer", "ok"), 2);
+}
+
+/* ---- data requests -------------------------------------------------------------------------- */
+
+#define DOJ                                                                                        \
+    "\"requester\": {\"agency\": \"U.S. Department of Justice\"},"                                 \
+    " \"received_at\": \"2025-07-17T09:00:00-07:00\", \"due\": \"2025-08-16\","                    \
+    " \"scope\": {\"population\": \"in_custody\", \"citizenship\": \"non_citizen\","               \
+    " \"as_of\": \"2025-07-17\"}"
+
+static void test_fulfil_doj_letter(void **state)
+{
+    struct fx *f = *state;
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_err err = CUST_ERR_INIT;
+    add(f,
+        "{\"kind\": \"information_request\", " DOJ ", \"items\": [\"booking_facts\", \"charges\","
+        " \"convictions\", \"release_date\", \"home_address\"]}",
+        id);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    struct cust_desk_fulfil_stats st;
+    assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, false, mem, &st, &err), CUST_OK);
+    fclose(mem);
+    json_t *resp = json_loads(buf, 0, NULL);
+    free(buf);
+    assert_non_null(resp);
+    json_t *rows = json_object_get(resp, "rows");
+    /* non-citizens in custody on 2025-07-17: 1001, 1002, 1006 (1005 was released) */
+    assert_int_equal(json_array_size(rows), 3);
+    assert_int_equal(st.rows, 3);
+    assert_int_equal(st.given, 3);
+    json_t *r1 = json_array_get(rows, 0), *r2 = json_array_get(rows, 1);
+    assert_string_equal(sget(r1, "booking_number"), "1001");
+    assert_string_equal(sget(r1, "release_date"), "2025-07-03"); /* 7282.5(a) record */
+    assert_null(json_object_get(r1, "home_address"));
+    assert_non_null(strstr(sget(json_object_get(r1, "withheld"), "home_address"), "7284.6"));
+    assert_string_equal(sget(r2, "booking_number"), "1002");
+    assert_null(json_object_get(r2, "release_date")); /* no qualifying record: withheld */
+    assert_non_null(strstr(sget(json_object_get(r2, "withheld"), "release_date"), "7284.6"));
+    assert_non_null(json_object_get(r2, "charges"));
+    json_decref(resp);
+    /* each row a disclosure; one notice duty per release date given (1001 and 1006) */
+    assert_int_equal(ledger_count(f, "disclosure", "ok"), 3);
+    assert_int_equal(st.duties, 2);
+    json_t *j = show(f, id);
+    assert_string_equal(sget(j, "status"), "fulfilled");
+    assert_int_equal(json_array_size(json_object_get(j, "duties")), 2);
+    json_decref(j);
+    /* fulfilled once only */
+    assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, false, NULL, &st, &err),
+                     CUST_ECONFLICT);
+    ledger_ok(f);
+}
+
+static void test_fulfil_csv(void **state)
+{
+    struct fx *f = *state;
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_err err = CUST_ERR_INIT;
+    add(f, "{\"kind\": \"information_request\", " DOJ ", \"items\": [\"release_date\"]}", id);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    struct cust_desk_fulfil_stats st;
+    assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_CSV, false, mem, &st, &err), CUST_OK);
+    fclose(mem);
+    assert_non_null(
+        strstr(buf, "booking_number,last_name,first_name,dob,release_date,withheld\r\n"));
+    assert_non_null(strstr(buf, "1001,GARCIA,JOSE,1988-04-02,2025-07-03,\r\n"));
+    assert_non_null(strstr(buf, "1002,LOPEZ,MARIA,1990-01-15,,\"{\"\"release_date\"\""));
+    free(buf);
+    /* 1002 had nothing given: not a disclosure */
+    assert_int_equal(st.given, 2);
+    assert_int_equal(ledger_count(f, "disclosure", "ok"), 2);
+}
+
+static void test_subpoena_routed_to_counsel(void **state)
+{
+    struct fx *f = *state;
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_err err = CUST_ERR_INIT;
+    add(f, "{\"kind\": \"administrative_subpoena\", " DOJ ", \"items\": [\"release_date\"]}", id);
+    struct cust_desk_fulfil_stats st;
+    assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, false, NULL, &st, &err), CUST_OK);
+    assert_true(st.referred);
+    assert_int_equal(st.rows, 0);
+    assert_int_equal(ledger_count(f, "disclosure", NULL), 0);
+    /* with counsel: nothing more until counsel releases it */
+    assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, false, NULL, &st, &err),
+                     CUST_ECONFLICT);
+    assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, true, NULL, &st, &err),
+                     CUST_EDENIED);
+    json_t *duties = NULL;
+    struct cust_desk_duty_filter flt = {id, true};
+    assert_int_equal(cust_desk_duties(&f->d, &flt, &duties, &err), CUST_OK);
+    assert_int_equal(json_array_size(duties), 1);
+    json_t *dt = json_array_get(duties, 0);
+    assert_string_equal(sget(dt, "duty"), "refer_to_counsel");
+    assert_non_null(sget(dt, "due"));
+    int64_t did = json_integer_value(json_object_get(dt, "id"));
+    json_decref(duties);
+    assert_int_equal(cust_desk_duty_done(&f->d, did, "county counsel", &err), CUST_OK);
+    assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, true, NULL, &st, &err), CUST_OK);
+    assert_int_equal(st.rows, 3);
+    assert_int_equal(st.given, 2); /* verdicts as for an information request */
+}
+
+static void test_court_order_in_full(void **state)
+{
+    struct fx *f = *state;
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_err err = CUST_ERR_INIT;
+    add(f, "{\"kind\": \"court_order\", " DOJ ", \"items\": [\"release_date\", \"home_address\"]}",
+        id);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    struct cust_desk_fulfil_stats st;
+    assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, false, mem, &st, &err), CUST_OK);
+    fclose(mem);
+    json_t *resp = json_loads(buf, 0, NULL);
+    free(buf);
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(resp, "rows"), i, r)
+        assert_int_equal(json_object_size(json_object_get(r, "withheld")), 0);
+    assert_string_equal(sget(json_array_get(json_object_get(resp, "rows"), 1), "release_date"),
+                        "2025-09-01");
+    assert_int_equal(st.withheld, 0);
+    assert_int_equal(st.given, 3);
+    json_decref(resp);
+}
+
+static int64_t duty_of(struct fx *f, const char *id, const char *duty, json_t **row)
+{
+    json_t *duties = NULL;
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_desk_duty_filter flt = {id, false};
+    assert_int_equal(cust_desk_duties(&f->d, &flt, &duties, &err), CUST_OK);
+    int64_t found = 0;
+    size_t i;
+    json_t *x;
+    json_array_foreach(duties, i, x)
+    {
+        if (strcmp(sget(x, "duty"), duty) == 0 && !found) {
+            found = json_integer_value(json_object_get(x, "id"));
+            if (row)
+                *row = json_incref(x);
+        }
+    }
+    json_decref(duties);
+    return found;
+}
+
+static void test_close_and_expire_paths(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    json_t *out = NULL;
+    /* received -> closed (no action, with a reason) */
+    char a[CUST_REQUEST_ID_MAX];
+    add(f, DETAINER("{\"last_name\": \"NOBODY\", \"dob\": \"1950-01-01\"}"), a);
+    json_t *j = show(f, a);
+    assert_string_equal(sget(j, "status"), "received");
+    json_decref(j);
+    assert_int_equal(cust_desk_set_status(&f->d, a, "closed", "no such person in custody", &err),
+                     CUST_OK);
+    /* matched -> expired: the 48-hour window ran out */
+    char b[CUST_REQUEST_ID_MAX];
+    add(f, DETAINER("{\"booking_number\": \"1001\"}"), b);
+    assert_int_equal(cust_desk_set_status(&f->d, b, "expired", "window passed", &err), CUST_OK);
+    assert_int_equal(cust_desk_match(&f->d, b, &out, &err), CUST_ECONFLICT);
+    /* acted -> closed; then nothing more */
+    char c[CUST_REQUEST_ID_MAX];
+    add(f, DETAINER("{\"booking_number\": \"1001\"}"), c);
+    assert_int_equal(cust_desk_decide(&f->d, c, &out, &err), CUST_OK);
+    json_decref(out);
+    /* decided again: a new decision, the request stays decided */
+    assert_int_equal(cust_desk_decide(&f->d, c, &out, &err), CUST_OK);
+    json_decref(out);
+    j = show(f, c);
+    assert_int_equal(json_array_size(json_object_get(j, "decisions")), 2);
+    /* duties are not duplicated by deciding again */
+    size_t i, serve = 0;
+    json_t *x;
+    json_array_foreach(json_object_get(j, "duties"), i, x) serve +=
+        strcmp(sget(x, "duty"), "serve_copy_to_subject") == 0;
+    assert_int_equal(serve, 1);
+    json_decref(j);
+    struct cust_desk_act act = {.action = "notify", .by = "sgt"};
+    assert_int_equal(cust_desk_act(&f->d, c, &act, &out, &err), CUST_OK);
+    json_decref(out);
+    assert_int_equal(cust_desk_set_status(&f->d, c, "closed", "done", &err), CUST_OK);
+    assert_int_equal(cust_desk_act(&f->d, c, &act, &out, &err), CUST_ECONFLICT);
+    assert_int_equal(cust_desk_set_status(&f->d, c, "withdrawn", "late", &err), CUST_ECONFLICT);
+    /* fulfilled -> closed */
+    char d[CUST_REQUEST_ID_MAX];
+    add(f, "{\"kind\": \"information_request\", " DOJ ", \"items\": [\"charges\"]}", d);
+    struct cust_desk_fulfil_stats st;
+    assert_int_equal(cust_desk_fulfill(&f->d, d, CUST_DESK_JSON, false, NULL, &st, &err), CUST_OK);
+    assert_int_equal(cust_desk_set_status(&f->d, d, "closed", "answered", &err), CUST_OK);
+    j = show(f, d);
+    assert_string_equal(sget(j, "status"), "closed");
+    json_decref(j);
+    ledger_ok(f);
+}
+
+static void test_unconfirmed_person_refused(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    char id[CUST_REQUEST_ID_MAX];
+    add(f, DETAINER("{\"booking_number\": \"1001\"}"), id);
+    json_t *out = NULL;
+    assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_OK);
+    json_decref(out);
+    /* person #2 is not linked to this request */
+    struct cust_desk_act a = {.action = "notify", .by = "sgt", .person_id = 2};
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EDENIED);
+    assert_int_equal(ledger_count(f, "request.act", "refused"), 1);
+    /* a candidate (not confirmed) is not acted on either */
+    char w[CUST_REQUEST_ID_MAX];
+    add(f,
+        DETAINER("{\"last_name\": \"GARCIA\", \"first_name\": \"JOSE\", \"dob\": "
+                 "\"1988-04-02\"}"),
+        w);
+    assert_int_equal(cust_desk_decide(&f->d, w, &out, &err), CUST_ECONFLICT);
+    assert_int_equal(cust_desk_review(&f->d, w, 1, "lt", "x", &err), CUST_ECONFLICT);
+}
+
+static void test_admin_warrant_arrest_prohibited(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    char id[CUST_REQUEST_ID_MAX];
+    add(f,
+        "{\"kind\": \"administrative_warrant\", \"form\": \"I-200\", \"requester\":"
+        " {\"agency\": \"ICE\"}, \"received_at\": \"2025-07-10T09:00:00-07:00\","
+        " \"subject\": {\"booking_number\": \"1006\"}}",
+        id);
+    json_t *out = NULL;
+    assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_OK);
+    json_decref(out);
+    /* no state report duty before a transfer is made */
+    assert_int_equal(duty_of(f, id, "report_transfer_to_state", NULL), 0);
+    struct cust_desk_act a = {.action = "arrest", .by = "sgt"};
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EDENIED);
+    struct cust_desk_act t = {
+        .action = "transfer", .by = "sgt", .agency = "ICE ERO", .offense = "PC 187(a)"};
+    assert_int_equal(cust_desk_act(&f->d, id, &t, &out, &err), CUST_OK);
+    json_decref(out);
+    json_t *row = NULL;
+    assert_true(duty_of(f, id, "report_transfer_to_state", &row) > 0);
+    assert_true(json_is_null(json_object_get(row, "due")));
+    json_decref(row);
+    /* a public-record duty has no deadline */
+    row = NULL;
+    assert_true(duty_of(f, id, "record_as_public_record", &row) > 0);
+    assert_true(json_is_null(json_object_get(row, "due")));
+    json_decref(row);
+}
+
+static void test_duty_deadline_skips_holiday(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    /* decided Thursday 2025-07-03: Jul 4 and the weekend are not business days */
+    setenv("CUSTODIAN_NOW", "2025-07-03T18:00:00Z", 1);
+    char id[CUST_REQUEST_ID_MAX];
+    add(f, DETAINER("{\"booking_number\": \"1001\"}"), id);
+    json_t *out = NULL;
+    assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_OK);
+    json_decref(out);
+    json_t *row = NULL;
+    assert_true(duty_of(f, id, "serve_copy_to_subject", &row) > 0);
+    assert_string_equal(sget(row, "due"), "2025-07-08T06:59:59Z"); /* end of Mon 07-07 PDT */
+    json_decref(row);
+    struct cust_desk_act a = {.action = "notify", .by = "sgt"};
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_OK);
+    json_decref(out);
+    row = NULL;
+    assert_true(duty_of(f, id, "notice_to_subject_and_attorney", &row) > 0);
+    assert_string_equal(sget(row, "due"), "2025-07-08T06:59:59Z");
+    assert_false(json_is_true(json_object_get(row, "overdue")));
+    json_decref(row);
+    /* a week later the open duties are overdue */
+    setenv("CUSTODIAN_NOW", "2025-07-10T18:00:00Z", 1);
+    row = NULL;
+    assert_true(duty_of(f, id, "notice_to_subject_and_attorney", &row) > 0);
+    assert_true(json_is_true(json_object_get(row, "overdue")));
+    json_decref(row);
+    /* the duty rules are data: a bad file is an error naming the line */
+    char bad[128];
+    snprintf(bad, sizeof(bad), "%s/duties.csv", f->dir);
+    FILE *fp = fopen(bad, "w");
+    assert_non_null(fp);
+    fputs("duty,business_days\nserve_copy_to_subject,soon\n", fp);
+    fclose(fp);
+    struct cust_desk d2 = f->d;
+    d2.cache = NULL;
+    d2.duty_rules = bad;
+    char id2[CUST_REQUEST_ID_MAX];
+    add(f, DETAINER("{\"booking_number\": \"1006\"}"), id2);
+    assert_int_equal(cust_desk_decide(&d2, id2, &out, &err), CUST_EINVAL);
+    assert_non_null(strstr(err.msg, "duties.csv:2"));
+    cust_desk_release(&d2);
+    json_t *j = show(f, id2);
+    assert_string_equal(sget(j, "status"), "matched"); /* nothing recorded */
+    assert_int_equal(json_array_size(json_object_get(j, "decisions")), 0);
+    json_decref(j);
+}
+
+static void test_case_from_booking(void **state)
+{
+    (void)state;
+    const char *doc =
+        "{\"booking_number\": \"9\", \"release_date_public\": true, \"person\": {\"citizenship\":"
+        " {\"status\": \"citizen\", \"verified\": true}, \"sex_arson_registrant\": true},"
+        " \"charges\": [{\"code\": \"PC 459\", \"level\": \"felony\", \"status\": \"pending\","
+        " \"held_to_answer\": true}, {\"code\": \"PC 1\", \"status\": \"dismissed\"}],"
+        " \"prior_convictions\": [{\"code\": \"HS 11350\", \"level\": \"felony\", \"date\":"
+        " \"2001-XX-XX\", \"jurisdiction\": \"CA\", \"flags\": {\"serious\": false}}]}";
+    json_t *c = cust_desk_case_from_booking(doc, "us-tx", 20000, "detainer",
+                                            CUST_ASK_HOLD | CUST_ASK_NOTIFY, 0);
+    assert_non_null(c);
+    assert_string_equal(sget(c, "jurisdiction"), "us-tx");
+    json_t *s = json_object_get(c, "subject");
+    assert_true(json_is_true(json_object_get(json_object_get(s, "citizenship"), "verified")));
+    assert_true(json_is_true(json_object_get(s, "release_date_public")));
+    assert_true(json_is_true(json_object_get(s, "sex_arson_registrant")));
+    assert_int_equal(json_array_size(json_object_get(s, "pending_charges")), 1);
+    json_t *cv = json_array_get(json_object_get(s, "convictions"), 0);
+    assert_string_equal(sget(cv, "date"), "2001-01-01"); /* earliest possible day */
+    assert_true(json_is_false(json_object_get(cv, "serious")));
+    assert_int_equal(json_array_size(json_object_get(json_object_get(c, "request"), "asks")), 2);
+    json_decref(c);
+    assert_null(cust_desk_case_from_booking("[1]", NULL, 0, "detainer", 0, 0));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_invalid_request_stores_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ids_and_documents, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_strong_match_links_and_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_weak_match_waits_for_confirmation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_overdue_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lifecycle_and_final_states, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_detainer_decide_act_refuse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify_prohibited_without_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_citizen_flagged_for_review, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interview_needs_consent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transfers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fulfil_doj_letter, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fulfil_csv, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_subpoena_routed_to_counsel, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_court_order_in_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_close_and_expire_paths, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unconfirmed_person_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_admin_warrant_arrest_prohibited, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duty_deadline_skips_holiday, setup, teardown),
+        cmocka_unit_test(test_case_from_booking),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
