@@ -118,7 +118,7 @@ static int user_add(struct cli_ctx *ctx, const char *name, const char *role_name
                                       .outcome = "ok",
                                       .purpose = "",
                                       .detail = detail};
-        st = cust_ledger_append(s, &e, NULL, &err);
+        st = cust_ledger_append(s, &e, &err);
         cust_store_close(s);
     }
     struct cust_buf uri = CUST_BUF_INIT;

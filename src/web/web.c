@@ -195,7 +195,7 @@ void web_ledger(struct cust_web *w, const char *actor, const char *role, const c
     };
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s = web_acquire(w);
-    enum cust_status st = cust_ledger_append(s, &e, NULL, &err);
+    enum cust_status st = cust_ledger_append(s, &e, &err);
     web_release(w, s);
     if (st != CUST_OK)
         fprintf(stderr, "custodian: ledger: %s\n", err.msg);
