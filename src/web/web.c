@@ -41,12 +41,12 @@ struct cust_store *web_acquire(struct cust_web *w)
     return w->slots[k].store;
 }
 
-struct cust_desk_policy *web_slot_policy(struct cust_web *w, struct cust_store *s)
+struct web_decider *web_slot_policy(struct cust_web *w, struct cust_store *s)
 {
     for (unsigned i = 0; i < w->nslots; i++) {
         if (w->slots[i].store == s) {
             if (!w->slots[i].policy)
-                w->slots[i].policy = cust_desk_policy_new(NULL, NULL);
+                w->slots[i].policy = web_decider_new();
             return w->slots[i].policy;
         }
     }
@@ -164,7 +164,7 @@ void cust_web_free(struct cust_web *w)
         return;
     for (unsigned i = 0; i < w->nslots; i++) {
         cust_store_close(w->slots[i].store);
-        cust_desk_policy_free(w->slots[i].policy);
+        web_decider_free(w->slots[i].policy);
         pthread_mutex_destroy(&w->slots[i].lock);
     }
     free(w->slots);

@@ -13,12 +13,12 @@
 struct cust_policy;
 
 struct cust_calendar;
-struct cust_desk_policy;
+struct web_decider;
 
 struct web_slot {
     pthread_mutex_t lock;
     struct cust_store *store;
-    struct cust_desk_policy *policy; /* the desk's policy cache, used under `lock` */
+    struct web_decider *policy; /* the desk's decider and policy cache, used under `lock` */
 };
 
 struct cust_web {
@@ -40,8 +40,10 @@ struct cust_web {
 /* Borrow a store connection (exclusive until web_release). */
 struct cust_store *web_acquire(struct cust_web *w);
 void web_release(struct cust_web *w, struct cust_store *s);
-/* The desk policy decider of the slot holding `s` (held by the caller). */
-struct cust_desk_policy *web_slot_policy(struct cust_web *w, struct cust_store *s);
+/* The desk decider of the slot holding `s` (held by the caller); desk.c. */
+struct web_decider *web_slot_policy(struct cust_web *w, struct cust_store *s);
+struct web_decider *web_decider_new(void);
+void web_decider_free(struct web_decider *wd);
 
 /*
  * The staff guard for a page or API route: `action` >= 0 is a role-matrix action, WEB_SESSION

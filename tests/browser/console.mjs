@@ -102,8 +102,11 @@ try {
   const verdicts = await page.locator('ul.verdicts').innerText();
   assert.match(verdicts, /To hold is prohibited under rule ca\.hold\. Citation: Cal\. Gov\. Code § 7284\.6\(a\)\(1\)\(B\)/);
   assert.match(verdicts, /To notify is permitted/);
+  const trace = await page.locator('details.trace li').allInnerTexts();
+  assert.ok(trace.length >= 2, `the trace in sentences: ${trace}`);
+  assert.ok(trace.some((t) => /hold/.test(t)), `the trace mentions the hold: ${trace}`);
   assert.ok(await page.getByRole('button', { name: /hold declined/ }).count() === 1, 'the allowed actions');
-  checks += 4;
+  checks += 6;
   await audit('detainer-decision');
   await Promise.all([page.waitForURL(new RegExp(`/console/requests/${det}$`)),
     page.getByRole('button', { name: /hold declined/ }).click()]);
