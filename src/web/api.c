@@ -7,6 +7,7 @@
 #include "custodian/date.h"
 #include "custodian/ledger.h"
 #include "custodian/policy.h"
+#include "custodian/store_web.h"
 #include "web_internal.h"
 
 #include <jansson.h>
@@ -239,4 +240,34 @@ enum cust_status web_api_audit_log(struct cust_http_request *req, struct cust_ht
     return send_json(res, 200,
                      json_pack("{s:I, s:s, s:o}", "head_seq", (json_int_t)head, "head_hash", hash,
                                "entries", c.rows));
+}
+
+/* ---- users ---------------------------------------------------------------------------------- */
+
+static enum cust_status user_json_row(const struct cust_user_row *r, void *arg)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s?, s:b}", "name", r->name, "role", r->role, "created_at",
+                          r->created_at, "disabled", r->disabled);
+    if (!o)
+        return CUST_ENOMEM;
+    return json_array_append_new(arg, o) == 0 ? CUST_OK : CUST_ENOMEM;
+}
+
+enum cust_status web_api_users(struct cust_http_request *req, struct cust_http_response *res,
+                               void *ctx)
+{
+    struct cust_web *w = ctx;
+    enum cust_status st = web_guard(w, req, res, CUST_ACT_USER_MANAGE, false, NULL);
+    if (st != CUST_OK)
+        return st;
+    json_t *rows = json_array();
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_store *s = web_acquire(w);
+    st = cust_store_user_list(s, user_json_row, rows, &err);
+    web_release(w, s);
+    if (st != CUST_OK) {
+        json_decref(rows);
+        return cust_http_res_error(res, st, err.msg);
+    }
+    return send_json(res, 200, json_pack("{s:o}", "users", rows));
 }

@@ -535,7 +535,8 @@ static enum cust_status render_decision(struct cust_buf *b, const json_t *dec)
     const json_t *trace = json_object_get(x, "trace");
     if (json_array_size(trace)) {
         st = st ? st
-                : cust_buf_puts(b, "<details class=\"trace\" open><summary>How the policy reached this</summary><ol>");
+                : cust_buf_puts(b, "<details class=\"trace\" open><summary>How the policy reached "
+                                   "this</summary><ol>");
         size_t i;
         json_t *t;
         json_array_foreach(trace, i, t)

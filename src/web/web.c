@@ -478,6 +478,7 @@ static const struct web_route routes[] = {
     {"POST", "/api/v1/decide", web_api_decide, CUST_ACT_REQUEST_DECIDE, 0},
     {"GET", "/api/v1/audit/verify", web_api_audit_verify, CUST_ACT_AUDIT_READ, 0},
     {"GET", "/api/v1/audit/log", web_api_audit_log, CUST_ACT_AUDIT_READ, 0},
+    {"GET", "/api/v1/users", web_api_users, CUST_ACT_USER_MANAGE, 0},
     {"GET", "/api/v1/requests", web_api_requests, CUST_ACT_REQUEST_READ, 0},
     {"POST", "/api/v1/requests", web_api_request_add, CUST_ACT_REQUEST_CREATE, 0},
     {"GET", "/api/v1/requests/{id}", web_api_request, CUST_ACT_REQUEST_READ, 0},
