@@ -59,7 +59,8 @@ struct cust_store_web_ops {
 };
 
 /* Rows of public_bookings matching `q` (in custody, booked at or before q->booked_before),
- * ordered by name then booking number, at most q->limit. */
+ * ordered by name then booking number, at most q->limit. CUST_EINVAL without a last name and
+ * a booking number (no listing of everyone). */
 enum cust_status cust_store_public_search(struct cust_store *s, const struct cust_public_query *q,
                                           cust_public_fn fn, void *arg, struct cust_err *err);
 

@@ -25,13 +25,14 @@ struct cust_web_config {
     unsigned connections;       /* store connections in the pool (>= 1) */
     unsigned hide_recent_hours; /* the locator hides bookings younger than this */
     unsigned result_cap;        /* the locator returns at most this many rows */
+    unsigned cache_ttl_s;       /* the locator API caches each answer this long (0: never) */
     const char *assets_dir;     /* the @uswds/uswds dist folder, served under /static/uswds/ */
-    const char *policy_path;    /* policy file for /api/v1/decide (NULL: policies/us-ca.policy) */
     bool tls;                   /* cookies get Secure */
     bool create;                /* create an empty store when there is none */
 };
 
-/* Defaults: 4 connections, 2 hours, 50 rows, assets from the source tree's node_modules. */
+/* Defaults: 4 connections, 2 hours, 50 rows, a 30 s locator cache, assets from the source
+ * tree's node_modules. */
 void cust_web_config_defaults(struct cust_web_config *cfg);
 
 struct cust_web;

@@ -25,7 +25,7 @@ static void on_stop_signal(int sig)
 
 static const char usage[] =
     "usage: custodian serve [--listen ADDR:PORT] [--config FILE] [--port-file FILE]\n"
-    "                       [--assets DIR] [--print-routes]\n"
+    "                       [--assets DIR] [--cache-ttl S] [--print-routes]\n"
     "\n"
     "Serve the public inmate locator (/locator, /api/v1/public/inmates), the staff\n"
     "console (/console, /login) and the JSON API under /api/v1 (and GET /healthz) from\n"
@@ -43,6 +43,9 @@ static const char usage[] =
     "  --port-file FILE    write the bound port to FILE once listening (for tests)\n"
     "  --assets DIR        the @uswds/uswds dist folder served under /static/uswds/\n"
     "                      (default: node_modules/@uswds/uswds/dist of the source tree)\n"
+    "  --cache-ttl S       keep each public locator API answer S seconds (default 30;\n"
+    "                      0: no cache); bookings appear only hide_recent_hours after\n"
+    "                      booking anyway, a release shows at most S seconds late\n"
     "  --print-routes      print every route as METHOD PATTERN GUARD and exit\n"
     "  --db PATH           (global option) the store\n";
 
@@ -65,7 +68,7 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
 {
     if (cli_wants_help(argc, argv))
         return cli_help(usage);
-    const char *listen = NULL, *config = NULL, *port_file = NULL, *assets = NULL;
+    const char *listen = NULL, *config = NULL, *port_file = NULL, *assets = NULL, *ttl = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
@@ -81,6 +84,8 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
         }
         if (strcmp(a, "--assets") == 0)
             slot = &assets;
+        else if (strcmp(a, "--cache-ttl") == 0)
+            slot = &ttl;
         else if (strcmp(a, "--listen") == 0)
             slot = &listen;
         else if (strcmp(a, "--config") == 0)
@@ -113,6 +118,13 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
     wcfg.create = true; /* an empty county is served as such */
     if (assets)
         wcfg.assets_dir = assets;
+    if (ttl) {
+        char *end = NULL;
+        unsigned long v = strtoul(ttl, &end, 10);
+        if (!*ttl || *end || v > 3600)
+            return cli_usage_error(usage, "--cache-ttl: expected seconds from 0 to 3600");
+        wcfg.cache_ttl_s = (unsigned)v;
+    }
     struct cust_web *web = NULL;
     if (cust_web_new(&web, &wcfg, &err))
         return cli_fail(&err);

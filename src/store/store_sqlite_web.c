@@ -25,7 +25,8 @@ const char *const cust_sqlite_web_migration[] = {
     "CREATE INDEX persons_name ON persons(last_name, first_name)", NULL};
 
 enum web_stmt {
-    W_PUBLIC,
+    W_PUBLIC_NAME,
+    W_PUBLIC_NUMBER,
     W_USER_GET,
     W_USER_PUT,
     W_USER_FAILURE,
@@ -39,14 +40,24 @@ enum web_stmt {
 };
 
 static const char *const web_sql[W__N] = {
-    /* The public locator: this view and nothing else. */
-    [W_PUBLIC] = "SELECT booking_number, last_name, first_name, middle_name, booked_at, facility,"
-                 " arresting_agency, charges, scheduled_release FROM public_bookings"
-                 " WHERE in_custody AND (?1 IS NULL OR last_name = ?1)"
-                 " AND (?2 IS NULL OR substr(first_name, 1, length(?2)) = ?2)"
-                 " AND (?3 IS NULL OR booking_number = ?3)"
-                 " AND coalesce(unixepoch(booked_at), 0) <= ?4"
-                 " ORDER BY last_name, first_name, booking_number LIMIT ?5",
+    /* The public locator: this view and nothing else. Two shapes, so that each is an index
+     * lookup: by last name (persons(last_name, first_name), then the bookings of each person,
+     * in first-name order, stopping at the limit) and by booking number. */
+    [W_PUBLIC_NAME] = "SELECT booking_number, last_name, first_name, middle_name, booked_at,"
+                      " facility, arresting_agency, charges, scheduled_release FROM public_bookings"
+                      " WHERE last_name = ?1 AND in_custody"
+                      " AND (?2 IS NULL OR substr(first_name, 1, length(?2)) = ?2)"
+                      " AND (?3 IS NULL OR booking_number = ?3)"
+                      " AND coalesce(unixepoch(booked_at), 0) <= ?4"
+                      " ORDER BY last_name, first_name, booking_number LIMIT ?5",
+    [W_PUBLIC_NUMBER] =
+        "SELECT booking_number, last_name, first_name, middle_name, booked_at,"
+        " facility, arresting_agency, charges, scheduled_release FROM public_bookings"
+        " WHERE booking_number = ?3 AND in_custody"
+        " AND (?1 IS NULL OR last_name = ?1)"
+        " AND (?2 IS NULL OR substr(first_name, 1, length(?2)) = ?2)"
+        " AND coalesce(unixepoch(booked_at), 0) <= ?4"
+        " ORDER BY last_name, first_name, booking_number LIMIT ?5",
     [W_USER_GET] = "SELECT name, role, pwhash, totp_key, totp_last_step, failures, locked_until,"
                    " disabled FROM users WHERE name = ?1",
     [W_USER_PUT] = "INSERT INTO users(name, role, pwhash, totp_key, totp_last_step, failures,"
@@ -136,7 +147,9 @@ static const char *ctext(sqlite3_stmt *s, int i)
 static enum cust_status sw_public_search(void *impl, const struct cust_public_query *q,
                                          cust_public_fn fn, void *arg, struct cust_err *err)
 {
-    sqlite3_stmt *s = wstmt(impl, W_PUBLIC, err);
+    if (!q->last_name && !q->booking_number)
+        return cust_err_set(err, CUST_EINVAL, "give a last name or a booking number");
+    sqlite3_stmt *s = wstmt(impl, q->last_name ? W_PUBLIC_NAME : W_PUBLIC_NUMBER, err);
     if (!s)
         return CUST_EDB;
     bind_opt(s, 1, q->last_name);

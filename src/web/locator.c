@@ -12,6 +12,7 @@
 #include "web_internal.h"
 
 #include <jansson.h>
+#include <time.h>
 
 #define NAME_MAX_CHARS    64
 #define BOOKING_MAX_CHARS 32
@@ -112,6 +113,111 @@ static bool parse_query(const struct cust_http_request *req, struct locator_quer
     return true;
 }
 
+/* ---- a short-lived response cache --------------------------------------------------------------
+ * The locator's answers change slowly: a booking appears only hide_recent_hours after it is
+ * made, and a release takes effect at most `ttl` seconds late. So the JSON body of a query is
+ * kept for `ttl` seconds (default 30; 0 disables) in a direct-mapped table keyed by the
+ * normalized query, each slot behind one of a few striped locks. */
+
+#define CACHE_SLOTS   2048
+#define CACHE_STRIPES 64
+#define CACHE_KEY_MAX (NAME_MAX_CHARS * 2 + BOOKING_MAX_CHARS + 8)
+
+struct cache_entry {
+    char key[CACHE_KEY_MAX];
+    char *body;
+    size_t len;
+    int64_t expires_us;
+};
+
+struct web_cache {
+    unsigned ttl_s;
+    pthread_mutex_t stripe[CACHE_STRIPES];
+    struct cache_entry e[CACHE_SLOTS];
+};
+
+struct web_cache *web_cache_new(unsigned ttl_s)
+{
+    struct web_cache *c = cust_xcalloc(1, sizeof(*c));
+    c->ttl_s = ttl_s;
+    for (size_t i = 0; i < CACHE_STRIPES; i++)
+        pthread_mutex_init(&c->stripe[i], NULL);
+    return c;
+}
+
+void web_cache_free(struct web_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < CACHE_SLOTS; i++)
+        free(c->e[i].body);
+    for (size_t i = 0; i < CACHE_STRIPES; i++)
+        pthread_mutex_destroy(&c->stripe[i]);
+    free(c);
+}
+
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static uint32_t fnv1a(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void cache_key(const struct locator_query *q, char key[CACHE_KEY_MAX])
+{
+    snprintf(key, CACHE_KEY_MAX, "%s|%s|%s", q->has_last ? q->last : "",
+             q->has_first ? q->first : "", q->has_booking ? q->booking : "");
+}
+
+/* On a hit, set the response from the cached body and return true. */
+static bool cache_get(struct web_cache *c, const char *key, struct cust_http_response *res)
+{
+    if (!c || !c->ttl_s)
+        return false;
+    uint32_t h = fnv1a(key);
+    struct cache_entry *e = &c->e[h % CACHE_SLOTS];
+    pthread_mutex_t *m = &c->stripe[h % CACHE_STRIPES];
+    bool hit = false;
+    pthread_mutex_lock(m);
+    if (e->body && e->expires_us > mono_us() && strcmp(e->key, key) == 0) {
+        cust_buf_reset(&res->body);
+        hit = cust_buf_append(&res->body, e->body, e->len) == CUST_OK;
+    }
+    pthread_mutex_unlock(m);
+    if (hit) {
+        res->status = 200;
+        res->content_type = "application/json";
+    }
+    return hit;
+}
+
+static void cache_put(struct web_cache *c, const char *key, const char *body, size_t len)
+{
+    if (!c || !c->ttl_s)
+        return;
+    uint32_t h = fnv1a(key);
+    struct cache_entry *e = &c->e[h % CACHE_SLOTS];
+    pthread_mutex_t *m = &c->stripe[h % CACHE_STRIPES];
+    char *copy = cust_xmalloc(len);
+    memcpy(copy, body, len);
+    pthread_mutex_lock(m);
+    char *old = e->body;
+    snprintf(e->key, sizeof(e->key), "%s", key);
+    e->body = copy;
+    e->len = len;
+    e->expires_us = mono_us() + (int64_t)c->ttl_s * 1000000;
+    pthread_mutex_unlock(m);
+    free(old);
+}
+
 struct rows {
     json_t **items; /* HTML: parsed rows */
     struct cust_buf *json;
@@ -184,6 +290,10 @@ enum cust_status web_locator_api(struct cust_http_request *req, struct cust_http
         return cust_http_res_error_raw(res, 400, "invalid", msg);
     if (!q.any)
         return cust_http_res_error_raw(res, 400, "invalid", "give a last name or a booking number");
+    char key[CACHE_KEY_MAX];
+    cache_key(&q, key);
+    if (cache_get(w->cache, key, res))
+        return CUST_OK;
     struct cust_buf b;
     cust_buf_init(&b, 0);
     struct rows x = {.json = &b, .cap = w->cfg.result_cap};
@@ -200,6 +310,8 @@ enum cust_status web_locator_api(struct cust_http_request *req, struct cust_http
                           "\"hidden_recent_hours\":%u}",
                           x.n, x.truncated ? "true" : "false", w->cfg.result_cap,
                           w->cfg.hide_recent_hours);
+    if (st == CUST_OK)
+        cache_put(w->cache, key, b.buf, b.len);
     st = st ? st : cust_buf_putc(&b, '\0');
     st = st ? st : cust_http_res_json_str(res, 200, b.buf);
     cust_buf_release(&b);

@@ -20,6 +20,7 @@ void cust_web_config_defaults(struct cust_web_config *cfg)
     cfg->connections = 4;
     cfg->hide_recent_hours = 2;
     cfg->result_cap = 50;
+    cfg->cache_ttl_s = 30;
     cfg->assets_dir = CUST_SOURCE_DIR "/node_modules/@uswds/uswds/dist";
 }
 
@@ -118,15 +119,13 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
     w->cfg = *cfg;
     w->db_path = cust_xstrdup(cfg->db_path);
     w->assets_dir = cust_xstrdup(cfg->assets_dir ? cfg->assets_dir : "");
-    w->policy_path = cfg->policy_path ? cust_xstrdup(cfg->policy_path) : NULL;
     w->cfg.db_path = w->db_path;
     w->cfg.assets_dir = w->assets_dir;
-    w->cfg.policy_path = w->policy_path;
     if (w->cfg.result_cap == 0)
         w->cfg.result_cap = 1;
     w->nslots = cfg->connections ? cfg->connections : 1;
+    w->cache = web_cache_new(cfg->cache_ttl_s);
     w->slots = cust_xcalloc(w->nslots, sizeof(*w->slots));
-    pthread_mutex_init(&w->policy_lock, NULL);
     enum cust_status st = CUST_OK;
     for (unsigned i = 0; i < w->nslots; i++) {
         pthread_mutex_init(&w->slots[i].lock, NULL);
@@ -169,11 +168,9 @@ void cust_web_free(struct cust_web *w)
     }
     free(w->slots);
     cust_calendar_free(w->cal);
-    cust_policy_free(w->policy);
-    pthread_mutex_destroy(&w->policy_lock);
+    web_cache_free(w->cache);
     free(w->db_path);
     free(w->assets_dir);
-    free(w->policy_path);
     free(w);
 }
 

@@ -23,19 +23,21 @@ struct web_slot {
 
 struct cust_web {
     struct cust_web_config cfg;
-    char *db_path, *assets_dir, *policy_path;
+    char *db_path, *assets_dir;
     unsigned nslots;
     struct web_slot *slots;
     struct cust_auth_backend auth;
     struct cust_calendar *cal; /* holidays for the desk's deadlines */
-    pthread_mutex_t policy_lock;
-    struct cust_policy *policy; /* loaded on first use */
+    struct web_cache *cache;   /* the locator's short-lived response cache (locator.c) */
 };
 
 /* Guard kinds in the route table besides the role-matrix actions. */
 #define WEB_PUBLIC  (-1) /* anyone, no session */
 #define WEB_SESSION (-2) /* any logged-in staff member */
 #define WEB_STEP    (-3) /* a request step: the action depends on {step} (desk.c) */
+
+struct web_cache *web_cache_new(unsigned ttl_s);
+void web_cache_free(struct web_cache *c);
 
 /* Borrow a store connection (exclusive until web_release). */
 struct cust_store *web_acquire(struct cust_web *w);

@@ -41,6 +41,10 @@ for v in Q99887766 A987650123 QXIMMSTATUS "Quixotic Canary" QXPRIORJUR; do
 done
 ok
 
+expect_exit 2 "$C" serve --cache-ttl soon
+grep -q -- "--cache-ttl" "$T/err" || fail "bad --cache-ttl message"; ok
+"$C" serve --print-routes | grep -q '^GET /api/v1/public/inmates public$' || fail "print-routes"; ok
+
 cat >"$T/serve.ini" <<INI
 [server]
 threads = 2
