@@ -109,6 +109,12 @@ struct cust_desk_transfer {
     const char *recorded_by, *recorded_at;
 };
 
+/* A document kept for a request (received with it, a notice, a response). */
+struct cust_desk_document {
+    const char *request_id, *name, *sha256, *role;
+    int64_t size; /* -1 when only the hash is kept */
+};
+
 /* A person as the matcher sees it. */
 struct cust_desk_person {
     int64_t person_id;
@@ -143,6 +149,7 @@ typedef enum cust_status (*cust_desk_action_fn)(const struct cust_desk_action *a
 typedef enum cust_status (*cust_desk_duty_fn)(const struct cust_desk_duty *d, void *arg);
 typedef enum cust_status (*cust_desk_transfer_fn)(const struct cust_desk_transfer *t, void *arg);
 typedef enum cust_status (*cust_desk_person_fn)(const struct cust_desk_person *p, void *arg);
+typedef enum cust_status (*cust_desk_document_fn)(const struct cust_desk_document *d, void *arg);
 typedef enum cust_status (*cust_desk_scope_fn)(const struct cust_desk_scope_row *r, void *arg);
 
 struct cust_store_desk_ops {
@@ -160,6 +167,8 @@ struct cust_store_desk_ops {
                                      const char *role, struct cust_err *err);
     enum cust_status (*document_get)(void *impl, const char *sha256, char **content, size_t *len,
                                      struct cust_err *err);
+    enum cust_status (*documents)(void *impl, const char *request_id, cust_desk_document_fn fn,
+                                  void *arg, struct cust_err *err);
     enum cust_status (*link_put)(void *impl, const struct cust_desk_link *l, struct cust_err *err);
     enum cust_status (*links)(void *impl, const char *request_id, cust_desk_link_fn fn, void *arg,
                               struct cust_err *err);
@@ -194,6 +203,7 @@ struct cust_store_desk_ops {
 /* Insert a new request; its id is R-<year of received_at, local>-<6-digit sequence>. */
 enum cust_status cust_store_request_insert(struct cust_store *s, const struct cust_desk_request *r,
                                            char id[CUST_REQUEST_ID_MAX], struct cust_err *err);
+/* One request by id (the callback runs once). */
 enum cust_status cust_store_request_get(struct cust_store *s, const char *id,
                                         cust_desk_request_fn fn, void *arg, struct cust_err *err);
 /* Requests matching `f`: overdue open ones first (earliest deadline first), then the others by
@@ -214,21 +224,28 @@ enum cust_status cust_store_document_put(struct cust_store *s, const char *reque
 /* A document's content (new heap buffer, NUL-terminated). */
 enum cust_status cust_store_document_get(struct cust_store *s, const char *sha256, char **content,
                                          size_t *len, struct cust_err *err);
+/* A request's documents in the order they were kept. */
+enum cust_status cust_store_documents(struct cust_store *s, const char *request_id,
+                                      cust_desk_document_fn fn, void *arg, struct cust_err *err);
 /* Insert or replace the link (request_id, person_id). */
 enum cust_status cust_store_link_put(struct cust_store *s, const struct cust_desk_link *l,
                                      struct cust_err *err);
 /* A request's links, best score first. */
 enum cust_status cust_store_links(struct cust_store *s, const char *request_id,
                                   cust_desk_link_fn fn, void *arg, struct cust_err *err);
+/* Append a decision; *id (may be NULL) gets its row id. */
 enum cust_status cust_store_decision_put(struct cust_store *s, const struct cust_desk_decision *d,
                                          int64_t *id, struct cust_err *err);
 /* A request's decisions, oldest first (the last one per person is in force). */
 enum cust_status cust_store_decisions(struct cust_store *s, const char *request_id,
                                       cust_desk_decision_fn fn, void *arg, struct cust_err *err);
+/* Append what was done or declined; *id (may be NULL) gets its row id. */
 enum cust_status cust_store_action_put(struct cust_store *s, const struct cust_desk_action *a,
                                        int64_t *id, struct cust_err *err);
+/* A request's actions, oldest first. */
 enum cust_status cust_store_actions(struct cust_store *s, const char *request_id,
                                     cust_desk_action_fn fn, void *arg, struct cust_err *err);
+/* Create an open duty; *id (may be NULL) gets its id. */
 enum cust_status cust_store_duty_put(struct cust_store *s, const struct cust_desk_duty *d,
                                      int64_t *id, struct cust_err *err);
 /* Duties matching `f`, earliest deadline first (none last), then by id. */
@@ -238,6 +255,7 @@ enum cust_status cust_store_duties(struct cust_store *s, const struct cust_desk_
 enum cust_status cust_store_duty_done(struct cust_store *s, int64_t id, const char *by,
                                       const char *at, const char *document_sha256,
                                       struct cust_err *err);
+/* Append a hand-over to federal custody; *id (may be NULL) gets its row id. */
 enum cust_status cust_store_transfer_put(struct cust_store *s, const struct cust_desk_transfer *t,
                                          int64_t *id, struct cust_err *err);
 /* Every transfer, in order of hand-over. */

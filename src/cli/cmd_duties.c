@@ -81,7 +81,11 @@ int cmd_duties(int argc, char **argv, struct cli_ctx *ctx)
         cust_calendar_free(cal);
         return cli_fail(&err);
     }
-    struct cust_desk d = {.store = s, .cal = cal, .actor = ctx->user, .role = "clerk"};
+    struct cust_desk d = {.store = s,
+                          .cal = cal,
+                          .actor = ctx->user,
+                          .role = "clerk",
+                          .agency_name = getenv("CUSTODIAN_AGENCY_NAME")};
     enum cust_status st;
     if (is_list) {
         struct cust_desk_duty_filter f = {request, open};

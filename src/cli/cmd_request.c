@@ -32,7 +32,7 @@ static const char usage[] =
     "  transfers [--json]                  every hand-over to federal custody, with its basis\n"
     "\n"
     "Options for every command: --policy ID|FILE (default: $CUSTODIAN_JURISDICTION or us-ca),\n"
-    "--policies DIR.\n"
+    "--policies DIR. Notices name the jail's agency from $CUSTODIAN_AGENCY_NAME.\n"
     "Exit: 0 ok, 1 failure or refusal, 2 invalid input (json.path: reason lines, nothing\n"
     "stored).\n";
 
@@ -183,6 +183,9 @@ static void print_show(json_t *j)
                (long long)json_integer_value(json_object_get(x, "person_id")),
                s_or(x, "outcome", ""), s_or(x, "verdict", ""), s_or(x, "by", ""), s_or(x, "at", ""),
                json_string_value(json_object_get(x, "reason")) ? ": " : "", s_or(x, "reason", ""));
+    json_array_foreach(json_object_get(j, "documents"), i, x)
+        printf("  document %-8s %-36s %s\n", s_or(x, "role", ""), s_or(x, "name", ""),
+               s_or(x, "sha256", ""));
     json_array_foreach(json_object_get(j, "duties"), i, x) printf(
         "  duty %lld %s person #%lld: %s, due %s%s\n",
         (long long)json_integer_value(json_object_get(x, "id")), s_or(x, "duty", ""),
@@ -350,6 +353,7 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
                           .decide = cust_desk_policy_decide,
                           .decide_arg = dp,
                           .jurisdiction = jur,
+                          .agency_name = getenv("CUSTODIAN_AGENCY_NAME"),
                           .lang = o.lang};
     enum cust_status st = CUST_OK;
     json_t *out = NULL;

@@ -845,6 +845,14 @@ static enum cust_status on_show_action(const struct cust_desk_action *a, void *a
     return CUST_OK;
 }
 
+static enum cust_status on_show_document(const struct cust_desk_document *x, void *arg)
+{
+    json_array_append_new(arg, json_pack("{s:s,s:s,s:s,s:o}", "name", x->name, "sha256", x->sha256,
+                                         "role", x->role, "size",
+                                         x->size >= 0 ? json_integer(x->size) : json_null()));
+    return CUST_OK;
+}
+
 enum cust_status cust_desk_show(struct cust_desk *d, const char *id, json_t **out,
                                 struct cust_err *err)
 {
@@ -852,6 +860,9 @@ enum cust_status cust_desk_show(struct cust_desk *d, const char *id, json_t **ou
     json_t *j = NULL;
     enum cust_status st = cust_store_request_get(d->store, id, on_show, &j, err);
     json_t *links = json_array(), *decs = json_array(), *acts = json_array(), *duties = NULL;
+    json_t *docs = json_array();
+    if (st == CUST_OK)
+        st = cust_store_documents(d->store, id, on_show_document, docs, err);
     if (st == CUST_OK)
         st = cust_store_links(d->store, id, on_show_link, links, err);
     if (st == CUST_OK)
@@ -866,8 +877,10 @@ enum cust_status cust_desk_show(struct cust_desk *d, const char *id, json_t **ou
         json_decref(links);
         json_decref(decs);
         json_decref(acts);
+        json_decref(docs);
         return st;
     }
+    json_object_set_new(j, "documents", docs);
     json_object_set_new(j, "links", links);
     json_object_set_new(j, "decisions", decs);
     json_object_set_new(j, "actions", acts);

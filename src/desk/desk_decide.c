@@ -10,6 +10,7 @@
 #include "desk_internal.h"
 
 #include <sodium.h>
+#include <unistd.h>
 
 static void ignore(enum cust_status st)
 {
@@ -235,6 +236,91 @@ static enum cust_status render(struct cust_desk *d, const char *tpl, const char 
                                 CUST_TEMPLATE_TEXT, out, err);
 }
 
+/* The words a notice needs in `lang` (templates/notices/<lang>/terms.csv: key,text), cached;
+ * a language without the file uses English. */
+static enum cust_status terms(struct cust_desk *d, const char *lang, json_t **out,
+                              struct cust_err *err)
+{
+    struct desk_cache *dc = desk_cache(d);
+    if (!dc->templates)
+        dc->templates = json_object();
+    char key[64];
+    snprintf(key, sizeof(key), "%s/terms", lang);
+    if ((*out = json_object_get(dc->templates, key)))
+        return CUST_OK;
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s/terms.csv", desk_templates_dir(d), lang);
+    if (access(path, R_OK) != 0 && strcmp(lang, "en") != 0)
+        return terms(d, "en", out, err);
+    struct cust_csv csv;
+    enum cust_status st = cust_csv_open_file(&csv, path, err);
+    if (st != CUST_OK)
+        return st;
+    json_t *t = json_object();
+    st = cust_csv_next(&csv, err);
+    int ck = cust_csv_column(&csv, "key"), ct = cust_csv_column(&csv, "text");
+    if (st == CUST_OK && (ck < 0 || ct < 0))
+        st = cust_err_set(err, CUST_EINVAL, "%s:1: needs columns 'key' and 'text'", path);
+    while (st == CUST_OK && (st = cust_csv_next(&csv, err)) == CUST_OK && csv.nfields) {
+        if (csv.nfields <= (size_t)ck || csv.nfields <= (size_t)ct) {
+            st = cust_err_set(err, CUST_EINVAL, "%s:%zu: expected key,text", path, csv.line);
+            break;
+        }
+        json_object_set_new(t, csv.fields[ck], json_string(csv.fields[ct]));
+    }
+    cust_csv_release(&csv);
+    if (st != CUST_OK) {
+        json_decref(t);
+        return st;
+    }
+    json_object_set_new(dc->templates, key, t);
+    *out = t;
+    return CUST_OK;
+}
+
+static const char *term(const json_t *t, const char *key)
+{
+    const char *s = json_string_value(json_object_get(t, key));
+    return s ? s : key;
+}
+
+/* Put the language's words into the values: asks_text, comply_text, and the defaults. */
+static enum cust_status localise(struct cust_desk *d, const char *lang, json_t *v,
+                                 struct cust_err *err)
+{
+    json_t *t;
+    enum cust_status st = terms(d, lang, &t, err);
+    if (st != CUST_OK)
+        return st;
+    json_t *asks = json_object_get(v, "asks"), *verdicts = json_object_get(v, "verdicts");
+    struct cust_buf at, ct;
+    cust_buf_init(&at, 0);
+    cust_buf_init(&ct, 0);
+    size_t i;
+    json_t *a;
+    json_array_foreach(asks, i, a)
+    {
+        const char *name = json_string_value(a);
+        const char *verdict = json_string_value(json_object_get(verdicts, name));
+        ignore(cust_buf_appendf(&at, "%s%s", i ? "; " : "", term(t, name)));
+        if (verdict && strcmp(verdict, "prohibited") != 0)
+            ignore(cust_buf_appendf(&ct, "- %s (%s)\n", term(t, name), term(t, verdict)));
+    }
+    json_object_set_new(v, "asks_text",
+                        at.len ? json_stringn(at.buf, at.len) : json_string(term(t, "nothing")));
+    json_object_set_new(v, "comply_text", json_stringn(ct.len ? ct.buf : "", ct.len));
+    cust_buf_release(&at);
+    cust_buf_release(&ct);
+    static const char *const defaults[][2] = {{"attorney_name", "attorney_name"},
+                                              {"purpose", "purpose_default"},
+                                              {"release_info", "release_info_default"},
+                                              {"basis", "basis_decision"}};
+    for (size_t k = 0; k < CUST_ARRAY_LEN(defaults); k++)
+        if (!json_string_value(json_object_get(v, defaults[k][0])))
+            json_object_set_new(v, defaults[k][0], json_string(term(t, defaults[k][1])));
+    return CUST_OK;
+}
+
 static void sha256_hex(const void *data, size_t len, char out[65])
 {
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -251,6 +337,11 @@ static enum cust_status keep_notice(struct cust_desk *d, const char *request_id,
     if (!tpl)
         return cust_err_set(err, CUST_ENOTFOUND, "duty '%s' has no notice", duty);
     json_t *v = json_deep_copy(vars);
+    enum cust_status lst = localise(d, lang, v, err);
+    if (lst != CUST_OK) {
+        json_decref(v);
+        return lst;
+    }
     char today[11];
     cust_date_format(cust_today(), today);
     json_object_set_new(v, "notice_date", json_string(today));
@@ -509,9 +600,7 @@ static json_t *notice_vars(struct cust_desk *d, const struct desk_req *q, const 
     char *req = requester_text(&q->r);
     char received[11];
     cust_date_format(cust_time_local_day(q->r.received_at, q->r.received_offset), received);
-    struct cust_buf asks, comply;
-    cust_buf_init(&asks, 0);
-    cust_buf_init(&comply, 0);
+    json_t *asks = json_array(), *verdicts = json_object();
     bool will = false, hold_refused = false, release_given = false;
     for (int i = 0; i < CUST_ASK_COUNT; i++) {
         unsigned bit = 1u << i;
@@ -519,27 +608,17 @@ static json_t *notice_vars(struct cust_desk *d, const struct desk_req *q, const 
             continue;
         const char *a = cust_request_ask_name(bit);
         const char *v = decision ? verdict_of(decision, "actions", a) : NULL;
-        ignore(cust_buf_appendf(&asks, "%s%s", asks.len ? ", " : "", a));
-        if (v && strcmp(v, "prohibited") != 0) {
-            will = true;
-            ignore(cust_buf_appendf(&comply, "- %s (%s)\n", a, v));
-        }
-        if (bit == CUST_ASK_HOLD && (!v || strcmp(v, "prohibited") == 0))
-            hold_refused = true;
-        if (bit == CUST_ASK_NOTIFY && v && strcmp(v, "prohibited") != 0)
-            release_given = true;
+        json_array_append_new(asks, json_string(a));
+        json_object_set_new(verdicts, a, json_string(v ? v : "prohibited"));
+        will |= v && strcmp(v, "prohibited") != 0;
+        hold_refused |= bit == CUST_ASK_HOLD && (!v || strcmp(v, "prohibited") == 0);
+        release_given |= bit == CUST_ASK_NOTIFY && v && strcmp(v, "prohibited") != 0;
     }
-    ignore(cust_buf_putc(&asks, '\0'));
-    ignore(cust_buf_putc(&comply, '\0'));
-    json_t *v = json_pack("{s:s,s:s?,s:s,s:s,s:s?,s:s,s:b,s:s,s:b,s:b,s:s,s:s}", "subject_name",
-                          name, "booking_number", bn, "received_date", received, "requester", req,
-                          "form", q->r.form, "asks_text", asks.len > 1 ? asks.buf : "(nothing)",
-                          "will_comply", will, "comply_text", comply.buf, "hold_refused",
-                          hold_refused, "release_date_given", release_given, "purpose",
-                          q->r.note ? q->r.note : "as stated in the attached request",
-                          "attorney_name", "the person's attorney or designee");
-    cust_buf_release(&asks);
-    cust_buf_release(&comply);
+    json_t *v = json_pack("{s:s,s:s?,s:s,s:s,s:s?,s:o,s:o,s:b,s:b,s:b,s:s?}", "subject_name", name,
+                          "booking_number", bn, "received_date", received, "requester", req, "form",
+                          q->r.form, "asks", asks, "verdicts", verdicts, "will_comply", will,
+                          "hold_refused", hold_refused, "release_date_given", release_given,
+                          "purpose", q->r.note);
     free(name);
     free(req);
     return v;
@@ -569,12 +648,6 @@ static enum cust_status has_duty(struct cust_desk *d, const char *rid, int64_t p
     return st;
 }
 
-/* Create the decision's duties for which `trigger` holds: NULL = those due at once (no "when",
- * or the consent form), else those whose "when" equals trigger. Skips existing ones. */
-enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct desk_req *q,
-                                           int64_t person_id, const char *bn,
-                                           const json_t *decision, const char *trigger,
-                                           json_t *extra, int *created, struct cust_err *err);
 enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct desk_req *q,
                                            int64_t person_id, const char *bn,
                                            const json_t *decision, const char *trigger,
@@ -637,9 +710,6 @@ static enum cust_status run_decide(struct cust_desk *d, const json_t *c, json_t 
     return CUST_OK;
 }
 
-enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req *q,
-                                     int64_t person_id, const char *bn, const json_t *dec,
-                                     int64_t *id, struct cust_err *err);
 enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req *q,
                                      int64_t person_id, const char *bn, const json_t *dec,
                                      int64_t *id, struct cust_err *err)
@@ -926,10 +996,7 @@ enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct
             if (st == CUST_OK && !a->decline && bit == CUST_ASK_NOTIFY) {
                 char today[11];
                 cust_date_format(cust_today(), today);
-                json_t *extra = json_pack(
-                    "{s:s,s:s,s:s}", "disclosed_date", today, "release_info",
-                    "your release date and time", "basis",
-                    "Gov. Code section 7282.5 / 7284.6(a)(1)(C) (the decision on record)");
+                json_t *extra = json_pack("{s:s}", "disclosed_date", today);
                 int made = 0;
                 st = desk_duties_from_decision(d, &q, ll.v[i].person_id, ll.v[i].booking_number,
                                                ld[i].decision, "notify_given", extra, &made, err);

@@ -14,15 +14,6 @@
 
 #include <sodium.h>
 
-/* Defined in desk_decide.c. */
-enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct desk_req *q,
-                                           int64_t person_id, const char *bn,
-                                           const json_t *decision, const char *trigger,
-                                           json_t *extra, int *created, struct cust_err *err);
-enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req *q,
-                                     int64_t person_id, const char *bn, const json_t *dec,
-                                     int64_t *id, struct cust_err *err);
-
 static void ignore(enum cust_status st)
 {
     (void)st;
@@ -218,10 +209,9 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
             const char *ln = json_string_value(json_object_get(person, "last_name"));
             char name[256];
             snprintf(name, sizeof(name), "%s%s%s", fn ? fn : "", fn && ln ? " " : "", ln ? ln : "");
-            json_t *extra = json_pack(
-                "{s:s,s:s,s:s,s:s}", "subject_name", name, "disclosed_date", today, "release_info",
-                json_string_value(json_object_get(row, "release_date")), "basis",
-                "the decision on record for this disclosure (Gov. Code section 7284.6(a)(1)(C))");
+            json_t *extra =
+                json_pack("{s:s,s:s,s:s}", "subject_name", name, "disclosed_date", today,
+                          "release_info", json_string_value(json_object_get(row, "release_date")));
             int made = 0;
             st = desk_duties_from_decision(d, f->q, r->person_id, r->booking_number, dec,
                                            "notify_given", extra, &made, f->err);

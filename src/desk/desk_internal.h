@@ -52,6 +52,18 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
 json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32_t as_of,
                               const char *kind, unsigned asks, unsigned items);
 
+/* Create the decision's duties for which `trigger` holds: NULL = those due at once (no "when",
+ * or the consent form), else those whose "when" equals trigger ("notify_given",
+ * "transfer_done"). `extra` adds notice values; *created counts them (may be NULL). */
+enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct desk_req *q,
+                                           int64_t person_id, const char *bn,
+                                           const json_t *decision, const char *trigger,
+                                           json_t *extra, int *created, struct cust_err *err);
+/* Store a decision with its ledger entry; *id gets its row id. */
+enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req *q,
+                                     int64_t person_id, const char *bn, const json_t *dec,
+                                     int64_t *id, struct cust_err *err);
+
 /* Asked actions / items as JSON string arrays. */
 json_t *desk_flag_names(unsigned flags, bool items);
 

@@ -159,3 +159,11 @@ enum cust_status cust_store_desk_scope(struct cust_store *s, const struct cust_d
         return cust_err_set(err, CUST_EINVAL, "the %s store has no request desk", s->ops->name);
     return s->ops->desk->scope(s->impl, sc, fn, arg, err);
 }
+
+enum cust_status cust_store_documents(struct cust_store *s, const char *request_id,
+                                      cust_desk_document_fn fn, void *arg, struct cust_err *err)
+{
+    if (!s->ops->desk || !s->ops->desk->documents)
+        return cust_err_set(err, CUST_EINVAL, "the %s store has no request desk", s->ops->name);
+    return s->ops->desk->documents(s->impl, request_id, fn, arg, err);
+}

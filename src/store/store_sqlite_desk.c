@@ -85,6 +85,7 @@ enum dstmt {
     D_DOC_FILL,
     D_DOC_LINK,
     D_DOC_GET,
+    D_DOCS,
     D_LINK_PUT,
     D_LINKS,
     D_DEC_PUT,
@@ -134,6 +135,9 @@ static const char *const dsql[D__N] = {
     [D_DOC_LINK] = "INSERT INTO request_documents(request_id, name, sha256, role)"
                    " VALUES(?1, ?2, ?3, ?4)",
     [D_DOC_GET] = "SELECT content FROM documents WHERE sha256 = ?1",
+    [D_DOCS] = "SELECT r.request_id, r.name, r.sha256, r.role, coalesce(d.size, -1)"
+               " FROM request_documents r LEFT JOIN documents d ON d.sha256 = r.sha256"
+               " WHERE r.request_id = ?1 ORDER BY r.id",
     [D_LINK_PUT] = "INSERT OR REPLACE INTO request_links(request_id, person_id, booking_number,"
                    " score, strong, state, confirmed_by, confirmed_at, reasons, review,"
                    " review_reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -280,6 +284,7 @@ union dcb {
     cust_desk_transfer_fn xfer;
     cust_desk_person_fn person;
     cust_desk_scope_fn scope;
+    cust_desk_document_fn doc;
 };
 typedef enum cust_status (*row_fn)(sqlite3_stmt *s, const union dcb *fn, void *arg);
 
@@ -482,6 +487,24 @@ static enum cust_status doc_get(void *impl, const char *sha256, char **content, 
     }
     sqlite3_reset(s);
     return st;
+}
+
+static enum cust_status docs_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
+{
+    struct cust_desk_document d = {ctext(s, 0), ctext(s, 1), ctext(s, 2), ctext(s, 3),
+                                   sqlite3_column_int64(s, 4)};
+    return fn->doc(&d, arg);
+}
+
+static enum cust_status docs(void *impl, const char *request_id, cust_desk_document_fn fn,
+                             void *arg, struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_DOCS, err);
+    if (!s)
+        return CUST_EDB;
+    btext(s, 1, request_id);
+    return each(&q, s, docs_row, &(union dcb){.doc = fn}, arg, "documents", NULL, err);
 }
 
 /* ---- links ----------------------------------------------------------------------------- */
@@ -841,6 +864,7 @@ const struct cust_store_desk_ops cust_sqlite_desk_ops = {
     .request_update = req_update,
     .document_put = doc_put,
     .document_get = doc_get,
+    .documents = docs,
     .link_put = link_put,
     .links = links,
     .decision_put = dec_put,

@@ -134,6 +134,8 @@ static void ledger_ok(struct fx *f)
     "{\"kind\": \"detainer\", \"form\": \"I-247A\", \"requester\": {\"agency\": \"ICE\"},"         \
     " \"received_at\": \"2025-07-02T10:00:00-07:00\", \"subject\": " subject "}"
 
+static int64_t duty_of(struct fx *f, const char *id, const char *duty, json_t **row);
+
 /* ---- intake --------------------------------------------------------------------------------- */
 
 static void test_invalid_request_stores_nothing(void **state)
@@ -195,6 +197,10 @@ static void test_ids_and_documents(void **state)
     assert_null(json_object_get(json_array_get(docs, 0), "content_base64"));
     assert_string_equal(sget(json_array_get(docs, 0), "sha256"),
                         "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+    json_t *kept = json_array_get(json_object_get(j, "documents"), 0);
+    assert_string_equal(sget(kept, "role"), "received");
+    assert_string_equal(sget(kept, "name"), "n.txt");
+    assert_int_equal(json_integer_value(json_object_get(kept, "size")), 5);
     json_decref(j);
     assert_int_equal(ledger_count(f, "request.add", "ok"), 2);
 }
@@ -216,6 +222,23 @@ static void test_strong_match_links_and_window(void **state)
     assert_string_equal(sget(j, "law_rule"), "detainer_48h_after_release");
     assert_string_equal(sget(j, "law_deadline"), "2025-07-08T07:00:00Z");
     json_decref(j);
+}
+
+static void test_conflicting_strong_ids_wait(void **state)
+{
+    struct fx *f = *state;
+    char id[CUST_REQUEST_ID_MAX];
+    /* booking 1001 is GARCIA's, CII C3333333 is SMITH's: no link without a person */
+    add(f, DETAINER("{\"booking_number\": \"1001\", \"cii\": \"C3333333\"}"), id);
+    json_t *j = show(f, id);
+    assert_string_equal(sget(j, "status"), "received");
+    size_t i;
+    json_t *l;
+    assert_true(json_array_size(json_object_get(j, "links")) >= 1);
+    json_array_foreach(json_object_get(j, "links"), i, l)
+        assert_string_equal(sget(l, "state"), "candidate");
+    json_decref(j);
+    assert_int_equal(ledger_count(f, "request.link", NULL), 0);
 }
 
 static void test_weak_match_waits_for_confirmation(void **state)
@@ -367,6 +390,15 @@ static void test_detainer_decide_act_refuse(void **state)
     }
     assert_true(serve);
     assert_false(notice); /* only once a release date is given */
+    /* the copy served on the person, in Spanish: the request's asks and the answer in Spanish */
+    int64_t serve_id = duty_of(f, id, "serve_copy_to_subject", NULL);
+    struct cust_buf es;
+    cust_buf_init(&es, 0);
+    assert_int_equal(cust_desk_notice(&f->d, serve_id, "es", &es, &err), CUST_OK);
+    assert_non_null(strstr(es.buf, "informarles la fecha y hora de su liberación (permitido"));
+    assert_non_null(strstr(es.buf, "no lo mantendrá bajo custodia"));
+    assert_null(strstr(es.buf, "notify"));
+    cust_buf_release(&es);
     json_decref(j);
 
     /* hold is prohibited in California: refused, recorded */
@@ -607,6 +639,16 @@ static void test_fulfil_doj_letter(void **state)
     json_t *j = show(f, id);
     assert_string_equal(sget(j, "status"), "fulfilled");
     assert_int_equal(json_array_size(json_object_get(j, "duties")), 2);
+    /* the response is kept, and so are the two notices */
+    size_t nresp = 0, nnotice = 0, k;
+    json_t *x;
+    json_array_foreach(json_object_get(j, "documents"), k, x)
+    {
+        nresp += strcmp(sget(x, "role"), "response") == 0;
+        nnotice += strcmp(sget(x, "role"), "notice") == 0;
+    }
+    assert_int_equal(nresp, 1);
+    assert_int_equal(nnotice, 2);
     json_decref(j);
     /* fulfilled once only */
     assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, false, NULL, &st, &err),
@@ -905,6 +947,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invalid_request_stores_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ids_and_documents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_strong_match_links_and_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conflicting_strong_ids_wait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_weak_match_waits_for_confirmation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_overdue_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lifecycle_and_final_states, setup, teardown),
