@@ -155,6 +155,7 @@ enum cust_status web_api_requests(struct cust_http_request *req, struct cust_htt
     struct cust_desk d;
     desk_for(w, s, &se, &d);
     st = cust_desk_list(&d, &f, &out, &err);
+    cust_desk_release(&d);
     web_release(w, s);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
@@ -179,6 +180,7 @@ enum cust_status web_api_request_add(struct cust_http_request *req, struct cust_
     struct cust_desk d;
     desk_for(w, s, &se, &d);
     st = cust_desk_add(&d, doc, id, &dg, &err);
+    cust_desk_release(&d);
     web_release(w, s);
     json_decref(doc);
     if (st != CUST_OK) {
@@ -207,6 +209,7 @@ enum cust_status web_api_request(struct cust_http_request *req, struct cust_http
     struct cust_desk d;
     desk_for(w, s, &se, &d);
     st = cust_desk_show(&d, cust_http_req_param(req, "id"), &out, &err);
+    cust_desk_release(&d);
     web_release(w, s);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
@@ -294,6 +297,7 @@ static enum cust_status run_step(struct cust_web *w, const struct cust_session *
         st = reason ? cust_desk_set_status(&d, id, status, reason, err)
                     : cust_err_set(err, CUST_EINVAL, "reason: required");
     }
+    cust_desk_release(&d);
     web_release(w, s);
     return st;
 }
@@ -342,6 +346,7 @@ static enum cust_status fulfil(struct cust_web *w, const struct cust_session *se
     struct cust_desk d;
     desk_for(w, s, se, &d);
     enum cust_status st = cust_desk_fulfill(&d, id, fmt, false, f, fs, err);
+    cust_desk_release(&d);
     web_release(w, s);
     fclose(f);
     return st;
@@ -406,6 +411,7 @@ enum cust_status web_api_duties(struct cust_http_request *req, struct cust_http_
     struct cust_desk d;
     desk_for(w, s, &se, &d);
     st = cust_desk_duties(&d, &f, &out, &err);
+    cust_desk_release(&d);
     web_release(w, s);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
@@ -430,6 +436,7 @@ enum cust_status web_api_duty_done(struct cust_http_request *req, struct cust_ht
     struct cust_desk d;
     desk_for(w, s, &se, &d);
     st = cust_desk_duty_done(&d, id, se.user, &err);
+    cust_desk_release(&d);
     web_release(w, s);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
@@ -685,6 +692,7 @@ enum cust_status web_request_page(struct cust_http_request *req, struct cust_htt
     struct cust_desk d;
     desk_for(w, s, &se, &d);
     st = cust_desk_show(&d, id, &r, &err);
+    cust_desk_release(&d);
     web_release(w, s);
     if (st != CUST_OK)
         return web_html_error(res, st == CUST_ENOTFOUND ? 404 : 500, "No such request",
@@ -829,6 +837,7 @@ enum cust_status web_fulfil_page(struct cust_http_request *req, struct cust_http
     struct cust_desk d;
     desk_for(w, s, &se, &d);
     st = cust_desk_show(&d, id, &r, &err);
+    cust_desk_release(&d);
     web_release(w, s);
     if (st != CUST_OK)
         return web_html_error(res, st == CUST_ENOTFOUND ? 404 : 500, "No such request",
