@@ -7,6 +7,7 @@
 #include "custodian/date.h"
 #include "custodian/ledger.h"
 #include "custodian/store_desk.h"
+#include "custodian/store_web.h"
 #include "web_internal.h"
 
 #include <jansson.h>
@@ -594,6 +595,61 @@ enum cust_status web_audit_page(struct cust_http_request *req, struct cust_http_
         st = st ? st : cust_buf_puts(&b, "</p></div></div>\n");
     }
     st = st ? st : web_page_end(&b);
+    if (st) {
+        cust_buf_release(&b);
+        return st;
+    }
+    return web_send_html(res, 200, &b);
+}
+
+/* ---- accounts (admin) ----------------------------------------------------------------------- */
+
+static enum cust_status user_row(const struct cust_user_row *r, void *arg)
+{
+    struct cust_buf *b = arg;
+    enum cust_status st = cust_buf_puts(b, "<tr><th scope=\"row\">");
+    st = st ? st : web_h(b, r->name);
+    st = st ? st : cust_buf_puts(b, "</th><td>");
+    st = st ? st : web_h(b, r->role);
+    st = st ? st : cust_buf_puts(b, "</td><td>");
+    st = st ? st : web_h(b, r->created_at);
+    st = st ? st : cust_buf_puts(b, "</td><td>");
+    st = st ? st : cust_buf_puts(b, r->disabled ? "disabled" : "active");
+    return st ? st : cust_buf_puts(b, "</td></tr>\n");
+}
+
+enum cust_status web_users_page(struct cust_http_request *req, struct cust_http_response *res,
+                                void *ctx)
+{
+    struct cust_web *w = ctx;
+    struct cust_session s;
+    enum cust_status st = web_guard(w, req, res, CUST_ACT_USER_MANAGE, true, &s);
+    if (st != CUST_OK)
+        return st;
+    struct cust_buf b, rows;
+    cust_buf_init(&b, 0);
+    cust_buf_init(&rows, 0);
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_store *store = web_acquire(w);
+    st = cust_store_user_list(store, user_row, &rows, &err);
+    web_release(w, store);
+    if (st != CUST_OK) {
+        cust_buf_release(&b);
+        cust_buf_release(&rows);
+        return web_html_error(res, 500, "Accounts unavailable", "The store could not be read.", &s);
+    }
+    st = web_page_begin(&b, "Staff accounts", &s);
+    st = st ? st
+            : cust_buf_puts(&b, "<p>Accounts are created on the server with <code>custodian user"
+                                " add NAME --role ROLE</code>, which prints the authenticator"
+                                " (TOTP) provisioning URI.</p>\n<table class=\"usa-table\">"
+                                "<caption>Staff accounts</caption><thead><tr><th scope=\"col\">"
+                                "Name</th><th scope=\"col\">Role</th><th scope=\"col\">Created"
+                                "</th><th scope=\"col\">State</th></tr></thead><tbody>\n");
+    st = st ? st : cust_buf_append(&b, rows.buf ? rows.buf : "", rows.len);
+    st = st ? st : cust_buf_puts(&b, "</tbody></table>\n");
+    st = st ? st : web_page_end(&b);
+    cust_buf_release(&rows);
     if (st) {
         cust_buf_release(&b);
         return st;

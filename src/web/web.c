@@ -336,6 +336,7 @@ enum cust_status web_page_begin(struct cust_buf *b, const char *title, const str
             {"/console", "Dashboard", WEB_SESSION},
             {"/console/roster", "Roster", CUST_ACT_ROSTER_READ},
             {"/console/audit", "Audit", CUST_ACT_AUDIT_READ},
+            {"/console/users", "Accounts", CUST_ACT_USER_MANAGE},
         };
         for (size_t i = 0; st == CUST_OK && i < CUST_ARRAY_LEN(items); i++) {
             if (items[i].action >= 0 &&
@@ -464,6 +465,7 @@ static const struct web_route routes[] = {
     {"GET", "/console/bookings/{number}", web_booking_page, CUST_ACT_ROSTER_READ, 0},
     {"GET", "/console/persons/{id}", web_person_page, CUST_ACT_ROSTER_READ, 0},
     {"GET", "/console/audit", web_audit_page, CUST_ACT_AUDIT_READ, 0},
+    {"GET", "/console/users", web_users_page, CUST_ACT_USER_MANAGE, 0},
     {"GET", "/console/requests/{id}", web_request_page, CUST_ACT_REQUEST_READ, 0},
     {"POST", "/console/requests/{id}/{step}", web_request_step_post, WEB_STEP, 0},
     {"GET", "/console/requests/{id}/fulfil", web_fulfil_page, CUST_ACT_REQUEST_FULFILL, 0},

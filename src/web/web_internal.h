@@ -128,6 +128,7 @@ const struct web_step *web_steps(size_t *n);
 #define WEB_HANDLER(name)                                                                          \
     enum cust_status name(struct cust_http_request *req, struct cust_http_response *res, void *ctx)
 WEB_HANDLER(web_api_users);
+WEB_HANDLER(web_users_page);
 WEB_HANDLER(web_api_requests);
 WEB_HANDLER(web_api_request_add);
 WEB_HANDLER(web_api_request);

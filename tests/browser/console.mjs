@@ -30,6 +30,7 @@ const pass = 'river otter lantern quietly 42';
 writeFileSync(join(T, 'pass'), `${pass}\n`);
 const uri = run('user', 'add', 'sgt_reyes', '--role', 'supervisor', '--passphrase-file', join(T, 'pass')).trim();
 assert.match(uri, /^otpauth:\/\/totp\/custodian:sgt_reyes\?secret=/);
+const auditorUri = run('user', 'add', 'aud_kim', '--role', 'auditor', '--passphrase-file', join(T, 'pass')).trim();
 
 const server = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--port-file', join(T, 'port')], {
   env, stdio: ['ignore', 'ignore', 'pipe'],
@@ -135,6 +136,23 @@ try {
   assert.match(await page.locator('main').innerText(), /A12345678/);
   checks++;
   await audit('booking');
+
+  // 6. sign out, then an auditor: the audit status, and no roster in the navigation
+  await Promise.all([page.waitForURL(/\/login$/), page.getByRole('button', { name: /Sign out/ }).click()]);
+  await page.goto(`${base}/console/roster`);
+  assert.match(page.url(), /\/login$/, 'signed out');
+  await page.getByLabel('User name').fill('aud_kim');
+  await page.getByLabel('Passphrase').fill(pass);
+  await page.getByLabel('Authenticator code').fill(totp(auditorUri));
+  await Promise.all([page.waitForURL(/\/console$/), page.getByRole('button', { name: 'Sign in' }).click()]);
+  await page.getByRole('link', { name: 'Audit' }).click();
+  assert.match(await page.locator('#ledger').innerText(), /^ledger ok: \d+ entries$/);
+  checks += 2;
+  await audit('audit-status');
+  const denied = await page.goto(`${base}/console/bookings/6012345`);
+  assert.equal(denied.status(), 200, 'an auditor may read the roster');
+  assert.doesNotMatch(await page.content(), /A12345678/, 'but not restricted fields');
+  checks++;
 } finally {
   await context.close();
   server.kill('SIGTERM');
