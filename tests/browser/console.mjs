@@ -37,22 +37,27 @@ const server = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--port-file', jo
 });
 let serverErr = '';
 server.stderr.on('data', (d) => { serverErr += d; });
-for (let i = 0; i < 200 && !existsSync(join(T, 'port')); i++) await new Promise((r) => setTimeout(r, 50));
-assert.ok(existsSync(join(T, 'port')), `server did not start: ${serverErr}`);
-const base = `http://127.0.0.1:${readFileSync(join(T, 'port'), 'utf8').trim()}`;
-
-// a new, empty profile (Playwright passes it as --user-data-dir)
-const context = await chromium.launchPersistentContext(join(T, 'chromium'), {
-  executablePath: process.env.CUST_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  acceptDownloads: true,
-  bypassCSP: true, // to inject axe-core; the pages themselves run under the server's CSP
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+const serverExit = new Promise((r) => server.on('exit', (code) => r(code)));
+process.on('exit', () => {
+  server.kill('SIGKILL'); // a no-op once it has stopped
+  rmSync(T, { recursive: true, force: true });
 });
+let context;
 let checks = 0;
 const pagesChecked = [];
 try {
+  for (let i = 0; i < 200 && !existsSync(join(T, 'port')); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(existsSync(join(T, 'port')), `server did not start: ${serverErr}`);
+  const base = `http://127.0.0.1:${readFileSync(join(T, 'port'), 'utf8').trim()}`;
+  // a new, empty profile (Playwright passes it as --user-data-dir)
+  context = await chromium.launchPersistentContext(join(T, 'chromium'), {
+    executablePath: process.env.CUST_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    acceptDownloads: true,
+    bypassCSP: true, // to inject axe-core; the pages themselves run under the server's CSP
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
   const page = await context.newPage();
 
   // No serious/critical axe violation; screenshot kept.
@@ -154,9 +159,9 @@ try {
   assert.doesNotMatch(await page.content(), /A12345678/, 'but not restricted fields');
   checks++;
 } finally {
-  await context.close();
+  if (context) await context.close();
   server.kill('SIGTERM');
-  const exitCode = await new Promise((r) => server.on('exit', (code) => r(code)));
+  const exitCode = await serverExit;
   assert.equal(exitCode, 0, `server exit status (stderr: ${serverErr.slice(-2000)})`);
   assert.doesNotMatch(serverErr, /Sanitizer/, 'no sanitizer report from the server');
 }
@@ -166,5 +171,4 @@ for (const action of ['login', 'view']) {
   checks++;
 }
 assert.match(run('audit', 'verify'), /^ledger ok/);
-rmSync(T, { recursive: true, force: true });
 console.log(`PASS: browser console (${checks} checks; axe clean on ${pagesChecked.join(', ')})`);
