@@ -153,6 +153,7 @@ typedef enum cust_status (*cust_ledger_fn)(const struct cust_ledger_row *row, vo
 
 struct cust_store;
 struct cust_store_desk_ops; /* the request desk's operations: store_desk.h */
+struct cust_store_web_ops;  /* the web front end's operations: store_web.h */
 
 /* The backend vtable. Every function gets the store's backend-private state. */
 struct cust_store_ops {
@@ -183,6 +184,8 @@ struct cust_store_ops {
                                     char head_hash[65], struct cust_err *err);
     /* ---- the request desk (store_desk.h) ---- */
     const struct cust_store_desk_ops *desk;
+    /* ---- the web front end: locator, accounts, sessions (store_web.h) ---- */
+    const struct cust_store_web_ops *web;
 };
 
 struct cust_store {

@@ -1,6 +1,7 @@
 /* cmd_serve.c - `custodian serve`: the HTTP API (and, later, the locator and staff console). */
 #include "custodian/compat.h"
 #include "custodian/http.h"
+#include "custodian/web.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -24,8 +25,11 @@ static void on_stop_signal(int sig)
 
 static const char usage[] =
     "usage: custodian serve [--listen ADDR:PORT] [--config FILE] [--port-file FILE]\n"
+    "                       [--assets DIR] [--cache-ttl S] [--print-routes]\n"
     "\n"
-    "Serve the JSON API under /api/v1 (and GET /healthz) until SIGTERM or SIGINT, then\n"
+    "Serve the public inmate locator (/locator, /api/v1/public/inmates), the staff\n"
+    "console (/console, /login) and the JSON API under /api/v1 (and GET /healthz) from\n"
+    "the store until SIGTERM or SIGINT, then\n"
     "stop accepting, finish in-flight requests and exit 0. One JSON access-log line per\n"
     "request goes to stderr, or to [server] access_log in the config file.\n"
     "\n"
@@ -37,6 +41,12 @@ static const char usage[] =
     "                      shutdown_grace_ms; [ratelimit] rate burst slots;\n"
     "                      [locator] hide_recent_hours result_cap\n"
     "  --port-file FILE    write the bound port to FILE once listening (for tests)\n"
+    "  --assets DIR        the @uswds/uswds dist folder served under /static/uswds/\n"
+    "                      (default: node_modules/@uswds/uswds/dist of the source tree)\n"
+    "  --cache-ttl S       keep each public locator API answer S seconds (default 30;\n"
+    "                      0: no cache); bookings appear only hide_recent_hours after\n"
+    "                      booking anyway, a release shows at most S seconds late\n"
+    "  --print-routes      print every route as METHOD PATTERN GUARD and exit\n"
     "  --db PATH           (global option) the store\n";
 
 static enum cust_status write_port_file(const char *path, uint16_t port, struct cust_err *err)
@@ -56,14 +66,27 @@ static enum cust_status write_port_file(const char *path, uint16_t port, struct 
 
 int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
 {
-    (void)ctx; /* the store is not wired yet */
     if (cli_wants_help(argc, argv))
         return cli_help(usage);
-    const char *listen = NULL, *config = NULL, *port_file = NULL;
+    const char *listen = NULL, *config = NULL, *port_file = NULL, *assets = NULL, *ttl = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
-        if (strcmp(a, "--listen") == 0)
+        if (strcmp(a, "--print-routes") == 0) {
+            struct cust_buf b = CUST_BUF_INIT;
+            enum cust_status pst = cust_buf_puts(&b, "GET /healthz public\n"
+                                                     "GET /api/v1/version public\n");
+            pst = pst ? pst : cust_web_routes(&b);
+            if (pst == CUST_OK)
+                fwrite(b.buf, 1, b.len, stdout);
+            cust_buf_release(&b);
+            return pst == CUST_OK ? 0 : 1;
+        }
+        if (strcmp(a, "--assets") == 0)
+            slot = &assets;
+        else if (strcmp(a, "--cache-ttl") == 0)
+            slot = &ttl;
+        else if (strcmp(a, "--listen") == 0)
             slot = &listen;
         else if (strcmp(a, "--config") == 0)
             slot = &config;
@@ -79,20 +102,45 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
     struct cust_err err = CUST_ERR_INIT;
     struct cust_http_config cfg;
     cust_http_config_defaults(&cfg);
+    cfg.locator_hide_recent_hours = 2; /* the default; [locator] overrides */
     if (config && cust_http_config_load(&cfg, config, &err))
         return cli_fail(&err);
     if (listen && cust_http_config_listen(&cfg, listen, &err))
         return cli_fail(&err);
 
+    struct cust_web_config wcfg;
+    cust_web_config_defaults(&wcfg);
+    wcfg.db_path = ctx->db_path;
+    wcfg.connections = cfg.threads + 1;
+    wcfg.hide_recent_hours = cfg.locator_hide_recent_hours;
+    wcfg.result_cap = cfg.locator_result_cap;
+    wcfg.tls = cfg.tls;
+    wcfg.create = true; /* an empty county is served as such */
+    if (assets)
+        wcfg.assets_dir = assets;
+    if (ttl) {
+        char *end = NULL;
+        unsigned long v = strtoul(ttl, &end, 10);
+        if (!*ttl || *end || v > 3600)
+            return cli_usage_error(usage, "--cache-ttl: expected seconds from 0 to 3600");
+        wcfg.cache_ttl_s = (unsigned)v;
+    }
+    struct cust_web *web = NULL;
+    if (cust_web_new(&web, &wcfg, &err))
+        return cli_fail(&err);
+    cfg.hooks = cust_web_hooks(web);
+
     struct cust_router *router = cust_router_new();
-    if (cust_http_register_system(router) != CUST_OK) {
+    if (cust_http_register_system(router) != CUST_OK || cust_web_register(web, router) != CUST_OK) {
         cust_router_free(router);
+        cust_web_free(web);
         cust_err_set(&err, CUST_EINVAL, "cannot register routes");
         return cli_fail(&err);
     }
 
     if (pipe(stop_pipe) != 0) {
         cust_router_free(router);
+        cust_web_free(web);
         cust_err_set(&err, CUST_EIO, "pipe: %s", strerror(errno));
         return cli_fail(&err);
     }
@@ -108,6 +156,7 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
     struct cust_http_server *srv = NULL;
     if (cust_http_server_start(&srv, &cfg, router, &err)) {
         cust_router_free(router);
+        cust_web_free(web);
         return cli_fail(&err);
     }
     uint16_t port = cust_http_server_port(srv);
@@ -118,6 +167,7 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
     if (port_file && write_port_file(port_file, port, &err)) {
         cust_http_server_stop(srv);
         cust_router_free(router);
+        cust_web_free(web);
         return cli_fail(&err);
     }
 
@@ -130,6 +180,7 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     cust_http_server_stop(srv);
     cust_router_free(router);
+    cust_web_free(web);
     close(stop_pipe[0]);
     close(stop_pipe[1]);
     fprintf(stderr, "custodian: server stopped\n");

@@ -1,12 +1,180 @@
-/* cmd_user.c - `custodian user` (placeholder until its module lands). */
+/* cmd_user.c - `custodian user add|list`: staff accounts for the console and the API. */
 #include "custodian/compat.h"
+#include "custodian/auth.h"
+#include "custodian/ledger.h"
+#include "custodian/store_web.h"
+#include "custodian/web.h"
 #include "cli.h"
+
+#include <jansson.h>
+#include <sodium.h>
+
+static const char usage[] =
+    "usage: custodian [--db PATH] user add NAME --role ROLE [--passphrase-file FILE] [--json]\n"
+    "       custodian [--db PATH] user list [--json]\n"
+    "\n"
+    "add   create a staff account. The passphrase is the first line of FILE, or of standard\n"
+    "      input (at least 15 characters, not a common or repetitive phrase, not containing\n"
+    "      the name). Prints the TOTP provisioning URI (otpauth://...) to load into an\n"
+    "      authenticator app; sign-in needs the passphrase and the app's 6-digit code.\n"
+    "      ROLE: clerk | supervisor | counsel | auditor | admin. Recorded in the ledger.\n"
+    "list  the accounts (name, role, created)\n";
+
+/* The first line of `f` into out (newline stripped). */
+static bool read_line(FILE *f, char *out, size_t cap)
+{
+    if (!fgets(out, (int)cap, f))
+        return false;
+    size_t n = strlen(out);
+    if (n == cap - 1 && out[n - 1] != '\n')
+        return false; /* too long */
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        out[--n] = '\0';
+    return true;
+}
+
+static enum cust_status list_row(const struct cust_user_row *r, void *arg)
+{
+    json_t *arr = arg;
+    if (!arr) {
+        printf("%-24s %-10s %s%s\n", r->name, r->role, r->created_at ? r->created_at : "",
+               r->disabled ? " (disabled)" : "");
+        return CUST_OK;
+    }
+    json_array_append_new(arr, json_pack("{s:s, s:s, s:s?, s:b}", "name", r->name, "role", r->role,
+                                         "created_at", r->created_at, "disabled", r->disabled));
+    return CUST_OK;
+}
+
+static int user_list(struct cli_ctx *ctx, bool json)
+{
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_store *s;
+    if (cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &err) != CUST_OK)
+        return cli_fail(&err);
+    json_t *arr = json ? json_array() : NULL;
+    enum cust_status st = cust_store_user_list(s, list_row, arr, &err);
+    cust_store_close(s);
+    if (st == CUST_OK && arr) {
+        json_dumpf(arr, stdout, JSON_INDENT(2));
+        putchar('\n');
+    }
+    json_decref(arr);
+    return st == CUST_OK ? 0 : cli_fail(&err);
+}
+
+static int user_add(struct cli_ctx *ctx, const char *name, const char *role_name,
+                    const char *pass_file, bool json)
+{
+    enum cust_role role;
+    if (!cust_role_parse(role_name, &role))
+        return cli_usage_error(usage, "--role: unknown role '%s'", role_name);
+    char pass[CUST_PASS_MAX_BYTES + 2];
+    FILE *f = stdin;
+    if (pass_file && strcmp(pass_file, "-") != 0) {
+        f = fopen(pass_file, "r");
+        if (!f) {
+            fprintf(stderr, "custodian: cannot read '%s'\n", pass_file);
+            return 2;
+        }
+    }
+    bool ok = read_line(f, pass, sizeof(pass));
+    if (f != stdin)
+        fclose(f);
+    if (!ok) {
+        sodium_memzero(pass, sizeof(pass));
+        fprintf(stderr, "custodian: passphrase: expected one line of at most %d bytes\n",
+                CUST_PASS_MAX_BYTES);
+        return 2;
+    }
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_web_config wc;
+    cust_web_config_defaults(&wc);
+    wc.db_path = ctx->db_path;
+    wc.connections = 1;
+    struct cust_web *w = NULL;
+    if (cust_web_new(&w, &wc, &err) != CUST_OK) {
+        sodium_memzero(pass, sizeof(pass));
+        return cli_fail(&err);
+    }
+    uint8_t key[CUST_TOTP_KEY_BYTES];
+    enum cust_status st =
+        cust_auth_user_create(cust_web_auth(w), name, role, pass, NULL, NULL, key, &err);
+    sodium_memzero(pass, sizeof(pass));
+    cust_web_free(w);
+    if (st != CUST_OK)
+        return cli_fail(&err);
+
+    /* the ledger records who created which account with which role */
+    struct cust_store *s;
+    if (cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &err) == CUST_OK) {
+        char detail[160];
+        snprintf(detail, sizeof(detail), "{\"role\":\"%s\"}", cust_role_name(role));
+        struct cust_ledger_entry e = {.actor = ctx->user,
+                                      .role = "cli",
+                                      .action = "user_add",
+                                      .object_type = "user",
+                                      .object_id = name,
+                                      .outcome = "ok",
+                                      .purpose = "",
+                                      .detail = detail};
+        st = cust_ledger_append(s, &e, &err);
+        cust_store_close(s);
+    }
+    struct cust_buf uri = CUST_BUF_INIT;
+    if (st == CUST_OK)
+        st = cust_totp_uri(name, key, sizeof(key), &uri);
+    sodium_memzero(key, sizeof(key));
+    if (st != CUST_OK) {
+        cust_buf_release(&uri);
+        return cli_fail(&err);
+    }
+    if (json) {
+        json_t *o = json_pack("{s:s, s:s, s:s#}", "name", name, "role", cust_role_name(role),
+                              "totp_uri", uri.buf, (int)uri.len);
+        json_dumpf(o, stdout, JSON_INDENT(2));
+        putchar('\n');
+        json_decref(o);
+    } else {
+        printf("%.*s\n", (int)uri.len, uri.buf);
+        fprintf(stderr, "user '%s' (%s) created; load the URI above into an authenticator app\n",
+                name, cust_role_name(role));
+    }
+    cust_buf_release(&uri);
+    return 0;
+}
 
 int cmd_user(int argc, char **argv, struct cli_ctx *ctx)
 {
-    (void)argc;
-    (void)argv;
-    (void)ctx;
-    fprintf(stderr, "custodian: 'user' is not built yet\n");
-    return 1;
+    if (cli_wants_help(argc, argv))
+        return cli_help(usage);
+    const char *sub = NULL, *name = NULL, *role = NULL, *pass_file = NULL;
+    bool json = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--json") == 0) {
+            json = true;
+        } else if (strcmp(a, "--role") == 0 || strcmp(a, "--passphrase-file") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage_error(usage, "'%s' needs a value", a);
+            *(a[2] == 'r' ? &role : &pass_file) = argv[++i];
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return cli_usage_error(usage, "unknown option '%s'", a);
+        } else if (!sub) {
+            sub = a;
+        } else if (!name) {
+            name = a;
+        } else {
+            return cli_usage_error(usage, "unexpected argument '%s'", a);
+        }
+    }
+    if (sub && strcmp(sub, "list") == 0 && !name)
+        return user_list(ctx, json);
+    if (!sub || strcmp(sub, "add") != 0)
+        return cli_usage_error(usage, "user what? (add | list)");
+    if (!name)
+        return cli_usage_error(usage, "add: give the user's NAME");
+    if (!role)
+        return cli_usage_error(usage, "add: give --role");
+    return user_add(ctx, name, role, pass_file, json);
 }

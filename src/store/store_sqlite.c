@@ -9,6 +9,7 @@
 #include "custodian/date.h"
 #include "custodian/store.h"
 #include "store_sqlite_desk.h"
+#include "store_sqlite_web.h"
 
 #include <sqlite3.h>
 
@@ -99,7 +100,8 @@ static const char *const migration_1[] = {
     " FROM bookings b JOIN persons p ON p.id = b.person_id",
     NULL};
 
-static const char *const *const migrations[] = {migration_1, cust_sqlite_desk_migration};
+static const char *const *const migrations[] = {migration_1, cust_sqlite_desk_migration,
+                                                     cust_sqlite_web_migration};
 
 int cust_store_schema_version(void)
 {
@@ -283,6 +285,7 @@ struct sq {
     char *path;
     sqlite3_stmt *st[S__N];
     void *desk; /* the desk's prepared statements (store_sqlite_desk.c) */
+    void *web;  /* the web front end's prepared statements (store_sqlite_web.c) */
 };
 
 static enum cust_status db_err(struct sq *q, struct cust_err *err, const char *what)
@@ -426,6 +429,7 @@ static void sq_close(void *impl)
     for (int i = 0; i < S__N; i++)
         sqlite3_finalize(q->st[i]);
     cust_sqlite_desk_free(q->desk);
+    cust_sqlite_web_free(q->web);
     sqlite3_close_v2(q->db);
     free(q->path);
     free(q);
@@ -960,6 +964,7 @@ static const struct cust_store_ops sqlite_ops = {
     .ledger_insert = sq_ledger_insert,
     .ledger_each = sq_ledger_each,
     .desk = &cust_sqlite_desk_ops,
+    .web = &cust_sqlite_web_ops,
 };
 
 /* ---- desk hooks (store_sqlite_desk.c) -------------------------------------------------- */
@@ -972,6 +977,11 @@ sqlite3 *cust_sqlite_handle(void *impl, const char **path, void ***desk_slot)
     if (desk_slot)
         *desk_slot = &q->desk;
     return q->db;
+}
+
+void **cust_sqlite_web_slot(void *impl)
+{
+    return &((struct sq *)impl)->web;
 }
 
 enum cust_status cust_store_sqlite_open(const char *path, enum cust_store_mode mode,

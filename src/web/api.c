@@ -1,0 +1,273 @@
+/*
+ * api.c - JSON resources under /api/v1 that mirror the CLI: roster, bookings, persons,
+ * decide (the policy engine), audit verify and log. Each handler checks the role matrix first
+ * (web_guard); the server records every /api/ request in the ledger through the audit hook.
+ */
+#include "custodian/compat.h"
+#include "custodian/date.h"
+#include "custodian/ledger.h"
+#include "custodian/policy.h"
+#include "custodian/store_web.h"
+#include "web_internal.h"
+
+#include <jansson.h>
+
+json_t *web_record_json(struct cust_web *w, struct cust_http_request *req,
+                        const struct cust_session *s, bool person, const char *key,
+                        enum cust_status *status);
+
+static enum cust_status send_json(struct cust_http_response *res, int status, json_t *v)
+{
+    enum cust_status st = v ? cust_http_res_json(res, status, v) : CUST_ENOMEM;
+    json_decref(v);
+    return st;
+}
+
+/* ---- roster --------------------------------------------------------------------------------- */
+
+static enum cust_status roster_json_row(const struct cust_roster_row *r, void *arg)
+{
+    json_t *o = json_pack(
+        "{s:s?, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?,"
+        " s:b, s:s?, s:i}",
+        "booking_number", r->booking_number, "person_internal_id", (json_int_t)r->person_id,
+        "person_id", r->person_key, "last_name", r->last_name, "first_name", r->first_name,
+        "middle_name", r->middle_name, "booked_at", r->booked_at, "facility", r->facility,
+        "housing", r->housing, "arresting_agency", r->arresting_agency, "scheduled_release",
+        r->scheduled_release, "computed_release", r->computed_release, "release_disagreement",
+        r->release_disagreement, "released_at", r->released_at, "version", r->version);
+    if (!o)
+        return CUST_ENOMEM;
+    return json_array_append_new(arg, o) == 0 ? CUST_OK : CUST_ENOMEM;
+}
+
+enum cust_status web_api_roster(struct cust_http_request *req, struct cust_http_response *res,
+                                void *ctx)
+{
+    struct cust_web *w = ctx;
+    enum cust_status st = web_guard(w, req, res, CUST_ACT_ROSTER_READ, false, NULL);
+    if (st != CUST_OK)
+        return st;
+    struct cust_roster_filter f = {.day = cust_today()};
+    const char *as_of = cust_kv_get(&req->query, "as_of");
+    if (as_of && !cust_date_parse(as_of, &f.day))
+        return cust_http_res_error_raw(res, 400, "invalid", "as_of: expected YYYY-MM-DD");
+    f.facility = cust_kv_get(&req->query, "facility");
+    /* citizenship is a restricted field: filtering by it is not offered here */
+    json_t *rows = json_array();
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_store *s = web_acquire(w);
+    st = cust_store_roster(s, &f, roster_json_row, rows, &err);
+    web_release(w, s);
+    if (st != CUST_OK) {
+        json_decref(rows);
+        return cust_http_res_error(res, st, err.msg);
+    }
+    char day[11];
+    cust_date_format(f.day, day);
+    return send_json(res, 200,
+                     json_pack("{s:s, s:I, s:o}", "as_of", day, "count",
+                               (json_int_t)json_array_size(rows), "bookings", rows));
+}
+
+/* ---- bookings and persons ------------------------------------------------------------------- */
+
+static enum cust_status record(struct cust_http_request *req, struct cust_http_response *res,
+                               struct cust_web *w, bool person)
+{
+    struct cust_session s;
+    enum cust_status st = web_guard(w, req, res, CUST_ACT_ROSTER_READ, false, &s);
+    if (st != CUST_OK)
+        return st;
+    const char *key = cust_http_req_param(req, person ? "id" : "number");
+    json_t *v = web_record_json(w, req, &s, person, key, &st);
+    if (!v)
+        return cust_http_res_error_raw(
+            res, st == CUST_ENOTFOUND ? 404 : 500, st == CUST_ENOTFOUND ? "not_found" : "internal",
+            st == CUST_ENOTFOUND ? (person ? "no such person" : "no such booking")
+                                 : "the store could not be read");
+    return send_json(res, 200, v);
+}
+
+enum cust_status web_api_booking(struct cust_http_request *req, struct cust_http_response *res,
+                                 void *ctx)
+{
+    return record(req, res, ctx, false);
+}
+
+enum cust_status web_api_person(struct cust_http_request *req, struct cust_http_response *res,
+                                void *ctx)
+{
+    return record(req, res, ctx, true);
+}
+
+/* ---- decide --------------------------------------------------------------------------------- */
+
+enum cust_status web_api_decide(struct cust_http_request *req, struct cust_http_response *res,
+                                void *ctx)
+{
+    struct cust_web *w = ctx;
+    enum cust_status st = web_guard(w, req, res, CUST_ACT_REQUEST_DECIDE, false, NULL);
+    if (st != CUST_OK)
+        return st;
+    struct cust_err err = CUST_ERR_INIT;
+    json_t *body = cust_http_req_json(req, &err);
+    if (!body)
+        return cust_http_res_error(res, CUST_EINVAL, err.msg);
+    struct cust_diag dg = CUST_DIAG_INIT;
+    struct cust_case *c = NULL;
+    struct cust_policy *p = NULL;
+    struct cust_decision *d = NULL;
+    json_t *out = NULL;
+    int status = 200;
+    if (cust_case_from_json(body, &c, &dg) != CUST_OK) {
+        status = 400;
+    } else {
+        const char *id = cust_kv_get(&req->query, "policy");
+        if (!id)
+            id = cust_case_jurisdiction(c);
+        if (!id) {
+            cust_diag_add(&dg, "case.jurisdiction", "required (or give ?policy=)");
+            status = 400;
+        } else if ((st = cust_policy_load(NULL, id, &p, &err)) != CUST_OK) {
+            if (st == CUST_ENOTFOUND)
+                cust_diag_add(&dg, "case.jurisdiction", "%s", err.msg);
+            status = st == CUST_ENOTFOUND ? 400 : 500;
+        } else {
+            d = cust_decision_new();
+            st = cust_decide(p, c, CUST_DECIDE_TRACE, d, &err);
+            if (st == CUST_OK)
+                out = cust_decision_to_json(p, c, d);
+            else {
+                status = st == CUST_EINVAL ? 400 : st == CUST_ECONFLICT ? 409 : 500;
+                cust_diag_add(&dg, "case", "%s", err.msg);
+            }
+        }
+    }
+    json_decref(body);
+    if (!out) {
+        json_t *problems = json_array();
+        for (size_t i = 0; i < dg.n; i++)
+            json_array_append_new(problems, json_string(dg.lines[i]));
+        out = json_pack("{s:{s:s, s:s, s:i, s:o}}", "error", "code",
+                        status == 409   ? "conflict"
+                        : status == 400 ? "invalid"
+                                        : "internal",
+                        "message", dg.n ? dg.lines[0] : (err.msg[0] ? err.msg : "cannot decide"),
+                        "status", status, "problems", problems);
+    }
+    cust_diag_release(&dg);
+    cust_decision_free(d);
+    cust_policy_free(p);
+    cust_case_free(c);
+    return send_json(res, status, out);
+}
+
+/* ---- audit ---------------------------------------------------------------------------------- */
+
+enum cust_status web_api_audit_verify(struct cust_http_request *req, struct cust_http_response *res,
+                                      void *ctx)
+{
+    struct cust_web *w = ctx;
+    enum cust_status st = web_guard(w, req, res, CUST_ACT_AUDIT_READ, false, NULL);
+    if (st != CUST_OK)
+        return st;
+    struct cust_ledger_report rep;
+    memset(&rep, 0, sizeof(rep));
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_store *s = web_acquire(w);
+    st = cust_ledger_verify(s, &rep, &err);
+    web_release(w, s);
+    if (st != CUST_OK && st != CUST_EINTEGRITY)
+        return cust_http_res_error(res, st, err.msg);
+    return send_json(res, 200,
+                     json_pack("{s:b, s:I, s:I, s:s}", "ok", st == CUST_OK, "entries",
+                               (json_int_t)rep.entries, "bad_seq", (json_int_t)rep.bad_seq,
+                               "reason", st == CUST_OK ? "" : err.msg));
+}
+
+struct log_ctx {
+    json_t *rows;
+    int64_t after;
+    size_t limit;
+};
+
+static enum cust_status log_row(const struct cust_ledger_row *r, void *arg)
+{
+    struct log_ctx *c = arg;
+    if (r->seq <= c->after || json_array_size(c->rows) >= c->limit)
+        return CUST_OK;
+    json_t *detail = r->detail ? json_loads(r->detail, 0, NULL) : NULL;
+    json_t *o =
+        json_pack("{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:o?, s:s?}", "seq",
+                  (json_int_t)r->seq, "at", r->at, "actor", r->actor, "role", r->role, "action",
+                  r->action, "object_type", r->object_type, "object_id", r->object_id, "outcome",
+                  r->outcome, "purpose", r->purpose, "detail", detail, "hash", r->hash);
+    if (!o)
+        return CUST_ENOMEM;
+    return json_array_append_new(c->rows, o) == 0 ? CUST_OK : CUST_ENOMEM;
+}
+
+enum cust_status web_api_audit_log(struct cust_http_request *req, struct cust_http_response *res,
+                                   void *ctx)
+{
+    struct cust_web *w = ctx;
+    enum cust_status st = web_guard(w, req, res, CUST_ACT_AUDIT_READ, false, NULL);
+    if (st != CUST_OK)
+        return st;
+    struct log_ctx c = {.rows = json_array(), .after = 0, .limit = 1000};
+    const char *after = cust_kv_get(&req->query, "after");
+    if (after) {
+        char *end = NULL;
+        long long v = strtoll(after, &end, 10);
+        if (!*after || *end || v < 0) {
+            json_decref(c.rows);
+            return cust_http_res_error_raw(res, 400, "invalid",
+                                           "after: expected a sequence number");
+        }
+        c.after = v;
+    }
+    int64_t head = 0;
+    char hash[65];
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_store *s = web_acquire(w);
+    st = cust_store_ledger_each(s, log_row, &c, &head, hash, &err);
+    web_release(w, s);
+    if (st != CUST_OK) {
+        json_decref(c.rows);
+        return cust_http_res_error(res, st, err.msg);
+    }
+    return send_json(res, 200,
+                     json_pack("{s:I, s:s, s:o}", "head_seq", (json_int_t)head, "head_hash", hash,
+                               "entries", c.rows));
+}
+
+/* ---- users ---------------------------------------------------------------------------------- */
+
+static enum cust_status user_json_row(const struct cust_user_row *r, void *arg)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s?, s:b}", "name", r->name, "role", r->role, "created_at",
+                          r->created_at, "disabled", r->disabled);
+    if (!o)
+        return CUST_ENOMEM;
+    return json_array_append_new(arg, o) == 0 ? CUST_OK : CUST_ENOMEM;
+}
+
+enum cust_status web_api_users(struct cust_http_request *req, struct cust_http_response *res,
+                               void *ctx)
+{
+    struct cust_web *w = ctx;
+    enum cust_status st = web_guard(w, req, res, CUST_ACT_USER_MANAGE, false, NULL);
+    if (st != CUST_OK)
+        return st;
+    json_t *rows = json_array();
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_store *s = web_acquire(w);
+    st = cust_store_user_list(s, user_json_row, rows, &err);
+    web_release(w, s);
+    if (st != CUST_OK) {
+        json_decref(rows);
+        return cust_http_res_error(res, st, err.msg);
+    }
+    return send_json(res, 200, json_pack("{s:o}", "users", rows));
+}

@@ -1,0 +1,918 @@
+/*
+ * desk.c - the request desk on the web: API resources (requests and their lifecycle, duties,
+ * fulfilment) and the console's request pages (detail with the decision, its verdicts,
+ * citations and rules in plain sentences, the allowed actions, duties; fulfilment preview and
+ * download). Every step goes through desk.h, which writes the ledger in the same transaction.
+ */
+#include "custodian/compat.h"
+#include "custodian/date.h"
+#include "custodian/desk.h"
+#include "custodian/policy.h"
+#include "web_internal.h"
+
+#include <jansson.h>
+
+/*
+ * The desk's decider on the web: like cust_desk_policy_decide, but with the policy's trace
+ * recorded (CUST_DECIDE_TRACE), so the request page can say how each verdict was reached.
+ * One per pool slot (used under the slot's lock); policies cached by id.
+ */
+#define WEB_POLICY_CACHE 4
+
+struct web_decider {
+    char *ids[WEB_POLICY_CACHE];
+    struct cust_policy *p[WEB_POLICY_CACHE];
+    size_t n;
+    struct cust_decision *dec;
+};
+
+struct web_decider *web_decider_new(void)
+{
+    struct web_decider *wd = cust_xcalloc(1, sizeof(*wd));
+    wd->dec = cust_decision_new();
+    return wd;
+}
+
+void web_decider_free(struct web_decider *wd)
+{
+    if (!wd)
+        return;
+    for (size_t i = 0; i < wd->n; i++) {
+        free(wd->ids[i]);
+        cust_policy_free(wd->p[i]);
+    }
+    cust_decision_free(wd->dec);
+    free(wd);
+}
+
+static enum cust_status decider_policy(struct web_decider *wd, const char *id,
+                                       struct cust_policy **out, struct cust_err *err)
+{
+    for (size_t i = 0; i < wd->n; i++)
+        if (strcmp(wd->ids[i], id) == 0) {
+            *out = wd->p[i];
+            return CUST_OK;
+        }
+    enum cust_status st = cust_policy_load(NULL, id, out, err);
+    if (st != CUST_OK)
+        return st;
+    if (wd->n == WEB_POLICY_CACHE) {
+        free(wd->ids[0]);
+        cust_policy_free(wd->p[0]);
+        memmove(wd->ids, wd->ids + 1, (WEB_POLICY_CACHE - 1) * sizeof(wd->ids[0]));
+        memmove(wd->p, wd->p + 1, (WEB_POLICY_CACHE - 1) * sizeof(wd->p[0]));
+        wd->n--;
+    }
+    wd->ids[wd->n] = cust_xstrdup(id);
+    wd->p[wd->n++] = *out;
+    return CUST_OK;
+}
+
+static enum cust_status web_decide(void *arg, const json_t *case_json, json_t **decision,
+                                   struct cust_err *err)
+{
+    struct web_decider *wd = arg;
+    *decision = NULL;
+    struct cust_case *c = NULL;
+    struct cust_diag diag = CUST_DIAG_INIT;
+    if (cust_case_from_json(case_json, &c, &diag) != CUST_OK) {
+        enum cust_status st =
+            cust_err_set(err, CUST_EINVAL, "%s", diag.n ? diag.lines[0] : "invalid case");
+        cust_diag_release(&diag);
+        return st;
+    }
+    cust_diag_release(&diag);
+    const char *id = cust_case_jurisdiction(c);
+    struct cust_policy *p = NULL;
+    enum cust_status st = id ? decider_policy(wd, id, &p, err)
+                             : cust_err_set(err, CUST_EINVAL, "case without jurisdiction");
+    if (st == CUST_OK)
+        st = cust_decide(p, c, CUST_DECIDE_TRACE, wd->dec, err);
+    if (st == CUST_OK)
+        *decision = cust_decision_to_json(p, c, wd->dec);
+    cust_case_free(c);
+    return st;
+}
+
+/* A desk over a borrowed store connection, acting as the session's user and role. */
+static void desk_for(struct cust_web *w, struct cust_store *s, const struct cust_session *se,
+                     struct cust_desk *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->store = s;
+    d->cal = w->cal;
+    d->actor = se->user;
+    d->role = cust_role_name(se->role);
+    d->decide = web_decide;
+    d->decide_arg = web_slot_policy(w, s);
+}
+
+static enum cust_status send_json(struct cust_http_response *res, int status, json_t *v)
+{
+    enum cust_status st = v ? cust_http_res_json(res, status, v) : CUST_ENOMEM;
+    json_decref(v);
+    return st;
+}
+
+static enum cust_status desk_error(struct cust_http_response *res, enum cust_status st,
+                                   const struct cust_err *err, struct cust_diag *dg)
+{
+    if (dg && cust_diag_count(dg)) {
+        json_t *problems = json_array();
+        for (size_t i = 0; i < dg->n; i++)
+            json_array_append_new(problems, json_string(dg->lines[i]));
+        int status = cust_http_status_for(st);
+        return send_json(res, status,
+                         json_pack("{s:{s:s, s:s, s:i, s:o}}", "error", "code",
+                                   cust_http_code_for(st), "message", dg->lines[0], "status",
+                                   status, "problems", problems));
+    }
+    return cust_http_res_error(res, st, err->msg);
+}
+
+/* ---- API: requests ------------------------------------------------------------------------ */
+
+enum cust_status web_api_requests(struct cust_http_request *req, struct cust_http_response *res,
+                                  void *ctx)
+{
+    struct cust_web *w = ctx;
+    struct cust_session se;
+    enum cust_status st = web_guard(w, req, res, CUST_ACT_REQUEST_READ, false, &se);
+    if (st != CUST_OK)
+        return st;
+    const char *open = cust_kv_get(&req->query, "open");
+    const char *overdue = cust_kv_get(&req->query, "overdue");
+    struct cust_desk_request_filter f = {.open_only = (open && strcmp(open, "1") == 0) ||
+                                                      (overdue && strcmp(overdue, "1") == 0),
+                                         .overdue_at = CUST_NO_TIME,
+                                         .now = cust_now(),
+                                         .kind = cust_kv_get(&req->query, "kind")};
+    if (overdue && strcmp(overdue, "1") == 0)
+        f.overdue_at = f.now;
+    struct cust_err err = CUST_ERR_INIT;
+    json_t *out = NULL;
+    struct cust_store *s = web_acquire(w);
+    struct cust_desk d;
+    desk_for(w, s, &se, &d);
+    st = cust_desk_list(&d, &f, &out, &err);
+    cust_desk_release(&d);
+    web_release(w, s);
+    if (st != CUST_OK)
+        return cust_http_res_error(res, st, err.msg);
+    return send_json(res, 200, json_pack("{s:o}", "requests", out));
+}
+
+enum cust_status web_api_request_add(struct cust_http_request *req, struct cust_http_response *res,
+                                     void *ctx)
+{
+    struct cust_web *w = ctx;
+    struct cust_session se;
+    enum cust_status st = web_guard(w, req, res, CUST_ACT_REQUEST_CREATE, false, &se);
+    if (st != CUST_OK)
+        return st;
+    struct cust_err err = CUST_ERR_INIT;
+    json_t *doc = cust_http_req_json(req, &err);
+    if (!doc)
+        return cust_http_res_error(res, CUST_EINVAL, err.msg);
+    struct cust_diag dg = CUST_DIAG_INIT;
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_store *s = web_acquire(w);
+    struct cust_desk d;
+    desk_for(w, s, &se, &d);
+    st = cust_desk_add(&d, doc, id, &dg, &err);
+    cust_desk_release(&d);
+    web_release(w, s);
+    json_decref(doc);
+    if (st != CUST_OK) {
+        st = desk_error(res, st, &err, &dg);
+        cust_diag_release(&dg);
+        return st;
+    }
+    cust_diag_release(&dg);
+    char loc[96];
+    snprintf(loc, sizeof(loc), "/api/v1/requests/%s", id);
+    st = cust_http_res_header(res, "Location", loc);
+    return st ? st : send_json(res, 201, json_pack("{s:s}", "id", id));
+}
+
+enum cust_status web_api_request(struct cust_http_request *req, struct cust_http_response *res,
+                                 void *ctx)
+{
+    struct cust_web *w = ctx;
+    struct cust_session se;
+    enum cust_status st = web_guard(w, req, res, CUST_ACT_REQUEST_READ, false, &se);
+    if (st != CUST_OK)
+        return st;
+    struct cust_err err = CUST_ERR_INIT;
+    json_t *out = NULL;
+    struct cust_store *s = web_acquire(w);
+    struct cust_desk d;
+    desk_for(w, s, &se, &d);
+    st = cust_desk_show(&d, cust_http_req_param(req, "id"), &out, &err);
+    cust_desk_release(&d);
+    web_release(w, s);
+    if (st != CUST_OK)
+        return cust_http_res_error(res, st, err.msg);
+    return send_json(res, 200, out);
+}
+
+/* The lifecycle steps: which action of the role matrix each needs. */
+static const struct web_step steps[] = {
+    {"match", CUST_ACT_REQUEST_CREATE},
+    {"confirm", CUST_ACT_REQUEST_CONFIRM_MATCH},
+    {"review", CUST_ACT_REQUEST_CONFIRM_MATCH},
+    {"decide", CUST_ACT_REQUEST_DECIDE},
+    {"act", CUST_ACT_REQUEST_ACT},
+    {"withdraw", CUST_ACT_REQUEST_ACT},
+    {"lift", CUST_ACT_REQUEST_ACT},
+    {"expire", CUST_ACT_REQUEST_ACT},
+    {"close", CUST_ACT_REQUEST_ACT},
+};
+
+const struct web_step *web_steps(size_t *n)
+{
+    *n = CUST_ARRAY_LEN(steps);
+    return steps;
+}
+
+static const struct web_step *find_step(const char *name)
+{
+    for (size_t i = 0; name && i < CUST_ARRAY_LEN(steps); i++)
+        if (strcmp(steps[i].name, name) == 0)
+            return &steps[i];
+    return NULL;
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+/* Run step `name` on request `id` with parameters `body` (may be NULL). */
+static enum cust_status run_step(struct cust_web *w, const struct cust_session *se,
+                                 const char *name, const char *id, const json_t *body, json_t **out,
+                                 struct cust_err *err)
+{
+    struct cust_store *s = web_acquire(w);
+    struct cust_desk d;
+    desk_for(w, s, se, &d);
+    enum cust_status st;
+    json_int_t pid = json_integer_value(json_object_get(body, "person_id"));
+    const char *reason = jstr(body, "reason");
+    if (strcmp(name, "match") == 0) {
+        st = cust_desk_match(&d, id, out, err);
+    } else if (strcmp(name, "confirm") == 0) {
+        st = cust_desk_confirm(&d, id, pid, se->user, err);
+    } else if (strcmp(name, "review") == 0) {
+        st = reason ? cust_desk_review(&d, id, pid, se->user, reason, err)
+                    : cust_err_set(err, CUST_EINVAL, "reason: required");
+    } else if (strcmp(name, "decide") == 0) {
+        st = cust_desk_decide(&d, id, out, err);
+    } else if (strcmp(name, "act") == 0) {
+        struct cust_desk_act a = {
+            .action = jstr(body, "action"),
+            .person_id = pid,
+            .by = se->user,
+            .reason = reason,
+            .decline = json_is_true(json_object_get(body, "decline")),
+            .agency = jstr(body, "agency"),
+            .at = jstr(body, "at"),
+            .warrant_number = jstr(body, "warrant_number"),
+            .offense = jstr(body, "offense"),
+        };
+        st = a.action ? cust_desk_act(&d, id, &a, out, err)
+                      : cust_err_set(err, CUST_EINVAL, "action: required");
+    } else {
+        /* withdraw | lift | expire | close */
+        static const struct {
+            const char *step, *status;
+        } to[] = {{"withdraw", "withdrawn"},
+                  {"lift", "lifted"},
+                  {"expire", "expired"},
+                  {"close", "closed"}};
+        const char *status = NULL;
+        for (size_t i = 0; i < CUST_ARRAY_LEN(to); i++)
+            if (strcmp(to[i].step, name) == 0)
+                status = to[i].status;
+        st = reason ? cust_desk_set_status(&d, id, status, reason, err)
+                    : cust_err_set(err, CUST_EINVAL, "reason: required");
+    }
+    cust_desk_release(&d);
+    web_release(w, s);
+    return st;
+}
+
+enum cust_status web_api_request_step(struct cust_http_request *req, struct cust_http_response *res,
+                                      void *ctx)
+{
+    struct cust_web *w = ctx;
+    const struct web_step *step = find_step(cust_http_req_param(req, "step"));
+    if (!step)
+        return cust_http_res_error_raw(res, 404, "not_found", "no such step");
+    struct cust_session se;
+    enum cust_status st = web_guard(w, req, res, (int)step->action, false, &se);
+    if (st != CUST_OK)
+        return st;
+    struct cust_err err = CUST_ERR_INIT;
+    json_t *body = NULL;
+    if (req->body.len) {
+        body = cust_http_req_json(req, &err);
+        if (!body)
+            return cust_http_res_error(res, CUST_EINVAL, err.msg);
+    }
+    json_t *out = NULL;
+    st = run_step(w, &se, step->name, cust_http_req_param(req, "id"), body, &out, &err);
+    json_decref(body);
+    if (st != CUST_OK) {
+        json_decref(out);
+        return cust_http_res_error(res, st, err.msg);
+    }
+    return send_json(res, 200,
+                     json_pack("{s:s, s:s, s:o}", "id", cust_http_req_param(req, "id"), "step",
+                               step->name, "result", out ? out : json_null()));
+}
+
+/* Run the fulfilment into memory. */
+static enum cust_status fulfil(struct cust_web *w, const struct cust_session *se, const char *id,
+                               enum cust_desk_format fmt, char **text, size_t *len,
+                               struct cust_desk_fulfil_stats *fs, struct cust_err *err)
+{
+    *text = NULL;
+    *len = 0;
+    FILE *f = open_memstream(text, len);
+    if (!f)
+        return cust_err_set(err, CUST_ENOMEM, "out of memory");
+    struct cust_store *s = web_acquire(w);
+    struct cust_desk d;
+    desk_for(w, s, se, &d);
+    enum cust_status st = cust_desk_fulfill(&d, id, fmt, false, f, fs, err);
+    cust_desk_release(&d);
+    web_release(w, s);
+    fclose(f);
+    return st;
+}
+
+static enum cust_status send_download(struct cust_http_response *res, const char *id, bool csv,
+                                      const char *text, size_t len)
+{
+    char cd[128];
+    snprintf(cd, sizeof(cd), "attachment; filename=\"%s.%s\"", id, csv ? "csv" : "json");
+    enum cust_status st = cust_http_res_header(res, "Content-Disposition", cd);
+    cust_buf_reset(&res->body);
+    st = st ? st : cust_buf_append(&res->body, text, len);
+    res->status = 200;
+    res->content_type = csv ? "text/csv; charset=utf-8" : "application/json";
+    return st;
+}
+
+enum cust_status web_api_request_fulfil(struct cust_http_request *req,
+                                        struct cust_http_response *res, void *ctx)
+{
+    struct cust_web *w = ctx;
+    struct cust_session se;
+    enum cust_status st = web_guard(w, req, res, CUST_ACT_REQUEST_FULFILL, false, &se);
+    if (st != CUST_OK)
+        return st;
+    const char *format = cust_kv_get(&req->query, "format");
+    bool csv = format && strcmp(format, "csv") == 0;
+    if (format && !csv && strcmp(format, "json") != 0)
+        return cust_http_res_error_raw(res, 400, "invalid", "format: json or csv");
+    const char *id = cust_http_req_param(req, "id");
+    char *text = NULL;
+    size_t len = 0;
+    struct cust_desk_fulfil_stats fs;
+    memset(&fs, 0, sizeof(fs));
+    struct cust_err err = CUST_ERR_INIT;
+    st = fulfil(w, &se, id, csv ? CUST_DESK_CSV : CUST_DESK_JSON, &text, &len, &fs, &err);
+    if (st == CUST_OK)
+        st = send_download(res, id, csv, text, len);
+    else
+        st = cust_http_res_error(res, st, err.msg);
+    free(text);
+    return st;
+}
+
+/* ---- API: duties ------------------------------------------------------------------------ */
+
+enum cust_status web_api_duties(struct cust_http_request *req, struct cust_http_response *res,
+                                void *ctx)
+{
+    struct cust_web *w = ctx;
+    struct cust_session se;
+    enum cust_status st = web_guard(w, req, res, CUST_ACT_DUTY_READ, false, &se);
+    if (st != CUST_OK)
+        return st;
+    const char *open = cust_kv_get(&req->query, "open");
+    struct cust_desk_duty_filter f = {.request_id = cust_kv_get(&req->query, "request"),
+                                      .open_only = open && strcmp(open, "1") == 0};
+    struct cust_err err = CUST_ERR_INIT;
+    json_t *out = NULL;
+    struct cust_store *s = web_acquire(w);
+    struct cust_desk d;
+    desk_for(w, s, &se, &d);
+    st = cust_desk_duties(&d, &f, &out, &err);
+    cust_desk_release(&d);
+    web_release(w, s);
+    if (st != CUST_OK)
+        return cust_http_res_error(res, st, err.msg);
+    return send_json(res, 200, json_pack("{s:o}", "duties", out));
+}
+
+enum cust_status web_api_duty_done(struct cust_http_request *req, struct cust_http_response *res,
+                                   void *ctx)
+{
+    struct cust_web *w = ctx;
+    struct cust_session se;
+    enum cust_status st = web_guard(w, req, res, CUST_ACT_DUTY_COMPLETE, false, &se);
+    if (st != CUST_OK)
+        return st;
+    const char *ids = cust_http_req_param(req, "id");
+    char *end = NULL;
+    long long id = strtoll(ids, &end, 10);
+    if (!*ids || *end || id <= 0)
+        return cust_http_res_error_raw(res, 400, "invalid", "duty id: expected a number");
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_store *s = web_acquire(w);
+    struct cust_desk d;
+    desk_for(w, s, &se, &d);
+    st = cust_desk_duty_done(&d, id, se.user, &err);
+    cust_desk_release(&d);
+    web_release(w, s);
+    if (st != CUST_OK)
+        return cust_http_res_error(res, st, err.msg);
+    return send_json(res, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", "done"));
+}
+
+/* ---- console: request detail -------------------------------------------------------------- */
+
+static enum cust_status cites(struct cust_buf *b, const json_t *arr)
+{
+    enum cust_status st = CUST_OK;
+    size_t i;
+    json_t *c;
+    json_array_foreach(arr, i, c)
+    {
+        st = st ? st : cust_buf_puts(b, i ? "; " : "");
+        st = st ? st : web_h(b, json_string_value(c));
+    }
+    return st;
+}
+
+static const char *verdict_sentence(const char *v)
+{
+    if (!v)
+        return "has no verdict";
+    if (strcmp(v, "prohibited") == 0)
+        return "is prohibited";
+    if (strcmp(v, "permitted") == 0)
+        return "is permitted (not required)";
+    if (strcmp(v, "required") == 0)
+        return "is required";
+    return "has no verdict";
+}
+
+/* One decision: each verdict as a sentence with its rule and citation, then duties, trace. */
+static enum cust_status render_decision(struct cust_buf *b, const json_t *dec)
+{
+    const json_t *x = json_object_get(dec, "decision");
+    const json_t *pol = json_object_get(x, "policy");
+    enum cust_status st = cust_buf_puts(b, "<div class=\"usa-summary-box margin-bottom-2\">"
+                                           "<div class=\"usa-summary-box__body\">"
+                                           "<h3 class=\"usa-summary-box__heading\">Decision for"
+                                           " booking ");
+    st = st ? st : web_h(b, jstr(dec, "booking_number"));
+    st = st ? st : cust_buf_puts(b, "</h3><p>Under policy ");
+    st = st ? st : web_h(b, jstr(pol, "id"));
+    st = st ? st : cust_buf_puts(b, " version ");
+    st = st ? st : web_h(b, jstr(pol, "version"));
+    if (jstr(pol, "version_name")) {
+        st = st ? st : cust_buf_puts(b, " (");
+        st = st ? st : web_h(b, jstr(pol, "version_name"));
+        st = st ? st : cust_buf_puts(b, ")");
+    }
+    st = st ? st : cust_buf_puts(b, ", as of ");
+    st = st ? st : web_h(b, jstr(x, "as_of"));
+    st = st ? st : cust_buf_puts(b, ", decided by ");
+    st = st ? st : web_h(b, jstr(dec, "decided_by"));
+    st = st ? st : cust_buf_puts(b, ".</p>\n<ul class=\"usa-list verdicts\">\n");
+    static const char *const groups[] = {"actions", "disclose"};
+    for (size_t g = 0; g < 2; g++) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(json_object_get(x, groups[g]), k, v)
+        {
+            const char *verdict = jstr(v, "verdict");
+            st = st ? st
+                    : cust_buf_appendf(b, "<li data-verdict=\"%s\"><strong>",
+                                       verdict ? verdict : "none");
+            st = st ? st : cust_buf_puts(b, g ? "Disclosing " : "To ");
+            st = st ? st : web_h(b, k);
+            st = st ? st : cust_buf_puts(b, "</strong> ");
+            st = st ? st : web_h(b, verdict_sentence(verdict));
+            st = st ? st : cust_buf_puts(b, " under rule <code>");
+            st = st ? st : web_h(b, jstr(v, "rule"));
+            st = st ? st : cust_buf_puts(b, "</code>. Citation: ");
+            st = st ? st : cites(b, json_object_get(v, "cite"));
+            st = st ? st : cust_buf_puts(b, ".</li>\n");
+        }
+    }
+    st = st ? st : cust_buf_puts(b, "</ul>\n");
+    const json_t *duties = json_object_get(x, "duties");
+    if (json_array_size(duties)) {
+        st = st ? st
+                : cust_buf_puts(b,
+                                "<p>The decision brings these duties:</p><ul class=\"usa-list\">");
+        size_t i;
+        json_t *d;
+        json_array_foreach(duties, i, d)
+        {
+            st = st ? st : cust_buf_puts(b, "<li>");
+            st = st ? st : web_h(b, jstr(d, "duty"));
+            if (jstr(d, "when")) {
+                st = st ? st : cust_buf_puts(b, " (when ");
+                st = st ? st : web_h(b, jstr(d, "when"));
+                st = st ? st : cust_buf_puts(b, ")");
+            }
+            st = st ? st : cust_buf_puts(b, ": ");
+            st = st ? st : cites(b, json_object_get(d, "cite"));
+            st = st ? st : cust_buf_puts(b, "</li>");
+        }
+        st = st ? st : cust_buf_puts(b, "</ul>\n");
+    }
+    const json_t *trace = json_object_get(x, "trace");
+    if (json_array_size(trace)) {
+        st = st ? st
+                : cust_buf_puts(b, "<details class=\"trace\" open><summary>How the policy reached "
+                                   "this</summary><ol>");
+        size_t i;
+        json_t *t;
+        json_array_foreach(trace, i, t)
+        {
+            st = st ? st : cust_buf_puts(b, "<li>");
+            if (json_is_string(t)) {
+                st = st ? st : web_h(b, json_string_value(t));
+            } else {
+                char *s = json_dumps(t, JSON_COMPACT);
+                st = st ? st : web_h(b, s ? s : "");
+                free(s);
+            }
+            st = st ? st : cust_buf_puts(b, "</li>");
+        }
+        st = st ? st : cust_buf_puts(b, "</ol></details>\n");
+    }
+    return st ? st : cust_buf_puts(b, "</div></div>\n");
+}
+
+static enum cust_status hidden_csrf(struct cust_buf *b, const struct cust_session *se)
+{
+    enum cust_status st = cust_buf_puts(b, "<input type=\"hidden\" name=\"csrf\" value=\"");
+    st = st ? st : web_h(b, se->csrf);
+    return st ? st : cust_buf_puts(b, "\">");
+}
+
+/* The actions the decision allows for this role: a form per asked action. */
+static enum cust_status render_actions(struct cust_buf *b, const json_t *r,
+                                       const struct cust_session *se)
+{
+    const char *id = jstr(r, "id");
+    const char *status = jstr(r, "status");
+    enum cust_status st = cust_buf_puts(b, "<h2>Allowed actions</h2>\n");
+    if (cust_desk_status_is_final(status ? status : ""))
+        return st ? st : cust_buf_puts(b, "<p>This request is closed.</p>\n");
+    bool any = false;
+    if (cust_role_allows(se->role, CUST_ACT_REQUEST_DECIDE) && status &&
+        strcmp(status, "matched") == 0) {
+        any = true;
+        st = st ? st : cust_buf_puts(b, "<form method=\"post\" action=\"/console/requests/");
+        st = st ? st : web_h(b, id);
+        st = st ? st : cust_buf_puts(b, "/decide\">");
+        st = st ? st : hidden_csrf(b, se);
+        st = st ? st
+                : cust_buf_puts(b, "<button class=\"usa-button\" type=\"submit\">Decide under the"
+                                   " policy</button></form>\n");
+    }
+    const json_t *decs = json_object_get(r, "decisions");
+    const json_t *last =
+        json_array_get(decs, json_array_size(decs) ? json_array_size(decs) - 1 : 0);
+    if (cust_role_allows(se->role, CUST_ACT_REQUEST_ACT) && last) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(json_object_get(json_object_get(last, "decision"), "actions"), k, v)
+        {
+            const char *verdict = jstr(v, "verdict");
+            if (!verdict)
+                continue;
+            any = true;
+            bool prohibited = strcmp(verdict, "prohibited") == 0;
+            st = st ? st
+                    : cust_buf_puts(b, "<form class=\"margin-bottom-1\" method=\"post\" "
+                                       "action=\"/console/requests/");
+            st = st ? st : web_h(b, id);
+            st = st ? st : cust_buf_puts(b, "/act\">");
+            st = st ? st : hidden_csrf(b, se);
+            st = st ? st : cust_buf_puts(b, "<input type=\"hidden\" name=\"action\" value=\"");
+            st = st ? st : web_h(b, k);
+            st = st ? st : cust_buf_puts(b, "\">");
+            if (prohibited) {
+                st = st ? st
+                        : cust_buf_puts(
+                              b,
+                              "<input type=\"hidden\" name=\"decline\" value=\"1\">"
+                              "<input type=\"hidden\" name=\"reason\" value=\"prohibited by law\">"
+                              "<button class=\"usa-button usa-button--secondary\" "
+                              "type=\"submit\">Record: ");
+                st = st ? st : web_h(b, k);
+                st = st ? st : cust_buf_puts(b, " declined (prohibited)</button>");
+            } else {
+                st = st ? st
+                        : cust_buf_puts(b, "<button class=\"usa-button usa-button--outline\" "
+                                           "type=\"submit\">Record: ");
+                st = st ? st : web_h(b, k);
+                st = st ? st : cust_buf_puts(b, " done</button>");
+            }
+            st = st ? st : cust_buf_puts(b, "</form>\n");
+        }
+    }
+    if (cust_role_allows(se->role, CUST_ACT_REQUEST_FULFILL) && jstr(r, "kind") &&
+        json_object_get(json_object_get(r, "request"), "scope") &&
+        !json_is_null(json_object_get(json_object_get(r, "request"), "scope"))) {
+        any = true;
+        st = st ? st : cust_buf_puts(b, "<p><a class=\"usa-button\" href=\"/console/requests/");
+        st = st ? st : web_h(b, id);
+        st = st ? st : cust_buf_puts(b, "/fulfil\">Fulfil this data request</a></p>\n");
+    }
+    if (!any)
+        st = st ? st : cust_buf_puts(b, "<p>None for your role at this stage.</p>\n");
+    return st;
+}
+
+static enum cust_status render_duties(struct cust_buf *b, const json_t *duties)
+{
+    enum cust_status st = cust_buf_puts(b, "<h2>Duties</h2>\n");
+    if (!json_array_size(duties))
+        return st ? st : cust_buf_puts(b, "<p>None.</p>\n");
+    st =
+        st ? st
+           : cust_buf_puts(
+                 b,
+                 "<table class=\"usa-table\"><caption>Duties of this request</caption>"
+                 "<thead><tr><th scope=\"col\">Duty</th><th scope=\"col\">Status</th>"
+                 "<th scope=\"col\">Due</th><th scope=\"col\">Citation</th></tr></thead><tbody>\n");
+    size_t i;
+    json_t *d;
+    json_array_foreach(duties, i, d)
+    {
+        st = st ? st : cust_buf_puts(b, "<tr><th scope=\"row\">");
+        st = st ? st : web_h(b, jstr(d, "duty"));
+        st = st ? st : cust_buf_puts(b, "</th><td>");
+        st = st ? st : web_h(b, jstr(d, "status"));
+        if (json_is_true(json_object_get(d, "overdue")))
+            st = st ? st : cust_buf_puts(b, " <strong>(overdue)</strong>");
+        st = st ? st : cust_buf_puts(b, "</td><td>");
+        st = st ? st : web_h(b, jstr(d, "due") ? jstr(d, "due") : "none");
+        st = st ? st : cust_buf_puts(b, "</td><td>");
+        st = st ? st : cites(b, json_object_get(d, "cite"));
+        st = st ? st : cust_buf_puts(b, "</td></tr>\n");
+    }
+    return st ? st : cust_buf_puts(b, "</tbody></table>\n");
+}
+
+enum cust_status web_request_page(struct cust_http_request *req, struct cust_http_response *res,
+                                  void *ctx)
+{
+    struct cust_web *w = ctx;
+    struct cust_session se;
+    enum cust_status st = web_guard(w, req, res, CUST_ACT_REQUEST_READ, true, &se);
+    if (st != CUST_OK)
+        return st;
+    const char *id = cust_http_req_param(req, "id");
+    struct cust_err err = CUST_ERR_INIT;
+    json_t *r = NULL;
+    struct cust_store *s = web_acquire(w);
+    struct cust_desk d;
+    desk_for(w, s, &se, &d);
+    st = cust_desk_show(&d, id, &r, &err);
+    cust_desk_release(&d);
+    web_release(w, s);
+    if (st != CUST_OK)
+        return web_html_error(res, st == CUST_ENOTFOUND ? 404 : 500, "No such request",
+                              st == CUST_ENOTFOUND ? "There is no request with that id."
+                                                   : "The store could not be read.",
+                              &se);
+    struct cust_buf b;
+    cust_buf_init(&b, 0);
+    char title[96];
+    snprintf(title, sizeof(title), "Request %s", id);
+    st = web_page_begin(&b, title, &se);
+    const json_t *rq = json_object_get(r, "requester");
+    st = st ? st : cust_buf_puts(&b, "<dl class=\"record\"><dt>Kind</dt><dd>");
+    st = st ? st : web_h(&b, jstr(r, "kind"));
+    st = st ? st : cust_buf_puts(&b, " (");
+    st = st ? st : web_h(&b, jstr(r, "form"));
+    st = st ? st : cust_buf_puts(&b, ")</dd><dt>From</dt><dd>");
+    st = st ? st : web_h(&b, jstr(rq, "agency"));
+    st = st ? st : cust_buf_puts(&b, "</dd><dt>Status</dt><dd id=\"status\">");
+    st = st ? st : web_h(&b, jstr(r, "status"));
+    st = st ? st : cust_buf_puts(&b, "</dd><dt>Received</dt><dd>");
+    st = st ? st : web_h(&b, jstr(r, "received_at"));
+    st = st ? st : cust_buf_puts(&b, "</dd><dt>Deadline</dt><dd>");
+    st = st ? st : web_h(&b, jstr(r, "deadline") ? jstr(r, "deadline") : "none");
+    if (jstr(r, "law_rule")) {
+        st = st ? st : cust_buf_puts(&b, " (");
+        st = st ? st : web_h(&b, jstr(r, "law_rule"));
+        st = st ? st : cust_buf_puts(&b, ")");
+    }
+    if (json_is_true(json_object_get(r, "overdue")))
+        st = st ? st : cust_buf_puts(&b, " <strong>overdue</strong>");
+    st = st ? st : cust_buf_puts(&b, "</dd></dl>\n<h2>Matched persons</h2>\n");
+    const json_t *links = json_object_get(r, "links");
+    if (!json_array_size(links))
+        st = st ? st : cust_buf_puts(&b, "<p>No person matched yet.</p>\n");
+    size_t i;
+    json_t *l;
+    json_array_foreach(links, i, l)
+    {
+        json_int_t pid = json_integer_value(json_object_get(l, "person_id"));
+        st = st ? st
+                : cust_buf_appendf(&b,
+                                   "<p><a class=\"usa-link\" "
+                                   "href=\"/console/persons/%%23%lld\">Person #%lld</a>, booking ",
+                                   (long long)pid, (long long)pid);
+        st = st ? st : web_h(&b, jstr(l, "booking_number"));
+        st = st ? st : cust_buf_puts(&b, ": ");
+        st = st ? st : web_h(&b, jstr(l, "state"));
+        st = st ? st
+                : cust_buf_appendf(
+                      &b, " (score %.2f%s)", json_number_value(json_object_get(l, "score")),
+                      json_is_true(json_object_get(l, "strong")) ? ", strong identifier" : "");
+        if (json_is_true(json_object_get(l, "review")))
+            st = st ? st : cust_buf_puts(&b, " <strong>flagged for supervisor review</strong>");
+        st = st ? st : cust_buf_puts(&b, "</p>\n");
+    }
+    st = st ? st : cust_buf_puts(&b, "<h2>Decision</h2>\n");
+    const json_t *decs = json_object_get(r, "decisions");
+    if (!json_array_size(decs))
+        st = st ? st : cust_buf_puts(&b, "<p>Not decided yet.</p>\n");
+    json_t *dec;
+    json_array_foreach(decs, i, dec) st = st ? st : render_decision(&b, dec);
+    st = st ? st : render_actions(&b, r, &se);
+    const json_t *acts = json_object_get(r, "actions");
+    if (json_array_size(acts)) {
+        st = st ? st : cust_buf_puts(&b, "<h2>Actions recorded</h2><ul class=\"usa-list\">");
+        json_t *a;
+        json_array_foreach(acts, i, a)
+        {
+            st = st ? st : cust_buf_puts(&b, "<li>");
+            st = st ? st : web_h(&b, jstr(a, "action"));
+            st = st ? st : cust_buf_puts(&b, ": ");
+            st = st ? st : web_h(&b, jstr(a, "outcome"));
+            st = st ? st : cust_buf_puts(&b, " by ");
+            st = st ? st : web_h(&b, jstr(a, "by"));
+            st = st ? st : cust_buf_puts(&b, "</li>");
+        }
+        st = st ? st : cust_buf_puts(&b, "</ul>\n");
+    }
+    st = st ? st : render_duties(&b, json_object_get(r, "duties"));
+    st = st ? st : web_page_end(&b);
+    json_decref(r);
+    if (st) {
+        cust_buf_release(&b);
+        return st;
+    }
+    return web_send_html(res, 200, &b);
+}
+
+/* POST /console/requests/{id}/{step} from the page's forms, then back to the page. */
+enum cust_status web_request_step_post(struct cust_http_request *req,
+                                       struct cust_http_response *res, void *ctx)
+{
+    struct cust_web *w = ctx;
+    const struct web_step *step = find_step(cust_http_req_param(req, "step"));
+    if (!step)
+        return web_html_error(res, 404, "No such step", "That is not a request step.", NULL);
+    struct cust_session se;
+    enum cust_status st = web_guard(w, req, res, (int)step->action, true, &se);
+    if (st != CUST_OK)
+        return st;
+    struct cust_kv_list form = {0};
+    struct cust_err err = CUST_ERR_INIT;
+    (void)cust_http_req_form(req, &form, NULL);
+    json_t *body = json_object();
+    static const char *const fields[] = {"action", "reason",         "agency",
+                                         "at",     "warrant_number", "offense"};
+    for (size_t i = 0; i < CUST_ARRAY_LEN(fields); i++)
+        if (cust_kv_get(&form, fields[i]))
+            json_object_set_new(body, fields[i], json_string(cust_kv_get(&form, fields[i])));
+    const char *pid = cust_kv_get(&form, "person_id");
+    if (pid)
+        json_object_set_new(body, "person_id", json_integer(strtoll(pid, NULL, 10)));
+    if (cust_kv_get(&form, "decline"))
+        json_object_set_new(body, "decline", json_true());
+    json_t *out = NULL;
+    const char *id = cust_http_req_param(req, "id");
+    st = run_step(w, &se, step->name, id, body, &out, &err);
+    json_decref(body);
+    json_decref(out);
+    if (st != CUST_OK)
+        return web_html_error(res, cust_http_status_for(st), "Not done", err.msg, &se);
+    char loc[96];
+    snprintf(loc, sizeof(loc), "/console/requests/%s", id);
+    return web_redirect(res, loc);
+}
+
+/* ---- console: fulfilment -------------------------------------------------------------------- */
+
+enum cust_status web_fulfil_page(struct cust_http_request *req, struct cust_http_response *res,
+                                 void *ctx)
+{
+    struct cust_web *w = ctx;
+    struct cust_session se;
+    enum cust_status st = web_guard(w, req, res, CUST_ACT_REQUEST_FULFILL, true, &se);
+    if (st != CUST_OK)
+        return st;
+    const char *id = cust_http_req_param(req, "id");
+    struct cust_err err = CUST_ERR_INIT;
+    json_t *r = NULL;
+    struct cust_store *s = web_acquire(w);
+    struct cust_desk d;
+    desk_for(w, s, &se, &d);
+    st = cust_desk_show(&d, id, &r, &err);
+    cust_desk_release(&d);
+    web_release(w, s);
+    if (st != CUST_OK)
+        return web_html_error(res, st == CUST_ENOTFOUND ? 404 : 500, "No such request",
+                              "There is no request with that id.", &se);
+    const json_t *rq = json_object_get(r, "request");
+    struct cust_buf b;
+    cust_buf_init(&b, 0);
+    char title[96];
+    snprintf(title, sizeof(title), "Fulfil request %s", id);
+    st = web_page_begin(&b, title, &se);
+    st = st ? st
+            : cust_buf_puts(&b, "<p>Preview: what this data request asks for. Fulfilling decides"
+                                " every person in scope under the policy, gives or withholds"
+                                " each item with its citation, records each disclosure in the"
+                                " ledger and creates the notices the law requires.</p>\n"
+                                "<dl class=\"record\"><dt>From</dt><dd>");
+    st = st ? st : web_h(&b, jstr(json_object_get(r, "requester"), "agency"));
+    st = st ? st : cust_buf_puts(&b, "</dd><dt>Status</dt><dd id=\"status\">");
+    st = st ? st : web_h(&b, jstr(r, "status"));
+    st = st ? st : cust_buf_puts(&b, "</dd><dt>Scope</dt><dd>");
+    char *scope = json_dumps(json_object_get(rq, "scope"), JSON_ENCODE_ANY | JSON_COMPACT);
+    st = st ? st : web_h(&b, scope ? scope : "none");
+    free(scope);
+    st = st ? st : cust_buf_puts(&b, "</dd><dt>Items</dt><dd>");
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(rq, "items"), i, it)
+    {
+        st = st ? st : cust_buf_puts(&b, i ? ", " : "");
+        st = st ? st : web_h(&b, json_string_value(it));
+    }
+    st = st ? st : cust_buf_puts(&b, "</dd></dl>\n");
+    for (int csv = 0; csv < 2; csv++) {
+        st = st ? st
+                : cust_buf_puts(&b, "<form class=\"display-inline-block margin-right-1\" "
+                                    "method=\"post\" action=\"/console/requests/");
+        st = st ? st : web_h(&b, id);
+        st = st ? st : cust_buf_appendf(&b, "/fulfil?format=%s\">", csv ? "csv" : "json");
+        st = st ? st : hidden_csrf(&b, &se);
+        st = st ? st
+                : cust_buf_appendf(&b,
+                                   "<button class=\"usa-button\" type=\"submit\" "
+                                   "id=\"download-%s\">Fulfil and download %s</button></form>\n",
+                                   csv ? "csv" : "json", csv ? "CSV" : "JSON");
+    }
+    st = st ? st : web_page_end(&b);
+    json_decref(r);
+    if (st) {
+        cust_buf_release(&b);
+        return st;
+    }
+    return web_send_html(res, 200, &b);
+}
+
+enum cust_status web_fulfil_post(struct cust_http_request *req, struct cust_http_response *res,
+                                 void *ctx)
+{
+    struct cust_web *w = ctx;
+    struct cust_session se;
+    enum cust_status st = web_guard(w, req, res, CUST_ACT_REQUEST_FULFILL, true, &se);
+    if (st != CUST_OK)
+        return st;
+    const char *format = cust_kv_get(&req->query, "format");
+    bool csv = format && strcmp(format, "csv") == 0;
+    const char *id = cust_http_req_param(req, "id");
+    char *text = NULL;
+    size_t len = 0;
+    struct cust_desk_fulfil_stats fs;
+    memset(&fs, 0, sizeof(fs));
+    struct cust_err err = CUST_ERR_INIT;
+    st = fulfil(w, &se, id, csv ? CUST_DESK_CSV : CUST_DESK_JSON, &text, &len, &fs, &err);
+    if (st == CUST_OK)
+        st = send_download(res, id, csv, text, len);
+    else
+        st = web_html_error(res, cust_http_status_for(st), "Not fulfilled", err.msg, &se);
+    free(text);
+    return st;
+}

@@ -1,0 +1,525 @@
+/*
+ * web.c - the web front end's core: the pool of store connections, the staff auth backend over
+ * the store, the audit hook (events -> ledger), the guard, page layout, and THE route table
+ * (registration and the route listing come from the same rows).
+ */
+#include "custodian/compat.h"
+#include "custodian/date.h"
+#include "custodian/deadline.h"
+#include "custodian/desk.h"
+#include "custodian/ledger.h"
+#include "custodian/policy.h"
+#include "custodian/store_web.h"
+#include "web_internal.h"
+
+#include <jansson.h>
+
+void cust_web_config_defaults(struct cust_web_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->connections = 4;
+    cfg->hide_recent_hours = 2;
+    cfg->result_cap = 50;
+    cfg->cache_ttl_s = 30;
+    cfg->assets_dir = CUST_SOURCE_DIR "/node_modules/@uswds/uswds/dist";
+}
+
+/* ---- pool --------------------------------------------------------------------------------- */
+
+static _Thread_local unsigned tl_slot_hint;
+
+struct cust_store *web_acquire(struct cust_web *w)
+{
+    for (unsigned i = 0; i < w->nslots; i++) {
+        unsigned k = (tl_slot_hint + i) % w->nslots;
+        if (pthread_mutex_trylock(&w->slots[k].lock) == 0) {
+            tl_slot_hint = k;
+            return w->slots[k].store;
+        }
+    }
+    unsigned k = tl_slot_hint % w->nslots;
+    pthread_mutex_lock(&w->slots[k].lock);
+    return w->slots[k].store;
+}
+
+struct web_decider *web_slot_policy(struct cust_web *w, struct cust_store *s)
+{
+    for (unsigned i = 0; i < w->nslots; i++) {
+        if (w->slots[i].store == s) {
+            if (!w->slots[i].policy)
+                w->slots[i].policy = web_decider_new();
+            return w->slots[i].policy;
+        }
+    }
+    return NULL;
+}
+
+void web_release(struct cust_web *w, struct cust_store *s)
+{
+    for (unsigned i = 0; i < w->nslots; i++) {
+        if (w->slots[i].store == s) {
+            pthread_mutex_unlock(&w->slots[i].lock);
+            return;
+        }
+    }
+}
+
+/* ---- auth backend over the store ------------------------------------------------------------ */
+
+#define WITH_STORE(w, expr)                                                                        \
+    struct cust_store *s_ = web_acquire(w);                                                        \
+    enum cust_status st_ = (expr);                                                                 \
+    web_release(w, s_);                                                                            \
+    return st_
+
+static enum cust_status be_get_user(void *ctx, const char *name, struct cust_user *out)
+{
+    WITH_STORE((struct cust_web *)ctx, cust_store_user_get(s_, name, out, NULL));
+}
+static enum cust_status be_put_user(void *ctx, const struct cust_user *u)
+{
+    WITH_STORE((struct cust_web *)ctx, cust_store_user_put(s_, u, NULL));
+}
+static enum cust_status be_record_failure(void *ctx, const char *name, int64_t now, unsigned max,
+                                          int64_t lock_s)
+{
+    WITH_STORE((struct cust_web *)ctx, cust_store_user_failure(s_, name, now, max, lock_s, NULL));
+}
+static enum cust_status be_record_success(void *ctx, const char *name, int64_t step)
+{
+    WITH_STORE((struct cust_web *)ctx, cust_store_user_success(s_, name, step, NULL));
+}
+static enum cust_status be_get_session(void *ctx, const char *id, struct cust_session *out)
+{
+    WITH_STORE((struct cust_web *)ctx, cust_store_session_get(s_, id, out, NULL));
+}
+static enum cust_status be_put_session(void *ctx, const struct cust_session *se)
+{
+    WITH_STORE((struct cust_web *)ctx, cust_store_session_put(s_, se, NULL));
+}
+static enum cust_status be_delete_session(void *ctx, const char *id)
+{
+    WITH_STORE((struct cust_web *)ctx, cust_store_session_delete(s_, id, NULL));
+}
+
+const struct cust_auth_backend *cust_web_auth(struct cust_web *w)
+{
+    return &w->auth;
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------------ */
+
+enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_config *cfg,
+                              struct cust_err *err)
+{
+    *out = NULL;
+    if (!cfg->db_path)
+        return cust_err_set(err, CUST_EINVAL, "no store given");
+    struct cust_web *w = cust_xcalloc(1, sizeof(*w));
+    w->cfg = *cfg;
+    w->db_path = cust_xstrdup(cfg->db_path);
+    w->assets_dir = cust_xstrdup(cfg->assets_dir ? cfg->assets_dir : "");
+    w->cfg.db_path = w->db_path;
+    w->cfg.assets_dir = w->assets_dir;
+    if (w->cfg.result_cap == 0)
+        w->cfg.result_cap = 1;
+    w->nslots = cfg->connections ? cfg->connections : 1;
+    w->cache = web_cache_new(cfg->cache_ttl_s);
+    w->slots = cust_xcalloc(w->nslots, sizeof(*w->slots));
+    enum cust_status st = CUST_OK;
+    for (unsigned i = 0; i < w->nslots; i++) {
+        pthread_mutex_init(&w->slots[i].lock, NULL);
+        if (st == CUST_OK)
+            st = cust_store_open(w->db_path,
+                                 cfg->create && i == 0 ? CUST_STORE_CREATE : CUST_STORE_OPEN,
+                                 &w->slots[i].store, err);
+    }
+    const char *calp = getenv("CUSTODIAN_CALENDAR");
+    if (st == CUST_OK)
+        st = cust_calendar_load(
+            calp && *calp ? calp : CUST_SOURCE_DIR "/policies/calendars/us-federal-holidays.csv",
+            &w->cal, err);
+    w->auth = (struct cust_auth_backend){
+        .ctx = w,
+        .get_user = be_get_user,
+        .put_user = be_put_user,
+        .record_failure = be_record_failure,
+        .record_success = be_record_success,
+        .get_session = be_get_session,
+        .put_session = be_put_session,
+        .delete_session = be_delete_session,
+    };
+    if (st != CUST_OK) {
+        cust_web_free(w);
+        return st;
+    }
+    *out = w;
+    return CUST_OK;
+}
+
+void cust_web_free(struct cust_web *w)
+{
+    if (!w)
+        return;
+    for (unsigned i = 0; i < w->nslots; i++) {
+        cust_store_close(w->slots[i].store);
+        web_decider_free(w->slots[i].policy);
+        pthread_mutex_destroy(&w->slots[i].lock);
+    }
+    free(w->slots);
+    cust_calendar_free(w->cal);
+    web_cache_free(w->cache);
+    free(w->db_path);
+    free(w->assets_dir);
+    free(w);
+}
+
+/* ---- ledger --------------------------------------------------------------------------------- */
+
+void web_ledger(struct cust_web *w, const char *actor, const char *role, const char *action,
+                const char *object_type, const char *object_id, const char *outcome,
+                const char *detail_json)
+{
+    struct cust_ledger_entry e = {
+        .actor = actor && *actor ? actor : "anonymous",
+        .role = role && *role ? role : "none",
+        .action = action,
+        .object_type = object_type,
+        .object_id = object_id && *object_id ? object_id : "-",
+        .outcome = outcome,
+        .purpose = "",
+        .detail = detail_json,
+    };
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_store *s = web_acquire(w);
+    enum cust_status st = cust_ledger_append(s, &e, &err);
+    web_release(w, s);
+    if (st != CUST_OK)
+        fprintf(stderr, "custodian: ledger: %s\n", err.msg);
+}
+
+static const char *kind_action(enum cust_http_audit_kind k)
+{
+    switch (k) {
+    case CUST_AUDIT_API_REQUEST:
+        return "api_request";
+    case CUST_AUDIT_DENIED:
+        return "access_denied";
+    case CUST_AUDIT_LOGIN:
+        return "login";
+    case CUST_AUDIT_VIEW:
+        return "view";
+    }
+    return "event";
+}
+
+static void audit_hook(void *ctx, const struct cust_http_audit_event *ev)
+{
+    struct cust_web *w = ctx;
+    /* Public locator requests are anonymous and rate-limited: the access log has them; writing
+     * each to the ledger would let anyone grow it (and cost an fsync per search). */
+    if (ev->kind == CUST_AUDIT_API_REQUEST && ev->path &&
+        strncmp(ev->path, "/api/v1/public/", 15) == 0)
+        return;
+    if (ev->kind == CUST_AUDIT_API_REQUEST && ev->path && strcmp(ev->path, "/api/v1/version") == 0)
+        return;
+    const char *role = "none";
+    struct cust_user u;
+    struct cust_store *s = web_acquire(w);
+    if (ev->user && cust_store_user_get(s, ev->user, &u, NULL) == CUST_OK)
+        role = cust_role_name(u.role) ? cust_role_name(u.role) : "none";
+    web_release(w, s);
+    json_t *d = json_pack("{s:s?, s:s?, s:s?, s:i, s:s?}", "method", ev->method, "path", ev->path,
+                          "remote", ev->remote, "status", ev->status, "detail", ev->detail);
+    char *detail = d ? json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(d);
+    const char *outcome = ev->kind == CUST_AUDIT_LOGIN ? (ev->success ? "ok" : "failed")
+                          : ev->status >= 400
+                              ? (ev->status == 401 || ev->status == 403 ? "denied" : "error")
+                              : "ok";
+    const char *object_type = ev->kind == CUST_AUDIT_LOGIN  ? "user"
+                              : ev->kind == CUST_AUDIT_VIEW ? "record"
+                                                            : "route";
+    const char *object_id = ev->kind == CUST_AUDIT_LOGIN  ? ev->user
+                            : ev->kind == CUST_AUDIT_VIEW ? (ev->detail ? ev->detail : ev->path)
+                            : ev->route                   ? ev->route
+                                                          : ev->path;
+    web_ledger(w, ev->user, role, kind_action(ev->kind), object_type, object_id, outcome, detail);
+    free(detail);
+}
+
+struct cust_http_hooks cust_web_hooks(struct cust_web *w)
+{
+    return (struct cust_http_hooks){.audit = audit_hook, .ctx = w};
+}
+
+/* ---- guard ---------------------------------------------------------------------------------- */
+
+enum cust_status web_guard(struct cust_web *w, struct cust_http_request *req,
+                           struct cust_http_response *res, int action, bool html,
+                           struct cust_session *out)
+{
+    struct cust_session s;
+    enum cust_status st;
+    if (action == WEB_SESSION) {
+        /* any session: check it through the guard with an action every role... has not; so
+         * resolve the cookie directly and apply the same CSRF rule */
+        const char *token = cust_kv_get(&req->cookies, CUST_SESSION_COOKIE);
+        struct cust_err err = CUST_ERR_INIT;
+        st = token ? cust_auth_session_check(&w->auth, token, cust_now(), &s, &err) : CUST_EDENIED;
+        if (st == CUST_OK && s.role == CUST_ROLE_NONE)
+            st = CUST_EDENIED;
+        if (st == CUST_EDENIED)
+            (void)cust_http_res_error_raw(res, 401, "unauthenticated", "authentication required");
+        else if (st != CUST_OK)
+            (void)cust_http_res_error(res, st, err.msg);
+        else
+            req->user = cust_http_arena_strndup(req->arena, s.user, strlen(s.user));
+    } else {
+        st = cust_http_require(req, res, &w->auth, (enum cust_action)action, cust_now(), &s);
+    }
+    if (st == CUST_OK) {
+        if (out)
+            *out = s;
+        return CUST_OK;
+    }
+    if (html && res->status == 401) {
+        /* a page: send the browser to the login form; the redirect is audited as a denial */
+        cust_http_audit(req, CUST_AUDIT_DENIED, 401, false, NULL, "no session: sent to login");
+        cust_http_res_release(res);
+        cust_http_res_init(res);
+        (void)web_redirect(res, "/login");
+        return CUST_EDENIED;
+    }
+    if (html && res->status == 403) {
+        cust_http_res_release(res);
+        cust_http_res_init(res);
+        (void)web_html_error(res, 403, "Not allowed",
+                             "Your role does not allow this page. The attempt was recorded.", NULL);
+    }
+    return CUST_EDENIED;
+}
+
+/* ---- HTML ----------------------------------------------------------------------------------- */
+
+enum cust_status web_h(struct cust_buf *b, const char *s)
+{
+    return s ? cust_buf_html(b, s) : CUST_OK;
+}
+
+enum cust_status web_page_begin(struct cust_buf *b, const char *title, const struct cust_session *s)
+{
+    enum cust_status st = cust_buf_puts(
+        b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+    st = st ? st : web_h(b, title);
+    st = st ? st
+            : cust_buf_puts(
+                  b, " | custodian</title>\n"
+                     "<link rel=\"stylesheet\" href=\"/static/uswds/css/uswds.min.css\">\n"
+                     "<script src=\"/static/uswds/js/uswds-init.min.js\"></script>\n"
+                     "</head>\n<body>\n"
+                     "<a class=\"usa-skipnav\" href=\"#main-content\">Skip to main content</a>\n"
+                     "<header class=\"usa-header usa-header--basic\">\n"
+                     "<div class=\"usa-nav-container\">\n<div class=\"usa-navbar\">\n"
+                     "<div class=\"usa-logo\"><em class=\"usa-logo__text\">");
+    if (st)
+        return st;
+    if (s) {
+        st = cust_buf_puts(b, "<a href=\"/console\">custodian staff console</a></em></div>\n"
+                              "</div>\n<nav aria-label=\"Staff\" class=\"usa-nav\">\n"
+                              "<ul class=\"usa-nav__primary usa-accordion\">\n");
+        static const struct {
+            const char *href, *label;
+            int action;
+        } items[] = {
+            {"/console", "Dashboard", WEB_SESSION},
+            {"/console/roster", "Roster", CUST_ACT_ROSTER_READ},
+            {"/console/audit", "Audit", CUST_ACT_AUDIT_READ},
+            {"/console/users", "Accounts", CUST_ACT_USER_MANAGE},
+        };
+        for (size_t i = 0; st == CUST_OK && i < CUST_ARRAY_LEN(items); i++) {
+            if (items[i].action >= 0 &&
+                !cust_role_allows(s->role, (enum cust_action)items[i].action))
+                continue;
+            st = cust_buf_appendf(b,
+                                  "<li class=\"usa-nav__primary-item\"><a class=\"usa-nav-link\""
+                                  " href=\"%s\"><span>%s</span></a></li>\n",
+                                  items[i].href, items[i].label);
+        }
+        st = st ? st
+                : cust_buf_puts(b, "<li class=\"usa-nav__primary-item\">"
+                                   "<form method=\"post\" action=\"/logout\">"
+                                   "<input type=\"hidden\" name=\"csrf\" value=\"");
+        st = st ? st : web_h(b, s->csrf);
+        st = st ? st
+                : cust_buf_puts(b, "\"><button class=\"usa-button usa-button--unstyled\""
+                                   " type=\"submit\">Sign out ");
+        st = st ? st : web_h(b, s->user);
+        st = st ? st : cust_buf_puts(b, " (");
+        st = st ? st : web_h(b, cust_role_name(s->role));
+        st = st ? st : cust_buf_puts(b, ")</button></form></li>\n</ul>\n</nav>\n");
+    } else {
+        st = cust_buf_puts(b, "<a href=\"/locator\">County jail inmate locator</a></em></div>\n"
+                              "</div>\n");
+    }
+    st = st ? st
+            : cust_buf_puts(b, "</div>\n</header>\n<main id=\"main-content\" class=\"grid-container"
+                               " padding-bottom-4\">\n<h1>");
+    st = st ? st : web_h(b, title);
+    return st ? st : cust_buf_puts(b, "</h1>\n");
+}
+
+enum cust_status web_page_end(struct cust_buf *b)
+{
+    return cust_buf_puts(b, "</main>\n<footer class=\"usa-footer usa-footer--slim\">"
+                            "<div class=\"grid-container padding-y-2\">custodian</div></footer>\n"
+                            "<script src=\"/static/uswds/js/uswds.min.js\"></script>\n"
+                            "</body>\n</html>\n");
+}
+
+enum cust_status web_send_html(struct cust_http_response *res, int status, struct cust_buf *b)
+{
+    enum cust_status st = cust_buf_putc(b, '\0');
+    if (st == CUST_OK)
+        st = cust_http_res_html(res, status, b->buf);
+    cust_buf_release(b);
+    return st;
+}
+
+enum cust_status web_html_error(struct cust_http_response *res, int status, const char *title,
+                                const char *message, const struct cust_session *s)
+{
+    struct cust_buf b;
+    cust_buf_init(&b, 0);
+    enum cust_status st = web_page_begin(&b, title, s);
+    st = st ? st
+            : cust_buf_puts(&b, "<div class=\"usa-alert usa-alert--error\" role=\"alert\">"
+                                "<div class=\"usa-alert__body\"><p class=\"usa-alert__text\">");
+    st = st ? st : web_h(&b, message);
+    st = st ? st : cust_buf_puts(&b, "</p></div></div>\n");
+    st = st ? st : web_page_end(&b);
+    if (st) {
+        cust_buf_release(&b);
+        return st;
+    }
+    return web_send_html(res, status, &b);
+}
+
+enum cust_status web_redirect(struct cust_http_response *res, const char *location)
+{
+    enum cust_status st = cust_http_res_header(res, "Location", location);
+    if (st == CUST_OK)
+        st = cust_http_res_html(res, 303, "");
+    return st;
+}
+
+/* ---- JSON ----------------------------------------------------------------------------------- */
+
+enum cust_status web_json_str(struct cust_buf *b, const char *s)
+{
+    if (!s)
+        return cust_buf_puts(b, "null");
+    enum cust_status st = cust_buf_putc(b, '"');
+    const char *run = s;
+    for (const unsigned char *p = (const unsigned char *)s; st == CUST_OK && *p; p++) {
+        if (*p >= 0x20 && *p != '"' && *p != '\\' && *p != '<' && *p != '>' && *p != '&')
+            continue;
+        st = cust_buf_append(b, run, (size_t)((const char *)p - run));
+        if (st == CUST_OK) {
+            char esc[8];
+            if (*p == '"' || *p == '\\')
+                snprintf(esc, sizeof(esc), "\\%c", *p);
+            else
+                snprintf(esc, sizeof(esc), "\\u%04x", *p);
+            st = cust_buf_puts(b, esc);
+        }
+        run = (const char *)p + 1;
+    }
+    st = st ? st : cust_buf_puts(b, run);
+    return st ? st : cust_buf_putc(b, '"');
+}
+
+/* ---- the route table ------------------------------------------------------------------------ */
+
+struct web_route {
+    const char *method, *pattern;
+    cust_http_handler fn;
+    int action; /* WEB_PUBLIC, WEB_SESSION or an enum cust_action */
+    unsigned flags;
+};
+
+static const struct web_route routes[] = {
+    /* public */
+    {"GET", "/", web_root, WEB_PUBLIC, 0},
+    {"GET", "/locator", web_locator_page, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
+    {"GET", "/api/v1/public/inmates", web_locator_api, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
+    {"GET", "/static/uswds/{dir}/{file}", web_static, WEB_PUBLIC, 0},
+    {"GET", "/static/uswds/{dir}/{sub}/{file}", web_static, WEB_PUBLIC, 0},
+    {"GET", "/login", web_login_page, WEB_PUBLIC, 0},
+    {"POST", "/login", web_login_post, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
+    /* staff pages */
+    {"POST", "/logout", web_logout, WEB_SESSION, 0},
+    {"GET", "/console", web_dashboard, WEB_SESSION, 0},
+    {"GET", "/console/roster", web_roster_page, CUST_ACT_ROSTER_READ, 0},
+    {"GET", "/console/bookings/{number}", web_booking_page, CUST_ACT_ROSTER_READ, 0},
+    {"GET", "/console/persons/{id}", web_person_page, CUST_ACT_ROSTER_READ, 0},
+    {"GET", "/console/audit", web_audit_page, CUST_ACT_AUDIT_READ, 0},
+    {"GET", "/console/users", web_users_page, CUST_ACT_USER_MANAGE, 0},
+    {"GET", "/console/requests/{id}", web_request_page, CUST_ACT_REQUEST_READ, 0},
+    {"POST", "/console/requests/{id}/{step}", web_request_step_post, WEB_STEP, 0},
+    {"GET", "/console/requests/{id}/fulfil", web_fulfil_page, CUST_ACT_REQUEST_FULFILL, 0},
+    {"POST", "/console/requests/{id}/fulfil", web_fulfil_post, CUST_ACT_REQUEST_FULFILL, 0},
+    /* API */
+    {"GET", "/api/v1/roster", web_api_roster, CUST_ACT_ROSTER_READ, 0},
+    {"GET", "/api/v1/bookings/{number}", web_api_booking, CUST_ACT_ROSTER_READ, 0},
+    {"GET", "/api/v1/persons/{id}", web_api_person, CUST_ACT_ROSTER_READ, 0},
+    {"POST", "/api/v1/decide", web_api_decide, CUST_ACT_REQUEST_DECIDE, 0},
+    {"GET", "/api/v1/audit/verify", web_api_audit_verify, CUST_ACT_AUDIT_READ, 0},
+    {"GET", "/api/v1/audit/log", web_api_audit_log, CUST_ACT_AUDIT_READ, 0},
+    {"GET", "/api/v1/users", web_api_users, CUST_ACT_USER_MANAGE, 0},
+    {"GET", "/api/v1/requests", web_api_requests, CUST_ACT_REQUEST_READ, 0},
+    {"POST", "/api/v1/requests", web_api_request_add, CUST_ACT_REQUEST_CREATE, 0},
+    {"GET", "/api/v1/requests/{id}", web_api_request, CUST_ACT_REQUEST_READ, 0},
+    {"POST", "/api/v1/requests/{id}/{step}", web_api_request_step, WEB_STEP, 0},
+    {"POST", "/api/v1/requests/{id}/fulfil", web_api_request_fulfil, CUST_ACT_REQUEST_FULFILL, 0},
+    {"GET", "/api/v1/duties", web_api_duties, CUST_ACT_DUTY_READ, 0},
+    {"POST", "/api/v1/duties/{id}/done", web_api_duty_done, CUST_ACT_DUTY_COMPLETE, 0},
+};
+
+enum cust_status cust_web_register(struct cust_web *w, struct cust_router *r)
+{
+    for (size_t i = 0; i < CUST_ARRAY_LEN(routes); i++) {
+        unsigned flags = routes[i].flags;
+        if (strncmp(routes[i].pattern, "/api/", 5) == 0)
+            flags |= CUST_ROUTE_AUDITED;
+        enum cust_status st =
+            cust_router_add(r, routes[i].method, routes[i].pattern, routes[i].fn, w, flags);
+        if (st != CUST_OK)
+            return st;
+    }
+    return CUST_OK;
+}
+
+enum cust_status cust_web_routes(struct cust_buf *out)
+{
+    enum cust_status st = CUST_OK;
+    for (size_t i = 0; st == CUST_OK && i < CUST_ARRAY_LEN(routes); i++) {
+        if (routes[i].action == WEB_STEP) {
+            /* one line per step, the step's literal in place of {step} */
+            size_t n;
+            const struct web_step *steps = web_steps(&n);
+            const char *at = strstr(routes[i].pattern, "{step}");
+            for (size_t k = 0; st == CUST_OK && k < n; k++)
+                st = cust_buf_appendf(out, "%s %.*s%s %s\n", routes[i].method,
+                                      (int)(at - routes[i].pattern), routes[i].pattern,
+                                      steps[k].name, cust_action_name(steps[k].action));
+            continue;
+        }
+        const char *a = routes[i].action == WEB_PUBLIC    ? "public"
+                        : routes[i].action == WEB_SESSION ? "session"
+                                                          : cust_action_name(routes[i].action);
+        st = cust_buf_appendf(out, "%s %s %s\n", routes[i].method, routes[i].pattern, a);
+    }
+    return st;
+}

@@ -1,0 +1,144 @@
+/*
+ * web_internal.h - shared between the files of src/web (not a public header).
+ */
+#ifndef CUSTODIAN_WEB_INTERNAL_H
+#define CUSTODIAN_WEB_INTERNAL_H
+
+#include "custodian/http.h"
+#include "custodian/store.h"
+#include "custodian/web.h"
+
+#include <pthread.h>
+
+struct cust_policy;
+
+struct cust_calendar;
+struct web_decider;
+
+struct web_slot {
+    pthread_mutex_t lock;
+    struct cust_store *store;
+    struct web_decider *policy; /* the desk's decider and policy cache, used under `lock` */
+};
+
+struct cust_web {
+    struct cust_web_config cfg;
+    char *db_path, *assets_dir;
+    unsigned nslots;
+    struct web_slot *slots;
+    struct cust_auth_backend auth;
+    struct cust_calendar *cal; /* holidays for the desk's deadlines */
+    struct web_cache *cache;   /* the locator's short-lived response cache (locator.c) */
+};
+
+/* Guard kinds in the route table besides the role-matrix actions. */
+#define WEB_PUBLIC  (-1) /* anyone, no session */
+#define WEB_SESSION (-2) /* any logged-in staff member */
+#define WEB_STEP    (-3) /* a request step: the action depends on {step} (desk.c) */
+
+struct web_cache *web_cache_new(unsigned ttl_s);
+void web_cache_free(struct web_cache *c);
+
+/* Borrow a store connection (exclusive until web_release). */
+struct cust_store *web_acquire(struct cust_web *w);
+void web_release(struct cust_web *w, struct cust_store *s);
+/* The desk decider of the slot holding `s` (held by the caller); desk.c. */
+struct web_decider *web_slot_policy(struct cust_web *w, struct cust_store *s);
+struct web_decider *web_decider_new(void);
+void web_decider_free(struct web_decider *wd);
+
+/*
+ * The staff guard for a page or API route: `action` >= 0 is a role-matrix action, WEB_SESSION
+ * any session. On refusal returns CUST_EDENIED with `res` filled: pages (`html`) without a
+ * session get a 303 to /login (the denial audited here), otherwise the JSON 401/403.
+ */
+enum cust_status web_guard(struct cust_web *w, struct cust_http_request *req,
+                           struct cust_http_response *res, int action, bool html,
+                           struct cust_session *out);
+
+/* Append a ledger entry from a web event (ignores failures after logging them to stderr). */
+void web_ledger(struct cust_web *w, const char *actor, const char *role, const char *action,
+                const char *object_type, const char *object_id, const char *outcome,
+                const char *detail_json);
+
+/* ---- HTML ---- */
+/* Start a page: doctype, head with the USWDS stylesheet, header with nav for `s` (may be
+ * NULL: the public header), the skip link, and <main id="main-content">. */
+enum cust_status web_page_begin(struct cust_buf *b, const char *title,
+                                const struct cust_session *s);
+enum cust_status web_page_end(struct cust_buf *b);
+/* Escaped text (NULL prints nothing). */
+enum cust_status web_h(struct cust_buf *b, const char *s);
+/* Finish: set the HTML response and release the buffer. */
+enum cust_status web_send_html(struct cust_http_response *res, int status, struct cust_buf *b);
+/* An HTML error page (public-safe: the message is ours, never record data). */
+enum cust_status web_html_error(struct cust_http_response *res, int status, const char *title,
+                                const char *message, const struct cust_session *s);
+/* 303 See Other to `location`. */
+enum cust_status web_redirect(struct cust_http_response *res, const char *location);
+
+/* ---- JSON ---- */
+/* A JSON string literal (quoted, escaped); NULL gives null. */
+enum cust_status web_json_str(struct cust_buf *b, const char *s);
+
+/* ---- handlers (one file per area) ---- */
+enum cust_status web_locator_page(struct cust_http_request *req, struct cust_http_response *res,
+                                  void *ctx);
+enum cust_status web_locator_api(struct cust_http_request *req, struct cust_http_response *res,
+                                 void *ctx);
+enum cust_status web_static(struct cust_http_request *req, struct cust_http_response *res,
+                            void *ctx);
+enum cust_status web_root(struct cust_http_request *req, struct cust_http_response *res, void *ctx);
+enum cust_status web_login_page(struct cust_http_request *req, struct cust_http_response *res,
+                                void *ctx);
+enum cust_status web_login_post(struct cust_http_request *req, struct cust_http_response *res,
+                                void *ctx);
+enum cust_status web_logout(struct cust_http_request *req, struct cust_http_response *res,
+                            void *ctx);
+enum cust_status web_dashboard(struct cust_http_request *req, struct cust_http_response *res,
+                               void *ctx);
+enum cust_status web_roster_page(struct cust_http_request *req, struct cust_http_response *res,
+                                 void *ctx);
+enum cust_status web_booking_page(struct cust_http_request *req, struct cust_http_response *res,
+                                  void *ctx);
+enum cust_status web_person_page(struct cust_http_request *req, struct cust_http_response *res,
+                                 void *ctx);
+enum cust_status web_audit_page(struct cust_http_request *req, struct cust_http_response *res,
+                                void *ctx);
+enum cust_status web_api_roster(struct cust_http_request *req, struct cust_http_response *res,
+                                void *ctx);
+enum cust_status web_api_booking(struct cust_http_request *req, struct cust_http_response *res,
+                                 void *ctx);
+enum cust_status web_api_person(struct cust_http_request *req, struct cust_http_response *res,
+                                void *ctx);
+enum cust_status web_api_decide(struct cust_http_request *req, struct cust_http_response *res,
+                                void *ctx);
+enum cust_status web_api_audit_verify(struct cust_http_request *req, struct cust_http_response *res,
+                                      void *ctx);
+enum cust_status web_api_audit_log(struct cust_http_request *req, struct cust_http_response *res,
+                                   void *ctx);
+
+/* The request lifecycle steps (POST .../requests/{id}/{step}) and the action each needs. */
+struct web_step {
+    const char *name;
+    enum cust_action action;
+};
+const struct web_step *web_steps(size_t *n);
+
+#define WEB_HANDLER(name)                                                                          \
+    enum cust_status name(struct cust_http_request *req, struct cust_http_response *res, void *ctx)
+WEB_HANDLER(web_api_users);
+WEB_HANDLER(web_users_page);
+WEB_HANDLER(web_api_requests);
+WEB_HANDLER(web_api_request_add);
+WEB_HANDLER(web_api_request);
+WEB_HANDLER(web_api_request_step);
+WEB_HANDLER(web_api_request_fulfil);
+WEB_HANDLER(web_api_duties);
+WEB_HANDLER(web_api_duty_done);
+WEB_HANDLER(web_request_page);
+WEB_HANDLER(web_request_step_post);
+WEB_HANDLER(web_fulfil_page);
+WEB_HANDLER(web_fulfil_post);
+
+#endif

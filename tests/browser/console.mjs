@@ -1,0 +1,174 @@
+// console.mjs - browser tests: Playwright (playwright-core) drives Debian's chromium headless
+// against a server this test starts on a free loopback port. Pages: the public locator search,
+// staff login with a TOTP code, a detainer's decision page, a data request's fulfilment with
+// the download; axe-core must report no serious or critical violation on any page visited.
+// Screenshots (and the download) are kept in $CUST_ARTIFACTS.
+import { chromium } from 'playwright-core';
+import axe from 'axe-core';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { totp } from './totp.mjs';
+
+const src = process.env.CUST_SOURCE_DIR;
+const bin = process.env.CUSTODIAN;
+const artifacts = process.env.CUST_ARTIFACTS || join(process.env.CUST_BUILD_DIR || '.', 'test-artifacts');
+assert.ok(src && bin, 'CUST_SOURCE_DIR and CUSTODIAN must be set');
+mkdirSync(artifacts, { recursive: true });
+
+const T = mkdtempSync(join(tmpdir(), 'cust-browser-'));
+const env = { ...process.env, CUSTODIAN_DB: join(T, 'custodian.db'), CUSTODIAN_USER: 'tester' };
+const run = (...args) => execFileSync(bin, args, { env, encoding: 'utf8' });
+
+run('init');
+run('import', `${src}/tests/data/records/good.jsonl`);
+const det = run('request', 'add', `${src}/tests/data/requests/detainer.json`).trim();
+const doj = run('request', 'add', `${src}/tests/data/requests/doj-letter.json`).trim();
+const pass = 'river otter lantern quietly 42';
+writeFileSync(join(T, 'pass'), `${pass}\n`);
+const uri = run('user', 'add', 'sgt_reyes', '--role', 'supervisor', '--passphrase-file', join(T, 'pass')).trim();
+assert.match(uri, /^otpauth:\/\/totp\/custodian:sgt_reyes\?secret=/);
+const auditorUri = run('user', 'add', 'aud_kim', '--role', 'auditor', '--passphrase-file', join(T, 'pass')).trim();
+
+const server = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--port-file', join(T, 'port')], {
+  env, stdio: ['ignore', 'ignore', 'pipe'],
+});
+let serverErr = '';
+server.stderr.on('data', (d) => { serverErr += d; });
+const serverExit = new Promise((r) => server.on('exit', (code) => r(code)));
+process.on('exit', () => {
+  server.kill('SIGKILL'); // a no-op once it has stopped
+  rmSync(T, { recursive: true, force: true });
+});
+let context;
+let checks = 0;
+const pagesChecked = [];
+try {
+  for (let i = 0; i < 200 && !existsSync(join(T, 'port')); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(existsSync(join(T, 'port')), `server did not start: ${serverErr}`);
+  const base = `http://127.0.0.1:${readFileSync(join(T, 'port'), 'utf8').trim()}`;
+  // a new, empty profile (Playwright passes it as --user-data-dir)
+  context = await chromium.launchPersistentContext(join(T, 'chromium'), {
+    executablePath: process.env.CUST_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    acceptDownloads: true,
+    bypassCSP: true, // to inject axe-core; the pages themselves run under the server's CSP
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = await context.newPage();
+
+  // No serious/critical axe violation; screenshot kept.
+  async function audit(name) {
+    await page.addScriptTag({ content: axe.source });
+    const result = await page.evaluate(async () => await window.axe.run(document, {
+      resultTypes: ['violations'],
+    }));
+    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+    assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), [],
+      `${name}: axe violations`);
+    pagesChecked.push(name);
+    checks++;
+  }
+
+  // 1. the public locator works without JavaScript's help: a plain GET form
+  await page.goto(`${base}/locator`);
+  await audit('locator-form');
+  await page.getByLabel('Last name').fill('garcia');
+  await Promise.all([page.waitForURL(/last_name=garcia/), page.getByRole('button', { name: 'Search' }).click()]);
+  const row = page.locator('table tbody tr').first();
+  assert.match(await row.innerText(), /GARCIA, JOSE/);
+  assert.match(await page.locator('table').innerText(), /\$50,000\.00/);
+  assert.doesNotMatch(await page.content(), /A12345678|Main St|1988-04-02/);
+  checks += 3;
+  await audit('locator-results');
+
+  // 2. staff login with passphrase + TOTP
+  await page.goto(`${base}/console`);
+  assert.match(page.url(), /\/login$/, 'the console sends a stranger to the login page');
+  await audit('login');
+  await page.getByLabel('User name').fill('sgt_reyes');
+  await page.getByLabel('Passphrase').fill(pass);
+  await page.getByLabel('Authenticator code').fill(totp(uri));
+  await Promise.all([page.waitForURL(/\/console$/), page.getByRole('button', { name: 'Sign in' }).click()]);
+  assert.match(await page.locator('h1').innerText(), /Dashboard/);
+  assert.match(await page.locator('#in-custody').innerText(), /^\d+$/);
+  checks += 3;
+  await audit('dashboard');
+
+  // 3. a detainer: decide it, then read the decision with each verdict and its citation
+  await page.getByRole('link', { name: det }).click();
+  await page.waitForURL(new RegExp(`/console/requests/${det}$`));
+  await Promise.all([page.waitForURL(new RegExp(`/console/requests/${det}$`)),
+    page.getByRole('button', { name: 'Decide under the policy' }).click()]);
+  assert.equal(await page.locator('#status').innerText(), 'decided');
+  const verdicts = await page.locator('ul.verdicts').innerText();
+  assert.match(verdicts, /To hold is prohibited under rule ca\.hold\. Citation: Cal\. Gov\. Code § 7284\.6\(a\)\(1\)\(B\)/);
+  assert.match(verdicts, /To notify is permitted/);
+  const trace = await page.locator('details.trace li').allInnerTexts();
+  assert.ok(trace.length >= 2, `the trace in sentences: ${trace}`);
+  assert.ok(trace.some((t) => /hold/.test(t)), `the trace mentions the hold: ${trace}`);
+  assert.ok(await page.getByRole('button', { name: /hold declined/ }).count() === 1, 'the allowed actions');
+  checks += 6;
+  await audit('detainer-decision');
+  await Promise.all([page.waitForURL(new RegExp(`/console/requests/${det}$`)),
+    page.getByRole('button', { name: /hold declined/ }).click()]);
+  assert.match(await page.locator('main').innerText(), /hold: declined by sgt_reyes/);
+  checks++;
+
+  // 4. a data request: preview, then fulfil and download
+  await page.goto(`${base}/console/requests/${doj}/fulfil`);
+  assert.match(await page.locator('main').innerText(), /non_citizen/);
+  await audit('fulfil-preview');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-json').click()]);
+  const saved = join(artifacts, `${doj}.json`);
+  await download.saveAs(saved);
+  const body = JSON.parse(readFileSync(saved, 'utf8'));
+  assert.equal(body.request_id, doj);
+  assert.ok(Array.isArray(body.rows) && body.rows.length >= 1, 'rows in the download');
+  checks += 2;
+  await page.goto(`${base}/console/requests/${doj}`);
+  assert.equal(await page.locator('#status').innerText(), 'fulfilled');
+  checks++;
+
+  // 5. roster and a booking with restricted fields (a supervisor may see them)
+  await page.goto(`${base}/console/roster`);
+  await audit('roster');
+  await page.getByRole('link', { name: '6012345' }).click();
+  assert.match(await page.locator('main').innerText(), /A12345678/);
+  checks++;
+  await audit('booking');
+
+  // 6. sign out, then an auditor: the audit status, and no roster in the navigation
+  await Promise.all([page.waitForURL(/\/login$/), page.getByRole('button', { name: /Sign out/ }).click()]);
+  await page.goto(`${base}/console/roster`);
+  assert.match(page.url(), /\/login$/, 'signed out');
+  await page.getByLabel('User name').fill('aud_kim');
+  await page.getByLabel('Passphrase').fill(pass);
+  await page.getByLabel('Authenticator code').fill(totp(auditorUri));
+  await Promise.all([page.waitForURL(/\/console$/), page.getByRole('button', { name: 'Sign in' }).click()]);
+  await page.getByRole('link', { name: 'Audit' }).click();
+  assert.match(await page.locator('#ledger').innerText(), /^ledger ok: \d+ entries$/);
+  checks += 2;
+  await audit('audit-status');
+  const denied = await page.goto(`${base}/console/bookings/6012345`);
+  assert.equal(denied.status(), 200, 'an auditor may read the roster');
+  assert.doesNotMatch(await page.content(), /A12345678/, 'but not restricted fields');
+  checks++;
+} finally {
+  if (context) await context.close();
+  server.kill('SIGTERM');
+  const exitCode = await serverExit;
+  assert.equal(exitCode, 0, `server exit status (stderr: ${serverErr.slice(-2000)})`);
+  assert.doesNotMatch(serverErr, /Sanitizer/, 'no sanitizer report from the server');
+}
+const ledger = JSON.parse(run('audit', 'log', '--json'));
+for (const action of ['login', 'view']) {
+  assert.ok(ledger.some((e) => e.action === action), `ledger has a ${action} entry`);
+  checks++;
+}
+assert.match(run('audit', 'verify'), /^ledger ok/);
+console.log(`PASS: browser console (${checks} checks; axe clean on ${pagesChecked.join(', ')})`);

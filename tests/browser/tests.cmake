@@ -1,0 +1,12 @@
+# Browser and API-document tests (node): docs/openapi.yaml against the routes, and Playwright
+# driving Debian's chromium headless with axe-core on each page. node_modules comes from
+# `npm ci` (scripts/bootstrap). Screenshots go to ${CMAKE_BINARY_DIR}/test-artifacts/.
+find_program(CUST_NODE node)
+if(CUST_NODE)
+  set(CUST_BROWSER_ENV
+      "CUSTODIAN=$<TARGET_FILE:custodian>;CUST_SOURCE_DIR=${PROJECT_SOURCE_DIR};CUST_BUILD_DIR=${CMAKE_BINARY_DIR};CUST_ARTIFACTS=${CMAKE_BINARY_DIR}/test-artifacts")
+  add_test(NAME browser/openapi COMMAND ${CUST_NODE} ${CMAKE_CURRENT_LIST_DIR}/openapi.mjs)
+  add_test(NAME browser/console COMMAND ${CUST_NODE} ${CMAKE_CURRENT_LIST_DIR}/console.mjs)
+  set_tests_properties(browser/openapi browser/console PROPERTIES LABELS browser TIMEOUT 600
+                       ENVIRONMENT "${CUST_BROWSER_ENV}")
+endif()

@@ -1,0 +1,266 @@
+/* Unit tests for the web module's store side and wiring: the locator's public search over
+ * public_bookings, accounts and sessions (atomic failure/success updates), the auth backend
+ * over the store (login with TOTP, replay, lockout), and the route table. */
+#include "custodian/compat.h"
+#include "custodian/date.h"
+#include "custodian/records.h"
+#include "custodian/store_web.h"
+#include "custodian/web.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+struct fx {
+    char path[64], jsonl[64];
+    struct cust_store *s;
+};
+
+static void unlink_db(const char *path)
+{
+    char p[96];
+    unlink(path);
+    snprintf(p, sizeof(p), "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", path);
+    unlink(p);
+}
+
+static void booking(FILE *f, const char *number, int64_t booked, const char *last,
+                    const char *first, bool released, bool release_public)
+{
+    char at[32];
+    cust_time_format(booked, 0, true, at);
+    fprintf(f,
+            "{\"booking_number\":\"%s\",\"booked_at\":\"%s\",\"facility\":\"North\","
+            "\"arresting_agency\":\"Sheriff\",\"person\":{\"person_id\":\"P%s\",\"last_name\":"
+            "\"%s\",\"first_name\":\"%s\",\"dob\":\"1970-01-01\",\"home_address\":\"1 Secret "
+            "Way\",\"ids\":{\"cii\":\"C%s\"}},\"charges\":[{\"code\":\"PC 459\",\"status\":"
+            "\"pending\",\"bail_cents\":100}],\"scheduled_release\":\"2031-01-01\","
+            "\"release_date_public\":%s,\"released_at\":%s}\n",
+            number, at, number, last, first, number, release_public ? "true" : "false",
+            released ? "\"2020-01-02T00:00:00Z\"" : "null");
+}
+
+static int setup(void **state)
+{
+    struct fx *f = cust_xcalloc(1, sizeof(*f));
+    snprintf(f->path, sizeof(f->path), "/tmp/cust-web-test.%ld.db", (long)getpid());
+    snprintf(f->jsonl, sizeof(f->jsonl), "/tmp/cust-web-test.%ld.jsonl", (long)getpid());
+    unlink_db(f->path);
+    FILE *j = fopen(f->jsonl, "w");
+    assert_non_null(j);
+    int64_t now = cust_now();
+    booking(j, "100", now - 5 * 3600, "ALVAREZ", "ANA", false, false);
+    booking(j, "101", now - 5 * 3600, "ALVAREZ", "BEN", false, true);
+    booking(j, "102", now - 5 * 3600, "ALVAREZ", "BELLA", false, false);
+    booking(j, "103", now - 1800, "ALVAREZ", "CORA", false, false);       /* recent */
+    booking(j, "104", now - 4000 * 86400, "ALVAREZ", "DAN", true, false); /* released */
+    booking(j, "105", now - 5 * 3600, "BROOKS", "ANA", false, false);
+    fclose(j);
+    struct cust_err err = CUST_ERR_INIT;
+    if (cust_store_open(f->path, CUST_STORE_CREATE, &f->s, &err) != CUST_OK)
+        fail_msg("open: %s", err.msg);
+    struct cust_import_opts o = {.path = f->jsonl, .actor = "test"};
+    struct cust_import_stats st;
+    FILE *devnull = fopen("/dev/null", "w");
+    o.errors = devnull;
+    if (cust_import_file(f->s, &o, &st, &err) != CUST_OK)
+        fail_msg("import: %s", err.msg);
+    fclose(devnull);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    cust_store_close(f->s);
+    unlink_db(f->path);
+    unlink(f->jsonl);
+    free(f);
+    return 0;
+}
+
+struct got {
+    char numbers[16][16];
+    char release[16][16];
+    size_t n;
+};
+
+static enum cust_status collect(const struct cust_public_row *r, void *arg)
+{
+    struct got *g = arg;
+    snprintf(g->numbers[g->n], 16, "%s", r->booking_number);
+    snprintf(g->release[g->n], 16, "%s", r->scheduled_release ? r->scheduled_release : "-");
+    assert_non_null(strstr(r->charges_json, "PC 459"));
+    g->n++;
+    return CUST_OK;
+}
+
+static struct got search(struct cust_store *s, const char *last, const char *first,
+                         const char *number, int64_t before, unsigned limit)
+{
+    struct got g;
+    memset(&g, 0, sizeof(g));
+    struct cust_public_query q = {last, first, number, before, limit};
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_store_public_search(s, &q, collect, &g, &err), CUST_OK);
+    return g;
+}
+
+static void test_public_search(void **state)
+{
+    struct fx *f = *state;
+    int64_t two_hours_ago = cust_now() - 7200;
+    /* in custody, older than two hours; ordered by first name */
+    struct got g = search(f->s, "ALVAREZ", NULL, NULL, two_hours_ago, 50);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.numbers[0], "100");
+    assert_string_equal(g.numbers[1], "102"); /* BELLA before BEN */
+    assert_string_equal(g.numbers[2], "101");
+    /* the release date only where it is public */
+    assert_string_equal(g.release[0], "-");
+    assert_string_equal(g.release[2], "2031-01-01");
+    /* without the two-hour rule the recent booking appears; the released one never */
+    g = search(f->s, "ALVAREZ", NULL, NULL, cust_now(), 50);
+    assert_int_equal(g.n, 4);
+    for (size_t i = 0; i < g.n; i++)
+        assert_string_not_equal(g.numbers[i], "104");
+    /* first-name prefix, booking number, limit */
+    g = search(f->s, "ALVAREZ", "BE", NULL, two_hours_ago, 50);
+    assert_int_equal(g.n, 2);
+    g = search(f->s, NULL, NULL, "105", two_hours_ago, 50);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.numbers[0], "105");
+    g = search(f->s, NULL, NULL, "103", two_hours_ago, 50);
+    assert_int_equal(g.n, 0);
+    g = search(f->s, "ALVAREZ", NULL, NULL, two_hours_ago, 2);
+    assert_int_equal(g.n, 2);
+    g = search(f->s, "NOBODY", NULL, NULL, two_hours_ago, 50);
+    assert_int_equal(g.n, 0);
+}
+
+static void test_users_and_sessions(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_user u;
+    assert_int_equal(cust_store_user_get(f->s, "nobody", &u, &err), CUST_ENOTFOUND);
+    memset(&u, 0, sizeof(u));
+    snprintf(u.name, sizeof(u.name), "clerk1");
+    u.role = CUST_ROLE_CLERK;
+    snprintf(u.pwhash, sizeof(u.pwhash), "$argon2id$x");
+    u.totp_key[0] = 7;
+    u.totp_last_step = -1;
+    assert_int_equal(cust_store_user_put(f->s, &u, &err), CUST_OK);
+    struct cust_user back;
+    assert_int_equal(cust_store_user_get(f->s, "clerk1", &back, &err), CUST_OK);
+    assert_int_equal(back.role, CUST_ROLE_CLERK);
+    assert_int_equal(back.totp_key[0], 7);
+    assert_int_equal(back.totp_last_step, -1);
+    /* failures count up, and the third (max 3) locks and resets */
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(cust_store_user_failure(f->s, "clerk1", 1000, 3, 600, &err), CUST_OK);
+    assert_int_equal(cust_store_user_get(f->s, "clerk1", &back, &err), CUST_OK);
+    assert_int_equal(back.failures, 2);
+    assert_int_equal(back.locked_until, 0);
+    assert_int_equal(cust_store_user_failure(f->s, "clerk1", 1000, 3, 600, &err), CUST_OK);
+    assert_int_equal(cust_store_user_get(f->s, "clerk1", &back, &err), CUST_OK);
+    assert_int_equal(back.failures, 0);
+    assert_int_equal(back.locked_until, 1600);
+    assert_int_equal(cust_store_user_failure(f->s, "ghost", 1000, 3, 600, &err), CUST_ENOTFOUND);
+    /* a TOTP step is accepted once */
+    assert_int_equal(cust_store_user_success(f->s, "clerk1", 55, &err), CUST_OK);
+    assert_int_equal(cust_store_user_success(f->s, "clerk1", 55, &err), CUST_ECONFLICT);
+    assert_int_equal(cust_store_user_success(f->s, "clerk1", 54, &err), CUST_ECONFLICT);
+    assert_int_equal(cust_store_user_success(f->s, "ghost", 56, &err), CUST_ENOTFOUND);
+    /* sessions */
+    struct cust_session s = {.role = CUST_ROLE_CLERK, .created = 10, .last_seen = 10};
+    snprintf(s.id, sizeof(s.id), "abc");
+    snprintf(s.csrf, sizeof(s.csrf), "tok");
+    snprintf(s.user, sizeof(s.user), "clerk1");
+    assert_int_equal(cust_store_session_put(f->s, &s, &err), CUST_OK);
+    s.last_seen = 20;
+    assert_int_equal(cust_store_session_put(f->s, &s, &err), CUST_OK);
+    struct cust_session sb;
+    assert_int_equal(cust_store_session_get(f->s, "abc", &sb, &err), CUST_OK);
+    assert_int_equal(sb.last_seen, 20);
+    assert_int_equal(sb.created, 10);
+    assert_string_equal(sb.csrf, "tok");
+    assert_int_equal(cust_store_session_delete(f->s, "abc", &err), CUST_OK);
+    assert_int_equal(cust_store_session_get(f->s, "abc", &sb, &err), CUST_ENOTFOUND);
+}
+
+static void test_login_over_store(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_web_config wc;
+    cust_web_config_defaults(&wc);
+    wc.db_path = f->path;
+    wc.connections = 2;
+    struct cust_web *w = NULL;
+    assert_int_equal(cust_web_new(&w, &wc, &err), CUST_OK);
+    const struct cust_auth_backend *be = cust_web_auth(w);
+    struct cust_pwhash_limits lim = cust_pwhash_min();
+    uint8_t key[CUST_TOTP_KEY_BYTES];
+    const char *pass = "violet harbor seventeen kites";
+    assert_int_equal(
+        cust_auth_user_create(be, "sup1", CUST_ROLE_SUPERVISOR, pass, NULL, &lim, key, &err),
+        CUST_OK);
+    int64_t now = cust_now();
+    char code[8];
+    snprintf(code, sizeof(code), "%06u", cust_totp(key, sizeof(key), now, 30, 6));
+    char token[CUST_TOKEN_HEX];
+    struct cust_session s;
+    assert_int_equal(cust_auth_login(be, "sup1", pass, code, now, token, &s, &err), CUST_OK);
+    assert_int_equal(s.role, CUST_ROLE_SUPERVISOR);
+    struct cust_session chk;
+    assert_int_equal(cust_auth_session_check(be, token, now + 5, &chk, &err), CUST_OK);
+    assert_string_equal(chk.user, "sup1");
+    /* the same code again is a replay */
+    assert_int_equal(cust_auth_login(be, "sup1", pass, code, now, token, &s, &err), CUST_EDENIED);
+    assert_int_equal(cust_auth_logout(be, token), CUST_OK);
+    assert_int_equal(cust_auth_session_check(be, token, now + 6, &chk, &err), CUST_EDENIED);
+    cust_web_free(w);
+}
+
+static void test_routes(void **state)
+{
+    (void)state;
+    struct cust_buf b = CUST_BUF_INIT;
+    assert_int_equal(cust_web_routes(&b), CUST_OK);
+    assert_int_equal(cust_buf_putc(&b, '\0'), CUST_OK);
+    assert_non_null(strstr(b.buf, "GET /api/v1/public/inmates public\n"));
+    assert_non_null(strstr(b.buf, "GET /api/v1/roster roster.read\n"));
+    assert_non_null(strstr(b.buf, "POST /api/v1/requests/{id}/decide request.decide\n"));
+    assert_non_null(strstr(b.buf, "POST /api/v1/requests/{id}/confirm request.confirm_match\n"));
+    assert_null(strstr(b.buf, "{step}"));
+    /* every staff route is guarded: nothing but the locator, assets and login is public */
+    for (char *line = b.buf; *line;) {
+        char *nl = strchr(line, '\n');
+        *nl = '\0';
+        if (strstr(line, " public")) {
+            bool ok = strstr(line, " / ") || strstr(line, "/locator") ||
+                      strstr(line, "/api/v1/public/") || strstr(line, "/static/uswds/") ||
+                      strstr(line, " /login ");
+            if (!ok)
+                fail_msg("unexpected public route: %s", line);
+        }
+        line = nl + 1;
+    }
+    cust_buf_release(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_public_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_users_and_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_over_store, setup, teardown),
+        cmocka_unit_test(test_routes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
