@@ -138,7 +138,7 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
     FILE *rj = NULL;
     char *rj_path = NULL;
     struct cust_buf rjp = CUST_BUF_INIT;
-    enum cust_status st = cust_store_begin(s, err);
+    enum cust_status st = cust_store_begin_bulk(s, err);
     if (st != CUST_OK) {
         if (!is_stdin)
             fclose(f);

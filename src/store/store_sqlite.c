@@ -13,6 +13,13 @@
 
 /* ---- schema ---------------------------------------------------------------------------- */
 
+/* Secondary indexes no lookup of a bulk load needs: dropped for a bulk load into an empty
+ * store and built again (one sort each) before its commit. */
+#define IDX_BOOKINGS_PERSON "CREATE INDEX bookings_person ON bookings(person_id)"
+#define IDX_PRIORS_PERSON   "CREATE INDEX priors_person ON prior_convictions(person_id)"
+static const char *const bulk_indexes[][2] = {{"DROP INDEX bookings_person", IDX_BOOKINGS_PERSON},
+                                              {"DROP INDEX priors_person", IDX_PRIORS_PERSON}};
+
 static const char *const migration_1[] = {
     "CREATE TABLE persons("
     " id INTEGER PRIMARY KEY,"
@@ -47,7 +54,7 @@ static const char *const migration_1[] = {
     " sentence_imposed_on INTEGER, sentence_term_days INTEGER, sentence_presentence_days INTEGER,"
     " computed_release TEXT, release_rule TEXT,"
     " release_disagreement INTEGER NOT NULL DEFAULT 0)",
-    "CREATE INDEX bookings_person ON bookings(person_id)",
+    IDX_BOOKINGS_PERSON,
     "CREATE TABLE booking_versions("
     " id INTEGER PRIMARY KEY,"
     " booking_id INTEGER NOT NULL REFERENCES bookings(id),"
@@ -69,7 +76,7 @@ static const char *const migration_1[] = {
     " person_id INTEGER NOT NULL REFERENCES persons(id),"
     " code TEXT, level TEXT, date TEXT, jurisdiction TEXT, flags TEXT,"
     " PRIMARY KEY(booking_id, idx)) WITHOUT ROWID",
-    "CREATE INDEX priors_person ON prior_convictions(person_id)",
+    IDX_PRIORS_PERSON,
     "CREATE TABLE ledger("
     " seq INTEGER PRIMARY KEY,"
     " at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL,"
@@ -140,6 +147,7 @@ enum stmt_id {
     S_COUNT_VERSIONS,
     S_COUNT_LEDGER,
     S_COUNT_CIT,
+    S_STORE_EMPTY,
     S__N
 };
 
@@ -275,12 +283,102 @@ static const char *const stmt_sql[S__N] = {
     [S_COUNT_VERSIONS] = "SELECT count(*) FROM booking_versions",
     [S_COUNT_LEDGER] = "SELECT count(*) FROM ledger",
     [S_COUNT_CIT] = "SELECT count(*) FROM citizenship_history",
+    [S_STORE_EMPTY] =
+        "SELECT NOT EXISTS(SELECT 1 FROM bookings) AND NOT EXISTS(SELECT 1 FROM persons)",
 };
+
+/* A set of strings with an int64 each (open addressing; keys in one growing arena). */
+struct smap {
+    struct smap_slot {
+        uint64_t hash; /* 0 = empty */
+        size_t off;    /* key offset in arena */
+        int64_t val;
+    } * slot;
+    size_t cap, n;
+    char *arena;
+    size_t alen, acap;
+};
+
+static uint64_t smap_hash(const char *k)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+/* The slot for `k` (empty when absent). */
+static struct smap_slot *smap_find(const struct smap *m, const char *k, uint64_t h)
+{
+    size_t i = (size_t)h & (m->cap - 1);
+    while (m->slot[i].hash && (m->slot[i].hash != h || strcmp(m->arena + m->slot[i].off, k) != 0))
+        i = (i + 1) & (m->cap - 1);
+    return &m->slot[i];
+}
+
+static bool smap_get(const struct smap *m, const char *k, int64_t *val)
+{
+    if (!m->cap)
+        return false;
+    const struct smap_slot *sl = smap_find(m, k, smap_hash(k));
+    if (!sl->hash)
+        return false;
+    if (val)
+        *val = sl->val;
+    return true;
+}
+
+static void smap_put(struct smap *m, const char *k, int64_t val)
+{
+    if ((m->n + 1) * 4 > m->cap * 3) {
+        struct smap old = *m;
+        m->cap = old.cap ? old.cap * 2 : 4096;
+        m->slot = cust_xcalloc(m->cap, sizeof(*m->slot));
+        for (size_t i = 0; i < old.cap; i++) {
+            if (!old.slot[i].hash)
+                continue;
+            size_t j = (size_t)old.slot[i].hash & (m->cap - 1);
+            while (m->slot[j].hash)
+                j = (j + 1) & (m->cap - 1);
+            m->slot[j] = old.slot[i];
+        }
+        free(old.slot);
+    }
+    uint64_t h = smap_hash(k);
+    struct smap_slot *sl = smap_find(m, k, h);
+    if (sl->hash) {
+        sl->val = val;
+        return;
+    }
+    size_t kl = strlen(k) + 1;
+    if (m->alen + kl > m->acap) {
+        m->acap = (m->alen + kl) * 2 > 65536 ? (m->alen + kl) * 2 : 65536;
+        m->arena = cust_xrealloc(m->arena, m->acap);
+    }
+    memcpy(m->arena + m->alen, k, kl);
+    sl->hash = h;
+    sl->off = m->alen;
+    sl->val = val;
+    m->alen += kl;
+    m->n++;
+}
+
+static void smap_release(struct smap *m)
+{
+    free(m->slot);
+    free(m->arena);
+    memset(m, 0, sizeof(*m));
+}
 
 struct sq {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *st[S__N];
+    /* bulk load (sq_begin_bulk) */
+    bool fk_off;       /* foreign_keys switched off for this transaction */
+    bool bulk;         /* into a store that was empty: indexes dropped, lookups in memory */
+    struct smap seen;  /* booking numbers put in this load -> booking row id */
+    struct smap pkeys; /* person_key -> person row id, for persons created in this load */
 };
 
 static enum cust_status db_err(struct sq *q, struct cust_err *err, const char *what)
@@ -424,6 +522,8 @@ static void sq_close(void *impl)
     for (int i = 0; i < S__N; i++)
         sqlite3_finalize(q->st[i]);
     sqlite3_close_v2(q->db);
+    smap_release(&q->seen);
+    smap_release(&q->pkeys);
     free(q->path);
     free(q);
 }
@@ -441,17 +541,75 @@ static enum cust_status sq_begin(void *impl, struct cust_err *err)
     return sq_exec_id(impl, S_BEGIN, err);
 }
 
+/* Leave bulk mode (after the transaction ended): foreign keys back on, maps freed. */
+static void end_bulk(struct sq *q)
+{
+    if (q->fk_off)
+        run_script(q, "PRAGMA foreign_keys=ON", NULL);
+    q->fk_off = false;
+    q->bulk = false;
+    smap_release(&q->seen);
+    smap_release(&q->pkeys);
+}
+
+/*
+ * A bulk load. Foreign keys are not checked during it: every id a put writes into a child row
+ * is one this backend just read or created in the same transaction, so the checks (six parent
+ * lookups per booking) could never fail. When the store is empty at the start, the secondary
+ * indexes no lookup of the load needs are dropped and built again at the commit (a sort each
+ * instead of a random insert per row), and "does this booking / person_key exist" is answered
+ * from the in-memory sets of what this load wrote (nothing else can exist).
+ */
+static enum cust_status sq_begin_bulk(void *impl, struct cust_err *err)
+{
+    struct sq *q = impl;
+    enum cust_status st = run_script(q, "PRAGMA foreign_keys=OFF", err);
+    if (st != CUST_OK)
+        return st;
+    q->fk_off = true;
+    if ((st = sq_begin(q, err)) != CUST_OK) {
+        end_bulk(q);
+        return st;
+    }
+    sqlite3_stmt *s = stmt(q, S_STORE_EMPTY, err);
+    if (!s)
+        st = CUST_EDB;
+    else if (sqlite3_step(s) != SQLITE_ROW)
+        st = db_err(q, err, "bulk load");
+    else
+        q->bulk = sqlite3_column_int(s, 0) == 1;
+    if (s)
+        sqlite3_reset(s);
+    for (size_t i = 0; st == CUST_OK && q->bulk && i < CUST_ARRAY_LEN(bulk_indexes); i++)
+        st = run_script(q, bulk_indexes[i][0], err);
+    if (st != CUST_OK) {
+        sq_exec_id(q, S_ROLLBACK, NULL);
+        end_bulk(q);
+    }
+    return st;
+}
+
 static enum cust_status sq_commit(void *impl, struct cust_err *err)
 {
-    return sq_exec_id(impl, S_COMMIT, err);
+    struct sq *q = impl;
+    enum cust_status st = CUST_OK;
+    for (size_t i = 0; q->bulk && st == CUST_OK && i < CUST_ARRAY_LEN(bulk_indexes); i++)
+        st = run_script(q, bulk_indexes[i][1], err);
+    if (st == CUST_OK)
+        st = sq_exec_id(q, S_COMMIT, err);
+    if (st == CUST_OK)
+        end_bulk(q);
+    return st; /* on failure the front calls rollback, which ends the bulk mode */
 }
 
 static enum cust_status sq_rollback(void *impl, struct cust_err *err)
 {
     struct sq *q = impl;
-    if (sqlite3_get_autocommit(q->db))
-        return CUST_OK;
-    return sq_exec_id(q, S_ROLLBACK, err);
+    enum cust_status st = CUST_OK;
+    if (!sqlite3_get_autocommit(q->db))
+        st = sq_exec_id(q, S_ROLLBACK, err);
+    end_bulk(q);
+    return st;
 }
 
 static enum cust_status sq_current(void *impl, const char *bn, int *version, char **doc,
@@ -460,6 +618,8 @@ static enum cust_status sq_current(void *impl, const char *bn, int *version, cha
     struct sq *q = impl;
     if (doc)
         *doc = NULL;
+    if (q->bulk && !smap_get(&q->seen, bn, NULL))
+        return cust_err_set(err, CUST_ENOTFOUND, "no booking '%s'", bn);
     sqlite3_stmt *s = stmt(q, S_CURRENT, err);
     if (!s)
         return CUST_EDB;
@@ -537,7 +697,10 @@ static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
 {
     const struct cust_person *p = &b->person;
     int64_t pid = 0;
-    if (p->person_key) {
+    if (p->person_key && q->bulk) {
+        if (!smap_get(&q->pkeys, p->person_key, &pid))
+            pid = 0;
+    } else if (p->person_key) {
         pid = find_person(q, S_PERSON_BY_KEY, p->person_key, err);
     } else {
         if (pid == 0 && p->cii)
@@ -558,6 +721,8 @@ static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
         if (run(q, s, err, "insert person") != CUST_OK)
             return CUST_EDB;
         pid = sqlite3_last_insert_rowid(q->db);
+        if (q->bulk && p->person_key)
+            smap_put(&q->pkeys, p->person_key, pid);
     } else {
         if (!(s = stmt(q, S_PERSON_UPDATE, err)))
             return CUST_EDB;
@@ -639,6 +804,8 @@ static enum cust_status sq_put(void *impl, const struct cust_booking *b,
     int64_t bid = sqlite3_column_int64(s, 0);
     res->version = sqlite3_column_int(s, 1);
     sqlite3_reset(s);
+    if (q->bulk && res->version == 1)
+        smap_put(&q->seen, b->booking_number, bid);
 
     if (!(s = stmt(q, S_VERSION_INSERT, err)))
         return CUST_EDB;
@@ -943,6 +1110,7 @@ static const struct cust_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
     .begin = sq_begin,
+    .begin_bulk = sq_begin_bulk,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .current_version = sq_current,
