@@ -442,7 +442,7 @@ const struct jv *jv_get(const struct jv *o, const char *key)
     if (!o || o->type != JV_OBJECT)
         return NULL;
     for (const struct jv *x = jv_first(o); x; x = jv_next(o, x))
-        if (strcmp(x->key, key) == 0)
+        if (x->key[0] == key[0] && strcmp(x->key, key) == 0)
             return x;
     return NULL;
 }

@@ -316,17 +316,17 @@ static void parse_person(struct ctx *c, const struct jv *root)
         size_t i = 0;
         char path[64];
         for (const struct jv *a = jv_first(al); a; a = jv_next(al, a), i++) {
-            snprintf(path, sizeof(path), "person.aliases[%zu]", i);
+            size_t pl = (size_t)snprintf(path, sizeof(path), "person.aliases[%zu]", i);
             if (!want_type(c, a, JV_OBJECT, path, "an object")) {
                 if (jv_is_null(a))
                     cust_diag_add(c->diag, path, "must be an object, not null");
                 continue;
             }
-            snprintf(path, sizeof(path), "person.aliases[%zu].last_name", i);
+            memcpy(path + pl, ".last_name", sizeof(".last_name"));
             opt_str(c, a, "last_name", path);
-            snprintf(path, sizeof(path), "person.aliases[%zu].first_name", i);
+            memcpy(path + pl, ".first_name", sizeof(".first_name"));
             opt_str(c, a, "first_name", path);
-            snprintf(path, sizeof(path), "person.aliases[%zu].dob", i);
+            memcpy(path + pl, ".dob", sizeof(".dob"));
             opt_date(c, a, "dob", path, true, NULL);
         }
         p->aliases_json = compact(c->rec, al);
@@ -346,12 +346,13 @@ static void parse_charges(struct ctx *c, const struct jv *root)
     size_t i = 0;
     for (const struct jv *o = jv_first(arr); o; o = jv_next(arr, o), i++) {
         struct cust_charge *ch = &r->charges[r->b.n_charges];
-        snprintf(path, sizeof(path), "charges[%zu]", i);
+        size_t pl = (size_t)snprintf(path, sizeof(path), "charges[%zu]", i);
         if (!jv_is_object(o)) {
             cust_diag_add(c->diag, path, "must be an object, not %s", type_name(o));
             continue;
         }
-#define P(field) (snprintf(path, sizeof(path), "charges[%zu]." field, i), path)
+        path[pl++] = '.'; /* the prefix once; P(field) appends the field name */
+#define P(field) (memcpy(path + pl, field, sizeof(field)), path)
         const char *code = req_str(c, o, "code", P("code"));
         ch->code = code ? own(r, cust_statute_normalize(code)) : NULL;
         if (code && !*ch->code)
@@ -384,12 +385,13 @@ static void parse_priors(struct ctx *c, const struct jv *root)
     size_t i = 0;
     for (const struct jv *o = jv_first(arr); o; o = jv_next(arr, o), i++) {
         struct cust_prior *pr = &r->priors[r->b.n_priors];
-        snprintf(path, sizeof(path), "prior_convictions[%zu]", i);
+        size_t pl = (size_t)snprintf(path, sizeof(path), "prior_convictions[%zu]", i);
         if (!jv_is_object(o)) {
             cust_diag_add(c->diag, path, "must be an object, not %s", type_name(o));
             continue;
         }
-#define P(field) (snprintf(path, sizeof(path), "prior_convictions[%zu]." field, i), path)
+        path[pl++] = '.'; /* the prefix once; P(field) appends the field name */
+#define P(field) (memcpy(path + pl, field, sizeof(field)), path)
         const char *code = req_str(c, o, "code", P("code"));
         pr->code = code ? own(r, cust_statute_normalize(code)) : NULL;
         pr->level = opt_enum(c, o, "level", P("level"), level_values);
