@@ -127,6 +127,7 @@ enum stmt_id {
     S_PERSON_UPDATE,
     S_CIT_INSERT,
     S_CIT_BEST,
+    S_BOOKING_INSERT,
     S_BOOKING_UPSERT,
     S_VERSION_INSERT,
     S_CHARGES_DELETE,
@@ -155,6 +156,15 @@ enum stmt_id {
     "(" p " IS NULL OR (b.booked_day <= " p " AND (b.released_day IS NULL OR b.released_day > " p  \
     ")))"
 
+/* A new booking (version 1); the upsert adds the new-version case. */
+#define BOOKING_INSERT                                                                             \
+    "INSERT INTO bookings(booking_number, person_id, version, booked_at, booked_ts,"               \
+    " booked_day, facility, housing, arresting_agency, scheduled_release,"                         \
+    " release_date_public, released_at, released_day, release_reason, sentence_imposed_on,"        \
+    " sentence_term_days, sentence_presentence_days, computed_release, release_rule,"              \
+    " release_disagreement) VALUES(?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"     \
+    " ?14, ?15, ?16, ?17, ?18, ?19)"
+
 static const char *const stmt_sql[S__N] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
@@ -168,8 +178,9 @@ static const char *const stmt_sql[S__N] = {
     [S_PERSON_INSERT] =
         "INSERT INTO persons(person_key, last_name, first_name, middle_name, dob, sex, cii, fbi,"
         " sid, a_number, place_of_birth, home_address, immigration_status, aliases,"
-        " sex_arson_registrant) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-        " ?15)",
+        " sex_arson_registrant, citizenship_status, citizenship_rank, citizenship_recorded_at)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+        " coalesce(?16, 'unknown'), coalesce(?17, -1), coalesce(?18, ''))",
     [S_PERSON_UPDATE] =
         "UPDATE persons SET last_name = ?2, first_name = ?3, middle_name = ?4, dob = ?5,"
         " sex = coalesce(?6, sex), cii = coalesce(?7, cii), fbi = coalesce(?8, fbi),"
@@ -187,27 +198,22 @@ static const char *const stmt_sql[S__N] = {
     [S_CIT_BEST] = "UPDATE persons SET citizenship_status = ?2, citizenship_rank = ?3,"
                    " citizenship_recorded_at = ?4 WHERE id = ?1 AND (citizenship_rank < ?3 OR"
                    " (citizenship_rank = ?3 AND citizenship_recorded_at <= ?4))",
-    [S_BOOKING_UPSERT] =
-        "INSERT INTO bookings(booking_number, person_id, version, booked_at, booked_ts,"
-        " booked_day, facility, housing, arresting_agency, scheduled_release,"
-        " release_date_public, released_at, released_day, release_reason, sentence_imposed_on,"
-        " sentence_term_days, sentence_presentence_days, computed_release, release_rule,"
-        " release_disagreement) VALUES(?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-        " ?14, ?15, ?16, ?17, ?18, ?19)"
-        " ON CONFLICT(booking_number) DO UPDATE SET person_id = excluded.person_id,"
-        " version = version + 1, booked_at = excluded.booked_at, booked_ts = excluded.booked_ts,"
-        " booked_day = excluded.booked_day, facility = excluded.facility,"
-        " housing = excluded.housing, arresting_agency = excluded.arresting_agency,"
-        " scheduled_release = excluded.scheduled_release,"
-        " release_date_public = excluded.release_date_public,"
-        " released_at = excluded.released_at, released_day = excluded.released_day,"
-        " release_reason = excluded.release_reason,"
-        " sentence_imposed_on = excluded.sentence_imposed_on,"
-        " sentence_term_days = excluded.sentence_term_days,"
-        " sentence_presentence_days = excluded.sentence_presentence_days,"
-        " computed_release = excluded.computed_release, release_rule = excluded.release_rule,"
-        " release_disagreement = excluded.release_disagreement"
-        " RETURNING id, version",
+    [S_BOOKING_INSERT] = BOOKING_INSERT,
+    [S_BOOKING_UPSERT] = BOOKING_INSERT
+    " ON CONFLICT(booking_number) DO UPDATE SET person_id = excluded.person_id,"
+    " version = version + 1, booked_at = excluded.booked_at, booked_ts = excluded.booked_ts,"
+    " booked_day = excluded.booked_day, facility = excluded.facility,"
+    " housing = excluded.housing, arresting_agency = excluded.arresting_agency,"
+    " scheduled_release = excluded.scheduled_release,"
+    " release_date_public = excluded.release_date_public,"
+    " released_at = excluded.released_at, released_day = excluded.released_day,"
+    " release_reason = excluded.release_reason,"
+    " sentence_imposed_on = excluded.sentence_imposed_on,"
+    " sentence_term_days = excluded.sentence_term_days,"
+    " sentence_presentence_days = excluded.sentence_presentence_days,"
+    " computed_release = excluded.computed_release, release_rule = excluded.release_rule,"
+    " release_disagreement = excluded.release_disagreement"
+    " RETURNING id, version",
     [S_VERSION_INSERT] = "INSERT INTO booking_versions(booking_id, version, recorded_at,"
                          " recorded_by, source, changed, doc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [S_CHARGES_DELETE] = "DELETE FROM charges WHERE booking_id = ?1",
@@ -718,6 +724,12 @@ static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
         if (!(s = stmt(q, S_PERSON_INSERT, err)))
             return CUST_EDB;
         bind_person(s, p);
+        if (p->has_citizenship) { /* a new person's best value is this one (no update needed) */
+            const struct cust_citizenship *c = &p->citizenship;
+            bind_text(s, 16, c->status ? c->status : "unknown");
+            sqlite3_bind_int(s, 17, citizenship_rank(c));
+            bind_text(s, 18, c->recorded_at ? c->recorded_at : "");
+        }
         if (run(q, s, err, "insert person") != CUST_OK)
             return CUST_EDB;
         pid = sqlite3_last_insert_rowid(q->db);
@@ -746,6 +758,8 @@ static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
         bind_text(s, 8, meta->recorded_at);
         if (run(q, s, err, "citizenship history") != CUST_OK)
             return CUST_EDB;
+        if (res->person_created)
+            return CUST_OK;
         if (!(s = stmt(q, S_CIT_BEST, err)))
             return CUST_EDB;
         sqlite3_bind_int64(s, 1, pid);
@@ -767,7 +781,9 @@ static enum cust_status sq_put(void *impl, const struct cust_booking *b,
     if (put_person(q, b, meta, res, err) != CUST_OK)
         return CUST_EDB;
 
-    sqlite3_stmt *s = stmt(q, S_BOOKING_UPSERT, err);
+    /* in a bulk load, a booking number the load has not written is new: a plain insert */
+    bool fresh = q->bulk && !smap_get(&q->seen, b->booking_number, NULL);
+    sqlite3_stmt *s = stmt(q, fresh ? S_BOOKING_INSERT : S_BOOKING_UPSERT, err);
     if (!s)
         return CUST_EDB;
     char computed[11] = "", sentence_day[11] = "";
@@ -796,14 +812,22 @@ static enum cust_status sq_put(void *impl, const struct cust_booking *b,
         bind_text(s, 18, b->release_rule);
     }
     sqlite3_bind_int(s, 19, b->release_disagreement ? 1 : 0);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        enum cust_status st = db_err(q, err, "put booking");
+    int64_t bid;
+    if (fresh) {
+        if (run(q, s, err, "put booking") != CUST_OK)
+            return CUST_EDB;
+        bid = sqlite3_last_insert_rowid(q->db);
+        res->version = 1;
+    } else {
+        if (sqlite3_step(s) != SQLITE_ROW) {
+            enum cust_status st = db_err(q, err, "put booking");
+            sqlite3_reset(s);
+            return st;
+        }
+        bid = sqlite3_column_int64(s, 0);
+        res->version = sqlite3_column_int(s, 1);
         sqlite3_reset(s);
-        return st;
     }
-    int64_t bid = sqlite3_column_int64(s, 0);
-    res->version = sqlite3_column_int(s, 1);
-    sqlite3_reset(s);
     if (q->bulk && res->version == 1)
         smap_put(&q->seen, b->booking_number, bid);
 
