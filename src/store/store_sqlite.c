@@ -11,6 +11,10 @@
 
 #include <sqlite3.h>
 
+/* Page cache (negative = KiB, allocated as used). 1 GiB for bulk loads was measured: no faster
+ * than 256 MiB (400,000 bookings: 24.8 s CPU vs 23.9 s) at 2.7x the peak RSS. */
+#define CACHE_KIB "-262144"
+
 /* ---- schema ---------------------------------------------------------------------------- */
 
 /* Secondary indexes no lookup of a bulk load needs: dropped for a bulk load into an empty
@@ -1170,7 +1174,7 @@ enum cust_status cust_store_sqlite_open(const char *path, enum cust_store_mode m
         sqlite3_extended_result_codes(q->db, 1);
         st = run_script(q,
                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                        " PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;",
+                        " PRAGMA cache_size=" CACHE_KIB "; PRAGMA temp_store=MEMORY;",
                         err);
     }
     if (st == CUST_OK)
