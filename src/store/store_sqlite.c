@@ -12,7 +12,7 @@
 #include <sqlite3.h>
 
 /* Page cache (negative = KiB, allocated as used). 1 GiB for bulk loads was measured: no faster
- * than 256 MiB (400,000 bookings: 24.8 s CPU vs 23.9 s) at 2.7x the peak RSS. */
+ * than 256 MiB (400,000 bookings: 25.2 s CPU vs 23.9 s) at 2.7x the peak RSS. */
 #define CACHE_KIB "-262144"
 
 /* ---- schema ---------------------------------------------------------------------------- */
