@@ -130,7 +130,6 @@ enum stmt_id {
     S_PERSON_INSERT,
     S_PERSON_UPDATE,
     S_CIT_INSERT,
-    S_CIT_BEST,
     S_BOOKING_INSERT,
     S_BOOKING_UPSERT,
     S_VERSION_INSERT,
@@ -159,6 +158,10 @@ enum stmt_id {
 #define IN_CUSTODY_ON(p)                                                                           \
     "(" p " IS NULL OR (b.booked_day <= " p " AND (b.released_day IS NULL OR b.released_day > " p  \
     ")))"
+
+#define CIT_WINS                                                                                   \
+    "(?18 IS NOT NULL AND (citizenship_rank < ?18 OR (citizenship_rank = ?18 AND"                  \
+    " citizenship_recorded_at <= ?19)))"
 
 /* A new booking (version 1); the upsert adds the new-version case. */
 #define BOOKING_INSERT                                                                             \
@@ -194,14 +197,17 @@ static const char *const stmt_sql[S__N] = {
         " immigration_status = coalesce(?13, immigration_status),"
         " aliases = coalesce(?14, aliases),"
         " sex_arson_registrant = coalesce(?15, sex_arson_registrant),"
-        " person_key = coalesce(person_key, ?1) WHERE id = ?16",
+        " person_key = coalesce(person_key, ?1),"
+        /* the carried citizenship value (?17 status, ?18 rank, ?19 recorded_at; NULL when none)
+         * becomes current when it ranks at least as high; SET expressions see the old row */
+        " citizenship_status = CASE WHEN " CIT_WINS " THEN ?17 ELSE citizenship_status END,"
+        " citizenship_rank = CASE WHEN " CIT_WINS " THEN ?18 ELSE citizenship_rank END,"
+        " citizenship_recorded_at = CASE WHEN " CIT_WINS " THEN ?19"
+        " ELSE citizenship_recorded_at END WHERE id = ?16",
     [S_CIT_INSERT] =
         "INSERT OR IGNORE INTO citizenship_history(person_id, status, country, source, verified,"
         " recorded_at, booking_number, entered_at) VALUES(?1, ?2, coalesce(?3, ''),"
         " coalesce(?4, ''), ?5, coalesce(?6, ''), ?7, ?8)",
-    [S_CIT_BEST] = "UPDATE persons SET citizenship_status = ?2, citizenship_rank = ?3,"
-                   " citizenship_recorded_at = ?4 WHERE id = ?1 AND (citizenship_rank < ?3 OR"
-                   " (citizenship_rank = ?3 AND citizenship_recorded_at <= ?4))",
     [S_BOOKING_INSERT] = BOOKING_INSERT,
     [S_BOOKING_UPSERT] = BOOKING_INSERT
     " ON CONFLICT(booking_number) DO UPDATE SET person_id = excluded.person_id,"
@@ -701,6 +707,18 @@ static int citizenship_rank(const struct cust_citizenship *c)
     return r * 2 + (c->verified == 1 ? 1 : 0);
 }
 
+/* The carried citizenship value as (status, rank, recorded_at) at parameters i..i+2, left
+ * NULL when the booking carries none. */
+static void bind_citizenship(sqlite3_stmt *s, int i, const struct cust_person *p)
+{
+    if (!p->has_citizenship)
+        return;
+    const struct cust_citizenship *c = &p->citizenship;
+    bind_text(s, i, c->status ? c->status : "unknown");
+    sqlite3_bind_int(s, i + 1, citizenship_rank(c));
+    bind_text(s, i + 2, c->recorded_at ? c->recorded_at : "");
+}
+
 static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
                                    const struct cust_put_meta *meta, struct cust_put_result *res,
                                    struct cust_err *err)
@@ -728,12 +746,7 @@ static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
         if (!(s = stmt(q, S_PERSON_INSERT, err)))
             return CUST_EDB;
         bind_person(s, p);
-        if (p->has_citizenship) { /* a new person's best value is this one (no update needed) */
-            const struct cust_citizenship *c = &p->citizenship;
-            bind_text(s, 16, c->status ? c->status : "unknown");
-            sqlite3_bind_int(s, 17, citizenship_rank(c));
-            bind_text(s, 18, c->recorded_at ? c->recorded_at : "");
-        }
+        bind_citizenship(s, 16, p); /* a new person's current value is this one */
         if (run(q, s, err, "insert person") != CUST_OK)
             return CUST_EDB;
         pid = sqlite3_last_insert_rowid(q->db);
@@ -744,6 +757,7 @@ static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
             return CUST_EDB;
         bind_person(s, p);
         sqlite3_bind_int64(s, 16, pid);
+        bind_citizenship(s, 17, p);
         if (run(q, s, err, "update person") != CUST_OK)
             return CUST_EDB;
     }
@@ -761,16 +775,6 @@ static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
         bind_text(s, 7, b->booking_number);
         bind_text(s, 8, meta->recorded_at);
         if (run(q, s, err, "citizenship history") != CUST_OK)
-            return CUST_EDB;
-        if (res->person_created)
-            return CUST_OK;
-        if (!(s = stmt(q, S_CIT_BEST, err)))
-            return CUST_EDB;
-        sqlite3_bind_int64(s, 1, pid);
-        bind_text(s, 2, c->status ? c->status : "unknown");
-        sqlite3_bind_int(s, 3, citizenship_rank(c));
-        bind_text(s, 4, c->recorded_at ? c->recorded_at : "");
-        if (run(q, s, err, "citizenship") != CUST_OK)
             return CUST_EDB;
     }
     return CUST_OK;
