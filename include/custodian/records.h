@@ -24,12 +24,13 @@ char *cust_statute_normalize(const char *code);
 bool cust_in_custody(int32_t booked_day, int32_t released_day, int32_t day);
 
 /*
- * One parsed booking. `b` borrows its strings from `root` (the parsed JSON) and from the
+ * One parsed booking. `b` borrows its strings from `tree` (the parsed JSON) and from the
  * owned arrays; valid until cust_record_release.
  */
 struct cust_record {
     struct cust_booking b;
-    void *root; /* json_t * of the line */
+    void *root; /* json_t * of the line when jansson parsed it (see src/records/jscan.h) */
+    void *tree; /* the parsed nodes (struct jv_doc *) the strings are borrowed from */
     struct cust_charge *charges;
     struct cust_prior *priors;
     char **owned; /* strings allocated for this record */

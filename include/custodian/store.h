@@ -160,6 +160,9 @@ struct cust_store_ops {
     const char *name;
     void (*close)(void *impl);
     enum cust_status (*begin)(void *impl, struct cust_err *err);
+    /* Optional (NULL = plain begin): begin a transaction for a bulk load (see
+     * cust_store_begin_bulk); commit and rollback end the bulk mode. */
+    enum cust_status (*begin_bulk)(void *impl, struct cust_err *err);
     enum cust_status (*commit)(void *impl, struct cust_err *err);
     enum cust_status (*rollback)(void *impl, struct cust_err *err);
     enum cust_status (*current_version)(void *impl, const char *booking_number, int *version,
@@ -214,6 +217,14 @@ int cust_store_schema_version(void);
 /* Transactions nest: only the outermost begin/commit reach the backend. */
 enum cust_status cust_store_begin(struct cust_store *s, struct cust_err *err) CUST_WARN_UNUSED;
 enum cust_status cust_store_commit(struct cust_store *s, struct cust_err *err) CUST_WARN_UNUSED;
+/*
+ * Like cust_store_begin, for loading many bookings (an import). When this is the outermost
+ * transaction the backend may organise the load for speed: defer index maintenance to the
+ * commit, keep lookups it needs in memory, skip checks its own writes make redundant. What a
+ * reader sees after the commit, and every put's result, are exactly as with cust_store_begin;
+ * nested inside an open transaction it is cust_store_begin.
+ */
+enum cust_status cust_store_begin_bulk(struct cust_store *s, struct cust_err *err) CUST_WARN_UNUSED;
 /* Roll back the whole (outermost) transaction. */
 void cust_store_rollback(struct cust_store *s);
 

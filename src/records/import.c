@@ -6,6 +6,7 @@
 #include "custodian/records.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <sodium.h>
@@ -118,6 +119,154 @@ static enum cust_status ledger_correction(struct cust_store *s, const struct cus
     return st;
 }
 
+/*
+ * The reader thread: reads the file, hashes it (SHA-256, for the ledger) and parses and
+ * validates each non-blank line into the next free slot of a bounded ring; the importing
+ * thread takes the slots in line order and does everything else (store, ledger, messages),
+ * so problems are still reported in line order and the writes happen in file order.
+ */
+#define READ_RING 128
+
+struct slot {
+    char *line; /* getline buffer, owned by the slot and reused */
+    size_t cap, len;
+    int64_t lineno;
+    off_t done; /* bytes read up to the end of this line */
+    bool ok;    /* parsed and valid: rec holds the record */
+    struct cust_record rec;
+    struct cust_diag d;
+};
+
+struct reader {
+    FILE *f;
+    struct slot slot[READ_RING];
+    size_t head, tail; /* slots [tail, head) are filled; the reader fills head */
+    bool eof, stop, read_error;
+    bool reader_waits, main_waits; /* who sleeps on a condition (signal only then) */
+    pthread_mutex_t mu;
+    pthread_cond_t not_full, not_empty;
+    crypto_hash_sha256_state fh;
+};
+
+/* Read the next non-blank line into `sl` and parse it; false at end of input. */
+static bool read_one(struct reader *r, struct slot *sl, int64_t *lineno, off_t *done)
+{
+    ssize_t got;
+    while ((got = getline(&sl->line, &sl->cap, r->f)) != -1) {
+        ++*lineno;
+        *done += got;
+        char *line = sl->line;
+        crypto_hash_sha256_update(&r->fh, (const unsigned char *)line, (unsigned long long)got);
+        size_t len = (size_t)got;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            len--;
+        line[len] = '\0';
+        size_t sp = 0;
+        while (sp < len && (line[sp] == ' ' || line[sp] == '\t'))
+            sp++;
+        if (sp == len)
+            continue; /* blank lines are skipped */
+        sl->len = len;
+        sl->lineno = *lineno;
+        sl->done = *done;
+        sl->ok = false;
+        sl->d = (struct cust_diag)CUST_DIAG_INIT;
+        if (len > CUST_IMPORT_MAX_LINE)
+            cust_diag_add(&sl->d, "$", "line is longer than %d bytes", CUST_IMPORT_MAX_LINE);
+        else if (memchr(line, '\0', len))
+            cust_diag_add(&sl->d, "$", "contains a NUL byte");
+        else
+            sl->ok = cust_record_parse(line, len, &sl->rec, &sl->d) == CUST_OK;
+        return true;
+    }
+    return false;
+}
+
+static void *reader_main(void *arg)
+{
+    struct reader *r = arg;
+    int64_t lineno = 0;
+    off_t done = 0;
+    for (;;) {
+        pthread_mutex_lock(&r->mu);
+        while (r->head - r->tail == READ_RING && !r->stop) {
+            r->reader_waits = true;
+            pthread_cond_wait(&r->not_full, &r->mu);
+            r->reader_waits = false;
+        }
+        bool stop = r->stop;
+        size_t at = r->head;
+        pthread_mutex_unlock(&r->mu);
+        if (stop)
+            break;
+        bool got = read_one(r, &r->slot[at % READ_RING], &lineno, &done);
+        pthread_mutex_lock(&r->mu);
+        if (got) {
+            r->head++;
+        } else {
+            r->eof = true;
+            r->read_error = ferror(r->f) != 0;
+        }
+        if (r->main_waits)
+            pthread_cond_signal(&r->not_empty);
+        pthread_mutex_unlock(&r->mu);
+        if (!got)
+            break;
+    }
+    return NULL;
+}
+
+/* The next filled slot in line order, or NULL at the end of the input. */
+static struct slot *reader_next(struct reader *r)
+{
+    pthread_mutex_lock(&r->mu);
+    while (r->tail == r->head && !r->eof) {
+        r->main_waits = true;
+        pthread_cond_wait(&r->not_empty, &r->mu);
+        r->main_waits = false;
+    }
+    struct slot *sl = r->tail == r->head ? NULL : &r->slot[r->tail % READ_RING];
+    pthread_mutex_unlock(&r->mu);
+    return sl;
+}
+
+static void slot_clear(struct slot *sl)
+{
+    if (sl->ok)
+        cust_record_release(&sl->rec);
+    sl->ok = false;
+    cust_diag_release(&sl->d);
+}
+
+/* Hand the slot taken last back to the reader. */
+static void reader_done(struct reader *r)
+{
+    slot_clear(&r->slot[r->tail % READ_RING]);
+    pthread_mutex_lock(&r->mu);
+    r->tail++;
+    /* wake a waiting reader only when half the ring is free again (fewer wake-ups) */
+    if (r->reader_waits && r->head - r->tail <= READ_RING / 2)
+        pthread_cond_signal(&r->not_full);
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* Stop the reader (if still running), wait for it and free every slot. */
+static void reader_finish(struct reader *r, pthread_t th)
+{
+    pthread_mutex_lock(&r->mu);
+    r->stop = true;
+    pthread_cond_signal(&r->not_full);
+    pthread_mutex_unlock(&r->mu);
+    pthread_join(th, NULL);
+    for (size_t i = r->tail; i < r->head; i++)
+        slot_clear(&r->slot[i % READ_RING]);
+    for (size_t i = 0; i < READ_RING; i++)
+        free(r->slot[i].line);
+    pthread_cond_destroy(&r->not_full);
+    pthread_cond_destroy(&r->not_empty);
+    pthread_mutex_destroy(&r->mu);
+}
+
 enum cust_status cust_import_file(struct cust_store *s, const struct cust_import_opts *o,
                                   struct cust_import_stats *stats, struct cust_err *err)
 {
@@ -138,64 +287,61 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
     FILE *rj = NULL;
     char *rj_path = NULL;
     struct cust_buf rjp = CUST_BUF_INIT;
-    enum cust_status st = cust_store_begin(s, err);
+    enum cust_status st = cust_store_begin_bulk(s, err);
     if (st != CUST_OK) {
         if (!is_stdin)
             fclose(f);
         return st;
     }
 
-    crypto_hash_sha256_state fh;
-    crypto_hash_sha256_init(&fh);
+    struct reader *rd = cust_xcalloc(1, sizeof(*rd));
+    rd->f = f;
+    crypto_hash_sha256_init(&rd->fh);
+    pthread_mutex_init(&rd->mu, NULL);
+    pthread_cond_init(&rd->not_full, NULL);
+    pthread_cond_init(&rd->not_empty, NULL);
+    pthread_t th;
+    if (pthread_create(&th, NULL, reader_main, rd) != 0) {
+        pthread_cond_destroy(&rd->not_full);
+        pthread_cond_destroy(&rd->not_empty);
+        pthread_mutex_destroy(&rd->mu);
+        free(rd);
+        cust_store_rollback(s);
+        if (!is_stdin)
+            fclose(f);
+        return cust_err_set(err, CUST_ENOMEM, "cannot start the reader thread");
+    }
+
     struct idset persons = {NULL, 0, 0};
     char now[32];
     cust_time_format(cust_now(), 0, true, now);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t got;
-    int64_t lineno = 0;
-    off_t done = 0;
     bool failed = false; /* an invalid line in all-or-nothing mode: stop writing */
     struct cust_buf source = CUST_BUF_INIT;
+    struct slot *sl;
 
-    while (st == CUST_OK && (got = getline(&line, &cap, f)) != -1) {
-        lineno++;
-        done += got;
-        crypto_hash_sha256_update(&fh, (const unsigned char *)line, (unsigned long long)got);
-        size_t len = (size_t)got;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            len--;
-        line[len] = '\0';
-        size_t sp = 0;
-        while (sp < len && (line[sp] == ' ' || line[sp] == '\t'))
-            sp++;
-        if (sp == len)
-            continue; /* blank lines are skipped */
+    while (st == CUST_OK && (sl = reader_next(rd))) {
+        const char *line = sl->line;
+        size_t len = sl->len;
+        int64_t lineno = sl->lineno;
         stats->lines++;
-        if (show_progress && (lineno & 0x3fff) == 0)
-            progress(done, total, lineno);
-
-        struct cust_diag d = CUST_DIAG_INIT;
-        struct cust_record rec;
-        if (len > CUST_IMPORT_MAX_LINE) {
-            cust_diag_add(&d, "$", "line is longer than %d bytes", CUST_IMPORT_MAX_LINE);
-        } else if (memchr(line, '\0', len)) {
-            cust_diag_add(&d, "$", "contains a NUL byte");
-        } else if (cust_record_parse(line, len, &rec, &d) == CUST_OK) {
+        if (show_progress && (stats->lines & 0x3fff) == 0)
+            progress(sl->done, total, lineno);
+        if (sl->ok) {
+            struct cust_record *rec = &sl->rec;
             if (failed) {
-                cust_record_release(&rec);
+                reader_done(rd);
                 continue;
             }
             stats->bookings++;
             char *old = NULL, *changed = NULL;
             int version = 0;
             enum cust_status cs =
-                cust_store_current_version(s, rec.b.booking_number, &version, &old, NULL);
+                cust_store_current_version(s, rec->b.booking_number, &version, &old, NULL);
             bool exists = cs == CUST_OK;
             if (cs != CUST_OK && cs != CUST_ENOTFOUND) {
                 st = cust_err_set(err, cs, "%s:%" PRId64 ": cannot read booking '%s'", label,
-                                  lineno, rec.b.booking_number);
-            } else if (exists && !(changed = cust_record_changed(old, rec.b.doc))) {
+                                  lineno, rec->b.booking_number);
+            } else if (exists && !(changed = cust_record_changed(old, rec->b.doc))) {
                 stats->unchanged++;
             } else {
                 cust_buf_reset(&source);
@@ -204,12 +350,12 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
                 struct cust_put_meta meta = {o->actor, source.buf, now, changed};
                 struct cust_put_result res;
                 if (st == CUST_OK)
-                    st = cust_store_put_booking(s, &rec.b, &meta, &res, err);
+                    st = cust_store_put_booking(s, &rec->b, &meta, &res, err);
                 if (st == CUST_OK) {
                     idset_add(&persons, res.person_id);
                     if (exists) {
                         stats->updated++;
-                        st = ledger_correction(s, o, rec.b.booking_number, res.version, changed,
+                        st = ledger_correction(s, o, rec->b.booking_number, res.version, changed,
                                                source.buf, err);
                     } else {
                         stats->created++;
@@ -218,14 +364,14 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
             }
             free(old);
             free(changed);
-            cust_record_release(&rec);
+            reader_done(rd);
             continue;
         }
         /* invalid line */
         stats->rejected++;
         char prefix[512];
         snprintf(prefix, sizeof(prefix), "%s:%" PRId64 ": ", label, lineno);
-        cust_diag_print(&d, errs, prefix);
+        cust_diag_print(&sl->d, errs, prefix);
         if (o->skip_invalid) {
             if (!rj) {
                 if (cust_buf_appendf(&rjp, "%s.rejects.jsonl", is_stdin ? "stdin" : o->path) !=
@@ -236,19 +382,20 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
                                       strerror(errno));
             }
             if (rj)
-                write_reject(rj, lineno, line, len, &d);
+                write_reject(rj, lineno, line, len, &sl->d);
         } else {
             failed = true;
         }
-        cust_diag_release(&d);
+        reader_done(rd);
     }
-    if (st == CUST_OK && ferror(f))
-        st = cust_err_set(err, CUST_EIO, "cannot read '%s': %s", label, strerror(errno));
+    reader_finish(rd, th);
+    bool read_error = rd->read_error;
+    if (st == CUST_OK && read_error)
+        st = cust_err_set(err, CUST_EIO, "cannot read '%s'", label);
     if (show_progress) {
-        progress(total, total, lineno);
+        progress(total, total, stats->lines);
         fputc('\n', stderr);
     }
-    free(line);
     cust_buf_release(&source);
     if (!is_stdin)
         fclose(f);
@@ -265,7 +412,7 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
     if (st == CUST_OK) {
         unsigned char dig[crypto_hash_sha256_BYTES];
         char hex[65];
-        crypto_hash_sha256_final(&fh, dig);
+        crypto_hash_sha256_final(&rd->fh, dig);
         sodium_bin2hex(hex, sizeof(hex), dig, sizeof(dig));
         json_t *d = json_pack(
             "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s}", "lines", (json_int_t)stats->lines, "bookings",
@@ -288,6 +435,7 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
         free(detail);
     }
     free(rj_path);
+    free(rd);
     if (st == CUST_OK)
         st = cust_store_commit(s, err);
     else

@@ -8,6 +8,8 @@
 #include <ctype.h>
 #include <jansson.h>
 
+#include "jscan.h"
+
 bool cust_in_custody(int32_t booked_day, int32_t released_day, int32_t day)
 {
     return booked_day <= day && (released_day == CUST_NO_DAY || released_day > day);
@@ -54,21 +56,46 @@ struct ctx {
     struct cust_record *rec;
 };
 
-static const char *type_name(const json_t *v)
+static inline bool jv_is_null(const struct jv *v)
 {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
+    return v->type == JV_NULL;
+}
+static inline bool jv_is_string(const struct jv *v)
+{
+    return v->type == JV_STRING;
+}
+static inline bool jv_is_boolean(const struct jv *v)
+{
+    return v->type == JV_TRUE || v->type == JV_FALSE;
+}
+static inline bool jv_is_true(const struct jv *v)
+{
+    return v->type == JV_TRUE;
+}
+static inline bool jv_is_integer(const struct jv *v)
+{
+    return v->type == JV_INT;
+}
+static inline bool jv_is_object(const struct jv *v)
+{
+    return v && v->type == JV_OBJECT;
+}
+
+static const char *type_name(const struct jv *v)
+{
+    switch ((enum jv_type)v->type) {
+    case JV_OBJECT:
         return "an object";
-    case JSON_ARRAY:
+    case JV_ARRAY:
         return "an array";
-    case JSON_STRING:
+    case JV_STRING:
         return "a string";
-    case JSON_INTEGER:
+    case JV_INT:
         return "an integer";
-    case JSON_REAL:
+    case JV_REAL:
         return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
+    case JV_TRUE:
+    case JV_FALSE:
         return "a boolean";
     default:
         return "null";
@@ -76,22 +103,22 @@ static const char *type_name(const json_t *v)
 }
 
 /* An optional string: NULL when absent or null; records a problem for other types. */
-static const char *opt_str(struct ctx *c, const json_t *obj, const char *key, const char *path)
+static const char *opt_str(struct ctx *c, const struct jv *obj, const char *key, const char *path)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v))
+    const struct jv *v = jv_get(obj, key);
+    if (!v || jv_is_null(v))
         return NULL;
-    if (!json_is_string(v)) {
+    if (!jv_is_string(v)) {
         cust_diag_add(c->diag, path, "must be a string, not %s", type_name(v));
         return NULL;
     }
-    return json_string_value(v);
+    return v->s;
 }
 
-static const char *req_str(struct ctx *c, const json_t *obj, const char *key, const char *path)
+static const char *req_str(struct ctx *c, const struct jv *obj, const char *key, const char *path)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v)) {
+    const struct jv *v = jv_get(obj, key);
+    if (!v || jv_is_null(v)) {
         cust_diag_add(c->diag, path, "required");
         return NULL;
     }
@@ -103,7 +130,7 @@ static const char *req_str(struct ctx *c, const json_t *obj, const char *key, co
     return s;
 }
 
-static const char *opt_enum(struct ctx *c, const json_t *obj, const char *key, const char *path,
+static const char *opt_enum(struct ctx *c, const struct jv *obj, const char *key, const char *path,
                             const char *const *allowed)
 {
     const char *s = opt_str(c, obj, key, path);
@@ -122,30 +149,30 @@ static const char *opt_enum(struct ctx *c, const json_t *obj, const char *key, c
 }
 
 /* Optional boolean: 1/0, -1 when absent or null. */
-static int opt_bool(struct ctx *c, const json_t *obj, const char *key, const char *path)
+static int opt_bool(struct ctx *c, const struct jv *obj, const char *key, const char *path)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v))
+    const struct jv *v = jv_get(obj, key);
+    if (!v || jv_is_null(v))
         return -1;
-    if (!json_is_boolean(v)) {
+    if (!jv_is_boolean(v)) {
         cust_diag_add(c->diag, path, "must be true or false, not %s", type_name(v));
         return -1;
     }
-    return json_is_true(v) ? 1 : 0;
+    return jv_is_true(v) ? 1 : 0;
 }
 
 /* Optional integer in [min, max]; `absent` when absent or null. */
-static int64_t opt_int(struct ctx *c, const json_t *obj, const char *key, const char *path,
+static int64_t opt_int(struct ctx *c, const struct jv *obj, const char *key, const char *path,
                        int64_t min, int64_t max, int64_t absent)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!v || json_is_null(v))
+    const struct jv *v = jv_get(obj, key);
+    if (!v || jv_is_null(v))
         return absent;
-    if (!json_is_integer(v)) {
+    if (!jv_is_integer(v)) {
         cust_diag_add(c->diag, path, "must be an integer, not %s", type_name(v));
         return absent;
     }
-    json_int_t i = json_integer_value(v);
+    int64_t i = v->i;
     if (i < min || i > max) {
         cust_diag_add(c->diag, path, "%lld is out of range %lld..%lld", (long long)i,
                       (long long)min, (long long)max);
@@ -155,7 +182,7 @@ static int64_t opt_int(struct ctx *c, const json_t *obj, const char *key, const 
 }
 
 /* Optional YYYY-MM-DD (partial allowed when `partial`). Returns the string or NULL. */
-static const char *opt_date(struct ctx *c, const json_t *obj, const char *key, const char *path,
+static const char *opt_date(struct ctx *c, const struct jv *obj, const char *key, const char *path,
                             bool partial, int32_t *day)
 {
     const char *s = opt_str(c, obj, key, path);
@@ -176,7 +203,7 @@ static const char *opt_date(struct ctx *c, const json_t *obj, const char *key, c
 }
 
 /* Optional RFC 3339 date-time. */
-static const char *opt_time(struct ctx *c, const json_t *obj, const char *key, const char *path,
+static const char *opt_time(struct ctx *c, const struct jv *obj, const char *key, const char *path,
                             int64_t *ts, int *offset)
 {
     const char *s = opt_str(c, obj, key, path);
@@ -189,12 +216,12 @@ static const char *opt_time(struct ctx *c, const json_t *obj, const char *key, c
     return s;
 }
 
-static bool want_type(struct ctx *c, const json_t *v, json_type t, const char *path,
+static bool want_type(struct ctx *c, const struct jv *v, enum jv_type t, const char *path,
                       const char *what)
 {
-    if (!v || json_is_null(v))
+    if (!v || jv_is_null(v))
         return false;
-    if (json_typeof(v) != t) {
+    if ((enum jv_type)v->type != t) {
         cust_diag_add(c->diag, path, "must be %s, not %s", what, type_name(v));
         return false;
     }
@@ -208,14 +235,10 @@ static char *own(struct cust_record *r, char *s)
     return s;
 }
 
-static const char *compact(struct cust_record *r, const json_t *v)
+static const char *compact(struct cust_record *r, const struct jv *v)
 {
-    char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
-    if (!s)
-        return NULL;
-    char *copy = cust_xstrdup(s);
-    free(s);
-    return own(r, copy);
+    char *s = jv_compact(r->tree, v);
+    return s ? own(r, s) : NULL;
 }
 
 static const char *const level_values[] = {"felony", "misdemeanor", "infraction", NULL};
@@ -227,9 +250,9 @@ static const char *const cit_source_values[] = {
 
 /* ---- sections -------------------------------------------------------------------------- */
 
-static void parse_citizenship(struct ctx *c, const json_t *cit, struct cust_person *p)
+static void parse_citizenship(struct ctx *c, const struct jv *cit, struct cust_person *p)
 {
-    if (!want_type(c, cit, JSON_OBJECT, "person.citizenship", "an object"))
+    if (!want_type(c, cit, JV_OBJECT, "person.citizenship", "an object"))
         return;
     struct cust_citizenship *z = &p->citizenship;
     p->has_citizenship = true;
@@ -241,28 +264,28 @@ static void parse_citizenship(struct ctx *c, const json_t *cit, struct cust_pers
     z->verified = opt_bool(c, cit, "verified", "person.citizenship.verified");
     z->recorded_at = opt_date(c, cit, "recorded_at", "person.citizenship.recorded_at", false, NULL);
     if (strcmp(z->status, "unknown") != 0) {
-        json_t *src = json_object_get(cit, "source");
-        json_t *rec = json_object_get(cit, "recorded_at");
-        if (!src || json_is_null(src))
+        const struct jv *src = jv_get(cit, "source");
+        const struct jv *rec = jv_get(cit, "recorded_at");
+        if (!src || jv_is_null(src))
             cust_diag_add(c->diag, "person.citizenship.source",
                           "required when status is '%s' (a citizenship value keeps its source)",
                           z->status);
-        if (!rec || json_is_null(rec))
+        if (!rec || jv_is_null(rec))
             cust_diag_add(c->diag, "person.citizenship.recorded_at",
                           "required when status is '%s' (a citizenship value keeps its date)",
                           z->status);
     }
 }
 
-static void parse_person(struct ctx *c, const json_t *root)
+static void parse_person(struct ctx *c, const struct jv *root)
 {
     struct cust_person *p = &c->rec->b.person;
-    json_t *o = json_object_get(root, "person");
-    if (!o || json_is_null(o)) {
+    const struct jv *o = jv_get(root, "person");
+    if (!o || jv_is_null(o)) {
         cust_diag_add(c->diag, "person", "required");
         return;
     }
-    if (!want_type(c, o, JSON_OBJECT, "person", "an object"))
+    if (!want_type(c, o, JV_OBJECT, "person", "an object"))
         return;
     p->sex_arson_registrant = -1;
     p->person_key = opt_str(c, o, "person_id", "person.person_id");
@@ -271,8 +294,8 @@ static void parse_person(struct ctx *c, const json_t *root)
     p->last_name = req_str(c, o, "last_name", "person.last_name");
     p->first_name = req_str(c, o, "first_name", "person.first_name");
     p->middle_name = opt_str(c, o, "middle_name", "person.middle_name");
-    json_t *dob = json_object_get(o, "dob");
-    if (!dob || json_is_null(dob))
+    const struct jv *dob = jv_get(o, "dob");
+    if (!dob || jv_is_null(dob))
         cust_diag_add(c->diag, "person.dob", "required");
     else
         p->dob = opt_date(c, o, "dob", "person.dob", true, NULL);
@@ -281,56 +304,55 @@ static void parse_person(struct ctx *c, const json_t *root)
     p->home_address = opt_str(c, o, "home_address", "person.home_address");
     p->immigration_status = opt_str(c, o, "immigration_status", "person.immigration_status");
     p->sex_arson_registrant = opt_bool(c, o, "sex_arson_registrant", "person.sex_arson_registrant");
-    json_t *ids = json_object_get(o, "ids");
-    if (want_type(c, ids, JSON_OBJECT, "person.ids", "an object")) {
+    const struct jv *ids = jv_get(o, "ids");
+    if (want_type(c, ids, JV_OBJECT, "person.ids", "an object")) {
         p->cii = opt_str(c, ids, "cii", "person.ids.cii");
         p->fbi = opt_str(c, ids, "fbi", "person.ids.fbi");
         p->sid = opt_str(c, ids, "sid", "person.ids.sid");
         p->a_number = opt_str(c, ids, "a_number", "person.ids.a_number");
     }
-    json_t *al = json_object_get(o, "aliases");
-    if (want_type(c, al, JSON_ARRAY, "person.aliases", "an array")) {
-        size_t i;
-        json_t *a;
+    const struct jv *al = jv_get(o, "aliases");
+    if (want_type(c, al, JV_ARRAY, "person.aliases", "an array")) {
+        size_t i = 0;
         char path[64];
-        json_array_foreach(al, i, a)
-        {
-            snprintf(path, sizeof(path), "person.aliases[%zu]", i);
-            if (!want_type(c, a, JSON_OBJECT, path, "an object")) {
-                if (json_is_null(a))
+        for (const struct jv *a = jv_first(al); a; a = jv_next(al, a), i++) {
+            size_t pl = (size_t)snprintf(path, sizeof(path), "person.aliases[%zu]", i);
+            if (!want_type(c, a, JV_OBJECT, path, "an object")) {
+                if (jv_is_null(a))
                     cust_diag_add(c->diag, path, "must be an object, not null");
                 continue;
             }
-            snprintf(path, sizeof(path), "person.aliases[%zu].last_name", i);
+            memcpy(path + pl, ".last_name", sizeof(".last_name"));
             opt_str(c, a, "last_name", path);
-            snprintf(path, sizeof(path), "person.aliases[%zu].first_name", i);
+            memcpy(path + pl, ".first_name", sizeof(".first_name"));
             opt_str(c, a, "first_name", path);
-            snprintf(path, sizeof(path), "person.aliases[%zu].dob", i);
+            memcpy(path + pl, ".dob", sizeof(".dob"));
             opt_date(c, a, "dob", path, true, NULL);
         }
         p->aliases_json = compact(c->rec, al);
     }
-    parse_citizenship(c, json_object_get(o, "citizenship"), p);
+    parse_citizenship(c, jv_get(o, "citizenship"), p);
 }
 
-static void parse_charges(struct ctx *c, const json_t *root)
+static void parse_charges(struct ctx *c, const struct jv *root)
 {
-    json_t *arr = json_object_get(root, "charges");
-    if (!want_type(c, arr, JSON_ARRAY, "charges", "an array"))
+    const struct jv *arr = jv_get(root, "charges");
+    if (!want_type(c, arr, JV_ARRAY, "charges", "an array"))
         return;
-    size_t n = json_array_size(arr);
+    size_t n = arr->n;
     struct cust_record *r = c->rec;
     r->charges = n ? cust_xcalloc(n, sizeof(*r->charges)) : NULL;
     char path[80];
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = json_array_get(arr, i);
+    size_t i = 0;
+    for (const struct jv *o = jv_first(arr); o; o = jv_next(arr, o), i++) {
         struct cust_charge *ch = &r->charges[r->b.n_charges];
-        snprintf(path, sizeof(path), "charges[%zu]", i);
-        if (!json_is_object(o)) {
+        size_t pl = (size_t)snprintf(path, sizeof(path), "charges[%zu]", i);
+        if (!jv_is_object(o)) {
             cust_diag_add(c->diag, path, "must be an object, not %s", type_name(o));
             continue;
         }
-#define P(field) (snprintf(path, sizeof(path), "charges[%zu]." field, i), path)
+        path[pl++] = '.'; /* the prefix once; P(field) appends the field name */
+#define P(field) (memcpy(path + pl, field, sizeof(field)), path)
         const char *code = req_str(c, o, "code", P("code"));
         ch->code = code ? own(r, cust_statute_normalize(code)) : NULL;
         if (code && !*ch->code)
@@ -338,7 +360,7 @@ static void parse_charges(struct ctx *c, const json_t *root)
         ch->description = opt_str(c, o, "description", P("description"));
         ch->level = opt_enum(c, o, "level", P("level"), level_values);
         ch->status = opt_enum(c, o, "status", P("status"), charge_status_values);
-        if (!json_object_get(o, "status") || json_is_null(json_object_get(o, "status")))
+        if (!jv_get(o, "status") || jv_is_null(jv_get(o, "status")))
             cust_diag_add(c->diag, P("status"), "required");
         ch->held_to_answer = opt_bool(c, o, "held_to_answer", P("held_to_answer"));
         ch->case_number = opt_str(c, o, "case_number", P("case_number"));
@@ -351,31 +373,32 @@ static void parse_charges(struct ctx *c, const json_t *root)
     r->b.charges = r->charges;
 }
 
-static void parse_priors(struct ctx *c, const json_t *root)
+static void parse_priors(struct ctx *c, const struct jv *root)
 {
-    json_t *arr = json_object_get(root, "prior_convictions");
-    if (!want_type(c, arr, JSON_ARRAY, "prior_convictions", "an array"))
+    const struct jv *arr = jv_get(root, "prior_convictions");
+    if (!want_type(c, arr, JV_ARRAY, "prior_convictions", "an array"))
         return;
-    size_t n = json_array_size(arr);
+    size_t n = arr->n;
     struct cust_record *r = c->rec;
     r->priors = n ? cust_xcalloc(n, sizeof(*r->priors)) : NULL;
     char path[80];
-    for (size_t i = 0; i < n; i++) {
-        json_t *o = json_array_get(arr, i);
+    size_t i = 0;
+    for (const struct jv *o = jv_first(arr); o; o = jv_next(arr, o), i++) {
         struct cust_prior *pr = &r->priors[r->b.n_priors];
-        snprintf(path, sizeof(path), "prior_convictions[%zu]", i);
-        if (!json_is_object(o)) {
+        size_t pl = (size_t)snprintf(path, sizeof(path), "prior_convictions[%zu]", i);
+        if (!jv_is_object(o)) {
             cust_diag_add(c->diag, path, "must be an object, not %s", type_name(o));
             continue;
         }
-#define P(field) (snprintf(path, sizeof(path), "prior_convictions[%zu]." field, i), path)
+        path[pl++] = '.'; /* the prefix once; P(field) appends the field name */
+#define P(field) (memcpy(path + pl, field, sizeof(field)), path)
         const char *code = req_str(c, o, "code", P("code"));
         pr->code = code ? own(r, cust_statute_normalize(code)) : NULL;
         pr->level = opt_enum(c, o, "level", P("level"), level_values);
         pr->date = opt_date(c, o, "date", P("date"), true, NULL);
         pr->jurisdiction = opt_str(c, o, "jurisdiction", P("jurisdiction"));
-        json_t *flags = json_object_get(o, "flags");
-        if (want_type(c, flags, JSON_OBJECT, P("flags"), "an object"))
+        const struct jv *flags = jv_get(o, "flags");
+        if (want_type(c, flags, JV_OBJECT, P("flags"), "an object"))
             pr->flags_json = compact(r, flags);
 #undef P
         r->b.n_priors++;
@@ -383,18 +406,18 @@ static void parse_priors(struct ctx *c, const json_t *root)
     r->b.priors = r->priors;
 }
 
-static void parse_sentence(struct ctx *c, const json_t *root)
+static void parse_sentence(struct ctx *c, const struct jv *root)
 {
-    json_t *o = json_object_get(root, "sentence");
-    if (!want_type(c, o, JSON_OBJECT, "sentence", "an object"))
+    const struct jv *o = jv_get(root, "sentence");
+    if (!want_type(c, o, JV_OBJECT, "sentence", "an object"))
         return;
     struct cust_booking *b = &c->rec->b;
     size_t before = cust_diag_count(c->diag);
     int32_t day;
-    if (!json_object_get(o, "imposed_on") || json_is_null(json_object_get(o, "imposed_on")))
+    if (!jv_get(o, "imposed_on") || jv_is_null(jv_get(o, "imposed_on")))
         cust_diag_add(c->diag, "sentence.imposed_on", "required");
     opt_date(c, o, "imposed_on", "sentence.imposed_on", false, &day);
-    if (!json_object_get(o, "term_days") || json_is_null(json_object_get(o, "term_days")))
+    if (!jv_get(o, "term_days") || jv_is_null(jv_get(o, "term_days")))
         cust_diag_add(c->diag, "sentence.term_days", "required");
     int64_t term = opt_int(c, o, "term_days", "sentence.term_days", 1, 365 * 200, -1);
     int64_t pre = opt_int(c, o, "presentence_custody_days", "sentence.presentence_custody_days", 0,
@@ -417,14 +440,23 @@ enum cust_status cust_record_parse(const char *line, size_t len, struct cust_rec
     struct ctx c = {diag, rec};
     size_t before = cust_diag_count(diag);
 
-    json_error_t jerr;
-    json_t *root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        cust_diag_add(diag, "$", "not valid JSON: %s (column %d)", jerr.text, jerr.column);
-        return CUST_EINVAL;
+    /* the fast reader for the usual line; jansson for anything outside its subset (it then
+     * gives the error message, or the tree) - see jscan.h */
+    struct jv_doc *doc = cust_xmalloc(sizeof(*doc));
+    rec->tree = doc;
+    if (!jv_parse(line, len, doc)) {
+        json_error_t jerr;
+        json_t *jroot = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!jroot) {
+            cust_diag_add(diag, "$", "not valid JSON: %s (column %d)", jerr.text, jerr.column);
+            cust_record_release(rec);
+            return CUST_EINVAL;
+        }
+        rec->root = jroot;
+        jv_from_jansson(jroot, doc);
     }
-    rec->root = root;
-    if (!json_is_object(root)) {
+    const struct jv *root = &doc->nodes[0];
+    if (!jv_is_object(root)) {
         cust_diag_add(diag, "$", "must be an object, not %s", type_name(root));
         cust_record_release(rec);
         return CUST_EINVAL;
@@ -433,9 +465,9 @@ enum cust_status cust_record_parse(const char *line, size_t len, struct cust_rec
     b->doc_len = len;
 
     b->booking_number = req_str(&c, root, "booking_number", "booking_number");
-    json_t *bat = json_object_get(root, "booked_at");
+    const struct jv *bat = jv_get(root, "booked_at");
     int offset = 0;
-    if (!bat || json_is_null(bat))
+    if (!bat || jv_is_null(bat))
         cust_diag_add(diag, "booked_at", "required");
     else
         b->booked_at = opt_time(&c, root, "booked_at", "booked_at", &b->booked_ts, &offset);
@@ -490,6 +522,10 @@ enum cust_status cust_record_parse(const char *line, size_t len, struct cust_rec
 
 void cust_record_release(struct cust_record *rec)
 {
+    if (rec->tree) {
+        jv_doc_release(rec->tree);
+        free(rec->tree);
+    }
     if (rec->root)
         json_decref(rec->root);
     for (size_t i = 0; i < rec->n_owned; i++)

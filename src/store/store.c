@@ -41,6 +41,17 @@ enum cust_status cust_store_begin(struct cust_store *s, struct cust_err *err)
     return st;
 }
 
+enum cust_status cust_store_begin_bulk(struct cust_store *s, struct cust_err *err)
+{
+    if (s->tx_depth++ > 0)
+        return CUST_OK;
+    enum cust_status st =
+        s->ops->begin_bulk ? s->ops->begin_bulk(s->impl, err) : s->ops->begin(s->impl, err);
+    if (st != CUST_OK)
+        s->tx_depth = 0;
+    return st;
+}
+
 enum cust_status cust_store_commit(struct cust_store *s, struct cust_err *err)
 {
     if (s->tx_depth <= 0)

@@ -73,6 +73,14 @@ printf '%s\n' '{"booking_number": "C1", "booked_at": "2025-01-01T00:00:00Z", "pe
 "$C" import "$T/cit.jsonl" 2>/dev/null
 "$C" show PC --json | jq -e '.citizenship_status == "non_citizen" and (.citizenship_history | map(.status)) == ["citizen","non_citizen","unknown"]' >/dev/null ||
   fail "citizenship ordering"
+# equal rank: the later recorded_at wins, an earlier one does not (also within one import)
+printf '%s\n' '{"booking_number": "C4", "booked_at": "2025-04-01T00:00:00Z", "person": {"person_id": "PC", "last_name": "X", "first_name": "Y", "dob": "1970-01-01", "citizenship": {"status": "citizen", "country": "US", "source": "federal_record", "verified": true, "recorded_at": "2025-01-15"}}}' \
+              '{"booking_number": "C5", "booked_at": "2025-05-01T00:00:00Z", "person": {"person_id": "PC", "last_name": "X", "first_name": "Y", "dob": "1970-01-01", "citizenship": {"status": "citizen", "country": "US", "source": "federal_record", "verified": true, "recorded_at": "2025-03-01"}}}' \
+              '{"booking_number": "C6", "booked_at": "2025-06-01T00:00:00Z", "person": {"person_id": "PC", "last_name": "X", "first_name": "Y", "dob": "1970-01-01", "citizenship": {"status": "non_citizen", "country": "MX", "source": "federal_record", "verified": true, "recorded_at": "2025-02-15"}}}' >"$T/cit2.jsonl"
+"$C" import "$T/cit2.jsonl" 2>/dev/null
+"$C" show PC --json | jq -e '.citizenship_status == "citizen" and (.citizenship_history | length) == 6' >/dev/null ||
+  fail "equal rank: later recorded_at wins"
+ok
 expect_exit 1 "$C" show NOBODY
 ok
 pass

@@ -170,6 +170,49 @@ static void test_changed_fields(void **state)
     assert_null(cust_record_changed("{\"a\":1, \"b\":2}", "{\"b\":2,\"a\":1}"));
 }
 
+/* A line outside the fast reader's subset (a real number, a surrogate pair, a large integer)
+ * goes through jansson and gives the same record; escapes and whitespace give the same
+ * compact aliases/flags text as jansson's dump. */
+static void test_parse_fast_and_fallback_agree(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {
+        "{\"booking_number\":\"B1\",\"booked_at\":\"2025-03-14T10:00:00Z\",\"person\":"
+        "{\"last_name\":\"P\\u00c9REZ\",\"first_name\":\"A\",\"dob\":\"1990-01-02\","
+        "\"aliases\":[{\"last_name\":\"X\",\"n\":-0}]},\"charges\":[],"
+        "\"prior_convictions\":[{\"code\":\"PC 211\",\"flags\":{\"serious\":true}}]}",
+        /* the same booking with whitespace and a real number in an unknown field (jansson) */
+        " { \"booking_number\" : \"B1\", \"booked_at\": \"2025-03-14T10:00:00Z\", \"person\":"
+        " {\"last_name\": \"P\u00c9REZ\", \"first_name\": \"A\", \"dob\": \"1990-01-02\","
+        " \"aliases\": [ {\"last_name\": \"X\", \"n\": 0} ], \"x\": 1.5},"
+        " \"charges\": [], \"prior_convictions\": [{\"code\": \"PC 211\","
+        " \"flags\": { \"serious\" : true }}], \"big\": 123456789012345678} ",
+    };
+    for (size_t i = 0; i < CUST_ARRAY_LEN(lines); i++) {
+        struct cust_record r;
+        struct cust_diag d = CUST_DIAG_INIT;
+        assert_int_equal(cust_record_parse(lines[i], strlen(lines[i]), &r, &d), CUST_OK);
+        assert_int_equal(i == 0 ? r.root == NULL : r.root != NULL, 1); /* fast vs jansson */
+        assert_string_equal(r.b.booking_number, "B1");
+        assert_string_equal(r.b.person.last_name, "P\xc3\x89REZ");
+        assert_string_equal(r.b.person.aliases_json, "[{\"last_name\":\"X\",\"n\":0}]");
+        assert_int_equal(r.b.n_priors, 1);
+        assert_string_equal(r.b.priors[0].flags_json, "{\"serious\":true}");
+        cust_record_release(&r);
+        cust_diag_release(&d);
+    }
+    /* stricter cases the fast reader leaves to jansson keep jansson's verdict and message */
+    static const char *const bad[] = {"{\"a\":\"\\u0000\"}", "{\"a\":1e999}",
+                                      "{\"a\":99999999999999999999}", "{\"a\":\"\\ud800\"}"};
+    for (size_t i = 0; i < CUST_ARRAY_LEN(bad); i++) {
+        struct cust_record r;
+        struct cust_diag d = CUST_DIAG_INIT;
+        assert_int_equal(cust_record_parse(bad[i], strlen(bad[i]), &r, &d), CUST_EINVAL);
+        assert_memory_equal(d.lines[0], "$: not valid JSON: ", 19);
+        cust_diag_release(&d);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +224,7 @@ int main(void)
         cmocka_unit_test(test_released_before_booked),
         cmocka_unit_test(test_citizenship_defaults),
         cmocka_unit_test(test_changed_fields),
+        cmocka_unit_test(test_parse_fast_and_fallback_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -222,6 +222,51 @@ static void test_roster_as_of(void **state)
     }
 }
 
+/* A bulk transaction into an empty store: existence answers come from what the load wrote
+ * (a booking put earlier in the load is found, a new person_key links), a rollback leaves
+ * nothing, and a bulk load into a non-empty store finds what was there before. */
+static void test_bulk_load(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_put_meta m = {"tester", "unit:1", "2025-03-14T00:00:00Z", NULL};
+    struct cust_put_result r1, r2, r3;
+    struct cust_booking b1 = booking("B1", "K1", NULL, 20000, "{\"v\":1}");
+    struct cust_booking b2 = booking("B2", "K1", NULL, 20000, "{\"v\":2}");
+    struct cust_booking b1v2 = booking("B1", "K1", NULL, 20000, "{\"v\":3}");
+    int version = 0;
+
+    assert_int_equal(cust_store_begin_bulk(f->s, &err), CUST_OK);
+    assert_int_equal(cust_store_current_version(f->s, "B1", &version, NULL, NULL), CUST_ENOTFOUND);
+    assert_int_equal(cust_store_put_booking(f->s, &b1, &m, &r1, &err), CUST_OK);
+    assert_int_equal(cust_store_current_version(f->s, "B1", &version, NULL, NULL), CUST_OK);
+    assert_int_equal(version, 1);
+    assert_int_equal(cust_store_put_booking(f->s, &b2, &m, &r2, &err), CUST_OK);
+    assert_false(r2.person_created);
+    assert_int_equal(r2.person_id, r1.person_id);
+    cust_store_rollback(f->s);
+    assert_int_equal(count(f->s, "bookings"), 0);
+    assert_int_equal(count(f->s, "persons"), 0);
+
+    assert_int_equal(cust_store_begin_bulk(f->s, &err), CUST_OK);
+    assert_int_equal(cust_store_put_booking(f->s, &b1, &m, &r1, &err), CUST_OK);
+    assert_int_equal(cust_store_commit(f->s, &err), CUST_OK);
+    /* not empty now: the ordinary lookups */
+    assert_int_equal(cust_store_begin_bulk(f->s, &err), CUST_OK);
+    assert_int_equal(cust_store_current_version(f->s, "B1", &version, NULL, NULL), CUST_OK);
+    assert_int_equal(cust_store_put_booking(f->s, &b1v2, &m, &r3, &err), CUST_OK);
+    assert_int_equal(r3.version, 2);
+    assert_false(r3.person_created);
+    assert_int_equal(cust_store_commit(f->s, &err), CUST_OK);
+    assert_int_equal(count(f->s, "persons"), 1);
+    assert_int_equal(count(f->s, "versions"), 2);
+    /* nested inside an open transaction it is a plain begin */
+    assert_int_equal(cust_store_begin(f->s, &err), CUST_OK);
+    assert_int_equal(cust_store_begin_bulk(f->s, &err), CUST_OK);
+    assert_int_equal(cust_store_commit(f->s, &err), CUST_OK);
+    assert_int_equal(cust_store_commit(f->s, &err), CUST_OK);
+}
+
 static void test_ledger_rows(void **state)
 {
     struct fx *f = *state;
@@ -250,6 +295,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_person_linking, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roster_as_of, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bulk_load, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
