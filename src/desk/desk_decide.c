@@ -370,6 +370,15 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
                                   const char *booking_number, const char *duty, const json_t *cite,
                                   json_t *detail, int64_t *duty_id, struct cust_err *err)
 {
+    return desk_duty_create_ex(d, q, person_id, booking_number, duty, cite, detail, 0, duty_id,
+                               err);
+}
+
+enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req *q,
+                                     int64_t person_id, const char *booking_number,
+                                     const char *duty, const json_t *cite, json_t *detail,
+                                     unsigned flags, int64_t *duty_id, struct cust_err *err)
+{
     int64_t due;
     int64_t now = cust_now();
     enum cust_status st = desk_duty_due(d, duty, now, q->r.received_offset, &due, err);
@@ -380,7 +389,7 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
     int64_t id = 0;
     char sha[65] = "";
     /* the notice first, so the duty row names its document */
-    if (st == CUST_OK && duty_template(duty) && detail)
+    if (st == CUST_OK && duty_template(duty) && detail && !(flags & DESK_DUTY_NO_NOTICE))
         st = keep_notice(d, q->id, duty, person_id, d->lang ? d->lang : "en", detail, NULL, sha,
                          err);
     if (st == CUST_OK) {
@@ -395,7 +404,7 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
                                      .detail = detail_text};
         st = cust_store_duty_put(d->store, &row, &id, err);
     }
-    if (st == CUST_OK)
+    if (st == CUST_OK && !(flags & DESK_DUTY_NO_LOG))
         st = desk_log(d, "duty.create", "request", q->id, "ok", duty,
                       json_pack("{s:I,s:s,s:I,s:s?,s:o,s:s?,s:s?}", "duty_id", (json_int_t)id,
                                 "duty", duty, "person_id", (json_int_t)person_id, "booking_number",
@@ -453,9 +462,9 @@ static enum cust_status on_duty_find(const struct cust_desk_duty *x, void *arg)
     if (x->id != f->id)
         return CUST_OK;
     json_t *detail = x->detail ? json_loads(x->detail, 0, NULL) : NULL;
-    f->row = json_pack("{s:s,s:s,s:s,s:I,s:o}", "request_id", x->request_id, "duty", x->duty,
+    f->row = json_pack("{s:s,s:s,s:s,s:I,s:o,s:s?}", "request_id", x->request_id, "duty", x->duty,
                        "status", x->status, "person_id", (json_int_t)x->person_id, "detail",
-                       detail ? detail : json_object());
+                       detail ? detail : json_object(), "document", x->document_sha256);
     return CUST_OK;
 }
 
@@ -481,14 +490,25 @@ enum cust_status cust_desk_duty_done(struct cust_desk *d, int64_t duty_id, const
     if (st == CUST_OK)
         st = cust_store_begin(d->store, err);
     if (st == CUST_OK) {
-        char now[32];
+        char now[32], sha[65] = "";
         desk_now(now);
-        st = cust_store_duty_done(d->store, duty_id, by, now, NULL, err);
+        /* a notice not rendered yet (duties created at fulfilment) is rendered now */
+        const char *duty = json_string_value(json_object_get(row, "duty"));
+        if (duty_template(duty) && !json_string_value(json_object_get(row, "document")) &&
+            strcmp(json_string_value(json_object_get(row, "status")), "open") == 0)
+            st = keep_notice(d, json_string_value(json_object_get(row, "request_id")), duty,
+                             json_integer_value(json_object_get(row, "person_id")),
+                             d->lang ? d->lang : "en", json_object_get(row, "detail"), NULL, sha,
+                             err);
+        if (st == CUST_OK)
+            st = cust_store_duty_done(d->store, duty_id, by, now, sha[0] ? sha : NULL, err);
         if (st == CUST_OK)
             st = desk_log(d, "duty.done", "request",
                           json_string_value(json_object_get(row, "request_id")), "ok",
                           json_string_value(json_object_get(row, "duty")),
-                          json_pack("{s:I,s:s}", "duty_id", (json_int_t)duty_id, "by", by), err);
+                          json_pack("{s:I,s:s,s:s?}", "duty_id", (json_int_t)duty_id, "by", by,
+                                    "document", sha[0] ? sha : NULL),
+                          err);
         if (st == CUST_OK)
             st = cust_store_commit(d->store, err);
         else
@@ -653,6 +673,16 @@ enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct des
                                            const json_t *decision, const char *trigger,
                                            json_t *extra, int *created, struct cust_err *err)
 {
+    return desk_duties_from_decision_ex(d, q, person_id, bn, decision, trigger, extra, 0, NULL,
+                                        created, err);
+}
+
+enum cust_status desk_duties_from_decision_ex(struct cust_desk *d, const struct desk_req *q,
+                                              int64_t person_id, const char *bn,
+                                              const json_t *decision, const char *trigger,
+                                              json_t *extra, unsigned flags, int64_t *last_id,
+                                              int *created, struct cust_err *err)
+{
     size_t i;
     json_t *x;
     enum cust_status st = CUST_OK;
@@ -678,8 +708,8 @@ enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct des
                                    json_string_value(json_object_get(extra, "subject_name")));
         if (extra)
             json_object_update(vars, extra);
-        st = desk_duty_create(d, q, person_id, bn, duty, json_object_get(x, "cite"), vars, NULL,
-                              err);
+        st = desk_duty_create_ex(d, q, person_id, bn, duty, json_object_get(x, "cite"), vars, flags,
+                                 last_id, err);
         json_decref(vars);
         if (st != CUST_OK)
             break;

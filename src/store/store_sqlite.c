@@ -99,7 +99,8 @@ static const char *const migration_1[] = {
     " FROM bookings b JOIN persons p ON p.id = b.person_id",
     NULL};
 
-static const char *const *const migrations[] = {migration_1, cust_sqlite_desk_migration};
+static const char *const *const migrations[] = {migration_1, cust_sqlite_desk_migration,
+                                                      cust_sqlite_desk_migration_3};
 
 int cust_store_schema_version(void)
 {

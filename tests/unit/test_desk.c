@@ -113,6 +113,31 @@ static enum cust_status on_ledger(const struct cust_ledger_row *r, void *arg)
     return CUST_OK;
 }
 
+static enum cust_status count_disc(const struct cust_desk_disclosure *x, void *arg)
+{
+    (void)x;
+    (*(int64_t *)arg)++;
+    return CUST_OK;
+}
+
+static int64_t disclosure_count(struct fx *f, const char *id)
+{
+    int64_t n = 0;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_store_disclosures(f->s, id, count_disc, &n, &err), CUST_OK);
+    return n;
+}
+
+/* Documents of a shown request with this role. */
+static size_t doc_count(const json_t *shown, const char *role)
+{
+    size_t n = 0, k;
+    json_t *x;
+    json_array_foreach(json_object_get(shown, "documents"), k, x) n +=
+        strcmp(json_string_value(json_object_get(x, "role")), role) == 0;
+    return n;
+}
+
 static int64_t ledger_count(struct fx *f, const char *action, const char *outcome)
 {
     struct cnt c = {action, outcome, 0};
@@ -633,23 +658,40 @@ static void test_fulfil_doj_letter(void **state)
     assert_non_null(strstr(sget(json_object_get(r2, "withheld"), "release_date"), "7284.6"));
     assert_non_null(json_object_get(r2, "charges"));
     json_decref(resp);
-    /* each row a disclosure; one notice duty per release date given (1001 and 1006) */
-    assert_int_equal(ledger_count(f, "disclosure", "ok"), 3);
+    /* each row a disclosure row, all three under one ledger entry; one notice duty per
+     * release date given (1001 and 1006), created under one ledger entry */
+    assert_int_equal(disclosure_count(f, id), 3);
+    assert_int_equal(ledger_count(f, "disclosure", "ok"), 1);
+    assert_int_equal(ledger_count(f, "duty.create", "ok"), 1);
     assert_int_equal(st.duties, 2);
     json_t *j = show(f, id);
     assert_string_equal(sget(j, "status"), "fulfilled");
     assert_int_equal(json_array_size(json_object_get(j, "duties")), 2);
-    /* the response is kept, and so are the two notices */
-    size_t nresp = 0, nnotice = 0, k;
-    json_t *x;
-    json_array_foreach(json_object_get(j, "documents"), k, x)
-    {
-        nresp += strcmp(sget(x, "role"), "response") == 0;
-        nnotice += strcmp(sget(x, "role"), "notice") == 0;
-    }
-    assert_int_equal(nresp, 1);
-    assert_int_equal(nnotice, 2);
+    /* the response is kept; the notices are rendered when a duty is worked, not now */
+    assert_int_equal(doc_count(j, "response"), 1);
+    assert_int_equal(doc_count(j, "notice"), 0);
+    json_t *duties = json_object_get(j, "duties");
+    int64_t d1 = json_integer_value(json_object_get(json_array_get(duties, 0), "id"));
+    int64_t d2 = json_integer_value(json_object_get(json_array_get(duties, 1), "id"));
     json_decref(j);
+    /* viewed: rendered and kept */
+    struct cust_buf nb;
+    cust_buf_init(&nb, 0);
+    assert_int_equal(cust_desk_notice(&f->d, d1, NULL, &nb, &err), CUST_OK);
+    assert_non_null(strstr(nb.buf, "2025-07-"));
+    cust_buf_release(&nb);
+    j = show(f, id);
+    assert_int_equal(doc_count(j, "notice"), 1);
+    json_decref(j);
+    /* worked without being viewed: rendered when done */
+    assert_int_equal(cust_desk_duty_done(&f->d, d2, "deputy", &err), CUST_OK);
+    j = show(f, id);
+    assert_int_equal(doc_count(j, "notice"), 2);
+    json_decref(j);
+    struct cust_desk_verify_report vr;
+    assert_int_equal(cust_desk_verify_disclosures(f->s, &vr, &err), CUST_OK);
+    assert_int_equal(vr.rows, 3);
+    assert_int_equal(vr.batches, 1);
     /* fulfilled once only */
     assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, false, NULL, &st, &err),
                      CUST_ECONFLICT);
@@ -675,7 +717,87 @@ static void test_fulfil_csv(void **state)
     free(buf);
     /* 1002 had nothing given: not a disclosure */
     assert_int_equal(st.given, 2);
-    assert_int_equal(ledger_count(f, "disclosure", "ok"), 2);
+    assert_int_equal(disclosure_count(f, id), 2);
+    assert_int_equal(ledger_count(f, "disclosure", "ok"), 1);
+}
+
+struct disc_rows {
+    struct fx *f;
+    json_t *a; /* [person_id, booking_number, ord, items, withheld, decision JSON] per row */
+    json_t *decisions; /* id -> decision JSON */
+};
+
+static enum cust_status on_dec(const struct cust_desk_decision *x, void *arg)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", (long long)x->id);
+    json_object_set_new(arg, k, json_loads(x->decision, 0, NULL));
+    return CUST_OK;
+}
+
+static enum cust_status on_disc(const struct cust_desk_disclosure *x, void *arg)
+{
+    struct disc_rows *r = arg;
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", (long long)x->decision_id);
+    json_t *dec = json_object_get(r->decisions, k);
+    assert_non_null(dec);
+    json_array_append_new(r->a,
+                          json_pack("[I,s,I,s,s,O]", (json_int_t)x->person_id, x->booking_number,
+                                    (json_int_t)x->ord, x->items, x->withheld, dec));
+    return CUST_OK;
+}
+
+static json_t *fulfil_rows(struct fx *f, const char *doc, bool cache,
+                           struct cust_desk_fulfil_stats *st, json_t **disc)
+{
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_err err = CUST_ERR_INIT;
+    add(f, doc, id);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    f->d.no_decision_cache = !cache;
+    assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, false, mem, st, &err), CUST_OK);
+    f->d.no_decision_cache = false;
+    fclose(mem);
+    json_t *resp = json_loads(buf, 0, NULL);
+    free(buf);
+    json_t *rows = json_incref(json_object_get(resp, "rows"));
+    json_decref(resp);
+    struct disc_rows r = {f, json_array(), json_object()};
+    assert_int_equal(cust_store_decisions(f->s, id, on_dec, r.decisions, &err), CUST_OK);
+    assert_int_equal(cust_store_disclosures(f->s, id, on_disc, &r, &err), CUST_OK);
+    *disc = r.a;
+    st->rows = (int64_t)json_object_size(r.decisions); /* distinct decisions stored */
+    json_decref(r.decisions);
+    return rows;
+}
+
+/* Deciding once per distinct case gives exactly the rows deciding every person gives. */
+static void test_fulfil_cache_same_rows(void **state)
+{
+    struct fx *f = *state;
+    const char *doc = "{\"kind\": \"information_request\", " DOJ ", \"items\": [\"booking_facts\","
+                      " \"charges\", \"convictions\", \"release_date\", \"home_address\"]}";
+    struct cust_desk_fulfil_stats a, b;
+    json_t *da, *db;
+    json_t *cached = fulfil_rows(f, doc, true, &a, &da);
+    json_t *uncached = fulfil_rows(f, doc, false, &b, &db);
+    assert_int_equal(json_array_size(cached), 3);
+    assert_true(json_equal(cached, uncached));
+    /* the same disclosure rows under the same decisions, each distinct decision stored once */
+    assert_true(json_equal(da, db));
+    assert_int_equal(a.rows, b.rows);
+    assert_int_equal(b.decided, 3); /* every person */
+    assert_true(a.decided >= 1 && a.decided <= 3);
+    assert_int_equal(a.given, b.given);
+    assert_int_equal(a.withheld, b.withheld);
+    assert_int_equal(a.duties, b.duties);
+    json_decref(cached);
+    json_decref(uncached);
+    json_decref(da);
+    json_decref(db);
 }
 
 static void test_subpoena_routed_to_counsel(void **state)
@@ -958,6 +1080,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_transfers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fulfil_doj_letter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fulfil_csv, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fulfil_cache_same_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subpoena_routed_to_counsel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_court_order_in_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_and_expire_paths, setup, teardown),
