@@ -120,6 +120,72 @@ json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32
     return c;
 }
 
+/* One value of the record in the case key: its type and contents, self-delimiting. */
+static void key_val(struct cust_buf *b, const json_t *v)
+{
+    switch (v ? json_typeof(v) : JSON_NULL) {
+    case JSON_STRING:
+        ignore(cust_buf_appendf(b, "s%zu:", json_string_length(v)));
+        ignore(cust_buf_append(b, json_string_value(v), json_string_length(v)));
+        break;
+    case JSON_TRUE:
+        ignore(cust_buf_putc(b, 'T'));
+        break;
+    case JSON_FALSE:
+        ignore(cust_buf_putc(b, 'F'));
+        break;
+    case JSON_INTEGER:
+        ignore(cust_buf_appendf(b, "i%" JSON_INTEGER_FORMAT ";", json_integer_value(v)));
+        break;
+    case JSON_NULL:
+        ignore(cust_buf_putc(b, v ? 'N' : '-'));
+        break;
+    default: { /* objects, arrays, reals: rare here; their canonical JSON */
+        char *t = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        size_t n = t ? strlen(t) : 0;
+        ignore(cust_buf_appendf(b, "j%zu:", n));
+        ignore(cust_buf_append(b, t ? t : "", n));
+        free(t);
+    }
+    }
+}
+
+void desk_case_key(const json_t *rec, struct cust_buf *b)
+{
+    static const char *const overrides[] = {"serious", "violent",        "state_prison",
+                                            "wobbler", "prop47_reduced", "aggravated_felony",
+                                            "category"};
+    json_t *person = json_object_get(rec, "person");
+    json_t *cit = json_object_get(person, "citizenship");
+    key_val(b, json_object_get(cit, "status"));
+    key_val(b, json_object_get(cit, "verified"));
+    key_val(b, json_object_get(rec, "release_date_public"));
+    key_val(b, json_object_get(person, "sex_arson_registrant"));
+    size_t i;
+    json_t *p;
+    ignore(cust_buf_putc(b, 'P'));
+    json_array_foreach(json_object_get(rec, "prior_convictions"), i, p)
+    {
+        ignore(cust_buf_putc(b, '['));
+        key_val(b, json_object_get(p, "code"));
+        key_val(b, json_object_get(p, "level"));
+        key_val(b, json_object_get(p, "date"));
+        key_val(b, json_object_get(p, "jurisdiction"));
+        key_val(b, json_object_get(p, "flags"));
+        for (size_t k = 0; k < CUST_ARRAY_LEN(overrides); k++)
+            key_val(b, json_object_get(p, overrides[k]));
+    }
+    ignore(cust_buf_putc(b, 'C'));
+    json_array_foreach(json_object_get(rec, "charges"), i, p)
+    {
+        ignore(cust_buf_putc(b, '['));
+        key_val(b, json_object_get(p, "code"));
+        key_val(b, json_object_get(p, "status"));
+        key_val(b, json_object_get(p, "held_to_answer"));
+        key_val(b, json_object_get(p, "level"));
+    }
+}
+
 /* ---- duty rules and notices --------------------------------------------------------------- */
 
 /* Load the duty deadline rules once per desk: duty -> business days, or null for none. */

@@ -124,7 +124,8 @@ struct fulfil {
     struct cust_err *err;
     bool first;
     char at[32];            /* when the rows were given (one instant per fulfilment) */
-    json_t *by_case;        /* canonical case -> index in decs */
+    struct cust_buf key;    /* the current record's case key */
+    json_t *by_case;        /* case key -> index in decs */
     json_t *by_dec;         /* canonical decision JSON -> index in decs */
     struct dec_entry *decs; /* distinct decisions */
     size_t ndecs, cap;
@@ -144,6 +145,7 @@ static void fulfil_free(struct fulfil *f)
         free(e->withheld_text);
     }
     free(f->decs);
+    cust_buf_release(&f->key);
     json_decref(f->by_case);
     json_decref(f->by_dec);
 }
@@ -205,28 +207,37 @@ static enum cust_status add_decision(struct fulfil *f, json_t *dec, const char *
 }
 
 /*
- * The decision for a case: looked up by the case's canonical encoding (JSON with sorted keys:
- * exactly the decider's inputs, so equal keys give equal decisions), decided on a miss. Equal
- * decisions share one stored row whether or not the case was cached.
+ * The decision for a record: looked up by the case key (desk_case_key: every field of the
+ * record the case is built from, with the request fields fixed for the fulfilment, so equal
+ * keys give equal cases and equal decisions), decided on a miss. Equal decisions share one
+ * stored row whether or not the case was cached.
  */
-static enum cust_status decision_for(struct fulfil *f, const json_t *c, size_t *ix)
+static enum cust_status decision_for(struct fulfil *f, const json_t *rec,
+                                     const struct cust_desk_scope_row *r, size_t *ix)
 {
     struct cust_desk *d = f->d;
-    char *key = NULL;
+    const struct cust_request *rq = &f->q->r;
     if (!d->no_decision_cache) {
-        key = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
-        json_t *hit = key ? json_object_get(f->by_case, key) : NULL;
+        f->key.len = 0;
+        desk_case_key(rec, &f->key);
+        json_t *hit = json_object_getn(f->by_case, f->key.buf ? f->key.buf : "", f->key.len);
         if (hit) {
             *ix = (size_t)json_integer_value(hit);
-            free(key);
             return CUST_OK;
         }
     }
+    json_t *c = desk_case_from_record(rec, d->jurisdiction, f->as_of,
+                                      cust_request_kind_name(rq->kind), 0, rq->items);
+    if (!c)
+        return cust_err_set(f->err, CUST_EINTEGRITY, "booking '%s': stored record is invalid",
+                            r->booking_number);
     json_t *dec = NULL;
     enum cust_status st = d->decide ? d->decide(d->decide_arg, c, &dec, f->err)
                                     : cust_err_set(f->err, CUST_EINVAL, "no policy engine");
+    json_decref(c);
     f->stats->decided += st == CUST_OK;
-    char *text = st == CUST_OK ? json_dumps(dec, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    /* the engine writes a decision's keys in a fixed order: equal decisions, equal text */
+    char *text = st == CUST_OK ? json_dumps(dec, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     if (st == CUST_OK && !text)
         st = cust_err_set(f->err, CUST_ENOMEM, "the response does not fit in memory");
     if (st == CUST_OK) {
@@ -240,10 +251,10 @@ static enum cust_status decision_for(struct fulfil *f, const json_t *c, size_t *
         dec = NULL;
     }
     json_decref(dec);
-    if (st == CUST_OK && key)
-        json_object_set_new(f->by_case, key, json_integer((json_int_t)*ix));
     free(text);
-    free(key);
+    if (st == CUST_OK && !d->no_decision_cache)
+        json_object_setn_new_nocheck(f->by_case, f->key.buf ? f->key.buf : "", f->key.len,
+                                     json_integer((json_int_t)*ix));
     return st;
 }
 
@@ -303,16 +314,13 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
     struct cust_desk *d = f->d;
     const struct cust_request *rq = &f->q->r;
     json_t *rec = json_loads(r->doc, 0, NULL);
-    json_t *c = desk_case_from_record(rec, d->jurisdiction, f->as_of,
-                                      cust_request_kind_name(rq->kind), 0, rq->items);
-    if (!c) {
+    if (!json_is_object(rec)) {
         json_decref(rec);
         return cust_err_set(f->err, CUST_EINTEGRITY, "booking '%s': stored record is invalid",
                             r->booking_number);
     }
     size_t ix = 0;
-    enum cust_status st = decision_for(f, c, &ix);
-    json_decref(c);
+    enum cust_status st = decision_for(f, rec, r, &ix);
     if (st != CUST_OK) {
         json_decref(rec);
         return st;
@@ -526,6 +534,7 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
         .d = d, .q = &q, .fmt = fmt, .as_of = as_of, .stats = stats, .err = err, .first = true};
     cust_buf_init(&f.out, 0);
     desk_now(f.at);
+    cust_buf_init(&f.key, 0);
     f.by_case = json_object();
     f.by_dec = json_object();
     crypto_hash_sha256_init(&f.set);

@@ -48,6 +48,12 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
                                   const char *booking_number, const char *duty, const json_t *cite,
                                   json_t *detail, int64_t *duty_id, struct cust_err *err);
 
+/* Append to `b` a canonical encoding of every field of the record desk_case_from_record reads
+ * (raw, with their types): records with equal keys give equal cases (with the same request
+ * fields), so the key can stand for the subject's facts when caching decisions. Keep the two
+ * in step: a field the case reads must be in the key. */
+void desk_case_key(const json_t *rec, struct cust_buf *b);
+
 #define DESK_DUTY_NO_NOTICE 1u /* do not render the notice now (rendered when worked on) */
 #define DESK_DUTY_NO_LOG    2u /* no ledger entry per duty: the caller records the batch */
 /* desk_duty_create with flags (DESK_DUTY_*). */
