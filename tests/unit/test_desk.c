@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 struct fx {
     char dir[64], db[96];
@@ -774,6 +775,72 @@ static json_t *fulfil_rows(struct fx *f, const char *doc, bool cache,
     return rows;
 }
 
+struct one_disc {
+    int64_t ord, id, person_id, decision_id;
+    char request_id[CUST_REQUEST_ID_MAX], bn[32], withheld[256], recipient[128], at[32];
+};
+
+static enum cust_status on_one_disc(const struct cust_desk_disclosure *x, void *arg)
+{
+    struct one_disc *o = arg;
+    if (x->ord != o->ord)
+        return CUST_OK;
+    o->id = x->id;
+    o->person_id = x->person_id;
+    o->decision_id = x->decision_id;
+    snprintf(o->request_id, sizeof(o->request_id), "%s", x->request_id);
+    snprintf(o->bn, sizeof(o->bn), "%s", x->booking_number);
+    snprintf(o->withheld, sizeof(o->withheld), "%s", x->withheld);
+    snprintf(o->recipient, sizeof(o->recipient), "%s", x->recipient);
+    snprintf(o->at, sizeof(o->at), "%s", x->at);
+    return CUST_OK;
+}
+
+/* A row changed together with a correctly recomputed row hash still fails verify: the set
+ * hash in the ledger entry no longer matches. */
+static void test_disclosure_rehashed_row(void **state)
+{
+    struct fx *f = *state;
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_err err = CUST_ERR_INIT;
+    add(f, "{\"kind\": \"information_request\", " DOJ ", \"items\": [\"booking_facts\"]}", id);
+    struct cust_desk_fulfil_stats st;
+    assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, false, NULL, &st, &err), CUST_OK);
+    struct cust_desk_verify_report vr;
+    assert_int_equal(cust_desk_verify_disclosures(f->s, &vr, &err), CUST_OK);
+    assert_int_equal(vr.rows, 3);
+    struct one_disc o = {.ord = 1};
+    assert_int_equal(cust_store_disclosures(f->s, id, on_one_disc, &o, &err), CUST_OK);
+    assert_true(o.id > 0);
+    /* forge: give the row a different booking, with the hash that fits it */
+    struct cust_desk_disclosure x = {.request_id = o.request_id,
+                                     .ord = 1,
+                                     .person_id = o.person_id,
+                                     .booking_number = "9999",
+                                     .items = "[\"booking_facts\"]",
+                                     .withheld = o.withheld,
+                                     .recipient = o.recipient,
+                                     .at = o.at,
+                                     .decision_id = o.decision_id};
+    unsigned char h[32];
+    char hex[65];
+    cust_desk_disclosure_hash(&x, h);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", h[i]);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "DROP TRIGGER disclosures_no_update; UPDATE disclosures SET booking_number = '9999',"
+             " row_hash = '%s' WHERE id = %lld",
+             hex, (long long)o.id);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(cust_desk_verify_disclosures(f->s, &vr, &err), CUST_EINTEGRITY);
+    assert_non_null(strstr(vr.reason, "do not match ledger entry"));
+    assert_non_null(strstr(err.msg, id));
+}
+
 /* Deciding once per distinct case gives exactly the rows deciding every person gives. */
 static void test_fulfil_cache_same_rows(void **state)
 {
@@ -1081,6 +1148,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fulfil_doj_letter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fulfil_csv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fulfil_cache_same_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disclosure_rehashed_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subpoena_routed_to_counsel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_court_order_in_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_and_expire_paths, setup, teardown),
