@@ -6,7 +6,9 @@
  * the sqlite3 shell running the equivalent plain SELECT (same rows and columns, no policy, no
  * ledger) as the anchor. See docs/bench-desk.md.
  *
- *     build-release/bench/bench_fulfil [N]
+ *     build-release/bench/bench_fulfil [N] [nocache]
+ *
+ * `nocache` decides every person (struct cust_desk.no_decision_cache), to measure the cache.
  */
 #include "custodian/compat.h"
 #include "custodian/buf.h"
@@ -168,7 +170,8 @@ int main(int argc, char **argv)
                           .actor = "bench",
                           .decide = cust_desk_policy_decide,
                           .decide_arg = dp,
-                          .jurisdiction = "us-ca"};
+                          .jurisdiction = "us-ca",
+                          .no_decision_cache = argc > 2 && strcmp(argv[2], "nocache") == 0};
     json_t *doc =
         json_loads("{\"kind\": \"information_request\", \"requester\": {\"agency\": \"DOJ\"},"
                    " \"received_at\": \"2025-07-17T09:00:00-07:00\", \"due\": \"2025-08-16\","

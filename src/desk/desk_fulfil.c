@@ -150,8 +150,63 @@ static void fulfil_free(struct fulfil *f)
     json_decref(f->by_dec);
 }
 
+static void fp_len(crypto_hash_sha256_state *h, uint64_t n)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(n >> (56 - 8 * i));
+    crypto_hash_sha256_update(h, b, sizeof(b));
+}
+
+/* Feed a canonical walk of a JSON value: its type, then (length-prefixed) its contents; an
+ * object's members in their order. Equal walks, equal JSON text as the engine wrote it, without
+ * formatting the text. */
+static void fp_walk(crypto_hash_sha256_state *h, const json_t *v)
+{
+    unsigned char t = (unsigned char)json_typeof(v);
+    crypto_hash_sha256_update(h, &t, 1);
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *k;
+        size_t klen;
+        json_t *x;
+        fp_len(h, json_object_size(v));
+        json_object_keylen_foreach((json_t *)v, k, klen, x)
+        {
+            fp_len(h, klen);
+            crypto_hash_sha256_update(h, (const unsigned char *)k, klen);
+            fp_walk(h, x);
+        }
+        break;
+    }
+    case JSON_ARRAY: {
+        size_t i;
+        json_t *x;
+        fp_len(h, json_array_size(v));
+        json_array_foreach(v, i, x) fp_walk(h, x);
+        break;
+    }
+    case JSON_STRING:
+        fp_len(h, json_string_length(v));
+        crypto_hash_sha256_update(h, (const unsigned char *)json_string_value(v),
+                                  json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        fp_len(h, (uint64_t)json_integer_value(v));
+        break;
+    case JSON_REAL: {
+        double d = json_real_value(v);
+        crypto_hash_sha256_update(h, (const unsigned char *)&d, sizeof(d));
+        break;
+    }
+    default:
+        break;
+    }
+}
+
 /* Keep a new distinct decision (steals `dec`): store it once, work out what it gives. */
-static enum cust_status add_decision(struct fulfil *f, json_t *dec, const char *text, size_t *ix)
+static enum cust_status add_decision(struct fulfil *f, json_t *dec, const unsigned char fp[32],
+                                     size_t *ix)
 {
     struct cust_desk *d = f->d;
     const struct cust_request *rq = &f->q->r;
@@ -201,7 +256,8 @@ static enum cust_status add_decision(struct fulfil *f, json_t *dec, const char *
     e->withheld_text = json_dumps(withheld_names, JSON_COMPACT);
     json_decref(given);
     json_decref(withheld_names);
-    json_object_set_new(f->by_dec, text, json_integer((json_int_t)f->ndecs));
+    json_object_setn_new_nocheck(f->by_dec, (const char *)fp, 32,
+                                 json_integer((json_int_t)f->ndecs));
     *ix = f->ndecs++;
     return CUST_OK;
 }
@@ -236,22 +292,23 @@ static enum cust_status decision_for(struct fulfil *f, const json_t *rec,
                                     : cust_err_set(f->err, CUST_EINVAL, "no policy engine");
     json_decref(c);
     f->stats->decided += st == CUST_OK;
-    /* the engine writes a decision's keys in a fixed order: equal decisions, equal text */
-    char *text = st == CUST_OK ? json_dumps(dec, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    if (st == CUST_OK && !text)
-        st = cust_err_set(f->err, CUST_ENOMEM, "the response does not fit in memory");
+    /* equal decisions by a fingerprint of their JSON (the engine writes keys in a fixed order) */
     if (st == CUST_OK) {
-        json_t *same = json_object_get(f->by_dec, text);
+        unsigned char fp[crypto_hash_sha256_BYTES];
+        crypto_hash_sha256_state h;
+        crypto_hash_sha256_init(&h);
+        fp_walk(&h, dec);
+        crypto_hash_sha256_final(&h, fp);
+        json_t *same = json_object_getn(f->by_dec, (const char *)fp, sizeof(fp));
         if (same) {
             *ix = (size_t)json_integer_value(same);
             json_decref(dec);
         } else {
-            st = add_decision(f, dec, text, ix);
+            st = add_decision(f, dec, fp, ix);
         }
         dec = NULL;
     }
     json_decref(dec);
-    free(text);
     if (st == CUST_OK && !d->no_decision_cache)
         json_object_setn_new_nocheck(f->by_case, f->key.buf ? f->key.buf : "", f->key.len,
                                      json_integer((json_int_t)*ix));
@@ -306,6 +363,11 @@ static enum cust_status disclose(struct fulfil *f, const struct cust_desk_scope_
         f->ndisc++;
     }
     return st;
+}
+
+static int out_cb(const char *buf, size_t size, void *data)
+{
+    return cust_buf_append(data, buf, size) == CUST_OK ? 0 : -1;
 }
 
 static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
@@ -372,10 +434,9 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
     }
     if (st == CUST_OK && f->fmt == CUST_DESK_JSON) {
         st = cust_buf_puts(&f->out, f->first ? "\n  " : ",\n  ");
-        char *t = json_dumps(row, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        if (st == CUST_OK)
-            st = cust_buf_puts(&f->out, t);
-        free(t);
+        if (st == CUST_OK &&
+            json_dump_callback(row, out_cb, &f->out, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0)
+            st = CUST_ENOMEM;
     } else if (st == CUST_OK) {
         st = cust_buf_csv_field(&f->out, r->booking_number);
         static const char *const keys[] = {"last_name", "first_name", "dob"};

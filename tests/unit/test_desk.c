@@ -154,6 +154,8 @@ static void ledger_ok(struct fx *f)
     struct cust_ledger_report rep;
     struct cust_err err = CUST_ERR_INIT;
     assert_int_equal(cust_ledger_verify(f->s, &rep, &err), CUST_OK);
+    struct cust_desk_verify_report vr;
+    assert_int_equal(cust_desk_verify_disclosures(f->s, &vr, &err), CUST_OK);
 }
 
 #define DETAINER(subject)                                                                          \
