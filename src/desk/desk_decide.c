@@ -470,7 +470,7 @@ enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req 
                                      .detail = detail_text};
         st = cust_store_duty_put(d->store, &row, &id, err);
     }
-    if (st == CUST_OK && !(flags & DESK_DUTY_NO_LOG))
+    if (st == CUST_OK)
         st = desk_log(d, "duty.create", "request", q->id, "ok", duty,
                       json_pack("{s:I,s:s,s:I,s:s?,s:o,s:s?,s:s?}", "duty_id", (json_int_t)id,
                                 "duty", duty, "person_id", (json_int_t)person_id, "booking_number",

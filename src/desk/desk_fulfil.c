@@ -126,12 +126,12 @@ struct fulfil {
     char at[32];            /* when the rows were given (one instant per fulfilment) */
     struct cust_buf key;    /* the current record's case key */
     json_t *by_case;        /* case key -> index in decs */
+    struct cust_buf fp;     /* the current decision's canonical walk */
     json_t *by_dec;         /* canonical decision JSON -> index in decs */
     struct dec_entry *decs; /* distinct decisions */
     size_t ndecs, cap;
     crypto_hash_sha256_state set; /* over the disclosure row hashes, in order */
     int64_t ndisc;                /* disclosure rows written */
-    int64_t first_duty, last_duty;
 };
 
 static void fulfil_free(struct fulfil *f)
@@ -146,57 +146,56 @@ static void fulfil_free(struct fulfil *f)
     }
     free(f->decs);
     cust_buf_release(&f->key);
+    cust_buf_release(&f->fp);
     json_decref(f->by_case);
     json_decref(f->by_dec);
 }
 
-static void fp_len(crypto_hash_sha256_state *h, uint64_t n)
+static void fp_len(struct cust_buf *b, uint64_t n)
 {
-    unsigned char b[8];
+    unsigned char x[8];
     for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(n >> (56 - 8 * i));
-    crypto_hash_sha256_update(h, b, sizeof(b));
+        x[i] = (unsigned char)(n >> (56 - 8 * i));
+    ignore(cust_buf_append(b, x, sizeof(x)));
 }
 
-/* Feed a canonical walk of a JSON value: its type, then (length-prefixed) its contents; an
+/* A canonical walk of a JSON value into `b`: its type, then (length-prefixed) its contents; an
  * object's members in their order. Equal walks, equal JSON text as the engine wrote it, without
  * formatting the text. */
-static void fp_walk(crypto_hash_sha256_state *h, const json_t *v)
+static void fp_walk(struct cust_buf *b, const json_t *v)
 {
-    unsigned char t = (unsigned char)json_typeof(v);
-    crypto_hash_sha256_update(h, &t, 1);
+    ignore(cust_buf_putc(b, (char)('0' + json_typeof(v))));
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
         const char *k;
         size_t klen;
         json_t *x;
-        fp_len(h, json_object_size(v));
+        fp_len(b, json_object_size(v));
         json_object_keylen_foreach((json_t *)v, k, klen, x)
         {
-            fp_len(h, klen);
-            crypto_hash_sha256_update(h, (const unsigned char *)k, klen);
-            fp_walk(h, x);
+            fp_len(b, klen);
+            ignore(cust_buf_append(b, k, klen));
+            fp_walk(b, x);
         }
         break;
     }
     case JSON_ARRAY: {
         size_t i;
         json_t *x;
-        fp_len(h, json_array_size(v));
-        json_array_foreach(v, i, x) fp_walk(h, x);
+        fp_len(b, json_array_size(v));
+        json_array_foreach(v, i, x) fp_walk(b, x);
         break;
     }
     case JSON_STRING:
-        fp_len(h, json_string_length(v));
-        crypto_hash_sha256_update(h, (const unsigned char *)json_string_value(v),
-                                  json_string_length(v));
+        fp_len(b, json_string_length(v));
+        ignore(cust_buf_append(b, json_string_value(v), json_string_length(v)));
         break;
     case JSON_INTEGER:
-        fp_len(h, (uint64_t)json_integer_value(v));
+        fp_len(b, (uint64_t)json_integer_value(v));
         break;
     case JSON_REAL: {
         double d = json_real_value(v);
-        crypto_hash_sha256_update(h, (const unsigned char *)&d, sizeof(d));
+        ignore(cust_buf_append(b, &d, sizeof(d)));
         break;
     }
     default:
@@ -205,7 +204,7 @@ static void fp_walk(crypto_hash_sha256_state *h, const json_t *v)
 }
 
 /* Keep a new distinct decision (steals `dec`): store it once, work out what it gives. */
-static enum cust_status add_decision(struct fulfil *f, json_t *dec, const unsigned char fp[32],
+static enum cust_status add_decision(struct fulfil *f, json_t *dec, const struct cust_buf *fp,
                                      size_t *ix)
 {
     struct cust_desk *d = f->d;
@@ -256,7 +255,7 @@ static enum cust_status add_decision(struct fulfil *f, json_t *dec, const unsign
     e->withheld_text = json_dumps(withheld_names, JSON_COMPACT);
     json_decref(given);
     json_decref(withheld_names);
-    json_object_setn_new_nocheck(f->by_dec, (const char *)fp, 32,
+    json_object_setn_new_nocheck(f->by_dec, fp->buf ? fp->buf : "", fp->len,
                                  json_integer((json_int_t)f->ndecs));
     *ix = f->ndecs++;
     return CUST_OK;
@@ -294,17 +293,14 @@ static enum cust_status decision_for(struct fulfil *f, const json_t *rec,
     f->stats->decided += st == CUST_OK;
     /* equal decisions by a fingerprint of their JSON (the engine writes keys in a fixed order) */
     if (st == CUST_OK) {
-        unsigned char fp[crypto_hash_sha256_BYTES];
-        crypto_hash_sha256_state h;
-        crypto_hash_sha256_init(&h);
-        fp_walk(&h, dec);
-        crypto_hash_sha256_final(&h, fp);
-        json_t *same = json_object_getn(f->by_dec, (const char *)fp, sizeof(fp));
+        f->fp.len = 0;
+        fp_walk(&f->fp, dec);
+        json_t *same = json_object_getn(f->by_dec, f->fp.buf ? f->fp.buf : "", f->fp.len);
         if (same) {
             *ix = (size_t)json_integer_value(same);
             json_decref(dec);
         } else {
-            st = add_decision(f, dec, fp, ix);
+            st = add_decision(f, dec, &f->fp, ix);
         }
         dec = NULL;
     }
@@ -419,16 +415,10 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
                 json_pack("{s:s,s:s,s:s}", "subject_name", name, "disclosed_date", today,
                           "release_info", json_string_value(json_object_get(row, "release_date")));
             int made = 0;
-            int64_t last = 0;
-            st = desk_duties_from_decision_ex(
-                d, f->q, r->person_id, r->booking_number, e->dec, "notify_given", extra,
-                DESK_DUTY_NO_NOTICE | DESK_DUTY_NO_LOG, &last, &made, f->err);
-            if (made > 0) {
-                if (!f->first_duty)
-                    f->first_duty = last - made + 1;
-                f->last_duty = last;
-                f->stats->duties += made;
-            }
+            st = desk_duties_from_decision_ex(d, f->q, r->person_id, r->booking_number, e->dec,
+                                              "notify_given", extra, DESK_DUTY_NO_NOTICE, NULL,
+                                              &made, f->err);
+            f->stats->duties += made;
             json_decref(extra);
         }
     }
@@ -466,8 +456,8 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
     return st;
 }
 
-/* The fulfilment's ledger entries for its batches: one "disclosure" entry over every row given
- * (count and SHA-256 of the ordered row hashes) and one "duty.create" entry over the duties. */
+/* The fulfilment's one "disclosure" ledger entry over every row given: count and SHA-256 of the
+ * ordered row hashes. */
 static enum cust_status log_batches(struct fulfil *f)
 {
     const struct cust_request *rq = &f->q->r;
@@ -486,12 +476,6 @@ static enum cust_status log_batches(struct fulfil *f)
                                 (json_int_t)f->ndisc, "rows_sha256", hex, "decisions", ids),
                       f->err);
     }
-    if (st == CUST_OK && f->stats->duties > 0)
-        st = desk_log(
-            f->d, "duty.create", "request", f->q->id, "ok", "notice_to_subject_and_attorney",
-            json_pack("{s:I,s:I,s:I}", "count", (json_int_t)f->stats->duties, "first_duty_id",
-                      (json_int_t)f->first_duty, "last_duty_id", (json_int_t)f->last_duty),
-            f->err);
     return st;
 }
 
@@ -596,6 +580,7 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
     cust_buf_init(&f.out, 0);
     desk_now(f.at);
     cust_buf_init(&f.key, 0);
+    cust_buf_init(&f.fp, 0);
     f.by_case = json_object();
     f.by_dec = json_object();
     crypto_hash_sha256_init(&f.set);

@@ -55,7 +55,6 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
 void desk_case_key(const json_t *rec, struct cust_buf *b);
 
 #define DESK_DUTY_NO_NOTICE 1u /* do not render the notice now (rendered when worked on) */
-#define DESK_DUTY_NO_LOG    2u /* no ledger entry per duty: the caller records the batch */
 /* desk_duty_create with flags (DESK_DUTY_*). */
 enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req *q,
                                      int64_t person_id, const char *booking_number,
