@@ -849,17 +849,56 @@ static void test_fulfil_cache_same_rows(void **state)
     struct fx *f = *state;
     const char *doc = "{\"kind\": \"information_request\", " DOJ ", \"items\": [\"booking_facts\","
                       " \"charges\", \"convictions\", \"release_date\", \"home_address\"]}";
+    /* two more persons with 1001's facts (other names, bail, description: not case facts) */
+    char path[160];
+    snprintf(path, sizeof(path), "%s/clones.jsonl", f->dir);
+    FILE *cl = fopen(path, "w");
+    assert_non_null(cl);
+    for (int i = 1; i <= 2; i++)
+        fprintf(cl,
+                "{\"booking_number\": \"200%d\", \"booked_at\": \"2025-06-0%dT10:00:00-07:00\","
+                " \"facility\": \"Main Jail\", \"arresting_agency\": \"SO\", \"person\":"
+                " {\"person_id\": \"P2%d\", \"last_name\": \"CLONE\", \"first_name\": \"N%d\","
+                " \"dob\": \"1980-01-0%d\", \"citizenship\": {\"status\": \"non_citizen\","
+                " \"source\": \"consular_notification\", \"verified\": false,"
+                " \"recorded_at\": \"2025-06-01\"}}, \"charges\": [{\"code\": \"PC 245(a)(1)\","
+                " \"description\": \"ADW %d\", \"level\": \"felony\", \"status\": \"pending\","
+                " \"held_to_answer\": true, \"bail_cents\": %d}], \"prior_convictions\":"
+                " [{\"code\": \"PC 211\", \"level\": \"felony\", \"date\": \"2012-05-01\","
+                " \"jurisdiction\": \"CA\"}], \"scheduled_release\": \"2025-08-0%d\","
+                " \"release_date_public\": false}\n",
+                i, i, i, i, i, i, 1000 * i, i);
+    assert_int_equal(fclose(cl), 0);
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_import_opts io = {.path = path, .actor = "loader"};
+    struct cust_import_stats ist;
+    assert_int_equal(cust_import_file(f->s, &io, &ist, &err), CUST_OK);
     struct cust_desk_fulfil_stats a, b;
     json_t *da, *db;
     json_t *cached = fulfil_rows(f, doc, true, &a, &da);
     json_t *uncached = fulfil_rows(f, doc, false, &b, &db);
-    assert_int_equal(json_array_size(cached), 3);
+    assert_int_equal(json_array_size(cached), 5);
     assert_true(json_equal(cached, uncached));
     /* the same disclosure rows under the same decisions, each distinct decision stored once */
     assert_true(json_equal(da, db));
     assert_int_equal(a.rows, b.rows);
-    assert_int_equal(b.decided, 3); /* every person */
-    assert_true(a.decided >= 1 && a.decided <= 3);
+    assert_int_equal(b.decided, 5);                /* every person */
+    assert_true(a.decided >= 1 && a.decided <= 3); /* the clones hit 1001's case */
+    /* 1001 and its clones were given their rows under the same stored decision */
+    json_t *r1001 = NULL, *r2001 = NULL, *r2002 = NULL, *x;
+    size_t k;
+    json_array_foreach(da, k, x)
+    {
+        const char *bn = json_string_value(json_array_get(x, 1));
+        if (strcmp(bn, "1001") == 0)
+            r1001 = json_array_get(x, 5);
+        else if (strcmp(bn, "2001") == 0)
+            r2001 = json_array_get(x, 5);
+        else if (strcmp(bn, "2002") == 0)
+            r2002 = json_array_get(x, 5);
+    }
+    assert_non_null(r1001);
+    assert_true(json_equal(r1001, r2001) && json_equal(r1001, r2002));
     assert_int_equal(a.given, b.given);
     assert_int_equal(a.withheld, b.withheld);
     assert_int_equal(a.duties, b.duties);
