@@ -107,7 +107,6 @@ struct dec_entry {
     json_t *dec;         /* the decision JSON */
     int64_t id;          /* its row in `decisions` */
     unsigned given;      /* items given (request item bits) */
-    json_t *rules;       /* item -> winning rule, items given */
     json_t *withheld;    /* item -> citation text, items withheld */
     char *given_text;    /* JSON array of the items given */
     char *withheld_text; /* JSON array of the items withheld */
@@ -139,7 +138,6 @@ static void fulfil_free(struct fulfil *f)
     for (size_t i = 0; i < f->ndecs; i++) {
         struct dec_entry *e = &f->decs[i];
         json_decref(e->dec);
-        json_decref(e->rules);
         json_decref(e->withheld);
         free(e->given_text);
         free(e->withheld_text);
@@ -230,7 +228,6 @@ static enum cust_status add_decision(struct fulfil *f, json_t *dec, const struct
     memset(e, 0, sizeof(*e));
     e->dec = dec;
     e->id = id;
-    e->rules = json_object();
     e->withheld = json_object();
     json_t *given = json_array(), *withheld_names = json_array();
     json_t *disclose = json_object_get(dec, "disclose");
@@ -244,7 +241,6 @@ static enum cust_status add_decision(struct fulfil *f, json_t *dec, const struct
         if (v && (strcmp(v, "permitted") == 0 || strcmp(v, "required") == 0)) {
             e->given |= bit;
             json_array_append_new(given, json_string(name));
-            json_object_set(e->rules, name, json_object_get(x, "rule"));
         } else {
             json_object_set_new(e->withheld, name, cite_text(x));
             json_array_append_new(withheld_names, json_string(name));
