@@ -47,6 +47,7 @@ struct cust_desk {
     const char *duty_rules;    /* NULL = CUST_SOURCE_DIR "/policies/desk/duty-deadlines.csv" */
     const char *agency_name;   /* the jail's agency on notices; NULL = "Sheriff's Department" */
     const char *lang;          /* notice language; NULL = "en" */
+    bool no_decision_cache;    /* fulfilment: decide every person (tests; default caches) */
     void *cache;               /* private: the persons index for matching (cust_desk_release) */
 };
 
@@ -155,14 +156,20 @@ struct cust_desk_fulfil_stats {
     int64_t given;    /* rows with at least one item given (each a ledger disclosure) */
     int64_t withheld; /* items withheld, summed over rows */
     int64_t duties;   /* duties created */
+    int64_t decided;  /* decisions taken (distinct fact patterns, unless no_decision_cache) */
     bool referred;    /* a subpoena: referred to counsel, nothing disclosed */
 };
 
 /*
  * Fulfil a data request with a scope (requests.md "Data requests"): one row per person in
- * scope, each requested item given or withheld with its citation, decided per person by
- * d->decide. Each row given is a ledger disclosure; the duties the disclosures trigger (a
- * notice to the person and their attorney per release date given) are created. An
+ * scope, each requested item given or withheld with its citation, decided by d->decide once
+ * per distinct case (the case is exactly the decider's input; equal decisions are stored once
+ * and every row points to its own). Each row given is a disclosure row (what, to whom, when,
+ * under which decision); one ledger "disclosure" entry per fulfilment carries their count and
+ * a SHA-256 over their row hashes in order (cust_desk_verify_disclosures). The duties the
+ * disclosures trigger (a notice to the person and their attorney per release date given) are
+ * created with their deadlines, recorded by one ledger "duty.create" entry; their notices are
+ * rendered when worked on (cust_desk_notice, or cust_desk_duty_done). An
  * administrative subpoena is referred to counsel (duty refer_to_counsel) and nothing is
  * disclosed unless `counsel_released`; a court order gives every item. Writes the response
  * to `out` and moves the request to "fulfilled".
@@ -170,6 +177,33 @@ struct cust_desk_fulfil_stats {
 enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cust_desk_format fmt,
                                    bool counsel_released, FILE *out,
                                    struct cust_desk_fulfil_stats *stats, struct cust_err *err);
+
+/*
+ * The SHA-256 of a disclosure row's canonical encoding: enc("custodian-disclosure-v1") ‖
+ * enc(request_id) ‖ enc(ord) ‖ enc(person_id) ‖ enc(booking_number) ‖ enc(items) ‖
+ * enc(withheld) ‖ enc(recipient) ‖ enc(office) ‖ enc(at) ‖ enc(decision_id), where enc(s) is the
+ * 8-byte big-endian length then the bytes (NULL: length 2^64-1, no bytes) and integers are
+ * decimal text. `id` and `row_hash` are not part of it.
+ */
+void cust_desk_disclosure_hash(const struct cust_desk_disclosure *x, unsigned char out[32]);
+
+struct cust_desk_verify_report {
+    int64_t rows;     /* disclosure rows checked */
+    int64_t batches;  /* fulfilments (ledger "disclosure" entries with a row set) checked */
+    int64_t bad_id;   /* the first bad disclosure's id (0 when not a row, e.g. one deleted) */
+    char reason[200]; /* why */
+};
+
+/*
+ * Check every disclosure row against its ledger entry: each row's stored hash against its
+ * contents (changed), the rows of each fulfilment numbered 0..count-1 (deleted, inserted), a
+ * ledger entry for every fulfilment with rows (inserted) and the SHA-256 over the row hashes
+ * against the entry's `rows_sha256`. CUST_OK when intact; CUST_EINTEGRITY naming the first bad
+ * disclosure (err and rep->reason). Run it after cust_ledger_verify (the entries are trusted).
+ */
+enum cust_status cust_desk_verify_disclosures(struct cust_store *s,
+                                              struct cust_desk_verify_report *rep,
+                                              struct cust_err *err);
 
 /*
  * Build the decide.md case for one booking (its current record): citizenship, public release

@@ -142,6 +142,27 @@ struct cust_desk_scope {
     const char *facility;    /* or NULL */
 };
 
+/*
+ * One row given by a fulfilment (what, to whom, when, under which decision). The rows of one
+ * fulfilment are numbered from 0 (`ord`, response order); `row_hash` is the SHA-256 of the row's
+ * canonical encoding (cust_desk_disclosure_hash) and the ledger's one "disclosure" entry of that
+ * fulfilment carries their count and a SHA-256 over them in order.
+ */
+struct cust_desk_disclosure {
+    int64_t id;
+    const char *request_id;
+    int64_t ord;
+    int64_t person_id;
+    const char *booking_number;
+    const char *items;     /* JSON array of the items given */
+    const char *withheld;  /* JSON array of the items withheld */
+    const char *recipient; /* the requesting agency */
+    const char *office;    /* or NULL */
+    const char *at;        /* RFC 3339 UTC */
+    int64_t decision_id;   /* the stored decision the row was given under */
+    const char *row_hash;  /* 64 lowercase hex digits */
+};
+
 typedef enum cust_status (*cust_desk_request_fn)(const struct cust_desk_request *r, void *arg);
 typedef enum cust_status (*cust_desk_link_fn)(const struct cust_desk_link *l, void *arg);
 typedef enum cust_status (*cust_desk_decision_fn)(const struct cust_desk_decision *d, void *arg);
@@ -151,6 +172,8 @@ typedef enum cust_status (*cust_desk_transfer_fn)(const struct cust_desk_transfe
 typedef enum cust_status (*cust_desk_person_fn)(const struct cust_desk_person *p, void *arg);
 typedef enum cust_status (*cust_desk_document_fn)(const struct cust_desk_document *d, void *arg);
 typedef enum cust_status (*cust_desk_scope_fn)(const struct cust_desk_scope_row *r, void *arg);
+typedef enum cust_status (*cust_desk_disclosure_fn)(const struct cust_desk_disclosure *x,
+                                                    void *arg);
 
 struct cust_store_desk_ops {
     enum cust_status (*request_insert)(void *impl, const struct cust_desk_request *r,
@@ -194,6 +217,10 @@ struct cust_store_desk_ops {
                                 struct cust_err *err);
     enum cust_status (*scope)(void *impl, const struct cust_desk_scope *sc, cust_desk_scope_fn fn,
                               void *arg, struct cust_err *err);
+    enum cust_status (*disclosure_put)(void *impl, const struct cust_desk_disclosure *x,
+                                       struct cust_err *err);
+    enum cust_status (*disclosures)(void *impl, const char *request_id, cust_desk_disclosure_fn fn,
+                                    void *arg, struct cust_err *err);
 };
 
 /*
@@ -267,5 +294,13 @@ enum cust_status cust_store_desk_persons(struct cust_store *s, int64_t person_id
 /* The bookings in a data request's scope, by booking_number. */
 enum cust_status cust_store_desk_scope(struct cust_store *s, const struct cust_desk_scope *sc,
                                        cust_desk_scope_fn fn, void *arg, struct cust_err *err);
+/* Append a disclosure row (x->id is ignored). */
+enum cust_status cust_store_disclosure_put(struct cust_store *s,
+                                           const struct cust_desk_disclosure *x,
+                                           struct cust_err *err);
+/* A request's disclosures (request_id NULL: every request's), by request_id, ord, id. */
+enum cust_status cust_store_disclosures(struct cust_store *s, const char *request_id,
+                                        cust_desk_disclosure_fn fn, void *arg,
+                                        struct cust_err *err);
 
 #endif

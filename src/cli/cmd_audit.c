@@ -1,5 +1,6 @@
 /* cmd_audit.c - `custodian audit verify|log`: check or list the hash-chained ledger. */
 #include "custodian/compat.h"
+#include "custodian/desk.h"
 #include "custodian/ledger.h"
 #include "cli.h"
 
@@ -11,7 +12,9 @@ static const char usage[] =
     "       custodian [--db PATH] audit log [--json]\n"
     "\n"
     "verify  recompute the ledger's SHA-256 chain; print `ledger ok: N entries`, or name the\n"
-    "        first bad entry (changed, deleted or reordered) and exit 1\n"
+    "        first bad entry (changed, deleted or reordered) and exit 1; then check every\n"
+    "        disclosure row against its fulfilment's ledger entry (`disclosures ok: N rows`,\n"
+    "        or name the first row changed, deleted or inserted and exit 1)\n"
     "log     list the ledger entries (seq, time, actor, role, action, object, outcome)\n";
 
 static enum cust_status on_entry(const struct cust_ledger_row *r, void *arg)
@@ -67,24 +70,39 @@ int cmd_audit(int argc, char **argv, struct cli_ctx *ctx)
     }
     struct cust_ledger_report rep;
     enum cust_status rc = cust_ledger_verify(s, &rep, &err);
+    /* the disclosure rows hang off ledger entries: checked once the chain is intact */
+    struct cust_desk_verify_report drep;
+    memset(&drep, 0, sizeof(drep));
+    enum cust_status drc = rc == CUST_OK ? cust_desk_verify_disclosures(s, &drep, &err) : CUST_OK;
     cust_store_close(s);
-    if (rc != CUST_OK && rc != CUST_EINTEGRITY)
+    if ((rc != CUST_OK && rc != CUST_EINTEGRITY) || (drc != CUST_OK && drc != CUST_EINTEGRITY))
         return cli_fail(&err);
     if (json) {
-        json_t *j = json_pack("{s:b,s:I}", "ok", rc == CUST_OK, "entries", (json_int_t)rep.entries);
+        json_t *j = json_pack("{s:b,s:I,s:I}", "ok", rc == CUST_OK && drc == CUST_OK, "entries",
+                              (json_int_t)rep.entries, "disclosures", (json_int_t)drep.rows);
         if (rc != CUST_OK) {
             json_object_set_new(j, "bad_seq", json_integer(rep.bad_seq));
             json_object_set_new(j, "reason", json_string(rep.reason));
+        } else if (drc != CUST_OK) {
+            json_object_set_new(j, "bad_disclosure", json_integer(drep.bad_id));
+            json_object_set_new(j, "reason", json_string(drep.reason));
         }
         json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         putchar('\n');
         json_decref(j);
     }
-    if (rc == CUST_OK) {
-        if (!json)
-            printf("ledger ok: %" PRId64 " entries\n", rep.entries);
-        return 0;
+    if (rc == CUST_OK && !json)
+        printf("ledger ok: %" PRId64 " entries\n", rep.entries);
+    if (rc != CUST_OK) {
+        fprintf(stderr, "ledger broken at entry %" PRId64 ": %s\n", rep.bad_seq, rep.reason);
+        return 1;
     }
-    fprintf(stderr, "ledger broken at entry %" PRId64 ": %s\n", rep.bad_seq, rep.reason);
-    return 1;
+    if (drc != CUST_OK) {
+        fprintf(stderr, "disclosures broken: %s\n", drep.reason);
+        return 1;
+    }
+    if (!json)
+        printf("disclosures ok: %" PRId64 " rows in %" PRId64 " fulfilments\n", drep.rows,
+               drep.batches);
+    return 0;
 }

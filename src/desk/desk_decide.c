@@ -120,6 +120,72 @@ json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32
     return c;
 }
 
+/* One value of the record in the case key: its type and contents, self-delimiting. */
+static void key_val(struct cust_buf *b, const json_t *v)
+{
+    switch (v ? json_typeof(v) : JSON_NULL) {
+    case JSON_STRING:
+        ignore(cust_buf_appendf(b, "s%zu:", json_string_length(v)));
+        ignore(cust_buf_append(b, json_string_value(v), json_string_length(v)));
+        break;
+    case JSON_TRUE:
+        ignore(cust_buf_putc(b, 'T'));
+        break;
+    case JSON_FALSE:
+        ignore(cust_buf_putc(b, 'F'));
+        break;
+    case JSON_INTEGER:
+        ignore(cust_buf_appendf(b, "i%" JSON_INTEGER_FORMAT ";", json_integer_value(v)));
+        break;
+    case JSON_NULL:
+        ignore(cust_buf_putc(b, v ? 'N' : '-'));
+        break;
+    default: { /* objects, arrays, reals: rare here; their canonical JSON */
+        char *t = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        size_t n = t ? strlen(t) : 0;
+        ignore(cust_buf_appendf(b, "j%zu:", n));
+        ignore(cust_buf_append(b, t ? t : "", n));
+        free(t);
+    }
+    }
+}
+
+void desk_case_key(const json_t *rec, struct cust_buf *b)
+{
+    static const char *const overrides[] = {"serious", "violent",        "state_prison",
+                                            "wobbler", "prop47_reduced", "aggravated_felony",
+                                            "category"};
+    json_t *person = json_object_get(rec, "person");
+    json_t *cit = json_object_get(person, "citizenship");
+    key_val(b, json_object_get(cit, "status"));
+    key_val(b, json_object_get(cit, "verified"));
+    key_val(b, json_object_get(rec, "release_date_public"));
+    key_val(b, json_object_get(person, "sex_arson_registrant"));
+    size_t i;
+    json_t *p;
+    ignore(cust_buf_putc(b, 'P'));
+    json_array_foreach(json_object_get(rec, "prior_convictions"), i, p)
+    {
+        ignore(cust_buf_putc(b, '['));
+        key_val(b, json_object_get(p, "code"));
+        key_val(b, json_object_get(p, "level"));
+        key_val(b, json_object_get(p, "date"));
+        key_val(b, json_object_get(p, "jurisdiction"));
+        key_val(b, json_object_get(p, "flags"));
+        for (size_t k = 0; k < CUST_ARRAY_LEN(overrides); k++)
+            key_val(b, json_object_get(p, overrides[k]));
+    }
+    ignore(cust_buf_putc(b, 'C'));
+    json_array_foreach(json_object_get(rec, "charges"), i, p)
+    {
+        ignore(cust_buf_putc(b, '['));
+        key_val(b, json_object_get(p, "code"));
+        key_val(b, json_object_get(p, "status"));
+        key_val(b, json_object_get(p, "held_to_answer"));
+        key_val(b, json_object_get(p, "level"));
+    }
+}
+
 /* ---- duty rules and notices --------------------------------------------------------------- */
 
 /* Load the duty deadline rules once per desk: duty -> business days, or null for none. */
@@ -370,6 +436,15 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
                                   const char *booking_number, const char *duty, const json_t *cite,
                                   json_t *detail, int64_t *duty_id, struct cust_err *err)
 {
+    return desk_duty_create_ex(d, q, person_id, booking_number, duty, cite, detail, 0, duty_id,
+                               err);
+}
+
+enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req *q,
+                                     int64_t person_id, const char *booking_number,
+                                     const char *duty, const json_t *cite, json_t *detail,
+                                     unsigned flags, int64_t *duty_id, struct cust_err *err)
+{
     int64_t due;
     int64_t now = cust_now();
     enum cust_status st = desk_duty_due(d, duty, now, q->r.received_offset, &due, err);
@@ -380,7 +455,7 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
     int64_t id = 0;
     char sha[65] = "";
     /* the notice first, so the duty row names its document */
-    if (st == CUST_OK && duty_template(duty) && detail)
+    if (st == CUST_OK && duty_template(duty) && detail && !(flags & DESK_DUTY_NO_NOTICE))
         st = keep_notice(d, q->id, duty, person_id, d->lang ? d->lang : "en", detail, NULL, sha,
                          err);
     if (st == CUST_OK) {
@@ -453,9 +528,9 @@ static enum cust_status on_duty_find(const struct cust_desk_duty *x, void *arg)
     if (x->id != f->id)
         return CUST_OK;
     json_t *detail = x->detail ? json_loads(x->detail, 0, NULL) : NULL;
-    f->row = json_pack("{s:s,s:s,s:s,s:I,s:o}", "request_id", x->request_id, "duty", x->duty,
+    f->row = json_pack("{s:s,s:s,s:s,s:I,s:o,s:s?}", "request_id", x->request_id, "duty", x->duty,
                        "status", x->status, "person_id", (json_int_t)x->person_id, "detail",
-                       detail ? detail : json_object());
+                       detail ? detail : json_object(), "document", x->document_sha256);
     return CUST_OK;
 }
 
@@ -481,14 +556,25 @@ enum cust_status cust_desk_duty_done(struct cust_desk *d, int64_t duty_id, const
     if (st == CUST_OK)
         st = cust_store_begin(d->store, err);
     if (st == CUST_OK) {
-        char now[32];
+        char now[32], sha[65] = "";
         desk_now(now);
-        st = cust_store_duty_done(d->store, duty_id, by, now, NULL, err);
+        /* a notice not rendered yet (duties created at fulfilment) is rendered now */
+        const char *duty = json_string_value(json_object_get(row, "duty"));
+        if (duty_template(duty) && !json_string_value(json_object_get(row, "document")) &&
+            strcmp(json_string_value(json_object_get(row, "status")), "open") == 0)
+            st = keep_notice(d, json_string_value(json_object_get(row, "request_id")), duty,
+                             json_integer_value(json_object_get(row, "person_id")),
+                             d->lang ? d->lang : "en", json_object_get(row, "detail"), NULL, sha,
+                             err);
+        if (st == CUST_OK)
+            st = cust_store_duty_done(d->store, duty_id, by, now, sha[0] ? sha : NULL, err);
         if (st == CUST_OK)
             st = desk_log(d, "duty.done", "request",
                           json_string_value(json_object_get(row, "request_id")), "ok",
                           json_string_value(json_object_get(row, "duty")),
-                          json_pack("{s:I,s:s}", "duty_id", (json_int_t)duty_id, "by", by), err);
+                          json_pack("{s:I,s:s,s:s?}", "duty_id", (json_int_t)duty_id, "by", by,
+                                    "document", sha[0] ? sha : NULL),
+                          err);
         if (st == CUST_OK)
             st = cust_store_commit(d->store, err);
         else
@@ -653,6 +739,16 @@ enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct des
                                            const json_t *decision, const char *trigger,
                                            json_t *extra, int *created, struct cust_err *err)
 {
+    return desk_duties_from_decision_ex(d, q, person_id, bn, decision, trigger, extra, 0, NULL,
+                                        created, err);
+}
+
+enum cust_status desk_duties_from_decision_ex(struct cust_desk *d, const struct desk_req *q,
+                                              int64_t person_id, const char *bn,
+                                              const json_t *decision, const char *trigger,
+                                              json_t *extra, unsigned flags, int64_t *last_id,
+                                              int *created, struct cust_err *err)
+{
     size_t i;
     json_t *x;
     enum cust_status st = CUST_OK;
@@ -678,8 +774,8 @@ enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct des
                                    json_string_value(json_object_get(extra, "subject_name")));
         if (extra)
             json_object_update(vars, extra);
-        st = desk_duty_create(d, q, person_id, bn, duty, json_object_get(x, "cite"), vars, NULL,
-                              err);
+        st = desk_duty_create_ex(d, q, person_id, bn, duty, json_object_get(x, "cite"), vars, flags,
+                                 last_id, err);
         json_decref(vars);
         if (st != CUST_OK)
             break;

@@ -101,6 +101,18 @@ static json_t *cite_text(const json_t *entry)
     return s;
 }
 
+/* One distinct decision of a fulfilment: decisions with the same JSON share one entry and one
+ * stored row. What the rows need from it is worked out once. */
+struct dec_entry {
+    json_t *dec;         /* the decision JSON */
+    int64_t id;          /* its row in `decisions` */
+    unsigned given;      /* items given (request item bits) */
+    json_t *withheld;    /* item -> citation text, items withheld */
+    char *given_text;    /* JSON array of the items given */
+    char *withheld_text; /* JSON array of the items withheld */
+    int nwithheld;
+};
+
 struct fulfil {
     struct cust_desk *d;
     struct desk_req *q;
@@ -109,9 +121,191 @@ struct fulfil {
     struct cust_buf out;
     struct cust_desk_fulfil_stats *stats;
     struct cust_err *err;
-    json_t *policy; /* the first decision's policy block */
     bool first;
+    char at[32];            /* when the rows were given (one instant per fulfilment) */
+    struct cust_buf key;    /* the current record's case key */
+    json_t *by_case;        /* case key -> index in decs */
+    struct cust_buf fp;     /* the current decision's canonical walk */
+    json_t *by_dec;         /* canonical decision JSON -> index in decs */
+    struct dec_entry *decs; /* distinct decisions */
+    size_t ndecs, cap;
+    crypto_hash_sha256_state set; /* over the disclosure row hashes, in order */
+    int64_t ndisc;                /* disclosure rows written */
 };
+
+static void fulfil_free(struct fulfil *f)
+{
+    for (size_t i = 0; i < f->ndecs; i++) {
+        struct dec_entry *e = &f->decs[i];
+        json_decref(e->dec);
+        json_decref(e->withheld);
+        free(e->given_text);
+        free(e->withheld_text);
+    }
+    free(f->decs);
+    cust_buf_release(&f->key);
+    cust_buf_release(&f->fp);
+    json_decref(f->by_case);
+    json_decref(f->by_dec);
+}
+
+static void fp_len(struct cust_buf *b, uint64_t n)
+{
+    unsigned char x[8];
+    for (int i = 0; i < 8; i++)
+        x[i] = (unsigned char)(n >> (56 - 8 * i));
+    ignore(cust_buf_append(b, x, sizeof(x)));
+}
+
+/* A canonical walk of a JSON value into `b`: its type, then (length-prefixed) its contents; an
+ * object's members in their order. Equal walks, equal JSON text as the engine wrote it, without
+ * formatting the text. */
+static void fp_walk(struct cust_buf *b, const json_t *v)
+{
+    ignore(cust_buf_putc(b, (char)('0' + json_typeof(v))));
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *k;
+        size_t klen;
+        json_t *x;
+        fp_len(b, json_object_size(v));
+        json_object_keylen_foreach((json_t *)v, k, klen, x)
+        {
+            fp_len(b, klen);
+            ignore(cust_buf_append(b, k, klen));
+            fp_walk(b, x);
+        }
+        break;
+    }
+    case JSON_ARRAY: {
+        size_t i;
+        json_t *x;
+        fp_len(b, json_array_size(v));
+        json_array_foreach(v, i, x) fp_walk(b, x);
+        break;
+    }
+    case JSON_STRING:
+        fp_len(b, json_string_length(v));
+        ignore(cust_buf_append(b, json_string_value(v), json_string_length(v)));
+        break;
+    case JSON_INTEGER:
+        fp_len(b, (uint64_t)json_integer_value(v));
+        break;
+    case JSON_REAL: {
+        double d = json_real_value(v);
+        ignore(cust_buf_append(b, &d, sizeof(d)));
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* Keep a new distinct decision (steals `dec`): store it once, work out what it gives. */
+static enum cust_status add_decision(struct fulfil *f, json_t *dec, const struct cust_buf *fp,
+                                     size_t *ix)
+{
+    struct cust_desk *d = f->d;
+    const struct cust_request *rq = &f->q->r;
+    json_t *p = json_object_get(dec, "policy");
+    if (!json_string_value(json_object_get(p, "id")) ||
+        !json_string_value(json_object_get(p, "version")) ||
+        !json_string_value(json_object_get(p, "sha256"))) {
+        json_decref(dec);
+        return cust_err_set(f->err, CUST_EINTEGRITY, "decision without policy id, version, sha256");
+    }
+    int64_t id = 0;
+    enum cust_status st = desk_store_decision(d, f->q, 0, NULL, dec, &id, f->err);
+    if (st != CUST_OK) {
+        json_decref(dec);
+        return st;
+    }
+    if (f->ndecs == f->cap) {
+        f->cap = f->cap ? 2 * f->cap : 16;
+        f->decs = cust_xrealloc(f->decs, f->cap * sizeof(*f->decs));
+    }
+    struct dec_entry *e = &f->decs[f->ndecs];
+    memset(e, 0, sizeof(*e));
+    e->dec = dec;
+    e->id = id;
+    e->withheld = json_object();
+    json_t *given = json_array(), *withheld_names = json_array();
+    json_t *disclose = json_object_get(dec, "disclose");
+    for (int i = 0; i < CUST_ITEM_COUNT; i++) {
+        unsigned bit = 1u << i;
+        if (!(rq->items & bit))
+            continue;
+        const char *name = cust_request_item_name(bit);
+        json_t *x = json_object_get(disclose, name);
+        const char *v = json_string_value(json_object_get(x, "verdict"));
+        if (v && (strcmp(v, "permitted") == 0 || strcmp(v, "required") == 0)) {
+            e->given |= bit;
+            json_array_append_new(given, json_string(name));
+        } else {
+            json_object_set_new(e->withheld, name, cite_text(x));
+            json_array_append_new(withheld_names, json_string(name));
+            e->nwithheld++;
+        }
+    }
+    e->given_text = json_dumps(given, JSON_COMPACT);
+    e->withheld_text = json_dumps(withheld_names, JSON_COMPACT);
+    json_decref(given);
+    json_decref(withheld_names);
+    json_object_setn_new_nocheck(f->by_dec, fp->buf ? fp->buf : "", fp->len,
+                                 json_integer((json_int_t)f->ndecs));
+    *ix = f->ndecs++;
+    return CUST_OK;
+}
+
+/*
+ * The decision for a record: looked up by the case key (desk_case_key: every field of the
+ * record the case is built from, with the request fields fixed for the fulfilment, so equal
+ * keys give equal cases and equal decisions), decided on a miss. Equal decisions share one
+ * stored row whether or not the case was cached.
+ */
+static enum cust_status decision_for(struct fulfil *f, const json_t *rec,
+                                     const struct cust_desk_scope_row *r, size_t *ix)
+{
+    struct cust_desk *d = f->d;
+    const struct cust_request *rq = &f->q->r;
+    if (!d->no_decision_cache) {
+        f->key.len = 0;
+        desk_case_key(rec, &f->key);
+        json_t *hit = json_object_getn(f->by_case, f->key.buf ? f->key.buf : "", f->key.len);
+        if (hit) {
+            *ix = (size_t)json_integer_value(hit);
+            return CUST_OK;
+        }
+    }
+    json_t *c = desk_case_from_record(rec, d->jurisdiction, f->as_of,
+                                      cust_request_kind_name(rq->kind), 0, rq->items);
+    if (!c)
+        return cust_err_set(f->err, CUST_EINTEGRITY, "booking '%s': stored record is invalid",
+                            r->booking_number);
+    json_t *dec = NULL;
+    enum cust_status st = d->decide ? d->decide(d->decide_arg, c, &dec, f->err)
+                                    : cust_err_set(f->err, CUST_EINVAL, "no policy engine");
+    json_decref(c);
+    f->stats->decided += st == CUST_OK;
+    /* equal decisions by a fingerprint of their JSON (the engine writes keys in a fixed order) */
+    if (st == CUST_OK) {
+        f->fp.len = 0;
+        fp_walk(&f->fp, dec);
+        json_t *same = json_object_getn(f->by_dec, f->fp.buf ? f->fp.buf : "", f->fp.len);
+        if (same) {
+            *ix = (size_t)json_integer_value(same);
+            json_decref(dec);
+        } else {
+            st = add_decision(f, dec, &f->fp, ix);
+        }
+        dec = NULL;
+    }
+    json_decref(dec);
+    if (st == CUST_OK && !d->no_decision_cache)
+        json_object_setn_new_nocheck(f->by_case, f->key.buf ? f->key.buf : "", f->key.len,
+                                     json_integer((json_int_t)*ix));
+    return st;
+}
 
 static enum cust_status csv_header(struct fulfil *f)
 {
@@ -136,70 +330,74 @@ static enum cust_status csv_value(struct cust_buf *b, const json_t *v)
     return st;
 }
 
+/* Record the row given as a disclosure and add its hash to the fulfilment's set. */
+static enum cust_status disclose(struct fulfil *f, const struct cust_desk_scope_row *r,
+                                 const struct dec_entry *e)
+{
+    struct cust_desk_disclosure x = {.request_id = f->q->id,
+                                     .ord = f->ndisc,
+                                     .person_id = r->person_id,
+                                     .booking_number = r->booking_number,
+                                     .items = e->given_text,
+                                     .withheld = e->withheld_text,
+                                     .recipient = f->q->r.agency,
+                                     .office = f->q->r.office,
+                                     .at = f->at,
+                                     .decision_id = e->id};
+    char hex[65];
+    unsigned char h[crypto_hash_sha256_BYTES];
+    cust_desk_disclosure_hash(&x, h);
+    sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+    x.row_hash = hex;
+    enum cust_status st = cust_store_disclosure_put(f->d->store, &x, f->err);
+    if (st == CUST_OK) {
+        crypto_hash_sha256_update(&f->set, h, sizeof(h));
+        f->ndisc++;
+    }
+    return st;
+}
+
+static int out_cb(const char *buf, size_t size, void *data)
+{
+    return cust_buf_append(data, buf, size) == CUST_OK ? 0 : -1;
+}
+
 static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
 {
     struct fulfil *f = arg;
     struct cust_desk *d = f->d;
     const struct cust_request *rq = &f->q->r;
     json_t *rec = json_loads(r->doc, 0, NULL);
-    json_t *c = desk_case_from_record(rec, d->jurisdiction, f->as_of,
-                                      cust_request_kind_name(rq->kind), 0, rq->items);
-    if (!c) {
+    if (!json_is_object(rec)) {
         json_decref(rec);
         return cust_err_set(f->err, CUST_EINTEGRITY, "booking '%s': stored record is invalid",
                             r->booking_number);
     }
-    json_t *dec = NULL;
-    enum cust_status st = d->decide ? d->decide(d->decide_arg, c, &dec, f->err)
-                                    : cust_err_set(f->err, CUST_EINVAL, "no policy engine");
-    json_decref(c);
+    size_t ix = 0;
+    enum cust_status st = decision_for(f, rec, r, &ix);
     if (st != CUST_OK) {
         json_decref(rec);
         return st;
     }
-    if (!f->policy)
-        f->policy = json_incref(json_object_get(dec, "policy"));
+    const struct dec_entry *e = &f->decs[ix];
     json_t *person = json_object_get(rec, "person");
     json_t *row =
         json_pack("{s:s,s:O?,s:O?,s:O?}", "booking_number", r->booking_number, "last_name",
                   json_object_get(person, "last_name"), "first_name",
                   json_object_get(person, "first_name"), "dob", json_object_get(person, "dob"));
-    json_t *withheld = json_object();
-    json_t *given = json_array();
-    json_t *rules = json_object();
-    json_t *disclose = json_object_get(dec, "disclose");
     for (int i = 0; i < CUST_ITEM_COUNT; i++) {
         unsigned bit = 1u << i;
-        if (!(rq->items & bit))
+        if (!(e->given & bit))
             continue;
-        const char *name = cust_request_item_name(bit);
-        json_t *e = json_object_get(disclose, name);
-        const char *v = json_string_value(json_object_get(e, "verdict"));
-        if (v && (strcmp(v, "permitted") == 0 || strcmp(v, "required") == 0)) {
-            json_t *val = item_value(rec, bit);
-            json_object_set_new(row, name, val ? val : json_null());
-            json_array_append_new(given, json_string(name));
-            json_object_set(rules, name, json_object_get(e, "rule"));
-        } else {
-            json_object_set_new(withheld, name, cite_text(e));
-            f->stats->withheld++;
-        }
+        json_t *val = item_value(rec, bit);
+        json_object_set_new(row, cust_request_item_name(bit), val ? val : json_null());
     }
-    json_object_set_new(row, "withheld", withheld);
-    json_t *withheld_names = json_array();
-    const char *wk;
-    json_t *wv;
-    json_object_foreach(withheld, wk, wv) json_array_append_new(withheld_names, json_string(wk));
+    json_object_set(row, "withheld", e->withheld);
+    f->stats->withheld += e->nwithheld;
     f->stats->rows++;
-    if (json_array_size(given) > 0) {
+    if (e->given) {
         f->stats->given++;
-        st = desk_log(d, "disclosure", "booking", r->booking_number, "ok", f->q->id,
-                      json_pack("{s:s,s:I,s:O,s:s,s:s?,s:O,s:O,s:O}", "request_id", f->q->id,
-                                "person_id", (json_int_t)r->person_id, "items", given, "to",
-                                rq->agency, "office", rq->office, "policy",
-                                json_object_get(dec, "policy"), "rules", rules, "withheld",
-                                withheld_names),
-                      f->err);
+        st = disclose(f, r, e);
         bool release_given = json_object_get(row, "release_date") &&
                              !json_is_null(json_object_get(row, "release_date"));
         if (st == CUST_OK && release_given) {
@@ -213,18 +411,18 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
                 json_pack("{s:s,s:s,s:s}", "subject_name", name, "disclosed_date", today,
                           "release_info", json_string_value(json_object_get(row, "release_date")));
             int made = 0;
-            st = desk_duties_from_decision(d, f->q, r->person_id, r->booking_number, dec,
-                                           "notify_given", extra, &made, f->err);
+            st = desk_duties_from_decision_ex(d, f->q, r->person_id, r->booking_number, e->dec,
+                                              "notify_given", extra, DESK_DUTY_NO_NOTICE, NULL,
+                                              &made, f->err);
             f->stats->duties += made;
             json_decref(extra);
         }
     }
     if (st == CUST_OK && f->fmt == CUST_DESK_JSON) {
         st = cust_buf_puts(&f->out, f->first ? "\n  " : ",\n  ");
-        char *t = json_dumps(row, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        if (st == CUST_OK)
-            st = cust_buf_puts(&f->out, t);
-        free(t);
+        if (st == CUST_OK &&
+            json_dump_callback(row, out_cb, &f->out, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0)
+            st = CUST_ENOMEM;
     } else if (st == CUST_OK) {
         st = cust_buf_csv_field(&f->out, r->booking_number);
         static const char *const keys[] = {"last_name", "first_name", "dob"};
@@ -241,20 +439,39 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
             }
         if (st == CUST_OK)
             st = cust_buf_putc(&f->out, ',');
-        if (st == CUST_OK && json_object_size(withheld))
-            st = csv_value(&f->out, withheld);
+        if (st == CUST_OK && json_object_size(e->withheld))
+            st = csv_value(&f->out, e->withheld);
         if (st == CUST_OK)
             st = cust_buf_puts(&f->out, "\r\n");
     }
     if (st == CUST_ENOMEM || st == CUST_ETOOBIG)
         st = cust_err_set(f->err, st, "the response does not fit in memory");
     f->first = false;
-    json_decref(withheld_names);
-    json_decref(given);
-    json_decref(rules);
     json_decref(row);
     json_decref(rec);
-    json_decref(dec);
+    return st;
+}
+
+/* The fulfilment's one "disclosure" ledger entry over every row given: count and SHA-256 of the
+ * ordered row hashes. */
+static enum cust_status log_batches(struct fulfil *f)
+{
+    const struct cust_request *rq = &f->q->r;
+    enum cust_status st = CUST_OK;
+    if (f->ndisc > 0) {
+        unsigned char h[crypto_hash_sha256_BYTES];
+        char hex[65];
+        crypto_hash_sha256_final(&f->set, h);
+        sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+        json_t *ids = json_array();
+        for (size_t i = 0; i < f->ndecs; i++)
+            json_array_append_new(ids, json_integer(f->decs[i].id));
+        st = desk_log(f->d, "disclosure", "request", f->q->id, "ok", "",
+                      json_pack("{s:s,s:s,s:s?,s:s,s:I,s:s,s:o}", "request_id", f->q->id, "to",
+                                rq->agency, "office", rq->office, "at", f->at, "count",
+                                (json_int_t)f->ndisc, "rows_sha256", hex, "decisions", ids),
+                      f->err);
+    }
     return st;
 }
 
@@ -354,8 +571,15 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
                               "request '%s': the refer_to_counsel duty is not done", id);
         }
     }
-    struct fulfil f = {d, &q, fmt, as_of, {0}, stats, err, NULL, true};
+    struct fulfil f = {
+        .d = d, .q = &q, .fmt = fmt, .as_of = as_of, .stats = stats, .err = err, .first = true};
     cust_buf_init(&f.out, 0);
+    desk_now(f.at);
+    cust_buf_init(&f.key, 0);
+    cust_buf_init(&f.fp, 0);
+    f.by_case = json_object();
+    f.by_dec = json_object();
+    crypto_hash_sha256_init(&f.set);
     if (st == CUST_OK)
         st = cust_store_begin(d->store, err);
     if (st == CUST_OK) {
@@ -368,6 +592,8 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
             st = cust_store_desk_scope(d->store, &sc, on_scope, &f, err);
         if (st == CUST_OK && fmt == CUST_DESK_JSON)
             st = cust_buf_puts(&f.out, f.first ? "]}\n" : "\n]}\n");
+        if (st == CUST_OK)
+            st = log_batches(&f);
         char sha[65] = "";
         if (st == CUST_OK) {
             unsigned char h[crypto_hash_sha256_BYTES];
@@ -384,7 +610,8 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
                                     (json_int_t)stats->rows, "given", (json_int_t)stats->given,
                                     "withheld_items", (json_int_t)stats->withheld, "duties",
                                     (json_int_t)stats->duties, "response_sha256", sha, "to",
-                                    q.r.agency, "policy", f.policy),
+                                    q.r.agency, "policy",
+                                    f.ndecs ? json_object_get(f.decs[0].dec, "policy") : NULL),
                           err);
         if (st == CUST_OK && strcmp(q.status, "decided") != 0)
             st = desk_transition(d, &q, "decided", "decided per person at fulfilment", err);
@@ -398,7 +625,7 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
     if (st == CUST_OK && out && fwrite(f.out.buf, 1, f.out.len, out) != f.out.len)
         st = cust_err_set(err, CUST_EIO, "cannot write the response");
     cust_buf_release(&f.out);
-    json_decref(f.policy);
+    fulfil_free(&f);
     desk_req_release(&q);
     return st;
 }

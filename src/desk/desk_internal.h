@@ -48,6 +48,19 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
                                   const char *booking_number, const char *duty, const json_t *cite,
                                   json_t *detail, int64_t *duty_id, struct cust_err *err);
 
+/* Append to `b` a canonical encoding of every field of the record desk_case_from_record reads
+ * (raw, with their types): records with equal keys give equal cases (with the same request
+ * fields), so the key can stand for the subject's facts when caching decisions. Keep the two
+ * in step: a field the case reads must be in the key. */
+void desk_case_key(const json_t *rec, struct cust_buf *b);
+
+#define DESK_DUTY_NO_NOTICE 1u /* do not render the notice now (rendered when worked on) */
+/* desk_duty_create with flags (DESK_DUTY_*). */
+enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req *q,
+                                     int64_t person_id, const char *booking_number,
+                                     const char *duty, const json_t *cite, json_t *detail,
+                                     unsigned flags, int64_t *duty_id, struct cust_err *err);
+
 /* cust_desk_case_from_booking on a parsed record (borrowed). */
 json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32_t as_of,
                               const char *kind, unsigned asks, unsigned items);
@@ -59,6 +72,12 @@ enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct des
                                            int64_t person_id, const char *bn,
                                            const json_t *decision, const char *trigger,
                                            json_t *extra, int *created, struct cust_err *err);
+/* The same with DESK_DUTY_* flags; *last_id (may be NULL) gets the last duty's id. */
+enum cust_status desk_duties_from_decision_ex(struct cust_desk *d, const struct desk_req *q,
+                                              int64_t person_id, const char *bn,
+                                              const json_t *decision, const char *trigger,
+                                              json_t *extra, unsigned flags, int64_t *last_id,
+                                              int *created, struct cust_err *err);
 /* Store a decision with its ledger entry; *id gets its row id. */
 enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req *q,
                                      int64_t person_id, const char *bn, const json_t *dec,

@@ -167,3 +167,20 @@ enum cust_status cust_store_documents(struct cust_store *s, const char *request_
         return cust_err_set(err, CUST_EINVAL, "the %s store has no request desk", s->ops->name);
     return s->ops->desk->documents(s->impl, request_id, fn, arg, err);
 }
+
+enum cust_status cust_store_disclosure_put(struct cust_store *s,
+                                           const struct cust_desk_disclosure *x,
+                                           struct cust_err *err)
+{
+    if (!s->ops->desk || !s->ops->desk->disclosure_put)
+        return cust_err_set(err, CUST_EINVAL, "the %s store has no request desk", s->ops->name);
+    return s->ops->desk->disclosure_put(s->impl, x, err);
+}
+
+enum cust_status cust_store_disclosures(struct cust_store *s, const char *request_id,
+                                        cust_desk_disclosure_fn fn, void *arg, struct cust_err *err)
+{
+    if (!s->ops->desk || !s->ops->desk->disclosures)
+        return cust_err_set(err, CUST_EINVAL, "the %s store has no request desk", s->ops->name);
+    return s->ops->desk->disclosures(s->impl, request_id, fn, arg, err);
+}

@@ -111,8 +111,13 @@ static const char *const migration_1[] = {
     " FROM bookings b JOIN persons p ON p.id = b.person_id",
     NULL};
 
-static const char *const *const migrations[] = {migration_1, cust_sqlite_desk_migration,
-                                                     cust_sqlite_web_migration};
+/* Applied in this order; a migration's version is its position (1-based). Append only. */
+static const char *const *const migrations[] = {
+    migration_1,                /* 1: records */
+    cust_sqlite_desk_migration, /* 2: the request desk */
+    cust_sqlite_web_migration,  /* 3: staff users and sessions */
+    cust_sqlite_desk_disclosures_migration, /* 4: disclosures chained to the ledger */
+};
 
 int cust_store_schema_version(void)
 {

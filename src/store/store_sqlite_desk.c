@@ -75,6 +75,21 @@ const char *const cust_sqlite_desk_migration[] = {
     " BEGIN SELECT RAISE(ABORT, 'documents are never overwritten'); END",
     NULL};
 
+/* Migration 3: one row per row given by a fulfilment, chained into the ledger by batch. */
+const char *const cust_sqlite_desk_disclosures_migration[] = {
+    "CREATE TABLE disclosures("
+    " id INTEGER PRIMARY KEY, request_id TEXT NOT NULL REFERENCES requests(id),"
+    " ord INTEGER NOT NULL, person_id INTEGER NOT NULL, booking_number TEXT,"
+    " items TEXT NOT NULL, withheld TEXT NOT NULL, recipient TEXT NOT NULL, office TEXT,"
+    " at TEXT NOT NULL, decision_id INTEGER NOT NULL REFERENCES decisions(id),"
+    " row_hash TEXT NOT NULL)",
+    "CREATE INDEX disclosures_request ON disclosures(request_id, ord)",
+    "CREATE TRIGGER disclosures_no_update BEFORE UPDATE ON disclosures"
+    " BEGIN SELECT RAISE(ABORT, 'disclosures are never overwritten'); END",
+    "CREATE TRIGGER disclosures_no_delete BEFORE DELETE ON disclosures"
+    " BEGIN SELECT RAISE(ABORT, 'disclosures are never deleted'); END",
+    NULL};
+
 enum dstmt {
     D_REQ_NEXT,
     D_REQ_INSERT,
@@ -100,6 +115,8 @@ enum dstmt {
     D_XFERS,
     D_PERSONS,
     D_SCOPE,
+    D_DISC_PUT,
+    D_DISCS,
     D__N
 };
 
@@ -189,6 +206,12 @@ static const char *const dsql[D__N] = {
                 " WHERE b.booked_day <= ?1 AND (b.released_day IS NULL OR b.released_day > ?1)"
                 " AND (?2 IS NULL OR p.citizenship_status = ?2)"
                 " AND (?3 IS NULL OR b.facility = ?3) ORDER BY b.booking_number",
+    [D_DISC_PUT] = "INSERT INTO disclosures(request_id, ord, person_id, booking_number, items,"
+                   " withheld, recipient, office, at, decision_id, row_hash)"
+                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [D_DISCS] = "SELECT id, request_id, ord, person_id, booking_number, items, withheld,"
+                " recipient, office, at, decision_id, row_hash FROM disclosures"
+                " WHERE ?1 IS NULL OR request_id = ?1 ORDER BY request_id, ord, id",
 };
 
 struct dq {
@@ -285,6 +308,7 @@ union dcb {
     cust_desk_person_fn person;
     cust_desk_scope_fn scope;
     cust_desk_document_fn doc;
+    cust_desk_disclosure_fn disc;
 };
 typedef enum cust_status (*row_fn)(sqlite3_stmt *s, const union dcb *fn, void *arg);
 
@@ -857,6 +881,59 @@ static enum cust_status scope(void *impl, const struct cust_desk_scope *sc, cust
     return each(&q, s, scope_row, &(union dcb){.scope = fn}, arg, "scope", NULL, err);
 }
 
+/* ---- disclosures ---------------------------------------------------------------------- */
+
+static enum cust_status disc_put(void *impl, const struct cust_desk_disclosure *x,
+                                 struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_DISC_PUT, err);
+    if (!s)
+        return CUST_EDB;
+    btext(s, 1, x->request_id);
+    sqlite3_bind_int64(s, 2, x->ord);
+    sqlite3_bind_int64(s, 3, x->person_id);
+    btext(s, 4, x->booking_number);
+    btext(s, 5, x->items);
+    btext(s, 6, x->withheld);
+    btext(s, 7, x->recipient);
+    btext(s, 8, x->office);
+    btext(s, 9, x->at);
+    sqlite3_bind_int64(s, 10, x->decision_id);
+    btext(s, 11, x->row_hash);
+    return step_done(&q, s, "insert disclosure", err);
+}
+
+static enum cust_status disc_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
+{
+    struct cust_desk_disclosure x = {
+        .id = sqlite3_column_int64(s, 0),
+        .request_id = ctext(s, 1),
+        .ord = sqlite3_column_int64(s, 2),
+        .person_id = sqlite3_column_int64(s, 3),
+        .booking_number = ctext(s, 4),
+        .items = ctext(s, 5),
+        .withheld = ctext(s, 6),
+        .recipient = ctext(s, 7),
+        .office = ctext(s, 8),
+        .at = ctext(s, 9),
+        .decision_id = sqlite3_column_int64(s, 10),
+        .row_hash = ctext(s, 11),
+    };
+    return fn->disc(&x, arg);
+}
+
+static enum cust_status discs(void *impl, const char *request_id, cust_desk_disclosure_fn fn,
+                              void *arg, struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_DISCS, err);
+    if (!s)
+        return CUST_EDB;
+    btext(s, 1, request_id);
+    return each(&q, s, disc_row, &(union dcb){.disc = fn}, arg, "disclosures", NULL, err);
+}
+
 const struct cust_store_desk_ops cust_sqlite_desk_ops = {
     .request_insert = req_insert,
     .request_get = req_get,
@@ -878,4 +955,6 @@ const struct cust_store_desk_ops cust_sqlite_desk_ops = {
     .transfers = xfers,
     .persons = persons,
     .scope = scope,
+    .disclosure_put = disc_put,
+    .disclosures = discs,
 };

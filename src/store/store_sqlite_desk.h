@@ -11,6 +11,8 @@
 
 /* Schema migration 2: the desk tables (NULL-terminated list of statements). */
 extern const char *const cust_sqlite_desk_migration[];
+/* Schema migration 4: the disclosures table (one row per row given by a fulfilment). */
+extern const char *const cust_sqlite_desk_disclosures_migration[];
 /* The desk operations of the SQLite backend. */
 extern const struct cust_store_desk_ops cust_sqlite_desk_ops;
 

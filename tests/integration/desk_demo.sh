@@ -73,9 +73,13 @@ ok
 given_rd=$(jq '[.rows[] | select(.release_date != null)] | length' "$T/doj.json")
 withheld_rd=$(jq '[.rows[] | select(.withheld.release_date)] | length' "$T/doj.json")
 [ "$withheld_rd" -gt 0 ] || fail "some release dates withheld"; ok
-# every row given is a disclosure; one notice duty per release date given
+# every row given is a disclosure row, all under one ledger entry; one notice duty per
+# release date given
 "$C" audit log --json 2>/dev/null >"$T/ledger.json" || true
-[ "$(jq "[.[] | select(.action == \"disclosure\")] | length" "$T/ledger.json")" -eq "$rows" ] || fail "disclosures"; ok
+[ "$(jq "[.[] | select(.action == \"disclosure\")] | length" "$T/ledger.json")" -eq 1 ] || fail "one disclosure entry"; ok
+[ "$(jq ".[] | select(.action == \"disclosure\") | .detail.count" "$T/ledger.json")" -eq "$rows" ] || fail "disclosures"; ok
+[ "$(sqlite3 "$CUSTODIAN_DB" "SELECT count(*) FROM disclosures WHERE request_id = '$DOJ'")" -eq "$rows" ] || fail "disclosure rows"; ok
+"$C" audit verify | grep -q "^disclosures ok: $rows rows" || fail "disclosures verified"; ok
 [ "$("$C" duties list --request "$DOJ" --json | jq '[.[] | select(.duty == "notice_to_subject_and_attorney")] | length')" -eq "$given_rd" ] || fail "notice duties"; ok
 [ "$("$C" request show "$DOJ" --json | jq -r .status)" = fulfilled ] || fail "fulfilled"; ok
 

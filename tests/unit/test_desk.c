@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 struct fx {
     char dir[64], db[96];
@@ -113,6 +114,31 @@ static enum cust_status on_ledger(const struct cust_ledger_row *r, void *arg)
     return CUST_OK;
 }
 
+static enum cust_status count_disc(const struct cust_desk_disclosure *x, void *arg)
+{
+    (void)x;
+    (*(int64_t *)arg)++;
+    return CUST_OK;
+}
+
+static int64_t disclosure_count(struct fx *f, const char *id)
+{
+    int64_t n = 0;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_store_disclosures(f->s, id, count_disc, &n, &err), CUST_OK);
+    return n;
+}
+
+/* Documents of a shown request with this role. */
+static size_t doc_count(const json_t *shown, const char *role)
+{
+    size_t n = 0, k;
+    json_t *x;
+    json_array_foreach(json_object_get(shown, "documents"), k, x) n +=
+        strcmp(json_string_value(json_object_get(x, "role")), role) == 0;
+    return n;
+}
+
 static int64_t ledger_count(struct fx *f, const char *action, const char *outcome)
 {
     struct cnt c = {action, outcome, 0};
@@ -128,6 +154,8 @@ static void ledger_ok(struct fx *f)
     struct cust_ledger_report rep;
     struct cust_err err = CUST_ERR_INIT;
     assert_int_equal(cust_ledger_verify(f->s, &rep, &err), CUST_OK);
+    struct cust_desk_verify_report vr;
+    assert_int_equal(cust_desk_verify_disclosures(f->s, &vr, &err), CUST_OK);
 }
 
 #define DETAINER(subject)                                                                          \
@@ -633,23 +661,40 @@ static void test_fulfil_doj_letter(void **state)
     assert_non_null(strstr(sget(json_object_get(r2, "withheld"), "release_date"), "7284.6"));
     assert_non_null(json_object_get(r2, "charges"));
     json_decref(resp);
-    /* each row a disclosure; one notice duty per release date given (1001 and 1006) */
-    assert_int_equal(ledger_count(f, "disclosure", "ok"), 3);
+    /* each row a disclosure row, all three under one ledger entry; one notice duty per
+     * release date given (1001 and 1006), each with its ledger entry */
+    assert_int_equal(disclosure_count(f, id), 3);
+    assert_int_equal(ledger_count(f, "disclosure", "ok"), 1);
+    assert_int_equal(ledger_count(f, "duty.create", "ok"), 2); /* one per duty, as before */
     assert_int_equal(st.duties, 2);
     json_t *j = show(f, id);
     assert_string_equal(sget(j, "status"), "fulfilled");
     assert_int_equal(json_array_size(json_object_get(j, "duties")), 2);
-    /* the response is kept, and so are the two notices */
-    size_t nresp = 0, nnotice = 0, k;
-    json_t *x;
-    json_array_foreach(json_object_get(j, "documents"), k, x)
-    {
-        nresp += strcmp(sget(x, "role"), "response") == 0;
-        nnotice += strcmp(sget(x, "role"), "notice") == 0;
-    }
-    assert_int_equal(nresp, 1);
-    assert_int_equal(nnotice, 2);
+    /* the response is kept; the notices are rendered when a duty is worked, not now */
+    assert_int_equal(doc_count(j, "response"), 1);
+    assert_int_equal(doc_count(j, "notice"), 0);
+    json_t *duties = json_object_get(j, "duties");
+    int64_t d1 = json_integer_value(json_object_get(json_array_get(duties, 0), "id"));
+    int64_t d2 = json_integer_value(json_object_get(json_array_get(duties, 1), "id"));
     json_decref(j);
+    /* viewed: rendered and kept */
+    struct cust_buf nb;
+    cust_buf_init(&nb, 0);
+    assert_int_equal(cust_desk_notice(&f->d, d1, NULL, &nb, &err), CUST_OK);
+    assert_non_null(strstr(nb.buf, "2025-07-"));
+    cust_buf_release(&nb);
+    j = show(f, id);
+    assert_int_equal(doc_count(j, "notice"), 1);
+    json_decref(j);
+    /* worked without being viewed: rendered when done */
+    assert_int_equal(cust_desk_duty_done(&f->d, d2, "deputy", &err), CUST_OK);
+    j = show(f, id);
+    assert_int_equal(doc_count(j, "notice"), 2);
+    json_decref(j);
+    struct cust_desk_verify_report vr;
+    assert_int_equal(cust_desk_verify_disclosures(f->s, &vr, &err), CUST_OK);
+    assert_int_equal(vr.rows, 3);
+    assert_int_equal(vr.batches, 1);
     /* fulfilled once only */
     assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, false, NULL, &st, &err),
                      CUST_ECONFLICT);
@@ -675,7 +720,192 @@ static void test_fulfil_csv(void **state)
     free(buf);
     /* 1002 had nothing given: not a disclosure */
     assert_int_equal(st.given, 2);
-    assert_int_equal(ledger_count(f, "disclosure", "ok"), 2);
+    assert_int_equal(disclosure_count(f, id), 2);
+    assert_int_equal(ledger_count(f, "disclosure", "ok"), 1);
+}
+
+struct disc_rows {
+    struct fx *f;
+    json_t *a; /* [person_id, booking_number, ord, items, withheld, decision JSON] per row */
+    json_t *decisions; /* id -> decision JSON */
+};
+
+static enum cust_status on_dec(const struct cust_desk_decision *x, void *arg)
+{
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", (long long)x->id);
+    json_object_set_new(arg, k, json_loads(x->decision, 0, NULL));
+    return CUST_OK;
+}
+
+static enum cust_status on_disc(const struct cust_desk_disclosure *x, void *arg)
+{
+    struct disc_rows *r = arg;
+    char k[24];
+    snprintf(k, sizeof(k), "%lld", (long long)x->decision_id);
+    json_t *dec = json_object_get(r->decisions, k);
+    assert_non_null(dec);
+    json_array_append_new(r->a,
+                          json_pack("[I,s,I,s,s,O]", (json_int_t)x->person_id, x->booking_number,
+                                    (json_int_t)x->ord, x->items, x->withheld, dec));
+    return CUST_OK;
+}
+
+static json_t *fulfil_rows(struct fx *f, const char *doc, bool cache,
+                           struct cust_desk_fulfil_stats *st, json_t **disc)
+{
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_err err = CUST_ERR_INIT;
+    add(f, doc, id);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    f->d.no_decision_cache = !cache;
+    assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, false, mem, st, &err), CUST_OK);
+    f->d.no_decision_cache = false;
+    fclose(mem);
+    json_t *resp = json_loads(buf, 0, NULL);
+    free(buf);
+    json_t *rows = json_incref(json_object_get(resp, "rows"));
+    json_decref(resp);
+    struct disc_rows r = {f, json_array(), json_object()};
+    assert_int_equal(cust_store_decisions(f->s, id, on_dec, r.decisions, &err), CUST_OK);
+    assert_int_equal(cust_store_disclosures(f->s, id, on_disc, &r, &err), CUST_OK);
+    *disc = r.a;
+    st->rows = (int64_t)json_object_size(r.decisions); /* distinct decisions stored */
+    json_decref(r.decisions);
+    return rows;
+}
+
+struct one_disc {
+    int64_t ord, id, person_id, decision_id;
+    char request_id[CUST_REQUEST_ID_MAX], bn[32], withheld[256], recipient[128], at[32];
+};
+
+static enum cust_status on_one_disc(const struct cust_desk_disclosure *x, void *arg)
+{
+    struct one_disc *o = arg;
+    if (x->ord != o->ord)
+        return CUST_OK;
+    o->id = x->id;
+    o->person_id = x->person_id;
+    o->decision_id = x->decision_id;
+    snprintf(o->request_id, sizeof(o->request_id), "%s", x->request_id);
+    snprintf(o->bn, sizeof(o->bn), "%s", x->booking_number);
+    snprintf(o->withheld, sizeof(o->withheld), "%s", x->withheld);
+    snprintf(o->recipient, sizeof(o->recipient), "%s", x->recipient);
+    snprintf(o->at, sizeof(o->at), "%s", x->at);
+    return CUST_OK;
+}
+
+/* A row changed together with a correctly recomputed row hash still fails verify: the set
+ * hash in the ledger entry no longer matches. */
+static void test_disclosure_rehashed_row(void **state)
+{
+    struct fx *f = *state;
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_err err = CUST_ERR_INIT;
+    add(f, "{\"kind\": \"information_request\", " DOJ ", \"items\": [\"booking_facts\"]}", id);
+    struct cust_desk_fulfil_stats st;
+    assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, false, NULL, &st, &err), CUST_OK);
+    struct cust_desk_verify_report vr;
+    assert_int_equal(cust_desk_verify_disclosures(f->s, &vr, &err), CUST_OK);
+    assert_int_equal(vr.rows, 3);
+    struct one_disc o = {.ord = 1};
+    assert_int_equal(cust_store_disclosures(f->s, id, on_one_disc, &o, &err), CUST_OK);
+    assert_true(o.id > 0);
+    /* forge: give the row a different booking, with the hash that fits it */
+    struct cust_desk_disclosure x = {.request_id = o.request_id,
+                                     .ord = 1,
+                                     .person_id = o.person_id,
+                                     .booking_number = "9999",
+                                     .items = "[\"booking_facts\"]",
+                                     .withheld = o.withheld,
+                                     .recipient = o.recipient,
+                                     .at = o.at,
+                                     .decision_id = o.decision_id};
+    unsigned char h[32];
+    char hex[65];
+    cust_desk_disclosure_hash(&x, h);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", h[i]);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "DROP TRIGGER disclosures_no_update; UPDATE disclosures SET booking_number = '9999',"
+             " row_hash = '%s' WHERE id = %lld",
+             hex, (long long)o.id);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(cust_desk_verify_disclosures(f->s, &vr, &err), CUST_EINTEGRITY);
+    assert_non_null(strstr(vr.reason, "do not match ledger entry"));
+    assert_non_null(strstr(err.msg, id));
+}
+
+/* Deciding once per distinct case gives exactly the rows deciding every person gives. */
+static void test_fulfil_cache_same_rows(void **state)
+{
+    struct fx *f = *state;
+    const char *doc = "{\"kind\": \"information_request\", " DOJ ", \"items\": [\"booking_facts\","
+                      " \"charges\", \"convictions\", \"release_date\", \"home_address\"]}";
+    /* two more persons with 1001's facts (other names, bail, description: not case facts) */
+    char path[160];
+    snprintf(path, sizeof(path), "%s/clones.jsonl", f->dir);
+    FILE *cl = fopen(path, "w");
+    assert_non_null(cl);
+    for (int i = 1; i <= 2; i++)
+        fprintf(cl,
+                "{\"booking_number\": \"200%d\", \"booked_at\": \"2025-06-0%dT10:00:00-07:00\","
+                " \"facility\": \"Main Jail\", \"arresting_agency\": \"SO\", \"person\":"
+                " {\"person_id\": \"P2%d\", \"last_name\": \"CLONE\", \"first_name\": \"N%d\","
+                " \"dob\": \"1980-01-0%d\", \"citizenship\": {\"status\": \"non_citizen\","
+                " \"source\": \"consular_notification\", \"verified\": false,"
+                " \"recorded_at\": \"2025-06-01\"}}, \"charges\": [{\"code\": \"PC 245(a)(1)\","
+                " \"description\": \"ADW %d\", \"level\": \"felony\", \"status\": \"pending\","
+                " \"held_to_answer\": true, \"bail_cents\": %d}], \"prior_convictions\":"
+                " [{\"code\": \"PC 211\", \"level\": \"felony\", \"date\": \"2012-05-01\","
+                " \"jurisdiction\": \"CA\"}], \"scheduled_release\": \"2025-08-0%d\","
+                " \"release_date_public\": false}\n",
+                i, i, i, i, i, i, 1000 * i, i);
+    assert_int_equal(fclose(cl), 0);
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_import_opts io = {.path = path, .actor = "loader"};
+    struct cust_import_stats ist;
+    assert_int_equal(cust_import_file(f->s, &io, &ist, &err), CUST_OK);
+    struct cust_desk_fulfil_stats a, b;
+    json_t *da, *db;
+    json_t *cached = fulfil_rows(f, doc, true, &a, &da);
+    json_t *uncached = fulfil_rows(f, doc, false, &b, &db);
+    assert_int_equal(json_array_size(cached), 5);
+    assert_true(json_equal(cached, uncached));
+    /* the same disclosure rows under the same decisions, each distinct decision stored once */
+    assert_true(json_equal(da, db));
+    assert_int_equal(a.rows, b.rows);
+    assert_int_equal(b.decided, 5);                /* every person */
+    assert_true(a.decided >= 1 && a.decided <= 3); /* the clones hit 1001's case */
+    /* 1001 and its clones were given their rows under the same stored decision */
+    json_t *r1001 = NULL, *r2001 = NULL, *r2002 = NULL, *x;
+    size_t k;
+    json_array_foreach(da, k, x)
+    {
+        const char *bn = json_string_value(json_array_get(x, 1));
+        if (strcmp(bn, "1001") == 0)
+            r1001 = json_array_get(x, 5);
+        else if (strcmp(bn, "2001") == 0)
+            r2001 = json_array_get(x, 5);
+        else if (strcmp(bn, "2002") == 0)
+            r2002 = json_array_get(x, 5);
+    }
+    assert_non_null(r1001);
+    assert_true(json_equal(r1001, r2001) && json_equal(r1001, r2002));
+    assert_int_equal(a.given, b.given);
+    assert_int_equal(a.withheld, b.withheld);
+    assert_int_equal(a.duties, b.duties);
+    json_decref(cached);
+    json_decref(uncached);
+    json_decref(da);
+    json_decref(db);
 }
 
 static void test_subpoena_routed_to_counsel(void **state)
@@ -958,6 +1188,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_transfers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fulfil_doj_letter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fulfil_csv, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fulfil_cache_same_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disclosure_rehashed_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subpoena_routed_to_counsel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_court_order_in_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_and_expire_paths, setup, teardown),
