@@ -1,21 +1,16 @@
 #include "custodian/request.h"
 
 #include "custodian/date.h"
+#include "custodian/vocab.h"
 
 #include <sodium.h>
 
-static const char *const kind_names[CUST_REQ_KIND_COUNT] = {
-    "detainer",          "notification_request",    "transfer_request",
-    "administrative_warrant", "judicial_warrant",   "judicial_probable_cause",
-    "interview_request", "information_request",     "administrative_subpoena",
-    "court_order"};
-
-static const char *const ask_names[CUST_ASK_COUNT] = {"hold", "notify", "transfer", "arrest",
-                                                      "interview"};
-
-static const char *const item_names[CUST_ITEM_COUNT] = {
-    "booking_facts", "charges",      "convictions",  "citizenship", "immigration_status",
-    "release_date",  "home_address", "work_address", "contact_info"};
+#define kind_names cust_vocab_kinds
+static const char *const *const ask_names = cust_vocab_targets;
+static const char *const *const item_names = cust_vocab_targets + CUST_VOCAB_ACTIONS;
+_Static_assert(CUST_REQ_KIND_COUNT == CUST_VOCAB_KINDS && CUST_ASK_COUNT == CUST_VOCAB_ACTIONS &&
+                   CUST_ITEM_COUNT == CUST_VOCAB_ITEMS,
+               "request kinds, asks and items follow vocab.h");
 
 #define DOC_CONTENT_MAX (32u << 20)
 
@@ -54,22 +49,7 @@ const char *cust_request_item_name(unsigned bit)
 
 unsigned cust_request_default_asks(enum cust_request_kind k)
 {
-    switch (k) {
-    case CUST_REQ_DETAINER:
-        return CUST_ASK_HOLD | CUST_ASK_NOTIFY;
-    case CUST_REQ_NOTIFICATION:
-        return CUST_ASK_NOTIFY;
-    case CUST_REQ_TRANSFER:
-    case CUST_REQ_JUDICIAL_WARRANT:
-    case CUST_REQ_JUDICIAL_PROBABLE_CAUSE:
-        return CUST_ASK_TRANSFER;
-    case CUST_REQ_ADMIN_WARRANT:
-        return CUST_ASK_ARREST | CUST_ASK_TRANSFER;
-    case CUST_REQ_INTERVIEW:
-        return CUST_ASK_INTERVIEW;
-    default:
-        return 0;
-    }
+    return (unsigned)k < CUST_REQ_KIND_COUNT ? cust_vocab_default_asks[k] : 0;
 }
 
 bool cust_request_kind_is_data_request(enum cust_request_kind k)
@@ -99,8 +79,8 @@ static char *opt_string(const json_t *obj, const char *key, const char *path,
     return cust_xstrdup(json_string_value(v));
 }
 
-static unsigned parse_flags(const json_t *arr, const char *path, const char *const *names,
-                            size_t n, struct cust_diag *diag)
+static unsigned parse_flags(const json_t *arr, const char *path, const char *const *names, size_t n,
+                            struct cust_diag *diag)
 {
     unsigned flags = 0;
     char p[128];
@@ -129,13 +109,18 @@ static unsigned parse_flags(const json_t *arr, const char *path, const char *con
     return flags;
 }
 
-static void parse_subject(const json_t *s, struct cust_request_subject *out,
-                          struct cust_diag *diag)
+static void parse_subject(const json_t *s, struct cust_request_subject *out, struct cust_diag *diag)
 {
-    static const char *const keys[] = {"booking_number", "last_name", "first_name", "dob",
-                                       "fbi",            "cii",       "sid",        "a_number"};
-    char **fields[] = {&out->booking_number, &out->last_name, &out->first_name, &out->dob,
-                       &out->fbi,            &out->cii,       &out->sid,        &out->a_number};
+    static const char *const keys[] = {
+        "booking_number", "last_name", "first_name", "dob", "fbi", "cii", "sid", "a_number"};
+    char **fields[] = {&out->booking_number,
+                       &out->last_name,
+                       &out->first_name,
+                       &out->dob,
+                       &out->fbi,
+                       &out->cii,
+                       &out->sid,
+                       &out->a_number};
     char path[64];
     for (size_t i = 0; i < CUST_ARRAY_LEN(keys); i++) {
         snprintf(path, sizeof(path), "request.subject.%s", keys[i]);
@@ -143,7 +128,8 @@ static void parse_subject(const json_t *s, struct cust_request_subject *out,
     }
     struct cust_date d;
     if (out->dob && !cust_date_parse_partial(out->dob, &d))
-        cust_diag_add(diag, "request.subject.dob", "not a date (YYYY-MM-DD, YYYY-MM-XX or YYYY-XX-XX)");
+        cust_diag_add(diag, "request.subject.dob",
+                      "not a date (YYYY-MM-DD, YYYY-MM-XX or YYYY-XX-XX)");
     bool strong = out->booking_number || out->fbi || out->cii || out->sid || out->a_number;
     if (!strong && !(out->last_name && out->dob))
         cust_diag_add(diag, "request.subject",
@@ -162,8 +148,7 @@ static void parse_scope(const json_t *s, struct cust_request_scope *out, struct 
     out->citizenship = opt_string(s, "citizenship", "request.scope.citizenship", diag);
     if (out->citizenship && strcmp(out->citizenship, "citizen") != 0 &&
         strcmp(out->citizenship, "non_citizen") != 0 && strcmp(out->citizenship, "unknown") != 0)
-        cust_diag_add(diag, "request.scope.citizenship",
-                      "must be citizen, non_citizen or unknown");
+        cust_diag_add(diag, "request.scope.citizenship", "must be citizen, non_citizen or unknown");
     out->facility = opt_string(s, "facility", "request.scope.facility", diag);
     json_t *asof = json_object_get(s, "as_of");
     if (!json_is_string(asof) || !cust_date_parse(json_string_value(asof), &out->as_of))
@@ -276,7 +261,8 @@ enum cust_status cust_request_parse(const json_t *doc, struct cust_request *r,
     }
     json_t *kind = json_object_get(doc, "kind");
     if (!json_is_string(kind))
-        cust_diag_add(diag, "request.kind", "required (one of detainer, notification_request, ...)");
+        cust_diag_add(diag, "request.kind",
+                      "required (one of detainer, notification_request, ...)");
     else if (!cust_request_kind_parse(json_string_value(kind), &r->kind))
         cust_diag_add(diag, "request.kind", "unknown kind '%.64s'", json_string_value(kind));
 

@@ -10,33 +10,6 @@
 
 #include <stdarg.h>
 
-const char *const pi_target_names[PT_COUNT] = {
-    "hold",          "notify",       "transfer",     "arrest",      "interview",
-    "booking_facts", "charges",      "convictions",  "citizenship", "immigration_status",
-    "release_date",  "home_address", "work_address", "contact_info"};
-
-const char *const pi_kind_names[PK_COUNT] = {"detainer",
-                                             "notification_request",
-                                             "transfer_request",
-                                             "administrative_warrant",
-                                             "judicial_warrant",
-                                             "judicial_probable_cause",
-                                             "interview_request",
-                                             "information_request",
-                                             "administrative_subpoena",
-                                             "court_order"};
-
-const uint32_t pi_kind_default_asks[PK_COUNT] = {(1u << PT_HOLD) | (1u << PT_NOTIFY),
-                                                 1u << PT_NOTIFY,
-                                                 1u << PT_TRANSFER,
-                                                 (1u << PT_ARREST) | (1u << PT_TRANSFER),
-                                                 1u << PT_TRANSFER,
-                                                 1u << PT_TRANSFER,
-                                                 1u << PT_INTERVIEW,
-                                                 0,
-                                                 0,
-                                                 0};
-
 const char *const pi_citizenship_names[PC_COUNT] = {"citizen", "non_citizen", "unknown"};
 const char *const pi_cbool_names[PB_COUNT] = {"release_date_public", "sex_arson_registrant",
                                               "outstanding_federal_felony_warrant",

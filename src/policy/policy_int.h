@@ -7,6 +7,7 @@
 
 #include "custodian/buf.h"
 #include "custodian/policy.h"
+#include "custodian/vocab.h"
 
 #define PI_MAX_RULES     256
 #define PI_RULE_WORDS    (PI_MAX_RULES / 64)
@@ -40,7 +41,8 @@ enum pi_target {
 #define PT_FIRST_ITEM   PT_BOOKING_FACTS
 #define PT_ACTIONS_MASK ((1u << PT_FIRST_ITEM) - 1u)
 #define PT_ALL_MASK     ((1u << PT_COUNT) - 1u)
-extern const char *const pi_target_names[PT_COUNT];
+/* The contract's names live in base (vocab.h), shared with the request desk. */
+#define pi_target_names cust_vocab_targets
 
 enum pi_kind {
     PK_DETAINER,
@@ -55,8 +57,11 @@ enum pi_kind {
     PK_COURT_ORDER,
     PK_COUNT
 };
-extern const char *const pi_kind_names[PK_COUNT];
-extern const uint32_t pi_kind_default_asks[PK_COUNT];
+#define pi_kind_names        cust_vocab_kinds
+#define pi_kind_default_asks cust_vocab_default_asks
+_Static_assert(PT_COUNT == CUST_VOCAB_TARGETS && PK_COUNT == CUST_VOCAB_KINDS &&
+                   PT_FIRST_ITEM == CUST_VOCAB_ACTIONS,
+               "policy targets and kinds follow vocab.h");
 
 enum pi_citizenship { PC_CITIZEN, PC_NON_CITIZEN, PC_UNKNOWN, PC_COUNT };
 extern const char *const pi_citizenship_names[PC_COUNT];
