@@ -106,8 +106,25 @@ jq -e '(.results[] | select(.booking_number == "7770003") | .release_date) == "2
 ok
 get "/api/v1/public/inmates?last_name=wrenshaw&first_name=C"
 jq -e '.count == 1 and .results[0].first_name == "CAL"' "$T/b" >/dev/null || fail "first-name prefix"; ok
+# dob narrows a search (exact date) and is never shown: the leak check below covers these
 get "/api/v1/public/inmates?last_name=finchley&dob=1901-02-03"
-want 400 "dob is refused"
+want 200 "search by name and dob"
+jq -e '.count == 1 and .results[0].booking_number == "7770001"' "$T/b" >/dev/null ||
+  fail "dob match: $(cat "$T/b")"
+ok
+get "/api/v1/public/inmates?booking_number=7770001&dob=1901-02-03"
+jq -e '.count == 1' "$T/b" >/dev/null || fail "dob with a booking number"; ok
+get "/api/v1/public/inmates?last_name=finchley&dob=1901-02-04"
+want 200 "other dob"
+jq -e '.count == 0' "$T/b" >/dev/null || fail "another dob matches nothing"; ok
+for bad in 1901-02-30 1901-02-XX 19010203 "1901-02-03%3Cb%3E"; do
+  get "/api/v1/public/inmates?last_name=finchley&dob=$bad"
+  want 400 "invalid dob $bad"
+  jq -e '.error.code == "invalid" and (.error.message | startswith("dob:"))' "$T/b" >/dev/null ||
+    fail "invalid dob error shape: $(cat "$T/b")"
+  ! grep -q -e "1901-02" -e 19010203 "$T/b" || fail "invalid dob echoed"
+  ok
+done
 get "/api/v1/public/inmates?first_name=odette"
 want 400 "first name alone"
 get "/api/v1/public/inmates"
@@ -135,7 +152,11 @@ grep -q '\$25,000.00' "$T/b" || fail "bail"; ok
 get "/locator?last_name=wrenshaw"
 grep -q "Only the first 2 are shown" "$T/b" || fail "cap notice"; ok
 get "/locator?last_name=finchley&dob=1901-02-03"
-want 400 "HTML dob"
+want 200 "HTML dob"
+grep -q '<td>7770001</td>' "$T/b" || fail "HTML search narrowed by dob"; ok
+get "/locator?last_name=finchley&dob=1901-13-03"
+want 400 "HTML invalid dob"
+! grep -q "1901-13" "$T/b" || fail "HTML invalid dob echoed"; ok
 get "/locator?booking_number=<x>"
 want 400 "HTML bad number"
 get "/locator/nope"
