@@ -172,6 +172,13 @@ const char *cust_http_code_for(enum cust_status code);
 /* Set the error body {"error":{"code":CODE,"message":MSG,"status":STATUS}} and the status. */
 enum cust_status cust_http_res_error_raw(struct cust_http_response *res, int status,
                                          const char *code, const char *message);
+/* Set a small HTML error page for `status` (text/html): a title and advice chosen by the
+ * status alone, so nothing from the request is echoed. The server uses it for the errors it
+ * generates itself when cust_http_wants_html(). */
+enum cust_status cust_http_res_error_page(struct cust_http_response *res, int status);
+/* True when an error for this request should be an HTML page: the path is not under /api/
+ * and the Accept header names text/html (a browser). */
+bool cust_http_wants_html(const char *path, const char *accept);
 /* The same, from a status (message: err->msg if non-empty, else a generic one). */
 enum cust_status cust_http_res_error(struct cust_http_response *res, enum cust_status code,
                                      const char *message);

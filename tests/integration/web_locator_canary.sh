@@ -161,6 +161,48 @@ get "/locator?booking_number=<x>"
 want 400 "HTML bad number"
 get "/locator/nope"
 want 404 "HTML 404"
+# --- errors the server generates: an HTML page for a browser on an HTML route, the JSON shape
+# for the API and for clients that do not ask for HTML; same status, same security headers,
+# nothing echoed
+HTML_ACCEPT='Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
+is_html_error() { # STATUS TITLE
+  grep -qi '^content-type: text/html; charset=utf-8' "$T/r.$n.h" || fail "$1 is HTML: $(cat "$T/r.$n.h")"
+  grep -q "<h1>$2</h1>" "$T/b" || fail "$1 page title: $(cat "$T/b")"
+  grep -q "Error $1\." "$T/b" || fail "$1 page status"
+  for h in Content-Security-Policy X-Content-Type-Options X-Frame-Options Referrer-Policy Cache-Control; do
+    grep -qi "^$h:" "$T/r.$n.h" || fail "$1 HTML page lacks $h"
+  done
+  ! grep -qi -e script -e QXECHO "$T/b" || fail "$1 HTML page echoes the request"
+  ok
+}
+is_json_error() { # STATUS CODE
+  grep -qi '^content-type: application/json' "$T/r.$n.h" || fail "$1 is JSON"
+  jq -e --arg c "$2" '.error.code == $c' "$T/b" >/dev/null || fail "$1 JSON shape: $(cat "$T/b")"
+  ok
+}
+get "/locator/nope"
+want 404 "HTML 404 (no Accept)"
+is_json_error 404 not_found
+get "/locator/QXECHO<script>" -H "$HTML_ACCEPT"
+want 404 "HTML 404 for a browser"
+is_html_error 404 "Page not found"
+get "/console/QXECHOnothing" -H "$HTML_ACCEPT"
+want 404 "console 404 for a browser"
+is_html_error 404 "Page not found"
+get "/locator?last_name=x" -H "$HTML_ACCEPT" -X DELETE
+want 405 "HTML 405"
+is_html_error 405 "Method not allowed"
+grep -qi '^allow: GET' "$T/r.$n.h" || fail "405 page keeps Allow"; ok
+get "/locator?last_name=QXECHO%zz" -H "$HTML_ACCEPT"
+want 400 "HTML 400 from the query parser"
+is_html_error 400 "Invalid request"
+get "/api/v1/public/QXECHO" -H "$HTML_ACCEPT"
+want 404 "API 404 stays JSON for a browser"
+is_json_error 404 not_found
+get "/api/v1/public/inmates?last_name=x" -H "$HTML_ACCEPT" -X DELETE
+want 405 "API 405 stays JSON"
+is_json_error 405 method_not_allowed
+
 get "/login"
 want 200 "login page"
 get "/login" -X POST --data-urlencode name=FINCHLEY --data-urlencode passphrase=x --data-urlencode code=123456
@@ -185,7 +227,15 @@ done
 want 429 "rate limited"
 jq -e '.error.code == "rate_limited"' "$T/b" >/dev/null || fail "429 shape"; ok
 get "/locator?last_name=finchley"
-want 429 "HTML rate limited"
+want 429 "HTML route rate limited (no Accept)"
+is_json_error 429 rate_limited
+get "/locator?last_name=QXECHO" -H "$HTML_ACCEPT"
+want 429 "HTML rate limited for a browser"
+is_html_error 429 "Too many requests"
+grep -qi '^retry-after: [0-9]' "$T/r.$n.h" || fail "429 page keeps Retry-After"; ok
+get "/api/v1/public/inmates?last_name=finchley" -H "$HTML_ACCEPT"
+want 429 "API rate limited for a browser"
+is_json_error 429 rate_limited
 
 # --- no canary value in any response (headers and bodies)
 for v in "${CANARY[@]}"; do
