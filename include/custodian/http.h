@@ -288,13 +288,14 @@ struct cust_http_config {
     size_t rate_slots;
     unsigned shutdown_grace_ms;         /* wait this long for in-flight requests on stop */
     char access_log[1024];              /* path, "" or "-" = stderr */
-    unsigned locator_hide_recent_hours; /* for the public locator (later) */
-    unsigned locator_result_cap;
+    unsigned locator_hide_recent_hours; /* the locator hides bookings this recent (default 2) */
+    unsigned locator_result_cap;        /* the locator returns at most this many (default 50) */
     bool tls; /* behind TLS: cookies get Secure */
     struct cust_http_hooks hooks;
 };
 
-/* Defaults: 127.0.0.1:8080, 4 threads, 1 MiB body, 8 KiB headers, 256 connections, 30 s. */
+/* Defaults: 127.0.0.1:8080, 4 threads, 1 MiB body, 8 KiB headers, 256 connections, 30 s;
+ * [locator] hide_recent_hours 2 (the issue's rule), result_cap 50. */
 void cust_http_config_defaults(struct cust_http_config *cfg);
 
 /* Set listen_host/port from "ADDR:PORT" or "[V6]:PORT". */

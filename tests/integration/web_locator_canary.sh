@@ -55,6 +55,7 @@ burst = 40
 [locator]
 result_cap = 2
 INI
+# (no hide_recent_hours: the config's default of 2 hours applies)
 SERVER_PID=
 trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 "$C" serve --listen 127.0.0.1:0 --config "$T/serve.ini" --port-file "$T/port" 2>"$T/server.err" &
@@ -79,7 +80,8 @@ jq -e '.count == 1 and .results[0].booking_number == "7770001" and .truncated ==
        and .results[0].facility == "North Facility" and .results[0].arresting_agency == "County Sheriff"
        and .results[0].charges[0].code == "PC 459" and .results[0].charges[0].bail_cents == 2500000
        and .results[0].charges[0].next_court_date == "2099-01-01"
-       and .results[0].release_date == null and (.results[0].booked_at | length) > 0' "$T/b" >/dev/null ||
+       and .results[0].release_date == null and (.results[0].booked_at | length) > 0
+       and .hidden_recent_hours == 2' "$T/b" >/dev/null ||
   fail "canary row: $(cat "$T/b")"
 ok
 # the row carries only allow-listed keys

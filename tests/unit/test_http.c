@@ -231,6 +231,9 @@ static void test_config(void **state)
     cust_http_config_defaults(&cfg);
     assert_string_equal(cfg.listen_host, "127.0.0.1");
     assert_int_equal(cfg.port, 8080);
+    /* the locator's defaults live in the config, not in a caller */
+    assert_int_equal(cfg.locator_hide_recent_hours, 2);
+    assert_int_equal(cfg.locator_result_cap, 50);
     assert_int_equal(cust_http_config_listen(&cfg, "0.0.0.0:9000", NULL), CUST_OK);
     assert_string_equal(cfg.listen_host, "0.0.0.0");
     assert_int_equal(cfg.port, 9000);
