@@ -290,7 +290,7 @@ struct cust_http_config {
     char access_log[1024];              /* path, "" or "-" = stderr */
     unsigned locator_hide_recent_hours; /* the locator hides bookings this recent (default 2) */
     unsigned locator_result_cap;        /* the locator returns at most this many (default 50) */
-    bool tls; /* behind TLS: cookies get Secure */
+    bool tls;                           /* behind TLS: cookies get Secure */
     struct cust_http_hooks hooks;
 };
 
