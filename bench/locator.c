@@ -3,6 +3,7 @@
  *
  *   build-release/bench/bench_locator [--bookings N] [--work DIR] [--duration S]
  *                                     [--connections C] [--threads T]
+ *                                     [--bin CUSTODIAN] [--db STORE]
  *
  * 1. Builds (once; kept in --work) a county of N bookings (default 1,000,000) with
  *    `custodian gen | custodian import -`.
@@ -12,7 +13,10 @@
  *    the default 30 s answer cache, once with --cache-ttl 0 (every request runs the query).
  * 3. Serves a static file of the same size as that response with nginx (worker_processes auto,
  *    access log off) on the same machine and runs the same wrk against it.
- * Prints both, the ratio (goal >= 50 %) and p99 at C connections (goal < 10 ms).
+ * Prints both, the ratio (goal >= 50 %) and p99 at C connections (goal < 10 ms), and the CPU
+ * time each server used during its measured run (utime + stime from /proc, the machine being
+ * shared: CPU per request is the steadier figure). --bin and --db run another build (e.g. an
+ * older one, for a before/after) against its own store.
  */
 #include "custodian/compat.h"
 
@@ -24,7 +28,7 @@
 #include <unistd.h>
 
 struct wrk_result {
-    double rps, p50_ms, p99_ms;
+    double rps, p50_ms, p99_ms, cpu_s;
     long long requests, errors;
 };
 
@@ -90,6 +94,37 @@ static void stop(pid_t pid)
     waitpid(pid, NULL, 0);
 }
 
+/* utime + stime of a process and its direct children (nginx workers), in seconds. */
+static double proc_cpu(pid_t pid)
+{
+    char path[128];
+    double tick = (double)sysconf(_SC_CLK_TCK), total = 0;
+    snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        char buf[2048];
+        size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+        buf[n] = '\0';
+        fclose(f);
+        const char *p = strrchr(buf, ')');
+        unsigned long ut = 0, stt = 0;
+        /* after "pid (comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt
+         * cmajflt utime stime */
+        if (p &&
+            sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &stt) == 2)
+            total += (double)(ut + stt) / tick;
+    }
+    snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children", (long)pid, (long)pid);
+    f = fopen(path, "r");
+    if (f) {
+        long child;
+        while (fscanf(f, "%ld", &child) == 1)
+            total += proc_cpu((pid_t)child);
+        fclose(f);
+    }
+    return total;
+}
+
 static bool wait_file(const char *path)
 {
     struct stat sb;
@@ -119,7 +154,7 @@ int main(int argc, char **argv)
 {
     long bookings = 1000000;
     unsigned secs = 10, conns = 64, threads = 2;
-    const char *work = "/tmp/cust-bench-locator";
+    const char *work = "/tmp/cust-bench-locator", *bin_opt = NULL, *db_opt = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--bookings") == 0)
             bookings = strtol(argv[i + 1], NULL, 10);
@@ -131,6 +166,10 @@ int main(int argc, char **argv)
             conns = (unsigned)strtoul(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--threads") == 0)
             threads = (unsigned)strtoul(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--bin") == 0)
+            bin_opt = argv[i + 1];
+        else if (strcmp(argv[i], "--db") == 0)
+            db_opt = argv[i + 1];
     }
     char self[1024], bin[1100], db[1100], path[1200], cmd[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -139,8 +178,12 @@ int main(int argc, char **argv)
     self[n] = '\0';
     *strrchr(self, '/') = '\0';
     snprintf(bin, sizeof(bin), "%s/../custodian", self);
+    if (bin_opt)
+        snprintf(bin, sizeof(bin), "%s", bin_opt);
     mkdir(work, 0755);
     snprintf(db, sizeof(db), "%s/county-%ld.db", work, bookings);
+    if (db_opt)
+        snprintf(db, sizeof(db), "%s", db_opt);
 
     struct stat sb;
     if (stat(db, &sb) != 0) {
@@ -159,19 +202,25 @@ int main(int argc, char **argv)
     char name[128] = "";
     long in_custody = 0;
     if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-        sqlite3_stmt *s = NULL;
-        if (sqlite3_prepare_v2(h,
-                               "SELECT last_name, count(*) FROM public_bookings WHERE in_custody"
-                               " GROUP BY last_name ORDER BY count(*) DESC LIMIT 1",
-                               -1, &s, NULL) == SQLITE_OK &&
-            sqlite3_step(s) == SQLITE_ROW)
-            snprintf(name, sizeof(name), "%s", (const char *)sqlite3_column_text(s, 0));
-        sqlite3_finalize(s);
-        if (sqlite3_prepare_v2(h, "SELECT count(*) FROM public_bookings WHERE in_custody", -1, &s,
-                               NULL) == SQLITE_OK &&
-            sqlite3_step(s) == SQLITE_ROW)
-            in_custody = sqlite3_column_int64(s, 0);
-        sqlite3_finalize(s);
+        /* in custody today: schema 4 names the day; an older store has in_custody */
+        static const char *const in_custody_sql[] = {
+            "(unreleased OR released_day > CAST(julianday('now') - 2440587.5 AS INTEGER))",
+            "in_custody"};
+        for (size_t k = 0; k < 2 && !*name; k++) {
+            char sql[512];
+            sqlite3_stmt *s = NULL;
+            snprintf(sql, sizeof(sql),
+                     "SELECT last_name, count(*), (SELECT count(*) FROM public_bookings WHERE %s)"
+                     " FROM public_bookings WHERE %s GROUP BY last_name ORDER BY count(*) DESC"
+                     " LIMIT 1",
+                     in_custody_sql[k], in_custody_sql[k]);
+            if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) == SQLITE_OK &&
+                sqlite3_step(s) == SQLITE_ROW) {
+                snprintf(name, sizeof(name), "%s", (const char *)sqlite3_column_text(s, 0));
+                in_custody = sqlite3_column_int64(s, 2);
+            }
+            sqlite3_finalize(s);
+        }
     }
     sqlite3_close(h);
     if (!*name) {
@@ -225,7 +274,9 @@ int main(int argc, char **argv)
                  name);
         size = body_size(url);
         run_wrk(url, threads, conns, 2, &cu[run]); /* warm the caches */
+        double cpu0 = proc_cpu(srv);
         ok_cu[run] = run_wrk(url, threads, conns, secs, &cu[run]);
+        cu[run].cpu_s = proc_cpu(srv) - cpu0;
         stop(srv);
     }
 
@@ -260,25 +311,29 @@ int main(int argc, char **argv)
     char nurl[256];
     snprintf(nurl, sizeof(nurl), "http://127.0.0.1:%u/inmates.json", nport);
     run_wrk(nurl, threads, conns, 2, &ng);
+    double ncpu0 = proc_cpu(ngx);
     bool ok_ng = run_wrk(nurl, threads, conns, secs, &ng);
+    ng.cpu_s = proc_cpu(ngx) - ncpu0;
     stop(ngx);
 
     printf("locator benchmark: %ld bookings generated, %ld in custody; query last_name=%s; "
            "response %ld bytes; wrk -t%u -c%u -d%us\n",
            bookings, in_custody, name, size, threads, conns, secs);
-    printf("%-34s %12s %10s %10s %12s %8s\n", "server", "req/s", "p50 ms", "p99 ms", "requests",
-           "errors");
+    printf("%-34s %12s %10s %10s %12s %8s %9s %9s\n", "server", "req/s", "p50 ms", "p99 ms",
+           "requests", "errors", "cpu s", "cpu us/r");
     static const char *const label[2] = {"custodian, 30 s answer cache", "custodian, no cache"};
     for (int run = 0; run < 2; run++) {
         if (ok_cu[run])
-            printf("%-34s %12.0f %10.2f %10.2f %12lld %8lld\n", label[run], cu[run].rps,
-                   cu[run].p50_ms, cu[run].p99_ms, cu[run].requests, cu[run].errors);
+            printf("%-34s %12.0f %10.2f %10.2f %12lld %8lld %9.2f %9.1f\n", label[run], cu[run].rps,
+                   cu[run].p50_ms, cu[run].p99_ms, cu[run].requests, cu[run].errors, cu[run].cpu_s,
+                   cu[run].requests ? 1e6 * cu[run].cpu_s / (double)cu[run].requests : 0.0);
         else
             printf("%s: wrk failed\n", label[run]);
     }
     if (ok_ng)
-        printf("%-34s %12.0f %10.2f %10.2f %12lld %8lld\n", "anchor: nginx static, same size",
-               ng.rps, ng.p50_ms, ng.p99_ms, ng.requests, ng.errors);
+        printf("%-34s %12.0f %10.2f %10.2f %12lld %8lld %9.2f %9.1f\n",
+               "anchor: nginx static, same size", ng.rps, ng.p50_ms, ng.p99_ms, ng.requests,
+               ng.errors, ng.cpu_s, ng.requests ? 1e6 * ng.cpu_s / (double)ng.requests : 0.0);
     else
         printf("nginx: wrk failed (see %s)\n", errf);
     for (int run = 0; run < 2 && ok_ng; run++)

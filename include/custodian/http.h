@@ -172,6 +172,13 @@ const char *cust_http_code_for(enum cust_status code);
 /* Set the error body {"error":{"code":CODE,"message":MSG,"status":STATUS}} and the status. */
 enum cust_status cust_http_res_error_raw(struct cust_http_response *res, int status,
                                          const char *code, const char *message);
+/* Set a small HTML error page for `status` (text/html): a title and advice chosen by the
+ * status alone, so nothing from the request is echoed. The server uses it for the errors it
+ * generates itself when cust_http_wants_html(). */
+enum cust_status cust_http_res_error_page(struct cust_http_response *res, int status);
+/* True when an error for this request should be an HTML page: the path is not under /api/
+ * and the Accept header names text/html (a browser). */
+bool cust_http_wants_html(const char *path, const char *accept);
 /* The same, from a status (message: err->msg if non-empty, else a generic one). */
 enum cust_status cust_http_res_error(struct cust_http_response *res, enum cust_status code,
                                      const char *message);
@@ -281,13 +288,14 @@ struct cust_http_config {
     size_t rate_slots;
     unsigned shutdown_grace_ms;         /* wait this long for in-flight requests on stop */
     char access_log[1024];              /* path, "" or "-" = stderr */
-    unsigned locator_hide_recent_hours; /* for the public locator (later) */
-    unsigned locator_result_cap;
-    bool tls; /* behind TLS: cookies get Secure */
+    unsigned locator_hide_recent_hours; /* the locator hides bookings this recent (default 2) */
+    unsigned locator_result_cap;        /* the locator returns at most this many (default 50) */
+    bool tls;                           /* behind TLS: cookies get Secure */
     struct cust_http_hooks hooks;
 };
 
-/* Defaults: 127.0.0.1:8080, 4 threads, 1 MiB body, 8 KiB headers, 256 connections, 30 s. */
+/* Defaults: 127.0.0.1:8080, 4 threads, 1 MiB body, 8 KiB headers, 256 connections, 30 s;
+ * [locator] hide_recent_hours 2 (the issue's rule), result_cap 50. */
 void cust_http_config_defaults(struct cust_http_config *cfg);
 
 /* Set listen_host/port from "ADDR:PORT" or "[V6]:PORT". */

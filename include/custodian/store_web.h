@@ -19,7 +19,10 @@ struct cust_public_query {
     const char *last_name;      /* exact, compared in upper case, or NULL */
     const char *first_name;     /* prefix, upper case, or NULL */
     const char *booking_number; /* exact, or NULL */
+    const char *dob;            /* exact `YYYY-MM-DD` (a filter only, never returned), or NULL;
+                                 * a partial date of birth in the store never equals one */
     int64_t booked_before;      /* only bookings booked at or before this Unix time */
+    int32_t today;              /* in custody on this day: not released, or released after it */
     unsigned limit;             /* at most this many rows */
 };
 
@@ -58,7 +61,8 @@ struct cust_store_web_ops {
     enum cust_status (*session_delete)(void *impl, const char *id, struct cust_err *err);
 };
 
-/* Rows of public_bookings matching `q` (in custody, booked at or before q->booked_before),
+/* Rows of public_bookings matching `q` (in custody on q->today, booked at or before
+ * q->booked_before),
  * ordered by name then booking number, at most q->limit. CUST_EINVAL without a last name and
  * a booking number (no listing of everyone). */
 enum cust_status cust_store_public_search(struct cust_store *s, const struct cust_public_query *q,

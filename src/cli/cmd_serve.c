@@ -39,7 +39,8 @@ static const char usage[] =
     "  --config FILE       INI settings: [server] listen threads body_limit header_limit\n"
     "                      connections per_ip_connections timeout access_log tls\n"
     "                      shutdown_grace_ms; [ratelimit] rate burst slots;\n"
-    "                      [locator] hide_recent_hours result_cap\n"
+    "                      [locator] hide_recent_hours (default 2) result_cap\n"
+    "                      (default 50)\n"
     "  --port-file FILE    write the bound port to FILE once listening (for tests)\n"
     "  --assets DIR        the @uswds/uswds dist folder served under /static/uswds/\n"
     "                      (default: node_modules/@uswds/uswds/dist of the source tree)\n"
@@ -102,7 +103,6 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
     struct cust_err err = CUST_ERR_INIT;
     struct cust_http_config cfg;
     cust_http_config_defaults(&cfg);
-    cfg.locator_hide_recent_hours = 2; /* the default; [locator] overrides */
     if (config && cust_http_config_load(&cfg, config, &err))
         return cli_fail(&err);
     if (listen && cust_http_config_listen(&cfg, listen, &err))

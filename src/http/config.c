@@ -21,7 +21,7 @@ void cust_http_config_defaults(struct cust_http_config *cfg)
     cfg->rate_burst = 20;
     cfg->rate_slots = 4096;
     cfg->shutdown_grace_ms = 10000;
-    cfg->locator_hide_recent_hours = 0;
+    cfg->locator_hide_recent_hours = 2; /* the issue: bookings of the last 2 hours are hidden */
     cfg->locator_result_cap = 50;
 }
 

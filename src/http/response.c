@@ -142,6 +142,74 @@ enum cust_status cust_http_res_error_raw(struct cust_http_response *res, int sta
     return st;
 }
 
+static const char *page_title(int status)
+{
+    switch (status) {
+    case 400:
+        return "Invalid request";
+    case 401:
+        return "Sign-in required";
+    case 403:
+        return "Access denied";
+    case 404:
+        return "Page not found";
+    case 405:
+        return "Method not allowed";
+    case 413:
+        return "Request too large";
+    case 429:
+        return "Too many requests";
+    case 431:
+        return "Request headers too large";
+    case 503:
+        return "Service unavailable";
+    default:
+        return "Something went wrong";
+    }
+}
+
+static const char *page_advice(int status)
+{
+    switch (status) {
+    case 404:
+        return "There is no page at this address.";
+    case 429:
+        return "You have made many requests in a short time. Please wait a moment and try again.";
+    case 400:
+        return "The request could not be understood.";
+    case 405:
+        return "This page cannot be used that way.";
+    default:
+        return "The request could not be completed.";
+    }
+}
+
+enum cust_status cust_http_res_error_page(struct cust_http_response *res, int status)
+{
+    /* Constant text only (chosen by the status): nothing from the request can reach the page. */
+    cust_buf_reset(&res->body);
+    res->status = status;
+    res->content_type = "text/html; charset=utf-8";
+    return cust_buf_appendf(
+        &res->body,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<title>%s - Custodian</title>\n"
+        "<link rel=\"stylesheet\" href=\"/static/uswds/css/uswds.min.css\">\n</head>\n<body>\n"
+        "<main id=\"main-content\" class=\"usa-section\">\n<div class=\"grid-container\">\n"
+        "<h1>%s</h1>\n<p class=\"usa-intro\">%s</p>\n<p>Error %d.</p>\n"
+        "<p><a class=\"usa-link\" href=\"/locator\">Go to the inmate locator</a></p>\n"
+        "</div>\n</main>\n</body>\n</html>\n",
+        page_title(status), page_title(status), page_advice(status), status);
+}
+
+bool cust_http_wants_html(const char *path, const char *accept)
+{
+    if (!path || strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0)
+        return false;
+    return accept && strstr(accept, "text/html") != NULL;
+}
+
 enum cust_status cust_http_res_error(struct cust_http_response *res, enum cust_status code,
                                      const char *message)
 {

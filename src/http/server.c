@@ -264,11 +264,31 @@ void cust_http_audit(const struct cust_http_request *req, enum cust_http_audit_k
 
 /* ---- responding ----------------------------------------------------------------------------- */
 
+/*
+ * An error the server generates itself (before or instead of a handler): the stable JSON error
+ * shape for the API and for clients that do not ask for HTML, a small HTML page for a browser
+ * on an HTML route (cust_http_wants_html: not under /api/, Accept names text/html). Same
+ * status either way; the page echoes nothing (the JSON message is a constant or the parser's).
+ */
+static void server_error(struct req_state *st, int status, const char *code, const char *message)
+{
+    const char *path = st->req.path ? st->req.path : st->req.target;
+    if (cust_http_wants_html(path, cust_http_req_header(&st->req, "Accept")))
+        (void)cust_http_res_error_page(&st->res, status);
+    else
+        (void)cust_http_res_error_raw(&st->res, status, code, message);
+}
+
+static void server_error_status(struct req_state *st, enum cust_status rc, const char *message)
+{
+    server_error(st, cust_http_status_for(rc), cust_http_code_for(rc), message);
+}
+
 static enum MHD_Result queue(struct req_state *st, struct MHD_Connection *con)
 {
     struct cust_http_response *res = &st->res;
     if (res->status == 0)
-        (void)cust_http_res_error_raw(res, 500, "internal", "handler produced no response");
+        server_error(st, 500, "internal", "handler produced no response");
     struct MHD_Response *r =
         MHD_create_response_from_buffer(res->body.len, res->body.buf, MHD_RESPMEM_MUST_COPY);
     if (!r)
@@ -304,19 +324,19 @@ static void dispatch(struct req_state *st)
     char *path = NULL, *query = NULL;
 
     if (cust_http_split_target(req->arena, req->target, strlen(req->target), &path, &query, &err)) {
-        (void)cust_http_res_error(res, err.code, err.msg);
+        server_error_status(st, err.code, err.msg);
         return;
     }
     req->path = path;
     req->raw_query = query;
     if (query && cust_http_parse_query(req->arena, query, strlen(query), &req->query, &err)) {
-        (void)cust_http_res_error(res, err.code, err.msg);
+        server_error_status(st, err.code, err.msg);
         return;
     }
     const char *cookie = cust_http_req_header(req, "Cookie");
     if (cookie &&
         cust_http_parse_cookies(req->arena, cookie, strlen(cookie), &req->cookies, &err)) {
-        (void)cust_http_res_error(res, err.code, err.msg);
+        server_error_status(st, err.code, err.msg);
         return;
     }
     req->content_type = cust_http_req_header(req, "Content-Type");
@@ -324,10 +344,10 @@ static void dispatch(struct req_state *st)
     struct cust_route_match m;
     switch (cust_router_match(st->srv->router, req->method, path, &m)) {
     case CUST_ROUTE_NOT_FOUND:
-        (void)cust_http_res_error_raw(res, 404, "not_found", "no such resource");
+        server_error(st, 404, "not_found", "no such resource");
         return;
     case CUST_ROUTE_BAD_METHOD:
-        (void)cust_http_res_error_raw(res, 405, "method_not_allowed", "method not allowed");
+        server_error(st, 405, "method_not_allowed", "method not allowed");
         (void)cust_http_res_header(res, "Allow", m.allow);
         return;
     case CUST_ROUTE_FOUND:
@@ -341,7 +361,7 @@ static void dispatch(struct req_state *st)
         if (!cust_ratelimit_take(st->srv->rl, req->remote_addr, mono_us(), &retry)) {
             char n[16];
             snprintf(n, sizeof(n), "%u", retry);
-            (void)cust_http_res_error_raw(res, 429, "rate_limited", "too many requests");
+            server_error(st, 429, "rate_limited", "too many requests");
             (void)cust_http_res_header(res, "Retry-After", n);
             return;
         }
@@ -362,7 +382,7 @@ static void dispatch(struct req_state *st)
     }
     enum cust_status rc = m.fn(req, res, m.ctx);
     if (rc != CUST_OK && res->status == 0)
-        (void)cust_http_res_error(res, rc, NULL);
+        server_error_status(st, rc, NULL);
 }
 
 /* Adds key + ": " + value + CRLF to the size_t at cls. */
@@ -393,8 +413,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
         size_t hsize = strlen(st->req.target) + strlen(method) + 12;
         MHD_get_connection_values(con, MHD_HEADER_KIND, sum_header, &hsize);
         if (hsize > srv->cfg.header_limit) {
-            (void)cust_http_res_error_raw(&st->res, 431, "headers_too_big",
-                                          "request headers too large");
+            server_error(st, 431, "headers_too_big", "request headers too large");
             return queue(st, con);
         }
         const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Length");
@@ -403,7 +422,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
             errno = 0;
             unsigned long long n = strtoull(cl, &end, 10);
             if (errno || *end || n > srv->cfg.body_limit) {
-                (void)cust_http_res_error_raw(&st->res, 413, "too_big", "request body too large");
+                server_error(st, 413, "too_big", "request body too large");
                 return queue(st, con);
             }
         }
@@ -423,7 +442,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     if (st->queued)
         return MHD_YES;
     if (st->too_big)
-        (void)cust_http_res_error_raw(&st->res, 413, "too_big", "request body too large");
+        server_error(st, 413, "too_big", "request body too large");
     else
         dispatch(st);
     enum MHD_Result ret = queue(st, con);

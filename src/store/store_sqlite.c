@@ -23,8 +23,15 @@
  * store and built again (one sort each) before its commit. */
 #define IDX_BOOKINGS_PERSON "CREATE INDEX bookings_person ON bookings(person_id)"
 #define IDX_PRIORS_PERSON   "CREATE INDEX priors_person ON prior_convictions(person_id)"
-static const char *const bulk_indexes[][2] = {{"DROP INDEX bookings_person", IDX_BOOKINGS_PERSON},
-                                              {"DROP INDEX priors_person", IDX_PRIORS_PERSON}};
+/* Also the locator's in-custody indexes and the trigger that keeps each booking's copy of its
+ * person's name (migration 5, store_sqlite_web.h): at the commit, one UPDATE brings every copy
+ * up to date (a person whose name changed within the load) before the indexes are built. */
+static const char *const bulk_indexes[][2] = {
+    {"DROP INDEX bookings_person", IDX_BOOKINGS_PERSON},
+    {"DROP INDEX priors_person", IDX_PRIORS_PERSON},
+    {"DROP TRIGGER persons_name_copy", CUST_SQLITE_TRIGGER_NAME_COPY},
+    {"DROP INDEX bookings_open", CUST_SQLITE_IDX_BOOKINGS_OPEN},
+    {"DROP INDEX bookings_released_name", CUST_SQLITE_IDX_BOOKINGS_RELEASED}};
 
 static const char *const migration_1[] = {
     "CREATE TABLE persons("
@@ -113,10 +120,11 @@ static const char *const migration_1[] = {
 
 /* Applied in this order; a migration's version is its position (1-based). Append only. */
 static const char *const *const migrations[] = {
-    migration_1,                /* 1: records */
-    cust_sqlite_desk_migration, /* 2: the request desk */
-    cust_sqlite_web_migration,  /* 3: staff users and sessions */
+    migration_1,                            /* 1: records */
+    cust_sqlite_desk_migration,             /* 2: the request desk */
+    cust_sqlite_web_migration,              /* 3: staff users and sessions */
     cust_sqlite_desk_disclosures_migration, /* 4: disclosures chained to the ledger */
+    cust_sqlite_web_locator_migration,      /* 5: the locator's in-custody indexes, dob filter */
 };
 
 int cust_store_schema_version(void)
@@ -177,8 +185,10 @@ enum stmt_id {
     " booked_day, facility, housing, arresting_agency, scheduled_release,"                         \
     " release_date_public, released_at, released_day, release_reason, sentence_imposed_on,"        \
     " sentence_term_days, sentence_presentence_days, computed_release, release_rule,"              \
-    " release_disagreement) VALUES(?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"     \
-    " ?14, ?15, ?16, ?17, ?18, ?19)"
+    " release_disagreement, search_last, search_first) VALUES(?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8,"  \
+    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"                                       \
+    " (SELECT last_name FROM persons WHERE id = ?2), (SELECT first_name FROM persons WHERE id = "  \
+    "?2))"
 
 static const char *const stmt_sql[S__N] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -230,7 +240,8 @@ static const char *const stmt_sql[S__N] = {
     " sentence_term_days = excluded.sentence_term_days,"
     " sentence_presentence_days = excluded.sentence_presentence_days,"
     " computed_release = excluded.computed_release, release_rule = excluded.release_rule,"
-    " release_disagreement = excluded.release_disagreement"
+    " release_disagreement = excluded.release_disagreement,"
+    " search_last = excluded.search_last, search_first = excluded.search_first"
     " RETURNING id, version",
     [S_VERSION_INSERT] = "INSERT INTO booking_versions(booking_id, version, recorded_at,"
                          " recorded_by, source, changed, doc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -621,6 +632,8 @@ static enum cust_status sq_commit(void *impl, struct cust_err *err)
 {
     struct sq *q = impl;
     enum cust_status st = CUST_OK;
+    if (q->bulk)
+        st = run_script(q, CUST_SQLITE_NAME_COPY_FIX, err);
     for (size_t i = 0; q->bulk && st == CUST_OK && i < CUST_ARRAY_LEN(bulk_indexes); i++)
         st = run_script(q, bulk_indexes[i][1], err);
     if (st == CUST_OK)

@@ -2,9 +2,10 @@
  * store_sqlite_web.c - the web front end's tables and operations in the SQLite backend
  * (store_web.h, docs/internals/web.md).
  *
- * Migration 3 adds staff accounts and sessions, and an index on persons(last_name, first_name)
- * so a locator search by name is an index lookup over a million bookings. The locator's one
- * statement (S_PUBLIC) names only the view public_bookings.
+ * Migration 3 adds staff accounts and sessions and an index on persons(last_name, first_name);
+ * migration 5 makes the locator's in-custody search by name an index lookup over a million
+ * bookings and adds dob to the view as a filter. The locator's statements (W_PUBLIC_*) name
+ * only the view public_bookings.
  */
 #include "custodian/compat.h"
 #include "store_sqlite_desk.h"
@@ -24,6 +25,46 @@ const char *const cust_sqlite_web_migration[] = {
     "CREATE INDEX sessions_user ON sessions(user)",
     "CREATE INDEX persons_name ON persons(last_name, first_name)", NULL};
 
+/*
+ * Migration 4: the locator's in-custody search becomes an index lookup, and it can narrow by
+ * date of birth.
+ *
+ * Each booking carries a copy of its person's name (search_last, search_first): the booking
+ * insert fills it, the trigger persons_name_copy keeps it when a person's name changes (a bulk
+ * load drops the trigger and fixes every copy with one UPDATE at its commit), so that an index
+ * can start with the name and be restricted to the bookings that are in custody. "In custody"
+ * depends on the day asked about (CUSTODIAN_NOW, a release recorded ahead of time), which a
+ * partial index cannot name, so it is two indexes: bookings_open (released_at IS NULL: most of
+ * the population, and the only rows a search by name visits) and bookings_released_name (the
+ * released ones by name and release day: a search visits only those released after the day
+ * asked about, none on a live county).
+ *
+ * The view public_bookings is recreated: its name columns come from the copy (so the search
+ * uses those indexes), `in_custody` (which read the wall clock) gives way to `unreleased` and
+ * `released_day` so the caller passes the day, and `dob` is added. dob, unreleased and
+ * released_day are filter columns: the locator's statement never selects them.
+ */
+const char *const cust_sqlite_web_locator_migration[] = {
+    "ALTER TABLE bookings ADD COLUMN search_last TEXT",
+    "ALTER TABLE bookings ADD COLUMN search_first TEXT", CUST_SQLITE_NAME_COPY_FIX,
+    CUST_SQLITE_IDX_BOOKINGS_OPEN, CUST_SQLITE_IDX_BOOKINGS_RELEASED, CUST_SQLITE_TRIGGER_NAME_COPY,
+    "DROP VIEW public_bookings",
+    /* The only thing the public locator may read (allow-list; no citizenship, immigration,
+     * address, identifiers or criminal history). dob, unreleased and released_day are there
+     * to filter by, never returned. */
+    "CREATE VIEW public_bookings AS SELECT"
+    " b.booking_number, b.search_last AS last_name, b.search_first AS first_name,"
+    " p.middle_name, b.booked_at, b.facility, b.arresting_agency,"
+    " (SELECT json_group_array(json_object('code', c.code, 'description', c.description,"
+    "   'level', c.level, 'status', c.status, 'bail_cents', c.bail_cents,"
+    "   'next_court_date', c.next_court_date, 'case_number', c.case_number, 'court', c.court))"
+    "  FROM (SELECT * FROM charges WHERE booking_id = b.id ORDER BY idx) c) AS charges,"
+    " CASE WHEN b.release_date_public = 1 THEN b.scheduled_release END AS scheduled_release,"
+    " p.dob AS dob, b.released_at IS NULL AS unreleased, b.released_day AS released_day,"
+    " b.booked_ts AS booked_ts"
+    " FROM bookings b JOIN persons p ON p.id = b.person_id",
+    NULL};
+
 enum web_stmt {
     W_PUBLIC_NAME,
     W_PUBLIC_NUMBER,
@@ -39,25 +80,29 @@ enum web_stmt {
     W__N
 };
 
+/* The public locator: this view and nothing else, and only these columns of it (dob,
+ * unreleased, released_day and booked_ts are filters). Two shapes, so that each is an index
+ * lookup: by last name (the in-custody rows of the name in bookings_open, in name order,
+ * stopping at the limit, merged with the rows of bookings_released_name released after the
+ * day asked about) and by booking number. ?1 last name, ?2 first-name prefix, ?3 booking
+ * number, ?4 booked at or before (Unix), ?5 limit, ?6 dob, ?7 today (day number). */
+#define PUBLIC_COLS                                                                                \
+    "booking_number, last_name, first_name, middle_name, booked_at, facility, arresting_agency,"   \
+    " charges, scheduled_release"
+#define PUBLIC_FILTER                                                                              \
+    "(?2 IS NULL OR substr(first_name, 1, length(?2)) = ?2)"                                       \
+    " AND (?3 IS NULL OR booking_number = ?3) AND booked_ts <= ?4"                                 \
+    " AND (?6 IS NULL OR dob = ?6)"
+#define PUBLIC_ORDER "last_name, first_name, booking_number LIMIT ?5"
+
 static const char *const web_sql[W__N] = {
-    /* The public locator: this view and nothing else. Two shapes, so that each is an index
-     * lookup: by last name (persons(last_name, first_name), then the bookings of each person,
-     * in first-name order, stopping at the limit) and by booking number. */
-    [W_PUBLIC_NAME] = "SELECT booking_number, last_name, first_name, middle_name, booked_at,"
-                      " facility, arresting_agency, charges, scheduled_release FROM public_bookings"
-                      " WHERE last_name = ?1 AND in_custody"
-                      " AND (?2 IS NULL OR substr(first_name, 1, length(?2)) = ?2)"
-                      " AND (?3 IS NULL OR booking_number = ?3)"
-                      " AND coalesce(unixepoch(booked_at), 0) <= ?4"
-                      " ORDER BY last_name, first_name, booking_number LIMIT ?5",
-    [W_PUBLIC_NUMBER] =
-        "SELECT booking_number, last_name, first_name, middle_name, booked_at,"
-        " facility, arresting_agency, charges, scheduled_release FROM public_bookings"
-        " WHERE booking_number = ?3 AND in_custody"
-        " AND (?1 IS NULL OR last_name = ?1)"
-        " AND (?2 IS NULL OR substr(first_name, 1, length(?2)) = ?2)"
-        " AND coalesce(unixepoch(booked_at), 0) <= ?4"
-        " ORDER BY last_name, first_name, booking_number LIMIT ?5",
+    [W_PUBLIC_NAME] = "SELECT " PUBLIC_COLS " FROM public_bookings WHERE last_name = ?1"
+                      " AND unreleased AND " PUBLIC_FILTER " UNION ALL SELECT " PUBLIC_COLS
+                      " FROM public_bookings WHERE last_name = ?1 AND released_day > ?7"
+                      " AND NOT unreleased AND " PUBLIC_FILTER " ORDER BY " PUBLIC_ORDER,
+    [W_PUBLIC_NUMBER] = "SELECT " PUBLIC_COLS " FROM public_bookings WHERE booking_number = ?3"
+                        " AND (unreleased OR released_day > ?7) AND (?1 IS NULL OR last_name = ?1)"
+                        " AND " PUBLIC_FILTER " ORDER BY " PUBLIC_ORDER,
     [W_USER_GET] = "SELECT name, role, pwhash, totp_key, totp_last_step, failures, locked_until,"
                    " disabled FROM users WHERE name = ?1",
     [W_USER_PUT] = "INSERT INTO users(name, role, pwhash, totp_key, totp_last_step, failures,"
@@ -157,6 +202,8 @@ static enum cust_status sw_public_search(void *impl, const struct cust_public_qu
     bind_opt(s, 3, q->booking_number);
     sqlite3_bind_int64(s, 4, q->booked_before);
     sqlite3_bind_int64(s, 5, q->limit);
+    bind_opt(s, 6, q->dob);
+    sqlite3_bind_int(s, 7, q->today);
     enum cust_status st = CUST_OK;
     int rc;
     while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {

@@ -9,6 +9,27 @@
 
 /* Schema migration 3: staff accounts, sessions, the locator's name index. */
 extern const char *const cust_sqlite_web_migration[];
+/* Schema migration 5: the in-custody name copy and indexes, public_bookings with dob. */
+extern const char *const cust_sqlite_web_locator_migration[];
+
+/* Migration 4's objects that a bulk load into an empty store drops and builds again at its
+ * commit (store_sqlite.c), and the UPDATE that brings every booking's name copy up to date. */
+#define CUST_SQLITE_IDX_BOOKINGS_OPEN                                                              \
+    "CREATE INDEX bookings_open ON bookings(search_last, search_first, booking_number)"            \
+    " WHERE released_at IS NULL"
+#define CUST_SQLITE_IDX_BOOKINGS_RELEASED                                                          \
+    "CREATE INDEX bookings_released_name ON bookings(search_last, released_day)"                   \
+    " WHERE released_day IS NOT NULL"
+#define CUST_SQLITE_TRIGGER_NAME_COPY                                                              \
+    "CREATE TRIGGER persons_name_copy AFTER UPDATE OF last_name, first_name ON persons"            \
+    " WHEN OLD.last_name IS NOT NEW.last_name OR OLD.first_name IS NOT NEW.first_name"             \
+    " BEGIN UPDATE bookings SET search_last = NEW.last_name, search_first = NEW.first_name"        \
+    " WHERE person_id = NEW.id; END"
+#define CUST_SQLITE_NAME_COPY_FIX                                                                  \
+    "UPDATE bookings SET search_last = p.last_name, search_first = p.first_name FROM persons p"    \
+    " WHERE p.id = bookings.person_id AND (bookings.search_last IS NOT p.last_name"                \
+    " OR bookings.search_first IS NOT p.first_name)"
+
 /* The web operations of the SQLite backend. */
 extern const struct cust_store_web_ops cust_sqlite_web_ops;
 /* From store_sqlite.c: the slot where the web operations keep their prepared statements. */

@@ -19,7 +19,8 @@
 
 struct locator_query {
     char last[NAME_MAX_CHARS + 1], first[NAME_MAX_CHARS + 1], booking[BOOKING_MAX_CHARS + 1];
-    bool has_last, has_first, has_booking, any;
+    char dob[11]; /* a filter only: never echoed, never in a response */
+    bool has_last, has_first, has_booking, has_dob, any;
 };
 
 /* Names: letters, space, hyphen, apostrophe, period; stored upper case. */
@@ -80,17 +81,24 @@ static bool parse_query(const struct cust_http_request *req, struct locator_quer
             ok = clean_booking(v, out = q->booking, sizeof(q->booking));
             has = &q->has_booking;
         } else if (strcmp(k, "dob") == 0) {
-            /* The public view deliberately holds no date of birth (it must never be shown), so
-             * a search cannot narrow by it; refusing is honest, ignoring it would mislead. */
-            if (*v) {
-                snprintf(msg, cap, "dob: the public locator does not search by date of birth");
+            /* Date of birth narrows a search (exact, a full calendar date) but is never shown:
+             * the view has it as a filter column only. A partial date in the store
+             * (YYYY-MM-XX) never equals a full one, so it never matches. */
+            int32_t day;
+            q->has_dob = false;
+            if (!*v)
+                continue;
+            if (!cust_date_parse(v, &day)) {
+                snprintf(msg, cap, "dob: a calendar date as YYYY-MM-DD");
                 return false;
             }
+            cust_date_format(day, q->dob);
+            q->has_dob = true;
             continue;
         } else {
             snprintf(msg, cap,
                      "unknown parameter (allowed: last_name, first_name,"
-                     " booking_number)");
+                     " booking_number, dob)");
             return false;
         }
         if (!ok) {
@@ -121,7 +129,7 @@ static bool parse_query(const struct cust_http_request *req, struct locator_quer
 
 #define CACHE_SLOTS   2048
 #define CACHE_STRIPES 64
-#define CACHE_KEY_MAX (NAME_MAX_CHARS * 2 + BOOKING_MAX_CHARS + 8)
+#define CACHE_KEY_MAX (NAME_MAX_CHARS * 2 + BOOKING_MAX_CHARS + 11 + 8)
 
 struct cache_entry {
     char key[CACHE_KEY_MAX];
@@ -173,8 +181,9 @@ static uint32_t fnv1a(const char *s)
 
 static void cache_key(const struct locator_query *q, char key[CACHE_KEY_MAX])
 {
-    snprintf(key, CACHE_KEY_MAX, "%s|%s|%s", q->has_last ? q->last : "",
-             q->has_first ? q->first : "", q->has_booking ? q->booking : "");
+    snprintf(key, CACHE_KEY_MAX, "%s|%s|%s|%s", q->has_last ? q->last : "",
+             q->has_first ? q->first : "", q->has_booking ? q->booking : "",
+             q->has_dob ? q->dob : "");
 }
 
 /* On a hit, set the response from the cached body and return true. */
@@ -271,7 +280,9 @@ static enum cust_status search(struct cust_web *w, const struct locator_query *q
         .last_name = q->has_last ? q->last : NULL,
         .first_name = q->has_first ? q->first : NULL,
         .booking_number = q->has_booking ? q->booking : NULL,
+        .dob = q->has_dob ? q->dob : NULL,
         .booked_before = booked_before(w),
+        .today = cust_today(),
         .limit = x->cap + 1,
     };
     struct cust_store *s = web_acquire(w);

@@ -55,8 +55,16 @@ expect_exit 2 "$C" export --bogus
 ok
 # the public view exposes only the allow-listed columns, and hides a non-public release date
 cols=$(sqlite3 "$CUSTODIAN_DB" "SELECT name FROM pragma_table_info('public_bookings')" | tr '\n' ' ')
-[ "$cols" = "booking_number last_name first_name middle_name booked_at facility arresting_agency charges scheduled_release in_custody " ] ||
+# dob, unreleased, released_day and booked_ts are filter columns (migration 5): the locator
+# narrows by an exact dob (a CPRA-public arrest fact, Gov. Code 7923.610) and by the day asked
+# about, but its statements never select them, so no public response carries them
+# (web_locator_canary.sh proves it for dob).
+[ "$cols" = "booking_number last_name first_name middle_name booked_at facility arresting_agency charges scheduled_release dob unreleased released_day booked_ts " ] ||
   fail "public_bookings columns: $cols"
+OUT_COLS="booking_number, last_name, first_name, middle_name, booked_at, facility, arresting_agency, charges, scheduled_release"
+grep -q "\"SELECT \" PUBLIC_COLS" "$CUST_SOURCE_DIR/src/store/store_sqlite_web.c" &&
+  grep -q "\"booking_number, last_name, first_name, middle_name, booked_at, facility, arresting_agency,\"" "$CUST_SOURCE_DIR/src/store/store_sqlite_web.c" ||
+  fail "the locator selects only the output columns"
 [ -z "$(sqlite3 "$CUSTODIAN_DB" "SELECT scheduled_release FROM public_bookings WHERE booking_number = '6012345'")" ] ||
   fail "non-public release date hidden"
 [ "$(sqlite3 "$CUSTODIAN_DB" "SELECT scheduled_release FROM public_bookings WHERE booking_number = '6012346'")" = 2025-04-01 ] ||
@@ -64,7 +72,7 @@ cols=$(sqlite3 "$CUSTODIAN_DB" "SELECT name FROM pragma_table_info('public_booki
 sqlite3 "$CUSTODIAN_DB" "SELECT charges FROM public_bookings WHERE booking_number = '6012346'" |
   jq -e 'length == 2 and .[1].status == "hold" and .[0].code == "VC 23152(a)"
          and (.[0] | has("held_to_answer") | not)' >/dev/null || fail "public charges with holds"
-! sqlite3 "$CUSTODIAN_DB" "SELECT * FROM public_bookings" | grep -Eq 'A12345678|Main St|MX|1988-04-02|PC 211' ||
+! sqlite3 "$CUSTODIAN_DB" "SELECT $OUT_COLS FROM public_bookings" | grep -Eq 'A12345678|Main St|MX|1988-04-02|PC 211' ||
   fail "public view leaks restricted data"
 ok
 pass

@@ -55,6 +55,7 @@ burst = 40
 [locator]
 result_cap = 2
 INI
+# (no hide_recent_hours: the config's default of 2 hours applies)
 SERVER_PID=
 trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 "$C" serve --listen 127.0.0.1:0 --config "$T/serve.ini" --port-file "$T/port" 2>"$T/server.err" &
@@ -79,7 +80,8 @@ jq -e '.count == 1 and .results[0].booking_number == "7770001" and .truncated ==
        and .results[0].facility == "North Facility" and .results[0].arresting_agency == "County Sheriff"
        and .results[0].charges[0].code == "PC 459" and .results[0].charges[0].bail_cents == 2500000
        and .results[0].charges[0].next_court_date == "2099-01-01"
-       and .results[0].release_date == null and (.results[0].booked_at | length) > 0' "$T/b" >/dev/null ||
+       and .results[0].release_date == null and (.results[0].booked_at | length) > 0
+       and .hidden_recent_hours == 2' "$T/b" >/dev/null ||
   fail "canary row: $(cat "$T/b")"
 ok
 # the row carries only allow-listed keys
@@ -106,8 +108,25 @@ jq -e '(.results[] | select(.booking_number == "7770003") | .release_date) == "2
 ok
 get "/api/v1/public/inmates?last_name=wrenshaw&first_name=C"
 jq -e '.count == 1 and .results[0].first_name == "CAL"' "$T/b" >/dev/null || fail "first-name prefix"; ok
+# dob narrows a search (exact date) and is never shown: the leak check below covers these
 get "/api/v1/public/inmates?last_name=finchley&dob=1901-02-03"
-want 400 "dob is refused"
+want 200 "search by name and dob"
+jq -e '.count == 1 and .results[0].booking_number == "7770001"' "$T/b" >/dev/null ||
+  fail "dob match: $(cat "$T/b")"
+ok
+get "/api/v1/public/inmates?booking_number=7770001&dob=1901-02-03"
+jq -e '.count == 1' "$T/b" >/dev/null || fail "dob with a booking number"; ok
+get "/api/v1/public/inmates?last_name=finchley&dob=1901-02-04"
+want 200 "other dob"
+jq -e '.count == 0' "$T/b" >/dev/null || fail "another dob matches nothing"; ok
+for bad in 1901-02-30 1901-02-XX 19010203 "1901-02-03%3Cb%3E"; do
+  get "/api/v1/public/inmates?last_name=finchley&dob=$bad"
+  want 400 "invalid dob $bad"
+  jq -e '.error.code == "invalid" and (.error.message | startswith("dob:"))' "$T/b" >/dev/null ||
+    fail "invalid dob error shape: $(cat "$T/b")"
+  ! grep -q -e "1901-02" -e 19010203 "$T/b" || fail "invalid dob echoed"
+  ok
+done
 get "/api/v1/public/inmates?first_name=odette"
 want 400 "first name alone"
 get "/api/v1/public/inmates"
@@ -135,11 +154,57 @@ grep -q '\$25,000.00' "$T/b" || fail "bail"; ok
 get "/locator?last_name=wrenshaw"
 grep -q "Only the first 2 are shown" "$T/b" || fail "cap notice"; ok
 get "/locator?last_name=finchley&dob=1901-02-03"
-want 400 "HTML dob"
+want 200 "HTML dob"
+grep -q '<td>7770001</td>' "$T/b" || fail "HTML search narrowed by dob"; ok
+get "/locator?last_name=finchley&dob=1901-13-03"
+want 400 "HTML invalid dob"
+! grep -q "1901-13" "$T/b" || fail "HTML invalid dob echoed"; ok
 get "/locator?booking_number=<x>"
 want 400 "HTML bad number"
 get "/locator/nope"
 want 404 "HTML 404"
+# --- errors the server generates: an HTML page for a browser on an HTML route, the JSON shape
+# for the API and for clients that do not ask for HTML; same status, same security headers,
+# nothing echoed
+HTML_ACCEPT='Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
+is_html_error() { # STATUS TITLE
+  grep -qi '^content-type: text/html; charset=utf-8' "$T/r.$n.h" || fail "$1 is HTML: $(cat "$T/r.$n.h")"
+  grep -q "<h1>$2</h1>" "$T/b" || fail "$1 page title: $(cat "$T/b")"
+  grep -q "Error $1\." "$T/b" || fail "$1 page status"
+  for h in Content-Security-Policy X-Content-Type-Options X-Frame-Options Referrer-Policy Cache-Control; do
+    grep -qi "^$h:" "$T/r.$n.h" || fail "$1 HTML page lacks $h"
+  done
+  ! grep -qi -e script -e QXECHO "$T/b" || fail "$1 HTML page echoes the request"
+  ok
+}
+is_json_error() { # STATUS CODE
+  grep -qi '^content-type: application/json' "$T/r.$n.h" || fail "$1 is JSON"
+  jq -e --arg c "$2" '.error.code == $c' "$T/b" >/dev/null || fail "$1 JSON shape: $(cat "$T/b")"
+  ok
+}
+get "/locator/nope"
+want 404 "HTML 404 (no Accept)"
+is_json_error 404 not_found
+get "/locator/QXECHO<script>" -H "$HTML_ACCEPT"
+want 404 "HTML 404 for a browser"
+is_html_error 404 "Page not found"
+get "/console/QXECHOnothing" -H "$HTML_ACCEPT"
+want 404 "console 404 for a browser"
+is_html_error 404 "Page not found"
+get "/locator?last_name=x" -H "$HTML_ACCEPT" -X DELETE
+want 405 "HTML 405"
+is_html_error 405 "Method not allowed"
+grep -qi '^allow: GET' "$T/r.$n.h" || fail "405 page keeps Allow"; ok
+get "/locator?last_name=QXECHO%zz" -H "$HTML_ACCEPT"
+want 400 "HTML 400 from the query parser"
+is_html_error 400 "Invalid request"
+get "/api/v1/public/QXECHO" -H "$HTML_ACCEPT"
+want 404 "API 404 stays JSON for a browser"
+is_json_error 404 not_found
+get "/api/v1/public/inmates?last_name=x" -H "$HTML_ACCEPT" -X DELETE
+want 405 "API 405 stays JSON"
+is_json_error 405 method_not_allowed
+
 get "/login"
 want 200 "login page"
 get "/login" -X POST --data-urlencode name=FINCHLEY --data-urlencode passphrase=x --data-urlencode code=123456
@@ -164,7 +229,15 @@ done
 want 429 "rate limited"
 jq -e '.error.code == "rate_limited"' "$T/b" >/dev/null || fail "429 shape"; ok
 get "/locator?last_name=finchley"
-want 429 "HTML rate limited"
+want 429 "HTML route rate limited (no Accept)"
+is_json_error 429 rate_limited
+get "/locator?last_name=QXECHO" -H "$HTML_ACCEPT"
+want 429 "HTML rate limited for a browser"
+is_html_error 429 "Too many requests"
+grep -qi '^retry-after: [0-9]' "$T/r.$n.h" || fail "429 page keeps Retry-After"; ok
+get "/api/v1/public/inmates?last_name=finchley" -H "$HTML_ACCEPT"
+want 429 "API rate limited for a browser"
+is_json_error 429 rate_limited
 
 # --- no canary value in any response (headers and bodies)
 for v in "${CANARY[@]}"; do

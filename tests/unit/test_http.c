@@ -231,6 +231,9 @@ static void test_config(void **state)
     cust_http_config_defaults(&cfg);
     assert_string_equal(cfg.listen_host, "127.0.0.1");
     assert_int_equal(cfg.port, 8080);
+    /* the locator's defaults live in the config, not in a caller */
+    assert_int_equal(cfg.locator_hide_recent_hours, 2);
+    assert_int_equal(cfg.locator_result_cap, 50);
     assert_int_equal(cust_http_config_listen(&cfg, "0.0.0.0:9000", NULL), CUST_OK);
     assert_string_equal(cfg.listen_host, "0.0.0.0");
     assert_int_equal(cfg.port, 9000);
@@ -554,14 +557,49 @@ static void test_guard(void **state)
     cust_auth_memory_free(be);
 }
 
+/* Server-generated errors as HTML: only off /api/ and for a client that asks for HTML; the page
+ * is chosen by the status alone. */
+static void test_error_page(void **state)
+{
+    (void)state;
+    const char *browser = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8";
+    assert_true(cust_http_wants_html("/locator", browser));
+    assert_true(cust_http_wants_html("/console/x", "text/html"));
+    assert_false(cust_http_wants_html("/locator", NULL));
+    assert_false(cust_http_wants_html("/locator", "*/*"));
+    assert_false(cust_http_wants_html("/locator", "application/json"));
+    assert_false(cust_http_wants_html("/api/v1/public/inmates", browser));
+    assert_false(cust_http_wants_html("/api", browser));
+    assert_false(cust_http_wants_html(NULL, browser));
+    struct cust_http_response res;
+    cust_http_res_init(&res);
+    assert_int_equal(cust_http_res_error_page(&res, 429), CUST_OK);
+    assert_int_equal(res.status, 429);
+    assert_string_equal(res.content_type, "text/html; charset=utf-8");
+    assert_int_equal(cust_buf_putc(&res.body, '\0'), CUST_OK);
+    assert_non_null(strstr(res.body.buf, "<h1>Too many requests</h1>"));
+    assert_non_null(strstr(res.body.buf, "Error 429."));
+    assert_int_equal(cust_http_res_error_page(&res, 404), CUST_OK);
+    assert_int_equal(cust_buf_putc(&res.body, '\0'), CUST_OK);
+    assert_non_null(strstr(res.body.buf, "<h1>Page not found</h1>"));
+    assert_null(strstr(res.body.buf, "429"));
+    cust_http_res_release(&res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_split_target),     cmocka_unit_test(test_query),
-        cmocka_unit_test(test_cookies),          cmocka_unit_test(test_arena),
-        cmocka_unit_test(test_error_table),      cmocka_unit_test(test_response_headers_and_cookie),
-        cmocka_unit_test(test_request_body),     cmocka_unit_test(test_config),
-        cmocka_unit_test(test_server_inprocess), cmocka_unit_test(test_guard),
+        cmocka_unit_test(test_split_target),
+        cmocka_unit_test(test_query),
+        cmocka_unit_test(test_cookies),
+        cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_error_table),
+        cmocka_unit_test(test_error_page),
+        cmocka_unit_test(test_response_headers_and_cookie),
+        cmocka_unit_test(test_request_body),
+        cmocka_unit_test(test_config),
+        cmocka_unit_test(test_server_inprocess),
+        cmocka_unit_test(test_guard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,20 +27,29 @@ static void unlink_db(const char *path)
     unlink(p);
 }
 
-static void booking(FILE *f, const char *number, int64_t booked, const char *last,
-                    const char *first, bool released, bool release_public)
+static void booking_dob(FILE *f, const char *number, const char *person, int64_t booked,
+                        const char *last, const char *first, const char *dob, bool released,
+                        bool release_public)
 {
     char at[32];
     cust_time_format(booked, 0, true, at);
     fprintf(f,
             "{\"booking_number\":\"%s\",\"booked_at\":\"%s\",\"facility\":\"North\","
             "\"arresting_agency\":\"Sheriff\",\"person\":{\"person_id\":\"P%s\",\"last_name\":"
-            "\"%s\",\"first_name\":\"%s\",\"dob\":\"1970-01-01\",\"home_address\":\"1 Secret "
+            "\"%s\",\"first_name\":\"%s\",\"dob\":\"%s\",\"home_address\":\"1 Secret "
             "Way\",\"ids\":{\"cii\":\"C%s\"}},\"charges\":[{\"code\":\"PC 459\",\"status\":"
             "\"pending\",\"bail_cents\":100}],\"scheduled_release\":\"2031-01-01\","
             "\"release_date_public\":%s,\"released_at\":%s}\n",
-            number, at, number, last, first, number, release_public ? "true" : "false",
+            number, at, person, last, first, dob, number, release_public ? "true" : "false",
             released ? "\"2020-01-02T00:00:00Z\"" : "null");
+}
+
+static void booking(FILE *f, const char *number, int64_t booked, const char *last,
+                    const char *first, bool released, bool release_public)
+{
+    char person[16];
+    snprintf(person, sizeof(person), "P%s", number);
+    booking_dob(f, number, person, booked, last, first, "1970-01-01", released, release_public);
 }
 
 static int setup(void **state)
@@ -58,6 +67,12 @@ static int setup(void **state)
     booking(j, "103", now - 1800, "ALVAREZ", "CORA", false, false);       /* recent */
     booking(j, "104", now - 4000 * 86400, "ALVAREZ", "DAN", true, false); /* released */
     booking(j, "105", now - 5 * 3600, "BROOKS", "ANA", false, false);
+    /* a partial date of birth never matches an exact one */
+    booking_dob(j, "106", "P106", now - 5 * 3600, "CHEN", "LI", "1980-05-XX", false, false);
+    booking_dob(j, "107", "P107", now - 5 * 3600, "CHEN", "MEI", "1980-05-07", false, false);
+    /* one person renamed within the load: both bookings are found by the new name only */
+    booking_dob(j, "108", "P108", now - 5 * 3600, "DIAZ", "EVA", "1990-02-02", false, false);
+    booking_dob(j, "109", "P108", now - 4 * 3600, "DIAZ-ROSS", "EVA", "1990-02-02", false, false);
     fclose(j);
     struct cust_err err = CUST_ERR_INIT;
     if (cust_store_open(f->path, CUST_STORE_CREATE, &f->s, &err) != CUST_OK)
@@ -99,15 +114,28 @@ static enum cust_status collect(const struct cust_public_row *r, void *arg)
     return CUST_OK;
 }
 
-static struct got search(struct cust_store *s, const char *last, const char *first,
-                         const char *number, int64_t before, unsigned limit)
+static struct got search_on(struct cust_store *s, const char *last, const char *first,
+                            const char *number, const char *dob, int64_t before, int32_t today,
+                            unsigned limit)
 {
     struct got g;
     memset(&g, 0, sizeof(g));
-    struct cust_public_query q = {last, first, number, before, limit};
+    struct cust_public_query q = {.last_name = last,
+                                  .first_name = first,
+                                  .booking_number = number,
+                                  .dob = dob,
+                                  .booked_before = before,
+                                  .today = today,
+                                  .limit = limit};
     struct cust_err err = CUST_ERR_INIT;
     assert_int_equal(cust_store_public_search(s, &q, collect, &g, &err), CUST_OK);
     return g;
+}
+
+static struct got search(struct cust_store *s, const char *last, const char *first,
+                         const char *number, int64_t before, unsigned limit)
+{
+    return search_on(s, last, first, number, NULL, before, cust_today(), limit);
 }
 
 static void test_public_search(void **state)
@@ -140,6 +168,76 @@ static void test_public_search(void **state)
     assert_int_equal(g.n, 2);
     g = search(f->s, "NOBODY", NULL, NULL, two_hours_ago, 50);
     assert_int_equal(g.n, 0);
+}
+
+/* As of a day: a booking released after that day was in custody on it (the index of open
+ * bookings does not hold it; the released-by-name one does), by name and by number. */
+static void test_public_search_as_of(void **state)
+{
+    struct fx *f = *state;
+    int32_t release_day;
+    assert_true(cust_date_parse("2020-01-02", &release_day));
+    struct got g = search_on(f->s, "ALVAREZ", "DAN", NULL, NULL, cust_now(), release_day - 1, 50);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.numbers[0], "104");
+    g = search_on(f->s, NULL, NULL, "104", NULL, cust_now(), release_day - 1, 50);
+    assert_int_equal(g.n, 1);
+    /* ordered with the open ones */
+    g = search_on(f->s, "ALVAREZ", NULL, NULL, NULL, cust_now(), release_day - 1, 50);
+    assert_int_equal(g.n, 5);
+    assert_string_equal(g.numbers[4], "104"); /* DAN after CORA */
+    g = search_on(f->s, "ALVAREZ", "DAN", NULL, NULL, cust_now(), release_day, 50);
+    assert_int_equal(g.n, 0);
+    g = search_on(f->s, NULL, NULL, "104", NULL, cust_now(), release_day, 50);
+    assert_int_equal(g.n, 0);
+}
+
+/* dob narrows by exact date; a partial dob in the store never matches. */
+static void test_public_search_dob(void **state)
+{
+    struct fx *f = *state;
+    int64_t before = cust_now() - 7200;
+    struct got g = search_on(f->s, "CHEN", NULL, NULL, NULL, before, cust_today(), 50);
+    assert_int_equal(g.n, 2);
+    g = search_on(f->s, "CHEN", NULL, NULL, "1980-05-07", before, cust_today(), 50);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.numbers[0], "107");
+    g = search_on(f->s, "CHEN", NULL, NULL, "1980-05-01", before, cust_today(), 50);
+    assert_int_equal(g.n, 0);
+    g = search_on(f->s, "ALVAREZ", NULL, NULL, "1970-01-01", before, cust_today(), 50);
+    assert_int_equal(g.n, 3);
+    g = search_on(f->s, NULL, NULL, "107", "1980-05-08", before, cust_today(), 50);
+    assert_int_equal(g.n, 0);
+}
+
+/* The name copy on bookings follows the person: fixed at the end of a bulk load, and kept by
+ * the trigger on a later import. */
+static void test_public_search_rename(void **state)
+{
+    struct fx *f = *state;
+    int64_t before = cust_now() - 3600;
+    struct got g = search(f->s, "DIAZ-ROSS", NULL, NULL, before, 50);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.numbers[0], "108");
+    assert_int_equal(search(f->s, "DIAZ", NULL, NULL, before, 50).n, 0);
+    /* a later import (not a bulk load: the store is not empty) renames BROOKS ANA */
+    FILE *j = fopen(f->jsonl, "w");
+    assert_non_null(j);
+    booking_dob(j, "110", "P105", cust_now() - 5 * 3600, "ZUNIGA", "ANA", "1970-01-01", false,
+                false);
+    fclose(j);
+    struct cust_import_opts o = {.path = f->jsonl, .actor = "test"};
+    struct cust_import_stats st;
+    struct cust_err err = CUST_ERR_INIT;
+    FILE *devnull = fopen("/dev/null", "w");
+    o.errors = devnull;
+    assert_int_equal(cust_import_file(f->s, &o, &st, &err), CUST_OK);
+    fclose(devnull);
+    assert_int_equal(search(f->s, "BROOKS", NULL, NULL, before, 50).n, 0);
+    g = search(f->s, "ZUNIGA", NULL, NULL, before, 50);
+    assert_int_equal(g.n, 2);
+    assert_string_equal(g.numbers[0], "105");
+    assert_string_equal(g.numbers[1], "110");
 }
 
 static void test_users_and_sessions(void **state)
@@ -258,6 +356,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_public_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_public_search_as_of, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_public_search_dob, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_public_search_rename, setup, teardown),
         cmocka_unit_test_setup_teardown(test_users_and_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_over_store, setup, teardown),
         cmocka_unit_test(test_routes),
