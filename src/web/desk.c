@@ -12,88 +12,6 @@
 
 #include <jansson.h>
 
-/*
- * The desk's decider on the web: like cust_desk_policy_decide, but with the policy's trace
- * recorded (CUST_DECIDE_TRACE), so the request page can say how each verdict was reached.
- * One per pool slot (used under the slot's lock); policies cached by id.
- */
-#define WEB_POLICY_CACHE 4
-
-struct web_decider {
-    char *ids[WEB_POLICY_CACHE];
-    struct cust_policy *p[WEB_POLICY_CACHE];
-    size_t n;
-    struct cust_decision *dec;
-};
-
-struct web_decider *web_decider_new(void)
-{
-    struct web_decider *wd = cust_xcalloc(1, sizeof(*wd));
-    wd->dec = cust_decision_new();
-    return wd;
-}
-
-void web_decider_free(struct web_decider *wd)
-{
-    if (!wd)
-        return;
-    for (size_t i = 0; i < wd->n; i++) {
-        free(wd->ids[i]);
-        cust_policy_free(wd->p[i]);
-    }
-    cust_decision_free(wd->dec);
-    free(wd);
-}
-
-static enum cust_status decider_policy(struct web_decider *wd, const char *id,
-                                       struct cust_policy **out, struct cust_err *err)
-{
-    for (size_t i = 0; i < wd->n; i++)
-        if (strcmp(wd->ids[i], id) == 0) {
-            *out = wd->p[i];
-            return CUST_OK;
-        }
-    enum cust_status st = cust_policy_load(NULL, id, out, err);
-    if (st != CUST_OK)
-        return st;
-    if (wd->n == WEB_POLICY_CACHE) {
-        free(wd->ids[0]);
-        cust_policy_free(wd->p[0]);
-        memmove(wd->ids, wd->ids + 1, (WEB_POLICY_CACHE - 1) * sizeof(wd->ids[0]));
-        memmove(wd->p, wd->p + 1, (WEB_POLICY_CACHE - 1) * sizeof(wd->p[0]));
-        wd->n--;
-    }
-    wd->ids[wd->n] = cust_xstrdup(id);
-    wd->p[wd->n++] = *out;
-    return CUST_OK;
-}
-
-static enum cust_status web_decide(void *arg, const json_t *case_json, json_t **decision,
-                                   struct cust_err *err)
-{
-    struct web_decider *wd = arg;
-    *decision = NULL;
-    struct cust_case *c = NULL;
-    struct cust_diag diag = CUST_DIAG_INIT;
-    if (cust_case_from_json(case_json, &c, &diag) != CUST_OK) {
-        enum cust_status st =
-            cust_err_set(err, CUST_EINVAL, "%s", diag.n ? diag.lines[0] : "invalid case");
-        cust_diag_release(&diag);
-        return st;
-    }
-    cust_diag_release(&diag);
-    const char *id = cust_case_jurisdiction(c);
-    struct cust_policy *p = NULL;
-    enum cust_status st = id ? decider_policy(wd, id, &p, err)
-                             : cust_err_set(err, CUST_EINVAL, "case without jurisdiction");
-    if (st == CUST_OK)
-        st = cust_decide(p, c, CUST_DECIDE_TRACE, wd->dec, err);
-    if (st == CUST_OK)
-        *decision = cust_decision_to_json(p, c, wd->dec);
-    cust_case_free(c);
-    return st;
-}
-
 /* A desk over a borrowed store connection, acting as the session's user and role. */
 static void desk_for(struct cust_web *w, struct cust_store *s, const struct cust_session *se,
                      struct cust_desk *d)
@@ -103,7 +21,7 @@ static void desk_for(struct cust_web *w, struct cust_store *s, const struct cust
     d->cal = w->cal;
     d->actor = se->user;
     d->role = cust_role_name(se->role);
-    d->decide = web_decide;
+    d->decide = cust_desk_policy_decide;
     d->decide_arg = web_slot_policy(w, s);
 }
 

@@ -42,12 +42,15 @@ struct cust_store *web_acquire(struct cust_web *w)
     return w->slots[k].store;
 }
 
-struct web_decider *web_slot_policy(struct cust_web *w, struct cust_store *s)
+struct cust_desk_policy *web_slot_policy(struct cust_web *w, struct cust_store *s)
 {
     for (unsigned i = 0; i < w->nslots; i++) {
         if (w->slots[i].store == s) {
-            if (!w->slots[i].policy)
-                w->slots[i].policy = web_decider_new();
+            if (!w->slots[i].policy) {
+                /* with the trace, so the request page can say how each verdict was reached */
+                w->slots[i].policy = cust_desk_policy_new(NULL, NULL);
+                cust_desk_policy_set_flags(w->slots[i].policy, CUST_DECIDE_TRACE);
+            }
             return w->slots[i].policy;
         }
     }
@@ -163,7 +166,7 @@ void cust_web_free(struct cust_web *w)
         return;
     for (unsigned i = 0; i < w->nslots; i++) {
         cust_store_close(w->slots[i].store);
-        web_decider_free(w->slots[i].policy);
+        cust_desk_policy_free(w->slots[i].policy);
         pthread_mutex_destroy(&w->slots[i].lock);
     }
     free(w->slots);

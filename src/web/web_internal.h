@@ -13,12 +13,12 @@
 struct cust_policy;
 
 struct cust_calendar;
-struct web_decider;
+struct cust_desk_policy;
 
 struct web_slot {
     pthread_mutex_t lock;
     struct cust_store *store;
-    struct web_decider *policy; /* the desk's decider and policy cache, used under `lock` */
+    struct cust_desk_policy *policy; /* the desk's decider and policy cache, under `lock` */
 };
 
 struct cust_web {
@@ -42,10 +42,8 @@ void web_cache_free(struct web_cache *c);
 /* Borrow a store connection (exclusive until web_release). */
 struct cust_store *web_acquire(struct cust_web *w);
 void web_release(struct cust_web *w, struct cust_store *s);
-/* The desk decider of the slot holding `s` (held by the caller); desk.c. */
-struct web_decider *web_slot_policy(struct cust_web *w, struct cust_store *s);
-struct web_decider *web_decider_new(void);
-void web_decider_free(struct web_decider *wd);
+/* The desk decider of the slot holding `s` (held by the caller), tracing (CUST_DECIDE_TRACE). */
+struct cust_desk_policy *web_slot_policy(struct cust_web *w, struct cust_store *s);
 
 /*
  * The staff guard for a page or API route: `action` >= 0 is a role-matrix action, WEB_SESSION
