@@ -12,17 +12,24 @@
 
 #include <jansson.h>
 
-/* A desk over a borrowed store connection, acting as the session's user and role. */
-static void desk_for(struct cust_web *w, struct cust_store *s, const struct cust_session *se,
-                     struct cust_desk *d)
+/* A desk over a borrowed store connection, acting as the session's user and role, until
+ * desk_close. */
+static void desk_open(struct cust_web *w, const struct cust_session *se, struct cust_desk *d)
 {
     memset(d, 0, sizeof(*d));
-    d->store = s;
+    d->store = web_acquire(w);
     d->cal = w->cal;
     d->actor = se->user;
     d->role = cust_role_name(se->role);
     d->decide = cust_desk_policy_decide;
-    d->decide_arg = web_slot_policy(w, s);
+    d->decide_arg = web_slot_policy(w, d->store);
+}
+
+static void desk_close(struct cust_web *w, struct cust_desk *d)
+{
+    struct cust_store *s = d->store;
+    cust_desk_release(d);
+    web_release(w, s);
 }
 
 static enum cust_status send_json(struct cust_http_response *res, int status, json_t *v)
@@ -69,12 +76,10 @@ enum cust_status web_api_requests(struct cust_http_request *req, struct cust_htt
         f.overdue_at = f.now;
     struct cust_err err = CUST_ERR_INIT;
     json_t *out = NULL;
-    struct cust_store *s = web_acquire(w);
     struct cust_desk d;
-    desk_for(w, s, &se, &d);
+    desk_open(w, &se, &d);
     st = cust_desk_list(&d, &f, &out, &err);
-    cust_desk_release(&d);
-    web_release(w, s);
+    desk_close(w, &d);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
     return send_json(res, 200, json_pack("{s:o}", "requests", out));
@@ -94,12 +99,10 @@ enum cust_status web_api_request_add(struct cust_http_request *req, struct cust_
         return cust_http_res_error(res, CUST_EINVAL, err.msg);
     struct cust_diag dg = CUST_DIAG_INIT;
     char id[CUST_REQUEST_ID_MAX];
-    struct cust_store *s = web_acquire(w);
     struct cust_desk d;
-    desk_for(w, s, &se, &d);
+    desk_open(w, &se, &d);
     st = cust_desk_add(&d, doc, id, &dg, &err);
-    cust_desk_release(&d);
-    web_release(w, s);
+    desk_close(w, &d);
     json_decref(doc);
     if (st != CUST_OK) {
         st = desk_error(res, st, &err, &dg);
@@ -123,12 +126,10 @@ enum cust_status web_api_request(struct cust_http_request *req, struct cust_http
         return st;
     struct cust_err err = CUST_ERR_INIT;
     json_t *out = NULL;
-    struct cust_store *s = web_acquire(w);
     struct cust_desk d;
-    desk_for(w, s, &se, &d);
+    desk_open(w, &se, &d);
     st = cust_desk_show(&d, cust_http_req_param(req, "id"), &out, &err);
-    cust_desk_release(&d);
-    web_release(w, s);
+    desk_close(w, &d);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
     return send_json(res, 200, out);
@@ -171,9 +172,8 @@ static enum cust_status run_step(struct cust_web *w, const struct cust_session *
                                  const char *name, const char *id, const json_t *body, json_t **out,
                                  struct cust_err *err)
 {
-    struct cust_store *s = web_acquire(w);
     struct cust_desk d;
-    desk_for(w, s, se, &d);
+    desk_open(w, se, &d);
     enum cust_status st;
     json_int_t pid = json_integer_value(json_object_get(body, "person_id"));
     const char *reason = jstr(body, "reason");
@@ -215,8 +215,7 @@ static enum cust_status run_step(struct cust_web *w, const struct cust_session *
         st = reason ? cust_desk_set_status(&d, id, status, reason, err)
                     : cust_err_set(err, CUST_EINVAL, "reason: required");
     }
-    cust_desk_release(&d);
-    web_release(w, s);
+    desk_close(w, &d);
     return st;
 }
 
@@ -250,36 +249,42 @@ enum cust_status web_api_request_step(struct cust_http_request *req, struct cust
                                step->name, "result", out ? out : json_null()));
 }
 
-/* Run the fulfilment into memory. */
-static enum cust_status fulfil(struct cust_web *w, const struct cust_session *se, const char *id,
-                               enum cust_desk_format fmt, char **text, size_t *len,
-                               struct cust_desk_fulfil_stats *fs, struct cust_err *err)
+/*
+ * Fulfil request `id` and send the result as a download, or the failure as an API error (or, for
+ * the console, `html`, as a page).
+ */
+static enum cust_status fulfil_download(struct cust_web *w, const struct cust_session *se,
+                                        const char *id, bool csv, bool html,
+                                        struct cust_http_response *res)
 {
-    *text = NULL;
-    *len = 0;
-    FILE *f = open_memstream(text, len);
-    if (!f)
-        return cust_err_set(err, CUST_ENOMEM, "out of memory");
-    struct cust_store *s = web_acquire(w);
-    struct cust_desk d;
-    desk_for(w, s, se, &d);
-    enum cust_status st = cust_desk_fulfill(&d, id, fmt, false, f, fs, err);
-    cust_desk_release(&d);
-    web_release(w, s);
-    fclose(f);
-    return st;
-}
-
-static enum cust_status send_download(struct cust_http_response *res, const char *id, bool csv,
-                                      const char *text, size_t len)
-{
-    char cd[128];
-    snprintf(cd, sizeof(cd), "attachment; filename=\"%s.%s\"", id, csv ? "csv" : "json");
-    enum cust_status st = cust_http_res_header(res, "Content-Disposition", cd);
-    cust_buf_reset(&res->body);
-    st = st ? st : cust_buf_append(&res->body, text, len);
-    res->status = 200;
-    res->content_type = csv ? "text/csv; charset=utf-8" : "application/json";
+    struct cust_err err = CUST_ERR_INIT;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    enum cust_status st = f ? CUST_OK : cust_err_set(&err, CUST_ENOMEM, "out of memory");
+    if (f) {
+        struct cust_desk_fulfil_stats fs;
+        memset(&fs, 0, sizeof(fs));
+        struct cust_desk d;
+        desk_open(w, se, &d);
+        st = cust_desk_fulfill(&d, id, csv ? CUST_DESK_CSV : CUST_DESK_JSON, false, f, &fs, &err);
+        desk_close(w, &d);
+        fclose(f);
+    }
+    if (st == CUST_OK) {
+        char cd[128];
+        snprintf(cd, sizeof(cd), "attachment; filename=\"%s.%s\"", id, csv ? "csv" : "json");
+        st = cust_http_res_header(res, "Content-Disposition", cd);
+        cust_buf_reset(&res->body);
+        st = st ? st : cust_buf_append(&res->body, text, len);
+        res->status = 200;
+        res->content_type = csv ? "text/csv; charset=utf-8" : "application/json";
+    } else if (html) {
+        st = web_html_error(res, cust_http_status_for(st), "Not fulfilled", err.msg, se);
+    } else {
+        st = cust_http_res_error(res, st, err.msg);
+    }
+    free(text);
     return st;
 }
 
@@ -295,19 +300,7 @@ enum cust_status web_api_request_fulfil(struct cust_http_request *req,
     bool csv = format && strcmp(format, "csv") == 0;
     if (format && !csv && strcmp(format, "json") != 0)
         return cust_http_res_error_raw(res, 400, "invalid", "format: json or csv");
-    const char *id = cust_http_req_param(req, "id");
-    char *text = NULL;
-    size_t len = 0;
-    struct cust_desk_fulfil_stats fs;
-    memset(&fs, 0, sizeof(fs));
-    struct cust_err err = CUST_ERR_INIT;
-    st = fulfil(w, &se, id, csv ? CUST_DESK_CSV : CUST_DESK_JSON, &text, &len, &fs, &err);
-    if (st == CUST_OK)
-        st = send_download(res, id, csv, text, len);
-    else
-        st = cust_http_res_error(res, st, err.msg);
-    free(text);
-    return st;
+    return fulfil_download(w, &se, cust_http_req_param(req, "id"), csv, false, res);
 }
 
 /* ---- API: duties ------------------------------------------------------------------------ */
@@ -325,12 +318,10 @@ enum cust_status web_api_duties(struct cust_http_request *req, struct cust_http_
                                       .open_only = open && strcmp(open, "1") == 0};
     struct cust_err err = CUST_ERR_INIT;
     json_t *out = NULL;
-    struct cust_store *s = web_acquire(w);
     struct cust_desk d;
-    desk_for(w, s, &se, &d);
+    desk_open(w, &se, &d);
     st = cust_desk_duties(&d, &f, &out, &err);
-    cust_desk_release(&d);
-    web_release(w, s);
+    desk_close(w, &d);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
     return send_json(res, 200, json_pack("{s:o}", "duties", out));
@@ -350,12 +341,10 @@ enum cust_status web_api_duty_done(struct cust_http_request *req, struct cust_ht
     if (!*ids || *end || id <= 0)
         return cust_http_res_error_raw(res, 400, "invalid", "duty id: expected a number");
     struct cust_err err = CUST_ERR_INIT;
-    struct cust_store *s = web_acquire(w);
     struct cust_desk d;
-    desk_for(w, s, &se, &d);
+    desk_open(w, &se, &d);
     st = cust_desk_duty_done(&d, id, se.user, &err);
-    cust_desk_release(&d);
-    web_release(w, s);
+    desk_close(w, &d);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
     return send_json(res, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", "done"));
@@ -606,12 +595,10 @@ enum cust_status web_request_page(struct cust_http_request *req, struct cust_htt
     const char *id = cust_http_req_param(req, "id");
     struct cust_err err = CUST_ERR_INIT;
     json_t *r = NULL;
-    struct cust_store *s = web_acquire(w);
     struct cust_desk d;
-    desk_for(w, s, &se, &d);
+    desk_open(w, &se, &d);
     st = cust_desk_show(&d, id, &r, &err);
-    cust_desk_release(&d);
-    web_release(w, s);
+    desk_close(w, &d);
     if (st != CUST_OK)
         return web_html_error(res, st == CUST_ENOTFOUND ? 404 : 500, "No such request",
                               st == CUST_ENOTFOUND ? "There is no request with that id."
@@ -751,12 +738,10 @@ enum cust_status web_fulfil_page(struct cust_http_request *req, struct cust_http
     const char *id = cust_http_req_param(req, "id");
     struct cust_err err = CUST_ERR_INIT;
     json_t *r = NULL;
-    struct cust_store *s = web_acquire(w);
     struct cust_desk d;
-    desk_for(w, s, &se, &d);
+    desk_open(w, &se, &d);
     st = cust_desk_show(&d, id, &r, &err);
-    cust_desk_release(&d);
-    web_release(w, s);
+    desk_close(w, &d);
     if (st != CUST_OK)
         return web_html_error(res, st == CUST_ENOTFOUND ? 404 : 500, "No such request",
                               "There is no request with that id.", &se);
@@ -820,17 +805,5 @@ enum cust_status web_fulfil_post(struct cust_http_request *req, struct cust_http
         return st;
     const char *format = cust_kv_get(&req->query, "format");
     bool csv = format && strcmp(format, "csv") == 0;
-    const char *id = cust_http_req_param(req, "id");
-    char *text = NULL;
-    size_t len = 0;
-    struct cust_desk_fulfil_stats fs;
-    memset(&fs, 0, sizeof(fs));
-    struct cust_err err = CUST_ERR_INIT;
-    st = fulfil(w, &se, id, csv ? CUST_DESK_CSV : CUST_DESK_JSON, &text, &len, &fs, &err);
-    if (st == CUST_OK)
-        st = send_download(res, id, csv, text, len);
-    else
-        st = web_html_error(res, cust_http_status_for(st), "Not fulfilled", err.msg, &se);
-    free(text);
-    return st;
+    return fulfil_download(w, &se, cust_http_req_param(req, "id"), csv, true, res);
 }
