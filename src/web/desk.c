@@ -678,13 +678,8 @@ enum cust_status web_request_page(struct cust_http_request *req, struct cust_htt
         st = st ? st : cust_buf_puts(&b, "</ul>\n");
     }
     st = st ? st : render_duties(&b, json_object_get(r, "duties"));
-    st = st ? st : web_page_end(&b);
     json_decref(r);
-    if (st) {
-        cust_buf_release(&b);
-        return st;
-    }
-    return web_send_html(res, 200, &b);
+    return web_page_send(res, 200, &b, st);
 }
 
 /* POST /console/requests/{id}/{step} from the page's forms, then back to the page. */
@@ -786,13 +781,8 @@ enum cust_status web_fulfil_page(struct cust_http_request *req, struct cust_http
                                    "id=\"download-%s\">Fulfil and download %s</button></form>\n",
                                    csv ? "csv" : "json", csv ? "CSV" : "JSON");
     }
-    st = st ? st : web_page_end(&b);
     json_decref(r);
-    if (st) {
-        cust_buf_release(&b);
-        return st;
-    }
-    return web_send_html(res, 200, &b);
+    return web_page_send(res, 200, &b, st);
 }
 
 enum cust_status web_fulfil_post(struct cust_http_request *req, struct cust_http_response *res,

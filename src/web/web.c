@@ -390,6 +390,17 @@ enum cust_status web_send_html(struct cust_http_response *res, int status, struc
     return st;
 }
 
+enum cust_status web_page_send(struct cust_http_response *res, int status, struct cust_buf *b,
+                               enum cust_status st)
+{
+    st = st ? st : web_page_end(b);
+    if (st) {
+        cust_buf_release(b);
+        return st;
+    }
+    return web_send_html(res, status, b);
+}
+
 enum cust_status web_html_error(struct cust_http_response *res, int status, const char *title,
                                 const char *message, const struct cust_session *s)
 {
@@ -401,12 +412,7 @@ enum cust_status web_html_error(struct cust_http_response *res, int status, cons
                                 "<div class=\"usa-alert__body\"><p class=\"usa-alert__text\">");
     st = st ? st : web_h(&b, message);
     st = st ? st : cust_buf_puts(&b, "</p></div></div>\n");
-    st = st ? st : web_page_end(&b);
-    if (st) {
-        cust_buf_release(&b);
-        return st;
-    }
-    return web_send_html(res, status, &b);
+    return web_page_send(res, status, &b, st);
 }
 
 enum cust_status web_redirect(struct cust_http_response *res, const char *location)

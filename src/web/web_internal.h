@@ -69,6 +69,10 @@ enum cust_status web_page_end(struct cust_buf *b);
 enum cust_status web_h(struct cust_buf *b, const char *s);
 /* Finish: set the HTML response and release the buffer. */
 enum cust_status web_send_html(struct cust_http_response *res, int status, struct cust_buf *b);
+/* Finish a page begun with web_page_begin: unless `st` (the status of building it so far) is a
+ * failure, end it and send it with `status`. The buffer is released either way. */
+enum cust_status web_page_send(struct cust_http_response *res, int status, struct cust_buf *b,
+                               enum cust_status st);
 /* An HTML error page (public-safe: the message is ours, never record data). */
 enum cust_status web_html_error(struct cust_http_response *res, int status, const char *title,
                                 const char *message, const struct cust_session *s);
