@@ -32,13 +32,6 @@ static void desk_close(struct cust_web *w, struct cust_desk *d)
     web_release(w, s);
 }
 
-static enum cust_status send_json(struct cust_http_response *res, int status, json_t *v)
-{
-    enum cust_status st = v ? cust_http_res_json(res, status, v) : CUST_ENOMEM;
-    json_decref(v);
-    return st;
-}
-
 static enum cust_status desk_error(struct cust_http_response *res, enum cust_status st,
                                    const struct cust_err *err, struct cust_diag *dg)
 {
@@ -47,10 +40,10 @@ static enum cust_status desk_error(struct cust_http_response *res, enum cust_sta
         for (size_t i = 0; i < dg->n; i++)
             json_array_append_new(problems, json_string(dg->lines[i]));
         int status = cust_http_status_for(st);
-        return send_json(res, status,
-                         json_pack("{s:{s:s, s:s, s:i, s:o}}", "error", "code",
-                                   cust_http_code_for(st), "message", dg->lines[0], "status",
-                                   status, "problems", problems));
+        return web_send_json(res, status,
+                             json_pack("{s:{s:s, s:s, s:i, s:o}}", "error", "code",
+                                       cust_http_code_for(st), "message", dg->lines[0], "status",
+                                       status, "problems", problems));
     }
     return cust_http_res_error(res, st, err->msg);
 }
@@ -82,7 +75,7 @@ enum cust_status web_api_requests(struct cust_http_request *req, struct cust_htt
     desk_close(w, &d);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
-    return send_json(res, 200, json_pack("{s:o}", "requests", out));
+    return web_send_json(res, 200, json_pack("{s:o}", "requests", out));
 }
 
 enum cust_status web_api_request_add(struct cust_http_request *req, struct cust_http_response *res,
@@ -113,7 +106,7 @@ enum cust_status web_api_request_add(struct cust_http_request *req, struct cust_
     char loc[96];
     snprintf(loc, sizeof(loc), "/api/v1/requests/%s", id);
     st = cust_http_res_header(res, "Location", loc);
-    return st ? st : send_json(res, 201, json_pack("{s:s}", "id", id));
+    return st ? st : web_send_json(res, 201, json_pack("{s:s}", "id", id));
 }
 
 enum cust_status web_api_request(struct cust_http_request *req, struct cust_http_response *res,
@@ -132,7 +125,7 @@ enum cust_status web_api_request(struct cust_http_request *req, struct cust_http
     desk_close(w, &d);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
-    return send_json(res, 200, out);
+    return web_send_json(res, 200, out);
 }
 
 /* The lifecycle steps: which action of the role matrix each needs. */
@@ -244,9 +237,9 @@ enum cust_status web_api_request_step(struct cust_http_request *req, struct cust
         json_decref(out);
         return cust_http_res_error(res, st, err.msg);
     }
-    return send_json(res, 200,
-                     json_pack("{s:s, s:s, s:o}", "id", cust_http_req_param(req, "id"), "step",
-                               step->name, "result", out ? out : json_null()));
+    return web_send_json(res, 200,
+                         json_pack("{s:s, s:s, s:o}", "id", cust_http_req_param(req, "id"), "step",
+                                   step->name, "result", out ? out : json_null()));
 }
 
 /*
@@ -324,7 +317,7 @@ enum cust_status web_api_duties(struct cust_http_request *req, struct cust_http_
     desk_close(w, &d);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
-    return send_json(res, 200, json_pack("{s:o}", "duties", out));
+    return web_send_json(res, 200, json_pack("{s:o}", "duties", out));
 }
 
 enum cust_status web_api_duty_done(struct cust_http_request *req, struct cust_http_response *res,
@@ -347,7 +340,7 @@ enum cust_status web_api_duty_done(struct cust_http_request *req, struct cust_ht
     desk_close(w, &d);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
-    return send_json(res, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", "done"));
+    return web_send_json(res, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", "done"));
 }
 
 /* ---- console: request detail -------------------------------------------------------------- */

@@ -390,6 +390,13 @@ enum cust_status web_send_html(struct cust_http_response *res, int status, struc
     return st;
 }
 
+enum cust_status web_send_json(struct cust_http_response *res, int status, json_t *v)
+{
+    enum cust_status st = v ? cust_http_res_json(res, status, v) : CUST_ENOMEM;
+    json_decref(v);
+    return st;
+}
+
 enum cust_status web_page_send(struct cust_http_response *res, int status, struct cust_buf *b,
                                enum cust_status st)
 {

@@ -69,6 +69,8 @@ enum cust_status web_page_end(struct cust_buf *b);
 enum cust_status web_h(struct cust_buf *b, const char *s);
 /* Finish: set the HTML response and release the buffer. */
 enum cust_status web_send_html(struct cust_http_response *res, int status, struct cust_buf *b);
+/* Send `v` (owned; NULL: out of memory) as the JSON response with `status`. */
+enum cust_status web_send_json(struct cust_http_response *res, int status, json_t *v);
 /* Finish a page begun with web_page_begin: unless `st` (the status of building it so far) is a
  * failure, end it and send it with `status`. The buffer is released either way. */
 enum cust_status web_page_send(struct cust_http_response *res, int status, struct cust_buf *b,
