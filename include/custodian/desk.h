@@ -222,6 +222,8 @@ json_t *cust_desk_case_from_booking(const char *doc, const char *jurisdiction, i
 struct cust_desk_policy;
 struct cust_desk_policy *cust_desk_policy_new(const char *dir, const char *policy);
 void cust_desk_policy_free(struct cust_desk_policy *dp);
+/* Flags for every cust_decide call of `dp` (e.g. CUST_DECIDE_TRACE, policy.h); default 0. */
+void cust_desk_policy_set_flags(struct cust_desk_policy *dp, unsigned flags);
 enum cust_status cust_desk_policy_decide(void *dp, const json_t *case_json, json_t **decision,
                                          struct cust_err *err);
 

@@ -13,6 +13,7 @@ struct cust_desk_policy {
     char *ids[POLICY_CACHE];
     struct cust_policy *p[POLICY_CACHE];
     size_t n;
+    unsigned flags; /* for cust_decide */
     struct cust_decision *dec;
 };
 
@@ -37,6 +38,11 @@ void cust_desk_policy_free(struct cust_desk_policy *dp)
     free(dp->dir);
     free(dp->policy);
     free(dp);
+}
+
+void cust_desk_policy_set_flags(struct cust_desk_policy *dp, unsigned flags)
+{
+    dp->flags = flags;
 }
 
 static enum cust_status get_policy(struct cust_desk_policy *dp, const char *id,
@@ -83,7 +89,7 @@ enum cust_status cust_desk_policy_decide(void *arg, const json_t *case_json, jso
     enum cust_status st = id ? get_policy(dp, id, &p, err)
                              : cust_err_set(err, CUST_EINVAL, "case without jurisdiction");
     if (st == CUST_OK)
-        st = cust_decide(p, c, 0, dp->dec, err);
+        st = cust_decide(p, c, dp->flags, dp->dec, err);
     if (st == CUST_OK)
         *decision = cust_decision_to_json(p, c, dp->dec);
     cust_case_free(c);

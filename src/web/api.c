@@ -16,13 +16,6 @@ json_t *web_record_json(struct cust_web *w, struct cust_http_request *req,
                         const struct cust_session *s, bool person, const char *key,
                         enum cust_status *status);
 
-static enum cust_status send_json(struct cust_http_response *res, int status, json_t *v)
-{
-    enum cust_status st = v ? cust_http_res_json(res, status, v) : CUST_ENOMEM;
-    json_decref(v);
-    return st;
-}
-
 /* ---- roster --------------------------------------------------------------------------------- */
 
 static enum cust_status roster_json_row(const struct cust_roster_row *r, void *arg)
@@ -65,9 +58,9 @@ enum cust_status web_api_roster(struct cust_http_request *req, struct cust_http_
     }
     char day[11];
     cust_date_format(f.day, day);
-    return send_json(res, 200,
-                     json_pack("{s:s, s:I, s:o}", "as_of", day, "count",
-                               (json_int_t)json_array_size(rows), "bookings", rows));
+    return web_send_json(res, 200,
+                         json_pack("{s:s, s:I, s:o}", "as_of", day, "count",
+                                   (json_int_t)json_array_size(rows), "bookings", rows));
 }
 
 /* ---- bookings and persons ------------------------------------------------------------------- */
@@ -86,7 +79,7 @@ static enum cust_status record(struct cust_http_request *req, struct cust_http_r
             res, st == CUST_ENOTFOUND ? 404 : 500, st == CUST_ENOTFOUND ? "not_found" : "internal",
             st == CUST_ENOTFOUND ? (person ? "no such person" : "no such booking")
                                  : "the store could not be read");
-    return send_json(res, 200, v);
+    return web_send_json(res, 200, v);
 }
 
 enum cust_status web_api_booking(struct cust_http_request *req, struct cust_http_response *res,
@@ -160,7 +153,7 @@ enum cust_status web_api_decide(struct cust_http_request *req, struct cust_http_
     cust_decision_free(d);
     cust_policy_free(p);
     cust_case_free(c);
-    return send_json(res, status, out);
+    return web_send_json(res, status, out);
 }
 
 /* ---- audit ---------------------------------------------------------------------------------- */
@@ -180,10 +173,10 @@ enum cust_status web_api_audit_verify(struct cust_http_request *req, struct cust
     web_release(w, s);
     if (st != CUST_OK && st != CUST_EINTEGRITY)
         return cust_http_res_error(res, st, err.msg);
-    return send_json(res, 200,
-                     json_pack("{s:b, s:I, s:I, s:s}", "ok", st == CUST_OK, "entries",
-                               (json_int_t)rep.entries, "bad_seq", (json_int_t)rep.bad_seq,
-                               "reason", st == CUST_OK ? "" : err.msg));
+    return web_send_json(res, 200,
+                         json_pack("{s:b, s:I, s:I, s:s}", "ok", st == CUST_OK, "entries",
+                                   (json_int_t)rep.entries, "bad_seq", (json_int_t)rep.bad_seq,
+                                   "reason", st == CUST_OK ? "" : err.msg));
 }
 
 struct log_ctx {
@@ -237,9 +230,9 @@ enum cust_status web_api_audit_log(struct cust_http_request *req, struct cust_ht
         json_decref(c.rows);
         return cust_http_res_error(res, st, err.msg);
     }
-    return send_json(res, 200,
-                     json_pack("{s:I, s:s, s:o}", "head_seq", (json_int_t)head, "head_hash", hash,
-                               "entries", c.rows));
+    return web_send_json(res, 200,
+                         json_pack("{s:I, s:s, s:o}", "head_seq", (json_int_t)head, "head_hash",
+                                   hash, "entries", c.rows));
 }
 
 /* ---- users ---------------------------------------------------------------------------------- */
@@ -269,5 +262,5 @@ enum cust_status web_api_users(struct cust_http_request *req, struct cust_http_r
         json_decref(rows);
         return cust_http_res_error(res, st, err.msg);
     }
-    return send_json(res, 200, json_pack("{s:o}", "users", rows));
+    return web_send_json(res, 200, json_pack("{s:o}", "users", rows));
 }

@@ -135,12 +135,7 @@ static enum cust_status login_form(struct cust_http_response *res, int status, c
                       " type=\"text\" inputmode=\"numeric\" autocomplete=\"one-time-code\""
                       " aria-describedby=\"code-hint\" pattern=\"[0-9]{6}\" required>\n"
                       "<button class=\"usa-button\" type=\"submit\">Sign in</button>\n</form>\n");
-    st = st ? st : web_page_end(&b);
-    if (st) {
-        cust_buf_release(&b);
-        return st;
-    }
-    return web_send_html(res, status, &b);
+    return web_page_send(res, status, &b, st);
 }
 
 enum cust_status web_login_page(struct cust_http_request *req, struct cust_http_response *res,
@@ -350,14 +345,9 @@ enum cust_status web_dashboard(struct cust_http_request *req, struct cust_http_r
     if (!roster && !rq && !du)
         st = st ? st
                 : cust_buf_puts(&b, "<p>Your role has no desk work. Use the links above.</p>\n");
-    st = st ? st : web_page_end(&b);
     cust_buf_release(&reqs);
     cust_buf_release(&duties);
-    if (st) {
-        cust_buf_release(&b);
-        return st;
-    }
-    return web_send_html(res, 200, &b);
+    return web_page_send(res, 200, &b, st);
 }
 
 /* ---- roster --------------------------------------------------------------------------------- */
@@ -445,13 +435,8 @@ enum cust_status web_roster_page(struct cust_http_request *req, struct cust_http
                                 "<th scope=\"col\">Scheduled release</th></tr></thead><tbody>\n");
     st = st ? st : cust_buf_append(&b, rows.buf ? rows.buf : "", rows.len);
     st = st ? st : cust_buf_puts(&b, "</tbody></table>\n");
-    st = st ? st : web_page_end(&b);
     cust_buf_release(&rows);
-    if (st) {
-        cust_buf_release(&b);
-        return st;
-    }
-    return web_send_html(res, 200, &b);
+    return web_page_send(res, 200, &b, st);
 }
 
 /* ---- booking and person pages ------------------------------------------------------------------
@@ -535,13 +520,8 @@ static enum cust_status record_page(struct cust_http_request *req, struct cust_h
                                    (long long)pid);
     }
     st = st ? st : render_value(&b, v);
-    st = st ? st : web_page_end(&b);
     json_decref(v);
-    if (st) {
-        cust_buf_release(&b);
-        return st;
-    }
-    return web_send_html(res, 200, &b);
+    return web_page_send(res, 200, &b, st);
 }
 
 enum cust_status web_booking_page(struct cust_http_request *req, struct cust_http_response *res,
@@ -594,12 +574,7 @@ enum cust_status web_audit_page(struct cust_http_request *req, struct cust_http_
         st = st ? st : web_h(&b, err.msg);
         st = st ? st : cust_buf_puts(&b, "</p></div></div>\n");
     }
-    st = st ? st : web_page_end(&b);
-    if (st) {
-        cust_buf_release(&b);
-        return st;
-    }
-    return web_send_html(res, 200, &b);
+    return web_page_send(res, 200, &b, st);
 }
 
 /* ---- accounts (admin) ----------------------------------------------------------------------- */
@@ -648,11 +623,6 @@ enum cust_status web_users_page(struct cust_http_request *req, struct cust_http_
                                 "</th><th scope=\"col\">State</th></tr></thead><tbody>\n");
     st = st ? st : cust_buf_append(&b, rows.buf ? rows.buf : "", rows.len);
     st = st ? st : cust_buf_puts(&b, "</tbody></table>\n");
-    st = st ? st : web_page_end(&b);
     cust_buf_release(&rows);
-    if (st) {
-        cust_buf_release(&b);
-        return st;
-    }
-    return web_send_html(res, 200, &b);
+    return web_page_send(res, 200, &b, st);
 }

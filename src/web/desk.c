@@ -12,106 +12,24 @@
 
 #include <jansson.h>
 
-/*
- * The desk's decider on the web: like cust_desk_policy_decide, but with the policy's trace
- * recorded (CUST_DECIDE_TRACE), so the request page can say how each verdict was reached.
- * One per pool slot (used under the slot's lock); policies cached by id.
- */
-#define WEB_POLICY_CACHE 4
-
-struct web_decider {
-    char *ids[WEB_POLICY_CACHE];
-    struct cust_policy *p[WEB_POLICY_CACHE];
-    size_t n;
-    struct cust_decision *dec;
-};
-
-struct web_decider *web_decider_new(void)
-{
-    struct web_decider *wd = cust_xcalloc(1, sizeof(*wd));
-    wd->dec = cust_decision_new();
-    return wd;
-}
-
-void web_decider_free(struct web_decider *wd)
-{
-    if (!wd)
-        return;
-    for (size_t i = 0; i < wd->n; i++) {
-        free(wd->ids[i]);
-        cust_policy_free(wd->p[i]);
-    }
-    cust_decision_free(wd->dec);
-    free(wd);
-}
-
-static enum cust_status decider_policy(struct web_decider *wd, const char *id,
-                                       struct cust_policy **out, struct cust_err *err)
-{
-    for (size_t i = 0; i < wd->n; i++)
-        if (strcmp(wd->ids[i], id) == 0) {
-            *out = wd->p[i];
-            return CUST_OK;
-        }
-    enum cust_status st = cust_policy_load(NULL, id, out, err);
-    if (st != CUST_OK)
-        return st;
-    if (wd->n == WEB_POLICY_CACHE) {
-        free(wd->ids[0]);
-        cust_policy_free(wd->p[0]);
-        memmove(wd->ids, wd->ids + 1, (WEB_POLICY_CACHE - 1) * sizeof(wd->ids[0]));
-        memmove(wd->p, wd->p + 1, (WEB_POLICY_CACHE - 1) * sizeof(wd->p[0]));
-        wd->n--;
-    }
-    wd->ids[wd->n] = cust_xstrdup(id);
-    wd->p[wd->n++] = *out;
-    return CUST_OK;
-}
-
-static enum cust_status web_decide(void *arg, const json_t *case_json, json_t **decision,
-                                   struct cust_err *err)
-{
-    struct web_decider *wd = arg;
-    *decision = NULL;
-    struct cust_case *c = NULL;
-    struct cust_diag diag = CUST_DIAG_INIT;
-    if (cust_case_from_json(case_json, &c, &diag) != CUST_OK) {
-        enum cust_status st =
-            cust_err_set(err, CUST_EINVAL, "%s", diag.n ? diag.lines[0] : "invalid case");
-        cust_diag_release(&diag);
-        return st;
-    }
-    cust_diag_release(&diag);
-    const char *id = cust_case_jurisdiction(c);
-    struct cust_policy *p = NULL;
-    enum cust_status st = id ? decider_policy(wd, id, &p, err)
-                             : cust_err_set(err, CUST_EINVAL, "case without jurisdiction");
-    if (st == CUST_OK)
-        st = cust_decide(p, c, CUST_DECIDE_TRACE, wd->dec, err);
-    if (st == CUST_OK)
-        *decision = cust_decision_to_json(p, c, wd->dec);
-    cust_case_free(c);
-    return st;
-}
-
-/* A desk over a borrowed store connection, acting as the session's user and role. */
-static void desk_for(struct cust_web *w, struct cust_store *s, const struct cust_session *se,
-                     struct cust_desk *d)
+/* A desk over a borrowed store connection, acting as the session's user and role, until
+ * desk_close. */
+static void desk_open(struct cust_web *w, const struct cust_session *se, struct cust_desk *d)
 {
     memset(d, 0, sizeof(*d));
-    d->store = s;
+    d->store = web_acquire(w);
     d->cal = w->cal;
     d->actor = se->user;
     d->role = cust_role_name(se->role);
-    d->decide = web_decide;
-    d->decide_arg = web_slot_policy(w, s);
+    d->decide = cust_desk_policy_decide;
+    d->decide_arg = web_slot_policy(w, d->store);
 }
 
-static enum cust_status send_json(struct cust_http_response *res, int status, json_t *v)
+static void desk_close(struct cust_web *w, struct cust_desk *d)
 {
-    enum cust_status st = v ? cust_http_res_json(res, status, v) : CUST_ENOMEM;
-    json_decref(v);
-    return st;
+    struct cust_store *s = d->store;
+    cust_desk_release(d);
+    web_release(w, s);
 }
 
 static enum cust_status desk_error(struct cust_http_response *res, enum cust_status st,
@@ -122,10 +40,10 @@ static enum cust_status desk_error(struct cust_http_response *res, enum cust_sta
         for (size_t i = 0; i < dg->n; i++)
             json_array_append_new(problems, json_string(dg->lines[i]));
         int status = cust_http_status_for(st);
-        return send_json(res, status,
-                         json_pack("{s:{s:s, s:s, s:i, s:o}}", "error", "code",
-                                   cust_http_code_for(st), "message", dg->lines[0], "status",
-                                   status, "problems", problems));
+        return web_send_json(res, status,
+                             json_pack("{s:{s:s, s:s, s:i, s:o}}", "error", "code",
+                                       cust_http_code_for(st), "message", dg->lines[0], "status",
+                                       status, "problems", problems));
     }
     return cust_http_res_error(res, st, err->msg);
 }
@@ -151,15 +69,13 @@ enum cust_status web_api_requests(struct cust_http_request *req, struct cust_htt
         f.overdue_at = f.now;
     struct cust_err err = CUST_ERR_INIT;
     json_t *out = NULL;
-    struct cust_store *s = web_acquire(w);
     struct cust_desk d;
-    desk_for(w, s, &se, &d);
+    desk_open(w, &se, &d);
     st = cust_desk_list(&d, &f, &out, &err);
-    cust_desk_release(&d);
-    web_release(w, s);
+    desk_close(w, &d);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
-    return send_json(res, 200, json_pack("{s:o}", "requests", out));
+    return web_send_json(res, 200, json_pack("{s:o}", "requests", out));
 }
 
 enum cust_status web_api_request_add(struct cust_http_request *req, struct cust_http_response *res,
@@ -176,12 +92,10 @@ enum cust_status web_api_request_add(struct cust_http_request *req, struct cust_
         return cust_http_res_error(res, CUST_EINVAL, err.msg);
     struct cust_diag dg = CUST_DIAG_INIT;
     char id[CUST_REQUEST_ID_MAX];
-    struct cust_store *s = web_acquire(w);
     struct cust_desk d;
-    desk_for(w, s, &se, &d);
+    desk_open(w, &se, &d);
     st = cust_desk_add(&d, doc, id, &dg, &err);
-    cust_desk_release(&d);
-    web_release(w, s);
+    desk_close(w, &d);
     json_decref(doc);
     if (st != CUST_OK) {
         st = desk_error(res, st, &err, &dg);
@@ -192,7 +106,7 @@ enum cust_status web_api_request_add(struct cust_http_request *req, struct cust_
     char loc[96];
     snprintf(loc, sizeof(loc), "/api/v1/requests/%s", id);
     st = cust_http_res_header(res, "Location", loc);
-    return st ? st : send_json(res, 201, json_pack("{s:s}", "id", id));
+    return st ? st : web_send_json(res, 201, json_pack("{s:s}", "id", id));
 }
 
 enum cust_status web_api_request(struct cust_http_request *req, struct cust_http_response *res,
@@ -205,15 +119,13 @@ enum cust_status web_api_request(struct cust_http_request *req, struct cust_http
         return st;
     struct cust_err err = CUST_ERR_INIT;
     json_t *out = NULL;
-    struct cust_store *s = web_acquire(w);
     struct cust_desk d;
-    desk_for(w, s, &se, &d);
+    desk_open(w, &se, &d);
     st = cust_desk_show(&d, cust_http_req_param(req, "id"), &out, &err);
-    cust_desk_release(&d);
-    web_release(w, s);
+    desk_close(w, &d);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
-    return send_json(res, 200, out);
+    return web_send_json(res, 200, out);
 }
 
 /* The lifecycle steps: which action of the role matrix each needs. */
@@ -253,9 +165,8 @@ static enum cust_status run_step(struct cust_web *w, const struct cust_session *
                                  const char *name, const char *id, const json_t *body, json_t **out,
                                  struct cust_err *err)
 {
-    struct cust_store *s = web_acquire(w);
     struct cust_desk d;
-    desk_for(w, s, se, &d);
+    desk_open(w, se, &d);
     enum cust_status st;
     json_int_t pid = json_integer_value(json_object_get(body, "person_id"));
     const char *reason = jstr(body, "reason");
@@ -297,8 +208,7 @@ static enum cust_status run_step(struct cust_web *w, const struct cust_session *
         st = reason ? cust_desk_set_status(&d, id, status, reason, err)
                     : cust_err_set(err, CUST_EINVAL, "reason: required");
     }
-    cust_desk_release(&d);
-    web_release(w, s);
+    desk_close(w, &d);
     return st;
 }
 
@@ -327,41 +237,47 @@ enum cust_status web_api_request_step(struct cust_http_request *req, struct cust
         json_decref(out);
         return cust_http_res_error(res, st, err.msg);
     }
-    return send_json(res, 200,
-                     json_pack("{s:s, s:s, s:o}", "id", cust_http_req_param(req, "id"), "step",
-                               step->name, "result", out ? out : json_null()));
+    return web_send_json(res, 200,
+                         json_pack("{s:s, s:s, s:o}", "id", cust_http_req_param(req, "id"), "step",
+                                   step->name, "result", out ? out : json_null()));
 }
 
-/* Run the fulfilment into memory. */
-static enum cust_status fulfil(struct cust_web *w, const struct cust_session *se, const char *id,
-                               enum cust_desk_format fmt, char **text, size_t *len,
-                               struct cust_desk_fulfil_stats *fs, struct cust_err *err)
+/*
+ * Fulfil request `id` and send the result as a download, or the failure as an API error (or, for
+ * the console, `html`, as a page).
+ */
+static enum cust_status fulfil_download(struct cust_web *w, const struct cust_session *se,
+                                        const char *id, bool csv, bool html,
+                                        struct cust_http_response *res)
 {
-    *text = NULL;
-    *len = 0;
-    FILE *f = open_memstream(text, len);
-    if (!f)
-        return cust_err_set(err, CUST_ENOMEM, "out of memory");
-    struct cust_store *s = web_acquire(w);
-    struct cust_desk d;
-    desk_for(w, s, se, &d);
-    enum cust_status st = cust_desk_fulfill(&d, id, fmt, false, f, fs, err);
-    cust_desk_release(&d);
-    web_release(w, s);
-    fclose(f);
-    return st;
-}
-
-static enum cust_status send_download(struct cust_http_response *res, const char *id, bool csv,
-                                      const char *text, size_t len)
-{
-    char cd[128];
-    snprintf(cd, sizeof(cd), "attachment; filename=\"%s.%s\"", id, csv ? "csv" : "json");
-    enum cust_status st = cust_http_res_header(res, "Content-Disposition", cd);
-    cust_buf_reset(&res->body);
-    st = st ? st : cust_buf_append(&res->body, text, len);
-    res->status = 200;
-    res->content_type = csv ? "text/csv; charset=utf-8" : "application/json";
+    struct cust_err err = CUST_ERR_INIT;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    enum cust_status st = f ? CUST_OK : cust_err_set(&err, CUST_ENOMEM, "out of memory");
+    if (f) {
+        struct cust_desk_fulfil_stats fs;
+        memset(&fs, 0, sizeof(fs));
+        struct cust_desk d;
+        desk_open(w, se, &d);
+        st = cust_desk_fulfill(&d, id, csv ? CUST_DESK_CSV : CUST_DESK_JSON, false, f, &fs, &err);
+        desk_close(w, &d);
+        fclose(f);
+    }
+    if (st == CUST_OK) {
+        char cd[128];
+        snprintf(cd, sizeof(cd), "attachment; filename=\"%s.%s\"", id, csv ? "csv" : "json");
+        st = cust_http_res_header(res, "Content-Disposition", cd);
+        cust_buf_reset(&res->body);
+        st = st ? st : cust_buf_append(&res->body, text, len);
+        res->status = 200;
+        res->content_type = csv ? "text/csv; charset=utf-8" : "application/json";
+    } else if (html) {
+        st = web_html_error(res, cust_http_status_for(st), "Not fulfilled", err.msg, se);
+    } else {
+        st = cust_http_res_error(res, st, err.msg);
+    }
+    free(text);
     return st;
 }
 
@@ -377,19 +293,7 @@ enum cust_status web_api_request_fulfil(struct cust_http_request *req,
     bool csv = format && strcmp(format, "csv") == 0;
     if (format && !csv && strcmp(format, "json") != 0)
         return cust_http_res_error_raw(res, 400, "invalid", "format: json or csv");
-    const char *id = cust_http_req_param(req, "id");
-    char *text = NULL;
-    size_t len = 0;
-    struct cust_desk_fulfil_stats fs;
-    memset(&fs, 0, sizeof(fs));
-    struct cust_err err = CUST_ERR_INIT;
-    st = fulfil(w, &se, id, csv ? CUST_DESK_CSV : CUST_DESK_JSON, &text, &len, &fs, &err);
-    if (st == CUST_OK)
-        st = send_download(res, id, csv, text, len);
-    else
-        st = cust_http_res_error(res, st, err.msg);
-    free(text);
-    return st;
+    return fulfil_download(w, &se, cust_http_req_param(req, "id"), csv, false, res);
 }
 
 /* ---- API: duties ------------------------------------------------------------------------ */
@@ -407,15 +311,13 @@ enum cust_status web_api_duties(struct cust_http_request *req, struct cust_http_
                                       .open_only = open && strcmp(open, "1") == 0};
     struct cust_err err = CUST_ERR_INIT;
     json_t *out = NULL;
-    struct cust_store *s = web_acquire(w);
     struct cust_desk d;
-    desk_for(w, s, &se, &d);
+    desk_open(w, &se, &d);
     st = cust_desk_duties(&d, &f, &out, &err);
-    cust_desk_release(&d);
-    web_release(w, s);
+    desk_close(w, &d);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
-    return send_json(res, 200, json_pack("{s:o}", "duties", out));
+    return web_send_json(res, 200, json_pack("{s:o}", "duties", out));
 }
 
 enum cust_status web_api_duty_done(struct cust_http_request *req, struct cust_http_response *res,
@@ -432,15 +334,13 @@ enum cust_status web_api_duty_done(struct cust_http_request *req, struct cust_ht
     if (!*ids || *end || id <= 0)
         return cust_http_res_error_raw(res, 400, "invalid", "duty id: expected a number");
     struct cust_err err = CUST_ERR_INIT;
-    struct cust_store *s = web_acquire(w);
     struct cust_desk d;
-    desk_for(w, s, &se, &d);
+    desk_open(w, &se, &d);
     st = cust_desk_duty_done(&d, id, se.user, &err);
-    cust_desk_release(&d);
-    web_release(w, s);
+    desk_close(w, &d);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
-    return send_json(res, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", "done"));
+    return web_send_json(res, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", "done"));
 }
 
 /* ---- console: request detail -------------------------------------------------------------- */
@@ -688,12 +588,10 @@ enum cust_status web_request_page(struct cust_http_request *req, struct cust_htt
     const char *id = cust_http_req_param(req, "id");
     struct cust_err err = CUST_ERR_INIT;
     json_t *r = NULL;
-    struct cust_store *s = web_acquire(w);
     struct cust_desk d;
-    desk_for(w, s, &se, &d);
+    desk_open(w, &se, &d);
     st = cust_desk_show(&d, id, &r, &err);
-    cust_desk_release(&d);
-    web_release(w, s);
+    desk_close(w, &d);
     if (st != CUST_OK)
         return web_html_error(res, st == CUST_ENOTFOUND ? 404 : 500, "No such request",
                               st == CUST_ENOTFOUND ? "There is no request with that id."
@@ -773,13 +671,8 @@ enum cust_status web_request_page(struct cust_http_request *req, struct cust_htt
         st = st ? st : cust_buf_puts(&b, "</ul>\n");
     }
     st = st ? st : render_duties(&b, json_object_get(r, "duties"));
-    st = st ? st : web_page_end(&b);
     json_decref(r);
-    if (st) {
-        cust_buf_release(&b);
-        return st;
-    }
-    return web_send_html(res, 200, &b);
+    return web_page_send(res, 200, &b, st);
 }
 
 /* POST /console/requests/{id}/{step} from the page's forms, then back to the page. */
@@ -833,12 +726,10 @@ enum cust_status web_fulfil_page(struct cust_http_request *req, struct cust_http
     const char *id = cust_http_req_param(req, "id");
     struct cust_err err = CUST_ERR_INIT;
     json_t *r = NULL;
-    struct cust_store *s = web_acquire(w);
     struct cust_desk d;
-    desk_for(w, s, &se, &d);
+    desk_open(w, &se, &d);
     st = cust_desk_show(&d, id, &r, &err);
-    cust_desk_release(&d);
-    web_release(w, s);
+    desk_close(w, &d);
     if (st != CUST_OK)
         return web_html_error(res, st == CUST_ENOTFOUND ? 404 : 500, "No such request",
                               "There is no request with that id.", &se);
@@ -883,13 +774,8 @@ enum cust_status web_fulfil_page(struct cust_http_request *req, struct cust_http
                                    "id=\"download-%s\">Fulfil and download %s</button></form>\n",
                                    csv ? "csv" : "json", csv ? "CSV" : "JSON");
     }
-    st = st ? st : web_page_end(&b);
     json_decref(r);
-    if (st) {
-        cust_buf_release(&b);
-        return st;
-    }
-    return web_send_html(res, 200, &b);
+    return web_page_send(res, 200, &b, st);
 }
 
 enum cust_status web_fulfil_post(struct cust_http_request *req, struct cust_http_response *res,
@@ -902,17 +788,5 @@ enum cust_status web_fulfil_post(struct cust_http_request *req, struct cust_http
         return st;
     const char *format = cust_kv_get(&req->query, "format");
     bool csv = format && strcmp(format, "csv") == 0;
-    const char *id = cust_http_req_param(req, "id");
-    char *text = NULL;
-    size_t len = 0;
-    struct cust_desk_fulfil_stats fs;
-    memset(&fs, 0, sizeof(fs));
-    struct cust_err err = CUST_ERR_INIT;
-    st = fulfil(w, &se, id, csv ? CUST_DESK_CSV : CUST_DESK_JSON, &text, &len, &fs, &err);
-    if (st == CUST_OK)
-        st = send_download(res, id, csv, text, len);
-    else
-        st = web_html_error(res, cust_http_status_for(st), "Not fulfilled", err.msg, &se);
-    free(text);
-    return st;
+    return fulfil_download(w, &se, cust_http_req_param(req, "id"), csv, true, res);
 }

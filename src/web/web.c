@@ -42,12 +42,15 @@ struct cust_store *web_acquire(struct cust_web *w)
     return w->slots[k].store;
 }
 
-struct web_decider *web_slot_policy(struct cust_web *w, struct cust_store *s)
+struct cust_desk_policy *web_slot_policy(struct cust_web *w, struct cust_store *s)
 {
     for (unsigned i = 0; i < w->nslots; i++) {
         if (w->slots[i].store == s) {
-            if (!w->slots[i].policy)
-                w->slots[i].policy = web_decider_new();
+            if (!w->slots[i].policy) {
+                /* with the trace, so the request page can say how each verdict was reached */
+                w->slots[i].policy = cust_desk_policy_new(NULL, NULL);
+                cust_desk_policy_set_flags(w->slots[i].policy, CUST_DECIDE_TRACE);
+            }
             return w->slots[i].policy;
         }
     }
@@ -163,7 +166,7 @@ void cust_web_free(struct cust_web *w)
         return;
     for (unsigned i = 0; i < w->nslots; i++) {
         cust_store_close(w->slots[i].store);
-        web_decider_free(w->slots[i].policy);
+        cust_desk_policy_free(w->slots[i].policy);
         pthread_mutex_destroy(&w->slots[i].lock);
     }
     free(w->slots);
@@ -387,6 +390,24 @@ enum cust_status web_send_html(struct cust_http_response *res, int status, struc
     return st;
 }
 
+enum cust_status web_send_json(struct cust_http_response *res, int status, json_t *v)
+{
+    enum cust_status st = v ? cust_http_res_json(res, status, v) : CUST_ENOMEM;
+    json_decref(v);
+    return st;
+}
+
+enum cust_status web_page_send(struct cust_http_response *res, int status, struct cust_buf *b,
+                               enum cust_status st)
+{
+    st = st ? st : web_page_end(b);
+    if (st) {
+        cust_buf_release(b);
+        return st;
+    }
+    return web_send_html(res, status, b);
+}
+
 enum cust_status web_html_error(struct cust_http_response *res, int status, const char *title,
                                 const char *message, const struct cust_session *s)
 {
@@ -398,12 +419,7 @@ enum cust_status web_html_error(struct cust_http_response *res, int status, cons
                                 "<div class=\"usa-alert__body\"><p class=\"usa-alert__text\">");
     st = st ? st : web_h(&b, message);
     st = st ? st : cust_buf_puts(&b, "</p></div></div>\n");
-    st = st ? st : web_page_end(&b);
-    if (st) {
-        cust_buf_release(&b);
-        return st;
-    }
-    return web_send_html(res, status, &b);
+    return web_page_send(res, status, &b, st);
 }
 
 enum cust_status web_redirect(struct cust_http_response *res, const char *location)

@@ -13,12 +13,12 @@
 struct cust_policy;
 
 struct cust_calendar;
-struct web_decider;
+struct cust_desk_policy;
 
 struct web_slot {
     pthread_mutex_t lock;
     struct cust_store *store;
-    struct web_decider *policy; /* the desk's decider and policy cache, used under `lock` */
+    struct cust_desk_policy *policy; /* the desk's decider and policy cache, under `lock` */
 };
 
 struct cust_web {
@@ -42,10 +42,8 @@ void web_cache_free(struct web_cache *c);
 /* Borrow a store connection (exclusive until web_release). */
 struct cust_store *web_acquire(struct cust_web *w);
 void web_release(struct cust_web *w, struct cust_store *s);
-/* The desk decider of the slot holding `s` (held by the caller); desk.c. */
-struct web_decider *web_slot_policy(struct cust_web *w, struct cust_store *s);
-struct web_decider *web_decider_new(void);
-void web_decider_free(struct web_decider *wd);
+/* The desk decider of the slot holding `s` (held by the caller), tracing (CUST_DECIDE_TRACE). */
+struct cust_desk_policy *web_slot_policy(struct cust_web *w, struct cust_store *s);
 
 /*
  * The staff guard for a page or API route: `action` >= 0 is a role-matrix action, WEB_SESSION
@@ -71,6 +69,12 @@ enum cust_status web_page_end(struct cust_buf *b);
 enum cust_status web_h(struct cust_buf *b, const char *s);
 /* Finish: set the HTML response and release the buffer. */
 enum cust_status web_send_html(struct cust_http_response *res, int status, struct cust_buf *b);
+/* Send `v` (owned; NULL: out of memory) as the JSON response with `status`. */
+enum cust_status web_send_json(struct cust_http_response *res, int status, json_t *v);
+/* Finish a page begun with web_page_begin: unless `st` (the status of building it so far) is a
+ * failure, end it and send it with `status`. The buffer is released either way. */
+enum cust_status web_page_send(struct cust_http_response *res, int status, struct cust_buf *b,
+                               enum cust_status st);
 /* An HTML error page (public-safe: the message is ours, never record data). */
 enum cust_status web_html_error(struct cust_http_response *res, int status, const char *title,
                                 const char *message, const struct cust_session *s);

@@ -144,6 +144,19 @@ code=$(curl -s -o "$T/b" -w '%{http_code}' -b "$T/jar.supervisor" -H 'Content-Ty
   --data '{}' "$BASE/api/v1/requests/$DET/decide")
 [ "$code" = 403 ] && grep -q CSRF "$T/b" || fail "CSRF refused: $code"; ok
 
+# --- a decision made on the web carries the policy's trace, shown on the request page
+DET2=$("$C" request add "$CUST_SOURCE_DIR/tests/data/requests/detainer.json")
+code=$(curl -s -o "$T/b" -w '%{http_code}' -b "$T/jar.supervisor" \
+  -H "X-CSRF-Token: ${CSRF[supervisor]}" -H 'Content-Type: application/json' --data '{}' \
+  "$BASE/api/v1/requests/$DET2/decide")
+[ "$code" = 200 ] || { cat "$T/b" >&2; fail "decide on the web: $code"; }
+jq -e '[.result[].decision.trace | length > 0] | all and length > 0' "$T/b" >/dev/null ||
+  fail "web decision without trace: $(head -c 300 "$T/b")"
+ok
+curl -s -b "$T/jar.supervisor" "$BASE/console/requests/$DET2" | grep -q 'class="trace"' ||
+  fail "request page shows how the policy reached its verdicts"
+ok
+
 # --- restricted fields
 curl -s -b "$T/jar.clerk" "$BASE/api/v1/bookings/6012345" >"$T/clerk.json"
 jq -e '.restricted_fields_hidden == true and (.record.person | has("ids") | not)

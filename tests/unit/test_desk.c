@@ -96,6 +96,15 @@ static json_t *show(struct fx *f, const char *id)
     return j;
 }
 
+/* Decide request `id`, which must succeed. */
+static void decide_ok(struct fx *f, const char *id)
+{
+    json_t *out = NULL;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_OK);
+    json_decref(out);
+}
+
 static const char *sget(const json_t *o, const char *k)
 {
     return json_string_value(json_object_get(o, k));
@@ -474,9 +483,8 @@ static void test_notify_prohibited_without_record(void **state)
         " \"received_at\": \"2025-07-10T09:00:00-07:00\","
         " \"subject\": {\"booking_number\": \"1002\"}}",
         id);
+    decide_ok(f, id);
     json_t *out = NULL;
-    assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_OK);
-    json_decref(out);
     struct cust_desk_act a = {.action = "notify", .by = "sgt"};
     assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EDENIED);
     /* declining a prohibited action needs no reason */
@@ -504,9 +512,8 @@ static void test_citizen_flagged_for_review(void **state)
         assert_string_equal(sget(l, "review_reason"), reasons[k]);
         int64_t pid = json_integer_value(json_object_get(l, "person_id"));
         json_decref(j);
+        decide_ok(f, id);
         json_t *out = NULL;
-        assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_OK);
-        json_decref(out);
         struct cust_desk_act a = {.action = "notify", .by = "sgt", .decline = true, .reason = "x"};
         assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EDENIED);
         assert_int_equal(cust_desk_review(&f->d, id, pid, "lt", "", &err), CUST_EINVAL);
@@ -529,9 +536,8 @@ static void test_interview_needs_consent(void **state)
         " \"received_at\": \"2025-07-10T09:00:00-07:00\", \"note\": \"status interview\","
         " \"subject\": {\"booking_number\": \"1002\"}}",
         id);
+    decide_ok(f, id);
     json_t *out = NULL;
-    assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_OK);
-    json_decref(out);
     struct cust_desk_act a = {.action = "interview", .by = "sgt"};
     assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EDENIED);
     json_t *duties = NULL;
@@ -1045,9 +1051,8 @@ static void test_unconfirmed_person_refused(void **state)
     struct cust_err err = CUST_ERR_INIT;
     char id[CUST_REQUEST_ID_MAX];
     add(f, DETAINER("{\"booking_number\": \"1001\"}"), id);
+    decide_ok(f, id);
     json_t *out = NULL;
-    assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_OK);
-    json_decref(out);
     /* person #2 is not linked to this request */
     struct cust_desk_act a = {.action = "notify", .by = "sgt", .person_id = 2};
     assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EDENIED);
@@ -1072,9 +1077,8 @@ static void test_admin_warrant_arrest_prohibited(void **state)
         " {\"agency\": \"ICE\"}, \"received_at\": \"2025-07-10T09:00:00-07:00\","
         " \"subject\": {\"booking_number\": \"1006\"}}",
         id);
+    decide_ok(f, id);
     json_t *out = NULL;
-    assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_OK);
-    json_decref(out);
     /* no state report duty before a transfer is made */
     assert_int_equal(duty_of(f, id, "report_transfer_to_state", NULL), 0);
     struct cust_desk_act a = {.action = "arrest", .by = "sgt"};
@@ -1102,9 +1106,8 @@ static void test_duty_deadline_skips_holiday(void **state)
     setenv("CUSTODIAN_NOW", "2025-07-03T18:00:00Z", 1);
     char id[CUST_REQUEST_ID_MAX];
     add(f, DETAINER("{\"booking_number\": \"1001\"}"), id);
+    decide_ok(f, id);
     json_t *out = NULL;
-    assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_OK);
-    json_decref(out);
     json_t *row = NULL;
     assert_true(duty_of(f, id, "serve_copy_to_subject", &row) > 0);
     assert_string_equal(sget(row, "due"), "2025-07-08T06:59:59Z"); /* end of Mon 07-07 PDT */
