@@ -250,7 +250,7 @@ enum cust_status cust_totp_keyfile_load(const char *path, bool create,
     else if (sb.st_mode & (S_IRWXG | S_IRWXO))
         st = cust_err_set(
             err, CUST_EDENIED,
-            "key file '%s': mode 0%03o lets group or others read it (must be 0600); run: chmod 600 "
+            "key file '%s': mode 0%03o gives group or others access (must be 0600); run: chmod 600 "
             "'%s'",
             path, (unsigned)(sb.st_mode & 0777), path);
     else if (sb.st_size != CUST_TOTP_SERVER_KEY_BYTES)
