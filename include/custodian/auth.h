@@ -137,6 +137,33 @@ void cust_totp_key_new(uint8_t key[CUST_TOTP_KEY_BYTES]);
 enum cust_status cust_totp_uri(const char *user, const uint8_t *key, size_t keylen,
                                struct cust_buf *out);
 
+/* ---- TOTP secrets at rest (libsodium crypto_secretbox: XSalsa20-Poly1305) ------------------ */
+
+#define CUST_TOTP_SERVER_KEY_BYTES 32                         /* crypto_secretbox_KEYBYTES */
+#define CUST_TOTP_NONCE_BYTES      24                         /* crypto_secretbox_NONCEBYTES */
+#define CUST_TOTP_BOX_BYTES        (CUST_TOTP_KEY_BYTES + 16) /* secret + MAC */
+
+/* Encrypt `secret` under the server key with a fresh random nonce (written to `nonce`). */
+void cust_totp_seal(const uint8_t server_key[CUST_TOTP_SERVER_KEY_BYTES],
+                    const uint8_t secret[CUST_TOTP_KEY_BYTES], uint8_t nonce[CUST_TOTP_NONCE_BYTES],
+                    uint8_t box[CUST_TOTP_BOX_BYTES]);
+/* Decrypt and authenticate a sealed secret. CUST_EDENIED (and `secret` zeroed) for a wrong
+ * key or a tampered nonce/box. The caller sodium_memzero()s `secret` after use. */
+enum cust_status cust_totp_open(const uint8_t server_key[CUST_TOTP_SERVER_KEY_BYTES],
+                                const uint8_t nonce[CUST_TOTP_NONCE_BYTES],
+                                const uint8_t box[CUST_TOTP_BOX_BYTES],
+                                uint8_t secret[CUST_TOTP_KEY_BYTES], struct cust_err *err);
+/*
+ * Read the 32-byte server key from `path`. A missing file is CUST_ENOTFOUND, unless `create`:
+ * then 32 random bytes are written to a new file of mode 0600 (O_EXCL, fsync'd). Refused
+ * (CUST_EDENIED) when the file is not a regular file or its mode gives group or others any
+ * access (the message names the file and the `chmod 600` fix); CUST_EINVAL when it is not
+ * exactly 32 bytes. The key is never written anywhere else (no log, no error text).
+ */
+enum cust_status cust_totp_keyfile_load(const char *path, bool create,
+                                        uint8_t key[CUST_TOTP_SERVER_KEY_BYTES],
+                                        struct cust_err *err);
+
 /* ---- accounts, sessions, lockout ------------------------------------------------------------ */
 
 #define CUST_SESSION_IDLE_S     (30 * 60)
@@ -150,7 +177,13 @@ struct cust_user {
     char name[CUST_USER_NAME_MAX];
     enum cust_role role;
     char pwhash[CUST_PWHASH_STRBYTES];
-    uint8_t totp_key[CUST_TOTP_KEY_BYTES];
+    uint8_t totp_key[CUST_TOTP_KEY_BYTES]; /* the clear secret (in memory only) */
+    /* At rest (the store's backend): totp_sealed says totp_nonce/totp_box hold the secret
+     * encrypted under the server key and totp_key is unused; the web backend seals on put
+     * and opens on get (web.md). The memory backend keeps totp_key and leaves these unset. */
+    bool totp_sealed;
+    uint8_t totp_nonce[CUST_TOTP_NONCE_BYTES];
+    uint8_t totp_box[CUST_TOTP_BOX_BYTES];
     int64_t totp_last_step; /* last accepted TOTP step (replay protection) */
     unsigned failures;      /* consecutive failed logins */
     int64_t locked_until;   /* Unix seconds; 0 = not locked */

@@ -29,6 +29,11 @@ struct cust_web_config {
     const char *assets_dir;     /* the @uswds/uswds dist folder, served under /static/uswds/ */
     bool tls;                   /* cookies get Secure */
     bool create;                /* create an empty store when there is none */
+    /* The server key that seals TOTP secrets at rest (auth.md). NULL: $CUSTODIAN_KEY_FILE,
+     * else the store's path + ".key". Missing: created (mode 0600) when create_key, else the
+     * web runs without it (locator only: no account can be read for sign-in or written). */
+    const char *key_file;
+    bool create_key;
 };
 
 /* Defaults: 4 connections, 2 hours, 50 rows, a 30 s locator cache, assets from the source
@@ -37,11 +42,17 @@ void cust_web_config_defaults(struct cust_web_config *cfg);
 
 struct cust_web;
 
-/* Open the pool of store connections. CUST_ENOTFOUND when the store does not exist (and
- * cfg->create is false). */
+/* Open the pool of store connections and load the server key (cfg->key_file); with the key,
+ * every clear-text TOTP secret left from before migration 6 is sealed in place. CUST_ENOTFOUND
+ * when the store does not exist (and cfg->create is false); CUST_EDENIED for a key file that
+ * group or others may read. */
 enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_config *cfg,
                               struct cust_err *err);
 void cust_web_free(struct cust_web *w);
+
+/* Whether the server key was loaded (staff sign-in works only then), and its path. */
+bool cust_web_has_key(const struct cust_web *w);
+const char *cust_web_key_path(const struct cust_web *w);
 
 /* The audit hooks to install in the server config: every event becomes a ledger entry
  * (except requests to the public locator, which go to the access log only). */

@@ -1,9 +1,19 @@
-/* totp.c - RFC 4226 HOTP / RFC 6238 TOTP with HMAC-SHA1 (nettle), base32, otpauth URIs. */
+/* totp.c - RFC 4226 HOTP / RFC 6238 TOTP with HMAC-SHA1 (nettle), base32, otpauth URIs, and the
+ * secrets at rest: crypto_secretbox under a server key file (docs/internals/auth.md). */
 #include "custodian/compat.h"
 #include "custodian/auth.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <nettle/hmac.h>
 #include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+_Static_assert(CUST_TOTP_SERVER_KEY_BYTES == crypto_secretbox_KEYBYTES, "secretbox key size");
+_Static_assert(CUST_TOTP_NONCE_BYTES == crypto_secretbox_NONCEBYTES, "secretbox nonce size");
+_Static_assert(CUST_TOTP_BOX_BYTES == CUST_TOTP_KEY_BYTES + crypto_secretbox_MACBYTES,
+               "secretbox box size");
 
 uint32_t cust_hotp(const uint8_t *key, size_t keylen, uint64_t counter, unsigned digits)
 {
@@ -158,5 +168,106 @@ enum cust_status cust_totp_uri(const char *user, const uint8_t *key, size_t keyl
         st = cust_buf_appendf(out, "?secret=%s&issuer=custodian&algorithm=SHA1&digits=%d&period=%d",
                               b32, CUST_TOTP_DIGITS, CUST_TOTP_STEP);
     sodium_memzero(b32, sizeof(b32));
+    return st;
+}
+
+static void sodium_ready(void)
+{
+    if (sodium_init() < 0)
+        cust__assert_fail("sodium_init", __FILE__, __LINE__);
+}
+
+void cust_totp_seal(const uint8_t server_key[CUST_TOTP_SERVER_KEY_BYTES],
+                    const uint8_t secret[CUST_TOTP_KEY_BYTES], uint8_t nonce[CUST_TOTP_NONCE_BYTES],
+                    uint8_t box[CUST_TOTP_BOX_BYTES])
+{
+    sodium_ready();
+    randombytes_buf(nonce, CUST_TOTP_NONCE_BYTES);
+    crypto_secretbox_easy(box, secret, CUST_TOTP_KEY_BYTES, nonce, server_key);
+}
+
+enum cust_status cust_totp_open(const uint8_t server_key[CUST_TOTP_SERVER_KEY_BYTES],
+                                const uint8_t nonce[CUST_TOTP_NONCE_BYTES],
+                                const uint8_t box[CUST_TOTP_BOX_BYTES],
+                                uint8_t secret[CUST_TOTP_KEY_BYTES], struct cust_err *err)
+{
+    sodium_ready();
+    if (crypto_secretbox_open_easy(secret, box, CUST_TOTP_BOX_BYTES, nonce, server_key) != 0) {
+        sodium_memzero(secret, CUST_TOTP_KEY_BYTES);
+        return cust_err_set(err, CUST_EDENIED,
+                            "totp secret: cannot decrypt (wrong key file or altered row)");
+    }
+    return CUST_OK;
+}
+
+static enum cust_status keyfile_create(const char *path, uint8_t key[CUST_TOTP_SERVER_KEY_BYTES],
+                                       struct cust_err *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return cust_err_set(err, CUST_EIO, "key file '%s': cannot create: %s", path,
+                            strerror(errno));
+    sodium_ready();
+    randombytes_buf(key, CUST_TOTP_SERVER_KEY_BYTES);
+    size_t done = 0;
+    while (done < CUST_TOTP_SERVER_KEY_BYTES) {
+        ssize_t n = write(fd, key + done, CUST_TOTP_SERVER_KEY_BYTES - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        done += (size_t)n;
+    }
+    bool ok = done == CUST_TOTP_SERVER_KEY_BYTES && fchmod(fd, 0600) == 0 && fsync(fd) == 0;
+    int e = errno;
+    ok = close(fd) == 0 && ok;
+    if (!ok) {
+        sodium_memzero(key, CUST_TOTP_SERVER_KEY_BYTES);
+        unlink(path);
+        return cust_err_set(err, CUST_EIO, "key file '%s': cannot write: %s", path, strerror(e));
+    }
+    return CUST_OK;
+}
+
+enum cust_status cust_totp_keyfile_load(const char *path, bool create,
+                                        uint8_t key[CUST_TOTP_SERVER_KEY_BYTES],
+                                        struct cust_err *err)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        if (create)
+            return keyfile_create(path, key, err);
+        return cust_err_set(err, CUST_ENOTFOUND, "key file '%s': not found", path);
+    }
+    if (fd < 0)
+        return cust_err_set(err, CUST_EIO, "key file '%s': cannot open: %s", path, strerror(errno));
+    struct stat sb;
+    enum cust_status st = CUST_OK;
+    if (fstat(fd, &sb) != 0)
+        st = cust_err_set(err, CUST_EIO, "key file '%s': %s", path, strerror(errno));
+    else if (!S_ISREG(sb.st_mode))
+        st = cust_err_set(err, CUST_EDENIED, "key file '%s': not a regular file", path);
+    else if (sb.st_mode & (S_IRWXG | S_IRWXO))
+        st = cust_err_set(
+            err, CUST_EDENIED,
+            "key file '%s': mode 0%03o gives group or others access (must be 0600); run: chmod 600 "
+            "'%s'",
+            path, (unsigned)(sb.st_mode & 0777), path);
+    else if (sb.st_size != CUST_TOTP_SERVER_KEY_BYTES)
+        st = cust_err_set(err, CUST_EINVAL, "key file '%s': expected %d bytes, found %lld", path,
+                          CUST_TOTP_SERVER_KEY_BYTES, (long long)sb.st_size);
+    size_t done = 0;
+    while (st == CUST_OK && done < CUST_TOTP_SERVER_KEY_BYTES) {
+        ssize_t n = read(fd, key + done, CUST_TOTP_SERVER_KEY_BYTES - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            st = cust_err_set(err, CUST_EIO, "key file '%s': short read", path);
+        else
+            done += (size_t)n;
+    }
+    close(fd);
+    if (st != CUST_OK)
+        sodium_memzero(key, CUST_TOTP_SERVER_KEY_BYTES);
     return st;
 }

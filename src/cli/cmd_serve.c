@@ -25,7 +25,8 @@ static void on_stop_signal(int sig)
 
 static const char usage[] =
     "usage: custodian serve [--listen ADDR:PORT] [--config FILE] [--port-file FILE]\n"
-    "                       [--assets DIR] [--cache-ttl S] [--print-routes]\n"
+    "                       [--assets DIR] [--cache-ttl S] [--key-file FILE]\n"
+    "                       [--print-routes]\n"
     "\n"
     "Serve the public inmate locator (/locator, /api/v1/public/inmates), the staff\n"
     "console (/console, /login) and the JSON API under /api/v1 (and GET /healthz) from\n"
@@ -47,6 +48,11 @@ static const char usage[] =
     "  --cache-ttl S       keep each public locator API answer S seconds (default 30;\n"
     "                      0: no cache); bookings appear only hide_recent_hours after\n"
     "                      booking anyway, a release shows at most S seconds late\n"
+    "  --key-file FILE     the 32-byte server key that decrypts staff TOTP secrets\n"
+    "                      (default: $CUSTODIAN_KEY_FILE, else the store's path + .key);\n"
+    "                      must be mode 0600. Without it the locator serves but staff\n"
+    "                      sign-in is refused; `custodian user add` creates it. With it,\n"
+    "                      clear-text secrets from older stores are encrypted at start\n"
     "  --print-routes      print every route as METHOD PATTERN GUARD and exit\n"
     "  --db PATH           (global option) the store\n";
 
@@ -70,6 +76,7 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
     if (cli_wants_help(argc, argv))
         return cli_help(usage);
     const char *listen = NULL, *config = NULL, *port_file = NULL, *assets = NULL, *ttl = NULL;
+    const char *key_file = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
@@ -93,6 +100,8 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
             slot = &config;
         else if (strcmp(a, "--port-file") == 0)
             slot = &port_file;
+        else if (strcmp(a, "--key-file") == 0)
+            slot = &key_file;
         else
             return cli_usage_error(usage, "unknown argument '%s'", a);
         if (i + 1 >= argc)
@@ -125,9 +134,15 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
             return cli_usage_error(usage, "--cache-ttl: expected seconds from 0 to 3600");
         wcfg.cache_ttl_s = (unsigned)v;
     }
+    wcfg.key_file = key_file;
     struct cust_web *web = NULL;
     if (cust_web_new(&web, &wcfg, &err))
         return cli_fail(&err);
+    if (!cust_web_has_key(web))
+        fprintf(stderr,
+                "custodian: no key file '%s': staff sign-in is refused until "
+                "`custodian user add` creates it (or --key-file names it)\n",
+                cust_web_key_path(web));
     cfg.hooks = cust_web_hooks(web);
 
     struct cust_router *router = cust_router_new();

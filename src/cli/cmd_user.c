@@ -10,7 +10,8 @@
 #include <sodium.h>
 
 static const char usage[] =
-    "usage: custodian [--db PATH] user add NAME --role ROLE [--passphrase-file FILE] [--json]\n"
+    "usage: custodian [--db PATH] user add NAME --role ROLE [--passphrase-file FILE]\n"
+    "                                  [--key-file FILE] [--json]\n"
     "       custodian [--db PATH] user list [--json]\n"
     "\n"
     "add   create a staff account. The passphrase is the first line of FILE, or of standard\n"
@@ -18,7 +19,13 @@ static const char usage[] =
     "      the name). Prints the TOTP provisioning URI (otpauth://...) to load into an\n"
     "      authenticator app; sign-in needs the passphrase and the app's 6-digit code.\n"
     "      ROLE: clerk | supervisor | counsel | auditor | admin. Recorded in the ledger.\n"
-    "list  the accounts (name, role, created)\n";
+    "list  the accounts (name, role, created)\n"
+    "\n"
+    "--key-file FILE  the server key that encrypts TOTP secrets in the store (default:\n"
+    "      $CUSTODIAN_KEY_FILE, else the store's path + .key). `add` creates it (32 random\n"
+    "      bytes, mode 0600) when missing; a key file group or others may read is refused.\n"
+    "      Keep it off the store's backups: without it a stolen store forges no codes, and\n"
+    "      with it lost, every account needs a new TOTP secret.\n";
 
 /* The first line of `f` into out (newline stripped). */
 static bool read_line(FILE *f, char *out, size_t cap)
@@ -64,7 +71,7 @@ static int user_list(struct cli_ctx *ctx, bool json)
 }
 
 static int user_add(struct cli_ctx *ctx, const char *name, const char *role_name,
-                    const char *pass_file, bool json)
+                    const char *pass_file, const char *key_file, bool json)
 {
     enum cust_role role;
     if (!cust_role_parse(role_name, &role))
@@ -92,6 +99,8 @@ static int user_add(struct cli_ctx *ctx, const char *name, const char *role_name
     cust_web_config_defaults(&wc);
     wc.db_path = ctx->db_path;
     wc.connections = 1;
+    wc.key_file = key_file;
+    wc.create_key = true;
     struct cust_web *w = NULL;
     if (cust_web_new(&w, &wc, &err) != CUST_OK) {
         sodium_memzero(pass, sizeof(pass));
@@ -148,16 +157,17 @@ int cmd_user(int argc, char **argv, struct cli_ctx *ctx)
 {
     if (cli_wants_help(argc, argv))
         return cli_help(usage);
-    const char *sub = NULL, *name = NULL, *role = NULL, *pass_file = NULL;
+    const char *sub = NULL, *name = NULL, *role = NULL, *pass_file = NULL, *key_file = NULL;
     bool json = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--json") == 0) {
             json = true;
-        } else if (strcmp(a, "--role") == 0 || strcmp(a, "--passphrase-file") == 0) {
+        } else if (strcmp(a, "--role") == 0 || strcmp(a, "--passphrase-file") == 0 ||
+                   strcmp(a, "--key-file") == 0) {
             if (i + 1 >= argc)
                 return cli_usage_error(usage, "'%s' needs a value", a);
-            *(a[2] == 'r' ? &role : &pass_file) = argv[++i];
+            *(a[2] == 'r' ? &role : a[2] == 'p' ? &pass_file : &key_file) = argv[++i];
         } else if (a[0] == '-' && a[1] != '\0') {
             return cli_usage_error(usage, "unknown option '%s'", a);
         } else if (!sub) {
@@ -176,5 +186,5 @@ int cmd_user(int argc, char **argv, struct cli_ctx *ctx)
         return cli_usage_error(usage, "add: give the user's NAME");
     if (!role)
         return cli_usage_error(usage, "add: give --role");
-    return user_add(ctx, name, role, pass_file, json);
+    return user_add(ctx, name, role, pass_file, key_file, json);
 }

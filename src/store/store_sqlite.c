@@ -125,6 +125,7 @@ static const char *const *const migrations[] = {
     cust_sqlite_web_migration,              /* 3: staff users and sessions */
     cust_sqlite_desk_disclosures_migration, /* 4: disclosures chained to the ledger */
     cust_sqlite_web_locator_migration,      /* 5: the locator's in-custody indexes, dob filter */
+    cust_sqlite_web_totp_migration,         /* 6: TOTP secrets sealed at rest (users.totp_nonce) */
 };
 
 int cust_store_schema_version(void)

@@ -4,8 +4,10 @@
  *
  * Migration 3 adds staff accounts and sessions and an index on persons(last_name, first_name);
  * migration 5 makes the locator's in-custody search by name an index lookup over a million
- * bookings and adds dob to the view as a filter. The locator's statements (W_PUBLIC_*) name
- * only the view public_bookings.
+ * bookings and adds dob to the view as a filter; migration 6 adds users.totp_nonce: a row with a
+ * nonce holds its TOTP secret sealed (crypto_secretbox under the server key file, which only
+ * the web backend knows), a row without one is a clear-text secret from before (web.md). The
+ * locator's statements (W_PUBLIC_*) name only the view public_bookings.
  */
 #include "custodian/compat.h"
 #include "store_sqlite_desk.h"
@@ -65,6 +67,12 @@ const char *const cust_sqlite_web_locator_migration[] = {
     " FROM bookings b JOIN persons p ON p.id = b.person_id",
     NULL};
 
+/* Migration 6: TOTP secrets encrypted at rest. totp_key keeps the box (secret + MAC, 36 bytes)
+ * when totp_nonce is set; NULL totp_nonce marks a clear-text row, sealed by the web backend on
+ * the first open with the key (cust_web_new). Additive: old rows stay readable. */
+const char *const cust_sqlite_web_totp_migration[] = {
+    "ALTER TABLE users ADD COLUMN totp_nonce BLOB", NULL};
+
 enum web_stmt {
     W_PUBLIC_NAME,
     W_PUBLIC_NUMBER,
@@ -104,13 +112,14 @@ static const char *const web_sql[W__N] = {
                         " AND (unreleased OR released_day > ?7) AND (?1 IS NULL OR last_name = ?1)"
                         " AND " PUBLIC_FILTER " ORDER BY " PUBLIC_ORDER,
     [W_USER_GET] = "SELECT name, role, pwhash, totp_key, totp_last_step, failures, locked_until,"
-                   " disabled FROM users WHERE name = ?1",
+                   " disabled, totp_nonce FROM users WHERE name = ?1",
     [W_USER_PUT] = "INSERT INTO users(name, role, pwhash, totp_key, totp_last_step, failures,"
-                   " locked_until, disabled) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                   " locked_until, disabled, totp_nonce) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
                    " ON CONFLICT(name) DO UPDATE SET role = excluded.role,"
                    " pwhash = excluded.pwhash, totp_key = excluded.totp_key,"
                    " totp_last_step = excluded.totp_last_step, failures = excluded.failures,"
-                   " locked_until = excluded.locked_until, disabled = excluded.disabled",
+                   " locked_until = excluded.locked_until, disabled = excluded.disabled,"
+                   " totp_nonce = excluded.totp_nonce",
     [W_USER_FAILURE] = "UPDATE users SET"
                        " locked_until = CASE WHEN failures + 1 >= ?3 THEN ?2 + ?4"
                        "  ELSE locked_until END,"
@@ -248,8 +257,18 @@ static enum cust_status sw_user_get(void *impl, const char *name, struct cust_us
         copy_str(out->pwhash, sizeof(out->pwhash), ctext(s, 2));
         int n = sqlite3_column_bytes(s, 3);
         const void *k = sqlite3_column_blob(s, 3);
-        if (k && n == CUST_TOTP_KEY_BYTES)
+        int nn = sqlite3_column_bytes(s, 8);
+        const void *nonce = sqlite3_column_blob(s, 8);
+        if (nonce) {
+            /* sealed: a malformed row is marked sealed with a zero box, which never opens */
+            out->totp_sealed = true;
+            if (nn == CUST_TOTP_NONCE_BYTES && k && n == CUST_TOTP_BOX_BYTES) {
+                memcpy(out->totp_nonce, nonce, CUST_TOTP_NONCE_BYTES);
+                memcpy(out->totp_box, k, CUST_TOTP_BOX_BYTES);
+            }
+        } else if (k && n == CUST_TOTP_KEY_BYTES) {
             memcpy(out->totp_key, k, CUST_TOTP_KEY_BYTES);
+        }
         out->totp_last_step = sqlite3_column_int64(s, 4);
         out->failures = (unsigned)sqlite3_column_int(s, 5);
         out->locked_until = sqlite3_column_int64(s, 6);
@@ -272,7 +291,13 @@ static enum cust_status sw_user_put(void *impl, const struct cust_user *u, struc
     sqlite3_bind_text(s, 1, u->name, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, role ? role : "none", -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, u->pwhash, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(s, 4, u->totp_key, CUST_TOTP_KEY_BYTES, SQLITE_STATIC);
+    if (u->totp_sealed) {
+        sqlite3_bind_blob(s, 4, u->totp_box, CUST_TOTP_BOX_BYTES, SQLITE_STATIC);
+        sqlite3_bind_blob(s, 9, u->totp_nonce, CUST_TOTP_NONCE_BYTES, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_blob(s, 4, u->totp_key, CUST_TOTP_KEY_BYTES, SQLITE_STATIC);
+        sqlite3_bind_null(s, 9);
+    }
     sqlite3_bind_int64(s, 5, u->totp_last_step);
     sqlite3_bind_int64(s, 6, u->failures);
     sqlite3_bind_int64(s, 7, u->locked_until);

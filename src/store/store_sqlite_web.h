@@ -11,6 +11,8 @@
 extern const char *const cust_sqlite_web_migration[];
 /* Schema migration 5: the in-custody name copy and indexes, public_bookings with dob. */
 extern const char *const cust_sqlite_web_locator_migration[];
+/* Schema migration 6: users.totp_nonce (TOTP secrets sealed at rest). */
+extern const char *const cust_sqlite_web_totp_migration[];
 
 /* Migration 4's objects that a bulk load into an empty store drops and builds again at its
  * commit (store_sqlite.c), and the UPDATE that brings every booking's name copy up to date. */

@@ -13,6 +13,7 @@
 #include "web_internal.h"
 
 #include <jansson.h>
+#include <sodium.h>
 
 void cust_web_config_defaults(struct cust_web_config *cfg)
 {
@@ -75,13 +76,47 @@ void web_release(struct cust_web *w, struct cust_store *s)
     web_release(w, s_);                                                                            \
     return st_
 
+/*
+ * TOTP secrets at rest: the store holds them sealed (nonce + crypto_secretbox under the server
+ * key); this backend opens them for cust_auth_login (which sodium_memzero()s its copy) and
+ * seals on every put. Without the key no account is handed out or written: sign-in fails.
+ * A clear-text row (from before migration 6) is still read as such; cust_web_new seals every
+ * one of them when it has the key, so none is left once the server has run with it.
+ */
 static enum cust_status be_get_user(void *ctx, const char *name, struct cust_user *out)
 {
-    WITH_STORE((struct cust_web *)ctx, cust_store_user_get(s_, name, out, NULL));
+    struct cust_web *w = ctx;
+    struct cust_store *s = web_acquire(w);
+    enum cust_status st = cust_store_user_get(s, name, out, NULL);
+    web_release(w, s);
+    if (st != CUST_OK || !out->totp_sealed)
+        return st;
+    if (!w->has_key) {
+        sodium_memzero(out, sizeof(*out));
+        return CUST_EDENIED;
+    }
+    st = cust_totp_open(w->key, out->totp_nonce, out->totp_box, out->totp_key, NULL);
+    out->totp_sealed = false;
+    if (st != CUST_OK)
+        sodium_memzero(out, sizeof(*out));
+    return st;
 }
 static enum cust_status be_put_user(void *ctx, const struct cust_user *u)
 {
-    WITH_STORE((struct cust_web *)ctx, cust_store_user_put(s_, u, NULL));
+    struct cust_web *w = ctx;
+    if (!w->has_key)
+        return CUST_EDENIED;
+    struct cust_user sealed = *u;
+    if (!u->totp_sealed) {
+        cust_totp_seal(w->key, u->totp_key, sealed.totp_nonce, sealed.totp_box);
+        sealed.totp_sealed = true;
+        sodium_memzero(sealed.totp_key, sizeof(sealed.totp_key));
+    }
+    struct cust_store *s = web_acquire(w);
+    enum cust_status st = cust_store_user_put(s, &sealed, NULL);
+    web_release(w, s);
+    sodium_memzero(&sealed, sizeof(sealed));
+    return st;
 }
 static enum cust_status be_record_failure(void *ctx, const char *name, int64_t now, unsigned max,
                                           int64_t lock_s)
@@ -108,6 +143,78 @@ static enum cust_status be_delete_session(void *ctx, const char *id)
 const struct cust_auth_backend *cust_web_auth(struct cust_web *w)
 {
     return &w->auth;
+}
+
+bool cust_web_has_key(const struct cust_web *w)
+{
+    return w->has_key;
+}
+
+const char *cust_web_key_path(const struct cust_web *w)
+{
+    return w->key_path;
+}
+
+/* ---- server key and the sealing of clear-text rows ------------------------------------------ */
+
+static enum cust_status collect_name(const struct cust_user_row *r, void *arg)
+{
+    struct cust_buf *names = arg;
+    /* names are NUL-separated */
+    return cust_buf_append(names, r->name, strlen(r->name) + 1);
+}
+
+/* Seal every clear-text TOTP secret (rows from before migration 6). Idempotent: a row sealed
+ * already is left alone, so an interrupted run is finished by the next. */
+static enum cust_status seal_clear_rows(struct cust_web *w, struct cust_err *err)
+{
+    struct cust_store *s = w->slots[0].store;
+    struct cust_buf names = CUST_BUF_INIT;
+    enum cust_status st = cust_store_user_list(s, collect_name, &names, err);
+    unsigned sealed = 0;
+    for (size_t off = 0; st == CUST_OK && off < names.len; off += strlen(names.buf + off) + 1) {
+        struct cust_user u;
+        st = cust_store_user_get(s, names.buf + off, &u, err);
+        if (st == CUST_OK && !u.totp_sealed) {
+            struct cust_user c = u;
+            cust_totp_seal(w->key, u.totp_key, c.totp_nonce, c.totp_box);
+            c.totp_sealed = true;
+            sodium_memzero(c.totp_key, sizeof(c.totp_key));
+            st = cust_store_user_put(s, &c, err);
+            sodium_memzero(&c, sizeof(c));
+            sealed++;
+        }
+        sodium_memzero(&u, sizeof(u));
+    }
+    cust_buf_release(&names);
+    if (st == CUST_OK && sealed > 0)
+        fprintf(stderr, "custodian: sealed %u clear-text TOTP secret%s under key file '%s'\n",
+                sealed, sealed == 1 ? "" : "s", w->key_path);
+    return st;
+}
+
+static enum cust_status load_key(struct cust_web *w, const struct cust_web_config *cfg,
+                                 struct cust_err *err)
+{
+    const char *env = getenv("CUSTODIAN_KEY_FILE");
+    if (cfg->key_file && *cfg->key_file) {
+        w->key_path = cust_xstrdup(cfg->key_file);
+    } else if (env && *env) {
+        w->key_path = cust_xstrdup(env);
+    } else {
+        size_t n = strlen(w->db_path) + 5;
+        w->key_path = cust_xmalloc(n);
+        snprintf(w->key_path, n, "%s.key", w->db_path);
+    }
+    enum cust_status st = cust_totp_keyfile_load(w->key_path, cfg->create_key, w->key, err);
+    if (st == CUST_ENOTFOUND && !cfg->create_key) {
+        cust_err_clear(err);
+        return CUST_OK; /* no key: the locator serves, staff sign-in is refused */
+    }
+    if (st != CUST_OK)
+        return st;
+    w->has_key = true;
+    return seal_clear_rows(w, err);
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------------ */
@@ -142,6 +249,8 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
         st = cust_calendar_load(
             calp && *calp ? calp : CUST_SOURCE_DIR "/policies/calendars/us-federal-holidays.csv",
             &w->cal, err);
+    if (st == CUST_OK)
+        st = load_key(w, cfg, err);
     w->auth = (struct cust_auth_backend){
         .ctx = w,
         .get_user = be_get_user,
@@ -174,6 +283,8 @@ void cust_web_free(struct cust_web *w)
     web_cache_free(w->cache);
     free(w->db_path);
     free(w->assets_dir);
+    free(w->key_path);
+    sodium_memzero(w->key, sizeof(w->key));
     free(w);
 }
 

@@ -29,6 +29,9 @@ struct cust_web {
     struct cust_auth_backend auth;
     struct cust_calendar *cal; /* holidays for the desk's deadlines */
     struct web_cache *cache;   /* the locator's short-lived response cache (locator.c) */
+    char *key_path;            /* the server key file (TOTP secrets at rest) */
+    bool has_key;
+    uint8_t key[CUST_TOTP_SERVER_KEY_BYTES]; /* sodium_memzero'd by cust_web_free */
 };
 
 /* Guard kinds in the route table besides the role-matrix actions. */

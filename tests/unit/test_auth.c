@@ -5,6 +5,8 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 static const uint8_t rfc_key[] = "12345678901234567890"; /* RFC 4226 / 6238 SHA-1 seed */
@@ -435,6 +437,99 @@ static void test_csrf(void **state)
     assert_string_not_equal(t1, t2);
 }
 
+/* ---- TOTP secrets at rest ---- */
+
+static void test_seal_round_trip(void **state)
+{
+    (void)state;
+    uint8_t k1[CUST_TOTP_SERVER_KEY_BYTES], k2[CUST_TOTP_SERVER_KEY_BYTES];
+    memset(k1, 0x11, sizeof(k1));
+    memset(k2, 0x11, sizeof(k2));
+    k2[31] ^= 1; /* one bit off */
+    uint8_t secret[CUST_TOTP_KEY_BYTES], back[CUST_TOTP_KEY_BYTES];
+    cust_totp_key_new(secret);
+    uint8_t n1[CUST_TOTP_NONCE_BYTES], b1[CUST_TOTP_BOX_BYTES];
+    uint8_t n2[CUST_TOTP_NONCE_BYTES], b2[CUST_TOTP_BOX_BYTES];
+    cust_totp_seal(k1, secret, n1, b1);
+    cust_totp_seal(k1, secret, n2, b2);
+    /* a fresh nonce each time, so the same secret never seals the same way twice */
+    assert_memory_not_equal(n1, n2, sizeof(n1));
+    assert_memory_not_equal(b1, b2, sizeof(b1));
+    /* the box does not carry the secret in the clear */
+    assert_memory_not_equal(b1, secret, sizeof(secret));
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_totp_open(k1, n1, b1, back, &err), CUST_OK);
+    assert_memory_equal(back, secret, sizeof(secret));
+    assert_int_equal(cust_totp_open(k1, n2, b2, back, &err), CUST_OK);
+    assert_memory_equal(back, secret, sizeof(secret));
+    /* wrong key: refused, and nothing of the secret is left in the output */
+    assert_int_equal(cust_totp_open(k2, n1, b1, back, &err), CUST_EDENIED);
+    assert_non_null(strstr(err.msg, "cannot decrypt"));
+    uint8_t zero[CUST_TOTP_KEY_BYTES] = {0};
+    assert_memory_equal(back, zero, sizeof(zero));
+    /* tampered ciphertext, tampered MAC, tampered nonce, boxes swapped between nonces */
+    for (size_t i = 0; i < CUST_TOTP_BOX_BYTES; i += 7) {
+        uint8_t t[CUST_TOTP_BOX_BYTES];
+        memcpy(t, b1, sizeof(t));
+        t[i] ^= 0x01;
+        assert_int_equal(cust_totp_open(k1, n1, t, back, NULL), CUST_EDENIED);
+    }
+    uint8_t tn[CUST_TOTP_NONCE_BYTES];
+    memcpy(tn, n1, sizeof(tn));
+    tn[0] ^= 0x80;
+    assert_int_equal(cust_totp_open(k1, tn, b1, back, NULL), CUST_EDENIED);
+    assert_int_equal(cust_totp_open(k1, n2, b1, back, NULL), CUST_EDENIED);
+}
+
+static void test_keyfile(void **state)
+{
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof(path), "/tmp/cust-auth-key.%ld.key", (long)getpid());
+    unlink(path);
+    struct cust_err err = CUST_ERR_INIT;
+    uint8_t k[CUST_TOTP_SERVER_KEY_BYTES], k2[CUST_TOTP_SERVER_KEY_BYTES];
+    /* missing: not found, unless asked to create */
+    assert_int_equal(cust_totp_keyfile_load(path, false, k, &err), CUST_ENOTFOUND);
+    assert_non_null(strstr(err.msg, path));
+    assert_int_equal(cust_totp_keyfile_load(path, true, k, &err), CUST_OK);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_int_equal(sb.st_size, CUST_TOTP_SERVER_KEY_BYTES);
+    /* read back: the same key; create on an existing file reads it, never replaces it */
+    assert_int_equal(cust_totp_keyfile_load(path, false, k2, &err), CUST_OK);
+    assert_memory_equal(k, k2, sizeof(k));
+    assert_int_equal(cust_totp_keyfile_load(path, true, k2, &err), CUST_OK);
+    assert_memory_equal(k, k2, sizeof(k));
+    /* group or world may read it: refused, naming the file and the fix */
+    static const mode_t bad[] = {0644, 0640, 0604, 0660, 0610};
+    for (size_t i = 0; i < CUST_ARRAY_LEN(bad); i++) {
+        assert_int_equal(chmod(path, bad[i]), 0);
+        memset(k2, 0xAA, sizeof(k2));
+        assert_int_equal(cust_totp_keyfile_load(path, false, k2, &err), CUST_EDENIED);
+        assert_non_null(strstr(err.msg, path));
+        assert_non_null(strstr(err.msg, "chmod 600"));
+        /* the key does not leak through the output on refusal */
+        uint8_t zero[CUST_TOTP_SERVER_KEY_BYTES] = {0};
+        assert_memory_equal(k2, zero, sizeof(zero));
+    }
+    assert_int_equal(chmod(path, 0400), 0); /* owner read-only is fine */
+    assert_int_equal(cust_totp_keyfile_load(path, false, k2, &err), CUST_OK);
+    assert_memory_equal(k, k2, sizeof(k));
+    /* wrong length */
+    assert_int_equal(chmod(path, 0600), 0);
+    FILE *f = fopen(path, "a");
+    assert_non_null(f);
+    fputc('x', f);
+    fclose(f);
+    assert_int_equal(cust_totp_keyfile_load(path, false, k2, &err), CUST_EINVAL);
+    assert_non_null(strstr(err.msg, "expected 32 bytes"));
+    unlink(path);
+    /* not a regular file */
+    assert_int_equal(cust_totp_keyfile_load("/tmp", false, k2, &err), CUST_EDENIED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -449,6 +544,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_login_and_session_expiry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lockout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csrf, setup, teardown),
+        cmocka_unit_test(test_seal_round_trip),
+        cmocka_unit_test(test_keyfile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 struct fx {
-    char path[64], jsonl[64];
+    char path[64], jsonl[64], key[72];
     struct cust_store *s;
 };
 
@@ -57,7 +57,9 @@ static int setup(void **state)
     struct fx *f = cust_xcalloc(1, sizeof(*f));
     snprintf(f->path, sizeof(f->path), "/tmp/cust-web-test.%ld.db", (long)getpid());
     snprintf(f->jsonl, sizeof(f->jsonl), "/tmp/cust-web-test.%ld.jsonl", (long)getpid());
+    snprintf(f->key, sizeof(f->key), "%s.key", f->path);
     unlink_db(f->path);
+    unlink(f->key);
     FILE *j = fopen(f->jsonl, "w");
     assert_non_null(j);
     int64_t now = cust_now();
@@ -94,6 +96,7 @@ static int teardown(void **state)
     cust_store_close(f->s);
     unlink_db(f->path);
     unlink(f->jsonl);
+    unlink(f->key);
     free(f);
     return 0;
 }
@@ -291,16 +294,48 @@ static void test_users_and_sessions(void **state)
     assert_int_equal(cust_store_session_get(f->s, "abc", &sb, &err), CUST_ENOTFOUND);
 }
 
-static void test_login_over_store(void **state)
+/* Whether `needle` occurs in `hay`, or any 8-byte run of it does. */
+static bool has_bytes(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m)
 {
-    struct fx *f = *state;
+    for (size_t run = 8; run <= m; run = run == m ? m + 1 : m)
+        for (size_t j = 0; j + run <= m; j++)
+            for (size_t i = 0; i + run <= n; i++)
+                if (memcmp(hay + i, needle + j, run) == 0)
+                    return true;
+    return false;
+}
+
+static struct cust_web *web_open(struct fx *f, const char *key_file, bool create_key)
+{
     struct cust_err err = CUST_ERR_INIT;
     struct cust_web_config wc;
     cust_web_config_defaults(&wc);
     wc.db_path = f->path;
     wc.connections = 2;
+    wc.key_file = key_file;
+    wc.create_key = create_key;
     struct cust_web *w = NULL;
-    assert_int_equal(cust_web_new(&w, &wc, &err), CUST_OK);
+    enum cust_status st = cust_web_new(&w, &wc, &err);
+    if (st != CUST_OK)
+        fail_msg("cust_web_new: %s", err.msg);
+    return w;
+}
+
+static enum cust_status login_now(struct cust_web *w, const char *name, const char *pass,
+                                  const uint8_t key[CUST_TOTP_KEY_BYTES], int64_t now)
+{
+    char code[8], token[CUST_TOKEN_HEX];
+    snprintf(code, sizeof(code), "%06u", cust_totp(key, CUST_TOTP_KEY_BYTES, now, 30, 6));
+    struct cust_session s;
+    return cust_auth_login(cust_web_auth(w), name, pass, code, now, token, &s, NULL);
+}
+
+static void test_login_over_store(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_web *w = web_open(f, f->key, true);
+    assert_true(cust_web_has_key(w));
     const struct cust_auth_backend *be = cust_web_auth(w);
     struct cust_pwhash_limits lim = cust_pwhash_min();
     uint8_t key[CUST_TOTP_KEY_BYTES];
@@ -308,6 +343,11 @@ static void test_login_over_store(void **state)
     assert_int_equal(
         cust_auth_user_create(be, "sup1", CUST_ROLE_SUPERVISOR, pass, NULL, &lim, key, &err),
         CUST_OK);
+    /* the row holds the secret sealed, not in the clear */
+    struct cust_user raw;
+    assert_int_equal(cust_store_user_get(f->s, "sup1", &raw, &err), CUST_OK);
+    assert_true(raw.totp_sealed);
+    assert_false(has_bytes(raw.totp_box, sizeof(raw.totp_box), key, sizeof(key)));
     int64_t now = cust_now();
     char code[8];
     snprintf(code, sizeof(code), "%06u", cust_totp(key, sizeof(key), now, 30, 6));
@@ -322,6 +362,74 @@ static void test_login_over_store(void **state)
     assert_int_equal(cust_auth_login(be, "sup1", pass, code, now, token, &s, &err), CUST_EDENIED);
     assert_int_equal(cust_auth_logout(be, token), CUST_OK);
     assert_int_equal(cust_auth_session_check(be, token, now + 6, &chk, &err), CUST_EDENIED);
+    /* the row stays sealed after the login's updates */
+    assert_int_equal(cust_store_user_get(f->s, "sup1", &raw, &err), CUST_OK);
+    assert_true(raw.totp_sealed);
+    cust_web_free(w);
+
+    /* another server key: the secret does not open, so no code signs in */
+    char other[80];
+    snprintf(other, sizeof(other), "%s.other", f->key);
+    unlink(other);
+    w = web_open(f, other, true);
+    assert_int_equal(login_now(w, "sup1", pass, key, now + 60), CUST_EDENIED);
+    cust_web_free(w);
+    unlink(other);
+
+    /* no key file at all: the web opens (locator only), sign-in and account writes refused */
+    w = web_open(f, other, false);
+    assert_false(cust_web_has_key(w));
+    assert_int_equal(login_now(w, "sup1", pass, key, now + 90), CUST_EDENIED);
+    assert_int_not_equal(cust_auth_user_create(cust_web_auth(w), "sup2", CUST_ROLE_CLERK, pass,
+                                               NULL, &lim, NULL, &err),
+                         CUST_OK);
+    cust_web_free(w);
+
+    /* a tampered box (one bit) does not open either, with the right key */
+    assert_int_equal(cust_store_user_get(f->s, "sup1", &raw, &err), CUST_OK);
+    raw.totp_box[3] ^= 0x04;
+    assert_int_equal(cust_store_user_put(f->s, &raw, &err), CUST_OK);
+    w = web_open(f, f->key, false);
+    assert_int_equal(login_now(w, "sup1", pass, key, now + 120), CUST_EDENIED);
+    raw.totp_box[3] ^= 0x04; /* restored: signs in again */
+    assert_int_equal(cust_store_user_put(f->s, &raw, &err), CUST_OK);
+    assert_int_equal(login_now(w, "sup1", pass, key, now + 150), CUST_OK);
+    cust_web_free(w);
+}
+
+/* A store from before migration 6 (clear-text secret): the first open with a key seals it,
+ * and sign-in still works with the same authenticator. */
+static void test_clear_rows_sealed(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_pwhash_limits lim = cust_pwhash_min();
+    const char *pass = "violet harbor seventeen kites";
+    struct cust_user u;
+    memset(&u, 0, sizeof(u));
+    snprintf(u.name, sizeof(u.name), "old1");
+    u.role = CUST_ROLE_CLERK;
+    assert_int_equal(cust_passphrase_hash(pass, &lim, u.pwhash, &err), CUST_OK);
+    cust_totp_key_new(u.totp_key);
+    assert_int_equal(cust_store_user_put(f->s, &u, &err), CUST_OK);
+    struct cust_user raw;
+    assert_int_equal(cust_store_user_get(f->s, "old1", &raw, &err), CUST_OK);
+    assert_false(raw.totp_sealed);
+    assert_memory_equal(raw.totp_key, u.totp_key, sizeof(u.totp_key));
+
+    struct cust_web *w = web_open(f, f->key, true);
+    assert_int_equal(cust_store_user_get(f->s, "old1", &raw, &err), CUST_OK);
+    assert_true(raw.totp_sealed);
+    assert_false(has_bytes(raw.totp_box, sizeof(raw.totp_box), u.totp_key, sizeof(u.totp_key)));
+    int64_t now = cust_now();
+    assert_int_equal(login_now(w, "old1", pass, u.totp_key, now), CUST_OK);
+    cust_web_free(w);
+    /* a second open leaves the sealed row as it is */
+    uint8_t box[CUST_TOTP_BOX_BYTES];
+    memcpy(box, raw.totp_box, sizeof(box));
+    w = web_open(f, f->key, false);
+    assert_int_equal(cust_store_user_get(f->s, "old1", &raw, &err), CUST_OK);
+    assert_memory_equal(raw.totp_box, box, sizeof(box));
     cust_web_free(w);
 }
 
@@ -361,6 +469,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_public_search_rename, setup, teardown),
         cmocka_unit_test_setup_teardown(test_users_and_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_over_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clear_rows_sealed, setup, teardown),
         cmocka_unit_test(test_routes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
