@@ -915,3 +915,91 @@ enum cust_status cust_desk_set_status(struct cust_desk *d, const char *id, const
     desk_req_release(&q);
     return st;
 }
+
+/* ---- expiry ---------------------------------------------------------------------------- */
+
+/* The rule a detainer's hold window is counted by once its person has a release date. */
+#define SWEEP_RULE "detainer_48h_after_release"
+
+struct sweep_item {
+    char id[CUST_REQUEST_ID_MAX];
+    char status[16];
+    int64_t end;
+};
+
+struct sweep_ctx {
+    int64_t now;
+    struct sweep_item *items;
+    size_t n, cap;
+};
+
+static enum cust_status on_sweep(const struct cust_desk_request *r, void *arg)
+{
+    struct sweep_ctx *c = arg;
+    if (strcmp(r->kind, "detainer") != 0 || !is_pending(r->status) || !r->law_rule ||
+        strcmp(r->law_rule, SWEEP_RULE) != 0 || r->law_ts == CUST_NO_TIME || r->law_ts >= c->now)
+        return CUST_OK;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 8;
+        c->items = cust_xrealloc(c->items, c->cap * sizeof(*c->items));
+    }
+    struct sweep_item *it = &c->items[c->n++];
+    snprintf(it->id, sizeof(it->id), "%s", r->id);
+    snprintf(it->status, sizeof(it->status), "%s", r->status);
+    it->end = r->law_ts;
+    return CUST_OK;
+}
+
+enum cust_status cust_desk_sweep(struct cust_desk *d, int64_t now, json_t **out,
+                                 struct cust_err *err)
+{
+    *out = NULL;
+    /* the system acts, whoever ran the command */
+    struct cust_desk sys = *d;
+    sys.actor = "system";
+    sys.role = "system";
+    struct sweep_ctx c = {.now = now};
+    struct cust_desk_request_filter f = {true, CUST_NO_TIME, now, "detainer"};
+    json_t *arr = json_array();
+    char nowtxt[32], updated[32];
+    cust_time_format(now, 0, true, nowtxt);
+    desk_now(updated);
+    /* listed inside the (immediate) transaction: nothing acts on a request between the look and
+     * the change */
+    enum cust_status st = cust_store_begin(d->store, err);
+    if (st != CUST_OK) {
+        json_decref(arr);
+        return st;
+    }
+    st = cust_store_request_list(d->store, &f, on_sweep, &c, err);
+    for (size_t i = 0; st == CUST_OK && i < c.n; i++) {
+        const struct sweep_item *it = &c.items[i];
+        char end[32], reason[200];
+        cust_time_format(it->end, 0, true, end);
+        snprintf(reason, sizeof(reason),
+                 "%s: hold window (8 CFR 287.7(d), 48 hours after release excluding weekends and "
+                 "holidays) ended %s without action",
+                 SWEEP_RULE, end);
+        st = cust_store_request_update(d->store, it->id, "expired", reason, CUST_NO_TIME, NULL,
+                                       updated, err);
+        if (st == CUST_OK)
+            st = desk_log(&sys, "request.status", "request", it->id, "ok", reason,
+                          json_pack("{s:s,s:s,s:s,s:s,s:s}", "from", it->status, "to", "expired",
+                                    "rule", SWEEP_RULE, "deadline", end, "as_of", nowtxt),
+                          err);
+        if (st == CUST_OK)
+            json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s}", "id", it->id, "from",
+                                                 it->status, "deadline", end, "rule", SWEEP_RULE));
+    }
+    free(c.items);
+    if (st == CUST_OK)
+        st = cust_store_commit(d->store, err);
+    else
+        cust_store_rollback(d->store);
+    if (st != CUST_OK) {
+        json_decref(arr);
+        return st;
+    }
+    *out = arr;
+    return CUST_OK;
+}
