@@ -51,11 +51,30 @@ expect_exit 0 "$C" request sweep --as-of 2025-07-09T00:00:00Z
 [ "$(sys_entries "$ACT")" -eq 0 ] && [ "$(sys_entries "$W")" -eq 0 ] || fail "no entry for others"; ok
 expect_exit 1 "$C" request act "$A" --action notify --by sgt
 
+# the window is counted again from the current record: released early (1006, scheduled for
+# October, released Mon 2025-07-07 09:00 PDT -> window ends Wed 09:00 PDT = 16:00Z) ...
+P=$(det 1006)
+L=$(det 1002)
+grep '"booking_number": "1006"' "$CUST_SOURCE_DIR/tests/data/desk/county.jsonl" |
+  jq -c '.released_at = "2025-07-07T09:00:00-07:00" | .release_reason = "bail"' >"$T/rel.jsonl"
+# ... and a release postponed (1002: from September to November)
+grep '"booking_number": "1002"' "$CUST_SOURCE_DIR/tests/data/desk/county.jsonl" |
+  jq -c '.scheduled_release = "2025-11-03"' >>"$T/rel.jsonl"
+"$C" import "$T/rel.jsonl" >/dev/null 2>&1
+expect_exit 0 "$C" request sweep --as-of 2025-07-09T15:59:59Z
+[ "$(cat "$T/out")" = "0 expired" ] || fail "early release: not yet"; ok
+expect_exit 0 "$C" request sweep --as-of 2025-07-09T16:00:01Z --json
+[ "$(jq -r '[.[].id] | join(",")' "$T/out")" = "$P" ] || fail "early release expired: $(cat "$T/out")"; ok
+[ "$(jq -r '.[0].deadline' "$T/out")" = 2025-07-09T16:00:00Z ] || fail "deadline from released_at"; ok
+[ "$(status "$L")" = matched ] || fail "postponed release still open"; ok
+[ "$("$C" request show "$L" --json | jq -r .law_deadline)" = 2025-11-05T07:00:00Z ] || fail "window moved"; ok
+
 # list sweeps first, on CUSTODIAN_NOW: B's window (release 09-01) has passed by December
 export CUSTODIAN_NOW=2025-12-01T00:00:00Z
 expect_exit 0 "$C" request list --open --json
 [ "$(jq -r '[.[].id] | join(",")' "$T/out")" = "$ACT" ] || fail "only the acted one open: $(cat "$T/out")"; ok
-grep -q '1 detainer expired' "$T/err" || fail "list says what it expired"; ok
+grep -q '2 detainers expired' "$T/err" || fail "list says what it expired"; ok
+[ "$(status "$L")" = expired ] || fail "postponed one expired in the end"; ok
 [ "$(status "$B")" = expired ] || fail "B expired by list"; ok
 [ "$(sys_entries "$B")" -eq 1 ] || fail "B one entry"; ok
 expect_exit 0 "$C" request list
