@@ -940,8 +940,8 @@ static enum cust_status on_sweep(const struct cust_desk_request *r, void *arg)
     /* every open detainer with a hold window, whatever its stored end: the window is counted
      * again from the current record (a release earlier or later than scheduled moves it) */
     if (strcmp(r->kind, "detainer") != 0 || !is_pending(r->status) || !r->law_rule ||
-        strcmp(r->law_rule, SWEEP_RULE) != 0)
-        return CUST_OK;
+        strcmp(r->law_rule, SWEEP_RULE) != 0 || r->received_ts > c->now)
+        return CUST_OK; /* (a sweep as of a past time leaves later requests alone) */
     if (c->n == c->cap) {
         c->cap = c->cap ? 2 * c->cap : 8;
         c->items = cust_xrealloc(c->items, c->cap * sizeof(*c->items));

@@ -1256,6 +1256,13 @@ static void test_sweep_expires_passed_windows(void **state)
     assert_int_equal(cust_desk_set_status(&f->d, w, "withdrawn", "issuer withdrew", &err), CUST_OK);
     /* u: no person matched: its window is counted from receipt, not a hold window */
     add(f, DETAINER("{\"last_name\": \"NOBODY\", \"dob\": \"1950-01-01\"}"), u);
+    /* late: received 07-20, after 1001's window ended: a sweep as of an earlier time leaves it */
+    char late[CUST_REQUEST_ID_MAX];
+    add(f,
+        "{\"kind\": \"detainer\", \"form\": \"I-247A\", \"requester\": {\"agency\": \"ICE\"},"
+        " \"received_at\": \"2025-07-20T10:00:00-07:00\", \"subject\": {\"booking_number\":"
+        " \"1001\"}}",
+        late);
 
     /* one second before the window ends: nothing */
     assert_int_equal(sweep_at(f, "2025-07-08T06:59:59Z", NULL), 0);
@@ -1275,6 +1282,7 @@ static void test_sweep_expires_passed_windows(void **state)
     assert_string_equal(status_of(f, c, st), "acted");
     assert_string_equal(status_of(f, w, st), "withdrawn");
     assert_string_equal(status_of(f, u, st), "received");
+    assert_string_equal(status_of(f, late, st), "matched");
     /* twice: nothing more, one ledger entry each, by the system, naming the rule */
     assert_int_equal(sweep_at(f, "2025-07-18T19:00:00Z", NULL), 0);
     bool purpose_ok = false;
@@ -1286,7 +1294,8 @@ static void test_sweep_expires_passed_windows(void **state)
     /* an expired request takes no action */
     assert_int_equal(cust_desk_act(&f->d, a, &act, &out, &err), CUST_ECONFLICT);
     /* later, b's window passes too; the acted, withdrawn and unmatched ones still stay */
-    assert_int_equal(sweep_at(f, "2025-12-01T00:00:00Z", NULL), 1);
+    assert_int_equal(sweep_at(f, "2025-12-01T00:00:00Z", NULL), 2);
+    assert_string_equal(status_of(f, late, st), "expired");
     assert_string_equal(status_of(f, b, st), "expired");
     assert_string_equal(status_of(f, c, st), "acted");
     assert_string_equal(status_of(f, w, st), "withdrawn");
