@@ -83,6 +83,22 @@ enum cust_status cust_desk_set_status(struct cust_desk *d, const char *id, const
                                       const char *reason, struct cust_err *err);
 
 /*
+ * Expire every detainer whose hold window has passed without action: a detainer still
+ * received, matched or decided whose law deadline is the 48-hour window after its person's
+ * release ("detainer_48h_after_release"), that window counted again from each confirmed
+ * person's current record (48 hours excluding weekends and holidays from `released_at`, else
+ * from the start of the `scheduled_release` day; the latest over the persons) and ended before
+ * `now`. A window still open is stored again when it moved. Each becomes "expired" with a ledger
+ * entry "request.status" by actor and role "system", purpose naming the rule, detail {from, to,
+ * rule, deadline, as_of}; all in one transaction. Acted, fulfilled and final requests are never
+ * touched, nor a detainer whose window is still counted from receipt (person not yet matched
+ * or without a release date). Idempotent: a second sweep finds nothing. Returns the expired
+ * requests (new reference: array of {id, from, deadline, rule}), possibly empty.
+ */
+enum cust_status cust_desk_sweep(struct cust_desk *d, int64_t now, json_t **out,
+                                 struct cust_err *err);
+
+/*
  * Re-run matching for a subject request: stores every candidate (a candidate never replaces a
  * confirmed link) and returns them (new reference: array of {person_id, booking_number, score,
  * points, strong, state, reasons}). An exact strong-id match with no conflict is confirmed

@@ -14,6 +14,10 @@ static const char usage[] =
     "                                      (e.g. the demo county's: custodian gen --requests)\n"
     "  list [--open|--overdue] [--kind K] [--json]\n"
     "                                      requests with deadline and owner, overdue first\n"
+    "                                      (sweeps first, as below)\n"
+    "  sweep [--as-of T] [--json]          expire every detainer whose hold window (48 hours\n"
+    "                                      after release, excluding weekends and holidays)\n"
+    "                                      passed without action (T: RFC 3339, default now)\n"
     "  show ID [--json]                    a request with links, decisions, actions, duties\n"
     "  match ID [--json]                   candidates for the subject, with score and reasons\n"
     "  confirm ID PERSON --by USER         confirm that person #PERSON is the subject\n"
@@ -36,7 +40,7 @@ static const char usage[] =
 
 struct opts {
     const char *id, *person, *by, *reason, *action, *agency, *at, *warrant, *offense;
-    const char *format, *out, *kind, *policy, *policies, *lang, *file;
+    const char *format, *out, *kind, *policy, *policies, *lang, *file, *as_of;
     bool json, open, overdue, decline, counsel_released, jsonl;
 };
 
@@ -60,6 +64,7 @@ static int parse(int argc, char **argv, int first, struct opts *o)
         {"--policies", offsetof(struct opts, policies)},
         {"--lang", offsetof(struct opts, lang)},
         {"--person", offsetof(struct opts, person)},
+        {"--as-of", offsetof(struct opts, as_of)},
     };
     int positional = 0;
     for (int i = first; i < argc; i++) {
@@ -279,13 +284,14 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
         return rc;
     static const char *const subs[] = {"add",      "list",   "show",  "match",     "confirm",
                                        "review",   "decide", "act",   "fulfill",   "lift",
-                                       "withdraw", "expire", "close", "transfers"};
+                                       "withdraw", "expire", "close", "transfers", "sweep"};
     bool known = false;
     for (size_t i = 0; i < CUST_ARRAY_LEN(subs); i++)
         known |= strcmp(sub, subs[i]) == 0;
     if (!known)
         return cli_usage_error(usage, "unknown request command '%s'", sub);
-    bool needs_id = strcmp(sub, "list") != 0 && strcmp(sub, "transfers") != 0;
+    bool needs_id =
+        strcmp(sub, "list") != 0 && strcmp(sub, "transfers") != 0 && strcmp(sub, "sweep") != 0;
     if (needs_id && !o.id)
         return cli_usage_error(usage, "request %s: which %s?", sub,
                                strcmp(sub, "add") == 0 ? "file" : "request id");
@@ -294,6 +300,11 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
     if (o.lang && strcmp(sub, "decide") != 0 && strcmp(sub, "act") != 0 &&
         strcmp(sub, "fulfill") != 0)
         return cli_usage_error(usage, "--lang applies to decide, act and fulfill");
+    int64_t sweep_at = cust_now();
+    if (o.as_of && strcmp(sub, "sweep") != 0)
+        return cli_usage_error(usage, "--as-of applies to sweep");
+    if (o.as_of && !cust_time_parse(o.as_of, &sweep_at, NULL))
+        return cli_usage_error(usage, "--as-of: '%s' is not an RFC 3339 time", o.as_of);
 
     json_t *doc = NULL;
     if (strcmp(sub, "add") == 0 && !o.jsonl) {
@@ -346,11 +357,33 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
             puts(id);
         }
         cust_diag_release(&diag);
+    } else if (strcmp(sub, "sweep") == 0) {
+        st = cust_desk_sweep(&d, sweep_at, &out, &err);
+        if (st == CUST_OK && o.json) {
+            print_json(out);
+        } else if (st == CUST_OK) {
+            size_t i;
+            json_t *x;
+            json_array_foreach(out, i, x)
+            {
+                printf("%s: expired (was %s; %s ended %s)\n", s_or(x, "id", ""),
+                       s_or(x, "from", ""), s_or(x, "rule", ""), s_or(x, "deadline", ""));
+            }
+            printf("%zu expired\n", json_array_size(out));
+        }
     } else if (strcmp(sub, "list") == 0) {
-        struct cust_desk_request_filter f = {o.open || o.overdue, CUST_NO_TIME, cust_now(), o.kind};
+        struct cust_desk_request_filter f = {o.open || o.overdue, CUST_NO_TIME, sweep_at, o.kind};
         if (o.overdue)
             f.overdue_at = f.now;
-        st = cust_desk_list(&d, &f, &out, &err);
+        /* no stale open detainer in a list: expire what has passed first */
+        st = cust_desk_sweep(&d, f.now, &out, &err);
+        if (st == CUST_OK && json_array_size(out) > 0)
+            fprintf(stderr, "request list: %zu detainer%s expired (hold window passed)\n",
+                    json_array_size(out), json_array_size(out) == 1 ? "" : "s");
+        json_decref(out);
+        out = NULL;
+        if (st == CUST_OK)
+            st = cust_desk_list(&d, &f, &out, &err);
         if (st == CUST_OK)
             o.json ? print_json(out) : print_list(out);
     } else if (strcmp(sub, "show") == 0) {

@@ -915,3 +915,167 @@ enum cust_status cust_desk_set_status(struct cust_desk *d, const char *id, const
     desk_req_release(&q);
     return st;
 }
+
+/* ---- expiry ---------------------------------------------------------------------------- */
+
+/* The rule a detainer's hold window is counted by once its person has a release date. */
+#define SWEEP_RULE "detainer_48h_after_release"
+
+struct sweep_item {
+    char id[CUST_REQUEST_ID_MAX];
+    char status[16];
+    int64_t end; /* the stored window's end */
+    int offset;  /* the request's offset (release days are local days) */
+};
+
+struct sweep_ctx {
+    int64_t now;
+    struct sweep_item *items;
+    size_t n, cap;
+};
+
+static enum cust_status on_sweep(const struct cust_desk_request *r, void *arg)
+{
+    struct sweep_ctx *c = arg;
+    /* every open detainer with a hold window, whatever its stored end: the window is counted
+     * again from the current record (a release earlier or later than scheduled moves it) */
+    if (strcmp(r->kind, "detainer") != 0 || !is_pending(r->status) || !r->law_rule ||
+        strcmp(r->law_rule, SWEEP_RULE) != 0 || r->received_ts > c->now)
+        return CUST_OK; /* (a sweep as of a past time leaves later requests alone) */
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 8;
+        c->items = cust_xrealloc(c->items, c->cap * sizeof(*c->items));
+    }
+    struct sweep_item *it = &c->items[c->n++];
+    snprintf(it->id, sizeof(it->id), "%s", r->id);
+    snprintf(it->status, sizeof(it->status), "%s", r->status);
+    it->end = r->law_ts;
+    it->offset = r->received_offset;
+    return CUST_OK;
+}
+
+struct sweep_links {
+    char **bn;
+    size_t n;
+};
+
+static enum cust_status on_sweep_link(const struct cust_desk_link *l, void *arg)
+{
+    struct sweep_links *c = arg;
+    if (strcmp(l->state, "confirmed") != 0 || !l->booking_number)
+        return CUST_OK;
+    c->bn = cust_xrealloc(c->bn, (c->n + 1) * sizeof(*c->bn));
+    c->bn[c->n++] = cust_xstrdup(l->booking_number);
+    return CUST_OK;
+}
+
+/* The end of one booking's hold window from its current record: 48 business hours from the
+ * actual release (`released_at`) if released, else from the start of the scheduled release
+ * day. CUST_NO_TIME when the record gives neither. */
+static int64_t booking_window_end(struct cust_desk *d, const char *bn, int offset)
+{
+    char *doc = NULL;
+    if (cust_store_current_version(d->store, bn, NULL, &doc, NULL) != CUST_OK)
+        return CUST_NO_TIME;
+    json_t *rec = json_loads(doc, 0, NULL);
+    free(doc);
+    const char *released = json_string_value(json_object_get(rec, "released_at"));
+    const char *rel = json_string_value(json_object_get(rec, "scheduled_release"));
+    int64_t start = CUST_NO_TIME, t;
+    int32_t day;
+    if (released && cust_time_parse(released, &t, NULL))
+        start = t;
+    else if (rel && cust_date_parse(rel, &day))
+        start = (int64_t)day * 86400 - (int64_t)offset * 60;
+    json_decref(rec);
+    return start == CUST_NO_TIME ? CUST_NO_TIME
+                                 : cust_deadline_add_business_hours(d->cal, start, offset, 48);
+}
+
+/* The request's hold window end now: the latest over its confirmed persons (every one's window
+ * must have passed); CUST_NO_TIME when a person's release is not known. */
+static enum cust_status window_end(struct cust_desk *d, const struct sweep_item *it, int64_t *end,
+                                   struct cust_err *err)
+{
+    struct sweep_links c = {0};
+    enum cust_status st = cust_store_links(d->store, it->id, on_sweep_link, &c, err);
+    *end = c.n ? INT64_MIN + 1 : CUST_NO_TIME;
+    for (size_t i = 0; i < c.n; i++) {
+        int64_t e = st == CUST_OK && *end != CUST_NO_TIME
+                        ? booking_window_end(d, c.bn[i], it->offset)
+                        : CUST_NO_TIME;
+        if (e == CUST_NO_TIME)
+            *end = CUST_NO_TIME;
+        else if (*end != CUST_NO_TIME && e > *end)
+            *end = e;
+        free(c.bn[i]);
+    }
+    free(c.bn);
+    return st;
+}
+
+enum cust_status cust_desk_sweep(struct cust_desk *d, int64_t now, json_t **out,
+                                 struct cust_err *err)
+{
+    *out = NULL;
+    /* the system acts, whoever ran the command */
+    struct cust_desk sys = *d;
+    sys.actor = "system";
+    sys.role = "system";
+    struct sweep_ctx c = {.now = now};
+    struct cust_desk_request_filter f = {true, CUST_NO_TIME, now, "detainer"};
+    json_t *arr = json_array();
+    char nowtxt[32], updated[32];
+    cust_time_format(now, 0, true, nowtxt);
+    desk_now(updated);
+    /* listed inside the (immediate) transaction: nothing acts on a request between the look and
+     * the change */
+    enum cust_status st = cust_store_begin(d->store, err);
+    if (st != CUST_OK) {
+        json_decref(arr);
+        return st;
+    }
+    st = cust_store_request_list(d->store, &f, on_sweep, &c, err);
+    for (size_t i = 0; st == CUST_OK && i < c.n; i++) {
+        const struct sweep_item *it = &c.items[i];
+        int64_t e;
+        if ((st = window_end(d, it, &e, err)) != CUST_OK)
+            break;
+        if (e == CUST_NO_TIME)
+            continue; /* a release no longer known: no window to pass */
+        if (e >= now) {
+            /* still open; keep the stored deadline true to the record */
+            if (e != it->end)
+                st = cust_store_request_update(d->store, it->id, NULL, NULL, e, SWEEP_RULE, updated,
+                                               err);
+            continue;
+        }
+        char end[32], reason[200];
+        cust_time_format(e, 0, true, end);
+        snprintf(reason, sizeof(reason),
+                 "%s: hold window (8 CFR 287.7(d), 48 hours after release excluding weekends and "
+                 "holidays) ended %s without action",
+                 SWEEP_RULE, end);
+        st = cust_store_request_update(d->store, it->id, "expired", reason, CUST_NO_TIME, NULL,
+                                       updated, err);
+        if (st == CUST_OK)
+            st = desk_log(&sys, "request.status", "request", it->id, "ok", reason,
+                          json_pack("{s:s,s:s,s:s,s:s,s:s}", "from", it->status, "to", "expired",
+                                    "rule", SWEEP_RULE, "deadline", end, "as_of", nowtxt),
+                          err);
+        if (st == CUST_OK)
+            json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s}", "id", it->id, "from",
+                                                 it->status, "deadline", end, "rule", SWEEP_RULE));
+    }
+    free(c.items);
+    if (st == CUST_OK)
+        st = cust_store_commit(d->store, err);
+    else
+        cust_store_rollback(d->store);
+    if (st != CUST_OK) {
+        json_decref(arr);
+        return st;
+    }
+    *out = arr;
+    return CUST_OK;
+}

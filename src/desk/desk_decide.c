@@ -76,6 +76,14 @@ json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32
         if (level && (!strcmp(level, "felony") || !strcmp(level, "misdemeanor")))
             json_object_set_new(c, "level", json_string(level));
         json_t *date = conviction_date(json_string_value(json_object_get(p, "date")));
+        int32_t cday;
+        if (date && cust_date_parse(json_string_value(date), &cday) && cday > as_of) {
+            /* not yet a conviction on the request's day: the decision rests only on what was
+             * true then (the engine refuses such a case) */
+            json_decref(date);
+            json_decref(c);
+            continue;
+        }
         if (date)
             json_object_set_new(c, "date", date);
         const char *jur = json_string_value(json_object_get(p, "jurisdiction"));

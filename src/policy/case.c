@@ -151,9 +151,12 @@ enum cust_status cust_case_from_json(const json_t *root, struct cust_case **out,
             c->jurisdiction = cust_xstrdup(json_string_value(j));
     }
     const json_t *a = json_object_get(root, "as_of");
+    bool as_of_ok = true;
     if (a && !json_is_null(a)) {
-        if (!json_is_string(a) || !cust_date_parse(json_string_value(a), &c->as_of))
+        if (!json_is_string(a) || !cust_date_parse(json_string_value(a), &c->as_of)) {
             cust_diag_add(dg, "case.as_of", "not a date (YYYY-MM-DD)");
+            as_of_ok = false;
+        }
     } else {
         c->as_of = cust_today();
     }
@@ -227,8 +230,16 @@ enum cust_status cust_case_from_json(const json_t *root, struct cust_case **out,
             }
             c->els[l] = cust_xcalloc(n ? n : 1, sizeof(struct pi_el));
             c->nels[l] = n;
-            for (size_t i = 0; i < n; i++)
+            for (size_t i = 0; i < n; i++) {
                 parse_el(json_array_get(arr, i), l, i, &c->els[l][i], dg);
+                /* a decision rests only on what was true on its day */
+                if (l == PL_CONVICTIONS && as_of_ok && c->els[l][i].has_date &&
+                    c->els[l][i].date > c->as_of) {
+                    char p3[112];
+                    snprintf(p3, sizeof(p3), "%s[%zu].date", p2, i);
+                    cust_diag_add(dg, p3, "after as_of");
+                }
+            }
         }
     }
     if (cust_diag_count(dg) > before) {

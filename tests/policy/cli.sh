@@ -41,7 +41,12 @@ grep -qx 'case.subject.convictions\[0\].date: not a date (YYYY-MM-DD)' "$T/err" 
 echo '{"jurisdiction": "us-ca", "request": ' >"$T/broken.json"
 expect_exit 2 "$CUSTODIAN" decide "$T/broken.json"
 [ ! -s "$T/out" ] || fail "stdout not empty on bad JSON"; ok
-jq '.as_of = "1990-01-01"' "$T/case.json" >"$T/old.json"
+# a conviction dated after as_of: invalid input (a decision rests on what was true on its day)
+jq '.as_of = "2015-06-01"' "$T/case.json" >"$T/later.json"
+expect_exit 2 "$CUSTODIAN" decide "$T/later.json"
+[ ! -s "$T/out" ] || fail "stdout not empty on a later conviction"; ok
+grep -qx 'case.subject.convictions\[0\].date: after as_of' "$T/err" || fail "after as_of line"; ok
+jq '.as_of = "1990-01-01" | .subject.convictions = []' "$T/case.json" >"$T/old.json"
 expect_exit 2 "$CUSTODIAN" decide "$T/old.json"
 grep -q "before the first version of policy 'us-ca'" "$T/err" || fail "first version"; ok
 jq '.jurisdiction = "us-zz"' "$T/case.json" >"$T/zz.json"

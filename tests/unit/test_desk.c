@@ -1174,6 +1174,187 @@ static void test_case_from_booking(void **state)
     assert_null(cust_desk_case_from_booking("[1]", NULL, 0, "detainer", 0, 0));
 }
 
+/* ---- expiry (cust_desk_sweep) ------------------------------------------------------------ */
+
+struct sys_cnt {
+    const char *object_id;
+    int64_t n;
+    bool purpose_ok;
+};
+
+static enum cust_status on_sys(const struct cust_ledger_row *r, void *arg)
+{
+    struct sys_cnt *c = arg;
+    if (strcmp(r->actor, "system") == 0 && strcmp(r->action, "request.status") == 0 &&
+        strcmp(r->object_id, c->object_id) == 0) {
+        c->n++;
+        c->purpose_ok = strncmp(r->purpose, "detainer_48h_after_release: ", 28) == 0 &&
+                        strcmp(r->role, "system") == 0;
+    }
+    return CUST_OK;
+}
+
+static int64_t system_entries(struct fx *f, const char *id, bool *purpose_ok)
+{
+    struct sys_cnt c = {id, 0, false};
+    int64_t hs;
+    char hh[65];
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_store_ledger_each(f->s, on_sys, &c, &hs, hh, &err), CUST_OK);
+    if (purpose_ok)
+        *purpose_ok = c.purpose_ok;
+    return c.n;
+}
+
+static size_t sweep_at(struct fx *f, const char *t, json_t **out)
+{
+    int64_t now;
+    assert_true(cust_time_parse(t, &now, NULL));
+    struct cust_err err = CUST_ERR_INIT;
+    json_t *o = NULL;
+    assert_int_equal(cust_desk_sweep(&f->d, now, &o, &err), CUST_OK);
+    assert_non_null(o);
+    size_t n = json_array_size(o);
+    if (out)
+        *out = o;
+    else
+        json_decref(o);
+    return n;
+}
+
+static const char *status_of(struct fx *f, const char *id, char buf[16])
+{
+    json_t *j = show(f, id);
+    snprintf(buf, 16, "%s", sget(j, "status"));
+    json_decref(j);
+    return buf;
+}
+
+static void test_sweep_expires_passed_windows(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    json_t *out = NULL;
+    char st[16];
+    /* a: matched to 1001 (release 07-03, window ends 2025-07-08T07:00:00Z), no action */
+    char a[CUST_REQUEST_ID_MAX], b[CUST_REQUEST_ID_MAX], c[CUST_REQUEST_ID_MAX];
+    char w[CUST_REQUEST_ID_MAX], u[CUST_REQUEST_ID_MAX], dd[CUST_REQUEST_ID_MAX];
+    add(f, DETAINER("{\"booking_number\": \"1001\"}"), a);
+    /* b: matched to 1002 (release 09-01): its window is still open in July */
+    add(f, DETAINER("{\"booking_number\": \"1002\"}"), b);
+    /* c: acted on (notify done): never expired */
+    add(f, DETAINER("{\"booking_number\": \"1001\"}"), c);
+    decide_ok(f, c);
+    struct cust_desk_act act = {.action = "notify", .by = "sgt"};
+    assert_int_equal(cust_desk_act(&f->d, c, &act, &out, &err), CUST_OK);
+    json_decref(out);
+    /* dd: decided, not acted: expires like a */
+    add(f, DETAINER("{\"booking_number\": \"1001\"}"), dd);
+    decide_ok(f, dd);
+    /* w: withdrawn: untouched */
+    add(f, DETAINER("{\"booking_number\": \"1001\"}"), w);
+    assert_int_equal(cust_desk_set_status(&f->d, w, "withdrawn", "issuer withdrew", &err), CUST_OK);
+    /* u: no person matched: its window is counted from receipt, not a hold window */
+    add(f, DETAINER("{\"last_name\": \"NOBODY\", \"dob\": \"1950-01-01\"}"), u);
+    /* late: received 07-20, after 1001's window ended: a sweep as of an earlier time leaves it */
+    char late[CUST_REQUEST_ID_MAX];
+    add(f,
+        "{\"kind\": \"detainer\", \"form\": \"I-247A\", \"requester\": {\"agency\": \"ICE\"},"
+        " \"received_at\": \"2025-07-20T10:00:00-07:00\", \"subject\": {\"booking_number\":"
+        " \"1001\"}}",
+        late);
+
+    /* one second before the window ends: nothing */
+    assert_int_equal(sweep_at(f, "2025-07-08T06:59:59Z", NULL), 0);
+    assert_int_equal(sweep_at(f, "2025-07-08T07:00:00Z", NULL), 0); /* the last instant */
+    assert_string_equal(status_of(f, a, st), "matched");
+    /* passed: a and dd expire, once */
+    assert_int_equal(sweep_at(f, "2025-07-08T07:00:01Z", &out), 2);
+    assert_string_equal(sget(json_array_get(out, 0), "rule"), "detainer_48h_after_release");
+    assert_string_equal(sget(json_array_get(out, 0), "deadline"), "2025-07-08T07:00:00Z");
+    json_decref(out);
+    json_t *j = show(f, a);
+    assert_string_equal(sget(j, "status"), "expired");
+    assert_non_null(strstr(sget(j, "status_reason"), "detainer_48h_after_release"));
+    json_decref(j);
+    assert_string_equal(status_of(f, dd, st), "expired");
+    assert_string_equal(status_of(f, b, st), "matched");
+    assert_string_equal(status_of(f, c, st), "acted");
+    assert_string_equal(status_of(f, w, st), "withdrawn");
+    assert_string_equal(status_of(f, u, st), "received");
+    assert_string_equal(status_of(f, late, st), "matched");
+    /* twice: nothing more, one ledger entry each, by the system, naming the rule */
+    assert_int_equal(sweep_at(f, "2025-07-18T19:00:00Z", NULL), 0);
+    bool purpose_ok = false;
+    assert_int_equal(system_entries(f, a, &purpose_ok), 1);
+    assert_true(purpose_ok);
+    assert_int_equal(system_entries(f, dd, NULL), 1);
+    assert_int_equal(system_entries(f, c, NULL), 0);
+    assert_int_equal(system_entries(f, w, NULL), 0);
+    /* an expired request takes no action */
+    assert_int_equal(cust_desk_act(&f->d, a, &act, &out, &err), CUST_ECONFLICT);
+    /* later, b's window passes too; the acted, withdrawn and unmatched ones still stay */
+    assert_int_equal(sweep_at(f, "2025-12-01T00:00:00Z", NULL), 2);
+    assert_string_equal(status_of(f, late, st), "expired");
+    assert_string_equal(status_of(f, b, st), "expired");
+    assert_string_equal(status_of(f, c, st), "acted");
+    assert_string_equal(status_of(f, w, st), "withdrawn");
+    assert_string_equal(status_of(f, u, st), "received");
+    assert_int_equal(system_entries(f, b, NULL), 1);
+    ledger_ok(f);
+}
+
+/* Nothing to expire: an empty list, no ledger entry. */
+static void test_sweep_empty_store(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(sweep_at(f, "2030-01-01T00:00:00Z", NULL), 0);
+    ledger_ok(f);
+}
+
+static void test_case_leaves_out_later_convictions(void **state)
+{
+    (void)state;
+    const char *doc = "{\"booking_number\": \"9\", \"person\": {}, \"prior_convictions\": ["
+                      "{\"code\": \"PC 211\", \"level\": \"felony\", \"date\": \"2015-06-01\"},"
+                      "{\"code\": \"PC 459\", \"level\": \"felony\", \"date\": \"2015-06-02\"},"
+                      "{\"code\": \"PC 245\", \"level\": \"felony\", \"date\": \"2016-XX-XX\"},"
+                      "{\"code\": \"PC 187\", \"level\": \"felony\", \"date\": \"2015-XX-XX\"},"
+                      "{\"code\": \"PC 484\", \"level\": \"misdemeanor\"}]}";
+    int32_t day;
+    assert_true(cust_date_parse("2015-06-01", &day));
+    json_t *c = cust_desk_case_from_booking(doc, "us-ca", day, "detainer", CUST_ASK_HOLD, 0);
+    assert_non_null(c);
+    json_t *cv = json_object_get(json_object_get(c, "subject"), "convictions");
+    /* kept: the day itself, 2015-XX-XX (earliest 2015-01-01) and the undated one */
+    assert_int_equal(json_array_size(cv), 3);
+    assert_string_equal(sget(json_array_get(cv, 0), "code"), "PC 211");
+    assert_string_equal(sget(json_array_get(cv, 1), "code"), "PC 187");
+    assert_string_equal(sget(json_array_get(cv, 2), "code"), "PC 484");
+    /* the engine takes the case (it refuses one with a later conviction) */
+    char path[512];
+    snprintf(path, sizeof(path), "%s/policies", src_dir());
+    struct cust_desk_policy *dp = cust_desk_policy_new(path, NULL);
+    json_t *dec = NULL;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_desk_policy_decide(dp, c, &dec, &err), CUST_OK);
+    json_decref(dec);
+    /* the same record as of a day before everything: no dated conviction */
+    json_decref(c);
+    assert_true(cust_date_parse("2014-12-31", &day));
+    c = cust_desk_case_from_booking(doc, "us-ca", day, "detainer", CUST_ASK_HOLD, 0);
+    cv = json_object_get(json_object_get(c, "subject"), "convictions");
+    assert_int_equal(json_array_size(cv), 1);
+    assert_string_equal(sget(json_array_get(cv, 0), "code"), "PC 484");
+    /* a later conviction put in by hand is refused by the engine */
+    json_array_append_new(
+        cv, json_pack("{s:s,s:s,s:s}", "code", "PC 211", "level", "felony", "date", "2016-03-02"));
+    assert_int_equal(cust_desk_policy_decide(dp, c, &dec, &err), CUST_EINVAL);
+    assert_non_null(strstr(err.msg, "after as_of"));
+    json_decref(c);
+    cust_desk_policy_free(dp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1200,6 +1381,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_admin_warrant_arrest_prohibited, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duty_deadline_skips_holiday, setup, teardown),
         cmocka_unit_test(test_case_from_booking),
+        cmocka_unit_test_setup_teardown(test_sweep_expires_passed_windows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sweep_empty_store, setup, teardown),
+        cmocka_unit_test(test_case_leaves_out_later_convictions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

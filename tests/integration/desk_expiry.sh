@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Detainers expire on their own once the hold window after release (48 hours, weekends and
+# holidays excluded) has passed without action: `request sweep [--as-of T]`, and `request list`
+# sweeps first. Acted and withdrawn requests are never touched; a second sweep does nothing.
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+C="$CUSTODIAN"
+export CUSTODIAN_NOW=2025-07-03T19:00:00Z
+"$C" init >/dev/null 2>&1
+"$C" import "$CUST_SOURCE_DIR/tests/data/desk/county.jsonl" 2>/dev/null
+
+"$C" request sweep --help | grep -q '^usage: custodian' || fail "sweep --help"; ok
+expect_exit 2 "$C" request sweep --as-of tomorrow
+grep -q -- '--as-of' "$T/err" || fail "as-of message"; ok
+expect_exit 2 "$C" request list --as-of 2025-07-09T00:00:00Z
+
+det() { # det BOOKING: add a detainer received 2025-07-02 for that booking; prints its id
+  printf '{"kind": "detainer", "form": "I-247A", "requester": {"agency": "ICE"},
+ "received_at": "2025-07-02T10:00:00-07:00", "subject": {"booking_number": "%s"}}' "$1" >"$T/d.json"
+  "$C" request add "$T/d.json"
+}
+A=$(det 1001)    # release 2025-07-03: window ends 2025-07-08T07:00:00Z; no action
+B=$(det 1002)    # release 2025-09-01: window still open in July
+ACT=$(det 1001)  # acted on
+W=$(det 1001)    # withdrawn
+"$C" request decide "$ACT" >/dev/null
+"$C" request act "$ACT" --action notify --by sgt >/dev/null
+"$C" request withdraw "$W" --reason "issuer withdrew" >/dev/null
+status() { "$C" request show "$1" --json | jq -r .status; }
+sys_entries() { "$C" audit log --json | jq "[.[] | select(.actor == \"system\" and .object_id == \"$1\")] | length"; }
+
+# window not passed: still open, nothing printed but the count
+expect_exit 0 "$C" request sweep --as-of 2025-07-08T07:00:00Z
+[ "$(cat "$T/out")" = "0 expired" ] || fail "nothing yet: $(cat "$T/out")"; ok
+[ "$(status "$A")" = matched ] || fail "A still open"; ok
+
+# passed: A expires, once; the others stay
+expect_exit 0 "$C" request sweep --as-of 2025-07-08T07:00:01Z --json
+[ "$(jq -r '[.[].id] | join(",")' "$T/out")" = "$A" ] || fail "only A: $(cat "$T/out")"; ok
+[ "$(jq -r '.[0].rule' "$T/out")" = detainer_48h_after_release ] || fail "rule"; ok
+[ "$(status "$A")" = expired ] || fail "A expired"; ok
+[ "$(status "$B")" = matched ] || fail "B open"; ok
+[ "$(status "$ACT")" = acted ] || fail "acted untouched"; ok
+[ "$(status "$W")" = withdrawn ] || fail "withdrawn untouched"; ok
+expect_exit 0 "$C" request sweep --as-of 2025-07-09T00:00:00Z
+[ "$(cat "$T/out")" = "0 expired" ] || fail "second sweep"; ok
+[ "$(sys_entries "$A")" -eq 1 ] || fail "one ledger entry for A"; ok
+"$C" audit log --json | jq -e --arg a "$A" '.[] | select(.object_id == $a and .actor == "system")
+  | select(.role == "system" and (.purpose | startswith("detainer_48h_after_release: ")))' >/dev/null \
+  || fail "entry names the rule"; ok
+[ "$(sys_entries "$ACT")" -eq 0 ] && [ "$(sys_entries "$W")" -eq 0 ] || fail "no entry for others"; ok
+expect_exit 1 "$C" request act "$A" --action notify --by sgt
+
+# the window is counted again from the current record: released early (1006, scheduled for
+# October, released Mon 2025-07-07 09:00 PDT -> window ends Wed 09:00 PDT = 16:00Z) ...
+P=$(det 1006)
+L=$(det 1002)
+grep '"booking_number": "1006"' "$CUST_SOURCE_DIR/tests/data/desk/county.jsonl" |
+  jq -c '.released_at = "2025-07-07T09:00:00-07:00" | .release_reason = "bail"' >"$T/rel.jsonl"
+# ... and a release postponed (1002: from September to November)
+grep '"booking_number": "1002"' "$CUST_SOURCE_DIR/tests/data/desk/county.jsonl" |
+  jq -c '.scheduled_release = "2025-11-03"' >>"$T/rel.jsonl"
+"$C" import "$T/rel.jsonl" >/dev/null 2>&1
+expect_exit 0 "$C" request sweep --as-of 2025-07-09T15:59:59Z
+[ "$(cat "$T/out")" = "0 expired" ] || fail "early release: not yet"; ok
+expect_exit 0 "$C" request sweep --as-of 2025-07-09T16:00:01Z --json
+[ "$(jq -r '[.[].id] | join(",")' "$T/out")" = "$P" ] || fail "early release expired: $(cat "$T/out")"; ok
+[ "$(jq -r '.[0].deadline' "$T/out")" = 2025-07-09T16:00:00Z ] || fail "deadline from released_at"; ok
+[ "$(status "$L")" = matched ] || fail "postponed release still open"; ok
+[ "$("$C" request show "$L" --json | jq -r .law_deadline)" = 2025-11-05T07:00:00Z ] || fail "window moved"; ok
+
+# list sweeps first, on CUSTODIAN_NOW: B's window (release 09-01) has passed by December
+export CUSTODIAN_NOW=2025-12-01T00:00:00Z
+expect_exit 0 "$C" request list --open --json
+[ "$(jq -r '[.[].id] | join(",")' "$T/out")" = "$ACT" ] || fail "only the acted one open: $(cat "$T/out")"; ok
+grep -q '2 detainers expired' "$T/err" || fail "list says what it expired"; ok
+[ "$(status "$L")" = expired ] || fail "postponed one expired in the end"; ok
+[ "$(status "$B")" = expired ] || fail "B expired by list"; ok
+[ "$(sys_entries "$B")" -eq 1 ] || fail "B one entry"; ok
+expect_exit 0 "$C" request list
+[ ! -s "$T/err" ] || fail "second list expires nothing"; ok
+[ "$(sys_entries "$B")" -eq 1 ] || fail "B still one entry"; ok
+expect_exit 0 "$C" audit verify
+pass
