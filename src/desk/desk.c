@@ -979,14 +979,12 @@ static int64_t booking_window_end(struct cust_desk *d, const char *bn, int offse
         return CUST_NO_TIME;
     json_t *rec = json_loads(doc, 0, NULL);
     free(doc);
+    /* Only a release that happened starts the hold window: a person still in custody past a
+     * stated release date (a postponed or stale date) is still the subject of the detainer. */
     const char *released = json_string_value(json_object_get(rec, "released_at"));
-    const char *rel = json_string_value(json_object_get(rec, "scheduled_release"));
     int64_t start = CUST_NO_TIME, t;
-    int32_t day;
     if (released && cust_time_parse(released, &t, NULL))
         start = t;
-    else if (rel && cust_date_parse(rel, &day))
-        start = (int64_t)day * 86400 - (int64_t)offset * 60;
     json_decref(rec);
     return start == CUST_NO_TIME ? CUST_NO_TIME
                                  : cust_deadline_add_business_hours(d->cal, start, offset, 48);

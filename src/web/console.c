@@ -282,11 +282,15 @@ enum cust_status web_dashboard(struct cust_http_request *req, struct cust_http_r
     struct cust_err err = CUST_ERR_INIT;
     struct counter custody = {0}, open = {.b = &reqs, .now = cust_now()},
                    od = {.b = &duties, .now = cust_now()};
-    struct cust_store *store = web_acquire(w);
     bool roster = cust_role_allows(s.role, CUST_ACT_ROSTER_READ);
     bool rq = cust_role_allows(s.role, CUST_ACT_REQUEST_READ);
+    /* detainers whose hold window passed are expired first (before taking a store slot: the
+     * sweep takes its own) */
+    if (rq)
+        st = web_desk_sweep(w, &s, &err);
+    struct cust_store *store = web_acquire(w);
     bool du = cust_role_allows(s.role, CUST_ACT_DUTY_READ);
-    if (roster) {
+    if (st == CUST_OK && roster) {
         struct cust_roster_filter f = {.day = cust_today()};
         st = cust_store_roster(store, &f, count_row, &custody, &err);
     }

@@ -32,6 +32,18 @@ static void desk_close(struct cust_web *w, struct cust_desk *d)
     web_release(w, s);
 }
 
+enum cust_status web_desk_sweep(struct cust_web *w, const struct cust_session *se,
+                                struct cust_err *err)
+{
+    struct cust_desk d;
+    json_t *expired = NULL;
+    desk_open(w, se, &d);
+    enum cust_status st = cust_desk_sweep(&d, cust_now(), &expired, err);
+    desk_close(w, &d);
+    json_decref(expired);
+    return st;
+}
+
 static enum cust_status desk_error(struct cust_http_response *res, enum cust_status st,
                                    const struct cust_err *err, struct cust_diag *dg)
 {
@@ -70,6 +82,9 @@ enum cust_status web_api_requests(struct cust_http_request *req, struct cust_htt
     struct cust_err err = CUST_ERR_INIT;
     json_t *out = NULL;
     struct cust_desk d;
+    st = web_desk_sweep(w, &se, &err); /* no stale open detainer in a list */
+    if (st != CUST_OK)
+        return cust_http_res_error(res, st, err.msg);
     desk_open(w, &se, &d);
     st = cust_desk_list(&d, &f, &out, &err);
     desk_close(w, &d);

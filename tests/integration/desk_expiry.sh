@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Detainers expire on their own once the hold window after release (48 hours, weekends and
 # holidays excluded) has passed without action: `request sweep [--as-of T]`, and `request list`
-# sweeps first. Acted and withdrawn requests are never touched; a second sweep does nothing.
+# sweeps first. Only a release that happened (released_at) starts the window: a person still in
+# custody past a stated release date is still the detainer's subject. Acted and withdrawn
+# requests are never touched; a second sweep does nothing.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 C="$CUSTODIAN"
@@ -19,14 +21,20 @@ det() { # det BOOKING: add a detainer received 2025-07-02 for that booking; prin
  "received_at": "2025-07-02T10:00:00-07:00", "subject": {"booking_number": "%s"}}' "$1" >"$T/d.json"
   "$C" request add "$T/d.json"
 }
-A=$(det 1001)    # release 2025-07-03: window ends 2025-07-08T07:00:00Z; no action
-B=$(det 1002)    # release 2025-09-01: window still open in July
+A=$(det 1001)    # released 2025-07-03 00:00 PDT: window ends 2025-07-08T07:00:00Z; no action
+B=$(det 1002)    # stated release 2025-09-01, still in custody
 ACT=$(det 1001)  # acted on
 W=$(det 1001)    # withdrawn
 "$C" request decide "$ACT" >/dev/null
 "$C" request act "$ACT" --action notify --by sgt >/dev/null
 "$C" request withdraw "$W" --reason "issuer withdrew" >/dev/null
 status() { "$C" request show "$1" --json | jq -r .status; }
+release() { # release BOOKING TIME: a new version of the booking with released_at
+  grep "\"booking_number\": \"$1\"" "$CUST_SOURCE_DIR/tests/data/desk/county.jsonl" |
+    jq -c --arg t "$2" '.released_at = $t | .release_reason = "sentence_completed"' >"$T/rel1.jsonl"
+  "$C" import "$T/rel1.jsonl" >/dev/null 2>&1
+}
+release 1001 2025-07-03T00:00:00-07:00
 sys_entries() { "$C" audit log --json | jq "[.[] | select(.actor == \"system\" and .object_id == \"$1\")] | length"; }
 
 # window not passed: still open, nothing printed but the count
@@ -67,10 +75,16 @@ expect_exit 0 "$C" request sweep --as-of 2025-07-09T16:00:01Z --json
 [ "$(jq -r '[.[].id] | join(",")' "$T/out")" = "$P" ] || fail "early release expired: $(cat "$T/out")"; ok
 [ "$(jq -r '.[0].deadline' "$T/out")" = 2025-07-09T16:00:00Z ] || fail "deadline from released_at"; ok
 [ "$(status "$L")" = matched ] || fail "postponed release still open"; ok
-[ "$("$C" request show "$L" --json | jq -r .law_deadline)" = 2025-11-05T07:00:00Z ] || fail "window moved"; ok
 
-# list sweeps first, on CUSTODIAN_NOW: B's window (release 09-01) has passed by December
+# in December 1002 is still in custody, past both stated dates: its detainers stay open
 export CUSTODIAN_NOW=2025-12-01T00:00:00Z
+expect_exit 0 "$C" request list --open --json
+[ "$(jq -r '[.[].id] | sort | join(",")' "$T/out")" = "$(printf '%s\n' "$ACT" "$B" "$L" | sort | paste -sd,)" ] ||
+  fail "still in custody: open: $(cat "$T/out")"; ok
+[ ! -s "$T/err" ] || fail "nothing expired yet"; ok
+# released on Mon 2025-11-24 09:00 PST: the window ends Wed 09:00 PST, so by December both expire;
+# list sweeps first, on CUSTODIAN_NOW
+release 1002 2025-11-24T09:00:00-08:00
 expect_exit 0 "$C" request list --open --json
 [ "$(jq -r '[.[].id] | join(",")' "$T/out")" = "$ACT" ] || fail "only the acted one open: $(cat "$T/out")"; ok
 grep -q '2 detainers expired' "$T/err" || fail "list says what it expired"; ok

@@ -1230,6 +1230,36 @@ static const char *status_of(struct fx *f, const char *id, char buf[16])
     return buf;
 }
 
+/* Import a new version of a fixture booking with released_at set (the person left custody). */
+static void release_booking(struct fx *f, const char *bn, const char *released_at)
+{
+    char path[600];
+    snprintf(path, sizeof(path), "%s/tests/data/desk/county.jsonl", src_dir());
+    FILE *in = fopen(path, "r");
+    assert_non_null(in);
+    char line[8192], key[64];
+    snprintf(key, sizeof(key), "\"booking_number\": \"%s\"", bn);
+    json_t *rec = NULL;
+    while (!rec && fgets(line, sizeof(line), in))
+        if (strstr(line, key))
+            rec = json_loads(line, 0, NULL);
+    fclose(in);
+    assert_non_null(rec);
+    json_object_set_new(rec, "released_at", json_string(released_at));
+    json_object_set_new(rec, "release_reason", json_string("sentence_completed"));
+    snprintf(path, sizeof(path), "%s/release-%s.jsonl", f->dir, bn);
+    FILE *out = fopen(path, "w");
+    assert_non_null(out);
+    assert_int_equal(json_dumpf(rec, out, JSON_COMPACT), 0);
+    fputc('\n', out);
+    assert_int_equal(fclose(out), 0);
+    json_decref(rec);
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_import_opts io = {.path = path, .actor = "loader"};
+    struct cust_import_stats ist;
+    assert_int_equal(cust_import_file(f->s, &io, &ist, &err), CUST_OK);
+}
+
 static void test_sweep_expires_passed_windows(void **state)
 {
     struct fx *f = *state;
@@ -1264,6 +1294,11 @@ static void test_sweep_expires_passed_windows(void **state)
         " \"1001\"}}",
         late);
 
+    /* still in custody past its stated release date (07-03): the detainer stays open */
+    assert_int_equal(sweep_at(f, "2025-07-18T19:00:00Z", NULL), 0);
+    /* released 07-03 00:00 PDT: Thursday, then the 4th of July and a weekend: the window ends
+     * Tuesday 2025-07-08 00:00 PDT */
+    release_booking(f, "1001", "2025-07-03T00:00:00-07:00");
     /* one second before the window ends: nothing */
     assert_int_equal(sweep_at(f, "2025-07-08T06:59:59Z", NULL), 0);
     assert_int_equal(sweep_at(f, "2025-07-08T07:00:00Z", NULL), 0); /* the last instant */
@@ -1293,7 +1328,9 @@ static void test_sweep_expires_passed_windows(void **state)
     assert_int_equal(system_entries(f, w, NULL), 0);
     /* an expired request takes no action */
     assert_int_equal(cust_desk_act(&f->d, a, &act, &out, &err), CUST_ECONFLICT);
-    /* later, b's window passes too; the acted, withdrawn and unmatched ones still stay */
+    /* later, 1002 is released (Labor Day, then two business days) and b's window passes too;
+     * the acted, withdrawn and unmatched ones still stay */
+    release_booking(f, "1002", "2025-09-01T00:00:00-07:00");
     assert_int_equal(sweep_at(f, "2025-12-01T00:00:00Z", NULL), 2);
     assert_string_equal(status_of(f, late, st), "expired");
     assert_string_equal(status_of(f, b, st), "expired");
