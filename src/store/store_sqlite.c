@@ -120,11 +120,12 @@ static const char *const migration_1[] = {
 
 /* Applied in this order; a migration's version is its position (1-based). Append only. */
 static const char *const *const migrations[] = {
-    migration_1,                            /* 1: records */
-    cust_sqlite_desk_migration,             /* 2: the request desk */
-    cust_sqlite_web_migration,              /* 3: staff users and sessions */
-    cust_sqlite_desk_disclosures_migration, /* 4: disclosures chained to the ledger */
-    cust_sqlite_web_locator_migration,      /* 5: the locator's in-custody indexes, dob filter */
+    migration_1,                              /* 1: records */
+    cust_sqlite_desk_migration,               /* 2: the request desk */
+    cust_sqlite_web_migration,                /* 3: staff users and sessions */
+    cust_sqlite_desk_disclosures_migration,   /* 4: disclosures chained to the ledger */
+    cust_sqlite_web_locator_migration,        /* 5: the locator's in-custody indexes, dob filter */
+    cust_sqlite_web_public_charges_migration, /* 6: precomputed public charges JSON */
 };
 
 int cust_store_schema_version(void)
@@ -153,6 +154,7 @@ enum stmt_id {
     S_PRIORS_DELETE,
     S_CHARGE_INSERT,
     S_PRIOR_INSERT,
+    S_PUBLIC_CHARGES_SET,
     S_VERSIONS,
     S_ROSTER,
     S_EACH,
@@ -253,6 +255,8 @@ static const char *const stmt_sql[S__N] = {
         " ?9, ?10, ?11)",
     [S_PRIOR_INSERT] = "INSERT INTO prior_convictions(booking_id, idx, person_id, code, level,"
                        " date, jurisdiction, flags) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_PUBLIC_CHARGES_SET] = "UPDATE bookings SET public_charges = " CUST_SQLITE_PUBLIC_CHARGES_OF(
+        "?1") " WHERE id = ?1",
     [S_VERSIONS] = "SELECT v.version, v.recorded_at, v.recorded_by, v.source, v.changed, v.doc"
                    " FROM booking_versions v JOIN bookings b ON b.id = v.booking_id"
                    " WHERE b.booking_number = ?1 ORDER BY v.version",
@@ -907,6 +911,12 @@ static enum cust_status sq_put(void *impl, const struct cust_booking *b,
         if (run(q, s, err, "insert charge") != CUST_OK)
             return CUST_EDB;
     }
+    /* the public charges JSON (migration 6), from the rows just written */
+    if (!(s = stmt(q, S_PUBLIC_CHARGES_SET, err)))
+        return CUST_EDB;
+    sqlite3_bind_int64(s, 1, bid);
+    if (run(q, s, err, "public charges") != CUST_OK)
+        return CUST_EDB;
     for (size_t i = 0; i < b->n_priors; i++) {
         const struct cust_prior *c = &b->priors[i];
         if (!(s = stmt(q, S_PRIOR_INSERT, err)))
