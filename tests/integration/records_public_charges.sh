@@ -44,15 +44,16 @@ ok
 
 # ordinary import into a non-empty store, and a correction that changes the charges
 head -n 1 "$T/county.jsonl" | jq -c '.booking_number = "PC1" | .person.person_id = "PCP"
-  | .charges = [{"code": "PC 459", "description": "BURGLARY \"2nd\" \\ é", "level": "felony",
+  | .charges = [{"code": "PC 459", "description": "BURGLARY \"2nd\" \\ é\t\u001a/", "level": "felony",
   "status": "pending", "held_to_answer": true, "bail_cents": 2500000,
   "next_court_date": "2026-12-01", "case_number": "CR-1", "court": "Dept 3"}]' >"$T/one.jsonl"
 expect_exit 0 "$C" import "$T/one.jsonl"
 [ "$(q "SELECT json_array_length(public_charges) FROM bookings WHERE booking_number = 'PC1'")" \
   -eq 1 ] || fail "ordinary: one charge"
 q "SELECT charges FROM public_bookings WHERE booking_number = 'PC1'" |
-  jq -e '.[0].description == "BURGLARY \"2nd\" \\ é" and .[0].bail_cents == 2500000
+  jq -e '.[0].description == "BURGLARY \"2nd\" \\ é\t\u001a/" and .[0].bail_cents == 2500000
          and (.[0] | has("held_to_answer") | not)' >/dev/null || fail "ordinary: content"
+[ "$(differ)" -eq 0 ] || fail "ordinary: public_charges differ from the charges (escapes)"
 jq -c '.charges += [{"code": "VC 23152", "level": "misdemeanor", "status": "pending"}]
   | .charges[0].description = "CHANGED"' "$T/one.jsonl" >"$T/two.jsonl"
 expect_exit 0 "$C" import "$T/two.jsonl"
@@ -60,6 +61,7 @@ expect_exit 0 "$C" import "$T/two.jsonl"
 q "SELECT charges FROM public_bookings WHERE booking_number = 'PC1'" |
   jq -e 'length == 2 and .[0].description == "CHANGED" and .[1].code == "VC 23152"
          and .[1].bail_cents == null' >/dev/null || fail "correction: charges not rewritten"
+[ "$(differ)" -eq 0 ] || fail "correction: public_charges differ from the charges"
 jq -c '.charges = []' "$T/one.jsonl" >"$T/none.jsonl"
 expect_exit 0 "$C" import "$T/none.jsonl"
 [ "$(q "SELECT charges FROM public_bookings WHERE booking_number = 'PC1'")" = "[]" ] ||
