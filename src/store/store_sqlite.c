@@ -6,11 +6,13 @@
  * changes as numbered migrations recorded in schema_migrations.
  */
 #include "custodian/compat.h"
+#include "custodian/buf.h"
 #include "custodian/date.h"
 #include "custodian/store.h"
 #include "store_sqlite_desk.h"
 #include "store_sqlite_web.h"
 
+#include <inttypes.h>
 #include <sqlite3.h>
 
 /* Page cache (negative = KiB, allocated as used). 1 GiB for bulk loads was measured: no faster
@@ -120,12 +122,13 @@ static const char *const migration_1[] = {
 
 /* Applied in this order; a migration's version is its position (1-based). Append only. */
 static const char *const *const migrations[] = {
-    migration_1,                            /* 1: records */
-    cust_sqlite_desk_migration,             /* 2: the request desk */
-    cust_sqlite_web_migration,              /* 3: staff users and sessions */
-    cust_sqlite_desk_disclosures_migration, /* 4: disclosures chained to the ledger */
-    cust_sqlite_web_locator_migration,      /* 5: the locator's in-custody indexes, dob filter */
-    cust_sqlite_web_totp_migration,         /* 6: TOTP secrets sealed at rest (users.totp_nonce) */
+    migration_1,                              /* 1: records */
+    cust_sqlite_desk_migration,               /* 2: the request desk */
+    cust_sqlite_web_migration,                /* 3: staff users and sessions */
+    cust_sqlite_desk_disclosures_migration,   /* 4: disclosures chained to the ledger */
+    cust_sqlite_web_locator_migration,        /* 5: the locator's in-custody indexes, dob filter */
+    cust_sqlite_web_totp_migration,           /* 6: TOTP secrets sealed at rest (users.totp_nonce) */
+    cust_sqlite_web_public_charges_migration, /* 7: precomputed public charges JSON */
 };
 
 int cust_store_schema_version(void)
@@ -186,10 +189,10 @@ enum stmt_id {
     " booked_day, facility, housing, arresting_agency, scheduled_release,"                         \
     " release_date_public, released_at, released_day, release_reason, sentence_imposed_on,"        \
     " sentence_term_days, sentence_presentence_days, computed_release, release_rule,"              \
-    " release_disagreement, search_last, search_first) VALUES(?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8,"  \
-    " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"                                       \
+    " release_disagreement, search_last, search_first, public_charges) VALUES(?1, ?2, 1, ?3, ?4,"  \
+    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"                       \
     " (SELECT last_name FROM persons WHERE id = ?2), (SELECT first_name FROM persons WHERE id = "  \
-    "?2))"
+    "?2), ?20)"
 
 static const char *const stmt_sql[S__N] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -242,7 +245,8 @@ static const char *const stmt_sql[S__N] = {
     " sentence_presentence_days = excluded.sentence_presentence_days,"
     " computed_release = excluded.computed_release, release_rule = excluded.release_rule,"
     " release_disagreement = excluded.release_disagreement,"
-    " search_last = excluded.search_last, search_first = excluded.search_first"
+    " search_last = excluded.search_last, search_first = excluded.search_first,"
+    " public_charges = excluded.public_charges"
     " RETURNING id, version",
     [S_VERSION_INSERT] = "INSERT INTO booking_versions(booking_id, version, recorded_at,"
                          " recorded_by, source, changed, doc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -413,10 +417,11 @@ struct sq {
     void *desk; /* the desk's prepared statements (store_sqlite_desk.c) */
     void *web;  /* the web front end's prepared statements (store_sqlite_web.c) */
     /* bulk load (sq_begin_bulk) */
-    bool fk_off;       /* foreign_keys switched off for this transaction */
-    bool bulk;         /* into a store that was empty: indexes dropped, lookups in memory */
-    struct smap seen;  /* booking numbers put in this load -> booking row id */
-    struct smap pkeys; /* person_key -> person row id, for persons created in this load */
+    bool fk_off;         /* foreign_keys switched off for this transaction */
+    bool bulk;           /* into a store that was empty: indexes dropped, lookups in memory */
+    struct smap seen;    /* booking numbers put in this load -> booking row id */
+    struct smap pkeys;   /* person_key -> person row id, for persons created in this load */
+    struct cust_buf pub; /* the public charges JSON of the booking being put (reused) */
 };
 
 static enum cust_status db_err(struct sq *q, struct cust_err *err, const char *what)
@@ -561,6 +566,7 @@ static void sq_close(void *impl)
         sqlite3_finalize(q->st[i]);
     cust_sqlite_desk_free(q->desk);
     cust_sqlite_web_free(q->web);
+    cust_buf_release(&q->pub);
     sqlite3_close_v2(q->db);
     smap_release(&q->seen);
     smap_release(&q->pkeys);
@@ -806,6 +812,65 @@ static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
     return CUST_OK;
 }
 
+/* A JSON string exactly as SQLite's json_object writes a text value (json.c, 3.40: `"` and `\`
+ * escaped, \b \t \n \f \r, other bytes below 0x20 as \u00xx, everything else as is), or null. */
+static enum cust_status json_text(struct cust_buf *o, const char *v)
+{
+    if (!v)
+        return cust_buf_puts(o, "null");
+    static const char special[32] = {[8] = 'b', [9] = 't', [10] = 'n', [12] = 'f', [13] = 'r'};
+    enum cust_status st = cust_buf_putc(o, '"');
+    for (const unsigned char *p = (const unsigned char *)v; st == CUST_OK && *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            st = cust_buf_putc(o, '\\');
+            st = st ? st : cust_buf_putc(o, (char)*p);
+        } else if (*p < 0x20 && special[*p]) {
+            st = cust_buf_putc(o, '\\');
+            st = st ? st : cust_buf_putc(o, special[*p]);
+        } else if (*p < 0x20) {
+            st = cust_buf_appendf(o, "\\u00%02x", *p);
+        } else {
+            st = cust_buf_putc(o, (char)*p);
+        }
+    }
+    return st ? st : cust_buf_putc(o, '"');
+}
+
+/* The booking's public charges JSON (bookings.public_charges, migration 7) into q->pub: the
+ * allow-listed fields of its charges in order, byte for byte what
+ * CUST_SQLITE_PUBLIC_CHARGES_OF builds from the charge rows (the bound values: bail -1 is
+ * NULL), so a put and migration 7 write the same text. Built here and bound to the booking
+ * insert rather than by an UPDATE after the charges: that UPDATE cost ~9 µs a booking. */
+static enum cust_status public_charges_json(struct sq *q, const struct cust_booking *b)
+{
+    struct cust_buf *o = &q->pub;
+    cust_buf_reset(o);
+    enum cust_status st = cust_buf_putc(o, '[');
+    for (size_t i = 0; st == CUST_OK && i < b->n_charges; i++) {
+        const struct cust_charge *c = &b->charges[i];
+        st = cust_buf_puts(o, i ? ",{\"code\":" : "{\"code\":");
+        st = st ? st : json_text(o, c->code);
+        st = st ? st : cust_buf_puts(o, ",\"description\":");
+        st = st ? st : json_text(o, c->description);
+        st = st ? st : cust_buf_puts(o, ",\"level\":");
+        st = st ? st : json_text(o, c->level);
+        st = st ? st : cust_buf_puts(o, ",\"status\":");
+        st = st ? st : json_text(o, c->status);
+        if (c->bail_cents >= 0)
+            st = st ? st : cust_buf_appendf(o, ",\"bail_cents\":%" PRId64, c->bail_cents);
+        else
+            st = st ? st : cust_buf_puts(o, ",\"bail_cents\":null");
+        st = st ? st : cust_buf_puts(o, ",\"next_court_date\":");
+        st = st ? st : json_text(o, c->next_court_date);
+        st = st ? st : cust_buf_puts(o, ",\"case_number\":");
+        st = st ? st : json_text(o, c->case_number);
+        st = st ? st : cust_buf_puts(o, ",\"court\":");
+        st = st ? st : json_text(o, c->court);
+        st = st ? st : cust_buf_putc(o, '}');
+    }
+    return st ? st : cust_buf_putc(o, ']');
+}
+
 static enum cust_status sq_put(void *impl, const struct cust_booking *b,
                                const struct cust_put_meta *meta, struct cust_put_result *res,
                                struct cust_err *err)
@@ -846,6 +911,11 @@ static enum cust_status sq_put(void *impl, const struct cust_booking *b,
         bind_text(s, 18, b->release_rule);
     }
     sqlite3_bind_int(s, 19, b->release_disagreement ? 1 : 0);
+    if (public_charges_json(q, b) != CUST_OK) {
+        sqlite3_reset(s);
+        return cust_err_set(err, CUST_ENOMEM, "public charges of '%s'", b->booking_number);
+    }
+    sqlite3_bind_text(s, 20, q->pub.buf, (int)q->pub.len, SQLITE_STATIC);
     int64_t bid;
     if (fresh) {
         if (run(q, s, err, "put booking") != CUST_OK)
@@ -1207,6 +1277,7 @@ enum cust_status cust_store_sqlite_open(const char *path, enum cust_store_mode m
                                         struct cust_store *s, struct cust_err *err)
 {
     struct sq *q = cust_xcalloc(1, sizeof(*q));
+    cust_buf_init(&q->pub, 0);
     q->path = cust_xstrdup(path);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (mode == CUST_STORE_CREATE)

@@ -73,6 +73,30 @@ const char *const cust_sqlite_web_locator_migration[] = {
 const char *const cust_sqlite_web_totp_migration[] = {
     "ALTER TABLE users ADD COLUMN totp_nonce BLOB", NULL};
 
+/*
+ * Migration 7: the public charges JSON of each booking is built once, when the booking is
+ * written, instead of by a correlated subquery (a seek and a JSON build per charge) for every
+ * row of every answer: that subquery was about half of an uncached answer's CPU (bench-locator.md).
+ * bookings.public_charges holds it (CUST_SQLITE_PUBLIC_CHARGES_OF: the allow-listed fields only);
+ * the booking put writes it after the booking's charges, a bulk load too, and this migration
+ * fills it for the existing rows. The view keeps exactly its columns and their values.
+ */
+const char *const cust_sqlite_web_public_charges_migration[] = {
+    "ALTER TABLE bookings ADD COLUMN public_charges TEXT",
+    "UPDATE bookings SET public_charges = " CUST_SQLITE_PUBLIC_CHARGES_OF("bookings.id"),
+    "DROP VIEW public_bookings",
+    /* The only thing the public locator may read (allow-list; no citizenship, immigration,
+     * address, identifiers or criminal history). dob, unreleased and released_day are there
+     * to filter by, never returned. */
+    "CREATE VIEW public_bookings AS SELECT"
+    " b.booking_number, b.search_last AS last_name, b.search_first AS first_name,"
+    " p.middle_name, b.booked_at, b.facility, b.arresting_agency, b.public_charges AS charges,"
+    " CASE WHEN b.release_date_public = 1 THEN b.scheduled_release END AS scheduled_release,"
+    " p.dob AS dob, b.released_at IS NULL AS unreleased, b.released_day AS released_day,"
+    " b.booked_ts AS booked_ts"
+    " FROM bookings b JOIN persons p ON p.id = b.person_id",
+    NULL};
+
 enum web_stmt {
     W_PUBLIC_NAME,
     W_PUBLIC_NUMBER,

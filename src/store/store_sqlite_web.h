@@ -13,6 +13,17 @@ extern const char *const cust_sqlite_web_migration[];
 extern const char *const cust_sqlite_web_locator_migration[];
 /* Schema migration 6: users.totp_nonce (TOTP secrets sealed at rest). */
 extern const char *const cust_sqlite_web_totp_migration[];
+/* Schema migration 7: each booking's public charges JSON, precomputed; public_bookings reads it. */
+extern const char *const cust_sqlite_web_public_charges_migration[];
+
+/* The public charges JSON of booking ID (an SQL expression naming a bookings id): its charges in
+ * order, allow-listed fields only. Written to bookings.public_charges by the booking put (after
+ * its charges) and by migration 7; the view public_bookings returns it as `charges`. */
+#define CUST_SQLITE_PUBLIC_CHARGES_OF(ID)                                                          \
+    "(SELECT json_group_array(json_object('code', c.code, 'description', c.description,"           \
+    " 'level', c.level, 'status', c.status, 'bail_cents', c.bail_cents,"                           \
+    " 'next_court_date', c.next_court_date, 'case_number', c.case_number, 'court', c.court))"      \
+    " FROM (SELECT * FROM charges WHERE booking_id = " ID " ORDER BY idx) c)"
 
 /* Migration 4's objects that a bulk load into an empty store drops and builds again at its
  * commit (store_sqlite.c), and the UPDATE that brings every booking's name copy up to date. */
