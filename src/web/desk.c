@@ -82,11 +82,13 @@ enum cust_status web_api_requests(struct cust_http_request *req, struct cust_htt
     struct cust_err err = CUST_ERR_INIT;
     json_t *out = NULL;
     struct cust_desk d;
-    st = web_desk_sweep(w, &se, &err); /* no stale open detainer in a list */
-    if (st != CUST_OK)
-        return cust_http_res_error(res, st, err.msg);
     desk_open(w, &se, &d);
-    st = cust_desk_list(&d, &f, &out, &err);
+    /* no stale open detainer in a list: expire what has passed first, on the same desk */
+    st = cust_desk_sweep(&d, f.now, &out, &err);
+    json_decref(out);
+    out = NULL;
+    if (st == CUST_OK)
+        st = cust_desk_list(&d, &f, &out, &err);
     desk_close(w, &d);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);

@@ -149,7 +149,8 @@ WEB_HANDLER(web_fulfil_page);
 WEB_HANDLER(web_fulfil_post);
 
 /* Expire the detainers whose hold window has passed (cust_desk_sweep), as the acting user's
- * desk; lists and the dashboard call it first so they never show a stale open detainer. */
+ * desk; the dashboard calls it before taking its own store slot, so it never shows a stale
+ * open detainer (the API's list sweeps on the desk it lists with). */
 enum cust_status web_desk_sweep(struct cust_web *w, const struct cust_session *se,
                                 struct cust_err *err);
 
