@@ -3,9 +3,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
-"$CUSTODIAN" --help | grep -q '^commands:' || fail "--help lists commands"
+"$CUSTODIAN" --help | grep '^commands:' >/dev/null || fail "--help lists commands"
 expect_exit 2 "$CUSTODIAN" no-such-command
 expect_exit 2 "$CUSTODIAN" --bogus-option
 expect_exit 2 "$CUSTODIAN"
-"$CUSTODIAN" --version | grep -q '^custodian ' || fail "--version"
+"$CUSTODIAN" --version | grep '^custodian ' >/dev/null || fail "--version"
 pass

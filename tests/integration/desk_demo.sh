@@ -79,7 +79,7 @@ withheld_rd=$(jq '[.rows[] | select(.withheld.release_date)] | length' "$T/doj.j
 [ "$(jq "[.[] | select(.action == \"disclosure\")] | length" "$T/ledger.json")" -eq 1 ] || fail "one disclosure entry"; ok
 [ "$(jq ".[] | select(.action == \"disclosure\") | .detail.count" "$T/ledger.json")" -eq "$rows" ] || fail "disclosures"; ok
 [ "$(sqlite3 "$CUSTODIAN_DB" "SELECT count(*) FROM disclosures WHERE request_id = '$DOJ'")" -eq "$rows" ] || fail "disclosure rows"; ok
-"$C" audit verify | grep -q "^disclosures ok: $rows rows" || fail "disclosures verified"; ok
+"$C" audit verify | grep "^disclosures ok: $rows rows" >/dev/null || fail "disclosures verified"; ok
 [ "$("$C" duties list --request "$DOJ" --json | jq '[.[] | select(.duty == "notice_to_subject_and_attorney")] | length')" -eq "$given_rd" ] || fail "notice duties"; ok
 [ "$("$C" request show "$DOJ" --json | jq -r .status)" = fulfilled ] || fail "fulfilled"; ok
 
@@ -139,5 +139,5 @@ jq -e '[.rows[] | select(.home_address != null)] | length == 0' "$T/out" >/dev/n
 "$C" request list --open --json >"$T/open.json"
 jq -e '.[0].overdue == true' "$T/open.json" >/dev/null || fail "overdue first"; ok
 jq -e '[.[] | .overdue] | (index(false) // length) as $i | .[$i:] | all(. == false)' "$T/open.json" >/dev/null || fail "overdue block"; ok
-"$C" audit verify | grep -q '^ledger ok' || fail "ledger intact"; ok
+"$C" audit verify | grep '^ledger ok' >/dev/null || fail "ledger intact"; ok
 pass

@@ -11,7 +11,7 @@ export CUSTODIAN_NOW=2025-07-03T19:00:00Z
 "$C" init >/dev/null 2>&1
 "$C" import "$CUST_SOURCE_DIR/tests/data/desk/county.jsonl" 2>/dev/null
 
-"$C" request sweep --help | grep -q '^usage: custodian' || fail "sweep --help"; ok
+"$C" request sweep --help | grep '^usage: custodian' >/dev/null || fail "sweep --help"; ok
 expect_exit 2 "$C" request sweep --as-of tomorrow
 grep -q -- '--as-of' "$T/err" || fail "as-of message"; ok
 expect_exit 2 "$C" request list --as-of 2025-07-09T00:00:00Z

@@ -3,7 +3,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
-"$CUSTODIAN" gen --help | grep -q '^usage: custodian gen' || fail "gen --help"; ok
+"$CUSTODIAN" gen --help | grep '^usage: custodian gen' >/dev/null || fail "gen --help"; ok
 expect_exit 2 "$CUSTODIAN" gen --bookings 0
 expect_exit 2 "$CUSTODIAN" gen --bookings abc
 expect_exit 2 "$CUSTODIAN" gen --seed -1

@@ -8,7 +8,7 @@ set -euo pipefail
 command -v curl >/dev/null || fail "curl is needed"
 
 # CLI contract first.
-"$CUSTODIAN" serve --help | grep -q -- '--port-file' || fail "serve --help"; ok
+"$CUSTODIAN" serve --help | grep -- '--port-file' >/dev/null || fail "serve --help"; ok
 expect_exit 2 "$CUSTODIAN" serve --bogus
 expect_exit 2 "$CUSTODIAN" serve --listen nonsense
 grep -q "expected ADDR:PORT" "$T/err" || fail "bad --listen message"; ok

@@ -40,7 +40,7 @@ expect_exit 1 "$C" --db "$T/t.db" audit verify
 grep -q '^ledger broken at entry 2: ' "$T/err" || fail "forged hash"
 ok
 # the clean copy still verifies
-"$C" --db "$T/clean.db" audit verify | grep -qx 'ledger ok: 5 entries' || fail "clean copy"
+"$C" --db "$T/clean.db" audit verify | grep -x 'ledger ok: 5 entries' >/dev/null || fail "clean copy"
 expect_exit 2 "$C" audit
 expect_exit 2 "$C" audit frobnicate
 ok

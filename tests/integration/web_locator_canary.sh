@@ -43,7 +43,7 @@ ok
 
 expect_exit 2 "$C" serve --cache-ttl soon
 grep -q -- "--cache-ttl" "$T/err" || fail "bad --cache-ttl message"; ok
-"$C" serve --print-routes | grep -q '^GET /api/v1/public/inmates public$' || fail "print-routes"; ok
+"$C" serve --print-routes | grep '^GET /api/v1/public/inmates public$' >/dev/null || fail "print-routes"; ok
 
 cat >"$T/serve.ini" <<INI
 [server]
