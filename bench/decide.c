@@ -76,10 +76,11 @@ static void gen_case(struct cust_buf *b)
                           rnd(6) ? "false" : "true");
     uint32_t nc = rnd(5);
     for (uint32_t i = 0; i < nc; i++)
+        /* convicted before as_of (a later conviction is an invalid case, decide.md) */
         e |= cust_buf_appendf(b, "%s{\"code\":\"%s\",\"level\":\"%s\",\"date\":\"%04u-%02u-%02u\"}",
                               i ? "," : "", codes[rnd(CUST_ARRAY_LEN(codes))],
-                              rnd(2) ? "felony" : "misdemeanor", 1990 + rnd(35), 1 + rnd(12),
-                              1 + rnd(28));
+                              rnd(2) ? "felony" : "misdemeanor", 1990 + rnd((uint32_t)year - 1990),
+                              1 + rnd(12), 1 + rnd(28));
     e |= cust_buf_puts(b, "],\"pending_charges\":[");
     if (rnd(3) == 0)
         e |= cust_buf_appendf(b, "{\"code\":\"%s\",\"level\":\"felony\",\"held_to_answer\":%s}",

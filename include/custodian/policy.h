@@ -151,10 +151,4 @@ enum cust_status cust_policy_check(const struct cust_policy *p, struct cust_buf 
 enum cust_status cust_policy_show(const struct cust_policy *p, int32_t as_of, bool as_json,
                                   struct cust_buf *out, struct cust_err *err);
 
-/*
- * Normalize a statute code per docs/policy-language.md ("pc245 (a)(1)" -> "PC 245(a)(1)").
- * Writes at most cap bytes (NUL included); returns false when the code is empty or too long.
- */
-bool cust_code_normalize(const char *in, char *out, size_t cap);
-
 #endif

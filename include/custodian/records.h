@@ -13,13 +13,6 @@
 #include "custodian/diag.h"
 #include "custodian/store.h"
 
-/*
- * Normalize a statute code: prefix letters upper-cased without dots, one space, then the
- * section with parenthesised subdivisions lower-cased and no inner spaces
- * ("p.c. 245 (A)(1)" -> "PC 245(a)(1)"). Returns a new heap string.
- */
-char *cust_statute_normalize(const char *code);
-
 /* In custody on day D: booked_day <= D and (released_day is CUST_NO_DAY or released_day > D). */
 bool cust_in_custody(int32_t booked_day, int32_t released_day, int32_t day);
 

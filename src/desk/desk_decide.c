@@ -6,6 +6,7 @@
 #include "custodian/csv.h"
 #include "custodian/date.h"
 #include "custodian/policy.h"
+#include "custodian/statute.h"
 #include "custodian/template.h"
 #include "desk_internal.h"
 
@@ -69,7 +70,7 @@ json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32
          * verdict less protective */
         char code[64];
         const char *raw = json_string_value(json_object_get(p, "code"));
-        if (!raw || !cust_code_normalize(raw, code, sizeof(code)))
+        if (!raw || !cust_statute_code(raw, code, sizeof(code)))
             continue;
         json_t *c = json_pack("{s:s}", "code", code);
         const char *level = json_string_value(json_object_get(p, "level"));
@@ -105,7 +106,7 @@ json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32
         const char *raw = json_string_value(json_object_get(p, "code"));
         const char *st = json_string_value(json_object_get(p, "status"));
         if (!raw || !st || strcmp(st, "pending") != 0 ||
-            !cust_code_normalize(raw, code, sizeof(code)))
+            !cust_statute_code(raw, code, sizeof(code)))
             continue;
         json_t *c = json_pack("{s:s,s:b}", "code", code, "held_to_answer",
                               truthy(json_object_get(p, "held_to_answer")));

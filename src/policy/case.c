@@ -6,6 +6,7 @@
 #include "custodian/compat.h"
 
 #include "custodian/date.h"
+#include "custodian/statute.h"
 #include "policy_int.h"
 
 static void get_bool(const json_t *o, const char *key, const char *path, bool *out,
@@ -57,7 +58,7 @@ static void parse_el(const json_t *o, int list, size_t i, struct pi_el *e, struc
         cust_diag_add(dg, p2, "required");
     else if (!json_is_string(code))
         cust_diag_add(dg, p2, "not a string");
-    else if (!cust_code_normalize(json_string_value(code), e->code, sizeof(e->code)))
+    else if (!cust_statute_code(json_string_value(code), e->code, sizeof(e->code)))
         cust_diag_add(dg, p2, "not a statute code (e.g. \"PC 211\")");
     snprintf(p2, sizeof(p2), "%s.level", path);
     e->level = (uint8_t)get_enum(o, "level", p2, level_names, 3, PV_UNKNOWN, dg);
@@ -143,6 +144,7 @@ enum cust_status cust_case_from_json(const json_t *root, struct cust_case **out,
     }
     struct cust_case *c = cust_xcalloc(1, sizeof(*c));
     c->citizenship = PC_UNKNOWN;
+    c->immigration = PI_IMM_UNKNOWN;
     const json_t *j = json_object_get(root, "jurisdiction");
     if (j && !json_is_null(j)) {
         if (!json_is_string(j) || !json_string_length(j) || json_string_length(j) > 100)
@@ -186,6 +188,9 @@ enum cust_status cust_case_from_json(const json_t *root, struct cust_case **out,
                 if ((c->asks >> t) & 1u)
                     c->asks_order[c->nasks_order++] = (uint8_t)t;
         }
+        static const char *const warrants[PW_COUNT] = {"", "I-200", "I-205"};
+        c->warrant = (uint8_t)get_enum(rq, "accompanying_warrant", "case.request.accompanying_warrant",
+                                       warrants, PW_COUNT, PW_NONE, dg);
         const json_t *items = json_object_get(rq, "items");
         if (items && !json_is_null(items))
             c->items = parse_targets(items, "case.request.items", false, c->asks_order,
@@ -206,8 +211,20 @@ enum cust_status cust_case_from_json(const json_t *root, struct cust_case **out,
                          &c->cbool[PB_CITIZENSHIP_VERIFIED], dg);
             }
         }
+        const json_t *im = json_object_get(s, "immigration_status");
+        if (im && !json_is_null(im)) {
+            if (!json_is_object(im)) {
+                cust_diag_add(dg, "case.subject.immigration_status", "not an object");
+            } else {
+                c->immigration = (uint8_t)get_enum(
+                    im, "status", "case.subject.immigration_status.status", pi_immigration_names,
+                    PI_IMM_COUNT, PI_IMM_UNKNOWN, dg);
+                get_bool(im, "proof_provided", "case.subject.immigration_status.proof_provided",
+                         &c->cbool[PB_IMMIGRATION_PROOF], dg);
+            }
+        }
         for (int b = 0; b < PB_COUNT; b++) {
-            if (b == PB_CITIZENSHIP_VERIFIED)
+            if (b == PB_CITIZENSHIP_VERIFIED || b == PB_IMMIGRATION_PROOF)
                 continue;
             char p2[96];
             snprintf(p2, sizeof(p2), "case.subject.%s", pi_cbool_names[b]);

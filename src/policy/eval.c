@@ -11,9 +11,13 @@
 #include <stdarg.h>
 
 const char *const pi_citizenship_names[PC_COUNT] = {"citizen", "non_citizen", "unknown"};
-const char *const pi_cbool_names[PB_COUNT] = {"release_date_public", "sex_arson_registrant",
-                                              "outstanding_federal_felony_warrant",
-                                              "citizenship_verified"};
+const char *const pi_cbool_names[PB_COUNT] = {
+    "release_date_public", "sex_arson_registrant", "outstanding_federal_felony_warrant",
+    "citizenship_verified", "address_public",       "immigration_status_proof"};
+const char *const pi_immigration_names[PI_IMM_COUNT] = {
+    "lawful_permanent_resident",  "lawful_nonimmigrant", "refugee_or_asylee",
+    "temporary_protected_status", "undocumented",        "unknown"};
+const char *const pi_warrant_names[PW_COUNT] = {"none", "I-200", "I-205"};
 const char *const pi_list_names[PL_COUNT] = {"convictions", "pending_charges"};
 const char *const pi_list_json_names[PL_COUNT] = {"convictions", "pending_charges"};
 const char *const pi_ov_names[PO_COUNT] = {"serious", "violent",        "state_prison",
@@ -181,6 +185,12 @@ static uint8_t eval_el(struct pi_ctx *x, const struct pi_node *nd, int list, siz
         /* within N years: the conviction date is after the day N years before as_of */
         return e->date > lo && e->date <= as_of;
     }
+    case N_DATED:
+        if (!e->has_date) {
+            push_need(x->d, (uint8_t)list, idx, "date");
+            return TRI_U;
+        }
+        return nd->b ? e->date >= nd->n : e->date < nd->n;
     case N_IN_TABLE: {
         const struct pi_code *pc = el_code(x, list, idx);
         int row = pc ? pc->row[nd->a] : -1;
@@ -269,6 +279,10 @@ uint8_t pi_eval(struct pi_ctx *x, int32_t node, int list, size_t idx)
         return (nd->mask >> x->c->kind) & 1u;
     case N_CIT_IN:
         return (nd->mask >> x->c->citizenship) & 1u;
+    case N_IMM_IN:
+        return (nd->mask >> x->c->immigration) & 1u;
+    case N_WARRANT_IN:
+        return (nd->mask >> x->c->warrant) & 1u;
     case N_CBOOL:
         return x->c->cbool[nd->a];
     case N_ASKS:

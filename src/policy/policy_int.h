@@ -66,12 +66,30 @@ _Static_assert(PT_COUNT == CUST_VOCAB_TARGETS && PK_COUNT == CUST_VOCAB_KINDS &&
 enum pi_citizenship { PC_CITIZEN, PC_NON_CITIZEN, PC_UNKNOWN, PC_COUNT };
 extern const char *const pi_citizenship_names[PC_COUNT];
 
+/* subject.immigration_status.status (decide.md); absent = unknown. */
+enum pi_immigration {
+    PI_IMM_LPR,
+    PI_IMM_NONIMMIGRANT,
+    PI_IMM_REFUGEE_ASYLEE,
+    PI_IMM_TPS,
+    PI_IMM_UNDOCUMENTED,
+    PI_IMM_UNKNOWN,
+    PI_IMM_COUNT
+};
+extern const char *const pi_immigration_names[PI_IMM_COUNT];
+
+/* request.accompanying_warrant: the administrative warrant sent with a detainer; absent = none. */
+enum pi_warrant { PW_NONE, PW_I200, PW_I205, PW_COUNT };
+extern const char *const pi_warrant_names[PW_COUNT]; /* "none", "I-200", "I-205" */
+
 /* Case-level booleans (decide.md "subject"). */
 enum pi_cbool {
     PB_RELEASE_DATE_PUBLIC,
     PB_SEX_ARSON_REGISTRANT,
     PB_OUTSTANDING_FEDERAL_FELONY_WARRANT,
     PB_CITIZENSHIP_VERIFIED,
+    PB_ADDRESS_PUBLIC,
+    PB_IMMIGRATION_PROOF, /* subject.immigration_status.proof_provided */
     PB_COUNT
 };
 extern const char *const pi_cbool_names[PB_COUNT];
@@ -120,6 +138,8 @@ struct cust_case {
     uint8_t asks_order[PT_COUNT];
     uint8_t nasks_order;
     uint8_t citizenship;
+    uint8_t immigration; /* enum pi_immigration */
+    uint8_t warrant;     /* enum pi_warrant */
     bool cbool[PB_COUNT];
     struct pi_el *els[PL_COUNT];
     size_t nels[PL_COUNT];
@@ -146,7 +166,10 @@ enum pi_op {
     N_HELD,     /* held_to_answer */
     N_WITHIN,   /* n = years (>0) or -days (<0) */
     N_IN_TABLE, /* a = table */
-    N_COL       /* a = table, b = column: yes/no */
+    N_COL,      /* a = table, b = column: yes/no */
+    N_IMM_IN,     /* mask over pi_immigration */
+    N_WARRANT_IN, /* mask over pi_warrant */
+    N_DATED       /* element date: b = 0 before day n, 1 on or after day n */
 };
 
 struct pi_node {

@@ -131,6 +131,8 @@ static void node_text(const struct cust_policy *p, int32_t n, struct cust_buf *b
         break;
     case N_KIND_IN:
     case N_CIT_IN:
+    case N_IMM_IN:
+    case N_WARRANT_IN:
     case N_LEVEL_IN:
     case N_JUR_IN:
     case N_SET_IN: {
@@ -138,11 +140,15 @@ static void node_text(const struct cust_policy *p, int32_t n, struct cust_buf *b
         static const char *const jv[] = {"", "CA", "federal", "other_state"};
         const char *const *names = nd->op == N_KIND_IN    ? pi_kind_names
                                    : nd->op == N_CIT_IN   ? pi_citizenship_names
+                                   : nd->op == N_IMM_IN   ? pi_immigration_names
+                                   : nd->op == N_WARRANT_IN ? pi_warrant_names
                                    : nd->op == N_LEVEL_IN ? lv
                                    : nd->op == N_JUR_IN   ? jv
                                                           : (const char *const *)p->values;
         const char *what = nd->op == N_KIND_IN    ? "kind"
                            : nd->op == N_CIT_IN   ? "citizenship"
+                           : nd->op == N_IMM_IN   ? "immigration_status"
+                           : nd->op == N_WARRANT_IN ? "accompanying_warrant"
                            : nd->op == N_LEVEL_IN ? "level"
                            : nd->op == N_JUR_IN   ? "jurisdiction"
                                                   : p->attrs[nd->a].name;
@@ -187,6 +193,11 @@ static void node_text(const struct cust_policy *p, int32_t n, struct cust_buf *b
     case N_WITHIN:
         e |= cust_buf_appendf(b, "within %d%c", nd->n > 0 ? nd->n : -nd->n, nd->n > 0 ? 'y' : 'd');
         break;
+    case N_DATED: {
+        char ds[11];
+        e |= cust_buf_appendf(b, "dated %s %s", nd->b ? "from" : "before", pi_date_str(nd->n, ds));
+        break;
+    }
     case N_IN_TABLE:
         e |= cust_buf_appendf(b, "in %s", p->tables[nd->a].name);
         break;
@@ -344,6 +355,8 @@ static void collect(const struct cust_policy *p, int32_t n, struct check_vars *c
         return;
     switch (nd->op) {
     case N_CBOOL:
+    case N_IMM_IN:
+    case N_WARRANT_IN:
     case N_ANY:
     case N_ALL: {
         /* identical case booleans share one variable */

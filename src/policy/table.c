@@ -7,67 +7,10 @@
  */
 #include "custodian/compat.h"
 
+#include "custodian/statute.h"
 #include "policy_int.h"
 
 #include <ctype.h>
-
-bool cust_code_normalize(const char *in, char *out, size_t cap)
-{
-    /* Rules (docs/policy-language.md, "Statute codes"):
-     * 1. spaces, tabs and a "§" sign are separators; runs collapse to one space;
-     * 2. no space before "(" or "/" or inside "(...)"; no space after "/" ;
-     * 3. letters outside parentheses are upper-cased ("pc" -> "PC"), letters
-     *    inside keep their case ("(a)", "(C)(iv)");
-     * 4. a letter prefix glued to a digit gets a space ("PC245" -> "PC 245"). */
-    size_t o = 0;
-    int depth = 0;
-    bool pending_space = false;
-    if (!in || cap < 2)
-        return false;
-    for (const unsigned char *s = (const unsigned char *)in; *s; s++) {
-        unsigned char ch = *s;
-        if (ch == 0xC2 && s[1] == 0xA7) { /* UTF-8 section sign */
-            s++;
-            pending_space = o > 0;
-            continue;
-        }
-        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
-            pending_space = o > 0;
-            continue;
-        }
-        if (ch < 0x20 || ch >= 0x7F)
-            return false;
-        if (ch == '(')
-            depth++;
-        if (pending_space && depth == 0 && ch != '/' && o > 0 && out[o - 1] != '/') {
-            if (o + 1 >= cap)
-                return false;
-            out[o++] = ' ';
-        }
-        pending_space = false;
-        if (ch == ')' && depth > 0)
-            depth--;
-        char c = (char)ch;
-        if (depth == 0 && isalpha(ch))
-            c = (char)toupper(ch);
-        if (depth == 0 && isdigit(ch) && o > 0 && isalpha((unsigned char)out[o - 1])) {
-            /* a letter prefix glued to the section number: "PC245" (not "243.4a"?) */
-            size_t k = o;
-            while (k > 0 && isalpha((unsigned char)out[k - 1]))
-                k--;
-            if (k == 0 || out[k - 1] == ' ') {
-                if (o + 1 >= cap)
-                    return false;
-                out[o++] = ' ';
-            }
-        }
-        if (o + 1 >= cap)
-            return false;
-        out[o++] = c;
-    }
-    out[o] = '\0';
-    return o > 0;
-}
 
 /* Strip the last "(...)" group or "/..." part; false when nothing is left to strip. */
 static bool code_strip(char *code)
@@ -305,7 +248,7 @@ enum cust_status pi_table_load(struct cust_policy *p, const char *dir, const cha
             if (l > 0 && l < sizeof(raw)) {
                 memcpy(raw, s, l);
                 raw[l] = '\0';
-                if (cust_code_normalize(raw, norm, sizeof(norm))) {
+                if (cust_statute_code(raw, norm, sizeof(norm))) {
                     struct pi_code *en = code_slot(p, norm, true);
                     if (en->row[ti] < 0)
                         en->row[ti] = (int16_t)r;

@@ -4,6 +4,7 @@
 #include "custodian/date.h"
 #include "custodian/records.h"
 #include "custodian/release.h"
+#include "custodian/statute.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -15,38 +16,20 @@ bool cust_in_custody(int32_t booked_day, int32_t released_day, int32_t day)
     return booked_day <= day && (released_day == CUST_NO_DAY || released_day > day);
 }
 
-char *cust_statute_normalize(const char *code)
+/* The code in its canonical form (custodian/statute.h); a code the normaliser cannot read
+ * (non-ASCII, too long) is kept as written, trimmed: the record never loses what the source said.
+ * "" when blank. */
+static char *statute_dup(const char *code)
 {
+    char buf[256];
+    if (cust_statute_code(code, buf, sizeof(buf)))
+        return cust_xstrdup(buf);
+    while (isspace((unsigned char)*code))
+        code++;
     size_t n = strlen(code);
-    char *out = cust_xmalloc(n + 2);
-    size_t o = 0, i = 0;
-    while (i < n && isspace((unsigned char)code[i]))
-        i++;
-    /* prefix: letters (dots dropped) */
-    size_t start = o;
-    while (i < n && (isalpha((unsigned char)code[i]) || code[i] == '.')) {
-        if (code[i] != '.')
-            out[o++] = (char)toupper((unsigned char)code[i]);
-        i++;
-    }
-    bool have_prefix = o > start;
-    while (i < n && isspace((unsigned char)code[i]))
-        i++;
-    if (have_prefix && i < n)
-        out[o++] = ' ';
-    int depth = 0;
-    for (; i < n; i++) {
-        unsigned char c = (unsigned char)code[i];
-        if (c == '(')
-            depth++;
-        else if (c == ')' && depth > 0)
-            depth--;
-        if (isspace(c))
-            continue;
-        out[o++] = (char)(depth > 0 ? tolower(c) : toupper(c));
-    }
-    out[o] = '\0';
-    return out;
+    while (n && isspace((unsigned char)code[n - 1]))
+        n--;
+    return cust_xstrndup(code, n);
 }
 
 /* ---- validation helpers ---------------------------------------------------------------- */
@@ -354,7 +337,7 @@ static void parse_charges(struct ctx *c, const struct jv *root)
         path[pl++] = '.'; /* the prefix once; P(field) appends the field name */
 #define P(field) (memcpy(path + pl, field, sizeof(field)), path)
         const char *code = req_str(c, o, "code", P("code"));
-        ch->code = code ? own(r, cust_statute_normalize(code)) : NULL;
+        ch->code = code ? own(r, statute_dup(code)) : NULL;
         if (code && !*ch->code)
             cust_diag_add(c->diag, P("code"), "'%s' is not a statute code", code);
         ch->description = opt_str(c, o, "description", P("description"));
@@ -393,7 +376,7 @@ static void parse_priors(struct ctx *c, const struct jv *root)
         path[pl++] = '.'; /* the prefix once; P(field) appends the field name */
 #define P(field) (memcpy(path + pl, field, sizeof(field)), path)
         const char *code = req_str(c, o, "code", P("code"));
-        pr->code = code ? own(r, cust_statute_normalize(code)) : NULL;
+        pr->code = code ? own(r, statute_dup(code)) : NULL;
         pr->level = opt_enum(c, o, "level", P("level"), level_values);
         pr->date = opt_date(c, o, "date", P("date"), true, NULL);
         pr->jurisdiction = opt_str(c, o, "jurisdiction", P("jurisdiction"));

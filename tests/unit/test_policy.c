@@ -16,28 +16,6 @@ static const char *policies(void)
     return buf;
 }
 
-static void test_normalize(void **state)
-{
-    (void)state;
-    char out[64];
-    static const char *const cases[][2] = {{"PC 245(a)(1)", "PC 245(a)(1)"},
-                                           {"pc245 (a)(1)", "PC 245(a)(1)"},
-                                           {"  PC   211 ", "PC 211"},
-                                           {"vc 23152( a )", "VC 23152(a)"},
-                                           {"PC 459 / 460(b)", "PC 459/460(b)"},
-                                           {"18 usc 1326", "18 USC 1326"},
-                                           {"PC § 187(a)", "PC 187(a)"},
-                                           {"PC 667(e)(2)(C)(iv)", "PC 667(e)(2)(C)(iv)"},
-                                           {"HS11377(a)", "HS 11377(a)"}};
-    for (size_t i = 0; i < CUST_ARRAY_LEN(cases); i++) {
-        assert_true(cust_code_normalize(cases[i][0], out, sizeof(out)));
-        assert_string_equal(out, cases[i][1]);
-    }
-    assert_false(cust_code_normalize("   ", out, sizeof(out)));
-    assert_false(cust_code_normalize("PC 211\x01", out, sizeof(out)));
-    assert_false(cust_code_normalize("PC 2111111111", out, 8));
-}
-
 static void expect_parse_error(const char *text, const char *want)
 {
     struct cust_policy *p = NULL;
@@ -228,7 +206,7 @@ static void test_policy_set(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_normalize),         cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_version_selection), cmocka_unit_test(test_threads),
         cmocka_unit_test(test_overlay_refused),   cmocka_unit_test(test_policy_set),
     };

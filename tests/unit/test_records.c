@@ -18,22 +18,37 @@ static const char good[] =
     " \"sentence\": {\"imposed_on\": \"2025-05-01\", \"term_days\": 30},"
     " \"scheduled_release\": \"2025-05-31\", \"released_at\": null}";
 
-static void test_statute_normalize(void **state)
+/* Records store every code in the one canonical form (custodian/statute.h), charges and priors
+ * alike, so the public view, the desk and the policy tables agree on it. */
+static void test_statute_codes_canonical(void **state)
 {
     (void)state;
     static const char *const cases[][2] = {
-        {"PC 245(a)(1)", "PC 245(a)(1)"},
-        {"pc245(A)(1)", "PC 245(a)(1)"},
-        {"  P.C. 245 (a) (1) ", "PC 245(a)(1)"},
-        {"vc 23152(b)", "VC 23152(b)"},
-        {"HS11350", "HS 11350"},
-        {"8 USC 1326", "8USC1326"},
-        {"", ""},
+        {"pc245 (A)(1)", "PC 245(a)(1)"}, {"187 PC", "PC 187"},     {"H&S 11350", "HS 11350"},
+        {"8 U.S.C. 1326", "8 USC 1326"},  {"VC23152(B)", "VC 23152(b)"},
+        {"PC 245 \u2013 1", "PC 245 \u2013 1"}, /* unreadable: kept as written */
     };
     for (size_t i = 0; i < CUST_ARRAY_LEN(cases); i++) {
-        char *n = cust_statute_normalize(cases[i][0]);
-        assert_string_equal(n, cases[i][1]);
-        free(n);
+        char line[512];
+        snprintf(line, sizeof(line),
+                 "{\"booking_number\": \"B1\", \"booked_at\": \"2025-03-14T10:00:00Z\","
+                 " \"person\": {\"last_name\": \"A\", \"first_name\": \"B\", \"dob\": \"1990-01-01\"},"
+                 " \"charges\": [{\"code\": \"%s\", \"status\": \"pending\"}],"
+                 " \"prior_convictions\": [{\"code\": \"%s\", \"level\": \"felony\"}]}",
+                 cases[i][0], cases[i][0]);
+        struct cust_record r;
+        struct cust_diag d = CUST_DIAG_INIT;
+        assert_int_equal(cust_record_parse(line, strlen(line), &r, &d), CUST_OK);
+        const char *want = cases[i][1];
+        char decoded[64];
+        if (strstr(want, "\\u2013")) { /* the JSON escape decodes to the UTF-8 en dash */
+            snprintf(decoded, sizeof(decoded), "PC 245 \xe2\x80\x93 1");
+            want = decoded;
+        }
+        assert_string_equal(r.b.charges[0].code, want);
+        assert_string_equal(r.b.priors[0].code, want);
+        cust_record_release(&r);
+        cust_diag_release(&d);
     }
 }
 
@@ -216,7 +231,7 @@ static void test_parse_fast_and_fallback_agree(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_statute_normalize),
+        cmocka_unit_test(test_statute_codes_canonical),
         cmocka_unit_test(test_in_custody_boundaries),
         cmocka_unit_test(test_parse_good),
         cmocka_unit_test(test_parse_collects_every_problem),
