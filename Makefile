@@ -2,6 +2,7 @@
 #   make          build ./build/custodian (dev preset)
 #   make demo     install what is missing, build, generate and explore the demo county
 #   make check    install what is missing, build with ASan+UBSan, run every test
+#   make stress   the long runs: 200 crash rounds each, every fault, then the load and soak runs
 #   make bench    release build + benchmark programs (figures for docs/benchmarks.md)
 #   make fuzz     build the libFuzzer targets with clang and fuzz each for FUZZ_SECONDS
 
@@ -9,7 +10,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 DEMO_DB ?= demo/custodian.db
 
-.PHONY: all build demo check bench fuzz release bootstrap clean format
+.PHONY: all build demo check stress bench fuzz release bootstrap clean format
 
 all: build
 
@@ -31,6 +32,11 @@ check: bootstrap
 	cmake --preset asan >/dev/null
 	cmake --build build-asan -j$(JOBS)
 	ctest --preset asan -j$(JOBS)
+
+stress: bootstrap
+	cmake --preset asan >/dev/null
+	cmake --build build-asan -j$(JOBS)
+	ctest --preset stress
 
 bench: bootstrap release
 	scripts/bench
