@@ -42,10 +42,14 @@ static enum cust_status validate_file(struct cust_policy *p, const char *name, s
         if (r->ncites == 0)
             return cust_err_set(err, CUST_EINVAL, "%s:%d:1: rule '%s' has no 'cite'", name, r->line,
                                 r->id);
-        if (r->nthen == 0 && r->nduties == 0)
+        if (r->nthen == 0 && r->nduties == 0 && r->nneed_names == 0)
             return cust_err_set(err, CUST_EINVAL,
-                                "%s:%d:1: rule '%s' has neither 'then' nor 'duty'", name, r->line,
-                                r->id);
+                                "%s:%d:1: rule '%s' has no 'then', 'duty' or 'need'", name,
+                                r->line, r->id);
+        if (r->nthen && r->nneed_names)
+            return cust_err_set(err, CUST_EINVAL,
+                                "%s:%d:1: rule '%s': 'need' only in rules without 'then'", name,
+                                r->line, r->id);
         r->uses_allows = node_uses(p, r->cond, N_ALLOWS);
         if (r->uses_allows && r->nthen)
             return cust_err_set(err, CUST_EINVAL,
@@ -410,6 +414,8 @@ void cust_policy_free(struct cust_policy *p)
         }
         for (size_t k = 0; k < r->noverrides; k++)
             free(r->override_names[k]);
+        for (size_t k = 0; k < r->nneed_names; k++)
+            free(r->need_names[k]);
     }
     free(p->rules);
     for (size_t i = 0; i < p->nvalues; i++)

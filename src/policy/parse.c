@@ -644,6 +644,17 @@ static void parse_rule_member(struct parser *ps, const char *kw, const struct to
         r->basis[r->nbasis].label = (uint8_t)li;
         r->basis[r->nbasis].node = cond;
         r->nbasis++;
+    } else if (strcmp(kw, "need") == 0) {
+        if (ps->t.k != TK_WORD || !pi_tok_copy(&ps->t, w, sizeof(w)) || !valid_name(w, true)) {
+            pi_perr(ps, &ps->t, "expected the name of a case fact (e.g. citizenship.verified)");
+            return;
+        }
+        if (r->nneed_names >= PI_MAX_DUTIES) {
+            pi_perr(ps, &ps->t, "too many needs");
+            return;
+        }
+        r->need_names[r->nneed_names++] = cust_xstrdup(w);
+        pi_lex(ps);
     } else if (strcmp(kw, "duty") == 0) {
         static const char *const duties[] = {
             "serve_copy_to_subject",         "notice_to_subject_and_attorney",

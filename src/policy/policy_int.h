@@ -252,6 +252,8 @@ struct pi_rule {
     uint16_t cites[PI_MAX_CITES];
     struct pi_basis basis[PI_MAX_BASIS];
     struct pi_duty duties[PI_MAX_DUTIES];
+    char *need_names[PI_MAX_DUTIES]; /* `need NAME`: case-level facts to ask for */
+    uint8_t nneed_names;
     char *override_names[PI_MAX_OVERRIDES];
     int16_t overrides[PI_MAX_OVERRIDES];
     uint64_t beats[PI_RULE_WORDS]; /* transitive closure of overrides */
@@ -355,6 +357,9 @@ uint8_t pi_eval(struct pi_ctx *x, int32_t node, int list, size_t idx);
 enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
                              struct cust_err *err);
 int pi_version_at(const struct cust_policy *p, int32_t day);
+
+/* render.c: condition n as policy text (prec: 0 top, 1 or, 2 and, 3 not). */
+void pi_node_text(const struct cust_policy *p, int32_t n, struct cust_buf *b, int prec);
 
 /* table.c */
 enum cust_status pi_table_load(struct cust_policy *p, const char *dir, const char *name,
