@@ -10,8 +10,8 @@ static struct cust_policy *pols[2];
 
 static void load(void)
 {
-    static const char *const ids[2] = {
-        "us-ca", CUST_SOURCE_DIR "/policies/examples/us-ca/los-angeles.policy"};
+    static const char *const ids[2] = {"us-ca", CUST_SOURCE_DIR
+                                       "/policies/examples/us-ca/los-angeles.policy"};
     for (int i = 0; i < 2; i++) {
         struct cust_err err = CUST_ERR_INIT;
         if (cust_policy_load(CUST_SOURCE_DIR "/policies", ids[i], &pols[i], &err)) {

@@ -163,11 +163,10 @@ static bool citizen_ok(struct check_run *cr, int32_t day, int k, int cz)
         static const int acts[] = {PT_HOLD, PT_ARREST, PT_TRANSFER};
         for (size_t i = 0; i < CUST_ARRAY_LEN(acts) && !why[0]; i++)
             if (d->entry[acts[i]].verdict != CUST_VERDICT_PROHIBITED)
-                snprintf(why, sizeof(why), "verified citizen: %s %s (rule %s)",
-                         pi_target_names[acts[i]],
-                         cust_verdict_name((enum cust_verdict)d->entry[acts[i]].verdict),
-                         d->entry[acts[i]].rule >= 0 ? cr->p->rules[d->entry[acts[i]].rule].id
-                                                     : "-");
+                snprintf(
+                    why, sizeof(why), "verified citizen: %s %s (rule %s)", pi_target_names[acts[i]],
+                    cust_verdict_name((enum cust_verdict)d->entry[acts[i]].verdict),
+                    d->entry[acts[i]].rule >= 0 ? cr->p->rules[d->entry[acts[i]].rule].id : "-");
         if (!why[0] && d->entry[PT_NOTIFY].verdict == CUST_VERDICT_REQUIRED)
             snprintf(why, sizeof(why), "verified citizen: notify required (rule %s)",
                      cr->p->rules[d->entry[PT_NOTIFY].rule].id);
@@ -259,17 +258,17 @@ static void report(struct check_run *cr, size_t nd)
             (unsigned long long)cr->bad_citizen, (unsigned long long)cr->bad_overlay);
         return;
     }
-    cr->e |= cust_buf_appendf(cr->out,
-                              "policy %s: ok - %llu combinations (%zu dates x %d kinds x %d "
-                              "citizenship values x 2^%zu facts), every action and item has "
-                              "one verdict, no conflict; no verified citizen held, arrested or "
-                              "transferred on a civil request, notify never required for one, "
-                              "refer_to_counsel on judicial kinds; %s\n",
-                              p->id, (unsigned long long)cr->count, nd, PK_COUNT, PC_COUNT,
-                              cr->cv.nvars,
-                              p->base_id ? "every effect the overlay forbids is forbidden for "
-                                           "every civil request kind"
-                                         : "no overlay");
+    cr->e |=
+        cust_buf_appendf(cr->out,
+                         "policy %s: ok - %llu combinations (%zu dates x %d kinds x %d "
+                         "citizenship values x 2^%zu facts), every action and item has "
+                         "one verdict, no conflict; no verified citizen held, arrested or "
+                         "transferred on a civil request, notify never required for one, "
+                         "refer_to_counsel on judicial kinds; %s\n",
+                         p->id, (unsigned long long)cr->count, nd, PK_COUNT, PC_COUNT, cr->cv.nvars,
+                         p->base_id ? "every effect the overlay forbids is forbidden for "
+                                      "every civil request kind"
+                                    : "no overlay");
 }
 
 enum cust_status cust_policy_check(const struct cust_policy *p, struct cust_buf *out,
@@ -289,9 +288,9 @@ enum cust_status cust_policy_check(const struct cust_policy *p, struct cust_buf 
             collect(p, p->rules[i].basis[b].node, &cr.cv);
     }
     if (cr.cv.too_many) {
-        enum cust_status st = cust_buf_appendf(
-            out, "policy %s: more than %d independent facts; cannot enumerate\n", p->id,
-            CHECK_MAX_VARS);
+        enum cust_status st =
+            cust_buf_appendf(out, "policy %s: more than %d independent facts; cannot enumerate\n",
+                             p->id, CHECK_MAX_VARS);
         free(cr.cv.var_of_node);
         return st ? st : CUST_ECONFLICT;
     }

@@ -12,7 +12,7 @@
 
 const char *const pi_citizenship_names[PC_COUNT] = {"citizen", "non_citizen", "unknown"};
 const char *const pi_cbool_names[PB_COUNT] = {
-    "release_date_public", "sex_arson_registrant", "outstanding_federal_felony_warrant",
+    "release_date_public",  "sex_arson_registrant", "outstanding_federal_felony_warrant",
     "citizenship_verified", "address_public",       "immigration_status_proof"};
 const char *const pi_immigration_names[PI_IMM_COUNT] = {
     "lawful_permanent_resident",  "lawful_nonimmigrant", "refugee_or_asylee",
@@ -424,15 +424,13 @@ static void eval_rules(struct pi_ctx *x, uint32_t targets, int32_t as_of)
             d->nneeds = mark;
         }
     }
-
 }
 
 /*
  * Phase 2, one target: applicable rules minus those an applicable exception overrides; an
  * unknown rule more protective than the result wins; overlay narrowing; needs; basis.
  */
-static enum cust_status decide_target(struct pi_ctx *x, int t, int32_t as_of,
-                                      struct cust_err *err)
+static enum cust_status decide_target(struct pi_ctx *x, int t, int32_t as_of, struct cust_err *err)
 {
     const struct cust_policy *p = x->p;
     struct cust_decision *d = x->d;
@@ -444,8 +442,7 @@ static enum cust_status decide_target(struct pi_ctx *x, int t, int32_t as_of,
     size_t nt = p->ntgt_rules[t];
     uint64_t app[PI_RULE_WORDS] = {0};
     for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0)
-        if (d->rule_val[i] == TRI_T && !p->rules[i].overlay &&
-            ((p->rules[i].then_mask >> t) & 1u))
+        if (d->rule_val[i] == TRI_T && !p->rules[i].overlay && ((p->rules[i].then_mask >> t) & 1u))
             set_bit(app, i);
     uint8_t verdict = 0;
     for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
@@ -462,8 +459,8 @@ static enum cust_status decide_target(struct pi_ctx *x, int t, int32_t as_of,
             return cust_err_set(
                 err, CUST_ECONFLICT,
                 "policy '%s' on %s: rules '%s' and '%s' disagree on '%s' (%s vs %s)", p->id,
-                pi_date_str(as_of, ds), p->rules[en->rule].id, p->rules[i].id,
-                pi_target_names[t], cust_verdict_name((enum cust_verdict)verdict),
+                pi_date_str(as_of, ds), p->rules[en->rule].id, p->rules[i].id, pi_target_names[t],
+                cust_verdict_name((enum cust_verdict)verdict),
                 cust_verdict_name((enum cust_verdict)v));
         }
         verdict = v;
@@ -602,7 +599,6 @@ static void apply_duties(struct pi_ctx *x, int32_t as_of)
             d->nduties++;
         }
     }
-
 }
 
 /* Phase 4: one trace line per rule considered and per duty. */
@@ -640,8 +636,8 @@ static void write_trace(struct pi_ctx *x, uint32_t targets, int32_t as_of)
             if (rv == TRI_U) {
                 char nb[512];
                 trace_needs(d, d->rule_need_lo[i], d->rule_need_hi[i], nb, sizeof(nb));
-                pi_trace(d, "%s: cannot tell whether it applies to %s (%s) - missing: %s%s",
-                         r->id, pi_target_names[t], vn, nb,
+                pi_trace(d, "%s: cannot tell whether it applies to %s (%s) - missing: %s%s", r->id,
+                         pi_target_names[t], vn, nb,
                          has_bit(en->winners, i) ? "; applied as the more protective answer"
                                                  : "; not relied on");
             } else if (has_bit(en->winners, i)) {

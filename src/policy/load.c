@@ -44,8 +44,8 @@ static enum cust_status validate_file(struct cust_policy *p, const char *name, s
                                 r->id);
         if (r->nthen == 0 && r->nduties == 0 && r->nneed_names == 0)
             return cust_err_set(err, CUST_EINVAL,
-                                "%s:%d:1: rule '%s' has no 'then', 'duty' or 'need'", name,
-                                r->line, r->id);
+                                "%s:%d:1: rule '%s' has no 'then', 'duty' or 'need'", name, r->line,
+                                r->id);
         if (r->nthen && r->nneed_names)
             return cust_err_set(err, CUST_EINVAL,
                                 "%s:%d:1: rule '%s': 'need' only in rules without 'then'", name,
@@ -438,4 +438,3 @@ const char *cust_policy_sha256(const struct cust_policy *p)
 {
     return p->sha256;
 }
-

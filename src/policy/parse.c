@@ -210,8 +210,7 @@ static int32_t atom_case_enum(struct parser *ps, size_t e, const struct tok *at)
 {
     uint64_t mask;
     bool neg;
-    if (!parse_enum_test(ps, case_enums[e].vocab, case_enums[e].n, &mask, &neg,
-                         case_enums[e].name))
+    if (!parse_enum_test(ps, case_enums[e].vocab, case_enums[e].n, &mask, &neg, case_enums[e].name))
         return -1;
     int32_t n = new_node(ps, case_enums[e].op, at);
     ps->p->nodes[n].mask = mask;
@@ -517,7 +516,7 @@ static bool name_tok(struct parser *ps, char *buf, size_t cap, bool dots, const 
 {
     if (ps->t.k != TK_WORD || !pi_tok_copy(&ps->t, buf, cap) || !valid_name(buf, dots)) {
         pi_perr(ps, &ps->t, "expected %s (lowercase letters, digits, '_'%s)", what,
-             dots ? ", '.', '-'" : "");
+                dots ? ", '.', '-'" : "");
         return false;
     }
     pi_lex(ps);
@@ -739,7 +738,7 @@ static void stmt_policy(struct parser *ps, const struct tok *at, const char *kw)
     if (ps->overlay) {
         if (!p->id || strcmp(p->id, name) != 0)
             pi_perr(ps, at, "overlay declares policy '%s', expected '%s'", name,
-                 p->id ? p->id : "?");
+                    p->id ? p->id : "?");
     } else {
         free(p->id);
         p->id = cust_xstrdup(name);
@@ -994,15 +993,9 @@ static const struct {
     const char *kw;
     void (*fn)(struct parser *ps, const struct tok *at, const char *kw);
 } statements[] = {
-    {"policy", stmt_policy},
-    {"title", stmt_title},
-    {"narrows", stmt_narrows},
-    {"version", stmt_version},
-    {"source", stmt_source},
-    {"table", stmt_table},
-    {"attr", stmt_attr_or_fact},
-    {"fact", stmt_attr_or_fact},
-    {"rule", stmt_rule},
+    {"policy", stmt_policy},     {"title", stmt_title},       {"narrows", stmt_narrows},
+    {"version", stmt_version},   {"source", stmt_source},     {"table", stmt_table},
+    {"attr", stmt_attr_or_fact}, {"fact", stmt_attr_or_fact}, {"rule", stmt_rule},
 };
 
 static void parse_statement(struct parser *ps)
@@ -1031,7 +1024,7 @@ static void parse_statement(struct parser *ps)
 }
 
 enum cust_status pi_parse_text(struct cust_policy *p, const char *name, const char *text,
-                                   size_t len, const char *dir, bool overlay, struct cust_err *err)
+                               size_t len, const char *dir, bool overlay, struct cust_err *err)
 {
     struct parser ps;
     memset(&ps, 0, sizeof(ps));

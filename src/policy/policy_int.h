@@ -151,22 +151,22 @@ enum pi_op {
     N_AND,
     N_OR,
     N_NOT,
-    N_KIND_IN,  /* mask over pi_kind */
-    N_CIT_IN,   /* mask over pi_citizenship */
-    N_CBOOL,    /* a = pi_cbool */
-    N_ASKS,     /* a = target */
-    N_ALLOWS,   /* a = target (duty phase only) */
-    N_FACT,     /* a = fact index */
-    N_ANY,      /* a = list, l = element condition */
-    N_ALL,      /* a = list, l = element condition */
-    N_ATTR,     /* a = attr index (bool) */
-    N_SET_IN,   /* a = attr index (set), mask = values; mask 0 = "any" */
-    N_LEVEL_IN, /* mask over pi_level */
-    N_JUR_IN,   /* mask over pi_jur */
-    N_HELD,     /* held_to_answer */
-    N_WITHIN,   /* n = years (>0) or -days (<0) */
-    N_IN_TABLE, /* a = table */
-    N_COL,      /* a = table, b = column: yes/no */
+    N_KIND_IN,    /* mask over pi_kind */
+    N_CIT_IN,     /* mask over pi_citizenship */
+    N_CBOOL,      /* a = pi_cbool */
+    N_ASKS,       /* a = target */
+    N_ALLOWS,     /* a = target (duty phase only) */
+    N_FACT,       /* a = fact index */
+    N_ANY,        /* a = list, l = element condition */
+    N_ALL,        /* a = list, l = element condition */
+    N_ATTR,       /* a = attr index (bool) */
+    N_SET_IN,     /* a = attr index (set), mask = values; mask 0 = "any" */
+    N_LEVEL_IN,   /* mask over pi_level */
+    N_JUR_IN,     /* mask over pi_jur */
+    N_HELD,       /* held_to_answer */
+    N_WITHIN,     /* n = years (>0) or -days (<0) */
+    N_IN_TABLE,   /* a = table */
+    N_COL,        /* a = table, b = column: yes/no */
     N_IMM_IN,     /* mask over pi_immigration */
     N_WARRANT_IN, /* mask over pi_warrant */
     N_DATED       /* element date: b = 0 before day n, 1 on or after day n */

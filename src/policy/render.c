@@ -138,20 +138,20 @@ void pi_node_text(const struct cust_policy *p, int32_t n, struct cust_buf *b, in
     case N_SET_IN: {
         static const char *const lv[] = {"unknown", "felony", "misdemeanor"};
         static const char *const jv[] = {"", "CA", "federal", "other_state"};
-        const char *const *names = nd->op == N_KIND_IN    ? pi_kind_names
-                                   : nd->op == N_CIT_IN   ? pi_citizenship_names
-                                   : nd->op == N_IMM_IN   ? pi_immigration_names
+        const char *const *names = nd->op == N_KIND_IN      ? pi_kind_names
+                                   : nd->op == N_CIT_IN     ? pi_citizenship_names
+                                   : nd->op == N_IMM_IN     ? pi_immigration_names
                                    : nd->op == N_WARRANT_IN ? pi_warrant_names
-                                   : nd->op == N_LEVEL_IN ? lv
-                                   : nd->op == N_JUR_IN   ? jv
-                                                          : (const char *const *)p->values;
-        const char *what = nd->op == N_KIND_IN    ? "kind"
-                           : nd->op == N_CIT_IN   ? "citizenship"
-                           : nd->op == N_IMM_IN   ? "immigration_status"
+                                   : nd->op == N_LEVEL_IN   ? lv
+                                   : nd->op == N_JUR_IN     ? jv
+                                                            : (const char *const *)p->values;
+        const char *what = nd->op == N_KIND_IN      ? "kind"
+                           : nd->op == N_CIT_IN     ? "citizenship"
+                           : nd->op == N_IMM_IN     ? "immigration_status"
                            : nd->op == N_WARRANT_IN ? "accompanying_warrant"
-                           : nd->op == N_LEVEL_IN ? "level"
-                           : nd->op == N_JUR_IN   ? "jurisdiction"
-                                                  : p->attrs[nd->a].name;
+                           : nd->op == N_LEVEL_IN   ? "level"
+                           : nd->op == N_JUR_IN     ? "jurisdiction"
+                                                    : p->attrs[nd->a].name;
         if (nd->op == N_SET_IN && !nd->mask) {
             e |= cust_buf_appendf(b, "%s any", what);
             break;

@@ -212,9 +212,9 @@ static void test_policy_set(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_errors),
-        cmocka_unit_test(test_version_selection), cmocka_unit_test(test_threads),
-        cmocka_unit_test(test_overlay_refused),   cmocka_unit_test(test_policy_set),
+        cmocka_unit_test(test_parse_errors), cmocka_unit_test(test_version_selection),
+        cmocka_unit_test(test_threads),      cmocka_unit_test(test_overlay_refused),
+        cmocka_unit_test(test_policy_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
