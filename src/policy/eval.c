@@ -95,9 +95,10 @@ static uint8_t tri_not(uint8_t v)
     return v == TRI_U ? TRI_U : (uint8_t)!v;
 }
 
-static const struct pi_code *el_code(struct pi_ctx *x, int list, size_t idx)
+/* The element's row in table t (see pi_code_row). */
+static int el_row(struct pi_ctx *x, int list, size_t idx, size_t t)
 {
-    return x->d->el_code[list][idx];
+    return pi_code_row(x->p, x->d->el_code[list][idx], x->d->el_exact[list][idx], t);
 }
 
 static uint8_t eval_attr(struct pi_ctx *x, int a, int list, size_t idx);
@@ -123,18 +124,20 @@ static uint8_t eval_set(struct pi_ctx *x, int a, int list, size_t idx, uint64_t 
         }
         return TRI_T;
     }
-    const struct pi_code *pc = el_code(x, list, idx);
-    bool known = false;
+    bool known = false, disagree = false;
     for (size_t k = 0; k < at->ncols; k++) {
         int t = at->tab[k];
-        int row = pc ? pc->row[t] : -1;
+        int row = el_row(x, list, idx, (size_t)t);
         if (row >= 0) {
             const struct pi_table *tb = &p->tables[t];
-            *mask |= tb->setv[(size_t)row * tb->ncols + at->col[k]];
+            size_t cell = (size_t)row * tb->ncols + at->col[k];
+            if ((size_t)row >= tb->nreal && tb->tri[cell] == TRI_U && tb->cells[cell][0] == '\0')
+                disagree = true; /* a bare section whose subdivisions disagree */
+            *mask |= tb->setv[cell];
             known = true;
         }
     }
-    return known ? TRI_T : TRI_U;
+    return known && !disagree ? TRI_T : TRI_U;
 }
 
 static int32_t years_back(int32_t as_of, int n)
@@ -192,8 +195,7 @@ static uint8_t eval_el(struct pi_ctx *x, const struct pi_node *nd, int list, siz
         }
         return nd->b ? e->date >= nd->n : e->date < nd->n;
     case N_IN_TABLE: {
-        const struct pi_code *pc = el_code(x, list, idx);
-        int row = pc ? pc->row[nd->a] : -1;
+        int row = el_row(x, list, idx, nd->a);
         if (row == -2) {
             push_need(x->d, (uint8_t)list, idx, "code");
             return TRI_U;
@@ -201,8 +203,7 @@ static uint8_t eval_el(struct pi_ctx *x, const struct pi_node *nd, int list, siz
         return row >= 0;
     }
     case N_COL: {
-        const struct pi_code *pc = el_code(x, list, idx);
-        int row = pc ? pc->row[nd->a] : -1;
+        int row = el_row(x, list, idx, nd->a);
         if (row < 0)
             return TRI_U; /* the enclosing attr names the need */
         const struct pi_table *tb = &x->p->tables[nd->a];
@@ -712,8 +713,10 @@ void cust_decision_free(struct cust_decision *d)
     free(d->fact_need_lo);
     free(d->fact_need_hi);
     free(d->attr_val);
-    for (int l = 0; l < PL_COUNT; l++)
+    for (int l = 0; l < PL_COUNT; l++) {
         free(d->el_code[l]);
+        free(d->el_exact[l]);
+    }
     cust_buf_release(&d->trace);
     free(d->trace_off);
     free(d);
@@ -737,6 +740,7 @@ static void ensure_scratch(const struct cust_policy *p, const struct cust_case *
         if (d->ael_code[l] < c->nels[l]) {
             d->ael_code[l] = c->nels[l];
             d->el_code[l] = cust_xrealloc(d->el_code[l], c->nels[l] * sizeof(*d->el_code[l]));
+            d->el_exact[l] = cust_xrealloc(d->el_exact[l], c->nels[l]);
         }
 }
 
@@ -756,8 +760,11 @@ enum cust_status cust_decide(const struct cust_policy *p, const struct cust_case
     d->version = v;
     d->kind = c->kind;
     for (int l = 0; l < PL_COUNT; l++)
-        for (size_t i = 0; i < c->nels[l]; i++)
-            d->el_code[l][i] = pi_code_lookup(p, c->els[l][i].code);
+        for (size_t i = 0; i < c->nels[l]; i++) {
+            bool exact;
+            d->el_code[l][i] = pi_code_lookup(p, c->els[l][i].code, &exact);
+            d->el_exact[l][i] = exact;
+        }
     struct pi_ctx x = {p, c, d, NULL, NULL, false};
     uint32_t targets = c->asks | c->items;
     return pi_assemble(&x, targets, c->as_of, err);

@@ -143,6 +143,7 @@ static enum cust_status finish(struct cust_policy *p, struct cust_err *err)
             return cust_err_set(err, CUST_EINVAL,
                                 "%s:%d:1: rule '%s' overrides itself through a cycle",
                                 p->rules[i].file, p->rules[i].line, p->rules[i].id);
+    pi_tables_bare_rows(p);
     pi_tables_finish(p);
     for (int t = 0; t < PT_COUNT; t++) {
         free(p->tgt_rules[t]);

@@ -851,11 +851,17 @@ static void stmt_table(struct parser *ps, const struct tok *at, const char *kw)
         pi_perr(ps, at, "table file must be relative to the policy directory");
         return;
     }
+    bool bare = false;
+    if (pi_is_word(&ps->t, "bare_sections")) {
+        bare = true;
+        pi_lex(ps);
+    }
     struct cust_err e2 = CUST_ERR_INIT;
     if (pi_table_load(p, ps->dir, name, file, key, &e2)) {
         pi_perr(ps, at, "%s", e2.msg);
         return;
     }
+    p->tables[p->ntables - 1].bare_sections = bare;
     ps->cur_block = 0;
 }
 

@@ -187,9 +187,11 @@ struct pi_table {
     char *file;
     size_t ncols, nrows;
     char **colnames;
-    char **cells;   /* nrows * ncols */
-    uint8_t *tri;   /* nrows * ncols: yes/no/unknown */
-    uint64_t *setv; /* nrows * ncols: interned values (set columns only), else 0 */
+    char **cells;       /* nrows * ncols */
+    uint8_t *tri;       /* nrows * ncols: yes/no/unknown */
+    uint64_t *setv;     /* nrows * ncols: interned values (set columns only), else 0 */
+    size_t nreal;       /* rows from the file; rows from nreal on are bare-section rows */
+    bool bare_sections; /* `bare_sections`: a bare section takes what its subdivisions agree on */
 };
 
 /* Code dictionary entry: per table, row >= 0 matched, -1 absent, -2 a more specific entry exists.
@@ -197,6 +199,7 @@ struct pi_table {
 struct pi_code {
     char *code;
     int16_t row[PI_MAX_TABLES];
+    int16_t bare[PI_MAX_TABLES]; /* for a partial entry: its bare-section row, or -1 */
 };
 
 struct pi_attr {
@@ -333,6 +336,7 @@ struct cust_decision {
     uint8_t *attr_val; /* per element per attr */
     size_t aattr;
     const struct pi_code **el_code[PL_COUNT];
+    uint8_t *el_exact[PL_COUNT]; /* the element's code is the entry itself, not a subdivision */
     size_t ael_code[PL_COUNT];
     /* trace */
     bool tracing;
@@ -364,10 +368,15 @@ void pi_node_text(const struct cust_policy *p, int32_t n, struct cust_buf *b, in
 /* table.c */
 enum cust_status pi_table_load(struct cust_policy *p, const char *dir, const char *name,
                                const char *file, const char *keycol, struct cust_err *err);
-const struct pi_code *pi_code_lookup(const struct cust_policy *p, const char *code);
+/* The dictionary entry for `code` or its nearest less specific form; *exact: no stripping. */
+const struct pi_code *pi_code_lookup(const struct cust_policy *p, const char *code, bool *exact);
+/* The row of `pc` in table t: its own row, the bare-section row when the code is exactly a
+ * bare section of a `bare_sections` table, -2 when only more specific rows exist, else -1. */
+int pi_code_row(const struct cust_policy *p, const struct pi_code *pc, bool exact, size_t t);
 int pi_value_intern(struct cust_policy *p, const char *v);
 int pi_table_col(const struct pi_table *t, const char *name);
 void pi_tables_finish(struct cust_policy *p);
+void pi_tables_bare_rows(struct cust_policy *p);
 
 /* util */
 int pi_target_from_name(const char *s);
