@@ -48,6 +48,14 @@ static const char *const kinds[] = {"detainer",
                                     "court_order"};
 static const char *const jurs[] = {
     "us-ca", "us-ca", "us-ca", "us-ca/los-angeles", "us-tx", "us-fl", "us-federal-default"};
+/* the overlay is the illustrative one under policies/examples/, loaded by file */
+static const char *policy_ref(const char *id, char *buf, size_t cap)
+{
+    if (strchr(id, '/') == NULL)
+        return id;
+    snprintf(buf, cap, "%s/examples/%s.policy", cust_policy_dir(NULL), id);
+    return buf;
+}
 static const char *const codes[] = {
     "PC 211",      "PC 459/460(b)",  "PC 245(a)(1)", "PC 242",       "PC 273.5(a)",
     "HS 11377(a)", "HS 11378",       "VC 23152(a)",  "VC 23153(a)",  "PC 496(a)",
@@ -113,7 +121,8 @@ int main(int argc, char **argv)
     struct cust_policy *pol[CUST_ARRAY_LEN(jurs)];
     for (size_t i = 0; i < CUST_ARRAY_LEN(jurs); i++) {
         struct cust_err err = CUST_ERR_INIT;
-        if (cust_policy_load(NULL, jurs[i], &pol[i], &err)) {
+        char ref[4096];
+        if (cust_policy_load(NULL, policy_ref(jurs[i], ref, sizeof(ref)), &pol[i], &err)) {
             fprintf(stderr, "%s\n", err.msg);
             return 1;
         }

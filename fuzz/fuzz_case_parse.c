@@ -1,5 +1,5 @@
 /* fuzz_case_parse.c - the case parser (src/policy/case.c) and a decision under us-ca and its
- * Los Angeles overlay, on arbitrary JSON text. */
+ * illustrative Los Angeles overlay (policies/examples/), on arbitrary JSON text. */
 #include "custodian/compat.h"
 
 #include "custodian/policy.h"
@@ -10,7 +10,8 @@ static struct cust_policy *pols[2];
 
 static void load(void)
 {
-    static const char *const ids[2] = {"us-ca", "us-ca/los-angeles"};
+    static const char *const ids[2] = {"us-ca", CUST_SOURCE_DIR
+                                       "/policies/examples/us-ca/los-angeles.policy"};
     for (int i = 0; i < 2; i++) {
         struct cust_err err = CUST_ERR_INIT;
         if (cust_policy_load(CUST_SOURCE_DIR "/policies", ids[i], &pols[i], &err)) {

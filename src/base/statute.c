@@ -31,13 +31,14 @@ struct st_toks {
 
 /* Designator aliases, after upper-casing and dropping '.', '&' and spaces. */
 static const char *const aliases[][2] = {
-    {"PC", "PC"},           {"PEN", "PC"},          {"PENAL", "PC"},     {"CPC", "PC"},
-    {"HS", "HS"},           {"HSC", "HS"},          {"HLTHS", "HS"},     {"HEALTHSAFETY", "HS"},
-    {"HEALTHANDSAFETY", "HS"}, {"VC", "VC"},        {"VEH", "VC"},       {"VEHICLE", "VC"},
-    {"CVC", "VC"},          {"BP", "BP"},           {"BPC", "BP"},       {"WI", "WI"},
-    {"WIC", "WI"},          {"WELFAREINSTITUTIONS", "WI"},               {"GC", "GC"},
-    {"GOV", "GC"},          {"FG", "FG"},           {"FGC", "FG"},       {"USC", "USC"},
-    {"CFR", "CFR"}};
+    {"PC", "PC"},    {"PEN", "PC"},          {"PENAL", "PC"},
+    {"CPC", "PC"},   {"HS", "HS"},           {"HSC", "HS"},
+    {"HLTHS", "HS"}, {"HEALTHSAFETY", "HS"}, {"HEALTHANDSAFETY", "HS"},
+    {"VC", "VC"},    {"VEH", "VC"},          {"VEHICLE", "VC"},
+    {"CVC", "VC"},   {"BP", "BP"},           {"BPC", "BP"},
+    {"WI", "WI"},    {"WIC", "WI"},          {"WELFAREINSTITUTIONS", "WI"},
+    {"GC", "GC"},    {"GOV", "GC"},          {"FG", "FG"},
+    {"FGC", "FG"},   {"USC", "USC"},         {"CFR", "CFR"}};
 
 /* Words that carry nothing: "PENAL CODE SECTION 187". */
 static const char *const noise[] = {"CODE", "SEC", "SECT", "SECTION", "SECS", "SS"};
@@ -236,8 +237,7 @@ static bool tidy_words(struct st_toks *ts)
     for (size_t i = 0; i < ts->n; i++) {
         struct st_tok *t = &ts->t[i];
         if (t->k == ST_AMP) {
-            if (o == 0 || ts->t[o - 1].k != ST_WORD || i + 1 >= ts->n ||
-                ts->t[i + 1].k != ST_WORD)
+            if (o == 0 || ts->t[o - 1].k != ST_WORD || i + 1 >= ts->n || ts->t[i + 1].k != ST_WORD)
                 return false;
             struct st_tok *prev = &ts->t[o - 1];
             size_t a = strlen(prev->s), b = strlen(ts->t[i + 1].s);

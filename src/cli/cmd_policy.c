@@ -31,7 +31,7 @@ static void find_policies(const char *root, const char *rel, char ***ids, size_t
     struct dirent *de;
     while ((de = readdir(dp)) != NULL) {
         if (de->d_name[0] == '.' || strcmp(de->d_name, "tables") == 0 ||
-            strcmp(de->d_name, "fixtures") == 0)
+            strcmp(de->d_name, "fixtures") == 0 || strcmp(de->d_name, "examples") == 0)
             continue;
         char sub[4096], full[8192];
         snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", de->d_name);

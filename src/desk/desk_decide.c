@@ -48,6 +48,25 @@ json_t *cust_desk_case_from_booking(const char *doc, const char *jurisdiction, i
     return c;
 }
 
+/* decide.md's subject.address_public and subject.immigration_status, when the record's person
+ * carries them (kept as unknown custody fields): only values the contract names are passed. */
+static void desk_case_add_status(json_t *subject, const json_t *person)
+{
+    json_t *ap = json_object_get(person, "address_public");
+    if (json_is_boolean(ap))
+        json_object_set(subject, "address_public", ap);
+    json_t *im = json_object_get(person, "immigration_status");
+    const char *st = json_string_value(json_object_get(im, "status"));
+    static const char *const known[] = {
+        "lawful_permanent_resident",  "lawful_nonimmigrant", "refugee_or_asylee",
+        "temporary_protected_status", "undocumented",        "unknown"};
+    for (size_t i = 0; st && i < CUST_ARRAY_LEN(known); i++)
+        if (strcmp(st, known[i]) == 0)
+            json_object_set_new(subject, "immigration_status",
+                                json_pack("{s:s,s:b}", "status", st, "proof_provided",
+                                          json_is_true(json_object_get(im, "proof_provided"))));
+}
+
 json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32_t as_of,
                               const char *kind, unsigned asks, unsigned items)
 {
@@ -126,6 +145,7 @@ json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32
         convictions, "pending_charges", pending, "sex_arson_registrant",
         truthy(json_object_get(person, "sex_arson_registrant")),
         "outstanding_federal_felony_warrant", false);
+    desk_case_add_status(json_object_get(c, "subject"), person);
     return c;
 }
 

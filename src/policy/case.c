@@ -189,8 +189,9 @@ enum cust_status cust_case_from_json(const json_t *root, struct cust_case **out,
                     c->asks_order[c->nasks_order++] = (uint8_t)t;
         }
         static const char *const warrants[PW_COUNT] = {"", "I-200", "I-205"};
-        c->warrant = (uint8_t)get_enum(rq, "accompanying_warrant", "case.request.accompanying_warrant",
-                                       warrants, PW_COUNT, PW_NONE, dg);
+        c->warrant =
+            (uint8_t)get_enum(rq, "accompanying_warrant", "case.request.accompanying_warrant",
+                              warrants, PW_COUNT, PW_NONE, dg);
         const json_t *items = json_object_get(rq, "items");
         if (items && !json_is_null(items))
             c->items = parse_targets(items, "case.request.items", false, c->asks_order,
@@ -216,9 +217,9 @@ enum cust_status cust_case_from_json(const json_t *root, struct cust_case **out,
             if (!json_is_object(im)) {
                 cust_diag_add(dg, "case.subject.immigration_status", "not an object");
             } else {
-                c->immigration = (uint8_t)get_enum(
-                    im, "status", "case.subject.immigration_status.status", pi_immigration_names,
-                    PI_IMM_COUNT, PI_IMM_UNKNOWN, dg);
+                c->immigration =
+                    (uint8_t)get_enum(im, "status", "case.subject.immigration_status.status",
+                                      pi_immigration_names, PI_IMM_COUNT, PI_IMM_UNKNOWN, dg);
                 get_bool(im, "proof_provided", "case.subject.immigration_status.proof_provided",
                          &c->cbool[PB_IMMIGRATION_PROOF], dg);
             }

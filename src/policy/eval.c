@@ -12,7 +12,7 @@
 
 const char *const pi_citizenship_names[PC_COUNT] = {"citizen", "non_citizen", "unknown"};
 const char *const pi_cbool_names[PB_COUNT] = {
-    "release_date_public", "sex_arson_registrant", "outstanding_federal_felony_warrant",
+    "release_date_public",  "sex_arson_registrant", "outstanding_federal_felony_warrant",
     "citizenship_verified", "address_public",       "immigration_status_proof"};
 const char *const pi_immigration_names[PI_IMM_COUNT] = {
     "lawful_permanent_resident",  "lawful_nonimmigrant", "refugee_or_asylee",
@@ -95,9 +95,10 @@ static uint8_t tri_not(uint8_t v)
     return v == TRI_U ? TRI_U : (uint8_t)!v;
 }
 
-static const struct pi_code *el_code(struct pi_ctx *x, int list, size_t idx)
+/* The element's row in table t (see pi_code_row). */
+static int el_row(struct pi_ctx *x, int list, size_t idx, size_t t)
 {
-    return x->d->el_code[list][idx];
+    return pi_code_row(x->p, x->d->el_code[list][idx], x->d->el_exact[list][idx], t);
 }
 
 static uint8_t eval_attr(struct pi_ctx *x, int a, int list, size_t idx);
@@ -123,18 +124,20 @@ static uint8_t eval_set(struct pi_ctx *x, int a, int list, size_t idx, uint64_t 
         }
         return TRI_T;
     }
-    const struct pi_code *pc = el_code(x, list, idx);
-    bool known = false;
+    bool known = false, disagree = false;
     for (size_t k = 0; k < at->ncols; k++) {
         int t = at->tab[k];
-        int row = pc ? pc->row[t] : -1;
+        int row = el_row(x, list, idx, (size_t)t);
         if (row >= 0) {
             const struct pi_table *tb = &p->tables[t];
-            *mask |= tb->setv[(size_t)row * tb->ncols + at->col[k]];
+            size_t cell = (size_t)row * tb->ncols + at->col[k];
+            if ((size_t)row >= tb->nreal && tb->tri[cell] == TRI_U && tb->cells[cell][0] == '\0')
+                disagree = true; /* a bare section whose subdivisions disagree */
+            *mask |= tb->setv[cell];
             known = true;
         }
     }
-    return known ? TRI_T : TRI_U;
+    return known && !disagree ? TRI_T : TRI_U;
 }
 
 static int32_t years_back(int32_t as_of, int n)
@@ -192,8 +195,7 @@ static uint8_t eval_el(struct pi_ctx *x, const struct pi_node *nd, int list, siz
         }
         return nd->b ? e->date >= nd->n : e->date < nd->n;
     case N_IN_TABLE: {
-        const struct pi_code *pc = el_code(x, list, idx);
-        int row = pc ? pc->row[nd->a] : -1;
+        int row = el_row(x, list, idx, nd->a);
         if (row == -2) {
             push_need(x->d, (uint8_t)list, idx, "code");
             return TRI_U;
@@ -201,8 +203,7 @@ static uint8_t eval_el(struct pi_ctx *x, const struct pi_node *nd, int list, siz
         return row >= 0;
     }
     case N_COL: {
-        const struct pi_code *pc = el_code(x, list, idx);
-        int row = pc ? pc->row[nd->a] : -1;
+        int row = el_row(x, list, idx, nd->a);
         if (row < 0)
             return TRI_U; /* the enclosing attr names the need */
         const struct pi_table *tb = &x->p->tables[nd->a];
@@ -399,29 +400,11 @@ static void trace_needs(struct cust_decision *d, uint32_t lo, uint32_t hi, char 
     }
 }
 
-/*
- * Evaluate the rules for `targets` under the version in force on `as_of` and fill
- * x->d's entries, duties and needs. In check mode (x->assign) facts are variables.
- */
-enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
-                             struct cust_err *err)
+/* Phase 1: evaluate every verdict rule in force that decides an asked target. */
+static void eval_rules(struct pi_ctx *x, uint32_t targets, int32_t as_of)
 {
     const struct cust_policy *p = x->p;
     struct cust_decision *d = x->d;
-    char ds[11];
-    d->as_of = as_of;
-    d->asked = targets;
-    d->nduties = 0;
-    d->nneeds = 0;
-    d->nout_needs = 0;
-    memset(d->fired, 0, sizeof(d->fired));
-    for (size_t f = 0; f < p->nfacts; f++)
-        d->fact_val[f] = 0xFF;
-    size_t nel = x->c ? x->c->nels[0] + x->c->nels[1] : 0;
-    if (nel && p->nattrs)
-        memset(d->attr_val, 0xFF, nel * p->nattrs);
-
-    /* 1. evaluate every verdict rule in force that decides an asked target */
     for (size_t i = 0; i < p->nrules; i++) {
         const struct pi_rule *r = &p->rules[i];
         d->rule_val[i] = TRI_F;
@@ -442,123 +425,145 @@ enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
             d->nneeds = mark;
         }
     }
+}
 
-    /* 2. per target: applicable rules, minus those overridden by an applicable exception */
-    for (int t = 0; t < PT_COUNT; t++) {
-        struct pi_entry *en = &d->entry[t];
-        memset(en, 0, sizeof(*en));
-        en->rule = -1;
-        if (!((targets >> t) & 1u))
+/*
+ * Phase 2, one target: applicable rules minus those an applicable exception overrides; an
+ * unknown rule more protective than the result wins; overlay narrowing; needs; basis.
+ */
+static enum cust_status decide_target(struct pi_ctx *x, int t, int32_t as_of, struct cust_err *err)
+{
+    const struct cust_policy *p = x->p;
+    struct cust_decision *d = x->d;
+    char ds[11];
+    struct pi_entry *en = &d->entry[t];
+    memset(en, 0, sizeof(*en));
+    en->rule = -1;
+    const uint16_t *tl = p->tgt_rules[t];
+    size_t nt = p->ntgt_rules[t];
+    uint64_t app[PI_RULE_WORDS] = {0};
+    for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0)
+        if (d->rule_val[i] == TRI_T && !p->rules[i].overlay && ((p->rules[i].then_mask >> t) & 1u))
+            set_bit(app, i);
+    uint8_t verdict = 0;
+    for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
+        if (!has_bit(app, i))
             continue;
-        const uint16_t *tl = p->tgt_rules[t];
-        size_t nt = p->ntgt_rules[t];
-        uint64_t app[PI_RULE_WORDS] = {0};
-        for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0)
-            if (d->rule_val[i] == TRI_T && !p->rules[i].overlay &&
-                ((p->rules[i].then_mask >> t) & 1u))
-                set_bit(app, i);
-        uint8_t verdict = 0;
-        for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
-            if (!has_bit(app, i))
-                continue;
-            bool beaten = false;
-            for (size_t jj = 0, j = nt ? tl[0] : 0; jj < nt && !beaten; j = ++jj < nt ? tl[jj] : 0)
-                if (j != i && has_bit(app, j) && has_bit(p->rules[j].beats, i))
-                    beaten = true;
-            if (beaten)
-                continue;
-            uint8_t v = rule_verdict(&p->rules[i], t);
-            if (verdict && v != verdict) {
-                return cust_err_set(
-                    err, CUST_ECONFLICT,
-                    "policy '%s' on %s: rules '%s' and '%s' disagree on '%s' (%s vs %s)", p->id,
-                    pi_date_str(as_of, ds), p->rules[en->rule].id, p->rules[i].id,
-                    pi_target_names[t], cust_verdict_name((enum cust_verdict)verdict),
-                    cust_verdict_name((enum cust_verdict)v));
-            }
+        bool beaten = false;
+        for (size_t jj = 0, j = nt ? tl[0] : 0; jj < nt && !beaten; j = ++jj < nt ? tl[jj] : 0)
+            if (j != i && has_bit(app, j) && has_bit(p->rules[j].beats, i))
+                beaten = true;
+        if (beaten)
+            continue;
+        uint8_t v = rule_verdict(&p->rules[i], t);
+        if (verdict && v != verdict) {
+            return cust_err_set(
+                err, CUST_ECONFLICT,
+                "policy '%s' on %s: rules '%s' and '%s' disagree on '%s' (%s vs %s)", p->id,
+                pi_date_str(as_of, ds), p->rules[en->rule].id, p->rules[i].id, pi_target_names[t],
+                cust_verdict_name((enum cust_verdict)verdict),
+                cust_verdict_name((enum cust_verdict)v));
+        }
+        verdict = v;
+        if (en->rule < 0)
+            en->rule = (int16_t)i;
+        set_bit(en->winners, i);
+    }
+    /* an unknown rule more protective than the result wins: never rest on a guess */
+    for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
+        const struct pi_rule *r = &p->rules[i];
+        if (d->rule_val[i] != TRI_U || r->overlay || !((r->then_mask >> t) & 1u))
+            continue;
+        uint8_t v = rule_verdict(r, t);
+        bool beaten = false;
+        for (size_t jj = 0, j = nt ? tl[0] : 0; jj < nt && !beaten; j = ++jj < nt ? tl[jj] : 0)
+            beaten = has_bit(en->winners, j) && has_bit(p->rules[j].beats, i);
+        if (verdict && v < verdict && !beaten) {
             verdict = v;
-            if (en->rule < 0)
-                en->rule = (int16_t)i;
+            memset(en->winners, 0, sizeof(en->winners));
             set_bit(en->winners, i);
-        }
-        /* an unknown rule more protective than the result wins: never rest on a guess */
-        for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
-            const struct pi_rule *r = &p->rules[i];
-            if (d->rule_val[i] != TRI_U || r->overlay || !((r->then_mask >> t) & 1u))
-                continue;
-            uint8_t v = rule_verdict(r, t);
-            bool beaten = false;
-            for (size_t jj = 0, j = nt ? tl[0] : 0; jj < nt && !beaten; j = ++jj < nt ? tl[jj] : 0)
-                beaten = has_bit(en->winners, j) && has_bit(p->rules[j].beats, i);
-            if (verdict && v < verdict && !beaten) {
-                verdict = v;
-                memset(en->winners, 0, sizeof(en->winners));
-                set_bit(en->winners, i);
-                en->rule = (int16_t)i;
-            }
-        }
-        if (!verdict)
-            return cust_err_set(err, CUST_ECONFLICT, "policy '%s' on %s gives no verdict for '%s'",
-                                p->id, pi_date_str(as_of, ds), pi_target_names[t]);
-        /* overlay narrowing */
-        for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
-            const struct pi_rule *r = &p->rules[i];
-            if (!r->overlay || !((r->then_mask >> t) & 1u))
-                continue;
-            uint8_t rv = d->rule_val[i];
-            if (rv != TRI_T && rv != TRI_U)
-                continue;
-            if (verdict == CUST_VERDICT_REQUIRED)
-                return cust_err_set(err, CUST_ECONFLICT,
-                                    "policy '%s' on %s: overlay rule '%s' would prohibit '%s', "
-                                    "which the state policy requires (rule '%s')",
-                                    p->id, pi_date_str(as_of, ds), r->id, pi_target_names[t],
-                                    p->rules[en->rule].id);
-            if (verdict == CUST_VERDICT_PERMITTED) {
-                verdict = CUST_VERDICT_PROHIBITED;
-                memset(en->winners, 0, sizeof(en->winners));
-                en->rule = (int16_t)i;
-                en->basis = 0;
-            }
-            if ((size_t)en->rule == i || has_bit(en->winners, i) || rv == TRI_T)
-                set_bit(en->winners, i);
-            if (rv == TRI_T)
-                break;
-        }
-        en->verdict = verdict;
-        /* needs: unknown rules whose verdict differs from the result */
-        for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
-            const struct pi_rule *r = &p->rules[i];
-            if (d->rule_val[i] != TRI_U || !((r->then_mask >> t) & 1u))
-                continue;
-            if (rule_verdict(r, t) == verdict && !has_bit(en->winners, i))
-                continue;
-            for (uint32_t k = d->rule_need_lo[i]; k < d->rule_need_hi[i]; k++)
-                add_out_need(d, &d->needs[k]);
-        }
-        /* basis of the winners (only the base rules' when the overlay did not narrow) */
-        for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
-            if (!has_bit(en->winners, i))
-                continue;
-            set_bit(d->fired, i);
-            const struct pi_rule *r = &p->rules[i];
-            for (size_t b = 0; b < r->nbasis; b++) {
-                bool on = r->basis[b].node < 0;
-                if (!on) {
-                    size_t mark = d->nneeds;
-                    on = pi_eval(x, r->basis[b].node, -1, 0) == TRI_T;
-                    d->nneeds = mark;
-                }
-                if (on)
-                    en->basis |= 1ull << r->basis[b].label;
-            }
+            en->rule = (int16_t)i;
         }
     }
+    if (!verdict)
+        return cust_err_set(err, CUST_ECONFLICT, "policy '%s' on %s gives no verdict for '%s'",
+                            p->id, pi_date_str(as_of, ds), pi_target_names[t]);
+    /* overlay narrowing */
+    for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
+        const struct pi_rule *r = &p->rules[i];
+        if (!r->overlay || !((r->then_mask >> t) & 1u))
+            continue;
+        uint8_t rv = d->rule_val[i];
+        if (rv != TRI_T && rv != TRI_U)
+            continue;
+        if (verdict == CUST_VERDICT_REQUIRED)
+            return cust_err_set(err, CUST_ECONFLICT,
+                                "policy '%s' on %s: overlay rule '%s' would prohibit '%s', "
+                                "which the state policy requires (rule '%s')",
+                                p->id, pi_date_str(as_of, ds), r->id, pi_target_names[t],
+                                p->rules[en->rule].id);
+        if (verdict == CUST_VERDICT_PERMITTED) {
+            verdict = CUST_VERDICT_PROHIBITED;
+            memset(en->winners, 0, sizeof(en->winners));
+            en->rule = (int16_t)i;
+            en->basis = 0;
+        }
+        if ((size_t)en->rule == i || has_bit(en->winners, i) || rv == TRI_T)
+            set_bit(en->winners, i);
+        if (rv == TRI_T)
+            break;
+    }
+    en->verdict = verdict;
+    /* needs: unknown rules whose verdict differs from the result */
+    for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
+        const struct pi_rule *r = &p->rules[i];
+        if (d->rule_val[i] != TRI_U || !((r->then_mask >> t) & 1u))
+            continue;
+        if (rule_verdict(r, t) == verdict && !has_bit(en->winners, i))
+            continue;
+        for (uint32_t k = d->rule_need_lo[i]; k < d->rule_need_hi[i]; k++)
+            add_out_need(d, &d->needs[k]);
+    }
+    /* basis of the winners (only the base rules' when the overlay did not narrow) */
+    for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
+        if (!has_bit(en->winners, i))
+            continue;
+        set_bit(d->fired, i);
+        const struct pi_rule *r = &p->rules[i];
+        for (size_t b = 0; b < r->nbasis; b++) {
+            bool on = r->basis[b].node < 0;
+            if (!on) {
+                size_t mark = d->nneeds;
+                on = pi_eval(x, r->basis[b].node, -1, 0) == TRI_T;
+                d->nneeds = mark;
+            }
+            if (on)
+                en->basis |= 1ull << r->basis[b].label;
+        }
+    }
+    return CUST_OK;
+}
 
-    /* 3. duties: rules that won, and duty-only rules (unknown counts as applying: duties protect)
-     */
+/* Phase 3: duties of the rules that won, duty-only rules (unknown counts as applying: duties
+ * protect) and need-only rules (a case-level fact to ask for when their condition holds). */
+static void apply_duties(struct pi_ctx *x, int32_t as_of)
+{
+    const struct cust_policy *p = x->p;
+    struct cust_decision *d = x->d;
     for (size_t i = 0; i < p->nrules; i++) {
         const struct pi_rule *r = &p->rules[i];
+        if (r->nneed_names && !r->nthen && rule_in_force(r, as_of)) {
+            size_t mark = d->nneeds;
+            uint8_t v = pi_eval(x, r->cond, -1, 0);
+            d->nneeds = mark;
+            if (v == TRI_T) {
+                set_bit(d->fired, i);
+                for (size_t k = 0; k < r->nneed_names; k++) {
+                    struct pi_need n = {0xFF, 0, r->need_names[k]};
+                    add_out_need(d, &n);
+                }
+            }
+        }
         if (!r->nduties)
             continue;
         bool on = false;
@@ -595,55 +600,98 @@ enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
             d->nduties++;
         }
     }
+}
 
-    /* 4. trace */
-    if (d->tracing) {
-        const struct pi_version *v = &p->versions[d->version];
-        pi_trace(d, "policy %s, version %s (%s) in force on %s", p->id, pi_date_str(v->from, ds),
-                 v->label, pi_date_str(as_of, (char[11]){0}));
-        for (size_t i = 0; i < p->nrules; i++) {
-            const struct pi_rule *r = &p->rules[i];
-            if (!r->nthen || !(r->then_mask & targets))
-                continue;
-            uint8_t rv = d->rule_val[i];
-            if (rv == 3) {
-                char a[11], b[11];
-                pi_trace(d, "%s: not in force on %s (effective %s to %s)", r->id,
-                         pi_date_str(as_of, ds),
-                         r->from == INT32_MIN ? "always" : pi_date_str(r->from, a),
-                         r->to == INT32_MAX ? "open" : pi_date_str(r->to, b));
-                continue;
-            }
-            if (rv == TRI_F) {
-                pi_trace(d, "%s: not applicable (its condition is false)", r->id);
-                continue;
-            }
-            for (size_t k = 0; k < r->nthen; k++) {
-                int t = r->then[k].target;
-                if (!((targets >> t) & 1u))
-                    continue;
-                const struct pi_entry *en = &d->entry[t];
-                const char *vn = cust_verdict_name((enum cust_verdict)r->then[k].verdict);
-                if (rv == TRI_U) {
-                    char nb[512];
-                    trace_needs(d, d->rule_need_lo[i], d->rule_need_hi[i], nb, sizeof(nb));
-                    pi_trace(d, "%s: cannot tell whether it applies to %s (%s) - missing: %s%s",
-                             r->id, pi_target_names[t], vn, nb,
-                             has_bit(en->winners, i) ? "; applied as the more protective answer"
-                                                     : "; not relied on");
-                } else if (has_bit(en->winners, i)) {
-                    pi_trace(d, "%s: applies -> %s %s", r->id, pi_target_names[t], vn);
-                } else if (en->rule >= 0) {
-                    pi_trace(d, "%s: applies (%s %s) but is overridden by %s", r->id,
-                             pi_target_names[t], vn, p->rules[en->rule].id);
-                }
-            }
+/* Phase 4: one trace line per rule considered and per duty. */
+static void write_trace(struct pi_ctx *x, uint32_t targets, int32_t as_of)
+{
+    const struct cust_policy *p = x->p;
+    struct cust_decision *d = x->d;
+    char ds[11];
+    const struct pi_version *v = &p->versions[d->version];
+    pi_trace(d, "policy %s, version %s (%s) in force on %s", p->id, pi_date_str(v->from, ds),
+             v->label, pi_date_str(as_of, (char[11]){0}));
+    for (size_t i = 0; i < p->nrules; i++) {
+        const struct pi_rule *r = &p->rules[i];
+        if (!r->nthen || !(r->then_mask & targets))
+            continue;
+        uint8_t rv = d->rule_val[i];
+        if (rv == 3) {
+            char a[11], b[11];
+            pi_trace(d, "%s: not in force on %s (effective %s to %s)", r->id,
+                     pi_date_str(as_of, ds),
+                     r->from == INT32_MIN ? "always" : pi_date_str(r->from, a),
+                     r->to == INT32_MAX ? "open" : pi_date_str(r->to, b));
+            continue;
         }
-        for (size_t j = 0; j < d->nduties; j++) {
-            const struct pi_rule *r = &p->rules[d->duties[j].rule];
-            pi_trace(d, "%s: duty %s", r->id, r->duties[d->duties[j].duty].duty);
+        if (rv == TRI_F) {
+            pi_trace(d, "%s: not applicable (its condition is false)", r->id);
+            continue;
+        }
+        for (size_t k = 0; k < r->nthen; k++) {
+            int t = r->then[k].target;
+            if (!((targets >> t) & 1u))
+                continue;
+            const struct pi_entry *en = &d->entry[t];
+            const char *vn = cust_verdict_name((enum cust_verdict)r->then[k].verdict);
+            if (rv == TRI_U) {
+                char nb[512];
+                trace_needs(d, d->rule_need_lo[i], d->rule_need_hi[i], nb, sizeof(nb));
+                pi_trace(d, "%s: cannot tell whether it applies to %s (%s) - missing: %s%s", r->id,
+                         pi_target_names[t], vn, nb,
+                         has_bit(en->winners, i) ? "; applied as the more protective answer"
+                                                 : "; not relied on");
+            } else if (has_bit(en->winners, i)) {
+                pi_trace(d, "%s: applies -> %s %s", r->id, pi_target_names[t], vn);
+            } else if (en->rule >= 0) {
+                pi_trace(d, "%s: applies (%s %s) but is overridden by %s", r->id,
+                         pi_target_names[t], vn, p->rules[en->rule].id);
+            }
         }
     }
+    for (size_t i = 0; i < p->nrules; i++)
+        if (p->rules[i].nneed_names && !p->rules[i].nthen && has_bit(d->fired, i))
+            pi_trace(d, "%s: applies -> needs %s", p->rules[i].id, p->rules[i].need_names[0]);
+    for (size_t j = 0; j < d->nduties; j++) {
+        const struct pi_rule *r = &p->rules[d->duties[j].rule];
+        pi_trace(d, "%s: duty %s", r->id, r->duties[d->duties[j].duty].duty);
+    }
+}
+
+/*
+ * Evaluate the rules for `targets` under the version in force on `as_of` and fill
+ * x->d's entries, duties and needs. In check mode (x->assign) facts are variables.
+ */
+enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
+                             struct cust_err *err)
+{
+    const struct cust_policy *p = x->p;
+    struct cust_decision *d = x->d;
+    d->as_of = as_of;
+    d->asked = targets;
+    d->nduties = 0;
+    d->nneeds = 0;
+    d->nout_needs = 0;
+    memset(d->fired, 0, sizeof(d->fired));
+    for (size_t f = 0; f < p->nfacts; f++)
+        d->fact_val[f] = 0xFF;
+    size_t nel = x->c ? x->c->nels[0] + x->c->nels[1] : 0;
+    if (nel && p->nattrs)
+        memset(d->attr_val, 0xFF, nel * p->nattrs);
+    eval_rules(x, targets, as_of);
+    for (int t = 0; t < PT_COUNT; t++) {
+        struct pi_entry *en = &d->entry[t];
+        memset(en, 0, sizeof(*en));
+        en->rule = -1;
+        if (!((targets >> t) & 1u))
+            continue;
+        enum cust_status st = decide_target(x, t, as_of, err);
+        if (st)
+            return st;
+    }
+    apply_duties(x, as_of);
+    if (d->tracing)
+        write_trace(x, targets, as_of);
     return CUST_OK;
 }
 
@@ -665,8 +713,10 @@ void cust_decision_free(struct cust_decision *d)
     free(d->fact_need_lo);
     free(d->fact_need_hi);
     free(d->attr_val);
-    for (int l = 0; l < PL_COUNT; l++)
+    for (int l = 0; l < PL_COUNT; l++) {
         free(d->el_code[l]);
+        free(d->el_exact[l]);
+    }
     cust_buf_release(&d->trace);
     free(d->trace_off);
     free(d);
@@ -690,6 +740,7 @@ static void ensure_scratch(const struct cust_policy *p, const struct cust_case *
         if (d->ael_code[l] < c->nels[l]) {
             d->ael_code[l] = c->nels[l];
             d->el_code[l] = cust_xrealloc(d->el_code[l], c->nels[l] * sizeof(*d->el_code[l]));
+            d->el_exact[l] = cust_xrealloc(d->el_exact[l], c->nels[l]);
         }
 }
 
@@ -709,8 +760,11 @@ enum cust_status cust_decide(const struct cust_policy *p, const struct cust_case
     d->version = v;
     d->kind = c->kind;
     for (int l = 0; l < PL_COUNT; l++)
-        for (size_t i = 0; i < c->nels[l]; i++)
-            d->el_code[l][i] = pi_code_lookup(p, c->els[l][i].code);
+        for (size_t i = 0; i < c->nels[l]; i++) {
+            bool exact;
+            d->el_code[l][i] = pi_code_lookup(p, c->els[l][i].code, &exact);
+            d->el_exact[l][i] = exact;
+        }
     struct pi_ctx x = {p, c, d, NULL, NULL, false};
     uint32_t targets = c->asks | c->items;
     return pi_assemble(&x, targets, c->as_of, err);

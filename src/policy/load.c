@@ -42,10 +42,14 @@ static enum cust_status validate_file(struct cust_policy *p, const char *name, s
         if (r->ncites == 0)
             return cust_err_set(err, CUST_EINVAL, "%s:%d:1: rule '%s' has no 'cite'", name, r->line,
                                 r->id);
-        if (r->nthen == 0 && r->nduties == 0)
+        if (r->nthen == 0 && r->nduties == 0 && r->nneed_names == 0)
             return cust_err_set(err, CUST_EINVAL,
-                                "%s:%d:1: rule '%s' has neither 'then' nor 'duty'", name, r->line,
+                                "%s:%d:1: rule '%s' has no 'then', 'duty' or 'need'", name, r->line,
                                 r->id);
+        if (r->nthen && r->nneed_names)
+            return cust_err_set(err, CUST_EINVAL,
+                                "%s:%d:1: rule '%s': 'need' only in rules without 'then'", name,
+                                r->line, r->id);
         r->uses_allows = node_uses(p, r->cond, N_ALLOWS);
         if (r->uses_allows && r->nthen)
             return cust_err_set(err, CUST_EINVAL,
@@ -139,6 +143,7 @@ static enum cust_status finish(struct cust_policy *p, struct cust_err *err)
             return cust_err_set(err, CUST_EINVAL,
                                 "%s:%d:1: rule '%s' overrides itself through a cycle",
                                 p->rules[i].file, p->rules[i].line, p->rules[i].id);
+    pi_tables_bare_rows(p);
     pi_tables_finish(p);
     for (int t = 0; t < PT_COUNT; t++) {
         free(p->tgt_rules[t]);
@@ -410,6 +415,8 @@ void cust_policy_free(struct cust_policy *p)
         }
         for (size_t k = 0; k < r->noverrides; k++)
             free(r->override_names[k]);
+        for (size_t k = 0; k < r->nneed_names; k++)
+            free(r->need_names[k]);
     }
     free(p->rules);
     for (size_t i = 0; i < p->nvalues; i++)
@@ -432,4 +439,3 @@ const char *cust_policy_sha256(const struct cust_policy *p)
 {
     return p->sha256;
 }
-

@@ -210,8 +210,7 @@ static int32_t atom_case_enum(struct parser *ps, size_t e, const struct tok *at)
 {
     uint64_t mask;
     bool neg;
-    if (!parse_enum_test(ps, case_enums[e].vocab, case_enums[e].n, &mask, &neg,
-                         case_enums[e].name))
+    if (!parse_enum_test(ps, case_enums[e].vocab, case_enums[e].n, &mask, &neg, case_enums[e].name))
         return -1;
     int32_t n = new_node(ps, case_enums[e].op, at);
     ps->p->nodes[n].mask = mask;
@@ -517,7 +516,7 @@ static bool name_tok(struct parser *ps, char *buf, size_t cap, bool dots, const 
 {
     if (ps->t.k != TK_WORD || !pi_tok_copy(&ps->t, buf, cap) || !valid_name(buf, dots)) {
         pi_perr(ps, &ps->t, "expected %s (lowercase letters, digits, '_'%s)", what,
-             dots ? ", '.', '-'" : "");
+                dots ? ", '.', '-'" : "");
         return false;
     }
     pi_lex(ps);
@@ -644,6 +643,17 @@ static void parse_rule_member(struct parser *ps, const char *kw, const struct to
         r->basis[r->nbasis].label = (uint8_t)li;
         r->basis[r->nbasis].node = cond;
         r->nbasis++;
+    } else if (strcmp(kw, "need") == 0) {
+        if (ps->t.k != TK_WORD || !pi_tok_copy(&ps->t, w, sizeof(w)) || !valid_name(w, true)) {
+            pi_perr(ps, &ps->t, "expected the name of a case fact (e.g. citizenship.verified)");
+            return;
+        }
+        if (r->nneed_names >= PI_MAX_DUTIES) {
+            pi_perr(ps, &ps->t, "too many needs");
+            return;
+        }
+        r->need_names[r->nneed_names++] = cust_xstrdup(w);
+        pi_lex(ps);
     } else if (strcmp(kw, "duty") == 0) {
         static const char *const duties[] = {
             "serve_copy_to_subject",         "notice_to_subject_and_attorney",
@@ -728,7 +738,7 @@ static void stmt_policy(struct parser *ps, const struct tok *at, const char *kw)
     if (ps->overlay) {
         if (!p->id || strcmp(p->id, name) != 0)
             pi_perr(ps, at, "overlay declares policy '%s', expected '%s'", name,
-                 p->id ? p->id : "?");
+                    p->id ? p->id : "?");
     } else {
         free(p->id);
         p->id = cust_xstrdup(name);
@@ -841,11 +851,17 @@ static void stmt_table(struct parser *ps, const struct tok *at, const char *kw)
         pi_perr(ps, at, "table file must be relative to the policy directory");
         return;
     }
+    bool bare = false;
+    if (pi_is_word(&ps->t, "bare_sections")) {
+        bare = true;
+        pi_lex(ps);
+    }
     struct cust_err e2 = CUST_ERR_INIT;
     if (pi_table_load(p, ps->dir, name, file, key, &e2)) {
         pi_perr(ps, at, "%s", e2.msg);
         return;
     }
+    p->tables[p->ntables - 1].bare_sections = bare;
     ps->cur_block = 0;
 }
 
@@ -983,15 +999,9 @@ static const struct {
     const char *kw;
     void (*fn)(struct parser *ps, const struct tok *at, const char *kw);
 } statements[] = {
-    {"policy", stmt_policy},
-    {"title", stmt_title},
-    {"narrows", stmt_narrows},
-    {"version", stmt_version},
-    {"source", stmt_source},
-    {"table", stmt_table},
-    {"attr", stmt_attr_or_fact},
-    {"fact", stmt_attr_or_fact},
-    {"rule", stmt_rule},
+    {"policy", stmt_policy},     {"title", stmt_title},       {"narrows", stmt_narrows},
+    {"version", stmt_version},   {"source", stmt_source},     {"table", stmt_table},
+    {"attr", stmt_attr_or_fact}, {"fact", stmt_attr_or_fact}, {"rule", stmt_rule},
 };
 
 static void parse_statement(struct parser *ps)
@@ -1020,7 +1030,7 @@ static void parse_statement(struct parser *ps)
 }
 
 enum cust_status pi_parse_text(struct cust_policy *p, const char *name, const char *text,
-                                   size_t len, const char *dir, bool overlay, struct cust_err *err)
+                               size_t len, const char *dir, bool overlay, struct cust_err *err)
 {
     struct parser ps;
     memset(&ps, 0, sizeof(ps));

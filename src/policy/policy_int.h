@@ -151,22 +151,22 @@ enum pi_op {
     N_AND,
     N_OR,
     N_NOT,
-    N_KIND_IN,  /* mask over pi_kind */
-    N_CIT_IN,   /* mask over pi_citizenship */
-    N_CBOOL,    /* a = pi_cbool */
-    N_ASKS,     /* a = target */
-    N_ALLOWS,   /* a = target (duty phase only) */
-    N_FACT,     /* a = fact index */
-    N_ANY,      /* a = list, l = element condition */
-    N_ALL,      /* a = list, l = element condition */
-    N_ATTR,     /* a = attr index (bool) */
-    N_SET_IN,   /* a = attr index (set), mask = values; mask 0 = "any" */
-    N_LEVEL_IN, /* mask over pi_level */
-    N_JUR_IN,   /* mask over pi_jur */
-    N_HELD,     /* held_to_answer */
-    N_WITHIN,   /* n = years (>0) or -days (<0) */
-    N_IN_TABLE, /* a = table */
-    N_COL,      /* a = table, b = column: yes/no */
+    N_KIND_IN,    /* mask over pi_kind */
+    N_CIT_IN,     /* mask over pi_citizenship */
+    N_CBOOL,      /* a = pi_cbool */
+    N_ASKS,       /* a = target */
+    N_ALLOWS,     /* a = target (duty phase only) */
+    N_FACT,       /* a = fact index */
+    N_ANY,        /* a = list, l = element condition */
+    N_ALL,        /* a = list, l = element condition */
+    N_ATTR,       /* a = attr index (bool) */
+    N_SET_IN,     /* a = attr index (set), mask = values; mask 0 = "any" */
+    N_LEVEL_IN,   /* mask over pi_level */
+    N_JUR_IN,     /* mask over pi_jur */
+    N_HELD,       /* held_to_answer */
+    N_WITHIN,     /* n = years (>0) or -days (<0) */
+    N_IN_TABLE,   /* a = table */
+    N_COL,        /* a = table, b = column: yes/no */
     N_IMM_IN,     /* mask over pi_immigration */
     N_WARRANT_IN, /* mask over pi_warrant */
     N_DATED       /* element date: b = 0 before day n, 1 on or after day n */
@@ -187,9 +187,11 @@ struct pi_table {
     char *file;
     size_t ncols, nrows;
     char **colnames;
-    char **cells;   /* nrows * ncols */
-    uint8_t *tri;   /* nrows * ncols: yes/no/unknown */
-    uint64_t *setv; /* nrows * ncols: interned values (set columns only), else 0 */
+    char **cells;       /* nrows * ncols */
+    uint8_t *tri;       /* nrows * ncols: yes/no/unknown */
+    uint64_t *setv;     /* nrows * ncols: interned values (set columns only), else 0 */
+    size_t nreal;       /* rows from the file; rows from nreal on are bare-section rows */
+    bool bare_sections; /* `bare_sections`: a bare section takes what its subdivisions agree on */
 };
 
 /* Code dictionary entry: per table, row >= 0 matched, -1 absent, -2 a more specific entry exists.
@@ -197,6 +199,7 @@ struct pi_table {
 struct pi_code {
     char *code;
     int16_t row[PI_MAX_TABLES];
+    int16_t bare[PI_MAX_TABLES]; /* for a partial entry: its bare-section row, or -1 */
 };
 
 struct pi_attr {
@@ -252,6 +255,8 @@ struct pi_rule {
     uint16_t cites[PI_MAX_CITES];
     struct pi_basis basis[PI_MAX_BASIS];
     struct pi_duty duties[PI_MAX_DUTIES];
+    char *need_names[PI_MAX_DUTIES]; /* `need NAME`: case-level facts to ask for */
+    uint8_t nneed_names;
     char *override_names[PI_MAX_OVERRIDES];
     int16_t overrides[PI_MAX_OVERRIDES];
     uint64_t beats[PI_RULE_WORDS]; /* transitive closure of overrides */
@@ -331,6 +336,7 @@ struct cust_decision {
     uint8_t *attr_val; /* per element per attr */
     size_t aattr;
     const struct pi_code **el_code[PL_COUNT];
+    uint8_t *el_exact[PL_COUNT]; /* the element's code is the entry itself, not a subdivision */
     size_t ael_code[PL_COUNT];
     /* trace */
     bool tracing;
@@ -356,13 +362,21 @@ enum cust_status pi_assemble(struct pi_ctx *x, uint32_t targets, int32_t as_of,
                              struct cust_err *err);
 int pi_version_at(const struct cust_policy *p, int32_t day);
 
+/* render.c: condition n as policy text (prec: 0 top, 1 or, 2 and, 3 not). */
+void pi_node_text(const struct cust_policy *p, int32_t n, struct cust_buf *b, int prec);
+
 /* table.c */
 enum cust_status pi_table_load(struct cust_policy *p, const char *dir, const char *name,
                                const char *file, const char *keycol, struct cust_err *err);
-const struct pi_code *pi_code_lookup(const struct cust_policy *p, const char *code);
+/* The dictionary entry for `code` or its nearest less specific form; *exact: no stripping. */
+const struct pi_code *pi_code_lookup(const struct cust_policy *p, const char *code, bool *exact);
+/* The row of `pc` in table t: its own row, the bare-section row when the code is exactly a
+ * bare section of a `bare_sections` table, -2 when only more specific rows exist, else -1. */
+int pi_code_row(const struct cust_policy *p, const struct pi_code *pc, bool exact, size_t t);
 int pi_value_intern(struct cust_policy *p, const char *v);
 int pi_table_col(const struct pi_table *t, const char *name);
 void pi_tables_finish(struct cust_policy *p);
+void pi_tables_bare_rows(struct cust_policy *p);
 
 /* util */
 int pi_target_from_name(const char *s);

@@ -1,5 +1,5 @@
 /*
- * render.c - the decision as JSON (decide.md), `policy show` and `policy check`.
+ * render.c - the decision as JSON (decide.md) and `policy show` (check.c proves a policy).
  */
 #include "custodian/compat.h"
 
@@ -105,7 +105,7 @@ json_t *cust_decision_to_json(const struct cust_policy *p, const struct cust_cas
 
 /* ---- policy show ---- */
 
-static void node_text(const struct cust_policy *p, int32_t n, struct cust_buf *b, int prec)
+void pi_node_text(const struct cust_policy *p, int32_t n, struct cust_buf *b, int prec)
 {
     const struct pi_node *nd = &p->nodes[n];
     int e = 0;
@@ -118,16 +118,16 @@ static void node_text(const struct cust_policy *p, int32_t n, struct cust_buf *b
         int my = nd->op == N_AND ? 2 : 1;
         if (my < prec)
             e |= cust_buf_putc(b, '(');
-        node_text(p, nd->l, b, my);
+        pi_node_text(p, nd->l, b, my);
         e |= cust_buf_puts(b, nd->op == N_AND ? " and " : " or ");
-        node_text(p, nd->r, b, my);
+        pi_node_text(p, nd->r, b, my);
         if (my < prec)
             e |= cust_buf_putc(b, ')');
         break;
     }
     case N_NOT:
         e |= cust_buf_puts(b, "not ");
-        node_text(p, nd->l, b, 3);
+        pi_node_text(p, nd->l, b, 3);
         break;
     case N_KIND_IN:
     case N_CIT_IN:
@@ -138,20 +138,20 @@ static void node_text(const struct cust_policy *p, int32_t n, struct cust_buf *b
     case N_SET_IN: {
         static const char *const lv[] = {"unknown", "felony", "misdemeanor"};
         static const char *const jv[] = {"", "CA", "federal", "other_state"};
-        const char *const *names = nd->op == N_KIND_IN    ? pi_kind_names
-                                   : nd->op == N_CIT_IN   ? pi_citizenship_names
-                                   : nd->op == N_IMM_IN   ? pi_immigration_names
+        const char *const *names = nd->op == N_KIND_IN      ? pi_kind_names
+                                   : nd->op == N_CIT_IN     ? pi_citizenship_names
+                                   : nd->op == N_IMM_IN     ? pi_immigration_names
                                    : nd->op == N_WARRANT_IN ? pi_warrant_names
-                                   : nd->op == N_LEVEL_IN ? lv
-                                   : nd->op == N_JUR_IN   ? jv
-                                                          : (const char *const *)p->values;
-        const char *what = nd->op == N_KIND_IN    ? "kind"
-                           : nd->op == N_CIT_IN   ? "citizenship"
-                           : nd->op == N_IMM_IN   ? "immigration_status"
+                                   : nd->op == N_LEVEL_IN   ? lv
+                                   : nd->op == N_JUR_IN     ? jv
+                                                            : (const char *const *)p->values;
+        const char *what = nd->op == N_KIND_IN      ? "kind"
+                           : nd->op == N_CIT_IN     ? "citizenship"
+                           : nd->op == N_IMM_IN     ? "immigration_status"
                            : nd->op == N_WARRANT_IN ? "accompanying_warrant"
-                           : nd->op == N_LEVEL_IN ? "level"
-                           : nd->op == N_JUR_IN   ? "jurisdiction"
-                                                  : p->attrs[nd->a].name;
+                           : nd->op == N_LEVEL_IN   ? "level"
+                           : nd->op == N_JUR_IN     ? "jurisdiction"
+                                                    : p->attrs[nd->a].name;
         if (nd->op == N_SET_IN && !nd->mask) {
             e |= cust_buf_appendf(b, "%s any", what);
             break;
@@ -181,7 +181,7 @@ static void node_text(const struct cust_policy *p, int32_t n, struct cust_buf *b
     case N_ANY:
     case N_ALL:
         e |= cust_buf_appendf(b, "%s %s (", nd->op == N_ANY ? "any" : "all", pi_list_names[nd->a]);
-        node_text(p, nd->l, b, 0);
+        pi_node_text(p, nd->l, b, 0);
         e |= cust_buf_putc(b, ')');
         break;
     case N_ATTR:
@@ -248,7 +248,7 @@ enum cust_status cust_policy_show(const struct cust_policy *p, int32_t as_of, bo
         json_object_set_new(x, "effective_to",
                             r->to == INT32_MAX ? json_null() : json_string(pi_date_str(r->to, b)));
         struct cust_buf cb = CUST_BUF_INIT;
-        node_text(p, r->cond, &cb, 0);
+        pi_node_text(p, r->cond, &cb, 0);
         json_object_set_new(x, "when", json_string(cb.buf));
         cust_buf_release(&cb);
         json_t *th = json_object();
@@ -333,160 +333,4 @@ enum cust_status cust_policy_show(const struct cust_policy *p, int32_t as_of, bo
     }
     json_decref(root);
     return e ? cust_err_set(err, CUST_ENOMEM, "out of memory") : CUST_OK;
-}
-
-/* ---- policy check ---- */
-
-#define CHECK_MAX_VARS 22
-
-struct check_vars {
-    int32_t *var_of_node;
-    int32_t var_node[CHECK_MAX_VARS];
-    size_t nvars;
-    bool too_many;
-};
-
-static void collect(const struct cust_policy *p, int32_t n, struct check_vars *cv)
-{
-    if (n < 0)
-        return;
-    const struct pi_node *nd = &p->nodes[n];
-    if (cv->var_of_node[n] >= 0)
-        return;
-    switch (nd->op) {
-    case N_CBOOL:
-    case N_IMM_IN:
-    case N_WARRANT_IN:
-    case N_ANY:
-    case N_ALL: {
-        /* identical case booleans share one variable */
-        int32_t same = -1;
-        for (size_t i = 0; i < cv->nvars && nd->op == N_CBOOL; i++) {
-            const struct pi_node *o = &p->nodes[cv->var_node[i]];
-            if (o->op == N_CBOOL && o->a == nd->a)
-                same = (int32_t)i;
-        }
-        if (same < 0) {
-            if (cv->nvars >= CHECK_MAX_VARS) {
-                cv->too_many = true;
-                return;
-            }
-            cv->var_node[cv->nvars] = n;
-            same = (int32_t)cv->nvars++;
-        }
-        cv->var_of_node[n] = same;
-        return;
-    }
-    case N_FACT:
-        collect(p, p->facts[nd->a].node, cv);
-        return;
-    default:
-        collect(p, nd->l, cv);
-        collect(p, nd->r, cv);
-    }
-}
-
-static int cmp_i32(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
-
-enum cust_status cust_policy_check(const struct cust_policy *p, struct cust_buf *out,
-                                   uint64_t *cases_checked)
-{
-    struct check_vars cv;
-    memset(&cv, 0, sizeof(cv));
-    cv.var_of_node = cust_xcalloc(p->nnodes + 1, sizeof(int32_t));
-    for (size_t i = 0; i < p->nnodes; i++)
-        cv.var_of_node[i] = -1;
-    for (size_t i = 0; i < p->nrules; i++) {
-        const struct pi_rule *r = &p->rules[i];
-        collect(p, r->cond, &cv);
-        for (size_t b = 0; b < r->nbasis; b++)
-            collect(p, r->basis[b].node, &cv);
-    }
-    int e = 0;
-    if (cv.too_many) {
-        e |= cust_buf_appendf(out, "policy %s: more than %d independent facts; cannot enumerate\n",
-                              p->id, CHECK_MAX_VARS);
-        free(cv.var_of_node);
-        return CUST_ECONFLICT;
-    }
-    /* every date on which the rules in force can change */
-    size_t ndates = 0;
-    int32_t *dates = cust_xcalloc(p->nversions + 2 * p->nrules + 1, sizeof(int32_t));
-    for (size_t i = 0; i < p->nversions; i++)
-        dates[ndates++] = p->versions[i].from;
-    for (size_t i = 0; i < p->nrules; i++) {
-        if (p->rules[i].from != INT32_MIN && p->rules[i].from >= p->versions[0].from)
-            dates[ndates++] = p->rules[i].from;
-        if (p->rules[i].to != INT32_MAX && p->rules[i].to + 1 >= p->versions[0].from)
-            dates[ndates++] = p->rules[i].to + 1;
-    }
-    qsort(dates, ndates, sizeof(int32_t), cmp_i32);
-    size_t nd = 0;
-    for (size_t i = 0; i < ndates; i++)
-        if (nd == 0 || dates[nd - 1] != dates[i])
-            dates[nd++] = dates[i];
-
-    struct cust_case dummy;
-    memset(&dummy, 0, sizeof(dummy));
-    struct cust_decision *d = cust_decision_new();
-    d->afacts = p->nfacts;
-    d->fact_val = cust_xcalloc(p->nfacts + 1, 1);
-    d->fact_need_lo = cust_xcalloc(p->nfacts + 1, sizeof(uint32_t));
-    d->fact_need_hi = cust_xcalloc(p->nfacts + 1, sizeof(uint32_t));
-    uint8_t assign[CHECK_MAX_VARS];
-    struct pi_ctx x = {p, &dummy, d, cv.var_of_node, assign, false};
-    uint64_t count = 0, bad = 0;
-    uint32_t combos = 1u << cv.nvars;
-    for (size_t di = 0; di < nd; di++) {
-        d->version = pi_version_at(p, dates[di]);
-        for (int k = 0; k < PK_COUNT; k++)
-            for (int cz = 0; cz < PC_COUNT; cz++)
-                for (uint32_t m = 0; m < combos; m++) {
-                    dummy.kind = (uint8_t)k;
-                    dummy.citizenship = (uint8_t)cz;
-                    for (size_t v = 0; v < cv.nvars; v++)
-                        assign[v] = (m >> v) & 1u;
-                    struct cust_err err = CUST_ERR_INIT;
-                    count++;
-                    if (pi_assemble(&x, PT_ALL_MASK, dates[di], &err) == CUST_OK)
-                        continue;
-                    bad++;
-                    if (bad > 5)
-                        continue;
-                    char ds[11];
-                    e |= cust_buf_appendf(out, "counterexample: as_of %s, kind %s, citizenship %s",
-                                          pi_date_str(dates[di], ds), pi_kind_names[k],
-                                          pi_citizenship_names[cz]);
-                    for (size_t v = 0; v < cv.nvars; v++) {
-                        struct cust_buf nb = CUST_BUF_INIT;
-                        node_text(p, cv.var_node[v], &nb, 0);
-                        e |= cust_buf_appendf(out, "%s %s = %s", v ? "," : ":", nb.buf,
-                                              assign[v] ? "true" : "false");
-                        cust_buf_release(&nb);
-                    }
-                    e |= cust_buf_appendf(out, "\n  -> %s\n", err.msg);
-                }
-    }
-    if (bad)
-        e |= cust_buf_appendf(out,
-                              "policy %s: FAILED - %llu of %llu combinations have a conflict "
-                              "or no verdict\n",
-                              p->id, (unsigned long long)bad, (unsigned long long)count);
-    else
-        e |= cust_buf_appendf(out,
-                              "policy %s: ok - %llu combinations (%zu dates x %d kinds x %d "
-                              "citizenship values x 2^%zu facts), every action and item has "
-                              "one verdict, no conflict\n",
-                              p->id, (unsigned long long)count, nd, PK_COUNT, PC_COUNT, cv.nvars);
-    (void)e;
-    if (cases_checked)
-        *cases_checked = count;
-    cust_decision_free(d);
-    free(dates);
-    free(cv.var_of_node);
-    return bad ? CUST_ECONFLICT : CUST_OK;
 }

@@ -23,7 +23,8 @@ static void scan(const char *root, const char *rel, char ***ids, size_t *n, int 
         return;
     struct dirent *de;
     while ((de = readdir(dp)) != NULL) {
-        if (de->d_name[0] == '.' || strcmp(de->d_name, "tables") == 0)
+        if (de->d_name[0] == '.' || strcmp(de->d_name, "tables") == 0 ||
+            strcmp(de->d_name, "examples") == 0)
             continue;
         char sub[1024], full[8192];
         w = snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", de->d_name);

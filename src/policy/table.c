@@ -67,16 +67,19 @@ static struct pi_code *code_slot(struct cust_policy *p, const char *code, bool c
     if (!create)
         return NULL;
     p->codes[j].code = cust_xstrdup(code);
-    for (size_t t = 0; t < PI_MAX_TABLES; t++)
+    for (size_t t = 0; t < PI_MAX_TABLES; t++) {
         p->codes[j].row[t] = -1;
+        p->codes[j].bare[t] = -1;
+    }
     p->ncodes++;
     return &p->codes[j];
 }
 
-const struct pi_code *pi_code_lookup(const struct cust_policy *p, const char *code)
+const struct pi_code *pi_code_lookup(const struct cust_policy *p, const char *code, bool *exact)
 {
     char buf[PI_CODE_MAX];
     size_t n = strlen(code);
+    *exact = true;
     if (n >= sizeof(buf) || !p->ncodes_cap)
         return NULL;
     memcpy(buf, code, n + 1);
@@ -86,7 +89,18 @@ const struct pi_code *pi_code_lookup(const struct cust_policy *p, const char *co
             return e;
         if (!code_strip(buf))
             return NULL;
+        *exact = false;
     }
+}
+
+int pi_code_row(const struct cust_policy *p, const struct pi_code *pc, bool exact, size_t t)
+{
+    (void)p;
+    if (!pc)
+        return -1;
+    if (pc->row[t] == -2 && exact && pc->bare[t] >= 0)
+        return pc->bare[t];
+    return pc->row[t];
 }
 
 int pi_value_intern(struct cust_policy *p, const char *v)
@@ -230,6 +244,7 @@ enum cust_status pi_table_load(struct cust_policy *p, const char *dir, const cha
     cust_buf_release(&b);
     if (t->nrows > 30000)
         return cust_err_set(err, CUST_EINVAL, "table '%s': too many rows", name);
+    t->nreal = t->nrows;
     t->tri = cust_xcalloc(t->nrows * t->ncols + 1, 1);
     t->setv = cust_xcalloc(t->nrows * t->ncols + 1, sizeof(uint64_t));
     for (size_t r = 0; r < t->nrows; r++)
@@ -266,6 +281,60 @@ enum cust_status pi_table_load(struct cust_policy *p, const char *dir, const cha
         }
     }
     return CUST_OK;
+}
+
+/* Append one row to table t: the values every row in `rows` agrees on (a column that
+ * disagrees is unknown). Returns its index. */
+static int16_t bare_row(struct pi_table *tb, const size_t *rows, size_t nr)
+{
+    size_t r = tb->nrows++;
+    tb->cells = cust_xrealloc(tb->cells, tb->nrows * tb->ncols * sizeof(char *));
+    tb->tri = cust_xrealloc(tb->tri, tb->nrows * tb->ncols + 1);
+    tb->setv = cust_xrealloc(tb->setv, (tb->nrows * tb->ncols + 1) * sizeof(uint64_t));
+    for (size_t c = 0; c < tb->ncols; c++) {
+        const char *first = tb->cells[rows[0] * tb->ncols + c];
+        bool same = true;
+        for (size_t k = 1; k < nr && same; k++)
+            same = strcmp(tb->cells[rows[k] * tb->ncols + c], first) == 0;
+        tb->cells[r * tb->ncols + c] = cust_xstrdup(same ? first : "");
+        tb->tri[r * tb->ncols + c] = same ? tb->tri[rows[0] * tb->ncols + c] : TRI_U;
+        tb->setv[r * tb->ncols + c] = same ? tb->setv[rows[0] * tb->ncols + c] : 0;
+    }
+    return (int16_t)r;
+}
+
+/* A bare section of a `bare_sections` table ("PC 187" when the table has "PC 187(a)"): one
+ * row holding what every subdivision row of the section agrees on (issue 8 item 12). Called
+ * after the set columns are interned, so agreement covers them too. */
+void pi_tables_bare_rows(struct cust_policy *p)
+{
+    size_t *rows = NULL;
+    for (size_t t = 0; t < p->ntables; t++) {
+        struct pi_table *tb = &p->tables[t];
+        if (!tb->bare_sections || tb->nrows != tb->nreal)
+            continue;
+        rows = cust_xrealloc(rows, (tb->nreal + 1) * sizeof(size_t));
+        for (size_t i = 0; i < p->ncodes_cap; i++) {
+            struct pi_code *e = &p->codes[i];
+            if (!e->code || e->row[t] != -2)
+                continue;
+            size_t nr = 0, l = strlen(e->code);
+            for (size_t j = 0; j < p->ncodes_cap; j++) {
+                const struct pi_code *o = &p->codes[j];
+                if (!o->code || o->row[t] < 0 || strncmp(o->code, e->code, l) != 0 ||
+                    (o->code[l] != '(' && o->code[l] != '/'))
+                    continue;
+                bool dup = false;
+                for (size_t k = 0; k < nr && !dup; k++)
+                    dup = rows[k] == (size_t)o->row[t];
+                if (!dup && nr < tb->nreal)
+                    rows[nr++] = (size_t)o->row[t];
+            }
+            if (nr)
+                e->bare[t] = bare_row(tb, rows, nr);
+        }
+    }
+    free(rows);
 }
 
 /* After all tables: resolve each dictionary entry's rows through less specific codes, so

@@ -59,17 +59,28 @@ expect_exit 0 "$CUSTODIAN" decide --help
 
 # --batch: one decision per line, invalid lines reported in place, exit 2 if any invalid
 { jq -c . "$T/case.json"; jq -c '.jurisdiction = "us-tx"' "$T/case.json"; jq -c . "$T/bad.json";
-  jq -c '.jurisdiction = "us-ca/los-angeles" | .request.kind = "transfer_request" | del(.request.asks)' "$T/case.json"; } >"$T/cases.jsonl"
+  jq -c '.jurisdiction = "us-ca" | .request.kind = "transfer_request" | del(.request.asks)' "$T/case.json"; } >"$T/cases.jsonl"
 expect_exit 2 "$CUSTODIAN" decide --batch "$T/cases.jsonl"
 [ "$(wc -l <"$T/out")" -eq 4 ] || fail "batch lines"; ok
-[ "$(jq -sr '[.[0].actions.hold.verdict, .[1].actions.hold.verdict, (.[2].line|tostring), .[3].actions.transfer.rule] | join(",")' "$T/out")" = "prohibited,required,3,la.no-transfer-on-civil-warrant" ] || fail "batch content"; ok
+[ "$(jq -sr '[.[0].actions.hold.verdict, .[1].actions.hold.verdict, (.[2].line|tostring), .[3].actions.transfer.rule] | join(",")' "$T/out")" = "prohibited,required,3,ca.transfer.trust-act" ] || fail "batch content"; ok
 grep -q "^3:case.request.kind: unknown kind 'warrant'" "$T/err" || fail "batch stderr"; ok
 head -2 "$T/cases.jsonl" >"$T/good.jsonl"
 expect_exit 0 "$CUSTODIAN" decide --batch "$T/good.jsonl"
 
 # policy check: every shipped policy passes; bad fixtures fail with a counterexample
 expect_exit 0 "$CUSTODIAN" policy check
-[ "$(grep -c ': ok - ' "$T/out")" -eq 5 ] || fail "expected 5 policies checked"; ok
+[ "$(grep -c ': ok - ' "$T/out")" -eq 4 ] || fail "expected 4 shipped policies checked"; ok
+grep -q "^policy us-ca: ok - .*no verified citizen held, arrested or transferred" "$T/out" || fail "citizen property"; ok
+# the illustrative overlay (policies/examples/) passes, with the overlay property
+EX="$CUST_SOURCE_DIR/policies/examples/us-ca/los-angeles.policy"
+expect_exit 0 "$CUSTODIAN" policy check "$EX"
+grep -q "every effect the overlay forbids is forbidden for every civil request kind" "$T/out" || fail "overlay property"; ok
+# an overlay that withholds a release date only for some request kinds is refused by the check
+expect_exit 1 "$CUSTODIAN" policy check "$FX/overlay-by-kind.policy"
+grep -q "an overlay forbids 'notify' for another request kind" "$T/out" || fail "overlay by kind"; ok
+# a policy that lets a verified citizen be held is refused by the check
+expect_exit 1 "$CUSTODIAN" policy check "$FX/citizen-held.policy"
+grep -q "verified citizen: hold permitted (rule x.request)" "$T/out" || fail "citizen held"; ok
 expect_exit 1 "$CUSTODIAN" policy check "$FX/conflict.policy"
 grep -q '^counterexample: .*sex_arson_registrant = true' "$T/out" || fail "counterexample"; ok
 expect_exit 1 "$CUSTODIAN" policy check "$FX/gap.policy"
@@ -87,7 +98,7 @@ expect_exit 0 "$CUSTODIAN" policy show us-ca --as-of 2016-06-01
 grep -q '^  ca2014.hold$' "$T/out" || fail "2014 rule in force"; ok
 ! grep -q '^  ca.hold$' "$T/out" || fail "2018 rule shown in 2016"; ok
 grep -q "Cal. Gov. Code § 7282.5(a) (as enacted by AB 4" "$T/out" || fail "citation"; ok
-expect_exit 0 "$CUSTODIAN" policy show us-ca/los-angeles --json
+expect_exit 0 "$CUSTODIAN" policy show "$EX" --json
 [ "$(jq -r '[.rules[] | select(.overlay)] | length' "$T/out")" = 2 ] || fail "overlay rules"; ok
 expect_exit 2 "$CUSTODIAN" policy show us-ca --as-of 2025-13-01
 

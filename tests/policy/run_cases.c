@@ -7,7 +7,8 @@
  *   {"name": "...", "case_text": "...", "invalid": [...]}   raw text (bad JSON)
  *   {"name": "...", "case": {...}, "error": "substring"}   cust_decide refuses (e.g. before
  *                                                           the first version)
- * optional "policy": "ID" overrides the case's jurisdiction.
+ * optional "policy": "ID" overrides the case's jurisdiction ("examples/ID": the illustrative
+ * policy policies/examples/ID.policy, loaded by file).
  * Special expect keys: "duties_include"/"duties_exclude" (duty ids), "needs_include".
  * After all cases: every rule of every policy used must have fired at least once (rule
  * coverage), else the runner fails listing the rules that never fired.
@@ -35,7 +36,13 @@ static struct cust_policy *get_policy(const char *dir, const char *id, char *msg
             return pols[i].p;
     struct cust_err err = CUST_ERR_INIT;
     struct cust_policy *p;
-    if (cust_policy_load(dir, id, &p, &err)) {
+    char file[4096];
+    const char *ref = id;
+    if (strncmp(id, "examples/", 9) == 0) { /* not shipped: loaded by file (policies/examples/) */
+        snprintf(file, sizeof(file), "%s/%s.policy", dir, id);
+        ref = file;
+    }
+    if (cust_policy_load(dir, ref, &p, &err)) {
         snprintf(msg, cap, "%s", err.msg);
         return NULL;
     }

@@ -1170,8 +1170,25 @@ static void test_case_from_booking(void **state)
     assert_string_equal(sget(cv, "date"), "2001-01-01"); /* earliest possible day */
     assert_true(json_is_false(json_object_get(cv, "serious")));
     assert_int_equal(json_array_size(json_object_get(json_object_get(c, "request"), "asks")), 2);
+    assert_null(json_object_get(s, "address_public")); /* not in the record: not in the case */
+    assert_null(json_object_get(s, "immigration_status"));
     json_decref(c);
     assert_null(cust_desk_case_from_booking("[1]", NULL, 0, "detainer", 0, 0));
+    /* decide.md's address_public and immigration_status pass through when the record has them;
+     * a status the contract does not name is left out */
+    const char *doc2 = "{\"person\": {\"address_public\": true, \"immigration_status\":"
+                       " {\"status\": \"lawful_permanent_resident\", \"proof_provided\": true}}}";
+    c = cust_desk_case_from_booking(doc2, "us-tx", 20000, "detainer", CUST_ASK_HOLD, 0);
+    s = json_object_get(c, "subject");
+    assert_true(json_is_true(json_object_get(s, "address_public")));
+    json_t *im = json_object_get(s, "immigration_status");
+    assert_string_equal(sget(im, "status"), "lawful_permanent_resident");
+    assert_true(json_is_true(json_object_get(im, "proof_provided")));
+    json_decref(c);
+    const char *doc3 = "{\"person\": {\"immigration_status\": {\"status\": \"green card\"}}}";
+    c = cust_desk_case_from_booking(doc3, "us-tx", 20000, "detainer", CUST_ASK_HOLD, 0);
+    assert_null(json_object_get(json_object_get(c, "subject"), "immigration_status"));
+    json_decref(c);
 }
 
 /* ---- expiry (cust_desk_sweep) ------------------------------------------------------------ */

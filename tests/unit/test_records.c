@@ -24,18 +24,22 @@ static void test_statute_codes_canonical(void **state)
 {
     (void)state;
     static const char *const cases[][2] = {
-        {"pc245 (A)(1)", "PC 245(a)(1)"}, {"187 PC", "PC 187"},     {"H&S 11350", "HS 11350"},
-        {"8 U.S.C. 1326", "8 USC 1326"},  {"VC23152(B)", "VC 23152(b)"},
+        {"pc245 (A)(1)", "PC 245(a)(1)"},
+        {"187 PC", "PC 187"},
+        {"H&S 11350", "HS 11350"},
+        {"8 U.S.C. 1326", "8 USC 1326"},
+        {"VC23152(B)", "VC 23152(b)"},
         {"PC 245 \u2013 1", "PC 245 \u2013 1"}, /* unreadable: kept as written */
     };
     for (size_t i = 0; i < CUST_ARRAY_LEN(cases); i++) {
         char line[512];
-        snprintf(line, sizeof(line),
-                 "{\"booking_number\": \"B1\", \"booked_at\": \"2025-03-14T10:00:00Z\","
-                 " \"person\": {\"last_name\": \"A\", \"first_name\": \"B\", \"dob\": \"1990-01-01\"},"
-                 " \"charges\": [{\"code\": \"%s\", \"status\": \"pending\"}],"
-                 " \"prior_convictions\": [{\"code\": \"%s\", \"level\": \"felony\"}]}",
-                 cases[i][0], cases[i][0]);
+        snprintf(
+            line, sizeof(line),
+            "{\"booking_number\": \"B1\", \"booked_at\": \"2025-03-14T10:00:00Z\","
+            " \"person\": {\"last_name\": \"A\", \"first_name\": \"B\", \"dob\": \"1990-01-01\"},"
+            " \"charges\": [{\"code\": \"%s\", \"status\": \"pending\"}],"
+            " \"prior_convictions\": [{\"code\": \"%s\", \"level\": \"felony\"}]}",
+            cases[i][0], cases[i][0]);
         struct cust_record r;
         struct cust_diag d = CUST_DIAG_INIT;
         assert_int_equal(cust_record_parse(line, strlen(line), &r, &d), CUST_OK);
