@@ -11,7 +11,9 @@
 #ifndef CUSTODIAN_LEDGER_H
 #define CUSTODIAN_LEDGER_H
 
+#include "custodian/buf.h"
 #include "custodian/store.h"
+#include "custodian/tlog.h"
 
 #define CUST_LEDGER_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -36,20 +38,61 @@ enum cust_status cust_ledger_append(struct cust_store *s, const struct cust_ledg
 enum cust_status cust_ledger_append_seq(struct cust_store *s, const struct cust_ledger_entry *e,
                                         int64_t *seq_out, struct cust_err *err) CUST_WARN_UNUSED;
 
-/* The hash of a row as stored (all columns but `hash`), as 64 lowercase hex digits + NUL. */
+/*
+ * The canonical encoding (docs/internals/ledger.md "Encoding"), one encoder for every value
+ * the ledger hashes: a field is its length as 8 bytes big-endian, then its bytes; NULL is the
+ * length 2^64-1 and no bytes (so NULL != "" and no byte can move between fields); an integer
+ * is its decimal text. Each call appends one field to `b`.
+ */
+void cust_ledger_enc_bytes(struct cust_buf *b, const void *p, size_t n);
+void cust_ledger_enc_text(struct cust_buf *b, const char *s); /* NULL allowed */
+void cust_ledger_enc_int(struct cust_buf *b, int64_t v);
+
+/* An entry's canonical encoding (all columns but `hash`, tagged "custodian-ledger-v1") into
+ * `out` (reset first): the bytes its chain hash and its Merkle leaf are computed over. */
+void cust_ledger_encode(const struct cust_ledger_row *row, struct cust_buf *out);
+/* The chain hash of a row as stored: SHA-256 of its encoding, as 64 lowercase hex digits + NUL. */
 void cust_ledger_hash(const struct cust_ledger_row *row, char out[65]);
+/* Its Merkle leaf hash (RFC 6962): SHA-256(0x00 || encoding). */
+void cust_ledger_leaf_hash(const struct cust_ledger_row *row, unsigned char out[CUST_TLOG_HASH]);
 
 struct cust_ledger_report {
     int64_t entries;  /* entries checked */
-    int64_t bad_seq;  /* first bad entry's seq (0 when intact) */
-    char reason[160]; /* why it is bad */
+    int64_t bad_seq;  /* first bad entry's seq (0 when intact, or when only the tree is bad) */
+    char reason[320]; /* why it is bad */
+    unsigned char root[CUST_TLOG_HASH]; /* the Merkle tree head of all entries (when intact) */
+    bool checkpoint_checked;            /* a checkpoint was given and compared */
+    bool checkpoint_bad;                /* ... and the store does not extend it */
 };
 
 /*
  * Walk the whole chain. CUST_OK when intact; CUST_EINTEGRITY when an entry was changed,
  * deleted, inserted or reordered (rep->bad_seq names the first bad one; err says why).
+ * rep->root is the Merkle tree head of the entries (leaves in seq order).
  */
 enum cust_status cust_ledger_verify(struct cust_store *s, struct cust_ledger_report *rep,
                                     struct cust_err *err);
+/*
+ * cust_ledger_verify, then prove the store still extends the checkpoint `cp` (NULL: none):
+ * at least cp->size entries, and the tree of the first cp->size has cp->root. A cut tail (with
+ * `ledger_head` rewound to match), a rewritten, reordered or replaced history: CUST_EINTEGRITY
+ * with rep->checkpoint_bad. The checkpoint's signature is the caller's to check (tlog.h).
+ */
+enum cust_status cust_ledger_verify_checkpoint(struct cust_store *s,
+                                               const struct cust_checkpoint *cp,
+                                               struct cust_ledger_report *rep,
+                                               struct cust_err *err);
+
+/* Every entry's leaf hash in seq order (*leaves: a new array of *n hashes; free()). The chain
+ * is not checked (cust_ledger_verify does that). */
+enum cust_status cust_ledger_leaves(struct cust_store *s, unsigned char (**leaves)[CUST_TLOG_HASH],
+                                    uint64_t *n, struct cust_err *err);
+/* The tree head: size and root of the tree over every entry. */
+enum cust_status cust_ledger_tree_head(struct cust_store *s, uint64_t *size,
+                                       unsigned char root[CUST_TLOG_HASH], struct cust_err *err);
+/* The checkpoint note of `c`: signed by `signer` (a signed note), or the bare note text when
+ * signer is NULL. A new heap string; NULL with err on failure. */
+char *cust_ledger_checkpoint(const struct cust_checkpoint *c, const struct cust_note_signer *signer,
+                             struct cust_err *err);
 
 #endif

@@ -198,13 +198,19 @@ struct cust_store {
 };
 
 enum cust_store_mode {
-    CUST_STORE_OPEN = 0,  /* the store must exist */
-    CUST_STORE_CREATE = 1 /* create it when missing */
+    CUST_STORE_OPEN = 0,   /* the store must exist */
+    CUST_STORE_CREATE = 1, /* create it when missing */
+    /* Read only: the store must exist and be at this program's schema. Never migrates, never
+     * writes, never takes a write lock (it reads while a writer works); a copy on read-only
+     * media is opened as immutable. Every write through it fails. For readers that must not
+     * change what they read (audit verify). */
+    CUST_STORE_READONLY = 2
 };
 
 /*
  * Open the store at `path` (a SQLite file; later "postgresql://..." picks the PostgreSQL
- * backend). Applies pending migrations. CUST_ENOTFOUND when mode is CUST_STORE_OPEN and
+ * backend). Applies pending migrations (except CUST_STORE_READONLY, which refuses a store
+ * at another schema). CUST_ENOTFOUND when mode is CUST_STORE_OPEN or CUST_STORE_READONLY and
  * the store does not exist. On success *out is a new store; close it with cust_store_close.
  */
 enum cust_status cust_store_open(const char *path, enum cust_store_mode mode,

@@ -1,44 +1,72 @@
 /* ledger.c - hash-chained audit ledger over the store (docs/internals/ledger.md). */
 #include "custodian/compat.h"
+#include "custodian/buf.h"
 #include "custodian/date.h"
 #include "custodian/ledger.h"
 
 #include <inttypes.h>
 #include <sodium.h>
 
-/* Feed one field: 8-byte big-endian length (all ones for NULL), then the bytes. */
-static void feed(crypto_hash_sha256_state *h, const char *s)
+/* ---- the canonical encoding ------------------------------------------------------------ */
+
+void cust_ledger_enc_bytes(struct cust_buf *b, const void *p, size_t n)
 {
-    uint64_t n = s ? (uint64_t)strlen(s) : UINT64_MAX;
     unsigned char len[8];
     for (int i = 0; i < 8; i++)
-        len[i] = (unsigned char)(n >> (56 - 8 * i));
-    crypto_hash_sha256_update(h, len, sizeof(len));
+        len[i] = (unsigned char)((uint64_t)n >> (56 - 8 * i));
+    if (cust_buf_append(b, len, sizeof(len)) != CUST_OK || cust_buf_append(b, p, n) != CUST_OK)
+        cust__assert_fail("ledger encoding buffer", __FILE__, __LINE__);
+}
+
+void cust_ledger_enc_text(struct cust_buf *b, const char *s)
+{
+    static const unsigned char null_len[8] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     if (s)
-        crypto_hash_sha256_update(h, (const unsigned char *)s, strlen(s));
+        cust_ledger_enc_bytes(b, s, strlen(s));
+    else if (cust_buf_append(b, null_len, sizeof(null_len)) != CUST_OK)
+        cust__assert_fail("ledger encoding buffer", __FILE__, __LINE__);
+}
+
+void cust_ledger_enc_int(struct cust_buf *b, int64_t v)
+{
+    char t[24];
+    int n = snprintf(t, sizeof(t), "%" PRId64, v);
+    cust_ledger_enc_bytes(b, t, (size_t)n);
+}
+
+void cust_ledger_encode(const struct cust_ledger_row *r, struct cust_buf *out)
+{
+    cust_buf_reset(out);
+    cust_ledger_enc_text(out, "custodian-ledger-v1");
+    cust_ledger_enc_int(out, r->seq);
+    cust_ledger_enc_text(out, r->at);
+    cust_ledger_enc_text(out, r->actor);
+    cust_ledger_enc_text(out, r->role);
+    cust_ledger_enc_text(out, r->action);
+    cust_ledger_enc_text(out, r->object_type);
+    cust_ledger_enc_text(out, r->object_id);
+    cust_ledger_enc_text(out, r->outcome);
+    cust_ledger_enc_text(out, r->purpose);
+    cust_ledger_enc_text(out, r->detail);
+    cust_ledger_enc_text(out, r->prev_hash);
 }
 
 void cust_ledger_hash(const struct cust_ledger_row *r, char out[65])
 {
-    crypto_hash_sha256_state h;
-    crypto_hash_sha256_init(&h);
-    char seq[24];
-    snprintf(seq, sizeof(seq), "%" PRId64, r->seq);
-    feed(&h, "custodian-ledger-v1");
-    feed(&h, seq);
-    feed(&h, r->at);
-    feed(&h, r->actor);
-    feed(&h, r->role);
-    feed(&h, r->action);
-    feed(&h, r->object_type);
-    feed(&h, r->object_id);
-    feed(&h, r->outcome);
-    feed(&h, r->purpose);
-    feed(&h, r->detail);
-    feed(&h, r->prev_hash);
-    unsigned char dig[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&h, dig);
-    sodium_bin2hex(out, 65, dig, sizeof(dig));
+    struct cust_buf b = CUST_BUF_INIT;
+    unsigned char dig[CUST_TLOG_HASH];
+    cust_ledger_encode(r, &b);
+    cust_tlog_sha256(b.buf, b.len, dig);
+    cust_buf_release(&b);
+    cust_tlog_hash_hex(dig, out);
+}
+
+void cust_ledger_leaf_hash(const struct cust_ledger_row *r, unsigned char out[CUST_TLOG_HASH])
+{
+    struct cust_buf b = CUST_BUF_INIT;
+    cust_ledger_encode(r, &b);
+    cust_tlog_leaf_hash(b.buf, b.len, out);
+    cust_buf_release(&b);
 }
 
 enum cust_status cust_ledger_append(struct cust_store *s, const struct cust_ledger_entry *e,
@@ -81,6 +109,11 @@ struct walk {
     struct cust_ledger_report *rep;
     int64_t expect_seq;
     char prev[65];
+    struct cust_buf enc;
+    struct cust_tlog_tree tree;
+    const struct cust_checkpoint *cp; /* or NULL */
+    bool cp_root_taken;
+    unsigned char cp_root[CUST_TLOG_HASH]; /* the store's root at the checkpoint's size */
 };
 
 static enum cust_status bad(struct walk *w, int64_t seq, const char *why)
@@ -88,6 +121,15 @@ static enum cust_status bad(struct walk *w, int64_t seq, const char *why)
     w->rep->bad_seq = seq;
     snprintf(w->rep->reason, sizeof(w->rep->reason), "%s", why);
     return CUST_EINTEGRITY;
+}
+
+/* The tree's root at the checkpoint's size, taken when the walk reaches it. */
+static void take_cp_root(struct walk *w)
+{
+    if (w->cp && !w->cp_root_taken && w->tree.size == w->cp->size) {
+        cust_tlog_tree_root(&w->tree, w->cp_root);
+        w->cp_root_taken = true;
+    }
 }
 
 static enum cust_status check_row(const struct cust_ledger_row *r, void *arg)
@@ -98,10 +140,16 @@ static enum cust_status check_row(const struct cust_ledger_row *r, void *arg)
                    r->seq > w->expect_seq ? "entry missing (deleted)" : "entry out of order");
     if (!r->prev_hash || strcmp(r->prev_hash, w->prev) != 0)
         return bad(w, r->seq, "prev_hash does not match the previous entry (deleted or reordered)");
+    unsigned char dig[CUST_TLOG_HASH];
     char h[65];
-    cust_ledger_hash(r, h);
+    cust_ledger_encode(r, &w->enc);
+    cust_tlog_sha256(w->enc.buf, w->enc.len, dig);
+    cust_tlog_hash_hex(dig, h);
     if (!r->hash || strcmp(h, r->hash) != 0)
         return bad(w, r->seq, "hash does not match the entry's contents (changed)");
+    cust_tlog_leaf_hash(w->enc.buf, w->enc.len, dig);
+    cust_tlog_tree_push(&w->tree, dig);
+    take_cp_root(w);
     snprintf(w->prev, sizeof(w->prev), "%s", r->hash);
     w->expect_seq++;
     w->rep->entries++;
@@ -111,11 +159,22 @@ static enum cust_status check_row(const struct cust_ledger_row *r, void *arg)
 enum cust_status cust_ledger_verify(struct cust_store *s, struct cust_ledger_report *rep,
                                     struct cust_err *err)
 {
+    return cust_ledger_verify_checkpoint(s, NULL, rep, err);
+}
+
+enum cust_status cust_ledger_verify_checkpoint(struct cust_store *s,
+                                               const struct cust_checkpoint *cp,
+                                               struct cust_ledger_report *rep, struct cust_err *err)
+{
     memset(rep, 0, sizeof(*rep));
-    struct walk w = {rep, 1, CUST_LEDGER_GENESIS};
+    struct walk w = {.rep = rep, .expect_seq = 1, .prev = CUST_LEDGER_GENESIS, .cp = cp};
+    cust_buf_init(&w.enc, 0);
+    cust_tlog_tree_init(&w.tree);
+    take_cp_root(&w); /* a checkpoint of the empty tree */
     int64_t head_seq = 0;
     char head_hash[65] = "";
     enum cust_status st = cust_store_ledger_each(s, check_row, &w, &head_seq, head_hash, err);
+    cust_buf_release(&w.enc);
     if (st == CUST_OK) {
         if (head_seq != w.expect_seq - 1)
             st = bad(&w, head_seq > w.expect_seq - 1 ? w.expect_seq : head_seq + 1,
@@ -134,5 +193,95 @@ enum cust_status cust_ledger_verify(struct cust_store *s, struct cust_ledger_rep
     if (st == CUST_EINTEGRITY)
         return cust_err_set(err, CUST_EINTEGRITY, "ledger entry %" PRId64 ": %s", rep->bad_seq,
                             rep->reason);
-    return st;
+    if (st != CUST_OK)
+        return st;
+    cust_tlog_tree_root(&w.tree, rep->root);
+    if (!cp)
+        return CUST_OK;
+    /* the store must still extend the checkpoint: as many entries at least, and the same tree
+     * over the first cp->size of them */
+    rep->checkpoint_checked = true;
+    if ((uint64_t)rep->entries < cp->size) {
+        snprintf(rep->reason, sizeof(rep->reason),
+                 "the ledger has %" PRId64 " entries, the checkpoint of %.120s recorded %" PRIu64
+                 " (truncated)",
+                 rep->entries, cp->origin, cp->size);
+        rep->bad_seq = rep->entries + 1;
+        rep->checkpoint_bad = true;
+        return cust_err_set(err, CUST_EINTEGRITY, "%s", rep->reason);
+    }
+    if (!w.cp_root_taken || sodium_memcmp(w.cp_root, cp->root, CUST_TLOG_HASH) != 0) {
+        snprintf(rep->reason, sizeof(rep->reason),
+                 "the first %" PRIu64 " entries do not hash to the root of the checkpoint of %.120s"
+                 " (rewritten, reordered or replaced)",
+                 cp->size, cp->origin);
+        rep->checkpoint_bad = true;
+        return cust_err_set(err, CUST_EINTEGRITY, "%s", rep->reason);
+    }
+    return CUST_OK;
+}
+
+/* ---- the tree over the store's ledger --------------------------------------------------- */
+
+struct leaves {
+    unsigned char (*h)[CUST_TLOG_HASH];
+    uint64_t n, cap;
+    struct cust_buf enc;
+};
+
+static enum cust_status add_leaf(const struct cust_ledger_row *r, void *arg)
+{
+    struct leaves *l = arg;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 1024;
+        l->h = cust_xrealloc(l->h, l->cap * CUST_TLOG_HASH);
+    }
+    cust_ledger_encode(r, &l->enc);
+    cust_tlog_leaf_hash(l->enc.buf, l->enc.len, l->h[l->n++]);
+    return CUST_OK;
+}
+
+enum cust_status cust_ledger_leaves(struct cust_store *s, unsigned char (**leaves)[CUST_TLOG_HASH],
+                                    uint64_t *n, struct cust_err *err)
+{
+    struct leaves l = {0};
+    cust_buf_init(&l.enc, 0);
+    int64_t hs;
+    char hh[65];
+    enum cust_status st = cust_store_ledger_each(s, add_leaf, &l, &hs, hh, err);
+    cust_buf_release(&l.enc);
+    if (st != CUST_OK) {
+        free(l.h);
+        *leaves = NULL;
+        *n = 0;
+        return st;
+    }
+    *leaves = l.h;
+    *n = l.n;
+    return CUST_OK;
+}
+
+enum cust_status cust_ledger_tree_head(struct cust_store *s, uint64_t *size,
+                                       unsigned char root[CUST_TLOG_HASH], struct cust_err *err)
+{
+    unsigned char(*h)[CUST_TLOG_HASH];
+    uint64_t n;
+    enum cust_status st = cust_ledger_leaves(s, &h, &n, err);
+    if (st != CUST_OK)
+        return st;
+    cust_tlog_root((const unsigned char(*)[CUST_TLOG_HASH])h, n, root);
+    *size = n;
+    free(h);
+    return CUST_OK;
+}
+
+char *cust_ledger_checkpoint(const struct cust_checkpoint *c, const struct cust_note_signer *signer,
+                             struct cust_err *err)
+{
+    char *text = cust_checkpoint_format(c);
+    if (!signer)
+        return text;
+    char *note = cust_note_sign(text, signer, err);
+    free(text);
+    return note;
 }

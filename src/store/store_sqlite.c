@@ -122,12 +122,12 @@ static const char *const migration_1[] = {
 
 /* Applied in this order; a migration's version is its position (1-based). Append only. */
 static const char *const *const migrations[] = {
-    migration_1,                              /* 1: records */
-    cust_sqlite_desk_migration,               /* 2: the request desk */
-    cust_sqlite_web_migration,                /* 3: staff users and sessions */
-    cust_sqlite_desk_disclosures_migration,   /* 4: disclosures chained to the ledger */
-    cust_sqlite_web_locator_migration,        /* 5: the locator's in-custody indexes, dob filter */
-    cust_sqlite_web_totp_migration,           /* 6: TOTP secrets sealed at rest (users.totp_nonce) */
+    migration_1,                            /* 1: records */
+    cust_sqlite_desk_migration,             /* 2: the request desk */
+    cust_sqlite_web_migration,              /* 3: staff users and sessions */
+    cust_sqlite_desk_disclosures_migration, /* 4: disclosures chained to the ledger */
+    cust_sqlite_web_locator_migration,      /* 5: the locator's in-custody indexes, dob filter */
+    cust_sqlite_web_totp_migration,         /* 6: TOTP secrets sealed at rest (users.totp_nonce) */
     cust_sqlite_web_public_charges_migration, /* 7: precomputed public charges JSON */
 };
 
@@ -507,18 +507,55 @@ static enum cust_status one_shot(struct sq *q, const char *sql, struct cust_err 
     return run_script(q, sql, err);
 }
 
+/* The schema version the store is at (0 for a new file), read without taking a lock. */
+static enum cust_status schema_have(struct sq *q, int *have, struct cust_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    *have = 0;
+    int rc = sqlite3_prepare_v2(q->db,
+                                "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                                " AND name = 'schema_migrations'",
+                                -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    bool exists = rc == SQLITE_ROW && sqlite3_column_int(s, 0) > 0;
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW)
+        return db_err(q, err, "schema version");
+    if (!exists)
+        return CUST_OK;
+    s = NULL;
+    rc = sqlite3_prepare_v2(q->db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1,
+                            &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *have = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? CUST_OK : db_err(q, err, "schema version");
+}
+
+/* Bring the schema up to date. The write lock is taken only when a migration is due, so
+ * opening a current store never waits for (or blocks) a writer. */
 static enum cust_status migrate(struct sq *q, struct cust_err *err)
 {
-    enum cust_status st = one_shot(q, "BEGIN IMMEDIATE", err);
+    int have = 0;
+    enum cust_status st = schema_have(q, &have, err);
+    if (st != CUST_OK || have == cust_store_schema_version())
+        return st;
+    if (have > cust_store_schema_version())
+        return cust_err_set(err, CUST_EDB,
+                            "store '%s' is at schema %d, newer than this program (%d)", q->path,
+                            have, cust_store_schema_version());
+    st = one_shot(q, "BEGIN IMMEDIATE", err);
     if (st != CUST_OK)
         return st;
     st = one_shot(q,
                   "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY,"
                   " applied_at TEXT NOT NULL)",
                   err);
-    int have = 0;
     sqlite3_stmt *s = NULL;
-    if (st == CUST_OK) {
+    if (st == CUST_OK) { /* again under the lock: another process may have migrated meanwhile */
         if (sqlite3_prepare_v2(q->db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1,
                                &s, NULL) != SQLITE_OK ||
             sqlite3_step(s) != SQLITE_ROW)
@@ -1273,12 +1310,96 @@ void **cust_sqlite_web_slot(void *impl)
     return &((struct sq *)impl)->web;
 }
 
+/* A "file:" URI for `path` with `query` (the path percent-encoded where a URI needs it). */
+static char *file_uri(const char *path, const char *query)
+{
+    struct cust_buf b = CUST_BUF_INIT;
+    enum cust_status st = cust_buf_puts(&b, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; st == CUST_OK && *p; p++)
+        st = (*p == '%' || *p == '?' || *p == '#' || *p < 0x21 || *p > 0x7e)
+                 ? cust_buf_appendf(&b, "%%%02X", *p)
+                 : cust_buf_putc(&b, (char)*p);
+    if (st == CUST_OK)
+        st = cust_buf_appendf(&b, "?%s", query);
+    CUST_ASSERT(st == CUST_OK);
+    return cust_buf_detach(&b, NULL);
+}
+
+/* Open read-only. A WAL store needs its -shm index, created on the first read; where it cannot
+ * be (a copy on read-only media) and no -wal file holds commits, the file alone is the whole
+ * store and is opened immutable (no locks, no -shm). */
+static enum cust_status open_readonly(struct sq *q, const char *path, struct cust_err *err)
+{
+    int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+    char *uri = file_uri(path, "mode=ro");
+    int rc = sqlite3_open_v2(uri, &q->db, flags, NULL);
+    free(uri);
+    if (rc == SQLITE_CANTOPEN)
+        return cust_err_set(err, CUST_ENOTFOUND, "no store at '%s'", path);
+    if (rc != SQLITE_OK)
+        return cust_err_set(err, CUST_EDB, "cannot open store '%s': %s", path,
+                            q->db ? sqlite3_errmsg(q->db) : "out of memory");
+    sqlite3_busy_timeout(q->db, 5000);
+    sqlite3_extended_result_codes(q->db, 1);
+    int have = 0;
+    enum cust_status st = schema_have(q, &have, err);
+    if (st != CUST_OK && (sqlite3_errcode(q->db) & 0xff) == SQLITE_CANTOPEN) {
+        char wal[4096];
+        snprintf(wal, sizeof(wal), "%s-wal", path);
+        FILE *f = fopen(wal, "rb");
+        bool commits = f && fgetc(f) != EOF;
+        if (f)
+            fclose(f);
+        if (commits)
+            return cust_err_set(err, CUST_EDB,
+                                "store '%s': cannot read it read-only: its -wal file holds commits "
+                                "and no -shm index can be made beside it (copy the store with "
+                                "its -wal file to a writable directory, or checkpoint it first)",
+                                path);
+        sqlite3_close_v2(q->db);
+        q->db = NULL;
+        uri = file_uri(path, "immutable=1");
+        rc = sqlite3_open_v2(uri, &q->db, flags, NULL);
+        free(uri);
+        if (rc != SQLITE_OK)
+            return cust_err_set(err, CUST_EDB, "cannot open store '%s': %s", path,
+                                q->db ? sqlite3_errmsg(q->db) : "out of memory");
+        sqlite3_extended_result_codes(q->db, 1);
+        cust_err_clear(err);
+        st = schema_have(q, &have, err);
+    }
+    if (st != CUST_OK)
+        return st;
+    if (have == 0)
+        return cust_err_set(err, CUST_ENOTFOUND, "no store at '%s' (not a custodian store)", path);
+    if (have != cust_store_schema_version())
+        return cust_err_set(err, CUST_EDB,
+                            "store '%s' is at schema %d and this program reads schema %d: %s", path,
+                            have, cust_store_schema_version(),
+                            have > cust_store_schema_version()
+                                ? "use the newer program that wrote it"
+                                : "open it once with a command that writes (it migrates then)");
+    return run_script(
+        q, "PRAGMA query_only=1; PRAGMA cache_size=" CACHE_KIB "; PRAGMA temp_store=MEMORY;", err);
+}
+
 enum cust_status cust_store_sqlite_open(const char *path, enum cust_store_mode mode,
                                         struct cust_store *s, struct cust_err *err)
 {
     struct sq *q = cust_xcalloc(1, sizeof(*q));
     cust_buf_init(&q->pub, 0);
     q->path = cust_xstrdup(path);
+    if (mode == CUST_STORE_READONLY) {
+        enum cust_status st = open_readonly(q, path, err);
+        if (st != CUST_OK) {
+            sq_close(q);
+            return st;
+        }
+        s->ops = &sqlite_ops;
+        s->impl = q;
+        s->tx_depth = 0;
+        return CUST_OK;
+    }
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (mode == CUST_STORE_CREATE)
         flags |= SQLITE_OPEN_CREATE;

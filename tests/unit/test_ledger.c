@@ -134,10 +134,90 @@ static void test_verify_detects_forged_head(void **state)
     assert_int_equal(rep.entries, 2);
 }
 
+/* The chain hash and Merkle leaf of a fixed entry, pinned: stores written before the encoder
+ * moved to nettle (and by any other implementation of ledger.md) must keep verifying. */
+static void test_hash_pinned(void **state)
+{
+    (void)state;
+    struct cust_ledger_row r = {
+        7,           "2025-01-01T00:00:00Z", "alice", "clerk", "export", "file", "x", "ok", "why",
+        "{\"n\":1}", CUST_LEDGER_GENESIS,    NULL};
+    char h[65], lh[65];
+    unsigned char leaf[CUST_TLOG_HASH];
+    cust_ledger_hash(&r, h);
+    assert_string_equal(h, "51b7126dc51619efdeb696e8028ed42f41027085bdbf31632cb8c347cdd208be");
+    cust_ledger_leaf_hash(&r, leaf);
+    cust_tlog_hash_hex(leaf, lh);
+    assert_string_equal(lh, "8d2bcf9ebead97131499151b1bad9bf31ccb35e9645d2cb871c3cf7b11d70bbf");
+}
+
+/* The tree head of verify, of the leaves and of a checkpoint agree; a checkpoint catches a cut
+ * tail (head rewound) and a consistently rewritten entry that the chain check passes. */
+static void test_checkpoint_against_store(void **state)
+{
+    struct cust_store *s = *state;
+    struct cust_ledger_entry e = {"a", "clerk", "export", "file", "f", "ok", "", NULL};
+    for (int i = 0; i < 9; i++)
+        assert_int_equal(cust_ledger_append(s, &e, NULL), CUST_OK);
+    struct cust_ledger_report rep;
+    assert_int_equal(cust_ledger_verify(s, &rep, NULL), CUST_OK);
+    uint64_t size;
+    unsigned char root[CUST_TLOG_HASH];
+    assert_int_equal(cust_ledger_tree_head(s, &size, root, NULL), CUST_OK);
+    assert_true(size == 9);
+    assert_memory_equal(root, rep.root, CUST_TLOG_HASH);
+    struct cust_checkpoint cp = {"county.example/l", 9, {0}};
+    memcpy(cp.root, root, CUST_TLOG_HASH);
+    assert_int_equal(cust_ledger_verify_checkpoint(s, &cp, &rep, NULL), CUST_OK);
+    assert_true(rep.checkpoint_checked && !rep.checkpoint_bad);
+    /* an older checkpoint of the same log: still extended */
+    unsigned char(*leaves)[CUST_TLOG_HASH];
+    uint64_t n;
+    assert_int_equal(cust_ledger_leaves(s, &leaves, &n, NULL), CUST_OK);
+    struct cust_checkpoint old = {"county.example/l", 4, {0}};
+    cust_tlog_root((const unsigned char(*)[CUST_TLOG_HASH])leaves, 4, old.root);
+    free(leaves);
+    assert_int_equal(cust_ledger_verify_checkpoint(s, &old, &rep, NULL), CUST_OK);
+    /* a checkpoint of a longer log: this one was cut */
+    struct cust_checkpoint longer = cp;
+    longer.size = 12;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_ledger_verify_checkpoint(s, &longer, &rep, &err), CUST_EINTEGRITY);
+    assert_true(rep.checkpoint_bad);
+    assert_non_null(strstr(err.msg, "truncated"));
+    /* same size, another history */
+    struct cust_checkpoint other = cp;
+    other.root[5] ^= 1;
+    assert_int_equal(cust_ledger_verify_checkpoint(s, &other, &rep, &err), CUST_EINTEGRITY);
+    assert_non_null(strstr(err.msg, "rewritten"));
+    /* the signed form opens with the key and parses back to the same checkpoint */
+    char *sk, *vk;
+    struct cust_note_signer sg;
+    struct cust_note_verifier v;
+    assert_int_equal(cust_note_key_generate("county.example/l", &sk, &vk, NULL), CUST_OK);
+    assert_int_equal(cust_note_signer_parse(sk, &sg, NULL), CUST_OK);
+    assert_int_equal(cust_note_verifier_parse(vk, &v, NULL), CUST_OK);
+    char *note = cust_ledger_checkpoint(&cp, &sg, NULL);
+    struct cust_note opened;
+    assert_int_equal(cust_note_open(note, strlen(note), &v, &opened, NULL), CUST_OK);
+    struct cust_checkpoint back;
+    assert_int_equal(cust_checkpoint_parse(opened.text, opened.text_len, &back, NULL), CUST_OK);
+    assert_string_equal(back.origin, cp.origin);
+    assert_true(back.size == cp.size);
+    assert_memory_equal(back.root, cp.root, CUST_TLOG_HASH);
+    cust_note_release(&opened);
+    free(note);
+    free(sk);
+    free(vk);
+    cust_note_signer_wipe(&sg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hash_covers_every_field),
+        cmocka_unit_test(test_hash_pinned),
+        cmocka_unit_test_setup_teardown(test_checkpoint_against_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_and_verify, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_in_rolled_back_tx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_required_fields, setup, teardown),

@@ -287,6 +287,33 @@ static void test_ledger_rows(void **state)
     assert_string_equal(h, "abc");
 }
 
+/* A read-only open reads what is there, writes nothing, and refuses what it cannot read as is. */
+static void test_open_readonly(void **state)
+{
+    struct fx *f = *state;
+    struct cust_booking b = booking("RO1", "P1", NULL, 20000, "{\"n\":1}");
+    struct cust_put_result res;
+    assert_int_equal(put(f->s, &b, &res), CUST_OK);
+    struct cust_store *ro;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_store_open(f->path, CUST_STORE_READONLY, &ro, &err), CUST_OK);
+    assert_int_equal(count(ro, "bookings"), 1);
+    /* a read-only store takes no writes (not even a write transaction) */
+    struct cust_booking b2 = booking("RO2", "P2", NULL, 20000, "{\"n\":2}");
+    struct cust_put_meta m = {"tester", "unit:1", "2025-03-14T00:00:00Z", NULL};
+    if (cust_store_begin(ro, &err) == CUST_OK) {
+        assert_int_not_equal(cust_store_put_booking(ro, &b2, &m, &res, &err), CUST_OK);
+        cust_store_rollback(ro);
+    }
+    cust_store_close(ro);
+    assert_int_equal(count(f->s, "bookings"), 1);
+    /* it neither creates a missing store nor opens a file that is not one */
+    char missing[96];
+    snprintf(missing, sizeof(missing), "%s.missing", f->path);
+    assert_int_equal(cust_store_open(missing, CUST_STORE_READONLY, &ro, &err), CUST_ENOTFOUND);
+    assert_int_not_equal(access(missing, F_OK), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +325,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_roster_as_of, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bulk_load, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_readonly, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
