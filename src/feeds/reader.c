@@ -949,6 +949,10 @@ enum cust_status cust_feed_import(struct cust_store *s, const struct cust_map *m
     memset(st, 0, sizeof(*st));
     struct cust_feed_reader *r;
     enum cust_status rc = cust_feed_reader_open(m, o->path, &r, err);
+    if (rc == CUST_EINVAL) { /* FILE:LINE: $: reason, printed like every other problem */
+        fprintf(o->errors ? o->errors : stderr, "%s\n", err ? err->msg : "invalid input");
+        return cust_err_set(err, rc, "'%s' cannot be read; nothing was imported", o->path);
+    }
     if (rc != CUST_OK)
         return rc;
     struct cust_import_source src;
@@ -985,6 +989,10 @@ enum cust_status cust_feed_convert(const struct cust_map *m, const char *path, F
     *written = *invalid = 0;
     struct cust_feed_reader *r;
     enum cust_status rc = cust_feed_reader_open(m, path, &r, err);
+    if (rc == CUST_EINVAL) {
+        fprintf(errors, "%s\n", err ? err->msg : "invalid input");
+        return cust_err_set(err, rc, "'%s' cannot be read", path);
+    }
     if (rc != CUST_OK)
         return rc;
     struct cust_import_item it = {0};
@@ -1010,8 +1018,13 @@ enum cust_status cust_feed_convert(const struct cust_map *m, const char *path, F
         if (got < 0)
             break;
     }
-    if (got < 0 && rc == CUST_OK)
-        rc = err ? err->code : CUST_EINVAL;
+    if (got < 0 && rc == CUST_OK) {
+        rc = err && err->code ? err->code : CUST_EINVAL;
+        if (rc == CUST_EINVAL) {
+            fprintf(errors, "%s\n", err ? err->msg : "invalid input");
+            cust_err_set(err, rc, "'%s' cannot be read on", path);
+        }
+    }
     cust_import_item_release(&it);
     cust_feed_reader_free(r);
     if (rc == CUST_OK && *invalid)

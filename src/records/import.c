@@ -502,9 +502,14 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
     }
     reader_finish(rd, th);
     bool read_error = rd->read_error;
-    if (st == CUST_OK && rd->src_failed)
-        st = cust_err_set(err, rd->src_err.code ? rd->src_err.code : CUST_EINVAL, "%s",
+    if (st == CUST_OK && rd->src_failed && rd->src_err.code == CUST_EINVAL) {
+        /* input that cannot be read on: its problem is printed like every other */
+        fprintf(errs, "%s\n", rd->src_err.msg);
+        st = cust_err_set(err, CUST_EINVAL, "'%s' cannot be read; nothing was imported", label);
+    } else if (st == CUST_OK && rd->src_failed) {
+        st = cust_err_set(err, rd->src_err.code ? rd->src_err.code : CUST_EIO, "%s",
                           rd->src_err.msg);
+    }
     if (st == CUST_OK && read_error)
         st = cust_err_set(err, CUST_EIO, "cannot read '%s'", label);
     if (show_progress) {
