@@ -76,6 +76,47 @@ enum cust_status cust_feed_convert(const struct cust_map *m, const char *path, F
                                    FILE *errors, int64_t *written, int64_t *invalid,
                                    struct cust_err *err);
 
+/* ---- feed runs ------------------------------------------------------------------------ */
+
+enum cust_feed_snapshot {
+    CUST_FEED_SNAPSHOT_MAPPING = 0, /* as the mapping says (feed: {snapshot: ...}) */
+    CUST_FEED_SNAPSHOT_FULL,        /* the file lists every booking in custody */
+    CUST_FEED_SNAPSHOT_DELTA        /* the file lists only what changed */
+};
+
+struct cust_feed_run_opts {
+    const char *path;  /* the export */
+    const char *actor; /* who runs it (ledger) */
+    bool skip_invalid; /* as for an import */
+    bool progress;
+    FILE *errors; /* NULL = stderr */
+    enum cust_feed_snapshot snapshot;
+};
+
+struct cust_feed_run_result {
+    int64_t run_id;
+    bool full;                      /* a full snapshot */
+    struct cust_import_stats stats; /* the import's counts and the file's SHA-256 */
+    int64_t released;               /* bookings whose release this run recorded */
+    int64_t missing;        /* listed before, not now, still in custody (full snapshot only) */
+    int64_t reviews_opened; /* of those, newly put up for review */
+    int64_t reappeared;     /* open review items closed because the booking is listed again */
+};
+
+/*
+ * Run one feed: import `o->path` through `m` and, in the same transaction, record the run
+ * (feed_runs), what the source listed, the review items for bookings missing from a full
+ * snapshot, and one ledger entry (action "feed_run": file, SHA-256, counts, the missing
+ * booking numbers). A booking is never released because it is missing: a person reviews it
+ * (cust_feed_review_resolve). Outcomes as for cust_feed_import.
+ */
+enum cust_status cust_feed_run(struct cust_store *s, const struct cust_map *m,
+                               const struct cust_feed_run_opts *o, struct cust_feed_run_result *res,
+                               struct cust_err *err);
+/* Resolve review item `id` with what was found (`note`, required); one ledger entry. */
+enum cust_status cust_feed_review_resolve(struct cust_store *s, int64_t id, const char *actor,
+                                          const char *note, struct cust_err *err);
+
 /*
  * Write every booking's current version (only those in custody on `day` unless CUST_NO_DAY)
  * as a NIEM booking exchange (schemas/niem-booking/booking-exchange.xsd), by booking number,

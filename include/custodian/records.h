@@ -90,11 +90,16 @@ struct cust_import_stats;
  * "updated" or "unchanged"; `changed` the changed fields as a JSON array, or NULL);
  * `finish` after the last record and before the import's own ledger entry, with the counts
  * and the input's SHA-256 in `stats`. A status other than CUST_OK rolls everything back.
+ * `rejected` is told of each invalid record (the import goes on only with skip_invalid).
  */
 struct cust_import_hooks {
     void *arg;
+    /* `old_doc`: the version before this one (NULL for a new booking) */
     enum cust_status (*booking)(void *arg, struct cust_store *s, const struct cust_record *rec,
-                                const char *outcome, const char *changed, struct cust_err *err);
+                                const char *outcome, const char *old_doc, const char *changed,
+                                struct cust_err *err);
+    /* A rejected record (its JSON text, possibly not even JSON); optional. */
+    void (*rejected)(void *arg, const char *line, size_t len);
     enum cust_status (*finish)(void *arg, struct cust_store *s,
                                const struct cust_import_stats *stats, struct cust_err *err);
 };

@@ -450,7 +450,7 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
             } else if (exists && !(changed = cust_record_changed(old, rec->b.doc))) {
                 stats->unchanged++;
                 if (o->hooks && o->hooks->booking)
-                    st = o->hooks->booking(o->hooks->arg, s, rec, "unchanged", NULL, err);
+                    st = o->hooks->booking(o->hooks->arg, s, rec, "unchanged", old, NULL, err);
             } else {
                 cust_buf_reset(&source);
                 if (cust_buf_appendf(&source, "%s:%" PRId64, label, lineno) != CUST_OK)
@@ -471,7 +471,7 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
                 }
                 if (st == CUST_OK && o->hooks && o->hooks->booking)
                     st = o->hooks->booking(o->hooks->arg, s, rec, exists ? "updated" : "created",
-                                           changed, err);
+                                           exists ? old : NULL, changed, err);
             }
             free(old);
             free(changed);
@@ -481,6 +481,8 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
         /* invalid line */
         stats->rejected++;
         print_problems(sl, label, errs);
+        if (o->hooks && o->hooks->rejected)
+            o->hooks->rejected(o->hooks->arg, line, len);
         if (o->skip_invalid) {
             if (!rj) {
                 if (cust_buf_appendf(&rjp, "%s.rejects.jsonl", is_stdin ? "stdin" : o->path) !=
