@@ -685,10 +685,18 @@ static void map_check(struct mp *p)
     }
 }
 
+/* libxml2 reports a bad XPath on stderr by default; the mapping's own problem says it. */
+static void xml_quiet(void *arg, xmlErrorPtr e)
+{
+    (void)arg;
+    (void)e;
+}
+
 enum cust_status cust_map_parse(const char *label, const char *text, size_t len,
                                 struct cust_map **out, struct cust_diag *diag, struct cust_err *err)
 {
     *out = NULL;
+    xmlSetStructuredErrorFunc(NULL, xml_quiet);
     struct mp p = {.diag = diag};
     yaml_parser_t yp;
     if (!yaml_parser_initialize(&yp))
