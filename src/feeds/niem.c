@@ -18,6 +18,7 @@
 
 #include "custodian/date.h"
 #include "custodian/ledger.h"
+#include "custodian/statute.h"
 
 #define NS_NC  "http://release.niem.gov/niem/niem-core/5.0/"
 #define NS_J   "http://release.niem.gov/niem/domains/jxdm/7.0/"
@@ -114,11 +115,11 @@ static void write_charge(struct niem_ctx *x, const json_t *c, size_t seq)
     leaf(x, "j:ChargeSequenceID", n);
     wrapped(x, "j:ChargeSeverityLevel", "j:SeverityLevelDescriptionText", text(c, "level"));
     wrapped(x, "j:ChargeStatus", "nc:StatusDescriptionText", status);
-    char *norm = cust_statute_normalize(code);
+    char norm[256];
     start(x, "j:ChargeStatute");
-    wrapped(x, "j:StatuteCodeSectionIdentification", "nc:IdentificationID", norm);
+    wrapped(x, "j:StatuteCodeSectionIdentification", "nc:IdentificationID",
+            cust_statute_code(code, norm, sizeof(norm)) ? norm : code);
     end(x);
-    free(norm);
     const char *cn = text(c, "case_number"), *court = text(c, "court");
     const char *next = text(c, "next_court_date");
     const json_t *bail = json_object_get(c, "bail_cents");

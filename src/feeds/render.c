@@ -12,6 +12,7 @@
 
 #include "custodian/date.h"
 #include "custodian/records.h"
+#include "custodian/statute.h"
 
 /* ---- the output tree ------------------------------------------------------------------------ */
 
@@ -236,10 +237,15 @@ bool feed_value(struct feed_ctx *x, const struct feed_rule *r, const char *raw, 
         return put(x->scratch, t, strlen(t), false, out);
     }
     case FX_STATUTE: {
-        char *c = cust_statute_normalize(text);
-        bool ok = put(x->scratch, c, strlen(c), false, out);
-        free(c);
-        return ok;
+        char code[256];
+        if (!cust_statute_code(text, code, sizeof(code))) {
+            cust_diag_add(x->diag, path,
+                          "%s '%s' cannot be read as a statute code (a control or non-ASCII "
+                          "character, or longer than %zu bytes)",
+                          col, text, sizeof(code) - 1);
+            return false;
+        }
+        return put(x->scratch, code, strlen(code), false, out);
     }
     case FX_DOLLARS: {
         int64_t cents;

@@ -193,6 +193,8 @@ static void test_value_rules(void **state)
     value_case(yes, "maybe", NULL, "release_date_public: V 'maybe' is not yes or no");
     const char *code = "charges:\n  code: {column: V, statute: true}\n  status: {const: hold}";
     value_case(code, "p.c. 245 (A)(1)", "\"code\":\"PC 245(a)(1)\"", NULL);
+    value_case(code, "H&S 11350", "\"code\":\"HS 11350\"", NULL);
+    value_case(code, "PC\x01 1", NULL, "charges[0].code: V 'PC\x01 1' cannot be read as a statute code");
     /* text is escaped, never interpreted */
     const char *text = "  facility: V";
     value_case(text, "\"A \"\"quoted\"\" \\ name\"", "\"facility\":\"A \\\"quoted\\\" \\\\ name\"",
