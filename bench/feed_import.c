@@ -30,8 +30,8 @@ static uint32_t next(void)
 
 #define PICK(a) (a)[next() % CUST_ARRAY_LEN(a)]
 
-static const char *const last_names[] = {"GARCIA", "SMITH", "NGUYỄN", "JOHNSON", "LÓPEZ",
-                                         "KIM",    "O'BRIEN", "MARTÍNEZ", "BROWN", "MÜLLER"};
+static const char *const last_names[] = {"GARCIA", "SMITH",   "NGUYỄN",   "JOHNSON", "LÓPEZ",
+                                         "KIM",    "O'BRIEN", "MARTÍNEZ", "BROWN",   "MÜLLER"};
 static const char *const first_names[] = {"JOSÉ", "MARIA", "JAMES", "ANH",    "MICHAEL",
                                           "ANA",  "DAVID", "LINDA", "CARLOS", "SEÁN"};
 static const char *const facilities[] = {"Men's Central Jail", "Twin Towers",
@@ -68,6 +68,8 @@ static void gen_booking(FILE *f, long i)
 {
     int mon = 1 + (int)(next() % 12), day = 1 + (int)(next() % 28);
     unsigned hh = next() % 24, mm = next() % 60;
+    if (mon == 3 && day == 9 && hh == 2)
+        hh = 3; /* 02:xx on 2025-03-09 does not exist in Los Angeles */
     int dob_y = 1950 + (int)(next() % 55), dob_m = 1 + (int)(next() % 12),
         dob_d = 1 + (int)(next() % 28);
     const char *ln = PICK(last_names), *fn = PICK(first_names), *fac = PICK(facilities);

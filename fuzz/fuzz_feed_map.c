@@ -11,8 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct cust_err err = CUST_ERR_INIT;
     enum cust_status st = cust_map_parse("fuzz", (const char *)data, size, &m, &d, &err);
     /* a rejected mapping always says why; an accepted one has a name */
-    CUST_ASSERT(st == CUST_OK ? m != NULL && cust_map_name(m) != NULL : cust_diag_count(&d) > 0 ||
-                                                                            err.msg[0]);
+    CUST_ASSERT(st == CUST_OK ? m != NULL && cust_map_name(m) != NULL
+                              : cust_diag_count(&d) > 0 || err.msg[0]);
     cust_map_free(m);
     cust_diag_release(&d);
     return 0;

@@ -51,9 +51,9 @@ static int run(const char *map, const char *data, char **json, char **problems)
     return got;
 }
 
-#define MAP_HEAD                                                                                 \
-    "custodian_mapping: 1\nname: t\ninput: {format: csv}\n"                                    \
-    "booking:\n  booking_number: BN\n  person.last_name: {const: X}\n"                           \
+#define MAP_HEAD                                                                                   \
+    "custodian_mapping: 1\nname: t\ninput: {format: csv}\n"                                        \
+    "booking:\n  booking_number: BN\n  person.last_name: {const: X}\n"                             \
     "  person.first_name: {const: Y}\n  person.dob: {const: '2000-01-01'}\n"
 
 static void expect_has(const char *hay, const char *needle)
@@ -166,10 +166,10 @@ static void test_value_rules(void **state)
     (void)state;
     const char *table = "  person.citizenship.status: {column: V, values: {US: citizen, NC: "
                         "non_citizen}, default: unknown, if_empty: unknown}";
-    value_case(table, "us", "\"status\":\"citizen\"", NULL);   /* case-insensitive */
+    value_case(table, "us", "\"status\":\"citizen\"", NULL);       /* case-insensitive */
     value_case(table, " NC ", "\"status\":\"non_citizen\"", NULL); /* trimmed */
-    value_case(table, "ZZ", "\"status\":\"unknown\"", NULL);   /* default */
-    value_case(table, "", "\"status\":\"unknown\"", NULL);     /* if_empty */
+    value_case(table, "ZZ", "\"status\":\"unknown\"", NULL);       /* default */
+    value_case(table, "", "\"status\":\"unknown\"", NULL);         /* if_empty */
     const char *strict = "  person.citizenship.status: {column: V, values: {US: citizen}}";
     value_case(strict, "ZZ", NULL,
                "person.citizenship.status: V 'ZZ' is not in the mapping's value table (US)");
@@ -180,7 +180,8 @@ static void test_value_rules(void **state)
     value_case(money, "\"$1,234.56\"", "\"bail_cents\":123456", NULL);
     value_case(money, "12.5", "\"bail_cents\":1250", NULL);
     value_case(money, "0", "\"bail_cents\":0", NULL);
-    value_case(money, "1.234", NULL, "charges[0].bail_cents: V '1.234' is not an amount in dollars");
+    value_case(money, "1.234", NULL,
+               "charges[0].bail_cents: V '1.234' is not an amount in dollars");
     value_case(money, "-5", NULL, "is not an amount in dollars");
     value_case(money, "12", "\"term_days\":30", NULL); /* a constant typed by its target */
     const char *cents = "charges:\n  code: {const: PC 1}\n  status: {const: pending}\n"
@@ -194,7 +195,8 @@ static void test_value_rules(void **state)
     const char *code = "charges:\n  code: {column: V, statute: true}\n  status: {const: hold}";
     value_case(code, "p.c. 245 (A)(1)", "\"code\":\"PC 245(a)(1)\"", NULL);
     value_case(code, "H&S 11350", "\"code\":\"HS 11350\"", NULL);
-    value_case(code, "PC\x01 1", NULL, "charges[0].code: V 'PC\x01 1' cannot be read as a statute code");
+    value_case(code, "PC\x01 1", NULL,
+               "charges[0].code: V 'PC\x01 1' cannot be read as a statute code");
     /* text is escaped, never interpreted */
     const char *text = "  facility: V";
     value_case(text, "\"A \"\"quoted\"\" \\ name\"", "\"facility\":\"A \\\"quoted\\\" \\\\ name\"",
@@ -224,15 +226,17 @@ static void test_grouping(void **state)
     /* numeric charge order (10 after 9); a row with no charge column is no charge */
     assert_int_equal(run(m2, "BN,L,S,C\nb1,A,10,PC 10\nb1,A,9,PC 9\nb2,B,,\n", &json, &probs), 0);
     expect_has(json, "\"charges\":[{\"code\":\"PC 9\",\"status\":\"pending\"},{\"code\":\"PC 10\"");
-    expect_has(json, "{\"booking_number\":\"b2\",\"booked_at\":\"2025-01-01T00:00:00Z\","
-                     "\"person\":{\"last_name\":\"B\",\"first_name\":\"Y\",\"dob\":\"2000-01-01\"}}");
+    expect_has(json,
+               "{\"booking_number\":\"b2\",\"booked_at\":\"2025-01-01T00:00:00Z\","
+               "\"person\":{\"last_name\":\"B\",\"first_name\":\"Y\",\"dob\":\"2000-01-01\"}}");
     assert_string_equal(probs, "");
     free(json);
     free(probs);
     /* the rows of a booking must agree on its fields */
     assert_int_equal(run(m2, "BN,L,S,C\nb1,A,1,PC 1\nb1,B,2,PC 2\n", &json, &probs), 0);
-    expect_has(probs, "2: person.last_name: L differs between the rows of one booking: 'A' on line 2, "
-                      "'B' on line 3");
+    expect_has(probs,
+               "2: person.last_name: L differs between the rows of one booking: 'A' on line 2, "
+               "'B' on line 3");
     free(json);
     free(probs);
     /* headerless, another delimiter, CRLF, a byte-order mark, blank lines */
@@ -241,7 +245,11 @@ static void test_grouping(void **state)
                      "booking:\n  booking_number: BN\n  person.last_name: L\n"
                      "  person.first_name: {const: Y}\n  person.dob: {const: '2000-01-01'}\n"
                      "  booked_at: {const: '2025-01-01T00:00:00Z'}\n";
-    assert_int_equal(run(m3, "\xEF\xBB\xBF" "b1;\"A;B\"\r\n\r\nb2;C\r\n", &json, &probs), 0);
+    assert_int_equal(run(m3,
+                         "\xEF\xBB\xBF"
+                         "b1;\"A;B\"\r\n\r\nb2;C\r\n",
+                         &json, &probs),
+                     0);
     expect_has(json, "\"last_name\":\"A;B\"");
     expect_has(json, "{\"booking_number\":\"b2\"");
     assert_string_equal(probs, "");
@@ -289,10 +297,11 @@ static void test_xml(void **state)
     free(json);
     free(probs);
     /* an entity that expands without end is refused, not expanded */
-    assert_true(run(map,
-                    "<!DOCTYPE r [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;'>"
-                    "<!ENTITY c '&b;&b;&b;&b;&b;&b;&b;&b;'>]><r xmlns='urn:b'><B><N>&c;</N></B></r>",
-                    &json, &probs) <= 0);
+    assert_true(
+        run(map,
+            "<!DOCTYPE r [<!ENTITY a 'aaaaaaaaaa'><!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;'>"
+            "<!ENTITY c '&b;&b;&b;&b;&b;&b;&b;&b;'>]><r xmlns='urn:b'><B><N>&c;</N></B></r>",
+            &json, &probs) <= 0);
     free(json);
     free(probs);
     /* an external entity is never fetched (no file, no network) */
@@ -378,9 +387,12 @@ static void test_map_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_zone_dst_and_history), cmocka_unit_test(test_patterns),
-        cmocka_unit_test(test_value_rules),          cmocka_unit_test(test_grouping),
-        cmocka_unit_test(test_xml),                  cmocka_unit_test(test_map_errors),
+        cmocka_unit_test(test_zone_dst_and_history),
+        cmocka_unit_test(test_patterns),
+        cmocka_unit_test(test_value_rules),
+        cmocka_unit_test(test_grouping),
+        cmocka_unit_test(test_xml),
+        cmocka_unit_test(test_map_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
