@@ -220,6 +220,19 @@ expect_exit 1 "$C" import --map "$E/jms-charges.yaml" --skip-invalid "$f"
 grep "0 new, 0 updated (new version), 3 unchanged" "$T/err" >/dev/null || { cat "$T/err"; fail "unchanged"; }
 ok
 
+# XML: a rejected booking's rejects entry is its element as written
+f="$T/partial.xml"
+sed 's#<nc:StatusDescriptionText>convicted</nc:StatusDescriptionText>#<nc:StatusDescriptionText>sentenced</nc:StatusDescriptionText>#' \
+  "$E/niem-booking.xml" >"$f"
+use partial-xml
+expect_exit 1 "$C" import --map "$E/niem-booking.yaml" --skip-invalid "$f"
+grep -E "^$f:[0-9]+: charges\[0\].status: 'sentenced' is not one of pending" "$T/err" >/dev/null ||
+  { cat "$T/err"; fail "xml charge status named on its line"; }
+jq -r .input "$f.rejects.jsonl" | grep '^<j:Booking>' >/dev/null || fail "xml reject keeps the element"
+jq -r .input "$f.rejects.jsonl" | grep 'RC-25-117044' >/dev/null || fail "the rejected booking"
+[ "$(bookings)" -eq 1 ] || fail "the valid booking imported"
+ok
+
 expect_exit 2 "$C" feed convert --map "$E/jms-charges.yaml"
 expect_exit 2 "$C" feed bogus
 "$C" feed --help | grep '^usage: custodian' >/dev/null || fail "feed --help"
