@@ -849,6 +849,10 @@ static enum cust_status reader_init(const struct cust_map *m, const char *label,
                               "say so in the mapping's input.encoding)",
                               r->label, line_at(r->data, r->data + i));
         }
+        const char *nul = st == CUST_OK ? memchr(r->data, '\0', r->len) : NULL;
+        if (nul)
+            st = cust_err_set(err, CUST_EINVAL, "%s:%" PRId64 ": $: contains a NUL byte", r->label,
+                              line_at(r->data, nul));
         if (st == CUST_OK && r->len >= 3 && !memcmp(r->data, "\xEF\xBB\xBF", 3))
             r->p = r->data + 3; /* a byte-order mark */
         else

@@ -255,6 +255,18 @@ static void test_grouping(void **state)
     assert_string_equal(probs, "");
     free(json);
     free(probs);
+    /* a NUL byte is refused, naming its line */
+    {
+        struct cust_map *m = NULL;
+        struct cust_diag d = CUST_DIAG_INIT;
+        struct cust_err err = CUST_ERR_INIT;
+        struct cust_feed_reader *r = NULL;
+        assert_int_equal(cust_map_parse("m", m2, strlen(m2), &m, &d, &err), CUST_OK);
+        assert_int_equal(cust_feed_reader_open_mem(m, "in", "BN,L,S,C\nb1,A\0B,1,X\n", 20, &r, &err),
+                         CUST_EINVAL);
+        assert_string_equal(err.msg, "in:2: $: contains a NUL byte");
+        cust_map_free(m);
+    }
     /* an empty file has no bookings; a header only, too */
     assert_int_equal(run(m2, "", &json, &probs), -1);
     expect_has(probs, "in:1: $: no header row");
