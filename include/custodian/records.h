@@ -50,6 +50,60 @@ char *cust_record_changed(const char *old_doc, const char *new_doc);
 /* Longest accepted line (bytes, without the newline); longer lines are invalid. */
 #define CUST_IMPORT_MAX_LINE (1 << 20)
 
+/*
+ * One record handed to the importer by a source other than a JSONL file (a county's export
+ * read through a mapping, feeds.h). The source renders the record as one custody JSON line;
+ * the importer then validates and stores it exactly as it would that line from a JSONL file.
+ * The buffers belong to the item and are reused from call to call (the source grows them).
+ */
+struct cust_import_item {
+    char *json; /* the record as one custody JSON line, NUL-terminated, no newline */
+    size_t len, cap;
+    int64_t lineno;        /* the input line the record starts on */
+    off_t done;            /* input bytes consumed so far (progress bar) */
+    struct cust_diag diag; /* problems the source found ("path: reason"); any makes it invalid */
+    char *input;           /* the record's own source text, for the rejects file */
+    size_t input_len, input_cap;
+    int64_t *charge_lines; /* the input line charges[i] came from (problems name that line) */
+    size_t n_charges, charges_cap;
+};
+
+struct cust_import_source {
+    void *arg;
+    /* On the importer's reader thread: fill `it` with the next record and return 1; return 0
+     * at the end of input; -1 when the input cannot be read on (err says why: the import
+     * then writes nothing). Clear it->diag's problems before adding new ones. */
+    int (*next)(void *arg, struct cust_import_item *it, struct cust_err *err);
+    /* After next() returned 0: the SHA-256 of every input byte, 64 lowercase hex digits. */
+    void (*sha256)(void *arg, char hex[65]);
+    off_t total; /* input size in bytes for the progress bar (0 = unknown) */
+};
+
+/* Release an item's buffers. */
+void cust_import_item_release(struct cust_import_item *it);
+
+struct cust_import_stats;
+
+/*
+ * Optional callbacks into an import's transaction (a feed run, feeds.h). `booking` is called
+ * for every valid record after it was written or found unchanged (`outcome` "created",
+ * "updated" or "unchanged"; `changed` the changed fields as a JSON array, or NULL);
+ * `finish` after the last record and before the import's own ledger entry, with the counts
+ * and the input's SHA-256 in `stats`. A status other than CUST_OK rolls everything back.
+ * `rejected` is told of each invalid record (the import goes on only with skip_invalid).
+ */
+struct cust_import_hooks {
+    void *arg;
+    /* `old_doc`: the version before this one (NULL for a new booking) */
+    enum cust_status (*booking)(void *arg, struct cust_store *s, const struct cust_record *rec,
+                                const char *outcome, const char *old_doc, const char *changed,
+                                struct cust_err *err);
+    /* A rejected record (its JSON text, possibly not even JSON); optional. */
+    void (*rejected)(void *arg, const char *line, size_t len);
+    enum cust_status (*finish)(void *arg, struct cust_store *s,
+                               const struct cust_import_stats *stats, struct cust_err *err);
+};
+
 struct cust_import_opts {
     const char *path;  /* the file; "-" reads stdin */
     const char *actor; /* who imports (ledger, version provenance) */
@@ -57,6 +111,12 @@ struct cust_import_opts {
     bool skip_invalid; /* write valid lines, put rejected ones in PATH.rejects.jsonl */
     bool progress;     /* draw a progress bar on stderr */
     FILE *errors;      /* where "FILE:LINE: path: reason" lines go (NULL = stderr) */
+    /* Records from `source` instead of reading `path` as JSONL (`path` still names the
+     * input in messages, the ledger and the rejects file). */
+    const struct cust_import_source *source;
+    const char *mapping;                   /* the mapping's name, for the ledger (or NULL) */
+    const struct cust_import_hooks *hooks; /* or NULL */
+    bool no_ledger_entry; /* the caller appends the run's ledger entry itself (hooks->finish) */
 };
 
 struct cust_import_stats {
@@ -68,6 +128,8 @@ struct cust_import_stats {
     int64_t persons;   /* distinct persons the valid lines belong to */
     int64_t rejected;  /* invalid lines */
     double seconds;
+    char sha256[65];          /* of the input's bytes (filled before hooks->finish) */
+    const char *rejects_path; /* the rejects file when one was written (valid in finish) */
 };
 
 /*

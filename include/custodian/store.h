@@ -154,6 +154,7 @@ typedef enum cust_status (*cust_ledger_fn)(const struct cust_ledger_row *row, vo
 struct cust_store;
 struct cust_store_desk_ops; /* the request desk's operations: store_desk.h */
 struct cust_store_web_ops;  /* the web front end's operations: store_web.h */
+struct cust_store_feed_ops; /* the feeds' operations: store_feed.h */
 
 /* The backend vtable. Every function gets the store's backend-private state. */
 struct cust_store_ops {
@@ -189,6 +190,8 @@ struct cust_store_ops {
     const struct cust_store_desk_ops *desk;
     /* ---- the web front end: locator, accounts, sessions (store_web.h) ---- */
     const struct cust_store_web_ops *web;
+    /* ---- feeds: runs, what each source listed, review items (store_feed.h) ---- */
+    const struct cust_store_feed_ops *feed;
 };
 
 struct cust_store {

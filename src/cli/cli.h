@@ -32,6 +32,11 @@ int cli_usage_error(const char *usage, const char *fmt, ...) CUST_PRINTF(2, 3);
 /* Print "custodian: <err->msg>" to stderr and return the status's exit code. */
 int cli_fail(const struct cust_err *err);
 
+struct cust_map;
+/* Load a mapping file; on failure print every problem (FILE:LINE: path: reason) and return 2. */
+int cli_load_map(const char *path, struct cust_map **out);
+
+int cmd_feed(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_init(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_import(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_export(int argc, char **argv, struct cli_ctx *ctx);

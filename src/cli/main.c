@@ -8,6 +8,7 @@ static const struct cli_command commands[] = {
     {"init", cmd_init, "create an empty custody store"},
     {"import", cmd_import, "import bookings from custody JSON Lines"},
     {"export", cmd_export, "export bookings as custody JSON Lines"},
+    {"feed", cmd_feed, "daily feeds from the jail system: run, status, review, convert"},
     {"roster", cmd_roster, "list bookings in custody on a day"},
     {"show", cmd_show, "show one booking or person"},
     {"history", cmd_history, "list every version of a booking"},

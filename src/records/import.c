@@ -128,17 +128,21 @@ static enum cust_status ledger_correction(struct cust_store *s, const struct cus
 #define READ_RING 128
 
 struct slot {
-    char *line; /* getline buffer, owned by the slot and reused */
+    char *line; /* getline buffer, owned by the slot and reused (JSONL input) */
     size_t cap, len;
     int64_t lineno;
     off_t done; /* bytes read up to the end of this line */
     bool ok;    /* parsed and valid: rec holds the record */
     struct cust_record rec;
     struct cust_diag d;
+    struct cust_import_item it; /* a source's record (o->source): line points into it.json */
 };
 
 struct reader {
     FILE *f;
+    const struct cust_import_source *src; /* or NULL: read `f` as JSONL */
+    bool src_failed;                      /* src->next returned -1: src_err says why */
+    struct cust_err src_err;
     struct slot slot[READ_RING];
     size_t head, tail; /* slots [tail, head) are filled; the reader fills head */
     bool eof, stop, read_error;
@@ -148,9 +152,86 @@ struct reader {
     crypto_hash_sha256_state fh;
 };
 
+void cust_import_item_release(struct cust_import_item *it)
+{
+    free(it->json);
+    free(it->input);
+    free(it->charge_lines);
+    cust_diag_release(&it->diag);
+    memset(it, 0, sizeof(*it));
+}
+
+/* The "path" of a "path: reason" problem line: its length. */
+static size_t problem_path_len(const char *line)
+{
+    const char *c = strstr(line, ": ");
+    return c ? (size_t)(c - line) : strlen(line);
+}
+
+/* Does problem `line` concern a path a source already reported (the same path or below it)? */
+static bool problem_covered(const struct cust_diag *d, const char *line)
+{
+    size_t n = problem_path_len(line);
+    for (size_t i = 0; i < d->n; i++) {
+        size_t m = problem_path_len(d->lines[i]);
+        if (m <= n && memcmp(d->lines[i], line, m) == 0 &&
+            (m == n || line[m] == '.' || line[m] == '['))
+            return true;
+    }
+    return false;
+}
+
+/* The next record from a source into `sl`, validated as a JSONL line would be. */
+static bool read_one_source(struct reader *r, struct slot *sl)
+{
+    struct cust_import_item *it = &sl->it;
+    cust_diag_release(&it->diag);
+    it->len = 0;
+    it->input_len = 0;
+    it->n_charges = 0;
+    int got = r->src->next(r->src->arg, it, &r->src_err);
+    if (got <= 0) {
+        r->src_failed = got < 0;
+        return false;
+    }
+    sl->line = it->json;
+    sl->len = it->len;
+    sl->lineno = it->lineno;
+    sl->done = it->done;
+    sl->ok = false;
+    sl->d = (struct cust_diag)CUST_DIAG_INIT;
+    if (!it->json || it->len > CUST_IMPORT_MAX_LINE) {
+        cust_diag_add(&sl->d, "$", "record is longer than %d bytes", CUST_IMPORT_MAX_LINE);
+    } else if (cust_diag_count(&it->diag) == 0) {
+        sl->ok = cust_record_parse(it->json, it->len, &sl->rec, &sl->d) == CUST_OK;
+        return true;
+    }
+    /* the source's own problems first, then the validator's on every other path */
+    struct cust_diag v = CUST_DIAG_INIT;
+    struct cust_record tmp;
+    if (it->json && cust_record_parse(it->json, it->len, &tmp, &v) == CUST_OK)
+        cust_record_release(&tmp);
+    sl->d = it->diag;
+    it->diag = (struct cust_diag)CUST_DIAG_INIT;
+    for (size_t i = 0; i < v.n; i++) {
+        if (problem_covered(&sl->d, v.lines[i]))
+            continue;
+        size_t n = problem_path_len(v.lines[i]);
+        char path[256];
+        snprintf(path, sizeof(path), "%.*s", (int)(n < sizeof(path) ? n : sizeof(path) - 1),
+                 v.lines[i]);
+        cust_diag_add(&sl->d, path, "%s", v.lines[i][n] ? v.lines[i] + n + 2 : "");
+    }
+    sl->d.dropped += v.dropped;
+    cust_diag_release(&v);
+    return true;
+}
+
 /* Read the next non-blank line into `sl` and parse it; false at end of input. */
 static bool read_one(struct reader *r, struct slot *sl, int64_t *lineno, off_t *done)
 {
+    if (r->src)
+        return read_one_source(r, sl);
     ssize_t got;
     while ((got = getline(&sl->line, &sl->cap, r->f)) != -1) {
         ++*lineno;
@@ -205,7 +286,7 @@ static void *reader_main(void *arg)
             r->head++;
         } else {
             r->eof = true;
-            r->read_error = ferror(r->f) != 0;
+            r->read_error = r->f && ferror(r->f) != 0;
         }
         if (r->main_waits)
             pthread_cond_signal(&r->not_empty);
@@ -260,11 +341,33 @@ static void reader_finish(struct reader *r, pthread_t th)
     pthread_join(th, NULL);
     for (size_t i = r->tail; i < r->head; i++)
         slot_clear(&r->slot[i % READ_RING]);
-    for (size_t i = 0; i < READ_RING; i++)
-        free(r->slot[i].line);
+    for (size_t i = 0; i < READ_RING; i++) {
+        if (r->src)
+            cust_import_item_release(&r->slot[i].it);
+        else
+            free(r->slot[i].line);
+    }
     pthread_cond_destroy(&r->not_full);
     pthread_cond_destroy(&r->not_empty);
     pthread_mutex_destroy(&r->mu);
+}
+
+/* Print a rejected record's problems, each on the input line it concerns. */
+static void print_problems(const struct slot *sl, const char *label, FILE *errs)
+{
+    for (size_t i = 0; i < sl->d.n; i++) {
+        const char *p = sl->d.lines[i];
+        int64_t line = sl->lineno;
+        unsigned long k;
+        char *end;
+        if (strncmp(p, "charges[", 8) == 0 && (k = strtoul(p + 8, &end, 10), *end == ']') &&
+            k < sl->it.n_charges)
+            line = sl->it.charge_lines[k];
+        fprintf(errs, "%s:%" PRId64 ": %s\n", label, line, p);
+    }
+    if (sl->d.dropped)
+        fprintf(errs, "%s:%" PRId64 ": ... and %zu more problems\n", label, sl->lineno,
+                sl->d.dropped);
 }
 
 enum cust_status cust_import_file(struct cust_store *s, const struct cust_import_opts *o,
@@ -273,14 +376,16 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
     memset(stats, 0, sizeof(*stats));
     double t0 = mono();
     bool is_stdin = strcmp(o->path, "-") == 0;
-    FILE *f = is_stdin ? stdin : fopen(o->path, "rb");
-    if (!f)
+    FILE *f = NULL;
+    if (!o->source && !(f = is_stdin ? stdin : fopen(o->path, "rb")))
         return cust_err_set(err, CUST_EIO, "cannot open '%s': %s", o->path, strerror(errno));
     FILE *errs = o->errors ? o->errors : stderr;
     const char *label = is_stdin ? "<stdin>" : o->path;
     off_t total = 0;
     struct stat sb;
-    if (!is_stdin && fstat(fileno(f), &sb) == 0)
+    if (o->source)
+        total = o->source->total;
+    else if (!is_stdin && fstat(fileno(f), &sb) == 0)
         total = sb.st_size;
     bool show_progress = o->progress && total > (1 << 20);
 
@@ -289,13 +394,14 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
     struct cust_buf rjp = CUST_BUF_INIT;
     enum cust_status st = cust_store_begin_bulk(s, err);
     if (st != CUST_OK) {
-        if (!is_stdin)
+        if (f && !is_stdin)
             fclose(f);
         return st;
     }
 
     struct reader *rd = cust_xcalloc(1, sizeof(*rd));
     rd->f = f;
+    rd->src = o->source;
     crypto_hash_sha256_init(&rd->fh);
     pthread_mutex_init(&rd->mu, NULL);
     pthread_cond_init(&rd->not_full, NULL);
@@ -307,7 +413,7 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
         pthread_mutex_destroy(&rd->mu);
         free(rd);
         cust_store_rollback(s);
-        if (!is_stdin)
+        if (f && !is_stdin)
             fclose(f);
         return cust_err_set(err, CUST_ENOMEM, "cannot start the reader thread");
     }
@@ -343,6 +449,8 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
                                   lineno, rec->b.booking_number);
             } else if (exists && !(changed = cust_record_changed(old, rec->b.doc))) {
                 stats->unchanged++;
+                if (o->hooks && o->hooks->booking)
+                    st = o->hooks->booking(o->hooks->arg, s, rec, "unchanged", old, NULL, err);
             } else {
                 cust_buf_reset(&source);
                 if (cust_buf_appendf(&source, "%s:%" PRId64, label, lineno) != CUST_OK)
@@ -361,6 +469,9 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
                         stats->created++;
                     }
                 }
+                if (st == CUST_OK && o->hooks && o->hooks->booking)
+                    st = o->hooks->booking(o->hooks->arg, s, rec, exists ? "updated" : "created",
+                                           exists ? old : NULL, changed, err);
             }
             free(old);
             free(changed);
@@ -369,9 +480,9 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
         }
         /* invalid line */
         stats->rejected++;
-        char prefix[512];
-        snprintf(prefix, sizeof(prefix), "%s:%" PRId64 ": ", label, lineno);
-        cust_diag_print(&sl->d, errs, prefix);
+        print_problems(sl, label, errs);
+        if (o->hooks && o->hooks->rejected)
+            o->hooks->rejected(o->hooks->arg, line, len);
         if (o->skip_invalid) {
             if (!rj) {
                 if (cust_buf_appendf(&rjp, "%s.rejects.jsonl", is_stdin ? "stdin" : o->path) !=
@@ -381,7 +492,10 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
                     st = cust_err_set(err, CUST_EIO, "cannot write '%s': %s", rjp.buf,
                                       strerror(errno));
             }
-            if (rj)
+            if (rj && o->source)
+                write_reject(rj, lineno, sl->it.input ? sl->it.input : line,
+                             sl->it.input ? sl->it.input_len : len, &sl->d);
+            else if (rj)
                 write_reject(rj, lineno, line, len, &sl->d);
         } else {
             failed = true;
@@ -390,6 +504,14 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
     }
     reader_finish(rd, th);
     bool read_error = rd->read_error;
+    if (st == CUST_OK && rd->src_failed && rd->src_err.code == CUST_EINVAL) {
+        /* input that cannot be read on: its problem is printed like every other */
+        fprintf(errs, "%s\n", rd->src_err.msg);
+        st = cust_err_set(err, CUST_EINVAL, "'%s' cannot be read; nothing was imported", label);
+    } else if (st == CUST_OK && rd->src_failed) {
+        st = cust_err_set(err, rd->src_err.code ? rd->src_err.code : CUST_EIO, "%s",
+                          rd->src_err.msg);
+    }
     if (st == CUST_OK && read_error)
         st = cust_err_set(err, CUST_EIO, "cannot read '%s'", label);
     if (show_progress) {
@@ -397,7 +519,7 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
         fputc('\n', stderr);
     }
     cust_buf_release(&source);
-    if (!is_stdin)
+    if (f && !is_stdin)
         fclose(f);
     if (rj && fclose(rj) != 0 && st == CUST_OK)
         st = cust_err_set(err, CUST_EIO, "cannot write '%s'", rjp.buf);
@@ -410,10 +532,20 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
             cust_err_set(err, CUST_EINVAL, "'%s': %" PRId64 " invalid line%s; nothing was imported",
                          label, stats->rejected, stats->rejected == 1 ? "" : "s");
     if (st == CUST_OK) {
-        unsigned char dig[crypto_hash_sha256_BYTES];
-        char hex[65];
-        crypto_hash_sha256_final(&rd->fh, dig);
-        sodium_bin2hex(hex, sizeof(hex), dig, sizeof(dig));
+        if (o->source) {
+            o->source->sha256(o->source->arg, stats->sha256);
+        } else {
+            unsigned char dig[crypto_hash_sha256_BYTES];
+            crypto_hash_sha256_final(&rd->fh, dig);
+            sodium_bin2hex(stats->sha256, sizeof(stats->sha256), dig, sizeof(dig));
+        }
+        stats->rejects_path = rj_path;
+        if (o->hooks && o->hooks->finish)
+            st = o->hooks->finish(o->hooks->arg, s, stats, err);
+        stats->rejects_path = NULL;
+    }
+    if (st == CUST_OK && !o->no_ledger_entry) {
+        const char *hex = stats->sha256;
         json_t *d = json_pack(
             "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s}", "lines", (json_int_t)stats->lines, "bookings",
             (json_int_t)stats->bookings, "created", (json_int_t)stats->created, "updated",
@@ -421,6 +553,8 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
             (json_int_t)stats->persons, "rejected", (json_int_t)stats->rejected, "sha256", hex);
         if (rj_path)
             json_object_set_new(d, "rejects_file", json_string(rj_path));
+        if (o->mapping)
+            json_object_set_new(d, "mapping", json_string(o->mapping));
         char *detail = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
         json_decref(d);
         struct cust_ledger_entry e = {o->actor,

@@ -10,6 +10,7 @@
 #include "custodian/date.h"
 #include "custodian/store.h"
 #include "store_sqlite_desk.h"
+#include "store_sqlite_feed.h"
 #include "store_sqlite_web.h"
 
 #include <inttypes.h>
@@ -129,6 +130,7 @@ static const char *const *const migrations[] = {
     cust_sqlite_web_locator_migration,      /* 5: the locator's in-custody indexes, dob filter */
     cust_sqlite_web_totp_migration,         /* 6: TOTP secrets sealed at rest (users.totp_nonce) */
     cust_sqlite_web_public_charges_migration, /* 7: precomputed public charges JSON */
+    cust_sqlite_feed_migration,               /* 8: feed runs, what each source listed, reviews */
 };
 
 int cust_store_schema_version(void)
@@ -1291,6 +1293,7 @@ static const struct cust_store_ops sqlite_ops = {
     .ledger_each = sq_ledger_each,
     .desk = &cust_sqlite_desk_ops,
     .web = &cust_sqlite_web_ops,
+    .feed = &cust_sqlite_feed_ops,
 };
 
 /* ---- desk hooks (store_sqlite_desk.c) -------------------------------------------------- */

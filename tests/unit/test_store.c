@@ -98,8 +98,9 @@ static void test_open_missing_and_reopen(void **state)
     assert_int_equal(cust_store_count(s, "nope", &(int64_t){0}, &err), CUST_EINVAL);
     cust_store_close(s);
     /* 2: the desk tables, 3: web users, 4: disclosures, 5: the locator's in-custody indexes and
-     * dob filter, 6: TOTP secrets sealed, 7: the precomputed public charges */
-    assert_int_equal(cust_store_schema_version(), 7);
+     * dob filter, 6: TOTP secrets sealed, 7: the precomputed public charges, 8: feed runs,
+     * what each source listed and the review items */
+    assert_int_equal(cust_store_schema_version(), 8);
 }
 
 static void test_put_versions(void **state)
