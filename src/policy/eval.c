@@ -104,12 +104,15 @@ static int el_row(struct pi_ctx *x, int list, size_t idx, size_t t)
 static uint8_t eval_attr(struct pi_ctx *x, int a, int list, size_t idx);
 
 /* Set attribute: mask of values and whether known. */
-static uint8_t eval_set(struct pi_ctx *x, int a, int list, size_t idx, uint64_t *mask)
+/* Set attribute: *mask the values that hold, *maybe those that may (a qualified table value:
+ * `[conditional]`, or `[from D]` unless the element is dated before D); TRI_U when no row. */
+static uint8_t eval_set(struct pi_ctx *x, int a, int list, size_t idx, uint64_t *mask,
+                        uint64_t *maybe)
 {
     const struct cust_policy *p = x->p;
     const struct pi_attr *at = &p->attrs[a];
     const struct pi_el *e = &x->c->els[list][idx];
-    *mask = 0;
+    *mask = *maybe = 0;
     if (at->ov == PO_CATEGORY && (e->ov_set & (1u << PO_CATEGORY))) {
         const char *s = e->ov_category;
         while (*s) {
@@ -134,6 +137,9 @@ static uint8_t eval_set(struct pi_ctx *x, int a, int list, size_t idx, uint64_t 
             if ((size_t)row >= tb->nreal && tb->tri[cell] == TRI_U && tb->cells[cell][0] == '\0')
                 disagree = true; /* a bare section whose subdivisions disagree */
             *mask |= tb->setv[cell];
+            if (tb->setm[cell] &&
+                !(tb->setfrom[cell] != INT32_MIN && e->has_date && e->date < tb->setfrom[cell]))
+                *maybe |= tb->setm[cell];
             known = true;
         }
     }
@@ -158,13 +164,16 @@ static uint8_t eval_el(struct pi_ctx *x, const struct pi_node *nd, int list, siz
     case N_ATTR:
         return eval_attr(x, nd->a, list, idx);
     case N_SET_IN: {
-        uint64_t m;
-        uint8_t k = eval_set(x, nd->a, list, idx, &m);
-        if (k == TRI_U) {
+        uint64_t m, maybe;
+        uint8_t k = eval_set(x, nd->a, list, idx, &m, &maybe);
+        uint64_t want = nd->mask ? nd->mask : ~0ull;
+        if (k == TRI_T && (m & want))
+            return TRI_T;
+        if (k == TRI_U || (maybe & want)) {
             push_need(x->d, (uint8_t)list, idx, x->p->attrs[nd->a].name);
             return TRI_U;
         }
-        return nd->mask ? (m & nd->mask) != 0 : m != 0;
+        return TRI_F;
     }
     case N_LEVEL_IN:
         if (e->level == PV_UNKNOWN) {

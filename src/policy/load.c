@@ -383,6 +383,8 @@ void cust_policy_free(struct cust_policy *p)
         free(tb->cells);
         free(tb->tri);
         free(tb->setv);
+        free(tb->setm);
+        free(tb->setfrom);
     }
     for (size_t i = 0; i < p->ncodes_cap; i++)
         free(p->codes[i].code);

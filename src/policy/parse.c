@@ -865,6 +865,71 @@ static void stmt_table(struct parser *ps, const struct tok *at, const char *kw)
     ps->cur_block = 0;
 }
 
+/*
+ * One set-column cell: values separated by ';', each optionally qualified in brackets:
+ * `S[from 2026-01-01]` holds only for offenses on or after that day, `S[conditional]` only on
+ * facts the table cannot see; both make the value uncertain (*maybe) rather than known (*m).
+ * *from: the cell's `from` day (one per cell), else INT32_MIN.
+ */
+static bool intern_set_cell(struct parser *ps, const char *cell, uint64_t *m, uint64_t *maybe,
+                            int32_t *from, const char *name, const struct tok *at)
+{
+    *m = *maybe = 0;
+    *from = INT32_MIN;
+    const char *s = cell;
+    while (*s) {
+        const char *e = strchr(s, ';');
+        size_t l = e ? (size_t)(e - s) : strlen(s);
+        char v[64];
+        while (l && *s == ' ') {
+            s++;
+            l--;
+        }
+        while (l && s[l - 1] == ' ')
+            l--;
+        if (l && l < sizeof(v)) {
+            memcpy(v, s, l);
+            v[l] = '\0';
+            char *q = strchr(v, '[');
+            bool qualified = q != NULL;
+            if (q) {
+                char *end = strchr(q, ']');
+                char *fw = strstr(q, "from ");
+                *q = '\0';
+                if (!end || (!fw && !strstr(q + 1, "conditional"))) {
+                    pi_perr(ps, at,
+                            "'%s': bad qualifier in '%s' (expected [from DATE], "
+                            "[conditional] or both)",
+                            name, cell);
+                    return false;
+                }
+                char day[11] = "";
+                if (fw && end - (fw + 5) >= 10) {
+                    memcpy(day, fw + 5, 10);
+                    day[10] = '\0';
+                }
+                if (fw && !cust_date_parse(day, from)) {
+                    pi_perr(ps, at, "'%s': bad date in '%s'", name, cell);
+                    return false;
+                }
+            }
+            int vi = pi_value_intern(ps->p, v);
+            if (vi < 0) {
+                pi_perr(ps, at, "too many distinct values in '%s'", name);
+                return false;
+            }
+            if (qualified)
+                *maybe |= 1ull << vi;
+            else
+                *m |= 1ull << vi;
+        }
+        if (!e)
+            break;
+        s = e + 1;
+    }
+    return true;
+}
+
 static void stmt_attr_or_fact(struct parser *ps, const struct tok *at, const char *kw)
 {
     struct cust_policy *p = ps->p;
@@ -908,32 +973,10 @@ static void stmt_attr_or_fact(struct parser *ps, const struct tok *at, const cha
                 /* intern every value of the column ("P;Q" -> P, Q) */
                 struct pi_table *tb = &p->tables[t];
                 for (size_t r = 0; r < tb->nrows; r++) {
-                    const char *cell = tb->cells[r * tb->ncols + (size_t)c];
-                    uint64_t m = 0;
-                    const char *s = cell;
-                    while (*s) {
-                        const char *e = strchr(s, ';');
-                        size_t l = e ? (size_t)(e - s) : strlen(s);
-                        char v[32];
-                        while (l && *s == ' ') {
-                            s++;
-                            l--;
-                        }
-                        if (l && l < sizeof(v)) {
-                            memcpy(v, s, l);
-                            v[l] = '\0';
-                            int vi = pi_value_intern(p, v);
-                            if (vi < 0) {
-                                pi_perr(ps, at, "too many distinct values in '%s'", name);
-                                return;
-                            }
-                            m |= 1ull << vi;
-                        }
-                        if (!e)
-                            break;
-                        s = e + 1;
-                    }
-                    tb->setv[r * tb->ncols + (size_t)c] = m;
+                    size_t cell = r * tb->ncols + (size_t)c;
+                    if (!intern_set_cell(ps, tb->cells[cell], &tb->setv[cell], &tb->setm[cell],
+                                         &tb->setfrom[cell], name, at))
+                        return;
                 }
                 pi_lex(ps);
                 if (ps->t.k != TK_COMMA)

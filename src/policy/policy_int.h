@@ -190,6 +190,8 @@ struct pi_table {
     char **cells;       /* nrows * ncols */
     uint8_t *tri;       /* nrows * ncols: yes/no/unknown */
     uint64_t *setv;     /* nrows * ncols: interned values (set columns only), else 0 */
+    uint64_t *setm;     /* nrows * ncols: qualified values (`S[from D]`, `[conditional]`) */
+    int32_t *setfrom;   /* nrows * ncols: the `from` day of the qualified values, or INT32_MIN */
     size_t nreal;       /* rows from the file; rows from nreal on are bare-section rows */
     bool bare_sections; /* `bare_sections`: a bare section takes what its subdivisions agree on */
 };
