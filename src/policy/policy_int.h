@@ -90,6 +90,7 @@ enum pi_cbool {
     PB_CITIZENSHIP_VERIFIED,
     PB_ADDRESS_PUBLIC,
     PB_IMMIGRATION_PROOF, /* subject.immigration_status.proof_provided */
+    PB_POPULATION,        /* request.population: a request about a population, not one person */
     PB_COUNT
 };
 extern const char *const pi_cbool_names[PB_COUNT];
