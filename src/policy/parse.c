@@ -658,7 +658,8 @@ static void parse_rule_member(struct parser *ps, const char *kw, const struct to
         static const char *const duties[] = {
             "serve_copy_to_subject",         "notice_to_subject_and_attorney",
             "consent_form_before_interview", "refer_to_counsel",
-            "record_as_public_record",       "report_transfer_to_state"};
+            "record_as_public_record",       "report_transfer_to_state",
+            "notify_court_of_detainer",      "record_detainer_in_case_file"};
         if (ps->t.k != TK_WORD || !pi_tok_copy(&ps->t, w, sizeof(w)) ||
             find_const(duties, CUST_ARRAY_LEN(duties), w) < 0) {
             pi_perr(ps, &ps->t, "expected a duty id (decide.md)");
