@@ -11,10 +11,13 @@
 #include <stdarg.h>
 
 const char *const pi_citizenship_names[PC_COUNT] = {"citizen", "non_citizen", "unknown"};
-const char *const pi_cbool_names[PB_COUNT] = {
-    "release_date_public",  "sex_arson_registrant", "outstanding_federal_felony_warrant",
-    "citizenship_verified", "address_public",       "immigration_status_proof",
-    "population"};
+const char *const pi_cbool_names[PB_COUNT] = {"release_date_public",
+                                              "sex_arson_registrant",
+                                              "outstanding_federal_felony_warrant",
+                                              "citizenship_verified",
+                                              "address_public",
+                                              "immigration_status_proof",
+                                              "population"};
 const char *const pi_immigration_names[PI_IMM_COUNT] = {
     "lawful_permanent_resident",  "lawful_nonimmigrant", "refugee_or_asylee",
     "temporary_protected_status", "undocumented",        "unknown"};

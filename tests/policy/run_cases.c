@@ -153,8 +153,8 @@ static bool run_one(const char *dir, const json_t *t, char *msg, size_t cap)
     }
     cust_diag_release(&dg);
     /* a misspelt or misplaced key would silently assert nothing: refuse it */
-    static const char *const keys[] = {"name", "case", "case_text", "expect", "invalid", "error",
-                                       "policy"};
+    static const char *const keys[] = {"name",    "case",  "case_text", "expect",
+                                       "invalid", "error", "policy"};
     const char *key;
     json_t *val;
     json_object_foreach((json_t *)t, key, val)
