@@ -102,7 +102,7 @@ static uint8_t tri_not(uint8_t v)
 /* The element's row in table t (see pi_code_row). */
 static int el_row(struct pi_ctx *x, int list, size_t idx, size_t t)
 {
-    return pi_code_row(x->p, x->d->el_code[list][idx], x->d->el_exact[list][idx], t);
+    return pi_code_row(x->d->el_code[list][idx], x->d->el_exact[list][idx], t);
 }
 
 static uint8_t eval_attr(struct pi_ctx *x, int a, int list, size_t idx);
@@ -370,14 +370,6 @@ static bool has_bit(const uint64_t *w, size_t i)
     return (w[i / 64] >> (i % 64)) & 1u;
 }
 
-static uint8_t rule_verdict(const struct pi_rule *r, int t)
-{
-    for (size_t k = 0; k < r->nthen; k++)
-        if (r->then[k].target == t)
-            return r->then[k].verdict;
-    return 0;
-}
-
 static void add_out_need(struct cust_decision *d, const struct pi_need *n)
 {
     for (size_t i = 0; i < d->nout_needs; i++)
@@ -418,13 +410,14 @@ static void eval_rules(struct pi_ctx *x, uint32_t targets, int32_t as_of)
 {
     const struct cust_policy *p = x->p;
     struct cust_decision *d = x->d;
-    for (size_t i = 0; i < p->nrules; i++) {
-        const struct pi_rule *r = &p->rules[i];
+    for (size_t h = 0; h < p->nhot; h++) {
+        const struct pi_hot *r = &p->hot[h];
+        size_t i = r->idx;
         d->rule_val[i] = TRI_F;
         d->rule_need_lo[i] = d->rule_need_hi[i] = 0;
-        if (!r->nthen || !(r->then_mask & targets))
+        if (!(r->then_mask & targets))
             continue;
-        if (!rule_in_force(r, as_of)) {
+        if (r->from > as_of || as_of > r->to) {
             d->rule_val[i] = 3; /* not in force */
             continue;
         }
@@ -456,7 +449,7 @@ static enum cust_status decide_target(struct pi_ctx *x, int t, int32_t as_of, st
     size_t nt = p->ntgt_rules[t];
     uint64_t app[PI_RULE_WORDS] = {0};
     for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0)
-        if (d->rule_val[i] == TRI_T && !p->rules[i].overlay && ((p->rules[i].then_mask >> t) & 1u))
+        if (d->rule_val[i] == TRI_T && !p->is_overlay[i])
             set_bit(app, i);
     uint8_t verdict = 0;
     for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
@@ -464,11 +457,11 @@ static enum cust_status decide_target(struct pi_ctx *x, int t, int32_t as_of, st
             continue;
         bool beaten = false;
         for (size_t jj = 0, j = nt ? tl[0] : 0; jj < nt && !beaten; j = ++jj < nt ? tl[jj] : 0)
-            if (j != i && has_bit(app, j) && has_bit(p->rules[j].beats, i))
+            if (j != i && has_bit(app, j) && has_bit(p->beats_of[j], i))
                 beaten = true;
         if (beaten)
             continue;
-        uint8_t v = rule_verdict(&p->rules[i], t);
+        uint8_t v = p->verdict_of[i][t];
         if (verdict && v != verdict) {
             return cust_err_set(
                 err, CUST_ECONFLICT,
@@ -484,13 +477,12 @@ static enum cust_status decide_target(struct pi_ctx *x, int t, int32_t as_of, st
     }
     /* an unknown rule more protective than the result wins: never rest on a guess */
     for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
-        const struct pi_rule *r = &p->rules[i];
-        if (d->rule_val[i] != TRI_U || r->overlay || !((r->then_mask >> t) & 1u))
+        if (d->rule_val[i] != TRI_U || p->is_overlay[i])
             continue;
-        uint8_t v = rule_verdict(r, t);
+        uint8_t v = p->verdict_of[i][t];
         bool beaten = false;
         for (size_t jj = 0, j = nt ? tl[0] : 0; jj < nt && !beaten; j = ++jj < nt ? tl[jj] : 0)
-            beaten = has_bit(en->winners, j) && has_bit(p->rules[j].beats, i);
+            beaten = has_bit(en->winners, j) && has_bit(p->beats_of[j], i);
         if (verdict && v < verdict && !beaten) {
             verdict = v;
             memset(en->winners, 0, sizeof(en->winners));
@@ -503,8 +495,7 @@ static enum cust_status decide_target(struct pi_ctx *x, int t, int32_t as_of, st
                             p->id, pi_date_str(as_of, ds), pi_target_names[t]);
     /* overlay narrowing */
     for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
-        const struct pi_rule *r = &p->rules[i];
-        if (!r->overlay || !((r->then_mask >> t) & 1u))
+        if (!p->is_overlay[i])
             continue;
         uint8_t rv = d->rule_val[i];
         if (rv != TRI_T && rv != TRI_U)
@@ -513,7 +504,7 @@ static enum cust_status decide_target(struct pi_ctx *x, int t, int32_t as_of, st
             return cust_err_set(err, CUST_ECONFLICT,
                                 "policy '%s' on %s: overlay rule '%s' would prohibit '%s', "
                                 "which the state policy requires (rule '%s')",
-                                p->id, pi_date_str(as_of, ds), r->id, pi_target_names[t],
+                                p->id, pi_date_str(as_of, ds), p->rules[i].id, pi_target_names[t],
                                 p->rules[en->rule].id);
         if (verdict == CUST_VERDICT_PERMITTED) {
             verdict = CUST_VERDICT_PROHIBITED;
@@ -529,10 +520,9 @@ static enum cust_status decide_target(struct pi_ctx *x, int t, int32_t as_of, st
     en->verdict = verdict;
     /* needs: unknown rules whose verdict differs from the result */
     for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
-        const struct pi_rule *r = &p->rules[i];
-        if (d->rule_val[i] != TRI_U || !((r->then_mask >> t) & 1u))
+        if (d->rule_val[i] != TRI_U)
             continue;
-        if (rule_verdict(r, t) == verdict && !has_bit(en->winners, i))
+        if (p->verdict_of[i][t] == verdict && !has_bit(en->winners, i))
             continue;
         for (uint32_t k = d->rule_need_lo[i]; k < d->rule_need_hi[i]; k++)
             add_out_need(d, &d->needs[k]);
@@ -563,7 +553,8 @@ static void apply_duties(struct pi_ctx *x, int32_t as_of)
 {
     const struct cust_policy *p = x->p;
     struct cust_decision *d = x->d;
-    for (size_t i = 0; i < p->nrules; i++) {
+    for (size_t si = 0; si < p->nside; si++) {
+        size_t i = p->side[si];
         const struct pi_rule *r = &p->rules[i];
         if (r->nneed_names && !r->nthen && rule_in_force(r, as_of)) {
             size_t mark = d->nneeds;

@@ -93,16 +93,6 @@ const struct pi_code *pi_code_lookup(const struct cust_policy *p, const char *co
     }
 }
 
-int pi_code_row(const struct cust_policy *p, const struct pi_code *pc, bool exact, size_t t)
-{
-    (void)p;
-    if (!pc)
-        return -1;
-    if (pc->row[t] == -2 && exact && pc->bare[t] >= 0)
-        return pc->bare[t];
-    return pc->row[t];
-}
-
 int pi_value_intern(struct cust_policy *p, const char *v)
 {
     for (size_t i = 0; i < p->nvalues; i++)
