@@ -1,18 +1,21 @@
 /* fuzz_case_parse.c - the case parser (src/policy/case.c) and a decision under us-ca and its
- * illustrative Los Angeles overlay (policies/examples/), on arbitrary JSON text. */
+ * every shipped policy and the illustrative Los Angeles overlay (policies/examples/), on
+ * arbitrary JSON text. */
 #include "custodian/compat.h"
 
 #include "custodian/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct cust_policy *pols[2];
+#define NPOLS 5
+static struct cust_policy *pols[NPOLS];
 
 static void load(void)
 {
-    static const char *const ids[2] = {"us-ca", CUST_SOURCE_DIR
-                                       "/policies/examples/us-ca/los-angeles.policy"};
-    for (int i = 0; i < 2; i++) {
+    static const char *const ids[NPOLS] = {"us-ca", "us-tx", "us-fl", "us-federal-default",
+                                           CUST_SOURCE_DIR
+                                           "/policies/examples/us-ca/los-angeles.policy"};
+    for (int i = 0; i < NPOLS; i++) {
         struct cust_err err = CUST_ERR_INIT;
         if (cust_policy_load(CUST_SOURCE_DIR "/policies", ids[i], &pols[i], &err)) {
             fprintf(stderr, "%s\n", err.msg);
@@ -23,8 +26,8 @@ static void load(void)
 
 static void unload(void)
 {
-    cust_policy_free(pols[0]);
-    cust_policy_free(pols[1]);
+    for (int i = 0; i < NPOLS; i++)
+        cust_policy_free(pols[i]);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -37,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct cust_diag dg = CUST_DIAG_INIT;
     if (cust_case_parse((const char *)data, size, &c, &dg) == CUST_OK) {
         struct cust_decision *d = cust_decision_new();
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < NPOLS; i++) {
             struct cust_err err = CUST_ERR_INIT;
             if (cust_decide(pols[i], c, CUST_DECIDE_TRACE, d, &err) == CUST_OK) {
                 json_t *o = cust_decision_to_json(pols[i], c, d);

@@ -282,6 +282,8 @@ static enum cust_status decision_for(struct fulfil *f, const json_t *rec,
     if (!c)
         return cust_err_set(f->err, CUST_EINTEGRITY, "booking '%s': stored record is invalid",
                             r->booking_number);
+    /* a scope is a population request (decide.md request.population; 7284.6(b)(2)) */
+    json_object_set_new(json_object_get(c, "request"), "population", json_true());
     json_t *dec = NULL;
     enum cust_status st = d->decide ? d->decide(d->decide_arg, c, &dec, f->err)
                                     : cust_err_set(f->err, CUST_EINVAL, "no policy engine");

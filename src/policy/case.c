@@ -188,6 +188,7 @@ enum cust_status cust_case_from_json(const json_t *root, struct cust_case **out,
                 if ((c->asks >> t) & 1u)
                     c->asks_order[c->nasks_order++] = (uint8_t)t;
         }
+        get_bool(rq, "population", "case.request.population", &c->cbool[PB_POPULATION], dg);
         static const char *const warrants[PW_COUNT] = {"", "I-200", "I-205"};
         c->warrant =
             (uint8_t)get_enum(rq, "accompanying_warrant", "case.request.accompanying_warrant",
@@ -225,7 +226,7 @@ enum cust_status cust_case_from_json(const json_t *root, struct cust_case **out,
             }
         }
         for (int b = 0; b < PB_COUNT; b++) {
-            if (b == PB_CITIZENSHIP_VERIFIED || b == PB_IMMIGRATION_PROOF)
+            if (b == PB_CITIZENSHIP_VERIFIED || b == PB_IMMIGRATION_PROOF || b == PB_POPULATION)
                 continue;
             char p2[96];
             snprintf(p2, sizeof(p2), "case.subject.%s", pi_cbool_names[b]);

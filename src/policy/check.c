@@ -73,6 +73,45 @@ static void collect(const struct cust_policy *p, int32_t n, struct check_vars *c
     }
 }
 
+/* Mark the variables condition n depends on (facts expanded). */
+static void mark_vars(const struct cust_policy *p, const struct check_vars *cv, int32_t n,
+                      bool *used)
+{
+    if (n < 0)
+        return;
+    if (cv->var_of_node[n] >= 0) {
+        used[cv->var_of_node[n]] = true;
+        return;
+    }
+    const struct pi_node *nd = &p->nodes[n];
+    if (nd->op == N_FACT) {
+        mark_vars(p, cv, p->facts[nd->a].node, used);
+        return;
+    }
+    mark_vars(p, cv, nd->l, used);
+    mark_vars(p, cv, nd->r, used);
+}
+
+/* The variables of the rules in force on `day`, into act[]; returns their number. */
+static size_t active_vars(const struct cust_policy *p, const struct check_vars *cv, int32_t day,
+                          size_t *act)
+{
+    bool used[CHECK_MAX_VARS] = {false};
+    for (size_t i = 0; i < p->nrules; i++) {
+        const struct pi_rule *r = &p->rules[i];
+        if (r->from > day || day > r->to)
+            continue;
+        mark_vars(p, cv, r->cond, used);
+        for (size_t b = 0; b < r->nbasis; b++)
+            mark_vars(p, cv, r->basis[b].node, used);
+    }
+    size_t n = 0;
+    for (size_t v = 0; v < cv->nvars; v++)
+        if (used[v])
+            act[n++] = v;
+    return n;
+}
+
 static int cmp_i32(const void *a, const void *b)
 {
     int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
@@ -261,7 +300,7 @@ static void report(struct check_run *cr, size_t nd)
     cr->e |=
         cust_buf_appendf(cr->out,
                          "policy %s: ok - %llu combinations (%zu dates x %d kinds x %d "
-                         "citizenship values x 2^%zu facts), every action and item has "
+                         "citizenship values x up to 2^%zu facts), every action and item has "
                          "one verdict, no conflict; no verified citizen held, arrested or "
                          "transferred on a civil request, notify never required for one, "
                          "refer_to_counsel on judicial kinds; %s\n",
@@ -302,13 +341,18 @@ enum cust_status cust_policy_check(const struct cust_policy *p, struct cust_buf 
     cr.d->fact_val = cust_xcalloc(p->nfacts + 1, 1);
     cr.d->fact_need_lo = cust_xcalloc(p->nfacts + 1, sizeof(uint32_t));
     cr.d->fact_need_hi = cust_xcalloc(p->nfacts + 1, sizeof(uint32_t));
-    uint32_t combos = 1u << cr.cv.nvars;
     for (size_t di = 0; di < nd; di++) {
         cr.d->version = pi_version_at(p, dates[di]);
+        /* only the facts of the rules in force that day can change a decision: enumerate
+         * those, hold the others at false */
+        size_t act[CHECK_MAX_VARS];
+        size_t nact = active_vars(p, &cr.cv, dates[di], act);
+        memset(cr.assign, 0, sizeof(cr.assign));
+        uint32_t combos = 1u << nact;
         for (int cz = 0; cz < PC_COUNT; cz++)
             for (uint32_t m = 0; m < combos; m++) {
-                for (size_t v = 0; v < cr.cv.nvars; v++)
-                    cr.assign[v] = (m >> v) & 1u;
+                for (size_t v = 0; v < nact; v++)
+                    cr.assign[act[v]] = (m >> v) & 1u;
                 check_combination(&cr, dates[di], cz);
             }
     }

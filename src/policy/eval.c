@@ -11,9 +11,13 @@
 #include <stdarg.h>
 
 const char *const pi_citizenship_names[PC_COUNT] = {"citizen", "non_citizen", "unknown"};
-const char *const pi_cbool_names[PB_COUNT] = {
-    "release_date_public",  "sex_arson_registrant", "outstanding_federal_felony_warrant",
-    "citizenship_verified", "address_public",       "immigration_status_proof"};
+const char *const pi_cbool_names[PB_COUNT] = {"release_date_public",
+                                              "sex_arson_registrant",
+                                              "outstanding_federal_felony_warrant",
+                                              "citizenship_verified",
+                                              "address_public",
+                                              "immigration_status_proof",
+                                              "population"};
 const char *const pi_immigration_names[PI_IMM_COUNT] = {
     "lawful_permanent_resident",  "lawful_nonimmigrant", "refugee_or_asylee",
     "temporary_protected_status", "undocumented",        "unknown"};
@@ -98,18 +102,21 @@ static uint8_t tri_not(uint8_t v)
 /* The element's row in table t (see pi_code_row). */
 static int el_row(struct pi_ctx *x, int list, size_t idx, size_t t)
 {
-    return pi_code_row(x->p, x->d->el_code[list][idx], x->d->el_exact[list][idx], t);
+    return pi_code_row(x->d->el_code[list][idx], x->d->el_exact[list][idx], t);
 }
 
 static uint8_t eval_attr(struct pi_ctx *x, int a, int list, size_t idx);
 
 /* Set attribute: mask of values and whether known. */
-static uint8_t eval_set(struct pi_ctx *x, int a, int list, size_t idx, uint64_t *mask)
+/* Set attribute: *mask the values that hold, *maybe those that may (a qualified table value:
+ * `[conditional]`, or `[from D]` unless the element is dated before D); TRI_U when no row. */
+static uint8_t eval_set(struct pi_ctx *x, int a, int list, size_t idx, uint64_t *mask,
+                        uint64_t *maybe)
 {
     const struct cust_policy *p = x->p;
     const struct pi_attr *at = &p->attrs[a];
     const struct pi_el *e = &x->c->els[list][idx];
-    *mask = 0;
+    *mask = *maybe = 0;
     if (at->ov == PO_CATEGORY && (e->ov_set & (1u << PO_CATEGORY))) {
         const char *s = e->ov_category;
         while (*s) {
@@ -134,6 +141,9 @@ static uint8_t eval_set(struct pi_ctx *x, int a, int list, size_t idx, uint64_t 
             if ((size_t)row >= tb->nreal && tb->tri[cell] == TRI_U && tb->cells[cell][0] == '\0')
                 disagree = true; /* a bare section whose subdivisions disagree */
             *mask |= tb->setv[cell];
+            if (tb->setm[cell] &&
+                !(tb->setfrom[cell] != INT32_MIN && e->has_date && e->date < tb->setfrom[cell]))
+                *maybe |= tb->setm[cell];
             known = true;
         }
     }
@@ -158,13 +168,16 @@ static uint8_t eval_el(struct pi_ctx *x, const struct pi_node *nd, int list, siz
     case N_ATTR:
         return eval_attr(x, nd->a, list, idx);
     case N_SET_IN: {
-        uint64_t m;
-        uint8_t k = eval_set(x, nd->a, list, idx, &m);
-        if (k == TRI_U) {
+        uint64_t m, maybe;
+        uint8_t k = eval_set(x, nd->a, list, idx, &m, &maybe);
+        uint64_t want = nd->mask ? nd->mask : ~0ull;
+        if (k == TRI_T && (m & want))
+            return TRI_T;
+        if (k == TRI_U || (maybe & want)) {
             push_need(x->d, (uint8_t)list, idx, x->p->attrs[nd->a].name);
             return TRI_U;
         }
-        return nd->mask ? (m & nd->mask) != 0 : m != 0;
+        return TRI_F;
     }
     case N_LEVEL_IN:
         if (e->level == PV_UNKNOWN) {
@@ -357,14 +370,6 @@ static bool has_bit(const uint64_t *w, size_t i)
     return (w[i / 64] >> (i % 64)) & 1u;
 }
 
-static uint8_t rule_verdict(const struct pi_rule *r, int t)
-{
-    for (size_t k = 0; k < r->nthen; k++)
-        if (r->then[k].target == t)
-            return r->then[k].verdict;
-    return 0;
-}
-
 static void add_out_need(struct cust_decision *d, const struct pi_need *n)
 {
     for (size_t i = 0; i < d->nout_needs; i++)
@@ -405,13 +410,14 @@ static void eval_rules(struct pi_ctx *x, uint32_t targets, int32_t as_of)
 {
     const struct cust_policy *p = x->p;
     struct cust_decision *d = x->d;
-    for (size_t i = 0; i < p->nrules; i++) {
-        const struct pi_rule *r = &p->rules[i];
+    for (size_t h = 0; h < p->nhot; h++) {
+        const struct pi_hot *r = &p->hot[h];
+        size_t i = r->idx;
         d->rule_val[i] = TRI_F;
         d->rule_need_lo[i] = d->rule_need_hi[i] = 0;
-        if (!r->nthen || !(r->then_mask & targets))
+        if (!(r->then_mask & targets))
             continue;
-        if (!rule_in_force(r, as_of)) {
+        if (r->from > as_of || as_of > r->to) {
             d->rule_val[i] = 3; /* not in force */
             continue;
         }
@@ -443,7 +449,7 @@ static enum cust_status decide_target(struct pi_ctx *x, int t, int32_t as_of, st
     size_t nt = p->ntgt_rules[t];
     uint64_t app[PI_RULE_WORDS] = {0};
     for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0)
-        if (d->rule_val[i] == TRI_T && !p->rules[i].overlay && ((p->rules[i].then_mask >> t) & 1u))
+        if (d->rule_val[i] == TRI_T && !p->is_overlay[i])
             set_bit(app, i);
     uint8_t verdict = 0;
     for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
@@ -451,11 +457,11 @@ static enum cust_status decide_target(struct pi_ctx *x, int t, int32_t as_of, st
             continue;
         bool beaten = false;
         for (size_t jj = 0, j = nt ? tl[0] : 0; jj < nt && !beaten; j = ++jj < nt ? tl[jj] : 0)
-            if (j != i && has_bit(app, j) && has_bit(p->rules[j].beats, i))
+            if (j != i && has_bit(app, j) && has_bit(p->beats_of[j], i))
                 beaten = true;
         if (beaten)
             continue;
-        uint8_t v = rule_verdict(&p->rules[i], t);
+        uint8_t v = p->verdict_of[i][t];
         if (verdict && v != verdict) {
             return cust_err_set(
                 err, CUST_ECONFLICT,
@@ -471,13 +477,12 @@ static enum cust_status decide_target(struct pi_ctx *x, int t, int32_t as_of, st
     }
     /* an unknown rule more protective than the result wins: never rest on a guess */
     for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
-        const struct pi_rule *r = &p->rules[i];
-        if (d->rule_val[i] != TRI_U || r->overlay || !((r->then_mask >> t) & 1u))
+        if (d->rule_val[i] != TRI_U || p->is_overlay[i])
             continue;
-        uint8_t v = rule_verdict(r, t);
+        uint8_t v = p->verdict_of[i][t];
         bool beaten = false;
         for (size_t jj = 0, j = nt ? tl[0] : 0; jj < nt && !beaten; j = ++jj < nt ? tl[jj] : 0)
-            beaten = has_bit(en->winners, j) && has_bit(p->rules[j].beats, i);
+            beaten = has_bit(en->winners, j) && has_bit(p->beats_of[j], i);
         if (verdict && v < verdict && !beaten) {
             verdict = v;
             memset(en->winners, 0, sizeof(en->winners));
@@ -490,8 +495,7 @@ static enum cust_status decide_target(struct pi_ctx *x, int t, int32_t as_of, st
                             p->id, pi_date_str(as_of, ds), pi_target_names[t]);
     /* overlay narrowing */
     for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
-        const struct pi_rule *r = &p->rules[i];
-        if (!r->overlay || !((r->then_mask >> t) & 1u))
+        if (!p->is_overlay[i])
             continue;
         uint8_t rv = d->rule_val[i];
         if (rv != TRI_T && rv != TRI_U)
@@ -500,7 +504,7 @@ static enum cust_status decide_target(struct pi_ctx *x, int t, int32_t as_of, st
             return cust_err_set(err, CUST_ECONFLICT,
                                 "policy '%s' on %s: overlay rule '%s' would prohibit '%s', "
                                 "which the state policy requires (rule '%s')",
-                                p->id, pi_date_str(as_of, ds), r->id, pi_target_names[t],
+                                p->id, pi_date_str(as_of, ds), p->rules[i].id, pi_target_names[t],
                                 p->rules[en->rule].id);
         if (verdict == CUST_VERDICT_PERMITTED) {
             verdict = CUST_VERDICT_PROHIBITED;
@@ -516,10 +520,9 @@ static enum cust_status decide_target(struct pi_ctx *x, int t, int32_t as_of, st
     en->verdict = verdict;
     /* needs: unknown rules whose verdict differs from the result */
     for (size_t ii = 0, i = nt ? tl[0] : 0; ii < nt; i = ++ii < nt ? tl[ii] : 0) {
-        const struct pi_rule *r = &p->rules[i];
-        if (d->rule_val[i] != TRI_U || !((r->then_mask >> t) & 1u))
+        if (d->rule_val[i] != TRI_U)
             continue;
-        if (rule_verdict(r, t) == verdict && !has_bit(en->winners, i))
+        if (p->verdict_of[i][t] == verdict && !has_bit(en->winners, i))
             continue;
         for (uint32_t k = d->rule_need_lo[i]; k < d->rule_need_hi[i]; k++)
             add_out_need(d, &d->needs[k]);
@@ -550,7 +553,8 @@ static void apply_duties(struct pi_ctx *x, int32_t as_of)
 {
     const struct cust_policy *p = x->p;
     struct cust_decision *d = x->d;
-    for (size_t i = 0; i < p->nrules; i++) {
+    for (size_t si = 0; si < p->nside; si++) {
+        size_t i = p->side[si];
         const struct pi_rule *r = &p->rules[i];
         if (r->nneed_names && !r->nthen && rule_in_force(r, as_of)) {
             size_t mark = d->nneeds;

@@ -145,6 +145,28 @@ static enum cust_status finish(struct cust_policy *p, struct cust_err *err)
                                 p->rules[i].file, p->rules[i].line, p->rules[i].id);
     pi_tables_bare_rows(p);
     pi_tables_finish(p);
+    free(p->hot);
+    free(p->side);
+    free(p->verdict_of);
+    free(p->beats_of);
+    free(p->is_overlay);
+    p->hot = cust_xcalloc(p->nrules + 1, sizeof(*p->hot));
+    p->side = cust_xcalloc(p->nrules + 1, sizeof(*p->side));
+    p->verdict_of = cust_xcalloc(p->nrules + 1, sizeof(*p->verdict_of));
+    p->beats_of = cust_xcalloc(p->nrules + 1, sizeof(*p->beats_of));
+    p->is_overlay = cust_xcalloc(p->nrules + 1, 1);
+    p->nhot = p->nside = 0;
+    for (size_t i = 0; i < p->nrules; i++) {
+        const struct pi_rule *r = &p->rules[i];
+        if (r->nthen)
+            p->hot[p->nhot++] = (struct pi_hot){(uint16_t)i, r->then_mask, r->from, r->to, r->cond};
+        if (r->nduties || r->nneed_names)
+            p->side[p->nside++] = (uint16_t)i;
+        for (size_t k = 0; k < r->nthen; k++)
+            p->verdict_of[i][r->then[k].target] = r->then[k].verdict;
+        memcpy(p->beats_of[i], r->beats, sizeof(r->beats));
+        p->is_overlay[i] = r->overlay;
+    }
     for (int t = 0; t < PT_COUNT; t++) {
         free(p->tgt_rules[t]);
         p->tgt_rules[t] = cust_xcalloc(p->nrules + 1, sizeof(uint16_t));
@@ -383,6 +405,8 @@ void cust_policy_free(struct cust_policy *p)
         free(tb->cells);
         free(tb->tri);
         free(tb->setv);
+        free(tb->setm);
+        free(tb->setfrom);
     }
     for (size_t i = 0; i < p->ncodes_cap; i++)
         free(p->codes[i].code);
@@ -427,6 +451,11 @@ void cust_policy_free(struct cust_policy *p)
         free(p->files[i]);
     for (int t = 0; t < PT_COUNT; t++)
         free(p->tgt_rules[t]);
+    free(p->hot);
+    free(p->side);
+    free(p->verdict_of);
+    free(p->beats_of);
+    free(p->is_overlay);
     free(p);
 }
 

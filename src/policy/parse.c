@@ -543,6 +543,89 @@ static int basis_intern(struct cust_policy *p, const char *s)
     return (int)p->nbasis_labels++;
 }
 
+static void member_then(struct parser *ps, struct pi_rule *r)
+{
+    char w[128];
+    for (;;) {
+        char tv[64];
+        int tg = -1, v = -1;
+        if (ps->t.k == TK_WORD && pi_tok_copy(&ps->t, w, sizeof(w)))
+            tg = pi_target_from_name(w);
+        if (tg < 0) {
+            pi_perr(ps, &ps->t, "expected an action or item");
+            return;
+        }
+        pi_lex(ps);
+        if (ps->t.k == TK_WORD && pi_tok_copy(&ps->t, tv, sizeof(tv))) {
+            for (int k = CUST_VERDICT_PROHIBITED; k <= CUST_VERDICT_REQUIRED; k++)
+                if (strcmp(tv, cust_verdict_name((enum cust_verdict)k)) == 0)
+                    v = k;
+        }
+        if (v < 0) {
+            pi_perr(ps, &ps->t, "expected a verdict (required, permitted, prohibited)");
+            return;
+        }
+        if (r->then_mask & (1u << tg)) {
+            pi_perr(ps, &ps->t, "'%s' given twice in rule '%s'", w, r->id);
+            return;
+        }
+        r->then[r->nthen].target = (uint8_t)tg;
+        r->then[r->nthen].verdict = (uint8_t)v;
+        r->nthen++;
+        r->then_mask |= 1u << tg;
+        pi_lex(ps);
+        if (ps->t.k != TK_COMMA)
+            break;
+        pi_lex(ps);
+    }
+}
+
+static void member_need(struct parser *ps, struct pi_rule *r)
+{
+    char w[128];
+    if (ps->t.k != TK_WORD || !pi_tok_copy(&ps->t, w, sizeof(w)) || !valid_name(w, true)) {
+        pi_perr(ps, &ps->t, "expected the name of a case fact (e.g. citizenship.verified)");
+        return;
+    }
+    if (r->nneed_names >= PI_MAX_DUTIES) {
+        pi_perr(ps, &ps->t, "too many needs");
+        return;
+    }
+    r->need_names[r->nneed_names++] = cust_xstrdup(w);
+    pi_lex(ps);
+}
+
+static void member_duty(struct parser *ps, struct pi_rule *r)
+{
+    char w[128];
+    static const char *const duties[] = {
+        "serve_copy_to_subject",         "notice_to_subject_and_attorney",
+        "consent_form_before_interview", "refer_to_counsel",
+        "record_as_public_record",       "report_transfer_to_state",
+        "notify_court_of_detainer",      "record_detainer_in_case_file"};
+    if (ps->t.k != TK_WORD || !pi_tok_copy(&ps->t, w, sizeof(w)) ||
+        find_const(duties, CUST_ARRAY_LEN(duties), w) < 0) {
+        pi_perr(ps, &ps->t, "expected a duty id (decide.md)");
+        return;
+    }
+    if (r->nduties >= PI_MAX_DUTIES) {
+        pi_perr(ps, &ps->t, "too many duties");
+        return;
+    }
+    struct pi_duty *du = &r->duties[r->nduties++];
+    du->duty = cust_xstrdup(w);
+    pi_lex(ps);
+    if (pi_is_word(&ps->t, "when")) {
+        pi_lex(ps);
+        if (ps->t.k != TK_WORD) {
+            pi_perr(ps, &ps->t, "expected a word after 'when'");
+            return;
+        }
+        du->when = pi_tok_dup(&ps->t);
+        pi_lex(ps);
+    }
+}
+
 static void parse_rule_member(struct parser *ps, const char *kw, const struct tok *at)
 {
     struct cust_policy *p = ps->p;
@@ -591,38 +674,7 @@ static void parse_rule_member(struct parser *ps, const char *kw, const struct to
         }
         r->cond = parse_or(ps, -1);
     } else if (strcmp(kw, "then") == 0) {
-        for (;;) {
-            char tv[64];
-            int tg = -1, v = -1;
-            if (ps->t.k == TK_WORD && pi_tok_copy(&ps->t, w, sizeof(w)))
-                tg = pi_target_from_name(w);
-            if (tg < 0) {
-                pi_perr(ps, &ps->t, "expected an action or item");
-                return;
-            }
-            pi_lex(ps);
-            if (ps->t.k == TK_WORD && pi_tok_copy(&ps->t, tv, sizeof(tv))) {
-                for (int k = CUST_VERDICT_PROHIBITED; k <= CUST_VERDICT_REQUIRED; k++)
-                    if (strcmp(tv, cust_verdict_name((enum cust_verdict)k)) == 0)
-                        v = k;
-            }
-            if (v < 0) {
-                pi_perr(ps, &ps->t, "expected a verdict (required, permitted, prohibited)");
-                return;
-            }
-            if (r->then_mask & (1u << tg)) {
-                pi_perr(ps, &ps->t, "'%s' given twice in rule '%s'", w, r->id);
-                return;
-            }
-            r->then[r->nthen].target = (uint8_t)tg;
-            r->then[r->nthen].verdict = (uint8_t)v;
-            r->nthen++;
-            r->then_mask |= 1u << tg;
-            pi_lex(ps);
-            if (ps->t.k != TK_COMMA)
-                break;
-            pi_lex(ps);
-        }
+        member_then(ps, r);
     } else if (strcmp(kw, "basis") == 0) {
         char *label = NULL;
         if (!want_str(ps, &label, "a basis label"))
@@ -644,42 +696,9 @@ static void parse_rule_member(struct parser *ps, const char *kw, const struct to
         r->basis[r->nbasis].node = cond;
         r->nbasis++;
     } else if (strcmp(kw, "need") == 0) {
-        if (ps->t.k != TK_WORD || !pi_tok_copy(&ps->t, w, sizeof(w)) || !valid_name(w, true)) {
-            pi_perr(ps, &ps->t, "expected the name of a case fact (e.g. citizenship.verified)");
-            return;
-        }
-        if (r->nneed_names >= PI_MAX_DUTIES) {
-            pi_perr(ps, &ps->t, "too many needs");
-            return;
-        }
-        r->need_names[r->nneed_names++] = cust_xstrdup(w);
-        pi_lex(ps);
+        member_need(ps, r);
     } else if (strcmp(kw, "duty") == 0) {
-        static const char *const duties[] = {
-            "serve_copy_to_subject",         "notice_to_subject_and_attorney",
-            "consent_form_before_interview", "refer_to_counsel",
-            "record_as_public_record",       "report_transfer_to_state"};
-        if (ps->t.k != TK_WORD || !pi_tok_copy(&ps->t, w, sizeof(w)) ||
-            find_const(duties, CUST_ARRAY_LEN(duties), w) < 0) {
-            pi_perr(ps, &ps->t, "expected a duty id (decide.md)");
-            return;
-        }
-        if (r->nduties >= PI_MAX_DUTIES) {
-            pi_perr(ps, &ps->t, "too many duties");
-            return;
-        }
-        struct pi_duty *du = &r->duties[r->nduties++];
-        du->duty = cust_xstrdup(w);
-        pi_lex(ps);
-        if (pi_is_word(&ps->t, "when")) {
-            pi_lex(ps);
-            if (ps->t.k != TK_WORD) {
-                pi_perr(ps, &ps->t, "expected a word after 'when'");
-                return;
-            }
-            du->when = pi_tok_dup(&ps->t);
-            pi_lex(ps);
-        }
+        member_duty(ps, r);
     } else if (strcmp(kw, "overrides") == 0) {
         for (;;) {
             if (ps->t.k != TK_WORD || !pi_tok_copy(&ps->t, w, sizeof(w))) {
@@ -865,6 +884,71 @@ static void stmt_table(struct parser *ps, const struct tok *at, const char *kw)
     ps->cur_block = 0;
 }
 
+/*
+ * One set-column cell: values separated by ';', each optionally qualified in brackets:
+ * `S[from 2026-01-01]` holds only for offenses on or after that day, `S[conditional]` only on
+ * facts the table cannot see; both make the value uncertain (*maybe) rather than known (*m).
+ * *from: the cell's `from` day (one per cell), else INT32_MIN.
+ */
+static bool intern_set_cell(struct parser *ps, const char *cell, uint64_t *m, uint64_t *maybe,
+                            int32_t *from, const char *name, const struct tok *at)
+{
+    *m = *maybe = 0;
+    *from = INT32_MIN;
+    const char *s = cell;
+    while (*s) {
+        const char *e = strchr(s, ';');
+        size_t l = e ? (size_t)(e - s) : strlen(s);
+        char v[64];
+        while (l && *s == ' ') {
+            s++;
+            l--;
+        }
+        while (l && s[l - 1] == ' ')
+            l--;
+        if (l && l < sizeof(v)) {
+            memcpy(v, s, l);
+            v[l] = '\0';
+            char *q = strchr(v, '[');
+            bool qualified = q != NULL;
+            if (q) {
+                char *end = strchr(q, ']');
+                char *fw = strstr(q, "from ");
+                *q = '\0';
+                if (!end || (!fw && !strstr(q + 1, "conditional"))) {
+                    pi_perr(ps, at,
+                            "'%s': bad qualifier in '%s' (expected [from DATE], "
+                            "[conditional] or both)",
+                            name, cell);
+                    return false;
+                }
+                char day[11] = "";
+                if (fw && end - (fw + 5) >= 10) {
+                    memcpy(day, fw + 5, 10);
+                    day[10] = '\0';
+                }
+                if (fw && !cust_date_parse(day, from)) {
+                    pi_perr(ps, at, "'%s': bad date in '%s'", name, cell);
+                    return false;
+                }
+            }
+            int vi = pi_value_intern(ps->p, v);
+            if (vi < 0) {
+                pi_perr(ps, at, "too many distinct values in '%s'", name);
+                return false;
+            }
+            if (qualified)
+                *maybe |= 1ull << vi;
+            else
+                *m |= 1ull << vi;
+        }
+        if (!e)
+            break;
+        s = e + 1;
+    }
+    return true;
+}
+
 static void stmt_attr_or_fact(struct parser *ps, const struct tok *at, const char *kw)
 {
     struct cust_policy *p = ps->p;
@@ -908,32 +992,10 @@ static void stmt_attr_or_fact(struct parser *ps, const struct tok *at, const cha
                 /* intern every value of the column ("P;Q" -> P, Q) */
                 struct pi_table *tb = &p->tables[t];
                 for (size_t r = 0; r < tb->nrows; r++) {
-                    const char *cell = tb->cells[r * tb->ncols + (size_t)c];
-                    uint64_t m = 0;
-                    const char *s = cell;
-                    while (*s) {
-                        const char *e = strchr(s, ';');
-                        size_t l = e ? (size_t)(e - s) : strlen(s);
-                        char v[32];
-                        while (l && *s == ' ') {
-                            s++;
-                            l--;
-                        }
-                        if (l && l < sizeof(v)) {
-                            memcpy(v, s, l);
-                            v[l] = '\0';
-                            int vi = pi_value_intern(p, v);
-                            if (vi < 0) {
-                                pi_perr(ps, at, "too many distinct values in '%s'", name);
-                                return;
-                            }
-                            m |= 1ull << vi;
-                        }
-                        if (!e)
-                            break;
-                        s = e + 1;
-                    }
-                    tb->setv[r * tb->ncols + (size_t)c] = m;
+                    size_t cell = r * tb->ncols + (size_t)c;
+                    if (!intern_set_cell(ps, tb->cells[cell], &tb->setv[cell], &tb->setm[cell],
+                                         &tb->setfrom[cell], name, at))
+                        return;
                 }
                 pi_lex(ps);
                 if (ps->t.k != TK_COMMA)

@@ -90,6 +90,7 @@ enum pi_cbool {
     PB_CITIZENSHIP_VERIFIED,
     PB_ADDRESS_PUBLIC,
     PB_IMMIGRATION_PROOF, /* subject.immigration_status.proof_provided */
+    PB_POPULATION,        /* request.population: a request about a population, not one person */
     PB_COUNT
 };
 extern const char *const pi_cbool_names[PB_COUNT];
@@ -190,6 +191,8 @@ struct pi_table {
     char **cells;       /* nrows * ncols */
     uint8_t *tri;       /* nrows * ncols: yes/no/unknown */
     uint64_t *setv;     /* nrows * ncols: interned values (set columns only), else 0 */
+    uint64_t *setm;     /* nrows * ncols: qualified values (`S[from D]`, `[conditional]`) */
+    int32_t *setfrom;   /* nrows * ncols: the `from` day of the qualified values, or INT32_MIN */
     size_t nreal;       /* rows from the file; rows from nreal on are bare-section rows */
     bool bare_sections; /* `bare_sections`: a bare section takes what its subdivisions agree on */
 };
@@ -215,6 +218,12 @@ struct pi_attr {
 struct pi_fact {
     char *name;
     int32_t node;
+};
+
+struct pi_hot {
+    uint16_t idx;
+    uint32_t then_mask;
+    int32_t from, to, cond;
 };
 
 struct pi_source {
@@ -292,6 +301,15 @@ struct cust_policy {
     size_t nfiles;
     uint16_t *tgt_rules[PT_COUNT]; /* per target: the rules that decide it, in file order */
     uint16_t ntgt_rules[PT_COUNT];
+    /* Compact copies of what every decision reads (load.c, finish): the big pi_rule structs
+     * stay out of the hot loops. */
+    struct pi_hot *hot; /* the verdict rules (with `then`), in file order */
+    size_t nhot;
+    uint16_t *side; /* the rules with duties or needs, in file order */
+    size_t nside;
+    uint8_t (*verdict_of)[PT_COUNT];     /* per rule, per target: its verdict or 0 */
+    uint64_t (*beats_of)[PI_RULE_WORDS]; /* per rule: the rules it beats (closure) */
+    uint8_t *is_overlay;                 /* per rule */
 };
 
 /* ---- the decision ---- */
@@ -371,8 +389,16 @@ enum cust_status pi_table_load(struct cust_policy *p, const char *dir, const cha
 /* The dictionary entry for `code` or its nearest less specific form; *exact: no stripping. */
 const struct pi_code *pi_code_lookup(const struct cust_policy *p, const char *code, bool *exact);
 /* The row of `pc` in table t: its own row, the bare-section row when the code is exactly a
- * bare section of a `bare_sections` table, -2 when only more specific rows exist, else -1. */
-int pi_code_row(const struct cust_policy *p, const struct pi_code *pc, bool exact, size_t t);
+ * bare section of a `bare_sections` table, -2 when only more specific rows exist, else -1.
+ * Inline: it is on the path of every table test of every decision. */
+static inline int pi_code_row(const struct pi_code *pc, bool exact, size_t t)
+{
+    if (!pc)
+        return -1;
+    if (pc->row[t] == -2 && exact && pc->bare[t] >= 0)
+        return pc->bare[t];
+    return pc->row[t];
+}
 int pi_value_intern(struct cust_policy *p, const char *v);
 int pi_table_col(const struct pi_table *t, const char *name);
 void pi_tables_finish(struct cust_policy *p);

@@ -93,16 +93,6 @@ const struct pi_code *pi_code_lookup(const struct cust_policy *p, const char *co
     }
 }
 
-int pi_code_row(const struct cust_policy *p, const struct pi_code *pc, bool exact, size_t t)
-{
-    (void)p;
-    if (!pc)
-        return -1;
-    if (pc->row[t] == -2 && exact && pc->bare[t] >= 0)
-        return pc->bare[t];
-    return pc->row[t];
-}
-
 int pi_value_intern(struct cust_policy *p, const char *v)
 {
     for (size_t i = 0; i < p->nvalues; i++)
@@ -247,6 +237,8 @@ enum cust_status pi_table_load(struct cust_policy *p, const char *dir, const cha
     t->nreal = t->nrows;
     t->tri = cust_xcalloc(t->nrows * t->ncols + 1, 1);
     t->setv = cust_xcalloc(t->nrows * t->ncols + 1, sizeof(uint64_t));
+    t->setm = cust_xcalloc(t->nrows * t->ncols + 1, sizeof(uint64_t));
+    t->setfrom = cust_xcalloc(t->nrows * t->ncols + 1, sizeof(int32_t));
     for (size_t r = 0; r < t->nrows; r++)
         for (size_t c = 0; c < t->ncols; c++)
             t->tri[r * t->ncols + c] = tri_of(t->cells[r * t->ncols + c]);
@@ -291,6 +283,8 @@ static int16_t bare_row(struct pi_table *tb, const size_t *rows, size_t nr)
     tb->cells = cust_xrealloc(tb->cells, tb->nrows * tb->ncols * sizeof(char *));
     tb->tri = cust_xrealloc(tb->tri, tb->nrows * tb->ncols + 1);
     tb->setv = cust_xrealloc(tb->setv, (tb->nrows * tb->ncols + 1) * sizeof(uint64_t));
+    tb->setm = cust_xrealloc(tb->setm, (tb->nrows * tb->ncols + 1) * sizeof(uint64_t));
+    tb->setfrom = cust_xrealloc(tb->setfrom, (tb->nrows * tb->ncols + 1) * sizeof(int32_t));
     for (size_t c = 0; c < tb->ncols; c++) {
         const char *first = tb->cells[rows[0] * tb->ncols + c];
         bool same = true;
@@ -299,6 +293,8 @@ static int16_t bare_row(struct pi_table *tb, const size_t *rows, size_t nr)
         tb->cells[r * tb->ncols + c] = cust_xstrdup(same ? first : "");
         tb->tri[r * tb->ncols + c] = same ? tb->tri[rows[0] * tb->ncols + c] : TRI_U;
         tb->setv[r * tb->ncols + c] = same ? tb->setv[rows[0] * tb->ncols + c] : 0;
+        tb->setm[r * tb->ncols + c] = same ? tb->setm[rows[0] * tb->ncols + c] : 0;
+        tb->setfrom[r * tb->ncols + c] = same ? tb->setfrom[rows[0] * tb->ncols + c] : INT32_MIN;
     }
     return (int16_t)r;
 }

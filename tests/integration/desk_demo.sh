@@ -41,7 +41,8 @@ cmp -s "$T/scope.txt" "$T/rows.txt" || fail "rows are the scope"; ok
 jq -c --rawfile keep "$T/rows.txt" '
   select(.booking_number as $b | ($keep | split("\n") | index($b)))
   | {booking_number, c: {jurisdiction: "us-ca", as_of: "2025-07-17",
-     request: {kind: "information_request", items: ["booking_facts","charges","convictions","release_date"]},
+     request: {kind: "information_request", population: true,
+              items: ["booking_facts","charges","convictions","release_date"]},
      subject: {citizenship: {status: (.person.citizenship.status // "unknown"),
                              verified: (.person.citizenship.verified == true)},
                release_date_public: (.release_date_public == true),

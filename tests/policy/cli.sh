@@ -24,8 +24,12 @@ expect_exit 0 "$CUSTODIAN" decide "$T/case.json"
 expect_exit 0 "$CUSTODIAN" decide --policy us-tx --no-trace - <"$T/case.json"
 [ "$(jq -r '.actions.hold.verdict + " " + (.trace|length|tostring)' "$T/out")" = "required 0" ] || fail "tx"; ok
 # the same detainer in Florida and under the federal default
-expect_exit 0 "$CUSTODIAN" decide --policy us-fl "$T/case.json"
+# Florida: a detainer counts (908.102(2)) only with an I-200 or I-205
+jq '.request.accompanying_warrant = "I-200"' "$T/case.json" >"$T/case-fl.json"
+expect_exit 0 "$CUSTODIAN" decide --policy us-fl "$T/case-fl.json"
 [ "$(jq -r .actions.hold.verdict "$T/out")" = required ] || fail fl; ok
+expect_exit 0 "$CUSTODIAN" decide --policy us-fl "$T/case.json"
+[ "$(jq -r '.actions.hold.verdict + " " + (.needs | join(","))' "$T/out")" = "permitted request.accompanying_warrant" ] || fail "fl without warrant"; ok
 expect_exit 0 "$CUSTODIAN" decide --policy us-federal-default "$T/case.json"
 [ "$(jq -r .actions.hold.verdict "$T/out")" = permitted ] || fail fed; ok
 # policy given as a file

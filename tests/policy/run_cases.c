@@ -152,6 +152,22 @@ static bool run_one(const char *dir, const json_t *t, char *msg, size_t cap)
         return false;
     }
     cust_diag_release(&dg);
+    /* a misspelt or misplaced key would silently assert nothing: refuse it */
+    static const char *const keys[] = {"name",    "case",  "case_text", "expect",
+                                       "invalid", "error", "policy"};
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)t, key, val)
+    {
+        bool known = false;
+        for (size_t k = 0; k < CUST_ARRAY_LEN(keys) && !known; k++)
+            known = strcmp(key, keys[k]) == 0;
+        if (!known) {
+            snprintf(msg, cap, "unknown key '%s' (duties_* and needs_include go inside expect)",
+                     key);
+            return false;
+        }
+    }
     const json_t *pj = json_object_get(t, "policy");
     const char *id = pj ? json_string_value(pj) : cust_case_jurisdiction(c);
     struct cust_policy *p = id ? get_policy(dir, id, msg, cap) : NULL;

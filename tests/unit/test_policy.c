@@ -61,6 +61,22 @@ static void test_parse_errors(void **state)
                        "'allows' may only be used by duty-only rules");
     expect_parse_error("policy t\nversion 2020-01-01 \"a\"\nversion 2019-01-01 \"b\"\n",
                        "increasing date order");
+    /* issue 8 language: need, the new case enumerations, dated */
+    expect_parse_error(HEAD "rule r\n  cite s\n  when true\n  then hold prohibited\n"
+                            "  need citizenship.verified\n",
+                       "'need' only in rules without 'then'");
+    expect_parse_error(HEAD "rule r\n  cite s\n  when true\n  need Bad!\n",
+                       "expected the name of a case fact");
+    expect_parse_error(HEAD "fact f = immigration_status = green_card\n",
+                       "unknown immigration_status 'green_card'");
+    expect_parse_error(HEAD "fact f = accompanying_warrant in [I-200, I-247]\n",
+                       "unknown accompanying_warrant 'I-247'");
+    expect_parse_error(HEAD "fact f = any convictions (dated after 2011-10-01)\n",
+                       "expected 'before DATE' or 'from DATE' after 'dated'");
+    expect_parse_error(HEAD "fact f = any convictions (dated before 2011-13-01)\n",
+                       "expected a date (YYYY-MM-DD)");
+    expect_parse_error(HEAD "fact f = dated before 2011-10-01\n",
+                       "'dated' describes a conviction or charge");
     struct cust_buf b = CUST_BUF_INIT;
     assert_int_equal(cust_buf_puts(&b, HEAD "fact f ="), CUST_OK);
     for (int i = 0; i < 300; i++)
@@ -144,7 +160,8 @@ static void test_threads(void **state)
     assert_int_equal(cust_policy_load(policies(), "us-ca", &p, &err), CUST_OK);
     static const char *const js[2] = {
         "{\"as_of\":\"2025-07-17\",\"request\":{\"kind\":\"notification_request\"},\"subject\":"
-        "{\"convictions\":[{\"code\":\"PC 32\",\"level\":\"felony\",\"date\":\"2000-01-01\"}]}}",
+        "{\"convictions\":[{\"code\":\"PC "
+        "32\",\"level\":\"felony\",\"date\":\"2005-01-01\",\"state_prison\":false}]}}",
         "{\"as_of\":\"2025-07-17\",\"request\":{\"kind\":\"notification_request\"},\"subject\":"
         "{\"convictions\":[{\"code\":\"PC 211\",\"level\":\"felony\",\"date\":\"2016-01-01\"}]}}"};
     struct cust_case *c[2];
