@@ -8,11 +8,13 @@
 #ifndef CUSTODIAN_CLI_H
 #define CUSTODIAN_CLI_H
 
+#include "custodian/config.h"
 #include "custodian/status.h"
 
 struct cli_ctx {
-    const char *db_path; /* --db, else $CUSTODIAN_DB, else ./custodian.db */
-    const char *user;    /* --as USER, else $CUSTODIAN_USER, else $USER, else "cli" */
+    struct cust_config *cfg; /* loaded once by main (config.h): defaults, file, env, options */
+    const char *db_path;     /* [store] path: --db, else $CUSTODIAN_DB, else ./custodian.db */
+    const char *user;        /* [cli] user: --as USER, else $CUSTODIAN_USER, else $USER, "cli" */
 };
 
 typedef int (*cli_fn)(int argc, char **argv, struct cli_ctx *ctx);
@@ -51,5 +53,12 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_duties(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_serve(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_user(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_config(int argc, char **argv, struct cli_ctx *ctx);
+
+/* Read the configuration again with `file` (a command's own --config), keeping the options. */
+enum cust_status cli_config_reload(struct cli_ctx *ctx, const char *file, struct cust_err *err);
+/* Override a configuration value from a command's option (source "option NAME"). */
+void cli_config_option(struct cli_ctx *ctx, enum cust_config_key key, const char *option,
+                       const char *value);
 
 #endif

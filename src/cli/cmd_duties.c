@@ -74,18 +74,14 @@ int cmd_duties(int argc, char **argv, struct cli_ctx *ctx)
 
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s = NULL;
-    struct cust_calendar *cal = NULL;
-    if (cust_calendar_load(CUST_SOURCE_DIR "/policies/calendars/us-federal-holidays.csv", &cal,
-                           &err) != CUST_OK ||
+    struct cust_desk_env *env = NULL;
+    if (cust_desk_env_open(ctx->cfg, CUST_DESK_POLICY_FILES, &env, &err) != CUST_OK ||
         cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &err) != CUST_OK) {
-        cust_calendar_free(cal);
+        cust_desk_env_free(env);
         return cli_fail(&err);
     }
-    struct cust_desk d = {.store = s,
-                          .cal = cal,
-                          .actor = ctx->user,
-                          .role = "clerk",
-                          .agency_name = getenv("CUSTODIAN_AGENCY_NAME")};
+    struct cust_desk d;
+    cust_desk_init(&d, env, s, ctx->user, "clerk");
     enum cust_status st;
     if (is_list) {
         struct cust_desk_duty_filter f = {request, open};
@@ -125,6 +121,6 @@ int cmd_duties(int argc, char **argv, struct cli_ctx *ctx)
     }
     cust_desk_release(&d);
     cust_store_close(s);
-    cust_calendar_free(cal);
+    cust_desk_env_free(env);
     return st == CUST_OK ? 0 : cli_fail(&err);
 }

@@ -258,7 +258,6 @@ out:
 
 int cmd_policy(int argc, char **argv, struct cli_ctx *ctx)
 {
-    (void)ctx;
     if (argc < 2 || cli_wants_help(argc, argv))
         return argc < 2 ? cli_usage_error(usage, "missing subcommand") : cli_help(usage);
     const char *dir = NULL;
@@ -270,6 +269,9 @@ int cmd_policy(int argc, char **argv, struct cli_ctx *ctx)
         else
             rest[nrest++] = argv[i];
     }
+    if (dir)
+        cli_config_option(ctx, CUST_CFG_POLICIES, "--policies", dir);
+    dir = cust_config_get(ctx->cfg, CUST_CFG_POLICIES);
     int rc;
     if (strcmp(argv[1], "check") == 0)
         rc = do_check(nrest, rest, dir);

@@ -33,8 +33,10 @@ static const char usage[] =
     "  lift ID --reason R | withdraw ID --reason R | expire ID --reason R | close ID --reason R\n"
     "  transfers [--json]                  every hand-over to federal custody, with its basis\n"
     "\n"
-    "Options for every command: --policy ID|FILE (default: $CUSTODIAN_JURISDICTION or us-ca),\n"
-    "--policies DIR. Notices name the jail's agency from $CUSTODIAN_AGENCY_NAME.\n"
+    "Options for every command: --policy ID|FILE (default: [county] jurisdiction,\n"
+    "$CUSTODIAN_JURISDICTION, else us-ca), --policies DIR. Notices name the jail's agency\n"
+    "([county] agency_name, $CUSTODIAN_AGENCY_NAME); deadlines count business days by\n"
+    "[county] calendar ($CUSTODIAN_CALENDAR). See `custodian config show`.\n"
     "Exit: 0 ok, 1 failure or refusal, 2 invalid input (json.path: reason lines, nothing\n"
     "stored).\n";
 
@@ -316,31 +318,23 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
         }
     }
 
+    /* --policy and --policies override the configuration for this command */
+    if (o.policy)
+        cli_config_option(ctx, CUST_CFG_JURISDICTION, "--policy", o.policy);
+    if (o.policies)
+        cli_config_option(ctx, CUST_CFG_POLICIES, "--policies", o.policies);
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s = NULL;
-    struct cust_calendar *cal = NULL;
-    const char *calp = getenv("CUSTODIAN_CALENDAR");
-    if (cust_calendar_load(
-            calp && *calp ? calp : CUST_SOURCE_DIR "/policies/calendars/us-federal-holidays.csv",
-            &cal, &err) != CUST_OK ||
+    struct cust_desk_env *env = NULL;
+    if (cust_desk_env_open(ctx->cfg, CUST_DESK_POLICY_FILES, &env, &err) != CUST_OK ||
         cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &err) != CUST_OK) {
         json_decref(doc);
-        cust_calendar_free(cal);
+        cust_desk_env_free(env);
         return cli_fail(&err);
     }
-    const char *jur = o.policy ? o.policy : getenv("CUSTODIAN_JURISDICTION");
-    if (!jur || !*jur)
-        jur = "us-ca";
-    struct cust_desk_policy *dp = cust_desk_policy_new(o.policies, o.policy);
-    struct cust_desk d = {.store = s,
-                          .cal = cal,
-                          .actor = ctx->user,
-                          .role = "clerk",
-                          .decide = cust_desk_policy_decide,
-                          .decide_arg = dp,
-                          .jurisdiction = jur,
-                          .agency_name = getenv("CUSTODIAN_AGENCY_NAME"),
-                          .lang = o.lang};
+    struct cust_desk d;
+    cust_desk_init(&d, env, s, ctx->user, "clerk");
+    d.lang = o.lang;
     enum cust_status st = CUST_OK;
     json_t *out = NULL;
     rc = 0;
@@ -524,9 +518,8 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
     json_decref(out);
     json_decref(doc);
     cust_desk_release(&d);
-    cust_desk_policy_free(dp);
     cust_store_close(s);
-    cust_calendar_free(cal);
+    cust_desk_env_free(env);
     if (rc)
         return rc;
     return st == CUST_OK ? 0 : cli_fail(&err);

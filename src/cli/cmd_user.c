@@ -95,12 +95,14 @@ static int user_add(struct cli_ctx *ctx, const char *name, const char *role_name
         return 2;
     }
     struct cust_err err = CUST_ERR_INIT;
+    if (key_file)
+        cli_config_option(ctx, CUST_CFG_KEY_FILE, "--key-file", key_file);
     struct cust_web_config wc;
     cust_web_config_defaults(&wc);
-    wc.db_path = ctx->db_path;
+    wc.core = ctx->cfg;
     wc.connections = 1;
-    wc.key_file = key_file;
     wc.create_key = true;
+    wc.accounts_only = true;
     struct cust_web *w = NULL;
     if (cust_web_new(&w, &wc, &err) != CUST_OK) {
         sodium_memzero(pass, sizeof(pass));

@@ -20,18 +20,21 @@ static const struct cli_command commands[] = {
     {"duties", cmd_duties, "duties triggered by requests: list, done"},
     {"serve", cmd_serve, "serve the HTTP API, the public locator and the staff console"},
     {"user", cmd_user, "manage staff accounts"},
+    {"config", cmd_config, "show the effective configuration and where each value comes from"},
 };
 
 static const char usage[] =
-    "usage: custodian [--db PATH] [--as USER] COMMAND [ARGS...]\n"
+    "usage: custodian [--config FILE] [--db PATH] [--as USER] COMMAND [ARGS...]\n"
     "\n"
     "custodian keeps a county jail's custody record and answers federal\n"
     "immigration requests under the law in force on the day.\n"
     "\n"
     "global options:\n"
-    "  --db PATH    the store (default $CUSTODIAN_DB, else ./custodian.db)\n"
-    "  --as USER    who is acting, for the ledger (default $CUSTODIAN_USER, else $USER)\n"
-    "  --help       this text; `custodian COMMAND --help` for a command\n"
+    "  --config FILE  the configuration file (default $CUSTODIAN_CONFIG; see\n"
+    "                 `custodian config show`)\n"
+    "  --db PATH      the store (default $CUSTODIAN_DB, else [store] path, else ./custodian.db)\n"
+    "  --as USER      who is acting, for the ledger (default $CUSTODIAN_USER, else $USER)\n"
+    "  --help         this text; `custodian COMMAND --help` for a command\n"
     "\n"
     "commands:\n";
 
@@ -77,19 +80,49 @@ int cli_fail(const struct cust_err *err)
     return cust_status_exit_code(err->code);
 }
 
-int main(int argc, char **argv)
+void cli_config_option(struct cli_ctx *ctx, enum cust_config_key key, const char *option,
+                       const char *value)
 {
-    struct cli_ctx ctx = {0};
-    ctx.db_path = getenv("CUSTODIAN_DB");
-    ctx.user = getenv("CUSTODIAN_USER");
+    char source[96];
+    snprintf(source, sizeof(source), "option %s", option);
+    cust_config_set(ctx->cfg, key, value, source);
+    ctx->db_path = cust_config_get(ctx->cfg, CUST_CFG_STORE_PATH);
+    ctx->user = cust_config_get(ctx->cfg, CUST_CFG_USER);
+}
+
+enum cust_status cli_config_reload(struct cli_ctx *ctx, const char *file, struct cust_err *err)
+{
+    struct cust_config *fresh = NULL;
+    enum cust_status st = cust_config_load(file, &fresh, err);
+    if (st != CUST_OK)
+        return st;
+    /* the options given so far still win */
+    for (int k = 0; k < CUST_CFG_COUNT; k++) {
+        const char *src = cust_config_source(ctx->cfg, (enum cust_config_key)k);
+        if (strncmp(src, "option ", 7) == 0)
+            cust_config_set(fresh, (enum cust_config_key)k,
+                            cust_config_get(ctx->cfg, (enum cust_config_key)k), src);
+    }
+    cust_config_free(ctx->cfg);
+    ctx->cfg = fresh;
+    ctx->db_path = cust_config_get(ctx->cfg, CUST_CFG_STORE_PATH);
+    ctx->user = cust_config_get(ctx->cfg, CUST_CFG_USER);
+    return cust_config_apply(ctx->cfg, err);
+}
+
+static int run(int argc, char **argv, struct cli_ctx *ctx)
+{
+    const char *config = NULL, *db = NULL, *as = NULL;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
-            ctx.db_path = argv[++i];
+            db = argv[++i];
         } else if (strncmp(argv[i], "--db=", 5) == 0) {
-            ctx.db_path = argv[i] + 5;
+            db = argv[i] + 5;
+        } else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            config = argv[++i];
         } else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc) {
-            ctx.user = argv[++i];
+            as = argv[++i];
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             print_usage(stdout);
             return 0;
@@ -102,20 +135,37 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!ctx.db_path || !*ctx.db_path)
-        ctx.db_path = "custodian.db";
-    if (!ctx.user || !*ctx.user)
-        ctx.user = getenv("USER");
-    if (!ctx.user || !*ctx.user)
-        ctx.user = "cli";
     if (i >= argc) {
         print_usage(stderr);
         return 2;
     }
-    for (size_t c = 0; c < CUST_ARRAY_LEN(commands); c++) {
+    const struct cli_command *cmd = NULL;
+    for (size_t c = 0; c < CUST_ARRAY_LEN(commands); c++)
         if (strcmp(argv[i], commands[c].name) == 0)
-            return commands[c].fn(argc - i, argv + i, &ctx);
+            cmd = &commands[c];
+    if (!cmd) {
+        fprintf(stderr, "custodian: '%s' is not a command; see 'custodian --help'\n", argv[i]);
+        return 2;
     }
-    fprintf(stderr, "custodian: '%s' is not a command; see 'custodian --help'\n", argv[i]);
-    return 2;
+    /* the one configuration: defaults, file, environment, then the options */
+    struct cust_err err = CUST_ERR_INIT;
+    if (cust_config_load(config, &ctx->cfg, &err) != CUST_OK)
+        return cli_fail(&err);
+    ctx->db_path = cust_config_get(ctx->cfg, CUST_CFG_STORE_PATH);
+    ctx->user = cust_config_get(ctx->cfg, CUST_CFG_USER);
+    if (db && *db)
+        cli_config_option(ctx, CUST_CFG_STORE_PATH, "--db", db);
+    if (as && *as)
+        cli_config_option(ctx, CUST_CFG_USER, "--as", as);
+    if (cust_config_apply(ctx->cfg, &err) != CUST_OK)
+        return cli_fail(&err);
+    return cmd->fn(argc - i, argv + i, ctx);
+}
+
+int main(int argc, char **argv)
+{
+    struct cli_ctx ctx = {0};
+    int rc = run(argc, argv, &ctx);
+    cust_config_free(ctx.cfg);
+    return rc;
 }

@@ -31,6 +31,27 @@ json_t *desk_time_json(int64_t t)
     return json_string(buf);
 }
 
+char *desk_cite_join(const json_t *cites)
+{
+    struct cust_buf b;
+    cust_buf_init(&b, 0);
+    size_t i;
+    json_t *c;
+    enum cust_status st = CUST_OK;
+    json_array_foreach(cites, i, c)
+    {
+        const char *s = json_string_value(c);
+        if (!s || !*s)
+            continue;
+        if (b.len)
+            st = st ? st : cust_buf_puts(&b, "; ");
+        st = st ? st : cust_buf_puts(&b, s);
+    }
+    char *out = st == CUST_OK && b.len ? cust_xstrdup(b.buf) : NULL;
+    cust_buf_release(&b);
+    return out;
+}
+
 json_t *desk_flag_names(unsigned flags, bool items)
 {
     json_t *a = json_array();
@@ -40,11 +61,6 @@ json_t *desk_flag_names(unsigned flags, bool items)
             json_array_append_new(a, json_string(items ? cust_request_item_name(1u << i)
                                                        : cust_request_ask_name(1u << i)));
     return a;
-}
-
-const char *desk_templates_dir(const struct cust_desk *d)
-{
-    return d->templates_dir ? d->templates_dir : CUST_SOURCE_DIR "/templates/notices";
 }
 
 static const char *role_of(const struct cust_desk *d)
@@ -300,8 +316,8 @@ void cust_desk_release(struct cust_desk *d)
         person_set_free(dc->persons);
         free(dc->persons);
     }
-    json_decref(dc->duty_days);
     json_decref(dc->templates);
+    cust_decision_free(dc->decision);
     free(dc);
     d->cache = NULL;
 }
@@ -468,7 +484,8 @@ static enum cust_status rewindow(struct cust_desk *d, struct desk_req *q, const 
     enum cust_status st = CUST_OK;
     if (rel && cust_date_parse(rel, &day)) {
         int64_t start = (int64_t)day * 86400 - (int64_t)q->r.received_offset * 60;
-        int64_t end = cust_deadline_add_business_hours(d->cal, start, q->r.received_offset, 48);
+        int64_t end =
+            cust_deadline_add_business_hours(d->env->cal, start, q->r.received_offset, 48);
         char now[32];
         desk_now(now);
         st = cust_store_request_update(d->store, q->id, NULL, NULL, end,
@@ -659,7 +676,8 @@ enum cust_status cust_desk_add(struct cust_desk *d, const json_t *doc, char id[C
     int64_t law_ts = CUST_NO_TIME;
     const char *law_rule = NULL;
     if (!r.has_due && r.kind == CUST_REQ_DETAINER) {
-        law_ts = cust_deadline_add_business_hours(d->cal, r.received_at, r.received_offset, 48);
+        law_ts =
+            cust_deadline_add_business_hours(d->env->cal, r.received_at, r.received_offset, 48);
         law_rule = "detainer_48h";
     }
     char received[32], now[32];
@@ -987,7 +1005,7 @@ static int64_t booking_window_end(struct cust_desk *d, const char *bn, int offse
         start = t;
     json_decref(rec);
     return start == CUST_NO_TIME ? CUST_NO_TIME
-                                 : cust_deadline_add_business_hours(d->cal, start, offset, 48);
+                                 : cust_deadline_add_business_hours(d->env->cal, start, offset, 48);
 }
 
 /* The request's hold window end now: the latest over its confirmed persons (every one's window

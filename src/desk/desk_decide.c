@@ -217,65 +217,17 @@ void desk_case_key(const json_t *rec, struct cust_buf *b)
 
 /* ---- duty rules and notices --------------------------------------------------------------- */
 
-/* Load the duty deadline rules once per desk: duty -> business days, or null for none. */
-static enum cust_status duty_rules(struct cust_desk *d, json_t **out, struct cust_err *err)
-{
-    struct desk_cache *dc = desk_cache(d);
-    if (dc->duty_days) {
-        *out = dc->duty_days;
-        return CUST_OK;
-    }
-    const char *path =
-        d->duty_rules ? d->duty_rules : CUST_SOURCE_DIR "/policies/desk/duty-deadlines.csv";
-    struct cust_csv csv;
-    enum cust_status st = cust_csv_open_file(&csv, path, err);
-    if (st != CUST_OK)
-        return st;
-    json_t *rules = json_object();
-    st = cust_csv_next(&csv, err);
-    int cd = cust_csv_column(&csv, "duty"), cb = cust_csv_column(&csv, "business_days");
-    if (st == CUST_OK && (cd < 0 || cb < 0))
-        st = cust_err_set(err, CUST_EINVAL, "%s:1: needs columns 'duty' and 'business_days'", path);
-    while (st == CUST_OK && (st = cust_csv_next(&csv, err)) == CUST_OK && csv.nfields) {
-        if (csv.nfields <= (size_t)cd || csv.nfields <= (size_t)cb || !csv.fields[cd][0]) {
-            st = cust_err_set(err, CUST_EINVAL, "%s:%zu: expected duty and business_days", path,
-                              csv.line);
-            break;
-        }
-        const char *n = csv.fields[cb];
-        char *end;
-        long days = strtol(n, &end, 10);
-        if (*n && (*end || days < 0 || days > 365)) {
-            st = cust_err_set(err, CUST_EINVAL, "%s:%zu: business_days: not a number of days", path,
-                              csv.line);
-            break;
-        }
-        json_object_set_new(rules, csv.fields[cd], *n ? json_integer(days) : json_null());
-    }
-    cust_csv_release(&csv);
-    if (st != CUST_OK) {
-        json_decref(rules);
-        return st;
-    }
-    dc->duty_days = rules;
-    *out = rules;
-    return CUST_OK;
-}
-
 enum cust_status desk_duty_due(struct cust_desk *d, const char *duty, int64_t from, int offset,
                                int64_t *due, struct cust_err *err)
 {
+    (void)err;
     *due = CUST_NO_TIME;
-    json_t *rules;
-    enum cust_status st = duty_rules(d, &rules, err);
-    if (st != CUST_OK)
-        return st;
-    json_t *days = json_object_get(rules, duty);
+    json_t *days = json_object_get(d->env->duty_days, duty);
     if (!json_is_integer(days))
         return CUST_OK;
     int32_t day = cust_time_local_day(from, offset);
     if (json_integer_value(days) > 0)
-        day = cust_deadline_add_business_days(d->cal, day, (int)json_integer_value(days));
+        day = cust_deadline_add_business_days(d->env->cal, day, (int)json_integer_value(days));
     *due = ((int64_t)day + 1) * 86400 - 1 - (int64_t)offset * 60;
     return CUST_OK;
 }
@@ -298,7 +250,7 @@ static enum cust_status render(struct cust_desk *d, const char *tpl, const char 
         if (!((*c >= 'a' && *c <= 'z') || *c == '-'))
             return cust_err_set(err, CUST_EINVAL, "language '%s' is not a language code", lang);
     char path[1024], key[96];
-    snprintf(path, sizeof(path), "%s/%s/%s.txt", desk_templates_dir(d), lang, tpl);
+    snprintf(path, sizeof(path), "%s/%s/%s.txt", d->env->templates_dir, lang, tpl);
     snprintf(key, sizeof(key), "%s/%s", lang, tpl);
     struct desk_cache *dc = desk_cache(d);
     if (!dc->templates)
@@ -344,7 +296,7 @@ static enum cust_status terms(struct cust_desk *d, const char *lang, json_t **ou
     if ((*out = json_object_get(dc->templates, key)))
         return CUST_OK;
     char path[1024];
-    snprintf(path, sizeof(path), "%s/%s/terms.csv", desk_templates_dir(d), lang);
+    snprintf(path, sizeof(path), "%s/%s/terms.csv", d->env->templates_dir, lang);
     if (access(path, R_OK) != 0 && strcmp(lang, "en") != 0)
         return terms(d, "en", out, err);
     struct cust_csv csv;
@@ -441,8 +393,7 @@ static enum cust_status keep_notice(struct cust_desk *d, const char *request_id,
     cust_date_format(cust_today(), today);
     json_object_set_new(v, "notice_date", json_string(today));
     json_object_set_new(v, "request_id", json_string(request_id));
-    json_object_set_new(v, "agency_name",
-                        json_string(d->agency_name ? d->agency_name : "Sheriff's Department"));
+    json_object_set_new(v, "agency_name", json_string(d->env->agency_name));
     struct cust_buf local;
     cust_buf_init(&local, 0);
     struct cust_buf *b = out ? out : &local;
@@ -729,11 +680,33 @@ static json_t *notice_vars(struct cust_desk *d, const struct desk_req *q, const 
         hold_refused |= bit == CUST_ASK_HOLD && (!v || strcmp(v, "prohibited") == 0);
         release_given |= bit == CUST_ASK_NOTIFY && v && strcmp(v, "prohibited") != 0;
     }
+    /* the notice promises a copy of any release notice only where the law makes it a duty */
+    bool promised = false;
+    size_t di;
+    json_t *dx;
+    json_array_foreach(json_object_get(decision, "duties"), di, dx)
+    {
+        const char *when = json_string_value(json_object_get(dx, "when"));
+        promised |= when && strcmp(when, "notify_given") == 0;
+    }
+    release_given = release_given && promised;
     json_t *v = json_pack("{s:s,s:s?,s:s,s:s,s:s?,s:o,s:o,s:b,s:b,s:b,s:s?}", "subject_name", name,
                           "booking_number", bn, "received_date", received, "requester", req, "form",
                           q->r.form, "asks", asks, "verdicts", verdicts, "will_comply", will,
                           "hold_refused", hold_refused, "release_date_given", release_given,
                           "purpose", q->r.note);
+    /* the law a notice states is the decision's: each verdict's citations, as the policy gives
+     * them (a Texas notice cites Texas law) */
+    static const char *const cited[] = {"hold", "notify"};
+    for (size_t k = 0; decision && k < CUST_ARRAY_LEN(cited); k++) {
+        char key[32];
+        snprintf(key, sizeof(key), "%s_cite", cited[k]);
+        char *t = desk_cite_join(json_object_get(
+            json_object_get(json_object_get(decision, "actions"), cited[k]), "cite"));
+        if (t)
+            json_object_set_new(v, key, json_string(t));
+        free(t);
+    }
     free(name);
     free(req);
     return v;
@@ -807,6 +780,10 @@ enum cust_status desk_duties_from_decision_ex(struct cust_desk *d, const struct 
             continue;
         json_t *vars = notice_vars(d, q, bn, decision,
                                    json_string_value(json_object_get(extra, "subject_name")));
+        char *dc = desk_cite_join(json_object_get(x, "cite"));
+        if (dc)
+            json_object_set_new(vars, "duty_cite", json_string(dc)); /* the notice's own law */
+        free(dc);
         if (extra)
             json_object_update(vars, extra);
         st = desk_duty_create_ex(d, q, person_id, bn, duty, json_object_get(x, "cite"), vars, flags,
@@ -824,21 +801,8 @@ enum cust_status desk_duties_from_decision_ex(struct cust_desk *d, const struct 
 static enum cust_status run_decide(struct cust_desk *d, const json_t *c, json_t **dec,
                                    struct cust_err *err)
 {
-    *dec = NULL;
-    if (!d->decide)
-        return cust_err_set(err, CUST_EINVAL, "no policy engine in this build");
-    enum cust_status st = d->decide(d->decide_arg, c, dec, err);
-    if (st != CUST_OK)
-        return st;
-    json_t *p = json_object_get(*dec, "policy");
-    if (!json_string_value(json_object_get(p, "id")) ||
-        !json_string_value(json_object_get(p, "version")) ||
-        !json_string_value(json_object_get(p, "sha256"))) {
-        json_decref(*dec);
-        *dec = NULL;
-        return cust_err_set(err, CUST_EINTEGRITY, "decision without policy id, version, sha256");
-    }
-    return CUST_OK;
+    /* a subject's decision is read by people: it keeps how each verdict was reached */
+    return desk_decide_case(d, c, CUST_DECIDE_TRACE, dec, err);
 }
 
 enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req *q,
@@ -904,8 +868,9 @@ enum cust_status cust_desk_decide(struct cust_desk *d, const char *id, json_t **
         st = cust_store_current_version(d->store, ll.v[i].booking_number, NULL, &doc, err);
         if (st != CUST_OK)
             break;
-        json_t *c = cust_desk_case_from_booking(
-            doc, d->jurisdiction, as_of, cust_request_kind_name(q.r.kind), q.r.asks, q.r.items);
+        json_t *c =
+            cust_desk_case_from_booking(doc, d->env->jurisdiction, as_of,
+                                        cust_request_kind_name(q.r.kind), q.r.asks, q.r.items);
         free(doc);
         if (!c) {
             st = cust_err_set(err, CUST_EINTEGRITY, "booking '%s': stored record is invalid",

@@ -84,20 +84,9 @@ static json_t *item_value(const json_t *rec, unsigned item)
 
 static json_t *cite_text(const json_t *entry)
 {
-    struct cust_buf b;
-    cust_buf_init(&b, 0);
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(entry, "cite"), i, c)
-    {
-        if (i)
-            ignore(cust_buf_puts(&b, "; "));
-        ignore(cust_buf_puts(&b, json_string_value(c) ? json_string_value(c) : ""));
-    }
-    if (b.len == 0)
-        ignore(cust_buf_puts(&b, "no verdict"));
-    json_t *s = json_stringn(b.buf, b.len);
-    cust_buf_release(&b);
+    char *t = desk_cite_join(json_object_get(entry, "cite"));
+    json_t *s = json_string(t ? t : "no verdict");
+    free(t);
     return s;
 }
 
@@ -277,7 +266,7 @@ static enum cust_status decision_for(struct fulfil *f, const json_t *rec,
             return CUST_OK;
         }
     }
-    json_t *c = desk_case_from_record(rec, d->jurisdiction, f->as_of,
+    json_t *c = desk_case_from_record(rec, d->env->jurisdiction, f->as_of,
                                       cust_request_kind_name(rq->kind), 0, rq->items);
     if (!c)
         return cust_err_set(f->err, CUST_EINTEGRITY, "booking '%s': stored record is invalid",
@@ -285,8 +274,8 @@ static enum cust_status decision_for(struct fulfil *f, const json_t *rec,
     /* a scope is a population request (decide.md request.population; 7284.6(b)(2)) */
     json_object_set_new(json_object_get(c, "request"), "population", json_true());
     json_t *dec = NULL;
-    enum cust_status st = d->decide ? d->decide(d->decide_arg, c, &dec, f->err)
-                                    : cust_err_set(f->err, CUST_EINVAL, "no policy engine");
+    /* in bulk: no trace (the rows cite each withheld item's rule) */
+    enum cust_status st = desk_decide_case(d, c, 0, &dec, f->err);
     json_decref(c);
     f->stats->decided += st == CUST_OK;
     /* equal decisions by a fingerprint of their JSON (the engine writes keys in a fixed order) */
@@ -495,11 +484,10 @@ static enum cust_status on_counsel(const struct cust_desk_duty *x, void *arg)
 static enum cust_status refer(struct cust_desk *d, struct desk_req *q, int32_t as_of,
                               struct cust_desk_fulfil_stats *stats, struct cust_err *err)
 {
-    json_t *c = cust_desk_case_from_booking("{}", d->jurisdiction, as_of,
+    json_t *c = cust_desk_case_from_booking("{}", d->env->jurisdiction, as_of,
                                             cust_request_kind_name(q->r.kind), 0, q->r.items);
     json_t *dec = NULL;
-    enum cust_status st = d->decide ? d->decide(d->decide_arg, c, &dec, err)
-                                    : cust_err_set(err, CUST_EINVAL, "no policy engine");
+    enum cust_status st = desk_decide_case(d, c, CUST_DECIDE_TRACE, &dec, err);
     json_decref(c);
     if (st == CUST_OK)
         st = cust_store_begin(d->store, err);

@@ -4,8 +4,24 @@
 #ifndef CUSTODIAN_DESK_INTERNAL_H
 #define CUSTODIAN_DESK_INTERNAL_H
 
+#include "custodian/deadline.h"
 #include "custodian/desk.h"
+#include "custodian/policy.h"
 #include "custodian/request.h"
+
+/* What every desk of a process shares (desk.h; desk_env.c). */
+struct cust_desk_env {
+    struct cust_calendar *cal;
+    struct cust_policy_resolver *policies;
+    char *jurisdiction, *agency_name, *templates_dir;
+    json_t
+        *duty_days; /* duty -> business days (integer) or null: policies/desk/duty-deadlines.csv */
+};
+
+/* Decide a case (decide.md JSON) under the environment's policies with `flags`
+ * (CUST_DECIDE_TRACE), checking the policy fields the desk stores; *decision is new. */
+enum cust_status desk_decide_case(struct cust_desk *d, const json_t *case_json, unsigned flags,
+                                  json_t **decision, struct cust_err *err);
 
 /* A stored request, loaded and re-parsed. */
 struct desk_req {
@@ -83,17 +99,19 @@ enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req 
                                      int64_t person_id, const char *bn, const json_t *dec,
                                      int64_t *id, struct cust_err *err);
 
+/* Citations (a JSON array of strings) as one text, "; " between them; NULL when there are none.
+ * New heap string. */
+char *desk_cite_join(const json_t *cites);
+
 /* Asked actions / items as JSON string arrays. */
 json_t *desk_flag_names(unsigned flags, bool items);
-
-const char *desk_templates_dir(const struct cust_desk *d);
 
 struct person_set;
 /* What a desk keeps between calls (d->cache), freed by cust_desk_release. */
 struct desk_cache {
-    struct person_set *persons; /* matching index */
-    json_t *duty_days;          /* duty -> business days (integer) or null */
-    json_t *templates;          /* "lang/name" -> template text */
+    struct person_set *persons;     /* matching index */
+    json_t *templates;              /* "lang/name" -> template text */
+    struct cust_decision *decision; /* the decision record reused by every decide */
 };
 struct desk_cache *desk_cache(struct cust_desk *d);
 

@@ -5,6 +5,7 @@
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
+#include "custodian/desk.h"
 #include "custodian/ledger.h"
 #include "custodian/policy.h"
 #include "custodian/store_web.h"
@@ -108,52 +109,30 @@ enum cust_status web_api_decide(struct cust_http_request *req, struct cust_http_
     if (!body)
         return cust_http_res_error(res, CUST_EINVAL, err.msg);
     struct cust_diag dg = CUST_DIAG_INIT;
-    struct cust_case *c = NULL;
-    struct cust_policy *p = NULL;
-    struct cust_decision *d = NULL;
+    struct cust_decision *d = cust_decision_new();
     json_t *out = NULL;
-    int status = 200;
-    if (cust_case_from_json(body, &c, &dg) != CUST_OK) {
-        status = 400;
-    } else {
-        const char *id = cust_kv_get(&req->query, "policy");
-        if (!id)
-            id = cust_case_jurisdiction(c);
-        if (!id) {
-            cust_diag_add(&dg, "case.jurisdiction", "required (or give ?policy=)");
-            status = 400;
-        } else if ((st = cust_policy_load(NULL, id, &p, &err)) != CUST_OK) {
-            if (st == CUST_ENOTFOUND)
-                cust_diag_add(&dg, "case.jurisdiction", "%s", err.msg);
-            status = st == CUST_ENOTFOUND ? 400 : 500;
-        } else {
-            d = cust_decision_new();
-            st = cust_decide(p, c, CUST_DECIDE_TRACE, d, &err);
-            if (st == CUST_OK)
-                out = cust_decision_to_json(p, c, d);
-            else {
-                status = st == CUST_EINVAL ? 400 : st == CUST_ECONFLICT ? 409 : 500;
-                cust_diag_add(&dg, "case", "%s", err.msg);
-            }
-        }
-    }
+    /* the server's policy set (loaded once at start); never a file named by the caller */
+    st = cust_policy_decide_json(cust_desk_env_policies(w->env), cust_kv_get(&req->query, "policy"),
+                                 "?policy=", body, CUST_DECIDE_TRACE, d, &out, &dg, &err);
     json_decref(body);
-    if (!out) {
+    cust_decision_free(d);
+    if (st == CUST_ENOTFOUND) /* a ?policy= the server does not have: the request's problem */
+        st = CUST_EINVAL;
+    if (st != CUST_OK) {
         json_t *problems = json_array();
         for (size_t i = 0; i < dg.n; i++)
             json_array_append_new(problems, json_string(dg.lines[i]));
-        out = json_pack("{s:{s:s, s:s, s:i, s:o}}", "error", "code",
-                        status == 409   ? "conflict"
-                        : status == 400 ? "invalid"
-                                        : "internal",
+        if (!dg.n)
+            json_array_append_new(problems, json_string(err.msg));
+        int status = cust_http_status_for(st);
+        out = json_pack("{s:{s:s, s:s, s:i, s:o}}", "error", "code", cust_http_code_for(st),
                         "message", dg.n ? dg.lines[0] : (err.msg[0] ? err.msg : "cannot decide"),
                         "status", status, "problems", problems);
+        cust_diag_release(&dg);
+        return web_send_json(res, status, out);
     }
     cust_diag_release(&dg);
-    cust_decision_free(d);
-    cust_policy_free(p);
-    cust_case_free(c);
-    return web_send_json(res, status, out);
+    return web_send_json(res, 200, out);
 }
 
 /* ---- audit ---------------------------------------------------------------------------------- */

@@ -16,13 +16,7 @@
  * desk_close. */
 static void desk_open(struct cust_web *w, const struct cust_session *se, struct cust_desk *d)
 {
-    memset(d, 0, sizeof(*d));
-    d->store = web_acquire(w);
-    d->cal = w->cal;
-    d->actor = se->user;
-    d->role = cust_role_name(se->role);
-    d->decide = cust_desk_policy_decide;
-    d->decide_arg = web_slot_policy(w, d->store);
+    cust_desk_init(d, w->env, web_acquire(w), se->user, cust_role_name(se->role));
 }
 
 static void desk_close(struct cust_web *w, struct cust_desk *d)

@@ -4,6 +4,7 @@
  * (registration and the route listing come from the same rows).
  */
 #include "custodian/compat.h"
+#include "custodian/config.h"
 #include "custodian/date.h"
 #include "custodian/deadline.h"
 #include "custodian/desk.h"
@@ -19,10 +20,6 @@ void cust_web_config_defaults(struct cust_web_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->connections = 4;
-    cfg->hide_recent_hours = 2;
-    cfg->result_cap = 50;
-    cfg->cache_ttl_s = 30;
-    cfg->assets_dir = CUST_SOURCE_DIR "/node_modules/@uswds/uswds/dist";
 }
 
 /* ---- pool --------------------------------------------------------------------------------- */
@@ -41,21 +38,6 @@ struct cust_store *web_acquire(struct cust_web *w)
     unsigned k = tl_slot_hint % w->nslots;
     pthread_mutex_lock(&w->slots[k].lock);
     return w->slots[k].store;
-}
-
-struct cust_desk_policy *web_slot_policy(struct cust_web *w, struct cust_store *s)
-{
-    for (unsigned i = 0; i < w->nslots; i++) {
-        if (w->slots[i].store == s) {
-            if (!w->slots[i].policy) {
-                /* with the trace, so the request page can say how each verdict was reached */
-                w->slots[i].policy = cust_desk_policy_new(NULL, NULL);
-                cust_desk_policy_set_flags(w->slots[i].policy, CUST_DECIDE_TRACE);
-            }
-            return w->slots[i].policy;
-        }
-    }
-    return NULL;
 }
 
 void web_release(struct cust_web *w, struct cust_store *s)
@@ -196,16 +178,7 @@ static enum cust_status seal_clear_rows(struct cust_web *w, struct cust_err *err
 static enum cust_status load_key(struct cust_web *w, const struct cust_web_config *cfg,
                                  struct cust_err *err)
 {
-    const char *env = getenv("CUSTODIAN_KEY_FILE");
-    if (cfg->key_file && *cfg->key_file) {
-        w->key_path = cust_xstrdup(cfg->key_file);
-    } else if (env && *env) {
-        w->key_path = cust_xstrdup(env);
-    } else {
-        size_t n = strlen(w->db_path) + 5;
-        w->key_path = cust_xmalloc(n);
-        snprintf(w->key_path, n, "%s.key", w->db_path);
-    }
+    w->key_path = cust_xstrdup(cust_config_get(cfg->core, CUST_CFG_KEY_FILE));
     enum cust_status st = cust_totp_keyfile_load(w->key_path, cfg->create_key, w->key, err);
     if (st == CUST_ENOTFOUND && !cfg->create_key) {
         cust_err_clear(err);
@@ -223,18 +196,26 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
                               struct cust_err *err)
 {
     *out = NULL;
-    if (!cfg->db_path)
-        return cust_err_set(err, CUST_EINVAL, "no store given");
+    if (!cfg->core)
+        return cust_err_set(err, CUST_EINVAL, "no configuration given");
+    struct cust_http_config hdef;
+    const struct cust_http_config *http = cfg->http;
+    if (!http) {
+        cust_http_config_defaults(&hdef);
+        http = &hdef;
+    }
     struct cust_web *w = cust_xcalloc(1, sizeof(*w));
-    w->cfg = *cfg;
-    w->db_path = cust_xstrdup(cfg->db_path);
-    w->assets_dir = cust_xstrdup(cfg->assets_dir ? cfg->assets_dir : "");
-    w->cfg.db_path = w->db_path;
-    w->cfg.assets_dir = w->assets_dir;
+    w->db_path = cust_xstrdup(cust_config_get(cfg->core, CUST_CFG_STORE_PATH));
+    w->assets_dir = cust_xstrdup(cust_config_get(cfg->core, CUST_CFG_ASSETS));
+    w->cfg = (struct web_settings){.hide_recent_hours = http->locator_hide_recent_hours,
+                                   .result_cap = http->locator_result_cap,
+                                   .cache_ttl_s = http->locator_cache_ttl_s,
+                                   .tls = http->tls,
+                                   .assets_dir = w->assets_dir};
     if (w->cfg.result_cap == 0)
         w->cfg.result_cap = 1;
     w->nslots = cfg->connections ? cfg->connections : 1;
-    w->cache = web_cache_new(cfg->cache_ttl_s);
+    w->cache = web_cache_new(w->cfg.cache_ttl_s);
     w->slots = cust_xcalloc(w->nslots, sizeof(*w->slots));
     enum cust_status st = CUST_OK;
     for (unsigned i = 0; i < w->nslots; i++) {
@@ -244,11 +225,9 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
                                  cfg->create && i == 0 ? CUST_STORE_CREATE : CUST_STORE_OPEN,
                                  &w->slots[i].store, err);
     }
-    const char *calp = getenv("CUSTODIAN_CALENDAR");
-    if (st == CUST_OK)
-        st = cust_calendar_load(
-            calp && *calp ? calp : CUST_SOURCE_DIR "/policies/calendars/us-federal-holidays.csv",
-            &w->cal, err);
+    /* the desk as the CLI opens it, from the same configuration; every policy loaded now */
+    if (st == CUST_OK && !cfg->accounts_only)
+        st = cust_desk_env_open(cfg->core, CUST_DESK_PRELOAD, &w->env, err);
     if (st == CUST_OK)
         st = load_key(w, cfg, err);
     w->auth = (struct cust_auth_backend){
@@ -275,17 +254,21 @@ void cust_web_free(struct cust_web *w)
         return;
     for (unsigned i = 0; i < w->nslots; i++) {
         cust_store_close(w->slots[i].store);
-        cust_desk_policy_free(w->slots[i].policy);
         pthread_mutex_destroy(&w->slots[i].lock);
     }
     free(w->slots);
-    cust_calendar_free(w->cal);
+    cust_desk_env_free(w->env);
     web_cache_free(w->cache);
     free(w->db_path);
     free(w->assets_dir);
     free(w->key_path);
     sodium_memzero(w->key, sizeof(w->key));
     free(w);
+}
+
+const struct cust_desk_env *cust_web_desk_env(const struct cust_web *w)
+{
+    return w->env;
 }
 
 /* ---- ledger --------------------------------------------------------------------------------- */

@@ -10,24 +10,29 @@
 
 #include <pthread.h>
 
-struct cust_policy;
-
-struct cust_calendar;
-struct cust_desk_policy;
+struct cust_desk_env;
 
 struct web_slot {
     pthread_mutex_t lock;
     struct cust_store *store;
-    struct cust_desk_policy *policy; /* the desk's decider and policy cache, under `lock` */
+};
+
+/* What the web keeps of its configuration. */
+struct web_settings {
+    unsigned hide_recent_hours; /* the locator hides bookings younger than this */
+    unsigned result_cap;        /* the locator returns at most this many rows */
+    unsigned cache_ttl_s;       /* the locator API caches each answer this long (0: never) */
+    bool tls;                   /* cookies get Secure */
+    const char *assets_dir;     /* the @uswds/uswds dist folder (web->assets_dir) */
 };
 
 struct cust_web {
-    struct cust_web_config cfg;
+    struct web_settings cfg;
     char *db_path, *assets_dir;
     unsigned nslots;
     struct web_slot *slots;
     struct cust_auth_backend auth;
-    struct cust_calendar *cal; /* holidays for the desk's deadlines */
+    struct cust_desk_env *env; /* the desk's calendar, policies and county (one per server) */
     struct web_cache *cache;   /* the locator's short-lived response cache (locator.c) */
     char *key_path;            /* the server key file (TOTP secrets at rest) */
     bool has_key;
@@ -45,8 +50,6 @@ void web_cache_free(struct web_cache *c);
 /* Borrow a store connection (exclusive until web_release). */
 struct cust_store *web_acquire(struct cust_web *w);
 void web_release(struct cust_web *w, struct cust_store *s);
-/* The desk decider of the slot holding `s` (held by the caller), tracing (CUST_DECIDE_TRACE). */
-struct cust_desk_policy *web_slot_policy(struct cust_web *w, struct cust_store *s);
 
 /*
  * The staff guard for a page or API route: `action` >= 0 is a role-matrix action, WEB_SESSION

@@ -1,9 +1,11 @@
 /* Unit tests for the request desk: store tables, lifecycle, matching, decisions, refusals,
  * duties and deadlines, fulfilment (with the real policy engine and holiday calendar). */
 #include "custodian/compat.h"
+#include "custodian/config.h"
 #include "custodian/date.h"
 #include "custodian/desk.h"
 #include "custodian/ledger.h"
+#include "custodian/policy.h"
 #include "custodian/records.h"
 #include "custodian/request.h"
 
@@ -16,8 +18,8 @@
 struct fx {
     char dir[64], db[96];
     struct cust_store *s;
-    struct cust_calendar *cal;
-    struct cust_desk_policy *dp;
+    struct cust_config *cfg;
+    struct cust_desk_env *env;
     struct cust_desk d;
 };
 
@@ -25,6 +27,21 @@ static const char *src_dir(void)
 {
     const char *s = getenv("CUST_SOURCE_DIR");
     return s && *s ? s : CUST_SOURCE_DIR;
+}
+
+/* The configuration the desk is opened from: the source tree's data, the county us-ca. */
+static struct cust_config *test_config(void)
+{
+    struct cust_config *cfg = cust_config_new();
+    char path[512];
+    snprintf(path, sizeof(path), "%s/policies", src_dir());
+    cust_config_set(cfg, CUST_CFG_POLICIES, path, "test");
+    snprintf(path, sizeof(path), "%s/policies/calendars/us-federal-holidays.csv", src_dir());
+    cust_config_set(cfg, CUST_CFG_CALENDAR, path, "test");
+    snprintf(path, sizeof(path), "%s/templates/notices", src_dir());
+    cust_config_set(cfg, CUST_CFG_NOTICE_TEMPLATES, path, "test");
+    cust_config_set(cfg, CUST_CFG_JURISDICTION, "us-ca", "test");
+    return cfg;
 }
 
 static int setup(void **state)
@@ -37,21 +54,13 @@ static int setup(void **state)
     struct cust_err err = CUST_ERR_INIT;
     assert_int_equal(cust_store_open(f->db, CUST_STORE_CREATE, &f->s, &err), CUST_OK);
     char path[512];
-    snprintf(path, sizeof(path), "%s/policies/calendars/us-federal-holidays.csv", src_dir());
-    assert_int_equal(cust_calendar_load(path, &f->cal, &err), CUST_OK);
+    f->cfg = test_config();
+    assert_int_equal(cust_desk_env_open(f->cfg, 0, &f->env, &err), CUST_OK);
     snprintf(path, sizeof(path), "%s/tests/data/desk/county.jsonl", src_dir());
     struct cust_import_opts o = {.path = path, .actor = "loader", .errors = stderr};
     struct cust_import_stats st;
     assert_int_equal(cust_import_file(f->s, &o, &st, &err), CUST_OK);
-    snprintf(path, sizeof(path), "%s/policies", src_dir());
-    f->dp = cust_desk_policy_new(path, NULL);
-    f->d = (struct cust_desk){.store = f->s,
-                              .cal = f->cal,
-                              .actor = "clerk1",
-                              .role = "clerk",
-                              .decide = cust_desk_policy_decide,
-                              .decide_arg = f->dp,
-                              .jurisdiction = "us-ca"};
+    cust_desk_init(&f->d, f->env, f->s, "clerk1", "clerk");
     *state = f;
     return 0;
 }
@@ -60,9 +69,9 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     cust_desk_release(&f->d);
-    cust_desk_policy_free(f->dp);
     cust_store_close(f->s);
-    cust_calendar_free(f->cal);
+    cust_desk_env_free(f->env);
+    cust_config_free(f->cfg);
     char cmd[160];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
     assert_int_equal(system(cmd), 0);
@@ -1128,25 +1137,25 @@ static void test_duty_deadline_skips_holiday(void **state)
     assert_true(duty_of(f, id, "notice_to_subject_and_attorney", &row) > 0);
     assert_true(json_is_true(json_object_get(row, "overdue")));
     json_decref(row);
-    /* the duty rules are data: a bad file is an error naming the line */
-    char bad[128];
-    snprintf(bad, sizeof(bad), "%s/duties.csv", f->dir);
-    FILE *fp = fopen(bad, "w");
-    assert_non_null(fp);
-    fputs("duty,business_days\nserve_copy_to_subject,soon\n", fp);
-    fclose(fp);
-    struct cust_desk d2 = f->d;
-    d2.cache = NULL;
-    d2.duty_rules = bad;
-    char id2[CUST_REQUEST_ID_MAX];
-    add(f, DETAINER("{\"booking_number\": \"1006\"}"), id2);
-    assert_int_equal(cust_desk_decide(&d2, id2, &out, &err), CUST_EINVAL);
-    assert_non_null(strstr(err.msg, "duties.csv:2"));
-    cust_desk_release(&d2);
-    json_t *j = show(f, id2);
-    assert_string_equal(sget(j, "status"), "matched"); /* nothing recorded */
-    assert_int_equal(json_array_size(json_object_get(j, "decisions")), 0);
-    json_decref(j);
+    /* the duty rules are data: a bad file is an error naming the line, when the desk's
+     * environment is opened (before anything is decided) */
+    char cmd[1024];
+    snprintf(
+        cmd, sizeof(cmd),
+        "mkdir -p '%s/pol/desk' && for x in '%s'/policies/*; do [ \"$(basename \"$x\")\" = desk ] "
+        "|| ln -s \"$x\" '%s/pol/'; done && printf 'duty,business_days\\nserve_copy_to_subject,"
+        "soon\\n' >'%s/pol/desk/duty-deadlines.csv'",
+        f->dir, src_dir(), f->dir, f->dir);
+    assert_int_equal(system(cmd), 0);
+    struct cust_config *cfg = test_config();
+    char pol[160];
+    snprintf(pol, sizeof(pol), "%s/pol", f->dir);
+    cust_config_set(cfg, CUST_CFG_POLICIES, pol, "test");
+    struct cust_desk_env *env = NULL;
+    assert_int_equal(cust_desk_env_open(cfg, 0, &env, &err), CUST_EINVAL);
+    assert_null(env);
+    assert_non_null(strstr(err.msg, "duty-deadlines.csv:2"));
+    cust_config_free(cfg);
 }
 
 static void test_case_from_booking(void **state)
@@ -1390,10 +1399,13 @@ static void test_case_leaves_out_later_convictions(void **state)
     /* the engine takes the case (it refuses one with a later conviction) */
     char path[512];
     snprintf(path, sizeof(path), "%s/policies", src_dir());
-    struct cust_desk_policy *dp = cust_desk_policy_new(path, NULL);
-    json_t *dec = NULL;
+    struct cust_policy_resolver *r = NULL;
     struct cust_err err = CUST_ERR_INIT;
-    assert_int_equal(cust_desk_policy_decide(dp, c, &dec, &err), CUST_OK);
+    assert_int_equal(cust_policy_resolver_new(path, 0, &r, &err), CUST_OK);
+    struct cust_decision *d = cust_decision_new();
+    struct cust_diag diag = CUST_DIAG_INIT;
+    json_t *dec = NULL;
+    assert_int_equal(cust_policy_decide_json(r, NULL, NULL, c, 0, d, &dec, &diag, &err), CUST_OK);
     json_decref(dec);
     /* the same record as of a day before everything: no dated conviction */
     json_decref(c);
@@ -1405,10 +1417,13 @@ static void test_case_leaves_out_later_convictions(void **state)
     /* a later conviction put in by hand is refused by the engine */
     json_array_append_new(
         cv, json_pack("{s:s,s:s,s:s}", "code", "PC 211", "level", "felony", "date", "2016-03-02"));
-    assert_int_equal(cust_desk_policy_decide(dp, c, &dec, &err), CUST_EINVAL);
+    assert_int_equal(cust_policy_decide_json(r, NULL, NULL, c, 0, d, &dec, &diag, &err),
+                     CUST_EINVAL);
     assert_non_null(strstr(err.msg, "after as_of"));
+    cust_diag_release(&diag);
     json_decref(c);
-    cust_desk_policy_free(dp);
+    cust_decision_free(d);
+    cust_policy_resolver_free(r);
 }
 
 int main(void)

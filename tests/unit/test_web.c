@@ -2,6 +2,7 @@
  * public_bookings, accounts and sessions (atomic failure/success updates), the auth backend
  * over the store (login with TOTP, replay, lockout), and the route table. */
 #include "custodian/compat.h"
+#include "custodian/config.h"
 #include "custodian/date.h"
 #include "custodian/records.h"
 #include "custodian/store_web.h"
@@ -308,14 +309,18 @@ static bool has_bytes(const uint8_t *hay, size_t n, const uint8_t *needle, size_
 static struct cust_web *web_open(struct fx *f, const char *key_file, bool create_key)
 {
     struct cust_err err = CUST_ERR_INIT;
+    struct cust_config *cfg = cust_config_new();
+    cust_config_set(cfg, CUST_CFG_STORE_PATH, f->path, "test");
+    if (key_file)
+        cust_config_set(cfg, CUST_CFG_KEY_FILE, key_file, "test");
     struct cust_web_config wc;
     cust_web_config_defaults(&wc);
-    wc.db_path = f->path;
+    wc.core = cfg;
     wc.connections = 2;
-    wc.key_file = key_file;
     wc.create_key = create_key;
     struct cust_web *w = NULL;
     enum cust_status st = cust_web_new(&w, &wc, &err);
+    cust_config_free(cfg); /* the web keeps what it needs */
     if (st != CUST_OK)
         fail_msg("cust_web_new: %s", err.msg);
     return w;
