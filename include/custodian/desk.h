@@ -216,11 +216,9 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
                                    struct cust_desk_fulfil_stats *stats, struct cust_err *err);
 
 /*
- * The SHA-256 of a disclosure row's canonical encoding: enc("custodian-disclosure-v1") ‖
- * enc(request_id) ‖ enc(ord) ‖ enc(person_id) ‖ enc(booking_number) ‖ enc(items) ‖
- * enc(withheld) ‖ enc(recipient) ‖ enc(office) ‖ enc(at) ‖ enc(decision_id), where enc(s) is the
- * 8-byte big-endian length then the bytes (NULL: length 2^64-1, no bytes) and integers are
- * decimal text. `id` and `row_hash` are not part of it.
+ * The SHA-256 of a disclosure row by the ledger's row encoder (ledger.h, cust_row_hash):
+ * "custodian-disclosure-v1", request_id, ord, person_id, booking_number, items, withheld,
+ * recipient, office, at, decision_id. `id` and `row_hash` are not part of it.
  */
 void cust_desk_disclosure_hash(const struct cust_desk_disclosure *x, unsigned char out[32]);
 
