@@ -73,6 +73,11 @@ size_t cust_policy_set_count(const struct cust_policy_set *s);
 const char *cust_policy_set_id(const struct cust_policy_set *s, size_t i);
 void cust_policy_set_free(struct cust_policy_set *s);
 
+/* The ids of every `*.policy` under `dir` (see cust_policy_dir), sorted: folders four deep at
+ * most, `tables/`, `examples/`, `fixtures/` and hidden entries skipped - the one scan of a policy folder (the set, `policy
+ * check`). *ids and each id are heap memory (free them); *n is 0 when there are none. */
+void cust_policy_list(const char *dir, char ***ids, size_t *n);
+
 /* Compile policy text held in memory (fuzzing, tests). `name` labels diagnostics; tables are
  * resolved relative to `dir` (may be NULL: then a `table` line is an error). */
 enum cust_status cust_policy_parse(const char *name, const char *text, size_t len, const char *dir,

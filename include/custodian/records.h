@@ -13,6 +13,8 @@
 #include "custodian/diag.h"
 #include "custodian/store.h"
 
+#include <jansson.h>
+
 /* In custody on day D: booked_day <= D and (released_day is CUST_NO_DAY or released_day > D). */
 bool cust_in_custody(int32_t booked_day, int32_t released_day, int32_t day);
 
@@ -46,6 +48,20 @@ void cust_record_release(struct cust_record *rec);
  * two documents are equal. Both must be valid JSON objects.
  */
 char *cust_record_changed(const char *old_doc, const char *new_doc);
+
+/*
+ * A roster row (store.h) as JSON (a new reference; NULL when out of memory), the same for the
+ * CLI (`roster --json`) and the API (`GET /api/v1/roster`): booking_number, person_id (the
+ * source's), person_internal_id, last_name, first_name, middle_name, booked_at, facility,
+ * housing, arresting_agency, [citizenship_status], scheduled_release, computed_release,
+ * release_rule, release_disagreement, released_at, version. citizenship_status is a restricted
+ * field: only with CUST_ROSTER_RESTRICTED, for callers allowed to see it.
+ */
+#define CUST_ROSTER_RESTRICTED 1u
+json_t *cust_roster_row_json(const struct cust_roster_row *r, unsigned flags);
+/* The rows of cust_store_roster(f) as a JSON array (*out, new reference). */
+enum cust_status cust_roster_list(struct cust_store *s, const struct cust_roster_filter *f,
+                                  unsigned flags, json_t **out, struct cust_err *err);
 
 /* Longest accepted line (bytes, without the newline); longer lines are invalid. */
 #define CUST_IMPORT_MAX_LINE (1 << 20)

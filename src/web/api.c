@@ -8,6 +8,7 @@
 #include "custodian/desk.h"
 #include "custodian/ledger.h"
 #include "custodian/policy.h"
+#include "custodian/records.h"
 #include "custodian/store_web.h"
 #include "web_internal.h"
 
@@ -19,22 +20,6 @@ json_t *web_record_json(struct cust_web *w, struct cust_http_request *req,
 
 /* ---- roster --------------------------------------------------------------------------------- */
 
-static enum cust_status roster_json_row(const struct cust_roster_row *r, void *arg)
-{
-    json_t *o = json_pack(
-        "{s:s?, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?,"
-        " s:b, s:s?, s:i}",
-        "booking_number", r->booking_number, "person_internal_id", (json_int_t)r->person_id,
-        "person_id", r->person_key, "last_name", r->last_name, "first_name", r->first_name,
-        "middle_name", r->middle_name, "booked_at", r->booked_at, "facility", r->facility,
-        "housing", r->housing, "arresting_agency", r->arresting_agency, "scheduled_release",
-        r->scheduled_release, "computed_release", r->computed_release, "release_disagreement",
-        r->release_disagreement, "released_at", r->released_at, "version", r->version);
-    if (!o)
-        return CUST_ENOMEM;
-    return json_array_append_new(arg, o) == 0 ? CUST_OK : CUST_ENOMEM;
-}
-
 enum cust_status web_api_roster(struct cust_http_request *req, struct cust_http_response *res,
                                 void *ctx)
 {
@@ -45,18 +30,16 @@ enum cust_status web_api_roster(struct cust_http_request *req, struct cust_http_
     struct cust_roster_filter f = {.day = cust_today()};
     const char *as_of = cust_kv_get(&req->query, "as_of");
     if (as_of && !cust_date_parse(as_of, &f.day))
-        return cust_http_res_error_raw(res, 400, "invalid", "as_of: expected YYYY-MM-DD");
+        return cust_http_res_error(res, CUST_EINVAL, "as_of: expected YYYY-MM-DD");
     f.facility = cust_kv_get(&req->query, "facility");
     /* citizenship is a restricted field: filtering by it is not offered here */
-    json_t *rows = json_array();
+    json_t *rows = NULL;
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s = web_acquire(w);
-    st = cust_store_roster(s, &f, roster_json_row, rows, &err);
+    st = cust_roster_list(s, &f, 0, &rows, &err);
     web_release(w, s);
-    if (st != CUST_OK) {
-        json_decref(rows);
+    if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
-    }
     char day[11];
     cust_date_format(f.day, day);
     return web_send_json(res, 200,
@@ -76,10 +59,10 @@ static enum cust_status record(struct cust_http_request *req, struct cust_http_r
     const char *key = cust_http_req_param(req, person ? "id" : "number");
     json_t *v = web_record_json(w, req, &s, person, key, &st);
     if (!v)
-        return cust_http_res_error_raw(
-            res, st == CUST_ENOTFOUND ? 404 : 500, st == CUST_ENOTFOUND ? "not_found" : "internal",
-            st == CUST_ENOTFOUND ? (person ? "no such person" : "no such booking")
-                                 : "the store could not be read");
+        return cust_http_res_error(res, st,
+                                   st != CUST_ENOTFOUND ? "the store could not be read"
+                                   : person             ? "no such person"
+                                                        : "no such booking");
     return web_send_json(res, 200, v);
 }
 
@@ -194,8 +177,7 @@ enum cust_status web_api_audit_log(struct cust_http_request *req, struct cust_ht
         long long v = strtoll(after, &end, 10);
         if (!*after || *end || v < 0) {
             json_decref(c.rows);
-            return cust_http_res_error_raw(res, 400, "invalid",
-                                           "after: expected a sequence number");
+            return cust_http_res_error(res, CUST_EINVAL, "after: expected a sequence number");
         }
         c.after = v;
     }

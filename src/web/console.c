@@ -186,7 +186,7 @@ enum cust_status web_logout(struct cust_http_request *req, struct cust_http_resp
     if (!csrf && cust_http_req_form(req, &form, NULL) == CUST_OK)
         csrf = cust_kv_get(&form, CUST_CSRF_FIELD);
     if (!cust_auth_csrf_ok(&s, csrf))
-        return cust_http_res_error_raw(res, 403, "denied", "missing or wrong CSRF token");
+        return cust_http_res_error(res, CUST_EDENIED, "missing or wrong CSRF token");
     (void)cust_auth_logout(&w->auth, cust_kv_get(&req->cookies, CUST_SESSION_COOKIE));
     st = cust_http_res_cookie(res, CUST_SESSION_COOKIE, "x", 0, w->cfg.tls);
     return st ? st : web_redirect(res, "/login");
@@ -498,7 +498,7 @@ static enum cust_status record_page(struct cust_http_request *req, struct cust_h
     const char *key = cust_http_req_param(req, person ? "id" : "number");
     json_t *v = web_record_json(w, req, &s, person, key, &st);
     if (!v)
-        return web_html_error(res, st == CUST_ENOTFOUND ? 404 : 500,
+        return web_html_error(res, cust_http_status_for(st),
                               person ? "No such person" : "No such booking",
                               st == CUST_ENOTFOUND ? "Nothing is stored under that key."
                                                    : "The store could not be read.",

@@ -229,7 +229,7 @@ enum cust_status web_api_request_step(struct cust_http_request *req, struct cust
     struct cust_web *w = ctx;
     const struct web_step *step = find_step(cust_http_req_param(req, "step"));
     if (!step)
-        return cust_http_res_error_raw(res, 404, "not_found", "no such step");
+        return cust_http_res_error(res, CUST_ENOTFOUND, "no such step");
     struct cust_session se;
     enum cust_status st = web_guard(w, req, res, (int)step->action, false, &se);
     if (st != CUST_OK)
@@ -303,7 +303,7 @@ enum cust_status web_api_request_fulfil(struct cust_http_request *req,
     const char *format = cust_kv_get(&req->query, "format");
     bool csv = format && strcmp(format, "csv") == 0;
     if (format && !csv && strcmp(format, "json") != 0)
-        return cust_http_res_error_raw(res, 400, "invalid", "format: json or csv");
+        return cust_http_res_error(res, CUST_EINVAL, "format: json or csv");
     return fulfil_download(w, &se, cust_http_req_param(req, "id"), csv, false, res);
 }
 
@@ -343,7 +343,7 @@ enum cust_status web_api_duty_done(struct cust_http_request *req, struct cust_ht
     char *end = NULL;
     long long id = strtoll(ids, &end, 10);
     if (!*ids || *end || id <= 0)
-        return cust_http_res_error_raw(res, 400, "invalid", "duty id: expected a number");
+        return cust_http_res_error(res, CUST_EINVAL, "duty id: expected a number");
     struct cust_err err = CUST_ERR_INIT;
     struct cust_desk d;
     desk_open(w, &se, &d);
@@ -604,7 +604,7 @@ enum cust_status web_request_page(struct cust_http_request *req, struct cust_htt
     st = cust_desk_show(&d, id, &r, &err);
     desk_close(w, &d);
     if (st != CUST_OK)
-        return web_html_error(res, st == CUST_ENOTFOUND ? 404 : 500, "No such request",
+        return web_html_error(res, cust_http_status_for(st), "No such request",
                               st == CUST_ENOTFOUND ? "There is no request with that id."
                                                    : "The store could not be read.",
                               &se);
@@ -742,7 +742,7 @@ enum cust_status web_fulfil_page(struct cust_http_request *req, struct cust_http
     st = cust_desk_show(&d, id, &r, &err);
     desk_close(w, &d);
     if (st != CUST_OK)
-        return web_html_error(res, st == CUST_ENOTFOUND ? 404 : 500, "No such request",
+        return web_html_error(res, cust_http_status_for(st), "No such request",
                               "There is no request with that id.", &se);
     const json_t *rq = json_object_get(r, "request");
     struct cust_buf b;

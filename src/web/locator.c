@@ -298,9 +298,9 @@ enum cust_status web_locator_api(struct cust_http_request *req, struct cust_http
     struct locator_query q;
     char msg[160];
     if (!parse_query(req, &q, msg, sizeof(msg)))
-        return cust_http_res_error_raw(res, 400, "invalid", msg);
+        return cust_http_res_error(res, CUST_EINVAL, msg);
     if (!q.any)
-        return cust_http_res_error_raw(res, 400, "invalid", "give a last name or a booking number");
+        return cust_http_res_error(res, CUST_EINVAL, "give a last name or a booking number");
     char key[CACHE_KEY_MAX];
     cache_key(&q, key);
     if (cache_get(w->cache, key, res))
