@@ -24,7 +24,7 @@
 #include "custodian/buf.h"
 #include "custodian/deadline.h"
 #include "custodian/diag.h"
-#include "custodian/store_desk.h"
+#include "custodian/store_requests.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -92,7 +92,7 @@ enum cust_status cust_desk_show(struct cust_desk *d, const char *id, json_t **ou
                                 struct cust_err *err);
 
 /* Requests as a JSON array (new reference), overdue first; `now` decides what is overdue. */
-enum cust_status cust_desk_list(struct cust_desk *d, const struct cust_desk_request_filter *f,
+enum cust_status cust_desk_list(struct cust_desk *d, const struct cust_request_filter *f,
                                 json_t **out, struct cust_err *err);
 
 /*
@@ -173,7 +173,7 @@ enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct
                                json_t **out, struct cust_err *err);
 
 /* Duties as a JSON array (new reference): open ones first, earliest deadline first. */
-enum cust_status cust_desk_duties(struct cust_desk *d, const struct cust_desk_duty_filter *f,
+enum cust_status cust_desk_duties(struct cust_desk *d, const struct cust_duty_filter *f,
                                   json_t **out, struct cust_err *err);
 /* Mark a duty done by `by` (ledger "duty.done"). */
 enum cust_status cust_desk_duty_done(struct cust_desk *d, int64_t duty_id, const char *by,
@@ -220,7 +220,7 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
  * "custodian-disclosure-v1", request_id, ord, person_id, booking_number, items, withheld,
  * recipient, office, at, decision_id. `id` and `row_hash` are not part of it.
  */
-void cust_desk_disclosure_hash(const struct cust_desk_disclosure *x, unsigned char out[32]);
+void cust_desk_disclosure_hash(const struct cust_disclosure_row *x, unsigned char out[32]);
 
 struct cust_desk_verify_report {
     int64_t rows;     /* disclosure rows checked */

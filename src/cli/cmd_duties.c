@@ -84,7 +84,7 @@ int cmd_duties(int argc, char **argv, struct cli_ctx *ctx)
     cust_desk_init(&d, env, s, ctx->user, "clerk");
     enum cust_status st;
     if (is_list) {
-        struct cust_desk_duty_filter f = {request, open};
+        struct cust_duty_filter f = {request, open};
         json_t *out = NULL;
         st = cust_desk_duties(&d, &f, &out, &err);
         if (st == CUST_OK && json) {

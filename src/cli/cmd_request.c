@@ -248,7 +248,7 @@ static int add_lines(struct cust_desk *d, const char *path, struct cust_err *err
             cust_diag_print(&diag, stderr, prefix);
             bad++;
             /* keep checking the other lines; the transaction is gone, start another */
-            if (d->store->tx_depth == 0)
+            if (!cust_store_in_transaction(d->store))
                 *st = cust_store_begin(d->store, err);
         } else if (r != CUST_OK) {
             *st = r;
@@ -366,7 +366,7 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
             printf("%zu expired\n", json_array_size(out));
         }
     } else if (strcmp(sub, "list") == 0) {
-        struct cust_desk_request_filter f = {o.open || o.overdue, CUST_NO_TIME, sweep_at, o.kind};
+        struct cust_request_filter f = {o.open || o.overdue, CUST_NO_TIME, sweep_at, o.kind};
         if (o.overdue)
             f.overdue_at = f.now;
         /* no stale open detainer in a list: expire what has passed first */

@@ -2,7 +2,7 @@
 #include "custodian/compat.h"
 #include "custodian/auth.h"
 #include "custodian/ledger.h"
-#include "custodian/store_web.h"
+#include "custodian/store_accounts.h"
 #include "custodian/web.h"
 #include "cli.h"
 

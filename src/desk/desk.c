@@ -155,7 +155,7 @@ static char *dup_or_null(const char *s)
     return s ? cust_xstrdup(s) : NULL;
 }
 
-static enum cust_status on_req(const struct cust_desk_request *r, void *arg)
+static enum cust_status on_req(const struct cust_request_row *r, void *arg)
 {
     struct desk_req *q = arg;
     snprintf(q->id, sizeof(q->id), "%s", r->id);
@@ -216,7 +216,7 @@ struct person_set {
     struct cust_err *err;
 };
 
-static enum cust_status on_person(const struct cust_desk_person *p, void *arg)
+static enum cust_status on_person(const struct cust_person_row *p, void *arg)
 {
     struct person_set *ps = arg;
     struct cust_match_name names[9];
@@ -286,7 +286,7 @@ static enum cust_status load_persons(struct cust_desk *d, struct person_set **ou
     struct person_set *ps = cust_xcalloc(1, sizeof(*ps));
     ps->ix = cust_match_index_new();
     ps->err = err;
-    enum cust_status st = cust_store_desk_persons(d->store, 0, on_person, ps, err);
+    enum cust_status st = cust_store_persons(d->store, 0, on_person, ps, err);
     if (st == CUST_OK)
         st = cust_match_index_build(ps->ix, err);
     if (st != CUST_OK) {
@@ -346,7 +346,7 @@ struct existing_links {
     json_t *by_person; /* person_id (text) -> state */
 };
 
-static enum cust_status on_existing(const struct cust_desk_link *l, void *arg)
+static enum cust_status on_existing(const struct cust_link_row *l, void *arg)
 {
     struct existing_links *e = arg;
     char k[24];
@@ -400,7 +400,7 @@ static enum cust_status match_locked(struct cust_desk *d, struct desk_req *q, js
         char *rtext = json_dumps(reasons, JSON_COMPACT);
         const char *rr = review_reason(pi);
         if (!prev || strcmp(prev, "candidate") == 0) {
-            struct cust_desk_link l = {q->id,
+            struct cust_link_row l = {q->id,
                                        c->person_id,
                                        pi ? pi->booking_number : NULL,
                                        c->score,
@@ -506,7 +506,7 @@ struct one_link {
     char *review_reason;
 };
 
-static enum cust_status on_link_find(const struct cust_desk_link *l, void *arg)
+static enum cust_status on_link_find(const struct cust_link_row *l, void *arg)
 {
     struct one_link *o = arg;
     if (l->person_id != o->person_id)
@@ -583,7 +583,7 @@ enum cust_status cust_desk_confirm(struct cust_desk *d, const char *id, int64_t 
         desk_now(now);
         const char *rr = review_reason(pi);
         char *rtext = reasons ? json_dumps(reasons, JSON_COMPACT) : NULL;
-        struct cust_desk_link l = {
+        struct cust_link_row l = {
             id, person_id, pi->booking_number,        score,      strong, "confirmed",
             by, now,       rtext ? rtext : o.reasons, rr != NULL, rr};
         st = cust_store_link_put(d->store, &l, err);
@@ -628,7 +628,7 @@ enum cust_status cust_desk_review(struct cust_desk *d, const char *id, int64_t p
     if (st == CUST_OK) {
         char now[32];
         desk_now(now);
-        struct cust_desk_link l = {id,   person_id, o.booking_number, o.score, o.strong, o.state,
+        struct cust_link_row l = {id,   person_id, o.booking_number, o.score, o.strong, o.state,
                                    NULL, NULL,      o.reasons,        false,   NULL};
         if (strcmp(o.state, "confirmed") == 0) {
             l.confirmed_by = by;
@@ -686,7 +686,7 @@ enum cust_status cust_desk_add(struct cust_desk *d, const json_t *doc, char id[C
     json_t *sdoc = stored_doc(doc, &r);
     char *text = json_dumps(sdoc, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(sdoc);
-    struct cust_desk_request row = {
+    struct cust_request_row row = {
         .kind = cust_request_kind_name(r.kind),
         .form = r.form,
         .agency = r.agency,
@@ -776,7 +776,7 @@ static bool is_pending(const char *status)
            strcmp(status, "decided") == 0;
 }
 
-static json_t *request_summary(const struct cust_desk_request *r, int64_t now)
+static json_t *request_summary(const struct cust_request_row *r, int64_t now)
 {
     int64_t dl = deadline_of(r->due_ts, r->law_ts);
     json_t *doc = json_loads(r->doc, 0, NULL);
@@ -799,7 +799,7 @@ struct list_ctx {
     int64_t now;
 };
 
-static enum cust_status on_list(const struct cust_desk_request *r, void *arg)
+static enum cust_status on_list(const struct cust_request_row *r, void *arg)
 {
     struct list_ctx *c = arg;
     json_t *j = request_summary(r, c->now);
@@ -808,7 +808,7 @@ static enum cust_status on_list(const struct cust_desk_request *r, void *arg)
     return CUST_OK;
 }
 
-enum cust_status cust_desk_list(struct cust_desk *d, const struct cust_desk_request_filter *f,
+enum cust_status cust_desk_list(struct cust_desk *d, const struct cust_request_filter *f,
                                 json_t **out, struct cust_err *err)
 {
     struct list_ctx c = {json_array(), f->now};
@@ -822,14 +822,14 @@ enum cust_status cust_desk_list(struct cust_desk *d, const struct cust_desk_requ
     return CUST_OK;
 }
 
-static enum cust_status on_show(const struct cust_desk_request *r, void *arg)
+static enum cust_status on_show(const struct cust_request_row *r, void *arg)
 {
     json_t **j = arg;
     *j = request_summary(r, cust_now());
     return CUST_OK;
 }
 
-static enum cust_status on_show_link(const struct cust_desk_link *l, void *arg)
+static enum cust_status on_show_link(const struct cust_link_row *l, void *arg)
 {
     json_t *reasons = l->reasons ? json_loads(l->reasons, 0, NULL) : NULL;
     json_array_append_new(arg,
@@ -842,7 +842,7 @@ static enum cust_status on_show_link(const struct cust_desk_link *l, void *arg)
     return CUST_OK;
 }
 
-static enum cust_status on_show_decision(const struct cust_desk_decision *x, void *arg)
+static enum cust_status on_show_decision(const struct cust_decision_row *x, void *arg)
 {
     json_t *dec = json_loads(x->decision, 0, NULL);
     json_array_append_new(
@@ -854,7 +854,7 @@ static enum cust_status on_show_decision(const struct cust_desk_decision *x, voi
     return CUST_OK;
 }
 
-static enum cust_status on_show_action(const struct cust_desk_action *a, void *arg)
+static enum cust_status on_show_action(const struct cust_action_row *a, void *arg)
 {
     json_array_append_new(
         arg, json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s?}", "id", (json_int_t)a->id, "person_id",
@@ -863,7 +863,7 @@ static enum cust_status on_show_action(const struct cust_desk_action *a, void *a
     return CUST_OK;
 }
 
-static enum cust_status on_show_document(const struct cust_desk_document *x, void *arg)
+static enum cust_status on_show_document(const struct cust_document_row *x, void *arg)
 {
     json_array_append_new(arg, json_pack("{s:s,s:s,s:s,s:o}", "name", x->name, "sha256", x->sha256,
                                          "role", x->role, "size",
@@ -887,7 +887,7 @@ enum cust_status cust_desk_show(struct cust_desk *d, const char *id, json_t **ou
         st = cust_store_decisions(d->store, id, on_show_decision, decs, err);
     if (st == CUST_OK)
         st = cust_store_actions(d->store, id, on_show_action, acts, err);
-    struct cust_desk_duty_filter f = {id, false};
+    struct cust_duty_filter f = {id, false};
     if (st == CUST_OK)
         st = cust_desk_duties(d, &f, &duties, err);
     if (st != CUST_OK) {
@@ -952,7 +952,7 @@ struct sweep_ctx {
     size_t n, cap;
 };
 
-static enum cust_status on_sweep(const struct cust_desk_request *r, void *arg)
+static enum cust_status on_sweep(const struct cust_request_row *r, void *arg)
 {
     struct sweep_ctx *c = arg;
     /* every open detainer with a hold window, whatever its stored end: the window is counted
@@ -977,7 +977,7 @@ struct sweep_links {
     size_t n;
 };
 
-static enum cust_status on_sweep_link(const struct cust_desk_link *l, void *arg)
+static enum cust_status on_sweep_link(const struct cust_link_row *l, void *arg)
 {
     struct sweep_links *c = arg;
     if (strcmp(l->state, "confirmed") != 0 || !l->booking_number)
@@ -1039,7 +1039,7 @@ enum cust_status cust_desk_sweep(struct cust_desk *d, int64_t now, json_t **out,
     sys.actor = "system";
     sys.role = "system";
     struct sweep_ctx c = {.now = now};
-    struct cust_desk_request_filter f = {true, CUST_NO_TIME, now, "detainer"};
+    struct cust_request_filter f = {true, CUST_NO_TIME, now, "detainer"};
     json_t *arr = json_array();
     char nowtxt[32], updated[32];
     cust_time_format(now, 0, true, nowtxt);

@@ -439,7 +439,7 @@ enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req 
         st = keep_notice(d, q->id, duty, person_id, d->lang ? d->lang : "en", detail, NULL, sha,
                          err);
     if (st == CUST_OK) {
-        struct cust_desk_duty row = {.request_id = q->id,
+        struct cust_duty_row row = {.request_id = q->id,
                                      .person_id = person_id,
                                      .booking_number = booking_number,
                                      .duty = duty,
@@ -467,7 +467,7 @@ enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req 
 
 /* ---- duties ------------------------------------------------------------------------------ */
 
-static enum cust_status on_duty(const struct cust_desk_duty *x, void *arg)
+static enum cust_status on_duty(const struct cust_duty_row *x, void *arg)
 {
     json_t *cite = x->cite ? json_loads(x->cite, 0, NULL) : NULL;
     int64_t now = cust_now();
@@ -484,7 +484,7 @@ static enum cust_status on_duty(const struct cust_desk_duty *x, void *arg)
     return CUST_OK;
 }
 
-enum cust_status cust_desk_duties(struct cust_desk *d, const struct cust_desk_duty_filter *f,
+enum cust_status cust_desk_duties(struct cust_desk *d, const struct cust_duty_filter *f,
                                   json_t **out, struct cust_err *err)
 {
     json_t *arr = json_array();
@@ -502,7 +502,7 @@ struct duty_find {
     json_t *row; /* {request_id, duty, detail, status} */
 };
 
-static enum cust_status on_duty_find(const struct cust_desk_duty *x, void *arg)
+static enum cust_status on_duty_find(const struct cust_duty_row *x, void *arg)
 {
     struct duty_find *f = arg;
     if (x->id != f->id)
@@ -518,7 +518,7 @@ static enum cust_status find_duty(struct cust_desk *d, int64_t id, json_t **row,
                                   struct cust_err *err)
 {
     struct duty_find f = {id, NULL};
-    struct cust_desk_duty_filter flt = {NULL, false};
+    struct cust_duty_filter flt = {NULL, false};
     enum cust_status st = cust_store_duties(d->store, &flt, on_duty_find, &f, err);
     if (st == CUST_OK && !f.row)
         st = cust_err_set(err, CUST_ENOTFOUND, "no duty %lld", (long long)id);
@@ -605,7 +605,7 @@ struct link_list {
     size_t n, cap;
 };
 
-static enum cust_status on_confirmed(const struct cust_desk_link *l, void *arg)
+static enum cust_status on_confirmed(const struct cust_link_row *l, void *arg)
 {
     struct link_list *ll = arg;
     if (strcmp(l->state, "confirmed") != 0)
@@ -718,7 +718,7 @@ struct have_duty {
     bool found;
 };
 
-static enum cust_status on_have_duty(const struct cust_desk_duty *x, void *arg)
+static enum cust_status on_have_duty(const struct cust_duty_row *x, void *arg)
 {
     struct have_duty *h = arg;
     if (x->person_id == h->person_id && strcmp(x->duty, h->duty) == 0)
@@ -730,7 +730,7 @@ static enum cust_status has_duty(struct cust_desk *d, const char *rid, int64_t p
                                  const char *duty, bool *found, struct cust_err *err)
 {
     struct have_duty h = {person_id, duty, false};
-    struct cust_desk_duty_filter f = {rid, false};
+    struct cust_duty_filter f = {rid, false};
     enum cust_status st = cust_store_duties(d->store, &f, on_have_duty, &h, err);
     *found = h.found;
     return st;
@@ -813,7 +813,7 @@ enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req 
     desk_now(now);
     json_t *p = json_object_get(dec, "policy");
     char *text = json_dumps(dec, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    struct cust_desk_decision row = {0,
+    struct cust_decision_row row = {0,
                                      q->id,
                                      person_id,
                                      bn,
@@ -923,7 +923,7 @@ struct latest_decision {
     json_t *decision;
 };
 
-static enum cust_status on_latest(const struct cust_desk_decision *x, void *arg)
+static enum cust_status on_latest(const struct cust_decision_row *x, void *arg)
 {
     struct latest_decision *l = arg;
     if (x->person_id != l->person_id)
@@ -939,7 +939,7 @@ struct consent_state {
     bool exists, done;
 };
 
-static enum cust_status on_consent(const struct cust_desk_duty *x, void *arg)
+static enum cust_status on_consent(const struct cust_duty_row *x, void *arg)
 {
     struct consent_state *c = arg;
     if (x->person_id == c->person_id && strcmp(x->duty, "consent_form_before_interview") == 0) {
@@ -1039,7 +1039,7 @@ enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct
                               v, a->action);
         else if (!a->decline && bit == CUST_ASK_INTERVIEW) {
             struct consent_state cs = {ll.v[i].person_id, false, false};
-            struct cust_desk_duty_filter f = {id, false};
+            struct cust_duty_filter f = {id, false};
             st = cust_store_duties(d->store, &f, on_consent, &cs, err);
             if (st == CUST_OK && !cs.done)
                 st = REFUSE(ll.v[i].person_id, v,
@@ -1073,7 +1073,7 @@ enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct
         desk_now(now);
         for (size_t i = 0; st == CUST_OK && i < n; i++) {
             const char *v = verdict_of(ld[i].decision, "actions", a->action);
-            struct cust_desk_action row = {
+            struct cust_action_row row = {
                 0,     id,  ll.v[i].person_id, a->action, v, a->decline ? "declined" : "done",
                 a->by, now, a->reason,         ld[i].id};
             int64_t aid = 0;
@@ -1106,7 +1106,7 @@ enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct
                     json_object_get(json_object_get(ld[i].decision, "actions"), "transfer"),
                     "basis");
                 const char *criterion = json_string_value(json_array_get(basis, 0));
-                struct cust_desk_transfer t = {0,
+                struct cust_transfer_row t = {0,
                                                id,
                                                ll.v[i].person_id,
                                                ll.v[i].booking_number,
@@ -1159,7 +1159,7 @@ enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct
 
 /* ---- transfers ---------------------------------------------------------------------------- */
 
-static enum cust_status on_transfer(const struct cust_desk_transfer *t, void *arg)
+static enum cust_status on_transfer(const struct cust_transfer_row *t, void *arg)
 {
     json_array_append_new(
         arg, json_pack("{s:I,s:s?,s:I,s:s?,s:s,s:s,s:s,s:s?,s:s?,s:s?,s:s,s:s}", "id",

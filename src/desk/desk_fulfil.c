@@ -253,7 +253,7 @@ static enum cust_status add_decision(struct fulfil *f, json_t *dec, const struct
  * stored row whether or not the case was cached.
  */
 static enum cust_status decision_for(struct fulfil *f, const json_t *rec,
-                                     const struct cust_desk_scope_row *r, size_t *ix)
+                                     const struct cust_scope_row *r, size_t *ix)
 {
     struct cust_desk *d = f->d;
     const struct cust_request *rq = &f->q->r;
@@ -322,10 +322,10 @@ static enum cust_status csv_value(struct cust_buf *b, const json_t *v)
 }
 
 /* Record the row given as a disclosure and add its hash to the fulfilment's set. */
-static enum cust_status disclose(struct fulfil *f, const struct cust_desk_scope_row *r,
+static enum cust_status disclose(struct fulfil *f, const struct cust_scope_row *r,
                                  const struct dec_entry *e)
 {
-    struct cust_desk_disclosure x = {.request_id = f->q->id,
+    struct cust_disclosure_row x = {.request_id = f->q->id,
                                      .ord = f->ndisc,
                                      .person_id = r->person_id,
                                      .booking_number = r->booking_number,
@@ -353,7 +353,7 @@ static int out_cb(const char *buf, size_t size, void *data)
     return cust_buf_append(data, buf, size) == CUST_OK ? 0 : -1;
 }
 
-static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
+static enum cust_status on_scope(const struct cust_scope_row *r, void *arg)
 {
     struct fulfil *f = arg;
     struct cust_desk *d = f->d;
@@ -470,7 +470,7 @@ struct counsel {
     bool exists, done;
 };
 
-static enum cust_status on_counsel(const struct cust_desk_duty *x, void *arg)
+static enum cust_status on_counsel(const struct cust_duty_row *x, void *arg)
 {
     struct counsel *c = arg;
     if (strcmp(x->duty, "refer_to_counsel") == 0) {
@@ -532,7 +532,7 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
         as_of = q.r.scope.as_of;
     if (st == CUST_OK && q.r.kind == CUST_REQ_ADMIN_SUBPOENA) {
         struct counsel cs = {false, false};
-        struct cust_desk_duty_filter flt = {id, false};
+        struct cust_duty_filter flt = {id, false};
         st = cust_store_duties(d->store, &flt, on_counsel, &cs, err);
         if (st == CUST_OK && !counsel_released) {
             if (cs.exists)
@@ -577,9 +577,9 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
             st = csv_header(&f);
         else
             st = cust_buf_appendf(&f.out, "{\"request_id\": \"%s\", \"rows\": [", id);
-        struct cust_desk_scope sc = {q.r.scope.as_of, q.r.scope.citizenship, q.r.scope.facility};
+        struct cust_scope sc = {q.r.scope.as_of, q.r.scope.citizenship, q.r.scope.facility};
         if (st == CUST_OK)
-            st = cust_store_desk_scope(d->store, &sc, on_scope, &f, err);
+            st = cust_store_scope(d->store, &sc, on_scope, &f, err);
         if (st == CUST_OK && fmt == CUST_DESK_JSON)
             st = cust_buf_puts(&f.out, f.first ? "]}\n" : "\n]}\n");
         if (st == CUST_OK)

@@ -15,7 +15,7 @@
 #include <sodium.h>
 #include <stdarg.h>
 
-void cust_desk_disclosure_hash(const struct cust_desk_disclosure *x, unsigned char out[32])
+void cust_desk_disclosure_hash(const struct cust_disclosure_row *x, unsigned char out[32])
 {
     /* the ledger's row encoder (ledger.h) */
     struct cust_buf b = CUST_BUF_INIT;
@@ -103,7 +103,7 @@ static enum cust_status finish(struct vwalk *w)
     return CUST_OK;
 }
 
-static enum cust_status on_row(const struct cust_desk_disclosure *x, void *arg)
+static enum cust_status on_row(const struct cust_disclosure_row *x, void *arg)
 {
     struct vwalk *w = arg;
     const char *rid = x->request_id ? x->request_id : "";

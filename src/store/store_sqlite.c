@@ -8,10 +8,10 @@
 #include "custodian/compat.h"
 #include "custodian/buf.h"
 #include "custodian/date.h"
-#include "custodian/store.h"
-#include "store_sqlite_desk.h"
+#include "store_sqlite_accounts.h"
 #include "store_sqlite_feed.h"
-#include "store_sqlite_web.h"
+#include "store_sqlite_public.h"
+#include "store_sqlite_requests.h"
 
 #include <inttypes.h>
 #include <sqlite3.h>
@@ -27,7 +27,7 @@
 #define IDX_BOOKINGS_PERSON "CREATE INDEX bookings_person ON bookings(person_id)"
 #define IDX_PRIORS_PERSON   "CREATE INDEX priors_person ON prior_convictions(person_id)"
 /* Also the locator's in-custody indexes and the trigger that keeps each booking's copy of its
- * person's name (migration 5, store_sqlite_web.h): at the commit, one UPDATE brings every copy
+ * person's name (migration 5, store_sqlite_accounts.h): at the commit, one UPDATE brings every copy
  * up to date (a person whose name changed within the load) before the indexes are built. */
 static const char *const bulk_indexes[][2] = {
     {"DROP INDEX bookings_person", IDX_BOOKINGS_PERSON},
@@ -123,14 +123,14 @@ static const char *const migration_1[] = {
 
 /* Applied in this order; a migration's version is its position (1-based). Append only. */
 static const char *const *const migrations[] = {
-    migration_1,                            /* 1: records */
-    cust_sqlite_desk_migration,             /* 2: the request desk */
-    cust_sqlite_web_migration,              /* 3: staff users and sessions */
-    cust_sqlite_desk_disclosures_migration, /* 4: disclosures chained to the ledger */
-    cust_sqlite_web_locator_migration,      /* 5: the locator's in-custody indexes, dob filter */
-    cust_sqlite_web_totp_migration,         /* 6: TOTP secrets sealed at rest (users.totp_nonce) */
-    cust_sqlite_web_public_charges_migration, /* 7: precomputed public charges JSON */
-    cust_sqlite_feed_migration,               /* 8: feed runs, what each source listed, reviews */
+    migration_1,                          /* 1: records */
+    cust_sqlite_requests_migration,       /* 2: requests and what is kept with them */
+    cust_sqlite_accounts_migration,       /* 3: staff users and sessions */
+    cust_sqlite_disclosures_migration,    /* 4: disclosures chained to the ledger */
+    cust_sqlite_public_locator_migration, /* 5: the locator's in-custody indexes, dob filter */
+    cust_sqlite_accounts_totp_migration,  /* 6: TOTP secrets sealed at rest (users.totp_nonce) */
+    cust_sqlite_public_charges_migration, /* 7: precomputed public charges JSON */
+    cust_sqlite_feed_migration,           /* 8: feed runs, what each source listed, reviews */
 };
 
 int cust_store_schema_version(void)
@@ -416,8 +416,9 @@ struct sq {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *st[S__N];
-    void *desk; /* the desk's prepared statements (store_sqlite_desk.c) */
-    void *web;  /* the web front end's prepared statements (store_sqlite_web.c) */
+    void *requests; /* prepared statements of store_sqlite_requests.c */
+    void *accounts; /* prepared statements of store_sqlite_accounts.c */
+    void *public_;  /* prepared statements of store_sqlite_public.c */
     /* bulk load (sq_begin_bulk) */
     bool fk_off;         /* foreign_keys switched off for this transaction */
     bool bulk;           /* into a store that was empty: indexes dropped, lookups in memory */
@@ -603,8 +604,9 @@ static void sq_close(void *impl)
     struct sq *q = impl;
     for (int i = 0; i < S__N; i++)
         sqlite3_finalize(q->st[i]);
-    cust_sqlite_desk_free(q->desk);
-    cust_sqlite_web_free(q->web);
+    cust_sqlite_requests_free(q->requests);
+    cust_sqlite_accounts_free(q->accounts);
+    cust_sqlite_public_free(q->public_);
     cust_buf_release(&q->pub);
     sqlite3_close_v2(q->db);
     smap_release(&q->seen);
@@ -1291,26 +1293,34 @@ static const struct cust_store_ops sqlite_ops = {
     .ledger_head = sq_ledger_head,
     .ledger_insert = sq_ledger_insert,
     .ledger_each = sq_ledger_each,
-    .desk = &cust_sqlite_desk_ops,
-    .web = &cust_sqlite_web_ops,
+    .persons = cust_sqlite_persons,
+    .scope = cust_sqlite_scope,
+    .public_search = cust_sqlite_public_search,
+    .requests = &cust_sqlite_request_ops,
+    .accounts = &cust_sqlite_account_ops,
     .feed = &cust_sqlite_feed_ops,
 };
 
-/* ---- desk hooks (store_sqlite_desk.c) -------------------------------------------------- */
+/* ---- hooks of the other files (store_sqlite_*.c) ---------------------------------------- */
 
-sqlite3 *cust_sqlite_handle(void *impl, const char **path, void ***desk_slot)
+sqlite3 *cust_sqlite_handle(void *impl, const char **path, void ***requests_slot)
 {
     struct sq *q = impl;
     if (path)
         *path = q->path;
-    if (desk_slot)
-        *desk_slot = &q->desk;
+    if (requests_slot)
+        *requests_slot = &q->requests;
     return q->db;
 }
 
-void **cust_sqlite_web_slot(void *impl)
+void **cust_sqlite_accounts_slot(void *impl)
 {
-    return &((struct sq *)impl)->web;
+    return &((struct sq *)impl)->accounts;
+}
+
+void **cust_sqlite_public_slot(void *impl)
+{
+    return &((struct sq *)impl)->public_;
 }
 
 /* A "file:" URI for `path` with `query` (the path percent-encoded where a URI needs it). */

@@ -9,7 +9,7 @@
 #include "custodian/ledger.h"
 #include "custodian/policy.h"
 #include "custodian/records.h"
-#include "custodian/store_web.h"
+#include "custodian/store_accounts.h"
 #include "web_internal.h"
 
 #include <jansson.h>

@@ -6,8 +6,8 @@
 #include "custodian/compat.h"
 #include "custodian/date.h"
 #include "custodian/ledger.h"
-#include "custodian/store_desk.h"
-#include "custodian/store_web.h"
+#include "custodian/store_requests.h"
+#include "custodian/store_accounts.h"
 #include "web_internal.h"
 
 #include <jansson.h>
@@ -216,7 +216,7 @@ static void fmt_ts(int64_t ts, char out[32])
         cust_time_format(ts, 0, true, out);
 }
 
-static enum cust_status request_row(const struct cust_desk_request *r, void *arg)
+static enum cust_status request_row(const struct cust_request_row *r, void *arg)
 {
     struct counter *c = arg;
     c->n++;
@@ -246,7 +246,7 @@ static enum cust_status request_row(const struct cust_desk_request *r, void *arg
     return st ? st : cust_buf_puts(b, "</td></tr>\n");
 }
 
-static enum cust_status duty_row(const struct cust_desk_duty *d, void *arg)
+static enum cust_status duty_row(const struct cust_duty_row *d, void *arg)
 {
     struct counter *c = arg;
     c->n++;
@@ -295,12 +295,12 @@ enum cust_status web_dashboard(struct cust_http_request *req, struct cust_http_r
         st = cust_store_roster(store, &f, count_row, &custody, &err);
     }
     if (st == CUST_OK && rq) {
-        struct cust_desk_request_filter f = {
+        struct cust_request_filter f = {
             .open_only = true, .overdue_at = INT64_MIN, .now = cust_now()};
         st = cust_store_request_list(store, &f, request_row, &open, &err);
     }
     if (st == CUST_OK && du) {
-        struct cust_desk_duty_filter f = {.open_only = true};
+        struct cust_duty_filter f = {.open_only = true};
         st = cust_store_duties(store, &f, duty_row, &od, &err);
     }
     web_release(w, store);

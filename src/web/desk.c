@@ -66,11 +66,11 @@ enum cust_status web_api_requests(struct cust_http_request *req, struct cust_htt
         return st;
     const char *open = cust_kv_get(&req->query, "open");
     const char *overdue = cust_kv_get(&req->query, "overdue");
-    struct cust_desk_request_filter f = {.open_only = (open && strcmp(open, "1") == 0) ||
-                                                      (overdue && strcmp(overdue, "1") == 0),
-                                         .overdue_at = CUST_NO_TIME,
-                                         .now = cust_now(),
-                                         .kind = cust_kv_get(&req->query, "kind")};
+    struct cust_request_filter f = {.open_only = (open && strcmp(open, "1") == 0) ||
+                                                 (overdue && strcmp(overdue, "1") == 0),
+                                    .overdue_at = CUST_NO_TIME,
+                                    .now = cust_now(),
+                                    .kind = cust_kv_get(&req->query, "kind")};
     if (overdue && strcmp(overdue, "1") == 0)
         f.overdue_at = f.now;
     struct cust_err err = CUST_ERR_INIT;
@@ -318,8 +318,8 @@ enum cust_status web_api_duties(struct cust_http_request *req, struct cust_http_
     if (st != CUST_OK)
         return st;
     const char *open = cust_kv_get(&req->query, "open");
-    struct cust_desk_duty_filter f = {.request_id = cust_kv_get(&req->query, "request"),
-                                      .open_only = open && strcmp(open, "1") == 0};
+    struct cust_duty_filter f = {.request_id = cust_kv_get(&req->query, "request"),
+                                 .open_only = open && strcmp(open, "1") == 0};
     struct cust_err err = CUST_ERR_INIT;
     json_t *out = NULL;
     struct cust_desk d;

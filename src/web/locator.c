@@ -8,7 +8,7 @@
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
-#include "custodian/store_web.h"
+#include "custodian/store_accounts.h"
 #include "web_internal.h"
 
 #include <jansson.h>

@@ -10,7 +10,7 @@
 #include "custodian/desk.h"
 #include "custodian/ledger.h"
 #include "custodian/policy.h"
-#include "custodian/store_web.h"
+#include "custodian/store_accounts.h"
 #include "web_internal.h"
 
 #include <jansson.h>
@@ -69,7 +69,7 @@ static enum cust_status be_get_user(void *ctx, const char *name, struct cust_use
 {
     struct cust_web *w = ctx;
     struct cust_store *s = web_acquire(w);
-    enum cust_status st = cust_store_user_get(s, name, out, NULL);
+    enum cust_status st = cust_auth_store_user_get(s, name, out, NULL);
     web_release(w, s);
     if (st != CUST_OK || !out->totp_sealed)
         return st;
@@ -95,7 +95,7 @@ static enum cust_status be_put_user(void *ctx, const struct cust_user *u)
         sodium_memzero(sealed.totp_key, sizeof(sealed.totp_key));
     }
     struct cust_store *s = web_acquire(w);
-    enum cust_status st = cust_store_user_put(s, &sealed, NULL);
+    enum cust_status st = cust_auth_store_user_put(s, &sealed, NULL);
     web_release(w, s);
     sodium_memzero(&sealed, sizeof(sealed));
     return st;
@@ -111,11 +111,11 @@ static enum cust_status be_record_success(void *ctx, const char *name, int64_t s
 }
 static enum cust_status be_get_session(void *ctx, const char *id, struct cust_session *out)
 {
-    WITH_STORE((struct cust_web *)ctx, cust_store_session_get(s_, id, out, NULL));
+    WITH_STORE((struct cust_web *)ctx, cust_auth_store_session_get(s_, id, out, NULL));
 }
 static enum cust_status be_put_session(void *ctx, const struct cust_session *se)
 {
-    WITH_STORE((struct cust_web *)ctx, cust_store_session_put(s_, se, NULL));
+    WITH_STORE((struct cust_web *)ctx, cust_auth_store_session_put(s_, se, NULL));
 }
 static enum cust_status be_delete_session(void *ctx, const char *id)
 {
@@ -156,13 +156,13 @@ static enum cust_status seal_clear_rows(struct cust_web *w, struct cust_err *err
     unsigned sealed = 0;
     for (size_t off = 0; st == CUST_OK && off < names.len; off += strlen(names.buf + off) + 1) {
         struct cust_user u;
-        st = cust_store_user_get(s, names.buf + off, &u, err);
+        st = cust_auth_store_user_get(s, names.buf + off, &u, err);
         if (st == CUST_OK && !u.totp_sealed) {
             struct cust_user c = u;
             cust_totp_seal(w->key, u.totp_key, c.totp_nonce, c.totp_box);
             c.totp_sealed = true;
             sodium_memzero(c.totp_key, sizeof(c.totp_key));
-            st = cust_store_user_put(s, &c, err);
+            st = cust_auth_store_user_put(s, &c, err);
             sodium_memzero(&c, sizeof(c));
             sealed++;
         }
@@ -323,7 +323,7 @@ static void audit_hook(void *ctx, const struct cust_http_audit_event *ev)
     const char *role = "none";
     struct cust_user u;
     struct cust_store *s = web_acquire(w);
-    if (ev->user && cust_store_user_get(s, ev->user, &u, NULL) == CUST_OK)
+    if (ev->user && cust_auth_store_user_get(s, ev->user, &u, NULL) == CUST_OK)
         role = cust_role_name(u.role) ? cust_role_name(u.role) : "none";
     web_release(w, s);
     json_t *d = json_pack("{s:s?, s:s?, s:s?, s:i, s:s?}", "method", ev->method, "path", ev->path,

@@ -132,7 +132,7 @@ static enum cust_status on_ledger(const struct cust_ledger_row *r, void *arg)
     return CUST_OK;
 }
 
-static enum cust_status count_disc(const struct cust_desk_disclosure *x, void *arg)
+static enum cust_status count_disc(const struct cust_disclosure_row *x, void *arg)
 {
     (void)x;
     (*(int64_t *)arg)++;
@@ -207,7 +207,7 @@ static void test_invalid_request_stores_nothing(void **state)
     assert_int_equal(cust_store_count(f->s, "ledger", &after, &err), CUST_OK);
     assert_int_equal(before, after);
     json_t *list = NULL;
-    struct cust_desk_request_filter flt = {false, CUST_NO_TIME, cust_now(), NULL};
+    struct cust_request_filter flt = {false, CUST_NO_TIME, cust_now(), NULL};
     assert_int_equal(cust_desk_list(&f->d, &flt, &list, &err), CUST_OK);
     assert_int_equal(json_array_size(list), 0);
     json_decref(list);
@@ -343,7 +343,7 @@ static void test_list_overdue_first(void **state)
         c);
     json_t *list = NULL;
     struct cust_err err = CUST_ERR_INIT;
-    struct cust_desk_request_filter flt = {true, CUST_NO_TIME, cust_now(), NULL};
+    struct cust_request_filter flt = {true, CUST_NO_TIME, cust_now(), NULL};
     assert_int_equal(cust_desk_list(&f->d, &flt, &list, &err), CUST_OK);
     assert_int_equal(json_array_size(list), 3);
     /* overdue (earliest deadline first), then the rest */
@@ -550,7 +550,7 @@ static void test_interview_needs_consent(void **state)
     struct cust_desk_act a = {.action = "interview", .by = "sgt"};
     assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EDENIED);
     json_t *duties = NULL;
-    struct cust_desk_duty_filter flt = {id, true};
+    struct cust_duty_filter flt = {id, true};
     assert_int_equal(cust_desk_duties(&f->d, &flt, &duties, &err), CUST_OK);
     int64_t consent = 0;
     size_t i;
@@ -745,7 +745,7 @@ struct disc_rows {
     json_t *decisions; /* id -> decision JSON */
 };
 
-static enum cust_status on_dec(const struct cust_desk_decision *x, void *arg)
+static enum cust_status on_dec(const struct cust_decision_row *x, void *arg)
 {
     char k[24];
     snprintf(k, sizeof(k), "%lld", (long long)x->id);
@@ -753,7 +753,7 @@ static enum cust_status on_dec(const struct cust_desk_decision *x, void *arg)
     return CUST_OK;
 }
 
-static enum cust_status on_disc(const struct cust_desk_disclosure *x, void *arg)
+static enum cust_status on_disc(const struct cust_disclosure_row *x, void *arg)
 {
     struct disc_rows *r = arg;
     char k[24];
@@ -797,7 +797,7 @@ struct one_disc {
     char request_id[CUST_REQUEST_ID_MAX], bn[32], withheld[256], recipient[128], at[32];
 };
 
-static enum cust_status on_one_disc(const struct cust_desk_disclosure *x, void *arg)
+static enum cust_status on_one_disc(const struct cust_disclosure_row *x, void *arg)
 {
     struct one_disc *o = arg;
     if (x->ord != o->ord)
@@ -830,7 +830,7 @@ static void test_disclosure_rehashed_row(void **state)
     assert_int_equal(cust_store_disclosures(f->s, id, on_one_disc, &o, &err), CUST_OK);
     assert_true(o.id > 0);
     /* forge: give the row a different booking, with the hash that fits it */
-    struct cust_desk_disclosure x = {.request_id = o.request_id,
+    struct cust_disclosure_row x = {.request_id = o.request_id,
                                      .ord = 1,
                                      .person_id = o.person_id,
                                      .booking_number = "9999",
@@ -942,7 +942,7 @@ static void test_subpoena_routed_to_counsel(void **state)
     assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, true, NULL, &st, &err),
                      CUST_EDENIED);
     json_t *duties = NULL;
-    struct cust_desk_duty_filter flt = {id, true};
+    struct cust_duty_filter flt = {id, true};
     assert_int_equal(cust_desk_duties(&f->d, &flt, &duties, &err), CUST_OK);
     assert_int_equal(json_array_size(duties), 1);
     json_t *dt = json_array_get(duties, 0);
@@ -986,7 +986,7 @@ static int64_t duty_of(struct fx *f, const char *id, const char *duty, json_t **
 {
     json_t *duties = NULL;
     struct cust_err err = CUST_ERR_INIT;
-    struct cust_desk_duty_filter flt = {id, false};
+    struct cust_duty_filter flt = {id, false};
     assert_int_equal(cust_desk_duties(&f->d, &flt, &duties, &err), CUST_OK);
     int64_t found = 0;
     size_t i;

@@ -9,8 +9,8 @@
  * As in store.h, strings in the value types are borrowed: the caller owns what it passes in;
  * in a callback, the row's strings are valid only during the call. NULL means absent.
  */
-#ifndef CUSTODIAN_STORE_DESK_H
-#define CUSTODIAN_STORE_DESK_H
+#ifndef CUSTODIAN_STORE_REQUESTS_H
+#define CUSTODIAN_STORE_REQUESTS_H
 
 #include "custodian/store.h"
 
@@ -19,7 +19,7 @@
 
 /* One request as stored. The complete request document (as received, document contents left
  * out) is `doc`; the columns are what listing and deadlines need. */
-struct cust_desk_request {
+struct cust_request_row {
     const char *id; /* R-YYYY-NNNNNN (filled by request_insert) */
     const char *kind, *form, *agency, *office;
     const char *status; /* received|matched|decided|acted|fulfilled|closed|withdrawn|lifted|
@@ -36,7 +36,7 @@ struct cust_desk_request {
     const char *doc;
 };
 
-struct cust_desk_request_filter {
+struct cust_request_filter {
     bool open_only;     /* not closed, withdrawn, lifted or expired */
     int64_t overdue_at; /* only open requests whose deadline is before this (CUST_NO_TIME: all) */
     int64_t now;        /* for ordering: overdue (deadline < now) first */
@@ -44,7 +44,7 @@ struct cust_desk_request_filter {
 };
 
 /* A link between a request and a person: a candidate, or a confirmed match. */
-struct cust_desk_link {
+struct cust_link_row {
     const char *request_id;
     int64_t person_id;
     const char *booking_number; /* the person's booking the request concerns */
@@ -57,7 +57,7 @@ struct cust_desk_link {
     const char *review_reason;
 };
 
-struct cust_desk_decision {
+struct cust_decision_row {
     int64_t id;
     const char *request_id;
     int64_t person_id; /* 0 for a population request's aggregate */
@@ -67,7 +67,7 @@ struct cust_desk_decision {
     const char *decision; /* the whole decision JSON */
 };
 
-struct cust_desk_action {
+struct cust_action_row {
     int64_t id;
     const char *request_id;
     int64_t person_id;
@@ -78,7 +78,7 @@ struct cust_desk_action {
     int64_t decision_id;
 };
 
-struct cust_desk_duty {
+struct cust_duty_row {
     int64_t id;
     const char *request_id;
     int64_t person_id;
@@ -92,12 +92,12 @@ struct cust_desk_duty {
     const char *detail;          /* JSON object, or NULL */
 };
 
-struct cust_desk_duty_filter {
+struct cust_duty_filter {
     const char *request_id; /* or NULL */
     bool open_only;
 };
 
-struct cust_desk_transfer {
+struct cust_transfer_row {
     int64_t id;
     const char *request_id;
     int64_t person_id;
@@ -110,36 +110,9 @@ struct cust_desk_transfer {
 };
 
 /* A document kept for a request (received with it, a notice, a response). */
-struct cust_desk_document {
+struct cust_document_row {
     const char *request_id, *name, *sha256, *role;
     int64_t size; /* -1 when only the hash is kept */
-};
-
-/* A person as the matcher sees it. */
-struct cust_desk_person {
-    int64_t person_id;
-    const char *person_key, *last_name, *first_name, *dob;
-    const char *aliases; /* JSON array or NULL */
-    const char *cii, *fbi, *sid, *a_number;
-    const char *booking_number;  /* latest booking */
-    const char *booking_numbers; /* JSON array of all */
-    const char *citizenship_status;
-    bool verified_citizen; /* any citizenship record: citizen, verified */
-    bool claimed_citizen;  /* any citizenship record: citizen, self-reported */
-};
-
-/* A booking in a data request's scope. */
-struct cust_desk_scope_row {
-    const char *booking_number;
-    int64_t person_id;
-    const char *citizenship_status; /* best-sourced */
-    const char *doc;                /* the current version's JSON */
-};
-
-struct cust_desk_scope {
-    int32_t day;
-    const char *citizenship; /* or NULL */
-    const char *facility;    /* or NULL */
 };
 
 /*
@@ -148,7 +121,7 @@ struct cust_desk_scope {
  * canonical encoding (cust_desk_disclosure_hash) and the ledger's one "disclosure" entry of that
  * fulfilment carries their count and a SHA-256 over them in order.
  */
-struct cust_desk_disclosure {
+struct cust_disclosure_row {
     int64_t id;
     const char *request_id;
     int64_t ord;
@@ -163,81 +136,29 @@ struct cust_desk_disclosure {
     const char *row_hash;  /* 64 lowercase hex digits */
 };
 
-typedef enum cust_status (*cust_desk_request_fn)(const struct cust_desk_request *r, void *arg);
-typedef enum cust_status (*cust_desk_link_fn)(const struct cust_desk_link *l, void *arg);
-typedef enum cust_status (*cust_desk_decision_fn)(const struct cust_desk_decision *d, void *arg);
-typedef enum cust_status (*cust_desk_action_fn)(const struct cust_desk_action *a, void *arg);
-typedef enum cust_status (*cust_desk_duty_fn)(const struct cust_desk_duty *d, void *arg);
-typedef enum cust_status (*cust_desk_transfer_fn)(const struct cust_desk_transfer *t, void *arg);
-typedef enum cust_status (*cust_desk_person_fn)(const struct cust_desk_person *p, void *arg);
-typedef enum cust_status (*cust_desk_document_fn)(const struct cust_desk_document *d, void *arg);
-typedef enum cust_status (*cust_desk_scope_fn)(const struct cust_desk_scope_row *r, void *arg);
-typedef enum cust_status (*cust_desk_disclosure_fn)(const struct cust_desk_disclosure *x,
-                                                    void *arg);
-
-struct cust_store_desk_ops {
-    enum cust_status (*request_insert)(void *impl, const struct cust_desk_request *r,
-                                       char id[CUST_REQUEST_ID_MAX], struct cust_err *err);
-    enum cust_status (*request_get)(void *impl, const char *id, cust_desk_request_fn fn, void *arg,
-                                    struct cust_err *err);
-    enum cust_status (*request_list)(void *impl, const struct cust_desk_request_filter *f,
-                                     cust_desk_request_fn fn, void *arg, struct cust_err *err);
-    enum cust_status (*request_update)(void *impl, const char *id, const char *status,
-                                       const char *reason, int64_t law_ts, const char *law_rule,
-                                       const char *updated_at, struct cust_err *err);
-    enum cust_status (*document_put)(void *impl, const char *request_id, const char *name,
-                                     const char *sha256, const unsigned char *content, size_t len,
-                                     const char *role, struct cust_err *err);
-    enum cust_status (*document_get)(void *impl, const char *sha256, char **content, size_t *len,
-                                     struct cust_err *err);
-    enum cust_status (*documents)(void *impl, const char *request_id, cust_desk_document_fn fn,
-                                  void *arg, struct cust_err *err);
-    enum cust_status (*link_put)(void *impl, const struct cust_desk_link *l, struct cust_err *err);
-    enum cust_status (*links)(void *impl, const char *request_id, cust_desk_link_fn fn, void *arg,
-                              struct cust_err *err);
-    enum cust_status (*decision_put)(void *impl, const struct cust_desk_decision *d, int64_t *id,
-                                     struct cust_err *err);
-    enum cust_status (*decisions)(void *impl, const char *request_id, cust_desk_decision_fn fn,
-                                  void *arg, struct cust_err *err);
-    enum cust_status (*action_put)(void *impl, const struct cust_desk_action *a, int64_t *id,
-                                   struct cust_err *err);
-    enum cust_status (*actions)(void *impl, const char *request_id, cust_desk_action_fn fn,
-                                void *arg, struct cust_err *err);
-    enum cust_status (*duty_put)(void *impl, const struct cust_desk_duty *d, int64_t *id,
-                                 struct cust_err *err);
-    enum cust_status (*duties)(void *impl, const struct cust_desk_duty_filter *f,
-                               cust_desk_duty_fn fn, void *arg, struct cust_err *err);
-    enum cust_status (*duty_done)(void *impl, int64_t id, const char *by, const char *at,
-                                  const char *document_sha256, struct cust_err *err);
-    enum cust_status (*transfer_put)(void *impl, const struct cust_desk_transfer *t, int64_t *id,
-                                     struct cust_err *err);
-    enum cust_status (*transfers)(void *impl, cust_desk_transfer_fn fn, void *arg,
-                                  struct cust_err *err);
-    enum cust_status (*persons)(void *impl, int64_t person_id, cust_desk_person_fn fn, void *arg,
-                                struct cust_err *err);
-    enum cust_status (*scope)(void *impl, const struct cust_desk_scope *sc, cust_desk_scope_fn fn,
-                              void *arg, struct cust_err *err);
-    enum cust_status (*disclosure_put)(void *impl, const struct cust_desk_disclosure *x,
-                                       struct cust_err *err);
-    enum cust_status (*disclosures)(void *impl, const char *request_id, cust_desk_disclosure_fn fn,
-                                    void *arg, struct cust_err *err);
-};
+typedef enum cust_status (*cust_request_row_fn)(const struct cust_request_row *r, void *arg);
+typedef enum cust_status (*cust_link_row_fn)(const struct cust_link_row *l, void *arg);
+typedef enum cust_status (*cust_decision_row_fn)(const struct cust_decision_row *d, void *arg);
+typedef enum cust_status (*cust_action_row_fn)(const struct cust_action_row *a, void *arg);
+typedef enum cust_status (*cust_duty_row_fn)(const struct cust_duty_row *d, void *arg);
+typedef enum cust_status (*cust_transfer_row_fn)(const struct cust_transfer_row *t, void *arg);
+typedef enum cust_status (*cust_document_row_fn)(const struct cust_document_row *d, void *arg);
+typedef enum cust_status (*cust_disclosure_row_fn)(const struct cust_disclosure_row *x, void *arg);
 
 /*
  * Wrappers. Writes belong inside the caller's transaction (cust_store_begin) with the ledger
  * entry that records them. Lookups of one row return CUST_ENOTFOUND when there is none.
  */
 /* Insert a new request; its id is R-<year of received_at, local>-<6-digit sequence>. */
-enum cust_status cust_store_request_insert(struct cust_store *s, const struct cust_desk_request *r,
+enum cust_status cust_store_request_insert(struct cust_store *s, const struct cust_request_row *r,
                                            char id[CUST_REQUEST_ID_MAX], struct cust_err *err);
 /* One request by id (the callback runs once). */
 enum cust_status cust_store_request_get(struct cust_store *s, const char *id,
-                                        cust_desk_request_fn fn, void *arg, struct cust_err *err);
+                                        cust_request_row_fn fn, void *arg, struct cust_err *err);
 /* Requests matching `f`: overdue open ones first (earliest deadline first), then the others by
  * deadline, then by id. */
-enum cust_status cust_store_request_list(struct cust_store *s,
-                                         const struct cust_desk_request_filter *f,
-                                         cust_desk_request_fn fn, void *arg, struct cust_err *err);
+enum cust_status cust_store_request_list(struct cust_store *s, const struct cust_request_filter *f,
+                                         cust_request_row_fn fn, void *arg, struct cust_err *err);
 /* Set status (and reason), and the law deadline when law_rule is non-NULL. */
 enum cust_status cust_store_request_update(struct cust_store *s, const char *id, const char *status,
                                            const char *reason, int64_t law_ts, const char *law_rule,
@@ -253,54 +174,47 @@ enum cust_status cust_store_document_get(struct cust_store *s, const char *sha25
                                          size_t *len, struct cust_err *err);
 /* A request's documents in the order they were kept. */
 enum cust_status cust_store_documents(struct cust_store *s, const char *request_id,
-                                      cust_desk_document_fn fn, void *arg, struct cust_err *err);
+                                      cust_document_row_fn fn, void *arg, struct cust_err *err);
 /* Insert or replace the link (request_id, person_id). */
-enum cust_status cust_store_link_put(struct cust_store *s, const struct cust_desk_link *l,
+enum cust_status cust_store_link_put(struct cust_store *s, const struct cust_link_row *l,
                                      struct cust_err *err);
 /* A request's links, best score first. */
-enum cust_status cust_store_links(struct cust_store *s, const char *request_id,
-                                  cust_desk_link_fn fn, void *arg, struct cust_err *err);
+enum cust_status cust_store_links(struct cust_store *s, const char *request_id, cust_link_row_fn fn,
+                                  void *arg, struct cust_err *err);
 /* Append a decision; *id (may be NULL) gets its row id. */
-enum cust_status cust_store_decision_put(struct cust_store *s, const struct cust_desk_decision *d,
+enum cust_status cust_store_decision_put(struct cust_store *s, const struct cust_decision_row *d,
                                          int64_t *id, struct cust_err *err);
 /* A request's decisions, oldest first (the last one per person is in force). */
 enum cust_status cust_store_decisions(struct cust_store *s, const char *request_id,
-                                      cust_desk_decision_fn fn, void *arg, struct cust_err *err);
+                                      cust_decision_row_fn fn, void *arg, struct cust_err *err);
 /* Append what was done or declined; *id (may be NULL) gets its row id. */
-enum cust_status cust_store_action_put(struct cust_store *s, const struct cust_desk_action *a,
+enum cust_status cust_store_action_put(struct cust_store *s, const struct cust_action_row *a,
                                        int64_t *id, struct cust_err *err);
 /* A request's actions, oldest first. */
 enum cust_status cust_store_actions(struct cust_store *s, const char *request_id,
-                                    cust_desk_action_fn fn, void *arg, struct cust_err *err);
+                                    cust_action_row_fn fn, void *arg, struct cust_err *err);
 /* Create an open duty; *id (may be NULL) gets its id. */
-enum cust_status cust_store_duty_put(struct cust_store *s, const struct cust_desk_duty *d,
+enum cust_status cust_store_duty_put(struct cust_store *s, const struct cust_duty_row *d,
                                      int64_t *id, struct cust_err *err);
 /* Duties matching `f`, earliest deadline first (none last), then by id. */
-enum cust_status cust_store_duties(struct cust_store *s, const struct cust_desk_duty_filter *f,
-                                   cust_desk_duty_fn fn, void *arg, struct cust_err *err);
+enum cust_status cust_store_duties(struct cust_store *s, const struct cust_duty_filter *f,
+                                   cust_duty_row_fn fn, void *arg, struct cust_err *err);
 /* Mark an open duty done. CUST_ENOTFOUND for an unknown id, CUST_ECONFLICT when already done. */
 enum cust_status cust_store_duty_done(struct cust_store *s, int64_t id, const char *by,
                                       const char *at, const char *document_sha256,
                                       struct cust_err *err);
 /* Append a hand-over to federal custody; *id (may be NULL) gets its row id. */
-enum cust_status cust_store_transfer_put(struct cust_store *s, const struct cust_desk_transfer *t,
+enum cust_status cust_store_transfer_put(struct cust_store *s, const struct cust_transfer_row *t,
                                          int64_t *id, struct cust_err *err);
 /* Every transfer, in order of hand-over. */
-enum cust_status cust_store_transfers(struct cust_store *s, cust_desk_transfer_fn fn, void *arg,
+enum cust_status cust_store_transfers(struct cust_store *s, cust_transfer_row_fn fn, void *arg,
                                       struct cust_err *err);
-/* Every person (person_id 0) or one, for matching. */
-enum cust_status cust_store_desk_persons(struct cust_store *s, int64_t person_id,
-                                         cust_desk_person_fn fn, void *arg, struct cust_err *err);
-/* The bookings in a data request's scope, by booking_number. */
-enum cust_status cust_store_desk_scope(struct cust_store *s, const struct cust_desk_scope *sc,
-                                       cust_desk_scope_fn fn, void *arg, struct cust_err *err);
 /* Append a disclosure row (x->id is ignored). */
 enum cust_status cust_store_disclosure_put(struct cust_store *s,
-                                           const struct cust_desk_disclosure *x,
+                                           const struct cust_disclosure_row *x,
                                            struct cust_err *err);
 /* A request's disclosures (request_id NULL: every request's), by request_id, ord, id. */
 enum cust_status cust_store_disclosures(struct cust_store *s, const char *request_id,
-                                        cust_desk_disclosure_fn fn, void *arg,
-                                        struct cust_err *err);
+                                        cust_disclosure_row_fn fn, void *arg, struct cust_err *err);
 
 #endif
