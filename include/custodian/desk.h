@@ -241,11 +241,14 @@ enum cust_status cust_desk_verify_disclosures(struct cust_store *s,
                                               struct cust_err *err);
 
 /*
- * Build the decide.md case for one booking (its current record): citizenship, public release
- * date, prior convictions, pending charges, registrant flag; `as_of` and request fields from
- * the caller. Returns a new reference, or NULL when `doc` is not a JSON object.
+ * Build the decide.md case for one booking, as records read it (records.h cust_record_current):
+ * citizenship, public release date, prior convictions (statute codes as the engine reads them;
+ * a partial date as its earliest day; those after `as_of` left out), pending charges,
+ * registrant flag; `as_of` and request fields from the caller. `b` NULL: a request about no one
+ * (a subpoena), every fact unknown. Returns a new reference.
  */
-json_t *cust_desk_case_from_booking(const char *doc, const char *jurisdiction, int32_t as_of,
-                                    const char *kind, unsigned asks, unsigned items);
+struct cust_booking;
+json_t *cust_desk_case_from_booking(const struct cust_booking *b, const char *jurisdiction,
+                                    int32_t as_of, const char *kind, unsigned asks, unsigned items);
 
 #endif

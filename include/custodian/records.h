@@ -42,6 +42,28 @@ enum cust_status cust_record_parse(const char *line, size_t len, struct cust_rec
                                    struct cust_diag *diag);
 void cust_record_release(struct cust_record *rec);
 
+/* The classification flags of a prior conviction a record may carry (struct cust_prior
+ * flags_json): serious, violent, state_prison, wobbler, prop47_reduced, aggravated_felony
+ * (booleans) and category (text). */
+extern const char *const cust_prior_flag_names[7];
+
+/*
+ * Custody facts read back: the store keeps each version's document as the source gave it, and
+ * these read it through the validator above into a typed record, so every reader (the desk's
+ * cases, notices and fulfilments) interprets the custody schema the way import does. Never
+ * parse a stored booking's JSON elsewhere.
+ */
+/* The current version of a booking. CUST_ENOTFOUND for an unknown booking; CUST_EINTEGRITY
+ * when the stored document no longer validates. Release `rec` with cust_record_release. */
+enum cust_status cust_record_current(struct cust_store *s, const char *booking_number,
+                                     struct cust_record *rec, struct cust_err *err);
+/* Each booking in a data request's scope (store.h), typed, by booking number; `rec` is valid
+ * during the call. CUST_EINTEGRITY for a stored document that no longer validates. */
+typedef enum cust_status (*cust_record_fn)(const struct cust_record *rec, int64_t person_id,
+                                           void *arg);
+enum cust_status cust_records_in_scope(struct cust_store *s, const struct cust_scope *sc,
+                                       cust_record_fn fn, void *arg, struct cust_err *err);
+
 /*
  * The names of the fields that differ between two versions (top-level keys, and
  * "person.<key>" inside person), as a compact JSON array (new heap string), or NULL when the

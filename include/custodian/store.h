@@ -43,7 +43,9 @@ struct cust_prior {
     const char *level;
     const char *date; /* YYYY-MM-DD, partial allowed, or NULL */
     const char *jurisdiction;
-    const char *flags_json; /* classification flags as compact JSON, or NULL */
+    const char *flags_json; /* classification flags (records.h cust_prior_flag_names) as a
+                               compact JSON object: "flags", else the same keys given on the
+                               conviction itself; NULL when neither */
 };
 
 struct cust_citizenship {
@@ -63,7 +65,12 @@ struct cust_person {
     const char *cii, *fbi, *sid, *a_number;
     const char *place_of_birth;
     const char *home_address;       /* restricted: never in public_bookings */
-    const char *immigration_status; /* kept apart from citizenship */
+    const char *immigration_status; /* kept apart from citizenship: as given, or the "status"
+                                       of {"status", "proof_provided"} */
+    int immigration_proof;          /* that object's proof_provided: 1, 0, -1 not stated */
+    int address_public;             /* the home or work address is already public: 1, 0, -1 */
+    const char *work_address_json;  /* restricted: any JSON value as given, compact, or NULL */
+    const char *contact_info_json;  /* restricted: any JSON value as given, compact, or NULL */
     const char *aliases_json;       /* compact JSON array or NULL */
     int sex_arson_registrant;       /* 1, 0, -1 not stated */
     bool has_citizenship;

@@ -6,6 +6,7 @@
 #include "custodian/date.h"
 #include "custodian/ledger.h"
 #include "custodian/match.h"
+#include "custodian/records.h"
 #include "desk_internal.h"
 
 #include <math.h>
@@ -401,16 +402,16 @@ static enum cust_status match_locked(struct cust_desk *d, struct desk_req *q, js
         const char *rr = review_reason(pi);
         if (!prev || strcmp(prev, "candidate") == 0) {
             struct cust_link_row l = {q->id,
-                                       c->person_id,
-                                       pi ? pi->booking_number : NULL,
-                                       c->score,
-                                       c->strong && !c->conflict,
-                                       state,
-                                       auto_link ? "auto" : NULL,
-                                       auto_link ? now : NULL,
-                                       rtext,
-                                       rr != NULL,
-                                       rr};
+                                      c->person_id,
+                                      pi ? pi->booking_number : NULL,
+                                      c->score,
+                                      c->strong && !c->conflict,
+                                      state,
+                                      auto_link ? "auto" : NULL,
+                                      auto_link ? now : NULL,
+                                      rtext,
+                                      rr != NULL,
+                                      rr};
             st = cust_store_link_put(d->store, &l, err);
             if (st == CUST_OK && auto_link)
                 st = desk_log(
@@ -474,12 +475,10 @@ static enum cust_status rewindow(struct cust_desk *d, struct desk_req *q, const 
 {
     if (q->r.kind != CUST_REQ_DETAINER || q->r.has_due || !bn)
         return CUST_OK;
-    char *doc = NULL;
-    if (cust_store_current_version(d->store, bn, NULL, &doc, NULL) != CUST_OK)
+    struct cust_record rec;
+    if (cust_record_current(d->store, bn, &rec, NULL) != CUST_OK)
         return CUST_OK;
-    json_t *rec = json_loads(doc, 0, NULL);
-    free(doc);
-    const char *rel = json_string_value(json_object_get(rec, "scheduled_release"));
+    const char *rel = rec.b.scheduled_release;
     int32_t day;
     enum cust_status st = CUST_OK;
     if (rel && cust_date_parse(rel, &day)) {
@@ -491,7 +490,7 @@ static enum cust_status rewindow(struct cust_desk *d, struct desk_req *q, const 
         st = cust_store_request_update(d->store, q->id, NULL, NULL, end,
                                        "detainer_48h_after_release", now, err);
     }
-    json_decref(rec);
+    cust_record_release(&rec);
     return st;
 }
 
@@ -629,7 +628,7 @@ enum cust_status cust_desk_review(struct cust_desk *d, const char *id, int64_t p
         char now[32];
         desk_now(now);
         struct cust_link_row l = {id,   person_id, o.booking_number, o.score, o.strong, o.state,
-                                   NULL, NULL,      o.reasons,        false,   NULL};
+                                  NULL, NULL,      o.reasons,        false,   NULL};
         if (strcmp(o.state, "confirmed") == 0) {
             l.confirmed_by = by;
             l.confirmed_at = now;
@@ -992,18 +991,16 @@ static enum cust_status on_sweep_link(const struct cust_link_row *l, void *arg)
  * day. CUST_NO_TIME when the record gives neither. */
 static int64_t booking_window_end(struct cust_desk *d, const char *bn, int offset)
 {
-    char *doc = NULL;
-    if (cust_store_current_version(d->store, bn, NULL, &doc, NULL) != CUST_OK)
+    struct cust_record rec;
+    if (cust_record_current(d->store, bn, &rec, NULL) != CUST_OK)
         return CUST_NO_TIME;
-    json_t *rec = json_loads(doc, 0, NULL);
-    free(doc);
     /* Only a release that happened starts the hold window: a person still in custody past a
      * stated release date (a postponed or stale date) is still the subject of the detainer. */
-    const char *released = json_string_value(json_object_get(rec, "released_at"));
+    const char *released = rec.b.released_at;
     int64_t start = CUST_NO_TIME, t;
     if (released && cust_time_parse(released, &t, NULL))
         start = t;
-    json_decref(rec);
+    cust_record_release(&rec);
     return start == CUST_NO_TIME ? CUST_NO_TIME
                                  : cust_deadline_add_business_hours(d->env->cal, start, offset, 48);
 }

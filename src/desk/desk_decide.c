@@ -6,6 +6,7 @@
 #include "custodian/csv.h"
 #include "custodian/date.h"
 #include "custodian/policy.h"
+#include "custodian/records.h"
 #include "custodian/statute.h"
 #include "custodian/template.h"
 #include "desk_internal.h"
@@ -19,11 +20,6 @@ static void ignore(enum cust_status st)
 }
 
 /* ---- the case ---------------------------------------------------------------------------- */
-
-static bool truthy(const json_t *v)
-{
-    return json_is_true(v);
-}
 
 /* A conviction date as decide.md wants it: a partial date (YYYY-MM-XX, YYYY-XX-XX) becomes its
  * earliest possible day, the reading that counts least against the person in a look-back. */
@@ -39,24 +35,18 @@ static json_t *conviction_date(const char *s)
     return cust_date_parse(buf, &day) ? json_string(buf) : NULL;
 }
 
-json_t *cust_desk_case_from_booking(const char *doc, const char *jurisdiction, int32_t as_of,
-                                    const char *kind, unsigned asks, unsigned items)
+static bool is_level(const char *level)
 {
-    json_t *rec = doc ? json_loads(doc, 0, NULL) : NULL;
-    json_t *c = desk_case_from_record(rec, jurisdiction, as_of, kind, asks, items);
-    json_decref(rec);
-    return c;
+    return level && (!strcmp(level, "felony") || !strcmp(level, "misdemeanor"));
 }
 
 /* decide.md's subject.address_public and subject.immigration_status, when the record's person
- * carries them (kept as unknown custody fields): only values the contract names are passed. */
-static void desk_case_add_status(json_t *subject, const json_t *person)
+ * carries them: only values the contract names are passed. */
+static void add_status(json_t *subject, const struct cust_person *person)
 {
-    json_t *ap = json_object_get(person, "address_public");
-    if (json_is_boolean(ap))
-        json_object_set(subject, "address_public", ap);
-    json_t *im = json_object_get(person, "immigration_status");
-    const char *st = json_string_value(json_object_get(im, "status"));
+    if (person->address_public >= 0)
+        json_object_set_new(subject, "address_public", json_boolean(person->address_public == 1));
+    const char *st = person->immigration_status;
     static const char *const known[] = {
         "lawful_permanent_resident",  "lawful_nonimmigrant", "refugee_or_asylee",
         "temporary_protected_status", "undocumented",        "unknown"};
@@ -64,38 +54,41 @@ static void desk_case_add_status(json_t *subject, const json_t *person)
         if (strcmp(st, known[i]) == 0)
             json_object_set_new(subject, "immigration_status",
                                 json_pack("{s:s,s:b}", "status", st, "proof_provided",
-                                          json_is_true(json_object_get(im, "proof_provided"))));
+                                          person->immigration_proof == 1));
 }
 
-json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32_t as_of,
-                              const char *kind, unsigned asks, unsigned items)
+/* The conviction's classification flags the engine takes, from the record's flags object. */
+static void add_flags(json_t *c, const char *flags_json)
 {
-    if (!json_is_object(rec))
-        return NULL;
-    json_t *person = json_object_get(rec, "person");
-    json_t *cit = json_object_get(person, "citizenship");
-    const char *status = json_string_value(json_object_get(cit, "status"));
+    json_t *flags = flags_json ? json_loads(flags_json, 0, NULL) : NULL;
+    for (size_t k = 0; k < CUST_ARRAY_LEN(cust_prior_flag_names); k++) {
+        json_t *v = json_object_get(flags, cust_prior_flag_names[k]);
+        bool is_category = strcmp(cust_prior_flag_names[k], "category") == 0;
+        if (is_category ? json_is_string(v) && json_string_length(v) > 0 : json_is_boolean(v))
+            json_object_set(c, cust_prior_flag_names[k], v);
+    }
+    json_decref(flags);
+}
+
+json_t *cust_desk_case_from_booking(const struct cust_booking *b, const char *jurisdiction,
+                                    int32_t as_of, const char *kind, unsigned asks, unsigned items)
+{
+    const struct cust_person *person = b ? &b->person : NULL;
+    const char *status = person && person->has_citizenship ? person->citizenship.status : NULL;
     if (!status || (strcmp(status, "citizen") && strcmp(status, "non_citizen")))
         status = "unknown";
     json_t *convictions = json_array();
-    size_t i;
-    json_t *p;
-    static const char *const overrides[] = {"serious", "violent",        "state_prison",
-                                            "wobbler", "prop47_reduced", "aggravated_felony",
-                                            "category"};
-    json_array_foreach(json_object_get(rec, "prior_convictions"), i, p)
-    {
+    for (size_t i = 0; b && i < b->n_priors; i++) {
+        const struct cust_prior *p = &b->priors[i];
         /* a code the engine cannot read is left out: one conviction fewer never makes a
          * verdict less protective */
         char code[64];
-        const char *raw = json_string_value(json_object_get(p, "code"));
-        if (!raw || !cust_statute_code(raw, code, sizeof(code)))
+        if (!p->code || !cust_statute_code(p->code, code, sizeof(code)))
             continue;
         json_t *c = json_pack("{s:s}", "code", code);
-        const char *level = json_string_value(json_object_get(p, "level"));
-        if (level && (!strcmp(level, "felony") || !strcmp(level, "misdemeanor")))
-            json_object_set_new(c, "level", json_string(level));
-        json_t *date = conviction_date(json_string_value(json_object_get(p, "date")));
+        if (is_level(p->level))
+            json_object_set_new(c, "level", json_string(p->level));
+        json_t *date = conviction_date(p->date);
         int32_t cday;
         if (date && cust_date_parse(json_string_value(date), &cday) && cday > as_of) {
             /* not yet a conviction on the request's day: the decision rests only on what was
@@ -106,32 +99,22 @@ json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32
         }
         if (date)
             json_object_set_new(c, "date", date);
-        const char *jur = json_string_value(json_object_get(p, "jurisdiction"));
+        const char *jur = p->jurisdiction;
         if (jur && (!strcmp(jur, "CA") || !strcmp(jur, "federal") || !strcmp(jur, "other_state")))
             json_object_set_new(c, "jurisdiction", json_string(jur));
-        json_t *flags = json_object_get(p, "flags");
-        for (size_t k = 0; k < CUST_ARRAY_LEN(overrides); k++) {
-            json_t *v = json_object_get(json_is_object(flags) ? flags : p, overrides[k]);
-            bool is_category = strcmp(overrides[k], "category") == 0;
-            if (is_category ? json_is_string(v) && json_string_length(v) > 0 : json_is_boolean(v))
-                json_object_set(c, overrides[k], v);
-        }
+        add_flags(c, p->flags_json);
         json_array_append_new(convictions, c);
     }
     json_t *pending = json_array();
-    json_array_foreach(json_object_get(rec, "charges"), i, p)
-    {
+    for (size_t i = 0; b && i < b->n_charges; i++) {
+        const struct cust_charge *ch = &b->charges[i];
         char code[64];
-        const char *raw = json_string_value(json_object_get(p, "code"));
-        const char *st = json_string_value(json_object_get(p, "status"));
-        if (!raw || !st || strcmp(st, "pending") != 0 ||
-            !cust_statute_code(raw, code, sizeof(code)))
+        if (!ch->code || !ch->status || strcmp(ch->status, "pending") != 0 ||
+            !cust_statute_code(ch->code, code, sizeof(code)))
             continue;
-        json_t *c = json_pack("{s:s,s:b}", "code", code, "held_to_answer",
-                              truthy(json_object_get(p, "held_to_answer")));
-        const char *level = json_string_value(json_object_get(p, "level"));
-        if (level && (!strcmp(level, "felony") || !strcmp(level, "misdemeanor")))
-            json_object_set_new(c, "level", json_string(level));
+        json_t *c = json_pack("{s:s,s:b}", "code", code, "held_to_answer", ch->held_to_answer == 1);
+        if (is_level(ch->level))
+            json_object_set_new(c, "level", json_string(ch->level));
         json_array_append_new(pending, c);
     }
     char day[11];
@@ -140,78 +123,59 @@ json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32
         "{s:s,s:s,s:{s:s,s:o,s:o},s:{s:{s:s,s:b},s:b,s:o,s:o,s:b,s:b}}", "jurisdiction",
         jurisdiction ? jurisdiction : "us-ca", "as_of", day, "request", "kind", kind, "asks",
         desk_flag_names(asks, false), "items", desk_flag_names(items, true), "subject",
-        "citizenship", "status", status, "verified", truthy(json_object_get(cit, "verified")),
-        "release_date_public", truthy(json_object_get(rec, "release_date_public")), "convictions",
-        convictions, "pending_charges", pending, "sex_arson_registrant",
-        truthy(json_object_get(person, "sex_arson_registrant")),
-        "outstanding_federal_felony_warrant", false);
-    desk_case_add_status(json_object_get(c, "subject"), person);
+        "citizenship", "status", status, "verified",
+        person && person->has_citizenship && person->citizenship.verified == 1,
+        "release_date_public", b && b->release_date_public == 1, "convictions", convictions,
+        "pending_charges", pending, "sex_arson_registrant",
+        person && person->sex_arson_registrant == 1, "outstanding_federal_felony_warrant", false);
+    if (c && person)
+        add_status(json_object_get(c, "subject"), person);
     return c;
 }
 
-/* One value of the record in the case key: its type and contents, self-delimiting. */
-static void key_val(struct cust_buf *b, const json_t *v)
+/* One value of the record in the case key: self-delimiting (absent differs from empty). */
+static void key_str(struct cust_buf *b, const char *s)
 {
-    switch (v ? json_typeof(v) : JSON_NULL) {
-    case JSON_STRING:
-        ignore(cust_buf_appendf(b, "s%zu:", json_string_length(v)));
-        ignore(cust_buf_append(b, json_string_value(v), json_string_length(v)));
-        break;
-    case JSON_TRUE:
-        ignore(cust_buf_putc(b, 'T'));
-        break;
-    case JSON_FALSE:
-        ignore(cust_buf_putc(b, 'F'));
-        break;
-    case JSON_INTEGER:
-        ignore(cust_buf_appendf(b, "i%" JSON_INTEGER_FORMAT ";", json_integer_value(v)));
-        break;
-    case JSON_NULL:
-        ignore(cust_buf_putc(b, v ? 'N' : '-'));
-        break;
-    default: { /* objects, arrays, reals: rare here; their canonical JSON */
-        char *t = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-        size_t n = t ? strlen(t) : 0;
-        ignore(cust_buf_appendf(b, "j%zu:", n));
-        ignore(cust_buf_append(b, t ? t : "", n));
-        free(t);
-    }
-    }
+    if (!s)
+        ignore(cust_buf_putc(b, '-'));
+    else
+        ignore(cust_buf_appendf(b, "s%zu:%s", strlen(s), s));
 }
 
-void desk_case_key(const json_t *rec, struct cust_buf *b)
+static void key_int(struct cust_buf *b, int64_t v)
 {
-    static const char *const overrides[] = {"serious", "violent",        "state_prison",
-                                            "wobbler", "prop47_reduced", "aggravated_felony",
-                                            "category"};
-    json_t *person = json_object_get(rec, "person");
-    json_t *cit = json_object_get(person, "citizenship");
-    key_val(b, json_object_get(cit, "status"));
-    key_val(b, json_object_get(cit, "verified"));
-    key_val(b, json_object_get(rec, "release_date_public"));
-    key_val(b, json_object_get(person, "sex_arson_registrant"));
-    size_t i;
-    json_t *p;
+    ignore(cust_buf_appendf(b, "i%lld;", (long long)v));
+}
+
+void desk_case_key(const struct cust_booking *bk, struct cust_buf *b)
+{
+    const struct cust_person *p = &bk->person;
+    key_int(b, p->has_citizenship);
+    key_str(b, p->has_citizenship ? p->citizenship.status : NULL);
+    key_int(b, p->has_citizenship ? p->citizenship.verified : -1);
+    key_int(b, bk->release_date_public);
+    key_int(b, p->sex_arson_registrant);
+    key_int(b, p->address_public);
+    key_str(b, p->immigration_status);
+    key_int(b, p->immigration_proof);
     ignore(cust_buf_putc(b, 'P'));
-    json_array_foreach(json_object_get(rec, "prior_convictions"), i, p)
-    {
+    for (size_t i = 0; i < bk->n_priors; i++) {
+        const struct cust_prior *pr = &bk->priors[i];
         ignore(cust_buf_putc(b, '['));
-        key_val(b, json_object_get(p, "code"));
-        key_val(b, json_object_get(p, "level"));
-        key_val(b, json_object_get(p, "date"));
-        key_val(b, json_object_get(p, "jurisdiction"));
-        key_val(b, json_object_get(p, "flags"));
-        for (size_t k = 0; k < CUST_ARRAY_LEN(overrides); k++)
-            key_val(b, json_object_get(p, overrides[k]));
+        key_str(b, pr->code);
+        key_str(b, pr->level);
+        key_str(b, pr->date);
+        key_str(b, pr->jurisdiction);
+        key_str(b, pr->flags_json);
     }
     ignore(cust_buf_putc(b, 'C'));
-    json_array_foreach(json_object_get(rec, "charges"), i, p)
-    {
+    for (size_t i = 0; i < bk->n_charges; i++) {
+        const struct cust_charge *ch = &bk->charges[i];
         ignore(cust_buf_putc(b, '['));
-        key_val(b, json_object_get(p, "code"));
-        key_val(b, json_object_get(p, "status"));
-        key_val(b, json_object_get(p, "held_to_answer"));
-        key_val(b, json_object_get(p, "level"));
+        key_str(b, ch->code);
+        key_str(b, ch->status);
+        key_int(b, ch->held_to_answer);
+        key_str(b, ch->level);
     }
 }
 
@@ -440,14 +404,14 @@ enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req 
                          err);
     if (st == CUST_OK) {
         struct cust_duty_row row = {.request_id = q->id,
-                                     .person_id = person_id,
-                                     .booking_number = booking_number,
-                                     .duty = duty,
-                                     .cite = cite_text,
-                                     .due_ts = due,
-                                     .created_at = created,
-                                     .document_sha256 = sha[0] ? sha : NULL,
-                                     .detail = detail_text};
+                                    .person_id = person_id,
+                                    .booking_number = booking_number,
+                                    .duty = duty,
+                                    .cite = cite_text,
+                                    .due_ts = due,
+                                    .created_at = created,
+                                    .document_sha256 = sha[0] ? sha : NULL,
+                                    .detail = detail_text};
         st = cust_store_duty_put(d->store, &row, &id, err);
     }
     if (st == CUST_OK)
@@ -629,18 +593,14 @@ static void link_list_free(struct link_list *ll)
 /* The name on a booking, "FIRST LAST". */
 static char *subject_name(struct cust_desk *d, const char *bn)
 {
-    char *doc = NULL;
-    if (!bn || cust_store_current_version(d->store, bn, NULL, &doc, NULL) != CUST_OK)
+    struct cust_record rec;
+    if (!bn || cust_record_current(d->store, bn, &rec, NULL) != CUST_OK)
         return cust_xstrdup("(unknown)");
-    json_t *rec = json_loads(doc, 0, NULL);
-    free(doc);
-    json_t *p = json_object_get(rec, "person");
-    const char *f = json_string_value(json_object_get(p, "first_name"));
-    const char *l = json_string_value(json_object_get(p, "last_name"));
+    const char *f = rec.b.person.first_name, *l = rec.b.person.last_name;
     size_t n = (f ? strlen(f) : 0) + (l ? strlen(l) : 0) + 2;
     char *s = cust_xmalloc(n);
     snprintf(s, n, "%s%s%s", f ? f : "", f && l ? " " : "", l ? l : "");
-    json_decref(rec);
+    cust_record_release(&rec);
     return s;
 }
 
@@ -814,15 +774,15 @@ enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req 
     json_t *p = json_object_get(dec, "policy");
     char *text = json_dumps(dec, JSON_COMPACT | JSON_PRESERVE_ORDER);
     struct cust_decision_row row = {0,
-                                     q->id,
-                                     person_id,
-                                     bn,
-                                     json_string_value(json_object_get(p, "id")),
-                                     json_string_value(json_object_get(p, "version")),
-                                     json_string_value(json_object_get(p, "sha256")),
-                                     now,
-                                     d->actor ? d->actor : "cli",
-                                     text};
+                                    q->id,
+                                    person_id,
+                                    bn,
+                                    json_string_value(json_object_get(p, "id")),
+                                    json_string_value(json_object_get(p, "version")),
+                                    json_string_value(json_object_get(p, "sha256")),
+                                    now,
+                                    d->actor ? d->actor : "cli",
+                                    text};
     enum cust_status st = cust_store_decision_put(d->store, &row, id, err);
     free(text);
     if (st == CUST_OK) {
@@ -864,19 +824,14 @@ enum cust_status cust_desk_decide(struct cust_desk *d, const char *id, json_t **
     /* decide first (no store writes), then record everything in one transaction */
     json_t **decs = cust_xcalloc(ll.n ? ll.n : 1, sizeof(*decs));
     for (size_t i = 0; st == CUST_OK && i < ll.n; i++) {
-        char *doc = NULL;
-        st = cust_store_current_version(d->store, ll.v[i].booking_number, NULL, &doc, err);
+        struct cust_record rec;
+        st = cust_record_current(d->store, ll.v[i].booking_number, &rec, err);
         if (st != CUST_OK)
             break;
         json_t *c =
-            cust_desk_case_from_booking(doc, d->env->jurisdiction, as_of,
+            cust_desk_case_from_booking(&rec.b, d->env->jurisdiction, as_of,
                                         cust_request_kind_name(q.r.kind), q.r.asks, q.r.items);
-        free(doc);
-        if (!c) {
-            st = cust_err_set(err, CUST_EINTEGRITY, "booking '%s': stored record is invalid",
-                              ll.v[i].booking_number);
-            break;
-        }
+        cust_record_release(&rec);
         st = run_decide(d, c, &decs[i], err);
         json_decref(c);
     }
@@ -1107,18 +1062,18 @@ enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct
                     "basis");
                 const char *criterion = json_string_value(json_array_get(basis, 0));
                 struct cust_transfer_row t = {0,
-                                               id,
-                                               ll.v[i].person_id,
-                                               ll.v[i].booking_number,
-                                               at_utc,
-                                               a->agency,
-                                               judicial ? cust_request_kind_name(q.r.kind)
-                                                        : "7282.5",
-                                               a->warrant_number,
-                                               judicial ? NULL : criterion,
-                                               a->offense,
-                                               a->by,
-                                               now};
+                                              id,
+                                              ll.v[i].person_id,
+                                              ll.v[i].booking_number,
+                                              at_utc,
+                                              a->agency,
+                                              judicial ? cust_request_kind_name(q.r.kind)
+                                                       : "7282.5",
+                                              a->warrant_number,
+                                              judicial ? NULL : criterion,
+                                              a->offense,
+                                              a->by,
+                                              now};
                 int64_t tid = 0;
                 st = cust_store_transfer_put(d->store, &t, &tid, err);
                 if (st == CUST_OK)

@@ -61,8 +61,7 @@ enum cust_status cust_desk_env_open(const struct cust_config *cfg, unsigned flag
     snprintf(rules, n, "%s/desk/duty-deadlines.csv", pdir);
     unsigned rflags = ((flags & CUST_DESK_POLICY_FILES) ? CUST_RESOLVE_FILES : 0) |
                       ((flags & CUST_DESK_PRELOAD) ? CUST_RESOLVE_PRELOAD : 0);
-    enum cust_status st =
-        cust_calendar_load(cust_config_get(cfg, CUST_CFG_CALENDAR), &e->cal, err);
+    enum cust_status st = cust_calendar_load(cust_config_get(cfg, CUST_CFG_CALENDAR), &e->cal, err);
     if (st == CUST_OK)
         st = load_duty_rules(rules, &e->duty_days, err);
     if (st == CUST_OK)

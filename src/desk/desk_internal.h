@@ -64,11 +64,11 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
                                   const char *booking_number, const char *duty, const json_t *cite,
                                   json_t *detail, int64_t *duty_id, struct cust_err *err);
 
-/* Append to `b` a canonical encoding of every field of the record desk_case_from_record reads
- * (raw, with their types): records with equal keys give equal cases (with the same request
- * fields), so the key can stand for the subject's facts when caching decisions. Keep the two
- * in step: a field the case reads must be in the key. */
-void desk_case_key(const json_t *rec, struct cust_buf *b);
+/* Append to `out` a canonical encoding of every field of the booking cust_desk_case_from_booking
+ * reads: bookings with equal keys give equal cases (with the same request fields), so the key
+ * can stand for the subject's facts when caching decisions. Keep the two in step: a field the
+ * case reads must be in the key. */
+void desk_case_key(const struct cust_booking *b, struct cust_buf *out);
 
 #define DESK_DUTY_NO_NOTICE 1u /* do not render the notice now (rendered when worked on) */
 /* desk_duty_create with flags (DESK_DUTY_*). */
@@ -76,10 +76,6 @@ enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req 
                                      int64_t person_id, const char *booking_number,
                                      const char *duty, const json_t *cite, json_t *detail,
                                      unsigned flags, int64_t *duty_id, struct cust_err *err);
-
-/* cust_desk_case_from_booking on a parsed record (borrowed). */
-json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32_t as_of,
-                              const char *kind, unsigned asks, unsigned items);
 
 /* Create the decision's duties for which `trigger` holds: NULL = those due at once (no "when",
  * or the consent form), else those whose "when" equals trigger ("notify_given",

@@ -831,14 +831,14 @@ static void test_disclosure_rehashed_row(void **state)
     assert_true(o.id > 0);
     /* forge: give the row a different booking, with the hash that fits it */
     struct cust_disclosure_row x = {.request_id = o.request_id,
-                                     .ord = 1,
-                                     .person_id = o.person_id,
-                                     .booking_number = "9999",
-                                     .items = "[\"booking_facts\"]",
-                                     .withheld = o.withheld,
-                                     .recipient = o.recipient,
-                                     .at = o.at,
-                                     .decision_id = o.decision_id};
+                                    .ord = 1,
+                                    .person_id = o.person_id,
+                                    .booking_number = "9999",
+                                    .items = "[\"booking_facts\"]",
+                                    .withheld = o.withheld,
+                                    .recipient = o.recipient,
+                                    .at = o.at,
+                                    .decision_id = o.decision_id};
     unsigned char h[32];
     char hex[65];
     cust_desk_disclosure_hash(&x, h);
@@ -1158,18 +1158,38 @@ static void test_duty_deadline_skips_holiday(void **state)
     cust_config_free(cfg);
 }
 
+/* A booking record (custody JSONL) read as records read it; asserts it is valid. */
+static void parse_record(const char *doc, struct cust_record *rec)
+{
+    struct cust_diag diag = CUST_DIAG_INIT;
+    if (cust_record_parse(doc, strlen(doc), rec, &diag) != CUST_OK) {
+        cust_diag_print(&diag, stderr, "record: ");
+        fail_msg("invalid test record");
+    }
+    cust_diag_release(&diag);
+}
+
+#define RECORD_HEAD "{\"booking_number\": \"9\", \"booked_at\": \"2010-01-01T00:00:00Z\", "
+
 static void test_case_from_booking(void **state)
 {
     (void)state;
     const char *doc =
-        "{\"booking_number\": \"9\", \"release_date_public\": true, \"person\": {\"citizenship\":"
-        " {\"status\": \"citizen\", \"verified\": true}, \"sex_arson_registrant\": true},"
-        " \"charges\": [{\"code\": \"PC 459\", \"level\": \"felony\", \"status\": \"pending\","
-        " \"held_to_answer\": true}, {\"code\": \"PC 1\", \"status\": \"dismissed\"}],"
-        " \"prior_convictions\": [{\"code\": \"HS 11350\", \"level\": \"felony\", \"date\":"
-        " \"2001-XX-XX\", \"jurisdiction\": \"CA\", \"flags\": {\"serious\": false}}]}";
-    json_t *c = cust_desk_case_from_booking(doc, "us-tx", 20000, "detainer",
+        RECORD_HEAD "\"release_date_public\": true, \"person\": {\"last_name\": \"X\","
+                    " \"first_name\": \"Y\", \"dob\": \"1980-01-01\", \"citizenship\":"
+                    " {\"status\": \"citizen\", \"verified\": true, \"source\": \"document\","
+                    " \"recorded_at\": \"2010-01-01\"}, \"sex_arson_registrant\": true},"
+                    " \"charges\": [{\"code\": \"PC 459\", \"level\": \"felony\", \"status\":"
+                    " \"pending\", \"held_to_answer\": true}, {\"code\": \"PC 1\", \"status\":"
+                    " \"dismissed\"}], \"prior_convictions\": [{\"code\": \"HS 11350\", \"level\":"
+                    " \"felony\", \"date\": \"2001-XX-XX\", \"jurisdiction\": \"CA\", \"flags\":"
+                    " {\"serious\": false}}, {\"code\": \"PC 211\", \"level\": \"felony\","
+                    " \"violent\": true, \"category\": \"robbery\"}]}";
+    struct cust_record rec;
+    parse_record(doc, &rec);
+    json_t *c = cust_desk_case_from_booking(&rec.b, "us-tx", 20000, "detainer",
                                             CUST_ASK_HOLD | CUST_ASK_NOTIFY, 0);
+    cust_record_release(&rec);
     assert_non_null(c);
     assert_string_equal(sget(c, "jurisdiction"), "us-tx");
     json_t *s = json_object_get(c, "subject");
@@ -1180,25 +1200,43 @@ static void test_case_from_booking(void **state)
     json_t *cv = json_array_get(json_object_get(s, "convictions"), 0);
     assert_string_equal(sget(cv, "date"), "2001-01-01"); /* earliest possible day */
     assert_true(json_is_false(json_object_get(cv, "serious")));
+    /* flags given on the conviction itself, not under "flags", are read the same */
+    cv = json_array_get(json_object_get(s, "convictions"), 1);
+    assert_true(json_is_true(json_object_get(cv, "violent")));
+    assert_string_equal(sget(cv, "category"), "robbery");
     assert_int_equal(json_array_size(json_object_get(json_object_get(c, "request"), "asks")), 2);
     assert_null(json_object_get(s, "address_public")); /* not in the record: not in the case */
     assert_null(json_object_get(s, "immigration_status"));
     json_decref(c);
-    assert_null(cust_desk_case_from_booking("[1]", NULL, 0, "detainer", 0, 0));
     /* decide.md's address_public and immigration_status pass through when the record has them;
      * a status the contract does not name is left out */
-    const char *doc2 = "{\"person\": {\"address_public\": true, \"immigration_status\":"
-                       " {\"status\": \"lawful_permanent_resident\", \"proof_provided\": true}}}";
-    c = cust_desk_case_from_booking(doc2, "us-tx", 20000, "detainer", CUST_ASK_HOLD, 0);
+    const char *doc2 = RECORD_HEAD
+        "\"person\": {\"last_name\": \"X\", \"first_name\": \"Y\", \"dob\": \"1980-01-01\","
+        " \"address_public\": true, \"immigration_status\": {\"status\":"
+        " \"lawful_permanent_resident\", \"proof_provided\": true}}}";
+    parse_record(doc2, &rec);
+    c = cust_desk_case_from_booking(&rec.b, "us-tx", 20000, "detainer", CUST_ASK_HOLD, 0);
+    cust_record_release(&rec);
     s = json_object_get(c, "subject");
     assert_true(json_is_true(json_object_get(s, "address_public")));
     json_t *im = json_object_get(s, "immigration_status");
     assert_string_equal(sget(im, "status"), "lawful_permanent_resident");
     assert_true(json_is_true(json_object_get(im, "proof_provided")));
     json_decref(c);
-    const char *doc3 = "{\"person\": {\"immigration_status\": {\"status\": \"green card\"}}}";
-    c = cust_desk_case_from_booking(doc3, "us-tx", 20000, "detainer", CUST_ASK_HOLD, 0);
+    const char *doc3 = RECORD_HEAD
+        "\"person\": {\"last_name\": \"X\", \"first_name\": \"Y\", \"dob\": \"1980-01-01\","
+        " \"immigration_status\": \"green card\"}}";
+    parse_record(doc3, &rec);
+    c = cust_desk_case_from_booking(&rec.b, "us-tx", 20000, "detainer", CUST_ASK_HOLD, 0);
+    cust_record_release(&rec);
     assert_null(json_object_get(json_object_get(c, "subject"), "immigration_status"));
+    json_decref(c);
+    /* a request about no one (a subpoena): every fact unknown */
+    c = cust_desk_case_from_booking(NULL, NULL, 0, "administrative_subpoena", 0, 0);
+    assert_non_null(c);
+    s = json_object_get(c, "subject");
+    assert_string_equal(sget(json_object_get(s, "citizenship"), "status"), "unknown");
+    assert_int_equal(json_array_size(json_object_get(s, "convictions")), 0);
     json_decref(c);
 }
 
@@ -1380,15 +1418,19 @@ static void test_sweep_empty_store(void **state)
 static void test_case_leaves_out_later_convictions(void **state)
 {
     (void)state;
-    const char *doc = "{\"booking_number\": \"9\", \"person\": {}, \"prior_convictions\": ["
-                      "{\"code\": \"PC 211\", \"level\": \"felony\", \"date\": \"2015-06-01\"},"
-                      "{\"code\": \"PC 459\", \"level\": \"felony\", \"date\": \"2015-06-02\"},"
-                      "{\"code\": \"PC 245\", \"level\": \"felony\", \"date\": \"2016-XX-XX\"},"
-                      "{\"code\": \"PC 187\", \"level\": \"felony\", \"date\": \"2015-XX-XX\"},"
-                      "{\"code\": \"PC 484\", \"level\": \"misdemeanor\"}]}";
+    const char *doc = RECORD_HEAD
+        "\"person\": {\"last_name\": \"X\", \"first_name\": \"Y\", \"dob\": \"1980-01-01\"},"
+        " \"prior_convictions\": ["
+        "{\"code\": \"PC 211\", \"level\": \"felony\", \"date\": \"2015-06-01\"},"
+        "{\"code\": \"PC 459\", \"level\": \"felony\", \"date\": \"2015-06-02\"},"
+        "{\"code\": \"PC 245\", \"level\": \"felony\", \"date\": \"2016-XX-XX\"},"
+        "{\"code\": \"PC 187\", \"level\": \"felony\", \"date\": \"2015-XX-XX\"},"
+        "{\"code\": \"PC 484\", \"level\": \"misdemeanor\"}]}";
+    struct cust_record rec;
+    parse_record(doc, &rec);
     int32_t day;
     assert_true(cust_date_parse("2015-06-01", &day));
-    json_t *c = cust_desk_case_from_booking(doc, "us-ca", day, "detainer", CUST_ASK_HOLD, 0);
+    json_t *c = cust_desk_case_from_booking(&rec.b, "us-ca", day, "detainer", CUST_ASK_HOLD, 0);
     assert_non_null(c);
     json_t *cv = json_object_get(json_object_get(c, "subject"), "convictions");
     /* kept: the day itself, 2015-XX-XX (earliest 2015-01-01) and the undated one */
@@ -1410,7 +1452,8 @@ static void test_case_leaves_out_later_convictions(void **state)
     /* the same record as of a day before everything: no dated conviction */
     json_decref(c);
     assert_true(cust_date_parse("2014-12-31", &day));
-    c = cust_desk_case_from_booking(doc, "us-ca", day, "detainer", CUST_ASK_HOLD, 0);
+    c = cust_desk_case_from_booking(&rec.b, "us-ca", day, "detainer", CUST_ASK_HOLD, 0);
+    cust_record_release(&rec);
     cv = json_object_get(json_object_get(c, "subject"), "convictions");
     assert_int_equal(json_array_size(cv), 1);
     assert_string_equal(sget(json_array_get(cv, 0), "code"), "PC 484");
