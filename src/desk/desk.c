@@ -469,11 +469,14 @@ enum cust_status cust_desk_match(struct cust_desk *d, const char *id, json_t **o
     return st;
 }
 
-/* Recompute a detainer's 48-hour window from the linked booking's release date. */
+/* Recompute a request's hold window (policies/desk/hold-windows.csv, counted from the release)
+ * from the linked booking's scheduled release date. */
 static enum cust_status rewindow(struct cust_desk *d, struct desk_req *q, const char *bn,
                                  struct cust_err *err)
 {
-    if (q->r.kind != CUST_REQ_DETAINER || q->r.has_due || !bn)
+    const struct desk_hold_window *w =
+        desk_hold_window(&d->env->law, cust_request_kind_name(q->r.kind), true);
+    if (!w || q->r.has_due || !bn)
         return CUST_OK;
     struct cust_record rec;
     if (cust_record_current(d->store, bn, &rec, NULL) != CUST_OK)
@@ -484,11 +487,10 @@ static enum cust_status rewindow(struct cust_desk *d, struct desk_req *q, const 
     if (rel && cust_date_parse(rel, &day)) {
         int64_t start = (int64_t)day * 86400 - (int64_t)q->r.received_offset * 60;
         int64_t end =
-            cust_deadline_add_business_hours(d->env->cal, start, q->r.received_offset, 48);
+            cust_deadline_add_business_hours(d->env->cal, start, q->r.received_offset, w->hours);
         char now[32];
         desk_now(now);
-        st = cust_store_request_update(d->store, q->id, NULL, NULL, end,
-                                       "detainer_48h_after_release", now, err);
+        st = cust_store_request_update(d->store, q->id, NULL, NULL, end, w->rule, now, err);
     }
     cust_record_release(&rec);
     return st;
@@ -674,10 +676,13 @@ enum cust_status cust_desk_add(struct cust_desk *d, const json_t *doc, char id[C
     }
     int64_t law_ts = CUST_NO_TIME;
     const char *law_rule = NULL;
-    if (!r.has_due && r.kind == CUST_REQ_DETAINER) {
-        law_ts =
-            cust_deadline_add_business_hours(d->env->cal, r.received_at, r.received_offset, 48);
-        law_rule = "detainer_48h";
+    /* the deadline the law sets when the requester gave none (hold-windows.csv) */
+    const struct desk_hold_window *w =
+        r.has_due ? NULL : desk_hold_window(&d->env->law, cust_request_kind_name(r.kind), false);
+    if (w) {
+        law_ts = cust_deadline_add_business_hours(d->env->cal, r.received_at, r.received_offset,
+                                                  w->hours);
+        law_rule = w->rule;
     }
     char received[32], now[32];
     cust_time_format(r.received_at, r.received_offset, false, received);
@@ -935,17 +940,16 @@ enum cust_status cust_desk_set_status(struct cust_desk *d, const char *id, const
 
 /* ---- expiry ---------------------------------------------------------------------------- */
 
-/* The rule a detainer's hold window is counted by once its person has a release date. */
-#define SWEEP_RULE "detainer_48h_after_release"
-
 struct sweep_item {
     char id[CUST_REQUEST_ID_MAX];
     char status[16];
-    int64_t end; /* the stored window's end */
-    int offset;  /* the request's offset (release days are local days) */
+    int64_t end;                      /* the stored window's end */
+    int offset;                       /* the request's offset (release days are local days) */
+    const struct desk_hold_window *w; /* the window, counted from the release */
 };
 
 struct sweep_ctx {
+    const struct desk_law *law;
     int64_t now;
     struct sweep_item *items;
     size_t n, cap;
@@ -954,10 +958,12 @@ struct sweep_ctx {
 static enum cust_status on_sweep(const struct cust_request_row *r, void *arg)
 {
     struct sweep_ctx *c = arg;
-    /* every open detainer with a hold window, whatever its stored end: the window is counted
-     * again from the current record (a release earlier or later than scheduled moves it) */
-    if (strcmp(r->kind, "detainer") != 0 || !is_pending(r->status) || !r->law_rule ||
-        strcmp(r->law_rule, SWEEP_RULE) != 0 || r->received_ts > c->now)
+    /* every open request with a hold window counted from the release, whatever its stored end:
+     * the window is counted again from the current record (a release earlier or later than
+     * scheduled moves it) */
+    const struct desk_hold_window *w = desk_hold_window_by_rule(c->law, r->law_rule);
+    if (!w || !w->from_release || strcmp(r->kind, w->request_kind) != 0 || !is_pending(r->status) ||
+        r->received_ts > c->now)
         return CUST_OK; /* (a sweep as of a past time leaves later requests alone) */
     if (c->n == c->cap) {
         c->cap = c->cap ? 2 * c->cap : 8;
@@ -968,6 +974,7 @@ static enum cust_status on_sweep(const struct cust_request_row *r, void *arg)
     snprintf(it->status, sizeof(it->status), "%s", r->status);
     it->end = r->law_ts;
     it->offset = r->received_offset;
+    it->w = w;
     return CUST_OK;
 }
 
@@ -986,10 +993,10 @@ static enum cust_status on_sweep_link(const struct cust_link_row *l, void *arg)
     return CUST_OK;
 }
 
-/* The end of one booking's hold window from its current record: 48 business hours from the
- * actual release (`released_at`) if released, else from the start of the scheduled release
- * day. CUST_NO_TIME when the record gives neither. */
-static int64_t booking_window_end(struct cust_desk *d, const char *bn, int offset)
+/* The end of one booking's hold window `w` from its current record: its business hours from the
+ * actual release (`released_at`); CUST_NO_TIME when the person is not released. */
+static int64_t booking_window_end(struct cust_desk *d, const struct desk_hold_window *w,
+                                  const char *bn, int offset)
 {
     struct cust_record rec;
     if (cust_record_current(d->store, bn, &rec, NULL) != CUST_OK)
@@ -1001,8 +1008,9 @@ static int64_t booking_window_end(struct cust_desk *d, const char *bn, int offse
     if (released && cust_time_parse(released, &t, NULL))
         start = t;
     cust_record_release(&rec);
-    return start == CUST_NO_TIME ? CUST_NO_TIME
-                                 : cust_deadline_add_business_hours(d->env->cal, start, offset, 48);
+    return start == CUST_NO_TIME
+               ? CUST_NO_TIME
+               : cust_deadline_add_business_hours(d->env->cal, start, offset, w->hours);
 }
 
 /* The request's hold window end now: the latest over its confirmed persons (every one's window
@@ -1015,7 +1023,7 @@ static enum cust_status window_end(struct cust_desk *d, const struct sweep_item 
     *end = c.n ? INT64_MIN + 1 : CUST_NO_TIME;
     for (size_t i = 0; i < c.n; i++) {
         int64_t e = st == CUST_OK && *end != CUST_NO_TIME
-                        ? booking_window_end(d, c.bn[i], it->offset)
+                        ? booking_window_end(d, it->w, c.bn[i], it->offset)
                         : CUST_NO_TIME;
         if (e == CUST_NO_TIME)
             *end = CUST_NO_TIME;
@@ -1035,8 +1043,8 @@ enum cust_status cust_desk_sweep(struct cust_desk *d, int64_t now, json_t **out,
     struct cust_desk sys = *d;
     sys.actor = "system";
     sys.role = "system";
-    struct sweep_ctx c = {.now = now};
-    struct cust_request_filter f = {true, CUST_NO_TIME, now, "detainer"};
+    struct sweep_ctx c = {.law = &d->env->law, .now = now};
+    struct cust_request_filter f = {true, CUST_NO_TIME, now, NULL};
     json_t *arr = json_array();
     char nowtxt[32], updated[32];
     cust_time_format(now, 0, true, nowtxt);
@@ -1059,26 +1067,26 @@ enum cust_status cust_desk_sweep(struct cust_desk *d, int64_t now, json_t **out,
         if (e >= now) {
             /* still open; keep the stored deadline true to the record */
             if (e != it->end)
-                st = cust_store_request_update(d->store, it->id, NULL, NULL, e, SWEEP_RULE, updated,
-                                               err);
+                st = cust_store_request_update(d->store, it->id, NULL, NULL, e, it->w->rule,
+                                               updated, err);
             continue;
         }
-        char end[32], reason[200];
+        char end[32], reason[400];
         cust_time_format(e, 0, true, end);
         snprintf(reason, sizeof(reason),
-                 "%s: hold window (8 CFR 287.7(d), 48 hours after release excluding weekends and "
+                 "%s: hold window (%s, %d hours after release excluding weekends and "
                  "holidays) ended %s without action",
-                 SWEEP_RULE, end);
+                 it->w->rule, it->w->cite, it->w->hours, end);
         st = cust_store_request_update(d->store, it->id, "expired", reason, CUST_NO_TIME, NULL,
                                        updated, err);
         if (st == CUST_OK)
             st = desk_log(&sys, "request.status", "request", it->id, "ok", reason,
                           json_pack("{s:s,s:s,s:s,s:s,s:s}", "from", it->status, "to", "expired",
-                                    "rule", SWEEP_RULE, "deadline", end, "as_of", nowtxt),
+                                    "rule", it->w->rule, "deadline", end, "as_of", nowtxt),
                           err);
         if (st == CUST_OK)
             json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s}", "id", it->id, "from",
-                                                 it->status, "deadline", end, "rule", SWEEP_RULE));
+                                                 it->status, "deadline", end, "rule", it->w->rule));
     }
     free(c.items);
     if (st == CUST_OK)

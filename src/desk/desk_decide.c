@@ -186,7 +186,7 @@ enum cust_status desk_duty_due(struct cust_desk *d, const char *duty, int64_t fr
 {
     (void)err;
     *due = CUST_NO_TIME;
-    json_t *days = json_object_get(d->env->duty_days, duty);
+    json_t *days = json_object_get(d->env->law.duty_days, duty);
     if (!json_is_integer(days))
         return CUST_OK;
     int32_t day = cust_time_local_day(from, offset);
@@ -431,18 +431,28 @@ enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req 
 
 /* ---- duties ------------------------------------------------------------------------------ */
 
+struct duty_list {
+    json_t *arr;
+    const struct desk_law *law;
+};
+
 static enum cust_status on_duty(const struct cust_duty_row *x, void *arg)
 {
+    struct duty_list *l = arg;
     json_t *cite = x->cite ? json_loads(x->cite, 0, NULL) : NULL;
     int64_t now = cust_now();
     bool open = strcmp(x->status, "open") == 0;
+    /* the deadline's own law, beside the duty's (duty-deadlines.csv) */
+    const char *due_cite = x->due_ts != CUST_NO_TIME
+                               ? json_string_value(json_object_get(l->law->duty_cites, x->duty))
+                               : NULL;
     json_array_append_new(
-        arg,
-        json_pack("{s:I,s:s,s:I,s:s?,s:s,s:o,s:s,s:o,s:b,s:s,s:s?,s:s?,s:s?}", "id",
+        l->arr,
+        json_pack("{s:I,s:s,s:I,s:s?,s:s,s:o,s:s,s:o,s:s?,s:b,s:s,s:s?,s:s?,s:s?}", "id",
                   (json_int_t)x->id, "request_id", x->request_id, "person_id",
                   (json_int_t)x->person_id, "booking_number", x->booking_number, "duty", x->duty,
                   "cite", cite ? cite : json_array(), "status", x->status, "due",
-                  desk_time_json(x->due_ts), "overdue",
+                  desk_time_json(x->due_ts), "due_cite", due_cite, "overdue",
                   open && x->due_ts != CUST_NO_TIME && x->due_ts < now, "created_at", x->created_at,
                   "done_by", x->done_by, "done_at", x->done_at, "document", x->document_sha256));
     return CUST_OK;
@@ -451,13 +461,13 @@ static enum cust_status on_duty(const struct cust_duty_row *x, void *arg)
 enum cust_status cust_desk_duties(struct cust_desk *d, const struct cust_duty_filter *f,
                                   json_t **out, struct cust_err *err)
 {
-    json_t *arr = json_array();
-    enum cust_status st = cust_store_duties(d->store, f, on_duty, arr, err);
+    struct duty_list l = {json_array(), &d->env->law};
+    enum cust_status st = cust_store_duties(d->store, f, on_duty, &l, err);
     if (st != CUST_OK) {
-        json_decref(arr);
-        arr = NULL;
+        json_decref(l.arr);
+        l.arr = NULL;
     }
-    *out = arr;
+    *out = l.arr;
     return st;
 }
 
@@ -721,10 +731,11 @@ enum cust_status desk_duties_from_decision_ex(struct cust_desk *d, const struct 
         if (!duty)
             continue;
         /* the state report counts transfers made, not transfers asked */
-        if (!when && strcmp(duty, "report_transfer_to_state") == 0)
-            when = "transfer_done";
-        bool now_due = trigger ? when && strcmp(when, trigger) == 0
-                               : !when || strcmp(duty, "consent_form_before_interview") == 0;
+        /* a trigger the law sets when the decision gives none (duty-deadlines.csv: the state
+         * report counts transfers made, not transfers asked) */
+        if (!when)
+            when = json_string_value(json_object_get(d->env->law.duty_when, duty));
+        bool now_due = trigger ? when && strcmp(when, trigger) == 0 : !when;
         if (!now_due)
             continue;
         /* a request-level decision (no person yet, e.g. a subpoena referred to counsel): duties
@@ -876,6 +887,7 @@ struct latest_decision {
     int64_t person_id;
     int64_t id;
     json_t *decision;
+    const struct desk_transfer_basis *basis; /* a transfer's (transfer-bases.csv) */
 };
 
 static enum cust_status on_latest(const struct cust_decision_row *x, void *arg)
@@ -889,17 +901,53 @@ static enum cust_status on_latest(const struct cust_decision_row *x, void *arg)
     return CUST_OK;
 }
 
-struct consent_state {
+struct duty_state {
     int64_t person_id;
-    bool exists, done;
+    const char *duty;
+    bool done;
 };
 
-static enum cust_status on_consent(const struct cust_duty_row *x, void *arg)
+static enum cust_status on_duty_state(const struct cust_duty_row *x, void *arg)
 {
-    struct consent_state *c = arg;
-    if (x->person_id == c->person_id && strcmp(x->duty, "consent_form_before_interview") == 0) {
-        c->exists = true;
+    struct duty_state *c = arg;
+    if (x->person_id == c->person_id && strcmp(x->duty, c->duty) == 0)
         c->done = c->done || strcmp(x->status, "done") == 0;
+    return CUST_OK;
+}
+
+static bool decision_has_duty(const json_t *decision, const char *duty)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(decision, "duties"), i, x)
+    {
+        const char *name = json_string_value(json_object_get(x, "duty"));
+        if (name && strcmp(name, duty) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* An action's prerequisites (action-prerequisites.csv): each duty the decision makes one must
+ * be done before the action. NULL when none is open, else the first (and its citation). */
+static enum cust_status open_prerequisite(struct cust_desk *d, const char *id, const char *action,
+                                          int64_t person_id, const json_t *decision,
+                                          const struct desk_prerequisite **open,
+                                          struct cust_err *err)
+{
+    *open = NULL;
+    const struct desk_law *law = &d->env->law;
+    for (size_t k = 0; k < law->nprereqs && !*open; k++) {
+        const struct desk_prerequisite *p = &law->prereqs[k];
+        if (strcmp(p->action, action) != 0 || !decision_has_duty(decision, p->duty))
+            continue;
+        struct duty_state ds = {person_id, p->duty, false};
+        struct cust_duty_filter f = {id, false};
+        enum cust_status st = cust_store_duties(d->store, &f, on_duty_state, &ds, err);
+        if (st != CUST_OK)
+            return st;
+        if (!ds.done)
+            *open = p;
     }
     return CUST_OK;
 }
@@ -992,27 +1040,36 @@ enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct
                               "declining a %s '%s' needs --reason (who declined and why is "
                               "recorded)",
                               v, a->action);
-        else if (!a->decline && bit == CUST_ASK_INTERVIEW) {
-            struct consent_state cs = {ll.v[i].person_id, false, false};
-            struct cust_duty_filter f = {id, false};
-            st = cust_store_duties(d->store, &f, on_consent, &cs, err);
-            if (st == CUST_OK && !cs.done)
-                st = REFUSE(ll.v[i].person_id, v,
-                            "the written consent form (Gov. Code 7283.1(a)) is not done");
-        } else if (!a->decline && bit == CUST_ASK_TRANSFER) {
+        else if (!a->decline) {
+            const struct desk_prerequisite *p = NULL;
+            st = open_prerequisite(d, id, a->action, ll.v[i].person_id, ld[i].decision, &p, err);
+            if (st == CUST_OK && p)
+                st = REFUSE(ll.v[i].person_id, v, "the duty %s (%s) is not done", p->duty, p->cite);
+        }
+        if (st == CUST_OK && !a->decline && bit == CUST_ASK_TRANSFER) {
+            /* the basis the law gives this transfer, and what it must record */
+            const char *pol =
+                json_string_value(json_object_get(json_object_get(ld[i].decision, "policy"), "id"));
+            const char *kind = cust_request_kind_name(q.r.kind);
+            const struct desk_transfer_basis *b = desk_transfer_basis(&d->env->law, pol, kind);
+            ld[i].basis = b;
+            bool need_warrant = b && b->requires && strcmp(b->requires, "warrant_number") == 0;
+            bool need_offense = b && b->requires && strcmp(b->requires, "offense") == 0;
             if (!a->agency || !*a->agency)
                 st = cust_err_set(err, CUST_EINVAL, "a transfer needs --agency");
-            else if ((q.r.kind == CUST_REQ_JUDICIAL_WARRANT ||
-                      q.r.kind == CUST_REQ_JUDICIAL_PROBABLE_CAUSE) &&
-                     (!a->warrant_number || !*a->warrant_number))
+            else if (!b)
                 st = cust_err_set(err, CUST_EINVAL,
-                                  "a transfer on a judicial warrant needs "
-                                  "--warrant NUMBER");
-            else if (q.r.kind != CUST_REQ_JUDICIAL_WARRANT &&
-                     q.r.kind != CUST_REQ_JUDICIAL_PROBABLE_CAUSE && (!a->offense || !*a->offense))
+                                  "no transfer basis for policy '%s' and a %s "
+                                  "(policies/desk/transfer-bases.csv)",
+                                  pol ? pol : "?", kind);
+            else if (need_warrant && (!a->warrant_number || !*a->warrant_number))
                 st = cust_err_set(err, CUST_EINVAL,
-                                  "a 7282.5 transfer needs --offense CODE (the offense that "
-                                  "allowed it)");
+                                  "a transfer on a %s needs --warrant NUMBER (%s)", kind, b->cite);
+            else if (need_offense && (!a->offense || !*a->offense))
+                st = cust_err_set(err, CUST_EINVAL,
+                                  "a %s transfer needs --offense CODE (the offense that allowed "
+                                  "it; %s)",
+                                  b->basis, b->cite);
         }
     }
     int64_t at_ts = cust_now();
@@ -1055,8 +1112,8 @@ enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct
                 json_object_set_new(entry, "duties_created", json_integer(made));
             }
             if (st == CUST_OK && !a->decline && bit == CUST_ASK_TRANSFER) {
-                bool judicial = q.r.kind == CUST_REQ_JUDICIAL_WARRANT ||
-                                q.r.kind == CUST_REQ_JUDICIAL_PROBABLE_CAUSE;
+                const struct desk_transfer_basis *b = ld[i].basis;
+                bool by_offense = b->requires && strcmp(b->requires, "offense") == 0;
                 json_t *basis = json_object_get(
                     json_object_get(json_object_get(ld[i].decision, "actions"), "transfer"),
                     "basis");
@@ -1067,10 +1124,9 @@ enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct
                                               ll.v[i].booking_number,
                                               at_utc,
                                               a->agency,
-                                              judicial ? cust_request_kind_name(q.r.kind)
-                                                       : "7282.5",
+                                              b->basis,
                                               a->warrant_number,
-                                              judicial ? NULL : criterion,
+                                              by_offense ? criterion : NULL,
                                               a->offense,
                                               a->by,
                                               now};
@@ -1078,12 +1134,13 @@ enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct
                 st = cust_store_transfer_put(d->store, &t, &tid, err);
                 if (st == CUST_OK)
                     st = desk_log(d, "transfer", "request", id, "ok", "",
-                                  json_pack("{s:I,s:I,s:s?,s:s,s:s,s:s,s:s?,s:s?,s:s?}",
+                                  json_pack("{s:I,s:I,s:s?,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?}",
                                             "transfer_id", (json_int_t)tid, "person_id",
                                             (json_int_t)t.person_id, "booking_number",
                                             t.booking_number, "at", t.at, "agency", t.agency,
-                                            "basis", t.basis, "warrant_number", t.warrant_number,
-                                            "criterion", t.criterion, "offense", t.offense),
+                                            "basis", t.basis, "basis_cite", b->cite,
+                                            "warrant_number", t.warrant_number, "criterion",
+                                            t.criterion, "offense", t.offense),
                                   err);
                 if (st == CUST_OK)
                     st =

@@ -5,47 +5,7 @@
  */
 #include "custodian/compat.h"
 #include "custodian/config.h"
-#include "custodian/csv.h"
 #include "desk_internal.h"
-
-/* The duty deadline rules (policies/desk/duty-deadlines.csv): duty -> business days, or null
- * for none. */
-static enum cust_status load_duty_rules(const char *path, json_t **out, struct cust_err *err)
-{
-    *out = NULL;
-    struct cust_csv csv;
-    enum cust_status st = cust_csv_open_file(&csv, path, err);
-    if (st != CUST_OK)
-        return st;
-    json_t *rules = json_object();
-    st = cust_csv_next(&csv, err);
-    int cd = cust_csv_column(&csv, "duty"), cb = cust_csv_column(&csv, "business_days");
-    if (st == CUST_OK && (cd < 0 || cb < 0))
-        st = cust_err_set(err, CUST_EINVAL, "%s:1: needs columns 'duty' and 'business_days'", path);
-    while (st == CUST_OK && (st = cust_csv_next(&csv, err)) == CUST_OK && csv.nfields) {
-        if (csv.nfields <= (size_t)cd || csv.nfields <= (size_t)cb || !csv.fields[cd][0]) {
-            st = cust_err_set(err, CUST_EINVAL, "%s:%zu: expected duty and business_days", path,
-                              csv.line);
-            break;
-        }
-        const char *n = csv.fields[cb];
-        char *end;
-        long days = strtol(n, &end, 10);
-        if (*n && (*end || days < 0 || days > 365)) {
-            st = cust_err_set(err, CUST_EINVAL, "%s:%zu: business_days: not a number of days", path,
-                              csv.line);
-            break;
-        }
-        json_object_set_new(rules, csv.fields[cd], *n ? json_integer(days) : json_null());
-    }
-    cust_csv_release(&csv);
-    if (st != CUST_OK) {
-        json_decref(rules);
-        return st;
-    }
-    *out = rules;
-    return CUST_OK;
-}
 
 enum cust_status cust_desk_env_open(const struct cust_config *cfg, unsigned flags,
                                     struct cust_desk_env **out, struct cust_err *err)
@@ -56,17 +16,13 @@ enum cust_status cust_desk_env_open(const struct cust_config *cfg, unsigned flag
     e->agency_name = cust_xstrdup(cust_config_get(cfg, CUST_CFG_AGENCY_NAME));
     e->templates_dir = cust_xstrdup(cust_config_get(cfg, CUST_CFG_NOTICE_TEMPLATES));
     const char *pdir = cust_config_get(cfg, CUST_CFG_POLICIES);
-    size_t n = strlen(pdir) + 32;
-    char *rules = cust_xmalloc(n);
-    snprintf(rules, n, "%s/desk/duty-deadlines.csv", pdir);
     unsigned rflags = ((flags & CUST_DESK_POLICY_FILES) ? CUST_RESOLVE_FILES : 0) |
                       ((flags & CUST_DESK_PRELOAD) ? CUST_RESOLVE_PRELOAD : 0);
     enum cust_status st = cust_calendar_load(cust_config_get(cfg, CUST_CFG_CALENDAR), &e->cal, err);
     if (st == CUST_OK)
-        st = load_duty_rules(rules, &e->duty_days, err);
+        st = desk_law_load(&e->law, pdir, err);
     if (st == CUST_OK)
         st = cust_policy_resolver_new(pdir, rflags, &e->policies, err);
-    free(rules);
     if (st != CUST_OK) {
         cust_desk_env_free(e);
         return st;
@@ -81,7 +37,7 @@ void cust_desk_env_free(struct cust_desk_env *e)
         return;
     cust_calendar_free(e->cal);
     cust_policy_resolver_free(e->policies);
-    json_decref(e->duty_days);
+    desk_law_release(&e->law);
     free(e->jurisdiction);
     free(e->agency_name);
     free(e->templates_dir);

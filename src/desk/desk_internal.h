@@ -9,13 +9,64 @@
 #include "custodian/policy.h"
 #include "custodian/request.h"
 
+/* ---- the law the desk applies beside the verdicts, as data (desk_law.c) ---- */
+
+/* A detainer's hold window (policies/desk/hold-windows.csv). */
+struct desk_hold_window {
+    char *rule;         /* stored as the request's law_rule, e.g. "detainer_48h" */
+    char *request_kind; /* "detainer" */
+    bool from_release;  /* counted from the release (else from receipt) */
+    int hours;          /* business hours (weekends and holidays do not count) */
+    char *cite;
+};
+
+/* On which basis a transfer is made (policies/desk/transfer-bases.csv). */
+struct desk_transfer_basis {
+    char *policy;       /* a policy id (its overlays too) or "*" */
+    char *request_kind; /* or "*" */
+    char *basis;        /* recorded with the transfer: judicial_warrant, 7282.5, request, ... */
+    char *requires;     /* "warrant_number", "offense" (for the state report) or NULL */
+    char *cite;
+};
+
+/* A duty that must be done before an action (policies/desk/action-prerequisites.csv). */
+struct desk_prerequisite {
+    char *action, *duty, *cite;
+};
+
+struct desk_law {
+    json_t *duty_days;  /* duty -> business days (integer) or null (duty-deadlines.csv) */
+    json_t *duty_cites; /* duty -> the deadline's citation */
+    json_t *duty_when;  /* duty -> its trigger when the decision gives none ("transfer_done") */
+    struct desk_hold_window holds[16];
+    size_t nholds;
+    struct desk_transfer_basis bases[64];
+    size_t nbases;
+    struct desk_prerequisite prereqs[16];
+    size_t nprereqs;
+};
+
+/* Read the four tables from `policies_dir`/desk/; errors name FILE:LINE. */
+enum cust_status desk_law_load(struct desk_law *law, const char *policies_dir,
+                               struct cust_err *err);
+void desk_law_release(struct desk_law *law);
+/* The hold window of a request kind counted from receipt or from the release, or NULL. */
+const struct desk_hold_window *desk_hold_window(const struct desk_law *law, const char *kind,
+                                                bool from_release);
+/* The hold window whose rule is `rule` (a request's stored law_rule), or NULL. */
+const struct desk_hold_window *desk_hold_window_by_rule(const struct desk_law *law,
+                                                        const char *rule);
+/* The transfer basis for a decision under `policy` on a request of `kind`: the row naming the
+ * policy (or the policy an overlay narrows) before "*", the kind before "*". NULL: none. */
+const struct desk_transfer_basis *desk_transfer_basis(const struct desk_law *law,
+                                                      const char *policy, const char *kind);
+
 /* What every desk of a process shares (desk.h; desk_env.c). */
 struct cust_desk_env {
     struct cust_calendar *cal;
     struct cust_policy_resolver *policies;
     char *jurisdiction, *agency_name, *templates_dir;
-    json_t
-        *duty_days; /* duty -> business days (integer) or null: policies/desk/duty-deadlines.csv */
+    struct desk_law law;
 };
 
 /* Decide a case (decide.md JSON) under the environment's policies with `flags`

@@ -1109,6 +1109,10 @@ static void test_admin_warrant_arrest_prohibited(void **state)
     json_decref(row);
 }
 
+static void law_file(struct fx *f, const char *name, const char *text);
+static enum cust_status law_env(struct fx *f, const char *jurisdiction, struct cust_desk_env **env,
+                                struct cust_err *err);
+
 static void test_duty_deadline_skips_holiday(void **state)
 {
     struct fx *f = *state;
@@ -1139,23 +1143,166 @@ static void test_duty_deadline_skips_holiday(void **state)
     json_decref(row);
     /* the duty rules are data: a bad file is an error naming the line, when the desk's
      * environment is opened (before anything is decided) */
+    law_file(f, "duty-deadlines.csv",
+             "duty,business_days,when,cite\n"
+             "serve_copy_to_subject,soon,,Cal. Gov. Code 7283.1(b)\n");
+    struct cust_desk_env *env = NULL;
+    assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
+    assert_null(env);
+    assert_non_null(strstr(err.msg, "duty-deadlines.csv:2: business_days"));
+    /* every row carries its citation */
+    law_file(f, "duty-deadlines.csv", "duty,business_days,when,cite\nserve_copy_to_subject,1,,\n");
+    assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
+    assert_non_null(strstr(err.msg, "duty-deadlines.csv:2: cite: required"));
+}
+
+/* ---- law as data (policies/desk/) ---------------------------------------------------------- */
+
+/* A desk on the real policies whose desk/ tables the test may rewrite (law_file). */
+static void law_dir(struct fx *f)
+{
     char cmd[1024];
-    snprintf(
-        cmd, sizeof(cmd),
-        "mkdir -p '%s/pol/desk' && for x in '%s'/policies/*; do [ \"$(basename \"$x\")\" = desk ] "
-        "|| ln -s \"$x\" '%s/pol/'; done && printf 'duty,business_days\\nserve_copy_to_subject,"
-        "soon\\n' >'%s/pol/desk/duty-deadlines.csv'",
-        f->dir, src_dir(), f->dir, f->dir);
+    snprintf(cmd, sizeof(cmd),
+             "[ -d '%s/pol' ] || { mkdir -p '%s/pol/desk' && for x in '%s'/policies/*; do "
+             "[ \"$(basename \"$x\")\" = desk ] || ln -s \"$x\" '%s/pol/'; done && "
+             "cp '%s'/policies/desk/*.csv '%s/pol/desk/'; }",
+             f->dir, f->dir, src_dir(), f->dir, src_dir(), f->dir);
     assert_int_equal(system(cmd), 0);
+}
+
+static void law_file(struct fx *f, const char *name, const char *text)
+{
+    law_dir(f);
+    char path[256];
+    snprintf(path, sizeof(path), "%s/pol/desk/%s", f->dir, name);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static enum cust_status law_env(struct fx *f, const char *jurisdiction, struct cust_desk_env **env,
+                                struct cust_err *err)
+{
+    law_dir(f);
     struct cust_config *cfg = test_config();
     char pol[160];
     snprintf(pol, sizeof(pol), "%s/pol", f->dir);
     cust_config_set(cfg, CUST_CFG_POLICIES, pol, "test");
-    struct cust_desk_env *env = NULL;
-    assert_int_equal(cust_desk_env_open(cfg, 0, &env, &err), CUST_EINVAL);
-    assert_null(env);
-    assert_non_null(strstr(err.msg, "duty-deadlines.csv:2"));
+    if (jurisdiction)
+        cust_config_set(cfg, CUST_CFG_JURISDICTION, jurisdiction, "test");
+    enum cust_status st = cust_desk_env_open(cfg, 0, env, err);
     cust_config_free(cfg);
+    return st;
+}
+
+/* The hold window is data: its hours and its rule name come from hold-windows.csv. */
+static void test_law_hold_window_is_data(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    law_file(f, "hold-windows.csv",
+             "rule,request_kind,counted_from,business_hours,cite\n"
+             "detainer_24h,detainer,received,24,\"8 C.F.R. 287.7(d) (test: shortened)\"\n"
+             "detainer_24h_after_release,detainer,release,24,\"8 C.F.R. 287.7(d)\"\n");
+    struct cust_desk_env *env = NULL;
+    assert_int_equal(law_env(f, NULL, &env, &err), CUST_OK);
+    struct cust_desk d;
+    cust_desk_init(&d, env, f->s, "clerk1", "clerk");
+    /* received Wednesday 2025-07-02 10:00 -07:00: 24 business hours end Thursday 10:00 */
+    json_t *doc = json_loads(DETAINER("{\"booking_number\": \"NONE-1\"}"), 0, NULL);
+    assert_non_null(doc);
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_diag diag = CUST_DIAG_INIT;
+    assert_int_equal(cust_desk_add(&d, doc, id, &diag, &err), CUST_OK);
+    json_decref(doc);
+    cust_diag_release(&diag);
+    json_t *r = NULL;
+    assert_int_equal(cust_desk_show(&d, id, &r, &err), CUST_OK);
+    assert_string_equal(sget(r, "law_rule"), "detainer_24h");
+    assert_string_equal(sget(r, "law_deadline"), "2025-07-03T17:00:00Z");
+    json_decref(r);
+    cust_desk_release(&d);
+    cust_desk_env_free(env);
+    /* a window without its citation is refused */
+    law_file(f, "hold-windows.csv",
+             "rule,request_kind,counted_from,business_hours,cite\n"
+             "detainer_48h,detainer,received,48,\n");
+    assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
+    assert_non_null(strstr(err.msg, "hold-windows.csv:2: cite: required"));
+}
+
+/* Transfer bases are data, per policy: under Texas law a transfer on an immigration request is
+ * made on the request itself (no 7282.5, no offense to report); under California's it needs the
+ * 7282.5(a) offense. An interview's consent-form prerequisite applies only where the decision
+ * makes it a duty. */
+static void test_law_transfer_basis_per_policy(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_desk_env *env = NULL;
+    assert_int_equal(law_env(f, "us-tx", &env, &err), CUST_OK);
+    struct cust_desk d;
+    cust_desk_init(&d, env, f->s, "clerk1", "clerk");
+    json_t *doc = json_loads("{\"kind\": \"transfer_request\", \"requester\": {\"agency\":"
+                             " \"ICE\"}, \"received_at\": \"2025-07-10T09:00:00-05:00\","
+                             " \"subject\": {\"booking_number\": \"1002\"}}",
+                             0, NULL);
+    assert_non_null(doc);
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_diag diag = CUST_DIAG_INIT;
+    assert_int_equal(cust_desk_add(&d, doc, id, &diag, &err), CUST_OK);
+    json_decref(doc);
+    json_t *out = NULL;
+    assert_int_equal(cust_desk_decide(&d, id, &out, &err), CUST_OK);
+    assert_string_equal(
+        sget(json_object_get(json_object_get(json_array_get(out, 0), "decision"), "policy"), "id"),
+        "us-tx");
+    json_decref(out);
+    struct cust_desk_act a = {.action = "transfer", .by = "sgt", .agency = "ICE ERO"};
+    assert_int_equal(cust_desk_act(&d, id, &a, &out, &err), CUST_OK); /* no --offense needed */
+    json_decref(out);
+    assert_int_equal(cust_desk_transfers(&d, &out, &err), CUST_OK);
+    json_t *t = json_array_get(out, json_array_size(out) - 1);
+    assert_string_equal(sget(t, "basis"), "request");
+    assert_true(json_is_null(json_object_get(t, "criterion")));
+    json_decref(out);
+    /* the same basis names its law in the ledger */
+    assert_true(ledger_count(f, "transfer", "ok") >= 1);
+    /* an interview under Texas law: no consent-form duty, so no prerequisite to refuse it */
+    doc = json_loads("{\"kind\": \"interview_request\", \"requester\": {\"agency\": \"ICE\"},"
+                     " \"received_at\": \"2025-07-10T09:00:00-05:00\","
+                     " \"subject\": {\"booking_number\": \"1002\"}}",
+                     0, NULL);
+    assert_int_equal(cust_desk_add(&d, doc, id, &diag, &err), CUST_OK);
+    json_decref(doc);
+    cust_diag_release(&diag);
+    assert_int_equal(cust_desk_decide(&d, id, &out, &err), CUST_OK);
+    json_decref(out);
+    struct cust_desk_act iv = {.action = "interview", .by = "sgt"};
+    assert_int_equal(cust_desk_act(&d, id, &iv, &out, &err), CUST_OK);
+    json_decref(out);
+    cust_desk_release(&d);
+    cust_desk_env_free(env);
+    /* a table that gives no basis refuses the transfer, naming the table */
+    law_file(f, "transfer-bases.csv",
+             "policy,request_kind,basis,requires,cite\n"
+             "us-fl,*,request,,Fla. Stat. 908.104\n");
+    assert_int_equal(law_env(f, "us-tx", &env, &err), CUST_OK);
+    cust_desk_init(&d, env, f->s, "clerk1", "clerk");
+    doc = json_loads("{\"kind\": \"transfer_request\", \"requester\": {\"agency\": \"ICE\"},"
+                     " \"received_at\": \"2025-07-10T09:00:00-05:00\","
+                     " \"subject\": {\"booking_number\": \"1002\"}}",
+                     0, NULL);
+    assert_int_equal(cust_desk_add(&d, doc, id, &diag, &err), CUST_OK);
+    json_decref(doc);
+    cust_diag_release(&diag);
+    assert_int_equal(cust_desk_decide(&d, id, &out, &err), CUST_OK);
+    json_decref(out);
+    assert_int_equal(cust_desk_act(&d, id, &a, &out, &err), CUST_EINVAL);
+    assert_non_null(strstr(err.msg, "transfer-bases.csv"));
+    cust_desk_release(&d);
+    cust_desk_env_free(env);
 }
 
 /* A booking record (custody JSONL) read as records read it; asserts it is valid. */
@@ -1495,6 +1642,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_admin_warrant_arrest_prohibited, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duty_deadline_skips_holiday, setup, teardown),
         cmocka_unit_test(test_case_from_booking),
+        cmocka_unit_test_setup_teardown(test_law_hold_window_is_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_law_transfer_basis_per_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sweep_expires_passed_windows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sweep_empty_store, setup, teardown),
         cmocka_unit_test(test_case_leaves_out_later_convictions),
