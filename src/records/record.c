@@ -293,8 +293,7 @@ static void parse_person(struct ctx *c, const struct jv *root)
     const struct jv *im = jv_get(o, "immigration_status");
     p->immigration_proof = -1;
     if (jv_is_object(im)) {
-        p->immigration_status =
-            opt_str(c, im, "status", "person.immigration_status.status");
+        p->immigration_status = opt_str(c, im, "status", "person.immigration_status.status");
         p->immigration_proof =
             opt_bool(c, im, "proof_provided", "person.immigration_status.proof_provided");
     } else {
