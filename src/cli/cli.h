@@ -25,6 +25,24 @@ struct cli_command {
     const char *summary;
 };
 
+/* A subcommand: its name, a line for the command's help, and its own help. */
+struct cli_sub {
+    const char *name;
+    const char *summary;
+    const char *usage;
+};
+
+/*
+ * The subcommand argv[1] of command `cmd` (argv[0]) among `n` entries of `subs` (an array of
+ * structs of `size` bytes, each starting with a struct cli_sub). NULL when the caller should
+ * return *rc instead: argv[1] missing or unknown (usage error, 2), `cmd --help` (the command's
+ * `usage` and its subcommands, 0), `cmd SUB --help` (the subcommand's own usage, 0).
+ */
+const void *cli_sub_find(const char *cmd, const char *usage, const void *subs, size_t n,
+                         size_t size, int argc, char **argv, int *rc);
+/* Print the command's usage with its subcommands' summaries to `f`. */
+void cli_sub_list(FILE *f, const char *usage, const void *subs, size_t n, size_t size);
+
 /* True when argv holds -h or --help (before any "--"). */
 bool cli_wants_help(int argc, char **argv);
 /* Print `usage` to stdout and return 0 (for --help) . */

@@ -31,8 +31,19 @@ static const char usage[] =
 
 int cmd_config(int argc, char **argv, struct cli_ctx *ctx)
 {
-    if (argc < 2 || cli_wants_help(argc, argv))
-        return argc < 2 ? cli_usage_error(usage, "which config command?") : cli_help(usage);
+    static const struct cli_sub subs[] = {
+        {"show", "every setting, its effective value and where it came from",
+         "usage: custodian [--config FILE] config show [--json]\n\n"
+         "Every setting with its effective value and its source (default, FILE:LINE, env VAR\n"
+         "or option NAME); --json: {\"section.key\": {\"value\": ..., \"source\": ...}}.\n"},
+        {"get", "one value",
+         "usage: custodian [--config FILE] config get SECTION.KEY\n\n"
+         "Print one effective value (e.g. county.jurisdiction), nothing else.\n"},
+    };
+    int rc = 0;
+    if (!cli_sub_find("config", usage, subs, CUST_ARRAY_LEN(subs), sizeof(subs[0]), argc, argv,
+                      &rc))
+        return rc;
     if (strcmp(argv[1], "get") == 0) {
         if (argc != 3)
             return cli_usage_error(usage, "config get takes one SECTION.KEY");

@@ -34,10 +34,27 @@ static int64_t id_arg(const char *s)
     return v;
 }
 
+static const struct cli_sub subs[] = {
+    {"list", "duties, open first, earliest deadline first",
+     "usage: custodian [--db PATH] duties list [--request ID] [--open] [--json]\n\n"
+     "Duties, open ones first, earliest deadline first, with their citations and the\n"
+     "deadline's own (due_cite).\n"},
+    {"done", "mark a duty done",
+     "usage: custodian [--db PATH] duties done ID --by USER\n\n"
+     "Mark duty ID done (its notice is rendered and kept first, when it has one).\n"},
+    {"notice", "(re)generate a duty's notice or consent form",
+     "usage: custodian [--db PATH] duties notice ID [--lang en|es] [--out FILE]\n\n"
+     "Render the duty's notice or consent form; the document is kept by its SHA-256.\n"
+     "templates/notices/languages.csv lists the six TRUTH Act languages; English and Spanish\n"
+     "are shipped.\n"},
+};
+
 int cmd_duties(int argc, char **argv, struct cli_ctx *ctx)
 {
-    if (argc < 2 || cli_wants_help(argc, argv))
-        return argc < 2 ? cli_usage_error(usage, "which duties command?") : cli_help(usage);
+    int rc = 0;
+    if (!cli_sub_find("duties", usage, subs, CUST_ARRAY_LEN(subs), sizeof(subs[0]), argc, argv,
+                      &rc))
+        return rc;
     const char *sub = argv[1];
     const char *request = NULL, *by = NULL, *lang = NULL, *outp = NULL, *idtext = NULL;
     bool json = false, open = false;

@@ -218,8 +218,24 @@ out:
 
 int cmd_policy(int argc, char **argv, struct cli_ctx *ctx)
 {
-    if (argc < 2 || cli_wants_help(argc, argv))
-        return argc < 2 ? cli_usage_error(usage, "missing subcommand") : cli_help(usage);
+    static const struct cli_sub subs[] = {
+        {"check", "prove every action and item gets exactly one verdict",
+         "usage: custodian policy check [ID|FILE...] [--policies DIR]\n\n"
+         "Prove, by enumerating every combination of the facts the rules depend on (for every\n"
+         "request kind and every date the rules change), that each action and item gets exactly\n"
+         "one verdict and no rules conflict; print a counterexample otherwise. Without ID: every\n"
+         "policy in the directory.\n"},
+        {"show", "the rules in force on a day, with citations",
+         "usage: custodian policy show ID [--as-of YYYY-MM-DD] [--json] [--policies DIR]\n\n"
+         "List the rules (in force on --as-of) with their citations.\n"},
+        {"explain", "decide a case and print the reasons as sentences",
+         "usage: custodian policy explain CASE.json [--policy ID] [--policies DIR]\n\n"
+         "Decide CASE.json and print the reasons as sentences.\n"},
+    };
+    int src = 0;
+    if (!cli_sub_find("policy", usage, subs, CUST_ARRAY_LEN(subs), sizeof(subs[0]), argc, argv,
+                      &src))
+        return src;
     const char *dir = NULL;
     char **rest = cust_xcalloc((size_t)argc, sizeof(char *));
     int nrest = 0;

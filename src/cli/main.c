@@ -4,6 +4,8 @@
 
 #include <stdarg.h>
 
+static int cmd_help(int argc, char **argv, struct cli_ctx *ctx);
+
 static const struct cli_command commands[] = {
     {"init", cmd_init, "create an empty custody store"},
     {"import", cmd_import, "import bookings from custody JSON Lines"},
@@ -21,6 +23,7 @@ static const struct cli_command commands[] = {
     {"serve", cmd_serve, "serve the HTTP API, the public locator and the staff console"},
     {"user", cmd_user, "manage staff accounts"},
     {"config", cmd_config, "show the effective configuration and where each value comes from"},
+    {"help", cmd_help, "a command's own help: custodian help COMMAND [SUBCOMMAND]"},
 };
 
 static const char usage[] =
@@ -34,7 +37,8 @@ static const char usage[] =
     "                 `custodian config show`)\n"
     "  --db PATH      the store (default $CUSTODIAN_DB, else [store] path, else ./custodian.db)\n"
     "  --as USER      who is acting, for the ledger (default $CUSTODIAN_USER, else $USER)\n"
-    "  --help         this text; `custodian COMMAND --help` for a command\n"
+    "  --help         this text; `custodian help COMMAND [SUB]` (or COMMAND [SUB] --help) for\n"
+    "                 a command's own\n"
     "\n"
     "commands:\n";
 
@@ -54,6 +58,50 @@ bool cli_wants_help(int argc, char **argv)
             return true;
     }
     return false;
+}
+
+static const struct cli_sub *sub_at(const void *subs, size_t size, size_t i)
+{
+    return (const struct cli_sub *)(const void *)((const char *)subs + i * size);
+}
+
+void cli_sub_list(FILE *f, const char *cmd_usage, const void *subs, size_t n, size_t size)
+{
+    fputs(cmd_usage, f);
+    fputs("\ncommands (COMMAND --help for one's own help):\n", f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "  %-10s %s\n", sub_at(subs, size, i)->name, sub_at(subs, size, i)->summary);
+}
+
+const void *cli_sub_find(const char *cmd, const char *cmd_usage, const void *subs, size_t n,
+                         size_t size, int argc, char **argv, int *rc)
+{
+    if (argc < 2) {
+        fprintf(stderr, "custodian: which %s command?\n", cmd);
+        cli_sub_list(stderr, cmd_usage, subs, n, size);
+        *rc = 2;
+        return NULL;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        cli_sub_list(stdout, cmd_usage, subs, n, size);
+        *rc = 0;
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct cli_sub *s = sub_at(subs, size, i);
+        if (strcmp(argv[1], s->name) != 0)
+            continue;
+        if (cli_wants_help(argc - 1, argv + 1)) {
+            fputs(s->usage, stdout);
+            *rc = 0;
+            return NULL;
+        }
+        return s;
+    }
+    fprintf(stderr, "custodian: unknown %s command '%s'\n", cmd, argv[1]);
+    cli_sub_list(stderr, cmd_usage, subs, n, size);
+    *rc = 2;
+    return NULL;
 }
 
 int cli_help(const char *text)
@@ -78,6 +126,24 @@ int cli_fail(const struct cust_err *err)
 {
     fprintf(stderr, "custodian: %s\n", err->msg[0] ? err->msg : cust_status_name(err->code));
     return cust_status_exit_code(err->code);
+}
+
+/* `custodian help [COMMAND [SUBCOMMAND]]`: the command's own --help. */
+static int cmd_help(int argc, char **argv, struct cli_ctx *ctx)
+{
+    if (argc < 2) {
+        print_usage(stdout);
+        return 0;
+    }
+    for (size_t c = 0; c < CUST_ARRAY_LEN(commands); c++) {
+        if (strcmp(argv[1], commands[c].name) != 0 || commands[c].fn == cmd_help)
+            continue;
+        char help[] = "--help";
+        char *args[4] = {argv[1], argc > 2 ? argv[2] : help, help, NULL};
+        return commands[c].fn(argc > 2 ? 3 : 2, args, ctx);
+    }
+    fprintf(stderr, "custodian: '%s' is not a command; see 'custodian --help'\n", argv[1]);
+    return 2;
 }
 
 void cli_config_option(struct cli_ctx *ctx, enum cust_config_key key, const char *option,

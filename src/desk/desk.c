@@ -38,17 +38,16 @@ char *desk_cite_join(const json_t *cites)
     cust_buf_init(&b, 0);
     size_t i;
     json_t *c;
-    enum cust_status st = CUST_OK;
     json_array_foreach(cites, i, c)
     {
         const char *s = json_string_value(c);
         if (!s || !*s)
             continue;
         if (b.len)
-            st = st ? st : cust_buf_puts(&b, "; ");
-        st = st ? st : cust_buf_puts(&b, s);
+            cust_buf_puts(&b, "; ");
+        cust_buf_puts(&b, s);
     }
-    char *out = st == CUST_OK && b.len ? cust_xstrdup(b.buf) : NULL;
+    char *out = cust_buf_status(&b) == CUST_OK && b.len ? cust_xstrdup(b.buf) : NULL;
     cust_buf_release(&b);
     return out;
 }

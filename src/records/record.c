@@ -379,19 +379,19 @@ static void parse_charges(struct ctx *c, const struct jv *root)
 static const char *top_level_flags(struct cust_record *r, const struct jv *o)
 {
     struct cust_buf b = CUST_BUF_INIT;
-    enum cust_status st = CUST_OK;
     for (size_t k = 0; k < CUST_ARRAY_LEN(cust_prior_flag_names); k++) {
         const struct jv *v = jv_get(o, cust_prior_flag_names[k]);
         if (!v)
             continue;
         char *t = jv_compact(r->tree, v);
-        st = st ? st
-                : cust_buf_appendf(&b, "%c\"%s\":%s", b.len ? ',' : '{', cust_prior_flag_names[k],
-                                   t ? t : "null");
+        cust_buf_appendf(&b, "%c\"%s\":%s", b.len ? ',' : '{', cust_prior_flag_names[k],
+                         t ? t : "null");
         free(t);
     }
-    st = st ? st : (b.len ? cust_buf_putc(&b, '}') : CUST_OK);
-    const char *out = st == CUST_OK && b.len ? own(r, cust_buf_detach(&b, NULL)) : NULL;
+    if (b.len)
+        cust_buf_putc(&b, '}');
+    const char *out =
+        cust_buf_status(&b) == CUST_OK && b.len ? own(r, cust_buf_detach(&b, NULL)) : NULL;
     cust_buf_release(&b);
     return out;
 }

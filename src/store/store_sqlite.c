@@ -855,26 +855,29 @@ static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
 
 /* A JSON string exactly as SQLite's json_object writes a text value (json.c, 3.40: `"` and `\`
  * escaped, \b \t \n \f \r, other bytes below 0x20 as \u00xx, everything else as is), or null. */
-static enum cust_status json_text(struct cust_buf *o, const char *v)
+static void json_text(struct cust_buf *o, const char *v)
 {
-    if (!v)
-        return cust_buf_puts(o, "null");
-    static const char special[32] = {[8] = 'b', [9] = 't', [10] = 'n', [12] = 'f', [13] = 'r'};
-    enum cust_status st = cust_buf_putc(o, '"');
-    for (const unsigned char *p = (const unsigned char *)v; st == CUST_OK && *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            st = cust_buf_putc(o, '\\');
-            st = st ? st : cust_buf_putc(o, (char)*p);
-        } else if (*p < 0x20 && special[*p]) {
-            st = cust_buf_putc(o, '\\');
-            st = st ? st : cust_buf_putc(o, special[*p]);
-        } else if (*p < 0x20) {
-            st = cust_buf_appendf(o, "\\u00%02x", *p);
-        } else {
-            st = cust_buf_putc(o, (char)*p);
-        }
+    if (!v) {
+        cust_buf_puts(o, "null");
+        return;
     }
-    return st ? st : cust_buf_putc(o, '"');
+    static const char special[32] = {[8] = 'b', [9] = 't', [10] = 'n', [12] = 'f', [13] = 'r'};
+    cust_buf_putc(o, '"');
+    const char *run = v;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (*p != '"' && *p != '\\' && *p >= 0x20)
+            continue;
+        cust_buf_append(o, run, (size_t)((const char *)p - run));
+        if (*p == '"' || *p == '\\')
+            cust_buf_appendf(o, "\\%c", *p);
+        else if (special[*p])
+            cust_buf_appendf(o, "\\%c", special[*p]);
+        else
+            cust_buf_appendf(o, "\\u00%02x", *p);
+        run = (const char *)p + 1;
+    }
+    cust_buf_puts(o, run);
+    cust_buf_putc(o, '"');
 }
 
 /* The booking's public charges JSON (bookings.public_charges, migration 7) into q->pub: the
@@ -886,30 +889,31 @@ static enum cust_status public_charges_json(struct sq *q, const struct cust_book
 {
     struct cust_buf *o = &q->pub;
     cust_buf_reset(o);
-    enum cust_status st = cust_buf_putc(o, '[');
-    for (size_t i = 0; st == CUST_OK && i < b->n_charges; i++) {
+    cust_buf_putc(o, '[');
+    for (size_t i = 0; i < b->n_charges; i++) {
         const struct cust_charge *c = &b->charges[i];
-        st = cust_buf_puts(o, i ? ",{\"code\":" : "{\"code\":");
-        st = st ? st : json_text(o, c->code);
-        st = st ? st : cust_buf_puts(o, ",\"description\":");
-        st = st ? st : json_text(o, c->description);
-        st = st ? st : cust_buf_puts(o, ",\"level\":");
-        st = st ? st : json_text(o, c->level);
-        st = st ? st : cust_buf_puts(o, ",\"status\":");
-        st = st ? st : json_text(o, c->status);
+        cust_buf_puts(o, i ? ",{\"code\":" : "{\"code\":");
+        json_text(o, c->code);
+        cust_buf_puts(o, ",\"description\":");
+        json_text(o, c->description);
+        cust_buf_puts(o, ",\"level\":");
+        json_text(o, c->level);
+        cust_buf_puts(o, ",\"status\":");
+        json_text(o, c->status);
         if (c->bail_cents >= 0)
-            st = st ? st : cust_buf_appendf(o, ",\"bail_cents\":%" PRId64, c->bail_cents);
+            cust_buf_appendf(o, ",\"bail_cents\":%" PRId64, c->bail_cents);
         else
-            st = st ? st : cust_buf_puts(o, ",\"bail_cents\":null");
-        st = st ? st : cust_buf_puts(o, ",\"next_court_date\":");
-        st = st ? st : json_text(o, c->next_court_date);
-        st = st ? st : cust_buf_puts(o, ",\"case_number\":");
-        st = st ? st : json_text(o, c->case_number);
-        st = st ? st : cust_buf_puts(o, ",\"court\":");
-        st = st ? st : json_text(o, c->court);
-        st = st ? st : cust_buf_putc(o, '}');
+            cust_buf_puts(o, ",\"bail_cents\":null");
+        cust_buf_puts(o, ",\"next_court_date\":");
+        json_text(o, c->next_court_date);
+        cust_buf_puts(o, ",\"case_number\":");
+        json_text(o, c->case_number);
+        cust_buf_puts(o, ",\"court\":");
+        json_text(o, c->court);
+        cust_buf_putc(o, '}');
     }
-    return st ? st : cust_buf_putc(o, ']');
+    cust_buf_putc(o, ']');
+    return cust_buf_status(o);
 }
 
 static enum cust_status sq_put(void *impl, const struct cust_booking *b,
