@@ -99,6 +99,11 @@ void desk_log_refusal(struct cust_desk *d, const char *id, const char *action, c
 enum cust_status desk_transition(struct cust_desk *d, struct desk_req *q, const char *to,
                                  const char *reason, struct cust_err *err);
 
+/* A copy of `s`, or NULL. */
+char *desk_dup_or_null(const char *s);
+/* received, matched or decided: a request still waiting for action. */
+bool desk_is_pending(const char *status);
+
 /* RFC 3339 UTC of now. */
 void desk_now(char out[32]);
 /* RFC 3339 UTC of t, or JSON null for CUST_NO_TIME. */
@@ -150,10 +155,28 @@ enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req 
  * New heap string. */
 char *desk_cite_join(const json_t *cites);
 
+/* A request's confirmed persons (cust_store_links with desk_on_confirmed). */
+struct linked {
+    int64_t person_id;
+    char *booking_number;
+    bool review;
+};
+struct link_list {
+    struct linked *v;
+    size_t n, cap;
+};
+enum cust_status desk_on_confirmed(const struct cust_link_row *l, void *arg);
+void desk_link_list_free(struct link_list *ll);
+
+/* The verdict of `target` in a decision's `section` ("actions", "disclose"), or NULL. */
+const char *desk_verdict_of(const json_t *decision, const char *section, const char *target);
+
 /* Asked actions / items as JSON string arrays. */
 json_t *desk_flag_names(unsigned flags, bool items);
 
 struct person_set;
+/* Free the matching index (desk_intake.c). */
+void desk_person_set_free(struct person_set *ps);
 /* What a desk keeps between calls (d->cache), freed by cust_desk_release. */
 struct desk_cache {
     struct person_set *persons;     /* matching index */
