@@ -216,7 +216,7 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
                                    struct cust_desk_fulfil_stats *stats, struct cust_err *err);
 
 /*
- * The SHA-256 of a disclosure row by the ledger's row encoder (ledger.h, cust_row_hash):
+ * The SHA-256 of a disclosure row by the ledger's row encoder (ledger.h, cust_ledger_enc_*):
  * "custodian-disclosure-v1", request_id, ord, person_id, booking_number, items, withheld,
  * recipient, office, at, decision_id. `id` and `row_hash` are not part of it.
  */

@@ -1,10 +1,12 @@
 /*
- * store_desk.h - the request desk's part of the store interface (docs/internals/desk.md).
+ * store_requests.h - the store's requests: outside requests and what is kept with them -
+ * documents, links to persons, decisions, actions, duties, transfers and disclosure rows
+ * (docs/internals/store.md, docs/internals/desk.md).
  *
- * A backend provides these operations through `struct cust_store_ops.desk` (SQLite:
- * src/store/store_sqlite_desk.c, tables created by schema migration 2). Callers use the
- * cust_store_desk_*() wrappers below, normally through the desk module (desk.h), which wraps
- * every change in a transaction together with its ledger entry.
+ * A backend provides these operations through `struct cust_store_request_ops` (store_backend.h;
+ * SQLite: src/store/store_sqlite_requests.c, tables of schema migrations 2 and 4). Callers use
+ * the wrappers below, normally through the desk module (desk.h), which wraps every change in a
+ * transaction together with its ledger entry.
  *
  * As in store.h, strings in the value types are borrowed: the caller owns what it passes in;
  * in a callback, the row's strings are valid only during the call. NULL means absent.

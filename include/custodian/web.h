@@ -11,7 +11,7 @@
  *     cust_web_free(w);
  *
  * Public routes (/locator, /api/v1/public/inmates) reach the store through exactly one call,
- * cust_store_public_search() (store_web.h), which reads only the view public_bookings.
+ * cust_store_public_search() (store.h), which reads only the view public_bookings.
  */
 #ifndef CUSTODIAN_WEB_H
 #define CUSTODIAN_WEB_H
