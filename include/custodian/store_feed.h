@@ -43,7 +43,6 @@ typedef enum cust_status (*cust_feed_review_fn)(const struct cust_feed_review_ro
 typedef enum cust_status (*cust_feed_missing_fn)(const char *booking_number, int64_t last_run,
                                                  bool review_open, void *arg);
 
-
 /* The id the next run will get (inside the run's transaction). */
 enum cust_status cust_store_feed_next_run_id(struct cust_store *s, int64_t *id,
                                              struct cust_err *err);
