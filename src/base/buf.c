@@ -128,21 +128,19 @@ enum cust_status cust_buf_csv_field(struct cust_buf *b, const char *s)
         return b->err;
     if (!strpbrk(s, ",\"\r\n"))
         return cust_buf_puts(b, s);
-    enum cust_status st = cust_buf_putc(b, '"');
-    for (const char *p = s; !st && *p; p++) {
+    cust_buf_putc(b, '"');
+    for (const char *p = s; !b->err && *p; p++) {
         if (*p == '"')
-            st = cust_buf_putc(b, '"');
-        if (!st)
-            st = cust_buf_putc(b, *p);
+            cust_buf_putc(b, '"');
+        cust_buf_putc(b, *p);
     }
-    return st ? st : cust_buf_putc(b, '"');
+    return cust_buf_putc(b, '"');
 }
 
 enum cust_status cust_buf_html(struct cust_buf *b, const char *s)
 {
-    enum cust_status st = b->err;
     const char *run = s ? s : "";
-    for (const char *p = run; !st && *p; p++) {
+    for (const char *p = run; !b->err && *p; p++) {
         const char *esc = *p == '&'    ? "&amp;"
                           : *p == '<'  ? "&lt;"
                           : *p == '>'  ? "&gt;"
@@ -151,9 +149,9 @@ enum cust_status cust_buf_html(struct cust_buf *b, const char *s)
                                        : NULL;
         if (!esc)
             continue;
-        st = cust_buf_append(b, run, (size_t)(p - run));
-        st = st ? st : cust_buf_puts(b, esc);
+        cust_buf_append(b, run, (size_t)(p - run));
+        cust_buf_puts(b, esc);
         run = p + 1;
     }
-    return st ? st : cust_buf_puts(b, run);
+    return cust_buf_puts(b, run);
 }

@@ -380,9 +380,11 @@ enum cust_status cust_config_show(const struct cust_config *cfg, bool json, stru
         }
         char *t = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         json_decref(o);
-        enum cust_status st = t ? cust_buf_puts(out, t) : CUST_ENOMEM;
+        if (!t)
+            return CUST_ENOMEM;
+        cust_buf_puts(out, t);
         free(t);
-        return st ? st : cust_buf_putc(out, '\n');
+        return cust_buf_putc(out, '\n');
     }
     enum cust_status st = CUST_OK;
     if (cfg->file)

@@ -314,14 +314,14 @@ enum cust_status web_locator_api(struct cust_http_request *req, struct cust_http
         /* a store failure: say so without detail */
         return cust_http_res_error_raw(res, 500, "internal", "the locator is unavailable");
     }
-    st = cust_buf_appendf(&b,
-                          "],\"count\":%zu,\"truncated\":%s,\"result_cap\":%u,"
+    cust_buf_appendf(&b,
+                     "],\"count\":%zu,\"truncated\":%s,\"result_cap\":%u,"
                           "\"hidden_recent_hours\":%u}",
                           x.n, x.truncated ? "true" : "false", w->cfg.result_cap,
                           w->cfg.hide_recent_hours);
-    if (st == CUST_OK)
+    if (cust_buf_status(&b) == CUST_OK)
         cache_put(w->cache, key, b.buf, b.len);
-    st = st ? st : cust_buf_putc(&b, '\0');
+    st = cust_buf_putc(&b, '\0');
     st = st ? st : cust_http_res_json_str(res, 200, b.buf);
     cust_buf_release(&b);
     return st;

@@ -559,8 +559,8 @@ enum cust_status web_json_str(struct cust_buf *b, const char *s)
         }
         run = (const char *)p + 1;
     }
-    st = st ? st : cust_buf_puts(b, run);
-    return st ? st : cust_buf_putc(b, '"');
+    cust_buf_puts(b, run);
+    return cust_buf_putc(b, '"');
 }
 
 /* ---- the route table ------------------------------------------------------------------------ */
