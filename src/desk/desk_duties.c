@@ -535,10 +535,8 @@ enum cust_status desk_duties_from_decision_ex(struct cust_desk *d, const struct 
         if (!now_due)
             continue;
         /* a request-level decision (no person yet, e.g. a subpoena referred to counsel): duties
-         * toward the person come with each person's own decision */
-        if (!bn && (strcmp(duty, "serve_copy_to_subject") == 0 ||
-                    strcmp(duty, "notice_to_subject_and_attorney") == 0 ||
-                    strcmp(duty, "consent_form_before_interview") == 0))
+         * owed to the person (duty-deadlines.csv owed_to) come with each person's own decision */
+        if (!bn && json_is_true(json_object_get(d->env->law.duty_to_person, duty)))
             continue;
         bool found = false;
         if (!trigger && (st = has_duty(d, q->id, person_id, duty, &found, err)) != CUST_OK)

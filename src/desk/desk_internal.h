@@ -35,9 +35,10 @@ struct desk_prerequisite {
 };
 
 struct desk_law {
-    json_t *duty_days;  /* duty -> business days (integer) or null (duty-deadlines.csv) */
-    json_t *duty_cites; /* duty -> the deadline's citation */
-    json_t *duty_when;  /* duty -> its trigger when the decision gives none ("transfer_done") */
+    json_t *duty_days;      /* duty -> business days (integer) or null (duty-deadlines.csv) */
+    json_t *duty_cites;     /* duty -> the deadline's citation */
+    json_t *duty_when;      /* duty -> its trigger when the decision gives none ("transfer_done") */
+    json_t *duty_to_person; /* duty -> true when owed to the person (owed_to "person") */
     struct desk_hold_window holds[16];
     size_t nholds;
     struct desk_transfer_basis bases[64];

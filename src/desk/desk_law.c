@@ -65,12 +65,22 @@ static enum cust_status duty_row(struct desk_law *law, const char *const *f, con
         return *why = "duty: required", CUST_EINVAL;
     if (f[1][0] && !parse_count(f[1], 365, &days))
         return *why = "business_days: not a number of days (0..365)", CUST_EINVAL;
-    if (!f[3][0])
+    static const char *const owed_to[] = {"person",    "counsel", "court",
+                                          "case_file", "public",  "state"};
+    bool known = false;
+    for (size_t i = 0; i < CUST_ARRAY_LEN(owed_to) && !known; i++)
+        known = strcmp(f[3], owed_to[i]) == 0;
+    if (!known)
+        return *why = "owed_to: one of person, counsel, court, case_file, public, state",
+               CUST_EINVAL;
+    if (!f[4][0])
         return *why = "cite: required (the law the deadline comes from)", CUST_EINVAL;
     json_object_set_new(law->duty_days, f[0], f[1][0] ? json_integer(days) : json_null());
     if (f[2][0])
         json_object_set_new(law->duty_when, f[0], json_string(f[2]));
-    json_object_set_new(law->duty_cites, f[0], json_string(f[3]));
+    if (strcmp(f[3], "person") == 0)
+        json_object_set_new(law->duty_to_person, f[0], json_true());
+    json_object_set_new(law->duty_cites, f[0], json_string(f[4]));
     return CUST_OK;
 }
 
@@ -126,7 +136,8 @@ enum cust_status desk_law_load(struct desk_law *law, const char *policies_dir, s
     law->duty_days = json_object();
     law->duty_cites = json_object();
     law->duty_when = json_object();
-    static const char *const duty_cols[] = {"duty", "business_days", "when", "cite"};
+    law->duty_to_person = json_object();
+    static const char *const duty_cols[] = {"duty", "business_days", "when", "owed_to", "cite"};
     static const char *const hold_cols[] = {"rule", "request_kind", "counted_from",
                                             "business_hours", "cite"};
     static const char *const basis_cols[] = {"policy", "request_kind", "basis", "requires", "cite"};
@@ -152,6 +163,7 @@ void desk_law_release(struct desk_law *law)
     json_decref(law->duty_days);
     json_decref(law->duty_cites);
     json_decref(law->duty_when);
+    json_decref(law->duty_to_person);
     for (size_t i = 0; i < law->nholds; i++) {
         free(law->holds[i].rule);
         free(law->holds[i].request_kind);

@@ -1144,16 +1144,22 @@ static void test_duty_deadline_skips_holiday(void **state)
     /* the duty rules are data: a bad file is an error naming the line, when the desk's
      * environment is opened (before anything is decided) */
     law_file(f, "duty-deadlines.csv",
-             "duty,business_days,when,cite\n"
-             "serve_copy_to_subject,soon,,Cal. Gov. Code 7283.1(b)\n");
+             "duty,business_days,when,owed_to,cite\n"
+             "serve_copy_to_subject,soon,,person,Cal. Gov. Code 7283.1(b)\n");
     struct cust_desk_env *env = NULL;
     assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
     assert_null(env);
     assert_non_null(strstr(err.msg, "duty-deadlines.csv:2: business_days"));
     /* every row carries its citation */
-    law_file(f, "duty-deadlines.csv", "duty,business_days,when,cite\nserve_copy_to_subject,1,,\n");
+    law_file(f, "duty-deadlines.csv",
+             "duty,business_days,when,owed_to,cite\nserve_copy_to_subject,1,,person,\n");
     assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
     assert_non_null(strstr(err.msg, "duty-deadlines.csv:2: cite: required"));
+    /* and says to whom the duty is owed */
+    law_file(f, "duty-deadlines.csv",
+             "duty,business_days,when,owed_to,cite\nserve_copy_to_subject,1,,them,7283.1(b)\n");
+    assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
+    assert_non_null(strstr(err.msg, "duty-deadlines.csv:2: owed_to: one of"));
 }
 
 /* ---- law as data (policies/desk/) ---------------------------------------------------------- */
@@ -1230,6 +1236,62 @@ static void test_law_hold_window_is_data(void **state)
              "detainer_48h,detainer,received,48,\n");
     assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
     assert_non_null(strstr(err.msg, "hold-windows.csv:2: cite: required"));
+}
+
+/* Whom a duty is owed to is data: a request-level decision (a subpoena referred to counsel, no
+ * person yet) creates the duties owed to counsel and others, not those owed to the person, which
+ * come with each person's own decision. Marked as owed to the person, the referral to counsel
+ * waits for one too. */
+static void test_law_duty_owed_to_is_data(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    for (int pass = 0; pass < 2; pass++) {
+        law_file(f, "duty-deadlines.csv",
+                 pass == 0 ? "duty,business_days,when,owed_to,cite\n"
+                             "refer_to_counsel,1,,counsel,8 U.S.C. 1225(d)(4)\n"
+                             "serve_copy_to_subject,1,,person,Cal. Gov. Code 7283.1(b)\n"
+                             "notice_to_subject_and_attorney,1,,person,Cal. Gov. Code 7283.1(b)\n"
+                           : "duty,business_days,when,owed_to,cite\n"
+                             "refer_to_counsel,1,,person,8 U.S.C. 1225(d)(4)\n"
+                             "serve_copy_to_subject,1,,person,Cal. Gov. Code 7283.1(b)\n"
+                             "notice_to_subject_and_attorney,1,,person,Cal. Gov. Code 7283.1(b)\n");
+        struct cust_desk_env *env = NULL;
+        assert_int_equal(law_env(f, NULL, &env, &err), CUST_OK);
+        struct cust_desk d;
+        cust_desk_init(&d, env, f->s, "clerk1", "clerk");
+        json_t *doc = json_loads("{\"kind\": \"administrative_subpoena\", " DOJ
+                                 ", \"items\": [\"release_date\"]}",
+                                 0, NULL);
+        assert_non_null(doc);
+        char id[CUST_REQUEST_ID_MAX];
+        struct cust_diag diag = CUST_DIAG_INIT;
+        assert_int_equal(cust_desk_add(&d, doc, id, &diag, &err), CUST_OK);
+        json_decref(doc);
+        cust_diag_release(&diag);
+        struct cust_desk_fulfil_stats st;
+        if (cust_desk_fulfill(&d, id, CUST_DESK_JSON, false, NULL, &st, &err) != CUST_OK)
+            fail_msg("fulfill: %s", err.msg);
+        assert_true(st.referred);
+        json_t *duties = NULL;
+        struct cust_duty_filter flt = {id, true};
+        assert_int_equal(cust_desk_duties(&d, &flt, &duties, &err), CUST_OK);
+        bool counsel = false, copy = false, notice = false;
+        size_t i;
+        json_t *dt;
+        json_array_foreach(duties, i, dt)
+        {
+            counsel |= strcmp(sget(dt, "duty"), "refer_to_counsel") == 0;
+            copy |= strcmp(sget(dt, "duty"), "serve_copy_to_subject") == 0;
+            notice |= strcmp(sget(dt, "duty"), "notice_to_subject_and_attorney") == 0;
+        }
+        json_decref(duties);
+        assert_int_equal(counsel, pass == 0);
+        assert_false(copy);
+        assert_false(notice);
+        cust_desk_release(&d);
+        cust_desk_env_free(env);
+    }
 }
 
 /* Transfer bases are data, per policy: under Texas law a transfer on an immigration request is
@@ -1636,6 +1698,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fulfil_cache_same_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disclosure_rehashed_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subpoena_routed_to_counsel, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_law_duty_owed_to_is_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_court_order_in_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_and_expire_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unconfirmed_person_refused, setup, teardown),
