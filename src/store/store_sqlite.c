@@ -13,8 +13,13 @@
 #include "store_sqlite_public.h"
 #include "store_sqlite_requests.h"
 
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 /* Page cache (negative = KiB, allocated as used). 1 GiB for bulk loads was measured: no faster
  * than 256 MiB (400,000 bookings: 25.2 s CPU vs 23.9 s) at 2.7x the peak RSS. */
@@ -1400,6 +1405,107 @@ static enum cust_status open_readonly(struct sq *q, const char *path, struct cus
         q, "PRAGMA query_only=1; PRAGMA cache_size=" CACHE_KIB "; PRAGMA temp_store=MEMORY;", err);
 }
 
+/* Open `path` read-write (creating it when `create`) with the connection's pragmas. */
+static enum cust_status open_readwrite(struct sq *q, const char *path, bool create,
+                                       struct cust_err *err)
+{
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path, &q->db, flags, NULL);
+    if (rc == SQLITE_CANTOPEN && !create)
+        return cust_err_set(err, CUST_ENOTFOUND, "no store at '%s' (run 'custodian init')", path);
+    if (rc != SQLITE_OK)
+        return cust_err_set(err, CUST_EDB, "cannot open store '%s': %s", path,
+                            q->db ? sqlite3_errmsg(q->db) : "out of memory");
+    sqlite3_busy_timeout(q->db, 5000);
+    sqlite3_extended_result_codes(q->db, 1);
+    return run_script(q,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                      " PRAGMA cache_size=" CACHE_KIB "; PRAGMA temp_store=MEMORY;",
+                      err);
+}
+
+/* fsync the folder holding `path`, so a name made or removed in it is durable. */
+static void sync_parent(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof(dir), ".");
+    else
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+}
+
+/* Remove what a creator killed midway left beside `path` (PATH.creating-PID*, its process gone). */
+static void remove_stale_creations(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash == path ? 1 : slash - path) : 1,
+             slash ? path : ".");
+    const char *base = slash ? slash + 1 : path;
+    char prefix[1024];
+    if ((size_t)snprintf(prefix, sizeof(prefix), "%s.creating-", base) >= sizeof(prefix))
+        return;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+            continue;
+        char *end;
+        long pid = strtol(e->d_name + strlen(prefix), &end, 10);
+        if (pid <= 0 || end == e->d_name + strlen(prefix) ||
+            (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) {
+            char full[8192];
+            snprintf(full, sizeof(full), "%s/%s", dir, e->d_name);
+            (void)unlink(full);
+        }
+    }
+    closedir(d);
+}
+
+/*
+ * A new store appears at `path` whole or not at all: it is made and migrated under a temporary
+ * name beside it (PATH.creating-PID), closed (the WAL checkpointed into the file), then linked
+ * to `path`. A process killed while creating leaves no half-made store at `path` (at most the
+ * temporary file, removed by the next creation); another process that created `path` meanwhile
+ * wins, and this one opens it.
+ */
+static enum cust_status create_whole(const char *path, struct cust_err *err)
+{
+    char tmp[4096];
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.creating-%ld", path, (long)getpid()) >= sizeof(tmp))
+        return cust_err_set(err, CUST_EINVAL, "store path too long: '%s'", path);
+    remove_stale_creations(path);
+    (void)unlink(tmp);
+    struct sq *t = cust_xcalloc(1, sizeof(*t));
+    cust_buf_init(&t->pub, 0);
+    t->path = cust_xstrdup(tmp);
+    enum cust_status st = open_readwrite(t, tmp, true, err);
+    if (st == CUST_OK)
+        st = migrate(t, err);
+    if (st == CUST_OK)
+        st = run_script(t, "PRAGMA wal_checkpoint(TRUNCATE);", err);
+    sq_close(t);
+    if (st == CUST_OK && link(tmp, path) != 0 && errno != EEXIST)
+        st = cust_err_set(err, CUST_EIO, "cannot create store '%s': %s", path, strerror(errno));
+    (void)unlink(tmp);
+    char side[4200];
+    snprintf(side, sizeof(side), "%s-wal", tmp);
+    (void)unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", tmp);
+    (void)unlink(side);
+    if (st == CUST_OK)
+        sync_parent(path);
+    return st;
+}
+
 enum cust_status cust_store_sqlite_open(const char *path, enum cust_store_mode mode,
                                         struct cust_store *s, struct cust_err *err)
 {
@@ -1417,24 +1523,15 @@ enum cust_status cust_store_sqlite_open(const char *path, enum cust_store_mode m
         s->tx_depth = 0;
         return CUST_OK;
     }
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-    if (mode == CUST_STORE_CREATE)
-        flags |= SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(path, &q->db, flags, NULL);
-    enum cust_status st = CUST_OK;
-    if (rc == SQLITE_CANTOPEN && mode == CUST_STORE_OPEN)
-        st = cust_err_set(err, CUST_ENOTFOUND, "no store at '%s' (run 'custodian init')", path);
-    else if (rc != SQLITE_OK)
-        st = cust_err_set(err, CUST_EDB, "cannot open store '%s': %s", path,
-                          q->db ? sqlite3_errmsg(q->db) : "out of memory");
-    if (st == CUST_OK) {
-        sqlite3_busy_timeout(q->db, 5000);
-        sqlite3_extended_result_codes(q->db, 1);
-        st = run_script(q,
-                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                        " PRAGMA cache_size=" CACHE_KIB "; PRAGMA temp_store=MEMORY;",
-                        err);
+    if (mode == CUST_STORE_CREATE && strcmp(path, ":memory:") != 0 && access(path, F_OK) != 0 &&
+        errno == ENOENT) {
+        enum cust_status st = create_whole(path, err);
+        if (st != CUST_OK) {
+            sq_close(q);
+            return st;
+        }
     }
+    enum cust_status st = open_readwrite(q, path, mode == CUST_STORE_CREATE, err);
     if (st == CUST_OK)
         st = migrate(q, err);
     if (st != CUST_OK) {
