@@ -1,7 +1,8 @@
 # custodian - thin wrapper over CMake presets. See README.md.
 #   make          build ./build/custodian (dev preset)
 #   make demo     install what is missing, build, generate and explore the demo county
-#   make check    install what is missing, build with ASan+UBSan, run every test
+#   make check    install what is missing, build with ASan+UBSan, run every test; then the
+#                 server's tests again under ThreadSanitizer
 #   make stress   the long runs: 200 crash rounds each, every fault, then the load and soak runs
 #   make bench    release build + benchmark programs (figures for docs/benchmarks.md)
 #   make fuzz     build the libFuzzer targets with clang and fuzz each for FUZZ_SECONDS
@@ -32,6 +33,9 @@ check: bootstrap
 	cmake --preset asan >/dev/null
 	cmake --build build-asan -j$(JOBS)
 	ctest --preset asan -j$(JOBS)
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan -j$(JOBS)
+	ctest --preset tsan -j$(JOBS)
 
 stress: bootstrap
 	cmake --preset asan >/dev/null
@@ -50,4 +54,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-asan build-release build-fuzz
+	rm -rf build build-asan build-tsan build-release build-fuzz

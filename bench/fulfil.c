@@ -11,6 +11,7 @@
  * `nocache` decides every person (struct cust_desk.no_decision_cache), to measure the cache.
  */
 #include "custodian/compat.h"
+#include "custodian/config.h"
 #include "custodian/buf.h"
 #include "custodian/date.h"
 #include "custodian/desk.h"
@@ -141,20 +142,20 @@ int main(int argc, char **argv)
     char dir[] = "/tmp/bench-fulfil.XXXXXX";
     if (!mkdtemp(dir))
         return 1;
-    char jsonl[128], db[128], cal_path[512], pol[512];
+    char jsonl[128], db[128];
     snprintf(jsonl, sizeof(jsonl), "%s/county.jsonl", dir);
     snprintf(db, sizeof(db), "%s/bench.db", dir);
-    snprintf(cal_path, sizeof(cal_path), "%s/policies/calendars/us-federal-holidays.csv",
-             CUST_SOURCE_DIR);
-    snprintf(pol, sizeof(pol), "%s/policies", CUST_SOURCE_DIR);
     setenv("CUSTODIAN_NOW", "2025-07-18T17:00:00Z", 1);
     if (write_county(jsonl, n) != 0)
         return 1;
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s;
-    struct cust_calendar *cal;
+    /* the desk as the front ends open it: from the (default) configuration, county us-ca */
+    struct cust_config *cfg = cust_config_new();
+    cust_config_set(cfg, CUST_CFG_JURISDICTION, "us-ca", "bench");
+    struct cust_desk_env *env = NULL;
     if (cust_store_open(db, CUST_STORE_CREATE, &s, &err) ||
-        cust_calendar_load(cal_path, &cal, &err)) {
+        cust_desk_env_open(cfg, 0, &env, &err)) {
         fprintf(stderr, "bench: %s\n", err.msg);
         return 1;
     }
@@ -164,14 +165,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: %s\n", err.msg);
         return 1;
     }
-    struct cust_desk_policy *dp = cust_desk_policy_new(pol, NULL);
-    struct cust_desk d = {.store = s,
-                          .cal = cal,
-                          .actor = "bench",
-                          .decide = cust_desk_policy_decide,
-                          .decide_arg = dp,
-                          .jurisdiction = "us-ca",
-                          .no_decision_cache = argc > 2 && strcmp(argv[2], "nocache") == 0};
+    struct cust_desk d;
+    cust_desk_init(&d, env, s, "bench", NULL);
+    d.no_decision_cache = argc > 2 && strcmp(argv[2], "nocache") == 0;
     json_t *doc =
         json_loads("{\"kind\": \"information_request\", \"requester\": {\"agency\": \"DOJ\"},"
                    " \"received_at\": \"2025-07-17T09:00:00-07:00\", \"due\": \"2025-08-16\","
@@ -204,9 +200,9 @@ int main(int argc, char **argv)
         return 1;
     }
     cust_desk_release(&d);
-    cust_desk_policy_free(dp);
     cust_store_close(s);
-    cust_calendar_free(cal);
+    cust_desk_env_free(env);
+    cust_config_free(cfg);
     struct rusage c0, c1;
     getrusage(RUSAGE_CHILDREN, &c0);
     double t_sql = run_sqlite3(db);

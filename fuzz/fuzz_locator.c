@@ -8,6 +8,7 @@
  * date) unless the query itself typed it (the HTML form shows the visitor's query back).
  */
 #include "custodian/compat.h"
+#include "custodian/config.h"
 #include "custodian/date.h"
 #include "custodian/http.h"
 #include "custodian/records.h"
@@ -74,11 +75,14 @@ static void setup(void)
     struct cust_import_stats st;
     CUST_ASSERT(cust_import_file(s, &o, &st, &err) == CUST_OK);
     cust_store_close(s);
+    struct cust_config *cfg = cust_config_new();
+    cust_config_set(cfg, CUST_CFG_STORE_PATH, db, "fuzz");
     struct cust_web_config wc;
     cust_web_config_defaults(&wc);
-    wc.db_path = db;
+    wc.core = cfg;
     wc.connections = 1;
     CUST_ASSERT(cust_web_new(&web, &wc, &err) == CUST_OK);
+    cust_config_free(cfg);
     router = cust_router_new();
     CUST_ASSERT(cust_web_register(web, router) == CUST_OK);
     atexit(cleanup);

@@ -218,6 +218,23 @@ struct cust_auth_backend {
     enum cust_status (*delete_session)(void *ctx, const char *id);
 };
 
+/*
+ * Accounts and sessions kept in the store (store_accounts.h keeps rows, the role as text): read
+ * into and written from auth's records. A role the matrix does not know reads as
+ * CUST_ROLE_NONE (allowed nothing); a TOTP secret is copied as stored, sealed or clear (a
+ * malformed sealed row reads as sealed with a zero box, which never opens). CUST_ENOTFOUND for
+ * an unknown name or session.
+ */
+struct cust_store;
+enum cust_status cust_auth_store_user_get(struct cust_store *s, const char *name,
+                                          struct cust_user *out, struct cust_err *err);
+enum cust_status cust_auth_store_user_put(struct cust_store *s, const struct cust_user *u,
+                                          struct cust_err *err);
+enum cust_status cust_auth_store_session_get(struct cust_store *s, const char *id,
+                                             struct cust_session *out, struct cust_err *err);
+enum cust_status cust_auth_store_session_put(struct cust_store *s, const struct cust_session *se,
+                                             struct cust_err *err);
+
 /* An in-memory, mutex-protected backend (tests, demos). Free with cust_auth_memory_free. */
 struct cust_auth_backend *cust_auth_memory_new(void);
 void cust_auth_memory_free(struct cust_auth_backend *be);

@@ -6,9 +6,17 @@
  * CUST_ETOOBIG and releases the buffer, so client-driven input cannot grow it
  * without bound. Internal growth aborts on out-of-memory.
  *
+ * Errors are sticky: after the first failure every append is a no-op returning that error,
+ * so a sequence of appends is checked once, at the end, with cust_buf_status():
+ *
  *     struct cust_buf b = CUST_BUF_INIT;
- *     cust_buf_appendf(&b, "%d rows", n);
- *     char *s = cust_buf_detach(&b);   // caller now owns s
+ *     cust_buf_puts(&b, "<p>");
+ *     cust_buf_html(&b, name);
+ *     cust_buf_appendf(&b, " (%d rows)", n);
+ *     if (cust_buf_status(&b)) ...             // the first error, if any
+ *     char *s = cust_buf_detach(&b, NULL);     // caller now owns s
+ *
+ * Each append still returns the buffer's status, for callers that stop early.
  */
 #ifndef CUSTODIAN_BUF_H
 #define CUSTODIAN_BUF_H
@@ -19,30 +27,35 @@ struct cust_buf {
     char *buf;
     size_t len;
     size_t alloc;
-    size_t cap; /* 0 = no cap */
+    size_t cap;           /* 0 = no cap */
+    enum cust_status err; /* the first error of an append (sticky), else CUST_OK */
 };
 
 extern char cust_buf_empty[];
-#define CUST_BUF_INIT {cust_buf_empty, 0, 0, 0}
+#define CUST_BUF_INIT {cust_buf_empty, 0, 0, 0, CUST_OK}
 
 /* Initialise with a size cap (0 = none). Allocates nothing. */
 void cust_buf_init(struct cust_buf *b, size_t cap);
-/* Free the contents; the buffer is reusable (empty) afterwards. */
+/* Free the contents; the buffer is reusable (empty, no error) afterwards. */
 void cust_buf_release(struct cust_buf *b);
-/* Keep the allocation, set length to 0. */
+/* Keep the allocation, set length to 0 and forget the error. */
 void cust_buf_reset(struct cust_buf *b);
 /* Hand the NUL-terminated contents to the caller (always heap memory) and reset. */
 char *cust_buf_detach(struct cust_buf *b, size_t *len);
 
-enum cust_status cust_buf_append(struct cust_buf *b, const void *data, size_t len) CUST_WARN_UNUSED;
-enum cust_status cust_buf_puts(struct cust_buf *b, const char *s) CUST_WARN_UNUSED;
-enum cust_status cust_buf_putc(struct cust_buf *b, char c) CUST_WARN_UNUSED;
-enum cust_status cust_buf_appendf(struct cust_buf *b, const char *fmt, ...) CUST_PRINTF(2, 3)
-    CUST_WARN_UNUSED;
+/* The first error of an append since the last release or reset (CUST_ETOOBIG past the cap),
+ * or CUST_OK. */
+enum cust_status cust_buf_status(const struct cust_buf *b);
+
+/* Appends: each returns the buffer's status after it (sticky; see above). */
+enum cust_status cust_buf_append(struct cust_buf *b, const void *data, size_t len);
+enum cust_status cust_buf_puts(struct cust_buf *b, const char *s);
+enum cust_status cust_buf_putc(struct cust_buf *b, char c);
+enum cust_status cust_buf_appendf(struct cust_buf *b, const char *fmt, ...) CUST_PRINTF(2, 3);
 
 /* Append `s` as a CSV field (RFC 4180 quoting when needed). */
-enum cust_status cust_buf_csv_field(struct cust_buf *b, const char *s) CUST_WARN_UNUSED;
-/* Append `s` HTML-escaped (& < > " '). */
-enum cust_status cust_buf_html(struct cust_buf *b, const char *s) CUST_WARN_UNUSED;
+enum cust_status cust_buf_csv_field(struct cust_buf *b, const char *s);
+/* Append `s` HTML-escaped (& < > " '; NULL appends nothing). */
+enum cust_status cust_buf_html(struct cust_buf *b, const char *s);
 
 #endif

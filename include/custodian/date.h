@@ -9,7 +9,7 @@
 #ifndef CUSTODIAN_DATE_H
 #define CUSTODIAN_DATE_H
 
-#include "custodian/compat.h"
+#include "custodian/status.h"
 
 enum cust_date_precision {
     CUST_DATE_DAY = 0,   /* YYYY-MM-DD */
@@ -47,13 +47,25 @@ void cust_date_format_partial(const struct cust_date *d, char out[11]);
  * in minutes east of UTC. Returns false for anything else.
  */
 bool cust_time_parse(const char *s, int64_t *unix_seconds, int *offset_minutes);
-/* Format an instant as RFC 3339 at the given offset (`...-07:00`, or `Z` when utc_z and offset 0). */
+/* Format an instant as RFC 3339 at the given offset (`...-07:00`, or `Z` when utc_z and offset 0).
+ */
 void cust_time_format(int64_t unix_seconds, int offset_minutes, bool utc_z, char out[32]);
 /* The calendar day (at the given offset) an instant falls on. */
 int32_t cust_time_local_day(int64_t unix_seconds, int offset_minutes);
 /* Now, in Unix seconds; honours CUSTODIAN_NOW (RFC 3339) for reproducible tests. */
 int64_t cust_now(void);
-/* Today's day number in UTC (per cust_now). */
+/* Today's day number in the process's time zone (per cust_now; UTC until cust_time_zone_set). */
 int32_t cust_today(void);
+
+/*
+ * Set the process's time zone (an IANA name such as "America/Chicago", or "UTC") from the
+ * system's tz database: what cust_today() and cust_time_zone_offset() mean. Call before threads
+ * start. CUST_EINVAL for a name the tz database does not have.
+ */
+enum cust_status cust_time_zone_set(const char *name, struct cust_err *err);
+/* The zone's offset from UTC (minutes east) at instant `t`, daylight saving included. */
+int cust_time_zone_offset(int64_t t);
+/* The zone's name ("UTC" by default). Borrowed. */
+const char *cust_time_zone_name(void);
 
 #endif

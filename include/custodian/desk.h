@@ -8,8 +8,10 @@
  * its ledger entries, so a step is either recorded completely or not at all. Duties the
  * decisions trigger become tasks with deadlines (cust_desk_duties, cust_desk_duty_done).
  *
- *     struct cust_desk d = {.store = s, .cal = cal, .actor = "clerk1", .role = "clerk",
- *                           .decide = my_decider};
+ *     struct cust_desk_env *env;                         // once per process
+ *     cust_desk_env_open(cfg, 0, &env, &err);
+ *     struct cust_desk d;
+ *     cust_desk_init(&d, env, store, "clerk1", "clerk");
  *     char id[CUST_REQUEST_ID_MAX];
  *     if (cust_desk_add(&d, doc, id, &diag, &err)) ...
  *
@@ -22,36 +24,54 @@
 #include "custodian/buf.h"
 #include "custodian/deadline.h"
 #include "custodian/diag.h"
-#include "custodian/store_desk.h"
+#include "custodian/store_requests.h"
 
 #include <jansson.h>
 #include <stdio.h>
 
-/*
- * The policy engine as the desk sees it: one case in (decide.md JSON), one decision out (a new
- * reference in *decision, decide.md JSON with "policy": {id, version, sha256}). Keeping the
- * desk on the JSON contract means every front end and the desk decide alike.
- */
-typedef enum cust_status (*cust_desk_decide_fn)(void *arg, const json_t *case_json,
-                                                json_t **decision, struct cust_err *err);
+struct cust_config;
+struct cust_policy_resolver;
 
+/*
+ * What every desk of a process shares, opened once from the configuration (config.h): the
+ * holiday calendar ([county] calendar), the policies ([paths] policies, through one
+ * cust_policy_resolver), the county's jurisdiction and agency name, the notice templates and
+ * the duty deadline rules (policies/desk/duty-deadlines.csv). Immutable and safe to share
+ * between threads once open; the CLI opens one per command, the server one for its life.
+ */
+struct cust_desk_env;
+#define CUST_DESK_POLICY_FILES 1u /* the jurisdiction may name a policy file (the command line) */
+#define CUST_DESK_PRELOAD      2u /* load every policy now, so a broken one fails at start */
+
+enum cust_status cust_desk_env_open(const struct cust_config *cfg, unsigned flags,
+                                    struct cust_desk_env **out, struct cust_err *err);
+void cust_desk_env_free(struct cust_desk_env *e);
+/* The policies cases are decided under (borrowed; thread-safe). */
+struct cust_policy_resolver *cust_desk_env_policies(const struct cust_desk_env *e);
+const struct cust_calendar *cust_desk_env_calendar(const struct cust_desk_env *e);
+/* The policy id cases are decided under ([county] jurisdiction). */
+const char *cust_desk_env_jurisdiction(const struct cust_desk_env *e);
+
+/*
+ * One desk: a store connection and who acts, over a shared environment. Not thread-safe (one
+ * thread at a time); cheap to make per request (cust_desk_init) and to release.
+ */
 struct cust_desk {
     struct cust_store *store;
-    const struct cust_calendar *cal; /* holidays for deadlines (required) */
+    const struct cust_desk_env *env; /* required (cust_desk_env_open) */
     const char *actor;               /* who acts (ledger) */
     const char *role;                /* ledger role; NULL = "clerk" */
-    cust_desk_decide_fn decide;      /* required by cust_desk_decide and cust_desk_fulfill */
-    void *decide_arg;
-    const char *jurisdiction;  /* policy id for cases; NULL = "us-ca" */
-    const char *templates_dir; /* NULL = CUST_SOURCE_DIR "/templates/notices" */
-    const char *duty_rules;    /* NULL = CUST_SOURCE_DIR "/policies/desk/duty-deadlines.csv" */
-    const char *agency_name;   /* the jail's agency on notices; NULL = "Sheriff's Department" */
-    const char *lang;          /* notice language; NULL = "en" */
-    bool no_decision_cache;    /* fulfilment: decide every person (tests; default caches) */
-    void *cache;               /* private: the persons index for matching (cust_desk_release) */
+    const char *lang;                /* notice language; NULL = "en" */
+    bool no_decision_cache;          /* fulfilment: decide every person (tests; default caches) */
+    void *cache;                     /* private: what the desk keeps (cust_desk_release) */
 };
 
-/* Free what the desk cached (the persons index). The desk stays usable. */
+/* A desk over `env` and store `s`, acting as `actor` in `role` (lang NULL, caches empty). */
+void cust_desk_init(struct cust_desk *d, const struct cust_desk_env *env, struct cust_store *s,
+                    const char *actor, const char *role);
+
+/* Free what the desk cached (the persons index, templates, its decision record). The desk stays
+ * usable. */
 void cust_desk_release(struct cust_desk *d);
 
 /* Statuses a request can be in after which nothing more happens. */
@@ -72,7 +92,7 @@ enum cust_status cust_desk_show(struct cust_desk *d, const char *id, json_t **ou
                                 struct cust_err *err);
 
 /* Requests as a JSON array (new reference), overdue first; `now` decides what is overdue. */
-enum cust_status cust_desk_list(struct cust_desk *d, const struct cust_desk_request_filter *f,
+enum cust_status cust_desk_list(struct cust_desk *d, const struct cust_request_filter *f,
                                 json_t **out, struct cust_err *err);
 
 /*
@@ -119,7 +139,8 @@ enum cust_status cust_desk_review(struct cust_desk *d, const char *id, int64_t p
                                   const char *by, const char *reason, struct cust_err *err);
 
 /*
- * Decide the request for every confirmed person (subject requests) under d->decide, store each
+ * Decide the request for every confirmed person (subject requests) under the environment's
+ * policies (the jurisdiction's, with the trace of how each verdict was reached), store each
  * decision (policy id, version, sha256, whole JSON), create the duties it triggers now (serve a
  * copy, consent form, refer to counsel, ...) with their deadlines and notices, and move the
  * request to "decided". Returns the decisions (new reference, array). CUST_ECONFLICT when no
@@ -152,7 +173,7 @@ enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct
                                json_t **out, struct cust_err *err);
 
 /* Duties as a JSON array (new reference): open ones first, earliest deadline first. */
-enum cust_status cust_desk_duties(struct cust_desk *d, const struct cust_desk_duty_filter *f,
+enum cust_status cust_desk_duties(struct cust_desk *d, const struct cust_duty_filter *f,
                                   json_t **out, struct cust_err *err);
 /* Mark a duty done by `by` (ledger "duty.done"). */
 enum cust_status cust_desk_duty_done(struct cust_desk *d, int64_t duty_id, const char *by,
@@ -178,7 +199,7 @@ struct cust_desk_fulfil_stats {
 
 /*
  * Fulfil a data request with a scope (requests.md "Data requests"): one row per person in
- * scope, each requested item given or withheld with its citation, decided by d->decide once
+ * scope, each requested item given or withheld with its citation, decided under the policies once
  * per distinct case (the case is exactly the decider's input; equal decisions are stored once
  * and every row points to its own). Each row given is a disclosure row (what, to whom, when,
  * under which decision); one ledger "disclosure" entry per fulfilment carries their count and
@@ -195,13 +216,11 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
                                    struct cust_desk_fulfil_stats *stats, struct cust_err *err);
 
 /*
- * The SHA-256 of a disclosure row's canonical encoding: enc("custodian-disclosure-v1") ‖
- * enc(request_id) ‖ enc(ord) ‖ enc(person_id) ‖ enc(booking_number) ‖ enc(items) ‖
- * enc(withheld) ‖ enc(recipient) ‖ enc(office) ‖ enc(at) ‖ enc(decision_id), where enc(s) is the
- * 8-byte big-endian length then the bytes (NULL: length 2^64-1, no bytes) and integers are
- * decimal text. `id` and `row_hash` are not part of it.
+ * The SHA-256 of a disclosure row by the ledger's row encoder (ledger.h, cust_ledger_enc_*):
+ * "custodian-disclosure-v1", request_id, ord, person_id, booking_number, items, withheld,
+ * recipient, office, at, decision_id. `id` and `row_hash` are not part of it.
  */
-void cust_desk_disclosure_hash(const struct cust_desk_disclosure *x, unsigned char out[32]);
+void cust_desk_disclosure_hash(const struct cust_disclosure_row *x, unsigned char out[32]);
 
 struct cust_desk_verify_report {
     int64_t rows;     /* disclosure rows checked */
@@ -222,25 +241,14 @@ enum cust_status cust_desk_verify_disclosures(struct cust_store *s,
                                               struct cust_err *err);
 
 /*
- * Build the decide.md case for one booking (its current record): citizenship, public release
- * date, prior convictions, pending charges, registrant flag; `as_of` and request fields from
- * the caller. Returns a new reference, or NULL when `doc` is not a JSON object.
+ * Build the decide.md case for one booking, as records read it (records.h cust_record_current):
+ * citizenship, public release date, prior convictions (statute codes as the engine reads them;
+ * a partial date as its earliest day; those after `as_of` left out), pending charges,
+ * registrant flag; `as_of` and request fields from the caller. `b` NULL: a request about no one
+ * (a subpoena), every fact unknown. Returns a new reference.
  */
-json_t *cust_desk_case_from_booking(const char *doc, const char *jurisdiction, int32_t as_of,
-                                    const char *kind, unsigned asks, unsigned items);
-
-/*
- * The policy engine (policy.h) as a desk decider. `dir` is the policy directory (NULL: see
- * cust_policy_dir); `policy` forces a policy id or file for every case (NULL: the case's
- * jurisdiction). Loaded policies are cached. Use as
- *     d.decide = cust_desk_policy_decide; d.decide_arg = cust_desk_policy_new(NULL, NULL);
- */
-struct cust_desk_policy;
-struct cust_desk_policy *cust_desk_policy_new(const char *dir, const char *policy);
-void cust_desk_policy_free(struct cust_desk_policy *dp);
-/* Flags for every cust_decide call of `dp` (e.g. CUST_DECIDE_TRACE, policy.h); default 0. */
-void cust_desk_policy_set_flags(struct cust_desk_policy *dp, unsigned flags);
-enum cust_status cust_desk_policy_decide(void *dp, const json_t *case_json, json_t **decision,
-                                         struct cust_err *err);
+struct cust_booking;
+json_t *cust_desk_case_from_booking(const struct cust_booking *b, const char *jurisdiction,
+                                    int32_t as_of, const char *kind, unsigned asks, unsigned items);
 
 #endif

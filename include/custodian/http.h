@@ -290,23 +290,34 @@ struct cust_http_config {
     char access_log[1024];              /* path, "" or "-" = stderr */
     unsigned locator_hide_recent_hours; /* the locator hides bookings this recent (default 2) */
     unsigned locator_result_cap;        /* the locator returns at most this many (default 50) */
+    unsigned locator_cache_ttl_s;       /* each locator API answer is kept this long (default 30) */
     bool tls;                           /* behind TLS: cookies get Secure */
     struct cust_http_hooks hooks;
 };
 
-/* Defaults: 127.0.0.1:8080, 4 threads, 1 MiB body, 8 KiB headers, 256 connections, 30 s;
- * [locator] hide_recent_hours 2 (the issue's rule), result_cap 50. */
+/* Defaults (the configuration's, config.h): 127.0.0.1:8080, 4 threads, 1 MiB body, 8 KiB
+ * headers, 256 connections, 30 s; [locator] hide_recent_hours 2 (the issue's rule), result_cap
+ * 50, cache_ttl 30. */
 void cust_http_config_defaults(struct cust_http_config *cfg);
+
+struct cust_config;
+/*
+ * Set every [server], [ratelimit] and [locator] value of the configuration on `cfg` (start from
+ * cust_http_config_defaults). A bad value is CUST_EINVAL naming its source:
+ * "FILE:LINE: [server] threads: expected 1..256".
+ */
+enum cust_status cust_http_config_apply(struct cust_http_config *cfg, const struct cust_config *c,
+                                        struct cust_err *err);
 
 /* Set listen_host/port from "ADDR:PORT" or "[V6]:PORT". */
 enum cust_status cust_http_config_listen(struct cust_http_config *cfg, const char *addr,
                                          struct cust_err *err);
 
 /*
- * Overlay an INI file on `cfg`: [server] listen threads body_limit header_limit connections
- * per_ip_connections timeout access_log tls shutdown_grace_ms; [ratelimit] rate burst slots;
- * [locator] hide_recent_hours result_cap. Unknown keys or bad values: CUST_EINVAL naming
- * "FILE:LINE: [section] key: reason".
+ * Overlay what an INI file (config.h) sets in [server] (listen threads body_limit header_limit
+ * connections per_ip_connections timeout access_log tls shutdown_grace_ms), [ratelimit] (rate
+ * burst slots) and [locator] (hide_recent_hours result_cap cache_ttl) on `cfg`. Unknown keys
+ * or bad values: CUST_EINVAL naming "FILE:LINE: [section] key: reason".
  */
 enum cust_status cust_http_config_load(struct cust_http_config *cfg, const char *path,
                                        struct cust_err *err);

@@ -39,10 +39,27 @@ enum cust_status cust_ledger_append_seq(struct cust_store *s, const struct cust_
                                         int64_t *seq_out, struct cust_err *err) CUST_WARN_UNUSED;
 
 /*
- * The canonical encoding (docs/internals/ledger.md "Encoding"), one encoder for every value
- * the ledger hashes: a field is its length as 8 bytes big-endian, then its bytes; NULL is the
- * length 2^64-1 and no bytes (so NULL != "" and no byte can move between fields); an integer
- * is its decimal text. Each call appends one field to `b`.
+ * The tamper-evident row encoder (docs/internals/ledger.md "Encoding"): the one way custodian
+ * encodes a stored row it hashes - ledger entries (chain hash and Merkle leaf), the desk's
+ * disclosure rows (cust_desk_disclosure_hash), and any row a later table adds - so `audit
+ * verify` recomputes every hash from the row alone.
+ *
+ * A row is its fields in a fixed order, the first a domain string naming the kind of row and
+ * its encoding version ("custodian-ledger-v1", "custodian-disclosure-v1"). A field is its
+ * length as 8 bytes big-endian, then its bytes; NULL is the length 2^64-1 and no bytes (so
+ * NULL != "" and no byte can move between fields: the encoding is injective); an integer is
+ * its decimal text ("-12"). Each call appends one field to `b`; hash the result with
+ * cust_tlog_sha256 (tlog.h):
+ *
+ *     struct cust_buf b = CUST_BUF_INIT;
+ *     cust_ledger_enc_text(&b, "custodian-disclosure-v1");
+ *     cust_ledger_enc_text(&b, row->request_id);   // NULL allowed
+ *     cust_ledger_enc_int(&b, row->ord);
+ *     cust_tlog_sha256(b.buf, b.len, digest);
+ *     cust_buf_release(&b);
+ *
+ * A kind's fields or their order change only with a new domain ("-v2"), never silently:
+ * stored hashes must stay checkable. A field is never left out for being absent: encode NULL.
  */
 void cust_ledger_enc_bytes(struct cust_buf *b, const void *p, size_t n);
 void cust_ledger_enc_text(struct cust_buf *b, const char *s); /* NULL allowed */

@@ -73,6 +73,11 @@ size_t cust_policy_set_count(const struct cust_policy_set *s);
 const char *cust_policy_set_id(const struct cust_policy_set *s, size_t i);
 void cust_policy_set_free(struct cust_policy_set *s);
 
+/* The ids of every `*.policy` under `dir` (see cust_policy_dir), sorted: folders four deep at
+ * most, `tables/`, `examples/`, `fixtures/` and hidden entries skipped - the one scan of a policy folder (the set, `policy
+ * check`). *ids and each id are heap memory (free them); *n is 0 when there are none. */
+void cust_policy_list(const char *dir, char ***ids, size_t *n);
+
 /* Compile policy text held in memory (fuzzing, tests). `name` labels diagnostics; tables are
  * resolved relative to `dir` (may be NULL: then a `table` line is an error). */
 enum cust_status cust_policy_parse(const char *name, const char *text, size_t len, const char *dir,
@@ -150,5 +155,47 @@ enum cust_status cust_policy_check(const struct cust_policy *p, struct cust_buf 
 /* `policy show`: the rules in force on `as_of` (day number; INT32_MIN for all), with citations. */
 enum cust_status cust_policy_show(const struct cust_policy *p, int32_t as_of, bool as_json,
                                   struct cust_buf *out, struct cust_err *err);
+
+/* ---- Resolving and deciding (resolve.c) -------------------------------------------------------
+ *
+ * A resolver holds the policies a process decides under: the policy set of one directory
+ * (cust_policy_set_load), loaded whole on first use (or at once with CUST_RESOLVE_PRELOAD) and
+ * kept, plus - only with CUST_RESOLVE_FILES, for the command line's `--policy FILE` - policy
+ * files named by a path ending in ".policy", each loaded on first use and kept. Every front end
+ * and the desk decide through it, so a policy is parsed once per process. Thread-safe: any
+ * number of threads may resolve and decide at once (each with its own cust_decision).
+ */
+struct cust_policy_resolver;
+#define CUST_RESOLVE_FILES   1u /* also resolve "PATH.policy" (never for a network caller) */
+#define CUST_RESOLVE_PRELOAD 2u /* load the directory's set now: a broken policy fails here */
+
+enum cust_status cust_policy_resolver_new(const char *dir, unsigned flags,
+                                          struct cust_policy_resolver **out, struct cust_err *err);
+void cust_policy_resolver_free(struct cust_policy_resolver *r);
+/* The directory (cust_policy_dir of the one given). Borrowed. */
+const char *cust_policy_resolver_dir(const struct cust_policy_resolver *r);
+/* The policy `id` (borrowed; lives as long as the resolver). CUST_ENOTFOUND when there is none;
+ * a policy of the directory that does not load fails every id (message names it). */
+enum cust_status cust_policy_resolve(struct cust_policy_resolver *r, const char *id,
+                                     const struct cust_policy **out, struct cust_err *err);
+
+/*
+ * Decide case `c` under policy `force_id` (NULL: the case's jurisdiction), resolved by `r`, into
+ * decision JSON (*out, a new reference; decide.md). The case's own problems - no jurisdiction
+ * (the message suggests `force_hint`, e.g. "--policy", when given), a jurisdiction without a
+ * policy, an as_of before the policy's first version - are CUST_EINVAL with each problem added
+ * to `diag` ("case.path: reason") and the first in `err`. A forced policy that does not exist
+ * is CUST_ENOTFOUND, a broken policy file CUST_EINVAL with `diag` unchanged, a rule conflict
+ * CUST_ECONFLICT.
+ */
+enum cust_status cust_policy_decide_case(struct cust_policy_resolver *r, const char *force_id,
+                                         const char *force_hint, const struct cust_case *c,
+                                         unsigned flags, struct cust_decision *d, json_t **out,
+                                         struct cust_diag *diag, struct cust_err *err);
+/* The same for a case given as JSON (validated first: CUST_EINVAL with its problems in diag). */
+enum cust_status cust_policy_decide_json(struct cust_policy_resolver *r, const char *force_id,
+                                         const char *force_hint, const json_t *case_json,
+                                         unsigned flags, struct cust_decision *d, json_t **out,
+                                         struct cust_diag *diag, struct cust_err *err);
 
 #endif

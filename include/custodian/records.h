@@ -13,6 +13,8 @@
 #include "custodian/diag.h"
 #include "custodian/store.h"
 
+#include <jansson.h>
+
 /* In custody on day D: booked_day <= D and (released_day is CUST_NO_DAY or released_day > D). */
 bool cust_in_custody(int32_t booked_day, int32_t released_day, int32_t day);
 
@@ -40,12 +42,48 @@ enum cust_status cust_record_parse(const char *line, size_t len, struct cust_rec
                                    struct cust_diag *diag);
 void cust_record_release(struct cust_record *rec);
 
+/* The classification flags of a prior conviction a record may carry (struct cust_prior
+ * flags_json): serious, violent, state_prison, wobbler, prop47_reduced, aggravated_felony
+ * (booleans) and category (text). */
+extern const char *const cust_prior_flag_names[7];
+
+/*
+ * Custody facts read back: the store keeps each version's document as the source gave it, and
+ * these read it through the validator above into a typed record, so every reader (the desk's
+ * cases, notices and fulfilments) interprets the custody schema the way import does. Never
+ * parse a stored booking's JSON elsewhere.
+ */
+/* The current version of a booking. CUST_ENOTFOUND for an unknown booking; CUST_EINTEGRITY
+ * when the stored document no longer validates. Release `rec` with cust_record_release. */
+enum cust_status cust_record_current(struct cust_store *s, const char *booking_number,
+                                     struct cust_record *rec, struct cust_err *err);
+/* Each booking in a data request's scope (store.h), typed, by booking number; `rec` is valid
+ * during the call. CUST_EINTEGRITY for a stored document that no longer validates. */
+typedef enum cust_status (*cust_record_fn)(const struct cust_record *rec, int64_t person_id,
+                                           void *arg);
+enum cust_status cust_records_in_scope(struct cust_store *s, const struct cust_scope *sc,
+                                       cust_record_fn fn, void *arg, struct cust_err *err);
+
 /*
  * The names of the fields that differ between two versions (top-level keys, and
  * "person.<key>" inside person), as a compact JSON array (new heap string), or NULL when the
  * two documents are equal. Both must be valid JSON objects.
  */
 char *cust_record_changed(const char *old_doc, const char *new_doc);
+
+/*
+ * A roster row (store.h) as JSON (a new reference; NULL when out of memory), the same for the
+ * CLI (`roster --json`) and the API (`GET /api/v1/roster`): booking_number, person_id (the
+ * source's), person_internal_id, last_name, first_name, middle_name, booked_at, facility,
+ * housing, arresting_agency, [citizenship_status], scheduled_release, computed_release,
+ * release_rule, release_disagreement, released_at, version. citizenship_status is a restricted
+ * field: only with CUST_ROSTER_RESTRICTED, for callers allowed to see it.
+ */
+#define CUST_ROSTER_RESTRICTED 1u
+json_t *cust_roster_row_json(const struct cust_roster_row *r, unsigned flags);
+/* The rows of cust_store_roster(f) as a JSON array (*out, new reference). */
+enum cust_status cust_roster_list(struct cust_store *s, const struct cust_roster_filter *f,
+                                  unsigned flags, json_t **out, struct cust_err *err);
 
 /* Longest accepted line (bytes, without the newline); longer lines are invalid. */
 #define CUST_IMPORT_MAX_LINE (1 << 20)

@@ -1,10 +1,13 @@
 /*
  * store.h - the one storage interface of custodian.
  *
- * Callers hold a `struct cust_store *` and call the cust_store_*() functions
- * below; they never see the backend. Each backend fills a `struct
- * cust_store_ops` vtable (SQLite now: src/store/store_sqlite.c; PostgreSQL
- * later, behind the same ops). See docs/internals/store.md.
+ * Callers hold an opaque `struct cust_store *` and call the cust_store_*() functions;
+ * they never see the backend. The interface is grouped by the data it keeps: bookings,
+ * persons, the public view and the ledger here; requests and what is kept with them in
+ * store_requests.h; staff accounts and sessions in store_accounts.h. The store knows rows,
+ * not what its callers make of them (no roles, no law). Each backend fills the vtables of
+ * src/store/store_backend.h (SQLite now: src/store/store_sqlite*.c; PostgreSQL later,
+ * behind the same ops). See docs/internals/store.md.
  *
  * Model: a booking is stored as versions. Every put of a booking appends a
  * version holding the source's complete JSON line (unknown fields included)
@@ -40,7 +43,9 @@ struct cust_prior {
     const char *level;
     const char *date; /* YYYY-MM-DD, partial allowed, or NULL */
     const char *jurisdiction;
-    const char *flags_json; /* classification flags as compact JSON, or NULL */
+    const char *flags_json; /* classification flags (records.h cust_prior_flag_names) as a
+                               compact JSON object: "flags", else the same keys given on the
+                               conviction itself; NULL when neither */
 };
 
 struct cust_citizenship {
@@ -60,7 +65,12 @@ struct cust_person {
     const char *cii, *fbi, *sid, *a_number;
     const char *place_of_birth;
     const char *home_address;       /* restricted: never in public_bookings */
-    const char *immigration_status; /* kept apart from citizenship */
+    const char *immigration_status; /* kept apart from citizenship: as given, or the "status"
+                                       of {"status", "proof_provided"} */
+    int immigration_proof;          /* that object's proof_provided: 1, 0, -1 not stated */
+    int address_public;             /* the home or work address is already public: 1, 0, -1 */
+    const char *work_address_json;  /* restricted: any JSON value as given, compact, or NULL */
+    const char *contact_info_json;  /* restricted: any JSON value as given, compact, or NULL */
     const char *aliases_json;       /* compact JSON array or NULL */
     int sex_arson_registrant;       /* 1, 0, -1 not stated */
     bool has_citizenship;
@@ -137,6 +147,56 @@ struct cust_roster_filter {
     bool disagreements_only; /* only release-date disagreements */
 };
 
+/* A person as the matcher sees it. */
+struct cust_person_row {
+    int64_t person_id;
+    const char *person_key, *last_name, *first_name, *dob;
+    const char *aliases; /* JSON array or NULL */
+    const char *cii, *fbi, *sid, *a_number;
+    const char *booking_number;  /* latest booking */
+    const char *booking_numbers; /* JSON array of all */
+    const char *citizenship_status;
+    bool verified_citizen; /* any citizenship record: citizen, verified */
+    bool claimed_citizen;  /* any citizenship record: citizen, self-reported */
+};
+
+/* A booking in a data request's scope. */
+struct cust_scope_row {
+    const char *booking_number;
+    int64_t person_id;
+    const char *citizenship_status; /* best-sourced */
+    const char *doc;                /* the current version's JSON */
+};
+
+struct cust_scope {
+    int32_t day;
+    const char *citizenship; /* or NULL */
+    const char *facility;    /* or NULL */
+};
+
+/* A locator search. At least one of last_name / booking_number must be given. */
+struct cust_public_query {
+    const char *last_name;      /* exact, compared in upper case, or NULL */
+    const char *first_name;     /* prefix, upper case, or NULL */
+    const char *booking_number; /* exact, or NULL */
+    const char *dob;            /* exact `YYYY-MM-DD` (a filter only, never returned), or NULL;
+                                 * a partial date of birth in the store never equals one */
+    int64_t booked_before;      /* only bookings booked at or before this Unix time */
+    int32_t today;              /* in custody on this day: not released, or released after it */
+    unsigned limit;             /* at most this many rows */
+};
+
+/* One public row; strings borrowed for the duration of the callback. */
+struct cust_public_row {
+    const char *booking_number;
+    const char *last_name, *first_name, *middle_name;
+    const char *booked_at, *facility, *arresting_agency;
+    const char *charges_json;      /* JSON array from the view */
+    const char *scheduled_release; /* NULL unless the booking's release date is public */
+};
+
+typedef enum cust_status (*cust_public_fn)(const struct cust_public_row *row, void *arg);
+
 /* A ledger row as stored. */
 struct cust_ledger_row {
     int64_t seq;
@@ -150,55 +210,11 @@ typedef enum cust_status (*cust_roster_fn)(const struct cust_roster_row *row, vo
 typedef enum cust_status (*cust_version_fn)(const struct cust_version *v, void *arg);
 typedef enum cust_status (*cust_doc_fn)(const char *booking_number, const char *doc, void *arg);
 typedef enum cust_status (*cust_ledger_fn)(const struct cust_ledger_row *row, void *arg);
+typedef enum cust_status (*cust_person_row_fn)(const struct cust_person_row *p, void *arg);
+typedef enum cust_status (*cust_scope_row_fn)(const struct cust_scope_row *r, void *arg);
 
+/* A store (opaque; src/store/store_backend.h). */
 struct cust_store;
-struct cust_store_desk_ops; /* the request desk's operations: store_desk.h */
-struct cust_store_web_ops;  /* the web front end's operations: store_web.h */
-struct cust_store_feed_ops; /* the feeds' operations: store_feed.h */
-
-/* The backend vtable. Every function gets the store's backend-private state. */
-struct cust_store_ops {
-    const char *name;
-    void (*close)(void *impl);
-    enum cust_status (*begin)(void *impl, struct cust_err *err);
-    /* Optional (NULL = plain begin): begin a transaction for a bulk load (see
-     * cust_store_begin_bulk); commit and rollback end the bulk mode. */
-    enum cust_status (*begin_bulk)(void *impl, struct cust_err *err);
-    enum cust_status (*commit)(void *impl, struct cust_err *err);
-    enum cust_status (*rollback)(void *impl, struct cust_err *err);
-    enum cust_status (*current_version)(void *impl, const char *booking_number, int *version,
-                                        char **doc, struct cust_err *err);
-    enum cust_status (*put_booking)(void *impl, const struct cust_booking *b,
-                                    const struct cust_put_meta *meta, struct cust_put_result *res,
-                                    struct cust_err *err);
-    enum cust_status (*versions)(void *impl, const char *booking_number, cust_version_fn fn,
-                                 void *arg, struct cust_err *err);
-    enum cust_status (*roster)(void *impl, const struct cust_roster_filter *f, cust_roster_fn fn,
-                               void *arg, struct cust_err *err);
-    enum cust_status (*each_current)(void *impl, int32_t day, cust_doc_fn fn, void *arg,
-                                     struct cust_err *err);
-    enum cust_status (*person_json)(void *impl, const char *key, char **json, struct cust_err *err);
-    enum cust_status (*booking_json)(void *impl, const char *booking_number, char **json,
-                                     struct cust_err *err);
-    enum cust_status (*count)(void *impl, const char *what, int64_t *n, struct cust_err *err);
-    enum cust_status (*ledger_head)(void *impl, int64_t *seq, char hash[65], struct cust_err *err);
-    enum cust_status (*ledger_insert)(void *impl, const struct cust_ledger_row *row,
-                                      struct cust_err *err);
-    enum cust_status (*ledger_each)(void *impl, cust_ledger_fn fn, void *arg, int64_t *head_seq,
-                                    char head_hash[65], struct cust_err *err);
-    /* ---- the request desk (store_desk.h) ---- */
-    const struct cust_store_desk_ops *desk;
-    /* ---- the web front end: locator, accounts, sessions (store_web.h) ---- */
-    const struct cust_store_web_ops *web;
-    /* ---- feeds: runs, what each source listed, review items (store_feed.h) ---- */
-    const struct cust_store_feed_ops *feed;
-};
-
-struct cust_store {
-    const struct cust_store_ops *ops;
-    void *impl;
-    int tx_depth; /* nesting of cust_store_begin (inner levels are no-ops) */
-};
 
 enum cust_store_mode {
     CUST_STORE_OPEN = 0,   /* the store must exist */
@@ -236,6 +252,8 @@ enum cust_status cust_store_commit(struct cust_store *s, struct cust_err *err) C
 enum cust_status cust_store_begin_bulk(struct cust_store *s, struct cust_err *err) CUST_WARN_UNUSED;
 /* Roll back the whole (outermost) transaction. */
 void cust_store_rollback(struct cust_store *s);
+/* Whether a transaction is open (cust_store_begin not yet committed or rolled back). */
+bool cust_store_in_transaction(const struct cust_store *s);
 
 /*
  * The current version number and JSON of a booking. CUST_ENOTFOUND when there is none.
@@ -279,6 +297,19 @@ enum cust_status cust_store_booking_json(struct cust_store *s, const char *booki
 enum cust_status cust_store_count(struct cust_store *s, const char *what, int64_t *n,
                                   struct cust_err *err);
 
+/* Every person (person_id 0) or one, for matching. */
+enum cust_status cust_store_persons(struct cust_store *s, int64_t person_id, cust_person_row_fn fn,
+                                    void *arg, struct cust_err *err);
+/* The bookings in a data request's scope, by booking_number. */
+enum cust_status cust_store_scope(struct cust_store *s, const struct cust_scope *sc,
+                                  cust_scope_row_fn fn, void *arg, struct cust_err *err);
+/* Rows of public_bookings matching `q` (in custody on q->today, booked at or before
+ * q->booked_before),
+ * ordered by name then booking number, at most q->limit. CUST_EINVAL without a last name and
+ * a booking number (no listing of everyone). */
+enum cust_status cust_store_public_search(struct cust_store *s, const struct cust_public_query *q,
+                                          cust_public_fn fn, void *arg, struct cust_err *err);
+
 /* Ledger storage (use the ledger module, ledger.h, which computes the hashes). */
 enum cust_status cust_store_ledger_head(struct cust_store *s, int64_t *seq, char hash[65],
                                         struct cust_err *err);
@@ -288,9 +319,5 @@ enum cust_status cust_store_ledger_insert(struct cust_store *s, const struct cus
 enum cust_status cust_store_ledger_each(struct cust_store *s, cust_ledger_fn fn, void *arg,
                                         int64_t *head_seq, char head_hash[65],
                                         struct cust_err *err);
-
-/* Backend constructor (internal to src/store, listed for the dispatcher). */
-enum cust_status cust_store_sqlite_open(const char *path, enum cust_store_mode mode,
-                                        struct cust_store *s, struct cust_err *err);
 
 #endif

@@ -3,7 +3,7 @@
  * run, which bookings each source has sent and in which run, and the review items for
  * bookings a full snapshot no longer lists (never released silently).
  *
- * A backend provides these through `struct cust_store_ops.feed` (SQLite:
+ * A backend provides these through `struct cust_store_feed_ops` (store_backend.h; SQLite:
  * src/store/store_sqlite_feed.c, schema migration 8). Callers use the cust_store_feed_*()
  * wrappers, normally through the feeds module (feeds.h), inside the run's transaction.
  * Strings in rows are borrowed for the duration of a callback; NULL means absent.
@@ -42,28 +42,6 @@ typedef enum cust_status (*cust_feed_review_fn)(const struct cust_feed_review_ro
 /* A missing booking: its number, the last run that listed it, and whether a review is open. */
 typedef enum cust_status (*cust_feed_missing_fn)(const char *booking_number, int64_t last_run,
                                                  bool review_open, void *arg);
-
-struct cust_store_feed_ops {
-    enum cust_status (*next_run_id)(void *impl, int64_t *id, struct cust_err *err);
-    enum cust_status (*mark_seen)(void *impl, const char *source, int64_t run_id,
-                                  const char *const *booking_numbers, size_t n,
-                                  struct cust_err *err);
-    enum cust_status (*missing)(void *impl, const char *source, int64_t run_id,
-                                cust_feed_missing_fn fn, void *arg, struct cust_err *err);
-    enum cust_status (*review_open)(void *impl, const char *source, const char *booking_number,
-                                    int64_t run_id, const char *opened_at, const char *reason,
-                                    struct cust_err *err);
-    enum cust_status (*reviews_reappeared)(void *impl, const char *source, int64_t run_id,
-                                           const char *at, int64_t *n, struct cust_err *err);
-    enum cust_status (*run_insert)(void *impl, const struct cust_feed_run_row *r,
-                                   struct cust_err *err);
-    enum cust_status (*last_runs)(void *impl, cust_feed_run_fn fn, void *arg, struct cust_err *err);
-    enum cust_status (*reviews)(void *impl, bool open_only, cust_feed_review_fn fn, void *arg,
-                                struct cust_err *err);
-    enum cust_status (*review_resolve)(void *impl, int64_t id, const char *by, const char *at,
-                                       const char *resolution, char *source_out, size_t source_cap,
-                                       char *booking_out, size_t booking_cap, struct cust_err *err);
-};
 
 /* The id the next run will get (inside the run's transaction). */
 enum cust_status cust_store_feed_next_run_id(struct cust_store *s, int64_t *id,

@@ -11,7 +11,7 @@
  *     cust_web_free(w);
  *
  * Public routes (/locator, /api/v1/public/inmates) reach the store through exactly one call,
- * cust_store_public_search() (store_web.h), which reads only the view public_bookings.
+ * cust_store_public_search() (store.h), which reads only the view public_bookings.
  */
 #ifndef CUSTODIAN_WEB_H
 #define CUSTODIAN_WEB_H
@@ -20,32 +20,36 @@
 #include "custodian/http.h"
 #include "custodian/status.h"
 
+struct cust_config;
+struct cust_http_config;
+struct cust_desk_env;
+
 struct cust_web_config {
-    const char *db_path;        /* the store (must exist) */
-    unsigned connections;       /* store connections in the pool (>= 1) */
-    unsigned hide_recent_hours; /* the locator hides bookings younger than this */
-    unsigned result_cap;        /* the locator returns at most this many rows */
-    unsigned cache_ttl_s;       /* the locator API caches each answer this long (0: never) */
-    const char *assets_dir;     /* the @uswds/uswds dist folder, served under /static/uswds/ */
-    bool tls;                   /* cookies get Secure */
-    bool create;                /* create an empty store when there is none */
-    /* The server key that seals TOTP secrets at rest (auth.md). NULL: $CUSTODIAN_KEY_FILE,
-     * else the store's path + ".key". Missing: created (mode 0600) when create_key, else the
-     * web runs without it (locator only: no account can be read for sign-in or written). */
-    const char *key_file;
+    /* The configuration (config.h; required): the store ([store] path), the server key that
+     * seals TOTP secrets at rest ([store] key_file; auth.md), the county and the data paths.
+     * The desk is opened from it exactly as the CLI opens it (cust_desk_env_open). */
+    const struct cust_config *core;
+    /* The server's settings: the locator's [locator] hide_recent_hours, result_cap, cache_ttl
+     * and [server] tls. NULL: the defaults. */
+    const struct cust_http_config *http;
+    unsigned connections; /* store connections in the pool (>= 1) */
+    bool create;          /* create an empty store when there is none */
+    /* A missing key file is created (mode 0600) when create_key, else the web runs without it
+     * (locator only: no account can be read for sign-in or written). */
     bool create_key;
+    bool accounts_only; /* only the staff accounts (no desk, no policies): `user add` */
 };
 
-/* Defaults: 4 connections, 2 hours, 50 rows, a 30 s locator cache, assets from the source
- * tree's node_modules. */
+/* Defaults: 4 connections, nothing created, everything served. `core` stays to be set. */
 void cust_web_config_defaults(struct cust_web_config *cfg);
 
 struct cust_web;
 
-/* Open the pool of store connections and load the server key (cfg->key_file); with the key,
- * every clear-text TOTP secret left from before migration 6 is sealed in place. CUST_ENOTFOUND
- * when the store does not exist (and cfg->create is false); CUST_EDENIED for a key file that
- * group or others may read. */
+/* Open the pool of store connections, the desk's environment (calendar, policies - every one
+ * loaded now, so a broken policy fails here - county) and the server key; with the key, every
+ * clear-text TOTP secret left from before migration 6 is sealed in place. CUST_ENOTFOUND when
+ * the store does not exist (and cfg->create is false); CUST_EDENIED for a key file that group
+ * or others may read. */
 enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_config *cfg,
                               struct cust_err *err);
 void cust_web_free(struct cust_web *w);
@@ -57,6 +61,9 @@ const char *cust_web_key_path(const struct cust_web *w);
 /* The audit hooks to install in the server config: every event becomes a ledger entry
  * (except requests to the public locator, which go to the access log only). */
 struct cust_http_hooks cust_web_hooks(struct cust_web *w);
+
+/* The desk's environment the server decides with (NULL with accounts_only). Borrowed. */
+const struct cust_desk_env *cust_web_desk_env(const struct cust_web *w);
 
 /* The staff authentication backend over the store (users and sessions tables). */
 const struct cust_auth_backend *cust_web_auth(struct cust_web *w);

@@ -10,9 +10,10 @@ void cust_buf_init(struct cust_buf *b, size_t cap)
     b->len = 0;
     b->alloc = 0;
     b->cap = cap;
+    b->err = CUST_OK;
 }
 
-void cust_buf_release(struct cust_buf *b)
+static void drop(struct cust_buf *b)
 {
     if (b->alloc)
         free(b->buf);
@@ -21,11 +22,23 @@ void cust_buf_release(struct cust_buf *b)
     b->alloc = 0;
 }
 
+void cust_buf_release(struct cust_buf *b)
+{
+    drop(b);
+    b->err = CUST_OK;
+}
+
 void cust_buf_reset(struct cust_buf *b)
 {
     b->len = 0;
+    b->err = CUST_OK;
     if (b->alloc)
         b->buf[0] = '\0';
+}
+
+enum cust_status cust_buf_status(const struct cust_buf *b)
+{
+    return b->err;
 }
 
 char *cust_buf_detach(struct cust_buf *b, size_t *len)
@@ -39,12 +52,15 @@ char *cust_buf_detach(struct cust_buf *b, size_t *len)
     return p;
 }
 
+/* Room for `extra` more bytes, or the buffer's (sticky) error. */
 static enum cust_status grow(struct cust_buf *b, size_t extra)
 {
+    if (b->err)
+        return b->err;
     size_t need = b->len + extra + 1;
     if (need < b->len || (b->cap && need > b->cap + 1)) {
-        cust_buf_release(b);
-        return CUST_ETOOBIG;
+        drop(b);
+        return b->err = CUST_ETOOBIG;
     }
     if (need <= b->alloc)
         return CUST_OK;
@@ -90,8 +106,10 @@ enum cust_status cust_buf_appendf(struct cust_buf *b, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(small, sizeof(small), fmt, ap);
     va_end(ap);
+    if (b->err)
+        return b->err;
     if (n < 0)
-        return CUST_EINVAL;
+        return b->err = CUST_EINVAL;
     if ((size_t)n < sizeof(small))
         return cust_buf_append(b, small, (size_t)n);
     enum cust_status st = grow(b, (size_t)n);
@@ -107,42 +125,33 @@ enum cust_status cust_buf_appendf(struct cust_buf *b, const char *fmt, ...)
 enum cust_status cust_buf_csv_field(struct cust_buf *b, const char *s)
 {
     if (!s)
-        return CUST_OK;
+        return b->err;
     if (!strpbrk(s, ",\"\r\n"))
         return cust_buf_puts(b, s);
-    enum cust_status st = cust_buf_putc(b, '"');
-    for (const char *p = s; !st && *p; p++) {
+    cust_buf_putc(b, '"');
+    for (const char *p = s; !b->err && *p; p++) {
         if (*p == '"')
-            st = cust_buf_putc(b, '"');
-        if (!st)
-            st = cust_buf_putc(b, *p);
+            cust_buf_putc(b, '"');
+        cust_buf_putc(b, *p);
     }
-    return st ? st : cust_buf_putc(b, '"');
+    return cust_buf_putc(b, '"');
 }
 
 enum cust_status cust_buf_html(struct cust_buf *b, const char *s)
 {
-    enum cust_status st = CUST_OK;
-    for (const char *p = s ? s : ""; !st && *p; p++) {
-        switch (*p) {
-        case '&':
-            st = cust_buf_puts(b, "&amp;");
-            break;
-        case '<':
-            st = cust_buf_puts(b, "&lt;");
-            break;
-        case '>':
-            st = cust_buf_puts(b, "&gt;");
-            break;
-        case '"':
-            st = cust_buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            st = cust_buf_puts(b, "&#39;");
-            break;
-        default:
-            st = cust_buf_putc(b, *p);
-        }
+    const char *run = s ? s : "";
+    for (const char *p = run; !b->err && *p; p++) {
+        const char *esc = *p == '&'    ? "&amp;"
+                          : *p == '<'  ? "&lt;"
+                          : *p == '>'  ? "&gt;"
+                          : *p == '"'  ? "&quot;"
+                          : *p == '\'' ? "&#39;"
+                                       : NULL;
+        if (!esc)
+            continue;
+        cust_buf_append(b, run, (size_t)(p - run));
+        cust_buf_puts(b, esc);
+        run = p + 1;
     }
-    return st;
+    return cust_buf_puts(b, run);
 }

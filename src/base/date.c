@@ -1,6 +1,7 @@
 #include "custodian/date.h"
 
 #include <time.h>
+#include <unistd.h>
 
 /* Howard Hinnant's days_from_civil / civil_from_days algorithms. */
 int32_t cust_days_from_civil(int y, unsigned m, unsigned d)
@@ -121,8 +122,8 @@ bool cust_time_parse(const char *s, int64_t *unix_seconds, int *offset_minutes)
     int y, mo, d, h, mi, sec, oh = 0, om = 0;
     if (!s || strlen(s) < 20 || !parse_ymd(s, &y, &mo, &d))
         return false;
-    if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s + 11, 2, &h) ||
-        s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec))
+    if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s + 11, 2, &h) || s[13] != ':' ||
+        !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec))
         return false;
     if (h > 23 || mi > 59 || sec > 60)
         return false;
@@ -137,8 +138,8 @@ bool cust_time_parse(const char *s, int64_t *unix_seconds, int *offset_minutes)
     int sign = 0;
     if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
         sign = 0;
-    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && digits(p + 1, 2, &oh) &&
-               p[3] == ':' && digits(p + 4, 2, &om) && oh <= 23 && om <= 59) {
+    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && digits(p + 1, 2, &oh) && p[3] == ':' &&
+               digits(p + 4, 2, &om) && oh <= 23 && om <= 59) {
         sign = *p == '-' ? -1 : 1;
     } else {
         return false;
@@ -193,7 +194,57 @@ int64_t cust_now(void)
     return (int64_t)time(NULL);
 }
 
+/* The process's zone; UTC is computed without the tz database. */
+static char zone_name[128] = "UTC";
+static bool zone_local;
+
+enum cust_status cust_time_zone_set(const char *name, struct cust_err *err)
+{
+    if (!name || !*name || strcmp(name, "UTC") == 0) {
+        snprintf(zone_name, sizeof(zone_name), "UTC");
+        zone_local = false;
+        return CUST_OK;
+    }
+    /* a name is a path under the tz database: no absolute paths, no "..", no oddities */
+    bool ok = strlen(name) < sizeof(zone_name) && name[0] != '/' && !strstr(name, "..");
+    for (const char *p = name; ok && *p; p++)
+        ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+             *p == '/' || *p == '_' || *p == '-' || *p == '+';
+    const char *dir = getenv("TZDIR");
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
+    if (!ok || access(path, R_OK) != 0)
+        return cust_err_set(err, CUST_EINVAL,
+                            "'%s' is not a time zone of the tz database (e.g. America/Chicago)",
+                            name);
+    char tz[160];
+    snprintf(tz, sizeof(tz), ":%s", name);
+    if (setenv("TZ", tz, 1) != 0)
+        return cust_err_set(err, CUST_EIO, "cannot set the time zone");
+    tzset();
+    snprintf(zone_name, sizeof(zone_name), "%s", name);
+    zone_local = true;
+    return CUST_OK;
+}
+
+int cust_time_zone_offset(int64_t t)
+{
+    if (!zone_local)
+        return 0;
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!localtime_r(&tt, &tm))
+        return 0;
+    return (int)(tm.tm_gmtoff / 60);
+}
+
+const char *cust_time_zone_name(void)
+{
+    return zone_name;
+}
+
 int32_t cust_today(void)
 {
-    return cust_time_local_day(cust_now(), 0);
+    int64_t now = cust_now();
+    return cust_time_local_day(now, cust_time_zone_offset(now));
 }

@@ -8,11 +8,13 @@
 #ifndef CUSTODIAN_CLI_H
 #define CUSTODIAN_CLI_H
 
+#include "custodian/config.h"
 #include "custodian/status.h"
 
 struct cli_ctx {
-    const char *db_path; /* --db, else $CUSTODIAN_DB, else ./custodian.db */
-    const char *user;    /* --as USER, else $CUSTODIAN_USER, else $USER, else "cli" */
+    struct cust_config *cfg; /* loaded once by main (config.h): defaults, file, env, options */
+    const char *db_path;     /* [store] path: --db, else $CUSTODIAN_DB, else ./custodian.db */
+    const char *user;        /* [cli] user: --as USER, else $CUSTODIAN_USER, else $USER, "cli" */
 };
 
 typedef int (*cli_fn)(int argc, char **argv, struct cli_ctx *ctx);
@@ -22,6 +24,24 @@ struct cli_command {
     cli_fn fn;
     const char *summary;
 };
+
+/* A subcommand: its name, a line for the command's help, and its own help. */
+struct cli_sub {
+    const char *name;
+    const char *summary;
+    const char *usage;
+};
+
+/*
+ * The subcommand argv[1] of command `cmd` (argv[0]) among `n` entries of `subs` (an array of
+ * structs of `size` bytes, each starting with a struct cli_sub). NULL when the caller should
+ * return *rc instead: argv[1] missing or unknown (usage error, 2), `cmd --help` (the command's
+ * `usage` and its subcommands, 0), `cmd SUB --help` (the subcommand's own usage, 0).
+ */
+const void *cli_sub_find(const char *cmd, const char *usage, const void *subs, size_t n,
+                         size_t size, int argc, char **argv, int *rc);
+/* Print the command's usage with its subcommands' summaries to `f`. */
+void cli_sub_list(FILE *f, const char *usage, const void *subs, size_t n, size_t size);
 
 /* True when argv holds -h or --help (before any "--"). */
 bool cli_wants_help(int argc, char **argv);
@@ -51,5 +71,12 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_duties(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_serve(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_user(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_config(int argc, char **argv, struct cli_ctx *ctx);
+
+/* Read the configuration again with `file` (a command's own --config), keeping the options. */
+enum cust_status cli_config_reload(struct cli_ctx *ctx, const char *file, struct cust_err *err);
+/* Override a configuration value from a command's option (source "option NAME"). */
+void cli_config_option(struct cli_ctx *ctx, enum cust_config_key key, const char *option,
+                       const char *value);
 
 #endif

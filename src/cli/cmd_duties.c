@@ -34,10 +34,27 @@ static int64_t id_arg(const char *s)
     return v;
 }
 
+static const struct cli_sub subs[] = {
+    {"list", "duties, open first, earliest deadline first",
+     "usage: custodian [--db PATH] duties list [--request ID] [--open] [--json]\n\n"
+     "Duties, open ones first, earliest deadline first, with their citations and the\n"
+     "deadline's own (due_cite).\n"},
+    {"done", "mark a duty done",
+     "usage: custodian [--db PATH] duties done ID --by USER\n\n"
+     "Mark duty ID done (its notice is rendered and kept first, when it has one).\n"},
+    {"notice", "(re)generate a duty's notice or consent form",
+     "usage: custodian [--db PATH] duties notice ID [--lang en|es] [--out FILE]\n\n"
+     "Render the duty's notice or consent form; the document is kept by its SHA-256.\n"
+     "templates/notices/languages.csv lists the six TRUTH Act languages; English and Spanish\n"
+     "are shipped.\n"},
+};
+
 int cmd_duties(int argc, char **argv, struct cli_ctx *ctx)
 {
-    if (argc < 2 || cli_wants_help(argc, argv))
-        return argc < 2 ? cli_usage_error(usage, "which duties command?") : cli_help(usage);
+    int rc = 0;
+    if (!cli_sub_find("duties", usage, subs, CUST_ARRAY_LEN(subs), sizeof(subs[0]), argc, argv,
+                      &rc))
+        return rc;
     const char *sub = argv[1];
     const char *request = NULL, *by = NULL, *lang = NULL, *outp = NULL, *idtext = NULL;
     bool json = false, open = false;
@@ -74,21 +91,17 @@ int cmd_duties(int argc, char **argv, struct cli_ctx *ctx)
 
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s = NULL;
-    struct cust_calendar *cal = NULL;
-    if (cust_calendar_load(CUST_SOURCE_DIR "/policies/calendars/us-federal-holidays.csv", &cal,
-                           &err) != CUST_OK ||
+    struct cust_desk_env *env = NULL;
+    if (cust_desk_env_open(ctx->cfg, CUST_DESK_POLICY_FILES, &env, &err) != CUST_OK ||
         cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &err) != CUST_OK) {
-        cust_calendar_free(cal);
+        cust_desk_env_free(env);
         return cli_fail(&err);
     }
-    struct cust_desk d = {.store = s,
-                          .cal = cal,
-                          .actor = ctx->user,
-                          .role = "clerk",
-                          .agency_name = getenv("CUSTODIAN_AGENCY_NAME")};
+    struct cust_desk d;
+    cust_desk_init(&d, env, s, ctx->user, "clerk");
     enum cust_status st;
     if (is_list) {
-        struct cust_desk_duty_filter f = {request, open};
+        struct cust_duty_filter f = {request, open};
         json_t *out = NULL;
         st = cust_desk_duties(&d, &f, &out, &err);
         if (st == CUST_OK && json) {
@@ -125,6 +138,6 @@ int cmd_duties(int argc, char **argv, struct cli_ctx *ctx)
     }
     cust_desk_release(&d);
     cust_store_close(s);
-    cust_calendar_free(cal);
+    cust_desk_env_free(env);
     return st == CUST_OK ? 0 : cli_fail(&err);
 }

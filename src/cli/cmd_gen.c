@@ -21,8 +21,8 @@ static const char usage[] =
     "                  urban county, about 13,000 in custody on any day); smaller\n"
     "                  values scale the county down proportionally\n"
     "  --end DATE      the last day of the window (default 2026-10-31)\n"
-    "  --policies DIR  where tables/common-offenses.csv lives (default\n"
-    "                  $CUSTODIAN_POLICIES, else the source tree's policies/)\n"
+    "  --policies DIR  where tables/common-offenses.csv lives (default [paths] policies,\n"
+    "                  $CUSTODIAN_POLICIES, else the data folder's policies/)\n"
     "  --requests      write instead the federal requests this county receives over\n"
     "                  the window (detainers, notification, transfer and interview\n"
     "                  requests, ICE and judicial warrants, the 2025-07-17 DOJ\n"
@@ -45,7 +45,6 @@ static bool parse_u64(const char *s, uint64_t *out)
 
 int cmd_gen(int argc, char **argv, struct cli_ctx *ctx)
 {
-    (void)ctx;
     if (cli_wants_help(argc, argv))
         return cli_help(usage);
     struct cust_gen_opts o = CUST_GEN_OPTS_INIT;
@@ -82,6 +81,8 @@ int cmd_gen(int argc, char **argv, struct cli_ctx *ctx)
             return cli_usage_error(usage, "gen: unknown argument '%s'", a);
         }
     }
+    if (!o.policies_dir)
+        o.policies_dir = cust_config_get(ctx->cfg, CUST_CFG_POLICIES);
     struct cust_err err = CUST_ERR_INIT;
     if (requests) {
         struct cust_gen_requests *rq;

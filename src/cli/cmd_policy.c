@@ -5,9 +5,6 @@
 #include "custodian/date.h"
 #include "custodian/policy.h"
 
-#include <dirent.h>
-#include <sys/stat.h>
-
 static const char usage[] =
     "usage: custodian policy check [ID|FILE...] [--policies DIR]\n"
     "       custodian policy show ID [--as-of YYYY-MM-DD] [--json] [--policies DIR]\n"
@@ -21,42 +18,6 @@ static const char usage[] =
     "explain  decide CASE.json and print the reasons as sentences.\n"
     "Exit: 0 ok, 1 a policy failed its check or could not be loaded, 2 invalid input.\n";
 
-static void find_policies(const char *root, const char *rel, char ***ids, size_t *n)
-{
-    char path[4096];
-    snprintf(path, sizeof(path), "%s%s%s", root, *rel ? "/" : "", rel);
-    DIR *dp = opendir(path);
-    if (!dp)
-        return;
-    struct dirent *de;
-    while ((de = readdir(dp)) != NULL) {
-        if (de->d_name[0] == '.' || strcmp(de->d_name, "tables") == 0 ||
-            strcmp(de->d_name, "fixtures") == 0 || strcmp(de->d_name, "examples") == 0)
-            continue;
-        char sub[4096], full[8192];
-        snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", de->d_name);
-        snprintf(full, sizeof(full), "%s/%s", root, sub);
-        struct stat stt;
-        if (stat(full, &stt) != 0)
-            continue;
-        if (S_ISDIR(stt.st_mode)) {
-            find_policies(root, sub, ids, n);
-            continue;
-        }
-        size_t l = strlen(sub);
-        if (l > 7 && strcmp(sub + l - 7, ".policy") == 0) {
-            *ids = cust_xrealloc(*ids, (*n + 1) * sizeof(char *));
-            (*ids)[(*n)++] = cust_xstrndup(sub, l - 7);
-        }
-    }
-    closedir(dp);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int do_check(int argc, char **argv, const char *dir)
 {
     char **ids = NULL;
@@ -66,8 +27,7 @@ static int do_check(int argc, char **argv, const char *dir)
         ids[n++] = cust_xstrdup(argv[i]);
     }
     if (n == 0) {
-        find_policies(cust_policy_dir(dir), "", &ids, &n);
-        qsort(ids, n, sizeof(char *), cmp_str);
+        cust_policy_list(dir, &ids, &n);
         if (n == 0) {
             fprintf(stderr, "custodian: no policies in '%s'\n", cust_policy_dir(dir));
             free(ids);
@@ -258,9 +218,24 @@ out:
 
 int cmd_policy(int argc, char **argv, struct cli_ctx *ctx)
 {
-    (void)ctx;
-    if (argc < 2 || cli_wants_help(argc, argv))
-        return argc < 2 ? cli_usage_error(usage, "missing subcommand") : cli_help(usage);
+    static const struct cli_sub subs[] = {
+        {"check", "prove every action and item gets exactly one verdict",
+         "usage: custodian policy check [ID|FILE...] [--policies DIR]\n\n"
+         "Prove, by enumerating every combination of the facts the rules depend on (for every\n"
+         "request kind and every date the rules change), that each action and item gets exactly\n"
+         "one verdict and no rules conflict; print a counterexample otherwise. Without ID: every\n"
+         "policy in the directory.\n"},
+        {"show", "the rules in force on a day, with citations",
+         "usage: custodian policy show ID [--as-of YYYY-MM-DD] [--json] [--policies DIR]\n\n"
+         "List the rules (in force on --as-of) with their citations.\n"},
+        {"explain", "decide a case and print the reasons as sentences",
+         "usage: custodian policy explain CASE.json [--policy ID] [--policies DIR]\n\n"
+         "Decide CASE.json and print the reasons as sentences.\n"},
+    };
+    int src = 0;
+    if (!cli_sub_find("policy", usage, subs, CUST_ARRAY_LEN(subs), sizeof(subs[0]), argc, argv,
+                      &src))
+        return src;
     const char *dir = NULL;
     char **rest = cust_xcalloc((size_t)argc, sizeof(char *));
     int nrest = 0;
@@ -270,6 +245,9 @@ int cmd_policy(int argc, char **argv, struct cli_ctx *ctx)
         else
             rest[nrest++] = argv[i];
     }
+    if (dir)
+        cli_config_option(ctx, CUST_CFG_POLICIES, "--policies", dir);
+    dir = cust_config_get(ctx->cfg, CUST_CFG_POLICIES);
     int rc;
     if (strcmp(argv[1], "check") == 0)
         rc = do_check(nrest, rest, dir);

@@ -5,36 +5,20 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 
 static const char usage[] =
-    "usage: custodian [--db PATH] [--as USER] request COMMAND ...\n"
+    "usage: custodian [--db PATH] [--as USER] request COMMAND ... [--policy ID|FILE]\n"
+    "       [--policies DIR]\n"
     "\n"
-    "  add FILE|-                          take in a request (JSON, requests.md); prints its id\n"
-    "  add --jsonl FILE|-                  take in one request a line, all or nothing\n"
-    "                                      (e.g. the demo county's: custodian gen --requests)\n"
-    "  list [--open|--overdue] [--kind K] [--json]\n"
-    "                                      requests with deadline and owner, overdue first\n"
-    "                                      (sweeps first, as below)\n"
-    "  sweep [--as-of T] [--json]          expire every detainer whose hold window (48 hours\n"
-    "                                      after release, excluding weekends and holidays)\n"
-    "                                      passed without action (T: RFC 3339, default now)\n"
-    "  show ID [--json]                    a request with links, decisions, actions, duties\n"
-    "  match ID [--json]                   candidates for the subject, with score and reasons\n"
-    "  confirm ID PERSON --by USER         confirm that person #PERSON is the subject\n"
-    "  review ID PERSON --by USER --reason R\n"
-    "                                      a supervisor clears a citizenship review flag\n"
-    "  decide ID [--json] [--lang L]       decide under the policy for each confirmed person\n"
-    "  act ID --action A --by USER [--reason R] [--decline] [--person N]\n"
-    "         [--agency AG] [--at T] [--warrant NUMBER] [--offense CODE]\n"
-    "                                      record what was done (A: hold|notify|transfer|\n"
-    "                                      interview|arrest); a prohibited action is refused\n"
-    "  fulfill ID [--format csv|json] [--out FILE] [--counsel-released]\n"
-    "                                      answer a data request with what the law allows\n"
-    "  lift ID --reason R | withdraw ID --reason R | expire ID --reason R | close ID --reason R\n"
-    "  transfers [--json]                  every hand-over to federal custody, with its basis\n"
+    "The request desk (shared/spec/requests.md): take in an outside request, match it to the\n"
+    "persons it concerns, decide under the law in force, record what was done, answer a data\n"
+    "request with what the law allows.\n"
     "\n"
-    "Options for every command: --policy ID|FILE (default: $CUSTODIAN_JURISDICTION or us-ca),\n"
-    "--policies DIR. Notices name the jail's agency from $CUSTODIAN_AGENCY_NAME.\n"
+    "Options for every command: --policy ID|FILE (default: [county] jurisdiction,\n"
+    "$CUSTODIAN_JURISDICTION, else us-ca), --policies DIR. Notices name the jail's agency\n"
+    "([county] agency_name, $CUSTODIAN_AGENCY_NAME); deadlines count business days by\n"
+    "[county] calendar ($CUSTODIAN_CALENDAR). See `custodian config show`.\n"
     "Exit: 0 ok, 1 failure or refusal, 2 invalid input (json.path: reason lines, nothing\n"
     "stored).\n";
 
@@ -44,7 +28,7 @@ struct opts {
     bool json, open, overdue, decline, counsel_released, jsonl;
 };
 
-static int parse(int argc, char **argv, int first, struct opts *o)
+static int parse(const char *usage_text, int argc, char **argv, int first, struct opts *o)
 {
     static const struct {
         const char *name;
@@ -74,7 +58,7 @@ static int parse(int argc, char **argv, int first, struct opts *o)
             if (strcmp(a, valued[k].name) != 0)
                 continue;
             if (i + 1 >= argc)
-                return cli_usage_error(usage, "%s needs a value", a);
+                return cli_usage_error(usage_text, "%s needs a value", a);
             *(const char **)((char *)o + valued[k].off) = argv[++i];
             done = true;
         }
@@ -93,7 +77,7 @@ static int parse(int argc, char **argv, int first, struct opts *o)
         else if (strcmp(a, "--counsel-released") == 0)
             o->counsel_released = true;
         else if (a[0] == '-' && a[1] != '\0')
-            return cli_usage_error(usage, "unknown option '%s'", a);
+            return cli_usage_error(usage_text, "unknown option '%s'", a);
         else if (positional == 0) {
             o->id = a;
             o->file = a;
@@ -102,7 +86,7 @@ static int parse(int argc, char **argv, int first, struct opts *o)
             o->person = a;
             positional++;
         } else
-            return cli_usage_error(usage, "unexpected argument '%s'", a);
+            return cli_usage_error(usage_text, "unexpected argument '%s'", a);
     }
     return 0;
 }
@@ -246,7 +230,7 @@ static int add_lines(struct cust_desk *d, const char *path, struct cust_err *err
             cust_diag_print(&diag, stderr, prefix);
             bad++;
             /* keep checking the other lines; the transaction is gone, start another */
-            if (d->store->tx_depth == 0)
+            if (!cust_store_in_transaction(d->store))
                 *st = cust_store_begin(d->store, err);
         } else if (r != CUST_OK) {
             *st = r;
@@ -273,261 +257,434 @@ static int add_lines(struct cust_desk *d, const char *path, struct cust_err *err
     return 0;
 }
 
+/* ---- the subcommands ------------------------------------------------------------------- */
+
+/* What every subcommand works with: its options, the desk opened from the configuration. */
+struct req {
+    const char *name, *usage;
+    struct opts o;
+    struct cust_desk d;
+    struct cust_err err;
+    json_t *out; /* a result to print (released by run) */
+    int rc;      /* an exit code decided by the subcommand (usage errors) */
+};
+
+typedef enum cust_status (*req_fn)(struct req *r);
+
+#define R_ID   1u /* needs a request id (or, for add, a file) */
+#define R_LANG 2u /* takes --lang */
+#define R_ASOF 4u /* takes --as-of */
+
+struct req_sub {
+    struct cli_sub sub;
+    req_fn fn;
+    unsigned flags;
+};
+
+static enum cust_status usage_error(struct req *r, const char *fmt, ...) CUST_PRINTF(2, 3);
+
+/* A usage error of the subcommand: its message and usage, exit 2. */
+static enum cust_status usage_error(struct req *r, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    r->rc = cli_usage_error(r->usage, "request %s: %s", r->name, msg);
+    return CUST_OK;
+}
+
+static enum cust_status do_add(struct req *r)
+{
+    if (r->o.jsonl) {
+        enum cust_status st = CUST_OK;
+        r->rc = add_lines(&r->d, r->o.file, &r->err, &st);
+        return st;
+    }
+    json_error_t je;
+    json_t *doc = read_json(r->o.file, &je);
+    if (!doc) {
+        fprintf(stderr, "request: line %d column %d: %s\n", je.line, je.column, je.text);
+        r->rc = 2;
+        return CUST_OK;
+    }
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_diag diag = CUST_DIAG_INIT;
+    enum cust_status st = cust_desk_add(&r->d, doc, id, &diag, &r->err);
+    json_decref(doc);
+    if (st == CUST_EINVAL && cust_diag_count(&diag)) {
+        cust_diag_print(&diag, stderr, NULL);
+        r->rc = 2;
+        st = CUST_OK;
+    } else if (st == CUST_OK) {
+        puts(id);
+    }
+    cust_diag_release(&diag);
+    return st;
+}
+
+static enum cust_status do_sweep(struct req *r)
+{
+    int64_t at = cust_now();
+    if (r->o.as_of && !cust_time_parse(r->o.as_of, &at, NULL))
+        return usage_error(r, "--as-of: '%s' is not an RFC 3339 time", r->o.as_of);
+    enum cust_status st = cust_desk_sweep(&r->d, at, &r->out, &r->err);
+    if (st == CUST_OK && r->o.json) {
+        print_json(r->out);
+    } else if (st == CUST_OK) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(r->out, i, x)
+        {
+            printf("%s: expired (was %s; %s ended %s)\n", s_or(x, "id", ""), s_or(x, "from", ""),
+                   s_or(x, "rule", ""), s_or(x, "deadline", ""));
+        }
+        printf("%zu expired\n", json_array_size(r->out));
+    }
+    return st;
+}
+
+static enum cust_status do_list(struct req *r)
+{
+    struct cust_request_filter f = {r->o.open || r->o.overdue, CUST_NO_TIME, cust_now(), r->o.kind};
+    if (r->o.overdue)
+        f.overdue_at = f.now;
+    /* no stale open detainer in a list: expire what has passed first */
+    enum cust_status st = cust_desk_sweep(&r->d, f.now, &r->out, &r->err);
+    if (st == CUST_OK && json_array_size(r->out) > 0)
+        fprintf(stderr, "request list: %zu detainer%s expired (hold window passed)\n",
+                json_array_size(r->out), json_array_size(r->out) == 1 ? "" : "s");
+    json_decref(r->out);
+    r->out = NULL;
+    if (st == CUST_OK)
+        st = cust_desk_list(&r->d, &f, &r->out, &r->err);
+    if (st == CUST_OK)
+        r->o.json ? print_json(r->out) : print_list(r->out);
+    return st;
+}
+
+static enum cust_status do_show(struct req *r)
+{
+    enum cust_status st = cust_desk_show(&r->d, r->o.id, &r->out, &r->err);
+    if (st == CUST_OK)
+        r->o.json ? print_json(r->out) : print_show(r->out);
+    return st;
+}
+
+static void print_candidate(const json_t *c)
+{
+    printf("person #%lld booking %s score %.4f (%.1f points)%s: %s%s%s\n",
+           (long long)json_integer_value(json_object_get(c, "person_id")),
+           s_or(c, "booking_number", "-"), json_real_value(json_object_get(c, "score")),
+           json_real_value(json_object_get(c, "points")),
+           json_is_true(json_object_get(c, "strong")) ? " strong id" : "", s_or(c, "state", ""),
+           json_is_true(json_object_get(c, "review")) ? "  REVIEW: " : "",
+           s_or(c, "review_reason", ""));
+    size_t k;
+    json_t *why;
+    json_array_foreach(json_object_get(c, "reasons"), k, why)
+        printf("    %-16s %-32s %+.2f\n", s_or(why, "field", ""), s_or(why, "text", ""),
+               json_real_value(json_object_get(why, "points")));
+}
+
+static enum cust_status do_match(struct req *r)
+{
+    enum cust_status st = cust_desk_match(&r->d, r->o.id, &r->out, &r->err);
+    if (st == CUST_OK && r->o.json) {
+        print_json(r->out);
+    } else if (st == CUST_OK) {
+        size_t i;
+        json_t *c;
+        json_array_foreach(r->out, i, c) print_candidate(c);
+        if (json_array_size(r->out) == 0)
+            puts("no candidates");
+    }
+    return st;
+}
+
+/* confirm and review: PERSON and --by; review also --reason. */
+static enum cust_status do_link(struct req *r)
+{
+    bool confirm = strcmp(r->name, "confirm") == 0;
+    int64_t pid = person_arg(r->o.person);
+    if (pid < 0)
+        return usage_error(r, "PERSON must be a person number");
+    if (!r->o.by)
+        return usage_error(r, "--by USER is required");
+    if (!confirm && !r->o.reason)
+        return usage_error(r, "--reason is required");
+    enum cust_status st =
+        confirm ? cust_desk_confirm(&r->d, r->o.id, pid, r->o.by, &r->err)
+                : cust_desk_review(&r->d, r->o.id, pid, r->o.by, r->o.reason, &r->err);
+    if (st == CUST_OK)
+        printf("%s: person #%lld %s\n", r->o.id, (long long)pid,
+               confirm ? "confirmed" : "review cleared");
+    return st;
+}
+
+static enum cust_status do_decide(struct req *r)
+{
+    enum cust_status st = cust_desk_decide(&r->d, r->o.id, &r->out, &r->err);
+    if (st != CUST_OK || r->o.json) {
+        if (st == CUST_OK)
+            print_json(r->out);
+        return st;
+    }
+    size_t i;
+    json_t *x;
+    json_array_foreach(r->out, i, x)
+    {
+        json_t *dec = json_object_get(x, "decision");
+        printf("person #%lld booking %s (%s %s):",
+               (long long)json_integer_value(json_object_get(x, "person_id")),
+               s_or(x, "booking_number", "-"), s_or(json_object_get(dec, "policy"), "id", ""),
+               s_or(json_object_get(dec, "policy"), "version", ""));
+        const char *k;
+        json_t *v;
+        json_object_foreach(json_object_get(dec, "actions"), k, v)
+            printf(" %s=%s", k, s_or(v, "verdict", "?"));
+        putchar('\n');
+    }
+    return st;
+}
+
+static enum cust_status do_act(struct req *r)
+{
+    const struct opts *o = &r->o;
+    int64_t pid = o->person ? person_arg(o->person) : 0;
+    if (!o->action)
+        return usage_error(r, "--action is required");
+    if (!o->by)
+        return usage_error(r, "--by USER is required");
+    if (pid < 0)
+        return usage_error(r, "--person must be a person number");
+    struct cust_desk_act a = {o->action, pid,   o->by,      o->reason, o->decline,
+                              o->agency, o->at, o->warrant, o->offense};
+    enum cust_status st = cust_desk_act(&r->d, o->id, &a, &r->out, &r->err);
+    if (st == CUST_OK && o->json)
+        print_json(r->out);
+    else if (st == CUST_OK)
+        printf("%s: %s %s for %zu person%s\n", o->id, o->action, o->decline ? "declined" : "done",
+               json_array_size(r->out), json_array_size(r->out) == 1 ? "" : "s");
+    return st;
+}
+
+static enum cust_status do_fulfill(struct req *r)
+{
+    const struct opts *o = &r->o;
+    if (o->format && strcmp(o->format, "csv") != 0 && strcmp(o->format, "json") != 0)
+        return usage_error(r, "--format: '%s' is not csv or json", o->format);
+    FILE *f = o->out ? fopen(o->out, "wb") : stdout;
+    if (!f)
+        return cust_err_set(&r->err, CUST_EIO, "cannot write '%s'", o->out);
+    struct cust_desk_fulfil_stats fs;
+    enum cust_status st = cust_desk_fulfill(
+        &r->d, o->id, o->format && strcmp(o->format, "csv") == 0 ? CUST_DESK_CSV : CUST_DESK_JSON,
+        o->counsel_released, f, &fs, &r->err);
+    if (f != stdout && fclose(f) != 0 && st == CUST_OK)
+        st = cust_err_set(&r->err, CUST_EIO, "cannot write '%s'", o->out);
+    if (st == CUST_OK && fs.referred)
+        fprintf(stderr, "%s: referred to counsel; nothing disclosed\n", o->id);
+    else if (st == CUST_OK)
+        fprintf(stderr, "%s: %lld rows, %lld given, %lld items withheld, %lld duties created\n",
+                o->id, (long long)fs.rows, (long long)fs.given, (long long)fs.withheld,
+                (long long)fs.duties);
+    return st;
+}
+
+static enum cust_status do_transfers(struct req *r)
+{
+    enum cust_status st = cust_desk_transfers(&r->d, &r->out, &r->err);
+    if (st != CUST_OK || r->o.json) {
+        if (st == CUST_OK)
+            print_json(r->out);
+        return st;
+    }
+    size_t i;
+    json_t *t;
+    json_array_foreach(r->out, i, t)
+        printf("%s %s booking %s to %s: %s %s%s\n", s_or(t, "at", ""), s_or(t, "request_id", "-"),
+               s_or(t, "booking_number", "-"), s_or(t, "agency", ""), s_or(t, "basis", ""),
+               s_or(t, "warrant_number", s_or(t, "criterion", "")),
+               json_string_value(json_object_get(t, "offense")) ? s_or(t, "offense", "") : "");
+    printf("%zu transfer%s\n", json_array_size(r->out), json_array_size(r->out) == 1 ? "" : "s");
+    return st;
+}
+
+/* lift, withdraw, expire, close: the status each sets by hand, with a reason. */
+static enum cust_status do_status(struct req *r)
+{
+    static const char *const to[][2] = {
+        {"lift", "lifted"}, {"withdraw", "withdrawn"}, {"expire", "expired"}, {"close", "closed"}};
+    const char *status = NULL;
+    for (size_t i = 0; i < CUST_ARRAY_LEN(to); i++)
+        if (strcmp(r->name, to[i][0]) == 0)
+            status = to[i][1];
+    if (!r->o.reason)
+        return usage_error(r, "--reason is required");
+    enum cust_status st = cust_desk_set_status(&r->d, r->o.id, status, r->o.reason, &r->err);
+    if (st == CUST_OK)
+        printf("%s: %s\n", r->o.id, status);
+    return st;
+}
+
+#define U(line) "usage: custodian [--db PATH] [--as USER] request " line
+
+static const struct req_sub
+    subs
+        [] =
+            {
+                {{"add", "take in a request (JSON, requests.md); prints its id",
+                  U("add FILE|- [--jsonl]\n") "\n"
+                                              "Take in a request (requests.md): every problem as "
+                                              "request.path: reason, exit 2, nothing\n"
+                                              "stored. --jsonl: one request a line, all or nothing "
+                                              "(e.g. custodian gen --requests).\n"},
+                 do_add,
+                 R_ID},
+                {{"list", "requests with deadline and owner, overdue first",
+                  U("list [--open|--overdue] [--kind K] [--json]\n") "\n"
+                                                                     "Requests with deadline and "
+                                                                     "owner, overdue first. "
+                                                                     "Expires passed hold windows "
+                                                                     "first\n"
+                                                                     "(as `request sweep`).\n"},
+                 do_list,
+                 0},
+                {{"sweep", "expire every detainer whose hold window passed without action",
+                  U("sweep [--as-of T] [--json]\n") "\n"
+                                                    "Expire every request whose hold window after "
+                                                    "release (policies/desk/hold-windows.csv:\n"
+                                                    "48 business hours for a detainer) passed "
+                                                    "without action. T: RFC 3339, default now.\n"},
+                 do_sweep,
+                 R_ASOF},
+                {{"show", "a request with links, decisions, actions, duties",
+                  U("show ID [--json]\n") "\n"
+                                          "The request with its links, decisions, actions, duties "
+                                          "and documents.\n"},
+                 do_show,
+                 R_ID},
+                {{"match", "candidates for the subject, with score and reasons",
+                  U("match ID [--json]\n") "\n"
+                                           "Match the subject against the persons in the store: "
+                                           "candidates with score and per-field\n"
+                                           "reasons; an exact strong-identifier match is confirmed "
+                                           "at once.\n"},
+                 do_match,
+                 R_ID},
+                {{"confirm", "confirm that a person is the subject",
+                  U("confirm ID PERSON --by USER\n") "\n"
+                                                     "Confirm that person #PERSON is the request's "
+                                                     "subject. A recorded or claimed citizen is\n"
+                                                     "linked but flagged for supervisor review.\n"},
+                 do_link,
+                 R_ID},
+                {{"review", "a supervisor clears a citizenship review flag",
+                  U("review ID PERSON --by USER --reason R\n") "\n"
+                                                               "A supervisor clears the "
+                                                               "citizenship review flag of a "
+                                                               "linked person, with a reason.\n"},
+                 do_link,
+                 R_ID},
+                {{"decide", "decide under the policy for each confirmed person",
+                  U("decide ID [--json] [--lang L]\n") "\n"
+                                                       "Decide the request for each confirmed "
+                                                       "person under the law in force on the day "
+                                                       "of\n"
+                                                       "receipt; create the duties it triggers "
+                                                       "with their deadlines and notices "
+                                                       "(--lang).\n"},
+                 do_decide,
+                 R_ID | R_LANG},
+                {{"act", "record what was done; a prohibited action is refused",
+                  U("act ID --action A --by USER [--reason R] [--decline]\n"
+                    "       [--person N] [--agency AG] [--at T] [--warrant NUMBER] [--offense "
+                    "CODE]\n"
+                    "       [--lang L]\n") "\n"
+                                           "Record what was done (A: hold | notify | transfer | "
+                                           "interview | arrest). A prohibited\n"
+                                           "action is refused (and the refusal recorded); "
+                                           "declining a required or permitted one\n"
+                                           "needs --reason. A transfer needs --agency and what its "
+                                           "basis requires\n"
+                                           "(policies/desk/transfer-bases.csv: --warrant NUMBER or "
+                                           "--offense CODE).\n"},
+                 do_act,
+                 R_ID | R_LANG},
+                {{"fulfill", "answer a data request with what the law allows",
+                  U(
+                      "fulfill ID [--format csv|json] [--out FILE] [--counsel-released] [--lang "
+                      "L]\n") "\n"
+                              "Answer a data request: one row per person in scope, each item given "
+                              "or withheld with\n"
+                              "its citation; every row given recorded as a disclosure. A subpoena "
+                              "is referred to\n"
+                              "counsel until --counsel-released.\n"},
+                 do_fulfill,
+                 R_ID | R_LANG},
+                {{"lift", "the issuer lifted the request",
+                  U("lift ID --reason R\n") "\nThe issuer lifted the request (final).\n"},
+                 do_status,
+                 R_ID},
+                {{"withdraw", "the requester withdrew the request",
+                  U("withdraw ID --reason R\n") "\nThe requester withdrew the request (final).\n"},
+                 do_status,
+                 R_ID},
+                {{"expire", "the request expired",
+                  U("expire ID --reason R\n") "\nThe request expired (final).\n"},
+                 do_status,
+                 R_ID},
+                {{"close", "close the request",
+                  U("close ID --reason R\n") "\nClose the request (final), with a reason.\n"},
+                 do_status,
+                 R_ID},
+                {{"transfers", "every hand-over to federal custody, with its basis",
+                  U("transfers [--json]\n") "\n"
+                                            "Every hand-over to federal custody with its legal "
+                                            "basis, for the state report.\n"},
+                 do_transfers,
+                 0},
+};
+
 int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
 {
-    if (argc < 2 || cli_wants_help(argc, argv))
-        return argc < 2 ? cli_usage_error(usage, "which request command?") : cli_help(usage);
-    const char *sub = argv[1];
-    struct opts o = {0};
-    int rc = parse(argc, argv, 2, &o);
-    if (rc)
+    int rc = 0;
+    const struct req_sub *sub = cli_sub_find("request", usage, subs, CUST_ARRAY_LEN(subs),
+                                             sizeof(subs[0]), argc, argv, &rc);
+    if (!sub)
         return rc;
-    static const char *const subs[] = {"add",      "list",   "show",  "match",     "confirm",
-                                       "review",   "decide", "act",   "fulfill",   "lift",
-                                       "withdraw", "expire", "close", "transfers", "sweep"};
-    bool known = false;
-    for (size_t i = 0; i < CUST_ARRAY_LEN(subs); i++)
-        known |= strcmp(sub, subs[i]) == 0;
-    if (!known)
-        return cli_usage_error(usage, "unknown request command '%s'", sub);
-    bool needs_id =
-        strcmp(sub, "list") != 0 && strcmp(sub, "transfers") != 0 && strcmp(sub, "sweep") != 0;
-    if (needs_id && !o.id)
-        return cli_usage_error(usage, "request %s: which %s?", sub,
-                               strcmp(sub, "add") == 0 ? "file" : "request id");
-    if (o.format && strcmp(o.format, "csv") != 0 && strcmp(o.format, "json") != 0)
-        return cli_usage_error(usage, "--format: '%s' is not csv or json", o.format);
-    if (o.lang && strcmp(sub, "decide") != 0 && strcmp(sub, "act") != 0 &&
-        strcmp(sub, "fulfill") != 0)
-        return cli_usage_error(usage, "--lang applies to decide, act and fulfill");
-    int64_t sweep_at = cust_now();
-    if (o.as_of && strcmp(sub, "sweep") != 0)
-        return cli_usage_error(usage, "--as-of applies to sweep");
-    if (o.as_of && !cust_time_parse(o.as_of, &sweep_at, NULL))
-        return cli_usage_error(usage, "--as-of: '%s' is not an RFC 3339 time", o.as_of);
-
-    json_t *doc = NULL;
-    if (strcmp(sub, "add") == 0 && !o.jsonl) {
-        json_error_t je;
-        doc = read_json(o.file, &je);
-        if (!doc) {
-            fprintf(stderr, "request: line %d column %d: %s\n", je.line, je.column, je.text);
-            return 2;
-        }
-    }
-
-    struct cust_err err = CUST_ERR_INIT;
+    struct req r = {.name = sub->sub.name, .usage = sub->sub.usage, .err = CUST_ERR_INIT};
+    if ((rc = parse(r.usage, argc, argv, 2, &r.o)) != 0)
+        return rc;
+    if ((sub->flags & R_ID) && !r.o.id)
+        return cli_usage_error(r.usage, "request %s: which %s?", r.name,
+                               strcmp(r.name, "add") == 0 ? "file" : "request id");
+    if (r.o.lang && !(sub->flags & R_LANG))
+        return cli_usage_error(r.usage, "--lang applies to decide, act and fulfill");
+    if (r.o.as_of && !(sub->flags & R_ASOF))
+        return cli_usage_error(r.usage, "--as-of applies to sweep");
+    /* --policy and --policies override the configuration for this command */
+    if (r.o.policy)
+        cli_config_option(ctx, CUST_CFG_JURISDICTION, "--policy", r.o.policy);
+    if (r.o.policies)
+        cli_config_option(ctx, CUST_CFG_POLICIES, "--policies", r.o.policies);
     struct cust_store *s = NULL;
-    struct cust_calendar *cal = NULL;
-    const char *calp = getenv("CUSTODIAN_CALENDAR");
-    if (cust_calendar_load(
-            calp && *calp ? calp : CUST_SOURCE_DIR "/policies/calendars/us-federal-holidays.csv",
-            &cal, &err) != CUST_OK ||
-        cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &err) != CUST_OK) {
-        json_decref(doc);
-        cust_calendar_free(cal);
-        return cli_fail(&err);
+    struct cust_desk_env *env = NULL;
+    if (cust_desk_env_open(ctx->cfg, CUST_DESK_POLICY_FILES, &env, &r.err) != CUST_OK ||
+        cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &r.err) != CUST_OK) {
+        cust_desk_env_free(env);
+        return cli_fail(&r.err);
     }
-    const char *jur = o.policy ? o.policy : getenv("CUSTODIAN_JURISDICTION");
-    if (!jur || !*jur)
-        jur = "us-ca";
-    struct cust_desk_policy *dp = cust_desk_policy_new(o.policies, o.policy);
-    struct cust_desk d = {.store = s,
-                          .cal = cal,
-                          .actor = ctx->user,
-                          .role = "clerk",
-                          .decide = cust_desk_policy_decide,
-                          .decide_arg = dp,
-                          .jurisdiction = jur,
-                          .agency_name = getenv("CUSTODIAN_AGENCY_NAME"),
-                          .lang = o.lang};
-    enum cust_status st = CUST_OK;
-    json_t *out = NULL;
-    rc = 0;
-    if (strcmp(sub, "add") == 0 && o.jsonl) {
-        rc = add_lines(&d, o.file, &err, &st);
-    } else if (strcmp(sub, "add") == 0) {
-        char id[CUST_REQUEST_ID_MAX];
-        struct cust_diag diag = CUST_DIAG_INIT;
-        st = cust_desk_add(&d, doc, id, &diag, &err);
-        if (st == CUST_EINVAL && cust_diag_count(&diag)) {
-            cust_diag_print(&diag, stderr, NULL);
-            rc = 2;
-        } else if (st == CUST_OK) {
-            puts(id);
-        }
-        cust_diag_release(&diag);
-    } else if (strcmp(sub, "sweep") == 0) {
-        st = cust_desk_sweep(&d, sweep_at, &out, &err);
-        if (st == CUST_OK && o.json) {
-            print_json(out);
-        } else if (st == CUST_OK) {
-            size_t i;
-            json_t *x;
-            json_array_foreach(out, i, x)
-            {
-                printf("%s: expired (was %s; %s ended %s)\n", s_or(x, "id", ""),
-                       s_or(x, "from", ""), s_or(x, "rule", ""), s_or(x, "deadline", ""));
-            }
-            printf("%zu expired\n", json_array_size(out));
-        }
-    } else if (strcmp(sub, "list") == 0) {
-        struct cust_desk_request_filter f = {o.open || o.overdue, CUST_NO_TIME, sweep_at, o.kind};
-        if (o.overdue)
-            f.overdue_at = f.now;
-        /* no stale open detainer in a list: expire what has passed first */
-        st = cust_desk_sweep(&d, f.now, &out, &err);
-        if (st == CUST_OK && json_array_size(out) > 0)
-            fprintf(stderr, "request list: %zu detainer%s expired (hold window passed)\n",
-                    json_array_size(out), json_array_size(out) == 1 ? "" : "s");
-        json_decref(out);
-        out = NULL;
-        if (st == CUST_OK)
-            st = cust_desk_list(&d, &f, &out, &err);
-        if (st == CUST_OK)
-            o.json ? print_json(out) : print_list(out);
-    } else if (strcmp(sub, "show") == 0) {
-        st = cust_desk_show(&d, o.id, &out, &err);
-        if (st == CUST_OK)
-            o.json ? print_json(out) : print_show(out);
-    } else if (strcmp(sub, "match") == 0) {
-        st = cust_desk_match(&d, o.id, &out, &err);
-        if (st == CUST_OK && o.json) {
-            print_json(out);
-        } else if (st == CUST_OK) {
-            size_t i;
-            json_t *c;
-            json_array_foreach(out, i, c)
-            {
-                printf("person #%lld booking %s score %.4f (%.1f points)%s: %s%s%s\n",
-                       (long long)json_integer_value(json_object_get(c, "person_id")),
-                       s_or(c, "booking_number", "-"), json_real_value(json_object_get(c, "score")),
-                       json_real_value(json_object_get(c, "points")),
-                       json_is_true(json_object_get(c, "strong")) ? " strong id" : "",
-                       s_or(c, "state", ""),
-                       json_is_true(json_object_get(c, "review")) ? "  REVIEW: " : "",
-                       s_or(c, "review_reason", ""));
-                size_t k;
-                json_t *r;
-                json_array_foreach(json_object_get(c, "reasons"), k, r)
-                    printf("    %-16s %-32s %+.2f\n", s_or(r, "field", ""), s_or(r, "text", ""),
-                           json_real_value(json_object_get(r, "points")));
-            }
-            if (json_array_size(out) == 0)
-                puts("no candidates");
-        }
-    } else if (strcmp(sub, "confirm") == 0 || strcmp(sub, "review") == 0) {
-        int64_t pid = person_arg(o.person);
-        if (pid < 0)
-            rc = cli_usage_error(usage, "request %s: PERSON must be a person number", sub);
-        else if (!o.by)
-            rc = cli_usage_error(usage, "request %s: --by USER is required", sub);
-        else if (strcmp(sub, "confirm") == 0)
-            st = cust_desk_confirm(&d, o.id, pid, o.by, &err);
-        else if (!o.reason)
-            rc = cli_usage_error(usage, "request review: --reason is required");
-        else
-            st = cust_desk_review(&d, o.id, pid, o.by, o.reason, &err);
-        if (!rc && st == CUST_OK)
-            printf("%s: person #%lld %s\n", o.id, (long long)pid,
-                   strcmp(sub, "confirm") == 0 ? "confirmed" : "review cleared");
-    } else if (strcmp(sub, "decide") == 0) {
-        st = cust_desk_decide(&d, o.id, &out, &err);
-        if (st == CUST_OK && o.json) {
-            print_json(out);
-        } else if (st == CUST_OK) {
-            size_t i;
-            json_t *x;
-            json_array_foreach(out, i, x)
-            {
-                json_t *dec = json_object_get(x, "decision");
-                printf("person #%lld booking %s (%s %s):",
-                       (long long)json_integer_value(json_object_get(x, "person_id")),
-                       s_or(x, "booking_number", "-"),
-                       s_or(json_object_get(dec, "policy"), "id", ""),
-                       s_or(json_object_get(dec, "policy"), "version", ""));
-                const char *k;
-                json_t *v;
-                json_object_foreach(json_object_get(dec, "actions"), k, v)
-                    printf(" %s=%s", k, s_or(v, "verdict", "?"));
-                putchar('\n');
-            }
-        }
-    } else if (strcmp(sub, "act") == 0) {
-        int64_t pid = o.person ? person_arg(o.person) : 0;
-        if (!o.action)
-            rc = cli_usage_error(usage, "request act: --action is required");
-        else if (!o.by)
-            rc = cli_usage_error(usage, "request act: --by USER is required");
-        else if (pid < 0)
-            rc = cli_usage_error(usage, "request act: --person must be a person number");
-        else {
-            struct cust_desk_act a = {o.action, pid,  o.by,      o.reason, o.decline,
-                                      o.agency, o.at, o.warrant, o.offense};
-            st = cust_desk_act(&d, o.id, &a, &out, &err);
-            if (st == CUST_OK && o.json)
-                print_json(out);
-            else if (st == CUST_OK)
-                printf("%s: %s %s for %zu person%s\n", o.id, o.action,
-                       o.decline ? "declined" : "done", json_array_size(out),
-                       json_array_size(out) == 1 ? "" : "s");
-        }
-    } else if (strcmp(sub, "fulfill") == 0) {
-        FILE *f = o.out ? fopen(o.out, "wb") : stdout;
-        if (!f) {
-            st = cust_err_set(&err, CUST_EIO, "cannot write '%s'", o.out);
-        } else {
-            struct cust_desk_fulfil_stats fs;
-            st = cust_desk_fulfill(
-                &d, o.id, o.format && strcmp(o.format, "csv") == 0 ? CUST_DESK_CSV : CUST_DESK_JSON,
-                o.counsel_released, f, &fs, &err);
-            if (f != stdout && fclose(f) != 0 && st == CUST_OK)
-                st = cust_err_set(&err, CUST_EIO, "cannot write '%s'", o.out);
-            if (st == CUST_OK && fs.referred)
-                fprintf(stderr, "%s: referred to counsel; nothing disclosed\n", o.id);
-            else if (st == CUST_OK)
-                fprintf(stderr,
-                        "%s: %lld rows, %lld given, %lld items withheld, %lld duties created\n",
-                        o.id, (long long)fs.rows, (long long)fs.given, (long long)fs.withheld,
-                        (long long)fs.duties);
-        }
-    } else if (strcmp(sub, "transfers") == 0) {
-        st = cust_desk_transfers(&d, &out, &err);
-        if (st == CUST_OK && o.json) {
-            print_json(out);
-        } else if (st == CUST_OK) {
-            size_t i;
-            json_t *t;
-            json_array_foreach(out, i, t) printf(
-                "%s %s booking %s to %s: %s %s%s\n", s_or(t, "at", ""), s_or(t, "request_id", "-"),
-                s_or(t, "booking_number", "-"), s_or(t, "agency", ""), s_or(t, "basis", ""),
-                s_or(t, "warrant_number", s_or(t, "criterion", "")),
-                json_string_value(json_object_get(t, "offense")) ? s_or(t, "offense", "") : "");
-            printf("%zu transfer%s\n", json_array_size(out), json_array_size(out) == 1 ? "" : "s");
-        }
-    } else { /* lift, withdraw, expire, close */
-        static const char *const to[][2] = {{"lift", "lifted"},
-                                            {"withdraw", "withdrawn"},
-                                            {"expire", "expired"},
-                                            {"close", "closed"}};
-        const char *status = NULL;
-        for (size_t i = 0; i < CUST_ARRAY_LEN(to); i++)
-            if (strcmp(sub, to[i][0]) == 0)
-                status = to[i][1];
-        if (!o.reason)
-            rc = cli_usage_error(usage, "request %s: --reason is required", sub);
-        else
-            st = cust_desk_set_status(&d, o.id, status, o.reason, &err);
-        if (!rc && st == CUST_OK)
-            printf("%s: %s\n", o.id, status);
-    }
-    json_decref(out);
-    json_decref(doc);
-    cust_desk_release(&d);
-    cust_desk_policy_free(dp);
+    cust_desk_init(&r.d, env, s, ctx->user, "clerk");
+    r.d.lang = r.o.lang;
+    enum cust_status st = sub->fn(&r);
+    json_decref(r.out);
+    cust_desk_release(&r.d);
     cust_store_close(s);
-    cust_calendar_free(cal);
-    if (rc)
-        return rc;
-    return st == CUST_OK ? 0 : cli_fail(&err);
+    cust_desk_env_free(env);
+    if (r.rc)
+        return r.rc;
+    return st == CUST_OK ? 0 : cli_fail(&r.err);
 }

@@ -1,6 +1,7 @@
 /* cmd_roster.c - `custodian roster`: who was in custody on a day. */
 #include "custodian/compat.h"
 #include "custodian/date.h"
+#include "custodian/records.h"
 #include "custodian/store.h"
 #include "cli.h"
 
@@ -30,11 +31,6 @@ struct roster_out {
     int64_t n;
 };
 
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 static enum cust_status on_row(const struct cust_roster_row *r, void *arg)
 {
     struct roster_out *o = arg;
@@ -48,28 +44,10 @@ static enum cust_status on_row(const struct cust_roster_row *r, void *arg)
         }
         return CUST_OK;
     }
-    if (o->json) {
-        json_t *j = json_object();
-        json_object_set_new(j, "booking_number", json_string(r->booking_number));
-        json_object_set_new(j, "person_id", str_or_null(r->person_key));
-        json_object_set_new(j, "person_internal_id", json_integer(r->person_id));
-        json_object_set_new(j, "last_name", str_or_null(r->last_name));
-        json_object_set_new(j, "first_name", str_or_null(r->first_name));
-        json_object_set_new(j, "middle_name", str_or_null(r->middle_name));
-        json_object_set_new(j, "booked_at", str_or_null(r->booked_at));
-        json_object_set_new(j, "facility", str_or_null(r->facility));
-        json_object_set_new(j, "housing", str_or_null(r->housing));
-        json_object_set_new(j, "arresting_agency", str_or_null(r->arresting_agency));
-        json_object_set_new(j, "citizenship_status", str_or_null(r->citizenship_status));
-        json_object_set_new(j, "scheduled_release", str_or_null(r->scheduled_release));
-        json_object_set_new(j, "computed_release", str_or_null(r->computed_release));
-        json_object_set_new(j, "release_rule", str_or_null(r->release_rule));
-        json_object_set_new(j, "release_disagreement", json_boolean(r->release_disagreement));
-        json_object_set_new(j, "released_at", str_or_null(r->released_at));
-        json_object_set_new(j, "version", json_integer(r->version));
-        json_array_append_new(o->arr, j);
-        return CUST_OK;
-    }
+    if (o->json) /* the CLI's user reads the store directly: restricted fields included */
+        return json_array_append_new(o->arr, cust_roster_row_json(r, CUST_ROSTER_RESTRICTED)) == 0
+                   ? CUST_OK
+                   : CUST_ENOMEM;
     if (o->n == 1)
         printf("%-12s %-28s %-25s %-22s %-11s %-10s %-10s\n", "BOOKING", "NAME", "BOOKED AT",
                "FACILITY", "CITIZENSHIP", "SCHEDULED", "COMPUTED");

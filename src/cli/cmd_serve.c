@@ -32,19 +32,24 @@ static const char usage[] =
     "console (/console, /login) and the JSON API under /api/v1 (and GET /healthz) from\n"
     "the store until SIGTERM or SIGINT, then\n"
     "stop accepting, finish in-flight requests and exit 0. One JSON access-log line per\n"
-    "request goes to stderr, or to [server] access_log in the config file.\n"
+    "request goes to stderr, or to [server] access_log in the config file. Requests are\n"
+    "decided under [county] jurisdiction, notices name [county] agency_name, deadlines\n"
+    "count by [county] calendar and \"today\" is [county] timezone's, as on the command line.\n"
     "\n"
     "options:\n"
     "  --listen ADDR:PORT  where to listen (default 127.0.0.1:8080; [::1]:PORT for IPv6;\n"
     "                      port 0 picks a free port)\n"
-    "  --config FILE       INI settings: [server] listen threads body_limit header_limit\n"
+    "  --config FILE       the configuration file (as the global --config; see `custodian\n"
+    "                      config show`): [server] listen threads body_limit header_limit\n"
     "                      connections per_ip_connections timeout access_log tls\n"
     "                      shutdown_grace_ms; [ratelimit] rate burst slots;\n"
     "                      [locator] hide_recent_hours (default 2) result_cap\n"
-    "                      (default 50)\n"
+    "                      (default 50) cache_ttl; [county] jurisdiction agency_name\n"
+    "                      calendar timezone; [paths] ...\n"
     "  --port-file FILE    write the bound port to FILE once listening (for tests)\n"
     "  --assets DIR        the @uswds/uswds dist folder served under /static/uswds/\n"
-    "                      (default: node_modules/@uswds/uswds/dist of the source tree)\n"
+    "                      (default [paths] assets: node_modules/@uswds/uswds/dist of the\n"
+    "                      data folder)\n"
     "  --cache-ttl S       keep each public locator API answer S seconds (default 30;\n"
     "                      0: no cache); bookings appear only hide_recent_hours after\n"
     "                      booking anyway, a release shows at most S seconds late\n"
@@ -110,31 +115,31 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
     }
 
     struct cust_err err = CUST_ERR_INIT;
+    /* the options override the configuration (config.h) for this run */
+    if (config && cli_config_reload(ctx, config, &err) != CUST_OK)
+        return cli_fail(&err);
+    static const struct {
+        const char *option;
+        enum cust_config_key key;
+    } overrides[] = {{"--listen", CUST_CFG_SERVER_LISTEN},
+                     {"--assets", CUST_CFG_ASSETS},
+                     {"--cache-ttl", CUST_CFG_LOCATOR_CACHE_TTL},
+                     {"--key-file", CUST_CFG_KEY_FILE}};
+    const char *values[] = {listen, assets, ttl, key_file};
+    for (size_t i = 0; i < CUST_ARRAY_LEN(overrides); i++)
+        if (values[i])
+            cli_config_option(ctx, overrides[i].key, overrides[i].option, values[i]);
     struct cust_http_config cfg;
     cust_http_config_defaults(&cfg);
-    if (config && cust_http_config_load(&cfg, config, &err))
-        return cli_fail(&err);
-    if (listen && cust_http_config_listen(&cfg, listen, &err))
+    if (cust_http_config_apply(&cfg, ctx->cfg, &err) != CUST_OK)
         return cli_fail(&err);
 
     struct cust_web_config wcfg;
     cust_web_config_defaults(&wcfg);
-    wcfg.db_path = ctx->db_path;
+    wcfg.core = ctx->cfg;
+    wcfg.http = &cfg;
     wcfg.connections = cfg.threads + 1;
-    wcfg.hide_recent_hours = cfg.locator_hide_recent_hours;
-    wcfg.result_cap = cfg.locator_result_cap;
-    wcfg.tls = cfg.tls;
     wcfg.create = true; /* an empty county is served as such */
-    if (assets)
-        wcfg.assets_dir = assets;
-    if (ttl) {
-        char *end = NULL;
-        unsigned long v = strtoul(ttl, &end, 10);
-        if (!*ttl || *end || v > 3600)
-            return cli_usage_error(usage, "--cache-ttl: expected seconds from 0 to 3600");
-        wcfg.cache_ttl_s = (unsigned)v;
-    }
-    wcfg.key_file = key_file;
     struct cust_web *web = NULL;
     if (cust_web_new(&web, &wcfg, &err))
         return cli_fail(&err);

@@ -2,7 +2,7 @@
 #include "custodian/compat.h"
 #include "custodian/auth.h"
 #include "custodian/ledger.h"
-#include "custodian/store_web.h"
+#include "custodian/store_accounts.h"
 #include "custodian/web.h"
 #include "cli.h"
 
@@ -95,12 +95,14 @@ static int user_add(struct cli_ctx *ctx, const char *name, const char *role_name
         return 2;
     }
     struct cust_err err = CUST_ERR_INIT;
+    if (key_file)
+        cli_config_option(ctx, CUST_CFG_KEY_FILE, "--key-file", key_file);
     struct cust_web_config wc;
     cust_web_config_defaults(&wc);
-    wc.db_path = ctx->db_path;
+    wc.core = ctx->cfg;
     wc.connections = 1;
-    wc.key_file = key_file;
     wc.create_key = true;
+    wc.accounts_only = true;
     struct cust_web *w = NULL;
     if (cust_web_new(&w, &wc, &err) != CUST_OK) {
         sodium_memzero(pass, sizeof(pass));
@@ -153,10 +155,25 @@ static int user_add(struct cli_ctx *ctx, const char *name, const char *role_name
     return 0;
 }
 
+static const struct cli_sub subs[] = {
+    {"add", "create a staff account (prints its TOTP provisioning URI)",
+     "usage: custodian [--db PATH] user add NAME --role ROLE [--passphrase-file FILE]\n"
+     "                                  [--key-file FILE] [--json]\n\n"
+     "Create a staff account. The passphrase is the first line of FILE, or of standard input\n"
+     "(at least 15 characters, not a common or repetitive phrase, not containing the name).\n"
+     "Prints the TOTP provisioning URI (otpauth://...) to load into an authenticator app.\n"
+     "ROLE: clerk | supervisor | counsel | auditor | admin. Recorded in the ledger.\n"
+     "--key-file FILE: the server key that seals TOTP secrets ([store] key_file; created, mode\n"
+     "0600, when missing).\n"},
+    {"list", "the accounts (name, role, created)",
+     "usage: custodian [--db PATH] user list [--json]\n\nThe accounts: name, role, created.\n"},
+};
+
 int cmd_user(int argc, char **argv, struct cli_ctx *ctx)
 {
-    if (cli_wants_help(argc, argv))
-        return cli_help(usage);
+    int rc = 0;
+    if (!cli_sub_find("user", usage, subs, CUST_ARRAY_LEN(subs), sizeof(subs[0]), argc, argv, &rc))
+        return rc;
     const char *sub = NULL, *name = NULL, *role = NULL, *pass_file = NULL, *key_file = NULL;
     bool json = false;
     for (int i = 1; i < argc; i++) {

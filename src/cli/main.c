@@ -4,6 +4,8 @@
 
 #include <stdarg.h>
 
+static int cmd_help(int argc, char **argv, struct cli_ctx *ctx);
+
 static const struct cli_command commands[] = {
     {"init", cmd_init, "create an empty custody store"},
     {"import", cmd_import, "import bookings from custody JSON Lines"},
@@ -20,18 +22,23 @@ static const struct cli_command commands[] = {
     {"duties", cmd_duties, "duties triggered by requests: list, done"},
     {"serve", cmd_serve, "serve the HTTP API, the public locator and the staff console"},
     {"user", cmd_user, "manage staff accounts"},
+    {"config", cmd_config, "show the effective configuration and where each value comes from"},
+    {"help", cmd_help, "a command's own help: custodian help COMMAND [SUBCOMMAND]"},
 };
 
 static const char usage[] =
-    "usage: custodian [--db PATH] [--as USER] COMMAND [ARGS...]\n"
+    "usage: custodian [--config FILE] [--db PATH] [--as USER] COMMAND [ARGS...]\n"
     "\n"
     "custodian keeps a county jail's custody record and answers federal\n"
     "immigration requests under the law in force on the day.\n"
     "\n"
     "global options:\n"
-    "  --db PATH    the store (default $CUSTODIAN_DB, else ./custodian.db)\n"
-    "  --as USER    who is acting, for the ledger (default $CUSTODIAN_USER, else $USER)\n"
-    "  --help       this text; `custodian COMMAND --help` for a command\n"
+    "  --config FILE  the configuration file (default $CUSTODIAN_CONFIG; see\n"
+    "                 `custodian config show`)\n"
+    "  --db PATH      the store (default $CUSTODIAN_DB, else [store] path, else ./custodian.db)\n"
+    "  --as USER      who is acting, for the ledger (default $CUSTODIAN_USER, else $USER)\n"
+    "  --help         this text; `custodian help COMMAND [SUB]` (or COMMAND [SUB] --help) for\n"
+    "                 a command's own\n"
     "\n"
     "commands:\n";
 
@@ -51,6 +58,50 @@ bool cli_wants_help(int argc, char **argv)
             return true;
     }
     return false;
+}
+
+static const struct cli_sub *sub_at(const void *subs, size_t size, size_t i)
+{
+    return (const struct cli_sub *)(const void *)((const char *)subs + i * size);
+}
+
+void cli_sub_list(FILE *f, const char *cmd_usage, const void *subs, size_t n, size_t size)
+{
+    fputs(cmd_usage, f);
+    fputs("\ncommands (COMMAND --help for one's own help):\n", f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "  %-10s %s\n", sub_at(subs, size, i)->name, sub_at(subs, size, i)->summary);
+}
+
+const void *cli_sub_find(const char *cmd, const char *cmd_usage, const void *subs, size_t n,
+                         size_t size, int argc, char **argv, int *rc)
+{
+    if (argc < 2) {
+        fprintf(stderr, "custodian: which %s command?\n", cmd);
+        cli_sub_list(stderr, cmd_usage, subs, n, size);
+        *rc = 2;
+        return NULL;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        cli_sub_list(stdout, cmd_usage, subs, n, size);
+        *rc = 0;
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct cli_sub *s = sub_at(subs, size, i);
+        if (strcmp(argv[1], s->name) != 0)
+            continue;
+        if (cli_wants_help(argc - 1, argv + 1)) {
+            fputs(s->usage, stdout);
+            *rc = 0;
+            return NULL;
+        }
+        return s;
+    }
+    fprintf(stderr, "custodian: unknown %s command '%s'\n", cmd, argv[1]);
+    cli_sub_list(stderr, cmd_usage, subs, n, size);
+    *rc = 2;
+    return NULL;
 }
 
 int cli_help(const char *text)
@@ -77,19 +128,67 @@ int cli_fail(const struct cust_err *err)
     return cust_status_exit_code(err->code);
 }
 
-int main(int argc, char **argv)
+/* `custodian help [COMMAND [SUBCOMMAND]]`: the command's own --help. */
+static int cmd_help(int argc, char **argv, struct cli_ctx *ctx)
 {
-    struct cli_ctx ctx = {0};
-    ctx.db_path = getenv("CUSTODIAN_DB");
-    ctx.user = getenv("CUSTODIAN_USER");
+    if (argc < 2) {
+        print_usage(stdout);
+        return 0;
+    }
+    for (size_t c = 0; c < CUST_ARRAY_LEN(commands); c++) {
+        if (strcmp(argv[1], commands[c].name) != 0 || commands[c].fn == cmd_help)
+            continue;
+        char help[] = "--help";
+        char *args[4] = {argv[1], argc > 2 ? argv[2] : help, help, NULL};
+        return commands[c].fn(argc > 2 ? 3 : 2, args, ctx);
+    }
+    fprintf(stderr, "custodian: '%s' is not a command; see 'custodian --help'\n", argv[1]);
+    return 2;
+}
+
+void cli_config_option(struct cli_ctx *ctx, enum cust_config_key key, const char *option,
+                       const char *value)
+{
+    char source[96];
+    snprintf(source, sizeof(source), "option %s", option);
+    cust_config_set(ctx->cfg, key, value, source);
+    ctx->db_path = cust_config_get(ctx->cfg, CUST_CFG_STORE_PATH);
+    ctx->user = cust_config_get(ctx->cfg, CUST_CFG_USER);
+}
+
+enum cust_status cli_config_reload(struct cli_ctx *ctx, const char *file, struct cust_err *err)
+{
+    struct cust_config *fresh = NULL;
+    enum cust_status st = cust_config_load(file, &fresh, err);
+    if (st != CUST_OK)
+        return st;
+    /* the options given so far still win */
+    for (int k = 0; k < CUST_CFG_COUNT; k++) {
+        const char *src = cust_config_source(ctx->cfg, (enum cust_config_key)k);
+        if (strncmp(src, "option ", 7) == 0)
+            cust_config_set(fresh, (enum cust_config_key)k,
+                            cust_config_get(ctx->cfg, (enum cust_config_key)k), src);
+    }
+    cust_config_free(ctx->cfg);
+    ctx->cfg = fresh;
+    ctx->db_path = cust_config_get(ctx->cfg, CUST_CFG_STORE_PATH);
+    ctx->user = cust_config_get(ctx->cfg, CUST_CFG_USER);
+    return cust_config_apply(ctx->cfg, err);
+}
+
+static int run(int argc, char **argv, struct cli_ctx *ctx)
+{
+    const char *config = NULL, *db = NULL, *as = NULL;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
-            ctx.db_path = argv[++i];
+            db = argv[++i];
         } else if (strncmp(argv[i], "--db=", 5) == 0) {
-            ctx.db_path = argv[i] + 5;
+            db = argv[i] + 5;
+        } else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            config = argv[++i];
         } else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc) {
-            ctx.user = argv[++i];
+            as = argv[++i];
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             print_usage(stdout);
             return 0;
@@ -102,20 +201,37 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!ctx.db_path || !*ctx.db_path)
-        ctx.db_path = "custodian.db";
-    if (!ctx.user || !*ctx.user)
-        ctx.user = getenv("USER");
-    if (!ctx.user || !*ctx.user)
-        ctx.user = "cli";
     if (i >= argc) {
         print_usage(stderr);
         return 2;
     }
-    for (size_t c = 0; c < CUST_ARRAY_LEN(commands); c++) {
+    const struct cli_command *cmd = NULL;
+    for (size_t c = 0; c < CUST_ARRAY_LEN(commands); c++)
         if (strcmp(argv[i], commands[c].name) == 0)
-            return commands[c].fn(argc - i, argv + i, &ctx);
+            cmd = &commands[c];
+    if (!cmd) {
+        fprintf(stderr, "custodian: '%s' is not a command; see 'custodian --help'\n", argv[i]);
+        return 2;
     }
-    fprintf(stderr, "custodian: '%s' is not a command; see 'custodian --help'\n", argv[i]);
-    return 2;
+    /* the one configuration: defaults, file, environment, then the options */
+    struct cust_err err = CUST_ERR_INIT;
+    if (cust_config_load(config, &ctx->cfg, &err) != CUST_OK)
+        return cli_fail(&err);
+    ctx->db_path = cust_config_get(ctx->cfg, CUST_CFG_STORE_PATH);
+    ctx->user = cust_config_get(ctx->cfg, CUST_CFG_USER);
+    if (db && *db)
+        cli_config_option(ctx, CUST_CFG_STORE_PATH, "--db", db);
+    if (as && *as)
+        cli_config_option(ctx, CUST_CFG_USER, "--as", as);
+    if (cust_config_apply(ctx->cfg, &err) != CUST_OK)
+        return cli_fail(&err);
+    return cmd->fn(argc - i, argv + i, ctx);
+}
+
+int main(int argc, char **argv)
+{
+    struct cli_ctx ctx = {0};
+    int rc = run(argc, argv, &ctx);
+    cust_config_free(ctx.cfg);
+    return rc;
 }

@@ -32,8 +32,8 @@ static enum cust_status parse_rows(const char *name, struct cust_csv *csv,
     size_t cap = 0;
     while ((st = cust_csv_next(csv, err)) == CUST_OK && csv->nfields) {
         if (csv->nfields <= (size_t)cdate || csv->nfields <= (size_t)cname)
-            return cust_err_set(err, CUST_EINVAL, "%s:%zu: row: expected at least %d fields",
-                                name, csv->line, (cdate > cname ? cdate : cname) + 1);
+            return cust_err_set(err, CUST_EINVAL, "%s:%zu: row: expected at least %d fields", name,
+                                csv->line, (cdate > cname ? cdate : cname) + 1);
         int32_t day;
         if (!cust_date_parse(csv->fields[cdate], &day))
             return cust_err_set(err, CUST_EINVAL, "%s:%zu: date: not a date (YYYY-MM-DD): '%s'",

@@ -1,14 +1,14 @@
 /*
- * desk.c - the request desk: intake, listing, lifecycle and matching (desk.h,
- * docs/internals/desk.md).
+ * desk.c - the request desk: the lifecycle, loading a request, show and list, and the helpers
+ * the desk's files share (desk.h, docs/internals/desk.md). Intake and matching are in
+ * desk_intake.c, expiry in desk_expiry.c, cases in desk_case.c, duties and notices in
+ * desk_duties.c, decisions in desk_decide.c, actions and transfers in desk_act.c.
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
 #include "custodian/ledger.h"
-#include "custodian/match.h"
+#include "custodian/records.h"
 #include "desk_internal.h"
-
-#include <math.h>
 
 /* ---- small helpers --------------------------------------------------------------------- */
 
@@ -31,6 +31,26 @@ json_t *desk_time_json(int64_t t)
     return json_string(buf);
 }
 
+char *desk_cite_join(const json_t *cites)
+{
+    struct cust_buf b;
+    cust_buf_init(&b, 0);
+    size_t i;
+    json_t *c;
+    json_array_foreach(cites, i, c)
+    {
+        const char *s = json_string_value(c);
+        if (!s || !*s)
+            continue;
+        if (b.len)
+            cust_buf_puts(&b, "; ");
+        cust_buf_puts(&b, s);
+    }
+    char *out = cust_buf_status(&b) == CUST_OK && b.len ? cust_xstrdup(b.buf) : NULL;
+    cust_buf_release(&b);
+    return out;
+}
+
 json_t *desk_flag_names(unsigned flags, bool items)
 {
     json_t *a = json_array();
@@ -40,11 +60,6 @@ json_t *desk_flag_names(unsigned flags, bool items)
             json_array_append_new(a, json_string(items ? cust_request_item_name(1u << i)
                                                        : cust_request_ask_name(1u << i)));
     return a;
-}
-
-const char *desk_templates_dir(const struct cust_desk *d)
-{
-    return d->templates_dir ? d->templates_dir : CUST_SOURCE_DIR "/templates/notices";
 }
 
 static const char *role_of(const struct cust_desk *d)
@@ -132,24 +147,53 @@ enum cust_status desk_transition(struct cust_desk *d, struct desk_req *q, const 
     return st;
 }
 
+/* ---- decisions' helpers ------------------------------------------------------------------ */
+
+enum cust_status desk_on_confirmed(const struct cust_link_row *l, void *arg)
+{
+    struct link_list *ll = arg;
+    if (strcmp(l->state, "confirmed") != 0)
+        return CUST_OK;
+    if (ll->n == ll->cap) {
+        ll->cap = ll->cap ? ll->cap * 2 : 4;
+        ll->v = cust_xrealloc(ll->v, ll->cap * sizeof(*ll->v));
+    }
+    ll->v[ll->n++] = (struct linked){
+        l->person_id, l->booking_number ? cust_xstrdup(l->booking_number) : NULL, l->review};
+    return CUST_OK;
+}
+
+void desk_link_list_free(struct link_list *ll)
+{
+    for (size_t i = 0; i < ll->n; i++)
+        free(ll->v[i].booking_number);
+    free(ll->v);
+}
+
+const char *desk_verdict_of(const json_t *decision, const char *section, const char *target)
+{
+    return json_string_value(
+        json_object_get(json_object_get(json_object_get(decision, section), target), "verdict"));
+}
+
 /* ---- loading a request ----------------------------------------------------------------- */
 
-static char *dup_or_null(const char *s)
+char *desk_dup_or_null(const char *s)
 {
     return s ? cust_xstrdup(s) : NULL;
 }
 
-static enum cust_status on_req(const struct cust_desk_request *r, void *arg)
+static enum cust_status on_req(const struct cust_request_row *r, void *arg)
 {
     struct desk_req *q = arg;
     snprintf(q->id, sizeof(q->id), "%s", r->id);
-    q->status = dup_or_null(r->status);
-    q->owner = dup_or_null(r->owner);
-    q->received_at = dup_or_null(r->received_at);
-    q->law_rule = dup_or_null(r->law_rule);
-    q->created_at = dup_or_null(r->created_at);
-    q->updated_at = dup_or_null(r->updated_at);
-    q->status_reason = dup_or_null(r->status_reason);
+    q->status = desk_dup_or_null(r->status);
+    q->owner = desk_dup_or_null(r->owner);
+    q->received_at = desk_dup_or_null(r->received_at);
+    q->law_rule = desk_dup_or_null(r->law_rule);
+    q->created_at = desk_dup_or_null(r->created_at);
+    q->updated_at = desk_dup_or_null(r->updated_at);
+    q->status_reason = desk_dup_or_null(r->status_reason);
     q->due_ts = r->due_ts;
     q->law_ts = r->law_ts;
     q->doc = json_loads(r->doc, 0, NULL);
@@ -186,104 +230,6 @@ void desk_req_release(struct desk_req *q)
     memset(q, 0, sizeof(*q));
 }
 
-/* ---- matching -------------------------------------------------------------------------- */
-
-struct person_set {
-    struct cust_match_index *ix;
-    /* what the matcher does not keep, by person_id */
-    struct pinfo {
-        int64_t id;
-        char *booking_number;
-        bool verified_citizen, claimed_citizen;
-    } * info;
-    size_t n, cap;
-    struct cust_err *err;
-};
-
-static enum cust_status on_person(const struct cust_desk_person *p, void *arg)
-{
-    struct person_set *ps = arg;
-    struct cust_match_name names[9];
-    size_t nn = 0;
-    names[nn++] = (struct cust_match_name){p->last_name, p->first_name, p->dob};
-    json_t *aliases = p->aliases ? json_loads(p->aliases, 0, NULL) : NULL;
-    for (size_t i = 0; i < json_array_size(aliases) && nn < CUST_ARRAY_LEN(names); i++) {
-        json_t *a = json_array_get(aliases, i);
-        names[nn++] = (struct cust_match_name){json_string_value(json_object_get(a, "last_name")),
-                                               json_string_value(json_object_get(a, "first_name")),
-                                               json_string_value(json_object_get(a, "dob"))
-                                                   ? json_string_value(json_object_get(a, "dob"))
-                                                   : p->dob};
-    }
-    json_t *bns = p->booking_numbers ? json_loads(p->booking_numbers, 0, NULL) : NULL;
-    size_t nb = json_array_size(bns);
-    const char **bn = cust_xcalloc(nb ? nb : 1, sizeof(*bn));
-    for (size_t i = 0; i < nb; i++)
-        bn[i] = json_string_value(json_array_get(bns, i));
-    struct cust_match_person mp = {p->person_id, names,       nn, p->cii, p->fbi,
-                                   p->sid,       p->a_number, bn, nb};
-    enum cust_status st = cust_match_index_add(ps->ix, &mp, ps->err);
-    free(bn);
-    json_decref(bns);
-    json_decref(aliases);
-    if (st != CUST_OK)
-        return CUST_OK; /* a person whose name cannot be standardised is skipped, not fatal */
-    if (ps->n == ps->cap) {
-        ps->cap = ps->cap ? ps->cap * 2 : 256;
-        ps->info = cust_xrealloc(ps->info, ps->cap * sizeof(*ps->info));
-    }
-    ps->info[ps->n++] = (struct pinfo){p->person_id, dup_or_null(p->booking_number),
-                                       p->verified_citizen, p->claimed_citizen};
-    return CUST_OK;
-}
-
-static void person_set_free(struct person_set *ps)
-{
-    cust_match_index_free(ps->ix);
-    for (size_t i = 0; i < ps->n; i++)
-        free(ps->info[i].booking_number);
-    free(ps->info);
-}
-
-static const struct pinfo *pinfo_find(const struct person_set *ps, int64_t id)
-{
-    size_t lo = 0, hi = ps->n; /* persons come ordered by id */
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (ps->info[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < ps->n && ps->info[lo].id == id ? &ps->info[lo] : NULL;
-}
-
-/* The persons index, built on first use and kept in d->cache until cust_desk_release. */
-static enum cust_status load_persons(struct cust_desk *d, struct person_set **out,
-                                     struct cust_err *err)
-{
-    struct desk_cache *dc = desk_cache(d);
-    if (dc->persons) {
-        *out = dc->persons;
-        return CUST_OK;
-    }
-    struct person_set *ps = cust_xcalloc(1, sizeof(*ps));
-    ps->ix = cust_match_index_new();
-    ps->err = err;
-    enum cust_status st = cust_store_desk_persons(d->store, 0, on_person, ps, err);
-    if (st == CUST_OK)
-        st = cust_match_index_build(ps->ix, err);
-    if (st != CUST_OK) {
-        person_set_free(ps);
-        free(ps);
-        *out = NULL;
-        return st;
-    }
-    dc->persons = ps;
-    *out = ps;
-    return CUST_OK;
-}
-
 struct desk_cache *desk_cache(struct cust_desk *d)
 {
     if (!d->cache)
@@ -297,448 +243,13 @@ void cust_desk_release(struct cust_desk *d)
     if (!dc)
         return;
     if (dc->persons) {
-        person_set_free(dc->persons);
+        desk_person_set_free(dc->persons);
         free(dc->persons);
     }
-    json_decref(dc->duty_days);
     json_decref(dc->templates);
+    cust_decision_free(dc->decision);
     free(dc);
     d->cache = NULL;
-}
-
-static json_t *reasons_json(const struct cust_match_candidate *c)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < c->n_reasons; i++)
-        json_array_append_new(a, json_pack("{s:s,s:s,s:f}", "field", c->reasons[i].field, "text",
-                                           c->reasons[i].text, "points",
-                                           round(c->reasons[i].points * 100) / 100));
-    return a;
-}
-
-/* The review flag for a person about to be linked. */
-static const char *review_reason(const struct pinfo *pi)
-{
-    if (pi && pi->verified_citizen)
-        return "recorded as a verified citizen";
-    if (pi && pi->claimed_citizen)
-        return "claims citizenship";
-    return NULL;
-}
-
-struct existing_links {
-    json_t *by_person; /* person_id (text) -> state */
-};
-
-static enum cust_status on_existing(const struct cust_desk_link *l, void *arg)
-{
-    struct existing_links *e = arg;
-    char k[24];
-    snprintf(k, sizeof(k), "%lld", (long long)l->person_id);
-    json_object_set_new(e->by_person, k, json_string(l->state));
-    return CUST_OK;
-}
-
-#define MATCH_CAP 10
-
-/* Match the request's subject, store candidates, auto-confirm a single exact strong match.
- * Inside a transaction. *out: candidates array (new reference). */
-static enum cust_status match_locked(struct cust_desk *d, struct desk_req *q, json_t **out,
-                                     struct cust_err *err)
-{
-    if (!q->r.has_subject)
-        return cust_err_set(err, CUST_EINVAL, "request '%s' names a scope, not a subject", q->id);
-    struct person_set *ps = NULL;
-    enum cust_status st = load_persons(d, &ps, err);
-    struct existing_links ex = {json_object()};
-    if (st == CUST_OK)
-        st = cust_store_links(d->store, q->id, on_existing, &ex, err);
-    struct cust_match_candidate cands[MATCH_CAP];
-    size_t n = 0;
-    const struct cust_request_subject *sj = &q->r.subject;
-    if (st == CUST_OK) {
-        struct cust_match_name name = {sj->last_name, sj->first_name, sj->dob};
-        const char *bn[1] = {sj->booking_number};
-        struct cust_match_person subj = {
-            0, &name, 1, sj->cii, sj->fbi, sj->sid, sj->a_number, bn, sj->booking_number ? 1u : 0u};
-        st = cust_match_query(ps->ix, &subj, NULL, cands, MATCH_CAP, &n, err);
-    }
-    size_t strong = 0;
-    for (size_t i = 0; i < n; i++)
-        if (cands[i].strong && !cands[i].conflict)
-            strong++;
-    json_t *arr = json_array();
-    char now[32];
-    desk_now(now);
-    for (size_t i = 0; st == CUST_OK && i < n; i++) {
-        const struct cust_match_candidate *c = &cands[i];
-        const struct pinfo *pi = pinfo_find(ps, c->person_id);
-        char k[24];
-        snprintf(k, sizeof(k), "%lld", (long long)c->person_id);
-        const char *prev = json_string_value(json_object_get(ex.by_person, k));
-        bool auto_link = strong == 1 && c->strong && !c->conflict;
-        const char *state = prev && strcmp(prev, "candidate") != 0 ? prev
-                            : auto_link                            ? "confirmed"
-                                                                   : "candidate";
-        json_t *reasons = reasons_json(c);
-        char *rtext = json_dumps(reasons, JSON_COMPACT);
-        const char *rr = review_reason(pi);
-        if (!prev || strcmp(prev, "candidate") == 0) {
-            struct cust_desk_link l = {q->id,
-                                       c->person_id,
-                                       pi ? pi->booking_number : NULL,
-                                       c->score,
-                                       c->strong && !c->conflict,
-                                       state,
-                                       auto_link ? "auto" : NULL,
-                                       auto_link ? now : NULL,
-                                       rtext,
-                                       rr != NULL,
-                                       rr};
-            st = cust_store_link_put(d->store, &l, err);
-            if (st == CUST_OK && auto_link)
-                st = desk_log(
-                    d, "request.link", "request", q->id, "ok", "exact strong-identifier match",
-                    json_pack("{s:I,s:s?,s:b,s:s?}", "person_id", (json_int_t)c->person_id,
-                              "booking_number", pi ? pi->booking_number : NULL, "review",
-                              rr != NULL, "review_reason", rr),
-                    err);
-        }
-        free(rtext);
-        json_array_append_new(arr, json_pack("{s:I,s:s?,s:f,s:f,s:b,s:b,s:s,s:b,s:s?,s:o}",
-                                             "person_id", (json_int_t)c->person_id,
-                                             "booking_number", pi ? pi->booking_number : NULL,
-                                             "score", round(c->score * 1e4) / 1e4, "points",
-                                             round(c->points * 100) / 100, "strong", c->strong,
-                                             "conflict", c->conflict, "state", state, "review",
-                                             rr != NULL, "review_reason", rr, "reasons", reasons));
-    }
-    if (st == CUST_OK && strong == 1 && strcmp(q->status, "received") == 0)
-        st = desk_transition(d, q, "matched", "exact strong-identifier match", err);
-    json_decref(ex.by_person);
-    if (st != CUST_OK) {
-        json_decref(arr);
-        return st;
-    }
-    *out = arr;
-    return CUST_OK;
-}
-
-enum cust_status cust_desk_match(struct cust_desk *d, const char *id, json_t **out,
-                                 struct cust_err *err)
-{
-    *out = NULL;
-    struct desk_req q;
-    enum cust_status st = desk_req_load(d, id, &q, err);
-    if (st == CUST_OK && cust_desk_status_is_final(q.status))
-        st = cust_err_set(err, CUST_ECONFLICT, "request '%s' is %s", id, q.status);
-    if (st == CUST_OK)
-        st = cust_store_begin(d->store, err);
-    if (st == CUST_OK) {
-        st = match_locked(d, &q, out, err);
-        if (st == CUST_OK)
-            st = desk_log(d, "request.match", "request", id, "ok", "",
-                          json_pack("{s:I}", "candidates", (json_int_t)json_array_size(*out)), err);
-        if (st == CUST_OK)
-            st = cust_store_commit(d->store, err);
-        else
-            cust_store_rollback(d->store);
-        if (st != CUST_OK) {
-            json_decref(*out);
-            *out = NULL;
-        }
-    }
-    desk_req_release(&q);
-    return st;
-}
-
-/* Recompute a detainer's 48-hour window from the linked booking's release date. */
-static enum cust_status rewindow(struct cust_desk *d, struct desk_req *q, const char *bn,
-                                 struct cust_err *err)
-{
-    if (q->r.kind != CUST_REQ_DETAINER || q->r.has_due || !bn)
-        return CUST_OK;
-    char *doc = NULL;
-    if (cust_store_current_version(d->store, bn, NULL, &doc, NULL) != CUST_OK)
-        return CUST_OK;
-    json_t *rec = json_loads(doc, 0, NULL);
-    free(doc);
-    const char *rel = json_string_value(json_object_get(rec, "scheduled_release"));
-    int32_t day;
-    enum cust_status st = CUST_OK;
-    if (rel && cust_date_parse(rel, &day)) {
-        int64_t start = (int64_t)day * 86400 - (int64_t)q->r.received_offset * 60;
-        int64_t end = cust_deadline_add_business_hours(d->cal, start, q->r.received_offset, 48);
-        char now[32];
-        desk_now(now);
-        st = cust_store_request_update(d->store, q->id, NULL, NULL, end,
-                                       "detainer_48h_after_release", now, err);
-    }
-    json_decref(rec);
-    return st;
-}
-
-struct one_link {
-    int64_t person_id;
-    bool found, review;
-    char state[16];
-    char *booking_number;
-    double score;
-    bool strong;
-    char *reasons;
-    char *review_reason;
-};
-
-static enum cust_status on_link_find(const struct cust_desk_link *l, void *arg)
-{
-    struct one_link *o = arg;
-    if (l->person_id != o->person_id)
-        return CUST_OK;
-    o->found = true;
-    o->review = l->review;
-    snprintf(o->state, sizeof(o->state), "%s", l->state);
-    o->booking_number = dup_or_null(l->booking_number);
-    o->score = l->score;
-    o->strong = l->strong;
-    o->reasons = dup_or_null(l->reasons);
-    o->review_reason = dup_or_null(l->review_reason);
-    return CUST_OK;
-}
-
-static void one_link_free(struct one_link *o)
-{
-    free(o->booking_number);
-    free(o->reasons);
-    free(o->review_reason);
-}
-
-enum cust_status cust_desk_confirm(struct cust_desk *d, const char *id, int64_t person_id,
-                                   const char *by, struct cust_err *err)
-{
-    struct desk_req q;
-    enum cust_status st = desk_req_load(d, id, &q, err);
-    if (st != CUST_OK)
-        return st;
-    if (cust_desk_status_is_final(q.status)) {
-        st = cust_err_set(err, CUST_ECONFLICT, "request '%s' is %s", id, q.status);
-        desk_req_release(&q);
-        return st;
-    }
-    if (!q.r.has_subject) {
-        desk_req_release(&q);
-        return cust_err_set(err, CUST_EINVAL, "request '%s' names a scope, not a subject", id);
-    }
-    struct person_set *ps = NULL;
-    st = load_persons(d, &ps, err);
-    struct one_link o = {.person_id = person_id};
-    if (st == CUST_OK)
-        st = cust_store_links(d->store, id, on_link_find, &o, err);
-    const struct pinfo *pi = ps ? pinfo_find(ps, person_id) : NULL;
-    if (st == CUST_OK && !pi)
-        st = cust_err_set(err, CUST_ENOTFOUND, "no person #%lld", (long long)person_id);
-    /* score the pair even when it was never a candidate: the record shows what was confirmed */
-    json_t *reasons = NULL;
-    double score = o.score;
-    bool strong = o.strong;
-    if (st == CUST_OK && !o.found) {
-        struct cust_match_candidate cands[MATCH_CAP];
-        size_t n = 0;
-        const struct cust_request_subject *sj = &q.r.subject;
-        struct cust_match_name name = {sj->last_name, sj->first_name, sj->dob};
-        const char *bn[1] = {sj->booking_number};
-        struct cust_match_person subj = {
-            0, &name, 1, sj->cii, sj->fbi, sj->sid, sj->a_number, bn, sj->booking_number ? 1u : 0u};
-        if (cust_match_query(ps->ix, &subj, NULL, cands, MATCH_CAP, &n, NULL) == CUST_OK)
-            for (size_t i = 0; i < n; i++)
-                if (cands[i].person_id == person_id) {
-                    reasons = reasons_json(&cands[i]);
-                    score = cands[i].score;
-                    strong = cands[i].strong && !cands[i].conflict;
-                }
-    }
-    if (st == CUST_OK && o.found && strcmp(o.state, "confirmed") == 0)
-        st = cust_err_set(err, CUST_ECONFLICT, "person #%lld is already confirmed for '%s'",
-                          (long long)person_id, id);
-    if (st == CUST_OK)
-        st = cust_store_begin(d->store, err);
-    if (st == CUST_OK) {
-        char now[32];
-        desk_now(now);
-        const char *rr = review_reason(pi);
-        char *rtext = reasons ? json_dumps(reasons, JSON_COMPACT) : NULL;
-        struct cust_desk_link l = {
-            id, person_id, pi->booking_number,        score,      strong, "confirmed",
-            by, now,       rtext ? rtext : o.reasons, rr != NULL, rr};
-        st = cust_store_link_put(d->store, &l, err);
-        free(rtext);
-        if (st == CUST_OK)
-            st = desk_log(d, "request.confirm", "request", id, "ok", "",
-                          json_pack("{s:I,s:s?,s:s,s:f,s:b,s:s?}", "person_id",
-                                    (json_int_t)person_id, "booking_number", pi->booking_number,
-                                    "by", by, "score", score, "review", rr != NULL, "review_reason",
-                                    rr),
-                          err);
-        if (st == CUST_OK && strcmp(q.status, "received") == 0)
-            st = desk_transition(d, &q, "matched", "match confirmed", err);
-        if (st == CUST_OK)
-            st = rewindow(d, &q, pi->booking_number, err);
-        if (st == CUST_OK)
-            st = cust_store_commit(d->store, err);
-        else
-            cust_store_rollback(d->store);
-    }
-    json_decref(reasons);
-    one_link_free(&o);
-    desk_req_release(&q);
-    return st;
-}
-
-enum cust_status cust_desk_review(struct cust_desk *d, const char *id, int64_t person_id,
-                                  const char *by, const char *reason, struct cust_err *err)
-{
-    if (!reason || !*reason)
-        return cust_err_set(err, CUST_EINVAL, "a review needs a reason");
-    struct one_link o = {.person_id = person_id};
-    enum cust_status st = cust_store_links(d->store, id, on_link_find, &o, err);
-    if (st == CUST_OK && !o.found)
-        st = cust_err_set(err, CUST_ENOTFOUND, "person #%lld is not linked to '%s'",
-                          (long long)person_id, id);
-    if (st == CUST_OK && !o.review)
-        st = cust_err_set(err, CUST_ECONFLICT, "person #%lld is not flagged for review",
-                          (long long)person_id);
-    if (st == CUST_OK)
-        st = cust_store_begin(d->store, err);
-    if (st == CUST_OK) {
-        char now[32];
-        desk_now(now);
-        struct cust_desk_link l = {id,   person_id, o.booking_number, o.score, o.strong, o.state,
-                                   NULL, NULL,      o.reasons,        false,   NULL};
-        if (strcmp(o.state, "confirmed") == 0) {
-            l.confirmed_by = by;
-            l.confirmed_at = now;
-        }
-        st = cust_store_link_put(d->store, &l, err);
-        if (st == CUST_OK)
-            st = desk_log(d, "request.review", "request", id, "ok", reason,
-                          json_pack("{s:I,s:s,s:s?}", "person_id", (json_int_t)person_id, "by", by,
-                                    "flag", o.review_reason),
-                          err);
-        if (st == CUST_OK)
-            st = cust_store_commit(d->store, err);
-        else
-            cust_store_rollback(d->store);
-    }
-    one_link_free(&o);
-    return st;
-}
-
-/* ---- intake ---------------------------------------------------------------------------- */
-
-/* The request document as stored: as received, document contents replaced by their hash. */
-static json_t *stored_doc(const json_t *doc, const struct cust_request *r)
-{
-    json_t *copy = json_deep_copy(doc);
-    json_t *docs = json_object_get(copy, "documents");
-    for (size_t i = 0; i < json_array_size(docs) && i < r->ndocuments; i++) {
-        json_t *e = json_array_get(docs, i);
-        json_object_del(e, "content_base64");
-        json_object_set_new(e, "sha256", json_string(r->documents[i].sha256));
-    }
-    return copy;
-}
-
-enum cust_status cust_desk_add(struct cust_desk *d, const json_t *doc, char id[CUST_REQUEST_ID_MAX],
-                               struct cust_diag *diag, struct cust_err *err)
-{
-    id[0] = '\0';
-    struct cust_request r;
-    if (cust_request_parse(doc, &r, diag) != CUST_OK) {
-        cust_request_release(&r);
-        return cust_err_set(err, CUST_EINVAL, "invalid request");
-    }
-    int64_t law_ts = CUST_NO_TIME;
-    const char *law_rule = NULL;
-    if (!r.has_due && r.kind == CUST_REQ_DETAINER) {
-        law_ts = cust_deadline_add_business_hours(d->cal, r.received_at, r.received_offset, 48);
-        law_rule = "detainer_48h";
-    }
-    char received[32], now[32];
-    cust_time_format(r.received_at, r.received_offset, false, received);
-    desk_now(now);
-    json_t *sdoc = stored_doc(doc, &r);
-    char *text = json_dumps(sdoc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(sdoc);
-    struct cust_desk_request row = {
-        .kind = cust_request_kind_name(r.kind),
-        .form = r.form,
-        .agency = r.agency,
-        .office = r.office,
-        .status = "received",
-        .received_at = received,
-        .received_ts = r.received_at,
-        .received_offset = r.received_offset,
-        .due_ts = r.has_due ? r.due : CUST_NO_TIME,
-        .law_ts = law_ts,
-        .law_rule = law_rule,
-        .owner = d->actor,
-        .created_at = now,
-        .updated_at = now,
-        .doc = text,
-    };
-    enum cust_status st = cust_store_begin(d->store, err);
-    if (st == CUST_OK) {
-        st = cust_store_request_insert(d->store, &row, id, err);
-        for (size_t i = 0; st == CUST_OK && i < r.ndocuments; i++)
-            st = cust_store_document_put(d->store, id, r.documents[i].name, r.documents[i].sha256,
-                                         r.documents[i].content, r.documents[i].content_len,
-                                         "received", err);
-        if (st == CUST_OK) {
-            json_t *docs = json_array();
-            for (size_t i = 0; i < r.ndocuments; i++)
-                json_array_append_new(docs,
-                                      json_pack("{s:s,s:s,s:b}", "name", r.documents[i].name,
-                                                "sha256", r.documents[i].sha256, "content_kept",
-                                                r.documents[i].content != NULL));
-            st = desk_log(d, "request.add", "request", id, "ok", "",
-                          json_pack("{s:s,s:s,s:s?,s:s,s:o,s:o,s:o}", "kind", row.kind, "agency",
-                                    r.agency, "form", r.form, "received_at", received, "due",
-                                    desk_time_json(row.due_ts), "deadline", desk_time_json(law_ts),
-                                    "documents", docs),
-                          err);
-        }
-        if (st == CUST_OK && r.has_subject) {
-            struct desk_req q;
-            memset(&q, 0, sizeof(q));
-            snprintf(q.id, sizeof(q.id), "%s", id);
-            q.status = cust_xstrdup("received");
-            q.r = r;
-            json_t *cands = NULL;
-            st = match_locked(d, &q, &cands, err);
-            if (st == CUST_OK) {
-                /* a confirmed link at intake: the detainer window from the release date */
-                size_t i;
-                json_t *c;
-                json_array_foreach(cands, i, c)
-                {
-                    if (st == CUST_OK &&
-                        strcmp(json_string_value(json_object_get(c, "state")), "confirmed") == 0)
-                        st = rewindow(d, &q,
-                                      json_string_value(json_object_get(c, "booking_number")), err);
-                }
-            }
-            json_decref(cands);
-            free(q.status);
-        }
-        if (st == CUST_OK)
-            st = cust_store_commit(d->store, err);
-        else
-            cust_store_rollback(d->store);
-    }
-    if (st != CUST_OK)
-        id[0] = '\0';
-    free(text);
-    cust_request_release(&r);
-    return st;
 }
 
 /* ---- show and list --------------------------------------------------------------------- */
@@ -752,13 +263,13 @@ static int64_t deadline_of(int64_t due, int64_t law)
     return due < law ? due : law;
 }
 
-static bool is_pending(const char *status)
+bool desk_is_pending(const char *status)
 {
     return strcmp(status, "received") == 0 || strcmp(status, "matched") == 0 ||
            strcmp(status, "decided") == 0;
 }
 
-static json_t *request_summary(const struct cust_desk_request *r, int64_t now)
+static json_t *request_summary(const struct cust_request_row *r, int64_t now)
 {
     int64_t dl = deadline_of(r->due_ts, r->law_ts);
     json_t *doc = json_loads(r->doc, 0, NULL);
@@ -768,7 +279,7 @@ static json_t *request_summary(const struct cust_desk_request *r, int64_t now)
         r->office, "status", r->status, "status_reason", r->status_reason, "received_at",
         r->received_at, "due", desk_time_json(r->due_ts), "law_deadline", desk_time_json(r->law_ts),
         "law_rule", r->law_rule, "deadline", desk_time_json(dl), "overdue",
-        is_pending(r->status) && dl != CUST_NO_TIME && dl < now, "owner", r->owner, "subject",
+        desk_is_pending(r->status) && dl != CUST_NO_TIME && dl < now, "owner", r->owner, "subject",
         json_object_get(doc, "subject"), "scope", json_object_get(doc, "scope"), "note",
         json_object_get(doc, "note"));
     json_object_set(j, "request", doc);
@@ -781,7 +292,7 @@ struct list_ctx {
     int64_t now;
 };
 
-static enum cust_status on_list(const struct cust_desk_request *r, void *arg)
+static enum cust_status on_list(const struct cust_request_row *r, void *arg)
 {
     struct list_ctx *c = arg;
     json_t *j = request_summary(r, c->now);
@@ -790,7 +301,7 @@ static enum cust_status on_list(const struct cust_desk_request *r, void *arg)
     return CUST_OK;
 }
 
-enum cust_status cust_desk_list(struct cust_desk *d, const struct cust_desk_request_filter *f,
+enum cust_status cust_desk_list(struct cust_desk *d, const struct cust_request_filter *f,
                                 json_t **out, struct cust_err *err)
 {
     struct list_ctx c = {json_array(), f->now};
@@ -804,14 +315,14 @@ enum cust_status cust_desk_list(struct cust_desk *d, const struct cust_desk_requ
     return CUST_OK;
 }
 
-static enum cust_status on_show(const struct cust_desk_request *r, void *arg)
+static enum cust_status on_show(const struct cust_request_row *r, void *arg)
 {
     json_t **j = arg;
     *j = request_summary(r, cust_now());
     return CUST_OK;
 }
 
-static enum cust_status on_show_link(const struct cust_desk_link *l, void *arg)
+static enum cust_status on_show_link(const struct cust_link_row *l, void *arg)
 {
     json_t *reasons = l->reasons ? json_loads(l->reasons, 0, NULL) : NULL;
     json_array_append_new(arg,
@@ -824,7 +335,7 @@ static enum cust_status on_show_link(const struct cust_desk_link *l, void *arg)
     return CUST_OK;
 }
 
-static enum cust_status on_show_decision(const struct cust_desk_decision *x, void *arg)
+static enum cust_status on_show_decision(const struct cust_decision_row *x, void *arg)
 {
     json_t *dec = json_loads(x->decision, 0, NULL);
     json_array_append_new(
@@ -836,7 +347,7 @@ static enum cust_status on_show_decision(const struct cust_desk_decision *x, voi
     return CUST_OK;
 }
 
-static enum cust_status on_show_action(const struct cust_desk_action *a, void *arg)
+static enum cust_status on_show_action(const struct cust_action_row *a, void *arg)
 {
     json_array_append_new(
         arg, json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s?}", "id", (json_int_t)a->id, "person_id",
@@ -845,7 +356,7 @@ static enum cust_status on_show_action(const struct cust_desk_action *a, void *a
     return CUST_OK;
 }
 
-static enum cust_status on_show_document(const struct cust_desk_document *x, void *arg)
+static enum cust_status on_show_document(const struct cust_document_row *x, void *arg)
 {
     json_array_append_new(arg, json_pack("{s:s,s:s,s:s,s:o}", "name", x->name, "sha256", x->sha256,
                                          "role", x->role, "size",
@@ -869,7 +380,7 @@ enum cust_status cust_desk_show(struct cust_desk *d, const char *id, json_t **ou
         st = cust_store_decisions(d->store, id, on_show_decision, decs, err);
     if (st == CUST_OK)
         st = cust_store_actions(d->store, id, on_show_action, acts, err);
-    struct cust_desk_duty_filter f = {id, false};
+    struct cust_duty_filter f = {id, false};
     if (st == CUST_OK)
         st = cust_desk_duties(d, &f, &duties, err);
     if (st != CUST_OK) {
@@ -914,166 +425,4 @@ enum cust_status cust_desk_set_status(struct cust_desk *d, const char *id, const
     }
     desk_req_release(&q);
     return st;
-}
-
-/* ---- expiry ---------------------------------------------------------------------------- */
-
-/* The rule a detainer's hold window is counted by once its person has a release date. */
-#define SWEEP_RULE "detainer_48h_after_release"
-
-struct sweep_item {
-    char id[CUST_REQUEST_ID_MAX];
-    char status[16];
-    int64_t end; /* the stored window's end */
-    int offset;  /* the request's offset (release days are local days) */
-};
-
-struct sweep_ctx {
-    int64_t now;
-    struct sweep_item *items;
-    size_t n, cap;
-};
-
-static enum cust_status on_sweep(const struct cust_desk_request *r, void *arg)
-{
-    struct sweep_ctx *c = arg;
-    /* every open detainer with a hold window, whatever its stored end: the window is counted
-     * again from the current record (a release earlier or later than scheduled moves it) */
-    if (strcmp(r->kind, "detainer") != 0 || !is_pending(r->status) || !r->law_rule ||
-        strcmp(r->law_rule, SWEEP_RULE) != 0 || r->received_ts > c->now)
-        return CUST_OK; /* (a sweep as of a past time leaves later requests alone) */
-    if (c->n == c->cap) {
-        c->cap = c->cap ? 2 * c->cap : 8;
-        c->items = cust_xrealloc(c->items, c->cap * sizeof(*c->items));
-    }
-    struct sweep_item *it = &c->items[c->n++];
-    snprintf(it->id, sizeof(it->id), "%s", r->id);
-    snprintf(it->status, sizeof(it->status), "%s", r->status);
-    it->end = r->law_ts;
-    it->offset = r->received_offset;
-    return CUST_OK;
-}
-
-struct sweep_links {
-    char **bn;
-    size_t n;
-};
-
-static enum cust_status on_sweep_link(const struct cust_desk_link *l, void *arg)
-{
-    struct sweep_links *c = arg;
-    if (strcmp(l->state, "confirmed") != 0 || !l->booking_number)
-        return CUST_OK;
-    c->bn = cust_xrealloc(c->bn, (c->n + 1) * sizeof(*c->bn));
-    c->bn[c->n++] = cust_xstrdup(l->booking_number);
-    return CUST_OK;
-}
-
-/* The end of one booking's hold window from its current record: 48 business hours from the
- * actual release (`released_at`) if released, else from the start of the scheduled release
- * day. CUST_NO_TIME when the record gives neither. */
-static int64_t booking_window_end(struct cust_desk *d, const char *bn, int offset)
-{
-    char *doc = NULL;
-    if (cust_store_current_version(d->store, bn, NULL, &doc, NULL) != CUST_OK)
-        return CUST_NO_TIME;
-    json_t *rec = json_loads(doc, 0, NULL);
-    free(doc);
-    /* Only a release that happened starts the hold window: a person still in custody past a
-     * stated release date (a postponed or stale date) is still the subject of the detainer. */
-    const char *released = json_string_value(json_object_get(rec, "released_at"));
-    int64_t start = CUST_NO_TIME, t;
-    if (released && cust_time_parse(released, &t, NULL))
-        start = t;
-    json_decref(rec);
-    return start == CUST_NO_TIME ? CUST_NO_TIME
-                                 : cust_deadline_add_business_hours(d->cal, start, offset, 48);
-}
-
-/* The request's hold window end now: the latest over its confirmed persons (every one's window
- * must have passed); CUST_NO_TIME when a person's release is not known. */
-static enum cust_status window_end(struct cust_desk *d, const struct sweep_item *it, int64_t *end,
-                                   struct cust_err *err)
-{
-    struct sweep_links c = {0};
-    enum cust_status st = cust_store_links(d->store, it->id, on_sweep_link, &c, err);
-    *end = c.n ? INT64_MIN + 1 : CUST_NO_TIME;
-    for (size_t i = 0; i < c.n; i++) {
-        int64_t e = st == CUST_OK && *end != CUST_NO_TIME
-                        ? booking_window_end(d, c.bn[i], it->offset)
-                        : CUST_NO_TIME;
-        if (e == CUST_NO_TIME)
-            *end = CUST_NO_TIME;
-        else if (*end != CUST_NO_TIME && e > *end)
-            *end = e;
-        free(c.bn[i]);
-    }
-    free(c.bn);
-    return st;
-}
-
-enum cust_status cust_desk_sweep(struct cust_desk *d, int64_t now, json_t **out,
-                                 struct cust_err *err)
-{
-    *out = NULL;
-    /* the system acts, whoever ran the command */
-    struct cust_desk sys = *d;
-    sys.actor = "system";
-    sys.role = "system";
-    struct sweep_ctx c = {.now = now};
-    struct cust_desk_request_filter f = {true, CUST_NO_TIME, now, "detainer"};
-    json_t *arr = json_array();
-    char nowtxt[32], updated[32];
-    cust_time_format(now, 0, true, nowtxt);
-    desk_now(updated);
-    /* listed inside the (immediate) transaction: nothing acts on a request between the look and
-     * the change */
-    enum cust_status st = cust_store_begin(d->store, err);
-    if (st != CUST_OK) {
-        json_decref(arr);
-        return st;
-    }
-    st = cust_store_request_list(d->store, &f, on_sweep, &c, err);
-    for (size_t i = 0; st == CUST_OK && i < c.n; i++) {
-        const struct sweep_item *it = &c.items[i];
-        int64_t e;
-        if ((st = window_end(d, it, &e, err)) != CUST_OK)
-            break;
-        if (e == CUST_NO_TIME)
-            continue; /* a release no longer known: no window to pass */
-        if (e >= now) {
-            /* still open; keep the stored deadline true to the record */
-            if (e != it->end)
-                st = cust_store_request_update(d->store, it->id, NULL, NULL, e, SWEEP_RULE, updated,
-                                               err);
-            continue;
-        }
-        char end[32], reason[200];
-        cust_time_format(e, 0, true, end);
-        snprintf(reason, sizeof(reason),
-                 "%s: hold window (8 CFR 287.7(d), 48 hours after release excluding weekends and "
-                 "holidays) ended %s without action",
-                 SWEEP_RULE, end);
-        st = cust_store_request_update(d->store, it->id, "expired", reason, CUST_NO_TIME, NULL,
-                                       updated, err);
-        if (st == CUST_OK)
-            st = desk_log(&sys, "request.status", "request", it->id, "ok", reason,
-                          json_pack("{s:s,s:s,s:s,s:s,s:s}", "from", it->status, "to", "expired",
-                                    "rule", SWEEP_RULE, "deadline", end, "as_of", nowtxt),
-                          err);
-        if (st == CUST_OK)
-            json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s}", "id", it->id, "from",
-                                                 it->status, "deadline", end, "rule", SWEEP_RULE));
-    }
-    free(c.items);
-    if (st == CUST_OK)
-        st = cust_store_commit(d->store, err);
-    else
-        cust_store_rollback(d->store);
-    if (st != CUST_OK) {
-        json_decref(arr);
-        return st;
-    }
-    *out = arr;
-    return CUST_OK;
 }

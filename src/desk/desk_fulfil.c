@@ -10,6 +10,7 @@
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
+#include "custodian/records.h"
 #include "desk_internal.h"
 
 #include <sodium.h>
@@ -19,64 +20,72 @@ static void ignore(enum cust_status st)
     (void)st;
 }
 
-/* The value of one item from a booking record, or NULL when the record has none. */
-static json_t *item_value(const json_t *rec, unsigned item)
+static json_t *str_or_null(const char *s)
 {
-    json_t *person = json_object_get(rec, "person");
+    return s ? json_string(s) : json_null();
+}
+
+/* A value kept as the source gave it (compact JSON), or NULL. */
+static json_t *raw_json(const char *text)
+{
+    return text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+}
+
+/* The value of one item from a booking (as records read it), or NULL when it has none. */
+static json_t *item_value(const struct cust_booking *b, unsigned item)
+{
+    const struct cust_person *person = &b->person;
     switch (item) {
     case CUST_ITEM_BOOKING_FACTS: {
         json_int_t bail = 0;
         bool any = false;
-        size_t i;
-        json_t *c;
-        json_array_foreach(json_object_get(rec, "charges"), i, c)
-        {
-            json_t *b = json_object_get(c, "bail_cents");
-            if (json_is_integer(b)) {
-                bail += json_integer_value(b);
+        for (size_t i = 0; i < b->n_charges; i++)
+            if (b->charges[i].bail_cents >= 0) {
+                bail += b->charges[i].bail_cents;
                 any = true;
             }
-        }
-        json_t *v = json_pack("{s:O?,s:O?,s:O?}", "booked_at", json_object_get(rec, "booked_at"),
-                              "facility", json_object_get(rec, "facility"), "arresting_agency",
-                              json_object_get(rec, "arresting_agency"));
+        json_t *v = json_pack("{s:o,s:o,s:o}", "booked_at", str_or_null(b->booked_at), "facility",
+                              str_or_null(b->facility), "arresting_agency",
+                              str_or_null(b->arresting_agency));
         json_object_set_new(v, "bail_cents", any ? json_integer(bail) : json_null());
         return v;
     }
     case CUST_ITEM_CHARGES: {
         json_t *a = json_array();
-        size_t i;
-        json_t *c;
-        json_array_foreach(json_object_get(rec, "charges"), i, c) json_array_append_new(
-            a, json_pack("{s:O?,s:O?,s:O?,s:O?}", "code", json_object_get(c, "code"), "description",
-                         json_object_get(c, "description"), "level", json_object_get(c, "level"),
-                         "status", json_object_get(c, "status")));
+        for (size_t i = 0; i < b->n_charges; i++) {
+            const struct cust_charge *c = &b->charges[i];
+            json_array_append_new(a, json_pack("{s:o,s:o,s:o,s:o}", "code", str_or_null(c->code),
+                                               "description", str_or_null(c->description), "level",
+                                               str_or_null(c->level), "status",
+                                               str_or_null(c->status)));
+        }
         return a;
     }
     case CUST_ITEM_CONVICTIONS: {
         json_t *a = json_array();
-        size_t i;
-        json_t *c;
-        json_array_foreach(json_object_get(rec, "prior_convictions"), i, c) json_array_append_new(
-            a, json_pack("{s:O?,s:O?,s:O?,s:O?}", "code", json_object_get(c, "code"), "level",
-                         json_object_get(c, "level"), "date", json_object_get(c, "date"),
-                         "jurisdiction", json_object_get(c, "jurisdiction")));
+        for (size_t i = 0; i < b->n_priors; i++) {
+            const struct cust_prior *p = &b->priors[i];
+            json_array_append_new(a, json_pack("{s:o,s:o,s:o,s:o}", "code", str_or_null(p->code),
+                                               "level", str_or_null(p->level), "date",
+                                               str_or_null(p->date), "jurisdiction",
+                                               str_or_null(p->jurisdiction)));
+        }
         return a;
     }
-    case CUST_ITEM_CITIZENSHIP: {
-        json_t *s = json_object_get(json_object_get(person, "citizenship"), "status");
-        return s ? json_incref(s) : json_string("unknown");
-    }
+    case CUST_ITEM_CITIZENSHIP:
+        return json_string(person->has_citizenship && person->citizenship.status
+                               ? person->citizenship.status
+                               : "unknown");
     case CUST_ITEM_IMMIGRATION_STATUS:
-        return json_incref(json_object_get(person, "immigration_status"));
+        return person->immigration_status ? json_string(person->immigration_status) : NULL;
     case CUST_ITEM_RELEASE_DATE:
-        return json_incref(json_object_get(rec, "scheduled_release"));
+        return b->scheduled_release ? json_string(b->scheduled_release) : NULL;
     case CUST_ITEM_HOME_ADDRESS:
-        return json_incref(json_object_get(person, "home_address"));
+        return person->home_address ? json_string(person->home_address) : NULL;
     case CUST_ITEM_WORK_ADDRESS:
-        return json_incref(json_object_get(person, "work_address"));
+        return raw_json(person->work_address_json);
     case CUST_ITEM_CONTACT_INFO:
-        return json_incref(json_object_get(person, "contact_info"));
+        return raw_json(person->contact_info_json);
     default:
         return NULL;
     }
@@ -84,20 +93,9 @@ static json_t *item_value(const json_t *rec, unsigned item)
 
 static json_t *cite_text(const json_t *entry)
 {
-    struct cust_buf b;
-    cust_buf_init(&b, 0);
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(entry, "cite"), i, c)
-    {
-        if (i)
-            ignore(cust_buf_puts(&b, "; "));
-        ignore(cust_buf_puts(&b, json_string_value(c) ? json_string_value(c) : ""));
-    }
-    if (b.len == 0)
-        ignore(cust_buf_puts(&b, "no verdict"));
-    json_t *s = json_stringn(b.buf, b.len);
-    cust_buf_release(&b);
+    char *t = desk_cite_join(json_object_get(entry, "cite"));
+    json_t *s = json_string(t ? t : "no verdict");
+    free(t);
     return s;
 }
 
@@ -263,30 +261,26 @@ static enum cust_status add_decision(struct fulfil *f, json_t *dec, const struct
  * keys give equal cases and equal decisions), decided on a miss. Equal decisions share one
  * stored row whether or not the case was cached.
  */
-static enum cust_status decision_for(struct fulfil *f, const json_t *rec,
-                                     const struct cust_desk_scope_row *r, size_t *ix)
+static enum cust_status decision_for(struct fulfil *f, const struct cust_booking *b, size_t *ix)
 {
     struct cust_desk *d = f->d;
     const struct cust_request *rq = &f->q->r;
     if (!d->no_decision_cache) {
         f->key.len = 0;
-        desk_case_key(rec, &f->key);
+        desk_case_key(b, &f->key);
         json_t *hit = json_object_getn(f->by_case, f->key.buf ? f->key.buf : "", f->key.len);
         if (hit) {
             *ix = (size_t)json_integer_value(hit);
             return CUST_OK;
         }
     }
-    json_t *c = desk_case_from_record(rec, d->jurisdiction, f->as_of,
-                                      cust_request_kind_name(rq->kind), 0, rq->items);
-    if (!c)
-        return cust_err_set(f->err, CUST_EINTEGRITY, "booking '%s': stored record is invalid",
-                            r->booking_number);
+    json_t *c = cust_desk_case_from_booking(b, d->env->jurisdiction, f->as_of,
+                                            cust_request_kind_name(rq->kind), 0, rq->items);
     /* a scope is a population request (decide.md request.population; 7284.6(b)(2)) */
     json_object_set_new(json_object_get(c, "request"), "population", json_true());
     json_t *dec = NULL;
-    enum cust_status st = d->decide ? d->decide(d->decide_arg, c, &dec, f->err)
-                                    : cust_err_set(f->err, CUST_EINVAL, "no policy engine");
+    /* in bulk: no trace (the rows cite each withheld item's rule) */
+    enum cust_status st = desk_decide_case(d, c, 0, &dec, f->err);
     json_decref(c);
     f->stats->decided += st == CUST_OK;
     /* equal decisions by a fingerprint of their JSON (the engine writes keys in a fixed order) */
@@ -333,19 +327,19 @@ static enum cust_status csv_value(struct cust_buf *b, const json_t *v)
 }
 
 /* Record the row given as a disclosure and add its hash to the fulfilment's set. */
-static enum cust_status disclose(struct fulfil *f, const struct cust_desk_scope_row *r,
+static enum cust_status disclose(struct fulfil *f, const struct cust_booking *b, int64_t person_id,
                                  const struct dec_entry *e)
 {
-    struct cust_desk_disclosure x = {.request_id = f->q->id,
-                                     .ord = f->ndisc,
-                                     .person_id = r->person_id,
-                                     .booking_number = r->booking_number,
-                                     .items = e->given_text,
-                                     .withheld = e->withheld_text,
-                                     .recipient = f->q->r.agency,
-                                     .office = f->q->r.office,
-                                     .at = f->at,
-                                     .decision_id = e->id};
+    struct cust_disclosure_row x = {.request_id = f->q->id,
+                                    .ord = f->ndisc,
+                                    .person_id = person_id,
+                                    .booking_number = b->booking_number,
+                                    .items = e->given_text,
+                                    .withheld = e->withheld_text,
+                                    .recipient = f->q->r.agency,
+                                    .office = f->q->r.office,
+                                    .at = f->at,
+                                    .decision_id = e->id};
     char hex[65];
     unsigned char h[crypto_hash_sha256_BYTES];
     cust_desk_disclosure_hash(&x, h);
@@ -364,34 +358,26 @@ static int out_cb(const char *buf, size_t size, void *data)
     return cust_buf_append(data, buf, size) == CUST_OK ? 0 : -1;
 }
 
-static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
+static enum cust_status on_scope(const struct cust_record *rec, int64_t person_id, void *arg)
 {
     struct fulfil *f = arg;
     struct cust_desk *d = f->d;
     const struct cust_request *rq = &f->q->r;
-    json_t *rec = json_loads(r->doc, 0, NULL);
-    if (!json_is_object(rec)) {
-        json_decref(rec);
-        return cust_err_set(f->err, CUST_EINTEGRITY, "booking '%s': stored record is invalid",
-                            r->booking_number);
-    }
+    const struct cust_booking *b = &rec->b;
     size_t ix = 0;
-    enum cust_status st = decision_for(f, rec, r, &ix);
-    if (st != CUST_OK) {
-        json_decref(rec);
+    enum cust_status st = decision_for(f, b, &ix);
+    if (st != CUST_OK)
         return st;
-    }
     const struct dec_entry *e = &f->decs[ix];
-    json_t *person = json_object_get(rec, "person");
-    json_t *row =
-        json_pack("{s:s,s:O?,s:O?,s:O?}", "booking_number", r->booking_number, "last_name",
-                  json_object_get(person, "last_name"), "first_name",
-                  json_object_get(person, "first_name"), "dob", json_object_get(person, "dob"));
+    const struct cust_person *person = &b->person;
+    json_t *row = json_pack("{s:s,s:o,s:o,s:o}", "booking_number", b->booking_number, "last_name",
+                            str_or_null(person->last_name), "first_name",
+                            str_or_null(person->first_name), "dob", str_or_null(person->dob));
     for (int i = 0; i < CUST_ITEM_COUNT; i++) {
         unsigned bit = 1u << i;
         if (!(e->given & bit))
             continue;
-        json_t *val = item_value(rec, bit);
+        json_t *val = item_value(b, bit);
         json_object_set_new(row, cust_request_item_name(bit), val ? val : json_null());
     }
     json_object_set(row, "withheld", e->withheld);
@@ -399,21 +385,20 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
     f->stats->rows++;
     if (e->given) {
         f->stats->given++;
-        st = disclose(f, r, e);
+        st = disclose(f, b, person_id, e);
         bool release_given = json_object_get(row, "release_date") &&
                              !json_is_null(json_object_get(row, "release_date"));
         if (st == CUST_OK && release_given) {
             char today[11];
             cust_date_format(cust_today(), today);
-            const char *fn = json_string_value(json_object_get(person, "first_name"));
-            const char *ln = json_string_value(json_object_get(person, "last_name"));
+            const char *fn = person->first_name, *ln = person->last_name;
             char name[256];
             snprintf(name, sizeof(name), "%s%s%s", fn ? fn : "", fn && ln ? " " : "", ln ? ln : "");
             json_t *extra =
                 json_pack("{s:s,s:s,s:s}", "subject_name", name, "disclosed_date", today,
                           "release_info", json_string_value(json_object_get(row, "release_date")));
             int made = 0;
-            st = desk_duties_from_decision_ex(d, f->q, r->person_id, r->booking_number, e->dec,
+            st = desk_duties_from_decision_ex(d, f->q, person_id, b->booking_number, e->dec,
                                               "notify_given", extra, DESK_DUTY_NO_NOTICE, NULL,
                                               &made, f->err);
             f->stats->duties += made;
@@ -426,7 +411,7 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
             json_dump_callback(row, out_cb, &f->out, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0)
             st = CUST_ENOMEM;
     } else if (st == CUST_OK) {
-        st = cust_buf_csv_field(&f->out, r->booking_number);
+        st = cust_buf_csv_field(&f->out, b->booking_number);
         static const char *const keys[] = {"last_name", "first_name", "dob"};
         for (size_t k = 0; st == CUST_OK && k < CUST_ARRAY_LEN(keys); k++) {
             st = cust_buf_putc(&f->out, ',');
@@ -450,7 +435,6 @@ static enum cust_status on_scope(const struct cust_desk_scope_row *r, void *arg)
         st = cust_err_set(f->err, st, "the response does not fit in memory");
     f->first = false;
     json_decref(row);
-    json_decref(rec);
     return st;
 }
 
@@ -481,7 +465,7 @@ struct counsel {
     bool exists, done;
 };
 
-static enum cust_status on_counsel(const struct cust_desk_duty *x, void *arg)
+static enum cust_status on_counsel(const struct cust_duty_row *x, void *arg)
 {
     struct counsel *c = arg;
     if (strcmp(x->duty, "refer_to_counsel") == 0) {
@@ -495,11 +479,10 @@ static enum cust_status on_counsel(const struct cust_desk_duty *x, void *arg)
 static enum cust_status refer(struct cust_desk *d, struct desk_req *q, int32_t as_of,
                               struct cust_desk_fulfil_stats *stats, struct cust_err *err)
 {
-    json_t *c = cust_desk_case_from_booking("{}", d->jurisdiction, as_of,
+    json_t *c = cust_desk_case_from_booking(NULL, d->env->jurisdiction, as_of,
                                             cust_request_kind_name(q->r.kind), 0, q->r.items);
     json_t *dec = NULL;
-    enum cust_status st = d->decide ? d->decide(d->decide_arg, c, &dec, err)
-                                    : cust_err_set(err, CUST_EINVAL, "no policy engine");
+    enum cust_status st = desk_decide_case(d, c, CUST_DECIDE_TRACE, &dec, err);
     json_decref(c);
     if (st == CUST_OK)
         st = cust_store_begin(d->store, err);
@@ -544,7 +527,7 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
         as_of = q.r.scope.as_of;
     if (st == CUST_OK && q.r.kind == CUST_REQ_ADMIN_SUBPOENA) {
         struct counsel cs = {false, false};
-        struct cust_desk_duty_filter flt = {id, false};
+        struct cust_duty_filter flt = {id, false};
         st = cust_store_duties(d->store, &flt, on_counsel, &cs, err);
         if (st == CUST_OK && !counsel_released) {
             if (cs.exists)
@@ -589,9 +572,9 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
             st = csv_header(&f);
         else
             st = cust_buf_appendf(&f.out, "{\"request_id\": \"%s\", \"rows\": [", id);
-        struct cust_desk_scope sc = {q.r.scope.as_of, q.r.scope.citizenship, q.r.scope.facility};
+        struct cust_scope sc = {q.r.scope.as_of, q.r.scope.citizenship, q.r.scope.facility};
         if (st == CUST_OK)
-            st = cust_store_desk_scope(d->store, &sc, on_scope, &f, err);
+            st = cust_records_in_scope(d->store, &sc, on_scope, &f, err);
         if (st == CUST_OK && fmt == CUST_DESK_JSON)
             st = cust_buf_puts(&f.out, f.first ? "]}\n" : "\n]}\n");
         if (st == CUST_OK)

@@ -4,8 +4,76 @@
 #ifndef CUSTODIAN_DESK_INTERNAL_H
 #define CUSTODIAN_DESK_INTERNAL_H
 
+#include "custodian/deadline.h"
 #include "custodian/desk.h"
+#include "custodian/policy.h"
 #include "custodian/request.h"
+
+/* ---- the law the desk applies beside the verdicts, as data (desk_law.c) ---- */
+
+/* A detainer's hold window (policies/desk/hold-windows.csv). */
+struct desk_hold_window {
+    char *rule;         /* stored as the request's law_rule, e.g. "detainer_48h" */
+    char *request_kind; /* "detainer" */
+    bool from_release;  /* counted from the release (else from receipt) */
+    int hours;          /* business hours (weekends and holidays do not count) */
+    char *cite;
+};
+
+/* On which basis a transfer is made (policies/desk/transfer-bases.csv). */
+struct desk_transfer_basis {
+    char *policy;       /* a policy id (its overlays too) or "*" */
+    char *request_kind; /* or "*" */
+    char *basis;        /* recorded with the transfer: judicial_warrant, 7282.5, request, ... */
+    char *requires;     /* "warrant_number", "offense" (for the state report) or NULL */
+    char *cite;
+};
+
+/* A duty that must be done before an action (policies/desk/action-prerequisites.csv). */
+struct desk_prerequisite {
+    char *action, *duty, *cite;
+};
+
+struct desk_law {
+    json_t *duty_days;      /* duty -> business days (integer) or null (duty-deadlines.csv) */
+    json_t *duty_cites;     /* duty -> the deadline's citation */
+    json_t *duty_when;      /* duty -> its trigger when the decision gives none ("transfer_done") */
+    json_t *duty_to_person; /* duty -> true when owed to the person (owed_to "person") */
+    struct desk_hold_window holds[16];
+    size_t nholds;
+    struct desk_transfer_basis bases[64];
+    size_t nbases;
+    struct desk_prerequisite prereqs[16];
+    size_t nprereqs;
+};
+
+/* Read the four tables from `policies_dir`/desk/; errors name FILE:LINE. */
+enum cust_status desk_law_load(struct desk_law *law, const char *policies_dir,
+                               struct cust_err *err);
+void desk_law_release(struct desk_law *law);
+/* The hold window of a request kind counted from receipt or from the release, or NULL. */
+const struct desk_hold_window *desk_hold_window(const struct desk_law *law, const char *kind,
+                                                bool from_release);
+/* The hold window whose rule is `rule` (a request's stored law_rule), or NULL. */
+const struct desk_hold_window *desk_hold_window_by_rule(const struct desk_law *law,
+                                                        const char *rule);
+/* The transfer basis for a decision under `policy` on a request of `kind`: the row naming the
+ * policy (or the policy an overlay narrows) before "*", the kind before "*". NULL: none. */
+const struct desk_transfer_basis *desk_transfer_basis(const struct desk_law *law,
+                                                      const char *policy, const char *kind);
+
+/* What every desk of a process shares (desk.h; desk_env.c). */
+struct cust_desk_env {
+    struct cust_calendar *cal;
+    struct cust_policy_resolver *policies;
+    char *jurisdiction, *agency_name, *templates_dir;
+    struct desk_law law;
+};
+
+/* Decide a case (decide.md JSON) under the environment's policies with `flags`
+ * (CUST_DECIDE_TRACE), checking the policy fields the desk stores; *decision is new. */
+enum cust_status desk_decide_case(struct cust_desk *d, const json_t *case_json, unsigned flags,
+                                  json_t **decision, struct cust_err *err);
 
 /* A stored request, loaded and re-parsed. */
 struct desk_req {
@@ -32,6 +100,11 @@ void desk_log_refusal(struct cust_desk *d, const char *id, const char *action, c
 enum cust_status desk_transition(struct cust_desk *d, struct desk_req *q, const char *to,
                                  const char *reason, struct cust_err *err);
 
+/* A copy of `s`, or NULL. */
+char *desk_dup_or_null(const char *s);
+/* received, matched or decided: a request still waiting for action. */
+bool desk_is_pending(const char *status);
+
 /* RFC 3339 UTC of now. */
 void desk_now(char out[32]);
 /* RFC 3339 UTC of t, or JSON null for CUST_NO_TIME. */
@@ -48,11 +121,11 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
                                   const char *booking_number, const char *duty, const json_t *cite,
                                   json_t *detail, int64_t *duty_id, struct cust_err *err);
 
-/* Append to `b` a canonical encoding of every field of the record desk_case_from_record reads
- * (raw, with their types): records with equal keys give equal cases (with the same request
- * fields), so the key can stand for the subject's facts when caching decisions. Keep the two
- * in step: a field the case reads must be in the key. */
-void desk_case_key(const json_t *rec, struct cust_buf *b);
+/* Append to `out` a canonical encoding of every field of the booking cust_desk_case_from_booking
+ * reads: bookings with equal keys give equal cases (with the same request fields), so the key
+ * can stand for the subject's facts when caching decisions. Keep the two in step: a field the
+ * case reads must be in the key. */
+void desk_case_key(const struct cust_booking *b, struct cust_buf *out);
 
 #define DESK_DUTY_NO_NOTICE 1u /* do not render the notice now (rendered when worked on) */
 /* desk_duty_create with flags (DESK_DUTY_*). */
@@ -60,10 +133,6 @@ enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req 
                                      int64_t person_id, const char *booking_number,
                                      const char *duty, const json_t *cite, json_t *detail,
                                      unsigned flags, int64_t *duty_id, struct cust_err *err);
-
-/* cust_desk_case_from_booking on a parsed record (borrowed). */
-json_t *desk_case_from_record(const json_t *rec, const char *jurisdiction, int32_t as_of,
-                              const char *kind, unsigned asks, unsigned items);
 
 /* Create the decision's duties for which `trigger` holds: NULL = those due at once (no "when",
  * or the consent form), else those whose "when" equals trigger ("notify_given",
@@ -83,17 +152,37 @@ enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req 
                                      int64_t person_id, const char *bn, const json_t *dec,
                                      int64_t *id, struct cust_err *err);
 
+/* Citations (a JSON array of strings) as one text, "; " between them; NULL when there are none.
+ * New heap string. */
+char *desk_cite_join(const json_t *cites);
+
+/* A request's confirmed persons (cust_store_links with desk_on_confirmed). */
+struct linked {
+    int64_t person_id;
+    char *booking_number;
+    bool review;
+};
+struct link_list {
+    struct linked *v;
+    size_t n, cap;
+};
+enum cust_status desk_on_confirmed(const struct cust_link_row *l, void *arg);
+void desk_link_list_free(struct link_list *ll);
+
+/* The verdict of `target` in a decision's `section` ("actions", "disclose"), or NULL. */
+const char *desk_verdict_of(const json_t *decision, const char *section, const char *target);
+
 /* Asked actions / items as JSON string arrays. */
 json_t *desk_flag_names(unsigned flags, bool items);
 
-const char *desk_templates_dir(const struct cust_desk *d);
-
 struct person_set;
+/* Free the matching index (desk_intake.c). */
+void desk_person_set_free(struct person_set *ps);
 /* What a desk keeps between calls (d->cache), freed by cust_desk_release. */
 struct desk_cache {
-    struct person_set *persons; /* matching index */
-    json_t *duty_days;          /* duty -> business days (integer) or null */
-    json_t *templates;          /* "lang/name" -> template text */
+    struct person_set *persons;     /* matching index */
+    json_t *templates;              /* "lang/name" -> template text */
+    struct cust_decision *decision; /* the decision record reused by every decide */
 };
 struct desk_cache *desk_cache(struct cust_desk *d);
 

@@ -9,46 +9,29 @@
 #include "custodian/compat.h"
 #include "custodian/desk.h"
 #include "custodian/ledger.h"
+#include "custodian/tlog.h"
 
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdarg.h>
 
-/* One field: 8-byte big-endian length (all ones for NULL), then the bytes (as the ledger). */
-static void feed(crypto_hash_sha256_state *h, const char *s)
+void cust_desk_disclosure_hash(const struct cust_disclosure_row *x, unsigned char out[32])
 {
-    uint64_t n = s ? (uint64_t)strlen(s) : UINT64_MAX;
-    unsigned char len[8];
-    for (int i = 0; i < 8; i++)
-        len[i] = (unsigned char)(n >> (56 - 8 * i));
-    crypto_hash_sha256_update(h, len, sizeof(len));
-    if (s)
-        crypto_hash_sha256_update(h, (const unsigned char *)s, (size_t)n);
-}
-
-static void feed_int(crypto_hash_sha256_state *h, int64_t v)
-{
-    char t[24];
-    snprintf(t, sizeof(t), "%" PRId64, v);
-    feed(h, t);
-}
-
-void cust_desk_disclosure_hash(const struct cust_desk_disclosure *x, unsigned char out[32])
-{
-    crypto_hash_sha256_state h;
-    crypto_hash_sha256_init(&h);
-    feed(&h, "custodian-disclosure-v1");
-    feed(&h, x->request_id);
-    feed_int(&h, x->ord);
-    feed_int(&h, x->person_id);
-    feed(&h, x->booking_number);
-    feed(&h, x->items);
-    feed(&h, x->withheld);
-    feed(&h, x->recipient);
-    feed(&h, x->office);
-    feed(&h, x->at);
-    feed_int(&h, x->decision_id);
-    crypto_hash_sha256_final(&h, out);
+    /* the ledger's row encoder (ledger.h) */
+    struct cust_buf b = CUST_BUF_INIT;
+    cust_ledger_enc_text(&b, "custodian-disclosure-v1");
+    cust_ledger_enc_text(&b, x->request_id);
+    cust_ledger_enc_int(&b, x->ord);
+    cust_ledger_enc_int(&b, x->person_id);
+    cust_ledger_enc_text(&b, x->booking_number);
+    cust_ledger_enc_text(&b, x->items);
+    cust_ledger_enc_text(&b, x->withheld);
+    cust_ledger_enc_text(&b, x->recipient);
+    cust_ledger_enc_text(&b, x->office);
+    cust_ledger_enc_text(&b, x->at);
+    cust_ledger_enc_int(&b, x->decision_id);
+    cust_tlog_sha256(b.buf, b.len, out);
+    cust_buf_release(&b);
 }
 
 /* ---- the ledger's batch entries ---------------------------------------------------------- */
@@ -120,7 +103,7 @@ static enum cust_status finish(struct vwalk *w)
     return CUST_OK;
 }
 
-static enum cust_status on_row(const struct cust_desk_disclosure *x, void *arg)
+static enum cust_status on_row(const struct cust_disclosure_row *x, void *arg)
 {
     struct vwalk *w = arg;
     const char *rid = x->request_id ? x->request_id : "";

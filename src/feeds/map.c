@@ -309,6 +309,94 @@ static void add_formats(struct mp *p, struct feed_rule *r, const yaml_node_t *v,
     }
 }
 
+/* A rule's 'values' table (source value -> custody value, each checked against the field's
+ * enumeration) and its 'default'. */
+static void parse_rule_values(struct mp *p, const yaml_node_t *v, struct feed_rule *r,
+                              const struct feed_target *t, const char *path)
+{
+    yaml_node_t *vt = get(p, v, "values");
+    if (vt) {
+        char kp[256];
+        join(kp, sizeof(kp), path, "values");
+        if (check_keys(p, vt, kp, NULL)) {
+            for (yaml_node_pair_t *a = vt->data.mapping.pairs.start; a < vt->data.mapping.pairs.top;
+                 a++) {
+                yaml_node_t *k = node(p, a->key), *val = node(p, a->value);
+                const char *to = scalar(p, val, kp);
+                if (!to)
+                    continue;
+                if (t && t->values && !in_list(t->values, to))
+                    problem(p, val, kp, "'%s' is not one of %s", to, t->values);
+                r->from = cust_xrealloc(r->from, (r->n_values + 1) * sizeof(*r->from));
+                r->to = cust_xrealloc(r->to, (r->n_values + 1) * sizeof(*r->to));
+                r->from[r->n_values] = xstrdup((const char *)k->data.scalar.value);
+                r->to[r->n_values++] = xstrdup(to);
+            }
+        }
+    }
+    r->value_default = get_str(p, v, "default", path);
+    if (r->value_default && !vt)
+        problem(p, get(p, v, "default"), path, "'default' goes with a 'values' table");
+    if (r->value_default && t && t->values && !in_list(t->values, r->value_default))
+        problem(p, get(p, v, "default"), path, "default '%s' is not one of %s", r->value_default,
+                t->values);
+}
+
+/* A rule's conversion: 'date' or 'datetime' formats, 'statute', or 'money' (one at most). */
+static void parse_rule_xform(struct mp *p, const yaml_node_t *v, struct feed_rule *r,
+                             const char *target, bool extra, const char *path)
+{
+    bool b;
+    yaml_node_t *x;
+    int nx = 0;
+    if ((x = get(p, v, "date"))) {
+        char kp[256];
+        join(kp, sizeof(kp), path, "date");
+        if (r->type != FT_DATE && !extra)
+            problem(p, x, kp, "'%s' is not a date field", target);
+        r->xform = FX_DATE;
+        add_formats(p, r, x, kp, false);
+        nx++;
+    }
+    if ((x = get(p, v, "datetime"))) {
+        char kp[256];
+        join(kp, sizeof(kp), path, "datetime");
+        if (r->type != FT_DATETIME && !extra)
+            problem(p, x, kp, "'%s' is not a date-time field", target);
+        r->xform = FX_DATETIME;
+        add_formats(p, r, x, kp, true);
+        nx++;
+    }
+    if ((x = get(p, v, "statute"))) {
+        char kp[256];
+        join(kp, sizeof(kp), path, "statute");
+        if (!plain_bool(x, &b))
+            problem(p, x, kp, "must be true or false");
+        else if (b && r->type != FT_STRING)
+            problem(p, x, kp, "a statute code is text; '%s' is not", target);
+        else if (b) {
+            r->xform = FX_STATUTE;
+            nx++;
+        }
+    }
+    if ((x = get(p, v, "money"))) {
+        char kp[256];
+        join(kp, sizeof(kp), path, "money");
+        const char *s = scalar(p, x, kp);
+        if (r->type != FT_INT)
+            problem(p, x, kp, "'%s' is not an amount in cents", target);
+        else if (s && !strcmp(s, "dollars"))
+            r->xform = FX_DOLLARS;
+        else if (s && !strcmp(s, "cents"))
+            r->xform = FX_CENTS;
+        else if (s)
+            problem(p, x, kp, "'%s' is not one of dollars | cents", s);
+        nx++;
+    }
+    if (nx > 1)
+        problem(p, v, path, "date, datetime, statute and money exclude each other");
+}
+
 static void parse_rule(struct mp *p, const yaml_node_t *v, const char *target, bool charge,
                        bool extra, const char *path)
 {
@@ -373,32 +461,7 @@ static void parse_rule(struct mp *p, const yaml_node_t *v, const char *target, b
         }
         if (!!r->column + !!r->constant != 1 && !o)
             problem(p, v, path, "needs either '%s' or 'const' (not both)", src_key);
-        yaml_node_t *vt = get(p, v, "values");
-        if (vt) {
-            char kp[256];
-            join(kp, sizeof(kp), path, "values");
-            if (check_keys(p, vt, kp, NULL)) {
-                for (yaml_node_pair_t *a = vt->data.mapping.pairs.start;
-                     a < vt->data.mapping.pairs.top; a++) {
-                    yaml_node_t *k = node(p, a->key), *val = node(p, a->value);
-                    const char *to = scalar(p, val, kp);
-                    if (!to)
-                        continue;
-                    if (t && t->values && !in_list(t->values, to))
-                        problem(p, val, kp, "'%s' is not one of %s", to, t->values);
-                    r->from = cust_xrealloc(r->from, (r->n_values + 1) * sizeof(*r->from));
-                    r->to = cust_xrealloc(r->to, (r->n_values + 1) * sizeof(*r->to));
-                    r->from[r->n_values] = xstrdup((const char *)k->data.scalar.value);
-                    r->to[r->n_values++] = xstrdup(to);
-                }
-            }
-        }
-        r->value_default = get_str(p, v, "default", path);
-        if (r->value_default && !vt)
-            problem(p, get(p, v, "default"), path, "'default' goes with a 'values' table");
-        if (r->value_default && t && t->values && !in_list(t->values, r->value_default))
-            problem(p, get(p, v, "default"), path, "default '%s' is not one of %s",
-                    r->value_default, t->values);
+        parse_rule_values(p, v, r, t, path);
         yaml_node_t *ie = get(p, v, "if_empty");
         if (ie) {
             char kp[256];
@@ -407,55 +470,7 @@ static void parse_rule(struct mp *p, const yaml_node_t *v, const char *target, b
             if (s)
                 r->if_empty = xstrdup(s);
         }
-        bool b;
-        yaml_node_t *x;
-        int nx = 0;
-        if ((x = get(p, v, "date"))) {
-            char kp[256];
-            join(kp, sizeof(kp), path, "date");
-            if (r->type != FT_DATE && !extra)
-                problem(p, x, kp, "'%s' is not a date field", target);
-            r->xform = FX_DATE;
-            add_formats(p, r, x, kp, false);
-            nx++;
-        }
-        if ((x = get(p, v, "datetime"))) {
-            char kp[256];
-            join(kp, sizeof(kp), path, "datetime");
-            if (r->type != FT_DATETIME && !extra)
-                problem(p, x, kp, "'%s' is not a date-time field", target);
-            r->xform = FX_DATETIME;
-            add_formats(p, r, x, kp, true);
-            nx++;
-        }
-        if ((x = get(p, v, "statute"))) {
-            char kp[256];
-            join(kp, sizeof(kp), path, "statute");
-            if (!plain_bool(x, &b))
-                problem(p, x, kp, "must be true or false");
-            else if (b && r->type != FT_STRING)
-                problem(p, x, kp, "a statute code is text; '%s' is not", target);
-            else if (b) {
-                r->xform = FX_STATUTE;
-                nx++;
-            }
-        }
-        if ((x = get(p, v, "money"))) {
-            char kp[256];
-            join(kp, sizeof(kp), path, "money");
-            const char *s = scalar(p, x, kp);
-            if (r->type != FT_INT)
-                problem(p, x, kp, "'%s' is not an amount in cents", target);
-            else if (s && !strcmp(s, "dollars"))
-                r->xform = FX_DOLLARS;
-            else if (s && !strcmp(s, "cents"))
-                r->xform = FX_CENTS;
-            else if (s)
-                problem(p, x, kp, "'%s' is not one of dollars | cents", s);
-            nx++;
-        }
-        if (nx > 1)
-            problem(p, v, path, "date, datetime, statute and money exclude each other");
+        parse_rule_xform(p, v, r, target, extra, path);
     }
     if (m->format == FEED_XML && r->column) {
         xmlXPathCompExprPtr c = xmlXPathCompile((const xmlChar *)r->column);

@@ -633,22 +633,11 @@ static void digits(struct rng *r, char *out, int n)
     out[n] = '\0';
 }
 
-static void make_person(const struct cust_gen *g, size_t idx, int32_t created_day, struct person *p)
+/* A person's names: surname (two-part, hyphenated), given and middle names, a suffix, accents
+ * dropped as many systems do. */
+static void make_names(struct rng *r, const struct gen_group *grp, char sex_for_names,
+                       struct person *p)
 {
-    struct rng rr, *r = &rr;
-    rng_seed(r, g->opts.seed, STREAM_PERSON, idx);
-    memset(p, 0, sizeof(*p));
-    p->idx = idx;
-    unsigned gw[16];
-    for (size_t i = 0; i < gen_group_count; i++)
-        gw[i] = gen_groups[i].weight;
-    const struct gen_group *grp = &gen_groups[rng_weighted(r, gw, gen_group_count)];
-    p->grp = grp;
-    unsigned sx = rng_below(r, 1000);
-    p->sex = sx < 838 ? 'M' : sx < 998 ? 'F' : 'X';
-    char sex_for_names = p->sex == 'X' ? (rng_chance(r, 500) ? 'M' : 'F') : p->sex;
-
-    /* Names. */
     const char *l1 = rng_pick(r, &grp->last);
     unsigned form = rng_below(r, 1000);
     if (grp == &gen_groups[0] && form < 150) /* Hispanic two-part surname */
@@ -683,8 +672,12 @@ static void make_person(const struct cust_gen *g, size_t idx, int32_t created_da
         strip_accents(p->first);
         strip_accents(p->middle);
     }
+}
 
-    /* Date of birth: 18 or older at the first booking. */
+/* Date of birth: 18 or older at the first booking; a few known only to the month or year.
+ * Returns the exact day drawn (before any loss of precision). */
+static int32_t make_dob(struct rng *r, int32_t created_day, struct person *p)
+{
     int32_t age_days = (int32_t)(18.0 * 365.25) + (int32_t)(rng_exp(r, 14.0) * 365.25);
     if (age_days > 75 * 365)
         age_days = 75 * 365 - rng_range(r, 0, 3000);
@@ -698,8 +691,12 @@ static void make_person(const struct cust_gen *g, size_t idx, int32_t created_da
         cust_civil_from_days(dob, &y, &m, &d);
         p->dob.day = cust_days_from_civil(y, p->dob.precision == CUST_DATE_MONTH ? m : 1, 1);
     }
+    return dob;
+}
 
-    /* Birthplace and citizenship. */
+/* Birthplace, citizenship, its source and whether it was verified, immigration status. */
+static void make_citizenship(struct rng *r, const struct gen_group *grp, struct person *p)
+{
     bool foreign = rng_chance(r, grp->foreign_born);
     if (!foreign) {
         p->pob = rng_chance(r, 15) ? NULL : "US";
@@ -730,8 +727,11 @@ static void make_person(const struct cust_gen *g, size_t idx, int32_t created_da
         p->imm = 4;
     }
     p->verified = (p->source == 2 || p->source == 3) && rng_chance(r, 600);
+}
 
-    /* Identifiers. */
+/* Identifiers: CII, FBI, an out-of-state SID, an A-number for some non-citizens. */
+static void make_identifiers(struct rng *r, struct person *p)
+{
     if (rng_chance(r, 880)) {
         p->cii[0] = 'A';
         digits(r, p->cii + 1, 8);
@@ -753,8 +753,11 @@ static void make_person(const struct cust_gen *g, size_t idx, int32_t created_da
         p->anum[1] = rng_chance(r, 500) ? '0' : '2';
         digits(r, p->anum + 2, 8);
     }
+}
 
-    /* Home address. */
+/* Home address: none, transient, out of county, or a street in a county city. */
+static void make_address(struct rng *r, struct person *p)
+{
     unsigned a = rng_below(r, 1000);
     p->has_address = a >= 30;
     if (a >= 30 && a < 140) {
@@ -781,8 +784,12 @@ static void make_person(const struct cust_gen *g, size_t idx, int32_t created_da
                  city->zip_lo + rng_below(r, city->zip_hi - city->zip_lo + 1));
     }
     p->registrant = rng_chance(r, 25);
+}
 
-    /* Aliases. */
+/* Aliases: a nickname, one part of a two-part surname, a date of birth off by a little, or
+ * another surname. */
+static void make_aliases(struct rng *r, const struct gen_group *grp, struct person *p)
+{
     char dob_s[11];
     fmt_date(p->dob.day, p->dob.precision, dob_s);
     if (rng_chance(r, 180)) {
@@ -808,9 +815,13 @@ static void make_person(const struct cust_gen *g, size_t idx, int32_t created_da
             }
         }
     }
+}
 
-    /* Prior convictions: dated from age 18 to two years after the first booking, sorted;
-     * a booking shows those before its own date. */
+/* Prior convictions: dated from age 18 to two years after the first booking, sorted;
+ * a booking shows those before its own date. */
+static void make_priors(const struct cust_gen *g, struct rng *r, int32_t dob, int32_t created_day,
+                        struct person *p)
+{
     static const unsigned nw[] = {350, 150, 120, 100, 80, 60, 50, 30, 25, 15, 10, 6, 4};
     p->npriors = (int)rng_weighted(r, nw, CUST_ARRAY_LEN(nw));
     int32_t lo = dob + (int32_t)(18 * 365.25), hi = created_day + 730;
@@ -838,6 +849,32 @@ static void make_person(const struct cust_gen *g, size_t idx, int32_t created_da
             p->priors[j] = p->priors[j - 1];
             p->priors[j - 1] = t;
         }
+}
+
+/* One person of the county, the same for the same seed and index: each part draws from the
+ * person's own stream in a fixed order. */
+static void make_person(const struct cust_gen *g, size_t idx, int32_t created_day, struct person *p)
+{
+    struct rng rr, *r = &rr;
+    rng_seed(r, g->opts.seed, STREAM_PERSON, idx);
+    memset(p, 0, sizeof(*p));
+    p->idx = idx;
+    unsigned gw[16];
+    for (size_t i = 0; i < gen_group_count; i++)
+        gw[i] = gen_groups[i].weight;
+    const struct gen_group *grp = &gen_groups[rng_weighted(r, gw, gen_group_count)];
+    p->grp = grp;
+    unsigned sx = rng_below(r, 1000);
+    p->sex = sx < 838 ? 'M' : sx < 998 ? 'F' : 'X';
+    char sex_for_names = p->sex == 'X' ? (rng_chance(r, 500) ? 'M' : 'F') : p->sex;
+
+    make_names(r, grp, sex_for_names, p);
+    int32_t dob = make_dob(r, created_day, p);
+    make_citizenship(r, grp, p);
+    make_identifiers(r, p);
+    make_address(r, p);
+    make_aliases(r, grp, p);
+    make_priors(g, r, dob, created_day, p);
 }
 
 /* ---- the line writer ------------------------------------------------------------------- */
@@ -1111,16 +1148,10 @@ static void write_prior(const struct cust_gen *g, struct w *w, const struct prio
     W_LIT(w, "}");
 }
 
-static void write_booking(struct cust_gen *g, struct stay *s)
+/* How a stay ends (or stands at the snapshot): sentenced, still in custody, or for a released
+ * person an outcome drawn by the kind of stay. */
+static enum outcome stay_outcome(struct rng *r, const struct stay *s, bool released, bool sentenced)
 {
-    struct w *w = g->w;
-    struct rng *r = &s->r;
-    size_t pidx = pick_person(g, s);
-    struct person p;
-    make_person(g, pidx, g->created[pidx], &p);
-
-    bool released = s->release_t < g->end_t;
-    bool sentenced = s->kind == K_SENTENCED && s->imposed_on <= g->opts.end_day;
     enum outcome out;
     if (sentenced) {
         out = OUT_SENTENCED;
@@ -1149,33 +1180,16 @@ static void write_booking(struct cust_gen *g, struct stay *s)
             break;
         }
     }
-    int32_t shown_end = released ? la_day(s->release_t) : g->opts.end_day;
-    int32_t days_held = shown_end - s->booked_day;
+    return out;
+}
 
-    char tmp[64];
-    uint64_t booking_number = g->booking_no;
-    W_LIT(w, "{\"booking_number\":");
-    W_LIT(w, "\"");
-    w_int(w, (int64_t)g->booking_no++);
-    W_LIT(w, "\"");
-    W_LIT(w, ",\"booked_at\":");
-    w_time(w, s->booked_t);
-    char housing[64];
-    bool reception = s->kind == K_CITE && s->release_t - s->booked_t < 20 * 3600;
-    const char *facility = facility_and_housing(r, p.sex, reception, housing, sizeof(housing));
-    W_LIT(w, ",\"facility\":");
-    w_str(w, facility);
-    W_LIT(w, ",\"housing\":");
-    w_str(w, housing);
-    W_LIT(w, ",\"arresting_agency\":");
-    w_str(w, rng_pick(r, &gen_agencies));
-    W_LIT(w, ",");
-    write_person(w, &p, s->booked_day);
-
-    /* Charges. */
+/* The offenses charged on a stay (a serious or violent one leads a long stay, a felony a prison
+ * or sentenced one), sometimes with a hold added; returns how many (at most 5). */
+static int pick_charges(const struct cust_gen *g, struct rng *r, const struct stay *s,
+                        size_t offs[6])
+{
     static const unsigned ncw[] = {0, 550, 280, 120, 50};
     int ncharges = (int)rng_weighted(r, ncw, CUST_ARRAY_LEN(ncw));
-    size_t offs[6];
     int n = 0;
     for (int i = 0; i < ncharges; i++) {
         const struct cdf *c = &g->all;
@@ -1199,115 +1213,147 @@ static void write_booking(struct cust_gen *g, struct stay *s)
             }
         }
     }
-    bool all_holds = true;
-    int primary = -1; /* the first charge that is not a hold */
-    bool primary_felony = false;
-    W_LIT(w, ",\"charges\":[");
-    int court = (int)rng_below(r, (uint32_t)gen_court_count);
-    for (int i = 0; i < n; i++) {
-        const struct offense *o = &g->off[offs[i]];
-        bool hold = is_hold_code(o);
-        bool felony;
-        const char *level;
-        if (o->lvl == LVL_FELONY)
-            felony = true;
-        else if (o->lvl == LVL_WOBBLER)
-            felony = s->kind == K_PRISON || s->kind == K_LONG || rng_chance(r, 600);
-        else if (hold)
-            felony = strncmp(o->pub.code, "PC 978.5", 8) != 0 &&
-                             strncmp(o->pub.code, "PC 1203.2", 9) != 0
-                         ? true
-                         : rng_chance(r, 450);
-        else
-            felony = false;
-        level = felony ? "felony" : o->lvl == LVL_INFRACTION ? "infraction" : "misdemeanor";
-        const char *status;
-        if (hold) {
-            status = "hold";
-        } else {
-            all_holds = false;
-            bool first = primary < 0;
-            if (first) {
-                primary = i;
-                primary_felony = felony;
-            }
-            switch (out) {
-            case OUT_IN_CUSTODY:
-            case OUT_PENDING:
-                status = "pending";
-                break;
-            case OUT_DISMISSED:
-                status = "dismissed";
-                break;
-            case OUT_ACQUITTED:
-                status = first || rng_chance(r, 500) ? "acquitted" : "dismissed";
-                break;
-            default:
-                status = first || rng_chance(r, 400) ? "convicted" : "dismissed";
-                break;
-            }
-        }
-        bool pending = strcmp(status, "pending") == 0;
-        if (i)
-            W_LIT(w, ",");
-        W_LIT(w, "{\"code\":");
-        w_str(w, o->pub.code);
-        W_LIT(w, ",\"description\":");
-        w_str(w, o->pub.description);
-        W_LIT(w, ",\"level\":");
-        w_str(w, level);
-        W_LIT(w, ",\"status\":");
-        w_str(w, status);
-        W_LIT(w, ",\"held_to_answer\":");
-        w_bool(w, felony && !hold && (pending || strcmp(status, "convicted") == 0) &&
-                      days_held >= 10 && rng_chance(r, 800));
-        W_LIT(w, ",\"case_number\":");
-        if (hold && strncmp(o->pub.code, "PC 978.5", 8) != 0 &&
-            strncmp(o->pub.code, "PC 1203.2", 9) != 0) {
-            W_LIT(w, "null");
-        } else {
-            int y;
-            unsigned m, d;
-            cust_civil_from_days(s->booked_day, &y, &m, &d);
-            if (felony)
-                snprintf(tmp, sizeof(tmp), "%s%06u", gen_courts[court].prefix,
-                         rng_below(r, 1000000));
-            else
-                snprintf(tmp, sizeof(tmp), "%dCJ%05u", y % 10, rng_below(r, 100000));
-            w_str(w, tmp);
-        }
-        W_LIT(w, ",\"court\":");
-        if (hold && strncmp(o->pub.code, "PC 978.5", 8) != 0 &&
-            strncmp(o->pub.code, "PC 1203.2", 9) != 0) {
-            W_LIT(w, "null");
-        } else {
-            snprintf(tmp, sizeof(tmp), "%s Dept %d", gen_courts[court].name, rng_range(r, 1, 130));
-            w_str(w, tmp);
-        }
-        W_LIT(w, ",\"next_court_date\":");
-        if (pending || (hold && !released))
-            w_date(w, shown_end + rng_range(r, 1, 45));
-        else
-            W_LIT(w, "null");
-        W_LIT(w, ",\"bail_cents\":");
-        if (hold || strcmp(o->pub.code, "PC 187(a)") == 0 || strcmp(status, "convicted") == 0) {
-            W_LIT(w, "null");
-        } else if (felony) {
-            static const int64_t fb[] = {2000000,  3000000,  5000000,  5000000,  7500000,
-                                         10000000, 10000000, 20000000, 50000000, 100000000};
-            int64_t b = fb[rng_below(r, CUST_ARRAY_LEN(fb))];
-            if (o->pub.serious || o->pub.violent)
-                b *= 2;
-            w_int(w, b);
-        } else {
-            static const int64_t mb[] = {0, 0, 50000, 100000, 200000, 500000, 1000000, 2000000};
-            w_int(w, mb[rng_below(r, CUST_ARRAY_LEN(mb))]);
-        }
-        W_LIT(w, "}");
-    }
+    return n;
+}
 
-    /* Prior convictions known at booking: the person's history, plus the conviction from
-     * their latest earlier booking in the output, in date order. */
+/* What one booking's parts share while it is written. */
+struct bk {
+    struct cust_gen *g;
+    struct w *w;
+    struct rng *r;
+    const struct stay *s;
+    enum outcome out;
+    bool released;
+    int32_t shown_end; /* the release day, or the snapshot's for those still held */
+    int32_t days_held;
+    int court; /* the court of the booking's cases */
+};
+
+/* A booking's charges and what the rest of the booking needs to know of them. */
+struct charges {
+    int n;
+    size_t offs[6];
+    int primary; /* the first charge that is not a hold, or -1 */
+    bool primary_felony;
+    bool all_holds;
+};
+
+/* Charge i: its level, its status by the stay's outcome, case number, court, next date, bail. */
+static void write_charge(const struct bk *bk, struct charges *ch, int i)
+{
+    struct w *w = bk->w;
+    struct rng *r = bk->r;
+    const struct stay *s = bk->s;
+    enum outcome out = bk->out;
+    bool released = bk->released;
+    int32_t shown_end = bk->shown_end, days_held = bk->days_held;
+    int court = bk->court;
+    char tmp[64];
+    const struct offense *o = &bk->g->off[ch->offs[i]];
+    bool hold = is_hold_code(o);
+    bool felony;
+    const char *level;
+    if (o->lvl == LVL_FELONY)
+        felony = true;
+    else if (o->lvl == LVL_WOBBLER)
+        felony = s->kind == K_PRISON || s->kind == K_LONG || rng_chance(r, 600);
+    else if (hold)
+        felony =
+            strncmp(o->pub.code, "PC 978.5", 8) != 0 && strncmp(o->pub.code, "PC 1203.2", 9) != 0
+                ? true
+                : rng_chance(r, 450);
+    else
+        felony = false;
+    level = felony ? "felony" : o->lvl == LVL_INFRACTION ? "infraction" : "misdemeanor";
+    const char *status;
+    if (hold) {
+        status = "hold";
+    } else {
+        ch->all_holds = false;
+        bool first = ch->primary < 0;
+        if (first) {
+            ch->primary = i;
+            ch->primary_felony = felony;
+        }
+        switch (out) {
+        case OUT_IN_CUSTODY:
+        case OUT_PENDING:
+            status = "pending";
+            break;
+        case OUT_DISMISSED:
+            status = "dismissed";
+            break;
+        case OUT_ACQUITTED:
+            status = first || rng_chance(r, 500) ? "acquitted" : "dismissed";
+            break;
+        default:
+            status = first || rng_chance(r, 400) ? "convicted" : "dismissed";
+            break;
+        }
+    }
+    bool pending = strcmp(status, "pending") == 0;
+    if (i)
+        W_LIT(w, ",");
+    W_LIT(w, "{\"code\":");
+    w_str(w, o->pub.code);
+    W_LIT(w, ",\"description\":");
+    w_str(w, o->pub.description);
+    W_LIT(w, ",\"level\":");
+    w_str(w, level);
+    W_LIT(w, ",\"status\":");
+    w_str(w, status);
+    W_LIT(w, ",\"held_to_answer\":");
+    w_bool(w, felony && !hold && (pending || strcmp(status, "convicted") == 0) && days_held >= 10 &&
+                  rng_chance(r, 800));
+    W_LIT(w, ",\"case_number\":");
+    if (hold && strncmp(o->pub.code, "PC 978.5", 8) != 0 &&
+        strncmp(o->pub.code, "PC 1203.2", 9) != 0) {
+        W_LIT(w, "null");
+    } else {
+        int y;
+        unsigned m, d;
+        cust_civil_from_days(s->booked_day, &y, &m, &d);
+        if (felony)
+            snprintf(tmp, sizeof(tmp), "%s%06u", gen_courts[court].prefix, rng_below(r, 1000000));
+        else
+            snprintf(tmp, sizeof(tmp), "%dCJ%05u", y % 10, rng_below(r, 100000));
+        w_str(w, tmp);
+    }
+    W_LIT(w, ",\"court\":");
+    if (hold && strncmp(o->pub.code, "PC 978.5", 8) != 0 &&
+        strncmp(o->pub.code, "PC 1203.2", 9) != 0) {
+        W_LIT(w, "null");
+    } else {
+        snprintf(tmp, sizeof(tmp), "%s Dept %d", gen_courts[court].name, rng_range(r, 1, 130));
+        w_str(w, tmp);
+    }
+    W_LIT(w, ",\"next_court_date\":");
+    if (pending || (hold && !released))
+        w_date(w, shown_end + rng_range(r, 1, 45));
+    else
+        W_LIT(w, "null");
+    W_LIT(w, ",\"bail_cents\":");
+    if (hold || strcmp(o->pub.code, "PC 187(a)") == 0 || strcmp(status, "convicted") == 0) {
+        W_LIT(w, "null");
+    } else if (felony) {
+        static const int64_t fb[] = {2000000,  3000000,  5000000,  5000000,  7500000,
+                                     10000000, 10000000, 20000000, 50000000, 100000000};
+        int64_t b = fb[rng_below(r, CUST_ARRAY_LEN(fb))];
+        if (o->pub.serious || o->pub.violent)
+            b *= 2;
+        w_int(w, b);
+    } else {
+        static const int64_t mb[] = {0, 0, 50000, 100000, 200000, 500000, 1000000, 2000000};
+        w_int(w, mb[rng_below(r, CUST_ARRAY_LEN(mb))]);
+    }
+    W_LIT(w, "}");
+}
+
+/* Prior convictions known at booking: the person's history, plus the conviction from their latest
+ * earlier booking in the output, in date order. */
+static void write_known_priors(const struct cust_gen *g, struct w *w, const struct person *p,
+                               size_t pidx, const struct stay *s)
+{
     W_LIT(w, "],\"prior_convictions\":[");
     struct prior own = {0, 0, false, "CA"};
     bool have_own = g->conv_off[pidx] >= 0;
@@ -1317,8 +1363,8 @@ static void write_booking(struct cust_gen *g, struct stay *s)
         own.felony = g->conv_felony[pidx];
     }
     bool any = false;
-    for (int i = 0; i <= p.npriors; i++) {
-        const struct prior *pr = i < p.npriors ? &p.priors[i] : NULL;
+    for (int i = 0; i <= p->npriors; i++) {
+        const struct prior *pr = i < p->npriors ? &p->priors[i] : NULL;
         if (pr && pr->day >= s->booked_day)
             pr = NULL;
         if (have_own && (!pr || own.day < pr->day)) {
@@ -1332,18 +1378,17 @@ static void write_booking(struct cust_gen *g, struct stay *s)
         any = true;
     }
     W_LIT(w, "]");
+}
 
-    /* Remember this booking's conviction for the person's later bookings. */
-    if (primary >= 0 && (out == OUT_SENTENCED || out == OUT_TIME_SERVED || out == OUT_PRISON)) {
-        int32_t day = out == OUT_SENTENCED ? s->imposed_on : la_day(s->release_t);
-        if (day <= g->opts.end_day) {
-            g->conv_off[pidx] = (int32_t)offs[primary];
-            g->conv_day[pidx] = day;
-            g->conv_felony[pidx] = primary_felony;
-        }
-    }
-
-    /* Sentence and the source system's release date (which now and then disagrees). */
+/* Sentence and the source system's release date (which now and then disagrees), whether the
+ * release date is public, the release and its reason. */
+static void write_release(const struct bk *b, bool sentenced, bool all_holds)
+{
+    struct w *w = b->w;
+    struct rng *r = b->r;
+    const struct stay *s = b->s;
+    enum outcome out = b->out;
+    bool released = b->released;
     if (sentenced) {
         W_LIT(w, ",\"sentence\":{\"imposed_on\":");
         w_date(w, s->imposed_on);
@@ -1402,6 +1447,61 @@ static void write_booking(struct cust_gen *g, struct stay *s)
         }
         w_str(w, why);
     }
+}
+
+static void write_booking(struct cust_gen *g, struct stay *s)
+{
+    struct w *w = g->w;
+    struct rng *r = &s->r;
+    size_t pidx = pick_person(g, s);
+    struct person p;
+    make_person(g, pidx, g->created[pidx], &p);
+
+    bool released = s->release_t < g->end_t;
+    bool sentenced = s->kind == K_SENTENCED && s->imposed_on <= g->opts.end_day;
+    enum outcome out = stay_outcome(r, s, released, sentenced);
+    int32_t shown_end = released ? la_day(s->release_t) : g->opts.end_day;
+    int32_t days_held = shown_end - s->booked_day;
+
+    uint64_t booking_number = g->booking_no;
+    W_LIT(w, "{\"booking_number\":");
+    W_LIT(w, "\"");
+    w_int(w, (int64_t)g->booking_no++);
+    W_LIT(w, "\"");
+    W_LIT(w, ",\"booked_at\":");
+    w_time(w, s->booked_t);
+    char housing[64];
+    bool reception = s->kind == K_CITE && s->release_t - s->booked_t < 20 * 3600;
+    const char *facility = facility_and_housing(r, p.sex, reception, housing, sizeof(housing));
+    W_LIT(w, ",\"facility\":");
+    w_str(w, facility);
+    W_LIT(w, ",\"housing\":");
+    w_str(w, housing);
+    W_LIT(w, ",\"arresting_agency\":");
+    w_str(w, rng_pick(r, &gen_agencies));
+    W_LIT(w, ",");
+    write_person(w, &p, s->booked_day);
+
+    struct charges ch = {.primary = -1, .all_holds = true};
+    ch.n = pick_charges(g, r, s, ch.offs);
+    W_LIT(w, ",\"charges\":[");
+    struct bk bk = {g, w, r, s, out, released, shown_end, days_held, 0};
+    bk.court = (int)rng_below(r, (uint32_t)gen_court_count);
+    for (int i = 0; i < ch.n; i++)
+        write_charge(&bk, &ch, i);
+    write_known_priors(g, w, &p, pidx, s);
+
+    /* Remember this booking's conviction for the person's later bookings. */
+    if (ch.primary >= 0 && (out == OUT_SENTENCED || out == OUT_TIME_SERVED || out == OUT_PRISON)) {
+        int32_t day = out == OUT_SENTENCED ? s->imposed_on : la_day(s->release_t);
+        if (day <= g->opts.end_day) {
+            g->conv_off[pidx] = (int32_t)ch.offs[ch.primary];
+            g->conv_day[pidx] = day;
+            g->conv_felony[pidx] = ch.primary_felony;
+        }
+    }
+
+    write_release(&bk, sentenced, ch.all_holds);
     W_LIT(w, "}\n");
     if (g->observer) {
         char dob[11];

@@ -1,28 +1,19 @@
 /* config.c - `custodian serve` settings: defaults, --listen parsing, INI file (libinih). */
 #include "custodian/compat.h"
+#include "custodian/config.h"
 #include "custodian/http.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <strings.h>
 
 void cust_http_config_defaults(struct cust_http_config *cfg)
 {
+    /* the defaults are the configuration's (config.h): one table */
     memset(cfg, 0, sizeof(*cfg));
-    snprintf(cfg->listen_host, sizeof(cfg->listen_host), "127.0.0.1");
-    cfg->port = 8080;
-    cfg->threads = 4;
-    cfg->body_limit = 1u << 20;
-    cfg->header_limit = 8192;
-    cfg->connection_limit = 256;
-    cfg->per_ip_connection_limit = 64;
-    cfg->timeout_s = 30;
-    cfg->rate_per_s = 5;
-    cfg->rate_burst = 20;
-    cfg->rate_slots = 4096;
-    cfg->shutdown_grace_ms = 10000;
-    cfg->locator_hide_recent_hours = 2; /* the issue: bookings of the last 2 hours are hidden */
-    cfg->locator_result_cap = 50;
+    struct cust_config *c = cust_config_new();
+    enum cust_status st = cust_http_config_apply(cfg, c, NULL);
+    cust_config_free(c);
+    CUST_ASSERT(st == CUST_OK);
 }
 
 enum cust_status cust_http_config_listen(struct cust_http_config *cfg, const char *addr,
@@ -57,14 +48,6 @@ enum cust_status cust_http_config_listen(struct cust_http_config *cfg, const cha
     return CUST_OK;
 }
 
-struct ini_ctx {
-    struct cust_http_config *cfg;
-    struct cust_err *err;
-    const char *path;
-    char why[512];
-    bool failed;
-};
-
 static bool parse_u64(const char *v, unsigned long long max, unsigned long long *out)
 {
     char *end;
@@ -89,10 +72,10 @@ static bool parse_double(const char *v, double *out)
     return true;
 }
 
-static int on_setting(void *user, const char *section, const char *name, const char *value)
+/* One setting; NULL when it is good, else why not. */
+static const char *set_one(struct cust_http_config *cfg, const char *section, const char *name,
+                           const char *value)
 {
-    struct ini_ctx *c = user;
-    struct cust_http_config *cfg = c->cfg;
     unsigned long long n = 0;
     double d = 0;
     const char *why = NULL;
@@ -136,6 +119,11 @@ static int on_setting(void *user, const char *section, const char *name, const c
             cfg->shutdown_grace_ms = (unsigned)n;
         else
             why = "expected milliseconds, 0..600000";
+    } else if (IS("locator", "cache_ttl")) {
+        if (parse_u64(value, 3600, &n))
+            cfg->locator_cache_ttl_s = (unsigned)n;
+        else
+            why = "expected seconds, 0..3600";
     } else if (IS("server", "access_log")) {
         if (strlen(value) < sizeof(cfg->access_log))
             snprintf(cfg->access_log, sizeof(cfg->access_log), "%s", value);
@@ -175,28 +163,47 @@ static int on_setting(void *user, const char *section, const char *name, const c
         why = "unknown setting";
     }
 #undef IS
-    if (why) {
-        if (!c->failed)
-            snprintf(c->why, sizeof(c->why), "[%s] %s: %s", section, name, why);
-        c->failed = true;
-        return 0;
+    return why;
+}
+
+enum cust_status cust_http_config_apply(struct cust_http_config *cfg, const struct cust_config *c,
+                                        struct cust_err *err)
+{
+    static const char *const sections[] = {"server", "ratelimit", "locator"};
+    for (int k = 0; k < CUST_CFG_COUNT; k++) {
+        const char *section = cust_config_section((enum cust_config_key)k);
+        bool ours = false;
+        for (size_t i = 0; i < CUST_ARRAY_LEN(sections); i++)
+            ours |= strcmp(section, sections[i]) == 0;
+        if (!ours)
+            continue;
+        const char *name = cust_config_name((enum cust_config_key)k);
+        const char *why = set_one(cfg, section, name, cust_config_get(c, (enum cust_config_key)k));
+        if (why)
+            return cust_err_set(err, CUST_EINVAL, "%s: [%s] %s: %s",
+                                cust_config_source(c, (enum cust_config_key)k), section, name, why);
     }
-    return 1;
+    return CUST_OK;
 }
 
 enum cust_status cust_http_config_load(struct cust_http_config *cfg, const char *path,
                                        struct cust_err *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return cust_err_set(err, CUST_EIO, "cannot open config '%s': %s", path, strerror(errno));
-    struct ini_ctx c = {cfg, err, path, "", false};
-    /* inih returns the line of the first error (a handler refusal or a syntax error). */
-    int rc = ini_parse_file(f, on_setting, &c);
-    fclose(f);
-    if (c.failed)
-        return cust_err_set(err, CUST_EINVAL, "%s:%d: %s", path, rc, c.why);
-    if (rc != 0)
-        return cust_err_set(err, CUST_EINVAL, "%s:%d: syntax error", path, rc);
-    return CUST_OK;
+    struct cust_config *c = cust_config_new();
+    enum cust_status st = cust_config_load_file(c, path, err);
+    /* only what the file sets: the rest of `cfg` stays as it is */
+    for (int k = 0; st == CUST_OK && k < CUST_CFG_COUNT; k++) {
+        enum cust_config_key key = (enum cust_config_key)k;
+        const char *section = cust_config_section(key);
+        if (cust_config_is_default(c, key) ||
+            (strcmp(section, "server") && strcmp(section, "ratelimit") &&
+             strcmp(section, "locator")))
+            continue;
+        const char *why = set_one(cfg, section, cust_config_name(key), cust_config_get(c, key));
+        if (why)
+            st = cust_err_set(err, CUST_EINVAL, "%s: [%s] %s: %s", cust_config_source(c, key),
+                              section, cust_config_name(key), why);
+    }
+    cust_config_free(c);
+    return st;
 }

@@ -90,7 +90,7 @@ static void parse_el(const json_t *o, int list, size_t i, struct pi_el *e, struc
                 continue;
             }
             memcpy(e->ov_category, s, strlen(s) + 1);
-            e->ov_set |= 1u << k;
+            e->ov_set |= (uint8_t)(1u << k);
             continue;
         }
         if (!json_is_boolean(v)) {

@@ -161,19 +161,18 @@ struct check_run {
     uint8_t assign[CHECK_MAX_VARS];
     struct cust_buf *out;
     uint64_t count, bad_sound, bad_citizen, bad_overlay;
-    int e;
 };
 
 static void describe(struct check_run *cr, int32_t day, int k, int cz)
 {
     char ds[11];
-    cr->e |= cust_buf_appendf(cr->out, "counterexample: as_of %s, kind %s, citizenship %s",
-                              pi_date_str(day, ds), pi_kind_names[k], pi_citizenship_names[cz]);
+    cust_buf_appendf(cr->out, "counterexample: as_of %s, kind %s, citizenship %s",
+                     pi_date_str(day, ds), pi_kind_names[k], pi_citizenship_names[cz]);
     for (size_t v = 0; v < cr->cv.nvars; v++) {
         struct cust_buf nb = CUST_BUF_INIT;
         pi_node_text(cr->p, cr->cv.var_node[v], &nb, 0);
-        cr->e |= cust_buf_appendf(cr->out, "%s %s = %s", v ? "," : ":", nb.buf,
-                                  cr->assign[v] ? "true" : "false");
+        cust_buf_appendf(cr->out, "%s %s = %s", v ? "," : ":", nb.buf,
+                         cr->assign[v] ? "true" : "false");
         cust_buf_release(&nb);
     }
 }
@@ -214,7 +213,7 @@ static bool citizen_ok(struct check_run *cr, int32_t day, int k, int cz)
         return true;
     if (cr->bad_citizen++ < CHECK_SHOW) {
         describe(cr, day, k, cz);
-        cr->e |= cust_buf_appendf(cr->out, "\n  -> %s\n", why);
+        cust_buf_appendf(cr->out, "\n  -> %s\n", why);
     }
     return false;
 }
@@ -240,11 +239,11 @@ static void overlay_ok(struct check_run *cr, int32_t day, int cz,
                 continue;
             if (cr->bad_overlay++ < CHECK_SHOW) {
                 describe(cr, day, k, cz);
-                cr->e |= cust_buf_appendf(cr->out,
-                                          "\n  -> an overlay forbids '%s' for another request "
-                                          "kind with these facts, but %s gives it %s\n",
-                                          pi_target_names[t], pi_kind_names[k],
-                                          cust_verdict_name((enum cust_verdict)verdicts[k][t]));
+                cust_buf_appendf(cr->out,
+                                 "\n  -> an overlay forbids '%s' for another request "
+                                 "kind with these facts, but %s gives it %s\n",
+                                 pi_target_names[t], pi_kind_names[k],
+                                 cust_verdict_name((enum cust_verdict)verdicts[k][t]));
             }
             return;
         }
@@ -268,7 +267,7 @@ static void check_combination(struct check_run *cr, int32_t day, int cz)
         if (pi_assemble(&x, PT_ALL_MASK, day, &err) != CUST_OK) {
             if (cr->bad_sound++ < CHECK_SHOW) {
                 describe(cr, day, k, cz);
-                cr->e |= cust_buf_appendf(cr->out, "\n  -> %s\n", err.msg);
+                cust_buf_appendf(cr->out, "\n  -> %s\n", err.msg);
             }
             continue;
         }
@@ -288,7 +287,7 @@ static void report(struct check_run *cr, size_t nd)
     const struct cust_policy *p = cr->p;
     uint64_t bad = cr->bad_sound + cr->bad_citizen + cr->bad_overlay;
     if (bad) {
-        cr->e |= cust_buf_appendf(
+        cust_buf_appendf(
             cr->out,
             "policy %s: FAILED - of %llu combinations, %llu have a conflict or no verdict, %llu "
             "let a citizen be held, arrested or transferred (or lack refer_to_counsel), %llu let "
@@ -297,17 +296,16 @@ static void report(struct check_run *cr, size_t nd)
             (unsigned long long)cr->bad_citizen, (unsigned long long)cr->bad_overlay);
         return;
     }
-    cr->e |=
-        cust_buf_appendf(cr->out,
-                         "policy %s: ok - %llu combinations (%zu dates x %d kinds x %d "
-                         "citizenship values x up to 2^%zu facts), every action and item has "
-                         "one verdict, no conflict; no verified citizen held, arrested or "
-                         "transferred on a civil request, notify never required for one, "
-                         "refer_to_counsel on judicial kinds; %s\n",
-                         p->id, (unsigned long long)cr->count, nd, PK_COUNT, PC_COUNT, cr->cv.nvars,
-                         p->base_id ? "every effect the overlay forbids is forbidden for "
-                                      "every civil request kind"
-                                    : "no overlay");
+    cust_buf_appendf(cr->out,
+                     "policy %s: ok - %llu combinations (%zu dates x %d kinds x %d "
+                     "citizenship values x up to 2^%zu facts), every action and item has "
+                     "one verdict, no conflict; no verified citizen held, arrested or "
+                     "transferred on a civil request, notify never required for one, "
+                     "refer_to_counsel on judicial kinds; %s\n",
+                     p->id, (unsigned long long)cr->count, nd, PK_COUNT, PC_COUNT, cr->cv.nvars,
+                     p->base_id ? "every effect the overlay forbids is forbidden for "
+                                  "every civil request kind"
+                                : "no overlay");
 }
 
 enum cust_status cust_policy_check(const struct cust_policy *p, struct cust_buf *out,
@@ -362,5 +360,7 @@ enum cust_status cust_policy_check(const struct cust_policy *p, struct cust_buf 
     cust_decision_free(cr.d);
     free(dates);
     free(cr.cv.var_of_node);
+    if (cust_buf_status(out))
+        return cust_buf_status(out); /* the report is incomplete */
     return cr.bad_sound + cr.bad_citizen + cr.bad_overlay ? CUST_ECONFLICT : CUST_OK;
 }

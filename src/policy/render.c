@@ -108,25 +108,24 @@ json_t *cust_decision_to_json(const struct cust_policy *p, const struct cust_cas
 void pi_node_text(const struct cust_policy *p, int32_t n, struct cust_buf *b, int prec)
 {
     const struct pi_node *nd = &p->nodes[n];
-    int e = 0;
     switch (nd->op) {
     case N_CONST:
-        e |= cust_buf_puts(b, nd->a == TRI_T ? "true" : nd->a == TRI_F ? "false" : "unknown");
+        cust_buf_puts(b, nd->a == TRI_T ? "true" : nd->a == TRI_F ? "false" : "unknown");
         break;
     case N_AND:
     case N_OR: {
         int my = nd->op == N_AND ? 2 : 1;
         if (my < prec)
-            e |= cust_buf_putc(b, '(');
+            cust_buf_putc(b, '(');
         pi_node_text(p, nd->l, b, my);
-        e |= cust_buf_puts(b, nd->op == N_AND ? " and " : " or ");
+        cust_buf_puts(b, nd->op == N_AND ? " and " : " or ");
         pi_node_text(p, nd->r, b, my);
         if (my < prec)
-            e |= cust_buf_putc(b, ')');
+            cust_buf_putc(b, ')');
         break;
     }
     case N_NOT:
-        e |= cust_buf_puts(b, "not ");
+        cust_buf_puts(b, "not ");
         pi_node_text(p, nd->l, b, 3);
         break;
     case N_KIND_IN:
@@ -153,61 +152,60 @@ void pi_node_text(const struct cust_policy *p, int32_t n, struct cust_buf *b, in
                            : nd->op == N_JUR_IN     ? "jurisdiction"
                                                     : p->attrs[nd->a].name;
         if (nd->op == N_SET_IN && !nd->mask) {
-            e |= cust_buf_appendf(b, "%s any", what);
+            cust_buf_appendf(b, "%s any", what);
             break;
         }
-        e |= cust_buf_appendf(b, "%s in [", what);
+        cust_buf_appendf(b, "%s in [", what);
         bool first = true;
         for (int i = 0; i < 64; i++)
             if ((nd->mask >> i) & 1u) {
-                e |= cust_buf_appendf(b, "%s%s", first ? "" : ", ", names[i]);
+                cust_buf_appendf(b, "%s%s", first ? "" : ", ", names[i]);
                 first = false;
             }
-        e |= cust_buf_putc(b, ']');
+        cust_buf_putc(b, ']');
         break;
     }
     case N_CBOOL:
-        e |= cust_buf_puts(b, pi_cbool_names[nd->a]);
+        cust_buf_puts(b, pi_cbool_names[nd->a]);
         break;
     case N_ASKS:
-        e |= cust_buf_appendf(b, "asks %s", pi_target_names[nd->a]);
+        cust_buf_appendf(b, "asks %s", pi_target_names[nd->a]);
         break;
     case N_ALLOWS:
-        e |= cust_buf_appendf(b, "allows %s", pi_target_names[nd->a]);
+        cust_buf_appendf(b, "allows %s", pi_target_names[nd->a]);
         break;
     case N_FACT:
-        e |= cust_buf_puts(b, p->facts[nd->a].name);
+        cust_buf_puts(b, p->facts[nd->a].name);
         break;
     case N_ANY:
     case N_ALL:
-        e |= cust_buf_appendf(b, "%s %s (", nd->op == N_ANY ? "any" : "all", pi_list_names[nd->a]);
+        cust_buf_appendf(b, "%s %s (", nd->op == N_ANY ? "any" : "all", pi_list_names[nd->a]);
         pi_node_text(p, nd->l, b, 0);
-        e |= cust_buf_putc(b, ')');
+        cust_buf_putc(b, ')');
         break;
     case N_ATTR:
-        e |= cust_buf_puts(b, p->attrs[nd->a].name);
+        cust_buf_puts(b, p->attrs[nd->a].name);
         break;
     case N_HELD:
-        e |= cust_buf_puts(b, "held_to_answer");
+        cust_buf_puts(b, "held_to_answer");
         break;
     case N_WITHIN:
-        e |= cust_buf_appendf(b, "within %d%c", nd->n > 0 ? nd->n : -nd->n, nd->n > 0 ? 'y' : 'd');
+        cust_buf_appendf(b, "within %d%c", nd->n > 0 ? nd->n : -nd->n, nd->n > 0 ? 'y' : 'd');
         break;
     case N_DATED: {
         char ds[11];
-        e |= cust_buf_appendf(b, "dated %s %s", nd->b ? "from" : "before", pi_date_str(nd->n, ds));
+        cust_buf_appendf(b, "dated %s %s", nd->b ? "from" : "before", pi_date_str(nd->n, ds));
         break;
     }
     case N_IN_TABLE:
-        e |= cust_buf_appendf(b, "in %s", p->tables[nd->a].name);
+        cust_buf_appendf(b, "in %s", p->tables[nd->a].name);
         break;
     case N_COL:
-        e |= cust_buf_appendf(b, "%s.%s", p->tables[nd->a].name, p->tables[nd->a].colnames[nd->b]);
+        cust_buf_appendf(b, "%s.%s", p->tables[nd->a].name, p->tables[nd->a].colnames[nd->b]);
         break;
     default:
         break;
     }
-    (void)e;
 }
 
 enum cust_status cust_policy_show(const struct cust_policy *p, int32_t as_of, bool as_json,
@@ -281,49 +279,46 @@ enum cust_status cust_policy_show(const struct cust_policy *p, int32_t as_of, bo
         json_array_append_new(rules, x);
     }
     json_object_set_new(root, "rules", rules);
-    int e = 0;
     if (as_json) {
         char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        e |= cust_buf_puts(out, s ? s : "{}");
-        e |= cust_buf_putc(out, '\n');
+        cust_buf_puts(out, s ? s : "{}");
+        cust_buf_putc(out, '\n');
         free(s);
     } else {
-        e |= cust_buf_appendf(out, "%s - %s\n", p->id, p->title ? p->title : "");
+        cust_buf_appendf(out, "%s - %s\n", p->id, p->title ? p->title : "");
         if (p->base_id)
-            e |=
-                cust_buf_appendf(out, "narrows %s (overlay rules may only prohibit)\n", p->base_id);
-        e |= cust_buf_appendf(out, "sha256 %s\nversions:\n", p->sha256);
+            cust_buf_appendf(out, "narrows %s (overlay rules may only prohibit)\n", p->base_id);
+        cust_buf_appendf(out, "sha256 %s\nversions:\n", p->sha256);
         for (size_t i = 0; i < p->nversions; i++)
-            e |= cust_buf_appendf(out, "  %s  %s%s\n", pi_date_str(p->versions[i].from, ds),
-                                  p->versions[i].label, (int)i == v ? "   <- in force" : "");
-        e |= cust_buf_appendf(out, "rules%s%s:\n", as_of == INT32_MIN ? "" : " in force on ",
-                              as_of == INT32_MIN ? "" : pi_date_str(as_of, ds));
+            cust_buf_appendf(out, "  %s  %s%s\n", pi_date_str(p->versions[i].from, ds),
+                             p->versions[i].label, (int)i == v ? "   <- in force" : "");
+        cust_buf_appendf(out, "rules%s%s:\n", as_of == INT32_MIN ? "" : " in force on ",
+                         as_of == INT32_MIN ? "" : pi_date_str(as_of, ds));
         size_t idx;
         json_t *r;
         json_array_foreach(rules, idx, r)
         {
-            e |= cust_buf_appendf(out, "\n  %s%s\n", json_string_value(json_object_get(r, "id")),
-                                  json_is_true(json_object_get(r, "overlay")) ? "  (overlay)" : "");
+            cust_buf_appendf(out, "\n  %s%s\n", json_string_value(json_object_get(r, "id")),
+                             json_is_true(json_object_get(r, "overlay")) ? "  (overlay)" : "");
             const json_t *ex = json_object_get(r, "explain");
             if (ex)
-                e |= cust_buf_appendf(out, "    %s\n", json_string_value(ex));
-            e |= cust_buf_appendf(out, "    when %s\n",
-                                  json_string_value(json_object_get(r, "when")));
+                cust_buf_appendf(out, "    %s\n", json_string_value(ex));
+            cust_buf_appendf(out, "    when %s\n", json_string_value(json_object_get(r, "when")));
             const char *k;
             json_t *val;
             size_t j2;
-            json_object_foreach(json_object_get(r, "then"), k, val) e |=
+            json_object_foreach(json_object_get(r, "then"), k, val)
                 cust_buf_appendf(out, "    then %s %s\n", k, json_string_value(val));
-            json_array_foreach(json_object_get(r, "duties"), j2, val) e |=
+            json_array_foreach(json_object_get(r, "duties"), j2, val)
                 cust_buf_appendf(out, "    duty %s\n", json_string_value(val));
-            json_array_foreach(json_object_get(r, "overrides"), j2, val) e |=
+            json_array_foreach(json_object_get(r, "overrides"), j2, val)
                 cust_buf_appendf(out, "    overrides %s\n", json_string_value(val));
             const json_t *ef = json_object_get(r, "effective_from");
             const json_t *et = json_object_get(r, "effective_to");
-            e |= cust_buf_appendf(out, "    effective %s to %s\n",
-                                  json_is_string(ef) ? json_string_value(ef) : "always",
-                                  json_is_string(et) ? json_string_value(et) : "open");
-            json_array_foreach(json_object_get(r, "cite"), j2, val) e |=
+            cust_buf_appendf(out, "    effective %s to %s\n",
+                             json_is_string(ef) ? json_string_value(ef) : "always",
+                             json_is_string(et) ? json_string_value(et) : "open");
+            json_array_foreach(json_object_get(r, "cite"), j2, val)
                 cust_buf_appendf(out, "    cite %s [%s] %s (checked %s)\n",
                                  json_string_value(json_object_get(val, "cite")),
                                  json_string_value(json_object_get(val, "confidence")),
@@ -332,5 +327,6 @@ enum cust_status cust_policy_show(const struct cust_policy *p, int32_t as_of, bo
         }
     }
     json_decref(root);
-    return e ? cust_err_set(err, CUST_ENOMEM, "out of memory") : CUST_OK;
+    return cust_buf_status(out) ? cust_err_set(err, cust_buf_status(out), "out of memory")
+                                : CUST_OK;
 }

@@ -24,7 +24,7 @@ static void scan(const char *root, const char *rel, char ***ids, size_t *n, int 
     struct dirent *de;
     while ((de = readdir(dp)) != NULL) {
         if (de->d_name[0] == '.' || strcmp(de->d_name, "tables") == 0 ||
-            strcmp(de->d_name, "examples") == 0)
+            strcmp(de->d_name, "examples") == 0 || strcmp(de->d_name, "fixtures") == 0)
             continue;
         char sub[1024], full[8192];
         w = snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", de->d_name);
@@ -52,17 +52,25 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+void cust_policy_list(const char *dir, char ***ids, size_t *n)
+{
+    *ids = NULL;
+    *n = 0;
+    scan(cust_policy_dir(dir), "", ids, n, 0);
+    if (*n)
+        qsort(*ids, *n, sizeof(char *), cmp_str);
+}
+
 enum cust_status cust_policy_set_load(const char *dir, struct cust_policy_set **out,
                                       struct cust_err *err)
 {
     dir = cust_policy_dir(dir);
     struct cust_policy_set *s = cust_xcalloc(1, sizeof(*s));
-    scan(dir, "", &s->ids, &s->n, 0);
+    cust_policy_list(dir, &s->ids, &s->n);
     if (s->n == 0) {
         cust_policy_set_free(s);
         return cust_err_set(err, CUST_ENOTFOUND, "no policies in '%s'", dir);
     }
-    qsort(s->ids, s->n, sizeof(char *), cmp_str);
     s->pols = cust_xcalloc(s->n, sizeof(*s->pols));
     for (size_t i = 0; i < s->n; i++) {
         enum cust_status st = cust_policy_load(dir, s->ids[i], &s->pols[i], err);

@@ -370,167 +370,233 @@ static void print_problems(const struct slot *sl, const char *label, FILE *errs)
                 sl->d.dropped);
 }
 
-enum cust_status cust_import_file(struct cust_store *s, const struct cust_import_opts *o,
-                                  struct cust_import_stats *stats, struct cust_err *err)
+/* One import run: what the loop over the reader's slots shares. */
+struct import_run {
+    struct cust_store *s;
+    const struct cust_import_opts *o;
+    struct cust_import_stats *stats;
+    struct cust_err *err;
+    const char *label; /* the path, or <stdin> */
+    bool is_stdin;
+    bool failed;         /* an invalid line in all-or-nothing mode: stop writing */
+    FILE *rj;            /* the rejects file (--skip-invalid), opened at the first reject */
+    struct cust_buf rjp; /* its path */
+    struct idset persons;
+    char now[32];
+    struct cust_buf source; /* "FILE:LINE" of the booking being written */
+};
+
+/* Start the reader thread over `f` or o->source. */
+static enum cust_status reader_start(struct reader *rd, FILE *f, const struct cust_import_opts *o,
+                                     pthread_t *th)
 {
-    memset(stats, 0, sizeof(*stats));
-    double t0 = mono();
-    bool is_stdin = strcmp(o->path, "-") == 0;
-    FILE *f = NULL;
-    if (!o->source && !(f = is_stdin ? stdin : fopen(o->path, "rb")))
-        return cust_err_set(err, CUST_EIO, "cannot open '%s': %s", o->path, strerror(errno));
-    FILE *errs = o->errors ? o->errors : stderr;
-    const char *label = is_stdin ? "<stdin>" : o->path;
-    off_t total = 0;
-    struct stat sb;
-    if (o->source)
-        total = o->source->total;
-    else if (!is_stdin && fstat(fileno(f), &sb) == 0)
-        total = sb.st_size;
-    bool show_progress = o->progress && total > (1 << 20);
-
-    FILE *rj = NULL;
-    char *rj_path = NULL;
-    struct cust_buf rjp = CUST_BUF_INIT;
-    enum cust_status st = cust_store_begin_bulk(s, err);
-    if (st != CUST_OK) {
-        if (f && !is_stdin)
-            fclose(f);
-        return st;
-    }
-
-    struct reader *rd = cust_xcalloc(1, sizeof(*rd));
     rd->f = f;
     rd->src = o->source;
     crypto_hash_sha256_init(&rd->fh);
     pthread_mutex_init(&rd->mu, NULL);
     pthread_cond_init(&rd->not_full, NULL);
     pthread_cond_init(&rd->not_empty, NULL);
+    if (pthread_create(th, NULL, reader_main, rd) == 0)
+        return CUST_OK;
+    pthread_cond_destroy(&rd->not_full);
+    pthread_cond_destroy(&rd->not_empty);
+    pthread_mutex_destroy(&rd->mu);
+    return CUST_ENOMEM;
+}
+
+/* Write a valid record: a new booking, a new version of one (with its correction entry), or
+ * nothing when it is unchanged. */
+static enum cust_status import_record(struct import_run *run, const struct slot *sl)
+{
+    const struct cust_import_opts *o = run->o;
+    const struct cust_record *rec = &sl->rec;
+    struct cust_err *err = run->err;
+    run->stats->bookings++;
+    char *old = NULL, *changed = NULL;
+    int version = 0;
+    enum cust_status st = CUST_OK;
+    enum cust_status cs =
+        cust_store_current_version(run->s, rec->b.booking_number, &version, &old, NULL);
+    bool exists = cs == CUST_OK;
+    if (cs != CUST_OK && cs != CUST_ENOTFOUND) {
+        st = cust_err_set(err, cs, "%s:%" PRId64 ": cannot read booking '%s'", run->label,
+                          sl->lineno, rec->b.booking_number);
+    } else if (exists && !(changed = cust_record_changed(old, rec->b.doc))) {
+        run->stats->unchanged++;
+        if (o->hooks && o->hooks->booking)
+            st = o->hooks->booking(o->hooks->arg, run->s, rec, "unchanged", old, NULL, err);
+    } else {
+        cust_buf_reset(&run->source);
+        if (cust_buf_appendf(&run->source, "%s:%" PRId64, run->label, sl->lineno) != CUST_OK)
+            st = cust_err_set(err, CUST_ENOMEM, "out of memory");
+        struct cust_put_meta meta = {o->actor, run->source.buf, run->now, changed};
+        struct cust_put_result res;
+        if (st == CUST_OK)
+            st = cust_store_put_booking(run->s, &rec->b, &meta, &res, err);
+        if (st == CUST_OK) {
+            idset_add(&run->persons, res.person_id);
+            if (exists) {
+                run->stats->updated++;
+                st = ledger_correction(run->s, o, rec->b.booking_number, res.version, changed,
+                                       run->source.buf, err);
+            } else {
+                run->stats->created++;
+            }
+        }
+        if (st == CUST_OK && o->hooks && o->hooks->booking)
+            st = o->hooks->booking(o->hooks->arg, run->s, rec, exists ? "updated" : "created",
+                                   exists ? old : NULL, changed, err);
+    }
+    free(old);
+    free(changed);
+    return st;
+}
+
+/* An invalid line: print its problems; with --skip-invalid keep it in the rejects file,
+ * otherwise the import fails (the loop reads on to report every bad line). */
+static enum cust_status import_reject(struct import_run *run, const struct slot *sl)
+{
+    const struct cust_import_opts *o = run->o;
+    run->stats->rejected++;
+    print_problems(sl, run->label, o->errors ? o->errors : stderr);
+    if (o->hooks && o->hooks->rejected)
+        o->hooks->rejected(o->hooks->arg, sl->line, sl->len);
+    if (!o->skip_invalid) {
+        run->failed = true;
+        return CUST_OK;
+    }
+    if (!run->rj) {
+        if (cust_buf_appendf(&run->rjp, "%s.rejects.jsonl", run->is_stdin ? "stdin" : o->path) !=
+            CUST_OK)
+            return cust_err_set(run->err, CUST_ENOMEM, "out of memory");
+        if (!(run->rj = fopen(run->rjp.buf, "wb")))
+            return cust_err_set(run->err, CUST_EIO, "cannot write '%s': %s", run->rjp.buf,
+                                strerror(errno));
+    }
+    if (o->source && sl->it.input)
+        write_reject(run->rj, sl->lineno, sl->it.input, sl->it.input_len, &sl->d);
+    else
+        write_reject(run->rj, sl->lineno, sl->line, sl->len, &sl->d);
+    return CUST_OK;
+}
+
+/* Why the reader stopped early, if it did. */
+static enum cust_status reader_status(const struct reader *rd, const struct import_run *run)
+{
+    if (rd->src_failed && rd->src_err.code == CUST_EINVAL) {
+        /* input that cannot be read on: its problem is printed like every other */
+        fprintf(run->o->errors ? run->o->errors : stderr, "%s\n", rd->src_err.msg);
+        return cust_err_set(run->err, CUST_EINVAL, "'%s' cannot be read; nothing was imported",
+                            run->label);
+    }
+    if (rd->src_failed)
+        return cust_err_set(run->err, rd->src_err.code ? rd->src_err.code : CUST_EIO, "%s",
+                            rd->src_err.msg);
+    if (rd->read_error)
+        return cust_err_set(run->err, CUST_EIO, "cannot read '%s'", run->label);
+    return CUST_OK;
+}
+
+/* The import's own ledger entry: the counts, the input's SHA-256, the rejects file. */
+static enum cust_status import_ledger_entry(const struct import_run *run, const char *rj_path)
+{
+    const struct cust_import_opts *o = run->o;
+    const struct cust_import_stats *stats = run->stats;
+    json_t *d =
+        json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s}", "lines", (json_int_t)stats->lines,
+                  "bookings", (json_int_t)stats->bookings, "created", (json_int_t)stats->created,
+                  "updated", (json_int_t)stats->updated, "unchanged", (json_int_t)stats->unchanged,
+                  "persons", (json_int_t)stats->persons, "rejected", (json_int_t)stats->rejected,
+                  "sha256", stats->sha256);
+    if (rj_path)
+        json_object_set_new(d, "rejects_file", json_string(rj_path));
+    if (o->mapping)
+        json_object_set_new(d, "mapping", json_string(o->mapping));
+    char *detail = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(d);
+    struct cust_ledger_entry e = {o->actor,
+                                  o->role ? o->role : "operator",
+                                  "import",
+                                  "file",
+                                  run->label,
+                                  stats->rejected ? "partial" : "ok",
+                                  "custody record import",
+                                  detail};
+    enum cust_status st = cust_ledger_append(run->s, &e, run->err);
+    free(detail);
+    return st;
+}
+
+enum cust_status cust_import_file(struct cust_store *s, const struct cust_import_opts *o,
+                                  struct cust_import_stats *stats, struct cust_err *err)
+{
+    memset(stats, 0, sizeof(*stats));
+    double t0 = mono();
+    struct import_run run = {.s = s,
+                             .o = o,
+                             .stats = stats,
+                             .err = err,
+                             .is_stdin = strcmp(o->path, "-") == 0,
+                             .rjp = CUST_BUF_INIT,
+                             .source = CUST_BUF_INIT};
+    run.label = run.is_stdin ? "<stdin>" : o->path;
+    FILE *f = NULL;
+    if (!o->source && !(f = run.is_stdin ? stdin : fopen(o->path, "rb")))
+        return cust_err_set(err, CUST_EIO, "cannot open '%s': %s", o->path, strerror(errno));
+    off_t total = 0;
+    struct stat sb;
+    if (o->source)
+        total = o->source->total;
+    else if (!run.is_stdin && fstat(fileno(f), &sb) == 0)
+        total = sb.st_size;
+    bool show_progress = o->progress && total > (1 << 20);
+
+    enum cust_status st = cust_store_begin_bulk(s, err);
+    struct reader *rd = cust_xcalloc(1, sizeof(*rd));
     pthread_t th;
-    if (pthread_create(&th, NULL, reader_main, rd) != 0) {
-        pthread_cond_destroy(&rd->not_full);
-        pthread_cond_destroy(&rd->not_empty);
-        pthread_mutex_destroy(&rd->mu);
-        free(rd);
+    if (st == CUST_OK && reader_start(rd, f, o, &th) != CUST_OK) {
         cust_store_rollback(s);
-        if (f && !is_stdin)
+        st = cust_err_set(err, CUST_ENOMEM, "cannot start the reader thread");
+    }
+    if (st != CUST_OK) {
+        free(rd);
+        if (f && !run.is_stdin)
             fclose(f);
-        return cust_err_set(err, CUST_ENOMEM, "cannot start the reader thread");
+        return st;
     }
 
-    struct idset persons = {NULL, 0, 0};
-    char now[32];
-    cust_time_format(cust_now(), 0, true, now);
-    bool failed = false; /* an invalid line in all-or-nothing mode: stop writing */
-    struct cust_buf source = CUST_BUF_INIT;
+    cust_time_format(cust_now(), 0, true, run.now);
     struct slot *sl;
-
     while (st == CUST_OK && (sl = reader_next(rd))) {
-        const char *line = sl->line;
-        size_t len = sl->len;
-        int64_t lineno = sl->lineno;
         stats->lines++;
         if (show_progress && (stats->lines & 0x3fff) == 0)
-            progress(sl->done, total, lineno);
-        if (sl->ok) {
-            struct cust_record *rec = &sl->rec;
-            if (failed) {
-                reader_done(rd);
-                continue;
-            }
-            stats->bookings++;
-            char *old = NULL, *changed = NULL;
-            int version = 0;
-            enum cust_status cs =
-                cust_store_current_version(s, rec->b.booking_number, &version, &old, NULL);
-            bool exists = cs == CUST_OK;
-            if (cs != CUST_OK && cs != CUST_ENOTFOUND) {
-                st = cust_err_set(err, cs, "%s:%" PRId64 ": cannot read booking '%s'", label,
-                                  lineno, rec->b.booking_number);
-            } else if (exists && !(changed = cust_record_changed(old, rec->b.doc))) {
-                stats->unchanged++;
-                if (o->hooks && o->hooks->booking)
-                    st = o->hooks->booking(o->hooks->arg, s, rec, "unchanged", old, NULL, err);
-            } else {
-                cust_buf_reset(&source);
-                if (cust_buf_appendf(&source, "%s:%" PRId64, label, lineno) != CUST_OK)
-                    st = cust_err_set(err, CUST_ENOMEM, "out of memory");
-                struct cust_put_meta meta = {o->actor, source.buf, now, changed};
-                struct cust_put_result res;
-                if (st == CUST_OK)
-                    st = cust_store_put_booking(s, &rec->b, &meta, &res, err);
-                if (st == CUST_OK) {
-                    idset_add(&persons, res.person_id);
-                    if (exists) {
-                        stats->updated++;
-                        st = ledger_correction(s, o, rec->b.booking_number, res.version, changed,
-                                               source.buf, err);
-                    } else {
-                        stats->created++;
-                    }
-                }
-                if (st == CUST_OK && o->hooks && o->hooks->booking)
-                    st = o->hooks->booking(o->hooks->arg, s, rec, exists ? "updated" : "created",
-                                           exists ? old : NULL, changed, err);
-            }
-            free(old);
-            free(changed);
-            reader_done(rd);
-            continue;
-        }
-        /* invalid line */
-        stats->rejected++;
-        print_problems(sl, label, errs);
-        if (o->hooks && o->hooks->rejected)
-            o->hooks->rejected(o->hooks->arg, line, len);
-        if (o->skip_invalid) {
-            if (!rj) {
-                if (cust_buf_appendf(&rjp, "%s.rejects.jsonl", is_stdin ? "stdin" : o->path) !=
-                    CUST_OK)
-                    st = cust_err_set(err, CUST_ENOMEM, "out of memory");
-                else if (!(rj = fopen(rjp.buf, "wb")))
-                    st = cust_err_set(err, CUST_EIO, "cannot write '%s': %s", rjp.buf,
-                                      strerror(errno));
-            }
-            if (rj && o->source)
-                write_reject(rj, lineno, sl->it.input ? sl->it.input : line,
-                             sl->it.input ? sl->it.input_len : len, &sl->d);
-            else if (rj)
-                write_reject(rj, lineno, line, len, &sl->d);
-        } else {
-            failed = true;
-        }
+            progress(sl->done, total, sl->lineno);
+        if (!sl->ok)
+            st = import_reject(&run, sl);
+        else if (!run.failed)
+            st = import_record(&run, sl);
         reader_done(rd);
     }
     reader_finish(rd, th);
-    bool read_error = rd->read_error;
-    if (st == CUST_OK && rd->src_failed && rd->src_err.code == CUST_EINVAL) {
-        /* input that cannot be read on: its problem is printed like every other */
-        fprintf(errs, "%s\n", rd->src_err.msg);
-        st = cust_err_set(err, CUST_EINVAL, "'%s' cannot be read; nothing was imported", label);
-    } else if (st == CUST_OK && rd->src_failed) {
-        st = cust_err_set(err, rd->src_err.code ? rd->src_err.code : CUST_EIO, "%s",
-                          rd->src_err.msg);
-    }
-    if (st == CUST_OK && read_error)
-        st = cust_err_set(err, CUST_EIO, "cannot read '%s'", label);
+    if (st == CUST_OK)
+        st = reader_status(rd, &run);
     if (show_progress) {
         progress(total, total, stats->lines);
         fputc('\n', stderr);
     }
-    cust_buf_release(&source);
-    if (f && !is_stdin)
+    cust_buf_release(&run.source);
+    if (f && !run.is_stdin)
         fclose(f);
-    if (rj && fclose(rj) != 0 && st == CUST_OK)
-        st = cust_err_set(err, CUST_EIO, "cannot write '%s'", rjp.buf);
-    rj_path = rjp.len ? cust_buf_detach(&rjp, NULL) : NULL;
-    stats->persons = (int64_t)persons.n;
-    free(persons.slot);
+    if (run.rj && fclose(run.rj) != 0 && st == CUST_OK)
+        st = cust_err_set(err, CUST_EIO, "cannot write '%s'", run.rjp.buf);
+    char *rj_path = run.rjp.len ? cust_buf_detach(&run.rjp, NULL) : NULL;
+    stats->persons = (int64_t)run.persons.n;
+    free(run.persons.slot);
 
-    if (st == CUST_OK && failed)
+    if (st == CUST_OK && run.failed)
         st =
             cust_err_set(err, CUST_EINVAL, "'%s': %" PRId64 " invalid line%s; nothing was imported",
-                         label, stats->rejected, stats->rejected == 1 ? "" : "s");
+                         run.label, stats->rejected, stats->rejected == 1 ? "" : "s");
     if (st == CUST_OK) {
         if (o->source) {
             o->source->sha256(o->source->arg, stats->sha256);
@@ -544,30 +610,8 @@ enum cust_status cust_import_file(struct cust_store *s, const struct cust_import
             st = o->hooks->finish(o->hooks->arg, s, stats, err);
         stats->rejects_path = NULL;
     }
-    if (st == CUST_OK && !o->no_ledger_entry) {
-        const char *hex = stats->sha256;
-        json_t *d = json_pack(
-            "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s}", "lines", (json_int_t)stats->lines, "bookings",
-            (json_int_t)stats->bookings, "created", (json_int_t)stats->created, "updated",
-            (json_int_t)stats->updated, "unchanged", (json_int_t)stats->unchanged, "persons",
-            (json_int_t)stats->persons, "rejected", (json_int_t)stats->rejected, "sha256", hex);
-        if (rj_path)
-            json_object_set_new(d, "rejects_file", json_string(rj_path));
-        if (o->mapping)
-            json_object_set_new(d, "mapping", json_string(o->mapping));
-        char *detail = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        json_decref(d);
-        struct cust_ledger_entry e = {o->actor,
-                                      o->role ? o->role : "operator",
-                                      "import",
-                                      "file",
-                                      label,
-                                      stats->rejected ? "partial" : "ok",
-                                      "custody record import",
-                                      detail};
-        st = cust_ledger_append(s, &e, err);
-        free(detail);
-    }
+    if (st == CUST_OK && !o->no_ledger_entry)
+        st = import_ledger_entry(&run, rj_path);
     free(rj_path);
     free(rd);
     if (st == CUST_OK)

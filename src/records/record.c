@@ -11,6 +11,10 @@
 
 #include "jscan.h"
 
+const char *const cust_prior_flag_names[7] = {"serious", "violent",        "state_prison",
+                                              "wobbler", "prop47_reduced", "aggravated_felony",
+                                              "category"};
+
 bool cust_in_custody(int32_t booked_day, int32_t released_day, int32_t day)
 {
     return booked_day <= day && (released_day == CUST_NO_DAY || released_day > day);
@@ -285,7 +289,21 @@ static void parse_person(struct ctx *c, const struct jv *root)
     p->sex = opt_str(c, o, "sex", "person.sex");
     p->place_of_birth = opt_str(c, o, "place_of_birth", "person.place_of_birth");
     p->home_address = opt_str(c, o, "home_address", "person.home_address");
-    p->immigration_status = opt_str(c, o, "immigration_status", "person.immigration_status");
+    /* a status as text, or decide.md's {"status", "proof_provided"} */
+    const struct jv *im = jv_get(o, "immigration_status");
+    p->immigration_proof = -1;
+    if (jv_is_object(im)) {
+        p->immigration_status = opt_str(c, im, "status", "person.immigration_status.status");
+        p->immigration_proof =
+            opt_bool(c, im, "proof_provided", "person.immigration_status.proof_provided");
+    } else {
+        p->immigration_status = opt_str(c, o, "immigration_status", "person.immigration_status");
+    }
+    p->address_public = opt_bool(c, o, "address_public", "person.address_public");
+    /* items a data request may ask for; any JSON value, kept as the source gave it */
+    const struct jv *wa = jv_get(o, "work_address"), *ci = jv_get(o, "contact_info");
+    p->work_address_json = wa && !jv_is_null(wa) ? compact(c->rec, wa) : NULL;
+    p->contact_info_json = ci && !jv_is_null(ci) ? compact(c->rec, ci) : NULL;
     p->sex_arson_registrant = opt_bool(c, o, "sex_arson_registrant", "person.sex_arson_registrant");
     const struct jv *ids = jv_get(o, "ids");
     if (want_type(c, ids, JV_OBJECT, "person.ids", "an object")) {
@@ -356,6 +374,28 @@ static void parse_charges(struct ctx *c, const struct jv *root)
     r->b.charges = r->charges;
 }
 
+/* The classification flags a source may give on the conviction itself instead of under
+ * "flags" (serious, violent, ...): gathered into the same compact object, or NULL. */
+static const char *top_level_flags(struct cust_record *r, const struct jv *o)
+{
+    struct cust_buf b = CUST_BUF_INIT;
+    for (size_t k = 0; k < CUST_ARRAY_LEN(cust_prior_flag_names); k++) {
+        const struct jv *v = jv_get(o, cust_prior_flag_names[k]);
+        if (!v)
+            continue;
+        char *t = jv_compact(r->tree, v);
+        cust_buf_appendf(&b, "%c\"%s\":%s", b.len ? ',' : '{', cust_prior_flag_names[k],
+                         t ? t : "null");
+        free(t);
+    }
+    if (b.len)
+        cust_buf_putc(&b, '}');
+    const char *out =
+        cust_buf_status(&b) == CUST_OK && b.len ? own(r, cust_buf_detach(&b, NULL)) : NULL;
+    cust_buf_release(&b);
+    return out;
+}
+
 static void parse_priors(struct ctx *c, const struct jv *root)
 {
     const struct jv *arr = jv_get(root, "prior_convictions");
@@ -383,6 +423,8 @@ static void parse_priors(struct ctx *c, const struct jv *root)
         const struct jv *flags = jv_get(o, "flags");
         if (want_type(c, flags, JV_OBJECT, P("flags"), "an object"))
             pr->flags_json = compact(r, flags);
+        else if (!flags || jv_is_null(flags))
+            pr->flags_json = top_level_flags(r, o);
 #undef P
         r->b.n_priors++;
     }

@@ -1,6 +1,6 @@
 /* store.c - the backend-neutral store front: dispatch through cust_store_ops. */
 #include "custodian/compat.h"
-#include "custodian/store.h"
+#include "store_backend.h"
 
 enum cust_status cust_store_open(const char *path, enum cust_store_mode mode,
                                  struct cust_store **out, struct cust_err *err)
@@ -62,6 +62,11 @@ enum cust_status cust_store_commit(struct cust_store *s, struct cust_err *err)
     if (st != CUST_OK)
         s->ops->rollback(s->impl, NULL);
     return st;
+}
+
+bool cust_store_in_transaction(const struct cust_store *s)
+{
+    return s->tx_depth > 0;
 }
 
 void cust_store_rollback(struct cust_store *s)
@@ -171,4 +176,28 @@ enum cust_status cust_store_ledger_each(struct cust_store *s, cust_ledger_fn fn,
                                         int64_t *head_seq, char head_hash[65], struct cust_err *err)
 {
     return s->ops->ledger_each(s->impl, fn, arg, head_seq, head_hash, err);
+}
+
+enum cust_status cust_store_persons(struct cust_store *s, int64_t person_id, cust_person_row_fn fn,
+                                    void *arg, struct cust_err *err)
+{
+    if (!s->ops->persons)
+        return cust_err_set(err, CUST_EINVAL, "the %s store lists no persons", s->ops->name);
+    return s->ops->persons(s->impl, person_id, fn, arg, err);
+}
+
+enum cust_status cust_store_scope(struct cust_store *s, const struct cust_scope *sc,
+                                  cust_scope_row_fn fn, void *arg, struct cust_err *err)
+{
+    if (!s->ops->scope)
+        return cust_err_set(err, CUST_EINVAL, "the %s store has no scope query", s->ops->name);
+    return s->ops->scope(s->impl, sc, fn, arg, err);
+}
+
+enum cust_status cust_store_public_search(struct cust_store *s, const struct cust_public_query *q,
+                                          cust_public_fn fn, void *arg, struct cust_err *err)
+{
+    if (!s->ops->public_search)
+        return cust_err_set(err, CUST_EINVAL, "the %s store has no public view", s->ops->name);
+    return s->ops->public_search(s->impl, q, fn, arg, err);
 }

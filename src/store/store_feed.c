@@ -1,6 +1,6 @@
 /* store_feed.c - dispatch of the feeds' store operations (store_feed.h). */
 #include "custodian/compat.h"
-#include "custodian/store_feed.h"
+#include "store_backend.h"
 
 #define FEED_OPS(s, op)                                                                            \
     if (!(s)->ops->feed || !(s)->ops->feed->op)                                                    \

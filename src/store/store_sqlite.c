@@ -8,13 +8,18 @@
 #include "custodian/compat.h"
 #include "custodian/buf.h"
 #include "custodian/date.h"
-#include "custodian/store.h"
-#include "store_sqlite_desk.h"
+#include "store_sqlite_accounts.h"
 #include "store_sqlite_feed.h"
-#include "store_sqlite_web.h"
+#include "store_sqlite_public.h"
+#include "store_sqlite_requests.h"
 
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 /* Page cache (negative = KiB, allocated as used). 1 GiB for bulk loads was measured: no faster
  * than 256 MiB (400,000 bookings: 25.2 s CPU vs 23.9 s) at 2.7x the peak RSS. */
@@ -27,7 +32,7 @@
 #define IDX_BOOKINGS_PERSON "CREATE INDEX bookings_person ON bookings(person_id)"
 #define IDX_PRIORS_PERSON   "CREATE INDEX priors_person ON prior_convictions(person_id)"
 /* Also the locator's in-custody indexes and the trigger that keeps each booking's copy of its
- * person's name (migration 5, store_sqlite_web.h): at the commit, one UPDATE brings every copy
+ * person's name (migration 5, store_sqlite_accounts.h): at the commit, one UPDATE brings every copy
  * up to date (a person whose name changed within the load) before the indexes are built. */
 static const char *const bulk_indexes[][2] = {
     {"DROP INDEX bookings_person", IDX_BOOKINGS_PERSON},
@@ -123,14 +128,14 @@ static const char *const migration_1[] = {
 
 /* Applied in this order; a migration's version is its position (1-based). Append only. */
 static const char *const *const migrations[] = {
-    migration_1,                            /* 1: records */
-    cust_sqlite_desk_migration,             /* 2: the request desk */
-    cust_sqlite_web_migration,              /* 3: staff users and sessions */
-    cust_sqlite_desk_disclosures_migration, /* 4: disclosures chained to the ledger */
-    cust_sqlite_web_locator_migration,      /* 5: the locator's in-custody indexes, dob filter */
-    cust_sqlite_web_totp_migration,         /* 6: TOTP secrets sealed at rest (users.totp_nonce) */
-    cust_sqlite_web_public_charges_migration, /* 7: precomputed public charges JSON */
-    cust_sqlite_feed_migration,               /* 8: feed runs, what each source listed, reviews */
+    migration_1,                          /* 1: records */
+    cust_sqlite_requests_migration,       /* 2: requests and what is kept with them */
+    cust_sqlite_accounts_migration,       /* 3: staff users and sessions */
+    cust_sqlite_disclosures_migration,    /* 4: disclosures chained to the ledger */
+    cust_sqlite_public_locator_migration, /* 5: the locator's in-custody indexes, dob filter */
+    cust_sqlite_accounts_totp_migration,  /* 6: TOTP secrets sealed at rest (users.totp_nonce) */
+    cust_sqlite_public_charges_migration, /* 7: precomputed public charges JSON */
+    cust_sqlite_feed_migration,           /* 8: feed runs, what each source listed, reviews */
 };
 
 int cust_store_schema_version(void)
@@ -416,8 +421,9 @@ struct sq {
     sqlite3 *db;
     char *path;
     sqlite3_stmt *st[S__N];
-    void *desk; /* the desk's prepared statements (store_sqlite_desk.c) */
-    void *web;  /* the web front end's prepared statements (store_sqlite_web.c) */
+    void *requests; /* prepared statements of store_sqlite_requests.c */
+    void *accounts; /* prepared statements of store_sqlite_accounts.c */
+    void *public_;  /* prepared statements of store_sqlite_public.c */
     /* bulk load (sq_begin_bulk) */
     bool fk_off;         /* foreign_keys switched off for this transaction */
     bool bulk;           /* into a store that was empty: indexes dropped, lookups in memory */
@@ -603,8 +609,9 @@ static void sq_close(void *impl)
     struct sq *q = impl;
     for (int i = 0; i < S__N; i++)
         sqlite3_finalize(q->st[i]);
-    cust_sqlite_desk_free(q->desk);
-    cust_sqlite_web_free(q->web);
+    cust_sqlite_requests_free(q->requests);
+    cust_sqlite_accounts_free(q->accounts);
+    cust_sqlite_public_free(q->public_);
     cust_buf_release(&q->pub);
     sqlite3_close_v2(q->db);
     smap_release(&q->seen);
@@ -853,26 +860,29 @@ static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
 
 /* A JSON string exactly as SQLite's json_object writes a text value (json.c, 3.40: `"` and `\`
  * escaped, \b \t \n \f \r, other bytes below 0x20 as \u00xx, everything else as is), or null. */
-static enum cust_status json_text(struct cust_buf *o, const char *v)
+static void json_text(struct cust_buf *o, const char *v)
 {
-    if (!v)
-        return cust_buf_puts(o, "null");
-    static const char special[32] = {[8] = 'b', [9] = 't', [10] = 'n', [12] = 'f', [13] = 'r'};
-    enum cust_status st = cust_buf_putc(o, '"');
-    for (const unsigned char *p = (const unsigned char *)v; st == CUST_OK && *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            st = cust_buf_putc(o, '\\');
-            st = st ? st : cust_buf_putc(o, (char)*p);
-        } else if (*p < 0x20 && special[*p]) {
-            st = cust_buf_putc(o, '\\');
-            st = st ? st : cust_buf_putc(o, special[*p]);
-        } else if (*p < 0x20) {
-            st = cust_buf_appendf(o, "\\u00%02x", *p);
-        } else {
-            st = cust_buf_putc(o, (char)*p);
-        }
+    if (!v) {
+        cust_buf_puts(o, "null");
+        return;
     }
-    return st ? st : cust_buf_putc(o, '"');
+    static const char special[32] = {[8] = 'b', [9] = 't', [10] = 'n', [12] = 'f', [13] = 'r'};
+    cust_buf_putc(o, '"');
+    const char *run = v;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (*p != '"' && *p != '\\' && *p >= 0x20)
+            continue;
+        cust_buf_append(o, run, (size_t)((const char *)p - run));
+        if (*p == '"' || *p == '\\')
+            cust_buf_appendf(o, "\\%c", *p);
+        else if (special[*p])
+            cust_buf_appendf(o, "\\%c", special[*p]);
+        else
+            cust_buf_appendf(o, "\\u00%02x", *p);
+        run = (const char *)p + 1;
+    }
+    cust_buf_puts(o, run);
+    cust_buf_putc(o, '"');
 }
 
 /* The booking's public charges JSON (bookings.public_charges, migration 7) into q->pub: the
@@ -884,30 +894,31 @@ static enum cust_status public_charges_json(struct sq *q, const struct cust_book
 {
     struct cust_buf *o = &q->pub;
     cust_buf_reset(o);
-    enum cust_status st = cust_buf_putc(o, '[');
-    for (size_t i = 0; st == CUST_OK && i < b->n_charges; i++) {
+    cust_buf_putc(o, '[');
+    for (size_t i = 0; i < b->n_charges; i++) {
         const struct cust_charge *c = &b->charges[i];
-        st = cust_buf_puts(o, i ? ",{\"code\":" : "{\"code\":");
-        st = st ? st : json_text(o, c->code);
-        st = st ? st : cust_buf_puts(o, ",\"description\":");
-        st = st ? st : json_text(o, c->description);
-        st = st ? st : cust_buf_puts(o, ",\"level\":");
-        st = st ? st : json_text(o, c->level);
-        st = st ? st : cust_buf_puts(o, ",\"status\":");
-        st = st ? st : json_text(o, c->status);
+        cust_buf_puts(o, i ? ",{\"code\":" : "{\"code\":");
+        json_text(o, c->code);
+        cust_buf_puts(o, ",\"description\":");
+        json_text(o, c->description);
+        cust_buf_puts(o, ",\"level\":");
+        json_text(o, c->level);
+        cust_buf_puts(o, ",\"status\":");
+        json_text(o, c->status);
         if (c->bail_cents >= 0)
-            st = st ? st : cust_buf_appendf(o, ",\"bail_cents\":%" PRId64, c->bail_cents);
+            cust_buf_appendf(o, ",\"bail_cents\":%" PRId64, c->bail_cents);
         else
-            st = st ? st : cust_buf_puts(o, ",\"bail_cents\":null");
-        st = st ? st : cust_buf_puts(o, ",\"next_court_date\":");
-        st = st ? st : json_text(o, c->next_court_date);
-        st = st ? st : cust_buf_puts(o, ",\"case_number\":");
-        st = st ? st : json_text(o, c->case_number);
-        st = st ? st : cust_buf_puts(o, ",\"court\":");
-        st = st ? st : json_text(o, c->court);
-        st = st ? st : cust_buf_putc(o, '}');
+            cust_buf_puts(o, ",\"bail_cents\":null");
+        cust_buf_puts(o, ",\"next_court_date\":");
+        json_text(o, c->next_court_date);
+        cust_buf_puts(o, ",\"case_number\":");
+        json_text(o, c->case_number);
+        cust_buf_puts(o, ",\"court\":");
+        json_text(o, c->court);
+        cust_buf_putc(o, '}');
     }
-    return st ? st : cust_buf_putc(o, ']');
+    cust_buf_putc(o, ']');
+    return cust_buf_status(o);
 }
 
 static enum cust_status sq_put(void *impl, const struct cust_booking *b,
@@ -1291,26 +1302,34 @@ static const struct cust_store_ops sqlite_ops = {
     .ledger_head = sq_ledger_head,
     .ledger_insert = sq_ledger_insert,
     .ledger_each = sq_ledger_each,
-    .desk = &cust_sqlite_desk_ops,
-    .web = &cust_sqlite_web_ops,
+    .persons = cust_sqlite_persons,
+    .scope = cust_sqlite_scope,
+    .public_search = cust_sqlite_public_search,
+    .requests = &cust_sqlite_request_ops,
+    .accounts = &cust_sqlite_account_ops,
     .feed = &cust_sqlite_feed_ops,
 };
 
-/* ---- desk hooks (store_sqlite_desk.c) -------------------------------------------------- */
+/* ---- hooks of the other files (store_sqlite_*.c) ---------------------------------------- */
 
-sqlite3 *cust_sqlite_handle(void *impl, const char **path, void ***desk_slot)
+sqlite3 *cust_sqlite_handle(void *impl, const char **path, void ***requests_slot)
 {
     struct sq *q = impl;
     if (path)
         *path = q->path;
-    if (desk_slot)
-        *desk_slot = &q->desk;
+    if (requests_slot)
+        *requests_slot = &q->requests;
     return q->db;
 }
 
-void **cust_sqlite_web_slot(void *impl)
+void **cust_sqlite_accounts_slot(void *impl)
 {
-    return &((struct sq *)impl)->web;
+    return &((struct sq *)impl)->accounts;
+}
+
+void **cust_sqlite_public_slot(void *impl)
+{
+    return &((struct sq *)impl)->public_;
 }
 
 /* A "file:" URI for `path` with `query` (the path percent-encoded where a URI needs it). */
@@ -1386,6 +1405,107 @@ static enum cust_status open_readonly(struct sq *q, const char *path, struct cus
         q, "PRAGMA query_only=1; PRAGMA cache_size=" CACHE_KIB "; PRAGMA temp_store=MEMORY;", err);
 }
 
+/* Open `path` read-write (creating it when `create`) with the connection's pragmas. */
+static enum cust_status open_readwrite(struct sq *q, const char *path, bool create,
+                                       struct cust_err *err)
+{
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path, &q->db, flags, NULL);
+    if (rc == SQLITE_CANTOPEN && !create)
+        return cust_err_set(err, CUST_ENOTFOUND, "no store at '%s' (run 'custodian init')", path);
+    if (rc != SQLITE_OK)
+        return cust_err_set(err, CUST_EDB, "cannot open store '%s': %s", path,
+                            q->db ? sqlite3_errmsg(q->db) : "out of memory");
+    sqlite3_busy_timeout(q->db, 5000);
+    sqlite3_extended_result_codes(q->db, 1);
+    return run_script(q,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                      " PRAGMA cache_size=" CACHE_KIB "; PRAGMA temp_store=MEMORY;",
+                      err);
+}
+
+/* fsync the folder holding `path`, so a name made or removed in it is durable. */
+static void sync_parent(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof(dir), ".");
+    else
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+}
+
+/* Remove what a creator killed midway left beside `path` (PATH.creating-PID*, its process gone). */
+static void remove_stale_creations(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash == path ? 1 : slash - path) : 1,
+             slash ? path : ".");
+    const char *base = slash ? slash + 1 : path;
+    char prefix[1024];
+    if ((size_t)snprintf(prefix, sizeof(prefix), "%s.creating-", base) >= sizeof(prefix))
+        return;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+            continue;
+        char *end;
+        long pid = strtol(e->d_name + strlen(prefix), &end, 10);
+        if (pid <= 0 || end == e->d_name + strlen(prefix) ||
+            (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) {
+            char full[8192];
+            snprintf(full, sizeof(full), "%s/%s", dir, e->d_name);
+            (void)unlink(full);
+        }
+    }
+    closedir(d);
+}
+
+/*
+ * A new store appears at `path` whole or not at all: it is made and migrated under a temporary
+ * name beside it (PATH.creating-PID), closed (the WAL checkpointed into the file), then linked
+ * to `path`. A process killed while creating leaves no half-made store at `path` (at most the
+ * temporary file, removed by the next creation); another process that created `path` meanwhile
+ * wins, and this one opens it.
+ */
+static enum cust_status create_whole(const char *path, struct cust_err *err)
+{
+    char tmp[4096];
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.creating-%ld", path, (long)getpid()) >= sizeof(tmp))
+        return cust_err_set(err, CUST_EINVAL, "store path too long: '%s'", path);
+    remove_stale_creations(path);
+    (void)unlink(tmp);
+    struct sq *t = cust_xcalloc(1, sizeof(*t));
+    cust_buf_init(&t->pub, 0);
+    t->path = cust_xstrdup(tmp);
+    enum cust_status st = open_readwrite(t, tmp, true, err);
+    if (st == CUST_OK)
+        st = migrate(t, err);
+    if (st == CUST_OK)
+        st = run_script(t, "PRAGMA wal_checkpoint(TRUNCATE);", err);
+    sq_close(t);
+    if (st == CUST_OK && link(tmp, path) != 0 && errno != EEXIST)
+        st = cust_err_set(err, CUST_EIO, "cannot create store '%s': %s", path, strerror(errno));
+    (void)unlink(tmp);
+    char side[4200];
+    snprintf(side, sizeof(side), "%s-wal", tmp);
+    (void)unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", tmp);
+    (void)unlink(side);
+    if (st == CUST_OK)
+        sync_parent(path);
+    return st;
+}
+
 enum cust_status cust_store_sqlite_open(const char *path, enum cust_store_mode mode,
                                         struct cust_store *s, struct cust_err *err)
 {
@@ -1403,24 +1523,15 @@ enum cust_status cust_store_sqlite_open(const char *path, enum cust_store_mode m
         s->tx_depth = 0;
         return CUST_OK;
     }
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-    if (mode == CUST_STORE_CREATE)
-        flags |= SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(path, &q->db, flags, NULL);
-    enum cust_status st = CUST_OK;
-    if (rc == SQLITE_CANTOPEN && mode == CUST_STORE_OPEN)
-        st = cust_err_set(err, CUST_ENOTFOUND, "no store at '%s' (run 'custodian init')", path);
-    else if (rc != SQLITE_OK)
-        st = cust_err_set(err, CUST_EDB, "cannot open store '%s': %s", path,
-                          q->db ? sqlite3_errmsg(q->db) : "out of memory");
-    if (st == CUST_OK) {
-        sqlite3_busy_timeout(q->db, 5000);
-        sqlite3_extended_result_codes(q->db, 1);
-        st = run_script(q,
-                        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                        " PRAGMA cache_size=" CACHE_KIB "; PRAGMA temp_store=MEMORY;",
-                        err);
+    if (mode == CUST_STORE_CREATE && strcmp(path, ":memory:") != 0 && access(path, F_OK) != 0 &&
+        errno == ENOENT) {
+        enum cust_status st = create_whole(path, err);
+        if (st != CUST_OK) {
+            sq_close(q);
+            return st;
+        }
     }
+    enum cust_status st = open_readwrite(q, path, mode == CUST_STORE_CREATE, err);
     if (st == CUST_OK)
         st = migrate(q, err);
     if (st != CUST_OK) {

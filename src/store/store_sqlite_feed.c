@@ -8,7 +8,7 @@
 
 #include <sqlite3.h>
 
-#include "store_sqlite_desk.h"
+#include "store_sqlite_requests.h" /* cust_sqlite_handle */
 
 const char *const cust_sqlite_feed_migration[] = {
     "CREATE TABLE feed_runs("

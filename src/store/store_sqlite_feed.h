@@ -5,7 +5,7 @@
 #ifndef CUSTODIAN_STORE_SQLITE_FEED_H
 #define CUSTODIAN_STORE_SQLITE_FEED_H
 
-#include "custodian/store_feed.h"
+#include "store_backend.h"
 
 /* Schema migration 8: feed runs, what each source listed, review items. */
 extern const char *const cust_sqlite_feed_migration[];

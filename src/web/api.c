@@ -5,9 +5,11 @@
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
+#include "custodian/desk.h"
 #include "custodian/ledger.h"
 #include "custodian/policy.h"
-#include "custodian/store_web.h"
+#include "custodian/records.h"
+#include "custodian/store_accounts.h"
 #include "web_internal.h"
 
 #include <jansson.h>
@@ -17,22 +19,6 @@ json_t *web_record_json(struct cust_web *w, struct cust_http_request *req,
                         enum cust_status *status);
 
 /* ---- roster --------------------------------------------------------------------------------- */
-
-static enum cust_status roster_json_row(const struct cust_roster_row *r, void *arg)
-{
-    json_t *o = json_pack(
-        "{s:s?, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?,"
-        " s:b, s:s?, s:i}",
-        "booking_number", r->booking_number, "person_internal_id", (json_int_t)r->person_id,
-        "person_id", r->person_key, "last_name", r->last_name, "first_name", r->first_name,
-        "middle_name", r->middle_name, "booked_at", r->booked_at, "facility", r->facility,
-        "housing", r->housing, "arresting_agency", r->arresting_agency, "scheduled_release",
-        r->scheduled_release, "computed_release", r->computed_release, "release_disagreement",
-        r->release_disagreement, "released_at", r->released_at, "version", r->version);
-    if (!o)
-        return CUST_ENOMEM;
-    return json_array_append_new(arg, o) == 0 ? CUST_OK : CUST_ENOMEM;
-}
 
 enum cust_status web_api_roster(struct cust_http_request *req, struct cust_http_response *res,
                                 void *ctx)
@@ -44,18 +30,16 @@ enum cust_status web_api_roster(struct cust_http_request *req, struct cust_http_
     struct cust_roster_filter f = {.day = cust_today()};
     const char *as_of = cust_kv_get(&req->query, "as_of");
     if (as_of && !cust_date_parse(as_of, &f.day))
-        return cust_http_res_error_raw(res, 400, "invalid", "as_of: expected YYYY-MM-DD");
+        return cust_http_res_error(res, CUST_EINVAL, "as_of: expected YYYY-MM-DD");
     f.facility = cust_kv_get(&req->query, "facility");
     /* citizenship is a restricted field: filtering by it is not offered here */
-    json_t *rows = json_array();
+    json_t *rows = NULL;
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s = web_acquire(w);
-    st = cust_store_roster(s, &f, roster_json_row, rows, &err);
+    st = cust_roster_list(s, &f, 0, &rows, &err);
     web_release(w, s);
-    if (st != CUST_OK) {
-        json_decref(rows);
+    if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
-    }
     char day[11];
     cust_date_format(f.day, day);
     return web_send_json(res, 200,
@@ -75,10 +59,10 @@ static enum cust_status record(struct cust_http_request *req, struct cust_http_r
     const char *key = cust_http_req_param(req, person ? "id" : "number");
     json_t *v = web_record_json(w, req, &s, person, key, &st);
     if (!v)
-        return cust_http_res_error_raw(
-            res, st == CUST_ENOTFOUND ? 404 : 500, st == CUST_ENOTFOUND ? "not_found" : "internal",
-            st == CUST_ENOTFOUND ? (person ? "no such person" : "no such booking")
-                                 : "the store could not be read");
+        return cust_http_res_error(res, st,
+                                   st != CUST_ENOTFOUND ? "the store could not be read"
+                                   : person             ? "no such person"
+                                                        : "no such booking");
     return web_send_json(res, 200, v);
 }
 
@@ -108,52 +92,30 @@ enum cust_status web_api_decide(struct cust_http_request *req, struct cust_http_
     if (!body)
         return cust_http_res_error(res, CUST_EINVAL, err.msg);
     struct cust_diag dg = CUST_DIAG_INIT;
-    struct cust_case *c = NULL;
-    struct cust_policy *p = NULL;
-    struct cust_decision *d = NULL;
+    struct cust_decision *d = cust_decision_new();
     json_t *out = NULL;
-    int status = 200;
-    if (cust_case_from_json(body, &c, &dg) != CUST_OK) {
-        status = 400;
-    } else {
-        const char *id = cust_kv_get(&req->query, "policy");
-        if (!id)
-            id = cust_case_jurisdiction(c);
-        if (!id) {
-            cust_diag_add(&dg, "case.jurisdiction", "required (or give ?policy=)");
-            status = 400;
-        } else if ((st = cust_policy_load(NULL, id, &p, &err)) != CUST_OK) {
-            if (st == CUST_ENOTFOUND)
-                cust_diag_add(&dg, "case.jurisdiction", "%s", err.msg);
-            status = st == CUST_ENOTFOUND ? 400 : 500;
-        } else {
-            d = cust_decision_new();
-            st = cust_decide(p, c, CUST_DECIDE_TRACE, d, &err);
-            if (st == CUST_OK)
-                out = cust_decision_to_json(p, c, d);
-            else {
-                status = st == CUST_EINVAL ? 400 : st == CUST_ECONFLICT ? 409 : 500;
-                cust_diag_add(&dg, "case", "%s", err.msg);
-            }
-        }
-    }
+    /* the server's policy set (loaded once at start); never a file named by the caller */
+    st = cust_policy_decide_json(cust_desk_env_policies(w->env), cust_kv_get(&req->query, "policy"),
+                                 "?policy=", body, CUST_DECIDE_TRACE, d, &out, &dg, &err);
     json_decref(body);
-    if (!out) {
+    cust_decision_free(d);
+    if (st == CUST_ENOTFOUND) /* a ?policy= the server does not have: the request's problem */
+        st = CUST_EINVAL;
+    if (st != CUST_OK) {
         json_t *problems = json_array();
         for (size_t i = 0; i < dg.n; i++)
             json_array_append_new(problems, json_string(dg.lines[i]));
-        out = json_pack("{s:{s:s, s:s, s:i, s:o}}", "error", "code",
-                        status == 409   ? "conflict"
-                        : status == 400 ? "invalid"
-                                        : "internal",
+        if (!dg.n)
+            json_array_append_new(problems, json_string(err.msg));
+        int status = cust_http_status_for(st);
+        out = json_pack("{s:{s:s, s:s, s:i, s:o}}", "error", "code", cust_http_code_for(st),
                         "message", dg.n ? dg.lines[0] : (err.msg[0] ? err.msg : "cannot decide"),
                         "status", status, "problems", problems);
+        cust_diag_release(&dg);
+        return web_send_json(res, status, out);
     }
     cust_diag_release(&dg);
-    cust_decision_free(d);
-    cust_policy_free(p);
-    cust_case_free(c);
-    return web_send_json(res, status, out);
+    return web_send_json(res, 200, out);
 }
 
 /* ---- audit ---------------------------------------------------------------------------------- */
@@ -215,8 +177,7 @@ enum cust_status web_api_audit_log(struct cust_http_request *req, struct cust_ht
         long long v = strtoll(after, &end, 10);
         if (!*after || *end || v < 0) {
             json_decref(c.rows);
-            return cust_http_res_error_raw(res, 400, "invalid",
-                                           "after: expected a sequence number");
+            return cust_http_res_error(res, CUST_EINVAL, "after: expected a sequence number");
         }
         c.after = v;
     }

@@ -6,8 +6,8 @@
 #include "custodian/compat.h"
 #include "custodian/date.h"
 #include "custodian/ledger.h"
-#include "custodian/store_desk.h"
-#include "custodian/store_web.h"
+#include "custodian/store_requests.h"
+#include "custodian/store_accounts.h"
 #include "web_internal.h"
 
 #include <jansson.h>
@@ -103,47 +103,18 @@ json_t *web_record_json(struct cust_web *w, struct cust_http_request *req,
 
 /* ---- login ---------------------------------------------------------------------------------- */
 
-static enum cust_status login_form(struct cust_http_response *res, int status, const char *error,
-                                   const char *name)
+static enum cust_status login_form(const struct cust_web *w, struct cust_http_response *res,
+                                   int status, const char *error, const char *name)
 {
-    struct cust_buf b;
-    cust_buf_init(&b, 0);
-    enum cust_status st = web_page_begin(&b, "Staff sign in", NULL);
-    if (error) {
-        st = st ? st
-                : cust_buf_puts(&b, "<div class=\"usa-alert usa-alert--error\" role=\"alert\">"
-                                    "<div class=\"usa-alert__body\"><p"
-                                    " class=\"usa-alert__text\">");
-        st = st ? st : web_h(&b, error);
-        st = st ? st : cust_buf_puts(&b, "</p></div></div>\n");
-    }
-    st = st ? st
-            : cust_buf_puts(&b, "<form class=\"usa-form\" method=\"post\" action=\"/login\">\n"
-                                "<label class=\"usa-label\" for=\"name\">User name</label>\n"
-                                "<input class=\"usa-input\" id=\"name\" name=\"name\" type=\"text\""
-                                " autocomplete=\"username\" required value=\"");
-    st = st ? st : web_h(&b, name);
-    st = st ? st
-            : cust_buf_puts(
-                  &b, "\">\n<label class=\"usa-label\" for=\"passphrase\">Passphrase</label>\n"
-                      "<input class=\"usa-input\" id=\"passphrase\" name=\"passphrase\""
-                      " type=\"password\" autocomplete=\"current-password\" required>\n"
-                      "<label class=\"usa-label\" for=\"code\">Authenticator code</label>\n"
-                      "<div class=\"usa-hint\" id=\"code-hint\">Six digits from your"
-                      " authenticator app</div>\n"
-                      "<input class=\"usa-input usa-input--small\" id=\"code\" name=\"code\""
-                      " type=\"text\" inputmode=\"numeric\" autocomplete=\"one-time-code\""
-                      " aria-describedby=\"code-hint\" pattern=\"[0-9]{6}\" required>\n"
-                      "<button class=\"usa-button\" type=\"submit\">Sign in</button>\n</form>\n");
-    return web_page_send(res, status, &b, st);
+    return web_page(w, res, status, "Staff sign in", NULL, "login",
+                    json_pack("{s:s?,s:s}", "error", error, "name", name ? name : ""));
 }
 
 enum cust_status web_login_page(struct cust_http_request *req, struct cust_http_response *res,
                                 void *ctx)
 {
     (void)req;
-    (void)ctx;
-    return login_form(res, 200, NULL, "");
+    return login_form(ctx, res, 200, NULL, "");
 }
 
 enum cust_status web_login_post(struct cust_http_request *req, struct cust_http_response *res,
@@ -153,21 +124,21 @@ enum cust_status web_login_post(struct cust_http_request *req, struct cust_http_
     struct cust_kv_list form = {0};
     struct cust_err err = CUST_ERR_INIT;
     if (cust_http_req_form(req, &form, &err) != CUST_OK)
-        return login_form(res, 400, "The form could not be read.", "");
+        return login_form(w, res, 400, "The form could not be read.", "");
     const char *name = cust_kv_get(&form, "name");
     const char *pass = cust_kv_get(&form, "passphrase");
     const char *code = cust_kv_get(&form, "code");
     if (!name || !pass || !code || strlen(name) >= CUST_USER_NAME_MAX)
-        return login_form(res, 400, "Give your user name, passphrase and code.", "");
+        return login_form(w, res, 400, "Give your user name, passphrase and code.", "");
     char token[CUST_TOKEN_HEX];
     struct cust_session s;
     enum cust_status st = cust_auth_login(&w->auth, name, pass, code, cust_now(), token, &s, &err);
     cust_http_audit(req, CUST_AUDIT_LOGIN, st == CUST_OK ? 303 : 401, st == CUST_OK, name,
                     st == CUST_OK ? NULL : err.msg);
     if (st == CUST_EDENIED)
-        return login_form(res, 401, err.msg[0] ? err.msg : "Sign-in failed.", name);
+        return login_form(w, res, 401, err.msg[0] ? err.msg : "Sign-in failed.", name);
     if (st != CUST_OK)
-        return login_form(res, 500, "Sign-in is unavailable.", name);
+        return login_form(w, res, 500, "Sign-in is unavailable.", name);
     st = cust_http_res_cookie(res, CUST_SESSION_COOKIE, token, -1, w->cfg.tls);
     return st ? st : web_redirect(res, "/console");
 }
@@ -186,7 +157,7 @@ enum cust_status web_logout(struct cust_http_request *req, struct cust_http_resp
     if (!csrf && cust_http_req_form(req, &form, NULL) == CUST_OK)
         csrf = cust_kv_get(&form, CUST_CSRF_FIELD);
     if (!cust_auth_csrf_ok(&s, csrf))
-        return cust_http_res_error_raw(res, 403, "denied", "missing or wrong CSRF token");
+        return cust_http_res_error(res, CUST_EDENIED, "missing or wrong CSRF token");
     (void)cust_auth_logout(&w->auth, cust_kv_get(&req->cookies, CUST_SESSION_COOKIE));
     st = cust_http_res_cookie(res, CUST_SESSION_COOKIE, "x", 0, w->cfg.tls);
     return st ? st : web_redirect(res, "/login");
@@ -194,77 +165,58 @@ enum cust_status web_logout(struct cust_http_request *req, struct cust_http_resp
 
 /* ---- dashboard ------------------------------------------------------------------------------ */
 
-struct counter {
-    int64_t n;
-    struct cust_buf *b;
-    int64_t now;
-    size_t shown;
+static json_t *when_json(int64_t ts)
+{
+    char out[32];
+    if (ts == INT64_MIN || ts <= 0)
+        snprintf(out, sizeof(out), "none");
+    else
+        cust_time_format(ts, 0, true, out);
+    return json_string(out);
+}
+
+static const char *str_or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+/* Rows of a dashboard table: all counted, the first 50 shown. */
+struct listing {
+    int64_t n, now;
+    json_t *rows;
 };
 
 static enum cust_status count_row(const struct cust_roster_row *r, void *arg)
 {
     (void)r;
-    ((struct counter *)arg)->n++;
+    ((struct listing *)arg)->n++;
     return CUST_OK;
 }
 
-static void fmt_ts(int64_t ts, char out[32])
+static enum cust_status request_row(const struct cust_request_row *r, void *arg)
 {
-    if (ts == INT64_MIN || ts <= 0)
-        snprintf(out, 32, "none");
-    else
-        cust_time_format(ts, 0, true, out);
-}
-
-static enum cust_status request_row(const struct cust_desk_request *r, void *arg)
-{
-    struct counter *c = arg;
-    c->n++;
-    if (c->shown >= 50)
+    struct listing *c = arg;
+    if (c->n++ >= 50)
         return CUST_OK;
-    c->shown++;
     int64_t due = r->law_ts > 0 && r->law_ts != INT64_MIN ? r->law_ts : r->due_ts;
     bool overdue = due > 0 && due != INT64_MIN && due < c->now;
-    char when[32];
-    fmt_ts(due, when);
-    struct cust_buf *b = c->b;
-    enum cust_status st = cust_buf_puts(b, "<tr><th scope=\"row\"><a class=\"usa-link\""
-                                           " href=\"/console/requests/");
-    st = st ? st : web_h(b, r->id);
-    st = st ? st : cust_buf_puts(b, "\">");
-    st = st ? st : web_h(b, r->id);
-    st = st ? st : cust_buf_puts(b, "</a></th><td>");
-    st = st ? st : web_h(b, r->kind);
-    st = st ? st : cust_buf_puts(b, "</td><td>");
-    st = st ? st : web_h(b, r->agency);
-    st = st ? st : cust_buf_puts(b, "</td><td>");
-    st = st ? st : web_h(b, r->status);
-    st = st ? st : cust_buf_puts(b, "</td><td>");
-    st = st ? st : web_h(b, when);
-    if (overdue)
-        st = st ? st : cust_buf_puts(b, " <strong>(overdue)</strong>");
-    return st ? st : cust_buf_puts(b, "</td></tr>\n");
+    json_array_append_new(
+        c->rows, json_pack("{s:s,s:s,s:s,s:s,s:o,s:b}", "id", r->id, "kind", str_or_empty(r->kind),
+                           "agency", str_or_empty(r->agency), "status", str_or_empty(r->status),
+                           "deadline", when_json(due), "overdue", overdue));
+    return CUST_OK;
 }
 
-static enum cust_status duty_row(const struct cust_desk_duty *d, void *arg)
+static enum cust_status duty_row(const struct cust_duty_row *d, void *arg)
 {
-    struct counter *c = arg;
-    c->n++;
-    if (c->shown >= 50)
+    struct listing *c = arg;
+    if (c->n++ >= 50)
         return CUST_OK;
-    c->shown++;
-    char when[32];
-    fmt_ts(d->due_ts, when);
-    struct cust_buf *b = c->b;
-    enum cust_status st = cust_buf_puts(b, "<tr><th scope=\"row\">");
-    st = st ? st : web_h(b, d->duty);
-    st = st ? st : cust_buf_puts(b, "</th><td>");
-    st = st ? st : web_h(b, d->request_id);
-    st = st ? st : cust_buf_puts(b, "</td><td>");
-    st = st ? st : web_h(b, d->booking_number);
-    st = st ? st : cust_buf_puts(b, "</td><td>");
-    st = st ? st : web_h(b, when);
-    return st ? st : cust_buf_puts(b, "</td></tr>\n");
+    json_array_append_new(c->rows,
+                          json_pack("{s:s,s:s,s:s,s:o}", "duty", d->duty, "request_id",
+                                    str_or_empty(d->request_id), "booking_number",
+                                    str_or_empty(d->booking_number), "due", when_json(d->due_ts)));
+    return CUST_OK;
 }
 
 enum cust_status web_dashboard(struct cust_http_request *req, struct cust_http_response *res,
@@ -275,89 +227,56 @@ enum cust_status web_dashboard(struct cust_http_request *req, struct cust_http_r
     enum cust_status st = web_guard(w, req, res, WEB_SESSION, true, &s);
     if (st != CUST_OK)
         return st;
-    struct cust_buf b, reqs, duties;
-    cust_buf_init(&b, 0);
-    cust_buf_init(&reqs, 0);
-    cust_buf_init(&duties, 0);
     struct cust_err err = CUST_ERR_INIT;
-    struct counter custody = {0}, open = {.b = &reqs, .now = cust_now()},
-                   od = {.b = &duties, .now = cust_now()};
+    struct listing custody = {0}, open = {.now = cust_now(), .rows = json_array()},
+                   od = {.now = cust_now(), .rows = json_array()};
     bool roster = cust_role_allows(s.role, CUST_ACT_ROSTER_READ);
     bool rq = cust_role_allows(s.role, CUST_ACT_REQUEST_READ);
+    bool du = cust_role_allows(s.role, CUST_ACT_DUTY_READ);
     /* detainers whose hold window passed are expired first (before taking a store slot: the
      * sweep takes its own) */
     if (rq)
         st = web_desk_sweep(w, &s, &err);
     struct cust_store *store = web_acquire(w);
-    bool du = cust_role_allows(s.role, CUST_ACT_DUTY_READ);
     if (st == CUST_OK && roster) {
         struct cust_roster_filter f = {.day = cust_today()};
         st = cust_store_roster(store, &f, count_row, &custody, &err);
     }
     if (st == CUST_OK && rq) {
-        struct cust_desk_request_filter f = {
+        struct cust_request_filter f = {
             .open_only = true, .overdue_at = INT64_MIN, .now = cust_now()};
         st = cust_store_request_list(store, &f, request_row, &open, &err);
     }
     if (st == CUST_OK && du) {
-        struct cust_desk_duty_filter f = {.open_only = true};
+        struct cust_duty_filter f = {.open_only = true};
         st = cust_store_duties(store, &f, duty_row, &od, &err);
     }
     web_release(w, store);
     if (st != CUST_OK) {
-        cust_buf_release(&b);
-        cust_buf_release(&reqs);
-        cust_buf_release(&duties);
-        return web_html_error(res, 500, "Dashboard unavailable", "The store could not be read.",
+        json_decref(open.rows);
+        json_decref(od.rows);
+        return web_html_error(w, res, 500, "Dashboard unavailable", "The store could not be read.",
                               &s);
     }
-    st = web_page_begin(&b, "Dashboard", &s);
-    if (roster)
-        st = st ? st
-                : cust_buf_appendf(&b,
-                                   "<div class=\"usa-summary-box\" role=\"region\""
-                                   " aria-labelledby=\"custody-h\"><div"
-                                   " class=\"usa-summary-box__body\"><h2 class=\"usa-summary-box__"
-                                   "heading\" id=\"custody-h\">In custody today</h2><p><span"
-                                   " id=\"in-custody\">%lld</span> people. <a class=\"usa-link\""
-                                   " href=\"/console/roster\">Roster</a></p></div></div>\n",
-                                   (long long)custody.n);
-    if (rq) {
-        st =
-            st ? st
-               : cust_buf_appendf(&b, "<h2>Open requests (%lld), by deadline, overdue first</h2>\n",
-                                  (long long)open.n);
-        st = st ? st
-                : cust_buf_puts(&b, "<table class=\"usa-table\"><caption>Open requests</caption>"
-                                    "<thead><tr><th scope=\"col\">Request</th><th scope=\"col\">"
-                                    "Kind</th><th scope=\"col\">Agency</th><th scope=\"col\">"
-                                    "Status</th><th scope=\"col\">Deadline</th></tr></thead>"
-                                    "<tbody>\n");
-        st = st ? st : cust_buf_append(&b, reqs.buf ? reqs.buf : "", reqs.len);
-        st = st ? st : cust_buf_puts(&b, "</tbody></table>\n");
-    }
-    if (du) {
-        st = st ? st : cust_buf_appendf(&b, "<h2>Open duties (%lld)</h2>\n", (long long)od.n);
-        st = st ? st
-                : cust_buf_puts(&b, "<table class=\"usa-table\"><caption>Open duties</caption>"
-                                    "<thead><tr><th scope=\"col\">Duty</th><th scope=\"col\">"
-                                    "Request</th><th scope=\"col\">Booking</th><th scope=\"col\">"
-                                    "Due</th></tr></thead><tbody>\n");
-        st = st ? st : cust_buf_append(&b, duties.buf ? duties.buf : "", duties.len);
-        st = st ? st : cust_buf_puts(&b, "</tbody></table>\n");
-    }
-    if (!roster && !rq && !du)
-        st = st ? st
-                : cust_buf_puts(&b, "<p>Your role has no desk work. Use the links above.</p>\n");
-    cust_buf_release(&reqs);
-    cust_buf_release(&duties);
-    return web_page_send(res, 200, &b, st);
+    json_t *v = json_pack("{s:b,s:I,s:b}", "roster", roster, "in_custody", (json_int_t)custody.n,
+                          "nothing", !roster && !rq && !du);
+    json_object_set_new(v, "requests",
+                        rq ? json_pack("{s:I,s:o}", "count", (json_int_t)open.n, "rows", open.rows)
+                           : json_false());
+    json_object_set_new(v, "duties",
+                        du ? json_pack("{s:I,s:o}", "count", (json_int_t)od.n, "rows", od.rows)
+                           : json_false());
+    if (!rq)
+        json_decref(open.rows);
+    if (!du)
+        json_decref(od.rows);
+    return web_page(w, res, 200, "Dashboard", &s, "dashboard", v);
 }
 
 /* ---- roster --------------------------------------------------------------------------------- */
 
 struct roster_page {
-    struct cust_buf *b;
+    json_t *rows;
     const char *last; /* upper-case filter or NULL */
     size_t n;
 };
@@ -369,27 +288,14 @@ static enum cust_status roster_row(const struct cust_roster_row *r, void *arg)
         return CUST_OK;
     if (++p->n > 500)
         return CUST_OK;
-    struct cust_buf *b = p->b;
-    enum cust_status st = cust_buf_puts(b, "<tr><th scope=\"row\"><a class=\"usa-link\""
-                                           " href=\"/console/bookings/");
-    st = st ? st : web_h(b, r->booking_number);
-    st = st ? st : cust_buf_puts(b, "\">");
-    st = st ? st : web_h(b, r->booking_number);
-    st = st ? st
-            : cust_buf_appendf(b,
-                               "</a></th><td><a class=\"usa-link\" href=\"/console/"
-                               "persons/%%23%lld\">",
-                               (long long)r->person_id);
-    st = st ? st : web_h(b, r->last_name);
-    st = st ? st : cust_buf_puts(b, ", ");
-    st = st ? st : web_h(b, r->first_name);
-    st = st ? st : cust_buf_puts(b, "</a></td><td>");
-    st = st ? st : web_h(b, r->booked_at);
-    st = st ? st : cust_buf_puts(b, "</td><td>");
-    st = st ? st : web_h(b, r->facility);
-    st = st ? st : cust_buf_puts(b, "</td><td>");
-    st = st ? st : web_h(b, r->scheduled_release);
-    return st ? st : cust_buf_puts(b, "</td></tr>\n");
+    json_array_append_new(
+        p->rows,
+        json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s}", "booking_number", r->booking_number,
+                  "person_internal_id", (json_int_t)r->person_id, "last_name",
+                  str_or_empty(r->last_name), "first_name", str_or_empty(r->first_name),
+                  "booked_at", str_or_empty(r->booked_at), "facility", str_or_empty(r->facility),
+                  "scheduled_release", str_or_empty(r->scheduled_release)));
+    return CUST_OK;
 }
 
 enum cust_status web_roster_page(struct cust_http_request *req, struct cust_http_response *res,
@@ -403,89 +309,66 @@ enum cust_status web_roster_page(struct cust_http_request *req, struct cust_http
     const char *last = cust_kv_get(&req->query, "last_name");
     if (last && !*last)
         last = NULL;
-    struct cust_buf b, rows;
-    cust_buf_init(&b, 0);
-    cust_buf_init(&rows, 0);
-    struct roster_page p = {.b = &rows, .last = last};
+    struct roster_page p = {.rows = json_array(), .last = last};
     struct cust_roster_filter f = {.day = cust_today()};
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *store = web_acquire(w);
     st = cust_store_roster(store, &f, roster_row, &p, &err);
     web_release(w, store);
     if (st != CUST_OK) {
-        cust_buf_release(&b);
-        cust_buf_release(&rows);
-        return web_html_error(res, 500, "Roster unavailable", "The store could not be read.", &s);
+        json_decref(p.rows);
+        return web_html_error(w, res, 500, "Roster unavailable", "The store could not be read.",
+                              &s);
     }
-    st = web_page_begin(&b, "Roster", &s);
-    st = st ? st
-            : cust_buf_puts(&b, "<form class=\"usa-search usa-search--small\" role=\"search\""
-                                " method=\"get\" action=\"/console/roster\">"
-                                "<label class=\"usa-sr-only\" for=\"roster-last\">Last name</label>"
-                                "<input class=\"usa-input\" id=\"roster-last\" type=\"search\""
-                                " name=\"last_name\" value=\"");
-    st = st ? st : web_h(&b, last);
-    st = st ? st
-            : cust_buf_appendf(&b,
-                               "\"><button class=\"usa-button\" type=\"submit\">"
-                               "<span class=\"usa-search__submit-text\">Search</span></button>"
-                               "</form>\n<p><span id=\"roster-count\">%zu</span> in custody"
-                               " today%s.</p>\n",
-                               p.n, p.n > 500 ? " (first 500 shown)" : "");
-    st = st ? st
-            : cust_buf_puts(&b, "<table class=\"usa-table\"><caption>In custody today</caption>"
-                                "<thead><tr><th scope=\"col\">Booking</th><th scope=\"col\">Name"
-                                "</th><th scope=\"col\">Booked</th><th scope=\"col\">Facility</th>"
-                                "<th scope=\"col\">Scheduled release</th></tr></thead><tbody>\n");
-    st = st ? st : cust_buf_append(&b, rows.buf ? rows.buf : "", rows.len);
-    st = st ? st : cust_buf_puts(&b, "</tbody></table>\n");
-    cust_buf_release(&rows);
-    return web_page_send(res, 200, &b, st);
+    return web_page(w, res, 200, "Roster", &s, "roster",
+                    json_pack("{s:s,s:I,s:b,s:o}", "last_name", str_or_empty(last), "count",
+                              (json_int_t)p.n, "capped", p.n > 500, "rows", p.rows));
 }
 
 /* ---- booking and person pages ------------------------------------------------------------------
  */
 
-/* Render a JSON value as a nested description list (keys and values escaped). */
-static enum cust_status render_value(struct cust_buf *b, json_t *v)
+/* A JSON value of any shape as a nested description list (keys and values escaped): a record
+ * has no fixed shape a template could name, so this one piece of markup is built here. */
+static void render_value(struct cust_buf *b, json_t *v)
 {
-    enum cust_status st = CUST_OK;
     if (json_is_object(v)) {
-        st = cust_buf_puts(b, "<dl class=\"record\">");
+        cust_buf_puts(b, "<dl class=\"record\">");
         const char *k;
         json_t *x;
         json_object_foreach(v, k, x)
         {
-            st = st ? st : cust_buf_puts(b, "<dt>");
-            st = st ? st : web_h(b, k);
-            st = st ? st : cust_buf_puts(b, "</dt><dd>");
-            st = st ? st : render_value(b, x);
-            st = st ? st : cust_buf_puts(b, "</dd>");
+            cust_buf_puts(b, "<dt>");
+            cust_buf_html(b, k);
+            cust_buf_puts(b, "</dt><dd>");
+            render_value(b, x);
+            cust_buf_puts(b, "</dd>");
         }
-        st = st ? st : cust_buf_puts(b, "</dl>");
+        cust_buf_puts(b, "</dl>");
     } else if (json_is_array(v)) {
-        if (json_array_size(v) == 0)
-            return cust_buf_puts(b, "none");
-        st = cust_buf_puts(b, "<ol>");
+        if (json_array_size(v) == 0) {
+            cust_buf_puts(b, "none");
+            return;
+        }
+        cust_buf_puts(b, "<ol>");
         size_t i;
         json_t *x;
         json_array_foreach(v, i, x)
         {
-            st = st ? st : cust_buf_puts(b, "<li>");
-            st = st ? st : render_value(b, x);
-            st = st ? st : cust_buf_puts(b, "</li>");
+            cust_buf_puts(b, "<li>");
+            render_value(b, x);
+            cust_buf_puts(b, "</li>");
         }
-        st = st ? st : cust_buf_puts(b, "</ol>");
+        cust_buf_puts(b, "</ol>");
     } else if (json_is_string(v)) {
-        st = web_h(b, json_string_value(v));
+        cust_buf_html(b, json_string_value(v));
     } else if (json_is_null(v)) {
-        st = cust_buf_puts(b, "—");
+        cust_buf_puts(b, "—");
     } else {
         char *t = json_dumps(v, JSON_ENCODE_ANY);
-        st = web_h(b, t ? t : "");
+        cust_buf_html(b, t ? t : "");
         free(t);
     }
-    return st;
 }
 
 static enum cust_status record_page(struct cust_http_request *req, struct cust_http_response *res,
@@ -498,34 +381,29 @@ static enum cust_status record_page(struct cust_http_request *req, struct cust_h
     const char *key = cust_http_req_param(req, person ? "id" : "number");
     json_t *v = web_record_json(w, req, &s, person, key, &st);
     if (!v)
-        return web_html_error(res, st == CUST_ENOTFOUND ? 404 : 500,
+        return web_html_error(w, res, cust_http_status_for(st),
                               person ? "No such person" : "No such booking",
                               st == CUST_ENOTFOUND ? "Nothing is stored under that key."
                                                    : "The store could not be read.",
                               &s);
     struct cust_buf b;
     cust_buf_init(&b, 0);
+    render_value(&b, v);
     char title[128];
     snprintf(title, sizeof(title), "%s %s", person ? "Person" : "Booking", key);
-    st = web_page_begin(&b, title, &s);
-    if (json_is_true(json_object_get(v, "restricted_fields_hidden")))
-        st = st ? st
-                : cust_buf_puts(&b, "<div class=\"usa-alert usa-alert--info usa-alert--slim\">"
-                                    "<div class=\"usa-alert__body\"><p class=\"usa-alert__text\">"
-                                    "Restricted fields (identifiers, citizenship, immigration,"
-                                    " address, criminal history) are hidden for your role.</p>"
-                                    "</div></div>\n");
-    if (!person) {
-        json_int_t pid = json_integer_value(json_object_get(v, "person_internal_id"));
-        st = st ? st
-                : cust_buf_appendf(&b,
-                                   "<p><a class=\"usa-link\" href=\"/console/persons/%%23%lld\">"
-                                   "The person</a></p>\n",
-                                   (long long)pid);
-    }
-    st = st ? st : render_value(&b, v);
+    json_t *vars = json_pack("{s:b,s:s%}", "hidden",
+                             json_is_true(json_object_get(v, "restricted_fields_hidden")), "record",
+                             b.buf, b.len);
+    if (!person)
+        json_object_set(vars, "person_link", json_object_get(v, "person_internal_id"));
+    st = cust_buf_status(&b);
+    cust_buf_release(&b);
     json_decref(v);
-    return web_page_send(res, 200, &b, st);
+    if (st != CUST_OK) {
+        json_decref(vars);
+        return st;
+    }
+    return web_page(w, res, 200, title, &s, "record", vars);
 }
 
 enum cust_status web_booking_page(struct cust_http_request *req, struct cust_http_response *res,
@@ -556,45 +434,21 @@ enum cust_status web_audit_page(struct cust_http_request *req, struct cust_http_
     struct cust_store *store = web_acquire(w);
     enum cust_status v = cust_ledger_verify(store, &rep, &err);
     web_release(w, store);
-    struct cust_buf b;
-    cust_buf_init(&b, 0);
-    st = web_page_begin(&b, "Audit status", &s);
-    if (v == CUST_OK)
-        st = st ? st
-                : cust_buf_appendf(&b,
-                                   "<div class=\"usa-alert usa-alert--success\"><div"
-                                   " class=\"usa-alert__body\"><h2 class=\"usa-alert__heading\">"
-                                   "Ledger intact</h2><p class=\"usa-alert__text\" id=\"ledger\">"
-                                   "ledger ok: %lld entries</p></div></div>\n",
-                                   (long long)rep.entries);
-    else {
-        st = st ? st
-                : cust_buf_appendf(&b,
-                                   "<div class=\"usa-alert usa-alert--error\" role=\"alert\"><div"
-                                   " class=\"usa-alert__body\"><h2 class=\"usa-alert__heading\">"
-                                   "Ledger damaged</h2><p class=\"usa-alert__text\" id=\"ledger\">"
-                                   "first bad entry %lld: ",
-                                   (long long)rep.bad_seq);
-        st = st ? st : web_h(&b, err.msg);
-        st = st ? st : cust_buf_puts(&b, "</p></div></div>\n");
-    }
-    return web_page_send(res, 200, &b, st);
+    return web_page(w, res, 200, "Audit status", &s, "audit",
+                    json_pack("{s:b,s:I,s:I,s:s}", "ok", v == CUST_OK, "entries",
+                              (json_int_t)rep.entries, "bad_seq", (json_int_t)rep.bad_seq, "reason",
+                              err.msg));
 }
 
 /* ---- accounts (admin) ----------------------------------------------------------------------- */
 
 static enum cust_status user_row(const struct cust_user_row *r, void *arg)
 {
-    struct cust_buf *b = arg;
-    enum cust_status st = cust_buf_puts(b, "<tr><th scope=\"row\">");
-    st = st ? st : web_h(b, r->name);
-    st = st ? st : cust_buf_puts(b, "</th><td>");
-    st = st ? st : web_h(b, r->role);
-    st = st ? st : cust_buf_puts(b, "</td><td>");
-    st = st ? st : web_h(b, r->created_at);
-    st = st ? st : cust_buf_puts(b, "</td><td>");
-    st = st ? st : cust_buf_puts(b, r->disabled ? "disabled" : "active");
-    return st ? st : cust_buf_puts(b, "</td></tr>\n");
+    json_array_append_new(arg, json_pack("{s:s,s:s,s:s,s:s}", "name", r->name, "role",
+                                         str_or_empty(r->role), "created_at",
+                                         str_or_empty(r->created_at), "state",
+                                         r->disabled ? "disabled" : "active"));
+    return CUST_OK;
 }
 
 enum cust_status web_users_page(struct cust_http_request *req, struct cust_http_response *res,
@@ -605,28 +459,15 @@ enum cust_status web_users_page(struct cust_http_request *req, struct cust_http_
     enum cust_status st = web_guard(w, req, res, CUST_ACT_USER_MANAGE, true, &s);
     if (st != CUST_OK)
         return st;
-    struct cust_buf b, rows;
-    cust_buf_init(&b, 0);
-    cust_buf_init(&rows, 0);
+    json_t *rows = json_array();
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *store = web_acquire(w);
-    st = cust_store_user_list(store, user_row, &rows, &err);
+    st = cust_store_user_list(store, user_row, rows, &err);
     web_release(w, store);
     if (st != CUST_OK) {
-        cust_buf_release(&b);
-        cust_buf_release(&rows);
-        return web_html_error(res, 500, "Accounts unavailable", "The store could not be read.", &s);
+        json_decref(rows);
+        return web_html_error(w, res, 500, "Accounts unavailable", "The store could not be read.",
+                              &s);
     }
-    st = web_page_begin(&b, "Staff accounts", &s);
-    st = st ? st
-            : cust_buf_puts(&b, "<p>Accounts are created on the server with <code>custodian user"
-                                " add NAME --role ROLE</code>, which prints the authenticator"
-                                " (TOTP) provisioning URI.</p>\n<table class=\"usa-table\">"
-                                "<caption>Staff accounts</caption><thead><tr><th scope=\"col\">"
-                                "Name</th><th scope=\"col\">Role</th><th scope=\"col\">Created"
-                                "</th><th scope=\"col\">State</th></tr></thead><tbody>\n");
-    st = st ? st : cust_buf_append(&b, rows.buf ? rows.buf : "", rows.len);
-    st = st ? st : cust_buf_puts(&b, "</tbody></table>\n");
-    cust_buf_release(&rows);
-    return web_page_send(res, 200, &b, st);
+    return web_page(w, res, 200, "Staff accounts", &s, "users", json_pack("{s:o}", "rows", rows));
 }

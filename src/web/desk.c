@@ -16,13 +16,7 @@
  * desk_close. */
 static void desk_open(struct cust_web *w, const struct cust_session *se, struct cust_desk *d)
 {
-    memset(d, 0, sizeof(*d));
-    d->store = web_acquire(w);
-    d->cal = w->cal;
-    d->actor = se->user;
-    d->role = cust_role_name(se->role);
-    d->decide = cust_desk_policy_decide;
-    d->decide_arg = web_slot_policy(w, d->store);
+    cust_desk_init(d, w->env, web_acquire(w), se->user, cust_role_name(se->role));
 }
 
 static void desk_close(struct cust_web *w, struct cust_desk *d)
@@ -72,11 +66,11 @@ enum cust_status web_api_requests(struct cust_http_request *req, struct cust_htt
         return st;
     const char *open = cust_kv_get(&req->query, "open");
     const char *overdue = cust_kv_get(&req->query, "overdue");
-    struct cust_desk_request_filter f = {.open_only = (open && strcmp(open, "1") == 0) ||
-                                                      (overdue && strcmp(overdue, "1") == 0),
-                                         .overdue_at = CUST_NO_TIME,
-                                         .now = cust_now(),
-                                         .kind = cust_kv_get(&req->query, "kind")};
+    struct cust_request_filter f = {.open_only = (open && strcmp(open, "1") == 0) ||
+                                                 (overdue && strcmp(overdue, "1") == 0),
+                                    .overdue_at = CUST_NO_TIME,
+                                    .now = cust_now(),
+                                    .kind = cust_kv_get(&req->query, "kind")};
     if (overdue && strcmp(overdue, "1") == 0)
         f.overdue_at = f.now;
     struct cust_err err = CUST_ERR_INIT;
@@ -235,7 +229,7 @@ enum cust_status web_api_request_step(struct cust_http_request *req, struct cust
     struct cust_web *w = ctx;
     const struct web_step *step = find_step(cust_http_req_param(req, "step"));
     if (!step)
-        return cust_http_res_error_raw(res, 404, "not_found", "no such step");
+        return cust_http_res_error(res, CUST_ENOTFOUND, "no such step");
     struct cust_session se;
     enum cust_status st = web_guard(w, req, res, (int)step->action, false, &se);
     if (st != CUST_OK)
@@ -290,7 +284,7 @@ static enum cust_status fulfil_download(struct cust_web *w, const struct cust_se
         res->status = 200;
         res->content_type = csv ? "text/csv; charset=utf-8" : "application/json";
     } else if (html) {
-        st = web_html_error(res, cust_http_status_for(st), "Not fulfilled", err.msg, se);
+        st = web_html_error(w, res, cust_http_status_for(st), "Not fulfilled", err.msg, se);
     } else {
         st = cust_http_res_error(res, st, err.msg);
     }
@@ -309,7 +303,7 @@ enum cust_status web_api_request_fulfil(struct cust_http_request *req,
     const char *format = cust_kv_get(&req->query, "format");
     bool csv = format && strcmp(format, "csv") == 0;
     if (format && !csv && strcmp(format, "json") != 0)
-        return cust_http_res_error_raw(res, 400, "invalid", "format: json or csv");
+        return cust_http_res_error(res, CUST_EINVAL, "format: json or csv");
     return fulfil_download(w, &se, cust_http_req_param(req, "id"), csv, false, res);
 }
 
@@ -324,8 +318,8 @@ enum cust_status web_api_duties(struct cust_http_request *req, struct cust_http_
     if (st != CUST_OK)
         return st;
     const char *open = cust_kv_get(&req->query, "open");
-    struct cust_desk_duty_filter f = {.request_id = cust_kv_get(&req->query, "request"),
-                                      .open_only = open && strcmp(open, "1") == 0};
+    struct cust_duty_filter f = {.request_id = cust_kv_get(&req->query, "request"),
+                                 .open_only = open && strcmp(open, "1") == 0};
     struct cust_err err = CUST_ERR_INIT;
     json_t *out = NULL;
     struct cust_desk d;
@@ -349,7 +343,7 @@ enum cust_status web_api_duty_done(struct cust_http_request *req, struct cust_ht
     char *end = NULL;
     long long id = strtoll(ids, &end, 10);
     if (!*ids || *end || id <= 0)
-        return cust_http_res_error_raw(res, 400, "invalid", "duty id: expected a number");
+        return cust_http_res_error(res, CUST_EINVAL, "duty id: expected a number");
     struct cust_err err = CUST_ERR_INIT;
     struct cust_desk d;
     desk_open(w, &se, &d);
@@ -362,17 +356,26 @@ enum cust_status web_api_duty_done(struct cust_http_request *req, struct cust_ht
 
 /* ---- console: request detail -------------------------------------------------------------- */
 
-static enum cust_status cites(struct cust_buf *b, const json_t *arr)
+static const char *str_or_empty(const char *s)
 {
-    enum cust_status st = CUST_OK;
+    return s ? s : "";
+}
+
+/* Citations as one text ("A; B"). */
+static json_t *cite_json(const json_t *arr)
+{
+    struct cust_buf b = CUST_BUF_INIT;
     size_t i;
     json_t *c;
     json_array_foreach(arr, i, c)
     {
-        st = st ? st : cust_buf_puts(b, i ? "; " : "");
-        st = st ? st : web_h(b, json_string_value(c));
+        if (i)
+            cust_buf_puts(&b, "; ");
+        cust_buf_puts(&b, str_or_empty(json_string_value(c)));
     }
-    return st;
+    json_t *s = json_stringn(b.buf, b.len);
+    cust_buf_release(&b);
+    return s;
 }
 
 static const char *verdict_sentence(const char *v)
@@ -388,30 +391,13 @@ static const char *verdict_sentence(const char *v)
     return "has no verdict";
 }
 
-/* One decision: each verdict as a sentence with its rule and citation, then duties, trace. */
-static enum cust_status render_decision(struct cust_buf *b, const json_t *dec)
+/* One stored decision as the page shows it: each verdict as a sentence with its rule and
+ * citation, the duties it brings, the trace. */
+static json_t *decision_vars(const json_t *dec)
 {
     const json_t *x = json_object_get(dec, "decision");
     const json_t *pol = json_object_get(x, "policy");
-    enum cust_status st = cust_buf_puts(b, "<div class=\"usa-summary-box margin-bottom-2\">"
-                                           "<div class=\"usa-summary-box__body\">"
-                                           "<h3 class=\"usa-summary-box__heading\">Decision for"
-                                           " booking ");
-    st = st ? st : web_h(b, jstr(dec, "booking_number"));
-    st = st ? st : cust_buf_puts(b, "</h3><p>Under policy ");
-    st = st ? st : web_h(b, jstr(pol, "id"));
-    st = st ? st : cust_buf_puts(b, " version ");
-    st = st ? st : web_h(b, jstr(pol, "version"));
-    if (jstr(pol, "version_name")) {
-        st = st ? st : cust_buf_puts(b, " (");
-        st = st ? st : web_h(b, jstr(pol, "version_name"));
-        st = st ? st : cust_buf_puts(b, ")");
-    }
-    st = st ? st : cust_buf_puts(b, ", as of ");
-    st = st ? st : web_h(b, jstr(x, "as_of"));
-    st = st ? st : cust_buf_puts(b, ", decided by ");
-    st = st ? st : web_h(b, jstr(dec, "decided_by"));
-    st = st ? st : cust_buf_puts(b, ".</p>\n<ul class=\"usa-list verdicts\">\n");
+    json_t *verdicts = json_array();
     static const char *const groups[] = {"actions", "disclose"};
     for (size_t g = 0; g < 2; g++) {
         const char *k;
@@ -419,179 +405,134 @@ static enum cust_status render_decision(struct cust_buf *b, const json_t *dec)
         json_object_foreach(json_object_get(x, groups[g]), k, v)
         {
             const char *verdict = jstr(v, "verdict");
-            st = st ? st
-                    : cust_buf_appendf(b, "<li data-verdict=\"%s\"><strong>",
-                                       verdict ? verdict : "none");
-            st = st ? st : cust_buf_puts(b, g ? "Disclosing " : "To ");
-            st = st ? st : web_h(b, k);
-            st = st ? st : cust_buf_puts(b, "</strong> ");
-            st = st ? st : web_h(b, verdict_sentence(verdict));
-            st = st ? st : cust_buf_puts(b, " under rule <code>");
-            st = st ? st : web_h(b, jstr(v, "rule"));
-            st = st ? st : cust_buf_puts(b, "</code>. Citation: ");
-            st = st ? st : cites(b, json_object_get(v, "cite"));
-            st = st ? st : cust_buf_puts(b, ".</li>\n");
+            json_array_append_new(verdicts, json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "verdict",
+                                                      verdict ? verdict : "none", "lead",
+                                                      g ? "Disclosing" : "To", "target", k,
+                                                      "sentence", verdict_sentence(verdict), "rule",
+                                                      str_or_empty(jstr(v, "rule")), "cite",
+                                                      cite_json(json_object_get(v, "cite"))));
         }
     }
-    st = st ? st : cust_buf_puts(b, "</ul>\n");
-    const json_t *duties = json_object_get(x, "duties");
-    if (json_array_size(duties)) {
-        st = st ? st
-                : cust_buf_puts(b,
-                                "<p>The decision brings these duties:</p><ul class=\"usa-list\">");
-        size_t i;
-        json_t *d;
-        json_array_foreach(duties, i, d)
-        {
-            st = st ? st : cust_buf_puts(b, "<li>");
-            st = st ? st : web_h(b, jstr(d, "duty"));
-            if (jstr(d, "when")) {
-                st = st ? st : cust_buf_puts(b, " (when ");
-                st = st ? st : web_h(b, jstr(d, "when"));
-                st = st ? st : cust_buf_puts(b, ")");
-            }
-            st = st ? st : cust_buf_puts(b, ": ");
-            st = st ? st : cites(b, json_object_get(d, "cite"));
-            st = st ? st : cust_buf_puts(b, "</li>");
+    json_t *duties = json_array();
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(x, "duties"), i, d) json_array_append_new(
+        duties, json_pack("{s:s,s:s?,s:o}", "duty", str_or_empty(jstr(d, "duty")), "when",
+                          jstr(d, "when"), "cite", cite_json(json_object_get(d, "cite"))));
+    json_t *lines = json_array();
+    json_t *t;
+    json_array_foreach(json_object_get(x, "trace"), i, t)
+    {
+        if (json_is_string(t)) {
+            json_array_append(lines, t);
+        } else {
+            char *s = json_dumps(t, JSON_COMPACT);
+            json_array_append_new(lines, json_string(s ? s : ""));
+            free(s);
         }
-        st = st ? st : cust_buf_puts(b, "</ul>\n");
     }
-    const json_t *trace = json_object_get(x, "trace");
-    if (json_array_size(trace)) {
-        st = st ? st
-                : cust_buf_puts(b, "<details class=\"trace\" open><summary>How the policy reached "
-                                   "this</summary><ol>");
-        size_t i;
-        json_t *t;
-        json_array_foreach(trace, i, t)
-        {
-            st = st ? st : cust_buf_puts(b, "<li>");
-            if (json_is_string(t)) {
-                st = st ? st : web_h(b, json_string_value(t));
-            } else {
-                char *s = json_dumps(t, JSON_COMPACT);
-                st = st ? st : web_h(b, s ? s : "");
-                free(s);
-            }
-            st = st ? st : cust_buf_puts(b, "</li>");
-        }
-        st = st ? st : cust_buf_puts(b, "</ol></details>\n");
-    }
-    return st ? st : cust_buf_puts(b, "</div></div>\n");
+    json_t *v = json_pack(
+        "{s:s,s:s,s:s,s:s?,s:s,s:s,s:o}", "booking_number",
+        str_or_empty(jstr(dec, "booking_number")), "policy_id", str_or_empty(jstr(pol, "id")),
+        "policy_version", str_or_empty(jstr(pol, "version")), "version_name",
+        jstr(pol, "version_name"), "as_of", str_or_empty(jstr(x, "as_of")), "decided_by",
+        str_or_empty(jstr(dec, "decided_by")), "verdicts", verdicts);
+    /* present in every decision so the page's own "duties" and "trace" never show through */
+    json_object_set_new(v, "duties",
+                        json_array_size(duties) ? json_pack("{s:o}", "list", duties)
+                                                : (json_decref(duties), json_false()));
+    json_object_set_new(v, "trace",
+                        json_array_size(lines) ? json_pack("{s:o}", "lines", lines)
+                                               : (json_decref(lines), json_false()));
+    return v;
 }
 
-static enum cust_status hidden_csrf(struct cust_buf *b, const struct cust_session *se)
+/* The actions the decision allows for this role: a form each. */
+static void action_vars(json_t *v, const json_t *r, const struct cust_session *se)
 {
-    enum cust_status st = cust_buf_puts(b, "<input type=\"hidden\" name=\"csrf\" value=\"");
-    st = st ? st : web_h(b, se->csrf);
-    return st ? st : cust_buf_puts(b, "\">");
-}
-
-/* The actions the decision allows for this role: a form per asked action. */
-static enum cust_status render_actions(struct cust_buf *b, const json_t *r,
-                                       const struct cust_session *se)
-{
-    const char *id = jstr(r, "id");
     const char *status = jstr(r, "status");
-    enum cust_status st = cust_buf_puts(b, "<h2>Allowed actions</h2>\n");
-    if (cust_desk_status_is_final(status ? status : ""))
-        return st ? st : cust_buf_puts(b, "<p>This request is closed.</p>\n");
-    bool any = false;
-    if (cust_role_allows(se->role, CUST_ACT_REQUEST_DECIDE) && status &&
-        strcmp(status, "matched") == 0) {
-        any = true;
-        st = st ? st : cust_buf_puts(b, "<form method=\"post\" action=\"/console/requests/");
-        st = st ? st : web_h(b, id);
-        st = st ? st : cust_buf_puts(b, "/decide\">");
-        st = st ? st : hidden_csrf(b, se);
-        st = st ? st
-                : cust_buf_puts(b, "<button class=\"usa-button\" type=\"submit\">Decide under the"
-                                   " policy</button></form>\n");
-    }
+    bool closed = cust_desk_status_is_final(status ? status : "");
+    json_object_set_new(v, "closed", json_boolean(closed));
+    bool can_decide = cust_role_allows(se->role, CUST_ACT_REQUEST_DECIDE) && status &&
+                      strcmp(status, "matched") == 0;
+    json_t *acts = json_array();
     const json_t *decs = json_object_get(r, "decisions");
     const json_t *last =
         json_array_get(decs, json_array_size(decs) ? json_array_size(decs) - 1 : 0);
     if (cust_role_allows(se->role, CUST_ACT_REQUEST_ACT) && last) {
         const char *k;
-        json_t *v;
-        json_object_foreach(json_object_get(json_object_get(last, "decision"), "actions"), k, v)
+        json_t *a;
+        json_object_foreach(json_object_get(json_object_get(last, "decision"), "actions"), k, a)
         {
-            const char *verdict = jstr(v, "verdict");
-            if (!verdict)
-                continue;
-            any = true;
-            bool prohibited = strcmp(verdict, "prohibited") == 0;
-            st = st ? st
-                    : cust_buf_puts(b, "<form class=\"margin-bottom-1\" method=\"post\" "
-                                       "action=\"/console/requests/");
-            st = st ? st : web_h(b, id);
-            st = st ? st : cust_buf_puts(b, "/act\">");
-            st = st ? st : hidden_csrf(b, se);
-            st = st ? st : cust_buf_puts(b, "<input type=\"hidden\" name=\"action\" value=\"");
-            st = st ? st : web_h(b, k);
-            st = st ? st : cust_buf_puts(b, "\">");
-            if (prohibited) {
-                st = st ? st
-                        : cust_buf_puts(
-                              b,
-                              "<input type=\"hidden\" name=\"decline\" value=\"1\">"
-                              "<input type=\"hidden\" name=\"reason\" value=\"prohibited by law\">"
-                              "<button class=\"usa-button usa-button--secondary\" "
-                              "type=\"submit\">Record: ");
-                st = st ? st : web_h(b, k);
-                st = st ? st : cust_buf_puts(b, " declined (prohibited)</button>");
-            } else {
-                st = st ? st
-                        : cust_buf_puts(b, "<button class=\"usa-button usa-button--outline\" "
-                                           "type=\"submit\">Record: ");
-                st = st ? st : web_h(b, k);
-                st = st ? st : cust_buf_puts(b, " done</button>");
-            }
-            st = st ? st : cust_buf_puts(b, "</form>\n");
+            const char *verdict = jstr(a, "verdict");
+            if (verdict)
+                json_array_append_new(acts, json_pack("{s:s,s:b}", "action", k, "prohibited",
+                                                      strcmp(verdict, "prohibited") == 0));
         }
     }
-    if (cust_role_allows(se->role, CUST_ACT_REQUEST_FULFILL) && jstr(r, "kind") &&
-        json_object_get(json_object_get(r, "request"), "scope") &&
-        !json_is_null(json_object_get(json_object_get(r, "request"), "scope"))) {
-        any = true;
-        st = st ? st : cust_buf_puts(b, "<p><a class=\"usa-button\" href=\"/console/requests/");
-        st = st ? st : web_h(b, id);
-        st = st ? st : cust_buf_puts(b, "/fulfil\">Fulfil this data request</a></p>\n");
-    }
-    if (!any)
-        st = st ? st : cust_buf_puts(b, "<p>None for your role at this stage.</p>\n");
-    return st;
+    const json_t *scope = json_object_get(json_object_get(r, "request"), "scope");
+    bool can_fulfil = cust_role_allows(se->role, CUST_ACT_REQUEST_FULFILL) && jstr(r, "kind") &&
+                      scope && !json_is_null(scope);
+    json_object_set_new(v, "can_decide", json_boolean(can_decide));
+    json_object_set_new(v, "can_fulfil", json_boolean(can_fulfil));
+    json_object_set_new(v, "nothing",
+                        json_boolean(!can_decide && !can_fulfil && !json_array_size(acts)));
+    json_object_set_new(v, "acts", acts);
 }
 
-static enum cust_status render_duties(struct cust_buf *b, const json_t *duties)
+/* The request page's values (request.html). */
+static json_t *request_vars(const json_t *r, const struct cust_session *se)
 {
-    enum cust_status st = cust_buf_puts(b, "<h2>Duties</h2>\n");
-    if (!json_array_size(duties))
-        return st ? st : cust_buf_puts(b, "<p>None.</p>\n");
-    st =
-        st ? st
-           : cust_buf_puts(
-                 b,
-                 "<table class=\"usa-table\"><caption>Duties of this request</caption>"
-                 "<thead><tr><th scope=\"col\">Duty</th><th scope=\"col\">Status</th>"
-                 "<th scope=\"col\">Due</th><th scope=\"col\">Citation</th></tr></thead><tbody>\n");
+    const json_t *rq = json_object_get(r, "requester");
+    json_t *v = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:b,s:s}", "id", str_or_empty(jstr(r, "id")), "kind",
+        str_or_empty(jstr(r, "kind")), "form", str_or_empty(jstr(r, "form")), "agency",
+        str_or_empty(jstr(rq, "agency")), "status", str_or_empty(jstr(r, "status")), "received_at",
+        str_or_empty(jstr(r, "received_at")), "deadline",
+        jstr(r, "deadline") ? jstr(r, "deadline") : "none", "law_rule", jstr(r, "law_rule"),
+        "overdue", json_is_true(json_object_get(r, "overdue")), "csrf", se->csrf);
+    json_t *links = json_array();
     size_t i;
-    json_t *d;
-    json_array_foreach(duties, i, d)
+    json_t *l;
+    json_array_foreach(json_object_get(r, "links"), i, l)
     {
-        st = st ? st : cust_buf_puts(b, "<tr><th scope=\"row\">");
-        st = st ? st : web_h(b, jstr(d, "duty"));
-        st = st ? st : cust_buf_puts(b, "</th><td>");
-        st = st ? st : web_h(b, jstr(d, "status"));
-        if (json_is_true(json_object_get(d, "overdue")))
-            st = st ? st : cust_buf_puts(b, " <strong>(overdue)</strong>");
-        st = st ? st : cust_buf_puts(b, "</td><td>");
-        st = st ? st : web_h(b, jstr(d, "due") ? jstr(d, "due") : "none");
-        st = st ? st : cust_buf_puts(b, "</td><td>");
-        st = st ? st : cites(b, json_object_get(d, "cite"));
-        st = st ? st : cust_buf_puts(b, "</td></tr>\n");
+        char score[32];
+        snprintf(score, sizeof(score), "%.2f", json_number_value(json_object_get(l, "score")));
+        json_array_append_new(
+            links, json_pack("{s:I,s:s,s:s,s:s,s:b,s:b}", "person_id",
+                             (json_int_t)json_integer_value(json_object_get(l, "person_id")),
+                             "booking_number", str_or_empty(jstr(l, "booking_number")), "state",
+                             str_or_empty(jstr(l, "state")), "score", score, "strong",
+                             json_is_true(json_object_get(l, "strong")), "review",
+                             json_is_true(json_object_get(l, "review"))));
     }
-    return st ? st : cust_buf_puts(b, "</tbody></table>\n");
+    json_object_set_new(v, "links", links);
+    json_t *decs = json_array();
+    json_t *dec;
+    json_array_foreach(json_object_get(r, "decisions"), i, dec)
+        json_array_append_new(decs, decision_vars(dec));
+    json_object_set_new(v, "decisions", decs);
+    action_vars(v, r, se);
+    json_t *acts = json_array();
+    json_t *a;
+    json_array_foreach(json_object_get(r, "actions"), i, a) json_array_append_new(
+        acts, json_pack("{s:s,s:s,s:s}", "action", str_or_empty(jstr(a, "action")), "outcome",
+                        str_or_empty(jstr(a, "outcome")), "by", str_or_empty(jstr(a, "by"))));
+    json_object_set_new(v, "actions",
+                        json_array_size(acts) ? json_pack("{s:o}", "list", acts)
+                                              : (json_decref(acts), json_false()));
+    json_t *duties = json_array();
+    json_t *d;
+    json_array_foreach(json_object_get(r, "duties"), i, d) json_array_append_new(
+        duties, json_pack("{s:s,s:s,s:b,s:s,s:o}", "duty", str_or_empty(jstr(d, "duty")), "status",
+                          str_or_empty(jstr(d, "status")), "overdue",
+                          json_is_true(json_object_get(d, "overdue")), "due",
+                          jstr(d, "due") ? jstr(d, "due") : "none", "cite",
+                          cite_json(json_object_get(d, "cite"))));
+    json_object_set_new(v, "duties",
+                        json_array_size(duties) ? json_pack("{s:o}", "list", duties)
+                                                : (json_decref(duties), json_false()));
+    return v;
 }
 
 enum cust_status web_request_page(struct cust_http_request *req, struct cust_http_response *res,
@@ -610,86 +551,15 @@ enum cust_status web_request_page(struct cust_http_request *req, struct cust_htt
     st = cust_desk_show(&d, id, &r, &err);
     desk_close(w, &d);
     if (st != CUST_OK)
-        return web_html_error(res, st == CUST_ENOTFOUND ? 404 : 500, "No such request",
+        return web_html_error(w, res, cust_http_status_for(st), "No such request",
                               st == CUST_ENOTFOUND ? "There is no request with that id."
                                                    : "The store could not be read.",
                               &se);
-    struct cust_buf b;
-    cust_buf_init(&b, 0);
     char title[96];
     snprintf(title, sizeof(title), "Request %s", id);
-    st = web_page_begin(&b, title, &se);
-    const json_t *rq = json_object_get(r, "requester");
-    st = st ? st : cust_buf_puts(&b, "<dl class=\"record\"><dt>Kind</dt><dd>");
-    st = st ? st : web_h(&b, jstr(r, "kind"));
-    st = st ? st : cust_buf_puts(&b, " (");
-    st = st ? st : web_h(&b, jstr(r, "form"));
-    st = st ? st : cust_buf_puts(&b, ")</dd><dt>From</dt><dd>");
-    st = st ? st : web_h(&b, jstr(rq, "agency"));
-    st = st ? st : cust_buf_puts(&b, "</dd><dt>Status</dt><dd id=\"status\">");
-    st = st ? st : web_h(&b, jstr(r, "status"));
-    st = st ? st : cust_buf_puts(&b, "</dd><dt>Received</dt><dd>");
-    st = st ? st : web_h(&b, jstr(r, "received_at"));
-    st = st ? st : cust_buf_puts(&b, "</dd><dt>Deadline</dt><dd>");
-    st = st ? st : web_h(&b, jstr(r, "deadline") ? jstr(r, "deadline") : "none");
-    if (jstr(r, "law_rule")) {
-        st = st ? st : cust_buf_puts(&b, " (");
-        st = st ? st : web_h(&b, jstr(r, "law_rule"));
-        st = st ? st : cust_buf_puts(&b, ")");
-    }
-    if (json_is_true(json_object_get(r, "overdue")))
-        st = st ? st : cust_buf_puts(&b, " <strong>overdue</strong>");
-    st = st ? st : cust_buf_puts(&b, "</dd></dl>\n<h2>Matched persons</h2>\n");
-    const json_t *links = json_object_get(r, "links");
-    if (!json_array_size(links))
-        st = st ? st : cust_buf_puts(&b, "<p>No person matched yet.</p>\n");
-    size_t i;
-    json_t *l;
-    json_array_foreach(links, i, l)
-    {
-        json_int_t pid = json_integer_value(json_object_get(l, "person_id"));
-        st = st ? st
-                : cust_buf_appendf(&b,
-                                   "<p><a class=\"usa-link\" "
-                                   "href=\"/console/persons/%%23%lld\">Person #%lld</a>, booking ",
-                                   (long long)pid, (long long)pid);
-        st = st ? st : web_h(&b, jstr(l, "booking_number"));
-        st = st ? st : cust_buf_puts(&b, ": ");
-        st = st ? st : web_h(&b, jstr(l, "state"));
-        st = st ? st
-                : cust_buf_appendf(
-                      &b, " (score %.2f%s)", json_number_value(json_object_get(l, "score")),
-                      json_is_true(json_object_get(l, "strong")) ? ", strong identifier" : "");
-        if (json_is_true(json_object_get(l, "review")))
-            st = st ? st : cust_buf_puts(&b, " <strong>flagged for supervisor review</strong>");
-        st = st ? st : cust_buf_puts(&b, "</p>\n");
-    }
-    st = st ? st : cust_buf_puts(&b, "<h2>Decision</h2>\n");
-    const json_t *decs = json_object_get(r, "decisions");
-    if (!json_array_size(decs))
-        st = st ? st : cust_buf_puts(&b, "<p>Not decided yet.</p>\n");
-    json_t *dec;
-    json_array_foreach(decs, i, dec) st = st ? st : render_decision(&b, dec);
-    st = st ? st : render_actions(&b, r, &se);
-    const json_t *acts = json_object_get(r, "actions");
-    if (json_array_size(acts)) {
-        st = st ? st : cust_buf_puts(&b, "<h2>Actions recorded</h2><ul class=\"usa-list\">");
-        json_t *a;
-        json_array_foreach(acts, i, a)
-        {
-            st = st ? st : cust_buf_puts(&b, "<li>");
-            st = st ? st : web_h(&b, jstr(a, "action"));
-            st = st ? st : cust_buf_puts(&b, ": ");
-            st = st ? st : web_h(&b, jstr(a, "outcome"));
-            st = st ? st : cust_buf_puts(&b, " by ");
-            st = st ? st : web_h(&b, jstr(a, "by"));
-            st = st ? st : cust_buf_puts(&b, "</li>");
-        }
-        st = st ? st : cust_buf_puts(&b, "</ul>\n");
-    }
-    st = st ? st : render_duties(&b, json_object_get(r, "duties"));
+    json_t *v = request_vars(r, &se);
     json_decref(r);
-    return web_page_send(res, 200, &b, st);
+    return web_page(w, res, 200, title, &se, "request", v);
 }
 
 /* POST /console/requests/{id}/{step} from the page's forms, then back to the page. */
@@ -699,7 +569,7 @@ enum cust_status web_request_step_post(struct cust_http_request *req,
     struct cust_web *w = ctx;
     const struct web_step *step = find_step(cust_http_req_param(req, "step"));
     if (!step)
-        return web_html_error(res, 404, "No such step", "That is not a request step.", NULL);
+        return web_html_error(w, res, 404, "No such step", "That is not a request step.", NULL);
     struct cust_session se;
     enum cust_status st = web_guard(w, req, res, (int)step->action, true, &se);
     if (st != CUST_OK)
@@ -724,7 +594,7 @@ enum cust_status web_request_step_post(struct cust_http_request *req,
     json_decref(body);
     json_decref(out);
     if (st != CUST_OK)
-        return web_html_error(res, cust_http_status_for(st), "Not done", err.msg, &se);
+        return web_html_error(w, res, cust_http_status_for(st), "Not done", err.msg, &se);
     char loc[96];
     snprintf(loc, sizeof(loc), "/console/requests/%s", id);
     return web_redirect(res, loc);
@@ -748,51 +618,29 @@ enum cust_status web_fulfil_page(struct cust_http_request *req, struct cust_http
     st = cust_desk_show(&d, id, &r, &err);
     desk_close(w, &d);
     if (st != CUST_OK)
-        return web_html_error(res, st == CUST_ENOTFOUND ? 404 : 500, "No such request",
+        return web_html_error(w, res, cust_http_status_for(st), "No such request",
                               "There is no request with that id.", &se);
     const json_t *rq = json_object_get(r, "request");
-    struct cust_buf b;
-    cust_buf_init(&b, 0);
-    char title[96];
-    snprintf(title, sizeof(title), "Fulfil request %s", id);
-    st = web_page_begin(&b, title, &se);
-    st = st ? st
-            : cust_buf_puts(&b, "<p>Preview: what this data request asks for. Fulfilling decides"
-                                " every person in scope under the policy, gives or withholds"
-                                " each item with its citation, records each disclosure in the"
-                                " ledger and creates the notices the law requires.</p>\n"
-                                "<dl class=\"record\"><dt>From</dt><dd>");
-    st = st ? st : web_h(&b, jstr(json_object_get(r, "requester"), "agency"));
-    st = st ? st : cust_buf_puts(&b, "</dd><dt>Status</dt><dd id=\"status\">");
-    st = st ? st : web_h(&b, jstr(r, "status"));
-    st = st ? st : cust_buf_puts(&b, "</dd><dt>Scope</dt><dd>");
     char *scope = json_dumps(json_object_get(rq, "scope"), JSON_ENCODE_ANY | JSON_COMPACT);
-    st = st ? st : web_h(&b, scope ? scope : "none");
-    free(scope);
-    st = st ? st : cust_buf_puts(&b, "</dd><dt>Items</dt><dd>");
+    struct cust_buf items = CUST_BUF_INIT;
     size_t i;
     json_t *it;
     json_array_foreach(json_object_get(rq, "items"), i, it)
     {
-        st = st ? st : cust_buf_puts(&b, i ? ", " : "");
-        st = st ? st : web_h(&b, json_string_value(it));
+        cust_buf_puts(&items, i ? ", " : "");
+        cust_buf_puts(&items, str_or_empty(json_string_value(it)));
     }
-    st = st ? st : cust_buf_puts(&b, "</dd></dl>\n");
-    for (int csv = 0; csv < 2; csv++) {
-        st = st ? st
-                : cust_buf_puts(&b, "<form class=\"display-inline-block margin-right-1\" "
-                                    "method=\"post\" action=\"/console/requests/");
-        st = st ? st : web_h(&b, id);
-        st = st ? st : cust_buf_appendf(&b, "/fulfil?format=%s\">", csv ? "csv" : "json");
-        st = st ? st : hidden_csrf(&b, &se);
-        st = st ? st
-                : cust_buf_appendf(&b,
-                                   "<button class=\"usa-button\" type=\"submit\" "
-                                   "id=\"download-%s\">Fulfil and download %s</button></form>\n",
-                                   csv ? "csv" : "json", csv ? "CSV" : "JSON");
-    }
+    json_t *v = json_pack("{s:s,s:s,s:s,s:s,s:s%,s:s,s:[{s:s,s:s},{s:s,s:s}]}", "id", id, "agency",
+                          str_or_empty(jstr(json_object_get(r, "requester"), "agency")), "status",
+                          str_or_empty(jstr(r, "status")), "scope", scope ? scope : "none", "items",
+                          items.buf, items.len, "csrf", se.csrf, "formats", "format", "json",
+                          "label", "JSON", "format", "csv", "label", "CSV");
+    free(scope);
+    cust_buf_release(&items);
     json_decref(r);
-    return web_page_send(res, 200, &b, st);
+    char title[96];
+    snprintf(title, sizeof(title), "Fulfil request %s", id);
+    return web_page(w, res, 200, title, &se, "fulfil", v);
 }
 
 enum cust_status web_fulfil_post(struct cust_http_request *req, struct cust_http_response *res,

@@ -8,7 +8,7 @@
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
-#include "custodian/store_web.h"
+#include "custodian/store_accounts.h"
 #include "web_internal.h"
 
 #include <jansson.h>
@@ -228,13 +228,11 @@ static void cache_put(struct web_cache *c, const char *key, const char *body, si
 }
 
 struct rows {
-    json_t **items; /* HTML: parsed rows */
-    struct cust_buf *json;
+    struct cust_buf *json; /* the API's answer, written as it comes */
+    json_t *page_rows;     /* the page's rows (locator.html) */
     size_t n;
     unsigned cap;
     bool truncated;
-    /* HTML */
-    struct cust_buf *html;
 };
 
 static enum cust_status json_row(const struct cust_public_row *r, void *arg)
@@ -245,27 +243,27 @@ static enum cust_status json_row(const struct cust_public_row *r, void *arg)
         return CUST_OK;
     }
     struct cust_buf *b = x->json;
-    enum cust_status st = cust_buf_puts(b, x->n ? ",{\"booking_number\":" : "{\"booking_number\":");
-    st = st ? st : web_json_str(b, r->booking_number);
-    st = st ? st : cust_buf_puts(b, ",\"last_name\":");
-    st = st ? st : web_json_str(b, r->last_name);
-    st = st ? st : cust_buf_puts(b, ",\"first_name\":");
-    st = st ? st : web_json_str(b, r->first_name);
-    st = st ? st : cust_buf_puts(b, ",\"middle_name\":");
-    st = st ? st : web_json_str(b, r->middle_name);
-    st = st ? st : cust_buf_puts(b, ",\"booked_at\":");
-    st = st ? st : web_json_str(b, r->booked_at);
-    st = st ? st : cust_buf_puts(b, ",\"facility\":");
-    st = st ? st : web_json_str(b, r->facility);
-    st = st ? st : cust_buf_puts(b, ",\"arresting_agency\":");
-    st = st ? st : web_json_str(b, r->arresting_agency);
-    st = st ? st : cust_buf_puts(b, ",\"charges\":");
-    st = st ? st : cust_buf_puts(b, r->charges_json ? r->charges_json : "[]");
-    st = st ? st : cust_buf_puts(b, ",\"release_date\":");
-    st = st ? st : web_json_str(b, r->scheduled_release);
-    st = st ? st : cust_buf_putc(b, '}');
+    cust_buf_puts(b, x->n ? ",{\"booking_number\":" : "{\"booking_number\":");
+    web_json_str(b, r->booking_number);
+    cust_buf_puts(b, ",\"last_name\":");
+    web_json_str(b, r->last_name);
+    cust_buf_puts(b, ",\"first_name\":");
+    web_json_str(b, r->first_name);
+    cust_buf_puts(b, ",\"middle_name\":");
+    web_json_str(b, r->middle_name);
+    cust_buf_puts(b, ",\"booked_at\":");
+    web_json_str(b, r->booked_at);
+    cust_buf_puts(b, ",\"facility\":");
+    web_json_str(b, r->facility);
+    cust_buf_puts(b, ",\"arresting_agency\":");
+    web_json_str(b, r->arresting_agency);
+    cust_buf_puts(b, ",\"charges\":");
+    cust_buf_puts(b, r->charges_json ? r->charges_json : "[]");
+    cust_buf_puts(b, ",\"release_date\":");
+    web_json_str(b, r->scheduled_release);
+    cust_buf_putc(b, '}');
     x->n++;
-    return st;
+    return cust_buf_status(b);
 }
 
 static int64_t booked_before(const struct cust_web *w)
@@ -298,9 +296,9 @@ enum cust_status web_locator_api(struct cust_http_request *req, struct cust_http
     struct locator_query q;
     char msg[160];
     if (!parse_query(req, &q, msg, sizeof(msg)))
-        return cust_http_res_error_raw(res, 400, "invalid", msg);
+        return cust_http_res_error(res, CUST_EINVAL, msg);
     if (!q.any)
-        return cust_http_res_error_raw(res, 400, "invalid", "give a last name or a booking number");
+        return cust_http_res_error(res, CUST_EINVAL, "give a last name or a booking number");
     char key[CACHE_KEY_MAX];
     cache_key(&q, key);
     if (cache_get(w->cache, key, res))
@@ -316,14 +314,14 @@ enum cust_status web_locator_api(struct cust_http_request *req, struct cust_http
         /* a store failure: say so without detail */
         return cust_http_res_error_raw(res, 500, "internal", "the locator is unavailable");
     }
-    st = cust_buf_appendf(&b,
-                          "],\"count\":%zu,\"truncated\":%s,\"result_cap\":%u,"
+    cust_buf_appendf(&b,
+                     "],\"count\":%zu,\"truncated\":%s,\"result_cap\":%u,"
                           "\"hidden_recent_hours\":%u}",
                           x.n, x.truncated ? "true" : "false", w->cfg.result_cap,
                           w->cfg.hide_recent_hours);
-    if (st == CUST_OK)
+    if (cust_buf_status(&b) == CUST_OK)
         cache_put(w->cache, key, b.buf, b.len);
-    st = st ? st : cust_buf_putc(&b, '\0');
+    st = cust_buf_putc(&b, '\0');
     st = st ? st : cust_http_res_json_str(res, 200, b.buf);
     cust_buf_release(&b);
     return st;
@@ -331,20 +329,28 @@ enum cust_status web_locator_api(struct cust_http_request *req, struct cust_http
 
 /* ---- HTML ----------------------------------------------------------------------------------- */
 
-static enum cust_status money(struct cust_buf *b, json_int_t cents)
+/* "$1,234.50" */
+static json_t *money(json_int_t cents)
 {
-    char digits[32];
+    char digits[32], out[64];
     snprintf(digits, sizeof(digits), "%lld", (long long)(cents / 100));
-    size_t n = strlen(digits);
-    enum cust_status st = cust_buf_putc(b, '$');
-    for (size_t i = 0; st == CUST_OK && i < n; i++) {
+    size_t n = strlen(digits), o = 0;
+    out[o++] = '$';
+    for (size_t i = 0; i < n && o + 8 < sizeof(out); i++) {
         if (i > 0 && (n - i) % 3 == 0)
-            st = cust_buf_putc(b, ',');
-        st = st ? st : cust_buf_putc(b, digits[i]);
+            out[o++] = ',';
+        out[o++] = digits[i];
     }
-    return st ? st : cust_buf_appendf(b, ".%02lld", (long long)(cents % 100));
+    snprintf(out + o, sizeof(out) - o, ".%02lld", (long long)(cents % 100));
+    return json_string(out);
 }
 
+static const char *str_or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+/* One row of the page: the public fields, the charges, their bail summed, the next court date. */
 static enum cust_status html_row(const struct cust_public_row *r, void *arg)
 {
     struct rows *x = arg;
@@ -352,35 +358,16 @@ static enum cust_status html_row(const struct cust_public_row *r, void *arg)
         x->truncated = true;
         return CUST_OK;
     }
-    struct cust_buf *b = x->html;
     x->n++;
-    enum cust_status st = cust_buf_puts(b, "<tr><th scope=\"row\">");
-    st = st ? st : web_h(b, r->last_name);
-    st = st ? st : cust_buf_puts(b, ", ");
-    st = st ? st : web_h(b, r->first_name);
-    if (r->middle_name && *r->middle_name) {
-        st = st ? st : cust_buf_putc(b, ' ');
-        st = st ? st : web_h(b, r->middle_name);
-    }
-    st = st ? st : cust_buf_puts(b, "</th><td>");
-    st = st ? st : web_h(b, r->booking_number);
-    st = st ? st : cust_buf_puts(b, "</td><td>");
-    st = st ? st : web_h(b, r->booked_at);
-    st = st ? st : cust_buf_puts(b, "</td><td>");
-    st = st ? st : web_h(b, r->facility);
-    st = st ? st : cust_buf_puts(b, "</td><td>");
-    st = st ? st : web_h(b, r->arresting_agency);
-    st = st ? st : cust_buf_puts(b, "</td><td><ul class=\"usa-list usa-list--unstyled\">");
     json_t *charges = r->charges_json ? json_loads(r->charges_json, 0, NULL) : NULL;
     json_int_t bail = 0;
     bool any_bail = false;
     const char *next_court = NULL;
+    json_t *list = json_array();
     size_t i;
     json_t *c;
     json_array_foreach(charges, i, c)
     {
-        const char *code = json_string_value(json_object_get(c, "code"));
-        const char *desc = json_string_value(json_object_get(c, "description"));
         const char *status = json_string_value(json_object_get(c, "status"));
         const char *court = json_string_value(json_object_get(c, "next_court_date"));
         json_t *bc = json_object_get(c, "bail_cents");
@@ -390,47 +377,23 @@ static enum cust_status html_row(const struct cust_public_row *r, void *arg)
         }
         if (court && (!next_court || strcmp(court, next_court) < 0))
             next_court = court;
-        st = st ? st : cust_buf_puts(b, "<li>");
-        st = st ? st : web_h(b, code);
-        if (desc) {
-            st = st ? st : cust_buf_puts(b, " ");
-            st = st ? st : web_h(b, desc);
-        }
-        if (status && strcmp(status, "hold") == 0)
-            st = st ? st : cust_buf_puts(b, " (hold)");
-        st = st ? st : cust_buf_puts(b, "</li>");
+        json_array_append_new(
+            list, json_pack("{s:s,s:s?,s:b}", "code",
+                            str_or_empty(json_string_value(json_object_get(c, "code"))),
+                            "description", json_string_value(json_object_get(c, "description")),
+                            "hold", status && strcmp(status, "hold") == 0));
     }
-    st = st ? st : cust_buf_puts(b, "</ul></td><td>");
-    if (any_bail)
-        st = st ? st : money(b, bail);
-    else
-        st = st ? st : cust_buf_puts(b, "None set");
-    st = st ? st : cust_buf_puts(b, "</td><td>");
-    st = st ? st : web_h(b, next_court ? next_court : "None scheduled");
-    st = st ? st : cust_buf_puts(b, "</td><td>");
-    st = st ? st : web_h(b, r->scheduled_release ? r->scheduled_release : "Not public");
-    st = st ? st : cust_buf_puts(b, "</td></tr>\n");
+    json_t *row = json_pack(
+        "{s:s,s:s,s:s?,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:s}", "last_name", str_or_empty(r->last_name),
+        "first_name", str_or_empty(r->first_name), "middle_name",
+        r->middle_name && *r->middle_name ? r->middle_name : NULL, "booking_number",
+        str_or_empty(r->booking_number), "booked_at", str_or_empty(r->booked_at), "facility",
+        str_or_empty(r->facility), "arresting_agency", str_or_empty(r->arresting_agency), "charges",
+        list, "bail", any_bail ? money(bail) : json_string("None set"), "next_court_date",
+        next_court ? next_court : "None scheduled", "release_date",
+        r->scheduled_release ? r->scheduled_release : "Not public");
     json_decref(charges);
-    return st;
-}
-
-static enum cust_status field(struct cust_buf *b, const char *id, const char *label,
-                              const char *value, const char *hint)
-{
-    enum cust_status st =
-        cust_buf_appendf(b, "<label class=\"usa-label\" for=\"%s\">%s</label>\n", id, label);
-    if (hint)
-        st =
-            st ? st
-               : cust_buf_appendf(b, "<div class=\"usa-hint\" id=\"%s-hint\">%s</div>\n", id, hint);
-    st = st ? st
-            : cust_buf_appendf(b,
-                               "<input class=\"usa-input\" id=\"%s\" name=\"%s\"%s%s%s"
-                               " type=\"text\" value=\"",
-                               id, id, hint ? " aria-describedby=\"" : "", hint ? id : "",
-                               hint ? "-hint\"" : "");
-    st = st ? st : web_h(b, value);
-    return st ? st : cust_buf_puts(b, "\">\n");
+    return row && json_array_append_new(x->page_rows, row) == 0 ? CUST_OK : CUST_ENOMEM;
 }
 
 enum cust_status web_locator_page(struct cust_http_request *req, struct cust_http_response *res,
@@ -440,85 +403,31 @@ enum cust_status web_locator_page(struct cust_http_request *req, struct cust_htt
     struct locator_query q;
     char msg[160] = "";
     bool ok = parse_query(req, &q, msg, sizeof(msg));
-    struct cust_buf b;
-    cust_buf_init(&b, 0);
-    enum cust_status st = web_page_begin(&b, "Inmate locator", NULL);
-    st = st ? st
-            : cust_buf_appendf(
-                  &b,
-                  "<p class=\"usa-intro\">Find a person in the county jail's custody. The list "
-                  "shows what state law makes public about an arrest: name, booking number and "
-                  "time, facility, charges, bail, next court date and arresting agency. Bookings "
-                  "from the last %u hours are not shown yet.</p>\n",
-                  w->cfg.hide_recent_hours);
-    st = st ? st
-            : cust_buf_puts(&b, "<form class=\"usa-form\" method=\"get\" action=\"/locator\""
-                                " role=\"search\" aria-label=\"Inmate search\">\n");
-    st = st ? st
-            : field(&b, "last_name", "Last name", q.has_last ? q.last : "",
-                    "Required unless you give a booking number");
-    st = st ? st : field(&b, "first_name", "First name", q.has_first ? q.first : "", NULL);
-    st = st ? st
-            : field(&b, "booking_number", "Booking number", q.has_booking ? q.booking : "", NULL);
-    st = st ? st
-            : cust_buf_puts(&b, "<button class=\"usa-button\" type=\"submit\">Search"
-                                "</button>\n</form>\n");
+    json_t *v =
+        json_pack("{s:I,s:s,s:s,s:s}", "hide_recent_hours", (json_int_t)w->cfg.hide_recent_hours,
+                  "last_name", q.has_last ? q.last : "", "first_name", q.has_first ? q.first : "",
+                  "booking_number", q.has_booking ? q.booking : "");
     int status = 200;
     if (!ok) {
         status = 400;
-        st = st ? st
-                : cust_buf_puts(&b, "<div class=\"usa-alert usa-alert--error\" role=\"alert\">"
-                                    "<div class=\"usa-alert__body\"><p"
-                                    " class=\"usa-alert__text\">");
-        st = st ? st : web_h(&b, msg);
-        st = st ? st : cust_buf_puts(&b, "</p></div></div>\n");
-    } else if (q.any && st == CUST_OK) {
-        struct cust_buf rows;
-        cust_buf_init(&rows, 0);
-        struct rows x = {.html = &rows, .cap = w->cfg.result_cap};
+        json_object_set_new(v, "error", json_string(msg));
+    } else if (q.any) {
+        struct rows x = {.page_rows = json_array(), .cap = w->cfg.result_cap};
         struct cust_err err = CUST_ERR_INIT;
         if (search(w, &q, html_row, &x, &err) != CUST_OK) {
             status = 500;
-            st = cust_buf_puts(&b, "<div class=\"usa-alert usa-alert--error\" role=\"alert\">"
-                                   "<div class=\"usa-alert__body\"><p class=\"usa-alert__text\">"
-                                   "The locator is unavailable. Please try again later.</p></div>"
-                                   "</div>\n");
+            json_decref(x.page_rows);
+            json_object_set_new(v, "error",
+                                json_string("The locator is unavailable. Please try again later."));
         } else {
-            st = cust_buf_appendf(&b, "<h2 id=\"results\">%zu %s</h2>\n", x.n,
-                                  x.n == 1 ? "person found" : "people found");
-            if (x.truncated)
-                st = st ? st
-                        : cust_buf_appendf(
-                              &b,
-                              "<div class=\"usa-alert usa-alert--info usa-alert--slim\">"
-                              "<div class=\"usa-alert__body\"><p"
-                              " class=\"usa-alert__text\">Only the first %u are shown;"
-                              " add a first name to narrow the search.</p></div>"
-                              "</div>\n",
-                              w->cfg.result_cap);
-            if (x.n)
-                st = st ? st
-                        : cust_buf_puts(
-                              &b, "<table class=\"usa-table usa-table--stacked\">\n"
-                                  "<caption>Search results</caption>\n<thead><tr>"
-                                  "<th scope=\"col\">Name</th><th scope=\"col\">Booking number</th>"
-                                  "<th scope=\"col\">Booked</th><th scope=\"col\">Facility</th>"
-                                  "<th scope=\"col\">Arresting agency</th>"
-                                  "<th scope=\"col\">Charges</th><th scope=\"col\">Bail</th>"
-                                  "<th scope=\"col\">Next court date</th>"
-                                  "<th scope=\"col\">Release date</th></tr></thead>\n<tbody>\n");
-            st = st ? st : cust_buf_append(&b, rows.buf ? rows.buf : "", rows.len);
-            if (x.n)
-                st = st ? st : cust_buf_puts(&b, "</tbody>\n</table>\n");
+            json_object_set_new(v, "results",
+                                json_pack("{s:I,s:b,s:b,s:I,s:b,s:o}", "count", (json_int_t)x.n,
+                                          "one", x.n == 1, "truncated", x.truncated, "result_cap",
+                                          (json_int_t)w->cfg.result_cap, "any", x.n > 0, "rows",
+                                          x.page_rows));
         }
-        cust_buf_release(&rows);
     }
-    st = st ? st : web_page_end(&b);
-    if (st) {
-        cust_buf_release(&b);
-        return st;
-    }
-    return web_send_html(res, status, &b);
+    return web_page(w, res, status, "Inmate locator", NULL, "locator", v);
 }
 
 enum cust_status web_root(struct cust_http_request *req, struct cust_http_response *res, void *ctx)

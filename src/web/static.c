@@ -58,15 +58,15 @@ enum cust_status web_static(struct cust_http_request *req, struct cust_http_resp
     bool dir_ok = dir && (strcmp(dir, "css") == 0 || strcmp(dir, "js") == 0 ||
                           strcmp(dir, "img") == 0 || strcmp(dir, "fonts") == 0);
     if (!dir_ok || !plain_name(file) || (sub && !plain_name(sub)) || !type)
-        return cust_http_res_error_raw(res, 404, "not_found", "no such asset");
+        return cust_http_res_error(res, CUST_ENOTFOUND, "no such asset");
     char path[4096];
     int n = sub ? snprintf(path, sizeof(path), "%s/%s/%s/%s", w->cfg.assets_dir, dir, sub, file)
                 : snprintf(path, sizeof(path), "%s/%s/%s", w->cfg.assets_dir, dir, file);
     if (n < 0 || (size_t)n >= sizeof(path))
-        return cust_http_res_error_raw(res, 404, "not_found", "no such asset");
+        return cust_http_res_error(res, CUST_ENOTFOUND, "no such asset");
     FILE *f = fopen(path, "rb");
     if (!f)
-        return cust_http_res_error_raw(res, 404, "not_found", "no such asset");
+        return cust_http_res_error(res, CUST_ENOTFOUND, "no such asset");
     char chunk[16384];
     size_t got;
     enum cust_status st = CUST_OK;

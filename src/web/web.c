@@ -4,12 +4,14 @@
  * (registration and the route listing come from the same rows).
  */
 #include "custodian/compat.h"
+#include "custodian/config.h"
 #include "custodian/date.h"
 #include "custodian/deadline.h"
 #include "custodian/desk.h"
 #include "custodian/ledger.h"
 #include "custodian/policy.h"
-#include "custodian/store_web.h"
+#include "custodian/store_accounts.h"
+#include "custodian/template.h"
 #include "web_internal.h"
 
 #include <jansson.h>
@@ -19,10 +21,6 @@ void cust_web_config_defaults(struct cust_web_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->connections = 4;
-    cfg->hide_recent_hours = 2;
-    cfg->result_cap = 50;
-    cfg->cache_ttl_s = 30;
-    cfg->assets_dir = CUST_SOURCE_DIR "/node_modules/@uswds/uswds/dist";
 }
 
 /* ---- pool --------------------------------------------------------------------------------- */
@@ -41,21 +39,6 @@ struct cust_store *web_acquire(struct cust_web *w)
     unsigned k = tl_slot_hint % w->nslots;
     pthread_mutex_lock(&w->slots[k].lock);
     return w->slots[k].store;
-}
-
-struct cust_desk_policy *web_slot_policy(struct cust_web *w, struct cust_store *s)
-{
-    for (unsigned i = 0; i < w->nslots; i++) {
-        if (w->slots[i].store == s) {
-            if (!w->slots[i].policy) {
-                /* with the trace, so the request page can say how each verdict was reached */
-                w->slots[i].policy = cust_desk_policy_new(NULL, NULL);
-                cust_desk_policy_set_flags(w->slots[i].policy, CUST_DECIDE_TRACE);
-            }
-            return w->slots[i].policy;
-        }
-    }
-    return NULL;
 }
 
 void web_release(struct cust_web *w, struct cust_store *s)
@@ -87,7 +70,7 @@ static enum cust_status be_get_user(void *ctx, const char *name, struct cust_use
 {
     struct cust_web *w = ctx;
     struct cust_store *s = web_acquire(w);
-    enum cust_status st = cust_store_user_get(s, name, out, NULL);
+    enum cust_status st = cust_auth_store_user_get(s, name, out, NULL);
     web_release(w, s);
     if (st != CUST_OK || !out->totp_sealed)
         return st;
@@ -113,7 +96,7 @@ static enum cust_status be_put_user(void *ctx, const struct cust_user *u)
         sodium_memzero(sealed.totp_key, sizeof(sealed.totp_key));
     }
     struct cust_store *s = web_acquire(w);
-    enum cust_status st = cust_store_user_put(s, &sealed, NULL);
+    enum cust_status st = cust_auth_store_user_put(s, &sealed, NULL);
     web_release(w, s);
     sodium_memzero(&sealed, sizeof(sealed));
     return st;
@@ -129,11 +112,11 @@ static enum cust_status be_record_success(void *ctx, const char *name, int64_t s
 }
 static enum cust_status be_get_session(void *ctx, const char *id, struct cust_session *out)
 {
-    WITH_STORE((struct cust_web *)ctx, cust_store_session_get(s_, id, out, NULL));
+    WITH_STORE((struct cust_web *)ctx, cust_auth_store_session_get(s_, id, out, NULL));
 }
 static enum cust_status be_put_session(void *ctx, const struct cust_session *se)
 {
-    WITH_STORE((struct cust_web *)ctx, cust_store_session_put(s_, se, NULL));
+    WITH_STORE((struct cust_web *)ctx, cust_auth_store_session_put(s_, se, NULL));
 }
 static enum cust_status be_delete_session(void *ctx, const char *id)
 {
@@ -174,13 +157,13 @@ static enum cust_status seal_clear_rows(struct cust_web *w, struct cust_err *err
     unsigned sealed = 0;
     for (size_t off = 0; st == CUST_OK && off < names.len; off += strlen(names.buf + off) + 1) {
         struct cust_user u;
-        st = cust_store_user_get(s, names.buf + off, &u, err);
+        st = cust_auth_store_user_get(s, names.buf + off, &u, err);
         if (st == CUST_OK && !u.totp_sealed) {
             struct cust_user c = u;
             cust_totp_seal(w->key, u.totp_key, c.totp_nonce, c.totp_box);
             c.totp_sealed = true;
             sodium_memzero(c.totp_key, sizeof(c.totp_key));
-            st = cust_store_user_put(s, &c, err);
+            st = cust_auth_store_user_put(s, &c, err);
             sodium_memzero(&c, sizeof(c));
             sealed++;
         }
@@ -196,16 +179,7 @@ static enum cust_status seal_clear_rows(struct cust_web *w, struct cust_err *err
 static enum cust_status load_key(struct cust_web *w, const struct cust_web_config *cfg,
                                  struct cust_err *err)
 {
-    const char *env = getenv("CUSTODIAN_KEY_FILE");
-    if (cfg->key_file && *cfg->key_file) {
-        w->key_path = cust_xstrdup(cfg->key_file);
-    } else if (env && *env) {
-        w->key_path = cust_xstrdup(env);
-    } else {
-        size_t n = strlen(w->db_path) + 5;
-        w->key_path = cust_xmalloc(n);
-        snprintf(w->key_path, n, "%s.key", w->db_path);
-    }
+    w->key_path = cust_xstrdup(cust_config_get(cfg->core, CUST_CFG_KEY_FILE));
     enum cust_status st = cust_totp_keyfile_load(w->key_path, cfg->create_key, w->key, err);
     if (st == CUST_ENOTFOUND && !cfg->create_key) {
         cust_err_clear(err);
@@ -217,24 +191,34 @@ static enum cust_status load_key(struct cust_web *w, const struct cust_web_confi
     return seal_clear_rows(w, err);
 }
 
+static enum cust_status load_pages(struct cust_web *w, const char *dir, struct cust_err *err);
+
 /* ---- lifecycle ------------------------------------------------------------------------------ */
 
 enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_config *cfg,
                               struct cust_err *err)
 {
     *out = NULL;
-    if (!cfg->db_path)
-        return cust_err_set(err, CUST_EINVAL, "no store given");
+    if (!cfg->core)
+        return cust_err_set(err, CUST_EINVAL, "no configuration given");
+    struct cust_http_config hdef;
+    const struct cust_http_config *http = cfg->http;
+    if (!http) {
+        cust_http_config_defaults(&hdef);
+        http = &hdef;
+    }
     struct cust_web *w = cust_xcalloc(1, sizeof(*w));
-    w->cfg = *cfg;
-    w->db_path = cust_xstrdup(cfg->db_path);
-    w->assets_dir = cust_xstrdup(cfg->assets_dir ? cfg->assets_dir : "");
-    w->cfg.db_path = w->db_path;
-    w->cfg.assets_dir = w->assets_dir;
+    w->db_path = cust_xstrdup(cust_config_get(cfg->core, CUST_CFG_STORE_PATH));
+    w->assets_dir = cust_xstrdup(cust_config_get(cfg->core, CUST_CFG_ASSETS));
+    w->cfg = (struct web_settings){.hide_recent_hours = http->locator_hide_recent_hours,
+                                   .result_cap = http->locator_result_cap,
+                                   .cache_ttl_s = http->locator_cache_ttl_s,
+                                   .tls = http->tls,
+                                   .assets_dir = w->assets_dir};
     if (w->cfg.result_cap == 0)
         w->cfg.result_cap = 1;
     w->nslots = cfg->connections ? cfg->connections : 1;
-    w->cache = web_cache_new(cfg->cache_ttl_s);
+    w->cache = web_cache_new(w->cfg.cache_ttl_s);
     w->slots = cust_xcalloc(w->nslots, sizeof(*w->slots));
     enum cust_status st = CUST_OK;
     for (unsigned i = 0; i < w->nslots; i++) {
@@ -244,13 +228,13 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
                                  cfg->create && i == 0 ? CUST_STORE_CREATE : CUST_STORE_OPEN,
                                  &w->slots[i].store, err);
     }
-    const char *calp = getenv("CUSTODIAN_CALENDAR");
-    if (st == CUST_OK)
-        st = cust_calendar_load(
-            calp && *calp ? calp : CUST_SOURCE_DIR "/policies/calendars/us-federal-holidays.csv",
-            &w->cal, err);
+    /* the desk as the CLI opens it, from the same configuration; every policy loaded now */
+    if (st == CUST_OK && !cfg->accounts_only)
+        st = cust_desk_env_open(cfg->core, CUST_DESK_PRELOAD, &w->env, err);
     if (st == CUST_OK)
         st = load_key(w, cfg, err);
+    if (st == CUST_OK && !cfg->accounts_only)
+        st = load_pages(w, cust_config_get(cfg->core, CUST_CFG_WEB_TEMPLATES), err);
     w->auth = (struct cust_auth_backend){
         .ctx = w,
         .get_user = be_get_user,
@@ -275,17 +259,22 @@ void cust_web_free(struct cust_web *w)
         return;
     for (unsigned i = 0; i < w->nslots; i++) {
         cust_store_close(w->slots[i].store);
-        cust_desk_policy_free(w->slots[i].policy);
         pthread_mutex_destroy(&w->slots[i].lock);
     }
     free(w->slots);
-    cust_calendar_free(w->cal);
+    cust_desk_env_free(w->env);
+    json_decref(w->pages);
     web_cache_free(w->cache);
     free(w->db_path);
     free(w->assets_dir);
     free(w->key_path);
     sodium_memzero(w->key, sizeof(w->key));
     free(w);
+}
+
+const struct cust_desk_env *cust_web_desk_env(const struct cust_web *w)
+{
+    return w->env;
 }
 
 /* ---- ledger --------------------------------------------------------------------------------- */
@@ -340,7 +329,7 @@ static void audit_hook(void *ctx, const struct cust_http_audit_event *ev)
     const char *role = "none";
     struct cust_user u;
     struct cust_store *s = web_acquire(w);
-    if (ev->user && cust_store_user_get(s, ev->user, &u, NULL) == CUST_OK)
+    if (ev->user && cust_auth_store_user_get(s, ev->user, &u, NULL) == CUST_OK)
         role = cust_role_name(u.role) ? cust_role_name(u.role) : "none";
     web_release(w, s);
     json_t *d = json_pack("{s:s?, s:s?, s:s?, s:i, s:s?}", "method", ev->method, "path", ev->path,
@@ -408,7 +397,7 @@ enum cust_status web_guard(struct cust_web *w, struct cust_http_request *req,
     if (html && res->status == 403) {
         cust_http_res_release(res);
         cust_http_res_init(res);
-        (void)web_html_error(res, 403, "Not allowed",
+        (void)web_html_error(w, res, 403, "Not allowed",
                              "Your role does not allow this page. The attempt was recorded.", NULL);
     }
     return CUST_EDENIED;
@@ -416,80 +405,105 @@ enum cust_status web_guard(struct cust_web *w, struct cust_http_request *req,
 
 /* ---- HTML ----------------------------------------------------------------------------------- */
 
-enum cust_status web_h(struct cust_buf *b, const char *s)
-{
-    return s ? cust_buf_html(b, s) : CUST_OK;
-}
+/* ---- pages: templates under [paths] web_templates ----------------------------------------- */
 
-enum cust_status web_page_begin(struct cust_buf *b, const char *title, const struct cust_session *s)
+/* Every *.html of the templates folder, read once (immutable: shared by the server's threads). */
+static enum cust_status load_pages(struct cust_web *w, const char *dir, struct cust_err *err)
 {
-    enum cust_status st = cust_buf_puts(
-        b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
-    st = st ? st : web_h(b, title);
-    st = st ? st
-            : cust_buf_puts(
-                  b, " | custodian</title>\n"
-                     "<link rel=\"stylesheet\" href=\"/static/uswds/css/uswds.min.css\">\n"
-                     "<script src=\"/static/uswds/js/uswds-init.min.js\"></script>\n"
-                     "</head>\n<body>\n"
-                     "<a class=\"usa-skipnav\" href=\"#main-content\">Skip to main content</a>\n"
-                     "<header class=\"usa-header usa-header--basic\">\n"
-                     "<div class=\"usa-nav-container\">\n<div class=\"usa-navbar\">\n"
-                     "<div class=\"usa-logo\"><em class=\"usa-logo__text\">");
-    if (st)
-        return st;
-    if (s) {
-        st = cust_buf_puts(b, "<a href=\"/console\">custodian staff console</a></em></div>\n"
-                              "</div>\n<nav aria-label=\"Staff\" class=\"usa-nav\">\n"
-                              "<ul class=\"usa-nav__primary usa-accordion\">\n");
-        static const struct {
-            const char *href, *label;
-            int action;
-        } items[] = {
-            {"/console", "Dashboard", WEB_SESSION},
-            {"/console/roster", "Roster", CUST_ACT_ROSTER_READ},
-            {"/console/audit", "Audit", CUST_ACT_AUDIT_READ},
-            {"/console/users", "Accounts", CUST_ACT_USER_MANAGE},
-        };
-        for (size_t i = 0; st == CUST_OK && i < CUST_ARRAY_LEN(items); i++) {
-            if (items[i].action >= 0 &&
-                !cust_role_allows(s->role, (enum cust_action)items[i].action))
-                continue;
-            st = cust_buf_appendf(b,
-                                  "<li class=\"usa-nav__primary-item\"><a class=\"usa-nav-link\""
-                                  " href=\"%s\"><span>%s</span></a></li>\n",
-                                  items[i].href, items[i].label);
+    static const char *const names[] = {"layout",  "error",   "login", "dashboard",
+                                        "roster",  "record",  "audit", "users",
+                                        "locator", "request", "fulfil"};
+    w->pages = json_object();
+    for (size_t i = 0; i < CUST_ARRAY_LEN(names); i++) {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s.html", dir, names[i]);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            return cust_err_set(err, CUST_ENOTFOUND,
+                                "no page template '%s' ([paths] web_templates)", path);
+        struct cust_buf b;
+        cust_buf_init(&b, 1u << 20);
+        char chunk[8192];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+            cust_buf_append(&b, chunk, n);
+        bool bad = ferror(f) != 0;
+        fclose(f);
+        if (bad || cust_buf_status(&b)) {
+            cust_buf_release(&b);
+            return cust_err_set(err, CUST_EIO, "cannot read page template '%s'", path);
         }
-        st = st ? st
-                : cust_buf_puts(b, "<li class=\"usa-nav__primary-item\">"
-                                   "<form method=\"post\" action=\"/logout\">"
-                                   "<input type=\"hidden\" name=\"csrf\" value=\"");
-        st = st ? st : web_h(b, s->csrf);
-        st = st ? st
-                : cust_buf_puts(b, "\"><button class=\"usa-button usa-button--unstyled\""
-                                   " type=\"submit\">Sign out ");
-        st = st ? st : web_h(b, s->user);
-        st = st ? st : cust_buf_puts(b, " (");
-        st = st ? st : web_h(b, cust_role_name(s->role));
-        st = st ? st : cust_buf_puts(b, ")</button></form></li>\n</ul>\n</nav>\n");
-    } else {
-        st = cust_buf_puts(b, "<a href=\"/locator\">County jail inmate locator</a></em></div>\n"
-                              "</div>\n");
+        json_object_set_new(w->pages, names[i], json_stringn(b.buf, b.len));
+        cust_buf_release(&b);
     }
-    st = st ? st
-            : cust_buf_puts(b, "</div>\n</header>\n<main id=\"main-content\" class=\"grid-container"
-                               " padding-bottom-4\">\n<h1>");
-    st = st ? st : web_h(b, title);
-    return st ? st : cust_buf_puts(b, "</h1>\n");
+    return CUST_OK;
 }
 
-enum cust_status web_page_end(struct cust_buf *b)
+enum cust_status web_render(const struct cust_web *w, const char *page, const json_t *vars,
+                            struct cust_buf *out, struct cust_err *err)
 {
-    return cust_buf_puts(b, "</main>\n<footer class=\"usa-footer usa-footer--slim\">"
-                            "<div class=\"grid-container padding-y-2\">custodian</div></footer>\n"
-                            "<script src=\"/static/uswds/js/uswds.min.js\"></script>\n"
-                            "</body>\n</html>\n");
+    const json_t *t = json_object_get(w->pages, page);
+    if (!t)
+        return cust_err_set(err, CUST_ENOTFOUND, "no page template '%s'", page);
+    char name[96];
+    snprintf(name, sizeof(name), "%s.html", page);
+    return cust_template_render(name, json_string_value(t), json_string_length(t), vars,
+                                CUST_TEMPLATE_HTML, out, err);
+}
+
+/* The layout's values: the title, and for staff the navigation their role allows. */
+static json_t *layout_vars(const char *title, const struct cust_session *s)
+{
+    json_t *v = json_pack("{s:s}", "title", title);
+    if (!s)
+        return v;
+    static const struct {
+        const char *href, *label;
+        int action;
+    } items[] = {
+        {"/console", "Dashboard", WEB_SESSION},
+        {"/console/roster", "Roster", CUST_ACT_ROSTER_READ},
+        {"/console/audit", "Audit", CUST_ACT_AUDIT_READ},
+        {"/console/users", "Accounts", CUST_ACT_USER_MANAGE},
+    };
+    json_t *nav = json_array();
+    for (size_t i = 0; i < CUST_ARRAY_LEN(items); i++)
+        if (items[i].action < 0 || cust_role_allows(s->role, (enum cust_action)items[i].action))
+            json_array_append_new(
+                nav, json_pack("{s:s,s:s}", "href", items[i].href, "label", items[i].label));
+    const char *role = cust_role_name(s->role);
+    json_object_set_new(v, "staff", json_true());
+    json_object_set_new(v, "nav", nav);
+    json_object_set_new(v, "csrf", json_string(s->csrf));
+    json_object_set_new(v, "user", json_string(s->user));
+    json_object_set_new(v, "role", json_string(role ? role : "none"));
+    return v;
+}
+
+enum cust_status web_page(const struct cust_web *w, struct cust_http_response *res, int status,
+                          const char *title, const struct cust_session *s, const char *page,
+                          json_t *vars)
+{
+    struct cust_buf body, html;
+    cust_buf_init(&body, 0);
+    cust_buf_init(&html, 0);
+    struct cust_err err = CUST_ERR_INIT;
+    enum cust_status st = vars ? web_render(w, page, vars, &body, &err) : CUST_ENOMEM;
+    json_decref(vars);
+    json_t *lv = st == CUST_OK ? layout_vars(title, s) : NULL;
+    if (lv) {
+        json_object_set_new(lv, "body", json_stringn(body.buf, body.len));
+        st = web_render(w, "layout", lv, &html, &err);
+        json_decref(lv);
+    }
+    cust_buf_release(&body);
+    if (st != CUST_OK) {
+        if (err.msg[0])
+            fprintf(stderr, "custodian: page %s: %s\n", page, err.msg);
+        cust_buf_release(&html);
+        return st;
+    }
+    return web_send_html(res, status, &html);
 }
 
 enum cust_status web_send_html(struct cust_http_response *res, int status, struct cust_buf *b)
@@ -508,29 +522,11 @@ enum cust_status web_send_json(struct cust_http_response *res, int status, json_
     return st;
 }
 
-enum cust_status web_page_send(struct cust_http_response *res, int status, struct cust_buf *b,
-                               enum cust_status st)
+enum cust_status web_html_error(const struct cust_web *w, struct cust_http_response *res,
+                                int status, const char *title, const char *message,
+                                const struct cust_session *s)
 {
-    st = st ? st : web_page_end(b);
-    if (st) {
-        cust_buf_release(b);
-        return st;
-    }
-    return web_send_html(res, status, b);
-}
-
-enum cust_status web_html_error(struct cust_http_response *res, int status, const char *title,
-                                const char *message, const struct cust_session *s)
-{
-    struct cust_buf b;
-    cust_buf_init(&b, 0);
-    enum cust_status st = web_page_begin(&b, title, s);
-    st = st ? st
-            : cust_buf_puts(&b, "<div class=\"usa-alert usa-alert--error\" role=\"alert\">"
-                                "<div class=\"usa-alert__body\"><p class=\"usa-alert__text\">");
-    st = st ? st : web_h(&b, message);
-    st = st ? st : cust_buf_puts(&b, "</p></div></div>\n");
-    return web_page_send(res, status, &b, st);
+    return web_page(w, res, status, title, s, "error", json_pack("{s:s}", "message", message));
 }
 
 enum cust_status web_redirect(struct cust_http_response *res, const char *location)
@@ -563,8 +559,8 @@ enum cust_status web_json_str(struct cust_buf *b, const char *s)
         }
         run = (const char *)p + 1;
     }
-    st = st ? st : cust_buf_puts(b, run);
-    return st ? st : cust_buf_putc(b, '"');
+    cust_buf_puts(b, run);
+    return cust_buf_putc(b, '"');
 }
 
 /* ---- the route table ------------------------------------------------------------------------ */

@@ -10,24 +10,30 @@
 
 #include <pthread.h>
 
-struct cust_policy;
-
-struct cust_calendar;
-struct cust_desk_policy;
+struct cust_desk_env;
 
 struct web_slot {
     pthread_mutex_t lock;
     struct cust_store *store;
-    struct cust_desk_policy *policy; /* the desk's decider and policy cache, under `lock` */
+};
+
+/* What the web keeps of its configuration. */
+struct web_settings {
+    unsigned hide_recent_hours; /* the locator hides bookings younger than this */
+    unsigned result_cap;        /* the locator returns at most this many rows */
+    unsigned cache_ttl_s;       /* the locator API caches each answer this long (0: never) */
+    bool tls;                   /* cookies get Secure */
+    const char *assets_dir;     /* the @uswds/uswds dist folder (web->assets_dir) */
 };
 
 struct cust_web {
-    struct cust_web_config cfg;
+    struct web_settings cfg;
     char *db_path, *assets_dir;
     unsigned nslots;
     struct web_slot *slots;
     struct cust_auth_backend auth;
-    struct cust_calendar *cal; /* holidays for the desk's deadlines */
+    struct cust_desk_env *env; /* the desk's calendar, policies and county (one per server) */
+    json_t *pages;             /* page templates by name (web/templates/NAME.html), read once */
     struct web_cache *cache;   /* the locator's short-lived response cache (locator.c) */
     char *key_path;            /* the server key file (TOTP secrets at rest) */
     bool has_key;
@@ -45,8 +51,6 @@ void web_cache_free(struct web_cache *c);
 /* Borrow a store connection (exclusive until web_release). */
 struct cust_store *web_acquire(struct cust_web *w);
 void web_release(struct cust_web *w, struct cust_store *s);
-/* The desk decider of the slot holding `s` (held by the caller), tracing (CUST_DECIDE_TRACE). */
-struct cust_desk_policy *web_slot_policy(struct cust_web *w, struct cust_store *s);
 
 /*
  * The staff guard for a page or API route: `action` >= 0 is a role-matrix action, WEB_SESSION
@@ -62,25 +66,23 @@ void web_ledger(struct cust_web *w, const char *actor, const char *role, const c
                 const char *object_type, const char *object_id, const char *outcome,
                 const char *detail_json);
 
-/* ---- HTML ---- */
-/* Start a page: doctype, head with the USWDS stylesheet, header with nav for `s` (may be
- * NULL: the public header), the skip link, and <main id="main-content">. */
-enum cust_status web_page_begin(struct cust_buf *b, const char *title,
-                                const struct cust_session *s);
-enum cust_status web_page_end(struct cust_buf *b);
-/* Escaped text (NULL prints nothing). */
-enum cust_status web_h(struct cust_buf *b, const char *s);
+/* ---- HTML: pages from the templates of [paths] web_templates (web/templates/NAME.html) ---- */
+/* Render template `page` ("request" for request.html) with `vars`, HTML-escaped by default. */
+enum cust_status web_render(const struct cust_web *w, const char *page, const json_t *vars,
+                            struct cust_buf *out, struct cust_err *err);
+/* Send a page: template `page` with `vars` (stolen; NULL: out of memory) inside layout.html
+ * with `title` and, for staff (`s`), the navigation their role allows and the sign-out form. */
+enum cust_status web_page(const struct cust_web *w, struct cust_http_response *res, int status,
+                          const char *title, const struct cust_session *s, const char *page,
+                          json_t *vars);
 /* Finish: set the HTML response and release the buffer. */
 enum cust_status web_send_html(struct cust_http_response *res, int status, struct cust_buf *b);
 /* Send `v` (owned; NULL: out of memory) as the JSON response with `status`. */
 enum cust_status web_send_json(struct cust_http_response *res, int status, json_t *v);
-/* Finish a page begun with web_page_begin: unless `st` (the status of building it so far) is a
- * failure, end it and send it with `status`. The buffer is released either way. */
-enum cust_status web_page_send(struct cust_http_response *res, int status, struct cust_buf *b,
-                               enum cust_status st);
 /* An HTML error page (public-safe: the message is ours, never record data). */
-enum cust_status web_html_error(struct cust_http_response *res, int status, const char *title,
-                                const char *message, const struct cust_session *s);
+enum cust_status web_html_error(const struct cust_web *w, struct cust_http_response *res,
+                                int status, const char *title, const char *message,
+                                const struct cust_session *s);
 /* 303 See Other to `location`. */
 enum cust_status web_redirect(struct cust_http_response *res, const char *location);
 

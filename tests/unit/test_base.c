@@ -34,6 +34,18 @@ static void test_buf_cap(void **state)
     assert_int_equal(cust_buf_puts(&b, "12345678"), CUST_OK);
     assert_int_equal(cust_buf_puts(&b, "9"), CUST_ETOOBIG);
     assert_int_equal(b.len, 0); /* released on failure */
+    /* sticky: later appends, small enough or not, do nothing and report the first error */
+    assert_int_equal(cust_buf_putc(&b, 'x'), CUST_ETOOBIG);
+    assert_int_equal(cust_buf_appendf(&b, "%d", 1), CUST_ETOOBIG);
+    assert_int_equal(cust_buf_html(&b, "<"), CUST_ETOOBIG);
+    assert_int_equal(cust_buf_csv_field(&b, NULL), CUST_ETOOBIG);
+    assert_int_equal(b.len, 0);
+    assert_int_equal(cust_buf_status(&b), CUST_ETOOBIG);
+    /* until the buffer is released or reset */
+    cust_buf_release(&b);
+    assert_int_equal(cust_buf_status(&b), CUST_OK);
+    assert_int_equal(cust_buf_puts(&b, "ok"), CUST_OK);
+    assert_string_equal(b.buf, "ok");
     cust_buf_release(&b);
 }
 

@@ -1,9 +1,11 @@
 /* Unit tests for the request desk: store tables, lifecycle, matching, decisions, refusals,
  * duties and deadlines, fulfilment (with the real policy engine and holiday calendar). */
 #include "custodian/compat.h"
+#include "custodian/config.h"
 #include "custodian/date.h"
 #include "custodian/desk.h"
 #include "custodian/ledger.h"
+#include "custodian/policy.h"
 #include "custodian/records.h"
 #include "custodian/request.h"
 
@@ -16,8 +18,8 @@
 struct fx {
     char dir[64], db[96];
     struct cust_store *s;
-    struct cust_calendar *cal;
-    struct cust_desk_policy *dp;
+    struct cust_config *cfg;
+    struct cust_desk_env *env;
     struct cust_desk d;
 };
 
@@ -25,6 +27,21 @@ static const char *src_dir(void)
 {
     const char *s = getenv("CUST_SOURCE_DIR");
     return s && *s ? s : CUST_SOURCE_DIR;
+}
+
+/* The configuration the desk is opened from: the source tree's data, the county us-ca. */
+static struct cust_config *test_config(void)
+{
+    struct cust_config *cfg = cust_config_new();
+    char path[512];
+    snprintf(path, sizeof(path), "%s/policies", src_dir());
+    cust_config_set(cfg, CUST_CFG_POLICIES, path, "test");
+    snprintf(path, sizeof(path), "%s/policies/calendars/us-federal-holidays.csv", src_dir());
+    cust_config_set(cfg, CUST_CFG_CALENDAR, path, "test");
+    snprintf(path, sizeof(path), "%s/templates/notices", src_dir());
+    cust_config_set(cfg, CUST_CFG_NOTICE_TEMPLATES, path, "test");
+    cust_config_set(cfg, CUST_CFG_JURISDICTION, "us-ca", "test");
+    return cfg;
 }
 
 static int setup(void **state)
@@ -37,21 +54,13 @@ static int setup(void **state)
     struct cust_err err = CUST_ERR_INIT;
     assert_int_equal(cust_store_open(f->db, CUST_STORE_CREATE, &f->s, &err), CUST_OK);
     char path[512];
-    snprintf(path, sizeof(path), "%s/policies/calendars/us-federal-holidays.csv", src_dir());
-    assert_int_equal(cust_calendar_load(path, &f->cal, &err), CUST_OK);
+    f->cfg = test_config();
+    assert_int_equal(cust_desk_env_open(f->cfg, 0, &f->env, &err), CUST_OK);
     snprintf(path, sizeof(path), "%s/tests/data/desk/county.jsonl", src_dir());
     struct cust_import_opts o = {.path = path, .actor = "loader", .errors = stderr};
     struct cust_import_stats st;
     assert_int_equal(cust_import_file(f->s, &o, &st, &err), CUST_OK);
-    snprintf(path, sizeof(path), "%s/policies", src_dir());
-    f->dp = cust_desk_policy_new(path, NULL);
-    f->d = (struct cust_desk){.store = f->s,
-                              .cal = f->cal,
-                              .actor = "clerk1",
-                              .role = "clerk",
-                              .decide = cust_desk_policy_decide,
-                              .decide_arg = f->dp,
-                              .jurisdiction = "us-ca"};
+    cust_desk_init(&f->d, f->env, f->s, "clerk1", "clerk");
     *state = f;
     return 0;
 }
@@ -60,9 +69,9 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     cust_desk_release(&f->d);
-    cust_desk_policy_free(f->dp);
     cust_store_close(f->s);
-    cust_calendar_free(f->cal);
+    cust_desk_env_free(f->env);
+    cust_config_free(f->cfg);
     char cmd[160];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
     assert_int_equal(system(cmd), 0);
@@ -123,7 +132,7 @@ static enum cust_status on_ledger(const struct cust_ledger_row *r, void *arg)
     return CUST_OK;
 }
 
-static enum cust_status count_disc(const struct cust_desk_disclosure *x, void *arg)
+static enum cust_status count_disc(const struct cust_disclosure_row *x, void *arg)
 {
     (void)x;
     (*(int64_t *)arg)++;
@@ -198,7 +207,7 @@ static void test_invalid_request_stores_nothing(void **state)
     assert_int_equal(cust_store_count(f->s, "ledger", &after, &err), CUST_OK);
     assert_int_equal(before, after);
     json_t *list = NULL;
-    struct cust_desk_request_filter flt = {false, CUST_NO_TIME, cust_now(), NULL};
+    struct cust_request_filter flt = {false, CUST_NO_TIME, cust_now(), NULL};
     assert_int_equal(cust_desk_list(&f->d, &flt, &list, &err), CUST_OK);
     assert_int_equal(json_array_size(list), 0);
     json_decref(list);
@@ -334,7 +343,7 @@ static void test_list_overdue_first(void **state)
         c);
     json_t *list = NULL;
     struct cust_err err = CUST_ERR_INIT;
-    struct cust_desk_request_filter flt = {true, CUST_NO_TIME, cust_now(), NULL};
+    struct cust_request_filter flt = {true, CUST_NO_TIME, cust_now(), NULL};
     assert_int_equal(cust_desk_list(&f->d, &flt, &list, &err), CUST_OK);
     assert_int_equal(json_array_size(list), 3);
     /* overdue (earliest deadline first), then the rest */
@@ -541,7 +550,7 @@ static void test_interview_needs_consent(void **state)
     struct cust_desk_act a = {.action = "interview", .by = "sgt"};
     assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EDENIED);
     json_t *duties = NULL;
-    struct cust_desk_duty_filter flt = {id, true};
+    struct cust_duty_filter flt = {id, true};
     assert_int_equal(cust_desk_duties(&f->d, &flt, &duties, &err), CUST_OK);
     int64_t consent = 0;
     size_t i;
@@ -736,7 +745,7 @@ struct disc_rows {
     json_t *decisions; /* id -> decision JSON */
 };
 
-static enum cust_status on_dec(const struct cust_desk_decision *x, void *arg)
+static enum cust_status on_dec(const struct cust_decision_row *x, void *arg)
 {
     char k[24];
     snprintf(k, sizeof(k), "%lld", (long long)x->id);
@@ -744,7 +753,7 @@ static enum cust_status on_dec(const struct cust_desk_decision *x, void *arg)
     return CUST_OK;
 }
 
-static enum cust_status on_disc(const struct cust_desk_disclosure *x, void *arg)
+static enum cust_status on_disc(const struct cust_disclosure_row *x, void *arg)
 {
     struct disc_rows *r = arg;
     char k[24];
@@ -788,7 +797,7 @@ struct one_disc {
     char request_id[CUST_REQUEST_ID_MAX], bn[32], withheld[256], recipient[128], at[32];
 };
 
-static enum cust_status on_one_disc(const struct cust_desk_disclosure *x, void *arg)
+static enum cust_status on_one_disc(const struct cust_disclosure_row *x, void *arg)
 {
     struct one_disc *o = arg;
     if (x->ord != o->ord)
@@ -821,15 +830,15 @@ static void test_disclosure_rehashed_row(void **state)
     assert_int_equal(cust_store_disclosures(f->s, id, on_one_disc, &o, &err), CUST_OK);
     assert_true(o.id > 0);
     /* forge: give the row a different booking, with the hash that fits it */
-    struct cust_desk_disclosure x = {.request_id = o.request_id,
-                                     .ord = 1,
-                                     .person_id = o.person_id,
-                                     .booking_number = "9999",
-                                     .items = "[\"booking_facts\"]",
-                                     .withheld = o.withheld,
-                                     .recipient = o.recipient,
-                                     .at = o.at,
-                                     .decision_id = o.decision_id};
+    struct cust_disclosure_row x = {.request_id = o.request_id,
+                                    .ord = 1,
+                                    .person_id = o.person_id,
+                                    .booking_number = "9999",
+                                    .items = "[\"booking_facts\"]",
+                                    .withheld = o.withheld,
+                                    .recipient = o.recipient,
+                                    .at = o.at,
+                                    .decision_id = o.decision_id};
     unsigned char h[32];
     char hex[65];
     cust_desk_disclosure_hash(&x, h);
@@ -933,7 +942,7 @@ static void test_subpoena_routed_to_counsel(void **state)
     assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, true, NULL, &st, &err),
                      CUST_EDENIED);
     json_t *duties = NULL;
-    struct cust_desk_duty_filter flt = {id, true};
+    struct cust_duty_filter flt = {id, true};
     assert_int_equal(cust_desk_duties(&f->d, &flt, &duties, &err), CUST_OK);
     assert_int_equal(json_array_size(duties), 1);
     json_t *dt = json_array_get(duties, 0);
@@ -977,7 +986,7 @@ static int64_t duty_of(struct fx *f, const char *id, const char *duty, json_t **
 {
     json_t *duties = NULL;
     struct cust_err err = CUST_ERR_INIT;
-    struct cust_desk_duty_filter flt = {id, false};
+    struct cust_duty_filter flt = {id, false};
     assert_int_equal(cust_desk_duties(&f->d, &flt, &duties, &err), CUST_OK);
     int64_t found = 0;
     size_t i;
@@ -1100,6 +1109,10 @@ static void test_admin_warrant_arrest_prohibited(void **state)
     json_decref(row);
 }
 
+static void law_file(struct fx *f, const char *name, const char *text);
+static enum cust_status law_env(struct fx *f, const char *jurisdiction, struct cust_desk_env **env,
+                                struct cust_err *err);
+
 static void test_duty_deadline_skips_holiday(void **state)
 {
     struct fx *f = *state;
@@ -1128,39 +1141,264 @@ static void test_duty_deadline_skips_holiday(void **state)
     assert_true(duty_of(f, id, "notice_to_subject_and_attorney", &row) > 0);
     assert_true(json_is_true(json_object_get(row, "overdue")));
     json_decref(row);
-    /* the duty rules are data: a bad file is an error naming the line */
-    char bad[128];
-    snprintf(bad, sizeof(bad), "%s/duties.csv", f->dir);
-    FILE *fp = fopen(bad, "w");
-    assert_non_null(fp);
-    fputs("duty,business_days\nserve_copy_to_subject,soon\n", fp);
-    fclose(fp);
-    struct cust_desk d2 = f->d;
-    d2.cache = NULL;
-    d2.duty_rules = bad;
-    char id2[CUST_REQUEST_ID_MAX];
-    add(f, DETAINER("{\"booking_number\": \"1006\"}"), id2);
-    assert_int_equal(cust_desk_decide(&d2, id2, &out, &err), CUST_EINVAL);
-    assert_non_null(strstr(err.msg, "duties.csv:2"));
-    cust_desk_release(&d2);
-    json_t *j = show(f, id2);
-    assert_string_equal(sget(j, "status"), "matched"); /* nothing recorded */
-    assert_int_equal(json_array_size(json_object_get(j, "decisions")), 0);
-    json_decref(j);
+    /* the duty rules are data: a bad file is an error naming the line, when the desk's
+     * environment is opened (before anything is decided) */
+    law_file(f, "duty-deadlines.csv",
+             "duty,business_days,when,owed_to,cite\n"
+             "serve_copy_to_subject,soon,,person,Cal. Gov. Code 7283.1(b)\n");
+    struct cust_desk_env *env = NULL;
+    assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
+    assert_null(env);
+    assert_non_null(strstr(err.msg, "duty-deadlines.csv:2: business_days"));
+    /* every row carries its citation */
+    law_file(f, "duty-deadlines.csv",
+             "duty,business_days,when,owed_to,cite\nserve_copy_to_subject,1,,person,\n");
+    assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
+    assert_non_null(strstr(err.msg, "duty-deadlines.csv:2: cite: required"));
+    /* and says to whom the duty is owed */
+    law_file(f, "duty-deadlines.csv",
+             "duty,business_days,when,owed_to,cite\nserve_copy_to_subject,1,,them,7283.1(b)\n");
+    assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
+    assert_non_null(strstr(err.msg, "duty-deadlines.csv:2: owed_to: one of"));
 }
+
+/* ---- law as data (policies/desk/) ---------------------------------------------------------- */
+
+/* A desk on the real policies whose desk/ tables the test may rewrite (law_file). */
+static void law_dir(struct fx *f)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd),
+             "[ -d '%s/pol' ] || { mkdir -p '%s/pol/desk' && for x in '%s'/policies/*; do "
+             "[ \"$(basename \"$x\")\" = desk ] || ln -s \"$x\" '%s/pol/'; done && "
+             "cp '%s'/policies/desk/*.csv '%s/pol/desk/'; }",
+             f->dir, f->dir, src_dir(), f->dir, src_dir(), f->dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void law_file(struct fx *f, const char *name, const char *text)
+{
+    law_dir(f);
+    char path[256];
+    snprintf(path, sizeof(path), "%s/pol/desk/%s", f->dir, name);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static enum cust_status law_env(struct fx *f, const char *jurisdiction, struct cust_desk_env **env,
+                                struct cust_err *err)
+{
+    law_dir(f);
+    struct cust_config *cfg = test_config();
+    char pol[160];
+    snprintf(pol, sizeof(pol), "%s/pol", f->dir);
+    cust_config_set(cfg, CUST_CFG_POLICIES, pol, "test");
+    if (jurisdiction)
+        cust_config_set(cfg, CUST_CFG_JURISDICTION, jurisdiction, "test");
+    enum cust_status st = cust_desk_env_open(cfg, 0, env, err);
+    cust_config_free(cfg);
+    return st;
+}
+
+/* The hold window is data: its hours and its rule name come from hold-windows.csv. */
+static void test_law_hold_window_is_data(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    law_file(f, "hold-windows.csv",
+             "rule,request_kind,counted_from,business_hours,cite\n"
+             "detainer_24h,detainer,received,24,\"8 C.F.R. 287.7(d) (test: shortened)\"\n"
+             "detainer_24h_after_release,detainer,release,24,\"8 C.F.R. 287.7(d)\"\n");
+    struct cust_desk_env *env = NULL;
+    assert_int_equal(law_env(f, NULL, &env, &err), CUST_OK);
+    struct cust_desk d;
+    cust_desk_init(&d, env, f->s, "clerk1", "clerk");
+    /* received Wednesday 2025-07-02 10:00 -07:00: 24 business hours end Thursday 10:00 */
+    json_t *doc = json_loads(DETAINER("{\"booking_number\": \"NONE-1\"}"), 0, NULL);
+    assert_non_null(doc);
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_diag diag = CUST_DIAG_INIT;
+    assert_int_equal(cust_desk_add(&d, doc, id, &diag, &err), CUST_OK);
+    json_decref(doc);
+    cust_diag_release(&diag);
+    json_t *r = NULL;
+    assert_int_equal(cust_desk_show(&d, id, &r, &err), CUST_OK);
+    assert_string_equal(sget(r, "law_rule"), "detainer_24h");
+    assert_string_equal(sget(r, "law_deadline"), "2025-07-03T17:00:00Z");
+    json_decref(r);
+    cust_desk_release(&d);
+    cust_desk_env_free(env);
+    /* a window without its citation is refused */
+    law_file(f, "hold-windows.csv",
+             "rule,request_kind,counted_from,business_hours,cite\n"
+             "detainer_48h,detainer,received,48,\n");
+    assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
+    assert_non_null(strstr(err.msg, "hold-windows.csv:2: cite: required"));
+}
+
+/* Whom a duty is owed to is data: a request-level decision (a subpoena referred to counsel, no
+ * person yet) creates the duties owed to counsel and others, not those owed to the person, which
+ * come with each person's own decision. Marked as owed to the person, the referral to counsel
+ * waits for one too. */
+static void test_law_duty_owed_to_is_data(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    for (int pass = 0; pass < 2; pass++) {
+        law_file(f, "duty-deadlines.csv",
+                 pass == 0 ? "duty,business_days,when,owed_to,cite\n"
+                             "refer_to_counsel,1,,counsel,8 U.S.C. 1225(d)(4)\n"
+                             "serve_copy_to_subject,1,,person,Cal. Gov. Code 7283.1(b)\n"
+                             "notice_to_subject_and_attorney,1,,person,Cal. Gov. Code 7283.1(b)\n"
+                           : "duty,business_days,when,owed_to,cite\n"
+                             "refer_to_counsel,1,,person,8 U.S.C. 1225(d)(4)\n"
+                             "serve_copy_to_subject,1,,person,Cal. Gov. Code 7283.1(b)\n"
+                             "notice_to_subject_and_attorney,1,,person,Cal. Gov. Code 7283.1(b)\n");
+        struct cust_desk_env *env = NULL;
+        assert_int_equal(law_env(f, NULL, &env, &err), CUST_OK);
+        struct cust_desk d;
+        cust_desk_init(&d, env, f->s, "clerk1", "clerk");
+        json_t *doc = json_loads("{\"kind\": \"administrative_subpoena\", " DOJ
+                                 ", \"items\": [\"release_date\"]}",
+                                 0, NULL);
+        assert_non_null(doc);
+        char id[CUST_REQUEST_ID_MAX];
+        struct cust_diag diag = CUST_DIAG_INIT;
+        assert_int_equal(cust_desk_add(&d, doc, id, &diag, &err), CUST_OK);
+        json_decref(doc);
+        cust_diag_release(&diag);
+        struct cust_desk_fulfil_stats st;
+        if (cust_desk_fulfill(&d, id, CUST_DESK_JSON, false, NULL, &st, &err) != CUST_OK)
+            fail_msg("fulfill: %s", err.msg);
+        assert_true(st.referred);
+        json_t *duties = NULL;
+        struct cust_duty_filter flt = {id, true};
+        assert_int_equal(cust_desk_duties(&d, &flt, &duties, &err), CUST_OK);
+        bool counsel = false, copy = false, notice = false;
+        size_t i;
+        json_t *dt;
+        json_array_foreach(duties, i, dt)
+        {
+            counsel |= strcmp(sget(dt, "duty"), "refer_to_counsel") == 0;
+            copy |= strcmp(sget(dt, "duty"), "serve_copy_to_subject") == 0;
+            notice |= strcmp(sget(dt, "duty"), "notice_to_subject_and_attorney") == 0;
+        }
+        json_decref(duties);
+        assert_int_equal(counsel, pass == 0);
+        assert_false(copy);
+        assert_false(notice);
+        cust_desk_release(&d);
+        cust_desk_env_free(env);
+    }
+}
+
+/* Transfer bases are data, per policy: under Texas law a transfer on an immigration request is
+ * made on the request itself (no 7282.5, no offense to report); under California's it needs the
+ * 7282.5(a) offense. An interview's consent-form prerequisite applies only where the decision
+ * makes it a duty. */
+static void test_law_transfer_basis_per_policy(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_desk_env *env = NULL;
+    assert_int_equal(law_env(f, "us-tx", &env, &err), CUST_OK);
+    struct cust_desk d;
+    cust_desk_init(&d, env, f->s, "clerk1", "clerk");
+    json_t *doc = json_loads("{\"kind\": \"transfer_request\", \"requester\": {\"agency\":"
+                             " \"ICE\"}, \"received_at\": \"2025-07-10T09:00:00-05:00\","
+                             " \"subject\": {\"booking_number\": \"1002\"}}",
+                             0, NULL);
+    assert_non_null(doc);
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_diag diag = CUST_DIAG_INIT;
+    assert_int_equal(cust_desk_add(&d, doc, id, &diag, &err), CUST_OK);
+    json_decref(doc);
+    json_t *out = NULL;
+    assert_int_equal(cust_desk_decide(&d, id, &out, &err), CUST_OK);
+    assert_string_equal(
+        sget(json_object_get(json_object_get(json_array_get(out, 0), "decision"), "policy"), "id"),
+        "us-tx");
+    json_decref(out);
+    struct cust_desk_act a = {.action = "transfer", .by = "sgt", .agency = "ICE ERO"};
+    assert_int_equal(cust_desk_act(&d, id, &a, &out, &err), CUST_OK); /* no --offense needed */
+    json_decref(out);
+    assert_int_equal(cust_desk_transfers(&d, &out, &err), CUST_OK);
+    json_t *t = json_array_get(out, json_array_size(out) - 1);
+    assert_string_equal(sget(t, "basis"), "request");
+    assert_true(json_is_null(json_object_get(t, "criterion")));
+    json_decref(out);
+    /* the same basis names its law in the ledger */
+    assert_true(ledger_count(f, "transfer", "ok") >= 1);
+    /* an interview under Texas law: no consent-form duty, so no prerequisite to refuse it */
+    doc = json_loads("{\"kind\": \"interview_request\", \"requester\": {\"agency\": \"ICE\"},"
+                     " \"received_at\": \"2025-07-10T09:00:00-05:00\","
+                     " \"subject\": {\"booking_number\": \"1002\"}}",
+                     0, NULL);
+    assert_int_equal(cust_desk_add(&d, doc, id, &diag, &err), CUST_OK);
+    json_decref(doc);
+    cust_diag_release(&diag);
+    assert_int_equal(cust_desk_decide(&d, id, &out, &err), CUST_OK);
+    json_decref(out);
+    struct cust_desk_act iv = {.action = "interview", .by = "sgt"};
+    assert_int_equal(cust_desk_act(&d, id, &iv, &out, &err), CUST_OK);
+    json_decref(out);
+    cust_desk_release(&d);
+    cust_desk_env_free(env);
+    /* a table that gives no basis refuses the transfer, naming the table */
+    law_file(f, "transfer-bases.csv",
+             "policy,request_kind,basis,requires,cite\n"
+             "us-fl,*,request,,Fla. Stat. 908.104\n");
+    assert_int_equal(law_env(f, "us-tx", &env, &err), CUST_OK);
+    cust_desk_init(&d, env, f->s, "clerk1", "clerk");
+    doc = json_loads("{\"kind\": \"transfer_request\", \"requester\": {\"agency\": \"ICE\"},"
+                     " \"received_at\": \"2025-07-10T09:00:00-05:00\","
+                     " \"subject\": {\"booking_number\": \"1002\"}}",
+                     0, NULL);
+    assert_int_equal(cust_desk_add(&d, doc, id, &diag, &err), CUST_OK);
+    json_decref(doc);
+    cust_diag_release(&diag);
+    assert_int_equal(cust_desk_decide(&d, id, &out, &err), CUST_OK);
+    json_decref(out);
+    assert_int_equal(cust_desk_act(&d, id, &a, &out, &err), CUST_EINVAL);
+    assert_non_null(strstr(err.msg, "transfer-bases.csv"));
+    cust_desk_release(&d);
+    cust_desk_env_free(env);
+}
+
+/* A booking record (custody JSONL) read as records read it; asserts it is valid. */
+static void parse_record(const char *doc, struct cust_record *rec)
+{
+    struct cust_diag diag = CUST_DIAG_INIT;
+    if (cust_record_parse(doc, strlen(doc), rec, &diag) != CUST_OK) {
+        cust_diag_print(&diag, stderr, "record: ");
+        fail_msg("invalid test record");
+    }
+    cust_diag_release(&diag);
+}
+
+#define RECORD_HEAD "{\"booking_number\": \"9\", \"booked_at\": \"2010-01-01T00:00:00Z\", "
 
 static void test_case_from_booking(void **state)
 {
     (void)state;
     const char *doc =
-        "{\"booking_number\": \"9\", \"release_date_public\": true, \"person\": {\"citizenship\":"
-        " {\"status\": \"citizen\", \"verified\": true}, \"sex_arson_registrant\": true},"
-        " \"charges\": [{\"code\": \"PC 459\", \"level\": \"felony\", \"status\": \"pending\","
-        " \"held_to_answer\": true}, {\"code\": \"PC 1\", \"status\": \"dismissed\"}],"
-        " \"prior_convictions\": [{\"code\": \"HS 11350\", \"level\": \"felony\", \"date\":"
-        " \"2001-XX-XX\", \"jurisdiction\": \"CA\", \"flags\": {\"serious\": false}}]}";
-    json_t *c = cust_desk_case_from_booking(doc, "us-tx", 20000, "detainer",
+        RECORD_HEAD "\"release_date_public\": true, \"person\": {\"last_name\": \"X\","
+                    " \"first_name\": \"Y\", \"dob\": \"1980-01-01\", \"citizenship\":"
+                    " {\"status\": \"citizen\", \"verified\": true, \"source\": \"document\","
+                    " \"recorded_at\": \"2010-01-01\"}, \"sex_arson_registrant\": true},"
+                    " \"charges\": [{\"code\": \"PC 459\", \"level\": \"felony\", \"status\":"
+                    " \"pending\", \"held_to_answer\": true}, {\"code\": \"PC 1\", \"status\":"
+                    " \"dismissed\"}], \"prior_convictions\": [{\"code\": \"HS 11350\", \"level\":"
+                    " \"felony\", \"date\": \"2001-XX-XX\", \"jurisdiction\": \"CA\", \"flags\":"
+                    " {\"serious\": false}}, {\"code\": \"PC 211\", \"level\": \"felony\","
+                    " \"violent\": true, \"category\": \"robbery\"}]}";
+    struct cust_record rec;
+    parse_record(doc, &rec);
+    json_t *c = cust_desk_case_from_booking(&rec.b, "us-tx", 20000, "detainer",
                                             CUST_ASK_HOLD | CUST_ASK_NOTIFY, 0);
+    cust_record_release(&rec);
     assert_non_null(c);
     assert_string_equal(sget(c, "jurisdiction"), "us-tx");
     json_t *s = json_object_get(c, "subject");
@@ -1171,25 +1409,43 @@ static void test_case_from_booking(void **state)
     json_t *cv = json_array_get(json_object_get(s, "convictions"), 0);
     assert_string_equal(sget(cv, "date"), "2001-01-01"); /* earliest possible day */
     assert_true(json_is_false(json_object_get(cv, "serious")));
+    /* flags given on the conviction itself, not under "flags", are read the same */
+    cv = json_array_get(json_object_get(s, "convictions"), 1);
+    assert_true(json_is_true(json_object_get(cv, "violent")));
+    assert_string_equal(sget(cv, "category"), "robbery");
     assert_int_equal(json_array_size(json_object_get(json_object_get(c, "request"), "asks")), 2);
     assert_null(json_object_get(s, "address_public")); /* not in the record: not in the case */
     assert_null(json_object_get(s, "immigration_status"));
     json_decref(c);
-    assert_null(cust_desk_case_from_booking("[1]", NULL, 0, "detainer", 0, 0));
     /* decide.md's address_public and immigration_status pass through when the record has them;
      * a status the contract does not name is left out */
-    const char *doc2 = "{\"person\": {\"address_public\": true, \"immigration_status\":"
-                       " {\"status\": \"lawful_permanent_resident\", \"proof_provided\": true}}}";
-    c = cust_desk_case_from_booking(doc2, "us-tx", 20000, "detainer", CUST_ASK_HOLD, 0);
+    const char *doc2 = RECORD_HEAD
+        "\"person\": {\"last_name\": \"X\", \"first_name\": \"Y\", \"dob\": \"1980-01-01\","
+        " \"address_public\": true, \"immigration_status\": {\"status\":"
+        " \"lawful_permanent_resident\", \"proof_provided\": true}}}";
+    parse_record(doc2, &rec);
+    c = cust_desk_case_from_booking(&rec.b, "us-tx", 20000, "detainer", CUST_ASK_HOLD, 0);
+    cust_record_release(&rec);
     s = json_object_get(c, "subject");
     assert_true(json_is_true(json_object_get(s, "address_public")));
     json_t *im = json_object_get(s, "immigration_status");
     assert_string_equal(sget(im, "status"), "lawful_permanent_resident");
     assert_true(json_is_true(json_object_get(im, "proof_provided")));
     json_decref(c);
-    const char *doc3 = "{\"person\": {\"immigration_status\": {\"status\": \"green card\"}}}";
-    c = cust_desk_case_from_booking(doc3, "us-tx", 20000, "detainer", CUST_ASK_HOLD, 0);
+    const char *doc3 = RECORD_HEAD
+        "\"person\": {\"last_name\": \"X\", \"first_name\": \"Y\", \"dob\": \"1980-01-01\","
+        " \"immigration_status\": \"green card\"}}";
+    parse_record(doc3, &rec);
+    c = cust_desk_case_from_booking(&rec.b, "us-tx", 20000, "detainer", CUST_ASK_HOLD, 0);
+    cust_record_release(&rec);
     assert_null(json_object_get(json_object_get(c, "subject"), "immigration_status"));
+    json_decref(c);
+    /* a request about no one (a subpoena): every fact unknown */
+    c = cust_desk_case_from_booking(NULL, NULL, 0, "administrative_subpoena", 0, 0);
+    assert_non_null(c);
+    s = json_object_get(c, "subject");
+    assert_string_equal(sget(json_object_get(s, "citizenship"), "status"), "unknown");
+    assert_int_equal(json_array_size(json_object_get(s, "convictions")), 0);
     json_decref(c);
 }
 
@@ -1371,15 +1627,19 @@ static void test_sweep_empty_store(void **state)
 static void test_case_leaves_out_later_convictions(void **state)
 {
     (void)state;
-    const char *doc = "{\"booking_number\": \"9\", \"person\": {}, \"prior_convictions\": ["
-                      "{\"code\": \"PC 211\", \"level\": \"felony\", \"date\": \"2015-06-01\"},"
-                      "{\"code\": \"PC 459\", \"level\": \"felony\", \"date\": \"2015-06-02\"},"
-                      "{\"code\": \"PC 245\", \"level\": \"felony\", \"date\": \"2016-XX-XX\"},"
-                      "{\"code\": \"PC 187\", \"level\": \"felony\", \"date\": \"2015-XX-XX\"},"
-                      "{\"code\": \"PC 484\", \"level\": \"misdemeanor\"}]}";
+    const char *doc = RECORD_HEAD
+        "\"person\": {\"last_name\": \"X\", \"first_name\": \"Y\", \"dob\": \"1980-01-01\"},"
+        " \"prior_convictions\": ["
+        "{\"code\": \"PC 211\", \"level\": \"felony\", \"date\": \"2015-06-01\"},"
+        "{\"code\": \"PC 459\", \"level\": \"felony\", \"date\": \"2015-06-02\"},"
+        "{\"code\": \"PC 245\", \"level\": \"felony\", \"date\": \"2016-XX-XX\"},"
+        "{\"code\": \"PC 187\", \"level\": \"felony\", \"date\": \"2015-XX-XX\"},"
+        "{\"code\": \"PC 484\", \"level\": \"misdemeanor\"}]}";
+    struct cust_record rec;
+    parse_record(doc, &rec);
     int32_t day;
     assert_true(cust_date_parse("2015-06-01", &day));
-    json_t *c = cust_desk_case_from_booking(doc, "us-ca", day, "detainer", CUST_ASK_HOLD, 0);
+    json_t *c = cust_desk_case_from_booking(&rec.b, "us-ca", day, "detainer", CUST_ASK_HOLD, 0);
     assert_non_null(c);
     json_t *cv = json_object_get(json_object_get(c, "subject"), "convictions");
     /* kept: the day itself, 2015-XX-XX (earliest 2015-01-01) and the undated one */
@@ -1390,25 +1650,32 @@ static void test_case_leaves_out_later_convictions(void **state)
     /* the engine takes the case (it refuses one with a later conviction) */
     char path[512];
     snprintf(path, sizeof(path), "%s/policies", src_dir());
-    struct cust_desk_policy *dp = cust_desk_policy_new(path, NULL);
-    json_t *dec = NULL;
+    struct cust_policy_resolver *r = NULL;
     struct cust_err err = CUST_ERR_INIT;
-    assert_int_equal(cust_desk_policy_decide(dp, c, &dec, &err), CUST_OK);
+    assert_int_equal(cust_policy_resolver_new(path, 0, &r, &err), CUST_OK);
+    struct cust_decision *d = cust_decision_new();
+    struct cust_diag diag = CUST_DIAG_INIT;
+    json_t *dec = NULL;
+    assert_int_equal(cust_policy_decide_json(r, NULL, NULL, c, 0, d, &dec, &diag, &err), CUST_OK);
     json_decref(dec);
     /* the same record as of a day before everything: no dated conviction */
     json_decref(c);
     assert_true(cust_date_parse("2014-12-31", &day));
-    c = cust_desk_case_from_booking(doc, "us-ca", day, "detainer", CUST_ASK_HOLD, 0);
+    c = cust_desk_case_from_booking(&rec.b, "us-ca", day, "detainer", CUST_ASK_HOLD, 0);
+    cust_record_release(&rec);
     cv = json_object_get(json_object_get(c, "subject"), "convictions");
     assert_int_equal(json_array_size(cv), 1);
     assert_string_equal(sget(json_array_get(cv, 0), "code"), "PC 484");
     /* a later conviction put in by hand is refused by the engine */
     json_array_append_new(
         cv, json_pack("{s:s,s:s,s:s}", "code", "PC 211", "level", "felony", "date", "2016-03-02"));
-    assert_int_equal(cust_desk_policy_decide(dp, c, &dec, &err), CUST_EINVAL);
+    assert_int_equal(cust_policy_decide_json(r, NULL, NULL, c, 0, d, &dec, &diag, &err),
+                     CUST_EINVAL);
     assert_non_null(strstr(err.msg, "after as_of"));
+    cust_diag_release(&diag);
     json_decref(c);
-    cust_desk_policy_free(dp);
+    cust_decision_free(d);
+    cust_policy_resolver_free(r);
 }
 
 int main(void)
@@ -1431,12 +1698,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fulfil_cache_same_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disclosure_rehashed_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subpoena_routed_to_counsel, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_law_duty_owed_to_is_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_court_order_in_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_and_expire_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unconfirmed_person_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_admin_warrant_arrest_prohibited, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duty_deadline_skips_holiday, setup, teardown),
         cmocka_unit_test(test_case_from_booking),
+        cmocka_unit_test_setup_teardown(test_law_hold_window_is_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_law_transfer_basis_per_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sweep_expires_passed_windows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sweep_empty_store, setup, teardown),
         cmocka_unit_test(test_case_leaves_out_later_convictions),

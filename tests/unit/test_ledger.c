@@ -136,6 +136,31 @@ static void test_verify_detects_forged_head(void **state)
 
 /* The chain hash and Merkle leaf of a fixed entry, pinned: stores written before the encoder
  * moved to nettle (and by any other implementation of ledger.md) must keep verifying. */
+/* The row encoder against an independent implementation of its documented encoding (ledger.h:
+ * 8-byte big-endian length + bytes, NULL = 2^64-1, integers as decimal text), computed with
+ * Python's hashlib; and the disclosure rows the desk hashes with it. */
+static void test_row_encoder_known_answers(void **state)
+{
+    (void)state;
+    struct cust_buf b = CUST_BUF_INIT;
+    unsigned char dig[CUST_TLOG_HASH];
+    char hex[65];
+    cust_ledger_enc_text(&b, "custodian-test-v1");
+    cust_ledger_enc_text(&b, "R-2025-000001");
+    cust_ledger_enc_int(&b, -12);
+    cust_ledger_enc_text(&b, NULL);
+    cust_ledger_enc_bytes(&b, "", 0);
+    cust_ledger_enc_text(&b, "h\xc3\xa9llo");
+    cust_tlog_sha256(b.buf, b.len, dig);
+    cust_tlog_hash_hex(dig, hex);
+    assert_string_equal(hex, "29eec52cfe7de194fb6ebae25e1c3f137e9951aa1bfd1cf000448f697f7f861a");
+    /* a NUL inside a byte field is a byte like any other */
+    cust_buf_reset(&b);
+    cust_ledger_enc_bytes(&b, "a\0b", 3);
+    assert_int_equal(b.len, 11);
+    cust_buf_release(&b);
+}
+
 static void test_hash_pinned(void **state)
 {
     (void)state;
@@ -216,6 +241,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hash_covers_every_field),
+        cmocka_unit_test(test_row_encoder_known_answers),
         cmocka_unit_test(test_hash_pinned),
         cmocka_unit_test_setup_teardown(test_checkpoint_against_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_and_verify, setup, teardown),

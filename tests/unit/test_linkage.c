@@ -1,6 +1,6 @@
 /*
  * Linkage quality of src/match on the Splink fake_1000 data set
- * ($CUST_SHARED/data/linkage/fake_1000.csv: 1,000 records of 250 people, with
+ * (tests/data/linkage/fake_1000.csv, with its MIT licence: 1,000 records of 250 people, with
  * typos, missing fields and shifted dates). Every record is queried against an
  * index of all 1,000 (itself excluded); the figures are printed and checked
  * against floors set a little below what the matcher achieves, so a regression
@@ -49,18 +49,17 @@ static int load(void **state)
 {
     (void)state;
     char path[4096];
-    const char *shared = getenv("CUST_SHARED");
-    if (shared && *shared)
-        snprintf(path, sizeof(path), "%s/data/linkage/fake_1000.csv", shared);
-    else
-        snprintf(path, sizeof(path), "%s", CUST_SOURCE_DIR "/../shared/data/linkage/fake_1000.csv");
+    const char *src = getenv("CUST_SOURCE_DIR");
+    snprintf(path, sizeof(path), "%s/tests/data/linkage/fake_1000.csv",
+             src && *src ? src : CUST_SOURCE_DIR);
     struct cust_csv csv;
     struct cust_err err = CUST_ERR_INIT;
     if (cust_csv_open_file(&csv, path, &err) || cust_csv_next(&csv, &err)) {
         fprintf(stderr, "cannot read '%s': %s\n", path, err.msg);
         return -1;
     }
-    int col_first = cust_csv_column(&csv, "first_name"), col_last = cust_csv_column(&csv, "surname");
+    int col_first = cust_csv_column(&csv, "first_name"),
+        col_last = cust_csv_column(&csv, "surname");
     int col_dob = cust_csv_column(&csv, "dob"), col_cluster = cust_csv_column(&csv, "cluster");
     if (col_first < 0 || col_last < 0 || col_dob < 0 || col_cluster < 0) {
         cust_csv_release(&csv);

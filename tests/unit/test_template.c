@@ -55,6 +55,45 @@ static void test_render(void **state)
     check("{{o}}", "{\"o\":{}}", CUST_EINVAL, "not a string or number");
 }
 
+/* Lists, objects and the context stack (the web's pages). */
+static void test_lists_and_contexts(void **state)
+{
+    (void)state;
+    /* a list repeats its section, each element the innermost context */
+    check("{{#rows}}[{{n}}]{{/rows}}", "{\"rows\":[{\"n\":1},{\"n\":2}]}", CUST_OK, "[1][2]");
+    check("{{#rows}}x{{/rows}}{{^rows}}none{{/rows}}", "{\"rows\":[]}", CUST_OK, "none");
+    check("{{#tags}}<{{.}}>{{/tags}}", "{\"tags\":[\"a\",\"b\"]}", CUST_OK, "<a><b>");
+    /* names are looked up outwards: the page's values stay in reach inside a row */
+    check("{{#rows}}{{id}}@{{page}} {{/rows}}",
+          "{\"page\":\"P\",\"rows\":[{\"id\":\"a\"},{\"id\":\"b\",\"page\":\"Q\"}]}", CUST_OK,
+          "a@P b@Q ");
+    /* an object section: its fields, and a dotted name */
+    check("{{#who}}{{name}}{{/who}} {{who.name}}", "{\"who\":{\"name\":\"Ana\"}}", CUST_OK,
+          "Ana Ana");
+    check("{{! a comment }}ok", "{}", CUST_OK, "ok");
+    check("{{ name }}", "{\"name\":\"spaced\"}", CUST_OK, "spaced");
+    /* nested lists, and strictness inside a row */
+    check("{{#a}}{{#b}}{{.}}{{/b}};{{/a}}", "{\"a\":[{\"b\":[1,2]},{\"b\":[3]}]}", CUST_OK,
+          "12;3;");
+    check("{{#rows}}{{missing}}{{/rows}}", "{\"rows\":[{\"n\":1}]}", CUST_EINVAL,
+          "t.txt:1: no value for 'missing'");
+    check("{{.x}}", "{}", CUST_EINVAL, "bad tag name");
+}
+
+static void test_raw_and_escape(void **state)
+{
+    (void)state;
+    json_t *vars = json_pack("{s:s,s:[{s:s}]}", "x", "<b>", "rows", "q", "\"'&");
+    struct cust_buf out = CUST_BUF_INIT;
+    struct cust_err err = CUST_ERR_INIT;
+    const char *t = "{{x}}|{{{x}}}|{{#rows}}<i title=\"{{q}}\">{{/rows}}";
+    assert_int_equal(cust_template_render("t", t, strlen(t), vars, CUST_TEMPLATE_HTML, &out, &err),
+                     CUST_OK);
+    assert_string_equal(out.buf, "&lt;b&gt;|<b>|<i title=\"&quot;&#39;&amp;\">");
+    cust_buf_release(&out);
+    json_decref(vars);
+}
+
 static void test_html_escape(void **state)
 {
     (void)state;
@@ -126,13 +165,12 @@ static void test_shipped_templates(void **state)
     assert_true(ccode >= 0 && cship >= 0);
     json_t *vars = json_pack(
         "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s,s:b,s:b,s:s,s:s,s:s,s:s,s:s}", "agency_name",
-        "Los Angeles County Sheriff's Department", "subject_name", "JOSE GARCIA",
-        "booking_number", "6012345", "notice_date", "2025-07-18", "received_date", "2025-07-17",
-        "requester", "ICE Los Angeles Field Office", "form", "I-247A", "asks_text",
-        "hold; notify", "will_comply", 0, "comply_text", "", "hold_refused", 1,
-        "release_date_given", 0, "request_id", "R-2025-000001", "attorney_name", "A. Lawyer",
-        "disclosed_date", "2025-07-18", "release_info", "2025-08-01", "basis",
-        "Gov. Code 7282.5(a)(1)");
+        "Los Angeles County Sheriff's Department", "subject_name", "JOSE GARCIA", "booking_number",
+        "6012345", "notice_date", "2025-07-18", "received_date", "2025-07-17", "requester",
+        "ICE Los Angeles Field Office", "form", "I-247A", "asks_text", "hold; notify",
+        "will_comply", 0, "comply_text", "", "hold_refused", 1, "release_date_given", 0,
+        "request_id", "R-2025-000001", "attorney_name", "A. Lawyer", "disclosed_date", "2025-07-18",
+        "release_info", "2025-08-01", "basis", "Gov. Code 7282.5(a)(1)");
     json_object_set_new(vars, "purpose", json_string("civil immigration interview"));
     int languages = 0, shipped = 0;
     char *reference[CUST_ARRAY_LEN(documents)] = {0};
@@ -142,8 +180,8 @@ static void test_shipped_templates(void **state)
             continue;
         shipped++;
         for (size_t d = 0; d < CUST_ARRAY_LEN(documents); d++) {
-            snprintf(path, sizeof(path), "%s/templates/notices/%s/%s.txt", src,
-                     csv.fields[ccode], documents[d]);
+            snprintf(path, sizeof(path), "%s/templates/notices/%s/%s.txt", src, csv.fields[ccode],
+                     documents[d]);
             size_t len;
             char *tpl = slurp(path, &len);
             if (!tpl)
@@ -174,6 +212,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_render),
+        cmocka_unit_test(test_lists_and_contexts),
+        cmocka_unit_test(test_raw_and_escape),
         cmocka_unit_test(test_html_escape),
         cmocka_unit_test(test_shipped_templates),
     };

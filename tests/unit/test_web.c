@@ -2,9 +2,10 @@
  * public_bookings, accounts and sessions (atomic failure/success updates), the auth backend
  * over the store (login with TOTP, replay, lockout), and the route table. */
 #include "custodian/compat.h"
+#include "custodian/config.h"
 #include "custodian/date.h"
 #include "custodian/records.h"
-#include "custodian/store_web.h"
+#include "custodian/store_accounts.h"
 #include "custodian/web.h"
 
 #include <setjmp.h>
@@ -248,27 +249,27 @@ static void test_users_and_sessions(void **state)
     struct fx *f = *state;
     struct cust_err err = CUST_ERR_INIT;
     struct cust_user u;
-    assert_int_equal(cust_store_user_get(f->s, "nobody", &u, &err), CUST_ENOTFOUND);
+    assert_int_equal(cust_auth_store_user_get(f->s, "nobody", &u, &err), CUST_ENOTFOUND);
     memset(&u, 0, sizeof(u));
     snprintf(u.name, sizeof(u.name), "clerk1");
     u.role = CUST_ROLE_CLERK;
     snprintf(u.pwhash, sizeof(u.pwhash), "$argon2id$x");
     u.totp_key[0] = 7;
     u.totp_last_step = -1;
-    assert_int_equal(cust_store_user_put(f->s, &u, &err), CUST_OK);
+    assert_int_equal(cust_auth_store_user_put(f->s, &u, &err), CUST_OK);
     struct cust_user back;
-    assert_int_equal(cust_store_user_get(f->s, "clerk1", &back, &err), CUST_OK);
+    assert_int_equal(cust_auth_store_user_get(f->s, "clerk1", &back, &err), CUST_OK);
     assert_int_equal(back.role, CUST_ROLE_CLERK);
     assert_int_equal(back.totp_key[0], 7);
     assert_int_equal(back.totp_last_step, -1);
     /* failures count up, and the third (max 3) locks and resets */
     for (int i = 0; i < 2; i++)
         assert_int_equal(cust_store_user_failure(f->s, "clerk1", 1000, 3, 600, &err), CUST_OK);
-    assert_int_equal(cust_store_user_get(f->s, "clerk1", &back, &err), CUST_OK);
+    assert_int_equal(cust_auth_store_user_get(f->s, "clerk1", &back, &err), CUST_OK);
     assert_int_equal(back.failures, 2);
     assert_int_equal(back.locked_until, 0);
     assert_int_equal(cust_store_user_failure(f->s, "clerk1", 1000, 3, 600, &err), CUST_OK);
-    assert_int_equal(cust_store_user_get(f->s, "clerk1", &back, &err), CUST_OK);
+    assert_int_equal(cust_auth_store_user_get(f->s, "clerk1", &back, &err), CUST_OK);
     assert_int_equal(back.failures, 0);
     assert_int_equal(back.locked_until, 1600);
     assert_int_equal(cust_store_user_failure(f->s, "ghost", 1000, 3, 600, &err), CUST_ENOTFOUND);
@@ -282,16 +283,16 @@ static void test_users_and_sessions(void **state)
     snprintf(s.id, sizeof(s.id), "abc");
     snprintf(s.csrf, sizeof(s.csrf), "tok");
     snprintf(s.user, sizeof(s.user), "clerk1");
-    assert_int_equal(cust_store_session_put(f->s, &s, &err), CUST_OK);
+    assert_int_equal(cust_auth_store_session_put(f->s, &s, &err), CUST_OK);
     s.last_seen = 20;
-    assert_int_equal(cust_store_session_put(f->s, &s, &err), CUST_OK);
+    assert_int_equal(cust_auth_store_session_put(f->s, &s, &err), CUST_OK);
     struct cust_session sb;
-    assert_int_equal(cust_store_session_get(f->s, "abc", &sb, &err), CUST_OK);
+    assert_int_equal(cust_auth_store_session_get(f->s, "abc", &sb, &err), CUST_OK);
     assert_int_equal(sb.last_seen, 20);
     assert_int_equal(sb.created, 10);
     assert_string_equal(sb.csrf, "tok");
     assert_int_equal(cust_store_session_delete(f->s, "abc", &err), CUST_OK);
-    assert_int_equal(cust_store_session_get(f->s, "abc", &sb, &err), CUST_ENOTFOUND);
+    assert_int_equal(cust_auth_store_session_get(f->s, "abc", &sb, &err), CUST_ENOTFOUND);
 }
 
 /* Whether `needle` occurs in `hay`, or any 8-byte run of it does. */
@@ -308,14 +309,18 @@ static bool has_bytes(const uint8_t *hay, size_t n, const uint8_t *needle, size_
 static struct cust_web *web_open(struct fx *f, const char *key_file, bool create_key)
 {
     struct cust_err err = CUST_ERR_INIT;
+    struct cust_config *cfg = cust_config_new();
+    cust_config_set(cfg, CUST_CFG_STORE_PATH, f->path, "test");
+    if (key_file)
+        cust_config_set(cfg, CUST_CFG_KEY_FILE, key_file, "test");
     struct cust_web_config wc;
     cust_web_config_defaults(&wc);
-    wc.db_path = f->path;
+    wc.core = cfg;
     wc.connections = 2;
-    wc.key_file = key_file;
     wc.create_key = create_key;
     struct cust_web *w = NULL;
     enum cust_status st = cust_web_new(&w, &wc, &err);
+    cust_config_free(cfg); /* the web keeps what it needs */
     if (st != CUST_OK)
         fail_msg("cust_web_new: %s", err.msg);
     return w;
@@ -345,7 +350,7 @@ static void test_login_over_store(void **state)
         CUST_OK);
     /* the row holds the secret sealed, not in the clear */
     struct cust_user raw;
-    assert_int_equal(cust_store_user_get(f->s, "sup1", &raw, &err), CUST_OK);
+    assert_int_equal(cust_auth_store_user_get(f->s, "sup1", &raw, &err), CUST_OK);
     assert_true(raw.totp_sealed);
     assert_false(has_bytes(raw.totp_box, sizeof(raw.totp_box), key, sizeof(key)));
     int64_t now = cust_now();
@@ -363,7 +368,7 @@ static void test_login_over_store(void **state)
     assert_int_equal(cust_auth_logout(be, token), CUST_OK);
     assert_int_equal(cust_auth_session_check(be, token, now + 6, &chk, &err), CUST_EDENIED);
     /* the row stays sealed after the login's updates */
-    assert_int_equal(cust_store_user_get(f->s, "sup1", &raw, &err), CUST_OK);
+    assert_int_equal(cust_auth_store_user_get(f->s, "sup1", &raw, &err), CUST_OK);
     assert_true(raw.totp_sealed);
     cust_web_free(w);
 
@@ -386,13 +391,13 @@ static void test_login_over_store(void **state)
     cust_web_free(w);
 
     /* a tampered box (one bit) does not open either, with the right key */
-    assert_int_equal(cust_store_user_get(f->s, "sup1", &raw, &err), CUST_OK);
+    assert_int_equal(cust_auth_store_user_get(f->s, "sup1", &raw, &err), CUST_OK);
     raw.totp_box[3] ^= 0x04;
-    assert_int_equal(cust_store_user_put(f->s, &raw, &err), CUST_OK);
+    assert_int_equal(cust_auth_store_user_put(f->s, &raw, &err), CUST_OK);
     w = web_open(f, f->key, false);
     assert_int_equal(login_now(w, "sup1", pass, key, now + 120), CUST_EDENIED);
     raw.totp_box[3] ^= 0x04; /* restored: signs in again */
-    assert_int_equal(cust_store_user_put(f->s, &raw, &err), CUST_OK);
+    assert_int_equal(cust_auth_store_user_put(f->s, &raw, &err), CUST_OK);
     assert_int_equal(login_now(w, "sup1", pass, key, now + 150), CUST_OK);
     cust_web_free(w);
 }
@@ -411,14 +416,14 @@ static void test_clear_rows_sealed(void **state)
     u.role = CUST_ROLE_CLERK;
     assert_int_equal(cust_passphrase_hash(pass, &lim, u.pwhash, &err), CUST_OK);
     cust_totp_key_new(u.totp_key);
-    assert_int_equal(cust_store_user_put(f->s, &u, &err), CUST_OK);
+    assert_int_equal(cust_auth_store_user_put(f->s, &u, &err), CUST_OK);
     struct cust_user raw;
-    assert_int_equal(cust_store_user_get(f->s, "old1", &raw, &err), CUST_OK);
+    assert_int_equal(cust_auth_store_user_get(f->s, "old1", &raw, &err), CUST_OK);
     assert_false(raw.totp_sealed);
     assert_memory_equal(raw.totp_key, u.totp_key, sizeof(u.totp_key));
 
     struct cust_web *w = web_open(f, f->key, true);
-    assert_int_equal(cust_store_user_get(f->s, "old1", &raw, &err), CUST_OK);
+    assert_int_equal(cust_auth_store_user_get(f->s, "old1", &raw, &err), CUST_OK);
     assert_true(raw.totp_sealed);
     assert_false(has_bytes(raw.totp_box, sizeof(raw.totp_box), u.totp_key, sizeof(u.totp_key)));
     int64_t now = cust_now();
@@ -428,7 +433,7 @@ static void test_clear_rows_sealed(void **state)
     uint8_t box[CUST_TOTP_BOX_BYTES];
     memcpy(box, raw.totp_box, sizeof(box));
     w = web_open(f, f->key, false);
-    assert_int_equal(cust_store_user_get(f->s, "old1", &raw, &err), CUST_OK);
+    assert_int_equal(cust_auth_store_user_get(f->s, "old1", &raw, &err), CUST_OK);
     assert_memory_equal(raw.totp_box, box, sizeof(box));
     cust_web_free(w);
 }

@@ -1,6 +1,6 @@
 /*
- * store_sqlite_desk.c - the request desk's tables and operations in the SQLite backend
- * (store_desk.h, docs/internals/desk.md).
+ * store_sqlite_requests.c - requests and what is kept with them in the SQLite backend
+ * (store_requests.h, docs/internals/desk.md); and the persons and scope reads (store.h).
  *
  * Schema migration 2 adds requests, documents (content kept once per SHA-256), links between
  * requests and persons, decisions, actions, duties and transfers. Decisions, actions and
@@ -10,11 +10,11 @@
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
-#include "store_sqlite_desk.h"
+#include "store_sqlite_requests.h"
 
 #include <sqlite3.h>
 
-const char *const cust_sqlite_desk_migration[] = {
+const char *const cust_sqlite_requests_migration[] = {
     "CREATE TABLE requests("
     " id TEXT PRIMARY KEY, year INTEGER NOT NULL, seq INTEGER NOT NULL,"
     " kind TEXT NOT NULL, form TEXT, agency TEXT NOT NULL, office TEXT,"
@@ -76,7 +76,7 @@ const char *const cust_sqlite_desk_migration[] = {
     NULL};
 
 /* Migration 3: one row per row given by a fulfilment, chained into the ledger by batch. */
-const char *const cust_sqlite_desk_disclosures_migration[] = {
+const char *const cust_sqlite_disclosures_migration[] = {
     "CREATE TABLE disclosures("
     " id INTEGER PRIMARY KEY, request_id TEXT NOT NULL REFERENCES requests(id),"
     " ord INTEGER NOT NULL, person_id INTEGER NOT NULL, booking_number TEXT,"
@@ -217,12 +217,12 @@ static const char *const dsql[D__N] = {
 struct dq {
     sqlite3 *db;
     const char *path;
-    sqlite3_stmt **st; /* D__N, in the backend's desk slot */
+    sqlite3_stmt **st; /* D__N, in the backend's requests slot */
 };
 
-void cust_sqlite_desk_free(void *desk)
+void cust_sqlite_requests_free(void *stmts)
 {
-    sqlite3_stmt **st = desk;
+    sqlite3_stmt **st = stmts;
     if (!st)
         return;
     for (int i = 0; i < D__N; i++)
@@ -299,16 +299,16 @@ static enum cust_status step_done(struct dq *q, sqlite3_stmt *s, const char *wha
 
 /* Iterate the rows of a bound statement through `row` (which calls the user's callback). */
 union dcb {
-    cust_desk_request_fn req;
-    cust_desk_link_fn link;
-    cust_desk_decision_fn dec;
-    cust_desk_action_fn act;
-    cust_desk_duty_fn duty;
-    cust_desk_transfer_fn xfer;
-    cust_desk_person_fn person;
-    cust_desk_scope_fn scope;
-    cust_desk_document_fn doc;
-    cust_desk_disclosure_fn disc;
+    cust_request_row_fn req;
+    cust_link_row_fn link;
+    cust_decision_row_fn dec;
+    cust_action_row_fn act;
+    cust_duty_row_fn duty;
+    cust_transfer_row_fn xfer;
+    cust_person_row_fn person;
+    cust_scope_row_fn scope;
+    cust_document_row_fn doc;
+    cust_disclosure_row_fn disc;
 };
 typedef enum cust_status (*row_fn)(sqlite3_stmt *s, const union dcb *fn, void *arg);
 
@@ -332,7 +332,7 @@ static enum cust_status each(struct dq *q, sqlite3_stmt *s, row_fn row, const un
 
 /* ---- requests -------------------------------------------------------------------------- */
 
-static enum cust_status req_insert(void *impl, const struct cust_desk_request *r,
+static enum cust_status req_insert(void *impl, const struct cust_request_row *r,
                                    char id[CUST_REQUEST_ID_MAX], struct cust_err *err)
 {
     struct dq q = dq_of(impl);
@@ -383,7 +383,7 @@ static enum cust_status req_insert(void *impl, const struct cust_desk_request *r
 
 static enum cust_status req_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
 {
-    struct cust_desk_request r = {
+    struct cust_request_row r = {
         .id = ctext(s, 0),
         .kind = ctext(s, 1),
         .form = ctext(s, 2),
@@ -405,7 +405,7 @@ static enum cust_status req_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
     return fn->req(&r, arg);
 }
 
-static enum cust_status req_get(void *impl, const char *id, cust_desk_request_fn fn, void *arg,
+static enum cust_status req_get(void *impl, const char *id, cust_request_row_fn fn, void *arg,
                                 struct cust_err *err)
 {
     struct dq q = dq_of(impl);
@@ -420,8 +420,8 @@ static enum cust_status req_get(void *impl, const char *id, cust_desk_request_fn
     return st;
 }
 
-static enum cust_status req_list(void *impl, const struct cust_desk_request_filter *f,
-                                 cust_desk_request_fn fn, void *arg, struct cust_err *err)
+static enum cust_status req_list(void *impl, const struct cust_request_filter *f,
+                                 cust_request_row_fn fn, void *arg, struct cust_err *err)
 {
     struct dq q = dq_of(impl);
     sqlite3_stmt *s = dstmt(&q, D_REQ_LIST, err);
@@ -515,13 +515,13 @@ static enum cust_status doc_get(void *impl, const char *sha256, char **content, 
 
 static enum cust_status docs_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
 {
-    struct cust_desk_document d = {ctext(s, 0), ctext(s, 1), ctext(s, 2), ctext(s, 3),
-                                   sqlite3_column_int64(s, 4)};
+    struct cust_document_row d = {ctext(s, 0), ctext(s, 1), ctext(s, 2), ctext(s, 3),
+                                  sqlite3_column_int64(s, 4)};
     return fn->doc(&d, arg);
 }
 
-static enum cust_status docs(void *impl, const char *request_id, cust_desk_document_fn fn,
-                             void *arg, struct cust_err *err)
+static enum cust_status docs(void *impl, const char *request_id, cust_document_row_fn fn, void *arg,
+                             struct cust_err *err)
 {
     struct dq q = dq_of(impl);
     sqlite3_stmt *s = dstmt(&q, D_DOCS, err);
@@ -533,7 +533,7 @@ static enum cust_status docs(void *impl, const char *request_id, cust_desk_docum
 
 /* ---- links ----------------------------------------------------------------------------- */
 
-static enum cust_status link_put(void *impl, const struct cust_desk_link *l, struct cust_err *err)
+static enum cust_status link_put(void *impl, const struct cust_link_row *l, struct cust_err *err)
 {
     struct dq q = dq_of(impl);
     sqlite3_stmt *s = dstmt(&q, D_LINK_PUT, err);
@@ -555,7 +555,7 @@ static enum cust_status link_put(void *impl, const struct cust_desk_link *l, str
 
 static enum cust_status link_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
 {
-    struct cust_desk_link l = {
+    struct cust_link_row l = {
         .request_id = ctext(s, 0),
         .person_id = sqlite3_column_int64(s, 1),
         .booking_number = ctext(s, 2),
@@ -571,7 +571,7 @@ static enum cust_status link_row(sqlite3_stmt *s, const union dcb *fn, void *arg
     return fn->link(&l, arg);
 }
 
-static enum cust_status links(void *impl, const char *request_id, cust_desk_link_fn fn, void *arg,
+static enum cust_status links(void *impl, const char *request_id, cust_link_row_fn fn, void *arg,
                               struct cust_err *err)
 {
     struct dq q = dq_of(impl);
@@ -584,7 +584,7 @@ static enum cust_status links(void *impl, const char *request_id, cust_desk_link
 
 /* ---- decisions and actions ------------------------------------------------------------- */
 
-static enum cust_status dec_put(void *impl, const struct cust_desk_decision *d, int64_t *id,
+static enum cust_status dec_put(void *impl, const struct cust_decision_row *d, int64_t *id,
                                 struct cust_err *err)
 {
     struct dq q = dq_of(impl);
@@ -608,7 +608,7 @@ static enum cust_status dec_put(void *impl, const struct cust_desk_decision *d, 
 
 static enum cust_status dec_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
 {
-    struct cust_desk_decision d = {
+    struct cust_decision_row d = {
         .id = sqlite3_column_int64(s, 0),
         .request_id = ctext(s, 1),
         .person_id = sqlite3_column_int64(s, 2),
@@ -623,8 +623,8 @@ static enum cust_status dec_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
     return fn->dec(&d, arg);
 }
 
-static enum cust_status decs(void *impl, const char *request_id, cust_desk_decision_fn fn,
-                             void *arg, struct cust_err *err)
+static enum cust_status decs(void *impl, const char *request_id, cust_decision_row_fn fn, void *arg,
+                             struct cust_err *err)
 {
     struct dq q = dq_of(impl);
     sqlite3_stmt *s = dstmt(&q, D_DECS, err);
@@ -634,7 +634,7 @@ static enum cust_status decs(void *impl, const char *request_id, cust_desk_decis
     return each(&q, s, dec_row, &(union dcb){.dec = fn}, arg, "decisions", NULL, err);
 }
 
-static enum cust_status act_put(void *impl, const struct cust_desk_action *a, int64_t *id,
+static enum cust_status act_put(void *impl, const struct cust_action_row *a, int64_t *id,
                                 struct cust_err *err)
 {
     struct dq q = dq_of(impl);
@@ -659,7 +659,7 @@ static enum cust_status act_put(void *impl, const struct cust_desk_action *a, in
 
 static enum cust_status act_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
 {
-    struct cust_desk_action a = {
+    struct cust_action_row a = {
         .id = sqlite3_column_int64(s, 0),
         .request_id = ctext(s, 1),
         .person_id = sqlite3_column_int64(s, 2),
@@ -674,7 +674,7 @@ static enum cust_status act_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
     return fn->act(&a, arg);
 }
 
-static enum cust_status acts(void *impl, const char *request_id, cust_desk_action_fn fn, void *arg,
+static enum cust_status acts(void *impl, const char *request_id, cust_action_row_fn fn, void *arg,
                              struct cust_err *err)
 {
     struct dq q = dq_of(impl);
@@ -687,7 +687,7 @@ static enum cust_status acts(void *impl, const char *request_id, cust_desk_actio
 
 /* ---- duties ---------------------------------------------------------------------------- */
 
-static enum cust_status duty_put(void *impl, const struct cust_desk_duty *d, int64_t *id,
+static enum cust_status duty_put(void *impl, const struct cust_duty_row *d, int64_t *id,
                                  struct cust_err *err)
 {
     struct dq q = dq_of(impl);
@@ -711,7 +711,7 @@ static enum cust_status duty_put(void *impl, const struct cust_desk_duty *d, int
 
 static enum cust_status duty_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
 {
-    struct cust_desk_duty d = {
+    struct cust_duty_row d = {
         .id = sqlite3_column_int64(s, 0),
         .request_id = ctext(s, 1),
         .person_id = sqlite3_column_int64(s, 2),
@@ -729,8 +729,8 @@ static enum cust_status duty_row(sqlite3_stmt *s, const union dcb *fn, void *arg
     return fn->duty(&d, arg);
 }
 
-static enum cust_status duties(void *impl, const struct cust_desk_duty_filter *f,
-                               cust_desk_duty_fn fn, void *arg, struct cust_err *err)
+static enum cust_status duties(void *impl, const struct cust_duty_filter *f, cust_duty_row_fn fn,
+                               void *arg, struct cust_err *err)
 {
     struct dq q = dq_of(impl);
     sqlite3_stmt *s = dstmt(&q, D_DUTIES, err);
@@ -769,7 +769,7 @@ static enum cust_status duty_done(void *impl, int64_t id, const char *by, const 
 
 /* ---- transfers ------------------------------------------------------------------------- */
 
-static enum cust_status xfer_put(void *impl, const struct cust_desk_transfer *t, int64_t *id,
+static enum cust_status xfer_put(void *impl, const struct cust_transfer_row *t, int64_t *id,
                                  struct cust_err *err)
 {
     struct dq q = dq_of(impl);
@@ -795,7 +795,7 @@ static enum cust_status xfer_put(void *impl, const struct cust_desk_transfer *t,
 
 static enum cust_status xfer_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
 {
-    struct cust_desk_transfer t = {
+    struct cust_transfer_row t = {
         .id = sqlite3_column_int64(s, 0),
         .request_id = ctext(s, 1),
         .person_id = sqlite3_column_int64(s, 2),
@@ -812,7 +812,7 @@ static enum cust_status xfer_row(sqlite3_stmt *s, const union dcb *fn, void *arg
     return fn->xfer(&t, arg);
 }
 
-static enum cust_status xfers(void *impl, cust_desk_transfer_fn fn, void *arg, struct cust_err *err)
+static enum cust_status xfers(void *impl, cust_transfer_row_fn fn, void *arg, struct cust_err *err)
 {
     struct dq q = dq_of(impl);
     sqlite3_stmt *s = dstmt(&q, D_XFERS, err);
@@ -825,7 +825,7 @@ static enum cust_status xfers(void *impl, cust_desk_transfer_fn fn, void *arg, s
 
 static enum cust_status person_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
 {
-    struct cust_desk_person p = {
+    struct cust_person_row p = {
         .person_id = sqlite3_column_int64(s, 0),
         .person_key = ctext(s, 1),
         .last_name = ctext(s, 2),
@@ -845,8 +845,8 @@ static enum cust_status person_row(sqlite3_stmt *s, const union dcb *fn, void *a
     return fn->person(&p, arg);
 }
 
-static enum cust_status persons(void *impl, int64_t person_id, cust_desk_person_fn fn, void *arg,
-                                struct cust_err *err)
+enum cust_status cust_sqlite_persons(void *impl, int64_t person_id, cust_person_row_fn fn,
+                                     void *arg, struct cust_err *err)
 {
     struct dq q = dq_of(impl);
     sqlite3_stmt *s = dstmt(&q, D_PERSONS, err);
@@ -863,13 +863,12 @@ static enum cust_status persons(void *impl, int64_t person_id, cust_desk_person_
 
 static enum cust_status scope_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
 {
-    struct cust_desk_scope_row r = {ctext(s, 0), sqlite3_column_int64(s, 1), ctext(s, 2),
-                                    ctext(s, 3)};
+    struct cust_scope_row r = {ctext(s, 0), sqlite3_column_int64(s, 1), ctext(s, 2), ctext(s, 3)};
     return fn->scope(&r, arg);
 }
 
-static enum cust_status scope(void *impl, const struct cust_desk_scope *sc, cust_desk_scope_fn fn,
-                              void *arg, struct cust_err *err)
+enum cust_status cust_sqlite_scope(void *impl, const struct cust_scope *sc, cust_scope_row_fn fn,
+                                   void *arg, struct cust_err *err)
 {
     struct dq q = dq_of(impl);
     sqlite3_stmt *s = dstmt(&q, D_SCOPE, err);
@@ -883,7 +882,7 @@ static enum cust_status scope(void *impl, const struct cust_desk_scope *sc, cust
 
 /* ---- disclosures ---------------------------------------------------------------------- */
 
-static enum cust_status disc_put(void *impl, const struct cust_desk_disclosure *x,
+static enum cust_status disc_put(void *impl, const struct cust_disclosure_row *x,
                                  struct cust_err *err)
 {
     struct dq q = dq_of(impl);
@@ -906,7 +905,7 @@ static enum cust_status disc_put(void *impl, const struct cust_desk_disclosure *
 
 static enum cust_status disc_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
 {
-    struct cust_desk_disclosure x = {
+    struct cust_disclosure_row x = {
         .id = sqlite3_column_int64(s, 0),
         .request_id = ctext(s, 1),
         .ord = sqlite3_column_int64(s, 2),
@@ -923,7 +922,7 @@ static enum cust_status disc_row(sqlite3_stmt *s, const union dcb *fn, void *arg
     return fn->disc(&x, arg);
 }
 
-static enum cust_status discs(void *impl, const char *request_id, cust_desk_disclosure_fn fn,
+static enum cust_status discs(void *impl, const char *request_id, cust_disclosure_row_fn fn,
                               void *arg, struct cust_err *err)
 {
     struct dq q = dq_of(impl);
@@ -934,7 +933,7 @@ static enum cust_status discs(void *impl, const char *request_id, cust_desk_disc
     return each(&q, s, disc_row, &(union dcb){.disc = fn}, arg, "disclosures", NULL, err);
 }
 
-const struct cust_store_desk_ops cust_sqlite_desk_ops = {
+const struct cust_store_request_ops cust_sqlite_request_ops = {
     .request_insert = req_insert,
     .request_get = req_get,
     .request_list = req_list,
@@ -953,8 +952,6 @@ const struct cust_store_desk_ops cust_sqlite_desk_ops = {
     .duty_done = duty_done,
     .transfer_put = xfer_put,
     .transfers = xfers,
-    .persons = persons,
-    .scope = scope,
     .disclosure_put = disc_put,
     .disclosures = discs,
 };

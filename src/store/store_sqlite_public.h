@@ -1,20 +1,16 @@
 /*
- * store_sqlite_web.h - private glue between the SQLite backend (store_sqlite.c) and the web
- * front end's operations (store_sqlite_web.c). Not a public header.
+ * store_sqlite_public.h - private glue between the SQLite backend (store_sqlite.c) and its public
+ * view (store_sqlite_public.c). Not a public header.
  */
-#ifndef CUSTODIAN_STORE_SQLITE_WEB_H
-#define CUSTODIAN_STORE_SQLITE_WEB_H
+#ifndef CUSTODIAN_STORE_SQLITE_PUBLIC_H
+#define CUSTODIAN_STORE_SQLITE_PUBLIC_H
 
-#include "custodian/store_web.h"
+#include "store_backend.h"
 
-/* Schema migration 3: staff accounts, sessions, the locator's name index. */
-extern const char *const cust_sqlite_web_migration[];
 /* Schema migration 5: the in-custody name copy and indexes, public_bookings with dob. */
-extern const char *const cust_sqlite_web_locator_migration[];
-/* Schema migration 6: users.totp_nonce (TOTP secrets sealed at rest). */
-extern const char *const cust_sqlite_web_totp_migration[];
+extern const char *const cust_sqlite_public_locator_migration[];
 /* Schema migration 7: each booking's public charges JSON, precomputed; public_bookings reads it. */
-extern const char *const cust_sqlite_web_public_charges_migration[];
+extern const char *const cust_sqlite_public_charges_migration[];
 
 /* The public charges JSON of booking ID (an SQL expression naming a bookings id): its charges in
  * order, allow-listed fields only. Written to bookings.public_charges by the booking put (after
@@ -43,11 +39,12 @@ extern const char *const cust_sqlite_web_public_charges_migration[];
     " WHERE p.id = bookings.person_id AND (bookings.search_last IS NOT p.last_name"                \
     " OR bookings.search_first IS NOT p.first_name)"
 
-/* The web operations of the SQLite backend. */
-extern const struct cust_store_web_ops cust_sqlite_web_ops;
-/* From store_sqlite.c: the slot where the web operations keep their prepared statements. */
-void **cust_sqlite_web_slot(void *impl);
-/* Free what the web operations keep in their slot (called by the backend's close). */
-void cust_sqlite_web_free(void *web);
+/* The locator's read (store.h cust_store_public_search). */
+enum cust_status cust_sqlite_public_search(void *impl, const struct cust_public_query *q,
+                                           cust_public_fn fn, void *arg, struct cust_err *err);
+/* From store_sqlite.c: the slot where the public view keeps its prepared statements. */
+void **cust_sqlite_public_slot(void *impl);
+/* Free what the public view keeps in its slot (called by the backend's close). */
+void cust_sqlite_public_free(void *stmts);
 
 #endif

@@ -1,0 +1,411 @@
+/* config.c - the one configuration: defaults, file, environment, options (config.h). */
+#include "custodian/compat.h"
+#include "custodian/config.h"
+#include "custodian/date.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <jansson.h>
+
+/* Where a value is a path, relative paths in the file are relative to the file's folder. */
+#define K_PATH 1u
+
+struct key_def {
+    const char *section, *name;
+    const char *env;      /* environment variable, or NULL */
+    const char *dflt;     /* default; a relative path for K_PATH keys is under the data dir */
+    bool data_relative;   /* dflt is relative to cust_config_data_dir() */
+    unsigned flags;
+    const char *help;
+};
+
+static const struct key_def keys[CUST_CFG_COUNT] = {
+    [CUST_CFG_STORE_PATH] = {"store", "path", "CUSTODIAN_DB", "custodian.db", false, K_PATH,
+                             "the store (SQLite file)"},
+    [CUST_CFG_KEY_FILE] = {"store", "key_file", "CUSTODIAN_KEY_FILE", "", false, K_PATH,
+                           "the server key sealing TOTP secrets (default: the store's path + "
+                           ".key)"},
+    [CUST_CFG_JURISDICTION] = {"county", "jurisdiction", "CUSTODIAN_JURISDICTION", "us-ca", false,
+                               0, "the policy cases are decided under (us-ca, us-tx, us-fl, ...)"},
+    [CUST_CFG_AGENCY_NAME] = {"county", "agency_name", "CUSTODIAN_AGENCY_NAME",
+                              "Sheriff's Department", false, 0, "the jail's agency, on notices"},
+    [CUST_CFG_CALENDAR] = {"county", "calendar", "CUSTODIAN_CALENDAR",
+                           "policies/calendars/us-federal-holidays.csv", true, K_PATH,
+                           "the holiday calendar deadlines count business days by"},
+    [CUST_CFG_TIMEZONE] = {"county", "timezone", "CUSTODIAN_TIMEZONE", "UTC", false, 0,
+                           "the county's IANA time zone: what \"today\" is"},
+    [CUST_CFG_POLICIES] = {"paths", "policies", "CUSTODIAN_POLICIES", "policies", true, K_PATH,
+                           "the policy directory (the law as data)"},
+    [CUST_CFG_NOTICE_TEMPLATES] = {"paths", "notice_templates", "CUSTODIAN_NOTICE_TEMPLATES",
+                                   "templates/notices", true, K_PATH,
+                                   "notice templates, a folder per language"},
+    [CUST_CFG_WEB_TEMPLATES] = {"paths", "web_templates", "CUSTODIAN_WEB_TEMPLATES",
+                                "web/templates", true, K_PATH, "console and locator page templates"},
+    [CUST_CFG_ASSETS] = {"paths", "assets", "CUSTODIAN_ASSETS", "node_modules/@uswds/uswds/dist",
+                         true, K_PATH, "the @uswds/uswds dist folder served under /static/uswds/"},
+    [CUST_CFG_USER] = {"cli", "user", "CUSTODIAN_USER", "cli", false, 0,
+                       "who acts, for the ledger (else $USER)"},
+    [CUST_CFG_SERVER_LISTEN] = {"server", "listen", NULL, "127.0.0.1:8080", false, 0,
+                                "where to listen (ADDR:PORT, [V6]:PORT)"},
+    [CUST_CFG_SERVER_THREADS] = {"server", "threads", NULL, "4", false, 0, "worker threads"},
+    [CUST_CFG_SERVER_BODY_LIMIT] = {"server", "body_limit", NULL, "1048576", false, 0,
+                                    "largest request body (bytes)"},
+    [CUST_CFG_SERVER_HEADER_LIMIT] = {"server", "header_limit", NULL, "8192", false, 0,
+                                      "largest request line and headers (bytes)"},
+    [CUST_CFG_SERVER_CONNECTIONS] = {"server", "connections", NULL, "256", false, 0,
+                                     "open connections at most"},
+    [CUST_CFG_SERVER_PER_IP_CONNECTIONS] = {"server", "per_ip_connections", NULL, "64", false, 0,
+                                            "open connections per client address at most"},
+    [CUST_CFG_SERVER_TIMEOUT] = {"server", "timeout", NULL, "30", false, 0,
+                                 "idle connection timeout (seconds)"},
+    [CUST_CFG_SERVER_SHUTDOWN_GRACE_MS] = {"server", "shutdown_grace_ms", NULL, "10000", false, 0,
+                                           "how long a stop waits for requests in flight"},
+    [CUST_CFG_SERVER_ACCESS_LOG] = {"server", "access_log", NULL, "", false, K_PATH,
+                                    "access log file (empty or -: standard error)"},
+    [CUST_CFG_SERVER_TLS] = {"server", "tls", NULL, "false", false, 0,
+                             "behind TLS: session cookies get Secure"},
+    [CUST_CFG_RATELIMIT_RATE] = {"ratelimit", "rate", NULL, "5", false, 0,
+                                 "public requests per second per client address"},
+    [CUST_CFG_RATELIMIT_BURST] = {"ratelimit", "burst", NULL, "20", false, 0,
+                                  "public requests a client may burst"},
+    [CUST_CFG_RATELIMIT_SLOTS] = {"ratelimit", "slots", NULL, "4096", false, 0,
+                                  "client addresses tracked"},
+    [CUST_CFG_LOCATOR_HIDE_RECENT_HOURS] = {"locator", "hide_recent_hours", NULL, "2", false, 0,
+                                            "the locator hides bookings this recent (hours)"},
+    [CUST_CFG_LOCATOR_RESULT_CAP] = {"locator", "result_cap", NULL, "50", false, 0,
+                                     "the locator returns at most this many rows"},
+    [CUST_CFG_LOCATOR_CACHE_TTL] = {"locator", "cache_ttl", NULL, "30", false, 0,
+                                    "seconds each locator API answer is kept (0: none)"},
+};
+
+struct entry {
+    char *value;
+    char *source;
+    bool is_default;
+};
+
+struct cust_config {
+    struct entry e[CUST_CFG_COUNT];
+    char *file;
+};
+
+const char *cust_config_data_dir(void)
+{
+    /* One place to change for an installed build (issue 16): its data prefix. */
+    return CUST_SOURCE_DIR;
+}
+
+static char *join(const char *dir, const char *rel)
+{
+    size_t n = strlen(dir) + strlen(rel) + 2;
+    char *s = cust_xmalloc(n);
+    snprintf(s, n, "%s/%s", dir, rel);
+    return s;
+}
+
+static void put(struct cust_config *cfg, enum cust_config_key k, char *value, const char *source,
+                bool is_default)
+{
+    struct entry *e = &cfg->e[k];
+    free(e->value);
+    free(e->source);
+    e->value = value;
+    e->source = cust_xstrdup(source);
+    e->is_default = is_default;
+}
+
+/* The key file follows the store unless it was set. */
+static void derive_key_file(struct cust_config *cfg)
+{
+    if (!cfg->e[CUST_CFG_KEY_FILE].is_default)
+        return;
+    const char *db = cfg->e[CUST_CFG_STORE_PATH].value;
+    size_t n = strlen(db) + 5;
+    char *v = cust_xmalloc(n);
+    snprintf(v, n, "%s.key", db);
+    put(cfg, CUST_CFG_KEY_FILE, v, "default (store path + .key)", true);
+}
+
+static void set_default(struct cust_config *cfg, enum cust_config_key k)
+{
+    const struct key_def *d = &keys[k];
+    char *v = d->data_relative ? join(cust_config_data_dir(), d->dflt) : cust_xstrdup(d->dflt);
+    put(cfg, k, v, "default", true);
+}
+
+struct cust_config *cust_config_new(void)
+{
+    struct cust_config *cfg = cust_xcalloc(1, sizeof(*cfg));
+    for (int k = 0; k < CUST_CFG_COUNT; k++)
+        set_default(cfg, (enum cust_config_key)k);
+    derive_key_file(cfg);
+    return cfg;
+}
+
+void cust_config_free(struct cust_config *cfg)
+{
+    if (!cfg)
+        return;
+    for (int k = 0; k < CUST_CFG_COUNT; k++) {
+        free(cfg->e[k].value);
+        free(cfg->e[k].source);
+    }
+    free(cfg->file);
+    free(cfg);
+}
+
+void cust_config_set(struct cust_config *cfg, enum cust_config_key key, const char *value,
+                     const char *source)
+{
+    CUST_ASSERT(key < CUST_CFG_COUNT);
+    if (!value) {
+        set_default(cfg, key);
+        if (key == CUST_CFG_KEY_FILE || key == CUST_CFG_STORE_PATH)
+            derive_key_file(cfg);
+        return;
+    }
+    put(cfg, key, cust_xstrdup(value), source ? source : "set", false);
+    if (key == CUST_CFG_STORE_PATH)
+        derive_key_file(cfg);
+}
+
+const char *cust_config_get(const struct cust_config *cfg, enum cust_config_key key)
+{
+    CUST_ASSERT(key < CUST_CFG_COUNT);
+    return cfg->e[key].value;
+}
+
+const char *cust_config_source(const struct cust_config *cfg, enum cust_config_key key)
+{
+    CUST_ASSERT(key < CUST_CFG_COUNT);
+    return cfg->e[key].source;
+}
+
+bool cust_config_is_default(const struct cust_config *cfg, enum cust_config_key key)
+{
+    CUST_ASSERT(key < CUST_CFG_COUNT);
+    return cfg->e[key].is_default;
+}
+
+const char *cust_config_file(const struct cust_config *cfg)
+{
+    return cfg->file;
+}
+
+const char *cust_config_section(enum cust_config_key key)
+{
+    return key < CUST_CFG_COUNT ? keys[key].section : NULL;
+}
+
+const char *cust_config_name(enum cust_config_key key)
+{
+    return key < CUST_CFG_COUNT ? keys[key].name : NULL;
+}
+
+const char *cust_config_env(enum cust_config_key key)
+{
+    return key < CUST_CFG_COUNT ? keys[key].env : NULL;
+}
+
+const char *cust_config_help(enum cust_config_key key)
+{
+    return key < CUST_CFG_COUNT ? keys[key].help : NULL;
+}
+
+enum cust_config_key cust_config_key_find(const char *name)
+{
+    const char *dot = strchr(name, '.');
+    enum cust_config_key found = CUST_CFG_COUNT;
+    for (int k = 0; k < CUST_CFG_COUNT; k++) {
+        const struct key_def *d = &keys[k];
+        if (dot) {
+            size_t sl = (size_t)(dot - name);
+            if (strlen(d->section) == sl && strncmp(d->section, name, sl) == 0 &&
+                strcmp(d->name, dot + 1) == 0)
+                return (enum cust_config_key)k;
+        } else if (strcmp(d->name, name) == 0) {
+            if (found != CUST_CFG_COUNT)
+                return CUST_CFG_COUNT; /* ambiguous without its section */
+            found = (enum cust_config_key)k;
+        }
+    }
+    return found;
+}
+
+/* ---- the file ---------------------------------------------------------------------------- */
+
+struct ini_ctx {
+    struct cust_config *cfg;
+    const char *path;
+    char *dir; /* the file's folder, for relative paths */
+    int line;
+    char why[512];
+    bool failed;
+};
+
+static int on_setting(void *user, const char *section, const char *name, const char *value,
+                      int lineno)
+{
+    struct ini_ctx *c = user;
+    enum cust_config_key k = CUST_CFG_COUNT;
+    for (int i = 0; i < CUST_CFG_COUNT; i++)
+        if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+            k = (enum cust_config_key)i;
+    if (k == CUST_CFG_COUNT) {
+        if (!c->failed) {
+            snprintf(c->why, sizeof(c->why), "[%s] %s: unknown setting", section, name);
+            c->line = lineno;
+        }
+        c->failed = true;
+        return 0;
+    }
+    char source[1100];
+    snprintf(source, sizeof(source), "%s:%d", c->path, lineno);
+    if ((keys[k].flags & K_PATH) && value[0] && value[0] != '/' && strcmp(value, "-") != 0) {
+        char *v = join(c->dir, value);
+        cust_config_set(c->cfg, k, v, source);
+        free(v);
+    } else {
+        cust_config_set(c->cfg, k, value, source);
+    }
+    return 1;
+}
+
+/* inih's handler without the line number: ini_parse_stream_ex is not in Debian 12's inih, so
+ * the line is counted from the file as it is read. */
+struct line_reader {
+    FILE *f;
+    int line;
+};
+
+static char *read_line(char *str, int num, void *stream)
+{
+    struct line_reader *r = stream;
+    char *s = fgets(str, num, r->f);
+    if (s)
+        r->line++;
+    return s;
+}
+
+struct ini_shim {
+    struct ini_ctx *c;
+    struct line_reader *r;
+};
+
+static int on_setting_shim(void *user, const char *section, const char *name, const char *value)
+{
+    struct ini_shim *s = user;
+    return on_setting(s->c, section, name, value, s->r->line);
+}
+
+enum cust_status cust_config_load_file(struct cust_config *cfg, const char *path,
+                                       struct cust_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return cust_err_set(err, CUST_EIO, "cannot open config '%s': %s", path, strerror(errno));
+    const char *slash = strrchr(path, '/');
+    struct ini_ctx c = {.cfg = cfg, .path = path};
+    c.dir = slash ? cust_xstrndup(path, (size_t)(slash - path)) : cust_xstrdup(".");
+    if (slash == path) {
+        free(c.dir);
+        c.dir = cust_xstrdup("/");
+    }
+    struct line_reader r = {f, 0};
+    struct ini_shim shim = {&c, &r};
+    /* inih returns the line of the first error (a handler refusal or a syntax error). */
+    int rc = ini_parse_stream(read_line, &r, on_setting_shim, &shim);
+    fclose(f);
+    free(c.dir);
+    free(cfg->file);
+    cfg->file = cust_xstrdup(path);
+    /* inih reports the first bad line, ours or a syntax error */
+    if (c.failed && (rc == 0 || rc == c.line))
+        return cust_err_set(err, CUST_EINVAL, "%s:%d: %s", path, c.line, c.why);
+    if (rc != 0)
+        return cust_err_set(err, CUST_EINVAL, "%s:%d: syntax error", path, rc);
+    return CUST_OK;
+}
+
+void cust_config_load_env(struct cust_config *cfg)
+{
+    for (int k = 0; k < CUST_CFG_COUNT; k++) {
+        const char *var = keys[k].env;
+        const char *v = var ? getenv(var) : NULL;
+        if (!v || !*v)
+            continue;
+        char source[64];
+        snprintf(source, sizeof(source), "env %s", var);
+        cust_config_set(cfg, (enum cust_config_key)k, v, source);
+    }
+    /* the acting user falls back to the login name */
+    const char *login = getenv("USER");
+    if (cfg->e[CUST_CFG_USER].is_default && login && *login)
+        cust_config_set(cfg, CUST_CFG_USER, login, "env USER");
+}
+
+enum cust_status cust_config_load(const char *path, struct cust_config **out,
+                                  struct cust_err *err)
+{
+    *out = NULL;
+    struct cust_config *cfg = cust_config_new();
+    if (!path) {
+        const char *env = getenv("CUSTODIAN_CONFIG");
+        path = env && *env ? env : NULL;
+    }
+    if (path) {
+        enum cust_status st = cust_config_load_file(cfg, path, err);
+        if (st != CUST_OK) {
+            cust_config_free(cfg);
+            return st;
+        }
+    }
+    cust_config_load_env(cfg);
+    *out = cfg;
+    return CUST_OK;
+}
+
+/* ---- show and apply ---------------------------------------------------------------------- */
+
+enum cust_status cust_config_show(const struct cust_config *cfg, bool json, struct cust_buf *out)
+{
+    if (json) {
+        json_t *o = json_object();
+        for (int k = 0; k < CUST_CFG_COUNT; k++) {
+            char name[64];
+            snprintf(name, sizeof(name), "%s.%s", keys[k].section, keys[k].name);
+            json_object_set_new(o, name,
+                                json_pack("{s:s,s:s}", "value", cfg->e[k].value, "source",
+                                          cfg->e[k].source));
+        }
+        char *t = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        json_decref(o);
+        if (!t)
+            return CUST_ENOMEM;
+        cust_buf_puts(out, t);
+        free(t);
+        return cust_buf_putc(out, '\n');
+    }
+    enum cust_status st = CUST_OK;
+    if (cfg->file)
+        st = cust_buf_appendf(out, "# configuration file: %s\n", cfg->file);
+    else
+        st = cust_buf_puts(out, "# no configuration file (--config FILE or $CUSTODIAN_CONFIG)\n");
+    for (int k = 0; st == CUST_OK && k < CUST_CFG_COUNT; k++) {
+        char name[64];
+        snprintf(name, sizeof(name), "%s.%s", keys[k].section, keys[k].name);
+        st = cust_buf_appendf(out, "%-27s = %-40s # %s\n", name, cfg->e[k].value,
+                              cfg->e[k].source);
+    }
+    return st;
+}
+
+enum cust_status cust_config_apply(const struct cust_config *cfg, struct cust_err *err)
+{
+    struct cust_err e2 = CUST_ERR_INIT;
+    enum cust_status st = cust_time_zone_set(cust_config_get(cfg, CUST_CFG_TIMEZONE), &e2);
+    if (st != CUST_OK)
+        return cust_err_set(err, st, "county.timezone (%s): %s",
+                            cust_config_source(cfg, CUST_CFG_TIMEZONE), e2.msg);
+    return CUST_OK;
+}

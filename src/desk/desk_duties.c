@@ -1,0 +1,563 @@
+/*
+ * desk_duties.c - duties and notices: the duties a decision triggers, with their deadlines
+ * (policies/desk/duty-deadlines.csv) and the notices rendered from templates in the person's
+ * language, kept by their SHA-256 (desk.h, docs/internals/desk.md).
+ */
+#include "custodian/compat.h"
+#include "custodian/csv.h"
+#include "custodian/date.h"
+#include "custodian/records.h"
+#include "custodian/template.h"
+#include "desk_internal.h"
+
+#include <sodium.h>
+#include <unistd.h>
+
+static void ignore(enum cust_status st)
+{
+    (void)st;
+}
+
+enum cust_status desk_duty_due(struct cust_desk *d, const char *duty, int64_t from, int offset,
+                               int64_t *due, struct cust_err *err)
+{
+    (void)err;
+    *due = CUST_NO_TIME;
+    json_t *days = json_object_get(d->env->law.duty_days, duty);
+    if (!json_is_integer(days))
+        return CUST_OK;
+    int32_t day = cust_time_local_day(from, offset);
+    if (json_integer_value(days) > 0)
+        day = cust_deadline_add_business_days(d->env->cal, day, (int)json_integer_value(days));
+    *due = ((int64_t)day + 1) * 86400 - 1 - (int64_t)offset * 60;
+    return CUST_OK;
+}
+
+static const char *duty_template(const char *duty)
+{
+    if (strcmp(duty, "serve_copy_to_subject") == 0)
+        return "request_copy";
+    if (strcmp(duty, "notice_to_subject_and_attorney") == 0)
+        return "release_notice";
+    if (strcmp(duty, "consent_form_before_interview") == 0)
+        return "interview_consent";
+    return NULL;
+}
+
+static enum cust_status render(struct cust_desk *d, const char *tpl, const char *lang,
+                               const json_t *vars, struct cust_buf *out, struct cust_err *err)
+{
+    for (const char *c = lang; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || *c == '-'))
+            return cust_err_set(err, CUST_EINVAL, "language '%s' is not a language code", lang);
+    char path[1024], key[96];
+    snprintf(path, sizeof(path), "%s/%s/%s.txt", d->env->templates_dir, lang, tpl);
+    snprintf(key, sizeof(key), "%s/%s", lang, tpl);
+    struct desk_cache *dc = desk_cache(d);
+    if (!dc->templates)
+        dc->templates = json_object();
+    json_t *text = json_object_get(dc->templates, key);
+    if (!text) {
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            return cust_err_set(err, CUST_ENOTFOUND,
+                                "no '%s' notice in language '%s' (templates/notices/languages.csv "
+                                "lists what is shipped)",
+                                tpl, lang);
+        struct cust_buf b;
+        cust_buf_init(&b, 1u << 20);
+        char chunk[4096];
+        size_t n;
+        enum cust_status st = CUST_OK;
+        while (st == CUST_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+            st = cust_buf_append(&b, chunk, n);
+        fclose(f);
+        if (st != CUST_OK) {
+            cust_buf_release(&b);
+            return cust_err_set(err, st, "template '%s' larger than 1 MiB", path);
+        }
+        text = json_stringn_nocheck(b.len ? b.buf : "", b.len);
+        cust_buf_release(&b);
+        json_object_set_new(dc->templates, key, text);
+    }
+    return cust_template_render(path, json_string_value(text), json_string_length(text), vars,
+                                CUST_TEMPLATE_TEXT, out, err);
+}
+
+/* The words a notice needs in `lang` (templates/notices/<lang>/terms.csv: key,text), cached;
+ * a language without the file uses English. */
+static enum cust_status terms(struct cust_desk *d, const char *lang, json_t **out,
+                              struct cust_err *err)
+{
+    struct desk_cache *dc = desk_cache(d);
+    if (!dc->templates)
+        dc->templates = json_object();
+    char key[64];
+    snprintf(key, sizeof(key), "%s/terms", lang);
+    if ((*out = json_object_get(dc->templates, key)))
+        return CUST_OK;
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s/terms.csv", d->env->templates_dir, lang);
+    if (access(path, R_OK) != 0 && strcmp(lang, "en") != 0)
+        return terms(d, "en", out, err);
+    struct cust_csv csv;
+    enum cust_status st = cust_csv_open_file(&csv, path, err);
+    if (st != CUST_OK)
+        return st;
+    json_t *t = json_object();
+    st = cust_csv_next(&csv, err);
+    int ck = cust_csv_column(&csv, "key"), ct = cust_csv_column(&csv, "text");
+    if (st == CUST_OK && (ck < 0 || ct < 0))
+        st = cust_err_set(err, CUST_EINVAL, "%s:1: needs columns 'key' and 'text'", path);
+    while (st == CUST_OK && (st = cust_csv_next(&csv, err)) == CUST_OK && csv.nfields) {
+        if (csv.nfields <= (size_t)ck || csv.nfields <= (size_t)ct) {
+            st = cust_err_set(err, CUST_EINVAL, "%s:%zu: expected key,text", path, csv.line);
+            break;
+        }
+        json_object_set_new(t, csv.fields[ck], json_string(csv.fields[ct]));
+    }
+    cust_csv_release(&csv);
+    if (st != CUST_OK) {
+        json_decref(t);
+        return st;
+    }
+    json_object_set_new(dc->templates, key, t);
+    *out = t;
+    return CUST_OK;
+}
+
+static const char *term(const json_t *t, const char *key)
+{
+    const char *s = json_string_value(json_object_get(t, key));
+    return s ? s : key;
+}
+
+/* Put the language's words into the values: asks_text, comply_text, and the defaults. */
+static enum cust_status localise(struct cust_desk *d, const char *lang, json_t *v,
+                                 struct cust_err *err)
+{
+    json_t *t;
+    enum cust_status st = terms(d, lang, &t, err);
+    if (st != CUST_OK)
+        return st;
+    json_t *asks = json_object_get(v, "asks"), *verdicts = json_object_get(v, "verdicts");
+    struct cust_buf at, ct;
+    cust_buf_init(&at, 0);
+    cust_buf_init(&ct, 0);
+    size_t i;
+    json_t *a;
+    json_array_foreach(asks, i, a)
+    {
+        const char *name = json_string_value(a);
+        const char *verdict = json_string_value(json_object_get(verdicts, name));
+        ignore(cust_buf_appendf(&at, "%s%s", i ? "; " : "", term(t, name)));
+        if (verdict && strcmp(verdict, "prohibited") != 0)
+            ignore(cust_buf_appendf(&ct, "- %s (%s)\n", term(t, name), term(t, verdict)));
+    }
+    json_object_set_new(v, "asks_text",
+                        at.len ? json_stringn(at.buf, at.len) : json_string(term(t, "nothing")));
+    json_object_set_new(v, "comply_text", json_stringn(ct.len ? ct.buf : "", ct.len));
+    cust_buf_release(&at);
+    cust_buf_release(&ct);
+    static const char *const defaults[][2] = {{"attorney_name", "attorney_name"},
+                                              {"purpose", "purpose_default"},
+                                              {"release_info", "release_info_default"},
+                                              {"basis", "basis_decision"}};
+    for (size_t k = 0; k < CUST_ARRAY_LEN(defaults); k++)
+        if (!json_string_value(json_object_get(v, defaults[k][0])))
+            json_object_set_new(v, defaults[k][0], json_string(term(t, defaults[k][1])));
+    return CUST_OK;
+}
+
+static void sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, data, len);
+    sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+/* Render a duty's notice and keep it as a document of the request; *sha gets its hash. */
+static enum cust_status keep_notice(struct cust_desk *d, const char *request_id, const char *duty,
+                                    int64_t person_id, const char *lang, const json_t *vars,
+                                    struct cust_buf *out, char sha[65], struct cust_err *err)
+{
+    const char *tpl = duty_template(duty);
+    if (!tpl)
+        return cust_err_set(err, CUST_ENOTFOUND, "duty '%s' has no notice", duty);
+    json_t *v = json_deep_copy(vars);
+    enum cust_status lst = localise(d, lang, v, err);
+    if (lst != CUST_OK) {
+        json_decref(v);
+        return lst;
+    }
+    char today[11];
+    cust_date_format(cust_today(), today);
+    json_object_set_new(v, "notice_date", json_string(today));
+    json_object_set_new(v, "request_id", json_string(request_id));
+    json_object_set_new(v, "agency_name", json_string(d->env->agency_name));
+    struct cust_buf local;
+    cust_buf_init(&local, 0);
+    struct cust_buf *b = out ? out : &local;
+    size_t start = b->len;
+    enum cust_status st = render(d, tpl, lang, v, b, err);
+    json_decref(v);
+    if (st == CUST_OK) {
+        sha256_hex(b->buf + start, b->len - start, sha);
+        char name[96];
+        snprintf(name, sizeof(name), "%s-person-%lld.%s.txt", tpl, (long long)person_id, lang);
+        st = cust_store_document_put(d->store, request_id, name, sha,
+                                     (const unsigned char *)b->buf + start, b->len - start,
+                                     "notice", err);
+    }
+    cust_buf_release(&local);
+    return st;
+}
+
+enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q, int64_t person_id,
+                                  const char *booking_number, const char *duty, const json_t *cite,
+                                  json_t *detail, int64_t *duty_id, struct cust_err *err)
+{
+    return desk_duty_create_ex(d, q, person_id, booking_number, duty, cite, detail, 0, duty_id,
+                               err);
+}
+
+enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req *q,
+                                     int64_t person_id, const char *booking_number,
+                                     const char *duty, const json_t *cite, json_t *detail,
+                                     unsigned flags, int64_t *duty_id, struct cust_err *err)
+{
+    int64_t due;
+    int64_t now = cust_now();
+    enum cust_status st = desk_duty_due(d, duty, now, q->r.received_offset, &due, err);
+    char *cite_text = cite ? json_dumps(cite, JSON_COMPACT) : NULL;
+    char *detail_text = detail ? json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    char created[32];
+    desk_now(created);
+    int64_t id = 0;
+    char sha[65] = "";
+    /* the notice first, so the duty row names its document */
+    if (st == CUST_OK && duty_template(duty) && detail && !(flags & DESK_DUTY_NO_NOTICE))
+        st = keep_notice(d, q->id, duty, person_id, d->lang ? d->lang : "en", detail, NULL, sha,
+                         err);
+    if (st == CUST_OK) {
+        struct cust_duty_row row = {.request_id = q->id,
+                                    .person_id = person_id,
+                                    .booking_number = booking_number,
+                                    .duty = duty,
+                                    .cite = cite_text,
+                                    .due_ts = due,
+                                    .created_at = created,
+                                    .document_sha256 = sha[0] ? sha : NULL,
+                                    .detail = detail_text};
+        st = cust_store_duty_put(d->store, &row, &id, err);
+    }
+    if (st == CUST_OK)
+        st = desk_log(d, "duty.create", "request", q->id, "ok", duty,
+                      json_pack("{s:I,s:s,s:I,s:s?,s:o,s:s?,s:s?}", "duty_id", (json_int_t)id,
+                                "duty", duty, "person_id", (json_int_t)person_id, "booking_number",
+                                booking_number, "due", desk_time_json(due), "document",
+                                sha[0] ? sha : NULL, "lang",
+                                sha[0] ? (d->lang ? d->lang : "en") : NULL),
+                      err);
+    free(cite_text);
+    free(detail_text);
+    if (duty_id)
+        *duty_id = id;
+    return st;
+}
+
+/* ---- duties ------------------------------------------------------------------------------ */
+
+struct duty_list {
+    json_t *arr;
+    const struct desk_law *law;
+};
+
+static enum cust_status on_duty(const struct cust_duty_row *x, void *arg)
+{
+    struct duty_list *l = arg;
+    json_t *cite = x->cite ? json_loads(x->cite, 0, NULL) : NULL;
+    int64_t now = cust_now();
+    bool open = strcmp(x->status, "open") == 0;
+    /* the deadline's own law, beside the duty's (duty-deadlines.csv) */
+    const char *due_cite = x->due_ts != CUST_NO_TIME
+                               ? json_string_value(json_object_get(l->law->duty_cites, x->duty))
+                               : NULL;
+    json_array_append_new(
+        l->arr,
+        json_pack("{s:I,s:s,s:I,s:s?,s:s,s:o,s:s,s:o,s:s?,s:b,s:s,s:s?,s:s?,s:s?}", "id",
+                  (json_int_t)x->id, "request_id", x->request_id, "person_id",
+                  (json_int_t)x->person_id, "booking_number", x->booking_number, "duty", x->duty,
+                  "cite", cite ? cite : json_array(), "status", x->status, "due",
+                  desk_time_json(x->due_ts), "due_cite", due_cite, "overdue",
+                  open && x->due_ts != CUST_NO_TIME && x->due_ts < now, "created_at", x->created_at,
+                  "done_by", x->done_by, "done_at", x->done_at, "document", x->document_sha256));
+    return CUST_OK;
+}
+
+enum cust_status cust_desk_duties(struct cust_desk *d, const struct cust_duty_filter *f,
+                                  json_t **out, struct cust_err *err)
+{
+    struct duty_list l = {json_array(), &d->env->law};
+    enum cust_status st = cust_store_duties(d->store, f, on_duty, &l, err);
+    if (st != CUST_OK) {
+        json_decref(l.arr);
+        l.arr = NULL;
+    }
+    *out = l.arr;
+    return st;
+}
+
+struct duty_find {
+    int64_t id;
+    json_t *row; /* {request_id, duty, detail, status} */
+};
+
+static enum cust_status on_duty_find(const struct cust_duty_row *x, void *arg)
+{
+    struct duty_find *f = arg;
+    if (x->id != f->id)
+        return CUST_OK;
+    json_t *detail = x->detail ? json_loads(x->detail, 0, NULL) : NULL;
+    f->row = json_pack("{s:s,s:s,s:s,s:I,s:o,s:s?}", "request_id", x->request_id, "duty", x->duty,
+                       "status", x->status, "person_id", (json_int_t)x->person_id, "detail",
+                       detail ? detail : json_object(), "document", x->document_sha256);
+    return CUST_OK;
+}
+
+static enum cust_status find_duty(struct cust_desk *d, int64_t id, json_t **row,
+                                  struct cust_err *err)
+{
+    struct duty_find f = {id, NULL};
+    struct cust_duty_filter flt = {NULL, false};
+    enum cust_status st = cust_store_duties(d->store, &flt, on_duty_find, &f, err);
+    if (st == CUST_OK && !f.row)
+        st = cust_err_set(err, CUST_ENOTFOUND, "no duty %lld", (long long)id);
+    *row = f.row;
+    return st;
+}
+
+enum cust_status cust_desk_duty_done(struct cust_desk *d, int64_t duty_id, const char *by,
+                                     struct cust_err *err)
+{
+    if (!by || !*by)
+        return cust_err_set(err, CUST_EINVAL, "--by USER is required");
+    json_t *row = NULL;
+    enum cust_status st = find_duty(d, duty_id, &row, err);
+    if (st == CUST_OK)
+        st = cust_store_begin(d->store, err);
+    if (st == CUST_OK) {
+        char now[32], sha[65] = "";
+        desk_now(now);
+        /* a notice not rendered yet (duties created at fulfilment) is rendered now */
+        const char *duty = json_string_value(json_object_get(row, "duty"));
+        if (duty_template(duty) && !json_string_value(json_object_get(row, "document")) &&
+            strcmp(json_string_value(json_object_get(row, "status")), "open") == 0)
+            st = keep_notice(d, json_string_value(json_object_get(row, "request_id")), duty,
+                             json_integer_value(json_object_get(row, "person_id")),
+                             d->lang ? d->lang : "en", json_object_get(row, "detail"), NULL, sha,
+                             err);
+        if (st == CUST_OK)
+            st = cust_store_duty_done(d->store, duty_id, by, now, sha[0] ? sha : NULL, err);
+        if (st == CUST_OK)
+            st = desk_log(d, "duty.done", "request",
+                          json_string_value(json_object_get(row, "request_id")), "ok",
+                          json_string_value(json_object_get(row, "duty")),
+                          json_pack("{s:I,s:s,s:s?}", "duty_id", (json_int_t)duty_id, "by", by,
+                                    "document", sha[0] ? sha : NULL),
+                          err);
+        if (st == CUST_OK)
+            st = cust_store_commit(d->store, err);
+        else
+            cust_store_rollback(d->store);
+    }
+    json_decref(row);
+    return st;
+}
+
+enum cust_status cust_desk_notice(struct cust_desk *d, int64_t duty_id, const char *lang,
+                                  struct cust_buf *out, struct cust_err *err)
+{
+    json_t *row = NULL;
+    enum cust_status st = find_duty(d, duty_id, &row, err);
+    if (st == CUST_OK)
+        st = cust_store_begin(d->store, err);
+    if (st == CUST_OK) {
+        char sha[65];
+        const char *rid = json_string_value(json_object_get(row, "request_id"));
+        const char *duty = json_string_value(json_object_get(row, "duty"));
+        const char *lg = lang ? lang : d->lang ? d->lang : "en";
+        st = keep_notice(d, rid, duty, json_integer_value(json_object_get(row, "person_id")), lg,
+                         json_object_get(row, "detail"), out, sha, err);
+        if (st == CUST_OK)
+            st = desk_log(d, "notice.generate", "request", rid, "ok", duty,
+                          json_pack("{s:I,s:s,s:s}", "duty_id", (json_int_t)duty_id, "document",
+                                    sha, "lang", lg),
+                          err);
+        if (st == CUST_OK)
+            st = cust_store_commit(d->store, err);
+        else
+            cust_store_rollback(d->store);
+    }
+    json_decref(row);
+    return st;
+}
+
+/* The name on a booking, "FIRST LAST". */
+static char *subject_name(struct cust_desk *d, const char *bn)
+{
+    struct cust_record rec;
+    if (!bn || cust_record_current(d->store, bn, &rec, NULL) != CUST_OK)
+        return cust_xstrdup("(unknown)");
+    const char *f = rec.b.person.first_name, *l = rec.b.person.last_name;
+    size_t n = (f ? strlen(f) : 0) + (l ? strlen(l) : 0) + 2;
+    char *s = cust_xmalloc(n);
+    snprintf(s, n, "%s%s%s", f ? f : "", f && l ? " " : "", l ? l : "");
+    cust_record_release(&rec);
+    return s;
+}
+
+static char *requester_text(const struct cust_request *r)
+{
+    size_t n = strlen(r->agency) + (r->office ? strlen(r->office) : 0) + 4;
+    char *s = cust_xmalloc(n);
+    snprintf(s, n, "%s%s%s", r->agency, r->office ? ", " : "", r->office ? r->office : "");
+    return s;
+}
+
+/* Template values of a duty's notice (the duty's detail). */
+static json_t *notice_vars(struct cust_desk *d, const struct desk_req *q, const char *bn,
+                           const json_t *decision, const char *known_name)
+{
+    char *name = known_name ? cust_xstrdup(known_name) : subject_name(d, bn);
+    char *req = requester_text(&q->r);
+    char received[11];
+    cust_date_format(cust_time_local_day(q->r.received_at, q->r.received_offset), received);
+    json_t *asks = json_array(), *verdicts = json_object();
+    bool will = false, hold_refused = false, release_given = false;
+    for (int i = 0; i < CUST_ASK_COUNT; i++) {
+        unsigned bit = 1u << i;
+        if (!(q->r.asks & bit))
+            continue;
+        const char *a = cust_request_ask_name(bit);
+        const char *v = decision ? desk_verdict_of(decision, "actions", a) : NULL;
+        json_array_append_new(asks, json_string(a));
+        json_object_set_new(verdicts, a, json_string(v ? v : "prohibited"));
+        will |= v && strcmp(v, "prohibited") != 0;
+        hold_refused |= bit == CUST_ASK_HOLD && (!v || strcmp(v, "prohibited") == 0);
+        release_given |= bit == CUST_ASK_NOTIFY && v && strcmp(v, "prohibited") != 0;
+    }
+    /* the notice promises a copy of any release notice only where the law makes it a duty */
+    bool promised = false;
+    size_t di;
+    json_t *dx;
+    json_array_foreach(json_object_get(decision, "duties"), di, dx)
+    {
+        const char *when = json_string_value(json_object_get(dx, "when"));
+        promised |= when && strcmp(when, "notify_given") == 0;
+    }
+    release_given = release_given && promised;
+    json_t *v = json_pack("{s:s,s:s?,s:s,s:s,s:s?,s:o,s:o,s:b,s:b,s:b,s:s?}", "subject_name", name,
+                          "booking_number", bn, "received_date", received, "requester", req, "form",
+                          q->r.form, "asks", asks, "verdicts", verdicts, "will_comply", will,
+                          "hold_refused", hold_refused, "release_date_given", release_given,
+                          "purpose", q->r.note);
+    /* the law a notice states is the decision's: each verdict's citations, as the policy gives
+     * them (a Texas notice cites Texas law) */
+    static const char *const cited[] = {"hold", "notify"};
+    for (size_t k = 0; decision && k < CUST_ARRAY_LEN(cited); k++) {
+        char key[32];
+        snprintf(key, sizeof(key), "%s_cite", cited[k]);
+        char *t = desk_cite_join(json_object_get(
+            json_object_get(json_object_get(decision, "actions"), cited[k]), "cite"));
+        if (t)
+            json_object_set_new(v, key, json_string(t));
+        free(t);
+    }
+    free(name);
+    free(req);
+    return v;
+}
+
+struct have_duty {
+    int64_t person_id;
+    const char *duty;
+    bool found;
+};
+
+static enum cust_status on_have_duty(const struct cust_duty_row *x, void *arg)
+{
+    struct have_duty *h = arg;
+    if (x->person_id == h->person_id && strcmp(x->duty, h->duty) == 0)
+        h->found = true;
+    return CUST_OK;
+}
+
+static enum cust_status has_duty(struct cust_desk *d, const char *rid, int64_t person_id,
+                                 const char *duty, bool *found, struct cust_err *err)
+{
+    struct have_duty h = {person_id, duty, false};
+    struct cust_duty_filter f = {rid, false};
+    enum cust_status st = cust_store_duties(d->store, &f, on_have_duty, &h, err);
+    *found = h.found;
+    return st;
+}
+
+enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct desk_req *q,
+                                           int64_t person_id, const char *bn,
+                                           const json_t *decision, const char *trigger,
+                                           json_t *extra, int *created, struct cust_err *err)
+{
+    return desk_duties_from_decision_ex(d, q, person_id, bn, decision, trigger, extra, 0, NULL,
+                                        created, err);
+}
+
+enum cust_status desk_duties_from_decision_ex(struct cust_desk *d, const struct desk_req *q,
+                                              int64_t person_id, const char *bn,
+                                              const json_t *decision, const char *trigger,
+                                              json_t *extra, unsigned flags, int64_t *last_id,
+                                              int *created, struct cust_err *err)
+{
+    size_t i;
+    json_t *x;
+    enum cust_status st = CUST_OK;
+    json_array_foreach(json_object_get(decision, "duties"), i, x)
+    {
+        const char *duty = json_string_value(json_object_get(x, "duty"));
+        const char *when = json_string_value(json_object_get(x, "when"));
+        if (!duty)
+            continue;
+        /* a trigger the law sets when the decision gives none (duty-deadlines.csv: the state
+         * report counts transfers made, not transfers asked) */
+        if (!when)
+            when = json_string_value(json_object_get(d->env->law.duty_when, duty));
+        bool now_due = trigger ? when && strcmp(when, trigger) == 0 : !when;
+        if (!now_due)
+            continue;
+        /* a request-level decision (no person yet, e.g. a subpoena referred to counsel): duties
+         * owed to the person (duty-deadlines.csv owed_to) come with each person's own decision */
+        if (!bn && json_is_true(json_object_get(d->env->law.duty_to_person, duty)))
+            continue;
+        bool found = false;
+        if (!trigger && (st = has_duty(d, q->id, person_id, duty, &found, err)) != CUST_OK)
+            break;
+        if (found)
+            continue;
+        json_t *vars = notice_vars(d, q, bn, decision,
+                                   json_string_value(json_object_get(extra, "subject_name")));
+        char *dc = desk_cite_join(json_object_get(x, "cite"));
+        if (dc)
+            json_object_set_new(vars, "duty_cite", json_string(dc)); /* the notice's own law */
+        free(dc);
+        if (extra)
+            json_object_update(vars, extra);
+        st = desk_duty_create_ex(d, q, person_id, bn, duty, json_object_get(x, "cite"), vars, flags,
+                                 last_id, err);
+        json_decref(vars);
+        if (st != CUST_OK)
+            break;
+        if (created)
+            (*created)++;
+    }
+    return st;
+}

@@ -1,0 +1,66 @@
+/* store_accounts.c - dispatch of the store's account and session operations (store_accounts.h). */
+#include "custodian/compat.h"
+#include "store_backend.h"
+
+#define ACCOUNT_OPS(s, f, err)                                                                     \
+    do {                                                                                           \
+        if (!(s)->ops->accounts || !(s)->ops->accounts->f)                                         \
+            return cust_err_set(err, CUST_EINVAL, "the %s store keeps no accounts",                \
+                                (s)->ops->name);                                                   \
+    } while (0)
+
+enum cust_status cust_store_account_get(struct cust_store *s, const char *name,
+                                        cust_account_row_fn fn, void *arg, struct cust_err *err)
+{
+    ACCOUNT_OPS(s, account_get, err);
+    return s->ops->accounts->account_get(s->impl, name, fn, arg, err);
+}
+
+enum cust_status cust_store_account_put(struct cust_store *s, const struct cust_account_row *a,
+                                        struct cust_err *err)
+{
+    ACCOUNT_OPS(s, account_put, err);
+    return s->ops->accounts->account_put(s->impl, a, err);
+}
+
+enum cust_status cust_store_user_failure(struct cust_store *s, const char *name, int64_t now,
+                                         unsigned max, int64_t lock_s, struct cust_err *err)
+{
+    ACCOUNT_OPS(s, user_failure, err);
+    return s->ops->accounts->user_failure(s->impl, name, now, max, lock_s, err);
+}
+
+enum cust_status cust_store_user_success(struct cust_store *s, const char *name, int64_t step,
+                                         struct cust_err *err)
+{
+    ACCOUNT_OPS(s, user_success, err);
+    return s->ops->accounts->user_success(s->impl, name, step, err);
+}
+
+enum cust_status cust_store_user_list(struct cust_store *s, cust_user_fn fn, void *arg,
+                                      struct cust_err *err)
+{
+    ACCOUNT_OPS(s, user_list, err);
+    return s->ops->accounts->user_list(s->impl, fn, arg, err);
+}
+
+enum cust_status cust_store_session_get(struct cust_store *s, const char *id,
+                                        cust_session_row_fn fn, void *arg, struct cust_err *err)
+{
+    ACCOUNT_OPS(s, session_get, err);
+    return s->ops->accounts->session_get(s->impl, id, fn, arg, err);
+}
+
+enum cust_status cust_store_session_put(struct cust_store *s, const struct cust_session_row *row,
+                                        struct cust_err *err)
+{
+    ACCOUNT_OPS(s, session_put, err);
+    return s->ops->accounts->session_put(s->impl, row, err);
+}
+
+enum cust_status cust_store_session_delete(struct cust_store *s, const char *id,
+                                           struct cust_err *err)
+{
+    ACCOUNT_OPS(s, session_delete, err);
+    return s->ops->accounts->session_delete(s->impl, id, err);
+}
