@@ -203,6 +203,8 @@ struct cust_ledger_row {
     const char *at, *actor, *role, *action, *object_type, *object_id, *outcome, *purpose;
     const char *detail;           /* JSON text or NULL */
     const char *prev_hash, *hash; /* lowercase hex SHA-256 */
+    const char *rows; /* the journal records it commits to (JSON); NULL for an entry written
+                         before the ledger covered rows (schema 9) */
 };
 
 /* Callbacks return CUST_OK to continue; anything else stops the iteration and is returned. */
@@ -319,5 +321,9 @@ enum cust_status cust_store_ledger_insert(struct cust_store *s, const struct cus
 enum cust_status cust_store_ledger_each(struct cust_store *s, cust_ledger_fn fn, void *arg,
                                         int64_t *head_seq, char head_hash[65],
                                         struct cust_err *err);
+
+/* One entry by seq (fn runs once); CUST_ENOTFOUND when there is none. */
+enum cust_status cust_store_ledger_entry(struct cust_store *s, int64_t seq, cust_ledger_fn fn,
+                                         void *arg, struct cust_err *err);
 
 #endif

@@ -201,3 +201,62 @@ enum cust_status cust_store_public_search(struct cust_store *s, const struct cus
         return cust_err_set(err, CUST_EINVAL, "the %s store has no public view", s->ops->name);
     return s->ops->public_search(s->impl, q, fn, arg, err);
 }
+
+enum cust_status cust_store_ledger_entry(struct cust_store *s, int64_t seq, cust_ledger_fn fn,
+                                         void *arg, struct cust_err *err)
+{
+    return s->ops->ledger_entry(s->impl, seq, fn, arg, err);
+}
+
+/* ---- rows the ledger commits to (store_rows.h) ------------------------------------------ */
+
+enum cust_status cust_store_rows_written(struct cust_store *s, cust_row_fn fn, void *arg,
+                                         struct cust_err *err)
+{
+    if (s->tx_depth <= 0)
+        return cust_err_set(err, CUST_EDB, "rows written: outside a transaction");
+    return s->ops->rows->written(s->impl, fn, arg, err);
+}
+
+bool cust_store_rows_pending(struct cust_store *s)
+{
+    return s->ops->rows->pending(s->impl);
+}
+
+enum cust_status cust_store_rows_each(struct cust_store *s, int table, cust_row_fn fn, void *arg,
+                                      struct cust_err *err)
+{
+    return s->ops->rows->each(s->impl, table, fn, arg, err);
+}
+
+enum cust_status cust_store_row_get(struct cust_store *s, int table, const void *key,
+                                    size_t key_len, cust_row_fn fn, void *arg, struct cust_err *err)
+{
+    return s->ops->rows->get(s->impl, table, key, key_len, fn, arg, err);
+}
+
+enum cust_status cust_store_row_label(struct cust_store *s, int table, const void *key,
+                                      size_t key_len, char **label, struct cust_err *err)
+{
+    return s->ops->rows->label(s->impl, table, key, key_len, label, err);
+}
+
+enum cust_status cust_store_journal_put(struct cust_store *s, const struct cust_journal_rec *j,
+                                        struct cust_err *err)
+{
+    if (s->tx_depth <= 0)
+        return cust_err_set(err, CUST_EDB, "row journal: outside a transaction");
+    return s->ops->rows->journal_put(s->impl, j, err);
+}
+
+enum cust_status cust_store_journal_each(struct cust_store *s, int table, int64_t seq,
+                                         cust_journal_fn fn, void *arg, struct cust_err *err)
+{
+    return s->ops->rows->journal_each(s->impl, table, seq, fn, arg, err);
+}
+
+enum cust_status cust_store_rows_derived(struct cust_store *s, cust_derived_fn fn, void *arg,
+                                         struct cust_err *err)
+{
+    return s->ops->rows->derived(s->impl, fn, arg, err);
+}

@@ -16,10 +16,12 @@
 #include "custodian/store_accounts.h"
 #include "custodian/store_feed.h"
 #include "custodian/store_requests.h"
+#include "custodian/store_rows.h"
 
 struct cust_store_request_ops;
 struct cust_store_account_ops;
 struct cust_store_feed_ops;
+struct cust_store_rows_ops;
 
 /* The backend vtable. Every function gets the store's backend-private state. */
 struct cust_store_ops {
@@ -51,6 +53,8 @@ struct cust_store_ops {
                                       struct cust_err *err);
     enum cust_status (*ledger_each)(void *impl, cust_ledger_fn fn, void *arg, int64_t *head_seq,
                                     char head_hash[65], struct cust_err *err);
+    enum cust_status (*ledger_entry)(void *impl, int64_t seq, cust_ledger_fn fn, void *arg,
+                                     struct cust_err *err);
     /* persons and bookings as others read them (store.h) */
     enum cust_status (*persons)(void *impl, int64_t person_id, cust_person_row_fn fn, void *arg,
                                 struct cust_err *err);
@@ -65,6 +69,25 @@ struct cust_store_ops {
     const struct cust_store_account_ops *accounts;
     /* ---- feeds: runs, what each source listed, review items (store_feed.h) ---- */
     const struct cust_store_feed_ops *feed;
+    /* ---- rows the ledger commits to, and its journal (store_rows.h) ---- */
+    const struct cust_store_rows_ops *rows;
+};
+
+/* Rows the ledger commits to, and its journal (store_rows.h). */
+struct cust_store_rows_ops {
+    enum cust_status (*written)(void *impl, cust_row_fn fn, void *arg, struct cust_err *err);
+    bool (*pending)(void *impl);
+    enum cust_status (*each)(void *impl, int table, cust_row_fn fn, void *arg,
+                             struct cust_err *err);
+    enum cust_status (*get)(void *impl, int table, const void *key, size_t key_len, cust_row_fn fn,
+                            void *arg, struct cust_err *err);
+    enum cust_status (*label)(void *impl, int table, const void *key, size_t key_len, char **label,
+                              struct cust_err *err);
+    enum cust_status (*journal_put)(void *impl, const struct cust_journal_rec *j,
+                                    struct cust_err *err);
+    enum cust_status (*journal_each)(void *impl, int table, int64_t seq, cust_journal_fn fn,
+                                     void *arg, struct cust_err *err);
+    enum cust_status (*derived)(void *impl, cust_derived_fn fn, void *arg, struct cust_err *err);
 };
 
 /* Requests and what is kept with them (store_requests.h). */

@@ -96,7 +96,22 @@ static enum cust_status be_put_user(void *ctx, const struct cust_user *u)
         sodium_memzero(sealed.totp_key, sizeof(sealed.totp_key));
     }
     struct cust_store *s = web_acquire(w);
-    enum cust_status st = cust_auth_store_user_put(s, &sealed, NULL);
+    /* the account row and the ledger entry that commits it, in one transaction */
+    char detail[96];
+    const char *role = cust_role_name(u->role);
+    snprintf(detail, sizeof(detail), "{\"role\":\"%s\",\"disabled\":%s}", role ? role : "none",
+             u->disabled ? "true" : "false");
+    struct cust_ledger_entry e = {
+        "custodian", "system", "account", "user", u->name, "ok", "a staff account written", detail};
+    enum cust_status st = cust_store_begin(s, NULL);
+    if (st == CUST_OK)
+        st = cust_auth_store_user_put(s, &sealed, NULL);
+    if (st == CUST_OK)
+        st = cust_ledger_append(s, &e, NULL);
+    if (st == CUST_OK)
+        st = cust_store_commit(s, NULL);
+    else
+        cust_store_rollback(s);
     web_release(w, s);
     sodium_memzero(&sealed, sizeof(sealed));
     return st;
@@ -155,9 +170,14 @@ static enum cust_status seal_clear_rows(struct cust_web *w, struct cust_err *err
     struct cust_buf names = CUST_BUF_INIT;
     enum cust_status st = cust_store_user_list(s, collect_name, &names, err);
     unsigned sealed = 0;
+    bool tx = false;
     for (size_t off = 0; st == CUST_OK && off < names.len; off += strlen(names.buf + off) + 1) {
         struct cust_user u;
         st = cust_auth_store_user_get(s, names.buf + off, &u, err);
+        if (st == CUST_OK && !u.totp_sealed && !tx) {
+            st = cust_store_begin(s, err);
+            tx = st == CUST_OK;
+        }
         if (st == CUST_OK && !u.totp_sealed) {
             struct cust_user c = u;
             cust_totp_seal(w->key, u.totp_key, c.totp_nonce, c.totp_box);
@@ -170,6 +190,23 @@ static enum cust_status seal_clear_rows(struct cust_web *w, struct cust_err *err
         sodium_memzero(&u, sizeof(u));
     }
     cust_buf_release(&names);
+    if (tx && st == CUST_OK) { /* the rewritten rows, committed by one entry */
+        char detail[64];
+        snprintf(detail, sizeof(detail), "{\"sealed\":%u}", sealed);
+        struct cust_ledger_entry e = {"custodian",
+                                      "system",
+                                      "seal_totp",
+                                      "user",
+                                      "*",
+                                      "ok",
+                                      "clear-text TOTP secrets sealed under the key file",
+                                      detail};
+        st = cust_ledger_append(s, &e, err);
+    }
+    if (tx && st == CUST_OK)
+        st = cust_store_commit(s, err);
+    else if (tx)
+        cust_store_rollback(s);
     if (st == CUST_OK && sealed > 0)
         fprintf(stderr, "custodian: sealed %u clear-text TOTP secret%s under key file '%s'\n",
                 sealed, sealed == 1 ? "" : "s", w->key_path);

@@ -38,7 +38,7 @@ static void test_hash_covers_every_field(void **state)
     (void)state;
     struct cust_ledger_row r = {
         7,           "2025-01-01T00:00:00Z", "alice", "clerk", "export", "file", "x", "ok", "why",
-        "{\"n\":1}", CUST_LEDGER_GENESIS,    NULL};
+        "{\"n\":1}", CUST_LEDGER_GENESIS,    NULL,    NULL};
     char base[65], h[65];
     cust_ledger_hash(&r, base);
     assert_int_equal(strlen(base), 64);
@@ -124,7 +124,8 @@ static void test_verify_detects_forged_head(void **state)
     int64_t seq;
     char prev[65], h[65];
     assert_int_equal(cust_store_ledger_head(s, &seq, prev, NULL), CUST_OK);
-    struct cust_ledger_row r = {seq + 1, "t", "a", "r", "x", "o", "i", "ok", "", NULL, prev, h};
+    struct cust_ledger_row r = {seq + 1, "t", "a",  "r",  "x", "o", "i",
+                                "ok",    "",  NULL, prev, h,   "{}"};
     cust_ledger_hash(&r, h);
     assert_int_equal(cust_store_begin(s, NULL), CUST_OK);
     assert_int_equal(cust_store_ledger_insert(s, &r, NULL), CUST_OK); /* moves the head too */
@@ -166,7 +167,7 @@ static void test_hash_pinned(void **state)
     (void)state;
     struct cust_ledger_row r = {
         7,           "2025-01-01T00:00:00Z", "alice", "clerk", "export", "file", "x", "ok", "why",
-        "{\"n\":1}", CUST_LEDGER_GENESIS,    NULL};
+        "{\"n\":1}", CUST_LEDGER_GENESIS,    NULL,    NULL};
     char h[65], lh[65];
     unsigned char leaf[CUST_TLOG_HASH];
     cust_ledger_hash(&r, h);
