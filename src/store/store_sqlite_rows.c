@@ -89,6 +89,12 @@ struct ctab {
     "id, request_id, ord, person_id, booking_number, items, withheld, recipient, office, at,"      \
     " decision_id, row_hash"
 #define US "name, role, pwhash, totp_key, totp_nonce, disabled, created_at"
+#define FR                                                                                         \
+    "id, source, file, sha256, snapshot, run_at, actor, records, created, updated, unchanged,"     \
+    " released, missing, reviews_opened, reappeared, rejected, rejects_file"
+#define FV                                                                                         \
+    "id, source, booking_number, run_id, opened_at, reason, status, resolved_at, resolved_by,"     \
+    " resolution"
 
 #define PLAIN(cols, from, key, label)                                                              \
     {                                                                                              \
@@ -146,6 +152,12 @@ static const struct ctab ctabs[CT__N] = {
                              "SELECT 'request ' || request_id || ' row ' || ord"
                              " FROM disclosures WHERE id = ?1"),
     [CT_USERS] = PLAIN(US, "users", "name", "SELECT 'user ' || name FROM users WHERE name = ?1"),
+    [CT_FEED_RUNS] = PLAIN(FR, "feed_runs", "id",
+                           "SELECT 'feed ' || source || ', run of ' || run_at FROM feed_runs"
+                           " WHERE id = ?1"),
+    [CT_FEED_REVIEWS] = PLAIN(FV, "feed_reviews", "id",
+                              "SELECT 'feed ' || source || ', booking ' || booking_number || ' ('"
+                              " || status || ')' FROM feed_reviews WHERE id = ?1"),
 };
 
 static const struct cust_row_table tables[CT__N] = {
@@ -162,6 +174,8 @@ static const struct cust_row_table tables[CT__N] = {
     [CT_TRANSFERS] = {"transfers", true, true},
     [CT_DISCLOSURES] = {"disclosures", true, true},
     [CT_USERS] = {"users", false, false},
+    [CT_FEED_RUNS] = {"feed_runs", true, true},
+    [CT_FEED_REVIEWS] = {"feed_reviews", true, false},
 };
 
 const struct cust_row_table *cust_store_row_tables(size_t *n)
@@ -656,8 +670,9 @@ static enum cust_status sq_rows_written(void *impl, cust_row_fn fn, void *arg, s
     for (int t = 0; s == CUST_OK && t < CT__N; t++) {
         struct keyset *k = &r->written[t];
         size_t n = tables[t].int_key ? k->n : k->nt;
-        if (scan && n > 0 && (t == CT_BOOKING_VERSIONS || t == CT_BOOKINGS || t == CT_PERSONS ||
-                              t == CT_CITIZENSHIP)) {
+        if (scan && n > 0 &&
+            (t == CT_BOOKING_VERSIONS || t == CT_BOOKINGS || t == CT_PERSONS ||
+             t == CT_CITIZENSHIP)) {
             s = sq_rows_each(impl, t, fn, arg, err);
             continue;
         }

@@ -24,6 +24,8 @@ enum cust_sqlite_table {
     CT_TRANSFERS,
     CT_DISCLOSURES,
     CT_USERS,
+    CT_FEED_RUNS,
+    CT_FEED_REVIEWS,
     CT__N
 };
 

@@ -17,6 +17,7 @@
 #include "custodian/auth.h"
 #include "custodian/buf.h"
 #include "custodian/ledger.h"
+#include "custodian/store_feed.h"
 #include "custodian/store_requests.h"
 #include "custodian/store_rows.h"
 #include "custodian/store_accounts.h"
@@ -34,6 +35,7 @@
 #define PERSONS  4000
 #define REQUESTS 400
 #define USERS    24
+#define FEEDRUNS 60
 #define ROUNDS   2
 
 static char base[96], copy[112];
@@ -237,6 +239,45 @@ static void build(void)
         ok(cust_auth_store_user_put(s, &u, &err), &err, "user");
         entry(s, "account", u.name);
     }
+    for (int i = 0; i < FEEDRUNS; i++) { /* daily feed runs; some leave review items */
+        int64_t run;
+        char sha[65], bn[16], at[32];
+        ok(cust_store_feed_next_run_id(s, &run, &err), &err, "run id");
+        snprintf(sha, sizeof(sha), "%064x", 1000 + i);
+        snprintf(at, sizeof(at), "2025-07-%02dT06:00:00Z", 1 + i % 28);
+        struct cust_feed_run_row fr = {run,
+                                       i % 2 ? "jms-north" : "jms-south",
+                                       "daily.csv",
+                                       sha,
+                                       i % 3 ? "full" : "delta",
+                                       at,
+                                       "feed",
+                                       100,
+                                       3,
+                                       5,
+                                       92,
+                                       1,
+                                       2,
+                                       2,
+                                       0,
+                                       0,
+                                       NULL};
+        ok(cust_store_feed_run_insert(s, &fr, &err), &err, "feed run");
+        for (int k = 0; k < 2; k++) {
+            snprintf(bn, sizeof(bn), "B%06d", (i * 2 + k) % BOOKINGS);
+            ok(cust_store_feed_review_open(s, fr.source, bn, run, at,
+                                           "missing from a full snapshot", &err),
+               &err, "review");
+        }
+        entry(s, "feed_run", fr.source);
+    }
+    for (int64_t id = 1; id <= FEEDRUNS; id += 2) {
+        char src[64], bn[32];
+        ok(cust_store_feed_review_resolve(s, id, "sgt", "2025-07-30T10:00:00Z", "released", src,
+                                          sizeof(src), bn, sizeof(bn), &err),
+           &err, "resolve");
+        entry(s, "feed_review_resolve", bn);
+    }
     int64_t n = 0;
     ok(cust_store_count(s, "ledger", &n, &err), &err, "count");
     for (int64_t i = n; i < ENTRIES; i++) /* the rest of the day: sign-ins, look-ups */
@@ -431,6 +472,10 @@ static void mutate(sqlite3 *db, enum kind k, int r, struct keys *want)
         exec(db, "UPDATE disclosures SET items = '[\"name\",\"address\"]' WHERE " SUB("id"), R, r);
         keys_query(db, want, "users", "SELECT name FROM users WHERE " SUB("rowid"), R, r);
         exec(db, "UPDATE users SET role = 'admin' || role WHERE " SUB("rowid"), R, r);
+        keys_query(db, want, "feed_runs", "SELECT id FROM feed_runs WHERE " SUB("id"), R, r);
+        exec(db, "UPDATE feed_runs SET missing = missing + 1 WHERE " SUB("id"), R, r);
+        keys_query(db, want, "feed_reviews", "SELECT id FROM feed_reviews WHERE " SUB("id"), R, r);
+        exec(db, "UPDATE feed_reviews SET reason = 'none' WHERE " SUB("id"), R, r);
         break;
     case DELETE: {
         static const struct {
@@ -441,7 +486,8 @@ static void mutate(sqlite3 *db, enum kind k, int r, struct keys *want)
                  {"documents", "sha256", "rowid"}, {"decisions", "id", "id"},
                  {"actions", "id", "id"},          {"duties", "id", "id"},
                  {"transfers", "id", "id"},        {"disclosures", "id", "id"},
-                 {"users", "name", "rowid"}};
+                 {"users", "name", "rowid"},       {"feed_runs", "id", "id"},
+                 {"feed_reviews", "id", "id"}};
         for (size_t i = 0; i < CUST_ARRAY_LEN(t); i++) {
             keys_query(db, want, t[i].table, "SELECT %s FROM %s WHERE (%s) %% %d = %d", t[i].key,
                        t[i].table, t[i].sub, R, r);
@@ -514,6 +560,16 @@ static void mutate(sqlite3 *db, enum kind k, int r, struct keys *want)
              "INSERT INTO users(name, role, pwhash, totp_key) SELECT name || 'x', 'admin',"
              " pwhash, totp_key FROM users WHERE (rowid) %% %d = %d",
              "SELECT name FROM users WHERE name LIKE '%x'"},
+            {"feed_runs",
+             "INSERT INTO feed_runs SELECT id + 1000000, source, file, sha256, snapshot, run_at,"
+             " actor, records, created, updated, unchanged, released, missing, reviews_opened,"
+             " reappeared, rejected, rejects_file FROM feed_runs WHERE (id) %% %d = %d",
+             "SELECT id FROM feed_runs WHERE id > 1000000"},
+            {"feed_reviews",
+             "INSERT INTO feed_reviews(id, source, booking_number, run_id, opened_at, reason,"
+             " status) SELECT id + 1000000, source, booking_number || 'X', run_id, opened_at,"
+             " reason, 'resolved' FROM feed_reviews WHERE (id) %% %d = %d",
+             "SELECT id FROM feed_reviews WHERE id > 1000000"},
         };
         for (size_t i = 0; i < CUST_ARRAY_LEN(t); i++) {
 #pragma GCC diagnostic push
@@ -535,7 +591,8 @@ static void mutate(sqlite3 *db, enum kind k, int r, struct keys *want)
         /* rows of each integer-keyed table swapped in pairs (keys 2k+r... exchanged) */
         static const char *const t[] = {
             "booking_versions", "persons", "citizenship_history", "request_documents", "decisions",
-            "actions",          "duties",  "transfers",           "disclosures"};
+            "actions",          "duties",  "transfers",           "disclosures",       "feed_runs",
+            "feed_reviews"};
         for (size_t i = 0; i < CUST_ARRAY_LEN(t); i++) {
             /* pairs (a, a+1) with a %% (2R) == 2r + 1 */
             keys_query(db, want, t[i],
