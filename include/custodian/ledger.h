@@ -115,6 +115,29 @@ enum cust_status cust_ledger_tree_head(struct cust_store *s, uint64_t *size,
 char *cust_ledger_checkpoint(const struct cust_checkpoint *c, const struct cust_note_signer *signer,
                              struct cust_err *err);
 
+/* ---- checkpoints the server writes (ledger.md "Checkpoints from the server") ------------- */
+
+struct cust_ledger_publish_policy {
+    uint64_t every_entries; /* a new checkpoint after this many entries (>= 1) */
+    int64_t every_seconds;  /* ... or after this long, if the ledger grew (0: never by time) */
+    const char *dir;        /* also write DIR/checkpoint-SIZE.txt (NULL: the store only) */
+};
+
+/*
+ * Write a new checkpoint when one is due under `p` at `now` (unix seconds): the ledger is
+ * verified (chain, tree, and that it still extends the last checkpoint kept, which a log must
+ * never contradict), the head signed by `signer` and kept in the store (and `p->dir`).
+ * *written gets the new checkpoint's size, or 0 when none was due. CUST_EINTEGRITY when the
+ * ledger does not verify or no longer extends the last checkpoint: nothing is signed.
+ */
+enum cust_status cust_ledger_publish(struct cust_store *s, const struct cust_note_signer *signer,
+                                     const struct cust_ledger_publish_policy *p, int64_t now,
+                                     uint64_t *written, struct cust_err *err);
+/* The latest checkpoint kept in the store (a signed note; *note a new string); CUST_ENOTFOUND
+ * when none was written yet. */
+enum cust_status cust_ledger_checkpoint_latest(struct cust_store *s, char **note,
+                                               struct cust_err *err);
+
 /* ---- rows (docs/internals/ledger.md "Rows") ------------------------------------------- */
 
 /*

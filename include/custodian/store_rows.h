@@ -74,6 +74,15 @@ typedef enum cust_status (*cust_journal_fn)(const struct cust_journal_rec *j, vo
  * person's name): one call each; `what` names the row and the copy. */
 typedef enum cust_status (*cust_derived_fn)(const char *what, void *arg);
 
+/* A checkpoint the server signed and kept (ledger.md "Checkpoints from the server"). */
+struct cust_stored_checkpoint {
+    int64_t size;
+    const char *root; /* base64 */
+    int64_t at;       /* unix seconds */
+    const char *note; /* the signed note */
+};
+typedef enum cust_status (*cust_checkpoint_fn)(const struct cust_stored_checkpoint *c, void *arg);
+
 /* The covered tables, in the order the ledger commits them; *n gets their count. */
 const struct cust_row_table *cust_store_row_tables(size_t *n);
 /* The index of a covered table by name, or -1. */
@@ -109,5 +118,13 @@ enum cust_status cust_store_journal_each(struct cust_store *s, int table, int64_
 /* Rows whose derived copies disagree with their source. */
 enum cust_status cust_store_rows_derived(struct cust_store *s, cust_derived_fn fn, void *arg,
                                          struct cust_err *err);
+
+/* Keep a signed checkpoint (its own transaction is fine: no covered row). */
+enum cust_status cust_store_checkpoint_put(struct cust_store *s,
+                                           const struct cust_stored_checkpoint *c,
+                                           struct cust_err *err);
+/* The latest kept checkpoint (fn runs once); CUST_ENOTFOUND when none. */
+enum cust_status cust_store_checkpoint_latest(struct cust_store *s, cust_checkpoint_fn fn,
+                                              void *arg, struct cust_err *err);
 
 #endif

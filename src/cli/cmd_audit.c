@@ -3,6 +3,7 @@
  * its tree head as a signed checkpoint, prove inclusion and consistency (ledger.h, tlog.h).
  */
 #include "custodian/compat.h"
+#include "custodian/config.h"
 #include "custodian/desk.h"
 #include "custodian/ledger.h"
 #include "cli.h"
@@ -550,9 +551,9 @@ int cmd_audit(int argc, char **argv, struct cli_ctx *ctx)
     if (json && is_cp)
         return cli_usage_error(usage, "audit checkpoint prints a note, not JSON");
     if (is_cp && !key_path) {
-        const char *env = getenv("CUSTODIAN_LEDGER_KEY");
-        if (env && *env && !origin)
-            key_path = env;
+        const char *k = cust_config_get(ctx->cfg, CUST_CFG_LEDGER_KEY); /* [ledger] key */
+        if (*k && !origin)
+            key_path = k;
     }
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s;

@@ -468,7 +468,8 @@ static enum cust_status on_journal(const struct cust_journal_rec *j, void *arg)
         v->g_n = 0;
         sha256_init(&v->g_sha);
     }
-    sha256_update(&v->g_sha, j->len, j->blob);
+    if (j->len)
+        sha256_update(&v->g_sha, j->len, j->blob);
     v->g_n += j->n;
     /* the records: key length, key, hash */
     size_t off = 0;
@@ -622,7 +623,8 @@ static enum cust_status verify_table(struct vrows *v, int table)
     }
     for (size_t i = 0; i < v->nlt; i++)
         v->lt[i].key = (const unsigned char *)v->keys.buf + v->lt[i].key_off;
-    qsort(v->lt, v->nlt, sizeof(*v->lt), cmp_latest);
+    if (v->nlt > 1)
+        qsort(v->lt, v->nlt, sizeof(*v->lt), cmp_latest);
     /* keep the last write of each key, counting the writes */
     size_t m = 0;
     for (size_t i = 0; i < v->nlt; i++) {
@@ -741,7 +743,8 @@ static enum cust_status on_one_journal(const struct cust_journal_rec *j, void *a
 static enum cust_status on_group(const struct cust_journal_rec *j, void *arg)
 {
     struct one *o = arg;
-    sha256_update(&o->g_sha, j->len, j->blob);
+    if (j->len)
+        sha256_update(&o->g_sha, j->len, j->blob);
     o->g_n += j->n;
     return CUST_OK;
 }

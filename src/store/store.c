@@ -260,3 +260,16 @@ enum cust_status cust_store_rows_derived(struct cust_store *s, cust_derived_fn f
 {
     return s->ops->rows->derived(s->impl, fn, arg, err);
 }
+
+enum cust_status cust_store_checkpoint_put(struct cust_store *s,
+                                           const struct cust_stored_checkpoint *c,
+                                           struct cust_err *err)
+{
+    return s->ops->rows->checkpoint_put(s->impl, c, err);
+}
+
+enum cust_status cust_store_checkpoint_latest(struct cust_store *s, cust_checkpoint_fn fn,
+                                              void *arg, struct cust_err *err)
+{
+    return s->ops->rows->checkpoint_latest(s->impl, fn, arg, err);
+}

@@ -88,6 +88,10 @@ struct cust_store_rows_ops {
     enum cust_status (*journal_each)(void *impl, int table, int64_t seq, cust_journal_fn fn,
                                      void *arg, struct cust_err *err);
     enum cust_status (*derived)(void *impl, cust_derived_fn fn, void *arg, struct cust_err *err);
+    enum cust_status (*checkpoint_put)(void *impl, const struct cust_stored_checkpoint *c,
+                                       struct cust_err *err);
+    enum cust_status (*checkpoint_latest)(void *impl, cust_checkpoint_fn fn, void *arg,
+                                          struct cust_err *err);
 };
 
 /* Requests and what is kept with them (store_requests.h). */

@@ -25,6 +25,10 @@ const char *const cust_sqlite_rows_migration[] = {
     " BEGIN SELECT RAISE(ABORT, 'the row journal is append-only'); END",
     "CREATE TRIGGER ledger_rows_no_delete BEFORE DELETE ON ledger_rows"
     " BEGIN SELECT RAISE(ABORT, 'the row journal is append-only'); END",
+    /* the signed checkpoints the server wrote (the latest is served at /api/v1/checkpoint);
+     * not covered: each is signed, and outside copies are what a verifier trusts */
+    "CREATE TABLE checkpoints(id INTEGER PRIMARY KEY, size INTEGER NOT NULL,"
+    " root TEXT NOT NULL, at INTEGER NOT NULL, note TEXT NOT NULL)",
     NULL};
 
 /* ---- the catalog ----------------------------------------------------------------------- */
@@ -200,6 +204,11 @@ static const char derived_sql[] =
     " FROM bookings b JOIN persons p ON p.id = b.person_id"
     " WHERE b.search_last IS NOT p.last_name OR b.search_first IS NOT p.first_name";
 
+static const char cput_sql[] =
+    "INSERT INTO checkpoints(size, root, at, note) VALUES(?1, ?2, ?3, ?4)";
+static const char clast_sql[] =
+    "SELECT size, root, at, note FROM checkpoints ORDER BY id DESC LIMIT 1";
+
 static const char jput_sql[] =
     "INSERT INTO ledger_rows(seq, tbl, part, n, hashes) VALUES(?1, ?2, ?3, ?4, ?5)";
 /* (?1: table or NULL, ?2: seq or 0); ordered for the verifier: seq, then the catalog order of
@@ -220,7 +229,7 @@ struct keyset {
 struct rstate {
     sqlite3_stmt *scan[CT__N], *get[CT__N], *label[CT__N];
     sqlite3_stmt *kscan[CT__N][2], *kget[CT__N][2];
-    sqlite3_stmt *jput, *jeach, *derived;
+    sqlite3_stmt *jput, *jeach, *derived, *cput, *clast;
     struct keyset written[CT__N];
     size_t pending;
     bool drained; /* rows_written ran in this transaction */
@@ -270,6 +279,8 @@ void cust_sqlite_rows_free(void *p)
     sqlite3_finalize(r->jput);
     sqlite3_finalize(r->jeach);
     sqlite3_finalize(r->derived);
+    sqlite3_finalize(r->cput);
+    sqlite3_finalize(r->clast);
     free(r->vals);
     free(r->offs);
     cust_buf_release(&r->arena);
@@ -676,6 +687,8 @@ static enum cust_status sq_rows_written(void *impl, cust_row_fn fn, void *arg, s
             s = sq_rows_each(impl, t, fn, arg, err);
             continue;
         }
+        if (n == 0)
+            continue;
         if (tables[t].int_key)
             qsort(k->ids, k->n, sizeof(*k->ids), cmp_id);
         else
@@ -813,6 +826,49 @@ static enum cust_status sq_row_label(void *impl, int t, const void *key, size_t 
     return s;
 }
 
+static enum cust_status sq_checkpoint_put(void *impl, const struct cust_stored_checkpoint *c,
+                                          struct cust_err *err)
+{
+    sqlite3 *db;
+    const char *path;
+    struct rstate *r = state(impl, &db, &path);
+    sqlite3_stmt *st = prep(db, path, &r->cput, cput_sql, err);
+    if (!st)
+        return CUST_EDB;
+    sqlite3_bind_int64(st, 1, c->size);
+    sqlite3_bind_text(st, 2, c->root, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, c->at);
+    sqlite3_bind_text(st, 4, c->note, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? CUST_OK : rerr(db, path, err, "checkpoints");
+}
+
+static enum cust_status sq_checkpoint_latest(void *impl, cust_checkpoint_fn fn, void *arg,
+                                             struct cust_err *err)
+{
+    sqlite3 *db;
+    const char *path;
+    struct rstate *r = state(impl, &db, &path);
+    sqlite3_stmt *st = prep(db, path, &r->clast, clast_sql, err);
+    if (!st)
+        return CUST_EDB;
+    int rc = sqlite3_step(st);
+    enum cust_status s;
+    if (rc == SQLITE_ROW) {
+        struct cust_stored_checkpoint c = {
+            sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+            sqlite3_column_int64(st, 2), (const char *)sqlite3_column_text(st, 3)};
+        s = fn(&c, arg);
+    } else if (rc == SQLITE_DONE) {
+        s = cust_err_set(err, CUST_ENOTFOUND, "no checkpoint written yet");
+    } else {
+        s = rerr(db, path, err, "checkpoints");
+    }
+    sqlite3_reset(st);
+    return s;
+}
+
 const struct cust_store_rows_ops cust_sqlite_rows_ops = {
     .written = sq_rows_written,
     .pending = sq_rows_pending,
@@ -822,4 +878,6 @@ const struct cust_store_rows_ops cust_sqlite_rows_ops = {
     .journal_put = sq_journal_put,
     .journal_each = sq_journal_each,
     .derived = sq_rows_derived,
+    .checkpoint_put = sq_checkpoint_put,
+    .checkpoint_latest = sq_checkpoint_latest,
 };

@@ -238,6 +238,76 @@ static void test_checkpoint_against_store(void **state)
     cust_note_signer_wipe(&sg);
 }
 
+/* The server's schedule (cust_ledger_publish): the first is written at once, then one after N
+ * entries or M seconds if the ledger grew, never when it did not; each is kept and is the
+ * latest served; a store no longer extending the last one is never signed again. */
+static void test_publish_schedule(void **state)
+{
+    struct cust_store *s = *state;
+    struct cust_ledger_entry e = {"a", "clerk", "export", "file", "f", "ok", "", NULL};
+    char *sk, *vk, *note = NULL;
+    struct cust_note_signer sg;
+    assert_int_equal(cust_note_key_generate("county.example/l", &sk, &vk, NULL), CUST_OK);
+    assert_int_equal(cust_note_signer_parse(sk, &sg, NULL), CUST_OK);
+    struct cust_ledger_publish_policy p = {.every_entries = 3, .every_seconds = 60};
+    uint64_t w = 99;
+    struct cust_err err = CUST_ERR_INIT;
+    /* empty ledger: nothing to sign, nothing kept */
+    assert_int_equal(cust_ledger_publish(s, &sg, &p, 1000, &w, NULL), CUST_OK);
+    assert_true(w == 0);
+    assert_int_equal(cust_ledger_checkpoint_latest(s, &note, &err), CUST_ENOTFOUND);
+    assert_int_equal(cust_ledger_append(s, &e, NULL), CUST_OK);
+    assert_int_equal(cust_ledger_publish(s, &sg, &p, 1000, &w, NULL), CUST_OK);
+    assert_true(w == 1); /* the first: at once */
+    assert_int_equal(cust_ledger_publish(s, &sg, &p, 5000, &w, NULL), CUST_OK);
+    assert_true(w == 0); /* the ledger did not grow: never again, however long */
+    assert_int_equal(cust_ledger_append(s, &e, NULL), CUST_OK);
+    assert_int_equal(cust_ledger_publish(s, &sg, &p, 1059, &w, NULL), CUST_OK);
+    assert_true(w == 0); /* 1 entry, 59 s */
+    assert_int_equal(cust_ledger_publish(s, &sg, &p, 1060, &w, NULL), CUST_OK);
+    assert_true(w == 2); /* 60 s */
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(cust_ledger_append(s, &e, NULL), CUST_OK);
+    assert_int_equal(cust_ledger_publish(s, &sg, &p, 1061, &w, NULL), CUST_OK);
+    assert_true(w == 0); /* 2 entries */
+    assert_int_equal(cust_ledger_append(s, &e, NULL), CUST_OK);
+    assert_int_equal(cust_ledger_publish(s, &sg, &p, 1062, &w, NULL), CUST_OK);
+    assert_true(w == 5); /* 3 entries */
+    assert_int_equal(cust_ledger_checkpoint_latest(s, &note, NULL), CUST_OK);
+    struct cust_note_verifier v;
+    assert_int_equal(cust_note_verifier_parse(vk, &v, NULL), CUST_OK);
+    struct cust_note opened;
+    assert_int_equal(cust_note_open(note, strlen(note), &v, &opened, NULL), CUST_OK);
+    struct cust_checkpoint cp;
+    assert_int_equal(cust_checkpoint_parse(opened.text, opened.text_len, &cp, NULL), CUST_OK);
+    assert_true(cp.size == 5);
+    struct cust_ledger_report rep;
+    assert_int_equal(cust_ledger_verify_checkpoint(s, &cp, &rep, NULL), CUST_OK);
+    cust_note_release(&opened);
+    free(note);
+    /* a store that no longer extends the last checkpoint (here: a checkpoint of a longer log
+     * kept, as if the tail had been cut since) is refused, and nothing is kept */
+    struct cust_checkpoint longer = cp;
+    longer.size = 9;
+    char *forged = cust_ledger_checkpoint(&longer, &sg, NULL);
+    char root[45];
+    cust_tlog_hash_b64(longer.root, root);
+    struct cust_stored_checkpoint sc = {9, root, 1063, forged};
+    assert_int_equal(cust_store_checkpoint_put(s, &sc, NULL), CUST_OK);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(cust_ledger_append(s, &e, NULL), CUST_OK);
+    assert_int_equal(cust_ledger_publish(s, &sg, &p, 2000, &w, &err), CUST_EINTEGRITY);
+    assert_true(w == 0);
+    assert_non_null(strstr(err.msg, "not signing"));
+    assert_int_equal(cust_ledger_checkpoint_latest(s, &note, NULL), CUST_OK);
+    assert_string_equal(note, forged); /* the last kept is unchanged */
+    free(note);
+    free(forged);
+    free(sk);
+    free(vk);
+    cust_note_signer_wipe(&sg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -245,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_row_encoder_known_answers),
         cmocka_unit_test(test_hash_pinned),
         cmocka_unit_test_setup_teardown(test_checkpoint_against_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_publish_schedule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_and_verify, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_in_rolled_back_tx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_required_fields, setup, teardown),
