@@ -258,6 +258,17 @@ void cust_store_rollback(struct cust_store *s);
 bool cust_store_in_transaction(const struct cust_store *s);
 
 /*
+ * Read everything until cust_store_snapshot_end from one snapshot of the store: what other
+ * connections commit meanwhile is not seen (a verify run while the server writes must not take
+ * a half-seen write for tampering). Never takes the write lock; nests; inside an open
+ * transaction it does nothing (that transaction is already one snapshot). No transaction may be
+ * begun inside a snapshot (CUST_EDB).
+ */
+enum cust_status cust_store_snapshot_begin(struct cust_store *s,
+                                           struct cust_err *err) CUST_WARN_UNUSED;
+void cust_store_snapshot_end(struct cust_store *s);
+
+/*
  * The current version number and JSON of a booking. CUST_ENOTFOUND when there is none.
  * `doc` may be NULL; otherwise *doc is a new heap string (free()).
  */

@@ -147,6 +147,10 @@ static int audit_verify(struct cust_store *s, const char *cp_path, const char *p
         if (cst != CUST_OK)
             return cli_fail(&err);
     }
+    /* the chain, the disclosures and the rows from one snapshot: what the server commits
+     * meanwhile is for the next verify */
+    if (cust_store_snapshot_begin(s, &err) != CUST_OK)
+        return cli_fail(&err);
     struct cust_ledger_report rep;
     enum cust_status rc = cust_ledger_verify_checkpoint(s, have_cp ? &cp : NULL, &rep, &err);
     /* the disclosure rows hang off ledger entries: checked once the chain is intact */
@@ -159,8 +163,10 @@ static int audit_verify(struct cust_store *s, const char *cp_path, const char *p
         if (drc != CUST_OK && drc != CUST_EINTEGRITY)
             err = derr;
     }
-    if ((rc != CUST_OK && rc != CUST_EINTEGRITY) || (drc != CUST_OK && drc != CUST_EINTEGRITY))
+    if ((rc != CUST_OK && rc != CUST_EINTEGRITY) || (drc != CUST_OK && drc != CUST_EINTEGRITY)) {
+        cust_store_snapshot_end(s);
         return cli_fail(&err);
+    }
     bool chain_ok = rc == CUST_OK || rep.checkpoint_bad;
     /* every row against the journal, once the entries are known good */
     struct cust_ledger_rows_report rrep;
@@ -170,10 +176,12 @@ static int audit_verify(struct cust_store *s, const char *cp_path, const char *p
         struct cust_err rerr = CUST_ERR_INIT;
         rrc = cust_ledger_verify_rows(s, max_problems, &rrep, &rerr);
         if (rrc != CUST_OK && rrc != CUST_EINTEGRITY) {
+            cust_store_snapshot_end(s);
             cust_ledger_rows_report_release(&rrep);
             return cli_fail(&rerr);
         }
     }
+    cust_store_snapshot_end(s);
     char root[45];
     cust_tlog_hash_b64(rep.root, root);
     if (json) {

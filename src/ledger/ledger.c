@@ -204,11 +204,27 @@ enum cust_status cust_ledger_verify(struct cust_store *s, struct cust_ledger_rep
     return cust_ledger_verify_checkpoint(s, NULL, rep, err);
 }
 
+static enum cust_status verify_checkpoint(struct cust_store *s, const struct cust_checkpoint *cp,
+                                          struct cust_ledger_report *rep, struct cust_err *err);
+
+/* the head and every entry from one snapshot: an entry appended meanwhile by another connection
+ * is neither "beyond the recorded head" nor missing */
 enum cust_status cust_ledger_verify_checkpoint(struct cust_store *s,
                                                const struct cust_checkpoint *cp,
                                                struct cust_ledger_report *rep, struct cust_err *err)
 {
     memset(rep, 0, sizeof(*rep));
+    enum cust_status st = cust_store_snapshot_begin(s, err);
+    if (st != CUST_OK)
+        return st;
+    st = verify_checkpoint(s, cp, rep, err);
+    cust_store_snapshot_end(s);
+    return st;
+}
+
+static enum cust_status verify_checkpoint(struct cust_store *s, const struct cust_checkpoint *cp,
+                                          struct cust_ledger_report *rep, struct cust_err *err)
+{
     struct walk w = {.rep = rep, .expect_seq = 1, .prev = CUST_LEDGER_GENESIS, .cp = cp};
     cust_buf_init(&w.enc, 0);
     cust_tlog_tree_init(&w.tree);

@@ -96,7 +96,12 @@ enum cust_status cust_ledger_publish(struct cust_store *s, const struct cust_not
         return st;
     int64_t head;
     char hh[65];
+    if ((st = cust_store_snapshot_begin(s, err)) != CUST_OK) {
+        free(l.note);
+        return st;
+    }
     if ((st = cust_store_ledger_head(s, &head, hh, err)) != CUST_OK) {
+        cust_store_snapshot_end(s);
         free(l.note);
         return st;
     }
@@ -105,12 +110,15 @@ enum cust_status cust_ledger_publish(struct cust_store *s, const struct cust_not
     bool due = grew && (!l.have || size - last >= p->every_entries ||
                         (p->every_seconds > 0 && now - l.at >= p->every_seconds));
     if (!due || size == 0) {
+        cust_store_snapshot_end(s);
         free(l.note);
         return CUST_OK;
     }
-    /* the whole chain, and the last signed head, before signing a new one */
+    /* the whole chain, and the last signed head, before signing a new one (the size signed
+     * is the one verified, from the same snapshot) */
     struct cust_ledger_report rep;
     st = cust_ledger_verify_checkpoint(s, l.have ? &l.cp : NULL, &rep, err);
+    cust_store_snapshot_end(s);
     free(l.note);
     if (st == CUST_EINTEGRITY)
         return cust_err_set(err, CUST_EINTEGRITY, "not signing: %s", rep.reason);

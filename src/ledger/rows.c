@@ -648,10 +648,9 @@ static enum cust_status verify_table(struct vrows *v, int table)
     return st;
 }
 
-enum cust_status cust_ledger_verify_rows(struct cust_store *s, size_t max_problems,
-                                         struct cust_ledger_rows_report *rep, struct cust_err *err)
+static enum cust_status verify_rows(struct cust_store *s, size_t max_problems,
+                                    struct cust_ledger_rows_report *rep, struct cust_err *err)
 {
-    memset(rep, 0, sizeof(*rep));
     rep->max = max_problems ? max_problems : 1;
     int64_t head = 0;
     char hh[65];
@@ -773,11 +772,39 @@ static enum cust_status on_next(const struct cust_ledger_row *r, void *arg)
     return CUST_OK;
 }
 
+/* every read from one snapshot: rows, journal and entries written meanwhile by another
+ * connection are not half seen */
+enum cust_status cust_ledger_verify_rows(struct cust_store *s, size_t max_problems,
+                                         struct cust_ledger_rows_report *rep, struct cust_err *err)
+{
+    memset(rep, 0, sizeof(*rep));
+    enum cust_status st = cust_store_snapshot_begin(s, err);
+    if (st != CUST_OK)
+        return st;
+    st = verify_rows(s, max_problems, rep, err);
+    cust_store_snapshot_end(s);
+    return st;
+}
+
+static enum cust_status check_row(struct cust_store *s, const char *table, const void *key,
+                                  size_t key_len, int64_t *seq_out, struct cust_err *err);
+
 enum cust_status cust_ledger_check_row(struct cust_store *s, const char *table, const void *key,
                                        size_t key_len, int64_t *seq_out, struct cust_err *err)
 {
     if (seq_out)
         *seq_out = 0;
+    enum cust_status st = cust_store_snapshot_begin(s, err);
+    if (st != CUST_OK)
+        return st;
+    st = check_row(s, table, key, key_len, seq_out, err);
+    cust_store_snapshot_end(s);
+    return st;
+}
+
+static enum cust_status check_row(struct cust_store *s, const char *table, const void *key,
+                                  size_t key_len, int64_t *seq_out, struct cust_err *err)
+{
     int t = cust_store_row_table(table);
     if (t < 0)
         return cust_err_set(err, CUST_EINVAL, "'%s' is not a table the ledger covers", table);

@@ -31,8 +31,16 @@ void cust_store_close(struct cust_store *s)
     free(s);
 }
 
+static enum cust_status no_write_in_snapshot(struct cust_store *s, struct cust_err *err)
+{
+    return s->snap_owned ? cust_err_set(err, CUST_EDB, "a transaction inside a read snapshot")
+                         : CUST_OK;
+}
+
 enum cust_status cust_store_begin(struct cust_store *s, struct cust_err *err)
 {
+    if (no_write_in_snapshot(s, err) != CUST_OK)
+        return CUST_EDB;
     if (s->tx_depth++ > 0)
         return CUST_OK;
     enum cust_status st = s->ops->begin(s->impl, err);
@@ -43,6 +51,8 @@ enum cust_status cust_store_begin(struct cust_store *s, struct cust_err *err)
 
 enum cust_status cust_store_begin_bulk(struct cust_store *s, struct cust_err *err)
 {
+    if (no_write_in_snapshot(s, err) != CUST_OK)
+        return CUST_EDB;
     if (s->tx_depth++ > 0)
         return CUST_OK;
     enum cust_status st =
@@ -75,6 +85,31 @@ void cust_store_rollback(struct cust_store *s)
         return;
     s->tx_depth = 0;
     s->ops->rollback(s->impl, NULL);
+}
+
+enum cust_status cust_store_snapshot_begin(struct cust_store *s, struct cust_err *err)
+{
+    if (s->snap_depth++ > 0)
+        return CUST_OK;
+    s->snap_owned = false;
+    if (s->tx_depth > 0 || !s->ops->snapshot_begin)
+        return CUST_OK;
+    enum cust_status st = s->ops->snapshot_begin(s->impl, err);
+    if (st != CUST_OK) {
+        s->snap_depth = 0;
+        return st;
+    }
+    s->snap_owned = true;
+    return CUST_OK;
+}
+
+void cust_store_snapshot_end(struct cust_store *s)
+{
+    if (s->snap_depth <= 0 || --s->snap_depth > 0)
+        return;
+    if (s->snap_owned)
+        s->ops->snapshot_end(s->impl);
+    s->snap_owned = false;
 }
 
 enum cust_status cust_store_current_version(struct cust_store *s, const char *booking_number,

@@ -33,6 +33,10 @@ struct cust_store_ops {
     enum cust_status (*begin_bulk)(void *impl, struct cust_err *err);
     enum cust_status (*commit)(void *impl, struct cust_err *err);
     enum cust_status (*rollback)(void *impl, struct cust_err *err);
+    /* Optional (NULL = none): a read transaction pinned to one snapshot, and its end (see
+     * cust_store_snapshot_begin). */
+    enum cust_status (*snapshot_begin)(void *impl, struct cust_err *err);
+    void (*snapshot_end)(void *impl);
     enum cust_status (*current_version)(void *impl, const char *booking_number, int *version,
                                         char **doc, struct cust_err *err);
     enum cust_status (*put_booking)(void *impl, const struct cust_booking *b,
@@ -183,7 +187,9 @@ struct cust_store_feed_ops {
 struct cust_store {
     const struct cust_store_ops *ops;
     void *impl;
-    int tx_depth; /* nesting of cust_store_begin (inner levels are no-ops) */
+    int tx_depth;    /* nesting of cust_store_begin (inner levels are no-ops) */
+    int snap_depth;  /* nesting of cust_store_snapshot_begin */
+    bool snap_owned; /* the outermost snapshot began a read transaction (not inside a write) */
 };
 
 /* The SQLite backend's constructor: fills `s` (ops, impl) for the file at `path`. */

@@ -640,6 +640,24 @@ static enum cust_status sq_begin(void *impl, struct cust_err *err)
     return sq_exec_id(impl, S_BEGIN, err);
 }
 
+/* A deferred transaction reading once: SQLite (WAL) pins the snapshot at its first read, and
+ * every statement until COMMIT reads that snapshot. A read-only connection may do this too. */
+static enum cust_status sq_snapshot_begin(void *impl, struct cust_err *err)
+{
+    struct sq *q = impl;
+    enum cust_status st = one_shot(q, "BEGIN DEFERRED", err);
+    if (st == CUST_OK && (st = run_script(q, "SELECT count(*) FROM sqlite_schema", err)) != CUST_OK)
+        one_shot(q, "ROLLBACK", NULL);
+    return st;
+}
+
+static void sq_snapshot_end(void *impl)
+{
+    struct sq *q = impl;
+    if (one_shot(q, "COMMIT", NULL) != CUST_OK)
+        one_shot(q, "ROLLBACK", NULL);
+}
+
 /* Leave bulk mode (after the transaction ended): foreign keys back on, maps freed. */
 static void end_bulk(struct sq *q)
 {
@@ -1349,6 +1367,8 @@ static const struct cust_store_ops sqlite_ops = {
     .begin_bulk = sq_begin_bulk,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .snapshot_begin = sq_snapshot_begin,
+    .snapshot_end = sq_snapshot_end,
     .current_version = sq_current,
     .put_booking = sq_put,
     .versions = sq_versions,

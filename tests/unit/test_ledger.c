@@ -308,6 +308,46 @@ static void test_publish_schedule(void **state)
     cust_note_signer_wipe(&sg);
 }
 
+/* A verify reads one snapshot: entries another connection appends meanwhile are not seen until
+ * the snapshot ends (else a verify beside a writing server would call the half-seen write
+ * tampering); snapshots nest; no transaction may begin inside one. */
+static void test_verify_reads_one_snapshot(void **state)
+{
+    struct cust_store *a = *state, *b = NULL;
+    struct cust_ledger_entry e = {"a", "clerk", "export", "file", "f", "ok", "", NULL};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(cust_ledger_append(a, &e, NULL), CUST_OK);
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_store_open(path, CUST_STORE_OPEN, &b, &err), CUST_OK);
+    assert_int_equal(cust_store_snapshot_begin(a, &err), CUST_OK);
+    assert_int_equal(cust_store_snapshot_begin(a, &err), CUST_OK); /* nested */
+    int64_t head;
+    char hh[65];
+    assert_int_equal(cust_store_ledger_head(a, &head, hh, NULL), CUST_OK);
+    assert_true(head == 3);
+    for (int i = 0; i < 2; i++) /* the other connection writes: not blocked by the reader */
+        assert_int_equal(cust_ledger_append(b, &e, &err), CUST_OK);
+    struct cust_ledger_report rep;
+    assert_int_equal(cust_ledger_verify(a, &rep, &err), CUST_OK);
+    assert_true(rep.entries == 3);
+    assert_int_equal(cust_store_begin(a, &err), CUST_EDB);
+    cust_store_snapshot_end(a); /* the inner one: still the same snapshot */
+    assert_int_equal(cust_ledger_verify(a, &rep, &err), CUST_OK);
+    assert_true(rep.entries == 3);
+    cust_store_snapshot_end(a);
+    assert_int_equal(cust_ledger_verify(a, &rep, &err), CUST_OK);
+    assert_true(rep.entries == 5);
+    /* inside a write transaction a snapshot is that transaction */
+    assert_int_equal(cust_store_begin(a, &err), CUST_OK);
+    assert_int_equal(cust_store_snapshot_begin(a, &err), CUST_OK);
+    assert_int_equal(cust_ledger_append(a, &e, &err), CUST_OK);
+    cust_store_snapshot_end(a);
+    assert_int_equal(cust_store_commit(a, &err), CUST_OK);
+    assert_int_equal(cust_ledger_verify(b, &rep, &err), CUST_OK);
+    assert_true(rep.entries == 6);
+    cust_store_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_hash_pinned),
         cmocka_unit_test_setup_teardown(test_checkpoint_against_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_publish_schedule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_reads_one_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_and_verify, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_in_rolled_back_tx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_required_fields, setup, teardown),
