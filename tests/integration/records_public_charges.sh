@@ -76,7 +76,7 @@ latest=$(q "SELECT max(version) FROM schema_migrations")
 q "DROP VIEW public_bookings; ALTER TABLE bookings DROP COLUMN public_charges;
    CREATE VIEW public_bookings AS SELECT 1 AS schema_6;
    DROP TABLE feed_runs; DROP TABLE feed_bookings; DROP TABLE feed_reviews;
-   DROP TABLE ledger_rows; ALTER TABLE ledger DROP COLUMN rows;
+   DROP TABLE ledger_rows; DROP TABLE checkpoints; ALTER TABLE ledger DROP COLUMN rows;
    DELETE FROM schema_migrations WHERE version >= 7;"
 [ "$(q "SELECT max(version) FROM schema_migrations")" -eq 6 ] || fail "back to schema 6"
 expect_exit 0 "$C" init

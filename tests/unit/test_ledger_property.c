@@ -625,7 +625,8 @@ static void mutate(sqlite3 *db, enum kind k, int r, struct keys *want)
 static void expect_found(const struct keys *want_in, const char *what)
 {
     struct keys want = *want_in;
-    qsort(want.v, want.n, sizeof(*want.v), cmp_str);
+    if (want.n > 1) /* (qsort of an empty, NULL array is undefined) */
+        qsort(want.v, want.n, sizeof(*want.v), cmp_str);
     struct cust_store *s;
     struct cust_err err = CUST_ERR_INIT;
     ok(cust_store_open(copy, CUST_STORE_READONLY, &s, &err), &err, "open copy");
@@ -637,7 +638,8 @@ static void expect_found(const struct keys *want_in, const char *what)
     for (size_t i = 0; i < rep.nproblems; i++)
         if (rep.problems[i].table >= 0 && rep.problems[i].key[0])
             keys_add(&got, t[rep.problems[i].table].name, rep.problems[i].key);
-    qsort(got.v, got.n, sizeof(*got.v), cmp_str);
+    if (got.n > 1)
+        qsort(got.v, got.n, sizeof(*got.v), cmp_str);
     size_t missing = 0;
     for (size_t i = 0; i < want.n; i++)
         if (!bsearch(&want.v[i], got.v, got.n, sizeof(*got.v), cmp_str)) {
