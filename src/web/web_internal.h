@@ -59,6 +59,12 @@ enum cust_status web_api_checkpoint(struct cust_http_request *req, struct cust_h
                                     void *ctx);
 void web_cache_free(struct web_cache *c);
 
+/* What `custodian audit verify` checks, from one snapshot: the chain and tree, the disclosure
+ * rows and every row of the record and the desk, as the JSON object GET /api/v1/audit/verify
+ * answers (ok, chain_ok, disclosures_ok, rows_ok, entries, rows, root, reason, row_problem) and
+ * the console's audit page shows. NULL with *err when the store cannot be read. */
+json_t *web_audit_verdict(struct cust_web *w, struct cust_err *err);
+
 /* Borrow a store connection (exclusive until web_release). */
 struct cust_store *web_acquire(struct cust_web *w);
 void web_release(struct cust_web *w, struct cust_store *s);
