@@ -65,6 +65,11 @@ enum cust_config_key {
     CUST_CFG_LOCATOR_HIDE_RECENT_HOURS,
     CUST_CFG_LOCATOR_RESULT_CAP,
     CUST_CFG_LOCATOR_CACHE_TTL,
+    /* [ledger] (the server's checkpoints, validated by the web front end) */
+    CUST_CFG_LEDGER_KEY,                /* the key file checkpoints are signed with */
+    CUST_CFG_LEDGER_CHECKPOINT_EVERY,   /* a new checkpoint after this many entries */
+    CUST_CFG_LEDGER_CHECKPOINT_MINUTES, /* ... or this many minutes, if the ledger grew */
+    CUST_CFG_LEDGER_CHECKPOINT_DIR,     /* each also written here as checkpoint-SIZE.txt */
     CUST_CFG_COUNT
 };
 

@@ -13,6 +13,7 @@
 
 #include "custodian/buf.h"
 #include "custodian/store.h"
+#include "custodian/store_rows.h"
 #include "custodian/tlog.h"
 
 #define CUST_LEDGER_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
@@ -65,8 +66,10 @@ void cust_ledger_enc_bytes(struct cust_buf *b, const void *p, size_t n);
 void cust_ledger_enc_text(struct cust_buf *b, const char *s); /* NULL allowed */
 void cust_ledger_enc_int(struct cust_buf *b, int64_t v);
 
-/* An entry's canonical encoding (all columns but `hash`, tagged "custodian-ledger-v1") into
- * `out` (reset first): the bytes its chain hash and its Merkle leaf are computed over. */
+/* An entry's canonical encoding (all columns but `hash`) into `out` (reset first): the bytes
+ * its chain hash and its Merkle leaf are computed over. Tagged "custodian-ledger-v2" with the
+ * `rows` commitment after `detail`; an entry from before schema 9 (rows NULL) keeps its
+ * "custodian-ledger-v1" encoding. */
 void cust_ledger_encode(const struct cust_ledger_row *row, struct cust_buf *out);
 /* The chain hash of a row as stored: SHA-256 of its encoding, as 64 lowercase hex digits + NUL. */
 void cust_ledger_hash(const struct cust_ledger_row *row, char out[65]);
@@ -111,5 +114,88 @@ enum cust_status cust_ledger_tree_head(struct cust_store *s, uint64_t *size,
  * signer is NULL. A new heap string; NULL with err on failure. */
 char *cust_ledger_checkpoint(const struct cust_checkpoint *c, const struct cust_note_signer *signer,
                              struct cust_err *err);
+
+/* ---- checkpoints the server writes (ledger.md "Checkpoints from the server") ------------- */
+
+struct cust_ledger_publish_policy {
+    uint64_t every_entries; /* a new checkpoint after this many entries (>= 1) */
+    int64_t every_seconds;  /* ... or after this long, if the ledger grew (0: never by time) */
+    const char *dir;        /* also write DIR/checkpoint-SIZE.txt (NULL: the store only) */
+};
+
+/*
+ * Write a new checkpoint when one is due under `p` at `now` (unix seconds): the ledger is
+ * verified (chain, tree, and that it still extends the last checkpoint kept, which a log must
+ * never contradict), the head signed by `signer` and kept in the store (and `p->dir`).
+ * *written gets the new checkpoint's size, or 0 when none was due. CUST_EINTEGRITY when the
+ * ledger does not verify or no longer extends the last checkpoint: nothing is signed.
+ */
+enum cust_status cust_ledger_publish(struct cust_store *s, const struct cust_note_signer *signer,
+                                     const struct cust_ledger_publish_policy *p, int64_t now,
+                                     uint64_t *written, struct cust_err *err);
+/* The latest checkpoint kept in the store (a signed note; *note a new string); CUST_ENOTFOUND
+ * when none was written yet. */
+enum cust_status cust_ledger_checkpoint_latest(struct cust_store *s, char **note,
+                                               struct cust_err *err);
+
+/* ---- rows (docs/internals/ledger.md "Rows") ------------------------------------------- */
+
+/*
+ * A row's content hash: SHA-256 of the canonical encoding of "custodian-row-v1", the table's
+ * name and the row's canonical values (store_rows.h; an integer is its decimal text, a real
+ * "%.17g", text and blobs their bytes, NULL the NULL length).
+ */
+void cust_ledger_row_hash(const struct cust_row *r, unsigned char out[CUST_TLOG_HASH]);
+
+enum cust_row_problem {
+    CUST_ROW_CHANGED,   /* its content does not match the entry that wrote it last */
+    CUST_ROW_DELETED,   /* committed, gone */
+    CUST_ROW_INSERTED,  /* there, no entry commits to it */
+    CUST_ROW_REWRITTEN, /* an append-only row written more than once */
+    CUST_ROW_JOURNAL,   /* the journal does not match an entry's commitment */
+    CUST_ROW_DERIVED    /* a derived copy disagrees with its source */
+};
+
+struct cust_ledger_row_problem {
+    enum cust_row_problem kind;
+    int table;     /* covered table, or -1 */
+    int64_t id;    /* its integer key */
+    char key[128]; /* its key as text (the integer in decimal) */
+    int64_t seq;   /* the entry concerned, or 0 */
+    char message[512];
+};
+
+struct cust_ledger_rows_report {
+    int64_t rows;       /* rows checked */
+    int64_t v2_entries; /* entries with a rows commitment */
+    bool legacy;        /* no entry since schema 9: the rows are not committed yet */
+    int64_t bad;        /* problems found (all, even beyond `max`) */
+    struct cust_ledger_row_problem *problems; /* the first `max` of them, in table, key order */
+    size_t nproblems, max;
+};
+
+/*
+ * Check every row of every covered table against the journal and the journal against the
+ * entries (run cust_ledger_verify first: the entries are trusted here). Collects up to
+ * `max_problems` problems (at least 1), the first by table order then key. CUST_OK when none;
+ * CUST_EINTEGRITY (err = the first problem's message) otherwise. Release the report with
+ * cust_ledger_rows_report_release.
+ */
+enum cust_status cust_ledger_verify_rows(struct cust_store *s, size_t max_problems,
+                                         struct cust_ledger_rows_report *rep, struct cust_err *err);
+void cust_ledger_rows_report_release(struct cust_ledger_rows_report *rep);
+
+/*
+ * Check one row (covered table `table`, key as in store_rows.h) against the entry that wrote it
+ * last: its content hash is the journaled one, the journal of that entry matches the entry's
+ * commitment, the entry's hash matches its contents and the next entry (or the head) links to
+ * it. CUST_OK, or CUST_EINTEGRITY with what is wrong; *seq (may be NULL) gets the entry.
+ * For the desk, before it acts on a stored decision.
+ */
+enum cust_status cust_ledger_check_row(struct cust_store *s, const char *table, const void *key,
+                                       size_t key_len, int64_t *seq, struct cust_err *err);
+/* The same for a row with an integer key. */
+enum cust_status cust_ledger_check_row_id(struct cust_store *s, const char *table, int64_t id,
+                                          int64_t *seq, struct cust_err *err);
 
 #endif

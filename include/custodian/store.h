@@ -203,6 +203,8 @@ struct cust_ledger_row {
     const char *at, *actor, *role, *action, *object_type, *object_id, *outcome, *purpose;
     const char *detail;           /* JSON text or NULL */
     const char *prev_hash, *hash; /* lowercase hex SHA-256 */
+    const char *rows; /* the journal records it commits to (JSON); NULL for an entry written
+                         before the ledger covered rows (schema 9) */
 };
 
 /* Callbacks return CUST_OK to continue; anything else stops the iteration and is returned. */
@@ -254,6 +256,17 @@ enum cust_status cust_store_begin_bulk(struct cust_store *s, struct cust_err *er
 void cust_store_rollback(struct cust_store *s);
 /* Whether a transaction is open (cust_store_begin not yet committed or rolled back). */
 bool cust_store_in_transaction(const struct cust_store *s);
+
+/*
+ * Read everything until cust_store_snapshot_end from one snapshot of the store: what other
+ * connections commit meanwhile is not seen (a verify run while the server writes must not take
+ * a half-seen write for tampering). Never takes the write lock; nests; inside an open
+ * transaction it does nothing (that transaction is already one snapshot). No transaction may be
+ * begun inside a snapshot (CUST_EDB).
+ */
+enum cust_status cust_store_snapshot_begin(struct cust_store *s,
+                                           struct cust_err *err) CUST_WARN_UNUSED;
+void cust_store_snapshot_end(struct cust_store *s);
 
 /*
  * The current version number and JSON of a booking. CUST_ENOTFOUND when there is none.
@@ -319,5 +332,9 @@ enum cust_status cust_store_ledger_insert(struct cust_store *s, const struct cus
 enum cust_status cust_store_ledger_each(struct cust_store *s, cust_ledger_fn fn, void *arg,
                                         int64_t *head_seq, char head_hash[65],
                                         struct cust_err *err);
+
+/* One entry by seq (fn runs once); CUST_ENOTFOUND when there is none. */
+enum cust_status cust_store_ledger_entry(struct cust_store *s, int64_t seq, cust_ledger_fn fn,
+                                         void *arg, struct cust_err *err);
 
 #endif

@@ -38,6 +38,10 @@ struct cust_web_config {
      * (locator only: no account can be read for sign-in or written). */
     bool create_key;
     bool accounts_only; /* only the staff accounts (no desk, no policies): `user add` */
+    /* How often the checkpoint writer looks whether one is due (seconds; 0: 5). What it signs,
+     * with which key and how often is the configuration's [ledger] (ledger.md "Checkpoints
+     * from the server"). */
+    unsigned checkpoint_poll_s;
 };
 
 /* Defaults: 4 connections, nothing created, everything served. `core` stays to be set. */

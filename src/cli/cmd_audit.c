@@ -3,6 +3,7 @@
  * its tree head as a signed checkpoint, prove inclusion and consistency (ledger.h, tlog.h).
  */
 #include "custodian/compat.h"
+#include "custodian/config.h"
 #include "custodian/desk.h"
 #include "custodian/ledger.h"
 #include "cli.h"
@@ -17,7 +18,8 @@
 #define NOTE_FILE_MAX 65536 /* a checkpoint file */
 
 static const char usage[] =
-    "usage: custodian [--db PATH] audit verify [--checkpoint FILE [--pubkey FILE]] [--json]\n"
+    "usage: custodian [--db PATH] audit verify [--checkpoint FILE [--pubkey FILE]] [--all]\n"
+    "                                           [--json]\n"
     "       custodian [--db PATH] audit log [--json]\n"
     "       custodian [--db PATH] audit checkpoint [--key FILE | --origin NAME] [-o FILE]\n"
     "       custodian [--db PATH] audit prove (--old SIZE | --entry N) [--size SIZE] [--json]\n"
@@ -30,6 +32,9 @@ static const char usage[] =
     "            elsewhere), prove the store still extends it: a cut tail, a rewritten or\n"
     "            reordered history is reported and exits 1. With --pubkey (the log's published\n"
     "            verifier key), the checkpoint must carry a valid signature by that key.\n"
+    "            Then every row of the record and the desk is checked against the entry that\n"
+    "            wrote it last: `rows ok: N rows ...`, or `row broken: TABLE KEY (WHAT): why`\n"
+    "            naming the first bad row (--all: up to 1000), and exit 1.\n"
     "            Opens the store read-only: never migrates, never takes a write lock.\n"
     "log         list the ledger entries (seq, time, actor, role, action, object, outcome)\n"
     "checkpoint  print the ledger's checkpoint (c2sp.org/tlog-checkpoint: origin, tree size,\n"
@@ -120,7 +125,11 @@ static enum cust_status load_checkpoint(const char *path, const struct cust_note
 
 /* ---- verify ------------------------------------------------------------------------------- */
 
-static int audit_verify(struct cust_store *s, const char *cp_path, const char *pub_path, bool json)
+static const char *const problem_kind[] = {"changed",   "deleted", "inserted",
+                                           "rewritten", "journal", "derived"};
+
+static int audit_verify(struct cust_store *s, const char *cp_path, const char *pub_path,
+                        size_t max_problems, bool json)
 {
     struct cust_err err = CUST_ERR_INIT;
     struct cust_note_verifier v;
@@ -138,6 +147,10 @@ static int audit_verify(struct cust_store *s, const char *cp_path, const char *p
         if (cst != CUST_OK)
             return cli_fail(&err);
     }
+    /* the chain, the disclosures and the rows from one snapshot: what the server commits
+     * meanwhile is for the next verify */
+    if (cust_store_snapshot_begin(s, &err) != CUST_OK)
+        return cli_fail(&err);
     struct cust_ledger_report rep;
     enum cust_status rc = cust_ledger_verify_checkpoint(s, have_cp ? &cp : NULL, &rep, &err);
     /* the disclosure rows hang off ledger entries: checked once the chain is intact */
@@ -150,14 +163,46 @@ static int audit_verify(struct cust_store *s, const char *cp_path, const char *p
         if (drc != CUST_OK && drc != CUST_EINTEGRITY)
             err = derr;
     }
-    if ((rc != CUST_OK && rc != CUST_EINTEGRITY) || (drc != CUST_OK && drc != CUST_EINTEGRITY))
+    if ((rc != CUST_OK && rc != CUST_EINTEGRITY) || (drc != CUST_OK && drc != CUST_EINTEGRITY)) {
+        cust_store_snapshot_end(s);
         return cli_fail(&err);
+    }
     bool chain_ok = rc == CUST_OK || rep.checkpoint_bad;
+    /* every row against the journal, once the entries are known good */
+    struct cust_ledger_rows_report rrep;
+    memset(&rrep, 0, sizeof(rrep));
+    enum cust_status rrc = CUST_OK;
+    if (chain_ok) {
+        struct cust_err rerr = CUST_ERR_INIT;
+        rrc = cust_ledger_verify_rows(s, max_problems, &rrep, &rerr);
+        if (rrc != CUST_OK && rrc != CUST_EINTEGRITY) {
+            cust_store_snapshot_end(s);
+            cust_ledger_rows_report_release(&rrep);
+            return cli_fail(&rerr);
+        }
+    }
+    cust_store_snapshot_end(s);
     char root[45];
     cust_tlog_hash_b64(rep.root, root);
     if (json) {
-        json_t *j = json_pack("{s:b,s:I,s:I}", "ok", rc == CUST_OK && drc == CUST_OK, "entries",
-                              (json_int_t)rep.entries, "disclosures", (json_int_t)drep.rows);
+        json_t *j = json_pack("{s:b,s:I,s:I,s:I,s:b}", "ok",
+                              rc == CUST_OK && drc == CUST_OK && rrc == CUST_OK, "entries",
+                              (json_int_t)rep.entries, "disclosures", (json_int_t)drep.rows, "rows",
+                              (json_int_t)rrep.rows, "rows_committed", !rrep.legacy);
+        if (rrep.nproblems) {
+            json_t *pa = json_array();
+            const struct cust_row_table *tabs = cust_store_row_tables(NULL);
+            for (size_t i = 0; i < rrep.nproblems; i++) {
+                const struct cust_ledger_row_problem *p = &rrep.problems[i];
+                json_array_append_new(pa, json_pack("{s:s,s:s?,s:s?,s:I,s:s}", "kind",
+                                                    problem_kind[p->kind], "table",
+                                                    p->table >= 0 ? tabs[p->table].name : NULL,
+                                                    "key", p->key[0] ? p->key : NULL, "entry",
+                                                    (json_int_t)p->seq, "message", p->message));
+            }
+            json_object_set_new(j, "row_problems", pa);
+            json_object_set_new(j, "row_problems_total", json_integer(rrep.bad));
+        }
         if (chain_ok)
             json_object_set_new(j, "root", json_string(root));
         if (have_cp) {
@@ -185,6 +230,7 @@ static int audit_verify(struct cust_store *s, const char *cp_path, const char *p
     }
     if (!chain_ok) {
         fprintf(stderr, "ledger broken at entry %" PRId64 ": %s\n", rep.bad_seq, rep.reason);
+        cust_ledger_rows_report_release(&rrep);
         return 1;
     }
     if (!json)
@@ -192,6 +238,7 @@ static int audit_verify(struct cust_store *s, const char *cp_path, const char *p
                rep.entries, rep.entries, root);
     if (rep.checkpoint_bad) {
         fprintf(stderr, "checkpoint broken: %s\n", rep.reason);
+        cust_ledger_rows_report_release(&rrep);
         return 1;
     }
     if (have_cp && !json)
@@ -200,13 +247,32 @@ static int audit_verify(struct cust_store *s, const char *cp_path, const char *p
                pub_path      ? "signature verified"
                : signed_note ? "signature not checked: no --pubkey"
                              : "unsigned checkpoint");
+    /* the desk's own check of its disclosure batches first (it names the fulfilment), then
+     * every row of every covered table */
     if (drc != CUST_OK) {
         fprintf(stderr, "disclosures broken: %s\n", drep.reason);
+        cust_ledger_rows_report_release(&rrep);
         return 1;
     }
     if (!json)
         printf("disclosures ok: %" PRId64 " rows in %" PRId64 " fulfilments\n", drep.rows,
                drep.batches);
+    if (rrc != CUST_OK) {
+        for (size_t i = 0; i < rrep.nproblems; i++)
+            fprintf(stderr, "row broken: %s\n", rrep.problems[i].message);
+        if (rrep.bad > (int64_t)rrep.nproblems)
+            fprintf(stderr, "... and %" PRId64 " more (--all lists up to 1000)\n",
+                    rrep.bad - (int64_t)rrep.nproblems);
+        cust_ledger_rows_report_release(&rrep);
+        return 1;
+    }
+    if (!json && rrep.legacy)
+        printf("rows: not committed yet: no ledger entry since the store moved to schema 9 "
+               "(the next write to the store commits every row)\n");
+    else if (!json)
+        printf("rows ok: %" PRId64 " rows of the record and the desk match the ledger\n",
+               rrep.rows);
+    cust_ledger_rows_report_release(&rrep);
     return 0;
 }
 
@@ -443,12 +509,14 @@ int cmd_audit(int argc, char **argv, struct cli_ctx *ctx)
         return audit_key(argc - 2, argv + 2, ctx);
     const char *sub = NULL, *cp_path = NULL, *pub_path = NULL, *key_path = NULL, *origin = NULL,
                *out_path = NULL, *old_s = NULL, *entry_s = NULL, *size_s = NULL;
-    bool json = false;
+    bool json = false, all = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has = i + 1 < argc;
         if (strcmp(a, "--json") == 0)
             json = true;
+        else if (strcmp(a, "--all") == 0)
+            all = true;
         else if (strcmp(a, "--checkpoint") == 0 && has)
             cp_path = argv[++i];
         else if (strcmp(a, "--pubkey") == 0 && has)
@@ -480,6 +548,8 @@ int cmd_audit(int argc, char **argv, struct cli_ctx *ctx)
          is_prove = strcmp(sub, "prove") == 0;
     if ((cp_path || pub_path) && !is_verify)
         return cli_usage_error(usage, "--checkpoint and --pubkey belong to audit verify");
+    if (all && !is_verify)
+        return cli_usage_error(usage, "--all belongs to audit verify");
     if (pub_path && !cp_path)
         return cli_usage_error(usage, "--pubkey checks a --checkpoint: give both");
     if ((key_path || origin || out_path) && !is_cp)
@@ -489,9 +559,9 @@ int cmd_audit(int argc, char **argv, struct cli_ctx *ctx)
     if (json && is_cp)
         return cli_usage_error(usage, "audit checkpoint prints a note, not JSON");
     if (is_cp && !key_path) {
-        const char *env = getenv("CUSTODIAN_LEDGER_KEY");
-        if (env && *env && !origin)
-            key_path = env;
+        const char *k = cust_config_get(ctx->cfg, CUST_CFG_LEDGER_KEY); /* [ledger] key */
+        if (*k && !origin)
+            key_path = k;
     }
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s;
@@ -505,7 +575,7 @@ int cmd_audit(int argc, char **argv, struct cli_ctx *ctx)
     else if (is_prove)
         rc = audit_prove(s, old_s, entry_s, size_s, json);
     else
-        rc = audit_verify(s, cp_path, pub_path, json);
+        rc = audit_verify(s, cp_path, pub_path, all ? 1000 : 1, json);
     cust_store_close(s);
     return rc;
 }

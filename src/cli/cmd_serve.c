@@ -26,6 +26,8 @@ static void on_stop_signal(int sig)
 static const char usage[] =
     "usage: custodian serve [--listen ADDR:PORT] [--config FILE] [--port-file FILE]\n"
     "                       [--assets DIR] [--cache-ttl S] [--key-file FILE]\n"
+    "                       [--checkpoint-key FILE [--checkpoint-every N]\n"
+    "                        [--checkpoint-minutes M] [--checkpoint-dir DIR]]\n"
     "                       [--print-routes]\n"
     "\n"
     "Serve the public inmate locator (/locator, /api/v1/public/inmates), the staff\n"
@@ -58,6 +60,15 @@ static const char usage[] =
     "                      must be mode 0600. Without it the locator serves but staff\n"
     "                      sign-in is refused; `custodian user add` creates it. With it,\n"
     "                      clear-text secrets from older stores are encrypted at start\n"
+    "  --checkpoint-key FILE  sign the ledger's tree head with this key (`custodian audit\n"
+    "                      key generate`; [ledger] key, $CUSTODIAN_LEDGER_KEY) at start,\n"
+    "                      after every N entries ([ledger] checkpoint_every, default 1000)\n"
+    "                      or M minutes (checkpoint_minutes, default 60) if the ledger\n"
+    "                      grew, and at shutdown; the latest is served at\n"
+    "                      GET /api/v1/checkpoint, each also written to DIR\n"
+    "                      (checkpoint_dir) as checkpoint-SIZE.txt. A ledger that no\n"
+    "                      longer extends the last checkpoint is never signed again\n"
+    "                      (said on stderr)\n"
     "  --print-routes      print every route as METHOD PATTERN GUARD and exit\n"
     "  --db PATH           (global option) the store\n";
 
@@ -81,7 +92,8 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
     if (cli_wants_help(argc, argv))
         return cli_help(usage);
     const char *listen = NULL, *config = NULL, *port_file = NULL, *assets = NULL, *ttl = NULL;
-    const char *key_file = NULL;
+    const char *key_file = NULL, *cp_key = NULL, *cp_every = NULL, *cp_minutes = NULL,
+               *cp_dir = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
@@ -107,6 +119,14 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
             slot = &port_file;
         else if (strcmp(a, "--key-file") == 0)
             slot = &key_file;
+        else if (strcmp(a, "--checkpoint-key") == 0)
+            slot = &cp_key;
+        else if (strcmp(a, "--checkpoint-every") == 0)
+            slot = &cp_every;
+        else if (strcmp(a, "--checkpoint-minutes") == 0)
+            slot = &cp_minutes;
+        else if (strcmp(a, "--checkpoint-dir") == 0)
+            slot = &cp_dir;
         else
             return cli_usage_error(usage, "unknown argument '%s'", a);
         if (i + 1 >= argc)
@@ -124,8 +144,12 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
     } overrides[] = {{"--listen", CUST_CFG_SERVER_LISTEN},
                      {"--assets", CUST_CFG_ASSETS},
                      {"--cache-ttl", CUST_CFG_LOCATOR_CACHE_TTL},
-                     {"--key-file", CUST_CFG_KEY_FILE}};
-    const char *values[] = {listen, assets, ttl, key_file};
+                     {"--key-file", CUST_CFG_KEY_FILE},
+                     {"--checkpoint-key", CUST_CFG_LEDGER_KEY},
+                     {"--checkpoint-every", CUST_CFG_LEDGER_CHECKPOINT_EVERY},
+                     {"--checkpoint-minutes", CUST_CFG_LEDGER_CHECKPOINT_MINUTES},
+                     {"--checkpoint-dir", CUST_CFG_LEDGER_CHECKPOINT_DIR}};
+    const char *values[] = {listen, assets, ttl, key_file, cp_key, cp_every, cp_minutes, cp_dir};
     for (size_t i = 0; i < CUST_ARRAY_LEN(overrides); i++)
         if (values[i])
             cli_config_option(ctx, overrides[i].key, overrides[i].option, values[i]);

@@ -12,9 +12,9 @@
 
 struct key_def {
     const char *section, *name;
-    const char *env;      /* environment variable, or NULL */
-    const char *dflt;     /* default; a relative path for K_PATH keys is under the data dir */
-    bool data_relative;   /* dflt is relative to cust_config_data_dir() */
+    const char *env;    /* environment variable, or NULL */
+    const char *dflt;   /* default; a relative path for K_PATH keys is under the data dir */
+    bool data_relative; /* dflt is relative to cust_config_data_dir() */
     unsigned flags;
     const char *help;
 };
@@ -40,7 +40,8 @@ static const struct key_def keys[CUST_CFG_COUNT] = {
                                    "templates/notices", true, K_PATH,
                                    "notice templates, a folder per language"},
     [CUST_CFG_WEB_TEMPLATES] = {"paths", "web_templates", "CUSTODIAN_WEB_TEMPLATES",
-                                "web/templates", true, K_PATH, "console and locator page templates"},
+                                "web/templates", true, K_PATH,
+                                "console and locator page templates"},
     [CUST_CFG_ASSETS] = {"paths", "assets", "CUSTODIAN_ASSETS", "node_modules/@uswds/uswds/dist",
                          true, K_PATH, "the @uswds/uswds dist folder served under /static/uswds/"},
     [CUST_CFG_USER] = {"cli", "user", "CUSTODIAN_USER", "cli", false, 0,
@@ -76,6 +77,17 @@ static const struct key_def keys[CUST_CFG_COUNT] = {
                                      "the locator returns at most this many rows"},
     [CUST_CFG_LOCATOR_CACHE_TTL] = {"locator", "cache_ttl", NULL, "30", false, 0,
                                     "seconds each locator API answer is kept (0: none)"},
+    [CUST_CFG_LEDGER_KEY] = {"ledger", "key", "CUSTODIAN_LEDGER_KEY", "", false, K_PATH,
+                             "the key checkpoints are signed with (`audit key generate`); "
+                             "empty: the server signs none"},
+    [CUST_CFG_LEDGER_CHECKPOINT_EVERY] = {"ledger", "checkpoint_every", NULL, "1000", false, 0,
+                                          "the server signs a checkpoint after this many entries"},
+    [CUST_CFG_LEDGER_CHECKPOINT_MINUTES] = {"ledger", "checkpoint_minutes", NULL, "60", false, 0,
+                                            "... or after this many minutes if the ledger grew "
+                                            "(0: by count only)"},
+    [CUST_CFG_LEDGER_CHECKPOINT_DIR] = {"ledger", "checkpoint_dir", NULL, "", false, K_PATH,
+                                        "each checkpoint also written here as "
+                                        "checkpoint-SIZE.txt (empty: the store only)"},
 };
 
 struct entry {
@@ -344,8 +356,7 @@ void cust_config_load_env(struct cust_config *cfg)
         cust_config_set(cfg, CUST_CFG_USER, login, "env USER");
 }
 
-enum cust_status cust_config_load(const char *path, struct cust_config **out,
-                                  struct cust_err *err)
+enum cust_status cust_config_load(const char *path, struct cust_config **out, struct cust_err *err)
 {
     *out = NULL;
     struct cust_config *cfg = cust_config_new();
@@ -374,9 +385,9 @@ enum cust_status cust_config_show(const struct cust_config *cfg, bool json, stru
         for (int k = 0; k < CUST_CFG_COUNT; k++) {
             char name[64];
             snprintf(name, sizeof(name), "%s.%s", keys[k].section, keys[k].name);
-            json_object_set_new(o, name,
-                                json_pack("{s:s,s:s}", "value", cfg->e[k].value, "source",
-                                          cfg->e[k].source));
+            json_object_set_new(
+                o, name,
+                json_pack("{s:s,s:s}", "value", cfg->e[k].value, "source", cfg->e[k].source));
         }
         char *t = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         json_decref(o);
@@ -394,8 +405,7 @@ enum cust_status cust_config_show(const struct cust_config *cfg, bool json, stru
     for (int k = 0; st == CUST_OK && k < CUST_CFG_COUNT; k++) {
         char name[64];
         snprintf(name, sizeof(name), "%s.%s", keys[k].section, keys[k].name);
-        st = cust_buf_appendf(out, "%-27s = %-40s # %s\n", name, cfg->e[k].value,
-                              cfg->e[k].source);
+        st = cust_buf_appendf(out, "%-27s = %-40s # %s\n", name, cfg->e[k].value, cfg->e[k].source);
     }
     return st;
 }

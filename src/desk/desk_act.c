@@ -5,6 +5,7 @@
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
+#include "custodian/ledger.h"
 #include "desk_internal.h"
 
 #include <stdarg.h>
@@ -195,6 +196,16 @@ static enum cust_status check_person(struct act_run *r, size_t i)
     if (!r->ld[i].decision)
         return cust_err_set(r->err, CUST_ECONFLICT, "person #%lld has no decision: decide first",
                             (long long)pid);
+    /* trust nothing not verified: the decision row must be the one its entry committed */
+    struct cust_err ce = CUST_ERR_INIT;
+    if (cust_ledger_check_row_id(r->d->store, "decisions", r->ld[i].id, NULL, &ce) != CUST_OK) {
+        char why[512];
+        snprintf(why, sizeof(why),
+                 "decision #%lld does not match the ledger (%.300s): nothing was done",
+                 (long long)r->ld[i].id, ce.msg);
+        refuse(r->d, r->id, r->a, pid, NULL, r->err, why);
+        return cust_err_set(r->err, CUST_EINTEGRITY, "request '%s': %s", r->id, why);
+    }
     const char *v = desk_verdict_of(r->ld[i].decision, "actions", a->action);
     if (!v)
         return refuse_f(r, pid, NULL, "the decision has no verdict for '%s'", a->action);

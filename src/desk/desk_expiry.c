@@ -136,9 +136,20 @@ enum cust_status cust_desk_sweep(struct cust_desk *d, int64_t now, json_t **out,
             continue; /* a release no longer known: no window to pass */
         if (e >= now) {
             /* still open; keep the stored deadline true to the record */
-            if (e != it->end)
+            if (e != it->end) {
+                char was[32] = "", now_end[32];
+                if (it->end != CUST_NO_TIME)
+                    cust_time_format(it->end, 0, true, was);
+                cust_time_format(e, 0, true, now_end);
                 st = cust_store_request_update(d->store, it->id, NULL, NULL, e, it->w->rule,
                                                updated, err);
+                if (st == CUST_OK) /* the entry that commits the changed request row */
+                    st = desk_log(&sys, "request.deadline", "request", it->id, "ok",
+                                  "hold window recomputed from the booking record",
+                                  json_pack("{s:s?,s:s,s:s,s:s}", "from", was[0] ? was : NULL, "to",
+                                            now_end, "rule", it->w->rule, "as_of", nowtxt),
+                                  err);
+            }
             continue;
         }
         char end[32], reason[400];

@@ -377,6 +377,8 @@ enum cust_status cust_desk_confirm(struct cust_desk *d, const char *id, int64_t 
             by, now,       rtext ? rtext : o.reasons, rr != NULL, rr};
         st = cust_store_link_put(d->store, &l, err);
         free(rtext);
+        if (st == CUST_OK) /* before the entry, which commits the request row it changes */
+            st = rewindow(d, &q, pi->booking_number, err);
         if (st == CUST_OK)
             st = desk_log(d, "request.confirm", "request", id, "ok", "",
                           json_pack("{s:I,s:s?,s:s,s:f,s:b,s:s?}", "person_id",
@@ -386,8 +388,6 @@ enum cust_status cust_desk_confirm(struct cust_desk *d, const char *id, int64_t 
                           err);
         if (st == CUST_OK && strcmp(q.status, "received") == 0)
             st = desk_transition(d, &q, "matched", "match confirmed", err);
-        if (st == CUST_OK)
-            st = rewindow(d, &q, pi->booking_number, err);
         if (st == CUST_OK)
             st = cust_store_commit(d->store, err);
         else
@@ -502,20 +502,6 @@ enum cust_status cust_desk_add(struct cust_desk *d, const json_t *doc, char id[C
             st = cust_store_document_put(d->store, id, r.documents[i].name, r.documents[i].sha256,
                                          r.documents[i].content, r.documents[i].content_len,
                                          "received", err);
-        if (st == CUST_OK) {
-            json_t *docs = json_array();
-            for (size_t i = 0; i < r.ndocuments; i++)
-                json_array_append_new(docs,
-                                      json_pack("{s:s,s:s,s:b}", "name", r.documents[i].name,
-                                                "sha256", r.documents[i].sha256, "content_kept",
-                                                r.documents[i].content != NULL));
-            st = desk_log(d, "request.add", "request", id, "ok", "",
-                          json_pack("{s:s,s:s,s:s?,s:s,s:o,s:o,s:o}", "kind", row.kind, "agency",
-                                    r.agency, "form", r.form, "received_at", received, "due",
-                                    desk_time_json(row.due_ts), "deadline", desk_time_json(law_ts),
-                                    "documents", docs),
-                          err);
-        }
         if (st == CUST_OK && r.has_subject) {
             struct desk_req q;
             memset(&q, 0, sizeof(q));
@@ -538,6 +524,21 @@ enum cust_status cust_desk_add(struct cust_desk *d, const json_t *doc, char id[C
             }
             json_decref(cands);
             free(q.status);
+        }
+        /* last, so the entry commits every row the intake wrote (links, the window too) */
+        if (st == CUST_OK) {
+            json_t *docs = json_array();
+            for (size_t i = 0; i < r.ndocuments; i++)
+                json_array_append_new(docs,
+                                      json_pack("{s:s,s:s,s:b}", "name", r.documents[i].name,
+                                                "sha256", r.documents[i].sha256, "content_kept",
+                                                r.documents[i].content != NULL));
+            st = desk_log(d, "request.add", "request", id, "ok", "",
+                          json_pack("{s:s,s:s,s:s?,s:s,s:o,s:o,s:o}", "kind", row.kind, "agency",
+                                    r.agency, "form", r.form, "received_at", received, "due",
+                                    desk_time_json(row.due_ts), "deadline", desk_time_json(law_ts),
+                                    "documents", docs),
+                          err);
         }
         if (st == CUST_OK)
             st = cust_store_commit(d->store, err);

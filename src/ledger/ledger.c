@@ -3,6 +3,7 @@
 #include "custodian/buf.h"
 #include "custodian/date.h"
 #include "custodian/ledger.h"
+#include "ledger_internal.h"
 
 #include <inttypes.h>
 #include <sodium.h>
@@ -37,7 +38,7 @@ void cust_ledger_enc_int(struct cust_buf *b, int64_t v)
 void cust_ledger_encode(const struct cust_ledger_row *r, struct cust_buf *out)
 {
     cust_buf_reset(out);
-    cust_ledger_enc_text(out, "custodian-ledger-v1");
+    cust_ledger_enc_text(out, r->rows ? "custodian-ledger-v2" : "custodian-ledger-v1");
     cust_ledger_enc_int(out, r->seq);
     cust_ledger_enc_text(out, r->at);
     cust_ledger_enc_text(out, r->actor);
@@ -48,6 +49,8 @@ void cust_ledger_encode(const struct cust_ledger_row *r, struct cust_buf *out)
     cust_ledger_enc_text(out, r->outcome);
     cust_ledger_enc_text(out, r->purpose);
     cust_ledger_enc_text(out, r->detail);
+    if (r->rows)
+        cust_ledger_enc_text(out, r->rows);
     cust_ledger_enc_text(out, r->prev_hash);
 }
 
@@ -75,6 +78,27 @@ enum cust_status cust_ledger_append(struct cust_store *s, const struct cust_ledg
     return cust_ledger_append_seq(s, e, NULL, err);
 }
 
+static enum cust_status on_is_v2(const struct cust_ledger_row *r, void *arg)
+{
+    *(bool *)arg = r->rows != NULL;
+    return CUST_OK;
+}
+
+/* Insert entry seq (prev_hash `prev`) with commitment `rows`; its hash into `hash`. */
+static enum cust_status insert_entry(struct cust_store *s, int64_t seq, const char *prev,
+                                     const struct cust_ledger_entry *e, const char *rows,
+                                     char hash[65], struct cust_err *err)
+{
+    char at[32];
+    cust_time_format(cust_now(), 0, true, at);
+    struct cust_ledger_row r = {
+        seq,          at,         e->actor,   e->role,   e->action, e->object_type,
+        e->object_id, e->outcome, e->purpose, e->detail, prev,      hash,
+        rows};
+    cust_ledger_hash(&r, hash);
+    return cust_store_ledger_insert(s, &r, err);
+}
+
 enum cust_status cust_ledger_append_seq(struct cust_store *s, const struct cust_ledger_entry *e,
                                         int64_t *seq_out, struct cust_err *err)
 {
@@ -85,19 +109,37 @@ enum cust_status cust_ledger_append_seq(struct cust_store *s, const struct cust_
     if (st != CUST_OK)
         return st;
     int64_t seq;
-    char prev[65];
+    char prev[65], hash[65];
     st = cust_store_ledger_head(s, &seq, prev, err);
-    if (st == CUST_OK) {
-        char at[32], hash[65];
-        cust_time_format(cust_now(), 0, true, at);
-        struct cust_ledger_row r = {seq + 1,        at,           e->actor,   e->role,    e->action,
-                                    e->object_type, e->object_id, e->outcome, e->purpose, e->detail,
-                                    prev,           hash};
-        cust_ledger_hash(&r, hash);
-        st = cust_store_ledger_insert(s, &r, err);
-        if (st == CUST_OK && seq_out)
-            *seq_out = r.seq;
+    /* the first entry since schema 9 of a store with entries from before commits, first, every
+     * row written before (the migration's entry) */
+    bool v2 = true;
+    if (st == CUST_OK && seq > 0)
+        st = cust_store_ledger_entry(s, seq, on_is_v2, &v2, err);
+    char *rows = NULL, *old_rows = NULL;
+    int64_t backfilled = 0;
+    if (st == CUST_OK)
+        st = ledger_journal_rows(s, seq + 1, !v2, &rows, &old_rows, &backfilled, err);
+    if (st == CUST_OK && !v2) {
+        char detail[96];
+        snprintf(detail, sizeof(detail), "{\"schema\":9,\"rows\":%" PRId64 "}", backfilled);
+        struct cust_ledger_entry m = {"custodian",
+                                      "system",
+                                      "migrate",
+                                      "store",
+                                      "rows",
+                                      "ok",
+                                      "every row written before the ledger covered rows",
+                                      detail};
+        st = insert_entry(s, ++seq, prev, &m, old_rows, hash, err);
+        memcpy(prev, hash, sizeof(prev));
     }
+    if (st == CUST_OK)
+        st = insert_entry(s, ++seq, prev, e, rows, hash, err);
+    if (st == CUST_OK && seq_out)
+        *seq_out = seq;
+    free(rows);
+    free(old_rows);
     if (st != CUST_OK) {
         cust_store_rollback(s);
         return st;
@@ -162,11 +204,27 @@ enum cust_status cust_ledger_verify(struct cust_store *s, struct cust_ledger_rep
     return cust_ledger_verify_checkpoint(s, NULL, rep, err);
 }
 
+static enum cust_status verify_checkpoint(struct cust_store *s, const struct cust_checkpoint *cp,
+                                          struct cust_ledger_report *rep, struct cust_err *err);
+
+/* the head and every entry from one snapshot: an entry appended meanwhile by another connection
+ * is neither "beyond the recorded head" nor missing */
 enum cust_status cust_ledger_verify_checkpoint(struct cust_store *s,
                                                const struct cust_checkpoint *cp,
                                                struct cust_ledger_report *rep, struct cust_err *err)
 {
     memset(rep, 0, sizeof(*rep));
+    enum cust_status st = cust_store_snapshot_begin(s, err);
+    if (st != CUST_OK)
+        return st;
+    st = verify_checkpoint(s, cp, rep, err);
+    cust_store_snapshot_end(s);
+    return st;
+}
+
+static enum cust_status verify_checkpoint(struct cust_store *s, const struct cust_checkpoint *cp,
+                                          struct cust_ledger_report *rep, struct cust_err *err)
+{
     struct walk w = {.rep = rep, .expect_seq = 1, .prev = CUST_LEDGER_GENESIS, .cp = cp};
     cust_buf_init(&w.enc, 0);
     cust_tlog_tree_init(&w.tree);

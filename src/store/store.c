@@ -31,8 +31,16 @@ void cust_store_close(struct cust_store *s)
     free(s);
 }
 
+static enum cust_status no_write_in_snapshot(struct cust_store *s, struct cust_err *err)
+{
+    return s->snap_owned ? cust_err_set(err, CUST_EDB, "a transaction inside a read snapshot")
+                         : CUST_OK;
+}
+
 enum cust_status cust_store_begin(struct cust_store *s, struct cust_err *err)
 {
+    if (no_write_in_snapshot(s, err) != CUST_OK)
+        return CUST_EDB;
     if (s->tx_depth++ > 0)
         return CUST_OK;
     enum cust_status st = s->ops->begin(s->impl, err);
@@ -43,6 +51,8 @@ enum cust_status cust_store_begin(struct cust_store *s, struct cust_err *err)
 
 enum cust_status cust_store_begin_bulk(struct cust_store *s, struct cust_err *err)
 {
+    if (no_write_in_snapshot(s, err) != CUST_OK)
+        return CUST_EDB;
     if (s->tx_depth++ > 0)
         return CUST_OK;
     enum cust_status st =
@@ -75,6 +85,31 @@ void cust_store_rollback(struct cust_store *s)
         return;
     s->tx_depth = 0;
     s->ops->rollback(s->impl, NULL);
+}
+
+enum cust_status cust_store_snapshot_begin(struct cust_store *s, struct cust_err *err)
+{
+    if (s->snap_depth++ > 0)
+        return CUST_OK;
+    s->snap_owned = false;
+    if (s->tx_depth > 0 || !s->ops->snapshot_begin)
+        return CUST_OK;
+    enum cust_status st = s->ops->snapshot_begin(s->impl, err);
+    if (st != CUST_OK) {
+        s->snap_depth = 0;
+        return st;
+    }
+    s->snap_owned = true;
+    return CUST_OK;
+}
+
+void cust_store_snapshot_end(struct cust_store *s)
+{
+    if (s->snap_depth <= 0 || --s->snap_depth > 0)
+        return;
+    if (s->snap_owned)
+        s->ops->snapshot_end(s->impl);
+    s->snap_owned = false;
 }
 
 enum cust_status cust_store_current_version(struct cust_store *s, const char *booking_number,
@@ -200,4 +235,76 @@ enum cust_status cust_store_public_search(struct cust_store *s, const struct cus
     if (!s->ops->public_search)
         return cust_err_set(err, CUST_EINVAL, "the %s store has no public view", s->ops->name);
     return s->ops->public_search(s->impl, q, fn, arg, err);
+}
+
+enum cust_status cust_store_ledger_entry(struct cust_store *s, int64_t seq, cust_ledger_fn fn,
+                                         void *arg, struct cust_err *err)
+{
+    return s->ops->ledger_entry(s->impl, seq, fn, arg, err);
+}
+
+/* ---- rows the ledger commits to (store_rows.h) ------------------------------------------ */
+
+enum cust_status cust_store_rows_written(struct cust_store *s, cust_row_fn fn, void *arg,
+                                         struct cust_err *err)
+{
+    if (s->tx_depth <= 0)
+        return cust_err_set(err, CUST_EDB, "rows written: outside a transaction");
+    return s->ops->rows->written(s->impl, fn, arg, err);
+}
+
+bool cust_store_rows_pending(struct cust_store *s)
+{
+    return s->ops->rows->pending(s->impl);
+}
+
+enum cust_status cust_store_rows_each(struct cust_store *s, int table, cust_row_fn fn, void *arg,
+                                      struct cust_err *err)
+{
+    return s->ops->rows->each(s->impl, table, fn, arg, err);
+}
+
+enum cust_status cust_store_row_get(struct cust_store *s, int table, const void *key,
+                                    size_t key_len, cust_row_fn fn, void *arg, struct cust_err *err)
+{
+    return s->ops->rows->get(s->impl, table, key, key_len, fn, arg, err);
+}
+
+enum cust_status cust_store_row_label(struct cust_store *s, int table, const void *key,
+                                      size_t key_len, char **label, struct cust_err *err)
+{
+    return s->ops->rows->label(s->impl, table, key, key_len, label, err);
+}
+
+enum cust_status cust_store_journal_put(struct cust_store *s, const struct cust_journal_rec *j,
+                                        struct cust_err *err)
+{
+    if (s->tx_depth <= 0)
+        return cust_err_set(err, CUST_EDB, "row journal: outside a transaction");
+    return s->ops->rows->journal_put(s->impl, j, err);
+}
+
+enum cust_status cust_store_journal_each(struct cust_store *s, int table, int64_t seq,
+                                         cust_journal_fn fn, void *arg, struct cust_err *err)
+{
+    return s->ops->rows->journal_each(s->impl, table, seq, fn, arg, err);
+}
+
+enum cust_status cust_store_rows_derived(struct cust_store *s, cust_derived_fn fn, void *arg,
+                                         struct cust_err *err)
+{
+    return s->ops->rows->derived(s->impl, fn, arg, err);
+}
+
+enum cust_status cust_store_checkpoint_put(struct cust_store *s,
+                                           const struct cust_stored_checkpoint *c,
+                                           struct cust_err *err)
+{
+    return s->ops->rows->checkpoint_put(s->impl, c, err);
+}
+
+enum cust_status cust_store_checkpoint_latest(struct cust_store *s, cust_checkpoint_fn fn,
+                                              void *arg, struct cust_err *err)
+{
+    return s->ops->rows->checkpoint_latest(s->impl, fn, arg, err);
 }

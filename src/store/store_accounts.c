@@ -19,6 +19,8 @@ enum cust_status cust_store_account_get(struct cust_store *s, const char *name,
 enum cust_status cust_store_account_put(struct cust_store *s, const struct cust_account_row *a,
                                         struct cust_err *err)
 {
+    if (!cust_store_in_transaction(s)) /* a covered write goes with its ledger entry */
+        return cust_err_set(err, CUST_EDB, "user put outside a transaction");
     ACCOUNT_OPS(s, account_put, err);
     return s->ops->accounts->account_put(s->impl, a, err);
 }

@@ -16,10 +16,12 @@
 #include "custodian/store_accounts.h"
 #include "custodian/store_feed.h"
 #include "custodian/store_requests.h"
+#include "custodian/store_rows.h"
 
 struct cust_store_request_ops;
 struct cust_store_account_ops;
 struct cust_store_feed_ops;
+struct cust_store_rows_ops;
 
 /* The backend vtable. Every function gets the store's backend-private state. */
 struct cust_store_ops {
@@ -31,6 +33,10 @@ struct cust_store_ops {
     enum cust_status (*begin_bulk)(void *impl, struct cust_err *err);
     enum cust_status (*commit)(void *impl, struct cust_err *err);
     enum cust_status (*rollback)(void *impl, struct cust_err *err);
+    /* Optional (NULL = none): a read transaction pinned to one snapshot, and its end (see
+     * cust_store_snapshot_begin). */
+    enum cust_status (*snapshot_begin)(void *impl, struct cust_err *err);
+    void (*snapshot_end)(void *impl);
     enum cust_status (*current_version)(void *impl, const char *booking_number, int *version,
                                         char **doc, struct cust_err *err);
     enum cust_status (*put_booking)(void *impl, const struct cust_booking *b,
@@ -51,6 +57,8 @@ struct cust_store_ops {
                                       struct cust_err *err);
     enum cust_status (*ledger_each)(void *impl, cust_ledger_fn fn, void *arg, int64_t *head_seq,
                                     char head_hash[65], struct cust_err *err);
+    enum cust_status (*ledger_entry)(void *impl, int64_t seq, cust_ledger_fn fn, void *arg,
+                                     struct cust_err *err);
     /* persons and bookings as others read them (store.h) */
     enum cust_status (*persons)(void *impl, int64_t person_id, cust_person_row_fn fn, void *arg,
                                 struct cust_err *err);
@@ -65,6 +73,29 @@ struct cust_store_ops {
     const struct cust_store_account_ops *accounts;
     /* ---- feeds: runs, what each source listed, review items (store_feed.h) ---- */
     const struct cust_store_feed_ops *feed;
+    /* ---- rows the ledger commits to, and its journal (store_rows.h) ---- */
+    const struct cust_store_rows_ops *rows;
+};
+
+/* Rows the ledger commits to, and its journal (store_rows.h). */
+struct cust_store_rows_ops {
+    enum cust_status (*written)(void *impl, cust_row_fn fn, void *arg, struct cust_err *err);
+    bool (*pending)(void *impl);
+    enum cust_status (*each)(void *impl, int table, cust_row_fn fn, void *arg,
+                             struct cust_err *err);
+    enum cust_status (*get)(void *impl, int table, const void *key, size_t key_len, cust_row_fn fn,
+                            void *arg, struct cust_err *err);
+    enum cust_status (*label)(void *impl, int table, const void *key, size_t key_len, char **label,
+                              struct cust_err *err);
+    enum cust_status (*journal_put)(void *impl, const struct cust_journal_rec *j,
+                                    struct cust_err *err);
+    enum cust_status (*journal_each)(void *impl, int table, int64_t seq, cust_journal_fn fn,
+                                     void *arg, struct cust_err *err);
+    enum cust_status (*derived)(void *impl, cust_derived_fn fn, void *arg, struct cust_err *err);
+    enum cust_status (*checkpoint_put)(void *impl, const struct cust_stored_checkpoint *c,
+                                       struct cust_err *err);
+    enum cust_status (*checkpoint_latest)(void *impl, cust_checkpoint_fn fn, void *arg,
+                                          struct cust_err *err);
 };
 
 /* Requests and what is kept with them (store_requests.h). */
@@ -156,7 +187,9 @@ struct cust_store_feed_ops {
 struct cust_store {
     const struct cust_store_ops *ops;
     void *impl;
-    int tx_depth; /* nesting of cust_store_begin (inner levels are no-ops) */
+    int tx_depth;    /* nesting of cust_store_begin (inner levels are no-ops) */
+    int snap_depth;  /* nesting of cust_store_snapshot_begin */
+    bool snap_owned; /* the outermost snapshot began a read transaction (not inside a write) */
 };
 
 /* The SQLite backend's constructor: fills `s` (ops, impl) for the file at `path`. */

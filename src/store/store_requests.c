@@ -5,6 +5,8 @@
 enum cust_status cust_store_request_insert(struct cust_store *s, const struct cust_request_row *r,
                                            char id[CUST_REQUEST_ID_MAX], struct cust_err *err)
 {
+    if (!cust_store_in_transaction(s)) /* a covered write goes with its ledger entry */
+        return cust_err_set(err, CUST_EDB, "request insert outside a transaction");
     if (!s->ops->requests || !s->ops->requests->request_insert)
         return cust_err_set(err, CUST_EINVAL, "the %s store keeps no requests", s->ops->name);
     return s->ops->requests->request_insert(s->impl, r, id, err);
@@ -30,6 +32,8 @@ enum cust_status cust_store_request_update(struct cust_store *s, const char *id,
                                            const char *reason, int64_t law_ts, const char *law_rule,
                                            const char *updated_at, struct cust_err *err)
 {
+    if (!cust_store_in_transaction(s)) /* a covered write goes with its ledger entry */
+        return cust_err_set(err, CUST_EDB, "request update outside a transaction");
     if (!s->ops->requests || !s->ops->requests->request_update)
         return cust_err_set(err, CUST_EINVAL, "the %s store keeps no requests", s->ops->name);
     return s->ops->requests->request_update(s->impl, id, status, reason, law_ts, law_rule,
@@ -41,6 +45,8 @@ enum cust_status cust_store_document_put(struct cust_store *s, const char *reque
                                          const unsigned char *content, size_t len, const char *role,
                                          struct cust_err *err)
 {
+    if (!cust_store_in_transaction(s)) /* a covered write goes with its ledger entry */
+        return cust_err_set(err, CUST_EDB, "document put outside a transaction");
     if (!s->ops->requests || !s->ops->requests->document_put)
         return cust_err_set(err, CUST_EINVAL, "the %s store keeps no requests", s->ops->name);
     return s->ops->requests->document_put(s->impl, request_id, name, sha256, content, len, role,
@@ -58,6 +64,8 @@ enum cust_status cust_store_document_get(struct cust_store *s, const char *sha25
 enum cust_status cust_store_link_put(struct cust_store *s, const struct cust_link_row *l,
                                      struct cust_err *err)
 {
+    if (!cust_store_in_transaction(s)) /* a covered write goes with its ledger entry */
+        return cust_err_set(err, CUST_EDB, "link put outside a transaction");
     if (!s->ops->requests || !s->ops->requests->link_put)
         return cust_err_set(err, CUST_EINVAL, "the %s store keeps no requests", s->ops->name);
     return s->ops->requests->link_put(s->impl, l, err);
@@ -74,6 +82,8 @@ enum cust_status cust_store_links(struct cust_store *s, const char *request_id, 
 enum cust_status cust_store_decision_put(struct cust_store *s, const struct cust_decision_row *d,
                                          int64_t *id, struct cust_err *err)
 {
+    if (!cust_store_in_transaction(s)) /* a covered write goes with its ledger entry */
+        return cust_err_set(err, CUST_EDB, "decision put outside a transaction");
     if (!s->ops->requests || !s->ops->requests->decision_put)
         return cust_err_set(err, CUST_EINVAL, "the %s store keeps no requests", s->ops->name);
     return s->ops->requests->decision_put(s->impl, d, id, err);
@@ -90,6 +100,8 @@ enum cust_status cust_store_decisions(struct cust_store *s, const char *request_
 enum cust_status cust_store_action_put(struct cust_store *s, const struct cust_action_row *a,
                                        int64_t *id, struct cust_err *err)
 {
+    if (!cust_store_in_transaction(s)) /* a covered write goes with its ledger entry */
+        return cust_err_set(err, CUST_EDB, "action put outside a transaction");
     if (!s->ops->requests || !s->ops->requests->action_put)
         return cust_err_set(err, CUST_EINVAL, "the %s store keeps no requests", s->ops->name);
     return s->ops->requests->action_put(s->impl, a, id, err);
@@ -106,6 +118,8 @@ enum cust_status cust_store_actions(struct cust_store *s, const char *request_id
 enum cust_status cust_store_duty_put(struct cust_store *s, const struct cust_duty_row *d,
                                      int64_t *id, struct cust_err *err)
 {
+    if (!cust_store_in_transaction(s)) /* a covered write goes with its ledger entry */
+        return cust_err_set(err, CUST_EDB, "duty put outside a transaction");
     if (!s->ops->requests || !s->ops->requests->duty_put)
         return cust_err_set(err, CUST_EINVAL, "the %s store keeps no requests", s->ops->name);
     return s->ops->requests->duty_put(s->impl, d, id, err);
@@ -123,6 +137,8 @@ enum cust_status cust_store_duty_done(struct cust_store *s, int64_t id, const ch
                                       const char *at, const char *document_sha256,
                                       struct cust_err *err)
 {
+    if (!cust_store_in_transaction(s)) /* a covered write goes with its ledger entry */
+        return cust_err_set(err, CUST_EDB, "duty done outside a transaction");
     if (!s->ops->requests || !s->ops->requests->duty_done)
         return cust_err_set(err, CUST_EINVAL, "the %s store keeps no requests", s->ops->name);
     return s->ops->requests->duty_done(s->impl, id, by, at, document_sha256, err);
@@ -131,6 +147,8 @@ enum cust_status cust_store_duty_done(struct cust_store *s, int64_t id, const ch
 enum cust_status cust_store_transfer_put(struct cust_store *s, const struct cust_transfer_row *t,
                                          int64_t *id, struct cust_err *err)
 {
+    if (!cust_store_in_transaction(s)) /* a covered write goes with its ledger entry */
+        return cust_err_set(err, CUST_EDB, "transfer put outside a transaction");
     if (!s->ops->requests || !s->ops->requests->transfer_put)
         return cust_err_set(err, CUST_EINVAL, "the %s store keeps no requests", s->ops->name);
     return s->ops->requests->transfer_put(s->impl, t, id, err);
@@ -156,6 +174,8 @@ enum cust_status cust_store_disclosure_put(struct cust_store *s,
                                            const struct cust_disclosure_row *x,
                                            struct cust_err *err)
 {
+    if (!cust_store_in_transaction(s)) /* a covered write goes with its ledger entry */
+        return cust_err_set(err, CUST_EDB, "disclosure put outside a transaction");
     if (!s->ops->requests || !s->ops->requests->disclosure_put)
         return cust_err_set(err, CUST_EINVAL, "the %s store keeps no requests", s->ops->name);
     return s->ops->requests->disclosure_put(s->impl, x, err);

@@ -12,6 +12,7 @@
 #include "store_sqlite_feed.h"
 #include "store_sqlite_public.h"
 #include "store_sqlite_requests.h"
+#include "store_sqlite_rows.h"
 
 #include <errno.h>
 #include <dirent.h>
@@ -136,6 +137,7 @@ static const char *const *const migrations[] = {
     cust_sqlite_accounts_totp_migration,  /* 6: TOTP secrets sealed at rest (users.totp_nonce) */
     cust_sqlite_public_charges_migration, /* 7: precomputed public charges JSON */
     cust_sqlite_feed_migration,           /* 8: feed runs, what each source listed, reviews */
+    cust_sqlite_rows_migration,           /* 9: every row in the ledger (row journal) */
 };
 
 int cust_store_schema_version(void)
@@ -173,6 +175,7 @@ enum stmt_id {
     S_LEDGER_INSERT,
     S_LEDGER_HEAD_SET,
     S_LEDGER_EACH,
+    S_LEDGER_ENTRY,
     S_COUNT_BOOKINGS,
     S_COUNT_PERSONS,
     S_COUNT_VERSIONS,
@@ -320,11 +323,13 @@ static const char *const stmt_sql[S__N] = {
                   " ON v.booking_id = b.id AND v.version = b.version WHERE b.booking_number = ?1",
     [S_LEDGER_HEAD] = "SELECT seq, hash FROM ledger_head WHERE id = 1",
     [S_LEDGER_INSERT] = "INSERT INTO ledger(seq, at, actor, role, action, object_type, object_id,"
-                        " outcome, purpose, detail, prev_hash, hash) VALUES(?1, ?2, ?3, ?4, ?5,"
-                        " ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                        " outcome, purpose, detail, prev_hash, hash, rows) VALUES(?1, ?2, ?3, ?4,"
+                        " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     [S_LEDGER_HEAD_SET] = "UPDATE ledger_head SET seq = ?1, hash = ?2 WHERE id = 1",
     [S_LEDGER_EACH] = "SELECT seq, at, actor, role, action, object_type, object_id, outcome,"
-                      " purpose, detail, prev_hash, hash FROM ledger ORDER BY seq",
+                      " purpose, detail, prev_hash, hash, rows FROM ledger ORDER BY seq",
+    [S_LEDGER_ENTRY] = "SELECT seq, at, actor, role, action, object_type, object_id, outcome,"
+                       " purpose, detail, prev_hash, hash, rows FROM ledger WHERE seq = ?1",
     [S_COUNT_BOOKINGS] = "SELECT count(*) FROM bookings",
     [S_COUNT_PERSONS] = "SELECT count(*) FROM persons",
     [S_COUNT_VERSIONS] = "SELECT count(*) FROM booking_versions",
@@ -424,6 +429,7 @@ struct sq {
     void *requests; /* prepared statements of store_sqlite_requests.c */
     void *accounts; /* prepared statements of store_sqlite_accounts.c */
     void *public_;  /* prepared statements of store_sqlite_public.c */
+    void *rows;     /* covered rows: statements and what this transaction wrote (_rows.c) */
     /* bulk load (sq_begin_bulk) */
     bool fk_off;         /* foreign_keys switched off for this transaction */
     bool bulk;           /* into a store that was empty: indexes dropped, lookups in memory */
@@ -612,6 +618,7 @@ static void sq_close(void *impl)
     cust_sqlite_requests_free(q->requests);
     cust_sqlite_accounts_free(q->accounts);
     cust_sqlite_public_free(q->public_);
+    cust_sqlite_rows_free(q->rows);
     cust_buf_release(&q->pub);
     sqlite3_close_v2(q->db);
     smap_release(&q->seen);
@@ -631,6 +638,24 @@ static enum cust_status sq_exec_id(struct sq *q, enum stmt_id id, struct cust_er
 static enum cust_status sq_begin(void *impl, struct cust_err *err)
 {
     return sq_exec_id(impl, S_BEGIN, err);
+}
+
+/* A deferred transaction reading once: SQLite (WAL) pins the snapshot at its first read, and
+ * every statement until COMMIT reads that snapshot. A read-only connection may do this too. */
+static enum cust_status sq_snapshot_begin(void *impl, struct cust_err *err)
+{
+    struct sq *q = impl;
+    enum cust_status st = one_shot(q, "BEGIN DEFERRED", err);
+    if (st == CUST_OK && (st = run_script(q, "SELECT count(*) FROM sqlite_schema", err)) != CUST_OK)
+        one_shot(q, "ROLLBACK", NULL);
+    return st;
+}
+
+static void sq_snapshot_end(void *impl)
+{
+    struct sq *q = impl;
+    if (one_shot(q, "COMMIT", NULL) != CUST_OK)
+        one_shot(q, "ROLLBACK", NULL);
 }
 
 /* Leave bulk mode (after the transaction ended): foreign keys back on, maps freed. */
@@ -685,14 +710,21 @@ static enum cust_status sq_commit(void *impl, struct cust_err *err)
 {
     struct sq *q = impl;
     enum cust_status st = CUST_OK;
+    /* every covered row this transaction wrote must be in the ledger's journal */
+    if (cust_sqlite_rows_ops.pending(q))
+        return cust_err_set(err, CUST_EINTEGRITY,
+                            "store '%s': rows were written without a ledger entry; not committed",
+                            q->path);
     if (q->bulk)
         st = run_script(q, CUST_SQLITE_NAME_COPY_FIX, err);
     for (size_t i = 0; q->bulk && st == CUST_OK && i < CUST_ARRAY_LEN(bulk_indexes); i++)
         st = run_script(q, bulk_indexes[i][1], err);
     if (st == CUST_OK)
         st = sq_exec_id(q, S_COMMIT, err);
-    if (st == CUST_OK)
+    if (st == CUST_OK) {
+        cust_sqlite_rows_forget(q);
         end_bulk(q);
+    }
     return st; /* on failure the front calls rollback, which ends the bulk mode */
 }
 
@@ -702,6 +734,7 @@ static enum cust_status sq_rollback(void *impl, struct cust_err *err)
     enum cust_status st = CUST_OK;
     if (!sqlite3_get_autocommit(q->db))
         st = sq_exec_id(q, S_ROLLBACK, err);
+    cust_sqlite_rows_forget(q);
     end_bulk(q);
     return st;
 }
@@ -840,6 +873,7 @@ static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
             return CUST_EDB;
     }
     res->person_id = pid;
+    cust_sqlite_rows_track(q, CT_PERSONS, pid, NULL);
     if (p->has_citizenship) {
         const struct cust_citizenship *c = &p->citizenship;
         if (!(s = stmt(q, S_CIT_INSERT, err)))
@@ -854,6 +888,8 @@ static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
         bind_text(s, 8, meta->recorded_at);
         if (run(q, s, err, "citizenship history") != CUST_OK)
             return CUST_EDB;
+        if (sqlite3_changes(q->db) > 0) /* a value new for this person */
+            cust_sqlite_rows_track(q, CT_CITIZENSHIP, sqlite3_last_insert_rowid(q->db), NULL);
     }
     return CUST_OK;
 }
@@ -996,6 +1032,8 @@ static enum cust_status sq_put(void *impl, const struct cust_booking *b,
     sqlite3_bind_text(s, 7, b->doc, (int)b->doc_len, SQLITE_STATIC);
     if (run(q, s, err, "insert version") != CUST_OK)
         return CUST_EDB;
+    cust_sqlite_rows_track(q, CT_BOOKING_VERSIONS, sqlite3_last_insert_rowid(q->db), NULL);
+    cust_sqlite_rows_track(q, CT_BOOKINGS, bid, NULL); /* with its charges and priors */
 
     if (res->version > 1) {
         if (!(s = stmt(q, S_CHARGES_DELETE, err)))
@@ -1241,6 +1279,7 @@ static enum cust_status sq_ledger_insert(void *impl, const struct cust_ledger_ro
     bind_text(s, 10, r->detail);
     bind_text(s, 11, r->prev_hash);
     bind_text(s, 12, r->hash);
+    bind_text(s, 13, r->rows);
     if (run(q, s, err, "ledger append") != CUST_OK)
         return CUST_EDB;
     if (!(s = stmt(q, S_LEDGER_HEAD_SET, err)))
@@ -1275,11 +1314,48 @@ static enum cust_status sq_ledger_each(void *impl, cust_ledger_fn fn, void *arg,
             .detail = col_text(s, 9),
             .prev_hash = col_text(s, 10),
             .hash = col_text(s, 11),
+            .rows = col_text(s, 12),
         };
         st = fn(&r, arg);
     }
     if (st == CUST_OK && rc != SQLITE_DONE)
         st = db_err(q, err, "ledger");
+    sqlite3_reset(s);
+    return st;
+}
+
+static enum cust_status sq_ledger_entry(void *impl, int64_t seq, cust_ledger_fn fn, void *arg,
+                                        struct cust_err *err)
+{
+    struct sq *q = impl;
+    sqlite3_stmt *s = stmt(q, S_LEDGER_ENTRY, err);
+    if (!s)
+        return CUST_EDB;
+    sqlite3_bind_int64(s, 1, seq);
+    int rc = sqlite3_step(s);
+    enum cust_status st = CUST_OK;
+    if (rc == SQLITE_ROW) {
+        struct cust_ledger_row r = {
+            .seq = sqlite3_column_int64(s, 0),
+            .at = col_text(s, 1),
+            .actor = col_text(s, 2),
+            .role = col_text(s, 3),
+            .action = col_text(s, 4),
+            .object_type = col_text(s, 5),
+            .object_id = col_text(s, 6),
+            .outcome = col_text(s, 7),
+            .purpose = col_text(s, 8),
+            .detail = col_text(s, 9),
+            .prev_hash = col_text(s, 10),
+            .hash = col_text(s, 11),
+            .rows = col_text(s, 12),
+        };
+        st = fn(&r, arg);
+    } else if (rc == SQLITE_DONE) {
+        st = cust_err_set(err, CUST_ENOTFOUND, "no ledger entry %" PRId64, seq);
+    } else {
+        st = db_err(q, err, "ledger");
+    }
     sqlite3_reset(s);
     return st;
 }
@@ -1291,6 +1367,8 @@ static const struct cust_store_ops sqlite_ops = {
     .begin_bulk = sq_begin_bulk,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .snapshot_begin = sq_snapshot_begin,
+    .snapshot_end = sq_snapshot_end,
     .current_version = sq_current,
     .put_booking = sq_put,
     .versions = sq_versions,
@@ -1302,12 +1380,14 @@ static const struct cust_store_ops sqlite_ops = {
     .ledger_head = sq_ledger_head,
     .ledger_insert = sq_ledger_insert,
     .ledger_each = sq_ledger_each,
+    .ledger_entry = sq_ledger_entry,
     .persons = cust_sqlite_persons,
     .scope = cust_sqlite_scope,
     .public_search = cust_sqlite_public_search,
     .requests = &cust_sqlite_request_ops,
     .accounts = &cust_sqlite_account_ops,
     .feed = &cust_sqlite_feed_ops,
+    .rows = &cust_sqlite_rows_ops,
 };
 
 /* ---- hooks of the other files (store_sqlite_*.c) ---------------------------------------- */
@@ -1319,6 +1399,21 @@ sqlite3 *cust_sqlite_handle(void *impl, const char **path, void ***requests_slot
         *path = q->path;
     if (requests_slot)
         *requests_slot = &q->requests;
+    return q->db;
+}
+
+bool cust_sqlite_rows_bulk_empty(void *impl)
+{
+    return ((struct sq *)impl)->bulk;
+}
+
+sqlite3 *cust_sqlite_rows_handle(void *impl, const char **path, void ***slot)
+{
+    struct sq *q = impl;
+    if (path)
+        *path = q->path;
+    if (slot)
+        *slot = &q->rows;
     return q->db;
 }
 
@@ -1392,8 +1487,26 @@ static enum cust_status open_readonly(struct sq *q, const char *path, struct cus
     }
     if (st != CUST_OK)
         return st;
-    if (have == 0)
-        return cust_err_set(err, CUST_ENOTFOUND, "no store at '%s' (not a custodian store)", path);
+    if (have == 0) {
+        /* a file whose creation never committed (killed at once) holds nothing: to a reader it
+         * is an empty store, which an empty in-memory one stands for; the file is left alone */
+        sqlite3_stmt *c = NULL;
+        bool bare = sqlite3_prepare_v2(q->db, "SELECT count(*) FROM sqlite_master", -1, &c, NULL) ==
+                        SQLITE_OK &&
+                    sqlite3_step(c) == SQLITE_ROW && sqlite3_column_int(c, 0) == 0;
+        sqlite3_finalize(c);
+        if (!bare)
+            return cust_err_set(err, CUST_ENOTFOUND, "'%s' is not a custodian store", path);
+        sqlite3_close_v2(q->db);
+        q->db = NULL;
+        if (sqlite3_open_v2(":memory:", &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                            NULL) != SQLITE_OK)
+            return cust_err_set(err, CUST_ENOMEM, "cannot open an empty store");
+        sqlite3_extended_result_codes(q->db, 1);
+        if ((st = migrate(q, err)) != CUST_OK)
+            return st;
+        return run_script(q, "PRAGMA query_only=1;", err);
+    }
     if (have != cust_store_schema_version())
         return cust_err_set(err, CUST_EDB,
                             "store '%s' is at schema %d and this program reads schema %d: %s", path,

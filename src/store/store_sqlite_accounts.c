@@ -10,6 +10,7 @@
 #include "custodian/compat.h"
 #include "store_sqlite_accounts.h"
 #include "store_sqlite_requests.h"
+#include "store_sqlite_rows.h"
 
 #include <sqlite3.h>
 
@@ -179,7 +180,10 @@ static enum cust_status sw_account_put(void *impl, const struct cust_account_row
     sqlite3_bind_int(s, 8, a->disabled ? 1 : 0);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
-    return rc == SQLITE_DONE ? CUST_OK : step_err(impl, err, "user");
+    if (rc != SQLITE_DONE)
+        return step_err(impl, err, "user");
+    cust_sqlite_rows_track(impl, CT_USERS, 0, a->name);
+    return CUST_OK;
 }
 
 static enum cust_status user_exists(void *impl, const char *name, struct cust_err *err)

@@ -5,6 +5,7 @@
  */
 #include "custodian/compat.h"
 #include "store_sqlite_feed.h"
+#include "store_sqlite_rows.h"
 
 #include <sqlite3.h>
 
@@ -174,7 +175,10 @@ static enum cust_status f_review_open(void *impl, const char *source, const char
     sqlite3_bind_int64(s, 3, run_id);
     sqlite3_bind_text(s, 4, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 5, reason, -1, SQLITE_STATIC);
-    return step_done(s, db, path, err, "feed reviews");
+    enum cust_status st = step_done(s, db, path, err, "feed reviews");
+    if (st == CUST_OK && sqlite3_changes(db) > 0)
+        cust_sqlite_rows_track(impl, CT_FEED_REVIEWS, sqlite3_last_insert_rowid(db), NULL);
+    return st;
 }
 
 static enum cust_status f_reappeared(void *impl, const char *source, int64_t run_id, const char *at,
@@ -187,15 +191,23 @@ static enum cust_status f_reappeared(void *impl, const char *source, int64_t run
                            " resolved_by = 'feed', resolution = 'listed again by run ' || ?2"
                            " WHERE source = ?1 AND status = 'open' AND booking_number IN"
                            " (SELECT booking_number FROM feed_bookings WHERE source = ?1"
-                           "  AND last_run = ?2)",
+                           "  AND last_run = ?2) RETURNING id",
                            &db, &path, err);
     if (!s)
         return CUST_EDB;
     sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, run_id);
     sqlite3_bind_text(s, 3, at, -1, SQLITE_STATIC);
-    enum cust_status st = step_done(s, db, path, err, "feed reviews");
-    *n = st == CUST_OK ? sqlite3_changes(db) : 0;
+    int rc;
+    *n = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) { /* each item resolved, for the ledger */
+        cust_sqlite_rows_track(impl, CT_FEED_REVIEWS, sqlite3_column_int64(s, 0), NULL);
+        (*n)++;
+    }
+    enum cust_status st = rc == SQLITE_DONE ? CUST_OK : db_err(db, path, err, "feed reviews");
+    sqlite3_finalize(s);
+    if (st != CUST_OK)
+        *n = 0;
     return st;
 }
 
@@ -226,7 +238,10 @@ static enum cust_status f_run_insert(void *impl, const struct cust_feed_run_row 
     for (size_t i = 0; i < CUST_ARRAY_LEN(v); i++)
         sqlite3_bind_int64(s, 8 + (int)i, v[i]);
     bind_text(s, 17, r->rejects_file);
-    return step_done(s, db, path, err, "feed runs");
+    enum cust_status st = step_done(s, db, path, err, "feed runs");
+    if (st == CUST_OK)
+        cust_sqlite_rows_track(impl, CT_FEED_RUNS, r->id, NULL);
+    return st;
 }
 
 static enum cust_status f_last_runs(void *impl, cust_feed_run_fn fn, void *arg,
@@ -348,7 +363,10 @@ static enum cust_status f_review_resolve(void *impl, int64_t id, const char *by,
     sqlite3_bind_text(s, 2, at, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, by, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 4, resolution, -1, SQLITE_STATIC);
-    return step_done(s, db, path, err, "feed reviews");
+    enum cust_status st2 = step_done(s, db, path, err, "feed reviews");
+    if (st2 == CUST_OK)
+        cust_sqlite_rows_track(impl, CT_FEED_REVIEWS, id, NULL);
+    return st2;
 }
 
 const struct cust_store_feed_ops cust_sqlite_feed_ops = {

@@ -11,6 +11,7 @@
 #include "custodian/compat.h"
 #include "custodian/date.h"
 #include "store_sqlite_requests.h"
+#include "store_sqlite_rows.h"
 
 #include <sqlite3.h>
 
@@ -378,7 +379,10 @@ static enum cust_status req_insert(void *impl, const struct cust_request_row *r,
     btext(s, 17, r->created_at);
     btext(s, 18, r->updated_at);
     btext(s, 19, r->doc);
-    return step_done(&q, s, "insert request", err);
+    enum cust_status st = step_done(&q, s, "insert request", err);
+    if (st == CUST_OK)
+        cust_sqlite_rows_track(impl, CT_REQUESTS, 0, id);
+    return st;
 }
 
 static enum cust_status req_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
@@ -451,6 +455,8 @@ static enum cust_status req_update(void *impl, const char *id, const char *statu
     enum cust_status st = step_done(&q, s, "update request", err);
     if (st == CUST_OK && sqlite3_changes(q.db) == 0)
         return cust_err_set(err, CUST_ENOTFOUND, "no request '%s'", id);
+    if (st == CUST_OK)
+        cust_sqlite_rows_track(impl, CT_REQUESTS, 0, id);
     return st;
 }
 
@@ -472,6 +478,8 @@ static enum cust_status doc_put(void *impl, const char *request_id, const char *
         }
         if (step_done(&q, s, "store document", err) != CUST_OK)
             return CUST_EDB;
+        if (sqlite3_changes(q.db) > 0)
+            cust_sqlite_rows_track(impl, CT_DOCUMENTS, 0, sha256);
         if (!content)
             break;
     }
@@ -482,7 +490,10 @@ static enum cust_status doc_put(void *impl, const char *request_id, const char *
     btext(s, 2, name);
     btext(s, 3, sha256);
     btext(s, 4, role);
-    return step_done(&q, s, "link document", err);
+    enum cust_status st = step_done(&q, s, "link document", err);
+    if (st == CUST_OK)
+        cust_sqlite_rows_track(impl, CT_REQUEST_DOCUMENTS, sqlite3_last_insert_rowid(q.db), NULL);
+    return st;
 }
 
 static enum cust_status doc_get(void *impl, const char *sha256, char **content, size_t *len,
@@ -550,7 +561,10 @@ static enum cust_status link_put(void *impl, const struct cust_link_row *l, stru
     btext(s, 9, l->reasons);
     sqlite3_bind_int(s, 10, l->review ? 1 : 0);
     btext(s, 11, l->review_reason);
-    return step_done(&q, s, "link", err);
+    enum cust_status st = step_done(&q, s, "link", err);
+    if (st == CUST_OK) /* a link is part of its request's row */
+        cust_sqlite_rows_track(impl, CT_REQUESTS, 0, l->request_id);
+    return st;
 }
 
 static enum cust_status link_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
@@ -601,6 +615,8 @@ static enum cust_status dec_put(void *impl, const struct cust_decision_row *d, i
     btext(s, 8, d->decided_by);
     btext(s, 9, d->decision);
     enum cust_status st = step_done(&q, s, "insert decision", err);
+    if (st == CUST_OK)
+        cust_sqlite_rows_track(impl, CT_DECISIONS, sqlite3_last_insert_rowid(q.db), NULL);
     if (st == CUST_OK && id)
         *id = sqlite3_last_insert_rowid(q.db);
     return st;
@@ -652,6 +668,8 @@ static enum cust_status act_put(void *impl, const struct cust_action_row *a, int
     if (a->decision_id > 0)
         sqlite3_bind_int64(s, 9, a->decision_id);
     enum cust_status st = step_done(&q, s, "insert action", err);
+    if (st == CUST_OK)
+        cust_sqlite_rows_track(impl, CT_ACTIONS, sqlite3_last_insert_rowid(q.db), NULL);
     if (st == CUST_OK && id)
         *id = sqlite3_last_insert_rowid(q.db);
     return st;
@@ -704,6 +722,8 @@ static enum cust_status duty_put(void *impl, const struct cust_duty_row *d, int6
     btext(s, 8, d->document_sha256);
     btext(s, 9, d->detail);
     enum cust_status st = step_done(&q, s, "insert duty", err);
+    if (st == CUST_OK)
+        cust_sqlite_rows_track(impl, CT_DUTIES, sqlite3_last_insert_rowid(q.db), NULL);
     if (st == CUST_OK && id)
         *id = sqlite3_last_insert_rowid(q.db);
     return st;
@@ -764,7 +784,10 @@ static enum cust_status duty_done(void *impl, int64_t id, const char *by, const 
     btext(s, 2, by);
     btext(s, 3, at);
     btext(s, 4, sha);
-    return step_done(&q, s, "duty done", err);
+    enum cust_status st = step_done(&q, s, "duty done", err);
+    if (st == CUST_OK)
+        cust_sqlite_rows_track(impl, CT_DUTIES, id, NULL);
+    return st;
 }
 
 /* ---- transfers ------------------------------------------------------------------------- */
@@ -788,6 +811,8 @@ static enum cust_status xfer_put(void *impl, const struct cust_transfer_row *t, 
     btext(s, 10, t->recorded_by);
     btext(s, 11, t->recorded_at);
     enum cust_status st = step_done(&q, s, "insert transfer", err);
+    if (st == CUST_OK)
+        cust_sqlite_rows_track(impl, CT_TRANSFERS, sqlite3_last_insert_rowid(q.db), NULL);
     if (st == CUST_OK && id)
         *id = sqlite3_last_insert_rowid(q.db);
     return st;
@@ -900,7 +925,10 @@ static enum cust_status disc_put(void *impl, const struct cust_disclosure_row *x
     btext(s, 9, x->at);
     sqlite3_bind_int64(s, 10, x->decision_id);
     btext(s, 11, x->row_hash);
-    return step_done(&q, s, "insert disclosure", err);
+    enum cust_status st = step_done(&q, s, "insert disclosure", err);
+    if (st == CUST_OK)
+        cust_sqlite_rows_track(impl, CT_DISCLOSURES, sqlite3_last_insert_rowid(q.db), NULL);
+    return st;
 }
 
 static enum cust_status disc_row(sqlite3_stmt *s, const union dcb *fn, void *arg)

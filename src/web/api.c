@@ -120,6 +120,73 @@ enum cust_status web_api_decide(struct cust_http_request *req, struct cust_http_
 
 /* ---- audit ---------------------------------------------------------------------------------- */
 
+/* (the names of enum cust_row_problem, as `audit verify --json` gives them) */
+static const char *const problem_kind[] = {"changed",   "deleted", "inserted",
+                                           "rewritten", "journal", "derived"};
+
+json_t *web_audit_verdict(struct cust_web *w, struct cust_err *err)
+{
+    struct cust_ledger_report rep;
+    struct cust_desk_verify_report drep;
+    struct cust_ledger_rows_report rrep;
+    memset(&rep, 0, sizeof(rep));
+    memset(&drep, 0, sizeof(drep));
+    memset(&rrep, 0, sizeof(rrep));
+    struct cust_err cerr = CUST_ERR_INIT, derr = CUST_ERR_INIT, rerr = CUST_ERR_INIT;
+    enum cust_status dst = CUST_OK, rst = CUST_OK;
+    struct cust_store *s = web_acquire(w);
+    enum cust_status st = cust_store_snapshot_begin(s, &cerr);
+    if (st == CUST_OK) {
+        st = cust_ledger_verify(s, &rep, &cerr);
+        if (st == CUST_OK) { /* rows and disclosures hang off entries known good */
+            dst = cust_desk_verify_disclosures(s, &drep, &derr);
+            rst = cust_ledger_verify_rows(s, 1, &rrep, &rerr);
+        }
+        cust_store_snapshot_end(s);
+    }
+    web_release(w, s);
+    const struct cust_err *fail = st != CUST_OK && st != CUST_EINTEGRITY     ? &cerr
+                                  : dst != CUST_OK && dst != CUST_EINTEGRITY ? &derr
+                                  : rst != CUST_OK && rst != CUST_EINTEGRITY ? &rerr
+                                                                             : NULL;
+    if (fail) {
+        cust_ledger_rows_report_release(&rrep);
+        if (err)
+            *err = *fail;
+        return NULL;
+    }
+    bool chain_ok = st == CUST_OK;
+    const char *reason = !chain_ok        ? cerr.msg
+                         : dst != CUST_OK ? derr.msg
+                         : rst != CUST_OK ? rerr.msg
+                                          : "";
+    json_t *o =
+        json_pack("{s:b, s:I, s:I, s:s, s:b, s:b, s:I, s:b}", "ok",
+                  chain_ok && dst == CUST_OK && rst == CUST_OK, "entries", (json_int_t)rep.entries,
+                  "bad_seq", (json_int_t)rep.bad_seq, "reason", reason, "chain_ok", chain_ok,
+                  "disclosures_ok", chain_ok && dst == CUST_OK, "rows", (json_int_t)rrep.rows,
+                  "rows_ok", chain_ok && rst == CUST_OK);
+    if (o && chain_ok) {
+        char root[45];
+        cust_tlog_hash_b64(rep.root, root);
+        json_object_set_new(o, "root", json_string(root));
+    }
+    if (o && rrep.nproblems) {
+        const struct cust_ledger_row_problem *p = &rrep.problems[0];
+        const struct cust_row_table *tabs = cust_store_row_tables(NULL);
+        json_object_set_new(o, "row_problem",
+                            json_pack("{s:s,s:s?,s:s?,s:I,s:s}", "kind", problem_kind[p->kind],
+                                      "table", p->table >= 0 ? tabs[p->table].name : NULL, "key",
+                                      p->key[0] ? p->key : NULL, "entry", (json_int_t)p->seq,
+                                      "message", p->message));
+        json_object_set_new(o, "row_problems_total", json_integer(rrep.bad));
+    }
+    cust_ledger_rows_report_release(&rrep);
+    if (!o)
+        cust_err_set(err, CUST_ENOMEM, "out of memory");
+    return o;
+}
+
 enum cust_status web_api_audit_verify(struct cust_http_request *req, struct cust_http_response *res,
                                       void *ctx)
 {
@@ -127,18 +194,11 @@ enum cust_status web_api_audit_verify(struct cust_http_request *req, struct cust
     enum cust_status st = web_guard(w, req, res, CUST_ACT_AUDIT_READ, false, NULL);
     if (st != CUST_OK)
         return st;
-    struct cust_ledger_report rep;
-    memset(&rep, 0, sizeof(rep));
     struct cust_err err = CUST_ERR_INIT;
-    struct cust_store *s = web_acquire(w);
-    st = cust_ledger_verify(s, &rep, &err);
-    web_release(w, s);
-    if (st != CUST_OK && st != CUST_EINTEGRITY)
-        return cust_http_res_error(res, st, err.msg);
-    return web_send_json(res, 200,
-                         json_pack("{s:b, s:I, s:I, s:s}", "ok", st == CUST_OK, "entries",
-                                   (json_int_t)rep.entries, "bad_seq", (json_int_t)rep.bad_seq,
-                                   "reason", st == CUST_OK ? "" : err.msg));
+    json_t *o = web_audit_verdict(w, &err);
+    if (!o)
+        return cust_http_res_error(res, err.code, err.msg);
+    return web_send_json(res, 200, o);
 }
 
 struct log_ctx {

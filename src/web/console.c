@@ -428,16 +428,11 @@ enum cust_status web_audit_page(struct cust_http_request *req, struct cust_http_
     enum cust_status st = web_guard(w, req, res, CUST_ACT_AUDIT_READ, true, &s);
     if (st != CUST_OK)
         return st;
-    struct cust_ledger_report rep;
-    memset(&rep, 0, sizeof(rep));
     struct cust_err err = CUST_ERR_INIT;
-    struct cust_store *store = web_acquire(w);
-    enum cust_status v = cust_ledger_verify(store, &rep, &err);
-    web_release(w, store);
-    return web_page(w, res, 200, "Audit status", &s, "audit",
-                    json_pack("{s:b,s:I,s:I,s:s}", "ok", v == CUST_OK, "entries",
-                              (json_int_t)rep.entries, "bad_seq", (json_int_t)rep.bad_seq, "reason",
-                              err.msg));
+    json_t *v = web_audit_verdict(w, &err);
+    if (!v)
+        return cust_http_res_error(res, err.code, err.msg);
+    return web_page(w, res, 200, "Audit status", &s, "audit", v);
 }
 
 /* ---- accounts (admin) ----------------------------------------------------------------------- */

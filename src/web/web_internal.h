@@ -38,6 +38,8 @@ struct cust_web {
     char *key_path;            /* the server key file (TOTP secrets at rest) */
     bool has_key;
     uint8_t key[CUST_TOTP_SERVER_KEY_BYTES]; /* sodium_memzero'd by cust_web_free */
+    /* the checkpoint writer (checkpoint.c): its thread, its key, how it stops */
+    struct web_checkpointer *cp;
 };
 
 /* Guard kinds in the route table besides the role-matrix actions. */
@@ -46,7 +48,22 @@ struct cust_web {
 #define WEB_STEP    (-3) /* a request step: the action depends on {step} (desk.c) */
 
 struct web_cache *web_cache_new(unsigned ttl_s);
+
+/* Start the checkpoint writer when the configuration's [ledger] key is set (writes one at once;
+ * a bad [ledger] value is CUST_EINVAL naming its source); stop it (writing a last one). */
+enum cust_status web_checkpointer_start(struct cust_web *w, const struct cust_web_config *cfg,
+                                        struct cust_err *err);
+void web_checkpointer_stop(struct cust_web *w);
+/* GET /api/v1/checkpoint: the latest signed checkpoint, text/plain (public). */
+enum cust_status web_api_checkpoint(struct cust_http_request *req, struct cust_http_response *res,
+                                    void *ctx);
 void web_cache_free(struct web_cache *c);
+
+/* What `custodian audit verify` checks, from one snapshot: the chain and tree, the disclosure
+ * rows and every row of the record and the desk, as the JSON object GET /api/v1/audit/verify
+ * answers (ok, chain_ok, disclosures_ok, rows_ok, entries, rows, root, reason, row_problem) and
+ * the console's audit page shows. NULL with *err when the store cannot be read. */
+json_t *web_audit_verdict(struct cust_web *w, struct cust_err *err);
 
 /* Borrow a store connection (exclusive until web_release). */
 struct cust_store *web_acquire(struct cust_web *w);

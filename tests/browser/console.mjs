@@ -152,7 +152,9 @@ try {
   await Promise.all([page.waitForURL(/\/console$/), page.getByRole('button', { name: 'Sign in' }).click()]);
   await page.getByRole('link', { name: 'Audit' }).click();
   assert.match(await page.locator('#ledger').innerText(), /^ledger ok: \d+ entries$/);
-  checks += 2;
+  assert.match(await page.locator('#rows').innerText(),
+    /^rows ok: [1-9]\d* rows of the record and the desk match the ledger$/);
+  checks += 3;
   await audit('audit-status');
   const denied = await page.goto(`${base}/console/bookings/6012345`);
   assert.equal(denied.status(), 200, 'an auditor may read the roster');

@@ -31,7 +31,7 @@ tamper deleted_middle "DELETE FROM ledger WHERE seq = 2" 2
 tamper deleted_first "DELETE FROM ledger WHERE seq = 1" 1
 tamper deleted_last "DELETE FROM ledger WHERE seq = 5" 5
 tamper reordered "UPDATE ledger SET seq = 100 WHERE seq = 2; UPDATE ledger SET seq = 2 WHERE seq = 3; UPDATE ledger SET seq = 3 WHERE seq = 100" 2
-tamper inserted "INSERT INTO ledger SELECT 6, at, actor, role, action, object_type, object_id, outcome, purpose, detail, hash, hash FROM ledger WHERE seq = 5" 6
+tamper inserted "INSERT INTO ledger SELECT 6, at, actor, role, action, object_type, object_id, outcome, purpose, detail, hash, hash, rows FROM ledger WHERE seq = 5" 6
 tamper head_removed "DELETE FROM ledger_head" 1
 # a rehashed forgery still breaks the link to the next entry
 cp "$T/clean.db" "$T/t.db"

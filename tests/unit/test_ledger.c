@@ -38,7 +38,7 @@ static void test_hash_covers_every_field(void **state)
     (void)state;
     struct cust_ledger_row r = {
         7,           "2025-01-01T00:00:00Z", "alice", "clerk", "export", "file", "x", "ok", "why",
-        "{\"n\":1}", CUST_LEDGER_GENESIS,    NULL};
+        "{\"n\":1}", CUST_LEDGER_GENESIS,    NULL,    NULL};
     char base[65], h[65];
     cust_ledger_hash(&r, base);
     assert_int_equal(strlen(base), 64);
@@ -124,7 +124,8 @@ static void test_verify_detects_forged_head(void **state)
     int64_t seq;
     char prev[65], h[65];
     assert_int_equal(cust_store_ledger_head(s, &seq, prev, NULL), CUST_OK);
-    struct cust_ledger_row r = {seq + 1, "t", "a", "r", "x", "o", "i", "ok", "", NULL, prev, h};
+    struct cust_ledger_row r = {seq + 1, "t", "a",  "r",  "x", "o", "i",
+                                "ok",    "",  NULL, prev, h,   "{}"};
     cust_ledger_hash(&r, h);
     assert_int_equal(cust_store_begin(s, NULL), CUST_OK);
     assert_int_equal(cust_store_ledger_insert(s, &r, NULL), CUST_OK); /* moves the head too */
@@ -166,7 +167,7 @@ static void test_hash_pinned(void **state)
     (void)state;
     struct cust_ledger_row r = {
         7,           "2025-01-01T00:00:00Z", "alice", "clerk", "export", "file", "x", "ok", "why",
-        "{\"n\":1}", CUST_LEDGER_GENESIS,    NULL};
+        "{\"n\":1}", CUST_LEDGER_GENESIS,    NULL,    NULL};
     char h[65], lh[65];
     unsigned char leaf[CUST_TLOG_HASH];
     cust_ledger_hash(&r, h);
@@ -237,6 +238,116 @@ static void test_checkpoint_against_store(void **state)
     cust_note_signer_wipe(&sg);
 }
 
+/* The server's schedule (cust_ledger_publish): the first is written at once, then one after N
+ * entries or M seconds if the ledger grew, never when it did not; each is kept and is the
+ * latest served; a store no longer extending the last one is never signed again. */
+static void test_publish_schedule(void **state)
+{
+    struct cust_store *s = *state;
+    struct cust_ledger_entry e = {"a", "clerk", "export", "file", "f", "ok", "", NULL};
+    char *sk, *vk, *note = NULL;
+    struct cust_note_signer sg;
+    assert_int_equal(cust_note_key_generate("county.example/l", &sk, &vk, NULL), CUST_OK);
+    assert_int_equal(cust_note_signer_parse(sk, &sg, NULL), CUST_OK);
+    struct cust_ledger_publish_policy p = {.every_entries = 3, .every_seconds = 60};
+    uint64_t w = 99;
+    struct cust_err err = CUST_ERR_INIT;
+    /* empty ledger: nothing to sign, nothing kept */
+    assert_int_equal(cust_ledger_publish(s, &sg, &p, 1000, &w, NULL), CUST_OK);
+    assert_true(w == 0);
+    assert_int_equal(cust_ledger_checkpoint_latest(s, &note, &err), CUST_ENOTFOUND);
+    assert_int_equal(cust_ledger_append(s, &e, NULL), CUST_OK);
+    assert_int_equal(cust_ledger_publish(s, &sg, &p, 1000, &w, NULL), CUST_OK);
+    assert_true(w == 1); /* the first: at once */
+    assert_int_equal(cust_ledger_publish(s, &sg, &p, 5000, &w, NULL), CUST_OK);
+    assert_true(w == 0); /* the ledger did not grow: never again, however long */
+    assert_int_equal(cust_ledger_append(s, &e, NULL), CUST_OK);
+    assert_int_equal(cust_ledger_publish(s, &sg, &p, 1059, &w, NULL), CUST_OK);
+    assert_true(w == 0); /* 1 entry, 59 s */
+    assert_int_equal(cust_ledger_publish(s, &sg, &p, 1060, &w, NULL), CUST_OK);
+    assert_true(w == 2); /* 60 s */
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(cust_ledger_append(s, &e, NULL), CUST_OK);
+    assert_int_equal(cust_ledger_publish(s, &sg, &p, 1061, &w, NULL), CUST_OK);
+    assert_true(w == 0); /* 2 entries */
+    assert_int_equal(cust_ledger_append(s, &e, NULL), CUST_OK);
+    assert_int_equal(cust_ledger_publish(s, &sg, &p, 1062, &w, NULL), CUST_OK);
+    assert_true(w == 5); /* 3 entries */
+    assert_int_equal(cust_ledger_checkpoint_latest(s, &note, NULL), CUST_OK);
+    struct cust_note_verifier v;
+    assert_int_equal(cust_note_verifier_parse(vk, &v, NULL), CUST_OK);
+    struct cust_note opened;
+    assert_int_equal(cust_note_open(note, strlen(note), &v, &opened, NULL), CUST_OK);
+    struct cust_checkpoint cp;
+    assert_int_equal(cust_checkpoint_parse(opened.text, opened.text_len, &cp, NULL), CUST_OK);
+    assert_true(cp.size == 5);
+    struct cust_ledger_report rep;
+    assert_int_equal(cust_ledger_verify_checkpoint(s, &cp, &rep, NULL), CUST_OK);
+    cust_note_release(&opened);
+    free(note);
+    /* a store that no longer extends the last checkpoint (here: a checkpoint of a longer log
+     * kept, as if the tail had been cut since) is refused, and nothing is kept */
+    struct cust_checkpoint longer = cp;
+    longer.size = 9;
+    char *forged = cust_ledger_checkpoint(&longer, &sg, NULL);
+    char root[45];
+    cust_tlog_hash_b64(longer.root, root);
+    struct cust_stored_checkpoint sc = {9, root, 1063, forged};
+    assert_int_equal(cust_store_checkpoint_put(s, &sc, NULL), CUST_OK);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(cust_ledger_append(s, &e, NULL), CUST_OK);
+    assert_int_equal(cust_ledger_publish(s, &sg, &p, 2000, &w, &err), CUST_EINTEGRITY);
+    assert_true(w == 0);
+    assert_non_null(strstr(err.msg, "not signing"));
+    assert_int_equal(cust_ledger_checkpoint_latest(s, &note, NULL), CUST_OK);
+    assert_string_equal(note, forged); /* the last kept is unchanged */
+    free(note);
+    free(forged);
+    free(sk);
+    free(vk);
+    cust_note_signer_wipe(&sg);
+}
+
+/* A verify reads one snapshot: entries another connection appends meanwhile are not seen until
+ * the snapshot ends (else a verify beside a writing server would call the half-seen write
+ * tampering); snapshots nest; no transaction may begin inside one. */
+static void test_verify_reads_one_snapshot(void **state)
+{
+    struct cust_store *a = *state, *b = NULL;
+    struct cust_ledger_entry e = {"a", "clerk", "export", "file", "f", "ok", "", NULL};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(cust_ledger_append(a, &e, NULL), CUST_OK);
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_store_open(path, CUST_STORE_OPEN, &b, &err), CUST_OK);
+    assert_int_equal(cust_store_snapshot_begin(a, &err), CUST_OK);
+    assert_int_equal(cust_store_snapshot_begin(a, &err), CUST_OK); /* nested */
+    int64_t head;
+    char hh[65];
+    assert_int_equal(cust_store_ledger_head(a, &head, hh, NULL), CUST_OK);
+    assert_true(head == 3);
+    for (int i = 0; i < 2; i++) /* the other connection writes: not blocked by the reader */
+        assert_int_equal(cust_ledger_append(b, &e, &err), CUST_OK);
+    struct cust_ledger_report rep;
+    assert_int_equal(cust_ledger_verify(a, &rep, &err), CUST_OK);
+    assert_true(rep.entries == 3);
+    assert_int_equal(cust_store_begin(a, &err), CUST_EDB);
+    cust_store_snapshot_end(a); /* the inner one: still the same snapshot */
+    assert_int_equal(cust_ledger_verify(a, &rep, &err), CUST_OK);
+    assert_true(rep.entries == 3);
+    cust_store_snapshot_end(a);
+    assert_int_equal(cust_ledger_verify(a, &rep, &err), CUST_OK);
+    assert_true(rep.entries == 5);
+    /* inside a write transaction a snapshot is that transaction */
+    assert_int_equal(cust_store_begin(a, &err), CUST_OK);
+    assert_int_equal(cust_store_snapshot_begin(a, &err), CUST_OK);
+    assert_int_equal(cust_ledger_append(a, &e, &err), CUST_OK);
+    cust_store_snapshot_end(a);
+    assert_int_equal(cust_store_commit(a, &err), CUST_OK);
+    assert_int_equal(cust_ledger_verify(b, &rep, &err), CUST_OK);
+    assert_true(rep.entries == 6);
+    cust_store_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,6 +355,8 @@ int main(void)
         cmocka_unit_test(test_row_encoder_known_answers),
         cmocka_unit_test(test_hash_pinned),
         cmocka_unit_test_setup_teardown(test_checkpoint_against_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_publish_schedule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_reads_one_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_and_verify, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_in_rolled_back_tx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_required_fields, setup, teardown),

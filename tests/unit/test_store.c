@@ -3,6 +3,7 @@
 #include "custodian/buf.h"
 #include "custodian/date.h"
 #include "custodian/store.h"
+#include "custodian/store_rows.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -62,6 +63,14 @@ static struct cust_booking booking(const char *bn, const char *key, const char *
     return b;
 }
 
+/* The ledger's part (store_rows.h), played by the test: take the rows written. */
+static enum cust_status count_row(const struct cust_row *r, void *arg)
+{
+    (void)r;
+    (*(int *)arg)++;
+    return CUST_OK;
+}
+
 static enum cust_status put(struct cust_store *s, const struct cust_booking *b,
                             struct cust_put_result *res)
 {
@@ -69,6 +78,11 @@ static enum cust_status put(struct cust_store *s, const struct cust_booking *b,
     struct cust_put_meta m = {"tester", "unit:1", "2025-03-14T00:00:00Z", NULL};
     assert_int_equal(cust_store_begin(s, &err), CUST_OK);
     enum cust_status st = cust_store_put_booking(s, b, &m, res, &err);
+    int written = 0;
+    if (st == CUST_OK)
+        st = cust_store_rows_written(s, count_row, &written, &err);
+    if (st == CUST_OK)
+        assert_true(written >= 3); /* version, booking, person (and any citizenship value) */
     if (st == CUST_OK)
         st = cust_store_commit(s, &err);
     else
@@ -99,8 +113,8 @@ static void test_open_missing_and_reopen(void **state)
     cust_store_close(s);
     /* 2: the desk tables, 3: web users, 4: disclosures, 5: the locator's in-custody indexes and
      * dob filter, 6: TOTP secrets sealed, 7: the precomputed public charges, 8: feed runs,
-     * what each source listed and the review items */
-    assert_int_equal(cust_store_schema_version(), 8);
+     * what each source listed and the review items, 9: the row journal of the ledger */
+    assert_int_equal(cust_store_schema_version(), 9);
 }
 
 static void test_put_versions(void **state)
@@ -253,6 +267,15 @@ static void test_bulk_load(void **state)
 
     assert_int_equal(cust_store_begin_bulk(f->s, &err), CUST_OK);
     assert_int_equal(cust_store_put_booking(f->s, &b1, &m, &r1, &err), CUST_OK);
+    /* rows written and not taken by the ledger: the commit refuses, nothing is kept */
+    assert_int_equal(cust_store_commit(f->s, &err), CUST_EINTEGRITY);
+    assert_non_null(strstr(err.msg, "without a ledger entry"));
+    assert_int_equal(count(f->s, "bookings"), 0);
+    assert_int_equal(cust_store_begin_bulk(f->s, &err), CUST_OK);
+    assert_int_equal(cust_store_put_booking(f->s, &b1, &m, &r1, &err), CUST_OK);
+    int written = 0;
+    assert_int_equal(cust_store_rows_written(f->s, count_row, &written, &err), CUST_OK);
+    assert_int_equal(written, 3);
     assert_int_equal(cust_store_commit(f->s, &err), CUST_OK);
     /* not empty now: the ordinary lookups */
     assert_int_equal(cust_store_begin_bulk(f->s, &err), CUST_OK);
@@ -260,6 +283,7 @@ static void test_bulk_load(void **state)
     assert_int_equal(cust_store_put_booking(f->s, &b1v2, &m, &r3, &err), CUST_OK);
     assert_int_equal(r3.version, 2);
     assert_false(r3.person_created);
+    assert_int_equal(cust_store_rows_written(f->s, count_row, &written, &err), CUST_OK);
     assert_int_equal(cust_store_commit(f->s, &err), CUST_OK);
     assert_int_equal(count(f->s, "persons"), 1);
     assert_int_equal(count(f->s, "versions"), 2);
@@ -278,7 +302,7 @@ static void test_ledger_rows(void **state)
     assert_int_equal(cust_store_ledger_head(f->s, &seq, h, NULL), CUST_OK);
     assert_int_equal(seq, 0);
     assert_int_equal(strlen(h), 64);
-    struct cust_ledger_row row = {1, "t", "a", "r", "x", "o", "i", "ok", "p", NULL, h, "abc"};
+    struct cust_ledger_row row = {1, "t", "a", "r", "x", "o", "i", "ok", "p", NULL, h, "abc", "{}"};
     assert_int_equal(cust_store_ledger_insert(f->s, &row, NULL), CUST_EDB); /* no transaction */
     assert_int_equal(cust_store_begin(f->s, NULL), CUST_OK);
     assert_int_equal(cust_store_ledger_insert(f->s, &row, NULL), CUST_OK);

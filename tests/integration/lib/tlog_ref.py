@@ -14,6 +14,9 @@ against a second one. It reads the store with the sqlite3 module (read-only).
   tlog_ref.py rechain DB                     the insider's forgery: recompute every entry's
                                              prev_hash and hash and the head (no checkpoint
                                              can be recomputed without the signing key)
+  tlog_ref.py forge-row DB TABLE ID COL VALUE  the insider's full forgery of one row (persons
+                                             or decisions): change it, recompute its hash in the
+                                             journal, the entry's commitment and the chain
 """
 import base64
 import hashlib
@@ -35,11 +38,17 @@ def enc(value):
 
 
 ENTRY_COLUMNS = ("seq", "at", "actor", "role", "action", "object_type", "object_id",
-                 "outcome", "purpose", "detail", "prev_hash")
+                 "outcome", "purpose", "detail")
 
 
 def entry_bytes(row):
-    return enc("custodian-ledger-v1") + b"".join(enc(row[c]) for c in ENTRY_COLUMNS)
+    """v2 (schema 9 on): the rows commitment follows detail; v1 entries (rows NULL) have none."""
+    v2 = row.get("rows") is not None
+    out = enc("custodian-ledger-v2" if v2 else "custodian-ledger-v1")
+    out += b"".join(enc(row[c]) for c in ENTRY_COLUMNS)
+    if v2:
+        out += enc(row["rows"])
+    return out + enc(row["prev_hash"])
 
 
 def entries(db):
@@ -377,9 +386,69 @@ def cmd_rechain(db):
     print("rechained", len(rows))
 
 
+# ---- rows (docs/internals/ledger.md "Rows"), for two tables without child rows ----------
+
+ROW_COLUMNS = {
+    "persons": ("id", "person_key", "last_name", "first_name", "middle_name", "dob", "sex", "cii",
+                "fbi", "sid", "a_number", "place_of_birth", "home_address", "immigration_status",
+                "aliases", "sex_arson_registrant", "citizenship_status", "citizenship_rank",
+                "citizenship_recorded_at"),
+    "decisions": ("id", "request_id", "person_id", "booking_number", "policy_id", "policy_version",
+                  "policy_sha256", "decided_at", "decided_by", "decision"),
+}
+
+
+def enc_value(v):
+    if isinstance(v, float):
+        v = "%.17g" % v
+    return enc(v)
+
+
+def row_hash(table, values):
+    return sha(enc("custodian-row-v1") + enc(table) + b"".join(enc_value(v) for v in values))
+
+
+def cmd_forge_row(db, table, rid, col, value):
+    rid = int(rid)
+    con = sqlite3.connect(db)
+    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        con.execute("DROP TRIGGER %s" % name)
+    con.execute("UPDATE %s SET %s = ? WHERE id = ?" % (table, col), (value, rid))
+    cols = ROW_COLUMNS[table]
+    values = con.execute("SELECT %s FROM %s WHERE id = ?" % (", ".join(cols), table),
+                         (rid,)).fetchone()
+    new = row_hash(table, values)
+    key = struct.pack(">q", rid)
+    # the latest journal record of the key: patch its hash
+    found = None
+    for jid, seq, blob in con.execute("SELECT id, seq, hashes FROM ledger_rows WHERE tbl = ?"
+                                      " ORDER BY seq, id", (table,)).fetchall():
+        off = 0
+        while off + 8 <= len(blob):
+            (n,) = struct.unpack(">Q", blob[off:off + 8])
+            if blob[off + 8:off + 8 + n] == key:
+                found = (jid, seq, off + 8 + n)
+            off += 8 + n + 32
+    jid, seq, at = found
+    (blob,) = con.execute("SELECT hashes FROM ledger_rows WHERE id = ?", (jid,)).fetchone()
+    con.execute("UPDATE ledger_rows SET hashes = ? WHERE id = ?", (blob[:at] + new + blob[at + 32:], jid))
+    # the entry's commitment to that table's journal
+    parts = con.execute("SELECT n, hashes FROM ledger_rows WHERE seq = ? AND tbl = ? ORDER BY part",
+                        (seq, table)).fetchall()
+    (rows,) = con.execute("SELECT rows FROM ledger WHERE seq = ?", (seq,)).fetchone()
+    commit = json.loads(rows)
+    commit[table] = [sum(n for n, _ in parts), hashlib.sha256(b"".join(b for _, b in parts)).hexdigest()]
+    con.execute("UPDATE ledger SET rows = ? WHERE seq = ?",
+                (json.dumps(commit, separators=(",", ":")), seq))
+    con.commit()
+    con.close()
+    cmd_rechain(db)
+
+
 def main(argv):
     cmds = {"selftest": selftest, "root": cmd_root, "check-proof": cmd_check_proof,
-            "check-checkpoint": cmd_check_checkpoint, "rechain": cmd_rechain}
+            "check-checkpoint": cmd_check_checkpoint, "rechain": cmd_rechain,
+            "forge-row": cmd_forge_row}
     if len(argv) < 2 or argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 2

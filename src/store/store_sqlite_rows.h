@@ -1,0 +1,49 @@
+/*
+ * store_sqlite_rows.h - private glue between the SQLite backend and its covered-rows part
+ * (store_sqlite_rows.c, store_rows.h). Not a public header.
+ */
+#ifndef CUSTODIAN_STORE_SQLITE_ROWS_H
+#define CUSTODIAN_STORE_SQLITE_ROWS_H
+
+#include "store_backend.h"
+
+#include <sqlite3.h>
+
+/* The covered tables (indexes into cust_store_row_tables()). */
+enum cust_sqlite_table {
+    CT_BOOKING_VERSIONS,
+    CT_BOOKINGS, /* with its charges and prior convictions */
+    CT_PERSONS,
+    CT_CITIZENSHIP,
+    CT_REQUESTS, /* with its links to persons */
+    CT_REQUEST_DOCUMENTS,
+    CT_DOCUMENTS,
+    CT_DECISIONS,
+    CT_ACTIONS,
+    CT_DUTIES,
+    CT_TRANSFERS,
+    CT_DISCLOSURES,
+    CT_USERS,
+    CT_FEED_RUNS,
+    CT_FEED_REVIEWS,
+    CT__N
+};
+
+/* Schema migration 9: the journal of row hashes and the entries' commitments to it. */
+extern const char *const cust_sqlite_rows_migration[];
+/* The covered-rows operations of the SQLite backend. */
+extern const struct cust_store_rows_ops cust_sqlite_rows_ops;
+
+/* From store_sqlite.c: the connection, the store path and the slot for this part's state. */
+sqlite3 *cust_sqlite_rows_handle(void *impl, const char **path, void ***slot);
+/* Remember that the current transaction wrote row `id` (integer keys) or `text` (text keys)
+ * of covered table `t`. */
+void cust_sqlite_rows_track(void *impl, enum cust_sqlite_table t, int64_t id, const char *text);
+/* True in a bulk load into a store that was empty when it began (store_sqlite.c). */
+bool cust_sqlite_rows_bulk_empty(void *impl);
+/* Forget what the transaction wrote (it ended). */
+void cust_sqlite_rows_forget(void *impl);
+/* Free this part's state (called by the backend's close). */
+void cust_sqlite_rows_free(void *state);
+
+#endif
