@@ -110,14 +110,17 @@ enum dstmt {
     D_ACTS,
     D_DUTY_PUT,
     D_DUTIES,
+    D_DUTIES_REQ,
     D_DUTY_STATUS,
     D_DUTY_DONE,
     D_XFER_PUT,
     D_XFERS,
     D_PERSONS,
+    D_PERSON,
     D_SCOPE,
     D_DISC_PUT,
     D_DISCS,
+    D_DISCS_REQ,
     D__N
 };
 
@@ -130,6 +133,21 @@ enum dstmt {
 #define DUTY_COLS                                                                                  \
     "id, request_id, person_id, booking_number, duty, cite, status, due_ts, created_at,"           \
     " done_by, done_at, document_sha256, detail"
+
+#define PERSON_SELECT                                                                              \
+    "SELECT p.id, p.person_key, p.last_name, p.first_name, p.dob, p.aliases, p.cii, p.fbi,"        \
+    " p.sid, p.a_number,"                                                                          \
+    " (SELECT booking_number FROM bookings WHERE person_id = p.id"                                 \
+    "  ORDER BY booked_ts DESC LIMIT 1),"                                                          \
+    " (SELECT json_group_array(booking_number) FROM bookings WHERE person_id = p.id),"             \
+    " p.citizenship_status,"                                                                       \
+    " EXISTS(SELECT 1 FROM citizenship_history h WHERE h.person_id = p.id"                         \
+    "  AND h.status = 'citizen' AND h.verified = 1),"                                              \
+    " EXISTS(SELECT 1 FROM citizenship_history h WHERE h.person_id = p.id"                         \
+    "  AND h.status = 'citizen' AND h.verified <> 1)"
+#define DISC_COLS                                                                                  \
+    "id, request_id, ord, person_id, booking_number, items, withheld, recipient, office, at,"      \
+    " decision_id, row_hash"
 
 static const char *const dsql[D__N] = {
     [D_REQ_NEXT] = "SELECT coalesce(max(seq), 0) + 1 FROM requests WHERE year = ?1",
@@ -176,9 +194,13 @@ static const char *const dsql[D__N] = {
     [D_DUTY_PUT] = "INSERT INTO duties(request_id, person_id, booking_number, duty, cite, status,"
                    " due_ts, created_at, document_sha256, detail)"
                    " VALUES(?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?9)",
-    [D_DUTIES] = "SELECT " DUTY_COLS " FROM duties WHERE (?1 IS NULL OR request_id = ?1)"
-                 " AND (?2 = 0 OR status = 'open')"
+    /* A key given gets a statement of its own: a prepared "?1 IS NULL OR key = ?1" cannot use
+     * the key's index and scans the whole table for each call. */
+    [D_DUTIES] = "SELECT " DUTY_COLS " FROM duties WHERE (?2 = 0 OR status = 'open')"
                  " ORDER BY status = 'open' DESC, due_ts IS NULL, due_ts, id",
+    [D_DUTIES_REQ] = "SELECT " DUTY_COLS " FROM duties WHERE request_id = ?1"
+                     " AND (?2 = 0 OR status = 'open')"
+                     " ORDER BY status = 'open' DESC, due_ts IS NULL, due_ts, id",
     [D_DUTY_STATUS] = "SELECT status FROM duties WHERE id = ?1",
     [D_DUTY_DONE] = "UPDATE duties SET status = 'done', done_by = ?2, done_at = ?3,"
                     " document_sha256 = coalesce(?4, document_sha256)"
@@ -189,18 +211,8 @@ static const char *const dsql[D__N] = {
     [D_XFERS] = "SELECT id, request_id, person_id, booking_number, at, agency, basis,"
                 " warrant_number, criterion, offense, recorded_by, recorded_at FROM transfers"
                 " ORDER BY at, id",
-    [D_PERSONS] =
-        "SELECT p.id, p.person_key, p.last_name, p.first_name, p.dob, p.aliases, p.cii, p.fbi,"
-        " p.sid, p.a_number,"
-        " (SELECT booking_number FROM bookings WHERE person_id = p.id"
-        "  ORDER BY booked_ts DESC LIMIT 1),"
-        " (SELECT json_group_array(booking_number) FROM bookings WHERE person_id = p.id),"
-        " p.citizenship_status,"
-        " EXISTS(SELECT 1 FROM citizenship_history h WHERE h.person_id = p.id"
-        "  AND h.status = 'citizen' AND h.verified = 1),"
-        " EXISTS(SELECT 1 FROM citizenship_history h WHERE h.person_id = p.id"
-        "  AND h.status = 'citizen' AND h.verified <> 1)"
-        " FROM persons p WHERE ?1 = 0 OR p.id = ?1 ORDER BY p.id",
+    [D_PERSONS] = PERSON_SELECT " FROM persons p ORDER BY p.id",
+    [D_PERSON] = PERSON_SELECT " FROM persons p WHERE p.id = ?1",
     [D_SCOPE] = "SELECT b.booking_number, b.person_id, p.citizenship_status, v.doc"
                 " FROM bookings b JOIN persons p ON p.id = b.person_id"
                 " JOIN booking_versions v ON v.booking_id = b.id AND v.version = b.version"
@@ -210,9 +222,9 @@ static const char *const dsql[D__N] = {
     [D_DISC_PUT] = "INSERT INTO disclosures(request_id, ord, person_id, booking_number, items,"
                    " withheld, recipient, office, at, decision_id, row_hash)"
                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    [D_DISCS] = "SELECT id, request_id, ord, person_id, booking_number, items, withheld,"
-                " recipient, office, at, decision_id, row_hash FROM disclosures"
-                " WHERE ?1 IS NULL OR request_id = ?1 ORDER BY request_id, ord, id",
+    [D_DISCS] = "SELECT " DISC_COLS " FROM disclosures ORDER BY request_id, ord, id",
+    [D_DISCS_REQ] = "SELECT " DISC_COLS " FROM disclosures WHERE request_id = ?1"
+                    " ORDER BY request_id, ord, id",
 };
 
 struct dq {
@@ -753,10 +765,11 @@ static enum cust_status duties(void *impl, const struct cust_duty_filter *f, cus
                                void *arg, struct cust_err *err)
 {
     struct dq q = dq_of(impl);
-    sqlite3_stmt *s = dstmt(&q, D_DUTIES, err);
+    sqlite3_stmt *s = dstmt(&q, f->request_id ? D_DUTIES_REQ : D_DUTIES, err);
     if (!s)
         return CUST_EDB;
-    btext(s, 1, f->request_id);
+    if (f->request_id)
+        btext(s, 1, f->request_id);
     sqlite3_bind_int(s, 2, f->open_only ? 1 : 0);
     return each(&q, s, duty_row, &(union dcb){.duty = fn}, arg, "duties", NULL, err);
 }
@@ -874,10 +887,11 @@ enum cust_status cust_sqlite_persons(void *impl, int64_t person_id, cust_person_
                                      void *arg, struct cust_err *err)
 {
     struct dq q = dq_of(impl);
-    sqlite3_stmt *s = dstmt(&q, D_PERSONS, err);
+    sqlite3_stmt *s = dstmt(&q, person_id ? D_PERSON : D_PERSONS, err);
     if (!s)
         return CUST_EDB;
-    sqlite3_bind_int64(s, 1, person_id);
+    if (person_id)
+        sqlite3_bind_int64(s, 1, person_id);
     int n;
     enum cust_status st =
         each(&q, s, person_row, &(union dcb){.person = fn}, arg, "persons", &n, err);
@@ -954,10 +968,11 @@ static enum cust_status discs(void *impl, const char *request_id, cust_disclosur
                               void *arg, struct cust_err *err)
 {
     struct dq q = dq_of(impl);
-    sqlite3_stmt *s = dstmt(&q, D_DISCS, err);
+    sqlite3_stmt *s = dstmt(&q, request_id ? D_DISCS_REQ : D_DISCS, err);
     if (!s)
         return CUST_EDB;
-    btext(s, 1, request_id);
+    if (request_id)
+        btext(s, 1, request_id);
     return each(&q, s, disc_row, &(union dcb){.disc = fn}, arg, "disclosures", NULL, err);
 }
 
