@@ -12,19 +12,29 @@ static const char usage[] =
     "usage: custodian [--db PATH] [--as USER] feed COMMAND ...\n"
     "\n"
     "Feeds from the jail management system a county already runs, read through a mapping\n"
-    "file (docs/mappings.md).\n"
+    "file (docs/mappings.md).\n";
+
+#define U(x) "usage: custodian [--db PATH] [--as USER] feed " x
+
+static const char run_usage[] =
+    "usage: custodian [--db PATH] [--as USER] feed run --map MAPPING.yaml FILE\n"
+    "           [--full|--delta] [--skip-invalid] [--no-progress]\n"
     "\n"
-    "  feed run --map MAPPING.yaml FILE [--full|--delta] [--skip-invalid] [--no-progress]\n"
-    "      load one export as a tracked run: changed bookings get new versions, unchanged\n"
-    "      ones cost nothing, releases are recorded; on a full snapshot (the mapping's\n"
-    "      feed.snapshot, or --full) a booking listed before, missing now and still in\n"
-    "      custody is put up for review, never released; one ledger entry per run with\n"
-    "      the file's SHA-256. All or nothing unless --skip-invalid (exit 1 then).\n"
-    "  feed status [--json]        each source's last run, its counts and open reviews\n"
-    "  feed review [--all] [--json]  bookings missing from a full snapshot (open ones)\n"
-    "  feed resolve ID --note TEXT   close a review item with what was found\n"
-    "  feed convert --map MAPPING.yaml FILE   write FILE as custody JSON Lines on stdout\n"
-    "                                         (no store; problems as FILE:LINE: field: reason)\n";
+    "Load one export as a tracked run: changed bookings get new versions, unchanged ones\n"
+    "cost nothing, releases are recorded; on a full snapshot (the mapping's feed.snapshot,\n"
+    "or --full) a booking listed before, missing now and still in custody is put up for\n"
+    "review, never released; one ledger entry per run with the file's SHA-256. All or\n"
+    "nothing unless --skip-invalid (exit 1 then).\n";
+static const char status_usage[] =
+    U("status [--json]\n") "\nEach source's last run, its counts and open reviews.\n";
+static const char review_usage[] =
+    U("review [--all] [--json]\n") "\nBookings missing from a full snapshot (open ones; --all "
+                                   "for resolved ones too).\n";
+static const char resolve_usage[] =
+    U("resolve ID --note TEXT\n") "\nClose a review item with what was found.\n";
+static const char convert_usage[] =
+    U("convert --map MAPPING.yaml FILE\n") "\nWrite FILE as custody JSON Lines on stdout (no "
+                                           "store; problems as FILE:LINE: field: reason).\n";
 
 int cli_load_map(const char *path, struct cust_map **out)
 {
@@ -49,14 +59,14 @@ static int feed_convert(int argc, char **argv)
         if (strcmp(argv[i], "--map") == 0 && i + 1 < argc)
             map_path = argv[++i];
         else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error(usage, "unknown option '%s'", argv[i]);
+            return cli_usage_error(convert_usage, "unknown option '%s'", argv[i]);
         else if (path)
-            return cli_usage_error(usage, "one file at a time ('%s')", argv[i]);
+            return cli_usage_error(convert_usage, "one file at a time ('%s')", argv[i]);
         else
             path = argv[i];
     }
     if (!map_path || !path)
-        return cli_usage_error(usage, "feed convert needs --map MAPPING and a FILE");
+        return cli_usage_error(convert_usage, "feed convert needs --map MAPPING and a FILE");
     struct cust_map *m;
     if (cli_load_map(map_path, &m) != 0)
         return 2;
@@ -88,14 +98,14 @@ static int feed_run(int argc, char **argv, struct cli_ctx *ctx)
         else if (strcmp(argv[i], "--no-progress") == 0)
             o.progress = false;
         else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage_error(usage, "unknown option '%s'", argv[i]);
+            return cli_usage_error(run_usage, "unknown option '%s'", argv[i]);
         else if (o.path)
-            return cli_usage_error(usage, "one file at a time ('%s')", argv[i]);
+            return cli_usage_error(run_usage, "one file at a time ('%s')", argv[i]);
         else
             o.path = argv[i];
     }
     if (!map_path || !o.path)
-        return cli_usage_error(usage, "feed run needs --map MAPPING and a FILE");
+        return cli_usage_error(run_usage, "feed run needs --map MAPPING and a FILE");
     struct cust_map *m;
     if (cli_load_map(map_path, &m) != 0)
         return 2;
@@ -200,7 +210,8 @@ static int feed_list(int argc, char **argv, struct cli_ctx *ctx, bool reviews)
         else if (reviews && strcmp(argv[i], "--all") == 0)
             all = true;
         else
-            return cli_usage_error(usage, "unexpected argument '%s'", argv[i]);
+            return cli_usage_error(reviews ? review_usage : status_usage,
+                                   "unexpected argument '%s'", argv[i]);
     }
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s;
@@ -250,10 +261,10 @@ static int feed_resolve(int argc, char **argv, struct cli_ctx *ctx)
         else if (id < 0 && (id = strtoll(argv[i], &end, 10), *argv[i] && !*end && id > 0))
             continue;
         else
-            return cli_usage_error(usage, "unexpected argument '%s'", argv[i]);
+            return cli_usage_error(resolve_usage, "unexpected argument '%s'", argv[i]);
     }
     if (id <= 0 || !note)
-        return cli_usage_error(usage, "feed resolve needs a review ID and --note TEXT");
+        return cli_usage_error(resolve_usage, "feed resolve needs a review ID and --note TEXT");
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s;
     if (cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &err) != CUST_OK)
@@ -266,19 +277,41 @@ static int feed_resolve(int argc, char **argv, struct cli_ctx *ctx)
     return 0;
 }
 
+static int feed_status(int argc, char **argv, struct cli_ctx *ctx)
+{
+    return feed_list(argc, argv, ctx, false);
+}
+
+static int feed_review(int argc, char **argv, struct cli_ctx *ctx)
+{
+    return feed_list(argc, argv, ctx, true);
+}
+
+static int feed_convert_cmd(int argc, char **argv, struct cli_ctx *ctx)
+{
+    (void)ctx;
+    return feed_convert(argc, argv);
+}
+
+struct feed_sub {
+    struct cli_sub sub;
+    cli_fn fn;
+};
+
+static const struct feed_sub subs[] = {
+    {{"run", "load one export as a tracked run (versions, releases, reviews)", run_usage},
+     feed_run},
+    {{"status", "each source's last run, its counts and open reviews", status_usage}, feed_status},
+    {{"review", "bookings missing from a full snapshot", review_usage}, feed_review},
+    {{"resolve", "close a review item with what was found", resolve_usage}, feed_resolve},
+    {{"convert", "write an export as custody JSON Lines (no store)", convert_usage},
+     feed_convert_cmd},
+};
+
 int cmd_feed(int argc, char **argv, struct cli_ctx *ctx)
 {
-    if (argc < 2 || cli_wants_help(argc, argv))
-        return argc < 2 ? cli_usage_error(usage, "which feed command?") : cli_help(usage);
-    if (strcmp(argv[1], "convert") == 0)
-        return feed_convert(argc, argv);
-    if (strcmp(argv[1], "run") == 0)
-        return feed_run(argc, argv, ctx);
-    if (strcmp(argv[1], "status") == 0)
-        return feed_list(argc, argv, ctx, false);
-    if (strcmp(argv[1], "review") == 0)
-        return feed_list(argc, argv, ctx, true);
-    if (strcmp(argv[1], "resolve") == 0)
-        return feed_resolve(argc, argv, ctx);
-    return cli_usage_error(usage, "'%s' is not a feed command", argv[1]);
+    int rc = 0;
+    const struct feed_sub *sub =
+        cli_sub_find("feed", usage, subs, CUST_ARRAY_LEN(subs), sizeof(subs[0]), argc, argv, &rc);
+    return sub ? sub->fn(argc, argv, ctx) : rc;
 }

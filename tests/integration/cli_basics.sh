@@ -25,6 +25,11 @@ grep -q 'request fulfill' "$T/act" && fail "help request act shows other subcomm
 "$CUSTODIAN" request act --help | cmp -s - "$T/act" || fail "request act --help"; ok
 "$CUSTODIAN" help duties notice | grep -q '^usage: custodian .*duties notice ID' ||
   fail "help duties notice"; ok
+"$CUSTODIAN" help feed resolve >"$T/fr"
+grep '^usage: custodian .*feed resolve ID --note TEXT' "$T/fr" >/dev/null || fail "help feed resolve"
+grep 'feed convert' "$T/fr" >/dev/null && fail "help feed resolve shows other subcommands"
+expect_exit 2 "$CUSTODIAN" feed no-such-sub
+grep "unknown feed command 'no-such-sub'" "$T/err" >/dev/null || fail "unknown feed subcommand"; ok
 # the command's help lists its subcommands from the table
 "$CUSTODIAN" request --help | grep -q '^  sweep  *expire every detainer' || fail "request --help"; ok
 expect_exit 2 "$CUSTODIAN" help no-such-command
