@@ -201,21 +201,26 @@ struct cust_session {
 
 /*
  * Where accounts and sessions live. Every function returns CUST_OK, CUST_ENOTFOUND, or a
- * storage error. The two record_* operations must be atomic in the backend (one UPDATE), so
- * concurrent logins cannot lose a failure or reuse a TOTP step.
+ * storage error, which it describes in `err` (may be NULL; the store's words, e.g. "disk I/O
+ * error (No space left on device)"). The two record_* operations must be atomic in the backend
+ * (one UPDATE), so concurrent logins cannot lose a failure or reuse a TOTP step.
  */
 struct cust_auth_backend {
     void *ctx;
-    enum cust_status (*get_user)(void *ctx, const char *name, struct cust_user *out);
-    enum cust_status (*put_user)(void *ctx, const struct cust_user *u); /* insert or replace */
+    enum cust_status (*get_user)(void *ctx, const char *name, struct cust_user *out,
+                                 struct cust_err *err);
+    /* insert or replace */
+    enum cust_status (*put_user)(void *ctx, const struct cust_user *u, struct cust_err *err);
     /* failures += 1; when it reaches `max`: locked_until = now + lock_s, failures = 0. */
     enum cust_status (*record_failure)(void *ctx, const char *name, int64_t now, unsigned max,
-                                       int64_t lock_s);
+                                       int64_t lock_s, struct cust_err *err);
     /* If totp_last_step < step: set it, failures = 0, OK. Else CUST_ECONFLICT (replay). */
-    enum cust_status (*record_success)(void *ctx, const char *name, int64_t step);
-    enum cust_status (*get_session)(void *ctx, const char *id, struct cust_session *out);
-    enum cust_status (*put_session)(void *ctx, const struct cust_session *s);
-    enum cust_status (*delete_session)(void *ctx, const char *id);
+    enum cust_status (*record_success)(void *ctx, const char *name, int64_t step,
+                                       struct cust_err *err);
+    enum cust_status (*get_session)(void *ctx, const char *id, struct cust_session *out,
+                                    struct cust_err *err);
+    enum cust_status (*put_session)(void *ctx, const struct cust_session *s, struct cust_err *err);
+    enum cust_status (*delete_session)(void *ctx, const char *id, struct cust_err *err);
 };
 
 /*

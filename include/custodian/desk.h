@@ -209,7 +209,10 @@ struct cust_desk_fulfil_stats {
  * rendered when worked on (cust_desk_notice, or cust_desk_duty_done). An
  * administrative subpoena is referred to counsel (duty refer_to_counsel) and nothing is
  * disclosed unless `counsel_released`; a court order gives every item. Writes the response
- * to `out` and moves the request to "fulfilled".
+ * to `out` and moves the request to "fulfilled". The response is written to `out`, flushed
+ * and (a regular file) synced BEFORE the commit: a fulfilment is never recorded with an
+ * answer that did not reach `out`; when the commit fails, what `out` holds must be discarded
+ * (the CLI writes to a temporary file it renames only on success, file.h).
  */
 enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cust_desk_format fmt,
                                    bool counsel_released, FILE *out,

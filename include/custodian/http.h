@@ -134,6 +134,7 @@ struct cust_http_response {
     int status;               /* 0 = not set yet */
     const char *content_type; /* static string */
     struct cust_buf body;
+    char *problem; /* why a 5xx happened (heap copy), for the server's log: cust_http_res_problem */
     size_t nheaders;
     struct {
         char *name;
@@ -143,6 +144,9 @@ struct cust_http_response {
 
 void cust_http_res_init(struct cust_http_response *res);
 void cust_http_res_release(struct cust_http_response *res);
+/* Keep why the response is a server error (copied), for the server's log on standard error:
+ * "custodian: http: 500 POST /api/v1/requests: <why>". cust_http_res_error does it for a 5xx. */
+void cust_http_res_problem(struct cust_http_response *res, const char *why);
 /* Add a response header (copied). At most CUST_HTTP_MAX_HEADERS (CUST_ETOOBIG). */
 enum cust_status cust_http_res_header(struct cust_http_response *res, const char *name,
                                       const char *value);

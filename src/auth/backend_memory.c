@@ -29,9 +29,11 @@ static struct cust_session *find_session(struct mem *m, const char *id)
     return NULL;
 }
 
-static enum cust_status get_user(void *ctx, const char *name, struct cust_user *out)
+static enum cust_status get_user(void *ctx, const char *name, struct cust_user *out,
+                                 struct cust_err *err)
 {
     struct mem *m = ctx;
+    (void)err; /* memory never fails */
     pthread_mutex_lock(&m->lock);
     struct cust_user *u = find_user(m, name);
     if (u)
@@ -40,9 +42,10 @@ static enum cust_status get_user(void *ctx, const char *name, struct cust_user *
     return u ? CUST_OK : CUST_ENOTFOUND;
 }
 
-static enum cust_status put_user(void *ctx, const struct cust_user *in)
+static enum cust_status put_user(void *ctx, const struct cust_user *in, struct cust_err *err)
 {
     struct mem *m = ctx;
+    (void)err; /* memory never fails */
     pthread_mutex_lock(&m->lock);
     struct cust_user *u = find_user(m, in->name);
     if (!u) {
@@ -58,9 +61,10 @@ static enum cust_status put_user(void *ctx, const struct cust_user *in)
 }
 
 static enum cust_status record_failure(void *ctx, const char *name, int64_t now, unsigned max,
-                                       int64_t lock_s)
+                                       int64_t lock_s, struct cust_err *err)
 {
     struct mem *m = ctx;
+    (void)err; /* memory never fails */
     pthread_mutex_lock(&m->lock);
     struct cust_user *u = find_user(m, name);
     if (u && ++u->failures >= max) {
@@ -71,9 +75,11 @@ static enum cust_status record_failure(void *ctx, const char *name, int64_t now,
     return u ? CUST_OK : CUST_ENOTFOUND;
 }
 
-static enum cust_status record_success(void *ctx, const char *name, int64_t step)
+static enum cust_status record_success(void *ctx, const char *name, int64_t step,
+                                       struct cust_err *err)
 {
     struct mem *m = ctx;
+    (void)err; /* memory never fails */
     enum cust_status st = CUST_ENOTFOUND;
     pthread_mutex_lock(&m->lock);
     struct cust_user *u = find_user(m, name);
@@ -88,9 +94,11 @@ static enum cust_status record_success(void *ctx, const char *name, int64_t step
     return st;
 }
 
-static enum cust_status get_session(void *ctx, const char *id, struct cust_session *out)
+static enum cust_status get_session(void *ctx, const char *id, struct cust_session *out,
+                                    struct cust_err *err)
 {
     struct mem *m = ctx;
+    (void)err; /* memory never fails */
     pthread_mutex_lock(&m->lock);
     struct cust_session *s = find_session(m, id);
     if (s)
@@ -99,9 +107,10 @@ static enum cust_status get_session(void *ctx, const char *id, struct cust_sessi
     return s ? CUST_OK : CUST_ENOTFOUND;
 }
 
-static enum cust_status put_session(void *ctx, const struct cust_session *in)
+static enum cust_status put_session(void *ctx, const struct cust_session *in, struct cust_err *err)
 {
     struct mem *m = ctx;
+    (void)err; /* memory never fails */
     pthread_mutex_lock(&m->lock);
     struct cust_session *s = find_session(m, in->id);
     if (!s) {
@@ -116,9 +125,10 @@ static enum cust_status put_session(void *ctx, const struct cust_session *in)
     return CUST_OK;
 }
 
-static enum cust_status delete_session(void *ctx, const char *id)
+static enum cust_status delete_session(void *ctx, const char *id, struct cust_err *err)
 {
     struct mem *m = ctx;
+    (void)err; /* memory never fails */
     pthread_mutex_lock(&m->lock);
     struct cust_session *s = find_session(m, id);
     if (s)

@@ -64,11 +64,12 @@ enum cust_status cust_auth_user_create(const struct cust_auth_backend *be, const
         return st;
     struct cust_user u;
     memset(&u, 0, sizeof(u));
-    st = be->get_user(be->ctx, name, &u);
+    struct cust_err why = CUST_ERR_INIT;
+    st = be->get_user(be->ctx, name, &u, &why);
     if (st == CUST_OK)
         return cust_err_set(err, CUST_ECONFLICT, "user '%s' already exists", name);
     if (st != CUST_ENOTFOUND)
-        return cust_err_set(err, st, "cannot read user '%s'", name);
+        return cust_err_set(err, st, "cannot read user '%s': %s", name, why.msg);
     memset(&u, 0, sizeof(u));
     snprintf(u.name, sizeof(u.name), "%s", name);
     u.role = role;
@@ -77,12 +78,12 @@ enum cust_status cust_auth_user_create(const struct cust_auth_backend *be, const
     if (st)
         return st;
     cust_totp_key_new(u.totp_key);
-    st = be->put_user(be->ctx, &u);
+    st = be->put_user(be->ctx, &u, &why);
     if (st == CUST_OK && key_out)
         memcpy(key_out, u.totp_key, CUST_TOTP_KEY_BYTES);
     sodium_memzero(&u, sizeof(u));
     if (st)
-        return cust_err_set(err, st, "cannot store user '%s'", name);
+        return cust_err_set(err, st, "cannot store user '%s': %s", name, why.msg);
     return CUST_OK;
 }
 
@@ -111,13 +112,15 @@ enum cust_status cust_auth_login(const struct cust_auth_backend *be, const char 
     struct cust_user u;
     memset(&u, 0, sizeof(u));
     token[0] = '\0';
-    enum cust_status st = name && name_ok(name) ? be->get_user(be->ctx, name, &u) : CUST_ENOTFOUND;
+    struct cust_err why = CUST_ERR_INIT;
+    enum cust_status st =
+        name && name_ok(name) ? be->get_user(be->ctx, name, &u, &why) : CUST_ENOTFOUND;
     if (st == CUST_ENOTFOUND) {
         (void)cust_passphrase_verify(dummy_hash(), pass ? pass : "");
         return cust_err_set(err, CUST_EDENIED, "%s", denied);
     }
     if (st)
-        return cust_err_set(err, st, "cannot read user");
+        return cust_err_set(err, st, "cannot read user: %s", why.msg);
     if (u.disabled) {
         sodium_memzero(&u, sizeof(u));
         return cust_err_set(err, CUST_EDENIED, "%s", denied);
@@ -133,20 +136,20 @@ enum cust_status cust_auth_login(const struct cust_auth_backend *be, const char 
     enum cust_role role = u.role;
     sodium_memzero(&u, sizeof(u));
     if (!pass_ok || !code_ok) {
-        st = be->record_failure(be->ctx, name, now, CUST_LOCKOUT_FAILURES, CUST_LOCKOUT_S);
+        st = be->record_failure(be->ctx, name, now, CUST_LOCKOUT_FAILURES, CUST_LOCKOUT_S, &why);
         if (st)
-            return cust_err_set(err, st, "cannot record failed login");
+            return cust_err_set(err, st, "cannot record failed login: %s", why.msg);
         return cust_err_set(err, CUST_EDENIED, "%s", denied);
     }
     /* Atomically claim the TOTP step: a concurrent login with the same code loses. */
-    st = be->record_success(be->ctx, name, step);
+    st = be->record_success(be->ctx, name, step, &why);
     if (st == CUST_ECONFLICT) {
-        if (be->record_failure(be->ctx, name, now, CUST_LOCKOUT_FAILURES, CUST_LOCKOUT_S))
-            return cust_err_set(err, CUST_EDB, "cannot record failed login");
+        if (be->record_failure(be->ctx, name, now, CUST_LOCKOUT_FAILURES, CUST_LOCKOUT_S, &why))
+            return cust_err_set(err, CUST_EDB, "cannot record failed login: %s", why.msg);
         return cust_err_set(err, CUST_EDENIED, "%s", denied);
     }
     if (st)
-        return cust_err_set(err, st, "cannot record login");
+        return cust_err_set(err, st, "cannot record login: %s", why.msg);
 
     memset(out, 0, sizeof(*out));
     cust_auth_token_new(token);
@@ -156,10 +159,10 @@ enum cust_status cust_auth_login(const struct cust_auth_backend *be, const char 
     out->role = role;
     out->created = now;
     out->last_seen = now;
-    st = be->put_session(be->ctx, out);
+    st = be->put_session(be->ctx, out, &why);
     if (st) {
         sodium_memzero(token, CUST_TOKEN_HEX);
-        return cust_err_set(err, st, "cannot store session");
+        return cust_err_set(err, st, "cannot store session: %s", why.msg);
     }
     return CUST_OK;
 }
@@ -178,20 +181,21 @@ enum cust_status cust_auth_session_check(const struct cust_auth_backend *be, con
         return cust_err_set(err, CUST_EDENIED, "no valid session");
     char id[65];
     session_id(token, id);
-    enum cust_status st = be->get_session(be->ctx, id, out);
+    struct cust_err why = CUST_ERR_INIT;
+    enum cust_status st = be->get_session(be->ctx, id, out, &why);
     if (st == CUST_ENOTFOUND)
         return cust_err_set(err, CUST_EDENIED, "no valid session");
     if (st)
-        return cust_err_set(err, st, "cannot read session");
+        return cust_err_set(err, st, "cannot read session: %s", why.msg);
     if (cust_session_expired(out, now)) {
-        (void)be->delete_session(be->ctx, id);
+        (void)be->delete_session(be->ctx, id, NULL);
         memset(out, 0, sizeof(*out));
         return cust_err_set(err, CUST_EDENIED, "session expired");
     }
     out->last_seen = now;
-    st = be->put_session(be->ctx, out);
+    st = be->put_session(be->ctx, out, &why);
     if (st)
-        return cust_err_set(err, st, "cannot store session");
+        return cust_err_set(err, st, "cannot store session: %s", why.msg);
     return CUST_OK;
 }
 
@@ -201,7 +205,7 @@ enum cust_status cust_auth_logout(const struct cust_auth_backend *be, const char
         return CUST_OK;
     char id[65];
     session_id(token, id);
-    enum cust_status st = be->delete_session(be->ctx, id);
+    enum cust_status st = be->delete_session(be->ctx, id, NULL);
     return st == CUST_ENOTFOUND ? CUST_OK : st;
 }
 

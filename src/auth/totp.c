@@ -1,6 +1,7 @@
 /* totp.c - RFC 4226 HOTP / RFC 6238 TOTP with HMAC-SHA1 (nettle), base32, otpauth URIs, and the
  * secrets at rest: crypto_secretbox under a server key file (docs/internals/auth.md). */
 #include "custodian/compat.h"
+#include "custodian/file.h"
 #include "custodian/auth.h"
 
 #include <errno.h>
@@ -200,31 +201,18 @@ enum cust_status cust_totp_open(const uint8_t server_key[CUST_TOTP_SERVER_KEY_BY
     return CUST_OK;
 }
 
+/* A new key file, on disk (file and folder synced) and whole before any secret is sealed
+ * under it: created under a temporary name and linked into place (never replacing one). */
 static enum cust_status keyfile_create(const char *path, uint8_t key[CUST_TOTP_SERVER_KEY_BYTES],
                                        struct cust_err *err)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return cust_err_set(err, CUST_EIO, "key file '%s': cannot create: %s", path,
-                            strerror(errno));
     sodium_ready();
     randombytes_buf(key, CUST_TOTP_SERVER_KEY_BYTES);
-    size_t done = 0;
-    while (done < CUST_TOTP_SERVER_KEY_BYTES) {
-        ssize_t n = write(fd, key + done, CUST_TOTP_SERVER_KEY_BYTES - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        done += (size_t)n;
-    }
-    bool ok = done == CUST_TOTP_SERVER_KEY_BYTES && fchmod(fd, 0600) == 0 && fsync(fd) == 0;
-    int e = errno;
-    ok = close(fd) == 0 && ok;
-    if (!ok) {
+    struct cust_err e2 = CUST_ERR_INIT;
+    enum cust_status st = cust_file_create(path, key, CUST_TOTP_SERVER_KEY_BYTES, 0600, &e2);
+    if (st != CUST_OK) {
         sodium_memzero(key, CUST_TOTP_SERVER_KEY_BYTES);
-        unlink(path);
-        return cust_err_set(err, CUST_EIO, "key file '%s': cannot write: %s", path, strerror(e));
+        return cust_err_set(err, st, "key file: %s", e2.msg);
     }
     return CUST_OK;
 }

@@ -1,6 +1,7 @@
 /* cmd_duties.c - `custodian duties`: the tasks requests trigger (serve a copy, notices, ...). */
 #include "custodian/compat.h"
 #include "custodian/desk.h"
+#include "custodian/file.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -127,12 +128,15 @@ int cmd_duties(int argc, char **argv, struct cli_ctx *ctx)
         struct cust_buf b;
         cust_buf_init(&b, 0);
         st = cust_desk_notice(&d, id, lang, &b, &err);
-        if (st == CUST_OK) {
-            FILE *f = outp ? fopen(outp, "wb") : stdout;
-            if (!f || fwrite(b.buf, 1, b.len, f) != b.len)
-                st = cust_err_set(&err, CUST_EIO, "cannot write '%s'", outp ? outp : "stdout");
-            if (f && f != stdout && fclose(f) != 0 && st == CUST_OK)
-                st = cust_err_set(&err, CUST_EIO, "cannot write '%s'", outp);
+        struct cust_outfile of; /* whole or absent (file.h) */
+        if (st == CUST_OK && (st = cust_outfile_open(&of, outp, &err)) == CUST_OK) {
+            if (fwrite(b.buf, 1, b.len, of.f) != b.len) {
+                st = cust_err_set(&err, CUST_EIO, "cannot write '%s': %s", outp ? outp : "stdout",
+                                  strerror(errno));
+                cust_outfile_discard(&of);
+            } else {
+                st = cust_outfile_close(&of, &err);
+            }
         }
         cust_buf_release(&b);
     }

@@ -3,6 +3,7 @@
 #include "custodian/date.h"
 #include "custodian/feeds.h"
 #include "custodian/records.h"
+#include "custodian/file.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -49,17 +50,20 @@ int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
     struct cust_store *s;
     if (cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &err) != CUST_OK)
         return cli_fail(&err);
-    FILE *out = stdout;
-    if (out_path && !(out = fopen(out_path, "wb"))) {
-        cust_err_set(&err, CUST_EIO, "cannot write '%s': %s", out_path, strerror(errno));
+    /* -o FILE: written under a temporary name, synced before the export is recorded in the
+     * ledger, renamed into place after (file.h): never a partial export under the name given */
+    struct cust_outfile of;
+    if (cust_outfile_open(&of, out_path, &err) != CUST_OK) {
         cust_store_close(s);
         return cli_fail(&err);
     }
-    enum cust_status rc = niem ? cust_feed_export_niem(s, out, day, getenv("CUSTODIAN_AGENCY_NAME"),
+    enum cust_status rc = niem ? cust_feed_export_niem(s, of.f, day, getenv("CUSTODIAN_AGENCY_NAME"),
                                                        ctx->user, out_path, NULL, &err)
-                               : cust_export(s, out, day, ctx->user, out_path, NULL, &err);
-    if (out != stdout && fclose(out) != 0 && rc == CUST_OK)
-        rc = cust_err_set(&err, CUST_EIO, "cannot write '%s'", out_path);
+                               : cust_export(s, of.f, day, ctx->user, out_path, NULL, &err);
+    if (rc == CUST_OK)
+        rc = cust_outfile_close(&of, &err);
+    else
+        cust_outfile_discard(&of);
     cust_store_close(s);
     return rc == CUST_OK ? 0 : cli_fail(&err);
 }

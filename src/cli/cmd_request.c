@@ -2,6 +2,7 @@
 #include "custodian/compat.h"
 #include "custodian/date.h"
 #include "custodian/desk.h"
+#include "custodian/file.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -475,21 +476,32 @@ static enum cust_status do_fulfill(struct req *r)
     const struct opts *o = &r->o;
     if (o->format && strcmp(o->format, "csv") != 0 && strcmp(o->format, "json") != 0)
         return usage_error(r, "--format: '%s' is not csv or json", o->format);
-    FILE *f = o->out ? fopen(o->out, "wb") : stdout;
-    if (!f)
-        return cust_err_set(&r->err, CUST_EIO, "cannot write '%s'", o->out);
+    /* the answer goes to a temporary file put in place only once the fulfilment is recorded:
+     * a failure leaves no partial answer under the name given (file.h) */
+    struct cust_outfile of;
+    enum cust_status st = cust_outfile_open(&of, o->out, &r->err);
+    if (st != CUST_OK)
+        return st;
     struct cust_desk_fulfil_stats fs;
-    enum cust_status st = cust_desk_fulfill(
+    st = cust_desk_fulfill(
         &r->d, o->id, o->format && strcmp(o->format, "csv") == 0 ? CUST_DESK_CSV : CUST_DESK_JSON,
-        o->counsel_released, f, &fs, &r->err);
-    if (f != stdout && fclose(f) != 0 && st == CUST_OK)
-        st = cust_err_set(&r->err, CUST_EIO, "cannot write '%s'", o->out);
-    if (st == CUST_OK && fs.referred)
+        o->counsel_released, of.f, &fs, &r->err);
+    if (st != CUST_OK) {
+        cust_outfile_discard(&of);
+    } else if ((st = cust_outfile_close(&of, &r->err)) != CUST_OK) {
+        char why[sizeof(r->err.msg)];
+        snprintf(why, sizeof(why), "%s", r->err.msg);
+        cust_err_set(&r->err, CUST_EIO,
+                     "%s: the fulfilment is recorded and its response kept in the store, but the "
+                     "answer file failed: %s",
+                     o->id, why);
+    } else if (fs.referred) {
         fprintf(stderr, "%s: referred to counsel; nothing disclosed\n", o->id);
-    else if (st == CUST_OK)
+    } else {
         fprintf(stderr, "%s: %lld rows, %lld given, %lld items withheld, %lld duties created\n",
                 o->id, (long long)fs.rows, (long long)fs.given, (long long)fs.withheld,
                 (long long)fs.duties);
+    }
     return st;
 }
 

@@ -2,6 +2,7 @@
 #include "custodian/compat.h"
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 
 static int cmd_help(int argc, char **argv, struct cli_ctx *ctx);
@@ -128,6 +129,28 @@ int cli_fail(const struct cust_err *err)
     return cust_status_exit_code(err->code);
 }
 
+/*
+ * What a command printed on standard output is part of its answer (the id of a stored request,
+ * an export): when it could not all be written (a full disk, a closed pipe's EIO), say so and
+ * fail rather than exit 0 with the answer lost. Standard output is buffered, so the last write
+ * happens here.
+ */
+static int finish(int rc)
+{
+    errno = 0;
+    bool bad = ferror(stdout) != 0;
+    bad = fflush(stdout) != 0 || bad;
+    int e = errno;
+    bad = fclose(stdout) != 0 || bad;
+    if (!e)
+        e = errno;
+    if (!bad || rc != 0) /* a failed command has said why already */
+        return rc;
+    fprintf(stderr, "custodian: cannot write to standard output: %s\n",
+            e ? strerror(e) : "write error");
+    return 1;
+}
+
 /* `custodian help [COMMAND [SUBCOMMAND]]`: the command's own --help. */
 static int cmd_help(int argc, char **argv, struct cli_ctx *ctx)
 {
@@ -233,5 +256,5 @@ int main(int argc, char **argv)
     struct cli_ctx ctx = {0};
     int rc = run(argc, argv, &ctx);
     cust_config_free(ctx.cfg);
-    return rc;
+    return finish(rc);
 }

@@ -4,14 +4,18 @@
  *
  * Each person in scope is decided on their own record; an item is given only when its verdict
  * is permitted or required, otherwise it is left out of the row and listed under "withheld"
- * with the citation of the rule that withheld it. The whole answer is built in memory and
- * recorded (disclosures, duties, the response document, the status) in one transaction before
- * a byte of it is written out.
+ * with the citation of the rule that withheld it. The whole answer is built in memory, recorded
+ * (disclosures, duties, the response document, the status) in one transaction, and written to
+ * `out` (and synced) just before that transaction commits: a commit that fails leaves an answer
+ * the caller discards, never a recorded fulfilment whose answer did not reach `out`.
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
+#include "custodian/file.h"
 #include "custodian/records.h"
 #include "desk_internal.h"
+
+#include <errno.h>
 
 #include <sodium.h>
 
@@ -602,13 +606,16 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
             st = desk_transition(d, &q, "decided", "decided per person at fulfilment", err);
         if (st == CUST_OK)
             st = desk_transition(d, &q, "fulfilled", "response produced", err);
+        /* the answer reaches `out` (on disk, for a file) before the fulfilment is recorded */
+        if (st == CUST_OK && out && fwrite(f.out.buf, 1, f.out.len, out) != f.out.len)
+            st = cust_err_set(err, CUST_EIO, "cannot write the response: %s", strerror(errno));
+        if (st == CUST_OK && out)
+            st = cust_file_sync(out, err);
         if (st == CUST_OK)
             st = cust_store_commit(d->store, err);
         else
             cust_store_rollback(d->store);
     }
-    if (st == CUST_OK && out && fwrite(f.out.buf, 1, f.out.len, out) != f.out.len)
-        st = cust_err_set(err, CUST_EIO, "cannot write the response");
     cust_buf_release(&f.out);
     fulfil_free(&f);
     desk_req_release(&q);

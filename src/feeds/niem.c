@@ -9,6 +9,7 @@
  * prior convictions and the source's unknown fields (docs/internals/feeds.md, "Export").
  */
 #include "custodian/compat.h"
+#include "custodian/file.h"
 #include "feeds_int.h"
 
 #include <errno.h>
@@ -226,6 +227,8 @@ enum cust_status cust_feed_export_niem(struct cust_store *s, FILE *out, int32_t 
             st = cust_err_set(err, CUST_EIO, "cannot write the export: %s", strerror(errno));
         else if (st == CUST_EIO)
             st = cust_err_set(err, CUST_EIO, "cannot write the export");
+        else if (st == CUST_OK)
+            st = cust_file_sync(out, err); /* on disk before the ledger says it was exported */
     }
     if (st == CUST_OK) {
         char asof[11] = "";

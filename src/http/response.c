@@ -73,8 +73,16 @@ void cust_http_res_init(struct cust_http_response *res)
     res->body = (struct cust_buf)CUST_BUF_INIT;
 }
 
+void cust_http_res_problem(struct cust_http_response *res, const char *why)
+{
+    free(res->problem);
+    res->problem = why && *why ? cust_xstrdup(why) : NULL;
+}
+
 void cust_http_res_release(struct cust_http_response *res)
 {
+    free(res->problem);
+    res->problem = NULL;
     cust_buf_release(&res->body);
     for (size_t i = 0; i < res->nheaders; i++) {
         free(res->headers[i].name);
@@ -132,6 +140,8 @@ enum cust_status cust_http_res_html(struct cust_http_response *res, int status, 
 enum cust_status cust_http_res_error_raw(struct cust_http_response *res, int status,
                                          const char *code, const char *message)
 {
+    if (status >= 500)
+        cust_http_res_problem(res, message);
     json_t *o =
         json_pack("{s:{s:s,s:s,s:i}}", "error", "code", code, "message",
                   message && *message ? message : generic_message(status), "status", status);

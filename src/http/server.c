@@ -310,6 +310,14 @@ static enum MHD_Result queue(struct req_state *st, struct MHD_Connection *con)
         MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
     enum MHD_Result ret = MHD_queue_response(con, (unsigned)res->status, r);
     MHD_destroy_response(r);
+    if (res->status >= 500) { /* the operator's log (journald): what failed, not just a 500 */
+        struct cust_buf path = CUST_BUF_INIT;
+        logged_path(st, &path);
+        fprintf(stderr, "custodian: http: %d %s %s: %s\n", res->status,
+                st->req.method ? st->req.method : "?", path.buf,
+                res->problem ? res->problem : "(no reason given)");
+        cust_buf_release(&path);
+    }
     st->queued = true;
     st->status = res->status;
     st->bytes = res->body.len;
@@ -458,6 +466,21 @@ CUST_PRINTF(2, 0) static void mhd_logger(void *cls, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
 }
 
+/*
+ * While stopping, a new connection is closed as soon as it is accepted. (MHD_quiesce_daemon would
+ * stop accepting instead, but with epoll and a thread pool libmicrohttpd 0.9.75 races its own
+ * polling threads for the removal of the listening socket from the epoll set, and the loser
+ * aborts the process: "Failed to remove listen FD from epoll set" — seen on SIGTERM in
+ * tests/crash/fault_server.sh. Refusing here touches no epoll set.)
+ */
+static enum MHD_Result accept_cb(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    (void)addr;
+    (void)addrlen;
+    const struct cust_http_server *srv = cls;
+    return atomic_load(&srv->stopping) ? MHD_NO : MHD_YES;
+}
+
 enum cust_status cust_http_server_start(struct cust_http_server **out,
                                         const struct cust_http_config *cfg,
                                         const struct cust_router *router, struct cust_err *err)
@@ -507,7 +530,7 @@ enum cust_status cust_http_server_start(struct cust_http_server **out,
     if (mem < 32768)
         mem = 32768;
     srv->mhd = MHD_start_daemon(
-        flags, 0, NULL, NULL, access_cb, srv, MHD_OPTION_SOCK_ADDR, &addr.sa,
+        flags, 0, accept_cb, srv, access_cb, srv, MHD_OPTION_SOCK_ADDR, &addr.sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 1),
         MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         cfg->per_ip_connection_limit, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
@@ -536,11 +559,8 @@ void cust_http_server_stop(struct cust_http_server *srv)
     if (!srv)
         return;
     if (srv->mhd) {
+        /* From now on new connections are closed at once (accept_cb). */
         atomic_store(&srv->stopping, true);
-        /* Stop accepting; the listening socket is ours to close. */
-        MHD_socket fd = MHD_quiesce_daemon(srv->mhd);
-        if (fd != MHD_INVALID_SOCKET)
-            close(fd);
         int64_t deadline = mono_us() + (int64_t)srv->cfg.shutdown_grace_ms * 1000;
         while (atomic_load(&srv->inflight) > 0 && mono_us() < deadline) {
             struct timespec ts = {0, 10 * 1000 * 1000};

@@ -1,5 +1,6 @@
 /* import.c - custody JSONL import and export (shared/spec/custody-jsonl.md). */
 #include "custodian/compat.h"
+#include "custodian/file.h"
 #include "custodian/buf.h"
 #include "custodian/date.h"
 #include "custodian/ledger.h"
@@ -645,8 +646,10 @@ enum cust_status cust_export(struct cust_store *s, FILE *out, int32_t day, const
     if (st != CUST_OK)
         return st;
     st = cust_store_each_current(s, day, export_one, &x, err);
-    if (st == CUST_EIO || (st == CUST_OK && (fflush(out) != 0 || ferror(out))))
+    if (st == CUST_EIO)
         st = cust_err_set(err, CUST_EIO, "cannot write the export: %s", strerror(errno));
+    else if (st == CUST_OK)
+        st = cust_file_sync(out, err); /* on disk before the ledger says it was exported */
     if (st == CUST_OK) {
         char asof[11] = "";
         if (day != CUST_NO_DAY)

@@ -440,7 +440,23 @@ struct sq {
 
 static enum cust_status db_err(struct sq *q, struct cust_err *err, const char *what)
 {
-    return cust_err_set(err, CUST_EDB, "store '%s': %s: %s", q->path, what, sqlite3_errmsg(q->db));
+    return cust_sqlite_err(q->db, q->path, err, what);
+}
+
+enum cust_status cust_sqlite_err(sqlite3 *db, const char *path, struct cust_err *err,
+                                 const char *what)
+{
+    /* an I/O failure names the system's reason too ("disk I/O error" alone hides a full disk) */
+    int rc = sqlite3_errcode(db) & 0xff, sys = sqlite3_system_errno(db);
+    if ((rc == SQLITE_IOERR || rc == SQLITE_FULL || rc == SQLITE_CANTOPEN) && sys > 0)
+        return cust_err_set(err, CUST_EDB, "store '%s': %s: %s (%s)", path, what,
+                            sqlite3_errmsg(db), strerror(sys));
+    if (rc == SQLITE_IOERR) /* e.g. growing the WAL index: SQLite keeps no errno for it */
+        return cust_err_set(err, CUST_EDB,
+                            "store '%s': %s: %s (no reason given: check the free space and the "
+                            "kernel log)",
+                            path, what, sqlite3_errmsg(db));
+    return cust_err_set(err, CUST_EDB, "store '%s': %s: %s", path, what, sqlite3_errmsg(db));
 }
 
 /* The prepared statement `id`, reset and with bindings cleared. */
@@ -492,26 +508,39 @@ static const char *col_text(sqlite3_stmt *s, int i)
 static enum cust_status run(struct sq *q, sqlite3_stmt *s, struct cust_err *err, const char *what)
 {
     int rc = sqlite3_step(s);
-    sqlite3_reset(s);
+    enum cust_status st = CUST_OK;
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return db_err(q, err, what);
-    return CUST_OK;
+        st = db_err(q, err, what); /* before the reset, which forgets the system's errno */
+    sqlite3_reset(s);
+    return st;
+}
+
+/* A statement's first words for a message (constant DDL or a pragma, no data): "BEGIN IMMEDIATE".
+ */
+static void sql_label(const char *sql, char *out, size_t n)
+{
+    sql += strspn(sql, " \t\n");
+    snprintf(out, n, "%.*s", (int)strcspn(sql, "(;\n"), sql);
 }
 
 /* Run a script of constant DDL statements one prepared statement at a time. */
 static enum cust_status run_script(struct sq *q, const char *sql, struct cust_err *err)
 {
     const char *tail = sql;
+    char what[48];
     while (tail && *tail) {
         sqlite3_stmt *s = NULL;
-        if (sqlite3_prepare_v2(q->db, tail, -1, &s, &tail) != SQLITE_OK)
-            return db_err(q, err, "migration");
-        if (!s)
+        const char *head = tail;
+        int rc = sqlite3_prepare_v2(q->db, tail, -1, &s, &tail);
+        if (rc == SQLITE_OK && !s)
             break;
-        int rc = sqlite3_step(s);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_step(s);
         sqlite3_finalize(s);
-        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-            return db_err(q, err, "migration");
+        if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+            sql_label(head, what, sizeof(what));
+            return db_err(q, err, what);
+        }
     }
     return CUST_OK;
 }

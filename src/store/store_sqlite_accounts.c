@@ -88,7 +88,7 @@ void cust_sqlite_accounts_free(void *stmts)
 static enum cust_status db_err(sqlite3 *db, const char *path, struct cust_err *err,
                                const char *what)
 {
-    return cust_err_set(err, CUST_EDB, "store '%s': %s: %s", path, what, sqlite3_errmsg(db));
+    return cust_sqlite_err(db, path, err, what);
 }
 
 /* The prepared statement `id` of this connection, reset with bindings cleared. */

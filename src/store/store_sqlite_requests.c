@@ -256,7 +256,7 @@ static struct dq dq_of(void *impl)
 
 static enum cust_status derr(const struct dq *q, struct cust_err *err, const char *what)
 {
-    return cust_err_set(err, CUST_EDB, "store '%s': %s: %s", q->path, what, sqlite3_errmsg(q->db));
+    return cust_sqlite_err(q->db, q->path, err, what);
 }
 
 static sqlite3_stmt *dstmt(struct dq *q, enum dstmt id, struct cust_err *err)

@@ -66,29 +66,30 @@ void web_release(struct cust_web *w, struct cust_store *s)
  * A clear-text row (from before migration 6) is still read as such; cust_web_new seals every
  * one of them when it has the key, so none is left once the server has run with it.
  */
-static enum cust_status be_get_user(void *ctx, const char *name, struct cust_user *out)
+static enum cust_status be_get_user(void *ctx, const char *name, struct cust_user *out,
+                                    struct cust_err *err)
 {
     struct cust_web *w = ctx;
     struct cust_store *s = web_acquire(w);
-    enum cust_status st = cust_auth_store_user_get(s, name, out, NULL);
+    enum cust_status st = cust_auth_store_user_get(s, name, out, err);
     web_release(w, s);
     if (st != CUST_OK || !out->totp_sealed)
         return st;
     if (!w->has_key) {
         sodium_memzero(out, sizeof(*out));
-        return CUST_EDENIED;
+        return cust_err_set(err, CUST_EDENIED, "no key file to open the TOTP secret");
     }
-    st = cust_totp_open(w->key, out->totp_nonce, out->totp_box, out->totp_key, NULL);
+    st = cust_totp_open(w->key, out->totp_nonce, out->totp_box, out->totp_key, err);
     out->totp_sealed = false;
     if (st != CUST_OK)
         sodium_memzero(out, sizeof(*out));
     return st;
 }
-static enum cust_status be_put_user(void *ctx, const struct cust_user *u)
+static enum cust_status be_put_user(void *ctx, const struct cust_user *u, struct cust_err *err)
 {
     struct cust_web *w = ctx;
     if (!w->has_key)
-        return CUST_EDENIED;
+        return cust_err_set(err, CUST_EDENIED, "no key file to seal the TOTP secret");
     struct cust_user sealed = *u;
     if (!u->totp_sealed) {
         cust_totp_seal(w->key, u->totp_key, sealed.totp_nonce, sealed.totp_box);
@@ -103,13 +104,13 @@ static enum cust_status be_put_user(void *ctx, const struct cust_user *u)
              u->disabled ? "true" : "false");
     struct cust_ledger_entry e = {
         "custodian", "system", "account", "user", u->name, "ok", "a staff account written", detail};
-    enum cust_status st = cust_store_begin(s, NULL);
+    enum cust_status st = cust_store_begin(s, err);
     if (st == CUST_OK)
-        st = cust_auth_store_user_put(s, &sealed, NULL);
+        st = cust_auth_store_user_put(s, &sealed, err);
     if (st == CUST_OK)
-        st = cust_ledger_append(s, &e, NULL);
+        st = cust_ledger_append(s, &e, err);
     if (st == CUST_OK)
-        st = cust_store_commit(s, NULL);
+        st = cust_store_commit(s, err);
     else
         cust_store_rollback(s);
     web_release(w, s);
@@ -117,25 +118,28 @@ static enum cust_status be_put_user(void *ctx, const struct cust_user *u)
     return st;
 }
 static enum cust_status be_record_failure(void *ctx, const char *name, int64_t now, unsigned max,
-                                          int64_t lock_s)
+                                          int64_t lock_s, struct cust_err *err)
 {
-    WITH_STORE((struct cust_web *)ctx, cust_store_user_failure(s_, name, now, max, lock_s, NULL));
+    WITH_STORE((struct cust_web *)ctx, cust_store_user_failure(s_, name, now, max, lock_s, err));
 }
-static enum cust_status be_record_success(void *ctx, const char *name, int64_t step)
+static enum cust_status be_record_success(void *ctx, const char *name, int64_t step,
+                                          struct cust_err *err)
 {
-    WITH_STORE((struct cust_web *)ctx, cust_store_user_success(s_, name, step, NULL));
+    WITH_STORE((struct cust_web *)ctx, cust_store_user_success(s_, name, step, err));
 }
-static enum cust_status be_get_session(void *ctx, const char *id, struct cust_session *out)
+static enum cust_status be_get_session(void *ctx, const char *id, struct cust_session *out,
+                                       struct cust_err *err)
 {
-    WITH_STORE((struct cust_web *)ctx, cust_auth_store_session_get(s_, id, out, NULL));
+    WITH_STORE((struct cust_web *)ctx, cust_auth_store_session_get(s_, id, out, err));
 }
-static enum cust_status be_put_session(void *ctx, const struct cust_session *se)
+static enum cust_status be_put_session(void *ctx, const struct cust_session *se,
+                                       struct cust_err *err)
 {
-    WITH_STORE((struct cust_web *)ctx, cust_auth_store_session_put(s_, se, NULL));
+    WITH_STORE((struct cust_web *)ctx, cust_auth_store_session_put(s_, se, err));
 }
-static enum cust_status be_delete_session(void *ctx, const char *id)
+static enum cust_status be_delete_session(void *ctx, const char *id, struct cust_err *err)
 {
-    WITH_STORE((struct cust_web *)ctx, cust_store_session_delete(s_, id, NULL));
+    WITH_STORE((struct cust_web *)ctx, cust_store_session_delete(s_, id, err));
 }
 
 const struct cust_auth_backend *cust_web_auth(struct cust_web *w)
@@ -567,6 +571,8 @@ enum cust_status web_html_error(const struct cust_web *w, struct cust_http_respo
                                 int status, const char *title, const char *message,
                                 const struct cust_session *s)
 {
+    if (status >= 500)
+        cust_http_res_problem(res, message);
     return web_page(w, res, status, title, s, "error", json_pack("{s:s}", "message", message));
 }
 

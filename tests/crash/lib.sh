@@ -12,7 +12,7 @@
 ROUNDS=${CRASH_ROUNDS:-20}
 SEED=${CRASH_SEED:-$(($(date +%s%N) % 32768))}
 RANDOM=$SEED
-echo "$(basename "$0"): $ROUNDS rounds, seed $SEED (CRASH_SEED=$SEED CRASH_ROUNDS=$ROUNDS to repeat)"
+echo "$(basename "$0"): seed $SEED (CRASH_SEED=$SEED repeats a run; CRASH_ROUNDS=$ROUNDS rounds)"
 command -v sqlite3 >/dev/null || fail "the sqlite3 CLI is needed (scripts/bootstrap installs it)"
 command -v jq >/dev/null || fail "jq is needed (scripts/bootstrap installs it)"
 

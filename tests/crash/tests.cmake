@@ -12,3 +12,18 @@ foreach(name crash_cli crash_server)
   set_tests_properties(stress/${name} PROPERTIES LABELS stress TIMEOUT 7200
                        ENVIRONMENT "${CUST_CRASH_ENV};CRASH_ROUNDS=200")
 endforeach()
+
+# I/O faults (strace --inject): fdatasync, fsync, pwrite64 and write failing with EIO and ENOSPC
+# under import, intake, acting, fulfilment and `user add`, and under the server. A sample of the
+# call numbers in `make check`; every one of them (up to FAULT_MAX) in `make stress`.
+find_program(CUST_STRACE strace)
+if(CUST_STRACE)
+  foreach(name fault_cli fault_server)
+    add_test(NAME crash/${name} COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/${name}.sh)
+    set_tests_properties(crash/${name} PROPERTIES LABELS crash TIMEOUT 1200
+                         ENVIRONMENT "${CUST_CRASH_ENV}")
+    add_test(NAME stress/${name} COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/${name}.sh)
+    set_tests_properties(stress/${name} PROPERTIES LABELS stress TIMEOUT 14400
+                         ENVIRONMENT "${CUST_CRASH_ENV};FAULT_ALL=1")
+  endforeach()
+endif()

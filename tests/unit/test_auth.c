@@ -273,8 +273,8 @@ static void test_user_create(void **state)
         cust_auth_user_create(f->be, "bo", CUST_ROLE_CLERK, "short", NULL, &lim, NULL, &err),
         CUST_EINVAL);
     struct cust_user u;
-    assert_int_equal(f->be->get_user(f->be->ctx, "bo", &u), CUST_ENOTFOUND);
-    assert_int_equal(f->be->get_user(f->be->ctx, "ana", &u), CUST_OK);
+    assert_int_equal(f->be->get_user(f->be->ctx, "bo", &u, NULL), CUST_ENOTFOUND);
+    assert_int_equal(f->be->get_user(f->be->ctx, "ana", &u, NULL), CUST_OK);
     assert_int_equal(u.role, CUST_ROLE_SUPERVISOR);
     assert_memory_equal(u.totp_key, f->key, sizeof(f->key));
     assert_null(strstr(u.pwhash, "violet")); /* only the hash is stored */
@@ -374,7 +374,7 @@ static void test_lockout(void **state)
         cust_auth_login(f->be, "ana", "violet harbor tuesday lamp", code, now + 4, token, &s, &err),
         CUST_OK);
     struct cust_user u;
-    assert_int_equal(f->be->get_user(f->be->ctx, "ana", &u), CUST_OK);
+    assert_int_equal(f->be->get_user(f->be->ctx, "ana", &u, NULL), CUST_OK);
     assert_int_equal(u.failures, 0);
 
     /* Five failures lock the account for 10 minutes, even against the right credentials. */
