@@ -215,6 +215,14 @@ typedef enum cust_status (*cust_ledger_fn)(const struct cust_ledger_row *row, vo
 typedef enum cust_status (*cust_person_row_fn)(const struct cust_person_row *p, void *arg);
 typedef enum cust_status (*cust_scope_row_fn)(const struct cust_scope_row *r, void *arg);
 
+/* The files of a backup, as the backend wrote them into the backup folder. */
+#define CUST_BACKUP_FILES_MAX 4
+struct cust_backup_files {
+    char format[16]; /* "sqlite3": a database file; a PostgreSQL backend: "pg_dump" */
+    size_t n;
+    char name[CUST_BACKUP_FILES_MAX][64]; /* file names inside the folder */
+};
+
 /* A store (opaque; src/store/store_backend.h). */
 struct cust_store;
 
@@ -336,5 +344,45 @@ enum cust_status cust_store_ledger_each(struct cust_store *s, cust_ledger_fn fn,
 /* One entry by seq (fn runs once); CUST_ENOTFOUND when there is none. */
 enum cust_status cust_store_ledger_entry(struct cust_store *s, int64_t seq, cust_ledger_fn fn,
                                          void *arg, struct cust_err *err);
+/* ---- backup and restore (docs/operations.md "Backups"; the backup module, backup.h) ---- */
+
+/* The backend's name ("sqlite"), as a backup's manifest records it. */
+const char *cust_store_backend(const struct cust_store *s);
+/*
+ * Write a consistent copy of the whole store into the existing folder `dir` while others keep
+ * writing, each file synced and whole or absent; *files names what was written. SQLite: the
+ * online backup API in one step (one read transaction: a snapshot; in WAL mode writers are not
+ * blocked) into DIR/custodian.db. A PostgreSQL backend: `pg_dump --format=custom` of one
+ * snapshot into DIR/custodian.pgdump.
+ */
+enum cust_status cust_store_backup(struct cust_store *s, const char *dir,
+                                   struct cust_backup_files *files,
+                                   struct cust_err *err) CUST_WARN_UNUSED;
+/*
+ * Open what cust_store_backup wrote in `dir`, read-only, to check it (SQLite: the copied file;
+ * PostgreSQL would restore it into a scratch database first).
+ */
+enum cust_status cust_store_backup_open(const char *dir, const struct cust_backup_files *files,
+                                        struct cust_store **out,
+                                        struct cust_err *err) CUST_WARN_UNUSED;
+/*
+ * Stage a backup as a new store beside `target` (nothing at `target` is touched): *staged (a
+ * new string) is a store path cust_store_open accepts (it migrates an older copy), to check
+ * before it replaces anything. SQLite: a synced copy under a temporary name in the target's
+ * folder. PostgreSQL: pg_restore into a new database.
+ */
+enum cust_status cust_store_restore_stage(const char *dir, const struct cust_backup_files *files,
+                                          const char *target, char **staged,
+                                          struct cust_err *err) CUST_WARN_UNUSED;
+/*
+ * Put a staged store in place of `target`. Refused (CUST_ECONFLICT) while a process has the
+ * store at `target` open (stop the server first). A store already at `target` is never
+ * deleted: it is renamed, with its WAL files, to *kept (a new string, "TARGET.replaced-<UTC>"),
+ * or *kept is NULL when there was none.
+ */
+enum cust_status cust_store_restore_commit(const char *staged, const char *target, char **kept,
+                                           struct cust_err *err) CUST_WARN_UNUSED;
+/* Remove a staged store (a check failed). */
+void cust_store_restore_discard(const char *staged);
 
 #endif

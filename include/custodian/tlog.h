@@ -171,6 +171,16 @@ enum cust_status cust_checkpoint_parse(const char *text, size_t len, struct cust
                                        struct cust_err *err) CUST_WARN_UNUSED;
 
 /*
+ * A checkpoint as kept in a file or a backup's manifest: a signed note (its signature checked
+ * with `v` when given: a failing or missing one is CUST_EINTEGRITY) or, without a verifier, a
+ * bare checkpoint text. *signed_note says which it was.
+ */
+enum cust_status cust_checkpoint_read(const char *data, size_t len,
+                                      const struct cust_note_verifier *v,
+                                      struct cust_checkpoint *cp, bool *signed_note,
+                                      struct cust_err *err) CUST_WARN_UNUSED;
+
+/*
  * Decode canonical base64 (RFC 4648 section 4, padded): exactly `len` characters, which must be
  * what encoding the decoded bytes gives back (no stray characters, no non-zero spare bits).
  * False when not, or when the bytes do not fit in `cap`.

@@ -161,8 +161,8 @@ enum cust_status cust_file_create(const char *path, const void *data, size_t len
         st = cust_err_set(err, CUST_EIO, "cannot write '%s': %s", path, strerror(errno));
     /* link() refuses an existing name: the file is created, never replaced */
     if (st == CUST_OK && link(tmp, path) != 0)
-        st = cust_err_set(err, errno == EEXIST ? CUST_ECONFLICT : CUST_EIO, "cannot create '%s': %s",
-                          path, strerror(errno));
+        st = cust_err_set(err, errno == EEXIST ? CUST_ECONFLICT : CUST_EIO,
+                          "cannot create '%s': %s", path, strerror(errno));
     unlink(tmp);
     free(tmp);
     if (st == CUST_OK)

@@ -71,6 +71,8 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_duties(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_serve(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_user(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_backup(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_restore(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_config(int argc, char **argv, struct cli_ctx *ctx);
 
 /* Read the configuration again with `file` (a command's own --config), keeping the options. */

@@ -100,20 +100,7 @@ static enum cust_status load_checkpoint(const char *path, const struct cust_note
     enum cust_status st = cust_tlog_read_file(path, NOTE_FILE_MAX, &data, &len, err);
     if (st != CUST_OK)
         return st;
-    struct cust_note note;
-    st = cust_note_open(data, len, v, &note, err);
-    *signed_note = st == CUST_OK;
-    if (st == CUST_OK) {
-        st = cust_checkpoint_parse(note.text, note.text_len, cp, err);
-        cust_note_release(&note);
-    } else if (st == CUST_EINVAL) { /* a bare checkpoint text? */
-        struct cust_err e2 = CUST_ERR_INIT;
-        if (cust_checkpoint_parse(data, len, cp, &e2) == CUST_OK)
-            st = v ? cust_err_set(err, CUST_EINTEGRITY, "the checkpoint carries no signature")
-                   : CUST_OK;
-        else if (!strstr(data, "\n\n\xe2\x80\x94 ") && err) /* not meant as a signed note */
-            *err = e2;
-    }
+    st = cust_checkpoint_read(data, len, v, cp, signed_note, err);
     free(data);
     if (st != CUST_OK && err) {
         char why[CUST_ERR_MSG_MAX];

@@ -23,6 +23,8 @@ static const struct cli_command commands[] = {
     {"duties", cmd_duties, "duties triggered by requests: list, done"},
     {"serve", cmd_serve, "serve the HTTP API, the public locator and the staff console"},
     {"user", cmd_user, "manage staff accounts"},
+    {"backup", cmd_backup, "back the store up into a folder, with a manifest"},
+    {"restore", cmd_restore, "restore a backup, checked before anything is replaced"},
     {"config", cmd_config, "show the effective configuration and where each value comes from"},
     {"help", cmd_help, "a command's own help: custodian help COMMAND [SUBCOMMAND]"},
 };

@@ -1,6 +1,7 @@
 /* store.c - the backend-neutral store front: dispatch through cust_store_ops. */
 #include "custodian/compat.h"
 #include "store_backend.h"
+#include "store_sqlite_backup.h"
 
 enum cust_status cust_store_open(const char *path, enum cust_store_mode mode,
                                  struct cust_store **out, struct cust_err *err)
@@ -307,4 +308,56 @@ enum cust_status cust_store_checkpoint_latest(struct cust_store *s, cust_checkpo
                                               void *arg, struct cust_err *err)
 {
     return s->ops->rows->checkpoint_latest(s->impl, fn, arg, err);
+/* ---- backup and restore: the backend is chosen by the path, as in cust_store_open ---------- */
+
+static bool is_postgres(const char *path)
+{
+    return path && strncmp(path, "postgres", 8) == 0;
+}
+
+const char *cust_store_backend(const struct cust_store *s)
+{
+    return s->ops->name;
+}
+
+enum cust_status cust_store_backup(struct cust_store *s, const char *dir,
+                                   struct cust_backup_files *files, struct cust_err *err)
+{
+    if (!s->ops->backup)
+        return cust_err_set(err, CUST_EINVAL, "the %s store cannot be backed up", s->ops->name);
+    if (s->tx_depth > 0)
+        return cust_err_set(err, CUST_EINVAL, "backup inside a transaction");
+    return s->ops->backup(s->impl, dir, files, err);
+}
+
+enum cust_status cust_store_backup_open(const char *dir, const struct cust_backup_files *files,
+                                        struct cust_store **out, struct cust_err *err)
+{
+    return cust_sqlite_backup_open(dir, files, out, err);
+}
+
+enum cust_status cust_store_restore_stage(const char *dir, const struct cust_backup_files *files,
+                                          const char *target, char **staged, struct cust_err *err)
+{
+    *staged = NULL;
+    if (is_postgres(target))
+        return cust_err_set(err, CUST_EINVAL, "store '%s': the PostgreSQL backend is not built yet",
+                            target);
+    return cust_sqlite_restore_stage(dir, files, target, staged, err);
+}
+
+enum cust_status cust_store_restore_commit(const char *staged, const char *target, char **kept,
+                                           struct cust_err *err)
+{
+    *kept = NULL;
+    if (is_postgres(target))
+        return cust_err_set(err, CUST_EINVAL, "store '%s': the PostgreSQL backend is not built yet",
+                            target);
+    return cust_sqlite_restore_commit(staged, target, kept, err);
+}
+
+void cust_store_restore_discard(const char *staged)
+{
+    if (staged && !is_postgres(staged))
+        cust_sqlite_restore_discard(staged);
 }

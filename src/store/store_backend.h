@@ -59,6 +59,9 @@ struct cust_store_ops {
                                     char head_hash[65], struct cust_err *err);
     enum cust_status (*ledger_entry)(void *impl, int64_t seq, cust_ledger_fn fn, void *arg,
                                      struct cust_err *err);
+    /* A consistent copy of the whole store into the folder `dir` (cust_store_backup). */
+    enum cust_status (*backup)(void *impl, const char *dir, struct cust_backup_files *files,
+                               struct cust_err *err);
     /* persons and bookings as others read them (store.h) */
     enum cust_status (*persons)(void *impl, int64_t person_id, cust_person_row_fn fn, void *arg,
                                 struct cust_err *err);

@@ -9,6 +9,7 @@
 #include "custodian/buf.h"
 #include "custodian/date.h"
 #include "store_sqlite_accounts.h"
+#include "store_sqlite_backup.h"
 #include "store_sqlite_feed.h"
 #include "store_sqlite_public.h"
 #include "store_sqlite_requests.h"
@@ -1410,6 +1411,7 @@ static const struct cust_store_ops sqlite_ops = {
     .ledger_insert = sq_ledger_insert,
     .ledger_each = sq_ledger_each,
     .ledger_entry = sq_ledger_entry,
+    .backup = cust_sqlite_backup,
     .persons = cust_sqlite_persons,
     .scope = cust_sqlite_scope,
     .public_search = cust_sqlite_public_search,

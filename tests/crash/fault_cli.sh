@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # I/O faults under the CLI's writes (strace --inject). For each write (import, request intake,
-# an action, a data-request fulfilment to a file, a first staff account and its key file) and
-# each system call it makes to keep its data (fdatasync, fsync and pwrite64 on the store's files
-# and folder; write and fsync on any file: standard output, the answer file, the key file), call
-# number k fails with EIO or ENOSPC, once, on a fresh copy of the same store. Then:
+# an action, a data-request fulfilment to a file, a first staff account and its key file, a
+# backup) and each system call it makes to keep its data (fdatasync, fsync and pwrite64 on the
+# store's files and folder; write and fsync on any file: standard output, the answer file, the
+# key file, and for a backup pwrite64 and fdatasync on its copy too), call number k fails with
+# EIO or ENOSPC, once, on a fresh copy of the same store. Then:
 #   - the command exits 0 with its whole output (the id on stdout, the answer file equal to
 #     the response the store kept) and the write is in the store, or it exits 1 with a
 #     `custodian: ...` line naming the failure, and the write is whole or absent;
@@ -61,7 +62,7 @@ W="$T/w.db"
 export CUSTODIAN_DB=$W
 ANSWER="$T/answer.csv"
 
-fresh() { cp "$BASE" "$W"; rm -f "$W-wal" "$W-shm" "$W.key" "$ANSWER"; }
+fresh() { cp "$BASE" "$W"; rm -rf "$W-wal" "$W-shm" "$W.key" "$ANSWER" "$T/bk"; }
 echo "river otter lantern quietly 42" >"$T/pass"
 
 # run_op OP [STRACE ARGS...]: the write, under strace when arguments are given.
@@ -76,6 +77,7 @@ run_op() {
   act) cmd=("$C" request act "$DET" --action hold --decline --by sgt.fault --reason "Values Act") ;;
   fulfil) cmd=("$C" request fulfill "$DOJ" --format csv --out "$ANSWER") ;;
   useradd) cmd=("$C" user add u.fault --role clerk --passphrase-file "$T/pass") ;;
+  backup) cmd=("$C" backup --out "$T/bk") ;;
   esac
   set +e; "${pre[@]}" "${cmd[@]}" >"$T/out" 2>"$T/err"; RC=$?; set -e
 }
@@ -99,6 +101,18 @@ present() {
     # a user's secret is sealed under the key file: no user without a whole key file
     [ "$u" -eq 0 ] || [ "$(stat -c %s "$W.key" 2>/dev/null)" = 32 ] || fail "$trial: a user, no key file"
     echo "$u" ;;
+  backup)
+    # a backup is a folder with its manifest, recorded in the store's ledger; without the
+    # manifest no copy is left (the folder is removed or empty)
+    local e
+    e=$(sql "$W" "SELECT count(*) FROM ledger WHERE action = 'backup'")
+    if [ -f "$T/bk/manifest.json" ]; then
+      [ "$e" -ge 1 ] || fail "$trial: a backup not in the ledger"
+      echo 1
+    else
+      [ -z "$(ls -A "$T/bk" 2>/dev/null)" ] || fail "$trial: no manifest, yet files: $(ls -A "$T/bk")"
+      echo 0
+    fi ;;
   esac
 }
 
@@ -109,6 +123,10 @@ output_whole() {
   intake) grep -E '^R-[0-9]{4}-[0-9]{6}$' "$T/out" >/dev/null ;;
   act) grep "^$DET: hold declined for 1 person" "$T/out" >/dev/null ;;
   useradd) grep '^otpauth://totp/custodian:u.fault?secret=' "$T/out" >/dev/null ;;
+  backup)
+    grep "^backup $T/bk: " "$T/out" >/dev/null || return 1
+    jq -r '.files[] | "\(.sha256)  \(.name)"' "$T/bk/manifest.json" >"$T/bk.sums"
+    (cd "$T/bk" && sha256sum --quiet -c "$T/bk.sums") ;;
   fulfil)
     [ -f "$ANSWER" ] || return 1
     local sha
@@ -182,10 +200,12 @@ ks() {
 }
 
 TRIALS_OK=0 TRIALS_FAILED=0
-for op in import intake act fulfil useradd; do
+for op in import intake act fulfil useradd backup; do
   for scope in store any; do
     # (SQLite syncs with fdatasync, only the store's files and folder: the store scope has them)
     if [ "$scope" = store ]; then calls=(fdatasync fsync pwrite64); else calls=(write fsync); fi
+    # a backup's copy is written by SQLite in the backup folder
+    [ "$op$scope" != backupany ] || calls+=(pwrite64 fdatasync)
     for sc in "${calls[@]}"; do
       fresh
       paths=()

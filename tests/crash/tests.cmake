@@ -27,3 +27,9 @@ if(CUST_STRACE)
                          ENVIRONMENT "${CUST_CRASH_ENV};FAULT_ALL=1")
   endforeach()
 endif()
+
+# The restore drill: backup while the server writes, the folder checked, refused restores, the
+# store lost and restored, served and signed in to.
+add_test(NAME crash/restore_drill COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/restore_drill.sh)
+set_tests_properties(crash/restore_drill PROPERTIES LABELS crash TIMEOUT 900
+                     ENVIRONMENT "${CUST_CRASH_ENV}")
