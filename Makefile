@@ -3,7 +3,8 @@
 #   make demo     install what is missing, build, generate and explore the demo county
 #   make check    install what is missing, build with ASan+UBSan, run every test; then the
 #                 server's tests again under ThreadSanitizer
-#   make stress   the long runs: 200 crash rounds each, every fault, then the load and soak runs
+#   make stress   the long runs: 200 crash rounds each, every fault (ASan), then wrk with 200
+#                 connections and a 10-minute soak of the release build (scripts/soak)
 #   make bench    release build + benchmark programs (figures for docs/benchmarks.md)
 #   make fuzz     build the libFuzzer targets with clang and fuzz each for FUZZ_SECONDS
 
@@ -41,6 +42,9 @@ stress: bootstrap
 	cmake --preset asan >/dev/null
 	cmake --build build-asan -j$(JOBS)
 	ctest --preset stress
+	cmake --preset release >/dev/null
+	cmake --build build-release -j$(JOBS)
+	scripts/soak build-release/custodian build-release/soak
 
 bench: bootstrap release
 	scripts/bench
