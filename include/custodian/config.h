@@ -77,8 +77,8 @@ struct cust_config;
 
 /*
  * The folder the data files (policies/, templates/, web/, node_modules/) are read from by
- * default. Today the source tree; an installed build will answer its data prefix here (the one
- * place to change). Borrowed, static.
+ * default: an installed binary's BINDIR/../share/custodian, a build-tree binary's source tree
+ * (cust_data_dir, datadir.h). Borrowed, static.
  */
 const char *cust_config_data_dir(void);
 

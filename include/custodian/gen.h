@@ -41,7 +41,7 @@ struct cust_gen_opts {
     int64_t bookings;         /* bookings booked inside the window (> 0) */
     int32_t end_day;          /* last day of the window (day number); snapshot at its end */
     const char *policies_dir; /* holds tables/common-offenses.csv and tables/prop47-offenses.csv;
-                                 NULL: $CUSTODIAN_POLICIES, else CUST_SOURCE_DIR "/policies" */
+                                 NULL: $CUSTODIAN_POLICIES, else the data folder's policies/ */
 };
 
 /* seed 1, default scale, window ending 2026-10-31 (day 20757), default policies. */

@@ -41,7 +41,7 @@ const char *cust_verdict_name(enum cust_verdict v);
 
 /*
  * The policy directory: `dir` if non-NULL, else $CUSTODIAN_POLICIES, else the
- * compiled-in CUST_SOURCE_DIR "/policies". Returns a borrowed static or env string.
+ * data folder's policies/ (datadir.h). Returns a borrowed static or env string.
  */
 const char *cust_policy_dir(const char *dir);
 

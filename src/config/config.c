@@ -1,6 +1,7 @@
 /* config.c - the one configuration: defaults, file, environment, options (config.h). */
 #include "custodian/compat.h"
 #include "custodian/config.h"
+#include "custodian/datadir.h"
 #include "custodian/date.h"
 
 #include <errno.h>
@@ -103,8 +104,7 @@ struct cust_config {
 
 const char *cust_config_data_dir(void)
 {
-    /* One place to change for an installed build (issue 16): its data prefix. */
-    return CUST_SOURCE_DIR;
+    return cust_data_dir(); /* the install prefix's share/custodian, or the source tree */
 }
 
 static char *join(const char *dir, const char *rel)

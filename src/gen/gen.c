@@ -12,6 +12,7 @@
  * the same name, date of birth, identifiers and criminal history.
  */
 #include "custodian/compat.h"
+#include "custodian/datadir.h"
 #include "custodian/date.h"
 #include "custodian/gen.h"
 
@@ -334,7 +335,7 @@ enum cust_status cust_gen_new(const struct cust_gen_opts *opts, struct cust_gen 
     if (!dir || !*dir)
         dir = getenv("CUSTODIAN_POLICIES");
     if (!dir || !*dir)
-        dir = CUST_SOURCE_DIR "/policies";
+        dir = cust_data_path("policies");
 
     struct cust_gen *g = cust_xcalloc(1, sizeof(*g));
     g->opts = *opts;

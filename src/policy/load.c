@@ -4,6 +4,7 @@
  * per-target rule lists, the sha256 of policy and table files; freeing.
  */
 #include "custodian/compat.h"
+#include "custodian/datadir.h"
 
 #include "parse_int.h"
 
@@ -203,7 +204,7 @@ const char *cust_policy_dir(const char *dir)
     const char *e = getenv("CUSTODIAN_POLICIES");
     if (e && *e)
         return e;
-    return CUST_SOURCE_DIR "/policies";
+    return cust_data_path("policies");
 }
 
 static enum cust_status read_file(const char *path, struct cust_buf *b, struct cust_err *err)

@@ -308,6 +308,8 @@ enum cust_status cust_store_checkpoint_latest(struct cust_store *s, cust_checkpo
                                               void *arg, struct cust_err *err)
 {
     return s->ops->rows->checkpoint_latest(s->impl, fn, arg, err);
+}
+
 /* ---- backup and restore: the backend is chosen by the path, as in cust_store_open ---------- */
 
 static bool is_postgres(const char *path)
