@@ -168,6 +168,7 @@ enum cust_status cust_totp_keyfile_load(const char *path, bool create,
 
 #define CUST_SESSION_IDLE_S     (30 * 60)
 #define CUST_SESSION_ABSOLUTE_S (12 * 60 * 60)
+#define CUST_SESSION_TOUCH_S    60 /* last_seen is written at most this often */
 #define CUST_LOCKOUT_FAILURES   5
 #define CUST_LOCKOUT_S          (10 * 60)
 #define CUST_TOKEN_HEX          33 /* 128-bit token as 32 hex digits + NUL */
@@ -269,7 +270,9 @@ enum cust_status cust_auth_login(const struct cust_auth_backend *be, const char 
 
 /*
  * Resolve a cookie token at `now`: expired sessions (30 min idle, 12 h absolute) are deleted
- * and refused (CUST_EDENIED); a valid one gets last_seen = now.
+ * and refused (CUST_EDENIED); a valid one gets last_seen = now, written to the backend only
+ * when the stored one is CUST_SESSION_TOUCH_S or more old (so idle expiry may come up to that
+ * much early, never late).
  */
 enum cust_status cust_auth_session_check(const struct cust_auth_backend *be, const char *token,
                                          int64_t now, struct cust_session *out,

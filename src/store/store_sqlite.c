@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <sqlite3.h>
 #include <unistd.h>
+#include <time.h>
 
 /* Page cache (negative = KiB, allocated as used). 1 GiB for bulk loads was measured: no faster
  * than 256 MiB (400,000 bookings: 25.2 s CPU vs 23.9 s) at 2.7x the peak RSS. */
@@ -437,7 +438,39 @@ struct sq {
     struct smap seen;    /* booking numbers put in this load -> booking row id */
     struct smap pkeys;   /* person_key -> person row id, for persons created in this load */
     struct cust_buf pub; /* the public charges JSON of the booking being put (reused) */
+    int64_t busy_since;  /* when the current wait for the write lock began (busy_wait), ns */
 };
+
+/*
+ * Waiting for the write lock. SQLite's own busy handler (sqlite3_busy_timeout) sleeps 1, 2, 5,
+ * 10, ... then 100 ms between tries, so under steady contention (the server's connections
+ * all writing: every audited read appends to the ledger) a waiter that wakes late loses the
+ * lock again and again, and after 5 s of that the request failed with "database is locked"
+ * (the soak, docs/bench-soak.md). This one tries again every 0.5-1.5 ms (jittered, so waiters
+ * do not wake in step) for up to BUSY_TIMEOUT_MS: the lock goes to a waiter within about a
+ * millisecond of its release.
+ */
+#define BUSY_TIMEOUT_MS 5000
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int busy_wait(void *arg, int tries)
+{
+    struct sq *q = arg;
+    int64_t now = mono_ns();
+    if (tries == 0)
+        q->busy_since = now;
+    else if (now - q->busy_since >= (int64_t)BUSY_TIMEOUT_MS * 1000000)
+        return 0;
+    struct timespec d = {0, 500000 + (long)((uint64_t)now % 1000000)};
+    nanosleep(&d, NULL);
+    return 1;
+}
 
 static enum cust_status db_err(struct sq *q, struct cust_err *err, const char *what)
 {
@@ -1487,7 +1520,7 @@ static enum cust_status open_readonly(struct sq *q, const char *path, struct cus
     if (rc != SQLITE_OK)
         return cust_err_set(err, CUST_EDB, "cannot open store '%s': %s", path,
                             q->db ? sqlite3_errmsg(q->db) : "out of memory");
-    sqlite3_busy_timeout(q->db, 5000);
+    sqlite3_busy_handler(q->db, busy_wait, q);
     sqlite3_extended_result_codes(q->db, 1);
     int have = 0;
     enum cust_status st = schema_have(q, &have, err);
@@ -1560,7 +1593,7 @@ static enum cust_status open_readwrite(struct sq *q, const char *path, bool crea
     if (rc != SQLITE_OK)
         return cust_err_set(err, CUST_EDB, "cannot open store '%s': %s", path,
                             q->db ? sqlite3_errmsg(q->db) : "out of memory");
-    sqlite3_busy_timeout(q->db, 5000);
+    sqlite3_busy_handler(q->db, busy_wait, q);
     sqlite3_extended_result_codes(q->db, 1);
     return run_script(q,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"

@@ -356,6 +356,53 @@ static void test_session_expired_rule(void **state)
     assert_true(cust_session_expired(&s, 999)); /* clock before creation */
 }
 
+/* A backend that counts session writes, around the memory one. */
+static const struct cust_auth_backend *counted_inner;
+static int session_puts;
+
+static enum cust_status counted_put_session(void *ctx, const struct cust_session *se,
+                                            struct cust_err *err)
+{
+    session_puts++;
+    return counted_inner->put_session(ctx, se, err);
+}
+
+/* Activity is written at most once a minute: a request a second costs one write a minute, and
+ * the idle window still closes (early by at most that minute, never late). */
+static void test_session_touch(void **state)
+{
+    struct fixture *f = *state;
+    struct cust_auth_backend be = *f->be;
+    counted_inner = f->be;
+    be.put_session = counted_put_session;
+    int64_t now = 1760000000;
+    char code[7], token[CUST_TOKEN_HEX];
+    struct cust_session s, s2;
+    struct cust_err err = CUST_ERR_INIT;
+    code_for(f, now, code);
+    assert_int_equal(
+        cust_auth_login(&be, "ana", "violet harbor tuesday lamp", code, now, token, &s, &err),
+        CUST_OK);
+    session_puts = 0;
+    for (int64_t t = now + 1; t < now + CUST_SESSION_TOUCH_S; t++)
+        assert_int_equal(cust_auth_session_check(&be, token, t, &s2, &err), CUST_OK);
+    assert_int_equal(session_puts, 0);
+    assert_int_equal(s2.last_seen, now); /* as stored */
+    assert_int_equal(cust_auth_session_check(&be, token, now + CUST_SESSION_TOUCH_S, &s2, &err),
+                     CUST_OK);
+    assert_int_equal(session_puts, 1);
+    assert_int_equal(s2.last_seen, now + CUST_SESSION_TOUCH_S);
+    /* a request a second for an hour: one write a minute */
+    session_puts = 0;
+    for (int64_t t = now + CUST_SESSION_TOUCH_S + 1; t <= now + 3600; t++)
+        assert_int_equal(cust_auth_session_check(&be, token, t, &s2, &err), CUST_OK);
+    assert_int_equal(session_puts, 59);
+    /* idle from the last recorded touch: refused 30 minutes after it at the latest */
+    int64_t touched = s2.last_seen;
+    assert_int_equal(cust_auth_session_check(&be, token, touched + CUST_SESSION_IDLE_S, &s2, &err),
+                     CUST_EDENIED);
+}
+
 static void test_lockout(void **state)
 {
     struct fixture *f = *state;
@@ -542,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_session_expired_rule),
         cmocka_unit_test_setup_teardown(test_user_create, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_and_session_expiry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_session_touch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lockout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csrf, setup, teardown),
         cmocka_unit_test(test_seal_round_trip),
