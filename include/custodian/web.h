@@ -58,6 +58,27 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
                               struct cust_err *err);
 void cust_web_free(struct cust_web *w);
 
+/*
+ * Rotate the server key (`custodian user rekey`, docs/operations.md "Keys"). A new random key
+ * is written to KEY.new (0600, synced); in one store transaction every account's TOTP secret
+ * is opened with the current key and sealed under the new one, and the ledger entry
+ * `user_rekey` appended; then the current key is kept as KEY.old-<UTC> (a hard link) and
+ * KEY.new renamed over KEY, the folder synced. A secret that does not open with the current
+ * key refuses the whole rotation (CUST_EDENIED, nothing changed). A crash leaves either the old
+ * key with the old seals or the new seals with KEY.new beside KEY: the next call sees that
+ * KEY.new opens the stored secrets and only does the renames (finished_interrupted); a KEY.new
+ * nothing was sealed under is discarded. CUST_ENOTFOUND without a key file. `old_key_path` is
+ * the caller's to free. The web must not be serving (a server keeps the key it started with).
+ */
+struct cust_web_rekey_result {
+    unsigned accounts;         /* secrets re-sealed */
+    bool finished_interrupted; /* only the renames of an earlier, committed rotation were done */
+    char *old_key_path;        /* where the previous key is kept */
+};
+enum cust_status cust_web_rekey(struct cust_web *w, const char *actor,
+                                struct cust_web_rekey_result *out,
+                                struct cust_err *err) CUST_WARN_UNUSED;
+
 /* Whether the server key was loaded (staff sign-in works only then), and its path. */
 bool cust_web_has_key(const struct cust_web *w);
 const char *cust_web_key_path(const struct cust_web *w);

@@ -1,4 +1,4 @@
-/* cmd_user.c - `custodian user add|list`: staff accounts for the console and the API. */
+/* cmd_user.c - `custodian user add|list|rekey`: staff accounts for the console and the API. */
 #include "custodian/compat.h"
 #include "custodian/auth.h"
 #include "custodian/ledger.h"
@@ -13,6 +13,7 @@ static const char usage[] =
     "usage: custodian [--db PATH] user add NAME --role ROLE [--passphrase-file FILE]\n"
     "                                  [--key-file FILE] [--json]\n"
     "       custodian [--db PATH] user list [--json]\n"
+    "       custodian [--db PATH] user rekey [--key-file FILE]\n"
     "\n"
     "add   create a staff account. The passphrase is the first line of FILE, or of standard\n"
     "      input (at least 15 characters, not a common or repetitive phrase, not containing\n"
@@ -20,6 +21,12 @@ static const char usage[] =
     "      authenticator app; sign-in needs the passphrase and the app's 6-digit code.\n"
     "      ROLE: clerk | supervisor | counsel | auditor | admin. Recorded in the ledger.\n"
     "list  the accounts (name, role, created)\n"
+    "rekey rotate the key file: a new key, every account's TOTP secret sealed again under it\n"
+    "      in one transaction (recorded in the ledger), then the old key kept as\n"
+    "      FILE.old-<UTC time> and the new one put in its place. Staff keep their\n"
+    "      authenticator apps. Stop the server first (it keeps the key it started with).\n"
+    "      Running it again finishes a rotation a crash interrupted. A backup made before\n"
+    "      the rotation needs the old key (docs/operations.md, \"Keys\").\n"
     "\n"
     "--key-file FILE  the server key that encrypts TOTP secrets in the store (default:\n"
     "      $CUSTODIAN_KEY_FILE, else the store's path + .key). `add` creates it (32 random\n"
@@ -155,6 +162,37 @@ static int user_add(struct cli_ctx *ctx, const char *name, const char *role_name
     return 0;
 }
 
+static int user_rekey(struct cli_ctx *ctx, const char *key_file)
+{
+    struct cust_err err = CUST_ERR_INIT;
+    if (key_file)
+        cli_config_option(ctx, CUST_CFG_KEY_FILE, "--key-file", key_file);
+    struct cust_web_config wc;
+    cust_web_config_defaults(&wc);
+    wc.core = ctx->cfg;
+    wc.connections = 1;
+    wc.accounts_only = true;
+    struct cust_web *w = NULL;
+    if (cust_web_new(&w, &wc, &err) != CUST_OK)
+        return cli_fail(&err);
+    struct cust_web_rekey_result r;
+    enum cust_status st = cust_web_rekey(w, ctx->user, &r, &err);
+    if (st == CUST_OK && r.finished_interrupted)
+        fprintf(stderr,
+                "custodian: finished an interrupted rotation: key file '%s' is the new key; "
+                "the old one is kept as '%s'\n",
+                cust_web_key_path(w), r.old_key_path);
+    else if (st == CUST_OK)
+        fprintf(stderr,
+                "custodian: %u TOTP secret%s sealed under a new key file '%s'; the old key "
+                "is kept as '%s' (keep it with older backups, apart from them, or destroy "
+                "it)\n",
+                r.accounts, r.accounts == 1 ? "" : "s", cust_web_key_path(w), r.old_key_path);
+    free(r.old_key_path);
+    cust_web_free(w);
+    return st == CUST_OK ? 0 : cli_fail(&err);
+}
+
 static const struct cli_sub subs[] = {
     {"add", "create a staff account (prints its TOTP provisioning URI)",
      "usage: custodian [--db PATH] user add NAME --role ROLE [--passphrase-file FILE]\n"
@@ -167,6 +205,14 @@ static const struct cli_sub subs[] = {
      "0600, when missing).\n"},
     {"list", "the accounts (name, role, created)",
      "usage: custodian [--db PATH] user list [--json]\n\nThe accounts: name, role, created.\n"},
+    {"rekey", "rotate the TOTP key file: every secret sealed again under a new key",
+     "usage: custodian [--db PATH] user rekey [--key-file FILE]\n\n"
+     "Rotate the key file ([store] key_file, --key-file): a new key, every account's TOTP secret\n"
+     "sealed again under it in one transaction (recorded in the ledger), then the old key kept\n"
+     "as FILE.old-<UTC time> and the new one put in its place. Staff keep their authenticator\n"
+     "apps. Stop the server first (it keeps the key it started with). Running it again finishes\n"
+     "a rotation a crash interrupted. A backup made before the rotation needs the old key\n"
+     "(docs/operations.md, \"Keys\").\n"},
 };
 
 int cmd_user(int argc, char **argv, struct cli_ctx *ctx)
@@ -197,8 +243,10 @@ int cmd_user(int argc, char **argv, struct cli_ctx *ctx)
     }
     if (sub && strcmp(sub, "list") == 0 && !name)
         return user_list(ctx, json);
+    if (sub && strcmp(sub, "rekey") == 0 && !name && !role && !pass_file && !json)
+        return user_rekey(ctx, key_file);
     if (!sub || strcmp(sub, "add") != 0)
-        return cli_usage_error(usage, "user what? (add | list)");
+        return cli_usage_error(usage, "user what? (add | list | rekey)");
     if (!name)
         return cli_usage_error(usage, "add: give the user's NAME");
     if (!role)

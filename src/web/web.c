@@ -8,6 +8,7 @@
 #include "custodian/date.h"
 #include "custodian/deadline.h"
 #include "custodian/desk.h"
+#include "custodian/file.h"
 #include "custodian/ledger.h"
 #include "custodian/policy.h"
 #include "custodian/store_accounts.h"
@@ -15,7 +16,10 @@
 #include "web_internal.h"
 
 #include <jansson.h>
+#include <errno.h>
 #include <sodium.h>
+#include <time.h>
+#include <unistd.h>
 
 void cust_web_config_defaults(struct cust_web_config *cfg)
 {
@@ -230,6 +234,158 @@ static enum cust_status load_key(struct cust_web *w, const struct cust_web_confi
         return st;
     w->has_key = true;
     return seal_clear_rows(w, err);
+}
+
+/* ---- rotating the server key (`custodian user rekey`) --------------------------------------- */
+
+/* Whether the stored secrets are sealed under `key`: the first sealed account opens with it
+ * (true too when no account is sealed: there is nothing the key must open). */
+static enum cust_status sealed_under(struct cust_store *s, const struct cust_buf *names,
+                                     const uint8_t key[CUST_TOTP_SERVER_KEY_BYTES], bool *yes,
+                                     struct cust_err *err)
+{
+    *yes = true;
+    for (size_t off = 0; off < names->len; off += strlen(names->buf + off) + 1) {
+        struct cust_user u;
+        enum cust_status st = cust_auth_store_user_get(s, names->buf + off, &u, err);
+        if (st != CUST_OK)
+            return st;
+        if (u.totp_sealed) {
+            uint8_t secret[CUST_TOTP_KEY_BYTES];
+            *yes = cust_totp_open(key, u.totp_nonce, u.totp_box, secret, NULL) == CUST_OK;
+            sodium_memzero(secret, sizeof(secret));
+            sodium_memzero(&u, sizeof(u));
+            return CUST_OK;
+        }
+        sodium_memzero(&u, sizeof(u));
+    }
+    return CUST_OK;
+}
+
+/* KEY -> KEY.old-<UTC> (a hard link: KEY stays), then KEY.new -> KEY (atomic), folder synced. */
+static enum cust_status put_new_key(const char *key_path, const char *new_path, char **old_out,
+                                    struct cust_err *err)
+{
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+    size_t n = strlen(key_path) + sizeof(stamp) + 8;
+    char *old = cust_xmalloc(n);
+    snprintf(old, n, "%s.old-%s", key_path, stamp);
+    if (link(key_path, old) != 0 && errno != EEXIST) {
+        enum cust_status st = cust_err_set(
+            err, CUST_EIO, "key file: cannot keep the old key as '%s': %s", old, strerror(errno));
+        free(old);
+        return st;
+    }
+    if (rename(new_path, key_path) != 0) {
+        enum cust_status st =
+            cust_err_set(err, CUST_EIO, "key file: cannot rename '%s' to '%s': %s", new_path,
+                         key_path, strerror(errno));
+        free(old);
+        return st;
+    }
+    *old_out = old;
+    return cust_dir_sync(key_path, err);
+}
+
+enum cust_status cust_web_rekey(struct cust_web *w, const char *actor,
+                                struct cust_web_rekey_result *out, struct cust_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (!w->has_key)
+        return cust_err_set(err, CUST_ENOTFOUND, "key file '%s': not found", w->key_path);
+    struct cust_store *s = w->slots[0].store;
+    size_t n = strlen(w->key_path) + 5;
+    char *new_path = cust_xmalloc(n);
+    snprintf(new_path, n, "%s.new", w->key_path);
+    struct cust_buf names = CUST_BUF_INIT;
+    uint8_t nk[CUST_TOTP_SERVER_KEY_BYTES];
+    bool under_new = false, under_old = false;
+    enum cust_status st = cust_store_user_list(s, collect_name, &names, err);
+
+    /* An interrupted rotation: KEY.new is the key of the store (committed; only the renames
+     * were left) or a key nothing was sealed under (discarded, start over). */
+    if (st == CUST_OK) {
+        struct cust_err e2 = CUST_ERR_INIT;
+        enum cust_status ks = cust_totp_keyfile_load(new_path, false, nk, &e2);
+        if (ks == CUST_OK) {
+            st = sealed_under(s, &names, w->key, &under_old, err);
+            if (st == CUST_OK)
+                st = sealed_under(s, &names, nk, &under_new, err);
+            if (st == CUST_OK && under_new && !under_old) {
+                st = put_new_key(w->key_path, new_path, &out->old_key_path, err);
+                out->finished_interrupted = true;
+                goto done;
+            }
+            if (st == CUST_OK && unlink(new_path) != 0)
+                st = cust_err_set(err, CUST_EIO, "key file: cannot remove '%s': %s", new_path,
+                                  strerror(errno));
+        } else if (ks != CUST_ENOTFOUND) {
+            st = cust_err_set(err, ks, "%s", e2.msg);
+        }
+    }
+    if (st == CUST_OK)
+        st = cust_totp_keyfile_load(new_path, true, nk, err); /* new, 0600, synced */
+    if (st != CUST_OK)
+        goto done;
+
+    /* Every secret re-sealed and the ledger entry, in one transaction. */
+    st = cust_store_begin(s, err);
+    for (size_t off = 0; st == CUST_OK && off < names.len; off += strlen(names.buf + off) + 1) {
+        struct cust_user u;
+        st = cust_auth_store_user_get(s, names.buf + off, &u, err);
+        uint8_t secret[CUST_TOTP_KEY_BYTES];
+        if (st == CUST_OK && u.totp_sealed &&
+            cust_totp_open(w->key, u.totp_nonce, u.totp_box, secret, NULL) != CUST_OK)
+            st = cust_err_set(err, CUST_EDENIED,
+                              "account '%s': its TOTP secret does not open with key file '%s'; "
+                              "nothing changed",
+                              names.buf + off, w->key_path);
+        else if (st == CUST_OK && !u.totp_sealed)
+            memcpy(secret, u.totp_key, sizeof(secret));
+        if (st == CUST_OK) {
+            struct cust_user c = u;
+            cust_totp_seal(nk, secret, c.totp_nonce, c.totp_box);
+            c.totp_sealed = true;
+            sodium_memzero(c.totp_key, sizeof(c.totp_key));
+            st = cust_auth_store_user_put(s, &c, err);
+            sodium_memzero(&c, sizeof(c));
+            out->accounts++;
+        }
+        sodium_memzero(secret, sizeof(secret));
+        sodium_memzero(&u, sizeof(u));
+    }
+    if (st == CUST_OK) {
+        char detail[96];
+        snprintf(detail, sizeof(detail), "{\"accounts\":%u}", out->accounts);
+        struct cust_ledger_entry e = {.actor = actor,
+                                      .role = "cli",
+                                      .action = "user_rekey",
+                                      .object_type = "key_file",
+                                      .object_id = w->key_path,
+                                      .outcome = "ok",
+                                      .purpose = "",
+                                      .detail = detail};
+        st = cust_ledger_append(s, &e, err);
+    }
+    if (st == CUST_OK)
+        st = cust_store_commit(s, err);
+    if (st != CUST_OK) {
+        cust_store_rollback(s);
+        (void)unlink(new_path); /* nothing was sealed under it */
+        goto done;
+    }
+    st = put_new_key(w->key_path, new_path, &out->old_key_path, err);
+    if (st == CUST_OK)
+        memcpy(w->key, nk, sizeof(nk));
+done:
+    sodium_memzero(nk, sizeof(nk));
+    cust_buf_release(&names);
+    free(new_path);
+    return st;
 }
 
 static enum cust_status load_pages(struct cust_web *w, const char *dir, struct cust_err *err);
