@@ -7,12 +7,15 @@
 #                 connections and a 10-minute soak of the release build (scripts/soak)
 #   make bench    release build + benchmark programs (figures for docs/benchmarks.md)
 #   make fuzz     build the libFuzzer targets with clang and fuzz each for FUZZ_SECONDS
+#   make install  install the release build under PREFIX (default /usr/local; DESTDIR honoured)
+#   make deb      build the Debian package (build-package/custodian_*.deb)
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 DEMO_DB ?= demo/custodian.db
+PREFIX ?= /usr/local
 
-.PHONY: all build demo check stress bench fuzz release bootstrap clean format
+.PHONY: all build demo check stress bench fuzz release bootstrap clean format install deb
 
 all: build
 
@@ -54,8 +57,16 @@ fuzz: bootstrap
 	cmake --build build-fuzz -j$(JOBS)
 	scripts/fuzz $(FUZZ_SECONDS)
 
+install: release
+	cmake --install build-release --prefix $(PREFIX)
+
+deb: bootstrap
+	cmake --preset package >/dev/null
+	cmake --build build-package -j$(JOBS) --target custodian
+	cd build-package && cpack -G DEB
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-asan build-tsan build-release build-fuzz
+	rm -rf build build-asan build-tsan build-release build-fuzz build-package
