@@ -80,7 +80,8 @@ env -i PATH=/usr/bin:/bin HOME="$T/county" CUSTODIAN_DB="$T/county/custodian.db"
   strace -f -qq -o "$T/serve.strace" "$B" serve --listen 127.0.0.1:0 --config "$T/serve.ini" \
   --port-file "$T/port" 2>"$T/server.err" &
 SERVER_PID=$!
-trap 'kill -KILL "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+# (an empty SERVER_PID once stopped: no failing kill under set -e at exit)
+trap '[ -z "$SERVER_PID" ] || kill -KILL "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 for _ in $(seq 1 800); do [ -s "$T/port" ] && break; sleep 0.025; done
 [ -s "$T/port" ] || { cat "$T/server.err" >&2; fail "the installed server did not start"; }
 URL="http://127.0.0.1:$(cat "$T/port")"
