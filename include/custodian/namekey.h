@@ -37,11 +37,29 @@
 enum cust_status cust_name_key(const char *utf8, size_t len, char *out, size_t cap,
                                struct cust_err *err);
 
+/*
+ * True when `utf8` looks like a name someone typed: strict UTF-8, at most `max_chars` characters,
+ * each a letter of any script, a combining mark, a space (of any width), a hyphen or dash, an
+ * apostrophe or a period. For forms that take a name from the public (the locator).
+ */
+bool cust_name_plausible(const char *utf8, size_t max_chars);
+
 /* The number of characters (code points) of a key, spaces included. */
 size_t cust_name_key_chars(const char *key);
 
 /* True when `key` starts with `prefix` (both keys): "mejia" has the prefix "mej". */
 bool cust_name_key_has_prefix(const char *key, const char *prefix);
+
+/* A last name given with this many characters (of its key) or more is searched as a prefix. */
+#define CUST_NAME_PREFIX_MIN 3
+
+/*
+ * The end of the range of keys that a search for the key `key` finds, for `k >= key AND k < end`
+ * (byte order): every key starting with `key` when it has CUST_NAME_PREFIX_MIN characters or
+ * more (cust_name_key_upper), else `key` alone (`key` followed by byte 0x01). `end` has `cap`
+ * bytes, at least strlen(key) + 2.
+ */
+void cust_name_key_range(const char *key, char *end, size_t cap);
 
 /*
  * The smallest byte string above every key starting with `prefix`, for a range scan

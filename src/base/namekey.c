@@ -175,6 +175,23 @@ enum cust_status cust_name_key(const char *utf8, size_t len, char *out, size_t c
     return CUST_OK;
 }
 
+bool cust_name_plausible(const char *utf8, size_t max_chars)
+{
+    size_t len = strlen(utf8), i = 0, n = 0;
+    while (i < len) {
+        uint32_t cp;
+        if (!cust_utf8_next((const unsigned char *)utf8, len, &i, &cp) || ++n > max_chars)
+            return false;
+        utf8proc_category_t c = utf8proc_category((utf8proc_int32_t)cp);
+        bool ok = (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_ME) ||
+                  c == UTF8PROC_CATEGORY_ZS || c == UTF8PROC_CATEGORY_PD ||
+                  apostrophe((utf8proc_int32_t)cp) || cp == '.' || cp == 0xFF0E;
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 size_t cust_name_key_chars(const char *key)
 {
     size_t n = 0;
@@ -196,6 +213,19 @@ void cust_name_key_upper(const char *prefix, char *upper, size_t cap)
     /* UTF-8 never holds 0xFF, so the last byte always has room to grow */
     if (n > 0)
         upper[n - 1] = (char)((unsigned char)upper[n - 1] + 1);
+}
+
+void cust_name_key_range(const char *key, char *end, size_t cap)
+{
+    size_t n = strlen(key);
+    CUST_ASSERT(cap >= n + 2);
+    if (cust_name_key_chars(key) >= CUST_NAME_PREFIX_MIN) {
+        cust_name_key_upper(key, end, cap);
+        return;
+    }
+    memcpy(end, key, n);
+    end[n] = '\x01';
+    end[n + 1] = '\0';
 }
 
 /* ---- display width ------------------------------------------------------------------------- */

@@ -9,7 +9,7 @@
 
 static const char usage[] =
     "usage: custodian [--db PATH] roster [--as-of YYYY-MM-DD] [--citizenship S] [--facility F]\n"
-    "                 [--release-disagreements] [--summary] [--all] [--json]\n"
+    "                 [--last-name N] [--release-disagreements] [--summary] [--all] [--json]\n"
     "\n"
     "List the bookings in custody on a day (default today, UTC), by booking_number.\n"
     "A booking is in custody on day D when it was booked on or before D (the calendar day of\n"
@@ -19,6 +19,8 @@ static const char usage[] =
     "  --all                      every booking, in custody or not\n"
     "  --citizenship S            citizen | non_citizen | unknown (best-sourced status)\n"
     "  --facility F               exact facility name\n"
+    "  --last-name N              last name as written: accents, case and punctuation do not\n"
+    "                             matter (Mejia finds MEJÍA); 3 letters or more are a prefix\n"
     "  --release-disagreements    only bookings whose computed release date differs from the\n"
     "                             source's scheduled_release (for a person to resolve)\n"
     "  --summary                  counts by facility and by citizenship status\n"
@@ -74,7 +76,7 @@ int cmd_roster(int argc, char **argv, struct cli_ctx *ctx)
 {
     if (cli_wants_help(argc, argv))
         return cli_help(usage);
-    struct cust_roster_filter f = {cust_today(), NULL, NULL, false};
+    struct cust_roster_filter f = {.day = cust_today()};
     bool json = false, summary = false, all = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -90,6 +92,8 @@ int cmd_roster(int argc, char **argv, struct cli_ctx *ctx)
                                        f.citizenship);
         } else if (strcmp(a, "--facility") == 0 && i + 1 < argc) {
             f.facility = argv[++i];
+        } else if (strcmp(a, "--last-name") == 0 && i + 1 < argc) {
+            f.last_name = argv[++i];
         } else if (strcmp(a, "--release-disagreements") == 0) {
             f.disagreements_only = true;
         } else if (strcmp(a, "--summary") == 0) {
