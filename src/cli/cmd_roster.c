@@ -53,11 +53,15 @@ static enum cust_status on_row(const struct cust_roster_row *r, void *arg)
     if (o->n == 1)
         printf("%-12s %-28s %-25s %-22s %-11s %-10s %-10s\n", "BOOKING", "NAME", "BOOKED AT",
                "FACILITY", "CITIZENSHIP", "SCHEDULED", "COMPUTED");
-    char name[96];
+    char name[256];
     snprintf(name, sizeof(name), "%s, %s", r->last_name ? r->last_name : "",
              r->first_name ? r->first_name : "");
-    printf("%-12s %-28.28s %-25s %-22.22s %-11s %-10s %-10s%s\n", r->booking_number, name,
-           r->booked_at, r->facility ? r->facility : "-", r->citizenship_status,
+    /* names and facilities by display width (cli_cell): accents and CJK letters line up */
+    printf("%-12s ", r->booking_number);
+    cli_cell(name, 28);
+    printf("%-25s ", r->booked_at);
+    cli_cell(r->facility, 22);
+    printf("%-11s %-10s %-10s%s\n", r->citizenship_status,
            r->scheduled_release ? r->scheduled_release : "-",
            r->computed_release ? r->computed_release : "-",
            r->release_disagreement ? "  DISAGREE" : "");

@@ -91,6 +91,13 @@ find "mejia"; want "mejia after rename" "8880001"
 "$C" roster --last-name "mejia" >"$T/roster.txt" 2>&1 || { cat "$T/roster.txt" >&2; fail "roster"; }
 grep -F 8880001 "$T/roster.txt" >/dev/null || fail "roster --last-name mejia finds MEJÍA"; ok
 if grep -F 8880003 "$T/roster.txt" >/dev/null; then fail "roster filter"; fi; ok
+# the CLI's table aligns by display width: the column after the name starts at the same
+# terminal column for MEJÍA (accented), MEJIA and 王 (two columns a letter)
+"$C" roster >"$T/all.txt" 2>&1 || fail "roster"
+cols=$(grep -E '^888000[127] ' "$T/all.txt" | while IFS= read -r l; do
+  pre=${l%%20[0-9][0-9]-*}; printf '%s\n' "$(printf '%s' "$pre" | LC_ALL=C.UTF-8 wc -L)"; done | sort -u)
+[ "$(printf '%s\n' "$cols" | wc -l)" -eq 1 ] || { cat "$T/all.txt" >&2; fail "roster columns: $cols"; }
+ok
 
 # migration 10 on a store of schema 9 fills every booking's keys: take the store back (migration
 # 5's indexes and trigger, migration 7's view, no key columns), then open it with a writer
