@@ -6,6 +6,7 @@
  * changes as numbered migrations recorded in schema_migrations.
  */
 #include "custodian/compat.h"
+#include "custodian/namekey.h"
 #include "custodian/buf.h"
 #include "custodian/date.h"
 #include "store_sqlite_accounts.h"
@@ -138,6 +139,7 @@ static const char *const *const migrations[] = {
     cust_sqlite_public_charges_migration, /* 7: precomputed public charges JSON */
     cust_sqlite_feed_migration,           /* 8: feed runs, what each source listed, reviews */
     cust_sqlite_rows_migration,           /* 9: every row in the ledger (row journal) */
+    cust_sqlite_public_name_key_migration, /* 10: names searched by their key (namekey.h) */
 };
 
 int cust_store_schema_version(void)
@@ -199,10 +201,12 @@ enum stmt_id {
     " booked_day, facility, housing, arresting_agency, scheduled_release,"                         \
     " release_date_public, released_at, released_day, release_reason, sentence_imposed_on,"        \
     " sentence_term_days, sentence_presentence_days, computed_release, release_rule,"              \
-    " release_disagreement, search_last, search_first, public_charges) VALUES(?1, ?2, 1, ?3, ?4,"  \
-    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"                       \
-    " (SELECT last_name FROM persons WHERE id = ?2), (SELECT first_name FROM persons WHERE id = "  \
-    "?2), ?20)"
+    " release_disagreement, search_last, search_first, key_last, key_first, public_charges)"       \
+    " VALUES(?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"  \
+    " ?19, (SELECT last_name FROM persons WHERE id = ?2),"                                         \
+    " (SELECT first_name FROM persons WHERE id = ?2),"                                             \
+    " (SELECT cust_name_key(last_name) FROM persons WHERE id = ?2),"                               \
+    " (SELECT cust_name_key(first_name) FROM persons WHERE id = ?2), ?20)"
 
 static const char *const stmt_sql[S__N] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -256,6 +260,7 @@ static const char *const stmt_sql[S__N] = {
     " computed_release = excluded.computed_release, release_rule = excluded.release_rule,"
     " release_disagreement = excluded.release_disagreement,"
     " search_last = excluded.search_last, search_first = excluded.search_first,"
+    " key_last = excluded.key_last, key_first = excluded.key_first,"
     " public_charges = excluded.public_charges"
     " RETURNING id, version",
     [S_VERSION_INSERT] = "INSERT INTO booking_versions(booking_id, version, recorded_at,"
@@ -280,6 +285,7 @@ static const char *const stmt_sql[S__N] = {
         " WHERE " IN_CUSTODY_ON(
             "?1") " AND (?2 IS NULL OR p.citizenship_status = ?2)"
                   " AND (?3 IS NULL OR b.facility = ?3) AND (?4 = 0 OR b.release_disagreement = 1)"
+                  " AND (?5 IS NULL OR (b.key_last >= ?5 AND b.key_last < ?6))"
                   " ORDER BY b.booking_number",
     [S_EACH] = "SELECT b.booking_number, v.doc FROM bookings b JOIN booking_versions v"
                " ON v.booking_id = b.id AND v.version = b.version"
@@ -1119,6 +1125,13 @@ static enum cust_status sq_roster(void *impl, const struct cust_roster_filter *f
     bind_text(s, 2, f->citizenship);
     bind_text(s, 3, f->facility);
     sqlite3_bind_int(s, 4, f->disagreements_only ? 1 : 0);
+    char last[CUST_NAME_KEY_MAX], end[CUST_NAME_KEY_MAX + 1];
+    if (f->last_name) {
+        cust_name_key(f->last_name, strlen(f->last_name), last, sizeof(last), NULL);
+        cust_name_key_range(last, end, sizeof(end));
+    }
+    bind_text(s, 5, f->last_name ? last : NULL);
+    bind_text(s, 6, f->last_name ? end : NULL);
     int rc;
     enum cust_status st = CUST_OK;
     while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1458,6 +1471,7 @@ static enum cust_status open_readonly(struct sq *q, const char *path, struct cus
                             q->db ? sqlite3_errmsg(q->db) : "out of memory");
     sqlite3_busy_timeout(q->db, 5000);
     sqlite3_extended_result_codes(q->db, 1);
+    cust_sqlite_name_key_register(q->db);
     int have = 0;
     enum cust_status st = schema_have(q, &have, err);
     if (st != CUST_OK && (sqlite3_errcode(q->db) & 0xff) == SQLITE_CANTOPEN) {
@@ -1482,6 +1496,7 @@ static enum cust_status open_readonly(struct sq *q, const char *path, struct cus
             return cust_err_set(err, CUST_EDB, "cannot open store '%s': %s", path,
                                 q->db ? sqlite3_errmsg(q->db) : "out of memory");
         sqlite3_extended_result_codes(q->db, 1);
+        cust_sqlite_name_key_register(q->db);
         cust_err_clear(err);
         st = schema_have(q, &have, err);
     }
@@ -1531,6 +1546,8 @@ static enum cust_status open_readwrite(struct sq *q, const char *path, bool crea
                             q->db ? sqlite3_errmsg(q->db) : "out of memory");
     sqlite3_busy_timeout(q->db, 5000);
     sqlite3_extended_result_codes(q->db, 1);
+    if (cust_sqlite_name_key_register(q->db) != SQLITE_OK)
+        return cust_err_set(err, CUST_EDB, "store '%s': cannot register cust_name_key", path);
     return run_script(q,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                       " PRAGMA cache_size=" CACHE_KIB "; PRAGMA temp_store=MEMORY;",

@@ -200,9 +200,13 @@ int cust_store_row_table(const char *name)
 static const char derived_sql[] =
     "SELECT 'booking ' || b.booking_number || ': its copy of the name of person #' || p.id"
     " || ' (' || coalesce(b.search_last, 'NULL') || ', ' || coalesce(b.search_first, 'NULL')"
-    " || ') is not the name (' || p.last_name || ', ' || p.first_name || ')'"
+    " || ') or its name keys (' || coalesce(b.key_last, 'NULL') || ', '"
+    " || coalesce(b.key_first, 'NULL') || ') are not the name (' || p.last_name || ', '"
+    " || p.first_name || ') and its keys'"
     " FROM bookings b JOIN persons p ON p.id = b.person_id"
-    " WHERE b.search_last IS NOT p.last_name OR b.search_first IS NOT p.first_name";
+    " WHERE b.search_last IS NOT p.last_name OR b.search_first IS NOT p.first_name"
+    " OR b.key_last IS NOT cust_name_key(p.last_name)"
+    " OR b.key_first IS NOT cust_name_key(p.first_name)";
 
 static const char cput_sql[] =
     "INSERT INTO checkpoints(size, root, at, note) VALUES(?1, ?2, ?3, ?4)";

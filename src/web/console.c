@@ -277,15 +277,12 @@ enum cust_status web_dashboard(struct cust_http_request *req, struct cust_http_r
 
 struct roster_page {
     json_t *rows;
-    const char *last; /* upper-case filter or NULL */
     size_t n;
 };
 
 static enum cust_status roster_row(const struct cust_roster_row *r, void *arg)
 {
     struct roster_page *p = arg;
-    if (p->last && (!r->last_name || strcasecmp(r->last_name, p->last) != 0))
-        return CUST_OK;
     if (++p->n > 500)
         return CUST_OK;
     json_array_append_new(
@@ -309,8 +306,9 @@ enum cust_status web_roster_page(struct cust_http_request *req, struct cust_http
     const char *last = cust_kv_get(&req->query, "last_name");
     if (last && !*last)
         last = NULL;
-    struct roster_page p = {.rows = json_array(), .last = last};
-    struct cust_roster_filter f = {.day = cust_today()};
+    struct roster_page p = {.rows = json_array()};
+    /* the last name as typed, matched by its key (namekey.h) in the store */
+    struct cust_roster_filter f = {.day = cust_today(), .last_name = last};
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *store = web_acquire(w);
     st = cust_store_roster(store, &f, roster_row, &p, &err);
