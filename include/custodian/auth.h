@@ -235,6 +235,31 @@ enum cust_status cust_auth_store_session_get(struct cust_store *s, const char *i
 enum cust_status cust_auth_store_session_put(struct cust_store *s, const struct cust_session *se,
                                              struct cust_err *err);
 
+/* ---- account administration (src/auth/admin.c) --------------------------------------------- */
+
+enum cust_user_change {
+    CUST_USER_DISABLE,  /* disabled = 1 and every session ended (ledger: user_disable) */
+    CUST_USER_ENABLE,   /* disabled = 0; ended sessions stay ended (user_enable) */
+    CUST_USER_SET_ROLE, /* a new role, in force on the account's next request (user_role) */
+    CUST_USER_REVOKE,   /* every session ended; the account stays (user_revoke) */
+};
+
+/* The ledger action of a change ("user_disable", ...); NULL out of range. */
+const char *cust_user_change_name(enum cust_user_change what);
+
+/*
+ * Change account `name` in the store: the change and its ledger entry (by `actor` acting as
+ * `actor_role`; detail: the role before, the new role, how many sessions ended) are one
+ * transaction. `role` is used by CUST_USER_SET_ROLE only. *sessions_ended (may be NULL) gets
+ * how many sessions were ended. CUST_ENOTFOUND for an unknown name. Because every session
+ * check re-reads the account (cust_auth_session_check), a change takes effect on the
+ * account's very next request.
+ */
+enum cust_status cust_auth_user_change(struct cust_store *s, const char *name,
+                                       enum cust_user_change what, enum cust_role role,
+                                       const char *actor, const char *actor_role,
+                                       size_t *sessions_ended, struct cust_err *err);
+
 /* An in-memory, mutex-protected backend (tests, demos). Free with cust_auth_memory_free. */
 struct cust_auth_backend *cust_auth_memory_new(void);
 void cust_auth_memory_free(struct cust_auth_backend *be);
@@ -264,7 +289,9 @@ enum cust_status cust_auth_login(const struct cust_auth_backend *be, const char 
 
 /*
  * Resolve a cookie token at `now`: expired sessions (30 min idle, 12 h absolute) are deleted
- * and refused (CUST_EDENIED); a valid one gets last_seen = now.
+ * and refused (CUST_EDENIED); so is the session of an account that is gone, disabled or holds
+ * no known role (the account is re-read on every check). A valid one gets last_seen = now and
+ * the account's role of now in `out->role`.
  */
 enum cust_status cust_auth_session_check(const struct cust_auth_backend *be, const char *token,
                                          int64_t now, struct cust_session *out,

@@ -71,4 +71,17 @@ enum cust_status cust_store_session_put(struct cust_store *s, const struct cust_
 enum cust_status cust_store_session_delete(struct cust_store *s, const char *id,
                                            struct cust_err *err);
 
+/* One UPDATE each: an account's role (text) or whether it is disabled. CUST_ENOTFOUND for an
+ * unknown name. */
+enum cust_status cust_store_user_set_role(struct cust_store *s, const char *name, const char *role,
+                                          struct cust_err *err);
+enum cust_status cust_store_user_set_disabled(struct cust_store *s, const char *name, bool disabled,
+                                              struct cust_err *err);
+/* The sessions of `user`, oldest first. */
+enum cust_status cust_store_session_list(struct cust_store *s, const char *user,
+                                         cust_session_row_fn fn, void *arg, struct cust_err *err);
+/* Delete every session of `user`; *ended (may be NULL) receives how many there were. */
+enum cust_status cust_store_session_end_all(struct cust_store *s, const char *user, size_t *ended,
+                                            struct cust_err *err);
+
 #endif

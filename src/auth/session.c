@@ -170,6 +170,34 @@ bool cust_session_expired(const struct cust_session *s, int64_t now)
            now - s->created >= CUST_SESSION_ABSOLUTE_S || now < s->created;
 }
 
+/*
+ * Every request re-reads the account behind a session: a disabled, deleted or role-less
+ * account ends the session (deleted, so re-enabling does not revive it), and the session acts
+ * with the account's role of now, not the one it began with (issue 12: a demoted supervisor
+ * kept reading restricted records for up to 12 hours).
+ */
+static enum cust_status account_now(const struct cust_auth_backend *be, const char *id,
+                                    struct cust_session *s, struct cust_err *err)
+{
+    struct cust_user u;
+    memset(&u, 0, sizeof(u));
+    enum cust_status st = be->get_user(be->ctx, s->user, &u);
+    bool gone = st == CUST_ENOTFOUND || (st == CUST_OK && (u.disabled || !cust_role_name(u.role)));
+    enum cust_role role = u.role;
+    sodium_memzero(&u, sizeof(u));
+    if (gone) {
+        (void)be->delete_session(be->ctx, id);
+        memset(s, 0, sizeof(*s));
+        return cust_err_set(err, CUST_EDENIED, "no valid session");
+    }
+    if (st) {
+        memset(s, 0, sizeof(*s));
+        return cust_err_set(err, st, "cannot read the session's account");
+    }
+    s->role = role;
+    return CUST_OK;
+}
+
 enum cust_status cust_auth_session_check(const struct cust_auth_backend *be, const char *token,
                                          int64_t now, struct cust_session *out,
                                          struct cust_err *err)
@@ -188,6 +216,9 @@ enum cust_status cust_auth_session_check(const struct cust_auth_backend *be, con
         memset(out, 0, sizeof(*out));
         return cust_err_set(err, CUST_EDENIED, "session expired");
     }
+    st = account_now(be, id, out, err);
+    if (st)
+        return st;
     out->last_seen = now;
     st = be->put_session(be->ctx, out);
     if (st)

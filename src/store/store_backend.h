@@ -159,6 +159,14 @@ struct cust_store_account_ops {
     enum cust_status (*session_put)(void *impl, const struct cust_session_row *s,
                                     struct cust_err *err);
     enum cust_status (*session_delete)(void *impl, const char *id, struct cust_err *err);
+    enum cust_status (*user_set_role)(void *impl, const char *name, const char *role,
+                                      struct cust_err *err);
+    enum cust_status (*user_set_disabled)(void *impl, const char *name, bool disabled,
+                                          struct cust_err *err);
+    enum cust_status (*session_list)(void *impl, const char *user, cust_session_row_fn fn,
+                                     void *arg, struct cust_err *err);
+    enum cust_status (*session_end_all)(void *impl, const char *user, size_t *ended,
+                                        struct cust_err *err);
 };
 
 /* Feed runs, what each source listed, review items (store_feed.h). */

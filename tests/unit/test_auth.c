@@ -406,6 +406,52 @@ static void test_lockout(void **state)
     assert_string_equal(token, "");
 }
 
+/* Issue 12: a disabled, deleted or demoted account loses its live sessions at once: every
+ * session check re-reads the account (fails on the old code, which trusted the session's
+ * role for up to 12 hours). */
+static void test_session_rechecks_account(void **state)
+{
+    struct fixture *f = *state;
+    int64_t now = 1850000000;
+    char code[7], token[CUST_TOKEN_HEX];
+    struct cust_session s, s2;
+    struct cust_err err = CUST_ERR_INIT;
+    code_for(f, now, code);
+    assert_int_equal(
+        cust_auth_login(f->be, "ana", "violet harbor tuesday lamp", code, now, token, &s, &err),
+        CUST_OK);
+    assert_int_equal(s.role, CUST_ROLE_SUPERVISOR);
+
+    /* demoted: the next check carries the new role, not the one the session began with */
+    struct cust_user u;
+    assert_int_equal(f->be->get_user(f->be->ctx, "ana", &u), CUST_OK);
+    u.role = CUST_ROLE_CLERK;
+    assert_int_equal(f->be->put_user(f->be->ctx, &u), CUST_OK);
+    assert_int_equal(cust_auth_session_check(f->be, token, now + 1, &s2, &err), CUST_OK);
+    assert_int_equal(s2.role, CUST_ROLE_CLERK);
+    assert_false(cust_role_allows(s2.role, CUST_ACT_PERSON_READ_RESTRICTED));
+
+    /* a role the matrix does not know: the session ends */
+    u.role = CUST_ROLE_NONE;
+    assert_int_equal(f->be->put_user(f->be->ctx, &u), CUST_OK);
+    assert_int_equal(cust_auth_session_check(f->be, token, now + 2, &s2, &err), CUST_EDENIED);
+
+    /* disabled: the session ends and stays ended after re-enabling */
+    u.role = CUST_ROLE_SUPERVISOR;
+    assert_int_equal(f->be->put_user(f->be->ctx, &u), CUST_OK);
+    code_for(f, now + 60, code);
+    assert_int_equal(cust_auth_login(f->be, "ana", "violet harbor tuesday lamp", code, now + 60,
+                                     token, &s, &err),
+                     CUST_OK);
+    u.disabled = true;
+    assert_int_equal(f->be->put_user(f->be->ctx, &u), CUST_OK);
+    assert_int_equal(cust_auth_session_check(f->be, token, now + 61, &s2, &err), CUST_EDENIED);
+    assert_string_equal(err.msg, "no valid session");
+    u.disabled = false;
+    assert_int_equal(f->be->put_user(f->be->ctx, &u), CUST_OK);
+    assert_int_equal(cust_auth_session_check(f->be, token, now + 62, &s2, &err), CUST_EDENIED);
+}
+
 static void test_csrf(void **state)
 {
     struct fixture *f = *state;
@@ -543,6 +589,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_user_create, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_and_session_expiry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lockout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_session_rechecks_account, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csrf, setup, teardown),
         cmocka_unit_test(test_seal_round_trip),
         cmocka_unit_test(test_keyfile),
