@@ -208,10 +208,15 @@ struct cust_auth_backend {
     void *ctx;
     enum cust_status (*get_user)(void *ctx, const char *name, struct cust_user *out);
     enum cust_status (*put_user)(void *ctx, const struct cust_user *u); /* insert or replace */
-    /* failures += 1; when it reaches `max`: locked_until = now + lock_s, failures = 0. */
-    enum cust_status (*record_failure)(void *ctx, const char *name, int64_t now, unsigned max,
-                                       int64_t lock_s);
-    /* If totp_last_step < step: set it, failures = 0, OK. Else CUST_ECONFLICT (replay). */
+    /* Claim one sign-in attempt before it is checked, in one atomic step: when the account is
+     * not locked (locked_until <= now), failures += 1 and, when that reaches `max`,
+     * locked_until = now + lock_s and failures = 0; CUST_OK. Locked: nothing changes,
+     * CUST_EDENIED. So no more than `max` attempts are ever checked, however many run at once
+     * (issue 12: checking the lock before the slow passphrase check let 16 parallel tries in). */
+    enum cust_status (*claim_attempt)(void *ctx, const char *name, int64_t now, unsigned max,
+                                      int64_t lock_s);
+    /* If totp_last_step < step: set it, failures = 0, locked_until = 0, OK. Else
+     * CUST_ECONFLICT (replay). */
     enum cust_status (*record_success)(void *ctx, const char *name, int64_t step);
     enum cust_status (*get_session)(void *ctx, const char *id, struct cust_session *out);
     enum cust_status (*put_session)(void *ctx, const struct cust_session *s);
@@ -275,13 +280,37 @@ enum cust_status cust_auth_user_create(const struct cust_auth_backend *be, const
                                        const struct cust_pwhash_limits *lim,
                                        uint8_t key_out[CUST_TOTP_KEY_BYTES], struct cust_err *err);
 
+/* Why a sign-in failed: for the ledger and the operator, never for the person signing in. */
+enum cust_login_reason {
+    CUST_LOGIN_OK = 0,
+    CUST_LOGIN_UNKNOWN,        /* no such account (or a malformed name) */
+    CUST_LOGIN_BAD_PASSPHRASE, /* wrong passphrase (the code may be wrong too) */
+    CUST_LOGIN_BAD_CODE,       /* right passphrase, wrong or replayed TOTP code */
+    CUST_LOGIN_LOCKED,         /* locked after CUST_LOCKOUT_FAILURES failures */
+    CUST_LOGIN_DISABLED,       /* the account is disabled */
+    CUST_LOGIN_ERROR,          /* the backend failed */
+};
+/* "ok", "unknown", "bad_passphrase", "bad_code", "locked", "disabled", "error". */
+const char *cust_login_reason_name(enum cust_login_reason why);
+
 /*
  * Log in with passphrase + TOTP code at `now`. On success a new session is stored and `token`
  * receives the 128-bit bearer token (hex) for the cookie (only its hash is stored) and `out`
- * the session (with its CSRF token). Failures are CUST_EDENIED with one message for a wrong
- * name, passphrase or code; the 5th consecutive failure locks the account for 10 minutes,
- * during which even correct credentials are refused ("account locked").
+ * the session (with its CSRF token).
+ *
+ * Uniform failures (issue 12): an unknown name, a wrong passphrase, a wrong or replayed code, a
+ * locked and a disabled account are all CUST_EDENIED with the one message "invalid name,
+ * passphrase or code", and each costs one Argon2id verification and one TOTP check, so neither
+ * the answer nor its time tells them apart. Each attempt on an account is claimed atomically
+ * before it is checked (claim_attempt): the 5th consecutive failure locks the account for 10
+ * minutes, during which even correct credentials are refused, and parallel attempts cannot
+ * get past the limit. `why` (may be NULL) receives the reason, for the ledger.
  */
+enum cust_status cust_auth_login_why(const struct cust_auth_backend *be, const char *name,
+                                     const char *pass, const char *code, int64_t now,
+                                     char token[CUST_TOKEN_HEX], struct cust_session *out,
+                                     enum cust_login_reason *why, struct cust_err *err);
+/* cust_auth_login_why without the reason. */
 enum cust_status cust_auth_login(const struct cust_auth_backend *be, const char *name,
                                  const char *pass, const char *code, int64_t now,
                                  char token[CUST_TOKEN_HEX], struct cust_session *out,

@@ -54,10 +54,13 @@ enum cust_status cust_store_account_get(struct cust_store *s, const char *name,
 /* Insert or replace an account (created_at is kept on a replace). */
 enum cust_status cust_store_account_put(struct cust_store *s, const struct cust_account_row *a,
                                         struct cust_err *err);
-/* One atomic UPDATE: failures += 1; at `max`: locked_until = now + lock_s, failures = 0. */
-enum cust_status cust_store_user_failure(struct cust_store *s, const char *name, int64_t now,
-                                         unsigned max, int64_t lock_s, struct cust_err *err);
-/* One atomic UPDATE: if totp_last_step < step, set it and failures = 0; else CUST_ECONFLICT. */
+/* Claim a sign-in attempt, one atomic UPDATE: when not locked (locked_until <= now),
+ * failures += 1 and at `max` locked_until = now + lock_s, failures = 0 (CUST_OK); when locked,
+ * nothing changes (CUST_EDENIED). CUST_ENOTFOUND for an unknown name. */
+enum cust_status cust_store_user_claim(struct cust_store *s, const char *name, int64_t now,
+                                       unsigned max, int64_t lock_s, struct cust_err *err);
+/* One atomic UPDATE: if totp_last_step < step, set it, failures = 0 and locked_until = 0;
+ * else CUST_ECONFLICT. */
 enum cust_status cust_store_user_success(struct cust_store *s, const char *name, int64_t step,
                                          struct cust_err *err);
 /* Every account by name. */

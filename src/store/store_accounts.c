@@ -25,11 +25,11 @@ enum cust_status cust_store_account_put(struct cust_store *s, const struct cust_
     return s->ops->accounts->account_put(s->impl, a, err);
 }
 
-enum cust_status cust_store_user_failure(struct cust_store *s, const char *name, int64_t now,
-                                         unsigned max, int64_t lock_s, struct cust_err *err)
+enum cust_status cust_store_user_claim(struct cust_store *s, const char *name, int64_t now,
+                                       unsigned max, int64_t lock_s, struct cust_err *err)
 {
-    ACCOUNT_OPS(s, user_failure, err);
-    return s->ops->accounts->user_failure(s->impl, name, now, max, lock_s, err);
+    ACCOUNT_OPS(s, user_claim, err);
+    return s->ops->accounts->user_claim(s->impl, name, now, max, lock_s, err);
 }
 
 enum cust_status cust_store_user_success(struct cust_store *s, const char *name, int64_t step,

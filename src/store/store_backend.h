@@ -149,8 +149,8 @@ struct cust_store_account_ops {
                                     struct cust_err *err);
     enum cust_status (*account_put)(void *impl, const struct cust_account_row *a,
                                     struct cust_err *err);
-    enum cust_status (*user_failure)(void *impl, const char *name, int64_t now, unsigned max,
-                                     int64_t lock_s, struct cust_err *err);
+    enum cust_status (*user_claim)(void *impl, const char *name, int64_t now, unsigned max,
+                                   int64_t lock_s, struct cust_err *err);
     enum cust_status (*user_success)(void *impl, const char *name, int64_t step,
                                      struct cust_err *err);
     enum cust_status (*user_list)(void *impl, cust_user_fn fn, void *arg, struct cust_err *err);

@@ -63,8 +63,8 @@ static const char *const account_sql[W__N] = {
                        " locked_until = CASE WHEN failures + 1 >= ?3 THEN ?2 + ?4"
                        "  ELSE locked_until END,"
                        " failures = CASE WHEN failures + 1 >= ?3 THEN 0 ELSE failures + 1 END"
-                       " WHERE name = ?1",
-    [W_USER_SUCCESS] = "UPDATE users SET totp_last_step = ?2, failures = 0"
+                       " WHERE name = ?1 AND locked_until <= ?2",
+    [W_USER_SUCCESS] = "UPDATE users SET totp_last_step = ?2, failures = 0, locked_until = 0"
                        " WHERE name = ?1 AND totp_last_step < ?2",
     [W_USER_EXISTS] = "SELECT 1 FROM users WHERE name = ?1",
     [W_USER_LIST] = "SELECT name, role, created_at, disabled FROM users ORDER BY name",
@@ -210,8 +210,8 @@ static enum cust_status user_exists(void *impl, const char *name, struct cust_er
     return step_err(impl, err, "user");
 }
 
-static enum cust_status sw_user_failure(void *impl, const char *name, int64_t now, unsigned max,
-                                        int64_t lock_s, struct cust_err *err)
+static enum cust_status sw_user_claim(void *impl, const char *name, int64_t now, unsigned max,
+                                      int64_t lock_s, struct cust_err *err)
 {
     const char *path = NULL;
     sqlite3 *db = cust_sqlite_handle(impl, &path, NULL);
@@ -225,10 +225,11 @@ static enum cust_status sw_user_failure(void *impl, const char *name, int64_t no
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
-        return step_err(impl, err, "user failure");
-    if (sqlite3_changes(db) == 0)
-        return cust_err_set(err, CUST_ENOTFOUND, "no user '%s'", name);
-    return CUST_OK;
+        return step_err(impl, err, "user attempt");
+    if (sqlite3_changes(db) == 1)
+        return CUST_OK;
+    enum cust_status st = user_exists(impl, name, err);
+    return st ? st : cust_err_set(err, CUST_EDENIED, "account locked");
 }
 
 static enum cust_status sw_user_success(void *impl, const char *name, int64_t step,
@@ -405,7 +406,7 @@ static enum cust_status sw_session_end_all(void *impl, const char *user, size_t 
 const struct cust_store_account_ops cust_sqlite_account_ops = {
     .account_get = sw_account_get,
     .account_put = sw_account_put,
-    .user_failure = sw_user_failure,
+    .user_claim = sw_user_claim,
     .user_success = sw_user_success,
     .user_list = sw_user_list,
     .session_get = sw_session_get,

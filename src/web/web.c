@@ -116,10 +116,10 @@ static enum cust_status be_put_user(void *ctx, const struct cust_user *u)
     sodium_memzero(&sealed, sizeof(sealed));
     return st;
 }
-static enum cust_status be_record_failure(void *ctx, const char *name, int64_t now, unsigned max,
-                                          int64_t lock_s)
+static enum cust_status be_claim_attempt(void *ctx, const char *name, int64_t now, unsigned max,
+                                         int64_t lock_s)
 {
-    WITH_STORE((struct cust_web *)ctx, cust_store_user_failure(s_, name, now, max, lock_s, NULL));
+    WITH_STORE((struct cust_web *)ctx, cust_store_user_claim(s_, name, now, max, lock_s, NULL));
 }
 static enum cust_status be_record_success(void *ctx, const char *name, int64_t step)
 {
@@ -278,7 +278,7 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
         .ctx = w,
         .get_user = be_get_user,
         .put_user = be_put_user,
-        .record_failure = be_record_failure,
+        .claim_attempt = be_claim_attempt,
         .record_success = be_record_success,
         .get_session = be_get_session,
         .put_session = be_put_session,

@@ -282,15 +282,23 @@ static void test_users_and_sessions(void **state)
     assert_int_equal(back.totp_last_step, -1);
     /* failures count up, and the third (max 3) locks and resets */
     for (int i = 0; i < 2; i++)
-        assert_int_equal(cust_store_user_failure(f->s, "clerk1", 1000, 3, 600, &err), CUST_OK);
+        assert_int_equal(cust_store_user_claim(f->s, "clerk1", 1000, 3, 600, &err), CUST_OK);
     assert_int_equal(cust_auth_store_user_get(f->s, "clerk1", &back, &err), CUST_OK);
     assert_int_equal(back.failures, 2);
     assert_int_equal(back.locked_until, 0);
-    assert_int_equal(cust_store_user_failure(f->s, "clerk1", 1000, 3, 600, &err), CUST_OK);
+    assert_int_equal(cust_store_user_claim(f->s, "clerk1", 1000, 3, 600, &err), CUST_OK);
     assert_int_equal(cust_auth_store_user_get(f->s, "clerk1", &back, &err), CUST_OK);
     assert_int_equal(back.failures, 0);
     assert_int_equal(back.locked_until, 1600);
-    assert_int_equal(cust_store_user_failure(f->s, "ghost", 1000, 3, 600, &err), CUST_ENOTFOUND);
+    /* locked: an attempt is refused and changes nothing (issue 12: claimed before checking) */
+    assert_int_equal(cust_store_user_claim(f->s, "clerk1", 1599, 3, 600, &err), CUST_EDENIED);
+    assert_int_equal(cust_auth_store_user_get(f->s, "clerk1", &back, &err), CUST_OK);
+    assert_int_equal(back.failures, 0);
+    assert_int_equal(back.locked_until, 1600);
+    assert_int_equal(cust_store_user_claim(f->s, "clerk1", 1600, 3, 600, &err), CUST_OK);
+    assert_int_equal(cust_auth_store_user_get(f->s, "clerk1", &back, &err), CUST_OK);
+    assert_int_equal(back.failures, 1);
+    assert_int_equal(cust_store_user_claim(f->s, "ghost", 1000, 3, 600, &err), CUST_ENOTFOUND);
     /* a TOTP step is accepted once */
     assert_int_equal(cust_store_user_success(f->s, "clerk1", 55, &err), CUST_OK);
     assert_int_equal(cust_store_user_success(f->s, "clerk1", 55, &err), CUST_ECONFLICT);
