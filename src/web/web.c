@@ -567,6 +567,13 @@ enum cust_status web_html_error(const struct cust_web *w, struct cust_http_respo
                                 int status, const char *title, const char *message,
                                 const struct cust_session *s)
 {
+    if (status >= 500 && status != 503) {
+        /* logged in full; the page carries only the incident id (issue 12) */
+        char id[17], text[96];
+        cust_http_incident(message, id);
+        snprintf(text, sizeof(text), "Something went wrong (incident %s).", id);
+        return web_page(w, res, status, title, s, "error", json_pack("{s:s}", "message", text));
+    }
     return web_page(w, res, status, title, s, "error", json_pack("{s:s}", "message", message));
 }
 
