@@ -102,7 +102,7 @@ path_for() {
 }
 "$C" serve --print-routes >"$T/routes"
 [ "$(wc -l <"$T/routes")" -ge 40 ] || fail "route list"
-denials=0 tried=0
+denials=0 anon=0 tried=0
 while read -r method pattern guard; do
   [ "$pattern" = /logout ] && continue # ends the session: checked below
   path=$(path_for "$pattern")
@@ -122,7 +122,7 @@ while read -r method pattern guard; do
       [ $denied = 0 ] || { cat "$T/b" >&2; fail "$r denied $method $path ($guard): $code"; }
     else
       [ $denied = 1 ] || { cat "$T/b" >&2; fail "$r allowed $method $path ($guard): $code"; }
-      denials=$((denials + 1))
+      if [ "$r" = none ]; then anon=$((anon + 1)); else denials=$((denials + 1)); fi
     fi
     [ "$code" -lt 500 ] || { cat "$T/b" >&2; fail "$r $method $path: $code"; }
   done
@@ -131,9 +131,13 @@ done <"$T/routes"
 ok
 echo "matrix: $tried requests, $denials denials" >&2
 
-# every denial is in the ledger
+# every denial of a person is in the ledger; those without a session are counted instead
+# (issue 12: nobody can grow the ledger without signing in)
 got=$("$C" audit log --json | jq '[.[] | select(.action == "access_denied")] | length')
 [ "$got" = "$denials" ] || fail "ledger has $got access_denied entries, expected $denials"; ok
+curl -s "$BASE/metrics" >"$T/metrics"
+m=$(awk '$1 == "custodian_unauthenticated_denied_total" { print $2 }' "$T/metrics")
+[ "$m" -ge "$anon" ] || fail "metrics count $m unauthenticated denials, expected >= $anon"; ok
 "$C" audit log --json | jq -e '[.[] | select(.action == "api_request")] | length > 50' >/dev/null ||
   fail "API requests are in the ledger"
 ok
