@@ -356,6 +356,8 @@ static enum cust_status sw_user_set_role(void *impl, const char *name, const cha
     enum cust_status st = run_change(impl, W_USER_SET_ROLE, name, role ? role : "none", 0, &n, err);
     if (st == CUST_OK && n == 0)
         return cust_err_set(err, CUST_ENOTFOUND, "no user '%s'", name);
+    if (st == CUST_OK)
+        cust_sqlite_rows_track(impl, CT_USERS, 0, name); /* a covered column: journalled */
     return st;
 }
 
@@ -366,6 +368,8 @@ static enum cust_status sw_user_set_disabled(void *impl, const char *name, bool 
     enum cust_status st = run_change(impl, W_USER_SET_DISABLED, name, NULL, disabled, &n, err);
     if (st == CUST_OK && n == 0)
         return cust_err_set(err, CUST_ENOTFOUND, "no user '%s'", name);
+    if (st == CUST_OK)
+        cust_sqlite_rows_track(impl, CT_USERS, 0, name);
     return st;
 }
 

@@ -115,7 +115,12 @@ ok
    | .actor == "tester" and .role == "cli" and .detail.role == "supervisor" and .detail.role_to == "clerk"' \
   >/dev/null || fail "user_role entry detail"
 ok
-"$C" audit verify | grep '^ledger ok' >/dev/null || fail "ledger intact"; ok
+# the CLI's changes are journalled rows; the edit made behind the ledger's back is caught
+"$C" audit verify >"$T/verify" 2>&1 || true
+grep "^ledger ok" "$T/verify" >/dev/null || fail "ledger intact: $(cat "$T/verify")"
+[ "$(grep -c "broken" "$T/verify")" = 1 ] && grep "row broken: users 'u_sup2'" "$T/verify" >/dev/null ||
+  fail "verify: $(cat "$T/verify")"
+ok
 
 kill -TERM "$SERVER_PID"
 rc=0; wait "$SERVER_PID" || rc=$?
