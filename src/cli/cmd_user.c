@@ -69,7 +69,7 @@ static int user_list(struct cli_ctx *ctx, bool json)
 {
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s;
-    if (cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &err) != CUST_OK)
+    if (cust_store_open(ctx->db_path, CUST_STORE_READONLY, &s, &err) != CUST_OK)
         return cli_fail(&err);
     json_t *arr = json ? json_array() : NULL;
     enum cust_status st = cust_store_user_list(s, list_row, arr, &err);

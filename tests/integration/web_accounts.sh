@@ -76,6 +76,8 @@ ok
 sqlite3 "$CUSTODIAN_DB" ".backup '$T/copy.db'"; chmod 0444 "$T/copy.db"
 "$C" --db "$T/copy.db" user sessions u_clerk >"$T/out" 2>"$T/err" || fail "sessions on a read-only copy: $(cat "$T/err")"
 [ "$(wc -l <"$T/out")" = 2 ] || fail "sessions on a copy: $(cat "$T/out")"; ok
+"$C" --db "$T/copy.db" user list --json >"$T/out" 2>"$T/err" || fail "list on a read-only copy: $(cat "$T/err")"
+jq -e 'length == 4' "$T/out" >/dev/null || fail "list on a copy: $(cat "$T/out")"; ok
 [ "$(get clerk /api/v1/roster)" = 200 ] || fail "clerk reads the roster"
 "$C" user revoke u_clerk --json >"$T/out"
 jq -e '.sessions_ended == 2 and .change == "user_revoke"' "$T/out" >/dev/null ||
