@@ -300,6 +300,7 @@ struct cust_http_config {
     unsigned locator_result_cap;        /* the locator returns at most this many (default 50) */
     unsigned locator_cache_ttl_s;       /* each locator API answer is kept this long (default 30) */
     bool tls;                           /* behind TLS: cookies get Secure */
+    bool public_https;                  /* [server] public_url is https://: as tls (issue 12) */
     struct cust_http_hooks hooks;
 };
 

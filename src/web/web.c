@@ -250,7 +250,7 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
     w->cfg = (struct web_settings){.hide_recent_hours = http->locator_hide_recent_hours,
                                    .result_cap = http->locator_result_cap,
                                    .cache_ttl_s = http->locator_cache_ttl_s,
-                                   .tls = http->tls,
+                                   .tls = http->tls || http->public_https,
                                    .assets_dir = w->assets_dir};
     if (w->cfg.result_cap == 0)
         w->cfg.result_cap = 1;
