@@ -58,10 +58,10 @@ code=$(get sup "/console/requests/$DOJ/fulfil")
 [ "$code" = 403 ] || fail "demoted supervisor opens the fulfil page: $code"; ok
 
 # --- the role changed in the store by other means counts too (no restart, no cache)
-sqlite3 "$CUSTODIAN_DB" "UPDATE users SET role = 'clerk' WHERE name = 'u_sup2'"
+sqlite3 -cmd ".timeout 10000" "$CUSTODIAN_DB" "UPDATE users SET role = 'clerk' WHERE name = 'u_sup2'"
 code=$(get sup2 "/console/requests/$DOJ/fulfil")
 [ "$code" = 403 ] || fail "role changed in the store: fulfil page $code"; ok
-sqlite3 "$CUSTODIAN_DB" "UPDATE users SET disabled = 1 WHERE name = 'u_sup2'"
+sqlite3 -cmd ".timeout 10000" "$CUSTODIAN_DB" "UPDATE users SET disabled = 1 WHERE name = 'u_sup2'"
 code=$(get sup2 /api/v1/roster)
 [ "$code" = 401 ] || fail "disabled in the store: still $code"; ok
 

@@ -68,7 +68,7 @@ done
 ok
 
 # --- a store failure: logged in full, answered with an incident id only
-sqlite3 "$CUSTODIAN_DB" "ALTER TABLE requests RENAME TO requests_gone"
+sqlite3 -cmd ".timeout 10000" "$CUSTODIAN_DB" "ALTER TABLE requests RENAME TO requests_gone"
 st=$(curl -s -o "$T/b" -w '%{http_code}' -b "$T/jar" "$BASE/api/v1/requests")
 [ "$st" = 500 ] || fail "broken store: $st"
 ! grep -qi "$T\|custodian.db\|sqlite\|no such table\|select\|requests_gone" "$T/b" ||
@@ -82,7 +82,7 @@ ok
 st=$(curl -s -o "$T/b" -w '%{http_code}' -b "$T/jar" -H 'Accept: text/html' "$BASE/console/requests/R-1")
 ! grep -qi "$T\|custodian.db\|sqlite\|no such table" "$T/b" || fail "the page shows internals: $st"
 ok
-sqlite3 "$CUSTODIAN_DB" "ALTER TABLE requests_gone RENAME TO requests"
+sqlite3 -cmd ".timeout 10000" "$CUSTODIAN_DB" "ALTER TABLE requests_gone RENAME TO requests"
 
 kill -TERM "$SERVER_PID"
 rc=0; wait "$SERVER_PID" || rc=$?
