@@ -57,18 +57,24 @@ static enum cust_status put_user(void *ctx, const struct cust_user *in)
     return CUST_OK;
 }
 
-static enum cust_status record_failure(void *ctx, const char *name, int64_t now, unsigned max,
-                                       int64_t lock_s)
+static enum cust_status claim_attempt(void *ctx, const char *name, int64_t now, unsigned max,
+                                      int64_t lock_s)
 {
     struct mem *m = ctx;
+    enum cust_status st = CUST_ENOTFOUND;
     pthread_mutex_lock(&m->lock);
     struct cust_user *u = find_user(m, name);
-    if (u && ++u->failures >= max) {
-        u->failures = 0;
-        u->locked_until = now + lock_s;
+    if (u && u->locked_until > now) {
+        st = CUST_EDENIED;
+    } else if (u) {
+        if (++u->failures >= max) {
+            u->failures = 0;
+            u->locked_until = now + lock_s;
+        }
+        st = CUST_OK;
     }
     pthread_mutex_unlock(&m->lock);
-    return u ? CUST_OK : CUST_ENOTFOUND;
+    return st;
 }
 
 static enum cust_status record_success(void *ctx, const char *name, int64_t step)
@@ -82,6 +88,7 @@ static enum cust_status record_success(void *ctx, const char *name, int64_t step
     } else if (u) {
         u->totp_last_step = step;
         u->failures = 0;
+        u->locked_until = 0;
         st = CUST_OK;
     }
     pthread_mutex_unlock(&m->lock);
@@ -135,7 +142,7 @@ struct cust_auth_backend *cust_auth_memory_new(void)
     be->ctx = m;
     be->get_user = get_user;
     be->put_user = put_user;
-    be->record_failure = record_failure;
+    be->claim_attempt = claim_attempt;
     be->record_success = record_success;
     be->get_session = get_session;
     be->put_session = put_session;

@@ -2,6 +2,8 @@
 #include "custodian/compat.h"
 #include "custodian/http.h"
 
+#include <sodium.h>
+
 /* ---- the error table ------------------------------------------------------------------------ */
 
 static const struct {
@@ -129,9 +131,28 @@ enum cust_status cust_http_res_html(struct cust_http_response *res, int status, 
     return set_body(res, status, "text/html; charset=utf-8", html);
 }
 
+void cust_http_incident(const char *detail, char id[17])
+{
+    uint8_t raw[8];
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2hex(id, 17, raw, sizeof(raw));
+    /* one write: lines of concurrent incidents do not interleave */
+    fprintf(stderr, "custodian: incident %s: %s\n", id, detail && *detail ? detail : "(no detail)");
+}
+
 enum cust_status cust_http_res_error_raw(struct cust_http_response *res, int status,
                                          const char *code, const char *message)
 {
+    if (status >= 500 && status != 503) {
+        char id[17], text[64];
+        cust_http_incident(message, id);
+        snprintf(text, sizeof(text), "internal error (incident %s)", id);
+        json_t *o = json_pack("{s:{s:s,s:s,s:i,s:s}}", "error", "code", code, "message", text,
+                              "status", status, "incident", id);
+        enum cust_status st = o ? cust_http_res_json(res, status, o) : CUST_ENOMEM;
+        json_decref(o);
+        return st;
+    }
     json_t *o =
         json_pack("{s:{s:s,s:s,s:i}}", "error", "code", code, "message",
                   message && *message ? message : generic_message(status), "status", status);

@@ -132,9 +132,17 @@ enum cust_status web_login_post(struct cust_http_request *req, struct cust_http_
         return login_form(w, res, 400, "Give your user name, passphrase and code.", "");
     char token[CUST_TOKEN_HEX];
     struct cust_session s;
-    enum cust_status st = cust_auth_login(&w->auth, name, pass, code, cust_now(), token, &s, &err);
-    cust_http_audit(req, CUST_AUDIT_LOGIN, st == CUST_OK ? 303 : 401, st == CUST_OK, name,
-                    st == CUST_OK ? NULL : err.msg);
+    enum cust_login_reason why = CUST_LOGIN_ERROR;
+    enum cust_status st =
+        cust_auth_login_why(&w->auth, name, pass, code, cust_now(), token, &s, &why, &err);
+    /* the person signing in gets one answer; the ledger keeps why (issue 12) - for accounts
+     * that exist: a name nobody has is counted (GET /metrics), never a ledger entry, so
+     * guessing names cannot grow the ledger */
+    if (st == CUST_EDENIED && why == CUST_LOGIN_UNKNOWN)
+        __atomic_fetch_add(&w->metrics.unknown_logins, 1, __ATOMIC_RELAXED);
+    else
+        cust_http_audit(req, CUST_AUDIT_LOGIN, st == CUST_OK ? 303 : 401, st == CUST_OK, name,
+                        st == CUST_OK ? NULL : cust_login_reason_name(why));
     if (st == CUST_EDENIED)
         return login_form(w, res, 401, err.msg[0] ? err.msg : "Sign-in failed.", name);
     if (st != CUST_OK)
