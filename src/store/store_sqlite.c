@@ -14,6 +14,7 @@
 #include "store_sqlite_public.h"
 #include "store_sqlite_requests.h"
 #include "store_sqlite_rows.h"
+#include "store_sqlite_stmt.h"
 
 #include <errno.h>
 #include <dirent.h>
@@ -130,15 +131,15 @@ static const char *const migration_1[] = {
 
 /* Applied in this order; a migration's version is its position (1-based). Append only. */
 static const char *const *const migrations[] = {
-    migration_1,                          /* 1: records */
-    cust_sqlite_requests_migration,       /* 2: requests and what is kept with them */
-    cust_sqlite_accounts_migration,       /* 3: staff users and sessions */
-    cust_sqlite_disclosures_migration,    /* 4: disclosures chained to the ledger */
-    cust_sqlite_public_locator_migration, /* 5: the locator's in-custody indexes, dob filter */
-    cust_sqlite_accounts_totp_migration,  /* 6: TOTP secrets sealed at rest (users.totp_nonce) */
-    cust_sqlite_public_charges_migration, /* 7: precomputed public charges JSON */
-    cust_sqlite_feed_migration,           /* 8: feed runs, what each source listed, reviews */
-    cust_sqlite_rows_migration,           /* 9: every row in the ledger (row journal) */
+    migration_1,                           /* 1: records */
+    cust_sqlite_requests_migration,        /* 2: requests and what is kept with them */
+    cust_sqlite_accounts_migration,        /* 3: staff users and sessions */
+    cust_sqlite_disclosures_migration,     /* 4: disclosures chained to the ledger */
+    cust_sqlite_public_locator_migration,  /* 5: the locator's in-custody indexes, dob filter */
+    cust_sqlite_accounts_totp_migration,   /* 6: TOTP secrets sealed at rest (users.totp_nonce) */
+    cust_sqlite_public_charges_migration,  /* 7: precomputed public charges JSON */
+    cust_sqlite_feed_migration,            /* 8: feed runs, what each source listed, reviews */
+    cust_sqlite_rows_migration,            /* 9: every row in the ledger (row journal) */
     cust_sqlite_public_name_key_migration, /* 10: names searched by their key (namekey.h) */
 };
 
@@ -444,25 +445,37 @@ struct sq {
     struct cust_buf pub; /* the public charges JSON of the booking being put (reused) */
 };
 
+enum cust_status cust_sqlite_err(sqlite3 *db, const char *path, struct cust_err *err,
+                                 const char *what)
+{
+    return cust_err_set(err, CUST_EDB, "store '%s': %s: %s", path, what, sqlite3_errmsg(db));
+}
+
+sqlite3_stmt *cust_sqlite_stmt(sqlite3 *db, const char *path, sqlite3_stmt **slot, const char *sql,
+                               struct cust_err *err)
+{
+    if (!*slot) {
+        if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK) {
+            cust_sqlite_err(db, path, err, "prepare");
+            *slot = NULL;
+            return NULL;
+        }
+    } else {
+        sqlite3_reset(*slot);
+        sqlite3_clear_bindings(*slot);
+    }
+    return *slot;
+}
+
 static enum cust_status db_err(struct sq *q, struct cust_err *err, const char *what)
 {
-    return cust_err_set(err, CUST_EDB, "store '%s': %s: %s", q->path, what, sqlite3_errmsg(q->db));
+    return cust_sqlite_err(q->db, q->path, err, what);
 }
 
 /* The prepared statement `id`, reset and with bindings cleared. */
 static sqlite3_stmt *stmt(struct sq *q, enum stmt_id id, struct cust_err *err)
 {
-    if (!q->st[id]) {
-        if (sqlite3_prepare_v3(q->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &q->st[id],
-                               NULL) != SQLITE_OK) {
-            db_err(q, err, "prepare");
-            return NULL;
-        }
-    } else {
-        sqlite3_reset(q->st[id]);
-        sqlite3_clear_bindings(q->st[id]);
-    }
-    return q->st[id];
+    return cust_sqlite_stmt(q->db, q->path, &q->st[id], stmt_sql[id], err);
 }
 
 static void bind_text(sqlite3_stmt *s, int i, const char *v)

@@ -11,6 +11,7 @@
 #include "store_sqlite_accounts.h"
 #include "store_sqlite_requests.h"
 #include "store_sqlite_rows.h"
+#include "store_sqlite_stmt.h"
 
 #include <sqlite3.h>
 
@@ -94,12 +95,6 @@ void cust_sqlite_accounts_free(void *stmts)
     free(w);
 }
 
-static enum cust_status db_err(sqlite3 *db, const char *path, struct cust_err *err,
-                               const char *what)
-{
-    return cust_err_set(err, CUST_EDB, "store '%s': %s: %s", path, what, sqlite3_errmsg(db));
-}
-
 /* The prepared statement `id` of this connection, reset with bindings cleared. */
 static sqlite3_stmt *wstmt(void *impl, enum account_stmt id, struct cust_err *err)
 {
@@ -109,24 +104,14 @@ static sqlite3_stmt *wstmt(void *impl, enum account_stmt id, struct cust_err *er
     struct account_stmts *w = *slot;
     if (!w)
         *slot = w = cust_xcalloc(1, sizeof(*w));
-    if (!w->st[id]) {
-        if (sqlite3_prepare_v3(db, account_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &w->st[id],
-                               NULL) != SQLITE_OK) {
-            db_err(db, path, err, "prepare");
-            return NULL;
-        }
-    } else {
-        sqlite3_reset(w->st[id]);
-        sqlite3_clear_bindings(w->st[id]);
-    }
-    return w->st[id];
+    return cust_sqlite_stmt(db, path, &w->st[id], account_sql[id], err);
 }
 
 static enum cust_status step_err(void *impl, struct cust_err *err, const char *what)
 {
     const char *path = NULL;
     sqlite3 *db = cust_sqlite_handle(impl, &path, NULL);
-    return db_err(db, path, err, what);
+    return cust_sqlite_err(db, path, err, what);
 }
 
 static const char *ctext(sqlite3_stmt *s, int i)

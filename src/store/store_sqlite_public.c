@@ -9,6 +9,7 @@
 #include "custodian/compat.h"
 #include "store_sqlite_public.h"
 #include "store_sqlite_requests.h"
+#include "store_sqlite_stmt.h"
 #include "custodian/namekey.h"
 
 #include <sqlite3.h>
@@ -184,12 +185,6 @@ void cust_sqlite_public_free(void *p)
     free(w);
 }
 
-static enum cust_status db_err(sqlite3 *db, const char *path, struct cust_err *err,
-                               const char *what)
-{
-    return cust_err_set(err, CUST_EDB, "store '%s': %s: %s", path, what, sqlite3_errmsg(db));
-}
-
 /* The prepared statement `id` of this connection, reset with bindings cleared. */
 static sqlite3_stmt *pstmt(void *impl, enum public_stmt id, struct cust_err *err)
 {
@@ -199,24 +194,14 @@ static sqlite3_stmt *pstmt(void *impl, enum public_stmt id, struct cust_err *err
     struct public_stmts *w = *slot;
     if (!w)
         *slot = w = cust_xcalloc(1, sizeof(*w));
-    if (!w->st[id]) {
-        if (sqlite3_prepare_v3(db, public_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &w->st[id],
-                               NULL) != SQLITE_OK) {
-            db_err(db, path, err, "prepare");
-            return NULL;
-        }
-    } else {
-        sqlite3_reset(w->st[id]);
-        sqlite3_clear_bindings(w->st[id]);
-    }
-    return w->st[id];
+    return cust_sqlite_stmt(db, path, &w->st[id], public_sql[id], err);
 }
 
 static enum cust_status step_err(void *impl, struct cust_err *err, const char *what)
 {
     const char *path = NULL;
     sqlite3 *db = cust_sqlite_handle(impl, &path, NULL);
-    return db_err(db, path, err, what);
+    return cust_sqlite_err(db, path, err, what);
 }
 
 static void bind_opt(sqlite3_stmt *s, int i, const char *v)

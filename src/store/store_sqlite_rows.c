@@ -12,6 +12,7 @@
 #include "custodian/compat.h"
 #include "custodian/buf.h"
 #include "store_sqlite_rows.h"
+#include "store_sqlite_stmt.h"
 
 /* ---- schema ---------------------------------------------------------------------------- */
 
@@ -331,24 +332,14 @@ void cust_sqlite_rows_forget(void *impl)
 
 static enum cust_status rerr(sqlite3 *db, const char *path, struct cust_err *err, const char *what)
 {
-    return cust_err_set(err, CUST_EDB, "store '%s': %s: %s", path, what, sqlite3_errmsg(db));
+    return cust_sqlite_err(db, path, err, what);
 }
 
 /* A prepared statement of this part, reset and cleared. */
 static sqlite3_stmt *prep(sqlite3 *db, const char *path, sqlite3_stmt **slot, const char *sql,
                           struct cust_err *err)
 {
-    if (!*slot) {
-        if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK) {
-            rerr(db, path, err, "prepare");
-            *slot = NULL;
-            return NULL;
-        }
-    } else {
-        sqlite3_reset(*slot);
-        sqlite3_clear_bindings(*slot);
-    }
-    return *slot;
+    return cust_sqlite_stmt(db, path, slot, sql, err);
 }
 
 /* ---- building a row ---------------------------------------------------------------------- */
