@@ -1315,6 +1315,26 @@ static enum cust_status sq_ledger_insert(void *impl, const struct cust_ledger_ro
     return run(q, s, err, "ledger head");
 }
 
+/* The ledger row at a stepped statement of S_LEDGER_EACH or S_LEDGER_ENTRY (same columns). */
+static struct cust_ledger_row ledger_row_of(sqlite3_stmt *s)
+{
+    return (struct cust_ledger_row){
+        .seq = sqlite3_column_int64(s, 0),
+        .at = col_text(s, 1),
+        .actor = col_text(s, 2),
+        .role = col_text(s, 3),
+        .action = col_text(s, 4),
+        .object_type = col_text(s, 5),
+        .object_id = col_text(s, 6),
+        .outcome = col_text(s, 7),
+        .purpose = col_text(s, 8),
+        .detail = col_text(s, 9),
+        .prev_hash = col_text(s, 10),
+        .hash = col_text(s, 11),
+        .rows = col_text(s, 12),
+    };
+}
+
 static enum cust_status sq_ledger_each(void *impl, cust_ledger_fn fn, void *arg, int64_t *head_seq,
                                        char head_hash[65], struct cust_err *err)
 {
@@ -1327,21 +1347,7 @@ static enum cust_status sq_ledger_each(void *impl, cust_ledger_fn fn, void *arg,
         return CUST_EDB;
     int rc;
     while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct cust_ledger_row r = {
-            .seq = sqlite3_column_int64(s, 0),
-            .at = col_text(s, 1),
-            .actor = col_text(s, 2),
-            .role = col_text(s, 3),
-            .action = col_text(s, 4),
-            .object_type = col_text(s, 5),
-            .object_id = col_text(s, 6),
-            .outcome = col_text(s, 7),
-            .purpose = col_text(s, 8),
-            .detail = col_text(s, 9),
-            .prev_hash = col_text(s, 10),
-            .hash = col_text(s, 11),
-            .rows = col_text(s, 12),
-        };
+        struct cust_ledger_row r = ledger_row_of(s);
         st = fn(&r, arg);
     }
     if (st == CUST_OK && rc != SQLITE_DONE)
@@ -1361,21 +1367,7 @@ static enum cust_status sq_ledger_entry(void *impl, int64_t seq, cust_ledger_fn 
     int rc = sqlite3_step(s);
     enum cust_status st = CUST_OK;
     if (rc == SQLITE_ROW) {
-        struct cust_ledger_row r = {
-            .seq = sqlite3_column_int64(s, 0),
-            .at = col_text(s, 1),
-            .actor = col_text(s, 2),
-            .role = col_text(s, 3),
-            .action = col_text(s, 4),
-            .object_type = col_text(s, 5),
-            .object_id = col_text(s, 6),
-            .outcome = col_text(s, 7),
-            .purpose = col_text(s, 8),
-            .detail = col_text(s, 9),
-            .prev_hash = col_text(s, 10),
-            .hash = col_text(s, 11),
-            .rows = col_text(s, 12),
-        };
+        struct cust_ledger_row r = ledger_row_of(s);
         st = fn(&r, arg);
     } else if (rc == SQLITE_DONE) {
         st = cust_err_set(err, CUST_ENOTFOUND, "no ledger entry %" PRId64, seq);
