@@ -203,8 +203,8 @@ struct cust_session {
 /*
  * Where accounts and sessions live. Every function returns CUST_OK, CUST_ENOTFOUND, or a
  * storage error, which it describes in `err` (may be NULL; the store's words, e.g. "disk I/O
- * error (No space left on device)"). The two record_* operations must be atomic in the backend
- * (one UPDATE), so concurrent logins cannot lose a failure or reuse a TOTP step.
+ * error (No space left on device)"). claim_attempt and record_success must be atomic in the
+ * backend (one UPDATE), so concurrent logins cannot lose a failure or reuse a TOTP step.
  */
 struct cust_auth_backend {
     void *ctx;
@@ -212,10 +212,15 @@ struct cust_auth_backend {
                                  struct cust_err *err);
     /* insert or replace */
     enum cust_status (*put_user)(void *ctx, const struct cust_user *u, struct cust_err *err);
-    /* failures += 1; when it reaches `max`: locked_until = now + lock_s, failures = 0. */
-    enum cust_status (*record_failure)(void *ctx, const char *name, int64_t now, unsigned max,
-                                       int64_t lock_s, struct cust_err *err);
-    /* If totp_last_step < step: set it, failures = 0, OK. Else CUST_ECONFLICT (replay). */
+    /* Claim one sign-in attempt before it is checked, in one atomic step: when the account is
+     * not locked (locked_until <= now), failures += 1 and, when that reaches `max`,
+     * locked_until = now + lock_s and failures = 0; CUST_OK. Locked: nothing changes,
+     * CUST_EDENIED. So no more than `max` attempts are ever checked, however many run at once
+     * (issue 12: checking the lock before the slow passphrase check let 16 parallel tries in). */
+    enum cust_status (*claim_attempt)(void *ctx, const char *name, int64_t now, unsigned max,
+                                      int64_t lock_s, struct cust_err *err);
+    /* If totp_last_step < step: set it, failures = 0, locked_until = 0, OK. Else
+     * CUST_ECONFLICT (replay). */
     enum cust_status (*record_success)(void *ctx, const char *name, int64_t step,
                                        struct cust_err *err);
     enum cust_status (*get_session)(void *ctx, const char *id, struct cust_session *out,
@@ -241,6 +246,31 @@ enum cust_status cust_auth_store_session_get(struct cust_store *s, const char *i
 enum cust_status cust_auth_store_session_put(struct cust_store *s, const struct cust_session *se,
                                              struct cust_err *err);
 
+/* ---- account administration (src/auth/admin.c) --------------------------------------------- */
+
+enum cust_user_change {
+    CUST_USER_DISABLE,  /* disabled = 1 and every session ended (ledger: user_disable) */
+    CUST_USER_ENABLE,   /* disabled = 0; ended sessions stay ended (user_enable) */
+    CUST_USER_SET_ROLE, /* a new role, in force on the account's next request (user_role) */
+    CUST_USER_REVOKE,   /* every session ended; the account stays (user_revoke) */
+};
+
+/* The ledger action of a change ("user_disable", ...); NULL out of range. */
+const char *cust_user_change_name(enum cust_user_change what);
+
+/*
+ * Change account `name` in the store: the change and its ledger entry (by `actor` acting as
+ * `actor_role`; detail: the role before, the new role, how many sessions ended) are one
+ * transaction. `role` is used by CUST_USER_SET_ROLE only. *sessions_ended (may be NULL) gets
+ * how many sessions were ended. CUST_ENOTFOUND for an unknown name. Because every session
+ * check re-reads the account (cust_auth_session_check), a change takes effect on the
+ * account's very next request.
+ */
+enum cust_status cust_auth_user_change(struct cust_store *s, const char *name,
+                                       enum cust_user_change what, enum cust_role role,
+                                       const char *actor, const char *actor_role,
+                                       size_t *sessions_ended, struct cust_err *err);
+
 /* An in-memory, mutex-protected backend (tests, demos). Free with cust_auth_memory_free. */
 struct cust_auth_backend *cust_auth_memory_new(void);
 void cust_auth_memory_free(struct cust_auth_backend *be);
@@ -256,13 +286,37 @@ enum cust_status cust_auth_user_create(const struct cust_auth_backend *be, const
                                        const struct cust_pwhash_limits *lim,
                                        uint8_t key_out[CUST_TOTP_KEY_BYTES], struct cust_err *err);
 
+/* Why a sign-in failed: for the ledger and the operator, never for the person signing in. */
+enum cust_login_reason {
+    CUST_LOGIN_OK = 0,
+    CUST_LOGIN_UNKNOWN,        /* no such account (or a malformed name) */
+    CUST_LOGIN_BAD_PASSPHRASE, /* wrong passphrase (the code may be wrong too) */
+    CUST_LOGIN_BAD_CODE,       /* right passphrase, wrong or replayed TOTP code */
+    CUST_LOGIN_LOCKED,         /* locked after CUST_LOCKOUT_FAILURES failures */
+    CUST_LOGIN_DISABLED,       /* the account is disabled */
+    CUST_LOGIN_ERROR,          /* the backend failed */
+};
+/* "ok", "unknown", "bad_passphrase", "bad_code", "locked", "disabled", "error". */
+const char *cust_login_reason_name(enum cust_login_reason why);
+
 /*
  * Log in with passphrase + TOTP code at `now`. On success a new session is stored and `token`
  * receives the 128-bit bearer token (hex) for the cookie (only its hash is stored) and `out`
- * the session (with its CSRF token). Failures are CUST_EDENIED with one message for a wrong
- * name, passphrase or code; the 5th consecutive failure locks the account for 10 minutes,
- * during which even correct credentials are refused ("account locked").
+ * the session (with its CSRF token).
+ *
+ * Uniform failures (issue 12): an unknown name, a wrong passphrase, a wrong or replayed code, a
+ * locked and a disabled account are all CUST_EDENIED with the one message "invalid name,
+ * passphrase or code", and each costs one Argon2id verification and one TOTP check, so neither
+ * the answer nor its time tells them apart. Each attempt on an account is claimed atomically
+ * before it is checked (claim_attempt): the 5th consecutive failure locks the account for 10
+ * minutes, during which even correct credentials are refused, and parallel attempts cannot
+ * get past the limit. `why` (may be NULL) receives the reason, for the ledger.
  */
+enum cust_status cust_auth_login_why(const struct cust_auth_backend *be, const char *name,
+                                     const char *pass, const char *code, int64_t now,
+                                     char token[CUST_TOKEN_HEX], struct cust_session *out,
+                                     enum cust_login_reason *why, struct cust_err *err);
+/* cust_auth_login_why without the reason. */
 enum cust_status cust_auth_login(const struct cust_auth_backend *be, const char *name,
                                  const char *pass, const char *code, int64_t now,
                                  char token[CUST_TOKEN_HEX], struct cust_session *out,
@@ -270,9 +324,11 @@ enum cust_status cust_auth_login(const struct cust_auth_backend *be, const char 
 
 /*
  * Resolve a cookie token at `now`: expired sessions (30 min idle, 12 h absolute) are deleted
- * and refused (CUST_EDENIED); a valid one gets last_seen = now, written to the backend only
- * when the stored one is CUST_SESSION_TOUCH_S or more old (so idle expiry may come up to that
- * much early, never late).
+ * and refused (CUST_EDENIED); so is the session of an account that is gone, disabled or holds
+ * no known role (the account is re-read on every check). A valid one gets last_seen = now and
+ * the account's role of now in `out->role`; last_seen is written to the backend only when the
+ * stored one is CUST_SESSION_TOUCH_S or more old (so idle expiry may come up to that much early,
+ * never late).
  */
 enum cust_status cust_auth_session_check(const struct cust_auth_backend *be, const char *token,
                                          int64_t now, struct cust_session *out,

@@ -57,6 +57,7 @@ enum cust_config_key {
     CUST_CFG_SERVER_SHUTDOWN_GRACE_MS,
     CUST_CFG_SERVER_ACCESS_LOG,
     CUST_CFG_SERVER_TLS,
+    CUST_CFG_SERVER_PUBLIC_URL, /* https://...: behind a TLS proxy (Secure cookies, HSTS) */
     /* [ratelimit] */
     CUST_CFG_RATELIMIT_RATE,
     CUST_CFG_RATELIMIT_BURST,

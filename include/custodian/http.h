@@ -173,9 +173,20 @@ int cust_http_status_for(enum cust_status code);
 /* The stable JSON code for a cust_status ("invalid", "not_found", ...). */
 const char *cust_http_code_for(enum cust_status code);
 
-/* Set the error body {"error":{"code":CODE,"message":MSG,"status":STATUS}} and the status. */
+/*
+ * Set the error body {"error":{"code":CODE,"message":MSG,"status":STATUS}} and the status.
+ * An internal error (500, or any 5xx but 503) never carries its message to the client, which
+ * may hold a path or SQL text (issue 12): the message is logged in full with a new incident id
+ * (cust_http_incident) and the client gets "internal error (incident ID)" and "incident": ID.
+ * A 503's message is the answer and is logged too (cust_http_res_problem).
+ */
 enum cust_status cust_http_res_error_raw(struct cust_http_response *res, int status,
                                          const char *code, const char *message);
+/* A new random incident id (64 bits, 16 hex digits, into `id`) for an answer that must not
+ * carry `detail`: `detail` becomes the response's problem as "incident ID: DETAIL", which the
+ * server logs in full on stderr with the method and path ("custodian: http: 500 GET /x:
+ * incident ID: DETAIL"). */
+void cust_http_incident(struct cust_http_response *res, const char *detail, char id[17]);
 /* Set a small HTML error page for `status` (text/html): a title and advice chosen by the
  * status alone, so nothing from the request is echoed. The server uses it for the errors it
  * generates itself when cust_http_wants_html(). */
@@ -296,6 +307,7 @@ struct cust_http_config {
     unsigned locator_result_cap;        /* the locator returns at most this many (default 50) */
     unsigned locator_cache_ttl_s;       /* each locator API answer is kept this long (default 30) */
     bool tls;                           /* behind TLS: cookies get Secure */
+    bool public_https;                  /* [server] public_url is https://: as tls (issue 12) */
     struct cust_http_hooks hooks;
 };
 

@@ -49,11 +49,11 @@ struct cust_std_name {
 };
 
 /*
- * Standardise a UTF-8 name: accents folded to ASCII (Latin-1 Supplement and Latin Extended-A,
- * e.g. Á->A, Ñ->N, Ü->U, Ç->C, ß->SS, Æ->AE, Ł->L; combining marks U+0300-U+036F dropped),
- * uppercase, apostrophes removed ("O'Brien" -> OBRIEN), other punctuation and hyphens turned
- * into token breaks, digits dropped, suffix stripped and reported, particles set aside in
- * `parts`. Characters outside those ranges (other scripts, symbols) break tokens.
+ * Standardise a UTF-8 name: its name key (namekey.h: NFKC, case folding, marks stripped, ø/ł/đ/æ
+ * spelled in ASCII, apostrophes removed: "O'Brien" -> OBRIEN, other punctuation, hyphens and
+ * spaces breaking tokens) in upper case, digits dropped, suffix stripped and reported, particles
+ * set aside in `parts`. Letters of scripts other than Latin break tokens: the phonetic
+ * comparison (NYSIIS, Jaro-Winkler) is for names written in Latin letters.
  * `utf8` may be NULL (an empty name). Returns CUST_EINVAL for malformed UTF-8 (overlong,
  * surrogate, truncated sequence) and CUST_ETOOBIG for input over CUST_NAME_INPUT_MAX bytes;
  * `out` is then an empty name.

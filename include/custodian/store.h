@@ -145,6 +145,8 @@ struct cust_roster_filter {
     const char *citizenship; /* exact status, or NULL */
     const char *facility;    /* exact facility, or NULL */
     bool disagreements_only; /* only release-date disagreements */
+    const char *last_name;   /* as written, or NULL: by its key (namekey.h), a prefix from
+                              * CUST_NAME_PREFIX_MIN characters, else exact */
 };
 
 /* A person as the matcher sees it. */
@@ -176,8 +178,9 @@ struct cust_scope {
 
 /* A locator search. At least one of last_name / booking_number must be given. */
 struct cust_public_query {
-    const char *last_name;      /* exact, compared in upper case, or NULL */
-    const char *first_name;     /* prefix, upper case, or NULL */
+    const char *last_name;      /* as written, or NULL: compared by its key (namekey.h), a
+                                 * prefix from CUST_NAME_PREFIX_MIN characters, else exact */
+    const char *first_name;     /* as written, or NULL: its key is a prefix of the first name's */
     const char *booking_number; /* exact, or NULL */
     const char *dob;            /* exact `YYYY-MM-DD` (a filter only, never returned), or NULL;
                                  * a partial date of birth in the store never equals one */

@@ -54,10 +54,13 @@ enum cust_status cust_store_account_get(struct cust_store *s, const char *name,
 /* Insert or replace an account (created_at is kept on a replace). */
 enum cust_status cust_store_account_put(struct cust_store *s, const struct cust_account_row *a,
                                         struct cust_err *err);
-/* One atomic UPDATE: failures += 1; at `max`: locked_until = now + lock_s, failures = 0. */
-enum cust_status cust_store_user_failure(struct cust_store *s, const char *name, int64_t now,
-                                         unsigned max, int64_t lock_s, struct cust_err *err);
-/* One atomic UPDATE: if totp_last_step < step, set it and failures = 0; else CUST_ECONFLICT. */
+/* Claim a sign-in attempt, one atomic UPDATE: when not locked (locked_until <= now),
+ * failures += 1 and at `max` locked_until = now + lock_s, failures = 0 (CUST_OK); when locked,
+ * nothing changes (CUST_EDENIED). CUST_ENOTFOUND for an unknown name. */
+enum cust_status cust_store_user_claim(struct cust_store *s, const char *name, int64_t now,
+                                       unsigned max, int64_t lock_s, struct cust_err *err);
+/* One atomic UPDATE: if totp_last_step < step, set it, failures = 0 and locked_until = 0;
+ * else CUST_ECONFLICT. */
 enum cust_status cust_store_user_success(struct cust_store *s, const char *name, int64_t step,
                                          struct cust_err *err);
 /* Every account by name. */
@@ -70,5 +73,18 @@ enum cust_status cust_store_session_put(struct cust_store *s, const struct cust_
                                         struct cust_err *err);
 enum cust_status cust_store_session_delete(struct cust_store *s, const char *id,
                                            struct cust_err *err);
+
+/* One UPDATE each: an account's role (text) or whether it is disabled. CUST_ENOTFOUND for an
+ * unknown name. */
+enum cust_status cust_store_user_set_role(struct cust_store *s, const char *name, const char *role,
+                                          struct cust_err *err);
+enum cust_status cust_store_user_set_disabled(struct cust_store *s, const char *name, bool disabled,
+                                              struct cust_err *err);
+/* The sessions of `user`, oldest first. */
+enum cust_status cust_store_session_list(struct cust_store *s, const char *user,
+                                         cust_session_row_fn fn, void *arg, struct cust_err *err);
+/* Delete every session of `user`; *ended (may be NULL) receives how many there were. */
+enum cust_status cust_store_session_end_all(struct cust_store *s, const char *user, size_t *ended,
+                                            struct cust_err *err);
 
 #endif

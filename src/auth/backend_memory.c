@@ -32,8 +32,8 @@ static struct cust_session *find_session(struct mem *m, const char *id)
 static enum cust_status get_user(void *ctx, const char *name, struct cust_user *out,
                                  struct cust_err *err)
 {
-    struct mem *m = ctx;
     (void)err; /* memory never fails */
+    struct mem *m = ctx;
     pthread_mutex_lock(&m->lock);
     struct cust_user *u = find_user(m, name);
     if (u)
@@ -44,8 +44,8 @@ static enum cust_status get_user(void *ctx, const char *name, struct cust_user *
 
 static enum cust_status put_user(void *ctx, const struct cust_user *in, struct cust_err *err)
 {
-    struct mem *m = ctx;
     (void)err; /* memory never fails */
+    struct mem *m = ctx;
     pthread_mutex_lock(&m->lock);
     struct cust_user *u = find_user(m, in->name);
     if (!u) {
@@ -60,26 +60,32 @@ static enum cust_status put_user(void *ctx, const struct cust_user *in, struct c
     return CUST_OK;
 }
 
-static enum cust_status record_failure(void *ctx, const char *name, int64_t now, unsigned max,
-                                       int64_t lock_s, struct cust_err *err)
+static enum cust_status claim_attempt(void *ctx, const char *name, int64_t now, unsigned max,
+                                      int64_t lock_s, struct cust_err *err)
 {
-    struct mem *m = ctx;
     (void)err; /* memory never fails */
+    struct mem *m = ctx;
+    enum cust_status st = CUST_ENOTFOUND;
     pthread_mutex_lock(&m->lock);
     struct cust_user *u = find_user(m, name);
-    if (u && ++u->failures >= max) {
-        u->failures = 0;
-        u->locked_until = now + lock_s;
+    if (u && u->locked_until > now) {
+        st = CUST_EDENIED;
+    } else if (u) {
+        if (++u->failures >= max) {
+            u->failures = 0;
+            u->locked_until = now + lock_s;
+        }
+        st = CUST_OK;
     }
     pthread_mutex_unlock(&m->lock);
-    return u ? CUST_OK : CUST_ENOTFOUND;
+    return st;
 }
 
 static enum cust_status record_success(void *ctx, const char *name, int64_t step,
                                        struct cust_err *err)
 {
-    struct mem *m = ctx;
     (void)err; /* memory never fails */
+    struct mem *m = ctx;
     enum cust_status st = CUST_ENOTFOUND;
     pthread_mutex_lock(&m->lock);
     struct cust_user *u = find_user(m, name);
@@ -88,6 +94,7 @@ static enum cust_status record_success(void *ctx, const char *name, int64_t step
     } else if (u) {
         u->totp_last_step = step;
         u->failures = 0;
+        u->locked_until = 0;
         st = CUST_OK;
     }
     pthread_mutex_unlock(&m->lock);
@@ -97,8 +104,8 @@ static enum cust_status record_success(void *ctx, const char *name, int64_t step
 static enum cust_status get_session(void *ctx, const char *id, struct cust_session *out,
                                     struct cust_err *err)
 {
-    struct mem *m = ctx;
     (void)err; /* memory never fails */
+    struct mem *m = ctx;
     pthread_mutex_lock(&m->lock);
     struct cust_session *s = find_session(m, id);
     if (s)
@@ -109,8 +116,8 @@ static enum cust_status get_session(void *ctx, const char *id, struct cust_sessi
 
 static enum cust_status put_session(void *ctx, const struct cust_session *in, struct cust_err *err)
 {
-    struct mem *m = ctx;
     (void)err; /* memory never fails */
+    struct mem *m = ctx;
     pthread_mutex_lock(&m->lock);
     struct cust_session *s = find_session(m, in->id);
     if (!s) {
@@ -127,8 +134,8 @@ static enum cust_status put_session(void *ctx, const struct cust_session *in, st
 
 static enum cust_status delete_session(void *ctx, const char *id, struct cust_err *err)
 {
-    struct mem *m = ctx;
     (void)err; /* memory never fails */
+    struct mem *m = ctx;
     pthread_mutex_lock(&m->lock);
     struct cust_session *s = find_session(m, id);
     if (s)
@@ -145,7 +152,7 @@ struct cust_auth_backend *cust_auth_memory_new(void)
     be->ctx = m;
     be->get_user = get_user;
     be->put_user = put_user;
-    be->record_failure = record_failure;
+    be->claim_attempt = claim_attempt;
     be->record_success = record_success;
     be->get_session = get_session;
     be->put_session = put_session;

@@ -47,6 +47,11 @@ void cli_sub_list(FILE *f, const char *usage, const void *subs, size_t n, size_t
 bool cli_wants_help(int argc, char **argv);
 /* Print `usage` to stdout and return 0 (for --help) . */
 int cli_help(const char *usage);
+
+/* One cell of a terminal table on stdout: `s` (NULL as "-") cut to `width` columns and padded
+ * to it by display width (namekey.h cust_text_fit: a CJK letter takes 2 columns, a combining
+ * accent none, so MEJÍA and MEJIA line up), then one space. */
+void cli_cell(const char *s, size_t width);
 /* Print "custodian: <msg>" and the usage to stderr, return 2. */
 int cli_usage_error(const char *usage, const char *fmt, ...) CUST_PRINTF(2, 3);
 /* Print "custodian: <err->msg>" to stderr and return the status's exit code. */

@@ -9,7 +9,7 @@
 
 static const char usage[] =
     "usage: custodian [--db PATH] roster [--as-of YYYY-MM-DD] [--citizenship S] [--facility F]\n"
-    "                 [--release-disagreements] [--summary] [--all] [--json]\n"
+    "                 [--last-name N] [--release-disagreements] [--summary] [--all] [--json]\n"
     "\n"
     "List the bookings in custody on a day (default today, UTC), by booking_number.\n"
     "A booking is in custody on day D when it was booked on or before D (the calendar day of\n"
@@ -19,6 +19,8 @@ static const char usage[] =
     "  --all                      every booking, in custody or not\n"
     "  --citizenship S            citizen | non_citizen | unknown (best-sourced status)\n"
     "  --facility F               exact facility name\n"
+    "  --last-name N              last name as written: accents, case and punctuation do not\n"
+    "                             matter (Mejia finds MEJÍA); 3 letters or more are a prefix\n"
     "  --release-disagreements    only bookings whose computed release date differs from the\n"
     "                             source's scheduled_release (for a person to resolve)\n"
     "  --summary                  counts by facility and by citizenship status\n"
@@ -51,11 +53,15 @@ static enum cust_status on_row(const struct cust_roster_row *r, void *arg)
     if (o->n == 1)
         printf("%-12s %-28s %-25s %-22s %-11s %-10s %-10s\n", "BOOKING", "NAME", "BOOKED AT",
                "FACILITY", "CITIZENSHIP", "SCHEDULED", "COMPUTED");
-    char name[96];
+    char name[256];
     snprintf(name, sizeof(name), "%s, %s", r->last_name ? r->last_name : "",
              r->first_name ? r->first_name : "");
-    printf("%-12s %-28.28s %-25s %-22.22s %-11s %-10s %-10s%s\n", r->booking_number, name,
-           r->booked_at, r->facility ? r->facility : "-", r->citizenship_status,
+    /* names and facilities by display width (cli_cell): accents and CJK letters line up */
+    printf("%-12s ", r->booking_number);
+    cli_cell(name, 28);
+    printf("%-25s ", r->booked_at);
+    cli_cell(r->facility, 22);
+    printf("%-11s %-10s %-10s%s\n", r->citizenship_status,
            r->scheduled_release ? r->scheduled_release : "-",
            r->computed_release ? r->computed_release : "-",
            r->release_disagreement ? "  DISAGREE" : "");
@@ -74,7 +80,7 @@ int cmd_roster(int argc, char **argv, struct cli_ctx *ctx)
 {
     if (cli_wants_help(argc, argv))
         return cli_help(usage);
-    struct cust_roster_filter f = {cust_today(), NULL, NULL, false};
+    struct cust_roster_filter f = {.day = cust_today()};
     bool json = false, summary = false, all = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -90,6 +96,8 @@ int cmd_roster(int argc, char **argv, struct cli_ctx *ctx)
                                        f.citizenship);
         } else if (strcmp(a, "--facility") == 0 && i + 1 < argc) {
             f.facility = argv[++i];
+        } else if (strcmp(a, "--last-name") == 0 && i + 1 < argc) {
+            f.last_name = argv[++i];
         } else if (strcmp(a, "--release-disagreements") == 0) {
             f.disagreements_only = true;
         } else if (strcmp(a, "--summary") == 0) {

@@ -1,5 +1,6 @@
 /* main.c - global options and subcommand dispatch. */
 #include "custodian/compat.h"
+#include "custodian/namekey.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -105,6 +106,14 @@ const void *cli_sub_find(const char *cmd, const char *cmd_usage, const void *sub
     cli_sub_list(stderr, cmd_usage, subs, n, size);
     *rc = 2;
     return NULL;
+}
+
+void cli_cell(const char *s, size_t width)
+{
+    char cell[512];
+    cust_text_fit(s ? s : "-", width, true, cell, sizeof(cell));
+    fputs(cell, stdout);
+    putchar(' ');
 }
 
 int cli_help(const char *text)

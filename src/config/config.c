@@ -66,6 +66,9 @@ static const struct key_def keys[CUST_CFG_COUNT] = {
                                     "access log file (empty or -: standard error)"},
     [CUST_CFG_SERVER_TLS] = {"server", "tls", NULL, "false", false, 0,
                              "behind TLS: session cookies get Secure"},
+    [CUST_CFG_SERVER_PUBLIC_URL] = {"server", "public_url", NULL, "", false, 0,
+                                    "the address users reach (https://... behind a TLS proxy:"
+                                    " Secure cookies and HSTS)"},
     [CUST_CFG_RATELIMIT_RATE] = {"ratelimit", "rate", NULL, "5", false, 0,
                                  "public requests per second per client address"},
     [CUST_CFG_RATELIMIT_BURST] = {"ratelimit", "burst", NULL, "20", false, 0,

@@ -134,6 +134,15 @@ static const char *set_one(struct cust_http_config *cfg, const char *section, co
             cfg->tls = strcmp(value, "true") == 0;
         else
             why = "expected true or false";
+    } else if (IS("server", "public_url")) {
+        /* behind a TLS proxy the server speaks plain HTTP, yet users reach it over https:
+         * cookies must be Secure and HSTS sent all the same (issue 12) */
+        if (!*value || strncmp(value, "http://", 7) == 0)
+            cfg->public_https = false;
+        else if (strncmp(value, "https://", 8) == 0 && value[8] && !strpbrk(value, " \t\r\n"))
+            cfg->public_https = true;
+        else
+            why = "expected an https:// (or http://) URL";
     } else if (IS("ratelimit", "rate")) {
         if (parse_double(value, &d) && d > 0)
             cfg->rate_per_s = d;

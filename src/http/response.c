@@ -2,6 +2,8 @@
 #include "custodian/compat.h"
 #include "custodian/http.h"
 
+#include <sodium.h>
+
 /* ---- the error table ------------------------------------------------------------------------ */
 
 static const struct {
@@ -137,11 +139,32 @@ enum cust_status cust_http_res_html(struct cust_http_response *res, int status, 
     return set_body(res, status, "text/html; charset=utf-8", html);
 }
 
+void cust_http_incident(struct cust_http_response *res, const char *detail, char id[17])
+{
+    uint8_t raw[8];
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2hex(id, 17, raw, sizeof(raw));
+    struct cust_buf why = CUST_BUF_INIT;
+    cust_buf_appendf(&why, "incident %s: %s", id, detail && *detail ? detail : "(no detail)");
+    cust_http_res_problem(res, why.buf);
+    cust_buf_release(&why);
+}
+
 enum cust_status cust_http_res_error_raw(struct cust_http_response *res, int status,
                                          const char *code, const char *message)
 {
-    if (status >= 500)
+    if (status == 503)
         cust_http_res_problem(res, message);
+    if (status >= 500 && status != 503) {
+        char id[17], text[64];
+        cust_http_incident(res, message, id);
+        snprintf(text, sizeof(text), "internal error (incident %s)", id);
+        json_t *o = json_pack("{s:{s:s,s:s,s:i,s:s}}", "error", "code", code, "message", text,
+                              "status", status, "incident", id);
+        enum cust_status st = o ? cust_http_res_json(res, status, o) : CUST_ENOMEM;
+        json_decref(o);
+        return st;
+    }
     json_t *o =
         json_pack("{s:{s:s,s:s,s:i}}", "error", "code", code, "message",
                   message && *message ? message : generic_message(status), "status", status);

@@ -69,7 +69,7 @@ static struct req_state *state_new(struct cust_http_server *srv, const char *uri
     st->req.target = cust_http_arena_strndup(st->req.arena, uri ? uri : "", uri ? strlen(uri) : 0);
     st->req.server = srv;
     st->req.conn = con;
-    st->req.tls = srv->cfg.tls;
+    st->req.tls = srv->cfg.tls || srv->cfg.public_https;
     cust_buf_init(&st->req.body, srv->cfg.body_limit);
     cust_http_res_init(&st->res);
     atomic_fetch_add(&srv->inflight, 1);
@@ -302,7 +302,7 @@ static enum MHD_Result queue(struct req_state *st, struct MHD_Connection *con)
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
     MHD_add_response_header(r, "Cache-Control", "no-store");
-    if (st->srv->cfg.tls)
+    if (st->srv->cfg.tls || st->srv->cfg.public_https)
         MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
     if (atomic_load(&st->srv->stopping))
         MHD_add_response_header(r, "Connection", "close");

@@ -1,209 +1,10 @@
 /*
- * name.c - UTF-8 name standardisation: accent folding, case, punctuation,
- * suffixes, particles, multi-part surnames.
+ * name.c - UTF-8 name standardisation for the matcher: the name key (namekey.h: NFKC, case,
+ * marks, punctuation) cut into tokens, then suffixes, particles, multi-part surnames.
  */
 #include "custodian/compat.h"
 #include "custodian/match.h"
-#include "custodian/utf8.h"
-
-/* ASCII folding of U+00C0..U+017F (Latin-1 Supplement letters and Latin Extended-A).
- * "" marks a non-letter (x, ÷) that breaks a token. */
-static const char *const fold_table[0x180 - 0xC0] = {
-    /* U+00C0 */ "A",
-    "A",
-    "A",
-    "A",
-    "A",
-    "A",
-    "AE",
-    "C",
-    "E",
-    "E",
-    "E",
-    "E",
-    "I",
-    "I",
-    "I",
-    "I",
-    /* U+00D0 */ "D",
-    "N",
-    "O",
-    "O",
-    "O",
-    "O",
-    "O",
-    "",
-    "O",
-    "U",
-    "U",
-    "U",
-    "U",
-    "Y",
-    "TH",
-    "SS",
-    /* U+00E0 */ "A",
-    "A",
-    "A",
-    "A",
-    "A",
-    "A",
-    "AE",
-    "C",
-    "E",
-    "E",
-    "E",
-    "E",
-    "I",
-    "I",
-    "I",
-    "I",
-    /* U+00F0 */ "D",
-    "N",
-    "O",
-    "O",
-    "O",
-    "O",
-    "O",
-    "",
-    "O",
-    "U",
-    "U",
-    "U",
-    "U",
-    "Y",
-    "TH",
-    "Y",
-    /* U+0100 */ "A",
-    "A",
-    "A",
-    "A",
-    "A",
-    "A",
-    "C",
-    "C",
-    "C",
-    "C",
-    "C",
-    "C",
-    "C",
-    "C",
-    "D",
-    "D",
-    /* U+0110 */ "D",
-    "D",
-    "E",
-    "E",
-    "E",
-    "E",
-    "E",
-    "E",
-    "E",
-    "E",
-    "E",
-    "E",
-    "G",
-    "G",
-    "G",
-    "G",
-    /* U+0120 */ "G",
-    "G",
-    "G",
-    "G",
-    "H",
-    "H",
-    "H",
-    "H",
-    "I",
-    "I",
-    "I",
-    "I",
-    "I",
-    "I",
-    "I",
-    "I",
-    /* U+0130 */ "I",
-    "I",
-    "IJ",
-    "IJ",
-    "J",
-    "J",
-    "K",
-    "K",
-    "K",
-    "L",
-    "L",
-    "L",
-    "L",
-    "L",
-    "L",
-    "L",
-    /* U+0140 */ "L",
-    "L",
-    "L",
-    "N",
-    "N",
-    "N",
-    "N",
-    "N",
-    "N",
-    "N",
-    "N",
-    "N",
-    "O",
-    "O",
-    "O",
-    "O",
-    /* U+0150 */ "O",
-    "O",
-    "OE",
-    "OE",
-    "R",
-    "R",
-    "R",
-    "R",
-    "R",
-    "R",
-    "S",
-    "S",
-    "S",
-    "S",
-    "S",
-    "S",
-    /* U+0160 */ "S",
-    "S",
-    "T",
-    "T",
-    "T",
-    "T",
-    "T",
-    "T",
-    "U",
-    "U",
-    "U",
-    "U",
-    "U",
-    "U",
-    "U",
-    "U",
-    /* U+0170 */ "U",
-    "U",
-    "U",
-    "U",
-    "W",
-    "W",
-    "Y",
-    "Y",
-    "Y",
-    "Z",
-    "Z",
-    "Z",
-    "Z",
-    "Z",
-    "Z",
-    "S",
-};
-
-_Static_assert(CUST_ARRAY_LEN(fold_table) == 0x180 - 0xC0, "fold table covers U+00C0..U+017F");
+#include "custodian/namekey.h"
 
 /* Tokens preceding another token that are surname particles, not parts. */
 static const char *const particles[] = {"DE",  "DEL", "DELA",  "LA",  "LAS", "LOS", "LE",
@@ -252,24 +53,18 @@ static void tok_append(struct tokens *t, const char *s)
     }
 }
 
-static void feed(struct tokens *t, uint32_t cp)
+/* One byte of a name key (namekey.h): letters a-z become A-Z, digits stay, a space ends a
+ * token; letters of other scripts (the bytes of a multi-byte character) end it too: the
+ * phonetic comparison here is for names written in Latin letters. */
+static void feed(struct tokens *t, unsigned char c)
 {
     char one[2] = {0, 0};
-    if (cp >= 'a' && cp <= 'z') {
-        one[0] = (char)(cp - 'a' + 'A');
+    if (c >= 'a' && c <= 'z') {
+        one[0] = (char)(c - 'a' + 'A');
         tok_append(t, one);
-    } else if ((cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9')) {
-        one[0] = (char)cp;
+    } else if (c >= '0' && c <= '9') {
+        one[0] = (char)c;
         tok_append(t, one);
-    } else if (cp == '\'' || cp == '`' || cp == 0x2018 || cp == 0x2019 || cp == 0x02BC ||
-               cp == 0xB4 || (cp >= 0x300 && cp <= 0x36F)) {
-        /* apostrophes and combining marks vanish inside a token: O'BRIEN -> OBRIEN */
-    } else if (cp >= 0xC0 && cp < 0x180) {
-        const char *f = fold_table[cp - 0xC0];
-        if (*f)
-            tok_append(t, f);
-        else
-            tok_break(t);
     } else {
         tok_break(t);
     }
@@ -314,20 +109,18 @@ enum cust_status cust_name_standardize(const char *utf8, struct cust_std_name *o
     size_t n = strlen(utf8);
     if (n > CUST_NAME_INPUT_MAX)
         return cust_err_set(err, CUST_ETOOBIG, "name longer than %d bytes", CUST_NAME_INPUT_MAX);
+    char key[CUST_NAME_KEY_MAX];
+    struct cust_err kerr = CUST_ERR_INIT;
+    enum cust_status kst = cust_name_key(utf8, n, key, sizeof(key), &kerr);
+    if (kst != CUST_OK && kst != CUST_ETOOBIG)
+        return cust_err_set(err, kst, "%s", kerr.msg);
     struct tokens tk;
     struct tokens *t = &tk;
     t->n = 0;
     t->open = false;
-    t->truncated = false;
-    const unsigned char *s = (const unsigned char *)utf8;
-    for (size_t i = 0; i < n;) {
-        size_t at = i;
-        uint32_t cp;
-        if (!cust_utf8_next(s, n, &i, &cp)) {
-            return cust_err_set(err, CUST_EINVAL, "invalid utf-8 at byte %zu", at);
-        }
-        feed(t, cp);
-    }
+    t->truncated = kst == CUST_ETOOBIG;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        feed(t, *p);
     bool trunc = t->truncated;
 
     /* Digits carry nothing in a name; tokens made only of digits go. */

@@ -108,8 +108,11 @@ enum cust_status cust_policy_resolve(struct cust_policy_resolver *r, const char 
         }
     } else if ((st = load_set(r, err)) == CUST_OK) {
         *out = cust_policy_set_get(r->set, id);
-        if (!*out)
+        /* a network caller's resolver names no folder (the install path is not its business) */
+        if (!*out && (r->flags & CUST_RESOLVE_FILES))
             st = cust_err_set(err, CUST_ENOTFOUND, "no policy '%s' in '%s'", id, r->dir);
+        else if (!*out)
+            st = cust_err_set(err, CUST_ENOTFOUND, "no policy '%.64s' in the policy set", id);
     }
     pthread_mutex_unlock(&r->lock);
     return st;

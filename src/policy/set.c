@@ -31,8 +31,10 @@ static void scan(const char *root, const char *rel, char ***ids, size_t *n, int 
         if (w < 0 || (size_t)w >= sizeof(sub))
             continue;
         snprintf(full, sizeof(full), "%s/%s", root, sub);
+        /* lstat: a symbolic link is skipped, never followed (issue 12) - the set is what the
+         * folder itself holds, so a link cannot bring in a policy from elsewhere */
         struct stat st;
-        if (stat(full, &st) != 0)
+        if (lstat(full, &st) != 0 || S_ISLNK(st.st_mode))
             continue;
         if (S_ISDIR(st.st_mode)) {
             scan(root, sub, ids, n, depth + 1);

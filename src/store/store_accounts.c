@@ -25,11 +25,11 @@ enum cust_status cust_store_account_put(struct cust_store *s, const struct cust_
     return s->ops->accounts->account_put(s->impl, a, err);
 }
 
-enum cust_status cust_store_user_failure(struct cust_store *s, const char *name, int64_t now,
-                                         unsigned max, int64_t lock_s, struct cust_err *err)
+enum cust_status cust_store_user_claim(struct cust_store *s, const char *name, int64_t now,
+                                       unsigned max, int64_t lock_s, struct cust_err *err)
 {
-    ACCOUNT_OPS(s, user_failure, err);
-    return s->ops->accounts->user_failure(s->impl, name, now, max, lock_s, err);
+    ACCOUNT_OPS(s, user_claim, err);
+    return s->ops->accounts->user_claim(s->impl, name, now, max, lock_s, err);
 }
 
 enum cust_status cust_store_user_success(struct cust_store *s, const char *name, int64_t step,
@@ -65,4 +65,32 @@ enum cust_status cust_store_session_delete(struct cust_store *s, const char *id,
 {
     ACCOUNT_OPS(s, session_delete, err);
     return s->ops->accounts->session_delete(s->impl, id, err);
+}
+
+enum cust_status cust_store_user_set_role(struct cust_store *s, const char *name, const char *role,
+                                          struct cust_err *err)
+{
+    ACCOUNT_OPS(s, user_set_role, err);
+    return s->ops->accounts->user_set_role(s->impl, name, role, err);
+}
+
+enum cust_status cust_store_user_set_disabled(struct cust_store *s, const char *name, bool disabled,
+                                              struct cust_err *err)
+{
+    ACCOUNT_OPS(s, user_set_disabled, err);
+    return s->ops->accounts->user_set_disabled(s->impl, name, disabled, err);
+}
+
+enum cust_status cust_store_session_list(struct cust_store *s, const char *user,
+                                         cust_session_row_fn fn, void *arg, struct cust_err *err)
+{
+    ACCOUNT_OPS(s, session_list, err);
+    return s->ops->accounts->session_list(s->impl, user, fn, arg, err);
+}
+
+enum cust_status cust_store_session_end_all(struct cust_store *s, const char *user, size_t *ended,
+                                            struct cust_err *err)
+{
+    ACCOUNT_OPS(s, session_end_all, err);
+    return s->ops->accounts->session_end_all(s->impl, user, ended, err);
 }

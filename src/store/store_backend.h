@@ -152,8 +152,8 @@ struct cust_store_account_ops {
                                     struct cust_err *err);
     enum cust_status (*account_put)(void *impl, const struct cust_account_row *a,
                                     struct cust_err *err);
-    enum cust_status (*user_failure)(void *impl, const char *name, int64_t now, unsigned max,
-                                     int64_t lock_s, struct cust_err *err);
+    enum cust_status (*user_claim)(void *impl, const char *name, int64_t now, unsigned max,
+                                   int64_t lock_s, struct cust_err *err);
     enum cust_status (*user_success)(void *impl, const char *name, int64_t step,
                                      struct cust_err *err);
     enum cust_status (*user_list)(void *impl, cust_user_fn fn, void *arg, struct cust_err *err);
@@ -162,6 +162,14 @@ struct cust_store_account_ops {
     enum cust_status (*session_put)(void *impl, const struct cust_session_row *s,
                                     struct cust_err *err);
     enum cust_status (*session_delete)(void *impl, const char *id, struct cust_err *err);
+    enum cust_status (*user_set_role)(void *impl, const char *name, const char *role,
+                                      struct cust_err *err);
+    enum cust_status (*user_set_disabled)(void *impl, const char *name, bool disabled,
+                                          struct cust_err *err);
+    enum cust_status (*session_list)(void *impl, const char *user, cust_session_row_fn fn,
+                                     void *arg, struct cust_err *err);
+    enum cust_status (*session_end_all)(void *impl, const char *user, size_t *ended,
+                                        struct cust_err *err);
 };
 
 /* Feed runs, what each source listed, review items (store_feed.h). */

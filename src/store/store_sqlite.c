@@ -6,6 +6,7 @@
  * changes as numbered migrations recorded in schema_migrations.
  */
 #include "custodian/compat.h"
+#include "custodian/namekey.h"
 #include "custodian/buf.h"
 #include "custodian/date.h"
 #include "store_sqlite_accounts.h"
@@ -14,6 +15,7 @@
 #include "store_sqlite_public.h"
 #include "store_sqlite_requests.h"
 #include "store_sqlite_rows.h"
+#include "store_sqlite_stmt.h"
 
 #include <errno.h>
 #include <dirent.h>
@@ -131,15 +133,16 @@ static const char *const migration_1[] = {
 
 /* Applied in this order; a migration's version is its position (1-based). Append only. */
 static const char *const *const migrations[] = {
-    migration_1,                          /* 1: records */
-    cust_sqlite_requests_migration,       /* 2: requests and what is kept with them */
-    cust_sqlite_accounts_migration,       /* 3: staff users and sessions */
-    cust_sqlite_disclosures_migration,    /* 4: disclosures chained to the ledger */
-    cust_sqlite_public_locator_migration, /* 5: the locator's in-custody indexes, dob filter */
-    cust_sqlite_accounts_totp_migration,  /* 6: TOTP secrets sealed at rest (users.totp_nonce) */
-    cust_sqlite_public_charges_migration, /* 7: precomputed public charges JSON */
-    cust_sqlite_feed_migration,           /* 8: feed runs, what each source listed, reviews */
-    cust_sqlite_rows_migration,           /* 9: every row in the ledger (row journal) */
+    migration_1,                           /* 1: records */
+    cust_sqlite_requests_migration,        /* 2: requests and what is kept with them */
+    cust_sqlite_accounts_migration,        /* 3: staff users and sessions */
+    cust_sqlite_disclosures_migration,     /* 4: disclosures chained to the ledger */
+    cust_sqlite_public_locator_migration,  /* 5: the locator's in-custody indexes, dob filter */
+    cust_sqlite_accounts_totp_migration,   /* 6: TOTP secrets sealed at rest (users.totp_nonce) */
+    cust_sqlite_public_charges_migration,  /* 7: precomputed public charges JSON */
+    cust_sqlite_feed_migration,            /* 8: feed runs, what each source listed, reviews */
+    cust_sqlite_rows_migration,            /* 9: every row in the ledger (row journal) */
+    cust_sqlite_public_name_key_migration, /* 10: names searched by their key (namekey.h) */
 };
 
 int cust_store_schema_version(void)
@@ -201,10 +204,12 @@ enum stmt_id {
     " booked_day, facility, housing, arresting_agency, scheduled_release,"                         \
     " release_date_public, released_at, released_day, release_reason, sentence_imposed_on,"        \
     " sentence_term_days, sentence_presentence_days, computed_release, release_rule,"              \
-    " release_disagreement, search_last, search_first, public_charges) VALUES(?1, ?2, 1, ?3, ?4,"  \
-    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"                       \
-    " (SELECT last_name FROM persons WHERE id = ?2), (SELECT first_name FROM persons WHERE id = "  \
-    "?2), ?20)"
+    " release_disagreement, search_last, search_first, key_last, key_first, public_charges)"       \
+    " VALUES(?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"  \
+    " ?19, (SELECT last_name FROM persons WHERE id = ?2),"                                         \
+    " (SELECT first_name FROM persons WHERE id = ?2),"                                             \
+    " (SELECT cust_name_key(last_name) FROM persons WHERE id = ?2),"                               \
+    " (SELECT cust_name_key(first_name) FROM persons WHERE id = ?2), ?20)"
 
 static const char *const stmt_sql[S__N] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -258,6 +263,7 @@ static const char *const stmt_sql[S__N] = {
     " computed_release = excluded.computed_release, release_rule = excluded.release_rule,"
     " release_disagreement = excluded.release_disagreement,"
     " search_last = excluded.search_last, search_first = excluded.search_first,"
+    " key_last = excluded.key_last, key_first = excluded.key_first,"
     " public_charges = excluded.public_charges"
     " RETURNING id, version",
     [S_VERSION_INSERT] = "INSERT INTO booking_versions(booking_id, version, recorded_at,"
@@ -282,6 +288,7 @@ static const char *const stmt_sql[S__N] = {
         " WHERE " IN_CUSTODY_ON(
             "?1") " AND (?2 IS NULL OR p.citizenship_status = ?2)"
                   " AND (?3 IS NULL OR b.facility = ?3) AND (?4 = 0 OR b.release_disagreement = 1)"
+                  " AND (?5 IS NULL OR (b.key_last >= ?5 AND b.key_last < ?6))"
                   " ORDER BY b.booking_number",
     [S_EACH] = "SELECT b.booking_number, v.doc FROM bookings b JOIN booking_versions v"
                " ON v.booking_id = b.id AND v.version = b.version"
@@ -472,6 +479,22 @@ static int busy_wait(void *arg, int tries)
     return 1;
 }
 
+sqlite3_stmt *cust_sqlite_stmt(sqlite3 *db, const char *path, sqlite3_stmt **slot, const char *sql,
+                               struct cust_err *err)
+{
+    if (!*slot) {
+        if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK) {
+            cust_sqlite_err(db, path, err, "prepare");
+            *slot = NULL;
+            return NULL;
+        }
+    } else {
+        sqlite3_reset(*slot);
+        sqlite3_clear_bindings(*slot);
+    }
+    return *slot;
+}
+
 static enum cust_status db_err(struct sq *q, struct cust_err *err, const char *what)
 {
     return cust_sqlite_err(q->db, q->path, err, what);
@@ -496,17 +519,7 @@ enum cust_status cust_sqlite_err(sqlite3 *db, const char *path, struct cust_err 
 /* The prepared statement `id`, reset and with bindings cleared. */
 static sqlite3_stmt *stmt(struct sq *q, enum stmt_id id, struct cust_err *err)
 {
-    if (!q->st[id]) {
-        if (sqlite3_prepare_v3(q->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &q->st[id],
-                               NULL) != SQLITE_OK) {
-            db_err(q, err, "prepare");
-            return NULL;
-        }
-    } else {
-        sqlite3_reset(q->st[id]);
-        sqlite3_clear_bindings(q->st[id]);
-    }
-    return q->st[id];
+    return cust_sqlite_stmt(q->db, q->path, &q->st[id], stmt_sql[id], err);
 }
 
 static void bind_text(sqlite3_stmt *s, int i, const char *v)
@@ -1182,6 +1195,13 @@ static enum cust_status sq_roster(void *impl, const struct cust_roster_filter *f
     bind_text(s, 2, f->citizenship);
     bind_text(s, 3, f->facility);
     sqlite3_bind_int(s, 4, f->disagreements_only ? 1 : 0);
+    char last[CUST_NAME_KEY_MAX], end[CUST_NAME_KEY_MAX + 1];
+    if (f->last_name) {
+        cust_name_key(f->last_name, strlen(f->last_name), last, sizeof(last), NULL);
+        cust_name_key_range(last, end, sizeof(end));
+    }
+    bind_text(s, 5, f->last_name ? last : NULL);
+    bind_text(s, 6, f->last_name ? end : NULL);
     int rc;
     enum cust_status st = CUST_OK;
     while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1352,6 +1372,26 @@ static enum cust_status sq_ledger_insert(void *impl, const struct cust_ledger_ro
     return run(q, s, err, "ledger head");
 }
 
+/* The ledger row at a stepped statement of S_LEDGER_EACH or S_LEDGER_ENTRY (same columns). */
+static struct cust_ledger_row ledger_row_of(sqlite3_stmt *s)
+{
+    return (struct cust_ledger_row){
+        .seq = sqlite3_column_int64(s, 0),
+        .at = col_text(s, 1),
+        .actor = col_text(s, 2),
+        .role = col_text(s, 3),
+        .action = col_text(s, 4),
+        .object_type = col_text(s, 5),
+        .object_id = col_text(s, 6),
+        .outcome = col_text(s, 7),
+        .purpose = col_text(s, 8),
+        .detail = col_text(s, 9),
+        .prev_hash = col_text(s, 10),
+        .hash = col_text(s, 11),
+        .rows = col_text(s, 12),
+    };
+}
+
 static enum cust_status sq_ledger_each(void *impl, cust_ledger_fn fn, void *arg, int64_t *head_seq,
                                        char head_hash[65], struct cust_err *err)
 {
@@ -1364,21 +1404,7 @@ static enum cust_status sq_ledger_each(void *impl, cust_ledger_fn fn, void *arg,
         return CUST_EDB;
     int rc;
     while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct cust_ledger_row r = {
-            .seq = sqlite3_column_int64(s, 0),
-            .at = col_text(s, 1),
-            .actor = col_text(s, 2),
-            .role = col_text(s, 3),
-            .action = col_text(s, 4),
-            .object_type = col_text(s, 5),
-            .object_id = col_text(s, 6),
-            .outcome = col_text(s, 7),
-            .purpose = col_text(s, 8),
-            .detail = col_text(s, 9),
-            .prev_hash = col_text(s, 10),
-            .hash = col_text(s, 11),
-            .rows = col_text(s, 12),
-        };
+        struct cust_ledger_row r = ledger_row_of(s);
         st = fn(&r, arg);
     }
     if (st == CUST_OK && rc != SQLITE_DONE)
@@ -1398,21 +1424,7 @@ static enum cust_status sq_ledger_entry(void *impl, int64_t seq, cust_ledger_fn 
     int rc = sqlite3_step(s);
     enum cust_status st = CUST_OK;
     if (rc == SQLITE_ROW) {
-        struct cust_ledger_row r = {
-            .seq = sqlite3_column_int64(s, 0),
-            .at = col_text(s, 1),
-            .actor = col_text(s, 2),
-            .role = col_text(s, 3),
-            .action = col_text(s, 4),
-            .object_type = col_text(s, 5),
-            .object_id = col_text(s, 6),
-            .outcome = col_text(s, 7),
-            .purpose = col_text(s, 8),
-            .detail = col_text(s, 9),
-            .prev_hash = col_text(s, 10),
-            .hash = col_text(s, 11),
-            .rows = col_text(s, 12),
-        };
+        struct cust_ledger_row r = ledger_row_of(s);
         st = fn(&r, arg);
     } else if (rc == SQLITE_DONE) {
         st = cust_err_set(err, CUST_ENOTFOUND, "no ledger entry %" PRId64, seq);
@@ -1522,6 +1534,7 @@ static enum cust_status open_readonly(struct sq *q, const char *path, struct cus
                             q->db ? sqlite3_errmsg(q->db) : "out of memory");
     sqlite3_busy_handler(q->db, busy_wait, q);
     sqlite3_extended_result_codes(q->db, 1);
+    cust_sqlite_name_key_register(q->db);
     int have = 0;
     enum cust_status st = schema_have(q, &have, err);
     if (st != CUST_OK && (sqlite3_errcode(q->db) & 0xff) == SQLITE_CANTOPEN) {
@@ -1546,6 +1559,7 @@ static enum cust_status open_readonly(struct sq *q, const char *path, struct cus
             return cust_err_set(err, CUST_EDB, "cannot open store '%s': %s", path,
                                 q->db ? sqlite3_errmsg(q->db) : "out of memory");
         sqlite3_extended_result_codes(q->db, 1);
+        cust_sqlite_name_key_register(q->db);
         cust_err_clear(err);
         st = schema_have(q, &have, err);
     }
@@ -1595,6 +1609,8 @@ static enum cust_status open_readwrite(struct sq *q, const char *path, bool crea
                             q->db ? sqlite3_errmsg(q->db) : "out of memory");
     sqlite3_busy_handler(q->db, busy_wait, q);
     sqlite3_extended_result_codes(q->db, 1);
+    if (cust_sqlite_name_key_register(q->db) != SQLITE_OK)
+        return cust_err_set(err, CUST_EDB, "store '%s': cannot register cust_name_key", path);
     return run_script(q,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                       " PRAGMA cache_size=" CACHE_KIB "; PRAGMA temp_store=MEMORY;",

@@ -11,6 +11,7 @@
 #include "store_sqlite_accounts.h"
 #include "store_sqlite_requests.h"
 #include "store_sqlite_rows.h"
+#include "store_sqlite_stmt.h"
 
 #include <sqlite3.h>
 
@@ -42,6 +43,10 @@ enum account_stmt {
     W_SESSION_GET,
     W_SESSION_PUT,
     W_SESSION_DELETE,
+    W_USER_SET_ROLE,
+    W_USER_SET_DISABLED,
+    W_SESSION_LIST,
+    W_SESSION_END_ALL,
     W__N
 };
 
@@ -59,8 +64,8 @@ static const char *const account_sql[W__N] = {
                        " locked_until = CASE WHEN failures + 1 >= ?3 THEN ?2 + ?4"
                        "  ELSE locked_until END,"
                        " failures = CASE WHEN failures + 1 >= ?3 THEN 0 ELSE failures + 1 END"
-                       " WHERE name = ?1",
-    [W_USER_SUCCESS] = "UPDATE users SET totp_last_step = ?2, failures = 0"
+                       " WHERE name = ?1 AND locked_until <= ?2",
+    [W_USER_SUCCESS] = "UPDATE users SET totp_last_step = ?2, failures = 0, locked_until = 0"
                        " WHERE name = ?1 AND totp_last_step < ?2",
     [W_USER_EXISTS] = "SELECT 1 FROM users WHERE name = ?1",
     [W_USER_LIST] = "SELECT name, role, created_at, disabled FROM users ORDER BY name",
@@ -69,6 +74,11 @@ static const char *const account_sql[W__N] = {
                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
                       " last_seen = excluded.last_seen, role = excluded.role",
     [W_SESSION_DELETE] = "DELETE FROM sessions WHERE id = ?1",
+    [W_USER_SET_ROLE] = "UPDATE users SET role = ?2 WHERE name = ?1",
+    [W_USER_SET_DISABLED] = "UPDATE users SET disabled = ?2 WHERE name = ?1",
+    [W_SESSION_LIST] = "SELECT id, csrf, user, role, created, last_seen FROM sessions"
+                       " WHERE user = ?1 ORDER BY created, id",
+    [W_SESSION_END_ALL] = "DELETE FROM sessions WHERE user = ?1",
 };
 
 struct account_stmts {
@@ -85,12 +95,6 @@ void cust_sqlite_accounts_free(void *stmts)
     free(w);
 }
 
-static enum cust_status db_err(sqlite3 *db, const char *path, struct cust_err *err,
-                               const char *what)
-{
-    return cust_sqlite_err(db, path, err, what);
-}
-
 /* The prepared statement `id` of this connection, reset with bindings cleared. */
 static sqlite3_stmt *wstmt(void *impl, enum account_stmt id, struct cust_err *err)
 {
@@ -100,24 +104,14 @@ static sqlite3_stmt *wstmt(void *impl, enum account_stmt id, struct cust_err *er
     struct account_stmts *w = *slot;
     if (!w)
         *slot = w = cust_xcalloc(1, sizeof(*w));
-    if (!w->st[id]) {
-        if (sqlite3_prepare_v3(db, account_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &w->st[id],
-                               NULL) != SQLITE_OK) {
-            db_err(db, path, err, "prepare");
-            return NULL;
-        }
-    } else {
-        sqlite3_reset(w->st[id]);
-        sqlite3_clear_bindings(w->st[id]);
-    }
-    return w->st[id];
+    return cust_sqlite_stmt(db, path, &w->st[id], account_sql[id], err);
 }
 
 static enum cust_status step_err(void *impl, struct cust_err *err, const char *what)
 {
     const char *path = NULL;
     sqlite3 *db = cust_sqlite_handle(impl, &path, NULL);
-    return db_err(db, path, err, what);
+    return cust_sqlite_err(db, path, err, what);
 }
 
 static const char *ctext(sqlite3_stmt *s, int i)
@@ -201,8 +195,8 @@ static enum cust_status user_exists(void *impl, const char *name, struct cust_er
     return step_err(impl, err, "user");
 }
 
-static enum cust_status sw_user_failure(void *impl, const char *name, int64_t now, unsigned max,
-                                        int64_t lock_s, struct cust_err *err)
+static enum cust_status sw_user_claim(void *impl, const char *name, int64_t now, unsigned max,
+                                      int64_t lock_s, struct cust_err *err)
 {
     const char *path = NULL;
     sqlite3 *db = cust_sqlite_handle(impl, &path, NULL);
@@ -216,10 +210,11 @@ static enum cust_status sw_user_failure(void *impl, const char *name, int64_t no
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
-        return step_err(impl, err, "user failure");
-    if (sqlite3_changes(db) == 0)
-        return cust_err_set(err, CUST_ENOTFOUND, "no user '%s'", name);
-    return CUST_OK;
+        return step_err(impl, err, "user attempt");
+    if (sqlite3_changes(db) == 1)
+        return CUST_OK;
+    enum cust_status st = user_exists(impl, name, err);
+    return st ? st : cust_err_set(err, CUST_EDENIED, "account locked");
 }
 
 static enum cust_status sw_user_success(void *impl, const char *name, int64_t step,
@@ -316,13 +311,98 @@ static enum cust_status sw_session_delete(void *impl, const char *id, struct cus
     return rc == SQLITE_DONE ? CUST_OK : step_err(impl, err, "session");
 }
 
+/* Run the UPDATE/DELETE `id` bound to (name, text or int); *changes gets the rows changed. */
+static enum cust_status run_change(void *impl, enum account_stmt id, const char *name,
+                                   const char *text, int64_t num, size_t *changes,
+                                   struct cust_err *err)
+{
+    const char *path = NULL;
+    sqlite3 *db = cust_sqlite_handle(impl, &path, NULL);
+    sqlite3_stmt *s = wstmt(impl, id, err);
+    if (!s)
+        return CUST_EDB;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    if (text)
+        sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
+    else if (sqlite3_bind_parameter_count(s) >= 2)
+        sqlite3_bind_int64(s, 2, num);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return step_err(impl, err, "user");
+    *changes = (size_t)sqlite3_changes(db);
+    return CUST_OK;
+}
+
+static enum cust_status sw_user_set_role(void *impl, const char *name, const char *role,
+                                         struct cust_err *err)
+{
+    size_t n = 0;
+    enum cust_status st = run_change(impl, W_USER_SET_ROLE, name, role ? role : "none", 0, &n, err);
+    if (st == CUST_OK && n == 0)
+        return cust_err_set(err, CUST_ENOTFOUND, "no user '%s'", name);
+    if (st == CUST_OK)
+        cust_sqlite_rows_track(impl, CT_USERS, 0, name); /* a covered column: journalled */
+    return st;
+}
+
+static enum cust_status sw_user_set_disabled(void *impl, const char *name, bool disabled,
+                                             struct cust_err *err)
+{
+    size_t n = 0;
+    enum cust_status st = run_change(impl, W_USER_SET_DISABLED, name, NULL, disabled, &n, err);
+    if (st == CUST_OK && n == 0)
+        return cust_err_set(err, CUST_ENOTFOUND, "no user '%s'", name);
+    if (st == CUST_OK)
+        cust_sqlite_rows_track(impl, CT_USERS, 0, name);
+    return st;
+}
+
+static enum cust_status sw_session_list(void *impl, const char *user, cust_session_row_fn fn,
+                                        void *arg, struct cust_err *err)
+{
+    sqlite3_stmt *s = wstmt(impl, W_SESSION_LIST, err);
+    if (!s)
+        return CUST_EDB;
+    sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
+    enum cust_status st = CUST_OK;
+    int rc;
+    while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct cust_session_row r = {ctext(s, 0),
+                                     ctext(s, 1),
+                                     ctext(s, 2),
+                                     ctext(s, 3),
+                                     sqlite3_column_int64(s, 4),
+                                     sqlite3_column_int64(s, 5)};
+        st = fn(&r, arg);
+    }
+    if (st == CUST_OK && rc != SQLITE_DONE)
+        st = step_err(impl, err, "sessions");
+    sqlite3_reset(s);
+    return st;
+}
+
+static enum cust_status sw_session_end_all(void *impl, const char *user, size_t *ended,
+                                           struct cust_err *err)
+{
+    size_t n = 0;
+    enum cust_status st = run_change(impl, W_SESSION_END_ALL, user, NULL, 0, &n, err);
+    if (ended)
+        *ended = n;
+    return st;
+}
+
 const struct cust_store_account_ops cust_sqlite_account_ops = {
     .account_get = sw_account_get,
     .account_put = sw_account_put,
-    .user_failure = sw_user_failure,
+    .user_claim = sw_user_claim,
     .user_success = sw_user_success,
     .user_list = sw_user_list,
     .session_get = sw_session_get,
     .session_put = sw_session_put,
     .session_delete = sw_session_delete,
+    .user_set_role = sw_user_set_role,
+    .user_set_disabled = sw_user_set_disabled,
+    .session_list = sw_session_list,
+    .session_end_all = sw_session_end_all,
 };

@@ -9,6 +9,8 @@
 #include "custodian/compat.h"
 #include "store_sqlite_public.h"
 #include "store_sqlite_requests.h"
+#include "store_sqlite_stmt.h"
+#include "custodian/namekey.h"
 
 #include <sqlite3.h>
 
@@ -33,8 +35,19 @@
  */
 const char *const cust_sqlite_public_locator_migration[] = {
     "ALTER TABLE bookings ADD COLUMN search_last TEXT",
-    "ALTER TABLE bookings ADD COLUMN search_first TEXT", CUST_SQLITE_NAME_COPY_FIX,
-    CUST_SQLITE_IDX_BOOKINGS_OPEN, CUST_SQLITE_IDX_BOOKINGS_RELEASED, CUST_SQLITE_TRIGGER_NAME_COPY,
+    "ALTER TABLE bookings ADD COLUMN search_first TEXT",
+    /* the objects as migration 5 made them (migration 10 replaces them) */
+    "UPDATE bookings SET search_last = p.last_name, search_first = p.first_name FROM persons p"
+    " WHERE p.id = bookings.person_id AND (bookings.search_last IS NOT p.last_name"
+    " OR bookings.search_first IS NOT p.first_name)",
+    "CREATE INDEX bookings_open ON bookings(search_last, search_first, booking_number)"
+    " WHERE released_at IS NULL",
+    "CREATE INDEX bookings_released_name ON bookings(search_last, released_day)"
+    " WHERE released_day IS NOT NULL",
+    "CREATE TRIGGER persons_name_copy AFTER UPDATE OF last_name, first_name ON persons"
+    " WHEN OLD.last_name IS NOT NEW.last_name OR OLD.first_name IS NOT NEW.first_name"
+    " BEGIN UPDATE bookings SET search_last = NEW.last_name, search_first = NEW.first_name"
+    " WHERE person_id = NEW.id; END",
     "DROP VIEW public_bookings",
     /* The only thing the public locator may read (allow-list; no citizenship, immigration,
      * address, identifiers or criminal history). dob, unreleased and released_day are there
@@ -76,30 +89,85 @@ const char *const cust_sqlite_public_charges_migration[] = {
     " FROM bookings b JOIN persons p ON p.id = b.person_id",
     NULL};
 
+/*
+ * Migration 10: names are searched by their key (namekey.h), so that "Mejía", "MEJIA" and "mejia"
+ * find MEJÍA, and a last name of CUST_NAME_PREFIX_MIN characters or more is a prefix. Each
+ * booking keeps the key of its name copy (key_last, key_first; filled for the existing rows
+ * here, by the booking insert, the trigger persons_name_copy and a bulk load's fix-up, all
+ * through the SQL function cust_name_key registered on every connection); the in-custody
+ * indexes start with the key instead of the copy. The view gains last_key and first_key: search
+ * columns derived from the public name only, nothing more is shown.
+ */
+const char *const cust_sqlite_public_name_key_migration[] = {
+    "ALTER TABLE bookings ADD COLUMN key_last TEXT",
+    "ALTER TABLE bookings ADD COLUMN key_first TEXT",
+    "UPDATE bookings SET key_last = cust_name_key(search_last),"
+    " key_first = cust_name_key(search_first)",
+    "DROP INDEX bookings_open", "DROP INDEX bookings_released_name", CUST_SQLITE_IDX_BOOKINGS_OPEN,
+    CUST_SQLITE_IDX_BOOKINGS_RELEASED, "DROP TRIGGER persons_name_copy",
+    CUST_SQLITE_TRIGGER_NAME_COPY, "DROP VIEW public_bookings",
+    /* The only thing the public locator may read (allow-list; no citizenship, immigration,
+     * address, identifiers or criminal history). dob, unreleased and released_day are there
+     * to filter by, never returned; last_key and first_key are the names' search keys. */
+    "CREATE VIEW public_bookings AS SELECT"
+    " b.booking_number, b.search_last AS last_name, b.search_first AS first_name,"
+    " p.middle_name, b.booked_at, b.facility, b.arresting_agency, b.public_charges AS charges,"
+    " CASE WHEN b.release_date_public = 1 THEN b.scheduled_release END AS scheduled_release,"
+    " p.dob AS dob, b.released_at IS NULL AS unreleased, b.released_day AS released_day,"
+    " b.booked_ts AS booked_ts, b.key_last AS last_key, b.key_first AS first_key"
+    " FROM bookings b JOIN persons p ON p.id = b.person_id",
+    NULL};
+
+static void name_key_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    const char *in = (const char *)sqlite3_value_text(argv[0]);
+    int n = sqlite3_value_bytes(argv[0]);
+    char key[CUST_NAME_KEY_MAX];
+    /* a key cut at CUST_NAME_KEY_MAX (ETOOBIG) is still the key to search by; text that is not
+     * UTF-8 cannot be in the store (every writer checks), and would key as "" */
+    cust_name_key(in, (size_t)n, key, sizeof(key), NULL);
+    sqlite3_result_text(ctx, key, -1, SQLITE_TRANSIENT);
+}
+
+int cust_sqlite_name_key_register(void *db)
+{
+    return sqlite3_create_function(db, "cust_name_key", 1,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                   name_key_fn, NULL, NULL);
+}
+
 enum public_stmt { P_NAME, P_NUMBER, P__N };
 
 /* The public locator: this view and nothing else, and only these columns of it (dob,
- * unreleased, released_day and booked_ts are filters). Two shapes, so that each is an index
- * lookup: by last name (the in-custody rows of the name in bookings_open, in name order,
- * stopping at the limit, merged with the rows of bookings_released_name released after the
- * day asked about) and by booking number. ?1 last name, ?2 first-name prefix, ?3 booking
- * number, ?4 booked at or before (Unix), ?5 limit, ?6 dob, ?7 today (day number). */
+ * unreleased, released_day and booked_ts are filters; last_key and first_key order the rows).
+ * Two shapes, so that each is an index lookup: by last name (the in-custody rows whose key is
+ * in [?1, ?8) in bookings_open, in key order, stopping at the limit, merged with the rows of
+ * bookings_released_name released after the day asked about) and by booking number. ?1 the
+ * last name's key, ?8 the end of its range (cust_name_key_range), ?2 the first name's key (a
+ * prefix), ?3 booking number, ?4 booked at or before (Unix), ?5 limit, ?6 dob, ?7 today (day
+ * number). */
 #define PUBLIC_COLS                                                                                \
     "booking_number, last_name, first_name, middle_name, booked_at, facility, arresting_agency,"   \
-    " charges, scheduled_release"
+    " charges, scheduled_release, last_key, first_key"
 #define PUBLIC_FILTER                                                                              \
-    "(?2 IS NULL OR substr(first_name, 1, length(?2)) = ?2)"                                       \
+    "(?2 IS NULL OR substr(first_key, 1, length(?2)) = ?2)"                                        \
     " AND (?3 IS NULL OR booking_number = ?3) AND booked_ts <= ?4"                                 \
     " AND (?6 IS NULL OR dob = ?6)"
-#define PUBLIC_ORDER "last_name, first_name, booking_number LIMIT ?5"
+#define PUBLIC_ORDER "last_key, first_key, booking_number LIMIT ?5"
 
 static const char *const public_sql[P__N] = {
-    [P_NAME] = "SELECT " PUBLIC_COLS " FROM public_bookings WHERE last_name = ?1"
+    [P_NAME] = "SELECT " PUBLIC_COLS " FROM public_bookings WHERE last_key >= ?1 AND last_key < ?8"
                " AND unreleased AND " PUBLIC_FILTER " UNION ALL SELECT " PUBLIC_COLS
-               " FROM public_bookings WHERE last_name = ?1 AND released_day > ?7"
+               " FROM public_bookings WHERE last_key >= ?1 AND last_key < ?8 AND released_day > ?7"
                " AND NOT unreleased AND " PUBLIC_FILTER " ORDER BY " PUBLIC_ORDER,
     [P_NUMBER] = "SELECT " PUBLIC_COLS " FROM public_bookings WHERE booking_number = ?3"
-                 " AND (unreleased OR released_day > ?7) AND (?1 IS NULL OR last_name = ?1)"
+                 " AND (unreleased OR released_day > ?7)"
+                 " AND (?1 IS NULL OR (last_key >= ?1 AND last_key < ?8))"
                  " AND " PUBLIC_FILTER " ORDER BY " PUBLIC_ORDER,
 };
 
@@ -117,12 +185,6 @@ void cust_sqlite_public_free(void *p)
     free(w);
 }
 
-static enum cust_status db_err(sqlite3 *db, const char *path, struct cust_err *err,
-                               const char *what)
-{
-    return cust_sqlite_err(db, path, err, what);
-}
-
 /* The prepared statement `id` of this connection, reset with bindings cleared. */
 static sqlite3_stmt *pstmt(void *impl, enum public_stmt id, struct cust_err *err)
 {
@@ -132,24 +194,14 @@ static sqlite3_stmt *pstmt(void *impl, enum public_stmt id, struct cust_err *err
     struct public_stmts *w = *slot;
     if (!w)
         *slot = w = cust_xcalloc(1, sizeof(*w));
-    if (!w->st[id]) {
-        if (sqlite3_prepare_v3(db, public_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &w->st[id],
-                               NULL) != SQLITE_OK) {
-            db_err(db, path, err, "prepare");
-            return NULL;
-        }
-    } else {
-        sqlite3_reset(w->st[id]);
-        sqlite3_clear_bindings(w->st[id]);
-    }
-    return w->st[id];
+    return cust_sqlite_stmt(db, path, &w->st[id], public_sql[id], err);
 }
 
 static enum cust_status step_err(void *impl, struct cust_err *err, const char *what)
 {
     const char *path = NULL;
     sqlite3 *db = cust_sqlite_handle(impl, &path, NULL);
-    return db_err(db, path, err, what);
+    return cust_sqlite_err(db, path, err, what);
 }
 
 static void bind_opt(sqlite3_stmt *s, int i, const char *v)
@@ -173,8 +225,17 @@ enum cust_status cust_sqlite_public_search(void *impl, const struct cust_public_
     sqlite3_stmt *s = pstmt(impl, q->last_name ? P_NAME : P_NUMBER, err);
     if (!s)
         return CUST_EDB;
-    bind_opt(s, 1, q->last_name);
-    bind_opt(s, 2, q->first_name);
+    /* names as written are searched by their keys (namekey.h) */
+    char last[CUST_NAME_KEY_MAX], end[CUST_NAME_KEY_MAX + 1], first[CUST_NAME_KEY_MAX];
+    if (q->last_name) {
+        cust_name_key(q->last_name, strlen(q->last_name), last, sizeof(last), NULL);
+        cust_name_key_range(last, end, sizeof(end));
+    }
+    if (q->first_name)
+        cust_name_key(q->first_name, strlen(q->first_name), first, sizeof(first), NULL);
+    bind_opt(s, 1, q->last_name ? last : NULL);
+    bind_opt(s, 8, q->last_name ? end : NULL);
+    bind_opt(s, 2, q->first_name ? first : NULL);
     bind_opt(s, 3, q->booking_number);
     sqlite3_bind_int64(s, 4, q->booked_before);
     sqlite3_bind_int64(s, 5, q->limit);

@@ -21,23 +21,35 @@ extern const char *const cust_sqlite_public_charges_migration[];
     " 'next_court_date', c.next_court_date, 'case_number', c.case_number, 'court', c.court))"      \
     " FROM (SELECT * FROM charges WHERE booking_id = " ID " ORDER BY idx) c)"
 
-/* Migration 4's objects that a bulk load into an empty store drops and builds again at its
- * commit (store_sqlite.c), and the UPDATE that brings every booking's name copy up to date. */
+/* The public view's objects that a bulk load into an empty store drops and builds again at its
+ * commit (store_sqlite.c), and the UPDATE that brings every booking's name copy up to date. As
+ * of migration 10 (the name key): the indexes start with the key of the last name, and the
+ * trigger and the UPDATE keep the keys with the copy. (Migration 5 keeps its own text.) */
 #define CUST_SQLITE_IDX_BOOKINGS_OPEN                                                              \
-    "CREATE INDEX bookings_open ON bookings(search_last, search_first, booking_number)"            \
+    "CREATE INDEX bookings_open ON bookings(key_last, key_first, booking_number)"                  \
     " WHERE released_at IS NULL"
 #define CUST_SQLITE_IDX_BOOKINGS_RELEASED                                                          \
-    "CREATE INDEX bookings_released_name ON bookings(search_last, released_day)"                   \
+    "CREATE INDEX bookings_released_name ON bookings(key_last, released_day)"                      \
     " WHERE released_day IS NOT NULL"
 #define CUST_SQLITE_TRIGGER_NAME_COPY                                                              \
     "CREATE TRIGGER persons_name_copy AFTER UPDATE OF last_name, first_name ON persons"            \
     " WHEN OLD.last_name IS NOT NEW.last_name OR OLD.first_name IS NOT NEW.first_name"             \
-    " BEGIN UPDATE bookings SET search_last = NEW.last_name, search_first = NEW.first_name"        \
+    " BEGIN UPDATE bookings SET search_last = NEW.last_name, search_first = NEW.first_name,"       \
+    " key_last = cust_name_key(NEW.last_name), key_first = cust_name_key(NEW.first_name)"          \
     " WHERE person_id = NEW.id; END"
 #define CUST_SQLITE_NAME_COPY_FIX                                                                  \
-    "UPDATE bookings SET search_last = p.last_name, search_first = p.first_name FROM persons p"    \
-    " WHERE p.id = bookings.person_id AND (bookings.search_last IS NOT p.last_name"                \
+    "UPDATE bookings SET search_last = p.last_name, search_first = p.first_name,"                  \
+    " key_last = cust_name_key(p.last_name), key_first = cust_name_key(p.first_name)"              \
+    " FROM persons p WHERE p.id = bookings.person_id AND (bookings.search_last IS NOT p.last_name" \
     " OR bookings.search_first IS NOT p.first_name)"
+
+/* Schema migration 10: the name key (namekey.h) of each booking's name copy, the indexes on it,
+ * public_bookings with the keys as its search columns. */
+extern const char *const cust_sqlite_public_name_key_migration[];
+
+/* Register the SQL function cust_name_key(TEXT) -> TEXT (namekey.h; NULL for NULL) on `db` (a
+ * sqlite3 *): the trigger, the fix-up and the booking insert call it. Returns an SQLite code. */
+int cust_sqlite_name_key_register(void *db);
 
 /* The locator's read (store.h cust_store_public_search). */
 enum cust_status cust_sqlite_public_search(void *impl, const struct cust_public_query *q,

@@ -12,6 +12,7 @@
 #include "custodian/date.h"
 #include "store_sqlite_requests.h"
 #include "store_sqlite_rows.h"
+#include "store_sqlite_stmt.h"
 
 #include <sqlite3.h>
 
@@ -261,17 +262,7 @@ static enum cust_status derr(const struct dq *q, struct cust_err *err, const cha
 
 static sqlite3_stmt *dstmt(struct dq *q, enum dstmt id, struct cust_err *err)
 {
-    if (!q->st[id]) {
-        if (sqlite3_prepare_v3(q->db, dsql[id], -1, SQLITE_PREPARE_PERSISTENT, &q->st[id], NULL) !=
-            SQLITE_OK) {
-            derr(q, err, "prepare");
-            return NULL;
-        }
-    } else {
-        sqlite3_reset(q->st[id]);
-        sqlite3_clear_bindings(q->st[id]);
-    }
-    return q->st[id];
+    return cust_sqlite_stmt(q->db, q->path, &q->st[id], dsql[id], err);
 }
 
 static void btext(sqlite3_stmt *s, int i, const char *v)

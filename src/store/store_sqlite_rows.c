@@ -12,6 +12,7 @@
 #include "custodian/compat.h"
 #include "custodian/buf.h"
 #include "store_sqlite_rows.h"
+#include "store_sqlite_stmt.h"
 
 /* ---- schema ---------------------------------------------------------------------------- */
 
@@ -200,9 +201,13 @@ int cust_store_row_table(const char *name)
 static const char derived_sql[] =
     "SELECT 'booking ' || b.booking_number || ': its copy of the name of person #' || p.id"
     " || ' (' || coalesce(b.search_last, 'NULL') || ', ' || coalesce(b.search_first, 'NULL')"
-    " || ') is not the name (' || p.last_name || ', ' || p.first_name || ')'"
+    " || ') or its name keys (' || coalesce(b.key_last, 'NULL') || ', '"
+    " || coalesce(b.key_first, 'NULL') || ') are not the name (' || p.last_name || ', '"
+    " || p.first_name || ') and its keys'"
     " FROM bookings b JOIN persons p ON p.id = b.person_id"
-    " WHERE b.search_last IS NOT p.last_name OR b.search_first IS NOT p.first_name";
+    " WHERE b.search_last IS NOT p.last_name OR b.search_first IS NOT p.first_name"
+    " OR b.key_last IS NOT cust_name_key(p.last_name)"
+    " OR b.key_first IS NOT cust_name_key(p.first_name)";
 
 static const char cput_sql[] =
     "INSERT INTO checkpoints(size, root, at, note) VALUES(?1, ?2, ?3, ?4)";
@@ -327,24 +332,14 @@ void cust_sqlite_rows_forget(void *impl)
 
 static enum cust_status rerr(sqlite3 *db, const char *path, struct cust_err *err, const char *what)
 {
-    return cust_err_set(err, CUST_EDB, "store '%s': %s: %s", path, what, sqlite3_errmsg(db));
+    return cust_sqlite_err(db, path, err, what);
 }
 
 /* A prepared statement of this part, reset and cleared. */
 static sqlite3_stmt *prep(sqlite3 *db, const char *path, sqlite3_stmt **slot, const char *sql,
                           struct cust_err *err)
 {
-    if (!*slot) {
-        if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK) {
-            rerr(db, path, err, "prepare");
-            *slot = NULL;
-            return NULL;
-        }
-    } else {
-        sqlite3_reset(*slot);
-        sqlite3_clear_bindings(*slot);
-    }
-    return *slot;
+    return cust_sqlite_stmt(db, path, slot, sql, err);
 }
 
 /* ---- building a row ---------------------------------------------------------------------- */

@@ -101,6 +101,10 @@ enum cust_status web_api_decide(struct cust_http_request *req, struct cust_http_
     cust_decision_free(d);
     if (st == CUST_ENOTFOUND) /* a ?policy= the server does not have: the request's problem */
         st = CUST_EINVAL;
+    if (st != CUST_OK && cust_http_status_for(st) >= 500) {
+        cust_diag_release(&dg);
+        return cust_http_res_error(res, st, err.msg); /* logged, answered with an incident id */
+    }
     if (st != CUST_OK) {
         json_t *problems = json_array();
         for (size_t i = 0; i < dg.n; i++)

@@ -132,9 +132,17 @@ enum cust_status web_login_post(struct cust_http_request *req, struct cust_http_
         return login_form(w, res, 400, "Give your user name, passphrase and code.", "");
     char token[CUST_TOKEN_HEX];
     struct cust_session s;
-    enum cust_status st = cust_auth_login(&w->auth, name, pass, code, cust_now(), token, &s, &err);
-    cust_http_audit(req, CUST_AUDIT_LOGIN, st == CUST_OK ? 303 : 401, st == CUST_OK, name,
-                    st == CUST_OK ? NULL : err.msg);
+    enum cust_login_reason why = CUST_LOGIN_ERROR;
+    enum cust_status st =
+        cust_auth_login_why(&w->auth, name, pass, code, cust_now(), token, &s, &why, &err);
+    /* the person signing in gets one answer; the ledger keeps why (issue 12) - for accounts
+     * that exist: a name nobody has is counted (GET /metrics), never a ledger entry, so
+     * guessing names cannot grow the ledger */
+    if (st == CUST_EDENIED && why == CUST_LOGIN_UNKNOWN)
+        __atomic_fetch_add(&w->metrics.unknown_logins, 1, __ATOMIC_RELAXED);
+    else
+        cust_http_audit(req, CUST_AUDIT_LOGIN, st == CUST_OK ? 303 : 401, st == CUST_OK, name,
+                        st == CUST_OK ? NULL : cust_login_reason_name(why));
     if (st == CUST_EDENIED)
         return login_form(w, res, 401, err.msg[0] ? err.msg : "Sign-in failed.", name);
     if (st != CUST_OK)
@@ -277,15 +285,12 @@ enum cust_status web_dashboard(struct cust_http_request *req, struct cust_http_r
 
 struct roster_page {
     json_t *rows;
-    const char *last; /* upper-case filter or NULL */
     size_t n;
 };
 
 static enum cust_status roster_row(const struct cust_roster_row *r, void *arg)
 {
     struct roster_page *p = arg;
-    if (p->last && (!r->last_name || strcasecmp(r->last_name, p->last) != 0))
-        return CUST_OK;
     if (++p->n > 500)
         return CUST_OK;
     json_array_append_new(
@@ -309,8 +314,9 @@ enum cust_status web_roster_page(struct cust_http_request *req, struct cust_http
     const char *last = cust_kv_get(&req->query, "last_name");
     if (last && !*last)
         last = NULL;
-    struct roster_page p = {.rows = json_array(), .last = last};
-    struct cust_roster_filter f = {.day = cust_today()};
+    struct roster_page p = {.rows = json_array()};
+    /* the last name as typed, matched by its key (namekey.h) in the store */
+    struct cust_roster_filter f = {.day = cust_today(), .last_name = last};
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *store = web_acquire(w);
     st = cust_store_roster(store, &f, roster_row, &p, &err);

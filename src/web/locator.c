@@ -8,6 +8,7 @@
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
+#include "custodian/namekey.h"
 #include "custodian/store_accounts.h"
 #include "web_internal.h"
 
@@ -15,31 +16,37 @@
 #include <time.h>
 
 #define NAME_MAX_CHARS    64
+#define NAME_MAX_BYTES    (NAME_MAX_CHARS * 4 + 1)
 #define BOOKING_MAX_CHARS 32
 
 struct locator_query {
-    char last[NAME_MAX_CHARS + 1], first[NAME_MAX_CHARS + 1], booking[BOOKING_MAX_CHARS + 1];
+    /* names as typed (trimmed; shown back in the form) and their keys (namekey.h) */
+    char last[NAME_MAX_BYTES], first[NAME_MAX_BYTES], booking[BOOKING_MAX_CHARS + 1];
+    char last_key[CUST_NAME_KEY_MAX], first_key[CUST_NAME_KEY_MAX];
     char dob[11]; /* a filter only: never echoed, never in a response */
     bool has_last, has_first, has_booking, has_dob, any;
 };
 
-/* Names: letters, space, hyphen, apostrophe, period; stored upper case. */
-static bool clean_name(const char *in, char *out, size_t cap)
+/* Names: letters of any script with their marks, spaces, hyphens, apostrophes, periods
+ * (cust_name_plausible), at most NAME_MAX_CHARS characters; kept as typed, trimmed, and searched
+ * by their key. A name whose key is empty ("-") is not given. */
+static bool clean_name(const char *in, char *out, size_t cap, char key[CUST_NAME_KEY_MAX])
 {
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
-        if (n + 1 >= cap)
-            return false;
-        unsigned char c = *p;
-        if (c >= 'a' && c <= 'z')
-            c = (unsigned char)(c - 'a' + 'A');
-        if (!((c >= 'A' && c <= 'Z') || c == ' ' || c == '-' || c == '\'' || c == '.'))
-            return false;
-        out[n++] = (char)c;
-    }
-    while (n > 0 && out[n - 1] == ' ')
+    if (!cust_name_plausible(in, NAME_MAX_CHARS))
+        return false;
+    while (*in == ' ')
+        in++;
+    size_t n = strlen(in);
+    while (n > 0 && in[n - 1] == ' ')
         n--;
+    if (n >= cap)
+        return false;
+    memcpy(out, in, n);
     out[n] = '\0';
+    if (cust_name_key(out, n, key, CUST_NAME_KEY_MAX, NULL) != CUST_OK)
+        return false;
+    if (!key[0])
+        out[0] = '\0';
     return true;
 }
 
@@ -72,10 +79,10 @@ static bool parse_query(const struct cust_http_request *req, struct locator_quer
         bool ok = true, *has = NULL;
         char *out = NULL;
         if (strcmp(k, "last_name") == 0) {
-            ok = clean_name(v, out = q->last, sizeof(q->last));
+            ok = clean_name(v, out = q->last, sizeof(q->last), q->last_key);
             has = &q->has_last;
         } else if (strcmp(k, "first_name") == 0) {
-            ok = clean_name(v, out = q->first, sizeof(q->first));
+            ok = clean_name(v, out = q->first, sizeof(q->first), q->first_key);
             has = &q->has_first;
         } else if (strcmp(k, "booking_number") == 0) {
             ok = clean_booking(v, out = q->booking, sizeof(q->booking));
@@ -107,7 +114,8 @@ static bool parse_query(const struct cust_http_request *req, struct locator_quer
                          BOOKING_MAX_CHARS);
             else
                 snprintf(msg, cap,
-                         "%s: letters, spaces, hyphens, apostrophes and periods only, at most %d",
+                         "%s: letters (any script, accents welcome), spaces, hyphens, apostrophes"
+                         " and periods only, at most %d",
                          k, NAME_MAX_CHARS);
             return false;
         }
@@ -129,7 +137,7 @@ static bool parse_query(const struct cust_http_request *req, struct locator_quer
 
 #define CACHE_SLOTS   2048
 #define CACHE_STRIPES 64
-#define CACHE_KEY_MAX (NAME_MAX_CHARS * 2 + BOOKING_MAX_CHARS + 11 + 8)
+#define CACHE_KEY_MAX (CUST_NAME_KEY_MAX * 2 + BOOKING_MAX_CHARS + 11 + 8)
 
 struct cache_entry {
     char key[CACHE_KEY_MAX];
@@ -181,8 +189,9 @@ static uint32_t fnv1a(const char *s)
 
 static void cache_key(const struct locator_query *q, char key[CACHE_KEY_MAX])
 {
-    snprintf(key, CACHE_KEY_MAX, "%s|%s|%s|%s", q->has_last ? q->last : "",
-             q->has_first ? q->first : "", q->has_booking ? q->booking : "",
+    /* by the names' keys: "Mejía" and "mejia" are one query */
+    snprintf(key, CACHE_KEY_MAX, "%s|%s|%s|%s", q->has_last ? q->last_key : "",
+             q->has_first ? q->first_key : "", q->has_booking ? q->booking : "",
              q->has_dob ? q->dob : "");
 }
 
@@ -275,8 +284,8 @@ static enum cust_status search(struct cust_web *w, const struct locator_query *q
                                struct rows *x, struct cust_err *err)
 {
     struct cust_public_query pq = {
-        .last_name = q->has_last ? q->last : NULL,
-        .first_name = q->has_first ? q->first : NULL,
+        .last_name = q->has_last ? q->last_key : NULL,
+        .first_name = q->has_first ? q->first_key : NULL,
         .booking_number = q->has_booking ? q->booking : NULL,
         .dob = q->has_dob ? q->dob : NULL,
         .booked_before = booked_before(w),
@@ -316,9 +325,9 @@ enum cust_status web_locator_api(struct cust_http_request *req, struct cust_http
     }
     cust_buf_appendf(&b,
                      "],\"count\":%zu,\"truncated\":%s,\"result_cap\":%u,"
-                          "\"hidden_recent_hours\":%u}",
-                          x.n, x.truncated ? "true" : "false", w->cfg.result_cap,
-                          w->cfg.hide_recent_hours);
+                     "\"hidden_recent_hours\":%u}",
+                     x.n, x.truncated ? "true" : "false", w->cfg.result_cap,
+                     w->cfg.hide_recent_hours);
     if (cust_buf_status(&b) == CUST_OK)
         cache_put(w->cache, key, b.buf, b.len);
     st = cust_buf_putc(&b, '\0');

@@ -121,10 +121,10 @@ static enum cust_status be_put_user(void *ctx, const struct cust_user *u, struct
     sodium_memzero(&sealed, sizeof(sealed));
     return st;
 }
-static enum cust_status be_record_failure(void *ctx, const char *name, int64_t now, unsigned max,
-                                          int64_t lock_s, struct cust_err *err)
+static enum cust_status be_claim_attempt(void *ctx, const char *name, int64_t now, unsigned max,
+                                         int64_t lock_s, struct cust_err *err)
 {
-    WITH_STORE((struct cust_web *)ctx, cust_store_user_failure(s_, name, now, max, lock_s, err));
+    WITH_STORE((struct cust_web *)ctx, cust_store_user_claim(s_, name, now, max, lock_s, err));
 }
 static enum cust_status be_record_success(void *ctx, const char *name, int64_t step,
                                           struct cust_err *err)
@@ -410,7 +410,7 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
     w->cfg = (struct web_settings){.hide_recent_hours = http->locator_hide_recent_hours,
                                    .result_cap = http->locator_result_cap,
                                    .cache_ttl_s = http->locator_cache_ttl_s,
-                                   .tls = http->tls,
+                                   .tls = http->tls || http->public_https,
                                    .assets_dir = w->assets_dir};
     if (w->cfg.result_cap == 0)
         w->cfg.result_cap = 1;
@@ -438,7 +438,7 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
         .ctx = w,
         .get_user = be_get_user,
         .put_user = be_put_user,
-        .record_failure = be_record_failure,
+        .claim_attempt = be_claim_attempt,
         .record_success = be_record_success,
         .get_session = be_get_session,
         .put_session = be_put_session,
@@ -527,13 +527,27 @@ static void audit_hook(void *ctx, const struct cust_http_audit_event *ev)
     if (ev->kind == CUST_AUDIT_API_REQUEST && ev->path &&
         (strcmp(ev->path, "/api/v1/version") == 0 || strcmp(ev->path, "/api/v1/checkpoint") == 0))
         return; /* (a checkpoint fetch logged would grow the log it certifies) */
+    /* No person behind it (no session): counted, never a ledger entry, so nobody can grow the
+     * ledger (an fsync'd, undeletable row each) by sending requests (issue 12). */
+    if (!ev->user && ev->kind != CUST_AUDIT_LOGIN) {
+        __atomic_fetch_add(ev->kind == CUST_AUDIT_DENIED ? &w->metrics.unauth_denied
+                                                         : &w->metrics.unauth_api,
+                           1, __ATOMIC_RELAXED);
+        return;
+    }
+    __atomic_fetch_add(&w->metrics.ledger_entries, 1, __ATOMIC_RELAXED);
+    char path[WEB_LEDGER_PATH_MAX + 4];
+    if (ev->path && strlen(ev->path) > WEB_LEDGER_PATH_MAX)
+        snprintf(path, sizeof(path), "%.*s...", WEB_LEDGER_PATH_MAX, ev->path);
+    else
+        snprintf(path, sizeof(path), "%s", ev->path ? ev->path : "");
     const char *role = "none";
     struct cust_user u;
     struct cust_store *s = web_acquire(w);
     if (ev->user && cust_auth_store_user_get(s, ev->user, &u, NULL) == CUST_OK)
         role = cust_role_name(u.role) ? cust_role_name(u.role) : "none";
     web_release(w, s);
-    json_t *d = json_pack("{s:s?, s:s?, s:s?, s:i, s:s?}", "method", ev->method, "path", ev->path,
+    json_t *d = json_pack("{s:s?, s:s, s:s?, s:i, s:s?}", "method", ev->method, "path", path,
                           "remote", ev->remote, "status", ev->status, "detail", ev->detail);
     char *detail = d ? json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(d);
@@ -547,7 +561,7 @@ static void audit_hook(void *ctx, const struct cust_http_audit_event *ev)
     const char *object_id = ev->kind == CUST_AUDIT_LOGIN  ? ev->user
                             : ev->kind == CUST_AUDIT_VIEW ? (ev->detail ? ev->detail : ev->path)
                             : ev->route                   ? ev->route
-                                                          : ev->path;
+                                                          : path;
     web_ledger(w, ev->user, role, kind_action(ev->kind), object_type, object_id, outcome, detail);
     free(detail);
 }
@@ -727,8 +741,15 @@ enum cust_status web_html_error(const struct cust_web *w, struct cust_http_respo
                                 int status, const char *title, const char *message,
                                 const struct cust_session *s)
 {
-    if (status >= 500)
+    if (status == 503)
         cust_http_res_problem(res, message);
+    if (status >= 500 && status != 503) {
+        /* logged in full; the page carries only the incident id (issue 12) */
+        char id[17], text[96];
+        cust_http_incident(res, message, id);
+        snprintf(text, sizeof(text), "Something went wrong (incident %s).", id);
+        return web_page(w, res, status, title, s, "error", json_pack("{s:s}", "message", text));
+    }
     return web_page(w, res, status, title, s, "error", json_pack("{s:s}", "message", message));
 }
 
@@ -775,6 +796,35 @@ struct web_route {
     unsigned flags;
 };
 
+/* GET /metrics: what the server counts instead of writing (Prometheus text format). */
+static enum cust_status web_metrics(struct cust_http_request *req, struct cust_http_response *res,
+                                    void *ctx)
+{
+    (void)req;
+    struct cust_web *w = ctx;
+    char out[768];
+    snprintf(out, sizeof(out),
+             "# HELP custodian_unauthenticated_denied_total 401/403 answers without a session\n"
+             "# TYPE custodian_unauthenticated_denied_total counter\n"
+             "custodian_unauthenticated_denied_total %llu\n"
+             "# HELP custodian_unauthenticated_api_total API requests without a session\n"
+             "# TYPE custodian_unauthenticated_api_total counter\n"
+             "custodian_unauthenticated_api_total %llu\n"
+             "# HELP custodian_unknown_logins_total sign-ins with a name no account has\n"
+             "# TYPE custodian_unknown_logins_total counter\n"
+             "custodian_unknown_logins_total %llu\n"
+             "# HELP custodian_ledger_entries_total ledger entries written by requests\n"
+             "# TYPE custodian_ledger_entries_total counter\n"
+             "custodian_ledger_entries_total %llu\n",
+             __atomic_load_n(&w->metrics.unauth_denied, __ATOMIC_RELAXED),
+             __atomic_load_n(&w->metrics.unauth_api, __ATOMIC_RELAXED),
+             __atomic_load_n(&w->metrics.unknown_logins, __ATOMIC_RELAXED),
+             __atomic_load_n(&w->metrics.ledger_entries, __ATOMIC_RELAXED));
+    enum cust_status st = cust_http_res_html(res, 200, out);
+    res->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return st;
+}
+
 static const struct web_route routes[] = {
     /* public */
     {"GET", "/", web_root, WEB_PUBLIC, 0},
@@ -785,6 +835,7 @@ static const struct web_route routes[] = {
     {"GET", "/static/uswds/{dir}/{sub}/{file}", web_static, WEB_PUBLIC, 0},
     {"GET", "/login", web_login_page, WEB_PUBLIC, 0},
     {"POST", "/login", web_login_post, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
+    {"GET", "/metrics", web_metrics, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
     /* staff pages */
     {"POST", "/logout", web_logout, WEB_SESSION, 0},
     {"GET", "/console", web_dashboard, WEB_SESSION, 0},

@@ -40,7 +40,15 @@ struct cust_web {
     uint8_t key[CUST_TOTP_SERVER_KEY_BYTES]; /* sodium_memzero'd by cust_web_free */
     /* the checkpoint writer (checkpoint.c): its thread, its key, how it stops */
     struct web_checkpointer *cp;
+    /* Requests without a person behind them are counted here, never written to the ledger one
+     * by one (issue 12); GET /metrics shows them. Relaxed atomics: counts, not order. */
+    struct {
+        unsigned long long unauth_denied, unauth_api, unknown_logins, ledger_entries;
+    } metrics;
 };
+
+/* The longest request path a ledger entry keeps (longer ones are cut, marked "..."). */
+#define WEB_LEDGER_PATH_MAX 256
 
 /* Guard kinds in the route table besides the role-matrix actions. */
 #define WEB_PUBLIC  (-1) /* anyone, no session */

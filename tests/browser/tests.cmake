@@ -7,6 +7,7 @@ if(CUST_NODE)
       "CUSTODIAN=$<TARGET_FILE:custodian>;CUST_SOURCE_DIR=${PROJECT_SOURCE_DIR};CUST_BUILD_DIR=${CMAKE_BINARY_DIR};CUST_ARTIFACTS=${CMAKE_BINARY_DIR}/test-artifacts")
   add_test(NAME browser/openapi COMMAND ${CUST_NODE} ${CMAKE_CURRENT_LIST_DIR}/openapi.mjs)
   add_test(NAME browser/console COMMAND ${CUST_NODE} ${CMAKE_CURRENT_LIST_DIR}/console.mjs)
-  set_tests_properties(browser/openapi browser/console PROPERTIES LABELS browser TIMEOUT 600
+  add_test(NAME browser/locator_names COMMAND ${CUST_NODE} ${CMAKE_CURRENT_LIST_DIR}/locator_names.mjs)
+  set_tests_properties(browser/openapi browser/console browser/locator_names PROPERTIES LABELS browser TIMEOUT 600
                        ENVIRONMENT "${CUST_BROWSER_ENV}")
 endif()

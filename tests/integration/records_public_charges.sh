@@ -69,14 +69,28 @@ expect_exit 0 "$C" import "$T/none.jsonl"
 [ "$(differ)" -eq 0 ] || fail "ordinary: public_charges differ from the charges"
 ok
 
+# what migration 10 (the name keys) changed, undone: migration 5's indexes and trigger back
+UNDO_NAME_KEYS="DROP INDEX bookings_open; DROP INDEX bookings_released_name;
+   DROP TRIGGER persons_name_copy;
+   ALTER TABLE bookings DROP COLUMN key_last; ALTER TABLE bookings DROP COLUMN key_first;
+   CREATE INDEX bookings_open ON bookings(search_last, search_first, booking_number)
+     WHERE released_at IS NULL;
+   CREATE INDEX bookings_released_name ON bookings(search_last, released_day)
+     WHERE released_day IS NOT NULL;
+   CREATE TRIGGER persons_name_copy AFTER UPDATE OF last_name, first_name ON persons
+     WHEN OLD.last_name IS NOT NEW.last_name OR OLD.first_name IS NOT NEW.first_name
+     BEGIN UPDATE bookings SET search_last = NEW.last_name, search_first = NEW.first_name
+     WHERE person_id = NEW.id; END;"
 # migration 7 on a store of schema 6: remove the column and the migration, put back a
 # schema-6 view (and drop what later migrations made, so they apply again: 8, the feeds'
-# tables; 9, the ledger's row journal), then open the store again
+# tables; 9, the ledger's row journal; 10, the name keys, with migration 5's indexes and
+# trigger put back), then open the store again
 latest=$(q "SELECT max(version) FROM schema_migrations")
 q "DROP VIEW public_bookings; ALTER TABLE bookings DROP COLUMN public_charges;
    CREATE VIEW public_bookings AS SELECT 1 AS schema_6;
    DROP TABLE feed_runs; DROP TABLE feed_bookings; DROP TABLE feed_reviews;
    DROP TABLE ledger_rows; DROP TABLE checkpoints; ALTER TABLE ledger DROP COLUMN rows;
+   $UNDO_NAME_KEYS
    DELETE FROM schema_migrations WHERE version >= 7;"
 [ "$(q "SELECT max(version) FROM schema_migrations")" -eq 6 ] || fail "back to schema 6"
 expect_exit 0 "$C" init
@@ -85,7 +99,7 @@ expect_exit 0 "$C" init
   fail "migration: public_charges left empty"
 [ "$(differ)" -eq 0 ] || fail "migration: public_charges differ from the charges"
 cols=$(q "SELECT name FROM pragma_table_info('public_bookings')" | tr '\n' ' ')
-[ "$cols" = "booking_number last_name first_name middle_name booked_at facility arresting_agency charges scheduled_release dob unreleased released_day booked_ts " ] ||
+[ "$cols" = "booking_number last_name first_name middle_name booked_at facility arresting_agency charges scheduled_release dob unreleased released_day booked_ts last_key first_key " ] ||
   fail "migration: view columns: $cols"
 ok
 pass

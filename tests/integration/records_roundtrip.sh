@@ -58,8 +58,9 @@ cols=$(sqlite3 "$CUSTODIAN_DB" "SELECT name FROM pragma_table_info('public_booki
 # dob, unreleased, released_day and booked_ts are filter columns (migration 5): the locator
 # narrows by an exact dob (a CPRA-public arrest fact, Gov. Code 7923.610) and by the day asked
 # about, but its statements never select them, so no public response carries them
-# (web_locator_canary.sh proves it for dob).
-[ "$cols" = "booking_number last_name first_name middle_name booked_at facility arresting_agency charges scheduled_release dob unreleased released_day booked_ts " ] ||
+# (web_locator_canary.sh proves it for dob). last_key and first_key (migration 9) are the
+# names' search keys (namekey.h), made from the public names alone.
+[ "$cols" = "booking_number last_name first_name middle_name booked_at facility arresting_agency charges scheduled_release dob unreleased released_day booked_ts last_key first_key " ] ||
   fail "public_bookings columns: $cols"
 OUT_COLS="booking_number, last_name, first_name, middle_name, booked_at, facility, arresting_agency, charges, scheduled_release"
 grep -q "\"SELECT \" PUBLIC_COLS" "$CUST_SOURCE_DIR/src/store/store_sqlite_public.c" &&

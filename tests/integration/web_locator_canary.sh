@@ -252,8 +252,10 @@ ok
   | select(.detail.path | startswith("/api/v1/public/"))] | length == 0' >/dev/null ||
   fail "public searches are not in the ledger"
 ok
+# a sign-in with a name no account has is counted, not written (issue 12: no ledger writes
+# without a person)
 "$CUSTODIAN" audit log --json | jq -e '[.[] | select(.action == "login" and .outcome == "failed")]
-  | length == 1' >/dev/null || fail "the failed login is in the ledger"
+  | length == 0' >/dev/null || fail "a sign-in as nobody is in the ledger"
 ok
 # a clean stop: exit 0, and no sanitizer report (leaks included) from the server
 kill -TERM "$SERVER_PID"

@@ -3,6 +3,7 @@
 #include "custodian/compat.h"
 #include "custodian/auth.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -434,7 +435,7 @@ static void test_lockout(void **state)
     assert_int_equal(cust_auth_login(f->be, "ana", "violet harbor tuesday lamp", code, now + 10,
                                      token, &s, &err),
                      CUST_EDENIED);
-    assert_string_equal(err.msg, "account locked; try again later");
+    assert_string_equal(err.msg, "invalid name, passphrase or code"); /* issue 12: uniform */
     int64_t unlock = now + 4 + CUST_LOCKOUT_S;
     code_for(f, unlock - 1, code);
     assert_int_equal(cust_auth_login(f->be, "ana", "violet harbor tuesday lamp", code, unlock - 1,
@@ -451,6 +452,206 @@ static void test_lockout(void **state)
                      CUST_EDENIED);
     assert_string_equal(err.msg, "invalid name, passphrase or code");
     assert_string_equal(token, "");
+}
+
+/* Issue 12: a disabled, deleted or demoted account loses its live sessions at once: every
+ * session check re-reads the account (fails on the old code, which trusted the session's
+ * role for up to 12 hours). */
+static void test_session_rechecks_account(void **state)
+{
+    struct fixture *f = *state;
+    int64_t now = 1850000000;
+    char code[7], token[CUST_TOKEN_HEX];
+    struct cust_session s, s2;
+    struct cust_err err = CUST_ERR_INIT;
+    code_for(f, now, code);
+    assert_int_equal(
+        cust_auth_login(f->be, "ana", "violet harbor tuesday lamp", code, now, token, &s, &err),
+        CUST_OK);
+    assert_int_equal(s.role, CUST_ROLE_SUPERVISOR);
+
+    /* demoted: the next check carries the new role, not the one the session began with */
+    struct cust_user u;
+    assert_int_equal(f->be->get_user(f->be->ctx, "ana", &u, NULL), CUST_OK);
+    u.role = CUST_ROLE_CLERK;
+    assert_int_equal(f->be->put_user(f->be->ctx, &u, NULL), CUST_OK);
+    assert_int_equal(cust_auth_session_check(f->be, token, now + 1, &s2, &err), CUST_OK);
+    assert_int_equal(s2.role, CUST_ROLE_CLERK);
+    assert_false(cust_role_allows(s2.role, CUST_ACT_PERSON_READ_RESTRICTED));
+
+    /* a role the matrix does not know: the session ends */
+    u.role = CUST_ROLE_NONE;
+    assert_int_equal(f->be->put_user(f->be->ctx, &u, NULL), CUST_OK);
+    assert_int_equal(cust_auth_session_check(f->be, token, now + 2, &s2, &err), CUST_EDENIED);
+
+    /* disabled: the session ends and stays ended after re-enabling */
+    u.role = CUST_ROLE_SUPERVISOR;
+    assert_int_equal(f->be->put_user(f->be->ctx, &u, NULL), CUST_OK);
+    code_for(f, now + 60, code);
+    assert_int_equal(cust_auth_login(f->be, "ana", "violet harbor tuesday lamp", code, now + 60,
+                                     token, &s, &err),
+                     CUST_OK);
+    u.disabled = true;
+    assert_int_equal(f->be->put_user(f->be->ctx, &u, NULL), CUST_OK);
+    assert_int_equal(cust_auth_session_check(f->be, token, now + 61, &s2, &err), CUST_EDENIED);
+    assert_string_equal(err.msg, "no valid session");
+    u.disabled = false;
+    assert_int_equal(f->be->put_user(f->be->ctx, &u, NULL), CUST_OK);
+    assert_int_equal(cust_auth_session_check(f->be, token, now + 62, &s2, &err), CUST_EDENIED);
+}
+
+/* Issue 12, uniform failures: an unknown name, a wrong passphrase, a wrong code, a locked and a
+ * disabled account get the same status and message (the old code said "account locked" to a
+ * locked account, without verifying anything); the reason goes to the ledger only. */
+static void test_uniform_failures(void **state)
+{
+    struct fixture *f = *state;
+    struct cust_pwhash_limits lim = cust_pwhash_min();
+    struct cust_err err = CUST_ERR_INIT;
+    uint8_t k2[CUST_TOTP_KEY_BYTES];
+    assert_int_equal(cust_auth_user_create(f->be, "off", CUST_ROLE_CLERK,
+                                           "violet harbor tuesday lamp", NULL, &lim, k2, &err),
+                     CUST_OK);
+    struct cust_user u;
+    assert_int_equal(f->be->get_user(f->be->ctx, "off", &u, NULL), CUST_OK);
+    u.disabled = true;
+    assert_int_equal(f->be->put_user(f->be->ctx, &u, NULL), CUST_OK);
+    int64_t now = 1950000000;
+    char code[7], token[CUST_TOKEN_HEX];
+    struct cust_session s;
+    code_for(f, now, code);
+    for (int i = 0; i < CUST_LOCKOUT_FAILURES; i++)
+        assert_int_equal(
+            cust_auth_login(f->be, "ana", "wrong passphrase here", code, now, token, &s, &err),
+            CUST_EDENIED);
+    struct {
+        const char *name, *pass, *code;
+        enum cust_login_reason why;
+    } cases[] = {
+        {"nobody", "violet harbor tuesday lamp", code, CUST_LOGIN_UNKNOWN},
+        {"ana", "violet harbor tuesday lamp", code, CUST_LOGIN_LOCKED},
+        {"off", "violet harbor tuesday lamp", code, CUST_LOGIN_DISABLED},
+        {"Bad Name!", "x", "1", CUST_LOGIN_UNKNOWN},
+    };
+    for (size_t i = 0; i < CUST_ARRAY_LEN(cases); i++) {
+        enum cust_login_reason why = CUST_LOGIN_OK;
+        err = (struct cust_err)CUST_ERR_INIT;
+        assert_int_equal(cust_auth_login_why(f->be, cases[i].name, cases[i].pass, cases[i].code,
+                                             now + 1, token, &s, &why, &err),
+                         CUST_EDENIED);
+        assert_string_equal(err.msg, "invalid name, passphrase or code");
+        assert_int_equal(why, cases[i].why);
+        assert_string_equal(token, "");
+        assert_non_null(cust_login_reason_name(why));
+    }
+    uint8_t k3[CUST_TOTP_KEY_BYTES];
+    assert_int_equal(cust_auth_user_create(f->be, "bea", CUST_ROLE_CLERK,
+                                           "violet harbor tuesday lamp", NULL, &lim, k3, &err),
+                     CUST_OK);
+    enum cust_login_reason why;
+    assert_int_equal(cust_auth_login_why(f->be, "bea", "wrong passphrase here", code, now, token,
+                                         &s, &why, &err),
+                     CUST_EDENIED);
+    assert_string_equal(err.msg, "invalid name, passphrase or code");
+    assert_int_equal(why, CUST_LOGIN_BAD_PASSPHRASE);
+    assert_int_equal(cust_auth_login_why(f->be, "bea", "violet harbor tuesday lamp", "000000", now,
+                                         token, &s, &why, &err),
+                     CUST_EDENIED);
+    assert_string_equal(err.msg, "invalid name, passphrase or code");
+    assert_int_equal(why, CUST_LOGIN_BAD_CODE);
+}
+
+/* A backend that holds every get_user until all the logins are inside, so each reads the
+ * account before any is checked: the race the old code lost. The rest is forwarded. */
+#define PARALLEL_LOGINS 16
+struct held {
+    const struct cust_auth_backend *in;
+    pthread_barrier_t gate;
+};
+static enum cust_status held_get_user(void *ctx, const char *name, struct cust_user *out,
+                                      struct cust_err *err)
+{
+    struct held *h = ctx;
+    pthread_barrier_wait(&h->gate);
+    return h->in->get_user(h->in->ctx, name, out, err);
+}
+static enum cust_status held_put_user(void *ctx, const struct cust_user *u, struct cust_err *err)
+{
+    const struct cust_auth_backend *in = ((struct held *)ctx)->in;
+    return in->put_user(in->ctx, u, err);
+}
+static enum cust_status held_claim(void *ctx, const char *name, int64_t now, unsigned max,
+                                   int64_t lock_s, struct cust_err *err)
+{
+    const struct cust_auth_backend *in = ((struct held *)ctx)->in;
+    return in->claim_attempt(in->ctx, name, now, max, lock_s, err);
+}
+static enum cust_status held_success(void *ctx, const char *name, int64_t step,
+                                     struct cust_err *err)
+{
+    const struct cust_auth_backend *in = ((struct held *)ctx)->in;
+    return in->record_success(in->ctx, name, step, err);
+}
+static enum cust_status held_put_session(void *ctx, const struct cust_session *se,
+                                         struct cust_err *err)
+{
+    const struct cust_auth_backend *in = ((struct held *)ctx)->in;
+    return in->put_session(in->ctx, se, err);
+}
+
+struct attempt {
+    const struct cust_auth_backend *be;
+    char code[7];
+    enum cust_login_reason why;
+};
+static void *bad_login(void *arg)
+{
+    struct attempt *a = arg;
+    char token[CUST_TOKEN_HEX];
+    struct cust_session s;
+    (void)cust_auth_login_why(a->be, "ana", "wrong passphrase here", a->code, 2000000000, token, &s,
+                              &a->why, NULL);
+    return NULL;
+}
+
+/* Issue 12, atomic lockout: 16 parallel bad logins get at most 5 tries (the old code read the
+ * lock before the slow check, so all 16 were tried). */
+static void test_lockout_parallel(void **state)
+{
+    struct fixture *f = *state;
+    struct held h = {.in = f->be};
+    pthread_barrier_init(&h.gate, NULL, PARALLEL_LOGINS);
+    struct cust_auth_backend be = {.ctx = &h,
+                                   .get_user = held_get_user,
+                                   .put_user = held_put_user,
+                                   .claim_attempt = held_claim,
+                                   .record_success = held_success,
+                                   .put_session = held_put_session};
+    struct attempt a[PARALLEL_LOGINS];
+    pthread_t t[PARALLEL_LOGINS];
+    for (int i = 0; i < PARALLEL_LOGINS; i++) {
+        a[i] = (struct attempt){.be = &be, .why = CUST_LOGIN_OK};
+        code_for(f, 2000000000, a[i].code);
+        assert_int_equal(pthread_create(&t[i], NULL, bad_login, &a[i]), 0);
+    }
+    int tried = 0, locked = 0;
+    for (int i = 0; i < PARALLEL_LOGINS; i++) {
+        pthread_join(t[i], NULL);
+        tried += a[i].why == CUST_LOGIN_BAD_PASSPHRASE;
+        locked += a[i].why == CUST_LOGIN_LOCKED;
+    }
+    pthread_barrier_destroy(&h.gate);
+    assert_int_equal(tried, CUST_LOCKOUT_FAILURES);
+    assert_int_equal(locked, PARALLEL_LOGINS - CUST_LOCKOUT_FAILURES);
+    /* and the account is locked against the right credentials */
+    char code[7], token[CUST_TOKEN_HEX];
+    struct cust_session s;
+    enum cust_login_reason why;
+    code_for(f, 2000000001, code);
+    assert_int_equal(cust_auth_login_why(f->be, "ana", "violet harbor tuesday lamp", code,
+                                         2000000001, token, &s, &why, NULL),
+                     CUST_EDENIED);
+    assert_int_equal(why, CUST_LOGIN_LOCKED);
 }
 
 static void test_csrf(void **state)
@@ -591,6 +792,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_login_and_session_expiry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_session_touch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lockout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_session_rechecks_account, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_uniform_failures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lockout_parallel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_csrf, setup, teardown),
         cmocka_unit_test(test_seal_round_trip),
         cmocka_unit_test(test_keyfile),

@@ -220,6 +220,36 @@ static void compare(const struct cust_match_name *sn, const struct cust_match_na
     assert_int_equal(cust_match_compare(&s, &p, c, &err), CUST_OK);
 }
 
+/* The same name as people write it (the name key, namekey.h) is the same name to the matcher:
+ * accents, case, combining marks, Vietnamese stacked marks, đ, full-width letters. */
+static void test_compare_names_as_written(void **state)
+{
+    (void)state;
+    static const char *const pairs[][2] = {
+        {"Mejía", "MEJIA"},
+        {"MEJÍA", "mejia"},
+        {"Meji\xCC\x81"
+         "a",
+         "MEJIA"},
+        {"Nguyễn", "NGUYEN"},
+        {"Đặng", "DANG"},
+        {"ＭＥＪＩＡ", "Mejia"},
+        {"Peña", "PENA"},
+        {"Núñez", "NUNEZ"},
+    };
+    struct cust_match_candidate c;
+    for (size_t i = 0; i < CUST_ARRAY_LEN(pairs); i++) {
+        struct cust_match_name a = {pairs[i][0], "Ana", "1990-05-06"};
+        struct cust_match_name b = {pairs[i][1], "ANA", "1990-05-06"};
+        compare(&a, &b, &c);
+        const struct cust_match_reason *r = find_reason(&c, "last_name");
+        if (!r || strcmp(r->text, "exact") != 0)
+            fail_msg("'%s' vs '%s': last_name %s", pairs[i][0], pairs[i][1],
+                     r ? r->text : "(no reason)");
+        assert_true(c.score > 0.99);
+    }
+}
+
 static void test_compare_reasons(void **state)
 {
     (void)state;
@@ -628,6 +658,7 @@ int main(void)
         cmocka_unit_test(test_jaro_winkler_pairs),
         cmocka_unit_test(test_dob_levels),
         cmocka_unit_test(test_compare_reasons),
+        cmocka_unit_test(test_compare_names_as_written),
         cmocka_unit_test(test_index_ranking),
         cmocka_unit_test(test_index_strong_ids),
         cmocka_unit_test(test_index_errors),
