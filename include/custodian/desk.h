@@ -241,10 +241,12 @@ enum cust_status cust_desk_verify_disclosures(struct cust_store *s,
                                               struct cust_err *err);
 
 /*
- * Build the decide.md case for one booking, as records read it (records.h cust_record_current):
- * citizenship, public release date, prior convictions (statute codes as the engine reads them;
- * a partial date as its earliest day; those after `as_of` left out), pending charges,
- * registrant flag; `as_of` and request fields from the caller. `b` NULL: a request about no one
+ * Build the decide.md case from one booking alone, as records read it (records.h
+ * cust_record_current), the way the desk reads a person's whole record (docs/internals/desk.md
+ * "Whole-record cases") when that booking is all there is: citizenship, public release date,
+ * convictions (prior convictions and the booking's convicted charges; statute codes as the
+ * engine reads them; a partial date as its earliest day; those after `as_of` left out),
+ * pending charges, registrant flag; `as_of` and request fields from the caller. `b` NULL: a request about no one
  * (a subpoena), every fact unknown. Returns a new reference.
  */
 struct cust_booking;

@@ -15,6 +15,56 @@ static enum cust_status run_decide(struct cust_desk *d, const json_t *c, json_t 
     return desk_decide_case(d, c, CUST_DECIDE_TRACE, dec, err);
 }
 
+enum cust_status desk_case_of_person(struct cust_desk *d, int64_t person_id,
+                                     const char *booking_number, int32_t as_of, const char *kind,
+                                     unsigned asks, unsigned items, json_t **case_json,
+                                     json_t **sources, struct cust_err *err)
+{
+    *case_json = NULL;
+    struct cust_record rec;
+    enum cust_status st = cust_record_current(d->store, booking_number, &rec, err);
+    if (st != CUST_OK)
+        return st;
+    struct desk_whole w;
+    st = desk_whole_read(d->store, person_id, as_of, &w, err);
+    if (st == CUST_OK) {
+        *case_json = desk_case_whole(&w, &rec.b, d->env->jurisdiction, as_of, kind, asks, items);
+        if (sources)
+            *sources = desk_whole_sources(&w, NULL);
+        desk_whole_release(&w);
+    }
+    cust_record_release(&rec);
+    return st;
+}
+
+enum cust_status desk_decide_whole(struct cust_desk *d, int64_t person_id,
+                                   const char *booking_number, int32_t as_of, const char *kind,
+                                   unsigned asks, unsigned items, json_t **dec,
+                                   struct cust_err *err)
+{
+    *dec = NULL;
+    struct cust_record rec;
+    enum cust_status st = cust_record_current(d->store, booking_number, &rec, err);
+    if (st != CUST_OK)
+        return st;
+    struct desk_whole w;
+    st = desk_whole_read(d->store, person_id, as_of, &w, err);
+    if (st == CUST_OK) {
+        json_t *c = desk_case_whole(&w, &rec.b, d->env->jurisdiction, as_of, kind, asks, items);
+        st = run_decide(d, c, dec, err);
+        json_decref(c);
+        /* the decision names the booking each fact of its case came from */
+        if (st == CUST_OK) {
+            json_t *trace = json_object_get(*dec, "trace");
+            json_object_set_new(*dec, "record",
+                                desk_whole_sources(&w, json_is_array(trace) ? trace : NULL));
+        }
+        desk_whole_release(&w);
+    }
+    cust_record_release(&rec);
+    return st;
+}
+
 enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req *q,
                                      int64_t person_id, const char *bn, const json_t *dec,
                                      int64_t *id, struct cust_err *err)
@@ -73,18 +123,10 @@ enum cust_status cust_desk_decide(struct cust_desk *d, const char *id, json_t **
     int32_t as_of = cust_time_local_day(q.r.received_at, q.r.received_offset);
     /* decide first (no store writes), then record everything in one transaction */
     json_t **decs = cust_xcalloc(ll.n ? ll.n : 1, sizeof(*decs));
-    for (size_t i = 0; st == CUST_OK && i < ll.n; i++) {
-        struct cust_record rec;
-        st = cust_record_current(d->store, ll.v[i].booking_number, &rec, err);
-        if (st != CUST_OK)
-            break;
-        json_t *c =
-            cust_desk_case_from_booking(&rec.b, d->env->jurisdiction, as_of,
-                                        cust_request_kind_name(q.r.kind), q.r.asks, q.r.items);
-        cust_record_release(&rec);
-        st = run_decide(d, c, &decs[i], err);
-        json_decref(c);
-    }
+    for (size_t i = 0; st == CUST_OK && i < ll.n; i++)
+        st =
+            desk_decide_whole(d, ll.v[i].person_id, ll.v[i].booking_number, as_of,
+                              cust_request_kind_name(q.r.kind), q.r.asks, q.r.items, &decs[i], err);
     if (st == CUST_OK)
         st = cust_store_begin(d->store, err);
     if (st == CUST_OK) {
