@@ -15,9 +15,22 @@ static enum cust_status run_decide(struct cust_desk *d, const json_t *c, json_t 
     return desk_decide_case(d, c, CUST_DECIDE_TRACE, dec, err);
 }
 
+/* The case of one person about one request: the whole record, the request's fields. */
+static json_t *subject_case(struct cust_desk *d, const struct desk_whole *w,
+                            const struct cust_booking *b, int32_t as_of,
+                            const struct cust_request *rq)
+{
+    json_t *c = desk_case_whole(w, b, d->env->jurisdiction, as_of, cust_request_kind_name(rq->kind),
+                                rq->asks, rq->items);
+    if (rq->accompanying_warrant)
+        json_object_set_new(json_object_get(c, "request"), "accompanying_warrant",
+                            json_string(rq->accompanying_warrant));
+    return c;
+}
+
 enum cust_status desk_case_of_person(struct cust_desk *d, int64_t person_id,
-                                     const char *booking_number, int32_t as_of, const char *kind,
-                                     unsigned asks, unsigned items, json_t **case_json,
+                                     const char *booking_number, int32_t as_of,
+                                     const struct cust_request *rq, json_t **case_json,
                                      json_t **sources, struct cust_err *err)
 {
     *case_json = NULL;
@@ -28,7 +41,7 @@ enum cust_status desk_case_of_person(struct cust_desk *d, int64_t person_id,
     struct desk_whole w;
     st = desk_whole_read(d->store, person_id, as_of, &w, err);
     if (st == CUST_OK) {
-        *case_json = desk_case_whole(&w, &rec.b, d->env->jurisdiction, as_of, kind, asks, items);
+        *case_json = subject_case(d, &w, &rec.b, as_of, rq);
         if (sources)
             *sources = desk_whole_sources(&w, NULL);
         desk_whole_release(&w);
@@ -38,8 +51,8 @@ enum cust_status desk_case_of_person(struct cust_desk *d, int64_t person_id,
 }
 
 enum cust_status desk_decide_whole(struct cust_desk *d, int64_t person_id,
-                                   const char *booking_number, int32_t as_of, const char *kind,
-                                   unsigned asks, unsigned items, json_t **dec,
+                                   const char *booking_number, int32_t as_of,
+                                   const struct cust_request *rq, json_t **dec,
                                    struct cust_err *err)
 {
     *dec = NULL;
@@ -50,7 +63,7 @@ enum cust_status desk_decide_whole(struct cust_desk *d, int64_t person_id,
     struct desk_whole w;
     st = desk_whole_read(d->store, person_id, as_of, &w, err);
     if (st == CUST_OK) {
-        json_t *c = desk_case_whole(&w, &rec.b, d->env->jurisdiction, as_of, kind, asks, items);
+        json_t *c = subject_case(d, &w, &rec.b, as_of, rq);
         st = run_decide(d, c, dec, err);
         json_decref(c);
         /* the decision names the booking each fact of its case came from */
@@ -100,6 +113,32 @@ enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req 
     return st;
 }
 
+static enum cust_status hold_for_needs(struct cust_desk *d, const struct desk_req *q,
+                                       int64_t person_id, const json_t *dec, struct cust_err *err)
+{
+    json_t *needs = json_object_get(dec, "needs");
+    if (json_array_size(needs) == 0)
+        return CUST_OK;
+    struct cust_buf why;
+    cust_buf_init(&why, 0);
+    enum cust_status st = cust_buf_puts(&why, "the decision needs ");
+    size_t i;
+    json_t *x;
+    json_array_foreach(needs, i, x)
+    {
+        if (st == CUST_OK && i > 0)
+            st = cust_buf_puts(&why, ", ");
+        if (st == CUST_OK)
+            st = cust_buf_puts(&why, json_string_value(x) ? json_string_value(x) : "?");
+    }
+    if (st == CUST_OK)
+        st = cust_buf_puts(&why, ": every action held for a supervisor's review");
+    if (st == CUST_OK)
+        st = desk_link_hold(d, q->id, person_id, why.buf, err);
+    cust_buf_release(&why);
+    return st;
+}
+
 enum cust_status cust_desk_decide(struct cust_desk *d, const char *id, json_t **out,
                                   struct cust_err *err)
 {
@@ -124,9 +163,8 @@ enum cust_status cust_desk_decide(struct cust_desk *d, const char *id, json_t **
     /* decide first (no store writes), then record everything in one transaction */
     json_t **decs = cust_xcalloc(ll.n ? ll.n : 1, sizeof(*decs));
     for (size_t i = 0; st == CUST_OK && i < ll.n; i++)
-        st =
-            desk_decide_whole(d, ll.v[i].person_id, ll.v[i].booking_number, as_of,
-                              cust_request_kind_name(q.r.kind), q.r.asks, q.r.items, &decs[i], err);
+        st = desk_decide_whole(d, ll.v[i].person_id, ll.v[i].booking_number, as_of, &q.r, &decs[i],
+                               err);
     if (st == CUST_OK)
         st = cust_store_begin(d->store, err);
     if (st == CUST_OK) {
@@ -137,6 +175,11 @@ enum cust_status cust_desk_decide(struct cust_desk *d, const char *id, json_t **
             if (st == CUST_OK)
                 st = desk_duties_from_decision(d, &q, ll.v[i].person_id, ll.v[i].booking_number,
                                                decs[i], NULL, NULL, NULL, err);
+            /* a verdict resting on a fact the record cannot settle (decide.md "needs": an
+             * unverified claim of citizenship, a detainer's missing warrant) is not acted on
+             * until a supervisor has reviewed it */
+            if (st == CUST_OK)
+                st = hold_for_needs(d, &q, ll.v[i].person_id, decs[i], err);
             json_array_append_new(arr, json_pack("{s:I,s:I,s:s?,s:O}", "decision_id",
                                                  (json_int_t)did, "person_id",
                                                  (json_int_t)ll.v[i].person_id, "booking_number",

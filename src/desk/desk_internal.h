@@ -185,15 +185,20 @@ json_t *desk_whole_sources(const struct desk_whole *w, json_t *trace);
 /* The whole-record case of `person_id` about `booking_number` (its current version) as of
  * `as_of` (*case_json new) and, when `sources` is given, where its facts came from. */
 enum cust_status desk_case_of_person(struct cust_desk *d, int64_t person_id,
-                                     const char *booking_number, int32_t as_of, const char *kind,
-                                     unsigned asks, unsigned items, json_t **case_json,
+                                     const char *booking_number, int32_t as_of,
+                                     const struct cust_request *rq, json_t **case_json,
                                      json_t **sources, struct cust_err *err);
 /* Decide the whole-record case of a person with its trace, the decision's "record" naming the
  * booking each fact came from (*dec new). */
 enum cust_status desk_decide_whole(struct cust_desk *d, int64_t person_id,
-                                   const char *booking_number, int32_t as_of, const char *kind,
-                                   unsigned asks, unsigned items, json_t **dec,
+                                   const char *booking_number, int32_t as_of,
+                                   const struct cust_request *rq, json_t **dec,
                                    struct cust_err *err);
+
+/* Flag a linked person for a supervisor's review (every action held until `request review`),
+ * with its ledger entry; inside the caller's transaction. */
+enum cust_status desk_link_hold(struct cust_desk *d, const char *id, int64_t person_id,
+                                const char *reason, struct cust_err *err);
 
 #define DESK_DUTY_NO_NOTICE 1u /* do not render the notice now (rendered when worked on) */
 /* desk_duty_create with flags (DESK_DUTY_*). */
@@ -229,6 +234,7 @@ struct linked {
     int64_t person_id;
     char *booking_number;
     bool review;
+    char *review_reason; /* why the person is held for review, or NULL */
 };
 struct link_list {
     struct linked *v;
