@@ -240,14 +240,19 @@ enum cust_status cust_desk_verify_disclosures(struct cust_store *s,
                                               struct cust_desk_verify_report *rep,
                                               struct cust_err *err);
 
+/* A verdict entry of a decision (decide.md actions/disclose) as a person reads it, with the rule
+ * and the law it rests on: "prohibited by ca.hold, Cal. Gov. Code § 7284.6(a)(1)(B)" (new
+ * string; free()). The CLI, the console and refusals say it alike. */
+char *cust_desk_verdict_text(const json_t *entry);
+
 /*
  * Build the decide.md case from one booking alone, as records read it (records.h
  * cust_record_current), the way the desk reads a person's whole record (docs/internals/desk.md
  * "Whole-record cases") when that booking is all there is: citizenship, public release date,
  * convictions (prior convictions and the booking's convicted charges; statute codes as the
  * engine reads them; a partial date as its earliest day; those after `as_of` left out),
- * pending charges, registrant flag; `as_of` and request fields from the caller. `b` NULL: a request about no one
- * (a subpoena), every fact unknown. Returns a new reference.
+ * pending charges, registrant flag; `as_of` and request fields from the caller. `b` NULL: a request
+ * about no one (a subpoena), every fact unknown. Returns a new reference.
  */
 struct cust_booking;
 json_t *cust_desk_case_from_booking(const struct cust_booking *b, const char *jurisdiction,

@@ -436,7 +436,7 @@ static enum cust_status do_decide(struct req *r)
     json_array_foreach(r->out, i, x)
     {
         json_t *dec = json_object_get(x, "decision");
-        printf("person #%lld booking %s (%s %s):",
+        printf("%s, person #%lld booking %s (%s %s):", s_or(x, "name", "(no name)"),
                (long long)json_integer_value(json_object_get(x, "person_id")),
                s_or(x, "booking_number", "-"), s_or(json_object_get(dec, "policy"), "id", ""),
                s_or(json_object_get(dec, "policy"), "version", ""));
@@ -445,6 +445,19 @@ static enum cust_status do_decide(struct req *r)
         json_object_foreach(json_object_get(dec, "actions"), k, v)
             printf(" %s=%s", k, s_or(v, "verdict", "?"));
         putchar('\n');
+        /* each verdict with the rule and the law it rests on */
+        json_object_foreach(json_object_get(dec, "actions"), k, v)
+        {
+            char *why = cust_desk_verdict_text(v);
+            printf("  %s: %s\n", k, why);
+            free(why);
+        }
+        json_t *needs = json_object_get(dec, "needs");
+        if (json_array_size(needs) > 0) {
+            char *n = json_dumps(needs, JSON_COMPACT);
+            printf("  needs %s: every action held for a supervisor's review\n", n ? n : "?");
+            free(n);
+        }
     }
     return st;
 }
@@ -531,121 +544,117 @@ static enum cust_status do_status(struct req *r)
 
 #define U(line) "usage: custodian [--db PATH] [--as USER] request " line
 
-static const struct req_sub
-    subs
-        [] =
-            {
-                {{"add", "take in a request (JSON, requests.md); prints its id",
-                  U("add FILE|- [--jsonl]\n") "\n"
-                                              "Take in a request (requests.md): every problem as "
-                                              "request.path: reason, exit 2, nothing\n"
-                                              "stored. --jsonl: one request a line, all or nothing "
-                                              "(e.g. custodian gen --requests).\n"},
-                 do_add,
-                 R_ID},
-                {{"list", "requests with deadline and owner, overdue first",
-                  U("list [--open|--overdue] [--kind K] [--json]\n") "\n"
-                                                                     "Requests with deadline and "
-                                                                     "owner, overdue first. "
-                                                                     "Expires passed hold windows "
-                                                                     "first\n"
-                                                                     "(as `request sweep`).\n"},
-                 do_list,
-                 0},
-                {{"sweep", "expire every detainer whose hold window passed without action",
-                  U("sweep [--as-of T] [--json]\n") "\n"
-                                                    "Expire every request whose hold window after "
-                                                    "release (policies/desk/hold-windows.csv:\n"
-                                                    "48 business hours for a detainer) passed "
-                                                    "without action. T: RFC 3339, default now.\n"},
-                 do_sweep,
-                 R_ASOF},
-                {{"show", "a request with links, decisions, actions, duties",
-                  U("show ID [--json]\n") "\n"
-                                          "The request with its links, decisions, actions, duties "
-                                          "and documents.\n"},
-                 do_show,
-                 R_ID},
-                {{"match", "candidates for the subject, with score and reasons",
-                  U("match ID [--json]\n") "\n"
-                                           "Match the subject against the persons in the store: "
-                                           "candidates with score and per-field\n"
-                                           "reasons; an exact strong-identifier match is confirmed "
-                                           "at once.\n"},
-                 do_match,
-                 R_ID},
-                {{"confirm", "confirm that a person is the subject",
-                  U("confirm ID PERSON --by USER\n") "\n"
-                                                     "Confirm that person #PERSON is the request's "
-                                                     "subject. A recorded or claimed citizen is\n"
-                                                     "linked but flagged for supervisor review.\n"},
-                 do_link,
-                 R_ID},
-                {{"review", "a supervisor clears a citizenship review flag",
-                  U("review ID PERSON --by USER --reason R\n") "\n"
-                                                               "A supervisor clears the "
-                                                               "citizenship review flag of a "
-                                                               "linked person, with a reason.\n"},
-                 do_link,
-                 R_ID},
-                {{"decide", "decide under the policy for each confirmed person",
-                  U("decide ID [--json] [--lang L]\n") "\n"
-                                                       "Decide the request for each confirmed "
-                                                       "person under the law in force on the day "
-                                                       "of\n"
-                                                       "receipt; create the duties it triggers "
-                                                       "with their deadlines and notices "
-                                                       "(--lang).\n"},
-                 do_decide,
-                 R_ID | R_LANG},
-                {{"act", "record what was done; a prohibited action is refused",
-                  U("act ID --action A --by USER [--reason R] [--decline]\n"
-                    "       [--person N] [--agency AG] [--at T] [--warrant NUMBER] [--offense "
-                    "CODE]\n"
-                    "       [--lang L]\n") "\n"
-                                           "Record what was done (A: hold | notify | transfer | "
-                                           "interview | arrest). A prohibited\n"
-                                           "action is refused (and the refusal recorded); "
-                                           "declining a required or permitted one\n"
-                                           "needs --reason. A transfer needs --agency and what its "
-                                           "basis requires\n"
-                                           "(policies/desk/transfer-bases.csv: --warrant NUMBER or "
-                                           "--offense CODE).\n"},
-                 do_act,
-                 R_ID | R_LANG},
-                {{"fulfill", "answer a data request with what the law allows",
-                  U(
-                      "fulfill ID [--format csv|json] [--out FILE] [--counsel-released] [--lang "
-                      "L]\n") "\n"
-                              "Answer a data request: one row per person in scope, each item given "
-                              "or withheld with\n"
-                              "its citation; every row given recorded as a disclosure. A subpoena "
-                              "is referred to\n"
-                              "counsel until --counsel-released.\n"},
-                 do_fulfill,
-                 R_ID | R_LANG},
-                {{"lift", "the issuer lifted the request",
-                  U("lift ID --reason R\n") "\nThe issuer lifted the request (final).\n"},
-                 do_status,
-                 R_ID},
-                {{"withdraw", "the requester withdrew the request",
-                  U("withdraw ID --reason R\n") "\nThe requester withdrew the request (final).\n"},
-                 do_status,
-                 R_ID},
-                {{"expire", "the request expired",
-                  U("expire ID --reason R\n") "\nThe request expired (final).\n"},
-                 do_status,
-                 R_ID},
-                {{"close", "close the request",
-                  U("close ID --reason R\n") "\nClose the request (final), with a reason.\n"},
-                 do_status,
-                 R_ID},
-                {{"transfers", "every hand-over to federal custody, with its basis",
-                  U("transfers [--json]\n") "\n"
-                                            "Every hand-over to federal custody with its legal "
-                                            "basis, for the state report.\n"},
-                 do_transfers,
-                 0},
+static const struct req_sub subs[] = {
+    {{"add", "take in a request (JSON, requests.md); prints its id",
+      U("add FILE|- [--jsonl]\n") "\n"
+                                  "Take in a request (requests.md): every problem as "
+                                  "request.path: reason, exit 2, nothing\n"
+                                  "stored. --jsonl: one request a line, all or nothing "
+                                  "(e.g. custodian gen --requests).\n"},
+     do_add,
+     R_ID},
+    {{"list", "requests with deadline and owner, overdue first",
+      U("list [--open|--overdue] [--kind K] [--json]\n") "\n"
+                                                         "Requests with deadline and "
+                                                         "owner, overdue first. "
+                                                         "Expires passed hold windows "
+                                                         "first\n"
+                                                         "(as `request sweep`).\n"},
+     do_list,
+     0},
+    {{"sweep", "expire every detainer whose hold window passed without action",
+      U("sweep [--as-of T] [--json]\n") "\n"
+                                        "Expire every request whose hold window after "
+                                        "release (policies/desk/hold-windows.csv:\n"
+                                        "48 business hours for a detainer) passed "
+                                        "without action. T: RFC 3339, default now.\n"},
+     do_sweep,
+     R_ASOF},
+    {{"show", "a request with links, decisions, actions, duties",
+      U("show ID [--json]\n") "\n"
+                              "The request with its links, decisions, actions, duties "
+                              "and documents.\n"},
+     do_show,
+     R_ID},
+    {{"match", "candidates for the subject, with score and reasons",
+      U("match ID [--json]\n") "\n"
+                               "Match the subject against the persons in the store: "
+                               "candidates with score and per-field\n"
+                               "reasons; an exact strong-identifier match is confirmed "
+                               "at once.\n"},
+     do_match,
+     R_ID},
+    {{"confirm", "confirm that a person is the subject",
+      U("confirm ID PERSON --by USER\n") "\n"
+                                         "Confirm that person #PERSON is the request's "
+                                         "subject. A recorded or claimed citizen is\n"
+                                         "linked but flagged for supervisor review.\n"},
+     do_link,
+     R_ID},
+    {{"review", "a supervisor clears a citizenship review flag",
+      U("review ID PERSON --by USER --reason R\n") "\n"
+                                                   "A supervisor clears the "
+                                                   "citizenship review flag of a "
+                                                   "linked person, with a reason.\n"},
+     do_link,
+     R_ID},
+    {{"decide", "decide under the policy for each confirmed person",
+      U("decide ID [--json] [--lang L]\n") "\n"
+                                           "Decide the request for each confirmed "
+                                           "person under the law in force on the day "
+                                           "of\n"
+                                           "receipt; create the duties it triggers "
+                                           "with their deadlines and notices "
+                                           "(--lang).\n"},
+     do_decide,
+     R_ID | R_LANG},
+    {{"act", "record what was done; a prohibited action is refused",
+      U("act ID --action A --by USER [--reason R] [--decline]\n"
+        "       [--person N] [--agency AG] [--at T] [--warrant NUMBER] [--offense "
+        "CODE]\n"
+        "       [--lang L]\n") "\n"
+                               "Record what was done (A: hold | notify | transfer | "
+                               "interview | arrest). A prohibited\n"
+                               "action is refused (and the refusal recorded); "
+                               "declining a required or permitted one\n"
+                               "needs --reason. A transfer needs --agency and what its "
+                               "basis requires\n"
+                               "(policies/desk/transfer-bases.csv: --warrant NUMBER or "
+                               "--offense CODE).\n"},
+     do_act,
+     R_ID | R_LANG},
+    {{"fulfill", "answer a data request with what the law allows",
+      U("fulfill ID [--format csv|json] [--out FILE] [--counsel-released] [--lang "
+        "L]\n") "\n"
+                "Answer a data request: one row per person in scope, each item given "
+                "or withheld with\n"
+                "its citation; every row given recorded as a disclosure. A subpoena "
+                "is referred to\n"
+                "counsel until --counsel-released.\n"},
+     do_fulfill,
+     R_ID | R_LANG},
+    {{"lift", "the issuer lifted the request",
+      U("lift ID --reason R\n") "\nThe issuer lifted the request (final).\n"},
+     do_status,
+     R_ID},
+    {{"withdraw", "the requester withdrew the request",
+      U("withdraw ID --reason R\n") "\nThe requester withdrew the request (final).\n"},
+     do_status,
+     R_ID},
+    {{"expire", "the request expired",
+      U("expire ID --reason R\n") "\nThe request expired (final).\n"},
+     do_status,
+     R_ID},
+    {{"close", "close the request",
+      U("close ID --reason R\n") "\nClose the request (final), with a reason.\n"},
+     do_status,
+     R_ID},
+    {{"transfers", "every hand-over to federal custody, with its basis",
+      U("transfers [--json]\n") "\n"
+                                "Every hand-over to federal custody with its legal "
+                                "basis, for the state report.\n"},
+     do_transfers,
+     0},
 };
 
 int cmd_request(int argc, char **argv, struct cli_ctx *ctx)

@@ -31,6 +31,21 @@ json_t *desk_time_json(int64_t t)
     return json_string(buf);
 }
 
+char *cust_desk_verdict_text(const json_t *entry)
+{
+    char *cite = desk_cite_join(json_object_get(entry, "cite"));
+    const char *v = json_string_value(json_object_get(entry, "verdict"));
+    const char *rule = json_string_value(json_object_get(entry, "rule"));
+    struct cust_buf b;
+    cust_buf_init(&b, 0);
+    (void)cust_buf_appendf(&b, "%s by %s, %s", v ? v : "no verdict", rule ? rule : "no rule",
+                           cite ? cite : "no citation");
+    free(cite);
+    char *out = cust_buf_status(&b) == CUST_OK && b.buf ? cust_xstrdup(b.buf) : cust_xstrdup("?");
+    cust_buf_release(&b);
+    return out;
+}
+
 char *desk_cite_join(const json_t *cites)
 {
     struct cust_buf b;

@@ -214,8 +214,14 @@ static enum cust_status check_person(struct act_run *r, size_t i)
     const char *v = desk_verdict_of(r->ld[i].decision, "actions", a->action);
     if (!v)
         return refuse_f(r, pid, NULL, "the decision has no verdict for '%s'", a->action);
-    if (!a->decline && strcmp(v, "prohibited") == 0)
-        return refuse_f(r, pid, v, "'%s' is prohibited by the decision", a->action);
+    if (!a->decline && strcmp(v, "prohibited") == 0) {
+        char *why = cust_desk_verdict_text(
+            json_object_get(json_object_get(r->ld[i].decision, "actions"), a->action));
+        st = refuse_f(r, pid, v, "refused: %s is %s (person #%lld, booking %s)", a->action, why,
+                      (long long)pid, r->ll.v[i].booking_number ? r->ll.v[i].booking_number : "-");
+        free(why);
+        return st;
+    }
     if (a->decline && strcmp(v, "prohibited") != 0 && (!a->reason || !*a->reason))
         return cust_err_set(r->err, CUST_EINVAL,
                             "declining a %s '%s' needs --reason (who declined and why is "

@@ -69,8 +69,15 @@ enum cust_status desk_decide_whole(struct cust_desk *d, int64_t person_id,
         /* the decision names the booking each fact of its case came from */
         if (st == CUST_OK) {
             json_t *trace = json_object_get(*dec, "trace");
-            json_object_set_new(*dec, "record",
-                                desk_whole_sources(&w, json_is_array(trace) ? trace : NULL));
+            json_t *src = desk_whole_sources(&w, json_is_array(trace) ? trace : NULL);
+            /* whom the decision is about, as the booking names them */
+            const struct cust_person *p = &rec.b.person;
+            char name[256];
+            snprintf(name, sizeof(name), "%s, %s%s%s", p->last_name ? p->last_name : "",
+                     p->first_name ? p->first_name : "", p->middle_name ? " " : "",
+                     p->middle_name ? p->middle_name : "");
+            json_object_set_new(src, "name", json_string(name));
+            json_object_set_new(*dec, "record", src);
         }
         desk_whole_release(&w);
     }
@@ -180,10 +187,12 @@ enum cust_status cust_desk_decide(struct cust_desk *d, const char *id, json_t **
              * until a supervisor has reviewed it */
             if (st == CUST_OK)
                 st = hold_for_needs(d, &q, ll.v[i].person_id, decs[i], err);
-            json_array_append_new(arr, json_pack("{s:I,s:I,s:s?,s:O}", "decision_id",
-                                                 (json_int_t)did, "person_id",
-                                                 (json_int_t)ll.v[i].person_id, "booking_number",
-                                                 ll.v[i].booking_number, "decision", decs[i]));
+            json_array_append_new(
+                arr,
+                json_pack("{s:I,s:I,s:s?,s:O?,s:O}", "decision_id", (json_int_t)did, "person_id",
+                          (json_int_t)ll.v[i].person_id, "booking_number", ll.v[i].booking_number,
+                          "name", json_object_get(json_object_get(decs[i], "record"), "name"),
+                          "decision", decs[i]));
         }
         if (st == CUST_OK)
             st = desk_transition(d, &q, "decided", "policy decision", err);

@@ -25,7 +25,12 @@ cat >"$T/det.json" <<'J'
  "received_at": "2025-07-02T10:00:00-07:00", "subject": {"fbi": "777777AA1", "booking_number": "7002"}}
 J
 DET=$("$C" request add "$T/det.json")
+expect_exit 0 "$C" request decide "$DET"
+grep '^NAVARRO, ELENA, person #[0-9]* booking 7002 (us-ca ' "$T/out" >/dev/null || fail "decision names the person"; ok
+grep '^  hold: prohibited by ca.hold, Cal. Gov. Code § 7284.6(a)(1)(B)$' "$T/out" >/dev/null || fail "hold line cites"; ok
+grep '^  notify: permitted by ca.notify' "$T/out" >/dev/null || fail "notify line cites"; ok
 expect_exit 0 "$C" request decide "$DET" --json
+jq -e '.[0].name == "NAVARRO, ELENA"' "$T/out" >/dev/null || fail "json names the person"; ok
 d='.[0].decision'
 [ "$(jq -r "$d.actions.notify.verdict" "$T/out")" = permitted ] || fail "notify on the whole record"; ok
 [ "$(jq -r "$d.actions.hold.verdict" "$T/out")" = prohibited ] || fail "hold"; ok
@@ -38,6 +43,14 @@ jq -e "$d.record.facts | map(select(.fact == \"pending_charge\" and .booking == 
 # the documented non-citizen record outranks the later self-reported claim
 jq -e "$d.record.citizenship == {\"status\": \"non_citizen\", \"verified\": true, \"source\": \"document\", \"booking\": \"7001\"}" "$T/out" >/dev/null || fail "best-sourced citizenship"; ok
 jq -e "[$d.trace[] | select(test(\"^record: conviction PC 211 felony on 2024-05-01 .*booking 7001\"))] | length == 1" "$T/out" >/dev/null || fail "trace names the booking"; ok
+# refusals and decision lines cite the rule and the law (issue 11, item 5), and name the person
+# she claimed citizenship in 7002: every action waits for a supervisor first
+expect_exit 1 "$C" request act "$DET" --action notify --by sgt
+grep "held for a supervisor's review (claims citizenship)" "$T/err" >/dev/null || fail "held for review"; ok
+PID=$("$C" request show "$DET" --json | jq '.links[0].person_id')
+expect_exit 0 "$C" request review "$DET" "$PID" --by lt --reason "documented non-citizen (7001)"
+expect_exit 1 "$C" request act "$DET" --action hold --by sgt
+grep "refused: hold is prohibited by ca.hold, Cal. Gov. Code § 7284.6(a)(1)(B) (person #[0-9]*, booking 7002)" "$T/err" >/dev/null || fail "refusal cites: $(cat "$T/err")"; ok
 # the decision as stored says the same
 "$C" request show "$DET" --json >"$T/show.json"
 jq -e '.decisions[0].decision.record.bookings == ["7001", "7002"]' "$T/show.json" >/dev/null || fail "stored with its record"; ok
