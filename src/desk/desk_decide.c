@@ -39,7 +39,7 @@ enum cust_status desk_case_of_person(struct cust_desk *d, int64_t person_id,
     if (st != CUST_OK)
         return st;
     struct desk_whole w;
-    st = desk_whole_read(d->store, person_id, as_of, &w, err);
+    st = desk_whole_read(d->store, person_id, booking_number, as_of, &w, err);
     if (st == CUST_OK) {
         *case_json = subject_case(d, &w, &rec.b, as_of, rq);
         if (sources)
@@ -61,7 +61,7 @@ enum cust_status desk_decide_whole(struct cust_desk *d, int64_t person_id,
     if (st != CUST_OK)
         return st;
     struct desk_whole w;
-    st = desk_whole_read(d->store, person_id, as_of, &w, err);
+    st = desk_whole_read(d->store, person_id, booking_number, as_of, &w, err);
     if (st == CUST_OK) {
         json_t *c = subject_case(d, &w, &rec.b, as_of, rq);
         st = run_decide(d, c, dec, err);

@@ -139,6 +139,8 @@ static enum cust_status on_other_booking(const struct cust_record *rec, int64_t 
                                          void *arg)
 {
     struct fulfil *f = arg;
+    if (rec->b.booked_day > f->as_of)
+        return CUST_OK; /* not part of the record on the scope's day */
     if (f->nwholes == 0 || f->whole_person[f->nwholes - 1] != person_id) {
         if (f->nwholes == f->capwholes) {
             f->capwholes = f->capwholes ? f->capwholes * 2 : 64;
@@ -572,7 +574,13 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
     int32_t as_of = CUST_NO_DAY;
     if (!cust_request_kind_is_data_request(q.r.kind) || !q.r.has_scope)
         st = cust_err_set(err, CUST_EINVAL, "request '%s' is not a data request with a scope", id);
-    else if (cust_desk_status_is_final(q.status) || strcmp(q.status, "fulfilled") == 0)
+    else if (strcmp(q.status, "fulfilled") == 0)
+        st = cust_err_set(err, CUST_ECONFLICT,
+                          "request '%s' is fulfilled: a request is answered once; the response "
+                          "that was sent is kept ('custodian request response %s --out FILE', "
+                          "GET /console/requests/%s/response)",
+                          id, id, id);
+    else if (cust_desk_status_is_final(q.status))
         st = cust_err_set(err, CUST_ECONFLICT, "request '%s' is %s", id, q.status);
     else
         as_of = q.r.scope.as_of;

@@ -163,12 +163,13 @@ struct desk_whole {
 };
 
 void desk_whole_init(struct desk_whole *w);
-/* Add one booking of the person (nothing when booked after `as_of`). */
+/* Add one booking of the person (its facts dated after `as_of` left out). */
 void desk_whole_add(struct desk_whole *w, const struct cust_booking *b, int32_t as_of);
 void desk_whole_release(struct desk_whole *w);
-/* Read every booking of `person_id` into `w` (initialised here; release it after). */
-enum cust_status desk_whole_read(struct cust_store *s, int64_t person_id, int32_t as_of,
-                                 struct desk_whole *w, struct cust_err *err);
+/* Read the bookings of `person_id` into `w` (initialised here; release it after): those booked
+ * on or before `as_of`, and the booking asked about, `subject`, whenever it was booked. */
+enum cust_status desk_whole_read(struct cust_store *s, int64_t person_id, const char *subject,
+                                 int32_t as_of, struct desk_whole *w, struct cust_err *err);
 /* Append to `out` a canonical encoding of every fact desk_case_whole reads: equal keys give
  * equal cases (with the same request fields), so the key can stand for the case when caching
  * decisions. Keep the two in step. */

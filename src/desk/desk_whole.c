@@ -187,8 +187,6 @@ void desk_whole_init(struct desk_whole *w)
 
 void desk_whole_add(struct desk_whole *w, const struct cust_booking *b, int32_t as_of)
 {
-    if (b->booked_day > as_of)
-        return; /* booked after the decision day: not part of the record then */
     const char *bn = keep(w, b->booking_number);
     if (w->n_bookings < CUST_ARRAY_LEN(w->bookings))
         w->bookings[w->n_bookings] = bn;
@@ -210,21 +208,25 @@ void desk_whole_release(struct desk_whole *w)
 struct whole_walk {
     struct desk_whole *w;
     int32_t as_of;
+    const char *subject; /* the booking asked about: always part of the record */
 };
 
 static enum cust_status on_booking(const struct cust_record *rec, int64_t person_id, void *arg)
 {
     (void)person_id;
     struct whole_walk *ww = arg;
-    desk_whole_add(ww->w, &rec->b, ww->as_of);
+    /* another booking booked after the decision day was not part of the record then */
+    if (rec->b.booked_day <= ww->as_of ||
+        (ww->subject && strcmp(rec->b.booking_number, ww->subject) == 0))
+        desk_whole_add(ww->w, &rec->b, ww->as_of);
     return CUST_OK;
 }
 
-enum cust_status desk_whole_read(struct cust_store *s, int64_t person_id, int32_t as_of,
-                                 struct desk_whole *w, struct cust_err *err)
+enum cust_status desk_whole_read(struct cust_store *s, int64_t person_id, const char *subject,
+                                 int32_t as_of, struct desk_whole *w, struct cust_err *err)
 {
     desk_whole_init(w);
-    struct whole_walk ww = {w, as_of};
+    struct whole_walk ww = {w, as_of, subject};
     enum cust_status st = cust_records_of_person(s, person_id, on_booking, &ww, err);
     if (st != CUST_OK)
         desk_whole_release(w);
