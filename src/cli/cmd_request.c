@@ -506,6 +506,63 @@ static enum cust_status do_fulfill(struct req *r)
     return st;
 }
 
+/* Write a kept document to --out (or stdout), its SHA-256 on stderr. */
+static enum cust_status write_document(struct req *r, const char *name)
+{
+    const struct opts *o = &r->o;
+    struct cust_desk_document doc;
+    enum cust_status st = cust_desk_document(&r->d, o->id, name, &doc, &r->err);
+    if (st != CUST_OK)
+        return st;
+    FILE *f = o->out ? fopen(o->out, "wb") : stdout;
+    if (!f)
+        st = cust_err_set(&r->err, CUST_EIO, "cannot write '%s'", o->out);
+    else if (fwrite(doc.content, 1, doc.len, f) != doc.len || (f != stdout && fclose(f) != 0))
+        st = cust_err_set(&r->err, CUST_EIO, "cannot write '%s'", o->out ? o->out : "stdout");
+    if (st == CUST_OK)
+        fprintf(stderr, "%s: %s (%s), %zu bytes, sha256 %s\n", o->id, doc.name, doc.role, doc.len,
+                doc.sha256);
+    cust_desk_document_release(&doc);
+    return st;
+}
+
+static enum cust_status do_response(struct req *r)
+{
+    return write_document(r, NULL);
+}
+
+static enum cust_status do_document(struct req *r)
+{
+    if (!r->o.person)
+        return usage_error(r, "NAME is required (see 'request documents ID')");
+    return write_document(r, r->o.person);
+}
+
+static enum cust_status do_documents(struct req *r)
+{
+    enum cust_status st = cust_desk_documents(&r->d, r->o.id, &r->out, &r->err);
+    if (st != CUST_OK || r->o.json) {
+        if (st == CUST_OK)
+            print_json(r->out);
+        return st;
+    }
+    size_t i;
+    json_t *x;
+    printf("%-9s %10s  %-64s  %s\n", "ROLE", "BYTES", "SHA256", "NAME");
+    json_array_foreach(r->out, i, x)
+    {
+        json_int_t size = json_integer_value(json_object_get(x, "size"));
+        char bytes[32];
+        if (size < 0)
+            snprintf(bytes, sizeof(bytes), "hash only");
+        else
+            snprintf(bytes, sizeof(bytes), "%lld", (long long)size);
+        printf("%-9s %10s  %-64s  %s\n", s_or(x, "role", ""), bytes, s_or(x, "sha256", ""),
+               s_or(x, "name", ""));
+    }
+    return st;
+}
+
 static enum cust_status do_transfers(struct req *r)
 {
     enum cust_status st = cust_desk_transfers(&r->d, &r->out, &r->err);
@@ -633,6 +690,27 @@ static const struct req_sub subs[] = {
                 "counsel until --counsel-released.\n"},
      do_fulfill,
      R_ID | R_LANG},
+    {{"response", "the response that was sent, byte for byte",
+      U("response ID [--out FILE]\n") "\n"
+                                      "Write the exact bytes a fulfilment sent (as kept, "
+                                      "checked against their SHA-256,\n"
+                                      "which goes to stderr and is the ledger's "
+                                      "request.fulfill response_sha256).\n"},
+     do_response,
+     R_ID},
+    {{"documents", "the documents received with and sent for a request",
+      U("documents ID [--json]\n") "\n"
+                                   "Every document kept for the request: role (received, "
+                                   "notice, response), size,\n"
+                                   "SHA-256 and name.\n"},
+     do_documents,
+     R_ID},
+    {{"document", "one kept document, byte for byte",
+      U("document ID NAME [--out FILE]\n") "\n"
+                                           "Write one kept document (the last kept under "
+                                           "NAME), checked against its SHA-256.\n"},
+     do_document,
+     R_ID},
     {{"lift", "the issuer lifted the request",
       U("lift ID --reason R\n") "\nThe issuer lifted the request (final).\n"},
      do_status,

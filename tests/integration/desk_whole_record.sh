@@ -70,4 +70,22 @@ row() { jq -c ".rows[] | select(.booking_number == \"$1\")" "$T/doj-out.json"; }
 [ "$(row 7003 | jq -r .release_date)" = 2025-10-01 ] || fail "OKAFOR's release date given"; ok
 row 7004 | jq -e '.withheld.release_date | test("7284.6")' >/dev/null || fail "BRANDT's withheld"; ok
 [ "$(jq '.rows | length' "$T/doj-out.json")" -eq 3 ] || fail "scope"; ok
+
+# what was sent is kept (issue 11, item 3): the same bytes, their SHA-256 as the ledger has it;
+# a second fulfilment is refused and says where the answer is
+expect_exit 0 "$C" request response "$DOJ" --out "$T/again.json"
+cmp -s "$T/doj-out.json" "$T/again.json" || fail "the response as sent"; ok
+sha=$(sha256sum "$T/again.json" | cut -d' ' -f1)
+grep "sha256 $sha" "$T/err" >/dev/null || fail "sha on stderr"; ok
+"$C" audit log --json 2>/dev/null | jq -e --arg s "$sha" "[.[] | select(.action == \"request.fulfill\" and .object_id == \"$DOJ\") | .detail.response_sha256] == [\$s]" >/dev/null || fail "ledger hash"; ok
+expect_exit 1 "$C" request fulfill "$DOJ" --format json --out "$T/twice.json"
+grep "is fulfilled: a request is answered once; the response that was sent is kept ('custodian request response $DOJ" "$T/err" >/dev/null || fail "second fulfil: $(cat "$T/err")"; ok
+cmp -s "$T/doj-out.json" "$T/again.json" || fail "unchanged"; ok
+expect_exit 0 "$C" request documents "$DOJ" --json
+jq -e --arg s "$sha" 'map(select(.role == "response" and .sha256 == $s and .name == "response.json")) | length == 1' "$T/out" >/dev/null || fail "documents list"; ok
+expect_exit 0 "$C" request document "$DOJ" response.json --out "$T/doc.json"
+cmp -s "$T/doc.json" "$T/doj-out.json" || fail "document by name"; ok
+expect_exit 1 "$C" request document "$DOJ" nothing.pdf
+expect_exit 1 "$C" request response "$DET"
+grep "has no response" "$T/err" >/dev/null || fail "no response"; ok
 pass
