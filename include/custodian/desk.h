@@ -243,12 +243,42 @@ enum cust_status cust_desk_verify_disclosures(struct cust_store *s,
                                               struct cust_desk_verify_report *rep,
                                               struct cust_err *err);
 
+/* A request's documents in the order they were kept: [{name, role (received | notice |
+ * response | ...), sha256, size (-1: only the hash was received)}] (new reference). */
+enum cust_status cust_desk_documents(struct cust_desk *d, const char *id, json_t **out,
+                                     struct cust_err *err);
+
+/* One kept document, its bytes as kept. */
+struct cust_desk_document {
+    char *name, *role;
+    char sha256[65];
+    char *content; /* NUL-terminated after `len` bytes */
+    size_t len;
+};
 /*
- * Build the decide.md case for one booking, as records read it (records.h cust_record_current):
- * citizenship, public release date, prior convictions (statute codes as the engine reads them;
- * a partial date as its earliest day; those after `as_of` left out), pending charges,
- * registrant flag; `as_of` and request fields from the caller. `b` NULL: a request about no one
- * (a subpoena), every fact unknown. Returns a new reference.
+ * The document of request `id` named `name` (the last kept under that name), or with `name`
+ * NULL the response that was sent (the fulfilment's stored answer). The bytes are checked
+ * against their SHA-256 (CUST_EINTEGRITY when they differ). CUST_ENOTFOUND for an unknown
+ * request or document, or one of which only the hash was received. Release with
+ * cust_desk_document_release.
+ */
+enum cust_status cust_desk_document(struct cust_desk *d, const char *id, const char *name,
+                                    struct cust_desk_document *doc, struct cust_err *err);
+void cust_desk_document_release(struct cust_desk_document *doc);
+
+/* A verdict entry of a decision (decide.md actions/disclose) as a person reads it, with the rule
+ * and the law it rests on: "prohibited by ca.hold, Cal. Gov. Code § 7284.6(a)(1)(B)" (new
+ * string; free()). The CLI, the console and refusals say it alike. */
+char *cust_desk_verdict_text(const json_t *entry);
+
+/*
+ * Build the decide.md case from one booking alone, as records read it (records.h
+ * cust_record_current), the way the desk reads a person's whole record (docs/internals/desk.md
+ * "Whole-record cases") when that booking is all there is: citizenship, public release date,
+ * convictions (prior convictions and the booking's convicted charges; statute codes as the
+ * engine reads them; a partial date as its earliest day; those after `as_of` left out),
+ * pending charges, registrant flag; `as_of` and request fields from the caller. `b` NULL: a request
+ * about no one (a subpoena), every fact unknown. Returns a new reference.
  */
 struct cust_booking;
 json_t *cust_desk_case_from_booking(const struct cust_booking *b, const char *jurisdiction,

@@ -68,29 +68,32 @@ struct cust_request_scope {
 
 struct cust_request_document {
     char *name;
-    char sha256[65]; /* lowercase hex */
+    char sha256[65];        /* lowercase hex */
     unsigned char *content; /* decoded content when the request carried it, else NULL */
     size_t content_len;
 };
 
 struct cust_request {
     enum cust_request_kind kind;
-    char *form;                       /* "I-247A", "I-200", ... or NULL */
-    char *agency, *office, *contact;  /* requester */
-    int64_t received_at;              /* Unix seconds */
-    int received_offset;              /* minutes east of UTC, as given */
+    char *form;                      /* "I-247A", "I-200", ... or NULL */
+    char *agency, *office, *contact; /* requester */
+    int64_t received_at;             /* Unix seconds */
+    int received_offset;             /* minutes east of UTC, as given */
     bool has_due;
-    int64_t due;                      /* Unix seconds (a date means the end of that day, local) */
+    int64_t due; /* Unix seconds (a date means the end of that day, local) */
     bool has_subject;
     struct cust_request_subject subject;
     bool has_scope;
     struct cust_request_scope scope;
-    unsigned asks;  /* enum cust_request_asks; the kind's defaults when not given */
+    unsigned asks; /* enum cust_request_asks; the kind's defaults when not given */
     bool asks_given;
     unsigned items; /* enum cust_request_items */
     struct cust_request_document *documents;
     size_t ndocuments;
     char *note;
+    /* a detainer's administrative warrant sent with it: "I-200" | "I-205" | NULL (decide.md
+     * request.accompanying_warrant; Fla. Stat. 908.102(2)) */
+    char *accompanying_warrant;
 };
 
 /* The wire names ("detainer", "hold", "release_date", ...). */

@@ -327,6 +327,20 @@ enum cust_status cust_store_persons(struct cust_store *s, int64_t person_id, cus
 /* The bookings in a data request's scope, by booking_number. */
 enum cust_status cust_store_scope(struct cust_store *s, const struct cust_scope *sc,
                                   cust_scope_row_fn fn, void *arg, struct cust_err *err);
+/*
+ * Every booking of one person (person_id > 0), or of every person with more than one booking
+ * (person_id 0), with its current version, ordered by person, booking time and number: the
+ * whole custody record a person's case is built from (desk.h). CUST_ENOTFOUND when person_id
+ * > 0 has no booking. Rows as for the scope (citizenship_status the person's best-sourced).
+ */
+enum cust_status cust_store_person_bookings(struct cust_store *s, int64_t person_id,
+                                            cust_scope_row_fn fn, void *arg, struct cust_err *err);
+/*
+ * The rank of a citizenship value, the one "best-sourced" order: unknown 0; then by source
+ * (self_reported < consular_notification < document < court_record < federal_record), a
+ * verified value above an unverified one of the same source. Ties go to the later recorded_at.
+ */
+int cust_citizenship_rank(const struct cust_citizenship *c);
 /* Rows of public_bookings matching `q` (in custody on q->today, booked at or before
  * q->booked_before),
  * ordered by name then booking number, at most q->limit. CUST_EINVAL without a last name and

@@ -437,7 +437,7 @@ static enum cust_status do_decide(struct req *r)
     json_array_foreach(r->out, i, x)
     {
         json_t *dec = json_object_get(x, "decision");
-        printf("person #%lld booking %s (%s %s):",
+        printf("%s, person #%lld booking %s (%s %s):", s_or(x, "name", "(no name)"),
                (long long)json_integer_value(json_object_get(x, "person_id")),
                s_or(x, "booking_number", "-"), s_or(json_object_get(dec, "policy"), "id", ""),
                s_or(json_object_get(dec, "policy"), "version", ""));
@@ -446,6 +446,19 @@ static enum cust_status do_decide(struct req *r)
         json_object_foreach(json_object_get(dec, "actions"), k, v)
             printf(" %s=%s", k, s_or(v, "verdict", "?"));
         putchar('\n');
+        /* each verdict with the rule and the law it rests on */
+        json_object_foreach(json_object_get(dec, "actions"), k, v)
+        {
+            char *why = cust_desk_verdict_text(v);
+            printf("  %s: %s\n", k, why);
+            free(why);
+        }
+        json_t *needs = json_object_get(dec, "needs");
+        if (json_array_size(needs) > 0) {
+            char *n = json_dumps(needs, JSON_COMPACT);
+            printf("  needs %s: every action held for a supervisor's review\n", n ? n : "?");
+            free(n);
+        }
     }
     return st;
 }
@@ -505,6 +518,63 @@ static enum cust_status do_fulfill(struct req *r)
     return st;
 }
 
+/* Write a kept document to --out (or stdout), its SHA-256 on stderr. */
+static enum cust_status write_document(struct req *r, const char *name)
+{
+    const struct opts *o = &r->o;
+    struct cust_desk_document doc;
+    enum cust_status st = cust_desk_document(&r->d, o->id, name, &doc, &r->err);
+    if (st != CUST_OK)
+        return st;
+    FILE *f = o->out ? fopen(o->out, "wb") : stdout;
+    if (!f)
+        st = cust_err_set(&r->err, CUST_EIO, "cannot write '%s'", o->out);
+    else if (fwrite(doc.content, 1, doc.len, f) != doc.len || (f != stdout && fclose(f) != 0))
+        st = cust_err_set(&r->err, CUST_EIO, "cannot write '%s'", o->out ? o->out : "stdout");
+    if (st == CUST_OK)
+        fprintf(stderr, "%s: %s (%s), %zu bytes, sha256 %s\n", o->id, doc.name, doc.role, doc.len,
+                doc.sha256);
+    cust_desk_document_release(&doc);
+    return st;
+}
+
+static enum cust_status do_response(struct req *r)
+{
+    return write_document(r, NULL);
+}
+
+static enum cust_status do_document(struct req *r)
+{
+    if (!r->o.person)
+        return usage_error(r, "NAME is required (see 'request documents ID')");
+    return write_document(r, r->o.person);
+}
+
+static enum cust_status do_documents(struct req *r)
+{
+    enum cust_status st = cust_desk_documents(&r->d, r->o.id, &r->out, &r->err);
+    if (st != CUST_OK || r->o.json) {
+        if (st == CUST_OK)
+            print_json(r->out);
+        return st;
+    }
+    size_t i;
+    json_t *x;
+    printf("%-9s %10s  %-64s  %s\n", "ROLE", "BYTES", "SHA256", "NAME");
+    json_array_foreach(r->out, i, x)
+    {
+        json_int_t size = json_integer_value(json_object_get(x, "size"));
+        char bytes[32];
+        if (size < 0)
+            snprintf(bytes, sizeof(bytes), "hash only");
+        else
+            snprintf(bytes, sizeof(bytes), "%lld", (long long)size);
+        printf("%-9s %10s  %-64s  %s\n", s_or(x, "role", ""), bytes, s_or(x, "sha256", ""),
+               s_or(x, "name", ""));
+    }
+    return st;
+}
+
 static enum cust_status do_transfers(struct req *r)
 {
     enum cust_status st = cust_desk_transfers(&r->d, &r->out, &r->err);
@@ -543,121 +613,138 @@ static enum cust_status do_status(struct req *r)
 
 #define U(line) "usage: custodian [--db PATH] [--as USER] request " line
 
-static const struct req_sub
-    subs
-        [] =
-            {
-                {{"add", "take in a request (JSON, requests.md); prints its id",
-                  U("add FILE|- [--jsonl]\n") "\n"
-                                              "Take in a request (requests.md): every problem as "
-                                              "request.path: reason, exit 2, nothing\n"
-                                              "stored. --jsonl: one request a line, all or nothing "
-                                              "(e.g. custodian gen --requests).\n"},
-                 do_add,
-                 R_ID},
-                {{"list", "requests with deadline and owner, overdue first",
-                  U("list [--open|--overdue] [--kind K] [--json]\n") "\n"
-                                                                     "Requests with deadline and "
-                                                                     "owner, overdue first. "
-                                                                     "Expires passed hold windows "
-                                                                     "first\n"
-                                                                     "(as `request sweep`).\n"},
-                 do_list,
-                 0},
-                {{"sweep", "expire every detainer whose hold window passed without action",
-                  U("sweep [--as-of T] [--json]\n") "\n"
-                                                    "Expire every request whose hold window after "
-                                                    "release (policies/desk/hold-windows.csv:\n"
-                                                    "48 business hours for a detainer) passed "
-                                                    "without action. T: RFC 3339, default now.\n"},
-                 do_sweep,
-                 R_ASOF},
-                {{"show", "a request with links, decisions, actions, duties",
-                  U("show ID [--json]\n") "\n"
-                                          "The request with its links, decisions, actions, duties "
-                                          "and documents.\n"},
-                 do_show,
-                 R_ID},
-                {{"match", "candidates for the subject, with score and reasons",
-                  U("match ID [--json]\n") "\n"
-                                           "Match the subject against the persons in the store: "
-                                           "candidates with score and per-field\n"
-                                           "reasons; an exact strong-identifier match is confirmed "
-                                           "at once.\n"},
-                 do_match,
-                 R_ID},
-                {{"confirm", "confirm that a person is the subject",
-                  U("confirm ID PERSON --by USER\n") "\n"
-                                                     "Confirm that person #PERSON is the request's "
-                                                     "subject. A recorded or claimed citizen is\n"
-                                                     "linked but flagged for supervisor review.\n"},
-                 do_link,
-                 R_ID},
-                {{"review", "a supervisor clears a citizenship review flag",
-                  U("review ID PERSON --by USER --reason R\n") "\n"
-                                                               "A supervisor clears the "
-                                                               "citizenship review flag of a "
-                                                               "linked person, with a reason.\n"},
-                 do_link,
-                 R_ID},
-                {{"decide", "decide under the policy for each confirmed person",
-                  U("decide ID [--json] [--lang L]\n") "\n"
-                                                       "Decide the request for each confirmed "
-                                                       "person under the law in force on the day "
-                                                       "of\n"
-                                                       "receipt; create the duties it triggers "
-                                                       "with their deadlines and notices "
-                                                       "(--lang).\n"},
-                 do_decide,
-                 R_ID | R_LANG},
-                {{"act", "record what was done; a prohibited action is refused",
-                  U("act ID --action A --by USER [--reason R] [--decline]\n"
-                    "       [--person N] [--agency AG] [--at T] [--warrant NUMBER] [--offense "
-                    "CODE]\n"
-                    "       [--lang L]\n") "\n"
-                                           "Record what was done (A: hold | notify | transfer | "
-                                           "interview | arrest). A prohibited\n"
-                                           "action is refused (and the refusal recorded); "
-                                           "declining a required or permitted one\n"
-                                           "needs --reason. A transfer needs --agency and what its "
-                                           "basis requires\n"
-                                           "(policies/desk/transfer-bases.csv: --warrant NUMBER or "
-                                           "--offense CODE).\n"},
-                 do_act,
-                 R_ID | R_LANG},
-                {{"fulfill", "answer a data request with what the law allows",
-                  U(
-                      "fulfill ID [--format csv|json] [--out FILE] [--counsel-released] [--lang "
-                      "L]\n") "\n"
-                              "Answer a data request: one row per person in scope, each item given "
-                              "or withheld with\n"
-                              "its citation; every row given recorded as a disclosure. A subpoena "
-                              "is referred to\n"
-                              "counsel until --counsel-released.\n"},
-                 do_fulfill,
-                 R_ID | R_LANG},
-                {{"lift", "the issuer lifted the request",
-                  U("lift ID --reason R\n") "\nThe issuer lifted the request (final).\n"},
-                 do_status,
-                 R_ID},
-                {{"withdraw", "the requester withdrew the request",
-                  U("withdraw ID --reason R\n") "\nThe requester withdrew the request (final).\n"},
-                 do_status,
-                 R_ID},
-                {{"expire", "the request expired",
-                  U("expire ID --reason R\n") "\nThe request expired (final).\n"},
-                 do_status,
-                 R_ID},
-                {{"close", "close the request",
-                  U("close ID --reason R\n") "\nClose the request (final), with a reason.\n"},
-                 do_status,
-                 R_ID},
-                {{"transfers", "every hand-over to federal custody, with its basis",
-                  U("transfers [--json]\n") "\n"
-                                            "Every hand-over to federal custody with its legal "
-                                            "basis, for the state report.\n"},
-                 do_transfers,
-                 0},
+static const struct req_sub subs[] = {
+    {{"add", "take in a request (JSON, requests.md); prints its id",
+      U("add FILE|- [--jsonl]\n") "\n"
+                                  "Take in a request (requests.md): every problem as "
+                                  "request.path: reason, exit 2, nothing\n"
+                                  "stored. --jsonl: one request a line, all or nothing "
+                                  "(e.g. custodian gen --requests).\n"},
+     do_add,
+     R_ID},
+    {{"list", "requests with deadline and owner, overdue first",
+      U("list [--open|--overdue] [--kind K] [--json]\n") "\n"
+                                                         "Requests with deadline and "
+                                                         "owner, overdue first. "
+                                                         "Expires passed hold windows "
+                                                         "first\n"
+                                                         "(as `request sweep`).\n"},
+     do_list,
+     0},
+    {{"sweep", "expire every detainer whose hold window passed without action",
+      U("sweep [--as-of T] [--json]\n") "\n"
+                                        "Expire every request whose hold window after "
+                                        "release (policies/desk/hold-windows.csv:\n"
+                                        "48 business hours for a detainer) passed "
+                                        "without action. T: RFC 3339, default now.\n"},
+     do_sweep,
+     R_ASOF},
+    {{"show", "a request with links, decisions, actions, duties",
+      U("show ID [--json]\n") "\n"
+                              "The request with its links, decisions, actions, duties "
+                              "and documents.\n"},
+     do_show,
+     R_ID},
+    {{"match", "candidates for the subject, with score and reasons",
+      U("match ID [--json]\n") "\n"
+                               "Match the subject against the persons in the store: "
+                               "candidates with score and per-field\n"
+                               "reasons; an exact strong-identifier match is confirmed "
+                               "at once.\n"},
+     do_match,
+     R_ID},
+    {{"confirm", "confirm that a person is the subject",
+      U("confirm ID PERSON --by USER\n") "\n"
+                                         "Confirm that person #PERSON is the request's "
+                                         "subject. A recorded or claimed citizen is\n"
+                                         "linked but flagged for supervisor review.\n"},
+     do_link,
+     R_ID},
+    {{"review", "a supervisor clears a citizenship review flag",
+      U("review ID PERSON --by USER --reason R\n") "\n"
+                                                   "A supervisor clears the "
+                                                   "citizenship review flag of a "
+                                                   "linked person, with a reason.\n"},
+     do_link,
+     R_ID},
+    {{"decide", "decide under the policy for each confirmed person",
+      U("decide ID [--json] [--lang L]\n") "\n"
+                                           "Decide the request for each confirmed "
+                                           "person under the law in force on the day "
+                                           "of\n"
+                                           "receipt; create the duties it triggers "
+                                           "with their deadlines and notices "
+                                           "(--lang).\n"},
+     do_decide,
+     R_ID | R_LANG},
+    {{"act", "record what was done; a prohibited action is refused",
+      U("act ID --action A --by USER [--reason R] [--decline]\n"
+        "       [--person N] [--agency AG] [--at T] [--warrant NUMBER] [--offense "
+        "CODE]\n"
+        "       [--lang L]\n") "\n"
+                               "Record what was done (A: hold | notify | transfer | "
+                               "interview | arrest). A prohibited\n"
+                               "action is refused (and the refusal recorded); "
+                               "declining a required or permitted one\n"
+                               "needs --reason. A transfer needs --agency and what its "
+                               "basis requires\n"
+                               "(policies/desk/transfer-bases.csv: --warrant NUMBER or "
+                               "--offense CODE).\n"},
+     do_act,
+     R_ID | R_LANG},
+    {{"fulfill", "answer a data request with what the law allows",
+      U("fulfill ID [--format csv|json] [--out FILE] [--counsel-released] [--lang "
+        "L]\n") "\n"
+                "Answer a data request: one row per person in scope, each item given "
+                "or withheld with\n"
+                "its citation; every row given recorded as a disclosure. A subpoena "
+                "is referred to\n"
+                "counsel until --counsel-released.\n"},
+     do_fulfill,
+     R_ID | R_LANG},
+    {{"response", "the response that was sent, byte for byte",
+      U("response ID [--out FILE]\n") "\n"
+                                      "Write the exact bytes a fulfilment sent (as kept, "
+                                      "checked against their SHA-256,\n"
+                                      "which goes to stderr and is the ledger's "
+                                      "request.fulfill response_sha256).\n"},
+     do_response,
+     R_ID},
+    {{"documents", "the documents received with and sent for a request",
+      U("documents ID [--json]\n") "\n"
+                                   "Every document kept for the request: role (received, "
+                                   "notice, response), size,\n"
+                                   "SHA-256 and name.\n"},
+     do_documents,
+     R_ID},
+    {{"document", "one kept document, byte for byte",
+      U("document ID NAME [--out FILE]\n") "\n"
+                                           "Write one kept document (the last kept under "
+                                           "NAME), checked against its SHA-256.\n"},
+     do_document,
+     R_ID},
+    {{"lift", "the issuer lifted the request",
+      U("lift ID --reason R\n") "\nThe issuer lifted the request (final).\n"},
+     do_status,
+     R_ID},
+    {{"withdraw", "the requester withdrew the request",
+      U("withdraw ID --reason R\n") "\nThe requester withdrew the request (final).\n"},
+     do_status,
+     R_ID},
+    {{"expire", "the request expired",
+      U("expire ID --reason R\n") "\nThe request expired (final).\n"},
+     do_status,
+     R_ID},
+    {{"close", "close the request",
+      U("close ID --reason R\n") "\nClose the request (final), with a reason.\n"},
+     do_status,
+     R_ID},
+    {{"transfers", "every hand-over to federal custody, with its basis",
+      U("transfers [--json]\n") "\n"
+                                "Every hand-over to federal custody with its legal "
+                                "basis, for the state report.\n"},
+     do_transfers,
+     0},
 };
 
 int cmd_request(int argc, char **argv, struct cli_ctx *ctx)

@@ -31,6 +31,21 @@ json_t *desk_time_json(int64_t t)
     return json_string(buf);
 }
 
+char *cust_desk_verdict_text(const json_t *entry)
+{
+    char *cite = desk_cite_join(json_object_get(entry, "cite"));
+    const char *v = json_string_value(json_object_get(entry, "verdict"));
+    const char *rule = json_string_value(json_object_get(entry, "rule"));
+    struct cust_buf b;
+    cust_buf_init(&b, 0);
+    (void)cust_buf_appendf(&b, "%s by %s, %s", v ? v : "no verdict", rule ? rule : "no rule",
+                           cite ? cite : "no citation");
+    free(cite);
+    char *out = cust_buf_status(&b) == CUST_OK && b.buf ? cust_xstrdup(b.buf) : cust_xstrdup("?");
+    cust_buf_release(&b);
+    return out;
+}
+
 char *desk_cite_join(const json_t *cites)
 {
     struct cust_buf b;
@@ -158,15 +173,17 @@ enum cust_status desk_on_confirmed(const struct cust_link_row *l, void *arg)
         ll->cap = ll->cap ? ll->cap * 2 : 4;
         ll->v = cust_xrealloc(ll->v, ll->cap * sizeof(*ll->v));
     }
-    ll->v[ll->n++] = (struct linked){
-        l->person_id, l->booking_number ? cust_xstrdup(l->booking_number) : NULL, l->review};
+    ll->v[ll->n++] = (struct linked){l->person_id, desk_dup_or_null(l->booking_number), l->review,
+                                     desk_dup_or_null(l->review_reason)};
     return CUST_OK;
 }
 
 void desk_link_list_free(struct link_list *ll)
 {
-    for (size_t i = 0; i < ll->n; i++)
+    for (size_t i = 0; i < ll->n; i++) {
         free(ll->v[i].booking_number);
+        free(ll->v[i].review_reason);
+    }
     free(ll->v);
 }
 
@@ -282,6 +299,9 @@ static json_t *request_summary(const struct cust_request_row *r, int64_t now)
         desk_is_pending(r->status) && dl != CUST_NO_TIME && dl < now, "owner", r->owner, "subject",
         json_object_get(doc, "subject"), "scope", json_object_get(doc, "scope"), "note",
         json_object_get(doc, "note"));
+    json_t *aw = json_object_get(doc, "accompanying_warrant");
+    if (json_is_string(aw))
+        json_object_set(j, "accompanying_warrant", aw);
     json_object_set(j, "request", doc);
     json_decref(doc);
     return j;

@@ -145,6 +145,7 @@ static enum cust_status act_persons(struct act_run *r)
             n++;
         } else {
             free(r->ll.v[i].booking_number);
+            free(r->ll.v[i].review_reason);
         }
     }
     r->ll.n = n;
@@ -189,7 +190,11 @@ static enum cust_status check_person(struct act_run *r, size_t i)
     const struct cust_desk_act *a = r->a;
     int64_t pid = r->ll.v[i].person_id;
     if (r->ll.v[i].review)
-        return refuse_f(r, pid, NULL, "person is flagged for supervisor review (citizenship)");
+        return refuse_f(r, pid, NULL,
+                        "person #%lld is held for a supervisor's review (%s): a supervisor "
+                        "releases it with 'request review'",
+                        (long long)pid,
+                        r->ll.v[i].review_reason ? r->ll.v[i].review_reason : "citizenship");
     enum cust_status st = cust_store_decisions(r->d->store, r->id, on_latest, &r->ld[i], r->err);
     if (st != CUST_OK)
         return st;
@@ -209,8 +214,14 @@ static enum cust_status check_person(struct act_run *r, size_t i)
     const char *v = desk_verdict_of(r->ld[i].decision, "actions", a->action);
     if (!v)
         return refuse_f(r, pid, NULL, "the decision has no verdict for '%s'", a->action);
-    if (!a->decline && strcmp(v, "prohibited") == 0)
-        return refuse_f(r, pid, v, "'%s' is prohibited by the decision", a->action);
+    if (!a->decline && strcmp(v, "prohibited") == 0) {
+        char *why = cust_desk_verdict_text(
+            json_object_get(json_object_get(r->ld[i].decision, "actions"), a->action));
+        st = refuse_f(r, pid, v, "refused: %s is %s (person #%lld, booking %s)", a->action, why,
+                      (long long)pid, r->ll.v[i].booking_number ? r->ll.v[i].booking_number : "-");
+        free(why);
+        return st;
+    }
     if (a->decline && strcmp(v, "prohibited") != 0 && (!a->reason || !*a->reason))
         return cust_err_set(r->err, CUST_EINVAL,
                             "declining a %s '%s' needs --reason (who declined and why is "

@@ -1,7 +1,6 @@
 /*
- * desk_case.c - the decide.md case the desk asks about one booking, read through records, and
- * the key that stands for its facts when a fulfilment caches decisions (desk.h,
- * docs/internals/desk.md).
+ * desk_case.c - the decide.md case the desk asks about a person, from their whole record
+ * (desk_whole.c), and where each of its facts came from (desk.h, docs/internals/desk.md).
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
@@ -9,45 +8,9 @@
 #include "custodian/statute.h"
 #include "desk_internal.h"
 
-static void ignore(enum cust_status st)
+static bool is_conviction(const struct desk_fact *f)
 {
-    (void)st;
-}
-
-/* A conviction date as decide.md wants it: a partial date (YYYY-MM-XX, YYYY-XX-XX) becomes its
- * earliest possible day, the reading that counts least against the person in a look-back. */
-static json_t *conviction_date(const char *s)
-{
-    struct cust_date pd;
-    if (!s || !cust_date_parse_partial(s, &pd))
-        return NULL;
-    char buf[11];
-    snprintf(buf, sizeof(buf), "%.4s-%.2s-%.2s", s, s[5] == 'X' ? "01" : s + 5,
-             s[8] == 'X' ? "01" : s + 8);
-    int32_t day;
-    return cust_date_parse(buf, &day) ? json_string(buf) : NULL;
-}
-
-static bool is_level(const char *level)
-{
-    return level && (!strcmp(level, "felony") || !strcmp(level, "misdemeanor"));
-}
-
-/* decide.md's subject.address_public and subject.immigration_status, when the record's person
- * carries them: only values the contract names are passed. */
-static void add_status(json_t *subject, const struct cust_person *person)
-{
-    if (person->address_public >= 0)
-        json_object_set_new(subject, "address_public", json_boolean(person->address_public == 1));
-    const char *st = person->immigration_status;
-    static const char *const known[] = {
-        "lawful_permanent_resident",  "lawful_nonimmigrant", "refugee_or_asylee",
-        "temporary_protected_status", "undocumented",        "unknown"};
-    for (size_t i = 0; st && i < CUST_ARRAY_LEN(known); i++)
-        if (strcmp(st, known[i]) == 0)
-            json_object_set_new(subject, "immigration_status",
-                                json_pack("{s:s,s:b}", "status", st, "proof_provided",
-                                          person->immigration_proof == 1));
+    return f->kind == DESK_FACT_PRIOR || strcmp(f->status, "convicted") == 0;
 }
 
 /* The conviction's classification flags the engine takes, from the record's flags object. */
@@ -63,111 +26,150 @@ static void add_flags(json_t *c, const char *flags_json)
     json_decref(flags);
 }
 
-json_t *cust_desk_case_from_booking(const struct cust_booking *b, const char *jurisdiction,
-                                    int32_t as_of, const char *kind, unsigned asks, unsigned items)
+static json_t *day_json(int32_t day)
 {
-    const struct cust_person *person = b ? &b->person : NULL;
-    const char *status = person && person->has_citizenship ? person->citizenship.status : NULL;
-    if (!status || (strcmp(status, "citizen") && strcmp(status, "non_citizen")))
-        status = "unknown";
+    char buf[11];
+    cust_date_format(day, buf);
+    return json_string(buf);
+}
+
+static json_t *conviction_json(const struct desk_fact *f)
+{
+    json_t *c = json_pack("{s:s}", "code", f->code);
+    if (f->level)
+        json_object_set_new(c, "level", json_string(f->level));
+    if (f->day != CUST_NO_DAY)
+        json_object_set_new(c, "date", day_json(f->day));
+    if (f->jurisdiction)
+        json_object_set_new(c, "jurisdiction", json_string(f->jurisdiction));
+    add_flags(c, f->flags_json);
+    return c;
+}
+
+json_t *desk_case_whole(const struct desk_whole *w, const struct cust_booking *subject,
+                        const char *jurisdiction, int32_t as_of, const char *kind, unsigned asks,
+                        unsigned items)
+{
     json_t *convictions = json_array();
-    for (size_t i = 0; b && i < b->n_priors; i++) {
-        const struct cust_prior *p = &b->priors[i];
-        /* a code the engine cannot read is left out: one conviction fewer never makes a
-         * verdict less protective */
-        char code[64];
-        if (!p->code || !cust_statute_code(p->code, code, sizeof(code)))
-            continue;
-        json_t *c = json_pack("{s:s}", "code", code);
-        if (is_level(p->level))
-            json_object_set_new(c, "level", json_string(p->level));
-        json_t *date = conviction_date(p->date);
-        int32_t cday;
-        if (date && cust_date_parse(json_string_value(date), &cday) && cday > as_of) {
-            /* not yet a conviction on the request's day: the decision rests only on what was
-             * true then (the engine refuses such a case) */
-            json_decref(date);
-            json_decref(c);
-            continue;
-        }
-        if (date)
-            json_object_set_new(c, "date", date);
-        const char *jur = p->jurisdiction;
-        if (jur && (!strcmp(jur, "CA") || !strcmp(jur, "federal") || !strcmp(jur, "other_state")))
-            json_object_set_new(c, "jurisdiction", json_string(jur));
-        add_flags(c, p->flags_json);
-        json_array_append_new(convictions, c);
-    }
     json_t *pending = json_array();
-    for (size_t i = 0; b && i < b->n_charges; i++) {
-        const struct cust_charge *ch = &b->charges[i];
-        char code[64];
-        if (!ch->code || !ch->status || strcmp(ch->status, "pending") != 0 ||
-            !cust_statute_code(ch->code, code, sizeof(code)))
-            continue;
-        json_t *c = json_pack("{s:s,s:b}", "code", code, "held_to_answer", ch->held_to_answer == 1);
-        if (is_level(ch->level))
-            json_object_set_new(c, "level", json_string(ch->level));
-        json_array_append_new(pending, c);
+    for (size_t i = 0; w && i < w->n; i++) {
+        const struct desk_fact *f = &w->facts[i];
+        if (is_conviction(f)) {
+            json_array_append_new(convictions, conviction_json(f));
+        } else if (strcmp(f->status, "pending") == 0) {
+            json_t *c = json_pack("{s:s,s:b}", "code", f->code, "held_to_answer", f->held);
+            if (f->level)
+                json_object_set_new(c, "level", json_string(f->level));
+            json_array_append_new(pending, c);
+        }
     }
+    const char *status = w && w->has_cit && w->cit.status ? w->cit.status : "unknown";
     char day[11];
     cust_date_format(as_of, day);
     json_t *c = json_pack(
         "{s:s,s:s,s:{s:s,s:o,s:o},s:{s:{s:s,s:b},s:b,s:o,s:o,s:b,s:b}}", "jurisdiction",
         jurisdiction ? jurisdiction : "us-ca", "as_of", day, "request", "kind", kind, "asks",
         desk_flag_names(asks, false), "items", desk_flag_names(items, true), "subject",
-        "citizenship", "status", status, "verified",
-        person && person->has_citizenship && person->citizenship.verified == 1,
-        "release_date_public", b && b->release_date_public == 1, "convictions", convictions,
-        "pending_charges", pending, "sex_arson_registrant",
-        person && person->sex_arson_registrant == 1, "outstanding_federal_felony_warrant", false);
-    if (c && person)
-        add_status(json_object_get(c, "subject"), person);
+        "citizenship", "status", status, "verified", w && w->has_cit && w->cit.verified == 1,
+        "release_date_public", subject && subject->release_date_public == 1, "convictions",
+        convictions, "pending_charges", pending, "sex_arson_registrant", w && w->registrant == 1,
+        "outstanding_federal_felony_warrant", false);
+    json_t *subj = json_object_get(c, "subject");
+    /* decide.md's subject.address_public and subject.immigration_status, when the record
+     * carries them */
+    if (subj && w && w->address_public >= 0)
+        json_object_set_new(subj, "address_public", json_boolean(w->address_public == 1));
+    if (subj && w && w->imm_status)
+        json_object_set_new(
+            subj, "immigration_status",
+            json_pack("{s:s,s:b}", "status", w->imm_status, "proof_provided", w->imm_proof == 1));
     return c;
 }
 
-/* One value of the record in the case key: self-delimiting (absent differs from empty). */
-static void key_str(struct cust_buf *b, const char *s)
+json_t *cust_desk_case_from_booking(const struct cust_booking *b, const char *jurisdiction,
+                                    int32_t as_of, const char *kind, unsigned asks, unsigned items)
 {
-    if (!s)
-        ignore(cust_buf_putc(b, '-'));
-    else
-        ignore(cust_buf_appendf(b, "s%zu:%s", strlen(s), s));
+    struct desk_whole w;
+    desk_whole_init(&w);
+    if (b)
+        desk_whole_add(&w, b, as_of);
+    json_t *c = desk_case_whole(b ? &w : NULL, b, jurisdiction, as_of, kind, asks, items);
+    desk_whole_release(&w);
+    return c;
 }
 
-static void key_int(struct cust_buf *b, int64_t v)
+/* One fact's line and object. */
+static void source_fact(const struct desk_fact *f, json_t *facts, json_t *trace)
 {
-    ignore(cust_buf_appendf(b, "i%lld;", (long long)v));
+    char date[11] = "";
+    if (f->day != CUST_NO_DAY)
+        cust_date_format(f->day, date);
+    const char *what = is_conviction(f) ? "conviction" : "pending_charge";
+    const char *from = f->kind == DESK_FACT_PRIOR ? "prior conviction listed" : "charge";
+    json_t *o =
+        json_pack("{s:s,s:s,s:s?,s:s,s:s}", "fact", what, "code", f->code, "level", f->level,
+                  "from", f->kind == DESK_FACT_PRIOR ? "prior" : "charge", "booking", f->booking);
+    if (date[0])
+        json_object_set_new(o, "date", json_string(date));
+    if (f->kind == DESK_FACT_CHARGE && !is_conviction(f))
+        json_object_set_new(o, "held_to_answer", json_boolean(f->held));
+    json_array_append_new(facts, o);
+    if (!trace)
+        return;
+    char line[320];
+    snprintf(line, sizeof(line), "record: %s %s%s%s%s%s%s (%s in booking %s)",
+             is_conviction(f) ? "conviction" : "pending charge", f->code, f->level ? " " : "",
+             f->level ? f->level : "", date[0] ? " on " : "", date,
+             !is_conviction(f) ? (f->held ? ", held to answer" : ", not held to answer") : "",
+             f->kind == DESK_FACT_PRIOR ? "prior conviction listed"
+                                        : (is_conviction(f) ? "charge convicted" : from),
+             f->booking);
+    json_array_append_new(trace, json_string(line));
 }
 
-void desk_case_key(const struct cust_booking *bk, struct cust_buf *b)
+json_t *desk_whole_sources(const struct desk_whole *w, json_t *trace)
 {
-    const struct cust_person *p = &bk->person;
-    key_int(b, p->has_citizenship);
-    key_str(b, p->has_citizenship ? p->citizenship.status : NULL);
-    key_int(b, p->has_citizenship ? p->citizenship.verified : -1);
-    key_int(b, bk->release_date_public);
-    key_int(b, p->sex_arson_registrant);
-    key_int(b, p->address_public);
-    key_str(b, p->immigration_status);
-    key_int(b, p->immigration_proof);
-    ignore(cust_buf_putc(b, 'P'));
-    for (size_t i = 0; i < bk->n_priors; i++) {
-        const struct cust_prior *pr = &bk->priors[i];
-        ignore(cust_buf_putc(b, '['));
-        key_str(b, pr->code);
-        key_str(b, pr->level);
-        key_str(b, pr->date);
-        key_str(b, pr->jurisdiction);
-        key_str(b, pr->flags_json);
+    json_t *bookings = json_array();
+    for (size_t i = 0; i < w->n_bookings && i < CUST_ARRAY_LEN(w->bookings); i++)
+        json_array_append_new(bookings, json_string(w->bookings[i]));
+    json_t *facts = json_array();
+    if (trace) {
+        char *bl = json_dumps(bookings, JSON_COMPACT);
+        char line[512];
+        snprintf(line, sizeof(line), "record: the person's bookings up to the decision day: %s",
+                 bl ? bl : "[]");
+        free(bl);
+        json_array_append_new(trace, json_string(line));
     }
-    ignore(cust_buf_putc(b, 'C'));
-    for (size_t i = 0; i < bk->n_charges; i++) {
-        const struct cust_charge *ch = &bk->charges[i];
-        ignore(cust_buf_putc(b, '['));
-        key_str(b, ch->code);
-        key_str(b, ch->status);
-        key_int(b, ch->held_to_answer);
-        key_str(b, ch->level);
+    for (size_t i = 0; i < w->n; i++) {
+        const struct desk_fact *f = &w->facts[i];
+        if (is_conviction(f) || strcmp(f->status, "pending") == 0)
+            source_fact(f, facts, trace);
     }
+    json_t *o = json_pack("{s:o,s:o}", "bookings", bookings, "facts", facts);
+    if (w->has_cit) {
+        json_object_set_new(o, "citizenship",
+                            json_pack("{s:s,s:b,s:s?,s:s}", "status", w->cit.status, "verified",
+                                      w->cit.verified == 1, "source", w->cit.source, "booking",
+                                      w->cit_booking));
+        if (trace) {
+            char line[320];
+            snprintf(line, sizeof(line), "record: citizenship %s, %s, source %s (booking %s)",
+                     w->cit.status, w->cit.verified == 1 ? "verified" : "not verified",
+                     w->cit.source ? w->cit.source : "not stated", w->cit_booking);
+            json_array_append_new(trace, json_string(line));
+        }
+    }
+    if (w->imm_status) {
+        json_object_set_new(o, "immigration_status",
+                            json_pack("{s:s,s:b,s:s}", "status", w->imm_status, "proof_provided",
+                                      w->imm_proof == 1, "booking", w->imm_booking));
+        if (trace) {
+            char line[320];
+            snprintf(line, sizeof(line), "record: immigration status %s%s (booking %s)",
+                     w->imm_status, w->imm_proof == 1 ? ", proof shown" : "", w->imm_booking);
+            json_array_append_new(trace, json_string(line));
+        }
+    }
+    return o;
 }

@@ -133,7 +133,45 @@ struct fulfil {
     size_t ndecs, cap;
     crypto_hash_sha256_state set; /* over the disclosure row hashes, in order */
     int64_t ndisc;                /* disclosure rows written */
+    /* the whole records of persons with more than one booking, read once (desk_whole.c) */
+    struct desk_whole *wholes;
+    size_t nwholes, capwholes;
+    int64_t *whole_person; /* person id of wholes[i], ascending */
 };
+
+static enum cust_status on_other_booking(const struct cust_record *rec, int64_t person_id,
+                                         void *arg)
+{
+    struct fulfil *f = arg;
+    if (rec->b.booked_day > f->as_of)
+        return CUST_OK; /* not part of the record on the scope's day */
+    if (f->nwholes == 0 || f->whole_person[f->nwholes - 1] != person_id) {
+        if (f->nwholes == f->capwholes) {
+            f->capwholes = f->capwholes ? f->capwholes * 2 : 64;
+            f->wholes = cust_xrealloc(f->wholes, f->capwholes * sizeof(*f->wholes));
+            f->whole_person =
+                cust_xrealloc(f->whole_person, f->capwholes * sizeof(*f->whole_person));
+        }
+        desk_whole_init(&f->wholes[f->nwholes]);
+        f->whole_person[f->nwholes++] = person_id;
+    }
+    desk_whole_add(&f->wholes[f->nwholes - 1], &rec->b, f->as_of);
+    return CUST_OK;
+}
+
+/* The whole record of a person with more than one booking, or NULL. */
+static const struct desk_whole *whole_of(const struct fulfil *f, int64_t person_id)
+{
+    size_t lo = 0, hi = f->nwholes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (f->whole_person[mid] < person_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < f->nwholes && f->whole_person[lo] == person_id ? &f->wholes[lo] : NULL;
+}
 
 static void fulfil_free(struct fulfil *f)
 {
@@ -145,6 +183,10 @@ static void fulfil_free(struct fulfil *f)
         free(e->withheld_text);
     }
     free(f->decs);
+    for (size_t i = 0; i < f->nwholes; i++)
+        desk_whole_release(&f->wholes[i]);
+    free(f->wholes);
+    free(f->whole_person);
     cust_buf_release(&f->key);
     cust_buf_release(&f->fp);
     json_decref(f->by_case);
@@ -260,26 +302,37 @@ static enum cust_status add_decision(struct fulfil *f, json_t *dec, const struct
 }
 
 /*
- * The decision for a record: looked up by the case key (desk_case_key: every field of the
+ * The decision for a record: looked up by the case key (desk_whole_key: every fact of the
  * record the case is built from, with the request fields fixed for the fulfilment, so equal
  * keys give equal cases and equal decisions), decided on a miss. Equal decisions share one
  * stored row whether or not the case was cached.
  */
-static enum cust_status decision_for(struct fulfil *f, const struct cust_booking *b, size_t *ix)
+static enum cust_status decision_for(struct fulfil *f, const struct cust_booking *b,
+                                     int64_t person_id, size_t *ix)
 {
     struct cust_desk *d = f->d;
     const struct cust_request *rq = &f->q->r;
+    /* the person's whole record: read before for a person with other bookings, else this one */
+    struct desk_whole one;
+    const struct desk_whole *w = whole_of(f, person_id);
+    desk_whole_init(&one);
+    if (!w) {
+        desk_whole_add(&one, b, f->as_of);
+        w = &one;
+    }
     if (!d->no_decision_cache) {
         f->key.len = 0;
-        desk_case_key(b, &f->key);
+        desk_whole_key(w, b, &f->key);
         json_t *hit = json_object_getn(f->by_case, f->key.buf ? f->key.buf : "", f->key.len);
         if (hit) {
+            desk_whole_release(&one);
             *ix = (size_t)json_integer_value(hit);
             return CUST_OK;
         }
     }
-    json_t *c = cust_desk_case_from_booking(b, d->env->jurisdiction, f->as_of,
-                                            cust_request_kind_name(rq->kind), 0, rq->items);
+    json_t *c = desk_case_whole(w, b, d->env->jurisdiction, f->as_of,
+                                cust_request_kind_name(rq->kind), 0, rq->items);
+    desk_whole_release(&one);
     /* a scope is a population request (decide.md request.population; 7284.6(b)(2)) */
     json_object_set_new(json_object_get(c, "request"), "population", json_true());
     json_t *dec = NULL;
@@ -369,7 +422,7 @@ static enum cust_status on_scope(const struct cust_record *rec, int64_t person_i
     const struct cust_request *rq = &f->q->r;
     const struct cust_booking *b = &rec->b;
     size_t ix = 0;
-    enum cust_status st = decision_for(f, b, &ix);
+    enum cust_status st = decision_for(f, b, person_id, &ix);
     if (st != CUST_OK)
         return st;
     const struct dec_entry *e = &f->decs[ix];
@@ -525,7 +578,13 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
     int32_t as_of = CUST_NO_DAY;
     if (!cust_request_kind_is_data_request(q.r.kind) || !q.r.has_scope)
         st = cust_err_set(err, CUST_EINVAL, "request '%s' is not a data request with a scope", id);
-    else if (cust_desk_status_is_final(q.status) || strcmp(q.status, "fulfilled") == 0)
+    else if (strcmp(q.status, "fulfilled") == 0)
+        st = cust_err_set(err, CUST_ECONFLICT,
+                          "request '%s' is fulfilled: a request is answered once; the response "
+                          "that was sent is kept ('custodian request response %s --out FILE', "
+                          "GET /console/requests/%s/response)",
+                          id, id, id);
+    else if (cust_desk_status_is_final(q.status))
         st = cust_err_set(err, CUST_ECONFLICT, "request '%s' is %s", id, q.status);
     else
         as_of = q.r.scope.as_of;
@@ -577,6 +636,9 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
         else
             st = cust_buf_appendf(&f.out, "{\"request_id\": \"%s\", \"rows\": [", id);
         struct cust_scope sc = {q.r.scope.as_of, q.r.scope.citizenship, q.r.scope.facility};
+        /* every person with other bookings: their whole record, read in one pass */
+        if (st == CUST_OK)
+            st = cust_records_of_person(d->store, 0, on_other_booking, &f, err);
         if (st == CUST_OK)
             st = cust_records_in_scope(d->store, &sc, on_scope, &f, err);
         if (st == CUST_OK && fmt == CUST_DESK_JSON)

@@ -293,6 +293,7 @@ struct one_link {
     bool strong;
     char *reasons;
     char *review_reason;
+    char *confirmed_by, *confirmed_at;
 };
 
 static enum cust_status on_link_find(const struct cust_link_row *l, void *arg)
@@ -308,6 +309,8 @@ static enum cust_status on_link_find(const struct cust_link_row *l, void *arg)
     o->strong = l->strong;
     o->reasons = desk_dup_or_null(l->reasons);
     o->review_reason = desk_dup_or_null(l->review_reason);
+    o->confirmed_by = desk_dup_or_null(l->confirmed_by);
+    o->confirmed_at = desk_dup_or_null(l->confirmed_at);
     return CUST_OK;
 }
 
@@ -316,6 +319,29 @@ static void one_link_free(struct one_link *o)
     free(o->booking_number);
     free(o->reasons);
     free(o->review_reason);
+    free(o->confirmed_by);
+    free(o->confirmed_at);
+}
+
+enum cust_status desk_link_hold(struct cust_desk *d, const char *id, int64_t person_id,
+                                const char *reason, struct cust_err *err)
+{
+    struct one_link o = {.person_id = person_id};
+    enum cust_status st = cust_store_links(d->store, id, on_link_find, &o, err);
+    if (st == CUST_OK && !o.found)
+        st = cust_err_set(err, CUST_ENOTFOUND, "person #%lld is not linked to '%s'",
+                          (long long)person_id, id);
+    if (st == CUST_OK) {
+        struct cust_link_row l = {id,      person_id,      o.booking_number, o.score,   o.strong,
+                                  o.state, o.confirmed_by, o.confirmed_at,   o.reasons, true,
+                                  reason};
+        st = cust_store_link_put(d->store, &l, err);
+    }
+    if (st == CUST_OK)
+        st = desk_log(d, "request.hold_for_review", "request", id, "ok", reason,
+                      json_pack("{s:I}", "person_id", (json_int_t)person_id), err);
+    one_link_free(&o);
+    return st;
 }
 
 enum cust_status cust_desk_confirm(struct cust_desk *d, const char *id, int64_t person_id,

@@ -121,11 +121,85 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
                                   const char *booking_number, const char *duty, const json_t *cite,
                                   json_t *detail, int64_t *duty_id, struct cust_err *err);
 
-/* Append to `out` a canonical encoding of every field of the booking cust_desk_case_from_booking
- * reads: bookings with equal keys give equal cases (with the same request fields), so the key
- * can stand for the subject's facts when caching decisions. Keep the two in step: a field the
- * case reads must be in the key. */
-void desk_case_key(const struct cust_booking *b, struct cust_buf *out);
+/* ---- whole-record cases (desk_whole.c, desk_case.c) ---- */
+
+enum desk_fact_kind { DESK_FACT_PRIOR = 1, DESK_FACT_CHARGE };
+
+/* A conviction listed as a prior, or a charge of a booking, with the booking it came from. */
+struct desk_fact {
+    enum desk_fact_kind kind;
+    char code[64];            /* as the engine reads it (cust_statute_code) */
+    const char *level;        /* felony | misdemeanor | NULL */
+    const char *jurisdiction; /* prior: CA | federal | other_state | NULL */
+    const char *flags_json;   /* prior: its classification flags, or NULL */
+    const char *status;       /* charge: pending | convicted | dismissed | ... */
+    const char *case_number;  /* charge: or NULL */
+    bool held;                /* charge: held to answer */
+    int32_t day;              /* conviction date, CUST_NO_DAY when unknown */
+    const char *booking;      /* the booking number it came from */
+};
+
+/*
+ * A person's custody record as of a decision day: every booking booked by then, their prior
+ * convictions (each once), their charges (a later booking's word on the same case and code
+ * replacing an earlier one), the best-sourced citizenship (cust_citizenship_rank) and
+ * immigration status, the latest stated registrant and public-address flags. Strings are owned.
+ */
+struct desk_whole {
+    struct desk_fact *facts;
+    size_t n, cap;
+    const char *bookings[32]; /* the first 32 bookings, in booking order */
+    size_t n_bookings;
+    bool has_cit;
+    struct cust_citizenship cit;
+    int cit_rank;
+    const char *cit_booking;
+    const char *imm_status;
+    int imm_proof;
+    const char *imm_booking;
+    int registrant, address_public; /* 1, 0, -1 not stated */
+    char **owned;
+    size_t n_owned, cap_owned;
+};
+
+void desk_whole_init(struct desk_whole *w);
+/* Add one booking of the person (its facts dated after `as_of` left out). */
+void desk_whole_add(struct desk_whole *w, const struct cust_booking *b, int32_t as_of);
+void desk_whole_release(struct desk_whole *w);
+/* Read the bookings of `person_id` into `w` (initialised here; release it after): those booked
+ * on or before `as_of`, and the booking asked about, `subject`, whenever it was booked. */
+enum cust_status desk_whole_read(struct cust_store *s, int64_t person_id, const char *subject,
+                                 int32_t as_of, struct desk_whole *w, struct cust_err *err);
+/* Append to `out` a canonical encoding of every fact desk_case_whole reads: equal keys give
+ * equal cases (with the same request fields), so the key can stand for the case when caching
+ * decisions. Keep the two in step. */
+void desk_whole_key(const struct desk_whole *w, const struct cust_booking *subject,
+                    struct cust_buf *out);
+/* The decide.md case of `w`, about `subject` (its release date's publicity); a new reference. */
+json_t *desk_case_whole(const struct desk_whole *w, const struct cust_booking *subject,
+                        const char *jurisdiction, int32_t as_of, const char *kind, unsigned asks,
+                        unsigned items);
+/* Where each fact of the case came from: {"bookings": [...], "facts": [{fact, ..., booking}]}
+ * (new reference), and the same as "record: ..." lines appended to `trace` (may be NULL). */
+json_t *desk_whole_sources(const struct desk_whole *w, json_t *trace);
+
+/* The whole-record case of `person_id` about `booking_number` (its current version) as of
+ * `as_of` (*case_json new) and, when `sources` is given, where its facts came from. */
+enum cust_status desk_case_of_person(struct cust_desk *d, int64_t person_id,
+                                     const char *booking_number, int32_t as_of,
+                                     const struct cust_request *rq, json_t **case_json,
+                                     json_t **sources, struct cust_err *err);
+/* Decide the whole-record case of a person with its trace, the decision's "record" naming the
+ * booking each fact came from (*dec new). */
+enum cust_status desk_decide_whole(struct cust_desk *d, int64_t person_id,
+                                   const char *booking_number, int32_t as_of,
+                                   const struct cust_request *rq, json_t **dec,
+                                   struct cust_err *err);
+
+/* Flag a linked person for a supervisor's review (every action held until `request review`),
+ * with its ledger entry; inside the caller's transaction. */
+enum cust_status desk_link_hold(struct cust_desk *d, const char *id, int64_t person_id,
+                                const char *reason, struct cust_err *err);
 
 #define DESK_DUTY_NO_NOTICE 1u /* do not render the notice now (rendered when worked on) */
 /* desk_duty_create with flags (DESK_DUTY_*). */
@@ -161,6 +235,7 @@ struct linked {
     int64_t person_id;
     char *booking_number;
     bool review;
+    char *review_reason; /* why the person is held for review, or NULL */
 };
 struct link_list {
     struct linked *v;

@@ -320,6 +320,14 @@ enum cust_status cust_request_parse(const json_t *doc, struct cust_request *r,
     if (docs && !json_is_null(docs))
         parse_documents(docs, r, diag);
     r->note = opt_string(doc, "note", "request.note", diag);
+    r->accompanying_warrant =
+        opt_string(doc, "accompanying_warrant", "request.accompanying_warrant", diag);
+    if (r->accompanying_warrant && strcmp(r->accompanying_warrant, "I-200") != 0 &&
+        strcmp(r->accompanying_warrant, "I-205") != 0)
+        cust_diag_add(diag, "request.accompanying_warrant", "must be I-200 or I-205");
+    else if (r->accompanying_warrant && r->kind != CUST_REQ_DETAINER)
+        cust_diag_add(diag, "request.accompanying_warrant",
+                      "only a detainer is sent with an accompanying warrant");
 
     return cust_diag_count(diag) > before ? CUST_EINVAL : CUST_OK;
 }
@@ -348,5 +356,6 @@ void cust_request_release(struct cust_request *r)
     free(r->office);
     free(r->contact);
     free(r->note);
+    free(r->accompanying_warrant);
     memset(r, 0, sizeof(*r));
 }

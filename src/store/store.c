@@ -230,6 +230,28 @@ enum cust_status cust_store_scope(struct cust_store *s, const struct cust_scope 
     return s->ops->scope(s->impl, sc, fn, arg, err);
 }
 
+enum cust_status cust_store_person_bookings(struct cust_store *s, int64_t person_id,
+                                            cust_scope_row_fn fn, void *arg, struct cust_err *err)
+{
+    if (!s->ops->person_bookings)
+        return cust_err_set(err, CUST_EINVAL, "the %s store lists no person's bookings",
+                            s->ops->name);
+    return s->ops->person_bookings(s->impl, person_id, fn, arg, err);
+}
+
+int cust_citizenship_rank(const struct cust_citizenship *c)
+{
+    static const char *const order[] = {"self_reported", "consular_notification", "document",
+                                        "court_record", "federal_record"};
+    if (!c->status || strcmp(c->status, "unknown") == 0)
+        return 0;
+    int r = 1;
+    for (size_t i = 0; c->source && i < CUST_ARRAY_LEN(order); i++)
+        if (strcmp(c->source, order[i]) == 0)
+            r = (int)i + 1;
+    return r * 2 + (c->verified == 1 ? 1 : 0);
+}
+
 enum cust_status cust_store_public_search(struct cust_store *s, const struct cust_public_query *q,
                                           cust_public_fn fn, void *arg, struct cust_err *err)
 {

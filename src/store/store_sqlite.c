@@ -880,20 +880,6 @@ static void bind_person(sqlite3_stmt *s, const struct cust_person *p)
     bind_tri(s, 15, p->sex_arson_registrant);
 }
 
-/* Rank of a citizenship value: better-sourced first, verified above unverified; 0 = unknown. */
-static int citizenship_rank(const struct cust_citizenship *c)
-{
-    static const char *const order[] = {"self_reported", "consular_notification", "document",
-                                        "court_record", "federal_record"};
-    if (!c->status || strcmp(c->status, "unknown") == 0)
-        return 0;
-    int r = 1;
-    for (size_t i = 0; c->source && i < CUST_ARRAY_LEN(order); i++)
-        if (strcmp(c->source, order[i]) == 0)
-            r = (int)i + 1;
-    return r * 2 + (c->verified == 1 ? 1 : 0);
-}
-
 /* The carried citizenship value as (status, rank, recorded_at) at parameters i..i+2, left
  * NULL when the booking carries none. */
 static void bind_citizenship(sqlite3_stmt *s, int i, const struct cust_person *p)
@@ -902,7 +888,7 @@ static void bind_citizenship(sqlite3_stmt *s, int i, const struct cust_person *p
         return;
     const struct cust_citizenship *c = &p->citizenship;
     bind_text(s, i, c->status ? c->status : "unknown");
-    sqlite3_bind_int(s, i + 1, citizenship_rank(c));
+    sqlite3_bind_int(s, i + 1, cust_citizenship_rank(c));
     bind_text(s, i + 2, c->recorded_at ? c->recorded_at : "");
 }
 
@@ -1459,6 +1445,7 @@ static const struct cust_store_ops sqlite_ops = {
     .backup = cust_sqlite_backup,
     .persons = cust_sqlite_persons,
     .scope = cust_sqlite_scope,
+    .person_bookings = cust_sqlite_person_bookings,
     .public_search = cust_sqlite_public_search,
     .requests = &cust_sqlite_request_ops,
     .accounts = &cust_sqlite_account_ops,

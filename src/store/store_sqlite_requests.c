@@ -119,6 +119,8 @@ enum dstmt {
     D_PERSONS,
     D_PERSON,
     D_SCOPE,
+    D_PERSON_BOOKINGS,
+    D_MULTI_BOOKINGS,
     D_DISC_PUT,
     D_DISCS,
     D_DISCS_REQ,
@@ -220,6 +222,15 @@ static const char *const dsql[D__N] = {
                 " WHERE b.booked_day <= ?1 AND (b.released_day IS NULL OR b.released_day > ?1)"
                 " AND (?2 IS NULL OR p.citizenship_status = ?2)"
                 " AND (?3 IS NULL OR b.facility = ?3) ORDER BY b.booking_number",
+#define PERSON_BOOKING_COLS                                                                        \
+    "SELECT b.booking_number, b.person_id, p.citizenship_status, v.doc"                            \
+    " FROM bookings b JOIN persons p ON p.id = b.person_id"                                        \
+    " JOIN booking_versions v ON v.booking_id = b.id AND v.version = b.version"
+    [D_PERSON_BOOKINGS] = PERSON_BOOKING_COLS " WHERE b.person_id = ?1"
+                                              " ORDER BY b.booked_ts, b.booking_number",
+    [D_MULTI_BOOKINGS] = PERSON_BOOKING_COLS
+    " WHERE b.person_id IN (SELECT person_id FROM bookings GROUP BY person_id"
+    " HAVING count(*) > 1) ORDER BY b.person_id, b.booked_ts, b.booking_number",
     [D_DISC_PUT] = "INSERT INTO disclosures(request_id, ord, person_id, booking_number, items,"
                    " withheld, recipient, office, at, decision_id, row_hash)"
                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -908,6 +919,24 @@ enum cust_status cust_sqlite_scope(void *impl, const struct cust_scope *sc, cust
     btext(s, 2, sc->citizenship);
     btext(s, 3, sc->facility);
     return each(&q, s, scope_row, &(union dcb){.scope = fn}, arg, "scope", NULL, err);
+}
+
+enum cust_status cust_sqlite_person_bookings(void *impl, int64_t person_id, cust_scope_row_fn fn,
+                                             void *arg, struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, person_id ? D_PERSON_BOOKINGS : D_MULTI_BOOKINGS, err);
+    if (!s)
+        return CUST_EDB;
+    if (person_id)
+        sqlite3_bind_int64(s, 1, person_id);
+    int n;
+    enum cust_status st =
+        each(&q, s, scope_row, &(union dcb){.scope = fn}, arg, "person's bookings", &n, err);
+    if (st == CUST_OK && n == 0 && person_id != 0)
+        return cust_err_set(err, CUST_ENOTFOUND, "no booking of person #%lld",
+                            (long long)person_id);
+    return st;
 }
 
 /* ---- disclosures ---------------------------------------------------------------------- */

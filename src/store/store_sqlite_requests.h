@@ -19,6 +19,8 @@ extern const struct cust_store_request_ops cust_sqlite_request_ops;
  * prepared statements). */
 enum cust_status cust_sqlite_persons(void *impl, int64_t person_id, cust_person_row_fn fn,
                                      void *arg, struct cust_err *err);
+enum cust_status cust_sqlite_person_bookings(void *impl, int64_t person_id, cust_scope_row_fn fn,
+                                             void *arg, struct cust_err *err);
 enum cust_status cust_sqlite_scope(void *impl, const struct cust_scope *sc, cust_scope_row_fn fn,
                                    void *arg, struct cust_err *err);
 

@@ -532,7 +532,63 @@ static json_t *request_vars(const json_t *r, const struct cust_session *se)
     json_object_set_new(v, "duties",
                         json_array_size(duties) ? json_pack("{s:o}", "list", duties)
                                                 : (json_decref(duties), json_false()));
+    /* every document received and sent, each a download */
+    json_t *docs = json_array();
+    json_t *doc;
+    json_array_foreach(json_object_get(r, "documents"), i, doc)
+    {
+        json_int_t size = json_integer_value(json_object_get(doc, "size"));
+        json_array_append_new(
+            docs, json_pack("{s:s,s:s,s:s,s:I,s:b}", "name", str_or_empty(jstr(doc, "name")),
+                            "role", str_or_empty(jstr(doc, "role")), "sha256",
+                            str_or_empty(jstr(doc, "sha256")), "size", size, "kept", size >= 0));
+    }
+    json_object_set_new(v, "documents",
+                        json_array_size(docs) ? json_pack("{s:o}", "list", docs)
+                                              : (json_decref(docs), json_false()));
     return v;
+}
+
+/* GET /console/requests/{id}/documents/{name}: a kept document, byte for byte. */
+enum cust_status web_request_document(struct cust_http_request *req, struct cust_http_response *res,
+                                      void *ctx)
+{
+    struct cust_web *w = ctx;
+    struct cust_session se;
+    enum cust_status st = web_guard(w, req, res, CUST_ACT_REQUEST_READ, true, &se);
+    if (st != CUST_OK)
+        return st;
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_desk d;
+    struct cust_desk_document doc;
+    desk_open(w, &se, &d);
+    st = cust_desk_document(&d, cust_http_req_param(req, "id"), cust_http_req_param(req, "name"),
+                            &doc, &err);
+    desk_close(w, &d);
+    if (st != CUST_OK)
+        return web_html_error(w, res, cust_http_status_for(st), "No such document", err.msg, &se);
+    char cd[300];
+    /* the name as kept, without quotes or controls in the header */
+    char safe[200];
+    size_t n = 0;
+    for (const char *c = doc.name; *c && n + 1 < sizeof(safe); c++)
+        safe[n++] = (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20) ? '_' : *c;
+    safe[n] = '\0';
+    snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"", safe);
+    st = cust_http_res_header(res, "Content-Disposition", cd);
+    if (st == CUST_OK)
+        st = cust_http_res_header(res, "X-Content-SHA256", doc.sha256);
+    cust_buf_reset(&res->body);
+    if (st == CUST_OK)
+        st = cust_buf_append(&res->body, doc.content, doc.len);
+    res->status = 200;
+    size_t len = strlen(doc.name);
+    res->content_type =
+        len > 4 && strcmp(doc.name + len - 4, ".csv") == 0    ? "text/csv; charset=utf-8"
+        : len > 5 && strcmp(doc.name + len - 5, ".json") == 0 ? "application/json"
+                                                              : "application/octet-stream";
+    cust_desk_document_release(&doc);
+    return st;
 }
 
 enum cust_status web_request_page(struct cust_http_request *req, struct cust_http_response *res,

@@ -845,6 +845,8 @@ static const struct web_route routes[] = {
     {"GET", "/console/audit", web_audit_page, CUST_ACT_AUDIT_READ, 0},
     {"GET", "/console/users", web_users_page, CUST_ACT_USER_MANAGE, 0},
     {"GET", "/console/requests/{id}", web_request_page, CUST_ACT_REQUEST_READ, 0},
+    {"GET", "/console/requests/{id}/documents/{name}", web_request_document, CUST_ACT_REQUEST_READ,
+     0},
     {"POST", "/console/requests/{id}/{step}", web_request_step_post, WEB_STEP, 0},
     {"GET", "/console/requests/{id}/fulfil", web_fulfil_page, CUST_ACT_REQUEST_FULFILL, 0},
     {"POST", "/console/requests/{id}/fulfil", web_fulfil_post, CUST_ACT_REQUEST_FULFILL, 0},

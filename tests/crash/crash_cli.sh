@@ -194,6 +194,12 @@ for round in $(seq 1 "$ROUNDS"); do
     id=$(sql "$DB" "SELECT id FROM requests WHERE kind = 'detainer' AND status = 'decided'
       AND id NOT IN (SELECT request_id FROM actions) ORDER BY random() LIMIT 1")
     if [ -n "$id" ] && ((RANDOM % 3)); then
+      # a decision with needs (decide.md) holds every action for a supervisor's review: the
+      # review is done first, unkilled, so that the round kills the action itself
+      for pid in $(sql "$DB" "SELECT person_id FROM request_links WHERE request_id = '$id' AND review = 1"); do
+        "$C" request review "$id" "$pid" --by lt.crash --reason "crash test: reviewed" >/dev/null ||
+          fail "round $round: review of $id person $pid"
+      done
       kill_after "$(pick_delay "${DUR[act]}")" "$C" request act "$id" --action hold --decline \
         --by sgt.crash --reason "Values Act: no civil detainer holds"
       check="SELECT 'acknowledged action missing on $id' WHERE NOT EXISTS (SELECT 1 FROM actions WHERE request_id = '$id');"

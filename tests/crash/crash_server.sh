@@ -76,6 +76,20 @@ doj_letter() { # ROUND K
     "\"scope\":{\"population\":\"in_custody\",\"citizenship\":\"non_citizen\",\"as_of\":\"$(date -u +%F)\"},\"items\":[\"booking_facts\",\"charges\"],\"note\":\"crash-s$1-$2\"}"
 }
 
+# review ID: a decision with needs (decide.md) holds every action of the person for a
+# supervisor's review; the supervisor clears it so that the chain goes on to act. Fails when the
+# server is gone.
+review() {
+  local st pid
+  st=$(curl -s --max-time 20 -o "$T/c.show" -w '%{http_code}' -b "$T/jar" "$BASE/api/v1/requests/$1") || return 1
+  [ "$st" = 200 ] || { echo "show $1 $st" >>"$T/unexpected"; return 1; }
+  for pid in $(jq -r '.links[] | select(.review) | .person_id' "$T/c.show"); do
+    jq -n --argjson p "$pid" '{person_id: $p, reason: "crash test: reviewed"}' >"$T/rev.json"
+    st=$(post "/api/v1/requests/$1/review" "$T/rev.json") || return 1
+    [ "$st" = 200 ] || { echo "review $1 $st $(cat "$T/c.body")" >>"$T/unexpected"; return 1; }
+  done
+}
+
 # client ROUND: chains of intake -> decide -> act (every fifth, a data request: intake -> fulfil) until a call
 # fails because the server is gone; each 2xx is logged as "STEP ID" in $T/acked.ROUND, any other
 # status in $T/unexpected.
@@ -98,6 +112,7 @@ client() {
     st=$(post "/api/v1/requests/$id/decide") || return 0
     [ "$st" = 200 ] || { echo "decide $id $st $(cat "$T/c.body")" >>"$T/unexpected"; return 0; }
     echo "decide $id" >>"$T/acked.$r"
+    review "$id" || return 0
     echo '{"action":"hold","decline":true,"reason":"Values Act: no civil detainer holds"}' >"$T/act.json"
     st=$(post "/api/v1/requests/$id/act" "$T/act.json") || return 0
     [ "$st" = 200 ] || { echo "act $id $st $(cat "$T/c.body")" >>"$T/unexpected"; return 0; }
@@ -113,6 +128,7 @@ client_once() { # one chain, as client does, to time it
   id=$(jq -r .id "$T/c.body")
   ack_request "$id"
   [ "$(post "/api/v1/requests/$id/decide")" = 200 ] || fail "calibration: decide $(cat "$T/c.body")"
+  review "$id" || fail "calibration: review $(cat "$T/unexpected" 2>/dev/null)"
   echo '{"action":"hold","decline":true,"reason":"Values Act"}' >"$T/act.json"
   [ "$(post "/api/v1/requests/$id/act" "$T/act.json")" = 200 ] || fail "calibration: act $(cat "$T/c.body")"
 }

@@ -36,26 +36,15 @@ rows=$(jq '.rows | length' "$T/doj.json")
 "$C" roster --as-of 2025-07-17 --citizenship non_citizen --json | jq -r '.[].booking_number' | sort >"$T/scope.txt"
 jq -r '.rows[].booking_number' "$T/doj.json" | sort >"$T/rows.txt"
 cmp -s "$T/scope.txt" "$T/rows.txt" || fail "rows are the scope"; ok
-# the case of each row, built here from the exported record, decided by `custodian decide`
-"$C" export --as-of 2025-07-17 -o "$T/export.jsonl" 2>/dev/null
-jq -c --rawfile keep "$T/rows.txt" '
-  select(.booking_number as $b | ($keep | split("\n") | index($b)))
-  | {booking_number, c: {jurisdiction: "us-ca", as_of: "2025-07-17",
-     request: {kind: "information_request", population: true,
-              items: ["booking_facts","charges","convictions","release_date"]},
-     subject: {citizenship: {status: (.person.citizenship.status // "unknown"),
-                             verified: (.person.citizenship.verified == true)},
-               release_date_public: (.release_date_public == true),
-               convictions: [(.prior_convictions // [])[] | select(.code != null) | {code}
-                  + (if .level == "felony" or .level == "misdemeanor" then {level} else {} end)
-                  + (if .date then {date: (.date | sub("-XX";"-01") | sub("-XX";"-01"))} else {} end)
-                  + (if .jurisdiction == "CA" or .jurisdiction == "federal" or .jurisdiction == "other_state" then {jurisdiction} else {} end)
-                  + ((.flags // {}) | with_entries(select(.value != null)))],
-               pending_charges: [(.charges // [])[] | select(.status == "pending" and .code != null)
-                  | {code, held_to_answer: (.held_to_answer == true)}
-                  + (if .level == "felony" or .level == "misdemeanor" then {level} else {} end)],
-               sex_arson_registrant: (.person.sex_arson_registrant == true),
-               outstanding_federal_felony_warrant: false}}}' "$T/export.jsonl" >"$T/pairs.jsonl"
+# the whole-record case of each row (every booking of the person up to the letter's day: prior
+# convictions, charges convicted in any booking, pending charges, the best-sourced
+# citizenship), built here from the export by an oracle apart from the desk's C, decided by
+# `custodian decide`
+"$C" export -o "$T/export.jsonl" 2>/dev/null
+jq -c -s --arg as_of 2025-07-17 --argjson rows "$(jq -R . "$T/rows.txt" | jq -s -c .)" \
+  --argjson request '{"kind": "information_request", "population": true,
+                      "items": ["booking_facts", "charges", "convictions", "release_date"]}' \
+  -f "$CUST_SOURCE_DIR/tests/integration/lib/whole_case.jq" "$T/export.jsonl" >"$T/pairs.jsonl"
 [ "$(wc -l <"$T/pairs.jsonl")" -eq "$rows" ] || fail "a case per row"; ok
 jq -c .c "$T/pairs.jsonl" >"$T/cases.jsonl"
 "$C" decide --batch "$T/cases.jsonl" >"$T/decisions.jsonl"
