@@ -23,6 +23,9 @@ static const struct cli_command commands[] = {
     {"duties", cmd_duties, "duties triggered by requests: list, done"},
     {"serve", cmd_serve, "serve the HTTP API, the public locator and the staff console"},
     {"user", cmd_user, "manage staff accounts"},
+    {"report", cmd_report, "oversight reports: detainers, transfers, forum, IG view, CPRA"},
+    {"enforcement", cmd_enforcement, "the log of federal enforcement actions in the county"},
+    {"demo", cmd_demo, "the demo county's history, worked through the desk"},
     {"config", cmd_config, "show the effective configuration and where each value comes from"},
     {"help", cmd_help, "a command's own help: custodian help COMMAND [SUBCOMMAND]"},
 };
