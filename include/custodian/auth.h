@@ -41,6 +41,11 @@ enum cust_action {
     CUST_ACT_AUDIT_READ,             /* audit.read */
     CUST_ACT_USER_MANAGE,            /* user.manage */
     CUST_ACT_POLICY_READ,            /* policy.read */
+    CUST_ACT_REPORT_READ,            /* report.read: statistics, transfer report, forum pack */
+    CUST_ACT_OVERSIGHT_READ,         /* oversight.read: the inspector general's view */
+    CUST_ACT_RECORDS_EXPORT,         /* records.export: the public-records (CPRA) export */
+    CUST_ACT_ENFORCEMENT_CREATE,     /* enforcement.create: record an enforcement action */
+    CUST_ACT_ENFORCEMENT_READ,       /* enforcement.read: the log with names, its CSV */
     CUST_ACT_COUNT
 };
 

@@ -4,7 +4,8 @@
  * Produces a realistic, deterministic county jail as custody JSON Lines
  * (../shared/spec/custody-jsonl.md): bookings in chronological order over a
  * window of two years ending on `end_day`, plus the standing population
- * booked before the window and still in custody when it opens. Everything
+ * booked before the window and still in custody when it opens (`start_day` opens a
+ * longer or shorter window: the demo's runs from 2024-01-01 to its today). Everything
  * derives from `seed` through a private PRNG (splitmix64 + xoshiro256**), so
  * the same options give byte-identical output on every run.
  *
@@ -33,7 +34,7 @@
 
 /* Bookings in the two-year window at the default scale (a large urban county). */
 #define CUST_GEN_DEFAULT_BOOKINGS 200000
-/* The window every run covers, in days (two years). */
+/* The window a run covers by default, in days (two years). */
 #define CUST_GEN_WINDOW_DAYS 730
 
 struct cust_gen_opts {
@@ -42,13 +43,22 @@ struct cust_gen_opts {
     int32_t end_day;          /* last day of the window (day number); snapshot at its end */
     const char *policies_dir; /* holds tables/common-offenses.csv and tables/prop47-offenses.csv;
                                  NULL: $CUSTODIAN_POLICIES, else the data folder's policies/ */
+    int32_t start_day;        /* first day of the window; 0 = CUST_GEN_WINDOW_DAYS before end.
+                                 `bookings` are booked over the whole window, so a longer window
+                                 at the default scale takes cust_gen_default_bookings(). */
 };
 
 /* seed 1, default scale, window ending 2026-10-31 (day 20757), default policies. */
 #define CUST_GEN_OPTS_INIT                                                                         \
     {                                                                                              \
-        1, CUST_GEN_DEFAULT_BOOKINGS, 20757, NULL                                                  \
+        1, CUST_GEN_DEFAULT_BOOKINGS, 20757, NULL, 0                                               \
     }
+
+/* The window's first day and its length in days (start_day 0: the default two years). */
+int32_t cust_gen_window_start(const struct cust_gen_opts *opts);
+int32_t cust_gen_window_days(const struct cust_gen_opts *opts);
+/* The default scale's bookings over a window of `days` days (100,000 a year). */
+int64_t cust_gen_default_bookings(int32_t days);
 
 /* One row of the offense table, as loaded. `level` is "felony", "misdemeanor",
  * "infraction", "wobbler" or "n/a" (a booking basis such as a parole hold). */

@@ -30,6 +30,11 @@ static const char *const action_names[CUST_ACT_COUNT] = {
     [CUST_ACT_AUDIT_READ] = "audit.read",
     [CUST_ACT_USER_MANAGE] = "user.manage",
     [CUST_ACT_POLICY_READ] = "policy.read",
+    [CUST_ACT_REPORT_READ] = "report.read",
+    [CUST_ACT_OVERSIGHT_READ] = "oversight.read",
+    [CUST_ACT_RECORDS_EXPORT] = "records.export",
+    [CUST_ACT_ENFORCEMENT_CREATE] = "enforcement.create",
+    [CUST_ACT_ENFORCEMENT_READ] = "enforcement.read",
 };
 
 #define Y true
@@ -51,6 +56,11 @@ static const bool matrix[CUST_ACT_COUNT][CUST_ROLE_COUNT] = {
     [CUST_ACT_AUDIT_READ]             = {_,   _,    _,    _,      Y,      Y},
     [CUST_ACT_USER_MANAGE]            = {_,   _,    _,    _,      _,      Y},
     [CUST_ACT_POLICY_READ]            = {_,   Y,    Y,    Y,      Y,      Y},
+    [CUST_ACT_REPORT_READ]            = {_,   _,    Y,    Y,      Y,      _},
+    [CUST_ACT_OVERSIGHT_READ]         = {_,   _,    _,    _,      Y,      _},
+    [CUST_ACT_RECORDS_EXPORT]         = {_,   _,    Y,    Y,      _,      _},
+    [CUST_ACT_ENFORCEMENT_CREATE]     = {_,   Y,    Y,    _,      _,      _},
+    [CUST_ACT_ENFORCEMENT_READ]       = {_,   _,    Y,    Y,      Y,      _},
 };
 /* clang-format on */
 

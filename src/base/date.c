@@ -185,62 +185,30 @@ int32_t cust_time_local_day(int64_t t, int offset_minutes)
     return (int32_t)floor_div(t + (int64_t)offset_minutes * 60, 86400);
 }
 
+/* A clock set by the program itself (a replayed history): CUST_NO_CLOCK when unset. */
+#define CUST_NO_CLOCK INT64_MIN
+static _Atomic int64_t clock_set = CUST_NO_CLOCK;
+
+void cust_clock_set(int64_t t)
+{
+    clock_set = t;
+}
+
+void cust_clock_clear(void)
+{
+    clock_set = CUST_NO_CLOCK;
+}
+
 int64_t cust_now(void)
 {
+    int64_t c = clock_set;
+    if (c != CUST_NO_CLOCK)
+        return c;
     const char *fixed = getenv("CUSTODIAN_NOW");
     int64_t t;
     if (fixed && *fixed && cust_time_parse(fixed, &t, NULL))
         return t;
     return (int64_t)time(NULL);
-}
-
-/* The process's zone; UTC is computed without the tz database. */
-static char zone_name[128] = "UTC";
-static bool zone_local;
-
-enum cust_status cust_time_zone_set(const char *name, struct cust_err *err)
-{
-    if (!name || !*name || strcmp(name, "UTC") == 0) {
-        snprintf(zone_name, sizeof(zone_name), "UTC");
-        zone_local = false;
-        return CUST_OK;
-    }
-    /* a name is a path under the tz database: no absolute paths, no "..", no oddities */
-    bool ok = strlen(name) < sizeof(zone_name) && name[0] != '/' && !strstr(name, "..");
-    for (const char *p = name; ok && *p; p++)
-        ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-             *p == '/' || *p == '_' || *p == '-' || *p == '+';
-    const char *dir = getenv("TZDIR");
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
-    if (!ok || access(path, R_OK) != 0)
-        return cust_err_set(err, CUST_EINVAL,
-                            "'%s' is not a time zone of the tz database (e.g. America/Chicago)",
-                            name);
-    char tz[160];
-    snprintf(tz, sizeof(tz), ":%s", name);
-    if (setenv("TZ", tz, 1) != 0)
-        return cust_err_set(err, CUST_EIO, "cannot set the time zone");
-    tzset();
-    snprintf(zone_name, sizeof(zone_name), "%s", name);
-    zone_local = true;
-    return CUST_OK;
-}
-
-int cust_time_zone_offset(int64_t t)
-{
-    if (!zone_local)
-        return 0;
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!localtime_r(&tt, &tm))
-        return 0;
-    return (int)(tm.tm_gmtoff / 60);
-}
-
-const char *cust_time_zone_name(void)
-{
-    return zone_name;
 }
 
 int32_t cust_today(void)

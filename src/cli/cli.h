@@ -79,6 +79,9 @@ int cmd_user(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_backup(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_restore(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_config(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_report(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_enforcement(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_demo(int argc, char **argv, struct cli_ctx *ctx);
 
 /* Read the configuration again with `file` (a command's own --config), keeping the options. */
 enum cust_status cli_config_reload(struct cli_ctx *ctx, const char *file, struct cust_err *err);

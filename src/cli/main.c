@@ -26,6 +26,9 @@ static const struct cli_command commands[] = {
     {"user", cmd_user, "manage staff accounts"},
     {"backup", cmd_backup, "back the store up into a folder, with a manifest"},
     {"restore", cmd_restore, "restore a backup, checked before anything is replaced"},
+    {"report", cmd_report, "oversight reports: detainers, transfers, forum, IG view, CPRA"},
+    {"enforcement", cmd_enforcement, "the log of federal enforcement actions in the county"},
+    {"demo", cmd_demo, "the demo county's history, worked through the desk"},
     {"config", cmd_config, "show the effective configuration and where each value comes from"},
     {"help", cmd_help, "a command's own help: custodian help COMMAND [SUBCOMMAND]"},
 };

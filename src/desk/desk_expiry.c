@@ -28,12 +28,17 @@ struct sweep_ctx {
 static enum cust_status on_sweep(const struct cust_request_row *r, void *arg)
 {
     struct sweep_ctx *c = arg;
-    /* every open request with a hold window counted from the release, whatever its stored end:
-     * the window is counted again from the current record (a release earlier or later than
-     * scheduled moves it) */
+    /* every open request with a hold window, whatever its stored end: the window is counted
+     * again from the current record (a release earlier or later than scheduled moves it); one
+     * still counted from receipt is counted from the release once a confirmed person's record
+     * says released (its person may have been released with no release date stated before:
+     * window_end finds no window until then); and one acted on only by declining (cust_desk_sweep
+     * looks at its actions) */
     const struct desk_hold_window *w = desk_hold_window_by_rule(c->law, r->law_rule);
-    if (!w || !w->from_release || strcmp(r->kind, w->request_kind) != 0 ||
-        !desk_is_pending(r->status) || r->received_ts > c->now)
+    if (w && !w->from_release)
+        w = desk_hold_window(c->law, w->request_kind, true);
+    if (!w || strcmp(r->kind, w->request_kind) != 0 ||
+        (!desk_is_pending(r->status) && strcmp(r->status, "acted") != 0) || r->received_ts > c->now)
         return CUST_OK; /* (a sweep as of a past time leaves later requests alone) */
     if (c->n == c->cap) {
         c->cap = c->cap ? 2 * c->cap : 8;
@@ -105,6 +110,13 @@ static enum cust_status window_end(struct cust_desk *d, const struct sweep_item 
     return st;
 }
 
+static enum cust_status on_sweep_done(const struct cust_action_row *a, void *arg)
+{
+    if (strcmp(a->outcome, "done") == 0)
+        *(bool *)arg = true;
+    return CUST_OK;
+}
+
 enum cust_status cust_desk_sweep(struct cust_desk *d, int64_t now, json_t **out,
                                  struct cust_err *err)
 {
@@ -129,6 +141,15 @@ enum cust_status cust_desk_sweep(struct cust_desk *d, int64_t now, json_t **out,
     st = cust_store_request_list(d->store, &f, on_sweep, &c, err);
     for (size_t i = 0; st == CUST_OK && i < c.n; i++) {
         const struct sweep_item *it = &c.items[i];
+        /* a request acted on only by declining (the hold refused, the notification refused)
+         * ends with its window like one never acted on; one on which something was done (a
+         * notification given, a hold honored) was acted on in time and stays */
+        bool done = false;
+        if (strcmp(it->status, "acted") == 0 &&
+            (st = cust_store_actions(d->store, it->id, on_sweep_done, &done, err)) != CUST_OK)
+            break;
+        if (done)
+            continue;
         int64_t e;
         if ((st = window_end(d, it, &e, err)) != CUST_OK)
             break;
@@ -156,8 +177,9 @@ enum cust_status cust_desk_sweep(struct cust_desk *d, int64_t now, json_t **out,
         cust_time_format(e, 0, true, end);
         snprintf(reason, sizeof(reason),
                  "%s: hold window (%s, %d hours after release excluding weekends and "
-                 "holidays) ended %s without action",
-                 it->w->rule, it->w->cite, it->w->hours, end);
+                 "holidays) ended %s %s",
+                 it->w->rule, it->w->cite, it->w->hours, end,
+                 strcmp(it->status, "acted") == 0 ? "after it was declined" : "without action");
         st = cust_store_request_update(d->store, it->id, "expired", reason, CUST_NO_TIME, NULL,
                                        updated, err);
         if (st == CUST_OK)

@@ -115,6 +115,7 @@ struct cust_gen {
     struct cdf all, priors, serious_violent, felonies;
     /* walking the window */
     int32_t window_start, warm_start, day;
+    int32_t window_days;
     int64_t end_t; /* end of the last day: the snapshot instant */
     struct stay *stays;
     size_t nstays, istay, stays_alloc;
@@ -321,6 +322,22 @@ const struct cust_gen_offense *cust_gen_offense_at(const struct cust_gen *g, siz
 #define WARM_DAYS     1461 /* the longest stay we draw, so the window opens at steady state */
 #define MAX_STAY_DAYS 1460
 
+int32_t cust_gen_window_start(const struct cust_gen_opts *opts)
+{
+    return opts->start_day ? opts->start_day : opts->end_day - CUST_GEN_WINDOW_DAYS + 1;
+}
+
+int32_t cust_gen_window_days(const struct cust_gen_opts *opts)
+{
+    return opts->end_day - cust_gen_window_start(opts) + 1;
+}
+
+int64_t cust_gen_default_bookings(int32_t days)
+{
+    return (CUST_GEN_DEFAULT_BOOKINGS * (int64_t)days + CUST_GEN_WINDOW_DAYS / 2) /
+           CUST_GEN_WINDOW_DAYS;
+}
+
 enum cust_status cust_gen_new(const struct cust_gen_opts *opts, struct cust_gen **out,
                               struct cust_err *err)
 {
@@ -331,6 +348,10 @@ enum cust_status cust_gen_new(const struct cust_gen_opts *opts, struct cust_gen 
         opts->end_day > cust_days_from_civil(2099, 12, 31)) /* sentences imposed after it must
                                                                 stay in the calculator's range */
         return cust_err_set(err, CUST_EINVAL, "'end' must be between 2012-01-01 and 2099-12-31");
+    if (opts->start_day &&
+        (opts->start_day > opts->end_day || opts->end_day - opts->start_day + 1 > 36525))
+        return cust_err_set(err, CUST_EINVAL,
+                            "'start' must be on or before 'end', at most 100 years before it");
     const char *dir = opts->policies_dir;
     if (!dir || !*dir)
         dir = getenv("CUSTODIAN_POLICIES");
@@ -361,7 +382,8 @@ enum cust_status cust_gen_new(const struct cust_gen_opts *opts, struct cust_gen 
         cust_gen_free(g);
         return cust_err_set(err, CUST_EINVAL, "the offense table lacks felonies or misdemeanors");
     }
-    g->window_start = opts->end_day - CUST_GEN_WINDOW_DAYS + 1;
+    g->window_start = cust_gen_window_start(opts);
+    g->window_days = cust_gen_window_days(opts);
     g->warm_start = g->window_start - WARM_DAYS;
     g->day = g->warm_start;
     g->end_t = la_instant(opts->end_day + 1, 0);
@@ -490,7 +512,7 @@ static int stay_cmp(const void *a, const void *b)
 /* Plan the stays booked on `day` that the output will hold, in booking order. */
 static void fill_day(struct cust_gen *g, int32_t day)
 {
-    int64_t n = g->opts.bookings, w = CUST_GEN_WINDOW_DAYS;
+    int64_t n = g->opts.bookings, w = g->window_days;
     int64_t i = day - g->window_start;
     while (i < 0)
         i += w; /* the warm-up days repeat the window's daily counts */

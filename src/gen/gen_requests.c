@@ -1137,8 +1137,10 @@ enum cust_status cust_gen_requests_new(const struct cust_gen_opts *opts,
     memset(&x, 0, sizeof(x));
     x.opts = opts;
     x.end_day = opts->end_day;
-    x.window_start = opts->end_day - CUST_GEN_WINDOW_DAYS + 1;
-    x.scale = (double)opts->bookings / (double)CUST_GEN_DEFAULT_BOOKINGS;
+    x.window_start = cust_gen_window_start(opts);
+    /* bookings a day against the default scale's (the volumes are per year at that scale) */
+    x.scale = ((double)opts->bookings / (double)cust_gen_window_days(opts)) /
+              ((double)CUST_GEN_DEFAULT_BOOKINGS / (double)CUST_GEN_WINDOW_DAYS);
     x.county.open_t = la_instant(x.window_start, 0);
     x.county.end_t = cust_gen_snapshot_time(g);
     cust_gen_set_observer(g, observe, &x.county);

@@ -15,6 +15,7 @@
 #include "custodian/store.h"
 #include "custodian/store_accounts.h"
 #include "custodian/store_feed.h"
+#include "custodian/store_reports.h"
 #include "custodian/store_requests.h"
 #include "custodian/store_rows.h"
 
@@ -22,6 +23,7 @@ struct cust_store_request_ops;
 struct cust_store_account_ops;
 struct cust_store_feed_ops;
 struct cust_store_rows_ops;
+struct cust_store_reports_ops;
 
 /* The backend vtable. Every function gets the store's backend-private state. */
 struct cust_store_ops {
@@ -78,8 +80,22 @@ struct cust_store_ops {
     const struct cust_store_account_ops *accounts;
     /* ---- feeds: runs, what each source listed, review items (store_feed.h) ---- */
     const struct cust_store_feed_ops *feed;
+    /* ---- oversight reports and the enforcement-action log (store_reports.h) ---- */
+    const struct cust_store_reports_ops *reports;
     /* ---- rows the ledger commits to, and its journal (store_rows.h) ---- */
     const struct cust_store_rows_ops *rows;
+};
+
+/* Oversight reports and the enforcement-action log (store_reports.h). */
+struct cust_store_reports_ops {
+    enum cust_status (*requests_between)(void *impl, int64_t from_ts, int64_t to_ts,
+                                         cust_request_row_fn fn, void *arg, struct cust_err *err);
+    enum cust_status (*person)(void *impl, int64_t person_id, cust_report_person_fn fn, void *arg,
+                               struct cust_err *err);
+    enum cust_status (*enforcement_put)(void *impl, const struct cust_enforcement *e, int64_t *id,
+                                        struct cust_err *err);
+    enum cust_status (*enforcement_list)(void *impl, int64_t from_ts, int64_t to_ts,
+                                         cust_enforcement_fn fn, void *arg, struct cust_err *err);
 };
 
 /* Rows the ledger commits to, and its journal (store_rows.h). */

@@ -13,6 +13,7 @@
 #include "store_sqlite_backup.h"
 #include "store_sqlite_feed.h"
 #include "store_sqlite_public.h"
+#include "store_sqlite_reports.h"
 #include "store_sqlite_requests.h"
 #include "store_sqlite_rows.h"
 #include "store_sqlite_stmt.h"
@@ -143,6 +144,7 @@ static const char *const *const migrations[] = {
     cust_sqlite_feed_migration,            /* 8: feed runs, what each source listed, reviews */
     cust_sqlite_rows_migration,            /* 9: every row in the ledger (row journal) */
     cust_sqlite_public_name_key_migration, /* 10: names searched by their key (namekey.h) */
+    cust_sqlite_reports_migration,         /* 11: enforcement log, requests by receipt */
 };
 
 int cust_store_schema_version(void)
@@ -1450,6 +1452,7 @@ static const struct cust_store_ops sqlite_ops = {
     .requests = &cust_sqlite_request_ops,
     .accounts = &cust_sqlite_account_ops,
     .feed = &cust_sqlite_feed_ops,
+    .reports = &cust_sqlite_reports_ops,
     .rows = &cust_sqlite_rows_ops,
 };
 

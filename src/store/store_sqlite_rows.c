@@ -100,6 +100,9 @@ struct ctab {
 #define FV                                                                                         \
     "id, source, booking_number, run_id, opened_at, reason, status, resolved_at, resolved_by,"     \
     " resolution"
+#define EA                                                                                         \
+    "id, occurred_at, occurred_ts, occurred_offset, area, place, agency, detained, persons,"       \
+    " reasons, source, note, supersedes, recorded_by, recorded_at"
 
 #define PLAIN(cols, from, key, label)                                                              \
     {                                                                                              \
@@ -163,6 +166,9 @@ static const struct ctab ctabs[CT__N] = {
     [CT_FEED_REVIEWS] = PLAIN(FV, "feed_reviews", "id",
                               "SELECT 'feed ' || source || ', booking ' || booking_number || ' ('"
                               " || status || ')' FROM feed_reviews WHERE id = ?1"),
+    [CT_ENFORCEMENT_ACTIONS] = PLAIN(EA, "enforcement_actions", "id",
+                                     "SELECT 'enforcement entry #' || id || ', ' || area || ' at '"
+                                     " || occurred_at FROM enforcement_actions WHERE id = ?1"),
 };
 
 static const struct cust_row_table tables[CT__N] = {
@@ -181,6 +187,7 @@ static const struct cust_row_table tables[CT__N] = {
     [CT_USERS] = {"users", false, false},
     [CT_FEED_RUNS] = {"feed_runs", true, true},
     [CT_FEED_REVIEWS] = {"feed_reviews", true, false},
+    [CT_ENFORCEMENT_ACTIONS] = {"enforcement_actions", true, true},
 };
 
 const struct cust_row_table *cust_store_row_tables(size_t *n)

@@ -26,6 +26,7 @@ enum cust_sqlite_table {
     CT_USERS,
     CT_FEED_RUNS,
     CT_FEED_REVIEWS,
+    CT_ENFORCEMENT_ACTIONS,
     CT__N
 };
 

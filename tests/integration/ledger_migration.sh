@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A store from before every row was in the ledger (schema 7: tests/data/ledger/schema7.sql, a
 # dump of a store written by the program of that schema: an import, a detainer decided and
-# acted on, an export). Read-only verify does not migrate it; a write migrates it (schema 10),
+# acted on, an export). Read-only verify does not migrate it; a write migrates it (schema 11),
 # and the first entry after commits every older row in one "migrate" entry; the old entries
 # keep their hashes and tree; from then on the old rows are as protected as new ones.
 set -euo pipefail
@@ -23,9 +23,10 @@ ok
 old=$($REF root "$CUSTODIAN_DB")
 [ "${old%% *}" -eq 12 ] || fail "old ledger size"
 
-# a command that writes nothing but opens for writing: schema 10 (9: the row journal, 10: the name keys), rows not committed yet
+# a command that writes nothing but opens for writing: schema 11 (9: the row journal, 10: the name
+# keys, 11: the enforcement log), rows not committed yet
 "$C" roster >/dev/null
-[ "$(q 'SELECT max(version) FROM schema_migrations')" -eq 10 ] || fail "migrated"
+[ "$(q 'SELECT max(version) FROM schema_migrations')" -eq 11 ] || fail "migrated"
 "$C" audit verify >"$T/v"
 grep '^rows: not committed yet' "$T/v" >/dev/null || fail "legacy rows state"
 [ "$(q 'SELECT count(*) FROM ledger_rows')" -eq 0 ] || fail "journal before the first entry"

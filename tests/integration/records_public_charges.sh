@@ -84,13 +84,15 @@ UNDO_NAME_KEYS="DROP INDEX bookings_open; DROP INDEX bookings_released_name;
 # migration 7 on a store of schema 6: remove the column and the migration, put back a
 # schema-6 view (and drop what later migrations made, so they apply again: 8, the feeds'
 # tables; 9, the ledger's row journal; 10, the name keys, with migration 5's indexes and
-# trigger put back), then open the store again
+# trigger put back; 11, the enforcement log and
+# the requests' receipt index), then open the store again
 latest=$(q "SELECT max(version) FROM schema_migrations")
 q "DROP VIEW public_bookings; ALTER TABLE bookings DROP COLUMN public_charges;
    CREATE VIEW public_bookings AS SELECT 1 AS schema_6;
    DROP TABLE feed_runs; DROP TABLE feed_bookings; DROP TABLE feed_reviews;
    DROP TABLE ledger_rows; DROP TABLE checkpoints; ALTER TABLE ledger DROP COLUMN rows;
    $UNDO_NAME_KEYS
+   DROP INDEX requests_received; DROP TABLE enforcement_actions;
    DELETE FROM schema_migrations WHERE version >= 7;"
 [ "$(q "SELECT max(version) FROM schema_migrations")" -eq 6 ] || fail "back to schema 6"
 expect_exit 0 "$C" init

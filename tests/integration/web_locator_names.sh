@@ -115,6 +115,7 @@ sqlite3 "$CUSTODIAN_DB" "DROP VIEW public_bookings; DROP INDEX bookings_open;
     WHERE person_id = NEW.id; END;
   CREATE VIEW public_bookings AS SELECT b.booking_number, b.search_last AS last_name,
     b.search_first AS first_name FROM bookings b;
+  DROP INDEX requests_received; DROP TABLE enforcement_actions;
   DELETE FROM schema_migrations WHERE version >= 10;" || fail "back to schema 9"
 "$C" init >/dev/null 2>&1 || fail "migrate"
 [ "$(sqlite3 "$CUSTODIAN_DB" "SELECT count(*) FROM bookings WHERE key_last IS NULL

@@ -1556,6 +1556,19 @@ static void test_sweep_expires_passed_windows(void **state)
     /* dd: decided, not acted: expires like a */
     add(f, DETAINER("{\"booking_number\": \"1001\"}"), dd);
     decide_ok(f, dd);
+    /* x: acted on only by declining (the hold declined, as a California jail does): it is over
+     * when the window passes, like a */
+    char x[CUST_REQUEST_ID_MAX];
+    add(f, DETAINER("{\"booking_number\": \"1001\"}"), x);
+    decide_ok(f, x);
+    struct cust_desk_act decline = {.action = "hold", .by = "sgt", .decline = true};
+    assert_int_equal(cust_desk_act(&f->d, x, &decline, &out, &err), CUST_OK);
+    json_decref(out);
+    assert_string_equal(status_of(f, x, st), "acted");
+    /* n3: matched to 1003, which states no release date: counted from receipt until the record
+     * says the person was released, then its hold window passes like a's */
+    char n3[CUST_REQUEST_ID_MAX];
+    add(f, DETAINER("{\"booking_number\": \"1003\"}"), n3);
     /* w: withdrawn: untouched */
     add(f, DETAINER("{\"booking_number\": \"1001\"}"), w);
     assert_int_equal(cust_desk_set_status(&f->d, w, "withdrawn", "issuer withdrew", &err), CUST_OK);
@@ -1574,12 +1587,13 @@ static void test_sweep_expires_passed_windows(void **state)
     /* released 07-03 00:00 PDT: Thursday, then the 4th of July and a weekend: the window ends
      * Tuesday 2025-07-08 00:00 PDT */
     release_booking(f, "1001", "2025-07-03T00:00:00-07:00");
+    release_booking(f, "1003", "2025-07-03T00:00:00-07:00");
     /* one second before the window ends: nothing */
     assert_int_equal(sweep_at(f, "2025-07-08T06:59:59Z", NULL), 0);
     assert_int_equal(sweep_at(f, "2025-07-08T07:00:00Z", NULL), 0); /* the last instant */
     assert_string_equal(status_of(f, a, st), "matched");
-    /* passed: a and dd expire, once */
-    assert_int_equal(sweep_at(f, "2025-07-08T07:00:01Z", &out), 2);
+    /* passed: a, dd, x and n3 expire, once */
+    assert_int_equal(sweep_at(f, "2025-07-08T07:00:01Z", &out), 4);
     assert_string_equal(sget(json_array_get(out, 0), "rule"), "detainer_48h_after_release");
     assert_string_equal(sget(json_array_get(out, 0), "deadline"), "2025-07-08T07:00:00Z");
     json_decref(out);
@@ -1588,6 +1602,10 @@ static void test_sweep_expires_passed_windows(void **state)
     assert_non_null(strstr(sget(j, "status_reason"), "detainer_48h_after_release"));
     json_decref(j);
     assert_string_equal(status_of(f, dd, st), "expired");
+    j = show(f, x);
+    assert_string_equal(sget(j, "status"), "expired");
+    assert_non_null(strstr(sget(j, "status_reason"), "after it was declined"));
+    json_decref(j);
     assert_string_equal(status_of(f, b, st), "matched");
     assert_string_equal(status_of(f, c, st), "acted");
     assert_string_equal(status_of(f, w, st), "withdrawn");
@@ -1599,6 +1617,9 @@ static void test_sweep_expires_passed_windows(void **state)
     assert_int_equal(system_entries(f, a, &purpose_ok), 1);
     assert_true(purpose_ok);
     assert_int_equal(system_entries(f, dd, NULL), 1);
+    assert_int_equal(system_entries(f, x, NULL), 1);
+    assert_int_equal(system_entries(f, n3, NULL), 1);
+    assert_string_equal(status_of(f, n3, st), "expired");
     assert_int_equal(system_entries(f, c, NULL), 0);
     assert_int_equal(system_entries(f, w, NULL), 0);
     /* an expired request takes no action */

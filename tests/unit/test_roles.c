@@ -24,6 +24,11 @@ static const struct {
     {"audit.read", "auditor admin"},
     {"user.manage", "admin"},
     {"policy.read", "clerk supervisor counsel auditor admin"},
+    {"report.read", "supervisor counsel auditor"},
+    {"oversight.read", "auditor"},
+    {"records.export", "supervisor counsel"},
+    {"enforcement.create", "clerk supervisor"},
+    {"enforcement.read", "supervisor counsel auditor"},
 };
 
 static const char *const roles[] = {"clerk", "supervisor", "counsel", "auditor", "admin"};
