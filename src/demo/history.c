@@ -324,6 +324,33 @@ static const char *verdict(const json_t *decisions, const char *action)
         json_object_get(json_object_get(json_object_get(dec, "actions"), action), "verdict"));
 }
 
+/*
+ * A decision resting on facts the record cannot settle (its `needs`: a prior's state-prison
+ * sentence, a Prop 47 reduction, an unverified citizenship claim) holds every action on that
+ * person for a supervisor's review (the desk's request.hold_for_review). The demo's supervisor
+ * checks them against the court files and releases the hold, as the desk expects of a person.
+ */
+static enum cust_status review_needs(struct run *r, struct rs *q, const json_t *decisions)
+{
+    size_t i;
+    const json_t *d;
+    json_array_foreach(decisions, i, d)
+    {
+        const json_t *needs = json_object_get(json_object_get(d, "decision"), "needs");
+        if (json_array_size(needs) == 0)
+            continue;
+        as(r, q->sup, "supervisor");
+        enum cust_status st = cust_desk_review(
+            &r->d, q->id, (int64_t)json_integer_value(json_object_get(d, "person_id")), q->sup,
+            "the facts the decision needs checked against the court files: the decision stands",
+            r->err);
+        r->stats->steps++;
+        if (st != CUST_OK)
+            return fail(r, q, "review", st);
+    }
+    return CUST_OK;
+}
+
 /* When the jail tells ICE of a release: a few hours before it, in working time if it can. */
 static int64_t notify_time(struct run *r, const struct rs *q, int64_t after)
 {
@@ -430,6 +457,11 @@ static enum cust_status step_work(struct run *r, uint32_t i)
     if (st != CUST_OK)
         return fail(r, q, "decide", st);
     r->stats->decided++;
+    st = review_needs(r, q, decisions);
+    if (st != CUST_OK) {
+        json_decref(decisions);
+        return st;
+    }
     const struct cust_calendar *cal = r->cal;
     /* the clerk answers a few minutes after the decision */
     r->now += range(&q->rng, 3, 25) * MIN;
