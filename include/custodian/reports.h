@@ -18,7 +18,8 @@
  *
  * Each report is computed once, into JSON (the canonical form; the CLI's --format json and the
  * API's answer), and rendered from that JSON as CSV or HTML by cust_report_render, so every
- * format shows the same numbers. Periods are local days of the county's time zone (zone.h).
+ * format shows the same numbers. Periods are local days of the county's time zone (date.h
+ * cust_time_zone_*).
  *
  *     struct cust_report_opts o = CUST_REPORT_OPTS_INIT;
  *     o.from = cust_days_from_civil(2024, 1, 1); o.to = cust_days_from_civil(2024, 12, 31);

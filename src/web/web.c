@@ -625,9 +625,10 @@ enum cust_status web_guard(struct cust_web *w, struct cust_http_request *req,
 /* Every *.html of the templates folder, read once (immutable: shared by the server's threads). */
 static enum cust_status load_pages(struct cust_web *w, const char *dir, struct cust_err *err)
 {
-    static const char *const names[] = {"layout",  "error",   "login", "dashboard",
-                                        "roster",  "record",  "audit", "users",
-                                        "locator", "request", "fulfil"};
+    static const char *const names[] = {"layout",  "error",   "login",       "dashboard",
+                                        "roster",  "record",  "audit",       "users",
+                                        "locator", "request", "fulfil",      "reports",
+                                        "report",  "cpra",    "enforcement", "enforcement_public"};
     w->pages = json_object();
     for (size_t i = 0; i < CUST_ARRAY_LEN(names); i++) {
         char path[4096];
@@ -679,11 +680,15 @@ static json_t *layout_vars(const char *title, const struct cust_session *s)
         {"/console", "Dashboard", WEB_SESSION},
         {"/console/roster", "Roster", CUST_ACT_ROSTER_READ},
         {"/console/audit", "Audit", CUST_ACT_AUDIT_READ},
+        {"/console/reports", "Reports", WEB_REPORTS},
         {"/console/users", "Accounts", CUST_ACT_USER_MANAGE},
     };
     json_t *nav = json_array();
     for (size_t i = 0; i < CUST_ARRAY_LEN(items); i++)
-        if (items[i].action < 0 || cust_role_allows(s->role, (enum cust_action)items[i].action))
+        if (items[i].action == WEB_REPORTS
+                ? web_role_has_reports(s->role)
+                : items[i].action < 0 ||
+                      cust_role_allows(s->role, (enum cust_action)items[i].action))
             json_array_append_new(
                 nav, json_pack("{s:s,s:s}", "href", items[i].href, "label", items[i].label));
     const char *role = cust_role_name(s->role);
@@ -836,6 +841,9 @@ static const struct web_route routes[] = {
     {"GET", "/login", web_login_page, WEB_PUBLIC, 0},
     {"POST", "/login", web_login_post, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
     {"GET", "/metrics", web_metrics, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
+    {"GET", "/enforcement", web_public_enforcement_page, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
+    {"GET", "/api/v1/public/enforcement", web_public_enforcement_api, WEB_PUBLIC,
+     CUST_ROUTE_RATE_LIMITED},
     /* staff pages */
     {"POST", "/logout", web_logout, WEB_SESSION, 0},
     {"GET", "/console", web_dashboard, WEB_SESSION, 0},
@@ -850,6 +858,16 @@ static const struct web_route routes[] = {
     {"POST", "/console/requests/{id}/{step}", web_request_step_post, WEB_STEP, 0},
     {"GET", "/console/requests/{id}/fulfil", web_fulfil_page, CUST_ACT_REQUEST_FULFILL, 0},
     {"POST", "/console/requests/{id}/fulfil", web_fulfil_post, CUST_ACT_REQUEST_FULFILL, 0},
+    {"GET", "/console/reports", web_reports_page, WEB_SESSION, 0},
+    {"GET", "/console/reports/detainers", web_report_detainers_page, CUST_ACT_REPORT_READ, 0},
+    {"GET", "/console/reports/transfers", web_report_transfers_page, CUST_ACT_REPORT_READ, 0},
+    {"GET", "/console/reports/truth-forum", web_report_forum_page, CUST_ACT_REPORT_READ, 0},
+    {"GET", "/console/oversight", web_oversight_page, CUST_ACT_OVERSIGHT_READ, 0},
+    {"GET", "/console/reports/cpra", web_cpra_page, CUST_ACT_RECORDS_EXPORT, 0},
+    {"POST", "/console/reports/cpra", web_cpra_post, CUST_ACT_RECORDS_EXPORT, 0},
+    {"GET", "/console/enforcement", web_enforcement_page, CUST_ACT_ENFORCEMENT_READ, 0},
+    {"GET", "/console/enforcement/new", web_enforcement_new_page, CUST_ACT_ENFORCEMENT_CREATE, 0},
+    {"POST", "/console/enforcement", web_enforcement_post, CUST_ACT_ENFORCEMENT_CREATE, 0},
     /* API */
     {"GET", "/api/v1/roster", web_api_roster, CUST_ACT_ROSTER_READ, 0},
     {"GET", "/api/v1/bookings/{number}", web_api_booking, CUST_ACT_ROSTER_READ, 0},
@@ -865,6 +883,13 @@ static const struct web_route routes[] = {
     {"POST", "/api/v1/requests/{id}/fulfil", web_api_request_fulfil, CUST_ACT_REQUEST_FULFILL, 0},
     {"GET", "/api/v1/duties", web_api_duties, CUST_ACT_DUTY_READ, 0},
     {"POST", "/api/v1/duties/{id}/done", web_api_duty_done, CUST_ACT_DUTY_COMPLETE, 0},
+    {"GET", "/api/v1/reports/detainers", web_api_report_detainers, CUST_ACT_REPORT_READ, 0},
+    {"GET", "/api/v1/reports/transfers", web_api_report_transfers, CUST_ACT_REPORT_READ, 0},
+    {"GET", "/api/v1/reports/truth-forum", web_api_report_forum, CUST_ACT_REPORT_READ, 0},
+    {"GET", "/api/v1/reports/oversight", web_api_report_oversight, CUST_ACT_OVERSIGHT_READ, 0},
+    {"POST", "/api/v1/reports/cpra", web_api_report_cpra, CUST_ACT_RECORDS_EXPORT, 0},
+    {"GET", "/api/v1/enforcement", web_api_enforcement, CUST_ACT_ENFORCEMENT_READ, 0},
+    {"POST", "/api/v1/enforcement", web_api_enforcement_add, CUST_ACT_ENFORCEMENT_CREATE, 0},
 };
 
 enum cust_status cust_web_register(struct cust_web *w, struct cust_router *r)

@@ -54,6 +54,11 @@ struct cust_web {
 #define WEB_PUBLIC  (-1) /* anyone, no session */
 #define WEB_SESSION (-2) /* any logged-in staff member */
 #define WEB_STEP    (-3) /* a request step: the action depends on {step} (desk.c) */
+/* (navigation only) any of the report actions */
+#define WEB_REPORTS (-4)
+
+/* Whether a role opens any report page (reports.c). */
+bool web_role_has_reports(enum cust_role role);
 
 struct web_cache *web_cache_new(unsigned ttl_s);
 
@@ -162,6 +167,26 @@ const struct web_step *web_steps(size_t *n);
 #define WEB_HANDLER(name)                                                                          \
     enum cust_status name(struct cust_http_request *req, struct cust_http_response *res, void *ctx)
 WEB_HANDLER(web_api_users);
+/* reports.c: oversight reports, the public-records export, the enforcement-action log */
+WEB_HANDLER(web_api_report_detainers);
+WEB_HANDLER(web_api_report_transfers);
+WEB_HANDLER(web_api_report_forum);
+WEB_HANDLER(web_api_report_oversight);
+WEB_HANDLER(web_api_report_cpra);
+WEB_HANDLER(web_api_enforcement);
+WEB_HANDLER(web_api_enforcement_add);
+WEB_HANDLER(web_reports_page);
+WEB_HANDLER(web_report_detainers_page);
+WEB_HANDLER(web_report_transfers_page);
+WEB_HANDLER(web_report_forum_page);
+WEB_HANDLER(web_oversight_page);
+WEB_HANDLER(web_cpra_page);
+WEB_HANDLER(web_cpra_post);
+WEB_HANDLER(web_enforcement_page);
+WEB_HANDLER(web_enforcement_new_page);
+WEB_HANDLER(web_enforcement_post);
+WEB_HANDLER(web_public_enforcement_page);
+WEB_HANDLER(web_public_enforcement_api);
 WEB_HANDLER(web_users_page);
 WEB_HANDLER(web_api_requests);
 WEB_HANDLER(web_api_request_add);

@@ -168,6 +168,31 @@ if "$C" audit log --json | jq -r '.[] | select(.action == "enforcement.add") | .
 fi
 ok
 
+# --- the public page and API against a server: counts only ---------------------------------------
+SERVER_PID=
+trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+"$C" serve --listen 127.0.0.1:0 --port-file "$T/port" 2>"$T/server.err" &
+SERVER_PID=$!
+for _ in $(seq 1 200); do [ -s "$T/port" ] && break; sleep 0.05; done
+[ -s "$T/port" ] || { cat "$T/server.err" >&2; fail "server did not start"; }
+BASE="http://127.0.0.1:$(cat "$T/port")"
+i=0
+for path in "/enforcement" "/enforcement?year=2025" "/enforcement?from=2025-06-01&to=2025-06-30" \
+  "/enforcement?year=bad" "/enforcement?name=x" "/api/v1/public/enforcement?year=2025" \
+  "/api/v1/public/enforcement?from=2025-06-01&to=2025-06-30" "/api/v1/public/enforcement?to=x" \
+  "/api/v1/enforcement?format=csv" "/console/enforcement"; do
+  i=$((i + 1))
+  curl -s -D "$T/h.$i" -o "$T/b.$i" "$BASE$path"
+  if grep -q -e QX -e FINCHLEY "$T/h.$i" "$T/b.$i"; then fail "$path shows a canary"; fi
+done
+ok
+grep -q '<span id="entries">2</span>' "$T/b.2" || fail "the public page counts: $(grep -o 'id="entries">[0-9]*' "$T/b.2")"; ok
+jq -e '.entries == 2' "$T/b.6" >/dev/null || fail "the public API counts"; ok
+head -1 "$T/h.4" | grep -q 400 || fail "a bad year is a 400"; ok
+head -1 "$T/h.9" | grep -q 401 || fail "the log's CSV needs a session"; ok
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID" || true
+SERVER_PID=
 # --- the log is part of the tamper-evident record (the ledger's row journal) ----------------------
 "$C" audit verify >"$T/verify" 2>&1 || { cat "$T/verify" >&2; fail "the ledger verifies with the log"; }; ok
 db=${CUSTODIAN_DB:-custodian.db}

@@ -80,6 +80,11 @@ declare -A ALLOW=(
   [audit.read]="auditor admin"
   [user.manage]="admin"
   [policy.read]="clerk supervisor counsel auditor admin"
+  [report.read]="supervisor counsel auditor"
+  [oversight.read]="auditor"
+  [records.export]="supervisor counsel"
+  [enforcement.create]="clerk supervisor"
+  [enforcement.read]="supervisor counsel auditor"
 )
 expect_allowed() { # GUARD ROLE -> 0 if allowed
   local g=$1 r=$2
