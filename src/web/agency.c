@@ -45,7 +45,7 @@ static enum cust_status load_seal(struct cust_web *w, const struct cust_config *
                             path);
     FILE *f = fopen(path, "rb");
     if (!f)
-        return cust_err_set(err, CUST_EIO, "county.agency_seal (%s): cannot read '%s': %s", src,
+        return cust_err_set(err, CUST_EINVAL, "county.agency_seal (%s): cannot read '%s': %s", src,
                             path, strerror(errno));
     struct cust_buf b;
     cust_buf_init(&b, 0);
@@ -60,7 +60,7 @@ static enum cust_status load_seal(struct cust_web *w, const struct cust_config *
         st = CUST_EIO;
     if (st != CUST_OK) {
         cust_buf_release(&b);
-        return cust_err_set(err, st == CUST_ETOOBIG ? CUST_EINVAL : st,
+        return cust_err_set(err, st == CUST_ENOMEM ? st : CUST_EINVAL,
                             "county.agency_seal (%s): '%s' is %s", src, path,
                             st == CUST_ETOOBIG ? "larger than 1 MiB" : "empty or unreadable");
     }
