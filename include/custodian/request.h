@@ -68,24 +68,24 @@ struct cust_request_scope {
 
 struct cust_request_document {
     char *name;
-    char sha256[65]; /* lowercase hex */
+    char sha256[65];        /* lowercase hex */
     unsigned char *content; /* decoded content when the request carried it, else NULL */
     size_t content_len;
 };
 
 struct cust_request {
     enum cust_request_kind kind;
-    char *form;                       /* "I-247A", "I-200", ... or NULL */
-    char *agency, *office, *contact;  /* requester */
-    int64_t received_at;              /* Unix seconds */
-    int received_offset;              /* minutes east of UTC, as given */
+    char *form;                      /* "I-247A", "I-200", ... or NULL */
+    char *agency, *office, *contact; /* requester */
+    int64_t received_at;             /* Unix seconds */
+    int received_offset;             /* minutes east of UTC, as given */
     bool has_due;
-    int64_t due;                      /* Unix seconds (a date means the end of that day, local) */
+    int64_t due; /* Unix seconds (a date means the end of that day, local) */
     bool has_subject;
     struct cust_request_subject subject;
     bool has_scope;
     struct cust_request_scope scope;
-    unsigned asks;  /* enum cust_request_asks; the kind's defaults when not given */
+    unsigned asks; /* enum cust_request_asks; the kind's defaults when not given */
     bool asks_given;
     unsigned items; /* enum cust_request_items */
     struct cust_request_document *documents;
@@ -96,6 +96,9 @@ struct cust_request {
 /* The wire names ("detainer", "hold", "release_date", ...). */
 const char *cust_request_kind_name(enum cust_request_kind k);
 bool cust_request_kind_parse(const char *s, enum cust_request_kind *out);
+/* CUST_OK when `kind` is NULL or a request kind; else CUST_EINVAL with "WHAT: unknown kind 'x'
+ * (one of: detainer, ...)" (a filter given on a command line or in a query). */
+enum cust_status cust_request_kind_check(const char *kind, const char *what, struct cust_err *err);
 const char *cust_request_ask_name(unsigned ask_bit);
 const char *cust_request_item_name(unsigned item_bit);
 /* decide.md's default asks for a kind. */

@@ -2,6 +2,7 @@
 #include "custodian/compat.h"
 #include "custodian/date.h"
 #include "custodian/desk.h"
+#include "custodian/request.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -302,10 +303,16 @@ static enum cust_status do_add(struct req *r)
         r->rc = add_lines(&r->d, r->o.file, &r->err, &st);
         return st;
     }
+    /* every problem names the file: "FILE:LINE:COLUMN: ..." for JSON syntax, "FILE: path:
+     * reason" for the contract */
+    const char *name = strcmp(r->o.file, "-") == 0 ? "stdin" : r->o.file;
     json_error_t je;
     json_t *doc = read_json(r->o.file, &je);
     if (!doc) {
-        fprintf(stderr, "request: line %d column %d: %s\n", je.line, je.column, je.text);
+        if (je.line < 0)
+            fprintf(stderr, "custodian: %s\n", je.text);
+        else
+            fprintf(stderr, "%s:%d:%d: not valid JSON: %s\n", name, je.line, je.column, je.text);
         r->rc = 2;
         return CUST_OK;
     }
@@ -314,7 +321,9 @@ static enum cust_status do_add(struct req *r)
     enum cust_status st = cust_desk_add(&r->d, doc, id, &diag, &r->err);
     json_decref(doc);
     if (st == CUST_EINVAL && cust_diag_count(&diag)) {
-        cust_diag_print(&diag, stderr, NULL);
+        char prefix[1100];
+        snprintf(prefix, sizeof(prefix), "%s: ", name);
+        cust_diag_print(&diag, stderr, prefix);
         r->rc = 2;
         st = CUST_OK;
     } else if (st == CUST_OK) {
@@ -350,6 +359,8 @@ static enum cust_status do_list(struct req *r)
     struct cust_request_filter f = {r->o.open || r->o.overdue, CUST_NO_TIME, cust_now(), r->o.kind};
     if (r->o.overdue)
         f.overdue_at = f.now;
+    if (cust_request_kind_check(r->o.kind, "--kind", &r->err) != CUST_OK)
+        return usage_error(r, "%s", r->err.msg);
     /* no stale open detainer in a list: expire what has passed first */
     enum cust_status st = cust_desk_sweep(&r->d, f.now, &r->out, &r->err);
     if (st == CUST_OK && json_array_size(r->out) > 0)
@@ -531,121 +542,117 @@ static enum cust_status do_status(struct req *r)
 
 #define U(line) "usage: custodian [--db PATH] [--as USER] request " line
 
-static const struct req_sub
-    subs
-        [] =
-            {
-                {{"add", "take in a request (JSON, requests.md); prints its id",
-                  U("add FILE|- [--jsonl]\n") "\n"
-                                              "Take in a request (requests.md): every problem as "
-                                              "request.path: reason, exit 2, nothing\n"
-                                              "stored. --jsonl: one request a line, all or nothing "
-                                              "(e.g. custodian gen --requests).\n"},
-                 do_add,
-                 R_ID},
-                {{"list", "requests with deadline and owner, overdue first",
-                  U("list [--open|--overdue] [--kind K] [--json]\n") "\n"
-                                                                     "Requests with deadline and "
-                                                                     "owner, overdue first. "
-                                                                     "Expires passed hold windows "
-                                                                     "first\n"
-                                                                     "(as `request sweep`).\n"},
-                 do_list,
-                 0},
-                {{"sweep", "expire every detainer whose hold window passed without action",
-                  U("sweep [--as-of T] [--json]\n") "\n"
-                                                    "Expire every request whose hold window after "
-                                                    "release (policies/desk/hold-windows.csv:\n"
-                                                    "48 business hours for a detainer) passed "
-                                                    "without action. T: RFC 3339, default now.\n"},
-                 do_sweep,
-                 R_ASOF},
-                {{"show", "a request with links, decisions, actions, duties",
-                  U("show ID [--json]\n") "\n"
-                                          "The request with its links, decisions, actions, duties "
-                                          "and documents.\n"},
-                 do_show,
-                 R_ID},
-                {{"match", "candidates for the subject, with score and reasons",
-                  U("match ID [--json]\n") "\n"
-                                           "Match the subject against the persons in the store: "
-                                           "candidates with score and per-field\n"
-                                           "reasons; an exact strong-identifier match is confirmed "
-                                           "at once.\n"},
-                 do_match,
-                 R_ID},
-                {{"confirm", "confirm that a person is the subject",
-                  U("confirm ID PERSON --by USER\n") "\n"
-                                                     "Confirm that person #PERSON is the request's "
-                                                     "subject. A recorded or claimed citizen is\n"
-                                                     "linked but flagged for supervisor review.\n"},
-                 do_link,
-                 R_ID},
-                {{"review", "a supervisor clears a citizenship review flag",
-                  U("review ID PERSON --by USER --reason R\n") "\n"
-                                                               "A supervisor clears the "
-                                                               "citizenship review flag of a "
-                                                               "linked person, with a reason.\n"},
-                 do_link,
-                 R_ID},
-                {{"decide", "decide under the policy for each confirmed person",
-                  U("decide ID [--json] [--lang L]\n") "\n"
-                                                       "Decide the request for each confirmed "
-                                                       "person under the law in force on the day "
-                                                       "of\n"
-                                                       "receipt; create the duties it triggers "
-                                                       "with their deadlines and notices "
-                                                       "(--lang).\n"},
-                 do_decide,
-                 R_ID | R_LANG},
-                {{"act", "record what was done; a prohibited action is refused",
-                  U("act ID --action A --by USER [--reason R] [--decline]\n"
-                    "       [--person N] [--agency AG] [--at T] [--warrant NUMBER] [--offense "
-                    "CODE]\n"
-                    "       [--lang L]\n") "\n"
-                                           "Record what was done (A: hold | notify | transfer | "
-                                           "interview | arrest). A prohibited\n"
-                                           "action is refused (and the refusal recorded); "
-                                           "declining a required or permitted one\n"
-                                           "needs --reason. A transfer needs --agency and what its "
-                                           "basis requires\n"
-                                           "(policies/desk/transfer-bases.csv: --warrant NUMBER or "
-                                           "--offense CODE).\n"},
-                 do_act,
-                 R_ID | R_LANG},
-                {{"fulfill", "answer a data request with what the law allows",
-                  U(
-                      "fulfill ID [--format csv|json] [--out FILE] [--counsel-released] [--lang "
-                      "L]\n") "\n"
-                              "Answer a data request: one row per person in scope, each item given "
-                              "or withheld with\n"
-                              "its citation; every row given recorded as a disclosure. A subpoena "
-                              "is referred to\n"
-                              "counsel until --counsel-released.\n"},
-                 do_fulfill,
-                 R_ID | R_LANG},
-                {{"lift", "the issuer lifted the request",
-                  U("lift ID --reason R\n") "\nThe issuer lifted the request (final).\n"},
-                 do_status,
-                 R_ID},
-                {{"withdraw", "the requester withdrew the request",
-                  U("withdraw ID --reason R\n") "\nThe requester withdrew the request (final).\n"},
-                 do_status,
-                 R_ID},
-                {{"expire", "the request expired",
-                  U("expire ID --reason R\n") "\nThe request expired (final).\n"},
-                 do_status,
-                 R_ID},
-                {{"close", "close the request",
-                  U("close ID --reason R\n") "\nClose the request (final), with a reason.\n"},
-                 do_status,
-                 R_ID},
-                {{"transfers", "every hand-over to federal custody, with its basis",
-                  U("transfers [--json]\n") "\n"
-                                            "Every hand-over to federal custody with its legal "
-                                            "basis, for the state report.\n"},
-                 do_transfers,
-                 0},
+static const struct req_sub subs[] = {
+    {{"add", "take in a request (JSON, requests.md); prints its id",
+      U("add FILE|- [--jsonl]\n") "\n"
+                                  "Take in a request (requests.md): every problem as "
+                                  "request.path: reason, exit 2, nothing\n"
+                                  "stored. --jsonl: one request a line, all or nothing "
+                                  "(e.g. custodian gen --requests).\n"},
+     do_add,
+     R_ID},
+    {{"list", "requests with deadline and owner, overdue first",
+      U("list [--open|--overdue] [--kind K] [--json]\n") "\n"
+                                                         "Requests with deadline and "
+                                                         "owner, overdue first. "
+                                                         "Expires passed hold windows "
+                                                         "first\n"
+                                                         "(as `request sweep`).\n"},
+     do_list,
+     0},
+    {{"sweep", "expire every detainer whose hold window passed without action",
+      U("sweep [--as-of T] [--json]\n") "\n"
+                                        "Expire every request whose hold window after "
+                                        "release (policies/desk/hold-windows.csv:\n"
+                                        "48 business hours for a detainer) passed "
+                                        "without action. T: RFC 3339, default now.\n"},
+     do_sweep,
+     R_ASOF},
+    {{"show", "a request with links, decisions, actions, duties",
+      U("show ID [--json]\n") "\n"
+                              "The request with its links, decisions, actions, duties "
+                              "and documents.\n"},
+     do_show,
+     R_ID},
+    {{"match", "candidates for the subject, with score and reasons",
+      U("match ID [--json]\n") "\n"
+                               "Match the subject against the persons in the store: "
+                               "candidates with score and per-field\n"
+                               "reasons; an exact strong-identifier match is confirmed "
+                               "at once.\n"},
+     do_match,
+     R_ID},
+    {{"confirm", "confirm that a person is the subject",
+      U("confirm ID PERSON --by USER\n") "\n"
+                                         "Confirm that person #PERSON is the request's "
+                                         "subject. A recorded or claimed citizen is\n"
+                                         "linked but flagged for supervisor review.\n"},
+     do_link,
+     R_ID},
+    {{"review", "a supervisor clears a citizenship review flag",
+      U("review ID PERSON --by USER --reason R\n") "\n"
+                                                   "A supervisor clears the "
+                                                   "citizenship review flag of a "
+                                                   "linked person, with a reason.\n"},
+     do_link,
+     R_ID},
+    {{"decide", "decide under the policy for each confirmed person",
+      U("decide ID [--json] [--lang L]\n") "\n"
+                                           "Decide the request for each confirmed "
+                                           "person under the law in force on the day "
+                                           "of\n"
+                                           "receipt; create the duties it triggers "
+                                           "with their deadlines and notices "
+                                           "(--lang).\n"},
+     do_decide,
+     R_ID | R_LANG},
+    {{"act", "record what was done; a prohibited action is refused",
+      U("act ID --action A --by USER [--reason R] [--decline]\n"
+        "       [--person N] [--agency AG] [--at T] [--warrant NUMBER] [--offense "
+        "CODE]\n"
+        "       [--lang L]\n") "\n"
+                               "Record what was done (A: hold | notify | transfer | "
+                               "interview | arrest). A prohibited\n"
+                               "action is refused (and the refusal recorded); "
+                               "declining a required or permitted one\n"
+                               "needs --reason. A transfer needs --agency and what its "
+                               "basis requires\n"
+                               "(policies/desk/transfer-bases.csv: --warrant NUMBER or "
+                               "--offense CODE).\n"},
+     do_act,
+     R_ID | R_LANG},
+    {{"fulfill", "answer a data request with what the law allows",
+      U("fulfill ID [--format csv|json] [--out FILE] [--counsel-released] [--lang "
+        "L]\n") "\n"
+                "Answer a data request: one row per person in scope, each item given "
+                "or withheld with\n"
+                "its citation; every row given recorded as a disclosure. A subpoena "
+                "is referred to\n"
+                "counsel until --counsel-released.\n"},
+     do_fulfill,
+     R_ID | R_LANG},
+    {{"lift", "the issuer lifted the request",
+      U("lift ID --reason R\n") "\nThe issuer lifted the request (final).\n"},
+     do_status,
+     R_ID},
+    {{"withdraw", "the requester withdrew the request",
+      U("withdraw ID --reason R\n") "\nThe requester withdrew the request (final).\n"},
+     do_status,
+     R_ID},
+    {{"expire", "the request expired",
+      U("expire ID --reason R\n") "\nThe request expired (final).\n"},
+     do_status,
+     R_ID},
+    {{"close", "close the request",
+      U("close ID --reason R\n") "\nClose the request (final), with a reason.\n"},
+     do_status,
+     R_ID},
+    {{"transfers", "every hand-over to federal custody, with its basis",
+      U("transfers [--json]\n") "\n"
+                                "Every hand-over to federal custody with its legal "
+                                "basis, for the state report.\n"},
+     do_transfers,
+     0},
 };
 
 int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
