@@ -39,6 +39,14 @@ enum cust_config_key {
     CUST_CFG_AGENCY_NAME,  /* the jail's agency, named on notices */
     CUST_CFG_CALENDAR,     /* the holiday calendar CSV deadlines count business days by */
     CUST_CFG_TIMEZONE,     /* IANA zone of the county: what "today" means (default UTC) */
+    /* [county] the agency as the public and the notices name it (the locator, notices) */
+    CUST_CFG_AGENCY_ADDRESS, /* its mailing address, one line */
+    CUST_CFG_AGENCY_PHONE,   /* its public phone number */
+    CUST_CFG_AGENCY_EMAIL,   /* its public contact e-mail */
+    CUST_CFG_AGENCY_WEBSITE, /* https://...; a .gov host shows the official-site banner */
+    CUST_CFG_AGENCY_SEAL,    /* its seal or badge: a PNG, SVG or JPEG file served as /seal */
+    CUST_CFG_VISITING,       /* how to visit someone in custody, one paragraph */
+    CUST_CFG_BAIL_INFO,      /* how to post bail, one paragraph */
     /* [paths] */
     CUST_CFG_POLICIES,         /* the policy directory (law as data) */
     CUST_CFG_NOTICE_TEMPLATES, /* notice templates, one folder per language */

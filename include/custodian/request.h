@@ -99,6 +99,9 @@ struct cust_request {
 /* The wire names ("detainer", "hold", "release_date", ...). */
 const char *cust_request_kind_name(enum cust_request_kind k);
 bool cust_request_kind_parse(const char *s, enum cust_request_kind *out);
+/* CUST_OK when `kind` is NULL or a request kind; else CUST_EINVAL with "WHAT: unknown kind 'x'
+ * (one of: detainer, ...)" (a filter given on a command line or in a query). */
+enum cust_status cust_request_kind_check(const char *kind, const char *what, struct cust_err *err);
 const char *cust_request_ask_name(unsigned ask_bit);
 const char *cust_request_item_name(unsigned item_bit);
 /* decide.md's default asks for a kind. */

@@ -347,6 +347,10 @@ int cust_citizenship_rank(const struct cust_citizenship *c);
  * a booking number (no listing of everyone). */
 enum cust_status cust_store_public_search(struct cust_store *s, const struct cust_public_query *q,
                                           cust_public_fn fn, void *arg, struct cust_err *err);
+/* How many rows of public_bookings match `q` (q->limit ignored): the locator's honest count
+ * ("showing 50 of 212"). The same filters and the same indexes as cust_store_public_search. */
+enum cust_status cust_store_public_count(struct cust_store *s, const struct cust_public_query *q,
+                                         int64_t *total, struct cust_err *err);
 
 /* Ledger storage (use the ledger module, ledger.h, which computes the hashes). */
 enum cust_status cust_store_ledger_head(struct cust_store *s, int64_t *seq, char hash[65],

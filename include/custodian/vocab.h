@@ -20,6 +20,9 @@
 
 /* "detainer", "notification_request", ..., "court_order" (decide.md's order). */
 extern const char *const cust_vocab_kinds[CUST_VOCAB_KINDS];
+/* The kinds as a reader wants them in an error: "detainer, notification_request, ...,
+ * court_order" (cut to `cap` bytes, NUL-terminated). */
+void cust_vocab_kinds_list(char *out, size_t cap);
 /* "hold", "notify", "transfer", "arrest", "interview", then "booking_facts", ..., "contact_info".
  */
 extern const char *const cust_vocab_targets[CUST_VOCAB_TARGETS];

@@ -35,3 +35,17 @@ const uint32_t cust_vocab_default_asks[CUST_VOCAB_KINDS] = {
     0,                 /* information_request: items only */
     0,                 /* administrative_subpoena */
     0};                /* court_order */
+
+void cust_vocab_kinds_list(char *out, size_t cap)
+{
+    size_t n = 0;
+    if (!cap)
+        return;
+    out[0] = '\0';
+    for (size_t i = 0; i < CUST_VOCAB_KINDS && n < cap; i++) {
+        int w = snprintf(out + n, cap - n, "%s%s", i ? ", " : "", cust_vocab_kinds[i]);
+        if (w < 0)
+            break;
+        n += (size_t)w;
+    }
+}

@@ -17,36 +17,62 @@
 
 #define NOTE_FILE_MAX 65536 /* a checkpoint file */
 
-static const char usage[] =
-    "usage: custodian [--db PATH] audit verify [--checkpoint FILE [--pubkey FILE]] [--all]\n"
+/* Each subcommand's usage line(s) and description: the command's help is all of them, a
+ * subcommand's (`audit SUB --help`, `custodian help audit SUB`) its own. */
+#define USE_VERIFY                                                                                 \
+    "custodian [--db PATH] audit verify [--checkpoint FILE [--pubkey FILE]] [--all]\n"             \
     "                                           [--json]\n"
-    "       custodian [--db PATH] audit log [--json]\n"
-    "       custodian [--db PATH] audit checkpoint [--key FILE | --origin NAME] [-o FILE]\n"
-    "       custodian [--db PATH] audit prove (--old SIZE | --entry N) [--size SIZE] [--json]\n"
-    "       custodian audit key generate --name NAME --out PREFIX\n"
-    "\n"
-    "verify      recompute the ledger's SHA-256 chain and its Merkle tree; print\n"
-    "            `ledger ok: N entries` and the tree head, or name the first bad entry\n"
-    "            (changed, deleted or reordered) and exit 1; then check every disclosure row\n"
-    "            against its fulfilment's ledger entry. With --checkpoint (a checkpoint kept\n"
-    "            elsewhere), prove the store still extends it: a cut tail, a rewritten or\n"
-    "            reordered history is reported and exits 1. With --pubkey (the log's published\n"
-    "            verifier key), the checkpoint must carry a valid signature by that key.\n"
-    "            Then every row of the record and the desk is checked against the entry that\n"
-    "            wrote it last: `rows ok: N rows ...`, or `row broken: TABLE KEY (WHAT): why`\n"
-    "            naming the first bad row (--all: up to 1000), and exit 1.\n"
+#define DESC_VERIFY                                                                                \
+    "verify      recompute the ledger's SHA-256 chain and its Merkle tree; print\n"                \
+    "            `ledger ok: N entries` and the tree head, or name the first bad entry\n"          \
+    "            (changed, deleted or reordered) and exit 1; then check every disclosure row\n"    \
+    "            against its fulfilment's ledger entry. With --checkpoint (a checkpoint kept\n"    \
+    "            elsewhere), prove the store still extends it: a cut tail, a rewritten or\n"       \
+    "            reordered history is reported and exits 1. With --pubkey (the log's published\n"  \
+    "            verifier key), the checkpoint must carry a valid signature by that key.\n"        \
+    "            Then every row of the record and the desk is checked against the entry that\n"    \
+    "            wrote it last: `rows ok: N rows ...`, or `row broken: TABLE KEY (WHAT): why`\n"   \
+    "            naming the first bad row (--all: up to 1000), and exit 1.\n"                      \
     "            Opens the store read-only: never migrates, never takes a write lock.\n"
+
+#define USE_LOG "custodian [--db PATH] audit log [--json]\n"
+#define DESC_LOG                                                                                   \
     "log         list the ledger entries (seq, time, actor, role, action, object, outcome)\n"
-    "checkpoint  print the ledger's checkpoint (c2sp.org/tlog-checkpoint: origin, tree size,\n"
-    "            root hash) signed with the key file --key (default $CUSTODIAN_LEDGER_KEY) as\n"
-    "            a c2sp.org/signed-note; without a key, the bare checkpoint with origin\n"
+
+#define USE_CHECKPOINT                                                                             \
+    "custodian [--db PATH] audit checkpoint [--key FILE | --origin NAME] [-o FILE]\n"
+#define DESC_CHECKPOINT                                                                            \
+    "checkpoint  print the ledger's checkpoint (c2sp.org/tlog-checkpoint: origin, tree size,\n"    \
+    "            root hash) signed with the key file --key (default $CUSTODIAN_LEDGER_KEY) as\n"   \
+    "            a c2sp.org/signed-note; without a key, the bare checkpoint with origin\n"         \
     "            --origin (default custodian-ledger). Refuses a ledger that does not verify.\n"
-    "prove       --old SIZE: a consistency proof (RFC 6962) that the tree of SIZE entries is\n"
-    "            a prefix of the tree now (or of --size SIZE); --entry N: an inclusion proof\n"
+
+#define USE_PROVE                                                                                  \
+    "custodian [--db PATH] audit prove (--old SIZE | --entry N) [--size SIZE] [--json]\n"
+#define DESC_PROVE                                                                                 \
+    "prove       --old SIZE: a consistency proof (RFC 6962) that the tree of SIZE entries is\n"    \
+    "            a prefix of the tree now (or of --size SIZE); --entry N: an inclusion proof\n"    \
     "            of entry N. Hashes in base64, deepest first.\n"
-    "key         generate --name NAME --out PREFIX: a new Ed25519 key pair for checkpoints:\n"
-    "            PREFIX.key (the signer key, mode 0600; keep it apart from the store) and\n"
-    "            PREFIX.pub (the verifier key to publish, e.g. NAME+1a2b3c4d+AbC...).\n";
+
+#define USE_KEY "custodian audit key generate --name NAME --out PREFIX\n"
+#define DESC_KEY                                                                                   \
+    "key         generate --name NAME --out PREFIX: a new Ed25519 key pair for checkpoints:\n"     \
+    "            PREFIX.key (the signer key, mode 0600; keep it apart from the store) and\n"       \
+    "            PREFIX.pub (the verifier key to publish, e.g. NAME+1a2b3c4d+AbC...).\n"
+
+static const char usage[] =
+    "usage: " USE_VERIFY "       " USE_LOG "       " USE_CHECKPOINT "       " USE_PROVE
+    "       " USE_KEY "\n" DESC_VERIFY DESC_LOG DESC_CHECKPOINT DESC_PROVE DESC_KEY;
+
+static const struct {
+    const char *name, *help;
+} sub_help[] = {
+    {"verify", "usage: " USE_VERIFY "\n" DESC_VERIFY},
+    {"log", "usage: " USE_LOG "\n" DESC_LOG},
+    {"checkpoint", "usage: " USE_CHECKPOINT "\n" DESC_CHECKPOINT},
+    {"prove", "usage: " USE_PROVE "\n" DESC_PROVE},
+    {"key", "usage: " USE_KEY "\n" DESC_KEY},
+};
 
 /* ---- log ---------------------------------------------------------------------------------- */
 
@@ -490,8 +516,12 @@ static int audit_key(int argc, char **argv, struct cli_ctx *ctx)
 
 int cmd_audit(int argc, char **argv, struct cli_ctx *ctx)
 {
-    if (cli_wants_help(argc, argv))
+    if (cli_wants_help(argc, argv)) {
+        for (size_t i = 0; argc >= 2 && i < CUST_ARRAY_LEN(sub_help); i++)
+            if (strcmp(argv[1], sub_help[i].name) == 0)
+                return cli_help(sub_help[i].help);
         return cli_help(usage);
+    }
     if (argc >= 2 && strcmp(argv[1], "key") == 0)
         return audit_key(argc - 2, argv + 2, ctx);
     const char *sub = NULL, *cp_path = NULL, *pub_path = NULL, *key_path = NULL, *origin = NULL,

@@ -4,6 +4,8 @@
 #include "cli.h"
 #include "custodian/policy.h"
 
+#include <errno.h>
+
 static const char usage[] =
     "usage: custodian decide [--policy ID|FILE] [--policies DIR] [--no-trace] [CASE.json | -]\n"
     "       custodian decide --batch CASES.jsonl [--trace] [--policy ID|FILE] [--policies DIR]\n"
@@ -40,7 +42,7 @@ static int run_batch(const char *path, const char *policy, struct cust_policy_re
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
-        fprintf(stderr, "custodian: cannot open '%s'\n", path);
+        fprintf(stderr, "custodian: cannot open '%s': %s\n", path, strerror(errno));
         return 1;
     }
     struct cust_decision *d = cust_decision_new();
@@ -71,8 +73,9 @@ static int run_batch(const char *path, const char *policy, struct cust_policy_re
         }
         if (cust_diag_count(&dg)) {
             invalid++;
-            char prefix[64];
-            snprintf(prefix, sizeof(prefix), "%zu:", lineno);
+            char prefix[1100]; /* FILE:LINE: */
+            snprintf(prefix, sizeof(prefix), "%s:%zu: ", strcmp(path, "-") == 0 ? "stdin" : path,
+                     lineno);
             cust_diag_print(&dg, stderr, prefix);
             json_t *errs = json_array();
             for (size_t i = 0; i < dg.n; i++)
@@ -97,7 +100,7 @@ static int run_one(const char *file, const char *policy, struct cust_policy_reso
 {
     FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
     if (!f) {
-        fprintf(stderr, "custodian: cannot open '%s'\n", file);
+        fprintf(stderr, "custodian: cannot open '%s': %s\n", file, strerror(errno));
         return 1;
     }
     struct cust_buf b = CUST_BUF_INIT;
@@ -134,8 +137,11 @@ static int run_one(const char *file, const char *policy, struct cust_policy_reso
         }
     }
     json_decref(o);
-    if (cust_diag_count(&dg))
-        cust_diag_print(&dg, stderr, NULL);
+    if (cust_diag_count(&dg)) { /* each problem names the file */
+        char prefix[1100];
+        snprintf(prefix, sizeof(prefix), "%s: ", strcmp(file, "-") == 0 ? "stdin" : file);
+        cust_diag_print(&dg, stderr, prefix);
+    }
     cust_diag_release(&dg);
     cust_decision_free(d);
     cust_case_free(c);

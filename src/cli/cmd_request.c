@@ -3,6 +3,7 @@
 #include "custodian/date.h"
 #include "custodian/desk.h"
 #include "custodian/file.h"
+#include "custodian/request.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -303,10 +304,16 @@ static enum cust_status do_add(struct req *r)
         r->rc = add_lines(&r->d, r->o.file, &r->err, &st);
         return st;
     }
+    /* every problem names the file: "FILE:LINE:COLUMN: ..." for JSON syntax, "FILE: path:
+     * reason" for the contract */
+    const char *name = strcmp(r->o.file, "-") == 0 ? "stdin" : r->o.file;
     json_error_t je;
     json_t *doc = read_json(r->o.file, &je);
     if (!doc) {
-        fprintf(stderr, "request: line %d column %d: %s\n", je.line, je.column, je.text);
+        if (je.line < 0)
+            fprintf(stderr, "custodian: %s\n", je.text);
+        else
+            fprintf(stderr, "%s:%d:%d: not valid JSON: %s\n", name, je.line, je.column, je.text);
         r->rc = 2;
         return CUST_OK;
     }
@@ -315,7 +322,9 @@ static enum cust_status do_add(struct req *r)
     enum cust_status st = cust_desk_add(&r->d, doc, id, &diag, &r->err);
     json_decref(doc);
     if (st == CUST_EINVAL && cust_diag_count(&diag)) {
-        cust_diag_print(&diag, stderr, NULL);
+        char prefix[1100];
+        snprintf(prefix, sizeof(prefix), "%s: ", name);
+        cust_diag_print(&diag, stderr, prefix);
         r->rc = 2;
         st = CUST_OK;
     } else if (st == CUST_OK) {
@@ -351,6 +360,8 @@ static enum cust_status do_list(struct req *r)
     struct cust_request_filter f = {r->o.open || r->o.overdue, CUST_NO_TIME, cust_now(), r->o.kind};
     if (r->o.overdue)
         f.overdue_at = f.now;
+    if (cust_request_kind_check(r->o.kind, "--kind", &r->err) != CUST_OK)
+        return usage_error(r, "%s", r->err.msg);
     /* no stale open detainer in a list: expire what has passed first */
     enum cust_status st = cust_desk_sweep(&r->d, f.now, &r->out, &r->err);
     if (st == CUST_OK && json_array_size(r->out) > 0)

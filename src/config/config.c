@@ -10,6 +10,9 @@
 
 /* Where a value is a path, relative paths in the file are relative to the file's folder. */
 #define K_PATH 1u
+/* A paragraph of text: it may continue on indented lines (inih's continuation lines), joined
+ * with a space, since inih reads at most INI_MAX_LINE bytes a line. */
+#define K_TEXT 2u
 
 struct key_def {
     const char *section, *name;
@@ -35,6 +38,23 @@ static const struct key_def keys[CUST_CFG_COUNT] = {
                            "the holiday calendar deadlines count business days by"},
     [CUST_CFG_TIMEZONE] = {"county", "timezone", "CUSTODIAN_TIMEZONE", "UTC", false, 0,
                            "the county's IANA time zone: what \"today\" is"},
+    [CUST_CFG_AGENCY_ADDRESS] = {"county", "agency_address", "CUSTODIAN_AGENCY_ADDRESS", "", false,
+                                 K_TEXT, "the agency's mailing address (the locator, notices)"},
+    [CUST_CFG_AGENCY_PHONE] = {"county", "agency_phone", "CUSTODIAN_AGENCY_PHONE", "", false, 0,
+                               "the agency's public phone number (the locator, notices)"},
+    [CUST_CFG_AGENCY_EMAIL] = {"county", "agency_email", "CUSTODIAN_AGENCY_EMAIL", "", false, 0,
+                               "the agency's public contact e-mail (the locator, notices)"},
+    [CUST_CFG_AGENCY_WEBSITE] = {"county", "agency_website", "CUSTODIAN_AGENCY_WEBSITE", "", false,
+                                 0,
+                                 "the agency's website (https://...; a .gov host shows the"
+                                 " official-site banner)"},
+    [CUST_CFG_AGENCY_SEAL] =
+        {"county", "agency_seal", "CUSTODIAN_AGENCY_SEAL", "", false, K_PATH,
+         "the agency's seal or badge (PNG, SVG or JPEG), shown on the locator"},
+    [CUST_CFG_VISITING] = {"county", "visiting", "CUSTODIAN_VISITING", "", false, K_TEXT,
+                           "how to visit a person in custody (one paragraph, the locator)"},
+    [CUST_CFG_BAIL_INFO] = {"county", "bail_info", "CUSTODIAN_BAIL_INFO", "", false, K_TEXT,
+                            "how to post bail (one paragraph, the locator)"},
     [CUST_CFG_POLICIES] = {"paths", "policies", "CUSTODIAN_POLICIES", "policies", true, K_PATH,
                            "the policy directory (the law as data)"},
     [CUST_CFG_NOTICE_TEMPLATES] = {"paths", "notice_templates", "CUSTODIAN_NOTICE_TEMPLATES",
@@ -256,10 +276,11 @@ struct ini_ctx {
     int line;
     char why[512];
     bool failed;
+    int last_key; /* the key the previous setting was for (continuation lines), or -1 */
 };
 
 static int on_setting(void *user, const char *section, const char *name, const char *value,
-                      int lineno)
+                      int lineno, bool continued)
 {
     struct ini_ctx *c = user;
     enum cust_config_key k = CUST_CFG_COUNT;
@@ -273,6 +294,29 @@ static int on_setting(void *user, const char *section, const char *name, const c
         }
         c->failed = true;
         return 0;
+    }
+    bool more = continued && c->last_key == (int)k;
+    c->last_key = (int)k;
+    if (more && !(keys[k].flags & K_TEXT)) {
+        if (!c->failed) {
+            snprintf(c->why, sizeof(c->why),
+                     "[%s] %s: an indented line continues only a paragraph (agency_address,"
+                     " visiting, bail_info)",
+                     section, name);
+            c->line = lineno;
+        }
+        c->failed = true;
+        return 0;
+    }
+    if (more) { /* a paragraph's next line: joined with a space, the source its first line */
+        const char *prev = cust_config_get(c->cfg, k);
+        size_t n = strlen(prev) + strlen(value) + 2;
+        char *joined = cust_xmalloc(n), *src = cust_xstrdup(cust_config_source(c->cfg, k));
+        snprintf(joined, n, "%s %s", prev, value);
+        cust_config_set(c->cfg, k, joined, src);
+        free(joined);
+        free(src);
+        return 1;
     }
     char source[1100];
     snprintf(source, sizeof(source), "%s:%d", c->path, lineno);
@@ -291,14 +335,25 @@ static int on_setting(void *user, const char *section, const char *name, const c
 struct line_reader {
     FILE *f;
     int line;
+    bool continued; /* the line read starts with a space or a tab */
+    int too_long;   /* the first line longer than inih reads, or 0 */
 };
 
 static char *read_line(char *str, int num, void *stream)
 {
     struct line_reader *r = stream;
     char *s = fgets(str, num, r->f);
-    if (s)
-        r->line++;
+    if (!s)
+        return s;
+    r->line++;
+    r->continued = s[0] == ' ' || s[0] == '\t';
+    size_t n = strlen(s);
+    if (n > 0 && s[n - 1] != '\n' && !feof(r->f) && !r->too_long) {
+        r->too_long = r->line;
+        int ch;
+        while ((ch = fgetc(r->f)) != EOF && ch != '\n') /* the rest of it is not a line */
+            ;
+    }
     return s;
 }
 
@@ -310,7 +365,7 @@ struct ini_shim {
 static int on_setting_shim(void *user, const char *section, const char *name, const char *value)
 {
     struct ini_shim *s = user;
-    return on_setting(s->c, section, name, value, s->r->line);
+    return on_setting(s->c, section, name, value, s->r->line, s->r->continued);
 }
 
 enum cust_status cust_config_load_file(struct cust_config *cfg, const char *path,
@@ -320,13 +375,13 @@ enum cust_status cust_config_load_file(struct cust_config *cfg, const char *path
     if (!f)
         return cust_err_set(err, CUST_EIO, "cannot open config '%s': %s", path, strerror(errno));
     const char *slash = strrchr(path, '/');
-    struct ini_ctx c = {.cfg = cfg, .path = path};
+    struct ini_ctx c = {.cfg = cfg, .path = path, .last_key = -1};
     c.dir = slash ? cust_xstrndup(path, (size_t)(slash - path)) : cust_xstrdup(".");
     if (slash == path) {
         free(c.dir);
         c.dir = cust_xstrdup("/");
     }
-    struct line_reader r = {f, 0};
+    struct line_reader r = {.f = f};
     struct ini_shim shim = {&c, &r};
     /* inih returns the line of the first error (a handler refusal or a syntax error). */
     int rc = ini_parse_stream(read_line, &r, on_setting_shim, &shim);
@@ -335,6 +390,10 @@ enum cust_status cust_config_load_file(struct cust_config *cfg, const char *path
     free(cfg->file);
     cfg->file = cust_xstrdup(path);
     /* inih reports the first bad line, ours or a syntax error */
+    if (r.too_long && (rc == 0 || rc >= r.too_long) && (!c.failed || c.line >= r.too_long))
+        return cust_err_set(err, CUST_EINVAL,
+                            "%s:%d: longer than %d bytes: continue a paragraph on indented lines",
+                            path, r.too_long, INI_MAX_LINE - 1);
     if (c.failed && (rc == 0 || rc == c.line))
         return cust_err_set(err, CUST_EINVAL, "%s:%d: %s", path, c.line, c.why);
     if (rc != 0)

@@ -324,8 +324,13 @@ static enum cust_status on_list(const struct cust_request_row *r, void *arg)
 enum cust_status cust_desk_list(struct cust_desk *d, const struct cust_request_filter *f,
                                 json_t **out, struct cust_err *err)
 {
+    enum cust_status st = cust_request_kind_check(f->kind, "kind", err);
+    if (st != CUST_OK) {
+        *out = NULL;
+        return st;
+    }
     struct list_ctx c = {json_array(), f->now};
-    enum cust_status st = cust_store_request_list(d->store, f, on_list, &c, err);
+    st = cust_store_request_list(d->store, f, on_list, &c, err);
     if (st != CUST_OK) {
         json_decref(c.arr);
         *out = NULL;

@@ -29,6 +29,17 @@ bool cust_request_kind_parse(const char *s, enum cust_request_kind *out)
     return false;
 }
 
+enum cust_status cust_request_kind_check(const char *kind, const char *what, struct cust_err *err)
+{
+    enum cust_request_kind k;
+    if (!kind || cust_request_kind_parse(kind, &k))
+        return CUST_OK;
+    char kinds[256];
+    cust_vocab_kinds_list(kinds, sizeof(kinds));
+    return cust_err_set(err, CUST_EINVAL, "%s: unknown kind '%.64s' (one of: %s)", what, kind,
+                        kinds);
+}
+
 static const char *bit_name(const char *const *names, size_t n, unsigned bit)
 {
     for (size_t i = 0; i < n; i++)
@@ -260,11 +271,13 @@ enum cust_status cust_request_parse(const json_t *doc, struct cust_request *r,
         return CUST_EINVAL;
     }
     json_t *kind = json_object_get(doc, "kind");
+    char kinds[256];
+    cust_vocab_kinds_list(kinds, sizeof(kinds));
     if (!json_is_string(kind))
-        cust_diag_add(diag, "request.kind",
-                      "required (one of detainer, notification_request, ...)");
+        cust_diag_add(diag, "request.kind", "required (one of: %s)", kinds);
     else if (!cust_request_kind_parse(json_string_value(kind), &r->kind))
-        cust_diag_add(diag, "request.kind", "unknown kind '%.64s'", json_string_value(kind));
+        cust_diag_add(diag, "request.kind", "unknown kind '%.64s' (one of: %s)",
+                      json_string_value(kind), kinds);
 
     r->form = opt_string(doc, "form", "request.form", diag);
     json_t *req = json_object_get(doc, "requester");

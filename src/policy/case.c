@@ -7,6 +7,7 @@
 
 #include "custodian/date.h"
 #include "custodian/statute.h"
+#include "custodian/vocab.h"
 #include "policy_int.h"
 
 static void get_bool(const json_t *o, const char *key, const char *path, bool *out,
@@ -174,8 +175,12 @@ enum cust_status cust_case_from_json(const json_t *root, struct cust_case **out,
             cust_diag_add(dg, "case.request.kind", "required");
         else if (!json_is_string(k))
             cust_diag_add(dg, "case.request.kind", "not a string");
-        else if ((kind = pi_kind_from_name(json_string_value(k))) < 0)
-            cust_diag_add(dg, "case.request.kind", "unknown kind '%.60s'", json_string_value(k));
+        else if ((kind = pi_kind_from_name(json_string_value(k))) < 0) {
+            char kinds[256];
+            cust_vocab_kinds_list(kinds, sizeof(kinds));
+            cust_diag_add(dg, "case.request.kind", "unknown kind '%.60s' (one of: %s)",
+                          json_string_value(k), kinds);
+        }
         if (kind >= 0)
             c->kind = (uint8_t)kind;
         const json_t *asks = json_object_get(rq, "asks");

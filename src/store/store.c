@@ -260,6 +260,15 @@ enum cust_status cust_store_public_search(struct cust_store *s, const struct cus
     return s->ops->public_search(s->impl, q, fn, arg, err);
 }
 
+enum cust_status cust_store_public_count(struct cust_store *s, const struct cust_public_query *q,
+                                         int64_t *total, struct cust_err *err)
+{
+    *total = 0;
+    if (!s->ops->public_count)
+        return cust_err_set(err, CUST_EINVAL, "the %s store has no public view", s->ops->name);
+    return s->ops->public_count(s->impl, q, total, err);
+}
+
 enum cust_status cust_store_ledger_entry(struct cust_store *s, int64_t seq, cust_ledger_fn fn,
                                          void *arg, struct cust_err *err)
 {

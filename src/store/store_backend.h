@@ -74,6 +74,8 @@ struct cust_store_ops {
     /* the public view, the locator's one read (store.h) */
     enum cust_status (*public_search)(void *impl, const struct cust_public_query *q,
                                       cust_public_fn fn, void *arg, struct cust_err *err);
+    enum cust_status (*public_count)(void *impl, const struct cust_public_query *q,
+                                     int64_t *total, struct cust_err *err);
     /* ---- requests and what is kept with them (store_requests.h) ---- */
     const struct cust_store_request_ops *requests;
     /* ---- staff accounts and sessions (store_accounts.h) ---- */

@@ -1449,6 +1449,7 @@ static const struct cust_store_ops sqlite_ops = {
     .scope = cust_sqlite_scope,
     .person_bookings = cust_sqlite_person_bookings,
     .public_search = cust_sqlite_public_search,
+    .public_count = cust_sqlite_public_count,
     .requests = &cust_sqlite_request_ops,
     .accounts = &cust_sqlite_account_ops,
     .feed = &cust_sqlite_feed_ops,

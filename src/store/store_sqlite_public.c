@@ -141,7 +141,7 @@ int cust_sqlite_name_key_register(void *db)
                                    name_key_fn, NULL, NULL);
 }
 
-enum public_stmt { P_NAME, P_NUMBER, P__N };
+enum public_stmt { P_NAME, P_NUMBER, P_NAME_COUNT, P_NUMBER_COUNT, P__N };
 
 /* The public locator: this view and nothing else, and only these columns of it (dob,
  * unreleased, released_day and booked_ts are filters; last_key and first_key order the rows).
@@ -169,6 +169,16 @@ static const char *const public_sql[P__N] = {
                  " AND (unreleased OR released_day > ?7)"
                  " AND (?1 IS NULL OR (last_key >= ?1 AND last_key < ?8))"
                  " AND " PUBLIC_FILTER " ORDER BY " PUBLIC_ORDER,
+    /* the same rows counted (?5 unused) */
+    [P_NAME_COUNT] = "SELECT (SELECT count(*) FROM public_bookings WHERE last_key >= ?1"
+                     " AND last_key < ?8 AND unreleased AND " PUBLIC_FILTER ")"
+                     " + (SELECT count(*) FROM public_bookings WHERE last_key >= ?1"
+                     " AND last_key < ?8 AND released_day > ?7 AND NOT unreleased"
+                     " AND " PUBLIC_FILTER ")",
+    [P_NUMBER_COUNT] = "SELECT count(*) FROM public_bookings WHERE booking_number = ?3"
+                       " AND (unreleased OR released_day > ?7)"
+                       " AND (?1 IS NULL OR (last_key >= ?1 AND last_key < ?8))"
+                       " AND " PUBLIC_FILTER,
 };
 
 struct public_stmts {
@@ -217,31 +227,49 @@ static const char *ctext(sqlite3_stmt *s, int i)
     return (const char *)sqlite3_column_text(s, i);
 }
 
-enum cust_status cust_sqlite_public_search(void *impl, const struct cust_public_query *q,
-                                           cust_public_fn fn, void *arg, struct cust_err *err)
+/* The statement for `q` (by name or by number, rows or their count) with every parameter bound;
+ * the keys live in `k` for as long as the statement runs. */
+struct public_keys {
+    char last[CUST_NAME_KEY_MAX], end[CUST_NAME_KEY_MAX + 1], first[CUST_NAME_KEY_MAX];
+};
+
+static enum cust_status bound(void *impl, const struct cust_public_query *q, bool count,
+                              struct public_keys *k, sqlite3_stmt **out, struct cust_err *err)
 {
     if (!q->last_name && !q->booking_number)
         return cust_err_set(err, CUST_EINVAL, "give a last name or a booking number");
-    sqlite3_stmt *s = pstmt(impl, q->last_name ? P_NAME : P_NUMBER, err);
+    enum public_stmt id =
+        q->last_name ? (count ? P_NAME_COUNT : P_NAME) : (count ? P_NUMBER_COUNT : P_NUMBER);
+    sqlite3_stmt *s = *out = pstmt(impl, id, err);
     if (!s)
         return CUST_EDB;
     /* names as written are searched by their keys (namekey.h) */
-    char last[CUST_NAME_KEY_MAX], end[CUST_NAME_KEY_MAX + 1], first[CUST_NAME_KEY_MAX];
     if (q->last_name) {
-        cust_name_key(q->last_name, strlen(q->last_name), last, sizeof(last), NULL);
-        cust_name_key_range(last, end, sizeof(end));
+        cust_name_key(q->last_name, strlen(q->last_name), k->last, sizeof(k->last), NULL);
+        cust_name_key_range(k->last, k->end, sizeof(k->end));
     }
     if (q->first_name)
-        cust_name_key(q->first_name, strlen(q->first_name), first, sizeof(first), NULL);
-    bind_opt(s, 1, q->last_name ? last : NULL);
-    bind_opt(s, 8, q->last_name ? end : NULL);
-    bind_opt(s, 2, q->first_name ? first : NULL);
+        cust_name_key(q->first_name, strlen(q->first_name), k->first, sizeof(k->first), NULL);
+    bind_opt(s, 1, q->last_name ? k->last : NULL);
+    bind_opt(s, 8, q->last_name ? k->end : NULL);
+    bind_opt(s, 2, q->first_name ? k->first : NULL);
     bind_opt(s, 3, q->booking_number);
     sqlite3_bind_int64(s, 4, q->booked_before);
-    sqlite3_bind_int64(s, 5, q->limit);
+    if (!count)
+        sqlite3_bind_int64(s, 5, q->limit);
     bind_opt(s, 6, q->dob);
     sqlite3_bind_int(s, 7, q->today);
-    enum cust_status st = CUST_OK;
+    return CUST_OK;
+}
+
+enum cust_status cust_sqlite_public_search(void *impl, const struct cust_public_query *q,
+                                           cust_public_fn fn, void *arg, struct cust_err *err)
+{
+    struct public_keys k;
+    sqlite3_stmt *s;
+    enum cust_status st = bound(impl, q, false, &k, &s, err);
+    if (st != CUST_OK)
+        return st;
     int rc;
     while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct cust_public_row r = {
@@ -259,6 +287,22 @@ enum cust_status cust_sqlite_public_search(void *impl, const struct cust_public_
     }
     if (st == CUST_OK && rc != SQLITE_DONE)
         st = step_err(impl, err, "public search");
+    sqlite3_reset(s);
+    return st;
+}
+
+enum cust_status cust_sqlite_public_count(void *impl, const struct cust_public_query *q,
+                                          int64_t *total, struct cust_err *err)
+{
+    struct public_keys k;
+    sqlite3_stmt *s;
+    enum cust_status st = bound(impl, q, true, &k, &s, err);
+    if (st != CUST_OK)
+        return st;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *total = sqlite3_column_int64(s, 0);
+    else
+        st = step_err(impl, err, "public count");
     sqlite3_reset(s);
     return st;
 }

@@ -54,6 +54,9 @@ int cust_sqlite_name_key_register(void *db);
 /* The locator's read (store.h cust_store_public_search). */
 enum cust_status cust_sqlite_public_search(void *impl, const struct cust_public_query *q,
                                            cust_public_fn fn, void *arg, struct cust_err *err);
+/* The locator's count (store.h cust_store_public_count). */
+enum cust_status cust_sqlite_public_count(void *impl, const struct cust_public_query *q,
+                                          int64_t *total, struct cust_err *err);
 /* From store_sqlite.c: the slot where the public view keeps its prepared statements. */
 void **cust_sqlite_public_slot(void *impl);
 /* Free what the public view keeps in its slot (called by the backend's close). */

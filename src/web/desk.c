@@ -7,6 +7,7 @@
 #include "custodian/compat.h"
 #include "custodian/date.h"
 #include "custodian/desk.h"
+#include "custodian/request.h"
 #include "custodian/policy.h"
 #include "web_internal.h"
 
@@ -74,6 +75,8 @@ enum cust_status web_api_requests(struct cust_http_request *req, struct cust_htt
     if (overdue && strcmp(overdue, "1") == 0)
         f.overdue_at = f.now;
     struct cust_err err = CUST_ERR_INIT;
+    if (cust_request_kind_check(f.kind, "kind", &err) != CUST_OK)
+        return cust_http_res_error(res, CUST_EINVAL, err.msg);
     json_t *out = NULL;
     struct cust_desk d;
     desk_open(w, &se, &d);

@@ -8,6 +8,7 @@
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
+#include "custodian/datewords.h"
 #include "custodian/namekey.h"
 #include "custodian/store_accounts.h"
 #include "web_internal.h"
@@ -242,6 +243,7 @@ struct rows {
     size_t n;
     unsigned cap;
     bool truncated;
+    int64_t total; /* every match, when truncated (search) */
 };
 
 static enum cust_status json_row(const struct cust_public_row *r, void *arg)
@@ -280,6 +282,8 @@ static int64_t booked_before(const struct cust_web *w)
     return cust_now() - (int64_t)w->cfg.hide_recent_hours * 3600;
 }
 
+/* The page's rows through `fn`; when there are more than the cap, x->total counts them all
+ * (the honest "showing 50 of 212"), else it is the number shown. */
 static enum cust_status search(struct cust_web *w, const struct locator_query *q, cust_public_fn fn,
                                struct rows *x, struct cust_err *err)
 {
@@ -294,6 +298,9 @@ static enum cust_status search(struct cust_web *w, const struct locator_query *q
     };
     struct cust_store *s = web_acquire(w);
     enum cust_status st = cust_store_public_search(s, &pq, fn, x, err);
+    x->total = (int64_t)x->n;
+    if (st == CUST_OK && x->truncated)
+        st = cust_store_public_count(s, &pq, &x->total, err);
     web_release(w, s);
     return st;
 }
@@ -324,9 +331,9 @@ enum cust_status web_locator_api(struct cust_http_request *req, struct cust_http
         return cust_http_res_error_raw(res, 500, "internal", "the locator is unavailable");
     }
     cust_buf_appendf(&b,
-                     "],\"count\":%zu,\"truncated\":%s,\"result_cap\":%u,"
+                     "],\"count\":%zu,\"total\":%lld,\"truncated\":%s,\"result_cap\":%u,"
                      "\"hidden_recent_hours\":%u}",
-                     x.n, x.truncated ? "true" : "false", w->cfg.result_cap,
+                     x.n, (long long)x.total, x.truncated ? "true" : "false", w->cfg.result_cap,
                      w->cfg.hide_recent_hours);
     if (cust_buf_status(&b) == CUST_OK)
         cache_put(w->cache, key, b.buf, b.len);
@@ -392,15 +399,19 @@ static enum cust_status html_row(const struct cust_public_row *r, void *arg)
                             "description", json_string_value(json_object_get(c, "description")),
                             "hold", status && strcmp(status, "hold") == 0));
     }
+    /* dates as people read them, instants in the county's zone (datewords.h) */
+    char booked[CUST_DATE_WORDS_MAX], court[CUST_DATE_WORDS_MAX], release[CUST_DATE_WORDS_MAX];
+    cust_words_of(r->booked_at, "en", booked);
+    cust_words_of(next_court ? next_court : "None scheduled", "en", court);
+    cust_words_of(r->scheduled_release ? r->scheduled_release : "Not public", "en", release);
     json_t *row = json_pack(
         "{s:s,s:s,s:s?,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:s}", "last_name", str_or_empty(r->last_name),
         "first_name", str_or_empty(r->first_name), "middle_name",
         r->middle_name && *r->middle_name ? r->middle_name : NULL, "booking_number",
-        str_or_empty(r->booking_number), "booked_at", str_or_empty(r->booked_at), "facility",
-        str_or_empty(r->facility), "arresting_agency", str_or_empty(r->arresting_agency), "charges",
-        list, "bail", any_bail ? money(bail) : json_string("None set"), "next_court_date",
-        next_court ? next_court : "None scheduled", "release_date",
-        r->scheduled_release ? r->scheduled_release : "Not public");
+        str_or_empty(r->booking_number), "booked_at", booked, "facility", str_or_empty(r->facility),
+        "arresting_agency", str_or_empty(r->arresting_agency), "charges", list, "bail",
+        any_bail ? money(bail) : json_string("None set"), "next_court_date", court, "release_date",
+        release);
     json_decref(charges);
     return row && json_array_append_new(x->page_rows, row) == 0 ? CUST_OK : CUST_ENOMEM;
 }
@@ -412,10 +423,10 @@ enum cust_status web_locator_page(struct cust_http_request *req, struct cust_htt
     struct locator_query q;
     char msg[160] = "";
     bool ok = parse_query(req, &q, msg, sizeof(msg));
-    json_t *v =
-        json_pack("{s:I,s:s,s:s,s:s}", "hide_recent_hours", (json_int_t)w->cfg.hide_recent_hours,
-                  "last_name", q.has_last ? q.last : "", "first_name", q.has_first ? q.first : "",
-                  "booking_number", q.has_booking ? q.booking : "");
+    json_t *v = json_pack("{s:I,s:s,s:s,s:s,s:O?}", "hide_recent_hours",
+                          (json_int_t)w->cfg.hide_recent_hours, "last_name",
+                          q.has_last ? q.last : "", "first_name", q.has_first ? q.first : "",
+                          "booking_number", q.has_booking ? q.booking : "", "agency", w->agency);
     int status = 200;
     if (!ok) {
         status = 400;
@@ -430,8 +441,9 @@ enum cust_status web_locator_page(struct cust_http_request *req, struct cust_htt
                                 json_string("The locator is unavailable. Please try again later."));
         } else {
             json_object_set_new(v, "results",
-                                json_pack("{s:I,s:b,s:b,s:I,s:b,s:o}", "count", (json_int_t)x.n,
-                                          "one", x.n == 1, "truncated", x.truncated, "result_cap",
+                                json_pack("{s:I,s:I,s:b,s:b,s:I,s:b,s:o}", "count", (json_int_t)x.n,
+                                          "total", (json_int_t)x.total, "one", x.n == 1,
+                                          "truncated", x.truncated, "result_cap",
                                           (json_int_t)w->cfg.result_cap, "any", x.n > 0, "rows",
                                           x.page_rows));
         }

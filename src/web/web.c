@@ -433,6 +433,8 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
     if (st == CUST_OK && !cfg->accounts_only)
         st = load_pages(w, cust_config_get(cfg->core, CUST_CFG_WEB_TEMPLATES), err);
     if (st == CUST_OK && !cfg->accounts_only)
+        st = web_agency_load(w, cfg->core, err);
+    if (st == CUST_OK && !cfg->accounts_only)
         st = web_checkpointer_start(w, cfg, err);
     w->auth = (struct cust_auth_backend){
         .ctx = w,
@@ -464,6 +466,8 @@ void cust_web_free(struct cust_web *w)
     free(w->slots);
     cust_desk_env_free(w->env);
     json_decref(w->pages);
+    json_decref(w->agency);
+    cust_buf_release(&w->seal);
     web_cache_free(w->cache);
     free(w->db_path);
     free(w->assets_dir);
@@ -667,10 +671,12 @@ enum cust_status web_render(const struct cust_web *w, const char *page, const js
                                 CUST_TEMPLATE_HTML, out, err);
 }
 
-/* The layout's values: the title, and for staff the navigation their role allows. */
-static json_t *layout_vars(const char *title, const struct cust_session *s)
+/* The layout's values: the title, the agency (agency.c), and for staff the navigation their
+ * role allows. */
+static json_t *layout_vars(const struct cust_web *w, const char *title,
+                           const struct cust_session *s)
 {
-    json_t *v = json_pack("{s:s}", "title", title);
+    json_t *v = json_pack("{s:s,s:O?}", "title", title, "agency", w->agency);
     if (!s)
         return v;
     static const struct {
@@ -710,7 +716,7 @@ enum cust_status web_page(const struct cust_web *w, struct cust_http_response *r
     struct cust_err err = CUST_ERR_INIT;
     enum cust_status st = vars ? web_render(w, page, vars, &body, &err) : CUST_ENOMEM;
     json_decref(vars);
-    json_t *lv = st == CUST_OK ? layout_vars(title, s) : NULL;
+    json_t *lv = st == CUST_OK ? layout_vars(w, title, s) : NULL;
     if (lv) {
         json_object_set_new(lv, "body", json_stringn(body.buf, body.len));
         st = web_render(w, "layout", lv, &html, &err);
@@ -834,6 +840,7 @@ static const struct web_route routes[] = {
     /* public */
     {"GET", "/", web_root, WEB_PUBLIC, 0},
     {"GET", "/locator", web_locator_page, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
+    {"GET", "/seal", web_seal, WEB_PUBLIC, 0},
     {"GET", "/api/v1/public/inmates", web_locator_api, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
     {"GET", "/api/v1/checkpoint", web_api_checkpoint, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
     {"GET", "/static/uswds/{dir}/{file}", web_static, WEB_PUBLIC, 0},

@@ -34,6 +34,9 @@ struct cust_web {
     struct cust_auth_backend auth;
     struct cust_desk_env *env; /* the desk's calendar, policies and county (one per server) */
     json_t *pages;             /* page templates by name (web/templates/NAME.html), read once */
+    json_t *agency;            /* the agency as pages name it (agency.c; layout.html's agency) */
+    struct cust_buf seal;      /* the agency's seal image (GET /seal), empty when none */
+    const char *seal_type;     /* its content type */
     struct web_cache *cache;   /* the locator's short-lived response cache (locator.c) */
     char *key_path;            /* the server key file (TOTP secrets at rest) */
     bool has_key;
@@ -77,6 +80,12 @@ void web_cache_free(struct web_cache *c);
  * answers (ok, chain_ok, disclosures_ok, rows_ok, entries, rows, root, reason, row_problem) and
  * the console's audit page shows. NULL with *err when the store cannot be read. */
 json_t *web_audit_verdict(struct cust_web *w, struct cust_err *err);
+
+/* Read the agency's [county] keys (name, address, phone, e-mail, website, seal, visiting, bail)
+ * into w->agency and w->seal; a bad website or an unreadable seal is CUST_EINVAL/CUST_EIO
+ * naming the key and its source (agency.c). */
+enum cust_status web_agency_load(struct cust_web *w, const struct cust_config *cfg,
+                                 struct cust_err *err);
 
 /* Borrow a store connection (exclusive until web_release). */
 struct cust_store *web_acquire(struct cust_web *w);
@@ -127,6 +136,8 @@ enum cust_status web_locator_api(struct cust_http_request *req, struct cust_http
                                  void *ctx);
 enum cust_status web_static(struct cust_http_request *req, struct cust_http_response *res,
                             void *ctx);
+enum cust_status web_seal(struct cust_http_request *req, struct cust_http_response *res,
+                          void *ctx);
 enum cust_status web_root(struct cust_http_request *req, struct cust_http_response *res, void *ctx);
 enum cust_status web_login_page(struct cust_http_request *req, struct cust_http_response *res,
                                 void *ctx);

@@ -9,6 +9,7 @@ if(CUST_NODE)
   add_test(NAME browser/console COMMAND ${CUST_NODE} ${CMAKE_CURRENT_LIST_DIR}/console.mjs)
   add_test(NAME browser/locator_names COMMAND ${CUST_NODE} ${CMAKE_CURRENT_LIST_DIR}/locator_names.mjs)
   add_test(NAME browser/reports COMMAND ${CUST_NODE} ${CMAKE_CURRENT_LIST_DIR}/reports.mjs)
-  set_tests_properties(browser/openapi browser/console browser/locator_names browser/reports PROPERTIES LABELS browser TIMEOUT 600
+  add_test(NAME browser/locator_county COMMAND ${CUST_NODE} ${CMAKE_CURRENT_LIST_DIR}/locator_county.mjs)
+  set_tests_properties(browser/openapi browser/console browser/locator_names browser/reports browser/locator_county PROPERTIES LABELS browser TIMEOUT 600
                        ENVIRONMENT "${CUST_BROWSER_ENV}")
 endif()

@@ -36,4 +36,30 @@ expect_exit 2 "$CUSTODIAN" help no-such-command
 expect_exit 2 "$CUSTODIAN" request no-such-subcommand
 grep -q "unknown request command 'no-such-subcommand'" "$T/err" || fail "unknown subcommand"; ok
 expect_exit 2 "$CUSTODIAN" request
+# every subcommand a command's help names answers its own help, not the command's
+for c in audit policy user config feed duties request; do
+  "$CUSTODIAN" "$c" --help >"$T/whole"
+  for s in $(grep -oE "custodian( \[[^]]*\])* $c [a-z-]+" "$T/whole" | awk '{print $NF}' | sort -u); do
+    "$CUSTODIAN" "$c" "$s" --help >"$T/sub" || fail "$c $s --help"
+    "$CUSTODIAN" help "$c" "$s" | cmp -s - "$T/sub" || fail "help $c $s differs from $c $s --help"
+    cmp -s "$T/whole" "$T/sub" && fail "$c $s --help prints the whole of $c --help"
+    grep -q "^usage: custodian.* $c $s" "$T/sub" || fail "$c $s --help has no usage line of its own"
+    ok
+  done
+done
+
+# "today" is the county's date: at 03:00 UTC on 6 December it is still the 5th in California,
+# so a booking made at 02:30 UTC on the 6th (its own offset) is in custody "today" only in UTC
+"$CUSTODIAN" init >/dev/null
+printf '{"booking_number":"555001","booked_at":"2026-12-06T02:30:00Z","facility":"North Facility",'\
+'"housing":"H1","arresting_agency":"County Sheriff","person":{"person_id":"P1","last_name":"LATE",'\
+'"first_name":"NIGHT","dob":"1980-01-01"},"charges":[],"release_date_public":false}\n' >"$T/late.jsonl"
+"$CUSTODIAN" import "$T/late.jsonl" >/dev/null
+CUSTODIAN_NOW=2026-12-06T03:00:00Z "$CUSTODIAN" roster --json | jq -e 'map(.booking_number) == ["555001"]' >/dev/null ||
+  fail "UTC: the 6th"
+ok
+CUSTODIAN_NOW=2026-12-06T03:00:00Z CUSTODIAN_TIMEZONE=America/Los_Angeles "$CUSTODIAN" roster --json |
+  jq -e 'length == 0' >/dev/null || fail "Los Angeles: still the 5th"
+ok
+"$CUSTODIAN" roster --help | grep -q "default today in the county's time zone" || fail "roster help says whose today"; ok
 pass

@@ -20,11 +20,27 @@ expect_exit 2 "$C" duties done 1
 ledger_before=$("$C" audit verify | grep -o '[0-9]* entries')
 echo '{"kind":"detainer","requester":{},"received_at":"soon","subject":{"dob":"x"}}' >"$T/bad.json"
 expect_exit 2 "$C" request add "$T/bad.json"
-grep -q '^request.requester.agency: required' "$T/err" || fail "agency path"; ok
-grep -q '^request.received_at: ' "$T/err" || fail "received_at path"; ok
-grep -q '^request.subject.dob: ' "$T/err" || fail "dob path"; ok
+grep -qF "$T/bad.json: request.requester.agency: required" "$T/err" || fail "agency path, the file named"; ok
+grep -qF "$T/bad.json: request.received_at: " "$T/err" || fail "received_at path"; ok
+grep -qF "$T/bad.json: request.subject.dob: " "$T/err" || fail "dob path"; ok
 echo '{"kind": ' >"$T/broken.json"
 expect_exit 2 "$C" request add "$T/broken.json"
+grep -qF "$T/broken.json:2:0: not valid JSON" "$T/err" || fail "bad JSON names FILE:LINE:COLUMN: $(cat "$T/err")"; ok
+# an unknown kind lists the valid ones, in a file, on stdin and as a list filter
+echo '{"kind":"hold_please"}' >"$T/kind.json"
+expect_exit 2 "$C" request add "$T/kind.json"
+grep -qF "$T/kind.json: request.kind: unknown kind 'hold_please' (one of: detainer, notification_request," "$T/err" ||
+  fail "unknown kind: $(cat "$T/err")"
+ok
+echo '{"kind":"hold_please"}' | expect_exit 2 "$C" request add -
+grep -qF "stdin: request.kind: unknown kind 'hold_please' (one of: detainer," "$T/err" || fail "stdin named"; ok
+expect_exit 2 "$C" request list --kind hold_please
+grep -qF -- "--kind: unknown kind 'hold_please' (one of: detainer, notification_request," "$T/err" ||
+  fail "list --kind: $(cat "$T/err")"
+ok
+grep -q "court_order)" "$T/err" || fail "every kind listed"; ok
+expect_exit 2 "$C" request add "$T/nothere.json"
+grep -qF "$T/nothere.json" "$T/err" || fail "a missing file named"; ok
 [ "$("$C" request list --json | jq length)" -eq 0 ] || fail "nothing stored"; ok
 [ "$("$C" audit verify | grep -o '[0-9]* entries')" = "$ledger_before" ] || fail "ledger unchanged"; ok
 

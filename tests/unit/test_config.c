@@ -156,6 +156,42 @@ static void test_bad_files(void **state)
     assert_int_equal(cust_config_load(path, &c, &err), CUST_EIO);
 }
 
+/* The agency's paragraphs continue on indented lines; a line longer than inih reads is an error
+ * naming it; an indented line after any other key is an error. */
+static void test_paragraphs(void **state)
+{
+    (void)state;
+    char path[128];
+    snprintf(path, sizeof(path), "%s/county.conf", dir);
+    struct cust_config *c = NULL;
+    struct cust_err err = CUST_ERR_INIT;
+    write_file(path, "[county]\nagency_name = Example County Sheriff\n"
+                     "visiting = Saturdays and Sundays,\n  8 a.m. to 4 p.m.\n\tBring an ID.\n"
+                     "agency_phone = (555) 010-0100\n");
+    assert_int_equal(cust_config_load(path, &c, &err), CUST_OK);
+    assert_string_equal(cust_config_get(c, CUST_CFG_VISITING),
+                        "Saturdays and Sundays, 8 a.m. to 4 p.m. Bring an ID.");
+    char src[200];
+    snprintf(src, sizeof(src), "%s:3", path);
+    assert_string_equal(cust_config_source(c, CUST_CFG_VISITING), src);
+    assert_string_equal(cust_config_get(c, CUST_CFG_AGENCY_PHONE), "(555) 010-0100");
+    cust_config_free(c);
+    c = NULL;
+    char line[400];
+    memset(line, 'x', sizeof(line));
+    memcpy(line, "bail_info = ", 12);
+    snprintf(line + 300, sizeof(line) - 300, "\n");
+    char text[600];
+    snprintf(text, sizeof(text), "[county]\nagency_name = A\n%sagency_phone = 1\n", line);
+    write_file(path, text);
+    assert_int_equal(cust_config_load(path, &c, &err), CUST_EINVAL);
+    assert_null(c);
+    assert_non_null(strstr(err.msg, "county.conf:3: longer than 199 bytes"));
+    write_file(path, "[county]\nagency_name = A\n  continued\n");
+    assert_int_equal(cust_config_load(path, &c, &err), CUST_EINVAL);
+    assert_non_null(strstr(err.msg, "county.conf:3: [county] agency_name: an indented line"));
+}
+
 static void test_time_zone(void **state)
 {
     (void)state;
@@ -196,6 +232,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_order_and_sources, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_paragraphs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_time_zone, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -124,6 +124,7 @@ struct got {
     char numbers[16][16];
     char release[16][16];
     size_t n;
+    int64_t total; /* cust_store_public_count of the same query */
 };
 
 static enum cust_status collect(const struct cust_public_row *r, void *arg)
@@ -151,6 +152,10 @@ static struct got search_on(struct cust_store *s, const char *last, const char *
                                   .limit = limit};
     struct cust_err err = CUST_ERR_INIT;
     assert_int_equal(cust_store_public_search(s, &q, collect, &g, &err), CUST_OK);
+    /* the count: every match, whatever the limit; the rows found when under it */
+    assert_int_equal(cust_store_public_count(s, &q, &g.total, &err), CUST_OK);
+    if (g.n < limit)
+        assert_int_equal(g.total, (int64_t)g.n);
     return g;
 }
 
@@ -188,8 +193,17 @@ static void test_public_search(void **state)
     assert_int_equal(g.n, 0);
     g = search(f->s, "ALVAREZ", NULL, NULL, two_hours_ago, 2);
     assert_int_equal(g.n, 2);
+    assert_int_equal(g.total, 3); /* "showing 2 of 3" */
+    g = search(f->s, "alv", "be", NULL, two_hours_ago, 1);
+    assert_int_equal(g.total, 2);
     g = search(f->s, "NOBODY", NULL, NULL, two_hours_ago, 50);
     assert_int_equal(g.n, 0);
+    assert_int_equal(g.total, 0);
+    struct cust_public_query none = {.limit = 5};
+    struct cust_err err = CUST_ERR_INIT;
+    int64_t total = 7;
+    assert_int_equal(cust_store_public_count(f->s, &none, &total, &err), CUST_EINVAL);
+    assert_int_equal(total, 0);
 }
 
 /* As of a day: a booking released after that day was in custody on it (the index of open
@@ -479,7 +493,8 @@ static void test_routes(void **state)
     assert_non_null(strstr(b.buf, "POST /api/v1/requests/{id}/confirm request.confirm_match\n"));
     assert_null(strstr(b.buf, "{step}"));
     /* every staff route is guarded: nothing but the locator, the enforcement counts (no
-     * names: reports.md), assets, login, metrics (counts only) and the ledger's signed
+     * names: reports.md), assets, the agency's seal (an image the configuration names), login,
+     * metrics (counts only) and the ledger's signed
      * checkpoint (a tree size and a root, nothing about anyone) is public */
     for (char *line = b.buf; *line;) {
         char *nl = strchr(line, '\n');
@@ -487,7 +502,8 @@ static void test_routes(void **state)
         if (strstr(line, " public")) {
             bool ok = strstr(line, " / ") || strstr(line, "/locator") ||
                       strstr(line, "/api/v1/public/") || strstr(line, "/static/uswds/") ||
-                      strstr(line, " /login ") || strstr(line, " /api/v1/checkpoint public") ||
+                      strstr(line, " /seal public") || strstr(line, " /login ") ||
+                      strstr(line, " /api/v1/checkpoint public") ||
                       strstr(line, " /metrics ") || /* counts only (issue 12) */
                       strstr(line, " /enforcement public");
             if (!ok)
