@@ -413,6 +413,10 @@ struct cust_http_hooks cust_web_hooks(struct cust_web *w)
 
 /* ---- guard ---------------------------------------------------------------------------------- */
 
+static enum cust_status web_incident_page(const struct cust_web *w, struct cust_http_response *res,
+                                          int status, const char id[17],
+                                          const struct cust_session *s);
+
 enum cust_status web_guard(struct cust_web *w, struct cust_http_request *req,
                            struct cust_http_response *res, int action, bool html,
                            struct cust_session *out)
@@ -454,6 +458,15 @@ enum cust_status web_guard(struct cust_web *w, struct cust_http_request *req,
         cust_http_res_init(res);
         (void)web_html_error(w, res, 403, "Not allowed",
                              "Your role does not allow this page. The attempt was recorded.", NULL);
+    }
+    if (html && res->status >= 500 && res->incident[0]) {
+        /* the account could not be checked: the page carries the incident already logged */
+        int status = res->status;
+        char id[17];
+        memcpy(id, res->incident, sizeof(id));
+        cust_http_res_release(res);
+        cust_http_res_init(res);
+        (void)web_incident_page(w, res, status, id, NULL);
     }
     return CUST_EDENIED;
 }
@@ -577,16 +590,28 @@ enum cust_status web_send_json(struct cust_http_response *res, int status, json_
     return st;
 }
 
+/* A 5xx page: a fixed title and message with the incident id (already logged), nothing else. */
+static enum cust_status web_incident_page(const struct cust_web *w, struct cust_http_response *res,
+                                          int status, const char id[17],
+                                          const struct cust_session *s)
+{
+    char text[96];
+    snprintf(text, sizeof(text), "Something went wrong (incident %s).", id);
+    enum cust_status st = web_page(w, res, status, "Something went wrong", s, "error",
+                                   json_pack("{s:s}", "message", text));
+    memcpy(res->incident, id, 17);
+    return st;
+}
+
 enum cust_status web_html_error(const struct cust_web *w, struct cust_http_response *res,
                                 int status, const char *title, const char *message,
                                 const struct cust_session *s)
 {
     if (status >= 500 && status != 503) {
         /* logged in full; the page carries only the incident id (issue 12) */
-        char id[17], text[96];
+        char id[17];
         cust_http_incident(message, id);
-        snprintf(text, sizeof(text), "Something went wrong (incident %s).", id);
-        return web_page(w, res, status, title, s, "error", json_pack("{s:s}", "message", text));
+        return web_incident_page(w, res, status, id, s);
     }
     return web_page(w, res, status, title, s, "error", json_pack("{s:s}", "message", message));
 }
