@@ -304,6 +304,8 @@ struct cust_http_config {
     unsigned locator_cache_ttl_s;       /* each locator API answer is kept this long (default 30) */
     bool tls;                           /* behind TLS: cookies get Secure */
     bool public_https;                  /* [server] public_url is https://: as tls (issue 12) */
+    char publish_to[1024];              /* [server] publish_to: the published public view */
+    unsigned publish_every_s;           /* [server] publish_every (0: at start only) */
     struct cust_http_hooks hooks;
 };
 

@@ -22,6 +22,7 @@ static const struct cli_command commands[] = {
     {"request", cmd_request, "the request desk: add, match, decide, act, fulfil"},
     {"duties", cmd_duties, "duties triggered by requests: list, done"},
     {"serve", cmd_serve, "serve the HTTP API, the public locator and the staff console"},
+    {"publish", cmd_publish, "write the public view alone to a file for a public server"},
     {"user", cmd_user, "manage staff accounts"},
     {"config", cmd_config, "show the effective configuration and where each value comes from"},
     {"help", cmd_help, "a command's own help: custodian help COMMAND [SUBCOMMAND]"},

@@ -258,12 +258,26 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
     w->cache = web_cache_new(w->cfg.cache_ttl_s);
     w->slots = cust_xcalloc(w->nslots, sizeof(*w->slots));
     enum cust_status st = CUST_OK;
+    w->public_only = cfg->public_only;
     for (unsigned i = 0; i < w->nslots; i++) {
         pthread_mutex_init(&w->slots[i].lock, NULL);
         if (st == CUST_OK)
             st = cust_store_open(w->db_path,
-                                 cfg->create && i == 0 ? CUST_STORE_CREATE : CUST_STORE_OPEN,
+                                 cfg->public_only        ? CUST_STORE_PUBLIC
+                                 : cfg->create && i == 0 ? CUST_STORE_CREATE
+                                                         : CUST_STORE_OPEN,
                                  &w->slots[i].store, err);
+    }
+    if (cfg->public_only) {
+        /* the locator's pages and nothing else: no desk, no key, no ledger, no publisher */
+        if (st == CUST_OK)
+            st = load_pages(w, cust_config_get(cfg->core, CUST_CFG_WEB_TEMPLATES), err);
+        if (st != CUST_OK) {
+            cust_web_free(w);
+            return st;
+        }
+        *out = w;
+        return CUST_OK;
     }
     /* the desk as the CLI opens it, from the same configuration; every policy loaded now */
     if (st == CUST_OK && !cfg->accounts_only)
@@ -274,6 +288,8 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
         st = load_pages(w, cust_config_get(cfg->core, CUST_CFG_WEB_TEMPLATES), err);
     if (st == CUST_OK && !cfg->accounts_only)
         st = web_checkpointer_start(w, cfg, err);
+    if (st == CUST_OK && !cfg->accounts_only)
+        st = web_publisher_start(w, http->publish_to, http->publish_every_s, err);
     w->auth = (struct cust_auth_backend){
         .ctx = w,
         .get_user = be_get_user,
@@ -296,6 +312,7 @@ void cust_web_free(struct cust_web *w)
 {
     if (!w)
         return;
+    web_publisher_stop(w);
     web_checkpointer_stop(w);
     for (unsigned i = 0; i < w->nslots; i++) {
         cust_store_close(w->slots[i].store);
@@ -359,6 +376,13 @@ static const char *kind_action(enum cust_http_audit_kind k)
 static void audit_hook(void *ctx, const struct cust_http_audit_event *ev)
 {
     struct cust_web *w = ctx;
+    if (w->public_only) {
+        /* a published view has no ledger (and no person signs in): counted only */
+        __atomic_fetch_add(ev->kind == CUST_AUDIT_DENIED ? &w->metrics.unauth_denied
+                                                         : &w->metrics.unauth_api,
+                           1, __ATOMIC_RELAXED);
+        return;
+    }
     /* Public locator requests are anonymous and rate-limited: the access log has them; writing
      * each to the ledger would let anyone grow it (and cost an fsync per search). */
     if (ev->kind == CUST_AUDIT_API_REQUEST && ev->path &&
@@ -657,6 +681,7 @@ struct web_route {
     cust_http_handler fn;
     int action; /* WEB_PUBLIC, WEB_SESSION or an enum cust_action */
     unsigned flags;
+    bool public_server; /* served by `serve --public-only` too (from the published view only) */
 };
 
 /* GET /metrics: what the server counts instead of writing (Prometheus text format). */
@@ -690,47 +715,50 @@ static enum cust_status web_metrics(struct cust_http_request *req, struct cust_h
 
 static const struct web_route routes[] = {
     /* public */
-    {"GET", "/", web_root, WEB_PUBLIC, 0},
-    {"GET", "/locator", web_locator_page, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
-    {"GET", "/api/v1/public/inmates", web_locator_api, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
-    {"GET", "/api/v1/checkpoint", web_api_checkpoint, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
-    {"GET", "/static/uswds/{dir}/{file}", web_static, WEB_PUBLIC, 0},
-    {"GET", "/static/uswds/{dir}/{sub}/{file}", web_static, WEB_PUBLIC, 0},
-    {"GET", "/login", web_login_page, WEB_PUBLIC, 0},
-    {"POST", "/login", web_login_post, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
-    {"GET", "/metrics", web_metrics, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
+    {"GET", "/", web_root, WEB_PUBLIC, 0, true},
+    {"GET", "/locator", web_locator_page, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED, true},
+    {"GET", "/api/v1/public/inmates", web_locator_api, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED, true},
+    {"GET", "/api/v1/checkpoint", web_api_checkpoint, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED, false},
+    {"GET", "/static/uswds/{dir}/{file}", web_static, WEB_PUBLIC, 0, true},
+    {"GET", "/static/uswds/{dir}/{sub}/{file}", web_static, WEB_PUBLIC, 0, true},
+    {"GET", "/login", web_login_page, WEB_PUBLIC, 0, false},
+    {"POST", "/login", web_login_post, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED, false},
+    {"GET", "/metrics", web_metrics, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED, true},
     /* staff pages */
-    {"POST", "/logout", web_logout, WEB_SESSION, 0},
-    {"GET", "/console", web_dashboard, WEB_SESSION, 0},
-    {"GET", "/console/roster", web_roster_page, CUST_ACT_ROSTER_READ, 0},
-    {"GET", "/console/bookings/{number}", web_booking_page, CUST_ACT_ROSTER_READ, 0},
-    {"GET", "/console/persons/{id}", web_person_page, CUST_ACT_ROSTER_READ, 0},
-    {"GET", "/console/audit", web_audit_page, CUST_ACT_AUDIT_READ, 0},
-    {"GET", "/console/users", web_users_page, CUST_ACT_USER_MANAGE, 0},
-    {"GET", "/console/requests/{id}", web_request_page, CUST_ACT_REQUEST_READ, 0},
-    {"POST", "/console/requests/{id}/{step}", web_request_step_post, WEB_STEP, 0},
-    {"GET", "/console/requests/{id}/fulfil", web_fulfil_page, CUST_ACT_REQUEST_FULFILL, 0},
-    {"POST", "/console/requests/{id}/fulfil", web_fulfil_post, CUST_ACT_REQUEST_FULFILL, 0},
+    {"POST", "/logout", web_logout, WEB_SESSION, 0, false},
+    {"GET", "/console", web_dashboard, WEB_SESSION, 0, false},
+    {"GET", "/console/roster", web_roster_page, CUST_ACT_ROSTER_READ, 0, false},
+    {"GET", "/console/bookings/{number}", web_booking_page, CUST_ACT_ROSTER_READ, 0, false},
+    {"GET", "/console/persons/{id}", web_person_page, CUST_ACT_ROSTER_READ, 0, false},
+    {"GET", "/console/audit", web_audit_page, CUST_ACT_AUDIT_READ, 0, false},
+    {"GET", "/console/users", web_users_page, CUST_ACT_USER_MANAGE, 0, false},
+    {"GET", "/console/requests/{id}", web_request_page, CUST_ACT_REQUEST_READ, 0, false},
+    {"POST", "/console/requests/{id}/{step}", web_request_step_post, WEB_STEP, 0, false},
+    {"GET", "/console/requests/{id}/fulfil", web_fulfil_page, CUST_ACT_REQUEST_FULFILL, 0, false},
+    {"POST", "/console/requests/{id}/fulfil", web_fulfil_post, CUST_ACT_REQUEST_FULFILL, 0, false},
     /* API */
-    {"GET", "/api/v1/roster", web_api_roster, CUST_ACT_ROSTER_READ, 0},
-    {"GET", "/api/v1/bookings/{number}", web_api_booking, CUST_ACT_ROSTER_READ, 0},
-    {"GET", "/api/v1/persons/{id}", web_api_person, CUST_ACT_ROSTER_READ, 0},
-    {"POST", "/api/v1/decide", web_api_decide, CUST_ACT_REQUEST_DECIDE, 0},
-    {"GET", "/api/v1/audit/verify", web_api_audit_verify, CUST_ACT_AUDIT_READ, 0},
-    {"GET", "/api/v1/audit/log", web_api_audit_log, CUST_ACT_AUDIT_READ, 0},
-    {"GET", "/api/v1/users", web_api_users, CUST_ACT_USER_MANAGE, 0},
-    {"GET", "/api/v1/requests", web_api_requests, CUST_ACT_REQUEST_READ, 0},
-    {"POST", "/api/v1/requests", web_api_request_add, CUST_ACT_REQUEST_CREATE, 0},
-    {"GET", "/api/v1/requests/{id}", web_api_request, CUST_ACT_REQUEST_READ, 0},
-    {"POST", "/api/v1/requests/{id}/{step}", web_api_request_step, WEB_STEP, 0},
-    {"POST", "/api/v1/requests/{id}/fulfil", web_api_request_fulfil, CUST_ACT_REQUEST_FULFILL, 0},
-    {"GET", "/api/v1/duties", web_api_duties, CUST_ACT_DUTY_READ, 0},
-    {"POST", "/api/v1/duties/{id}/done", web_api_duty_done, CUST_ACT_DUTY_COMPLETE, 0},
+    {"GET", "/api/v1/roster", web_api_roster, CUST_ACT_ROSTER_READ, 0, false},
+    {"GET", "/api/v1/bookings/{number}", web_api_booking, CUST_ACT_ROSTER_READ, 0, false},
+    {"GET", "/api/v1/persons/{id}", web_api_person, CUST_ACT_ROSTER_READ, 0, false},
+    {"POST", "/api/v1/decide", web_api_decide, CUST_ACT_REQUEST_DECIDE, 0, false},
+    {"GET", "/api/v1/audit/verify", web_api_audit_verify, CUST_ACT_AUDIT_READ, 0, false},
+    {"GET", "/api/v1/audit/log", web_api_audit_log, CUST_ACT_AUDIT_READ, 0, false},
+    {"GET", "/api/v1/users", web_api_users, CUST_ACT_USER_MANAGE, 0, false},
+    {"GET", "/api/v1/requests", web_api_requests, CUST_ACT_REQUEST_READ, 0, false},
+    {"POST", "/api/v1/requests", web_api_request_add, CUST_ACT_REQUEST_CREATE, 0, false},
+    {"GET", "/api/v1/requests/{id}", web_api_request, CUST_ACT_REQUEST_READ, 0, false},
+    {"POST", "/api/v1/requests/{id}/{step}", web_api_request_step, WEB_STEP, 0, false},
+    {"POST", "/api/v1/requests/{id}/fulfil", web_api_request_fulfil, CUST_ACT_REQUEST_FULFILL, 0,
+     false},
+    {"GET", "/api/v1/duties", web_api_duties, CUST_ACT_DUTY_READ, 0, false},
+    {"POST", "/api/v1/duties/{id}/done", web_api_duty_done, CUST_ACT_DUTY_COMPLETE, 0, false},
 };
 
 enum cust_status cust_web_register(struct cust_web *w, struct cust_router *r)
 {
     for (size_t i = 0; i < CUST_ARRAY_LEN(routes); i++) {
+        if (w->public_only && !routes[i].public_server)
+            continue;
         unsigned flags = routes[i].flags;
         if (strncmp(routes[i].pattern, "/api/", 5) == 0)
             flags |= CUST_ROUTE_AUDITED;
@@ -742,10 +770,12 @@ enum cust_status cust_web_register(struct cust_web *w, struct cust_router *r)
     return CUST_OK;
 }
 
-enum cust_status cust_web_routes(struct cust_buf *out)
+enum cust_status cust_web_routes(struct cust_buf *out, bool public_only)
 {
     enum cust_status st = CUST_OK;
     for (size_t i = 0; st == CUST_OK && i < CUST_ARRAY_LEN(routes); i++) {
+        if (public_only && !routes[i].public_server)
+            continue;
         if (routes[i].action == WEB_STEP) {
             /* one line per step, the step's literal in place of {step} */
             size_t n;
