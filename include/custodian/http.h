@@ -140,6 +140,7 @@ struct cust_http_response {
         char *name;
         char *value;
     } headers[CUST_HTTP_MAX_HEADERS]; /* heap copies, freed by cust_http_res_release */
+    char incident[17]; /* a 5xx answer's incident id (cust_http_incident), "" if none */
 };
 
 void cust_http_res_init(struct cust_http_response *res);
@@ -188,9 +189,11 @@ enum cust_status cust_http_res_error_raw(struct cust_http_response *res, int sta
  * incident ID: DETAIL"). */
 void cust_http_incident(struct cust_http_response *res, const char *detail, char id[17]);
 /* Set a small HTML error page for `status` (text/html): a title and advice chosen by the
- * status alone, so nothing from the request is echoed. The server uses it for the errors it
- * generates itself when cust_http_wants_html(). */
-enum cust_status cust_http_res_error_page(struct cust_http_response *res, int status);
+ * status alone, so nothing from the request is echoed. A 5xx but 503 logs `detail` as an
+ * incident (res->incident) and the page says only "Something went wrong (incident ID)." The
+ * server uses it for the errors it generates itself when cust_http_wants_html(). */
+enum cust_status cust_http_res_error_page(struct cust_http_response *res, int status,
+                                          const char *detail);
 /* True when an error for this request should be an HTML page: the path is not under /api/
  * and the Accept header names text/html (a browser). */
 bool cust_http_wants_html(const char *path, const char *accept);
@@ -308,6 +311,8 @@ struct cust_http_config {
     unsigned locator_cache_ttl_s;       /* each locator API answer is kept this long (default 30) */
     bool tls;                           /* behind TLS: cookies get Secure */
     bool public_https;                  /* [server] public_url is https://: as tls (issue 12) */
+    char publish_to[1024];              /* [server] publish_to: the published public view */
+    unsigned publish_every_s;           /* [server] publish_every (0: at start only) */
     struct cust_http_hooks hooks;
 };
 

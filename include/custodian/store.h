@@ -236,7 +236,15 @@ enum cust_store_mode {
      * writes, never takes a write lock (it reads while a writer works); a copy on read-only
      * media is opened as immutable. Every write through it fails. For readers that must not
      * change what they read (audit verify). */
-    CUST_STORE_READONLY = 2
+    CUST_STORE_READONLY = 2,
+    /* The published public view (cust_store_publish) and nothing else: the file holds only the
+     * locator's rows and columns, so a process that opens it cannot read a restricted field.
+     * Opened immutable (the folder may be read-only); only cust_store_public_search works
+     * (every other read fails: the file has no such table). When the file is replaced (a new
+     * publish), a search at least a second after the last look reopens it. Refuses a file that
+     * is not a published view. On PostgreSQL (a "postgresql://" path, when that backend is
+     * built), the same mode connects as a role granted SELECT on the view public_bookings only. */
+    CUST_STORE_PUBLIC = 3
 };
 
 /*
@@ -351,6 +359,16 @@ enum cust_status cust_store_public_search(struct cust_store *s, const struct cus
  * ("showing 50 of 212"). The same filters and the same indexes as cust_store_public_search. */
 enum cust_status cust_store_public_count(struct cust_store *s, const struct cust_public_query *q,
                                          int64_t *total, struct cust_err *err);
+
+/* Publish the public view as it is now to `out`, a new SQLite file: the rows of public_bookings
+ * the locator can show on `today` or later (not released, or released after `today`), the view's
+ * columns only (what it shows and its filters: date of birth, custody, booking time, the names'
+ * search keys). Written beside `out` as OUT.publishing-PID, synced, then renamed over `out`, so a
+ * reader sees the old file or the new one, whole. Reads one snapshot; works on a read-only
+ * store. *rows (when not NULL): how many rows it holds. `serve --public-only` reads it
+ * (CUST_STORE_PUBLIC). */
+enum cust_status cust_store_publish(struct cust_store *s, const char *out, int32_t today,
+                                    int64_t *rows, struct cust_err *err);
 
 /* Ledger storage (use the ledger module, ledger.h, which computes the hashes). */
 enum cust_status cust_store_ledger_head(struct cust_store *s, int64_t *seq, char hash[65],

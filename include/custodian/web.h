@@ -38,6 +38,10 @@ struct cust_web_config {
      * (locator only: no account can be read for sign-in or written). */
     bool create_key;
     bool accounts_only; /* only the staff accounts (no desk, no policies): `user add` */
+    /* `serve --public-only`: the store ([store] path) is a published public view (custodian
+     * publish; CUST_STORE_PUBLIC), opened read-only; no desk, no key, no ledger, no accounts;
+     * cust_web_register registers the locator's routes only. */
+    bool public_only;
     /* How often the checkpoint writer looks whether one is due (seconds; 0: 5). What it signs,
      * with which key and how often is the configuration's [ledger] (ledger.md "Checkpoints
      * from the server"). */
@@ -97,7 +101,8 @@ const struct cust_auth_backend *cust_web_auth(struct cust_web *w);
 enum cust_status cust_web_register(struct cust_web *w, struct cust_router *r);
 
 /* Each registered route as "METHOD PATTERN ACTION" lines (ACTION "public", "session" or the
- * role-matrix action guarding it), for --print-routes and the OpenAPI/route-matrix tests. */
-enum cust_status cust_web_routes(struct cust_buf *out);
+ * role-matrix action guarding it), for --print-routes and the OpenAPI/route-matrix tests; only
+ * those a `serve --public-only` registers when `public_only`. */
+enum cust_status cust_web_routes(struct cust_buf *out, bool public_only);
 
 #endif

@@ -28,7 +28,7 @@ static const char usage[] =
     "                       [--assets DIR] [--cache-ttl S] [--key-file FILE]\n"
     "                       [--checkpoint-key FILE [--checkpoint-every N]\n"
     "                        [--checkpoint-minutes M] [--checkpoint-dir DIR]]\n"
-    "                       [--print-routes]\n"
+    "                       [--public-only --store PUBLIC.db] [--print-routes]\n"
     "\n"
     "Serve the public inmate locator (/locator, /api/v1/public/inmates), the staff\n"
     "console (/console, /login) and the JSON API under /api/v1 (and GET /healthz) from\n"
@@ -44,7 +44,8 @@ static const char usage[] =
     "  --config FILE       the configuration file (as the global --config; see `custodian\n"
     "                      config show`): [server] listen threads body_limit header_limit\n"
     "                      connections per_ip_connections timeout access_log tls\n"
-    "                      shutdown_grace_ms; [ratelimit] rate burst slots;\n"
+    "                      public_url shutdown_grace_ms publish_to publish_every;\n"
+    "                      [ratelimit] rate burst slots;\n"
     "                      [locator] hide_recent_hours (default 2) result_cap\n"
     "                      (default 50) cache_ttl; [county] jurisdiction agency_name\n"
     "                      calendar timezone; [paths] ...\n"
@@ -69,7 +70,15 @@ static const char usage[] =
     "                      (checkpoint_dir) as checkpoint-SIZE.txt. A ledger that no\n"
     "                      longer extends the last checkpoint is never signed again\n"
     "                      (said on stderr)\n"
-    "  --print-routes      print every route as METHOD PATTERN GUARD and exit\n"
+    "  --public-only       serve only the public locator, from a published public view\n"
+    "                      (`custodian publish --out FILE`, or a staff server's [server]\n"
+    "                      publish_to): the process opens that file alone, read-only, and\n"
+    "                      holds no restricted data, no key and no account; a new publish\n"
+    "                      is read within a second\n"
+    "  --store FILE        the store to serve (as the global --db); with --public-only,\n"
+    "                      the published view\n"
+    "  --print-routes      print every route as METHOD PATTERN GUARD and exit (with\n"
+    "                      --public-only first: the public server's)\n"
     "  --db PATH           (global option) the store\n";
 
 static enum cust_status write_port_file(const char *path, uint16_t port, struct cust_err *err)
@@ -87,26 +96,36 @@ static enum cust_status write_port_file(const char *path, uint16_t port, struct 
     return CUST_OK;
 }
 
+/* --print-routes: every route the server registers (the public server's with --public-only) */
+static int print_routes(bool public_only)
+{
+    struct cust_buf b = CUST_BUF_INIT;
+    enum cust_status st = cust_buf_puts(&b, "GET /healthz public\n"
+                                            "GET /api/v1/version public\n");
+    st = st ? st : cust_web_routes(&b, public_only);
+    if (st == CUST_OK)
+        fwrite(b.buf, 1, b.len, stdout);
+    cust_buf_release(&b);
+    return st == CUST_OK ? 0 : 1;
+}
+
 int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
 {
     if (cli_wants_help(argc, argv))
         return cli_help(usage);
     const char *listen = NULL, *config = NULL, *port_file = NULL, *assets = NULL, *ttl = NULL;
     const char *key_file = NULL, *cp_key = NULL, *cp_every = NULL, *cp_minutes = NULL,
-               *cp_dir = NULL;
+               *cp_dir = NULL, *store = NULL;
+    bool public_only = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
-        if (strcmp(a, "--print-routes") == 0) {
-            struct cust_buf b = CUST_BUF_INIT;
-            enum cust_status pst = cust_buf_puts(&b, "GET /healthz public\n"
-                                                     "GET /api/v1/version public\n");
-            pst = pst ? pst : cust_web_routes(&b);
-            if (pst == CUST_OK)
-                fwrite(b.buf, 1, b.len, stdout);
-            cust_buf_release(&b);
-            return pst == CUST_OK ? 0 : 1;
+        if (strcmp(a, "--public-only") == 0) {
+            public_only = true;
+            continue;
         }
+        if (strcmp(a, "--print-routes") == 0)
+            return print_routes(public_only);
         if (strcmp(a, "--assets") == 0)
             slot = &assets;
         else if (strcmp(a, "--cache-ttl") == 0)
@@ -127,6 +146,8 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
             slot = &cp_minutes;
         else if (strcmp(a, "--checkpoint-dir") == 0)
             slot = &cp_dir;
+        else if (strcmp(a, "--store") == 0)
+            slot = &store;
         else
             return cli_usage_error(usage, "unknown argument '%s'", a);
         if (i + 1 >= argc)
@@ -148,8 +169,10 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
                      {"--checkpoint-key", CUST_CFG_LEDGER_KEY},
                      {"--checkpoint-every", CUST_CFG_LEDGER_CHECKPOINT_EVERY},
                      {"--checkpoint-minutes", CUST_CFG_LEDGER_CHECKPOINT_MINUTES},
-                     {"--checkpoint-dir", CUST_CFG_LEDGER_CHECKPOINT_DIR}};
-    const char *values[] = {listen, assets, ttl, key_file, cp_key, cp_every, cp_minutes, cp_dir};
+                     {"--checkpoint-dir", CUST_CFG_LEDGER_CHECKPOINT_DIR},
+                     {"--store", CUST_CFG_STORE_PATH}};
+    const char *values[] = {listen,   assets,     ttl,    key_file, cp_key,
+                            cp_every, cp_minutes, cp_dir, store};
     for (size_t i = 0; i < CUST_ARRAY_LEN(overrides); i++)
         if (values[i])
             cli_config_option(ctx, overrides[i].key, overrides[i].option, values[i]);
@@ -163,11 +186,12 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
     wcfg.core = ctx->cfg;
     wcfg.http = &cfg;
     wcfg.connections = cfg.threads + 1;
-    wcfg.create = true; /* an empty county is served as such */
+    wcfg.create = !public_only; /* an empty county is served as such */
+    wcfg.public_only = public_only;
     struct cust_web *web = NULL;
     if (cust_web_new(&web, &wcfg, &err))
         return cli_fail(&err);
-    if (!cust_web_has_key(web))
+    if (!public_only && !cust_web_has_key(web))
         fprintf(stderr,
                 "custodian: no key file '%s': staff sign-in is refused until "
                 "`custodian user add` creates it (or --key-file names it)\n",

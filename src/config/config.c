@@ -89,6 +89,12 @@ static const struct key_def keys[CUST_CFG_COUNT] = {
     [CUST_CFG_SERVER_PUBLIC_URL] = {"server", "public_url", NULL, "", false, 0,
                                     "the address users reach (https://... behind a TLS proxy:"
                                     " Secure cookies and HSTS)"},
+    [CUST_CFG_SERVER_PUBLISH_TO] = {"server", "publish_to", NULL, "", false, K_PATH,
+                                    "publish the public view to this file (custodian publish"
+                                    " --out) at start and every publish_every seconds"},
+    [CUST_CFG_SERVER_PUBLISH_EVERY] = {"server", "publish_every", NULL, "60", false, 0,
+                                       "seconds between publishes of the public view (0: only"
+                                       " at start)"},
     [CUST_CFG_RATELIMIT_RATE] = {"ratelimit", "rate", NULL, "5", false, 0,
                                  "public requests per second per client address"},
     [CUST_CFG_RATELIMIT_BURST] = {"ratelimit", "burst", NULL, "20", false, 0,

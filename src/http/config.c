@@ -143,6 +143,16 @@ static const char *set_one(struct cust_http_config *cfg, const char *section, co
             cfg->public_https = true;
         else
             why = "expected an https:// (or http://) URL";
+    } else if (IS("server", "publish_to")) {
+        if (strlen(value) < sizeof(cfg->publish_to))
+            snprintf(cfg->publish_to, sizeof(cfg->publish_to), "%s", value);
+        else
+            why = "path too long";
+    } else if (IS("server", "publish_every")) {
+        if (parse_u64(value, 86400, &n))
+            cfg->publish_every_s = (unsigned)n;
+        else
+            why = "expected seconds, 0..86400";
     } else if (IS("ratelimit", "rate")) {
         if (parse_double(value, &d) && d > 0)
             cfg->rate_per_s = d;

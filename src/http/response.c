@@ -158,6 +158,7 @@ enum cust_status cust_http_res_error_raw(struct cust_http_response *res, int sta
     if (status >= 500 && status != 503) {
         char id[17], text[64];
         cust_http_incident(res, message, id);
+        memcpy(res->incident, id, sizeof(id));
         snprintf(text, sizeof(text), "internal error (incident %s)", id);
         json_t *o = json_pack("{s:{s:s,s:s,s:i,s:s}}", "error", "code", code, "message", text,
                               "status", status, "incident", id);
@@ -217,12 +218,19 @@ static const char *page_advice(int status)
     }
 }
 
-enum cust_status cust_http_res_error_page(struct cust_http_response *res, int status)
+enum cust_status cust_http_res_error_page(struct cust_http_response *res, int status,
+                                          const char *detail)
 {
     /* Constant text only (chosen by the status): nothing from the request can reach the page. */
     cust_buf_reset(&res->body);
     res->status = status;
     res->content_type = "text/html; charset=utf-8";
+    char advice[96];
+    snprintf(advice, sizeof(advice), "%s", page_advice(status));
+    if (status >= 500 && status != 503) {
+        cust_http_incident(res, detail, res->incident);
+        snprintf(advice, sizeof(advice), "Something went wrong (incident %s).", res->incident);
+    }
     return cust_buf_appendf(
         &res->body,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -233,7 +241,7 @@ enum cust_status cust_http_res_error_page(struct cust_http_response *res, int st
         "<h1>%s</h1>\n<p class=\"usa-intro\">%s</p>\n<p>Error %d.</p>\n"
         "<p><a class=\"usa-link\" href=\"/locator\">Go to the inmate locator</a></p>\n"
         "</div>\n</main>\n</body>\n</html>\n",
-        page_title(status), page_title(status), page_advice(status), status);
+        page_title(status), page_title(status), advice, status);
 }
 
 bool cust_http_wants_html(const char *path, const char *accept)

@@ -274,7 +274,7 @@ static void server_error(struct req_state *st, int status, const char *code, con
 {
     const char *path = st->req.path ? st->req.path : st->req.target;
     if (cust_http_wants_html(path, cust_http_req_header(&st->req, "Accept")))
-        (void)cust_http_res_error_page(&st->res, status);
+        (void)cust_http_res_error_page(&st->res, status, message);
     else
         (void)cust_http_res_error_raw(&st->res, status, code, message);
 }
@@ -389,8 +389,12 @@ static void dispatch(struct req_state *st)
         kv->value = cust_http_arena_strndup(req->arena, m.values[i].p, m.values[i].len);
     }
     enum cust_status rc = m.fn(req, res, m.ctx);
-    if (rc != CUST_OK && res->status == 0)
-        server_error_status(st, rc, NULL);
+    if (rc != CUST_OK && res->status == 0) {
+        char why[160]; /* logged with the incident, never answered */
+        snprintf(why, sizeof(why), "%s %s: the handler failed (%s)", req->method, m.pattern,
+                 cust_status_name(rc));
+        server_error_status(st, rc, why);
+    }
 }
 
 /* Adds key + ": " + value + CRLF to the size_t at cls. */

@@ -269,6 +269,21 @@ enum cust_status cust_store_public_count(struct cust_store *s, const struct cust
     return s->ops->public_count(s->impl, q, total, err);
 }
 
+enum cust_status cust_store_publish(struct cust_store *s, const char *out, int32_t today,
+                                    int64_t *rows, struct cust_err *err)
+{
+    if (!s->ops->publish)
+        return cust_err_set(err, CUST_EINVAL, "the %s store cannot publish its public view",
+                            s->ops->name);
+    if (!out || !*out)
+        return cust_err_set(err, CUST_EINVAL, "publish: no output file");
+    int64_t n = 0;
+    enum cust_status st = s->ops->publish(s->impl, out, today, &n, err);
+    if (rows)
+        *rows = n;
+    return st;
+}
+
 enum cust_status cust_store_ledger_entry(struct cust_store *s, int64_t seq, cust_ledger_fn fn,
                                          void *arg, struct cust_err *err)
 {

@@ -76,6 +76,9 @@ struct cust_store_ops {
                                       cust_public_fn fn, void *arg, struct cust_err *err);
     enum cust_status (*public_count)(void *impl, const struct cust_public_query *q,
                                      int64_t *total, struct cust_err *err);
+    /* the public view published to a file of its own (store.h cust_store_publish) */
+    enum cust_status (*publish)(void *impl, const char *out, int32_t today, int64_t *rows,
+                                struct cust_err *err);
     /* ---- requests and what is kept with them (store_requests.h) ---- */
     const struct cust_store_request_ops *requests;
     /* ---- staff accounts and sessions (store_accounts.h) ---- */

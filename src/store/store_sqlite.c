@@ -24,8 +24,9 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <sqlite3.h>
-#include <unistd.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Page cache (negative = KiB, allocated as used). 1 GiB for bulk loads was measured: no faster
  * than 256 MiB (400,000 bookings: 25.2 s CPU vs 23.9 s) at 2.7x the peak RSS. */
@@ -448,6 +449,11 @@ struct sq {
     struct smap pkeys;   /* person_key -> person row id, for persons created in this load */
     struct cust_buf pub; /* the public charges JSON of the booking being put (reused) */
     int64_t busy_since;  /* when the current wait for the write lock began (busy_wait), ns */
+    /* a published public view (CUST_STORE_PUBLIC): the file opened, when it was last looked at */
+    bool public_file;
+    dev_t pub_dev;
+    ino_t pub_ino;
+    int64_t pub_looked; /* monotonic seconds */
 };
 
 /*
@@ -1450,6 +1456,7 @@ static const struct cust_store_ops sqlite_ops = {
     .person_bookings = cust_sqlite_person_bookings,
     .public_search = cust_sqlite_public_search,
     .public_count = cust_sqlite_public_count,
+    .publish = cust_sqlite_public_publish,
     .requests = &cust_sqlite_request_ops,
     .accounts = &cust_sqlite_account_ops,
     .feed = &cust_sqlite_feed_ops,
@@ -1587,6 +1594,82 @@ static enum cust_status open_readonly(struct sq *q, const char *path, struct cus
         q, "PRAGMA query_only=1; PRAGMA cache_size=" CACHE_KIB "; PRAGMA temp_store=MEMORY;", err);
 }
 
+static int64_t mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+/* Open a published public view (CUST_STORE_PUBLIC): immutable (it is replaced, never changed in
+ * place), refused unless it carries the published view's application_id. */
+static enum cust_status open_public(struct sq *q, const char *path, struct cust_err *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return cust_err_set(err, errno == ENOENT ? CUST_ENOTFOUND : CUST_EIO,
+                            "no published public view at '%s': %s (custodian publish --out "
+                            "writes one)",
+                            path, strerror(errno));
+    char *uri = file_uri(path, "immutable=1");
+    int rc = sqlite3_open_v2(uri, &q->db,
+                             SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
+    free(uri);
+    if (rc != SQLITE_OK)
+        return cust_err_set(err, CUST_EDB, "cannot open '%s': %s", path,
+                            q->db ? sqlite3_errmsg(q->db) : "out of memory");
+    sqlite3_extended_result_codes(q->db, 1);
+    sqlite3_stmt *s = NULL;
+    int id = 0;
+    if (sqlite3_prepare_v2(q->db, "PRAGMA application_id", -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+        id = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (id != CUST_SQLITE_PUBLIC_APP_ID)
+        return cust_err_set(err, CUST_EINVAL,
+                            "'%s' is not a published public view (custodian publish --out "
+                            "writes one; the store itself is never served as the public view)",
+                            path);
+    q->public_file = true;
+    q->pub_dev = sb.st_dev;
+    q->pub_ino = sb.st_ino;
+    q->pub_looked = mono_s();
+    return run_script(q, "PRAGMA query_only=1;", err);
+}
+
+void cust_sqlite_public_refresh(void *impl)
+{
+    struct sq *q = impl;
+    if (!q->public_file || mono_s() == q->pub_looked)
+        return;
+    q->pub_looked = mono_s();
+    struct stat sb;
+    if (stat(q->path, &sb) != 0 || (sb.st_dev == q->pub_dev && sb.st_ino == q->pub_ino))
+        return; /* unchanged, or gone for now (a publish renames over it: never gone for long) */
+    struct sq *fresh = cust_xcalloc(1, sizeof(*fresh));
+    cust_buf_init(&fresh->pub, 0);
+    fresh->path = cust_xstrdup(q->path);
+    struct cust_err err = CUST_ERR_INIT;
+    if (open_public(fresh, q->path, &err) != CUST_OK) {
+        fprintf(stderr, "custodian: %s (still serving the one opened before)\n", err.msg);
+        sq_close(fresh);
+        return;
+    }
+    /* swap the connections; only the public view's statements were ever prepared on it */
+    sqlite3 *old = q->db;
+    cust_sqlite_public_free(q->public_);
+    q->public_ = NULL;
+    for (int i = 0; i < S__N; i++) {
+        sqlite3_finalize(q->st[i]);
+        q->st[i] = NULL;
+    }
+    q->db = fresh->db;
+    q->pub_dev = fresh->pub_dev;
+    q->pub_ino = fresh->pub_ino;
+    fresh->db = old;
+    sq_close(fresh);
+}
+
 /* Open `path` read-write (creating it when `create`) with the connection's pragmas. */
 static enum cust_status open_readwrite(struct sq *q, const char *path, bool create,
                                        struct cust_err *err)
@@ -1696,8 +1779,9 @@ enum cust_status cust_store_sqlite_open(const char *path, enum cust_store_mode m
     struct sq *q = cust_xcalloc(1, sizeof(*q));
     cust_buf_init(&q->pub, 0);
     q->path = cust_xstrdup(path);
-    if (mode == CUST_STORE_READONLY) {
-        enum cust_status st = open_readonly(q, path, err);
+    if (mode == CUST_STORE_READONLY || mode == CUST_STORE_PUBLIC) {
+        enum cust_status st =
+            mode == CUST_STORE_PUBLIC ? open_public(q, path, err) : open_readonly(q, path, err);
         if (st != CUST_OK) {
             sq_close(q);
             return st;

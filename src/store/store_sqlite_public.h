@@ -57,6 +57,16 @@ enum cust_status cust_sqlite_public_search(void *impl, const struct cust_public_
 /* The locator's count (store.h cust_store_public_count). */
 enum cust_status cust_sqlite_public_count(void *impl, const struct cust_public_query *q,
                                           int64_t *total, struct cust_err *err);
+/* A published public view (cust_store_publish) is a SQLite file with this application_id. */
+#define CUST_SQLITE_PUBLIC_APP_ID     1129338434 /* 0x43505642, "CPVB" */
+#define CUST_SQLITE_PUBLIC_APP_ID_SQL "1129338434"
+
+/* Write the published public view (store.h cust_store_publish) from this connection's view. */
+enum cust_status cust_sqlite_public_publish(void *impl, const char *out, int32_t today,
+                                            int64_t *rows, struct cust_err *err);
+/* From store_sqlite.c: for a store opened CUST_STORE_PUBLIC, reopen the published file when it
+ * was replaced (looked at most once a second); nothing for another store. */
+void cust_sqlite_public_refresh(void *impl);
 /* From store_sqlite.c: the slot where the public view keeps its prepared statements. */
 void **cust_sqlite_public_slot(void *impl);
 /* Free what the public view keeps in its slot (called by the backend's close). */

@@ -16,7 +16,7 @@
 
 json_t *web_record_json(struct cust_web *w, struct cust_http_request *req,
                         const struct cust_session *s, bool person, const char *key,
-                        enum cust_status *status);
+                        enum cust_status *status, struct cust_err *err);
 
 /* ---- roster --------------------------------------------------------------------------------- */
 
@@ -57,10 +57,11 @@ static enum cust_status record(struct cust_http_request *req, struct cust_http_r
     if (st != CUST_OK)
         return st;
     const char *key = cust_http_req_param(req, person ? "id" : "number");
-    json_t *v = web_record_json(w, req, &s, person, key, &st);
+    struct cust_err err = CUST_ERR_INIT;
+    json_t *v = web_record_json(w, req, &s, person, key, &st, &err);
     if (!v)
         return cust_http_res_error(res, st,
-                                   st != CUST_ENOTFOUND ? "the store could not be read"
+                                   st != CUST_ENOTFOUND ? err.msg
                                    : person             ? "no such person"
                                                         : "no such booking");
     return web_send_json(res, 200, v);

@@ -67,28 +67,28 @@ static bool redact(json_t *v)
 /*
  * A booking's or person's JSON for the session's role: the whole record for roles allowed
  * person.read_restricted (and that view goes to the ledger), else with restricted fields
- * removed and "restricted_fields_hidden": true. NULL with *status on failure.
+ * removed and "restricted_fields_hidden": true. NULL with *status and `err` on failure.
  */
 json_t *web_record_json(struct cust_web *w, struct cust_http_request *req,
                         const struct cust_session *s, bool person, const char *key,
-                        enum cust_status *status);
+                        enum cust_status *status, struct cust_err *err);
 
 json_t *web_record_json(struct cust_web *w, struct cust_http_request *req,
                         const struct cust_session *s, bool person, const char *key,
-                        enum cust_status *status)
+                        enum cust_status *status, struct cust_err *err)
 {
     char *text = NULL;
-    struct cust_err err = CUST_ERR_INIT;
     struct cust_store *st = web_acquire(w);
-    *status = person ? cust_store_person_json(st, key, &text, &err)
-                     : cust_store_booking_json(st, key, &text, &err);
+    *status = person ? cust_store_person_json(st, key, &text, err)
+                     : cust_store_booking_json(st, key, &text, err);
     web_release(w, st);
     if (*status != CUST_OK)
         return NULL;
     json_t *v = json_loads(text, 0, NULL);
     free(text);
     if (!v) {
-        *status = CUST_EDB;
+        *status = cust_err_set(err, CUST_EDB, "%s %s: the stored record is not JSON",
+                               person ? "person" : "booking", key);
         return NULL;
     }
     if (cust_role_allows(s->role, CUST_ACT_PERSON_READ_RESTRICTED)) {
@@ -263,8 +263,7 @@ enum cust_status web_dashboard(struct cust_http_request *req, struct cust_http_r
     if (st != CUST_OK) {
         json_decref(open.rows);
         json_decref(od.rows);
-        return web_html_error(w, res, 500, "Dashboard unavailable", "The store could not be read.",
-                              &s);
+        return web_html_error(w, res, 500, "Dashboard unavailable", err.msg, &s);
     }
     json_t *v = json_pack("{s:b,s:I,s:b}", "roster", roster, "in_custody", (json_int_t)custody.n,
                           "nothing", !roster && !rq && !du);
@@ -323,8 +322,7 @@ enum cust_status web_roster_page(struct cust_http_request *req, struct cust_http
     web_release(w, store);
     if (st != CUST_OK) {
         json_decref(p.rows);
-        return web_html_error(w, res, 500, "Roster unavailable", "The store could not be read.",
-                              &s);
+        return web_html_error(w, res, 500, "Roster unavailable", err.msg, &s);
     }
     return web_page(w, res, 200, "Roster", &s, "roster",
                     json_pack("{s:s,s:I,s:b,s:o}", "last_name", str_or_empty(last), "count",
@@ -385,13 +383,12 @@ static enum cust_status record_page(struct cust_http_request *req, struct cust_h
     if (st != CUST_OK)
         return st;
     const char *key = cust_http_req_param(req, person ? "id" : "number");
-    json_t *v = web_record_json(w, req, &s, person, key, &st);
+    struct cust_err err = CUST_ERR_INIT;
+    json_t *v = web_record_json(w, req, &s, person, key, &st, &err);
     if (!v)
-        return web_html_error(w, res, cust_http_status_for(st),
-                              person ? "No such person" : "No such booking",
-                              st == CUST_ENOTFOUND ? "Nothing is stored under that key."
-                                                   : "The store could not be read.",
-                              &s);
+        return web_html_error(
+            w, res, cust_http_status_for(st), person ? "No such person" : "No such booking",
+            st == CUST_ENOTFOUND ? "Nothing is stored under that key." : err.msg, &s);
     struct cust_buf b;
     cust_buf_init(&b, 0);
     render_value(&b, v);
@@ -467,8 +464,7 @@ enum cust_status web_users_page(struct cust_http_request *req, struct cust_http_
     web_release(w, store);
     if (st != CUST_OK) {
         json_decref(rows);
-        return web_html_error(w, res, 500, "Accounts unavailable", "The store could not be read.",
-                              &s);
+        return web_html_error(w, res, 500, "Accounts unavailable", err.msg, &s);
     }
     return web_page(w, res, 200, "Staff accounts", &s, "users", json_pack("{s:o}", "rows", rows));
 }

@@ -611,8 +611,7 @@ enum cust_status web_request_page(struct cust_http_request *req, struct cust_htt
     desk_close(w, &d);
     if (st != CUST_OK)
         return web_html_error(w, res, cust_http_status_for(st), "No such request",
-                              st == CUST_ENOTFOUND ? "There is no request with that id."
-                                                   : "The store could not be read.",
+                              st == CUST_ENOTFOUND ? "There is no request with that id." : err.msg,
                               &se);
     char title[96];
     snprintf(title, sizeof(title), "Request %s", id);
@@ -678,7 +677,8 @@ enum cust_status web_fulfil_page(struct cust_http_request *req, struct cust_http
     desk_close(w, &d);
     if (st != CUST_OK)
         return web_html_error(w, res, cust_http_status_for(st), "No such request",
-                              "There is no request with that id.", &se);
+                              st == CUST_ENOTFOUND ? "There is no request with that id." : err.msg,
+                              &se);
     const json_t *rq = json_object_get(r, "request");
     char *scope = json_dumps(json_object_get(rq, "scope"), JSON_ENCODE_ANY | JSON_COMPACT);
     struct cust_buf items = CUST_BUF_INIT;

@@ -418,12 +418,26 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
     w->cache = web_cache_new(w->cfg.cache_ttl_s);
     w->slots = cust_xcalloc(w->nslots, sizeof(*w->slots));
     enum cust_status st = CUST_OK;
+    w->public_only = cfg->public_only;
     for (unsigned i = 0; i < w->nslots; i++) {
         pthread_mutex_init(&w->slots[i].lock, NULL);
         if (st == CUST_OK)
             st = cust_store_open(w->db_path,
-                                 cfg->create && i == 0 ? CUST_STORE_CREATE : CUST_STORE_OPEN,
+                                 cfg->public_only        ? CUST_STORE_PUBLIC
+                                 : cfg->create && i == 0 ? CUST_STORE_CREATE
+                                                         : CUST_STORE_OPEN,
                                  &w->slots[i].store, err);
+    }
+    if (cfg->public_only) {
+        /* the locator's pages and nothing else: no desk, no key, no ledger, no publisher */
+        if (st == CUST_OK)
+            st = load_pages(w, cust_config_get(cfg->core, CUST_CFG_WEB_TEMPLATES), err);
+        if (st != CUST_OK) {
+            cust_web_free(w);
+            return st;
+        }
+        *out = w;
+        return CUST_OK;
     }
     /* the desk as the CLI opens it, from the same configuration; every policy loaded now */
     if (st == CUST_OK && !cfg->accounts_only)
@@ -436,6 +450,8 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
         st = web_agency_load(w, cfg->core, err);
     if (st == CUST_OK && !cfg->accounts_only)
         st = web_checkpointer_start(w, cfg, err);
+    if (st == CUST_OK && !cfg->accounts_only)
+        st = web_publisher_start(w, http->publish_to, http->publish_every_s, err);
     w->auth = (struct cust_auth_backend){
         .ctx = w,
         .get_user = be_get_user,
@@ -458,6 +474,7 @@ void cust_web_free(struct cust_web *w)
 {
     if (!w)
         return;
+    web_publisher_stop(w);
     web_checkpointer_stop(w);
     for (unsigned i = 0; i < w->nslots; i++) {
         cust_store_close(w->slots[i].store);
@@ -523,6 +540,13 @@ static const char *kind_action(enum cust_http_audit_kind k)
 static void audit_hook(void *ctx, const struct cust_http_audit_event *ev)
 {
     struct cust_web *w = ctx;
+    if (w->public_only) {
+        /* a published view has no ledger (and no person signs in): counted only */
+        __atomic_fetch_add(ev->kind == CUST_AUDIT_DENIED ? &w->metrics.unauth_denied
+                                                         : &w->metrics.unauth_api,
+                           1, __ATOMIC_RELAXED);
+        return;
+    }
     /* Public locator requests are anonymous and rate-limited: the access log has them; writing
      * each to the ledger would let anyone grow it (and cost an fsync per search). */
     if (ev->kind == CUST_AUDIT_API_REQUEST && ev->path &&
@@ -577,6 +601,10 @@ struct cust_http_hooks cust_web_hooks(struct cust_web *w)
 
 /* ---- guard ---------------------------------------------------------------------------------- */
 
+static enum cust_status web_incident_page(const struct cust_web *w, struct cust_http_response *res,
+                                          int status, const char id[17],
+                                          const struct cust_session *s);
+
 enum cust_status web_guard(struct cust_web *w, struct cust_http_request *req,
                            struct cust_http_response *res, int action, bool html,
                            struct cust_session *out)
@@ -618,6 +646,15 @@ enum cust_status web_guard(struct cust_web *w, struct cust_http_request *req,
         cust_http_res_init(res);
         (void)web_html_error(w, res, 403, "Not allowed",
                              "Your role does not allow this page. The attempt was recorded.", NULL);
+    }
+    if (html && res->status >= 500 && res->incident[0]) {
+        /* the account could not be checked: the page carries the incident already logged */
+        int status = res->status;
+        char id[17];
+        memcpy(id, res->incident, sizeof(id));
+        cust_http_res_release(res);
+        cust_http_res_init(res);
+        (void)web_incident_page(w, res, status, id, NULL);
     }
     return CUST_EDENIED;
 }
@@ -748,6 +785,19 @@ enum cust_status web_send_json(struct cust_http_response *res, int status, json_
     return st;
 }
 
+/* A 5xx page: a fixed title and message with the incident id (already logged), nothing else. */
+static enum cust_status web_incident_page(const struct cust_web *w, struct cust_http_response *res,
+                                          int status, const char id[17],
+                                          const struct cust_session *s)
+{
+    char text[96];
+    snprintf(text, sizeof(text), "Something went wrong (incident %s).", id);
+    enum cust_status st = web_page(w, res, status, "Something went wrong", s, "error",
+                                   json_pack("{s:s}", "message", text));
+    memcpy(res->incident, id, 17);
+    return st;
+}
+
 enum cust_status web_html_error(const struct cust_web *w, struct cust_http_response *res,
                                 int status, const char *title, const char *message,
                                 const struct cust_session *s)
@@ -756,10 +806,9 @@ enum cust_status web_html_error(const struct cust_web *w, struct cust_http_respo
         cust_http_res_problem(res, message);
     if (status >= 500 && status != 503) {
         /* logged in full; the page carries only the incident id (issue 12) */
-        char id[17], text[96];
+        char id[17];
         cust_http_incident(res, message, id);
-        snprintf(text, sizeof(text), "Something went wrong (incident %s).", id);
-        return web_page(w, res, status, title, s, "error", json_pack("{s:s}", "message", text));
+        return web_incident_page(w, res, status, id, s);
     }
     return web_page(w, res, status, title, s, "error", json_pack("{s:s}", "message", message));
 }
@@ -805,6 +854,7 @@ struct web_route {
     cust_http_handler fn;
     int action; /* WEB_PUBLIC, WEB_SESSION or an enum cust_action */
     unsigned flags;
+    bool public_server; /* served by `serve --public-only` too (from the published view only) */
 };
 
 /* GET /metrics: what the server counts instead of writing (Prometheus text format). */
@@ -838,70 +888,78 @@ static enum cust_status web_metrics(struct cust_http_request *req, struct cust_h
 
 static const struct web_route routes[] = {
     /* public */
-    {"GET", "/", web_root, WEB_PUBLIC, 0},
-    {"GET", "/locator", web_locator_page, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
-    {"GET", "/seal", web_seal, WEB_PUBLIC, 0},
-    {"GET", "/api/v1/public/inmates", web_locator_api, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
-    {"GET", "/api/v1/checkpoint", web_api_checkpoint, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
-    {"GET", "/static/uswds/{dir}/{file}", web_static, WEB_PUBLIC, 0},
-    {"GET", "/static/uswds/{dir}/{sub}/{file}", web_static, WEB_PUBLIC, 0},
-    {"GET", "/login", web_login_page, WEB_PUBLIC, 0},
-    {"POST", "/login", web_login_post, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
-    {"GET", "/metrics", web_metrics, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
-    {"GET", "/enforcement", web_public_enforcement_page, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED},
+    {"GET", "/", web_root, WEB_PUBLIC, 0, true},
+    {"GET", "/locator", web_locator_page, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED, true},
+    {"GET", "/seal", web_seal, WEB_PUBLIC, 0, true},
+    {"GET", "/api/v1/public/inmates", web_locator_api, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED, true},
+    {"GET", "/api/v1/checkpoint", web_api_checkpoint, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED, false},
+    {"GET", "/static/uswds/{dir}/{file}", web_static, WEB_PUBLIC, 0, true},
+    {"GET", "/static/uswds/{dir}/{sub}/{file}", web_static, WEB_PUBLIC, 0, true},
+    {"GET", "/login", web_login_page, WEB_PUBLIC, 0, false},
+    {"POST", "/login", web_login_post, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED, false},
+    {"GET", "/metrics", web_metrics, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED, true},
+    {"GET", "/enforcement", web_public_enforcement_page, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED,
+     false},
     {"GET", "/api/v1/public/enforcement", web_public_enforcement_api, WEB_PUBLIC,
-     CUST_ROUTE_RATE_LIMITED},
+     CUST_ROUTE_RATE_LIMITED, false},
     /* staff pages */
-    {"POST", "/logout", web_logout, WEB_SESSION, 0},
-    {"GET", "/console", web_dashboard, WEB_SESSION, 0},
-    {"GET", "/console/roster", web_roster_page, CUST_ACT_ROSTER_READ, 0},
-    {"GET", "/console/bookings/{number}", web_booking_page, CUST_ACT_ROSTER_READ, 0},
-    {"GET", "/console/persons/{id}", web_person_page, CUST_ACT_ROSTER_READ, 0},
-    {"GET", "/console/audit", web_audit_page, CUST_ACT_AUDIT_READ, 0},
-    {"GET", "/console/users", web_users_page, CUST_ACT_USER_MANAGE, 0},
-    {"GET", "/console/requests/{id}", web_request_page, CUST_ACT_REQUEST_READ, 0},
+    {"POST", "/logout", web_logout, WEB_SESSION, 0, false},
+    {"GET", "/console", web_dashboard, WEB_SESSION, 0, false},
+    {"GET", "/console/roster", web_roster_page, CUST_ACT_ROSTER_READ, 0, false},
+    {"GET", "/console/bookings/{number}", web_booking_page, CUST_ACT_ROSTER_READ, 0, false},
+    {"GET", "/console/persons/{id}", web_person_page, CUST_ACT_ROSTER_READ, 0, false},
+    {"GET", "/console/audit", web_audit_page, CUST_ACT_AUDIT_READ, 0, false},
+    {"GET", "/console/users", web_users_page, CUST_ACT_USER_MANAGE, 0, false},
+    {"GET", "/console/requests/{id}", web_request_page, CUST_ACT_REQUEST_READ, 0, false},
     {"GET", "/console/requests/{id}/documents/{name}", web_request_document, CUST_ACT_REQUEST_READ,
-     0},
-    {"POST", "/console/requests/{id}/{step}", web_request_step_post, WEB_STEP, 0},
-    {"GET", "/console/requests/{id}/fulfil", web_fulfil_page, CUST_ACT_REQUEST_FULFILL, 0},
-    {"POST", "/console/requests/{id}/fulfil", web_fulfil_post, CUST_ACT_REQUEST_FULFILL, 0},
-    {"GET", "/console/reports", web_reports_page, WEB_SESSION, 0},
-    {"GET", "/console/reports/detainers", web_report_detainers_page, CUST_ACT_REPORT_READ, 0},
-    {"GET", "/console/reports/transfers", web_report_transfers_page, CUST_ACT_REPORT_READ, 0},
-    {"GET", "/console/reports/truth-forum", web_report_forum_page, CUST_ACT_REPORT_READ, 0},
-    {"GET", "/console/oversight", web_oversight_page, CUST_ACT_OVERSIGHT_READ, 0},
-    {"GET", "/console/reports/cpra", web_cpra_page, CUST_ACT_RECORDS_EXPORT, 0},
-    {"POST", "/console/reports/cpra", web_cpra_post, CUST_ACT_RECORDS_EXPORT, 0},
-    {"GET", "/console/enforcement", web_enforcement_page, CUST_ACT_ENFORCEMENT_READ, 0},
-    {"GET", "/console/enforcement/new", web_enforcement_new_page, CUST_ACT_ENFORCEMENT_CREATE, 0},
-    {"POST", "/console/enforcement", web_enforcement_post, CUST_ACT_ENFORCEMENT_CREATE, 0},
+     0, false},
+    {"POST", "/console/requests/{id}/{step}", web_request_step_post, WEB_STEP, 0, false},
+    {"GET", "/console/requests/{id}/fulfil", web_fulfil_page, CUST_ACT_REQUEST_FULFILL, 0, false},
+    {"POST", "/console/requests/{id}/fulfil", web_fulfil_post, CUST_ACT_REQUEST_FULFILL, 0, false},
+    {"GET", "/console/reports", web_reports_page, WEB_SESSION, 0, false},
+    {"GET", "/console/reports/detainers", web_report_detainers_page, CUST_ACT_REPORT_READ, 0,
+     false},
+    {"GET", "/console/reports/transfers", web_report_transfers_page, CUST_ACT_REPORT_READ, 0,
+     false},
+    {"GET", "/console/reports/truth-forum", web_report_forum_page, CUST_ACT_REPORT_READ, 0, false},
+    {"GET", "/console/oversight", web_oversight_page, CUST_ACT_OVERSIGHT_READ, 0, false},
+    {"GET", "/console/reports/cpra", web_cpra_page, CUST_ACT_RECORDS_EXPORT, 0, false},
+    {"POST", "/console/reports/cpra", web_cpra_post, CUST_ACT_RECORDS_EXPORT, 0, false},
+    {"GET", "/console/enforcement", web_enforcement_page, CUST_ACT_ENFORCEMENT_READ, 0, false},
+    {"GET", "/console/enforcement/new", web_enforcement_new_page, CUST_ACT_ENFORCEMENT_CREATE, 0,
+     false},
+    {"POST", "/console/enforcement", web_enforcement_post, CUST_ACT_ENFORCEMENT_CREATE, 0, false},
     /* API */
-    {"GET", "/api/v1/roster", web_api_roster, CUST_ACT_ROSTER_READ, 0},
-    {"GET", "/api/v1/bookings/{number}", web_api_booking, CUST_ACT_ROSTER_READ, 0},
-    {"GET", "/api/v1/persons/{id}", web_api_person, CUST_ACT_ROSTER_READ, 0},
-    {"POST", "/api/v1/decide", web_api_decide, CUST_ACT_REQUEST_DECIDE, 0},
-    {"GET", "/api/v1/audit/verify", web_api_audit_verify, CUST_ACT_AUDIT_READ, 0},
-    {"GET", "/api/v1/audit/log", web_api_audit_log, CUST_ACT_AUDIT_READ, 0},
-    {"GET", "/api/v1/users", web_api_users, CUST_ACT_USER_MANAGE, 0},
-    {"GET", "/api/v1/requests", web_api_requests, CUST_ACT_REQUEST_READ, 0},
-    {"POST", "/api/v1/requests", web_api_request_add, CUST_ACT_REQUEST_CREATE, 0},
-    {"GET", "/api/v1/requests/{id}", web_api_request, CUST_ACT_REQUEST_READ, 0},
-    {"POST", "/api/v1/requests/{id}/{step}", web_api_request_step, WEB_STEP, 0},
-    {"POST", "/api/v1/requests/{id}/fulfil", web_api_request_fulfil, CUST_ACT_REQUEST_FULFILL, 0},
-    {"GET", "/api/v1/duties", web_api_duties, CUST_ACT_DUTY_READ, 0},
-    {"POST", "/api/v1/duties/{id}/done", web_api_duty_done, CUST_ACT_DUTY_COMPLETE, 0},
-    {"GET", "/api/v1/reports/detainers", web_api_report_detainers, CUST_ACT_REPORT_READ, 0},
-    {"GET", "/api/v1/reports/transfers", web_api_report_transfers, CUST_ACT_REPORT_READ, 0},
-    {"GET", "/api/v1/reports/truth-forum", web_api_report_forum, CUST_ACT_REPORT_READ, 0},
-    {"GET", "/api/v1/reports/oversight", web_api_report_oversight, CUST_ACT_OVERSIGHT_READ, 0},
-    {"POST", "/api/v1/reports/cpra", web_api_report_cpra, CUST_ACT_RECORDS_EXPORT, 0},
-    {"GET", "/api/v1/enforcement", web_api_enforcement, CUST_ACT_ENFORCEMENT_READ, 0},
-    {"POST", "/api/v1/enforcement", web_api_enforcement_add, CUST_ACT_ENFORCEMENT_CREATE, 0},
+    {"GET", "/api/v1/roster", web_api_roster, CUST_ACT_ROSTER_READ, 0, false},
+    {"GET", "/api/v1/bookings/{number}", web_api_booking, CUST_ACT_ROSTER_READ, 0, false},
+    {"GET", "/api/v1/persons/{id}", web_api_person, CUST_ACT_ROSTER_READ, 0, false},
+    {"POST", "/api/v1/decide", web_api_decide, CUST_ACT_REQUEST_DECIDE, 0, false},
+    {"GET", "/api/v1/audit/verify", web_api_audit_verify, CUST_ACT_AUDIT_READ, 0, false},
+    {"GET", "/api/v1/audit/log", web_api_audit_log, CUST_ACT_AUDIT_READ, 0, false},
+    {"GET", "/api/v1/users", web_api_users, CUST_ACT_USER_MANAGE, 0, false},
+    {"GET", "/api/v1/requests", web_api_requests, CUST_ACT_REQUEST_READ, 0, false},
+    {"POST", "/api/v1/requests", web_api_request_add, CUST_ACT_REQUEST_CREATE, 0, false},
+    {"GET", "/api/v1/requests/{id}", web_api_request, CUST_ACT_REQUEST_READ, 0, false},
+    {"POST", "/api/v1/requests/{id}/{step}", web_api_request_step, WEB_STEP, 0, false},
+    {"POST", "/api/v1/requests/{id}/fulfil", web_api_request_fulfil, CUST_ACT_REQUEST_FULFILL, 0,
+     false},
+    {"GET", "/api/v1/duties", web_api_duties, CUST_ACT_DUTY_READ, 0, false},
+    {"POST", "/api/v1/duties/{id}/done", web_api_duty_done, CUST_ACT_DUTY_COMPLETE, 0, false},
+    {"GET", "/api/v1/reports/detainers", web_api_report_detainers, CUST_ACT_REPORT_READ, 0, false},
+    {"GET", "/api/v1/reports/transfers", web_api_report_transfers, CUST_ACT_REPORT_READ, 0, false},
+    {"GET", "/api/v1/reports/truth-forum", web_api_report_forum, CUST_ACT_REPORT_READ, 0, false},
+    {"GET", "/api/v1/reports/oversight", web_api_report_oversight, CUST_ACT_OVERSIGHT_READ, 0,
+     false},
+    {"POST", "/api/v1/reports/cpra", web_api_report_cpra, CUST_ACT_RECORDS_EXPORT, 0, false},
+    {"GET", "/api/v1/enforcement", web_api_enforcement, CUST_ACT_ENFORCEMENT_READ, 0, false},
+    {"POST", "/api/v1/enforcement", web_api_enforcement_add, CUST_ACT_ENFORCEMENT_CREATE, 0, false},
 };
 
 enum cust_status cust_web_register(struct cust_web *w, struct cust_router *r)
 {
     for (size_t i = 0; i < CUST_ARRAY_LEN(routes); i++) {
+        if (w->public_only && !routes[i].public_server)
+            continue;
         unsigned flags = routes[i].flags;
         if (strncmp(routes[i].pattern, "/api/", 5) == 0)
             flags |= CUST_ROUTE_AUDITED;
@@ -913,10 +971,12 @@ enum cust_status cust_web_register(struct cust_web *w, struct cust_router *r)
     return CUST_OK;
 }
 
-enum cust_status cust_web_routes(struct cust_buf *out)
+enum cust_status cust_web_routes(struct cust_buf *out, bool public_only)
 {
     enum cust_status st = CUST_OK;
     for (size_t i = 0; st == CUST_OK && i < CUST_ARRAY_LEN(routes); i++) {
+        if (public_only && !routes[i].public_server)
+            continue;
         if (routes[i].action == WEB_STEP) {
             /* one line per step, the step's literal in place of {step} */
             size_t n;

@@ -43,6 +43,11 @@ struct cust_web {
     uint8_t key[CUST_TOTP_SERVER_KEY_BYTES]; /* sodium_memzero'd by cust_web_free */
     /* the checkpoint writer (checkpoint.c): its thread, its key, how it stops */
     struct web_checkpointer *cp;
+    /* the publisher of the public view (publisher.c), when [server] publish_to is set */
+    struct web_publisher *publisher;
+    /* serve --public-only: the store is a published public view (CUST_STORE_PUBLIC), only the
+     * locator's routes are served, nothing is written */
+    bool public_only;
     /* Requests without a person behind them are counted here, never written to the ledger one
      * by one (issue 12); GET /metrics shows them. Relaxed atomics: counts, not order. */
     struct {
@@ -70,6 +75,12 @@ struct web_cache *web_cache_new(unsigned ttl_s);
 enum cust_status web_checkpointer_start(struct cust_web *w, const struct cust_web_config *cfg,
                                         struct cust_err *err);
 void web_checkpointer_stop(struct cust_web *w);
+/* Publish the public view to `out` now (a failure is CUST_EIO/CUST_EDB: the server does not
+ * start), then every `every_s` seconds (0: never again) until web_publisher_stop. Nothing when
+ * `out` is empty. */
+enum cust_status web_publisher_start(struct cust_web *w, const char *out, unsigned every_s,
+                                     struct cust_err *err);
+void web_publisher_stop(struct cust_web *w);
 /* GET /api/v1/checkpoint: the latest signed checkpoint, text/plain (public). */
 enum cust_status web_api_checkpoint(struct cust_http_request *req, struct cust_http_response *res,
                                     void *ctx);

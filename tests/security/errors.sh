@@ -78,11 +78,40 @@ id=$(jq -r '.error.incident' "$T/b")
 grep "incident $id" "$T/server.err" | grep "no such table" >/dev/null ||
   fail "the log has the incident in full: $(tail -3 "$T/server.err")"
 ok
-# the console page too
-st=$(curl -s -o "$T/b" -w '%{http_code}' -b "$T/jar" -H 'Accept: text/html' "$BASE/console/requests/R-1")
-! grep -qi "$T\|custodian.db\|sqlite\|no such table" "$T/b" || fail "the page shows internals: $st"
+# every console page (the routes from the router) with the store broken: a 5xx page is a fixed
+# message with an incident id that the log has in full, never the store's words
+"$C" serve --print-routes | awk '$2 ~ /^\/console/ && $2 != "/console/logout"' >"$T/console"
+[ "$(wc -l <"$T/console")" -ge 15 ] || fail "console routes"
+console_pages() { # MIN: every console route; each 5xx checked; at least MIN of them
+  local n5=0 method pattern guard path st id
+  while read -r method pattern guard; do
+    path=${pattern//\{number\}/6012345}
+    path=${path//\{id\}/R-1}
+    st=$(curl -s -o "$T/b" -w '%{http_code}' -X "$method" -b "$T/jar" -H 'Accept: text/html' \
+      -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/x-www-form-urlencoded' \
+      --data "csrf=$CSRF&reason=x&person=P1001" "$BASE$path")
+    ! grep -qi "$T\|custodian.db\|sqlite\|no such table\|_gone\|select " "$T/b" ||
+      fail "$method $path ($st) shows internals: $(grep -oi "sqlite.\{0,60\}\|no such table.\{0,30\}" "$T/b" | head -2)"
+    [ "$st" -lt 500 ] && continue
+    n5=$((n5 + 1))
+    grep -o 'Something went wrong (incident [0-9a-f]\{16\})\.' "$T/b" >"$T/msg" ||
+      fail "$method $path answered $st without the fixed message and an incident id: $(grep -o '<h1>.*</h1>\|<p[^>]*>[^<]*</p>\|"message":"[^"]*"' "$T/b" | head -4)"
+    id=$(grep -o '[0-9a-f]\{16\}' "$T/msg")
+    grep "incident $id: .\{8,\}" "$T/server.err" >/dev/null || fail "$method $path: incident $id is not logged in full"
+    ! grep "incident $id: .*The store could not be read" "$T/server.err" >/dev/null ||
+      fail "$method $path: incident $id logged without the store's error"
+  done <"$T/console"
+  [ "$n5" -ge "$1" ] || fail "only $n5 console pages failed on a broken store"
+}
+# the handlers fail (records and requests gone), then the guard itself (accounts gone)
+sqlite3 -cmd ".timeout 10000" "$CUSTODIAN_DB" "ALTER TABLE persons RENAME TO persons_gone"
+console_pages 5
 ok
-sqlite3 -cmd ".timeout 10000" "$CUSTODIAN_DB" "ALTER TABLE requests_gone RENAME TO requests"
+sqlite3 -cmd ".timeout 10000" "$CUSTODIAN_DB" "ALTER TABLE users RENAME TO users_gone"
+console_pages 15
+ok
+sqlite3 -cmd ".timeout 10000" "$CUSTODIAN_DB" "ALTER TABLE requests_gone RENAME TO requests;
+  ALTER TABLE persons_gone RENAME TO persons; ALTER TABLE users_gone RENAME TO users"
 
 kill -TERM "$SERVER_PID"
 rc=0; wait "$SERVER_PID" || rc=$?

@@ -573,16 +573,27 @@ static void test_error_page(void **state)
     assert_false(cust_http_wants_html(NULL, browser));
     struct cust_http_response res;
     cust_http_res_init(&res);
-    assert_int_equal(cust_http_res_error_page(&res, 429), CUST_OK);
+    assert_int_equal(cust_http_res_error_page(&res, 429, NULL), CUST_OK);
     assert_int_equal(res.status, 429);
     assert_string_equal(res.content_type, "text/html; charset=utf-8");
     assert_int_equal(cust_buf_putc(&res.body, '\0'), CUST_OK);
     assert_non_null(strstr(res.body.buf, "<h1>Too many requests</h1>"));
     assert_non_null(strstr(res.body.buf, "Error 429."));
-    assert_int_equal(cust_http_res_error_page(&res, 404), CUST_OK);
+    assert_int_equal(cust_http_res_error_page(&res, 404, "ignored"), CUST_OK);
     assert_int_equal(cust_buf_putc(&res.body, '\0'), CUST_OK);
     assert_non_null(strstr(res.body.buf, "<h1>Page not found</h1>"));
     assert_null(strstr(res.body.buf, "429"));
+    assert_null(strstr(res.body.buf, "ignored"));
+    assert_string_equal(res.incident, "");
+    /* a 5xx: a fixed message with an incident id, the detail only in the log */
+    assert_int_equal(cust_http_res_error_page(&res, 500, "SELECT secret FROM /var/x.db"), CUST_OK);
+    assert_int_equal(cust_buf_putc(&res.body, '\0'), CUST_OK);
+    assert_int_equal(strlen(res.incident), 16);
+    char want[64];
+    snprintf(want, sizeof(want), "Something went wrong (incident %s).", res.incident);
+    assert_non_null(strstr(res.body.buf, want));
+    assert_null(strstr(res.body.buf, "SELECT"));
+    assert_null(strstr(res.body.buf, "/var/x.db"));
     cust_http_res_release(&res);
 }
 

@@ -485,7 +485,7 @@ static void test_routes(void **state)
 {
     (void)state;
     struct cust_buf b = CUST_BUF_INIT;
-    assert_int_equal(cust_web_routes(&b), CUST_OK);
+    assert_int_equal(cust_web_routes(&b, false), CUST_OK);
     assert_int_equal(cust_buf_putc(&b, '\0'), CUST_OK);
     assert_non_null(strstr(b.buf, "GET /api/v1/public/inmates public\n"));
     assert_non_null(strstr(b.buf, "GET /api/v1/roster roster.read\n"));
