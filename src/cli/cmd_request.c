@@ -24,8 +24,8 @@ static const char usage[] =
 
 struct opts {
     const char *id, *person, *by, *reason, *action, *agency, *at, *warrant, *offense;
-    const char *format, *out, *kind, *policy, *policies, *lang, *file, *as_of;
-    bool json, open, overdue, decline, counsel_released, jsonl;
+    const char *format, *out, *kind, *policy, *policies, *lang, *file, *as_of, *page;
+    bool json, open, overdue, decline, counsel_released, jsonl, summary;
 };
 
 static int parse(const char *usage_text, int argc, char **argv, int first, struct opts *o)
@@ -49,6 +49,7 @@ static int parse(const char *usage_text, int argc, char **argv, int first, struc
         {"--lang", offsetof(struct opts, lang)},
         {"--person", offsetof(struct opts, person)},
         {"--as-of", offsetof(struct opts, as_of)},
+        {"--page", offsetof(struct opts, page)},
     };
     int positional = 0;
     for (int i = first; i < argc; i++) {
@@ -74,6 +75,8 @@ static int parse(const char *usage_text, int argc, char **argv, int first, struc
             o->decline = true;
         else if (strcmp(a, "--jsonl") == 0)
             o->jsonl = true;
+        else if (strcmp(a, "--summary") == 0)
+            o->summary = true;
         else if (strcmp(a, "--counsel-released") == 0)
             o->counsel_released = true;
         else if (a[0] == '-' && a[1] != '\0')
@@ -144,7 +147,10 @@ static void print_show(json_t *j)
                json_is_true(json_object_get(x, "strong")) ? ", strong id" : "",
                json_is_true(json_object_get(x, "review")) ? "  REVIEW: " : "",
                s_or(x, "review_reason", ""));
-    json_array_foreach(json_object_get(j, "decisions"), i, x)
+    const json_t *summary = json_object_get(j, "summary");
+    if (summary)
+        cli_print_outcomes(stdout, summary);
+    json_array_foreach(summary ? NULL : json_object_get(j, "decisions"), i, x)
     {
         json_t *dec = json_object_get(x, "decision");
         printf("  decision %lld person #%lld under %s %s:",
@@ -168,11 +174,17 @@ static void print_show(json_t *j)
     json_array_foreach(json_object_get(j, "documents"), i, x)
         printf("  document %-8s %-36s %s\n", s_or(x, "role", ""), s_or(x, "name", ""),
                s_or(x, "sha256", ""));
-    json_array_foreach(json_object_get(j, "duties"), i, x) printf(
-        "  duty %lld %s person #%lld: %s, due %s%s\n",
-        (long long)json_integer_value(json_object_get(x, "id")), s_or(x, "duty", ""),
-        (long long)json_integer_value(json_object_get(x, "person_id")), s_or(x, "status", ""),
-        s_or(x, "due", "-"), json_is_true(json_object_get(x, "overdue")) ? " OVERDUE" : "");
+    json_array_foreach(json_object_get(j, "duties"), i, x)
+    {
+        printf("  duty %lld %s", (long long)json_integer_value(json_object_get(x, "id")),
+               s_or(x, "duty", ""));
+        if (json_integer_value(json_object_get(x, "person_id")) > 0)
+            printf(" %s (person #%lld, booking %s)", s_or(x, "name", "?"),
+                   (long long)json_integer_value(json_object_get(x, "person_id")),
+                   s_or(x, "booking_number", "-"));
+        printf(": %s, due %s%s\n", s_or(x, "status", ""), s_or(x, "due", "-"),
+               json_is_true(json_object_get(x, "overdue")) ? " OVERDUE" : "");
+    }
 }
 
 static int64_t person_arg(const char *s)
@@ -366,9 +378,30 @@ static enum cust_status do_list(struct req *r)
 
 static enum cust_status do_show(struct req *r)
 {
+    long long page = 1;
+    if (r->o.page && (sscanf(r->o.page, "%lld", &page) != 1 || page < 1))
+        return usage_error(r, "--page: '%s' is not a page number", r->o.page);
+    if (r->o.summary) {
+        enum cust_status st = cust_desk_summary(&r->d, r->o.id, &r->out, &r->err);
+        if (st == CUST_OK)
+            r->o.json ? print_json(r->out) : cli_print_summary(stdout, r->out);
+        return st;
+    }
     enum cust_status st = cust_desk_show(&r->d, r->o.id, &r->out, &r->err);
+    if (st != CUST_OK || r->o.json) {
+        if (st == CUST_OK)
+            print_json(r->out);
+        return st;
+    }
+    print_show(r->out);
+    if (!json_object_get(r->out, "summary"))
+        return st;
+    /* a fulfilled data request: the persons given something, a page at a time */
+    json_t *pg = NULL;
+    st = cust_desk_disclosed(&r->d, r->o.id, page, 50, &pg, &r->err);
     if (st == CUST_OK)
-        r->o.json ? print_json(r->out) : print_show(r->out);
+        cli_print_disclosed(pg, r->o.id);
+    json_decref(pg);
     return st;
 }
 
@@ -497,6 +530,14 @@ static enum cust_status do_fulfill(struct req *r)
         o->counsel_released, f, &fs, &r->err);
     if (f != stdout && fclose(f) != 0 && st == CUST_OK)
         st = cust_err_set(&r->err, CUST_EIO, "cannot write '%s'", o->out);
+    if (st == CUST_OK && o->summary && !fs.referred) {
+        json_t *sum = NULL;
+        st = cust_desk_summary(&r->d, o->id, &sum, &r->err);
+        /* beside the answer: on stdout when the answer went to a file */
+        if (st == CUST_OK)
+            cli_print_summary(o->out ? stdout : stderr, sum);
+        json_decref(sum);
+    }
     if (st == CUST_OK && fs.referred)
         fprintf(stderr, "%s: referred to counsel; nothing disclosed\n", o->id);
     else if (st == CUST_OK)
@@ -628,9 +669,18 @@ static const struct req_sub subs[] = {
      do_sweep,
      R_ASOF},
     {{"show", "a request with links, decisions, actions, duties",
-      U("show ID [--json]\n") "\n"
-                              "The request with its links, decisions, actions, duties "
-                              "and documents.\n"},
+      U("show ID [--json] [--summary] [--page N]\n") "\n"
+                                                     "The request with its links, decisions, "
+                                                     "actions, duties "
+                                                     "and documents. A fulfilled\n"
+                                                     "data request shows its decisions grouped by "
+                                                     "outcome and "
+                                                     "the persons given\n"
+                                                     "something, 50 a page (--page N). --summary: "
+                                                     "what the "
+                                                     "answer gave and withheld,\n"
+                                                     "by item and reason (the summary kept with "
+                                                     "it).\n"},
      do_show,
      R_ID},
     {{"match", "candidates for the subject, with score and reasons",
@@ -681,13 +731,20 @@ static const struct req_sub subs[] = {
      do_act,
      R_ID | R_LANG},
     {{"fulfill", "answer a data request with what the law allows",
-      U("fulfill ID [--format csv|json] [--out FILE] [--counsel-released] [--lang "
-        "L]\n") "\n"
-                "Answer a data request: one row per person in scope, each item given "
-                "or withheld with\n"
-                "its citation; every row given recorded as a disclosure. A subpoena "
-                "is referred to\n"
-                "counsel until --counsel-released.\n"},
+      U("fulfill ID [--format csv|json] [--out FILE] [--summary] [--counsel-released]\n"
+        "       [--lang L]\n") "\n"
+                               "Answer a data request: one row per person in scope, each item "
+                               "given "
+                               "or withheld with\n"
+                               "its citation; every row given recorded as a disclosure. A subpoena "
+                               "is referred to\n"
+                               "counsel until --counsel-released. CSV: one column per item, plain "
+                               "values (\"no date\",\n"
+                               "\"none\", or \"withheld\") and ITEM_withheld giving the rule and "
+                               "citation. --summary: what\n"
+                               "was given and withheld, by item and reason (stdout with --out, "
+                               "else "
+                               "stderr).\n"},
      do_fulfill,
      R_ID | R_LANG},
     {{"response", "the response that was sent, byte for byte",

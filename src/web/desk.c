@@ -472,7 +472,8 @@ static void action_vars(json_t *v, const json_t *r, const struct cust_session *s
     }
     const json_t *scope = json_object_get(json_object_get(r, "request"), "scope");
     bool can_fulfil = cust_role_allows(se->role, CUST_ACT_REQUEST_FULFILL) && jstr(r, "kind") &&
-                      scope && !json_is_null(scope);
+                      scope && !json_is_null(scope) && !closed && status &&
+                      strcmp(status, "fulfilled") != 0; /* answered once */
     json_object_set_new(v, "can_decide", json_boolean(can_decide));
     json_object_set_new(v, "can_fulfil", json_boolean(can_fulfil));
     json_object_set_new(v, "nothing",
@@ -524,11 +525,14 @@ static json_t *request_vars(const json_t *r, const struct cust_session *se)
     json_t *duties = json_array();
     json_t *d;
     json_array_foreach(json_object_get(r, "duties"), i, d) json_array_append_new(
-        duties, json_pack("{s:s,s:s,s:b,s:s,s:o}", "duty", str_or_empty(jstr(d, "duty")), "status",
-                          str_or_empty(jstr(d, "status")), "overdue",
-                          json_is_true(json_object_get(d, "overdue")), "due",
-                          jstr(d, "due") ? jstr(d, "due") : "none", "cite",
-                          cite_json(json_object_get(d, "cite"))));
+        duties,
+        json_pack("{s:s,s:s?,s:s?,s:I,s:s,s:b,s:s,s:o}", "duty", str_or_empty(jstr(d, "duty")),
+                  "name", jstr(d, "name"), "booking_number", jstr(d, "booking_number"), "person_id",
+                  json_integer_value(json_object_get(d, "person_id")), "status",
+                  str_or_empty(jstr(d, "status")), "overdue",
+                  json_is_true(json_object_get(d, "overdue")), "due",
+                  jstr(d, "due") ? jstr(d, "due") : "none", "cite",
+                  cite_json(json_object_get(d, "cite"))));
     json_object_set_new(v, "duties",
                         json_array_size(duties) ? json_pack("{s:o}", "list", duties)
                                                 : (json_decref(duties), json_false()));
@@ -614,6 +618,22 @@ enum cust_status web_request_page(struct cust_http_request *req, struct cust_htt
     char title[96];
     snprintf(title, sizeof(title), "Request %s", id);
     json_t *v = request_vars(r, &se);
+    /* a fulfilled data request: its answer in place of one box per distinct decision */
+    const json_t *summary = json_object_get(r, "summary");
+    if (summary) {
+        const char *p = cust_kv_get(&req->query, "page");
+        long long page = p ? strtoll(p, NULL, 10) : 1;
+        json_t *answer = NULL;
+        desk_open(w, &se, &d);
+        st = web_answer_vars(&d, id, summary, page >= 1 ? page : 1, &answer, &err);
+        desk_close(w, &d);
+        if (st != CUST_OK) {
+            json_decref(v);
+            json_decref(r);
+            return web_html_error(w, res, cust_http_status_for(st), "No such page", err.msg, &se);
+        }
+        json_object_set_new(v, "answer", answer);
+    }
     json_decref(r);
     return web_page(w, res, 200, title, &se, "request", v);
 }

@@ -116,6 +116,12 @@ enum cust_status web_redirect(struct cust_http_response *res, const char *locati
 enum cust_status web_json_str(struct cust_buf *b, const char *s);
 
 /* ---- handlers (one file per area) ---- */
+/* The request page's "answer" of a fulfilled data request (answer.c): its summary, decisions
+ * grouped by outcome, page `page` of the persons given something. New reference in *out. */
+struct cust_desk;
+enum cust_status web_answer_vars(struct cust_desk *d, const char *id, const json_t *summary,
+                                 int64_t page, json_t **out, struct cust_err *err);
+
 enum cust_status web_locator_page(struct cust_http_request *req, struct cust_http_response *res,
                                   void *ctx);
 enum cust_status web_locator_api(struct cust_http_request *req, struct cust_http_response *res,
