@@ -362,15 +362,8 @@ static enum cust_status do_list(struct req *r)
     struct cust_request_filter f = {r->o.open || r->o.overdue, CUST_NO_TIME, cust_now(), r->o.kind};
     if (r->o.overdue)
         f.overdue_at = f.now;
-    /* no stale open detainer in a list: expire what has passed first */
-    enum cust_status st = cust_desk_sweep(&r->d, f.now, &r->out, &r->err);
-    if (st == CUST_OK && json_array_size(r->out) > 0)
-        fprintf(stderr, "request list: %zu detainer%s expired (hold window passed)\n",
-                json_array_size(r->out), json_array_size(r->out) == 1 ? "" : "s");
-    json_decref(r->out);
-    r->out = NULL;
-    if (st == CUST_OK)
-        st = cust_desk_list(&r->d, &f, &r->out, &r->err);
+    /* a reader never writes: expiry is `request sweep`'s and the server's timer's */
+    enum cust_status st = cust_desk_list(&r->d, &f, &r->out, &r->err);
     if (st == CUST_OK)
         r->o.json ? print_json(r->out) : print_list(r->out);
     return st;
@@ -499,10 +492,11 @@ static enum cust_status do_act(struct req *r)
 {
     const struct opts *o = &r->o;
     int64_t pid = o->person ? person_arg(o->person) : 0;
-    if (!o->action)
-        return usage_error(r, "--action is required");
-    if (!o->by)
-        return usage_error(r, "--by USER is required");
+    /* every missing option at once */
+    if (!o->action || !o->by)
+        return usage_error(r, "%s%s%s %s required", o->action ? "" : "--action A",
+                           !o->action && !o->by ? " and " : "", o->by ? "" : "--by USER",
+                           !o->action && !o->by ? "are" : "is");
     if (pid < 0)
         return usage_error(r, "--person must be a person number");
     struct cust_desk_act a = {o->action, pid,   o->by,      o->reason, o->decline,
@@ -654,10 +648,13 @@ static const struct req_sub subs[] = {
     {{"list", "requests with deadline and owner, overdue first",
       U("list [--open|--overdue] [--kind K] [--json]\n") "\n"
                                                          "Requests with deadline and "
-                                                         "owner, overdue first. "
-                                                         "Expires passed hold windows "
-                                                         "first\n"
-                                                         "(as `request sweep`).\n"},
+                                                         "owner, overdue first. --open: "
+                                                         "not in a final state\n"
+                                                         "(closed, withdrawn, lifted, expired) "
+                                                         "nor fulfilled. Only reads: expiry "
+                                                         "is\n"
+                                                         "`request sweep`'s (and the server's, "
+                                                         "once a minute).\n"},
      do_list,
      0},
     {{"sweep", "expire every detainer whose hold window passed without action",

@@ -26,18 +26,6 @@ static void desk_close(struct cust_web *w, struct cust_desk *d)
     web_release(w, s);
 }
 
-enum cust_status web_desk_sweep(struct cust_web *w, const struct cust_session *se,
-                                struct cust_err *err)
-{
-    struct cust_desk d;
-    json_t *expired = NULL;
-    desk_open(w, se, &d);
-    enum cust_status st = cust_desk_sweep(&d, cust_now(), &expired, err);
-    desk_close(w, &d);
-    json_decref(expired);
-    return st;
-}
-
 static enum cust_status desk_error(struct cust_http_response *res, enum cust_status st,
                                    const struct cust_err *err, struct cust_diag *dg)
 {
@@ -77,12 +65,8 @@ enum cust_status web_api_requests(struct cust_http_request *req, struct cust_htt
     json_t *out = NULL;
     struct cust_desk d;
     desk_open(w, &se, &d);
-    /* no stale open detainer in a list: expire what has passed first, on the same desk */
-    st = cust_desk_sweep(&d, f.now, &out, &err);
-    json_decref(out);
-    out = NULL;
-    if (st == CUST_OK)
-        st = cust_desk_list(&d, &f, &out, &err);
+    /* a reader: expiry is the server's timer's (sweeper.c) */
+    st = cust_desk_list(&d, &f, &out, &err);
     desk_close(w, &d);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);

@@ -274,6 +274,8 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
         st = load_pages(w, cust_config_get(cfg->core, CUST_CFG_WEB_TEMPLATES), err);
     if (st == CUST_OK && !cfg->accounts_only)
         st = web_checkpointer_start(w, cfg, err);
+    if (st == CUST_OK && !cfg->accounts_only)
+        st = web_sweeper_start(w, 60, err);
     w->auth = (struct cust_auth_backend){
         .ctx = w,
         .get_user = be_get_user,
@@ -296,6 +298,7 @@ void cust_web_free(struct cust_web *w)
 {
     if (!w)
         return;
+    web_sweeper_stop(w);
     web_checkpointer_stop(w);
     for (unsigned i = 0; i < w->nslots; i++) {
         cust_store_close(w->slots[i].store);

@@ -40,6 +40,8 @@ struct cust_web {
     uint8_t key[CUST_TOTP_SERVER_KEY_BYTES]; /* sodium_memzero'd by cust_web_free */
     /* the checkpoint writer (checkpoint.c): its thread, its key, how it stops */
     struct web_checkpointer *cp;
+    /* the expiry timer (sweeper.c): readers never write, this thread expires detainers */
+    struct web_sweeper *sweeper;
     /* Requests without a person behind them are counted here, never written to the ledger one
      * by one (issue 12); GET /metrics shows them. Relaxed atomics: counts, not order. */
     struct {
@@ -182,10 +184,9 @@ WEB_HANDLER(web_request_step_post);
 WEB_HANDLER(web_fulfil_page);
 WEB_HANDLER(web_fulfil_post);
 
-/* Expire the detainers whose hold window has passed (cust_desk_sweep), as the acting user's
- * desk; the dashboard calls it before taking its own store slot, so it never shows a stale
- * open detainer (the API's list sweeps on the desk it lists with). */
-enum cust_status web_desk_sweep(struct cust_web *w, const struct cust_session *se,
-                                struct cust_err *err);
+/* The expiry timer: cust_desk_sweep at start and every `every_s` seconds (0: 60) on its own
+ * thread, as "custodian serve" (role system); stopped (joined) by web_sweeper_stop. */
+enum cust_status web_sweeper_start(struct cust_web *w, unsigned every_s, struct cust_err *err);
+void web_sweeper_stop(struct cust_web *w);
 
 #endif

@@ -64,6 +64,22 @@ J
 JW=$("$C" request add "$T/jw.json")
 "$C" request decide "$JW" >/dev/null
 expect_exit 2 "$C" request act "$JW" --action transfer --by sgt --agency USMS
+# every missing option at once (one at a time before)
+expect_exit 2 "$C" request act "$JW" --action transfer --by sgt
+grep -- '--agency AG and --warrant NUMBER' "$T/err" >/dev/null || fail "all missing at once: $(cat "$T/err")"; ok
+expect_exit 2 "$C" request act "$JW"
+grep -- '--action A and --by USER are required' "$T/err" >/dev/null || fail "action and by at once: $(cat "$T/err")"; ok
+# a transfer hands over a body: refused before the booking (issue 11: a transfer was recorded
+# for someone released months earlier)
+expect_exit 1 "$C" request act "$JW" --action transfer --by sgt --agency USMS --warrant 2:25-mj-777 --at 2025-06-01T08:00:00-07:00
+grep "refused: transfer needs the person in custody, and person #[0-9]* is not in custody at 2025-06-01T15:00:00Z" "$T/err" >/dev/null || fail "not yet booked: $(cat "$T/err")"; ok
+sed 's/"1002"/"1005"/' "$T/jw.json" >"$T/jw5.json"
+JW5=$("$C" request add "$T/jw5.json")
+"$C" request decide "$JW5" >/dev/null
+expect_exit 1 "$C" request act "$JW5" --action transfer --by sgt --agency USMS --warrant 2:25-mj-778
+grep "is not in custody at 2025-07-18T19:00:00Z (released 2025-07-01T09:00:00-07:00)" "$T/err" >/dev/null || fail "released: $(cat "$T/err")"; ok
+[ "$("$C" request transfers --json | jq length)" -eq 0 ] || fail "no transfer recorded"; ok
+"$C" audit log --json | jq -e "[.[] | select(.action == \"request.act\" and .outcome == \"refused\" and .object_id == \"$JW5\")] | length == 1" >/dev/null || fail "refusal recorded"; ok
 expect_exit 0 "$C" request act "$JW" --action transfer --by sgt --agency USMS --warrant 2:25-mj-777 --at 2025-07-18T08:00:00-07:00
 "$C" request transfers --json >"$T/xfer.json"
 [ "$(jq -r '.[0].warrant_number' "$T/xfer.json")" = 2:25-mj-777 ] || fail "transfer basis"; ok
