@@ -315,6 +315,9 @@ static json_t *request_summary(const struct cust_request_row *r, int64_t now)
     json_t *aw = json_object_get(doc, "accompanying_warrant");
     if (json_is_string(aw))
         json_object_set(j, "accompanying_warrant", aw);
+    json_t *wn = json_object_get(doc, "warrant_number");
+    if (json_is_string(wn))
+        json_object_set(j, "warrant_number", wn);
     json_object_set(j, "request", doc);
     json_decref(doc);
     return j;

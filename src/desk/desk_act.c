@@ -112,6 +112,7 @@ struct act_run {
     struct link_list ll;
     struct latest_decision *ld; /* per person in ll */
     int64_t at_ts;              /* when the action was (or is) taken */
+    const char *warrant;        /* a transfer's warrant number: --warrant, else the request's */
     char at_utc[32], now[32];
     struct cust_err *err;
 };
@@ -176,7 +177,12 @@ static enum cust_status check_transfer(struct act_run *r, size_t i)
                             pol ? pol : "?", kind);
     /* every missing option at once */
     bool no_agency = !a->agency || !*a->agency;
-    bool no_warrant = need_warrant && (!a->warrant_number || !*a->warrant_number);
+    /* the warrant's number: as given, else the request's own (requests.md warrant_number) */
+    if (need_warrant && (!a->warrant_number || !*a->warrant_number))
+        r->warrant = r->q.r.warrant_number;
+    else
+        r->warrant = a->warrant_number;
+    bool no_warrant = need_warrant && (!r->warrant || !*r->warrant);
     bool no_offense = need_offense && (!a->offense || !*a->offense);
     if (!no_agency && !no_warrant && !no_offense)
         return CUST_OK;
@@ -302,7 +308,7 @@ static enum cust_status record_transfer(struct act_run *r, size_t i, int64_t *ti
     const char *criterion = json_string_value(json_array_get(basis, 0));
     struct cust_transfer_row t = {
         0,         r->id,    r->ll.v[i].person_id, r->ll.v[i].booking_number,     r->at_utc,
-        a->agency, b->basis, a->warrant_number,    by_offense ? criterion : NULL, a->offense,
+        a->agency, b->basis, r->warrant,           by_offense ? criterion : NULL, a->offense,
         a->by,     r->now};
     enum cust_status st = cust_store_transfer_put(r->d->store, &t, tid, r->err);
     if (st == CUST_OK)

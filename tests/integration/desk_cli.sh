@@ -83,6 +83,16 @@ grep "is not in custody at 2025-07-18T19:00:00Z (released 2025-07-01T09:00:00-07
 expect_exit 0 "$C" request act "$JW" --action transfer --by sgt --agency USMS --warrant 2:25-mj-777 --at 2025-07-18T08:00:00-07:00
 "$C" request transfers --json >"$T/xfer.json"
 [ "$(jq -r '.[0].warrant_number' "$T/xfer.json")" = 2:25-mj-777 ] || fail "transfer basis"; ok
+# --warrant defaults from the request's own warrant_number (only a warrant has one)
+jq '.warrant_number = "2:25-mj-900" | .subject.booking_number = "1006"' "$T/jw.json" >"$T/jw6.json"
+JW6=$("$C" request add "$T/jw6.json")
+"$C" request show "$JW6" --json | jq -e '.warrant_number == "2:25-mj-900"' >/dev/null || fail "warrant number kept"; ok
+"$C" request decide "$JW6" >/dev/null
+expect_exit 0 "$C" request act "$JW6" --action transfer --by sgt --agency USMS
+[ "$("$C" request transfers --json | jq -r '.[-1].warrant_number')" = 2:25-mj-900 ] || fail "warrant from the request"; ok
+jq '.kind = "detainer" | .warrant_number = "X"' "$T/jw.json" >"$T/bad-wn.json"
+expect_exit 2 "$C" request add "$T/bad-wn.json"
+grep '^request.warrant_number: only a warrant has a warrant number' "$T/err" >/dev/null || fail "warrant number on a detainer"; ok
 [ "$(jq -r '.[0].at' "$T/xfer.json")" = 2025-07-18T15:00:00Z ] || fail "transfer time"; ok
 
 # an interview request: consent form first
