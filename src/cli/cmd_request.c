@@ -273,6 +273,7 @@ static int add_lines(struct cust_desk *d, const char *path, struct cust_err *err
 
 /* What every subcommand works with: its options, the desk opened from the configuration. */
 struct req {
+    const struct cli_ctx *ctx;
     const char *name, *usage;
     struct opts o;
     struct cust_desk d;
@@ -280,6 +281,18 @@ struct req {
     json_t *out; /* a result to print (released by run) */
     int rc;      /* an exit code decided by the subcommand (usage errors) */
 };
+
+/* --by is who acts: the desk writes the ledger as them, with their real role (actor.c). */
+static enum cust_status act_as_by(struct req *r, enum cust_action action)
+{
+    const char *role = NULL;
+    enum cust_status st = cli_actor(r->ctx, r->d.store, r->o.by, action, &role, &r->err);
+    if (st == CUST_OK) {
+        r->d.actor = r->o.by;
+        r->d.role = role;
+    }
+    return st;
+}
 
 typedef enum cust_status (*req_fn)(struct req *r);
 
@@ -440,6 +453,8 @@ static enum cust_status do_link(struct req *r)
         return usage_error(r, "--by USER is required");
     if (!confirm && !r->o.reason)
         return usage_error(r, "--reason is required");
+    if (act_as_by(r, CUST_ACT_REQUEST_CONFIRM_MATCH) != CUST_OK)
+        return CUST_EDENIED;
     enum cust_status st =
         confirm ? cust_desk_confirm(&r->d, r->o.id, pid, r->o.by, &r->err)
                 : cust_desk_review(&r->d, r->o.id, pid, r->o.by, r->o.reason, &r->err);
@@ -499,6 +514,8 @@ static enum cust_status do_act(struct req *r)
                            !o->action && !o->by ? "are" : "is");
     if (pid < 0)
         return usage_error(r, "--person must be a person number");
+    if (act_as_by(r, CUST_ACT_REQUEST_ACT) != CUST_OK)
+        return CUST_EDENIED;
     struct cust_desk_act a = {o->action, pid,   o->by,      o->reason, o->decline,
                               o->agency, o->at, o->warrant, o->offense};
     enum cust_status st = cust_desk_act(&r->d, o->id, &a, &r->out, &r->err);
@@ -796,7 +813,8 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
                                              sizeof(subs[0]), argc, argv, &rc);
     if (!sub)
         return rc;
-    struct req r = {.name = sub->sub.name, .usage = sub->sub.usage, .err = CUST_ERR_INIT};
+    struct req r = {
+        .ctx = ctx, .name = sub->sub.name, .usage = sub->sub.usage, .err = CUST_ERR_INIT};
     if ((rc = parse(r.usage, argc, argv, 2, &r.o)) != 0)
         return rc;
     if ((sub->flags & R_ID) && !r.o.id)
@@ -818,7 +836,7 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
         cust_desk_env_free(env);
         return cli_fail(&r.err);
     }
-    cust_desk_init(&r.d, env, s, ctx->user, "clerk");
+    cust_desk_init(&r.d, env, s, ctx->user, "operator");
     r.d.lang = r.o.lang;
     enum cust_status st = sub->fn(&r);
     json_decref(r.out);

@@ -6,6 +6,7 @@ set -euo pipefail
 C="$CUSTODIAN"
 export CUSTODIAN_NOW=2025-07-18T19:00:00Z
 "$C" init >/dev/null 2>&1
+staff sgt supervisor lt supervisor deputy clerk # --by: active accounts
 "$C" import "$CUST_SOURCE_DIR/tests/data/desk/county.jsonl" 2>/dev/null
 
 for sub in "" add list show match confirm decide act fulfill; do
@@ -105,13 +106,26 @@ expect_exit 0 "$C" request match "$IV" --json
 PID=$(jq '.[0].person_id' "$T/out")
 [ "$(jq -r '.[0].state' "$T/out")" = candidate ] || fail "name match needs confirmation"; ok
 expect_exit 1 "$C" request decide "$IV"
+# --by is an active account whose role may do it, or the operator (issue 11: any name was
+# taken and recorded as a clerk)
+expect_exit 1 "$C" request confirm "$IV" "$PID" --by nobody
+grep -- "--by 'nobody': no such account" "$T/err" >/dev/null || fail "unknown --by: $(cat "$T/err")"; ok
+expect_exit 1 "$C" request confirm "$IV" "$PID" --by deputy
+grep -- "--by 'deputy': a clerk may not request.confirm_match" "$T/err" >/dev/null || fail "role: $(cat "$T/err")"; ok
+staff gone supervisor
+"$C" user disable gone >/dev/null 2>&1
+expect_exit 1 "$C" request confirm "$IV" "$PID" --by gone
+grep -- "--by 'gone': the account is disabled" "$T/err" >/dev/null || fail "disabled: $(cat "$T/err")"; ok
+"$C" request show "$IV" --json | jq -e '.links[0].state == "candidate"' >/dev/null || fail "nothing written"; ok
 expect_exit 0 "$C" request confirm "$IV" "$PID" --by sgt
+"$C" audit log --json | jq -e "[.[] | select(.object_id == \"$IV\" and .action == \"request.confirm\")] | last | .actor == \"sgt\" and .role == \"supervisor\"" >/dev/null || fail "ledger: sgt as supervisor: $("$C" audit log --json | jq -c "[.[] | select(.object_id == \"$IV\")] | last")"; ok
 "$C" request decide "$IV" >/dev/null
 expect_exit 1 "$C" request act "$IV" --action interview --by sgt
 CONSENT=$("$C" duties list --request "$IV" --json | jq '.[] | select(.duty == "consent_form_before_interview") | .id')
 "$C" duties notice "$CONSENT" --out "$T/consent.txt"
 grep -q 'VOLUNTARY' "$T/consent.txt" || fail "consent form"; ok
 "$C" duties done "$CONSENT" --by deputy >/dev/null
+"$C" audit log --json | jq -e '[.[] | select(.action == "duty.done")] | last | .actor == "deputy" and .role == "clerk"' >/dev/null || fail "duty done as clerk"; ok
 expect_exit 0 "$C" request act "$IV" --action interview --by sgt
 
 # the DOJ letter: fulfilled per person, withheld with citations, disclosures in the ledger
@@ -136,7 +150,7 @@ grep -q referred "$T/err" || fail "referred"; ok
 [ "$(jq '.rows | length' "$T/out")" -eq 0 ] || fail "nothing disclosed"; ok
 expect_exit 1 "$C" request fulfill "$SUB" --counsel-released
 COUNSEL=$("$C" duties list --request "$SUB" --json | jq '.[] | select(.duty == "refer_to_counsel") | .id')
-"$C" duties done "$COUNSEL" --by counsel >/dev/null
+"$C" duties done "$COUNSEL" --by sgt >/dev/null
 expect_exit 0 "$C" request fulfill "$SUB" --counsel-released --format csv
 head -1 "$T/out" | grep '^booking_number,last_name,first_name,dob,booking_facts' >/dev/null || fail "csv header"; ok
 
