@@ -42,6 +42,46 @@ static enum cust_status desk_error(struct cust_http_response *res, enum cust_sta
     return cust_http_res_error(res, st, err->msg);
 }
 
+/* ---- request views by role ------------------------------------------------------------------ */
+
+/* The subject's identifiers a request carries: shown only to roles that may read a person's
+ * restricted fields (as on the person page), and such a view is recorded. */
+static const char *const subject_ids[] = {"a_number", "dob", "fbi", "cii", "sid"};
+
+/* Remove the identifiers from `subject`; true when it had any. With `keep`, only look. */
+static bool subject_ids_in(json_t *subject, bool keep)
+{
+    bool any = false;
+    for (size_t i = 0; json_is_object(subject) && i < CUST_ARRAY_LEN(subject_ids); i++)
+        if (json_object_get(subject, subject_ids[i])) {
+            any = true;
+            if (!keep)
+                json_object_del(subject, subject_ids[i]);
+        }
+    return any;
+}
+
+/* One request (or a list's entry) as the session's role may see it; true when it shows any of
+ * the subject's identifiers (the caller records the view). */
+static bool request_view(json_t *r, const struct cust_session *se)
+{
+    bool keep = cust_role_allows(se->role, CUST_ACT_PERSON_READ_RESTRICTED);
+    bool any = subject_ids_in(json_object_get(r, "subject"), keep);
+    any = subject_ids_in(json_object_get(json_object_get(r, "request"), "subject"), keep) || any;
+    if (any && !keep)
+        json_object_set_new(r, "restricted_fields_hidden", json_true());
+    return any && keep;
+}
+
+/* Record a view that showed a subject's identifiers (ledger "view", object "request:ID"). */
+static void record_view(struct cust_http_request *req, const struct cust_session *se,
+                        const char *what)
+{
+    char detail[160];
+    snprintf(detail, sizeof(detail), "request:%s", what);
+    cust_http_audit(req, CUST_AUDIT_VIEW, 200, true, se->user, detail);
+}
+
 /* ---- API: requests ------------------------------------------------------------------------ */
 
 enum cust_status web_api_requests(struct cust_http_request *req, struct cust_http_response *res,
@@ -70,6 +110,12 @@ enum cust_status web_api_requests(struct cust_http_request *req, struct cust_htt
     desk_close(w, &d);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
+    size_t i;
+    json_t *x;
+    bool shown = false;
+    json_array_foreach(out, i, x) shown = request_view(x, &se) || shown;
+    if (shown)
+        record_view(req, &se, "list");
     return web_send_json(res, 200, json_pack("{s:o}", "requests", out));
 }
 
@@ -120,6 +166,8 @@ enum cust_status web_api_request(struct cust_http_request *req, struct cust_http
     desk_close(w, &d);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
+    if (request_view(out, &se))
+        record_view(req, &se, cust_http_req_param(req, "id"));
     return web_send_json(res, 200, out);
 }
 
