@@ -219,6 +219,27 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
                                    struct cust_desk_fulfil_stats *stats, struct cust_err *err);
 
 /*
+ * The summary kept with a fulfilment (document "summary.json", its SHA-256 in the ledger's
+ * request.fulfill entry as summary_sha256): {request_id, as_of, at, format, response_sha256,
+ * persons (in scope), given (rows with an item given), nothing_given, duties_created,
+ * items: [{item, given, withheld, withheld_by: [{reason "RULE, CITATION", persons}]}],
+ * outcomes: [{persons, given: [items], withheld: {item: "RULE, CITATION"}, decisions: [ids]}]
+ * (the decisions grouped by what they gave and why they withheld, the largest group first)}.
+ * CUST_ENOTFOUND when the request was not fulfilled. New reference in *out.
+ */
+enum cust_status cust_desk_summary(struct cust_desk *d, const char *id, json_t **out,
+                                   struct cust_err *err);
+
+/*
+ * The persons a fulfilment gave something about (its disclosures, in the answer's order), page
+ * `page` (from 1) of `per_page` (1..1000): {total, page, pages, per_page, rows: [{ord,
+ * person_id, booking_number, last_name, first_name, given: [items], withheld: [items],
+ * decision_id}]}. New reference in *out.
+ */
+enum cust_status cust_desk_disclosed(struct cust_desk *d, const char *id, int64_t page,
+                                     int64_t per_page, json_t **out, struct cust_err *err);
+
+/*
  * The SHA-256 of a disclosure row by the ledger's row encoder (ledger.h, cust_ledger_enc_*):
  * "custodian-disclosure-v1", request_id, ord, person_id, booking_number, items, withheld,
  * recipient, office, at, decision_id. `id` and `row_hash` are not part of it.

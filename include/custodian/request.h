@@ -94,6 +94,9 @@ struct cust_request {
     /* a detainer's administrative warrant sent with it: "I-200" | "I-205" | NULL (decide.md
      * request.accompanying_warrant; Fla. Stat. 908.102(2)) */
     char *accompanying_warrant;
+    /* a warrant's own number (judicial_warrant, judicial_probable_cause, administrative_warrant),
+     * or NULL: what `request act --action transfer` records when no --warrant is given */
+    char *warrant_number;
 };
 
 /* The wire names ("detainer", "hold", "release_date", ...). */

@@ -39,7 +39,7 @@ struct cust_request_row {
 };
 
 struct cust_request_filter {
-    bool open_only;     /* not closed, withdrawn, lifted or expired */
+    bool open_only;     /* not final (closed, withdrawn, lifted, expired) nor fulfilled */
     int64_t overdue_at; /* only open requests whose deadline is before this (CUST_NO_TIME: all) */
     int64_t now;        /* for ordering: overdue (deadline < now) first */
     const char *kind;   /* exact kind, or NULL */

@@ -8,8 +8,12 @@
 #ifndef CUSTODIAN_CLI_H
 #define CUSTODIAN_CLI_H
 
+#include "custodian/auth.h"
 #include "custodian/config.h"
 #include "custodian/status.h"
+
+#include <jansson.h>
+#include <stdio.h>
 
 struct cli_ctx {
     struct cust_config *cfg; /* loaded once by main (config.h): defaults, file, env, options */
@@ -56,6 +60,20 @@ void cli_cell(const char *s, size_t width);
 int cli_usage_error(const char *usage, const char *fmt, ...) CUST_PRINTF(2, 3);
 /* Print "custodian: <err->msg>" to stderr and return the status's exit code. */
 int cli_fail(const struct cust_err *err);
+
+/* Who `--by` is (actor.c): the configured operator (*role "operator"), or an active account
+ * whose role may take `action` (*role its role name, static). CUST_EDENIED naming why not
+ * (no such account, disabled, a role that may not); nothing is written. */
+struct cust_store;
+enum cust_status cli_actor(const struct cli_ctx *ctx, struct cust_store *s, const char *by,
+                           enum cust_action action, const char **role, struct cust_err *err);
+
+/* A fulfilled data request (request_print.c): the summary kept with its answer
+ * (cust_desk_summary), its decisions grouped by outcome, a page of the persons given something
+ * (cust_desk_disclosed). */
+void cli_print_summary(FILE *f, const json_t *summary);
+void cli_print_outcomes(FILE *f, const json_t *summary);
+void cli_print_disclosed(const json_t *page, const char *id);
 
 struct cust_map;
 /* Load a mapping file; on failure print every problem (FILE:LINE: path: reason) and return 2. */

@@ -99,8 +99,20 @@ int cmd_duties(int argc, char **argv, struct cli_ctx *ctx)
         return cli_fail(&err);
     }
     struct cust_desk d;
-    cust_desk_init(&d, env, s, ctx->user, "clerk");
-    enum cust_status st;
+    cust_desk_init(&d, env, s, ctx->user, "operator");
+    enum cust_status st = CUST_OK;
+    /* --by is who did it: an active account that may complete duties, or the operator */
+    const char *role = NULL;
+    if (is_done && (st = cli_actor(ctx, s, by, CUST_ACT_DUTY_COMPLETE, &role, &err)) != CUST_OK) {
+        cust_desk_release(&d);
+        cust_store_close(s);
+        cust_desk_env_free(env);
+        return cli_fail(&err);
+    }
+    if (is_done) {
+        d.actor = by;
+        d.role = role;
+    }
     if (is_list) {
         struct cust_duty_filter f = {request, open};
         json_t *out = NULL;

@@ -26,8 +26,8 @@ static const char usage[] =
 
 struct opts {
     const char *id, *person, *by, *reason, *action, *agency, *at, *warrant, *offense;
-    const char *format, *out, *kind, *policy, *policies, *lang, *file, *as_of;
-    bool json, open, overdue, decline, counsel_released, jsonl;
+    const char *format, *out, *kind, *policy, *policies, *lang, *file, *as_of, *page;
+    bool json, open, overdue, decline, counsel_released, jsonl, summary;
 };
 
 static int parse(const char *usage_text, int argc, char **argv, int first, struct opts *o)
@@ -51,6 +51,7 @@ static int parse(const char *usage_text, int argc, char **argv, int first, struc
         {"--lang", offsetof(struct opts, lang)},
         {"--person", offsetof(struct opts, person)},
         {"--as-of", offsetof(struct opts, as_of)},
+        {"--page", offsetof(struct opts, page)},
     };
     int positional = 0;
     for (int i = first; i < argc; i++) {
@@ -76,6 +77,8 @@ static int parse(const char *usage_text, int argc, char **argv, int first, struc
             o->decline = true;
         else if (strcmp(a, "--jsonl") == 0)
             o->jsonl = true;
+        else if (strcmp(a, "--summary") == 0)
+            o->summary = true;
         else if (strcmp(a, "--counsel-released") == 0)
             o->counsel_released = true;
         else if (a[0] == '-' && a[1] != '\0')
@@ -146,7 +149,10 @@ static void print_show(json_t *j)
                json_is_true(json_object_get(x, "strong")) ? ", strong id" : "",
                json_is_true(json_object_get(x, "review")) ? "  REVIEW: " : "",
                s_or(x, "review_reason", ""));
-    json_array_foreach(json_object_get(j, "decisions"), i, x)
+    const json_t *summary = json_object_get(j, "summary");
+    if (summary)
+        cli_print_outcomes(stdout, summary);
+    json_array_foreach(summary ? NULL : json_object_get(j, "decisions"), i, x)
     {
         json_t *dec = json_object_get(x, "decision");
         printf("  decision %lld person #%lld under %s %s:",
@@ -170,11 +176,17 @@ static void print_show(json_t *j)
     json_array_foreach(json_object_get(j, "documents"), i, x)
         printf("  document %-8s %-36s %s\n", s_or(x, "role", ""), s_or(x, "name", ""),
                s_or(x, "sha256", ""));
-    json_array_foreach(json_object_get(j, "duties"), i, x) printf(
-        "  duty %lld %s person #%lld: %s, due %s%s\n",
-        (long long)json_integer_value(json_object_get(x, "id")), s_or(x, "duty", ""),
-        (long long)json_integer_value(json_object_get(x, "person_id")), s_or(x, "status", ""),
-        s_or(x, "due", "-"), json_is_true(json_object_get(x, "overdue")) ? " OVERDUE" : "");
+    json_array_foreach(json_object_get(j, "duties"), i, x)
+    {
+        printf("  duty %lld %s", (long long)json_integer_value(json_object_get(x, "id")),
+               s_or(x, "duty", ""));
+        if (json_integer_value(json_object_get(x, "person_id")) > 0)
+            printf(" %s (person #%lld, booking %s)", s_or(x, "name", "?"),
+                   (long long)json_integer_value(json_object_get(x, "person_id")),
+                   s_or(x, "booking_number", "-"));
+        printf(": %s, due %s%s\n", s_or(x, "status", ""), s_or(x, "due", "-"),
+               json_is_true(json_object_get(x, "overdue")) ? " OVERDUE" : "");
+    }
 }
 
 static int64_t person_arg(const char *s)
@@ -263,6 +275,7 @@ static int add_lines(struct cust_desk *d, const char *path, struct cust_err *err
 
 /* What every subcommand works with: its options, the desk opened from the configuration. */
 struct req {
+    const struct cli_ctx *ctx;
     const char *name, *usage;
     struct opts o;
     struct cust_desk d;
@@ -270,6 +283,18 @@ struct req {
     json_t *out; /* a result to print (released by run) */
     int rc;      /* an exit code decided by the subcommand (usage errors) */
 };
+
+/* --by is who acts: the desk writes the ledger as them, with their real role (actor.c). */
+static enum cust_status act_as_by(struct req *r, enum cust_action action)
+{
+    const char *role = NULL;
+    enum cust_status st = cli_actor(r->ctx, r->d.store, r->o.by, action, &role, &r->err);
+    if (st == CUST_OK) {
+        r->d.actor = r->o.by;
+        r->d.role = role;
+    }
+    return st;
+}
 
 typedef enum cust_status (*req_fn)(struct req *r);
 
@@ -362,15 +387,8 @@ static enum cust_status do_list(struct req *r)
         f.overdue_at = f.now;
     if (cust_request_kind_check(r->o.kind, "--kind", &r->err) != CUST_OK)
         return usage_error(r, "%s", r->err.msg);
-    /* no stale open detainer in a list: expire what has passed first */
-    enum cust_status st = cust_desk_sweep(&r->d, f.now, &r->out, &r->err);
-    if (st == CUST_OK && json_array_size(r->out) > 0)
-        fprintf(stderr, "request list: %zu detainer%s expired (hold window passed)\n",
-                json_array_size(r->out), json_array_size(r->out) == 1 ? "" : "s");
-    json_decref(r->out);
-    r->out = NULL;
-    if (st == CUST_OK)
-        st = cust_desk_list(&r->d, &f, &r->out, &r->err);
+    /* a reader never writes: expiry is `request sweep`'s and the server's timer's */
+    enum cust_status st = cust_desk_list(&r->d, &f, &r->out, &r->err);
     if (st == CUST_OK)
         r->o.json ? print_json(r->out) : print_list(r->out);
     return st;
@@ -378,9 +396,30 @@ static enum cust_status do_list(struct req *r)
 
 static enum cust_status do_show(struct req *r)
 {
+    long long page = 1;
+    if (r->o.page && (sscanf(r->o.page, "%lld", &page) != 1 || page < 1))
+        return usage_error(r, "--page: '%s' is not a page number", r->o.page);
+    if (r->o.summary) {
+        enum cust_status st = cust_desk_summary(&r->d, r->o.id, &r->out, &r->err);
+        if (st == CUST_OK)
+            r->o.json ? print_json(r->out) : cli_print_summary(stdout, r->out);
+        return st;
+    }
     enum cust_status st = cust_desk_show(&r->d, r->o.id, &r->out, &r->err);
+    if (st != CUST_OK || r->o.json) {
+        if (st == CUST_OK)
+            print_json(r->out);
+        return st;
+    }
+    print_show(r->out);
+    if (!json_object_get(r->out, "summary"))
+        return st;
+    /* a fulfilled data request: the persons given something, a page at a time */
+    json_t *pg = NULL;
+    st = cust_desk_disclosed(&r->d, r->o.id, page, 50, &pg, &r->err);
     if (st == CUST_OK)
-        r->o.json ? print_json(r->out) : print_show(r->out);
+        cli_print_disclosed(pg, r->o.id);
+    json_decref(pg);
     return st;
 }
 
@@ -426,6 +465,8 @@ static enum cust_status do_link(struct req *r)
         return usage_error(r, "--by USER is required");
     if (!confirm && !r->o.reason)
         return usage_error(r, "--reason is required");
+    if (act_as_by(r, CUST_ACT_REQUEST_CONFIRM_MATCH) != CUST_OK)
+        return CUST_EDENIED;
     enum cust_status st =
         confirm ? cust_desk_confirm(&r->d, r->o.id, pid, r->o.by, &r->err)
                 : cust_desk_review(&r->d, r->o.id, pid, r->o.by, r->o.reason, &r->err);
@@ -478,12 +519,15 @@ static enum cust_status do_act(struct req *r)
 {
     const struct opts *o = &r->o;
     int64_t pid = o->person ? person_arg(o->person) : 0;
-    if (!o->action)
-        return usage_error(r, "--action is required");
-    if (!o->by)
-        return usage_error(r, "--by USER is required");
+    /* every missing option at once */
+    if (!o->action || !o->by)
+        return usage_error(r, "%s%s%s %s required", o->action ? "" : "--action A",
+                           !o->action && !o->by ? " and " : "", o->by ? "" : "--by USER",
+                           !o->action && !o->by ? "are" : "is");
     if (pid < 0)
         return usage_error(r, "--person must be a person number");
+    if (act_as_by(r, CUST_ACT_REQUEST_ACT) != CUST_OK)
+        return CUST_EDENIED;
     struct cust_desk_act a = {o->action, pid,   o->by,      o->reason, o->decline,
                               o->agency, o->at, o->warrant, o->offense};
     enum cust_status st = cust_desk_act(&r->d, o->id, &a, &r->out, &r->err);
@@ -512,21 +556,33 @@ static enum cust_status do_fulfill(struct req *r)
         o->counsel_released, of.f, &fs, &r->err);
     if (st != CUST_OK) {
         cust_outfile_discard(&of);
-    } else if ((st = cust_outfile_close(&of, &r->err)) != CUST_OK) {
+        return st;
+    }
+    if ((st = cust_outfile_close(&of, &r->err)) != CUST_OK) {
         char why[sizeof(r->err.msg)];
         snprintf(why, sizeof(why), "%s", r->err.msg);
-        cust_err_set(&r->err, CUST_EIO,
-                     "%s: the fulfilment is recorded and its response kept in the store, but the "
-                     "answer file failed: %s",
-                     o->id, why);
-    } else if (fs.referred) {
+        return cust_err_set(&r->err, CUST_EIO,
+                            "%s: the fulfilment is recorded and its response kept in the store, "
+                            "but the answer file failed: %s",
+                            o->id, why);
+    }
+    if (o->summary && !fs.referred) {
+        json_t *sum = NULL;
+        st = cust_desk_summary(&r->d, o->id, &sum, &r->err);
+        /* beside the answer: on stdout when the answer went to a file */
+        if (st == CUST_OK)
+            cli_print_summary(o->out ? stdout : stderr, sum);
+        json_decref(sum);
+    }
+    if (st != CUST_OK)
+        return st;
+    if (fs.referred)
         fprintf(stderr, "%s: referred to counsel; nothing disclosed\n", o->id);
-    } else {
+    else
         fprintf(stderr, "%s: %lld rows, %lld given, %lld items withheld, %lld duties created\n",
                 o->id, (long long)fs.rows, (long long)fs.given, (long long)fs.withheld,
                 (long long)fs.duties);
-    }
-    return st;
+    return CUST_OK;
 }
 
 /* Write a kept document to --out (or stdout), its SHA-256 on stderr. */
@@ -636,10 +692,13 @@ static const struct req_sub subs[] = {
     {{"list", "requests with deadline and owner, overdue first",
       U("list [--open|--overdue] [--kind K] [--json]\n") "\n"
                                                          "Requests with deadline and "
-                                                         "owner, overdue first. "
-                                                         "Expires passed hold windows "
-                                                         "first\n"
-                                                         "(as `request sweep`).\n"},
+                                                         "owner, overdue first. --open: "
+                                                         "not in a final state\n"
+                                                         "(closed, withdrawn, lifted, expired) "
+                                                         "nor fulfilled. Only reads: expiry "
+                                                         "is\n"
+                                                         "`request sweep`'s (and the server's, "
+                                                         "once a minute).\n"},
      do_list,
      0},
     {{"sweep", "expire every detainer whose hold window passed without action",
@@ -651,9 +710,18 @@ static const struct req_sub subs[] = {
      do_sweep,
      R_ASOF},
     {{"show", "a request with links, decisions, actions, duties",
-      U("show ID [--json]\n") "\n"
-                              "The request with its links, decisions, actions, duties "
-                              "and documents.\n"},
+      U("show ID [--json] [--summary] [--page N]\n") "\n"
+                                                     "The request with its links, decisions, "
+                                                     "actions, duties "
+                                                     "and documents. A fulfilled\n"
+                                                     "data request shows its decisions grouped by "
+                                                     "outcome and "
+                                                     "the persons given\n"
+                                                     "something, 50 a page (--page N). --summary: "
+                                                     "what the "
+                                                     "answer gave and withheld,\n"
+                                                     "by item and reason (the summary kept with "
+                                                     "it).\n"},
      do_show,
      R_ID},
     {{"match", "candidates for the subject, with score and reasons",
@@ -704,13 +772,20 @@ static const struct req_sub subs[] = {
      do_act,
      R_ID | R_LANG},
     {{"fulfill", "answer a data request with what the law allows",
-      U("fulfill ID [--format csv|json] [--out FILE] [--counsel-released] [--lang "
-        "L]\n") "\n"
-                "Answer a data request: one row per person in scope, each item given "
-                "or withheld with\n"
-                "its citation; every row given recorded as a disclosure. A subpoena "
-                "is referred to\n"
-                "counsel until --counsel-released.\n"},
+      U("fulfill ID [--format csv|json] [--out FILE] [--summary] [--counsel-released]\n"
+        "       [--lang L]\n") "\n"
+                               "Answer a data request: one row per person in scope, each item "
+                               "given "
+                               "or withheld with\n"
+                               "its citation; every row given recorded as a disclosure. A subpoena "
+                               "is referred to\n"
+                               "counsel until --counsel-released. CSV: one column per item, plain "
+                               "values (\"no date\",\n"
+                               "\"none\", or \"withheld\") and ITEM_withheld giving the rule and "
+                               "citation. --summary: what\n"
+                               "was given and withheld, by item and reason (stdout with --out, "
+                               "else "
+                               "stderr).\n"},
      do_fulfill,
      R_ID | R_LANG},
     {{"response", "the response that was sent, byte for byte",
@@ -765,7 +840,8 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
                                              sizeof(subs[0]), argc, argv, &rc);
     if (!sub)
         return rc;
-    struct req r = {.name = sub->sub.name, .usage = sub->sub.usage, .err = CUST_ERR_INIT};
+    struct req r = {
+        .ctx = ctx, .name = sub->sub.name, .usage = sub->sub.usage, .err = CUST_ERR_INIT};
     if ((rc = parse(r.usage, argc, argv, 2, &r.o)) != 0)
         return rc;
     if ((sub->flags & R_ID) && !r.o.id)
@@ -787,7 +863,7 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
         cust_desk_env_free(env);
         return cli_fail(&r.err);
     }
-    cust_desk_init(&r.d, env, s, ctx->user, "clerk");
+    cust_desk_init(&r.d, env, s, ctx->user, "operator");
     r.d.lang = r.o.lang;
     enum cust_status st = sub->fn(&r);
     json_decref(r.out);

@@ -46,6 +46,19 @@ char *cust_desk_verdict_text(const json_t *entry)
     return out;
 }
 
+char *desk_rule_cite(const json_t *entry)
+{
+    char *cite = desk_cite_join(json_object_get(entry, "cite"));
+    const char *rule = json_string_value(json_object_get(entry, "rule"));
+    struct cust_buf b;
+    cust_buf_init(&b, 0);
+    (void)cust_buf_appendf(&b, "%s, %s", rule ? rule : "no rule", cite ? cite : "no citation");
+    free(cite);
+    char *out = cust_buf_status(&b) == CUST_OK && b.buf ? cust_xstrdup(b.buf) : cust_xstrdup("?");
+    cust_buf_release(&b);
+    return out;
+}
+
 char *desk_cite_join(const json_t *cites)
 {
     struct cust_buf b;
@@ -302,6 +315,9 @@ static json_t *request_summary(const struct cust_request_row *r, int64_t now)
     json_t *aw = json_object_get(doc, "accompanying_warrant");
     if (json_is_string(aw))
         json_object_set(j, "accompanying_warrant", aw);
+    json_t *wn = json_object_get(doc, "warrant_number");
+    if (json_is_string(wn))
+        json_object_set(j, "warrant_number", wn);
     json_object_set(j, "request", doc);
     json_decref(doc);
     return j;
@@ -416,6 +432,26 @@ enum cust_status cust_desk_show(struct cust_desk *d, const char *id, json_t **ou
         json_decref(docs);
         return st;
     }
+    /* a fulfilled data request: the summary kept with its answer */
+    size_t i;
+    json_t *doc, *summary = NULL;
+    json_array_foreach(docs, i, doc)
+    {
+        const char *role = json_string_value(json_object_get(doc, "role"));
+        if (role && strcmp(role, "summary") == 0 && !summary)
+            st = cust_desk_summary(d, id, &summary, err);
+    }
+    if (st != CUST_OK) {
+        json_decref(j);
+        json_decref(links);
+        json_decref(decs);
+        json_decref(acts);
+        json_decref(docs);
+        json_decref(duties);
+        return st;
+    }
+    if (summary)
+        json_object_set_new(j, "summary", summary);
     json_object_set_new(j, "documents", docs);
     json_object_set_new(j, "links", links);
     json_object_set_new(j, "decisions", decs);

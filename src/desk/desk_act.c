@@ -6,6 +6,7 @@
 #include "custodian/compat.h"
 #include "custodian/date.h"
 #include "custodian/ledger.h"
+#include "custodian/records.h"
 #include "desk_internal.h"
 
 #include <stdarg.h>
@@ -110,6 +111,8 @@ struct act_run {
     struct desk_req q;
     struct link_list ll;
     struct latest_decision *ld; /* per person in ll */
+    int64_t at_ts;              /* when the action was (or is) taken */
+    const char *warrant;        /* a transfer's warrant number: --warrant, else the request's */
     char at_utc[32], now[32];
     struct cust_err *err;
 };
@@ -167,21 +170,71 @@ static enum cust_status check_transfer(struct act_run *r, size_t i)
     r->ld[i].basis = b;
     bool need_warrant = b && b->requires && strcmp(b->requires, "warrant_number") == 0;
     bool need_offense = b && b->requires && strcmp(b->requires, "offense") == 0;
-    if (!a->agency || !*a->agency)
-        return cust_err_set(r->err, CUST_EINVAL, "a transfer needs --agency");
     if (!b)
         return cust_err_set(r->err, CUST_EINVAL,
                             "no transfer basis for policy '%s' and a %s "
                             "(policies/desk/transfer-bases.csv)",
                             pol ? pol : "?", kind);
+    /* every missing option at once */
+    bool no_agency = !a->agency || !*a->agency;
+    /* the warrant's number: as given, else the request's own (requests.md warrant_number) */
     if (need_warrant && (!a->warrant_number || !*a->warrant_number))
-        return cust_err_set(r->err, CUST_EINVAL, "a transfer on a %s needs --warrant NUMBER (%s)",
-                            kind, b->cite);
-    if (need_offense && (!a->offense || !*a->offense))
-        return cust_err_set(r->err, CUST_EINVAL,
-                            "a %s transfer needs --offense CODE (the offense that allowed it; %s)",
-                            b->basis, b->cite);
+        r->warrant = r->q.r.warrant_number;
+    else
+        r->warrant = a->warrant_number;
+    bool no_warrant = need_warrant && (!r->warrant || !*r->warrant);
+    bool no_offense = need_offense && (!a->offense || !*a->offense);
+    if (!no_agency && !no_warrant && !no_offense)
+        return CUST_OK;
+    return cust_err_set(r->err, CUST_EINVAL, "a %s transfer on a %s needs %s%s%s%s%s (%s)",
+                        b->basis, kind, no_agency ? "--agency AG" : "",
+                        no_agency && (no_warrant || no_offense) ? " and " : "",
+                        no_warrant ? "--warrant NUMBER" : "", no_offense ? "--offense CODE" : "",
+                        no_offense ? " (the offense that allowed it)" : "", b->cite);
+}
+
+/* Whether a person is in custody at `at`: one of their bookings booked at or before it and not
+ * released by then (its booking number in `bn`, the last release before it in `left`). */
+struct custody_at {
+    int64_t at;
+    bool in;
+    char bn[64], left[40];
+};
+
+static enum cust_status on_custody(const struct cust_record *rec, int64_t person_id, void *arg)
+{
+    (void)person_id;
+    struct custody_at *c = arg;
+    int64_t booked = 0, released = 0;
+    const struct cust_booking *b = &rec->b;
+    if (!b->booked_at || !cust_time_parse(b->booked_at, &booked, NULL) || booked > c->at)
+        return CUST_OK;
+    if (b->released_at && cust_time_parse(b->released_at, &released, NULL) && released <= c->at) {
+        snprintf(c->left, sizeof(c->left), "%s", b->released_at);
+        return CUST_OK;
+    }
+    c->in = true;
+    snprintf(c->bn, sizeof(c->bn), "%s", b->booking_number);
     return CUST_OK;
+}
+
+/* A hold or a transfer acts on a body: refused unless the person is in custody then. */
+static enum cust_status check_custody(struct act_run *r, size_t i)
+{
+    int64_t pid = r->ll.v[i].person_id;
+    struct custody_at c = {.at = r->at_ts};
+    enum cust_status st = cust_records_of_person(r->d->store, pid, on_custody, &c, r->err);
+    if (st == CUST_ENOTFOUND)
+        st = CUST_OK;
+    if (st != CUST_OK || c.in)
+        return st;
+    char at[32];
+    cust_time_format(r->at_ts, 0, true, at);
+    return refuse_f(r, pid, NULL,
+                    "refused: %s needs the person in custody, and person #%lld is not in custody "
+                    "at %s%s%s%s",
+                    r->a->action, (long long)pid, at, c.left[0] ? " (released " : "",
+                    c.left[0] ? c.left : "", c.left[0] ? ")" : "");
 }
 
 /* May the action be taken (or declined) for person i? Refusals are recorded. */
@@ -229,6 +282,11 @@ static enum cust_status check_person(struct act_run *r, size_t i)
                             v, a->action);
     if (a->decline)
         return CUST_OK;
+    if (r->bit == CUST_ASK_HOLD || r->bit == CUST_ASK_TRANSFER) {
+        st = check_custody(r, i);
+        if (st != CUST_OK)
+            return st;
+    }
     const struct desk_prerequisite *p = NULL;
     st = open_prerequisite(r->d, r->id, a->action, pid, r->ld[i].decision, &p, r->err);
     if (st == CUST_OK && p)
@@ -250,7 +308,7 @@ static enum cust_status record_transfer(struct act_run *r, size_t i, int64_t *ti
     const char *criterion = json_string_value(json_array_get(basis, 0));
     struct cust_transfer_row t = {
         0,         r->id,    r->ll.v[i].person_id, r->ll.v[i].booking_number,     r->at_utc,
-        a->agency, b->basis, a->warrant_number,    by_offense ? criterion : NULL, a->offense,
+        a->agency, b->basis, r->warrant,           by_offense ? criterion : NULL, a->offense,
         a->by,     r->now};
     enum cust_status st = cust_store_transfer_put(r->d->store, &t, tid, r->err);
     if (st == CUST_OK)
@@ -325,14 +383,14 @@ enum cust_status cust_desk_act(struct cust_desk *d, const char *id, const struct
                           r.q.status);
     else if (!(r.q.r.asks & r.bit))
         st = refuse_f(&r, 0, NULL, "the request does not ask '%s'", a->action);
+    r.at_ts = cust_now();
+    if (st == CUST_OK && a->at && !cust_time_parse(a->at, &r.at_ts, NULL))
+        st = cust_err_set(err, CUST_EINVAL, "--at: '%s' is not an RFC 3339 date-time", a->at);
     if (st == CUST_OK)
         st = act_persons(&r);
     for (size_t i = 0; st == CUST_OK && i < r.ll.n; i++)
         st = check_person(&r, i);
-    int64_t at_ts = cust_now();
-    if (st == CUST_OK && a->at && !cust_time_parse(a->at, &at_ts, NULL))
-        st = cust_err_set(err, CUST_EINVAL, "--at: '%s' is not an RFC 3339 date-time", a->at);
-    cust_time_format(at_ts, 0, true, r.at_utc);
+    cust_time_format(r.at_ts, 0, true, r.at_utc);
     desk_now(r.now);
     json_t *arr = json_array();
     if (st == CUST_OK)

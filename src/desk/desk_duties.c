@@ -271,7 +271,19 @@ enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req 
 struct duty_list {
     json_t *arr;
     const struct desk_law *law;
+    struct cust_store *store;
+    struct cust_err *err;
 };
+
+static enum cust_status on_duty_person(const struct cust_person_row *p, void *arg)
+{
+    json_t *row = arg;
+    char name[256];
+    snprintf(name, sizeof(name), "%s%s%s", p->first_name ? p->first_name : "",
+             p->first_name && p->last_name ? " " : "", p->last_name ? p->last_name : "");
+    json_object_set_new(row, "name", json_string(name));
+    return CUST_OK;
+}
 
 static enum cust_status on_duty(const struct cust_duty_row *x, void *arg)
 {
@@ -283,22 +295,25 @@ static enum cust_status on_duty(const struct cust_duty_row *x, void *arg)
     const char *due_cite = x->due_ts != CUST_NO_TIME
                                ? json_string_value(json_object_get(l->law->duty_cites, x->duty))
                                : NULL;
-    json_array_append_new(
-        l->arr,
-        json_pack("{s:I,s:s,s:I,s:s?,s:s,s:o,s:s,s:o,s:s?,s:b,s:s,s:s?,s:s?,s:s?}", "id",
-                  (json_int_t)x->id, "request_id", x->request_id, "person_id",
-                  (json_int_t)x->person_id, "booking_number", x->booking_number, "duty", x->duty,
-                  "cite", cite ? cite : json_array(), "status", x->status, "due",
-                  desk_time_json(x->due_ts), "due_cite", due_cite, "overdue",
-                  open && x->due_ts != CUST_NO_TIME && x->due_ts < now, "created_at", x->created_at,
-                  "done_by", x->done_by, "done_at", x->done_at, "document", x->document_sha256));
-    return CUST_OK;
+    json_t *row = json_pack(
+        "{s:I,s:s,s:I,s:s?,s:s,s:o,s:s,s:o,s:s?,s:b,s:s,s:s?,s:s?,s:s?}", "id", (json_int_t)x->id,
+        "request_id", x->request_id, "person_id", (json_int_t)x->person_id, "booking_number",
+        x->booking_number, "duty", x->duty, "cite", cite ? cite : json_array(), "status", x->status,
+        "due", desk_time_json(x->due_ts), "due_cite", due_cite, "overdue",
+        open && x->due_ts != CUST_NO_TIME && x->due_ts < now, "created_at", x->created_at,
+        "done_by", x->done_by, "done_at", x->done_at, "document", x->document_sha256);
+    json_array_append_new(l->arr, row);
+    /* who the duty is about, by name (a request-level duty has no person) */
+    enum cust_status st = CUST_OK;
+    if (x->person_id > 0)
+        st = cust_store_persons(l->store, x->person_id, on_duty_person, row, l->err);
+    return st == CUST_ENOTFOUND ? CUST_OK : st;
 }
 
 enum cust_status cust_desk_duties(struct cust_desk *d, const struct cust_duty_filter *f,
                                   json_t **out, struct cust_err *err)
 {
-    struct duty_list l = {json_array(), &d->env->law};
+    struct duty_list l = {json_array(), &d->env->law, d->store, err};
     enum cust_status st = cust_store_duties(d->store, f, on_duty, &l, err);
     if (st != CUST_OK) {
         json_decref(l.arr);

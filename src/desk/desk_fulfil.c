@@ -109,7 +109,9 @@ struct dec_entry {
     json_t *dec;         /* the decision JSON */
     int64_t id;          /* its row in `decisions` */
     unsigned given;      /* items given (request item bits) */
-    json_t *withheld;    /* item -> citation text, items withheld */
+    json_t *withheld;    /* item -> citation text, items withheld (the JSON answer's) */
+    json_t *why;         /* item -> "rule, citation", items withheld (the CSV's, the summary's) */
+    int64_t rows;        /* persons in scope given this decision */
     char *given_text;    /* JSON array of the items given */
     char *withheld_text; /* JSON array of the items withheld */
     int nwithheld;
@@ -128,6 +130,7 @@ struct fulfil {
     struct cust_buf key;    /* the current record's case key */
     json_t *by_case;        /* case key -> index in decs */
     struct cust_buf fp;     /* the current decision's canonical walk */
+    struct cust_buf cell;   /* one CSV value being written */
     json_t *by_dec;         /* canonical decision JSON -> index in decs */
     struct dec_entry *decs; /* distinct decisions */
     size_t ndecs, cap;
@@ -179,6 +182,7 @@ static void fulfil_free(struct fulfil *f)
         struct dec_entry *e = &f->decs[i];
         json_decref(e->dec);
         json_decref(e->withheld);
+        json_decref(e->why);
         free(e->given_text);
         free(e->withheld_text);
     }
@@ -189,6 +193,7 @@ static void fulfil_free(struct fulfil *f)
     free(f->whole_person);
     cust_buf_release(&f->key);
     cust_buf_release(&f->fp);
+    cust_buf_release(&f->cell);
     json_decref(f->by_case);
     json_decref(f->by_dec);
 }
@@ -273,6 +278,7 @@ static enum cust_status add_decision(struct fulfil *f, json_t *dec, const struct
     e->dec = dec;
     e->id = id;
     e->withheld = json_object();
+    e->why = json_object();
     json_t *given = json_array(), *withheld_names = json_array();
     json_t *disclose = json_object_get(dec, "disclose");
     for (int i = 0; i < CUST_ITEM_COUNT; i++) {
@@ -287,6 +293,9 @@ static enum cust_status add_decision(struct fulfil *f, json_t *dec, const struct
             json_array_append_new(given, json_string(name));
         } else {
             json_object_set_new(e->withheld, name, cite_text(x));
+            char *why = desk_rule_cite(x);
+            json_object_set_new(e->why, name, json_string(why));
+            free(why);
             json_array_append_new(withheld_names, json_string(name));
             e->nwithheld++;
         }
@@ -365,22 +374,49 @@ static enum cust_status csv_header(struct fulfil *f)
     enum cust_status st = cust_buf_puts(&f->out, "booking_number,last_name,first_name,dob");
     for (int i = 0; st == CUST_OK && i < CUST_ITEM_COUNT; i++)
         if (f->q->r.items & (1u << i))
-            st = cust_buf_appendf(&f->out, ",%s", cust_request_item_name(1u << i));
+            st = cust_buf_appendf(&f->out, ",%s,%s_withheld", cust_request_item_name(1u << i),
+                                  cust_request_item_name(1u << i));
     if (st == CUST_OK)
-        st = cust_buf_puts(&f->out, ",withheld\r\n");
+        st = cust_buf_puts(&f->out, "\r\n");
     return st;
 }
 
-static enum cust_status csv_value(struct cust_buf *b, const json_t *v)
+/* A field, empty when NULL. */
+static enum cust_status csv_str(struct cust_buf *b, const char *s)
 {
-    if (!v || json_is_null(v))
-        return CUST_OK;
-    if (json_is_string(v))
-        return cust_buf_csv_field(b, json_string_value(v));
-    char *t = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
-    enum cust_status st = cust_buf_csv_field(b, t);
-    free(t);
-    return st;
+    enum cust_status st = cust_buf_putc(b, ',');
+    return st == CUST_OK && s ? cust_buf_csv_field(b, s) : st;
+}
+
+/* One CSV row: who, then per item its plain value (or "withheld") and why it was withheld. */
+static enum cust_status csv_row(struct fulfil *f, const struct cust_booking *b,
+                                const struct dec_entry *e)
+{
+    const struct cust_person *p = &b->person;
+    enum cust_status st = cust_buf_csv_field(&f->out, b->booking_number);
+    if (st == CUST_OK)
+        st = csv_str(&f->out, p->last_name);
+    if (st == CUST_OK)
+        st = csv_str(&f->out, p->first_name);
+    if (st == CUST_OK)
+        st = csv_str(&f->out, p->dob);
+    for (int i = 0; st == CUST_OK && i < CUST_ITEM_COUNT; i++) {
+        unsigned bit = 1u << i;
+        if (!(f->q->r.items & bit))
+            continue;
+        const char *why = json_string_value(json_object_get(e->why, cust_request_item_name(bit)));
+        if (e->given & bit) {
+            f->cell.len = 0;
+            st = desk_plain_item(&f->cell, b, bit);
+            if (st == CUST_OK)
+                st = csv_str(&f->out, f->cell.buf ? f->cell.buf : "");
+        } else {
+            st = csv_str(&f->out, "withheld");
+        }
+        if (st == CUST_OK)
+            st = csv_str(&f->out, why);
+    }
+    return st == CUST_OK ? cust_buf_puts(&f->out, "\r\n") : st;
 }
 
 /* Record the row given as a disclosure and add its hash to the fulfilment's set. */
@@ -419,13 +455,13 @@ static enum cust_status on_scope(const struct cust_record *rec, int64_t person_i
 {
     struct fulfil *f = arg;
     struct cust_desk *d = f->d;
-    const struct cust_request *rq = &f->q->r;
     const struct cust_booking *b = &rec->b;
     size_t ix = 0;
     enum cust_status st = decision_for(f, b, person_id, &ix);
     if (st != CUST_OK)
         return st;
-    const struct dec_entry *e = &f->decs[ix];
+    struct dec_entry *e = &f->decs[ix];
+    e->rows++;
     const struct cust_person *person = &b->person;
     json_t *row = json_pack("{s:s,s:o,s:o,s:o}", "booking_number", b->booking_number, "last_name",
                             str_or_null(person->last_name), "first_name",
@@ -468,30 +504,134 @@ static enum cust_status on_scope(const struct cust_record *rec, int64_t person_i
             json_dump_callback(row, out_cb, &f->out, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0)
             st = CUST_ENOMEM;
     } else if (st == CUST_OK) {
-        st = cust_buf_csv_field(&f->out, b->booking_number);
-        static const char *const keys[] = {"last_name", "first_name", "dob"};
-        for (size_t k = 0; st == CUST_OK && k < CUST_ARRAY_LEN(keys); k++) {
-            st = cust_buf_putc(&f->out, ',');
-            if (st == CUST_OK)
-                st = csv_value(&f->out, json_object_get(row, keys[k]));
-        }
-        for (int i = 0; st == CUST_OK && i < CUST_ITEM_COUNT; i++)
-            if (rq->items & (1u << i)) {
-                st = cust_buf_putc(&f->out, ',');
-                if (st == CUST_OK)
-                    st = csv_value(&f->out, json_object_get(row, cust_request_item_name(1u << i)));
-            }
-        if (st == CUST_OK)
-            st = cust_buf_putc(&f->out, ',');
-        if (st == CUST_OK && json_object_size(e->withheld))
-            st = csv_value(&f->out, e->withheld);
-        if (st == CUST_OK)
-            st = cust_buf_puts(&f->out, "\r\n");
+        st = csv_row(f, b, e);
     }
     if (st == CUST_ENOMEM || st == CUST_ETOOBIG)
         st = cust_err_set(f->err, st, "the response does not fit in memory");
     f->first = false;
     json_decref(row);
+    return st;
+}
+
+/* One item's line of the summary: persons given it, withheld it, and why (reason -> persons). */
+static json_t *summary_item(const struct fulfil *f, unsigned bit)
+{
+    const char *name = cust_request_item_name(bit);
+    json_int_t given = 0, withheld = 0;
+    json_t *by = json_object(), *arr = json_array();
+    for (size_t i = 0; i < f->ndecs; i++) {
+        const struct dec_entry *e = &f->decs[i];
+        if (e->given & bit) {
+            given += e->rows;
+            continue;
+        }
+        withheld += e->rows;
+        const char *why = json_string_value(json_object_get(e->why, name));
+        json_t *n = json_object_get(by, why ? why : "?");
+        json_object_set_new(by, why ? why : "?",
+                            json_integer(json_integer_value(n) + (json_int_t)e->rows));
+    }
+    const char *k;
+    json_t *n;
+    json_object_foreach(by, k, n)
+    {
+        if (json_integer_value(n) > 0)
+            json_array_append_new(arr, json_pack("{s:s,s:O}", "reason", k, "persons", n));
+    }
+    json_decref(by);
+    return json_pack("{s:s,s:I,s:I,s:o}", "item", name, "given", given, "withheld", withheld,
+                     "withheld_by", arr);
+}
+
+/* The decisions grouped by outcome (the items given, and each withheld one's reason), the
+ * largest group first. */
+static json_t *summary_outcomes(const struct fulfil *f)
+{
+    json_t *by_key = json_object(), *groups = json_array();
+    for (size_t i = 0; i < f->ndecs; i++) {
+        const struct dec_entry *e = &f->decs[i];
+        if (e->rows == 0)
+            continue;
+        char *why = json_dumps(e->why, JSON_COMPACT | JSON_SORT_KEYS);
+        char key[64];
+        snprintf(key, sizeof(key), "%u:", e->given);
+        struct cust_buf kb = CUST_BUF_INIT;
+        (void)cust_buf_puts(&kb, key);
+        (void)cust_buf_puts(&kb, why ? why : "");
+        free(why);
+        json_t *g = json_object_get(by_key, kb.buf ? kb.buf : "");
+        if (!g) {
+            g = json_pack("{s:I,s:o,s:O,s:[]}", "persons", (json_int_t)0, "given",
+                          desk_flag_names(e->given, true), "withheld", e->why, "decisions");
+            json_object_set_new(by_key, kb.buf ? kb.buf : "", g);
+            json_array_append(groups, g);
+        }
+        cust_buf_release(&kb);
+        json_object_set_new(
+            g, "persons",
+            json_integer(json_integer_value(json_object_get(g, "persons")) + (json_int_t)e->rows));
+        json_array_append_new(json_object_get(g, "decisions"), json_integer(e->id));
+    }
+    json_decref(by_key);
+    /* largest first (a handful of groups: insertion sort) */
+    size_t n = json_array_size(groups);
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0; j--) {
+            json_t *a = json_array_get(groups, j - 1), *b = json_array_get(groups, j);
+            if (json_integer_value(json_object_get(a, "persons")) >=
+                json_integer_value(json_object_get(b, "persons")))
+                break;
+            json_incref(a);
+            json_array_set(groups, j - 1, b);
+            json_array_set_new(groups, j, a);
+        }
+    return groups;
+}
+
+/* What the answer gave, in numbers a reader can check against it (desk.h cust_desk_summary). */
+static json_t *summary_json(const struct fulfil *f, const char *format, const char *response_sha)
+{
+    const struct cust_desk_fulfil_stats *s = f->stats;
+    char as_of[11] = "";
+    if (f->as_of != CUST_NO_DAY)
+        cust_date_format(f->as_of, as_of);
+    json_t *items = json_array();
+    for (int i = 0; i < CUST_ITEM_COUNT; i++)
+        if (f->q->r.items & (1u << i))
+            json_array_append_new(items, summary_item(f, 1u << i));
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:o,s:o}", "request_id", f->q->id,
+                     "as_of", as_of, "at", f->at, "format", format, "response_sha256", response_sha,
+                     "persons", (json_int_t)s->rows, "given", (json_int_t)s->given, "nothing_given",
+                     (json_int_t)(s->rows - s->given), "duties_created", (json_int_t)s->duties,
+                     "items", items, "outcomes", summary_outcomes(f));
+}
+
+/* Keep the response and its summary with the request (documents response.* and summary.json);
+ * their SHA-256 in `sha` and `summary_sha`. */
+static enum cust_status keep_answer(struct fulfil *f, char sha[65], char summary_sha[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    bool csv = f->fmt == CUST_DESK_CSV;
+    crypto_hash_sha256(h, (const unsigned char *)f->out.buf, f->out.len);
+    sodium_bin2hex(sha, 65, h, sizeof(h));
+    enum cust_status st =
+        cust_store_document_put(f->d->store, f->q->id, csv ? "response.csv" : "response.json", sha,
+                                (const unsigned char *)f->out.buf, f->out.len, "response", f->err);
+    json_t *sum = summary_json(f, csv ? "csv" : "json", sha);
+    char *text = json_dumps(sum, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(sum);
+    if (!text)
+        return st == CUST_OK ? cust_err_set(f->err, CUST_ENOMEM, "out of memory") : st;
+    size_t len = strlen(text);
+    text = cust_xrealloc(text, len + 2);
+    text[len++] = '\n';
+    text[len] = '\0';
+    crypto_hash_sha256(h, (const unsigned char *)text, len);
+    sodium_bin2hex(summary_sha, 65, h, sizeof(h));
+    if (st == CUST_OK)
+        st = cust_store_document_put(f->d->store, f->q->id, "summary.json", summary_sha,
+                                     (const unsigned char *)text, len, "summary", f->err);
+    free(text);
     return st;
 }
 
@@ -625,6 +765,7 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
     desk_now(f.at);
     cust_buf_init(&f.key, 0);
     cust_buf_init(&f.fp, 0);
+    cust_buf_init(&f.cell, 0);
     f.by_case = json_object();
     f.by_dec = json_object();
     crypto_hash_sha256_init(&f.set);
@@ -645,23 +786,17 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
             st = cust_buf_puts(&f.out, f.first ? "]}\n" : "\n]}\n");
         if (st == CUST_OK)
             st = log_batches(&f);
-        char sha[65] = "";
-        if (st == CUST_OK) {
-            unsigned char h[crypto_hash_sha256_BYTES];
-            crypto_hash_sha256(h, (const unsigned char *)f.out.buf, f.out.len);
-            sodium_bin2hex(sha, sizeof(sha), h, sizeof(h));
-            st = cust_store_document_put(
-                d->store, id, fmt == CUST_DESK_CSV ? "response.csv" : "response.json", sha,
-                (const unsigned char *)f.out.buf, f.out.len, "response", err);
-        }
+        char sha[65] = "", summary_sha[65] = "";
+        if (st == CUST_OK)
+            st = keep_answer(&f, sha, summary_sha);
         if (st == CUST_OK)
             st = desk_log(d, "request.fulfill", "request", id, "ok",
                           counsel_released ? "released by counsel" : "",
-                          json_pack("{s:I,s:I,s:I,s:I,s:s,s:s,s:O?}", "rows",
+                          json_pack("{s:I,s:I,s:I,s:I,s:s,s:s,s:s,s:O?}", "rows",
                                     (json_int_t)stats->rows, "given", (json_int_t)stats->given,
                                     "withheld_items", (json_int_t)stats->withheld, "duties",
-                                    (json_int_t)stats->duties, "response_sha256", sha, "to",
-                                    q.r.agency, "policy",
+                                    (json_int_t)stats->duties, "response_sha256", sha,
+                                    "summary_sha256", summary_sha, "to", q.r.agency, "policy",
                                     f.ndecs ? json_object_get(f.decs[0].dec, "policy") : NULL),
                           err);
         if (st == CUST_OK && strcmp(q.status, "decided") != 0)

@@ -226,6 +226,14 @@ enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req 
                                      int64_t person_id, const char *bn, const json_t *dec,
                                      int64_t *id, struct cust_err *err);
 
+/* Append to `b` the plain text of request item `item` (a CUST_ITEM_* bit) of booking `bk`, as
+ * the CSV answer gives it (desk_plain.c): "none" ("no date") when the record has no value. */
+enum cust_status desk_plain_item(struct cust_buf *b, const struct cust_booking *bk, unsigned item);
+
+/* Why a verdict entry ({verdict, rule, cite}) withheld or refused: "RULE, CITATION; ..." (new
+ * heap string; "no rule" / "no citation" for what the entry lacks). */
+char *desk_rule_cite(const json_t *entry);
+
 /* Citations (a JSON array of strings) as one text, "; " between them; NULL when there are none.
  * New heap string. */
 char *desk_cite_join(const json_t *cites);

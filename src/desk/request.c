@@ -341,6 +341,12 @@ enum cust_status cust_request_parse(const json_t *doc, struct cust_request *r,
     else if (r->accompanying_warrant && r->kind != CUST_REQ_DETAINER)
         cust_diag_add(diag, "request.accompanying_warrant",
                       "only a detainer is sent with an accompanying warrant");
+    r->warrant_number = opt_string(doc, "warrant_number", "request.warrant_number", diag);
+    if (r->warrant_number && r->kind != CUST_REQ_JUDICIAL_WARRANT &&
+        r->kind != CUST_REQ_JUDICIAL_PROBABLE_CAUSE && r->kind != CUST_REQ_ADMIN_WARRANT)
+        cust_diag_add(diag, "request.warrant_number", "only a warrant has a warrant number");
+    else if (r->warrant_number && !*r->warrant_number)
+        cust_diag_add(diag, "request.warrant_number", "must not be empty");
 
     return cust_diag_count(diag) > before ? CUST_EINVAL : CUST_OK;
 }
@@ -370,5 +376,6 @@ void cust_request_release(struct cust_request *r)
     free(r->contact);
     free(r->note);
     free(r->accompanying_warrant);
+    free(r->warrant_number);
     memset(r, 0, sizeof(*r));
 }

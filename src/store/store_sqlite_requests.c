@@ -131,7 +131,7 @@ enum dstmt {
     "id, kind, form, agency, office, status, status_reason, received_at, received_ts,"             \
     " received_offset, due_ts, law_ts, law_rule, owner, created_at, updated_at, doc"
 #define PENDING  "status IN ('received', 'matched', 'decided')"
-#define OPEN     "status NOT IN ('closed', 'withdrawn', 'lifted', 'expired')"
+#define OPEN     "status NOT IN ('closed', 'withdrawn', 'lifted', 'expired', 'fulfilled')"
 #define DEADLINE "min(coalesce(due_ts, 9223372036854775807), coalesce(law_ts, 9223372036854775807))"
 #define DUTY_COLS                                                                                  \
     "id, request_id, person_id, booking_number, duty, cite, status, due_ts, created_at,"           \

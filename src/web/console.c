@@ -241,10 +241,7 @@ enum cust_status web_dashboard(struct cust_http_request *req, struct cust_http_r
     bool roster = cust_role_allows(s.role, CUST_ACT_ROSTER_READ);
     bool rq = cust_role_allows(s.role, CUST_ACT_REQUEST_READ);
     bool du = cust_role_allows(s.role, CUST_ACT_DUTY_READ);
-    /* detainers whose hold window passed are expired first (before taking a store slot: the
-     * sweep takes its own) */
-    if (rq)
-        st = web_desk_sweep(w, &s, &err);
+    /* a reader: detainers whose hold window passed are expired by the server's timer */
     struct cust_store *store = web_acquire(w);
     if (st == CUST_OK && roster) {
         struct cust_roster_filter f = {.day = cust_today()};

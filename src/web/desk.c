@@ -27,18 +27,6 @@ static void desk_close(struct cust_web *w, struct cust_desk *d)
     web_release(w, s);
 }
 
-enum cust_status web_desk_sweep(struct cust_web *w, const struct cust_session *se,
-                                struct cust_err *err)
-{
-    struct cust_desk d;
-    json_t *expired = NULL;
-    desk_open(w, se, &d);
-    enum cust_status st = cust_desk_sweep(&d, cust_now(), &expired, err);
-    desk_close(w, &d);
-    json_decref(expired);
-    return st;
-}
-
 static enum cust_status desk_error(struct cust_http_response *res, enum cust_status st,
                                    const struct cust_err *err, struct cust_diag *dg)
 {
@@ -53,6 +41,46 @@ static enum cust_status desk_error(struct cust_http_response *res, enum cust_sta
                                        status, "problems", problems));
     }
     return cust_http_res_error(res, st, err->msg);
+}
+
+/* ---- request views by role ------------------------------------------------------------------ */
+
+/* The subject's identifiers a request carries: shown only to roles that may read a person's
+ * restricted fields (as on the person page), and such a view is recorded. */
+static const char *const subject_ids[] = {"a_number", "dob", "fbi", "cii", "sid"};
+
+/* Remove the identifiers from `subject`; true when it had any. With `keep`, only look. */
+static bool subject_ids_in(json_t *subject, bool keep)
+{
+    bool any = false;
+    for (size_t i = 0; json_is_object(subject) && i < CUST_ARRAY_LEN(subject_ids); i++)
+        if (json_object_get(subject, subject_ids[i])) {
+            any = true;
+            if (!keep)
+                json_object_del(subject, subject_ids[i]);
+        }
+    return any;
+}
+
+/* One request (or a list's entry) as the session's role may see it; true when it shows any of
+ * the subject's identifiers (the caller records the view). */
+static bool request_view(json_t *r, const struct cust_session *se)
+{
+    bool keep = cust_role_allows(se->role, CUST_ACT_PERSON_READ_RESTRICTED);
+    bool any = subject_ids_in(json_object_get(r, "subject"), keep);
+    any = subject_ids_in(json_object_get(json_object_get(r, "request"), "subject"), keep) || any;
+    if (any && !keep)
+        json_object_set_new(r, "restricted_fields_hidden", json_true());
+    return any && keep;
+}
+
+/* Record a view that showed a subject's identifiers (ledger "view", object "request:ID"). */
+static void record_view(struct cust_http_request *req, const struct cust_session *se,
+                        const char *what)
+{
+    char detail[160];
+    snprintf(detail, sizeof(detail), "request:%s", what);
+    cust_http_audit(req, CUST_AUDIT_VIEW, 200, true, se->user, detail);
 }
 
 /* ---- API: requests ------------------------------------------------------------------------ */
@@ -80,15 +108,17 @@ enum cust_status web_api_requests(struct cust_http_request *req, struct cust_htt
     json_t *out = NULL;
     struct cust_desk d;
     desk_open(w, &se, &d);
-    /* no stale open detainer in a list: expire what has passed first, on the same desk */
-    st = cust_desk_sweep(&d, f.now, &out, &err);
-    json_decref(out);
-    out = NULL;
-    if (st == CUST_OK)
-        st = cust_desk_list(&d, &f, &out, &err);
+    /* a reader: expiry is the server's timer's (sweeper.c) */
+    st = cust_desk_list(&d, &f, &out, &err);
     desk_close(w, &d);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
+    size_t i;
+    json_t *x;
+    bool shown = false;
+    json_array_foreach(out, i, x) shown = request_view(x, &se) || shown;
+    if (shown)
+        record_view(req, &se, "list");
     return web_send_json(res, 200, json_pack("{s:o}", "requests", out));
 }
 
@@ -139,6 +169,8 @@ enum cust_status web_api_request(struct cust_http_request *req, struct cust_http
     desk_close(w, &d);
     if (st != CUST_OK)
         return cust_http_res_error(res, st, err.msg);
+    if (request_view(out, &se))
+        record_view(req, &se, cust_http_req_param(req, "id"));
     return web_send_json(res, 200, out);
 }
 
@@ -475,7 +507,8 @@ static void action_vars(json_t *v, const json_t *r, const struct cust_session *s
     }
     const json_t *scope = json_object_get(json_object_get(r, "request"), "scope");
     bool can_fulfil = cust_role_allows(se->role, CUST_ACT_REQUEST_FULFILL) && jstr(r, "kind") &&
-                      scope && !json_is_null(scope);
+                      scope && !json_is_null(scope) && !closed && status &&
+                      strcmp(status, "fulfilled") != 0; /* answered once */
     json_object_set_new(v, "can_decide", json_boolean(can_decide));
     json_object_set_new(v, "can_fulfil", json_boolean(can_fulfil));
     json_object_set_new(v, "nothing",
@@ -527,11 +560,14 @@ static json_t *request_vars(const json_t *r, const struct cust_session *se)
     json_t *duties = json_array();
     json_t *d;
     json_array_foreach(json_object_get(r, "duties"), i, d) json_array_append_new(
-        duties, json_pack("{s:s,s:s,s:b,s:s,s:o}", "duty", str_or_empty(jstr(d, "duty")), "status",
-                          str_or_empty(jstr(d, "status")), "overdue",
-                          json_is_true(json_object_get(d, "overdue")), "due",
-                          jstr(d, "due") ? jstr(d, "due") : "none", "cite",
-                          cite_json(json_object_get(d, "cite"))));
+        duties,
+        json_pack("{s:s,s:s?,s:s?,s:I,s:s,s:b,s:s,s:o}", "duty", str_or_empty(jstr(d, "duty")),
+                  "name", jstr(d, "name"), "booking_number", jstr(d, "booking_number"), "person_id",
+                  json_integer_value(json_object_get(d, "person_id")), "status",
+                  str_or_empty(jstr(d, "status")), "overdue",
+                  json_is_true(json_object_get(d, "overdue")), "due",
+                  jstr(d, "due") ? jstr(d, "due") : "none", "cite",
+                  cite_json(json_object_get(d, "cite"))));
     json_object_set_new(v, "duties",
                         json_array_size(duties) ? json_pack("{s:o}", "list", duties)
                                                 : (json_decref(duties), json_false()));
@@ -616,6 +652,22 @@ enum cust_status web_request_page(struct cust_http_request *req, struct cust_htt
     char title[96];
     snprintf(title, sizeof(title), "Request %s", id);
     json_t *v = request_vars(r, &se);
+    /* a fulfilled data request: its answer in place of one box per distinct decision */
+    const json_t *summary = json_object_get(r, "summary");
+    if (summary) {
+        const char *p = cust_kv_get(&req->query, "page");
+        long long page = p ? strtoll(p, NULL, 10) : 1;
+        json_t *answer = NULL;
+        desk_open(w, &se, &d);
+        st = web_answer_vars(&d, id, summary, page >= 1 ? page : 1, &answer, &err);
+        desk_close(w, &d);
+        if (st != CUST_OK) {
+            json_decref(v);
+            json_decref(r);
+            return web_html_error(w, res, cust_http_status_for(st), "No such page", err.msg, &se);
+        }
+        json_object_set_new(v, "answer", answer);
+    }
     json_decref(r);
     return web_page(w, res, 200, title, &se, "request", v);
 }

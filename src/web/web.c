@@ -432,6 +432,8 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
         /* the locator's pages and nothing else: no desk, no key, no ledger, no publisher */
         if (st == CUST_OK)
             st = load_pages(w, cust_config_get(cfg->core, CUST_CFG_WEB_TEMPLATES), err);
+        if (st == CUST_OK) /* the agency's name, contacts and seal on the public pages */
+            st = web_agency_load(w, cfg->core, err);
         if (st != CUST_OK) {
             cust_web_free(w);
             return st;
@@ -452,6 +454,8 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
         st = web_checkpointer_start(w, cfg, err);
     if (st == CUST_OK && !cfg->accounts_only)
         st = web_publisher_start(w, http->publish_to, http->publish_every_s, err);
+    if (st == CUST_OK && !cfg->accounts_only)
+        st = web_sweeper_start(w, 60, err);
     w->auth = (struct cust_auth_backend){
         .ctx = w,
         .get_user = be_get_user,
@@ -475,6 +479,7 @@ void cust_web_free(struct cust_web *w)
     if (!w)
         return;
     web_publisher_stop(w);
+    web_sweeper_stop(w);
     web_checkpointer_stop(w);
     for (unsigned i = 0; i < w->nslots; i++) {
         cust_store_close(w->slots[i].store);

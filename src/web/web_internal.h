@@ -48,6 +48,8 @@ struct cust_web {
     /* serve --public-only: the store is a published public view (CUST_STORE_PUBLIC), only the
      * locator's routes are served, nothing is written */
     bool public_only;
+    /* the expiry timer (sweeper.c): readers never write, this thread expires detainers */
+    struct web_sweeper *sweeper;
     /* Requests without a person behind them are counted here, never written to the ledger one
      * by one (issue 12); GET /metrics shows them. Relaxed atomics: counts, not order. */
     struct {
@@ -141,6 +143,12 @@ enum cust_status web_redirect(struct cust_http_response *res, const char *locati
 enum cust_status web_json_str(struct cust_buf *b, const char *s);
 
 /* ---- handlers (one file per area) ---- */
+/* The request page's "answer" of a fulfilled data request (answer.c): its summary, decisions
+ * grouped by outcome, page `page` of the persons given something. New reference in *out. */
+struct cust_desk;
+enum cust_status web_answer_vars(struct cust_desk *d, const char *id, const json_t *summary,
+                                 int64_t page, json_t **out, struct cust_err *err);
+
 enum cust_status web_locator_page(struct cust_http_request *req, struct cust_http_response *res,
                                   void *ctx);
 enum cust_status web_locator_api(struct cust_http_request *req, struct cust_http_response *res,
@@ -223,10 +231,9 @@ WEB_HANDLER(web_request_step_post);
 WEB_HANDLER(web_fulfil_page);
 WEB_HANDLER(web_fulfil_post);
 
-/* Expire the detainers whose hold window has passed (cust_desk_sweep), as the acting user's
- * desk; the dashboard calls it before taking its own store slot, so it never shows a stale
- * open detainer (the API's list sweeps on the desk it lists with). */
-enum cust_status web_desk_sweep(struct cust_web *w, const struct cust_session *se,
-                                struct cust_err *err);
+/* The expiry timer: cust_desk_sweep at start and every `every_s` seconds (0: 60) on its own
+ * thread, as "custodian serve" (role system); stopped (joined) by web_sweeper_stop. */
+enum cust_status web_sweeper_start(struct cust_web *w, unsigned every_s, struct cust_err *err);
+void web_sweeper_stop(struct cust_web *w);
 
 #endif

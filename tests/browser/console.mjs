@@ -133,6 +133,17 @@ try {
   await page.goto(`${base}/console/requests/${doj}`);
   assert.equal(await page.locator('#status').innerText(), 'fulfilled');
   checks++;
+  // the answer on the request page: its summary, the decisions by outcome, the persons given
+  // something with their names (not one box per distinct decision)
+  assert.equal(await page.locator('#answer-persons').innerText(), String(body.rows.length));
+  const items = await page.locator('#answer-items').innerText();
+  assert.match(items, /release_date/);
+  assert.match(await page.locator('#outcomes').innerText(), /\d+ persons?: given /);
+  const people = await page.locator('#answer-people tbody tr').count();
+  assert.ok(people >= 1 && people <= 50, `persons listed: ${people}`);
+  assert.equal(await page.locator('.usa-summary-box').count(), 0, 'no box per decision');
+  checks += 5;
+  await audit('data-request-answer');
 
   // 5. roster and a booking with restricted fields (a supervisor may see them)
   await page.goto(`${base}/console/roster`);

@@ -17,6 +17,7 @@ export CUSTODIAN_NOW=2025-07-18T19:00:00Z
 # --- the county, and a pool of other bookings to import in the rounds
 "$C" gen --seed 3 --bookings 1500 --end 2025-07-31 >"$T/county.jsonl"
 "$C" import "$T/county.jsonl" 2>/dev/null
+staff sgt.crash supervisor lt.crash supervisor # --by: active accounts
 "$C" gen --seed 4 --bookings 700 --end 2025-07-31 >"$T/pool.jsonl"
 "$C" roster --as-of 2025-07-18 --citizenship non_citizen --json |
   jq -r '.[].booking_number' >"$T/noncit"

@@ -6,6 +6,7 @@ set -euo pipefail
 C="$CUSTODIAN"
 export CUSTODIAN_NOW=2025-07-18T19:00:00Z
 "$C" init >/dev/null 2>&1
+staff sgt supervisor lt supervisor deputy clerk # --by: active accounts
 "$C" import "$CUST_SOURCE_DIR/tests/data/desk/county.jsonl" 2>/dev/null
 
 for sub in "" add list show match confirm decide act fulfill; do
@@ -80,9 +81,35 @@ J
 JW=$("$C" request add "$T/jw.json")
 "$C" request decide "$JW" >/dev/null
 expect_exit 2 "$C" request act "$JW" --action transfer --by sgt --agency USMS
+# every missing option at once (one at a time before)
+expect_exit 2 "$C" request act "$JW" --action transfer --by sgt
+grep -- '--agency AG and --warrant NUMBER' "$T/err" >/dev/null || fail "all missing at once: $(cat "$T/err")"; ok
+expect_exit 2 "$C" request act "$JW"
+grep -- '--action A and --by USER are required' "$T/err" >/dev/null || fail "action and by at once: $(cat "$T/err")"; ok
+# a transfer hands over a body: refused before the booking (issue 11: a transfer was recorded
+# for someone released months earlier)
+expect_exit 1 "$C" request act "$JW" --action transfer --by sgt --agency USMS --warrant 2:25-mj-777 --at 2025-06-01T08:00:00-07:00
+grep "refused: transfer needs the person in custody, and person #[0-9]* is not in custody at 2025-06-01T15:00:00Z" "$T/err" >/dev/null || fail "not yet booked: $(cat "$T/err")"; ok
+sed 's/"1002"/"1005"/' "$T/jw.json" >"$T/jw5.json"
+JW5=$("$C" request add "$T/jw5.json")
+"$C" request decide "$JW5" >/dev/null
+expect_exit 1 "$C" request act "$JW5" --action transfer --by sgt --agency USMS --warrant 2:25-mj-778
+grep "is not in custody at 2025-07-18T19:00:00Z (released 2025-07-01T09:00:00-07:00)" "$T/err" >/dev/null || fail "released: $(cat "$T/err")"; ok
+[ "$("$C" request transfers --json | jq length)" -eq 0 ] || fail "no transfer recorded"; ok
+"$C" audit log --json | jq -e "[.[] | select(.action == \"request.act\" and .outcome == \"refused\" and .object_id == \"$JW5\")] | length == 1" >/dev/null || fail "refusal recorded"; ok
 expect_exit 0 "$C" request act "$JW" --action transfer --by sgt --agency USMS --warrant 2:25-mj-777 --at 2025-07-18T08:00:00-07:00
 "$C" request transfers --json >"$T/xfer.json"
 [ "$(jq -r '.[0].warrant_number' "$T/xfer.json")" = 2:25-mj-777 ] || fail "transfer basis"; ok
+# --warrant defaults from the request's own warrant_number (only a warrant has one)
+jq '.warrant_number = "2:25-mj-900" | .subject.booking_number = "1006"' "$T/jw.json" >"$T/jw6.json"
+JW6=$("$C" request add "$T/jw6.json")
+"$C" request show "$JW6" --json | jq -e '.warrant_number == "2:25-mj-900"' >/dev/null || fail "warrant number kept"; ok
+"$C" request decide "$JW6" >/dev/null
+expect_exit 0 "$C" request act "$JW6" --action transfer --by sgt --agency USMS
+[ "$("$C" request transfers --json | jq -r '.[-1].warrant_number')" = 2:25-mj-900 ] || fail "warrant from the request"; ok
+jq '.kind = "detainer" | .warrant_number = "X"' "$T/jw.json" >"$T/bad-wn.json"
+expect_exit 2 "$C" request add "$T/bad-wn.json"
+grep '^request.warrant_number: only a warrant has a warrant number' "$T/err" >/dev/null || fail "warrant number on a detainer"; ok
 [ "$(jq -r '.[0].at' "$T/xfer.json")" = 2025-07-18T15:00:00Z ] || fail "transfer time"; ok
 
 # an interview request: consent form first
@@ -95,13 +122,26 @@ expect_exit 0 "$C" request match "$IV" --json
 PID=$(jq '.[0].person_id' "$T/out")
 [ "$(jq -r '.[0].state' "$T/out")" = candidate ] || fail "name match needs confirmation"; ok
 expect_exit 1 "$C" request decide "$IV"
+# --by is an active account whose role may do it, or the operator (issue 11: any name was
+# taken and recorded as a clerk)
+expect_exit 1 "$C" request confirm "$IV" "$PID" --by nobody
+grep -- "--by 'nobody': no such account" "$T/err" >/dev/null || fail "unknown --by: $(cat "$T/err")"; ok
+expect_exit 1 "$C" request confirm "$IV" "$PID" --by deputy
+grep -- "--by 'deputy': a clerk may not request.confirm_match" "$T/err" >/dev/null || fail "role: $(cat "$T/err")"; ok
+staff gone supervisor
+"$C" user disable gone >/dev/null 2>&1
+expect_exit 1 "$C" request confirm "$IV" "$PID" --by gone
+grep -- "--by 'gone': the account is disabled" "$T/err" >/dev/null || fail "disabled: $(cat "$T/err")"; ok
+"$C" request show "$IV" --json | jq -e '.links[0].state == "candidate"' >/dev/null || fail "nothing written"; ok
 expect_exit 0 "$C" request confirm "$IV" "$PID" --by sgt
+"$C" audit log --json | jq -e "[.[] | select(.object_id == \"$IV\" and .action == \"request.confirm\")] | last | .actor == \"sgt\" and .role == \"supervisor\"" >/dev/null || fail "ledger: sgt as supervisor: $("$C" audit log --json | jq -c "[.[] | select(.object_id == \"$IV\")] | last")"; ok
 "$C" request decide "$IV" >/dev/null
 expect_exit 1 "$C" request act "$IV" --action interview --by sgt
 CONSENT=$("$C" duties list --request "$IV" --json | jq '.[] | select(.duty == "consent_form_before_interview") | .id')
 "$C" duties notice "$CONSENT" --out "$T/consent.txt"
 grep -q 'VOLUNTARY' "$T/consent.txt" || fail "consent form"; ok
 "$C" duties done "$CONSENT" --by deputy >/dev/null
+"$C" audit log --json | jq -e '[.[] | select(.action == "duty.done")] | last | .actor == "deputy" and .role == "clerk"' >/dev/null || fail "duty done as clerk"; ok
 expect_exit 0 "$C" request act "$IV" --action interview --by sgt
 
 # the DOJ letter: fulfilled per person, withheld with citations, disclosures in the ledger
@@ -126,7 +166,7 @@ grep -q referred "$T/err" || fail "referred"; ok
 [ "$(jq '.rows | length' "$T/out")" -eq 0 ] || fail "nothing disclosed"; ok
 expect_exit 1 "$C" request fulfill "$SUB" --counsel-released
 COUNSEL=$("$C" duties list --request "$SUB" --json | jq '.[] | select(.duty == "refer_to_counsel") | .id')
-"$C" duties done "$COUNSEL" --by counsel >/dev/null
+"$C" duties done "$COUNSEL" --by sgt >/dev/null
 expect_exit 0 "$C" request fulfill "$SUB" --counsel-released --format csv
 head -1 "$T/out" | grep '^booking_number,last_name,first_name,dob,booking_facts' >/dev/null || fail "csv header"; ok
 

@@ -7,6 +7,7 @@ set -euo pipefail
 C="$CUSTODIAN"
 export CUSTODIAN_NOW=2025-12-31T20:00:00Z
 "$C" init >/dev/null 2>&1
+staff sgt supervisor lt supervisor deputy clerk # --by: active accounts
 "$C" gen --seed 7 --bookings 20000 --end 2025-12-31 >"$T/county.jsonl"
 "$C" import --no-progress "$T/county.jsonl" 2>/dev/null
 "$C" gen --requests --seed 7 --bookings 20000 --end 2025-12-31 >"$T/requests.jsonl"
@@ -88,11 +89,13 @@ fi
 # ---- a judicial warrant ----
 JW=$("$C" request list --kind judicial_warrant --json | jq -r '[.[] | select(.status == "matched")][0].id')
 "$C" request decide "$JW" --json | jq -e '.[0].decision.actions.transfer.verdict == "required"' >/dev/null || fail "transfer required"; ok
+# the hand-over on the day the warrant came (the person is in custody then, maybe not now)
+JW_AT=$("$C" request show "$JW" --json | jq -r .received_at)
 if "$C" request show "$JW" --json | jq -e '.links[0].review' >/dev/null; then
-  expect_exit 1 "$C" request act "$JW" --action transfer --by sgt --agency USMS --warrant 2:25-mj-100
+  expect_exit 1 "$C" request act "$JW" --action transfer --by sgt --agency USMS --warrant 2:25-mj-100 --at "$JW_AT"
   "$C" request review "$JW" "$("$C" request show "$JW" --json | jq '.links[0].person_id')" --by lt --reason "checked" >/dev/null
 fi
-expect_exit 0 "$C" request act "$JW" --action transfer --by sgt --agency "U.S. Marshals Service" --warrant 2:25-mj-100
+expect_exit 0 "$C" request act "$JW" --action transfer --by sgt --agency "U.S. Marshals Service" --warrant 2:25-mj-100 --at "$JW_AT"
 "$C" request transfers --json | jq -e '.[0].basis == "judicial_warrant"' >/dev/null || fail "transfer listed"; ok
 
 # ---- an interview request (one named by name and birth date only waits for a person to
@@ -121,7 +124,7 @@ SUB=$("$C" request list --kind administrative_subpoena --json | jq -r '.[0].id')
 expect_exit 0 "$C" request fulfill "$SUB"
 [ "$(jq '.rows | length' "$T/out")" -eq 0 ] || fail "nothing disclosed"; ok
 COUNSEL=$("$C" duties list --request "$SUB" --json | jq '.[] | select(.duty == "refer_to_counsel") | .id')
-"$C" duties done "$COUNSEL" --by "county counsel" >/dev/null
+"$C" duties done "$COUNSEL" --by sgt >/dev/null
 expect_exit 0 "$C" request fulfill "$SUB" --counsel-released
 jq -e '[.rows[] | select(.home_address != null)] | length == 0' "$T/out" >/dev/null || fail "home address withheld"; ok
 

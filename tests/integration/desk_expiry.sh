@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Detainers expire on their own once the hold window after release (48 hours, weekends and
-# holidays excluded) has passed without action: `request sweep [--as-of T]`, and `request list`
-# sweeps first. Only a release that happened (released_at) starts the window: a person still in
+# holidays excluded) has passed without action: `request sweep [--as-of T]`, and the server's
+# timer (at start, then each minute); `request list` and every reader only read. Only a release that happened (released_at) starts the window: a person still in
 # custody past a stated release date is still the detainer's subject. Acted and withdrawn
 # requests are never touched; a second sweep does nothing.
 set -euo pipefail
@@ -9,6 +9,7 @@ set -euo pipefail
 C="$CUSTODIAN"
 export CUSTODIAN_NOW=2025-07-03T19:00:00Z
 "$C" init >/dev/null 2>&1
+staff sgt supervisor lt supervisor deputy clerk # --by: active accounts
 "$C" import "$CUST_SOURCE_DIR/tests/data/desk/county.jsonl" 2>/dev/null
 
 "$C" request sweep --help | grep '^usage: custodian' >/dev/null || fail "sweep --help"; ok
@@ -82,17 +83,55 @@ expect_exit 0 "$C" request list --open --json
 [ "$(jq -r '[.[].id] | sort | join(",")' "$T/out")" = "$(printf '%s\n' "$ACT" "$B" "$L" | sort | paste -sd,)" ] ||
   fail "still in custody: open: $(cat "$T/out")"; ok
 [ ! -s "$T/err" ] || fail "nothing expired yet"; ok
-# released on Mon 2025-11-24 09:00 PST: the window ends Wed 09:00 PST, so by December both expire;
-# list sweeps first, on CUSTODIAN_NOW
+# released on Mon 2025-11-24 09:00 PST: the window ends Wed 09:00 PST, so by December both are
+# due to expire. A list only reads (issue 11: `request list` wrote 331 expiries): the sweep
+# expires them, once
 release 1002 2025-11-24T09:00:00-08:00
+entries=$("$C" audit log --json | jq length)
+expect_exit 0 "$C" request list --open --json
+[ "$(jq -r '[.[].id] | sort | join(",")' "$T/out")" = "$(printf '%s\n' "$ACT" "$B" "$L" | sort | paste -sd,)" ] ||
+  fail "a list does not expire: $(cat "$T/out")"; ok
+[ ! -s "$T/err" ] || fail "list says nothing"; ok
+[ "$("$C" audit log --json | jq length)" -eq "$entries" ] || fail "a list wrote the ledger"; ok
+expect_exit 0 "$C" request sweep
+grep -q '^2 expired$' "$T/out" || fail "the sweep expires them: $(cat "$T/out")"; ok
+[ "$(status "$L")" = expired ] || fail "postponed one expired in the end"; ok
+[ "$(status "$B")" = expired ] || fail "B expired by the sweep"; ok
+[ "$(sys_entries "$B")" -eq 1 ] || fail "B one entry"; ok
 expect_exit 0 "$C" request list --open --json
 [ "$(jq -r '[.[].id] | join(",")' "$T/out")" = "$ACT" ] || fail "only the acted one open: $(cat "$T/out")"; ok
-grep -q '2 detainers expired' "$T/err" || fail "list says what it expired"; ok
-[ "$(status "$L")" = expired ] || fail "postponed one expired in the end"; ok
-[ "$(status "$B")" = expired ] || fail "B expired by list"; ok
-[ "$(sys_entries "$B")" -eq 1 ] || fail "B one entry"; ok
-expect_exit 0 "$C" request list
-[ ! -s "$T/err" ] || fail "second list expires nothing"; ok
+expect_exit 0 "$C" request sweep
 [ "$(sys_entries "$B")" -eq 1 ] || fail "B still one entry"; ok
+
+# --open: not final and not fulfilled (a DOJ letter answered once is not open)
+cat >"$T/doj.json" <<'J'
+{"kind": "information_request", "form": "letter", "requester": {"agency": "U.S. Department of Justice"},
+ "received_at": "2025-07-17T09:00:00-07:00", "due": "2025-08-16",
+ "scope": {"population": "in_custody", "citizenship": "non_citizen", "as_of": "2025-07-17"},
+ "items": ["booking_facts"]}
+J
+DOJ=$("$C" request add "$T/doj.json")
+expect_exit 0 "$C" request list --open --json
+jq -e --arg d "$DOJ" 'map(.id) | index($d) != null' "$T/out" >/dev/null || fail "received: open"; ok
+"$C" request fulfill "$DOJ" --format csv --out "$T/doj.csv" 2>/dev/null
+expect_exit 0 "$C" request list --open --json
+jq -e --arg d "$DOJ" 'map(.id) | index($d) == null' "$T/out" >/dev/null || fail "fulfilled: not open"; ok
+expect_exit 0 "$C" request list --json
+jq -e --arg d "$DOJ" 'map(.id) | index($d) != null' "$T/out" >/dev/null || fail "fulfilled: listed"; ok
+
+# the server's timer expires, its readers do not: a detainer whose window passed is expired at
+# the server's start (and each minute), a GET of the list writes nothing
+R=$(det 1001)
+export CUSTODIAN_NOW=2025-07-20T00:00:00Z
+entries=$("$C" audit log --json | jq length)
+expect_exit 0 "$C" request list --json
+[ "$("$C" audit log --json | jq length)" -eq "$entries" ] || fail "a list wrote the ledger"; ok
+"$C" serve --listen 127.0.0.1:0 --port-file "$T/port" 2>"$T/server.err" &
+SP=$!
+for _ in $(seq 1 400); do [ -s "$T/port" ] && break; sleep 0.025; done
+for _ in $(seq 1 400); do [ "$(status "$R")" = expired ] && break; sleep 0.05; done
+kill "$SP"; wait "$SP" 2>/dev/null || true
+[ "$(status "$R")" = expired ] || fail "the server's sweep: $(cat "$T/server.err")"; ok
+[ "$(sys_entries "$R")" -eq 1 ] || fail "expired once"; ok
 expect_exit 0 "$C" audit verify
 pass

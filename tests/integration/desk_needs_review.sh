@@ -9,6 +9,7 @@ set -euo pipefail
 C="$CUSTODIAN"
 export CUSTODIAN_NOW=2025-07-18T19:00:00Z CUSTODIAN_JURISDICTION=us-fl
 "$C" init >/dev/null 2>&1
+staff sgt supervisor lt supervisor deputy clerk # --by: active accounts
 cat >"$T/county.jsonl" <<'J'
 {"booking_number": "8001", "booked_at": "2025-07-01T10:00:00-04:00", "facility": "Main Jail", "person": {"person_id": "F1", "last_name": "DUARTE", "first_name": "PAULO", "dob": "1982-02-02", "ids": {"fbi": "888888AA1"}, "citizenship": {"status": "non_citizen", "source": "consular_notification", "verified": false, "recorded_at": "2025-07-01"}}, "charges": [{"code": "PC 484(a)", "level": "misdemeanor", "status": "pending"}], "scheduled_release": "2025-08-01", "release_date_public": false}
 {"booking_number": "8002", "booked_at": "2025-07-01T11:00:00-04:00", "facility": "Main Jail", "person": {"person_id": "F2", "last_name": "SILVA", "first_name": "ANA", "dob": "1984-04-04", "ids": {"fbi": "888888AA2"}, "citizenship": {"status": "non_citizen", "source": "document", "verified": true, "recorded_at": "2025-07-01"}}, "charges": [{"code": "PC 484(a)", "level": "misdemeanor", "status": "pending"}], "scheduled_release": "2025-08-01", "release_date_public": false}

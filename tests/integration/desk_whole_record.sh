@@ -9,6 +9,7 @@ set -euo pipefail
 C="$CUSTODIAN"
 export CUSTODIAN_NOW=2025-07-18T19:00:00Z
 "$C" init >/dev/null 2>&1
+staff sgt supervisor lt supervisor deputy clerk # --by: active accounts
 P='"last_name": "NAVARRO", "first_name": "ELENA", "dob": "1985-03-03"'
 cat >"$T/county.jsonl" <<J
 {"booking_number": "7001", "booked_at": "2024-01-05T10:00:00-08:00", "facility": "Main Jail", "released_at": "2024-06-01T10:00:00-07:00", "person": {"person_id": "Q1", $P, "ids": {"fbi": "777777AA1"}, "citizenship": {"status": "non_citizen", "country": "MX", "source": "document", "verified": true, "recorded_at": "2024-01-05"}}, "charges": [{"code": "PC 211", "level": "felony", "status": "convicted", "case_number": "BA7001"}, {"code": "PC 459", "level": "felony", "status": "pending", "case_number": "BA7002"}], "sentence": {"imposed_on": "2024-05-01", "term_days": 30, "presentence_custody_days": 30}, "release_date_public": false}

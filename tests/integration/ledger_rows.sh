@@ -11,6 +11,7 @@ REF="python3 $(dirname "$0")/lib/tlog_ref.py"
 export CUSTODIAN_NOW=2025-07-18T19:00:00Z
 "$C" init >/dev/null 2>&1
 "$C" import "$CUST_SOURCE_DIR/tests/data/desk/county.jsonl" 2>/dev/null
+staff sgt supervisor lt supervisor deputy clerk # --by: active accounts
 
 # a detainer (hold prohibited, notify permitted), acted on; a judicial warrant transferred
 cat >"$T/det.json" <<'J'

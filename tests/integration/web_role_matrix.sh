@@ -189,6 +189,22 @@ after=$("$C" audit log --json | jq '[.[] | select(.action == "view")] | length')
    and .role == "counsel" and .object_id == "booking:6012345"' >/dev/null || fail "view entry"
 ok
 
+# request views by role (issue 11): the subject's A-number, date of birth, FBI and CII only for
+# roles that see them on the person page, and such a view is a ledger entry
+curl -s -b "$T/jar.clerk" "$BASE/api/v1/requests/$DET" >"$T/req.clerk"
+jq -e '.subject.a_number == null and .subject.dob == null and .subject.fbi == null
+  and .request.subject.a_number == null and .restricted_fields_hidden == true
+  and .subject.last_name != null' "$T/req.clerk" >/dev/null || fail "clerk's request view: $(jq -c .subject "$T/req.clerk")"; ok
+curl -s -b "$T/jar.clerk" "$BASE/api/v1/requests" >"$T/reqs.clerk"
+! grep -q "A123456789\|1988-04-02" "$T/reqs.clerk" || fail "clerk's request list"; ok
+before=$("$C" audit log --json | jq '[.[] | select(.action == "view")] | length')
+curl -s -b "$T/jar.supervisor" "$BASE/api/v1/requests/$DET" >"$T/req.sup"
+jq -e '.subject.a_number != null and .subject.dob != null and .restricted_fields_hidden == null' "$T/req.sup" >/dev/null ||
+  fail "supervisor's request view"; ok
+"$C" audit log --json | jq -e --arg d "request:$DET" 'last(.[] | select(.action == "view")) | .actor == "u_supervisor"
+   and .role == "supervisor" and .object_id == $d' >/dev/null || fail "request view entry"; ok
+[ "$("$C" audit log --json | jq '[.[] | select(.action == "view")] | length')" -eq $((before + 1)) ] || fail "one view entry"; ok
+
 # --- login: replay, wrong code, lockout
 uri=$(cat "$T/uri.locky")
 code=$($TOTP "$uri")

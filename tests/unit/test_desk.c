@@ -728,15 +728,47 @@ static void test_fulfil_csv(void **state)
     struct cust_desk_fulfil_stats st;
     assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_CSV, false, mem, &st, &err), CUST_OK);
     fclose(mem);
-    assert_non_null(
-        strstr(buf, "booking_number,last_name,first_name,dob,release_date,withheld\r\n"));
+    /* one column per item and one with why it was withheld; plain values */
+    assert_non_null(strstr(
+        buf, "booking_number,last_name,first_name,dob,release_date,release_date_withheld\r\n"));
     assert_non_null(strstr(buf, "1001,GARCIA,JOSE,1988-04-02,2025-07-03,\r\n"));
-    assert_non_null(strstr(buf, "1002,LOPEZ,MARIA,1990-01-15,,\"{\"\"release_date\"\""));
+    /* withheld: the value says so, the next column gives the rule and the citation */
+    const char *w = strstr(buf, "1002,LOPEZ,MARIA,1990-01-15,withheld,\"ca.");
+    assert_non_null(w);
+    assert_non_null(strstr(w, ", Cal. Gov. Code § 7284.6"));
+    assert_null(strstr(buf, "{")); /* no JSON in a cell */
     free(buf);
     /* 1002 had nothing given: not a disclosure */
     assert_int_equal(st.given, 2);
     assert_int_equal(disclosure_count(f, id), 2);
     assert_int_equal(ledger_count(f, "disclosure", "ok"), 1);
+    /* the summary kept with the answer: persons, the item given and withheld by reason */
+    json_t *sum = NULL;
+    assert_int_equal(cust_desk_summary(&f->d, id, &sum, &err), CUST_OK);
+    assert_int_equal(json_integer_value(json_object_get(sum, "persons")), 3);
+    assert_int_equal(json_integer_value(json_object_get(sum, "nothing_given")), 1);
+    json_t *item = json_array_get(json_object_get(sum, "items"), 0);
+    assert_string_equal(sget(item, "item"), "release_date");
+    assert_int_equal(json_integer_value(json_object_get(item, "given")), 2);
+    assert_int_equal(json_integer_value(json_object_get(item, "withheld")), 1);
+    json_t *why = json_array_get(json_object_get(item, "withheld_by"), 0);
+    assert_int_equal(json_integer_value(json_object_get(why, "persons")), 1);
+    assert_non_null(strstr(sget(why, "reason"), "7284.6"));
+    json_t *outcomes = json_object_get(sum, "outcomes");
+    assert_int_equal(json_array_size(outcomes), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(outcomes, 0), "persons")),
+                     2);
+    json_decref(sum);
+    /* the persons given something, by page, with their names */
+    json_t *pg = NULL;
+    assert_int_equal(cust_desk_disclosed(&f->d, id, 2, 1, &pg, &err), CUST_OK);
+    assert_int_equal(json_integer_value(json_object_get(pg, "total")), 2);
+    assert_int_equal(json_integer_value(json_object_get(pg, "pages")), 2);
+    json_t *row = json_array_get(json_object_get(pg, "rows"), 0);
+    assert_non_null(row);
+    assert_non_null(sget(row, "last_name"));
+    assert_int_equal(json_array_size(json_object_get(pg, "rows")), 1);
+    json_decref(pg);
 }
 
 struct disc_rows {

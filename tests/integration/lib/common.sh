@@ -16,3 +16,14 @@ expect_exit() {
   [ "$got" -eq "$want" ] || { cat "$T/err" >&2; fail "exit $got, expected $want: $*"; }
   ok
 }
+
+# staff NAME ROLE [NAME ROLE ...]: staff accounts in $CUSTODIAN_DB, for `--by` (an active
+# account whose role may act, or the operator $CUSTODIAN_USER).
+staff() {
+  echo "river otter lantern quietly 42" >"$T/.staff-pass"
+  while [ $# -ge 2 ]; do
+    "$CUSTODIAN" user add "$1" --role "$2" --passphrase-file "$T/.staff-pass" >/dev/null 2>&1 ||
+      fail "user add $1 $2"
+    shift 2
+  done
+}

@@ -1,0 +1,101 @@
+/*
+ * sweeper.c - the server's expiry timer (web_internal.h, docs/internals/desk.md "Expiry").
+ *
+ * Readers never write: listing requests, the dashboard and the request pages only read. The
+ * detainers whose hold window passed are expired here, once a minute (and at start), by one
+ * thread through a pooled store connection, each expiry recorded once (cust_desk_sweep), as
+ * `custodian request sweep` does from the command line.
+ */
+#include "custodian/compat.h"
+#include "custodian/date.h"
+#include "custodian/desk.h"
+#include "web_internal.h"
+
+#include <pthread.h>
+#include <time.h>
+
+struct web_sweeper {
+    unsigned every_s;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool stop;
+    char last_error[CUST_ERR_MSG_MAX];
+};
+
+static void sweep_once(struct cust_web *w)
+{
+    struct web_sweeper *sw = w->sweeper;
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_desk d;
+    json_t *expired = NULL;
+    cust_desk_init(&d, w->env, web_acquire(w), "custodian serve", "system");
+    enum cust_status st = cust_desk_sweep(&d, cust_now(), &expired, &err);
+    struct cust_store *s = d.store;
+    cust_desk_release(&d);
+    web_release(w, s);
+    if (st != CUST_OK) {
+        if (strcmp(err.msg, sw->last_error) != 0) /* said once, not every minute */
+            fprintf(stderr, "custodian: expiry sweep: %s\n", err.msg);
+        snprintf(sw->last_error, sizeof(sw->last_error), "%s", err.msg);
+    } else {
+        sw->last_error[0] = '\0';
+        if (json_array_size(expired))
+            fprintf(stderr, "custodian: %zu detainer%s expired (hold window passed)\n",
+                    json_array_size(expired), json_array_size(expired) == 1 ? "" : "s");
+    }
+    json_decref(expired);
+}
+
+static void *run(void *arg)
+{
+    struct cust_web *w = arg;
+    struct web_sweeper *sw = w->sweeper;
+    pthread_mutex_lock(&sw->lock);
+    while (!sw->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += sw->every_s;
+        pthread_cond_timedwait(&sw->wake, &sw->lock, &ts);
+        if (sw->stop)
+            break;
+        pthread_mutex_unlock(&sw->lock);
+        sweep_once(w);
+        pthread_mutex_lock(&sw->lock);
+    }
+    pthread_mutex_unlock(&sw->lock);
+    return NULL;
+}
+
+enum cust_status web_sweeper_start(struct cust_web *w, unsigned every_s, struct cust_err *err)
+{
+    struct web_sweeper *sw = cust_xcalloc(1, sizeof(*sw));
+    sw->every_s = every_s ? every_s : 60;
+    pthread_mutex_init(&sw->lock, NULL);
+    pthread_cond_init(&sw->wake, NULL);
+    w->sweeper = sw;
+    sweep_once(w); /* what passed while the server was down */
+    if (pthread_create(&sw->thread, NULL, run, w) == 0)
+        return CUST_OK;
+    pthread_mutex_destroy(&sw->lock);
+    pthread_cond_destroy(&sw->wake);
+    free(sw);
+    w->sweeper = NULL;
+    return cust_err_set(err, CUST_EIO, "cannot start the expiry sweep");
+}
+
+void web_sweeper_stop(struct cust_web *w)
+{
+    struct web_sweeper *sw = w->sweeper;
+    if (!sw)
+        return;
+    pthread_mutex_lock(&sw->lock);
+    sw->stop = true;
+    pthread_cond_signal(&sw->wake);
+    pthread_mutex_unlock(&sw->lock);
+    pthread_join(sw->thread, NULL);
+    pthread_mutex_destroy(&sw->lock);
+    pthread_cond_destroy(&sw->wake);
+    free(sw);
+    w->sweeper = NULL;
+}
