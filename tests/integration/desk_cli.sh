@@ -109,7 +109,7 @@ expect_exit 0 "$C" request act "$JW6" --action transfer --by sgt --agency USMS
 [ "$("$C" request transfers --json | jq -r '.[-1].warrant_number')" = 2:25-mj-900 ] || fail "warrant from the request"; ok
 jq '.kind = "detainer" | .warrant_number = "X"' "$T/jw.json" >"$T/bad-wn.json"
 expect_exit 2 "$C" request add "$T/bad-wn.json"
-grep '^request.warrant_number: only a warrant has a warrant number' "$T/err" >/dev/null || fail "warrant number on a detainer"; ok
+grep -F "$T/bad-wn.json: request.warrant_number: only a warrant has a warrant number" "$T/err" >/dev/null || fail "warrant number on a detainer"; ok
 [ "$(jq -r '.[0].at' "$T/xfer.json")" = 2025-07-18T15:00:00Z ] || fail "transfer time"; ok
 
 # an interview request: consent form first

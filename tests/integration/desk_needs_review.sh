@@ -24,10 +24,10 @@ det() { # det FBI [WARRANT]
 # intake: only I-200 or I-205, only on a detainer; refused with the path, nothing stored
 det 888888AA1 I-999 >"$T/bad.json"
 expect_exit 2 "$C" request add "$T/bad.json"
-grep '^request.accompanying_warrant: must be I-200 or I-205' "$T/err" >/dev/null || fail "warrant value"; ok
+grep -F "$T/bad.json: request.accompanying_warrant: must be I-200 or I-205" "$T/err" >/dev/null || fail "warrant value"; ok
 jq '.kind = "judicial_warrant" | .accompanying_warrant = "I-200"' "$T/bad.json" >"$T/bad2.json"
 expect_exit 2 "$C" request add "$T/bad2.json"
-grep '^request.accompanying_warrant: only a detainer' "$T/err" >/dev/null || fail "warrant kind"; ok
+grep -F "$T/bad2.json: request.accompanying_warrant: only a detainer" "$T/err" >/dev/null || fail "warrant kind"; ok
 [ "$("$C" request list --json | jq length)" -eq 0 ] || fail "nothing stored"; ok
 
 # a detainer without its warrant: the verdict needs request.accompanying_warrant; the hold is
