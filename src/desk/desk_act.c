@@ -194,7 +194,9 @@ static enum cust_status check_transfer(struct act_run *r, size_t i)
 }
 
 /* Whether a person is in custody at `at`: one of their bookings booked at or before it and not
- * released by then (its booking number in `bn`, the last release before it in `left`). */
+ * released before it (its booking number in `bn`, the last release before it in `left`). The
+ * release instant itself still counts: a transfer is a release into another agency's custody,
+ * recorded at the moment of the handover (the demo's transfers to the Marshals are). */
 struct custody_at {
     int64_t at;
     bool in;
@@ -209,7 +211,7 @@ static enum cust_status on_custody(const struct cust_record *rec, int64_t person
     const struct cust_booking *b = &rec->b;
     if (!b->booked_at || !cust_time_parse(b->booked_at, &booked, NULL) || booked > c->at)
         return CUST_OK;
-    if (b->released_at && cust_time_parse(b->released_at, &released, NULL) && released <= c->at) {
+    if (b->released_at && cust_time_parse(b->released_at, &released, NULL) && released < c->at) {
         snprintf(c->left, sizeof(c->left), "%s", b->released_at);
         return CUST_OK;
     }

@@ -18,6 +18,7 @@ cat >"$T/canary.jsonl" <<'JSON'
 {"booking_number":"7770002","booked_at":"2025-03-02T10:00:00-08:00","facility":"North Facility","arresting_agency":"County Sheriff","person":{"person_id":"P2","last_name":"WRENSHAW","first_name":"ANN","dob":"1970-01-01","citizenship":{"status":"non_citizen","country":"MX","source":"self_reported","verified":false,"recorded_at":"2025-03-02"}},"charges":[{"code":"VC 23152(a)","description":"DUI","level":"misdemeanor","status":"pending"}],"scheduled_release":"2025-06-01","release_date_public":true}
 JSON
 "$C" import "$T/canary.jsonl" >/dev/null 2>&1 || fail "import"
+staff dep.ortiz clerk # --by names an active account (issue 11)
 CANARY=(FINCHLEY ODETTE QXMIDDLE 1901-02-03 QXALIASNAME ZEDDICUS Q99887766 887766QX3 CA55443322
         A987650123 QXBIRTHPLACE QXCOUNTRY "Quixotic Canary" QXIMMSTATUS 7770001 PCANARY9001
         CANARYHOUSING QXBURGLARYDESC BA777001 1999-09-09 "Officer Qxcontact" 555-0199)
