@@ -657,8 +657,11 @@ enum cust_status web_guard(struct cust_web *w, struct cust_http_request *req,
         int status = res->status;
         char id[17];
         memcpy(id, res->incident, sizeof(id));
+        char *problem = res->problem; /* what the server logs with the incident: kept */
+        res->problem = NULL;
         cust_http_res_release(res);
         cust_http_res_init(res);
+        res->problem = problem;
         (void)web_incident_page(w, res, status, id, NULL);
     }
     return CUST_EDENIED;

@@ -83,7 +83,7 @@ for v in "${VALUES[@]}"; do enc "$v"; ENC+=("$REPLY"); done
 role_for() { # GUARD -> the role signed in for it (none for public routes)
   case "$1" in
     public) echo none ;;
-    audit.read) echo auditor ;;
+    audit.read | oversight.read) echo auditor ;; # the inspector general's view: auditors only
     user.manage) echo admin ;;
     *) echo supervisor ;;
   esac
