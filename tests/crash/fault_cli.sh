@@ -74,7 +74,7 @@ run_op() {
   case $op in
   import) cmd=("$C" import "$T/imp.jsonl") ;;
   intake) cmd=("$C" request add "$T/det.json") ;;
-  act) cmd=("$C" request act "$DET" --action hold --decline --by sgt.fault --reason "Values Act") ;;
+  act) cmd=("$C" request act "$DET" --action hold --decline --by "$CUSTODIAN_USER" --reason "Values Act") ;;
   fulfil) cmd=("$C" request fulfill "$DOJ" --format csv --out "$ANSWER") ;;
   useradd) cmd=("$C" user add u.fault --role clerk --passphrase-file "$T/pass") ;;
   backup) cmd=("$C" backup --out "$T/bk") ;;
