@@ -114,11 +114,6 @@ static enum cust_status step_err(void *impl, struct cust_err *err, const char *w
     return cust_sqlite_err(db, path, err, what);
 }
 
-static const char *ctext(sqlite3_stmt *s, int i)
-{
-    return (const char *)sqlite3_column_text(s, i);
-}
-
 static enum cust_status sw_account_get(void *impl, const char *name, cust_account_row_fn fn,
                                        void *arg, struct cust_err *err)
 {
@@ -130,9 +125,9 @@ static enum cust_status sw_account_get(void *impl, const char *name, cust_accoun
     enum cust_status st = CUST_OK;
     if (rc == SQLITE_ROW) {
         struct cust_account_row r = {
-            .name = ctext(s, 0),
-            .role = ctext(s, 1),
-            .pwhash = ctext(s, 2),
+            .name = cust_sqlite_text(s, 0),
+            .role = cust_sqlite_text(s, 1),
+            .pwhash = cust_sqlite_text(s, 2),
             .totp_secret = sqlite3_column_blob(s, 3),
             .totp_secret_len = (size_t)sqlite3_column_bytes(s, 3),
             .totp_nonce = sqlite3_column_blob(s, 8),
@@ -141,7 +136,7 @@ static enum cust_status sw_account_get(void *impl, const char *name, cust_accoun
             .failures = (unsigned)sqlite3_column_int(s, 5),
             .locked_until = sqlite3_column_int64(s, 6),
             .disabled = sqlite3_column_int(s, 7) != 0,
-            .created_at = ctext(s, 9),
+            .created_at = cust_sqlite_text(s, 9),
         };
         st = fn(&r, arg);
     } else if (rc == SQLITE_DONE) {
@@ -247,8 +242,8 @@ static enum cust_status sw_user_list(void *impl, cust_user_fn fn, void *arg, str
     enum cust_status st = CUST_OK;
     int rc;
     while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct cust_user_row r = {ctext(s, 0), ctext(s, 1), ctext(s, 2),
-                                  sqlite3_column_int(s, 3) != 0};
+        struct cust_user_row r = {cust_sqlite_text(s, 0), cust_sqlite_text(s, 1),
+                                  cust_sqlite_text(s, 2), sqlite3_column_int(s, 3) != 0};
         st = fn(&r, arg);
     }
     if (st == CUST_OK && rc != SQLITE_DONE)
@@ -267,12 +262,9 @@ static enum cust_status sw_session_get(void *impl, const char *id, cust_session_
     int rc = sqlite3_step(s);
     enum cust_status st = CUST_OK;
     if (rc == SQLITE_ROW) {
-        struct cust_session_row r = {ctext(s, 0),
-                                     ctext(s, 1),
-                                     ctext(s, 2),
-                                     ctext(s, 3),
-                                     sqlite3_column_int64(s, 4),
-                                     sqlite3_column_int64(s, 5)};
+        struct cust_session_row r = {cust_sqlite_text(s, 0),     cust_sqlite_text(s, 1),
+                                     cust_sqlite_text(s, 2),     cust_sqlite_text(s, 3),
+                                     sqlite3_column_int64(s, 4), sqlite3_column_int64(s, 5)};
         st = fn(&r, arg);
     } else if (rc == SQLITE_DONE) {
         st = cust_err_set(err, CUST_ENOTFOUND, "no such session");
@@ -368,12 +360,9 @@ static enum cust_status sw_session_list(void *impl, const char *user, cust_sessi
     enum cust_status st = CUST_OK;
     int rc;
     while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct cust_session_row r = {ctext(s, 0),
-                                     ctext(s, 1),
-                                     ctext(s, 2),
-                                     ctext(s, 3),
-                                     sqlite3_column_int64(s, 4),
-                                     sqlite3_column_int64(s, 5)};
+        struct cust_session_row r = {cust_sqlite_text(s, 0),     cust_sqlite_text(s, 1),
+                                     cust_sqlite_text(s, 2),     cust_sqlite_text(s, 3),
+                                     sqlite3_column_int64(s, 4), sqlite3_column_int64(s, 5)};
         st = fn(&r, arg);
     }
     if (st == CUST_OK && rc != SQLITE_DONE)

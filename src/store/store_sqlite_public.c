@@ -228,11 +228,6 @@ static void bind_opt(sqlite3_stmt *s, int i, const char *v)
         sqlite3_bind_null(s, i);
 }
 
-static const char *ctext(sqlite3_stmt *s, int i)
-{
-    return (const char *)sqlite3_column_text(s, i);
-}
-
 /* The statement for `q` (by name or by number, rows or their count) with every parameter bound;
  * the keys live in `k` for as long as the statement runs. */
 struct public_keys {
@@ -280,15 +275,15 @@ enum cust_status cust_sqlite_public_search(void *impl, const struct cust_public_
     int rc;
     while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct cust_public_row r = {
-            .booking_number = ctext(s, 0),
-            .last_name = ctext(s, 1),
-            .first_name = ctext(s, 2),
-            .middle_name = ctext(s, 3),
-            .booked_at = ctext(s, 4),
-            .facility = ctext(s, 5),
-            .arresting_agency = ctext(s, 6),
-            .charges_json = ctext(s, 7),
-            .scheduled_release = ctext(s, 8),
+            .booking_number = cust_sqlite_text(s, 0),
+            .last_name = cust_sqlite_text(s, 1),
+            .first_name = cust_sqlite_text(s, 2),
+            .middle_name = cust_sqlite_text(s, 3),
+            .booked_at = cust_sqlite_text(s, 4),
+            .facility = cust_sqlite_text(s, 5),
+            .arresting_agency = cust_sqlite_text(s, 6),
+            .charges_json = cust_sqlite_text(s, 7),
+            .scheduled_release = cust_sqlite_text(s, 8),
         };
         st = fn(&r, arg);
     }

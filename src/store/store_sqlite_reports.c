@@ -58,32 +58,6 @@ static sqlite3_stmt *prep(const struct rq *q, const char *sql, struct cust_err *
     return s;
 }
 
-static void btext(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(s, i);
-}
-
-static void btime(sqlite3_stmt *s, int i, int64_t t)
-{
-    if (t == CUST_NO_TIME)
-        sqlite3_bind_null(s, i);
-    else
-        sqlite3_bind_int64(s, i, t);
-}
-
-static const char *ctext(sqlite3_stmt *s, int i)
-{
-    return (const char *)sqlite3_column_text(s, i);
-}
-
-static int64_t ctime_(sqlite3_stmt *s, int i)
-{
-    return sqlite3_column_type(s, i) == SQLITE_NULL ? CUST_NO_TIME : sqlite3_column_int64(s, i);
-}
-
 /* ---- requests by receipt ---------------------------------------------------------------- */
 
 static enum cust_status requests_between(void *impl, int64_t from_ts, int64_t to_ts,
@@ -100,29 +74,29 @@ static enum cust_status requests_between(void *impl, int64_t from_ts, int64_t to
              err);
     if (!s)
         return CUST_EDB;
-    btime(s, 1, from_ts);
-    btime(s, 2, to_ts);
+    cust_sqlite_bind_time(s, 1, from_ts);
+    cust_sqlite_bind_time(s, 2, to_ts);
     enum cust_status st = CUST_OK;
     int rc;
     while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct cust_request_row r = {
-            .id = ctext(s, 0),
-            .kind = ctext(s, 1),
-            .form = ctext(s, 2),
-            .agency = ctext(s, 3),
-            .office = ctext(s, 4),
-            .status = ctext(s, 5),
-            .status_reason = ctext(s, 6),
-            .received_at = ctext(s, 7),
+            .id = cust_sqlite_text(s, 0),
+            .kind = cust_sqlite_text(s, 1),
+            .form = cust_sqlite_text(s, 2),
+            .agency = cust_sqlite_text(s, 3),
+            .office = cust_sqlite_text(s, 4),
+            .status = cust_sqlite_text(s, 5),
+            .status_reason = cust_sqlite_text(s, 6),
+            .received_at = cust_sqlite_text(s, 7),
             .received_ts = sqlite3_column_int64(s, 8),
             .received_offset = sqlite3_column_int(s, 9),
-            .due_ts = ctime_(s, 10),
-            .law_ts = ctime_(s, 11),
-            .law_rule = ctext(s, 12),
-            .owner = ctext(s, 13),
-            .created_at = ctext(s, 14),
-            .updated_at = ctext(s, 15),
-            .doc = ctext(s, 16),
+            .due_ts = cust_sqlite_time(s, 10),
+            .law_ts = cust_sqlite_time(s, 11),
+            .law_rule = cust_sqlite_text(s, 12),
+            .owner = cust_sqlite_text(s, 13),
+            .created_at = cust_sqlite_text(s, 14),
+            .updated_at = cust_sqlite_text(s, 15),
+            .doc = cust_sqlite_text(s, 16),
         };
         st = fn(&r, arg);
     }
@@ -153,8 +127,9 @@ static enum cust_status person(void *impl, int64_t person_id, cust_report_person
     enum cust_status st = CUST_OK;
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
-        struct cust_report_person p = {sqlite3_column_int64(s, 0), ctext(s, 1), ctext(s, 2),
-                                       ctext(s, 3), ctext(s, 4)};
+        struct cust_report_person p = {sqlite3_column_int64(s, 0), cust_sqlite_text(s, 1),
+                                       cust_sqlite_text(s, 2), cust_sqlite_text(s, 3),
+                                       cust_sqlite_text(s, 4)};
         st = fn(&p, arg);
     } else if (rc == SQLITE_DONE) {
         st = cust_err_set(err, CUST_ENOTFOUND, "no person #%lld", (long long)person_id);
@@ -179,23 +154,23 @@ static enum cust_status enforcement_put(void *impl, const struct cust_enforcemen
                            err);
     if (!s)
         return CUST_EDB;
-    btext(s, 1, e->occurred_at);
+    cust_sqlite_bind_text(s, 1, e->occurred_at);
     sqlite3_bind_int64(s, 2, e->occurred_ts);
     sqlite3_bind_int(s, 3, e->occurred_offset);
-    btext(s, 4, e->area);
-    btext(s, 5, e->place);
-    btext(s, 6, e->agency);
+    cust_sqlite_bind_text(s, 4, e->area);
+    cust_sqlite_bind_text(s, 5, e->place);
+    cust_sqlite_bind_text(s, 6, e->agency);
     sqlite3_bind_int64(s, 7, e->detained);
-    btext(s, 8, e->persons ? e->persons : "[]");
-    btext(s, 9, e->reasons);
-    btext(s, 10, e->source);
-    btext(s, 11, e->note);
+    cust_sqlite_bind_text(s, 8, e->persons ? e->persons : "[]");
+    cust_sqlite_bind_text(s, 9, e->reasons);
+    cust_sqlite_bind_text(s, 10, e->source);
+    cust_sqlite_bind_text(s, 11, e->note);
     if (e->supersedes > 0)
         sqlite3_bind_int64(s, 12, e->supersedes);
     else
         sqlite3_bind_null(s, 12);
-    btext(s, 13, e->recorded_by);
-    btext(s, 14, e->recorded_at);
+    cust_sqlite_bind_text(s, 13, e->recorded_by);
+    cust_sqlite_bind_text(s, 14, e->recorded_at);
     int rc = sqlite3_step(s);
     enum cust_status st = CUST_OK;
     if (rc != SQLITE_DONE)
@@ -228,27 +203,27 @@ static enum cust_status enforcement_list(void *impl, int64_t from_ts, int64_t to
                            err);
     if (!s)
         return CUST_EDB;
-    btime(s, 1, from_ts);
-    btime(s, 2, to_ts);
+    cust_sqlite_bind_time(s, 1, from_ts);
+    cust_sqlite_bind_time(s, 2, to_ts);
     enum cust_status st = CUST_OK;
     int rc;
     while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct cust_enforcement e = {
             .id = sqlite3_column_int64(s, 0),
-            .occurred_at = ctext(s, 1),
+            .occurred_at = cust_sqlite_text(s, 1),
             .occurred_ts = sqlite3_column_int64(s, 2),
             .occurred_offset = sqlite3_column_int(s, 3),
-            .area = ctext(s, 4),
-            .place = ctext(s, 5),
-            .agency = ctext(s, 6),
+            .area = cust_sqlite_text(s, 4),
+            .place = cust_sqlite_text(s, 5),
+            .agency = cust_sqlite_text(s, 6),
             .detained = sqlite3_column_int64(s, 7),
-            .persons = ctext(s, 8),
-            .reasons = ctext(s, 9),
-            .source = ctext(s, 10),
-            .note = ctext(s, 11),
+            .persons = cust_sqlite_text(s, 8),
+            .reasons = cust_sqlite_text(s, 9),
+            .source = cust_sqlite_text(s, 10),
+            .note = cust_sqlite_text(s, 11),
             .supersedes = sqlite3_column_int64(s, 12),
-            .recorded_by = ctext(s, 13),
-            .recorded_at = ctext(s, 14),
+            .recorded_by = cust_sqlite_text(s, 13),
+            .recorded_at = cust_sqlite_text(s, 14),
         };
         st = fn(&e, arg);
     }

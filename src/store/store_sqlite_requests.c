@@ -276,32 +276,6 @@ static sqlite3_stmt *dstmt(struct dq *q, enum dstmt id, struct cust_err *err)
     return cust_sqlite_stmt(q->db, q->path, &q->st[id], dsql[id], err);
 }
 
-static void btext(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(s, i);
-}
-
-static void btime(sqlite3_stmt *s, int i, int64_t t)
-{
-    if (t == CUST_NO_TIME)
-        sqlite3_bind_null(s, i);
-    else
-        sqlite3_bind_int64(s, i, t);
-}
-
-static const char *ctext(sqlite3_stmt *s, int i)
-{
-    return (const char *)sqlite3_column_text(s, i);
-}
-
-static int64_t ctime_(sqlite3_stmt *s, int i)
-{
-    return sqlite3_column_type(s, i) == SQLITE_NULL ? CUST_NO_TIME : sqlite3_column_int64(s, i);
-}
-
 static enum cust_status step_done(struct dq *q, sqlite3_stmt *s, const char *what,
                                   struct cust_err *err)
 {
@@ -374,25 +348,25 @@ static enum cust_status req_insert(void *impl, const struct cust_request_row *r,
     id[CUST_REQUEST_ID_MAX - 1] = '\0';
     if (!(s = dstmt(&q, D_REQ_INSERT, err)))
         return CUST_EDB;
-    btext(s, 1, id);
+    cust_sqlite_bind_text(s, 1, id);
     sqlite3_bind_int(s, 2, y);
     sqlite3_bind_int64(s, 3, seq);
-    btext(s, 4, r->kind);
-    btext(s, 5, r->form);
-    btext(s, 6, r->agency);
-    btext(s, 7, r->office);
-    btext(s, 8, r->status);
-    btext(s, 9, r->status_reason);
-    btext(s, 10, r->received_at);
+    cust_sqlite_bind_text(s, 4, r->kind);
+    cust_sqlite_bind_text(s, 5, r->form);
+    cust_sqlite_bind_text(s, 6, r->agency);
+    cust_sqlite_bind_text(s, 7, r->office);
+    cust_sqlite_bind_text(s, 8, r->status);
+    cust_sqlite_bind_text(s, 9, r->status_reason);
+    cust_sqlite_bind_text(s, 10, r->received_at);
     sqlite3_bind_int64(s, 11, r->received_ts);
     sqlite3_bind_int(s, 12, r->received_offset);
-    btime(s, 13, r->due_ts);
-    btime(s, 14, r->law_ts);
-    btext(s, 15, r->law_rule);
-    btext(s, 16, r->owner);
-    btext(s, 17, r->created_at);
-    btext(s, 18, r->updated_at);
-    btext(s, 19, r->doc);
+    cust_sqlite_bind_time(s, 13, r->due_ts);
+    cust_sqlite_bind_time(s, 14, r->law_ts);
+    cust_sqlite_bind_text(s, 15, r->law_rule);
+    cust_sqlite_bind_text(s, 16, r->owner);
+    cust_sqlite_bind_text(s, 17, r->created_at);
+    cust_sqlite_bind_text(s, 18, r->updated_at);
+    cust_sqlite_bind_text(s, 19, r->doc);
     enum cust_status st = step_done(&q, s, "insert request", err);
     if (st == CUST_OK)
         cust_sqlite_rows_track(impl, CT_REQUESTS, 0, id);
@@ -402,23 +376,23 @@ static enum cust_status req_insert(void *impl, const struct cust_request_row *r,
 static enum cust_status req_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
 {
     struct cust_request_row r = {
-        .id = ctext(s, 0),
-        .kind = ctext(s, 1),
-        .form = ctext(s, 2),
-        .agency = ctext(s, 3),
-        .office = ctext(s, 4),
-        .status = ctext(s, 5),
-        .status_reason = ctext(s, 6),
-        .received_at = ctext(s, 7),
+        .id = cust_sqlite_text(s, 0),
+        .kind = cust_sqlite_text(s, 1),
+        .form = cust_sqlite_text(s, 2),
+        .agency = cust_sqlite_text(s, 3),
+        .office = cust_sqlite_text(s, 4),
+        .status = cust_sqlite_text(s, 5),
+        .status_reason = cust_sqlite_text(s, 6),
+        .received_at = cust_sqlite_text(s, 7),
         .received_ts = sqlite3_column_int64(s, 8),
         .received_offset = sqlite3_column_int(s, 9),
-        .due_ts = ctime_(s, 10),
-        .law_ts = ctime_(s, 11),
-        .law_rule = ctext(s, 12),
-        .owner = ctext(s, 13),
-        .created_at = ctext(s, 14),
-        .updated_at = ctext(s, 15),
-        .doc = ctext(s, 16),
+        .due_ts = cust_sqlite_time(s, 10),
+        .law_ts = cust_sqlite_time(s, 11),
+        .law_rule = cust_sqlite_text(s, 12),
+        .owner = cust_sqlite_text(s, 13),
+        .created_at = cust_sqlite_text(s, 14),
+        .updated_at = cust_sqlite_text(s, 15),
+        .doc = cust_sqlite_text(s, 16),
     };
     return fn->req(&r, arg);
 }
@@ -430,7 +404,7 @@ static enum cust_status req_get(void *impl, const char *id, cust_request_row_fn 
     sqlite3_stmt *s = dstmt(&q, D_REQ_GET, err);
     if (!s)
         return CUST_EDB;
-    btext(s, 1, id);
+    cust_sqlite_bind_text(s, 1, id);
     int n;
     enum cust_status st = each(&q, s, req_row, &(union dcb){.req = fn}, arg, "request", &n, err);
     if (st == CUST_OK && n == 0)
@@ -446,9 +420,9 @@ static enum cust_status req_list(void *impl, const struct cust_request_filter *f
     if (!s)
         return CUST_EDB;
     sqlite3_bind_int(s, 1, f->open_only ? 1 : 0);
-    btime(s, 2, f->overdue_at);
+    cust_sqlite_bind_time(s, 2, f->overdue_at);
     sqlite3_bind_int64(s, 3, f->now);
-    btext(s, 4, f->kind);
+    cust_sqlite_bind_text(s, 4, f->kind);
     return each(&q, s, req_row, &(union dcb){.req = fn}, arg, "list requests", NULL, err);
 }
 
@@ -460,12 +434,12 @@ static enum cust_status req_update(void *impl, const char *id, const char *statu
     sqlite3_stmt *s = dstmt(&q, D_REQ_UPDATE, err);
     if (!s)
         return CUST_EDB;
-    btext(s, 1, id);
-    btext(s, 2, status);
-    btext(s, 3, reason);
-    btime(s, 4, law_ts);
-    btext(s, 5, law_rule);
-    btext(s, 6, updated_at);
+    cust_sqlite_bind_text(s, 1, id);
+    cust_sqlite_bind_text(s, 2, status);
+    cust_sqlite_bind_text(s, 3, reason);
+    cust_sqlite_bind_time(s, 4, law_ts);
+    cust_sqlite_bind_text(s, 5, law_rule);
+    cust_sqlite_bind_text(s, 6, updated_at);
     enum cust_status st = step_done(&q, s, "update request", err);
     if (st == CUST_OK && sqlite3_changes(q.db) == 0)
         return cust_err_set(err, CUST_ENOTFOUND, "no request '%s'", id);
@@ -485,7 +459,7 @@ static enum cust_status doc_put(void *impl, const char *request_id, const char *
         sqlite3_stmt *s = dstmt(&q, pass == 0 ? D_DOC_PUT : D_DOC_FILL, err);
         if (!s)
             return CUST_EDB;
-        btext(s, 1, sha256);
+        cust_sqlite_bind_text(s, 1, sha256);
         if (content) {
             sqlite3_bind_int64(s, 2, (int64_t)len);
             sqlite3_bind_blob64(s, 3, content, len, SQLITE_STATIC);
@@ -500,10 +474,10 @@ static enum cust_status doc_put(void *impl, const char *request_id, const char *
     sqlite3_stmt *s = dstmt(&q, D_DOC_LINK, err);
     if (!s)
         return CUST_EDB;
-    btext(s, 1, request_id);
-    btext(s, 2, name);
-    btext(s, 3, sha256);
-    btext(s, 4, role);
+    cust_sqlite_bind_text(s, 1, request_id);
+    cust_sqlite_bind_text(s, 2, name);
+    cust_sqlite_bind_text(s, 3, sha256);
+    cust_sqlite_bind_text(s, 4, role);
     enum cust_status st = step_done(&q, s, "link document", err);
     if (st == CUST_OK)
         cust_sqlite_rows_track(impl, CT_REQUEST_DOCUMENTS, sqlite3_last_insert_rowid(q.db), NULL);
@@ -519,7 +493,7 @@ static enum cust_status doc_get(void *impl, const char *sha256, char **content, 
     sqlite3_stmt *s = dstmt(&q, D_DOC_GET, err);
     if (!s)
         return CUST_EDB;
-    btext(s, 1, sha256);
+    cust_sqlite_bind_text(s, 1, sha256);
     int rc = sqlite3_step(s);
     enum cust_status st = CUST_OK;
     if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
@@ -540,7 +514,8 @@ static enum cust_status doc_get(void *impl, const char *sha256, char **content, 
 
 static enum cust_status docs_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
 {
-    struct cust_document_row d = {ctext(s, 0), ctext(s, 1), ctext(s, 2), ctext(s, 3),
+    struct cust_document_row d = {cust_sqlite_text(s, 0), cust_sqlite_text(s, 1),
+                                  cust_sqlite_text(s, 2), cust_sqlite_text(s, 3),
                                   sqlite3_column_int64(s, 4)};
     return fn->doc(&d, arg);
 }
@@ -552,7 +527,7 @@ static enum cust_status docs(void *impl, const char *request_id, cust_document_r
     sqlite3_stmt *s = dstmt(&q, D_DOCS, err);
     if (!s)
         return CUST_EDB;
-    btext(s, 1, request_id);
+    cust_sqlite_bind_text(s, 1, request_id);
     return each(&q, s, docs_row, &(union dcb){.doc = fn}, arg, "documents", NULL, err);
 }
 
@@ -564,17 +539,17 @@ static enum cust_status link_put(void *impl, const struct cust_link_row *l, stru
     sqlite3_stmt *s = dstmt(&q, D_LINK_PUT, err);
     if (!s)
         return CUST_EDB;
-    btext(s, 1, l->request_id);
+    cust_sqlite_bind_text(s, 1, l->request_id);
     sqlite3_bind_int64(s, 2, l->person_id);
-    btext(s, 3, l->booking_number);
+    cust_sqlite_bind_text(s, 3, l->booking_number);
     sqlite3_bind_double(s, 4, l->score);
     sqlite3_bind_int(s, 5, l->strong ? 1 : 0);
-    btext(s, 6, l->state);
-    btext(s, 7, l->confirmed_by);
-    btext(s, 8, l->confirmed_at);
-    btext(s, 9, l->reasons);
+    cust_sqlite_bind_text(s, 6, l->state);
+    cust_sqlite_bind_text(s, 7, l->confirmed_by);
+    cust_sqlite_bind_text(s, 8, l->confirmed_at);
+    cust_sqlite_bind_text(s, 9, l->reasons);
     sqlite3_bind_int(s, 10, l->review ? 1 : 0);
-    btext(s, 11, l->review_reason);
+    cust_sqlite_bind_text(s, 11, l->review_reason);
     enum cust_status st = step_done(&q, s, "link", err);
     if (st == CUST_OK) /* a link is part of its request's row */
         cust_sqlite_rows_track(impl, CT_REQUESTS, 0, l->request_id);
@@ -584,17 +559,17 @@ static enum cust_status link_put(void *impl, const struct cust_link_row *l, stru
 static enum cust_status link_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
 {
     struct cust_link_row l = {
-        .request_id = ctext(s, 0),
+        .request_id = cust_sqlite_text(s, 0),
         .person_id = sqlite3_column_int64(s, 1),
-        .booking_number = ctext(s, 2),
+        .booking_number = cust_sqlite_text(s, 2),
         .score = sqlite3_column_double(s, 3),
         .strong = sqlite3_column_int(s, 4) != 0,
-        .state = ctext(s, 5),
-        .confirmed_by = ctext(s, 6),
-        .confirmed_at = ctext(s, 7),
-        .reasons = ctext(s, 8),
+        .state = cust_sqlite_text(s, 5),
+        .confirmed_by = cust_sqlite_text(s, 6),
+        .confirmed_at = cust_sqlite_text(s, 7),
+        .reasons = cust_sqlite_text(s, 8),
         .review = sqlite3_column_int(s, 9) != 0,
-        .review_reason = ctext(s, 10),
+        .review_reason = cust_sqlite_text(s, 10),
     };
     return fn->link(&l, arg);
 }
@@ -606,7 +581,7 @@ static enum cust_status links(void *impl, const char *request_id, cust_link_row_
     sqlite3_stmt *s = dstmt(&q, D_LINKS, err);
     if (!s)
         return CUST_EDB;
-    btext(s, 1, request_id);
+    cust_sqlite_bind_text(s, 1, request_id);
     return each(&q, s, link_row, &(union dcb){.link = fn}, arg, "links", NULL, err);
 }
 
@@ -619,15 +594,15 @@ static enum cust_status dec_put(void *impl, const struct cust_decision_row *d, i
     sqlite3_stmt *s = dstmt(&q, D_DEC_PUT, err);
     if (!s)
         return CUST_EDB;
-    btext(s, 1, d->request_id);
+    cust_sqlite_bind_text(s, 1, d->request_id);
     sqlite3_bind_int64(s, 2, d->person_id);
-    btext(s, 3, d->booking_number);
-    btext(s, 4, d->policy_id);
-    btext(s, 5, d->policy_version);
-    btext(s, 6, d->policy_sha256);
-    btext(s, 7, d->decided_at);
-    btext(s, 8, d->decided_by);
-    btext(s, 9, d->decision);
+    cust_sqlite_bind_text(s, 3, d->booking_number);
+    cust_sqlite_bind_text(s, 4, d->policy_id);
+    cust_sqlite_bind_text(s, 5, d->policy_version);
+    cust_sqlite_bind_text(s, 6, d->policy_sha256);
+    cust_sqlite_bind_text(s, 7, d->decided_at);
+    cust_sqlite_bind_text(s, 8, d->decided_by);
+    cust_sqlite_bind_text(s, 9, d->decision);
     enum cust_status st = step_done(&q, s, "insert decision", err);
     if (st == CUST_OK)
         cust_sqlite_rows_track(impl, CT_DECISIONS, sqlite3_last_insert_rowid(q.db), NULL);
@@ -640,15 +615,15 @@ static enum cust_status dec_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
 {
     struct cust_decision_row d = {
         .id = sqlite3_column_int64(s, 0),
-        .request_id = ctext(s, 1),
+        .request_id = cust_sqlite_text(s, 1),
         .person_id = sqlite3_column_int64(s, 2),
-        .booking_number = ctext(s, 3),
-        .policy_id = ctext(s, 4),
-        .policy_version = ctext(s, 5),
-        .policy_sha256 = ctext(s, 6),
-        .decided_at = ctext(s, 7),
-        .decided_by = ctext(s, 8),
-        .decision = ctext(s, 9),
+        .booking_number = cust_sqlite_text(s, 3),
+        .policy_id = cust_sqlite_text(s, 4),
+        .policy_version = cust_sqlite_text(s, 5),
+        .policy_sha256 = cust_sqlite_text(s, 6),
+        .decided_at = cust_sqlite_text(s, 7),
+        .decided_by = cust_sqlite_text(s, 8),
+        .decision = cust_sqlite_text(s, 9),
     };
     return fn->dec(&d, arg);
 }
@@ -660,7 +635,7 @@ static enum cust_status decs(void *impl, const char *request_id, cust_decision_r
     sqlite3_stmt *s = dstmt(&q, D_DECS, err);
     if (!s)
         return CUST_EDB;
-    btext(s, 1, request_id);
+    cust_sqlite_bind_text(s, 1, request_id);
     return each(&q, s, dec_row, &(union dcb){.dec = fn}, arg, "decisions", NULL, err);
 }
 
@@ -671,14 +646,14 @@ static enum cust_status act_put(void *impl, const struct cust_action_row *a, int
     sqlite3_stmt *s = dstmt(&q, D_ACT_PUT, err);
     if (!s)
         return CUST_EDB;
-    btext(s, 1, a->request_id);
+    cust_sqlite_bind_text(s, 1, a->request_id);
     sqlite3_bind_int64(s, 2, a->person_id);
-    btext(s, 3, a->action);
-    btext(s, 4, a->verdict);
-    btext(s, 5, a->outcome);
-    btext(s, 6, a->by);
-    btext(s, 7, a->at);
-    btext(s, 8, a->reason);
+    cust_sqlite_bind_text(s, 3, a->action);
+    cust_sqlite_bind_text(s, 4, a->verdict);
+    cust_sqlite_bind_text(s, 5, a->outcome);
+    cust_sqlite_bind_text(s, 6, a->by);
+    cust_sqlite_bind_text(s, 7, a->at);
+    cust_sqlite_bind_text(s, 8, a->reason);
     if (a->decision_id > 0)
         sqlite3_bind_int64(s, 9, a->decision_id);
     enum cust_status st = step_done(&q, s, "insert action", err);
@@ -693,14 +668,14 @@ static enum cust_status act_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
 {
     struct cust_action_row a = {
         .id = sqlite3_column_int64(s, 0),
-        .request_id = ctext(s, 1),
+        .request_id = cust_sqlite_text(s, 1),
         .person_id = sqlite3_column_int64(s, 2),
-        .action = ctext(s, 3),
-        .verdict = ctext(s, 4),
-        .outcome = ctext(s, 5),
-        .by = ctext(s, 6),
-        .at = ctext(s, 7),
-        .reason = ctext(s, 8),
+        .action = cust_sqlite_text(s, 3),
+        .verdict = cust_sqlite_text(s, 4),
+        .outcome = cust_sqlite_text(s, 5),
+        .by = cust_sqlite_text(s, 6),
+        .at = cust_sqlite_text(s, 7),
+        .reason = cust_sqlite_text(s, 8),
         .decision_id = sqlite3_column_int64(s, 9),
     };
     return fn->act(&a, arg);
@@ -713,7 +688,7 @@ static enum cust_status acts(void *impl, const char *request_id, cust_action_row
     sqlite3_stmt *s = dstmt(&q, D_ACTS, err);
     if (!s)
         return CUST_EDB;
-    btext(s, 1, request_id);
+    cust_sqlite_bind_text(s, 1, request_id);
     return each(&q, s, act_row, &(union dcb){.act = fn}, arg, "actions", NULL, err);
 }
 
@@ -726,15 +701,15 @@ static enum cust_status duty_put(void *impl, const struct cust_duty_row *d, int6
     sqlite3_stmt *s = dstmt(&q, D_DUTY_PUT, err);
     if (!s)
         return CUST_EDB;
-    btext(s, 1, d->request_id);
+    cust_sqlite_bind_text(s, 1, d->request_id);
     sqlite3_bind_int64(s, 2, d->person_id);
-    btext(s, 3, d->booking_number);
-    btext(s, 4, d->duty);
-    btext(s, 5, d->cite);
-    btime(s, 6, d->due_ts);
-    btext(s, 7, d->created_at);
-    btext(s, 8, d->document_sha256);
-    btext(s, 9, d->detail);
+    cust_sqlite_bind_text(s, 3, d->booking_number);
+    cust_sqlite_bind_text(s, 4, d->duty);
+    cust_sqlite_bind_text(s, 5, d->cite);
+    cust_sqlite_bind_time(s, 6, d->due_ts);
+    cust_sqlite_bind_text(s, 7, d->created_at);
+    cust_sqlite_bind_text(s, 8, d->document_sha256);
+    cust_sqlite_bind_text(s, 9, d->detail);
     enum cust_status st = step_done(&q, s, "insert duty", err);
     if (st == CUST_OK)
         cust_sqlite_rows_track(impl, CT_DUTIES, sqlite3_last_insert_rowid(q.db), NULL);
@@ -747,18 +722,18 @@ static enum cust_status duty_row(sqlite3_stmt *s, const union dcb *fn, void *arg
 {
     struct cust_duty_row d = {
         .id = sqlite3_column_int64(s, 0),
-        .request_id = ctext(s, 1),
+        .request_id = cust_sqlite_text(s, 1),
         .person_id = sqlite3_column_int64(s, 2),
-        .booking_number = ctext(s, 3),
-        .duty = ctext(s, 4),
-        .cite = ctext(s, 5),
-        .status = ctext(s, 6),
-        .due_ts = ctime_(s, 7),
-        .created_at = ctext(s, 8),
-        .done_by = ctext(s, 9),
-        .done_at = ctext(s, 10),
-        .document_sha256 = ctext(s, 11),
-        .detail = ctext(s, 12),
+        .booking_number = cust_sqlite_text(s, 3),
+        .duty = cust_sqlite_text(s, 4),
+        .cite = cust_sqlite_text(s, 5),
+        .status = cust_sqlite_text(s, 6),
+        .due_ts = cust_sqlite_time(s, 7),
+        .created_at = cust_sqlite_text(s, 8),
+        .done_by = cust_sqlite_text(s, 9),
+        .done_at = cust_sqlite_text(s, 10),
+        .document_sha256 = cust_sqlite_text(s, 11),
+        .detail = cust_sqlite_text(s, 12),
     };
     return fn->duty(&d, arg);
 }
@@ -771,7 +746,7 @@ static enum cust_status duties(void *impl, const struct cust_duty_filter *f, cus
     if (!s)
         return CUST_EDB;
     if (f->request_id)
-        btext(s, 1, f->request_id);
+        cust_sqlite_bind_text(s, 1, f->request_id);
     sqlite3_bind_int(s, 2, f->open_only ? 1 : 0);
     return each(&q, s, duty_row, &(union dcb){.duty = fn}, arg, "duties", NULL, err);
 }
@@ -785,7 +760,8 @@ static enum cust_status duty_done(void *impl, int64_t id, const char *by, const 
         return CUST_EDB;
     sqlite3_bind_int64(s, 1, id);
     int rc = sqlite3_step(s);
-    bool open = rc == SQLITE_ROW && ctext(s, 0) && strcmp(ctext(s, 0), "open") == 0;
+    bool open =
+        rc == SQLITE_ROW && cust_sqlite_text(s, 0) && strcmp(cust_sqlite_text(s, 0), "open") == 0;
     sqlite3_reset(s);
     if (rc == SQLITE_DONE)
         return cust_err_set(err, CUST_ENOTFOUND, "no duty %lld", (long long)id);
@@ -796,9 +772,9 @@ static enum cust_status duty_done(void *impl, int64_t id, const char *by, const 
     if (!(s = dstmt(&q, D_DUTY_DONE, err)))
         return CUST_EDB;
     sqlite3_bind_int64(s, 1, id);
-    btext(s, 2, by);
-    btext(s, 3, at);
-    btext(s, 4, sha);
+    cust_sqlite_bind_text(s, 2, by);
+    cust_sqlite_bind_text(s, 3, at);
+    cust_sqlite_bind_text(s, 4, sha);
     enum cust_status st = step_done(&q, s, "duty done", err);
     if (st == CUST_OK)
         cust_sqlite_rows_track(impl, CT_DUTIES, id, NULL);
@@ -814,17 +790,17 @@ static enum cust_status xfer_put(void *impl, const struct cust_transfer_row *t, 
     sqlite3_stmt *s = dstmt(&q, D_XFER_PUT, err);
     if (!s)
         return CUST_EDB;
-    btext(s, 1, t->request_id);
+    cust_sqlite_bind_text(s, 1, t->request_id);
     sqlite3_bind_int64(s, 2, t->person_id);
-    btext(s, 3, t->booking_number);
-    btext(s, 4, t->at);
-    btext(s, 5, t->agency);
-    btext(s, 6, t->basis);
-    btext(s, 7, t->warrant_number);
-    btext(s, 8, t->criterion);
-    btext(s, 9, t->offense);
-    btext(s, 10, t->recorded_by);
-    btext(s, 11, t->recorded_at);
+    cust_sqlite_bind_text(s, 3, t->booking_number);
+    cust_sqlite_bind_text(s, 4, t->at);
+    cust_sqlite_bind_text(s, 5, t->agency);
+    cust_sqlite_bind_text(s, 6, t->basis);
+    cust_sqlite_bind_text(s, 7, t->warrant_number);
+    cust_sqlite_bind_text(s, 8, t->criterion);
+    cust_sqlite_bind_text(s, 9, t->offense);
+    cust_sqlite_bind_text(s, 10, t->recorded_by);
+    cust_sqlite_bind_text(s, 11, t->recorded_at);
     enum cust_status st = step_done(&q, s, "insert transfer", err);
     if (st == CUST_OK)
         cust_sqlite_rows_track(impl, CT_TRANSFERS, sqlite3_last_insert_rowid(q.db), NULL);
@@ -837,17 +813,17 @@ static enum cust_status xfer_row(sqlite3_stmt *s, const union dcb *fn, void *arg
 {
     struct cust_transfer_row t = {
         .id = sqlite3_column_int64(s, 0),
-        .request_id = ctext(s, 1),
+        .request_id = cust_sqlite_text(s, 1),
         .person_id = sqlite3_column_int64(s, 2),
-        .booking_number = ctext(s, 3),
-        .at = ctext(s, 4),
-        .agency = ctext(s, 5),
-        .basis = ctext(s, 6),
-        .warrant_number = ctext(s, 7),
-        .criterion = ctext(s, 8),
-        .offense = ctext(s, 9),
-        .recorded_by = ctext(s, 10),
-        .recorded_at = ctext(s, 11),
+        .booking_number = cust_sqlite_text(s, 3),
+        .at = cust_sqlite_text(s, 4),
+        .agency = cust_sqlite_text(s, 5),
+        .basis = cust_sqlite_text(s, 6),
+        .warrant_number = cust_sqlite_text(s, 7),
+        .criterion = cust_sqlite_text(s, 8),
+        .offense = cust_sqlite_text(s, 9),
+        .recorded_by = cust_sqlite_text(s, 10),
+        .recorded_at = cust_sqlite_text(s, 11),
     };
     return fn->xfer(&t, arg);
 }
@@ -867,18 +843,18 @@ static enum cust_status person_row(sqlite3_stmt *s, const union dcb *fn, void *a
 {
     struct cust_person_row p = {
         .person_id = sqlite3_column_int64(s, 0),
-        .person_key = ctext(s, 1),
-        .last_name = ctext(s, 2),
-        .first_name = ctext(s, 3),
-        .dob = ctext(s, 4),
-        .aliases = ctext(s, 5),
-        .cii = ctext(s, 6),
-        .fbi = ctext(s, 7),
-        .sid = ctext(s, 8),
-        .a_number = ctext(s, 9),
-        .booking_number = ctext(s, 10),
-        .booking_numbers = ctext(s, 11),
-        .citizenship_status = ctext(s, 12),
+        .person_key = cust_sqlite_text(s, 1),
+        .last_name = cust_sqlite_text(s, 2),
+        .first_name = cust_sqlite_text(s, 3),
+        .dob = cust_sqlite_text(s, 4),
+        .aliases = cust_sqlite_text(s, 5),
+        .cii = cust_sqlite_text(s, 6),
+        .fbi = cust_sqlite_text(s, 7),
+        .sid = cust_sqlite_text(s, 8),
+        .a_number = cust_sqlite_text(s, 9),
+        .booking_number = cust_sqlite_text(s, 10),
+        .booking_numbers = cust_sqlite_text(s, 11),
+        .citizenship_status = cust_sqlite_text(s, 12),
         .verified_citizen = sqlite3_column_int(s, 13) != 0,
         .claimed_citizen = sqlite3_column_int(s, 14) != 0,
     };
@@ -904,7 +880,8 @@ enum cust_status cust_sqlite_persons(void *impl, int64_t person_id, cust_person_
 
 static enum cust_status scope_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
 {
-    struct cust_scope_row r = {ctext(s, 0), sqlite3_column_int64(s, 1), ctext(s, 2), ctext(s, 3)};
+    struct cust_scope_row r = {cust_sqlite_text(s, 0), sqlite3_column_int64(s, 1),
+                               cust_sqlite_text(s, 2), cust_sqlite_text(s, 3)};
     return fn->scope(&r, arg);
 }
 
@@ -916,8 +893,8 @@ enum cust_status cust_sqlite_scope(void *impl, const struct cust_scope *sc, cust
     if (!s)
         return CUST_EDB;
     sqlite3_bind_int(s, 1, sc->day);
-    btext(s, 2, sc->citizenship);
-    btext(s, 3, sc->facility);
+    cust_sqlite_bind_text(s, 2, sc->citizenship);
+    cust_sqlite_bind_text(s, 3, sc->facility);
     return each(&q, s, scope_row, &(union dcb){.scope = fn}, arg, "scope", NULL, err);
 }
 
@@ -948,17 +925,17 @@ static enum cust_status disc_put(void *impl, const struct cust_disclosure_row *x
     sqlite3_stmt *s = dstmt(&q, D_DISC_PUT, err);
     if (!s)
         return CUST_EDB;
-    btext(s, 1, x->request_id);
+    cust_sqlite_bind_text(s, 1, x->request_id);
     sqlite3_bind_int64(s, 2, x->ord);
     sqlite3_bind_int64(s, 3, x->person_id);
-    btext(s, 4, x->booking_number);
-    btext(s, 5, x->items);
-    btext(s, 6, x->withheld);
-    btext(s, 7, x->recipient);
-    btext(s, 8, x->office);
-    btext(s, 9, x->at);
+    cust_sqlite_bind_text(s, 4, x->booking_number);
+    cust_sqlite_bind_text(s, 5, x->items);
+    cust_sqlite_bind_text(s, 6, x->withheld);
+    cust_sqlite_bind_text(s, 7, x->recipient);
+    cust_sqlite_bind_text(s, 8, x->office);
+    cust_sqlite_bind_text(s, 9, x->at);
     sqlite3_bind_int64(s, 10, x->decision_id);
-    btext(s, 11, x->row_hash);
+    cust_sqlite_bind_text(s, 11, x->row_hash);
     enum cust_status st = step_done(&q, s, "insert disclosure", err);
     if (st == CUST_OK)
         cust_sqlite_rows_track(impl, CT_DISCLOSURES, sqlite3_last_insert_rowid(q.db), NULL);
@@ -969,17 +946,17 @@ static enum cust_status disc_row(sqlite3_stmt *s, const union dcb *fn, void *arg
 {
     struct cust_disclosure_row x = {
         .id = sqlite3_column_int64(s, 0),
-        .request_id = ctext(s, 1),
+        .request_id = cust_sqlite_text(s, 1),
         .ord = sqlite3_column_int64(s, 2),
         .person_id = sqlite3_column_int64(s, 3),
-        .booking_number = ctext(s, 4),
-        .items = ctext(s, 5),
-        .withheld = ctext(s, 6),
-        .recipient = ctext(s, 7),
-        .office = ctext(s, 8),
-        .at = ctext(s, 9),
+        .booking_number = cust_sqlite_text(s, 4),
+        .items = cust_sqlite_text(s, 5),
+        .withheld = cust_sqlite_text(s, 6),
+        .recipient = cust_sqlite_text(s, 7),
+        .office = cust_sqlite_text(s, 8),
+        .at = cust_sqlite_text(s, 9),
         .decision_id = sqlite3_column_int64(s, 10),
-        .row_hash = ctext(s, 11),
+        .row_hash = cust_sqlite_text(s, 11),
     };
     return fn->disc(&x, arg);
 }
@@ -992,7 +969,7 @@ static enum cust_status discs(void *impl, const char *request_id, cust_disclosur
     if (!s)
         return CUST_EDB;
     if (request_id)
-        btext(s, 1, request_id);
+        cust_sqlite_bind_text(s, 1, request_id);
     return each(&q, s, disc_row, &(union dcb){.disc = fn}, arg, "disclosures", NULL, err);
 }
 
