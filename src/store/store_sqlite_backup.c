@@ -14,6 +14,7 @@
 #include "custodian/store.h"
 #include "store_sqlite_backup.h"
 #include "store_sqlite_requests.h"
+#include "store_sqlite_stmt.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -66,9 +66,7 @@ static enum cust_status requests_between(void *impl, int64_t from_ts, int64_t to
     struct rq q = rq_of(impl);
     sqlite3_stmt *s =
         prep(&q,
-             "SELECT id, kind, form, agency, office, status, status_reason, received_at,"
-             " received_ts, received_offset, due_ts, law_ts, law_rule, owner, created_at,"
-             " updated_at, doc FROM requests"
+             "SELECT " CUST_SQLITE_REQUEST_COLS " FROM requests"
              " WHERE (?1 IS NULL OR received_ts >= ?1) AND (?2 IS NULL OR received_ts < ?2)"
              " ORDER BY received_ts, id",
              err);
@@ -79,25 +77,7 @@ static enum cust_status requests_between(void *impl, int64_t from_ts, int64_t to
     enum cust_status st = CUST_OK;
     int rc;
     while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct cust_request_row r = {
-            .id = cust_sqlite_text(s, 0),
-            .kind = cust_sqlite_text(s, 1),
-            .form = cust_sqlite_text(s, 2),
-            .agency = cust_sqlite_text(s, 3),
-            .office = cust_sqlite_text(s, 4),
-            .status = cust_sqlite_text(s, 5),
-            .status_reason = cust_sqlite_text(s, 6),
-            .received_at = cust_sqlite_text(s, 7),
-            .received_ts = sqlite3_column_int64(s, 8),
-            .received_offset = sqlite3_column_int(s, 9),
-            .due_ts = cust_sqlite_time(s, 10),
-            .law_ts = cust_sqlite_time(s, 11),
-            .law_rule = cust_sqlite_text(s, 12),
-            .owner = cust_sqlite_text(s, 13),
-            .created_at = cust_sqlite_text(s, 14),
-            .updated_at = cust_sqlite_text(s, 15),
-            .doc = cust_sqlite_text(s, 16),
-        };
+        struct cust_request_row r = cust_sqlite_request_row(s);
         st = fn(&r, arg);
     }
     if (st == CUST_OK && rc != SQLITE_DONE)

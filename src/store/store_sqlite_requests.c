@@ -127,9 +127,7 @@ enum dstmt {
     D__N
 };
 
-#define REQ_COLS                                                                                   \
-    "id, kind, form, agency, office, status, status_reason, received_at, received_ts,"             \
-    " received_offset, due_ts, law_ts, law_rule, owner, created_at, updated_at, doc"
+#define REQ_COLS CUST_SQLITE_REQUEST_COLS
 #define PENDING  "status IN ('received', 'matched', 'decided')"
 #define OPEN     "status NOT IN ('closed', 'withdrawn', 'lifted', 'expired', 'fulfilled')"
 #define DEADLINE "min(coalesce(due_ts, 9223372036854775807), coalesce(law_ts, 9223372036854775807))"
@@ -373,9 +371,9 @@ static enum cust_status req_insert(void *impl, const struct cust_request_row *r,
     return st;
 }
 
-static enum cust_status req_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
+struct cust_request_row cust_sqlite_request_row(sqlite3_stmt *s)
 {
-    struct cust_request_row r = {
+    return (struct cust_request_row){
         .id = cust_sqlite_text(s, 0),
         .kind = cust_sqlite_text(s, 1),
         .form = cust_sqlite_text(s, 2),
@@ -394,6 +392,11 @@ static enum cust_status req_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
         .updated_at = cust_sqlite_text(s, 15),
         .doc = cust_sqlite_text(s, 16),
     };
+}
+
+static enum cust_status req_row(sqlite3_stmt *s, const union dcb *fn, void *arg)
+{
+    struct cust_request_row r = cust_sqlite_request_row(s);
     return fn->req(&r, arg);
 }
 

@@ -27,10 +27,13 @@ enum cust_status cust_sqlite_scope(void *impl, const struct cust_scope *sc, cust
 /* From store_sqlite.c: the connection, the store path (for messages) and the slot where the
  * request operations keep their prepared statements. */
 sqlite3 *cust_sqlite_handle(void *impl, const char **path, void ***requests_slot);
-/* From store_sqlite.c: CUST_EDB "store 'PATH': WHAT: sqlite's message", with the system's
- * reason for an I/O failure ("disk I/O error (No space left on device)"). */
-enum cust_status cust_sqlite_err(sqlite3 *db, const char *path, struct cust_err *err,
-                                 const char *what);
+/* The columns of a request, in the order cust_sqlite_request_row reads them. */
+#define CUST_SQLITE_REQUEST_COLS                                                                   \
+    "id, kind, form, agency, office, status, status_reason, received_at, received_ts,"             \
+    " received_offset, due_ts, law_ts, law_rule, owner, created_at, updated_at, doc"
+/* The request of the current row of `s`, which selects CUST_SQLITE_REQUEST_COLS first (its
+ * texts are the statement's: valid until it steps again). */
+struct cust_request_row cust_sqlite_request_row(sqlite3_stmt *s);
 /* Free what the request operations keep in their slot (called by the backend's close). */
 void cust_sqlite_requests_free(void *stmts);
 
