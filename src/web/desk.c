@@ -27,22 +27,6 @@ static void desk_close(struct cust_web *w, struct cust_desk *d)
     web_release(w, s);
 }
 
-static enum cust_status desk_error(struct cust_http_response *res, enum cust_status st,
-                                   const struct cust_err *err, struct cust_diag *dg)
-{
-    if (dg && cust_diag_count(dg)) {
-        json_t *problems = json_array();
-        for (size_t i = 0; i < dg->n; i++)
-            json_array_append_new(problems, json_string(dg->lines[i]));
-        int status = cust_http_status_for(st);
-        return web_send_json(res, status,
-                             json_pack("{s:{s:s, s:s, s:i, s:o}}", "error", "code",
-                                       cust_http_code_for(st), "message", dg->lines[0], "status",
-                                       status, "problems", problems));
-    }
-    return cust_http_res_error(res, st, err->msg);
-}
-
 /* ---- request views by role ------------------------------------------------------------------ */
 
 /* The subject's identifiers a request carries: shown only to roles that may read a person's
@@ -142,7 +126,7 @@ enum cust_status web_api_request_add(struct cust_http_request *req, struct cust_
     desk_close(w, &d);
     json_decref(doc);
     if (st != CUST_OK) {
-        st = desk_error(res, st, &err, &dg);
+        st = web_send_problems(res, st, &err, &dg);
         cust_diag_release(&dg);
         return st;
     }

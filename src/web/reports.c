@@ -636,20 +636,12 @@ WEB_HANDLER(web_api_enforcement_add)
     st = cust_enforcement_add(s, doc, se.user, cust_role_name(se.role), &id, &dg, &err);
     web_release(w, s);
     json_decref(doc);
-    if (st == CUST_EINVAL && cust_diag_count(&dg)) {
-        json_t *problems = json_array();
-        for (size_t i = 0; i < dg.n; i++)
-            json_array_append_new(problems, json_string(dg.lines[i]));
-        st = web_send_json(res, 400,
-                           json_pack("{s:{s:s,s:s,s:i,s:o}}", "error", "code", "invalid", "message",
-                                     dg.lines[0], "status", 400, "problems", problems));
-        cust_diag_release(&dg);
-        return st;
-    }
-    cust_diag_release(&dg);
     if (st != CUST_OK)
-        return cust_http_res_error(res, st, err.msg);
-    return web_send_json(res, 201, json_pack("{s:I}", "id", (json_int_t)id));
+        st = web_send_problems(res, st, &err, &dg);
+    else
+        st = web_send_json(res, 201, json_pack("{s:I}", "id", (json_int_t)id));
+    cust_diag_release(&dg);
+    return st;
 }
 
 /* The console's form fields -> an entry document; the local date and time are the county's. */

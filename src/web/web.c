@@ -793,6 +793,22 @@ enum cust_status web_send_json(struct cust_http_response *res, int status, json_
     return st;
 }
 
+enum cust_status web_send_problems(struct cust_http_response *res, enum cust_status st,
+                                   const struct cust_err *err, const struct cust_diag *dg)
+{
+    if (dg && cust_diag_count(dg)) {
+        json_t *problems = json_array();
+        for (size_t i = 0; i < dg->n; i++)
+            json_array_append_new(problems, json_string(dg->lines[i]));
+        int status = cust_http_status_for(st);
+        return web_send_json(res, status,
+                             json_pack("{s:{s:s, s:s, s:i, s:o}}", "error", "code",
+                                       cust_http_code_for(st), "message", dg->lines[0], "status",
+                                       status, "problems", problems));
+    }
+    return cust_http_res_error(res, st, err->msg);
+}
+
 /* A 5xx page: a fixed title and message with the incident id (already logged), nothing else. */
 static enum cust_status web_incident_page(const struct cust_web *w, struct cust_http_response *res,
                                           int status, const char id[17],

@@ -4,6 +4,7 @@
 #ifndef CUSTODIAN_WEB_INTERNAL_H
 #define CUSTODIAN_WEB_INTERNAL_H
 
+#include "custodian/diag.h"
 #include "custodian/http.h"
 #include "custodian/store.h"
 #include "custodian/web.h"
@@ -131,6 +132,11 @@ enum cust_status web_page(const struct cust_web *w, struct cust_http_response *r
 enum cust_status web_send_html(struct cust_http_response *res, int status, struct cust_buf *b);
 /* Send `v` (owned; NULL: out of memory) as the JSON response with `status`. */
 enum cust_status web_send_json(struct cust_http_response *res, int status, json_t *v);
+/* An API error for `st`: with the input's problems (`dg`, one line each, the first as the
+ * message) when there are any, else `err`'s message (cust_http_res_error: a 5xx answers only
+ * an incident id). */
+enum cust_status web_send_problems(struct cust_http_response *res, enum cust_status st,
+                                   const struct cust_err *err, const struct cust_diag *dg);
 /* An HTML error page (public-safe: the message is ours, never record data). */
 enum cust_status web_html_error(const struct cust_web *w, struct cust_http_response *res,
                                 int status, const char *title, const char *message,
@@ -155,8 +161,7 @@ enum cust_status web_locator_api(struct cust_http_request *req, struct cust_http
                                  void *ctx);
 enum cust_status web_static(struct cust_http_request *req, struct cust_http_response *res,
                             void *ctx);
-enum cust_status web_seal(struct cust_http_request *req, struct cust_http_response *res,
-                          void *ctx);
+enum cust_status web_seal(struct cust_http_request *req, struct cust_http_response *res, void *ctx);
 enum cust_status web_root(struct cust_http_request *req, struct cust_http_response *res, void *ctx);
 enum cust_status web_login_page(struct cust_http_request *req, struct cust_http_response *res,
                                 void *ctx);
