@@ -3,13 +3,12 @@
 // staff login with a TOTP code, a detainer's decision page, a data request's fulfilment with
 // the download; axe-core must report no serious or critical violation on any page visited.
 // Screenshots (and the download) are kept in $CUST_ARTIFACTS.
-import { chromium } from 'playwright-core';
-import axe from 'axe-core';
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { axeViolations, launchChromium, startServer } from './lib.mjs';
 import { totp } from './totp.mjs';
 
 const src = process.env.CUST_SOURCE_DIR;
@@ -32,43 +31,23 @@ const uri = run('user', 'add', 'sgt_reyes', '--role', 'supervisor', '--passphras
 assert.match(uri, /^otpauth:\/\/totp\/custodian:sgt_reyes\?secret=/);
 const auditorUri = run('user', 'add', 'aud_kim', '--role', 'auditor', '--passphrase-file', join(T, 'pass')).trim();
 
-const server = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--port-file', join(T, 'port')], {
-  env, stdio: ['ignore', 'ignore', 'pipe'],
-});
-let serverErr = '';
-server.stderr.on('data', (d) => { serverErr += d; });
-const serverExit = new Promise((r) => server.on('exit', (code) => r(code)));
-process.on('exit', () => {
-  server.kill('SIGKILL'); // a no-op once it has stopped
-  rmSync(T, { recursive: true, force: true });
-});
+process.on('exit', () => rmSync(T, { recursive: true, force: true }));
+let server;
 let context;
 let checks = 0;
 const pagesChecked = [];
 try {
-  for (let i = 0; i < 200 && !existsSync(join(T, 'port')); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(existsSync(join(T, 'port')), `server did not start: ${serverErr}`);
-  const base = `http://127.0.0.1:${readFileSync(join(T, 'port'), 'utf8').trim()}`;
+  server = await startServer(bin, ['serve'], env, T);
+  const base = server.base;
   // a new, empty profile (Playwright passes it as --user-data-dir)
-  context = await chromium.launchPersistentContext(join(T, 'chromium'), {
-    executablePath: process.env.CUST_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    acceptDownloads: true,
-    bypassCSP: true, // to inject axe-core; the pages themselves run under the server's CSP
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  context = await launchChromium(T, { acceptDownloads: true });
   const page = await context.newPage();
 
   // No serious/critical axe violation; screenshot kept.
   async function audit(name) {
-    await page.addScriptTag({ content: axe.source });
-    const result = await page.evaluate(async () => await window.axe.run(document, {
-      resultTypes: ['violations'],
-    }));
-    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    const bad = await axeViolations(page);
     await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-    assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), [],
+    assert.deepEqual(bad, [],
       `${name}: axe violations`);
     pagesChecked.push(name);
     checks++;
@@ -173,10 +152,7 @@ try {
   checks++;
 } finally {
   if (context) await context.close();
-  server.kill('SIGTERM');
-  const exitCode = await serverExit;
-  assert.equal(exitCode, 0, `server exit status (stderr: ${serverErr.slice(-2000)})`);
-  assert.doesNotMatch(serverErr, /Sanitizer/, 'no sanitizer report from the server');
+  if (server) await server.stop();
 }
 const ledger = JSON.parse(run('audit', 'log', '--json'));
 for (const action of ['login', 'view']) {

@@ -3,13 +3,12 @@
 // in real Chromium find MEJÍA, MEJIA and NGUYEN; the page shows the names as recorded and keeps
 // the query as typed; axe-core reports no serious or critical violation. Screenshots in
 // $CUST_ARTIFACTS.
-import { chromium } from 'playwright-core';
-import axe from 'axe-core';
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { axeViolations, launchChromium, startServer } from './lib.mjs';
 
 const bin = process.env.CUSTODIAN;
 const artifacts = process.env.CUST_ARTIFACTS || join(process.env.CUST_BUILD_DIR || '.', 'test-artifacts');
@@ -37,37 +36,20 @@ writeFileSync(join(T, 'names.jsonl'), [
 run('init');
 run('import', join(T, 'names.jsonl'));
 
-const server = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--port-file', join(T, 'port')], {
-  env, stdio: ['ignore', 'ignore', 'pipe'],
-});
-let serverErr = '';
-server.stderr.on('data', (d) => { serverErr += d; });
-const serverExit = new Promise((r) => server.on('exit', (code) => r(code)));
-process.on('exit', () => {
-  server.kill('SIGKILL');
-  rmSync(T, { recursive: true, force: true });
-});
+process.on('exit', () => rmSync(T, { recursive: true, force: true }));
+let server;
 let context;
 let checks = 0;
 try {
-  for (let i = 0; i < 200 && !existsSync(join(T, 'port')); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(existsSync(join(T, 'port')), `server did not start: ${serverErr}`);
-  const base = `http://127.0.0.1:${readFileSync(join(T, 'port'), 'utf8').trim()}`;
-  context = await chromium.launchPersistentContext(join(T, 'chromium'), {
-    executablePath: process.env.CUST_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    bypassCSP: true, // to inject axe-core; the pages themselves run under the server's CSP
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  server = await startServer(bin, ['serve'], env, T);
+  const base = server.base;
+  context = await launchChromium(T);
   const page = await context.newPage();
 
   async function audit(name) {
-    await page.addScriptTag({ content: axe.source });
-    const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
-    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    const bad = await axeViolations(page);
     await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-    assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), [], `${name}: axe violations`);
+    assert.deepEqual(bad, [], `${name}: axe violations`);
     checks++;
   }
 
@@ -99,14 +81,9 @@ try {
   console.log(`PASS: locator_names.mjs (${checks} checks)`);
 } catch (e) {
   console.error(e);
-  if (serverErr) console.error(`server stderr: ${serverErr}`);
+  if (server?.stderr()) console.error(`server stderr: ${server.stderr()}`);
   process.exitCode = 1;
 } finally {
   if (context) await context.close();
-  server.kill('SIGTERM');
-  const code = await serverExit;
-  if (code !== 0 || /Sanitizer/.test(serverErr)) {
-    console.error(`server exit ${code}: ${serverErr.slice(-2000)}`);
-    process.exitCode = 1;
-  }
+  if (server) await server.stop();
 }

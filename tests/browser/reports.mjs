@@ -6,13 +6,12 @@
 // log, and the public /enforcement page. Every page: axe-core with no serious or critical
 // violation, and a screenshot at 1280 and at 400 px kept in $CUST_ARTIFACTS. A canary name
 // recorded in the enforcement log must never reach the public page or a clerk's view.
-import { chromium } from 'playwright-core';
-import axe from 'axe-core';
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { axeViolations, launchChromium, startServer } from './lib.mjs';
 import { totp } from './totp.mjs';
 
 const src = process.env.CUST_SOURCE_DIR;
@@ -49,47 +48,27 @@ const uri = {};
 for (const [name, role] of [['sgt_reyes', 'supervisor'], ['aud_kim', 'auditor'], ['dep_ortiz', 'clerk']])
   uri[name] = run(['user', 'add', name, '--role', role, '--passphrase-file', join(T, 'pass')]).trim();
 
-const server = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--port-file', join(T, 'port')], {
-  env, stdio: ['ignore', 'ignore', 'pipe'],
-});
-let serverErr = '';
-server.stderr.on('data', (d) => { serverErr += d; });
-const serverExit = new Promise((r) => server.on('exit', (code) => r(code)));
-process.on('exit', () => {
-  server.kill('SIGKILL');
-  rmSync(T, { recursive: true, force: true });
-});
+process.on('exit', () => rmSync(T, { recursive: true, force: true }));
+let server;
 let context;
 let checks = 0;
 const pagesChecked = [];
 try {
-  for (let i = 0; i < 400 && !existsSync(join(T, 'port')); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(existsSync(join(T, 'port')), `server did not start: ${serverErr}`);
-  const base = `http://127.0.0.1:${readFileSync(join(T, 'port'), 'utf8').trim()}`;
-  context = await chromium.launchPersistentContext(join(T, 'chromium'), {
-    executablePath: process.env.CUST_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    acceptDownloads: true,
-    bypassCSP: true, // to inject axe-core; the pages themselves run under the server's CSP
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  server = await startServer(bin, ['serve'], env, T);
+  const base = server.base;
+  context = await launchChromium(T, { acceptDownloads: true });
   const page = await context.newPage();
 
   // axe at the desktop width, then screenshots at 1280 and 400 px
   async function audit(name) {
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.addScriptTag({ content: axe.source });
-    const result = await page.evaluate(async () => await window.axe.run(document, {
-      resultTypes: ['violations'],
-    }));
-    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    const bad = await axeViolations(page);
     await page.screenshot({ path: join(artifacts, `${name}-1280.png`), fullPage: true });
     await page.setViewportSize({ width: 400, height: 800 });
     await page.screenshot({ path: join(artifacts, `${name}-400.png`), fullPage: true });
     const wide = await page.evaluate(() => document.documentElement.scrollWidth);
     await page.setViewportSize({ width: 1280, height: 900 });
-    assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), [],
+    assert.deepEqual(bad, [],
       `${name}: axe violations`);
     assert.ok(wide <= 420, `${name}: the page fits 400 px (scroll width ${wide})`);
     pagesChecked.push(name);
@@ -269,10 +248,7 @@ try {
   checks++;
 } finally {
   if (context) await context.close();
-  server.kill('SIGTERM');
-  const exitCode = await serverExit;
-  assert.equal(exitCode, 0, `server exit status (stderr: ${serverErr.slice(-2000)})`);
-  assert.doesNotMatch(serverErr, /Sanitizer/, 'no sanitizer report from the server');
+  if (server) await server.stop();
 }
 const ledger = JSON.parse(run(['audit', 'log', '--json']));
 assert.ok(ledger.some((e) => e.action === 'export' && e.object_type === 'cpra' && e.actor === 'sgt_reyes'),
