@@ -54,6 +54,7 @@ install(FILES ${CMAKE_BINARY_DIR}/cli-doc/custodian
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/systemd/custodian.service
               ${PROJECT_SOURCE_DIR}/packaging/systemd/custodian-tasks.service
               ${PROJECT_SOURCE_DIR}/packaging/systemd/custodian-tasks.timer
+              ${PROJECT_SOURCE_DIR}/packaging/systemd/custodian-public.service
         DESTINATION lib/systemd/system)
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/packaging/checkpoint DESTINATION lib/custodian)
 install(CODE "
@@ -64,6 +65,10 @@ install(CODE "
   endif()
   file(INSTALL ${PROJECT_SOURCE_DIR}/packaging/custodian.ini DESTINATION \"\${etc}\"
        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
+  # the public locator's settings: public, readable by its own account (custodian-public)
+  file(INSTALL ${PROJECT_SOURCE_DIR}/packaging/custodian-public.ini
+       DESTINATION \"\${etc}-public\"
+       PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 ")
 
 # ---- the Debian package ------------------------------------------------------------------

@@ -31,6 +31,7 @@ for f in bin/custodian share/custodian/policies/us-ca.policy \
   share/man/man1/custodian.1.gz share/man/man1/custodian-request.1.gz \
   share/bash-completion/completions/custodian lib/systemd/system/custodian.service \
   lib/systemd/system/custodian-tasks.service lib/systemd/system/custodian-tasks.timer \
+  lib/systemd/system/custodian-public.service etc/custodian-public/custodian-public.ini \
   lib/custodian/checkpoint etc/custodian/custodian.ini share/doc/custodian/operations.md; do
   [ -e "$P/$f" ] || fail "not installed: $f"
   ok
@@ -118,23 +119,74 @@ expand() { # @SET...: the system calls of systemd's named sets, nested sets expa
     done
   done
 }
-UNIT="$P/lib/systemd/system/custodian.service"
-allow=$(sed -n 's/^SystemCallFilter=\([^~].*\)/\1/p' "$UNIT")
-deny=$(sed -n 's/^SystemCallFilter=~\(.*\)/\1/p' "$UNIT")
-[ -n "$allow" ] && [ -n "$deny" ] || fail "the unit has no SystemCallFilter"
-expand $allow | sort -u >"$T/allowed"
-expand $deny | sort -u >"$T/denied"
-comm -23 "$T/allowed" "$T/denied" >"$T/permitted"
-sed -n 's/^[0-9][0-9]* *\([a-z_0-9]*\)(.*/\1/p' "$T/serve.strace" | sort -u >"$T/used"
-[ "$(wc -l <"$T/used")" -gt 20 ] || fail "no system calls traced"
-comm -23 "$T/used" "$T/permitted" >"$T/outside"
-# not the service's: the sanitizers' runtime (make check's build) calls personality and
-# sched_getaffinity; SQLite fchown()s a new journal to the database's owner only when run as
-# root (the test may be; the service never is, and a denied fchown there is ignored)
-grep -v -x -e personality -e sched_getaffinity -e fchown "$T/outside" >"$T/outside.real" || true
-[ ! -s "$T/outside.real" ] || fail "system calls outside the unit's filter: $(tr '\n' ' ' <"$T/outside.real")"
+within_filter() { # UNIT STRACE: every system call in STRACE is allowed by UNIT's filter
+  local unit=$1 trace=$2 allow deny
+  allow=$(sed -n 's/^SystemCallFilter=\([^~].*\)/\1/p' "$unit")
+  deny=$(sed -n 's/^SystemCallFilter=~\(.*\)/\1/p' "$unit")
+  [ -n "$allow" ] && [ -n "$deny" ] || fail "$unit has no SystemCallFilter"
+  expand $allow | sort -u >"$T/allowed"
+  expand $deny | sort -u >"$T/denied"
+  comm -23 "$T/allowed" "$T/denied" >"$T/permitted"
+  sed -n 's/^[0-9][0-9]* *\([a-z_0-9]*\)(.*/\1/p' "$trace" | sort -u >"$T/used"
+  [ "$(wc -l <"$T/used")" -gt 20 ] || fail "no system calls traced in $trace"
+  comm -23 "$T/used" "$T/permitted" >"$T/outside"
+  # not the service's: the sanitizers' runtime (make check's build) calls personality and
+  # sched_getaffinity; SQLite fchown()s a new journal to the database's owner only when run as
+  # root (the test may be; the service never is, and a denied fchown there is ignored)
+  grep -v -x -e personality -e sched_getaffinity -e fchown "$T/outside" >"$T/outside.real" || true
+  [ ! -s "$T/outside.real" ] ||
+    fail "$(basename "$unit"): system calls outside the filter: $(tr '\n' ' ' <"$T/outside.real")"
+  ok
+  echo "package: $(basename "$unit"): $(wc -l <"$T/used") distinct system calls, all inside the filter"
+}
+within_filter "$P/lib/systemd/system/custodian.service" "$T/serve.strace"
+
+# --- the public locator as custodian-public.service runs it: the view published by the
+# installed binary, served by `serve --public-only` with the installed public settings; it
+# opens neither the staff store nor anything under the staff settings' folder, and stays
+# inside its unit's filter
+PUNIT="$P/lib/systemd/system/custodian-public.service"
+PINI="$P/etc/custodian-public/custodian-public.ini"
+[ -r "$PINI" ] || fail "not installed: etc/custodian-public/custodian-public.ini"
+mkdir -p "$T/public"
+run publish "$B" publish --out "$T/public/public.db" >"$T/publish.out" 2>&1 ||
+  fail "publish: $(cat "$T/publish.out")"
+# the unit's command line, with the published file where this test keeps it
+pcmd=$(sed -n 's/^ExecStart=//p' "$PUNIT")
+[ "$pcmd" = "/usr/bin/custodian serve --public-only --store /var/lib/custodian-public/public.db" ] ||
+  fail "custodian-public.service runs '$pcmd'"
+grep -x 'InaccessiblePaths=-/etc/custodian -/var/lib/custodian' "$PUNIT" >/dev/null ||
+  fail "custodian-public.service can see the staff store or settings"
+grep '^ReadWritePaths' "$PUNIT" >/dev/null && fail "custodian-public.service may write"
+grep -x 'ExecStart=/usr/bin/custodian publish --out /var/lib/custodian-public/public.db' \
+  "$P/lib/systemd/system/custodian-tasks.service" >/dev/null || fail "the hourly task does not publish"
+rm -f "$T/port"
+env -i PATH=/usr/bin:/bin HOME="$T/public" CUSTODIAN_CONFIG="$PINI" \
+  ASAN_OPTIONS="$TRACED_ASAN" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
+  strace -f -qq -o "$T/public.strace" "$B" serve --public-only --store "$T/public/public.db" \
+  --listen 127.0.0.1:0 --port-file "$T/port" 2>"$T/public.err" &
+SERVER_PID=$!
+for _ in $(seq 1 800); do [ -s "$T/port" ] && break; sleep 0.025; done
+[ -s "$T/port" ] || { cat "$T/public.err" >&2; fail "the installed public server did not start"; }
+URL="http://127.0.0.1:$(cat "$T/port")"
+# someone in custody, booked long enough ago to be shown
+read -r LN PBN < <(sqlite3 -separator ' ' -readonly "$T/public/public.db" "SELECT last_name,
+  booking_number FROM public_bookings WHERE unreleased AND booked_ts < unixepoch() - 86400
+  AND instr(last_name, ' ') = 0 LIMIT 1")
+[ -n "$PBN" ] || fail "nobody in custody in the published view"
+[ "$(curl -s -o "$T/found.html" -w '%{http_code}' -G --data-urlencode "last_name=$LN" "$URL/locator")" = 200 ] ||
+  fail "GET /locator?last_name=$LN from the public server"
+grep -F "$PBN" "$T/found.html" >/dev/null || fail "the public server did not find $LN ($PBN)"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/login")" = 404 ] || fail "the public server serves /login"
+kill -TERM "$(pgrep -P "$SERVER_PID" -x custodian)"
+wait "$SERVER_PID" || fail "the installed public server exited $? on SIGTERM"
+SERVER_PID=
+if grep -F -e "$T/county/custodian.db" -e "/etc/custodian/" "$T/public.strace" >"$T/public.bad"; then
+  head -3 "$T/public.bad" >&2
+  fail "the public server opened the staff store or settings"
+fi
 ok
-echo "package: the server made $(wc -l <"$T/used") distinct system calls, all inside the filter"
+within_filter "$PUNIT" "$T/public.strace"
 
 # --- man pages: one per command of `custodian --help`, each rendering without a warning
 cmds=$("$B" --help | awk '/^commands:/ {on = 1; next} on && /^  [a-z]/ && $1 != "help" {print $1}')
@@ -186,7 +238,8 @@ dpkg-deb -c "$DEB" >"$T/contents"
 awk '$2 != "root/root" {bad = 1; print} END {exit bad}' "$T/contents" >&2 ||
   fail "files not owned by root in the package"
 for f in ./usr/bin/custodian ./etc/custodian/custodian.ini ./usr/lib/systemd/system/custodian.service \
-  ./usr/lib/systemd/system/custodian-tasks.timer ./usr/share/man/man1/custodian.1.gz \
+  ./usr/lib/systemd/system/custodian-tasks.timer ./usr/lib/systemd/system/custodian-public.service \
+  ./etc/custodian-public/custodian-public.ini ./usr/share/man/man1/custodian.1.gz \
   ./usr/share/bash-completion/completions/custodian ./usr/share/custodian/policies/us-ca.policy; do
   grep -F " $f" "$T/contents" >/dev/null || fail "package lacks $f"
   ok
@@ -194,12 +247,18 @@ done
 mkdir "$T/ctl"
 dpkg-deb -e "$DEB" "$T/ctl"
 grep -x /etc/custodian/custodian.ini "$T/ctl/conffiles" >/dev/null || fail "conffiles"
+grep -x /etc/custodian-public/custodian-public.ini "$T/ctl/conffiles" >/dev/null ||
+  fail "conffiles: the public settings"
 for s in postinst prerm postrm; do
   [ -x "$T/ctl/$s" ] || fail "no $s"
   sh -n "$T/ctl/$s" || fail "$s: syntax"
   ok
 done
 grep 'adduser --system --group' "$T/ctl/postinst" >/dev/null || fail "postinst makes no user"
+grep -F -e '--gecos "custodian public locator" custodian-public' "$T/ctl/postinst" >/dev/null ||
+  fail "postinst makes no public locator user"
+grep -F 'install -d -o custodian -g custodian-public -m 0750 /var/lib/custodian-public' \
+  "$T/ctl/postinst" >/dev/null || fail "postinst makes no public folder"
 grep 'head -c 32 /dev/urandom' "$T/ctl/postinst" >/dev/null || fail "postinst makes no key file"
 ! grep -E 'rm -rf? .*/var/lib/custodian' "$T/ctl/postrm" >/dev/null || fail "postrm deletes the store"
 ok
@@ -214,17 +273,18 @@ ok
 # the units: well-formed (against the unpacked tree) and hardened
 # (verified as copies naming the unpacked programs: this machine has none installed)
 mkdir "$T/units"
-for u in custodian.service custodian-tasks.service custodian-tasks.timer; do
+UNITS="custodian.service custodian-tasks.service custodian-tasks.timer custodian-public.service"
+for u in $UNITS; do
   sed -e "s|/usr/bin/custodian|$T/root/usr/bin/custodian|g" \
     -e "s|/usr/lib/custodian/|$T/root/usr/lib/custodian/|g" \
     "$T/root/usr/lib/systemd/system/$u" >"$T/units/$u"
 done
-for u in custodian.service custodian-tasks.service custodian-tasks.timer; do
+for u in $UNITS; do
   (cd "$T/units" && systemd-analyze verify --man=no "$T/units/$u") >"$T/verify.out" 2>&1 ||
     fail "systemd-analyze verify $u: $(cat "$T/verify.out")"
   ok
 done
-for u in custodian.service custodian-tasks.service; do
+for u in custodian.service custodian-tasks.service custodian-public.service; do
   score=$(systemd-analyze security --offline=yes --no-pager "$T/root/usr/lib/systemd/system/$u" 2>&1 |
     sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p')
   [ -n "$score" ] || fail "no security score for $u"
