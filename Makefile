@@ -9,13 +9,15 @@
 #   make fuzz     build the libFuzzer targets with clang and fuzz each for FUZZ_SECONDS
 #   make install  install the release build under PREFIX (default /usr/local; DESTDIR honoured)
 #   make deb      build the Debian package (build-package/custodian_*.deb)
+#   make deb-check  build it, install it on a clean Debian 12 (debootstrap; root and the
+#                 Debian mirror needed) and run it as its units would (scripts/deb-install-check)
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 DEMO_DB ?= demo/custodian.db
 PREFIX ?= /usr/local
 
-.PHONY: all build demo check stress bench fuzz release bootstrap clean format install deb
+.PHONY: all build demo check stress bench fuzz release bootstrap clean format install deb deb-check
 
 all: build
 
@@ -64,6 +66,9 @@ deb: bootstrap
 	cmake --preset package >/dev/null
 	cmake --build build-package -j$(JOBS) --target custodian
 	cd build-package && cpack -G DEB
+
+deb-check: deb
+	scripts/deb-install-check build-package/custodian_*.deb
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
