@@ -21,8 +21,11 @@ add_test(NAME pg/stop COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/pg_server.sh stop $
 set_tests_properties(pg/start PROPERTIES FIXTURES_SETUP pg LABELS pg TIMEOUT 180 SKIP_RETURN_CODE 77)
 set_tests_properties(pg/stop PROPERTIES FIXTURES_CLEANUP pg LABELS pg TIMEOUT 180)
 
+# The backend-neutral store tests, again on PostgreSQL.
+add_test(NAME pg/test_store COMMAND test_store)
+
 # The tests that run against the server.
-set(CUST_PG_TESTS unit/test_store_pg)
+set(CUST_PG_TESTS unit/test_store_pg pg/test_store integration/pg_store)
 set_tests_properties(${CUST_PG_TESTS} PROPERTIES FIXTURES_REQUIRED pg SKIP_RETURN_CODE 77)
 set_property(TEST ${CUST_PG_TESTS} APPEND PROPERTY LABELS pg)
 set_property(TEST ${CUST_PG_TESTS} APPEND PROPERTY ENVIRONMENT "CUSTODIAN_TEST_PG=${CUST_TEST_PG}")
