@@ -27,7 +27,7 @@
     "(?18::bigint IS NOT NULL AND (citizenship_rank < ?18 OR (citizenship_rank = ?18 AND"          \
     " citizenship_recorded_at <= ?19)))"
 
-#define NEXT_ID(t) "(SELECT coalesce(max(id), 0) + 1 FROM " t ")"
+#define NEXT_ID(t) CUST_PG_NEXT_ID(t)
 
 /* A new booking (version 1); the upsert adds the new-version case. ?21-?24: the name copy and
  * its keys (the person's name as just written). */
@@ -955,27 +955,6 @@ static enum cust_status pg_backup(void *impl, const char *dir, struct cust_backu
     return cust_pg_not_built(err, "backup");
 }
 
-static enum cust_status pg_persons(void *impl, int64_t person_id, cust_person_row_fn fn, void *arg,
-                                   struct cust_err *err)
-{
-    (void)impl, (void)person_id, (void)fn, (void)arg;
-    return cust_pg_not_built(err, "matching persons");
-}
-
-static enum cust_status pg_scope(void *impl, const struct cust_scope *sc, cust_scope_row_fn fn,
-                                 void *arg, struct cust_err *err)
-{
-    (void)impl, (void)sc, (void)fn, (void)arg;
-    return cust_pg_not_built(err, "a data request's scope");
-}
-
-static enum cust_status pg_person_bookings(void *impl, int64_t person_id, cust_scope_row_fn fn,
-                                           void *arg, struct cust_err *err)
-{
-    (void)impl, (void)person_id, (void)fn, (void)arg;
-    return cust_pg_not_built(err, "a person's bookings");
-}
-
 static enum cust_status pg_publish(void *impl, const char *out, int32_t today, int64_t *rows,
                                    struct cust_err *err)
 {
@@ -1004,9 +983,9 @@ static const struct cust_store_ops pg_ops = {
     .ledger_each = pg_ledger_each,
     .ledger_entry = pg_ledger_entry,
     .backup = pg_backup,
-    .persons = pg_persons,
-    .scope = pg_scope,
-    .person_bookings = pg_person_bookings,
+    .persons = cust_pg_persons,
+    .scope = cust_pg_scope,
+    .person_bookings = cust_pg_person_bookings,
     .public_search = cust_pg_public_search,
     .public_count = cust_pg_public_count,
     .publish = pg_publish,

@@ -12,6 +12,10 @@
 
 #define CUST_PG_MAX_PARAMS 32
 
+/* A new row's id in covered table T as SQLite assigns it: max(id) + 1 (under the writer lock;
+ * docs/internals/store-postgresql.md rule 3). */
+#define CUST_PG_NEXT_ID(T) "(SELECT coalesce(max(id), 0) + 1 FROM " T ")"
+
 /* The parameters of one statement, by number (1-based, as `?N`/`$N`); unset ones are NULL.
  * Text and numbers go as text, bytes as binary. */
 struct cust_pg_params {
@@ -81,13 +85,18 @@ extern const int cust_pg_migration_count;
 
 /* The operations not built yet on PostgreSQL: each answers "WHAT on PostgreSQL: not built yet
  * (docs/internals/store-postgresql.md)" (store_postgres_todo.c). */
-extern const struct cust_store_request_ops cust_pg_request_ops;
 extern const struct cust_store_account_ops cust_pg_account_ops;
 extern const struct cust_store_feed_ops cust_pg_feed_ops;
 extern const struct cust_store_reports_ops cust_pg_reports_ops;
-/* The disclosure rows (store_postgres_requests.c). */
-enum cust_status cust_pg_disclosures(void *impl, const char *request_id, cust_disclosure_row_fn fn,
-                                     void *arg, struct cust_err *err);
+/* The request desk (store_postgres_requests.c): its sub-table, and the persons and scopes the
+ * desk matches against. */
+extern const struct cust_store_request_ops cust_pg_request_ops;
+enum cust_status cust_pg_persons(void *impl, int64_t person_id, cust_person_row_fn fn, void *arg,
+                                 struct cust_err *err);
+enum cust_status cust_pg_scope(void *impl, const struct cust_scope *sc, cust_scope_row_fn fn,
+                               void *arg, struct cust_err *err);
+enum cust_status cust_pg_person_bookings(void *impl, int64_t person_id, cust_scope_row_fn fn,
+                                         void *arg, struct cust_err *err);
 enum cust_status cust_pg_not_built(struct cust_err *err, const char *what);
 
 enum cust_status cust_store_pg_open(const char *url, enum cust_store_mode mode,
