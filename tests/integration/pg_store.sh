@@ -4,7 +4,7 @@
 # later snapshot of it, which gives most bookings a new version and renames persons) gives the
 # same ledger on both, entry for entry (`audit verify`'s tree head: every entry's hash, so every
 # row hash, is the same), and the same roster, show, history, export and locator answers; audit
-# verify passes on PostgreSQL; an operation not built yet on PostgreSQL (staff accounts) says so
+# verify passes on PostgreSQL; an operation not built yet on PostgreSQL (publish) says so
 # and fails.
 # Needs the `pg` fixture (tests/pg/tests.cmake): CUSTODIAN_TEST_PG; skipped (77) without it.
 set -euo pipefail
@@ -101,8 +101,9 @@ done
 # the request desk's store: an empty list, as on SQLite
 same "request list" request list
 # not built yet on PostgreSQL: said so, never an empty answer
-expect_exit 2 "$C" --db "$PG" user list
-grep 'staff accounts on PostgreSQL: not built yet (docs/internals/store-postgresql.md)' "$T/err" >/dev/null ||
-  fail "user list on PostgreSQL: $(cat "$T/err")"
+expect_exit 2 "$C" --db "$PG" publish --out "$T/public.db"
+grep 'publishing the public view on PostgreSQL: not built yet (docs/internals/store-postgresql.md)' \
+  "$T/err" >/dev/null || fail "publish on PostgreSQL: $(cat "$T/err")"
+[ ! -e "$T/public.db" ] || fail "publish wrote a file"
 ok
 pass
