@@ -221,6 +221,10 @@ enum cust_status cust_totp_keyfile_load(const char *path, bool create,
                                         uint8_t key[CUST_TOTP_SERVER_KEY_BYTES],
                                         struct cust_err *err)
 {
+    if (!path || !*path) /* e.g. a PostgreSQL store: no folder to keep the key beside */
+        return cust_err_set(err, create ? CUST_EINVAL : CUST_ENOTFOUND,
+                            "no key file given (set [store] key_file, CUSTODIAN_KEY_FILE or "
+                            "--key-file: a PostgreSQL store has no folder to keep it beside)");
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT) {
         if (create)

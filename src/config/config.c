@@ -161,6 +161,12 @@ static void derive_key_file(struct cust_config *cfg)
     if (!cfg->e[CUST_CFG_KEY_FILE].is_default)
         return;
     const char *db = cfg->e[CUST_CFG_STORE_PATH].value;
+    if (strncmp(db, "postgres", 8) == 0) { /* a database has no folder to keep a key beside */
+        put(cfg, CUST_CFG_KEY_FILE, cust_xstrdup(""),
+            "default (none for a PostgreSQL store: set [store] key_file or CUSTODIAN_KEY_FILE)",
+            true);
+        return;
+    }
     size_t n = strlen(db) + 5;
     char *v = cust_xmalloc(n);
     snprintf(v, n, "%s.key", db);

@@ -1,6 +1,7 @@
 /* store.c - the backend-neutral store front: dispatch through cust_store_ops. */
 #include "custodian/compat.h"
 #include "store_backend.h"
+#include "store_postgres.h"
 #include "store_sqlite_backup.h"
 
 enum cust_status cust_store_open(const char *path, enum cust_store_mode mode,
@@ -9,11 +10,10 @@ enum cust_status cust_store_open(const char *path, enum cust_store_mode mode,
     *out = NULL;
     if (!path || !*path)
         return cust_err_set(err, CUST_EINVAL, "empty store path");
-    if (strncmp(path, "postgres", 8) == 0)
-        return cust_err_set(err, CUST_EINVAL, "store '%s': the PostgreSQL backend is not built yet",
-                            path);
     struct cust_store *s = cust_xcalloc(1, sizeof(*s));
-    enum cust_status st = cust_store_sqlite_open(path, mode, s, err);
+    enum cust_status st = strncmp(path, "postgres", 8) == 0
+                              ? cust_store_pg_open(path, mode, s, err)
+                              : cust_store_sqlite_open(path, mode, s, err);
     if (st != CUST_OK) {
         free(s);
         return st;

@@ -7,6 +7,7 @@
  * charges. The statements here name only the view public_bookings.
  */
 #include "custodian/compat.h"
+#include "store_public_sql.h"
 #include "store_sqlite_public.h"
 #include "store_sqlite_requests.h"
 #include "store_sqlite_stmt.h"
@@ -146,46 +147,6 @@ int cust_sqlite_name_key_register(void *db)
                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
                                    name_key_fn, NULL, NULL);
 }
-
-enum public_stmt { P_NAME, P_NUMBER, P_NAME_COUNT, P_NUMBER_COUNT, P__N };
-
-/* The public locator: this view and nothing else, and only these columns of it (dob,
- * unreleased, released_day and booked_ts are filters; last_key and first_key order the rows).
- * Two shapes, so that each is an index lookup: by last name (the in-custody rows whose key is
- * in [?1, ?8) in bookings_open, in key order, stopping at the limit, merged with the rows of
- * bookings_released_name released after the day asked about) and by booking number. ?1 the
- * last name's key, ?8 the end of its range (cust_name_key_range), ?2 the first name's key (a
- * prefix), ?3 booking number, ?4 booked at or before (Unix), ?5 limit, ?6 dob, ?7 today (day
- * number). */
-#define PUBLIC_COLS                                                                                \
-    "booking_number, last_name, first_name, middle_name, booked_at, facility, arresting_agency,"   \
-    " charges, scheduled_release, last_key, first_key"
-#define PUBLIC_FILTER                                                                              \
-    "(?2 IS NULL OR substr(first_key, 1, length(?2)) = ?2)"                                        \
-    " AND (?3 IS NULL OR booking_number = ?3) AND booked_ts <= ?4"                                 \
-    " AND (?6 IS NULL OR dob = ?6)"
-#define PUBLIC_ORDER "last_key, first_key, booking_number LIMIT ?5"
-
-static const char *const public_sql[P__N] = {
-    [P_NAME] = "SELECT " PUBLIC_COLS " FROM public_bookings WHERE last_key >= ?1 AND last_key < ?8"
-               " AND unreleased AND " PUBLIC_FILTER " UNION ALL SELECT " PUBLIC_COLS
-               " FROM public_bookings WHERE last_key >= ?1 AND last_key < ?8 AND released_day > ?7"
-               " AND NOT unreleased AND " PUBLIC_FILTER " ORDER BY " PUBLIC_ORDER,
-    [P_NUMBER] = "SELECT " PUBLIC_COLS " FROM public_bookings WHERE booking_number = ?3"
-                 " AND (unreleased OR released_day > ?7)"
-                 " AND (?1 IS NULL OR (last_key >= ?1 AND last_key < ?8))"
-                 " AND " PUBLIC_FILTER " ORDER BY " PUBLIC_ORDER,
-    /* the same rows counted (?5 unused) */
-    [P_NAME_COUNT] = "SELECT (SELECT count(*) FROM public_bookings WHERE last_key >= ?1"
-                     " AND last_key < ?8 AND unreleased AND " PUBLIC_FILTER ")"
-                     " + (SELECT count(*) FROM public_bookings WHERE last_key >= ?1"
-                     " AND last_key < ?8 AND released_day > ?7 AND NOT unreleased"
-                     " AND " PUBLIC_FILTER ")",
-    [P_NUMBER_COUNT] = "SELECT count(*) FROM public_bookings WHERE booking_number = ?3"
-                       " AND (unreleased OR released_day > ?7)"
-                       " AND (?1 IS NULL OR (last_key >= ?1 AND last_key < ?8))"
-                       " AND " PUBLIC_FILTER,
-};
 
 struct public_stmts {
     sqlite3_stmt *st[P__N];

@@ -11,6 +11,7 @@
  */
 #include "custodian/compat.h"
 #include "custodian/buf.h"
+#include "store_rows_sql.h"
 #include "store_sqlite_rows.h"
 #include "store_sqlite_stmt.h"
 
@@ -31,179 +32,6 @@ const char *const cust_sqlite_rows_migration[] = {
     "CREATE TABLE checkpoints(id INTEGER PRIMARY KEY, size INTEGER NOT NULL,"
     " root TEXT NOT NULL, at INTEGER NOT NULL, note TEXT NOT NULL)",
     NULL};
-
-/* ---- the catalog ----------------------------------------------------------------------- */
-
-struct cchild {
-    const char *name;
-    const char *scan; /* parent key, then the child's columns, ordered by parent key */
-    const char *get;  /* the same for one parent (?1) */
-};
-
-struct ctab {
-    const char *scan;  /* canonical columns (key first), every row by key */
-    const char *get;   /* the same, one row (?1) */
-    const char *label; /* a text naming one row (?1) */
-    struct cchild child[2];
-};
-
-#define ROWS(cols, from, key) "SELECT " cols " FROM " from " ORDER BY " key
-#define ONE(cols, from, key)  "SELECT " cols " FROM " from " WHERE " key " = ?1"
-#define KIDS(parent, cols, from, order)                                                            \
-    "SELECT " parent ", " cols " FROM " from " ORDER BY " parent ", " order
-#define KIDS1(parent, cols, from, order)                                                           \
-    "SELECT " parent ", " cols " FROM " from " WHERE " parent " = ?1 ORDER BY " order
-
-#define BV "id, booking_id, version, recorded_at, recorded_by, source, changed, doc"
-#define BK                                                                                         \
-    "id, booking_number, person_id, version, booked_at, booked_ts, booked_day, facility,"          \
-    " housing, arresting_agency, scheduled_release, release_date_public, released_at,"             \
-    " released_day, release_reason, sentence_imposed_on, sentence_term_days,"                      \
-    " sentence_presentence_days, computed_release, release_rule, release_disagreement,"            \
-    " public_charges"
-#define CH                                                                                         \
-    "idx, code, description, level, status, held_to_answer, case_number, court,"                   \
-    " next_court_date, bail_cents"
-#define PR "idx, person_id, code, level, date, jurisdiction, flags"
-#define PS                                                                                         \
-    "id, person_key, last_name, first_name, middle_name, dob, sex, cii, fbi, sid, a_number,"       \
-    " place_of_birth, home_address, immigration_status, aliases, sex_arson_registrant,"            \
-    " citizenship_status, citizenship_rank, citizenship_recorded_at"
-#define CI                                                                                         \
-    "id, person_id, status, country, source, verified, recorded_at, booking_number, entered_at"
-#define RQ                                                                                         \
-    "id, year, seq, kind, form, agency, office, status, status_reason, received_at,"               \
-    " received_ts, received_offset, due_ts, law_ts, law_rule, owner, created_at, updated_at, doc"
-#define LK                                                                                         \
-    "person_id, booking_number, score, strong, state, confirmed_by, confirmed_at, reasons,"        \
-    " review, review_reason"
-#define RD "id, request_id, name, sha256, role"
-#define DC "sha256, size, content"
-#define DE                                                                                         \
-    "id, request_id, person_id, booking_number, policy_id, policy_version, policy_sha256,"         \
-    " decided_at, decided_by, decision"
-#define AC                                                                                         \
-    "id, request_id, person_id, \"action\", verdict, outcome, \"by\", at, reason, decision_id"
-#define DU                                                                                         \
-    "id, request_id, person_id, booking_number, duty, cite, status, due_ts, created_at,"           \
-    " done_by, done_at, document_sha256, detail"
-#define TR                                                                                         \
-    "id, request_id, person_id, booking_number, at, agency, basis, warrant_number, criterion,"     \
-    " offense, recorded_by, recorded_at"
-#define DS                                                                                         \
-    "id, request_id, ord, person_id, booking_number, items, withheld, recipient, office, at,"      \
-    " decision_id, row_hash"
-#define US "name, role, pwhash, totp_key, totp_nonce, disabled, created_at"
-#define FR                                                                                         \
-    "id, source, file, sha256, snapshot, run_at, actor, records, created, updated, unchanged,"     \
-    " released, missing, reviews_opened, reappeared, rejected, rejects_file"
-#define FV                                                                                         \
-    "id, source, booking_number, run_id, opened_at, reason, status, resolved_at, resolved_by,"     \
-    " resolution"
-#define EA                                                                                         \
-    "id, occurred_at, occurred_ts, occurred_offset, area, place, agency, detained, persons,"       \
-    " reasons, source, note, supersedes, recorded_by, recorded_at"
-
-#define PLAIN(cols, from, key, label)                                                              \
-    {                                                                                              \
-        ROWS(cols, from, key), ONE(cols, from, key), label,                                        \
-        {                                                                                          \
-            {                                                                                      \
-                0                                                                                  \
-            }                                                                                      \
-        }                                                                                          \
-    }
-
-static const struct ctab ctabs[CT__N] = {
-    [CT_BOOKING_VERSIONS] = PLAIN(BV, "booking_versions", "id",
-                                  "SELECT 'booking ' || coalesce(b.booking_number,"
-                                  " '#' || v.booking_id) || ' v' || v.version FROM booking_versions"
-                                  " v LEFT JOIN bookings b ON b.id = v.booking_id WHERE v.id = ?1"),
-    [CT_BOOKINGS] = {ROWS(BK, "bookings", "id"),
-                     ONE(BK, "bookings", "id"),
-                     "SELECT 'booking ' || booking_number FROM bookings WHERE id = ?1",
-                     {{"charges", KIDS("booking_id", CH, "charges", "idx"),
-                       KIDS1("booking_id", CH, "charges", "idx")},
-                      {"prior_convictions", KIDS("booking_id", PR, "prior_convictions", "idx"),
-                       KIDS1("booking_id", PR, "prior_convictions", "idx")}}},
-    [CT_PERSONS] = PLAIN(PS, "persons", "id",
-                         "SELECT 'person ' || coalesce(person_key, '#' || id) FROM persons"
-                         " WHERE id = ?1"),
-    [CT_CITIZENSHIP] = PLAIN(CI, "citizenship_history", "id",
-                             "SELECT 'person #' || person_id || ', ' || status || ' from booking '"
-                             " || booking_number FROM citizenship_history WHERE id = ?1"),
-    [CT_REQUESTS] = {ROWS(RQ, "requests", "id"),
-                     ONE(RQ, "requests", "id"),
-                     "SELECT 'request ' || id FROM requests WHERE id = ?1",
-                     {{"request_links", KIDS("request_id", LK, "request_links", "person_id"),
-                       KIDS1("request_id", LK, "request_links", "person_id")},
-                      {0}}},
-    [CT_REQUEST_DOCUMENTS] = PLAIN(RD, "request_documents", "id",
-                                   "SELECT 'request ' || request_id || ', ' || role || ' '"
-                                   " || name FROM request_documents WHERE id = ?1"),
-    [CT_DOCUMENTS] = PLAIN(DC, "documents", "sha256",
-                           "SELECT 'document of ' || coalesce(size, '?') || ' bytes'"
-                           " FROM documents WHERE sha256 = ?1"),
-    [CT_DECISIONS] = PLAIN(DE, "decisions", "id",
-                           "SELECT 'request ' || request_id || ', person #' || person_id"
-                           " FROM decisions WHERE id = ?1"),
-    [CT_ACTIONS] = PLAIN(AC, "actions", "id",
-                         "SELECT 'request ' || request_id || ', ' || \"action\" || ' '"
-                         " || outcome FROM actions WHERE id = ?1"),
-    [CT_DUTIES] = PLAIN(DU, "duties", "id",
-                        "SELECT 'request ' || request_id || ', ' || duty || ' (' || status || ')'"
-                        " FROM duties WHERE id = ?1"),
-    [CT_TRANSFERS] = PLAIN(TR, "transfers", "id",
-                           "SELECT 'person #' || person_id || ' to ' || agency || ' at ' || at"
-                           " FROM transfers WHERE id = ?1"),
-    [CT_DISCLOSURES] = PLAIN(DS, "disclosures", "id",
-                             "SELECT 'request ' || request_id || ' row ' || ord"
-                             " FROM disclosures WHERE id = ?1"),
-    [CT_USERS] = PLAIN(US, "users", "name", "SELECT 'user ' || name FROM users WHERE name = ?1"),
-    [CT_FEED_RUNS] = PLAIN(FR, "feed_runs", "id",
-                           "SELECT 'feed ' || source || ', run of ' || run_at FROM feed_runs"
-                           " WHERE id = ?1"),
-    [CT_FEED_REVIEWS] = PLAIN(FV, "feed_reviews", "id",
-                              "SELECT 'feed ' || source || ', booking ' || booking_number || ' ('"
-                              " || status || ')' FROM feed_reviews WHERE id = ?1"),
-    [CT_ENFORCEMENT_ACTIONS] = PLAIN(EA, "enforcement_actions", "id",
-                                     "SELECT 'enforcement entry #' || id || ', ' || area || ' at '"
-                                     " || occurred_at FROM enforcement_actions WHERE id = ?1"),
-};
-
-static const struct cust_row_table tables[CT__N] = {
-    [CT_BOOKING_VERSIONS] = {"booking_versions", true, true},
-    [CT_BOOKINGS] = {"bookings", true, false},
-    [CT_PERSONS] = {"persons", true, false},
-    [CT_CITIZENSHIP] = {"citizenship_history", true, true},
-    [CT_REQUESTS] = {"requests", false, false},
-    [CT_REQUEST_DOCUMENTS] = {"request_documents", true, true},
-    [CT_DOCUMENTS] = {"documents", false, false},
-    [CT_DECISIONS] = {"decisions", true, true},
-    [CT_ACTIONS] = {"actions", true, true},
-    [CT_DUTIES] = {"duties", true, false},
-    [CT_TRANSFERS] = {"transfers", true, true},
-    [CT_DISCLOSURES] = {"disclosures", true, true},
-    [CT_USERS] = {"users", false, false},
-    [CT_FEED_RUNS] = {"feed_runs", true, true},
-    [CT_FEED_REVIEWS] = {"feed_reviews", true, false},
-    [CT_ENFORCEMENT_ACTIONS] = {"enforcement_actions", true, true},
-};
-
-const struct cust_row_table *cust_store_row_tables(size_t *n)
-{
-    if (n)
-        *n = CT__N;
-    return tables;
-}
-
-int cust_store_row_table(const char *name)
-{
-    for (int i = 0; i < CT__N; i++)
-        if (strcmp(tables[i].name, name) == 0)
-            return i;
-    return -1;
-}
 
 static const char derived_sql[] =
     "SELECT 'booking ' || b.booking_number || ': its copy of the name of person #' || p.id"
@@ -305,7 +133,7 @@ void cust_sqlite_rows_track(void *impl, enum cust_sqlite_table t, int64_t id, co
     const char *path;
     struct rstate *r = state(impl, &db, &path);
     struct keyset *k = &r->written[t];
-    if (tables[t].int_key) {
+    if (cust_row_tables_of[t].int_key) {
         if (k->n == k->cap) {
             k->cap = k->cap ? k->cap * 2 : 64;
             k->ids = cust_xrealloc(k->ids, k->cap * sizeof(*k->ids));
@@ -462,8 +290,8 @@ struct kid_cursor {
 
 /* Append the children of the current parent (key id/text) from a cursor positioned at or after
  * them; children of keys before the parent's are orphans: *orphan gets the first one's key. */
-static void take_kids(struct rstate *r, const struct cchild *c, struct kid_cursor *k, bool int_key,
-                      int64_t id, const char *text)
+static void take_kids(struct rstate *r, const struct cust_row_cchild *c, struct kid_cursor *k,
+                      bool int_key, int64_t id, const char *text)
 {
     push_text(r, c->name);
     size_t cnt = push_count(r);
@@ -486,15 +314,15 @@ static enum cust_status emit(struct rstate *r, int t, sqlite3_stmt *st, cust_row
     vals_fix(r);
     unsigned char kb[8];
     struct cust_row row = {.table = t, .v = r->vals, .n = r->nvals};
-    if (tables[t].int_key)
+    if (cust_row_tables_of[t].int_key)
         row.id = r->vals[0].i;
-    const char *text = tables[t].int_key ? NULL : (const char *)r->vals[0].p;
+    const char *text = cust_row_tables_of[t].int_key ? NULL : (const char *)r->vals[0].p;
     char *tcopy = NULL;
     if (text) { /* the text key, NUL-terminated */
         tcopy = cust_xstrndup(text, r->vals[0].len);
         text = tcopy;
     }
-    key_bytes(tables[t].int_key, row.id, text, kb, &row.key, &row.key_len);
+    key_bytes(cust_row_tables_of[t].int_key, row.id, text, kb, &row.key, &row.key_len);
     enum cust_status s = fn(&row, arg);
     free(tcopy);
     return s;
@@ -509,7 +337,7 @@ static enum cust_status sq_rows_each(void *impl, int t, cust_row_fn fn, void *ar
     sqlite3 *db;
     const char *path;
     struct rstate *r = state(impl, &db, &path);
-    const struct ctab *c = &ctabs[t];
+    const struct cust_row_ctab *c = &cust_row_catalog[t];
     sqlite3_stmt *st = prep(db, path, &r->scan[t], c->scan, err);
     if (!st)
         return CUST_EDB;
@@ -526,21 +354,23 @@ static enum cust_status sq_rows_each(void *impl, int t, cust_row_fn fn, void *ar
     int rc;
     unsigned char kb[8];
     while (s == CUST_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = tables[t].int_key ? sqlite3_column_int64(st, 0) : 0;
-        const char *text = tables[t].int_key ? NULL : (const char *)sqlite3_column_text(st, 0);
+        int64_t id = cust_row_tables_of[t].int_key ? sqlite3_column_int64(st, 0) : 0;
+        const char *text =
+            cust_row_tables_of[t].int_key ? NULL : (const char *)sqlite3_column_text(st, 0);
         char *tcopy = text ? cust_xstrdup(text) : NULL;
         /* children whose parent does not exist (before this key): reported as orphans */
         for (int k = 0; s == CUST_OK && k < 2 && kids[k].st; k++) {
             while (s == CUST_OK && kids[k].rc == SQLITE_ROW &&
-                   key_cmp(kids[k].st, tables[t].int_key, id, tcopy) < 0) {
+                   key_cmp(kids[k].st, cust_row_tables_of[t].int_key, id, tcopy) < 0) {
                 int64_t oid = sqlite3_column_int64(kids[k].st, 0);
                 const char *otext = (const char *)sqlite3_column_text(kids[k].st, 0);
                 char *ocopy = otext ? cust_xstrdup(otext) : NULL;
                 struct cust_row orow = {.table = t, .id = oid, .orphan = c->child[k].name};
-                key_bytes(tables[t].int_key, oid, ocopy ? ocopy : "", kb, &orow.key, &orow.key_len);
+                key_bytes(cust_row_tables_of[t].int_key, oid, ocopy ? ocopy : "", kb, &orow.key,
+                          &orow.key_len);
                 s = fn(&orow, arg);
                 while (kids[k].rc == SQLITE_ROW &&
-                       key_cmp(kids[k].st, tables[t].int_key, oid, ocopy) == 0)
+                       key_cmp(kids[k].st, cust_row_tables_of[t].int_key, oid, ocopy) == 0)
                     kids[k].rc = sqlite3_step(kids[k].st);
                 free(ocopy);
             }
@@ -550,13 +380,13 @@ static enum cust_status sq_rows_each(void *impl, int t, cust_row_fn fn, void *ar
             for (int col = 0; col < ncols; col++)
                 push_col(r, st, col, false);
             for (int k = 0; k < 2 && kids[k].st; k++)
-                take_kids(r, &c->child[k], &kids[k], tables[t].int_key, id, tcopy);
+                take_kids(r, &c->child[k], &kids[k], cust_row_tables_of[t].int_key, id, tcopy);
             s = emit(r, t, st, fn, arg, false);
         }
         free(tcopy);
     }
     if (s == CUST_OK && rc != SQLITE_DONE)
-        s = rerr(db, path, err, tables[t].name);
+        s = rerr(db, path, err, cust_row_tables_of[t].name);
     /* children after the last parent */
     for (int k = 0; s == CUST_OK && k < 2 && kids[k].st; k++) {
         while (s == CUST_OK && kids[k].rc == SQLITE_ROW) {
@@ -564,10 +394,11 @@ static enum cust_status sq_rows_each(void *impl, int t, cust_row_fn fn, void *ar
             const char *otext = (const char *)sqlite3_column_text(kids[k].st, 0);
             char *ocopy = otext ? cust_xstrdup(otext) : NULL;
             struct cust_row orow = {.table = t, .id = oid, .orphan = c->child[k].name};
-            key_bytes(tables[t].int_key, oid, ocopy ? ocopy : "", kb, &orow.key, &orow.key_len);
+            key_bytes(cust_row_tables_of[t].int_key, oid, ocopy ? ocopy : "", kb, &orow.key,
+                      &orow.key_len);
             s = fn(&orow, arg);
             while (kids[k].rc == SQLITE_ROW &&
-                   key_cmp(kids[k].st, tables[t].int_key, oid, ocopy) == 0)
+                   key_cmp(kids[k].st, cust_row_tables_of[t].int_key, oid, ocopy) == 0)
                 kids[k].rc = sqlite3_step(kids[k].st);
             free(ocopy);
         }
@@ -586,12 +417,12 @@ static enum cust_status get_row(void *impl, int t, int64_t id, const char *text,
     sqlite3 *db;
     const char *path;
     struct rstate *r = state(impl, &db, &path);
-    const struct ctab *c = &ctabs[t];
+    const struct cust_row_ctab *c = &cust_row_catalog[t];
     *found = false;
     sqlite3_stmt *st = prep(db, path, &r->get[t], c->get, err);
     if (!st)
         return CUST_EDB;
-    if (tables[t].int_key)
+    if (cust_row_tables_of[t].int_key)
         sqlite3_bind_int64(st, 1, id);
     else
         sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
@@ -601,7 +432,7 @@ static enum cust_status get_row(void *impl, int t, int64_t id, const char *text,
         return CUST_OK;
     }
     if (rc != SQLITE_ROW) {
-        enum cust_status s = rerr(db, path, err, tables[t].name);
+        enum cust_status s = rerr(db, path, err, cust_row_tables_of[t].name);
         sqlite3_reset(st);
         return s;
     }
@@ -617,12 +448,12 @@ static enum cust_status get_row(void *impl, int t, int64_t id, const char *text,
             s = CUST_EDB;
             break;
         }
-        if (tables[t].int_key)
+        if (cust_row_tables_of[t].int_key)
             sqlite3_bind_int64(kc.st, 1, id);
         else
             sqlite3_bind_text(kc.st, 1, text, -1, SQLITE_STATIC);
         kc.rc = sqlite3_step(kc.st);
-        take_kids(r, &c->child[k], &kc, tables[t].int_key, id, text);
+        take_kids(r, &c->child[k], &kc, cust_row_tables_of[t].int_key, id, text);
         if (kc.rc != SQLITE_DONE && kc.rc != SQLITE_ROW)
             s = rerr(db, path, err, c->child[k].name);
         sqlite3_reset(kc.st);
@@ -640,9 +471,10 @@ static enum cust_status sq_row_get(void *impl, int t, const void *key, size_t ke
         return cust_err_set(err, CUST_EINVAL, "no covered table %d", t);
     int64_t id = 0;
     char *text = NULL;
-    if (tables[t].int_key) {
+    if (cust_row_tables_of[t].int_key) {
         if (key_len != 8)
-            return cust_err_set(err, CUST_EINVAL, "%s: an integer key is 8 bytes", tables[t].name);
+            return cust_err_set(err, CUST_EINVAL, "%s: an integer key is 8 bytes",
+                                cust_row_tables_of[t].name);
         for (int i = 0; i < 8; i++)
             id = (int64_t)((uint64_t)id << 8 | ((const unsigned char *)key)[i]);
     } else {
@@ -652,7 +484,8 @@ static enum cust_status sq_row_get(void *impl, int t, const void *key, size_t ke
     enum cust_status s = get_row(impl, t, id, text, fn, arg, &found, err);
     free(text);
     if (s == CUST_OK && !found)
-        s = cust_err_set(err, CUST_ENOTFOUND, "no %s row with that key", tables[t].name);
+        s = cust_err_set(err, CUST_ENOTFOUND, "no %s row with that key",
+                         cust_row_tables_of[t].name);
     return s;
 }
 
@@ -682,7 +515,7 @@ static enum cust_status sq_rows_written(void *impl, cust_row_fn fn, void *arg, s
     r->drained = true;
     for (int t = 0; s == CUST_OK && t < CT__N; t++) {
         struct keyset *k = &r->written[t];
-        size_t n = tables[t].int_key ? k->n : k->nt;
+        size_t n = cust_row_tables_of[t].int_key ? k->n : k->nt;
         if (scan && n > 0 &&
             (t == CT_BOOKING_VERSIONS || t == CT_BOOKINGS || t == CT_PERSONS ||
              t == CT_CITIZENSHIP)) {
@@ -691,21 +524,21 @@ static enum cust_status sq_rows_written(void *impl, cust_row_fn fn, void *arg, s
         }
         if (n == 0)
             continue;
-        if (tables[t].int_key)
+        if (cust_row_tables_of[t].int_key)
             qsort(k->ids, k->n, sizeof(*k->ids), cmp_id);
         else
             qsort(k->texts, k->nt, sizeof(*k->texts), cmp_text);
         for (size_t i = 0; s == CUST_OK && i < n; i++) {
-            int64_t id = tables[t].int_key ? k->ids[i] : 0;
-            const char *text = tables[t].int_key ? NULL : k->texts[i];
-            if (i > 0 &&
-                (tables[t].int_key ? k->ids[i - 1] == id : strcmp(k->texts[i - 1], text) == 0))
+            int64_t id = cust_row_tables_of[t].int_key ? k->ids[i] : 0;
+            const char *text = cust_row_tables_of[t].int_key ? NULL : k->texts[i];
+            if (i > 0 && (cust_row_tables_of[t].int_key ? k->ids[i - 1] == id
+                                                        : strcmp(k->texts[i - 1], text) == 0))
                 continue;
             bool found;
             s = get_row(impl, t, id, text, fn, arg, &found, err);
             if (s == CUST_OK && !found) {
                 struct cust_row gone = {.table = t, .id = id, .deleted = true};
-                key_bytes(tables[t].int_key, id, text, kb, &gone.key, &gone.key_len);
+                key_bytes(cust_row_tables_of[t].int_key, id, text, kb, &gone.key, &gone.key_len);
                 s = fn(&gone, arg);
             }
         }
@@ -736,7 +569,7 @@ static enum cust_status sq_journal_put(void *impl, const struct cust_journal_rec
     if (!st)
         return CUST_EDB;
     sqlite3_bind_int64(st, 1, j->seq);
-    sqlite3_bind_text(st, 2, tables[j->table].name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, cust_row_tables_of[j->table].name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, j->part);
     sqlite3_bind_int64(st, 4, j->n);
     sqlite3_bind_blob(st, 5, j->len ? (const void *)j->blob : "", (int)j->len, SQLITE_STATIC);
@@ -755,7 +588,7 @@ static enum cust_status sq_journal_each(void *impl, int t, int64_t seq, cust_jou
     if (!st)
         return CUST_EDB;
     if (t >= 0 && t < CT__N)
-        sqlite3_bind_text(st, 1, tables[t].name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 1, cust_row_tables_of[t].name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, seq > 0 ? seq : 0);
     enum cust_status s = CUST_OK;
     int rc;
@@ -805,10 +638,10 @@ static enum cust_status sq_row_label(void *impl, int t, const void *key, size_t 
     sqlite3 *db;
     const char *path;
     struct rstate *r = state(impl, &db, &path);
-    sqlite3_stmt *st = prep(db, path, &r->label[t], ctabs[t].label, err);
+    sqlite3_stmt *st = prep(db, path, &r->label[t], cust_row_catalog[t].label, err);
     if (!st)
         return CUST_EDB;
-    if (tables[t].int_key) {
+    if (cust_row_tables_of[t].int_key) {
         int64_t id = 0;
         for (size_t i = 0; i < 8 && key_len == 8; i++)
             id = (int64_t)((uint64_t)id << 8 | ((const unsigned char *)key)[i]);

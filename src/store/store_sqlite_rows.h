@@ -6,29 +6,9 @@
 #define CUSTODIAN_STORE_SQLITE_ROWS_H
 
 #include "store_backend.h"
+#include "store_rows_sql.h"
 
 #include <sqlite3.h>
-
-/* The covered tables (indexes into cust_store_row_tables()). */
-enum cust_sqlite_table {
-    CT_BOOKING_VERSIONS,
-    CT_BOOKINGS, /* with its charges and prior convictions */
-    CT_PERSONS,
-    CT_CITIZENSHIP,
-    CT_REQUESTS, /* with its links to persons */
-    CT_REQUEST_DOCUMENTS,
-    CT_DOCUMENTS,
-    CT_DECISIONS,
-    CT_ACTIONS,
-    CT_DUTIES,
-    CT_TRANSFERS,
-    CT_DISCLOSURES,
-    CT_USERS,
-    CT_FEED_RUNS,
-    CT_FEED_REVIEWS,
-    CT_ENFORCEMENT_ACTIONS,
-    CT__N
-};
 
 /* Schema migration 9: the journal of row hashes and the entries' commitments to it. */
 extern const char *const cust_sqlite_rows_migration[];

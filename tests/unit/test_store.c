@@ -1,4 +1,6 @@
-/* Unit tests for src/store: open/migrate, transactions, versioned puts, person linking, roster. */
+/* Unit tests for src/store: open/migrate, transactions, versioned puts, person linking, roster.
+ * Backend-neutral: with CUSTODIAN_TEST_PG (the `pg` fixture, tests/pg/tests.cmake) the same tests
+ * run on PostgreSQL, each in a database of its own (registered again as pg/test_store). */
 #include "custodian/compat.h"
 #include "custodian/buf.h"
 #include "custodian/date.h"
@@ -9,17 +11,57 @@
 #include <stdarg.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <libpq-fe.h>
 
 struct fx {
-    char path[64];
+    char path[512];
+    char db[64]; /* PostgreSQL: the database made for this test */
     struct cust_store *s;
 };
 
+/* The maintenance database's URL when the tests run on PostgreSQL, else NULL. */
+static const char *pg_url(void)
+{
+    const char *u = getenv("CUSTODIAN_TEST_PG");
+    return u && *u ? u : NULL;
+}
+
+/* Run one statement on the maintenance database (CREATE or DROP DATABASE). */
+static void pg_admin(const char *sql)
+{
+    PGconn *c = PQconnectdb(pg_url());
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("connect: %s", PQerrorMessage(c));
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+}
+
+/* A URL like the maintenance one for database `db`: postgresql:///DB?host=...&user=... */
+static void pg_url_for(const char *db, char *out, size_t cap)
+{
+    const char *u = pg_url(), *q = strchr(u, '?');
+    snprintf(out, cap, "postgresql:///%s%s", db, q ? q : "");
+}
+
 static int setup(void **state)
 {
+    static int n;
     struct fx *f = cust_xcalloc(1, sizeof(*f));
-    snprintf(f->path, sizeof(f->path), "/tmp/cust-store-test.%ld.db", (long)getpid());
-    unlink(f->path);
+    if (pg_url()) {
+        snprintf(f->db, sizeof(f->db), "cust_store_%ld_%d", (long)getpid(), n++);
+        char sql[128];
+        snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", f->db);
+        pg_admin(sql);
+        snprintf(sql, sizeof(sql), "CREATE DATABASE %s", f->db);
+        pg_admin(sql);
+        pg_url_for(f->db, f->path, sizeof(f->path));
+    } else {
+        snprintf(f->path, sizeof(f->path), "/tmp/cust-store-test.%ld.db", (long)getpid());
+        unlink(f->path);
+    }
     struct cust_err err = CUST_ERR_INIT;
     if (cust_store_open(f->path, CUST_STORE_CREATE, &f->s, &err) != CUST_OK)
         fail_msg("open: %s", err.msg);
@@ -31,7 +73,14 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     cust_store_close(f->s);
-    char p[80];
+    if (f->db[0]) {
+        char sql[128];
+        snprintf(sql, sizeof(sql), "DROP DATABASE %s", f->db);
+        pg_admin(sql);
+        free(f);
+        return 0;
+    }
+    char p[600];
     unlink(f->path);
     snprintf(p, sizeof(p), "%s-wal", f->path);
     unlink(p);
@@ -334,8 +383,11 @@ static void test_open_readonly(void **state)
     cust_store_close(ro);
     assert_int_equal(count(f->s, "bookings"), 1);
     /* it neither creates a missing store nor opens a file that is not one */
-    char missing[96];
-    snprintf(missing, sizeof(missing), "%s.missing", f->path);
+    char missing[600];
+    if (f->db[0])
+        pg_url_for("cust_no_such_database", missing, sizeof(missing));
+    else
+        snprintf(missing, sizeof(missing), "%s.missing", f->path);
     assert_int_equal(cust_store_open(missing, CUST_STORE_READONLY, &ro, &err), CUST_ENOTFOUND);
     assert_int_not_equal(access(missing, F_OK), 0);
 }

@@ -2,6 +2,10 @@
 T=$(mktemp -d "${TMPDIR:-/tmp}/cust-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 export CUSTODIAN_DB="$T/custodian.db"
+# On PostgreSQL (tests/pg/on_pg.sh): the store is that database, the key file in $T.
+if [ -n "${CUST_TEST_PG_DB:-}" ]; then
+  export CUSTODIAN_DB="$CUST_TEST_PG_DB" CUSTODIAN_KEY_FILE="$T/custodian.db.key"
+fi
 export CUSTODIAN_USER=tester
 checks=0
 

@@ -1,0 +1,106 @@
+/*
+ * store_postgres.h - private glue of the PostgreSQL backend (store_postgres*.c): the connection,
+ * its statements (prepared once per connection from the same `?N` texts SQLite runs), typed
+ * parameters and the wording of errors. Not a public header. docs/internals/store-postgresql.md.
+ */
+#ifndef CUSTODIAN_STORE_POSTGRES_H
+#define CUSTODIAN_STORE_POSTGRES_H
+
+#include "store_backend.h"
+
+#include <libpq-fe.h>
+
+#define CUST_PG_MAX_PARAMS 32
+
+/* A new row's id in covered table T as SQLite assigns it: max(id) + 1 (under the writer lock;
+ * docs/internals/store-postgresql.md rule 3). */
+#define CUST_PG_NEXT_ID(T) "(SELECT coalesce(max(id), 0) + 1 FROM " T ")"
+
+/* The parameters of one statement, by number (1-based, as `?N`/`$N`); unset ones are NULL.
+ * Text and numbers go as text, bytes as binary. */
+struct cust_pg_params {
+    int n;
+    const char *v[CUST_PG_MAX_PARAMS];
+    int len[CUST_PG_MAX_PARAMS];
+    int fmt[CUST_PG_MAX_PARAMS];
+    char num[CUST_PG_MAX_PARAMS][24];
+};
+
+void cust_pg_text(struct cust_pg_params *p, int i, const char *v);
+void cust_pg_int(struct cust_pg_params *p, int i, int64_t v);
+void cust_pg_bytes(struct cust_pg_params *p, int i, const void *v, size_t len);
+
+/* One connection and what is prepared on it. */
+struct cust_pg {
+    PGconn *conn;
+    char *name; /* the store as messages name it: postgresql://HOST/DB, no password */
+    struct cust_pg_stmt {
+        const char *sql; /* the constant text (by address) */
+        char name[16];
+    } * stmts;
+    size_t nstmts, capstmts;
+};
+
+/* Prepare `sql` (`?N` parameters) once on this connection and run it; *res holds the result
+ * (PQclear it) when it succeeded: rows (PGRES_TUPLES_OK) or none. `binary`: results in
+ * binary form (the covered rows: integers and reals read exactly). On failure *res is NULL
+ * and err says "store 'NAME': WHAT: <PostgreSQL's message>" (CUST_EDB; CUST_ECONFLICT for a
+ * unique or foreign-key violation). */
+enum cust_status cust_pg_run(struct cust_pg *g, const char *sql, const struct cust_pg_params *p,
+                             bool binary, PGresult **res, struct cust_err *err, const char *what);
+/* The same for a statement with no rows to read. */
+enum cust_status cust_pg_do(struct cust_pg *g, const char *sql, const struct cust_pg_params *p,
+                            struct cust_err *err, const char *what);
+/* A constant statement without parameters, not prepared (DDL, BEGIN, COMMIT). */
+enum cust_status cust_pg_exec(struct cust_pg *g, const char *sql, struct cust_err *err,
+                              const char *what);
+/* `sql` with `?N` written `$N` (outside quoted text and names): a new string. */
+char *cust_pg_sql(const char *sql);
+
+/* Column values of a text-format result: NULL for SQL NULL. */
+static inline const char *cust_pg_get(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+int64_t cust_pg_get_int(const PGresult *r, int row, int col);
+
+/* The backend's parts: their statements and state hang off the backend's handle. */
+struct cust_pg *cust_pg_conn(void *impl);
+/* Remember that the current transaction wrote covered row `id` / `text` of table `t`. */
+void cust_pg_rows_track(void *impl, int t, int64_t id, const char *text);
+void cust_pg_rows_forget(void *impl);
+void cust_pg_rows_free(void *state);
+void **cust_pg_rows_slot(void *impl);
+extern const struct cust_store_rows_ops cust_pg_rows_ops;
+
+/* The public view (store_postgres_public.c). */
+enum cust_status cust_pg_public_search(void *impl, const struct cust_public_query *q,
+                                       cust_public_fn fn, void *arg, struct cust_err *err);
+enum cust_status cust_pg_public_count(void *impl, const struct cust_public_query *q, int64_t *total,
+                                      struct cust_err *err);
+
+/* The schema (store_postgres_schema.c): migration N is SQLite's migration N. */
+extern const char *const *const cust_pg_migrations[];
+extern const int cust_pg_migration_count;
+
+/* The operations not built yet on PostgreSQL: each answers "WHAT on PostgreSQL: not built yet
+ * (docs/internals/store-postgresql.md)" (store_postgres_todo.c). */
+extern const struct cust_store_feed_ops cust_pg_feed_ops;
+extern const struct cust_store_reports_ops cust_pg_reports_ops;
+/* The request desk (store_postgres_requests.c): its sub-table, and the persons and scopes the
+ * desk matches against. */
+extern const struct cust_store_request_ops cust_pg_request_ops;
+/* Staff accounts and sessions (store_postgres_accounts.c). */
+extern const struct cust_store_account_ops cust_pg_account_ops;
+enum cust_status cust_pg_persons(void *impl, int64_t person_id, cust_person_row_fn fn, void *arg,
+                                 struct cust_err *err);
+enum cust_status cust_pg_scope(void *impl, const struct cust_scope *sc, cust_scope_row_fn fn,
+                               void *arg, struct cust_err *err);
+enum cust_status cust_pg_person_bookings(void *impl, int64_t person_id, cust_scope_row_fn fn,
+                                         void *arg, struct cust_err *err);
+enum cust_status cust_pg_not_built(struct cust_err *err, const char *what);
+
+enum cust_status cust_store_pg_open(const char *url, enum cust_store_mode mode,
+                                    struct cust_store *s, struct cust_err *err);
+
+#endif

@@ -1,0 +1,570 @@
+/*
+ * store_postgres_rows.c - the covered rows and the journal of their hashes on PostgreSQL
+ * (store_rows.h, docs/internals/ledger.md "Rows", docs/internals/store-postgresql.md).
+ *
+ * The same catalog as SQLite's (store_rows_catalog.c: the canonical columns, children, labels,
+ * one text for both), read in binary form so that an integer is the 8 bytes PostgreSQL holds
+ * and a real its IEEE double: the canonical values, and so the hashes, are those of SQLite.
+ * A table is read whole (one result for the rows, one per child table) and merged by key as
+ * the SQLite backend merges its cursors.
+ */
+#include "custodian/compat.h"
+#include "custodian/buf.h"
+#include "custodian/namekey.h"
+#include "store_postgres.h"
+#include "store_rows_sql.h"
+
+#include <inttypes.h>
+
+/* PostgreSQL's type oids (pg_type.dat) the canonical values need. */
+#define OID_BOOL   16
+#define OID_BYTEA  17
+#define OID_INT8   20
+#define OID_INT2   21
+#define OID_INT4   23
+#define OID_FLOAT4 700
+#define OID_FLOAT8 701
+
+static const char derived_sql[] =
+    "SELECT b.booking_number, p.id, b.search_last, b.search_first, b.key_last, b.key_first,"
+    " p.last_name, p.first_name FROM bookings b JOIN persons p ON p.id = b.person_id"
+    " ORDER BY b.id";
+static const char cput_sql[] =
+    "INSERT INTO checkpoints(size, root, at, note) VALUES(?1, ?2, ?3, ?4)";
+static const char clast_sql[] =
+    "SELECT size, root, at, note FROM checkpoints ORDER BY id DESC LIMIT 1";
+static const char jput_sql[] =
+    "INSERT INTO ledger_rows(seq, tbl, part, n, hashes) VALUES(?1, ?2, ?3, ?4, ?5)";
+static const char jeach_sql[] = "SELECT seq, tbl, part, n, hashes FROM ledger_rows"
+                                " WHERE (?1::text IS NULL OR tbl = ?1) AND (?2 = 0 OR seq = ?2)"
+                                " ORDER BY seq, id";
+
+/* ---- state: what the transaction wrote -------------------------------------------------- */
+
+struct keyset {
+    int64_t *ids;
+    size_t n, cap;
+    char **texts;
+    size_t nt, capt;
+};
+
+struct rstate {
+    struct keyset written[CT__N];
+    size_t pending;
+    struct cust_val *vals;
+    size_t nvals, capvals;
+};
+
+static struct rstate *state(void *impl)
+{
+    void **slot = cust_pg_rows_slot(impl);
+    if (!*slot)
+        *slot = cust_xcalloc(1, sizeof(struct rstate));
+    return *slot;
+}
+
+static void keyset_clear(struct keyset *k)
+{
+    for (size_t i = 0; i < k->nt; i++)
+        free(k->texts[i]);
+    k->n = k->nt = 0;
+}
+
+void cust_pg_rows_free(void *p)
+{
+    struct rstate *r = p;
+    if (!r)
+        return;
+    for (int t = 0; t < CT__N; t++) {
+        keyset_clear(&r->written[t]);
+        free(r->written[t].ids);
+        free(r->written[t].texts);
+    }
+    free(r->vals);
+    free(r);
+}
+
+void cust_pg_rows_track(void *impl, int t, int64_t id, const char *text)
+{
+    struct rstate *r = state(impl);
+    struct keyset *k = &r->written[t];
+    if (cust_row_tables_of[t].int_key) {
+        if (k->n == k->cap) {
+            k->cap = k->cap ? k->cap * 2 : 64;
+            k->ids = cust_xrealloc(k->ids, k->cap * sizeof(*k->ids));
+        }
+        k->ids[k->n++] = id;
+    } else {
+        if (k->nt == k->capt) {
+            k->capt = k->capt ? k->capt * 2 : 16;
+            k->texts = cust_xrealloc(k->texts, k->capt * sizeof(*k->texts));
+        }
+        k->texts[k->nt++] = cust_xstrdup(text ? text : "");
+    }
+    r->pending++;
+}
+
+void cust_pg_rows_forget(void *impl)
+{
+    struct rstate *r = state(impl);
+    for (int t = 0; t < CT__N; t++)
+        keyset_clear(&r->written[t]);
+    r->pending = 0;
+}
+
+/* ---- binary values ---------------------------------------------------------------------- */
+
+static uint64_t be(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* Column c of row i of a binary result as a canonical value (bytes borrowed from the result). */
+static struct cust_val val_of(const PGresult *res, int i, int c)
+{
+    struct cust_val v = {0};
+    if (PQgetisnull(res, i, c))
+        return v;
+    const unsigned char *p = (const unsigned char *)PQgetvalue(res, i, c);
+    int len = PQgetlength(res, i, c);
+    switch (PQftype(res, c)) {
+    case OID_INT8:
+    case OID_INT4:
+    case OID_INT2:
+        v.kind = CUST_VAL_INT;
+        v.i = (int64_t)be(p, len);
+        if (len < 8 && (p[0] & 0x80)) /* sign-extend */
+            v.i = (int64_t)(be(p, len) | ~(uint64_t)0 << (8 * len));
+        return v;
+    case OID_BOOL:
+        v.kind = CUST_VAL_INT;
+        v.i = p[0] != 0;
+        return v;
+    case OID_FLOAT8: {
+        uint64_t u = be(p, 8);
+        v.kind = CUST_VAL_REAL;
+        memcpy(&v.r, &u, sizeof(v.r));
+        return v;
+    }
+    case OID_FLOAT4: {
+        uint32_t u = (uint32_t)be(p, 4);
+        float f;
+        memcpy(&f, &u, sizeof(f));
+        v.kind = CUST_VAL_REAL;
+        v.r = f;
+        return v;
+    }
+    default: /* text (ctext) and bytea: their bytes */
+        v.kind = CUST_VAL_BYTES;
+        v.p = p;
+        v.len = (size_t)len;
+        return v;
+    }
+}
+
+static void push(struct rstate *r, struct cust_val v)
+{
+    if (r->nvals == r->capvals) {
+        r->capvals = r->capvals ? r->capvals * 2 : 64;
+        r->vals = cust_xrealloc(r->vals, r->capvals * sizeof(*r->vals));
+    }
+    r->vals[r->nvals++] = v;
+}
+
+/* Compare the key in column 0 of row i with (id | text). */
+static int key_cmp(const PGresult *res, int i, bool int_key, int64_t id, const char *text)
+{
+    struct cust_val k = val_of(res, i, 0);
+    if (int_key)
+        return k.i < id ? -1 : k.i > id;
+    size_t tl = strlen(text);
+    int c = memcmp(k.p, text, k.len < tl ? k.len : tl);
+    return c ? c : (k.len > tl) - (k.len < tl);
+}
+
+static void key_bytes(bool int_key, int64_t id, const char *text, unsigned char buf[8],
+                      const void **key, size_t *len)
+{
+    if (int_key) {
+        for (int i = 0; i < 8; i++)
+            buf[i] = (unsigned char)((uint64_t)id >> (56 - 8 * i));
+        *key = buf;
+        *len = 8;
+    } else {
+        *key = text;
+        *len = strlen(text);
+    }
+}
+
+/* The key of row i (column 0) as an id and a NUL-terminated text (*text: a new string). */
+static void key_of(const PGresult *res, int i, bool int_key, int64_t *id, char **text)
+{
+    struct cust_val k = val_of(res, i, 0);
+    *id = int_key ? k.i : 0;
+    *text = int_key ? NULL : cust_xstrndup(k.p ? (const char *)k.p : "", k.len);
+}
+
+/* A cursor over a child result, positioned at row `at`. */
+struct kids {
+    PGresult *res;
+    int at;
+};
+
+/* The children of key (id | text) at the cursor: name, count, their columns. */
+static void take_kids(struct rstate *r, const char *name, struct kids *k, bool int_key, int64_t id,
+                      const char *text)
+{
+    push(r, (struct cust_val){.kind = CUST_VAL_BYTES, .p = name, .len = strlen(name)});
+    size_t cnt = r->nvals;
+    push(r, (struct cust_val){.kind = CUST_VAL_INT});
+    int64_t n = 0;
+    int ncols = PQnfields(k->res);
+    while (k->at < PQntuples(k->res) && key_cmp(k->res, k->at, int_key, id, text) == 0) {
+        for (int c = 1; c < ncols; c++)
+            push(r, val_of(k->res, k->at, c));
+        n++;
+        k->at++;
+    }
+    r->vals[cnt].i = n;
+}
+
+/* Children before key (id | text) have no parent: each parent key once, as an orphan. */
+static enum cust_status orphans(struct kids *k, int t, const char *name, bool upto, int64_t id,
+                                const char *text, cust_row_fn fn, void *arg)
+{
+    bool ik = cust_row_tables_of[t].int_key;
+    enum cust_status s = CUST_OK;
+    unsigned char kb[8];
+    while (s == CUST_OK && k->at < PQntuples(k->res) &&
+           (!upto || key_cmp(k->res, k->at, ik, id, text) < 0)) {
+        int64_t oid;
+        char *otext;
+        key_of(k->res, k->at, ik, &oid, &otext);
+        struct cust_row orow = {.table = t, .id = oid, .orphan = name};
+        key_bytes(ik, oid, otext ? otext : "", kb, &orow.key, &orow.key_len);
+        s = fn(&orow, arg);
+        while (k->at < PQntuples(k->res) && key_cmp(k->res, k->at, ik, oid, otext) == 0)
+            k->at++;
+        free(otext);
+    }
+    return s;
+}
+
+/* Emit row i of `res` (table t) with its children from the cursors. */
+static enum cust_status emit(struct rstate *r, int t, const PGresult *res, int i, struct kids *kids,
+                             cust_row_fn fn, void *arg)
+{
+    const struct cust_row_ctab *c = &cust_row_catalog[t];
+    bool ik = cust_row_tables_of[t].int_key;
+    int64_t id;
+    char *text;
+    key_of(res, i, ik, &id, &text);
+    r->nvals = 0;
+    for (int col = 0; col < PQnfields(res); col++)
+        push(r, val_of(res, i, col));
+    for (int k = 0; k < 2 && c->child[k].name; k++)
+        take_kids(r, c->child[k].name, &kids[k], ik, id, text);
+    unsigned char kb[8];
+    struct cust_row row = {.table = t, .id = id, .v = r->vals, .n = r->nvals};
+    key_bytes(ik, id, text, kb, &row.key, &row.key_len);
+    enum cust_status s = fn(&row, arg);
+    free(text);
+    return s;
+}
+
+/* Run the statements of table t (every row, or one key) and emit its rows with children. */
+static enum cust_status read_rows(void *impl, int t, const struct cust_pg_params *key,
+                                  cust_row_fn fn, void *arg, bool *found, struct cust_err *err)
+{
+    struct cust_pg *g = cust_pg_conn(impl);
+    struct rstate *r = state(impl);
+    const struct cust_row_ctab *c = &cust_row_catalog[t];
+    const char *what = cust_row_tables_of[t].name;
+    bool ik = cust_row_tables_of[t].int_key;
+    PGresult *res;
+    struct kids kids[2] = {{0}};
+    if (cust_pg_run(g, key ? c->get : c->scan, key, true, &res, err, what) != CUST_OK)
+        return CUST_EDB;
+    enum cust_status s = CUST_OK;
+    for (int k = 0; s == CUST_OK && k < 2 && c->child[k].name; k++)
+        s = cust_pg_run(g, key ? c->child[k].get : c->child[k].scan, key, true, &kids[k].res, err,
+                        c->child[k].name);
+    if (found)
+        *found = PQntuples(res) > 0;
+    for (int i = 0; s == CUST_OK && i < PQntuples(res); i++) {
+        int64_t id;
+        char *text;
+        key_of(res, i, ik, &id, &text);
+        for (int k = 0; s == CUST_OK && !key && k < 2 && kids[k].res; k++)
+            s = orphans(&kids[k], t, c->child[k].name, true, id, text, fn, arg);
+        free(text);
+        if (s == CUST_OK)
+            s = emit(r, t, res, i, kids, fn, arg);
+    }
+    for (int k = 0; s == CUST_OK && !key && k < 2 && kids[k].res; k++)
+        s = orphans(&kids[k], t, c->child[k].name, false, 0, NULL, fn, arg);
+    for (int k = 0; k < 2; k++)
+        PQclear(kids[k].res);
+    PQclear(res);
+    return s;
+}
+
+static enum cust_status pg_rows_each(void *impl, int t, cust_row_fn fn, void *arg,
+                                     struct cust_err *err)
+{
+    if (t < 0 || t >= CT__N)
+        return cust_err_set(err, CUST_EINVAL, "no covered table %d", t);
+    return read_rows(impl, t, NULL, fn, arg, NULL, err);
+}
+
+static void key_param(struct cust_pg_params *p, int t, int64_t id, const char *text)
+{
+    if (cust_row_tables_of[t].int_key)
+        cust_pg_int(p, 1, id);
+    else
+        cust_pg_text(p, 1, text);
+}
+
+/* An 8-byte big-endian integer key, or a text key (a new string in *text). */
+static enum cust_status key_from(int t, const void *key, size_t key_len, int64_t *id, char **text,
+                                 struct cust_err *err)
+{
+    *id = 0;
+    *text = NULL;
+    if (!cust_row_tables_of[t].int_key) {
+        *text = cust_xstrndup(key, key_len);
+        return CUST_OK;
+    }
+    if (key_len != 8)
+        return cust_err_set(err, CUST_EINVAL, "%s: an integer key is 8 bytes",
+                            cust_row_tables_of[t].name);
+    *id = (int64_t)be(key, 8);
+    return CUST_OK;
+}
+
+static enum cust_status pg_row_get(void *impl, int t, const void *key, size_t key_len,
+                                   cust_row_fn fn, void *arg, struct cust_err *err)
+{
+    if (t < 0 || t >= CT__N)
+        return cust_err_set(err, CUST_EINVAL, "no covered table %d", t);
+    int64_t id;
+    char *text;
+    if (key_from(t, key, key_len, &id, &text, err) != CUST_OK)
+        return CUST_EINVAL;
+    struct cust_pg_params p = {0};
+    key_param(&p, t, id, text);
+    bool found = false;
+    enum cust_status s = read_rows(impl, t, &p, fn, arg, &found, err);
+    free(text);
+    if (s == CUST_OK && !found)
+        s = cust_err_set(err, CUST_ENOTFOUND, "no %s row with that key",
+                         cust_row_tables_of[t].name);
+    return s;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static enum cust_status pg_rows_written(void *impl, cust_row_fn fn, void *arg, struct cust_err *err)
+{
+    struct rstate *r = state(impl);
+    enum cust_status s = CUST_OK;
+    unsigned char kb[8];
+    for (int t = 0; s == CUST_OK && t < CT__N; t++) {
+        struct keyset *k = &r->written[t];
+        bool ik = cust_row_tables_of[t].int_key;
+        size_t n = ik ? k->n : k->nt;
+        if (n == 0)
+            continue;
+        if (ik)
+            qsort(k->ids, k->n, sizeof(*k->ids), cmp_id);
+        else
+            qsort(k->texts, k->nt, sizeof(*k->texts), cmp_text);
+        for (size_t i = 0; s == CUST_OK && i < n; i++) {
+            int64_t id = ik ? k->ids[i] : 0;
+            const char *text = ik ? NULL : k->texts[i];
+            if (i > 0 && (ik ? k->ids[i - 1] == id : strcmp(k->texts[i - 1], text) == 0))
+                continue;
+            struct cust_pg_params p = {0};
+            key_param(&p, t, id, text);
+            bool found = false;
+            s = read_rows(impl, t, &p, fn, arg, &found, err);
+            if (s == CUST_OK && !found) {
+                struct cust_row gone = {.table = t, .id = id, .deleted = true};
+                key_bytes(ik, id, text, kb, &gone.key, &gone.key_len);
+                s = fn(&gone, arg);
+            }
+        }
+    }
+    if (s == CUST_OK) {
+        for (int t = 0; t < CT__N; t++)
+            keyset_clear(&r->written[t]);
+        r->pending = 0;
+    }
+    return s;
+}
+
+static bool pg_rows_pending(void *impl)
+{
+    return state(impl)->pending > 0;
+}
+
+/* ---- the journal, derived copies, checkpoints -------------------------------------------- */
+
+static enum cust_status pg_journal_put(void *impl, const struct cust_journal_rec *j,
+                                       struct cust_err *err)
+{
+    if (j->table < 0 || j->table >= CT__N)
+        return cust_err_set(err, CUST_EINVAL, "no covered table %d", j->table);
+    struct cust_pg_params p = {0};
+    cust_pg_int(&p, 1, j->seq);
+    cust_pg_text(&p, 2, cust_row_tables_of[j->table].name);
+    cust_pg_int(&p, 3, j->part);
+    cust_pg_int(&p, 4, j->n);
+    cust_pg_bytes(&p, 5, j->blob, j->len);
+    return cust_pg_do(cust_pg_conn(impl), jput_sql, &p, err, "row journal");
+}
+
+static enum cust_status pg_journal_each(void *impl, int t, int64_t seq, cust_journal_fn fn,
+                                        void *arg, struct cust_err *err)
+{
+    struct cust_pg_params p = {0};
+    cust_pg_text(&p, 1, t >= 0 && t < CT__N ? cust_row_tables_of[t].name : NULL);
+    cust_pg_int(&p, 2, seq > 0 ? seq : 0);
+    PGresult *res;
+    if (cust_pg_run(cust_pg_conn(impl), jeach_sql, &p, true, &res, err, "row journal") != CUST_OK)
+        return CUST_EDB;
+    enum cust_status s = CUST_OK;
+    for (int i = 0; s == CUST_OK && i < PQntuples(res); i++) {
+        struct cust_val name = val_of(res, i, 1);
+        char *tname = cust_xstrndup(name.p ? (const char *)name.p : "", name.len);
+        struct cust_val blob = val_of(res, i, 4);
+        struct cust_journal_rec j = {
+            .seq = val_of(res, i, 0).i,
+            .table = cust_store_row_table(tname),
+            .part = val_of(res, i, 2).i,
+            .n = val_of(res, i, 3).i,
+            .blob = blob.p,
+            .len = blob.len,
+        };
+        free(tname);
+        s = fn(&j, arg);
+    }
+    PQclear(res);
+    return s;
+}
+
+/* A booking's copy of its person's name and its keys must be the name and its keys. The keys
+ * are computed here (namekey.h), as SQLite's cust_name_key() computes them there. */
+static enum cust_status pg_rows_derived(void *impl, cust_derived_fn fn, void *arg,
+                                        struct cust_err *err)
+{
+    PGresult *r;
+    if (cust_pg_run(cust_pg_conn(impl), derived_sql, NULL, false, &r, err, "derived copies") !=
+        CUST_OK)
+        return CUST_EDB;
+    enum cust_status s = CUST_OK;
+    for (int i = 0; s == CUST_OK && i < PQntuples(r); i++) {
+        const char *sl = cust_pg_get(r, i, 2), *sf = cust_pg_get(r, i, 3);
+        const char *kl = cust_pg_get(r, i, 4), *kf = cust_pg_get(r, i, 5);
+        const char *pl = cust_pg_get(r, i, 6), *pf = cust_pg_get(r, i, 7);
+        char wl[CUST_NAME_KEY_MAX], wf[CUST_NAME_KEY_MAX];
+        cust_name_key(pl, strlen(pl), wl, sizeof(wl), NULL);
+        cust_name_key(pf, strlen(pf), wf, sizeof(wf), NULL);
+        if (sl && sf && kl && kf && strcmp(sl, pl) == 0 && strcmp(sf, pf) == 0 &&
+            strcmp(kl, wl) == 0 && strcmp(kf, wf) == 0)
+            continue;
+        struct cust_buf m = CUST_BUF_INIT;
+        cust_buf_appendf(&m,
+                         "booking %s: its copy of the name of person #%s (%s, %s) or its name keys"
+                         " (%s, %s) are not the name (%s, %s) and its keys",
+                         cust_pg_get(r, i, 0), cust_pg_get(r, i, 1), sl ? sl : "NULL",
+                         sf ? sf : "NULL", kl ? kl : "NULL", kf ? kf : "NULL", pl, pf);
+        char *what = cust_buf_detach(&m, NULL);
+        s = fn(what, arg);
+        free(what);
+    }
+    PQclear(r);
+    return s;
+}
+
+static enum cust_status pg_row_label(void *impl, int t, const void *key, size_t key_len,
+                                     char **label, struct cust_err *err)
+{
+    *label = NULL;
+    if (t < 0 || t >= CT__N)
+        return cust_err_set(err, CUST_EINVAL, "no covered table %d", t);
+    int64_t id = 0;
+    char *text = NULL;
+    if (cust_row_tables_of[t].int_key && key_len != 8)
+        return cust_err_set(err, CUST_ENOTFOUND, "no such row");
+    if (key_from(t, key, key_len, &id, &text, err) != CUST_OK)
+        return CUST_EINVAL;
+    struct cust_pg_params p = {0};
+    key_param(&p, t, id, text);
+    PGresult *r;
+    enum cust_status s =
+        cust_pg_run(cust_pg_conn(impl), cust_row_catalog[t].label, &p, false, &r, err, "row label");
+    free(text);
+    if (s != CUST_OK)
+        return s;
+    if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+        *label = cust_xstrdup(PQgetvalue(r, 0, 0));
+    else
+        s = cust_err_set(err, CUST_ENOTFOUND, "no such row");
+    PQclear(r);
+    return s;
+}
+
+static enum cust_status pg_checkpoint_put(void *impl, const struct cust_stored_checkpoint *c,
+                                          struct cust_err *err)
+{
+    struct cust_pg_params p = {0};
+    cust_pg_int(&p, 1, c->size);
+    cust_pg_text(&p, 2, c->root);
+    cust_pg_int(&p, 3, c->at);
+    cust_pg_text(&p, 4, c->note);
+    return cust_pg_do(cust_pg_conn(impl), cput_sql, &p, err, "checkpoints");
+}
+
+static enum cust_status pg_checkpoint_latest(void *impl, cust_checkpoint_fn fn, void *arg,
+                                             struct cust_err *err)
+{
+    PGresult *r;
+    if (cust_pg_run(cust_pg_conn(impl), clast_sql, NULL, false, &r, err, "checkpoints") != CUST_OK)
+        return CUST_EDB;
+    enum cust_status s;
+    if (PQntuples(r) > 0) {
+        struct cust_stored_checkpoint c = {cust_pg_get_int(r, 0, 0), cust_pg_get(r, 0, 1),
+                                           cust_pg_get_int(r, 0, 2), cust_pg_get(r, 0, 3)};
+        s = fn(&c, arg);
+    } else {
+        s = cust_err_set(err, CUST_ENOTFOUND, "no checkpoint written yet");
+    }
+    PQclear(r);
+    return s;
+}
+
+const struct cust_store_rows_ops cust_pg_rows_ops = {
+    .written = pg_rows_written,
+    .pending = pg_rows_pending,
+    .each = pg_rows_each,
+    .get = pg_row_get,
+    .label = pg_row_label,
+    .journal_put = pg_journal_put,
+    .journal_each = pg_journal_each,
+    .derived = pg_rows_derived,
+    .checkpoint_put = pg_checkpoint_put,
+    .checkpoint_latest = pg_checkpoint_latest,
+};

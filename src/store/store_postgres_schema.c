@@ -1,0 +1,271 @@
+/*
+ * store_postgres_schema.c - the schema of the PostgreSQL backend: migration N is the SQLite
+ * backend's migration N (store.md "Migrations"), written for PostgreSQL
+ * (docs/internals/store-postgresql.md "Migrations").
+ *
+ * Column types follow SQLite's declared affinity column by column (INTEGER -> bigint, TEXT ->
+ * ctext, BLOB -> bytea, REAL -> double precision), so a covered row reads back as the same
+ * canonical values on both backends and hashes to the same bytes. `ctext` is text with the
+ * "C" collation: keys, names and numbers sort by their bytes, as SQLite's BINARY collation
+ * does, whatever the database's locale (the verifier merges rows by key order). Integer keys
+ * have no default: the backend assigns max(id) + 1 as SQLite does (store_postgres.c).
+ * Append-only tables refuse UPDATE and DELETE through one trigger function.
+ *
+ * Steps that convert existing rows on SQLite (5, 7 and 10 fill new columns) have none to convert
+ * here: a PostgreSQL store is created at the current schema; their DDL is kept step by step so
+ * that the numbering, and a later migration's starting point, are the same.
+ */
+#include "custodian/compat.h"
+#include "store_postgres.h"
+
+#define NO_CHANGE(table, what)                                                                     \
+    "CREATE TRIGGER " table "_no_update BEFORE UPDATE ON " table                                   \
+    " FOR EACH ROW EXECUTE FUNCTION cust_append_only('" what " are never overwritten')",           \
+        "CREATE TRIGGER " table "_no_delete BEFORE DELETE ON " table                               \
+        " FOR EACH ROW EXECUTE FUNCTION cust_append_only('" what " are never deleted')"
+
+static const char *const m1[] = {
+    "CREATE DOMAIN ctext AS text COLLATE \"C\"",
+    "CREATE FUNCTION cust_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+    " $$BEGIN RAISE EXCEPTION USING ERRCODE = 'restrict_violation', MESSAGE = TG_ARGV[0];"
+    " END$$",
+    "CREATE TABLE persons("
+    " id bigint PRIMARY KEY,"
+    " person_key ctext UNIQUE,"
+    " last_name ctext NOT NULL, first_name ctext NOT NULL, middle_name ctext,"
+    " dob ctext NOT NULL, sex ctext,"
+    " cii ctext, fbi ctext, sid ctext, a_number ctext,"
+    " place_of_birth ctext, home_address ctext, immigration_status ctext, aliases ctext,"
+    " sex_arson_registrant bigint,"
+    " citizenship_status ctext NOT NULL DEFAULT 'unknown',"
+    " citizenship_rank bigint NOT NULL DEFAULT -1,"
+    " citizenship_recorded_at ctext NOT NULL DEFAULT '')",
+    "CREATE INDEX persons_cii ON persons(cii) WHERE cii IS NOT NULL",
+    "CREATE INDEX persons_fbi ON persons(fbi) WHERE fbi IS NOT NULL",
+    "CREATE INDEX persons_sid ON persons(sid) WHERE sid IS NOT NULL",
+    "CREATE TABLE citizenship_history("
+    " id bigint PRIMARY KEY,"
+    " person_id bigint NOT NULL REFERENCES persons(id),"
+    " status ctext NOT NULL, country ctext NOT NULL DEFAULT '', source ctext NOT NULL DEFAULT '',"
+    " verified bigint NOT NULL DEFAULT -1, recorded_at ctext NOT NULL DEFAULT '',"
+    " booking_number ctext NOT NULL, entered_at ctext NOT NULL,"
+    " UNIQUE(person_id, status, country, source, verified, recorded_at))",
+    "CREATE TABLE bookings("
+    " id bigint PRIMARY KEY,"
+    " booking_number ctext NOT NULL UNIQUE,"
+    " person_id bigint NOT NULL REFERENCES persons(id),"
+    " version bigint NOT NULL,"
+    " booked_at ctext NOT NULL, booked_ts bigint NOT NULL, booked_day bigint NOT NULL,"
+    " facility ctext, housing ctext, arresting_agency ctext,"
+    " scheduled_release ctext, release_date_public bigint NOT NULL DEFAULT 0,"
+    " released_at ctext, released_day bigint, release_reason ctext,"
+    " sentence_imposed_on bigint, sentence_term_days bigint, sentence_presentence_days bigint,"
+    " computed_release ctext, release_rule ctext,"
+    " release_disagreement bigint NOT NULL DEFAULT 0)",
+    "CREATE INDEX bookings_person ON bookings(person_id)",
+    "CREATE TABLE booking_versions("
+    " id bigint PRIMARY KEY,"
+    " booking_id bigint NOT NULL REFERENCES bookings(id),"
+    " version bigint NOT NULL,"
+    " recorded_at ctext NOT NULL, recorded_by ctext NOT NULL, source ctext NOT NULL,"
+    " changed ctext, doc ctext NOT NULL,"
+    " UNIQUE(booking_id, version))",
+    NO_CHANGE("booking_versions", "booking versions"),
+    "CREATE TABLE charges("
+    " booking_id bigint NOT NULL REFERENCES bookings(id), idx bigint NOT NULL,"
+    " code ctext, description ctext, level ctext, status ctext, held_to_answer bigint,"
+    " case_number ctext, court ctext, next_court_date ctext, bail_cents bigint,"
+    " PRIMARY KEY(booking_id, idx))",
+    "CREATE TABLE prior_convictions("
+    " booking_id bigint NOT NULL REFERENCES bookings(id), idx bigint NOT NULL,"
+    " person_id bigint NOT NULL REFERENCES persons(id),"
+    " code ctext, level ctext, date ctext, jurisdiction ctext, flags ctext,"
+    " PRIMARY KEY(booking_id, idx))",
+    "CREATE INDEX priors_person ON prior_convictions(person_id)",
+    "CREATE TABLE ledger("
+    " seq bigint PRIMARY KEY,"
+    " at ctext NOT NULL, actor ctext NOT NULL, role ctext NOT NULL, action ctext NOT NULL,"
+    " object_type ctext NOT NULL, object_id ctext NOT NULL, outcome ctext NOT NULL,"
+    " purpose ctext NOT NULL, detail ctext, prev_hash ctext NOT NULL, hash ctext NOT NULL)",
+    "CREATE TABLE ledger_head(id bigint PRIMARY KEY CHECK (id = 1), seq bigint NOT NULL,"
+    " hash ctext NOT NULL)",
+    "INSERT INTO ledger_head VALUES(1, 0,"
+    " '0000000000000000000000000000000000000000000000000000000000000000')",
+    NO_CHANGE("ledger", "ledger entries"),
+    /* the view as of migration 10 is made there; this one is SQLite's first, minus the JSON of
+     * the charges (migration 7 replaces it with the precomputed column) */
+    "CREATE VIEW public_bookings AS SELECT"
+    " b.booking_number, p.last_name, p.first_name, p.middle_name,"
+    " b.booked_at, b.facility, b.arresting_agency"
+    " FROM bookings b JOIN persons p ON p.id = b.person_id",
+    NULL};
+
+static const char *const m2[] = {
+    "CREATE TABLE requests("
+    " id ctext PRIMARY KEY, year bigint NOT NULL, seq bigint NOT NULL,"
+    " kind ctext NOT NULL, form ctext, agency ctext NOT NULL, office ctext,"
+    " status ctext NOT NULL, status_reason ctext,"
+    " received_at ctext NOT NULL, received_ts bigint NOT NULL, received_offset bigint NOT NULL,"
+    " due_ts bigint, law_ts bigint, law_rule ctext, owner ctext,"
+    " created_at ctext NOT NULL, updated_at ctext NOT NULL, doc ctext NOT NULL,"
+    " UNIQUE(year, seq))",
+    "CREATE INDEX requests_status ON requests(status)",
+    "CREATE TABLE documents(sha256 ctext PRIMARY KEY, size bigint, content bytea)",
+    "CREATE TABLE request_documents("
+    " id bigint PRIMARY KEY, request_id ctext NOT NULL REFERENCES requests(id),"
+    " name ctext NOT NULL, sha256 ctext NOT NULL, role ctext NOT NULL)",
+    "CREATE INDEX request_documents_request ON request_documents(request_id)",
+    "CREATE TABLE request_links("
+    " request_id ctext NOT NULL REFERENCES requests(id), person_id bigint NOT NULL,"
+    " booking_number ctext, score double precision NOT NULL, strong bigint NOT NULL,"
+    " state ctext NOT NULL, confirmed_by ctext, confirmed_at ctext, reasons ctext,"
+    " review bigint NOT NULL DEFAULT 0, review_reason ctext,"
+    " PRIMARY KEY(request_id, person_id))",
+    "CREATE TABLE decisions("
+    " id bigint PRIMARY KEY, request_id ctext NOT NULL REFERENCES requests(id),"
+    " person_id bigint NOT NULL, booking_number ctext,"
+    " policy_id ctext NOT NULL, policy_version ctext NOT NULL, policy_sha256 ctext NOT NULL,"
+    " decided_at ctext NOT NULL, decided_by ctext NOT NULL, decision ctext NOT NULL)",
+    "CREATE INDEX decisions_request ON decisions(request_id)",
+    "CREATE TABLE actions("
+    " id bigint PRIMARY KEY, request_id ctext NOT NULL REFERENCES requests(id),"
+    " person_id bigint NOT NULL, action ctext NOT NULL, verdict ctext NOT NULL,"
+    " outcome ctext NOT NULL, \"by\" ctext NOT NULL, at ctext NOT NULL, reason ctext,"
+    " decision_id bigint REFERENCES decisions(id))",
+    "CREATE INDEX actions_request ON actions(request_id)",
+    "CREATE TABLE duties("
+    " id bigint PRIMARY KEY, request_id ctext NOT NULL REFERENCES requests(id),"
+    " person_id bigint NOT NULL, booking_number ctext, duty ctext NOT NULL, cite ctext,"
+    " status ctext NOT NULL, due_ts bigint, created_at ctext NOT NULL,"
+    " done_by ctext, done_at ctext, document_sha256 ctext, detail ctext)",
+    "CREATE INDEX duties_request ON duties(request_id)",
+    "CREATE INDEX duties_open ON duties(status, due_ts)",
+    "CREATE TABLE transfers("
+    " id bigint PRIMARY KEY, request_id ctext REFERENCES requests(id),"
+    " person_id bigint NOT NULL, booking_number ctext, at ctext NOT NULL, agency ctext NOT NULL,"
+    " basis ctext NOT NULL, warrant_number ctext, criterion ctext, offense ctext,"
+    " recorded_by ctext NOT NULL, recorded_at ctext NOT NULL)",
+    NO_CHANGE("decisions", "decisions"),
+    NO_CHANGE("actions", "actions"),
+    NO_CHANGE("transfers", "transfers"),
+    "CREATE TRIGGER documents_no_update BEFORE UPDATE ON documents"
+    " FOR EACH ROW EXECUTE FUNCTION cust_append_only('documents are never overwritten')",
+    NULL};
+
+static const char *const m3[] = {
+    "CREATE TABLE users("
+    " name ctext PRIMARY KEY, role ctext NOT NULL, pwhash ctext NOT NULL, totp_key bytea NOT NULL,"
+    " totp_last_step bigint NOT NULL DEFAULT 0, failures bigint NOT NULL DEFAULT 0,"
+    " locked_until bigint NOT NULL DEFAULT 0, disabled bigint NOT NULL DEFAULT 0,"
+    " created_at ctext NOT NULL"
+    " DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))",
+    "CREATE TABLE sessions("
+    " id ctext PRIMARY KEY, csrf ctext NOT NULL, \"user\" ctext NOT NULL REFERENCES users(name),"
+    " role ctext NOT NULL, created bigint NOT NULL, last_seen bigint NOT NULL)",
+    "CREATE INDEX sessions_user ON sessions(\"user\")",
+    "CREATE INDEX persons_name ON persons(last_name, first_name)", NULL};
+
+static const char *const m4[] = {
+    "CREATE TABLE disclosures("
+    " id bigint PRIMARY KEY, request_id ctext NOT NULL REFERENCES requests(id),"
+    " ord bigint NOT NULL, person_id bigint NOT NULL, booking_number ctext,"
+    " items ctext NOT NULL, withheld ctext NOT NULL, recipient ctext NOT NULL, office ctext,"
+    " at ctext NOT NULL, decision_id bigint NOT NULL REFERENCES decisions(id),"
+    " row_hash ctext NOT NULL)",
+    "CREATE INDEX disclosures_request ON disclosures(request_id, ord)",
+    NO_CHANGE("disclosures", "disclosures"), NULL};
+
+/* The locator's name copy; the trigger that keeps it on SQLite is C here (store_postgres.c
+ * put_person), since the copy's key (migration 10) is computed by C (namekey.h). */
+static const char *const m5[] = {
+    "ALTER TABLE bookings ADD COLUMN search_last ctext",
+    "ALTER TABLE bookings ADD COLUMN search_first ctext",
+    "CREATE INDEX bookings_open ON bookings(search_last, search_first, booking_number)"
+    " WHERE released_at IS NULL",
+    "CREATE INDEX bookings_released_name ON bookings(search_last, released_day)"
+    " WHERE released_day IS NOT NULL",
+    NULL};
+
+static const char *const m6[] = {"ALTER TABLE users ADD COLUMN totp_nonce bytea", NULL};
+
+static const char *const m7[] = {"ALTER TABLE bookings ADD COLUMN public_charges ctext", NULL};
+
+static const char *const m8[] = {
+    "CREATE TABLE feed_runs("
+    " id bigint PRIMARY KEY,"
+    " source ctext NOT NULL, file ctext NOT NULL, sha256 ctext NOT NULL,"
+    " snapshot ctext NOT NULL CHECK (snapshot IN ('full', 'delta')),"
+    " run_at ctext NOT NULL, actor ctext NOT NULL,"
+    " records bigint NOT NULL, created bigint NOT NULL, updated bigint NOT NULL,"
+    " unchanged bigint NOT NULL, released bigint NOT NULL, missing bigint NOT NULL,"
+    " reviews_opened bigint NOT NULL, reappeared bigint NOT NULL, rejected bigint NOT NULL,"
+    " rejects_file ctext)",
+    "CREATE INDEX feed_runs_source ON feed_runs(source, id)",
+    NO_CHANGE("feed_runs", "feed runs"),
+    "CREATE TABLE feed_bookings("
+    " source ctext NOT NULL, booking_number ctext NOT NULL,"
+    " first_run bigint NOT NULL, last_run bigint NOT NULL,"
+    " PRIMARY KEY(source, booking_number))",
+    "CREATE INDEX feed_bookings_last ON feed_bookings(source, last_run)",
+    "CREATE TABLE feed_reviews("
+    " id bigint PRIMARY KEY,"
+    " source ctext NOT NULL, booking_number ctext NOT NULL, run_id bigint NOT NULL,"
+    " opened_at ctext NOT NULL, reason ctext NOT NULL,"
+    " status ctext NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved')),"
+    " resolved_at ctext, resolved_by ctext, resolution ctext)",
+    "CREATE UNIQUE INDEX feed_reviews_open ON feed_reviews(source, booking_number)"
+    " WHERE status = 'open'",
+    "CREATE TRIGGER feed_reviews_no_delete BEFORE DELETE ON feed_reviews"
+    " FOR EACH ROW EXECUTE FUNCTION cust_append_only('review items are never deleted')",
+    "CREATE TRIGGER feed_reviews_resolved_once BEFORE UPDATE ON feed_reviews"
+    " FOR EACH ROW WHEN (OLD.status = 'resolved')"
+    " EXECUTE FUNCTION cust_append_only('a resolved review item is never changed')",
+    NULL};
+
+static const char *const m9[] = {
+    "ALTER TABLE ledger ADD COLUMN rows ctext",
+    "CREATE TABLE ledger_rows("
+    " id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, seq bigint NOT NULL,"
+    " tbl ctext NOT NULL, part bigint NOT NULL, n bigint NOT NULL, hashes bytea NOT NULL,"
+    " UNIQUE(seq, tbl, part))",
+    "CREATE INDEX ledger_rows_tbl ON ledger_rows(tbl, seq)",
+    NO_CHANGE("ledger_rows", "row journal records"),
+    "CREATE TABLE checkpoints(id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+    " size bigint NOT NULL, root ctext NOT NULL, at bigint NOT NULL, note ctext NOT NULL)",
+    NULL};
+
+/* The names' keys; the view as the locator reads it (the same columns as SQLite's, in the same
+ * order; `unreleased` is a boolean here, an integer there: a filter, never shown). */
+static const char *const m10[] = {
+    "ALTER TABLE bookings ADD COLUMN key_last ctext",
+    "ALTER TABLE bookings ADD COLUMN key_first ctext",
+    "DROP INDEX bookings_open",
+    "DROP INDEX bookings_released_name",
+    "CREATE INDEX bookings_open ON bookings(key_last, key_first, booking_number)"
+    " WHERE released_at IS NULL",
+    "CREATE INDEX bookings_released_name ON bookings(key_last, released_day)"
+    " WHERE released_day IS NOT NULL",
+    "DROP VIEW public_bookings",
+    "CREATE VIEW public_bookings AS SELECT"
+    " b.booking_number, b.search_last AS last_name, b.search_first AS first_name,"
+    " p.middle_name, b.booked_at, b.facility, b.arresting_agency, b.public_charges AS charges,"
+    " CASE WHEN b.release_date_public = 1 THEN b.scheduled_release END AS scheduled_release,"
+    " p.dob AS dob, b.released_at IS NULL AS unreleased, b.released_day AS released_day,"
+    " b.booked_ts AS booked_ts, b.key_last AS last_key, b.key_first AS first_key"
+    " FROM bookings b JOIN persons p ON p.id = b.person_id",
+    NULL};
+
+static const char *const m11[] = {
+    "CREATE INDEX requests_received ON requests(received_ts)",
+    "CREATE TABLE enforcement_actions("
+    " id bigint PRIMARY KEY,"
+    " occurred_at ctext NOT NULL, occurred_ts bigint NOT NULL, occurred_offset bigint NOT NULL,"
+    " area ctext NOT NULL, place ctext, agency ctext NOT NULL, detained bigint NOT NULL,"
+    " persons ctext NOT NULL, reasons ctext, source ctext NOT NULL, note ctext,"
+    " supersedes bigint REFERENCES enforcement_actions(id),"
+    " recorded_by ctext NOT NULL, recorded_at ctext NOT NULL)",
+    "CREATE INDEX enforcement_actions_time ON enforcement_actions(occurred_ts)",
+    NO_CHANGE("enforcement_actions", "enforcement entries"), NULL};
+
+const char *const *const cust_pg_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11};
+const int cust_pg_migration_count = (int)CUST_ARRAY_LEN(cust_pg_migrations);

@@ -1,0 +1,112 @@
+/*
+ * store_rows_sql.h - the covered tables and their canonical columns, one text for both
+ * backends (store_sqlite_rows.c, store_postgres_rows.c; docs/internals/ledger.md "Rows",
+ * docs/internals/store-postgresql.md). A covered row is hashed from these columns in this
+ * order: a list that differed between the backends would change every hash, so there is one.
+ * Parameters are written `?1` (SQLite); the PostgreSQL backend prepares them as `$1`.
+ * Not a public header.
+ */
+#ifndef CUSTODIAN_STORE_ROWS_SQL_H
+#define CUSTODIAN_STORE_ROWS_SQL_H
+
+#include "custodian/store_rows.h"
+
+/* The covered tables (indexes into cust_store_row_tables()). */
+enum cust_sqlite_table {
+    CT_BOOKING_VERSIONS,
+    CT_BOOKINGS, /* with its charges and prior convictions */
+    CT_PERSONS,
+    CT_CITIZENSHIP,
+    CT_REQUESTS, /* with its links to persons */
+    CT_REQUEST_DOCUMENTS,
+    CT_DOCUMENTS,
+    CT_DECISIONS,
+    CT_ACTIONS,
+    CT_DUTIES,
+    CT_TRANSFERS,
+    CT_DISCLOSURES,
+    CT_USERS,
+    CT_FEED_RUNS,
+    CT_FEED_REVIEWS,
+    CT_ENFORCEMENT_ACTIONS,
+    CT__N
+};
+
+/* Every row by key; one row (?1); a row's children by parent key; one parent's children. */
+#define ROWS(cols, from, key) "SELECT " cols " FROM " from " ORDER BY " key
+#define ONE(cols, from, key)  "SELECT " cols " FROM " from " WHERE " key " = ?1"
+#define KIDS(parent, cols, from, order)                                                            \
+    "SELECT " parent ", " cols " FROM " from " ORDER BY " parent ", " order
+#define KIDS1(parent, cols, from, order)                                                           \
+    "SELECT " parent ", " cols " FROM " from " WHERE " parent " = ?1 ORDER BY " order
+
+#define BV "id, booking_id, version, recorded_at, recorded_by, source, changed, doc"
+#define BK                                                                                         \
+    "id, booking_number, person_id, version, booked_at, booked_ts, booked_day, facility,"          \
+    " housing, arresting_agency, scheduled_release, release_date_public, released_at,"             \
+    " released_day, release_reason, sentence_imposed_on, sentence_term_days,"                      \
+    " sentence_presentence_days, computed_release, release_rule, release_disagreement,"            \
+    " public_charges"
+#define CH                                                                                         \
+    "idx, code, description, level, status, held_to_answer, case_number, court,"                   \
+    " next_court_date, bail_cents"
+#define PR "idx, person_id, code, level, date, jurisdiction, flags"
+#define PS                                                                                         \
+    "id, person_key, last_name, first_name, middle_name, dob, sex, cii, fbi, sid, a_number,"       \
+    " place_of_birth, home_address, immigration_status, aliases, sex_arson_registrant,"            \
+    " citizenship_status, citizenship_rank, citizenship_recorded_at"
+#define CI                                                                                         \
+    "id, person_id, status, country, source, verified, recorded_at, booking_number, entered_at"
+#define RQ                                                                                         \
+    "id, year, seq, kind, form, agency, office, status, status_reason, received_at,"               \
+    " received_ts, received_offset, due_ts, law_ts, law_rule, owner, created_at, updated_at, doc"
+#define LK                                                                                         \
+    "person_id, booking_number, score, strong, state, confirmed_by, confirmed_at, reasons,"        \
+    " review, review_reason"
+#define RD "id, request_id, name, sha256, role"
+#define DC "sha256, size, content"
+#define DE                                                                                         \
+    "id, request_id, person_id, booking_number, policy_id, policy_version, policy_sha256,"         \
+    " decided_at, decided_by, decision"
+#define AC                                                                                         \
+    "id, request_id, person_id, \"action\", verdict, outcome, \"by\", at, reason, decision_id"
+#define DU                                                                                         \
+    "id, request_id, person_id, booking_number, duty, cite, status, due_ts, created_at,"           \
+    " done_by, done_at, document_sha256, detail"
+#define TR                                                                                         \
+    "id, request_id, person_id, booking_number, at, agency, basis, warrant_number, criterion,"     \
+    " offense, recorded_by, recorded_at"
+#define DS                                                                                         \
+    "id, request_id, ord, person_id, booking_number, items, withheld, recipient, office, at,"      \
+    " decision_id, row_hash"
+#define US "name, role, pwhash, totp_key, totp_nonce, disabled, created_at"
+#define FR                                                                                         \
+    "id, source, file, sha256, snapshot, run_at, actor, records, created, updated, unchanged,"     \
+    " released, missing, reviews_opened, reappeared, rejected, rejects_file"
+#define FV                                                                                         \
+    "id, source, booking_number, run_id, opened_at, reason, status, resolved_at, resolved_by,"     \
+    " resolution"
+#define EA                                                                                         \
+    "id, occurred_at, occurred_ts, occurred_offset, area, place, agency, detained, persons,"       \
+    " reasons, source, note, supersedes, recorded_by, recorded_at"
+
+/* How a backend reads one covered table: every row by key, one row, a label, its children. */
+struct cust_row_cchild {
+    const char *name;
+    const char *scan; /* parent key, then the child's columns, ordered by parent key */
+    const char *get;  /* the same for one parent (?1) */
+};
+
+struct cust_row_ctab {
+    const char *scan;  /* canonical columns (key first), every row by key */
+    const char *get;   /* the same, one row (?1) */
+    const char *label; /* a text naming one row (?1) */
+    struct cust_row_cchild child[2];
+};
+
+/* The catalog, by enum cust_sqlite_table (store_rows_catalog.c); the labels are SQLite's text,
+ * which PostgreSQL runs as they are (written to mean the same on both). */
+extern const struct cust_row_ctab cust_row_catalog[CT__N];
+extern const struct cust_row_table cust_row_tables_of[CT__N];
+
+#endif

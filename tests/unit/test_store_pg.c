@@ -1,0 +1,494 @@
+/*
+ * The PostgreSQL test harness and schema (tests/pg/tests.cmake,
+ * docs/internals/store-postgresql.md): the fixture's throwaway server is PostgreSQL 15, reached
+ * on a Unix socket only, and a test can make (and drop) a database of its own there; a
+ * PostgreSQL store has SQLite's schema: the same migrations, and every table with the same
+ * columns in the same order and types of the same kind (what keeps the row hashes identical).
+ * Skipped (77) without CUSTODIAN_TEST_PG.
+ */
+#include "custodian/compat.h"
+#include "custodian/buf.h"
+#include "custodian/ledger.h"
+#include "custodian/store.h"
+#include "custodian/store_requests.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+/* The PostgreSQL backend's migrations (store_postgres_schema.c). */
+extern const int cust_pg_migration_count;
+
+static const char *url(void)
+{
+    return getenv("CUSTODIAN_TEST_PG");
+}
+
+static PGconn *connect_to(const char *conninfo)
+{
+    PGconn *c = PQconnectdb(conninfo);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("connect to %s: %s", conninfo, PQerrorMessage(c));
+    return c;
+}
+
+/* The one value of a one-row, one-column query. */
+static char *one(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+        fail_msg("%s: %s", sql, PQerrorMessage(c));
+    char *v = cust_xstrdup(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return v;
+}
+
+static void exec_ok(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+}
+
+static void test_server_is_15_on_a_socket(void **state)
+{
+    (void)state;
+    PGconn *c = connect_to(url());
+    char *v = one(c, "SELECT current_setting('server_version_num')::int / 10000");
+    assert_string_equal(v, "15");
+    free(v);
+    /* no TCP: the server listens on its socket only */
+    v = one(c, "SHOW listen_addresses");
+    assert_string_equal(v, "");
+    free(v);
+    assert_non_null(PQhost(c));
+    assert_int_equal(PQhost(c)[0], '/');
+    v = one(c, "SELECT pg_encoding_to_char(encoding) FROM pg_database"
+               " WHERE datname = current_database()");
+    assert_string_equal(v, "UTF8");
+    free(v);
+    PQfinish(c);
+}
+
+static void test_a_database_of_its_own(void **state)
+{
+    (void)state;
+    PGconn *c = connect_to(url());
+    char name[64], sql[128];
+    snprintf(name, sizeof(name), "cust_harness_%ld", (long)getpid());
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", name);
+    exec_ok(c, sql);
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+    exec_ok(c, sql);
+
+    char conninfo[1024];
+    const char *host = PQhost(c);
+    snprintf(conninfo, sizeof(conninfo), "host=%s user=custodian dbname=%s", host, name);
+    PGconn *d = connect_to(conninfo);
+    exec_ok(d, "CREATE TABLE t(x bigint)");
+    exec_ok(d, "INSERT INTO t VALUES (7)");
+    char *v = one(d, "SELECT sum(x) FROM t");
+    assert_string_equal(v, "7");
+    free(v);
+    PQfinish(d);
+
+    snprintf(sql, sizeof(sql), "DROP DATABASE %s", name);
+    exec_ok(c, sql);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_database WHERE datname = '%s'", name);
+    v = one(c, sql);
+    assert_string_equal(v, "0");
+    free(v);
+    PQfinish(c);
+}
+
+/* The PostgreSQL type a SQLite declared type maps to (docs/internals/store-postgresql.md). */
+static const char *pg_type_of(const char *table, const char *sqlite_type)
+{
+    if (strcmp(table, "schema_migrations") == 0 && strcmp(sqlite_type, "TEXT") == 0)
+        return "text";
+    if (strcmp(sqlite_type, "INTEGER") == 0)
+        return "bigint";
+    if (strcmp(sqlite_type, "TEXT") == 0)
+        return "ctext";
+    if (strcmp(sqlite_type, "BLOB") == 0)
+        return "bytea";
+    if (strcmp(sqlite_type, "REAL") == 0)
+        return "double precision";
+    return "?";
+}
+
+static void test_same_schema_as_sqlite(void **state)
+{
+    (void)state;
+    assert_int_equal(cust_pg_migration_count, cust_store_schema_version());
+    /* a SQLite store and a PostgreSQL store, both created now */
+    char path[64];
+    snprintf(path, sizeof(path), "/tmp/cust-pg-schema.%ld.db", (long)getpid());
+    unlink(path);
+    struct cust_store *s;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_store_open(path, CUST_STORE_CREATE, &s, &err), CUST_OK);
+    cust_store_close(s);
+    PGconn *c = connect_to(url());
+    char name[64], sql[256];
+    snprintf(name, sizeof(name), "cust_schema_%ld", (long)getpid());
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", name);
+    exec_ok(c, sql);
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+    exec_ok(c, sql);
+    char pgurl[1024];
+    snprintf(pgurl, sizeof(pgurl), "postgresql:///%s?host=%s&user=custodian", name, PQhost(c));
+    if (cust_store_open(pgurl, CUST_STORE_CREATE, &s, &err) != CUST_OK)
+        fail_msg("open %s: %s", pgurl, err.msg);
+    assert_string_equal(cust_store_backend(s), "postgresql");
+    cust_store_close(s);
+    /* opening again migrates nothing and keeps the version */
+    assert_int_equal(cust_store_open(pgurl, CUST_STORE_OPEN, &s, &err), CUST_OK);
+    cust_store_close(s);
+
+    char conninfo[1024];
+    snprintf(conninfo, sizeof(conninfo), "host=%s user=custodian dbname=%s", PQhost(c), name);
+    PGconn *d = connect_to(conninfo);
+    char *v = one(d, "SELECT max(version) FROM schema_migrations");
+    char want[16];
+    snprintf(want, sizeof(want), "%d", cust_store_schema_version());
+    assert_string_equal(v, want);
+    free(v);
+
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *t;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT m.name, c.name, upper(c.type) FROM sqlite_master m"
+                                        " JOIN pragma_table_info(m.name) c"
+                                        " WHERE m.type IN ('table', 'view')"
+                                        " ORDER BY m.name, c.cid",
+                                        -1, &t, NULL),
+                     SQLITE_OK);
+    int columns = 0;
+    while (sqlite3_step(t) == SQLITE_ROW) {
+        const char *table = (const char *)sqlite3_column_text(t, 0);
+        const char *col = (const char *)sqlite3_column_text(t, 1);
+        const char *type = (const char *)sqlite3_column_text(t, 2);
+        /* the same column at the same place, of the mapped type (views: their columns) */
+        const char *params[2] = {table, col};
+        PGresult *r = PQexecParams(d,
+                                   "SELECT coalesce(domain_name, data_type), ordinal_position"
+                                   " FROM information_schema.columns"
+                                   " WHERE table_schema = 'public' AND table_name = $1"
+                                   " AND column_name = $2",
+                                   2, NULL, params, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+            fail_msg("PostgreSQL has no column %s.%s", table, col);
+        if (type && *type)
+            if (strcmp(PQgetvalue(r, 0, 0), pg_type_of(table, type)) != 0)
+                fail_msg("%s.%s: %s on SQLite, %s on PostgreSQL", table, col, type,
+                         PQgetvalue(r, 0, 0));
+        PQclear(r);
+        columns++;
+    }
+    sqlite3_finalize(t);
+    sqlite3_close(db);
+    assert_true(columns > 200);
+    /* and no column more */
+    v = one(d, "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public'");
+    assert_int_equal(strtol(v, NULL, 10), columns);
+    free(v);
+    PQfinish(d);
+    snprintf(sql, sizeof(sql), "DROP DATABASE %s", name);
+    exec_ok(c, sql);
+    PQfinish(c);
+    unlink(path);
+    char side[96];
+    snprintf(side, sizeof(side), "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", path);
+    unlink(side);
+}
+
+/* ---- the desk's rows: the same on both backends ------------------------------------------ */
+
+static void ok(enum cust_status st, const struct cust_err *err, const char *what)
+{
+    if (st != CUST_OK)
+        fail_msg("%s: %s", what, err->msg);
+}
+
+static void entry(struct cust_store *s, const char *action, const char *object)
+{
+    struct cust_ledger_entry e = {"builder", "test", action, "object", object, "ok", "", NULL};
+    struct cust_err err = CUST_ERR_INIT;
+    ok(cust_ledger_append(s, &e, &err), &err, "append");
+}
+
+static void a_booking(struct cust_store *s, int i)
+{
+    char bn[16], key[16], doc[96];
+    snprintf(bn, sizeof(bn), "B%04d", i);
+    snprintf(key, sizeof(key), "P%03d", i % 7);
+    snprintf(doc, sizeof(doc), "{\"booking_number\":\"%s\",\"n\":%d}", bn, i);
+    struct cust_charge ch = {
+        "PC 459", "burglary \"1st\"\t", "felony", "pending", -1, "C1", NULL, NULL, 500000};
+    struct cust_booking b = {0};
+    b.booking_number = bn;
+    b.booked_at = "2025-03-14T10:00:00Z";
+    b.booked_ts = 1741946400 + i;
+    b.booked_day = 20161;
+    b.facility = "MCJ";
+    b.released_day = CUST_NO_DAY;
+    b.computed_release = i % 2 ? 20300 : CUST_NO_DAY;
+    b.release_rule = i % 2 ? "rule/1" : NULL;
+    b.person.person_key = key;
+    b.person.last_name = i % 3 ? "GARCÍA" : "Nguyễn";
+    b.person.first_name = "JOSÉ";
+    b.person.dob = "1980-01-XX";
+    b.person.sex_arson_registrant = -1;
+    b.person.has_citizenship = true;
+    b.person.citizenship.status = i % 2 ? "non_citizen" : "citizen";
+    b.person.citizenship.verified = i % 2;
+    b.charges = &ch;
+    b.n_charges = 1;
+    b.doc = doc;
+    b.doc_len = strlen(doc);
+    struct cust_put_meta m = {"builder", "t:1", "2025-03-14T10:00:00Z", NULL};
+    struct cust_put_result r;
+    struct cust_err err = CUST_ERR_INIT;
+    ok(cust_store_put_booking(s, &b, &m, &r, &err), &err, "put booking");
+    entry(s, "import", bn);
+}
+
+/* Every kind of desk row, as the desk writes them, each write with its ledger entry. */
+static void desk_rows(struct cust_store *s, int i, char id[CUST_REQUEST_ID_MAX])
+{
+    struct cust_err err = CUST_ERR_INIT;
+    char docj[64], sha[65];
+    snprintf(docj, sizeof(docj), "{\"n\":%d}", i);
+    struct cust_request_row r = {.kind = i % 2 ? "detainer" : "judicial_warrant",
+                                 .agency = "ICE",
+                                 .status = "received",
+                                 .received_at = "2025-07-02T10:00:00-07:00",
+                                 .received_ts = 1751475600 + i,
+                                 .received_offset = -420,
+                                 .due_ts = CUST_NO_TIME,
+                                 .law_ts = 1751475600 + 172800,
+                                 .law_rule = "detainer_48h",
+                                 .owner = "clerk",
+                                 .created_at = "2025-07-02T17:00:00Z",
+                                 .updated_at = "2025-07-02T17:00:00Z",
+                                 .doc = docj};
+    ok(cust_store_request_insert(s, &r, id, &err), &err, "request");
+    snprintf(sha, sizeof(sha), "%064x", i + 1);
+    const unsigned char content[] = {'I', '-', 0, 0xff, '7', (unsigned char)i};
+    ok(cust_store_document_put(s, id, "i247a.pdf", sha, content, sizeof(content), "received", &err),
+       &err, "document");
+    entry(s, "request.add", id);
+    struct cust_link_row l = {id,     1 + i % 3, "B0001",     0.1 + 0.2, true, "confirmed",
+                              "auto", NULL,      "[\"fbi\"]", false,     NULL};
+    ok(cust_store_link_put(s, &l, &err), &err, "link");
+    l.person_id = 2 + i % 3;
+    l.score = 2.0 / 3.0;
+    l.strong = false;
+    l.state = "candidate";
+    ok(cust_store_link_put(s, &l, &err), &err, "link 2");
+    l.score = 0.75; /* replaced */
+    ok(cust_store_link_put(s, &l, &err), &err, "link 2 again");
+    ok(cust_store_request_update(s, id, "matched", "exact", CUST_NO_TIME, NULL,
+                                 "2025-07-02T17:01:00Z", &err),
+       &err, "update");
+    entry(s, "request.match", id);
+    struct cust_decision_row d = {0,       id,
+                                  1,       "B0001",
+                                  "us-ca", "2025.1",
+                                  sha,     "2025-07-02T17:02:00Z",
+                                  "sgt",   "{\"actions\":{}}"};
+    int64_t did;
+    ok(cust_store_decision_put(s, &d, &did, &err), &err, "decision");
+    struct cust_action_row a = {
+        0, id, 1, "notify", "permitted", "done", "sgt", "2025-07-02T17:03:00Z", NULL, did};
+    ok(cust_store_action_put(s, &a, NULL, &err), &err, "action");
+    struct cust_duty_row u = {
+        0,    id,   1,    "B0001", "notice", "[]", "open", 1751500000, "2025-07-02T17:03:00Z",
+        NULL, NULL, NULL, NULL};
+    int64_t uid;
+    ok(cust_store_duty_put(s, &u, &uid, &err), &err, "duty");
+    entry(s, "request.act", id);
+    ok(cust_store_duty_done(s, uid, "deputy", "2025-07-03T09:00:00Z", sha, &err), &err, "done");
+    assert_int_equal(cust_store_duty_done(s, uid, "deputy", "x", NULL, &err), CUST_ECONFLICT);
+    struct cust_transfer_row t = {0,
+                                  id,
+                                  1,
+                                  "B0001",
+                                  "2025-07-04T10:00:00Z",
+                                  "ICE",
+                                  "7282.5",
+                                  NULL,
+                                  "PC 1192.7(c)",
+                                  "PC 211",
+                                  "sgt",
+                                  "2025-07-04T10:00:00Z"};
+    ok(cust_store_transfer_put(s, &t, NULL, &err), &err, "transfer");
+    struct cust_disclosure_row x = {
+        0, id, 0, 1, "B0001", "[\"name\"]", "[]", "ICE", NULL, "2025-07-05T10:00:00Z", did, sha};
+    ok(cust_store_disclosure_put(s, &x, &err), &err, "disclosure");
+    entry(s, "duty.done", id);
+}
+
+/* What the desk reads back, as one text. */
+static enum cust_status d_req(const struct cust_request_row *r, void *arg)
+{
+    return cust_buf_appendf(arg, "req %s %s %s %lld %lld|", r->id, r->status, r->doc,
+                            (long long)r->due_ts, (long long)r->law_ts);
+}
+static enum cust_status d_link(const struct cust_link_row *l, void *arg)
+{
+    return cust_buf_appendf(arg, "link %lld %.17g %d %s|", (long long)l->person_id, l->score,
+                            l->strong, l->state);
+}
+static enum cust_status d_dec(const struct cust_decision_row *d, void *arg)
+{
+    return cust_buf_appendf(arg, "dec %lld %s|", (long long)d->id, d->decision);
+}
+static enum cust_status d_act(const struct cust_action_row *a, void *arg)
+{
+    return cust_buf_appendf(arg, "act %lld %s %lld|", (long long)a->id, a->by,
+                            (long long)a->decision_id);
+}
+static enum cust_status d_duty(const struct cust_duty_row *d, void *arg)
+{
+    return cust_buf_appendf(arg, "duty %lld %s %s|", (long long)d->id, d->status,
+                            d->done_by ? d->done_by : "-");
+}
+static enum cust_status d_xfer(const struct cust_transfer_row *t, void *arg)
+{
+    return cust_buf_appendf(arg, "xfer %lld %s|", (long long)t->id, t->criterion);
+}
+static enum cust_status d_disc(const struct cust_disclosure_row *x, void *arg)
+{
+    return cust_buf_appendf(arg, "disc %lld %s|", (long long)x->id, x->items);
+}
+static enum cust_status d_doc(const struct cust_document_row *d, void *arg)
+{
+    return cust_buf_appendf(arg, "doc %s %lld|", d->name, (long long)d->size);
+}
+static enum cust_status d_person(const struct cust_person_row *p, void *arg)
+{
+    return cust_buf_appendf(arg, "person %lld %s %s %d %d|", (long long)p->person_id,
+                            p->booking_number, p->booking_numbers, p->verified_citizen,
+                            p->claimed_citizen);
+}
+static enum cust_status d_scope(const struct cust_scope_row *r, void *arg)
+{
+    return cust_buf_appendf(arg, "scope %s %lld|", r->booking_number, (long long)r->person_id);
+}
+
+/* Build the same store on `url` and return the tree head and what the desk reads back. */
+static void build_desk(const char *url, unsigned char root[32], struct cust_buf *dump)
+{
+    struct cust_store *s;
+    struct cust_err err = CUST_ERR_INIT;
+    ok(cust_store_open(url, CUST_STORE_CREATE, &s, &err), &err, "open");
+    char id[CUST_REQUEST_ID_MAX] = "";
+    ok(cust_store_begin(s, &err), &err, "begin");
+    for (int i = 0; i < 12; i++)
+        a_booking(s, i);
+    ok(cust_store_commit(s, &err), &err, "commit");
+    for (int i = 0; i < 3; i++) { /* a transaction each: ids after a rollback, below */
+        ok(cust_store_begin(s, &err), &err, "begin");
+        desk_rows(s, i, id);
+        ok(cust_store_commit(s, &err), &err, "commit");
+    }
+    /* a rolled-back request: SQLite gives its ids back, and so must PostgreSQL */
+    ok(cust_store_begin(s, &err), &err, "begin");
+    char gone[CUST_REQUEST_ID_MAX];
+    desk_rows(s, 9, gone);
+    cust_store_rollback(s);
+    ok(cust_store_begin(s, &err), &err, "begin");
+    desk_rows(s, 4, id);
+    ok(cust_store_commit(s, &err), &err, "commit");
+
+    struct cust_ledger_report rep;
+    ok(cust_ledger_verify(s, &rep, &err), &err, "verify");
+    memcpy(root, rep.root, 32);
+    struct cust_ledger_rows_report rr;
+    ok(cust_ledger_verify_rows(s, 10, &rr, &err), &err, "verify rows");
+    assert_int_equal(rr.bad, 0);
+    assert_true(rr.rows > 50);
+    cust_ledger_rows_report_release(&rr);
+
+    struct cust_request_filter f = {.overdue_at = CUST_NO_TIME, .now = 1751475600};
+    ok(cust_store_request_list(s, &f, d_req, dump, &err), &err, "list");
+    ok(cust_store_request_get(s, id, d_req, dump, &err), &err, "get");
+    ok(cust_store_links(s, id, d_link, dump, &err), &err, "links");
+    ok(cust_store_decisions(s, id, d_dec, dump, &err), &err, "decisions");
+    ok(cust_store_actions(s, id, d_act, dump, &err), &err, "actions");
+    struct cust_duty_filter df = {0};
+    ok(cust_store_duties(s, &df, d_duty, dump, &err), &err, "duties");
+    ok(cust_store_transfers(s, d_xfer, dump, &err), &err, "transfers");
+    ok(cust_store_disclosures(s, NULL, d_disc, dump, &err), &err, "disclosures");
+    ok(cust_store_documents(s, id, d_doc, dump, &err), &err, "documents");
+    char sha[65], *content;
+    size_t len;
+    snprintf(sha, sizeof(sha), "%064x", 5);
+    ok(cust_store_document_get(s, sha, &content, &len, &err), &err, "document");
+    assert_int_equal(len, 6);
+    assert_int_equal((unsigned char)content[3], 0xff);
+    free(content);
+    ok(cust_store_persons(s, 0, d_person, dump, &err), &err, "persons");
+    struct cust_scope sc = {.day = 20200};
+    ok(cust_store_scope(s, &sc, d_scope, dump, &err), &err, "scope");
+    ok(cust_store_person_bookings(s, 0, d_scope, dump, &err), &err, "person bookings");
+    cust_store_close(s);
+}
+
+static void test_desk_rows_same_on_both(void **state)
+{
+    (void)state;
+    PGconn *c = connect_to(url());
+    char name[64], sql[128], path[64], pgurl[1024];
+    snprintf(name, sizeof(name), "cust_desk_%ld", (long)getpid());
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", name);
+    exec_ok(c, sql);
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+    exec_ok(c, sql);
+    snprintf(pgurl, sizeof(pgurl), "postgresql:///%s?host=%s&user=custodian", name, PQhost(c));
+    snprintf(path, sizeof(path), "/tmp/cust-pg-desk.%ld.db", (long)getpid());
+    unlink(path);
+    unsigned char sq_root[32], pg_root[32];
+    struct cust_buf sq = CUST_BUF_INIT, pg = CUST_BUF_INIT;
+    build_desk(path, sq_root, &sq);
+    build_desk(pgurl, pg_root, &pg);
+    assert_string_equal(pg.buf, sq.buf);
+    assert_memory_equal(pg_root, sq_root, 32);
+    cust_buf_release(&sq);
+    cust_buf_release(&pg);
+    snprintf(sql, sizeof(sql), "DROP DATABASE %s", name);
+    exec_ok(c, sql);
+    PQfinish(c);
+    char side[96];
+    unlink(path);
+    snprintf(side, sizeof(side), "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", path);
+    unlink(side);
+}
+
+int main(void)
+{
+    setenv("CUSTODIAN_NOW", "2025-07-06T12:00:00Z", 1);
+    if (!url() || !*url()) {
+        fprintf(stderr, "test_store_pg: CUSTODIAN_TEST_PG is not set (the `pg` fixture of "
+                        "tests/pg/tests.cmake sets it): skipped\n");
+        return 77;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_server_is_15_on_a_socket),
+        cmocka_unit_test(test_a_database_of_its_own),
+        cmocka_unit_test(test_same_schema_as_sqlite),
+        cmocka_unit_test(test_desk_rows_same_on_both),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
