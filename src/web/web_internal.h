@@ -232,6 +232,7 @@ WEB_HANDLER(web_api_duties);
 WEB_HANDLER(web_api_duty_done);
 WEB_HANDLER(web_request_page);
 WEB_HANDLER(web_request_document);
+WEB_HANDLER(web_requests_page);
 WEB_HANDLER(web_request_step_post);
 WEB_HANDLER(web_fulfil_page);
 WEB_HANDLER(web_fulfil_post);
