@@ -849,6 +849,17 @@ enum cust_status web_redirect(struct cust_http_response *res, const char *locati
 
 /* ---- JSON ----------------------------------------------------------------------------------- */
 
+json_t *web_dollars(int64_t cents)
+{
+    struct cust_buf b;
+    cust_buf_init(&b, 32);
+    json_t *v = NULL;
+    if (cust_buf_dollars(&b, cents) == CUST_OK)
+        v = json_stringn(b.buf, b.len);
+    cust_buf_release(&b);
+    return v;
+}
+
 enum cust_status web_json_str(struct cust_buf *b, const char *s)
 {
     if (!s)
