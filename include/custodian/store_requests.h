@@ -105,6 +105,9 @@ struct cust_duty_row {
 struct cust_duty_filter {
     const char *request_id; /* or NULL */
     bool open_only;
+    /* the console's worklist (issue 13 item 3); NULL/0: not filtered */
+    const char *owner;  /* duties of the requests this account took in (requests.owner) */
+    int64_t overdue_at; /* open duties whose deadline is before this instant */
 };
 
 struct cust_transfer_row {

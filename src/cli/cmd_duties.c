@@ -114,7 +114,7 @@ int cmd_duties(int argc, char **argv, struct cli_ctx *ctx)
         d.role = role;
     }
     if (is_list) {
-        struct cust_duty_filter f = {request, open};
+        struct cust_duty_filter f = {.request_id = request, .open_only = open};
         json_t *out = NULL;
         st = cust_desk_duties(&d, &f, &out, &err);
         if (st == CUST_OK && json) {

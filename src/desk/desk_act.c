@@ -70,7 +70,7 @@ static enum cust_status open_prerequisite(struct cust_desk *d, const char *id, c
         if (strcmp(p->action, action) != 0 || !decision_has_duty(decision, p->duty))
             continue;
         struct duty_state ds = {person_id, p->duty, false};
-        struct cust_duty_filter f = {id, false};
+        struct cust_duty_filter f = {.request_id = id, .open_only = false};
         enum cust_status st = cust_store_duties(d->store, &f, on_duty_state, &ds, err);
         if (st != CUST_OK)
             return st;

@@ -323,6 +323,11 @@ static enum cust_status on_duty(const struct cust_duty_row *x, void *arg)
         "due", desk_time_json(x->due_ts), "due_cite", due_cite, "overdue",
         open && x->due_ts != CUST_NO_TIME && x->due_ts < now, "created_at", x->created_at,
         "done_by", x->done_by, "done_at", x->done_at, "document", x->document_sha256);
+    /* what it asks in words, and whether it has a notice to print */
+    json_t *what = json_object_get(l->law->duty_notes, x->duty);
+    if (what)
+        json_object_set(row, "what", what);
+    json_object_set_new(row, "notice", json_boolean(duty_template(x->duty) != NULL));
     json_array_append_new(l->arr, row);
     /* who the duty is about, by name (a request-level duty has no person) */
     enum cust_status st = CUST_OK;
@@ -365,7 +370,7 @@ static enum cust_status find_duty(struct cust_desk *d, int64_t id, json_t **row,
                                   struct cust_err *err)
 {
     struct duty_find f = {id, NULL};
-    struct cust_duty_filter flt = {NULL, false};
+    struct cust_duty_filter flt = {.request_id = NULL, .open_only = false};
     enum cust_status st = cust_store_duties(d->store, &flt, on_duty_find, &f, err);
     if (st == CUST_OK && !f.row)
         st = cust_err_set(err, CUST_ENOTFOUND, "no duty %lld", (long long)id);
@@ -533,7 +538,7 @@ static enum cust_status has_duty(struct cust_desk *d, const char *rid, int64_t p
                                  const char *duty, bool *found, struct cust_err *err)
 {
     struct have_duty h = {person_id, duty, false};
-    struct cust_duty_filter f = {rid, false};
+    struct cust_duty_filter f = {.request_id = rid, .open_only = false};
     enum cust_status st = cust_store_duties(d->store, &f, on_have_duty, &h, err);
     *found = h.found;
     return st;

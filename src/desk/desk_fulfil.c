@@ -730,7 +730,7 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
         as_of = q.r.scope.as_of;
     if (st == CUST_OK && q.r.kind == CUST_REQ_ADMIN_SUBPOENA) {
         struct counsel cs = {false, false};
-        struct cust_duty_filter flt = {id, false};
+        struct cust_duty_filter flt = {.request_id = id, .open_only = false};
         st = cust_store_duties(d->store, &flt, on_counsel, &cs, err);
         if (st == CUST_OK && !counsel_released) {
             if (cs.exists)

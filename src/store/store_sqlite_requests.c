@@ -135,6 +135,10 @@ enum dstmt {
 #define DUTY_COLS                                                                                  \
     "id, request_id, person_id, booking_number, duty, cite, status, due_ts, created_at,"           \
     " done_by, done_at, document_sha256, detail"
+/* the worklist's filters: ?3 the requests' owner, ?4 open and due before */
+#define DUTY_WORK                                                                                  \
+    " AND (?3 IS NULL OR request_id IN (SELECT id FROM requests WHERE owner = ?3))"                \
+    " AND (?4 = 0 OR (status = 'open' AND due_ts IS NOT NULL AND due_ts < ?4))"
 
 #define PERSON_SELECT                                                                              \
     "SELECT p.id, p.person_key, p.last_name, p.first_name, p.dob, p.aliases, p.cii, p.fbi,"        \
@@ -210,10 +214,10 @@ static const char *const dsql[D__N] = {
                    " VALUES(?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?9)",
     /* A key given gets a statement of its own: a prepared "?1 IS NULL OR key = ?1" cannot use
      * the key's index and scans the whole table for each call. */
-    [D_DUTIES] = "SELECT " DUTY_COLS " FROM duties WHERE (?2 = 0 OR status = 'open')"
+    [D_DUTIES] = "SELECT " DUTY_COLS " FROM duties WHERE (?2 = 0 OR status = 'open')" DUTY_WORK
                  " ORDER BY status = 'open' DESC, due_ts IS NULL, due_ts, id",
     [D_DUTIES_REQ] = "SELECT " DUTY_COLS " FROM duties WHERE request_id = ?1"
-                     " AND (?2 = 0 OR status = 'open')"
+                     " AND (?2 = 0 OR status = 'open')" DUTY_WORK
                      " ORDER BY status = 'open' DESC, due_ts IS NULL, due_ts, id",
     [D_DUTY_STATUS] = "SELECT status FROM duties WHERE id = ?1",
     [D_DUTY_DONE] = "UPDATE duties SET status = 'done', done_by = ?2, done_at = ?3,"
@@ -777,6 +781,8 @@ static enum cust_status duties(void *impl, const struct cust_duty_filter *f, cus
     if (f->request_id)
         cust_sqlite_bind_text(s, 1, f->request_id);
     sqlite3_bind_int(s, 2, f->open_only ? 1 : 0);
+    cust_sqlite_bind_text(s, 3, f->owner);
+    sqlite3_bind_int64(s, 4, f->overdue_at);
     return each(&q, s, duty_row, &(union dcb){.duty = fn}, arg, "duties", NULL, err);
 }
 

@@ -128,6 +128,8 @@ enum cust_status web_render(const struct cust_web *w, const char *page, const js
 enum cust_status web_page(const struct cust_web *w, struct cust_http_response *res, int status,
                           const char *title, const struct cust_session *s, const char *page,
                           json_t *vars);
+/* A non-HTML file of the templates folder read at start ("notice.css"), or NULL. */
+const json_t *web_page_text(const struct cust_web *w, const char *name);
 /* Finish: set the HTML response and release the buffer. */
 enum cust_status web_send_html(struct cust_http_response *res, int status, struct cust_buf *b);
 /* Send `v` (owned; NULL: out of memory) as the JSON response with `status`. */
@@ -244,6 +246,10 @@ WEB_HANDLER(web_api_duty_done);
 WEB_HANDLER(web_request_page);
 WEB_HANDLER(web_request_document);
 WEB_HANDLER(web_requests_page);
+WEB_HANDLER(web_duties_page);
+WEB_HANDLER(web_duty_done_post);
+WEB_HANDLER(web_duty_notice_page);
+WEB_HANDLER(web_notice_css);
 WEB_HANDLER(web_request_step_post);
 WEB_HANDLER(web_fulfil_page);
 WEB_HANDLER(web_fulfil_post);

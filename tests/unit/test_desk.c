@@ -551,7 +551,7 @@ static void test_interview_needs_consent(void **state)
     struct cust_desk_act a = {.action = "interview", .by = "sgt"};
     assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EDENIED);
     json_t *duties = NULL;
-    struct cust_duty_filter flt = {id, true};
+    struct cust_duty_filter flt = {.request_id = id, .open_only = true};
     assert_int_equal(cust_desk_duties(&f->d, &flt, &duties, &err), CUST_OK);
     int64_t consent = 0;
     size_t i;
@@ -975,7 +975,7 @@ static void test_subpoena_routed_to_counsel(void **state)
     assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, true, NULL, &st, &err),
                      CUST_EDENIED);
     json_t *duties = NULL;
-    struct cust_duty_filter flt = {id, true};
+    struct cust_duty_filter flt = {.request_id = id, .open_only = true};
     assert_int_equal(cust_desk_duties(&f->d, &flt, &duties, &err), CUST_OK);
     assert_int_equal(json_array_size(duties), 1);
     json_t *dt = json_array_get(duties, 0);
@@ -1019,7 +1019,7 @@ static int64_t duty_of(struct fx *f, const char *id, const char *duty, json_t **
 {
     json_t *duties = NULL;
     struct cust_err err = CUST_ERR_INIT;
-    struct cust_duty_filter flt = {id, false};
+    struct cust_duty_filter flt = {.request_id = id, .open_only = false};
     assert_int_equal(cust_desk_duties(&f->d, &flt, &duties, &err), CUST_OK);
     int64_t found = 0;
     size_t i;
@@ -1177,7 +1177,7 @@ static void test_duty_deadline_skips_holiday(void **state)
     /* the duty rules are data: a bad file is an error naming the line, when the desk's
      * environment is opened (before anything is decided) */
     law_file(f, "duty-deadlines.csv",
-             "duty,business_days,when,owed_to,cite\n"
+             "duty,business_days,when,owed_to,cite,task\n"
              "serve_copy_to_subject,soon,,person,Cal. Gov. Code 7283.1(b)\n");
     struct cust_desk_env *env = NULL;
     assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
@@ -1185,14 +1185,21 @@ static void test_duty_deadline_skips_holiday(void **state)
     assert_non_null(strstr(err.msg, "duty-deadlines.csv:2: business_days"));
     /* every row carries its citation */
     law_file(f, "duty-deadlines.csv",
-             "duty,business_days,when,owed_to,cite\nserve_copy_to_subject,1,,person,\n");
+             "duty,business_days,when,owed_to,cite,task\nserve_copy_to_subject,1,,person,\n");
     assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
     assert_non_null(strstr(err.msg, "duty-deadlines.csv:2: cite: required"));
     /* and says to whom the duty is owed */
-    law_file(f, "duty-deadlines.csv",
-             "duty,business_days,when,owed_to,cite\nserve_copy_to_subject,1,,them,7283.1(b)\n");
+    law_file(
+        f, "duty-deadlines.csv",
+        "duty,business_days,when,owed_to,cite,task\nserve_copy_to_subject,1,,them,7283.1(b)\n");
     assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
     assert_non_null(strstr(err.msg, "duty-deadlines.csv:2: owed_to: one of"));
+    /* and what it asks, in words, for the duty worklist */
+    law_file(
+        f, "duty-deadlines.csv",
+        "duty,business_days,when,owed_to,cite,task\nserve_copy_to_subject,1,,person,7283.1(b)\n");
+    assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
+    assert_non_null(strstr(err.msg, "duty-deadlines.csv:2: task: required"));
 }
 
 /* ---- law as data (policies/desk/) ---------------------------------------------------------- */
@@ -1280,15 +1287,17 @@ static void test_law_duty_owed_to_is_data(void **state)
     struct fx *f = *state;
     struct cust_err err = CUST_ERR_INIT;
     for (int pass = 0; pass < 2; pass++) {
-        law_file(f, "duty-deadlines.csv",
-                 pass == 0 ? "duty,business_days,when,owed_to,cite\n"
-                             "refer_to_counsel,1,,counsel,8 U.S.C. 1225(d)(4)\n"
-                             "serve_copy_to_subject,1,,person,Cal. Gov. Code 7283.1(b)\n"
-                             "notice_to_subject_and_attorney,1,,person,Cal. Gov. Code 7283.1(b)\n"
-                           : "duty,business_days,when,owed_to,cite\n"
-                             "refer_to_counsel,1,,person,8 U.S.C. 1225(d)(4)\n"
-                             "serve_copy_to_subject,1,,person,Cal. Gov. Code 7283.1(b)\n"
-                             "notice_to_subject_and_attorney,1,,person,Cal. Gov. Code 7283.1(b)\n");
+        law_file(
+            f, "duty-deadlines.csv",
+            pass == 0
+                ? "duty,business_days,when,owed_to,cite,task\n"
+                  "refer_to_counsel,1,,counsel,8 U.S.C. 1225(d)(4),refer\n"
+                  "serve_copy_to_subject,1,,person,Cal. Gov. Code 7283.1(b),copy\n"
+                  "notice_to_subject_and_attorney,1,,person,Cal. Gov. Code 7283.1(b),notice\n"
+                : "duty,business_days,when,owed_to,cite,task\n"
+                  "refer_to_counsel,1,,person,8 U.S.C. 1225(d)(4),refer\n"
+                  "serve_copy_to_subject,1,,person,Cal. Gov. Code 7283.1(b),copy\n"
+                  "notice_to_subject_and_attorney,1,,person,Cal. Gov. Code 7283.1(b),notice\n");
         struct cust_desk_env *env = NULL;
         assert_int_equal(law_env(f, NULL, &env, &err), CUST_OK);
         struct cust_desk d;
@@ -1307,7 +1316,7 @@ static void test_law_duty_owed_to_is_data(void **state)
             fail_msg("fulfill: %s", err.msg);
         assert_true(st.referred);
         json_t *duties = NULL;
-        struct cust_duty_filter flt = {id, true};
+        struct cust_duty_filter flt = {.request_id = id, .open_only = true};
         assert_int_equal(cust_desk_duties(&d, &flt, &duties, &err), CUST_OK);
         bool counsel = false, copy = false, notice = false;
         size_t i;
