@@ -210,6 +210,17 @@ WEB_HANDLER(web_duty_done_post)
     return web_redirect(res, loc);
 }
 
+/* The notice page's language list: each language a link, the current one marked. */
+static json_t *language_links(json_t *langs, const char *current)
+{
+    size_t i;
+    json_t *l;
+    json_array_foreach(langs, i, l) json_object_set_new(
+        l, "current",
+        json_boolean(strcmp(json_string_value(json_object_get(l, "code")), current) == 0));
+    return langs;
+}
+
 WEB_HANDLER(web_duty_notice_page)
 {
     struct cust_web *w = ctx;
@@ -220,22 +231,33 @@ WEB_HANDLER(web_duty_notice_page)
     long long id;
     if (!duty_id(req, &id))
         return web_html_error(w, res, 404, "No such duty", "A duty is named by its number.", &s);
-    const char *lang = param(req, "lang");
+    const char *lang = param(req, "lang") ? param(req, "lang") : "en";
     struct cust_err err = CUST_ERR_INIT;
     struct cust_buf text;
     cust_buf_init(&text, 1u << 20);
+    bool reviewed = true;
+    json_t *langs = NULL;
     struct cust_desk d;
     cust_desk_init(&d, w->env, web_acquire(w), s.user, cust_role_name(s.role));
-    st = cust_desk_notice(&d, id, lang, &text, &err);
+    st = cust_desk_language_reviewed(&d, lang, &reviewed, &err);
+    if (st == CUST_OK)
+        st = cust_desk_notice(&d, id, lang, &text, &err);
+    if (st == CUST_OK)
+        st = cust_desk_languages(&d, &langs, &err);
     struct cust_store *store = d.store;
     cust_desk_release(&d);
     web_release(w, store);
     if (st != CUST_OK) {
         cust_buf_release(&text);
+        json_decref(langs);
         return web_html_error(w, res, cust_http_status_for(st), "No notice", err.msg, &s);
     }
-    json_t *v = json_pack("{s:s%,s:s,s:o}", "text", text.buf ? text.buf : "", text.len, "lang",
-                          lang ? lang : "en", "title", json_sprintf("Notice of duty %lld", id));
+    /* the page's language for fonts and screen readers: the notices' Chinese is Traditional */
+    const char *html_lang = strcmp(lang, "zh") == 0 ? "zh-Hant" : lang;
+    json_t *v =
+        json_pack("{s:s%,s:s,s:o,s:b,s:o}", "text", text.buf ? text.buf : "", text.len, "html_lang",
+                  html_lang, "title", json_sprintf("Notice of duty %lld (%s)", id, lang),
+                  "needs_review", !reviewed, "languages", language_links(langs, lang));
     cust_buf_release(&text);
     struct cust_buf b;
     cust_buf_init(&b, 0);

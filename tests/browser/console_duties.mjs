@@ -145,7 +145,7 @@ try {
   await page.goto(`${base}/console/duties?request=${det1}`);
   await Promise.all([page.waitForURL(/\/notice$/), row(notice1.id).getByRole('link', { name: /^Print notice/ }).click()]);
   const text = await page.locator('.notice-text').innerText();
-  assert.match(text, /NOTICE: YOUR RELEASE INFORMATION WAS GIVEN TO IMMIGRATION AUTHORITIES/);
+  assert.match(text, /NOTICE: INFORMATION ABOUT YOU WAS GIVEN TO IMMIGRATION AUTHORITIES/);
   assert.match(text, /To: JOSE GARCIA/);
   assert.match(text, /Date of this notice: [A-Z][a-z]+ \d{1,2}, \d{4}/);
   assert.ok(await page.locator('nav.no-print').isVisible(), 'the navigation on screen');
@@ -160,6 +160,50 @@ try {
   await page.setViewportSize({ width: 400, height: 900 });
   await audit('console-notice-400');
   checks += 2;
+
+  // the notice in the six TRUTH Act languages (Gov. Code 7283.1(a)): each a page in its own
+  // language with the person, the booking and the date in its words; a translation not yet
+  // signed off says so, on the page and in the text; each prints to a PDF whose text
+  // (pdftotext, where installed) reads in that language
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const phrases = { en: 'Date of this notice: ', es: 'Fecha de este aviso: ', zh: '本通知日期：',
+    tl: 'Petsa ng abisong ito: ', vi: 'Ngày của thông báo này: ', ko: '본 통지 날짜: ' };
+  let pdftotext = true;
+  try { execFileSync('pdftotext', ['-v'], { stdio: 'ignore' }); } catch { pdftotext = false; }
+  for (const [lang, phrase] of Object.entries(phrases)) {
+    const resp = await page.goto(`${base}/console/duties/${notice1.id}/notice?lang=${lang}`);
+    assert.equal(resp.status(), 200, lang);
+    assert.equal(await page.locator('html').getAttribute('lang'), lang === 'zh' ? 'zh-Hant' : lang);
+    const body = await page.locator('.notice-text').innerText();
+    assert.ok(body.includes(phrase) && body.includes('JOSE GARCIA') && body.includes('1001'),
+      `${lang}: the person, the booking and the date: ${body.slice(0, 400)}`);
+    if (lang === 'en') {
+      assert.equal(await page.locator('.review').count(), 0, 'English is the source');
+      assert.ok(!body.startsWith('DRAFT TRANSLATION'));
+    } else {
+      assert.match(await page.locator('.review').innerText(), /needs review by a qualified translator/);
+      assert.ok(body.startsWith('DRAFT TRANSLATION - needs review by a qualified translator'), lang);
+    }
+    assert.match(await page.locator('nav.no-print').innerText(), /English.*Spanish.*Chinese.*Tagalog.*Vietnamese.*Korean/s);
+    checks += 5;
+    await audit(`console-notice-${lang}-1280`);
+    await page.emulateMedia({ media: 'print' });
+    const pdf = await page.pdf({ format: 'Letter' });
+    await page.emulateMedia({ media: 'screen' });
+    const file = join(artifacts, `console-notice-${lang}.pdf`);
+    writeFileSync(file, pdf);
+    const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+    assert.ok(pdf.subarray(0, 5).toString() === '%PDF-' && pages >= 1 && pages <= 3,
+      `${lang}: a PDF of 1 to 3 pages (${pages}, ${pdf.length} bytes)`);
+    checks++;
+    if (pdftotext) {
+      const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+      assert.ok(text.includes(phrase.replace(/\s+/g, '')) && text.includes('1001'),
+        `${lang}: the PDF's text reads in the language: ${text.slice(0, 300)}`);
+      assert.ok(!text.includes('no-print') && !text.includes('Backtoduties'), `${lang}: no navigation in print`);
+      checks += 2;
+    }
+  }
   console.log(`PASS: console_duties.mjs (${checks} checks)`);
 } catch (e) {
   console.error(e);

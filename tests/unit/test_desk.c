@@ -443,7 +443,7 @@ static void test_detainer_decide_act_refuse(void **state)
     cust_buf_init(&es, 0);
     assert_int_equal(cust_desk_notice(&f->d, serve_id, "es", &es, &err), CUST_OK);
     assert_non_null(strstr(es.buf, "informarles la fecha y hora de su liberación (permitido"));
-    assert_non_null(strstr(es.buf, "no lo mantendrá bajo custodia"));
+    assert_non_null(strstr(es.buf, "no le mantendrá bajo custodia")); /* not "lo": any gender */
     assert_null(strstr(es.buf, "notify"));
     cust_buf_release(&es);
     json_decref(j);
@@ -560,15 +560,29 @@ static void test_interview_needs_consent(void **state)
                                          0) consent = json_integer_value(json_object_get(x, "id"));
     json_decref(duties);
     assert_true(consent > 0);
-    /* the consent form renders in English and Spanish, and not in an unshipped language */
+    /* the consent form renders in the six TRUTH Act languages; each translation not yet signed
+     * off by a qualified translator starts with the mark saying so, English does not; a
+     * language not listed is refused */
     struct cust_buf b;
-    cust_buf_init(&b, 1024);
-    assert_int_equal(cust_desk_notice(&f->d, consent, "es", &b, &err), CUST_OK);
-    assert_non_null(strstr(b.buf, "LOPEZ") ? b.buf : NULL);
+    cust_buf_init(&b, 8192);
+    static const char *const six[] = {"es", "zh", "tl", "vi", "ko"};
+    for (size_t k = 0; k < CUST_ARRAY_LEN(six); k++) {
+        cust_buf_reset(&b);
+        if (cust_desk_notice(&f->d, consent, six[k], &b, &err) != CUST_OK)
+            fail_msg("%s: %s", six[k], err.msg);
+        assert_int_equal(cust_buf_putc(&b, '\0'), CUST_OK);
+        assert_non_null(strstr(b.buf, "LOPEZ") ? b.buf : NULL);
+        assert_int_equal(strncmp(b.buf, CUST_DESK_REVIEW_MARK, strlen(CUST_DESK_REVIEW_MARK)), 0);
+        bool reviewed = true;
+        assert_int_equal(cust_desk_language_reviewed(&f->d, six[k], &reviewed, &err), CUST_OK);
+        assert_false(reviewed);
+    }
     cust_buf_reset(&b);
     assert_int_equal(cust_desk_notice(&f->d, consent, "en", &b, &err), CUST_OK);
+    assert_int_equal(cust_buf_putc(&b, '\0'), CUST_OK);
     assert_non_null(strstr(b.buf, "status interview"));
-    assert_int_equal(cust_desk_notice(&f->d, consent, "ko", &b, &err), CUST_ENOTFOUND);
+    assert_null(strstr(b.buf, "DRAFT TRANSLATION"));
+    assert_int_equal(cust_desk_notice(&f->d, consent, "fr", &b, &err), CUST_ENOTFOUND);
     assert_int_equal(cust_desk_notice(&f->d, consent, "../x", &b, &err), CUST_EINVAL);
     cust_buf_release(&b);
     assert_int_equal(cust_desk_duty_done(&f->d, consent, "deputy", &err), CUST_OK);
@@ -697,7 +711,10 @@ static void test_fulfil_doj_letter(void **state)
     struct cust_buf nb;
     cust_buf_init(&nb, 0);
     assert_int_equal(cust_desk_notice(&f->d, d1, NULL, &nb, &err), CUST_OK);
-    assert_non_null(strstr(nb.buf, "2025-07-"));
+    assert_int_equal(cust_buf_putc(&nb, '\0'), CUST_OK);
+    /* everything given, in words, each with the rule and citation it was given under */
+    if (!strstr(nb.buf, "- release date: July ") || !strstr(nb.buf, "  Basis: "))
+        fail_msg("the notice lists what was given: %s", nb.buf);
     cust_buf_release(&nb);
     j = show(f, id);
     assert_int_equal(doc_count(j, "notice"), 1);
