@@ -104,6 +104,14 @@ try {
   const overdue = duties.filter((d) => d.overdue).map((d) => String(d.id)).sort();
   assert.ok(overdue.length >= 2 && duties.filter((d) => d.overdue).every((d) => d.request_id === det1));
   assert.deepEqual(await ids(), overdue, 'overdue: the July duties with a deadline, not today\'s');
+  // the API has the same filters
+  const api = await page.evaluate(async (u) => (await (await fetch(u)).json()).duties.map((d) => String(d.id)).sort(),
+    `${base}/api/v1/duties?mine=1&open=1`);
+  assert.deepEqual(api, byReq(det1), 'GET /api/v1/duties?mine=1: the same duties');
+  const apiLate = await page.evaluate(async (u) => (await (await fetch(u)).json()).duties.map((d) => String(d.id)).sort(),
+    `${base}/api/v1/duties?overdue=1`);
+  assert.deepEqual(apiLate, overdue, 'GET /api/v1/duties?overdue=1');
+  checks += 2;
   await page.goto(`${base}/console/duties?request=${det2}`);
   assert.deepEqual(await ids(), byReq(det2), 'one request');
   const badReq = await page.goto(`${base}/console/duties?request=${encodeURIComponent('x y')}`);
