@@ -178,6 +178,20 @@ enum cust_status cust_desk_duties(struct cust_desk *d, const struct cust_duty_fi
 /* Mark a duty done by `by` (ledger "duty.done"). */
 enum cust_status cust_desk_duty_done(struct cust_desk *d, int64_t duty_id, const char *by,
                                      struct cust_err *err);
+/*
+ * Whether the notices in `lang` may be served as they are: English is the source; a translation
+ * is marked "needs review by a qualified translator" until templates/notices/languages.csv
+ * names who reviewed it and when (reviewed_by, reviewed_on). Until then every notice in that
+ * language starts with CUST_DESK_REVIEW_MARK and the language's own words for it.
+ * CUST_ENOTFOUND for a language the file does not list.
+ */
+#define CUST_DESK_REVIEW_MARK                                                                      \
+    "DRAFT TRANSLATION - needs review by a qualified translator before it is served; the "         \
+    "English notice governs."
+enum cust_status cust_desk_language_reviewed(struct cust_desk *d, const char *lang, bool *reviewed,
+                                             struct cust_err *err);
+/* The notice languages in file order: [{code, name, reviewed}] (new reference in *out). */
+enum cust_status cust_desk_languages(struct cust_desk *d, json_t **out, struct cust_err *err);
 /* Render a duty's notice in `lang` (NULL = d->lang) into `out`; the document is stored by its
  * SHA-256 and linked to the request. CUST_ENOTFOUND when the duty has no notice template. */
 enum cust_status cust_desk_notice(struct cust_desk *d, int64_t duty_id, const char *lang,

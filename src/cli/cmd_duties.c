@@ -11,11 +11,12 @@ static const char usage[] =
     "\n"
     "  list [--request ID] [--open] [--json]   duties, open first, earliest deadline first\n"
     "  done ID --by USER                        mark duty ID done\n"
-    "  notice ID [--lang en|es] [--out FILE]    (re)generate the duty's notice or consent form;\n"
+    "  notice ID [--lang L] [--out FILE]        (re)generate the duty's notice or consent form;\n"
     "                                           the document is kept by its SHA-256\n"
     "\n"
-    "Languages: templates/notices/languages.csv lists the six TRUTH Act languages; English and\n"
-    "Spanish are shipped.\n";
+    "Languages (--lang): en es zh tl vi ko, the six TRUTH Act languages of\n"
+    "templates/notices/languages.csv; a translation is marked as needing review by a qualified\n"
+    "translator until that file names who reviewed it.\n";
 
 static const char *s_or(const json_t *o, const char *k, const char *dflt)
 {
@@ -44,10 +45,11 @@ static const struct cli_sub subs[] = {
      "usage: custodian [--db PATH] duties done ID --by USER\n\n"
      "Mark duty ID done (its notice is rendered and kept first, when it has one).\n"},
     {"notice", "(re)generate a duty's notice or consent form",
-     "usage: custodian [--db PATH] duties notice ID [--lang en|es] [--out FILE]\n\n"
+     "usage: custodian [--db PATH] duties notice ID [--lang L] [--out FILE]\n\n"
      "Render the duty's notice or consent form; the document is kept by its SHA-256.\n"
-     "templates/notices/languages.csv lists the six TRUTH Act languages; English and Spanish\n"
-     "are shipped.\n"},
+     "L is one of en es zh tl vi ko, the six TRUTH Act languages of\n"
+     "templates/notices/languages.csv; a translation is marked as needing review by a qualified\n"
+     "translator until that file names who reviewed it (reviewed_by, reviewed_on).\n"},
 };
 
 int cmd_duties(int argc, char **argv, struct cli_ctx *ctx)
@@ -114,7 +116,7 @@ int cmd_duties(int argc, char **argv, struct cli_ctx *ctx)
         d.role = role;
     }
     if (is_list) {
-        struct cust_duty_filter f = {request, open};
+        struct cust_duty_filter f = {.request_id = request, .open_only = open};
         json_t *out = NULL;
         st = cust_desk_duties(&d, &f, &out, &err);
         if (st == CUST_OK && json) {

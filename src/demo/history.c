@@ -542,7 +542,7 @@ static enum cust_status step_work(struct run *r, uint32_t i)
 static enum cust_status step_duties(struct run *r, uint32_t i)
 {
     struct rs *q = &r->rq[i];
-    struct cust_duty_filter f = {q->id, true};
+    struct cust_duty_filter f = {.request_id = q->id, .open_only = true};
     json_t *duties = NULL;
     enum cust_status st = cust_desk_duties(&r->d, &f, &duties, r->err);
     if (st != CUST_OK)
@@ -584,7 +584,7 @@ static enum cust_status step_consent(struct run *r, uint32_t i)
     struct rs *q = &r->rq[i];
     if (!is_open(r, q))
         return CUST_OK;
-    struct cust_duty_filter f = {q->id, true};
+    struct cust_duty_filter f = {.request_id = q->id, .open_only = true};
     json_t *duties = NULL;
     enum cust_status st = cust_desk_duties(&r->d, &f, &duties, r->err);
     size_t k;
@@ -657,7 +657,7 @@ static enum cust_status step_fulfil(struct run *r, uint32_t i)
 static enum cust_status step_counsel(struct run *r, uint32_t i)
 {
     struct rs *q = &r->rq[i];
-    struct cust_duty_filter f = {q->id, true};
+    struct cust_duty_filter f = {.request_id = q->id, .open_only = true};
     json_t *duties = NULL;
     enum cust_status st = cust_desk_duties(&r->d, &f, &duties, r->err);
     size_t k;
@@ -852,7 +852,7 @@ enum cust_status cust_demo_history(struct cust_store *s, const struct cust_demo_
     if (!o->env)
         return cust_err_set(err, CUST_EINVAL, "demo history: no desk environment");
     int64_t existing = 0;
-    struct cust_request_filter lf = {false, CUST_NO_TIME, 0, NULL};
+    struct cust_request_filter lf = {.overdue_at = CUST_NO_TIME};
     enum cust_status st = cust_store_request_list(s, &lf, count_requests, &existing, err);
     if (st != CUST_OK)
         return st;

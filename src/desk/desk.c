@@ -421,7 +421,7 @@ enum cust_status cust_desk_show(struct cust_desk *d, const char *id, json_t **ou
         st = cust_store_decisions(d->store, id, on_show_decision, decs, err);
     if (st == CUST_OK)
         st = cust_store_actions(d->store, id, on_show_action, acts, err);
-    struct cust_duty_filter f = {id, false};
+    struct cust_duty_filter f = {.request_id = id, .open_only = false};
     if (st == CUST_OK)
         st = cust_desk_duties(d, &f, &duties, err);
     if (st != CUST_OK) {

@@ -70,7 +70,7 @@ static enum cust_status open_prerequisite(struct cust_desk *d, const char *id, c
         if (strcmp(p->action, action) != 0 || !decision_has_duty(decision, p->duty))
             continue;
         struct duty_state ds = {person_id, p->duty, false};
-        struct cust_duty_filter f = {id, false};
+        struct cust_duty_filter f = {.request_id = id, .open_only = false};
         enum cust_status st = cust_store_duties(d->store, &f, on_duty_state, &ds, err);
         if (st != CUST_OK)
             return st;
@@ -351,7 +351,20 @@ static enum cust_status record_person(struct act_run *r, size_t i, json_t **entr
     if (st == CUST_OK && !a->decline && r->bit == CUST_ASK_NOTIFY) {
         char today[11];
         cust_date_format(cust_today(), today);
-        json_t *extra = json_pack("{s:s}", "disclosed_date", today);
+        char *why = desk_rule_cite(
+            json_object_get(json_object_get(r->ld[i].decision, "actions"), a->action));
+        struct cust_record rec;
+        const char *release = NULL;
+        bool have =
+            r->ll.v[i].booking_number &&
+            cust_record_current(r->d->store, r->ll.v[i].booking_number, &rec, NULL) == CUST_OK;
+        if (have)
+            release = rec.b.scheduled_release;
+        json_t *extra = json_pack("{s:s,s:[{s:s,s:s?,s:s}]}", "disclosed_date", today, "given",
+                                  "item", "release_date", "value", release, "why", why);
+        if (have)
+            cust_record_release(&rec);
+        free(why);
         int made = 0;
         st = desk_duties_from_decision(r->d, &r->q, pid, r->ll.v[i].booking_number,
                                        r->ld[i].decision, "notify_given", extra, &made, r->err);

@@ -4,6 +4,7 @@
  * language, kept by their SHA-256 (desk.h, docs/internals/desk.md).
  */
 #include "custodian/compat.h"
+#include "custodian/datewords.h"
 #include "custodian/csv.h"
 #include "custodian/date.h"
 #include "custodian/records.h"
@@ -44,12 +45,21 @@ static const char *duty_template(const char *duty)
     return NULL;
 }
 
-static enum cust_status render(struct cust_desk *d, const char *tpl, const char *lang,
-                               const json_t *vars, struct cust_buf *out, struct cust_err *err)
+/* A language code as languages.csv writes them ("es", "zh"): a-z and '-', else CUST_EINVAL. */
+static enum cust_status lang_check(const char *lang, struct cust_err *err)
 {
     for (const char *c = lang; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || *c == '-'))
             return cust_err_set(err, CUST_EINVAL, "language '%s' is not a language code", lang);
+    return *lang ? CUST_OK : cust_err_set(err, CUST_EINVAL, "no language given");
+}
+
+static enum cust_status render(struct cust_desk *d, const char *tpl, const char *lang,
+                               const json_t *vars, struct cust_buf *out, struct cust_err *err)
+{
+    enum cust_status lst = lang_check(lang, err);
+    if (lst != CUST_OK)
+        return lst;
     char path[1024], key[96];
     snprintf(path, sizeof(path), "%s/%s/%s.txt", d->env->templates_dir, lang, tpl);
     snprintf(key, sizeof(key), "%s/%s", lang, tpl);
@@ -126,6 +136,85 @@ static enum cust_status terms(struct cust_desk *d, const char *lang, json_t **ou
     return CUST_OK;
 }
 
+/* templates/notices/languages.csv, cached: code -> {translation, reviewed_by, reviewed_on}. */
+static enum cust_status languages(struct cust_desk *d, json_t **out, struct cust_err *err)
+{
+    struct desk_cache *dc = desk_cache(d);
+    if (!dc->templates)
+        dc->templates = json_object();
+    if ((*out = json_object_get(dc->templates, "languages.csv")))
+        return CUST_OK;
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/languages.csv", d->env->templates_dir);
+    struct cust_csv csv;
+    enum cust_status st = cust_csv_open_file(&csv, path, err);
+    if (st != CUST_OK)
+        return st;
+    json_t *t = json_object();
+    st = cust_csv_next(&csv, err);
+    static const char *const cols[] = {"code", "translation", "reviewed_by", "reviewed_on",
+                                       "language"};
+    int at[5];
+    for (size_t i = 0; st == CUST_OK && i < CUST_ARRAY_LEN(cols); i++)
+        if ((at[i] = cust_csv_column(&csv, cols[i])) < 0)
+            st = cust_err_set(err, CUST_EINVAL, "%s:1: needs a column '%s'", path, cols[i]);
+    while (st == CUST_OK && (st = cust_csv_next(&csv, err)) == CUST_OK && csv.nfields) {
+        const char *f[5];
+        for (size_t i = 0; i < CUST_ARRAY_LEN(cols); i++)
+            f[i] = (size_t)at[i] < csv.nfields ? csv.fields[at[i]] : "";
+        json_object_set_new(t, f[0],
+                            json_pack("{s:s,s:s,s:s,s:s}", "translation", f[1], "reviewed_by", f[2],
+                                      "reviewed_on", f[3], "language", f[4]));
+    }
+    cust_csv_release(&csv);
+    if (st != CUST_OK) {
+        json_decref(t);
+        return st;
+    }
+    json_object_set_new(dc->templates, "languages.csv", t);
+    *out = t;
+    return CUST_OK;
+}
+
+enum cust_status cust_desk_language_reviewed(struct cust_desk *d, const char *lang, bool *reviewed,
+                                             struct cust_err *err)
+{
+    json_t *all;
+    enum cust_status st = languages(d, &all, err);
+    if (st != CUST_OK)
+        return st;
+    json_t *l = json_object_get(all, lang);
+    if (!l)
+        return cust_err_set(err, CUST_ENOTFOUND,
+                            "language '%s' is not in templates/notices/languages.csv", lang);
+    const char *tr = json_string_value(json_object_get(l, "translation"));
+    *reviewed =
+        strcmp(tr, "source") == 0 || (*json_string_value(json_object_get(l, "reviewed_by")) &&
+                                      *json_string_value(json_object_get(l, "reviewed_on")));
+    return CUST_OK;
+}
+
+enum cust_status cust_desk_languages(struct cust_desk *d, json_t **out, struct cust_err *err)
+{
+    json_t *all;
+    enum cust_status st = languages(d, &all, err);
+    *out = NULL;
+    if (st != CUST_OK)
+        return st;
+    *out = json_array();
+    const char *code;
+    json_t *l;
+    json_object_foreach(all, code, l)
+    {
+        bool reviewed = false;
+        (void)cust_desk_language_reviewed(d, code, &reviewed, NULL);
+        json_array_append_new(*out,
+                              json_pack("{s:s,s:O,s:b}", "code", code, "name",
+                                        json_object_get(l, "language"), "reviewed", reviewed));
+    }
+    return CUST_OK;
+}
+
 static const char *term(const json_t *t, const char *key)
 {
     const char *s = json_string_value(json_object_get(t, key));
@@ -166,6 +255,25 @@ static enum cust_status localise(struct cust_desk *d, const char *lang, json_t *
     for (size_t k = 0; k < CUST_ARRAY_LEN(defaults); k++)
         if (!json_string_value(json_object_get(v, defaults[k][0])))
             json_object_set_new(v, defaults[k][0], json_string(term(t, defaults[k][1])));
+    /* everything given, each with its label in the language, its value (a date in words) and
+     * the rule and citation it was given under */
+    json_t *given = json_object_get(v, "given");
+    json_array_foreach(given, i, a)
+    {
+        char key[64], words[CUST_DATE_WORDS_MAX];
+        const char *item = json_string_value(json_object_get(a, "item"));
+        snprintf(key, sizeof(key), "item_%s", item ? item : "");
+        json_object_set_new(a, "label", json_string(term(t, key)));
+        const char *value = json_string_value(json_object_get(a, "value"));
+        if (!value)
+            json_object_set_new(a, "value", json_string(term(t, "release_info_default")));
+        else if (cust_date_parse(value, &(int32_t){0})) {
+            cust_words_of(value, lang, words);
+            json_object_set_new(a, "value", json_string(words));
+        }
+        if (!json_string_value(json_object_get(a, "why")))
+            json_object_set_new(a, "why", json_string(term(t, "basis_decision")));
+    }
     return CUST_OK;
 }
 
@@ -184,22 +292,54 @@ static enum cust_status keep_notice(struct cust_desk *d, const char *request_id,
     const char *tpl = duty_template(duty);
     if (!tpl)
         return cust_err_set(err, CUST_ENOTFOUND, "duty '%s' has no notice", duty);
+    enum cust_status cst = lang_check(lang, err);
+    if (cst != CUST_OK)
+        return cst;
     json_t *v = json_deep_copy(vars);
     enum cust_status lst = localise(d, lang, v, err);
     if (lst != CUST_OK) {
         json_decref(v);
         return lst;
     }
-    char today[11];
+    /* dates in words in the notice's language (datewords.h): "July 18, 2025",
+     * "18 de julio de 2025" */
+    char today[11], words[CUST_DATE_WORDS_MAX];
     cust_date_format(cust_today(), today);
-    json_object_set_new(v, "notice_date", json_string(today));
+    cust_words_of(today, lang, words);
+    json_object_set_new(v, "notice_date", json_string(words));
+    static const char *const dated[] = {"disclosed_date", "received_date"};
+    for (size_t i = 0; i < CUST_ARRAY_LEN(dated); i++) {
+        const char *was = json_string_value(json_object_get(v, dated[i]));
+        if (was) {
+            cust_words_of(was, lang, words);
+            json_object_set_new(v, dated[i], json_string(words));
+        }
+    }
     json_object_set_new(v, "request_id", json_string(request_id));
     json_object_set_new(v, "agency_name", json_string(d->env->agency_name));
+    /* the agency's contact, where the county configured it ([county] agency_address, ...) */
+    const struct {
+        const char *name, *value;
+    } contact[] = {{"agency_address", d->env->agency_address},
+                   {"agency_phone", d->env->agency_phone},
+                   {"agency_email", d->env->agency_email}};
+    for (size_t i = 0; i < CUST_ARRAY_LEN(contact); i++)
+        if (contact[i].value && *contact[i].value)
+            json_object_set_new(v, contact[i].name, json_string(contact[i].value));
     struct cust_buf local;
     cust_buf_init(&local, 0);
     struct cust_buf *b = out ? out : &local;
     size_t start = b->len;
-    enum cust_status st = render(d, tpl, lang, v, b, err);
+    bool reviewed = true;
+    enum cust_status st = cust_desk_language_reviewed(d, lang, &reviewed, err);
+    if (st == CUST_OK && !reviewed) {
+        json_t *t = NULL;
+        st = terms(d, lang, &t, err);
+        if (st == CUST_OK)
+            st = cust_buf_appendf(b, "%s\n%s\n\n", CUST_DESK_REVIEW_MARK, term(t, "review_note"));
+    }
+    if (st == CUST_OK)
+        st = render(d, tpl, lang, v, b, err);
     json_decref(v);
     if (st == CUST_OK) {
         sha256_hex(b->buf + start, b->len - start, sha);
@@ -302,6 +442,11 @@ static enum cust_status on_duty(const struct cust_duty_row *x, void *arg)
         "due", desk_time_json(x->due_ts), "due_cite", due_cite, "overdue",
         open && x->due_ts != CUST_NO_TIME && x->due_ts < now, "created_at", x->created_at,
         "done_by", x->done_by, "done_at", x->done_at, "document", x->document_sha256);
+    /* what it asks in words, and whether it has a notice to print */
+    json_t *what = json_object_get(l->law->duty_notes, x->duty);
+    if (what)
+        json_object_set(row, "what", what);
+    json_object_set_new(row, "notice", json_boolean(duty_template(x->duty) != NULL));
     json_array_append_new(l->arr, row);
     /* who the duty is about, by name (a request-level duty has no person) */
     enum cust_status st = CUST_OK;
@@ -344,7 +489,7 @@ static enum cust_status find_duty(struct cust_desk *d, int64_t id, json_t **row,
                                   struct cust_err *err)
 {
     struct duty_find f = {id, NULL};
-    struct cust_duty_filter flt = {NULL, false};
+    struct cust_duty_filter flt = {.request_id = NULL, .open_only = false};
     enum cust_status st = cust_store_duties(d->store, &flt, on_duty_find, &f, err);
     if (st == CUST_OK && !f.row)
         st = cust_err_set(err, CUST_ENOTFOUND, "no duty %lld", (long long)id);
@@ -418,12 +563,36 @@ enum cust_status cust_desk_notice(struct cust_desk *d, int64_t duty_id, const ch
     return st;
 }
 
-/* The name on a booking, "FIRST LAST". */
-static char *subject_name(struct cust_desk *d, const char *bn)
+/* The person's attorney of record when the booking names one (custody JSON "attorney":
+ * {"name", "phone", "address"}, kept as the source sent it): "NAME, PHONE, ADDRESS", or NULL. */
+static char *attorney_of(const struct cust_record *rec)
+{
+    json_t *doc = rec->b.doc ? json_loadb(rec->b.doc, rec->b.doc_len, 0, NULL) : NULL;
+    json_t *a = json_object_get(doc, "attorney");
+    const char *name = json_string_value(json_object_get(a, "name"));
+    char *out = NULL;
+    if (name && *name) {
+        const char *phone = json_string_value(json_object_get(a, "phone"));
+        const char *addr = json_string_value(json_object_get(a, "address"));
+        size_t n = strlen(name) + (phone ? strlen(phone) : 0) + (addr ? strlen(addr) : 0) + 8;
+        out = cust_xmalloc(n);
+        snprintf(out, n, "%s%s%s%s%s", name, phone && *phone ? ", " : "", phone ? phone : "",
+                 addr && *addr ? ", " : "", addr ? addr : "");
+    }
+    json_decref(doc);
+    return out;
+}
+
+/* The name on a booking, "FIRST LAST"; *attorney (may be NULL) gets its attorney of record. */
+static char *subject_name(struct cust_desk *d, const char *bn, char **attorney)
 {
     struct cust_record rec;
+    if (attorney)
+        *attorney = NULL;
     if (!bn || cust_record_current(d->store, bn, &rec, NULL) != CUST_OK)
         return cust_xstrdup("(unknown)");
+    if (attorney)
+        *attorney = attorney_of(&rec);
     const char *f = rec.b.person.first_name, *l = rec.b.person.last_name;
     size_t n = (f ? strlen(f) : 0) + (l ? strlen(l) : 0) + 2;
     char *s = cust_xmalloc(n);
@@ -444,7 +613,12 @@ static char *requester_text(const struct cust_request *r)
 static json_t *notice_vars(struct cust_desk *d, const struct desk_req *q, const char *bn,
                            const json_t *decision, const char *known_name)
 {
-    char *name = known_name ? cust_xstrdup(known_name) : subject_name(d, bn);
+    char *attorney = NULL;
+    char *name = subject_name(d, bn, &attorney);
+    if (known_name) {
+        free(name);
+        name = cust_xstrdup(known_name);
+    }
     char *req = requester_text(&q->r);
     char received[11];
     cust_date_format(cust_time_local_day(q->r.received_at, q->r.received_offset), received);
@@ -489,6 +663,9 @@ static json_t *notice_vars(struct cust_desk *d, const struct desk_req *q, const 
             json_object_set_new(v, key, json_string(t));
         free(t);
     }
+    if (attorney) /* else the language's "your attorney or the person you designated" */
+        json_object_set_new(v, "attorney_name", json_string(attorney));
+    free(attorney);
     free(name);
     free(req);
     return v;
@@ -512,7 +689,7 @@ static enum cust_status has_duty(struct cust_desk *d, const char *rid, int64_t p
                                  const char *duty, bool *found, struct cust_err *err)
 {
     struct have_duty h = {person_id, duty, false};
-    struct cust_duty_filter f = {rid, false};
+    struct cust_duty_filter f = {.request_id = rid, .open_only = false};
     enum cust_status st = cust_store_duties(d->store, &f, on_have_duty, &h, err);
     *found = h.found;
     return st;

@@ -117,6 +117,29 @@ struct dec_entry {
     int nwithheld;
 };
 
+/* What a person's row gave, for the notice to them: each item with its plain value
+ * (desk_plain_item) and the rule and citation it was given under (new reference). */
+static json_t *given_list(const struct cust_booking *b, const struct dec_entry *e)
+{
+    json_t *list = json_array();
+    json_t *disclose = json_object_get(e->dec, "disclose");
+    for (int i = 0; i < CUST_ITEM_COUNT; i++) {
+        unsigned bit = 1u << i;
+        if (!(e->given & bit))
+            continue;
+        const char *name = cust_request_item_name(bit);
+        struct cust_buf v = CUST_BUF_INIT;
+        enum cust_status st = desk_plain_item(&v, b, bit);
+        char *why = desk_rule_cite(json_object_get(disclose, name));
+        json_array_append_new(list, json_pack("{s:s,s:s%,s:s}", "item", name, "value",
+                                              st == CUST_OK && v.len ? v.buf : "none",
+                                              st == CUST_OK && v.len ? v.len : 4, "why", why));
+        free(why);
+        cust_buf_release(&v);
+    }
+    return list;
+}
+
 struct fulfil {
     struct cust_desk *d;
     struct desk_req *q;
@@ -487,9 +510,9 @@ static enum cust_status on_scope(const struct cust_record *rec, int64_t person_i
             const char *fn = person->first_name, *ln = person->last_name;
             char name[256];
             snprintf(name, sizeof(name), "%s%s%s", fn ? fn : "", fn && ln ? " " : "", ln ? ln : "");
-            json_t *extra =
-                json_pack("{s:s,s:s,s:s}", "subject_name", name, "disclosed_date", today,
-                          "release_info", json_string_value(json_object_get(row, "release_date")));
+            json_t *extra = json_pack(
+                "{s:s,s:s,s:s,s:o}", "subject_name", name, "disclosed_date", today, "release_info",
+                json_string_value(json_object_get(row, "release_date")), "given", given_list(b, e));
             int made = 0;
             st = desk_duties_from_decision_ex(d, f->q, person_id, b->booking_number, e->dec,
                                               "notify_given", extra, DESK_DUTY_NO_NOTICE, NULL,
@@ -730,7 +753,7 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
         as_of = q.r.scope.as_of;
     if (st == CUST_OK && q.r.kind == CUST_REQ_ADMIN_SUBPOENA) {
         struct counsel cs = {false, false};
-        struct cust_duty_filter flt = {id, false};
+        struct cust_duty_filter flt = {.request_id = id, .open_only = false};
         st = cust_store_duties(d->store, &flt, on_counsel, &cs, err);
         if (st == CUST_OK && !counsel_released) {
             if (cs.exists)

@@ -37,6 +37,7 @@ struct desk_prerequisite {
 struct desk_law {
     json_t *duty_days;      /* duty -> business days (integer) or null (duty-deadlines.csv) */
     json_t *duty_cites;     /* duty -> the deadline's citation */
+    json_t *duty_notes;     /* duty -> what it asks, in words (the task column) */
     json_t *duty_when;      /* duty -> its trigger when the decision gives none ("transfer_done") */
     json_t *duty_to_person; /* duty -> true when owed to the person (owed_to "person") */
     struct desk_hold_window holds[16];
@@ -67,6 +68,7 @@ struct cust_desk_env {
     struct cust_calendar *cal;
     struct cust_policy_resolver *policies;
     char *jurisdiction, *agency_name, *templates_dir;
+    char *agency_address, *agency_phone, *agency_email; /* "" when not configured */
     struct desk_law law;
 };
 

@@ -81,6 +81,10 @@ static enum cust_status duty_row(struct desk_law *law, const char *const *f, con
     if (strcmp(f[3], "person") == 0)
         json_object_set_new(law->duty_to_person, f[0], json_true());
     json_object_set_new(law->duty_cites, f[0], json_string(f[4]));
+    if (!f[5][0])
+        return *why = "task: required (what the duty asks, in words, for the worklist)",
+               CUST_EINVAL;
+    json_object_set_new(law->duty_notes, f[0], json_string(f[5]));
     return CUST_OK;
 }
 
@@ -135,9 +139,11 @@ enum cust_status desk_law_load(struct desk_law *law, const char *policies_dir, s
     memset(law, 0, sizeof(*law));
     law->duty_days = json_object();
     law->duty_cites = json_object();
+    law->duty_notes = json_object();
     law->duty_when = json_object();
     law->duty_to_person = json_object();
-    static const char *const duty_cols[] = {"duty", "business_days", "when", "owed_to", "cite"};
+    static const char *const duty_cols[] = {"duty",    "business_days", "when",
+                                            "owed_to", "cite",          "task"};
     static const char *const hold_cols[] = {"rule", "request_kind", "counted_from",
                                             "business_hours", "cite"};
     static const char *const basis_cols[] = {"policy", "request_kind", "basis", "requires", "cite"};
@@ -162,6 +168,7 @@ void desk_law_release(struct desk_law *law)
 {
     json_decref(law->duty_days);
     json_decref(law->duty_cites);
+    json_decref(law->duty_notes);
     json_decref(law->duty_when);
     json_decref(law->duty_to_person);
     for (size_t i = 0; i < law->nholds; i++) {

@@ -352,7 +352,7 @@ enum cust_status rp_collect(struct cust_store *s, int64_t from_ts, int64_t to_ts
             st = cust_store_decisions(s, q->id, on_decision, &c, err);
         if (st == CUST_OK)
             st = cust_store_actions(s, q->id, on_action, q, err);
-        struct cust_duty_filter df = {q->id, false};
+        struct cust_duty_filter df = {.request_id = q->id, .open_only = false};
         if (st == CUST_OK)
             st = cust_store_duties(s, &df, on_duty, q, err);
     }

@@ -576,7 +576,7 @@ static enum cust_status export_request(struct cust_store *s, const struct rp_req
         free(r);
     }
     struct duty_ctx du = {cduty, al};
-    struct cust_duty_filter df = {q->id, false};
+    struct cust_duty_filter df = {.request_id = q->id, .open_only = false};
     if (st == CUST_OK)
         st = cust_store_duties(s, &df, on_duty, &du, err);
     values_free(&vs);

@@ -10,6 +10,7 @@
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
+#include "custodian/namekey.h"
 #include "store_sqlite_requests.h"
 #include "store_sqlite_rows.h"
 #include "store_sqlite_stmt.h"
@@ -134,6 +135,10 @@ enum dstmt {
 #define DUTY_COLS                                                                                  \
     "id, request_id, person_id, booking_number, duty, cite, status, due_ts, created_at,"           \
     " done_by, done_at, document_sha256, detail"
+/* the worklist's filters: ?3 the requests' owner, ?4 open and due before */
+#define DUTY_WORK                                                                                  \
+    " AND (?3 IS NULL OR request_id IN (SELECT id FROM requests WHERE owner = ?3))"                \
+    " AND (?4 = 0 OR (status = 'open' AND due_ts IS NOT NULL AND due_ts < ?4))"
 
 #define PERSON_SELECT                                                                              \
     "SELECT p.id, p.person_key, p.last_name, p.first_name, p.dob, p.aliases, p.cii, p.fbi,"        \
@@ -157,11 +162,23 @@ static const char *const dsql[D__N] = {
                      " law_rule, owner, created_at, updated_at, doc) VALUES(?1, ?2, ?3, ?4, ?5,"
                      " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
     [D_REQ_GET] = "SELECT " REQ_COLS " FROM requests WHERE id = ?1",
-    [D_REQ_LIST] = "SELECT " REQ_COLS " FROM requests"
-                   " WHERE (?1 = 0 OR " OPEN ")"
-                   " AND (?2 IS NULL OR (" PENDING " AND " DEADLINE " < ?2))"
-                   " AND (?4 IS NULL OR kind = ?4)"
-                   " ORDER BY (" PENDING " AND " DEADLINE " < ?3) DESC, " DEADLINE ", id",
+    [D_REQ_LIST] =
+        "SELECT " REQ_COLS " FROM requests"
+        " WHERE (?1 = 0 OR " OPEN ")"
+        " AND (?2 IS NULL OR (" PENDING " AND " DEADLINE " < ?2))"
+        " AND (?4 IS NULL OR kind = ?4)"
+        " AND (?5 IS NULL OR status = ?5)"
+        " AND (?6 IS NULL OR instr(lower(agency), lower(?6)) > 0)"
+        " AND (?7 = 0 OR received_ts >= ?7) AND (?8 = 0 OR received_ts < ?8)"
+        " AND (?9 IS NULL OR json_extract(doc, '$.subject.booking_number') = ?9"
+        "  OR EXISTS(SELECT 1 FROM request_links l WHERE l.request_id = requests.id"
+        "   AND l.booking_number = ?9)"
+        "  OR (?10 <> '' AND cust_name_key(json_extract(doc, '$.subject.last_name'))"
+        "   >= ?10 AND cust_name_key(json_extract(doc, '$.subject.last_name')) < ?11)"
+        "  OR (?10 <> '' AND EXISTS(SELECT 1 FROM request_links l"
+        "   JOIN bookings b ON b.person_id = l.person_id WHERE l.request_id = requests.id"
+        "   AND b.key_last >= ?10 AND b.key_last < ?11)))"
+        " ORDER BY (" PENDING " AND " DEADLINE " < ?3) DESC, " DEADLINE ", id",
     [D_REQ_UPDATE] = "UPDATE requests SET status = coalesce(?2, status),"
                      " status_reason = coalesce(?3, status_reason),"
                      " law_ts = CASE WHEN ?5 IS NULL THEN law_ts ELSE ?4 END,"
@@ -197,10 +214,10 @@ static const char *const dsql[D__N] = {
                    " VALUES(?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?9)",
     /* A key given gets a statement of its own: a prepared "?1 IS NULL OR key = ?1" cannot use
      * the key's index and scans the whole table for each call. */
-    [D_DUTIES] = "SELECT " DUTY_COLS " FROM duties WHERE (?2 = 0 OR status = 'open')"
+    [D_DUTIES] = "SELECT " DUTY_COLS " FROM duties WHERE (?2 = 0 OR status = 'open')" DUTY_WORK
                  " ORDER BY status = 'open' DESC, due_ts IS NULL, due_ts, id",
     [D_DUTIES_REQ] = "SELECT " DUTY_COLS " FROM duties WHERE request_id = ?1"
-                     " AND (?2 = 0 OR status = 'open')"
+                     " AND (?2 = 0 OR status = 'open')" DUTY_WORK
                      " ORDER BY status = 'open' DESC, due_ts IS NULL, due_ts, id",
     [D_DUTY_STATUS] = "SELECT status FROM duties WHERE id = ?1",
     [D_DUTY_DONE] = "UPDATE duties SET status = 'done', done_by = ?2, done_at = ?3,"
@@ -426,6 +443,19 @@ static enum cust_status req_list(void *impl, const struct cust_request_filter *f
     cust_sqlite_bind_time(s, 2, f->overdue_at);
     sqlite3_bind_int64(s, 3, f->now);
     cust_sqlite_bind_text(s, 4, f->kind);
+    cust_sqlite_bind_text(s, 5, f->status);
+    cust_sqlite_bind_text(s, 6, f->agency);
+    sqlite3_bind_int64(s, 7, f->received_from);
+    sqlite3_bind_int64(s, 8, f->received_before);
+    /* who: a booking number as given; a name by its key and the key's prefix range */
+    char key[CUST_NAME_KEY_MAX] = "", end[CUST_NAME_KEY_MAX + 1] = "";
+    if (f->who) {
+        cust_name_key(f->who, strlen(f->who), key, sizeof(key), NULL);
+        cust_name_key_range(key, end, sizeof(end));
+    }
+    cust_sqlite_bind_text(s, 9, f->who);
+    cust_sqlite_bind_text(s, 10, key);
+    cust_sqlite_bind_text(s, 11, end);
     return each(&q, s, req_row, &(union dcb){.req = fn}, arg, "list requests", NULL, err);
 }
 
@@ -751,6 +781,8 @@ static enum cust_status duties(void *impl, const struct cust_duty_filter *f, cus
     if (f->request_id)
         cust_sqlite_bind_text(s, 1, f->request_id);
     sqlite3_bind_int(s, 2, f->open_only ? 1 : 0);
+    cust_sqlite_bind_text(s, 3, f->owner);
+    sqlite3_bind_int64(s, 4, f->overdue_at);
     return each(&q, s, duty_row, &(union dcb){.duty = fn}, arg, "duties", NULL, err);
 }
 

@@ -337,8 +337,14 @@ enum cust_status web_api_duties(struct cust_http_request *req, struct cust_http_
     if (st != CUST_OK)
         return st;
     const char *open = cust_kv_get(&req->query, "open");
+    const char *mine = cust_kv_get(&req->query, "mine");
+    const char *overdue = cust_kv_get(&req->query, "overdue");
+    /* the console's worklist filters (duties.c), the same in the store */
     struct cust_duty_filter f = {.request_id = cust_kv_get(&req->query, "request"),
-                                 .open_only = open && strcmp(open, "1") == 0};
+                                 .open_only = open && strcmp(open, "1") == 0,
+                                 .owner = mine && strcmp(mine, "1") == 0 ? se.user : NULL,
+                                 .overdue_at =
+                                     overdue && strcmp(overdue, "1") == 0 ? cust_now() : 0};
     struct cust_err err = CUST_ERR_INIT;
     json_t *out = NULL;
     struct cust_desk d;

@@ -671,37 +671,57 @@ enum cust_status web_guard(struct cust_web *w, struct cust_http_request *req,
 
 /* ---- pages: templates under [paths] web_templates ----------------------------------------- */
 
+/* The file `dir`/`file` into w->pages under `key` (read once: immutable, shared by the
+ * server's threads). */
+static enum cust_status load_file(struct cust_web *w, const char *dir, const char *file,
+                                  const char *key, struct cust_err *err)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return cust_err_set(err, CUST_ENOTFOUND, "no page template '%s' ([paths] web_templates)",
+                            path);
+    struct cust_buf b;
+    cust_buf_init(&b, 1u << 20);
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        cust_buf_append(&b, chunk, n);
+    bool bad = ferror(f) != 0;
+    fclose(f);
+    if (bad || cust_buf_status(&b)) {
+        cust_buf_release(&b);
+        return cust_err_set(err, CUST_EIO, "cannot read page template '%s'", path);
+    }
+    json_object_set_new(w->pages, key, json_stringn(b.buf, b.len));
+    cust_buf_release(&b);
+    return CUST_OK;
+}
+
+const json_t *web_page_text(const struct cust_web *w, const char *name)
+{
+    return json_object_get(w->pages, name);
+}
+
 /* Every *.html of the templates folder, read once (immutable: shared by the server's threads). */
 static enum cust_status load_pages(struct cust_web *w, const char *dir, struct cust_err *err)
 {
-    static const char *const names[] = {"layout",  "error",   "login",       "dashboard",
-                                        "roster",  "record",  "audit",       "users",
-                                        "locator", "request", "fulfil",      "reports",
-                                        "report",  "cpra",    "enforcement", "enforcement_public"};
+    static const char *const names[] = {"layout",   "error",   "login",       "dashboard",
+                                        "roster",   "record",  "audit",       "users",
+                                        "locator",  "request", "fulfil",      "reports",
+                                        "report",   "cpra",    "enforcement", "enforcement_public",
+                                        "requests", "duties",  "notice"};
     w->pages = json_object();
     for (size_t i = 0; i < CUST_ARRAY_LEN(names); i++) {
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/%s.html", dir, names[i]);
-        FILE *f = fopen(path, "rb");
-        if (!f)
-            return cust_err_set(err, CUST_ENOTFOUND,
-                                "no page template '%s' ([paths] web_templates)", path);
-        struct cust_buf b;
-        cust_buf_init(&b, 1u << 20);
-        char chunk[8192];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-            cust_buf_append(&b, chunk, n);
-        bool bad = ferror(f) != 0;
-        fclose(f);
-        if (bad || cust_buf_status(&b)) {
-            cust_buf_release(&b);
-            return cust_err_set(err, CUST_EIO, "cannot read page template '%s'", path);
-        }
-        json_object_set_new(w->pages, names[i], json_stringn(b.buf, b.len));
-        cust_buf_release(&b);
+        char file[64];
+        snprintf(file, sizeof(file), "%s.html", names[i]);
+        enum cust_status st = load_file(w, dir, file, names[i], err);
+        if (st != CUST_OK)
+            return st;
     }
-    return CUST_OK;
+    /* the notices' print stylesheet (GET /console/notice.css) */
+    return load_file(w, dir, "notice.css", "notice.css", err);
 }
 
 enum cust_status web_render(const struct cust_web *w, const char *page, const json_t *vars,
@@ -729,6 +749,8 @@ static json_t *layout_vars(const struct cust_web *w, const char *title,
         int action;
     } items[] = {
         {"/console", "Dashboard", WEB_SESSION},
+        {"/console/requests", "Requests", CUST_ACT_REQUEST_READ},
+        {"/console/duties", "Duties", CUST_ACT_DUTY_READ},
         {"/console/roster", "Roster", CUST_ACT_ROSTER_READ},
         {"/console/audit", "Audit", CUST_ACT_AUDIT_READ},
         {"/console/reports", "Reports", WEB_REPORTS},
@@ -847,6 +869,17 @@ enum cust_status web_redirect(struct cust_http_response *res, const char *locati
 
 /* ---- JSON ----------------------------------------------------------------------------------- */
 
+json_t *web_dollars(int64_t cents)
+{
+    struct cust_buf b;
+    cust_buf_init(&b, 32);
+    json_t *v = NULL;
+    if (cust_buf_dollars(&b, cents) == CUST_OK)
+        v = json_stringn(b.buf, b.len);
+    cust_buf_release(&b);
+    return v;
+}
+
 enum cust_status web_json_str(struct cust_buf *b, const char *s)
 {
     if (!s)
@@ -934,10 +967,15 @@ static const struct web_route routes[] = {
     {"GET", "/console/persons/{id}", web_person_page, CUST_ACT_ROSTER_READ, 0, false},
     {"GET", "/console/audit", web_audit_page, CUST_ACT_AUDIT_READ, 0, false},
     {"GET", "/console/users", web_users_page, CUST_ACT_USER_MANAGE, 0, false},
+    {"GET", "/console/requests", web_requests_page, CUST_ACT_REQUEST_READ, 0, false},
     {"GET", "/console/requests/{id}", web_request_page, CUST_ACT_REQUEST_READ, 0, false},
     {"GET", "/console/requests/{id}/documents/{name}", web_request_document, CUST_ACT_REQUEST_READ,
      0, false},
     {"POST", "/console/requests/{id}/{step}", web_request_step_post, WEB_STEP, 0, false},
+    {"GET", "/console/duties", web_duties_page, CUST_ACT_DUTY_READ, 0, false},
+    {"POST", "/console/duties/{id}/done", web_duty_done_post, CUST_ACT_DUTY_COMPLETE, 0, false},
+    {"GET", "/console/duties/{id}/notice", web_duty_notice_page, CUST_ACT_DUTY_COMPLETE, 0, false},
+    {"GET", "/console/notice.css", web_notice_css, WEB_SESSION, 0, false},
     {"GET", "/console/requests/{id}/fulfil", web_fulfil_page, CUST_ACT_REQUEST_FULFILL, 0, false},
     {"POST", "/console/requests/{id}/fulfil", web_fulfil_post, CUST_ACT_REQUEST_FULFILL, 0, false},
     {"GET", "/console/reports", web_reports_page, WEB_SESSION, 0, false},

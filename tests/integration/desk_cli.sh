@@ -68,7 +68,27 @@ expect_exit 0 "$C" request act "$DET" --action notify --by sgt
 NOTE=$(jq '.[] | select(.duty == "notice_to_subject_and_attorney") | .id' "$T/duties.json")
 expect_exit 0 "$C" duties notice "$NOTE" --lang es --out "$T/notice.es.txt"
 grep -q 'GARCIA' "$T/notice.es.txt" || fail "spanish notice names the person"; ok
-expect_exit 1 "$C" duties notice "$NOTE" --lang ko
+grep -Eq '^Fecha de este aviso: [0-9]{1,2} de [a-z]+ de [0-9]{4}$' "$T/notice.es.txt" || fail "the date in Spanish words"; ok
+grep -q 'recibida el 2 de julio de 2025' "$T/notice.es.txt" || fail "received date in Spanish words"; ok
+# the agency's contact when the county configured it
+CUSTODIAN_AGENCY_ADDRESS='100 Civic Center Plaza, Example City, CA 90000' CUSTODIAN_AGENCY_PHONE='(555) 010-0100' \
+  expect_exit 0 "$C" duties notice "$NOTE" --lang en --out "$T/notice.en.txt"
+sed -n 2,3p "$T/notice.en.txt" | tr '\n' '|' | grep -qx '100 Civic Center Plaza, Example City, CA 90000|Phone: (555) 010-0100|' ||
+  fail "agency address and phone under its name: $(head -4 "$T/notice.en.txt")"
+ok
+grep -Eq '^Date of this notice: [A-Z][a-z]+ [0-9]{1,2}, [0-9]{4}$' "$T/notice.en.txt" || fail "the date in English words"; ok
+# everything given, each with its basis (the rule and citation of the verdict it was given under)
+grep -A1 '^- release date: ' "$T/notice.en.txt" | grep '^  Basis: ca\.notify\.[a-z.-]*, Cal\. Gov\. Code' >/dev/null ||
+  fail "the release date given, with its rule and citation: $(cat "$T/notice.en.txt")"
+ok
+! grep -q 'DRAFT TRANSLATION' "$T/notice.en.txt" || fail "English is the source: no review mark"; ok
+# the six TRUTH Act languages: a Korean notice, marked until a translator signs it off
+expect_exit 0 "$C" duties notice "$NOTE" --lang ko --out "$T/notice.ko.txt"
+head -1 "$T/notice.ko.txt" | grep '^DRAFT TRANSLATION - needs review by a qualified translator' >/dev/null ||
+  fail "the Korean draft is marked: $(head -2 "$T/notice.ko.txt")"
+ok
+grep -q '^본 통지 날짜: [0-9]*년 [0-9]*월 [0-9]*일$' "$T/notice.ko.txt" || fail "the date in Korean"; ok
+expect_exit 1 "$C" duties notice "$NOTE" --lang fr
 expect_exit 0 "$C" duties done "$NOTE" --by deputy
 expect_exit 1 "$C" duties done "$NOTE" --by deputy
 [ "$("$C" duties list --open --json | jq "[.[] | select(.id == $NOTE)] | length")" -eq 0 ] || fail "done duty not open"; ok

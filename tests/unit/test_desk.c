@@ -207,7 +207,7 @@ static void test_invalid_request_stores_nothing(void **state)
     assert_int_equal(cust_store_count(f->s, "ledger", &after, &err), CUST_OK);
     assert_int_equal(before, after);
     json_t *list = NULL;
-    struct cust_request_filter flt = {false, CUST_NO_TIME, cust_now(), NULL};
+    struct cust_request_filter flt = {.overdue_at = CUST_NO_TIME, .now = cust_now()};
     assert_int_equal(cust_desk_list(&f->d, &flt, &list, &err), CUST_OK);
     assert_int_equal(json_array_size(list), 0);
     json_decref(list);
@@ -343,7 +343,8 @@ static void test_list_overdue_first(void **state)
         c);
     json_t *list = NULL;
     struct cust_err err = CUST_ERR_INIT;
-    struct cust_request_filter flt = {true, CUST_NO_TIME, cust_now(), NULL};
+    struct cust_request_filter flt = {
+        .open_only = true, .overdue_at = CUST_NO_TIME, .now = cust_now()};
     assert_int_equal(cust_desk_list(&f->d, &flt, &list, &err), CUST_OK);
     assert_int_equal(json_array_size(list), 3);
     /* overdue (earliest deadline first), then the rest */
@@ -442,7 +443,7 @@ static void test_detainer_decide_act_refuse(void **state)
     cust_buf_init(&es, 0);
     assert_int_equal(cust_desk_notice(&f->d, serve_id, "es", &es, &err), CUST_OK);
     assert_non_null(strstr(es.buf, "informarles la fecha y hora de su liberación (permitido"));
-    assert_non_null(strstr(es.buf, "no lo mantendrá bajo custodia"));
+    assert_non_null(strstr(es.buf, "no le mantendrá bajo custodia")); /* not "lo": any gender */
     assert_null(strstr(es.buf, "notify"));
     cust_buf_release(&es);
     json_decref(j);
@@ -550,7 +551,7 @@ static void test_interview_needs_consent(void **state)
     struct cust_desk_act a = {.action = "interview", .by = "sgt"};
     assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_EDENIED);
     json_t *duties = NULL;
-    struct cust_duty_filter flt = {id, true};
+    struct cust_duty_filter flt = {.request_id = id, .open_only = true};
     assert_int_equal(cust_desk_duties(&f->d, &flt, &duties, &err), CUST_OK);
     int64_t consent = 0;
     size_t i;
@@ -559,15 +560,29 @@ static void test_interview_needs_consent(void **state)
                                          0) consent = json_integer_value(json_object_get(x, "id"));
     json_decref(duties);
     assert_true(consent > 0);
-    /* the consent form renders in English and Spanish, and not in an unshipped language */
+    /* the consent form renders in the six TRUTH Act languages; each translation not yet signed
+     * off by a qualified translator starts with the mark saying so, English does not; a
+     * language not listed is refused */
     struct cust_buf b;
-    cust_buf_init(&b, 1024);
-    assert_int_equal(cust_desk_notice(&f->d, consent, "es", &b, &err), CUST_OK);
-    assert_non_null(strstr(b.buf, "LOPEZ") ? b.buf : NULL);
+    cust_buf_init(&b, 8192);
+    static const char *const six[] = {"es", "zh", "tl", "vi", "ko"};
+    for (size_t k = 0; k < CUST_ARRAY_LEN(six); k++) {
+        cust_buf_reset(&b);
+        if (cust_desk_notice(&f->d, consent, six[k], &b, &err) != CUST_OK)
+            fail_msg("%s: %s", six[k], err.msg);
+        assert_int_equal(cust_buf_putc(&b, '\0'), CUST_OK);
+        assert_non_null(strstr(b.buf, "LOPEZ") ? b.buf : NULL);
+        assert_int_equal(strncmp(b.buf, CUST_DESK_REVIEW_MARK, strlen(CUST_DESK_REVIEW_MARK)), 0);
+        bool reviewed = true;
+        assert_int_equal(cust_desk_language_reviewed(&f->d, six[k], &reviewed, &err), CUST_OK);
+        assert_false(reviewed);
+    }
     cust_buf_reset(&b);
     assert_int_equal(cust_desk_notice(&f->d, consent, "en", &b, &err), CUST_OK);
+    assert_int_equal(cust_buf_putc(&b, '\0'), CUST_OK);
     assert_non_null(strstr(b.buf, "status interview"));
-    assert_int_equal(cust_desk_notice(&f->d, consent, "ko", &b, &err), CUST_ENOTFOUND);
+    assert_null(strstr(b.buf, "DRAFT TRANSLATION"));
+    assert_int_equal(cust_desk_notice(&f->d, consent, "fr", &b, &err), CUST_ENOTFOUND);
     assert_int_equal(cust_desk_notice(&f->d, consent, "../x", &b, &err), CUST_EINVAL);
     cust_buf_release(&b);
     assert_int_equal(cust_desk_duty_done(&f->d, consent, "deputy", &err), CUST_OK);
@@ -696,7 +711,10 @@ static void test_fulfil_doj_letter(void **state)
     struct cust_buf nb;
     cust_buf_init(&nb, 0);
     assert_int_equal(cust_desk_notice(&f->d, d1, NULL, &nb, &err), CUST_OK);
-    assert_non_null(strstr(nb.buf, "2025-07-"));
+    assert_int_equal(cust_buf_putc(&nb, '\0'), CUST_OK);
+    /* everything given, in words, each with the rule and citation it was given under */
+    if (!strstr(nb.buf, "- release date: July ") || !strstr(nb.buf, "  Basis: "))
+        fail_msg("the notice lists what was given: %s", nb.buf);
     cust_buf_release(&nb);
     j = show(f, id);
     assert_int_equal(doc_count(j, "notice"), 1);
@@ -974,7 +992,7 @@ static void test_subpoena_routed_to_counsel(void **state)
     assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, true, NULL, &st, &err),
                      CUST_EDENIED);
     json_t *duties = NULL;
-    struct cust_duty_filter flt = {id, true};
+    struct cust_duty_filter flt = {.request_id = id, .open_only = true};
     assert_int_equal(cust_desk_duties(&f->d, &flt, &duties, &err), CUST_OK);
     assert_int_equal(json_array_size(duties), 1);
     json_t *dt = json_array_get(duties, 0);
@@ -1018,7 +1036,7 @@ static int64_t duty_of(struct fx *f, const char *id, const char *duty, json_t **
 {
     json_t *duties = NULL;
     struct cust_err err = CUST_ERR_INIT;
-    struct cust_duty_filter flt = {id, false};
+    struct cust_duty_filter flt = {.request_id = id, .open_only = false};
     assert_int_equal(cust_desk_duties(&f->d, &flt, &duties, &err), CUST_OK);
     int64_t found = 0;
     size_t i;
@@ -1176,7 +1194,7 @@ static void test_duty_deadline_skips_holiday(void **state)
     /* the duty rules are data: a bad file is an error naming the line, when the desk's
      * environment is opened (before anything is decided) */
     law_file(f, "duty-deadlines.csv",
-             "duty,business_days,when,owed_to,cite\n"
+             "duty,business_days,when,owed_to,cite,task\n"
              "serve_copy_to_subject,soon,,person,Cal. Gov. Code 7283.1(b)\n");
     struct cust_desk_env *env = NULL;
     assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
@@ -1184,14 +1202,21 @@ static void test_duty_deadline_skips_holiday(void **state)
     assert_non_null(strstr(err.msg, "duty-deadlines.csv:2: business_days"));
     /* every row carries its citation */
     law_file(f, "duty-deadlines.csv",
-             "duty,business_days,when,owed_to,cite\nserve_copy_to_subject,1,,person,\n");
+             "duty,business_days,when,owed_to,cite,task\nserve_copy_to_subject,1,,person,\n");
     assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
     assert_non_null(strstr(err.msg, "duty-deadlines.csv:2: cite: required"));
     /* and says to whom the duty is owed */
-    law_file(f, "duty-deadlines.csv",
-             "duty,business_days,when,owed_to,cite\nserve_copy_to_subject,1,,them,7283.1(b)\n");
+    law_file(
+        f, "duty-deadlines.csv",
+        "duty,business_days,when,owed_to,cite,task\nserve_copy_to_subject,1,,them,7283.1(b)\n");
     assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
     assert_non_null(strstr(err.msg, "duty-deadlines.csv:2: owed_to: one of"));
+    /* and what it asks, in words, for the duty worklist */
+    law_file(
+        f, "duty-deadlines.csv",
+        "duty,business_days,when,owed_to,cite,task\nserve_copy_to_subject,1,,person,7283.1(b)\n");
+    assert_int_equal(law_env(f, NULL, &env, &err), CUST_EINVAL);
+    assert_non_null(strstr(err.msg, "duty-deadlines.csv:2: task: required"));
 }
 
 /* ---- law as data (policies/desk/) ---------------------------------------------------------- */
@@ -1279,15 +1304,17 @@ static void test_law_duty_owed_to_is_data(void **state)
     struct fx *f = *state;
     struct cust_err err = CUST_ERR_INIT;
     for (int pass = 0; pass < 2; pass++) {
-        law_file(f, "duty-deadlines.csv",
-                 pass == 0 ? "duty,business_days,when,owed_to,cite\n"
-                             "refer_to_counsel,1,,counsel,8 U.S.C. 1225(d)(4)\n"
-                             "serve_copy_to_subject,1,,person,Cal. Gov. Code 7283.1(b)\n"
-                             "notice_to_subject_and_attorney,1,,person,Cal. Gov. Code 7283.1(b)\n"
-                           : "duty,business_days,when,owed_to,cite\n"
-                             "refer_to_counsel,1,,person,8 U.S.C. 1225(d)(4)\n"
-                             "serve_copy_to_subject,1,,person,Cal. Gov. Code 7283.1(b)\n"
-                             "notice_to_subject_and_attorney,1,,person,Cal. Gov. Code 7283.1(b)\n");
+        law_file(
+            f, "duty-deadlines.csv",
+            pass == 0
+                ? "duty,business_days,when,owed_to,cite,task\n"
+                  "refer_to_counsel,1,,counsel,8 U.S.C. 1225(d)(4),refer\n"
+                  "serve_copy_to_subject,1,,person,Cal. Gov. Code 7283.1(b),copy\n"
+                  "notice_to_subject_and_attorney,1,,person,Cal. Gov. Code 7283.1(b),notice\n"
+                : "duty,business_days,when,owed_to,cite,task\n"
+                  "refer_to_counsel,1,,person,8 U.S.C. 1225(d)(4),refer\n"
+                  "serve_copy_to_subject,1,,person,Cal. Gov. Code 7283.1(b),copy\n"
+                  "notice_to_subject_and_attorney,1,,person,Cal. Gov. Code 7283.1(b),notice\n");
         struct cust_desk_env *env = NULL;
         assert_int_equal(law_env(f, NULL, &env, &err), CUST_OK);
         struct cust_desk d;
@@ -1306,7 +1333,7 @@ static void test_law_duty_owed_to_is_data(void **state)
             fail_msg("fulfill: %s", err.msg);
         assert_true(st.referred);
         json_t *duties = NULL;
-        struct cust_duty_filter flt = {id, true};
+        struct cust_duty_filter flt = {.request_id = id, .open_only = true};
         assert_int_equal(cust_desk_duties(&d, &flt, &duties, &err), CUST_OK);
         bool counsel = false, copy = false, notice = false;
         size_t i;
