@@ -144,8 +144,7 @@ WEB_HANDLER(web_duties_page)
     cust_desk_release(&d);
     web_release(w, store);
     if (st != CUST_OK)
-        return web_html_error(w, res, 500, "Duties unavailable", "The store could not be read.",
-                              &s);
+        return web_html_error(w, res, 500, "Duties unavailable", err.msg, &s);
     bool may_complete = cust_role_allows(s.role, CUST_ACT_DUTY_COMPLETE);
     json_t *rows = json_array();
     size_t i, open = 0, late = 0;
@@ -265,7 +264,7 @@ WEB_HANDLER(web_duty_notice_page)
     json_decref(v);
     if (st != CUST_OK) {
         cust_buf_release(&b);
-        return web_html_error(w, res, 500, "No notice", "The notice page could not be made.", &s);
+        return web_html_error(w, res, 500, "No notice", err.msg, &s);
     }
     return web_send_html(res, 200, &b);
 }

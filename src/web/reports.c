@@ -414,8 +414,7 @@ static enum cust_status console_report(struct cust_http_request *req,
     o.by_month = k == R_DETAINERS;
     json_t *r = NULL;
     if ((st = compute(w, k, &o, &r, &err)) != CUST_OK)
-        return web_html_error(w, res, 500, "Report unavailable", "The record could not be read.",
-                              &se);
+        return web_html_error(w, res, 500, "Report unavailable", err.msg, &se);
     struct cust_buf frag = CUST_BUF_INIT, dl = CUST_BUF_INIT;
     st = report_fragment(req, k, &p, r, offset, lines, &frag, &err);
     json_decref(r);
@@ -438,8 +437,7 @@ static enum cust_status console_report(struct cust_http_request *req,
     cust_buf_release(&frag);
     cust_buf_release(&dl);
     if (st != CUST_OK)
-        return web_html_error(w, res, 500, "Report unavailable", "The report could not be drawn.",
-                              &se);
+        return web_html_error(w, res, 500, "Report unavailable", err.msg, &se);
     return web_page(w, res, 200, kinds[k].title, &se, "report", v);
 }
 
@@ -583,9 +581,8 @@ WEB_HANDLER(web_cpra_post)
     struct cust_buf tar = CUST_BUF_INIT;
     char name[64];
     st = cpra_tar(w, &se, &p, &tar, name, &err);
-    st = st == CUST_OK
-             ? send_tar(res, &tar, name)
-             : web_html_error(w, res, 500, "Export failed", "The record could not be read.", &se);
+    st = st == CUST_OK ? send_tar(res, &tar, name)
+                       : web_html_error(w, res, 500, "Export failed", err.msg, &se);
     cust_buf_release(&tar);
     return st;
 }
@@ -751,7 +748,7 @@ static enum cust_status enforcement_page(struct cust_web *w, struct cust_http_re
     enum cust_status st = cust_enforcement_list(s, 1, 0, names, &r, &err);
     web_release(w, s);
     if (st != CUST_OK)
-        return web_html_error(w, res, 500, "Log unavailable", "The record could not be read.", se);
+        return web_html_error(w, res, 500, "Log unavailable", err.msg, se);
     const char *here = form_page ? "/console/enforcement/new" : "/console/enforcement";
     char href[96];
     snprintf(href, sizeof(href), "%s?", here);
@@ -763,7 +760,7 @@ static enum cust_status enforcement_page(struct cust_web *w, struct cust_http_re
     json_decref(r);
     if (st != CUST_OK) {
         cust_buf_release(&log);
-        return web_html_error(w, res, 500, "Log unavailable", "The log could not be drawn.", se);
+        return web_html_error(w, res, 500, "Log unavailable", err.msg, se);
     }
     json_t *v = json_pack("{s:o,s:s,s:b,s:b,s:b,s:s%}", "report_nav", report_nav(se, here), "csrf",
                           se->csrf, "names", names, "record_link", !form_page && create, "form",
@@ -841,7 +838,7 @@ WEB_HANDLER(web_enforcement_post)
     }
     cust_diag_release(&dg);
     if (st != CUST_OK)
-        return web_html_error(w, res, 500, "Not recorded", "The entry could not be stored.", &se);
+        return web_html_error(w, res, 500, "Not recorded", err.msg, &se);
     char loc[64];
     snprintf(loc, sizeof(loc), "/console/enforcement/new?added=%lld", (long long)id);
     return web_redirect(res, loc);
@@ -907,8 +904,7 @@ WEB_HANDLER(web_public_enforcement_page)
     json_t *v = st == CUST_OK ? json_pack("{s:s%}", "counts", b.buf ? b.buf : "", b.len) : NULL;
     cust_buf_release(&b);
     if (st != CUST_OK)
-        return web_html_error(w, res, 500, "Counts unavailable", "The counts could not be drawn.",
-                              NULL);
+        return web_html_error(w, res, 500, "Counts unavailable", err.msg, NULL);
     return web_page(w, res, 200, "Federal immigration enforcement in the county", NULL,
                     "enforcement_public", v);
 }

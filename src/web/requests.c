@@ -171,8 +171,7 @@ WEB_HANDLER(web_requests_page)
         web_release(w, store);
         if (st != CUST_OK) {
             json_decref(list.rows);
-            return web_html_error(w, res, 500, "Requests unavailable",
-                                  "The store could not be read.", &s);
+            return web_html_error(w, res, 500, "Requests unavailable", err.msg, &s);
         }
     }
     const char *overdue = param(req, "overdue"), *open = param(req, "open");
