@@ -95,6 +95,9 @@ static const struct key_def keys[CUST_CFG_COUNT] = {
     [CUST_CFG_SERVER_PUBLISH_EVERY] = {"server", "publish_every", NULL, "60", false, 0,
                                        "seconds between publishes of the public view (0: only"
                                        " at start)"},
+    [CUST_CFG_SERVER_TRUSTED_PROXIES] = {"server", "trusted_proxies", NULL, "", false, 0,
+                                         "proxies (ADDR or ADDR/BITS, comma-separated) whose"
+                                         " X-Forwarded-For names the client"},
     [CUST_CFG_RATELIMIT_RATE] = {"ratelimit", "rate", NULL, "5", false, 0,
                                  "public requests per second per client address"},
     [CUST_CFG_RATELIMIT_BURST] = {"ratelimit", "burst", NULL, "20", false, 0,
