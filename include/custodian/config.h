@@ -62,6 +62,7 @@ enum cust_config_key {
     CUST_CFG_SERVER_CONNECTIONS,
     CUST_CFG_SERVER_PER_IP_CONNECTIONS,
     CUST_CFG_SERVER_TIMEOUT,
+    CUST_CFG_SERVER_HEADER_TIMEOUT, /* a request's line and headers arrive within this, whole */
     CUST_CFG_SERVER_SHUTDOWN_GRACE_MS,
     CUST_CFG_SERVER_ACCESS_LOG,
     CUST_CFG_SERVER_TLS,

@@ -310,7 +310,10 @@ struct cust_http_config {
     unsigned connection_limit;
     unsigned per_ip_connection_limit;
     unsigned timeout_s; /* idle connection timeout */
-    double rate_per_s;  /* token bucket for CUST_ROUTE_RATE_LIMITED routes */
+    /* the whole request line and headers must arrive within this many seconds of the
+     * connection or of the previous answer on it (slow clients; 0: no deadline) */
+    unsigned header_timeout_s;
+    double rate_per_s; /* token bucket for CUST_ROUTE_RATE_LIMITED routes */
     double rate_burst;
     size_t rate_slots;
     unsigned shutdown_grace_ms;         /* wait this long for in-flight requests on stop */

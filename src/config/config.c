@@ -78,6 +78,10 @@ static const struct key_def keys[CUST_CFG_COUNT] = {
                                      "open connections at most"},
     [CUST_CFG_SERVER_PER_IP_CONNECTIONS] = {"server", "per_ip_connections", NULL, "64", false, 0,
                                             "open connections per client address at most"},
+    [CUST_CFG_SERVER_HEADER_TIMEOUT] = {"server", "header_timeout", NULL, "10", false, 0,
+                                        "seconds a request's line and headers may take in all"
+                                        " (from the connection or the previous answer; 0: no"
+                                        " limit)"},
     [CUST_CFG_SERVER_TIMEOUT] = {"server", "timeout", NULL, "30", false, 0,
                                  "idle connection timeout (seconds)"},
     [CUST_CFG_SERVER_SHUTDOWN_GRACE_MS] = {"server", "shutdown_grace_ms", NULL, "10000", false, 0,

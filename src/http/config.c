@@ -109,6 +109,11 @@ static const char *set_one(struct cust_http_config *cfg, const char *section, co
             cfg->per_ip_connection_limit = (unsigned)n;
         else
             why = "expected 0..100000";
+    } else if (IS("server", "header_timeout")) {
+        if (parse_u64(value, 3600, &n))
+            cfg->header_timeout_s = (unsigned)n;
+        else
+            why = "expected seconds, 0..3600";
     } else if (IS("server", "timeout")) {
         if (parse_u64(value, 3600, &n))
             cfg->timeout_s = (unsigned)n;

@@ -35,13 +35,30 @@ struct cust_http_server {
     atomic_int inflight;
     atomic_bool stopping;
     uint16_t port;
-    /* open connections per client address (the per-address limit; trusted proxies spared) */
+    /* open connections per client address (the per-address limit; trusted proxies spared),
+     * and every open connection (the header deadline's watchdog walks them) */
     pthread_mutex_t conn_lock;
     struct conn_count {
         char ip[INET6_ADDRSTRLEN];
         unsigned n;
     } * conns;
     size_t nconns, conns_alloc;
+    struct conn_info *open_conns;
+    pthread_t watchdog;
+    pthread_cond_t watchdog_wake;
+    bool watchdog_running, watchdog_stop;
+    atomic_ullong header_timeouts; /* connections cut at the header deadline */
+};
+
+/* One open connection (MHD's socket context): its address, its socket, and since when it has
+ * been waiting for a request's headers (waiting: none has arrived since `since_us`). */
+struct conn_info {
+    char ip[INET6_ADDRSTRLEN];
+    bool counted; /* in conns (the per-address limit) */
+    int fd;
+    bool waiting;
+    int64_t since_us;
+    struct conn_info *prev, *next;
 };
 
 struct req_state {
@@ -171,35 +188,98 @@ static enum MHD_Result accept_cb(void *cls, const struct sockaddr *addr, socklen
     return ok ? MHD_YES : MHD_NO;
 }
 
-/* Counts each connection open (started) and closed; the socket context keeps its address. */
+/* Each connection opened and closed: counted per address, kept in the list the header
+ * deadline's watchdog walks; the socket context is its conn_info. */
 static void connection_cb(void *cls, struct MHD_Connection *con, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe)
 {
     struct cust_http_server *srv = cls;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        const union MHD_ConnectionInfo *ci =
+        struct conn_info *ci = cust_xcalloc(1, sizeof(*ci));
+        const union MHD_ConnectionInfo *a =
             MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        char ip[INET6_ADDRSTRLEN];
-        sockaddr_text(ci ? ci->client_addr : NULL, ip);
-        if (!srv->cfg.per_ip_connection_limit ||
-            cust_http_net_contains(srv->cfg.trusted, srv->cfg.ntrusted, ip))
-            return;
+        sockaddr_text(a ? a->client_addr : NULL, ci->ip);
+        const union MHD_ConnectionInfo *f =
+            MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+        ci->fd = f ? f->connect_fd : -1;
+        ci->waiting = true;
+        ci->since_us = mono_us();
+        ci->counted = srv->cfg.per_ip_connection_limit &&
+                      !cust_http_net_contains(srv->cfg.trusted, srv->cfg.ntrusted, ci->ip);
         pthread_mutex_lock(&srv->conn_lock);
-        conn_entry(srv, ip, true)->n++;
+        if (ci->counted)
+            conn_entry(srv, ci->ip, true)->n++;
+        ci->next = srv->open_conns;
+        if (ci->next)
+            ci->next->prev = ci;
+        srv->open_conns = ci;
         pthread_mutex_unlock(&srv->conn_lock);
-        *socket_context = cust_xstrdup(ip);
+        *socket_context = ci;
         return;
     }
-    char *ip = *socket_context;
-    if (!ip)
+    struct conn_info *ci = *socket_context;
+    if (!ci)
         return;
     pthread_mutex_lock(&srv->conn_lock);
-    struct conn_count *c = conn_entry(srv, ip, false);
+    struct conn_count *c = ci->counted ? conn_entry(srv, ci->ip, false) : NULL;
     if (c && --c->n == 0)
         *c = srv->conns[--srv->nconns]; /* the last one takes its place */
+    if (ci->prev)
+        ci->prev->next = ci->next;
+    else
+        srv->open_conns = ci->next;
+    if (ci->next)
+        ci->next->prev = ci->prev;
     pthread_mutex_unlock(&srv->conn_lock);
-    free(ip);
+    free(ci);
     *socket_context = NULL;
+}
+
+/* The connection's headers arrived (waiting false), or its answer was sent (waiting again: a
+ * kept-alive connection may first sit idle for MHD's idle timeout, then the deadline runs). */
+static void conn_waiting(struct cust_http_server *srv, struct MHD_Connection *con, bool waiting)
+{
+    const union MHD_ConnectionInfo *i =
+        con ? MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
+    struct conn_info *ci = i ? i->socket_context : NULL;
+    if (!ci)
+        return;
+    pthread_mutex_lock(&srv->conn_lock);
+    ci->waiting = waiting;
+    ci->since_us = mono_us() + (waiting ? (int64_t)srv->cfg.timeout_s * 1000000 : 0);
+    pthread_mutex_unlock(&srv->conn_lock);
+}
+
+/* The header deadline: twice a second, a connection that has waited longer than
+ * header_timeout_s for a request's whole line and headers (a client sending a byte now and then
+ * keeps MHD's idle timeout from firing) is shut down, and MHD then closes it. MHD calls the
+ * closed notification before it closes the socket, and that is handled under conn_lock, so the
+ * socket shut down is always this connection's. */
+static void *watchdog_run(void *arg)
+{
+    struct cust_http_server *srv = arg;
+    int64_t limit = (int64_t)srv->cfg.header_timeout_s * 1000000;
+    pthread_mutex_lock(&srv->conn_lock);
+    while (!srv->watchdog_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 500 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&srv->watchdog_wake, &srv->conn_lock, &ts);
+        int64_t now = mono_us();
+        for (struct conn_info *ci = srv->open_conns; ci; ci = ci->next) {
+            if (!ci->waiting || ci->fd < 0 || now - ci->since_us <= limit)
+                continue;
+            ci->waiting = false; /* once */
+            (void)shutdown(ci->fd, SHUT_RDWR);
+            atomic_fetch_add(&srv->header_timeouts, 1);
+        }
+    }
+    pthread_mutex_unlock(&srv->conn_lock);
+    return NULL;
 }
 
 /* Appends each X-Forwarded-For value (comma-joined, in order) to the cust_buf at cls. */
@@ -338,11 +418,12 @@ static bool audited(const struct req_state *st)
     return (st->route_flags & CUST_ROUTE_AUDITED) || strncmp(st->req.target, "/api/", 5) == 0;
 }
 
+static void conn_waiting(struct cust_http_server *srv, struct MHD_Connection *con, bool waiting);
+
 static void completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)con;
+    conn_waiting(cls, con, true); /* the next request's headers: the deadline starts now */
     struct req_state *st = *con_cls;
     if (!st)
         return;
@@ -549,6 +630,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     if (!st->started) {
         st->started = true;
         st->req.method = cust_http_arena_strndup(st->req.arena, method, strlen(method));
+        conn_waiting(srv, con, false);
         forwarded_client(st, con);
         /* 431: request line + headers over the cap. */
         size_t hsize = strlen(st->req.target) + strlen(method) + 12;
@@ -629,12 +711,14 @@ enum cust_status cust_http_server_start(struct cust_http_server **out,
     atomic_init(&srv->stopping, false);
     pthread_mutex_init(&srv->log_lock, NULL);
     pthread_mutex_init(&srv->conn_lock, NULL);
+    pthread_cond_init(&srv->watchdog_wake, NULL);
     if (cfg->access_log[0] && strcmp(cfg->access_log, "-") != 0) {
         srv->log = fopen(cfg->access_log, "a");
         if (!srv->log) {
             int e = errno;
             pthread_mutex_destroy(&srv->log_lock);
             pthread_mutex_destroy(&srv->conn_lock);
+            pthread_cond_destroy(&srv->watchdog_wake);
             free(srv);
             return cust_err_set(err, CUST_EIO, "cannot open access log '%s': %s", cfg->access_log,
                                 strerror(e));
@@ -665,6 +749,13 @@ enum cust_status cust_http_server_start(struct cust_http_server **out,
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di ? di->port : cfg->port;
+    if (cfg->header_timeout_s > 0) {
+        if (pthread_create(&srv->watchdog, NULL, watchdog_run, srv) != 0) {
+            cust_http_server_stop(srv);
+            return cust_err_set(err, CUST_EIO, "cannot start the header deadline's watchdog");
+        }
+        srv->watchdog_running = true;
+    }
     *out = srv;
     return CUST_OK;
 }
@@ -678,6 +769,14 @@ void cust_http_server_stop(struct cust_http_server *srv)
 {
     if (!srv)
         return;
+    if (srv->watchdog_running) {
+        pthread_mutex_lock(&srv->conn_lock);
+        srv->watchdog_stop = true;
+        pthread_cond_signal(&srv->watchdog_wake);
+        pthread_mutex_unlock(&srv->conn_lock);
+        pthread_join(srv->watchdog, NULL);
+        srv->watchdog_running = false;
+    }
     if (srv->mhd) {
         /* From now on new connections are closed at once (accept_cb). */
         atomic_store(&srv->stopping, true);
@@ -693,6 +792,7 @@ void cust_http_server_stop(struct cust_http_server *srv)
         fclose(srv->log);
     pthread_mutex_destroy(&srv->log_lock);
     pthread_mutex_destroy(&srv->conn_lock);
+    pthread_cond_destroy(&srv->watchdog_wake);
     free(srv->conns);
     free(srv);
 }
