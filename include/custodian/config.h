@@ -74,6 +74,8 @@ enum cust_config_key {
     CUST_CFG_RATELIMIT_RATE,
     CUST_CFG_RATELIMIT_BURST,
     CUST_CFG_RATELIMIT_SLOTS,
+    CUST_CFG_RATELIMIT_ALL_RATE, /* every request, any route, 404s too: per client address */
+    CUST_CFG_RATELIMIT_ALL_BURST,
     /* [locator] */
     CUST_CFG_LOCATOR_HIDE_RECENT_HOURS,
     CUST_CFG_LOCATOR_RESULT_CAP,

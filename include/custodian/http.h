@@ -316,6 +316,11 @@ struct cust_http_config {
     double rate_per_s; /* token bucket for CUST_ROUTE_RATE_LIMITED routes */
     double rate_burst;
     size_t rate_slots;
+    /* [ratelimit] all_rate, all_burst: a second bucket per client address that every request
+     * takes from, on any route and on none (404, 405), before anything else is done (issue 12:
+     * no route escapes the limiter); generous, so a console's page loads never meet it */
+    double all_rate_per_s;
+    double all_burst;
     unsigned shutdown_grace_ms;         /* wait this long for in-flight requests on stop */
     char access_log[1024];              /* path, "" or "-" = stderr */
     unsigned locator_hide_recent_hours; /* the locator hides bookings this recent (default 2) */
@@ -368,8 +373,8 @@ enum cust_status cust_http_config_listen(struct cust_http_config *cfg, const cha
 /*
  * Overlay what an INI file (config.h) sets in [server] (listen threads body_limit header_limit
  * connections per_ip_connections timeout access_log tls shutdown_grace_ms), [ratelimit] (rate
- * burst slots) and [locator] (hide_recent_hours result_cap cache_ttl) on `cfg`. Unknown keys
- * or bad values: CUST_EINVAL naming "FILE:LINE: [section] key: reason".
+ * burst slots all_rate all_burst) and [locator] (hide_recent_hours result_cap cache_ttl) on `cfg`.
+ * Unknown keys or bad values: CUST_EINVAL naming "FILE:LINE: [section] key: reason".
  */
 enum cust_status cust_http_config_load(struct cust_http_config *cfg, const char *path,
                                        struct cust_err *err);

@@ -108,6 +108,11 @@ static const struct key_def keys[CUST_CFG_COUNT] = {
                                   "public requests a client may burst"},
     [CUST_CFG_RATELIMIT_SLOTS] = {"ratelimit", "slots", NULL, "4096", false, 0,
                                   "client addresses tracked"},
+    [CUST_CFG_RATELIMIT_ALL_RATE] = {"ratelimit", "all_rate", NULL, "200", false, 0,
+                                     "requests per second per client address on every route"
+                                     " (the public ones also have rate)"},
+    [CUST_CFG_RATELIMIT_ALL_BURST] = {"ratelimit", "all_burst", NULL, "1000", false, 0,
+                                      "requests a client may burst on every route"},
     [CUST_CFG_LOCATOR_HIDE_RECENT_HOURS] = {"locator", "hide_recent_hours", NULL, "2", false, 0,
                                             "the locator hides bookings this recent (hours)"},
     [CUST_CFG_LOCATOR_RESULT_CAP] = {"locator", "result_cap", NULL, "50", false, 0,

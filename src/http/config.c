@@ -175,6 +175,16 @@ static const char *set_one(struct cust_http_config *cfg, const char *section, co
             cfg->rate_burst = d;
         else
             why = "expected >= 1";
+    } else if (IS("ratelimit", "all_rate")) {
+        if (parse_double(value, &d) && d > 0)
+            cfg->all_rate_per_s = d;
+        else
+            why = "expected requests per second > 0";
+    } else if (IS("ratelimit", "all_burst")) {
+        if (parse_double(value, &d) && d >= 1)
+            cfg->all_burst = d;
+        else
+            why = "expected >= 1";
     } else if (IS("ratelimit", "slots")) {
         if (parse_u64(value, 1u << 24, &n) && n >= 8)
             cfg->rate_slots = (size_t)n;

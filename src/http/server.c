@@ -28,7 +28,8 @@ struct cust_http_server {
     struct MHD_Daemon *mhd;
     struct cust_http_config cfg;
     const struct cust_router *router;
-    struct cust_ratelimit *rl;
+    struct cust_ratelimit *rl;     /* CUST_ROUTE_RATE_LIMITED routes ([ratelimit] rate) */
+    struct cust_ratelimit *rl_all; /* every request ([ratelimit] all_rate) */
     FILE *log;
     bool own_log;
     pthread_mutex_t log_lock;
@@ -632,6 +633,16 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
         st->req.method = cust_http_arena_strndup(st->req.arena, method, strlen(method));
         conn_waiting(srv, con, false);
         forwarded_client(st, con);
+        /* 429: every request takes from its client's bucket first, whatever it asks for */
+        unsigned retry = 1;
+        if (srv->rl_all &&
+            !cust_ratelimit_take(srv->rl_all, st->req.remote_addr, mono_us(), &retry)) {
+            char n[16];
+            snprintf(n, sizeof(n), "%u", retry);
+            server_error(st, 429, "rate_limited", "too many requests");
+            (void)cust_http_res_header(&st->res, "Retry-After", n);
+            return queue(st, con);
+        }
         /* 431: request line + headers over the cap. */
         size_t hsize = strlen(st->req.target) + strlen(method) + 12;
         MHD_get_connection_values(con, MHD_HEADER_KIND, sum_header, &hsize);
@@ -729,6 +740,8 @@ enum cust_status cust_http_server_start(struct cust_http_server **out,
     }
     if (cfg->rate_per_s > 0)
         srv->rl = cust_ratelimit_new(cfg->rate_per_s, cfg->rate_burst, cfg->rate_slots);
+    if (cfg->all_rate_per_s > 0)
+        srv->rl_all = cust_ratelimit_new(cfg->all_rate_per_s, cfg->all_burst, cfg->rate_slots);
     /* The memory pool holds the headers and the read buffer: leave room above our 431 cap. */
     size_t mem = cfg->header_limit * 4;
     if (mem < 32768)
@@ -788,6 +801,7 @@ void cust_http_server_stop(struct cust_http_server *srv)
         MHD_stop_daemon(srv->mhd);
     }
     cust_ratelimit_free(srv->rl);
+    cust_ratelimit_free(srv->rl_all);
     if (srv->own_log)
         fclose(srv->log);
     pthread_mutex_destroy(&srv->log_lock);

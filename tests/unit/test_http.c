@@ -251,6 +251,7 @@ static void test_config(void **state)
     FILE *f = fdopen(fd, "w");
     fputs("; comment\n[server]\nlisten = 127.0.0.1:0\nthreads = 2\nbody_limit = 4096\n"
           "access_log = /tmp/x.log\ntls = true\n[ratelimit]\nrate = 0.5\nburst = 3\n"
+          "all_rate = 40\nall_burst = 90\n"
           "[locator]\nhide_recent_hours = 24\nresult_cap = 25\n",
           f);
     fclose(f);
@@ -263,6 +264,8 @@ static void test_config(void **state)
     assert_true(cfg.tls);
     assert_true(cfg.rate_per_s == 0.5);
     assert_true(cfg.rate_burst == 3);
+    assert_true(cfg.all_rate_per_s == 40);
+    assert_true(cfg.all_burst == 90);
     assert_int_equal(cfg.locator_hide_recent_hours, 24);
     assert_int_equal(cfg.locator_result_cap, 25);
 
