@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -255,7 +256,9 @@ static void conn_waiting(struct cust_http_server *srv, struct MHD_Connection *co
  * header_timeout_s for a request's whole line and headers (a client sending a byte now and then
  * keeps MHD's idle timeout from firing) is shut down, and MHD then closes it. MHD calls the
  * closed notification before it closes the socket, and that is handled under conn_lock, so the
- * socket shut down is always this connection's. */
+ * socket shut down is always this connection's. A connection whose bytes wait unread in its
+ * socket is spared: the client sent them, the server has not read them yet (its threads were
+ * busy), so the slow one is the server, not the client; it is looked at again next time. */
 static void *watchdog_run(void *arg)
 {
     struct cust_http_server *srv = arg;
@@ -273,6 +276,9 @@ static void *watchdog_run(void *arg)
         int64_t now = mono_us();
         for (struct conn_info *ci = srv->open_conns; ci; ci = ci->next) {
             if (!ci->waiting || ci->fd < 0 || now - ci->since_us <= limit)
+                continue;
+            int unread = 0;
+            if (ioctl(ci->fd, FIONREAD, &unread) == 0 && unread > 0)
                 continue;
             ci->waiting = false; /* once */
             (void)shutdown(ci->fd, SHUT_RDWR);
