@@ -57,6 +57,7 @@ enum cust_config_key {
     /* [server] (validated by the HTTP front end) */
     CUST_CFG_SERVER_LISTEN,
     CUST_CFG_SERVER_THREADS,
+    CUST_CFG_SERVER_LOGIN_WORKERS, /* sign-ins (Argon2id) run on this many threads, no more */
     CUST_CFG_SERVER_BODY_LIMIT,
     CUST_CFG_SERVER_HEADER_LIMIT,
     CUST_CFG_SERVER_CONNECTIONS,

@@ -210,6 +210,9 @@ typedef enum cust_status (*cust_http_handler)(struct cust_http_request *req,
 enum cust_route_flags {
     CUST_ROUTE_RATE_LIMITED = 1 << 0, /* per-IP token bucket applies (public locator) */
     CUST_ROUTE_AUDITED = 1 << 1,      /* every request fires the audit hook (all /api/ routes) */
+    /* the handler is slow on purpose (a sign-in's Argon2id): it runs on the server's small
+     * worker pool while its connection is suspended, never on a connection thread */
+    CUST_ROUTE_SLOW = 1 << 2,
 };
 
 struct cust_router;
@@ -302,11 +305,12 @@ struct cust_http_net {
 #define CUST_HTTP_MAX_PROXIES 32
 
 struct cust_http_config {
-    char listen_host[64]; /* "127.0.0.1", "::1", "0.0.0.0" */
-    uint16_t port;        /* 0 = any free port */
-    unsigned threads;     /* MHD thread pool size (epoll per thread) */
-    size_t body_limit;    /* bytes; larger bodies get 413 */
-    size_t header_limit;  /* bytes of request line + headers; larger get 431 */
+    char listen_host[64];  /* "127.0.0.1", "::1", "0.0.0.0" */
+    uint16_t port;         /* 0 = any free port */
+    unsigned threads;      /* MHD thread pool size (epoll per thread) */
+    unsigned slow_workers; /* threads for CUST_ROUTE_SLOW handlers ([server] login_workers) */
+    size_t body_limit;     /* bytes; larger bodies get 413 */
+    size_t header_limit;   /* bytes of request line + headers; larger get 431 */
     unsigned connection_limit;
     unsigned per_ip_connection_limit;
     unsigned timeout_s; /* idle connection timeout */

@@ -70,6 +70,9 @@ static const struct key_def keys[CUST_CFG_COUNT] = {
     [CUST_CFG_SERVER_LISTEN] = {"server", "listen", NULL, "127.0.0.1:8080", false, 0,
                                 "where to listen (ADDR:PORT, [V6]:PORT)"},
     [CUST_CFG_SERVER_THREADS] = {"server", "threads", NULL, "4", false, 0, "worker threads"},
+    [CUST_CFG_SERVER_LOGIN_WORKERS] = {"server", "login_workers", NULL, "1", false, 0,
+                                       "threads that check sign-ins (Argon2id, 64 MiB each);"
+                                       " other requests never wait for them"},
     [CUST_CFG_SERVER_BODY_LIMIT] = {"server", "body_limit", NULL, "1048576", false, 0,
                                     "largest request body (bytes)"},
     [CUST_CFG_SERVER_HEADER_LIMIT] = {"server", "header_limit", NULL, "8192", false, 0,

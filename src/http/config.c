@@ -84,6 +84,11 @@ static const char *set_one(struct cust_http_config *cfg, const char *section, co
         struct cust_err e2;
         if (cust_http_config_listen(cfg, value, &e2))
             why = "expected ADDR:PORT";
+    } else if (IS("server", "login_workers")) {
+        if (parse_u64(value, 64, &n) && n >= 1)
+            cfg->slow_workers = (unsigned)n;
+        else
+            why = "expected 1..64";
     } else if (IS("server", "threads")) {
         if (parse_u64(value, 256, &n) && n > 0)
             cfg->threads = (unsigned)n;

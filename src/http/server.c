@@ -8,6 +8,12 @@
  * and dispatch through the router on the last call. The raw request target (with the query
  * string) comes from MHD's URI log callback, which also allocates our per-request state; the
  * completion callback writes the access log line and frees it.
+ *
+ * A slow handler (CUST_ROUTE_SLOW: a sign-in's Argon2id, ~64 MiB and tens of milliseconds
+ * each) does not run on the connection threads: its connection is suspended
+ * (MHD_suspend_connection), the handler runs on one of a few worker threads, and the
+ * connection is resumed when the answer is ready. So twenty sign-ins at once wait for each
+ * other, never /healthz or a page (docs/internals/http.md "Slow handlers").
  */
 #include "custodian/compat.h"
 #include "custodian/http.h"
@@ -20,6 +26,8 @@
 #include <stdatomic.h>
 #include <strings.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,7 +58,27 @@ struct cust_http_server {
     pthread_cond_t watchdog_wake;
     bool watchdog_running, watchdog_stop;
     atomic_ullong header_timeouts; /* connections cut at the header deadline */
+    /* the slow handlers' workers and their bounded queue of suspended requests */
+    pthread_mutex_t slow_lock;
+    pthread_cond_t slow_wake;
+    struct slow_job *slow_head, *slow_tail;
+    size_t slow_queued;
+    pthread_t *slow_threads;
+    size_t nslow;
+    bool slow_stop;
 };
+
+/* A request waiting for a worker: its handler and where the answer goes. */
+struct slow_job {
+    struct req_state *st;
+    cust_http_handler fn;
+    void *ctx;
+    struct slow_job *next;
+};
+/* At most this many requests wait per worker; past it a slow route answers 503 at once. */
+#define SLOW_QUEUE_PER_WORKER 32
+/* The workers' nice value (Linux: per thread), above the connection threads' 0. */
+#define SLOW_NICE 19
 
 /* One open connection (MHD's socket context): its address, its socket, and since when it has
  * been waiting for a request's headers (waiting: none has arrived since `since_us`). */
@@ -76,6 +104,8 @@ struct req_state {
     int64_t start_us;
     const char *route;
     unsigned route_flags;
+    bool deferred;     /* suspended: the handler runs on a worker */
+    atomic_bool ready; /* ... and its answer is in `res` */
 };
 
 static int64_t mono_us(void)
@@ -540,6 +570,92 @@ static enum MHD_Result queue(struct req_state *st, struct MHD_Connection *con)
     return ret;
 }
 
+/* The handler, and a stable error when it failed without an answer. */
+static void run_handler(struct req_state *st, cust_http_handler fn, void *ctx)
+{
+    enum cust_status rc = fn(&st->req, &st->res, ctx);
+    if (rc != CUST_OK && st->res.status == 0) {
+        char why[160]; /* logged with the incident, never answered */
+        snprintf(why, sizeof(why), "%s %s: the handler failed (%s)", st->req.method, st->route,
+                 cust_status_name(rc));
+        server_error_status(st, rc, why);
+    }
+}
+
+/* ---- slow handlers: a few workers, connections suspended meanwhile ------------------------ */
+
+/* Hand the request to the workers and suspend its connection (before a worker can take it, so
+ * that the resume always follows the suspend); a full queue answers 503 at once. */
+static void slow_submit(struct req_state *st, cust_http_handler fn, void *ctx)
+{
+    struct cust_http_server *srv = st->srv;
+    pthread_mutex_lock(&srv->slow_lock);
+    bool full = srv->slow_stop || srv->slow_queued >= srv->nslow * SLOW_QUEUE_PER_WORKER;
+    if (!full) {
+        struct slow_job *j = cust_xcalloc(1, sizeof(*j));
+        *j = (struct slow_job){st, fn, ctx, NULL};
+        st->deferred = true;
+        MHD_suspend_connection(st->req.conn);
+        if (srv->slow_tail)
+            srv->slow_tail->next = j;
+        else
+            srv->slow_head = j;
+        srv->slow_tail = j;
+        srv->slow_queued++;
+        pthread_cond_signal(&srv->slow_wake);
+    }
+    pthread_mutex_unlock(&srv->slow_lock);
+    if (full) {
+        server_error(st, 503, "busy", "too many sign-ins at once; try again in a moment");
+        (void)cust_http_res_header(&st->res, "Retry-After", "1");
+    }
+}
+
+/* A worker: runs queued handlers until stopped and the queue is empty. Once it resumes a
+ * connection the request's state belongs to MHD again (it may be freed at once). */
+static void *slow_run(void *arg)
+{
+    struct cust_http_server *srv = arg;
+    /* below the connection threads: a busy CPU serves a page before the next hash (a sign-in
+     * waits a little longer; nothing else waits for sign-ins) */
+    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SLOW_NICE);
+    pthread_mutex_lock(&srv->slow_lock);
+    for (;;) {
+        while (!srv->slow_head && !srv->slow_stop)
+            pthread_cond_wait(&srv->slow_wake, &srv->slow_lock);
+        struct slow_job *j = srv->slow_head;
+        if (!j)
+            break;
+        srv->slow_head = j->next;
+        if (!srv->slow_head)
+            srv->slow_tail = NULL;
+        srv->slow_queued--;
+        pthread_mutex_unlock(&srv->slow_lock);
+        struct MHD_Connection *con = j->st->req.conn;
+        run_handler(j->st, j->fn, j->ctx);
+        atomic_store(&j->st->ready, true);
+        free(j);
+        MHD_resume_connection(con);
+        pthread_mutex_lock(&srv->slow_lock);
+    }
+    pthread_mutex_unlock(&srv->slow_lock);
+    return NULL;
+}
+
+/* Stop the workers after they ran every queued handler. */
+static void slow_stop(struct cust_http_server *srv)
+{
+    pthread_mutex_lock(&srv->slow_lock);
+    srv->slow_stop = true;
+    pthread_cond_broadcast(&srv->slow_wake);
+    pthread_mutex_unlock(&srv->slow_lock);
+    for (size_t i = 0; i < srv->nslow; i++)
+        pthread_join(srv->slow_threads[i], NULL);
+    free(srv->slow_threads);
+    srv->slow_threads = NULL;
+    srv->nslow = 0;
+}
+
 static void dispatch(struct req_state *st)
 {
     struct cust_http_request *req = &st->req;
@@ -604,13 +720,10 @@ static void dispatch(struct req_state *st)
         kv->key = m.names[i];
         kv->value = cust_http_arena_strndup(req->arena, m.values[i].p, m.values[i].len);
     }
-    enum cust_status rc = m.fn(req, res, m.ctx);
-    if (rc != CUST_OK && res->status == 0) {
-        char why[160]; /* logged with the incident, never answered */
-        snprintf(why, sizeof(why), "%s %s: the handler failed (%s)", req->method, m.pattern,
-                 cust_status_name(rc));
-        server_error_status(st, rc, why);
-    }
+    if ((m.flags & CUST_ROUTE_SLOW) && st->srv->nslow)
+        slow_submit(st, m.fn, m.ctx);
+    else
+        run_handler(st, m.fn, m.ctx);
 }
 
 /* Adds key + ": " + value + CRLF to the size_t at cls. */
@@ -681,10 +794,14 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     }
     if (st->queued)
         return MHD_YES;
+    if (st->deferred) /* a worker has it: answered once it is ready (after the resume) */
+        return atomic_load(&st->ready) ? queue(st, con) : MHD_YES;
     if (st->too_big)
         server_error(st, 413, "too_big", "request body too large");
     else
         dispatch(st);
+    if (st->deferred)
+        return MHD_YES;
     enum MHD_Result ret = queue(st, con);
     return ret;
 }
@@ -729,6 +846,10 @@ enum cust_status cust_http_server_start(struct cust_http_server **out,
     pthread_mutex_init(&srv->log_lock, NULL);
     pthread_mutex_init(&srv->conn_lock, NULL);
     pthread_cond_init(&srv->watchdog_wake, NULL);
+    pthread_mutex_init(&srv->slow_lock, NULL);
+    pthread_cond_init(&srv->slow_wake, NULL);
+    if (cfg->slow_workers)
+        flags |= MHD_ALLOW_SUSPEND_RESUME;
     if (cfg->access_log[0] && strcmp(cfg->access_log, "-") != 0) {
         srv->log = fopen(cfg->access_log, "a");
         if (!srv->log) {
@@ -736,6 +857,8 @@ enum cust_status cust_http_server_start(struct cust_http_server **out,
             pthread_mutex_destroy(&srv->log_lock);
             pthread_mutex_destroy(&srv->conn_lock);
             pthread_cond_destroy(&srv->watchdog_wake);
+            pthread_mutex_destroy(&srv->slow_lock);
+            pthread_cond_destroy(&srv->slow_wake);
             free(srv);
             return cust_err_set(err, CUST_EIO, "cannot open access log '%s': %s", cfg->access_log,
                                 strerror(e));
@@ -765,6 +888,14 @@ enum cust_status cust_http_server_start(struct cust_http_server **out,
         cust_http_server_stop(srv);
         return cust_err_set(err, CUST_EIO, "cannot listen on %s port %u: %s", cfg->listen_host,
                             cfg->port, e ? strerror(e) : "libmicrohttpd refused to start");
+    }
+    srv->slow_threads = cust_xcalloc(cfg->slow_workers ? cfg->slow_workers : 1, sizeof(pthread_t));
+    for (unsigned i = 0; i < cfg->slow_workers; i++) {
+        if (pthread_create(&srv->slow_threads[i], NULL, slow_run, srv) != 0) {
+            cust_http_server_stop(srv);
+            return cust_err_set(err, CUST_EIO, "cannot start the sign-in workers");
+        }
+        srv->nslow++;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di ? di->port : cfg->port;
@@ -804,6 +935,7 @@ void cust_http_server_stop(struct cust_http_server *srv)
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
+        slow_stop(srv); /* every suspended connection resumed before the daemon goes */
         MHD_stop_daemon(srv->mhd);
     }
     cust_ratelimit_free(srv->rl);
@@ -813,6 +945,11 @@ void cust_http_server_stop(struct cust_http_server *srv)
     pthread_mutex_destroy(&srv->log_lock);
     pthread_mutex_destroy(&srv->conn_lock);
     pthread_cond_destroy(&srv->watchdog_wake);
+    if (srv->nslow)
+        slow_stop(srv);
+    free(srv->slow_threads);
+    pthread_mutex_destroy(&srv->slow_lock);
+    pthread_cond_destroy(&srv->slow_wake);
     free(srv->conns);
     free(srv);
 }
