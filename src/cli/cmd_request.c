@@ -306,6 +306,7 @@ typedef enum cust_status (*req_fn)(struct req *r);
 #define R_ID   1u /* needs a request id (or, for add, a file) */
 #define R_LANG 2u /* takes --lang */
 #define R_ASOF 4u /* takes --as-of */
+#define R_READ 8u /* only reads: opens the store read-only (works on a read-only copy) */
 
 struct req_sub {
     struct cli_sub sub;
@@ -709,7 +710,7 @@ static const struct req_sub subs[] = {
                                                          "`request sweep`'s (and the server's, "
                                                          "once a minute).\n"},
      do_list,
-     0},
+     R_READ},
     {{"sweep", "expire every detainer whose hold window passed without action",
       U("sweep [--as-of T] [--json]\n") "\n"
                                         "Expire every request whose hold window after "
@@ -732,7 +733,7 @@ static const struct req_sub subs[] = {
                                                      "by item and reason (the summary kept with "
                                                      "it).\n"},
      do_show,
-     R_ID},
+     R_ID | R_READ},
     {{"match", "candidates for the subject, with score and reasons",
       U("match ID [--json]\n") "\n"
                                "Match the subject against the persons in the store: "
@@ -809,20 +810,20 @@ static const struct req_sub subs[] = {
                                       "which goes to stderr and is the ledger's "
                                       "request.fulfill response_sha256).\n"},
      do_response,
-     R_ID},
+     R_ID | R_READ},
     {{"documents", "the documents received with and sent for a request",
       U("documents ID [--json]\n") "\n"
                                    "Every document kept for the request: role (received, "
                                    "notice, response), size,\n"
                                    "SHA-256 and name.\n"},
      do_documents,
-     R_ID},
+     R_ID | R_READ},
     {{"document", "one kept document, byte for byte",
       U("document ID NAME [--out FILE]\n") "\n"
                                            "Write one kept document (the last kept under "
                                            "NAME), checked against its SHA-256.\n"},
      do_document,
-     R_ID},
+     R_ID | R_READ},
     {{"lift", "the issuer lifted the request",
       U("lift ID --by USER --reason R\n") "\nThe issuer lifted the request (final). A supervisor's "
                                           "or counsel's act.\n"},
@@ -848,7 +849,7 @@ static const struct req_sub subs[] = {
                                 "Every hand-over to federal custody with its legal "
                                 "basis, for the state report.\n"},
      do_transfers,
-     0},
+     R_READ},
 };
 
 int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
@@ -877,7 +878,8 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
     struct cust_store *s = NULL;
     struct cust_desk_env *env = NULL;
     if (cust_desk_env_open(ctx->cfg, CUST_DESK_POLICY_FILES, &env, &r.err) != CUST_OK ||
-        cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &r.err) != CUST_OK) {
+        cust_store_open(ctx->db_path, (sub->flags & R_READ) ? CUST_STORE_READONLY : CUST_STORE_OPEN,
+                        &s, &r.err) != CUST_OK) {
         cust_desk_env_free(env);
         return cli_fail(&r.err);
     }

@@ -421,12 +421,17 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
     w->public_only = cfg->public_only;
     for (unsigned i = 0; i < w->nslots; i++) {
         pthread_mutex_init(&w->slots[i].lock, NULL);
+        /* the first connection migrates an older store (serve at start), or creates one */
         if (st == CUST_OK)
             st = cust_store_open(w->db_path,
-                                 cfg->public_only        ? CUST_STORE_PUBLIC
-                                 : cfg->create && i == 0 ? CUST_STORE_CREATE
-                                                         : CUST_STORE_OPEN,
+                                 cfg->public_only ? CUST_STORE_PUBLIC
+                                 : i == 0         ? CUST_STORE_MIGRATE
+                                                  : CUST_STORE_OPEN,
                                  &w->slots[i].store, err);
+        if (st == CUST_ENOTFOUND && i == 0 && cfg->create && !cfg->public_only) {
+            cust_err_clear(err);
+            st = cust_store_open(w->db_path, CUST_STORE_CREATE, &w->slots[i].store, err);
+        }
     }
     if (cfg->public_only) {
         /* the locator's pages and nothing else: no desk, no key, no ledger, no publisher */
