@@ -242,7 +242,8 @@ int main(int argc, char **argv)
         return 1;
     fprintf(f,
             "[server]\nthreads = %u\naccess_log = /dev/null\nconnections = 1024\n"
-            "per_ip_connections = 1024\n[ratelimit]\nrate = 1000000000\nburst = 1000000000\n",
+            "per_ip_connections = 1024\n[ratelimit]\nrate = 1000000000\nburst = "
+            "1000000000\nall_rate = 1000000000\nall_burst = 1000000000\n",
             threads);
     fclose(f);
     /* two runs: the default 30 s answer cache, then no cache (every request a query) */

@@ -57,21 +57,26 @@ enum cust_config_key {
     /* [server] (validated by the HTTP front end) */
     CUST_CFG_SERVER_LISTEN,
     CUST_CFG_SERVER_THREADS,
+    CUST_CFG_SERVER_LOGIN_WORKERS, /* sign-ins (Argon2id) run on this many threads, no more */
     CUST_CFG_SERVER_BODY_LIMIT,
     CUST_CFG_SERVER_HEADER_LIMIT,
     CUST_CFG_SERVER_CONNECTIONS,
     CUST_CFG_SERVER_PER_IP_CONNECTIONS,
     CUST_CFG_SERVER_TIMEOUT,
+    CUST_CFG_SERVER_HEADER_TIMEOUT, /* a request's line and headers arrive within this, whole */
     CUST_CFG_SERVER_SHUTDOWN_GRACE_MS,
     CUST_CFG_SERVER_ACCESS_LOG,
     CUST_CFG_SERVER_TLS,
-    CUST_CFG_SERVER_PUBLIC_URL,    /* https://...: behind a TLS proxy (Secure cookies, HSTS) */
-    CUST_CFG_SERVER_PUBLISH_TO,    /* the published public view the server keeps up to date */
-    CUST_CFG_SERVER_PUBLISH_EVERY, /* ... every this many seconds (0: only at start) */
+    CUST_CFG_SERVER_PUBLIC_URL,      /* https://...: behind a TLS proxy (Secure cookies, HSTS) */
+    CUST_CFG_SERVER_PUBLISH_TO,      /* the published public view the server keeps up to date */
+    CUST_CFG_SERVER_PUBLISH_EVERY,   /* ... every this many seconds (0: only at start) */
+    CUST_CFG_SERVER_TRUSTED_PROXIES, /* proxies whose X-Forwarded-For names the client */
     /* [ratelimit] */
     CUST_CFG_RATELIMIT_RATE,
     CUST_CFG_RATELIMIT_BURST,
     CUST_CFG_RATELIMIT_SLOTS,
+    CUST_CFG_RATELIMIT_ALL_RATE, /* every request, any route, 404s too: per client address */
+    CUST_CFG_RATELIMIT_ALL_BURST,
     /* [locator] */
     CUST_CFG_LOCATOR_HIDE_RECENT_HOURS,
     CUST_CFG_LOCATOR_RESULT_CAP,

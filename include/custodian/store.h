@@ -244,14 +244,21 @@ enum cust_store_mode {
      * publish), a search at least a second after the last look reopens it. Refuses a file that
      * is not a published view. On PostgreSQL (a "postgresql://" path, when that backend is
      * built), the same mode connects as a role granted SELECT on the view public_bookings only. */
-    CUST_STORE_PUBLIC = 3
+    CUST_STORE_PUBLIC = 3,
+    /* Read-write, and bring an older schema up to date: `custodian migrate`, and `serve` at
+     * start. The other writing modes refuse a store at an older schema, naming `custodian
+     * migrate` (a migration takes the write lock and rewrites tables: an operator's act, never a
+     * side effect of a daily command). */
+    CUST_STORE_MIGRATE = 4
 };
 
 /*
  * Open the store at `path` (a SQLite file; later "postgresql://..." picks the PostgreSQL
- * backend). Applies pending migrations (except CUST_STORE_READONLY, which refuses a store
- * at another schema). CUST_ENOTFOUND when mode is CUST_STORE_OPEN or CUST_STORE_READONLY and
- * the store does not exist. On success *out is a new store; close it with cust_store_close.
+ * backend). Only CUST_STORE_MIGRATE applies pending migrations; every other mode refuses a
+ * store at an older schema (CUST_EDB: "... run 'custodian migrate'"); a new (empty) store is
+ * created at the current schema. CUST_ENOTFOUND when mode is CUST_STORE_OPEN,
+ * CUST_STORE_READONLY or CUST_STORE_MIGRATE and the store does not exist. On success *out is a new
+ * store; close it with cust_store_close.
  */
 enum cust_status cust_store_open(const char *path, enum cust_store_mode mode,
                                  struct cust_store **out, struct cust_err *err) CUST_WARN_UNUSED;

@@ -362,7 +362,7 @@ static enum cust_status check_staged(const char *staged, json_t *m, const char *
     }
     rep->signature_checked = ver != NULL;
     struct cust_store *s = NULL;
-    st = cust_store_open(staged, CUST_STORE_OPEN, &s, err);
+    st = cust_store_open(staged, CUST_STORE_MIGRATE, &s, err); /* an older backup: migrated here */
     struct cust_ledger_report lrep;
     int64_t head_seq = 0;
     char head_hash[65] = "";

@@ -94,6 +94,7 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_duties(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_serve(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_publish(int argc, char **argv, struct cli_ctx *ctx);
+int cmd_migrate(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_user(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_backup(int argc, char **argv, struct cli_ctx *ctx);
 int cmd_restore(int argc, char **argv, struct cli_ctx *ctx);

@@ -96,7 +96,8 @@ int cmd_duties(int argc, char **argv, struct cli_ctx *ctx)
     struct cust_store *s = NULL;
     struct cust_desk_env *env = NULL;
     if (cust_desk_env_open(ctx->cfg, CUST_DESK_POLICY_FILES, &env, &err) != CUST_OK ||
-        cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &err) != CUST_OK) {
+        cust_store_open(ctx->db_path, is_list ? CUST_STORE_READONLY : CUST_STORE_OPEN, &s, &err) !=
+            CUST_OK) {
         cust_desk_env_free(env);
         return cli_fail(&err);
     }

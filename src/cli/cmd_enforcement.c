@@ -80,7 +80,8 @@ int cmd_enforcement(int argc, char **argv, struct cli_ctx *ctx)
     }
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s = NULL;
-    if (cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &err) != CUST_OK) {
+    if (cust_store_open(ctx->db_path, add ? CUST_STORE_OPEN : CUST_STORE_READONLY, &s, &err) !=
+        CUST_OK) {
         json_decref(doc);
         return cli_fail(&err);
     }

@@ -215,7 +215,7 @@ static int feed_list(int argc, char **argv, struct cli_ctx *ctx, bool reviews)
     }
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s;
-    if (cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &err) != CUST_OK)
+    if (cust_store_open(ctx->db_path, CUST_STORE_READONLY, &s, &err) != CUST_OK)
         return cli_fail(&err);
     x.arr = json_array();
     enum cust_status st = reviews ? cust_store_feed_reviews(s, !all, print_review, &x, &err)

@@ -67,7 +67,7 @@ int cmd_history(int argc, char **argv, struct cli_ctx *ctx)
         return cli_usage_error(usage, "which booking?");
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s;
-    if (cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &err) != CUST_OK)
+    if (cust_store_open(ctx->db_path, CUST_STORE_READONLY, &s, &err) != CUST_OK)
         return cli_fail(&err);
     struct hist h = {json, json_array()};
     enum cust_status rc = cust_store_versions(s, bn, on_version, &h, &err);

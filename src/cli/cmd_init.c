@@ -17,7 +17,14 @@ int cmd_init(int argc, char **argv, struct cli_ctx *ctx)
         return cli_usage_error(usage, "unexpected argument '%s'", argv[1]);
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s;
-    if (cust_store_open(ctx->db_path, CUST_STORE_CREATE, &s, &err) != CUST_OK)
+    /* an existing store is brought up to date (asked for: init is an operator's command, the
+     * unit's ExecStartPre); a missing one is created whole */
+    enum cust_status st = cust_store_open(ctx->db_path, CUST_STORE_MIGRATE, &s, &err);
+    if (st == CUST_ENOTFOUND) {
+        cust_err_clear(&err);
+        st = cust_store_open(ctx->db_path, CUST_STORE_CREATE, &s, &err);
+    }
+    if (st != CUST_OK)
         return cli_fail(&err);
     cust_store_close(s);
     printf("custody store ready at %s (schema %d)\n", ctx->db_path, cust_store_schema_version());

@@ -192,7 +192,8 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s = NULL;
-    if (cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &err) != CUST_OK)
+    if (cust_store_open(ctx->db_path, cpra ? CUST_STORE_OPEN : CUST_STORE_READONLY, &s, &err) !=
+        CUST_OK)
         return cli_fail(&err);
     enum cust_status st = CUST_OK;
     if (cpra) {

@@ -142,6 +142,7 @@ static void print_show(json_t *j)
     size_t i;
     json_t *x;
     json_array_foreach(json_object_get(j, "links"), i, x)
+    {
         printf("  person #%lld booking %s: %s (score %.3f%s)%s%s\n",
                (long long)json_integer_value(json_object_get(x, "person_id")),
                s_or(x, "booking_number", "-"), s_or(x, "state", ""),
@@ -149,6 +150,10 @@ static void print_show(json_t *j)
                json_is_true(json_object_get(x, "strong")) ? ", strong id" : "",
                json_is_true(json_object_get(x, "review")) ? "  REVIEW: " : "",
                s_or(x, "review_reason", ""));
+        if (json_is_true(json_object_get(x, "outside_candidates")))
+            printf("    FLAGGED: confirmed outside the match candidates: %s\n",
+                   s_or(x, "confirm_reason", ""));
+    }
     const json_t *summary = json_object_get(j, "summary");
     if (summary)
         cli_print_outcomes(stdout, summary);
@@ -301,6 +306,7 @@ typedef enum cust_status (*req_fn)(struct req *r);
 #define R_ID   1u /* needs a request id (or, for add, a file) */
 #define R_LANG 2u /* takes --lang */
 #define R_ASOF 4u /* takes --as-of */
+#define R_READ 8u /* only reads: opens the store read-only (works on a read-only copy) */
 
 struct req_sub {
     struct cli_sub sub;
@@ -471,7 +477,7 @@ static enum cust_status do_link(struct req *r)
     if (act_as_by(r, CUST_ACT_REQUEST_CONFIRM_MATCH) != CUST_OK)
         return CUST_EDENIED;
     enum cust_status st =
-        confirm ? cust_desk_confirm(&r->d, r->o.id, pid, r->o.by, &r->err)
+        confirm ? cust_desk_confirm(&r->d, r->o.id, pid, r->o.by, r->o.reason, &r->err)
                 : cust_desk_review(&r->d, r->o.id, pid, r->o.by, r->o.reason, &r->err);
     if (st == CUST_OK)
         printf("%s: person #%lld %s\n", r->o.id, (long long)pid,
@@ -673,8 +679,12 @@ static enum cust_status do_status(struct req *r)
     for (size_t i = 0; i < CUST_ARRAY_LEN(to); i++)
         if (strcmp(r->name, to[i][0]) == 0)
             status = to[i][1];
+    if (!r->o.by)
+        return usage_error(r, "--by USER is required");
     if (!r->o.reason)
         return usage_error(r, "--reason is required");
+    if (act_as_by(r, CUST_ACT_REQUEST_CLOSE) != CUST_OK)
+        return CUST_EDENIED;
     enum cust_status st = cust_desk_set_status(&r->d, r->o.id, status, r->o.reason, &r->err);
     if (st == CUST_OK)
         printf("%s: %s\n", r->o.id, status);
@@ -703,7 +713,7 @@ static const struct req_sub subs[] = {
                                                          "`request sweep`'s (and the server's, "
                                                          "once a minute).\n"},
      do_list,
-     0},
+     R_READ},
     {{"sweep", "expire every detainer whose hold window passed without action",
       U("sweep [--as-of T] [--json]\n") "\n"
                                         "Expire every request whose hold window after "
@@ -726,7 +736,7 @@ static const struct req_sub subs[] = {
                                                      "by item and reason (the summary kept with "
                                                      "it).\n"},
      do_show,
-     R_ID},
+     R_ID | R_READ},
     {{"match", "candidates for the subject, with score and reasons",
       U("match ID [--json]\n") "\n"
                                "Match the subject against the persons in the store: "
@@ -736,10 +746,15 @@ static const struct req_sub subs[] = {
      do_match,
      R_ID},
     {{"confirm", "confirm that a person is the subject",
-      U("confirm ID PERSON --by USER\n") "\n"
-                                         "Confirm that person #PERSON is the request's "
-                                         "subject. A recorded or claimed citizen is\n"
-                                         "linked but flagged for supervisor review.\n"},
+      U("confirm ID PERSON --by USER [--reason R]\n") "\n"
+                                                      "Confirm that person #PERSON is the "
+                                                      "request's subject. A recorded or "
+                                                      "claimed citizen is\n"
+                                                      "linked but flagged for supervisor "
+                                                      "review. A person who was not among "
+                                                      "the match\n"
+                                                      "candidates needs --reason, and the "
+                                                      "link is flagged for oversight.\n"},
      do_link,
      R_ID},
     {{"review", "a supervisor clears a citizenship review flag",
@@ -798,34 +813,38 @@ static const struct req_sub subs[] = {
                                       "which goes to stderr and is the ledger's "
                                       "request.fulfill response_sha256).\n"},
      do_response,
-     R_ID},
+     R_ID | R_READ},
     {{"documents", "the documents received with and sent for a request",
       U("documents ID [--json]\n") "\n"
                                    "Every document kept for the request: role (received, "
                                    "notice, response), size,\n"
                                    "SHA-256 and name.\n"},
      do_documents,
-     R_ID},
+     R_ID | R_READ},
     {{"document", "one kept document, byte for byte",
       U("document ID NAME [--out FILE]\n") "\n"
                                            "Write one kept document (the last kept under "
                                            "NAME), checked against its SHA-256.\n"},
      do_document,
-     R_ID},
+     R_ID | R_READ},
     {{"lift", "the issuer lifted the request",
-      U("lift ID --reason R\n") "\nThe issuer lifted the request (final).\n"},
+      U("lift ID --by USER --reason R\n") "\nThe issuer lifted the request (final). A supervisor's "
+                                          "or counsel's act.\n"},
      do_status,
      R_ID},
     {{"withdraw", "the requester withdrew the request",
-      U("withdraw ID --reason R\n") "\nThe requester withdrew the request (final).\n"},
+      U("withdraw ID --by USER --reason R\n") "\nThe requester withdrew the request (final). A "
+                                              "supervisor's or counsel's act.\n"},
      do_status,
      R_ID},
     {{"expire", "the request expired",
-      U("expire ID --reason R\n") "\nThe request expired (final).\n"},
+      U("expire ID --by USER --reason R\n") "\nThe request expired (final). A supervisor's or "
+                                            "counsel's act.\n"},
      do_status,
      R_ID},
     {{"close", "close the request",
-      U("close ID --reason R\n") "\nClose the request (final), with a reason.\n"},
+      U("close ID --by USER --reason R\n") "\nClose the request (final), with a reason. A "
+                                           "supervisor's or counsel's act.\n"},
      do_status,
      R_ID},
     {{"transfers", "every hand-over to federal custody, with its basis",
@@ -833,7 +852,7 @@ static const struct req_sub subs[] = {
                                 "Every hand-over to federal custody with its legal "
                                 "basis, for the state report.\n"},
      do_transfers,
-     0},
+     R_READ},
 };
 
 int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
@@ -862,7 +881,8 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
     struct cust_store *s = NULL;
     struct cust_desk_env *env = NULL;
     if (cust_desk_env_open(ctx->cfg, CUST_DESK_POLICY_FILES, &env, &r.err) != CUST_OK ||
-        cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &r.err) != CUST_OK) {
+        cust_store_open(ctx->db_path, (sub->flags & R_READ) ? CUST_STORE_READONLY : CUST_STORE_OPEN,
+                        &s, &r.err) != CUST_OK) {
         cust_desk_env_free(env);
         return cli_fail(&r.err);
     }

@@ -116,7 +116,7 @@ int cmd_roster(int argc, char **argv, struct cli_ctx *ctx)
         f.day = CUST_NO_DAY;
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s;
-    if (cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &err) != CUST_OK)
+    if (cust_store_open(ctx->db_path, CUST_STORE_READONLY, &s, &err) != CUST_OK)
         return cli_fail(&err);
     struct roster_out o = {json, json_array(), NULL, NULL, 0};
     if (summary) {

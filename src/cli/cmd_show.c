@@ -79,7 +79,7 @@ int cmd_show(int argc, char **argv, struct cli_ctx *ctx)
         return cli_usage_error(usage, "which booking or person?");
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s;
-    if (cust_store_open(ctx->db_path, CUST_STORE_OPEN, &s, &err) != CUST_OK)
+    if (cust_store_open(ctx->db_path, CUST_STORE_READONLY, &s, &err) != CUST_OK)
         return cli_fail(&err);
     char *text = NULL;
     bool is_booking = true;

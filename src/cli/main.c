@@ -24,6 +24,7 @@ static const struct cli_command commands[] = {
     {"duties", cmd_duties, "duties triggered by requests: list, done"},
     {"serve", cmd_serve, "serve the HTTP API, the public locator and the staff console"},
     {"publish", cmd_publish, "write the public view alone to a file for a public server"},
+    {"migrate", cmd_migrate, "bring an older store's schema up to date"},
     {"user", cmd_user, "manage staff accounts"},
     {"backup", cmd_backup, "back the store up into a folder, with a manifest"},
     {"restore", cmd_restore, "restore a backup, checked before anything is replaced"},

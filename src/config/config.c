@@ -70,6 +70,9 @@ static const struct key_def keys[CUST_CFG_COUNT] = {
     [CUST_CFG_SERVER_LISTEN] = {"server", "listen", NULL, "127.0.0.1:8080", false, 0,
                                 "where to listen (ADDR:PORT, [V6]:PORT)"},
     [CUST_CFG_SERVER_THREADS] = {"server", "threads", NULL, "4", false, 0, "worker threads"},
+    [CUST_CFG_SERVER_LOGIN_WORKERS] = {"server", "login_workers", NULL, "1", false, 0,
+                                       "threads that check sign-ins (Argon2id, 64 MiB each);"
+                                       " other requests never wait for them"},
     [CUST_CFG_SERVER_BODY_LIMIT] = {"server", "body_limit", NULL, "1048576", false, 0,
                                     "largest request body (bytes)"},
     [CUST_CFG_SERVER_HEADER_LIMIT] = {"server", "header_limit", NULL, "8192", false, 0,
@@ -78,6 +81,10 @@ static const struct key_def keys[CUST_CFG_COUNT] = {
                                      "open connections at most"},
     [CUST_CFG_SERVER_PER_IP_CONNECTIONS] = {"server", "per_ip_connections", NULL, "64", false, 0,
                                             "open connections per client address at most"},
+    [CUST_CFG_SERVER_HEADER_TIMEOUT] = {"server", "header_timeout", NULL, "10", false, 0,
+                                        "seconds a request's line and headers may take in all"
+                                        " (from the connection or the previous answer; 0: no"
+                                        " limit)"},
     [CUST_CFG_SERVER_TIMEOUT] = {"server", "timeout", NULL, "30", false, 0,
                                  "idle connection timeout (seconds)"},
     [CUST_CFG_SERVER_SHUTDOWN_GRACE_MS] = {"server", "shutdown_grace_ms", NULL, "10000", false, 0,
@@ -95,12 +102,20 @@ static const struct key_def keys[CUST_CFG_COUNT] = {
     [CUST_CFG_SERVER_PUBLISH_EVERY] = {"server", "publish_every", NULL, "60", false, 0,
                                        "seconds between publishes of the public view (0: only"
                                        " at start)"},
+    [CUST_CFG_SERVER_TRUSTED_PROXIES] = {"server", "trusted_proxies", NULL, "", false, 0,
+                                         "proxies (ADDR or ADDR/BITS, comma-separated) whose"
+                                         " X-Forwarded-For names the client"},
     [CUST_CFG_RATELIMIT_RATE] = {"ratelimit", "rate", NULL, "5", false, 0,
                                  "public requests per second per client address"},
     [CUST_CFG_RATELIMIT_BURST] = {"ratelimit", "burst", NULL, "20", false, 0,
                                   "public requests a client may burst"},
     [CUST_CFG_RATELIMIT_SLOTS] = {"ratelimit", "slots", NULL, "4096", false, 0,
                                   "client addresses tracked"},
+    [CUST_CFG_RATELIMIT_ALL_RATE] = {"ratelimit", "all_rate", NULL, "200", false, 0,
+                                     "requests per second per client address on every route"
+                                     " (the public ones also have rate)"},
+    [CUST_CFG_RATELIMIT_ALL_BURST] = {"ratelimit", "all_burst", NULL, "1000", false, 0,
+                                      "requests a client may burst on every route"},
     [CUST_CFG_LOCATOR_HIDE_RECENT_HOURS] = {"locator", "hide_recent_hours", NULL, "2", false, 0,
                                             "the locator hides bookings this recent (hours)"},
     [CUST_CFG_LOCATOR_RESULT_CAP] = {"locator", "result_cap", NULL, "50", false, 0,

@@ -84,6 +84,11 @@ static const char *set_one(struct cust_http_config *cfg, const char *section, co
         struct cust_err e2;
         if (cust_http_config_listen(cfg, value, &e2))
             why = "expected ADDR:PORT";
+    } else if (IS("server", "login_workers")) {
+        if (parse_u64(value, 64, &n) && n >= 1)
+            cfg->slow_workers = (unsigned)n;
+        else
+            why = "expected 1..64";
     } else if (IS("server", "threads")) {
         if (parse_u64(value, 256, &n) && n > 0)
             cfg->threads = (unsigned)n;
@@ -109,6 +114,11 @@ static const char *set_one(struct cust_http_config *cfg, const char *section, co
             cfg->per_ip_connection_limit = (unsigned)n;
         else
             why = "expected 0..100000";
+    } else if (IS("server", "header_timeout")) {
+        if (parse_u64(value, 3600, &n))
+            cfg->header_timeout_s = (unsigned)n;
+        else
+            why = "expected seconds, 0..3600";
     } else if (IS("server", "timeout")) {
         if (parse_u64(value, 3600, &n))
             cfg->timeout_s = (unsigned)n;
@@ -153,6 +163,13 @@ static const char *set_one(struct cust_http_config *cfg, const char *section, co
             cfg->publish_every_s = (unsigned)n;
         else
             why = "expected seconds, 0..86400";
+    } else if (IS("server", "trusted_proxies")) {
+        static _Thread_local char msg[CUST_ERR_MSG_MAX];
+        struct cust_err e = CUST_ERR_INIT;
+        if (cust_http_nets_parse(value, cfg->trusted, CUST_HTTP_MAX_PROXIES, &cfg->ntrusted, &e)) {
+            snprintf(msg, sizeof(msg), "%s", e.msg);
+            why = msg;
+        }
     } else if (IS("ratelimit", "rate")) {
         if (parse_double(value, &d) && d > 0)
             cfg->rate_per_s = d;
@@ -161,6 +178,16 @@ static const char *set_one(struct cust_http_config *cfg, const char *section, co
     } else if (IS("ratelimit", "burst")) {
         if (parse_double(value, &d) && d >= 1)
             cfg->rate_burst = d;
+        else
+            why = "expected >= 1";
+    } else if (IS("ratelimit", "all_rate")) {
+        if (parse_double(value, &d) && d > 0)
+            cfg->all_rate_per_s = d;
+        else
+            why = "expected requests per second > 0";
+    } else if (IS("ratelimit", "all_burst")) {
+        if (parse_double(value, &d) && d >= 1)
+            cfg->all_burst = d;
         else
             why = "expected >= 1";
     } else if (IS("ratelimit", "slots")) {

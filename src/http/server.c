@@ -8,6 +8,12 @@
  * and dispatch through the router on the last call. The raw request target (with the query
  * string) comes from MHD's URI log callback, which also allocates our per-request state; the
  * completion callback writes the access log line and frees it.
+ *
+ * A slow handler (CUST_ROUTE_SLOW: a sign-in's Argon2id, ~64 MiB and tens of milliseconds
+ * each) does not run on the connection threads: its connection is suspended
+ * (MHD_suspend_connection), the handler runs on one of a few worker threads, and the
+ * connection is resumed when the answer is ready. So twenty sign-ins at once wait for each
+ * other, never /healthz or a page (docs/internals/http.md "Slow handlers").
  */
 #include "custodian/compat.h"
 #include "custodian/http.h"
@@ -19,6 +25,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <strings.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,13 +37,58 @@ struct cust_http_server {
     struct MHD_Daemon *mhd;
     struct cust_http_config cfg;
     const struct cust_router *router;
-    struct cust_ratelimit *rl;
+    struct cust_ratelimit *rl;     /* CUST_ROUTE_RATE_LIMITED routes ([ratelimit] rate) */
+    struct cust_ratelimit *rl_all; /* every request ([ratelimit] all_rate) */
     FILE *log;
     bool own_log;
     pthread_mutex_t log_lock;
     atomic_int inflight;
     atomic_bool stopping;
     uint16_t port;
+    /* open connections per client address (the per-address limit; trusted proxies spared),
+     * and every open connection (the header deadline's watchdog walks them) */
+    pthread_mutex_t conn_lock;
+    struct conn_count {
+        char ip[INET6_ADDRSTRLEN];
+        unsigned n;
+    } * conns;
+    size_t nconns, conns_alloc;
+    struct conn_info *open_conns;
+    pthread_t watchdog;
+    pthread_cond_t watchdog_wake;
+    bool watchdog_running, watchdog_stop;
+    atomic_ullong header_timeouts; /* connections cut at the header deadline */
+    /* the slow handlers' workers and their bounded queue of suspended requests */
+    pthread_mutex_t slow_lock;
+    pthread_cond_t slow_wake;
+    struct slow_job *slow_head, *slow_tail;
+    size_t slow_queued;
+    pthread_t *slow_threads;
+    size_t nslow;
+    bool slow_stop;
+};
+
+/* A request waiting for a worker: its handler and where the answer goes. */
+struct slow_job {
+    struct req_state *st;
+    cust_http_handler fn;
+    void *ctx;
+    struct slow_job *next;
+};
+/* At most this many requests wait per worker; past it a slow route answers 503 at once. */
+#define SLOW_QUEUE_PER_WORKER 32
+/* The workers' nice value (Linux: per thread), above the connection threads' 0. */
+#define SLOW_NICE 19
+
+/* One open connection (MHD's socket context): its address, its socket, and since when it has
+ * been waiting for a request's headers (waiting: none has arrived since `since_us`). */
+struct conn_info {
+    char ip[INET6_ADDRSTRLEN];
+    bool counted; /* in conns (the per-address limit) */
+    int fd;
+    bool waiting;
+    int64_t since_us;
+    struct conn_info *prev, *next;
 };
 
 struct req_state {
@@ -50,6 +104,8 @@ struct req_state {
     int64_t start_us;
     const char *route;
     unsigned route_flags;
+    bool deferred;     /* suspended: the handler runs on a worker */
+    atomic_bool ready; /* ... and its answer is in `res` */
 };
 
 static int64_t mono_us(void)
@@ -102,6 +158,193 @@ static void state_free(struct req_state *st)
 static void *uri_log_cb(void *cls, const char *uri, struct MHD_Connection *con)
 {
     return state_new(cls, uri, con);
+}
+
+/* ---- trusted proxies and the per-address connection limit ----------------------------------- */
+
+static void sockaddr_text(const struct sockaddr *sa, char ip[INET6_ADDRSTRLEN])
+{
+    snprintf(ip, INET6_ADDRSTRLEN, "?");
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, ip,
+                  INET6_ADDRSTRLEN);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, ip,
+                  INET6_ADDRSTRLEN);
+}
+
+/* The entry counting `ip`'s connections (added when `add`), or NULL. Under conn_lock. */
+static struct conn_count *conn_entry(struct cust_http_server *srv, const char *ip, bool add)
+{
+    for (size_t i = 0; i < srv->nconns; i++)
+        if (strcmp(srv->conns[i].ip, ip) == 0)
+            return &srv->conns[i];
+    if (!add)
+        return NULL;
+    if (srv->nconns == srv->conns_alloc) {
+        srv->conns_alloc = srv->conns_alloc ? srv->conns_alloc * 2 : 64;
+        srv->conns = cust_xrealloc(srv->conns, srv->conns_alloc * sizeof(*srv->conns));
+    }
+    struct conn_count *c = &srv->conns[srv->nconns++];
+    snprintf(c->ip, sizeof(c->ip), "%s", ip);
+    c->n = 0;
+    return c;
+}
+
+/*
+ * MHD's accept policy. While stopping, a new connection is closed as soon as it is accepted.
+ * (MHD_quiesce_daemon would stop accepting instead, but with epoll and a thread pool
+ * libmicrohttpd 0.9.75 races its own polling threads for the removal of the listening socket
+ * from the epoll set, and the loser aborts the process: "Failed to remove listen FD from epoll
+ * set" — seen on SIGTERM in tests/crash/fault_server.sh. Refusing here touches no epoll set.)
+ * Otherwise at most per_ip_connection_limit open connections from one address, but a trusted
+ * proxy's (everyone behind it shares its address: limiting it would let one client lock out the
+ * rest).
+ */
+static enum MHD_Result accept_cb(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    (void)addrlen;
+    struct cust_http_server *srv = cls;
+    if (atomic_load(&srv->stopping))
+        return MHD_NO;
+    if (!srv->cfg.per_ip_connection_limit)
+        return MHD_YES;
+    char ip[INET6_ADDRSTRLEN];
+    sockaddr_text(addr, ip);
+    if (cust_http_net_contains(srv->cfg.trusted, srv->cfg.ntrusted, ip))
+        return MHD_YES;
+    pthread_mutex_lock(&srv->conn_lock);
+    const struct conn_count *c = conn_entry(srv, ip, false);
+    bool ok = !c || c->n < srv->cfg.per_ip_connection_limit;
+    pthread_mutex_unlock(&srv->conn_lock);
+    return ok ? MHD_YES : MHD_NO;
+}
+
+/* Each connection opened and closed: counted per address, kept in the list the header
+ * deadline's watchdog walks; the socket context is its conn_info. */
+static void connection_cb(void *cls, struct MHD_Connection *con, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct cust_http_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        struct conn_info *ci = cust_xcalloc(1, sizeof(*ci));
+        const union MHD_ConnectionInfo *a =
+            MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        sockaddr_text(a ? a->client_addr : NULL, ci->ip);
+        const union MHD_ConnectionInfo *f =
+            MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+        ci->fd = f ? f->connect_fd : -1;
+        ci->waiting = true;
+        ci->since_us = mono_us();
+        ci->counted = srv->cfg.per_ip_connection_limit &&
+                      !cust_http_net_contains(srv->cfg.trusted, srv->cfg.ntrusted, ci->ip);
+        pthread_mutex_lock(&srv->conn_lock);
+        if (ci->counted)
+            conn_entry(srv, ci->ip, true)->n++;
+        ci->next = srv->open_conns;
+        if (ci->next)
+            ci->next->prev = ci;
+        srv->open_conns = ci;
+        pthread_mutex_unlock(&srv->conn_lock);
+        *socket_context = ci;
+        return;
+    }
+    struct conn_info *ci = *socket_context;
+    if (!ci)
+        return;
+    pthread_mutex_lock(&srv->conn_lock);
+    struct conn_count *c = ci->counted ? conn_entry(srv, ci->ip, false) : NULL;
+    if (c && --c->n == 0)
+        *c = srv->conns[--srv->nconns]; /* the last one takes its place */
+    if (ci->prev)
+        ci->prev->next = ci->next;
+    else
+        srv->open_conns = ci->next;
+    if (ci->next)
+        ci->next->prev = ci->prev;
+    pthread_mutex_unlock(&srv->conn_lock);
+    free(ci);
+    *socket_context = NULL;
+}
+
+/* The connection's headers arrived (waiting false), or its answer was sent (waiting again: a
+ * kept-alive connection may first sit idle for MHD's idle timeout, then the deadline runs). */
+static void conn_waiting(struct cust_http_server *srv, struct MHD_Connection *con, bool waiting)
+{
+    const union MHD_ConnectionInfo *i =
+        con ? MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
+    struct conn_info *ci = i ? i->socket_context : NULL;
+    if (!ci)
+        return;
+    pthread_mutex_lock(&srv->conn_lock);
+    ci->waiting = waiting;
+    ci->since_us = mono_us() + (waiting ? (int64_t)srv->cfg.timeout_s * 1000000 : 0);
+    pthread_mutex_unlock(&srv->conn_lock);
+}
+
+/* The header deadline: twice a second, a connection that has waited longer than
+ * header_timeout_s for a request's whole line and headers (a client sending a byte now and then
+ * keeps MHD's idle timeout from firing) is shut down, and MHD then closes it. MHD calls the
+ * closed notification before it closes the socket, and that is handled under conn_lock, so the
+ * socket shut down is always this connection's. A connection whose bytes wait unread in its
+ * socket is spared: the client sent them, the server has not read them yet (its threads were
+ * busy), so the slow one is the server, not the client; it is looked at again next time. */
+static void *watchdog_run(void *arg)
+{
+    struct cust_http_server *srv = arg;
+    int64_t limit = (int64_t)srv->cfg.header_timeout_s * 1000000;
+    pthread_mutex_lock(&srv->conn_lock);
+    while (!srv->watchdog_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 500 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&srv->watchdog_wake, &srv->conn_lock, &ts);
+        int64_t now = mono_us();
+        for (struct conn_info *ci = srv->open_conns; ci; ci = ci->next) {
+            if (!ci->waiting || ci->fd < 0 || now - ci->since_us <= limit)
+                continue;
+            int unread = 0;
+            if (ioctl(ci->fd, FIONREAD, &unread) == 0 && unread > 0)
+                continue;
+            ci->waiting = false; /* once */
+            (void)shutdown(ci->fd, SHUT_RDWR);
+            atomic_fetch_add(&srv->header_timeouts, 1);
+        }
+    }
+    pthread_mutex_unlock(&srv->conn_lock);
+    return NULL;
+}
+
+/* Appends each X-Forwarded-For value (comma-joined, in order) to the cust_buf at cls. */
+static enum MHD_Result join_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    (void)kind;
+    struct cust_buf *b = cls;
+    if (strcasecmp(key, "X-Forwarded-For") == 0 && value)
+        (void)cust_buf_appendf(b, "%s%s", b->len ? "," : "", value);
+    return MHD_YES;
+}
+
+/* Behind a trusted proxy, the client is the one its X-Forwarded-For names (proxy.c). */
+static void forwarded_client(struct req_state *st, struct MHD_Connection *con)
+{
+    const struct cust_http_config *cfg = &st->srv->cfg;
+    if (!cfg->ntrusted || !cust_http_net_contains(cfg->trusted, cfg->ntrusted, st->req.remote_addr))
+        return;
+    struct cust_buf xff = CUST_BUF_INIT;
+    MHD_get_connection_values(con, MHD_HEADER_KIND, join_xff, &xff);
+    char client[64];
+    if (xff.len && cust_buf_putc(&xff, '\0') == CUST_OK &&
+        cust_http_forwarded_client(cfg->trusted, cfg->ntrusted, xff.buf, client)) {
+        st->req.proxy_addr = st->req.remote_addr;
+        st->req.remote_addr = cust_http_arena_strndup(st->req.arena, client, strlen(client));
+    }
+    cust_buf_release(&xff);
 }
 
 const char *cust_http_req_header(const struct cust_http_request *req, const char *name)
@@ -189,6 +432,8 @@ static void access_log(struct req_state *st, const char *method, int64_t dur_us,
         json_object_set_new(o, "route", json_string(st->route));
     if (st->req.user)
         json_object_set_new(o, "user", json_string(st->req.user));
+    if (st->req.proxy_addr)
+        json_object_set_new(o, "via", json_string(st->req.proxy_addr));
     const char *end = termination_name(toe);
     if (end)
         json_object_set_new(o, "end", json_string(end));
@@ -210,11 +455,12 @@ static bool audited(const struct req_state *st)
     return (st->route_flags & CUST_ROUTE_AUDITED) || strncmp(st->req.target, "/api/", 5) == 0;
 }
 
+static void conn_waiting(struct cust_http_server *srv, struct MHD_Connection *con, bool waiting);
+
 static void completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)con;
+    conn_waiting(cls, con, true); /* the next request's headers: the deadline starts now */
     struct req_state *st = *con_cls;
     if (!st)
         return;
@@ -324,6 +570,92 @@ static enum MHD_Result queue(struct req_state *st, struct MHD_Connection *con)
     return ret;
 }
 
+/* The handler, and a stable error when it failed without an answer. */
+static void run_handler(struct req_state *st, cust_http_handler fn, void *ctx)
+{
+    enum cust_status rc = fn(&st->req, &st->res, ctx);
+    if (rc != CUST_OK && st->res.status == 0) {
+        char why[160]; /* logged with the incident, never answered */
+        snprintf(why, sizeof(why), "%s %s: the handler failed (%s)", st->req.method, st->route,
+                 cust_status_name(rc));
+        server_error_status(st, rc, why);
+    }
+}
+
+/* ---- slow handlers: a few workers, connections suspended meanwhile ------------------------ */
+
+/* Hand the request to the workers and suspend its connection (before a worker can take it, so
+ * that the resume always follows the suspend); a full queue answers 503 at once. */
+static void slow_submit(struct req_state *st, cust_http_handler fn, void *ctx)
+{
+    struct cust_http_server *srv = st->srv;
+    pthread_mutex_lock(&srv->slow_lock);
+    bool full = srv->slow_stop || srv->slow_queued >= srv->nslow * SLOW_QUEUE_PER_WORKER;
+    if (!full) {
+        struct slow_job *j = cust_xcalloc(1, sizeof(*j));
+        *j = (struct slow_job){st, fn, ctx, NULL};
+        st->deferred = true;
+        MHD_suspend_connection(st->req.conn);
+        if (srv->slow_tail)
+            srv->slow_tail->next = j;
+        else
+            srv->slow_head = j;
+        srv->slow_tail = j;
+        srv->slow_queued++;
+        pthread_cond_signal(&srv->slow_wake);
+    }
+    pthread_mutex_unlock(&srv->slow_lock);
+    if (full) {
+        server_error(st, 503, "busy", "too many sign-ins at once; try again in a moment");
+        (void)cust_http_res_header(&st->res, "Retry-After", "1");
+    }
+}
+
+/* A worker: runs queued handlers until stopped and the queue is empty. Once it resumes a
+ * connection the request's state belongs to MHD again (it may be freed at once). */
+static void *slow_run(void *arg)
+{
+    struct cust_http_server *srv = arg;
+    /* below the connection threads: a busy CPU serves a page before the next hash (a sign-in
+     * waits a little longer; nothing else waits for sign-ins) */
+    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SLOW_NICE);
+    pthread_mutex_lock(&srv->slow_lock);
+    for (;;) {
+        while (!srv->slow_head && !srv->slow_stop)
+            pthread_cond_wait(&srv->slow_wake, &srv->slow_lock);
+        struct slow_job *j = srv->slow_head;
+        if (!j)
+            break;
+        srv->slow_head = j->next;
+        if (!srv->slow_head)
+            srv->slow_tail = NULL;
+        srv->slow_queued--;
+        pthread_mutex_unlock(&srv->slow_lock);
+        struct MHD_Connection *con = j->st->req.conn;
+        run_handler(j->st, j->fn, j->ctx);
+        atomic_store(&j->st->ready, true);
+        free(j);
+        MHD_resume_connection(con);
+        pthread_mutex_lock(&srv->slow_lock);
+    }
+    pthread_mutex_unlock(&srv->slow_lock);
+    return NULL;
+}
+
+/* Stop the workers after they ran every queued handler. */
+static void slow_stop(struct cust_http_server *srv)
+{
+    pthread_mutex_lock(&srv->slow_lock);
+    srv->slow_stop = true;
+    pthread_cond_broadcast(&srv->slow_wake);
+    pthread_mutex_unlock(&srv->slow_lock);
+    for (size_t i = 0; i < srv->nslow; i++)
+        pthread_join(srv->slow_threads[i], NULL);
+    free(srv->slow_threads);
+    srv->slow_threads = NULL;
+    srv->nslow = 0;
+}
+
 static void dispatch(struct req_state *st)
 {
     struct cust_http_request *req = &st->req;
@@ -388,13 +720,10 @@ static void dispatch(struct req_state *st)
         kv->key = m.names[i];
         kv->value = cust_http_arena_strndup(req->arena, m.values[i].p, m.values[i].len);
     }
-    enum cust_status rc = m.fn(req, res, m.ctx);
-    if (rc != CUST_OK && res->status == 0) {
-        char why[160]; /* logged with the incident, never answered */
-        snprintf(why, sizeof(why), "%s %s: the handler failed (%s)", req->method, m.pattern,
-                 cust_status_name(rc));
-        server_error_status(st, rc, why);
-    }
+    if ((m.flags & CUST_ROUTE_SLOW) && st->srv->nslow)
+        slow_submit(st, m.fn, m.ctx);
+    else
+        run_handler(st, m.fn, m.ctx);
 }
 
 /* Adds key + ": " + value + CRLF to the size_t at cls. */
@@ -421,6 +750,18 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     if (!st->started) {
         st->started = true;
         st->req.method = cust_http_arena_strndup(st->req.arena, method, strlen(method));
+        conn_waiting(srv, con, false);
+        forwarded_client(st, con);
+        /* 429: every request takes from its client's bucket first, whatever it asks for */
+        unsigned retry = 1;
+        if (srv->rl_all &&
+            !cust_ratelimit_take(srv->rl_all, st->req.remote_addr, mono_us(), &retry)) {
+            char n[16];
+            snprintf(n, sizeof(n), "%u", retry);
+            server_error(st, 429, "rate_limited", "too many requests");
+            (void)cust_http_res_header(&st->res, "Retry-After", n);
+            return queue(st, con);
+        }
         /* 431: request line + headers over the cap. */
         size_t hsize = strlen(st->req.target) + strlen(method) + 12;
         MHD_get_connection_values(con, MHD_HEADER_KIND, sum_header, &hsize);
@@ -453,10 +794,14 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     }
     if (st->queued)
         return MHD_YES;
+    if (st->deferred) /* a worker has it: answered once it is ready (after the resume) */
+        return atomic_load(&st->ready) ? queue(st, con) : MHD_YES;
     if (st->too_big)
         server_error(st, 413, "too_big", "request body too large");
     else
         dispatch(st);
+    if (st->deferred)
+        return MHD_YES;
     enum MHD_Result ret = queue(st, con);
     return ret;
 }
@@ -468,21 +813,6 @@ CUST_PRINTF(2, 0) static void mhd_logger(void *cls, const char *fmt, va_list ap)
     (void)cls;
     fputs("custodian: http: ", stderr);
     vfprintf(stderr, fmt, ap);
-}
-
-/*
- * While stopping, a new connection is closed as soon as it is accepted. (MHD_quiesce_daemon would
- * stop accepting instead, but with epoll and a thread pool libmicrohttpd 0.9.75 races its own
- * polling threads for the removal of the listening socket from the epoll set, and the loser
- * aborts the process: "Failed to remove listen FD from epoll set" — seen on SIGTERM in
- * tests/crash/fault_server.sh. Refusing here touches no epoll set.)
- */
-static enum MHD_Result accept_cb(void *cls, const struct sockaddr *addr, socklen_t addrlen)
-{
-    (void)addr;
-    (void)addrlen;
-    const struct cust_http_server *srv = cls;
-    return atomic_load(&srv->stopping) ? MHD_NO : MHD_YES;
 }
 
 enum cust_status cust_http_server_start(struct cust_http_server **out,
@@ -514,11 +844,21 @@ enum cust_status cust_http_server_start(struct cust_http_server **out,
     atomic_init(&srv->inflight, 0);
     atomic_init(&srv->stopping, false);
     pthread_mutex_init(&srv->log_lock, NULL);
+    pthread_mutex_init(&srv->conn_lock, NULL);
+    pthread_cond_init(&srv->watchdog_wake, NULL);
+    pthread_mutex_init(&srv->slow_lock, NULL);
+    pthread_cond_init(&srv->slow_wake, NULL);
+    if (cfg->slow_workers)
+        flags |= MHD_ALLOW_SUSPEND_RESUME;
     if (cfg->access_log[0] && strcmp(cfg->access_log, "-") != 0) {
         srv->log = fopen(cfg->access_log, "a");
         if (!srv->log) {
             int e = errno;
             pthread_mutex_destroy(&srv->log_lock);
+            pthread_mutex_destroy(&srv->conn_lock);
+            pthread_cond_destroy(&srv->watchdog_wake);
+            pthread_mutex_destroy(&srv->slow_lock);
+            pthread_cond_destroy(&srv->slow_wake);
             free(srv);
             return cust_err_set(err, CUST_EIO, "cannot open access log '%s': %s", cfg->access_log,
                                 strerror(e));
@@ -529,6 +869,8 @@ enum cust_status cust_http_server_start(struct cust_http_server **out,
     }
     if (cfg->rate_per_s > 0)
         srv->rl = cust_ratelimit_new(cfg->rate_per_s, cfg->rate_burst, cfg->rate_slots);
+    if (cfg->all_rate_per_s > 0)
+        srv->rl_all = cust_ratelimit_new(cfg->all_rate_per_s, cfg->all_burst, cfg->rate_slots);
     /* The memory pool holds the headers and the read buffer: leave room above our 431 cap. */
     size_t mem = cfg->header_limit * 4;
     if (mem < 32768)
@@ -536,8 +878,8 @@ enum cust_status cust_http_server_start(struct cust_http_server **out,
     srv->mhd = MHD_start_daemon(
         flags, 0, accept_cb, srv, access_cb, srv, MHD_OPTION_SOCK_ADDR, &addr.sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 1),
-        MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        cfg->per_ip_connection_limit, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit, MHD_OPTION_NOTIFY_CONNECTION,
+        connection_cb, srv, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem, MHD_OPTION_URI_LOG_CALLBACK, uri_log_cb, srv,
         MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, srv,
         MHD_OPTION_END);
@@ -547,8 +889,23 @@ enum cust_status cust_http_server_start(struct cust_http_server **out,
         return cust_err_set(err, CUST_EIO, "cannot listen on %s port %u: %s", cfg->listen_host,
                             cfg->port, e ? strerror(e) : "libmicrohttpd refused to start");
     }
+    srv->slow_threads = cust_xcalloc(cfg->slow_workers ? cfg->slow_workers : 1, sizeof(pthread_t));
+    for (unsigned i = 0; i < cfg->slow_workers; i++) {
+        if (pthread_create(&srv->slow_threads[i], NULL, slow_run, srv) != 0) {
+            cust_http_server_stop(srv);
+            return cust_err_set(err, CUST_EIO, "cannot start the sign-in workers");
+        }
+        srv->nslow++;
+    }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di ? di->port : cfg->port;
+    if (cfg->header_timeout_s > 0) {
+        if (pthread_create(&srv->watchdog, NULL, watchdog_run, srv) != 0) {
+            cust_http_server_stop(srv);
+            return cust_err_set(err, CUST_EIO, "cannot start the header deadline's watchdog");
+        }
+        srv->watchdog_running = true;
+    }
     *out = srv;
     return CUST_OK;
 }
@@ -562,6 +919,14 @@ void cust_http_server_stop(struct cust_http_server *srv)
 {
     if (!srv)
         return;
+    if (srv->watchdog_running) {
+        pthread_mutex_lock(&srv->conn_lock);
+        srv->watchdog_stop = true;
+        pthread_cond_signal(&srv->watchdog_wake);
+        pthread_mutex_unlock(&srv->conn_lock);
+        pthread_join(srv->watchdog, NULL);
+        srv->watchdog_running = false;
+    }
     if (srv->mhd) {
         /* From now on new connections are closed at once (accept_cb). */
         atomic_store(&srv->stopping, true);
@@ -570,11 +935,21 @@ void cust_http_server_stop(struct cust_http_server *srv)
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
+        slow_stop(srv); /* every suspended connection resumed before the daemon goes */
         MHD_stop_daemon(srv->mhd);
     }
     cust_ratelimit_free(srv->rl);
+    cust_ratelimit_free(srv->rl_all);
     if (srv->own_log)
         fclose(srv->log);
     pthread_mutex_destroy(&srv->log_lock);
+    pthread_mutex_destroy(&srv->conn_lock);
+    pthread_cond_destroy(&srv->watchdog_wake);
+    if (srv->nslow)
+        slow_stop(srv);
+    free(srv->slow_threads);
+    pthread_mutex_destroy(&srv->slow_lock);
+    pthread_cond_destroy(&srv->slow_wake);
+    free(srv->conns);
     free(srv);
 }

@@ -692,6 +692,27 @@ static enum cust_status migrate(struct sq *q, struct cust_err *err)
     return one_shot(q, "COMMIT", err);
 }
 
+/* Without CUST_STORE_MIGRATE: a new (empty) store gets the whole schema; a store at an older
+ * schema is refused, naming the command that migrates it. */
+static enum cust_status schema_current(struct sq *q, struct cust_err *err)
+{
+    int have = 0;
+    enum cust_status st = schema_have(q, &have, err);
+    if (st != CUST_OK || have == cust_store_schema_version())
+        return st;
+    if (have == 0)
+        return migrate(q, err);
+    if (have > cust_store_schema_version())
+        return cust_err_set(err, CUST_EDB,
+                            "store '%s' is at schema %d, newer than this program (%d): use the "
+                            "newer program that wrote it",
+                            q->path, have, cust_store_schema_version());
+    return cust_err_set(err, CUST_EDB,
+                        "store '%s' is at schema %d and this program needs schema %d: run "
+                        "'custodian migrate' (keep a copy of the store first)",
+                        q->path, have, cust_store_schema_version());
+}
+
 /* ---- ops ------------------------------------------------------------------------------- */
 
 static void sq_close(void *impl)
@@ -1589,7 +1610,7 @@ static enum cust_status open_readonly(struct sq *q, const char *path, struct cus
                             have, cust_store_schema_version(),
                             have > cust_store_schema_version()
                                 ? "use the newer program that wrote it"
-                                : "open it once with a command that writes (it migrates then)");
+                                : "run 'custodian migrate' (keep a copy of the store first)");
     return run_script(
         q, "PRAGMA query_only=1; PRAGMA cache_size=" CACHE_KIB "; PRAGMA temp_store=MEMORY;", err);
 }
@@ -1801,7 +1822,7 @@ enum cust_status cust_store_sqlite_open(const char *path, enum cust_store_mode m
     }
     enum cust_status st = open_readwrite(q, path, mode == CUST_STORE_CREATE, err);
     if (st == CUST_OK)
-        st = migrate(q, err);
+        st = mode == CUST_STORE_MIGRATE ? migrate(q, err) : schema_current(q, err);
     if (st != CUST_OK) {
         sq_close(q);
         return st;

@@ -421,12 +421,17 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
     w->public_only = cfg->public_only;
     for (unsigned i = 0; i < w->nslots; i++) {
         pthread_mutex_init(&w->slots[i].lock, NULL);
+        /* the first connection migrates an older store (serve at start), or creates one */
         if (st == CUST_OK)
             st = cust_store_open(w->db_path,
-                                 cfg->public_only        ? CUST_STORE_PUBLIC
-                                 : cfg->create && i == 0 ? CUST_STORE_CREATE
-                                                         : CUST_STORE_OPEN,
+                                 cfg->public_only ? CUST_STORE_PUBLIC
+                                 : i == 0         ? CUST_STORE_MIGRATE
+                                                  : CUST_STORE_OPEN,
                                  &w->slots[i].store, err);
+        if (st == CUST_ENOTFOUND && i == 0 && cfg->create && !cfg->public_only) {
+            cust_err_clear(err);
+            st = cust_store_open(w->db_path, CUST_STORE_CREATE, &w->slots[i].store, err);
+        }
     }
     if (cfg->public_only) {
         /* the locator's pages and nothing else: no desk, no key, no ledger, no publisher */
@@ -647,10 +652,26 @@ enum cust_status web_guard(struct cust_web *w, struct cust_http_request *req,
         return CUST_EDENIED;
     }
     if (html && res->status == 403) {
+        /* the role's refusal says who may; a CSRF refusal says so */
+        char said[256];
+        snprintf(said, sizeof(said), "%.*s", (int)(res->body.len < 255 ? res->body.len : 255),
+                 res->body.len ? res->body.buf : "");
+        bool csrf = strstr(said, "CSRF") != NULL;
         cust_http_res_release(res);
         cust_http_res_init(res);
-        (void)web_html_error(w, res, 403, "Not allowed",
-                             "Your role does not allow this page. The attempt was recorded.", NULL);
+        char msg[224] = "Your role does not allow this page. The attempt was recorded.";
+        if (csrf) {
+            snprintf(msg, sizeof(msg),
+                     "The form was stale or not from this site (CSRF token). "
+                     "Reload the page and try again.");
+        } else if (action != WEB_SESSION && cust_action_name((enum cust_action)action)) {
+            char who[96];
+            cust_action_roles((enum cust_action)action, who, sizeof(who));
+            snprintf(msg, sizeof(msg),
+                     "Your role does not allow this (%s: %s only). The attempt was recorded.",
+                     cust_action_name((enum cust_action)action), who[0] ? who : "no role");
+        }
+        (void)web_html_error(w, res, 403, "Not allowed", msg, NULL);
     }
     if (html && res->status >= 500 && res->incident[0]) {
         /* the account could not be checked: the page carries the incident already logged */
@@ -953,7 +974,8 @@ static const struct web_route routes[] = {
     {"GET", "/static/uswds/{dir}/{file}", web_static, WEB_PUBLIC, 0, true},
     {"GET", "/static/uswds/{dir}/{sub}/{file}", web_static, WEB_PUBLIC, 0, true},
     {"GET", "/login", web_login_page, WEB_PUBLIC, 0, false},
-    {"POST", "/login", web_login_post, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED, false},
+    {"POST", "/login", web_login_post, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED | CUST_ROUTE_SLOW,
+     false},
     {"GET", "/metrics", web_metrics, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED, true},
     {"GET", "/enforcement", web_public_enforcement_page, WEB_PUBLIC, CUST_ROUTE_RATE_LIMITED,
      false},

@@ -32,6 +32,8 @@ threads = 4
 [ratelimit]
 rate = 100000
 burst = 100000
+all_rate = 100000
+all_burst = 100000
 INI
 
 SERVER_PID=

@@ -37,6 +37,8 @@ threads = 2
 [ratelimit]
 rate = 100000
 burst = 100000
+all_rate = 100000
+all_burst = 100000
 INI
 
 SERVER_PID= STRACE_PID=

@@ -141,7 +141,7 @@ ok
 cp "$T/clean.db" "$T/old.db"
 sqlite3 "$T/old.db" "DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)"
 expect_exit 1 "$C" --db "$T/old.db" audit verify
-grep 'open it once with a command that writes' "$T/err" >/dev/null || fail "older schema"
+grep "run 'custodian migrate'" "$T/err" >/dev/null || fail "older schema"
 [ "$(sqlite3 "$T/old.db" 'SELECT count(*) FROM schema_migrations')" = \
   "$(($(sqlite3 "$T/clean.db" 'SELECT count(*) FROM schema_migrations') - 1))" ] || fail "verify migrated"
 # a copy where no -shm/-wal can be made beside it (as on read-only media): opened immutable

@@ -15,7 +15,7 @@ q() { sqlite3 "$CUSTODIAN_DB" "$1"; }
 
 # read-only: refused with what to do, nothing migrated
 expect_exit 1 "$C" audit verify
-grep 'open it once with a command that writes' "$T/err" >/dev/null || fail "older schema message"
+grep "run 'custodian migrate'" "$T/err" >/dev/null || fail "older schema message"
 [ "$(q 'SELECT max(version) FROM schema_migrations')" -eq 7 ] || fail "verify migrated"
 ok
 # a checkpoint of the old ledger, taken before the upgrade (the reference computes it: the old
@@ -23,9 +23,13 @@ ok
 old=$($REF root "$CUSTODIAN_DB")
 [ "${old%% *}" -eq 12 ] || fail "old ledger size"
 
-# a command that writes nothing but opens for writing: schema 11 (9: the row journal, 10: the name
-# keys, 11: the enforcement log), rows not committed yet
-"$C" roster >/dev/null
+# a command that writes is refused too (migrations run only when asked); `custodian migrate`:
+# schema 11 (9: the row journal, 10: the name keys, 11: the enforcement log), rows not
+# committed yet
+expect_exit 1 "$C" request add "$CUST_SOURCE_DIR/tests/data/requests/detainer.json"
+grep "run 'custodian migrate'" "$T/err" >/dev/null || fail "a write on an older store"
+[ "$(q 'SELECT max(version) FROM schema_migrations')" -eq 7 ] || fail "a write migrated"
+"$C" migrate >/dev/null
 [ "$(q 'SELECT max(version) FROM schema_migrations')" -eq 11 ] || fail "migrated"
 "$C" audit verify >"$T/v"
 grep '^rows: not committed yet' "$T/v" >/dev/null || fail "legacy rows state"

@@ -95,7 +95,7 @@ q "DROP VIEW public_bookings; ALTER TABLE bookings DROP COLUMN public_charges;
    DROP INDEX requests_received; DROP TABLE enforcement_actions;
    DELETE FROM schema_migrations WHERE version >= 7;"
 [ "$(q "SELECT max(version) FROM schema_migrations")" -eq 6 ] || fail "back to schema 6"
-expect_exit 0 "$C" init
+expect_exit 0 "$C" migrate
 [ "$(q "SELECT max(version) FROM schema_migrations")" -eq "$latest" ] || fail "migration 7 applied"
 [ "$(q "SELECT count(*) FROM bookings WHERE public_charges IS NULL")" -eq 0 ] ||
   fail "migration: public_charges left empty"

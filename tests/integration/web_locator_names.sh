@@ -117,7 +117,7 @@ sqlite3 "$CUSTODIAN_DB" "DROP VIEW public_bookings; DROP INDEX bookings_open;
     b.search_first AS first_name FROM bookings b;
   DROP INDEX requests_received; DROP TABLE enforcement_actions;
   DELETE FROM schema_migrations WHERE version >= 10;" || fail "back to schema 9"
-"$C" init >/dev/null 2>&1 || fail "migrate"
+"$C" migrate >/dev/null 2>&1 || fail "migrate"
 [ "$(sqlite3 "$CUSTODIAN_DB" "SELECT count(*) FROM bookings WHERE key_last IS NULL
       OR key_first IS NULL")" -eq 0 ] || fail "migration: keys left empty"; ok
 [ "$(sqlite3 "$CUSTODIAN_DB" "SELECT key_last FROM bookings WHERE booking_number = '8880004'")" \
