@@ -57,5 +57,7 @@ enum cust_status cust_buf_appendf(struct cust_buf *b, const char *fmt, ...) CUST
 enum cust_status cust_buf_csv_field(struct cust_buf *b, const char *s);
 /* Append `s` HTML-escaped (& < > " '; NULL appends nothing). */
 enum cust_status cust_buf_html(struct cust_buf *b, const char *s);
+/* Append an amount in cents as US dollars, as people read it: "$1,234.56" ("-$5.00"). */
+enum cust_status cust_buf_dollars(struct cust_buf *b, int64_t cents);
 
 #endif

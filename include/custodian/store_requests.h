@@ -43,6 +43,14 @@ struct cust_request_filter {
     int64_t overdue_at; /* only open requests whose deadline is before this (CUST_NO_TIME: all) */
     int64_t now;        /* for ordering: overdue (deadline < now) first */
     const char *kind;   /* exact kind, or NULL */
+    /* the console's filters (issue 13 item 3); zero/NULL: not filtered */
+    const char *status;      /* exact status, or NULL */
+    const char *agency;      /* a part of the requester's agency, any case, or NULL */
+    int64_t received_from;   /* received at or after this instant (0: no bound) */
+    int64_t received_before; /* received before this instant (0: no bound) */
+    const char *who;         /* a booking number (exact), or a last name as written
+                              * (by its key, namekey.h; a prefix from 3 letters), of
+                              * the subject or of a person linked to the request */
 };
 
 /* A link between a request and a person: a candidate, or a confirmed match. */

@@ -1,5 +1,6 @@
 #include "custodian/buf.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 
 char cust_buf_empty[1];
@@ -154,4 +155,21 @@ enum cust_status cust_buf_html(struct cust_buf *b, const char *s)
         run = p + 1;
     }
     return cust_buf_puts(b, run);
+}
+
+enum cust_status cust_buf_dollars(struct cust_buf *b, int64_t cents)
+{
+    /* unsigned: INT64_MIN has no positive counterpart */
+    uint64_t u = cents < 0 ? 0 - (uint64_t)cents : (uint64_t)cents;
+    char digits[32];
+    snprintf(digits, sizeof(digits), "%" PRIu64, u / 100);
+    size_t n = strlen(digits);
+    enum cust_status st = cust_buf_puts(b, cents < 0 ? "-$" : "$");
+    for (size_t i = 0; st == CUST_OK && i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            st = cust_buf_putc(b, ',');
+        if (st == CUST_OK)
+            st = cust_buf_putc(b, digits[i]);
+    }
+    return st == CUST_OK ? cust_buf_appendf(b, ".%02u", (unsigned)(u % 100)) : st;
 }

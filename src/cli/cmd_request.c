@@ -460,7 +460,10 @@ static enum cust_status do_sweep(struct req *r)
 
 static enum cust_status do_list(struct req *r)
 {
-    struct cust_request_filter f = {r->o.open || r->o.overdue, CUST_NO_TIME, cust_now(), r->o.kind};
+    struct cust_request_filter f = {.open_only = r->o.open || r->o.overdue,
+                                    .overdue_at = CUST_NO_TIME,
+                                    .now = cust_now(),
+                                    .kind = r->o.kind};
     if (r->o.overdue)
         f.overdue_at = f.now;
     if (cust_request_kind_check(r->o.kind, "--kind", &r->err) != CUST_OK)

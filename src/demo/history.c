@@ -852,7 +852,7 @@ enum cust_status cust_demo_history(struct cust_store *s, const struct cust_demo_
     if (!o->env)
         return cust_err_set(err, CUST_EINVAL, "demo history: no desk environment");
     int64_t existing = 0;
-    struct cust_request_filter lf = {false, CUST_NO_TIME, 0, NULL};
+    struct cust_request_filter lf = {.overdue_at = CUST_NO_TIME};
     enum cust_status st = cust_store_request_list(s, &lf, count_requests, &existing, err);
     if (st != CUST_OK)
         return st;

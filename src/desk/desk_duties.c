@@ -4,6 +4,7 @@
  * language, kept by their SHA-256 (desk.h, docs/internals/desk.md).
  */
 #include "custodian/compat.h"
+#include "custodian/datewords.h"
 #include "custodian/csv.h"
 #include "custodian/date.h"
 #include "custodian/records.h"
@@ -190,11 +191,31 @@ static enum cust_status keep_notice(struct cust_desk *d, const char *request_id,
         json_decref(v);
         return lst;
     }
-    char today[11];
+    /* dates in words in the notice's language (datewords.h): "July 18, 2025",
+     * "18 de julio de 2025" */
+    char today[11], words[CUST_DATE_WORDS_MAX];
     cust_date_format(cust_today(), today);
-    json_object_set_new(v, "notice_date", json_string(today));
+    cust_words_of(today, lang, words);
+    json_object_set_new(v, "notice_date", json_string(words));
+    static const char *const dated[] = {"disclosed_date", "received_date"};
+    for (size_t i = 0; i < CUST_ARRAY_LEN(dated); i++) {
+        const char *was = json_string_value(json_object_get(v, dated[i]));
+        if (was) {
+            cust_words_of(was, lang, words);
+            json_object_set_new(v, dated[i], json_string(words));
+        }
+    }
     json_object_set_new(v, "request_id", json_string(request_id));
     json_object_set_new(v, "agency_name", json_string(d->env->agency_name));
+    /* the agency's contact, where the county configured it ([county] agency_address, ...) */
+    const struct {
+        const char *name, *value;
+    } contact[] = {{"agency_address", d->env->agency_address},
+                   {"agency_phone", d->env->agency_phone},
+                   {"agency_email", d->env->agency_email}};
+    for (size_t i = 0; i < CUST_ARRAY_LEN(contact); i++)
+        if (contact[i].value && *contact[i].value)
+            json_object_set_new(v, contact[i].name, json_string(contact[i].value));
     struct cust_buf local;
     cust_buf_init(&local, 0);
     struct cust_buf *b = out ? out : &local;

@@ -14,6 +14,9 @@ enum cust_status cust_desk_env_open(const struct cust_config *cfg, unsigned flag
     struct cust_desk_env *e = cust_xcalloc(1, sizeof(*e));
     e->jurisdiction = cust_xstrdup(cust_config_get(cfg, CUST_CFG_JURISDICTION));
     e->agency_name = cust_xstrdup(cust_config_get(cfg, CUST_CFG_AGENCY_NAME));
+    e->agency_address = cust_xstrdup(cust_config_get(cfg, CUST_CFG_AGENCY_ADDRESS));
+    e->agency_phone = cust_xstrdup(cust_config_get(cfg, CUST_CFG_AGENCY_PHONE));
+    e->agency_email = cust_xstrdup(cust_config_get(cfg, CUST_CFG_AGENCY_EMAIL));
     e->templates_dir = cust_xstrdup(cust_config_get(cfg, CUST_CFG_NOTICE_TEMPLATES));
     const char *pdir = cust_config_get(cfg, CUST_CFG_POLICIES);
     unsigned rflags = ((flags & CUST_DESK_POLICY_FILES) ? CUST_RESOLVE_FILES : 0) |
@@ -40,6 +43,9 @@ void cust_desk_env_free(struct cust_desk_env *e)
     desk_law_release(&e->law);
     free(e->jurisdiction);
     free(e->agency_name);
+    free(e->agency_address);
+    free(e->agency_phone);
+    free(e->agency_email);
     free(e->templates_dir);
     free(e);
 }

@@ -126,7 +126,7 @@ enum cust_status cust_desk_sweep(struct cust_desk *d, int64_t now, json_t **out,
     sys.actor = "system";
     sys.role = "system";
     struct sweep_ctx c = {.law = &d->env->law, .now = now};
-    struct cust_request_filter f = {true, CUST_NO_TIME, now, NULL};
+    struct cust_request_filter f = {.open_only = true, .overdue_at = CUST_NO_TIME, .now = now};
     json_t *arr = json_array();
     char nowtxt[32], updated[32];
     cust_time_format(now, 0, true, nowtxt);

@@ -67,6 +67,7 @@ struct cust_desk_env {
     struct cust_calendar *cal;
     struct cust_policy_resolver *policies;
     char *jurisdiction, *agency_name, *templates_dir;
+    char *agency_address, *agency_phone, *agency_email; /* "" when not configured */
     struct desk_law law;
 };
 

@@ -9,22 +9,6 @@
 #include "custodian/compat.h"
 #include "desk_internal.h"
 
-/* "$1,234.56" */
-static enum cust_status dollars(struct cust_buf *b, int64_t cents)
-{
-    char digits[32];
-    snprintf(digits, sizeof(digits), "%lld", (long long)(cents / 100));
-    size_t n = strlen(digits);
-    enum cust_status st = cust_buf_putc(b, '$');
-    for (size_t i = 0; st == CUST_OK && i < n; i++) {
-        if (i > 0 && (n - i) % 3 == 0)
-            st = cust_buf_putc(b, ',');
-        if (st == CUST_OK)
-            st = cust_buf_putc(b, digits[i]);
-    }
-    return st == CUST_OK ? cust_buf_appendf(b, ".%02lld", (long long)(cents % 100)) : st;
-}
-
 /* Words separated by one space, NULL words left out. */
 static enum cust_status words(struct cust_buf *b, const char *const *w, size_t n)
 {
@@ -70,7 +54,7 @@ static enum cust_status booking_facts(struct cust_buf *b, const struct cust_book
     if (st == CUST_OK)
         st = cust_buf_puts(b, any ? ", bail " : ", no bail set");
     if (st == CUST_OK && any)
-        st = dollars(b, bail);
+        st = cust_buf_dollars(b, bail);
     return st;
 }
 

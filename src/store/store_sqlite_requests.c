@@ -10,6 +10,7 @@
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
+#include "custodian/namekey.h"
 #include "store_sqlite_requests.h"
 #include "store_sqlite_rows.h"
 #include "store_sqlite_stmt.h"
@@ -157,11 +158,23 @@ static const char *const dsql[D__N] = {
                      " law_rule, owner, created_at, updated_at, doc) VALUES(?1, ?2, ?3, ?4, ?5,"
                      " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
     [D_REQ_GET] = "SELECT " REQ_COLS " FROM requests WHERE id = ?1",
-    [D_REQ_LIST] = "SELECT " REQ_COLS " FROM requests"
-                   " WHERE (?1 = 0 OR " OPEN ")"
-                   " AND (?2 IS NULL OR (" PENDING " AND " DEADLINE " < ?2))"
-                   " AND (?4 IS NULL OR kind = ?4)"
-                   " ORDER BY (" PENDING " AND " DEADLINE " < ?3) DESC, " DEADLINE ", id",
+    [D_REQ_LIST] =
+        "SELECT " REQ_COLS " FROM requests"
+        " WHERE (?1 = 0 OR " OPEN ")"
+        " AND (?2 IS NULL OR (" PENDING " AND " DEADLINE " < ?2))"
+        " AND (?4 IS NULL OR kind = ?4)"
+        " AND (?5 IS NULL OR status = ?5)"
+        " AND (?6 IS NULL OR instr(lower(agency), lower(?6)) > 0)"
+        " AND (?7 = 0 OR received_ts >= ?7) AND (?8 = 0 OR received_ts < ?8)"
+        " AND (?9 IS NULL OR json_extract(doc, '$.subject.booking_number') = ?9"
+        "  OR EXISTS(SELECT 1 FROM request_links l WHERE l.request_id = requests.id"
+        "   AND l.booking_number = ?9)"
+        "  OR (?10 <> '' AND cust_name_key(json_extract(doc, '$.subject.last_name'))"
+        "   >= ?10 AND cust_name_key(json_extract(doc, '$.subject.last_name')) < ?11)"
+        "  OR (?10 <> '' AND EXISTS(SELECT 1 FROM request_links l"
+        "   JOIN bookings b ON b.person_id = l.person_id WHERE l.request_id = requests.id"
+        "   AND b.key_last >= ?10 AND b.key_last < ?11)))"
+        " ORDER BY (" PENDING " AND " DEADLINE " < ?3) DESC, " DEADLINE ", id",
     [D_REQ_UPDATE] = "UPDATE requests SET status = coalesce(?2, status),"
                      " status_reason = coalesce(?3, status_reason),"
                      " law_ts = CASE WHEN ?5 IS NULL THEN law_ts ELSE ?4 END,"
@@ -426,6 +439,19 @@ static enum cust_status req_list(void *impl, const struct cust_request_filter *f
     cust_sqlite_bind_time(s, 2, f->overdue_at);
     sqlite3_bind_int64(s, 3, f->now);
     cust_sqlite_bind_text(s, 4, f->kind);
+    cust_sqlite_bind_text(s, 5, f->status);
+    cust_sqlite_bind_text(s, 6, f->agency);
+    sqlite3_bind_int64(s, 7, f->received_from);
+    sqlite3_bind_int64(s, 8, f->received_before);
+    /* who: a booking number as given; a name by its key and the key's prefix range */
+    char key[CUST_NAME_KEY_MAX] = "", end[CUST_NAME_KEY_MAX + 1] = "";
+    if (f->who) {
+        cust_name_key(f->who, strlen(f->who), key, sizeof(key), NULL);
+        cust_name_key_range(key, end, sizeof(end));
+    }
+    cust_sqlite_bind_text(s, 9, f->who);
+    cust_sqlite_bind_text(s, 10, key);
+    cust_sqlite_bind_text(s, 11, end);
     return each(&q, s, req_row, &(union dcb){.req = fn}, arg, "list requests", NULL, err);
 }
 

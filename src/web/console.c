@@ -64,15 +64,6 @@ static bool redact(json_t *v)
     return any;
 }
 
-/*
- * A booking's or person's JSON for the session's role: the whole record for roles allowed
- * person.read_restricted (and that view goes to the ledger), else with restricted fields
- * removed and "restricted_fields_hidden": true. NULL with *status and `err` on failure.
- */
-json_t *web_record_json(struct cust_web *w, struct cust_http_request *req,
-                        const struct cust_session *s, bool person, const char *key,
-                        enum cust_status *status, struct cust_err *err);
-
 json_t *web_record_json(struct cust_web *w, struct cust_http_request *req,
                         const struct cust_session *s, bool person, const char *key,
                         enum cust_status *status, struct cust_err *err)
@@ -324,98 +315,6 @@ enum cust_status web_roster_page(struct cust_http_request *req, struct cust_http
     return web_page(w, res, 200, "Roster", &s, "roster",
                     json_pack("{s:s,s:I,s:b,s:o}", "last_name", str_or_empty(last), "count",
                               (json_int_t)p.n, "capped", p.n > 500, "rows", p.rows));
-}
-
-/* ---- booking and person pages ------------------------------------------------------------------
- */
-
-/* A JSON value of any shape as a nested description list (keys and values escaped): a record
- * has no fixed shape a template could name, so this one piece of markup is built here. */
-static void render_value(struct cust_buf *b, json_t *v)
-{
-    if (json_is_object(v)) {
-        cust_buf_puts(b, "<dl class=\"record\">");
-        const char *k;
-        json_t *x;
-        json_object_foreach(v, k, x)
-        {
-            cust_buf_puts(b, "<dt>");
-            cust_buf_html(b, k);
-            cust_buf_puts(b, "</dt><dd>");
-            render_value(b, x);
-            cust_buf_puts(b, "</dd>");
-        }
-        cust_buf_puts(b, "</dl>");
-    } else if (json_is_array(v)) {
-        if (json_array_size(v) == 0) {
-            cust_buf_puts(b, "none");
-            return;
-        }
-        cust_buf_puts(b, "<ol>");
-        size_t i;
-        json_t *x;
-        json_array_foreach(v, i, x)
-        {
-            cust_buf_puts(b, "<li>");
-            render_value(b, x);
-            cust_buf_puts(b, "</li>");
-        }
-        cust_buf_puts(b, "</ol>");
-    } else if (json_is_string(v)) {
-        cust_buf_html(b, json_string_value(v));
-    } else if (json_is_null(v)) {
-        cust_buf_puts(b, "—");
-    } else {
-        char *t = json_dumps(v, JSON_ENCODE_ANY);
-        cust_buf_html(b, t ? t : "");
-        free(t);
-    }
-}
-
-static enum cust_status record_page(struct cust_http_request *req, struct cust_http_response *res,
-                                    struct cust_web *w, bool person)
-{
-    struct cust_session s;
-    enum cust_status st = web_guard(w, req, res, CUST_ACT_ROSTER_READ, true, &s);
-    if (st != CUST_OK)
-        return st;
-    const char *key = cust_http_req_param(req, person ? "id" : "number");
-    struct cust_err err = CUST_ERR_INIT;
-    json_t *v = web_record_json(w, req, &s, person, key, &st, &err);
-    if (!v)
-        return web_html_error(
-            w, res, cust_http_status_for(st), person ? "No such person" : "No such booking",
-            st == CUST_ENOTFOUND ? "Nothing is stored under that key." : err.msg, &s);
-    struct cust_buf b;
-    cust_buf_init(&b, 0);
-    render_value(&b, v);
-    char title[128];
-    snprintf(title, sizeof(title), "%s %s", person ? "Person" : "Booking", key);
-    json_t *vars = json_pack("{s:b,s:s%}", "hidden",
-                             json_is_true(json_object_get(v, "restricted_fields_hidden")), "record",
-                             b.buf, b.len);
-    if (!person)
-        json_object_set(vars, "person_link", json_object_get(v, "person_internal_id"));
-    st = cust_buf_status(&b);
-    cust_buf_release(&b);
-    json_decref(v);
-    if (st != CUST_OK) {
-        json_decref(vars);
-        return st;
-    }
-    return web_page(w, res, 200, title, &s, "record", vars);
-}
-
-enum cust_status web_booking_page(struct cust_http_request *req, struct cust_http_response *res,
-                                  void *ctx)
-{
-    return record_page(req, res, ctx, false);
-}
-
-enum cust_status web_person_page(struct cust_http_request *req, struct cust_http_response *res,
-                                 void *ctx)
-{
-    return record_page(req, res, ctx, true);
 }
 
 /* ---- audit status --------------------------------------------------------------------------- */

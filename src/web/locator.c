@@ -345,22 +345,6 @@ enum cust_status web_locator_api(struct cust_http_request *req, struct cust_http
 
 /* ---- HTML ----------------------------------------------------------------------------------- */
 
-/* "$1,234.50" */
-static json_t *money(json_int_t cents)
-{
-    char digits[32], out[64];
-    snprintf(digits, sizeof(digits), "%lld", (long long)(cents / 100));
-    size_t n = strlen(digits), o = 0;
-    out[o++] = '$';
-    for (size_t i = 0; i < n && o + 8 < sizeof(out); i++) {
-        if (i > 0 && (n - i) % 3 == 0)
-            out[o++] = ',';
-        out[o++] = digits[i];
-    }
-    snprintf(out + o, sizeof(out) - o, ".%02lld", (long long)(cents % 100));
-    return json_string(out);
-}
-
 static const char *str_or_empty(const char *s)
 {
     return s ? s : "";
@@ -410,8 +394,8 @@ static enum cust_status html_row(const struct cust_public_row *r, void *arg)
         r->middle_name && *r->middle_name ? r->middle_name : NULL, "booking_number",
         str_or_empty(r->booking_number), "booked_at", booked, "facility", str_or_empty(r->facility),
         "arresting_agency", str_or_empty(r->arresting_agency), "charges", list, "bail",
-        any_bail ? money(bail) : json_string("None set"), "next_court_date", court, "release_date",
-        release);
+        any_bail ? web_dollars(bail) : json_string("None set"), "next_court_date", court,
+        "release_date", release);
     json_decref(charges);
     return row && json_array_append_new(x->page_rows, row) == 0 ? CUST_OK : CUST_ENOMEM;
 }

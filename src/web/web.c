@@ -677,7 +677,8 @@ static enum cust_status load_pages(struct cust_web *w, const char *dir, struct c
     static const char *const names[] = {"layout",  "error",   "login",       "dashboard",
                                         "roster",  "record",  "audit",       "users",
                                         "locator", "request", "fulfil",      "reports",
-                                        "report",  "cpra",    "enforcement", "enforcement_public"};
+                                        "report",  "cpra",    "enforcement", "enforcement_public",
+                                        "requests"};
     w->pages = json_object();
     for (size_t i = 0; i < CUST_ARRAY_LEN(names); i++) {
         char path[4096];
@@ -729,6 +730,7 @@ static json_t *layout_vars(const struct cust_web *w, const char *title,
         int action;
     } items[] = {
         {"/console", "Dashboard", WEB_SESSION},
+        {"/console/requests", "Requests", CUST_ACT_REQUEST_READ},
         {"/console/roster", "Roster", CUST_ACT_ROSTER_READ},
         {"/console/audit", "Audit", CUST_ACT_AUDIT_READ},
         {"/console/reports", "Reports", WEB_REPORTS},
@@ -847,6 +849,17 @@ enum cust_status web_redirect(struct cust_http_response *res, const char *locati
 
 /* ---- JSON ----------------------------------------------------------------------------------- */
 
+json_t *web_dollars(int64_t cents)
+{
+    struct cust_buf b;
+    cust_buf_init(&b, 32);
+    json_t *v = NULL;
+    if (cust_buf_dollars(&b, cents) == CUST_OK)
+        v = json_stringn(b.buf, b.len);
+    cust_buf_release(&b);
+    return v;
+}
+
 enum cust_status web_json_str(struct cust_buf *b, const char *s)
 {
     if (!s)
@@ -934,6 +947,7 @@ static const struct web_route routes[] = {
     {"GET", "/console/persons/{id}", web_person_page, CUST_ACT_ROSTER_READ, 0, false},
     {"GET", "/console/audit", web_audit_page, CUST_ACT_AUDIT_READ, 0, false},
     {"GET", "/console/users", web_users_page, CUST_ACT_USER_MANAGE, 0, false},
+    {"GET", "/console/requests", web_requests_page, CUST_ACT_REQUEST_READ, 0, false},
     {"GET", "/console/requests/{id}", web_request_page, CUST_ACT_REQUEST_READ, 0, false},
     {"GET", "/console/requests/{id}/documents/{name}", web_request_document, CUST_ACT_REQUEST_READ,
      0, false},

@@ -145,10 +145,21 @@ enum cust_status web_html_error(const struct cust_web *w, struct cust_http_respo
 enum cust_status web_redirect(struct cust_http_response *res, const char *location);
 
 /* ---- JSON ---- */
+/* An amount in cents as a JSON string in dollars, "$1,234.56" (cust_buf_dollars). */
+json_t *web_dollars(int64_t cents);
 /* A JSON string literal (quoted, escaped); NULL gives null. */
 enum cust_status web_json_str(struct cust_buf *b, const char *s);
 
 /* ---- handlers (one file per area) ---- */
+/*
+ * A booking's or person's JSON for the session's role: the whole record for roles allowed
+ * person.read_restricted (and that view goes to the ledger), else with restricted fields
+ * removed and "restricted_fields_hidden": true. NULL with *status and `err` on failure.
+ */
+json_t *web_record_json(struct cust_web *w, struct cust_http_request *req,
+                        const struct cust_session *s, bool person, const char *key,
+                        enum cust_status *status, struct cust_err *err);
+
 /* The request page's "answer" of a fulfilled data request (answer.c): its summary, decisions
  * grouped by outcome, page `page` of the persons given something. New reference in *out. */
 struct cust_desk;
@@ -232,6 +243,7 @@ WEB_HANDLER(web_api_duties);
 WEB_HANDLER(web_api_duty_done);
 WEB_HANDLER(web_request_page);
 WEB_HANDLER(web_request_document);
+WEB_HANDLER(web_requests_page);
 WEB_HANDLER(web_request_step_post);
 WEB_HANDLER(web_fulfil_page);
 WEB_HANDLER(web_fulfil_post);

@@ -10,6 +10,8 @@ if(CUST_NODE)
   add_test(NAME browser/locator_names COMMAND ${CUST_NODE} ${CMAKE_CURRENT_LIST_DIR}/locator_names.mjs)
   add_test(NAME browser/reports COMMAND ${CUST_NODE} ${CMAKE_CURRENT_LIST_DIR}/reports.mjs)
   add_test(NAME browser/locator_county COMMAND ${CUST_NODE} ${CMAKE_CURRENT_LIST_DIR}/locator_county.mjs)
-  set_tests_properties(browser/openapi browser/console browser/locator_names browser/reports browser/locator_county PROPERTIES LABELS browser TIMEOUT 600
+  add_test(NAME browser/console_requests COMMAND ${CUST_NODE} ${CMAKE_CURRENT_LIST_DIR}/console_requests.mjs)
+  add_test(NAME browser/console_records COMMAND ${CUST_NODE} ${CMAKE_CURRENT_LIST_DIR}/console_records.mjs)
+  set_tests_properties(browser/openapi browser/console browser/locator_names browser/reports browser/locator_county browser/console_requests browser/console_records PROPERTIES LABELS browser TIMEOUT 600
                        ENVIRONMENT "${CUST_BROWSER_ENV}")
 endif()

@@ -68,6 +68,15 @@ expect_exit 0 "$C" request act "$DET" --action notify --by sgt
 NOTE=$(jq '.[] | select(.duty == "notice_to_subject_and_attorney") | .id' "$T/duties.json")
 expect_exit 0 "$C" duties notice "$NOTE" --lang es --out "$T/notice.es.txt"
 grep -q 'GARCIA' "$T/notice.es.txt" || fail "spanish notice names the person"; ok
+grep -Eq '^Fecha de este aviso: [0-9]{1,2} de [a-z]+ de [0-9]{4}$' "$T/notice.es.txt" || fail "the date in Spanish words"; ok
+grep -q 'recibida el 2 de julio de 2025' "$T/notice.es.txt" || fail "received date in Spanish words"; ok
+# the agency's contact when the county configured it
+CUSTODIAN_AGENCY_ADDRESS='100 Civic Center Plaza, Example City, CA 90000' CUSTODIAN_AGENCY_PHONE='(555) 010-0100' \
+  expect_exit 0 "$C" duties notice "$NOTE" --lang en --out "$T/notice.en.txt"
+sed -n 2,3p "$T/notice.en.txt" | tr '\n' '|' | grep -qx '100 Civic Center Plaza, Example City, CA 90000|Phone: (555) 010-0100|' ||
+  fail "agency address and phone under its name: $(head -4 "$T/notice.en.txt")"
+ok
+grep -Eq '^Date of this notice: [A-Z][a-z]+ [0-9]{1,2}, [0-9]{4}$' "$T/notice.en.txt" || fail "the date in English words"; ok
 expect_exit 1 "$C" duties notice "$NOTE" --lang ko
 expect_exit 0 "$C" duties done "$NOTE" --by deputy
 expect_exit 1 "$C" duties done "$NOTE" --by deputy

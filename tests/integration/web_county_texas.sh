@@ -138,7 +138,7 @@ head -1 "$T/notice.txt" | grep -qx "Harris County Sheriff's Office" || fail "age
 grep -qF "(Tex. Code Crim. Proc. art. 2.251(a)(2))" "$T/notice.txt" || fail "Texas citation"; ok
 grep -q "California\|Gov. Code\|7283\|7284" "$T/notice.txt" && fail "California law in a Texas notice"
 ok
-grep -q "^Date of this notice: 2025-07-18\$" "$T/notice.txt" ||
+grep -q "^Date of this notice: July 18, 2025\$" "$T/notice.txt" ||
   fail "the county's day (Chicago), not UTC's: $(grep Date "$T/notice.txt")"; ok
 grep -q "will comply with part of this request" "$T/notice.txt" || fail "will comply"; ok
 grep -q "copy of that notice" "$T/notice.txt" && fail "a release notice Texas law does not require"

@@ -61,6 +61,30 @@ static void test_buf_csv_html(void **state)
     cust_buf_release(&b);
 }
 
+/* amounts as people read them: thousands separated, always two cents digits, a sign */
+static void test_buf_dollars(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t cents;
+        const char *want;
+    } cases[] = {{0, "$0.00"},
+                 {5, "$0.05"},
+                 {99999, "$999.99"},
+                 {100000, "$1,000.00"},
+                 {5000000, "$50,000.00"},
+                 {123456789, "$1,234,567.89"},
+                 {-500, "-$5.00"},
+                 {INT64_MIN, "-$92,233,720,368,547,758.08"}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct cust_buf b = CUST_BUF_INIT;
+        assert_int_equal(cust_buf_dollars(&b, cases[i].cents), CUST_OK);
+        assert_int_equal(cust_buf_putc(&b, '\0'), CUST_OK);
+        assert_string_equal(b.buf, cases[i].want);
+        cust_buf_release(&b);
+    }
+}
+
 static void test_date_roundtrip(void **state)
 {
     (void)state;
@@ -190,10 +214,12 @@ int main(void)
         cmocka_unit_test(test_buf_grow_and_detach),
         cmocka_unit_test(test_buf_cap),
         cmocka_unit_test(test_buf_csv_html),
+        cmocka_unit_test(test_buf_dollars),
         cmocka_unit_test(test_date_roundtrip),
         cmocka_unit_test(test_date_partial),
         cmocka_unit_test(test_time_parse),
-        cmocka_unit_test(test_diag), cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_diag),
+        cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_status),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

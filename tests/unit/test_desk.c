@@ -207,7 +207,7 @@ static void test_invalid_request_stores_nothing(void **state)
     assert_int_equal(cust_store_count(f->s, "ledger", &after, &err), CUST_OK);
     assert_int_equal(before, after);
     json_t *list = NULL;
-    struct cust_request_filter flt = {false, CUST_NO_TIME, cust_now(), NULL};
+    struct cust_request_filter flt = {.overdue_at = CUST_NO_TIME, .now = cust_now()};
     assert_int_equal(cust_desk_list(&f->d, &flt, &list, &err), CUST_OK);
     assert_int_equal(json_array_size(list), 0);
     json_decref(list);
@@ -343,7 +343,8 @@ static void test_list_overdue_first(void **state)
         c);
     json_t *list = NULL;
     struct cust_err err = CUST_ERR_INIT;
-    struct cust_request_filter flt = {true, CUST_NO_TIME, cust_now(), NULL};
+    struct cust_request_filter flt = {
+        .open_only = true, .overdue_at = CUST_NO_TIME, .now = cust_now()};
     assert_int_equal(cust_desk_list(&f->d, &flt, &list, &err), CUST_OK);
     assert_int_equal(json_array_size(list), 3);
     /* overdue (earliest deadline first), then the rest */
