@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 server for the tests (tests/pg/tests.cmake: the fixture `pg`).
+#   pg_server.sh start DIR SOCKDIR   initdb into DIR/data, listen on a Unix socket in SOCKDIR only
+#                                    (no TCP), wait until it accepts connections
+#   pg_server.sh stop  DIR SOCKDIR   stop it (fast shutdown) and remove its data
+# The superuser is `custodian`, local connections are trusted (the socket's folder is the
+# fence), fsync is off (a test server: its data is thrown away). initdb and the server refuse
+# to run as root: as root they run as `nobody` (setpriv), which owns DIR/data and SOCKDIR.
+# The server binaries: $PGBIN, else /usr/lib/postgresql/15/bin (Debian's postgresql-15).
+set -euo pipefail
+
+cmd=${1:?usage: pg_server.sh start|stop DIR SOCKDIR}
+dir=${2:?usage: pg_server.sh start|stop DIR SOCKDIR}
+sock=${3:?usage: pg_server.sh start|stop DIR SOCKDIR}
+pgbin=${PGBIN:-/usr/lib/postgresql/15/bin}
+
+if [ ! -x "$pgbin/pg_ctl" ]; then
+  echo "pg_server: no PostgreSQL 15 server binaries in $pgbin (scripts/bootstrap installs postgresql-15)" >&2
+  exit 1
+fi
+
+as_owner=()
+if [ "$(id -u)" -eq 0 ]; then
+  if ! setpriv --reuid=nobody --regid=nogroup --clear-groups true 2>/dev/null; then
+    echo "pg_server: running as root and cannot become 'nobody' (setpriv failed): the PostgreSQL tests are skipped" >&2
+    exit 77
+  fi
+  as_owner=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+fi
+
+stop() {
+  if [ -f "$dir/data/postmaster.pid" ]; then
+    (cd "$dir" && "${as_owner[@]}" "$pgbin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop) >/dev/null ||
+      (cd "$dir" && "${as_owner[@]}" "$pgbin/pg_ctl" -D "$dir/data" -m immediate -w stop) >/dev/null || true
+  fi
+  rm -rf "$dir/data" "$sock"
+}
+
+case "$cmd" in
+start)
+  mkdir -p "$dir"
+  stop # a server left by a run that was killed
+  mkdir -p "$dir/data" "$dir/log" "$sock"
+  chmod 700 "$dir/data"
+  if [ ${#as_owner[@]} -gt 0 ]; then
+    chown nobody:nogroup "$dir/data" "$dir/log" "$sock"
+    chmod 755 "$dir"
+  fi
+  cd "$dir"
+  "${as_owner[@]}" "$pgbin/initdb" -D "$dir/data" -U custodian -A trust -E UTF8 --locale=C \
+    --no-sync >"$dir/log/initdb.log" 2>&1 || {
+    cat "$dir/log/initdb.log" >&2
+    exit 1
+  }
+  # No TCP (listen_addresses empty): only the socket in $sock.
+  if ! "${as_owner[@]}" "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/log/server.log" -w -t 60 \
+    -o "-c listen_addresses= -k $sock -c fsync=off -c full_page_writes=off -c max_connections=200" \
+    start >/dev/null; then
+    cat "$dir/log/server.log" >&2
+    exit 1
+  fi
+  echo "pg_server: PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on $sock"
+  ;;
+stop)
+  stop
+  echo "pg_server: stopped"
+  ;;
+*)
+  echo "usage: pg_server.sh start|stop DIR SOCKDIR" >&2
+  exit 2
+  ;;
+esac
