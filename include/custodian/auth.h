@@ -46,6 +46,8 @@ enum cust_action {
     CUST_ACT_RECORDS_EXPORT,         /* records.export: the public-records (CPRA) export */
     CUST_ACT_ENFORCEMENT_CREATE,     /* enforcement.create: record an enforcement action */
     CUST_ACT_ENFORCEMENT_READ,       /* enforcement.read: the log with names, its CSV */
+    CUST_ACT_REQUEST_CLOSE, /* request.close: end a request by hand (close, withdraw, lift, expire)
+                             */
     CUST_ACT_COUNT
 };
 
@@ -60,6 +62,9 @@ bool cust_action_parse(const char *name, enum cust_action *out);
 bool cust_role_allows(enum cust_role role, enum cust_action action);
 /* By name (unknown role or action: false). */
 bool cust_role_allows_name(const char *role, const char *action);
+/* The roles that may take `action`, as text ("supervisor, counsel"; "" when none), for a
+ * refusal that says who may. */
+void cust_action_roles(enum cust_action action, char *buf, size_t size);
 
 /* ---- passphrases ---------------------------------------------------------------------------- */
 

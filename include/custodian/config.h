@@ -62,12 +62,14 @@ enum cust_config_key {
     CUST_CFG_SERVER_CONNECTIONS,
     CUST_CFG_SERVER_PER_IP_CONNECTIONS,
     CUST_CFG_SERVER_TIMEOUT,
+    CUST_CFG_SERVER_HEADER_TIMEOUT, /* a request's line and headers arrive within this, whole */
     CUST_CFG_SERVER_SHUTDOWN_GRACE_MS,
     CUST_CFG_SERVER_ACCESS_LOG,
     CUST_CFG_SERVER_TLS,
-    CUST_CFG_SERVER_PUBLIC_URL,    /* https://...: behind a TLS proxy (Secure cookies, HSTS) */
-    CUST_CFG_SERVER_PUBLISH_TO,    /* the published public view the server keeps up to date */
-    CUST_CFG_SERVER_PUBLISH_EVERY, /* ... every this many seconds (0: only at start) */
+    CUST_CFG_SERVER_PUBLIC_URL,      /* https://...: behind a TLS proxy (Secure cookies, HSTS) */
+    CUST_CFG_SERVER_PUBLISH_TO,      /* the published public view the server keeps up to date */
+    CUST_CFG_SERVER_PUBLISH_EVERY,   /* ... every this many seconds (0: only at start) */
+    CUST_CFG_SERVER_TRUSTED_PROXIES, /* proxies whose X-Forwarded-For names the client */
     /* [ratelimit] */
     CUST_CFG_RATELIMIT_RATE,
     CUST_CFG_RATELIMIT_BURST,

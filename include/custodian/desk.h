@@ -130,10 +130,15 @@ enum cust_status cust_desk_match(struct cust_desk *d, const char *id, json_t **o
 /*
  * A person confirms that `person_id` is the request's subject. A person recorded as a verified
  * citizen, or who claimed citizenship, is linked but flagged for supervisor review; no action is
- * taken on a flagged link until cust_desk_review clears it.
+ * taken on a flagged link until cust_desk_review clears it. A person who was not among the match
+ * candidates (no stored link, and not found by matching again now) needs a `reason` (else
+ * CUST_EINVAL, nothing written): the link's reasons are then that reason alone, as one entry
+ * whose field is CUST_LINK_OUTSIDE_CANDIDATES, and the link shows `outside_candidates` and
+ * `confirm_reason` (cust_desk_show; the inspector general's view lists it). `reason` (may be
+ * NULL for a candidate) is the ledger entry's purpose.
  */
 enum cust_status cust_desk_confirm(struct cust_desk *d, const char *id, int64_t person_id,
-                                   const char *by, struct cust_err *err);
+                                   const char *by, const char *reason, struct cust_err *err);
 /* A supervisor clears the review flag of a link, with a reason. */
 enum cust_status cust_desk_review(struct cust_desk *d, const char *id, int64_t person_id,
                                   const char *by, const char *reason, struct cust_err *err);

@@ -105,7 +105,8 @@ struct cust_http_request {
     struct cust_kv_list query;   /* parsed query string */
     struct cust_kv_list cookies; /* parsed Cookie header */
     const char *content_type;    /* Content-Type header or NULL */
-    const char *remote_addr;     /* client IP as text */
+    const char *remote_addr;     /* client IP as text (behind a trusted proxy: the forwarded one) */
+    const char *proxy_addr;      /* the trusted proxy it came through, or NULL */
     struct cust_buf body;        /* request body (capped by the server's body limit) */
     bool tls;                    /* served over TLS (cookies get Secure) */
     const char *user;            /* authenticated staff user, set by auth middleware; NULL */
@@ -292,6 +293,14 @@ struct cust_http_hooks {
     void *ctx;
 };
 
+/* An address block: `prefix` leading bits of `addr` (4 bytes for AF_INET, 16 for AF_INET6). */
+struct cust_http_net {
+    int family;
+    uint8_t addr[16];
+    unsigned prefix;
+};
+#define CUST_HTTP_MAX_PROXIES 32
+
 struct cust_http_config {
     char listen_host[64]; /* "127.0.0.1", "::1", "0.0.0.0" */
     uint16_t port;        /* 0 = any free port */
@@ -301,7 +310,10 @@ struct cust_http_config {
     unsigned connection_limit;
     unsigned per_ip_connection_limit;
     unsigned timeout_s; /* idle connection timeout */
-    double rate_per_s;  /* token bucket for CUST_ROUTE_RATE_LIMITED routes */
+    /* the whole request line and headers must arrive within this many seconds of the
+     * connection or of the previous answer on it (slow clients; 0: no deadline) */
+    unsigned header_timeout_s;
+    double rate_per_s; /* token bucket for CUST_ROUTE_RATE_LIMITED routes */
     double rate_burst;
     size_t rate_slots;
     unsigned shutdown_grace_ms;         /* wait this long for in-flight requests on stop */
@@ -313,8 +325,27 @@ struct cust_http_config {
     bool public_https;                  /* [server] public_url is https://: as tls (issue 12) */
     char publish_to[1024];              /* [server] publish_to: the published public view */
     unsigned publish_every_s;           /* [server] publish_every (0: at start only) */
+    /* [server] trusted_proxies: peers whose X-Forwarded-For names the client (rate limits,
+     * the access log, the audit trail), and which the per-address connection limit spares */
+    struct cust_http_net trusted[CUST_HTTP_MAX_PROXIES];
+    size_t ntrusted;
     struct cust_http_hooks hooks;
 };
+
+/* Parse "ADDR[/BITS]" items separated by commas or spaces (IPv4 or IPv6) into `out` (at most
+ * `cap`); CUST_EINVAL naming the item that is not one. An empty list is fine (*n = 0). */
+enum cust_status cust_http_nets_parse(const char *text, struct cust_http_net *out, size_t cap,
+                                      size_t *n, struct cust_err *err);
+/* Whether the address `ip` (text) is in one of the blocks. */
+bool cust_http_net_contains(const struct cust_http_net *nets, size_t n, const char *ip);
+/*
+ * The client behind trusted proxies: `xff` is the X-Forwarded-For value (all such headers
+ * joined by commas, in order). Walking from the right, the first address that is not a trusted
+ * proxy is the client; every hop trusted: the leftmost. False (keep the peer) when an entry
+ * that would decide is not an IP address. `out` gets the address as text.
+ */
+bool cust_http_forwarded_client(const struct cust_http_net *nets, size_t n, const char *xff,
+                                char out[64]);
 
 /* Defaults (the configuration's, config.h): 127.0.0.1:8080, 4 threads, 1 MiB body, 8 KiB
  * headers, 256 connections, 30 s; [locator] hide_recent_hours 2 (the issue's rule), result_cap

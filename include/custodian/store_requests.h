@@ -53,6 +53,10 @@ struct cust_request_filter {
                               * the subject or of a person linked to the request */
 };
 
+/* The field of a link's only reason when a person who was never a match candidate was confirmed:
+ * its text is the confirmer's reason (cust_desk_confirm), and the link is flagged for oversight. */
+#define CUST_LINK_OUTSIDE_CANDIDATES "outside_candidates"
+
 /* A link between a request and a person: a candidate, or a confirmed match. */
 struct cust_link_row {
     const char *request_id;
@@ -62,8 +66,8 @@ struct cust_link_row {
     bool strong;                             /* exact booking number or strong id */
     const char *state;                       /* candidate | confirmed | rejected */
     const char *confirmed_by, *confirmed_at; /* "auto" for a strong exact match */
-    const char *reasons;                     /* JSON array */
-    bool review;                             /* flagged for supervisor review (citizenship) */
+    const char *reasons; /* JSON array of {field, text, points}: why the person is linked */
+    bool review;         /* flagged for supervisor review (citizenship) */
     const char *review_reason;
 };
 

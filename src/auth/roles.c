@@ -35,6 +35,7 @@ static const char *const action_names[CUST_ACT_COUNT] = {
     [CUST_ACT_RECORDS_EXPORT] = "records.export",
     [CUST_ACT_ENFORCEMENT_CREATE] = "enforcement.create",
     [CUST_ACT_ENFORCEMENT_READ] = "enforcement.read",
+    [CUST_ACT_REQUEST_CLOSE] = "request.close",
 };
 
 #define Y true
@@ -61,6 +62,7 @@ static const bool matrix[CUST_ACT_COUNT][CUST_ROLE_COUNT] = {
     [CUST_ACT_RECORDS_EXPORT]         = {_,   _,    Y,    Y,      _,      _},
     [CUST_ACT_ENFORCEMENT_CREATE]     = {_,   Y,    Y,    _,      _,      _},
     [CUST_ACT_ENFORCEMENT_READ]       = {_,   _,    Y,    Y,      Y,      _},
+    [CUST_ACT_REQUEST_CLOSE]          = {_,   _,    Y,    Y,      _,      _},
 };
 /* clang-format on */
 
@@ -117,4 +119,21 @@ bool cust_role_allows_name(const char *role, const char *action)
     enum cust_role r;
     enum cust_action a;
     return cust_role_parse(role, &r) && cust_action_parse(action, &a) && cust_role_allows(r, a);
+}
+
+void cust_action_roles(enum cust_action action, char *buf, size_t size)
+{
+    size_t len = 0;
+    if (size)
+        buf[0] = '\0';
+    for (int r = CUST_ROLE_NONE + 1; r < CUST_ROLE_COUNT && size; r++) {
+        if (!cust_role_allows((enum cust_role)r, action))
+            continue;
+        int n = snprintf(buf + len, size - len, "%s%s", len ? ", " : "", role_names[r]);
+        if (n < 0 || (size_t)n >= size - len) {
+            buf[len] = '\0'; /* whole roles only */
+            break;
+        }
+        len += (size_t)n;
+    }
 }

@@ -31,9 +31,13 @@ enum cust_status cli_actor(const struct cli_ctx *ctx, struct cust_store *s, cons
         return st;
     if (disabled)
         return cust_err_set(err, CUST_EDENIED, "--by '%s': the account is disabled", by);
-    if (!cust_role_allows(r, action))
-        return cust_err_set(err, CUST_EDENIED, "--by '%s': a %s may not %s", by,
-                            cust_role_name(r) ? cust_role_name(r) : "?", cust_action_name(action));
+    if (!cust_role_allows(r, action)) {
+        char who[96];
+        cust_action_roles(action, who, sizeof(who));
+        return cust_err_set(err, CUST_EDENIED, "--by '%s': a %s may not %s (%s may)", by,
+                            cust_role_name(r) ? cust_role_name(r) : "?", cust_action_name(action),
+                            who);
+    }
     *role = cust_role_name(r);
     return CUST_OK;
 }

@@ -152,6 +152,7 @@ static void print_show(json_t *j)
     size_t i;
     json_t *x;
     json_array_foreach(json_object_get(j, "links"), i, x)
+    {
         printf("  match %s (person #%lld, booking %s): %s (score %.3f%s)%s%s\n",
                s_or(x, "name", "(no name)"),
                (long long)json_integer_value(json_object_get(x, "person_id")),
@@ -160,6 +161,10 @@ static void print_show(json_t *j)
                json_is_true(json_object_get(x, "strong")) ? ", strong id" : "",
                json_is_true(json_object_get(x, "review")) ? "  REVIEW: " : "",
                s_or(x, "review_reason", ""));
+        if (json_is_true(json_object_get(x, "outside_candidates")))
+            printf("    FLAGGED: confirmed outside the match candidates: %s\n",
+                   s_or(x, "confirm_reason", ""));
+    }
     const json_t *summary = json_object_get(j, "summary");
     if (summary)
         cli_print_outcomes(stdout, summary);
@@ -549,7 +554,7 @@ static enum cust_status do_link(struct req *r)
     if (act_as_by(r, CUST_ACT_REQUEST_CONFIRM_MATCH) != CUST_OK)
         return CUST_EDENIED;
     enum cust_status st =
-        confirm ? cust_desk_confirm(&r->d, r->o.id, pid, r->o.by, &r->err)
+        confirm ? cust_desk_confirm(&r->d, r->o.id, pid, r->o.by, r->o.reason, &r->err)
                 : cust_desk_review(&r->d, r->o.id, pid, r->o.by, r->o.reason, &r->err);
     if (st == CUST_OK)
         printf("%s: person #%lld %s\n", r->o.id, (long long)pid,
@@ -756,8 +761,12 @@ static enum cust_status do_status(struct req *r)
     for (size_t i = 0; i < CUST_ARRAY_LEN(to); i++)
         if (strcmp(r->name, to[i][0]) == 0)
             status = to[i][1];
+    if (!r->o.by)
+        return usage_error(r, "--by USER is required");
     if (!r->o.reason)
         return usage_error(r, "--reason is required");
+    if (act_as_by(r, CUST_ACT_REQUEST_CLOSE) != CUST_OK)
+        return CUST_EDENIED;
     enum cust_status st = cust_desk_set_status(&r->d, r->o.id, status, r->o.reason, &r->err);
     if (st == CUST_OK)
         printf("%s: %s\n", r->o.id, status);
@@ -827,10 +836,15 @@ static const struct req_sub subs[] = {
      do_match,
      R_ID},
     {{"confirm", "confirm that a person is the subject",
-      U("confirm ID PERSON --by USER\n") "\n"
-                                         "Confirm that person #PERSON is the request's "
-                                         "subject. A recorded or claimed citizen is\n"
-                                         "linked but flagged for supervisor review.\n"},
+      U("confirm ID PERSON --by USER [--reason R]\n") "\n"
+                                                      "Confirm that person #PERSON is the "
+                                                      "request's subject. A recorded or "
+                                                      "claimed citizen is\n"
+                                                      "linked but flagged for supervisor "
+                                                      "review. A person who was not among "
+                                                      "the match\n"
+                                                      "candidates needs --reason, and the "
+                                                      "link is flagged for oversight.\n"},
      do_link,
      R_ID},
     {{"review", "a supervisor clears a citizenship review flag",
@@ -904,19 +918,23 @@ static const struct req_sub subs[] = {
      do_document,
      R_ID},
     {{"lift", "the issuer lifted the request",
-      U("lift ID --reason R\n") "\nThe issuer lifted the request (final).\n"},
+      U("lift ID --by USER --reason R\n") "\nThe issuer lifted the request (final). A supervisor's "
+                                          "or counsel's act.\n"},
      do_status,
      R_ID},
     {{"withdraw", "the requester withdrew the request",
-      U("withdraw ID --reason R\n") "\nThe requester withdrew the request (final).\n"},
+      U("withdraw ID --by USER --reason R\n") "\nThe requester withdrew the request (final). A "
+                                              "supervisor's or counsel's act.\n"},
      do_status,
      R_ID},
     {{"expire", "the request expired",
-      U("expire ID --reason R\n") "\nThe request expired (final).\n"},
+      U("expire ID --by USER --reason R\n") "\nThe request expired (final). A supervisor's or "
+                                            "counsel's act.\n"},
      do_status,
      R_ID},
     {{"close", "close the request",
-      U("close ID --reason R\n") "\nClose the request (final), with a reason.\n"},
+      U("close ID --by USER --reason R\n") "\nClose the request (final), with a reason. A "
+                                           "supervisor's or counsel's act.\n"},
      do_status,
      R_ID},
     {{"transfers", "every hand-over to federal custody, with its basis",

@@ -78,6 +78,10 @@ static const struct key_def keys[CUST_CFG_COUNT] = {
                                      "open connections at most"},
     [CUST_CFG_SERVER_PER_IP_CONNECTIONS] = {"server", "per_ip_connections", NULL, "64", false, 0,
                                             "open connections per client address at most"},
+    [CUST_CFG_SERVER_HEADER_TIMEOUT] = {"server", "header_timeout", NULL, "10", false, 0,
+                                        "seconds a request's line and headers may take in all"
+                                        " (from the connection or the previous answer; 0: no"
+                                        " limit)"},
     [CUST_CFG_SERVER_TIMEOUT] = {"server", "timeout", NULL, "30", false, 0,
                                  "idle connection timeout (seconds)"},
     [CUST_CFG_SERVER_SHUTDOWN_GRACE_MS] = {"server", "shutdown_grace_ms", NULL, "10000", false, 0,
@@ -95,6 +99,9 @@ static const struct key_def keys[CUST_CFG_COUNT] = {
     [CUST_CFG_SERVER_PUBLISH_EVERY] = {"server", "publish_every", NULL, "60", false, 0,
                                        "seconds between publishes of the public view (0: only"
                                        " at start)"},
+    [CUST_CFG_SERVER_TRUSTED_PROXIES] = {"server", "trusted_proxies", NULL, "", false, 0,
+                                         "proxies (ADDR or ADDR/BITS, comma-separated) whose"
+                                         " X-Forwarded-For names the client"},
     [CUST_CFG_RATELIMIT_RATE] = {"ratelimit", "rate", NULL, "5", false, 0,
                                  "public requests per second per client address"},
     [CUST_CFG_RATELIMIT_BURST] = {"ratelimit", "burst", NULL, "20", false, 0,

@@ -432,7 +432,8 @@ static enum cust_status step_work(struct run *r, uint32_t i)
      * could not link it alone) and clears a citizenship flag after checking the record */
     as(r, q->sup, "supervisor");
     if (!ls.confirmed && !ls.any_confirmed) {
-        st = cust_desk_confirm(&r->d, q->id, q->person, q->sup, r->err);
+        st = cust_desk_confirm(&r->d, q->id, q->person, q->sup,
+                               "identified from the booking photograph and identifiers", r->err);
         r->stats->steps++;
         if (st != CUST_OK)
             return fail(r, q, "confirm", st);

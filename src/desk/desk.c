@@ -366,13 +366,18 @@ static enum cust_status on_show(const struct cust_request_row *r, void *arg)
 static enum cust_status on_show_link(const struct cust_link_row *l, void *arg)
 {
     json_t *reasons = l->reasons ? json_loads(l->reasons, 0, NULL) : NULL;
-    json_array_append_new(arg,
-                          json_pack("{s:I,s:s?,s:f,s:b,s:s,s:s?,s:s?,s:b,s:s?,s:o}", "person_id",
-                                    (json_int_t)l->person_id, "booking_number", l->booking_number,
-                                    "score", l->score, "strong", l->strong, "state", l->state,
-                                    "confirmed_by", l->confirmed_by, "confirmed_at",
-                                    l->confirmed_at, "review", l->review, "review_reason",
-                                    l->review_reason, "reasons", reasons ? reasons : json_array()));
+    /* confirmed outside the candidates: its one reason is the confirmer's */
+    json_t *first = json_array_get(reasons, 0);
+    const char *field = json_string_value(json_object_get(first, "field"));
+    bool outside = field && strcmp(field, CUST_LINK_OUTSIDE_CANDIDATES) == 0;
+    json_t *o = json_pack(
+        "{s:I,s:s?,s:f,s:b,s:s,s:s?,s:s?,s:b,s:s?,s:b,s:s?}", "person_id", (json_int_t)l->person_id,
+        "booking_number", l->booking_number, "score", l->score, "strong", l->strong, "state",
+        l->state, "confirmed_by", l->confirmed_by, "confirmed_at", l->confirmed_at, "review",
+        l->review, "review_reason", l->review_reason, "outside_candidates", outside,
+        "confirm_reason", outside ? json_string_value(json_object_get(first, "text")) : NULL);
+    json_object_set_new(o, "reasons", reasons ? reasons : json_array());
+    json_array_append_new(arg, o);
     return CUST_OK;
 }
 

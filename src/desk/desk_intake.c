@@ -344,8 +344,15 @@ enum cust_status desk_link_hold(struct cust_desk *d, const char *id, int64_t per
     return st;
 }
 
+/* The reasons of a link confirmed outside the candidates: the confirmer's reason alone. */
+static json_t *outside_reasons(const char *reason)
+{
+    return json_pack("[{s:s,s:s,s:f}]", "field", CUST_LINK_OUTSIDE_CANDIDATES, "text", reason,
+                     "points", 0.0);
+}
+
 enum cust_status cust_desk_confirm(struct cust_desk *d, const char *id, int64_t person_id,
-                                   const char *by, struct cust_err *err)
+                                   const char *by, const char *reason, struct cust_err *err)
 {
     struct desk_req q;
     enum cust_status st = desk_req_load(d, id, &q, err);
@@ -391,6 +398,15 @@ enum cust_status cust_desk_confirm(struct cust_desk *d, const char *id, int64_t 
     if (st == CUST_OK && o.found && strcmp(o.state, "confirmed") == 0)
         st = cust_err_set(err, CUST_ECONFLICT, "person #%lld is already confirmed for '%s'",
                           (long long)person_id, id);
+    /* never a candidate, stored or found again now: the confirmer says why (issue 12) */
+    bool outside = st == CUST_OK && !o.found && !reasons;
+    if (outside && (!reason || !*reason))
+        st = cust_err_set(err, CUST_EINVAL,
+                          "person #%lld is not among the match candidates for '%s': confirming "
+                          "needs a reason",
+                          (long long)person_id, id);
+    if (outside && st == CUST_OK)
+        reasons = outside_reasons(reason);
     if (st == CUST_OK)
         st = cust_store_begin(d->store, err);
     if (st == CUST_OK) {
@@ -406,11 +422,11 @@ enum cust_status cust_desk_confirm(struct cust_desk *d, const char *id, int64_t 
         if (st == CUST_OK) /* before the entry, which commits the request row it changes */
             st = rewindow(d, &q, pi->booking_number, err);
         if (st == CUST_OK)
-            st = desk_log(d, "request.confirm", "request", id, "ok", "",
-                          json_pack("{s:I,s:s?,s:s,s:f,s:b,s:s?}", "person_id",
+            st = desk_log(d, "request.confirm", "request", id, "ok", reason ? reason : "",
+                          json_pack("{s:I,s:s?,s:s,s:f,s:b,s:s?,s:b}", "person_id",
                                     (json_int_t)person_id, "booking_number", pi->booking_number,
                                     "by", by, "score", score, "review", rr != NULL, "review_reason",
-                                    rr),
+                                    rr, "outside_candidates", outside),
                           err);
         if (st == CUST_OK && strcmp(q.status, "received") == 0)
             st = desk_transition(d, &q, "matched", "match confirmed", err);

@@ -109,6 +109,11 @@ static const char *set_one(struct cust_http_config *cfg, const char *section, co
             cfg->per_ip_connection_limit = (unsigned)n;
         else
             why = "expected 0..100000";
+    } else if (IS("server", "header_timeout")) {
+        if (parse_u64(value, 3600, &n))
+            cfg->header_timeout_s = (unsigned)n;
+        else
+            why = "expected seconds, 0..3600";
     } else if (IS("server", "timeout")) {
         if (parse_u64(value, 3600, &n))
             cfg->timeout_s = (unsigned)n;
@@ -153,6 +158,13 @@ static const char *set_one(struct cust_http_config *cfg, const char *section, co
             cfg->publish_every_s = (unsigned)n;
         else
             why = "expected seconds, 0..86400";
+    } else if (IS("server", "trusted_proxies")) {
+        static _Thread_local char msg[CUST_ERR_MSG_MAX];
+        struct cust_err e = CUST_ERR_INIT;
+        if (cust_http_nets_parse(value, cfg->trusted, CUST_HTTP_MAX_PROXIES, &cfg->ntrusted, &e)) {
+            snprintf(msg, sizeof(msg), "%s", e.msg);
+            why = msg;
+        }
     } else if (IS("ratelimit", "rate")) {
         if (parse_double(value, &d) && d > 0)
             cfg->rate_per_s = d;

@@ -42,10 +42,12 @@ enum cust_status cust_http_require(struct cust_http_request *req, struct cust_ht
     }
     req->user = cust_http_arena_strndup(req->arena, s.user, strlen(s.user));
     if (!cust_role_allows(s.role, action)) {
-        char msg[160];
+        char msg[224], who[96];
         const char *role = cust_role_name(s.role);
-        snprintf(msg, sizeof(msg), "role '%s' may not '%s'", role ? role : "none",
-                 cust_action_name(action) ? cust_action_name(action) : "?");
+        cust_action_roles(action, who, sizeof(who));
+        snprintf(msg, sizeof(msg), "role '%s' may not '%s' (%s may)", role ? role : "none",
+                 cust_action_name(action) ? cust_action_name(action) : "?",
+                 who[0] ? who : "no role");
         (void)cust_http_res_error(res, CUST_EDENIED, msg);
         return CUST_EDENIED;
     }

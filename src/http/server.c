@@ -35,6 +35,30 @@ struct cust_http_server {
     atomic_int inflight;
     atomic_bool stopping;
     uint16_t port;
+    /* open connections per client address (the per-address limit; trusted proxies spared),
+     * and every open connection (the header deadline's watchdog walks them) */
+    pthread_mutex_t conn_lock;
+    struct conn_count {
+        char ip[INET6_ADDRSTRLEN];
+        unsigned n;
+    } * conns;
+    size_t nconns, conns_alloc;
+    struct conn_info *open_conns;
+    pthread_t watchdog;
+    pthread_cond_t watchdog_wake;
+    bool watchdog_running, watchdog_stop;
+    atomic_ullong header_timeouts; /* connections cut at the header deadline */
+};
+
+/* One open connection (MHD's socket context): its address, its socket, and since when it has
+ * been waiting for a request's headers (waiting: none has arrived since `since_us`). */
+struct conn_info {
+    char ip[INET6_ADDRSTRLEN];
+    bool counted; /* in conns (the per-address limit) */
+    int fd;
+    bool waiting;
+    int64_t since_us;
+    struct conn_info *prev, *next;
 };
 
 struct req_state {
@@ -102,6 +126,188 @@ static void state_free(struct req_state *st)
 static void *uri_log_cb(void *cls, const char *uri, struct MHD_Connection *con)
 {
     return state_new(cls, uri, con);
+}
+
+/* ---- trusted proxies and the per-address connection limit ----------------------------------- */
+
+static void sockaddr_text(const struct sockaddr *sa, char ip[INET6_ADDRSTRLEN])
+{
+    snprintf(ip, INET6_ADDRSTRLEN, "?");
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, ip,
+                  INET6_ADDRSTRLEN);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, ip,
+                  INET6_ADDRSTRLEN);
+}
+
+/* The entry counting `ip`'s connections (added when `add`), or NULL. Under conn_lock. */
+static struct conn_count *conn_entry(struct cust_http_server *srv, const char *ip, bool add)
+{
+    for (size_t i = 0; i < srv->nconns; i++)
+        if (strcmp(srv->conns[i].ip, ip) == 0)
+            return &srv->conns[i];
+    if (!add)
+        return NULL;
+    if (srv->nconns == srv->conns_alloc) {
+        srv->conns_alloc = srv->conns_alloc ? srv->conns_alloc * 2 : 64;
+        srv->conns = cust_xrealloc(srv->conns, srv->conns_alloc * sizeof(*srv->conns));
+    }
+    struct conn_count *c = &srv->conns[srv->nconns++];
+    snprintf(c->ip, sizeof(c->ip), "%s", ip);
+    c->n = 0;
+    return c;
+}
+
+/*
+ * MHD's accept policy. While stopping, a new connection is closed as soon as it is accepted.
+ * (MHD_quiesce_daemon would stop accepting instead, but with epoll and a thread pool
+ * libmicrohttpd 0.9.75 races its own polling threads for the removal of the listening socket
+ * from the epoll set, and the loser aborts the process: "Failed to remove listen FD from epoll
+ * set" — seen on SIGTERM in tests/crash/fault_server.sh. Refusing here touches no epoll set.)
+ * Otherwise at most per_ip_connection_limit open connections from one address, but a trusted
+ * proxy's (everyone behind it shares its address: limiting it would let one client lock out the
+ * rest).
+ */
+static enum MHD_Result accept_cb(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    (void)addrlen;
+    struct cust_http_server *srv = cls;
+    if (atomic_load(&srv->stopping))
+        return MHD_NO;
+    if (!srv->cfg.per_ip_connection_limit)
+        return MHD_YES;
+    char ip[INET6_ADDRSTRLEN];
+    sockaddr_text(addr, ip);
+    if (cust_http_net_contains(srv->cfg.trusted, srv->cfg.ntrusted, ip))
+        return MHD_YES;
+    pthread_mutex_lock(&srv->conn_lock);
+    const struct conn_count *c = conn_entry(srv, ip, false);
+    bool ok = !c || c->n < srv->cfg.per_ip_connection_limit;
+    pthread_mutex_unlock(&srv->conn_lock);
+    return ok ? MHD_YES : MHD_NO;
+}
+
+/* Each connection opened and closed: counted per address, kept in the list the header
+ * deadline's watchdog walks; the socket context is its conn_info. */
+static void connection_cb(void *cls, struct MHD_Connection *con, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct cust_http_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        struct conn_info *ci = cust_xcalloc(1, sizeof(*ci));
+        const union MHD_ConnectionInfo *a =
+            MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        sockaddr_text(a ? a->client_addr : NULL, ci->ip);
+        const union MHD_ConnectionInfo *f =
+            MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+        ci->fd = f ? f->connect_fd : -1;
+        ci->waiting = true;
+        ci->since_us = mono_us();
+        ci->counted = srv->cfg.per_ip_connection_limit &&
+                      !cust_http_net_contains(srv->cfg.trusted, srv->cfg.ntrusted, ci->ip);
+        pthread_mutex_lock(&srv->conn_lock);
+        if (ci->counted)
+            conn_entry(srv, ci->ip, true)->n++;
+        ci->next = srv->open_conns;
+        if (ci->next)
+            ci->next->prev = ci;
+        srv->open_conns = ci;
+        pthread_mutex_unlock(&srv->conn_lock);
+        *socket_context = ci;
+        return;
+    }
+    struct conn_info *ci = *socket_context;
+    if (!ci)
+        return;
+    pthread_mutex_lock(&srv->conn_lock);
+    struct conn_count *c = ci->counted ? conn_entry(srv, ci->ip, false) : NULL;
+    if (c && --c->n == 0)
+        *c = srv->conns[--srv->nconns]; /* the last one takes its place */
+    if (ci->prev)
+        ci->prev->next = ci->next;
+    else
+        srv->open_conns = ci->next;
+    if (ci->next)
+        ci->next->prev = ci->prev;
+    pthread_mutex_unlock(&srv->conn_lock);
+    free(ci);
+    *socket_context = NULL;
+}
+
+/* The connection's headers arrived (waiting false), or its answer was sent (waiting again: a
+ * kept-alive connection may first sit idle for MHD's idle timeout, then the deadline runs). */
+static void conn_waiting(struct cust_http_server *srv, struct MHD_Connection *con, bool waiting)
+{
+    const union MHD_ConnectionInfo *i =
+        con ? MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
+    struct conn_info *ci = i ? i->socket_context : NULL;
+    if (!ci)
+        return;
+    pthread_mutex_lock(&srv->conn_lock);
+    ci->waiting = waiting;
+    ci->since_us = mono_us() + (waiting ? (int64_t)srv->cfg.timeout_s * 1000000 : 0);
+    pthread_mutex_unlock(&srv->conn_lock);
+}
+
+/* The header deadline: twice a second, a connection that has waited longer than
+ * header_timeout_s for a request's whole line and headers (a client sending a byte now and then
+ * keeps MHD's idle timeout from firing) is shut down, and MHD then closes it. MHD calls the
+ * closed notification before it closes the socket, and that is handled under conn_lock, so the
+ * socket shut down is always this connection's. */
+static void *watchdog_run(void *arg)
+{
+    struct cust_http_server *srv = arg;
+    int64_t limit = (int64_t)srv->cfg.header_timeout_s * 1000000;
+    pthread_mutex_lock(&srv->conn_lock);
+    while (!srv->watchdog_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 500 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&srv->watchdog_wake, &srv->conn_lock, &ts);
+        int64_t now = mono_us();
+        for (struct conn_info *ci = srv->open_conns; ci; ci = ci->next) {
+            if (!ci->waiting || ci->fd < 0 || now - ci->since_us <= limit)
+                continue;
+            ci->waiting = false; /* once */
+            (void)shutdown(ci->fd, SHUT_RDWR);
+            atomic_fetch_add(&srv->header_timeouts, 1);
+        }
+    }
+    pthread_mutex_unlock(&srv->conn_lock);
+    return NULL;
+}
+
+/* Appends each X-Forwarded-For value (comma-joined, in order) to the cust_buf at cls. */
+static enum MHD_Result join_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    (void)kind;
+    struct cust_buf *b = cls;
+    if (strcasecmp(key, "X-Forwarded-For") == 0 && value)
+        (void)cust_buf_appendf(b, "%s%s", b->len ? "," : "", value);
+    return MHD_YES;
+}
+
+/* Behind a trusted proxy, the client is the one its X-Forwarded-For names (proxy.c). */
+static void forwarded_client(struct req_state *st, struct MHD_Connection *con)
+{
+    const struct cust_http_config *cfg = &st->srv->cfg;
+    if (!cfg->ntrusted || !cust_http_net_contains(cfg->trusted, cfg->ntrusted, st->req.remote_addr))
+        return;
+    struct cust_buf xff = CUST_BUF_INIT;
+    MHD_get_connection_values(con, MHD_HEADER_KIND, join_xff, &xff);
+    char client[64];
+    if (xff.len && cust_buf_putc(&xff, '\0') == CUST_OK &&
+        cust_http_forwarded_client(cfg->trusted, cfg->ntrusted, xff.buf, client)) {
+        st->req.proxy_addr = st->req.remote_addr;
+        st->req.remote_addr = cust_http_arena_strndup(st->req.arena, client, strlen(client));
+    }
+    cust_buf_release(&xff);
 }
 
 const char *cust_http_req_header(const struct cust_http_request *req, const char *name)
@@ -189,6 +395,8 @@ static void access_log(struct req_state *st, const char *method, int64_t dur_us,
         json_object_set_new(o, "route", json_string(st->route));
     if (st->req.user)
         json_object_set_new(o, "user", json_string(st->req.user));
+    if (st->req.proxy_addr)
+        json_object_set_new(o, "via", json_string(st->req.proxy_addr));
     const char *end = termination_name(toe);
     if (end)
         json_object_set_new(o, "end", json_string(end));
@@ -210,11 +418,12 @@ static bool audited(const struct req_state *st)
     return (st->route_flags & CUST_ROUTE_AUDITED) || strncmp(st->req.target, "/api/", 5) == 0;
 }
 
+static void conn_waiting(struct cust_http_server *srv, struct MHD_Connection *con, bool waiting);
+
 static void completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)con;
+    conn_waiting(cls, con, true); /* the next request's headers: the deadline starts now */
     struct req_state *st = *con_cls;
     if (!st)
         return;
@@ -421,6 +630,8 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     if (!st->started) {
         st->started = true;
         st->req.method = cust_http_arena_strndup(st->req.arena, method, strlen(method));
+        conn_waiting(srv, con, false);
+        forwarded_client(st, con);
         /* 431: request line + headers over the cap. */
         size_t hsize = strlen(st->req.target) + strlen(method) + 12;
         MHD_get_connection_values(con, MHD_HEADER_KIND, sum_header, &hsize);
@@ -470,21 +681,6 @@ CUST_PRINTF(2, 0) static void mhd_logger(void *cls, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
 }
 
-/*
- * While stopping, a new connection is closed as soon as it is accepted. (MHD_quiesce_daemon would
- * stop accepting instead, but with epoll and a thread pool libmicrohttpd 0.9.75 races its own
- * polling threads for the removal of the listening socket from the epoll set, and the loser
- * aborts the process: "Failed to remove listen FD from epoll set" — seen on SIGTERM in
- * tests/crash/fault_server.sh. Refusing here touches no epoll set.)
- */
-static enum MHD_Result accept_cb(void *cls, const struct sockaddr *addr, socklen_t addrlen)
-{
-    (void)addr;
-    (void)addrlen;
-    const struct cust_http_server *srv = cls;
-    return atomic_load(&srv->stopping) ? MHD_NO : MHD_YES;
-}
-
 enum cust_status cust_http_server_start(struct cust_http_server **out,
                                         const struct cust_http_config *cfg,
                                         const struct cust_router *router, struct cust_err *err)
@@ -514,11 +710,15 @@ enum cust_status cust_http_server_start(struct cust_http_server **out,
     atomic_init(&srv->inflight, 0);
     atomic_init(&srv->stopping, false);
     pthread_mutex_init(&srv->log_lock, NULL);
+    pthread_mutex_init(&srv->conn_lock, NULL);
+    pthread_cond_init(&srv->watchdog_wake, NULL);
     if (cfg->access_log[0] && strcmp(cfg->access_log, "-") != 0) {
         srv->log = fopen(cfg->access_log, "a");
         if (!srv->log) {
             int e = errno;
             pthread_mutex_destroy(&srv->log_lock);
+            pthread_mutex_destroy(&srv->conn_lock);
+            pthread_cond_destroy(&srv->watchdog_wake);
             free(srv);
             return cust_err_set(err, CUST_EIO, "cannot open access log '%s': %s", cfg->access_log,
                                 strerror(e));
@@ -536,8 +736,8 @@ enum cust_status cust_http_server_start(struct cust_http_server **out,
     srv->mhd = MHD_start_daemon(
         flags, 0, accept_cb, srv, access_cb, srv, MHD_OPTION_SOCK_ADDR, &addr.sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 1),
-        MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        cfg->per_ip_connection_limit, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
+        MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit, MHD_OPTION_NOTIFY_CONNECTION,
+        connection_cb, srv, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, mem, MHD_OPTION_URI_LOG_CALLBACK, uri_log_cb, srv,
         MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, srv,
         MHD_OPTION_END);
@@ -549,6 +749,13 @@ enum cust_status cust_http_server_start(struct cust_http_server **out,
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di ? di->port : cfg->port;
+    if (cfg->header_timeout_s > 0) {
+        if (pthread_create(&srv->watchdog, NULL, watchdog_run, srv) != 0) {
+            cust_http_server_stop(srv);
+            return cust_err_set(err, CUST_EIO, "cannot start the header deadline's watchdog");
+        }
+        srv->watchdog_running = true;
+    }
     *out = srv;
     return CUST_OK;
 }
@@ -562,6 +769,14 @@ void cust_http_server_stop(struct cust_http_server *srv)
 {
     if (!srv)
         return;
+    if (srv->watchdog_running) {
+        pthread_mutex_lock(&srv->conn_lock);
+        srv->watchdog_stop = true;
+        pthread_cond_signal(&srv->watchdog_wake);
+        pthread_mutex_unlock(&srv->conn_lock);
+        pthread_join(srv->watchdog, NULL);
+        srv->watchdog_running = false;
+    }
     if (srv->mhd) {
         /* From now on new connections are closed at once (accept_cb). */
         atomic_store(&srv->stopping, true);
@@ -576,5 +791,8 @@ void cust_http_server_stop(struct cust_http_server *srv)
     if (srv->own_log)
         fclose(srv->log);
     pthread_mutex_destroy(&srv->log_lock);
+    pthread_mutex_destroy(&srv->conn_lock);
+    pthread_cond_destroy(&srv->watchdog_wake);
+    free(srv->conns);
     free(srv);
 }

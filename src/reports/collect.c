@@ -276,8 +276,22 @@ static enum cust_status on_link(const struct cust_link_row *l, void *arg)
     struct rp_req *q = arg;
     if (strcmp(l->state, "confirmed") != 0)
         return CUST_OK;
+    /* a person confirmed outside the candidates: the link's one reason is the confirmer's */
+    char *outside = NULL;
+    if (l->reasons && strstr(l->reasons, CUST_LINK_OUTSIDE_CANDIDATES)) {
+        json_t *r = json_loads(l->reasons, 0, NULL);
+        json_t *first = json_array_get(r, 0);
+        const char *field = json_string_value(json_object_get(first, "field"));
+        if (field && strcmp(field, CUST_LINK_OUTSIDE_CANDIDATES) == 0)
+            outside = dup0(json_string_value(json_object_get(first, "text")));
+        json_decref(r);
+    }
+    int64_t ts = CUST_NO_TIME;
+    if (!l->confirmed_at || !cust_time_parse(l->confirmed_at, &ts, NULL))
+        ts = CUST_NO_TIME;
     q->links = cust_xrealloc(q->links, (q->nlinks + 1) * sizeof(*q->links));
-    q->links[q->nlinks++] = (struct rp_link){l->person_id, dup0(l->booking_number)};
+    q->links[q->nlinks++] =
+        (struct rp_link){l->person_id, dup0(l->booking_number), dup0(l->confirmed_by), ts, outside};
     return CUST_OK;
 }
 
@@ -391,8 +405,11 @@ void rp_set_free(struct rp_set *set)
         free(q->status);
         free(q->status_reason);
         free(q->received_at);
-        for (size_t k = 0; k < q->nlinks; k++)
+        for (size_t k = 0; k < q->nlinks; k++) {
             free(q->links[k].booking_number);
+            free(q->links[k].confirmed_by);
+            free(q->links[k].outside_reason);
+        }
         free(q->links);
         for (size_t k = 0; k < q->ndecs; k++) {
             free(q->decs[k].booking_number);

@@ -8,6 +8,8 @@
  *   - a disclosure is information given to the requester: a notification done (the release
  *     date or time), or a row given by a data request (the items given; the row is an
  *     override too when an item given was only `permitted`).
+ *   - a confirmation outside the candidates: a person who was never a match candidate
+ *     confirmed as a request's subject, with the confirmer's reason (issue 12).
  * Filters: period (by the event's time), request, person (internal id) or booking, actor.
  */
 #include "custodian/compat.h"
@@ -35,7 +37,7 @@ struct ctx {
     const struct rp_set *set;
     int64_t from_ts, to_ts;
     json_t *rows;
-    json_int_t disclosures, overrides;
+    json_int_t disclosures, overrides, flagged;
     json_t *by_actor;
 };
 
@@ -98,6 +100,27 @@ static void actions(struct ctx *c, const struct rp_req *q)
             json_string_value(json_object_get(entry, "rule")), "cite", cite, "actor", a->by,
             "reason", a->reason);
         add_row(c, a->at, row, disclosure, override, a->by);
+    }
+}
+
+/* Persons confirmed as the subject although never a match candidate. */
+static void confirmations(struct ctx *c, const struct rp_req *q)
+{
+    for (size_t k = 0; k < q->nlinks; k++) {
+        const struct rp_link *l = &q->links[k];
+        if (!l->outside_reason || l->confirmed_ts == CUST_NO_TIME || l->confirmed_ts < c->from_ts ||
+            l->confirmed_ts >= c->to_ts ||
+            !wanted(c, q->id, l->person_id, l->booking_number, l->confirmed_by))
+            continue;
+        json_t *row =
+            json_pack("{s:s,s:s,s:s,s:s?,s:I,s:s?,s:s,s:s,s:s,s:o,s:s?,s:s,s:b}", "type",
+                      "confirmation", "request_id", q->id, "request_kind", q->kind, "agency",
+                      q->agency, "person_id", (json_int_t)l->person_id, "booking_number",
+                      l->booking_number, "what", "subject confirmed outside the match candidates",
+                      "outcome", "confirmed", "verdict", "", "cite", json_array(), "actor",
+                      l->confirmed_by, "reason", l->outside_reason, "outside_candidates", true);
+        add_row(c, l->confirmed_ts, row, false, false, l->confirmed_by);
+        c->flagged++;
     }
 }
 
@@ -178,7 +201,7 @@ enum cust_status cust_report_oversight(struct cust_store *s, const struct cust_r
     *out = NULL;
     if (o->to < o->from)
         return cust_err_set(err, CUST_EINVAL, "the period ends before it begins");
-    struct ctx c = {o, NULL, 0, 0, json_array(), 0, 0, json_object()};
+    struct ctx c = {o, NULL, 0, 0, json_array(), 0, 0, 0, json_object()};
     rp_period(o->from, o->to, &c.from_ts, &c.to_ts);
     struct rp_set set;
     enum cust_status st = rp_collect(s, CUST_NO_TIME, c.to_ts, true, &set, err);
@@ -188,8 +211,10 @@ enum cust_status cust_report_oversight(struct cust_store *s, const struct cust_r
         return st;
     }
     c.set = &set;
-    for (size_t i = 0; i < set.n; i++)
+    for (size_t i = 0; i < set.n; i++) {
         actions(&c, &set.v[i]);
+        confirmations(&c, &set.v[i]);
+    }
     st = cust_store_disclosures(s, o->request_id, on_disclosure, &c, err);
     json_t *r = NULL;
     if (st == CUST_OK) {
@@ -209,6 +234,7 @@ enum cust_status cust_report_oversight(struct cust_store *s, const struct cust_r
                                       o->booking_number, "actor", o->actor));
         json_object_set_new(r, "disclosures", json_integer(c.disclosures));
         json_object_set_new(r, "overrides", json_integer(c.overrides));
+        json_object_set_new(r, "flagged_confirmations", json_integer(c.flagged));
         json_object_set_new(r, "by_actor", c.by_actor);
         json_object_set_new(r, "rows", c.rows);
     } else {

@@ -793,6 +793,10 @@ static void html_oversight(struct out *o, const json_t *r)
          "<span id=\"disclosures\">%lld</span> disclosures and <span id=\"overrides\">%lld</span> "
          "overrides in the period.",
          (long long)num(r, "disclosures"), (long long)num(r, "overrides"));
+    putf(o,
+         " <span id=\"flagged\">%lld</span> persons confirmed as a request's subject outside the "
+         "match candidates.",
+         (long long)num(r, "flagged_confirmations"));
     put(o, "</p>\n<p>An override departs from the law's default: a required action declined, or "
            "a permitted one taken. A disclosure is information given to the requester: a "
            "release notification, or a row of data on a data request.</p>\n");
@@ -816,7 +820,8 @@ static void html_oversight(struct out *o, const json_t *r)
         put(o, "<tr><td>");
         h(o, str(row, "at"));
         put(o, "</td><td>");
-        h(o, json_is_true(json_object_get(row, "override")) &&
+        h(o, strcmp(str(row, "type"), "confirmation") == 0 ? "flagged confirmation"
+             : json_is_true(json_object_get(row, "override")) &&
                      json_is_true(json_object_get(row, "disclosure"))
                  ? "disclosure, override"
              : json_is_true(json_object_get(row, "override")) ? "override"
@@ -1015,8 +1020,9 @@ static void text_report(struct out *o, const char *kind, const json_t *r)
                  what, str(row, "outcome"), str(row, "verdict"), str(row, "actor"));
             free(what);
         }
-        putf(o, "%lld disclosures, %lld overrides\n", (long long)num(r, "disclosures"),
-             (long long)num(r, "overrides"));
+        putf(o, "%lld disclosures, %lld overrides, %lld confirmations outside the candidates\n",
+             (long long)num(r, "disclosures"), (long long)num(r, "overrides"),
+             (long long)num(r, "flagged_confirmations"));
     } else if (strcmp(kind, "enforcement") == 0) {
         size_t i;
         json_t *row;

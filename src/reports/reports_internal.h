@@ -25,6 +25,9 @@ struct rp_decision {
 struct rp_link {
     int64_t person_id;
     char *booking_number;
+    char *confirmed_by;
+    int64_t confirmed_ts; /* CUST_NO_TIME when unknown */
+    char *outside_reason; /* confirmed outside the match candidates: why; else NULL */
 };
 
 /* A request and what happened to it. */

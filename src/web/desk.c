@@ -165,10 +165,11 @@ static const struct web_step steps[] = {
     {"review", CUST_ACT_REQUEST_CONFIRM_MATCH},
     {"decide", CUST_ACT_REQUEST_DECIDE},
     {"act", CUST_ACT_REQUEST_ACT},
-    {"withdraw", CUST_ACT_REQUEST_ACT},
-    {"lift", CUST_ACT_REQUEST_ACT},
-    {"expire", CUST_ACT_REQUEST_ACT},
-    {"close", CUST_ACT_REQUEST_ACT},
+    /* ending a request by hand: a supervisor's or counsel's act, with a reason (issue 12) */
+    {"withdraw", CUST_ACT_REQUEST_CLOSE},
+    {"lift", CUST_ACT_REQUEST_CLOSE},
+    {"expire", CUST_ACT_REQUEST_CLOSE},
+    {"close", CUST_ACT_REQUEST_CLOSE},
 };
 
 const struct web_step *web_steps(size_t *n)
@@ -203,7 +204,7 @@ static enum cust_status run_step(struct cust_web *w, const struct cust_session *
     if (strcmp(name, "match") == 0) {
         st = cust_desk_match(&d, id, out, err);
     } else if (strcmp(name, "confirm") == 0) {
-        st = cust_desk_confirm(&d, id, pid, se->user, err);
+        st = cust_desk_confirm(&d, id, pid, se->user, reason, err);
     } else if (strcmp(name, "review") == 0) {
         st = reason ? cust_desk_review(&d, id, pid, se->user, reason, err)
                     : cust_err_set(err, CUST_EINVAL, "reason: required");
@@ -494,10 +495,27 @@ static void action_vars(json_t *v, const json_t *r, const struct cust_session *s
     bool can_fulfil = cust_role_allows(se->role, CUST_ACT_REQUEST_FULFILL) && jstr(r, "kind") &&
                       scope && !json_is_null(scope) && !closed && status &&
                       strcmp(status, "fulfilled") != 0; /* answered once */
+    /* a supervisor confirms the subject (a person outside the candidates with a reason);
+     * a supervisor or counsel ends the request by hand, with a reason (issue 12) */
+    const json_t *subject = json_object_get(json_object_get(r, "request"), "subject");
+    bool can_confirm = cust_role_allows(se->role, CUST_ACT_REQUEST_CONFIRM_MATCH) && !closed &&
+                       subject && !json_is_null(subject);
+    bool can_close = cust_role_allows(se->role, CUST_ACT_REQUEST_CLOSE) && !closed;
+    json_t *ends = json_array();
+    static const char *const end[][2] = {{"close", "Close the request"},
+                                         {"withdraw", "Record: withdrawn by the requester"},
+                                         {"lift", "Record: lifted by the issuer"}};
+    for (size_t i = 0; can_close && i < CUST_ARRAY_LEN(end); i++)
+        json_array_append_new(ends, json_pack("{s:s,s:s}", "step", end[i][0], "label", end[i][1]));
     json_object_set_new(v, "can_decide", json_boolean(can_decide));
     json_object_set_new(v, "can_fulfil", json_boolean(can_fulfil));
+    json_object_set_new(v, "can_confirm", json_boolean(can_confirm));
+    json_object_set_new(v, "ends",
+                        can_close ? json_pack("{s:o}", "list", ends)
+                                  : (json_decref(ends), json_false()));
     json_object_set_new(v, "nothing",
-                        json_boolean(!can_decide && !can_fulfil && !json_array_size(acts)));
+                        json_boolean(!can_decide && !can_fulfil && !can_confirm && !can_close &&
+                                     !json_array_size(acts)));
     json_object_set_new(v, "acts", acts);
 }
 
@@ -542,12 +560,15 @@ static json_t *request_vars(const json_t *r, const struct cust_session *se)
         snprintf(score, sizeof(score), "%.2f", json_number_value(json_object_get(l, "score")));
         json_array_append_new(
             links,
-            json_pack("{s:I,s:s?,s:s,s:s,s:s,s:b,s:b}", "person_id",
+            json_pack("{s:I,s:s?,s:s,s:s,s:s,s:b,s:b,s:b,s:s,s:s}", "person_id",
                       (json_int_t)json_integer_value(json_object_get(l, "person_id")), "name",
                       jstr(l, "name"), "booking_number", str_or_empty(jstr(l, "booking_number")),
                       "state", str_or_empty(jstr(l, "state")), "score", score, "strong",
                       json_is_true(json_object_get(l, "strong")), "review",
-                      json_is_true(json_object_get(l, "review"))));
+                      json_is_true(json_object_get(l, "review")), "outside",
+                      json_is_true(json_object_get(l, "outside_candidates")), "confirmed_by",
+                      str_or_empty(jstr(l, "confirmed_by")), "confirm_reason",
+                      str_or_empty(jstr(l, "confirm_reason"))));
     }
     json_object_set_new(v, "links", links);
     json_t *decs = json_array();

@@ -647,10 +647,26 @@ enum cust_status web_guard(struct cust_web *w, struct cust_http_request *req,
         return CUST_EDENIED;
     }
     if (html && res->status == 403) {
+        /* the role's refusal says who may; a CSRF refusal says so */
+        char said[256];
+        snprintf(said, sizeof(said), "%.*s", (int)(res->body.len < 255 ? res->body.len : 255),
+                 res->body.len ? res->body.buf : "");
+        bool csrf = strstr(said, "CSRF") != NULL;
         cust_http_res_release(res);
         cust_http_res_init(res);
-        (void)web_html_error(w, res, 403, "Not allowed",
-                             "Your role does not allow this page. The attempt was recorded.", NULL);
+        char msg[224] = "Your role does not allow this page. The attempt was recorded.";
+        if (csrf) {
+            snprintf(msg, sizeof(msg),
+                     "The form was stale or not from this site (CSRF token). "
+                     "Reload the page and try again.");
+        } else if (action != WEB_SESSION && cust_action_name((enum cust_action)action)) {
+            char who[96];
+            cust_action_roles((enum cust_action)action, who, sizeof(who));
+            snprintf(msg, sizeof(msg),
+                     "Your role does not allow this (%s: %s only). The attempt was recorded.",
+                     cust_action_name((enum cust_action)action), who[0] ? who : "no role");
+        }
+        (void)web_html_error(w, res, 403, "Not allowed", msg, NULL);
     }
     if (html && res->status >= 500 && res->incident[0]) {
         /* the account could not be checked: the page carries the incident already logged */

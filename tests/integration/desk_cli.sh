@@ -182,8 +182,8 @@ head -1 "$T/out" | grep '^booking_number,last_name,first_name,dob,booking_facts'
 # list: open ones with deadlines; lift ends a detainer
 "$C" request list --open >"$T/list.txt"
 grep -q "$DET" "$T/list.txt" || fail "list"; ok
-expect_exit 2 "$C" request lift "$DET"
-expect_exit 0 "$C" request lift "$DET" --reason "lifted by ICE"
-expect_exit 1 "$C" request lift "$DET" --reason again
+expect_exit 2 "$C" request lift "$DET" --by sgt
+expect_exit 0 "$C" request lift "$DET" --by sgt --reason "lifted by ICE"
+expect_exit 1 "$C" request lift "$DET" --by sgt --reason again
 "$C" audit verify | grep '^ledger ok' >/dev/null || fail "ledger intact"; ok
 pass

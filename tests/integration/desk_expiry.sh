@@ -28,7 +28,7 @@ ACT=$(det 1001)  # acted on
 W=$(det 1001)    # withdrawn
 "$C" request decide "$ACT" >/dev/null
 "$C" request act "$ACT" --action notify --by sgt >/dev/null
-"$C" request withdraw "$W" --reason "issuer withdrew" >/dev/null
+"$C" request withdraw "$W" --by sgt --reason "issuer withdrew" >/dev/null
 status() { "$C" request show "$1" --json | jq -r .status; }
 release() { # release BOOKING TIME: a new version of the booking with released_at
   grep "\"booking_number\": \"$1\"" "$CUST_SOURCE_DIR/tests/data/desk/county.jsonl" |

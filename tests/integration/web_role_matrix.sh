@@ -85,6 +85,7 @@ declare -A ALLOW=(
   [records.export]="supervisor counsel"
   [enforcement.create]="clerk supervisor"
   [enforcement.read]="supervisor counsel auditor"
+  [request.close]="supervisor counsel"
 )
 expect_allowed() { # GUARD ROLE -> 0 if allowed
   local g=$1 r=$2

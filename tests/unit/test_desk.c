@@ -314,9 +314,9 @@ static void test_weak_match_waits_for_confirmation(void **state)
     assert_int_equal(cust_desk_match(&f->d, id, &out, &err), CUST_OK);
     assert_true(json_array_size(out) >= 1);
     json_decref(out);
-    assert_int_equal(cust_desk_confirm(&f->d, id, pid, "sgt", &err), CUST_OK);
-    assert_int_equal(cust_desk_confirm(&f->d, id, pid, "sgt", &err), CUST_ECONFLICT);
-    assert_int_equal(cust_desk_confirm(&f->d, id, 999, "sgt", &err), CUST_ENOTFOUND);
+    assert_int_equal(cust_desk_confirm(&f->d, id, pid, "sgt", NULL, &err), CUST_OK);
+    assert_int_equal(cust_desk_confirm(&f->d, id, pid, "sgt", NULL, &err), CUST_ECONFLICT);
+    assert_int_equal(cust_desk_confirm(&f->d, id, 999, "sgt", NULL, &err), CUST_ENOTFOUND);
     j = show(f, id);
     assert_string_equal(sget(j, "status"), "matched");
     assert_string_equal(sget(json_array_get(json_object_get(j, "links"), 0), "confirmed_by"),

@@ -559,6 +559,53 @@ static void test_guard(void **state)
 
 /* Server-generated errors as HTML: only off /api/ and for a client that asks for HTML; the page
  * is chosen by the status alone. */
+/* trusted proxies (issue 12): blocks, and the client an X-Forwarded-For chain names */
+static void test_trusted_proxies(void **state)
+{
+    (void)state;
+    struct cust_http_net nets[4];
+    size_t n = 0;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(
+        cust_http_nets_parse("10.0.0.0/8, 192.168.1.7 ::1 2001:db8::/32", nets, 4, &n, &err),
+        CUST_OK);
+    assert_int_equal(n, 4);
+    assert_true(cust_http_net_contains(nets, n, "10.200.3.4"));
+    assert_false(cust_http_net_contains(nets, n, "11.0.0.1"));
+    assert_true(cust_http_net_contains(nets, n, "192.168.1.7"));
+    assert_false(cust_http_net_contains(nets, n, "192.168.1.8"));
+    assert_true(cust_http_net_contains(nets, n, "::ffff:10.1.1.1")); /* IPv4-mapped */
+    assert_true(cust_http_net_contains(nets, n, "2001:db8:ffff::1"));
+    assert_false(cust_http_net_contains(nets, n, "2001:db9::1"));
+    assert_false(cust_http_net_contains(nets, n, "not an address"));
+    assert_int_equal(cust_http_nets_parse("10.0.0.0/33", nets, 4, &n, &err), CUST_EINVAL);
+    assert_int_equal(cust_http_nets_parse("10.0.0.1/", nets, 4, &n, &err), CUST_EINVAL);
+    assert_int_equal(cust_http_nets_parse("proxy.example", nets, 4, &n, &err), CUST_EINVAL);
+    assert_int_equal(
+        cust_http_nets_parse("1.1.1.1 2.2.2.2 3.3.3.3 4.4.4.4 5.5.5.5", nets, 4, &n, &err),
+        CUST_EINVAL);
+    assert_int_equal(cust_http_nets_parse("", nets, 4, &n, &err), CUST_OK);
+    assert_int_equal(n, 0);
+
+    assert_int_equal(cust_http_nets_parse("10.0.0.0/8", nets, 4, &n, &err), CUST_OK);
+    char c[64];
+    assert_true(cust_http_forwarded_client(nets, n, "203.0.113.5", c));
+    assert_string_equal(c, "203.0.113.5");
+    /* left of the first untrusted hop from the right is the client's own claim */
+    assert_true(cust_http_forwarded_client(nets, n, "1.2.3.4, 203.0.113.5, 10.1.1.1", c));
+    assert_string_equal(c, "203.0.113.5");
+    assert_true(cust_http_forwarded_client(nets, n, " 10.9.9.9 ,10.1.1.1 ", c)); /* all ours */
+    assert_string_equal(c, "10.9.9.9");
+    assert_true(cust_http_forwarded_client(nets, n, "2001:db8::7", c));
+    assert_string_equal(c, "2001:db8::7");
+    assert_true(cust_http_forwarded_client(nets, n, "junk, 203.0.113.5", c)); /* decided first */
+    assert_string_equal(c, "203.0.113.5");
+    assert_false(cust_http_forwarded_client(nets, n, "203.0.113.5, junk", c));
+    assert_false(cust_http_forwarded_client(nets, n, "", c));
+    assert_false(cust_http_forwarded_client(nets, n, " , ", c));
+    assert_false(cust_http_forwarded_client(nets, n, NULL, c));
+}
+
 static void test_error_page(void **state)
 {
     (void)state;
@@ -611,6 +658,7 @@ int main(void)
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_server_inprocess),
         cmocka_unit_test(test_guard),
+        cmocka_unit_test(test_trusted_proxies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

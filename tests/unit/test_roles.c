@@ -29,6 +29,7 @@ static const struct {
     {"records.export", "supervisor counsel"},
     {"enforcement.create", "clerk supervisor"},
     {"enforcement.read", "supervisor counsel auditor"},
+    {"request.close", "supervisor counsel"},
 };
 
 static const char *const roles[] = {"clerk", "supervisor", "counsel", "auditor", "admin"};
@@ -88,6 +89,15 @@ static void test_deny_by_default(void **state)
     /* Separation of duties: the admin manages accounts but touches no case. */
     assert_false(cust_role_allows(CUST_ROLE_ADMIN, CUST_ACT_REQUEST_DECIDE));
     assert_false(cust_role_allows(CUST_ROLE_ADMIN, CUST_ACT_PERSON_READ_RESTRICTED));
+    /* A clerk may not end a request by hand; a refusal can say who may. */
+    assert_false(cust_role_allows(CUST_ROLE_CLERK, CUST_ACT_REQUEST_CLOSE));
+    char who[64];
+    cust_action_roles(CUST_ACT_REQUEST_CLOSE, who, sizeof(who));
+    assert_string_equal(who, "supervisor, counsel");
+    cust_action_roles(CUST_ACT_USER_MANAGE, who, sizeof(who));
+    assert_string_equal(who, "admin");
+    cust_action_roles(CUST_ACT_ROSTER_READ, who, 12); /* cut at a whole role */
+    assert_string_equal(who, "clerk");
     /* The auditor reads but never writes. */
     for (int act = 0; act < CUST_ACT_COUNT; act++) {
         const char *name = cust_action_name((enum cust_action)act);
