@@ -153,8 +153,8 @@ static void print_show(json_t *j)
     json_t *x;
     json_array_foreach(json_object_get(j, "links"), i, x)
     {
-        printf("  match %s (person #%lld, booking %s): %s (score %.3f%s)%s%s\n",
-               s_or(x, "name", "(no name)"),
+        printf("  match %s, born %s (person #%lld, booking %s): %s (score %.3f%s)%s%s\n",
+               s_or(x, "name", "(no name)"), s_or(x, "dob", "?"),
                (long long)json_integer_value(json_object_get(x, "person_id")),
                s_or(x, "booking_number", "-"), s_or(x, "state", ""),
                json_real_value(json_object_get(x, "score")),
@@ -164,6 +164,14 @@ static void print_show(json_t *j)
         if (json_is_true(json_object_get(x, "outside_candidates")))
             printf("    FLAGGED: confirmed outside the match candidates: %s\n",
                    s_or(x, "confirm_reason", ""));
+        /* why a candidate is one: each field's agreement and its points */
+        size_t k;
+        json_t *why;
+        if (strcmp(s_or(x, "state", ""), "candidate") == 0)
+            json_array_foreach(json_object_get(x, "reasons"), k, why)
+                printf("%s %s %s %+.1f%s", k ? "," : "    ", s_or(why, "field", ""),
+                       s_or(why, "text", ""), json_number_value(json_object_get(why, "points")),
+                       k + 1 == json_array_size(json_object_get(x, "reasons")) ? "\n" : "");
     }
     const json_t *summary = json_object_get(j, "summary");
     if (summary)
@@ -511,7 +519,8 @@ static enum cust_status do_show(struct req *r)
 
 static void print_candidate(const json_t *c)
 {
-    printf("person #%lld booking %s score %.4f (%.1f points)%s: %s%s%s\n",
+    printf("%s, born %s (person #%lld, booking %s): score %.4f (%.1f points)%s: %s%s%s\n",
+           s_or(c, "name", "(no name)"), s_or(c, "dob", "?"),
            (long long)json_integer_value(json_object_get(c, "person_id")),
            s_or(c, "booking_number", "-"), json_real_value(json_object_get(c, "score")),
            json_real_value(json_object_get(c, "points")),
@@ -535,7 +544,9 @@ static enum cust_status do_match(struct req *r)
         json_t *c;
         json_array_foreach(r->out, i, c) print_candidate(c);
         if (json_array_size(r->out) == 0)
-            puts("no candidates");
+            printf("no candidates scoring %.2f or more (a person can still be confirmed by "
+                   "number: request confirm %s PERSON)\n",
+                   CUST_DESK_MATCH_FLOOR, r->o.id);
     }
     return st;
 }

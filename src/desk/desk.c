@@ -472,9 +472,10 @@ enum cust_status cust_desk_show(struct cust_desk *d, const char *id, json_t **ou
     for (size_t g = 0; g < CUST_ARRAY_LEN(groups) && st == CUST_OK; g++)
         json_array_foreach(groups[g], i, x)
         {
+            /* a candidate with its date of birth */
             if (st == CUST_OK)
-                st = desk_name_row(d->store, json_integer_value(json_object_get(x, "person_id")), x,
-                                   err);
+                st = desk_name_row(d->store, json_integer_value(json_object_get(x, "person_id")),
+                                   g == 0, x, err);
         }
     if (st != CUST_OK) {
         json_decref(j);

@@ -110,9 +110,9 @@ bool desk_is_pending(const char *status);
 void desk_now(char out[32]);
 /* RFC 3339 UTC of t, or JSON null for CUST_NO_TIME. */
 json_t *desk_time_json(int64_t t);
-/* Set row's "name" ("FIRST LAST") from person `person_id` (nothing for 0 or an unknown person):
- * who a link, decision, action or duty is about. */
-enum cust_status desk_name_row(struct cust_store *s, int64_t person_id, json_t *row,
+/* Set row's "name" ("FIRST LAST"), and with `dob` its "dob", from person `person_id` (nothing
+ * for 0 or an unknown person): who a link, decision, action or duty is about. */
+enum cust_status desk_name_row(struct cust_store *s, int64_t person_id, bool dob, json_t *row,
                                struct cust_err *err);
 json_t *desk_str(const char *s);
 

@@ -53,6 +53,10 @@ static bool request_view(json_t *r, const struct cust_session *se)
     bool keep = cust_role_allows(se->role, CUST_ACT_PERSON_READ_RESTRICTED);
     bool any = subject_ids_in(json_object_get(r, "subject"), keep);
     any = subject_ids_in(json_object_get(json_object_get(r, "request"), "subject"), keep) || any;
+    /* and each match candidate's (its date of birth) */
+    size_t i;
+    json_t *l;
+    json_array_foreach(json_object_get(r, "links"), i, l) any = subject_ids_in(l, keep) || any;
     if (any && !keep)
         json_object_set_new(r, "restricted_fields_hidden", json_true());
     return any && keep;
@@ -267,6 +271,13 @@ enum cust_status web_api_request_step(struct cust_http_request *req, struct cust
     if (st != CUST_OK) {
         json_decref(out);
         return cust_http_res_error(res, st, err.msg);
+    }
+    /* match candidates: their dates of birth as the role may see them, a view recorded */
+    if (strcmp(step->name, "match") == 0) {
+        json_t *view = json_pack("{s:O}", "links", out);
+        if (request_view(view, &se))
+            record_view(req, &se, cust_http_req_param(req, "id"));
+        json_decref(view);
     }
     return web_send_json(res, 200,
                          json_pack("{s:s, s:s, s:o}", "id", cust_http_req_param(req, "id"), "step",
@@ -554,21 +565,34 @@ static json_t *request_vars(const json_t *r, const struct cust_session *se)
     json_t *links = json_array();
     size_t i;
     json_t *l;
+    bool dob = cust_role_allows(se->role, CUST_ACT_PERSON_READ_RESTRICTED);
     json_array_foreach(json_object_get(r, "links"), i, l)
     {
         char score[32];
         snprintf(score, sizeof(score), "%.2f", json_number_value(json_object_get(l, "score")));
+        /* why a candidate is one: each field's agreement and its points */
+        struct cust_buf why = CUST_BUF_INIT;
+        size_t k;
+        json_t *x;
+        json_array_foreach(json_object_get(l, "reasons"), k, x)
+        {
+            (void)cust_buf_appendf(&why, "%s%s %s %+.1f", k ? ", " : "",
+                                   str_or_empty(jstr(x, "field")), str_or_empty(jstr(x, "text")),
+                                   json_number_value(json_object_get(x, "points")));
+        }
         json_array_append_new(
             links,
-            json_pack("{s:I,s:s?,s:s,s:s,s:s,s:b,s:b,s:b,s:s,s:s}", "person_id",
+            json_pack("{s:I,s:s?,s:s?,s:s,s:s,s:s,s:b,s:b,s:b,s:s,s:s,s:s}", "person_id",
                       (json_int_t)json_integer_value(json_object_get(l, "person_id")), "name",
-                      jstr(l, "name"), "booking_number", str_or_empty(jstr(l, "booking_number")),
-                      "state", str_or_empty(jstr(l, "state")), "score", score, "strong",
+                      jstr(l, "name"), "dob", dob ? jstr(l, "dob") : NULL, "booking_number",
+                      str_or_empty(jstr(l, "booking_number")), "state",
+                      str_or_empty(jstr(l, "state")), "score", score, "strong",
                       json_is_true(json_object_get(l, "strong")), "review",
                       json_is_true(json_object_get(l, "review")), "outside",
                       json_is_true(json_object_get(l, "outside_candidates")), "confirmed_by",
                       str_or_empty(jstr(l, "confirmed_by")), "confirm_reason",
-                      str_or_empty(jstr(l, "confirm_reason"))));
+                      str_or_empty(jstr(l, "confirm_reason")), "why", why.buf ? why.buf : ""));
+        cust_buf_release(&why);
     }
     json_object_set_new(v, "links", links);
     json_t *decs = json_array();

@@ -99,7 +99,9 @@ try {
   // each decision and match names its person: name, booking number, person id
   assert.match(await page.locator('.usa-summary-box__heading').innerText(),
     /^Decision for JOSE GARCIA, booking 6012345 \(person #\d+\)$/);
-  assert.match(await page.locator('main').innerText(), /JOSE GARCIA, booking 6012345 \(person #\d+\): confirmed/);
+  // a match with the date of birth (a supervisor may read it) and why it is one
+  assert.match(await page.locator('p.match').first().innerText(),
+    /^JOSE GARCIA, born 1988-04-02, booking 6012345 \(person #\d+\): confirmed \(score 1\.00, strong identifier\)\nWhy: .*fbi exact/);
   checks += 8;
   await audit('detainer-decision');
   await Promise.all([page.waitForURL(new RegExp(`/console/requests/${det}$`)),
