@@ -58,7 +58,7 @@ expect_exit 2 "$C" request add "$T/det.json" --jsonl --attach "$T/i247a.pdf"
 "$C" request decide "$DET" >/dev/null
 "$C" request act "$DET" --action hold --decline --by lt.vega --reason "Values Act" >/dev/null
 expect_exit 0 "$C" request show "$DET"
-grep -E '^  match ROSA QUISPE \(person #[0-9]+, booking 7101\): confirmed' "$T/out" >/dev/null || fail "match: $(cat "$T/out")"; ok
+grep -E '^  match ROSA QUISPE, born 1980-02-02 \(person #[0-9]+, booking 7101\): confirmed' "$T/out" >/dev/null || fail "match: $(cat "$T/out")"; ok
 grep -E '^  decision [0-9]+ ROSA QUISPE \(person #[0-9]+, booking 7101\) under us-ca' "$T/out" >/dev/null || fail "decision names the person"; ok
 grep -E '^  action hold ROSA QUISPE \(person #[0-9]+, booking 7101\): declined' "$T/out" >/dev/null || fail "action names the person"; ok
 expect_exit 0 "$C" request show "$DET" --json
