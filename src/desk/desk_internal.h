@@ -141,6 +141,7 @@ struct desk_fact {
     const char *case_number;  /* charge: or NULL */
     bool held;                /* charge: held to answer */
     int32_t day;              /* conviction date, CUST_NO_DAY when unknown */
+    const char *date_text;    /* prior: the date as the record wrote it (may be partial) */
     const char *booking;      /* the booking number it came from */
 };
 
@@ -232,8 +233,14 @@ enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req 
                                      int64_t *id, struct cust_err *err);
 
 /* Append to `b` the plain text of request item `item` (a CUST_ITEM_* bit) of booking `bk`, as
- * the CSV answer gives it (desk_plain.c): "none" ("no date") when the record has no value. */
-enum cust_status desk_plain_item(struct cust_buf *b, const struct cust_booking *bk, unsigned item);
+ * the CSV answer gives it (desk_plain.c): "none" ("no date") when the record has no value. The
+ * convictions are the whole record's `w` (every booking's prior convictions and convicted
+ * charges as of the scope's day, each with its date and booking). */
+enum cust_status desk_plain_item(struct cust_buf *b, const struct cust_booking *bk,
+                                 const struct desk_whole *w, unsigned item);
+/* The convictions of whole record `w` as the JSON answer gives them (new reference): [{code,
+ * level, date, jurisdiction, booking, from: "prior_conviction" | "charge"}]. */
+json_t *desk_whole_convictions(const struct desk_whole *w);
 
 /* Why a verdict entry ({verdict, rule, cite}) withheld or refused: "RULE, CITATION; ..." (new
  * heap string; "no rule" / "no citation" for what the entry lacks). */

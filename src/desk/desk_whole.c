@@ -104,6 +104,7 @@ static void add_priors(struct desk_whole *w, const struct cust_booking *b, const
         f->jurisdiction = jur;
         f->day = day;
         f->flags_json = keep(w, p->flags_json);
+        f->date_text = keep(w, p->date);
         f->booking = bn;
     }
 }
@@ -272,4 +273,25 @@ void desk_whole_key(const struct desk_whole *w, const struct cust_booking *subje
         key_int(b, f->day);
         key_int(b, f->held);
     }
+}
+
+json_t *desk_whole_convictions(const struct desk_whole *w)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < w->n; i++) {
+        const struct desk_fact *f = &w->facts[i];
+        bool prior = f->kind == DESK_FACT_PRIOR;
+        if (!prior &&
+            !(f->kind == DESK_FACT_CHARGE && f->status && !strcmp(f->status, "convicted")))
+            continue;
+        char day[11] = "";
+        if (!prior && f->day != CUST_NO_DAY)
+            cust_date_format(f->day, day);
+        const char *date = prior ? f->date_text : day[0] ? day : NULL;
+        json_array_append_new(a, json_pack("{s:s,s:s?,s:s?,s:s?,s:s?,s:s}", "code", f->code,
+                                           "level", f->level, "date", date, "jurisdiction",
+                                           f->jurisdiction, "booking", f->booking, "from",
+                                           prior ? "prior_conviction" : "charge"));
+    }
+    return a;
 }
