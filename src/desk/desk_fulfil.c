@@ -129,6 +129,10 @@ struct fulfil {
     size_t ndecs, cap;
     crypto_hash_sha256_state set; /* over the disclosure row hashes, in order */
     int64_t ndisc;                /* disclosure rows written */
+    /* the days the policy compares a conviction's date with (cust_policy_date_cuts): dates
+     * between the same two are one case shape, decided once */
+    int32_t *cuts;
+    size_t ncuts;
     /* the whole records of persons with more than one booking, read once (desk_whole.c) */
     struct desk_whole *wholes;
     size_t nwholes, capwholes;
@@ -180,6 +184,7 @@ static void fulfil_free(struct fulfil *f)
         free(e->withheld_text);
     }
     free(f->decs);
+    free(f->cuts);
     for (size_t i = 0; i < f->nwholes; i++)
         desk_whole_release(&f->wholes[i]);
     free(f->wholes);
@@ -316,7 +321,7 @@ static enum cust_status decision_for(struct fulfil *f, const struct cust_booking
     const struct cust_request *rq = &f->q->r;
     if (!d->no_decision_cache) {
         f->key.len = 0;
-        desk_whole_key(w, b, &f->key);
+        desk_whole_key(w, b, f->cuts, f->ncuts, &f->key);
         json_t *hit = json_object_getn(f->by_case, f->key.buf ? f->key.buf : "", f->key.len);
         if (hit) {
             *ix = (size_t)json_integer_value(hit);
@@ -762,6 +767,10 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
     cust_buf_init(&f.cell, 0);
     f.by_case = json_object();
     f.by_dec = json_object();
+    const struct cust_policy *pol = NULL;
+    if (st == CUST_OK && as_of != CUST_NO_DAY &&
+        cust_policy_resolve(d->env->policies, d->env->jurisdiction, &pol, NULL) == CUST_OK)
+        f.cuts = cust_policy_date_cuts(pol, as_of, &f.ncuts);
     crypto_hash_sha256_init(&f.set);
     if (st == CUST_OK)
         st = cust_store_begin(d->store, err);

@@ -178,9 +178,11 @@ enum cust_status desk_whole_read(struct cust_store *s, int64_t person_id, const 
                                  int32_t as_of, struct desk_whole *w, struct cust_err *err);
 /* Append to `out` a canonical encoding of every fact desk_case_whole reads: equal keys give
  * equal cases (with the same request fields), so the key can stand for the case when caching
- * decisions. Keep the two in step. */
+ * decisions. Keep the two in step. With `cuts` (cust_policy_date_cuts of the policy deciding,
+ * for the same as_of), a conviction's date is encoded by where it falls among them, not by
+ * its day: cases equal but for dates the policy cannot tell apart share a key. */
 void desk_whole_key(const struct desk_whole *w, const struct cust_booking *subject,
-                    struct cust_buf *out);
+                    const int32_t *cuts, size_t ncuts, struct cust_buf *out);
 /* The decide.md case of `w`, about `subject` (its release date's publicity); a new reference. */
 json_t *desk_case_whole(const struct desk_whole *w, const struct cust_booking *subject,
                         const char *jurisdiction, int32_t as_of, const char *kind, unsigned asks,

@@ -248,8 +248,22 @@ static void key_int(struct cust_buf *b, int64_t v)
     ignore(cust_buf_appendf(b, "i%lld;", (long long)v));
 }
 
+/* Where `day` falls among ascending `cuts`: 2 x (cuts before it) + 1 when it is one of them. */
+static int64_t day_shape(int32_t day, const int32_t *cuts, size_t n)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cuts[mid] < day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 2 * (int64_t)lo + (lo < n && cuts[lo] == day);
+}
+
 void desk_whole_key(const struct desk_whole *w, const struct cust_booking *subject,
-                    struct cust_buf *b)
+                    const int32_t *cuts, size_t ncuts, struct cust_buf *b)
 {
     key_int(b, subject ? subject->release_date_public : 0);
     key_int(b, w->has_cit);
@@ -270,7 +284,9 @@ void desk_whole_key(const struct desk_whole *w, const struct cust_booking *subje
         key_str(b, f->status);
         key_str(b, f->jurisdiction);
         key_str(b, f->flags_json);
-        key_int(b, f->day);
+        key_int(b, f->day == CUST_NO_DAY ? INT64_MIN
+                   : cuts                ? day_shape(f->day, cuts, ncuts)
+                                         : f->day);
         key_int(b, f->held);
     }
 }
