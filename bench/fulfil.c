@@ -1,6 +1,6 @@
 /*
  * bench/fulfil.c - fulfil a data request whose scope holds N persons (default 100,000) with
- * cust_desk_fulfill (policy decision per distinct case, withheld items with citations, a
+ * cust_desk_fulfill (policy decision per distinct case shape, withheld items with citations, a
  * disclosure row per row given under one ledger entry, notice duties per release date given)
  * and, in the same run, time
  * the sqlite3 shell running the equivalent plain SELECT (same rows and columns, no policy, no

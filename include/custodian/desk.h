@@ -63,6 +63,7 @@ struct cust_desk {
     const char *role;                /* ledger role; NULL = "clerk" */
     const char *lang;                /* notice language; NULL = "en" */
     bool no_decision_cache;          /* fulfilment: decide every person (tests; default caches) */
+    bool match_all;                  /* matching: keep candidates under the floor (measurement) */
     void *cache;                     /* private: what the desk keeps (cust_desk_release) */
 };
 
@@ -119,10 +120,21 @@ enum cust_status cust_desk_sweep(struct cust_desk *d, int64_t now, json_t **out,
                                  struct cust_err *err);
 
 /*
- * Re-run matching for a subject request: stores every candidate (a candidate never replaces a
- * confirmed link) and returns them (new reference: array of {person_id, booking_number, score,
- * points, strong, state, reasons}). An exact strong-id match with no conflict is confirmed
- * automatically ("auto"); anything else waits for cust_desk_confirm.
+ * The floor under a request's match candidates: a candidate scoring below it (and without an
+ * exact booking number or strong identifier) is neither kept nor shown; a person under it can
+ * still be confirmed by number (cust_desk_confirm). 0.5 is 12 points, even odds: on a generated
+ * county every true subject scored above it (the lowest 0.586, a misspelled surname, name and
+ * date of birth only), and it leaves 3.5 % of the false candidates a floor of 0 kept
+ * (bench/match_floor.c; figures in docs/bench-desk.md "Match candidates").
+ */
+#define CUST_DESK_MATCH_FLOOR 0.5
+
+/*
+ * Re-run matching for a subject request: stores every candidate above CUST_DESK_MATCH_FLOOR (a
+ * candidate never replaces a confirmed link) and returns them (new reference: array of
+ * {person_id, booking_number, name, dob, score, points, strong, state, reasons}). An exact
+ * strong-id match with no conflict is confirmed automatically ("auto"); anything else waits for
+ * cust_desk_confirm.
  */
 enum cust_status cust_desk_match(struct cust_desk *d, const char *id, json_t **out,
                                  struct cust_err *err);

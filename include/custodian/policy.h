@@ -74,8 +74,9 @@ const char *cust_policy_set_id(const struct cust_policy_set *s, size_t i);
 void cust_policy_set_free(struct cust_policy_set *s);
 
 /* The ids of every `*.policy` under `dir` (see cust_policy_dir), sorted: folders four deep at
- * most, `tables/`, `examples/`, `fixtures/` and hidden entries skipped - the one scan of a policy folder (the set, `policy
- * check`). *ids and each id are heap memory (free them); *n is 0 when there are none. */
+ * most, `tables/`, `examples/`, `fixtures/` and hidden entries skipped - the one scan of a policy
+ * folder (the set, `policy check`). *ids and each id are heap memory (free them); *n is 0 when
+ * there are none. */
 void cust_policy_list(const char *dir, char ***ids, size_t *n);
 
 /* Compile policy text held in memory (fuzzing, tests). `name` labels diagnostics; tables are
@@ -88,6 +89,16 @@ void cust_policy_free(struct cust_policy *p);
 /* The policy id (`us-ca/los-angeles` for an overlay) and sha256 (hex) of its files. Borrowed. */
 const char *cust_policy_id(const struct cust_policy *p);
 const char *cust_policy_sha256(const struct cust_policy *p);
+
+/*
+ * The days a decision of `p` as of day `as_of` compares a dated element (a conviction) with:
+ * the first day before each `within` window (N years or days back from as_of), as_of itself,
+ * each `dated before/from` day and the `from` day of each qualified table value (`S[from D]`);
+ * ascending, without repeats, in a new array (free it) of *n days (as_of at least). Two
+ * element dates that compare alike (before, on or after) with every one of them are decided
+ * alike, so a decision can be shared by cases that differ only so (the desk's fulfilment).
+ */
+int32_t *cust_policy_date_cuts(const struct cust_policy *p, int32_t as_of, size_t *n);
 
 /*
  * Parse and validate a case (decide.md "The case"). Every problem is added to

@@ -5,6 +5,7 @@
 #include "custodian/compat.h"
 #include "custodian/config.h"
 #include "custodian/desk.h"
+#include "custodian/file.h"
 #include "custodian/ledger.h"
 #include "cli.h"
 
@@ -323,18 +324,21 @@ static int audit_checkpoint(struct cust_store *s, const char *key_path, const ch
     cust_note_signer_wipe(&signer);
     if (!note)
         return cli_fail(&err);
-    FILE *f = out_path ? fopen(out_path, "w") : stdout;
-    if (!f) {
-        fprintf(stderr, "custodian: '%s': %s\n", out_path, strerror(errno));
+    /* whole or absent (file.h): a failed write leaves no empty or partial checkpoint */
+    struct cust_outfile of;
+    if (cust_outfile_open(&of, out_path, &err) != CUST_OK) {
         free(note);
-        return 1;
+        return cli_fail(&err);
     }
-    fputs(note, f);
+    bool written = fputs(note, of.f) >= 0;
     free(note);
-    if (f != stdout && fclose(f) != 0) {
-        fprintf(stderr, "custodian: '%s': write failed\n", out_path);
+    if (!written) {
+        fprintf(stderr, "custodian: '%s': %s\n", out_path ? out_path : "stdout", strerror(errno));
+        cust_outfile_discard(&of);
         return 1;
     }
+    if (cust_outfile_close(&of, &err) != CUST_OK)
+        return cli_fail(&err);
     if (!key_path)
         fprintf(stderr, "custodian: checkpoint not signed (no --key, no $CUSTODIAN_LEDGER_KEY)\n");
     return 0;

@@ -1,6 +1,7 @@
 /* cmd_report.c - `custodian report`: oversight reports (reports.h, docs/internals/reports.md). */
 #include "custodian/compat.h"
 #include "custodian/date.h"
+#include "custodian/file.h"
 #include "custodian/reports.h"
 #include "custodian/tlog.h"
 #include "cli.h"
@@ -46,21 +47,22 @@ static int day_arg(const char *name, const char *s, int32_t *day)
     return 0;
 }
 
+/* Write `b` to `path` (NULL: stdout), whole or absent (file.h): a failed write leaves no empty
+ * or partial file under the name. */
 static int write_out(const char *path, const struct cust_buf *b)
 {
-    FILE *f = path ? fopen(path, "wb") : stdout;
-    if (!f) {
-        fprintf(stderr, "custodian: cannot write '%s': %s\n", path, strerror(errno));
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_outfile of;
+    if (cust_outfile_open(&of, path, &err) != CUST_OK)
+        return cli_fail(&err);
+    if (fwrite(b->len ? b->buf : "", 1, b->len, of.f) != b->len) {
+        fprintf(stderr, "custodian: cannot write '%s': %s\n", path ? path : "stdout",
+                strerror(errno));
+        cust_outfile_discard(&of);
         return 1;
     }
-    bool ok = fwrite(b->len ? b->buf : "", 1, b->len, f) == b->len;
-    ok = fflush(f) == 0 && ok;
-    if (f != stdout)
-        ok = fclose(f) == 0 && ok;
-    if (!ok) {
-        fprintf(stderr, "custodian: cannot write '%s'\n", path ? path : "stdout");
-        return 1;
-    }
+    if (cust_outfile_close(&of, &err) != CUST_OK)
+        return cli_fail(&err);
     return 0;
 }
 

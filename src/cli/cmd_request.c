@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdarg.h>
 
 static const char usage[] =
@@ -28,6 +29,8 @@ struct opts {
     const char *id, *person, *by, *reason, *action, *agency, *at, *warrant, *offense;
     const char *format, *out, *kind, *policy, *policies, *lang, *file, *as_of, *page;
     bool json, open, overdue, decline, counsel_released, jsonl, summary;
+    const char *attach[100]; /* add --attach FILE, repeatable */
+    size_t nattach;
 };
 
 static int parse(const char *usage_text, int argc, char **argv, int first, struct opts *o)
@@ -67,7 +70,14 @@ static int parse(const char *usage_text, int argc, char **argv, int first, struc
         }
         if (done)
             continue;
-        if (strcmp(a, "--json") == 0)
+        if (strcmp(a, "--attach") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage_error(usage_text, "%s needs a value", a);
+            if (o->nattach == CUST_ARRAY_LEN(o->attach))
+                return cli_usage_error(usage_text, "--attach: at most %zu files",
+                                       CUST_ARRAY_LEN(o->attach));
+            o->attach[o->nattach++] = argv[++i];
+        } else if (strcmp(a, "--json") == 0)
             o->json = true;
         else if (strcmp(a, "--open") == 0)
             o->open = true;
@@ -143,7 +153,8 @@ static void print_show(json_t *j)
     json_t *x;
     json_array_foreach(json_object_get(j, "links"), i, x)
     {
-        printf("  person #%lld booking %s: %s (score %.3f%s)%s%s\n",
+        printf("  match %s, born %s (person #%lld, booking %s): %s (score %.3f%s)%s%s\n",
+               s_or(x, "name", "(no name)"), s_or(x, "dob", "?"),
                (long long)json_integer_value(json_object_get(x, "person_id")),
                s_or(x, "booking_number", "-"), s_or(x, "state", ""),
                json_real_value(json_object_get(x, "score")),
@@ -153,6 +164,14 @@ static void print_show(json_t *j)
         if (json_is_true(json_object_get(x, "outside_candidates")))
             printf("    FLAGGED: confirmed outside the match candidates: %s\n",
                    s_or(x, "confirm_reason", ""));
+        /* why a candidate is one: each field's agreement and its points */
+        size_t k;
+        json_t *why;
+        if (strcmp(s_or(x, "state", ""), "candidate") == 0)
+            json_array_foreach(json_object_get(x, "reasons"), k, why)
+                printf("%s %s %s %+.1f%s", k ? "," : "    ", s_or(why, "field", ""),
+                       s_or(why, "text", ""), json_number_value(json_object_get(why, "points")),
+                       k + 1 == json_array_size(json_object_get(x, "reasons")) ? "\n" : "");
     }
     const json_t *summary = json_object_get(j, "summary");
     if (summary)
@@ -160,10 +179,11 @@ static void print_show(json_t *j)
     json_array_foreach(summary ? NULL : json_object_get(j, "decisions"), i, x)
     {
         json_t *dec = json_object_get(x, "decision");
-        printf("  decision %lld person #%lld under %s %s:",
+        printf("  decision %lld %s (person #%lld, booking %s) under %s %s:",
                (long long)json_integer_value(json_object_get(x, "id")),
+               s_or(x, "name", "(no name)"),
                (long long)json_integer_value(json_object_get(x, "person_id")),
-               s_or(json_object_get(x, "policy"), "id", ""),
+               s_or(x, "booking_number", "-"), s_or(json_object_get(x, "policy"), "id", ""),
                s_or(json_object_get(x, "policy"), "version", ""));
         const char *k;
         json_t *v;
@@ -174,9 +194,11 @@ static void print_show(json_t *j)
         putchar('\n');
     }
     json_array_foreach(json_object_get(j, "actions"), i, x)
-        printf("  action %s person #%lld: %s (verdict %s) by %s at %s%s%s\n", s_or(x, "action", ""),
+        printf("  action %s %s (person #%lld, booking %s): %s (verdict %s) by %s at %s%s%s\n",
+               s_or(x, "action", ""), s_or(x, "name", "(no name)"),
                (long long)json_integer_value(json_object_get(x, "person_id")),
-               s_or(x, "outcome", ""), s_or(x, "verdict", ""), s_or(x, "by", ""), s_or(x, "at", ""),
+               s_or(x, "booking_number", "-"), s_or(x, "outcome", ""), s_or(x, "verdict", ""),
+               s_or(x, "by", ""), s_or(x, "at", ""),
                json_string_value(json_object_get(x, "reason")) ? ": " : "", s_or(x, "reason", ""));
     json_array_foreach(json_object_get(j, "documents"), i, x)
         printf("  document %-8s %-36s %s\n", s_or(x, "role", ""), s_or(x, "name", ""),
@@ -328,8 +350,67 @@ static enum cust_status usage_error(struct req *r, const char *fmt, ...)
     return CUST_OK;
 }
 
+/* The documents a request arrived with, as files (`add --attach FILE`): each becomes
+ * request.documents[] {name: the file's name, content_base64}, or fills the content of the entry
+ * the request already names that way (its sha256 is then checked against the bytes). The desk
+ * keeps each by SHA-256 as a received document. Exit 2 when a file cannot be read. */
+static int attach_files(json_t *doc, const char *const *files, size_t n)
+{
+    json_t *docs = json_object_get(doc, "documents");
+    if (!docs) {
+        docs = json_array();
+        json_object_set_new(doc, "documents", docs);
+    }
+    if (!json_is_array(docs))
+        return 0; /* the contract check says so */
+    for (size_t i = 0; i < n; i++) {
+        FILE *f = fopen(files[i], "rb");
+        if (!f) {
+            fprintf(stderr, "custodian: --attach '%s': %s\n", files[i], strerror(errno));
+            return 2;
+        }
+        struct cust_buf b = CUST_BUF_INIT;
+        char chunk[65536];
+        size_t got;
+        while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= (32u << 20))
+            (void)cust_buf_append(&b, chunk, got);
+        bool bad = ferror(f) || cust_buf_status(&b) != CUST_OK;
+        fclose(f);
+        if (bad || b.len > (32u << 20)) {
+            fprintf(stderr, "custodian: --attach '%s': %s\n", files[i],
+                    bad ? "cannot read it" : "larger than 32 MiB");
+            cust_buf_release(&b);
+            return 2;
+        }
+        size_t cap = sodium_base64_ENCODED_LEN(b.len, sodium_base64_VARIANT_ORIGINAL);
+        char *b64 = cust_xmalloc(cap);
+        sodium_bin2base64(b64, cap, (const unsigned char *)b.buf, b.len,
+                          sodium_base64_VARIANT_ORIGINAL);
+        cust_buf_release(&b);
+        const char *slash = strrchr(files[i], '/');
+        const char *name = slash ? slash + 1 : files[i];
+        json_t *entry = NULL, *e;
+        size_t k;
+        json_array_foreach(docs, k, e)
+        {
+            const char *nm = json_string_value(json_object_get(e, "name"));
+            if (nm && strcmp(nm, name) == 0 && !json_object_get(e, "content_base64"))
+                entry = e;
+        }
+        if (!entry) {
+            entry = json_pack("{s:s}", "name", name);
+            json_array_append_new(docs, entry);
+        }
+        json_object_set_new(entry, "content_base64", json_string(b64));
+        free(b64);
+    }
+    return 0;
+}
+
 static enum cust_status do_add(struct req *r)
 {
+    if (r->o.jsonl && r->o.nattach)
+        return usage_error(r, "--attach applies to one request (FILE), not to --jsonl");
     if (r->o.jsonl) {
         enum cust_status st = CUST_OK;
         r->rc = add_lines(&r->d, r->o.file, &r->err, &st);
@@ -346,6 +427,11 @@ static enum cust_status do_add(struct req *r)
         else
             fprintf(stderr, "%s:%d:%d: not valid JSON: %s\n", name, je.line, je.column, je.text);
         r->rc = 2;
+        return CUST_OK;
+    }
+    if (r->o.nattach && json_is_object(doc) &&
+        (r->rc = attach_files(doc, r->o.attach, r->o.nattach)) != 0) {
+        json_decref(doc);
         return CUST_OK;
     }
     char id[CUST_REQUEST_ID_MAX];
@@ -434,7 +520,8 @@ static enum cust_status do_show(struct req *r)
 
 static void print_candidate(const json_t *c)
 {
-    printf("person #%lld booking %s score %.4f (%.1f points)%s: %s%s%s\n",
+    printf("%s, born %s (person #%lld, booking %s): score %.4f (%.1f points)%s: %s%s%s\n",
+           s_or(c, "name", "(no name)"), s_or(c, "dob", "?"),
            (long long)json_integer_value(json_object_get(c, "person_id")),
            s_or(c, "booking_number", "-"), json_real_value(json_object_get(c, "score")),
            json_real_value(json_object_get(c, "points")),
@@ -458,7 +545,9 @@ static enum cust_status do_match(struct req *r)
         json_t *c;
         json_array_foreach(r->out, i, c) print_candidate(c);
         if (json_array_size(r->out) == 0)
-            puts("no candidates");
+            printf("no candidates scoring %.2f or more (a person can still be confirmed by "
+                   "number: request confirm %s PERSON)\n",
+                   CUST_DESK_MATCH_FLOOR, r->o.id);
     }
     return st;
 }
@@ -602,11 +691,16 @@ static enum cust_status write_document(struct req *r, const char *name)
     enum cust_status st = cust_desk_document(&r->d, o->id, name, &doc, &r->err);
     if (st != CUST_OK)
         return st;
-    FILE *f = o->out ? fopen(o->out, "wb") : stdout;
-    if (!f)
-        st = cust_err_set(&r->err, CUST_EIO, "cannot write '%s'", o->out);
-    else if (fwrite(doc.content, 1, doc.len, f) != doc.len || (f != stdout && fclose(f) != 0))
-        st = cust_err_set(&r->err, CUST_EIO, "cannot write '%s'", o->out ? o->out : "stdout");
+    /* whole or absent: a failed write leaves no empty or partial file under the name (file.h) */
+    struct cust_outfile of;
+    st = cust_outfile_open(&of, o->out, &r->err);
+    if (st == CUST_OK && fwrite(doc.content, 1, doc.len, of.f) != doc.len) {
+        st = cust_err_set(&r->err, CUST_EIO, "cannot write '%s': %s", o->out ? o->out : "stdout",
+                          strerror(errno));
+        cust_outfile_discard(&of);
+    } else if (st == CUST_OK) {
+        st = cust_outfile_close(&of, &r->err);
+    }
     if (st == CUST_OK)
         fprintf(stderr, "%s: %s (%s), %zu bytes, sha256 %s\n", o->id, doc.name, doc.role, doc.len,
                 doc.sha256);
@@ -695,11 +789,19 @@ static enum cust_status do_status(struct req *r)
 
 static const struct req_sub subs[] = {
     {{"add", "take in a request (JSON, requests.md); prints its id",
-      U("add FILE|- [--jsonl]\n") "\n"
-                                  "Take in a request (requests.md): every problem as "
-                                  "request.path: reason, exit 2, nothing\n"
-                                  "stored. --jsonl: one request a line, all or nothing "
-                                  "(e.g. custodian gen --requests).\n"},
+      U("add FILE|- [--attach DOC]... [--jsonl]\n") "\n"
+                                                    "Take in a request (requests.md): every "
+                                                    "problem as "
+                                                    "request.path: reason, exit 2, nothing\n"
+                                                    "stored. --attach DOC (repeatable): a document "
+                                                    "that came "
+                                                    "with it (the I-247A PDF, the\n"
+                                                    "warrant), kept by SHA-256 as received; listed "
+                                                    "by `request "
+                                                    "documents`. --jsonl: one\n"
+                                                    "request a line, all or nothing (e.g. "
+                                                    "custodian gen "
+                                                    "--requests).\n"},
      do_add,
      R_ID},
     {{"list", "requests with deadline and owner, overdue first",
@@ -871,6 +973,8 @@ int cmd_request(int argc, char **argv, struct cli_ctx *ctx)
                                strcmp(r.name, "add") == 0 ? "file" : "request id");
     if (r.o.lang && !(sub->flags & R_LANG))
         return cli_usage_error(r.usage, "--lang applies to decide, act and fulfill");
+    if (r.o.nattach && strcmp(r.name, "add") != 0)
+        return cli_usage_error(r.usage, "--attach applies to add");
     if (r.o.as_of && !(sub->flags & R_ASOF))
         return cli_usage_error(r.usage, "--as-of applies to sweep");
     /* --policy and --policies override the configuration for this command */

@@ -395,10 +395,11 @@ static enum cust_status on_show_decision(const struct cust_decision_row *x, void
 
 static enum cust_status on_show_action(const struct cust_action_row *a, void *arg)
 {
-    json_array_append_new(
-        arg, json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s?}", "id", (json_int_t)a->id, "person_id",
-                       (json_int_t)a->person_id, "action", a->action, "verdict", a->verdict,
-                       "outcome", a->outcome, "by", a->by, "at", a->at, "reason", a->reason));
+    json_array_append_new(arg, json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s?,s:I}", "id",
+                                         (json_int_t)a->id, "person_id", (json_int_t)a->person_id,
+                                         "action", a->action, "verdict", a->verdict, "outcome",
+                                         a->outcome, "by", a->by, "at", a->at, "reason", a->reason,
+                                         "decision_id", (json_int_t)a->decision_id));
     return CUST_OK;
 }
 
@@ -439,7 +440,7 @@ enum cust_status cust_desk_show(struct cust_desk *d, const char *id, json_t **ou
     }
     /* a fulfilled data request: the summary kept with its answer */
     size_t i;
-    json_t *doc, *summary = NULL;
+    json_t *doc, *x, *summary = NULL;
     json_array_foreach(docs, i, doc)
     {
         const char *role = json_string_value(json_object_get(doc, "role"));
@@ -453,6 +454,37 @@ enum cust_status cust_desk_show(struct cust_desk *d, const char *id, json_t **ou
         json_decref(acts);
         json_decref(docs);
         json_decref(duties);
+        return st;
+    }
+    /* an action's booking: its decision's */
+    json_array_foreach(acts, i, x)
+    {
+        size_t k;
+        json_t *dec;
+        json_array_foreach(decs, k, dec)
+        {
+            if (json_equal(json_object_get(dec, "id"), json_object_get(x, "decision_id")))
+                json_object_set(x, "booking_number", json_object_get(dec, "booking_number"));
+        }
+    }
+    /* who each link, decision and action is about, by name beside the booking and person id */
+    json_t *groups[] = {links, decs, acts};
+    for (size_t g = 0; g < CUST_ARRAY_LEN(groups) && st == CUST_OK; g++)
+        json_array_foreach(groups[g], i, x)
+        {
+            /* a candidate with its date of birth */
+            if (st == CUST_OK)
+                st = desk_name_row(d->store, json_integer_value(json_object_get(x, "person_id")),
+                                   g == 0, x, err);
+        }
+    if (st != CUST_OK) {
+        json_decref(j);
+        json_decref(links);
+        json_decref(decs);
+        json_decref(acts);
+        json_decref(docs);
+        json_decref(duties);
+        json_decref(summary);
         return st;
     }
     if (summary)

@@ -415,14 +415,31 @@ struct duty_list {
     struct cust_err *err;
 };
 
-static enum cust_status on_duty_person(const struct cust_person_row *p, void *arg)
+struct person_name {
+    json_t *row;
+    bool dob;
+};
+
+static enum cust_status on_person_name(const struct cust_person_row *p, void *arg)
 {
-    json_t *row = arg;
+    const struct person_name *pn = arg;
     char name[256];
     snprintf(name, sizeof(name), "%s%s%s", p->first_name ? p->first_name : "",
              p->first_name && p->last_name ? " " : "", p->last_name ? p->last_name : "");
-    json_object_set_new(row, "name", json_string(name));
+    json_object_set_new(pn->row, "name", json_string(name));
+    if (pn->dob && p->dob)
+        json_object_set_new(pn->row, "dob", json_string(p->dob));
     return CUST_OK;
+}
+
+enum cust_status desk_name_row(struct cust_store *s, int64_t person_id, bool dob, json_t *row,
+                               struct cust_err *err)
+{
+    if (person_id <= 0)
+        return CUST_OK;
+    struct person_name pn = {row, dob};
+    enum cust_status st = cust_store_persons(s, person_id, on_person_name, &pn, err);
+    return st == CUST_ENOTFOUND ? CUST_OK : st;
 }
 
 static enum cust_status on_duty(const struct cust_duty_row *x, void *arg)
@@ -449,10 +466,7 @@ static enum cust_status on_duty(const struct cust_duty_row *x, void *arg)
     json_object_set_new(row, "notice", json_boolean(duty_template(x->duty) != NULL));
     json_array_append_new(l->arr, row);
     /* who the duty is about, by name (a request-level duty has no person) */
-    enum cust_status st = CUST_OK;
-    if (x->person_id > 0)
-        st = cust_store_persons(l->store, x->person_id, on_duty_person, row, l->err);
-    return st == CUST_ENOTFOUND ? CUST_OK : st;
+    return desk_name_row(l->store, x->person_id, false, row, l->err);
 }
 
 enum cust_status cust_desk_duties(struct cust_desk *d, const struct cust_duty_filter *f,

@@ -35,8 +35,9 @@ static json_t *raw_json(const char *text)
     return text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
 }
 
-/* The value of one item from a booking (as records read it), or NULL when it has none. */
-static json_t *item_value(const struct cust_booking *b, unsigned item)
+/* The value of one item from a booking (as records read it) and the person's whole record `w`
+ * (convictions), or NULL when it has none. */
+static json_t *item_value(const struct cust_booking *b, const struct desk_whole *w, unsigned item)
 {
     const struct cust_person *person = &b->person;
     switch (item) {
@@ -65,17 +66,9 @@ static json_t *item_value(const struct cust_booking *b, unsigned item)
         }
         return a;
     }
-    case CUST_ITEM_CONVICTIONS: {
-        json_t *a = json_array();
-        for (size_t i = 0; i < b->n_priors; i++) {
-            const struct cust_prior *p = &b->priors[i];
-            json_array_append_new(a, json_pack("{s:o,s:o,s:o,s:o}", "code", str_or_null(p->code),
-                                               "level", str_or_null(p->level), "date",
-                                               str_or_null(p->date), "jurisdiction",
-                                               str_or_null(p->jurisdiction)));
-        }
-        return a;
-    }
+    case CUST_ITEM_CONVICTIONS:
+        /* every booking's: prior convictions and convicted charges, with dates and bookings */
+        return desk_whole_convictions(w);
     case CUST_ITEM_CITIZENSHIP:
         return json_string(person->has_citizenship && person->citizenship.status
                                ? person->citizenship.status
@@ -159,6 +152,10 @@ struct fulfil {
     size_t ndecs, cap;
     crypto_hash_sha256_state set; /* over the disclosure row hashes, in order */
     int64_t ndisc;                /* disclosure rows written */
+    /* the days the policy compares a conviction's date with (cust_policy_date_cuts): dates
+     * between the same two are one case shape, decided once */
+    int32_t *cuts;
+    size_t ncuts;
     /* the whole records of persons with more than one booking, read once (desk_whole.c) */
     struct desk_whole *wholes;
     size_t nwholes, capwholes;
@@ -210,6 +207,7 @@ static void fulfil_free(struct fulfil *f)
         free(e->withheld_text);
     }
     free(f->decs);
+    free(f->cuts);
     for (size_t i = 0; i < f->nwholes; i++)
         desk_whole_release(&f->wholes[i]);
     free(f->wholes);
@@ -340,31 +338,21 @@ static enum cust_status add_decision(struct fulfil *f, json_t *dec, const struct
  * stored row whether or not the case was cached.
  */
 static enum cust_status decision_for(struct fulfil *f, const struct cust_booking *b,
-                                     int64_t person_id, size_t *ix)
+                                     const struct desk_whole *w, size_t *ix)
 {
     struct cust_desk *d = f->d;
     const struct cust_request *rq = &f->q->r;
-    /* the person's whole record: read before for a person with other bookings, else this one */
-    struct desk_whole one;
-    const struct desk_whole *w = whole_of(f, person_id);
-    desk_whole_init(&one);
-    if (!w) {
-        desk_whole_add(&one, b, f->as_of);
-        w = &one;
-    }
     if (!d->no_decision_cache) {
         f->key.len = 0;
-        desk_whole_key(w, b, &f->key);
+        desk_whole_key(w, b, f->cuts, f->ncuts, &f->key);
         json_t *hit = json_object_getn(f->by_case, f->key.buf ? f->key.buf : "", f->key.len);
         if (hit) {
-            desk_whole_release(&one);
             *ix = (size_t)json_integer_value(hit);
             return CUST_OK;
         }
     }
     json_t *c = desk_case_whole(w, b, d->env->jurisdiction, f->as_of,
                                 cust_request_kind_name(rq->kind), 0, rq->items);
-    desk_whole_release(&one);
     /* a scope is a population request (decide.md request.population; 7284.6(b)(2)) */
     json_object_set_new(json_object_get(c, "request"), "population", json_true());
     json_t *dec = NULL;
@@ -413,7 +401,7 @@ static enum cust_status csv_str(struct cust_buf *b, const char *s)
 
 /* One CSV row: who, then per item its plain value (or "withheld") and why it was withheld. */
 static enum cust_status csv_row(struct fulfil *f, const struct cust_booking *b,
-                                const struct dec_entry *e)
+                                const struct desk_whole *w, const struct dec_entry *e)
 {
     const struct cust_person *p = &b->person;
     enum cust_status st = cust_buf_csv_field(&f->out, b->booking_number);
@@ -430,7 +418,7 @@ static enum cust_status csv_row(struct fulfil *f, const struct cust_booking *b,
         const char *why = json_string_value(json_object_get(e->why, cust_request_item_name(bit)));
         if (e->given & bit) {
             f->cell.len = 0;
-            st = desk_plain_item(&f->cell, b, bit);
+            st = desk_plain_item(&f->cell, b, w, bit);
             if (st == CUST_OK)
                 st = csv_str(&f->out, f->cell.buf ? f->cell.buf : "");
         } else {
@@ -479,10 +467,20 @@ static enum cust_status on_scope(const struct cust_record *rec, int64_t person_i
     struct fulfil *f = arg;
     struct cust_desk *d = f->d;
     const struct cust_booking *b = &rec->b;
+    /* the person's whole record: read before for a person with other bookings, else this one */
+    struct desk_whole one;
+    const struct desk_whole *w = whole_of(f, person_id);
+    desk_whole_init(&one);
+    if (!w) {
+        desk_whole_add(&one, b, f->as_of);
+        w = &one;
+    }
     size_t ix = 0;
-    enum cust_status st = decision_for(f, b, person_id, &ix);
-    if (st != CUST_OK)
+    enum cust_status st = decision_for(f, b, w, &ix);
+    if (st != CUST_OK) {
+        desk_whole_release(&one);
         return st;
+    }
     struct dec_entry *e = &f->decs[ix];
     e->rows++;
     const struct cust_person *person = &b->person;
@@ -493,7 +491,7 @@ static enum cust_status on_scope(const struct cust_record *rec, int64_t person_i
         unsigned bit = 1u << i;
         if (!(e->given & bit))
             continue;
-        json_t *val = item_value(b, bit);
+        json_t *val = item_value(b, w, bit);
         json_object_set_new(row, cust_request_item_name(bit), val ? val : json_null());
     }
     json_object_set(row, "withheld", e->withheld);
@@ -527,8 +525,9 @@ static enum cust_status on_scope(const struct cust_record *rec, int64_t person_i
             json_dump_callback(row, out_cb, &f->out, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0)
             st = CUST_ENOMEM;
     } else if (st == CUST_OK) {
-        st = csv_row(f, b, e);
+        st = csv_row(f, b, w, e);
     }
+    desk_whole_release(&one);
     if (st == CUST_ENOMEM || st == CUST_ETOOBIG)
         st = cust_err_set(f->err, st, "the response does not fit in memory");
     f->first = false;
@@ -791,6 +790,10 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
     cust_buf_init(&f.cell, 0);
     f.by_case = json_object();
     f.by_dec = json_object();
+    const struct cust_policy *pol = NULL;
+    if (st == CUST_OK && as_of != CUST_NO_DAY &&
+        cust_policy_resolve(d->env->policies, d->env->jurisdiction, &pol, NULL) == CUST_OK)
+        f.cuts = cust_policy_date_cuts(pol, as_of, &f.ncuts);
     crypto_hash_sha256_init(&f.set);
     if (st == CUST_OK)
         st = cust_store_begin(d->store, err);

@@ -20,7 +20,7 @@ struct person_set {
     /* what the matcher does not keep, by person_id */
     struct pinfo {
         int64_t id;
-        char *booking_number;
+        char *booking_number, *name, *dob;
         bool verified_citizen, claimed_citizen;
     } * info;
     size_t n, cap;
@@ -59,7 +59,11 @@ static enum cust_status on_person(const struct cust_person_row *p, void *arg)
         ps->cap = ps->cap ? ps->cap * 2 : 256;
         ps->info = cust_xrealloc(ps->info, ps->cap * sizeof(*ps->info));
     }
-    ps->info[ps->n++] = (struct pinfo){p->person_id, desk_dup_or_null(p->booking_number),
+    char name[256];
+    snprintf(name, sizeof(name), "%s%s%s", p->first_name ? p->first_name : "",
+             p->first_name && p->last_name ? " " : "", p->last_name ? p->last_name : "");
+    ps->info[ps->n++] = (struct pinfo){p->person_id,        desk_dup_or_null(p->booking_number),
+                                       cust_xstrdup(name),  desk_dup_or_null(p->dob),
                                        p->verified_citizen, p->claimed_citizen};
     return CUST_OK;
 }
@@ -67,8 +71,11 @@ static enum cust_status on_person(const struct cust_person_row *p, void *arg)
 void desk_person_set_free(struct person_set *ps)
 {
     cust_match_index_free(ps->ix);
-    for (size_t i = 0; i < ps->n; i++)
+    for (size_t i = 0; i < ps->n; i++) {
         free(ps->info[i].booking_number);
+        free(ps->info[i].name);
+        free(ps->info[i].dob);
+    }
     free(ps->info);
 }
 
@@ -166,7 +173,10 @@ static enum cust_status match_locked(struct cust_desk *d, struct desk_req *q, js
         const char *bn[1] = {sj->booking_number};
         struct cust_match_person subj = {
             0, &name, 1, sj->cii, sj->fbi, sj->sid, sj->a_number, bn, sj->booking_number ? 1u : 0u};
-        st = cust_match_query(ps->ix, &subj, NULL, cands, MATCH_CAP, &n, err);
+        /* only candidates worth a look: above the floor, or with a strong identifier */
+        struct cust_match_options opt = {
+            d->match_all ? 0.0 : CUST_MATCH_PRIOR_POINTS - log2(1.0 / CUST_DESK_MATCH_FLOOR - 1.0)};
+        st = cust_match_query(ps->ix, &subj, &opt, cands, MATCH_CAP, &n, err);
     }
     size_t strong = 0;
     for (size_t i = 0; i < n; i++)
@@ -210,13 +220,14 @@ static enum cust_status match_locked(struct cust_desk *d, struct desk_req *q, js
                     err);
         }
         free(rtext);
-        json_array_append_new(arr, json_pack("{s:I,s:s?,s:f,s:f,s:b,s:b,s:s,s:b,s:s?,s:o}",
-                                             "person_id", (json_int_t)c->person_id,
-                                             "booking_number", pi ? pi->booking_number : NULL,
-                                             "score", round(c->score * 1e4) / 1e4, "points",
-                                             round(c->points * 100) / 100, "strong", c->strong,
-                                             "conflict", c->conflict, "state", state, "review",
-                                             rr != NULL, "review_reason", rr, "reasons", reasons));
+        json_array_append_new(
+            arr,
+            json_pack("{s:I,s:s?,s:s?,s:s?,s:f,s:f,s:b,s:b,s:s,s:b,s:s?,s:o}", "person_id",
+                      (json_int_t)c->person_id, "booking_number", pi ? pi->booking_number : NULL,
+                      "name", pi ? pi->name : NULL, "dob", pi ? pi->dob : NULL, "score",
+                      round(c->score * 1e4) / 1e4, "points", round(c->points * 100) / 100, "strong",
+                      c->strong, "conflict", c->conflict, "state", state, "review", rr != NULL,
+                      "review_reason", rr, "reasons", reasons));
     }
     if (st == CUST_OK && strong == 1 && strcmp(q->status, "received") == 0)
         st = desk_transition(d, q, "matched", "exact strong-identifier match", err);

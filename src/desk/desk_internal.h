@@ -111,6 +111,10 @@ bool desk_is_pending(const char *status);
 void desk_now(char out[32]);
 /* RFC 3339 UTC of t, or JSON null for CUST_NO_TIME. */
 json_t *desk_time_json(int64_t t);
+/* Set row's "name" ("FIRST LAST"), and with `dob` its "dob", from person `person_id` (nothing
+ * for 0 or an unknown person): who a link, decision, action or duty is about. */
+enum cust_status desk_name_row(struct cust_store *s, int64_t person_id, bool dob, json_t *row,
+                               struct cust_err *err);
 json_t *desk_str(const char *s);
 
 /* The deadline of duty `duty` created at `from` (offset for local days); CUST_NO_TIME when the
@@ -138,6 +142,7 @@ struct desk_fact {
     const char *case_number;  /* charge: or NULL */
     bool held;                /* charge: held to answer */
     int32_t day;              /* conviction date, CUST_NO_DAY when unknown */
+    const char *date_text;    /* prior: the date as the record wrote it (may be partial) */
     const char *booking;      /* the booking number it came from */
 };
 
@@ -174,9 +179,11 @@ enum cust_status desk_whole_read(struct cust_store *s, int64_t person_id, const 
                                  int32_t as_of, struct desk_whole *w, struct cust_err *err);
 /* Append to `out` a canonical encoding of every fact desk_case_whole reads: equal keys give
  * equal cases (with the same request fields), so the key can stand for the case when caching
- * decisions. Keep the two in step. */
+ * decisions. Keep the two in step. With `cuts` (cust_policy_date_cuts of the policy deciding,
+ * for the same as_of), a conviction's date is encoded by where it falls among them, not by
+ * its day: cases equal but for dates the policy cannot tell apart share a key. */
 void desk_whole_key(const struct desk_whole *w, const struct cust_booking *subject,
-                    struct cust_buf *out);
+                    const int32_t *cuts, size_t ncuts, struct cust_buf *out);
 /* The decide.md case of `w`, about `subject` (its release date's publicity); a new reference. */
 json_t *desk_case_whole(const struct desk_whole *w, const struct cust_booking *subject,
                         const char *jurisdiction, int32_t as_of, const char *kind, unsigned asks,
@@ -229,8 +236,14 @@ enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req 
                                      int64_t *id, struct cust_err *err);
 
 /* Append to `b` the plain text of request item `item` (a CUST_ITEM_* bit) of booking `bk`, as
- * the CSV answer gives it (desk_plain.c): "none" ("no date") when the record has no value. */
-enum cust_status desk_plain_item(struct cust_buf *b, const struct cust_booking *bk, unsigned item);
+ * the CSV answer gives it (desk_plain.c): "none" ("no date") when the record has no value. The
+ * convictions are the whole record's `w` (every booking's prior convictions and convicted
+ * charges as of the scope's day, each with its date and booking). */
+enum cust_status desk_plain_item(struct cust_buf *b, const struct cust_booking *bk,
+                                 const struct desk_whole *w, unsigned item);
+/* The convictions of whole record `w` as the JSON answer gives them (new reference): [{code,
+ * level, date, jurisdiction, booking, from: "prior_conviction" | "charge"}]. */
+json_t *desk_whole_convictions(const struct desk_whole *w);
 
 /* Why a verdict entry ({verdict, rule, cite}) withheld or refused: "RULE, CITATION; ..." (new
  * heap string; "no rule" / "no citation" for what the entry lacks). */

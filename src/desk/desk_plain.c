@@ -72,19 +72,30 @@ static enum cust_status charges(struct cust_buf *b, const struct cust_booking *b
     return st;
 }
 
-static enum cust_status convictions(struct cust_buf *b, const struct cust_booking *bk)
+/* Every conviction of the whole record, each with its date and booking: "PC 211 felony convicted
+ * 2019-03-04 (CA, booking 6000123); PC 459 felony convicted 2025-06-30 (booking 6012345)". */
+static enum cust_status convictions(struct cust_buf *b, const struct desk_whole *w)
 {
+    json_t *all = desk_whole_convictions(w);
     enum cust_status st = CUST_OK;
-    for (size_t i = 0; st == CUST_OK && i < bk->n_priors; i++) {
-        const struct cust_prior *p = &bk->priors[i];
-        const char *w[] = {p->code, p->level, p->date ? "convicted" : NULL, p->date};
-        if (i > 0)
+    size_t i;
+    json_t *c;
+    json_array_foreach(all, i, c)
+    {
+        const char *date = json_string_value(json_object_get(c, "date"));
+        const char *wd[] = {json_string_value(json_object_get(c, "code")),
+                            json_string_value(json_object_get(c, "level")), "convicted",
+                            date ? date : "(date not recorded)"};
+        const char *jur = json_string_value(json_object_get(c, "jurisdiction"));
+        if (st == CUST_OK && i > 0)
             st = cust_buf_puts(b, "; ");
         if (st == CUST_OK)
-            st = words(b, w, CUST_ARRAY_LEN(w));
-        if (st == CUST_OK && p->jurisdiction)
-            st = cust_buf_appendf(b, " (%s)", p->jurisdiction);
+            st = words(b, wd, CUST_ARRAY_LEN(wd));
+        if (st == CUST_OK)
+            st = cust_buf_appendf(b, " (%s%sbooking %s)", jur ? jur : "", jur ? ", " : "",
+                                  json_string_value(json_object_get(c, "booking")));
     }
+    json_decref(all);
     return st;
 }
 
@@ -139,7 +150,8 @@ static enum cust_status raw(struct cust_buf *b, const char *json_text)
     return st;
 }
 
-enum cust_status desk_plain_item(struct cust_buf *b, const struct cust_booking *bk, unsigned item)
+enum cust_status desk_plain_item(struct cust_buf *b, const struct cust_booking *bk,
+                                 const struct desk_whole *w, unsigned item)
 {
     const struct cust_person *p = &bk->person;
     size_t before = b->len;
@@ -152,7 +164,7 @@ enum cust_status desk_plain_item(struct cust_buf *b, const struct cust_booking *
         st = charges(b, bk);
         break;
     case CUST_ITEM_CONVICTIONS:
-        st = convictions(b, bk);
+        st = convictions(b, w);
         break;
     case CUST_ITEM_CITIZENSHIP:
         st = cust_buf_puts(b, p->has_citizenship && p->citizenship.status ? p->citizenship.status

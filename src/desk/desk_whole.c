@@ -104,6 +104,7 @@ static void add_priors(struct desk_whole *w, const struct cust_booking *b, const
         f->jurisdiction = jur;
         f->day = day;
         f->flags_json = keep(w, p->flags_json);
+        f->date_text = keep(w, p->date);
         f->booking = bn;
     }
 }
@@ -247,8 +248,22 @@ static void key_int(struct cust_buf *b, int64_t v)
     ignore(cust_buf_appendf(b, "i%lld;", (long long)v));
 }
 
+/* Where `day` falls among ascending `cuts`: 2 x (cuts before it) + 1 when it is one of them. */
+static int64_t day_shape(int32_t day, const int32_t *cuts, size_t n)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cuts[mid] < day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 2 * (int64_t)lo + (lo < n && cuts[lo] == day);
+}
+
 void desk_whole_key(const struct desk_whole *w, const struct cust_booking *subject,
-                    struct cust_buf *b)
+                    const int32_t *cuts, size_t ncuts, struct cust_buf *b)
 {
     key_int(b, subject ? subject->release_date_public : 0);
     key_int(b, w->has_cit);
@@ -269,7 +284,30 @@ void desk_whole_key(const struct desk_whole *w, const struct cust_booking *subje
         key_str(b, f->status);
         key_str(b, f->jurisdiction);
         key_str(b, f->flags_json);
-        key_int(b, f->day);
+        key_int(b, f->day == CUST_NO_DAY ? INT64_MIN
+                   : cuts                ? day_shape(f->day, cuts, ncuts)
+                                         : f->day);
         key_int(b, f->held);
     }
+}
+
+json_t *desk_whole_convictions(const struct desk_whole *w)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < w->n; i++) {
+        const struct desk_fact *f = &w->facts[i];
+        bool prior = f->kind == DESK_FACT_PRIOR;
+        if (!prior &&
+            !(f->kind == DESK_FACT_CHARGE && f->status && !strcmp(f->status, "convicted")))
+            continue;
+        char day[11] = "";
+        if (!prior && f->day != CUST_NO_DAY)
+            cust_date_format(f->day, day);
+        const char *date = prior ? f->date_text : day[0] ? day : NULL;
+        json_array_append_new(a, json_pack("{s:s,s:s?,s:s?,s:s?,s:s?,s:s}", "code", f->code,
+                                           "level", f->level, "date", date, "jurisdiction",
+                                           f->jurisdiction, "booking", f->booking, "from",
+                                           prior ? "prior_conviction" : "charge"));
+    }
+    return a;
 }

@@ -161,6 +161,45 @@ static int32_t years_back(int32_t as_of, int n)
     return cust_days_from_civil(y, m, dd);
 }
 
+static int cmp_day(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Every day eval_el below compares an element's date with (keep the two in step). */
+int32_t *cust_policy_date_cuts(const struct cust_policy *p, int32_t as_of, size_t *n)
+{
+    size_t cap = 1, k = 0;
+    for (size_t i = 0; i < p->nnodes; i++)
+        cap += p->nodes[i].op == N_WITHIN || p->nodes[i].op == N_DATED;
+    for (size_t t = 0; t < p->ntables; t++)
+        if (p->tables[t].setfrom)
+            cap += p->tables[t].nrows * p->tables[t].ncols;
+    int32_t *cuts = cust_xmalloc(cap * sizeof(*cuts));
+    cuts[k++] = as_of; /* within: on or before as_of */
+    for (size_t i = 0; i < p->nnodes; i++) {
+        const struct pi_node *nd = &p->nodes[i];
+        if (nd->op == N_WITHIN) /* after the day N years (days) back */
+            cuts[k++] = nd->n > 0 ? years_back(as_of, nd->n) : as_of + nd->n;
+        else if (nd->op == N_DATED) /* before day n, or on or after it */
+            cuts[k++] = nd->n;
+    }
+    for (size_t t = 0; t < p->ntables; t++) {
+        const struct pi_table *tb = &p->tables[t];
+        for (size_t c = 0; tb->setfrom && c < tb->nrows * tb->ncols; c++)
+            if (tb->setfrom[c] != INT32_MIN) /* a qualified value: dated before its day */
+                cuts[k++] = tb->setfrom[c];
+    }
+    qsort(cuts, k, sizeof(*cuts), cmp_day);
+    size_t u = 0;
+    for (size_t i = 0; i < k; i++)
+        if (u == 0 || cuts[u - 1] != cuts[i])
+            cuts[u++] = cuts[i];
+    *n = u;
+    return cuts;
+}
+
 static uint8_t eval_el(struct pi_ctx *x, const struct pi_node *nd, int list, size_t idx)
 {
     const struct pi_el *e = &x->c->els[list][idx];

@@ -53,6 +53,10 @@ static bool request_view(json_t *r, const struct cust_session *se)
     bool keep = cust_role_allows(se->role, CUST_ACT_PERSON_READ_RESTRICTED);
     bool any = subject_ids_in(json_object_get(r, "subject"), keep);
     any = subject_ids_in(json_object_get(json_object_get(r, "request"), "subject"), keep) || any;
+    /* and each match candidate's (its date of birth) */
+    size_t i;
+    json_t *l;
+    json_array_foreach(json_object_get(r, "links"), i, l) any = subject_ids_in(l, keep) || any;
     if (any && !keep)
         json_object_set_new(r, "restricted_fields_hidden", json_true());
     return any && keep;
@@ -268,6 +272,13 @@ enum cust_status web_api_request_step(struct cust_http_request *req, struct cust
         json_decref(out);
         return cust_http_res_error(res, st, err.msg);
     }
+    /* match candidates: their dates of birth as the role may see them, a view recorded */
+    if (strcmp(step->name, "match") == 0) {
+        json_t *view = json_pack("{s:O}", "links", out);
+        if (request_view(view, &se))
+            record_view(req, &se, cust_http_req_param(req, "id"));
+        json_decref(view);
+    }
     return web_send_json(res, 200,
                          json_pack("{s:s, s:s, s:o}", "id", cust_http_req_param(req, "id"), "step",
                                    step->name, "result", out ? out : json_null()));
@@ -458,11 +469,12 @@ static json_t *decision_vars(const json_t *dec)
         }
     }
     json_t *v = json_pack(
-        "{s:s,s:s,s:s,s:s?,s:s,s:s,s:o}", "booking_number",
-        str_or_empty(jstr(dec, "booking_number")), "policy_id", str_or_empty(jstr(pol, "id")),
-        "policy_version", str_or_empty(jstr(pol, "version")), "version_name",
-        jstr(pol, "version_name"), "as_of", str_or_empty(jstr(x, "as_of")), "decided_by",
-        str_or_empty(jstr(dec, "decided_by")), "verdicts", verdicts);
+        "{s:s,s:s?,s:I,s:s,s:s,s:s?,s:s,s:s,s:o}", "booking_number",
+        str_or_empty(jstr(dec, "booking_number")), "name", jstr(dec, "name"), "person_id",
+        json_integer_value(json_object_get(dec, "person_id")), "policy_id",
+        str_or_empty(jstr(pol, "id")), "policy_version", str_or_empty(jstr(pol, "version")),
+        "version_name", jstr(pol, "version_name"), "as_of", str_or_empty(jstr(x, "as_of")),
+        "decided_by", str_or_empty(jstr(dec, "decided_by")), "verdicts", verdicts);
     /* present in every decision so the page's own "duties" and "trace" never show through */
     json_object_set_new(v, "duties",
                         json_array_size(duties) ? json_pack("{s:o}", "list", duties)
@@ -524,6 +536,27 @@ static void action_vars(json_t *v, const json_t *r, const struct cust_session *s
     json_object_set_new(v, "acts", acts);
 }
 
+/* `name` as one path segment: every byte but letters, digits and -._~ percent-encoded (a
+ * document named "I-247A form #2.pdf" still downloads). New string. */
+static char *path_segment(const char *name)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(name);
+    char *out = cust_xmalloc(3 * n + 1), *o = out;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+            strchr("-._~", *c)) {
+            *o++ = (char)*c;
+        } else {
+            *o++ = '%';
+            *o++ = hex[*c >> 4];
+            *o++ = hex[*c & 15];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
 /* The request page's values (request.html). */
 static json_t *request_vars(const json_t *r, const struct cust_session *se)
 {
@@ -538,20 +571,34 @@ static json_t *request_vars(const json_t *r, const struct cust_session *se)
     json_t *links = json_array();
     size_t i;
     json_t *l;
+    bool dob = cust_role_allows(se->role, CUST_ACT_PERSON_READ_RESTRICTED);
     json_array_foreach(json_object_get(r, "links"), i, l)
     {
         char score[32];
         snprintf(score, sizeof(score), "%.2f", json_number_value(json_object_get(l, "score")));
+        /* why a candidate is one: each field's agreement and its points */
+        struct cust_buf why = CUST_BUF_INIT;
+        size_t k;
+        json_t *x;
+        json_array_foreach(json_object_get(l, "reasons"), k, x)
+        {
+            (void)cust_buf_appendf(&why, "%s%s %s %+.1f", k ? ", " : "",
+                                   str_or_empty(jstr(x, "field")), str_or_empty(jstr(x, "text")),
+                                   json_number_value(json_object_get(x, "points")));
+        }
         json_array_append_new(
-            links, json_pack("{s:I,s:s,s:s,s:s,s:b,s:b,s:b,s:s,s:s}", "person_id",
-                             (json_int_t)json_integer_value(json_object_get(l, "person_id")),
-                             "booking_number", str_or_empty(jstr(l, "booking_number")), "state",
-                             str_or_empty(jstr(l, "state")), "score", score, "strong",
-                             json_is_true(json_object_get(l, "strong")), "review",
-                             json_is_true(json_object_get(l, "review")), "outside",
-                             json_is_true(json_object_get(l, "outside_candidates")), "confirmed_by",
-                             str_or_empty(jstr(l, "confirmed_by")), "confirm_reason",
-                             str_or_empty(jstr(l, "confirm_reason"))));
+            links,
+            json_pack("{s:I,s:s?,s:s?,s:s,s:s,s:s,s:b,s:b,s:b,s:s,s:s,s:s}", "person_id",
+                      (json_int_t)json_integer_value(json_object_get(l, "person_id")), "name",
+                      jstr(l, "name"), "dob", dob ? jstr(l, "dob") : NULL, "booking_number",
+                      str_or_empty(jstr(l, "booking_number")), "state",
+                      str_or_empty(jstr(l, "state")), "score", score, "strong",
+                      json_is_true(json_object_get(l, "strong")), "review",
+                      json_is_true(json_object_get(l, "review")), "outside",
+                      json_is_true(json_object_get(l, "outside_candidates")), "confirmed_by",
+                      str_or_empty(jstr(l, "confirmed_by")), "confirm_reason",
+                      str_or_empty(jstr(l, "confirm_reason")), "why", why.buf ? why.buf : ""));
+        cust_buf_release(&why);
     }
     json_object_set_new(v, "links", links);
     json_t *decs = json_array();
@@ -563,8 +610,11 @@ static json_t *request_vars(const json_t *r, const struct cust_session *se)
     json_t *acts = json_array();
     json_t *a;
     json_array_foreach(json_object_get(r, "actions"), i, a) json_array_append_new(
-        acts, json_pack("{s:s,s:s,s:s}", "action", str_or_empty(jstr(a, "action")), "outcome",
-                        str_or_empty(jstr(a, "outcome")), "by", str_or_empty(jstr(a, "by"))));
+        acts, json_pack("{s:s,s:s,s:s,s:s?,s:s,s:I}", "action", str_or_empty(jstr(a, "action")),
+                        "outcome", str_or_empty(jstr(a, "outcome")), "by",
+                        str_or_empty(jstr(a, "by")), "name", jstr(a, "name"), "booking_number",
+                        str_or_empty(jstr(a, "booking_number")), "person_id",
+                        json_integer_value(json_object_get(a, "person_id"))));
     json_object_set_new(v, "actions",
                         json_array_size(acts) ? json_pack("{s:o}", "list", acts)
                                               : (json_decref(acts), json_false()));
@@ -588,10 +638,12 @@ static json_t *request_vars(const json_t *r, const struct cust_session *se)
     json_array_foreach(json_object_get(r, "documents"), i, doc)
     {
         json_int_t size = json_integer_value(json_object_get(doc, "size"));
+        char *seg = path_segment(str_or_empty(jstr(doc, "name")));
         json_array_append_new(
-            docs, json_pack("{s:s,s:s,s:s,s:I,s:b}", "name", str_or_empty(jstr(doc, "name")),
-                            "role", str_or_empty(jstr(doc, "role")), "sha256",
+            docs, json_pack("{s:s,s:s,s:s,s:s,s:I,s:b}", "name", str_or_empty(jstr(doc, "name")),
+                            "href", seg, "role", str_or_empty(jstr(doc, "role")), "sha256",
                             str_or_empty(jstr(doc, "sha256")), "size", size, "kept", size >= 0));
+        free(seg);
     }
     json_object_set_new(v, "documents",
                         json_array_size(docs) ? json_pack("{s:o}", "list", docs)

@@ -23,7 +23,12 @@ const run = (...args) => execFileSync(bin, args, { env, encoding: 'utf8' });
 
 run('init');
 run('import', `${src}/tests/data/records/good.jsonl`);
-const det = run('request', 'add', `${src}/tests/data/requests/detainer.json`).trim();
+// the detainer arrives with its documents: the I-247A the request names by hash (the bytes
+// "test" hash to it) and an I-200 it does not name, with a name that needs encoding in a URL
+writeFileSync(join(T, 'i247a.pdf'), 'test');
+writeFileSync(join(T, 'I-200 warrant #1.txt'), 'I-200 warrant for arrest of alien\n');
+const det = run('request', 'add', `${src}/tests/data/requests/detainer.json`,
+  '--attach', join(T, 'i247a.pdf'), '--attach', join(T, 'I-200 warrant #1.txt')).trim();
 const doj = run('request', 'add', `${src}/tests/data/requests/doj-letter.json`).trim();
 const pass = 'river otter lantern quietly 42';
 writeFileSync(join(T, 'pass'), `${pass}\n`);
@@ -91,12 +96,27 @@ try {
   assert.ok(trace.length >= 2, `the trace in sentences: ${trace}`);
   assert.ok(trace.some((t) => /hold/.test(t)), `the trace mentions the hold: ${trace}`);
   assert.ok(await page.getByRole('button', { name: /hold declined/ }).count() === 1, 'the allowed actions');
-  checks += 6;
+  // each decision and match names its person: name, booking number, person id
+  assert.match(await page.locator('.usa-summary-box__heading').innerText(),
+    /^Decision for JOSE GARCIA, booking 6012345 \(person #\d+\)$/);
+  // a match with the date of birth (a supervisor may read it) and why it is one
+  assert.match(await page.locator('p.match').first().innerText(),
+    /^JOSE GARCIA, born 1988-04-02, booking 6012345 \(person #\d+\): confirmed \(score 1\.00, strong identifier\)\nWhy: .*fbi exact/);
+  checks += 8;
   await audit('detainer-decision');
   await Promise.all([page.waitForURL(new RegExp(`/console/requests/${det}$`)),
     page.getByRole('button', { name: /hold declined/ }).click()]);
-  assert.match(await page.locator('main').innerText(), /hold: declined by sgt_reyes/);
+  assert.match(await page.locator('#actions').innerText(),
+    /^hold for JOSE GARCIA, booking 6012345 \(person #\d+\): declined by sgt_reyes$/);
   checks++;
+  // the documents received with it, each downloaded byte for byte
+  for (const [name, bytes] of [['i247a.pdf', 'test'], ['I-200 warrant #1.txt', 'I-200 warrant for arrest of alien\n']]) {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name }).click()]);
+    const kept = join(artifacts, `${det}-${name.replace(/[^A-Za-z0-9.-]/g, '_')}`);
+    await dl.saveAs(kept);
+    assert.equal(readFileSync(kept, 'utf8'), bytes, `${name} as received`);
+    checks++;
+  }
 
   // 4. a data request: preview, then fulfil and download
   await page.goto(`${base}/console/requests/${doj}/fulfil`);

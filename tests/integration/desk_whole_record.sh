@@ -2,8 +2,9 @@
 # Whole-record cases (issue 11, item 1): a person's case is built from every booking up to the
 # decision day - convictions listed as priors, charges convicted in any booking (the current
 # one too), pending charges, the best-sourced citizenship - for `request decide`, `request
-# fulfill` alike, and the decision names the booking each fact came from. Each check below
-# failed on the desk that read one booking only.
+# fulfill` alike, and the decision names the booking each fact came from; the answer's
+# convictions item lists them all. Each check below failed on the desk that read one booking
+# only.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 C="$CUSTODIAN"
@@ -89,4 +90,25 @@ cmp -s "$T/doc.json" "$T/doj-out.json" || fail "document by name"; ok
 expect_exit 1 "$C" request document "$DOJ" nothing.pdf
 expect_exit 1 "$C" request response "$DET"
 grep "has no response" "$T/err" >/dev/null || fail "no response"; ok
+
+# the convictions item lists the whole record's convictions - prior convictions and convicted
+# charges of every booking up to the scope's day, each with its date and booking - not only the
+# current booking's priors (which gave NAVARRO "none"). Texas law gives the item.
+DOJ_TX=$("$C" request add "$T/doj.json")
+expect_exit 0 "$C" request fulfill "$DOJ_TX" --policy us-tx --format csv --out "$T/tx.csv"
+python3 - "$T/tx.csv" >"$T/tx.json" <<'PY'
+import csv, json, sys
+with open(sys.argv[1], newline='', encoding='utf-8') as f:
+    print(json.dumps({r["booking_number"]: r for r in csv.DictReader(f)}))
+PY
+[ "$(jq -r '."7002".convictions' "$T/tx.json")" = "PC 211 felony convicted 2024-05-01 (booking 7001)" ] ||
+  fail "NAVARRO's convictions: $(jq -r '."7002".convictions' "$T/tx.json")"; ok
+[ "$(jq -r '."7003".convictions' "$T/tx.json")" = "PC 245(a)(1) felony convicted (date not recorded) (booking 7003)" ] ||
+  fail "OKAFOR's: $(jq -r '."7003".convictions' "$T/tx.json")"; ok
+[ "$(jq -r '."7004".convictions' "$T/tx.json")" = none ] || fail "BRANDT's: none"; ok
+DOJ_TX2=$("$C" request add "$T/doj.json")
+expect_exit 0 "$C" request fulfill "$DOJ_TX2" --policy us-tx --format json --out "$T/tx-out.json"
+jq -e '.rows[] | select(.booking_number == "7002") | .convictions == [{"code": "PC 211", "level": "felony",
+  "date": "2024-05-01", "jurisdiction": null, "booking": "7001", "from": "charge"}]' "$T/tx-out.json" >/dev/null ||
+  fail "json convictions: $(jq -c '.rows[] | select(.booking_number == "7002") | .convictions' "$T/tx-out.json")"; ok
 pass

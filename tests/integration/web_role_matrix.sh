@@ -196,11 +196,15 @@ curl -s -b "$T/jar.clerk" "$BASE/api/v1/requests/$DET" >"$T/req.clerk"
 jq -e '.subject.a_number == null and .subject.dob == null and .subject.fbi == null
   and .request.subject.a_number == null and .restricted_fields_hidden == true
   and .subject.last_name != null' "$T/req.clerk" >/dev/null || fail "clerk's request view: $(jq -c .subject "$T/req.clerk")"; ok
+# a match candidate's date of birth likewise (issue 11 item 8: candidates with name and dob)
+jq -e '(.links | length) > 0 and all(.links[]; .dob == null and .name != null)' "$T/req.clerk" >/dev/null ||
+  fail "clerk's links: $(jq -c .links "$T/req.clerk")"; ok
 curl -s -b "$T/jar.clerk" "$BASE/api/v1/requests" >"$T/reqs.clerk"
 ! grep -q "A123456789\|1988-04-02" "$T/reqs.clerk" || fail "clerk's request list"; ok
 before=$("$C" audit log --json | jq '[.[] | select(.action == "view")] | length')
 curl -s -b "$T/jar.supervisor" "$BASE/api/v1/requests/$DET" >"$T/req.sup"
-jq -e '.subject.a_number != null and .subject.dob != null and .restricted_fields_hidden == null' "$T/req.sup" >/dev/null ||
+jq -e '.subject.a_number != null and .subject.dob != null and .restricted_fields_hidden == null
+  and .links[0].dob == "1988-04-02"' "$T/req.sup" >/dev/null ||
   fail "supervisor's request view"; ok
 "$C" audit log --json | jq -e --arg d "request:$DET" 'last(.[] | select(.action == "view")) | .actor == "u_supervisor"
    and .role == "supervisor" and .object_id == $d' >/dev/null || fail "request view entry"; ok

@@ -1,6 +1,7 @@
 /* Unit tests for src/policy: code normalization, the language's errors, overlays, threads. */
 #include "custodian/compat.h"
 
+#include "custodian/date.h"
 #include "custodian/policy.h"
 
 #include <pthread.h>
@@ -184,6 +185,35 @@ static void test_threads(void **state)
     cust_policy_free(p);
 }
 
+/* The days us-ca compares a conviction's date with, as of 2025-07-17: 15 and 5 years back
+ * (within 15y, within 5y), Realignment (dated before 2011-10-01), a qualified table value's
+ * day (S[from 2026-01-01]) and as_of itself; ascending, each once. */
+static void test_date_cuts(void **state)
+{
+    (void)state;
+    struct cust_policy *p = NULL;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_policy_load(policies(), "us-ca", &p, &err), CUST_OK);
+    int32_t as_of, want[5];
+    assert_true(cust_date_parse("2025-07-17", &as_of));
+    static const char *const days[] = {"2010-07-17", "2011-10-01", "2020-07-17", "2025-07-17",
+                                       "2026-01-01"};
+    for (int i = 0; i < 5; i++)
+        assert_true(cust_date_parse(days[i], &want[i]));
+    size_t n = 0;
+    int32_t *cuts = cust_policy_date_cuts(p, as_of, &n);
+    for (int i = 0; i < 5; i++) {
+        bool found = false;
+        for (size_t k = 0; k < n; k++)
+            found |= cuts[k] == want[i];
+        assert_true(found);
+    }
+    for (size_t k = 1; k < n; k++)
+        assert_true(cuts[k - 1] < cuts[k]);
+    free(cuts);
+    cust_policy_free(p);
+}
+
 static void test_overlay_refused(void **state)
 {
     (void)state;
@@ -231,7 +261,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_errors), cmocka_unit_test(test_version_selection),
         cmocka_unit_test(test_threads),      cmocka_unit_test(test_overlay_refused),
-        cmocka_unit_test(test_policy_set),
+        cmocka_unit_test(test_date_cuts),    cmocka_unit_test(test_policy_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
