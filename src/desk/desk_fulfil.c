@@ -111,8 +111,10 @@ struct dec_entry {
 };
 
 /* What a person's row gave, for the notice to them: each item with its plain value
- * (desk_plain_item) and the rule and citation it was given under (new reference). */
-static json_t *given_list(const struct cust_booking *b, const struct dec_entry *e)
+ * (desk_plain_item, convictions from the whole record `w`) and the rule and citation it was
+ * given under (new reference). */
+static json_t *given_list(const struct cust_booking *b, const struct desk_whole *w,
+                          const struct dec_entry *e)
 {
     json_t *list = json_array();
     json_t *disclose = json_object_get(e->dec, "disclose");
@@ -122,7 +124,7 @@ static json_t *given_list(const struct cust_booking *b, const struct dec_entry *
             continue;
         const char *name = cust_request_item_name(bit);
         struct cust_buf v = CUST_BUF_INIT;
-        enum cust_status st = desk_plain_item(&v, b, bit);
+        enum cust_status st = desk_plain_item(&v, b, w, bit);
         char *why = desk_rule_cite(json_object_get(disclose, name));
         json_array_append_new(list, json_pack("{s:s,s:s%,s:s}", "item", name, "value",
                                               st == CUST_OK && v.len ? v.buf : "none",
@@ -508,9 +510,10 @@ static enum cust_status on_scope(const struct cust_record *rec, int64_t person_i
             const char *fn = person->first_name, *ln = person->last_name;
             char name[256];
             snprintf(name, sizeof(name), "%s%s%s", fn ? fn : "", fn && ln ? " " : "", ln ? ln : "");
-            json_t *extra = json_pack(
-                "{s:s,s:s,s:s,s:o}", "subject_name", name, "disclosed_date", today, "release_info",
-                json_string_value(json_object_get(row, "release_date")), "given", given_list(b, e));
+            json_t *extra =
+                json_pack("{s:s,s:s,s:s,s:o}", "subject_name", name, "disclosed_date", today,
+                          "release_info", json_string_value(json_object_get(row, "release_date")),
+                          "given", given_list(b, w, e));
             int made = 0;
             st = desk_duties_from_decision_ex(d, f->q, person_id, b->booking_number, e->dec,
                                               "notify_given", extra, DESK_DUTY_NO_NOTICE, NULL,
