@@ -202,15 +202,22 @@ STORE=()
 
 TRIALS=0 FAILED=0 MISSED=0
 for sc in fdatasync pwrite64; do
-  fresh
   STORE=(-P "$W" -P "$W-wal" -P "$W-shm")
-  serve "$W" "${STORE[@]}" -e trace="$sc"
-  client
-  trial="$sc: no fault"
-  stop
-  grep -v ' 20[01]$' "$T/calls" >/dev/null && { cat "$T/calls" >&2; fail "the sequence without a fault"; }
-  n=$(grep -c "^[0-9]* *$sc(" "$T/trace" || true)
-  echo "server: $n $sc calls on the store for the sequence"
+  # the sequence without a fault, twice: the count varies from run to run (a WAL checkpoint,
+  # the sessions' clock), and a k past the end of a run is no trial, so k is chosen within the
+  # smaller count
+  n=
+  for run in 1 2; do
+    fresh
+    serve "$W" "${STORE[@]}" -e trace="$sc"
+    client
+    trial="$sc: no fault ($run)"
+    stop
+    grep -v ' 20[01]$' "$T/calls" >/dev/null && { cat "$T/calls" >&2; fail "the sequence without a fault"; }
+    c=$(grep -c "^[0-9]* *$sc(" "$T/trace" || true)
+    echo "server: $c $sc calls on the store for the sequence (run $run)"
+    [ -z "$n" ] || [ "$c" -lt "$n" ] && n=$c
+  done
   [ "$n" -gt 0 ] || fail "no $sc call on the store"
   if [ -n "$ALL" ]; then
     ks=$(if [ "$n" -le "$MAX" ]; then seq 1 "$n"; else seq 1 $(((n + MAX - 1) / MAX)) "$n"; fi)

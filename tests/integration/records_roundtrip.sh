@@ -63,8 +63,8 @@ cols=$(sqlite3 "$CUSTODIAN_DB" "SELECT name FROM pragma_table_info('public_booki
 [ "$cols" = "booking_number last_name first_name middle_name booked_at facility arresting_agency charges scheduled_release dob unreleased released_day booked_ts last_key first_key " ] ||
   fail "public_bookings columns: $cols"
 OUT_COLS="booking_number, last_name, first_name, middle_name, booked_at, facility, arresting_agency, charges, scheduled_release"
-grep -q "\"SELECT \" PUBLIC_COLS" "$CUST_SOURCE_DIR/src/store/store_sqlite_public.c" &&
-  grep -q "\"booking_number, last_name, first_name, middle_name, booked_at, facility, arresting_agency,\"" "$CUST_SOURCE_DIR/src/store/store_sqlite_public.c" ||
+grep -q "\"SELECT \" PUBLIC_COLS" "$CUST_SOURCE_DIR/src/store/store_public_sql.h" &&
+  grep -q "\"booking_number, last_name, first_name, middle_name, booked_at, facility, arresting_agency,\"" "$CUST_SOURCE_DIR/src/store/store_public_sql.h" ||
   fail "the locator selects only the output columns"
 [ -z "$(sqlite3 "$CUSTODIAN_DB" "SELECT scheduled_release FROM public_bookings WHERE booking_number = '6012345'")" ] ||
   fail "non-public release date hidden"

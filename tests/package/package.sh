@@ -110,9 +110,10 @@ cp "$T/serve.strace" "$T/servefile.strace"
 no_source servefile
 
 # every system call the server made is allowed by custodian.service's SystemCallFilter
-expand() { # @SET...: the system calls of systemd's named sets, nested sets expanded
-  local s
+expand() { # @SET|CALL...: the system calls of systemd's named sets (nested sets expanded), or
+  local s # the call itself
   for s in "$@"; do
+    [[ $s == @* ]] || { echo "$s"; continue; }
     systemd-analyze syscall-filter "$s" | awk '/^ *[#@]/ || /^@/ || !NF {next} {print $1}'
     for sub in $(systemd-analyze syscall-filter "$s" | awk '$1 ~ /^@/ && NR > 1 {print $1}'); do
       expand "$sub"
@@ -120,13 +121,21 @@ expand() { # @SET...: the system calls of systemd's named sets, nested sets expa
   done
 }
 within_filter() { # UNIT STRACE: every system call in STRACE is allowed by UNIT's filter
-  local unit=$1 trace=$2 allow deny
-  allow=$(sed -n 's/^SystemCallFilter=\([^~].*\)/\1/p' "$unit")
-  deny=$(sed -n 's/^SystemCallFilter=~\(.*\)/\1/p' "$unit")
-  [ -n "$allow" ] && [ -n "$deny" ] || fail "$unit has no SystemCallFilter"
-  expand $allow | sort -u >"$T/allowed"
-  expand $deny | sort -u >"$T/denied"
-  comm -23 "$T/allowed" "$T/denied" >"$T/permitted"
+  local unit=$1 trace=$2 line
+  # systemd applies the lines in order: the first allows its sets, a later ~ line takes its
+  # sets away, a later plain line adds its own back
+  : >"$T/permitted"
+  while read -r line; do
+    case $line in
+    "~"*)
+      expand ${line#\~} | sort -u >"$T/denied"
+      comm -23 "$T/permitted" "$T/denied" >"$T/permitted.new"
+      ;;
+    *) { cat "$T/permitted"; expand $line; } | sort -u >"$T/permitted.new" ;;
+    esac
+    mv "$T/permitted.new" "$T/permitted"
+  done < <(sed -n 's/^SystemCallFilter=//p' "$unit")
+  [ -s "$T/permitted" ] && grep -q '^SystemCallFilter=~' "$unit" || fail "$unit has no SystemCallFilter"
   sed -n 's/^[0-9][0-9]* *\([a-z_0-9]*\)(.*/\1/p' "$trace" | sort -u >"$T/used"
   [ "$(wc -l <"$T/used")" -gt 20 ] || fail "no system calls traced in $trace"
   comm -23 "$T/used" "$T/permitted" >"$T/outside"

@@ -17,6 +17,8 @@ cat >"$T/serve.ini" <<INI
 [ratelimit]
 rate = 100000
 burst = 100000
+all_rate = 100000
+all_burst = 100000
 INI
 SERVER_PID=
 trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
