@@ -9,6 +9,7 @@
 #include "custodian/namekey.h"
 #include "custodian/buf.h"
 #include "custodian/date.h"
+#include "store_bytes.h"
 #include "store_sqlite_accounts.h"
 #include "store_sqlite_backup.h"
 #include "store_sqlite_feed.h"
@@ -985,69 +986,6 @@ static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
     return CUST_OK;
 }
 
-/* A JSON string exactly as SQLite's json_object writes a text value (json.c, 3.40: `"` and `\`
- * escaped, \b \t \n \f \r, other bytes below 0x20 as \u00xx, everything else as is), or null. */
-static void json_text(struct cust_buf *o, const char *v)
-{
-    if (!v) {
-        cust_buf_puts(o, "null");
-        return;
-    }
-    static const char special[32] = {[8] = 'b', [9] = 't', [10] = 'n', [12] = 'f', [13] = 'r'};
-    cust_buf_putc(o, '"');
-    const char *run = v;
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-        if (*p != '"' && *p != '\\' && *p >= 0x20)
-            continue;
-        cust_buf_append(o, run, (size_t)((const char *)p - run));
-        if (*p == '"' || *p == '\\')
-            cust_buf_appendf(o, "\\%c", *p);
-        else if (special[*p])
-            cust_buf_appendf(o, "\\%c", special[*p]);
-        else
-            cust_buf_appendf(o, "\\u00%02x", *p);
-        run = (const char *)p + 1;
-    }
-    cust_buf_puts(o, run);
-    cust_buf_putc(o, '"');
-}
-
-/* The booking's public charges JSON (bookings.public_charges, migration 7) into q->pub: the
- * allow-listed fields of its charges in order, byte for byte what
- * CUST_SQLITE_PUBLIC_CHARGES_OF builds from the charge rows (the bound values: bail -1 is
- * NULL), so a put and migration 7 write the same text. Built here and bound to the booking
- * insert rather than by an UPDATE after the charges: that UPDATE cost ~9 µs a booking. */
-static enum cust_status public_charges_json(struct sq *q, const struct cust_booking *b)
-{
-    struct cust_buf *o = &q->pub;
-    cust_buf_reset(o);
-    cust_buf_putc(o, '[');
-    for (size_t i = 0; i < b->n_charges; i++) {
-        const struct cust_charge *c = &b->charges[i];
-        cust_buf_puts(o, i ? ",{\"code\":" : "{\"code\":");
-        json_text(o, c->code);
-        cust_buf_puts(o, ",\"description\":");
-        json_text(o, c->description);
-        cust_buf_puts(o, ",\"level\":");
-        json_text(o, c->level);
-        cust_buf_puts(o, ",\"status\":");
-        json_text(o, c->status);
-        if (c->bail_cents >= 0)
-            cust_buf_appendf(o, ",\"bail_cents\":%" PRId64, c->bail_cents);
-        else
-            cust_buf_puts(o, ",\"bail_cents\":null");
-        cust_buf_puts(o, ",\"next_court_date\":");
-        json_text(o, c->next_court_date);
-        cust_buf_puts(o, ",\"case_number\":");
-        json_text(o, c->case_number);
-        cust_buf_puts(o, ",\"court\":");
-        json_text(o, c->court);
-        cust_buf_putc(o, '}');
-    }
-    cust_buf_putc(o, ']');
-    return cust_buf_status(o);
-}
-
 static enum cust_status sq_put(void *impl, const struct cust_booking *b,
                                const struct cust_put_meta *meta, struct cust_put_result *res,
                                struct cust_err *err)
@@ -1088,7 +1026,9 @@ static enum cust_status sq_put(void *impl, const struct cust_booking *b,
         bind_text(s, 18, b->release_rule);
     }
     sqlite3_bind_int(s, 19, b->release_disagreement ? 1 : 0);
-    if (public_charges_json(q, b) != CUST_OK) {
+    /* bookings.public_charges (store_bytes.h), bound to the booking insert rather than set by
+     * an UPDATE after the charges: that UPDATE cost ~9 µs a booking */
+    if (cust_store_public_charges_json(&q->pub, b) != CUST_OK) {
         sqlite3_reset(s);
         return cust_err_set(err, CUST_ENOMEM, "public charges of '%s'", b->booking_number);
     }
