@@ -8,7 +8,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { axeViolations, launchChromium, startServer } from './lib.mjs';
+import { auditPage, launchChromium, startServer } from './lib.mjs';
 import { totp } from './totp.mjs';
 
 const src = process.env.CUST_SOURCE_DIR;
@@ -50,12 +50,8 @@ try {
 
   // No serious/critical axe violation; screenshot kept.
   async function audit(name) {
-    const bad = await axeViolations(page);
-    await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-    assert.deepEqual(bad, [],
-      `${name}: axe violations`);
+    checks += await auditPage(page, name, artifacts);
     pagesChecked.push(name);
-    checks++;
   }
 
   // 1. the public locator works without JavaScript's help: a plain GET form

@@ -13,7 +13,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { axeViolations, launchChromium, startServer } from './lib.mjs';
+import { auditPage, launchChromium, startServer } from './lib.mjs';
 import { totp } from './totp.mjs';
 
 const bin = process.env.CUSTODIAN;
@@ -66,12 +66,7 @@ try {
   context = await launchChromium(T);
   const page = await context.newPage();
   async function audit(name) {
-    const bad = await axeViolations(page);
-    await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-    assert.deepEqual(bad, [], `${name}: axe violations`);
-    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(wide <= page.viewportSize().width, `${name}: no sideways scroll (scrollWidth ${wide})`);
-    checks += 2;
+    checks += await auditPage(page, name, artifacts, { fits: true });
   }
   const ids = async () => (await page.locator('table.duty-list tbody tr').evaluateAll(
     (rows) => rows.map((r) => r.id.replace('duty-', '')))).sort();

@@ -10,7 +10,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { axeViolations, launchChromium, startServer } from './lib.mjs';
+import { auditPage, launchChromium, startServer } from './lib.mjs';
 import { totp } from './totp.mjs';
 
 const bin = process.env.CUSTODIAN;
@@ -41,13 +41,7 @@ try {
   context = await launchChromium(T);
   const page = await context.newPage();
   async function audit(name) {
-    const bad = await axeViolations(page);
-    await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-    assert.deepEqual(bad, [], `${name}: axe violations`);
-    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
-    const width = page.viewportSize().width;
-    assert.ok(wide <= width, `${name}: fits ${width} px (scrollWidth ${wide})`);
-    checks += 2;
+    checks += await auditPage(page, name, artifacts, { fits: true });
   }
   async function signIn(name) {
     await context.clearCookies();

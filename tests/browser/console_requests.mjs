@@ -9,7 +9,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { axeViolations, launchChromium, startServer } from './lib.mjs';
+import { auditPage, launchChromium, startServer } from './lib.mjs';
 import { totp } from './totp.mjs';
 
 const bin = process.env.CUSTODIAN;
@@ -51,10 +51,7 @@ try {
   context = await launchChromium(T);
   const page = await context.newPage();
   async function audit(name) {
-    const bad = await axeViolations(page);
-    await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-    assert.deepEqual(bad, [], `${name}: axe violations`);
-    checks++;
+    checks += await auditPage(page, name, artifacts);
   }
   const ids = async () => (await page.locator('table tbody tr th').allInnerTexts()).map((s) => s.trim()).sort();
 

@@ -57,3 +57,18 @@ export async function axeViolations(page) {
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
 }
+
+// Audit the page as it stands: its axe violations (none allowed), a full-page screenshot in
+// DIR/NAME.png (kept whatever the outcome), and with { fits: true } no sideways scroll at the
+// viewport's width. Returns the number of checks made.
+export async function auditPage(page, name, dir, { fits = false } = {}) {
+  const bad = await axeViolations(page);
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+  assert.deepEqual(bad, [], `${name}: axe violations`);
+  if (!fits)
+    return 1;
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  const width = page.viewportSize().width;
+  assert.ok(wide <= width, `${name}: fits ${width} px (scrollWidth ${wide})`);
+  return 2;
+}

@@ -11,7 +11,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync, copyFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { axeViolations, launchChromium, startServer } from './lib.mjs';
+import { auditPage, launchChromium, startServer } from './lib.mjs';
 
 const bin = process.env.CUSTODIAN;
 const src = process.env.CUST_SOURCE_DIR;
@@ -79,10 +79,7 @@ try {
   const page = await context.newPage();
 
   async function audit(name) {
-    const bad = await axeViolations(page);
-    await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-    assert.deepEqual(bad, [], `${name}: axe violations`);
-    checks++;
+    checks += await auditPage(page, name, artifacts);
   }
 
   async function search(last) {
