@@ -28,11 +28,19 @@ if [ "$(id -u)" -eq 0 ]; then
   as_owner=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
 fi
 
+# As root, the data and the socket live in a folder of their own under /tmp (DIR/data and
+# SOCKDIR are links to it): `nobody` may not be able to reach the build tree (a clone under
+# /root, say), while the tests, as root, reach anything.
 stop() {
-  if [ -f "$dir/data/postmaster.pid" ]; then
-    (cd "$dir" && "${as_owner[@]}" "$pgbin/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop) >/dev/null ||
-      (cd "$dir" && "${as_owner[@]}" "$pgbin/pg_ctl" -D "$dir/data" -m immediate -w stop) >/dev/null || true
+  local data
+  data=$(readlink -f "$dir/data" 2>/dev/null || true)
+  if [ -n "$data" ] && [ -f "$data/postmaster.pid" ]; then
+    (cd / && "${as_owner[@]}" "$pgbin/pg_ctl" -D "$data" -m fast -w -t 60 stop) >/dev/null ||
+      (cd / && "${as_owner[@]}" "$pgbin/pg_ctl" -D "$data" -m immediate -w stop) >/dev/null || true
   fi
+  case $data in
+  /tmp/custodian-pg.*/data) rm -rf "${data%/data}" ;;
+  esac
   rm -rf "$dir/data" "$sock"
 }
 
@@ -40,23 +48,32 @@ case "$cmd" in
 start)
   mkdir -p "$dir"
   stop # a server left by a run that was killed
-  mkdir -p "$dir/data" "$dir/log" "$sock"
-  chmod 700 "$dir/data"
+  mkdir -p "$dir/log"
+  data="$dir/data" sockdir="$sock" log="$dir/log"
   if [ ${#as_owner[@]} -gt 0 ]; then
-    chown nobody:nogroup "$dir/data" "$dir/log" "$sock"
-    chmod 755 "$dir"
+    home=$(mktemp -d /tmp/custodian-pg.XXXXXX)
+    chmod 755 "$home"
+    data="$home/data" sockdir="$home/sock" log="$home/log"
+    mkdir -p "$data" "$sockdir" "$log"
+    chown nobody:nogroup "$data" "$sockdir" "$log"
+    ln -sfn "$data" "$dir/data"
+    rm -rf "$sock"
+    ln -sfn "$sockdir" "$sock"
+  else
+    mkdir -p "$data" "$sockdir"
   fi
-  cd "$dir"
-  "${as_owner[@]}" "$pgbin/initdb" -D "$dir/data" -U custodian -A trust -E UTF8 --locale=C \
+  chmod 700 "$data"
+  cd /
+  "${as_owner[@]}" "$pgbin/initdb" -D "$data" -U custodian -A trust -E UTF8 --locale=C \
     --no-sync >"$dir/log/initdb.log" 2>&1 || {
     cat "$dir/log/initdb.log" >&2
     exit 1
   }
   # No TCP (listen_addresses empty): only the socket in $sock.
-  if ! "${as_owner[@]}" "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/log/server.log" -w -t 60 \
-    -o "-c listen_addresses= -k $sock -c fsync=off -c full_page_writes=off -c max_connections=200" \
+  if ! "${as_owner[@]}" "$pgbin/pg_ctl" -D "$data" -l "$log/server.log" -w -t 60 \
+    -o "-c listen_addresses= -k $sockdir -c fsync=off -c full_page_writes=off -c max_connections=200" \
     start >/dev/null; then
-    cat "$dir/log/server.log" >&2
+    cat "$log/server.log" >&2
     exit 1
   fi
   echo "pg_server: PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on $sock"
