@@ -135,24 +135,26 @@ bool cust_calendar_is_business_day(const struct cust_calendar *cal, int32_t day)
     return wd != 0 && wd != 6 && !cust_calendar_holiday(cal, day);
 }
 
-int64_t cust_deadline_add_business_hours(const struct cust_calendar *cal, int64_t start,
-                                         int offset_minutes, int hours)
+int64_t cust_deadline_add_business_hours(const struct cust_calendar *cal, int64_t start, int hours)
 {
-    int64_t off = (int64_t)offset_minutes * 60;
-    int64_t t = start + off; /* local seconds */
-    int64_t left = (int64_t)hours * 3600;
+    int64_t t = start, left = (int64_t)hours * 3600;
     for (;;) {
-        int32_t day = cust_time_local_day(t, 0);
-        int64_t midnight = ((int64_t)day + 1) * 86400;
+        int32_t day = cust_time_zone_day(t);
+        int64_t next = cust_time_zone_day_start(day + 1);
         if (!cust_calendar_is_business_day(cal, day)) {
-            t = midnight;
+            t = next;
             continue;
         }
-        if (t + left <= midnight)
-            return t + left - off;
-        left -= midnight - t;
-        t = midnight;
+        if (t + left <= next)
+            return t + left;
+        left -= next - t;
+        t = next;
     }
+}
+
+int64_t cust_deadline_day_end(int32_t day)
+{
+    return cust_time_zone_day_start(day + 1) - 1;
 }
 
 int32_t cust_deadline_add_business_days(const struct cust_calendar *cal, int32_t day, int days)

@@ -166,7 +166,7 @@ enum cust_status cust_desk_decide(struct cust_desk *d, const char *id, json_t **
         st = cust_err_set(err, CUST_ECONFLICT,
                           "request '%s' has no confirmed person (see 'request match')", id);
     json_t *arr = json_array();
-    int32_t as_of = cust_time_local_day(q.r.received_at, q.r.received_offset);
+    int32_t as_of = cust_time_zone_day(q.r.received_at);
     /* decide first (no store writes), then record everything in one transaction */
     json_t **decs = cust_xcalloc(ll.n ? ll.n : 1, sizeof(*decs));
     for (size_t i = 0; st == CUST_OK && i < ll.n; i++)

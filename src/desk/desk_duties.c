@@ -19,18 +19,18 @@ static void ignore(enum cust_status st)
     (void)st;
 }
 
-enum cust_status desk_duty_due(struct cust_desk *d, const char *duty, int64_t from, int offset,
-                               int64_t *due, struct cust_err *err)
+enum cust_status desk_duty_due(struct cust_desk *d, const char *duty, int64_t from, int64_t *due,
+                               struct cust_err *err)
 {
     (void)err;
     *due = CUST_NO_TIME;
     json_t *days = json_object_get(d->env->law.duty_days, duty);
     if (!json_is_integer(days))
         return CUST_OK;
-    int32_t day = cust_time_local_day(from, offset);
+    int32_t day = cust_time_zone_day(from);
     if (json_integer_value(days) > 0)
         day = cust_deadline_add_business_days(d->env->cal, day, (int)json_integer_value(days));
-    *due = ((int64_t)day + 1) * 86400 - 1 - (int64_t)offset * 60;
+    *due = cust_deadline_day_end(day);
     return CUST_OK;
 }
 
@@ -368,7 +368,7 @@ enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req 
 {
     int64_t due;
     int64_t now = cust_now();
-    enum cust_status st = desk_duty_due(d, duty, now, q->r.received_offset, &due, err);
+    enum cust_status st = desk_duty_due(d, duty, now, &due, err);
     char *cite_text = cite ? json_dumps(cite, JSON_COMPACT) : NULL;
     char *detail_text = detail ? json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     char created[32];
@@ -635,7 +635,7 @@ static json_t *notice_vars(struct cust_desk *d, const struct desk_req *q, const 
     }
     char *req = requester_text(&q->r);
     char received[11];
-    cust_date_format(cust_time_local_day(q->r.received_at, q->r.received_offset), received);
+    cust_date_format(cust_time_zone_day(q->r.received_at), received);
     json_t *asks = json_array(), *verdicts = json_object();
     bool will = false, hold_refused = false, release_given = false;
     for (int i = 0; i < CUST_ASK_COUNT; i++) {

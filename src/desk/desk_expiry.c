@@ -14,7 +14,6 @@ struct sweep_item {
     char id[CUST_REQUEST_ID_MAX];
     char status[16];
     int64_t end;                      /* the stored window's end */
-    int offset;                       /* the request's offset (release days are local days) */
     const struct desk_hold_window *w; /* the window, counted from the release */
 };
 
@@ -48,7 +47,6 @@ static enum cust_status on_sweep(const struct cust_request_row *r, void *arg)
     snprintf(it->id, sizeof(it->id), "%s", r->id);
     snprintf(it->status, sizeof(it->status), "%s", r->status);
     it->end = r->law_ts;
-    it->offset = r->received_offset;
     it->w = w;
     return CUST_OK;
 }
@@ -71,7 +69,7 @@ static enum cust_status on_sweep_link(const struct cust_link_row *l, void *arg)
 /* The end of one booking's hold window `w` from its current record: its business hours from the
  * actual release (`released_at`); CUST_NO_TIME when the person is not released. */
 static int64_t booking_window_end(struct cust_desk *d, const struct desk_hold_window *w,
-                                  const char *bn, int offset)
+                                  const char *bn)
 {
     struct cust_record rec;
     if (cust_record_current(d->store, bn, &rec, NULL) != CUST_OK)
@@ -83,9 +81,8 @@ static int64_t booking_window_end(struct cust_desk *d, const struct desk_hold_wi
     if (released && cust_time_parse(released, &t, NULL))
         start = t;
     cust_record_release(&rec);
-    return start == CUST_NO_TIME
-               ? CUST_NO_TIME
-               : cust_deadline_add_business_hours(d->env->cal, start, offset, w->hours);
+    return start == CUST_NO_TIME ? CUST_NO_TIME
+                                 : cust_deadline_add_business_hours(d->env->cal, start, w->hours);
 }
 
 /* The request's hold window end now: the latest over its confirmed persons (every one's window
@@ -97,9 +94,8 @@ static enum cust_status window_end(struct cust_desk *d, const struct sweep_item 
     enum cust_status st = cust_store_links(d->store, it->id, on_sweep_link, &c, err);
     *end = c.n ? INT64_MIN + 1 : CUST_NO_TIME;
     for (size_t i = 0; i < c.n; i++) {
-        int64_t e = st == CUST_OK && *end != CUST_NO_TIME
-                        ? booking_window_end(d, it->w, c.bn[i], it->offset)
-                        : CUST_NO_TIME;
+        int64_t e = st == CUST_OK && *end != CUST_NO_TIME ? booking_window_end(d, it->w, c.bn[i])
+                                                          : CUST_NO_TIME;
         if (e == CUST_NO_TIME)
             *end = CUST_NO_TIME;
         else if (*end != CUST_NO_TIME && e > *end)

@@ -284,9 +284,8 @@ static enum cust_status rewindow(struct cust_desk *d, struct desk_req *q, const 
     int32_t day;
     enum cust_status st = CUST_OK;
     if (rel && cust_date_parse(rel, &day)) {
-        int64_t start = (int64_t)day * 86400 - (int64_t)q->r.received_offset * 60;
         int64_t end =
-            cust_deadline_add_business_hours(d->env->cal, start, q->r.received_offset, w->hours);
+            cust_deadline_add_business_hours(d->env->cal, cust_time_zone_day_start(day), w->hours);
         char now[32];
         desk_now(now);
         st = cust_store_request_update(d->store, q->id, NULL, NULL, end, w->rule, now, err);
@@ -521,8 +520,7 @@ enum cust_status cust_desk_add(struct cust_desk *d, const json_t *doc, char id[C
     const struct desk_hold_window *w =
         r.has_due ? NULL : desk_hold_window(&d->env->law, cust_request_kind_name(r.kind), false);
     if (w) {
-        law_ts = cust_deadline_add_business_hours(d->env->cal, r.received_at, r.received_offset,
-                                                  w->hours);
+        law_ts = cust_deadline_add_business_hours(d->env->cal, r.received_at, w->hours);
         law_rule = w->rule;
     }
     char received[32], now[32];

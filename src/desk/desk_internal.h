@@ -117,10 +117,10 @@ enum cust_status desk_name_row(struct cust_store *s, int64_t person_id, bool dob
                                struct cust_err *err);
 json_t *desk_str(const char *s);
 
-/* The deadline of duty `duty` created at `from` (offset for local days); CUST_NO_TIME when the
- * rules set none. */
-enum cust_status desk_duty_due(struct cust_desk *d, const char *duty, int64_t from, int offset,
-                               int64_t *due, struct cust_err *err);
+/* The deadline of duty `duty` created at `from` (the end of a county-local day, deadline.h);
+ * CUST_NO_TIME when the rules set none. */
+enum cust_status desk_duty_due(struct cust_desk *d, const char *duty, int64_t from, int64_t *due,
+                               struct cust_err *err);
 
 /* Create a duty (and its notice document when it has a template) with its ledger entry. */
 enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q, int64_t person_id,

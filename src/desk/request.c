@@ -1,6 +1,7 @@
 #include "custodian/request.h"
 
 #include "custodian/date.h"
+#include "custodian/deadline.h"
 #include "custodian/vocab.h"
 
 #include <sodium.h>
@@ -251,8 +252,8 @@ static void parse_due(const json_t *v, struct cust_request *r, struct cust_diag 
     if (s && cust_time_parse(s, &r->due, &off)) {
         r->has_due = true;
     } else if (s && cust_date_parse(s, &day)) {
-        /* a date means the end of that day in the requester's (received_at) time zone */
-        r->due = ((int64_t)day + 1) * 86400 - 1 - (int64_t)r->received_offset * 60;
+        /* a date means the end of that day in the county's time zone */
+        r->due = cust_deadline_day_end(day);
         r->has_due = true;
     } else {
         cust_diag_add(diag, "request.due", "not a date (YYYY-MM-DD) or RFC 3339 date-time");

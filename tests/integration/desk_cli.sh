@@ -4,6 +4,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 C="$CUSTODIAN"
+export CUSTODIAN_TIMEZONE=America/Los_Angeles # the test county is in California: its days are Los Angeles days
 export CUSTODIAN_NOW=2025-07-18T19:00:00Z
 "$C" init >/dev/null 2>&1
 staff sgt supervisor lt supervisor deputy clerk # --by: active accounts

@@ -126,11 +126,11 @@ static void test_calendar_errors(void **state)
 }
 
 /* Reference: walk minute by minute, counting only minutes on business days. */
-static int64_t reference_add(const struct cust_calendar *cal, int64_t start, int off, int hours)
+static int64_t reference_add(const struct cust_calendar *cal, int64_t start, int hours)
 {
     int64_t t = start, left = (int64_t)hours * 60;
     while (left > 0) {
-        if (cust_calendar_is_business_day(cal, cust_time_local_day(t, off)))
+        if (cust_calendar_is_business_day(cal, cust_time_zone_day(t)))
             left--;
         t += 60;
     }
@@ -142,27 +142,41 @@ static void test_business_hours(void **state)
 {
     (void)state;
     struct cust_calendar *cal = shipped();
-    const int pst = -8 * 60, pdt = -7 * 60;
+    struct cust_err err = CUST_ERR_INIT;
+    assert_int_equal(cust_time_zone_set("America/Los_Angeles", &err), CUST_OK);
     /* Thursday 10:00 + 48 business hours = Monday 10:00 (weekend skipped) */
-    assert_int_equal(cust_deadline_add_business_hours(cal, T("2025-07-17T10:00:00-07:00"), pdt, 48),
+    assert_int_equal(cust_deadline_add_business_hours(cal, T("2025-07-17T10:00:00-07:00"), 48),
                      T("2025-07-21T10:00:00-07:00"));
     /* Wednesday 2025-07-02 09:00 + 48 h: Thu 3rd, Fri 4th is Independence Day -> Monday 09:00 */
-    assert_int_equal(cust_deadline_add_business_hours(cal, T("2025-07-02T09:00:00-07:00"), pdt, 48),
+    assert_int_equal(cust_deadline_add_business_hours(cal, T("2025-07-02T09:00:00-07:00"), 48),
                      T("2025-07-07T09:00:00-07:00"));
     /* Saturday start: counting begins Monday 00:00 */
-    assert_int_equal(cust_deadline_add_business_hours(cal, T("2025-07-19T15:00:00-07:00"), pdt, 48),
+    assert_int_equal(cust_deadline_add_business_hours(cal, T("2025-07-19T15:00:00-07:00"), 48),
                      T("2025-07-23T00:00:00-07:00"));
     /* Thanksgiving week: Wed 20:00 (4 h), Thu holiday, Fri (24 h), weekend, Mon 20 h */
-    assert_int_equal(cust_deadline_add_business_hours(cal, T("2025-11-26T20:00:00-08:00"), pst, 48),
+    assert_int_equal(cust_deadline_add_business_hours(cal, T("2025-11-26T20:00:00-08:00"), 48),
                      T("2025-12-01T20:00:00-08:00"));
+    /* the same instant stamped in UTC counts the same local days (Thursday evening in LA) */
+    assert_int_equal(cust_deadline_add_business_hours(cal, T("2025-11-27T04:00:00Z"), 48),
+                     T("2025-12-01T20:00:00-08:00"));
+    /* across the end of daylight saving (Sunday 2 Nov 2025): Fri 14 h, Mon 24 h, Tue 10 h ->
+     * Tuesday 10:00 PST (a fixed -07:00 offset says 09:00 PST) */
+    assert_int_equal(cust_deadline_add_business_hours(cal, T("2025-10-31T10:00:00-07:00"), 48),
+                     T("2025-11-04T10:00:00-08:00"));
+    /* a day-based deadline ends at the last second of the local day, in either season */
+    assert_int_equal(cust_deadline_day_end(D("2025-07-04")), T("2025-07-04T23:59:59-07:00"));
+    assert_int_equal(cust_deadline_day_end(D("2025-12-05")), T("2025-12-05T23:59:59-08:00"));
     /* against the minute-walking reference over a year of starts on business days */
     for (int64_t t = T("2025-01-02T00:00:00-08:00"); t < T("2026-01-01T00:00:00-08:00");
          t += 7 * 3600 + 13 * 60) {
-        if (!cust_calendar_is_business_day(cal, cust_time_local_day(t, pst)))
+        if (!cust_calendar_is_business_day(cal, cust_time_zone_day(t)))
             continue;
-        assert_int_equal(cust_deadline_add_business_hours(cal, t, pst, 48),
-                         reference_add(cal, t, pst, 48));
+        assert_int_equal(cust_deadline_add_business_hours(cal, t, 48), reference_add(cal, t, 48));
     }
+    assert_int_equal(cust_time_zone_set("UTC", &err), CUST_OK);
+    /* in a UTC county the same stamp is Thursday 04:00 (Thanksgiving): counting begins Friday */
+    assert_int_equal(cust_deadline_add_business_hours(cal, T("2025-11-27T04:00:00Z"), 48),
+                     T("2025-12-02T00:00:00Z"));
     cust_calendar_free(cal);
 }
 

@@ -1809,6 +1809,10 @@ static void test_case_leaves_out_later_convictions(void **state)
 
 int main(void)
 {
+    /* the test county is in California: the desk counts its days in Los Angeles */
+    struct cust_err zerr = CUST_ERR_INIT;
+    if (cust_time_zone_set("America/Los_Angeles", &zerr) != CUST_OK)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_invalid_request_stores_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ids_and_documents, setup, teardown),

@@ -50,14 +50,14 @@ static void test_doj_letter_valid(void **state)
     assert_int_equal(cust_request_parse(j, &r, &d), CUST_OK);
     assert_int_equal(r.kind, CUST_REQ_INFORMATION);
     assert_int_equal(r.asks, 0);
-    assert_int_equal(r.items, CUST_ITEM_BOOKING_FACTS | CUST_ITEM_CHARGES |
-                                  CUST_ITEM_CONVICTIONS | CUST_ITEM_RELEASE_DATE);
+    assert_int_equal(r.items, CUST_ITEM_BOOKING_FACTS | CUST_ITEM_CHARGES | CUST_ITEM_CONVICTIONS |
+                                  CUST_ITEM_RELEASE_DATE);
     assert_true(r.has_scope);
     int32_t asof;
     assert_true(cust_date_parse("2025-07-17", &asof));
     assert_int_equal(r.scope.as_of, asof);
     assert_string_equal(r.scope.citizenship, "non_citizen");
-    /* due "2025-08-16" = the end of that day in the letter's time zone (-07:00) */
+    /* due "2025-08-16" = the end of that day in the county's time zone (Los Angeles, -07:00) */
     int64_t due;
     assert_true(cust_time_parse("2025-08-16T23:59:59-07:00", &due, NULL));
     assert_true(r.has_due);
@@ -81,26 +81,47 @@ static void test_invalid(void **state)
     const struct bad_case cases[] = {
         {"detainer.json", "{\"kind\": \"hold_please\"}", "request.kind: unknown kind"},
         {"detainer.json", "{\"kind\": null}", "request.kind: required"},
-        {"detainer.json", "{\"received_at\": \"2024-03-02\"}", "request.received_at: not an RFC 3339"},
-        {"detainer.json", "{\"requester\": {\"office\": \"x\"}}", "request.requester.agency: required"},
+        {"detainer.json", "{\"received_at\": \"2024-03-02\"}",
+         "request.received_at: not an RFC 3339"},
+        {"detainer.json", "{\"requester\": {\"office\": \"x\"}}",
+         "request.requester.agency: required"},
         {"detainer.json", "{\"asks\": [\"hold\", \"deport\"]}", "request.asks[1]: unknown value"},
-        {"detainer.json", "{\"asks\": [\"hold\", \"hold\"]}", "request.asks[1]: 'hold' listed twice"},
+        {"detainer.json", "{\"asks\": [\"hold\", \"hold\"]}",
+         "request.asks[1]: 'hold' listed twice"},
         {"detainer.json", "{\"asks\": 3}", "request.asks: must be an array"},
         {"detainer.json", "{\"due\": \"soon\"}", "request.due: not a date"},
         {"detainer.json", "{\"subject\": null}", "request: needs exactly one of"},
-        {"detainer.json", "{\"subject\": {\"last_name\": \"GARCIA\"}}", "request.subject: needs a booking number"},
-        {"detainer.json", "{\"subject\": {\"last_name\": \"X\", \"dob\": \"1988-13-01\"}}", "request.subject.dob: not a date"},
+        {"detainer.json", "{\"subject\": {\"last_name\": \"GARCIA\"}}",
+         "request.subject: needs a booking number"},
+        {"detainer.json", "{\"subject\": {\"last_name\": \"X\", \"dob\": \"1988-13-01\"}}",
+         "request.subject.dob: not a date"},
         {"detainer.json", "{\"subject\": {\"fbi\": 12}}", "request.subject.fbi: must be a string"},
-        {"detainer.json", "{\"scope\": {\"population\": \"in_custody\", \"as_of\": \"2025-07-17\"}}", "request: needs exactly one of"},
-        {"detainer.json", "{\"documents\": [{\"name\": \"a.pdf\", \"sha256\": \"XYZ\"}]}", "request.documents[0].sha256: must be 64"},
-        {"detainer.json", "{\"documents\": [{\"sha256\": \"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"}]}", "request.documents[0].name: required"},
-        {"detainer.json", "{\"documents\": [{\"name\": \"a\", \"content_base64\": \"!!!\"}]}", "request.documents[0].content_base64: not valid base64"},
-        {"detainer.json", "{\"documents\": [{\"name\": \"a\", \"content_base64\": \"YQ==\", \"sha256\": \"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"}]}", "request.documents[0].sha256: does not match"},
+        {"detainer.json",
+         "{\"scope\": {\"population\": \"in_custody\", \"as_of\": \"2025-07-17\"}}",
+         "request: needs exactly one of"},
+        {"detainer.json", "{\"documents\": [{\"name\": \"a.pdf\", \"sha256\": \"XYZ\"}]}",
+         "request.documents[0].sha256: must be 64"},
+        {"detainer.json",
+         "{\"documents\": [{\"sha256\": "
+         "\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"}]}",
+         "request.documents[0].name: required"},
+        {"detainer.json", "{\"documents\": [{\"name\": \"a\", \"content_base64\": \"!!!\"}]}",
+         "request.documents[0].content_base64: not valid base64"},
+        {"detainer.json",
+         "{\"documents\": [{\"name\": \"a\", \"content_base64\": \"YQ==\", \"sha256\": "
+         "\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"}]}",
+         "request.documents[0].sha256: does not match"},
         {"doj-letter.json", "{\"items\": []}", "request.items: a data request must name"},
         {"doj-letter.json", "{\"items\": [\"shoe_size\"]}", "request.items[0]: unknown value"},
-        {"doj-letter.json", "{\"scope\": {\"population\": \"everyone\", \"as_of\": \"2025-07-17\"}}", "request.scope.population: unknown population"},
-        {"doj-letter.json", "{\"scope\": {\"population\": \"in_custody\"}}", "request.scope.as_of: not a date"},
-        {"doj-letter.json", "{\"scope\": {\"population\": \"in_custody\", \"as_of\": \"2025-07-17\", \"citizenship\": \"alien\"}}", "request.scope.citizenship: must be"},
+        {"doj-letter.json",
+         "{\"scope\": {\"population\": \"everyone\", \"as_of\": \"2025-07-17\"}}",
+         "request.scope.population: unknown population"},
+        {"doj-letter.json", "{\"scope\": {\"population\": \"in_custody\"}}",
+         "request.scope.as_of: not a date"},
+        {"doj-letter.json",
+         "{\"scope\": {\"population\": \"in_custody\", \"as_of\": \"2025-07-17\", \"citizenship\": "
+         "\"alien\"}}",
+         "request.scope.citizenship: must be"},
         {"doj-letter.json", "{\"kind\": \"detainer\"}", "request.scope: only information requests"},
     };
     for (size_t i = 0; i < CUST_ARRAY_LEN(cases); i++) {
@@ -132,7 +153,8 @@ static void test_names(void **state)
     (void)state;
     for (int k = 0; k < CUST_REQ_KIND_COUNT; k++) {
         enum cust_request_kind back;
-        assert_true(cust_request_kind_parse(cust_request_kind_name((enum cust_request_kind)k), &back));
+        assert_true(
+            cust_request_kind_parse(cust_request_kind_name((enum cust_request_kind)k), &back));
         assert_int_equal(back, k);
     }
     assert_string_equal(cust_request_ask_name(CUST_ASK_TRANSFER), "transfer");
@@ -144,6 +166,10 @@ static void test_names(void **state)
 
 int main(void)
 {
+    /* the test county is in California: the desk counts its days in Los Angeles */
+    struct cust_err zerr = CUST_ERR_INIT;
+    if (cust_time_zone_set("America/Los_Angeles", &zerr) != CUST_OK)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detainer_valid),
         cmocka_unit_test(test_doj_letter_valid),
