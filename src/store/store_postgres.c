@@ -262,6 +262,10 @@ static enum cust_status migrate(struct pgs *q, struct cust_err *err)
     if (st == CUST_OK && have > want)
         st = cust_err_set(err, CUST_EDB, "store '%s' is at schema %d, newer than this program (%d)",
                           q->g.name, have, want);
+    /* a migration may remake the public view: the roles granted it keep it */
+    char *grantees = NULL;
+    if (st == CUST_OK && have > 0)
+        st = cust_pg_public_grants(&q->g, &grantees, err);
     for (int v = have + 1; st == CUST_OK && v <= want; v++) {
         for (const char *const *m = cust_pg_migrations[v - 1]; st == CUST_OK && *m; m++)
             st = cust_pg_exec(&q->g, *m, err, "migration");
@@ -273,6 +277,9 @@ static enum cust_status migrate(struct pgs *q, struct cust_err *err)
         if (st == CUST_OK)
             st = cust_pg_do(&q->g, s_migrated, &p, err, "migration");
     }
+    if (st == CUST_OK)
+        st = cust_pg_public_regrant(&q->g, grantees, err);
+    free(grantees);
     if (st == CUST_OK)
         st = cust_pg_exec(&q->g, "COMMIT", err, "migration");
     if (st != CUST_OK)
@@ -932,6 +939,7 @@ static const struct cust_store_ops pg_ops = {
     .public_search = cust_pg_public_search,
     .public_count = cust_pg_public_count,
     .publish = pg_publish,
+    .public_role = cust_pg_public_role,
     .requests = &cust_pg_request_ops,
     .accounts = &cust_pg_account_ops,
     .feed = &cust_pg_feed_ops,
@@ -953,8 +961,6 @@ static char *display_name(PGconn *c)
 enum cust_status cust_store_pg_open(const char *url, enum cust_store_mode mode,
                                     struct cust_store *s, struct cust_err *err)
 {
-    if (mode == CUST_STORE_PUBLIC)
-        return cust_pg_not_built(err, "the public-only store (a locator role)");
     struct pgs *q = cust_xcalloc(1, sizeof(*q));
     cust_buf_init(&q->pub, 0);
     q->g.conn = PQconnectdb(url);
@@ -969,7 +975,7 @@ enum cust_status cust_store_pg_open(const char *url, enum cust_store_mode mode,
         return err ? err->code : CUST_EDB;
     }
     q->g.name = display_name(q->g.conn);
-    q->readonly = mode == CUST_STORE_READONLY;
+    q->readonly = mode == CUST_STORE_READONLY || mode == CUST_STORE_PUBLIC;
     /* the session's settings: a commit is on disk when it returns; a writer waits up to 5 s
      * for the lock (as SQLite's busy wait); UTC text for the server's own formatting */
     enum cust_status st = cust_pg_exec(&q->g,
@@ -977,7 +983,14 @@ enum cust_status cust_store_pg_open(const char *url, enum cust_store_mode mode,
                                        " SET client_encoding = 'UTF8'; SET TimeZone = 'UTC';"
                                        " SET extra_float_digits = 3",
                                        err, "open");
-    if (st == CUST_OK && q->readonly) {
+    if (st == CUST_OK && mode == CUST_STORE_PUBLIC) {
+        /* the public view alone, read-only: no schema check (the role cannot read
+         * schema_migrations; the view's statements are checked when prepared), no migration,
+         * no lock, so a hot standby opens too */
+        st = cust_pg_exec(&q->g, "SET default_transaction_read_only = on", err, "open");
+        if (st == CUST_OK)
+            st = cust_pg_public_open_check(&q->g, err);
+    } else if (st == CUST_OK && q->readonly) {
         int have = 0;
         st = schema_have(q, &have, err);
         if (st == CUST_OK && have != cust_pg_migration_count)

@@ -78,6 +78,15 @@ enum cust_status cust_pg_public_search(void *impl, const struct cust_public_quer
                                        cust_public_fn fn, void *arg, struct cust_err *err);
 enum cust_status cust_pg_public_count(void *impl, const struct cust_public_query *q, int64_t *total,
                                       struct cust_err *err);
+/* The role a public server connects as: the view granted (store.h cust_store_public_role). */
+enum cust_status cust_pg_public_role(void *impl, const char *role, struct cust_err *err);
+/* At a CUST_STORE_PUBLIC open: the connection's role reads the view and nothing else. */
+enum cust_status cust_pg_public_open_check(struct cust_pg *g, struct cust_err *err);
+/* The roles granted the view (quoted, "a, b"; NULL when none), read before a migration that
+ * may remake it, and granted again after it. */
+enum cust_status cust_pg_public_grants(struct cust_pg *g, char **grantees, struct cust_err *err);
+enum cust_status cust_pg_public_regrant(struct cust_pg *g, const char *grantees,
+                                        struct cust_err *err);
 
 /* The schema (store_postgres_schema.c): migration N is SQLite's migration N. */
 extern const char *const *const cust_pg_migrations[];
