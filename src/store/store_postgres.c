@@ -287,6 +287,22 @@ static enum cust_status migrate(struct pgs *q, struct cust_err *err)
     return st;
 }
 
+/* A hot standby (a streaming replica) takes no write: a writer's open says so at once, not at
+ * its first write (a read-only open and the public server's work there). */
+static enum cust_status refuse_standby(struct pgs *q, struct cust_err *err)
+{
+    PGresult *r = PQexec(q->g.conn, "SELECT pg_is_in_recovery()");
+    bool standby = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+                   strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    if (standby)
+        return cust_err_set(err, CUST_EINVAL,
+                            "store '%s' is a read-only standby (a streaming replica): write on"
+                            " the primary; read commands and serve --public-only work here",
+                            q->g.name);
+    return CUST_OK;
+}
+
 static void pg_close(void *impl)
 {
     struct pgs *q = impl;
@@ -1001,7 +1017,9 @@ enum cust_status cust_store_pg_open(const char *url, enum cust_store_mode mode,
         if (st == CUST_OK)
             st = cust_pg_exec(&q->g, "SET default_transaction_read_only = on", err, "open");
     } else if (st == CUST_OK) {
-        st = migrate(q, err);
+        st = refuse_standby(q, err);
+        if (st == CUST_OK)
+            st = migrate(q, err);
     }
     if (st != CUST_OK) {
         pg_close(q);
