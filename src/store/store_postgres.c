@@ -921,13 +921,6 @@ static enum cust_status pg_backup(void *impl, const char *dir, struct cust_backu
     return cust_pg_not_built(err, "backup");
 }
 
-static enum cust_status pg_publish(void *impl, const char *out, int32_t today, int64_t *rows,
-                                   struct cust_err *err)
-{
-    (void)impl, (void)out, (void)today, (void)rows;
-    return cust_pg_not_built(err, "publishing the public view");
-}
-
 static const struct cust_store_ops pg_ops = {
     .name = "postgresql",
     .close = pg_close,
@@ -954,7 +947,7 @@ static const struct cust_store_ops pg_ops = {
     .person_bookings = cust_pg_person_bookings,
     .public_search = cust_pg_public_search,
     .public_count = cust_pg_public_count,
-    .publish = pg_publish,
+    .publish = cust_pg_public_publish,
     .public_role = cust_pg_public_role,
     .requests = &cust_pg_request_ops,
     .accounts = &cust_pg_account_ops,

@@ -78,6 +78,9 @@ enum cust_status cust_pg_public_search(void *impl, const struct cust_public_quer
                                        cust_public_fn fn, void *arg, struct cust_err *err);
 enum cust_status cust_pg_public_count(void *impl, const struct cust_public_query *q, int64_t *total,
                                       struct cust_err *err);
+/* The published public view's file from this store's view (store.h cust_store_publish). */
+enum cust_status cust_pg_public_publish(void *impl, const char *out, int32_t today, int64_t *rows,
+                                        struct cust_err *err);
 /* The role a public server connects as: the view granted (store.h cust_store_public_role). */
 enum cust_status cust_pg_public_role(void *impl, const char *role, struct cust_err *err);
 /* At a CUST_STORE_PUBLIC open: the connection's role reads the view and nothing else. */

@@ -9,6 +9,7 @@
 #include "custodian/namekey.h"
 #include "store_postgres.h"
 #include "store_public_sql.h"
+#include "store_published.h"
 
 struct public_keys {
     char last[CUST_NAME_KEY_MAX], end[CUST_NAME_KEY_MAX + 1], first[CUST_NAME_KEY_MAX];
@@ -211,4 +212,55 @@ enum cust_status cust_pg_public_regrant(struct cust_pg *g, const char *grantees,
     enum cust_status st = cust_pg_exec(g, sql.buf, err, "public view grants");
     cust_buf_release(&sql);
     return st;
+}
+
+/* ---- the published public view (cust_store_publish) ------------------------------------- */
+
+static const char s_published[] =
+    "SELECT " CUST_PUBLISHED_COLS " FROM public_bookings" CUST_PUBLISHED_WHERE;
+
+/* Column `c` of row `i` as the value SQLite's view gives: integers (and the boolean
+ * `unreleased`, 0 or 1) as integers, the rest as text. */
+static struct cust_val value_of(const PGresult *r, int i, int c)
+{
+    const char *x = cust_pg_get(r, i, c);
+    if (!x)
+        return (struct cust_val){.kind = CUST_VAL_NULL};
+    switch (PQftype(r, c)) {
+    case 16: /* bool */
+        return (struct cust_val){.kind = CUST_VAL_INT, .i = x[0] == 't'};
+    case 20: /* int8 */
+    case 21: /* int2 */
+    case 23: /* int4 */
+        return (struct cust_val){.kind = CUST_VAL_INT, .i = strtoll(x, NULL, 10)};
+    default:
+        return (struct cust_val){
+            .kind = CUST_VAL_BYTES, .p = x, .len = (size_t)PQgetlength(r, i, c)};
+    }
+}
+
+enum cust_status cust_pg_public_publish(void *impl, const char *out, int32_t today, int64_t *rows,
+                                        struct cust_err *err)
+{
+    struct cust_pg_params p = {0};
+    cust_pg_int(&p, 1, today);
+    PGresult *r;
+    if (cust_pg_run(cust_pg_conn(impl), s_published, &p, false, &r, err,
+                    "publish: read the public view") != CUST_OK)
+        return CUST_EDB;
+    struct cust_published *f;
+    enum cust_status st = cust_published_begin(out, &f, err);
+    if (st != CUST_OK) {
+        PQclear(r);
+        return st;
+    }
+    struct cust_val v[CUST_PUBLISHED_NCOLS];
+    for (int i = 0; st == CUST_OK && i < PQntuples(r); i++) {
+        for (int c = 0; c < CUST_PUBLISHED_NCOLS; c++)
+            v[c] = value_of(r, i, c);
+        st = cust_published_row(f, v, err);
+    }
+    PQclear(r);
+    enum cust_status end = cust_published_end(f, st == CUST_OK, rows, st == CUST_OK ? err : NULL);
+    return st == CUST_OK ? end : st;
 }
