@@ -98,10 +98,14 @@ extern const int cust_pg_migration_count;
 /* The operations not built yet on PostgreSQL: each answers "WHAT on PostgreSQL: not built yet
  * (docs/internals/store-postgresql.md)" (store_postgres_todo.c). */
 extern const struct cust_store_feed_ops cust_pg_feed_ops;
-extern const struct cust_store_reports_ops cust_pg_reports_ops;
 /* The request desk (store_postgres_requests.c): its sub-table, and the persons and scopes the
  * desk matches against. */
 extern const struct cust_store_request_ops cust_pg_request_ops;
+/* The requests received in a period, for the reports (store_postgres_requests.c). */
+enum cust_status cust_pg_requests_between(void *impl, int64_t from_ts, int64_t to_ts,
+                                          cust_request_row_fn fn, void *arg, struct cust_err *err);
+/* Oversight reports and the enforcement log (store_postgres_reports.c). */
+extern const struct cust_store_reports_ops cust_pg_reports_ops;
 /* Staff accounts and sessions (store_postgres_accounts.c). */
 extern const struct cust_store_account_ops cust_pg_account_ops;
 enum cust_status cust_pg_persons(void *impl, int64_t person_id, cust_person_row_fn fn, void *arg,

@@ -116,7 +116,8 @@ enum cust_status cust_published_row(struct cust_published *p, const struct cust_
             break;
         }
     }
-    enum cust_status st = sqlite3_step(p->ins) == SQLITE_DONE ? CUST_OK : file_err(p, err, "insert");
+    enum cust_status st =
+        sqlite3_step(p->ins) == SQLITE_DONE ? CUST_OK : file_err(p, err, "insert");
     sqlite3_reset(p->ins);
     if (st == CUST_OK)
         p->rows++;
