@@ -242,8 +242,10 @@ enum cust_store_mode {
      * Opened immutable (the folder may be read-only); only cust_store_public_search works
      * (every other read fails: the file has no such table). When the file is replaced (a new
      * publish), a search at least a second after the last look reopens it. Refuses a file that
-     * is not a published view. On PostgreSQL (a "postgresql://" path, when that backend is
-     * built), the same mode connects as a role granted SELECT on the view public_bookings only. */
+     * is not a published view. On PostgreSQL (a "postgresql://" path) the same mode connects as
+     * a role granted SELECT on the view public_bookings only (cust_store_public_role): it
+     * refuses a role that can read any other table or view of the store (CUST_EINVAL), never
+     * migrates, writes or locks, and so also opens a hot standby (a streaming replica). */
     CUST_STORE_PUBLIC = 3,
     /* Read-write, and bring an older schema up to date: `custodian migrate`, and `serve` at
      * start. The other writing modes refuse a store at an older schema, naming `custodian
@@ -376,6 +378,17 @@ enum cust_status cust_store_public_count(struct cust_store *s, const struct cust
  * (CUST_STORE_PUBLIC). */
 enum cust_status cust_store_publish(struct cust_store *s, const char *out, int32_t today,
                                     int64_t *rows, struct cust_err *err);
+
+/* On PostgreSQL: let the database role `role` (made, with LOGIN, when it does not exist) read
+ * the public view public_bookings and nothing else, so that `serve --public-only` can connect
+ * as it (CUST_STORE_PUBLIC refuses a role that can read more). Grants CONNECT on the database,
+ * USAGE on the store's schema and SELECT on the view; then checks that the role can read no
+ * other table or view of the store's schema (CUST_EINVAL naming the one it can, changing
+ * nothing). Needs a role that may create roles (CREATEROLE) when `role` is new. The grant
+ * survives the migrations that remake the view. A SQLite store's public server reads a
+ * published file instead (cust_store_publish): CUST_EINVAL. */
+enum cust_status cust_store_public_role(struct cust_store *s, const char *role,
+                                        struct cust_err *err);
 
 /* Ledger storage (use the ledger module, ledger.h, which computes the hashes). */
 enum cust_status cust_store_ledger_head(struct cust_store *s, int64_t *seq, char hash[65],

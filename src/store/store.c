@@ -284,6 +284,21 @@ enum cust_status cust_store_publish(struct cust_store *s, const char *out, int32
     return st;
 }
 
+enum cust_status cust_store_public_role(struct cust_store *s, const char *role,
+                                        struct cust_err *err)
+{
+    if (!s->ops->public_role)
+        return cust_err_set(err, CUST_EINVAL,
+                            "the %s store has no database roles: its public server reads a"
+                            " published file (custodian publish --out FILE)",
+                            s->ops->name);
+    if (!role || !*role)
+        return cust_err_set(err, CUST_EINVAL, "public role: no role named");
+    if (s->tx_depth > 0)
+        return cust_err_set(err, CUST_EINVAL, "public role: inside a transaction");
+    return s->ops->public_role(s->impl, role, err);
+}
+
 enum cust_status cust_store_ledger_entry(struct cust_store *s, int64_t seq, cust_ledger_fn fn,
                                          void *arg, struct cust_err *err)
 {

@@ -74,11 +74,14 @@ struct cust_store_ops {
     /* the public view, the locator's one read (store.h) */
     enum cust_status (*public_search)(void *impl, const struct cust_public_query *q,
                                       cust_public_fn fn, void *arg, struct cust_err *err);
-    enum cust_status (*public_count)(void *impl, const struct cust_public_query *q,
-                                     int64_t *total, struct cust_err *err);
+    enum cust_status (*public_count)(void *impl, const struct cust_public_query *q, int64_t *total,
+                                     struct cust_err *err);
     /* the public view published to a file of its own (store.h cust_store_publish) */
     enum cust_status (*publish)(void *impl, const char *out, int32_t today, int64_t *rows,
                                 struct cust_err *err);
+    /* the public view granted to a database role, and nothing else (store.h
+     * cust_store_public_role); NULL where a public server reads a published file */
+    enum cust_status (*public_role)(void *impl, const char *role, struct cust_err *err);
     /* ---- requests and what is kept with them (store_requests.h) ---- */
     const struct cust_store_request_ops *requests;
     /* ---- staff accounts and sessions (store_accounts.h) ---- */

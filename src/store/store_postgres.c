@@ -262,6 +262,10 @@ static enum cust_status migrate(struct pgs *q, struct cust_err *err)
     if (st == CUST_OK && have > want)
         st = cust_err_set(err, CUST_EDB, "store '%s' is at schema %d, newer than this program (%d)",
                           q->g.name, have, want);
+    /* a migration may remake the public view: the roles granted it keep it */
+    char *grantees = NULL;
+    if (st == CUST_OK && have > 0)
+        st = cust_pg_public_grants(&q->g, &grantees, err);
     for (int v = have + 1; st == CUST_OK && v <= want; v++) {
         for (const char *const *m = cust_pg_migrations[v - 1]; st == CUST_OK && *m; m++)
             st = cust_pg_exec(&q->g, *m, err, "migration");
@@ -274,10 +278,29 @@ static enum cust_status migrate(struct pgs *q, struct cust_err *err)
             st = cust_pg_do(&q->g, s_migrated, &p, err, "migration");
     }
     if (st == CUST_OK)
+        st = cust_pg_public_regrant(&q->g, grantees, err);
+    free(grantees);
+    if (st == CUST_OK)
         st = cust_pg_exec(&q->g, "COMMIT", err, "migration");
     if (st != CUST_OK)
         cust_pg_exec(&q->g, "ROLLBACK", NULL, "migration");
     return st;
+}
+
+/* A hot standby (a streaming replica) takes no write: a writer's open says so at once, not at
+ * its first write (a read-only open and the public server's work there). */
+static enum cust_status refuse_standby(struct pgs *q, struct cust_err *err)
+{
+    PGresult *r = PQexec(q->g.conn, "SELECT pg_is_in_recovery()");
+    bool standby = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+                   strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    if (standby)
+        return cust_err_set(err, CUST_EINVAL,
+                            "store '%s' is a read-only standby (a streaming replica): write on"
+                            " the primary; read commands and serve --public-only work here",
+                            q->g.name);
+    return CUST_OK;
 }
 
 static void pg_close(void *impl)
@@ -898,13 +921,6 @@ static enum cust_status pg_backup(void *impl, const char *dir, struct cust_backu
     return cust_pg_not_built(err, "backup");
 }
 
-static enum cust_status pg_publish(void *impl, const char *out, int32_t today, int64_t *rows,
-                                   struct cust_err *err)
-{
-    (void)impl, (void)out, (void)today, (void)rows;
-    return cust_pg_not_built(err, "publishing the public view");
-}
-
 static const struct cust_store_ops pg_ops = {
     .name = "postgresql",
     .close = pg_close,
@@ -931,7 +947,8 @@ static const struct cust_store_ops pg_ops = {
     .person_bookings = cust_pg_person_bookings,
     .public_search = cust_pg_public_search,
     .public_count = cust_pg_public_count,
-    .publish = pg_publish,
+    .publish = cust_pg_public_publish,
+    .public_role = cust_pg_public_role,
     .requests = &cust_pg_request_ops,
     .accounts = &cust_pg_account_ops,
     .feed = &cust_pg_feed_ops,
@@ -953,8 +970,6 @@ static char *display_name(PGconn *c)
 enum cust_status cust_store_pg_open(const char *url, enum cust_store_mode mode,
                                     struct cust_store *s, struct cust_err *err)
 {
-    if (mode == CUST_STORE_PUBLIC)
-        return cust_pg_not_built(err, "the public-only store (a locator role)");
     struct pgs *q = cust_xcalloc(1, sizeof(*q));
     cust_buf_init(&q->pub, 0);
     q->g.conn = PQconnectdb(url);
@@ -969,7 +984,7 @@ enum cust_status cust_store_pg_open(const char *url, enum cust_store_mode mode,
         return err ? err->code : CUST_EDB;
     }
     q->g.name = display_name(q->g.conn);
-    q->readonly = mode == CUST_STORE_READONLY;
+    q->readonly = mode == CUST_STORE_READONLY || mode == CUST_STORE_PUBLIC;
     /* the session's settings: a commit is on disk when it returns; a writer waits up to 5 s
      * for the lock (as SQLite's busy wait); UTC text for the server's own formatting */
     enum cust_status st = cust_pg_exec(&q->g,
@@ -977,7 +992,14 @@ enum cust_status cust_store_pg_open(const char *url, enum cust_store_mode mode,
                                        " SET client_encoding = 'UTF8'; SET TimeZone = 'UTC';"
                                        " SET extra_float_digits = 3",
                                        err, "open");
-    if (st == CUST_OK && q->readonly) {
+    if (st == CUST_OK && mode == CUST_STORE_PUBLIC) {
+        /* the public view alone, read-only: no schema check (the role cannot read
+         * schema_migrations; the view's statements are checked when prepared), no migration,
+         * no lock, so a hot standby opens too */
+        st = cust_pg_exec(&q->g, "SET default_transaction_read_only = on", err, "open");
+        if (st == CUST_OK)
+            st = cust_pg_public_open_check(&q->g, err);
+    } else if (st == CUST_OK && q->readonly) {
         int have = 0;
         st = schema_have(q, &have, err);
         if (st == CUST_OK && have != cust_pg_migration_count)
@@ -988,7 +1010,9 @@ enum cust_status cust_store_pg_open(const char *url, enum cust_store_mode mode,
         if (st == CUST_OK)
             st = cust_pg_exec(&q->g, "SET default_transaction_read_only = on", err, "open");
     } else if (st == CUST_OK) {
-        st = migrate(q, err);
+        st = refuse_standby(q, err);
+        if (st == CUST_OK)
+            st = migrate(q, err);
     }
     if (st != CUST_OK) {
         pg_close(q);

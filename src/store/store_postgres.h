@@ -78,6 +78,18 @@ enum cust_status cust_pg_public_search(void *impl, const struct cust_public_quer
                                        cust_public_fn fn, void *arg, struct cust_err *err);
 enum cust_status cust_pg_public_count(void *impl, const struct cust_public_query *q, int64_t *total,
                                       struct cust_err *err);
+/* The published public view's file from this store's view (store.h cust_store_publish). */
+enum cust_status cust_pg_public_publish(void *impl, const char *out, int32_t today, int64_t *rows,
+                                        struct cust_err *err);
+/* The role a public server connects as: the view granted (store.h cust_store_public_role). */
+enum cust_status cust_pg_public_role(void *impl, const char *role, struct cust_err *err);
+/* At a CUST_STORE_PUBLIC open: the connection's role reads the view and nothing else. */
+enum cust_status cust_pg_public_open_check(struct cust_pg *g, struct cust_err *err);
+/* The roles granted the view (quoted, "a, b"; NULL when none), read before a migration that
+ * may remake it, and granted again after it. */
+enum cust_status cust_pg_public_grants(struct cust_pg *g, char **grantees, struct cust_err *err);
+enum cust_status cust_pg_public_regrant(struct cust_pg *g, const char *grantees,
+                                        struct cust_err *err);
 
 /* The schema (store_postgres_schema.c): migration N is SQLite's migration N. */
 extern const char *const *const cust_pg_migrations[];
@@ -86,10 +98,14 @@ extern const int cust_pg_migration_count;
 /* The operations not built yet on PostgreSQL: each answers "WHAT on PostgreSQL: not built yet
  * (docs/internals/store-postgresql.md)" (store_postgres_todo.c). */
 extern const struct cust_store_feed_ops cust_pg_feed_ops;
-extern const struct cust_store_reports_ops cust_pg_reports_ops;
 /* The request desk (store_postgres_requests.c): its sub-table, and the persons and scopes the
  * desk matches against. */
 extern const struct cust_store_request_ops cust_pg_request_ops;
+/* The requests received in a period, for the reports (store_postgres_requests.c). */
+enum cust_status cust_pg_requests_between(void *impl, int64_t from_ts, int64_t to_ts,
+                                          cust_request_row_fn fn, void *arg, struct cust_err *err);
+/* Oversight reports and the enforcement log (store_postgres_reports.c). */
+extern const struct cust_store_reports_ops cust_pg_reports_ops;
 /* Staff accounts and sessions (store_postgres_accounts.c). */
 extern const struct cust_store_account_ops cust_pg_account_ops;
 enum cust_status cust_pg_persons(void *impl, int64_t person_id, cust_person_row_fn fn, void *arg,

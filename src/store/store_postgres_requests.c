@@ -820,6 +820,23 @@ static enum cust_status discs(void *impl, const char *request_id, cust_disclosur
                 err);
 }
 
+/* The requests received in [from_ts, to_ts) (either bound CUST_NO_TIME: open), by receipt
+ * (the reports' period, store_reports.h). */
+static const char req_between_sql[] =
+    "SELECT " REQ_COLS " FROM requests"
+    " WHERE (?1::bigint IS NULL OR received_ts >= ?1) AND (?2::bigint IS NULL OR received_ts < ?2)"
+    " ORDER BY received_ts, id";
+
+enum cust_status cust_pg_requests_between(void *impl, int64_t from_ts, int64_t to_ts,
+                                          cust_request_row_fn fn, void *arg, struct cust_err *err)
+{
+    struct cust_pg_params p = {0};
+    time_param(&p, 1, from_ts);
+    time_param(&p, 2, to_ts);
+    return each(impl, req_between_sql, &p, req_row, &(union dcb){.req = fn}, arg, NULL, "requests",
+                err);
+}
+
 const struct cust_store_request_ops cust_pg_request_ops = {
     .request_insert = req_insert,
     .request_get = req_get,

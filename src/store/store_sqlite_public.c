@@ -8,6 +8,7 @@
  */
 #include "custodian/compat.h"
 #include "store_public_sql.h"
+#include "store_published.h"
 #include "store_sqlite_public.h"
 #include "store_sqlite_requests.h"
 #include "store_sqlite_stmt.h"
@@ -272,88 +273,28 @@ enum cust_status cust_sqlite_public_count(void *impl, const struct cust_public_q
 
 /* ---- the published public view (cust_store_publish, CUST_STORE_PUBLIC) ---------------------- */
 
-/* The columns of public_bookings a published file keeps: what the locator shows and what it
- * filters and orders by, nothing else (the view's allow-list, column for column). */
-#define PUBLISHED_COLS                                                                             \
-    "booking_number, last_name, first_name, middle_name, booked_at, facility, arresting_agency,"   \
-    " charges, scheduled_release, dob, unreleased, released_day, booked_ts, last_key, first_key"
-#define PUBLISHED_NCOLS 15
-
-/* The published file: the table public_bookings (so the locator's statements above read it as
- * they read the view), its two indexes (the shapes of P_NAME and P_NUMBER) and one row saying
- * when it was made from which schema. Marked by its application_id. */
-static const char published_schema[] =
-    "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-    " PRAGMA application_id=" CUST_SQLITE_PUBLIC_APP_ID_SQL ";"
-    " BEGIN;"
-    " CREATE TABLE public_bookings (booking_number TEXT NOT NULL, last_name TEXT,"
-    " first_name TEXT, middle_name TEXT, booked_at TEXT, facility TEXT, arresting_agency TEXT,"
-    " charges TEXT, scheduled_release TEXT, dob TEXT, unreleased INTEGER NOT NULL,"
-    " released_day INTEGER, booked_ts INTEGER NOT NULL, last_key TEXT, first_key TEXT);"
-    " CREATE TABLE published (at TEXT NOT NULL, rows INTEGER NOT NULL,"
-    " source_schema INTEGER NOT NULL);";
-static const char published_indexes[] =
-    "CREATE INDEX public_by_name ON public_bookings(last_key, first_key, booking_number);"
-    " CREATE INDEX public_by_number ON public_bookings(booking_number);";
-
-static enum cust_status file_err(sqlite3 *db, const char *path, struct cust_err *err,
-                                 const char *what)
+/* Column `c` of `st` as a value (bytes valid until the next step). */
+static struct cust_val value_of(sqlite3_stmt *st, int c)
 {
-    return cust_err_set(err, CUST_EIO, "publish '%s': %s: %s", path, what,
-                        db ? sqlite3_errmsg(db) : "out of memory");
-}
-
-/* Copy the rows into the new file `db` (open, empty). */
-static enum cust_status publish_rows(sqlite3 *src, const char *src_path, sqlite3 *db,
-                                     const char *tmp, int32_t today, int64_t *rows,
-                                     struct cust_err *err)
-{
-    sqlite3_stmt *sel = NULL, *ins = NULL;
-    enum cust_status st = CUST_OK;
-    if (sqlite3_prepare_v2(src,
-                           "SELECT " PUBLISHED_COLS " FROM public_bookings"
-                           " WHERE unreleased OR released_day > ?1",
-                           -1, &sel, NULL) != SQLITE_OK)
-        st = cust_sqlite_err(src, src_path, err, "publish: read the public view");
-    else if (sqlite3_prepare_v2(db,
-                                "INSERT INTO public_bookings (" PUBLISHED_COLS ") VALUES (?, ?, ?,"
-                                " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                -1, &ins, NULL) != SQLITE_OK)
-        st = file_err(db, tmp, err, "prepare");
-    if (st == CUST_OK) {
-        sqlite3_bind_int(sel, 1, today);
-        int rc;
-        while (st == CUST_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
-            for (int i = 0; i < PUBLISHED_NCOLS; i++)
-                sqlite3_bind_value(ins, i + 1, sqlite3_column_value(sel, i));
-            if (sqlite3_step(ins) != SQLITE_DONE)
-                st = file_err(db, tmp, err, "insert");
-            sqlite3_reset(ins);
-            (*rows)++;
-        }
-        if (st == CUST_OK && rc != SQLITE_DONE)
-            st = cust_sqlite_err(src, src_path, err, "publish: read the public view");
+    struct cust_val v = {.kind = CUST_VAL_NULL};
+    switch (sqlite3_column_type(st, c)) {
+    case SQLITE_NULL:
+        break;
+    case SQLITE_INTEGER:
+        v.kind = CUST_VAL_INT;
+        v.i = sqlite3_column_int64(st, c);
+        break;
+    case SQLITE_FLOAT:
+        v.kind = CUST_VAL_REAL;
+        v.r = sqlite3_column_double(st, c);
+        break;
+    default:
+        v.kind = CUST_VAL_BYTES;
+        v.p = sqlite3_column_text(st, c);
+        v.len = (size_t)sqlite3_column_bytes(st, c);
+        break;
     }
-    sqlite3_finalize(sel);
-    sqlite3_finalize(ins);
-    return st;
-}
-
-static enum cust_status exec(sqlite3 *db, const char *tmp, const char *sql, struct cust_err *err)
-{
-    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? CUST_OK
-                                                                : file_err(db, tmp, err, "write");
-}
-
-/* fsync `path` (a file, or a folder with O_DIRECTORY). */
-static bool sync_path(const char *path, int flags)
-{
-    int fd = open(path, O_RDONLY | flags);
-    if (fd < 0)
-        return false;
-    bool ok = fsync(fd) == 0;
-    close(fd);
-    return ok;
+    return v;
 }
 
 enum cust_status cust_sqlite_public_publish(void *impl, const char *out, int32_t today,
@@ -361,43 +302,28 @@ enum cust_status cust_sqlite_public_publish(void *impl, const char *out, int32_t
 {
     const char *src_path = NULL;
     sqlite3 *src = cust_sqlite_handle(impl, &src_path, NULL);
-    char tmp[4096], dir[4096];
-    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.publishing-%ld", out, (long)getpid()) >= sizeof(tmp))
-        return cust_err_set(err, CUST_EINVAL, "publish: path too long: '%s'", out);
-    const char *slash = strrchr(out, '/');
-    snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash == out ? 1 : slash - out) : 1,
-             slash ? out : ".");
-    (void)unlink(tmp);
-    sqlite3 *db = NULL;
-    enum cust_status st = CUST_OK;
-    if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK)
-        st = file_err(db, tmp, err, "create");
-    if (st == CUST_OK)
-        st = exec(db, tmp, published_schema, err);
-    *rows = 0;
-    if (st == CUST_OK)
-        st = publish_rows(src, src_path, db, tmp, today, rows, err);
-    if (st == CUST_OK)
-        st = exec(db, tmp, published_indexes, err);
-    if (st == CUST_OK) {
-        char at[32], sql[160];
-        cust_time_format(cust_now(), 0, true, at);
-        snprintf(sql, sizeof(sql), "INSERT INTO published VALUES ('%s', %" PRId64 ", %d); COMMIT;",
-                 at, *rows, cust_store_schema_version());
-        st = exec(db, tmp, sql, err);
-    }
-    if (sqlite3_close(db) != SQLITE_OK && st == CUST_OK)
-        st = cust_err_set(err, CUST_EIO, "publish '%s': close failed", tmp);
-    /* durable before it is visible, then visible whole: fsync, rename, fsync the folder */
-    if (st == CUST_OK && (chmod(tmp, 0644) != 0 || !sync_path(tmp, 0)))
-        st = cust_err_set(err, CUST_EIO, "publish '%s': %s", tmp, strerror(errno));
-    if (st == CUST_OK && rename(tmp, out) != 0)
-        st = cust_err_set(err, CUST_EIO, "publish: cannot replace '%s': %s", out, strerror(errno));
-    if (st != CUST_OK) {
-        (void)unlink(tmp);
+    struct cust_published *p;
+    enum cust_status st = cust_published_begin(out, &p, err);
+    if (st != CUST_OK)
         return st;
+    sqlite3_stmt *sel = NULL;
+    if (sqlite3_prepare_v2(
+            src, "SELECT " CUST_PUBLISHED_COLS " FROM public_bookings" CUST_PUBLISHED_WHERE, -1,
+            &sel, NULL) != SQLITE_OK) {
+        st = cust_sqlite_err(src, src_path, err, "publish: read the public view");
+    } else {
+        sqlite3_bind_int(sel, 1, today);
+        struct cust_val v[CUST_PUBLISHED_NCOLS];
+        int rc;
+        while (st == CUST_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
+            for (int i = 0; i < CUST_PUBLISHED_NCOLS; i++)
+                v[i] = value_of(sel, i);
+            st = cust_published_row(p, v, err);
+        }
+        if (st == CUST_OK && rc != SQLITE_DONE)
+            st = cust_sqlite_err(src, src_path, err, "publish: read the public view");
     }
-    (void)sync_path(dir, O_DIRECTORY);
-    return CUST_OK;
+    sqlite3_finalize(sel);
+    enum cust_status end = cust_published_end(p, st == CUST_OK, rows, st == CUST_OK ? err : NULL);
+    return st == CUST_OK ? end : st;
 }

@@ -40,7 +40,13 @@ foreach(name ${CUST_PG_INTEGRATION})
 endforeach()
 
 # The tests that run against the server.
-set(CUST_PG_TESTS unit/test_store_pg pg/test_store integration/pg_store ${CUST_PG_INT_TESTS})
+set(CUST_PG_TESTS unit/test_store_pg pg/test_store integration/pg_store integration/pg_public integration/pg_reports ${CUST_PG_INT_TESTS})
 set_tests_properties(${CUST_PG_TESTS} PROPERTIES FIXTURES_REQUIRED pg SKIP_RETURN_CODE 77)
 set_property(TEST ${CUST_PG_TESTS} APPEND PROPERTY LABELS pg)
 set_property(TEST ${CUST_PG_TESTS} APPEND PROPERTY ENVIRONMENT "CUSTODIAN_TEST_PG=${CUST_TEST_PG}")
+
+# The public locator served from a streaming replica (issue 15 item 2): the test starts a
+# primary and a hot standby of its own (pg_server.sh start / standby), not the fixture's.
+add_test(NAME pg/replica COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/replica.sh)
+set_tests_properties(pg/replica PROPERTIES LABELS pg TIMEOUT 300 SKIP_RETURN_CODE 77
+  ENVIRONMENT "CUSTODIAN=$<TARGET_FILE:custodian>;CUST_SOURCE_DIR=${PROJECT_SOURCE_DIR};CUST_BUILD_DIR=${CMAKE_BINARY_DIR}")
