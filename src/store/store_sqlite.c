@@ -461,6 +461,7 @@ struct sq {
     struct smap pkeys;   /* person_key -> person row id, for persons created in this load */
     struct cust_buf pub; /* the public charges JSON of the booking being put (reused) */
     int64_t busy_since;  /* when the current wait for the write lock began (busy_wait), ns */
+    int busy_ms;         /* how long busy_wait waits; 0 = BUSY_TIMEOUT_MS (set_lock_wait) */
     /* a published public view (CUST_STORE_PUBLIC): the file opened, when it was last looked at */
     bool public_file;
     dev_t pub_dev;
@@ -492,7 +493,7 @@ static int busy_wait(void *arg, int tries)
     int64_t now = mono_ns();
     if (tries == 0)
         q->busy_since = now;
-    else if (now - q->busy_since >= (int64_t)BUSY_TIMEOUT_MS * 1000000)
+    else if (now - q->busy_since >= (int64_t)(q->busy_ms ? q->busy_ms : BUSY_TIMEOUT_MS) * 1000000)
         return 0;
     struct timespec d = {0, 500000 + (long)((uint64_t)now % 1000000)};
     nanosleep(&d, NULL);
@@ -750,6 +751,12 @@ static enum cust_status sq_exec_id(struct sq *q, enum stmt_id id, struct cust_er
     if (!s)
         return CUST_EDB;
     return run(q, s, err, stmt_sql[id]);
+}
+
+static void sq_set_lock_wait(void *impl, int ms)
+{
+    struct sq *q = impl;
+    q->busy_ms = ms < 0 ? 0 : ms > 0 ? ms : 1;
 }
 
 static enum cust_status sq_begin(void *impl, struct cust_err *err)
@@ -1440,6 +1447,7 @@ static const struct cust_store_ops sqlite_ops = {
     .close = sq_close,
     .begin = sq_begin,
     .begin_bulk = sq_begin_bulk,
+    .set_lock_wait = sq_set_lock_wait,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .snapshot_begin = sq_snapshot_begin,
