@@ -40,6 +40,28 @@ enum cust_status cust_ledger_append_seq(struct cust_store *s, const struct cust_
                                         int64_t *seq_out, struct cust_err *err) CUST_WARN_UNUSED;
 
 /*
+ * The spool (src/ledger/spool.c): entries written durably aside while another writer (a long
+ * import) holds the store, appended to the ledger in order as soon as it is free. Each such
+ * entry's detail gains "spooled": {"id": spool id, "at": when it happened}. Thread-safe.
+ */
+struct cust_ledger_spool;
+/* Open (create) the spool file at `path`; entries an earlier run left there stay pending. */
+enum cust_status cust_ledger_spool_open(const char *path, struct cust_ledger_spool **out,
+                                        struct cust_err *err) CUST_WARN_UNUSED;
+void cust_ledger_spool_close(struct cust_ledger_spool *sp);
+/* Entries waiting in the spool. */
+int64_t cust_ledger_spool_pending(struct cust_ledger_spool *sp);
+/* Append `e` to the ledger if the store's write lock comes within `wait_ms` (after the entries
+ * already spooled), else write it to the spool (fsync'd) and set *spooled. An error only when
+ * neither could be done, or `e` itself is invalid. */
+enum cust_status cust_ledger_append_or_spool(struct cust_store *s, struct cust_ledger_spool *sp,
+                                             const struct cust_ledger_entry *e, int wait_ms,
+                                             bool *spooled, struct cust_err *err) CUST_WARN_UNUSED;
+/* Append every spooled entry to the ledger (one transaction) and empty the spool. */
+enum cust_status cust_ledger_spool_drain(struct cust_store *s, struct cust_ledger_spool *sp,
+                                         struct cust_err *err) CUST_WARN_UNUSED;
+
+/*
  * The tamper-evident row encoder (docs/internals/ledger.md "Encoding"): the one way custodian
  * encodes a stored row it hashes - ledger entries (chain hash and Merkle leaf), the desk's
  * disclosure rows (cust_desk_disclosure_hash), and any row a later table adds - so `audit

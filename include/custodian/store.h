@@ -280,6 +280,10 @@ enum cust_status cust_store_commit(struct cust_store *s, struct cust_err *err) C
  * nested inside an open transaction it is cust_store_begin.
  */
 enum cust_status cust_store_begin_bulk(struct cust_store *s, struct cust_err *err) CUST_WARN_UNUSED;
+/* How long the next transactions wait for another writer's lock before they fail, in ms (-1:
+ * the store's default, 5 s on SQLite). A caller with somewhere else to put its write (the
+ * ledger spool, cust_ledger_append_or_spool) waits briefly instead of holding up its answer. */
+void cust_store_set_lock_wait(struct cust_store *s, int ms);
 /* Roll back the whole (outermost) transaction. */
 void cust_store_rollback(struct cust_store *s);
 /* Whether a transaction is open (cust_store_begin not yet committed or rolled back). */

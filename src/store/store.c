@@ -75,6 +75,12 @@ enum cust_status cust_store_commit(struct cust_store *s, struct cust_err *err)
     return st;
 }
 
+void cust_store_set_lock_wait(struct cust_store *s, int ms)
+{
+    if (s->ops->set_lock_wait)
+        s->ops->set_lock_wait(s->impl, ms);
+}
+
 bool cust_store_in_transaction(const struct cust_store *s)
 {
     return s->tx_depth > 0;

@@ -35,6 +35,9 @@ struct cust_store_ops {
     enum cust_status (*begin_bulk)(void *impl, struct cust_err *err);
     enum cust_status (*commit)(void *impl, struct cust_err *err);
     enum cust_status (*rollback)(void *impl, struct cust_err *err);
+    /* Optional (NULL = the backend's own wait always): how long a begin waits for another
+     * writer's lock, in ms; -1 = the backend's default (cust_store_set_lock_wait). */
+    void (*set_lock_wait)(void *impl, int ms);
     /* Optional (NULL = none): a read transaction pinned to one snapshot, and its end (see
      * cust_store_snapshot_begin). */
     enum cust_status (*snapshot_begin)(void *impl, struct cust_err *err);

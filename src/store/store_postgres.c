@@ -328,6 +328,15 @@ static enum cust_status pg_begin(void *impl, struct cust_err *err)
     return st;
 }
 
+/* lock_timeout for this session's next transactions (-1: the 5 s set at open) */
+static void pg_set_lock_wait(void *impl, int ms)
+{
+    struct pgs *q = impl;
+    char sql[64];
+    snprintf(sql, sizeof(sql), "SET lock_timeout = '%dms'", ms < 0 ? 5000 : ms > 0 ? ms : 1);
+    cust_pg_exec(&q->g, sql, NULL, "lock wait");
+}
+
 static enum cust_status pg_commit(void *impl, struct cust_err *err)
 {
     struct pgs *q = impl;
@@ -925,6 +934,7 @@ static const struct cust_store_ops pg_ops = {
     .name = "postgresql",
     .close = pg_close,
     .begin = pg_begin,
+    .set_lock_wait = pg_set_lock_wait,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .snapshot_begin = pg_snapshot_begin,

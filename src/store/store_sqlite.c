@@ -45,9 +45,21 @@
 static const char *const bulk_indexes[][2] = {
     {"DROP INDEX bookings_person", IDX_BOOKINGS_PERSON},
     {"DROP INDEX priors_person", IDX_PRIORS_PERSON},
+    {"DROP INDEX persons_name", CUST_SQLITE_IDX_PERSONS_NAME},
     {"DROP TRIGGER persons_name_copy", CUST_SQLITE_TRIGGER_NAME_COPY},
     {"DROP INDEX bookings_open", CUST_SQLITE_IDX_BOOKINGS_OPEN},
     {"DROP INDEX bookings_released_name", CUST_SQLITE_IDX_BOOKINGS_RELEASED}};
+
+/* The indexes a person is linked by when a booking carries no person_key (cii, then fbi, then
+ * sid). A bulk load into an empty store drops them too and builds them again at its commit, or at
+ * its first booking that must be linked by one of them (build_link_indexes): random inserts into
+ * three indexes were about a third of a new person's insert. */
+#define IDX_PERSONS_CII "CREATE INDEX persons_cii ON persons(cii) WHERE cii IS NOT NULL"
+#define IDX_PERSONS_FBI "CREATE INDEX persons_fbi ON persons(fbi) WHERE fbi IS NOT NULL"
+#define IDX_PERSONS_SID "CREATE INDEX persons_sid ON persons(sid) WHERE sid IS NOT NULL"
+static const char *const link_indexes[][2] = {{"DROP INDEX persons_cii", IDX_PERSONS_CII},
+                                              {"DROP INDEX persons_fbi", IDX_PERSONS_FBI},
+                                              {"DROP INDEX persons_sid", IDX_PERSONS_SID}};
 
 static const char *const migration_1[] = {
     "CREATE TABLE persons("
@@ -61,9 +73,7 @@ static const char *const migration_1[] = {
     " citizenship_status TEXT NOT NULL DEFAULT 'unknown',"
     " citizenship_rank INTEGER NOT NULL DEFAULT -1,"
     " citizenship_recorded_at TEXT NOT NULL DEFAULT '')",
-    "CREATE INDEX persons_cii ON persons(cii) WHERE cii IS NOT NULL",
-    "CREATE INDEX persons_fbi ON persons(fbi) WHERE fbi IS NOT NULL",
-    "CREATE INDEX persons_sid ON persons(sid) WHERE sid IS NOT NULL",
+    IDX_PERSONS_CII, IDX_PERSONS_FBI, IDX_PERSONS_SID,
     "CREATE TABLE citizenship_history("
     " id INTEGER PRIMARY KEY,"
     " person_id INTEGER NOT NULL REFERENCES persons(id),"
@@ -202,7 +212,10 @@ enum stmt_id {
     "(?18 IS NOT NULL AND (citizenship_rank < ?18 OR (citizenship_rank = ?18 AND"                  \
     " citizenship_recorded_at <= ?19)))"
 
-/* A new booking (version 1); the upsert adds the new-version case. */
+/* A new booking (version 1); the upsert adds the new-version case. The booking's copy of its
+ * person's name and its keys (?21-?24) are bound from C: the put has just written that name to the
+ * person (put_person), and the keys are what the SQL function cust_name_key computes (the same C
+ * function). Reading them back with four sub-selects cost ~15% of a bulk load's booking insert. */
 #define BOOKING_INSERT                                                                             \
     "INSERT INTO bookings(booking_number, person_id, version, booked_at, booked_ts,"               \
     " booked_day, facility, housing, arresting_agency, scheduled_release,"                         \
@@ -210,10 +223,7 @@ enum stmt_id {
     " sentence_term_days, sentence_presentence_days, computed_release, release_rule,"              \
     " release_disagreement, search_last, search_first, key_last, key_first, public_charges)"       \
     " VALUES(?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"  \
-    " ?19, (SELECT last_name FROM persons WHERE id = ?2),"                                         \
-    " (SELECT first_name FROM persons WHERE id = ?2),"                                             \
-    " (SELECT cust_name_key(last_name) FROM persons WHERE id = ?2),"                               \
-    " (SELECT cust_name_key(first_name) FROM persons WHERE id = ?2), ?20)"
+    " ?19, ?21, ?22, ?23, ?24, ?20)"
 
 static const char *const stmt_sql[S__N] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -446,10 +456,12 @@ struct sq {
     /* bulk load (sq_begin_bulk) */
     bool fk_off;         /* foreign_keys switched off for this transaction */
     bool bulk;           /* into a store that was empty: indexes dropped, lookups in memory */
+    bool link_dropped;   /* the bulk load dropped link_indexes and has not built them again */
     struct smap seen;    /* booking numbers put in this load -> booking row id */
     struct smap pkeys;   /* person_key -> person row id, for persons created in this load */
     struct cust_buf pub; /* the public charges JSON of the booking being put (reused) */
     int64_t busy_since;  /* when the current wait for the write lock began (busy_wait), ns */
+    int busy_ms;         /* how long busy_wait waits; 0 = BUSY_TIMEOUT_MS (set_lock_wait) */
     /* a published public view (CUST_STORE_PUBLIC): the file opened, when it was last looked at */
     bool public_file;
     dev_t pub_dev;
@@ -481,7 +493,7 @@ static int busy_wait(void *arg, int tries)
     int64_t now = mono_ns();
     if (tries == 0)
         q->busy_since = now;
-    else if (now - q->busy_since >= (int64_t)BUSY_TIMEOUT_MS * 1000000)
+    else if (now - q->busy_since >= (int64_t)(q->busy_ms ? q->busy_ms : BUSY_TIMEOUT_MS) * 1000000)
         return 0;
     struct timespec d = {0, 500000 + (long)((uint64_t)now % 1000000)};
     nanosleep(&d, NULL);
@@ -741,6 +753,12 @@ static enum cust_status sq_exec_id(struct sq *q, enum stmt_id id, struct cust_er
     return run(q, s, err, stmt_sql[id]);
 }
 
+static void sq_set_lock_wait(void *impl, int ms)
+{
+    struct sq *q = impl;
+    q->busy_ms = ms < 0 ? 0 : ms > 0 ? ms : 1;
+}
+
 static enum cust_status sq_begin(void *impl, struct cust_err *err)
 {
     return sq_exec_id(impl, S_BEGIN, err);
@@ -771,6 +789,7 @@ static void end_bulk(struct sq *q)
         run_script(q, "PRAGMA foreign_keys=ON", NULL);
     q->fk_off = false;
     q->bulk = false;
+    q->link_dropped = false;
     smap_release(&q->seen);
     smap_release(&q->pkeys);
 }
@@ -805,10 +824,24 @@ static enum cust_status sq_begin_bulk(void *impl, struct cust_err *err)
         sqlite3_reset(s);
     for (size_t i = 0; st == CUST_OK && q->bulk && i < CUST_ARRAY_LEN(bulk_indexes); i++)
         st = run_script(q, bulk_indexes[i][0], err);
+    for (size_t i = 0; st == CUST_OK && q->bulk && i < CUST_ARRAY_LEN(link_indexes); i++)
+        st = run_script(q, link_indexes[i][0], err);
+    q->link_dropped = q->bulk && st == CUST_OK;
     if (st != CUST_OK) {
         sq_exec_id(q, S_ROLLBACK, NULL);
         end_bulk(q);
     }
+    return st;
+}
+
+/* Build the linking indexes a bulk load dropped (one sort each), if it did. */
+static enum cust_status build_link_indexes(struct sq *q, struct cust_err *err)
+{
+    enum cust_status st = CUST_OK;
+    for (size_t i = 0; q->link_dropped && st == CUST_OK && i < CUST_ARRAY_LEN(link_indexes); i++)
+        st = run_script(q, link_indexes[i][1], err);
+    if (st == CUST_OK)
+        q->link_dropped = false;
     return st;
 }
 
@@ -825,6 +858,8 @@ static enum cust_status sq_commit(void *impl, struct cust_err *err)
         st = run_script(q, CUST_SQLITE_NAME_COPY_FIX, err);
     for (size_t i = 0; q->bulk && st == CUST_OK && i < CUST_ARRAY_LEN(bulk_indexes); i++)
         st = run_script(q, bulk_indexes[i][1], err);
+    if (st == CUST_OK)
+        st = build_link_indexes(q, err);
     if (st == CUST_OK)
         st = sq_exec_id(q, S_COMMIT, err);
     if (st == CUST_OK) {
@@ -922,6 +957,15 @@ static void bind_citizenship(sqlite3_stmt *s, int i, const struct cust_person *p
     bind_text(s, i + 2, c->recorded_at ? c->recorded_at : "");
 }
 
+/* cust_name_key(name) as the SQL function computes it (NULL for NULL), into `key`. */
+static const char *name_key_of(const char *name, char key[CUST_NAME_KEY_MAX])
+{
+    if (!name)
+        return NULL;
+    cust_name_key(name, strlen(name), key, CUST_NAME_KEY_MAX, NULL);
+    return key;
+}
+
 static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
                                    const struct cust_put_meta *meta, struct cust_put_result *res,
                                    struct cust_err *err)
@@ -933,6 +977,8 @@ static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
             pid = 0;
     } else if (p->person_key) {
         pid = find_person(q, S_PERSON_BY_KEY, p->person_key, err);
+    } else if ((p->cii || p->fbi || p->sid) && build_link_indexes(q, err) != CUST_OK) {
+        return CUST_EDB;
     } else {
         if (pid == 0 && p->cii)
             pid = find_person(q, S_PERSON_BY_CII, p->cii, err);
@@ -1033,6 +1079,12 @@ static enum cust_status sq_put(void *impl, const struct cust_booking *b,
         return cust_err_set(err, CUST_ENOMEM, "public charges of '%s'", b->booking_number);
     }
     sqlite3_bind_text(s, 20, q->pub.buf, (int)q->pub.len, SQLITE_STATIC);
+    char key_last[CUST_NAME_KEY_MAX], key_first[CUST_NAME_KEY_MAX];
+    const struct cust_person *p = &b->person;
+    bind_text(s, 21, p->last_name);
+    bind_text(s, 22, p->first_name);
+    bind_text(s, 23, name_key_of(p->last_name, key_last));
+    bind_text(s, 24, name_key_of(p->first_name, key_first));
     int64_t bid;
     if (fresh) {
         if (run(q, s, err, "put booking") != CUST_OK)
@@ -1395,6 +1447,7 @@ static const struct cust_store_ops sqlite_ops = {
     .close = sq_close,
     .begin = sq_begin,
     .begin_bulk = sq_begin_bulk,
+    .set_lock_wait = sq_set_lock_wait,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .snapshot_begin = sq_snapshot_begin,

@@ -24,8 +24,7 @@ const char *const cust_sqlite_accounts_migration[] = {
     "CREATE TABLE sessions("
     " id TEXT PRIMARY KEY, csrf TEXT NOT NULL, user TEXT NOT NULL REFERENCES users(name),"
     " role TEXT NOT NULL, created INTEGER NOT NULL, last_seen INTEGER NOT NULL)",
-    "CREATE INDEX sessions_user ON sessions(user)",
-    "CREATE INDEX persons_name ON persons(last_name, first_name)", NULL};
+    "CREATE INDEX sessions_user ON sessions(user)", CUST_SQLITE_IDX_PERSONS_NAME, NULL};
 
 /* Migration 6: TOTP secrets encrypted at rest. totp_key keeps the box (secret + MAC, 36 bytes)
  * when totp_nonce is set; NULL totp_nonce marks a clear-text row, sealed by the web backend on

@@ -8,6 +8,10 @@
 #include "store_backend.h"
 
 /* Schema migration 3: staff accounts, sessions, the locator's name index. */
+/* A person index of migration 3 (the console's search by name), shared with the bulk load, which
+ * drops it and builds it again at its commit (store_sqlite.c). */
+#define CUST_SQLITE_IDX_PERSONS_NAME "CREATE INDEX persons_name ON persons(last_name, first_name)"
+
 extern const char *const cust_sqlite_accounts_migration[];
 /* Schema migration 6: users.totp_nonce (TOTP secrets sealed at rest). */
 extern const char *const cust_sqlite_accounts_totp_migration[];

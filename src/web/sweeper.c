@@ -9,6 +9,7 @@
 #include "custodian/compat.h"
 #include "custodian/date.h"
 #include "custodian/desk.h"
+#include "custodian/ledger.h"
 #include "web_internal.h"
 
 #include <pthread.h>
@@ -25,6 +26,7 @@ struct web_sweeper {
 
 static void sweep_once(struct cust_web *w)
 {
+    web_spool_drain(w); /* audit entries an import kept waiting, if any */
     struct web_sweeper *sw = w->sweeper;
     struct cust_err err = CUST_ERR_INIT;
     struct cust_desk d;
@@ -52,15 +54,23 @@ static void *run(void *arg)
     struct cust_web *w = arg;
     struct web_sweeper *sw = w->sweeper;
     pthread_mutex_lock(&sw->lock);
+    time_t next_sweep = time(NULL) + sw->every_s;
     while (!sw->stop) {
+        /* while audit entries wait in the spool (an import holds the store), look every second */
+        bool spooled = w->spool && cust_ledger_spool_pending(w->spool) > 0;
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += sw->every_s;
+        ts.tv_sec += spooled ? 1 : sw->every_s;
         pthread_cond_timedwait(&sw->wake, &sw->lock, &ts);
         if (sw->stop)
             break;
         pthread_mutex_unlock(&sw->lock);
-        sweep_once(w);
+        if (time(NULL) >= next_sweep) {
+            sweep_once(w);
+            next_sweep = time(NULL) + sw->every_s;
+        } else {
+            web_spool_drain(w);
+        }
         pthread_mutex_lock(&sw->lock);
     }
     pthread_mutex_unlock(&sw->lock);

@@ -392,6 +392,8 @@ static enum cust_status load_pages(struct cust_web *w, const char *dir, struct c
 
 /* ---- lifecycle ------------------------------------------------------------------------------ */
 
+static enum cust_status open_spool(struct cust_web *w, struct cust_err *err);
+
 enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_config *cfg,
                               struct cust_err *err)
 {
@@ -452,6 +454,8 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
     if (st == CUST_OK)
         st = load_key(w, cfg, err);
     if (st == CUST_OK && !cfg->accounts_only)
+        st = open_spool(w, err);
+    if (st == CUST_OK && !cfg->accounts_only)
         st = load_pages(w, cust_config_get(cfg->core, CUST_CFG_WEB_TEMPLATES), err);
     if (st == CUST_OK && !cfg->accounts_only)
         st = web_agency_load(w, cfg->core, err);
@@ -486,6 +490,8 @@ void cust_web_free(struct cust_web *w)
     web_publisher_stop(w);
     web_sweeper_stop(w);
     web_checkpointer_stop(w);
+    web_spool_drain(w);
+    cust_ledger_spool_close(w->spool);
     for (unsigned i = 0; i < w->nslots; i++) {
         cust_store_close(w->slots[i].store);
         pthread_mutex_destroy(&w->slots[i].lock);
@@ -526,10 +532,26 @@ void web_ledger(struct cust_web *w, const char *actor, const char *role, const c
     };
     struct cust_err err = CUST_ERR_INIT;
     struct cust_store *s = web_acquire(w);
-    enum cust_status st = cust_ledger_append(s, &e, &err);
+    bool spooled = false;
+    /* an import holding the store makes the entry wait in the spool, not the answer */
+    enum cust_status st =
+        w->spool ? cust_ledger_append_or_spool(s, w->spool, &e, WEB_LEDGER_WAIT_MS, &spooled, &err)
+                 : cust_ledger_append(s, &e, &err);
     web_release(w, s);
     if (st != CUST_OK)
         fprintf(stderr, "custodian: ledger: %s\n", err.msg);
+}
+
+void web_spool_drain(struct cust_web *w)
+{
+    if (!w->spool || cust_ledger_spool_pending(w->spool) == 0)
+        return;
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_store *s = web_acquire(w);
+    enum cust_status st = cust_ledger_spool_drain(s, w->spool, &err);
+    web_release(w, s);
+    if (st != CUST_OK)
+        fprintf(stderr, "custodian: ledger spool: %s (kept; tried again later)\n", err.msg);
 }
 
 static const char *kind_action(enum cust_http_audit_kind k)
@@ -1077,5 +1099,22 @@ enum cust_status cust_web_routes(struct cust_buf *out, bool public_only)
                                                           : cust_action_name(routes[i].action);
         st = cust_buf_appendf(out, "%s %s %s\n", routes[i].method, routes[i].pattern, a);
     }
+    return st;
+}
+
+/* Open the spool beside the store (a file store) or the key file (PostgreSQL), and append
+ * what a previous run left in it. */
+static enum cust_status open_spool(struct cust_web *w, struct cust_err *err)
+{
+    bool url = strncmp(w->db_path, "postgres", 8) == 0;
+    const char *base = url ? w->key_path : w->db_path;
+    if (!base || strcmp(base, ":memory:") == 0)
+        return CUST_OK;
+    struct cust_buf p = CUST_BUF_INIT;
+    CUST_ASSERT(cust_buf_appendf(&p, "%s.audit-spool", base) == CUST_OK);
+    enum cust_status st = cust_ledger_spool_open(p.buf, &w->spool, err);
+    cust_buf_release(&p);
+    if (st == CUST_OK)
+        web_spool_drain(w);
     return st;
 }

@@ -51,12 +51,21 @@ struct cust_web {
     bool public_only;
     /* the expiry timer (sweeper.c): readers never write, this thread expires detainers */
     struct web_sweeper *sweeper;
+    /* ledger entries written aside while another writer (an import) holds the store
+     * (custodian/ledger.h "spool"): STORE.audit-spool, or the key file's name + .audit-spool */
+    struct cust_ledger_spool *spool;
     /* Requests without a person behind them are counted here, never written to the ledger one
      * by one (issue 12); GET /metrics shows them. Relaxed atomics: counts, not order. */
     struct {
         unsigned long long unauth_denied, unauth_api, unknown_logins, ledger_entries;
     } metrics;
 };
+
+/* How long an audit entry waits for another writer's lock before it goes to the spool. */
+#define WEB_LEDGER_WAIT_MS 200
+/* Append what the spool holds to the ledger, if anything (sweeper.c's timer, the server's
+ * stop); problems are written to stderr. */
+void web_spool_drain(struct cust_web *w);
 
 /* The longest request path a ledger entry keeps (longer ones are cut, marked "..."). */
 #define WEB_LEDGER_PATH_MAX 256

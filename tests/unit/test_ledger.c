@@ -348,6 +348,62 @@ static void test_verify_reads_one_snapshot(void **state)
     cust_store_close(b);
 }
 
+static enum cust_status spool_row(const struct cust_ledger_row *r, void *arg)
+{
+    return cust_buf_appendf(arg, "%s %s|", r->actor, r->detail ? r->detail : "-");
+}
+
+/* The spool: while another connection holds the write lock, an entry goes to the spool within
+ * the short wait; later entries queue behind it; a drain appends them in order with their
+ * spool id and time; a torn last line (a crash mid-write) is skipped; a bad entry is refused. */
+static void test_spool(void **state)
+{
+    struct cust_store *a = *state, *b = NULL;
+    struct cust_err err = CUST_ERR_INIT;
+    char sp_path[96];
+    snprintf(sp_path, sizeof(sp_path), "%s.audit-spool", path);
+    unlink(sp_path);
+    struct cust_ledger_spool *sp;
+    assert_int_equal(cust_ledger_spool_open(sp_path, &sp, &err), CUST_OK);
+    struct cust_ledger_entry e1 = {"u1", "clerk", "view", "person", "P1", "ok", "", "{\"k\":1}"};
+    struct cust_ledger_entry e2 = {"u2", "clerk", "view", "person", "P2", "ok", "", NULL};
+    bool spooled = true;
+    assert_int_equal(cust_ledger_append_or_spool(a, sp, &e1, 100, &spooled, &err), CUST_OK);
+    assert_false(spooled); /* free store: straight to the ledger */
+
+    assert_int_equal(cust_store_open(path, CUST_STORE_OPEN, &b, &err), CUST_OK);
+    assert_int_equal(cust_store_begin(b, &err), CUST_OK);
+    struct cust_ledger_entry held = {"imp", "operator", "import", "file", "f", "ok", "", NULL};
+    assert_int_equal(cust_ledger_append(b, &held, &err), CUST_OK); /* b holds the write lock */
+    assert_int_equal(cust_ledger_append_or_spool(a, sp, &e1, 50, &spooled, &err), CUST_OK);
+    assert_true(spooled);
+    assert_int_equal(cust_ledger_append_or_spool(a, sp, &e2, 50, &spooled, &err), CUST_OK);
+    assert_true(spooled);
+    assert_true(cust_ledger_spool_pending(sp) == 2);
+    struct cust_ledger_entry bad = {"u3", NULL, "view", "person", "P3", "ok", "", NULL};
+    assert_int_equal(cust_ledger_append_or_spool(a, sp, &bad, 50, &spooled, &err), CUST_EINVAL);
+    assert_int_not_equal(cust_ledger_spool_drain(a, sp, &err), CUST_OK); /* still held */
+    assert_int_equal(cust_store_commit(b, &err), CUST_OK);
+    cust_store_close(b);
+
+    FILE *f = fopen(sp_path, "a"); /* a torn line after the two */
+    fputs("{\"actor\":\"torn", f);
+    fclose(f);
+    assert_int_equal(cust_ledger_spool_drain(a, sp, &err), CUST_OK);
+    assert_true(cust_ledger_spool_pending(sp) == 0);
+    struct cust_ledger_report rep;
+    assert_int_equal(cust_ledger_verify(a, &rep, &err), CUST_OK);
+    assert_true(rep.entries == 4); /* e1, the import, then the spooled e1 and e2 in order */
+    struct cust_buf got = CUST_BUF_INIT;
+    for (int64_t seq = 3; seq <= 4; seq++)
+        assert_int_equal(cust_store_ledger_entry(a, seq, spool_row, &got, &err), CUST_OK);
+    assert_non_null(strstr(got.buf, "u1 {\"k\":1,\"spooled\":{\"id\":\""));
+    assert_non_null(strstr(got.buf, "|u2 {\"spooled\":{\"id\":\""));
+    cust_buf_release(&got);
+    cust_ledger_spool_close(sp);
+    unlink(sp_path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -358,6 +414,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_publish_schedule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_reads_one_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_and_verify, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spool, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_in_rolled_back_tx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_required_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_detects_forged_head, setup, teardown),
