@@ -175,6 +175,12 @@ static void ledger_ok(struct fx *f)
     assert_int_equal(cust_ledger_verify(f->s, &rep, &err), CUST_OK);
     struct cust_desk_verify_report vr;
     assert_int_equal(cust_desk_verify_disclosures(f->s, &vr, &err), CUST_OK);
+    /* every row the desk wrote is the row its entry committed to */
+    struct cust_ledger_rows_report rr;
+    enum cust_status st = cust_ledger_verify_rows(f->s, 4, &rr, &err);
+    if (st != CUST_OK)
+        fail_msg("rows: %s", err.msg);
+    cust_ledger_rows_report_release(&rr);
 }
 
 #define DETAINER(subject)                                                                          \
