@@ -98,6 +98,9 @@ struct cust_booking {
     int32_t computed_release;  /* CUST_NO_DAY when not computed */
     const char *release_rule;  /* rule version of computed_release */
     bool release_disagreement; /* computed != source's scheduled_release */
+    const char *attorney;      /* the attorney of record the source names (custody JSON "attorney":
+                                  {"name", "phone", "address"}, as sent) as "NAME, PHONE, ADDRESS",
+                                  or NULL */
     const char *doc;           /* the complete source JSON (one line, no newline) */
     size_t doc_len;
 };

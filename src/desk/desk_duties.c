@@ -577,40 +577,32 @@ enum cust_status cust_desk_notice(struct cust_desk *d, int64_t duty_id, const ch
     return st;
 }
 
-/* The person's attorney of record when the booking names one (custody JSON "attorney":
- * {"name", "phone", "address"}, kept as the source sent it): "NAME, PHONE, ADDRESS", or NULL. */
-static char *attorney_of(const struct cust_record *rec)
+/* The name on booking `b`, "FIRST LAST" (new string); *attorney (may be NULL) gets a copy of its
+ * attorney of record, or NULL. */
+static char *name_of(const struct cust_booking *b, char **attorney)
 {
-    json_t *doc = rec->b.doc ? json_loadb(rec->b.doc, rec->b.doc_len, 0, NULL) : NULL;
-    json_t *a = json_object_get(doc, "attorney");
-    const char *name = json_string_value(json_object_get(a, "name"));
-    char *out = NULL;
-    if (name && *name) {
-        const char *phone = json_string_value(json_object_get(a, "phone"));
-        const char *addr = json_string_value(json_object_get(a, "address"));
-        size_t n = strlen(name) + (phone ? strlen(phone) : 0) + (addr ? strlen(addr) : 0) + 8;
-        out = cust_xmalloc(n);
-        snprintf(out, n, "%s%s%s%s%s", name, phone && *phone ? ", " : "", phone ? phone : "",
-                 addr && *addr ? ", " : "", addr ? addr : "");
-    }
-    json_decref(doc);
-    return out;
+    if (attorney)
+        *attorney = b->attorney ? cust_xstrdup(b->attorney) : NULL;
+    const char *f = b->person.first_name, *l = b->person.last_name;
+    size_t n = (f ? strlen(f) : 0) + (l ? strlen(l) : 0) + 2;
+    char *s = cust_xmalloc(n);
+    snprintf(s, n, "%s%s%s", f ? f : "", f && l ? " " : "", l ? l : "");
+    return s;
 }
 
-/* The name on a booking, "FIRST LAST"; *attorney (may be NULL) gets its attorney of record. */
-static char *subject_name(struct cust_desk *d, const char *bn, char **attorney)
+/* The name on a booking, "FIRST LAST"; *attorney (may be NULL) gets its attorney of record.
+ * `known` is the booking when the caller has it read (nothing is read then). */
+static char *subject_name(struct cust_desk *d, const char *bn, const struct cust_booking *known,
+                          char **attorney)
 {
+    if (known)
+        return name_of(known, attorney);
     struct cust_record rec;
     if (attorney)
         *attorney = NULL;
     if (!bn || cust_record_current(d->store, bn, &rec, NULL) != CUST_OK)
         return cust_xstrdup("(unknown)");
-    if (attorney)
-        *attorney = attorney_of(&rec);
-    const char *f = rec.b.person.first_name, *l = rec.b.person.last_name;
-    size_t n = (f ? strlen(f) : 0) + (l ? strlen(l) : 0) + 2;
-    char *s = cust_xmalloc(n);
-    snprintf(s, n, "%s%s%s", f ? f : "", f && l ? " " : "", l ? l : "");
+    char *s = name_of(&rec.b, attorney);
     cust_record_release(&rec);
     return s;
 }
@@ -625,10 +617,11 @@ static char *requester_text(const struct cust_request *r)
 
 /* Template values of a duty's notice (the duty's detail). */
 static json_t *notice_vars(struct cust_desk *d, const struct desk_req *q, const char *bn,
-                           const json_t *decision, const char *known_name)
+                           const struct cust_booking *known, const json_t *decision,
+                           const char *known_name)
 {
     char *attorney = NULL;
-    char *name = subject_name(d, bn, &attorney);
+    char *name = subject_name(d, bn, known, &attorney);
     if (known_name) {
         free(name);
         name = cust_xstrdup(known_name);
@@ -714,12 +707,13 @@ enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct des
                                            const json_t *decision, const char *trigger,
                                            json_t *extra, int *created, struct cust_err *err)
 {
-    return desk_duties_from_decision_ex(d, q, person_id, bn, decision, trigger, extra, 0, NULL,
-                                        created, err);
+    return desk_duties_from_decision_ex(d, q, person_id, bn, NULL, decision, trigger, extra, 0,
+                                        NULL, created, err);
 }
 
 enum cust_status desk_duties_from_decision_ex(struct cust_desk *d, const struct desk_req *q,
                                               int64_t person_id, const char *bn,
+                                              const struct cust_booking *booking,
                                               const json_t *decision, const char *trigger,
                                               json_t *extra, unsigned flags, int64_t *last_id,
                                               int *created, struct cust_err *err)
@@ -749,7 +743,7 @@ enum cust_status desk_duties_from_decision_ex(struct cust_desk *d, const struct 
             break;
         if (found)
             continue;
-        json_t *vars = notice_vars(d, q, bn, decision,
+        json_t *vars = notice_vars(d, q, bn, booking, decision,
                                    json_string_value(json_object_get(extra, "subject_name")));
         char *dc = desk_cite_join(json_object_get(x, "cite"));
         if (dc)

@@ -515,7 +515,7 @@ static enum cust_status on_scope(const struct cust_record *rec, int64_t person_i
                           "release_info", json_string_value(json_object_get(row, "release_date")),
                           "given", given_list(b, w, e));
             int made = 0;
-            st = desk_duties_from_decision_ex(d, f->q, person_id, b->booking_number, e->dec,
+            st = desk_duties_from_decision_ex(d, f->q, person_id, b->booking_number, b, e->dec,
                                               "notify_given", extra, DESK_DUTY_NO_NOTICE, NULL,
                                               &made, f->err);
             f->stats->duties += made;

@@ -224,9 +224,12 @@ enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct des
                                            int64_t person_id, const char *bn,
                                            const json_t *decision, const char *trigger,
                                            json_t *extra, int *created, struct cust_err *err);
-/* The same with DESK_DUTY_* flags; *last_id (may be NULL) gets the last duty's id. */
+/* The same with DESK_DUTY_* flags; *last_id (may be NULL) gets the last duty's id. `booking`
+ * (may be NULL) is booking `bn` as the caller read it: its name and attorney go into the
+ * notices without reading it again. */
 enum cust_status desk_duties_from_decision_ex(struct cust_desk *d, const struct desk_req *q,
                                               int64_t person_id, const char *bn,
+                                              const struct cust_booking *booking,
                                               const json_t *decision, const char *trigger,
                                               json_t *extra, unsigned flags, int64_t *last_id,
                                               int *created, struct cust_err *err);

@@ -264,6 +264,24 @@ static void parse_citizenship(struct ctx *c, const struct jv *cit, struct cust_p
     }
 }
 
+/* The attorney of record when the booking names one (custody JSON "attorney": {"name", "phone",
+ * "address"}, kept as the source sent it, not validated): "NAME, PHONE, ADDRESS", else NULL. */
+static void parse_attorney(struct ctx *c, const struct jv *root)
+{
+    const struct jv *a = jv_get(root, "attorney");
+    const struct jv *name = jv_is_object(a) ? jv_get(a, "name") : NULL;
+    if (!name || !jv_is_string(name) || !*name->s)
+        return;
+    const struct jv *ph = jv_get(a, "phone"), *ad = jv_get(a, "address");
+    const char *phone = ph && jv_is_string(ph) ? ph->s : NULL;
+    const char *addr = ad && jv_is_string(ad) ? ad->s : NULL;
+    size_t n = strlen(name->s) + (phone ? strlen(phone) : 0) + (addr ? strlen(addr) : 0) + 8;
+    char *out = cust_xmalloc(n);
+    snprintf(out, n, "%s%s%s%s%s", name->s, phone && *phone ? ", " : "", phone ? phone : "",
+             addr && *addr ? ", " : "", addr ? addr : "");
+    c->rec->b.attorney = own(c->rec, out);
+}
+
 static void parse_person(struct ctx *c, const struct jv *root)
 {
     struct cust_person *p = &c->rec->b.person;
@@ -518,6 +536,7 @@ enum cust_status cust_record_parse(const char *line, size_t len, struct cust_rec
     b->release_reason = opt_str(&c, root, "release_reason", "release_reason");
 
     parse_person(&c, root);
+    parse_attorney(&c, root);
     parse_charges(&c, root);
     parse_priors(&c, root);
     parse_sentence(&c, root);

@@ -66,11 +66,23 @@ struct keyset {
     size_t nt, capt;
 };
 
+/* Rows the transaction inserted whose canonical values the writer gave as it wrote them
+ * (cust_sqlite_rows_keep): the journal takes them from here instead of reading them back. Each
+ * row is encoded in `buf` from offs[i]: the number of values, then per value its kind and an
+ * int64, a double, or a length and the bytes. */
+struct kept {
+    int64_t *ids;
+    size_t *offs;
+    size_t n, cap;
+    struct cust_buf buf;
+};
+
 struct rstate {
     sqlite3_stmt *scan[CT__N], *get[CT__N], *label[CT__N];
     sqlite3_stmt *kscan[CT__N][2], *kget[CT__N][2];
     sqlite3_stmt *jput, *jeach, *derived, *cput, *clast;
     struct keyset written[CT__N];
+    struct kept kept[CT__N];
     size_t pending;
     bool drained; /* rows_written ran in this transaction */
     /* the row being built */
@@ -115,6 +127,9 @@ void cust_sqlite_rows_free(void *p)
         keyset_clear(&r->written[t]);
         free(r->written[t].ids);
         free(r->written[t].texts);
+        free(r->kept[t].ids);
+        free(r->kept[t].offs);
+        cust_buf_release(&r->kept[t].buf);
     }
     sqlite3_finalize(r->jput);
     sqlite3_finalize(r->jeach);
@@ -151,9 +166,48 @@ void cust_sqlite_rows_track(void *impl, enum cust_sqlite_table t, int64_t id, co
 
 static void clear_keys(struct rstate *r)
 {
-    for (int t = 0; t < CT__N; t++)
+    for (int t = 0; t < CT__N; t++) {
         keyset_clear(&r->written[t]);
+        r->kept[t].n = 0;
+        cust_buf_reset(&r->kept[t].buf);
+    }
     r->pending = 0;
+}
+
+static void put_raw(struct cust_buf *b, const void *p, size_t n)
+{
+    CUST_ASSERT(cust_buf_append(b, p, n) == CUST_OK);
+}
+
+void cust_sqlite_rows_keep(void *impl, enum cust_sqlite_table t, const struct cust_val *v, size_t n)
+{
+    sqlite3 *db;
+    const char *path;
+    struct rstate *r = state(impl, &db, &path);
+    struct kept *k = &r->kept[t];
+    CUST_ASSERT(cust_row_tables_of[t].int_key && !cust_row_catalog[t].child[0].name && n > 0 &&
+                v[0].kind == CUST_VAL_INT);
+    if (k->n == k->cap) {
+        k->cap = k->cap ? k->cap * 2 : 64;
+        k->ids = cust_xrealloc(k->ids, k->cap * sizeof(*k->ids));
+        k->offs = cust_xrealloc(k->offs, k->cap * sizeof(*k->offs));
+    }
+    k->ids[k->n] = v[0].i;
+    k->offs[k->n++] = k->buf.len;
+    put_raw(&k->buf, &n, sizeof(n));
+    for (size_t i = 0; i < n; i++) {
+        unsigned char kind = (unsigned char)v[i].kind;
+        put_raw(&k->buf, &kind, 1);
+        if (v[i].kind == CUST_VAL_INT) {
+            put_raw(&k->buf, &v[i].i, sizeof(v[i].i));
+        } else if (v[i].kind == CUST_VAL_REAL) {
+            put_raw(&k->buf, &v[i].r, sizeof(v[i].r));
+        } else if (v[i].kind == CUST_VAL_BYTES) {
+            put_raw(&k->buf, &v[i].len, sizeof(v[i].len));
+            put_raw(&k->buf, v[i].p ? v[i].p : "", v[i].len);
+        }
+    }
+    r->pending++;
 }
 
 void cust_sqlite_rows_forget(void *impl)
@@ -502,6 +556,92 @@ static int cmp_text(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Kept row `i` of table t as the current row (its values point into the kept buffer). */
+static enum cust_status emit_kept(struct rstate *r, int t, size_t i, cust_row_fn fn, void *arg)
+{
+    const struct kept *k = &r->kept[t];
+    const char *p = k->buf.buf + k->offs[i];
+    size_t n;
+    memcpy(&n, p, sizeof(n));
+    p += sizeof(n);
+    vals_reset(r);
+    for (size_t c = 0; c < n; c++) {
+        size_t idx;
+        struct cust_val *v = val_new(r, &idx);
+        v->kind = (enum cust_val_kind)(unsigned char)*p++;
+        if (v->kind == CUST_VAL_INT) {
+            memcpy(&v->i, p, sizeof(v->i));
+            p += sizeof(v->i);
+        } else if (v->kind == CUST_VAL_REAL) {
+            memcpy(&v->r, p, sizeof(v->r));
+            p += sizeof(v->r);
+        } else if (v->kind == CUST_VAL_BYTES) {
+            memcpy(&v->len, p, sizeof(v->len));
+            p += sizeof(v->len);
+            v->p = p;
+            p += v->len;
+        }
+    }
+    return emit(r, t, NULL, fn, arg, false);
+}
+
+struct kept_ix {
+    int64_t id;
+    size_t ix; /* in the order written */
+};
+
+/* Kept rows by key, then in the order written. */
+static int cmp_kept(const void *a, const void *b)
+{
+    const struct kept_ix *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id ? 1 : x->ix < y->ix ? -1 : x->ix > y->ix;
+}
+
+/* The rows of integer-keyed table t the transaction wrote, by key: a row tracked by key is read
+ * back (it may have changed since it was written), a row only kept is given as it was written
+ * (its last version). */
+static enum cust_status written_ints(void *impl, struct rstate *r, int t, cust_row_fn fn, void *arg,
+                                     struct cust_err *err)
+{
+    struct keyset *k = &r->written[t];
+    const struct kept *kp = &r->kept[t];
+    if (k->n)
+        qsort(k->ids, k->n, sizeof(*k->ids), cmp_id);
+    struct kept_ix *order = kp->n ? cust_xmalloc(kp->n * sizeof(*order)) : NULL;
+    for (size_t i = 0; i < kp->n; i++)
+        order[i] = (struct kept_ix){kp->ids[i], i};
+    if (kp->n)
+        qsort(order, kp->n, sizeof(*order), cmp_kept);
+    size_t i = 0, j = 0;
+    enum cust_status s = CUST_OK;
+    while (s == CUST_OK && (i < k->n || j < kp->n)) {
+        bool from_keys = i < k->n && (j == kp->n || k->ids[i] <= order[j].id);
+        int64_t id = from_keys ? k->ids[i] : order[j].id;
+        bool read = false;
+        size_t last = 0;
+        while (i < k->n && k->ids[i] == id) {
+            i++;
+            read = true;
+        }
+        while (j < kp->n && order[j].id == id)
+            last = order[j++].ix;
+        if (!read) {
+            s = emit_kept(r, t, last, fn, arg);
+            continue;
+        }
+        bool found;
+        s = get_row(impl, t, id, NULL, fn, arg, &found, err);
+        if (s == CUST_OK && !found) {
+            unsigned char kb[8];
+            struct cust_row gone = {.table = t, .id = id, .deleted = true};
+            key_bytes(true, id, NULL, kb, &gone.key, &gone.key_len);
+            s = fn(&gone, arg);
+        }
+    }
+    free(order);
+    return s;
+}
+
 static enum cust_status sq_rows_written(void *impl, cust_row_fn fn, void *arg, struct cust_err *err)
 {
     sqlite3 *db;
@@ -522,12 +662,14 @@ static enum cust_status sq_rows_written(void *impl, cust_row_fn fn, void *arg, s
             s = sq_rows_each(impl, t, fn, arg, err);
             continue;
         }
+        if (cust_row_tables_of[t].int_key) {
+            if (n > 0 || r->kept[t].n > 0)
+                s = written_ints(impl, r, t, fn, arg, err);
+            continue;
+        }
         if (n == 0)
             continue;
-        if (cust_row_tables_of[t].int_key)
-            qsort(k->ids, k->n, sizeof(*k->ids), cmp_id);
-        else
-            qsort(k->texts, k->nt, sizeof(*k->texts), cmp_text);
+        qsort(k->texts, k->nt, sizeof(*k->texts), cmp_text);
         for (size_t i = 0; s == CUST_OK && i < n; i++) {
             int64_t id = cust_row_tables_of[t].int_key ? k->ids[i] : 0;
             const char *text = cust_row_tables_of[t].int_key ? NULL : k->texts[i];

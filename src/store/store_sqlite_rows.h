@@ -20,6 +20,13 @@ sqlite3 *cust_sqlite_rows_handle(void *impl, const char **path, void ***slot);
 /* Remember that the current transaction wrote row `id` (integer keys) or `text` (text keys)
  * of covered table `t`. */
 void cust_sqlite_rows_track(void *impl, enum cust_sqlite_table t, int64_t id, const char *text);
+/* Remember a row of covered table `t` the current transaction just inserted, with its
+ * canonical values `v` (store_rows_sql.h's columns of the table, the key first, as the store
+ * holds them: the types the columns keep): the ledger's journal hashes these instead of reading
+ * the row back. Only for integer-keyed tables without child rows. A row changed again in the
+ * transaction must be tracked (cust_sqlite_rows_track): it is then read back. */
+void cust_sqlite_rows_keep(void *impl, enum cust_sqlite_table t, const struct cust_val *v,
+                           size_t n);
 /* True in a bulk load into a store that was empty when it began (store_sqlite.c). */
 bool cust_sqlite_rows_bulk_empty(void *impl);
 /* Forget what the transaction wrote (it ended). */

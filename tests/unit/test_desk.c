@@ -175,6 +175,12 @@ static void ledger_ok(struct fx *f)
     assert_int_equal(cust_ledger_verify(f->s, &rep, &err), CUST_OK);
     struct cust_desk_verify_report vr;
     assert_int_equal(cust_desk_verify_disclosures(f->s, &vr, &err), CUST_OK);
+    /* every row the desk wrote is the row its entry committed to */
+    struct cust_ledger_rows_report rr;
+    enum cust_status st = cust_ledger_verify_rows(f->s, 4, &rr, &err);
+    if (st != CUST_OK)
+        fail_msg("rows: %s", err.msg);
+    cust_ledger_rows_report_release(&rr);
 }
 
 #define DETAINER(subject)                                                                          \
@@ -733,6 +739,59 @@ static void test_fulfil_doj_letter(void **state)
     assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, false, NULL, &st, &err),
                      CUST_ECONFLICT);
     ledger_ok(f);
+}
+
+/* A notice duty made at fulfilment names the person's attorney of record as the booking gives
+ * them (custody JSON "attorney"), as a notice made from a person's own decision does. */
+static void test_fulfil_notice_names_attorney(void **state)
+{
+    struct fx *f = *state;
+    char path[160];
+    snprintf(path, sizeof(path), "%s/attorney.jsonl", f->dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("{\"booking_number\": \"3006\", \"booked_at\": \"2025-06-14T10:00:00-07:00\","
+          " \"facility\": \"Main Jail\", \"person\": {\"person_id\": \"P36\", \"last_name\":"
+          " \"BIANCHI\", \"first_name\": \"SARA\", \"dob\": \"1981-08-08\", \"citizenship\":"
+          " {\"status\": \"non_citizen\", \"country\": \"IT\", \"source\": \"document\","
+          " \"verified\": true, \"recorded_at\": \"2025-06-14\"}}, \"attorney\": {\"name\":"
+          " \"ANA RUIZ\", \"phone\": \"555-0100\", \"address\": \"1 Court St\"}, \"charges\":"
+          " [{\"code\": \"PC 459\", \"level\": \"felony\", \"status\": \"pending\"}],"
+          " \"prior_convictions\": [{\"code\": \"PC 187(a)\", \"level\": \"felony\", \"date\":"
+          " \"2005-01-01\", \"jurisdiction\": \"CA\"}], \"scheduled_release\": \"2025-10-01\","
+          " \"release_date_public\": false}\n",
+          fp);
+    assert_int_equal(fclose(fp), 0);
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_import_opts io = {.path = path, .actor = "loader"};
+    struct cust_import_stats ist;
+    assert_int_equal(cust_import_file(f->s, &io, &ist, &err), CUST_OK);
+    char id[CUST_REQUEST_ID_MAX];
+    add(f, "{\"kind\": \"information_request\", " DOJ ", \"items\": [\"release_date\"]}", id);
+    struct cust_desk_fulfil_stats st;
+    assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, false, NULL, &st, &err), CUST_OK);
+    assert_int_equal(st.duties, 3); /* 1001, 1006 and 3006 */
+    json_t *j = show(f, id);
+    json_t *duties = json_object_get(j, "duties");
+    int named = 0, unnamed = 0;
+    for (size_t i = 0; i < json_array_size(duties); i++) {
+        json_t *x = json_array_get(duties, i);
+        struct cust_buf nb;
+        cust_buf_init(&nb, 0);
+        assert_int_equal(
+            cust_desk_notice(&f->d, json_integer_value(json_object_get(x, "id")), NULL, &nb, &err),
+            CUST_OK);
+        assert_int_equal(cust_buf_putc(&nb, '\0'), CUST_OK);
+        bool ruiz = strstr(nb.buf, "ANA RUIZ, 555-0100, 1 Court St") != NULL;
+        if (strcmp(sget(x, "booking_number"), "3006") == 0)
+            named += ruiz && strstr(nb.buf, "SARA BIANCHI") != NULL;
+        else
+            unnamed += !ruiz;
+        cust_buf_release(&nb);
+    }
+    assert_int_equal(named, 1);
+    assert_int_equal(unnamed, 2);
+    json_decref(j);
 }
 
 static void test_fulfil_csv(void **state)
@@ -1830,6 +1889,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fulfil_csv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fulfil_cache_same_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fulfil_shapes_same_rows_generated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fulfil_notice_names_attorney, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disclosure_rehashed_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subpoena_routed_to_counsel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_law_duty_owed_to_is_data, setup, teardown),

@@ -102,6 +102,40 @@ static void test_parse_good(void **state)
     cust_diag_release(&d);
 }
 
+/* The attorney of record, as the notices name them: kept as sent, never an error. */
+static void test_parse_attorney(void **state)
+{
+    (void)state;
+    static const char *const lines[][2] = {
+        {"\"attorney\": {\"name\": \"ANA RUIZ\", \"phone\": \"555-0100\", \"address\": \"1 Court"
+         " St\"}",
+         "ANA RUIZ, 555-0100, 1 Court St"},
+        {"\"attorney\": {\"name\": \"ANA RUIZ\", \"phone\": \"\", \"address\": \"1 Court St\"}",
+         "ANA RUIZ, 1 Court St"},
+        {"\"attorney\": {\"name\": \"ANA RUIZ\", \"phone\": 5550100}", "ANA RUIZ"},
+        {"\"attorney\": {\"name\": \"\"}", NULL},
+        {"\"attorney\": \"ANA RUIZ\"", NULL},
+        {"\"attorney\": null", NULL},
+    };
+    for (size_t i = 0; i < CUST_ARRAY_LEN(lines); i++) {
+        char line[512];
+        snprintf(line, sizeof(line),
+                 "{\"booking_number\": \"B1\", \"booked_at\": \"2025-03-14T22:00:00-07:00\","
+                 " \"person\": {\"last_name\": \"A\", \"first_name\": \"B\", \"dob\":"
+                 " \"1988-04-02\"}, %s}",
+                 lines[i][0]);
+        struct cust_record r;
+        struct cust_diag d = CUST_DIAG_INIT;
+        assert_int_equal(cust_record_parse(line, strlen(line), &r, &d), CUST_OK);
+        if (lines[i][1])
+            assert_string_equal(r.b.attorney, lines[i][1]);
+        else
+            assert_null(r.b.attorney);
+        cust_record_release(&r);
+        cust_diag_release(&d);
+    }
+}
+
 static void test_parse_collects_every_problem(void **state)
 {
     (void)state;
@@ -238,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_statute_codes_canonical),
         cmocka_unit_test(test_in_custody_boundaries),
         cmocka_unit_test(test_parse_good),
+        cmocka_unit_test(test_parse_attorney),
         cmocka_unit_test(test_parse_collects_every_problem),
         cmocka_unit_test(test_parse_rejects_non_objects),
         cmocka_unit_test(test_released_before_booked),
