@@ -391,7 +391,7 @@ enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req 
                                     .detail = detail_text};
         st = cust_store_duty_put(d->store, &row, &id, err);
     }
-    if (st == CUST_OK)
+    if (st == CUST_OK && !(flags & DESK_DUTY_BATCHED))
         st = desk_log(d, "duty.create", "request", q->id, "ok", duty,
                       json_pack("{s:I,s:s,s:I,s:s?,s:o,s:s?,s:s?}", "duty_id", (json_int_t)id,
                                 "duty", duty, "person_id", (json_int_t)person_id, "booking_number",
@@ -715,7 +715,7 @@ enum cust_status desk_duties_from_decision_ex(struct cust_desk *d, const struct 
                                               int64_t person_id, const char *bn,
                                               const struct cust_booking *booking,
                                               const json_t *decision, const char *trigger,
-                                              json_t *extra, unsigned flags, int64_t *last_id,
+                                              json_t *extra, unsigned flags, struct desk_ids *ids,
                                               int *created, struct cust_err *err)
 {
     size_t i;
@@ -751,8 +751,16 @@ enum cust_status desk_duties_from_decision_ex(struct cust_desk *d, const struct 
         free(dc);
         if (extra)
             json_object_update(vars, extra);
+        int64_t id = 0;
         st = desk_duty_create_ex(d, q, person_id, bn, duty, json_object_get(x, "cite"), vars, flags,
-                                 last_id, err);
+                                 &id, err);
+        if (st == CUST_OK && ids) {
+            if (ids->n == ids->cap) {
+                ids->cap = ids->cap ? 2 * ids->cap : 64;
+                ids->v = cust_xrealloc(ids->v, ids->cap * sizeof(*ids->v));
+            }
+            ids->v[ids->n++] = id;
+        }
         json_decref(vars);
         if (st != CUST_OK)
             break;

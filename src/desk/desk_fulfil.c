@@ -161,7 +161,8 @@ struct fulfil {
     /* the whole records of persons with more than one booking, read once (desk_whole.c) */
     struct desk_whole *wholes;
     size_t nwholes, capwholes;
-    int64_t *whole_person; /* person id of wholes[i], ascending */
+    int64_t *whole_person;  /* person id of wholes[i], ascending */
+    struct desk_ids duties; /* the notice duties made, recorded under one entry (log_duties) */
 };
 
 static enum cust_status on_other_booking(const struct cust_record *rec, int64_t person_id,
@@ -214,6 +215,7 @@ static void fulfil_free(struct fulfil *f)
         desk_whole_release(&f->wholes[i]);
     free(f->wholes);
     free(f->whole_person);
+    free(f->duties.v);
     cust_buf_release(&f->key);
     cust_buf_release(&f->fp);
     cust_buf_release(&f->cell);
@@ -515,9 +517,9 @@ static enum cust_status on_scope(const struct cust_record *rec, int64_t person_i
                           "release_info", json_string_value(json_object_get(row, "release_date")),
                           "given", given_list(b, w, e));
             int made = 0;
-            st = desk_duties_from_decision_ex(d, f->q, person_id, b->booking_number, b, e->dec,
-                                              "notify_given", extra, DESK_DUTY_NO_NOTICE, NULL,
-                                              &made, f->err);
+            st = desk_duties_from_decision_ex(
+                d, f->q, person_id, b->booking_number, b, e->dec, "notify_given", extra,
+                DESK_DUTY_NO_NOTICE | DESK_DUTY_BATCHED, &f->duties, &made, f->err);
             f->stats->duties += made;
             json_decref(extra);
         }
@@ -683,6 +685,31 @@ static enum cust_status log_batches(struct fulfil *f)
     return st;
 }
 
+/* The fulfilment's one "duty.create" ledger entry over the notice duties it made: how many
+ * and their ids (as ranges [first, last]). Each duty is a row of its own, journaled by hash
+ * under the entries of this transaction like every row (docs/internals/ledger.md "Rows"). */
+static enum cust_status log_duties(struct fulfil *f)
+{
+    const struct desk_ids *ids = &f->duties;
+    if (ids->n == 0)
+        return CUST_OK;
+    json_t *ranges = json_array();
+    for (size_t i = 0; i < ids->n;) {
+        size_t j = i;
+        while (j + 1 < ids->n && ids->v[j + 1] == ids->v[j] + 1)
+            j++;
+        json_array_append_new(ranges,
+                              json_pack("[I,I]", (json_int_t)ids->v[i], (json_int_t)ids->v[j]));
+        i = j + 1;
+    }
+    char purpose[96];
+    snprintf(purpose, sizeof(purpose), "%zu notice duties of the fulfilment", ids->n);
+    return desk_log(f->d, "duty.create", "request", f->q->id, "ok", purpose,
+                    json_pack("{s:s,s:s,s:I,s:o}", "request_id", f->q->id, "trigger",
+                              "notify_given", "count", (json_int_t)ids->n, "duty_ids", ranges),
+                    f->err);
+}
+
 struct counsel {
     bool exists, done;
 };
@@ -813,6 +840,8 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
             st = cust_records_in_scope(d->store, &sc, on_scope, &f, err);
         if (st == CUST_OK && fmt == CUST_DESK_JSON)
             st = cust_buf_puts(&f.out, f.first ? "]}\n" : "\n]}\n");
+        if (st == CUST_OK)
+            st = log_duties(&f);
         if (st == CUST_OK)
             st = log_batches(&f);
         char sha[65] = "", summary_sha[65] = "";

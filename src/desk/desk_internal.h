@@ -211,6 +211,15 @@ enum cust_status desk_link_hold(struct cust_desk *d, const char *id, int64_t per
                                 const char *reason, struct cust_err *err);
 
 #define DESK_DUTY_NO_NOTICE 1u /* do not render the notice now (rendered when worked on) */
+/* no ledger entry of its own: the caller records the duties it made under one entry (a
+ * fulfilment's notice duties, desk_fulfil.c); each duty row is still journaled by hash */
+#define DESK_DUTY_BATCHED 2u
+
+/* The ids of the duties made (desk_duties_from_decision_ex), in order. */
+struct desk_ids {
+    int64_t *v;
+    size_t n, cap;
+};
 /* desk_duty_create with flags (DESK_DUTY_*). */
 enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req *q,
                                      int64_t person_id, const char *booking_number,
@@ -224,14 +233,14 @@ enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct des
                                            int64_t person_id, const char *bn,
                                            const json_t *decision, const char *trigger,
                                            json_t *extra, int *created, struct cust_err *err);
-/* The same with DESK_DUTY_* flags; *last_id (may be NULL) gets the last duty's id. `booking`
+/* The same with DESK_DUTY_* flags; `ids` (may be NULL) gets each duty's id. `booking`
  * (may be NULL) is booking `bn` as the caller read it: its name and attorney go into the
  * notices without reading it again. */
 enum cust_status desk_duties_from_decision_ex(struct cust_desk *d, const struct desk_req *q,
                                               int64_t person_id, const char *bn,
                                               const struct cust_booking *booking,
                                               const json_t *decision, const char *trigger,
-                                              json_t *extra, unsigned flags, int64_t *last_id,
+                                              json_t *extra, unsigned flags, struct desk_ids *ids,
                                               int *created, struct cust_err *err);
 /* Store a decision with its ledger entry; *id gets its row id. */
 enum cust_status desk_store_decision(struct cust_desk *d, const struct desk_req *q,

@@ -22,6 +22,20 @@ J
 DET=$("$C" request add "$T/det.json")
 "$C" request decide "$DET" >/dev/null
 "$C" request act "$DET" --action notify --by sgt >/dev/null
+# the DOJ letter: its notice duties (1001, 1006) under one duty.create entry naming them
+cat >"$T/doj.json" <<'J'
+{"kind": "information_request", "requester": {"agency": "U.S. Department of Justice"},
+ "received_at": "2025-07-17T09:00:00-07:00", "due": "2025-08-16",
+ "scope": {"population": "in_custody", "citizenship": "non_citizen", "as_of": "2025-07-17"},
+ "items": ["booking_facts", "charges", "release_date"]}
+J
+DOJ=$("$C" request add "$T/doj.json")
+"$C" request fulfill "$DOJ" --out "$T/doj.out" >/dev/null
+nd=$(sqlite3 "$CUSTODIAN_DB" "SELECT min(id) || ' ' || max(id) FROM duties WHERE request_id = '$DOJ'")
+"$C" audit log --json | jq -e --arg id "$DOJ" --argjson a "${nd% *}" --argjson b "${nd#* }" \
+  '[.[] | select(.action == "duty.create" and .object_id == $id)] | length == 1
+   and .[0].detail.count == 2 and .[0].detail.duty_ids == [[$a, $b]]' >/dev/null ||
+  fail "one duty.create entry for the fulfilment's notice duties"
 "$C" audit verify >"$T/v"
 grep '^rows ok: [0-9]* rows of the record and the desk match the ledger$' "$T/v" >/dev/null ||
   fail "rows ok"
@@ -62,6 +76,10 @@ tamper request "UPDATE requests SET status = 'closed'" "requests '$DET' \(reques
 tamper link "UPDATE request_links SET state = 'rejected'" "requests '$DET'"
 tamper document "UPDATE documents SET content = X'00'" "documents '[0-9a-f]{64}' .*: content does not match"
 tamper duty "UPDATE duties SET status = 'done', done_by = 'nobody' WHERE id = 1" "duties id 1 "
+tamper notice_duty "UPDATE duties SET booking_number = '9999' WHERE id = ${nd% *}" \
+  "duties id ${nd% *} \(request $DOJ, notice_to_subject_and_attorney \(open\)\): content does not match entry [0-9]+$"
+tamper notice_duty_gone "DELETE FROM duties WHERE id = ${nd#* }" \
+  "duties id ${nd#* }: deleted \(entry [0-9]+ committed it; it is gone\)$"
 tamper inserted_person "INSERT INTO persons(last_name, first_name, dob) VALUES('DOE', 'JOHN', '1990-01-01')" \
   "persons id [0-9]+ .*: no ledger entry commits to it \(inserted\)$"
 tamper swapped "UPDATE persons SET id = -id WHERE id IN (1, 2); UPDATE persons SET id = 3 - (-id) WHERE id < 0" \

@@ -699,10 +699,10 @@ static void test_fulfil_doj_letter(void **state)
     assert_non_null(json_object_get(r2, "charges"));
     json_decref(resp);
     /* each row a disclosure row, all three under one ledger entry; one notice duty per
-     * release date given (1001 and 1006), each with its ledger entry */
+     * release date given (1001 and 1006), both under one duty.create entry naming them */
     assert_int_equal(disclosure_count(f, id), 3);
     assert_int_equal(ledger_count(f, "disclosure", "ok"), 1);
-    assert_int_equal(ledger_count(f, "duty.create", "ok"), 2); /* one per duty, as before */
+    assert_int_equal(ledger_count(f, "duty.create", "ok"), 1);
     assert_int_equal(st.duties, 2);
     json_t *j = show(f, id);
     assert_string_equal(sget(j, "status"), "fulfilled");
@@ -739,6 +739,32 @@ static void test_fulfil_doj_letter(void **state)
     assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, false, NULL, &st, &err),
                      CUST_ECONFLICT);
     ledger_ok(f);
+    /* each notice duty is still a row the ledger commits to: one changed, then one deleted,
+     * is named by verify */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+    char sql[256];
+    snprintf(sql, sizeof(sql), "UPDATE duties SET due_ts = due_ts + 86400 WHERE id = %lld",
+             (long long)d1);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    struct cust_ledger_rows_report rr;
+    assert_int_equal(cust_ledger_verify_rows(f->s, 4, &rr, &err), CUST_EINTEGRITY);
+    char want[64];
+    snprintf(want, sizeof(want), "duties id %lld", (long long)d1);
+    if (!strstr(err.msg, want) || !strstr(err.msg, "content does not match"))
+        fail_msg("a changed notice duty: %s", err.msg);
+    cust_ledger_rows_report_release(&rr);
+    snprintf(sql, sizeof(sql),
+             "UPDATE duties SET due_ts = due_ts - 86400 WHERE id = %lld;"
+             " DELETE FROM duties WHERE id = %lld",
+             (long long)d1, (long long)d2);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(cust_ledger_verify_rows(f->s, 4, &rr, &err), CUST_EINTEGRITY);
+    snprintf(want, sizeof(want), "duties id %lld: deleted", (long long)d2);
+    if (!strstr(err.msg, want))
+        fail_msg("a deleted notice duty: %s", err.msg);
+    cust_ledger_rows_report_release(&rr);
 }
 
 /* A notice duty made at fulfilment names the person's attorney of record as the booking gives
