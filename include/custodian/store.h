@@ -366,9 +366,9 @@ enum cust_status cust_store_person_bookings(struct cust_store *s, int64_t person
  */
 int cust_citizenship_rank(const struct cust_citizenship *c);
 /* Rows of public_bookings matching `q` (in custody on q->today, booked at or before
- * q->booked_before),
- * ordered by name then booking number, at most q->limit. CUST_EINVAL without a last name and
- * a booking number (no listing of everyone). */
+ * q->booked_before; the unreleased ones read from public_custody, the same rows kept in this
+ * order), ordered by name then booking number, at most q->limit. CUST_EINVAL without a last
+ * name and a booking number (no listing of everyone). */
 enum cust_status cust_store_public_search(struct cust_store *s, const struct cust_public_query *q,
                                           cust_public_fn fn, void *arg, struct cust_err *err);
 /* How many rows of public_bookings match `q` (q->limit ignored): the locator's honest count

@@ -535,10 +535,14 @@ static enum MHD_Result queue(struct req_state *st, struct MHD_Connection *con)
     struct cust_http_response *res = &st->res;
     if (res->status == 0)
         server_error(st, 500, "internal", "handler produced no response");
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(res->body.len, res->body.buf, MHD_RESPMEM_MUST_COPY);
-    if (!r)
+    /* the body is handed to MHD, not copied: it frees it with the response */
+    size_t len = res->body.len;
+    char *body = cust_buf_detach(&res->body, NULL);
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, body, free);
+    if (!r) {
+        free(body);
         return MHD_NO;
+    }
     MHD_add_response_header(r, "Content-Type",
                             res->content_type ? res->content_type : "application/octet-stream");
     MHD_add_response_header(r, "Content-Security-Policy",
@@ -566,7 +570,7 @@ static enum MHD_Result queue(struct req_state *st, struct MHD_Connection *con)
     }
     st->queued = true;
     st->status = res->status;
-    st->bytes = res->body.len;
+    st->bytes = len;
     return ret;
 }
 

@@ -87,15 +87,17 @@ enum cust_status cust_pg_public_count(void *impl, const struct cust_public_query
 
 /* The first table or view of the store's schema other than the public view that role ?1 can
  * read (a column of), if any: a public server's role must find none. */
-static const char s_readable[] =
-    "SELECT c.relname FROM pg_class c"
-    " WHERE c.relnamespace = to_regnamespace(current_schema())"
-    " AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND c.relname <> 'public_bookings'"
-    " AND has_any_column_privilege(CAST(?1 AS name), c.oid, 'SELECT')"
-    " ORDER BY c.relname LIMIT 1";
-/* whether role ?1 can read the view (NULL: there is no view) */
+static const char s_readable[] = "SELECT c.relname FROM pg_class c"
+                                 " WHERE c.relnamespace = to_regnamespace(current_schema())"
+                                 " AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+                                 " AND c.relname NOT IN ('public_bookings', 'public_custody')"
+                                 " AND has_any_column_privilege(CAST(?1 AS name), c.oid, 'SELECT')"
+                                 " ORDER BY c.relname LIMIT 1";
+/* whether role ?1 can read the view and its in-custody rows (migration 13; NULL: there is no
+ * view) */
 static const char s_view_readable[] =
-    "SELECT has_table_privilege(CAST(?1 AS name), to_regclass('public_bookings'), 'SELECT')";
+    "SELECT has_table_privilege(CAST(?1 AS name), to_regclass('public_bookings'), 'SELECT')"
+    " AND has_table_privilege(CAST(?1 AS name), to_regclass('public_custody'), 'SELECT')";
 static const char s_role_exists[] = "SELECT 1 FROM pg_roles WHERE rolname = ?1";
 static const char s_names[] =
     "SELECT quote_ident(current_database()), quote_ident(current_schema())";
@@ -135,7 +137,7 @@ static enum cust_status check_role(struct cust_pg *g, const char *role, struct c
     else if (st == CUST_OK && strcmp(v, "t") != 0)
         st = cust_err_set(err, CUST_EINVAL,
                           "store '%s': the role '%s' cannot read the public view public_bookings"
-                          " (custodian publish --role NAME grants it)",
+                          " and public_custody (custodian publish --role NAME grants it)",
                           g->name, role);
     free(v);
     char *t = NULL;
@@ -181,7 +183,7 @@ enum cust_status cust_pg_public_role(void *impl, const char *role, struct cust_e
         cust_buf_reset(&sql);
         cust_buf_appendf(&sql,
                          "GRANT CONNECT ON DATABASE %s TO %s; GRANT USAGE ON SCHEMA %s TO %s;"
-                         " GRANT SELECT ON public_bookings TO %s",
+                         " GRANT SELECT ON public_bookings, public_custody TO %s",
                          PQgetvalue(r, 0, 0), id, PQgetvalue(r, 0, 1), id, id);
         st = cust_pg_exec(g, sql.buf, err, "public role");
     }
@@ -208,7 +210,7 @@ enum cust_status cust_pg_public_regrant(struct cust_pg *g, const char *grantees,
     if (!grantees)
         return CUST_OK;
     struct cust_buf sql = CUST_BUF_INIT;
-    cust_buf_appendf(&sql, "GRANT SELECT ON public_bookings TO %s", grantees);
+    cust_buf_appendf(&sql, "GRANT SELECT ON public_bookings, public_custody TO %s", grantees);
     enum cust_status st = cust_pg_exec(g, sql.buf, err, "public view grants");
     cust_buf_release(&sql);
     return st;

@@ -17,6 +17,7 @@
  */
 #include "custodian/compat.h"
 #include "store_postgres.h"
+#include "store_public_sql.h"
 
 #define NO_CHANGE(table, what)                                                                     \
     "CREATE TRIGGER " table "_no_update BEFORE UPDATE ON " table                                   \
@@ -267,5 +268,44 @@ static const char *const m11[] = {
     "CREATE INDEX enforcement_actions_time ON enforcement_actions(occurred_ts)",
     NO_CHANGE("enforcement_actions", "enforcement entries"), NULL};
 
-const char *const *const cust_pg_migrations[] = {m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11};
+/* 12: empty, a no-op forever (as on SQLite) */
+static const char *const m12[] = {NULL};
+
+/* The locator's in-custody rows in its order (store_public_sql.h, store_sqlite_public.c
+ * migration 13), kept by row triggers in the writing transaction (COPY fires them too), and
+ * bookings_released_name by release day first. */
+#define CUSTODY_OF_NEW PUBLIC_CUSTODY_FILL("booking_number = NEW.booking_number")
+#define CUSTODY_OF_PERSON                                                                          \
+    PUBLIC_CUSTODY_FILL("booking_number IN (SELECT booking_number FROM bookings"                   \
+                        " WHERE person_id = NEW.id)")
+static const char *const m13[] = {
+    "CREATE TABLE public_custody(last_key ctext NOT NULL, first_key ctext NOT NULL,"
+    " booking_number ctext NOT NULL, booked_ts bigint NOT NULL, dob ctext, last_name ctext,"
+    " first_name ctext, middle_name ctext, booked_at ctext, facility ctext,"
+    " arresting_agency ctext, charges ctext, scheduled_release ctext,"
+    " PRIMARY KEY(last_key, first_key, booking_number))",
+    "CREATE UNIQUE INDEX public_custody_number ON public_custody(booking_number)",
+    "CREATE INDEX public_custody_count ON public_custody(last_key, first_key, booked_ts, dob)",
+    PUBLIC_CUSTODY_FILL("true"),
+    "CREATE FUNCTION cust_public_custody_booking() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
+    " IF TG_OP <> 'INSERT' THEN"
+    " DELETE FROM public_custody WHERE booking_number = OLD.booking_number; END IF;"
+    " IF TG_OP <> 'DELETE' AND NEW.released_at IS NULL THEN " CUSTODY_OF_NEW "; END IF;"
+    " RETURN NULL; END$$",
+    "CREATE TRIGGER public_custody_booking AFTER INSERT OR UPDATE OR DELETE ON bookings"
+    " FOR EACH ROW EXECUTE FUNCTION cust_public_custody_booking()",
+    "CREATE FUNCTION cust_public_custody_person() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
+    " DELETE FROM public_custody WHERE booking_number IN"
+    " (SELECT booking_number FROM bookings WHERE person_id = NEW.id); " CUSTODY_OF_PERSON ";"
+    " RETURN NULL; END$$",
+    "CREATE TRIGGER public_custody_person AFTER UPDATE OF middle_name, dob ON persons"
+    " FOR EACH ROW WHEN (OLD.middle_name IS DISTINCT FROM NEW.middle_name"
+    " OR OLD.dob IS DISTINCT FROM NEW.dob) EXECUTE FUNCTION cust_public_custody_person()",
+    "DROP INDEX bookings_released_name",
+    "CREATE INDEX bookings_released_name ON bookings(released_day, key_last)"
+    " WHERE released_day IS NOT NULL",
+    NULL};
+
+const char *const *const cust_pg_migrations[] = {m1, m2, m3,  m4,  m5,  m6, m7,
+                                                 m8, m9, m10, m11, m12, m13};
 const int cust_pg_migration_count = (int)CUST_ARRAY_LEN(cust_pg_migrations);

@@ -17,8 +17,10 @@
 #include <unistd.h>
 
 /* The published file: the table public_bookings (so the locator's statements read it as they
- * read the view), its two indexes (the shapes of P_NAME and P_NUMBER) and one row saying when
- * it was made from which schema. Marked by its application_id. */
+ * read the view), its two indexes (the shapes of P_NAME and P_NUMBER), the table public_custody
+ * (migration 13: its unreleased rows in the locator's order, made from the file's own rows, so
+ * from the same snapshot, whichever backend handed them over) and one row saying when it was
+ * made from which schema. Marked by its application_id. */
 static const char published_schema[] =
     "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
     " PRAGMA application_id=" CUST_SQLITE_PUBLIC_APP_ID_SQL ";"
@@ -27,11 +29,19 @@ static const char published_schema[] =
     " first_name TEXT, middle_name TEXT, booked_at TEXT, facility TEXT, arresting_agency TEXT,"
     " charges TEXT, scheduled_release TEXT, dob TEXT, unreleased INTEGER NOT NULL,"
     " released_day INTEGER, booked_ts INTEGER NOT NULL, last_key TEXT, first_key TEXT);"
+    " CREATE TABLE public_custody(last_key TEXT NOT NULL, first_key TEXT NOT NULL,"
+    " booking_number TEXT NOT NULL, booked_ts INTEGER NOT NULL, dob TEXT, last_name TEXT,"
+    " first_name TEXT, middle_name TEXT, booked_at TEXT, facility TEXT, arresting_agency TEXT,"
+    " charges TEXT, scheduled_release TEXT, PRIMARY KEY(last_key, first_key, booking_number))"
+    " WITHOUT ROWID;"
     " CREATE TABLE published (at TEXT NOT NULL, rows INTEGER NOT NULL,"
     " source_schema INTEGER NOT NULL);";
 static const char published_indexes[] =
     "CREATE INDEX public_by_name ON public_bookings(last_key, first_key, booking_number);"
-    " CREATE INDEX public_by_number ON public_bookings(booking_number);";
+    " CREATE INDEX public_by_number ON public_bookings(booking_number);"
+    " INSERT INTO public_custody(" PUBLIC_CUSTODY_COLS ") SELECT " PUBLIC_CUSTODY_COLS
+    " FROM public_bookings WHERE unreleased ORDER BY last_key, first_key, booking_number;"
+    " CREATE INDEX public_custody_count ON public_custody(last_key, first_key, booked_ts, dob);";
 
 struct cust_published {
     sqlite3 *db;

@@ -6,6 +6,7 @@
 #define CUSTODIAN_STORE_SQLITE_PUBLIC_H
 
 #include "store_backend.h"
+#include "store_public_sql.h"
 
 /* Schema migration 5: the in-custody name copy and indexes, public_bookings with dob. */
 extern const char *const cust_sqlite_public_locator_migration[];
@@ -28,8 +29,10 @@ extern const char *const cust_sqlite_public_charges_migration[];
 #define CUST_SQLITE_IDX_BOOKINGS_OPEN                                                              \
     "CREATE INDEX bookings_open ON bookings(key_last, key_first, booking_number)"                  \
     " WHERE released_at IS NULL"
+/* As of migration 13, by release day first: the locator's released rows are those released after
+ * the day asked about (none on a live county), a range of this index whatever the name. */
 #define CUST_SQLITE_IDX_BOOKINGS_RELEASED                                                          \
-    "CREATE INDEX bookings_released_name ON bookings(key_last, released_day)"                      \
+    "CREATE INDEX bookings_released_name ON bookings(released_day, key_last)"                      \
     " WHERE released_day IS NOT NULL"
 #define CUST_SQLITE_TRIGGER_NAME_COPY                                                              \
     "CREATE TRIGGER persons_name_copy AFTER UPDATE OF last_name, first_name ON persons"            \
@@ -42,6 +45,36 @@ extern const char *const cust_sqlite_public_charges_migration[];
     " key_last = cust_name_key(p.last_name), key_first = cust_name_key(p.first_name)"              \
     " FROM persons p WHERE p.id = bookings.person_id AND (bookings.search_last IS NOT p.last_name" \
     " OR bookings.search_first IS NOT p.first_name)"
+
+/* The triggers that keep public_custody (migration 13, store_public_sql.h) with the bookings and
+ * persons they are built from: a bulk load into an empty store drops them, fills the table with
+ * CUST_SQLITE_PUBLIC_CUSTODY_FILL_ALL at its commit and creates them again. */
+#define CUST_SQLITE_PUBLIC_CUSTODY_DROP_TRIGGERS                                                   \
+    "DROP TRIGGER public_custody_insert; DROP TRIGGER public_custody_update;"                      \
+    " DROP TRIGGER public_custody_delete; DROP TRIGGER public_custody_person;"
+#define CUST_SQLITE_CUSTODY_OF_NEW PUBLIC_CUSTODY_FILL("booking_number = NEW.booking_number")
+#define CUST_SQLITE_CUSTODY_OF_PERSON                                                              \
+    PUBLIC_CUSTODY_FILL("booking_number IN (SELECT booking_number FROM bookings"                   \
+                        " WHERE person_id = NEW.id)")
+#define CUST_SQLITE_PUBLIC_CUSTODY_TRIGGERS                                                        \
+    "CREATE TRIGGER public_custody_insert AFTER INSERT ON bookings WHEN NEW.released_at IS NULL"   \
+    " BEGIN " CUST_SQLITE_CUSTODY_OF_NEW "; END;"                                                  \
+    " CREATE TRIGGER public_custody_update AFTER UPDATE ON bookings BEGIN"                         \
+    " DELETE FROM public_custody WHERE booking_number = "                                          \
+    "OLD.booking_number; " CUST_SQLITE_CUSTODY_OF_NEW "; END;"                                     \
+    " CREATE TRIGGER public_custody_delete AFTER DELETE ON bookings BEGIN"                         \
+    " DELETE FROM public_custody WHERE booking_number = OLD.booking_number; END;"                  \
+    " CREATE TRIGGER public_custody_person AFTER UPDATE OF middle_name, dob ON persons"            \
+    " WHEN OLD.middle_name IS NOT NEW.middle_name OR OLD.dob IS NOT NEW.dob BEGIN"                 \
+    " DELETE FROM public_custody WHERE booking_number IN"                                          \
+    " (SELECT booking_number FROM bookings WHERE person_id = "                                     \
+    "NEW.id); " CUST_SQLITE_CUSTODY_OF_PERSON "; END;"
+#define CUST_SQLITE_PUBLIC_CUSTODY_FILL_ALL                                                        \
+    "INSERT INTO public_custody(" PUBLIC_CUSTODY_COLS ") SELECT " PUBLIC_CUSTODY_COLS              \
+    " FROM public_bookings WHERE unreleased ORDER BY last_key, first_key, booking_number;"
+
+/* Schema migration 13: public_custody, and bookings_released_name by release day. */
+extern const char *const cust_sqlite_public_custody_migration[];
 
 /* Schema migration 10: the name key (namekey.h) of each booking's name copy, the indexes on it,
  * public_bookings with the keys as its search columns. */

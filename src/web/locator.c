@@ -2,9 +2,10 @@
  * locator.c - the public inmate locator: GET /locator (HTML, works without JavaScript) and
  * GET /api/v1/public/inmates (JSON).
  *
- * The only store call here is cust_store_public_search(), whose SQL reads the allow-listed view
- * public_bookings and nothing else. Error messages never repeat record data; inputs are checked
- * against a narrow alphabet first, so nothing odd reaches the store or the page.
+ * The only store calls here are cust_store_public_search() and its count, whose SQL reads the
+ * allow-listed view public_bookings and its in-custody rows public_custody, nothing else. Error
+ * messages never repeat record data; inputs are checked against a narrow alphabet first, so
+ * nothing odd reaches the store or the page.
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
@@ -319,28 +320,31 @@ enum cust_status web_locator_api(struct cust_http_request *req, struct cust_http
     cache_key(&q, key);
     if (cache_get(w->cache, key, res))
         return CUST_OK;
-    struct cust_buf b;
-    cust_buf_init(&b, 0);
-    struct rows x = {.json = &b, .cap = w->cfg.result_cap};
+    /* written straight into the response's body (no copy of the ~32 KB answer) */
+    struct cust_buf *b = &res->body;
+    cust_buf_reset(b);
+    struct rows x = {.json = b, .cap = w->cfg.result_cap};
     struct cust_err err = CUST_ERR_INIT;
-    enum cust_status st = cust_buf_puts(&b, "{\"results\":[");
+    enum cust_status st = cust_buf_puts(b, "{\"results\":[");
     st = st ? st : search(w, &q, json_row, &x, &err);
     if (st != CUST_OK) {
-        cust_buf_release(&b);
+        cust_buf_reset(b);
         /* a store failure: say so without detail */
         return cust_http_res_error_raw(res, 500, "internal", "the locator is unavailable");
     }
-    cust_buf_appendf(&b,
-                     "],\"count\":%zu,\"total\":%lld,\"truncated\":%s,\"result_cap\":%u,"
-                     "\"hidden_recent_hours\":%u}",
-                     x.n, (long long)x.total, x.truncated ? "true" : "false", w->cfg.result_cap,
-                     w->cfg.hide_recent_hours);
-    if (cust_buf_status(&b) == CUST_OK)
-        cache_put(w->cache, key, b.buf, b.len);
-    st = cust_buf_putc(&b, '\0');
-    st = st ? st : cust_http_res_json_str(res, 200, b.buf);
-    cust_buf_release(&b);
-    return st;
+    st = cust_buf_appendf(b,
+                          "],\"count\":%zu,\"total\":%lld,\"truncated\":%s,\"result_cap\":%u,"
+                          "\"hidden_recent_hours\":%u}",
+                          x.n, (long long)x.total, x.truncated ? "true" : "false",
+                          w->cfg.result_cap, w->cfg.hide_recent_hours);
+    if (st != CUST_OK) {
+        cust_buf_reset(b);
+        return st;
+    }
+    cache_put(w->cache, key, b->buf, b->len);
+    res->status = 200;
+    res->content_type = "application/json";
+    return CUST_OK;
 }
 
 /* ---- HTML ----------------------------------------------------------------------------------- */

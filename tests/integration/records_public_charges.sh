@@ -81,13 +81,20 @@ UNDO_NAME_KEYS="DROP INDEX bookings_open; DROP INDEX bookings_released_name;
      WHEN OLD.last_name IS NOT NEW.last_name OR OLD.first_name IS NOT NEW.first_name
      BEGIN UPDATE bookings SET search_last = NEW.last_name, search_first = NEW.first_name
      WHERE person_id = NEW.id; END;"
+# what migration 13 (the in-custody rows) made, undone: its table and triggers, the index before
+UNDO_CUSTODY="DROP TRIGGER public_custody_insert; DROP TRIGGER public_custody_update;
+   DROP TRIGGER public_custody_delete; DROP TRIGGER public_custody_person;
+   DROP TABLE public_custody; DROP INDEX bookings_released_name;
+   CREATE INDEX bookings_released_name ON bookings(key_last, released_day)
+     WHERE released_day IS NOT NULL;"
 # migration 7 on a store of schema 6: remove the column and the migration, put back a
 # schema-6 view (and drop what later migrations made, so they apply again: 8, the feeds'
 # tables; 9, the ledger's row journal; 10, the name keys, with migration 5's indexes and
 # trigger put back; 11, the enforcement log and
-# the requests' receipt index), then open the store again
+# the requests' receipt index; 13, the locator's in-custody rows), then open the store again
 latest=$(q "SELECT max(version) FROM schema_migrations")
-q "DROP VIEW public_bookings; ALTER TABLE bookings DROP COLUMN public_charges;
+q "$UNDO_CUSTODY
+   DROP VIEW public_bookings; ALTER TABLE bookings DROP COLUMN public_charges;
    CREATE VIEW public_bookings AS SELECT 1 AS schema_6;
    DROP TABLE feed_runs; DROP TABLE feed_bookings; DROP TABLE feed_reviews;
    DROP TABLE ledger_rows; DROP TABLE checkpoints; ALTER TABLE ledger DROP COLUMN rows;

@@ -102,7 +102,9 @@ ok
 # migration 10 on a store of schema 9 fills every booking's keys: take the store back (migration
 # 5's indexes and trigger, migration 7's view, no key columns), then open it with a writer
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
-sqlite3 "$CUSTODIAN_DB" "DROP VIEW public_bookings; DROP INDEX bookings_open;
+sqlite3 "$CUSTODIAN_DB" "DROP TRIGGER public_custody_insert; DROP TRIGGER public_custody_update;
+  DROP TRIGGER public_custody_delete; DROP TRIGGER public_custody_person;
+  DROP TABLE public_custody; DROP VIEW public_bookings; DROP INDEX bookings_open;
   DROP INDEX bookings_released_name; DROP TRIGGER persons_name_copy;
   ALTER TABLE bookings DROP COLUMN key_last; ALTER TABLE bookings DROP COLUMN key_first;
   CREATE INDEX bookings_open ON bookings(search_last, search_first, booking_number)

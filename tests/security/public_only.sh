@@ -24,12 +24,15 @@ ok
 mkdir "$T/pub"
 "$C" publish --out "$T/pub/PUBLIC.db" >"$T/out"
 grep '^published 3 bookings to ' "$T/out" >/dev/null || fail "publish: $(cat "$T/out")"; ok
-[ "$(sqlite3 "$T/pub/PUBLIC.db" "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name" | tr '\n' ' ')" = "public_bookings published " ] ||
+[ "$(sqlite3 "$T/pub/PUBLIC.db" "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name" | tr '\n' ' ')" = "public_bookings public_custody published " ] ||
   fail "tables of the public file: $(sqlite3 "$T/pub/PUBLIC.db" .tables)"
 ok
 cols=$(sqlite3 "$T/pub/PUBLIC.db" "SELECT group_concat(name, ' ') FROM pragma_table_info('public_bookings')")
 [ "$cols" = "booking_number last_name first_name middle_name booked_at facility arresting_agency charges scheduled_release dob unreleased released_day booked_ts last_key first_key" ] ||
   fail "columns of the public file: $cols"
+cols=$(sqlite3 "$T/pub/PUBLIC.db" "SELECT group_concat(name, ' ') FROM pragma_table_info('public_custody')")
+[ "$cols" = "last_key first_key booking_number booked_ts dob last_name first_name middle_name booked_at facility arresting_agency charges scheduled_release" ] ||
+  fail "columns of the public file's in-custody rows: $cols"
 ok
 strings -a "$T/pub/PUBLIC.db" >"$T/pub.strings"
 for m in "${MARKERS[@]}"; do

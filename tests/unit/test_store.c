@@ -163,8 +163,9 @@ static void test_open_missing_and_reopen(void **state)
     /* 2: the desk tables, 3: web users, 4: disclosures, 5: the locator's in-custody indexes and
      * dob filter, 6: TOTP secrets sealed, 7: the precomputed public charges, 8: feed runs,
      * what each source listed and the review items, 9: the row journal of the ledger, 10: the
-     * names' search keys, 11: the enforcement log and the requests' receipt index */
-    assert_int_equal(cust_store_schema_version(), 11);
+     * names' search keys, 11: the enforcement log and the requests' receipt index, 12: (empty),
+     * 13: the locator's in-custody rows */
+    assert_int_equal(cust_store_schema_version(), 13);
 }
 
 static void test_put_versions(void **state)
@@ -344,6 +345,94 @@ static void test_bulk_load(void **state)
     assert_int_equal(cust_store_commit(f->s, &err), CUST_OK);
 }
 
+static enum cust_status collect_public(const struct cust_public_row *r, void *arg)
+{
+    struct cust_buf *b = arg;
+    return cust_buf_appendf(b, "%s:%s:%s:%s,", r->booking_number, r->first_name,
+                            r->middle_name ? r->middle_name : "-", r->facility);
+}
+
+/* The locator's search on either backend: the in-custody rows (public_custody, migration 13) in
+ * key order, kept as bookings are written: a new one, a new version, a release (gone, but found
+ * while the day asked about is before the release day), a person's middle name and dob; the
+ * count; a bulk load. */
+static void test_public_search(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_put_result r;
+    int32_t d = 20000;
+    struct cust_booking a = booking("A1", "P1", NULL, d, "{}");
+    struct cust_booking b = booking("B1", "P2", NULL, d, "{}");
+    b.person.first_name = "ADAM";
+    struct cust_booking c = booking("C1", "P3", NULL, d, "{}");
+    c.person.last_name = "DOEY"; /* a prefix match of DOE */
+    c.person.first_name = "ZOE";
+    assert_int_equal(put(f->s, &a, &r), CUST_OK);
+    assert_int_equal(put(f->s, &b, &r), CUST_OK);
+    assert_int_equal(put(f->s, &c, &r), CUST_OK);
+    struct cust_public_query q = {
+        .last_name = "Doe", .booked_before = INT64_MAX, .today = d + 1, .limit = 10};
+    struct cust_buf out = CUST_BUF_INIT;
+    int64_t total = -1;
+#define SEARCH(WANT, TOTAL)                                                                        \
+    do {                                                                                           \
+        cust_buf_reset(&out);                                                                      \
+        assert_int_equal(cust_store_public_search(f->s, &q, collect_public, &out, &err), CUST_OK); \
+        assert_string_equal(out.len ? out.buf : "", WANT);                                         \
+        assert_int_equal(cust_store_public_count(f->s, &q, &total, &err), CUST_OK);                \
+        assert_int_equal(total, TOTAL);                                                            \
+    } while (0)
+    SEARCH("B1:ADAM:-:MCJ,A1:JANE:-:MCJ,C1:ZOE:-:MCJ,", 3);
+    q.limit = 2;
+    SEARCH("B1:ADAM:-:MCJ,A1:JANE:-:MCJ,", 3);
+    q.limit = 10;
+    /* a new version (another facility), a person's new middle name, a release on d + 2 */
+    a.facility = "TTCF";
+    a.doc = "{\"v\":2}";
+    a.doc_len = strlen(a.doc);
+    assert_int_equal(put(f->s, &a, &r), CUST_OK);
+    c.person.middle_name = "Q";
+    c.doc = "{\"v\":2}";
+    c.doc_len = strlen(c.doc);
+    assert_int_equal(put(f->s, &c, &r), CUST_OK);
+    SEARCH("B1:ADAM:-:MCJ,A1:JANE:-:TTCF,C1:ZOE:Q:MCJ,", 3);
+    b.released_at = "2024-10-04T10:00:00Z";
+    b.released_day = d + 2;
+    b.doc = "{\"v\":2}";
+    b.doc_len = strlen(b.doc);
+    assert_int_equal(put(f->s, &b, &r), CUST_OK);
+    SEARCH("B1:ADAM:-:MCJ,A1:JANE:-:TTCF,C1:ZOE:Q:MCJ,", 3); /* released after the day asked */
+    q.today = d + 2;
+    SEARCH("A1:JANE:-:TTCF,C1:ZOE:Q:MCJ,", 2);
+    q.dob = "1980-01-01";
+    q.first_name = "z";
+    SEARCH("C1:ZOE:Q:MCJ,", 1);
+    q.dob = "1980-01-02";
+    SEARCH("", 0);
+    q.dob = NULL;
+    q.first_name = NULL;
+    q.last_name = NULL;
+    q.booking_number = "A1";
+    SEARCH("A1:JANE:-:TTCF,", 1);
+    /* a bulk load into an empty store: filled at its commit */
+    q.booking_number = NULL;
+    q.last_name = "DOE";
+    teardown(state);
+    setup(state);
+    f = *state;
+    struct cust_put_meta m = {"tester", "unit:1", "2025-03-14T00:00:00Z", NULL};
+    int written = 0;
+    assert_int_equal(cust_store_begin_bulk(f->s, &err), CUST_OK);
+    assert_int_equal(cust_store_put_booking(f->s, &a, &m, &r, &err), CUST_OK);
+    assert_int_equal(cust_store_put_booking(f->s, &c, &m, &r, &err), CUST_OK);
+    assert_int_equal(cust_store_rows_written(f->s, count_row, &written, &err), CUST_OK);
+    assert_int_equal(cust_store_commit(f->s, &err), CUST_OK);
+    SEARCH("A1:JANE:-:TTCF,C1:ZOE:Q:MCJ,", 2);
+#undef SEARCH
+    cust_buf_release(&out);
+}
+
 static void test_ledger_rows(void **state)
 {
     struct fx *f = *state;
@@ -403,6 +492,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_roster_as_of, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bulk_load, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_public_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_readonly, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
