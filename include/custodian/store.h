@@ -426,11 +426,14 @@ enum cust_status cust_store_backup(struct cust_store *s, const char *dir,
                                    struct cust_err *err) CUST_WARN_UNUSED;
 /*
  * Open what cust_store_backup wrote in `dir`, read-only, to check it (SQLite: the copied file;
- * PostgreSQL would restore it into a scratch database first).
+ * PostgreSQL: the dump restored into a scratch database beside `store_path`, the store that
+ * was backed up, dropped again when the copy is closed).
  */
 enum cust_status cust_store_backup_open(const char *dir, const struct cust_backup_files *files,
-                                        struct cust_store **out,
+                                        const char *store_path, struct cust_store **out,
                                         struct cust_err *err) CUST_WARN_UNUSED;
+/* Whether a store is at `path` (a file exists; a PostgreSQL database answers). */
+bool cust_store_exists(const char *path);
 /*
  * Stage a backup as a new store beside `target` (nothing at `target` is touched): *staged (a
  * new string) is a store path cust_store_open accepts (it migrates an older copy), to check

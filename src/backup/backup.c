@@ -167,7 +167,7 @@ enum cust_status cust_backup_create(struct cust_store *s, const char *dir,
     struct cust_ledger_report lrep;
     int64_t head_seq = 0;
     if (st == CUST_OK)
-        st = cust_store_backup_open(dir, &files, &copy, err);
+        st = cust_store_backup_open(dir, &files, o->store_path, &copy, err);
     if (st == CUST_OK)
         st = check_copy(copy, o->checkpoint ? &published : NULL, &lrep, &head_seq, rep->head_hash,
                         err);
@@ -427,8 +427,7 @@ enum cust_status cust_backup_restore(const char *dir, const char *target,
     struct cust_backup_files files;
     if (st == CUST_OK)
         st = read_manifest(dir, &m, &files, err);
-    struct stat sb;
-    if (st == CUST_OK && !o->replace && stat(target, &sb) == 0)
+    if (st == CUST_OK && !o->replace && cust_store_exists(target))
         st = cust_err_set(err, CUST_ECONFLICT,
                           "a store is at '%s': --replace moves it aside (it is never deleted)",
                           target);

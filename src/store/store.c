@@ -4,6 +4,8 @@
 #include "store_postgres.h"
 #include "store_sqlite_backup.h"
 
+#include <sys/stat.h>
+
 enum cust_status cust_store_open(const char *path, enum cust_store_mode mode,
                                  struct cust_store **out, struct cust_err *err)
 {
@@ -399,19 +401,50 @@ enum cust_status cust_store_backup(struct cust_store *s, const char *dir,
     return s->ops->backup(s->impl, dir, files, err);
 }
 
-enum cust_status cust_store_backup_open(const char *dir, const struct cust_backup_files *files,
-                                        struct cust_store **out, struct cust_err *err)
+static bool is_dump(const struct cust_backup_files *files)
 {
-    return cust_sqlite_backup_open(dir, files, out, err);
+    return strcmp(files->format, "pg_dump") == 0;
+}
+
+/* A backup restores into a store of its own backend (moving between them: export | import). */
+static enum cust_status same_backend(const struct cust_backup_files *files, const char *path,
+                                     struct cust_err *err)
+{
+    if (is_dump(files) == is_postgres(path))
+        return CUST_OK;
+    return cust_err_set(err, CUST_EINVAL,
+                        "a %s backup restores into a %s store (to move a county between them:"
+                        " custodian export | custodian --db ... import)",
+                        is_dump(files) ? "PostgreSQL" : "SQLite",
+                        is_dump(files) ? "PostgreSQL" : "SQLite");
+}
+
+enum cust_status cust_store_backup_open(const char *dir, const struct cust_backup_files *files,
+                                        const char *store_path, struct cust_store **out,
+                                        struct cust_err *err)
+{
+    *out = NULL;
+    if (!is_dump(files))
+        return cust_sqlite_backup_open(dir, files, out, err);
+    if (same_backend(files, store_path, err) != CUST_OK)
+        return CUST_EINVAL;
+    return cust_pg_backup_open(dir, store_path, out, err);
+}
+
+bool cust_store_exists(const char *path)
+{
+    struct stat sb;
+    return is_postgres(path) ? cust_pg_exists(path) : stat(path, &sb) == 0;
 }
 
 enum cust_status cust_store_restore_stage(const char *dir, const struct cust_backup_files *files,
                                           const char *target, char **staged, struct cust_err *err)
 {
     *staged = NULL;
+    if (same_backend(files, target, err) != CUST_OK)
+        return CUST_EINVAL;
     if (is_postgres(target))
-        return cust_err_set(err, CUST_EINVAL, "store '%s': the PostgreSQL backend is not built yet",
-                            target);
+        return cust_pg_restore_stage(dir, target, staged, err);
     return cust_sqlite_restore_stage(dir, files, target, staged, err);
 }
 
@@ -420,13 +453,14 @@ enum cust_status cust_store_restore_commit(const char *staged, const char *targe
 {
     *kept = NULL;
     if (is_postgres(target))
-        return cust_err_set(err, CUST_EINVAL, "store '%s': the PostgreSQL backend is not built yet",
-                            target);
+        return cust_pg_restore_commit(staged, target, kept, err);
     return cust_sqlite_restore_commit(staged, target, kept, err);
 }
 
 void cust_store_restore_discard(const char *staged)
 {
-    if (staged && !is_postgres(staged))
+    if (staged && is_postgres(staged))
+        cust_pg_restore_discard(staged);
+    else if (staged)
         cust_sqlite_restore_discard(staged);
 }

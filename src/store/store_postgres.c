@@ -197,7 +197,9 @@ struct pgs {
     struct cust_pg g;
     void *rows; /* covered rows: what this transaction wrote (store_postgres_rows.c) */
     bool readonly;
-    struct cust_buf pub; /* the public charges JSON of the booking being put (reused) */
+    struct cust_buf pub;      /* the public charges JSON of the booking being put (reused) */
+    char *url;                /* as opened (may hold a password: never printed) */
+    char *drop_via, *drop_db; /* a backup's scratch copy: dropped when closed */
 };
 
 struct cust_pg *cust_pg_conn(void *impl)
@@ -303,12 +305,31 @@ static enum cust_status refuse_standby(struct pgs *q, struct cust_err *err)
     return CUST_OK;
 }
 
+const char *cust_pg_url(void *impl)
+{
+    return ((struct pgs *)impl)->url;
+}
+
+void cust_pg_drop_on_close(struct cust_store *s, const char *via, const char *db)
+{
+    struct pgs *q = s->impl;
+    free(q->drop_via);
+    free(q->drop_db);
+    q->drop_via = cust_xstrdup(via);
+    q->drop_db = cust_xstrdup(db);
+}
+
 static void pg_close(void *impl)
 {
     struct pgs *q = impl;
     cust_pg_rows_free(q->rows);
     if (q->g.conn)
         PQfinish(q->g.conn);
+    if (q->drop_db)
+        cust_pg_drop_database(q->drop_via, q->drop_db);
+    free(q->drop_via);
+    free(q->drop_db);
+    free(q->url);
     free(q->g.stmts);
     free(q->g.name);
     cust_buf_release(&q->pub);
@@ -923,13 +944,6 @@ static enum cust_status pg_ledger_entry(void *impl, int64_t seq, cust_ledger_fn 
 
 /* ---- not built yet --------------------------------------------------------------------- */
 
-static enum cust_status pg_backup(void *impl, const char *dir, struct cust_backup_files *files,
-                                  struct cust_err *err)
-{
-    (void)impl, (void)dir, (void)files;
-    return cust_pg_not_built(err, "backup");
-}
-
 static const struct cust_store_ops pg_ops = {
     .name = "postgresql",
     .close = pg_close,
@@ -951,7 +965,7 @@ static const struct cust_store_ops pg_ops = {
     .ledger_insert = pg_ledger_insert,
     .ledger_each = pg_ledger_each,
     .ledger_entry = pg_ledger_entry,
-    .backup = pg_backup,
+    .backup = cust_pg_backup,
     .persons = cust_pg_persons,
     .scope = cust_pg_scope,
     .person_bookings = cust_pg_person_bookings,
@@ -982,6 +996,7 @@ enum cust_status cust_store_pg_open(const char *url, enum cust_store_mode mode,
 {
     struct pgs *q = cust_xcalloc(1, sizeof(*q));
     cust_buf_init(&q->pub, 0);
+    q->url = cust_xstrdup(url);
     q->g.conn = PQconnectdb(url);
     if (PQstatus(q->g.conn) != CONNECTION_OK) {
         /* libpq's message names the host and the reason; the URL may hold a password */

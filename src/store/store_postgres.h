@@ -116,6 +116,27 @@ enum cust_status cust_pg_person_bookings(void *impl, int64_t person_id, cust_sco
                                          void *arg, struct cust_err *err);
 enum cust_status cust_pg_not_built(struct cust_err *err, const char *what);
 
+/* Backup and restore (store_postgres_backup.c; store.h cust_store_backup, _restore_*). */
+enum cust_status cust_pg_backup(void *impl, const char *dir, struct cust_backup_files *files,
+                                struct cust_err *err);
+/* Restore DIR's dump into a scratch database beside the store at `near` and open it read-only;
+ * the scratch database is dropped when the store is closed. */
+enum cust_status cust_pg_backup_open(const char *dir, const char *near, struct cust_store **out,
+                                     struct cust_err *err);
+enum cust_status cust_pg_restore_stage(const char *dir, const char *target, char **staged,
+                                       struct cust_err *err);
+enum cust_status cust_pg_restore_commit(const char *staged, const char *target, char **kept,
+                                        struct cust_err *err);
+void cust_pg_restore_discard(const char *staged);
+/* Whether a database answers at `url`. */
+bool cust_pg_exists(const char *url);
+/* DROP DATABASE db, on a connection to `via` (errors ignored: a scratch database). */
+void cust_pg_drop_database(const char *via, const char *db);
+/* The URL the store was opened with (store_postgres.c). */
+const char *cust_pg_url(void *impl);
+/* Drop the database `db` (through `via`) when the store `s` is closed: a backup's scratch copy. */
+void cust_pg_drop_on_close(struct cust_store *s, const char *via, const char *db);
+
 enum cust_status cust_store_pg_open(const char *url, enum cust_store_mode mode,
                                     struct cust_store *s, struct cust_err *err);
 
