@@ -36,6 +36,8 @@ void cust_outfile_discard(struct cust_outfile *o);
 /* Flush `f` and, when it is a regular file, fsync it: its bytes are on disk when this returns
  * CUST_OK. CUST_EIO (with strerror) otherwise. */
 enum cust_status cust_file_sync(FILE *f, struct cust_err *err) CUST_WARN_UNUSED;
+/* fsync the file at `path` (its bytes are on disk when this returns). */
+enum cust_status cust_path_sync(const char *path, struct cust_err *err) CUST_WARN_UNUSED;
 /* fsync the folder holding `path` (a new or renamed name in it is on disk). */
 enum cust_status cust_dir_sync(const char *path, struct cust_err *err) CUST_WARN_UNUSED;
 /* Write `len` bytes to a new file `path` created with `mode` (O_EXCL: never replaces one), sync

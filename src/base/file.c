@@ -43,6 +43,17 @@ enum cust_status cust_dir_sync(const char *path, struct cust_err *err)
     return st;
 }
 
+enum cust_status cust_path_sync(const char *path, struct cust_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    enum cust_status st = CUST_OK;
+    if (fd < 0 || fsync(fd) != 0)
+        st = cust_err_set(err, CUST_EIO, "cannot sync '%s': %s", path, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return st;
+}
+
 /* Flush `f` and fsync it when it is a regular file: 0, or the errno of the failure. */
 static int flush_sync(FILE *f)
 {

@@ -16,6 +16,7 @@
 #include "custodian/compat.h"
 #include "custodian/buf.h"
 #include "custodian/date.h"
+#include "custodian/file.h"
 #include "store_postgres.h"
 
 #include <errno.h>
@@ -214,16 +215,6 @@ static enum cust_status restore_into(const char *dir, const char *url, const cha
 
 /* ---- the ops ------------------------------------------------------------------------------- */
 
-static bool sync_path(const char *path, int flags)
-{
-    int fd = open(path, O_RDONLY | flags);
-    if (fd < 0)
-        return false;
-    bool ok = fsync(fd) == 0;
-    close(fd);
-    return ok;
-}
-
 enum cust_status cust_pg_backup(void *impl, const char *dir, struct cust_backup_files *files,
                                 struct cust_err *err)
 {
@@ -248,9 +239,14 @@ enum cust_status cust_pg_backup(void *impl, const char *dir, struct cust_backup_
                     conn,
                     NULL};
     enum cust_status st = run_tool(argv, password, err);
-    if (st == CUST_OK && (chmod(part.buf, 0600) != 0 || !sync_path(part.buf, 0) ||
-                          rename(part.buf, final.buf) != 0 || !sync_path(dir, O_DIRECTORY)))
+    if (st == CUST_OK && chmod(part.buf, 0600) != 0)
+        st = cust_err_set(err, CUST_EIO, "backup '%s': %s", part.buf, strerror(errno));
+    if (st == CUST_OK)
+        st = cust_path_sync(part.buf, err);
+    if (st == CUST_OK && rename(part.buf, final.buf) != 0)
         st = cust_err_set(err, CUST_EIO, "backup '%s': %s", final.buf, strerror(errno));
+    if (st == CUST_OK)
+        st = cust_dir_sync(final.buf, err);
     if (st != CUST_OK)
         (void)unlink(part.buf);
     else {

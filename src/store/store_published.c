@@ -5,6 +5,7 @@
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
+#include "custodian/file.h"
 #include "custodian/store.h"
 #include "store_published.h"
 #include "store_sqlite_public.h"
@@ -60,17 +61,6 @@ static enum cust_status exec(struct cust_published *p, const char *sql, struct c
 {
     return sqlite3_exec(p->db, sql, NULL, NULL, NULL) == SQLITE_OK ? CUST_OK
                                                                    : file_err(p, err, "write");
-}
-
-/* fsync `path` (a file, or a folder with O_DIRECTORY). */
-static bool sync_path(const char *path, int flags)
-{
-    int fd = open(path, O_RDONLY | flags);
-    if (fd < 0)
-        return false;
-    bool ok = fsync(fd) == 0;
-    close(fd);
-    return ok;
 }
 
 enum cust_status cust_published_begin(const char *out, struct cust_published **pp,
@@ -151,20 +141,17 @@ enum cust_status cust_published_end(struct cust_published *p, bool ok, int64_t *
     if (sqlite3_close(p->db) != SQLITE_OK && st == CUST_OK)
         st = cust_err_set(err, CUST_EIO, "publish '%s': close failed", p->tmp);
     /* durable before it is visible, then visible whole: fsync, rename, fsync the folder */
-    if (st == CUST_OK && (chmod(p->tmp, 0644) != 0 || !sync_path(p->tmp, 0)))
+    if (st == CUST_OK && chmod(p->tmp, 0644) != 0)
         st = cust_err_set(err, CUST_EIO, "publish '%s': %s", p->tmp, strerror(errno));
+    if (st == CUST_OK)
+        st = cust_path_sync(p->tmp, err);
     if (st == CUST_OK && rename(p->tmp, p->out) != 0)
         st = cust_err_set(err, CUST_EIO, "publish: cannot replace '%s': %s", p->out,
                           strerror(errno));
-    if (st == CUST_OK) {
-        char dir[4096];
-        const char *slash = strrchr(p->out, '/');
-        snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash == p->out ? 1 : slash - p->out) : 1,
-                 slash ? p->out : ".");
-        (void)sync_path(dir, O_DIRECTORY);
-    } else {
+    if (st == CUST_OK)
+        st = cust_dir_sync(p->out, err); /* the new name on disk before publish says done */
+    else
         (void)unlink(p->tmp);
-    }
     if (rows)
         *rows = st == CUST_OK ? p->rows : 0;
     free(p);
