@@ -192,7 +192,7 @@ static enum cust_status req_insert(void *impl, const struct cust_request_row *x,
 {
     int y;
     unsigned m, d;
-    cust_civil_from_days(cust_time_local_day(x->received_ts, x->received_offset), &y, &m, &d);
+    cust_civil_from_days(cust_time_zone_day(x->received_ts), &y, &m, &d); /* the county's year */
     if (y < 1000 || y > 9999)
         return cust_err_set(err, CUST_EINVAL, "received_at: year %d out of range", y);
     struct cust_pg_params p = {0};

@@ -342,7 +342,7 @@ static enum cust_status req_insert(void *impl, const struct cust_request_row *r,
     struct dq q = dq_of(impl);
     int y;
     unsigned m, d;
-    cust_civil_from_days(cust_time_local_day(r->received_ts, r->received_offset), &y, &m, &d);
+    cust_civil_from_days(cust_time_zone_day(r->received_ts), &y, &m, &d); /* the county's year */
     if (y < 1000 || y > 9999)
         return cust_err_set(err, CUST_EINVAL, "received_at: year %d out of range", y);
     sqlite3_stmt *s = dstmt(&q, D_REQ_NEXT, err);

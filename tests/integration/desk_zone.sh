@@ -47,8 +47,14 @@ cat >"$T/det2.json" <<'J'
  "received_at": "2025-10-31T10:00:00-07:00", "subject": {"last_name": "NOBODY", "dob": "1970-01-01"}}
 J
 expect_exit 0 "$C" request add "$T/det2.json"
+[ "$(cat "$T/out")" = R-2025-000001 ] || fail "id $(cat "$T/out")"; ok
 "$C" request show "$(cat "$T/out")" --json >"$T/show2.json"
 [ "$(jq -r .law_deadline "$T/show2.json")" = 2025-11-04T18:00:00Z ] ||
   fail "window across the clock change: $(jq -r .law_deadline "$T/show2.json")"
 ok
+# a request stamped on New Year's Day in UTC arrived on New Year's Eve in Los Angeles: its id
+# counts in the county's year (the old code numbered it R-2027-000001)
+sed 's/2025-10-31T10:00:00-07:00/2027-01-01T03:00:00Z/' "$T/det2.json" >"$T/det3.json"
+expect_exit 0 "$C" request add "$T/det3.json"
+[ "$(cat "$T/out")" = R-2026-000002 ] || fail "the county's year in the id: $(cat "$T/out")"; ok
 pass
