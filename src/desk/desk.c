@@ -447,15 +447,6 @@ enum cust_status cust_desk_show(struct cust_desk *d, const char *id, json_t **ou
         if (role && strcmp(role, "summary") == 0 && !summary)
             st = cust_desk_summary(d, id, &summary, err);
     }
-    if (st != CUST_OK) {
-        json_decref(j);
-        json_decref(links);
-        json_decref(decs);
-        json_decref(acts);
-        json_decref(docs);
-        json_decref(duties);
-        return st;
-    }
     /* an action's booking: its decision's */
     json_array_foreach(acts, i, x)
     {

@@ -33,17 +33,6 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
-static enum cust_status sync_path(const char *path, struct cust_err *err)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    enum cust_status st = CUST_OK;
-    if (fd < 0 || fsync(fd) != 0)
-        st = cust_err_set(err, CUST_EIO, "cannot sync '%s': %s", path, strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    return st;
-}
-
 enum cust_status cust_sqlite_backup(void *impl, const char *dir, struct cust_backup_files *files,
                                     struct cust_err *err)
 {
@@ -89,7 +78,7 @@ enum cust_status cust_sqlite_backup(void *impl, const char *dir, struct cust_bac
     if (dst && sqlite3_close(dst) != SQLITE_OK && st == CUST_OK)
         st = cust_err_set(err, CUST_EIO, "backup: cannot close '%s'", tmp);
     if (st == CUST_OK)
-        st = sync_path(tmp, err);
+        st = cust_path_sync(tmp, err);
     bool named = false;
     if (st == CUST_OK && !(named = rename(tmp, final) == 0))
         st = cust_err_set(err, CUST_EIO, "backup: cannot name '%s': %s", final, strerror(errno));
