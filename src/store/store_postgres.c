@@ -714,6 +714,41 @@ static void day_param(struct cust_pg_params *p, int i, int32_t day)
         cust_pg_int(p, i, day);
 }
 
+/* A reader's callback and its argument, for the rows cust_pg_each hands over. */
+struct fwd {
+    union {
+        cust_roster_fn roster;
+        cust_doc_fn doc;
+        cust_ledger_fn ledger;
+    } fn;
+    void *arg;
+};
+
+static enum cust_status roster_row(const PGresult *r, int i, void *arg)
+{
+    const struct fwd *c = arg;
+    struct cust_roster_row row = {
+        .booking_number = cust_pg_get(r, i, 0),
+        .person_id = cust_pg_get_int(r, i, 1),
+        .person_key = cust_pg_get(r, i, 2),
+        .last_name = cust_pg_get(r, i, 3),
+        .first_name = cust_pg_get(r, i, 4),
+        .middle_name = cust_pg_get(r, i, 5),
+        .booked_at = cust_pg_get(r, i, 6),
+        .facility = cust_pg_get(r, i, 7),
+        .housing = cust_pg_get(r, i, 8),
+        .arresting_agency = cust_pg_get(r, i, 9),
+        .citizenship_status = cust_pg_get(r, i, 10),
+        .scheduled_release = cust_pg_get(r, i, 11),
+        .computed_release = cust_pg_get(r, i, 12),
+        .release_rule = cust_pg_get(r, i, 13),
+        .release_disagreement = cust_pg_get_int(r, i, 14) != 0,
+        .released_at = cust_pg_get(r, i, 15),
+        .version = (int)cust_pg_get_int(r, i, 16),
+    };
+    return c->fn.roster(&row, c->arg);
+}
+
 static enum cust_status pg_roster(void *impl, const struct cust_roster_filter *f, cust_roster_fn fn,
                                   void *arg, struct cust_err *err)
 {
@@ -730,34 +765,14 @@ static enum cust_status pg_roster(void *impl, const struct cust_roster_filter *f
     }
     cust_pg_text(&p, 5, f->last_name ? last : NULL);
     cust_pg_text(&p, 6, f->last_name ? end : NULL);
-    PGresult *r;
-    if (query(q, s_roster, &p, &r, err, "roster") != CUST_OK)
-        return CUST_EDB;
-    enum cust_status st = CUST_OK;
-    for (int i = 0; st == CUST_OK && i < PQntuples(r); i++) {
-        struct cust_roster_row row = {
-            .booking_number = cust_pg_get(r, i, 0),
-            .person_id = cust_pg_get_int(r, i, 1),
-            .person_key = cust_pg_get(r, i, 2),
-            .last_name = cust_pg_get(r, i, 3),
-            .first_name = cust_pg_get(r, i, 4),
-            .middle_name = cust_pg_get(r, i, 5),
-            .booked_at = cust_pg_get(r, i, 6),
-            .facility = cust_pg_get(r, i, 7),
-            .housing = cust_pg_get(r, i, 8),
-            .arresting_agency = cust_pg_get(r, i, 9),
-            .citizenship_status = cust_pg_get(r, i, 10),
-            .scheduled_release = cust_pg_get(r, i, 11),
-            .computed_release = cust_pg_get(r, i, 12),
-            .release_rule = cust_pg_get(r, i, 13),
-            .release_disagreement = cust_pg_get_int(r, i, 14) != 0,
-            .released_at = cust_pg_get(r, i, 15),
-            .version = (int)cust_pg_get_int(r, i, 16),
-        };
-        st = fn(&row, arg);
-    }
-    PQclear(r);
-    return st;
+    struct fwd c = {.fn = {.roster = fn}, .arg = arg};
+    return cust_pg_each(&q->g, s_roster, &p, false, roster_row, &c, NULL, err, "roster");
+}
+
+static enum cust_status doc_row(const PGresult *r, int i, void *arg)
+{
+    const struct fwd *c = arg;
+    return c->fn.doc(cust_pg_get(r, i, 0), cust_pg_get(r, i, 1), c->arg);
 }
 
 static enum cust_status pg_each(void *impl, int32_t day, cust_doc_fn fn, void *arg,
@@ -766,14 +781,8 @@ static enum cust_status pg_each(void *impl, int32_t day, cust_doc_fn fn, void *a
     struct pgs *q = impl;
     struct cust_pg_params p = {0};
     day_param(&p, 1, day);
-    PGresult *r;
-    if (query(q, s_each, &p, &r, err, "export") != CUST_OK)
-        return CUST_EDB;
-    enum cust_status st = CUST_OK;
-    for (int i = 0; st == CUST_OK && i < PQntuples(r); i++)
-        st = fn(cust_pg_get(r, i, 0), cust_pg_get(r, i, 1), arg);
-    PQclear(r);
-    return st;
+    struct fwd c = {.fn = {.doc = fn}, .arg = arg};
+    return cust_pg_each(&q->g, s_each, &p, false, doc_row, &c, NULL, err, "export");
 }
 
 /* A one-row, one-text-column answer into *out (a new string). */
@@ -906,21 +915,22 @@ static struct cust_ledger_row ledger_row_of(const PGresult *r, int i)
     };
 }
 
+static enum cust_status ledger_row(const PGresult *r, int i, void *arg)
+{
+    const struct fwd *c = arg;
+    struct cust_ledger_row row = ledger_row_of(r, i);
+    return c->fn.ledger(&row, c->arg);
+}
+
 static enum cust_status pg_ledger_each(void *impl, cust_ledger_fn fn, void *arg, int64_t *head_seq,
                                        char head_hash[65], struct cust_err *err)
 {
     enum cust_status st = pg_ledger_head(impl, head_seq, head_hash, err);
     if (st != CUST_OK)
         return st;
-    PGresult *r;
-    if (query(impl, s_ledger_each, NULL, &r, err, "ledger") != CUST_OK)
-        return CUST_EDB;
-    for (int i = 0; st == CUST_OK && i < PQntuples(r); i++) {
-        struct cust_ledger_row row = ledger_row_of(r, i);
-        st = fn(&row, arg);
-    }
-    PQclear(r);
-    return st;
+    struct fwd c = {.fn = {.ledger = fn}, .arg = arg};
+    return cust_pg_each(cust_pg_conn(impl), s_ledger_each, NULL, false, ledger_row, &c, NULL, err,
+                        "ledger");
 }
 
 static enum cust_status pg_ledger_entry(void *impl, int64_t seq, cust_ledger_fn fn, void *arg,

@@ -37,8 +37,11 @@ struct cust_pg {
     struct cust_pg_stmt {
         const char *sql; /* the constant text (by address) */
         char name[16];
+        int ntypes; /* its parameters' types as prepared (0: inferred) */
+        Oid types[CUST_PG_MAX_PARAMS];
     } * stmts;
     size_t nstmts, capstmts;
+    unsigned cursors; /* cursors opened on this connection: each gets a new name */
 };
 
 /* Prepare `sql` (`?N` parameters) once on this connection and run it; *res holds the result
@@ -51,6 +54,47 @@ enum cust_status cust_pg_run(struct cust_pg *g, const char *sql, const struct cu
 /* The same for a statement with no rows to read. */
 enum cust_status cust_pg_do(struct cust_pg *g, const char *sql, const struct cust_pg_params *p,
                             struct cust_err *err, const char *what);
+/* A cursor over a statement's answer, read a batch of rows at a time, so that memory holds one
+ * batch whatever the answer's size (an export, a roster, a ledger or a covered table of a
+ * state). It lives in the open transaction, or in a read-only REPEATABLE READ one begun here
+ * and ended by its close (one snapshot, as one statement; cursors opened while it is open
+ * share it and must be closed first). While it is open, the connection may be used to read,
+ * not to begin, commit or write. */
+struct cust_pg_cursor {
+    struct cust_pg *g;
+    PGresult *batch; /* the rows in hand */
+    int at;          /* the next of them */
+    bool binary, own, more;
+    const char *what;
+    char name[24]; /* "" for an answer read whole (cust_pg_cursor_of) */
+};
+enum cust_status cust_pg_cursor_open(struct cust_pg *g, const char *sql,
+                                     const struct cust_pg_params *p, bool binary,
+                                     struct cust_pg_cursor *c, struct cust_err *err,
+                                     const char *what);
+/* The same interface over an answer read whole (cust_pg_run): for a few rows, by key. */
+enum cust_status cust_pg_cursor_of(struct cust_pg *g, const char *sql,
+                                   const struct cust_pg_params *p, bool binary,
+                                   struct cust_pg_cursor *c, struct cust_err *err,
+                                   const char *what);
+/* The row at the cursor as (*r, *i), the next batch fetched when this one is done; *r is NULL
+ * at the end. The row stays valid until the cursor moves past its batch. */
+enum cust_status cust_pg_cursor_peek(struct cust_pg_cursor *c, const PGresult **r, int *i,
+                                     struct cust_err *err);
+static inline void cust_pg_cursor_skip(struct cust_pg_cursor *c)
+{
+    c->at++;
+}
+/* Close it (and end the transaction it began: committed when st is CUST_OK, else rolled
+ * back); returns st, or the close's failure. */
+enum cust_status cust_pg_cursor_close(struct cust_pg_cursor *c, enum cust_status st,
+                                      struct cust_err *err);
+/* Every row of `sql`'s answer to `fn(r, i, arg)` through a cursor; *n (when not NULL) counts
+ * the rows. */
+typedef enum cust_status (*cust_pg_row_fn)(const PGresult *r, int i, void *arg);
+enum cust_status cust_pg_each(struct cust_pg *g, const char *sql, const struct cust_pg_params *p,
+                              bool binary, cust_pg_row_fn fn, void *arg, int64_t *n,
+                              struct cust_err *err, const char *what);
 /* A constant statement without parameters, not prepared (DDL, BEGIN, COMMIT). */
 enum cust_status cust_pg_exec(struct cust_pg *g, const char *sql, struct cust_err *err,
                               const char *what);

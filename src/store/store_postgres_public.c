@@ -241,28 +241,32 @@ static struct cust_val value_of(const PGresult *r, int i, int c)
     }
 }
 
+/* The published file being written, for the rows cust_pg_each hands over. */
+struct publishing {
+    struct cust_published *f;
+    struct cust_err *err;
+};
+
+static enum cust_status published_row(const PGresult *r, int i, void *arg)
+{
+    const struct publishing *w = arg;
+    struct cust_val v[CUST_PUBLISHED_NCOLS];
+    for (int c = 0; c < CUST_PUBLISHED_NCOLS; c++)
+        v[c] = value_of(r, i, c);
+    return cust_published_row(w->f, v, w->err);
+}
+
 enum cust_status cust_pg_public_publish(void *impl, const char *out, int32_t today, int64_t *rows,
                                         struct cust_err *err)
 {
     struct cust_pg_params p = {0};
     cust_pg_int(&p, 1, today);
-    PGresult *r;
-    if (cust_pg_run(cust_pg_conn(impl), s_published, &p, false, &r, err,
-                    "publish: read the public view") != CUST_OK)
-        return CUST_EDB;
     struct cust_published *f;
     enum cust_status st = cust_published_begin(out, &f, err);
-    if (st != CUST_OK) {
-        PQclear(r);
+    if (st != CUST_OK)
         return st;
-    }
-    struct cust_val v[CUST_PUBLISHED_NCOLS];
-    for (int i = 0; st == CUST_OK && i < PQntuples(r); i++) {
-        for (int c = 0; c < CUST_PUBLISHED_NCOLS; c++)
-            v[c] = value_of(r, i, c);
-        st = cust_published_row(f, v, err);
-    }
-    PQclear(r);
+    st = cust_pg_each(cust_pg_conn(impl), s_published, &p, false, published_row,
+                      &(struct publishing){f, err}, NULL, err, "publish: read the public view");
     enum cust_status end = cust_published_end(f, st == CUST_OK, rows, st == CUST_OK ? err : NULL);
     return st == CUST_OK ? end : st;
 }

@@ -53,13 +53,20 @@ struct rstate {
     size_t pending;
     struct cust_val *vals;
     size_t nvals, capvals;
+    /* bytes of child rows copied out of a cursor's batch (push_copy): vals[fix[j]].p holds
+     * an offset into `copies` until fix_copies makes it a pointer */
+    struct cust_buf copies;
+    size_t *fix, nfix, capfix;
 };
 
 static struct rstate *state(void *impl)
 {
     void **slot = cust_pg_rows_slot(impl);
-    if (!*slot)
-        *slot = cust_xcalloc(1, sizeof(struct rstate));
+    if (!*slot) {
+        struct rstate *r = cust_xcalloc(1, sizeof(struct rstate));
+        cust_buf_init(&r->copies, 0);
+        *slot = r;
+    }
     return *slot;
 }
 
@@ -81,6 +88,8 @@ void cust_pg_rows_free(void *p)
         free(r->written[t].texts);
     }
     free(r->vals);
+    cust_buf_release(&r->copies);
+    free(r->fix);
     free(r);
 }
 
@@ -174,6 +183,30 @@ static void push(struct rstate *r, struct cust_val v)
     r->vals[r->nvals++] = v;
 }
 
+/* push, the bytes copied: they point into a cursor's batch, which the next fetch frees. */
+static void push_copy(struct rstate *r, struct cust_val v)
+{
+    if (v.kind == CUST_VAL_BYTES) {
+        size_t off = r->copies.len;
+        cust_buf_append(&r->copies, v.p, v.len);
+        v.p = (const void *)(uintptr_t)off;
+        if (r->nfix == r->capfix) {
+            r->capfix = r->capfix ? r->capfix * 2 : 16;
+            r->fix = cust_xrealloc(r->fix, r->capfix * sizeof(*r->fix));
+        }
+        r->fix[r->nfix++] = r->nvals;
+    }
+    push(r, v);
+}
+
+/* The copied values' offsets made pointers, once no more bytes are copied for the row. */
+static void fix_copies(struct rstate *r)
+{
+    for (size_t j = 0; j < r->nfix; j++)
+        r->vals[r->fix[j]].p = r->copies.buf + (uintptr_t)r->vals[r->fix[j]].p;
+    r->nfix = 0;
+}
+
 /* Compare the key in column 0 of row i with (id | text). */
 static int key_cmp(const PGresult *res, int i, bool int_key, int64_t id, const char *text)
 {
@@ -207,55 +240,61 @@ static void key_of(const PGresult *res, int i, bool int_key, int64_t *id, char *
     *text = int_key ? NULL : cust_xstrndup(k.p ? (const char *)k.p : "", k.len);
 }
 
-/* A cursor over a child result, positioned at row `at`. */
-struct kids {
-    PGresult *res;
-    int at;
-};
-
-/* The children of key (id | text) at the cursor: name, count, their columns. */
-static void take_kids(struct rstate *r, const char *name, struct kids *k, bool int_key, int64_t id,
-                      const char *text)
+/* The children of key (id | text) at cursor k: name, count, their columns. */
+static enum cust_status take_kids(struct rstate *r, const char *name, struct cust_pg_cursor *k,
+                                  bool int_key, int64_t id, const char *text, struct cust_err *err)
 {
     push(r, (struct cust_val){.kind = CUST_VAL_BYTES, .p = name, .len = strlen(name)});
     size_t cnt = r->nvals;
     push(r, (struct cust_val){.kind = CUST_VAL_INT});
     int64_t n = 0;
-    int ncols = PQnfields(k->res);
-    while (k->at < PQntuples(k->res) && key_cmp(k->res, k->at, int_key, id, text) == 0) {
-        for (int c = 1; c < ncols; c++)
-            push(r, val_of(k->res, k->at, c));
+    const PGresult *kr;
+    int i;
+    enum cust_status s;
+    while ((s = cust_pg_cursor_peek(k, &kr, &i, err)) == CUST_OK && kr &&
+           key_cmp(kr, i, int_key, id, text) == 0) {
+        /* the values point into the batch: copied before the cursor may fetch the next */
+        for (int c = 1; c < PQnfields(kr); c++)
+            push_copy(r, val_of(kr, i, c));
         n++;
-        k->at++;
+        cust_pg_cursor_skip(k);
     }
     r->vals[cnt].i = n;
+    return s;
 }
 
 /* Children before key (id | text) have no parent: each parent key once, as an orphan. */
-static enum cust_status orphans(struct kids *k, int t, const char *name, bool upto, int64_t id,
-                                const char *text, cust_row_fn fn, void *arg)
+static enum cust_status orphans(struct cust_pg_cursor *k, int t, const char *name, bool upto,
+                                int64_t id, const char *text, cust_row_fn fn, void *arg,
+                                struct cust_err *err)
 {
     bool ik = cust_row_tables_of[t].int_key;
-    enum cust_status s = CUST_OK;
+    enum cust_status s;
     unsigned char kb[8];
-    while (s == CUST_OK && k->at < PQntuples(k->res) &&
-           (!upto || key_cmp(k->res, k->at, ik, id, text) < 0)) {
+    const PGresult *kr;
+    int i;
+    while ((s = cust_pg_cursor_peek(k, &kr, &i, err)) == CUST_OK && kr &&
+           (!upto || key_cmp(kr, i, ik, id, text) < 0)) {
         int64_t oid;
         char *otext;
-        key_of(k->res, k->at, ik, &oid, &otext);
+        key_of(kr, i, ik, &oid, &otext);
         struct cust_row orow = {.table = t, .id = oid, .orphan = name};
         key_bytes(ik, oid, otext ? otext : "", kb, &orow.key, &orow.key_len);
         s = fn(&orow, arg);
-        while (k->at < PQntuples(k->res) && key_cmp(k->res, k->at, ik, oid, otext) == 0)
-            k->at++;
+        while (s == CUST_OK && (s = cust_pg_cursor_peek(k, &kr, &i, err)) == CUST_OK && kr &&
+               key_cmp(kr, i, ik, oid, otext) == 0)
+            cust_pg_cursor_skip(k);
         free(otext);
+        if (s != CUST_OK)
+            break;
     }
     return s;
 }
 
 /* Emit row i of `res` (table t) with its children from the cursors. */
-static enum cust_status emit(struct rstate *r, int t, const PGresult *res, int i, struct kids *kids,
-                             cust_row_fn fn, void *arg)
+static enum cust_status emit(struct rstate *r, int t, const PGresult *res, int i,
+                             struct cust_pg_cursor *kids, cust_row_fn fn, void *arg,
+                             struct cust_err *err)
 {
     const struct cust_row_ctab *c = &cust_row_catalog[t];
     bool ik = cust_row_tables_of[t].int_key;
@@ -263,19 +302,26 @@ static enum cust_status emit(struct rstate *r, int t, const PGresult *res, int i
     char *text;
     key_of(res, i, ik, &id, &text);
     r->nvals = 0;
+    r->nfix = 0;
+    cust_buf_reset(&r->copies);
     for (int col = 0; col < PQnfields(res); col++)
         push(r, val_of(res, i, col));
-    for (int k = 0; k < 2 && c->child[k].name; k++)
-        take_kids(r, c->child[k].name, &kids[k], ik, id, text);
-    unsigned char kb[8];
-    struct cust_row row = {.table = t, .id = id, .v = r->vals, .n = r->nvals};
-    key_bytes(ik, id, text, kb, &row.key, &row.key_len);
-    enum cust_status s = fn(&row, arg);
+    enum cust_status s = CUST_OK;
+    for (int k = 0; s == CUST_OK && k < 2 && c->child[k].name; k++)
+        s = take_kids(r, c->child[k].name, &kids[k], ik, id, text, err);
+    if (s == CUST_OK) {
+        fix_copies(r);
+        unsigned char kb[8];
+        struct cust_row row = {.table = t, .id = id, .v = r->vals, .n = r->nvals};
+        key_bytes(ik, id, text, kb, &row.key, &row.key_len);
+        s = fn(&row, arg);
+    }
     free(text);
     return s;
 }
 
-/* Run the statements of table t (every row, or one key) and emit its rows with children. */
+/* Run the statements of table t (every row through cursors, or one key) and emit its rows with
+ * their children. */
 static enum cust_status read_rows(void *impl, int t, const struct cust_pg_params *key,
                                   cust_row_fn fn, void *arg, bool *found, struct cust_err *err)
 {
@@ -284,32 +330,40 @@ static enum cust_status read_rows(void *impl, int t, const struct cust_pg_params
     const struct cust_row_ctab *c = &cust_row_catalog[t];
     const char *what = cust_row_tables_of[t].name;
     bool ik = cust_row_tables_of[t].int_key;
-    PGresult *res;
-    struct kids kids[2] = {{0}};
-    if (cust_pg_run(g, key ? c->get : c->scan, key, true, &res, err, what) != CUST_OK)
+    struct cust_pg_cursor rows, kids[2] = {{0}};
+    int nkids = 0;
+    enum cust_status s = key ? cust_pg_cursor_of(g, c->get, key, true, &rows, err, what)
+                             : cust_pg_cursor_open(g, c->scan, NULL, true, &rows, err, what);
+    if (s != CUST_OK)
         return CUST_EDB;
-    enum cust_status s = CUST_OK;
-    for (int k = 0; s == CUST_OK && k < 2 && c->child[k].name; k++)
-        s = cust_pg_run(g, key ? c->child[k].get : c->child[k].scan, key, true, &kids[k].res, err,
-                        c->child[k].name);
-    if (found)
-        *found = PQntuples(res) > 0;
-    for (int i = 0; s == CUST_OK && i < PQntuples(res); i++) {
+    for (; s == CUST_OK && nkids < 2 && c->child[nkids].name; nkids++) {
+        const char *name = c->child[nkids].name;
+        s = key ? cust_pg_cursor_of(g, c->child[nkids].get, key, true, &kids[nkids], err, name)
+                : cust_pg_cursor_open(g, c->child[nkids].scan, NULL, true, &kids[nkids], err, name);
+        if (s != CUST_OK)
+            break;
+    }
+    const PGresult *res;
+    int i;
+    if (s == CUST_OK && (s = cust_pg_cursor_peek(&rows, &res, &i, err)) == CUST_OK && found)
+        *found = res != NULL;
+    while (s == CUST_OK && (s = cust_pg_cursor_peek(&rows, &res, &i, err)) == CUST_OK && res) {
         int64_t id;
         char *text;
         key_of(res, i, ik, &id, &text);
-        for (int k = 0; s == CUST_OK && !key && k < 2 && kids[k].res; k++)
-            s = orphans(&kids[k], t, c->child[k].name, true, id, text, fn, arg);
+        for (int k = 0; s == CUST_OK && !key && k < nkids; k++)
+            s = orphans(&kids[k], t, c->child[k].name, true, id, text, fn, arg, err);
         free(text);
         if (s == CUST_OK)
-            s = emit(r, t, res, i, kids, fn, arg);
+            s = emit(r, t, res, i, kids, fn, arg, err);
+        cust_pg_cursor_skip(&rows);
     }
-    for (int k = 0; s == CUST_OK && !key && k < 2 && kids[k].res; k++)
-        s = orphans(&kids[k], t, c->child[k].name, false, 0, NULL, fn, arg);
-    for (int k = 0; k < 2; k++)
-        PQclear(kids[k].res);
-    PQclear(res);
-    return s;
+    for (int k = 0; s == CUST_OK && !key && k < nkids; k++)
+        s = orphans(&kids[k], t, c->child[k].name, false, 0, NULL, fn, arg, err);
+    /* the children's cursors first: the first cursor may own the transaction they live in */
+    for (int k = nkids - 1; k >= 0; k--)
+        s = cust_pg_cursor_close(&kids[k], s, err);
+    return cust_pg_cursor_close(&rows, s, err);
 }
 
 static enum cust_status pg_rows_each(void *impl, int t, cust_row_fn fn, void *arg,

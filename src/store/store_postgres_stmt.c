@@ -79,13 +79,13 @@ static enum cust_status result_err(struct cust_pg *g, const PGresult *r, struct 
     return cust_err_set(err, st, "store '%s': %s: %s", g->name, what, msg);
 }
 
-/* The name of `sql` prepared on this connection (prepared now if it was not). */
-static const char *prepared(struct cust_pg *g, const char *sql, struct cust_err *err,
-                            const char *what)
+/* `sql` prepared on this connection (prepared now if it was not). */
+static const struct cust_pg_stmt *prepared(struct cust_pg *g, const char *sql, struct cust_err *err,
+                                           const char *what)
 {
     for (size_t i = 0; i < g->nstmts; i++)
         if (g->stmts[i].sql == sql)
-            return g->stmts[i].name;
+            return &g->stmts[i];
     if (g->nstmts == g->capstmts) {
         g->capstmts = g->capstmts ? g->capstmts * 2 : 64;
         g->stmts = cust_xrealloc(g->stmts, g->capstmts * sizeof(*g->stmts));
@@ -130,21 +130,23 @@ static const char *prepared(struct cust_pg *g, const char *sql, struct cust_err 
     }
     PQclear(r);
     s->sql = sql;
+    s->ntypes = n;
+    memcpy(s->types, types, sizeof(types));
     g->nstmts++;
-    return s->name;
+    return s;
 }
 
 enum cust_status cust_pg_run(struct cust_pg *g, const char *sql, const struct cust_pg_params *p,
                              bool binary, PGresult **res, struct cust_err *err, const char *what)
 {
     *res = NULL;
-    const char *name = prepared(g, sql, err, what);
-    if (!name)
+    const struct cust_pg_stmt *ps = prepared(g, sql, err, what);
+    if (!ps)
         return CUST_EDB;
     static const struct cust_pg_params none;
     if (!p)
         p = &none;
-    PGresult *r = PQexecPrepared(g->conn, name, p->n, p->v, p->len, p->fmt, binary ? 1 : 0);
+    PGresult *r = PQexecPrepared(g->conn, ps->name, p->n, p->v, p->len, p->fmt, binary ? 1 : 0);
     ExecStatusType rs = PQresultStatus(r);
     if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
         enum cust_status st = result_err(g, r, err, what);
@@ -162,6 +164,132 @@ enum cust_status cust_pg_do(struct cust_pg *g, const char *sql, const struct cus
     enum cust_status st = cust_pg_run(g, sql, p, false, &r, err, what);
     PQclear(r);
     return st;
+}
+
+/* Rows a cursor hands over at a time: a few MB of the largest rows (a booking's document). */
+enum { BATCH = 2000 };
+
+enum cust_status cust_pg_cursor_open(struct cust_pg *g, const char *sql,
+                                     const struct cust_pg_params *p, bool binary,
+                                     struct cust_pg_cursor *c, struct cust_err *err,
+                                     const char *what)
+{
+    *c = (struct cust_pg_cursor){.g = g, .binary = binary, .what = what};
+    /* prepared first: the cursor's parameters get the types the statement was prepared with */
+    const struct cust_pg_stmt *ps = prepared(g, sql, err, what);
+    if (!ps)
+        return CUST_EDB;
+    static const struct cust_pg_params none;
+    if (!p)
+        p = &none;
+    c->own = PQtransactionStatus(g->conn) == PQTRANS_IDLE;
+    if (c->own &&
+        cust_pg_exec(g, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, what) != CUST_OK) {
+        c->own = false;
+        return CUST_EDB;
+    }
+    snprintf(c->name, sizeof(c->name), "each%u", g->cursors++);
+    char *text = cust_pg_sql(sql);
+    size_t len = strlen(text) + sizeof(c->name) + 32;
+    char *decl = cust_xmalloc(len);
+    snprintf(decl, len, "DECLARE %s NO SCROLL CURSOR FOR %s", c->name, text);
+    free(text);
+    int np = p->n > ps->ntypes ? p->n : ps->ntypes;
+    PGresult *r = PQexecParams(g->conn, decl, np, ps->types, p->v, p->len, p->fmt, 0);
+    free(decl);
+    enum cust_status st = CUST_OK;
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        st = result_err(g, r, err, what);
+    PQclear(r);
+    c->more = st == CUST_OK;
+    if (st != CUST_OK)
+        cust_pg_cursor_close(c, st, NULL);
+    return st;
+}
+
+enum cust_status cust_pg_cursor_of(struct cust_pg *g, const char *sql,
+                                   const struct cust_pg_params *p, bool binary,
+                                   struct cust_pg_cursor *c, struct cust_err *err, const char *what)
+{
+    *c = (struct cust_pg_cursor){.g = g, .binary = binary, .what = what};
+    return cust_pg_run(g, sql, p, binary, &c->batch, err, what);
+}
+
+enum cust_status cust_pg_cursor_peek(struct cust_pg_cursor *c, const PGresult **r, int *i,
+                                     struct cust_err *err)
+{
+    if (c->batch && c->at < PQntuples(c->batch)) {
+        *r = c->batch;
+        *i = c->at;
+        return CUST_OK;
+    }
+    *r = NULL;
+    *i = 0;
+    if (!c->more)
+        return CUST_OK;
+    PQclear(c->batch);
+    char sql[64];
+    snprintf(sql, sizeof(sql), "FETCH FORWARD %d FROM %s", BATCH, c->name);
+    c->batch = PQexecParams(c->g->conn, sql, 0, NULL, NULL, NULL, NULL, c->binary ? 1 : 0);
+    c->at = 0;
+    if (PQresultStatus(c->batch) != PGRES_TUPLES_OK) {
+        enum cust_status st = result_err(c->g, c->batch, err, c->what);
+        PQclear(c->batch);
+        c->batch = NULL;
+        c->more = false;
+        return st;
+    }
+    c->more = PQntuples(c->batch) == BATCH;
+    if (PQntuples(c->batch) == 0)
+        return CUST_OK;
+    *r = c->batch;
+    return CUST_OK;
+}
+
+enum cust_status cust_pg_cursor_close(struct cust_pg_cursor *c, enum cust_status st,
+                                      struct cust_err *err)
+{
+    PQclear(c->batch);
+    c->batch = NULL;
+    if (c->name[0] && !c->own && PQtransactionStatus(c->g->conn) == PQTRANS_INTRANS) {
+        char close[48];
+        snprintf(close, sizeof(close), "CLOSE %s", c->name);
+        enum cust_status cs = cust_pg_exec(c->g, close, st == CUST_OK ? err : NULL, c->what);
+        st = st == CUST_OK ? cs : st;
+    }
+    if (c->own) {
+        /* the cursor ends with its transaction; after an error, it is rolled back */
+        if (st == CUST_OK)
+            st = cust_pg_exec(c->g, "COMMIT", err, c->what);
+        if (st != CUST_OK && PQtransactionStatus(c->g->conn) != PQTRANS_IDLE)
+            cust_pg_exec(c->g, "ROLLBACK", NULL, c->what);
+        c->own = false;
+    }
+    c->name[0] = 0;
+    return st;
+}
+
+enum cust_status cust_pg_each(struct cust_pg *g, const char *sql, const struct cust_pg_params *p,
+                              bool binary, cust_pg_row_fn fn, void *arg, int64_t *n,
+                              struct cust_err *err, const char *what)
+{
+    if (n)
+        *n = 0;
+    struct cust_pg_cursor c;
+    enum cust_status st = cust_pg_cursor_open(g, sql, p, binary, &c, err, what);
+    if (st != CUST_OK)
+        return st;
+    const PGresult *r;
+    int i;
+    while ((st = cust_pg_cursor_peek(&c, &r, &i, err)) == CUST_OK && r) {
+        st = fn(r, i, arg);
+        if (st != CUST_OK)
+            break;
+        cust_pg_cursor_skip(&c);
+        if (n)
+            (*n)++;
+    }
+    return cust_pg_cursor_close(&c, st, err);
 }
 
 enum cust_status cust_pg_exec(struct cust_pg *g, const char *sql, struct cust_err *err,

@@ -12,6 +12,7 @@
 #include "custodian/store.h"
 #include "custodian/store_requests.h"
 
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <unistd.h>
@@ -225,11 +226,12 @@ static void entry(struct cust_store *s, const char *action, const char *object)
     ok(cust_ledger_append(s, &e, &err), &err, "append");
 }
 
-static void a_booking(struct cust_store *s, int i)
+/* Booking i of persons P000.. (i % persons), with its ledger entry. */
+static void a_booking_of(struct cust_store *s, int i, int persons)
 {
     char bn[16], key[16], doc[96];
     snprintf(bn, sizeof(bn), "B%04d", i);
-    snprintf(key, sizeof(key), "P%03d", i % 7);
+    snprintf(key, sizeof(key), "P%03d", i % persons);
     snprintf(doc, sizeof(doc), "{\"booking_number\":\"%s\",\"n\":%d}", bn, i);
     struct cust_charge ch = {
         "PC 459", "burglary \"1st\"\t", "felony", "pending", -1, "C1", NULL, NULL, 500000};
@@ -259,6 +261,11 @@ static void a_booking(struct cust_store *s, int i)
     struct cust_err err = CUST_ERR_INIT;
     ok(cust_store_put_booking(s, &b, &m, &r, &err), &err, "put booking");
     entry(s, "import", bn);
+}
+
+static void a_booking(struct cust_store *s, int i)
+{
+    a_booking_of(s, i, 7);
 }
 
 /* Every kind of desk row, as the desk writes them, each write with its ledger entry. */
@@ -476,6 +483,145 @@ static void test_desk_rows_same_on_both(void **state)
     unlink(side);
 }
 
+/* ---- readers of a whole table: a batch at a time ------------------------------------------- */
+
+/* A reader's rows as text, one line each. */
+struct seen {
+    struct cust_buf lines;
+    int n;
+};
+
+static enum cust_status s_roster(const struct cust_roster_row *r, void *arg)
+{
+    struct seen *w = arg;
+    w->n++;
+    cust_buf_appendf(&w->lines, "%s %s %s\n", r->booking_number, r->person_key, r->last_name);
+    return CUST_OK;
+}
+
+static enum cust_status s_doc(const char *bn, const char *doc, void *arg)
+{
+    struct seen *w = arg;
+    w->n++;
+    cust_buf_appendf(&w->lines, "%s %s\n", bn, doc);
+    return CUST_OK;
+}
+
+static enum cust_status s_entry(const struct cust_ledger_row *r, void *arg)
+{
+    struct seen *w = arg;
+    w->n++;
+    cust_buf_appendf(&w->lines, "%" PRId64 " %s %s\n", r->seq, r->action, r->hash);
+    return CUST_OK;
+}
+
+enum {
+    MANY = 2100,
+    STOP = 2050
+}; /* more than one of the PostgreSQL readers' batches (2,000 rows) */
+
+/* Stops at row STOP (in the second batch): the reader stops there, the store stays usable. */
+static enum cust_status s_stop(const struct cust_roster_row *r, void *arg)
+{
+    (void)r;
+    return ++((struct seen *)arg)->n == STOP ? CUST_EINVAL : CUST_OK;
+}
+
+static void read_all(const char *url, struct cust_buf *out)
+{
+    struct cust_store *s;
+    struct cust_err err = CUST_ERR_INIT;
+    ok(cust_store_open(url, CUST_STORE_CREATE, &s, &err), &err, "open");
+    ok(cust_store_begin(s, &err), &err, "begin");
+    for (int i = 0; i < MANY; i++)
+        a_booking_of(s, i, MANY); /* a person each: no name copies rewritten */
+    ok(cust_store_commit(s, &err), &err, "commit");
+    struct cust_roster_filter f = {.day = 20200};
+    struct seen w[4] = {
+        {CUST_BUF_INIT, 0}, {CUST_BUF_INIT, 0}, {CUST_BUF_INIT, 0}, {CUST_BUF_INIT, 0}};
+    ok(cust_store_roster(s, &f, s_roster, &w[0], &err), &err, "roster");
+    ok(cust_store_each_current(s, 20200, s_doc, &w[1], &err), &err, "export");
+    int64_t head;
+    char hash[65];
+    ok(cust_store_ledger_each(s, s_entry, &w[2], &head, hash, &err), &err, "ledger");
+    /* inside an open transaction, and a reader stopped half-way by its callback */
+    ok(cust_store_begin(s, &err), &err, "begin");
+    assert_int_equal(cust_store_roster(s, &f, s_stop, &w[3], &err), CUST_EINVAL);
+    struct seen again = {CUST_BUF_INIT, 0};
+    ok(cust_store_roster(s, &f, s_roster, &again, &err), &err, "roster in a transaction");
+    ok(cust_store_commit(s, &err), &err, "commit");
+    assert_int_equal(w[3].n, STOP);
+    w[3].n = 0;
+    assert_int_equal(cust_store_roster(s, &f, s_stop, &w[3], &err), CUST_EINVAL);
+    ok(cust_store_roster(s, &f, s_roster, &w[3], &err), &err, "roster after a stop");
+    assert_int_equal(w[0].n, MANY);
+    assert_int_equal(w[1].n, MANY);
+    assert_int_equal(w[2].n, MANY);
+    assert_int_equal(again.n, MANY);
+    assert_int_equal(w[3].n, STOP + MANY);
+    assert_string_equal(again.lines.buf, w[0].lines.buf);
+    /* every covered row, its charges read through a second cursor beside the bookings' */
+    struct cust_ledger_rows_report rr;
+    ok(cust_ledger_verify_rows(s, 10, &rr, &err), &err, "verify rows");
+    assert_int_equal(rr.bad, 0);
+    assert_true(rr.rows > 3 * MANY);
+    cust_buf_appendf(out, "rows %" PRId64 "\n", rr.rows);
+    cust_ledger_rows_report_release(&rr);
+    for (int i = 0; i < 3; i++)
+        cust_buf_appendf(out, "--\n%s", w[i].lines.buf);
+    for (int i = 0; i < 4; i++)
+        cust_buf_release(&w[i].lines);
+    cust_buf_release(&again.lines);
+    cust_store_close(s);
+}
+
+/* The roster, the export and the ledger of a store larger than a batch: every row once, in
+ * order, the same as SQLite's; a reader stopped by its callback, or inside a transaction,
+ * leaves the store as it was. */
+static void test_readers_in_batches(void **state)
+{
+    (void)state;
+    PGconn *c = connect_to(url());
+    char name[64], sql[128], path[64], pgurl[1024];
+    snprintf(name, sizeof(name), "cust_each_%ld", (long)getpid());
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", name);
+    exec_ok(c, sql);
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+    exec_ok(c, sql);
+    snprintf(pgurl, sizeof(pgurl), "postgresql:///%s?host=%s&user=custodian", name, PQhost(c));
+    snprintf(path, sizeof(path), "/tmp/cust-pg-each.%ld.db", (long)getpid());
+    unlink(path);
+    struct cust_buf sq = CUST_BUF_INIT, pg = CUST_BUF_INIT;
+    read_all(path, &sq);
+    read_all(pgurl, &pg);
+    assert_string_equal(pg.buf, sq.buf);
+    /* a charge changed behind the ledger's back, in the second batch: named */
+    PGconn *d = connect_to(pgurl);
+    exec_ok(d, "UPDATE charges SET description = 'theft' WHERE booking_id ="
+               " (SELECT id FROM bookings WHERE booking_number = 'B2050')");
+    PQfinish(d);
+    struct cust_store *st;
+    struct cust_err err = CUST_ERR_INIT;
+    ok(cust_store_open(pgurl, CUST_STORE_READONLY, &st, &err), &err, "open");
+    struct cust_ledger_rows_report rr;
+    assert_int_equal(cust_ledger_verify_rows(st, 10, &rr, &err), CUST_EINTEGRITY);
+    assert_int_equal(rr.bad, 1);
+    assert_non_null(strstr(rr.problems[0].message, "B2050"));
+    cust_ledger_rows_report_release(&rr);
+    cust_store_close(st);
+    cust_buf_release(&sq);
+    cust_buf_release(&pg);
+    snprintf(sql, sizeof(sql), "DROP DATABASE %s", name);
+    exec_ok(c, sql);
+    PQfinish(c);
+    char side[96];
+    unlink(path);
+    snprintf(side, sizeof(side), "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", path);
+    unlink(side);
+}
+
 int main(void)
 {
     setenv("CUSTODIAN_NOW", "2025-07-06T12:00:00Z", 1);
@@ -489,6 +635,7 @@ int main(void)
         cmocka_unit_test(test_a_database_of_its_own),
         cmocka_unit_test(test_same_schema_as_sqlite),
         cmocka_unit_test(test_desk_rows_same_on_both),
+        cmocka_unit_test(test_readers_in_batches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
