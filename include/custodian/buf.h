@@ -32,7 +32,10 @@ struct cust_buf {
 };
 
 extern char cust_buf_empty[];
-#define CUST_BUF_INIT {cust_buf_empty, 0, 0, 0, CUST_OK}
+#define CUST_BUF_INIT                                                                              \
+    {                                                                                              \
+        cust_buf_empty, 0, 0, 0, CUST_OK                                                           \
+    }
 
 /* Initialise with a size cap (0 = none). Allocates nothing. */
 void cust_buf_init(struct cust_buf *b, size_t cap);
@@ -57,6 +60,11 @@ enum cust_status cust_buf_appendf(struct cust_buf *b, const char *fmt, ...) CUST
 enum cust_status cust_buf_csv_field(struct cust_buf *b, const char *s);
 /* Append `s` HTML-escaped (& < > " '; NULL appends nothing). */
 enum cust_status cust_buf_html(struct cust_buf *b, const char *s);
+/* Append `s` as a JSON string literal, byte for byte as jansson's compact dump writes it (no
+ * ENSURE_ASCII, no ESCAPE_SLASH): the quote and the backslash escaped, the controls \b \f \n \r
+ * \t by name and the others as \u00XX (upper-case hex), everything else (UTF-8) as given; NULL
+ * appends null. */
+enum cust_status cust_buf_json_str(struct cust_buf *b, const char *s);
 /* Append an amount in cents as US dollars, as people read it: "$1,234.56" ("-$5.00"). */
 enum cust_status cust_buf_dollars(struct cust_buf *b, int64_t cents);
 

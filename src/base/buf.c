@@ -157,6 +157,35 @@ enum cust_status cust_buf_html(struct cust_buf *b, const char *s)
     return cust_buf_puts(b, run);
 }
 
+enum cust_status cust_buf_json_str(struct cust_buf *b, const char *s)
+{
+    if (!s)
+        return cust_buf_puts(b, "null");
+    cust_buf_putc(b, '"');
+    const char *run = s;
+    for (const char *p = s; !b->err && *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        cust_buf_append(b, run, (size_t)(p - run));
+        run = p + 1;
+        const char *esc = c == '"'    ? "\\\""
+                          : c == '\\' ? "\\\\"
+                          : c == '\b' ? "\\b"
+                          : c == '\f' ? "\\f"
+                          : c == '\n' ? "\\n"
+                          : c == '\r' ? "\\r"
+                          : c == '\t' ? "\\t"
+                                      : NULL;
+        if (esc)
+            cust_buf_puts(b, esc);
+        else
+            cust_buf_appendf(b, "\\u%04X", (unsigned)c);
+    }
+    cust_buf_puts(b, run);
+    return cust_buf_putc(b, '"');
+}
+
 enum cust_status cust_buf_dollars(struct cust_buf *b, int64_t cents)
 {
     /* unsigned: INT64_MIN has no positive counterpart */

@@ -13,9 +13,11 @@
 #include "custodian/date.h"
 #include "custodian/file.h"
 #include "custodian/records.h"
+#include "custodian/tlog.h"
 #include "desk_internal.h"
 
 #include <errno.h>
+#include <inttypes.h>
 
 #include <sodium.h>
 
@@ -24,67 +26,83 @@ static void ignore(enum cust_status st)
     (void)st;
 }
 
-static json_t *str_or_null(const char *s)
+static int out_cb(const char *buf, size_t size, void *data)
 {
-    return s ? json_string(s) : json_null();
+    return cust_buf_append(data, buf, size) == CUST_OK ? 0 : -1;
 }
 
-/* A value kept as the source gave it (compact JSON), or NULL. */
-static json_t *raw_json(const char *text)
+/* A value kept as the source gave it (compact JSON), written as jansson writes the value it
+ * reads (null when there is none or it does not read). */
+static enum cust_status raw_json(struct cust_buf *out, const char *text)
 {
-    return text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+    json_t *v = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+    if (!v)
+        return cust_buf_puts(out, "null");
+    int rc = json_dump_callback(v, out_cb, out, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(v);
+    return rc == 0 ? cust_buf_status(out) : CUST_ENOMEM;
 }
 
 /* The value of one item from a booking (as records read it) and the person's whole record `w`
- * (convictions), or NULL when it has none. */
-static json_t *item_value(const struct cust_booking *b, const struct desk_whole *w, unsigned item)
+ * (convictions) written as JSON text into `out` (null when it has none): the bytes jansson's
+ * compact dump of the same value gives (tests/unit/test_desk test_fulfil_rows_as_jansson). */
+static enum cust_status item_write(struct cust_buf *out, const struct cust_booking *b,
+                                   const struct desk_whole *w, unsigned item)
 {
     const struct cust_person *person = &b->person;
     switch (item) {
     case CUST_ITEM_BOOKING_FACTS: {
-        json_int_t bail = 0;
+        int64_t bail = 0;
         bool any = false;
         for (size_t i = 0; i < b->n_charges; i++)
             if (b->charges[i].bail_cents >= 0) {
                 bail += b->charges[i].bail_cents;
                 any = true;
             }
-        json_t *v = json_pack("{s:o,s:o,s:o}", "booked_at", str_or_null(b->booked_at), "facility",
-                              str_or_null(b->facility), "arresting_agency",
-                              str_or_null(b->arresting_agency));
-        json_object_set_new(v, "bail_cents", any ? json_integer(bail) : json_null());
-        return v;
+        cust_buf_puts(out, "{\"booked_at\":");
+        cust_buf_json_str(out, b->booked_at);
+        cust_buf_puts(out, ",\"facility\":");
+        cust_buf_json_str(out, b->facility);
+        cust_buf_puts(out, ",\"arresting_agency\":");
+        cust_buf_json_str(out, b->arresting_agency);
+        if (any)
+            return cust_buf_appendf(out, ",\"bail_cents\":%" PRId64 "}", bail);
+        return cust_buf_puts(out, ",\"bail_cents\":null}");
     }
-    case CUST_ITEM_CHARGES: {
-        json_t *a = json_array();
+    case CUST_ITEM_CHARGES:
+        cust_buf_putc(out, '[');
         for (size_t i = 0; i < b->n_charges; i++) {
             const struct cust_charge *c = &b->charges[i];
-            json_array_append_new(a, json_pack("{s:o,s:o,s:o,s:o}", "code", str_or_null(c->code),
-                                               "description", str_or_null(c->description), "level",
-                                               str_or_null(c->level), "status",
-                                               str_or_null(c->status)));
+            cust_buf_puts(out, i ? ",{\"code\":" : "{\"code\":");
+            cust_buf_json_str(out, c->code);
+            cust_buf_puts(out, ",\"description\":");
+            cust_buf_json_str(out, c->description);
+            cust_buf_puts(out, ",\"level\":");
+            cust_buf_json_str(out, c->level);
+            cust_buf_puts(out, ",\"status\":");
+            cust_buf_json_str(out, c->status);
+            cust_buf_putc(out, '}');
         }
-        return a;
-    }
+        return cust_buf_putc(out, ']');
     case CUST_ITEM_CONVICTIONS:
         /* every booking's: prior convictions and convicted charges, with dates and bookings */
-        return desk_whole_convictions(w);
+        return desk_whole_convictions_write(w, out);
     case CUST_ITEM_CITIZENSHIP:
-        return json_string(person->has_citizenship && person->citizenship.status
-                               ? person->citizenship.status
-                               : "unknown");
+        return cust_buf_json_str(out, person->has_citizenship && person->citizenship.status
+                                          ? person->citizenship.status
+                                          : "unknown");
     case CUST_ITEM_IMMIGRATION_STATUS:
-        return person->immigration_status ? json_string(person->immigration_status) : NULL;
+        return cust_buf_json_str(out, person->immigration_status);
     case CUST_ITEM_RELEASE_DATE:
-        return b->scheduled_release ? json_string(b->scheduled_release) : NULL;
+        return cust_buf_json_str(out, b->scheduled_release);
     case CUST_ITEM_HOME_ADDRESS:
-        return person->home_address ? json_string(person->home_address) : NULL;
+        return cust_buf_json_str(out, person->home_address);
     case CUST_ITEM_WORK_ADDRESS:
-        return raw_json(person->work_address_json);
+        return raw_json(out, person->work_address_json);
     case CUST_ITEM_CONTACT_INFO:
-        return raw_json(person->contact_info_json);
+        return raw_json(out, person->contact_info_json);
     default:
-        return NULL;
+        return cust_buf_puts(out, "null");
     }
 }
 
@@ -107,6 +125,7 @@ struct dec_entry {
     int64_t rows;        /* persons in scope given this decision */
     char *given_text;    /* JSON array of the items given */
     char *withheld_text; /* JSON array of the items withheld */
+    char *withheld_json; /* `withheld` as the JSON answer's rows write it */
     int nwithheld;
 };
 
@@ -208,6 +227,7 @@ static void fulfil_free(struct fulfil *f)
         json_decref(e->why);
         free(e->given_text);
         free(e->withheld_text);
+        free(e->withheld_json);
     }
     free(f->decs);
     free(f->cuts);
@@ -327,6 +347,7 @@ static enum cust_status add_decision(struct fulfil *f, json_t *dec, const struct
     }
     e->given_text = json_dumps(given, JSON_COMPACT);
     e->withheld_text = json_dumps(withheld_names, JSON_COMPACT);
+    e->withheld_json = json_dumps(e->withheld, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(given);
     json_decref(withheld_names);
     json_object_setn_new_nocheck(f->by_dec, fp->buf ? fp->buf : "", fp->len,
@@ -461,9 +482,32 @@ static enum cust_status disclose(struct fulfil *f, const struct cust_booking *b,
     return st;
 }
 
-static int out_cb(const char *buf, size_t size, void *data)
+/* One row of the JSON answer written as text (no tree per row): who, each item given, and the
+ * items withheld with their citations - the bytes jansson's compact dump of the same object
+ * gives (tests/unit/test_desk test_fulfil_rows_as_jansson). */
+static enum cust_status row_json(struct fulfil *f, const struct cust_booking *b,
+                                 const struct desk_whole *w, const struct dec_entry *e)
 {
-    return cust_buf_append(data, buf, size) == CUST_OK ? 0 : -1;
+    const struct cust_person *p = &b->person;
+    struct cust_buf *o = &f->out;
+    cust_buf_puts(o, f->first ? "\n  {\"booking_number\":" : ",\n  {\"booking_number\":");
+    cust_buf_json_str(o, b->booking_number);
+    cust_buf_puts(o, ",\"last_name\":");
+    cust_buf_json_str(o, p->last_name);
+    cust_buf_puts(o, ",\"first_name\":");
+    cust_buf_json_str(o, p->first_name);
+    cust_buf_puts(o, ",\"dob\":");
+    enum cust_status st = cust_buf_json_str(o, p->dob);
+    for (int i = 0; st == CUST_OK && i < CUST_ITEM_COUNT; i++) {
+        unsigned bit = 1u << i;
+        if (!(e->given & bit))
+            continue;
+        cust_buf_appendf(o, ",\"%s\":", cust_request_item_name(bit));
+        st = item_write(o, b, w, bit);
+    }
+    cust_buf_puts(o, ",\"withheld\":");
+    cust_buf_puts(o, e->withheld_json ? e->withheld_json : "{}");
+    return cust_buf_putc(o, '}');
 }
 
 static enum cust_status on_scope(const struct cust_record *rec, int64_t person_id, void *arg)
@@ -488,24 +532,13 @@ static enum cust_status on_scope(const struct cust_record *rec, int64_t person_i
     struct dec_entry *e = &f->decs[ix];
     e->rows++;
     const struct cust_person *person = &b->person;
-    json_t *row = json_pack("{s:s,s:o,s:o,s:o}", "booking_number", b->booking_number, "last_name",
-                            str_or_null(person->last_name), "first_name",
-                            str_or_null(person->first_name), "dob", str_or_null(person->dob));
-    for (int i = 0; i < CUST_ITEM_COUNT; i++) {
-        unsigned bit = 1u << i;
-        if (!(e->given & bit))
-            continue;
-        json_t *val = item_value(b, w, bit);
-        json_object_set_new(row, cust_request_item_name(bit), val ? val : json_null());
-    }
-    json_object_set(row, "withheld", e->withheld);
+    /* a notice to the person when their release date is given */
+    bool release_given = (e->given & CUST_ITEM_RELEASE_DATE) && b->scheduled_release;
     f->stats->withheld += e->nwithheld;
     f->stats->rows++;
     if (e->given) {
         f->stats->given++;
         st = disclose(f, b, person_id, e);
-        bool release_given = json_object_get(row, "release_date") &&
-                             !json_is_null(json_object_get(row, "release_date"));
         if (st == CUST_OK && release_given) {
             char today[11];
             cust_date_format(cust_today(), today);
@@ -514,8 +547,7 @@ static enum cust_status on_scope(const struct cust_record *rec, int64_t person_i
             snprintf(name, sizeof(name), "%s%s%s", fn ? fn : "", fn && ln ? " " : "", ln ? ln : "");
             json_t *extra =
                 json_pack("{s:s,s:s,s:s,s:o}", "subject_name", name, "disclosed_date", today,
-                          "release_info", json_string_value(json_object_get(row, "release_date")),
-                          "given", given_list(b, w, e));
+                          "release_info", b->scheduled_release, "given", given_list(b, w, e));
             int made = 0;
             st = desk_duties_from_decision_ex(
                 d, f->q, person_id, b->booking_number, b, e->dec, "notify_given", extra,
@@ -524,19 +556,14 @@ static enum cust_status on_scope(const struct cust_record *rec, int64_t person_i
             json_decref(extra);
         }
     }
-    if (st == CUST_OK && f->fmt == CUST_DESK_JSON) {
-        st = cust_buf_puts(&f->out, f->first ? "\n  " : ",\n  ");
-        if (st == CUST_OK &&
-            json_dump_callback(row, out_cb, &f->out, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0)
-            st = CUST_ENOMEM;
-    } else if (st == CUST_OK) {
+    if (st == CUST_OK && f->fmt == CUST_DESK_JSON)
+        st = row_json(f, b, w, e);
+    else if (st == CUST_OK)
         st = csv_row(f, b, w, e);
-    }
     desk_whole_release(&one);
     if (st == CUST_ENOMEM || st == CUST_ETOOBIG)
         st = cust_err_set(f->err, st, "the response does not fit in memory");
     f->first = false;
-    json_decref(row);
     return st;
 }
 
@@ -639,7 +666,8 @@ static enum cust_status keep_answer(struct fulfil *f, char sha[65], char summary
 {
     unsigned char h[crypto_hash_sha256_BYTES];
     bool csv = f->fmt == CUST_DESK_CSV;
-    crypto_hash_sha256(h, (const unsigned char *)f->out.buf, f->out.len);
+    /* nettle's SHA-256 (the ledger's), several times libsodium's portable one on ~40 MB */
+    cust_tlog_sha256(f->out.buf, f->out.len, h);
     sodium_bin2hex(sha, 65, h, sizeof(h));
     enum cust_status st =
         cust_store_document_put(f->d->store, f->q->id, csv ? "response.csv" : "response.json", sha,
@@ -653,7 +681,7 @@ static enum cust_status keep_answer(struct fulfil *f, char sha[65], char summary
     text = cust_xrealloc(text, len + 2);
     text[len++] = '\n';
     text[len] = '\0';
-    crypto_hash_sha256(h, (const unsigned char *)text, len);
+    cust_tlog_sha256(text, len, h);
     sodium_bin2hex(summary_sha, 65, h, sizeof(h));
     if (st == CUST_OK)
         st = cust_store_document_put(f->d->store, f->q->id, "summary.json", summary_sha,

@@ -256,6 +256,9 @@ enum cust_status desk_plain_item(struct cust_buf *b, const struct cust_booking *
 /* The convictions of whole record `w` as the JSON answer gives them (new reference): [{code,
  * level, date, jurisdiction, booking, from: "prior_conviction" | "charge"}]. */
 json_t *desk_whole_convictions(const struct desk_whole *w);
+/* The same array written into `b` as JSON text, byte for byte as jansson's compact dump of
+ * desk_whole_convictions would write it (a fulfilment's rows, without a tree per row). */
+enum cust_status desk_whole_convictions_write(const struct desk_whole *w, struct cust_buf *b);
 
 /* Why a verdict entry ({verdict, rule, cite}) withheld or refused: "RULE, CITATION; ..." (new
  * heap string; "no rule" / "no citation" for what the entry lacks). */

@@ -311,3 +311,32 @@ json_t *desk_whole_convictions(const struct desk_whole *w)
     }
     return a;
 }
+
+enum cust_status desk_whole_convictions_write(const struct desk_whole *w, struct cust_buf *b)
+{
+    bool first = true;
+    cust_buf_putc(b, '[');
+    for (size_t i = 0; i < w->n; i++) {
+        const struct desk_fact *f = &w->facts[i];
+        bool prior = f->kind == DESK_FACT_PRIOR;
+        if (!prior &&
+            !(f->kind == DESK_FACT_CHARGE && f->status && !strcmp(f->status, "convicted")))
+            continue;
+        char day[11] = "";
+        if (!prior && f->day != CUST_NO_DAY)
+            cust_date_format(f->day, day);
+        cust_buf_puts(b, first ? "{\"code\":" : ",{\"code\":");
+        first = false;
+        cust_buf_json_str(b, f->code);
+        cust_buf_puts(b, ",\"level\":");
+        cust_buf_json_str(b, f->level);
+        cust_buf_puts(b, ",\"date\":");
+        cust_buf_json_str(b, prior ? f->date_text : day[0] ? day : NULL);
+        cust_buf_puts(b, ",\"jurisdiction\":");
+        cust_buf_json_str(b, f->jurisdiction);
+        cust_buf_puts(b, ",\"booking\":");
+        cust_buf_json_str(b, f->booking);
+        cust_buf_puts(b, prior ? ",\"from\":\"prior_conviction\"}" : ",\"from\":\"charge\"}");
+    }
+    return cust_buf_putc(b, ']');
+}

@@ -5,6 +5,7 @@
 #include "custodian/diag.h"
 #include "custodian/utf8.h"
 
+#include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <cmocka.h>
@@ -58,6 +59,36 @@ static void test_buf_csv_html(void **state)
     cust_buf_reset(&b);
     assert_int_equal(cust_buf_html(&b, "<a href='x'>&</a>"), CUST_OK);
     assert_string_equal(b.buf, "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;");
+    cust_buf_release(&b);
+}
+
+/* A JSON string written byte for byte as jansson's compact dump writes it: every control
+ * character, the quote, the backslash, the slash, DEL and UTF-8 of every length. */
+static void test_buf_json_str(void **state)
+{
+    (void)state;
+    static const char *const samples[] = {"", "plain", "a\"b\\c/d", "\x7f",
+                                          "JOS\xc3\x89 \xe6\x9d\x8e \xf0\x9f\x98\x80 \xe2\x80\xa8"};
+    char all[40];
+    size_t k = 0;
+    for (int c = 1; c < 0x20; c++)
+        all[k++] = (char)c;
+    all[k] = '\0';
+    for (size_t i = 0; i <= sizeof(samples) / sizeof(samples[0]); i++) {
+        const char *s = i < sizeof(samples) / sizeof(samples[0]) ? samples[i] : all;
+        struct cust_buf b = CUST_BUF_INIT;
+        assert_int_equal(cust_buf_json_str(&b, s), CUST_OK);
+        json_t *v = json_string(s);
+        assert_non_null(v);
+        char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        assert_string_equal(b.buf, want);
+        free(want);
+        json_decref(v);
+        cust_buf_release(&b);
+    }
+    struct cust_buf b = CUST_BUF_INIT;
+    assert_int_equal(cust_buf_json_str(&b, NULL), CUST_OK);
+    assert_string_equal(b.buf, "null");
     cust_buf_release(&b);
 }
 
@@ -215,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_buf_cap),
         cmocka_unit_test(test_buf_csv_html),
         cmocka_unit_test(test_buf_dollars),
+        cmocka_unit_test(test_buf_json_str),
         cmocka_unit_test(test_date_roundtrip),
         cmocka_unit_test(test_date_partial),
         cmocka_unit_test(test_time_parse),

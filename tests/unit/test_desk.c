@@ -902,6 +902,16 @@ static enum cust_status on_disc(const struct cust_disclosure_row *x, void *arg)
     return CUST_OK;
 }
 
+static enum cust_status on_duty_row(const struct cust_duty_row *x, void *arg)
+{
+    json_array_append_new(arg,
+                          json_pack("[I,s?,s,s?,I,s?]", (json_int_t)x->person_id, x->booking_number,
+                                    x->duty, x->cite, (json_int_t)x->due_ts, x->detail));
+    return CUST_OK;
+}
+
+/* Fulfil `doc`; the rows as parsed, and in `*disc` {disclosures: the disclosure rows with their
+ * decisions, text: each row's bytes as sent, duties: the notice duties made}. */
 static json_t *fulfil_rows(struct fx *f, const char *doc, bool cache,
                            struct cust_desk_fulfil_stats *st, json_t **disc)
 {
@@ -916,13 +926,26 @@ static json_t *fulfil_rows(struct fx *f, const char *doc, bool cache,
     f->d.no_decision_cache = false;
     fclose(mem);
     json_t *resp = json_loads(buf, 0, NULL);
-    free(buf);
+    assert_non_null(resp);
     json_t *rows = json_incref(json_object_get(resp, "rows"));
     json_decref(resp);
+    /* the rows as text: the answer's bytes, one row a line, compared as they were sent */
+    json_t *text = json_array();
+    for (char *line = strstr(buf, "\n  "); line; line = strstr(line, "\n  ")) {
+        line += 3;
+        size_t n = strcspn(line, "\n");
+        json_array_append_new(text, json_stringn(line, n - (line[n - 1] == ',')));
+    }
+    free(buf);
+    assert_int_equal(json_array_size(text), json_array_size(rows));
     struct disc_rows r = {f, json_array(), json_object()};
     assert_int_equal(cust_store_decisions(f->s, id, on_dec, r.decisions, &err), CUST_OK);
     assert_int_equal(cust_store_disclosures(f->s, id, on_disc, &r, &err), CUST_OK);
-    *disc = r.a;
+    /* the notice duties made: who, what, when due, and their detail (what the notice gives) */
+    json_t *duties = json_array();
+    struct cust_duty_filter flt = {.request_id = id};
+    assert_int_equal(cust_store_duties(f->s, &flt, on_duty_row, duties, &err), CUST_OK);
+    *disc = json_pack("{s:o,s:o,s:o}", "disclosures", r.a, "text", text, "duties", duties);
     st->rows = (int64_t)json_object_size(r.decisions); /* distinct decisions stored */
     json_decref(r.decisions);
     return rows;
@@ -1030,7 +1053,8 @@ static void test_fulfil_cache_same_rows(void **state)
     json_t *uncached = fulfil_rows(f, doc, false, &b, &db);
     assert_int_equal(json_array_size(cached), 5);
     assert_true(json_equal(cached, uncached));
-    /* the same disclosure rows under the same decisions, each distinct decision stored once */
+    /* the same bytes, the same disclosure rows under the same decisions (each distinct decision
+     * stored once), the same notice duties */
     assert_true(json_equal(da, db));
     assert_int_equal(a.rows, b.rows);
     assert_int_equal(b.decided, 5);                /* every person */
@@ -1038,7 +1062,7 @@ static void test_fulfil_cache_same_rows(void **state)
     /* 1001 and its clones were given their rows under the same stored decision */
     json_t *r1001 = NULL, *r2001 = NULL, *r2002 = NULL, *x;
     size_t k;
-    json_array_foreach(da, k, x)
+    json_array_foreach(json_object_get(da, "disclosures"), k, x)
     {
         const char *bn = json_string_value(json_array_get(x, 1));
         if (strcmp(bn, "1001") == 0)
@@ -1057,6 +1081,100 @@ static void test_fulfil_cache_same_rows(void **state)
     json_decref(uncached);
     json_decref(da);
     json_decref(db);
+}
+
+/* The JSON answer's rows are written as text, without a tree per row: each row is byte for byte
+ * what jansson's compact dump of the same object gives - every item given (a policy that gives
+ * them all), strings that need escaping, values kept as JSON (work address, contact). */
+static void test_fulfil_rows_as_jansson(void **state)
+{
+    struct fx *f = *state;
+    char path[160];
+    snprintf(path, sizeof(path), "%s/odd.jsonl", f->dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(
+        "{\"booking_number\": \"4001/\\\"A\\\"\", \"booked_at\": \"2025-06-14T10:00:00-05:00\","
+        " \"facility\": \"Main\\tJail \\u00e9\\u6771\", \"arresting_agency\": \"PD \\\\ SO\","
+        " \"person\": {\"person_id\": \"P41\", \"last_name\": \"O'BRIEN \\\"BO\\\"\","
+        " \"first_name\": \"\\u00c9MILE\\u0001\", \"dob\": \"1981-08-08\", \"citizenship\":"
+        " {\"status\": \"non_citizen\", \"source\": \"document\", \"verified\": true,"
+        " \"recorded_at\": \"2025-06-14\"}, \"immigration_status\": {\"status\": \"undocumented\"},"
+        " \"home_address\": \"1 Main St\\nApt \\\"2\\\"\", \"work_address\": {\"street\":"
+        " \"2 Mill Rd\", \"unit\": 7, \"geo\": [1.5, -2.25, null, true]}, \"contact_info\":"
+        " [\"555-0100\", {\"email\": \"e@x.org\"}]}, \"charges\": [{\"code\": \"PC 459\","
+        " \"description\": \"BURGLARY\\r\\n2ND\", \"level\": \"felony\", \"status\": \"pending\","
+        " \"bail_cents\": 2500000}, {\"code\": \"PC 484\", \"level\": \"misdemeanor\", \"status\":"
+        " \"convicted\", \"convicted_date\": \"2025-06-20\"}], \"prior_convictions\": [{\"code\":"
+        " \"PC 187(a)\", \"level\": \"felony\", \"date\": \"2005-XX-XX\", \"jurisdiction\": "
+        "\"CA\"}],"
+        " \"scheduled_release\": \"2025-10-01\", \"release_date_public\": false}\n",
+        fp);
+    assert_int_equal(fclose(fp), 0);
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_import_opts io = {.path = path, .actor = "loader", .errors = stderr};
+    struct cust_import_stats ist;
+    if (cust_import_file(f->s, &io, &ist, &err) != CUST_OK)
+        fail_msg("import: %s", err.msg);
+    /* Texas law gives a data request what California's withholds */
+    struct cust_config *cfg = test_config();
+    cust_config_set(cfg, CUST_CFG_JURISDICTION, "us-tx", "test");
+    struct cust_desk_env *env = NULL;
+    assert_int_equal(cust_desk_env_open(cfg, 0, &env, &err), CUST_OK);
+    cust_config_free(cfg);
+    struct cust_desk d;
+    cust_desk_init(&d, env, f->s, "clerk1", "clerk");
+    json_t *doc = json_loads(
+        "{\"kind\": \"information_request\", " DOJ ", \"items\": [\"booking_facts\", \"charges\","
+        " \"convictions\", \"citizenship\", \"immigration_status\", \"release_date\","
+        " \"home_address\", \"work_address\", \"contact_info\"]}",
+        0, NULL);
+    assert_non_null(doc);
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_diag diag = CUST_DIAG_INIT;
+    assert_int_equal(cust_desk_add(&d, doc, id, &diag, &err), CUST_OK);
+    json_decref(doc);
+    cust_diag_release(&diag);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    struct cust_desk_fulfil_stats st;
+    if (cust_desk_fulfill(&d, id, CUST_DESK_JSON, false, mem, &st, &err) != CUST_OK)
+        fail_msg("fulfil: %s", err.msg);
+    fclose(mem);
+    json_t *resp = json_loads(buf, 0, NULL);
+    assert_non_null(resp);
+    json_decref(resp);
+    int rows = 0, odd = 0;
+    unsigned seen = 0;
+    for (char *line = strstr(buf, "\n  "); line; line = strstr(line, "\n  ")) {
+        line += 3;
+        size_t n = strcspn(line, "\n");
+        n -= line[n - 1] == ',';
+        json_error_t je;
+        json_t *row = json_loadb(line, n, 0, &je);
+        if (!row)
+            fail_msg("row %d: %s", rows, je.text);
+        char *want = json_dumps(row, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (strlen(want) != n || memcmp(want, line, n) != 0)
+            fail_msg("row %d:\n  sent %.*s\n  want %s", rows, (int)n, line, want);
+        for (int i = 0; i < CUST_ITEM_COUNT; i++)
+            if (json_object_get(row, cust_request_item_name(1u << i)))
+                seen |= 1u << i;
+        odd += strstr(json_string_value(json_object_get(row, "booking_number")), "4001") != NULL;
+        free(want);
+        json_decref(row);
+        rows++;
+    }
+    free(buf);
+    assert_int_equal(rows, st.rows);
+    assert_int_equal(odd, 1);
+    /* every item was given to someone, so every item's writer was compared */
+    for (int i = 0; i < CUST_ITEM_COUNT; i++)
+        if (!(seen & (1u << i)))
+            fail_msg("item %s never given", cust_request_item_name(1u << i));
+    cust_desk_release(&d);
+    cust_desk_env_free(env);
 }
 
 /* On a generated county (a population with repeat bookings, prior convictions of every age),
@@ -1092,9 +1210,16 @@ static void test_fulfil_shapes_same_rows_generated(void **state)
     assert_int_equal(json_array_size(shared), json_array_size(each));
     for (size_t i = 0; i < json_array_size(each); i++)
         assert_true(json_equal(json_array_get(shared, i), json_array_get(each, i)));
-    assert_int_equal(json_array_size(da), json_array_size(db));
-    for (size_t i = 0; i < json_array_size(db); i++)
-        assert_true(json_equal(json_array_get(da, i), json_array_get(db, i)));
+    /* byte for byte as sent, disclosure by disclosure, notice duty by notice duty */
+    static const char *const parts[] = {"text", "disclosures", "duties"};
+    for (size_t k = 0; k < 3; k++) {
+        json_t *pa = json_object_get(da, parts[k]), *pb = json_object_get(db, parts[k]);
+        assert_int_equal(json_array_size(pa), json_array_size(pb));
+        for (size_t i = 0; i < json_array_size(pb); i++)
+            if (!json_equal(json_array_get(pa, i), json_array_get(pb, i)))
+                fail_msg("%s %zu differs", parts[k], i);
+    }
+    assert_true(json_array_size(json_object_get(db, "duties")) > 0);
     assert_int_equal(a.withheld, b.withheld);
     assert_int_equal(a.duties, b.duties);
     assert_int_equal(b.decided, (int64_t)json_array_size(each)); /* every person */
@@ -1915,6 +2040,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fulfil_csv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fulfil_cache_same_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fulfil_shapes_same_rows_generated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fulfil_rows_as_jansson, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fulfil_notice_names_attorney, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disclosure_rehashed_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subpoena_routed_to_counsel, setup, teardown),
