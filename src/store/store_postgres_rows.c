@@ -275,9 +275,11 @@ static enum cust_status emit(struct rstate *r, int t, const PGresult *res, int i
     return s;
 }
 
-/* Run the statements of table t (every row, or one key) and emit its rows with children. */
-static enum cust_status read_rows(void *impl, int t, const struct cust_pg_params *key,
-                                  cust_row_fn fn, void *arg, bool *found, struct cust_err *err)
+/* Run `sql` and its children's `kid` statements (parameters `p`) and emit the rows of table t
+ * with their children; `all`: every row (children without a parent are emitted as orphans). */
+static enum cust_status read_with(void *impl, int t, const char *sql, const char *const kid[2],
+                                  const struct cust_pg_params *p, bool all, cust_row_fn fn,
+                                  void *arg, bool *found, struct cust_err *err)
 {
     struct cust_pg *g = cust_pg_conn(impl);
     struct rstate *r = state(impl);
@@ -286,29 +288,83 @@ static enum cust_status read_rows(void *impl, int t, const struct cust_pg_params
     bool ik = cust_row_tables_of[t].int_key;
     PGresult *res;
     struct kids kids[2] = {{0}};
-    if (cust_pg_run(g, key ? c->get : c->scan, key, true, &res, err, what) != CUST_OK)
+    if (cust_pg_run(g, sql, p, true, &res, err, what) != CUST_OK)
         return CUST_EDB;
     enum cust_status s = CUST_OK;
     for (int k = 0; s == CUST_OK && k < 2 && c->child[k].name; k++)
-        s = cust_pg_run(g, key ? c->child[k].get : c->child[k].scan, key, true, &kids[k].res, err,
-                        c->child[k].name);
+        s = cust_pg_run(g, kid[k], p, true, &kids[k].res, err, c->child[k].name);
     if (found)
         *found = PQntuples(res) > 0;
     for (int i = 0; s == CUST_OK && i < PQntuples(res); i++) {
         int64_t id;
         char *text;
         key_of(res, i, ik, &id, &text);
-        for (int k = 0; s == CUST_OK && !key && k < 2 && kids[k].res; k++)
+        for (int k = 0; s == CUST_OK && all && k < 2 && kids[k].res; k++)
             s = orphans(&kids[k], t, c->child[k].name, true, id, text, fn, arg);
         free(text);
         if (s == CUST_OK)
             s = emit(r, t, res, i, kids, fn, arg);
     }
-    for (int k = 0; s == CUST_OK && !key && k < 2 && kids[k].res; k++)
+    for (int k = 0; s == CUST_OK && all && k < 2 && kids[k].res; k++)
         s = orphans(&kids[k], t, c->child[k].name, false, 0, NULL, fn, arg);
     for (int k = 0; k < 2; k++)
         PQclear(kids[k].res);
     PQclear(res);
+    return s;
+}
+
+/* Run the statements of table t (every row, or one key) and emit its rows with children. */
+static enum cust_status read_rows(void *impl, int t, const struct cust_pg_params *key,
+                                  cust_row_fn fn, void *arg, bool *found, struct cust_err *err)
+{
+    const struct cust_row_ctab *c = &cust_row_catalog[t];
+    const char *kid[2] = {key ? c->child[0].get : c->child[0].scan,
+                          key ? c->child[1].get : c->child[1].scan};
+    return read_with(impl, t, key ? c->get : c->scan, kid, key, !key, fn, arg, found, err);
+}
+
+/* The record's tables a bulk load writes, read by ranges of ids (every row, in key order, as
+ * the catalog's scan reads them, without holding a whole table in one result). */
+#define RANGE_ROWS(cols, from)                                                                     \
+    "SELECT " cols " FROM " from " WHERE id BETWEEN ?1 AND ?2 ORDER BY id"
+#define RANGE_KIDS(cols, from)                                                                     \
+    "SELECT booking_id, " cols " FROM " from " WHERE booking_id BETWEEN ?1 AND ?2"                 \
+    " ORDER BY booking_id, idx"
+static const struct {
+    const char *max, *rows, *kid[2];
+} ranges[CT_CITIZENSHIP + 1] = {
+    [CT_BOOKING_VERSIONS] = {"SELECT coalesce(max(id), 0) FROM booking_versions",
+                             RANGE_ROWS(BV, "booking_versions"),
+                             {NULL, NULL}},
+    [CT_BOOKINGS] = {"SELECT coalesce(max(id), 0) FROM bookings",
+                     RANGE_ROWS(BK, "bookings"),
+                     {RANGE_KIDS(CH, "charges"), RANGE_KIDS(PR, "prior_convictions")}},
+    [CT_PERSONS] = {"SELECT coalesce(max(id), 0) FROM persons",
+                    RANGE_ROWS(PS, "persons"),
+                    {NULL, NULL}},
+    [CT_CITIZENSHIP] = {"SELECT coalesce(max(id), 0) FROM citizenship_history",
+                        RANGE_ROWS(CI, "citizenship_history"),
+                        {NULL, NULL}},
+};
+#define RANGE_IDS 20000
+
+static enum cust_status scan_ranges(void *impl, int t, cust_row_fn fn, void *arg,
+                                    struct cust_err *err)
+{
+    struct cust_pg *g = cust_pg_conn(impl);
+    PGresult *res;
+    if (cust_pg_run(g, ranges[t].max, NULL, false, &res, err, cust_row_tables_of[t].name) !=
+        CUST_OK)
+        return CUST_EDB;
+    int64_t max = cust_pg_get_int(res, 0, 0);
+    PQclear(res);
+    enum cust_status s = CUST_OK;
+    for (int64_t lo = 1; s == CUST_OK && lo <= max; lo += RANGE_IDS) {
+        struct cust_pg_params p = {0};
+        cust_pg_int(&p, 1, lo);
+        cust_pg_int(&p, 2, lo + RANGE_IDS - 1);
+        s = read_with(impl, t, ranges[t].rows, ranges[t].kid, &p, true, fn, arg, NULL, err);
+    }
     return s;
 }
 
@@ -381,12 +437,20 @@ static enum cust_status pg_rows_written(void *impl, cust_row_fn fn, void *arg, s
     struct rstate *r = state(impl);
     enum cust_status s = CUST_OK;
     unsigned char kb[8];
+    /* A bulk load into an empty store, the first time: every row of the record's tables was
+     * written by this transaction, so they are read by ranges of ids, not key by key (the
+     * bulk load is drained first: the statements below run). */
+    bool scan = cust_pg_bulk_scan_rows(cust_pg_conn(impl));
     for (int t = 0; s == CUST_OK && t < CT__N; t++) {
         struct keyset *k = &r->written[t];
         bool ik = cust_row_tables_of[t].int_key;
         size_t n = ik ? k->n : k->nt;
         if (n == 0)
             continue;
+        if (scan && t <= CT_CITIZENSHIP) {
+            s = scan_ranges(impl, t, fn, arg, err);
+            continue;
+        }
         if (ik)
             qsort(k->ids, k->n, sizeof(*k->ids), cmp_id);
         else

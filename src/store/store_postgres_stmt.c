@@ -63,8 +63,8 @@ char *cust_pg_sql(const char *sql)
 
 /* "store 'NAME': WHAT: message" from a failed result; a unique or foreign-key violation is
  * CUST_ECONFLICT, a lock not obtained in time says the store is busy. */
-static enum cust_status result_err(struct cust_pg *g, const PGresult *r, struct cust_err *err,
-                                   const char *what)
+enum cust_status cust_pg_result_err(struct cust_pg *g, const PGresult *r, struct cust_err *err,
+                                    const char *what)
 {
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
@@ -124,7 +124,7 @@ static const char *prepared(struct cust_pg *g, const char *sql, struct cust_err 
     }
     free(text);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        result_err(g, r, err, what);
+        cust_pg_result_err(g, r, err, what);
         PQclear(r);
         return NULL;
     }
@@ -138,6 +138,8 @@ enum cust_status cust_pg_run(struct cust_pg *g, const char *sql, const struct cu
                              bool binary, PGresult **res, struct cust_err *err, const char *what)
 {
     *res = NULL;
+    if (g->bulk && cust_pg_bulk_before(g, err) != CUST_OK)
+        return CUST_EDB;
     const char *name = prepared(g, sql, err, what);
     if (!name)
         return CUST_EDB;
@@ -147,7 +149,7 @@ enum cust_status cust_pg_run(struct cust_pg *g, const char *sql, const struct cu
     PGresult *r = PQexecPrepared(g->conn, name, p->n, p->v, p->len, p->fmt, binary ? 1 : 0);
     ExecStatusType rs = PQresultStatus(r);
     if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
-        enum cust_status st = result_err(g, r, err, what);
+        enum cust_status st = cust_pg_result_err(g, r, err, what);
         PQclear(r);
         return st;
     }
@@ -167,11 +169,13 @@ enum cust_status cust_pg_do(struct cust_pg *g, const char *sql, const struct cus
 enum cust_status cust_pg_exec(struct cust_pg *g, const char *sql, struct cust_err *err,
                               const char *what)
 {
+    if (g->bulk && cust_pg_bulk_before(g, err) != CUST_OK)
+        return CUST_EDB;
     PGresult *r = PQexec(g->conn, sql);
     ExecStatusType rs = PQresultStatus(r);
     enum cust_status st = CUST_OK;
     if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK)
-        st = result_err(g, r, err, what);
+        st = cust_pg_result_err(g, r, err, what);
     PQclear(r);
     return st;
 }
