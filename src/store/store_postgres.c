@@ -322,6 +322,7 @@ void cust_pg_drop_on_close(struct cust_store *s, const char *via, const char *db
 static void pg_close(void *impl)
 {
     struct pgs *q = impl;
+    cust_pg_bulk_end(&q->g);
     cust_pg_rows_free(q->rows);
     if (q->g.conn)
         PQfinish(q->g.conn);
@@ -358,6 +359,16 @@ static void pg_set_lock_wait(void *impl, int ms)
     cust_pg_exec(&q->g, sql, NULL, "lock wait");
 }
 
+/* A bulk load: COPY into an empty store (store_postgres_bulk.c), else a plain begin. */
+static enum cust_status pg_begin_bulk(void *impl, struct cust_err *err)
+{
+    struct pgs *q = impl;
+    enum cust_status st = pg_begin(q, err);
+    if (st == CUST_OK && (st = cust_pg_bulk_begin(&q->g, err)) != CUST_OK)
+        cust_pg_exec(&q->g, "ROLLBACK", NULL, "rollback");
+    return st;
+}
+
 static enum cust_status pg_commit(void *impl, struct cust_err *err)
 {
     struct pgs *q = impl;
@@ -365,16 +376,23 @@ static enum cust_status pg_commit(void *impl, struct cust_err *err)
         return cust_err_set(err, CUST_EINTEGRITY,
                             "store '%s': rows were written without a ledger entry; not committed",
                             q->g.name);
-    enum cust_status st = cust_pg_exec(&q->g, "COMMIT", err, "commit");
+    enum cust_status st = cust_pg_bulk_before(&q->g, err);
+    if (st == CUST_OK && cust_pg_rows_ops.pending(q)) /* the drain wrote no covered row */
+        st = cust_err_set(err, CUST_EINTEGRITY, "store '%s': bulk load: rows left", q->g.name);
     if (st == CUST_OK)
+        st = cust_pg_exec(&q->g, "COMMIT", err, "commit");
+    if (st == CUST_OK) {
         cust_pg_rows_forget(q);
-    return st;
+        cust_pg_bulk_end(&q->g);
+    }
+    return st; /* on failure the front calls rollback, which ends the bulk load */
 }
 
 static enum cust_status pg_rollback(void *impl, struct cust_err *err)
 {
     struct pgs *q = impl;
     enum cust_status st = CUST_OK;
+    cust_pg_bulk_end(&q->g); /* nothing buffered is sent */
     if (PQtransactionStatus(q->g.conn) != PQTRANS_IDLE)
         st = cust_pg_exec(&q->g, "ROLLBACK", err, "rollback");
     cust_pg_rows_forget(q);
@@ -402,6 +420,8 @@ static enum cust_status pg_current(void *impl, const char *bn, int *version, cha
     struct pgs *q = impl;
     if (doc)
         *doc = NULL;
+    if (cust_pg_bulk_unknown(&q->g, bn)) /* nothing but the load's rows exist */
+        return cust_err_set(err, CUST_ENOTFOUND, "no booking '%s'", bn);
     struct cust_pg_params p = {0};
     cust_pg_text(&p, 1, bn);
     PGresult *r;
@@ -645,10 +665,17 @@ static enum cust_status pg_put(void *impl, const struct cust_booking *b,
     memset(res, 0, sizeof(*res));
     struct name_keys k;
     name_keys(&b->person, &k);
-    if (put_person(q, b, meta, res, &k, err) != CUST_OK)
-        return CUST_EDB;
     if (cust_store_public_charges_json(&q->pub, b) != CUST_OK)
         return cust_err_set(err, CUST_ENOMEM, "public charges of '%s'", b->booking_number);
+    if (q->g.bulk) {
+        bool done;
+        struct cust_pg_bulk_names nm = {k.last, k.first, q->pub.buf};
+        enum cust_status st = cust_pg_bulk_put(&q->g, q, b, meta, &nm, res, &done, err);
+        if (st != CUST_OK || done)
+            return st;
+    }
+    if (put_person(q, b, meta, res, &k, err) != CUST_OK)
+        return CUST_EDB;
     struct cust_pg_params p = {0};
     char computed[11] = "";
     bind_booking(&p, b, res->person_id, computed);
@@ -958,6 +985,7 @@ static const struct cust_store_ops pg_ops = {
     .name = "postgresql",
     .close = pg_close,
     .begin = pg_begin,
+    .begin_bulk = pg_begin_bulk,
     .set_lock_wait = pg_set_lock_wait,
     .commit = pg_commit,
     .rollback = pg_rollback,

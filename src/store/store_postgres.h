@@ -41,7 +41,8 @@ struct cust_pg {
         Oid types[CUST_PG_MAX_PARAMS];
     } * stmts;
     size_t nstmts, capstmts;
-    unsigned cursors; /* cursors opened on this connection: each gets a new name */
+    unsigned cursors;          /* cursors opened on this connection: each gets a new name */
+    struct cust_pg_bulk *bulk; /* a bulk load through COPY, while one runs */
 };
 
 /* Prepare `sql` (`?N` parameters) once on this connection and run it; *res holds the result
@@ -95,6 +96,10 @@ typedef enum cust_status (*cust_pg_row_fn)(const PGresult *r, int i, void *arg);
 enum cust_status cust_pg_each(struct cust_pg *g, const char *sql, const struct cust_pg_params *p,
                               bool binary, cust_pg_row_fn fn, void *arg, int64_t *n,
                               struct cust_err *err, const char *what);
+/* The error of a failed result: "store 'NAME': WHAT: message" (CUST_ECONFLICT for a unique or
+ * foreign-key violation). */
+enum cust_status cust_pg_result_err(struct cust_pg *g, const PGresult *r, struct cust_err *err,
+                                    const char *what);
 /* A constant statement without parameters, not prepared (DDL, BEGIN, COMMIT). */
 enum cust_status cust_pg_exec(struct cust_pg *g, const char *sql, struct cust_err *err,
                               const char *what);
@@ -107,6 +112,30 @@ static inline const char *cust_pg_get(const PGresult *r, int row, int col)
     return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
 }
 int64_t cust_pg_get_int(const PGresult *r, int row, int col);
+
+/* A bulk load into an empty store through COPY (store_postgres_bulk.c). begin: when the
+ * store is empty, g->bulk is set and puts go to COPY buffers (else nothing changes: row by
+ * row); end: forget it (after the commit or rollback). */
+enum cust_status cust_pg_bulk_begin(struct cust_pg *g, struct cust_err *err);
+void cust_pg_bulk_end(struct cust_pg *g);
+/* Before any statement on the connection: everything the load buffered is sent and the
+ * persons it changed are updated; the load goes on row by row (cust_pg_run/_do/_exec). */
+enum cust_status cust_pg_bulk_before(struct cust_pg *g, struct cust_err *err);
+/* What a booking's put computed for its row: the name keys and the public charges. */
+struct cust_pg_bulk_names {
+    const char *key_last, *key_first, *public_charges;
+};
+/* Put a booking through the buffers: *done false when the row-by-row path must do it (a
+ * booking number the load wrote already, a person linked by cii/fbi/sid; the load was drained
+ * first) or no bulk load runs. */
+enum cust_status cust_pg_bulk_put(struct cust_pg *g, void *impl, const struct cust_booking *b,
+                                  const struct cust_put_meta *meta,
+                                  const struct cust_pg_bulk_names *nm, struct cust_put_result *res,
+                                  bool *done, struct cust_err *err);
+/* A booking number the load has not written, while nothing but the load's rows can exist. */
+bool cust_pg_bulk_unknown(struct cust_pg *g, const char *booking_number);
+/* True once per bulk load: the rows written are every row of the record's tables. */
+bool cust_pg_bulk_scan_rows(struct cust_pg *g);
 
 /* The backend's parts: their statements and state hang off the backend's handle. */
 struct cust_pg *cust_pg_conn(void *impl);

@@ -320,9 +320,11 @@ static enum cust_status emit(struct rstate *r, int t, const PGresult *res, int i
     return s;
 }
 
-/* Run the statements of table t (every row through cursors, or one key) and emit its rows with
- * their children. */
-static enum cust_status read_rows(void *impl, int t, const struct cust_pg_params *key,
+/* Run `sql` and its children's `kid` statements (parameters `p`) and emit the rows of table t
+ * with their children; `all`: every row (children without a parent are emitted as orphans);
+ * `whole`: each answer read in one result (a key, a range of ids), else through cursors. */
+static enum cust_status read_with(void *impl, int t, const char *sql, const char *const kid[2],
+                                  const struct cust_pg_params *p, bool all, bool whole,
                                   cust_row_fn fn, void *arg, bool *found, struct cust_err *err)
 {
     struct cust_pg *g = cust_pg_conn(impl);
@@ -332,14 +334,14 @@ static enum cust_status read_rows(void *impl, int t, const struct cust_pg_params
     bool ik = cust_row_tables_of[t].int_key;
     struct cust_pg_cursor rows, kids[2] = {{0}};
     int nkids = 0;
-    enum cust_status s = key ? cust_pg_cursor_of(g, c->get, key, true, &rows, err, what)
-                             : cust_pg_cursor_open(g, c->scan, NULL, true, &rows, err, what);
+    enum cust_status s = whole ? cust_pg_cursor_of(g, sql, p, true, &rows, err, what)
+                               : cust_pg_cursor_open(g, sql, p, true, &rows, err, what);
     if (s != CUST_OK)
         return CUST_EDB;
     for (; s == CUST_OK && nkids < 2 && c->child[nkids].name; nkids++) {
         const char *name = c->child[nkids].name;
-        s = key ? cust_pg_cursor_of(g, c->child[nkids].get, key, true, &kids[nkids], err, name)
-                : cust_pg_cursor_open(g, c->child[nkids].scan, NULL, true, &kids[nkids], err, name);
+        s = whole ? cust_pg_cursor_of(g, kid[nkids], p, true, &kids[nkids], err, name)
+                  : cust_pg_cursor_open(g, kid[nkids], p, true, &kids[nkids], err, name);
         if (s != CUST_OK)
             break;
     }
@@ -351,19 +353,75 @@ static enum cust_status read_rows(void *impl, int t, const struct cust_pg_params
         int64_t id;
         char *text;
         key_of(res, i, ik, &id, &text);
-        for (int k = 0; s == CUST_OK && !key && k < nkids; k++)
+        for (int k = 0; s == CUST_OK && all && k < nkids; k++)
             s = orphans(&kids[k], t, c->child[k].name, true, id, text, fn, arg, err);
         free(text);
         if (s == CUST_OK)
             s = emit(r, t, res, i, kids, fn, arg, err);
         cust_pg_cursor_skip(&rows);
     }
-    for (int k = 0; s == CUST_OK && !key && k < nkids; k++)
+    for (int k = 0; s == CUST_OK && all && k < nkids; k++)
         s = orphans(&kids[k], t, c->child[k].name, false, 0, NULL, fn, arg, err);
     /* the children's cursors first: the first cursor may own the transaction they live in */
     for (int k = nkids - 1; k >= 0; k--)
         s = cust_pg_cursor_close(&kids[k], s, err);
     return cust_pg_cursor_close(&rows, s, err);
+}
+
+/* Run the statements of table t (every row, or one key) and emit its rows with children. */
+static enum cust_status read_rows(void *impl, int t, const struct cust_pg_params *key,
+                                  cust_row_fn fn, void *arg, bool *found, struct cust_err *err)
+{
+    const struct cust_row_ctab *c = &cust_row_catalog[t];
+    const char *kid[2] = {key ? c->child[0].get : c->child[0].scan,
+                          key ? c->child[1].get : c->child[1].scan};
+    return read_with(impl, t, key ? c->get : c->scan, kid, key, !key, key != NULL, fn, arg,
+                     found, err);
+}
+
+/* The record's tables a bulk load writes, read by ranges of ids (every row, in key order, as
+ * the catalog's scan reads them, without holding a whole table in one result). */
+#define RANGE_ROWS(cols, from)                                                                     \
+    "SELECT " cols " FROM " from " WHERE id BETWEEN ?1 AND ?2 ORDER BY id"
+#define RANGE_KIDS(cols, from)                                                                     \
+    "SELECT booking_id, " cols " FROM " from " WHERE booking_id BETWEEN ?1 AND ?2"                 \
+    " ORDER BY booking_id, idx"
+static const struct {
+    const char *max, *rows, *kid[2];
+} ranges[CT_CITIZENSHIP + 1] = {
+    [CT_BOOKING_VERSIONS] = {"SELECT coalesce(max(id), 0) FROM booking_versions",
+                             RANGE_ROWS(BV, "booking_versions"),
+                             {NULL, NULL}},
+    [CT_BOOKINGS] = {"SELECT coalesce(max(id), 0) FROM bookings",
+                     RANGE_ROWS(BK, "bookings"),
+                     {RANGE_KIDS(CH, "charges"), RANGE_KIDS(PR, "prior_convictions")}},
+    [CT_PERSONS] = {"SELECT coalesce(max(id), 0) FROM persons",
+                    RANGE_ROWS(PS, "persons"),
+                    {NULL, NULL}},
+    [CT_CITIZENSHIP] = {"SELECT coalesce(max(id), 0) FROM citizenship_history",
+                        RANGE_ROWS(CI, "citizenship_history"),
+                        {NULL, NULL}},
+};
+#define RANGE_IDS 20000
+
+static enum cust_status scan_ranges(void *impl, int t, cust_row_fn fn, void *arg,
+                                    struct cust_err *err)
+{
+    struct cust_pg *g = cust_pg_conn(impl);
+    PGresult *res;
+    if (cust_pg_run(g, ranges[t].max, NULL, false, &res, err, cust_row_tables_of[t].name) !=
+        CUST_OK)
+        return CUST_EDB;
+    int64_t max = cust_pg_get_int(res, 0, 0);
+    PQclear(res);
+    enum cust_status s = CUST_OK;
+    for (int64_t lo = 1; s == CUST_OK && lo <= max; lo += RANGE_IDS) {
+        struct cust_pg_params p = {0};
+        cust_pg_int(&p, 1, lo);
+        cust_pg_int(&p, 2, lo + RANGE_IDS - 1);
+        s = read_with(impl, t, ranges[t].rows, ranges[t].kid, &p, true, true, fn, arg, NULL, err);
+    }
+    return s;
 }
 
 static enum cust_status pg_rows_each(void *impl, int t, cust_row_fn fn, void *arg,
@@ -435,12 +493,20 @@ static enum cust_status pg_rows_written(void *impl, cust_row_fn fn, void *arg, s
     struct rstate *r = state(impl);
     enum cust_status s = CUST_OK;
     unsigned char kb[8];
+    /* A bulk load into an empty store, the first time: every row of the record's tables was
+     * written by this transaction, so they are read by ranges of ids, not key by key (the
+     * bulk load is drained first: the statements below run). */
+    bool scan = cust_pg_bulk_scan_rows(cust_pg_conn(impl));
     for (int t = 0; s == CUST_OK && t < CT__N; t++) {
         struct keyset *k = &r->written[t];
         bool ik = cust_row_tables_of[t].int_key;
         size_t n = ik ? k->n : k->nt;
         if (n == 0)
             continue;
+        if (scan && t <= CT_CITIZENSHIP) {
+            s = scan_ranges(impl, t, fn, arg, err);
+            continue;
+        }
         if (ik)
             qsort(k->ids, k->n, sizeof(*k->ids), cmp_id);
         else

@@ -63,8 +63,8 @@ char *cust_pg_sql(const char *sql)
 
 /* "store 'NAME': WHAT: message" from a failed result; a unique or foreign-key violation is
  * CUST_ECONFLICT, a lock not obtained in time says the store is busy. */
-static enum cust_status result_err(struct cust_pg *g, const PGresult *r, struct cust_err *err,
-                                   const char *what)
+enum cust_status cust_pg_result_err(struct cust_pg *g, const PGresult *r, struct cust_err *err,
+                                    const char *what)
 {
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
@@ -124,7 +124,7 @@ static const struct cust_pg_stmt *prepared(struct cust_pg *g, const char *sql, s
     }
     free(text);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        result_err(g, r, err, what);
+        cust_pg_result_err(g, r, err, what);
         PQclear(r);
         return NULL;
     }
@@ -140,6 +140,8 @@ enum cust_status cust_pg_run(struct cust_pg *g, const char *sql, const struct cu
                              bool binary, PGresult **res, struct cust_err *err, const char *what)
 {
     *res = NULL;
+    if (g->bulk && cust_pg_bulk_before(g, err) != CUST_OK)
+        return CUST_EDB;
     const struct cust_pg_stmt *ps = prepared(g, sql, err, what);
     if (!ps)
         return CUST_EDB;
@@ -149,7 +151,7 @@ enum cust_status cust_pg_run(struct cust_pg *g, const char *sql, const struct cu
     PGresult *r = PQexecPrepared(g->conn, ps->name, p->n, p->v, p->len, p->fmt, binary ? 1 : 0);
     ExecStatusType rs = PQresultStatus(r);
     if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
-        enum cust_status st = result_err(g, r, err, what);
+        enum cust_status st = cust_pg_result_err(g, r, err, what);
         PQclear(r);
         return st;
     }
@@ -175,6 +177,8 @@ enum cust_status cust_pg_cursor_open(struct cust_pg *g, const char *sql,
                                      const char *what)
 {
     *c = (struct cust_pg_cursor){.g = g, .binary = binary, .what = what};
+    if (g->bulk && cust_pg_bulk_before(g, err) != CUST_OK)
+        return CUST_EDB;
     /* prepared first: the cursor's parameters get the types the statement was prepared with */
     const struct cust_pg_stmt *ps = prepared(g, sql, err, what);
     if (!ps)
@@ -199,7 +203,7 @@ enum cust_status cust_pg_cursor_open(struct cust_pg *g, const char *sql,
     free(decl);
     enum cust_status st = CUST_OK;
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
-        st = result_err(g, r, err, what);
+        st = cust_pg_result_err(g, r, err, what);
     PQclear(r);
     c->more = st == CUST_OK;
     if (st != CUST_OK)
@@ -233,7 +237,7 @@ enum cust_status cust_pg_cursor_peek(struct cust_pg_cursor *c, const PGresult **
     c->batch = PQexecParams(c->g->conn, sql, 0, NULL, NULL, NULL, NULL, c->binary ? 1 : 0);
     c->at = 0;
     if (PQresultStatus(c->batch) != PGRES_TUPLES_OK) {
-        enum cust_status st = result_err(c->g, c->batch, err, c->what);
+        enum cust_status st = cust_pg_result_err(c->g, c->batch, err, c->what);
         PQclear(c->batch);
         c->batch = NULL;
         c->more = false;
@@ -295,11 +299,13 @@ enum cust_status cust_pg_each(struct cust_pg *g, const char *sql, const struct c
 enum cust_status cust_pg_exec(struct cust_pg *g, const char *sql, struct cust_err *err,
                               const char *what)
 {
+    if (g->bulk && cust_pg_bulk_before(g, err) != CUST_OK)
+        return CUST_EDB;
     PGresult *r = PQexec(g->conn, sql);
     ExecStatusType rs = PQresultStatus(r);
     enum cust_status st = CUST_OK;
     if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK)
-        st = result_err(g, r, err, what);
+        st = cust_pg_result_err(g, r, err, what);
     PQclear(r);
     return st;
 }
