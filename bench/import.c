@@ -3,11 +3,19 @@
  * in the same run, time sqlite3's `.import` of the same bookings flattened to CSV (the anchor).
  * Reports bookings/s, peak memory (max RSS) and the ratio. See docs/bench-import.md.
  *
- *     build-release/bench/bench_import [N]
+ *     build-release/bench/bench_import [N] [postgresql://…/MAINTENANCE_DB]
+ *
+ * With a PostgreSQL URL (a maintenance database, `postgres`), the same bookings are also
+ * imported into a new database there (COPY, store_postgres_bulk.c) and, as that backend's anchor,
+ * the same CSV is loaded with `psql \copy` into a one-table database; both databases are
+ * dropped after. The server's CPU is measured when BENCH_PG_DATA names its data folder (the
+ * postmaster's reaped children, /proc/PID/stat); the database's size is printed.
  */
 #include "custodian/compat.h"
 #include "custodian/buf.h"
 #include "custodian/records.h"
+
+#include <libpq-fe.h>
 
 #include <inttypes.h>
 #include <spawn.h>
@@ -168,6 +176,159 @@ static void rm_db(const char *p)
     unlink(x);
 }
 
+/* ---- PostgreSQL ---------------------------------------------------------------------- */
+
+/* CPU seconds of the PostgreSQL server's finished sessions (the postmaster's reaped children):
+ * -1 without BENCH_PG_DATA. */
+static double pg_server_cpu(void)
+{
+    const char *data = getenv("BENCH_PG_DATA");
+    char path[600], line[1024];
+    if (!data)
+        return -1;
+    snprintf(path, sizeof(path), "%s/postmaster.pid", data);
+    FILE *f = fopen(path, "r");
+    long pid = 0;
+    if (!f || fscanf(f, "%ld", &pid) != 1) {
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    fclose(f);
+    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+    if (!(f = fopen(path, "r")))
+        return -1;
+    bool got = fgets(line, sizeof(line), f) != NULL;
+    fclose(f);
+    const char *p = got ? strrchr(line, ')') : NULL;
+    if (!p)
+        return -1;
+    /* after the name: field 3 (the state, a letter), then numbers: 14 utime ... 16 cutime,
+     * 17 cstime (man 5 proc) */
+    unsigned long long v[18] = {0};
+    char *q = strchr(p, ' ');
+    q = q ? strchr(q + 1, ' ') : NULL; /* past the state */
+    for (int k = 4; q && k <= 17; k++)
+        v[k] = strtoull(q, &q, 10);
+    return (double)(v[16] + v[17]) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static bool pg_sql(const char *url, const char *sql)
+{
+    PGconn *c = PQconnectdb(url);
+    PGresult *r = PQexec(c, sql);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok)
+        fprintf(stderr, "bench_import: %s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    return ok;
+}
+
+/* url with its database replaced by db (postgresql:///DB?params) */
+static void pg_url(const char *url, const char *db, char *out, size_t cap)
+{
+    const char *q = strchr(url, '?');
+    const char *slash = strstr(url, "://");
+    slash = slash ? strchr(slash + 3, '/') : NULL;
+    snprintf(out, cap, "%.*s/%s%s", slash ? (int)(slash - url) : (int)strlen(url), url, db,
+             q ? q : "");
+}
+
+static void pg_size(const char *url, const char *what)
+{
+    PGconn *c = PQconnectdb(url);
+    PGresult *r = PQexec(c, "SELECT pg_database_size(current_database())");
+    if (PQresultStatus(r) == PGRES_TUPLES_OK)
+        printf("%s database size: %.1f MiB\n", what, strtod(PQgetvalue(r, 0, 0), NULL) / 1048576.0);
+    PQclear(r);
+    PQfinish(c);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static int bench_pg(const char *maint, const char *jpath, const char *cpath, long n)
+{
+    char db[64], adb[64], url[1024], aurl[1024], sql[256];
+    snprintf(db, sizeof(db), "bench_import_%ld", (long)getpid());
+    snprintf(adb, sizeof(adb), "bench_import_anchor_%ld", (long)getpid());
+    pg_url(maint, db, url, sizeof(url));
+    pg_url(maint, adb, aurl, sizeof(aurl));
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", db);
+    if (!pg_sql(maint, sql))
+        return 1;
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", adb);
+    if (!pg_sql(maint, sql))
+        return 1;
+    struct cust_store *s;
+    struct cust_err err = CUST_ERR_INIT;
+    int rc = 1;
+    if (cust_store_open(url, CUST_STORE_CREATE, &s, &err) != CUST_OK) {
+        fprintf(stderr, "bench_import: %s\n", err.msg);
+        goto drop;
+    }
+    struct cust_import_opts o = {.path = jpath, .actor = "bench"};
+    struct cust_import_stats st;
+    double srv0 = pg_server_cpu(), c0 = cpu_of(RUSAGE_SELF), t = mono();
+    enum cust_status ist = cust_import_file(s, &o, &st, &err);
+    double ti = mono() - t, ci = cpu_of(RUSAGE_SELF) - c0;
+    cust_store_close(s);
+    sleep_ms(300); /* the session's process ends and is reaped */
+    double srv = srv0 >= 0 ? pg_server_cpu() - srv0 : -1;
+    if (ist != CUST_OK) {
+        fprintf(stderr, "bench_import: PostgreSQL: %s\n", err.msg);
+        goto drop;
+    }
+    printf("custodian import on PostgreSQL (COPY): %" PRId64 " bookings in %.2f s = %.0f "
+           "bookings/s (client CPU %.2f s, server CPU %.2f s)\n",
+           st.bookings, ti, (double)st.bookings / ti, ci, srv);
+    pg_size(url, "custodian");
+
+    /* anchor: psql \copy of the same CSV into one table of 14 text columns */
+    char create[600], copy[700];
+    snprintf(create, sizeof(create),
+             "CREATE TABLE bookings(booking_number text, booked_at text, facility text,"
+             " arresting_agency text, person_id text, last_name text, first_name text, cii text,"
+             " citizenship_status text, citizenship_source text, scheduled_release text,"
+             " released_at text, charges text, prior_convictions text)");
+    if (!pg_sql(aurl, create))
+        goto drop;
+    snprintf(copy, sizeof(copy), "\\copy bookings FROM '%s' WITH (FORMAT csv, HEADER true)", cpath);
+    char prog[] = "psql", qflag[] = "-q", cflag[] = "-c";
+    char *args[] = {prog, qflag, aurl, cflag, copy, NULL};
+    pid_t pid;
+    double ch0 = cpu_of(RUSAGE_CHILDREN);
+    srv0 = pg_server_cpu();
+    t = mono();
+    if (posix_spawnp(&pid, "psql", NULL, NULL, args, environ) != 0) {
+        perror("bench_import: psql");
+        goto drop;
+    }
+    int wst;
+    waitpid(pid, &wst, 0);
+    double ta = mono() - t;
+    sleep_ms(300);
+    srv = srv0 >= 0 ? pg_server_cpu() - srv0 : -1;
+    if (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0)
+        goto drop;
+    printf("psql \\copy (CSV anchor): %ld rows in %.2f s = %.0f rows/s (psql CPU %.2f s, server "
+           "CPU %.2f s)\n",
+           n, ta, (double)n / ta, cpu_of(RUSAGE_CHILDREN) - ch0, srv);
+    pg_size(aurl, "anchor");
+    printf("wall ratio custodian/psql \\copy = %.2fx\n", ti / ta);
+    rc = 0;
+drop:
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", db);
+    pg_sql(maint, sql);
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", adb);
+    pg_sql(maint, sql);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     long n = argc > 1 ? strtol(argv[1], NULL, 10) : 1000000;
@@ -252,11 +413,12 @@ int main(int argc, char **argv)
     printf("CPU ratio custodian/sqlite3 = %.2fx\n", ci / cpu_of(RUSAGE_CHILDREN));
     printf("wall ratio custodian/sqlite3 = %.2fx (goal <= 3x); goal 100000 bookings/s: %s\n",
            ti / ta, (double)st.bookings / ti >= 100000 ? "met" : "NOT met");
+    int pg_rc = argc > 2 ? bench_pg(argv[2], jpath, cpath, n) : 0;
     if (!getenv("BENCH_KEEP")) {
         unlink(jpath);
         unlink(cpath);
     }
     rm_db(db);
     rm_db(adb);
-    return WIFEXITED(wst) && WEXITSTATUS(wst) == 0 ? 0 : 1;
+    return WIFEXITED(wst) && WEXITSTATUS(wst) == 0 && pg_rc == 0 ? 0 : 1;
 }

@@ -979,8 +979,6 @@ static enum cust_status pg_ledger_entry(void *impl, int64_t seq, cust_ledger_fn 
     return st;
 }
 
-/* ---- not built yet --------------------------------------------------------------------- */
-
 static const struct cust_store_ops pg_ops = {
     .name = "postgresql",
     .close = pg_close,

@@ -168,8 +168,7 @@ enum cust_status cust_pg_public_regrant(struct cust_pg *g, const char *grantees,
 extern const char *const *const cust_pg_migrations[];
 extern const int cust_pg_migration_count;
 
-/* The operations not built yet on PostgreSQL: each answers "WHAT on PostgreSQL: not built yet
- * (docs/internals/store-postgresql.md)" (store_postgres_todo.c). */
+/* The feeds' runs, listed bookings and review items (store_postgres_feed.c). */
 extern const struct cust_store_feed_ops cust_pg_feed_ops;
 /* The request desk (store_postgres_requests.c): its sub-table, and the persons and scopes the
  * desk matches against. */
@@ -187,7 +186,6 @@ enum cust_status cust_pg_scope(void *impl, const struct cust_scope *sc, cust_sco
                                void *arg, struct cust_err *err);
 enum cust_status cust_pg_person_bookings(void *impl, int64_t person_id, cust_scope_row_fn fn,
                                          void *arg, struct cust_err *err);
-enum cust_status cust_pg_not_built(struct cust_err *err, const char *what);
 
 /* Backup and restore (store_postgres_backup.c; store.h cust_store_backup, _restore_*). */
 enum cust_status cust_pg_backup(void *impl, const char *dir, struct cust_backup_files *files,

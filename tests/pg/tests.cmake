@@ -27,9 +27,9 @@ add_test(NAME pg/test_store COMMAND test_store)
 # Integration tests of the record and the desk, again on PostgreSQL (tests/pg/on_pg.sh: the
 # same script, its store a database of its own). Not here: tests that open the SQLite file
 # themselves (sqlite3), need a store's folder, or use what is not built on PostgreSQL yet
-# (feeds, reports, backup; docs/internals/store-postgresql.md).
+# (docs/internals/store-postgresql.md).
 set(CUST_PG_INTEGRATION desk_cli desk_answer desk_expiry desk_whole_record desk_needs_review
-    records_import records_history records_asof records_release)
+    records_import records_history records_asof records_release feeds_daily)
 set(CUST_PG_INT_TESTS)
 foreach(name ${CUST_PG_INTEGRATION})
   add_test(NAME pg/${name} COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/on_pg.sh
