@@ -106,7 +106,7 @@ psql -At "$PG" -c "SELECT count(*) FROM ledger WHERE object_id = '$WIDE'" >"$T/n
 # a role without the view is refused at open, with the command that grants it
 psql -q "$PG" -c "REVOKE SELECT ON public_bookings, public_custody, persons FROM $WIDE"
 expect_exit 2 "$C" --db "$WIDEURL" serve --public-only --listen 127.0.0.1:0
-grep "cannot read the public view public_bookings and public_custody (custodian publish --role NAME grants it)" "$T/err" \
+grep "cannot read the public view public_bookings, public_custody and public_custody_names (custodian publish --role NAME grants it)" "$T/err" \
   >/dev/null || fail "role without the view: $(cat "$T/err")"
 
 # a SQLite store has no roles: its public server reads a published file
