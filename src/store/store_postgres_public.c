@@ -21,8 +21,7 @@ static enum cust_status run(void *impl, const struct cust_public_query *q, bool 
 {
     if (!q->last_name && !q->booking_number)
         return cust_err_set(err, CUST_EINVAL, "give a last name or a booking number");
-    enum public_stmt id =
-        q->last_name ? (count ? P_NAME_COUNT : P_NAME) : (count ? P_NUMBER_COUNT : P_NUMBER);
+    enum public_stmt id = public_stmt_for(q, count);
     struct public_keys k;
     if (q->last_name) {
         cust_name_key(q->last_name, strlen(q->last_name), k.last, sizeof(k.last), NULL);
@@ -90,14 +89,16 @@ enum cust_status cust_pg_public_count(void *impl, const struct cust_public_query
 static const char s_readable[] = "SELECT c.relname FROM pg_class c"
                                  " WHERE c.relnamespace = to_regnamespace(current_schema())"
                                  " AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
-                                 " AND c.relname NOT IN ('public_bookings', 'public_custody')"
+                                 " AND c.relname NOT IN ('public_bookings', 'public_custody',"
+                                 " 'public_custody_names')"
                                  " AND has_any_column_privilege(CAST(?1 AS name), c.oid, 'SELECT')"
                                  " ORDER BY c.relname LIMIT 1";
-/* whether role ?1 can read the view and its in-custody rows (migration 13; NULL: there is no
- * view) */
+/* whether role ?1 can read the view, its in-custody rows (migration 13) and their counts per
+ * name (migration 14) (NULL: there is no view) */
 static const char s_view_readable[] =
     "SELECT has_table_privilege(CAST(?1 AS name), to_regclass('public_bookings'), 'SELECT')"
-    " AND has_table_privilege(CAST(?1 AS name), to_regclass('public_custody'), 'SELECT')";
+    " AND has_table_privilege(CAST(?1 AS name), to_regclass('public_custody'), 'SELECT')"
+    " AND has_table_privilege(CAST(?1 AS name), to_regclass('public_custody_names'), 'SELECT')";
 static const char s_role_exists[] = "SELECT 1 FROM pg_roles WHERE rolname = ?1";
 static const char s_names[] =
     "SELECT quote_ident(current_database()), quote_ident(current_schema())";
@@ -136,8 +137,9 @@ static enum cust_status check_role(struct cust_pg *g, const char *role, struct c
                           "store '%s' has no public view (not a custodian store)", g->name);
     else if (st == CUST_OK && strcmp(v, "t") != 0)
         st = cust_err_set(err, CUST_EINVAL,
-                          "store '%s': the role '%s' cannot read the public view public_bookings"
-                          " and public_custody (custodian publish --role NAME grants it)",
+                          "store '%s': the role '%s' cannot read the public view public_bookings,"
+                          " public_custody and public_custody_names (custodian publish --role"
+                          " NAME grants it)",
                           g->name, role);
     free(v);
     char *t = NULL;
@@ -181,10 +183,11 @@ enum cust_status cust_pg_public_role(void *impl, const char *role, struct cust_e
         st = cust_pg_run(g, s_names, NULL, false, &r, err, "public role");
     if (st == CUST_OK) {
         cust_buf_reset(&sql);
-        cust_buf_appendf(&sql,
-                         "GRANT CONNECT ON DATABASE %s TO %s; GRANT USAGE ON SCHEMA %s TO %s;"
-                         " GRANT SELECT ON public_bookings, public_custody TO %s",
-                         PQgetvalue(r, 0, 0), id, PQgetvalue(r, 0, 1), id, id);
+        cust_buf_appendf(
+            &sql,
+            "GRANT CONNECT ON DATABASE %s TO %s; GRANT USAGE ON SCHEMA %s TO %s;"
+            " GRANT SELECT ON public_bookings, public_custody, public_custody_names TO %s",
+            PQgetvalue(r, 0, 0), id, PQgetvalue(r, 0, 1), id, id);
         st = cust_pg_exec(g, sql.buf, err, "public role");
     }
     PQclear(r);
@@ -210,7 +213,9 @@ enum cust_status cust_pg_public_regrant(struct cust_pg *g, const char *grantees,
     if (!grantees)
         return CUST_OK;
     struct cust_buf sql = CUST_BUF_INIT;
-    cust_buf_appendf(&sql, "GRANT SELECT ON public_bookings, public_custody TO %s", grantees);
+    cust_buf_appendf(&sql,
+                     "GRANT SELECT ON public_bookings, public_custody, public_custody_names TO %s",
+                     grantees);
     enum cust_status st = cust_pg_exec(g, sql.buf, err, "public view grants");
     cust_buf_release(&sql);
     return st;

@@ -306,6 +306,24 @@ static const char *const m13[] = {
     " WHERE released_day IS NOT NULL",
     NULL};
 
-const char *const *const cust_pg_migrations[] = {m1, m2, m3,  m4,  m5,  m6, m7,
-                                                 m8, m9, m10, m11, m12, m13};
+/* The in-custody rows counted per last name key (store_public_sql.h, store_sqlite_public.c
+ * migration 14), kept by a row trigger on public_custody, and public_custody_booked. */
+static const char *const m14[] = {
+    "CREATE TABLE public_custody_names(last_key ctext NOT NULL PRIMARY KEY, n bigint NOT NULL)",
+    PUBLIC_NAMES_FILL,
+    "CREATE INDEX public_custody_booked ON public_custody(booked_ts)",
+    "CREATE FUNCTION cust_public_custody_names() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
+    " IF TG_OP <> 'INSERT' THEN"
+    " DELETE FROM public_custody_names WHERE last_key = OLD.last_key AND n = 1;"
+    " UPDATE public_custody_names SET n = n - 1 WHERE last_key = OLD.last_key; END IF;"
+    " IF TG_OP <> 'DELETE' THEN INSERT INTO public_custody_names(last_key, n)"
+    " VALUES (NEW.last_key, 1) ON CONFLICT (last_key)"
+    " DO UPDATE SET n = public_custody_names.n + 1; END IF;"
+    " RETURN NULL; END$$",
+    "CREATE TRIGGER public_custody_names AFTER INSERT OR DELETE OR UPDATE OF last_key"
+    " ON public_custody FOR EACH ROW EXECUTE FUNCTION cust_public_custody_names()",
+    NULL};
+
+const char *const *const cust_pg_migrations[] = {m1, m2, m3,  m4,  m5,  m6,  m7,
+                                                 m8, m9, m10, m11, m12, m13, m14};
 const int cust_pg_migration_count = (int)CUST_ARRAY_LEN(cust_pg_migrations);

@@ -7,7 +7,11 @@
 #ifndef CUSTODIAN_STORE_PUBLIC_SQL_H
 #define CUSTODIAN_STORE_PUBLIC_SQL_H
 
-enum public_stmt { P_NAME, P_NUMBER, P_NAME_COUNT, P_NUMBER_COUNT, P__N };
+#include "custodian/store.h"
+
+#include <stdbool.h>
+
+enum public_stmt { P_NAME, P_NUMBER, P_NAME_COUNT, P_NUMBER_COUNT, P_NAME_TOTAL, P__N };
 
 /* The table public_custody (migration 13): the rows of public_bookings that are unreleased, with
  * these columns of the view and no other, in the locator's order (its primary key: last_key,
@@ -22,6 +26,14 @@ enum public_stmt { P_NAME, P_NUMBER, P_NAME_COUNT, P_NUMBER_COUNT, P__N };
 #define PUBLIC_CUSTODY_FILL(CHOOSE)                                                                \
     "INSERT INTO public_custody(" PUBLIC_CUSTODY_COLS ") SELECT " PUBLIC_CUSTODY_COLS              \
     " FROM public_bookings WHERE unreleased AND " CHOOSE
+
+/* The table public_custody_names (migration 14): how many rows public_custody holds for each
+ * last_key (n > 0; a key with none has no row), kept by triggers on public_custody in the same
+ * transaction (each backend's migration 14), so that the count of a search by last name alone
+ * ("showing 50 of 573") sums the few keys of its range instead of counting every match. */
+#define PUBLIC_NAMES_FILL                                                                          \
+    "INSERT INTO public_custody_names(last_key, n) SELECT last_key, count(*) FROM public_custody"  \
+    " GROUP BY last_key"
 
 /* The public locator: this view and nothing else, and only these columns of it (dob,
  * unreleased, released_day and booked_ts are filters; last_key and first_key order the rows).
@@ -41,6 +53,21 @@ enum public_stmt { P_NAME, P_NUMBER, P_NAME_COUNT, P_NUMBER_COUNT, P__N };
     " AND (?6 IS NULL OR dob = ?6)"
 #define PUBLIC_ORDER "last_key, first_key, booking_number LIMIT ?5"
 
+/* P_NAME_COUNT without a first name, booking number or dob (the locator's common count): the
+ * kept counts of the keys in the range, less the in-custody rows of the range booked after ?4
+ * (hidden: the last hide_recent_hours, a few rows of the county, found by the index
+ * public_custody_booked), plus the released half as in P_NAME_COUNT. BOOKED names that index for
+ * SQLite (" INDEXED BY public_custody_booked": without statistics its planner would walk the
+ * name's range of public_custody_count instead, every match again); PostgreSQL's planner, which
+ * has them, is given "". */
+#define PUBLIC_NAME_TOTAL(BOOKED)                                                                  \
+    "SELECT (SELECT coalesce(sum(n), 0) FROM public_custody_names"                                 \
+    " WHERE last_key >= ?1 AND last_key < ?8)"                                                     \
+    " - (SELECT count(*) FROM public_custody" BOOKED " WHERE booked_ts > ?4"                       \
+    " AND last_key >= ?1 AND last_key < ?8)"                                                       \
+    " + (SELECT count(*) FROM public_bookings WHERE last_key >= ?1"                                \
+    " AND last_key < ?8 AND released_day > ?7 AND NOT unreleased AND booked_ts <= ?4)"
+
 static const char *const public_sql[P__N] = {
     [P_NAME] = "SELECT " PUBLIC_COLS " FROM public_custody WHERE last_key >= ?1 AND last_key < ?8"
                " AND " PUBLIC_FILTER " UNION ALL SELECT " PUBLIC_COLS
@@ -56,10 +83,22 @@ static const char *const public_sql[P__N] = {
                      " + (SELECT count(*) FROM public_bookings WHERE last_key >= ?1"
                      " AND last_key < ?8 AND released_day > ?7 AND NOT unreleased"
                      " AND " PUBLIC_FILTER ")",
+    [P_NAME_TOTAL] = PUBLIC_NAME_TOTAL(""),
     [P_NUMBER_COUNT] = "SELECT count(*) FROM public_bookings WHERE booking_number = ?3"
                        " AND (unreleased OR released_day > ?7)"
                        " AND (?1 IS NULL OR (last_key >= ?1 AND last_key < ?8))"
                        " AND " PUBLIC_FILTER,
 };
+
+/* The statement for `q`: by name or by number, its rows or their count (the kept counts when the
+ * last name is the only filter). */
+static inline enum public_stmt public_stmt_for(const struct cust_public_query *q, bool count)
+{
+    if (!q->last_name)
+        return count ? P_NUMBER_COUNT : P_NUMBER;
+    if (!count)
+        return P_NAME;
+    return q->first_name || q->booking_number || q->dob ? P_NAME_COUNT : P_NAME_TOTAL;
+}
 
 #endif

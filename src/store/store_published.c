@@ -20,7 +20,8 @@
 /* The published file: the table public_bookings (so the locator's statements read it as they
  * read the view), its two indexes (the shapes of P_NAME and P_NUMBER), the table public_custody
  * (migration 13: its unreleased rows in the locator's order, made from the file's own rows, so
- * from the same snapshot, whichever backend handed them over) and one row saying when it was
+ * from the same snapshot, whichever backend handed them over) and public_custody_names (migration
+ * 14: their counts per last name key, made from those) and one row saying when it was
  * made from which schema. Marked by its application_id. */
 static const char published_schema[] =
     "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
@@ -35,6 +36,8 @@ static const char published_schema[] =
     " first_name TEXT, middle_name TEXT, booked_at TEXT, facility TEXT, arresting_agency TEXT,"
     " charges TEXT, scheduled_release TEXT, PRIMARY KEY(last_key, first_key, booking_number))"
     " WITHOUT ROWID;"
+    " CREATE TABLE public_custody_names(last_key TEXT NOT NULL PRIMARY KEY, n INTEGER NOT NULL)"
+    " WITHOUT ROWID;"
     " CREATE TABLE published (at TEXT NOT NULL, rows INTEGER NOT NULL,"
     " source_schema INTEGER NOT NULL);";
 static const char published_indexes[] =
@@ -42,7 +45,8 @@ static const char published_indexes[] =
     " CREATE INDEX public_by_number ON public_bookings(booking_number);"
     " INSERT INTO public_custody(" PUBLIC_CUSTODY_COLS ") SELECT " PUBLIC_CUSTODY_COLS
     " FROM public_bookings WHERE unreleased ORDER BY last_key, first_key, booking_number;"
-    " CREATE INDEX public_custody_count ON public_custody(last_key, first_key, booked_ts, dob);";
+    " CREATE INDEX public_custody_count ON public_custody(last_key, first_key, booked_ts, dob);"
+    " CREATE INDEX public_custody_booked ON public_custody(booked_ts); " PUBLIC_NAMES_FILL ";";
 
 struct cust_published {
     sqlite3 *db;

@@ -166,6 +166,7 @@ static const char *const *const migrations[] = {
     cust_sqlite_reports_migration,         /* 11: enforcement log, requests by receipt */
     cust_sqlite_reserved_migration,        /* 12: empty, a no-op (see above) */
     cust_sqlite_public_custody_migration,  /* 13: the locator's in-custody rows in its order */
+    cust_sqlite_public_names_migration,    /* 14: the in-custody rows counted per last name */
 };
 
 int cust_store_schema_version(void)

@@ -76,6 +76,26 @@ extern const char *const cust_sqlite_public_charges_migration[];
 /* Schema migration 13: public_custody, and bookings_released_name by release day. */
 extern const char *const cust_sqlite_public_custody_migration[];
 
+/* The triggers that keep public_custody_names (migration 14, store_public_sql.h) with the rows of
+ * public_custody, whoever writes them (its own triggers, a bulk load's fill at its commit). */
+#define CUST_SQLITE_PUBLIC_NAMES_TRIGGERS                                                          \
+    "CREATE TRIGGER public_custody_names_insert AFTER INSERT ON public_custody BEGIN"              \
+    " INSERT INTO public_custody_names(last_key, n) VALUES (NEW.last_key, 1)"                      \
+    " ON CONFLICT(last_key) DO UPDATE SET n = n + 1; END;"                                         \
+    " CREATE TRIGGER public_custody_names_delete AFTER DELETE ON public_custody BEGIN"             \
+    " DELETE FROM public_custody_names WHERE last_key = OLD.last_key AND n = 1;"                   \
+    " UPDATE public_custody_names SET n = n - 1 WHERE last_key = OLD.last_key; END;"               \
+    " CREATE TRIGGER public_custody_names_update AFTER UPDATE OF last_key ON public_custody"       \
+    " WHEN OLD.last_key IS NOT NEW.last_key BEGIN"                                                 \
+    " DELETE FROM public_custody_names WHERE last_key = OLD.last_key AND n = 1;"                   \
+    " UPDATE public_custody_names SET n = n - 1 WHERE last_key = OLD.last_key;"                    \
+    " INSERT INTO public_custody_names(last_key, n) VALUES (NEW.last_key, 1)"                      \
+    " ON CONFLICT(last_key) DO UPDATE SET n = n + 1; END;"
+
+/* Schema migration 14: public_custody_names, the in-custody rows counted per last name key, and
+ * public_custody_booked (the recent rows a count leaves out). */
+extern const char *const cust_sqlite_public_names_migration[];
+
 /* Schema migration 10: the name key (namekey.h) of each booking's name copy, the indexes on it,
  * public_bookings with the keys as its search columns. */
 extern const char *const cust_sqlite_public_name_key_migration[];

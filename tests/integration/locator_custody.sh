@@ -22,6 +22,12 @@ same() { # WHEN
   [ "$a" -eq 0 ] && [ "$b" -eq 0 ] || fail "$1: public_custody differs from the view ($a, $b)"
   [ "$(q "SELECT count(*) FROM public_custody")" -eq \
     "$(q "SELECT count(*) FROM public_bookings WHERE unreleased")" ] || fail "$1: counts"
+  # the counts per name key (migration 14): exactly those of public_custody, no key without rows
+  a=$(q "SELECT count(*) FROM (SELECT last_key, n FROM public_custody_names
+         EXCEPT SELECT last_key, count(*) FROM public_custody GROUP BY last_key)")
+  b=$(q "SELECT count(*) FROM (SELECT last_key, count(*) FROM public_custody GROUP BY last_key
+         EXCEPT SELECT last_key, n FROM public_custody_names)")
+  [ "$a" -eq 0 ] && [ "$b" -eq 0 ] || fail "$1: public_custody_names differs ($a, $b)"
   ok
 }
 
@@ -35,7 +41,7 @@ awk "NR % 3 == 0" "$T/county.jsonl" >"$T/b.jsonl"
 [ "$(q "SELECT count(*) FROM public_custody")" -gt 30 ] || fail "bulk: too few in custody"
 same "bulk load"
 [ "$(q "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'
-        AND name LIKE 'public_custody_%'")" -eq 4 ] || fail "bulk: the triggers are not back"
+        AND name LIKE 'public_custody_%'")" -eq 7 ] || fail "bulk: the triggers are not back"
 ok
 # an ordinary import (the triggers)
 "$C" import "$T/b.jsonl" >/dev/null 2>&1 || fail "import"
@@ -54,7 +60,21 @@ printf '%s\n' "$fix" | jq -c '.facility = "East Facility" | .charges[0].descript
   >>"$T/c.jsonl"
 printf '%s\n' "$ren" | jq -c '.person.middle_name = "ZED" | .person.dob = "1971-02-03"
   | .person.last_name = "ZZTESTNAME"' >>"$T/c.jsonl"
+# and eight new bookings of one name, two of them booked an hour ago, inside the locator's
+# hide_recent_hours (2): neither shown nor counted; the name starts with the most common three
+# letters of those in custody
+common=$(q "SELECT max(last_name) FROM public_custody WHERE substr(last_key, 1, 3) =
+            (SELECT substr(last_key, 1, 3) FROM public_custody GROUP BY 1
+             ORDER BY count(*) DESC, 1 LIMIT 1)")
+for i in 1 2 3 4 5 6 7 8; do
+  booked=$(date -u -d "-$((i > 2 ? 72 : 1)) hour" +%Y-%m-%dT%H:%M:%SZ)
+  printf '%s\n' "$inc" | sed -n 1p | jq -c --arg n "990000$i" --arg b "$booked" --arg l "$common" \
+    '.booking_number = $n | .booked_at = $b | .person.last_name = $l
+     | .person.person_id = ("P" + $n) | .person.ids |= map_values(null)' >>"$T/c.jsonl"
+done
 "$C" import "$T/c.jsonl" >"$T/out" 2>&1 || { cat "$T/out" >&2; fail "corrections"; }
+[ "$(q "SELECT count(*) FROM public_custody WHERE booking_number LIKE '990000_'")" -eq 8 ] ||
+  fail "the new bookings are not in custody"
 same "corrections"
 bn() { printf '%s\n' "$1" | jq -r .booking_number; }
 [ "$(q "SELECT count(*) FROM public_custody WHERE booking_number = '$(bn "$rel")'")" -eq 0 ] ||
@@ -116,16 +136,27 @@ done < <(q "SELECT last_key, max(last_name) FROM public_bookings WHERE unrelease
             GROUP BY last_key ORDER BY count(*) DESC, last_key LIMIT 15")
 [ "$n" -eq 60 ] || fail "compared $n answers"
 ok
+# the first three letters of the new bookings' name: a prefix (several keys, more rows than the
+# cap), counted from the kept counts per key less the two booked an hour ago
+pre=$(q "SELECT substr(last_key, 1, 3) FROM public_custody WHERE booking_number = '9900001'")
+curl -s -G -o "$T/b" --data-urlencode "last_name=$pre" "$BASE/api/v1/public/inmates"
+got=$(jq -r '[.results[].booking_number] + [.total | tostring] | join(" ")' "$T/b")
+want=$(old "$pre" "" | tr '\n' ' ' | sed 's/  */ /g; s/^ //; s/ $//')
+[ "$got" = "$want" ] || fail "$pre: [$got], want [$want]"
+[ "$(jq -r .truncated "$T/b")" = true ] || fail "$pre: not more than the cap: $(head -c 300 "$T/b")"
+all=$(q "SELECT count(*) FROM public_custody WHERE substr(last_key, 1, 3) = '$pre'")
+[ "$(jq -r .total "$T/b")" -eq $((all - 2)) ] || fail "$pre: total $(jq .total "$T/b") of $all"
+ok
 b=$(bn "$fix")
 curl -s -o "$T/b" "$BASE/api/v1/public/inmates?booking_number=$b"
 [ "$(jq -r '.results[0].facility' "$T/b")" = "East Facility" ] || fail "by number: $(cat "$T/b")"
 ok
 
-# the migration on a store taken back to schema 12: the same rows again
+# the migrations on a store taken back to schema 12: the same rows and counts again
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 q "DROP TRIGGER public_custody_insert; DROP TRIGGER public_custody_update;
    DROP TRIGGER public_custody_delete; DROP TRIGGER public_custody_person;
-   DROP TABLE public_custody; DROP INDEX bookings_released_name;
+   DROP TABLE public_custody_names; DROP TABLE public_custody; DROP INDEX bookings_released_name;
    CREATE INDEX bookings_released_name ON bookings(key_last, released_day)
      WHERE released_day IS NOT NULL;
    DELETE FROM schema_migrations WHERE version >= 13;"

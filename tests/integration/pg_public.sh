@@ -95,7 +95,7 @@ expect_exit 2 "$C" --db "$PG" serve --public-only --listen 127.0.0.1:0
 grep "the role 'custodian' can read '[a-z_]*', not only the public view" "$T/err" >/dev/null ||
   fail "owner as public role: $(cat "$T/err")"
 psql -q "$PG" -c "CREATE ROLE $WIDE LOGIN" \
-  -c "GRANT SELECT ON public_bookings, public_custody, persons TO $WIDE"
+  -c "GRANT SELECT ON public_bookings, public_custody, public_custody_names, persons TO $WIDE"
 expect_exit 2 "$C" --db "$WIDEURL" serve --public-only --listen 127.0.0.1:0
 grep "the role '$WIDE' can read 'persons'" "$T/err" >/dev/null || fail "wide role: $(cat "$T/err")"
 # and granting it the view is refused too, changing nothing (no ledger entry)
@@ -104,9 +104,9 @@ grep "the role '$WIDE' can read 'persons'" "$T/err" >/dev/null || fail "publish 
 psql -At "$PG" -c "SELECT count(*) FROM ledger WHERE object_id = '$WIDE'" >"$T/n"
 [ "$(cat "$T/n")" = 0 ] || fail "a refused grant reached the ledger"
 # a role without the view is refused at open, with the command that grants it
-psql -q "$PG" -c "REVOKE SELECT ON public_bookings, public_custody, persons FROM $WIDE"
+psql -q "$PG" -c "REVOKE SELECT ON public_bookings, public_custody, public_custody_names, persons FROM $WIDE"
 expect_exit 2 "$C" --db "$WIDEURL" serve --public-only --listen 127.0.0.1:0
-grep "cannot read the public view public_bookings and public_custody (custodian publish --role NAME grants it)" "$T/err" \
+grep "cannot read the public view public_bookings, public_custody and public_custody_names (custodian publish --role NAME grants it)" "$T/err" \
   >/dev/null || fail "role without the view: $(cat "$T/err")"
 
 # a SQLite store has no roles: its public server reads a published file

@@ -24,7 +24,7 @@ ok
 mkdir "$T/pub"
 "$C" publish --out "$T/pub/PUBLIC.db" >"$T/out"
 grep '^published 3 bookings to ' "$T/out" >/dev/null || fail "publish: $(cat "$T/out")"; ok
-[ "$(sqlite3 "$T/pub/PUBLIC.db" "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name" | tr '\n' ' ')" = "public_bookings public_custody published " ] ||
+[ "$(sqlite3 "$T/pub/PUBLIC.db" "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name" | tr '\n' ' ')" = "public_bookings public_custody public_custody_names published " ] ||
   fail "tables of the public file: $(sqlite3 "$T/pub/PUBLIC.db" .tables)"
 ok
 cols=$(sqlite3 "$T/pub/PUBLIC.db" "SELECT group_concat(name, ' ') FROM pragma_table_info('public_bookings')")

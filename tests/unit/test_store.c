@@ -165,7 +165,7 @@ static void test_open_missing_and_reopen(void **state)
      * what each source listed and the review items, 9: the row journal of the ledger, 10: the
      * names' search keys, 11: the enforcement log and the requests' receipt index, 12: (empty),
      * 13: the locator's in-custody rows */
-    assert_int_equal(cust_store_schema_version(), 13);
+    assert_int_equal(cust_store_schema_version(), 14);
 }
 
 static void test_put_versions(void **state)
@@ -355,7 +355,8 @@ static enum cust_status collect_public(const struct cust_public_row *r, void *ar
 /* The locator's search on either backend: the in-custody rows (public_custody, migration 13) in
  * key order, kept as bookings are written: a new one, a new version, a release (gone, but found
  * while the day asked about is before the release day), a person's middle name and dob; the
- * count; a bulk load. */
+ * count (kept per name key, migration 14, or counted) with the rows booked too recently left out;
+ * a bulk load. */
 static void test_public_search(void **state)
 {
     struct fx *f = *state;
@@ -368,6 +369,7 @@ static void test_public_search(void **state)
     struct cust_booking c = booking("C1", "P3", NULL, d, "{}");
     c.person.last_name = "DOEY"; /* a prefix match of DOE */
     c.person.first_name = "ZOE";
+    c.booked_ts += 3600;
     assert_int_equal(put(f->s, &a, &r), CUST_OK);
     assert_int_equal(put(f->s, &b, &r), CUST_OK);
     assert_int_equal(put(f->s, &c, &r), CUST_OK);
@@ -386,6 +388,16 @@ static void test_public_search(void **state)
     SEARCH("B1:ADAM:-:MCJ,A1:JANE:-:MCJ,C1:ZOE:-:MCJ,", 3);
     q.limit = 2;
     SEARCH("B1:ADAM:-:MCJ,A1:JANE:-:MCJ,", 3);
+    /* booked after booked_before (the last hide_recent_hours): neither shown nor counted, by the
+     * kept counts (last name alone, migration 14) and by counting (a first name given) */
+    q.booked_before = c.booked_ts - 1;
+    SEARCH("B1:ADAM:-:MCJ,A1:JANE:-:MCJ,", 2);
+    q.limit = 1;
+    SEARCH("B1:ADAM:-:MCJ,", 2);
+    q.first_name = "j";
+    SEARCH("A1:JANE:-:MCJ,", 1);
+    q.first_name = NULL;
+    q.booked_before = INT64_MAX;
     q.limit = 10;
     /* a new version (another facility), a person's new middle name, a release on d + 2 */
     a.facility = "TTCF";
