@@ -41,16 +41,8 @@ static const char jeach_sql[] = "SELECT seq, tbl, part, n, hashes FROM ledger_ro
 
 /* ---- state: what the transaction wrote -------------------------------------------------- */
 
-struct keyset {
-    int64_t *ids;
-    size_t n, cap;
-    char **texts;
-    size_t nt, capt;
-};
-
 struct rstate {
-    struct keyset written[CT__N];
-    size_t pending;
+    struct cust_rows_written written;
     struct cust_val *vals;
     size_t nvals, capvals;
     /* bytes of child rows copied out of a cursor's batch (push_copy): vals[fix[j]].p holds
@@ -70,23 +62,12 @@ static struct rstate *state(void *impl)
     return *slot;
 }
 
-static void keyset_clear(struct keyset *k)
-{
-    for (size_t i = 0; i < k->nt; i++)
-        free(k->texts[i]);
-    k->n = k->nt = 0;
-}
-
 void cust_pg_rows_free(void *p)
 {
     struct rstate *r = p;
     if (!r)
         return;
-    for (int t = 0; t < CT__N; t++) {
-        keyset_clear(&r->written[t]);
-        free(r->written[t].ids);
-        free(r->written[t].texts);
-    }
+    cust_rows_written_free(&r->written);
     free(r->vals);
     cust_buf_release(&r->copies);
     free(r->fix);
@@ -95,30 +76,12 @@ void cust_pg_rows_free(void *p)
 
 void cust_pg_rows_track(void *impl, int t, int64_t id, const char *text)
 {
-    struct rstate *r = state(impl);
-    struct keyset *k = &r->written[t];
-    if (cust_row_tables_of[t].int_key) {
-        if (k->n == k->cap) {
-            k->cap = k->cap ? k->cap * 2 : 64;
-            k->ids = cust_xrealloc(k->ids, k->cap * sizeof(*k->ids));
-        }
-        k->ids[k->n++] = id;
-    } else {
-        if (k->nt == k->capt) {
-            k->capt = k->capt ? k->capt * 2 : 16;
-            k->texts = cust_xrealloc(k->texts, k->capt * sizeof(*k->texts));
-        }
-        k->texts[k->nt++] = cust_xstrdup(text ? text : "");
-    }
-    r->pending++;
+    cust_rows_written_add(&state(impl)->written, t, id, text);
 }
 
 void cust_pg_rows_forget(void *impl)
 {
-    struct rstate *r = state(impl);
-    for (int t = 0; t < CT__N; t++)
-        keyset_clear(&r->written[t]);
-    r->pending = 0;
+    cust_rows_written_clear(&state(impl)->written);
 }
 
 /* ---- binary values ---------------------------------------------------------------------- */
@@ -218,20 +181,6 @@ static int key_cmp(const PGresult *res, int i, bool int_key, int64_t id, const c
     return c ? c : (k.len > tl) - (k.len < tl);
 }
 
-static void key_bytes(bool int_key, int64_t id, const char *text, unsigned char buf[8],
-                      const void **key, size_t *len)
-{
-    if (int_key) {
-        for (int i = 0; i < 8; i++)
-            buf[i] = (unsigned char)((uint64_t)id >> (56 - 8 * i));
-        *key = buf;
-        *len = 8;
-    } else {
-        *key = text;
-        *len = strlen(text);
-    }
-}
-
 /* The key of row i (column 0) as an id and a NUL-terminated text (*text: a new string). */
 static void key_of(const PGresult *res, int i, bool int_key, int64_t *id, char **text)
 {
@@ -279,7 +228,7 @@ static enum cust_status orphans(struct cust_pg_cursor *k, int t, const char *nam
         char *otext;
         key_of(kr, i, ik, &oid, &otext);
         struct cust_row orow = {.table = t, .id = oid, .orphan = name};
-        key_bytes(ik, oid, otext ? otext : "", kb, &orow.key, &orow.key_len);
+        cust_row_key_bytes(ik, oid, otext ? otext : "", kb, &orow.key, &orow.key_len);
         s = fn(&orow, arg);
         while (s == CUST_OK && (s = cust_pg_cursor_peek(k, &kr, &i, err)) == CUST_OK && kr &&
                key_cmp(kr, i, ik, oid, otext) == 0)
@@ -313,7 +262,7 @@ static enum cust_status emit(struct rstate *r, int t, const PGresult *res, int i
         fix_copies(r);
         unsigned char kb[8];
         struct cust_row row = {.table = t, .id = id, .v = r->vals, .n = r->nvals};
-        key_bytes(ik, id, text, kb, &row.key, &row.key_len);
+        cust_row_key_bytes(ik, id, text, kb, &row.key, &row.key_len);
         s = fn(&row, arg);
     }
     free(text);
@@ -477,67 +426,39 @@ static enum cust_status pg_row_get(void *impl, int t, const void *key, size_t ke
     return s;
 }
 
-static int cmp_id(const void *a, const void *b)
+/* One written row read back by key (cust_row_get_fn). */
+static enum cust_status get_written(void *impl, int t, int64_t id, const char *text, cust_row_fn fn,
+                                    void *arg, bool *found, struct cust_err *err)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static int cmp_text(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    struct cust_pg_params p = {0};
+    key_param(&p, t, id, text);
+    return read_rows(impl, t, &p, fn, arg, found, err);
 }
 
 static enum cust_status pg_rows_written(void *impl, cust_row_fn fn, void *arg, struct cust_err *err)
 {
     struct rstate *r = state(impl);
     enum cust_status s = CUST_OK;
-    unsigned char kb[8];
     /* A bulk load into an empty store, the first time: every row of the record's tables was
      * written by this transaction, so they are read by ranges of ids, not key by key (the
      * bulk load is drained first: the statements below run). */
     bool scan = cust_pg_bulk_scan_rows(cust_pg_conn(impl));
     for (int t = 0; s == CUST_OK && t < CT__N; t++) {
-        struct keyset *k = &r->written[t];
-        bool ik = cust_row_tables_of[t].int_key;
-        size_t n = ik ? k->n : k->nt;
-        if (n == 0)
+        if (cust_rows_written_n(&r->written, t) == 0)
             continue;
-        if (scan && t <= CT_CITIZENSHIP) {
+        if (scan && t <= CT_CITIZENSHIP)
             s = scan_ranges(impl, t, fn, arg, err);
-            continue;
-        }
-        if (ik)
-            qsort(k->ids, k->n, sizeof(*k->ids), cmp_id);
         else
-            qsort(k->texts, k->nt, sizeof(*k->texts), cmp_text);
-        for (size_t i = 0; s == CUST_OK && i < n; i++) {
-            int64_t id = ik ? k->ids[i] : 0;
-            const char *text = ik ? NULL : k->texts[i];
-            if (i > 0 && (ik ? k->ids[i - 1] == id : strcmp(k->texts[i - 1], text) == 0))
-                continue;
-            struct cust_pg_params p = {0};
-            key_param(&p, t, id, text);
-            bool found = false;
-            s = read_rows(impl, t, &p, fn, arg, &found, err);
-            if (s == CUST_OK && !found) {
-                struct cust_row gone = {.table = t, .id = id, .deleted = true};
-                key_bytes(ik, id, text, kb, &gone.key, &gone.key_len);
-                s = fn(&gone, arg);
-            }
-        }
+            s = cust_rows_written_read(&r->written, t, impl, get_written, fn, arg, err);
     }
-    if (s == CUST_OK) {
-        for (int t = 0; t < CT__N; t++)
-            keyset_clear(&r->written[t]);
-        r->pending = 0;
-    }
+    if (s == CUST_OK)
+        cust_rows_written_clear(&r->written);
     return s;
 }
 
 static bool pg_rows_pending(void *impl)
 {
-    return state(impl)->pending > 0;
+    return state(impl)->written.pending > 0;
 }
 
 /* ---- the journal, derived copies, checkpoints -------------------------------------------- */

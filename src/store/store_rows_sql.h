@@ -9,6 +9,7 @@
 #ifndef CUSTODIAN_STORE_ROWS_SQL_H
 #define CUSTODIAN_STORE_ROWS_SQL_H
 
+#include "custodian/buf.h"
 #include "custodian/store_rows.h"
 
 /* The covered tables (indexes into cust_store_row_tables()). */
@@ -108,5 +109,59 @@ struct cust_row_ctab {
  * which PostgreSQL runs as they are (written to mean the same on both). */
 extern const struct cust_row_ctab cust_row_catalog[CT__N];
 extern const struct cust_row_table cust_row_tables_of[CT__N];
+
+/* ---- the rows a transaction wrote (store_rows_written.c), kept alike by both backends ---- */
+
+/* Per covered table, what the transaction wrote: the keys of rows to read back when the entry
+ * takes them (integer ids or text keys, cust_row_tables_of[t].int_key; duplicates allowed), and
+ * the rows whose canonical values the writer gave as it inserted them (kept: the entry takes
+ * them as given instead of reading them back; integer-keyed tables without children only).
+ * A kept row is encoded in kbuf from koffs[i]: the number of values, then per value its kind
+ * and an int64, a double, or a length and the bytes. Zeroed is empty. */
+struct cust_rows_written {
+    struct cust_written_keys {
+        int64_t *ids;
+        size_t n, cap;
+        char **texts;
+        size_t nt, capt;
+        int64_t *kids; /* kept rows: their ids, offsets in kbuf, in the order written */
+        size_t *koffs;
+        size_t nk, capk;
+        struct cust_buf kbuf;
+    } table[CT__N];
+    size_t pending;        /* keys added and rows kept since the last clear */
+    struct cust_val *vals; /* a kept row decoded (for the read) */
+    size_t capvals;
+};
+
+/* Remember that row `id` (an integer key) or `text` (a text key) of table t was written: the
+ * entry reads it back as it is then (a kept row of the same key too: it changed since). */
+void cust_rows_written_add(struct cust_rows_written *w, int t, int64_t id, const char *text);
+/* Keep the row the writer just inserted into integer-keyed, childless table t, as its canonical
+ * values v[0..n) (v[0] its id; each value as the column stores it, bytes copied). */
+void cust_rows_written_keep(struct cust_rows_written *w, int t, const struct cust_val *v, size_t n);
+/* How many keys of table t were added or rows kept (duplicates counted). */
+size_t cust_rows_written_n(const struct cust_rows_written *w, int t);
+/* Forget every key and kept row (after the entry took them, or at a rollback). */
+void cust_rows_written_clear(struct cust_rows_written *w);
+/* Free what `w` holds (not w itself). */
+void cust_rows_written_free(struct cust_rows_written *w);
+
+/* A backend's read of one covered row by key: calls fn with it (and its children) and sets
+ * *found, or leaves *found false when no such row exists. */
+typedef enum cust_status (*cust_row_get_fn)(void *impl, int t, int64_t id, const char *text,
+                                            cust_row_fn fn, void *arg, bool *found,
+                                            struct cust_err *err);
+/* Table t's written rows to fn, each distinct key once, in key order (ids by value, text keys
+ * by bytes): a key added is read through `get` (a key whose row no longer exists goes to fn as
+ * a deleted row: .deleted, no values), a key only kept is given as last kept. Sorts the keys in
+ * place. */
+enum cust_status cust_rows_written_read(struct cust_rows_written *w, int t, void *impl,
+                                        cust_row_get_fn get, cust_row_fn fn, void *arg,
+                                        struct cust_err *err);
+/* A row's key as the ledger hashes it: an integer id as 8 big-endian bytes (in buf), a text
+ * key as its bytes. */
+void cust_row_key_bytes(bool int_key, int64_t id, const char *text, unsigned char buf[8],
+                        const void **key, size_t *len);
 
 #endif

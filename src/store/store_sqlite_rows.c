@@ -59,32 +59,12 @@ static const char jeach_sql[] = "SELECT seq, tbl, part, n, hashes FROM ledger_ro
 
 /* ---- state ----------------------------------------------------------------------------- */
 
-struct keyset {
-    int64_t *ids;
-    size_t n, cap;
-    char **texts;
-    size_t nt, capt;
-};
-
-/* Rows the transaction inserted whose canonical values the writer gave as it wrote them
- * (cust_sqlite_rows_keep): the journal takes them from here instead of reading them back. Each
- * row is encoded in `buf` from offs[i]: the number of values, then per value its kind and an
- * int64, a double, or a length and the bytes. */
-struct kept {
-    int64_t *ids;
-    size_t *offs;
-    size_t n, cap;
-    struct cust_buf buf;
-};
-
 struct rstate {
     sqlite3_stmt *scan[CT__N], *get[CT__N], *label[CT__N];
     sqlite3_stmt *kscan[CT__N][2], *kget[CT__N][2];
     sqlite3_stmt *jput, *jeach, *derived, *cput, *clast;
-    struct keyset written[CT__N];
-    struct kept kept[CT__N];
-    size_t pending;
-    bool drained; /* rows_written ran in this transaction */
+    struct cust_rows_written written; /* keys and kept rows (store_rows_written.c) */
+    bool drained;                     /* rows_written ran in this transaction */
     /* the row being built */
     struct cust_val *vals;
     size_t nvals, capvals;
@@ -104,13 +84,6 @@ static struct rstate *state(void *impl, sqlite3 **db, const char **path)
     return *slot;
 }
 
-static void keyset_clear(struct keyset *k)
-{
-    for (size_t i = 0; i < k->nt; i++)
-        free(k->texts[i]);
-    k->n = k->nt = 0;
-}
-
 void cust_sqlite_rows_free(void *p)
 {
     struct rstate *r = p;
@@ -124,13 +97,8 @@ void cust_sqlite_rows_free(void *p)
             sqlite3_finalize(r->kscan[t][c]);
             sqlite3_finalize(r->kget[t][c]);
         }
-        keyset_clear(&r->written[t]);
-        free(r->written[t].ids);
-        free(r->written[t].texts);
-        free(r->kept[t].ids);
-        free(r->kept[t].offs);
-        cust_buf_release(&r->kept[t].buf);
     }
+    cust_rows_written_free(&r->written);
     sqlite3_finalize(r->jput);
     sqlite3_finalize(r->jeach);
     sqlite3_finalize(r->derived);
@@ -146,68 +114,14 @@ void cust_sqlite_rows_track(void *impl, enum cust_sqlite_table t, int64_t id, co
 {
     sqlite3 *db;
     const char *path;
-    struct rstate *r = state(impl, &db, &path);
-    struct keyset *k = &r->written[t];
-    if (cust_row_tables_of[t].int_key) {
-        if (k->n == k->cap) {
-            k->cap = k->cap ? k->cap * 2 : 64;
-            k->ids = cust_xrealloc(k->ids, k->cap * sizeof(*k->ids));
-        }
-        k->ids[k->n++] = id;
-    } else {
-        if (k->nt == k->capt) {
-            k->capt = k->capt ? k->capt * 2 : 16;
-            k->texts = cust_xrealloc(k->texts, k->capt * sizeof(*k->texts));
-        }
-        k->texts[k->nt++] = cust_xstrdup(text ? text : "");
-    }
-    r->pending++;
-}
-
-static void clear_keys(struct rstate *r)
-{
-    for (int t = 0; t < CT__N; t++) {
-        keyset_clear(&r->written[t]);
-        r->kept[t].n = 0;
-        cust_buf_reset(&r->kept[t].buf);
-    }
-    r->pending = 0;
-}
-
-static void put_raw(struct cust_buf *b, const void *p, size_t n)
-{
-    CUST_ASSERT(cust_buf_append(b, p, n) == CUST_OK);
+    cust_rows_written_add(&state(impl, &db, &path)->written, t, id, text);
 }
 
 void cust_sqlite_rows_keep(void *impl, enum cust_sqlite_table t, const struct cust_val *v, size_t n)
 {
     sqlite3 *db;
     const char *path;
-    struct rstate *r = state(impl, &db, &path);
-    struct kept *k = &r->kept[t];
-    CUST_ASSERT(cust_row_tables_of[t].int_key && !cust_row_catalog[t].child[0].name && n > 0 &&
-                v[0].kind == CUST_VAL_INT);
-    if (k->n == k->cap) {
-        k->cap = k->cap ? k->cap * 2 : 64;
-        k->ids = cust_xrealloc(k->ids, k->cap * sizeof(*k->ids));
-        k->offs = cust_xrealloc(k->offs, k->cap * sizeof(*k->offs));
-    }
-    k->ids[k->n] = v[0].i;
-    k->offs[k->n++] = k->buf.len;
-    put_raw(&k->buf, &n, sizeof(n));
-    for (size_t i = 0; i < n; i++) {
-        unsigned char kind = (unsigned char)v[i].kind;
-        put_raw(&k->buf, &kind, 1);
-        if (v[i].kind == CUST_VAL_INT) {
-            put_raw(&k->buf, &v[i].i, sizeof(v[i].i));
-        } else if (v[i].kind == CUST_VAL_REAL) {
-            put_raw(&k->buf, &v[i].r, sizeof(v[i].r));
-        } else if (v[i].kind == CUST_VAL_BYTES) {
-            put_raw(&k->buf, &v[i].len, sizeof(v[i].len));
-            put_raw(&k->buf, v[i].p ? v[i].p : "", v[i].len);
-        }
-    }
-    r->pending++;
+    cust_rows_written_keep(&state(impl, &db, &path)->written, t, v, n);
 }
 
 void cust_sqlite_rows_forget(void *impl)
@@ -215,7 +129,7 @@ void cust_sqlite_rows_forget(void *impl)
     sqlite3 *db;
     const char *path;
     struct rstate *r = state(impl, &db, &path);
-    clear_keys(r);
+    cust_rows_written_clear(&r->written);
     r->drained = false;
 }
 
@@ -321,20 +235,6 @@ static int key_cmp(sqlite3_stmt *st, bool int_key, int64_t id, const char *text)
     return strcmp(k ? k : "", text ? text : "");
 }
 
-static void key_bytes(bool int_key, int64_t id, const char *text, unsigned char buf[8],
-                      const void **key, size_t *len)
-{
-    if (int_key) {
-        for (int i = 0; i < 8; i++)
-            buf[i] = (unsigned char)((uint64_t)id >> (56 - 8 * i));
-        *key = buf;
-        *len = 8;
-    } else {
-        *key = text;
-        *len = strlen(text);
-    }
-}
-
 /* ---- reading rows ------------------------------------------------------------------------ */
 
 struct kid_cursor {
@@ -376,7 +276,7 @@ static enum cust_status emit(struct rstate *r, int t, sqlite3_stmt *st, cust_row
         tcopy = cust_xstrndup(text, r->vals[0].len);
         text = tcopy;
     }
-    key_bytes(cust_row_tables_of[t].int_key, row.id, text, kb, &row.key, &row.key_len);
+    cust_row_key_bytes(cust_row_tables_of[t].int_key, row.id, text, kb, &row.key, &row.key_len);
     enum cust_status s = fn(&row, arg);
     free(tcopy);
     return s;
@@ -420,8 +320,8 @@ static enum cust_status sq_rows_each(void *impl, int t, cust_row_fn fn, void *ar
                 const char *otext = (const char *)sqlite3_column_text(kids[k].st, 0);
                 char *ocopy = otext ? cust_xstrdup(otext) : NULL;
                 struct cust_row orow = {.table = t, .id = oid, .orphan = c->child[k].name};
-                key_bytes(cust_row_tables_of[t].int_key, oid, ocopy ? ocopy : "", kb, &orow.key,
-                          &orow.key_len);
+                cust_row_key_bytes(cust_row_tables_of[t].int_key, oid, ocopy ? ocopy : "", kb,
+                                   &orow.key, &orow.key_len);
                 s = fn(&orow, arg);
                 while (kids[k].rc == SQLITE_ROW &&
                        key_cmp(kids[k].st, cust_row_tables_of[t].int_key, oid, ocopy) == 0)
@@ -448,8 +348,8 @@ static enum cust_status sq_rows_each(void *impl, int t, cust_row_fn fn, void *ar
             const char *otext = (const char *)sqlite3_column_text(kids[k].st, 0);
             char *ocopy = otext ? cust_xstrdup(otext) : NULL;
             struct cust_row orow = {.table = t, .id = oid, .orphan = c->child[k].name};
-            key_bytes(cust_row_tables_of[t].int_key, oid, ocopy ? ocopy : "", kb, &orow.key,
-                      &orow.key_len);
+            cust_row_key_bytes(cust_row_tables_of[t].int_key, oid, ocopy ? ocopy : "", kb,
+                               &orow.key, &orow.key_len);
             s = fn(&orow, arg);
             while (kids[k].rc == SQLITE_ROW &&
                    key_cmp(kids[k].st, cust_row_tables_of[t].int_key, oid, ocopy) == 0)
@@ -545,101 +445,11 @@ static enum cust_status sq_row_get(void *impl, int t, const void *key, size_t ke
 
 /* ---- rows written ---------------------------------------------------------------------- */
 
-static int cmp_id(const void *a, const void *b)
+/* One written row read back by key (cust_row_get_fn). */
+static enum cust_status get_written(void *impl, int t, int64_t id, const char *text, cust_row_fn fn,
+                                    void *arg, bool *found, struct cust_err *err)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static int cmp_text(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Kept row `i` of table t as the current row (its values point into the kept buffer). */
-static enum cust_status emit_kept(struct rstate *r, int t, size_t i, cust_row_fn fn, void *arg)
-{
-    const struct kept *k = &r->kept[t];
-    const char *p = k->buf.buf + k->offs[i];
-    size_t n;
-    memcpy(&n, p, sizeof(n));
-    p += sizeof(n);
-    vals_reset(r);
-    for (size_t c = 0; c < n; c++) {
-        size_t idx;
-        struct cust_val *v = val_new(r, &idx);
-        v->kind = (enum cust_val_kind)(unsigned char)*p++;
-        if (v->kind == CUST_VAL_INT) {
-            memcpy(&v->i, p, sizeof(v->i));
-            p += sizeof(v->i);
-        } else if (v->kind == CUST_VAL_REAL) {
-            memcpy(&v->r, p, sizeof(v->r));
-            p += sizeof(v->r);
-        } else if (v->kind == CUST_VAL_BYTES) {
-            memcpy(&v->len, p, sizeof(v->len));
-            p += sizeof(v->len);
-            v->p = p;
-            p += v->len;
-        }
-    }
-    return emit(r, t, NULL, fn, arg, false);
-}
-
-struct kept_ix {
-    int64_t id;
-    size_t ix; /* in the order written */
-};
-
-/* Kept rows by key, then in the order written. */
-static int cmp_kept(const void *a, const void *b)
-{
-    const struct kept_ix *x = a, *y = b;
-    return x->id < y->id ? -1 : x->id > y->id ? 1 : x->ix < y->ix ? -1 : x->ix > y->ix;
-}
-
-/* The rows of integer-keyed table t the transaction wrote, by key: a row tracked by key is read
- * back (it may have changed since it was written), a row only kept is given as it was written
- * (its last version). */
-static enum cust_status written_ints(void *impl, struct rstate *r, int t, cust_row_fn fn, void *arg,
-                                     struct cust_err *err)
-{
-    struct keyset *k = &r->written[t];
-    const struct kept *kp = &r->kept[t];
-    if (k->n)
-        qsort(k->ids, k->n, sizeof(*k->ids), cmp_id);
-    struct kept_ix *order = kp->n ? cust_xmalloc(kp->n * sizeof(*order)) : NULL;
-    for (size_t i = 0; i < kp->n; i++)
-        order[i] = (struct kept_ix){kp->ids[i], i};
-    if (kp->n)
-        qsort(order, kp->n, sizeof(*order), cmp_kept);
-    size_t i = 0, j = 0;
-    enum cust_status s = CUST_OK;
-    while (s == CUST_OK && (i < k->n || j < kp->n)) {
-        bool from_keys = i < k->n && (j == kp->n || k->ids[i] <= order[j].id);
-        int64_t id = from_keys ? k->ids[i] : order[j].id;
-        bool read = false;
-        size_t last = 0;
-        while (i < k->n && k->ids[i] == id) {
-            i++;
-            read = true;
-        }
-        while (j < kp->n && order[j].id == id)
-            last = order[j++].ix;
-        if (!read) {
-            s = emit_kept(r, t, last, fn, arg);
-            continue;
-        }
-        bool found;
-        s = get_row(impl, t, id, NULL, fn, arg, &found, err);
-        if (s == CUST_OK && !found) {
-            unsigned char kb[8];
-            struct cust_row gone = {.table = t, .id = id, .deleted = true};
-            key_bytes(true, id, NULL, kb, &gone.key, &gone.key_len);
-            s = fn(&gone, arg);
-        }
-    }
-    free(order);
-    return s;
+    return get_row(impl, t, id, text, fn, arg, found, err);
 }
 
 static enum cust_status sq_rows_written(void *impl, cust_row_fn fn, void *arg, struct cust_err *err)
@@ -648,45 +458,21 @@ static enum cust_status sq_rows_written(void *impl, cust_row_fn fn, void *arg, s
     const char *path;
     struct rstate *r = state(impl, &db, &path);
     enum cust_status s = CUST_OK;
-    unsigned char kb[8];
     /* A bulk load into an empty store, the first time: every row of the record's tables was
      * written by this transaction, so they are read by one scan each, not key by key. */
     bool scan = !r->drained && cust_sqlite_rows_bulk_empty(impl);
     r->drained = true;
     for (int t = 0; s == CUST_OK && t < CT__N; t++) {
-        struct keyset *k = &r->written[t];
-        size_t n = cust_row_tables_of[t].int_key ? k->n : k->nt;
-        if (scan && n > 0 &&
-            (t == CT_BOOKING_VERSIONS || t == CT_BOOKINGS || t == CT_PERSONS ||
-             t == CT_CITIZENSHIP)) {
+        if (cust_rows_written_n(&r->written, t) == 0)
+            continue;
+        if (scan && (t == CT_BOOKING_VERSIONS || t == CT_BOOKINGS || t == CT_PERSONS ||
+                     t == CT_CITIZENSHIP))
             s = sq_rows_each(impl, t, fn, arg, err);
-            continue;
-        }
-        if (cust_row_tables_of[t].int_key) {
-            if (n > 0 || r->kept[t].n > 0)
-                s = written_ints(impl, r, t, fn, arg, err);
-            continue;
-        }
-        if (n == 0)
-            continue;
-        qsort(k->texts, k->nt, sizeof(*k->texts), cmp_text);
-        for (size_t i = 0; s == CUST_OK && i < n; i++) {
-            int64_t id = cust_row_tables_of[t].int_key ? k->ids[i] : 0;
-            const char *text = cust_row_tables_of[t].int_key ? NULL : k->texts[i];
-            if (i > 0 && (cust_row_tables_of[t].int_key ? k->ids[i - 1] == id
-                                                        : strcmp(k->texts[i - 1], text) == 0))
-                continue;
-            bool found;
-            s = get_row(impl, t, id, text, fn, arg, &found, err);
-            if (s == CUST_OK && !found) {
-                struct cust_row gone = {.table = t, .id = id, .deleted = true};
-                key_bytes(cust_row_tables_of[t].int_key, id, text, kb, &gone.key, &gone.key_len);
-                s = fn(&gone, arg);
-            }
-        }
+        else
+            s = cust_rows_written_read(&r->written, t, impl, get_written, fn, arg, err);
     }
     if (s == CUST_OK)
-        clear_keys(r);
+        cust_rows_written_clear(&r->written);
     return s;
 }
 
@@ -694,7 +480,7 @@ static bool sq_rows_pending(void *impl)
 {
     sqlite3 *db;
     const char *path;
-    return state(impl, &db, &path)->pending > 0;
+    return state(impl, &db, &path)->written.pending > 0;
 }
 
 /* ---- the journal ----------------------------------------------------------------------- */

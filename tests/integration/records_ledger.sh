@@ -7,6 +7,11 @@ D="$CUST_SOURCE_DIR/tests/data/records"
 C="$CUSTODIAN"
 
 "$C" import "$D/good.jsonl" 2>/dev/null
+# the import's entry names the input by its SHA-256: the file's bytes as sha256sum hashes them
+want=$(sha256sum "$D/good.jsonl" | cut -d' ' -f1)
+[ "$(sqlite3 "$CUSTODIAN_DB" "SELECT json_extract(detail, '$.sha256') FROM ledger WHERE seq = 1")" = "$want" ] ||
+  fail "import sha256"
+ok
 for i in 1 2 3 4; do "$C" export >/dev/null; done
 "$C" audit verify >"$T/v" && grep -qx 'ledger ok: 5 entries' "$T/v" || fail "intact chain"
 "$C" audit verify --json | jq -e '.ok == true and .entries == 5' >/dev/null || fail "verify --json"

@@ -1,0 +1,221 @@
+/*
+ * store_rows_written.c - the covered rows a transaction wrote, kept the same way by both
+ * backends (store_rows_sql.h; docs/internals/ledger.md "Rows"): each put tracks its rows' keys,
+ * or keeps the rows it inserted as the values it bound; the ledger's entry takes them, each
+ * distinct key once, in key order (kept rows as given, the others read back), and hashes them.
+ */
+#include "custodian/compat.h"
+#include "store_rows_sql.h"
+
+void cust_rows_written_add(struct cust_rows_written *w, int t, int64_t id, const char *text)
+{
+    struct cust_written_keys *k = &w->table[t];
+    if (cust_row_tables_of[t].int_key) {
+        if (k->n == k->cap) {
+            k->cap = k->cap ? k->cap * 2 : 64;
+            k->ids = cust_xrealloc(k->ids, k->cap * sizeof(*k->ids));
+        }
+        k->ids[k->n++] = id;
+    } else {
+        if (k->nt == k->capt) {
+            k->capt = k->capt ? k->capt * 2 : 16;
+            k->texts = cust_xrealloc(k->texts, k->capt * sizeof(*k->texts));
+        }
+        k->texts[k->nt++] = cust_xstrdup(text ? text : "");
+    }
+    w->pending++;
+}
+
+static void put_raw(struct cust_buf *b, const void *p, size_t n)
+{
+    CUST_ASSERT(cust_buf_append(b, p, n) == CUST_OK);
+}
+
+void cust_rows_written_keep(struct cust_rows_written *w, int t, const struct cust_val *v, size_t n)
+{
+    struct cust_written_keys *k = &w->table[t];
+    CUST_ASSERT(cust_row_tables_of[t].int_key && !cust_row_catalog[t].child[0].name && n > 0 &&
+                v[0].kind == CUST_VAL_INT);
+    if (k->nk == k->capk) {
+        k->capk = k->capk ? k->capk * 2 : 64;
+        k->kids = cust_xrealloc(k->kids, k->capk * sizeof(*k->kids));
+        k->koffs = cust_xrealloc(k->koffs, k->capk * sizeof(*k->koffs));
+    }
+    k->kids[k->nk] = v[0].i;
+    k->koffs[k->nk++] = k->kbuf.len;
+    put_raw(&k->kbuf, &n, sizeof(n));
+    for (size_t i = 0; i < n; i++) {
+        unsigned char kind = (unsigned char)v[i].kind;
+        put_raw(&k->kbuf, &kind, 1);
+        if (v[i].kind == CUST_VAL_INT) {
+            put_raw(&k->kbuf, &v[i].i, sizeof(v[i].i));
+        } else if (v[i].kind == CUST_VAL_REAL) {
+            put_raw(&k->kbuf, &v[i].r, sizeof(v[i].r));
+        } else if (v[i].kind == CUST_VAL_BYTES) {
+            put_raw(&k->kbuf, &v[i].len, sizeof(v[i].len));
+            put_raw(&k->kbuf, v[i].p ? v[i].p : "", v[i].len);
+        }
+    }
+    w->pending++;
+}
+
+size_t cust_rows_written_n(const struct cust_rows_written *w, int t)
+{
+    const struct cust_written_keys *k = &w->table[t];
+    return (cust_row_tables_of[t].int_key ? k->n : k->nt) + k->nk;
+}
+
+void cust_rows_written_clear(struct cust_rows_written *w)
+{
+    for (int t = 0; t < CT__N; t++) {
+        struct cust_written_keys *k = &w->table[t];
+        for (size_t i = 0; i < k->nt; i++)
+            free(k->texts[i]);
+        k->n = k->nt = k->nk = 0;
+        cust_buf_reset(&k->kbuf);
+    }
+    w->pending = 0;
+}
+
+void cust_rows_written_free(struct cust_rows_written *w)
+{
+    cust_rows_written_clear(w);
+    for (int t = 0; t < CT__N; t++) {
+        free(w->table[t].ids);
+        free(w->table[t].texts);
+        free(w->table[t].kids);
+        free(w->table[t].koffs);
+        cust_buf_release(&w->table[t].kbuf);
+    }
+    free(w->vals);
+}
+
+void cust_row_key_bytes(bool int_key, int64_t id, const char *text, unsigned char buf[8],
+                        const void **key, size_t *len)
+{
+    if (int_key) {
+        for (int i = 0; i < 8; i++)
+            buf[i] = (unsigned char)((uint64_t)id >> (56 - 8 * i));
+        *key = buf;
+        *len = 8;
+    } else {
+        *key = text;
+        *len = strlen(text);
+    }
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Kept row `i` of table t to fn (its values point into the kept buffer). */
+static enum cust_status emit_kept(struct cust_rows_written *w, int t, size_t i, cust_row_fn fn,
+                                  void *arg)
+{
+    const struct cust_written_keys *k = &w->table[t];
+    const char *p = k->kbuf.buf + k->koffs[i];
+    size_t n;
+    memcpy(&n, p, sizeof(n));
+    p += sizeof(n);
+    if (n > w->capvals) {
+        w->capvals = n;
+        w->vals = cust_xrealloc(w->vals, n * sizeof(*w->vals));
+    }
+    for (size_t c = 0; c < n; c++) {
+        struct cust_val *v = &w->vals[c];
+        memset(v, 0, sizeof(*v));
+        v->kind = (enum cust_val_kind)(unsigned char)*p++;
+        if (v->kind == CUST_VAL_INT) {
+            memcpy(&v->i, p, sizeof(v->i));
+            p += sizeof(v->i);
+        } else if (v->kind == CUST_VAL_REAL) {
+            memcpy(&v->r, p, sizeof(v->r));
+            p += sizeof(v->r);
+        } else if (v->kind == CUST_VAL_BYTES) {
+            memcpy(&v->len, p, sizeof(v->len));
+            p += sizeof(v->len);
+            v->p = p;
+            p += v->len;
+        }
+    }
+    unsigned char kb[8];
+    struct cust_row row = {.table = t, .id = k->kids[i], .v = w->vals, .n = n};
+    cust_row_key_bytes(true, row.id, NULL, kb, &row.key, &row.key_len);
+    return fn(&row, arg);
+}
+
+struct kept_ix {
+    int64_t id;
+    size_t ix; /* in the order written */
+};
+
+/* Kept rows by key, then in the order written. */
+static int cmp_kept(const void *a, const void *b)
+{
+    const struct kept_ix *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id ? 1 : x->ix < y->ix ? -1 : x->ix > y->ix;
+}
+
+/* Read key `id`/`text` through get; a row gone goes to fn as deleted. */
+static enum cust_status read_one(int t, int64_t id, const char *text, void *impl,
+                                 cust_row_get_fn get, cust_row_fn fn, void *arg,
+                                 struct cust_err *err)
+{
+    bool found = false;
+    enum cust_status s = get(impl, t, id, text, fn, arg, &found, err);
+    if (s == CUST_OK && !found) {
+        unsigned char kb[8];
+        struct cust_row gone = {.table = t, .id = id, .deleted = true};
+        cust_row_key_bytes(cust_row_tables_of[t].int_key, id, text, kb, &gone.key, &gone.key_len);
+        s = fn(&gone, arg);
+    }
+    return s;
+}
+
+enum cust_status cust_rows_written_read(struct cust_rows_written *w, int t, void *impl,
+                                        cust_row_get_fn get, cust_row_fn fn, void *arg,
+                                        struct cust_err *err)
+{
+    struct cust_written_keys *k = &w->table[t];
+    enum cust_status s = CUST_OK;
+    if (!cust_row_tables_of[t].int_key) {
+        if (k->nt > 1)
+            qsort(k->texts, k->nt, sizeof(*k->texts), cmp_text);
+        for (size_t i = 0; s == CUST_OK && i < k->nt; i++)
+            if (i == 0 || strcmp(k->texts[i - 1], k->texts[i]) != 0)
+                s = read_one(t, 0, k->texts[i], impl, get, fn, arg, err);
+        return s;
+    }
+    /* integer keys: the keys added (read back) merged with the rows kept (given as last kept);
+     * a key both added and kept changed after it was kept, so it is read back */
+    if (k->n > 1)
+        qsort(k->ids, k->n, sizeof(*k->ids), cmp_id);
+    struct kept_ix *order = k->nk ? cust_xmalloc(k->nk * sizeof(*order)) : NULL;
+    for (size_t i = 0; i < k->nk; i++)
+        order[i] = (struct kept_ix){k->kids[i], i};
+    if (k->nk > 1)
+        qsort(order, k->nk, sizeof(*order), cmp_kept);
+    size_t i = 0, j = 0;
+    while (s == CUST_OK && (i < k->n || j < k->nk)) {
+        bool from_keys = i < k->n && (j == k->nk || k->ids[i] <= order[j].id);
+        int64_t id = from_keys ? k->ids[i] : order[j].id;
+        bool read = false;
+        size_t last = 0;
+        while (i < k->n && k->ids[i] == id) {
+            i++;
+            read = true;
+        }
+        while (j < k->nk && order[j].id == id)
+            last = order[j++].ix;
+        s = read ? read_one(t, id, NULL, impl, get, fn, arg, err) : emit_kept(w, t, last, fn, arg);
+    }
+    free(order);
+    return s;
+}
