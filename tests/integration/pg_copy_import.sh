@@ -28,9 +28,10 @@ url() { echo "postgresql:///$1?$Q"; }
 # a: a county whose persons come back (gen), one of them renamed, with a new middle name, dob
 # and a later citizenship in a booking of its own at the end: all through COPY
 "$C" gen --bookings 150 >"$T/a.jsonl"
-P=$(jq -r '.person.person_id' "$T/a.jsonl" | sort | uniq -d | head -1)
+# (no `| head` under pipefail: a writer still writing when head exits dies of SIGPIPE)
+P=$(jq -r '.person.person_id' "$T/a.jsonl" | sort | uniq -d | sed -n 1p)
 [ -n "$P" ] || fail "the generated county has no person booked twice"
-jq -c --arg p "$P" 'select(.person.person_id == $p)' "$T/a.jsonl" | head -1 |
+jq -cn --arg p "$P" 'first(inputs | select(.person.person_id == $p))' "$T/a.jsonl" |
   jq -c '.booking_number = "9900001" | .released_at = null | .person.last_name = "ÉTÉ-RENAMED"
          | .person.middle_name = "Q" | .person.dob = "1990-01-02"
          | .person.citizenship = {"status":"citizen","country":"US","source":"document",
@@ -41,7 +42,7 @@ ok
 head -75 "$T/a.jsonl" >"$T/b.jsonl"
 head -1 "$T/a.jsonl" | jq -c '.facility = "Moved Facility"' >>"$T/b.jsonl"
 tail -n +76 "$T/a.jsonl" >>"$T/b.jsonl"
-CII=$(jq -r 'select(.person.ids.cii != null) | .person.ids.cii' "$T/a.jsonl" | head -1)
+CII=$(jq -rn 'first(inputs | select(.person.ids.cii != null) | .person.ids.cii)' "$T/a.jsonl")
 head -2 "$T/a.jsonl" | tail -1 |
   jq -c --arg c "$CII" '.booking_number = "9900002" | del(.person.person_id) | .person.ids.cii = $c' \
     >>"$T/b.jsonl"
