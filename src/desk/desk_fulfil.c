@@ -126,6 +126,7 @@ struct dec_entry {
     char *given_text;    /* JSON array of the items given */
     char *withheld_text; /* JSON array of the items withheld */
     char *withheld_json; /* `withheld` as the JSON answer's rows write it */
+    char *given_why[CUST_ITEM_COUNT]; /* per item given: "rule, citation" (the notices') */
     int nwithheld;
 };
 
@@ -133,23 +134,19 @@ struct dec_entry {
  * (desk_plain_item, convictions from the whole record `w`) and the rule and citation it was
  * given under (new reference). */
 static json_t *given_list(const struct cust_booking *b, const struct desk_whole *w,
-                          const struct dec_entry *e)
+                          const struct dec_entry *e, struct cust_buf *v)
 {
     json_t *list = json_array();
-    json_t *disclose = json_object_get(e->dec, "disclose");
     for (int i = 0; i < CUST_ITEM_COUNT; i++) {
         unsigned bit = 1u << i;
         if (!(e->given & bit))
             continue;
-        const char *name = cust_request_item_name(bit);
-        struct cust_buf v = CUST_BUF_INIT;
-        enum cust_status st = desk_plain_item(&v, b, w, bit);
-        char *why = desk_rule_cite(json_object_get(disclose, name));
-        json_array_append_new(list, json_pack("{s:s,s:s%,s:s}", "item", name, "value",
-                                              st == CUST_OK && v.len ? v.buf : "none",
-                                              st == CUST_OK && v.len ? v.len : 4, "why", why));
-        free(why);
-        cust_buf_release(&v);
+        cust_buf_reset(v);
+        enum cust_status st = desk_plain_item(v, b, w, bit);
+        json_array_append_new(list, json_pack("{s:s,s:s%,s:s}", "item", cust_request_item_name(bit),
+                                              "value", st == CUST_OK && v->len ? v->buf : "none",
+                                              st == CUST_OK && v->len ? v->len : 4, "why",
+                                              e->given_why[i] ? e->given_why[i] : ""));
     }
     return list;
 }
@@ -228,6 +225,8 @@ static void fulfil_free(struct fulfil *f)
         free(e->given_text);
         free(e->withheld_text);
         free(e->withheld_json);
+        for (int k = 0; k < CUST_ITEM_COUNT; k++)
+            free(e->given_why[k]);
     }
     free(f->decs);
     free(f->cuts);
@@ -335,6 +334,7 @@ static enum cust_status add_decision(struct fulfil *f, json_t *dec, const struct
         const char *v = json_string_value(json_object_get(x, "verdict"));
         if (v && (strcmp(v, "permitted") == 0 || strcmp(v, "required") == 0)) {
             e->given |= bit;
+            e->given_why[i] = desk_rule_cite(x);
             json_array_append_new(given, json_string(name));
         } else {
             json_object_set_new(e->withheld, name, cite_text(x));
@@ -545,9 +545,9 @@ static enum cust_status on_scope(const struct cust_record *rec, int64_t person_i
             const char *fn = person->first_name, *ln = person->last_name;
             char name[256];
             snprintf(name, sizeof(name), "%s%s%s", fn ? fn : "", fn && ln ? " " : "", ln ? ln : "");
-            json_t *extra =
-                json_pack("{s:s,s:s,s:s,s:o}", "subject_name", name, "disclosed_date", today,
-                          "release_info", b->scheduled_release, "given", given_list(b, w, e));
+            json_t *extra = json_pack("{s:s,s:s,s:s,s:o}", "subject_name", name, "disclosed_date",
+                                      today, "release_info", b->scheduled_release, "given",
+                                      given_list(b, w, e, &f->cell));
             int made = 0;
             st = desk_duties_from_decision_ex(
                 d, f->q, person_id, b->booking_number, b, e->dec, "notify_given", extra,

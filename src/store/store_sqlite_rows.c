@@ -393,8 +393,16 @@ static enum cust_status get_row(void *impl, int t, int64_t id, const char *text,
     *found = true;
     vals_reset(r);
     int ncols = sqlite3_column_count(st);
+    /* a row without children is given while its statement holds it: its bytes are not copied
+     * (a kept response document is tens of MB) */
+    bool borrow = !c->child[0].name;
     for (int col = 0; col < ncols; col++)
-        push_col(r, st, col, true);
+        push_col(r, st, col, !borrow);
+    if (borrow) {
+        enum cust_status s = emit(r, t, st, fn, arg, false);
+        sqlite3_reset(st);
+        return s;
+    }
     enum cust_status s = CUST_OK;
     for (int k = 0; s == CUST_OK && k < 2 && c->child[k].name; k++) {
         struct kid_cursor kc = {prep(db, path, &r->kget[t][k], c->child[k].get, err), 0};
