@@ -40,7 +40,7 @@ foreach(name ${CUST_PG_INTEGRATION})
 endforeach()
 
 # The tests that run against the server.
-set(CUST_PG_TESTS unit/test_store_pg pg/test_store integration/pg_store integration/pg_copy_import integration/pg_public integration/pg_reports integration/pg_backup ${CUST_PG_INT_TESTS})
+set(CUST_PG_TESTS unit/test_store_pg pg/test_store integration/pg_store integration/pg_copy_import integration/pg_feeds integration/pg_public integration/pg_reports integration/pg_backup ${CUST_PG_INT_TESTS})
 set_tests_properties(${CUST_PG_TESTS} PROPERTIES FIXTURES_REQUIRED pg SKIP_RETURN_CODE 77)
 set_property(TEST ${CUST_PG_TESTS} APPEND PROPERTY LABELS pg)
 set_property(TEST ${CUST_PG_TESTS} APPEND PROPERTY ENVIRONMENT "CUSTODIAN_TEST_PG=${CUST_TEST_PG}")
