@@ -18,6 +18,7 @@
 #include "store_sqlite_requests.h"
 #include "store_sqlite_rows.h"
 #include "store_sqlite_stmt.h"
+#include "store_smap.h"
 
 #include <errno.h>
 #include <dirent.h>
@@ -372,89 +373,6 @@ static const char *const stmt_sql[S__N] = {
         "SELECT NOT EXISTS(SELECT 1 FROM bookings) AND NOT EXISTS(SELECT 1 FROM persons)",
 };
 
-/* A set of strings with an int64 each (open addressing; keys in one growing arena). */
-struct smap {
-    struct smap_slot {
-        uint64_t hash; /* 0 = empty */
-        size_t off;    /* key offset in arena */
-        int64_t val;
-    } * slot;
-    size_t cap, n;
-    char *arena;
-    size_t alen, acap;
-};
-
-static uint64_t smap_hash(const char *k)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *k; k++)
-        h = (h ^ (unsigned char)*k) * 1099511628211ull;
-    return h ? h : 1;
-}
-
-/* The slot for `k` (empty when absent). */
-static struct smap_slot *smap_find(const struct smap *m, const char *k, uint64_t h)
-{
-    size_t i = (size_t)h & (m->cap - 1);
-    while (m->slot[i].hash && (m->slot[i].hash != h || strcmp(m->arena + m->slot[i].off, k) != 0))
-        i = (i + 1) & (m->cap - 1);
-    return &m->slot[i];
-}
-
-static bool smap_get(const struct smap *m, const char *k, int64_t *val)
-{
-    if (!m->cap)
-        return false;
-    const struct smap_slot *sl = smap_find(m, k, smap_hash(k));
-    if (!sl->hash)
-        return false;
-    if (val)
-        *val = sl->val;
-    return true;
-}
-
-static void smap_put(struct smap *m, const char *k, int64_t val)
-{
-    if ((m->n + 1) * 4 > m->cap * 3) {
-        struct smap old = *m;
-        m->cap = old.cap ? old.cap * 2 : 4096;
-        m->slot = cust_xcalloc(m->cap, sizeof(*m->slot));
-        for (size_t i = 0; i < old.cap; i++) {
-            if (!old.slot[i].hash)
-                continue;
-            size_t j = (size_t)old.slot[i].hash & (m->cap - 1);
-            while (m->slot[j].hash)
-                j = (j + 1) & (m->cap - 1);
-            m->slot[j] = old.slot[i];
-        }
-        free(old.slot);
-    }
-    uint64_t h = smap_hash(k);
-    struct smap_slot *sl = smap_find(m, k, h);
-    if (sl->hash) {
-        sl->val = val;
-        return;
-    }
-    size_t kl = strlen(k) + 1;
-    if (m->alen + kl > m->acap) {
-        m->acap = (m->alen + kl) * 2 > 65536 ? (m->alen + kl) * 2 : 65536;
-        m->arena = cust_xrealloc(m->arena, m->acap);
-    }
-    memcpy(m->arena + m->alen, k, kl);
-    sl->hash = h;
-    sl->off = m->alen;
-    sl->val = val;
-    m->alen += kl;
-    m->n++;
-}
-
-static void smap_release(struct smap *m)
-{
-    free(m->slot);
-    free(m->arena);
-    memset(m, 0, sizeof(*m));
-}
-
 struct sq {
     sqlite3 *db;
     char *path;
@@ -464,14 +382,14 @@ struct sq {
     void *public_;  /* prepared statements of store_sqlite_public.c */
     void *rows;     /* covered rows: statements and what this transaction wrote (_rows.c) */
     /* bulk load (sq_begin_bulk) */
-    bool fk_off;         /* foreign_keys switched off for this transaction */
-    bool bulk;           /* into a store that was empty: indexes dropped, lookups in memory */
-    bool link_dropped;   /* the bulk load dropped link_indexes and has not built them again */
-    struct smap seen;    /* booking numbers put in this load -> booking row id */
-    struct smap pkeys;   /* person_key -> person row id, for persons created in this load */
-    struct cust_buf pub; /* the public charges JSON of the booking being put (reused) */
-    int64_t busy_since;  /* when the current wait for the write lock began (busy_wait), ns */
-    int busy_ms;         /* how long busy_wait waits; 0 = BUSY_TIMEOUT_MS (set_lock_wait) */
+    bool fk_off;            /* foreign_keys switched off for this transaction */
+    bool bulk;              /* into a store that was empty: indexes dropped, lookups in memory */
+    bool link_dropped;      /* the bulk load dropped link_indexes and has not built them again */
+    struct cust_smap seen;  /* booking numbers put in this load -> booking row id */
+    struct cust_smap pkeys; /* person_key -> person row id, for persons created in this load */
+    struct cust_buf pub;    /* the public charges JSON of the booking being put (reused) */
+    int64_t busy_since;     /* when the current wait for the write lock began (busy_wait), ns */
+    int busy_ms;            /* how long busy_wait waits; 0 = BUSY_TIMEOUT_MS (set_lock_wait) */
     /* a published public view (CUST_STORE_PUBLIC): the file opened, when it was last looked at */
     bool public_file;
     dev_t pub_dev;
@@ -749,8 +667,8 @@ static void sq_close(void *impl)
     cust_sqlite_rows_free(q->rows);
     cust_buf_release(&q->pub);
     sqlite3_close_v2(q->db);
-    smap_release(&q->seen);
-    smap_release(&q->pkeys);
+    cust_smap_release(&q->seen);
+    cust_smap_release(&q->pkeys);
     free(q->path);
     free(q);
 }
@@ -800,8 +718,8 @@ static void end_bulk(struct sq *q)
     q->fk_off = false;
     q->bulk = false;
     q->link_dropped = false;
-    smap_release(&q->seen);
-    smap_release(&q->pkeys);
+    cust_smap_release(&q->seen);
+    cust_smap_release(&q->pkeys);
 }
 
 /*
@@ -896,7 +814,7 @@ static enum cust_status sq_current(void *impl, const char *bn, int *version, cha
     struct sq *q = impl;
     if (doc)
         *doc = NULL;
-    if (q->bulk && !smap_get(&q->seen, bn, NULL))
+    if (q->bulk && !cust_smap_get(&q->seen, bn, NULL))
         return cust_err_set(err, CUST_ENOTFOUND, "no booking '%s'", bn);
     sqlite3_stmt *s = stmt(q, S_CURRENT, err);
     if (!s)
@@ -983,7 +901,7 @@ static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
     const struct cust_person *p = &b->person;
     int64_t pid = 0;
     if (p->person_key && q->bulk) {
-        if (!smap_get(&q->pkeys, p->person_key, &pid))
+        if (!cust_smap_get(&q->pkeys, p->person_key, &pid))
             pid = 0;
     } else if (p->person_key) {
         pid = find_person(q, S_PERSON_BY_KEY, p->person_key, err);
@@ -1010,7 +928,7 @@ static enum cust_status put_person(struct sq *q, const struct cust_booking *b,
             return CUST_EDB;
         pid = sqlite3_last_insert_rowid(q->db);
         if (q->bulk && p->person_key)
-            smap_put(&q->pkeys, p->person_key, pid);
+            cust_smap_put(&q->pkeys, p->person_key, pid);
     } else {
         if (!(s = stmt(q, S_PERSON_UPDATE, err)))
             return CUST_EDB;
@@ -1052,7 +970,7 @@ static enum cust_status sq_put(void *impl, const struct cust_booking *b,
         return CUST_EDB;
 
     /* in a bulk load, a booking number the load has not written is new: a plain insert */
-    bool fresh = q->bulk && !smap_get(&q->seen, b->booking_number, NULL);
+    bool fresh = q->bulk && !cust_smap_get(&q->seen, b->booking_number, NULL);
     sqlite3_stmt *s = stmt(q, fresh ? S_BOOKING_INSERT : S_BOOKING_UPSERT, err);
     if (!s)
         return CUST_EDB;
@@ -1112,7 +1030,7 @@ static enum cust_status sq_put(void *impl, const struct cust_booking *b,
         sqlite3_reset(s);
     }
     if (q->bulk && res->version == 1)
-        smap_put(&q->seen, b->booking_number, bid);
+        cust_smap_put(&q->seen, b->booking_number, bid);
 
     if (!(s = stmt(q, S_VERSION_INSERT, err)))
         return CUST_EDB;
