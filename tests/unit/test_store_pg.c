@@ -10,6 +10,7 @@
 #include "custodian/buf.h"
 #include "custodian/ledger.h"
 #include "custodian/store.h"
+#include "custodian/store_accounts.h"
 #include "custodian/store_requests.h"
 
 #include <inttypes.h>
@@ -393,6 +394,14 @@ static enum cust_status d_scope(const struct cust_scope_row *r, void *arg)
 }
 
 /* Build the same store on `url` and return the tree head and what the desk reads back. */
+static enum cust_status d_user(const struct cust_user_row *u, void *arg)
+{
+    /* the store's clock (CUSTODIAN_NOW), not the database server's */
+    assert_string_equal(u->created_at, "2025-07-06T12:00:00Z");
+    cust_buf_appendf(arg, "user %s %s %s %d\n", u->name, u->role, u->created_at, u->disabled);
+    return CUST_OK;
+}
+
 static void build_desk(const char *url, unsigned char root[32], struct cust_buf *dump)
 {
     struct cust_store *s;
@@ -402,6 +411,13 @@ static void build_desk(const char *url, unsigned char root[32], struct cust_buf 
     ok(cust_store_begin(s, &err), &err, "begin");
     for (int i = 0; i < 12; i++)
         a_booking(s, i);
+    struct cust_account_row acct = {.name = "clerk1",
+                                    .role = "clerk",
+                                    .pwhash = "$argon2id$x",
+                                    .totp_secret = (const unsigned char *)"k",
+                                    .totp_secret_len = 1};
+    ok(cust_store_account_put(s, &acct, &err), &err, "account");
+    entry(s, "user_add", "clerk1");
     ok(cust_store_commit(s, &err), &err, "commit");
     for (int i = 0; i < 3; i++) { /* a transaction each: ids after a rollback, below */
         ok(cust_store_begin(s, &err), &err, "begin");
@@ -444,6 +460,7 @@ static void build_desk(const char *url, unsigned char root[32], struct cust_buf 
     assert_int_equal(len, 6);
     assert_int_equal((unsigned char)content[3], 0xff);
     free(content);
+    ok(cust_store_user_list(s, d_user, dump, &err), &err, "users");
     ok(cust_store_persons(s, 0, d_person, dump, &err), &err, "persons");
     struct cust_scope sc = {.day = 20200};
     ok(cust_store_scope(s, &sc, d_scope, dump, &err), &err, "scope");
