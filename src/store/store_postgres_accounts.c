@@ -6,45 +6,24 @@
  * covered (ledger.md "Rows"). docs/internals/store-postgresql.md.
  */
 #include "custodian/compat.h"
+#include "custodian/date.h"
+#include "store_accounts_sql.h"
 #include "store_postgres.h"
 #include "store_rows_sql.h"
 
-static const char user_get_sql[] =
-    "SELECT name, role, pwhash, totp_key, totp_last_step, failures, locked_until,"
-    " disabled, totp_nonce, created_at FROM users WHERE name = ?1";
-static const char user_put_sql[] =
-    "INSERT INTO users(name, role, pwhash, totp_key, totp_last_step, failures,"
-    " locked_until, disabled, totp_nonce) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-    " ON CONFLICT(name) DO UPDATE SET role = excluded.role,"
-    " pwhash = excluded.pwhash, totp_key = excluded.totp_key,"
-    " totp_last_step = excluded.totp_last_step, failures = excluded.failures,"
-    " locked_until = excluded.locked_until, disabled = excluded.disabled,"
-    " totp_nonce = excluded.totp_nonce";
-static const char user_failure_sql[] = "UPDATE users SET"
-                                       " locked_until = CASE WHEN failures + 1 >= ?3 THEN ?2 + ?4"
-                                       "  ELSE locked_until END,"
-                                       " failures = CASE WHEN failures + 1 >= ?3 THEN 0"
-                                       "  ELSE failures + 1 END"
-                                       " WHERE name = ?1 AND locked_until <= ?2";
-static const char user_success_sql[] =
-    "UPDATE users SET totp_last_step = ?2, failures = 0, locked_until = 0"
-    " WHERE name = ?1 AND totp_last_step < ?2";
-static const char user_exists_sql[] = "SELECT 1 FROM users WHERE name = ?1";
-static const char user_list_sql[] =
-    "SELECT name, role, created_at, disabled FROM users ORDER BY name";
-static const char session_get_sql[] =
-    "SELECT id, csrf, \"user\", role, created, last_seen FROM sessions WHERE id = ?1";
-static const char session_put_sql[] =
-    "INSERT INTO sessions(id, csrf, \"user\", role, created, last_seen)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
-    " last_seen = excluded.last_seen, role = excluded.role";
-static const char session_delete_sql[] = "DELETE FROM sessions WHERE id = ?1";
-static const char user_set_role_sql[] = "UPDATE users SET role = ?2 WHERE name = ?1";
-static const char user_set_disabled_sql[] = "UPDATE users SET disabled = ?2 WHERE name = ?1";
-static const char session_list_sql[] =
-    "SELECT id, csrf, \"user\", role, created, last_seen FROM sessions"
-    " WHERE \"user\" = ?1 ORDER BY created, id";
-static const char session_end_all_sql[] = "DELETE FROM sessions WHERE \"user\" = ?1";
+static const char user_get_sql[] = CUST_SQL_USER_GET;
+static const char user_put_sql[] = CUST_SQL_USER_PUT;
+static const char user_failure_sql[] = CUST_SQL_USER_FAILURE;
+static const char user_success_sql[] = CUST_SQL_USER_SUCCESS;
+static const char user_exists_sql[] = CUST_SQL_USER_EXISTS;
+static const char user_list_sql[] = CUST_SQL_USER_LIST;
+static const char session_get_sql[] = CUST_SQL_SESSION_GET;
+static const char session_put_sql[] = CUST_SQL_SESSION_PUT;
+static const char session_delete_sql[] = CUST_SQL_SESSION_DELETE;
+static const char user_set_role_sql[] = CUST_SQL_USER_SET_ROLE;
+static const char user_set_disabled_sql[] = CUST_SQL_USER_SET_DISABLED;
+static const char session_list_sql[] = CUST_SQL_SESSION_LIST;
+static const char session_end_all_sql[] = CUST_SQL_SESSION_END_ALL;
 
 /* An 8-byte (or 4-byte) big-endian integer of a binary result. */
 static int64_t bin_int(const PGresult *r, int row, int col)
@@ -119,6 +98,9 @@ static enum cust_status pa_account_put(void *impl, const struct cust_account_row
         cust_pg_bytes(&p, 9, a->totp_nonce, a->totp_nonce_len);
     else
         cust_pg_text(&p, 9, NULL);
+    char at[32];
+    cust_time_format(cust_now(), 0, true, at);
+    cust_pg_text(&p, 10, at);
     if (cust_pg_do(cust_pg_conn(impl), user_put_sql, &p, err, "user") != CUST_OK)
         return CUST_EDB;
     cust_pg_rows_track(impl, CT_USERS, 0, a->name);

@@ -136,18 +136,27 @@ static const struct cust_pg_stmt *prepared(struct cust_pg *g, const char *sql, s
     return s;
 }
 
+/* `sql` prepared and the connection free for it (a running COPY load drained); *p made the
+ * empty parameters when NULL. NULL (err set) when it cannot be. */
+static const struct cust_pg_stmt *ready(struct cust_pg *g, const char *sql,
+                                        const struct cust_pg_params **p, struct cust_err *err,
+                                        const char *what)
+{
+    static const struct cust_pg_params none;
+    if (!*p)
+        *p = &none;
+    if (g->bulk && cust_pg_bulk_before(g, err) != CUST_OK)
+        return NULL;
+    return prepared(g, sql, err, what);
+}
+
 enum cust_status cust_pg_run(struct cust_pg *g, const char *sql, const struct cust_pg_params *p,
                              bool binary, PGresult **res, struct cust_err *err, const char *what)
 {
     *res = NULL;
-    if (g->bulk && cust_pg_bulk_before(g, err) != CUST_OK)
-        return CUST_EDB;
-    const struct cust_pg_stmt *ps = prepared(g, sql, err, what);
+    const struct cust_pg_stmt *ps = ready(g, sql, &p, err, what);
     if (!ps)
         return CUST_EDB;
-    static const struct cust_pg_params none;
-    if (!p)
-        p = &none;
     PGresult *r = PQexecPrepared(g->conn, ps->name, p->n, p->v, p->len, p->fmt, binary ? 1 : 0);
     ExecStatusType rs = PQresultStatus(r);
     if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
@@ -177,15 +186,10 @@ enum cust_status cust_pg_cursor_open(struct cust_pg *g, const char *sql,
                                      const char *what)
 {
     *c = (struct cust_pg_cursor){.g = g, .binary = binary, .what = what};
-    if (g->bulk && cust_pg_bulk_before(g, err) != CUST_OK)
-        return CUST_EDB;
     /* prepared first: the cursor's parameters get the types the statement was prepared with */
-    const struct cust_pg_stmt *ps = prepared(g, sql, err, what);
+    const struct cust_pg_stmt *ps = ready(g, sql, &p, err, what);
     if (!ps)
         return CUST_EDB;
-    static const struct cust_pg_params none;
-    if (!p)
-        p = &none;
     c->own = PQtransactionStatus(g->conn) == PQTRANS_IDLE;
     if (c->own &&
         cust_pg_exec(g, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err, what) != CUST_OK) {

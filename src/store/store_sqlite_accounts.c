@@ -8,6 +8,8 @@
  * without one is a clear-text secret from before (web.md). Rows only: a role is text here.
  */
 #include "custodian/compat.h"
+#include "custodian/date.h"
+#include "store_accounts_sql.h"
 #include "store_sqlite_accounts.h"
 #include "store_sqlite_requests.h"
 #include "store_sqlite_rows.h"
@@ -50,34 +52,19 @@ enum account_stmt {
 };
 
 static const char *const account_sql[W__N] = {
-    [W_USER_GET] = "SELECT name, role, pwhash, totp_key, totp_last_step, failures, locked_until,"
-                   " disabled, totp_nonce, created_at FROM users WHERE name = ?1",
-    [W_USER_PUT] = "INSERT INTO users(name, role, pwhash, totp_key, totp_last_step, failures,"
-                   " locked_until, disabled, totp_nonce) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-                   " ON CONFLICT(name) DO UPDATE SET role = excluded.role,"
-                   " pwhash = excluded.pwhash, totp_key = excluded.totp_key,"
-                   " totp_last_step = excluded.totp_last_step, failures = excluded.failures,"
-                   " locked_until = excluded.locked_until, disabled = excluded.disabled,"
-                   " totp_nonce = excluded.totp_nonce",
-    [W_USER_FAILURE] = "UPDATE users SET"
-                       " locked_until = CASE WHEN failures + 1 >= ?3 THEN ?2 + ?4"
-                       "  ELSE locked_until END,"
-                       " failures = CASE WHEN failures + 1 >= ?3 THEN 0 ELSE failures + 1 END"
-                       " WHERE name = ?1 AND locked_until <= ?2",
-    [W_USER_SUCCESS] = "UPDATE users SET totp_last_step = ?2, failures = 0, locked_until = 0"
-                       " WHERE name = ?1 AND totp_last_step < ?2",
-    [W_USER_EXISTS] = "SELECT 1 FROM users WHERE name = ?1",
-    [W_USER_LIST] = "SELECT name, role, created_at, disabled FROM users ORDER BY name",
-    [W_SESSION_GET] = "SELECT id, csrf, user, role, created, last_seen FROM sessions WHERE id = ?1",
-    [W_SESSION_PUT] = "INSERT INTO sessions(id, csrf, user, role, created, last_seen)"
-                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
-                      " last_seen = excluded.last_seen, role = excluded.role",
-    [W_SESSION_DELETE] = "DELETE FROM sessions WHERE id = ?1",
-    [W_USER_SET_ROLE] = "UPDATE users SET role = ?2 WHERE name = ?1",
-    [W_USER_SET_DISABLED] = "UPDATE users SET disabled = ?2 WHERE name = ?1",
-    [W_SESSION_LIST] = "SELECT id, csrf, user, role, created, last_seen FROM sessions"
-                       " WHERE user = ?1 ORDER BY created, id",
-    [W_SESSION_END_ALL] = "DELETE FROM sessions WHERE user = ?1",
+    [W_USER_GET] = CUST_SQL_USER_GET,
+    [W_USER_PUT] = CUST_SQL_USER_PUT,
+    [W_USER_FAILURE] = CUST_SQL_USER_FAILURE,
+    [W_USER_SUCCESS] = CUST_SQL_USER_SUCCESS,
+    [W_USER_EXISTS] = CUST_SQL_USER_EXISTS,
+    [W_USER_LIST] = CUST_SQL_USER_LIST,
+    [W_SESSION_GET] = CUST_SQL_SESSION_GET,
+    [W_SESSION_PUT] = CUST_SQL_SESSION_PUT,
+    [W_SESSION_DELETE] = CUST_SQL_SESSION_DELETE,
+    [W_USER_SET_ROLE] = CUST_SQL_USER_SET_ROLE,
+    [W_USER_SET_DISABLED] = CUST_SQL_USER_SET_DISABLED,
+    [W_SESSION_LIST] = CUST_SQL_SESSION_LIST,
+    [W_SESSION_END_ALL] = CUST_SQL_SESSION_END_ALL,
 };
 
 struct account_stmts {
@@ -166,6 +153,9 @@ static enum cust_status sw_account_put(void *impl, const struct cust_account_row
     sqlite3_bind_int64(s, 6, a->failures);
     sqlite3_bind_int64(s, 7, a->locked_until);
     sqlite3_bind_int(s, 8, a->disabled ? 1 : 0);
+    char at[32];
+    cust_time_format(cust_now(), 0, true, at);
+    sqlite3_bind_text(s, 10, at, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)

@@ -182,7 +182,7 @@ grep -q '<svg xmlns="http://www.w3.org/2000/svg" class="cust-chart" role="img"' 
 [ "$(grep -c '<svg' "$T/d.html")" -eq 4 ] || fail "four charts"; ok
 grep -q '<title id="chart-1-title">Detainers received and holds honored' "$T/d.html" || fail "chart title"; ok
 ! grep -q '<script' "$T/d.html" || fail "no script in the printable report"; ok
-"$C" report transfers --year 2025 --format csv | head -1 | grep '^date,request_id,request_kind,booking_number,agency,basis,authority' >/dev/null ||
+"$C" report transfers --year 2025 --format csv | sed -n 1p | grep '^date,request_id,request_kind,booking_number,agency,basis,authority' >/dev/null ||
   fail "transfers CSV"; ok
 "$C" report detainers --year 2024 | grep "holds: .* requested, 0 honored" >/dev/null || fail "text format"; ok
 

@@ -98,7 +98,7 @@ code=$($TOTP "$(cat "$T/uri")")
 [ "$(curl -s -c "$T/jar" -o /dev/null -w '%{http_code}' --data-urlencode name=sup \
   --data-urlencode "passphrase=$(cat "$T/pass")" --data-urlencode "code=$code" "$URL/login")" = 303 ] ||
   fail "sign-in to the installed server"
-BN=$(jq -r 'select(.booking_number) | .booking_number' county.jsonl | head -1)
+BN=$(jq -r 'select(.booking_number) | .booking_number' county.jsonl | sed -n 1p)
 [ "$(curl -s -b "$T/jar" -o /dev/null -w '%{http_code}' "$URL/api/v1/bookings/$BN")" = 200 ] ||
   fail "GET /api/v1/bookings/$BN"
 # SIGTERM to the server itself (strace, its parent, holds fatal signals while it decodes)

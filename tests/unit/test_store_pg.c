@@ -10,6 +10,7 @@
 #include "custodian/buf.h"
 #include "custodian/ledger.h"
 #include "custodian/store.h"
+#include "custodian/store_accounts.h"
 #include "custodian/store_requests.h"
 
 #include <inttypes.h>
@@ -393,6 +394,14 @@ static enum cust_status d_scope(const struct cust_scope_row *r, void *arg)
 }
 
 /* Build the same store on `url` and return the tree head and what the desk reads back. */
+static enum cust_status d_user(const struct cust_user_row *u, void *arg)
+{
+    /* the store's clock (CUSTODIAN_NOW), not the database server's */
+    assert_string_equal(u->created_at, "2025-07-06T12:00:00Z");
+    cust_buf_appendf(arg, "user %s %s %s %d\n", u->name, u->role, u->created_at, u->disabled);
+    return CUST_OK;
+}
+
 static void build_desk(const char *url, unsigned char root[32], struct cust_buf *dump)
 {
     struct cust_store *s;
@@ -402,6 +411,13 @@ static void build_desk(const char *url, unsigned char root[32], struct cust_buf 
     ok(cust_store_begin(s, &err), &err, "begin");
     for (int i = 0; i < 12; i++)
         a_booking(s, i);
+    struct cust_account_row acct = {.name = "clerk1",
+                                    .role = "clerk",
+                                    .pwhash = "$argon2id$x",
+                                    .totp_secret = (const unsigned char *)"k",
+                                    .totp_secret_len = 1};
+    ok(cust_store_account_put(s, &acct, &err), &err, "account");
+    entry(s, "user_add", "clerk1");
     ok(cust_store_commit(s, &err), &err, "commit");
     for (int i = 0; i < 3; i++) { /* a transaction each: ids after a rollback, below */
         ok(cust_store_begin(s, &err), &err, "begin");
@@ -444,6 +460,7 @@ static void build_desk(const char *url, unsigned char root[32], struct cust_buf 
     assert_int_equal(len, 6);
     assert_int_equal((unsigned char)content[3], 0xff);
     free(content);
+    ok(cust_store_user_list(s, d_user, dump, &err), &err, "users");
     ok(cust_store_persons(s, 0, d_person, dump, &err), &err, "persons");
     struct cust_scope sc = {.day = 20200};
     ok(cust_store_scope(s, &sc, d_scope, dump, &err), &err, "scope");
@@ -451,36 +468,56 @@ static void build_desk(const char *url, unsigned char root[32], struct cust_buf 
     cust_store_close(s);
 }
 
+/* A pair of scratch stores for comparing the backends: a new PostgreSQL database NAME_PID
+ * (its URL) and a SQLite path beside it in /tmp; scratch_drop removes both. */
+struct scratch {
+    char db[64], url[1024], path[64];
+};
+
+static void scratch_make(struct scratch *x, const char *name)
+{
+    PGconn *c = connect_to(url());
+    char sql[160];
+    snprintf(x->db, sizeof(x->db), "cust_%s_%ld", name, (long)getpid());
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", x->db);
+    exec_ok(c, sql);
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", x->db);
+    exec_ok(c, sql);
+    snprintf(x->url, sizeof(x->url), "postgresql:///%s?host=%s&user=custodian", x->db, PQhost(c));
+    PQfinish(c);
+    snprintf(x->path, sizeof(x->path), "/tmp/cust-pg-%s.%ld.db", name, (long)getpid());
+    unlink(x->path);
+}
+
+static void scratch_drop(const struct scratch *x)
+{
+    PGconn *c = connect_to(url());
+    char sql[160];
+    snprintf(sql, sizeof(sql), "DROP DATABASE %s", x->db);
+    exec_ok(c, sql);
+    PQfinish(c);
+    char side[96];
+    unlink(x->path);
+    snprintf(side, sizeof(side), "%s-wal", x->path);
+    unlink(side);
+    snprintf(side, sizeof(side), "%s-shm", x->path);
+    unlink(side);
+}
+
 static void test_desk_rows_same_on_both(void **state)
 {
     (void)state;
-    PGconn *c = connect_to(url());
-    char name[64], sql[128], path[64], pgurl[1024];
-    snprintf(name, sizeof(name), "cust_desk_%ld", (long)getpid());
-    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", name);
-    exec_ok(c, sql);
-    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
-    exec_ok(c, sql);
-    snprintf(pgurl, sizeof(pgurl), "postgresql:///%s?host=%s&user=custodian", name, PQhost(c));
-    snprintf(path, sizeof(path), "/tmp/cust-pg-desk.%ld.db", (long)getpid());
-    unlink(path);
+    struct scratch x;
+    scratch_make(&x, "desk");
     unsigned char sq_root[32], pg_root[32];
     struct cust_buf sq = CUST_BUF_INIT, pg = CUST_BUF_INIT;
-    build_desk(path, sq_root, &sq);
-    build_desk(pgurl, pg_root, &pg);
+    build_desk(x.path, sq_root, &sq);
+    build_desk(x.url, pg_root, &pg);
     assert_string_equal(pg.buf, sq.buf);
     assert_memory_equal(pg_root, sq_root, 32);
     cust_buf_release(&sq);
     cust_buf_release(&pg);
-    snprintf(sql, sizeof(sql), "DROP DATABASE %s", name);
-    exec_ok(c, sql);
-    PQfinish(c);
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof(side), "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof(side), "%s-shm", path);
-    unlink(side);
+    scratch_drop(&x);
 }
 
 /* ---- readers of a whole table: a batch at a time ------------------------------------------- */
@@ -581,28 +618,20 @@ static void read_all(const char *url, struct cust_buf *out)
 static void test_readers_in_batches(void **state)
 {
     (void)state;
-    PGconn *c = connect_to(url());
-    char name[64], sql[128], path[64], pgurl[1024];
-    snprintf(name, sizeof(name), "cust_each_%ld", (long)getpid());
-    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", name);
-    exec_ok(c, sql);
-    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
-    exec_ok(c, sql);
-    snprintf(pgurl, sizeof(pgurl), "postgresql:///%s?host=%s&user=custodian", name, PQhost(c));
-    snprintf(path, sizeof(path), "/tmp/cust-pg-each.%ld.db", (long)getpid());
-    unlink(path);
+    struct scratch x;
+    scratch_make(&x, "each");
     struct cust_buf sq = CUST_BUF_INIT, pg = CUST_BUF_INIT;
-    read_all(path, &sq);
-    read_all(pgurl, &pg);
+    read_all(x.path, &sq);
+    read_all(x.url, &pg);
     assert_string_equal(pg.buf, sq.buf);
     /* a charge changed behind the ledger's back, in the second batch: named */
-    PGconn *d = connect_to(pgurl);
+    PGconn *d = connect_to(x.url);
     exec_ok(d, "UPDATE charges SET description = 'theft' WHERE booking_id ="
                " (SELECT id FROM bookings WHERE booking_number = 'B2050')");
     PQfinish(d);
     struct cust_store *st;
     struct cust_err err = CUST_ERR_INIT;
-    ok(cust_store_open(pgurl, CUST_STORE_READONLY, &st, &err), &err, "open");
+    ok(cust_store_open(x.url, CUST_STORE_READONLY, &st, &err), &err, "open");
     struct cust_ledger_rows_report rr;
     assert_int_equal(cust_ledger_verify_rows(st, 10, &rr, &err), CUST_EINTEGRITY);
     assert_int_equal(rr.bad, 1);
@@ -611,15 +640,7 @@ static void test_readers_in_batches(void **state)
     cust_store_close(st);
     cust_buf_release(&sq);
     cust_buf_release(&pg);
-    snprintf(sql, sizeof(sql), "DROP DATABASE %s", name);
-    exec_ok(c, sql);
-    PQfinish(c);
-    char side[96];
-    unlink(path);
-    snprintf(side, sizeof(side), "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof(side), "%s-shm", path);
-    unlink(side);
+    scratch_drop(&x);
 }
 
 int main(void)
