@@ -65,6 +65,10 @@ enum cust_status cust_buf_html(struct cust_buf *b, const char *s);
  * \t by name and the others as \u00XX (upper-case hex), everything else (UTF-8) as given; NULL
  * appends null. */
 enum cust_status cust_buf_json_str(struct cust_buf *b, const char *s);
+/* Append `s` as a JSON string safe inside HTML, as the public locator's answers write it: the
+ * quote and the backslash after a backslash, control characters and < > & as \u00xx (lower-case
+ * hex), every other byte as it is; NULL as null. */
+enum cust_status cust_buf_json_safe(struct cust_buf *b, const char *s);
 /* Append an amount in cents as US dollars, as people read it: "$1,234.56" ("-$5.00"). */
 enum cust_status cust_buf_dollars(struct cust_buf *b, int64_t cents);
 

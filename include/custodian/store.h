@@ -24,6 +24,8 @@
 
 #include "custodian/status.h"
 
+struct cust_buf;
+
 #define CUST_NO_DAY INT32_MIN /* "no date" for day-number fields */
 
 struct cust_charge {
@@ -199,9 +201,18 @@ struct cust_public_row {
     const char *booked_at, *facility, *arresting_agency;
     const char *charges_json;      /* JSON array from the view */
     const char *scheduled_release; /* NULL unless the booking's release date is public */
+    const char *fields; /* booking_number .. arresting_agency as made by cust_store_public_fields,
+                         * kept with an in-custody row (public_custody.fields); else NULL */
 };
 
 typedef enum cust_status (*cust_public_fn)(const struct cust_public_row *row, void *arg);
+/* Append the public fields of `r` from booking_number to arresting_agency as the members of a JSON
+ * object, in the locator API's order and escaping (cust_buf_json_safe):
+ * "booking_number":...,"last_name":...,"first_name":...,"middle_name":...,"booked_at":...,
+ * "facility":...,"arresting_agency":... public_custody keeps them ready for each in-custody row
+ * (its column `fields`, migration 14: made by this function on SQLite, by the same escaping in
+ * PL/pgSQL on PostgreSQL), so that an answer copies them instead of escaping seven strings. */
+enum cust_status cust_store_public_fields(struct cust_buf *b, const struct cust_public_row *r);
 
 /* A ledger row as stored. */
 struct cust_ledger_row {

@@ -186,6 +186,27 @@ enum cust_status cust_buf_json_str(struct cust_buf *b, const char *s)
     return cust_buf_putc(b, '"');
 }
 
+enum cust_status cust_buf_json_safe(struct cust_buf *b, const char *s)
+{
+    if (!s)
+        return cust_buf_append(b, "null", 4);
+    cust_buf_putc(b, '"');
+    const char *run = s;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        unsigned char c = *p;
+        if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&')
+            continue;
+        cust_buf_append(b, run, (size_t)((const char *)p - run));
+        char esc[8] = {'\\', (char)c, 0};
+        if (c != '"' && c != '\\')
+            snprintf(esc, sizeof(esc), "\\u%04x", c);
+        cust_buf_puts(b, esc);
+        run = (const char *)p + 1;
+    }
+    cust_buf_puts(b, run);
+    return cust_buf_putc(b, '"');
+}
+
 enum cust_status cust_buf_dollars(struct cust_buf *b, int64_t cents)
 {
     /* unsigned: INT64_MIN has no positive counterpart */

@@ -1,5 +1,6 @@
 /* store.c - the backend-neutral store front: dispatch through cust_store_ops. */
 #include "custodian/compat.h"
+#include "custodian/buf.h"
 #include "store_backend.h"
 #include "store_postgres.h"
 #include "store_sqlite_backup.h"
@@ -258,6 +259,20 @@ int cust_citizenship_rank(const struct cust_citizenship *c)
         if (strcmp(c->source, order[i]) == 0)
             r = (int)i + 1;
     return r * 2 + (c->verified == 1 ? 1 : 0);
+}
+
+enum cust_status cust_store_public_fields(struct cust_buf *b, const struct cust_public_row *r)
+{
+    static const char *const name[] = {
+        "\"booking_number\":", ",\"last_name\":", ",\"first_name\":",      ",\"middle_name\":",
+        ",\"booked_at\":",     ",\"facility\":",  ",\"arresting_agency\":"};
+    const char *value[] = {r->booking_number, r->last_name, r->first_name,      r->middle_name,
+                           r->booked_at,      r->facility,  r->arresting_agency};
+    for (size_t i = 0; i < CUST_ARRAY_LEN(name); i++) {
+        cust_buf_puts(b, name[i]);
+        cust_buf_json_safe(b, value[i]);
+    }
+    return cust_buf_status(b);
 }
 
 enum cust_status cust_store_public_search(struct cust_store *s, const struct cust_public_query *q,

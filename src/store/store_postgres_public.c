@@ -63,6 +63,7 @@ enum cust_status cust_pg_public_search(void *impl, const struct cust_public_quer
             .arresting_agency = cust_pg_get(r, i, 6),
             .charges_json = cust_pg_get(r, i, 7),
             .scheduled_release = cust_pg_get(r, i, 8),
+            .fields = cust_pg_get(r, i, 11),
         };
         st = fn(&row, arg);
     }

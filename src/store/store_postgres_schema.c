@@ -306,9 +306,28 @@ static const char *const m13[] = {
     " WHERE released_day IS NOT NULL",
     NULL};
 
-/* The in-custody rows counted per last name key (store_public_sql.h, store_sqlite_public.c
- * migration 14), kept by a row trigger on public_custody, and public_custody_booked. */
+/* The in-custody rows' fields ready as JSON and counted per last name key (store_public_sql.h,
+ * store_sqlite_public.c migration 14): public_custody.fields, public_custody_names kept by a row
+ * trigger on public_custody, and public_custody_booked. */
 static const char *const m14[] = {
+    /* store.h cust_store_public_fields (buf.h cust_buf_json_safe) in PL/pgSQL, byte for byte: the
+     * seven public fields as JSON members, a stored column of each in-custody row */
+    "CREATE FUNCTION cust_json_str(s text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$"
+    "DECLARE r text; i int; BEGIN"
+    " IF s IS NULL THEN RETURN 'null'; END IF;"
+    " r := replace(replace(s, '\\', '\\\\'), '\"', '\\\"');"
+    " r := replace(replace(replace(r, '<', '\\u003c'), '>', '\\u003e'), '&', '\\u0026');"
+    " IF r ~ '[\\x01-\\x1f]' THEN FOR i IN 1..31 LOOP"
+    " r := replace(r, chr(i), '\\u' || lpad(to_hex(i), 4, '0')); END LOOP; END IF;"
+    " RETURN '\"' || r || '\"'; END$$",
+    "CREATE FUNCTION cust_public_fields(bn text, ln text, fn text, mn text, ba text, fa text,"
+    " aa text) RETURNS text LANGUAGE sql IMMUTABLE AS $$SELECT '\"booking_number\":'"
+    " || cust_json_str(bn) || ',\"last_name\":' || cust_json_str(ln) || ',\"first_name\":'"
+    " || cust_json_str(fn) || ',\"middle_name\":' || cust_json_str(mn) || ',\"booked_at\":'"
+    " || cust_json_str(ba) || ',\"facility\":' || cust_json_str(fa)"
+    " || ',\"arresting_agency\":' || cust_json_str(aa)$$",
+    "ALTER TABLE public_custody ADD COLUMN fields ctext GENERATED ALWAYS AS "
+    "(" PUBLIC_CUSTODY_FIELDS_OF ") STORED",
     "CREATE TABLE public_custody_names(last_key ctext NOT NULL PRIMARY KEY, n bigint NOT NULL)",
     PUBLIC_NAMES_FILL,
     "CREATE INDEX public_custody_booked ON public_custody(booked_ts)",

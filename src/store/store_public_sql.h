@@ -27,6 +27,13 @@ enum public_stmt { P_NAME, P_NUMBER, P_NAME_COUNT, P_NUMBER_COUNT, P_NAME_TOTAL,
     "INSERT INTO public_custody(" PUBLIC_CUSTODY_COLS ") SELECT " PUBLIC_CUSTODY_COLS              \
     " FROM public_bookings WHERE unreleased AND " CHOOSE
 
+/* public_custody.fields (migration 14, a stored generated column): the row's public fields as
+ * the API writes them (store.h cust_store_public_fields), by the SQL function cust_public_fields
+ * of each backend (SQLite: that C function; PostgreSQL: the same escaping in PL/pgSQL). */
+#define PUBLIC_CUSTODY_FIELDS_OF                                                                   \
+    "cust_public_fields(booking_number, last_name, first_name, middle_name, booked_at, facility,"  \
+    " arresting_agency)"
+
 /* The table public_custody_names (migration 14): how many rows public_custody holds for each
  * last_key (n > 0; a key with none has no row), kept by triggers on public_custody in the same
  * transaction (each backend's migration 14), so that the count of a search by last name alone
@@ -44,6 +51,7 @@ enum public_stmt { P_NAME, P_NUMBER, P_NAME_COUNT, P_NUMBER_COUNT, P_NAME_TOTAL,
  * last name's key, ?8 the end of its range (cust_name_key_range), ?2 the first name's key (a
  * prefix), ?3 booking number, ?4 booked at or before (Unix), ?5 limit, ?6 dob, ?7 today (day
  * number). */
+/* (and the row's fields ready as JSON: public_custody.fields, NULL from the view) */
 #define PUBLIC_COLS                                                                                \
     "booking_number, last_name, first_name, middle_name, booked_at, facility, arresting_agency,"   \
     " charges, scheduled_release, last_key, first_key"
@@ -69,11 +77,11 @@ enum public_stmt { P_NAME, P_NUMBER, P_NAME_COUNT, P_NUMBER_COUNT, P_NAME_TOTAL,
     " AND last_key < ?8 AND released_day > ?7 AND NOT unreleased AND booked_ts <= ?4)"
 
 static const char *const public_sql[P__N] = {
-    [P_NAME] = "SELECT " PUBLIC_COLS " FROM public_custody WHERE last_key >= ?1 AND last_key < ?8"
-               " AND " PUBLIC_FILTER " UNION ALL SELECT " PUBLIC_COLS
+    [P_NAME] = "SELECT " PUBLIC_COLS ", fields FROM public_custody WHERE last_key >= ?1"
+               " AND last_key < ?8 AND " PUBLIC_FILTER " UNION ALL SELECT " PUBLIC_COLS ", NULL"
                " FROM public_bookings WHERE last_key >= ?1 AND last_key < ?8 AND released_day > ?7"
                " AND NOT unreleased AND " PUBLIC_FILTER " ORDER BY " PUBLIC_ORDER,
-    [P_NUMBER] = "SELECT " PUBLIC_COLS " FROM public_bookings WHERE booking_number = ?3"
+    [P_NUMBER] = "SELECT " PUBLIC_COLS ", NULL FROM public_bookings WHERE booking_number = ?3"
                  " AND (unreleased OR released_day > ?7)"
                  " AND (?1 IS NULL OR (last_key >= ?1 AND last_key < ?8))"
                  " AND " PUBLIC_FILTER " ORDER BY " PUBLIC_ORDER,

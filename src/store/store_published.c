@@ -21,8 +21,8 @@
  * read the view), its two indexes (the shapes of P_NAME and P_NUMBER), the table public_custody
  * (migration 13: its unreleased rows in the locator's order, made from the file's own rows, so
  * from the same snapshot, whichever backend handed them over) and public_custody_names (migration
- * 14: their counts per last name key, made from those) and one row saying when it was
- * made from which schema. Marked by its application_id. */
+ * 14: their counts per last name key, made from those; and the rows' fields ready as JSON) and one
+ * row saying when it was made from which schema. Marked by its application_id. */
 static const char published_schema[] =
     "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
     " PRAGMA application_id=" CUST_SQLITE_PUBLIC_APP_ID_SQL ";"
@@ -34,8 +34,9 @@ static const char published_schema[] =
     " CREATE TABLE public_custody(last_key TEXT NOT NULL, first_key TEXT NOT NULL,"
     " booking_number TEXT NOT NULL, booked_ts INTEGER NOT NULL, dob TEXT, last_name TEXT,"
     " first_name TEXT, middle_name TEXT, booked_at TEXT, facility TEXT, arresting_agency TEXT,"
-    " charges TEXT, scheduled_release TEXT, PRIMARY KEY(last_key, first_key, booking_number))"
-    " WITHOUT ROWID;"
+    " charges TEXT, scheduled_release TEXT,"
+    " fields TEXT GENERATED ALWAYS AS (" PUBLIC_CUSTODY_FIELDS_OF ") STORED,"
+    " PRIMARY KEY(last_key, first_key, booking_number)) WITHOUT ROWID;"
     " CREATE TABLE public_custody_names(last_key TEXT NOT NULL PRIMARY KEY, n INTEGER NOT NULL)"
     " WITHOUT ROWID;"
     " CREATE TABLE published (at TEXT NOT NULL, rows INTEGER NOT NULL,"
@@ -84,6 +85,9 @@ enum cust_status cust_published_begin(const char *out, struct cust_published **p
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK)
         st = file_err(p, err, "create");
+    /* public_custody.fields is made by cust_public_fields */
+    if (st == CUST_OK && cust_sqlite_functions_register(p->db) != SQLITE_OK)
+        st = file_err(p, err, "register functions");
     if (st == CUST_OK)
         st = exec(p, published_schema, err);
     if (st == CUST_OK &&

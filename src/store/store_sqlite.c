@@ -1474,7 +1474,7 @@ static enum cust_status open_readonly(struct sq *q, const char *path, struct cus
                             q->db ? sqlite3_errmsg(q->db) : "out of memory");
     sqlite3_busy_handler(q->db, busy_wait, q);
     sqlite3_extended_result_codes(q->db, 1);
-    cust_sqlite_name_key_register(q->db);
+    cust_sqlite_functions_register(q->db);
     int have = 0;
     enum cust_status st = schema_have(q, &have, err);
     if (st != CUST_OK && (sqlite3_errcode(q->db) & 0xff) == SQLITE_CANTOPEN) {
@@ -1499,7 +1499,7 @@ static enum cust_status open_readonly(struct sq *q, const char *path, struct cus
             return cust_err_set(err, CUST_EDB, "cannot open store '%s': %s", path,
                                 q->db ? sqlite3_errmsg(q->db) : "out of memory");
         sqlite3_extended_result_codes(q->db, 1);
-        cust_sqlite_name_key_register(q->db);
+        cust_sqlite_functions_register(q->db);
         cust_err_clear(err);
         st = schema_have(q, &have, err);
     }
@@ -1625,7 +1625,7 @@ static enum cust_status open_readwrite(struct sq *q, const char *path, bool crea
                             q->db ? sqlite3_errmsg(q->db) : "out of memory");
     sqlite3_busy_handler(q->db, busy_wait, q);
     sqlite3_extended_result_codes(q->db, 1);
-    if (cust_sqlite_name_key_register(q->db) != SQLITE_OK)
+    if (cust_sqlite_functions_register(q->db) != SQLITE_OK)
         return cust_err_set(err, CUST_EDB, "store '%s': cannot register cust_name_key", path);
     return run_script(q,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"

@@ -12,6 +12,7 @@
 #include "store_sqlite_public.h"
 #include "store_sqlite_requests.h"
 #include "store_sqlite_stmt.h"
+#include "custodian/buf.h"
 #include "custodian/date.h"
 #include "custodian/namekey.h"
 
@@ -179,20 +180,63 @@ const char *const cust_sqlite_public_custody_migration[] = {
  * found by public_custody_booked (a handful in the county). A count with a first name, a dob or
  * a booking number still counts its matches (P_NAME_COUNT).
  *
+ * And the rows: an answer read nine columns of each of its 50 rows and escaped seven strings of
+ * each into JSON. public_custody is made again with the stored generated column `fields`, those
+ * seven fields already written as the API writes them (cust_public_fields, registered on every
+ * connection: store.h cust_store_public_fields), so an answer copies one string a row. Made again
+ * (a stored column cannot be added) and filled from the view as migration 13 did.
+ *
  * Its objects are dropped first if present, so that it applies again to a store a test took back.
  */
 const char *const cust_sqlite_public_names_migration[] = {
-    "DROP TRIGGER IF EXISTS public_custody_names_insert",
-    "DROP TRIGGER IF EXISTS public_custody_names_delete",
-    "DROP TRIGGER IF EXISTS public_custody_names_update",
     "DROP TABLE IF EXISTS public_custody_names",
-    "DROP INDEX IF EXISTS public_custody_booked",
+    "DROP TRIGGER IF EXISTS public_custody_insert",
+    "DROP TRIGGER IF EXISTS public_custody_update",
+    "DROP TRIGGER IF EXISTS public_custody_delete",
+    "DROP TRIGGER IF EXISTS public_custody_person",
+    "DROP TABLE public_custody",
+    "CREATE TABLE public_custody(last_key TEXT NOT NULL, first_key TEXT NOT NULL,"
+    " booking_number TEXT NOT NULL, booked_ts INTEGER NOT NULL, dob TEXT, last_name TEXT,"
+    " first_name TEXT, middle_name TEXT, booked_at TEXT, facility TEXT, arresting_agency TEXT,"
+    " charges TEXT, scheduled_release TEXT,"
+    " fields TEXT GENERATED ALWAYS AS (" PUBLIC_CUSTODY_FIELDS_OF ") STORED,"
+    " PRIMARY KEY(last_key, first_key, booking_number)) WITHOUT ROWID",
+    "CREATE UNIQUE INDEX public_custody_number ON public_custody(booking_number)",
+    "CREATE INDEX public_custody_count ON public_custody(last_key, first_key, booked_ts, dob)",
+    "CREATE INDEX public_custody_booked ON public_custody(booked_ts)",
+    CUST_SQLITE_PUBLIC_CUSTODY_FILL_ALL,
+    CUST_SQLITE_PUBLIC_CUSTODY_TRIGGERS,
     "CREATE TABLE public_custody_names(last_key TEXT NOT NULL PRIMARY KEY, n INTEGER NOT NULL)"
     " WITHOUT ROWID",
     PUBLIC_NAMES_FILL,
-    "CREATE INDEX public_custody_booked ON public_custody(booked_ts)",
     CUST_SQLITE_PUBLIC_NAMES_TRIGGERS,
     NULL};
+
+/* cust_public_fields(booking_number, last_name, first_name, middle_name, booked_at, facility,
+ * arresting_agency): store.h cust_store_public_fields, for public_custody.fields */
+static void fields_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *v[7];
+    for (int i = 0; i < 7; i++)
+        v[i] = (const char *)sqlite3_value_text(argv[i]);
+    struct cust_public_row r = {.booking_number = v[0],
+                                .last_name = v[1],
+                                .first_name = v[2],
+                                .middle_name = v[3],
+                                .booked_at = v[4],
+                                .facility = v[5],
+                                .arresting_agency = v[6]};
+    struct cust_buf b = CUST_BUF_INIT;
+    if (cust_store_public_fields(&b, &r) != CUST_OK || b.len > INT32_MAX) {
+        cust_buf_release(&b);
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    size_t n = 0;
+    char *text = cust_buf_detach(&b, &n);
+    sqlite3_result_text(ctx, text, (int)n, free);
+}
 
 static void name_key_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -210,11 +254,16 @@ static void name_key_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, key, -1, SQLITE_TRANSIENT);
 }
 
-int cust_sqlite_name_key_register(void *db)
+int cust_sqlite_functions_register(void *db)
 {
-    return sqlite3_create_function(db, "cust_name_key", 1,
-                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-                                   name_key_fn, NULL, NULL);
+    int rc = sqlite3_create_function(db, "cust_name_key", 1,
+                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                     name_key_fn, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function(db, "cust_public_fields", 7,
+                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                     fields_fn, NULL, NULL);
+    return rc;
 }
 
 struct public_stmts {
@@ -317,6 +366,7 @@ enum cust_status cust_sqlite_public_search(void *impl, const struct cust_public_
             .arresting_agency = cust_sqlite_text(s, 6),
             .charges_json = cust_sqlite_text(s, 7),
             .scheduled_release = cust_sqlite_text(s, 8),
+            .fields = cust_sqlite_text(s, 11),
         };
         st = fn(&r, arg);
     }

@@ -92,7 +92,8 @@ extern const char *const cust_sqlite_public_custody_migration[];
     " INSERT INTO public_custody_names(last_key, n) VALUES (NEW.last_key, 1)"                      \
     " ON CONFLICT(last_key) DO UPDATE SET n = n + 1; END;"
 
-/* Schema migration 14: public_custody_names, the in-custody rows counted per last name key, and
+/* Schema migration 14: public_custody made again with its rows' public fields ready as JSON
+ * (fields), public_custody_names (the in-custody rows counted per last name key) and
  * public_custody_booked (the recent rows a count leaves out). */
 extern const char *const cust_sqlite_public_names_migration[];
 
@@ -100,9 +101,11 @@ extern const char *const cust_sqlite_public_names_migration[];
  * public_bookings with the keys as its search columns. */
 extern const char *const cust_sqlite_public_name_key_migration[];
 
-/* Register the SQL function cust_name_key(TEXT) -> TEXT (namekey.h; NULL for NULL) on `db` (a
- * sqlite3 *): the trigger, the fix-up and the booking insert call it. Returns an SQLite code. */
-int cust_sqlite_name_key_register(void *db);
+/* Register the SQL functions on `db` (a sqlite3 *): cust_name_key(TEXT) -> TEXT (namekey.h; NULL
+ * for NULL), which the name trigger, the fix-up and the booking insert call, and
+ * cust_public_fields(7 x TEXT) -> TEXT (store.h cust_store_public_fields), public_custody's
+ * generated column. Returns an SQLite code. */
+int cust_sqlite_functions_register(void *db);
 
 /* The locator's read (store.h cust_store_public_search). */
 enum cust_status cust_sqlite_public_search(void *impl, const struct cust_public_query *q,

@@ -255,24 +255,16 @@ static enum cust_status json_row(const struct cust_public_row *r, void *arg)
         return CUST_OK;
     }
     struct cust_buf *b = x->json;
-    cust_buf_puts(b, x->n ? ",{\"booking_number\":" : "{\"booking_number\":");
-    web_json_str(b, r->booking_number);
-    cust_buf_puts(b, ",\"last_name\":");
-    web_json_str(b, r->last_name);
-    cust_buf_puts(b, ",\"first_name\":");
-    web_json_str(b, r->first_name);
-    cust_buf_puts(b, ",\"middle_name\":");
-    web_json_str(b, r->middle_name);
-    cust_buf_puts(b, ",\"booked_at\":");
-    web_json_str(b, r->booked_at);
-    cust_buf_puts(b, ",\"facility\":");
-    web_json_str(b, r->facility);
-    cust_buf_puts(b, ",\"arresting_agency\":");
-    web_json_str(b, r->arresting_agency);
+    cust_buf_puts(b, x->n ? ",{" : "{");
+    /* the seven fields as kept with an in-custody row, else made the same way */
+    if (r->fields)
+        cust_buf_puts(b, r->fields);
+    else
+        cust_store_public_fields(b, r);
     cust_buf_puts(b, ",\"charges\":");
     cust_buf_puts(b, r->charges_json ? r->charges_json : "[]");
     cust_buf_puts(b, ",\"release_date\":");
-    web_json_str(b, r->scheduled_release);
+    cust_buf_json_safe(b, r->scheduled_release);
     cust_buf_putc(b, '}');
     x->n++;
     return cust_buf_status(b);

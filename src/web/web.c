@@ -923,30 +923,6 @@ json_t *web_dollars(int64_t cents)
     return v;
 }
 
-enum cust_status web_json_str(struct cust_buf *b, const char *s)
-{
-    if (!s)
-        return cust_buf_puts(b, "null");
-    enum cust_status st = cust_buf_putc(b, '"');
-    const char *run = s;
-    for (const unsigned char *p = (const unsigned char *)s; st == CUST_OK && *p; p++) {
-        if (*p >= 0x20 && *p != '"' && *p != '\\' && *p != '<' && *p != '>' && *p != '&')
-            continue;
-        st = cust_buf_append(b, run, (size_t)((const char *)p - run));
-        if (st == CUST_OK) {
-            char esc[8];
-            if (*p == '"' || *p == '\\')
-                snprintf(esc, sizeof(esc), "\\%c", *p);
-            else
-                snprintf(esc, sizeof(esc), "\\u%04x", *p);
-            st = cust_buf_puts(b, esc);
-        }
-        run = (const char *)p + 1;
-    }
-    cust_buf_puts(b, run);
-    return cust_buf_putc(b, '"');
-}
-
 /* ---- the route table ------------------------------------------------------------------------ */
 
 struct web_route {

@@ -158,8 +158,6 @@ enum cust_status web_redirect(struct cust_http_response *res, const char *locati
 /* ---- JSON ---- */
 /* An amount in cents as a JSON string in dollars, "$1,234.56" (cust_buf_dollars). */
 json_t *web_dollars(int64_t cents);
-/* A JSON string literal (quoted, escaped); NULL gives null. */
-enum cust_status web_json_str(struct cust_buf *b, const char *s);
 
 /* ---- handlers (one file per area) ---- */
 /*

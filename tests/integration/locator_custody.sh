@@ -5,7 +5,8 @@
 # of birth and last name, and the migration of an existing store; a search by name reads it in
 # its order (one range, no seek per row) and counts from its narrow index, and the bookings
 # released after the day asked about are a range of release days, not every release of the name.
-# The answers are those of the statement it replaced (the view's unreleased rows), byte for byte.
+# The answers are those of the statement it replaced (the view's unreleased rows), byte for byte;
+# their counts per name and the rows' fields kept as JSON (migration 14) match the view too.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 C=$CUSTODIAN
@@ -130,6 +131,15 @@ while IFS='|' read -r key last; do
     got=$(jq -r '[.results[].booking_number] + [.total | tostring] | join(" ")' "$T/b")
     want=$(old "$key" "$(printf %s "$first" | tr A-Z a-z)" | tr '\n' ' ' | sed 's/  */ /g; s/^ //; s/ $//')
     [ "$got" = "$want" ] || fail "$last $first: [$got], want [$want]"
+    # and each row as the view has it (migration 14: its fields come ready from public_custody)
+    bns=$(jq -r '[.results[].booking_number | "'"'"'" + . + "'"'"'"] | join(",")' "$T/b")
+    q "SELECT json_group_array(json(j)) FROM (SELECT json_object('booking_number', booking_number,
+         'last_name', last_name, 'first_name', first_name, 'middle_name', middle_name,
+         'booked_at', booked_at, 'facility', facility, 'arresting_agency', arresting_agency,
+         'charges', json(charges), 'release_date', scheduled_release) AS j FROM public_bookings
+         WHERE booking_number IN ($bns) ORDER BY last_key, first_key, booking_number)" |
+      jq -c . >"$T/want.json"
+    jq -c .results "$T/b" | cmp -s - "$T/want.json" || fail "$last $first: rows differ from the view"
     n=$((n + 1))
   done
 done < <(q "SELECT last_key, max(last_name) FROM public_bookings WHERE unreleased

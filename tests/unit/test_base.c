@@ -92,6 +92,24 @@ static void test_buf_json_str(void **state)
     cust_buf_release(&b);
 }
 
+/* JSON strings as the locator writes them: quote and backslash escaped, control characters and
+ * < > & as \u00xx (safe inside HTML), other bytes (UTF-8, DEL) as they are, NULL as null */
+static void test_buf_json_safe(void **state)
+{
+    (void)state;
+    struct cust_buf b = CUST_BUF_INIT;
+    cust_buf_json_safe(&b, "Men's \"Central\" <Jail> & \\ \t\n\x01\x1f\x7f Mej\xc3\xad"
+                           "a");
+    cust_buf_putc(&b, ',');
+    cust_buf_json_safe(&b, NULL);
+    cust_buf_putc(&b, ',');
+    assert_int_equal(cust_buf_json_safe(&b, ""), CUST_OK);
+    assert_string_equal(b.buf, "\"Men's \\\"Central\\\" \\u003cJail\\u003e \\u0026 \\\\ "
+                               "\\u0009\\u000a\\u0001\\u001f\x7f Mej\xc3\xad"
+                               "a\",null,\"\"");
+    cust_buf_release(&b);
+}
+
 /* amounts as people read them: thousands separated, always two cents digits, a sign */
 static void test_buf_dollars(void **state)
 {
@@ -247,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_buf_csv_html),
         cmocka_unit_test(test_buf_dollars),
         cmocka_unit_test(test_buf_json_str),
+        cmocka_unit_test(test_buf_json_safe),
         cmocka_unit_test(test_date_roundtrip),
         cmocka_unit_test(test_date_partial),
         cmocka_unit_test(test_time_parse),

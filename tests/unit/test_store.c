@@ -345,9 +345,21 @@ static void test_bulk_load(void **state)
     assert_int_equal(cust_store_commit(f->s, &err), CUST_OK);
 }
 
+static int fields_checked;
+
 static enum cust_status collect_public(const struct cust_public_row *r, void *arg)
 {
     struct cust_buf *b = arg;
+    /* an in-custody row's fields, kept as JSON by the backend (migration 14: SQLite's C function,
+     * PostgreSQL's PL/pgSQL), are byte for byte what cust_store_public_fields makes of its
+     * columns */
+    if (r->fields) {
+        struct cust_buf want = CUST_BUF_INIT;
+        assert_int_equal(cust_store_public_fields(&want, r), CUST_OK);
+        assert_string_equal(r->fields, want.buf);
+        cust_buf_release(&want);
+        fields_checked++;
+    }
     return cust_buf_appendf(b, "%s:%s:%s:%s,", r->booking_number, r->first_name,
                             r->middle_name ? r->middle_name : "-", r->facility);
 }
@@ -370,6 +382,15 @@ static void test_public_search(void **state)
     c.person.last_name = "DOEY"; /* a prefix match of DOE */
     c.person.first_name = "ZOE";
     c.booked_ts += 3600;
+    /* text JSON must escape, in every field the backend keeps as JSON */
+    struct cust_booking e = booking("E\"1<&>", "P4", NULL, d, "{}");
+    e.person.last_name = "O'QUOTE \\ \"X\"";
+    e.person.first_name = "<b>&amp;";
+    e.person.middle_name = "Mar\xc3\xad" "a\t\x01\x1f\x7f";
+    e.facility = "Men's \"Central\" <Jail> & \\";
+    e.arresting_agency = "A\nB";
+    e.booked_at = "2025-03-14T10:00:00-07:00";
+    assert_int_equal(put(f->s, &e, &r), CUST_OK);
     assert_int_equal(put(f->s, &a, &r), CUST_OK);
     assert_int_equal(put(f->s, &b, &r), CUST_OK);
     assert_int_equal(put(f->s, &c, &r), CUST_OK);
@@ -424,6 +445,10 @@ static void test_public_search(void **state)
     SEARCH("", 0);
     q.dob = NULL;
     q.first_name = NULL;
+    q.last_name = "o'quote";
+    fields_checked = 0;
+    SEARCH("E\"1<&>:<b>&amp;:Mar\xc3\xad" "a\t\x01\x1f\x7f:Men's \"Central\" <Jail> & \\,", 1);
+    assert_int_equal(fields_checked, 1);
     q.last_name = NULL;
     q.booking_number = "A1";
     SEARCH("A1:JANE:-:TTCF,", 1);

@@ -166,7 +166,7 @@ static void test_same_schema_as_sqlite(void **state)
     sqlite3_stmt *t;
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "SELECT m.name, c.name, upper(c.type) FROM sqlite_master m"
-                                        " JOIN pragma_table_info(m.name) c"
+                                        " JOIN pragma_table_xinfo(m.name) c"
                                         " WHERE m.type IN ('table', 'view')"
                                         " ORDER BY m.name, c.cid",
                                         -1, &t, NULL),
@@ -176,7 +176,8 @@ static void test_same_schema_as_sqlite(void **state)
         const char *table = (const char *)sqlite3_column_text(t, 0);
         const char *col = (const char *)sqlite3_column_text(t, 1);
         const char *type = (const char *)sqlite3_column_text(t, 2);
-        /* the same column at the same place, of the mapped type (views: their columns) */
+        /* the same column at the same place, of the mapped type (views: their columns; generated
+         * columns too: table_xinfo) */
         const char *params[2] = {table, col};
         PGresult *r = PQexecParams(d,
                                    "SELECT coalesce(domain_name, data_type), ordinal_position"
