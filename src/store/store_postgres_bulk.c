@@ -81,7 +81,8 @@ static const char fix_names[] =
     "UPDATE bookings b SET search_last = t.last, search_first = t.first, key_last = t.key_last,"
     " key_first = t.key_first FROM cust_bulk_names t WHERE b.person_id = t.id"
     " AND (b.search_last IS DISTINCT FROM t.last OR b.search_first IS DISTINCT FROM t.first)";
-static const char fix_drop[] = "DROP TABLE IF EXISTS cust_bulk_persons, cust_bulk_names";
+static const char fix_drop_persons[] = "DROP TABLE cust_bulk_persons";
+static const char fix_drop_names[] = "DROP TABLE cust_bulk_names";
 static const char fix_analyze[] = "ANALYZE cust_bulk_persons";
 
 /* The locator's in-custody rows (public_custody, migration 13) are kept by row triggers; during
@@ -97,7 +98,8 @@ static const char *const triggers_on[] = {
     "ALTER TABLE bookings ENABLE TRIGGER public_custody_booking",
     "ALTER TABLE persons ENABLE TRIGGER public_custody_person"};
 
-/* A flush when the buffers hold this much. */
+/* A flush when the buffers hold this much (CUSTODIAN_PG_COPY_FLUSH=BYTES sets it: the tests send
+ * after every booking, so that persons are sent and then changed). */
 #define FLUSH_BYTES (8u << 20)
 
 /* A person's text columns, in PERSON_COLS order after the id. */
@@ -130,8 +132,9 @@ struct bperson {
 
 struct cust_pg_bulk {
     struct cust_pg *g;
-    bool drained;   /* everything sent; the load goes on row by row */
-    bool scan_rows; /* the rows written are every row of the record's tables (once) */
+    bool drained;    /* everything sent; the load goes on row by row */
+    bool scan_rows;  /* the rows written are every row of the record's tables (once) */
+    size_t flush_at; /* bytes buffered that make a flush */
     struct cust_buf buf[BT__N];
     size_t nrows[BT__N];
     struct bperson *persons; /* id first_id + i */
@@ -408,8 +411,11 @@ static enum cust_status fix_persons_sent(struct cust_pg_bulk *bk, struct cust_er
         (st = cust_pg_exec(g, fix_names_make, err, "bulk load")) == CUST_OK &&
         (st = copy_send(g, fix_names_copy, &n, err, "bulk load")) == CUST_OK)
         st = cust_pg_exec(g, fix_names, err, "bulk load: name copies");
-    if (st == CUST_OK && (dirty || renamed))
-        st = cust_pg_exec(g, fix_drop, err, "bulk load");
+    /* (only what was made: DROP … IF EXISTS would print a NOTICE on the caller's stderr) */
+    if (st == CUST_OK && dirty)
+        st = cust_pg_exec(g, fix_drop_persons, err, "bulk load");
+    if (st == CUST_OK && renamed)
+        st = cust_pg_exec(g, fix_drop_names, err, "bulk load");
     cust_buf_release(&b);
     cust_buf_release(&n);
     return st;
@@ -469,6 +475,8 @@ enum cust_status cust_pg_bulk_begin(struct cust_pg *g, struct cust_err *err)
     struct cust_pg_bulk *bk = cust_xcalloc(1, sizeof(*bk));
     bk->g = g;
     bk->scan_rows = true;
+    const char *fl = getenv("CUSTODIAN_PG_COPY_FLUSH");
+    bk->flush_at = fl && atol(fl) > 0 ? (size_t)atol(fl) : FLUSH_BYTES;
     bk->next_booking = bk->next_version = bk->next_cit = 1; /* the tables are empty */
     for (int t = 0; t < BT__N; t++)
         cust_buf_init(&bk->buf[t], 0);
@@ -683,5 +691,5 @@ enum cust_status cust_pg_bulk_put(struct cust_pg *g, void *impl, const struct cu
     cust_pg_rows_track(impl, CT_BOOKING_VERSIONS, vid, NULL);
     cust_pg_rows_track(impl, CT_BOOKINGS, bid, NULL);
     *done = true;
-    return buffered(bk) >= FLUSH_BYTES ? flush(bk, err) : CUST_OK;
+    return buffered(bk) >= bk->flush_at ? flush(bk, err) : CUST_OK;
 }
