@@ -320,8 +320,11 @@ static const char *const m14[] = {
     " IF r ~ '[\\x01-\\x1f]' THEN FOR i IN 1..31 LOOP"
     " r := replace(r, chr(i), '\\u' || lpad(to_hex(i), 4, '0')); END LOOP; END IF;"
     " RETURN '\"' || r || '\"'; END$$",
+    /* the search path it was made under goes with it: pg_restore computes the stored column
+     * with an empty one, where cust_json_str would not be found */
     "CREATE FUNCTION cust_public_fields(bn text, ln text, fn text, mn text, ba text, fa text,"
-    " aa text) RETURNS text LANGUAGE sql IMMUTABLE AS $$SELECT '\"booking_number\":'"
+    " aa text) RETURNS text LANGUAGE sql IMMUTABLE SET search_path FROM CURRENT"
+    " AS $$SELECT '\"booking_number\":'"
     " || cust_json_str(bn) || ',\"last_name\":' || cust_json_str(ln) || ',\"first_name\":'"
     " || cust_json_str(fn) || ',\"middle_name\":' || cust_json_str(mn) || ',\"booked_at\":'"
     " || cust_json_str(ba) || ',\"facility\":' || cust_json_str(fa)"
