@@ -288,9 +288,10 @@ static enum cust_status on_link(const struct cust_link_row *l, void *arg)
     return CUST_OK;
 }
 
-/* Record an action (done, or declined with the reason). */
-static enum cust_status act(struct run *r, struct rs *q, const char *action, bool decline,
-                            const char *reason)
+/* Record an action (done, or declined with the reason) as request q's clerk; `at` (RFC 3339, or
+ * NULL for now) is when a transfer's hand-over took place, when it is recorded after it. */
+static enum cust_status act_at(struct run *r, struct rs *q, const char *action, bool decline,
+                               const char *reason, const char *at)
 {
     as(r, q->clerk, "clerk");
     struct cust_desk_act a = {.action = action,
@@ -298,6 +299,7 @@ static enum cust_status act(struct run *r, struct rs *q, const char *action, boo
                               .reason = reason,
                               .decline = decline,
                               .agency = q->agency,
+                              .at = at,
                               .warrant_number = q->warrant[0] ? q->warrant : NULL};
     json_t *out = NULL;
     enum cust_status st = cust_desk_act(&r->d, q->id, &a, &out, r->err);
@@ -315,6 +317,12 @@ static enum cust_status act(struct run *r, struct rs *q, const char *action, boo
     else if (strcmp(action, "interview") == 0)
         r->stats->interviews++;
     return CUST_OK;
+}
+
+static enum cust_status act(struct run *r, struct rs *q, const char *action, bool decline,
+                            const char *reason)
+{
+    return act_at(r, q, action, decline, reason, NULL);
 }
 
 static const char *verdict(const json_t *decisions, const char *action)
@@ -753,6 +761,23 @@ static enum cust_status step_enforce(struct run *r)
     return CUST_OK;
 }
 
+/* The Marshals take the person at the release. A clerk still busy with the step before records
+ * the hand-over a little later, at the time it took place (the desk checks custody then). */
+static enum cust_status step_transfer(struct run *r, uint32_t i)
+{
+    struct rs *q = &r->rq[i];
+    if (!is_open(r, q))
+        return CUST_OK;
+    char at[32];
+    bool late = q->release_t != CUST_NO_TIME && r->now > q->release_t;
+    if (late)
+        cust_time_format(q->release_t, 0, true, at);
+    enum cust_status st = act_at(r, q, "transfer", false, NULL, late ? at : NULL);
+    if (st == CUST_OK)
+        later(r, work_after(r->cal, r->now, range(&q->rng, 60, 480)), EV_DUTIES, i);
+    return st;
+}
+
 static enum cust_status step(struct run *r, const struct ev *e)
 {
     struct rs *q = e->kind == EV_SWEEP || e->kind == EV_ENFORCE ? NULL : &r->rq[e->req];
@@ -785,12 +810,7 @@ static enum cust_status step(struct run *r, const struct ev *e)
             later(r, work_after(r->cal, r->now, range(&q->rng, 20, 240)), EV_DUTIES, e->req);
         return st;
     case EV_TRANSFER:
-        if (!is_open(r, q))
-            return CUST_OK;
-        st = act(r, q, "transfer", false, NULL);
-        if (st == CUST_OK)
-            later(r, work_after(r->cal, r->now, range(&q->rng, 60, 480)), EV_DUTIES, e->req);
-        return st;
+        return step_transfer(r, e->req);
     case EV_CONSENT:
         return step_consent(r, e->req);
     case EV_INTERVIEW:
