@@ -293,23 +293,11 @@ void desk_whole_key(const struct desk_whole *w, const struct cust_booking *subje
 
 json_t *desk_whole_convictions(const struct desk_whole *w)
 {
-    json_t *a = json_array();
-    for (size_t i = 0; i < w->n; i++) {
-        const struct desk_fact *f = &w->facts[i];
-        bool prior = f->kind == DESK_FACT_PRIOR;
-        if (!prior &&
-            !(f->kind == DESK_FACT_CHARGE && f->status && !strcmp(f->status, "convicted")))
-            continue;
-        char day[11] = "";
-        if (!prior && f->day != CUST_NO_DAY)
-            cust_date_format(f->day, day);
-        const char *date = prior ? f->date_text : day[0] ? day : NULL;
-        json_array_append_new(a, json_pack("{s:s,s:s?,s:s?,s:s?,s:s?,s:s}", "code", f->code,
-                                           "level", f->level, "date", date, "jurisdiction",
-                                           f->jurisdiction, "booking", f->booking, "from",
-                                           prior ? "prior_conviction" : "charge"));
-    }
-    return a;
+    /* the one selection of convictions is the writer's; this reads back what it writes */
+    struct cust_buf b = CUST_BUF_INIT;
+    json_t *a = desk_whole_convictions_write(w, &b) == CUST_OK ? json_loads(b.buf, 0, NULL) : NULL;
+    cust_buf_release(&b);
+    return a ? a : json_array();
 }
 
 enum cust_status desk_whole_convictions_write(const struct desk_whole *w, struct cust_buf *b)
