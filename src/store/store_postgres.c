@@ -793,7 +793,7 @@ static enum cust_status pg_roster(void *impl, const struct cust_roster_filter *f
     cust_pg_text(&p, 5, f->last_name ? last : NULL);
     cust_pg_text(&p, 6, f->last_name ? end : NULL);
     struct fwd c = {.fn = {.roster = fn}, .arg = arg};
-    return cust_pg_each(&q->g, s_roster, &p, false, roster_row, &c, NULL, err, "roster");
+    return cust_pg_each(&q->g, s_roster, &p, false, roster_row, &c, err, "roster");
 }
 
 static enum cust_status doc_row(const PGresult *r, int i, void *arg)
@@ -809,7 +809,7 @@ static enum cust_status pg_each(void *impl, int32_t day, cust_doc_fn fn, void *a
     struct cust_pg_params p = {0};
     day_param(&p, 1, day);
     struct fwd c = {.fn = {.doc = fn}, .arg = arg};
-    return cust_pg_each(&q->g, s_each, &p, false, doc_row, &c, NULL, err, "export");
+    return cust_pg_each(&q->g, s_each, &p, false, doc_row, &c, err, "export");
 }
 
 /* A one-row, one-text-column answer into *out (a new string). */
@@ -956,7 +956,7 @@ static enum cust_status pg_ledger_each(void *impl, cust_ledger_fn fn, void *arg,
     if (st != CUST_OK)
         return st;
     struct fwd c = {.fn = {.ledger = fn}, .arg = arg};
-    return cust_pg_each(cust_pg_conn(impl), s_ledger_each, NULL, false, ledger_row, &c, NULL, err,
+    return cust_pg_each(cust_pg_conn(impl), s_ledger_each, NULL, false, ledger_row, &c, err,
                         "ledger");
 }
 

@@ -90,12 +90,12 @@ static inline void cust_pg_cursor_skip(struct cust_pg_cursor *c)
  * back); returns st, or the close's failure. */
 enum cust_status cust_pg_cursor_close(struct cust_pg_cursor *c, enum cust_status st,
                                       struct cust_err *err);
-/* Every row of `sql`'s answer to `fn(r, i, arg)` through a cursor; *n (when not NULL) counts
- * the rows. */
+/* Every row of `sql`'s answer to `fn(r, i, arg)` through a cursor (stops at fn's first
+ * failure, which it returns). */
 typedef enum cust_status (*cust_pg_row_fn)(const PGresult *r, int i, void *arg);
 enum cust_status cust_pg_each(struct cust_pg *g, const char *sql, const struct cust_pg_params *p,
-                              bool binary, cust_pg_row_fn fn, void *arg, int64_t *n,
-                              struct cust_err *err, const char *what);
+                              bool binary, cust_pg_row_fn fn, void *arg, struct cust_err *err,
+                              const char *what);
 /* The error of a failed result: "store 'NAME': WHAT: message" (CUST_ECONFLICT for a unique or
  * foreign-key violation). */
 enum cust_status cust_pg_result_err(struct cust_pg *g, const PGresult *r, struct cust_err *err,

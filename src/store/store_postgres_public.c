@@ -272,7 +272,7 @@ enum cust_status cust_pg_public_publish(void *impl, const char *out, int32_t tod
     if (st != CUST_OK)
         return st;
     st = cust_pg_each(cust_pg_conn(impl), s_published, &p, false, published_row,
-                      &(struct publishing){f, err}, NULL, err, "publish: read the public view");
+                      &(struct publishing){f, err}, err, "publish: read the public view");
     enum cust_status end = cust_published_end(f, st == CUST_OK, rows, st == CUST_OK ? err : NULL);
     return st == CUST_OK ? end : st;
 }

@@ -278,11 +278,9 @@ enum cust_status cust_pg_cursor_close(struct cust_pg_cursor *c, enum cust_status
 }
 
 enum cust_status cust_pg_each(struct cust_pg *g, const char *sql, const struct cust_pg_params *p,
-                              bool binary, cust_pg_row_fn fn, void *arg, int64_t *n,
-                              struct cust_err *err, const char *what)
+                              bool binary, cust_pg_row_fn fn, void *arg, struct cust_err *err,
+                              const char *what)
 {
-    if (n)
-        *n = 0;
     struct cust_pg_cursor c;
     enum cust_status st = cust_pg_cursor_open(g, sql, p, binary, &c, err, what);
     if (st != CUST_OK)
@@ -294,8 +292,6 @@ enum cust_status cust_pg_each(struct cust_pg *g, const char *sql, const struct c
         if (st != CUST_OK)
             break;
         cust_pg_cursor_skip(&c);
-        if (n)
-            (*n)++;
     }
     return cust_pg_cursor_close(&c, st, err);
 }
