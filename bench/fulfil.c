@@ -9,6 +9,8 @@
  *     build-release/bench/bench_fulfil [N] [nocache]
  *
  * `nocache` decides every person (struct cust_desk.no_decision_cache), to measure the cache.
+ * With BENCH_FULFIL_KEEP=1 in the environment the store is kept (its directory is printed), to
+ * compare what two builds wrote (bench/fulfil_compare.sh).
  */
 #include "custodian/compat.h"
 #include "custodian/config.h"
@@ -226,6 +228,11 @@ int main(int argc, char **argv)
         printf("ratio                %.2fx (wall), %.2fx (CPU)\n", t_fulfil / t_sql,
                cpu_sql > 0 ? cpu / cpu_sql : 0.0);
     printf("max RSS              %ld MiB\n", ru.ru_maxrss / 1024);
+    const char *keep = getenv("BENCH_FULFIL_KEEP");
+    if (keep && *keep && strcmp(keep, "0") != 0) {
+        printf("store kept           %s (request %s)\n", db, id);
+        return 0;
+    }
     char cmd[200];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     return system(cmd) == 0 ? 0 : 1;

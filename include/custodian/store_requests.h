@@ -204,6 +204,9 @@ enum cust_status cust_store_decision_put(struct cust_store *s, const struct cust
 /* A request's decisions, oldest first (the last one per person is in force). */
 enum cust_status cust_store_decisions(struct cust_store *s, const char *request_id,
                                       cust_decision_row_fn fn, void *arg, struct cust_err *err);
+/* One decision by its row id (the callback runs once; CUST_ENOTFOUND when there is none). */
+enum cust_status cust_store_decision_get(struct cust_store *s, int64_t id, cust_decision_row_fn fn,
+                                         void *arg, struct cust_err *err);
 /* Append what was done or declined; *id (may be NULL) gets its row id. */
 enum cust_status cust_store_action_put(struct cust_store *s, const struct cust_action_row *a,
                                        int64_t *id, struct cust_err *err);

@@ -361,24 +361,18 @@ enum cust_status desk_duty_create(struct cust_desk *d, const struct desk_req *q,
                                err);
 }
 
-enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req *q,
-                                     int64_t person_id, const char *booking_number,
-                                     const char *duty, const json_t *cite, json_t *detail,
-                                     unsigned flags, int64_t *duty_id, struct cust_err *err)
+/* The duty row with its texts (cite and detail as stored), the notice's document `sha` ("" for
+ * none), and its ledger entry unless DESK_DUTY_BATCHED. */
+static enum cust_status duty_put(struct cust_desk *d, const struct desk_req *q, int64_t person_id,
+                                 const char *booking_number, const char *duty,
+                                 const char *cite_text, const char *detail_text, const char *sha,
+                                 unsigned flags, int64_t *duty_id, struct cust_err *err)
 {
     int64_t due;
-    int64_t now = cust_now();
-    enum cust_status st = desk_duty_due(d, duty, now, &due, err);
-    char *cite_text = cite ? json_dumps(cite, JSON_COMPACT) : NULL;
-    char *detail_text = detail ? json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    enum cust_status st = desk_duty_due(d, duty, cust_now(), &due, err);
     char created[32];
     desk_now(created);
     int64_t id = 0;
-    char sha[65] = "";
-    /* the notice first, so the duty row names its document */
-    if (st == CUST_OK && duty_template(duty) && detail && !(flags & DESK_DUTY_NO_NOTICE))
-        st = keep_notice(d, q->id, duty, person_id, d->lang ? d->lang : "en", detail, NULL, sha,
-                         err);
     if (st == CUST_OK) {
         struct cust_duty_row row = {.request_id = q->id,
                                     .person_id = person_id,
@@ -399,11 +393,40 @@ enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req 
                                 sha[0] ? sha : NULL, "lang",
                                 sha[0] ? (d->lang ? d->lang : "en") : NULL),
                       err);
-    free(cite_text);
-    free(detail_text);
     if (duty_id)
         *duty_id = id;
     return st;
+}
+
+enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req *q,
+                                     int64_t person_id, const char *booking_number,
+                                     const char *duty, const json_t *cite, json_t *detail,
+                                     unsigned flags, int64_t *duty_id, struct cust_err *err)
+{
+    char *cite_text = cite ? json_dumps(cite, JSON_COMPACT) : NULL;
+    char *detail_text = detail ? json_dumps(detail, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    char sha[65] = "";
+    enum cust_status st = CUST_OK;
+    /* the notice first, so the duty row names its document */
+    if (duty_template(duty) && detail && !(flags & DESK_DUTY_NO_NOTICE))
+        st = keep_notice(d, q->id, duty, person_id, d->lang ? d->lang : "en", detail, NULL, sha,
+                         err);
+    if (st == CUST_OK)
+        st = duty_put(d, q, person_id, booking_number, duty, cite_text, detail_text, sha, flags,
+                      duty_id, err);
+    free(cite_text);
+    free(detail_text);
+    return st;
+}
+
+enum cust_status desk_duty_create_text(struct cust_desk *d, const struct desk_req *q,
+                                       int64_t person_id, const char *booking_number,
+                                       const char *duty, const char *cite_text,
+                                       const char *detail_text, unsigned flags, int64_t *duty_id,
+                                       struct cust_err *err)
+{
+    return duty_put(d, q, person_id, booking_number, duty, cite_text, detail_text, "",
+                    flags | DESK_DUTY_NO_NOTICE, duty_id, err);
 }
 
 /* ---- duties ------------------------------------------------------------------------------ */
@@ -493,11 +516,15 @@ static enum cust_status on_duty_find(const struct cust_duty_row *x, void *arg)
     if (x->id != f->id)
         return CUST_OK;
     json_t *detail = x->detail ? json_loads(x->detail, 0, NULL) : NULL;
-    f->row = json_pack("{s:s,s:s,s:s,s:I,s:o,s:s?}", "request_id", x->request_id, "duty", x->duty,
-                       "status", x->status, "person_id", (json_int_t)x->person_id, "detail",
-                       detail ? detail : json_object(), "document", x->document_sha256);
+    f->row =
+        json_pack("{s:s,s:s,s:s,s:I,s:o,s:s?,s:s?}", "request_id", x->request_id, "duty", x->duty,
+                  "status", x->status, "person_id", (json_int_t)x->person_id, "detail",
+                  detail ? detail : json_object(), "document", x->document_sha256, "cite", x->cite);
     return CUST_OK;
 }
+
+static enum cust_status duty_vars(struct cust_desk *d, const json_t *row, json_t **vars,
+                                  struct cust_err *err);
 
 static enum cust_status find_duty(struct cust_desk *d, int64_t id, json_t **row,
                                   struct cust_err *err)
@@ -526,11 +553,15 @@ enum cust_status cust_desk_duty_done(struct cust_desk *d, int64_t duty_id, const
         /* a notice not rendered yet (duties created at fulfilment) is rendered now */
         const char *duty = json_string_value(json_object_get(row, "duty"));
         if (duty_template(duty) && !json_string_value(json_object_get(row, "document")) &&
-            strcmp(json_string_value(json_object_get(row, "status")), "open") == 0)
-            st = keep_notice(d, json_string_value(json_object_get(row, "request_id")), duty,
-                             json_integer_value(json_object_get(row, "person_id")),
-                             d->lang ? d->lang : "en", json_object_get(row, "detail"), NULL, sha,
-                             err);
+            strcmp(json_string_value(json_object_get(row, "status")), "open") == 0) {
+            json_t *vars = NULL;
+            st = duty_vars(d, row, &vars, err);
+            if (st == CUST_OK)
+                st = keep_notice(d, json_string_value(json_object_get(row, "request_id")), duty,
+                                 json_integer_value(json_object_get(row, "person_id")),
+                                 d->lang ? d->lang : "en", vars, NULL, sha, err);
+            json_decref(vars);
+        }
         if (st == CUST_OK)
             st = cust_store_duty_done(d->store, duty_id, by, now, sha[0] ? sha : NULL, err);
         if (st == CUST_OK)
@@ -561,8 +592,12 @@ enum cust_status cust_desk_notice(struct cust_desk *d, int64_t duty_id, const ch
         const char *rid = json_string_value(json_object_get(row, "request_id"));
         const char *duty = json_string_value(json_object_get(row, "duty"));
         const char *lg = lang ? lang : d->lang ? d->lang : "en";
-        st = keep_notice(d, rid, duty, json_integer_value(json_object_get(row, "person_id")), lg,
-                         json_object_get(row, "detail"), out, sha, err);
+        json_t *vars = NULL;
+        st = duty_vars(d, row, &vars, err);
+        if (st == CUST_OK)
+            st = keep_notice(d, rid, duty, json_integer_value(json_object_get(row, "person_id")),
+                             lg, vars, out, sha, err);
+        json_decref(vars);
         if (st == CUST_OK)
             st = desk_log(d, "notice.generate", "request", rid, "ok", duty,
                           json_pack("{s:I,s:s,s:s}", "duty_id", (json_int_t)duty_id, "document",
@@ -615,17 +650,11 @@ static char *requester_text(const struct cust_request *r)
     return s;
 }
 
-/* Template values of a duty's notice (the duty's detail). */
-static json_t *notice_vars(struct cust_desk *d, const struct desk_req *q, const char *bn,
-                           const struct cust_booking *known, const json_t *decision,
-                           const char *known_name)
+/* The template values a decision gives every notice of request `q` it makes a duty of: the
+ * request's (the day received, the requester, form, purpose), what it asked with the verdicts,
+ * and the law the notice states (new reference). */
+static json_t *decision_vars(const struct desk_req *q, const json_t *decision)
 {
-    char *attorney = NULL;
-    char *name = subject_name(d, bn, known, &attorney);
-    if (known_name) {
-        free(name);
-        name = cust_xstrdup(known_name);
-    }
     char *req = requester_text(&q->r);
     char received[11];
     cust_date_format(cust_time_zone_day(q->r.received_at), received);
@@ -653,11 +682,10 @@ static json_t *notice_vars(struct cust_desk *d, const struct desk_req *q, const 
         promised |= when && strcmp(when, "notify_given") == 0;
     }
     release_given = release_given && promised;
-    json_t *v = json_pack("{s:s,s:s?,s:s,s:s,s:s?,s:o,s:o,s:b,s:b,s:b,s:s?}", "subject_name", name,
-                          "booking_number", bn, "received_date", received, "requester", req, "form",
-                          q->r.form, "asks", asks, "verdicts", verdicts, "will_comply", will,
-                          "hold_refused", hold_refused, "release_date_given", release_given,
-                          "purpose", q->r.note);
+    json_t *v = json_pack("{s:s,s:s,s:s?,s:o,s:o,s:b,s:b,s:b,s:s?}", "received_date", received,
+                          "requester", req, "form", q->r.form, "asks", asks, "verdicts", verdicts,
+                          "will_comply", will, "hold_refused", hold_refused, "release_date_given",
+                          release_given, "purpose", q->r.note);
     /* the law a notice states is the decision's: each verdict's citations, as the policy gives
      * them (a Texas notice cites Texas law) */
     static const char *const cited[] = {"hold", "notify"};
@@ -670,12 +698,119 @@ static json_t *notice_vars(struct cust_desk *d, const struct desk_req *q, const 
             json_object_set_new(v, key, json_string(t));
         free(t);
     }
+    free(req);
+    return v;
+}
+
+/* Template values of a duty's notice (the duty's detail): the subject's, then the decision's. */
+static json_t *notice_vars(struct cust_desk *d, const struct desk_req *q, const char *bn,
+                           const struct cust_booking *known, const json_t *decision,
+                           const char *known_name)
+{
+    char *attorney = NULL;
+    char *name = subject_name(d, bn, known, &attorney);
+    if (known_name) {
+        free(name);
+        name = cust_xstrdup(known_name);
+    }
+    json_t *v = json_pack("{s:s,s:s?}", "subject_name", name, "booking_number", bn);
+    json_t *dv = decision_vars(q, decision);
+    json_object_update(v, dv);
+    json_decref(dv);
     if (attorney) /* else the language's "your attorney or the person you designated" */
         json_object_set_new(v, "attorney_name", json_string(attorney));
     free(attorney);
     free(name);
-    free(req);
     return v;
+}
+
+struct decision_text {
+    char *text;
+};
+
+static enum cust_status on_decision_text(const struct cust_decision_row *r, void *arg)
+{
+    struct decision_text *t = arg;
+    free(t->text);
+    t->text = r->decision ? cust_xstrdup(r->decision) : NULL;
+    return CUST_OK;
+}
+
+/*
+ * The template values of a duty's notice from its stored row (`row`: request_id, cite,
+ * detail). A notice duty made at fulfilment keeps in its detail only its person's values
+ * (name, booking, attorney, what was given and the date it was given) and the id of the
+ * decision it was given under (`decision`); the values that decision gives every notice
+ * (decision_vars), the duty's law (its `cite`) and each item's basis (the decision's rule and
+ * citation for it) are worked out here, as they were at fulfilment. Any other duty keeps every
+ * value (new reference in *vars).
+ */
+static enum cust_status duty_vars(struct cust_desk *d, const json_t *row, json_t **vars,
+                                  struct cust_err *err)
+{
+    const json_t *detail = json_object_get(row, "detail");
+    json_t *did = json_object_get(detail, "decision");
+    *vars = NULL;
+    if (!json_is_integer(did)) {
+        *vars = json_incref((json_t *)detail);
+        return CUST_OK;
+    }
+    const char *rid = json_string_value(json_object_get(row, "request_id"));
+    struct decision_text dt = {NULL};
+    enum cust_status st =
+        cust_store_decision_get(d->store, json_integer_value(did), on_decision_text, &dt, err);
+    json_t *dec = st == CUST_OK && dt.text ? json_loads(dt.text, 0, NULL) : NULL;
+    free(dt.text);
+    if (st != CUST_OK)
+        return st;
+    if (!dec)
+        return cust_err_set(err, CUST_EINTEGRITY, "decision #%lld of request '%s' does not read",
+                            (long long)json_integer_value(did), rid ? rid : "?");
+    struct desk_req q;
+    st = desk_req_load(d, rid ? rid : "", &q, err);
+    if (st != CUST_OK) {
+        json_decref(dec);
+        return st;
+    }
+    json_t *v = json_pack("{s:O?,s:O?}", "subject_name", json_object_get(detail, "subject_name"),
+                          "booking_number", json_object_get(detail, "booking_number"));
+    json_t *dv = decision_vars(&q, dec);
+    json_object_update(v, dv);
+    json_decref(dv);
+    desk_req_release(&q);
+    json_t *att = json_object_get(detail, "attorney_name");
+    if (att)
+        json_object_set(v, "attorney_name", att);
+    const char *cite_text = json_string_value(json_object_get(row, "cite"));
+    json_t *cite = cite_text ? json_loads(cite_text, 0, NULL) : NULL;
+    char *dc = desk_cite_join(cite);
+    json_decref(cite);
+    if (dc)
+        json_object_set_new(v, "duty_cite", json_string(dc)); /* the notice's own law */
+    free(dc);
+    const char *const same[] = {"disclosed_date", "release_info"};
+    for (size_t i = 0; i < CUST_ARRAY_LEN(same); i++)
+        if (json_object_get(detail, same[i]))
+            json_object_set(v, same[i], json_object_get(detail, same[i]));
+    /* each item given with the rule and citation the decision gave it under */
+    json_t *given = json_object_get(detail, "given");
+    if (given) {
+        json_t *list = json_array(), *disclose = json_object_get(dec, "disclose"), *x;
+        size_t i;
+        json_array_foreach(given, i, x)
+        {
+            const char *item = json_string_value(json_object_get(x, "item"));
+            char *why = desk_rule_cite(json_object_get(disclose, item ? item : ""));
+            json_array_append_new(list,
+                                  json_pack("{s:O?,s:O?,s:s}", "item", json_object_get(x, "item"),
+                                            "value", json_object_get(x, "value"), "why", why));
+            free(why);
+        }
+        json_object_set_new(v, "given", list);
+    }
+    json_decref(dec);
+    *vars = v;
+    return CUST_OK;
 }
 
 struct have_duty {
@@ -700,6 +835,15 @@ static enum cust_status has_duty(struct cust_desk *d, const char *rid, int64_t p
     enum cust_status st = cust_store_duties(d->store, &f, on_have_duty, &h, err);
     *found = h.found;
     return st;
+}
+
+void desk_ids_add(struct desk_ids *ids, int64_t id)
+{
+    if (ids->n == ids->cap) {
+        ids->cap = ids->cap ? 2 * ids->cap : 64;
+        ids->v = cust_xrealloc(ids->v, ids->cap * sizeof(*ids->v));
+    }
+    ids->v[ids->n++] = id;
 }
 
 enum cust_status desk_duties_from_decision(struct cust_desk *d, const struct desk_req *q,
@@ -754,13 +898,8 @@ enum cust_status desk_duties_from_decision_ex(struct cust_desk *d, const struct 
         int64_t id = 0;
         st = desk_duty_create_ex(d, q, person_id, bn, duty, json_object_get(x, "cite"), vars, flags,
                                  &id, err);
-        if (st == CUST_OK && ids) {
-            if (ids->n == ids->cap) {
-                ids->cap = ids->cap ? 2 * ids->cap : 64;
-                ids->v = cust_xrealloc(ids->v, ids->cap * sizeof(*ids->v));
-            }
-            ids->v[ids->n++] = id;
-        }
+        if (st == CUST_OK && ids)
+            desk_ids_add(ids, id);
         json_decref(vars);
         if (st != CUST_OK)
             break;

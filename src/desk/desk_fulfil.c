@@ -126,29 +126,58 @@ struct dec_entry {
     char *given_text;    /* JSON array of the items given */
     char *withheld_text; /* JSON array of the items withheld */
     char *withheld_json; /* `withheld` as the JSON answer's rows write it */
-    char *given_why[CUST_ITEM_COUNT]; /* per item given: "rule, citation" (the notices') */
     int nwithheld;
+    /* the duties it makes when a release date is given ("when": notify_given), in its order:
+     * the duty and its citations as the duty row keeps them */
+    struct {
+        const char *duty; /* in `dec` */
+        char *cite_text;
+    } notify[8];
+    int nnotify;
 };
 
-/* What a person's row gave, for the notice to them: each item with its plain value
- * (desk_plain_item, convictions from the whole record `w`) and the rule and citation it was
- * given under (new reference). */
-static json_t *given_list(const struct cust_booking *b, const struct desk_whole *w,
-                          const struct dec_entry *e, struct cust_buf *v)
+/*
+ * The detail of a notice duty made at fulfilment, as the text the duty row keeps: the id of the
+ * decision the row was given under, then what is the person's - name, booking, attorney of
+ * record, the day it was given, the release date, and each item given with its plain value
+ * (desk_plain_item, convictions from the whole record `w`). The values the decision gives every
+ * notice of it (the request's, the verdicts', each item's rule and citation) are the decision's,
+ * kept once with it and worked out when the notice is rendered (desk_duties.c duty_vars).
+ */
+static enum cust_status notice_detail(struct cust_buf *o, struct cust_buf *v,
+                                      const struct cust_booking *b, const struct desk_whole *w,
+                                      const struct dec_entry *e, const char *name,
+                                      const char *today)
 {
-    json_t *list = json_array();
+    cust_buf_reset(o);
+    cust_buf_appendf(o, "{\"decision\":%" PRId64 ",\"subject_name\":", e->id);
+    cust_buf_json_str(o, name);
+    cust_buf_puts(o, ",\"booking_number\":");
+    cust_buf_json_str(o, b->booking_number);
+    if (b->attorney) {
+        cust_buf_puts(o, ",\"attorney_name\":");
+        cust_buf_json_str(o, b->attorney);
+    }
+    cust_buf_puts(o, ",\"disclosed_date\":");
+    cust_buf_json_str(o, today);
+    cust_buf_puts(o, ",\"release_info\":");
+    cust_buf_json_str(o, b->scheduled_release);
+    cust_buf_puts(o, ",\"given\":[");
+    bool first = true;
     for (int i = 0; i < CUST_ITEM_COUNT; i++) {
         unsigned bit = 1u << i;
         if (!(e->given & bit))
             continue;
         cust_buf_reset(v);
         enum cust_status st = desk_plain_item(v, b, w, bit);
-        json_array_append_new(list, json_pack("{s:s,s:s%,s:s}", "item", cust_request_item_name(bit),
-                                              "value", st == CUST_OK && v->len ? v->buf : "none",
-                                              st == CUST_OK && v->len ? v->len : 4, "why",
-                                              e->given_why[i] ? e->given_why[i] : ""));
+        cust_buf_puts(o, first ? "{\"item\":" : ",{\"item\":");
+        first = false;
+        cust_buf_json_str(o, cust_request_item_name(bit));
+        cust_buf_puts(o, ",\"value\":");
+        cust_buf_json_str(o, st == CUST_OK && v->len ? v->buf : "none");
+        cust_buf_putc(o, '}');
     }
-    return list;
+    return cust_buf_puts(o, "]}");
 }
 
 struct fulfil {
@@ -165,6 +194,7 @@ struct fulfil {
     json_t *by_case;        /* case key -> index in decs */
     struct cust_buf fp;     /* the current decision's canonical walk */
     struct cust_buf cell;   /* one CSV value being written */
+    struct cust_buf detail; /* a notice duty's detail being written */
     json_t *by_dec;         /* canonical decision JSON -> index in decs */
     struct dec_entry *decs; /* distinct decisions */
     size_t ndecs, cap;
@@ -225,8 +255,8 @@ static void fulfil_free(struct fulfil *f)
         free(e->given_text);
         free(e->withheld_text);
         free(e->withheld_json);
-        for (int k = 0; k < CUST_ITEM_COUNT; k++)
-            free(e->given_why[k]);
+        for (int k = 0; k < e->nnotify; k++)
+            free(e->notify[k].cite_text);
     }
     free(f->decs);
     free(f->cuts);
@@ -238,6 +268,7 @@ static void fulfil_free(struct fulfil *f)
     cust_buf_release(&f->key);
     cust_buf_release(&f->fp);
     cust_buf_release(&f->cell);
+    cust_buf_release(&f->detail);
     json_decref(f->by_case);
     json_decref(f->by_dec);
 }
@@ -334,7 +365,6 @@ static enum cust_status add_decision(struct fulfil *f, json_t *dec, const struct
         const char *v = json_string_value(json_object_get(x, "verdict"));
         if (v && (strcmp(v, "permitted") == 0 || strcmp(v, "required") == 0)) {
             e->given |= bit;
-            e->given_why[i] = desk_rule_cite(x);
             json_array_append_new(given, json_string(name));
         } else {
             json_object_set_new(e->withheld, name, cite_text(x));
@@ -350,6 +380,29 @@ static enum cust_status add_decision(struct fulfil *f, json_t *dec, const struct
     e->withheld_json = json_dumps(e->withheld, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(given);
     json_decref(withheld_names);
+    /* the duties a release date given triggers (desk_duties_from_decision_ex's choice for the
+     * trigger "notify_given": the decision's "when", else the law's for the duty) */
+    size_t k;
+    json_t *x;
+    json_array_foreach(json_object_get(dec, "duties"), k, x)
+    {
+        const char *duty = json_string_value(json_object_get(x, "duty"));
+        const char *when = json_string_value(json_object_get(x, "when"));
+        if (!duty)
+            continue;
+        if (!when)
+            when = json_string_value(json_object_get(d->env->law.duty_when, duty));
+        if (!when || strcmp(when, "notify_given") != 0)
+            continue;
+        if (e->nnotify == (int)CUST_ARRAY_LEN(e->notify)) {
+            f->ndecs++; /* kept, to be freed with the others */
+            return cust_err_set(f->err, CUST_EINVAL, "decision #%lld: more than %d notice duties",
+                                (long long)id, (int)CUST_ARRAY_LEN(e->notify));
+        }
+        json_t *cite = json_object_get(x, "cite");
+        e->notify[e->nnotify].duty = duty;
+        e->notify[e->nnotify++].cite_text = cite ? json_dumps(cite, JSON_COMPACT) : NULL;
+    }
     json_object_setn_new_nocheck(f->by_dec, fp->buf ? fp->buf : "", fp->len,
                                  json_integer((json_int_t)f->ndecs));
     *ix = f->ndecs++;
@@ -545,15 +598,17 @@ static enum cust_status on_scope(const struct cust_record *rec, int64_t person_i
             const char *fn = person->first_name, *ln = person->last_name;
             char name[256];
             snprintf(name, sizeof(name), "%s%s%s", fn ? fn : "", fn && ln ? " " : "", ln ? ln : "");
-            json_t *extra = json_pack("{s:s,s:s,s:s,s:o}", "subject_name", name, "disclosed_date",
-                                      today, "release_info", b->scheduled_release, "given",
-                                      given_list(b, w, e, &f->cell));
-            int made = 0;
-            st = desk_duties_from_decision_ex(
-                d, f->q, person_id, b->booking_number, b, e->dec, "notify_given", extra,
-                DESK_DUTY_NO_NOTICE | DESK_DUTY_BATCHED, &f->duties, &made, f->err);
-            f->stats->duties += made;
-            json_decref(extra);
+            if (e->nnotify)
+                st = notice_detail(&f->detail, &f->cell, b, w, e, name, today);
+            for (int k = 0; st == CUST_OK && k < e->nnotify; k++) {
+                int64_t did = 0;
+                st = desk_duty_create_text(d, f->q, person_id, b->booking_number, e->notify[k].duty,
+                                           e->notify[k].cite_text, f->detail.buf, DESK_DUTY_BATCHED,
+                                           &did, f->err);
+                if (st == CUST_OK)
+                    desk_ids_add(&f->duties, did);
+                f->stats->duties += st == CUST_OK;
+            }
         }
     }
     if (st == CUST_OK && f->fmt == CUST_DESK_JSON)
@@ -846,6 +901,7 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
     cust_buf_init(&f.key, 0);
     cust_buf_init(&f.fp, 0);
     cust_buf_init(&f.cell, 0);
+    cust_buf_init(&f.detail, 0);
     f.by_case = json_object();
     f.by_dec = json_object();
     const struct cust_policy *pol = NULL;

@@ -220,11 +220,21 @@ struct desk_ids {
     int64_t *v;
     size_t n, cap;
 };
+/* Append `id` to `ids`. */
+void desk_ids_add(struct desk_ids *ids, int64_t id);
 /* desk_duty_create with flags (DESK_DUTY_*). */
 enum cust_status desk_duty_create_ex(struct cust_desk *d, const struct desk_req *q,
                                      int64_t person_id, const char *booking_number,
                                      const char *duty, const json_t *cite, json_t *detail,
                                      unsigned flags, int64_t *duty_id, struct cust_err *err);
+
+/* A duty whose cite and detail are given as the text stored (a fulfilment's notice duty: its
+ * detail names its decision, desk_duties.c duty_vars); its notice is rendered when worked on. */
+enum cust_status desk_duty_create_text(struct cust_desk *d, const struct desk_req *q,
+                                       int64_t person_id, const char *booking_number,
+                                       const char *duty, const char *cite_text,
+                                       const char *detail_text, unsigned flags, int64_t *duty_id,
+                                       struct cust_err *err);
 
 /* Create the decision's duties for which `trigger` holds: NULL = those due at once (no "when",
  * or the consent form), else those whose "when" equals trigger ("notify_given",

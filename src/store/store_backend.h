@@ -155,6 +155,8 @@ struct cust_store_request_ops {
                                      struct cust_err *err);
     enum cust_status (*decisions)(void *impl, const char *request_id, cust_decision_row_fn fn,
                                   void *arg, struct cust_err *err);
+    enum cust_status (*decision_get)(void *impl, int64_t id, cust_decision_row_fn fn, void *arg,
+                                     struct cust_err *err);
     enum cust_status (*action_put)(void *impl, const struct cust_action_row *a, int64_t *id,
                                    struct cust_err *err);
     enum cust_status (*actions)(void *impl, const char *request_id, cust_action_row_fn fn,

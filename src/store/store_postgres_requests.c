@@ -92,6 +92,9 @@ static const char decs_sql[] =
     "SELECT id, request_id, person_id, booking_number, policy_id, policy_version,"
     " policy_sha256, decided_at, decided_by, decision FROM decisions"
     " WHERE request_id = ?1 ORDER BY id";
+static const char dec_get_sql[] =
+    "SELECT id, request_id, person_id, booking_number, policy_id, policy_version,"
+    " policy_sha256, decided_at, decided_by, decision FROM decisions WHERE id = ?1";
 static const char act_put_sql[] =
     "INSERT INTO actions(id, request_id, person_id, action, verdict, outcome, \"by\", at,"
     " reason, decision_id) VALUES(" CUST_PG_NEXT_ID("actions") ", ?1, ?2, ?3, ?4, ?5, ?6, ?7,"
@@ -519,6 +522,15 @@ static enum cust_status decs(void *impl, const char *request_id, cust_decision_r
     return each(impl, decs_sql, &p, dec_row, &(union dcb){.dec = fn}, arg, NULL, "decisions", err);
 }
 
+static enum cust_status dec_get(void *impl, int64_t id, cust_decision_row_fn fn, void *arg,
+                                struct cust_err *err)
+{
+    struct cust_pg_params p = {0};
+    cust_pg_int(&p, 1, id);
+    return each(impl, dec_get_sql, &p, dec_row, &(union dcb){.dec = fn}, arg, NULL, "decision",
+                err);
+}
+
 static enum cust_status act_put(void *impl, const struct cust_action_row *a, int64_t *id,
                                 struct cust_err *err)
 {
@@ -849,6 +861,7 @@ const struct cust_store_request_ops cust_pg_request_ops = {
     .links = links,
     .decision_put = dec_put,
     .decisions = decs,
+    .decision_get = dec_get,
     .action_put = act_put,
     .actions = acts,
     .duty_put = duty_put,

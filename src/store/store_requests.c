@@ -97,6 +97,31 @@ enum cust_status cust_store_decisions(struct cust_store *s, const char *request_
     return s->ops->requests->decisions(s->impl, request_id, fn, arg, err);
 }
 
+struct one_decision {
+    cust_decision_row_fn fn;
+    void *arg;
+    bool found;
+};
+
+static enum cust_status on_one_decision(const struct cust_decision_row *d, void *arg)
+{
+    struct one_decision *o = arg;
+    o->found = true;
+    return o->fn(d, o->arg);
+}
+
+enum cust_status cust_store_decision_get(struct cust_store *s, int64_t id, cust_decision_row_fn fn,
+                                         void *arg, struct cust_err *err)
+{
+    if (!s->ops->requests || !s->ops->requests->decision_get)
+        return cust_err_set(err, CUST_EINVAL, "the %s store keeps no requests", s->ops->name);
+    struct one_decision o = {fn, arg, false};
+    enum cust_status st = s->ops->requests->decision_get(s->impl, id, on_one_decision, &o, err);
+    if (st == CUST_OK && !o.found)
+        st = cust_err_set(err, CUST_ENOTFOUND, "no decision #%lld", (long long)id);
+    return st;
+}
+
 enum cust_status cust_store_action_put(struct cust_store *s, const struct cust_action_row *a,
                                        int64_t *id, struct cust_err *err)
 {

@@ -108,6 +108,7 @@ enum dstmt {
     D_LINKS,
     D_DEC_PUT,
     D_DECS,
+    D_DEC_GET,
     D_ACT_PUT,
     D_ACTS,
     D_DUTY_PUT,
@@ -205,6 +206,8 @@ static const char *const dsql[D__N] = {
     [D_DECS] = "SELECT id, request_id, person_id, booking_number, policy_id, policy_version,"
                " policy_sha256, decided_at, decided_by, decision FROM decisions"
                " WHERE request_id = ?1 ORDER BY id",
+    [D_DEC_GET] = "SELECT id, request_id, person_id, booking_number, policy_id, policy_version,"
+                  " policy_sha256, decided_at, decided_by, decision FROM decisions WHERE id = ?1",
     [D_ACT_PUT] = "INSERT INTO actions(request_id, person_id, action, verdict, outcome, by, at,"
                   " reason, decision_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [D_ACTS] = "SELECT id, request_id, person_id, action, verdict, outcome, by, at, reason,"
@@ -672,6 +675,17 @@ static enum cust_status decs(void *impl, const char *request_id, cust_decision_r
     return each(&q, s, dec_row, &(union dcb){.dec = fn}, arg, "decisions", NULL, err);
 }
 
+static enum cust_status dec_get(void *impl, int64_t id, cust_decision_row_fn fn, void *arg,
+                                struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_DEC_GET, err);
+    if (!s)
+        return CUST_EDB;
+    sqlite3_bind_int64(s, 1, id);
+    return each(&q, s, dec_row, &(union dcb){.dec = fn}, arg, "decision", NULL, err);
+}
+
 static enum cust_status act_put(void *impl, const struct cust_action_row *a, int64_t *id,
                                 struct cust_err *err)
 {
@@ -1062,6 +1076,7 @@ const struct cust_store_request_ops cust_sqlite_request_ops = {
     .links = links,
     .decision_put = dec_put,
     .decisions = decs,
+    .decision_get = dec_get,
     .action_put = act_put,
     .actions = acts,
     .duty_put = duty_put,

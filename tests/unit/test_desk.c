@@ -820,6 +820,154 @@ static void test_fulfil_notice_names_attorney(void **state)
     json_decref(j);
 }
 
+/* Append to `g` every notice of request `id`'s duties as `cust_desk_notice` renders it in each
+ * language of `langs`, and the duty list as the console reads it (cust_desk_duties). */
+static void golden_notices(struct fx *f, const char *id, const char *const *langs, size_t nlangs,
+                           struct cust_buf *g)
+{
+    struct cust_err err = CUST_ERR_INIT;
+    json_t *duties = NULL;
+    struct cust_duty_filter flt = {.request_id = id, .open_only = false};
+    assert_int_equal(cust_desk_duties(&f->d, &flt, &duties, &err), CUST_OK);
+    char *list = json_dumps(duties, JSON_INDENT(1) | JSON_SORT_KEYS);
+    assert_int_equal(cust_buf_appendf(g, "==== duties of %s\n%s\n", id, list), CUST_OK);
+    free(list);
+    size_t i;
+    json_t *x;
+    json_array_foreach(duties, i, x)
+    {
+        if (!json_is_true(json_object_get(x, "notice")))
+            continue;
+        for (size_t k = 0; k < nlangs; k++) {
+            struct cust_buf nb;
+            cust_buf_init(&nb, 0);
+            int64_t duty = json_integer_value(json_object_get(x, "id"));
+            assert_int_equal(cust_desk_notice(&f->d, duty, langs[k], &nb, &err), CUST_OK);
+            assert_int_equal(cust_buf_appendf(g, "==== notice of duty %lld (%s, booking %s), %s\n",
+                                              (long long)duty, sget(x, "duty"),
+                                              sget(x, "booking_number"), langs[k]),
+                             CUST_OK);
+            assert_int_equal(cust_buf_append(g, nb.buf, nb.len), CUST_OK);
+            cust_buf_release(&nb);
+        }
+    }
+    json_decref(duties);
+}
+
+/* The notices rendered from duties, and the duty list, are the bytes kept in
+ * tests/data/desk/notices.golden, written by the code of main 827da0f (before a fulfilment's
+ * duties kept their decision's notice values once): a fulfilment's notice duties in every
+ * language (one person with an attorney of record; an information request and a court order)
+ * and a detainer's duties. CUST_WRITE_GOLDEN=1 writes the file instead of comparing: only
+ * when a template, the terms or the law change the notices on purpose (then review its diff). */
+static void test_notices_as_golden(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/attorney.jsonl", f->dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("{\"booking_number\": \"3006\", \"booked_at\": \"2025-06-14T10:00:00-07:00\","
+          " \"facility\": \"Main Jail\", \"arresting_agency\": \"SO\", \"person\": {\"person_id\":"
+          " \"P36\", \"last_name\": \"BIANCHI\", \"first_name\": \"SARA\", \"dob\": \"1981-08-08\","
+          " \"citizenship\": {\"status\": \"non_citizen\", \"country\": \"IT\", \"source\":"
+          " \"document\", \"verified\": true, \"recorded_at\": \"2025-06-14\"}}, \"attorney\":"
+          " {\"name\": \"ANA RUIZ\", \"phone\": \"555-0100\", \"address\": \"1 Court St\"},"
+          " \"charges\": [{\"code\": \"PC 459\", \"description\": \"BURGLARY \\\"FIRST\\\"\","
+          " \"level\": \"felony\", \"status\": \"pending\", \"bail_cents\": 5000000}],"
+          " \"prior_convictions\": [{\"code\": \"PC 187(a)\", \"level\": \"felony\", \"date\":"
+          " \"2005-01-01\", \"jurisdiction\": \"CA\"}], \"scheduled_release\": \"2025-10-01\","
+          " \"release_date_public\": false}\n",
+          fp);
+    assert_int_equal(fclose(fp), 0);
+    struct cust_import_opts io = {.path = path, .actor = "loader"};
+    struct cust_import_stats ist;
+    assert_int_equal(cust_import_file(f->s, &io, &ist, &err), CUST_OK);
+    static const char *const six[] = {"en", "es", "zh", "tl", "vi", "ko"};
+    struct cust_buf g;
+    cust_buf_init(&g, 0);
+    char id[CUST_REQUEST_ID_MAX];
+    struct cust_desk_fulfil_stats st;
+    add(f,
+        "{\"kind\": \"information_request\", " DOJ ", \"items\": [\"booking_facts\", \"charges\","
+        " \"convictions\", \"release_date\", \"home_address\"]}",
+        id);
+    assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, false, NULL, &st, &err), CUST_OK);
+    assert_int_equal(st.duties, 3);
+    golden_notices(f, id, six, CUST_ARRAY_LEN(six), &g);
+    add(f,
+        "{\"kind\": \"court_order\", " DOJ ", \"items\": [\"release_date\", \"home_address\","
+        " \"charges\"]}",
+        id);
+    assert_int_equal(cust_desk_fulfill(&f->d, id, CUST_DESK_JSON, false, NULL, &st, &err), CUST_OK);
+    /* worked without being viewed: the notice rendered when done (read back below) */
+    int64_t done2 = duty_of(f, id, "notice_to_subject_and_attorney", NULL);
+    assert_int_equal(cust_desk_duty_done(&f->d, done2, "deputy", &err), CUST_OK);
+    golden_notices(f, id, six, 2, &g);
+    /* a detainer: its serve-copy duty, and the notice once notify is done */
+    add(f, DETAINER("{\"booking_number\": \"1001\"}"), id);
+    json_t *out = NULL;
+    assert_int_equal(cust_desk_decide(&f->d, id, &out, &err), CUST_OK);
+    json_decref(out);
+    struct cust_desk_act a = {.action = "notify", .by = "sgt"};
+    assert_int_equal(cust_desk_act(&f->d, id, &a, &out, &err), CUST_OK);
+    json_decref(out);
+    golden_notices(f, id, six, 2, &g);
+    /* the duty done above kept the notice it rendered */
+    json_t *row = NULL;
+    json_t *duties = NULL;
+    struct cust_duty_filter flt = {.request_id = NULL, .open_only = false};
+    assert_int_equal(cust_desk_duties(&f->d, &flt, &duties, &err), CUST_OK);
+    size_t i;
+    json_t *x;
+    json_array_foreach(duties, i, x) if (json_integer_value(json_object_get(x, "id")) == done2)
+        row = x;
+    assert_non_null(row);
+    char *doc = NULL;
+    size_t dlen = 0;
+    assert_int_equal(cust_store_document_get(f->s, sget(row, "document"), &doc, &dlen, &err),
+                     CUST_OK);
+    assert_int_equal(
+        cust_buf_appendf(&g, "==== notice kept when duty %lld was done\n", (long long)done2),
+        CUST_OK);
+    assert_int_equal(cust_buf_append(&g, doc, dlen), CUST_OK);
+    free(doc);
+    json_decref(duties);
+    char golden[512];
+    snprintf(golden, sizeof(golden), "%s/tests/data/desk/notices.golden", src_dir());
+    const char *w = getenv("CUST_WRITE_GOLDEN");
+    if (w && strcmp(w, "1") == 0) {
+        FILE *o = fopen(golden, "wb");
+        assert_non_null(o);
+        assert_int_equal(fwrite(g.buf, 1, g.len, o), g.len);
+        assert_int_equal(fclose(o), 0);
+    } else {
+        FILE *in = fopen(golden, "rb");
+        assert_non_null(in);
+        struct cust_buf want;
+        cust_buf_init(&want, 0);
+        char chunk[4096];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+            assert_int_equal(cust_buf_append(&want, chunk, n), CUST_OK);
+        fclose(in);
+        if (want.len != g.len || memcmp(want.buf, g.buf, g.len) != 0) {
+            size_t at = 0;
+            while (at < want.len && at < g.len && want.buf[at] == g.buf[at])
+                at++;
+            size_t from = at > 200 ? at - 200 : 0;
+            fail_msg("notices differ from %s at byte %zu (of %zu, now %zu):\n--- want\n%.*s\n"
+                     "--- got\n%.*s",
+                     golden, at, want.len, g.len,
+                     (int)((want.len - from) < 400 ? want.len - from : 400), want.buf + from,
+                     (int)((g.len - from) < 400 ? g.len - from : 400), g.buf + from);
+        }
+        cust_buf_release(&want);
+    }
+    cust_buf_release(&g);
+}
+
 static void test_fulfil_csv(void **state)
 {
     struct fx *f = *state;
@@ -902,11 +1050,29 @@ static enum cust_status on_disc(const struct cust_disclosure_row *x, void *arg)
     return CUST_OK;
 }
 
+struct duty_rows {
+    json_t *a;         /* [person_id, booking_number, duty, cite, due_ts, detail, id] per duty */
+    json_t *decisions; /* id -> decision JSON */
+};
+
+/* A notice duty as stored, its detail read with the decision it names in place of its id (a
+ * fulfilment's duties name their decision: ids differ between two fulfilments). */
 static enum cust_status on_duty_row(const struct cust_duty_row *x, void *arg)
 {
-    json_array_append_new(arg,
-                          json_pack("[I,s?,s,s?,I,s?]", (json_int_t)x->person_id, x->booking_number,
-                                    x->duty, x->cite, (json_int_t)x->due_ts, x->detail));
+    struct duty_rows *r = arg;
+    json_t *detail = x->detail ? json_loads(x->detail, 0, NULL) : json_null();
+    assert_non_null(detail);
+    json_t *did = json_object_get(detail, "decision");
+    if (json_is_integer(did)) {
+        char k[24];
+        snprintf(k, sizeof(k), "%lld", (long long)json_integer_value(did));
+        json_t *dec = json_object_get(r->decisions, k);
+        assert_non_null(dec);
+        json_object_set(detail, "decision", dec);
+    }
+    json_array_append_new(r->a, json_pack("[I,s?,s,s?,I,o,I]", (json_int_t)x->person_id,
+                                          x->booking_number, x->duty, x->cite,
+                                          (json_int_t)x->due_ts, detail, (json_int_t)x->id));
     return CUST_OK;
 }
 
@@ -941,11 +1107,36 @@ static json_t *fulfil_rows(struct fx *f, const char *doc, bool cache,
     struct disc_rows r = {f, json_array(), json_object()};
     assert_int_equal(cust_store_decisions(f->s, id, on_dec, r.decisions, &err), CUST_OK);
     assert_int_equal(cust_store_disclosures(f->s, id, on_disc, &r, &err), CUST_OK);
-    /* the notice duties made: who, what, when due, and their detail (what the notice gives) */
-    json_t *duties = json_array();
+    /* the notice duties made: who, what, when due, their detail (what the notice gives) and
+     * the notice each renders (in place of the duty's id) */
+    struct duty_rows dr = {json_array(), r.decisions};
     struct cust_duty_filter flt = {.request_id = id};
-    assert_int_equal(cust_store_duties(f->s, &flt, on_duty_row, duties, &err), CUST_OK);
-    *disc = json_pack("{s:o,s:o,s:o}", "disclosures", r.a, "text", text, "duties", duties);
+    assert_int_equal(cust_store_duties(f->s, &flt, on_duty_row, &dr, &err), CUST_OK);
+    size_t di;
+    json_t *dx;
+    json_array_foreach(dr.a, di, dx)
+    {
+        struct cust_buf nb;
+        cust_buf_init(&nb, 0);
+        assert_int_equal(
+            cust_desk_notice(&f->d, json_integer_value(json_array_get(dx, 6)), "en", &nb, &err),
+            CUST_OK);
+        /* the request's own id in the text ("reference R-..."): the same text otherwise */
+        struct cust_buf t;
+        cust_buf_init(&t, 0);
+        assert_int_equal(cust_buf_putc(&nb, '\0'), CUST_OK);
+        const char *at = nb.buf, *hit;
+        while ((hit = strstr(at, id)) != NULL) {
+            assert_int_equal(cust_buf_append(&t, at, (size_t)(hit - at)), CUST_OK);
+            assert_int_equal(cust_buf_puts(&t, "R-ID"), CUST_OK);
+            at = hit + strlen(id);
+        }
+        assert_int_equal(cust_buf_puts(&t, at), CUST_OK);
+        json_array_set_new(dx, 6, json_stringn(t.buf ? t.buf : "", t.len));
+        cust_buf_release(&t);
+        cust_buf_release(&nb);
+    }
+    *disc = json_pack("{s:o,s:o,s:o}", "disclosures", r.a, "text", text, "duties", dr.a);
     st->rows = (int64_t)json_object_size(r.decisions); /* distinct decisions stored */
     json_decref(r.decisions);
     return rows;
@@ -2042,6 +2233,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fulfil_shapes_same_rows_generated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fulfil_rows_as_jansson, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fulfil_notice_names_attorney, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notices_as_golden, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disclosure_rehashed_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subpoena_routed_to_counsel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_law_duty_owed_to_is_data, setup, teardown),

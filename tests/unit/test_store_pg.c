@@ -448,6 +448,9 @@ static void build_desk(const char *url, unsigned char root[32], struct cust_buf 
     ok(cust_store_request_get(s, id, d_req, dump, &err), &err, "get");
     ok(cust_store_links(s, id, d_link, dump, &err), &err, "links");
     ok(cust_store_decisions(s, id, d_dec, dump, &err), &err, "decisions");
+    /* one by its id (a fulfilment's notice duty names its decision), and one there is not */
+    ok(cust_store_decision_get(s, 2, d_dec, dump, &err), &err, "decision #2");
+    assert_int_equal(cust_store_decision_get(s, 999999, d_dec, dump, &err), CUST_ENOTFOUND);
     ok(cust_store_actions(s, id, d_act, dump, &err), &err, "actions");
     struct cust_duty_filter df = {0};
     ok(cust_store_duties(s, &df, d_duty, dump, &err), &err, "duties");
