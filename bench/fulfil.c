@@ -10,7 +10,11 @@
  *
  * `nocache` decides every person (struct cust_desk.no_decision_cache), to measure the cache.
  * With BENCH_FULFIL_KEEP=1 in the environment the store is kept (its directory is printed), to
- * compare what two builds wrote (bench/fulfil_compare.sh).
+ * compare what two builds wrote (bench/fulfil_compare.sh). With BENCH_FULFIL_READ=1 it also
+ * times, after the fulfilment and on the same store, the reading alone: the scope query with
+ * each booking's version JSON (cust_store_scope, nothing done with a row), and the same read
+ * through records into typed bookings (cust_records_in_scope: the JSON parsed), what rows from
+ * the query tables would replace (docs/bench-desk.md).
  */
 #include "custodian/compat.h"
 #include "custodian/config.h"
@@ -26,6 +30,29 @@
 #include <unistd.h>
 
 extern char **environ;
+
+static double cpu_self(void)
+{
+    struct rusage r;
+    getrusage(RUSAGE_SELF, &r);
+    return (double)r.ru_utime.tv_sec + (double)r.ru_utime.tv_usec / 1e6 +
+           (double)r.ru_stime.tv_sec + (double)r.ru_stime.tv_usec / 1e6;
+}
+
+static enum cust_status count_row(const struct cust_scope_row *r, void *arg)
+{
+    (void)r;
+    (*(long *)arg)++;
+    return CUST_OK;
+}
+
+static enum cust_status count_record(const struct cust_record *rec, int64_t person_id, void *arg)
+{
+    (void)rec;
+    (void)person_id;
+    (*(long *)arg)++;
+    return CUST_OK;
+}
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 
@@ -200,6 +227,25 @@ int main(int argc, char **argv)
     if (st) {
         fprintf(stderr, "bench: %s\n", err.msg);
         return 1;
+    }
+    const char *rd = getenv("BENCH_FULFIL_READ");
+    if (rd && *rd && strcmp(rd, "0") != 0) {
+        struct cust_scope sc = {20286, "non_citizen", NULL}; /* 2025-07-17, as the request */
+        long nrows = 0, nrecs = 0;
+        double c0 = cpu_self(), w0 = now_s();
+        enum cust_status rs = cust_store_scope(s, &sc, count_row, &nrows, &err);
+        double c1 = cpu_self(), w1 = now_s();
+        if (rs == CUST_OK)
+            rs = cust_records_in_scope(s, &sc, count_record, &nrecs, &err);
+        double c2 = cpu_self(), w2 = now_s();
+        if (rs != CUST_OK) {
+            fprintf(stderr, "bench: %s\n", err.msg);
+            return 1;
+        }
+        printf("read: scope query    %.3f s, CPU %.3f s  (%ld rows with their version JSON)\n",
+               w1 - w0, c1 - c0, nrows);
+        printf("read: + parsed       %.3f s, CPU %.3f s  (%ld typed bookings, records)\n", w2 - w1,
+               c2 - c1, nrecs);
     }
     cust_desk_release(&d);
     cust_store_close(s);

@@ -555,7 +555,9 @@ static enum cust_status row_json(struct fulfil *f, const struct cust_booking *b,
         unsigned bit = 1u << i;
         if (!(e->given & bit))
             continue;
-        cust_buf_appendf(o, ",\"%s\":", cust_request_item_name(bit));
+        cust_buf_puts(o, ",\"");
+        cust_buf_puts(o, cust_request_item_name(bit));
+        cust_buf_puts(o, "\":");
         st = item_write(o, b, w, bit);
     }
     cust_buf_puts(o, ",\"withheld\":");

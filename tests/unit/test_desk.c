@@ -9,6 +9,7 @@
 #include "custodian/policy.h"
 #include "custodian/records.h"
 #include "custodian/request.h"
+#include "../../src/desk/desk_internal.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -966,6 +967,98 @@ static void test_notices_as_golden(void **state)
         cust_buf_release(&want);
     }
     cust_buf_release(&g);
+}
+
+/* The case key of a whole record (desk_whole_key: what the fulfilment's decisions are looked up
+ * by) is the bytes kept in tests/data/desk/case-keys.golden, written by main 827da0f (keys
+ * formatted with printf): every booking of a generated county alone, by exact date and by the
+ * shape of its dates among the us-ca policy's cuts. CUST_WRITE_GOLDEN=1 writes the file. */
+static void test_case_keys_as_golden(void **state)
+{
+    struct fx *f = *state;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/keys.jsonl", f->dir);
+    struct cust_gen_opts go = CUST_GEN_OPTS_INIT;
+    go.seed = 11;
+    go.bookings = 300;
+    assert_true(cust_date_parse("2025-07-31", &go.end_day));
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_gen *g = NULL;
+    FILE *out = fopen(path, "w");
+    assert_non_null(out);
+    assert_int_equal(cust_gen_new(&go, &g, &err), CUST_OK);
+    assert_int_equal(cust_gen_write(g, out, &err), CUST_OK);
+    cust_gen_free(g);
+    assert_int_equal(fclose(out), 0);
+    int32_t as_of;
+    assert_true(cust_date_parse("2025-07-17", &as_of));
+    const struct cust_policy *pol = NULL;
+    assert_int_equal(cust_policy_resolve(f->env->policies, "us-ca", &pol, &err), CUST_OK);
+    size_t ncuts = 0;
+    int32_t *cuts = cust_policy_date_cuts(pol, as_of, &ncuts);
+    assert_true(ncuts > 0);
+    struct cust_buf keys = CUST_BUF_INIT, key = CUST_BUF_INIT;
+    FILE *in = fopen(path, "r");
+    assert_non_null(in);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int undated = 0;
+    while ((n = getline(&line, &cap, in)) > 0) {
+        struct cust_record rec;
+        struct cust_diag diag = CUST_DIAG_INIT;
+        if (cust_record_parse(line, (size_t)n - (line[n - 1] == '\n'), &rec, &diag) != CUST_OK) {
+            cust_diag_release(&diag);
+            continue;
+        }
+        struct desk_whole w;
+        desk_whole_init(&w);
+        desk_whole_add(&w, &rec.b, as_of);
+        for (int k = 0; k < 2; k++) {
+            cust_buf_reset(&key);
+            desk_whole_key(&w, &rec.b, k ? cuts : NULL, k ? ncuts : 0, &key);
+            assert_int_equal(cust_buf_appendf(&keys, "%s %d ", rec.b.booking_number, k), CUST_OK);
+            assert_int_equal(cust_buf_append(&keys, key.buf, key.len), CUST_OK);
+            assert_int_equal(cust_buf_putc(&keys, '\n'), CUST_OK);
+        }
+        for (size_t i = 0; i < w.n; i++)
+            undated += w.facts[i].day == CUST_NO_DAY;
+        desk_whole_release(&w);
+        cust_record_release(&rec);
+    }
+    free(line);
+    fclose(in);
+    free(cuts);
+    cust_buf_release(&key);
+    assert_true(keys.len > 10000);
+    char golden[512];
+    snprintf(golden, sizeof(golden), "%s/tests/data/desk/case-keys.golden", src_dir());
+    const char *wr = getenv("CUST_WRITE_GOLDEN");
+    if (wr && strcmp(wr, "1") == 0) {
+        FILE *o = fopen(golden, "wb");
+        assert_non_null(o);
+        assert_int_equal(fwrite(keys.buf, 1, keys.len, o), keys.len);
+        assert_int_equal(fclose(o), 0);
+    } else {
+        FILE *gi = fopen(golden, "rb");
+        assert_non_null(gi);
+        struct cust_buf want = CUST_BUF_INIT;
+        char chunk[4096];
+        size_t m;
+        while ((m = fread(chunk, 1, sizeof(chunk), gi)) > 0)
+            assert_int_equal(cust_buf_append(&want, chunk, m), CUST_OK);
+        fclose(gi);
+        if (want.len != keys.len || memcmp(want.buf, keys.buf, keys.len) != 0) {
+            size_t at = 0;
+            while (at < want.len && at < keys.len && want.buf[at] == keys.buf[at])
+                at++;
+            fail_msg("case keys differ from %s at byte %zu: want '%.80s', got '%.80s'", golden, at,
+                     want.buf + at, keys.buf + at);
+        }
+        cust_buf_release(&want);
+    }
+    assert_true(undated > 0); /* the undated conviction (INT64_MIN) is in the keys */
+    cust_buf_release(&keys);
 }
 
 static void test_fulfil_csv(void **state)
@@ -2234,6 +2327,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fulfil_rows_as_jansson, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fulfil_notice_names_attorney, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notices_as_golden, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_case_keys_as_golden, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disclosure_rehashed_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subpoena_routed_to_counsel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_law_duty_owed_to_is_data, setup, teardown),
