@@ -74,6 +74,20 @@ grep '^    1 person: given booking_facts, charges$' "$T/out" >/dev/null || fail 
 ! grep '^  decision [0-9]* person #0' "$T/out" >/dev/null || fail "one line per decision"; ok
 grep -E '^  9003 +SILVA, ANA +#[0-9]+ +booking_facts, charges / withheld release_date$' "$T/out" >/dev/null || fail "person rows"; ok
 grep -E '^  duty [0-9]+ notice_to_subject_and_attorney DAVID OKAFOR \(person #[0-9]+, booking 9001\): open' "$T/out" >/dev/null || fail "duty names the person"; ok
+# the notice of a fulfilment's duty: its person's values from the duty, the rest (the
+# requester, each item's basis, the duty's law) worked out from the stored decision and request
+# (docs/internals/desk.md "Notice duties"), on either backend
+expect_exit 0 "$C" duties list --request "$DOJ" --json
+NOTE=$(jq -r '[.[] | select(.booking_number == "9001")][0].id' "$T/out")
+expect_exit 0 "$C" duties notice "$NOTE" --lang en --out "$T/notice.txt"
+for want in "To: DAVID OKAFOR    Booking number: 9001" "(Cal. Gov. Code § 7283.1(b))" \
+    "gave U.S. Department of Justice the following" \
+    "booked 2025-07-01 10:05, Main Jail, arrested by LAPD, bail \$1,234,568.00" \
+    "charges: PC 245(a)(1) felony pending; VC 23152(a) misdemeanor convicted" \
+    "release date: September 1, 2025" "  Basis: ca." "reference $DOJ"; do
+  grep -F -- "$want" "$T/notice.txt" >/dev/null || fail "notice lacks '$want': $(cat "$T/notice.txt")"
+done
+ok
 # pages
 expect_exit 0 "$C" request show "$DOJ" --page 2
 grep 'page 2 of 1' "$T/out" >/dev/null || fail "page 2"; ok
