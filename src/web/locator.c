@@ -2,8 +2,8 @@
  * locator.c - the public inmate locator: GET /locator (HTML, works without JavaScript) and
  * GET /api/v1/public/inmates (JSON).
  *
- * The only store calls here are cust_store_public_search() and its count, whose SQL reads the
- * allow-listed view public_bookings and its in-custody rows public_custody, nothing else. Error
+ * The only store call here is cust_store_public_read() (the rows and their count), whose SQL reads
+ * the allow-listed view public_bookings and its in-custody rows public_custody, nothing else. Error
  * messages never repeat record data; inputs are checked against a narrow alphabet first, so
  * nothing odd reaches the store or the page.
  */
@@ -289,11 +289,9 @@ static enum cust_status search(struct cust_web *w, const struct locator_query *q
         .today = cust_today(),
         .limit = x->cap + 1,
     };
+    /* the rows and their count in one read: they agree, and one read transaction is cheaper */
     struct cust_store *s = web_acquire(w);
-    enum cust_status st = cust_store_public_search(s, &pq, fn, x, err);
-    x->total = (int64_t)x->n;
-    if (st == CUST_OK && x->truncated)
-        st = cust_store_public_count(s, &pq, &x->total, err);
+    enum cust_status st = cust_store_public_read(s, &pq, fn, x, &x->total, err);
     web_release(w, s);
     return st;
 }
