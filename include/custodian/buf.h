@@ -65,6 +65,10 @@ enum cust_status cust_buf_html(struct cust_buf *b, const char *s);
  * \t by name and the others as \u00XX (upper-case hex), everything else (UTF-8) as given; NULL
  * appends null. */
 enum cust_status cust_buf_json_str(struct cust_buf *b, const char *s);
+/* The same with every character outside ASCII escaped, as jansson's JSON_ENSURE_ASCII writes it:
+ * \uXXXX (upper-case hex), a pair of surrogates above U+FFFF; a byte that is not UTF-8 (where
+ * jansson would refuse the string) as \uFFFD. For lines read by any tool (the access log). */
+enum cust_status cust_buf_json_ascii(struct cust_buf *b, const char *s);
 /* Append `s` as a JSON string safe inside HTML, as the public locator's answers write it: the
  * quote and the backslash after a backslash, control characters and < > & as \u00xx (lower-case
  * hex), every other byte as it is; NULL as null. */
