@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 struct fx {
     char path[512];
@@ -549,6 +550,17 @@ static void test_ledger_rows(void **state)
     assert_string_equal(h, "abc");
 }
 
+/* SQLite keeps no count of its memory once a store is open (SQLITE_CONFIG_MEMSTATUS off: with
+ * it every allocation of every thread took one global mutex) */
+static void test_sqlite_memstatus(void **state)
+{
+    struct fx *f = *state;
+    struct cust_booking b = booking("MS1", "P1", NULL, 20000, "{\"n\":1}");
+    struct cust_put_result res;
+    assert_int_equal(put(f->s, &b, &res), CUST_OK);
+    assert_int_equal(sqlite3_memory_used(), 0);
+}
+
 /* A read-only open reads what is there, writes nothing, and refuses what it cannot read as is. */
 static void test_open_readonly(void **state)
 {
@@ -591,6 +603,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ledger_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bulk_load, setup, teardown),
         cmocka_unit_test_setup_teardown(test_public_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sqlite_memstatus, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_readonly, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
