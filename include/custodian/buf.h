@@ -50,6 +50,10 @@ char *cust_buf_detach(struct cust_buf *b, size_t *len);
  * or CUST_OK. */
 enum cust_status cust_buf_status(const struct cust_buf *b);
 
+/* Room for `extra` more bytes, so that appends up to that much allocate nothing more (an answer
+ * whose size is known roughly: no copy each time it doubles). The buffer's status after it. */
+enum cust_status cust_buf_reserve(struct cust_buf *b, size_t extra);
+
 /* Appends: each returns the buffer's status after it (sticky; see above). */
 enum cust_status cust_buf_append(struct cust_buf *b, const void *data, size_t len);
 enum cust_status cust_buf_puts(struct cust_buf *b, const char *s);

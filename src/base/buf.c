@@ -79,6 +79,13 @@ static enum cust_status grow(struct cust_buf *b, size_t extra)
     return CUST_OK;
 }
 
+enum cust_status cust_buf_reserve(struct cust_buf *b, size_t extra)
+{
+    if (b->cap && extra > b->cap - b->len)
+        extra = b->len < b->cap ? b->cap - b->len : 0; /* no more than the cap allows */
+    return grow(b, extra);
+}
+
 enum cust_status cust_buf_append(struct cust_buf *b, const void *data, size_t len)
 {
     enum cust_status st = grow(b, len);

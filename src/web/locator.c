@@ -313,6 +313,8 @@ enum cust_status web_locator_api(struct cust_http_request *req, struct cust_http
     /* written straight into the response's body (no copy of the ~32 KB answer) */
     struct cust_buf *b = &res->body;
     cust_buf_reset(b);
+    /* about what a full answer takes (~650 bytes a row), so that it is not copied as it grows */
+    cust_buf_reserve(b, (size_t)w->cfg.result_cap * 768 + 256);
     struct rows x = {.json = b, .cap = w->cfg.result_cap};
     struct cust_err err = CUST_ERR_INIT;
     enum cust_status st = cust_buf_puts(b, "{\"results\":[");

@@ -129,6 +129,29 @@ static void test_buf_json_ascii(void **state)
     cust_buf_release(&b);
 }
 
+/* Room reserved: appends up to it allocate nothing more (the buffer stays where it is); never
+ * past the cap (a reserve over it is cut to it, not an error) */
+static void test_buf_reserve(void **state)
+{
+    (void)state;
+    struct cust_buf b = CUST_BUF_INIT;
+    assert_int_equal(cust_buf_reserve(&b, 40000), CUST_OK);
+    assert_true(b.alloc > 40000);
+    const char *at = b.buf;
+    for (int i = 0; i < 4000; i++)
+        assert_int_equal(cust_buf_puts(&b, "0123456789"), CUST_OK);
+    assert_ptr_equal(b.buf, at);
+    assert_int_equal(b.len, 40000);
+    cust_buf_release(&b);
+    cust_buf_init(&b, 100);
+    assert_int_equal(cust_buf_puts(&b, "abc"), CUST_OK);
+    assert_int_equal(cust_buf_reserve(&b, 1000), CUST_OK);
+    assert_true(b.alloc <= 128);
+    assert_int_equal(cust_buf_reserve(&b, 1000), CUST_OK);
+    assert_string_equal(b.buf, "abc");
+    cust_buf_release(&b);
+}
+
 /* JSON strings as the locator writes them: quote and backslash escaped, control characters and
  * < > & as \u00xx (safe inside HTML), other bytes (UTF-8, DEL) as they are, NULL as null */
 static void test_buf_json_safe(void **state)
@@ -303,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_buf_dollars),
         cmocka_unit_test(test_buf_json_str),
         cmocka_unit_test(test_buf_json_ascii),
+        cmocka_unit_test(test_buf_reserve),
         cmocka_unit_test(test_buf_json_safe),
         cmocka_unit_test(test_date_roundtrip),
         cmocka_unit_test(test_date_partial),
