@@ -50,6 +50,10 @@ char *cust_buf_detach(struct cust_buf *b, size_t *len);
  * or CUST_OK. */
 enum cust_status cust_buf_status(const struct cust_buf *b);
 
+/* Room for `extra` more bytes, so that appends up to that much allocate nothing more (an answer
+ * whose size is known roughly: no copy each time it doubles). The buffer's status after it. */
+enum cust_status cust_buf_reserve(struct cust_buf *b, size_t extra);
+
 /* Appends: each returns the buffer's status after it (sticky; see above). */
 enum cust_status cust_buf_append(struct cust_buf *b, const void *data, size_t len);
 enum cust_status cust_buf_puts(struct cust_buf *b, const char *s);
@@ -65,6 +69,10 @@ enum cust_status cust_buf_html(struct cust_buf *b, const char *s);
  * \t by name and the others as \u00XX (upper-case hex), everything else (UTF-8) as given; NULL
  * appends null. */
 enum cust_status cust_buf_json_str(struct cust_buf *b, const char *s);
+/* The same with every character outside ASCII escaped, as jansson's JSON_ENSURE_ASCII writes it:
+ * \uXXXX (upper-case hex), a pair of surrogates above U+FFFF; a byte that is not UTF-8 (where
+ * jansson would refuse the string) as \uFFFD. For lines read by any tool (the access log). */
+enum cust_status cust_buf_json_ascii(struct cust_buf *b, const char *s);
 /* Append `s` as a JSON string safe inside HTML, as the public locator's answers write it: the
  * quote and the backslash after a backslash, control characters and < > & as \u00xx (lower-case
  * hex), every other byte as it is; NULL as null. */

@@ -382,6 +382,12 @@ int cust_citizenship_rank(const struct cust_citizenship *c);
  * name and a booking number (no listing of everyone). */
 enum cust_status cust_store_public_search(struct cust_store *s, const struct cust_public_query *q,
                                           cust_public_fn fn, void *arg, struct cust_err *err);
+/* The locator's read: the rows of cust_store_public_search through `fn` and *total, in one read
+ * of the store (one snapshot, so the count agrees with the rows): the number of rows given when
+ * fewer than q->limit came, else every match (as cust_store_public_count would count them). */
+enum cust_status cust_store_public_read(struct cust_store *s, const struct cust_public_query *q,
+                                        cust_public_fn fn, void *arg, int64_t *total,
+                                        struct cust_err *err);
 /* How many rows of public_bookings match `q` (q->limit ignored): the locator's honest count
  * ("showing 50 of 212"). The same filters and the same indexes as cust_store_public_search. */
 enum cust_status cust_store_public_count(struct cust_store *s, const struct cust_public_query *q,

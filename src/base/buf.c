@@ -1,4 +1,5 @@
 #include "custodian/buf.h"
+#include "custodian/utf8.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -76,6 +77,13 @@ static enum cust_status grow(struct cust_buf *b, size_t extra)
     }
     b->alloc = n;
     return CUST_OK;
+}
+
+enum cust_status cust_buf_reserve(struct cust_buf *b, size_t extra)
+{
+    if (b->cap && extra > b->cap - b->len)
+        extra = b->len < b->cap ? b->cap - b->len : 0; /* no more than the cap allows */
+    return grow(b, extra);
 }
 
 enum cust_status cust_buf_append(struct cust_buf *b, const void *data, size_t len)
@@ -157,18 +165,38 @@ enum cust_status cust_buf_html(struct cust_buf *b, const char *s)
     return cust_buf_puts(b, run);
 }
 
-enum cust_status cust_buf_json_str(struct cust_buf *b, const char *s)
+/* cust_buf_json_str, and with `ascii` cust_buf_json_ascii */
+static enum cust_status json_string(struct cust_buf *b, const char *s, bool ascii)
 {
     if (!s)
         return cust_buf_puts(b, "null");
     cust_buf_putc(b, '"');
     const char *run = s;
-    for (const char *p = s; !b->err && *p; p++) {
+    size_t len = ascii ? strlen(s) : 0;
+    for (const char *p = s; !b->err && *p;) {
         unsigned char c = (unsigned char)*p;
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (c >= 0x20 && c != '"' && c != '\\' && (c < 0x80 || !ascii)) {
+            p++;
             continue;
+        }
         cust_buf_append(b, run, (size_t)(p - run));
-        run = p + 1;
+        if (c >= 0x80) {
+            size_t i = (size_t)(p - s);
+            uint32_t cp;
+            if (!cust_utf8_next((const unsigned char *)s, len, &i, &cp)) {
+                cp = 0xFFFD; /* not UTF-8: one byte replaced */
+                i++;
+            }
+            if (cp >= 0x10000)
+                cust_buf_appendf(b, "\\u%04X\\u%04X", (unsigned)(0xD800 + ((cp - 0x10000) >> 10)),
+                                 (unsigned)(0xDC00 + ((cp - 0x10000) & 0x3FF)));
+            else
+                cust_buf_appendf(b, "\\u%04X", (unsigned)cp);
+            p = s + i;
+            run = p;
+            continue;
+        }
+        run = ++p;
         const char *esc = c == '"'    ? "\\\""
                           : c == '\\' ? "\\\\"
                           : c == '\b' ? "\\b"
@@ -184,6 +212,16 @@ enum cust_status cust_buf_json_str(struct cust_buf *b, const char *s)
     }
     cust_buf_puts(b, run);
     return cust_buf_putc(b, '"');
+}
+
+enum cust_status cust_buf_json_str(struct cust_buf *b, const char *s)
+{
+    return json_string(b, s, false);
+}
+
+enum cust_status cust_buf_json_ascii(struct cust_buf *b, const char *s)
+{
+    return json_string(b, s, true);
 }
 
 enum cust_status cust_buf_json_safe(struct cust_buf *b, const char *s)

@@ -421,32 +421,37 @@ static void access_log(struct req_state *st, const char *method, int64_t dur_us,
              (long)(ts.tv_nsec / 1000000) % 1000);
     struct cust_buf path = CUST_BUF_INIT;
     logged_path(st, &path);
-    json_t *o =
-        json_pack("{s:s,s:s,s:s,s:i,s:I,s:I,s:s}", "time", when, "method", method ? method : "?",
-                  "path", path.buf, "status", st->status, "bytes", (json_int_t)st->bytes,
-                  "duration_us", (json_int_t)dur_us, "remote", st->req.remote_addr);
+    /* one JSON object a line, as jansson's compact ASCII dump wrote it (written here without it:
+     * a line a request, docs/bench-locator.md session 7) */
+    struct cust_buf line = CUST_BUF_INIT;
+    cust_buf_puts(&line, "{\"time\":");
+    cust_buf_json_ascii(&line, when);
+    cust_buf_puts(&line, ",\"method\":");
+    cust_buf_json_ascii(&line, method ? method : "?");
+    cust_buf_puts(&line, ",\"path\":");
+    cust_buf_json_ascii(&line, path.buf);
+    cust_buf_appendf(&line,
+                     ",\"status\":%d,\"bytes\":%lld,\"duration_us\":%lld,\"remote\":", st->status,
+                     (long long)st->bytes, (long long)dur_us);
+    cust_buf_json_ascii(&line, st->req.remote_addr);
     cust_buf_release(&path);
-    if (!o)
-        return;
-    if (st->route)
-        json_object_set_new(o, "route", json_string(st->route));
-    if (st->req.user)
-        json_object_set_new(o, "user", json_string(st->req.user));
-    if (st->req.proxy_addr)
-        json_object_set_new(o, "via", json_string(st->req.proxy_addr));
-    const char *end = termination_name(toe);
-    if (end)
-        json_object_set_new(o, "end", json_string(end));
-    char *line = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
-    json_decref(o);
-    if (!line)
-        return;
-    pthread_mutex_lock(&srv->log_lock);
-    fputs(line, srv->log);
-    fputc('\n', srv->log);
-    fflush(srv->log);
-    pthread_mutex_unlock(&srv->log_lock);
-    free(line);
+    const char *const opt_key[] = {",\"route\":", ",\"user\":", ",\"via\":", ",\"end\":"};
+    const char *const opt_val[] = {st->route, st->req.user, st->req.proxy_addr,
+                                   termination_name(toe)};
+    for (size_t i = 0; i < CUST_ARRAY_LEN(opt_key); i++) {
+        if (!opt_val[i])
+            continue;
+        cust_buf_puts(&line, opt_key[i]);
+        cust_buf_json_ascii(&line, opt_val[i]);
+    }
+    cust_buf_puts(&line, "}\n");
+    if (cust_buf_status(&line) == CUST_OK) {
+        pthread_mutex_lock(&srv->log_lock);
+        fwrite(line.buf, 1, line.len, srv->log);
+        fflush(srv->log);
+        pthread_mutex_unlock(&srv->log_lock);
+    }
+    cust_buf_release(&line);
 }
 
 /* Every API request is audited, matched or not; other routes when flagged. */

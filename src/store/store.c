@@ -280,7 +280,17 @@ enum cust_status cust_store_public_search(struct cust_store *s, const struct cus
 {
     if (!s->ops->public_search)
         return cust_err_set(err, CUST_EINVAL, "the %s store has no public view", s->ops->name);
-    return s->ops->public_search(s->impl, q, fn, arg, err);
+    return s->ops->public_search(s->impl, q, fn, arg, NULL, err);
+}
+
+enum cust_status cust_store_public_read(struct cust_store *s, const struct cust_public_query *q,
+                                        cust_public_fn fn, void *arg, int64_t *total,
+                                        struct cust_err *err)
+{
+    *total = 0;
+    if (!s->ops->public_search)
+        return cust_err_set(err, CUST_EINVAL, "the %s store has no public view", s->ops->name);
+    return s->ops->public_search(s->impl, q, fn, arg, total, err);
 }
 
 enum cust_status cust_store_public_count(struct cust_store *s, const struct cust_public_query *q,

@@ -148,7 +148,8 @@ extern const struct cust_store_rows_ops cust_pg_rows_ops;
 
 /* The public view (store_postgres_public.c). */
 enum cust_status cust_pg_public_search(void *impl, const struct cust_public_query *q,
-                                       cust_public_fn fn, void *arg, struct cust_err *err);
+                                       cust_public_fn fn, void *arg, int64_t *total,
+                                       struct cust_err *err);
 enum cust_status cust_pg_public_count(void *impl, const struct cust_public_query *q, int64_t *total,
                                       struct cust_err *err);
 /* The published public view's file from this store's view (store.h cust_store_publish). */

@@ -15,8 +15,9 @@ struct public_keys {
     char last[CUST_NAME_KEY_MAX], end[CUST_NAME_KEY_MAX + 1], first[CUST_NAME_KEY_MAX];
 };
 
-/* Run the statement for `q` (by name or by number, rows or their count). */
-static enum cust_status run(void *impl, const struct cust_public_query *q, bool count,
+/* Run the statement for `q` (by name or by number: its rows, their count, or with `read` both,
+ * PUBLIC_READ). */
+static enum cust_status run(void *impl, const struct cust_public_query *q, bool count, bool read,
                             PGresult **res, struct cust_err *err)
 {
     if (!q->last_name && !q->booking_number)
@@ -41,18 +42,22 @@ static enum cust_status run(void *impl, const struct cust_public_query *q, bool 
     cust_pg_text(&p, 6, q->dob);
     cust_pg_int(&p, 7, q->today);
     cust_pg_text(&p, 8, q->last_name ? k.end : NULL);
-    return cust_pg_run(cust_pg_conn(impl), public_sql[id], &p, false, res, err,
-                       count ? "public count" : "public search");
+    return cust_pg_run(cust_pg_conn(impl), read ? public_read_for(q) : public_sql[id], &p, false,
+                       res, err, count ? "public count" : "public search");
 }
 
+/* With `total`, the rows and their count come from one statement (PUBLIC_READ): in READ
+ * COMMITTED each statement has its own snapshot, and one round trip instead of two. */
 enum cust_status cust_pg_public_search(void *impl, const struct cust_public_query *q,
-                                       cust_public_fn fn, void *arg, struct cust_err *err)
+                                       cust_public_fn fn, void *arg, int64_t *total,
+                                       struct cust_err *err)
 {
     PGresult *r;
-    enum cust_status st = run(impl, q, false, &r, err);
+    enum cust_status st = run(impl, q, false, total != NULL, &r, err);
     if (st != CUST_OK)
         return st;
-    for (int i = 0; st == CUST_OK && i < PQntuples(r); i++) {
+    int n = PQntuples(r);
+    for (int i = 0; st == CUST_OK && i < n; i++) {
         struct cust_public_row row = {
             .booking_number = cust_pg_get(r, i, 0),
             .last_name = cust_pg_get(r, i, 1),
@@ -67,6 +72,8 @@ enum cust_status cust_pg_public_search(void *impl, const struct cust_public_quer
         };
         st = fn(&row, arg);
     }
+    if (st == CUST_OK && total)
+        *total = n > 0 && !PQgetisnull(r, 0, 12) ? cust_pg_get_int(r, 0, 12) : n;
     PQclear(r);
     return st;
 }
@@ -75,7 +82,7 @@ enum cust_status cust_pg_public_count(void *impl, const struct cust_public_query
                                       struct cust_err *err)
 {
     PGresult *r;
-    enum cust_status st = run(impl, q, true, &r, err);
+    enum cust_status st = run(impl, q, true, false, &r, err);
     if (st != CUST_OK)
         return st;
     *total = cust_pg_get_int(r, 0, 0);

@@ -76,26 +76,49 @@ enum public_stmt { P_NAME, P_NUMBER, P_NAME_COUNT, P_NUMBER_COUNT, P_NAME_TOTAL,
     " + (SELECT count(*) FROM public_bookings WHERE last_key >= ?1"                                \
     " AND last_key < ?8 AND released_day > ?7 AND NOT unreleased AND booked_ts <= ?4)"
 
+#define PUBLIC_SQL_NAME                                                                            \
+    "SELECT " PUBLIC_COLS ", fields FROM public_custody WHERE last_key >= ?1"                      \
+    " AND last_key < ?8 AND " PUBLIC_FILTER " UNION ALL SELECT " PUBLIC_COLS ", NULL"              \
+    " FROM public_bookings WHERE last_key >= ?1 AND last_key < ?8 AND released_day > ?7"           \
+    " AND NOT unreleased AND " PUBLIC_FILTER " ORDER BY " PUBLIC_ORDER
+#define PUBLIC_SQL_NUMBER                                                                          \
+    "SELECT " PUBLIC_COLS ", NULL FROM public_bookings WHERE booking_number = ?3"                  \
+    " AND (unreleased OR released_day > ?7)"                                                       \
+    " AND (?1 IS NULL OR (last_key >= ?1 AND last_key < ?8))"                                      \
+    " AND " PUBLIC_FILTER " ORDER BY " PUBLIC_ORDER
+/* the same rows counted (?5 unused) */
+#define PUBLIC_SQL_NAME_COUNT                                                                      \
+    "SELECT (SELECT count(*) FROM public_custody WHERE last_key >= ?1"                             \
+    " AND last_key < ?8 AND " PUBLIC_FILTER ")"                                                    \
+    " + (SELECT count(*) FROM public_bookings WHERE last_key >= ?1"                                \
+    " AND last_key < ?8 AND released_day > ?7 AND NOT unreleased"                                  \
+    " AND " PUBLIC_FILTER ")"
+#define PUBLIC_SQL_NUMBER_COUNT                                                                    \
+    "SELECT count(*) FROM public_bookings WHERE booking_number = ?3"                               \
+    " AND (unreleased OR released_day > ?7)"                                                       \
+    " AND (?1 IS NULL OR (last_key >= ?1 AND last_key < ?8))"                                      \
+    " AND " PUBLIC_FILTER
+
 static const char *const public_sql[P__N] = {
-    [P_NAME] = "SELECT " PUBLIC_COLS ", fields FROM public_custody WHERE last_key >= ?1"
-               " AND last_key < ?8 AND " PUBLIC_FILTER " UNION ALL SELECT " PUBLIC_COLS ", NULL"
-               " FROM public_bookings WHERE last_key >= ?1 AND last_key < ?8 AND released_day > ?7"
-               " AND NOT unreleased AND " PUBLIC_FILTER " ORDER BY " PUBLIC_ORDER,
-    [P_NUMBER] = "SELECT " PUBLIC_COLS ", NULL FROM public_bookings WHERE booking_number = ?3"
-                 " AND (unreleased OR released_day > ?7)"
-                 " AND (?1 IS NULL OR (last_key >= ?1 AND last_key < ?8))"
-                 " AND " PUBLIC_FILTER " ORDER BY " PUBLIC_ORDER,
-    /* the same rows counted (?5 unused) */
-    [P_NAME_COUNT] = "SELECT (SELECT count(*) FROM public_custody WHERE last_key >= ?1"
-                     " AND last_key < ?8 AND " PUBLIC_FILTER ")"
-                     " + (SELECT count(*) FROM public_bookings WHERE last_key >= ?1"
-                     " AND last_key < ?8 AND released_day > ?7 AND NOT unreleased"
-                     " AND " PUBLIC_FILTER ")",
+    [P_NAME] = PUBLIC_SQL_NAME,
+    [P_NUMBER] = PUBLIC_SQL_NUMBER,
+    [P_NAME_COUNT] = PUBLIC_SQL_NAME_COUNT,
     [P_NAME_TOTAL] = PUBLIC_NAME_TOTAL(""),
-    [P_NUMBER_COUNT] = "SELECT count(*) FROM public_bookings WHERE booking_number = ?3"
-                       " AND (unreleased OR released_day > ?7)"
-                       " AND (?1 IS NULL OR (last_key >= ?1 AND last_key < ?8))"
-                       " AND " PUBLIC_FILTER,
+    [P_NUMBER_COUNT] = PUBLIC_SQL_NUMBER_COUNT,
+};
+
+/* The rows and their count as one statement, so that both are read in one snapshot where a
+ * snapshot is a statement's (PostgreSQL's READ COMMITTED; cust_store_public_read): the rows
+ * `ROWS` (at most ?5) with their count `COUNT` as a 13th column, run only when ?5 rows came (an
+ * uncorrelated subquery in a CASE branch not taken is not run), NULL otherwise. */
+#define PUBLIC_READ(ROWS, COUNT)                                                                   \
+    "WITH r AS (" ROWS ") SELECT *, CASE WHEN (SELECT count(*) FROM r) = ?5 THEN (" COUNT ")"      \
+    " END FROM r ORDER BY last_key, first_key, booking_number"
+enum public_read { PR_NAME, PR_NAME_TOTAL, PR_NUMBER, PR__N };
+static const char *const public_read_sql[PR__N] = {
+    [PR_NAME] = PUBLIC_READ(PUBLIC_SQL_NAME, PUBLIC_SQL_NAME_COUNT),
+    [PR_NAME_TOTAL] = PUBLIC_READ(PUBLIC_SQL_NAME, PUBLIC_NAME_TOTAL("")),
+    [PR_NUMBER] = PUBLIC_READ(PUBLIC_SQL_NUMBER, PUBLIC_SQL_NUMBER_COUNT),
 };
 
 /* The statement for `q`: by name or by number, its rows or their count (the kept counts when the
@@ -107,6 +130,19 @@ static inline enum public_stmt public_stmt_for(const struct cust_public_query *q
     if (!count)
         return P_NAME;
     return q->first_name || q->booking_number || q->dob ? P_NAME_COUNT : P_NAME_TOTAL;
+}
+
+/* The statement for `q`'s rows and count together (PUBLIC_READ). */
+static inline const char *public_read_for(const struct cust_public_query *q)
+{
+    switch (public_stmt_for(q, true)) {
+    case P_NAME_TOTAL:
+        return public_read_sql[PR_NAME_TOTAL];
+    case P_NAME_COUNT:
+        return public_read_sql[PR_NAME];
+    default:
+        return public_read_sql[PR_NUMBER];
+    }
 }
 
 #endif

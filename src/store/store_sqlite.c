@@ -21,6 +21,7 @@
 #include "store_smap.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -1715,9 +1716,22 @@ static enum cust_status create_whole(const char *path, struct cust_err *err)
     return st;
 }
 
+/* Before SQLite is first used in the process: no count of its memory (SQLITE_CONFIG_MEMSTATUS,
+ * on in Debian's build). Kept, every sqlite3_malloc and sqlite3_free takes one global mutex:
+ * the threads of a server wait on each other there (futex waits, task switches) in every read
+ * of a row too long for its page (docs/bench-locator.md, session 7). Nothing reads the count.
+ * SQLite refuses it, harmlessly, when it has already been used. */
+static pthread_once_t sqlite_config_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_config(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum cust_status cust_store_sqlite_open(const char *path, enum cust_store_mode mode,
                                         struct cust_store *s, struct cust_err *err)
 {
+    pthread_once(&sqlite_config_once, sqlite_config);
     struct sq *q = cust_xcalloc(1, sizeof(*q));
     cust_buf_init(&q->pub, 0);
     q->path = cust_xstrdup(path);

@@ -312,7 +312,8 @@ static void bind_opt(sqlite3_stmt *s, int i, const char *v)
 }
 
 /* The statement for `q` (by name or by number, rows or their count) with every parameter bound;
- * the keys live in `k` for as long as the statement runs. */
+ * the keys live in `k` for as long as the statement runs. The caller has looked for a newer
+ * published file first (cust_sqlite_public_refresh), never while a statement of it is running. */
 struct public_keys {
     char last[CUST_NAME_KEY_MAX], end[CUST_NAME_KEY_MAX + 1], first[CUST_NAME_KEY_MAX];
 };
@@ -322,7 +323,6 @@ static enum cust_status bound(void *impl, const struct cust_public_query *q, boo
 {
     if (!q->last_name && !q->booking_number)
         return cust_err_set(err, CUST_EINVAL, "give a last name or a booking number");
-    cust_sqlite_public_refresh(impl);
     enum public_stmt id = public_stmt_for(q, count);
     sqlite3_stmt *s = *out = pstmt(impl, id, err);
     if (!s)
@@ -346,15 +346,42 @@ static enum cust_status bound(void *impl, const struct cust_public_query *q, boo
     return CUST_OK;
 }
 
-enum cust_status cust_sqlite_public_search(void *impl, const struct cust_public_query *q,
-                                           cust_public_fn fn, void *arg, struct cust_err *err)
+/* The count of `q`'s matches into *total (P_NAME_TOTAL, P_NAME_COUNT or P_NUMBER_COUNT). */
+static enum cust_status count_rows(void *impl, const struct cust_public_query *q, int64_t *total,
+                                   struct cust_err *err)
 {
+    struct public_keys k;
+    sqlite3_stmt *s;
+    enum cust_status st = bound(impl, q, true, &k, &s, err);
+    if (st != CUST_OK)
+        return st;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *total = sqlite3_column_int64(s, 0);
+    else
+        st = step_err(impl, err, "public count");
+    sqlite3_reset(s);
+    return st;
+}
+
+/*
+ * The rows, and with `total` their count in the same read transaction: SQLite keeps a
+ * connection's read transaction (and its snapshot of the WAL) open while any of its statements
+ * is running, so the count runs when the q->limit-th row has come, before the rows' statement is
+ * stepped to its end. One read transaction an answer instead of two: its lock and file check are
+ * most of an uncached answer's system calls (docs/bench-locator.md, session 7).
+ */
+enum cust_status cust_sqlite_public_search(void *impl, const struct cust_public_query *q,
+                                           cust_public_fn fn, void *arg, int64_t *total,
+                                           struct cust_err *err)
+{
+    cust_sqlite_public_refresh(impl);
     struct public_keys k;
     sqlite3_stmt *s;
     enum cust_status st = bound(impl, q, false, &k, &s, err);
     if (st != CUST_OK)
         return st;
-    int rc;
+    int rc = SQLITE_DONE;
+    int64_t n = 0;
     while (st == CUST_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct cust_public_row r = {
             .booking_number = cust_sqlite_text(s, 0),
@@ -369,27 +396,22 @@ enum cust_status cust_sqlite_public_search(void *impl, const struct cust_public_
             .fields = cust_sqlite_text(s, 11),
         };
         st = fn(&r, arg);
+        if (st == CUST_OK && ++n == (int64_t)q->limit && total)
+            st = count_rows(impl, q, total, err); /* `s` still running: the same snapshot */
     }
     if (st == CUST_OK && rc != SQLITE_DONE)
         st = step_err(impl, err, "public search");
     sqlite3_reset(s);
+    if (st == CUST_OK && total && n < (int64_t)q->limit)
+        *total = n;
     return st;
 }
 
 enum cust_status cust_sqlite_public_count(void *impl, const struct cust_public_query *q,
                                           int64_t *total, struct cust_err *err)
 {
-    struct public_keys k;
-    sqlite3_stmt *s;
-    enum cust_status st = bound(impl, q, true, &k, &s, err);
-    if (st != CUST_OK)
-        return st;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *total = sqlite3_column_int64(s, 0);
-    else
-        st = step_err(impl, err, "public count");
-    sqlite3_reset(s);
-    return st;
+    cust_sqlite_public_refresh(impl);
+    return count_rows(impl, q, total, err);
 }
 
 /* ---- the published public view (cust_store_publish, CUST_STORE_PUBLIC) ---------------------- */

@@ -107,9 +107,10 @@ extern const char *const cust_sqlite_public_name_key_migration[];
  * generated column. Returns an SQLite code. */
 int cust_sqlite_functions_register(void *db);
 
-/* The locator's read (store.h cust_store_public_search). */
+/* The locator's read (store.h cust_store_public_search, cust_store_public_read). */
 enum cust_status cust_sqlite_public_search(void *impl, const struct cust_public_query *q,
-                                           cust_public_fn fn, void *arg, struct cust_err *err);
+                                           cust_public_fn fn, void *arg, int64_t *total,
+                                           struct cust_err *err);
 /* The locator's count (store.h cust_store_public_count). */
 enum cust_status cust_sqlite_public_count(void *impl, const struct cust_public_query *q,
                                           int64_t *total, struct cust_err *err);

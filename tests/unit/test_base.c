@@ -92,6 +92,66 @@ static void test_buf_json_str(void **state)
     cust_buf_release(&b);
 }
 
+/* The same with every character outside ASCII escaped, byte for byte as jansson's
+ * JSON_ENSURE_ASCII writes it (the access log's lines): \uXXXX in upper case, a surrogate pair
+ * above U+FFFF; a byte that is not UTF-8, which jansson refuses, as \uFFFD */
+static void test_buf_json_ascii(void **state)
+{
+    (void)state;
+    static const char *const samples[] = {
+        "",
+        "plain",
+        "a\"b\\c/d\x7f",
+        "\x01\x1f\b\f\n\r\t",
+        "JOS\xc3\x89 \xe6\x9d\x8e \xf0\x9f\x98\x80 \xe2\x80\xa8 \xef\xbf\xbf \xf4\x8f\xbf\xbf",
+        "Mej\xc3\xad"
+        "a?last_name=*"};
+    for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+        struct cust_buf b = CUST_BUF_INIT;
+        assert_int_equal(cust_buf_json_ascii(&b, samples[i]), CUST_OK);
+        json_t *v = json_string(samples[i]);
+        assert_non_null(v);
+        char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
+        assert_string_equal(b.buf, want);
+        free(want);
+        json_decref(v);
+        cust_buf_release(&b);
+    }
+    struct cust_buf b = CUST_BUF_INIT;
+    /* a lone continuation byte, a cut sequence, an overlong '/', a surrogate written as UTF-8 */
+    assert_int_equal(cust_buf_json_ascii(&b, "a\x80"
+                                             "b\xc3 \xc0\xaf\xed\xa0\x80z"),
+                     CUST_OK);
+    assert_string_equal(b.buf, "\"a\\uFFFDb\\uFFFD \\uFFFD\\uFFFD\\uFFFD\\uFFFD\\uFFFDz\"");
+    cust_buf_reset(&b);
+    assert_int_equal(cust_buf_json_ascii(&b, NULL), CUST_OK);
+    assert_string_equal(b.buf, "null");
+    cust_buf_release(&b);
+}
+
+/* Room reserved: appends up to it allocate nothing more (the buffer stays where it is); never
+ * past the cap (a reserve over it is cut to it, not an error) */
+static void test_buf_reserve(void **state)
+{
+    (void)state;
+    struct cust_buf b = CUST_BUF_INIT;
+    assert_int_equal(cust_buf_reserve(&b, 40000), CUST_OK);
+    assert_true(b.alloc > 40000);
+    const char *at = b.buf;
+    for (int i = 0; i < 4000; i++)
+        assert_int_equal(cust_buf_puts(&b, "0123456789"), CUST_OK);
+    assert_ptr_equal(b.buf, at);
+    assert_int_equal(b.len, 40000);
+    cust_buf_release(&b);
+    cust_buf_init(&b, 100);
+    assert_int_equal(cust_buf_puts(&b, "abc"), CUST_OK);
+    assert_int_equal(cust_buf_reserve(&b, 1000), CUST_OK);
+    assert_true(b.alloc <= 128);
+    assert_int_equal(cust_buf_reserve(&b, 1000), CUST_OK);
+    assert_string_equal(b.buf, "abc");
+    cust_buf_release(&b);
+}
+
 /* JSON strings as the locator writes them: quote and backslash escaped, control characters and
  * < > & as \u00xx (safe inside HTML), other bytes (UTF-8, DEL) as they are, NULL as null */
 static void test_buf_json_safe(void **state)
@@ -265,6 +325,8 @@ int main(void)
         cmocka_unit_test(test_buf_csv_html),
         cmocka_unit_test(test_buf_dollars),
         cmocka_unit_test(test_buf_json_str),
+        cmocka_unit_test(test_buf_json_ascii),
+        cmocka_unit_test(test_buf_reserve),
         cmocka_unit_test(test_buf_json_safe),
         cmocka_unit_test(test_date_roundtrip),
         cmocka_unit_test(test_date_partial),

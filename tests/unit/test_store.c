@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 struct fx {
     char path[512];
@@ -364,6 +365,29 @@ static enum cust_status collect_public(const struct cust_public_row *r, void *ar
                             r->middle_name ? r->middle_name : "-", r->facility);
 }
 
+/* A row callback that, at the first row, writes a booking through another connection. */
+struct between {
+    const char *path;
+    struct cust_booking b;
+    struct cust_buf *out;
+    bool written;
+};
+
+static enum cust_status write_between(const struct cust_public_row *r, void *arg)
+{
+    struct between *w = arg;
+    if (!w->written) {
+        struct cust_store *other;
+        struct cust_err err = CUST_ERR_INIT;
+        struct cust_put_result res;
+        assert_int_equal(cust_store_open(w->path, CUST_STORE_OPEN, &other, &err), CUST_OK);
+        assert_int_equal(put(other, &w->b, &res), CUST_OK);
+        cust_store_close(other);
+        w->written = true;
+    }
+    return collect_public(r, w->out);
+}
+
 /* The locator's search on either backend: the in-custody rows (public_custody, migration 13) in
  * key order, kept as bookings are written: a new one, a new version, a release (gone, but found
  * while the day asked about is before the release day), a person's middle name and dob; the
@@ -386,7 +410,8 @@ static void test_public_search(void **state)
     struct cust_booking e = booking("E\"1<&>", "P4", NULL, d, "{}");
     e.person.last_name = "O'QUOTE \\ \"X\"";
     e.person.first_name = "<b>&amp;";
-    e.person.middle_name = "Mar\xc3\xad" "a\t\x01\x1f\x7f";
+    e.person.middle_name = "Mar\xc3\xad"
+                           "a\t\x01\x1f\x7f";
     e.facility = "Men's \"Central\" <Jail> & \\";
     e.arresting_agency = "A\nB";
     e.booked_at = "2025-03-14T10:00:00-07:00";
@@ -405,9 +430,44 @@ static void test_public_search(void **state)
         assert_string_equal(out.len ? out.buf : "", WANT);                                         \
         assert_int_equal(cust_store_public_count(f->s, &q, &total, &err), CUST_OK);                \
         assert_int_equal(total, TOTAL);                                                            \
+        /* the rows and their count in one read: the same rows, the same total */                  \
+        cust_buf_reset(&out);                                                                      \
+        total = -1;                                                                                \
+        assert_int_equal(cust_store_public_read(f->s, &q, collect_public, &out, &total, &err),     \
+                         CUST_OK);                                                                 \
+        assert_string_equal(out.len ? out.buf : "", WANT);                                         \
+        assert_int_equal(total, TOTAL);                                                            \
     } while (0)
     SEARCH("B1:ADAM:-:MCJ,A1:JANE:-:MCJ,C1:ZOE:-:MCJ,", 3);
     q.limit = 2;
+    SEARCH("B1:ADAM:-:MCJ,A1:JANE:-:MCJ,", 3);
+    /* the count is of the rows' snapshot: a booking of the name written by another connection
+     * while the rows are read is in neither (two reads, rows then count, counted it: 4) */
+    struct between w = {.path = f->path, .b = booking("W1", "P5", NULL, d, "{}")};
+    w.b.person.first_name = "WALT";
+    for (int by_first = 0; by_first < 2; by_first++) {
+        q.first_name = by_first ? "" : NULL; /* the kept counts, then counting (a first name) */
+        cust_buf_reset(&out);
+        w.out = &out;
+        w.written = false;
+        w.b.booking_number = by_first ? "W2" : "W1";
+        assert_int_equal(cust_store_public_read(f->s, &q, write_between, &w, &total, &err),
+                         CUST_OK);
+        assert_true(w.written);
+        assert_string_equal(out.buf, "B1:ADAM:-:MCJ,A1:JANE:-:MCJ,");
+        assert_int_equal(total, 3 + by_first);
+        SEARCH("B1:ADAM:-:MCJ,A1:JANE:-:MCJ,", 4 + by_first); /* the next read sees it */
+    }
+    q.first_name = NULL;
+    /* released before the day asked about: gone again */
+    w.b.released_at = "2024-10-03T10:00:00Z";
+    w.b.released_day = d;
+    w.b.doc = "{\"v\":2}";
+    w.b.doc_len = strlen(w.b.doc);
+    for (int i = 0; i < 2; i++) {
+        w.b.booking_number = i ? "W2" : "W1";
+        assert_int_equal(put(f->s, &w.b, &r), CUST_OK);
+    }
     SEARCH("B1:ADAM:-:MCJ,A1:JANE:-:MCJ,", 3);
     /* booked after booked_before (the last hide_recent_hours): neither shown nor counted, by the
      * kept counts (last name alone, migration 14) and by counting (a first name given) */
@@ -447,8 +507,10 @@ static void test_public_search(void **state)
     q.first_name = NULL;
     q.last_name = "o'quote";
     fields_checked = 0;
-    SEARCH("E\"1<&>:<b>&amp;:Mar\xc3\xad" "a\t\x01\x1f\x7f:Men's \"Central\" <Jail> & \\,", 1);
-    assert_int_equal(fields_checked, 1);
+    SEARCH("E\"1<&>:<b>&amp;:Mar\xc3\xad"
+           "a\t\x01\x1f\x7f:Men's \"Central\" <Jail> & \\,",
+           1);
+    assert_int_equal(fields_checked, 2); /* the search and the read */
     q.last_name = NULL;
     q.booking_number = "A1";
     SEARCH("A1:JANE:-:TTCF,", 1);
@@ -486,6 +548,17 @@ static void test_ledger_rows(void **state)
     assert_int_equal(cust_store_ledger_head(f->s, &seq, h, NULL), CUST_OK);
     assert_int_equal(seq, 1);
     assert_string_equal(h, "abc");
+}
+
+/* SQLite keeps no count of its memory once a store is open (SQLITE_CONFIG_MEMSTATUS off: with
+ * it every allocation of every thread took one global mutex) */
+static void test_sqlite_memstatus(void **state)
+{
+    struct fx *f = *state;
+    struct cust_booking b = booking("MS1", "P1", NULL, 20000, "{\"n\":1}");
+    struct cust_put_result res;
+    assert_int_equal(put(f->s, &b, &res), CUST_OK);
+    assert_int_equal(sqlite3_memory_used(), 0);
 }
 
 /* A read-only open reads what is there, writes nothing, and refuses what it cannot read as is. */
@@ -530,6 +603,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ledger_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bulk_load, setup, teardown),
         cmocka_unit_test_setup_teardown(test_public_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sqlite_memstatus, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_readonly, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
