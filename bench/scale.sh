@@ -18,7 +18,8 @@
 #   PGURL='postgresql:///postgres?host=SOCK&user=U' bench/scale.sh 100000   # + PostgreSQL
 # Environment: CUSTODIAN (default build-release/custodian), COUNTIES (4), WORK
 # (/tmp/scale-bench), OUT (WORK/scale.csv), PGURL (a maintenance database's URL: without it,
-# SQLite only).
+# SQLite only), BACKENDS (which of them to measure: default "sqlite postgresql", one alone when
+# the other's run would not fit the time or the disk).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 C=${CUSTODIAN:-$here/../build-release/custodian}
@@ -61,8 +62,14 @@ for TOTAL in "$@"; do
   echo "== $TOTAL bookings: $K counties of $per ($(uptime | sed 's/.*load/load/'))"
   for i in $(seq 1 "$K"); do "$C" gen --seed "$i" --bookings "$per" >"$W/county-$i.jsonl"; done
   n=$(cat "$W"/county-*.jsonl | wc -l)
-  backends=(sqlite)
-  [ -z "${PGURL:-}" ] || backends+=(postgresql)
+  backends=()
+  for B in ${BACKENDS:-sqlite postgresql}; do
+    case $B in
+    sqlite) backends+=(sqlite) ;;
+    postgresql) [ -z "${PGURL:-}" ] || backends+=(postgresql) ;;
+    *) echo "bench/scale.sh: BACKENDS: unknown backend '$B' (sqlite, postgresql)" >&2; exit 2 ;;
+    esac
+  done
   for B in "${backends[@]}"; do
     echo "-- $B"
     if [ "$B" = postgresql ]; then
