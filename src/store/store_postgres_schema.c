@@ -346,6 +346,12 @@ static const char *const m14[] = {
     " ON public_custody FOR EACH ROW EXECUTE FUNCTION cust_public_custody_names()",
     NULL};
 
-const char *const *const cust_pg_migrations[] = {m1, m2, m3,  m4,  m5,  m6,  m7,
-                                                 m8, m9, m10, m11, m12, m13, m14};
+/* The bookings in custody on a day (store_sqlite_stmt.h CUST_SQLITE_IDX_BOOKINGS_CUSTODY): the
+ * same index on both backends; PostgreSQL's planner reads IN_CUSTODY_ON's two ranges from it
+ * (a BitmapOr) where SQLite needs the ranges written out. */
+static const char *const m15[] = {
+    "CREATE INDEX bookings_custody ON bookings(released_day, booked_day)", NULL};
+
+const char *const *const cust_pg_migrations[] = {m1, m2, m3,  m4,  m5,  m6,  m7, m8,
+                                                 m9, m10, m11, m12, m13, m14, m15};
 const int cust_pg_migration_count = (int)CUST_ARRAY_LEN(cust_pg_migrations);

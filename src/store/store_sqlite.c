@@ -57,6 +57,7 @@ static const char *const bulk_indexes[][2] = {
     {"DROP TRIGGER persons_name_copy", CUST_SQLITE_TRIGGER_NAME_COPY},
     {"DROP INDEX bookings_open", CUST_SQLITE_IDX_BOOKINGS_OPEN},
     {"DROP INDEX bookings_released_name", CUST_SQLITE_IDX_BOOKINGS_RELEASED},
+    {"DROP INDEX bookings_custody", CUST_SQLITE_IDX_BOOKINGS_CUSTODY},
     /* last: filled from the view once its indexes are back (migration 13) */
     {CUST_SQLITE_PUBLIC_CUSTODY_DROP_TRIGGERS,
      CUST_SQLITE_PUBLIC_CUSTODY_FILL_ALL CUST_SQLITE_PUBLIC_CUSTODY_TRIGGERS}};
@@ -159,6 +160,10 @@ static const char *const migration_1[] = {
  * (a store migrated past it would never run anything put there later). */
 static const char *const cust_sqlite_reserved_migration[] = {NULL};
 
+/* Migration 15: the index the roster, the export and the desk's scope read the bookings in
+ * custody on a day from (CUST_SQLITE_CUSTODY_IDS). */
+static const char *const custody_migration[] = {CUST_SQLITE_IDX_BOOKINGS_CUSTODY, NULL};
+
 /* Applied in this order; a migration's version is its position (1-based). Append only. */
 static const char *const *const migrations[] = {
     migration_1,                           /* 1: records */
@@ -175,6 +180,7 @@ static const char *const *const migrations[] = {
     cust_sqlite_reserved_migration,        /* 12: empty, a no-op (see above) */
     cust_sqlite_public_custody_migration,  /* 13: the locator's in-custody rows in its order */
     cust_sqlite_public_names_migration,    /* 14: the in-custody rows counted per last name */
+    custody_migration,                     /* 15: the bookings in custody on a day, by index */
 };
 
 int cust_store_schema_version(void)
@@ -205,7 +211,9 @@ enum stmt_id {
     S_PRIOR_INSERT,
     S_VERSIONS,
     S_ROSTER,
+    S_ROSTER_ALL,
     S_EACH,
+    S_EACH_ALL,
     S_PERSON_JSON,
     S_BOOKING_JSON,
     S_LEDGER_HEAD,
@@ -225,6 +233,22 @@ enum stmt_id {
 #define IN_CUSTODY_ON(p)                                                                           \
     "(" p " IS NULL OR (b.booked_day <= " p " AND (b.released_day IS NULL OR b.released_day > " p  \
     ")))"
+
+/* The roster and the export: the bookings in custody on day ?1 (CUST_SQLITE_CUSTODY_IDS), or
+ * every booking (a statement of its own: "?1 IS NULL OR ..." could use no index). */
+#define ROSTER(custody)                                                                            \
+    "SELECT b.booking_number, b.person_id, p.person_key, p.last_name, p.first_name,"               \
+    " p.middle_name, b.booked_at, b.facility, b.housing, b.arresting_agency,"                      \
+    " p.citizenship_status, b.scheduled_release, b.computed_release, b.release_rule,"              \
+    " b.release_disagreement, b.released_at, b.version"                                            \
+    " FROM bookings b JOIN persons p ON p.id = b.person_id WHERE " custody                         \
+    " AND (?2 IS NULL OR p.citizenship_status = ?2)"                                               \
+    " AND (?3 IS NULL OR b.facility = ?3) AND (?4 = 0 OR b.release_disagreement = 1)"              \
+    " AND (?5 IS NULL OR (b.key_last >= ?5 AND b.key_last < ?6)) ORDER BY b.booking_number"
+#define EACH(custody)                                                                              \
+    "SELECT b.booking_number, v.doc FROM bookings b JOIN booking_versions v"                       \
+    " ON v.booking_id = b.id AND v.version = b.version WHERE " custody                             \
+    " ORDER BY b.booking_number"
 
 #define CIT_WINS                                                                                   \
     "(?18 IS NOT NULL AND (citizenship_rank < ?18 OR (citizenship_rank = ?18 AND"                  \
@@ -311,20 +335,10 @@ static const char *const stmt_sql[S__N] = {
     [S_VERSIONS] = "SELECT v.version, v.recorded_at, v.recorded_by, v.source, v.changed, v.doc"
                    " FROM booking_versions v JOIN bookings b ON b.id = v.booking_id"
                    " WHERE b.booking_number = ?1 ORDER BY v.version",
-    [S_ROSTER] =
-        "SELECT b.booking_number, b.person_id, p.person_key, p.last_name, p.first_name,"
-        " p.middle_name, b.booked_at, b.facility, b.housing, b.arresting_agency,"
-        " p.citizenship_status, b.scheduled_release, b.computed_release, b.release_rule,"
-        " b.release_disagreement, b.released_at, b.version"
-        " FROM bookings b JOIN persons p ON p.id = b.person_id"
-        " WHERE " IN_CUSTODY_ON(
-            "?1") " AND (?2 IS NULL OR p.citizenship_status = ?2)"
-                  " AND (?3 IS NULL OR b.facility = ?3) AND (?4 = 0 OR b.release_disagreement = 1)"
-                  " AND (?5 IS NULL OR (b.key_last >= ?5 AND b.key_last < ?6))"
-                  " ORDER BY b.booking_number",
-    [S_EACH] = "SELECT b.booking_number, v.doc FROM bookings b JOIN booking_versions v"
-               " ON v.booking_id = b.id AND v.version = b.version"
-               " WHERE " IN_CUSTODY_ON("?1") " ORDER BY b.booking_number",
+    [S_ROSTER] = ROSTER("b.id IN (" CUST_SQLITE_CUSTODY_IDS("?1") ")"),
+    [S_ROSTER_ALL] = ROSTER("?1 IS NULL"),
+    [S_EACH] = EACH("b.id IN (" CUST_SQLITE_CUSTODY_IDS("?1") ")"),
+    [S_EACH_ALL] = EACH("?1 IS NULL"),
     [S_PERSON_JSON] =
         "SELECT json_object('person_id', p.person_key, 'internal_id', p.id,"
         " 'last_name', p.last_name, 'first_name', p.first_name, 'middle_name', p.middle_name,"
@@ -1130,7 +1144,7 @@ static enum cust_status sq_roster(void *impl, const struct cust_roster_filter *f
                                   void *arg, struct cust_err *err)
 {
     struct sq *q = impl;
-    sqlite3_stmt *s = stmt(q, S_ROSTER, err);
+    sqlite3_stmt *s = stmt(q, f->day == CUST_NO_DAY ? S_ROSTER_ALL : S_ROSTER, err);
     if (!s)
         return CUST_EDB;
     bind_day(s, 1, f->day);
@@ -1178,7 +1192,7 @@ static enum cust_status sq_each(void *impl, int32_t day, cust_doc_fn fn, void *a
                                 struct cust_err *err)
 {
     struct sq *q = impl;
-    sqlite3_stmt *s = stmt(q, S_EACH, err);
+    sqlite3_stmt *s = stmt(q, day == CUST_NO_DAY ? S_EACH_ALL : S_EACH, err);
     if (!s)
         return CUST_EDB;
     bind_day(s, 1, day);

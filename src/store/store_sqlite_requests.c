@@ -237,7 +237,7 @@ static const char *const dsql[D__N] = {
     [D_SCOPE] = "SELECT b.booking_number, b.person_id, p.citizenship_status, v.doc"
                 " FROM bookings b JOIN persons p ON p.id = b.person_id"
                 " JOIN booking_versions v ON v.booking_id = b.id AND v.version = b.version"
-                " WHERE b.booked_day <= ?1 AND (b.released_day IS NULL OR b.released_day > ?1)"
+                " WHERE b.id IN (" CUST_SQLITE_CUSTODY_IDS("?1") ")"
                 " AND (?2 IS NULL OR p.citizenship_status = ?2)"
                 " AND (?3 IS NULL OR b.facility = ?3) ORDER BY b.booking_number",
 #define PERSON_BOOKING_COLS                                                                        \

@@ -1,6 +1,7 @@
 /*
  * store_sqlite_stmt.h - the SQLite backend's one way to keep a prepared statement, to word a
- * database error and to bind and read text and times, shared by its files (store_sqlite*.c).
+ * database error, to bind and read text and times, and the SQL more than one of them needs, shared
+ * by its files (store_sqlite*.c).
  * Not a public header.
  */
 #ifndef CUSTODIAN_STORE_SQLITE_STMT_H
@@ -48,5 +49,19 @@ static inline int64_t cust_sqlite_time(sqlite3_stmt *s, int i)
 {
     return sqlite3_column_type(s, i) == SQLITE_NULL ? CUST_NO_TIME : sqlite3_column_int64(s, i);
 }
+
+/* ---- SQL the backend's files share ---- */
+
+/* Migration 15: the bookings in custody on a day are two ranges of this index, read without
+ * their rows (CUST_SQLITE_CUSTODY_IDS); also dropped and built again by a bulk load. */
+#define CUST_SQLITE_IDX_BOOKINGS_CUSTODY                                                           \
+    "CREATE INDEX bookings_custody ON bookings(released_day, booked_day)"
+/* The ids of the bookings in custody on day P (an SQL parameter, not NULL): booked on or before P
+ * and not released, or released after P. Two ranges of bookings_custody, so what is read grows
+ * with the bookings in custody on P and those released since, not with every booking kept (a
+ * roster on a day scanned the whole table: 266,095 bookings read for 16,444 in custody). */
+#define CUST_SQLITE_CUSTODY_IDS(P)                                                                 \
+    "SELECT id FROM bookings WHERE released_day IS NULL AND booked_day <= " P                      \
+    " UNION ALL SELECT id FROM bookings WHERE released_day > " P " AND booked_day <= " P
 
 #endif

@@ -166,7 +166,7 @@ static void test_open_missing_and_reopen(void **state)
      * what each source listed and the review items, 9: the row journal of the ledger, 10: the
      * names' search keys, 11: the enforcement log and the requests' receipt index, 12: (empty),
      * 13: the locator's in-custody rows */
-    assert_int_equal(cust_store_schema_version(), 14);
+    assert_int_equal(cust_store_schema_version(), 15);
 }
 
 static void test_put_versions(void **state)
@@ -272,16 +272,25 @@ static void test_roster_as_of(void **state)
     b.released_at = "x";
     b.released_day = d + 3;
     b.facility = "TTCF";
+    /* released the day it was booked: in custody on no day; released the day after: that day */
+    struct cust_booking c = booking("C", "P3", NULL, d + 2, "{}");
+    c.released_at = "x";
+    c.released_day = d + 2;
+    struct cust_booking e = booking("E", "P4", NULL, d, "{}");
+    e.released_at = "x";
+    e.released_day = d + 1;
     struct cust_put_result r;
     assert_int_equal(put(f->s, &a, &r), CUST_OK);
     assert_int_equal(put(f->s, &b, &r), CUST_OK);
+    assert_int_equal(put(f->s, &c, &r), CUST_OK);
+    assert_int_equal(put(f->s, &e, &r), CUST_OK);
     const struct {
         int32_t day;
         const char *facility;
         const char *want;
-    } cases[] = {{d - 1, NULL, ""},          {d, NULL, "A,"},     {d + 1, NULL, "A,B,"},
+    } cases[] = {{d - 1, NULL, ""},          {d, NULL, "A,E,"},   {d + 1, NULL, "A,B,"},
                  {d + 2, NULL, "A,B,"},      {d + 3, NULL, "A,"}, {d + 2, "TTCF", "B,"},
-                 {CUST_NO_DAY, NULL, "A,B,"}};
+                 {CUST_NO_DAY, NULL, "A,B,C,E,"}};
     for (size_t i = 0; i < CUST_ARRAY_LEN(cases); i++) {
         struct cust_buf out = CUST_BUF_INIT;
         struct cust_roster_filter flt = {.day = cases[i].day, .facility = cases[i].facility};
