@@ -64,11 +64,14 @@ typedef enum cust_status (*cust_record_fn)(const struct cust_record *rec, int64_
 enum cust_status cust_records_in_scope(struct cust_store *s, const struct cust_scope *sc,
                                        cust_record_fn fn, void *arg, struct cust_err *err);
 
-/* Every booking of one person, or with person_id 0 of every person with more than one
- * booking (store.h cust_store_person_bookings), typed, ordered by person and booking time;
- * `rec` is valid during the call. */
+/* Every booking of one person (store.h cust_store_person_bookings), typed, ordered by booking
+ * time; `rec` is valid during the call. */
 enum cust_status cust_records_of_person(struct cust_store *s, int64_t person_id, cust_record_fn fn,
                                         void *arg, struct cust_err *err);
+/* Every booking of each person in a data request's scope who has more than one booking
+ * (store.h cust_store_scope_persons), typed, ordered by person and booking time. */
+enum cust_status cust_records_of_scope_persons(struct cust_store *s, const struct cust_scope *sc,
+                                               cust_record_fn fn, void *arg, struct cust_err *err);
 
 /*
  * The names of the fields that differ between two versions (top-level keys, and

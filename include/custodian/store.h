@@ -363,13 +363,22 @@ enum cust_status cust_store_persons(struct cust_store *s, int64_t person_id, cus
 enum cust_status cust_store_scope(struct cust_store *s, const struct cust_scope *sc,
                                   cust_scope_row_fn fn, void *arg, struct cust_err *err);
 /*
- * Every booking of one person (person_id > 0), or of every person with more than one booking
- * (person_id 0), with its current version, ordered by person, booking time and number: the
- * whole custody record a person's case is built from (desk.h). CUST_ENOTFOUND when person_id
- * > 0 has no booking. Rows as for the scope (citizenship_status the person's best-sourced).
+ * Every booking of one person (person_id > 0) with its current version, ordered by booking time
+ * and number: the whole custody record a person's case is built from (desk.h). CUST_ENOTFOUND
+ * when the person has no booking, CUST_EINVAL for person_id <= 0. Rows as for the scope
+ * (citizenship_status the person's best-sourced).
  */
 enum cust_status cust_store_person_bookings(struct cust_store *s, int64_t person_id,
                                             cust_scope_row_fn fn, void *arg, struct cust_err *err);
+/*
+ * Every booking of each person with a booking in the scope `sc` and more than one booking, as
+ * cust_store_person_bookings gives them, ordered by person, booking time and number: the whole
+ * records a data request's cases are built from, read in one pass. What is read grows with the
+ * scope, not with the store (every person with more than one booking was read before: 169,119
+ * bookings for a scope of 2,189 in a county of 266,095).
+ */
+enum cust_status cust_store_scope_persons(struct cust_store *s, const struct cust_scope *sc,
+                                          cust_scope_row_fn fn, void *arg, struct cust_err *err);
 /*
  * The rank of a citizenship value, the one "best-sourced" order: unknown 0; then by source
  * (self_reported < consular_notification < document < court_record < federal_record), a

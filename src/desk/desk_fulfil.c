@@ -919,9 +919,9 @@ enum cust_status cust_desk_fulfill(struct cust_desk *d, const char *id, enum cus
         else
             st = cust_buf_appendf(&f.out, "{\"request_id\": \"%s\", \"rows\": [", id);
         struct cust_scope sc = {q.r.scope.as_of, q.r.scope.citizenship, q.r.scope.facility};
-        /* every person with other bookings: their whole record, read in one pass */
+        /* every person in the scope with other bookings: their whole record, in one pass */
         if (st == CUST_OK)
-            st = cust_records_of_person(d->store, 0, on_other_booking, &f, err);
+            st = cust_records_of_scope_persons(d->store, &sc, on_other_booking, &f, err);
         if (st == CUST_OK)
             st = cust_records_in_scope(d->store, &sc, on_scope, &f, err);
         if (st == CUST_OK && fmt == CUST_DESK_JSON)

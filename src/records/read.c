@@ -67,3 +67,10 @@ enum cust_status cust_records_of_person(struct cust_store *s, int64_t person_id,
     struct scope_walk w = {fn, arg, err};
     return cust_store_person_bookings(s, person_id, on_scope_row, &w, err);
 }
+
+enum cust_status cust_records_of_scope_persons(struct cust_store *s, const struct cust_scope *sc,
+                                               cust_record_fn fn, void *arg, struct cust_err *err)
+{
+    struct scope_walk w = {fn, arg, err};
+    return cust_store_scope_persons(s, sc, on_scope_row, &w, err);
+}

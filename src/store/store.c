@@ -245,7 +245,18 @@ enum cust_status cust_store_person_bookings(struct cust_store *s, int64_t person
     if (!s->ops->person_bookings)
         return cust_err_set(err, CUST_EINVAL, "the %s store lists no person's bookings",
                             s->ops->name);
+    if (person_id <= 0)
+        return cust_err_set(err, CUST_EINVAL, "person #%lld: no such person id",
+                            (long long)person_id);
     return s->ops->person_bookings(s->impl, person_id, fn, arg, err);
+}
+
+enum cust_status cust_store_scope_persons(struct cust_store *s, const struct cust_scope *sc,
+                                          cust_scope_row_fn fn, void *arg, struct cust_err *err)
+{
+    if (!s->ops->scope_persons)
+        return cust_err_set(err, CUST_EINVAL, "the %s store has no scope query", s->ops->name);
+    return s->ops->scope_persons(s->impl, sc, fn, arg, err);
 }
 
 int cust_citizenship_rank(const struct cust_citizenship *c)

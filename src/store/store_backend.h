@@ -74,6 +74,8 @@ struct cust_store_ops {
                               void *arg, struct cust_err *err);
     enum cust_status (*person_bookings)(void *impl, int64_t person_id, cust_scope_row_fn fn,
                                         void *arg, struct cust_err *err);
+    enum cust_status (*scope_persons)(void *impl, const struct cust_scope *sc,
+                                      cust_scope_row_fn fn, void *arg, struct cust_err *err);
     /* the public view, the locator's one read (store.h): the rows and, when `total` is not
      * NULL, their count in the same snapshot (cust_store_public_read) */
     enum cust_status (*public_search)(void *impl, const struct cust_public_query *q,

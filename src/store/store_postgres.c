@@ -1005,6 +1005,7 @@ static const struct cust_store_ops pg_ops = {
     .persons = cust_pg_persons,
     .scope = cust_pg_scope,
     .person_bookings = cust_pg_person_bookings,
+    .scope_persons = cust_pg_scope_persons,
     .public_search = cust_pg_public_search,
     .public_count = cust_pg_public_count,
     .publish = cust_pg_public_publish,

@@ -187,6 +187,8 @@ enum cust_status cust_pg_scope(void *impl, const struct cust_scope *sc, cust_sco
                                void *arg, struct cust_err *err);
 enum cust_status cust_pg_person_bookings(void *impl, int64_t person_id, cust_scope_row_fn fn,
                                          void *arg, struct cust_err *err);
+enum cust_status cust_pg_scope_persons(void *impl, const struct cust_scope *sc,
+                                       cust_scope_row_fn fn, void *arg, struct cust_err *err);
 
 /* Backup and restore (store_postgres_backup.c; store.h cust_store_backup, _restore_*). */
 enum cust_status cust_pg_backup(void *impl, const char *dir, struct cust_backup_files *files,

@@ -134,9 +134,15 @@ static const char scope_sql[] = PERSON_BOOKING_COLS
     " AND (?3::text IS NULL OR b.facility = ?3) ORDER BY b.booking_number";
 static const char person_bookings_sql[] =
     PERSON_BOOKING_COLS " WHERE b.person_id = ?1 ORDER BY b.booked_ts, b.booking_number";
-static const char multi_bookings_sql[] =
-    PERSON_BOOKING_COLS " WHERE b.person_id IN (SELECT person_id FROM bookings GROUP BY person_id"
-                        " HAVING count(*) > 1) ORDER BY b.person_id, b.booked_ts, b.booking_number";
+/* the persons of scope_sql's bookings (the same conditions) with another booking */
+static const char scope_persons_sql[] =
+    PERSON_BOOKING_COLS " WHERE b.person_id IN (SELECT s.person_id FROM bookings s JOIN persons sp"
+                        " ON sp.id = s.person_id WHERE s.booked_day <= ?1"
+                        " AND (s.released_day IS NULL OR s.released_day > ?1)"
+                        " AND (?2::text IS NULL OR sp.citizenship_status = ?2)"
+                        " AND (?3::text IS NULL OR s.facility = ?3) AND EXISTS (SELECT 1"
+                        " FROM bookings o WHERE o.person_id = s.person_id AND o.id <> s.id))"
+                        " ORDER BY b.person_id, b.booked_ts, b.booking_number";
 static const char disc_put_sql[] =
     "INSERT INTO disclosures(id, request_id, ord, person_id, booking_number, items,"
     " withheld, recipient, office, at, decision_id, row_hash)"
@@ -768,16 +774,25 @@ enum cust_status cust_pg_person_bookings(void *impl, int64_t person_id, cust_sco
                                          void *arg, struct cust_err *err)
 {
     struct cust_pg_params p = {0};
-    if (person_id)
-        cust_pg_int(&p, 1, person_id);
+    cust_pg_int(&p, 1, person_id);
     int n;
-    enum cust_status st =
-        each(impl, person_id ? person_bookings_sql : multi_bookings_sql, person_id ? &p : NULL,
-             scope_row, &(union dcb){.scope = fn}, arg, &n, "person's bookings", err);
-    if (st == CUST_OK && n == 0 && person_id != 0)
+    enum cust_status st = each(impl, person_bookings_sql, &p, scope_row, &(union dcb){.scope = fn},
+                               arg, &n, "person's bookings", err);
+    if (st == CUST_OK && n == 0)
         return cust_err_set(err, CUST_ENOTFOUND, "no booking of person #%lld",
                             (long long)person_id);
     return st;
+}
+
+enum cust_status cust_pg_scope_persons(void *impl, const struct cust_scope *sc,
+                                       cust_scope_row_fn fn, void *arg, struct cust_err *err)
+{
+    struct cust_pg_params p = {0};
+    cust_pg_int(&p, 1, sc->day);
+    cust_pg_text(&p, 2, sc->citizenship);
+    cust_pg_text(&p, 3, sc->facility);
+    return each(impl, scope_persons_sql, &p, scope_row, &(union dcb){.scope = fn}, arg, NULL,
+                "scope's persons", err);
 }
 
 /* ---- disclosures ---------------------------------------------------------------------- */

@@ -332,8 +332,7 @@ static const char *const m14[] = {
     "ALTER TABLE public_custody ADD COLUMN fields ctext GENERATED ALWAYS AS "
     "(" PUBLIC_CUSTODY_FIELDS_OF ") STORED",
     "CREATE TABLE public_custody_names(last_key ctext NOT NULL PRIMARY KEY, n bigint NOT NULL)",
-    PUBLIC_NAMES_FILL,
-    "CREATE INDEX public_custody_booked ON public_custody(booked_ts)",
+    PUBLIC_NAMES_FILL, "CREATE INDEX public_custody_booked ON public_custody(booked_ts)",
     "CREATE FUNCTION cust_public_custody_names() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
     " IF TG_OP <> 'INSERT' THEN"
     " DELETE FROM public_custody_names WHERE last_key = OLD.last_key AND n = 1;"
@@ -352,6 +351,6 @@ static const char *const m14[] = {
 static const char *const m15[] = {
     "CREATE INDEX bookings_custody ON bookings(released_day, booked_day)", NULL};
 
-const char *const *const cust_pg_migrations[] = {m1, m2, m3,  m4,  m5,  m6,  m7, m8,
+const char *const *const cust_pg_migrations[] = {m1, m2,  m3,  m4,  m5,  m6,  m7, m8,
                                                  m9, m10, m11, m12, m13, m14, m15};
 const int cust_pg_migration_count = (int)CUST_ARRAY_LEN(cust_pg_migrations);

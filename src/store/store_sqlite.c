@@ -1417,6 +1417,7 @@ static const struct cust_store_ops sqlite_ops = {
     .persons = cust_sqlite_persons,
     .scope = cust_sqlite_scope,
     .person_bookings = cust_sqlite_person_bookings,
+    .scope_persons = cust_sqlite_scope_persons,
     .public_search = cust_sqlite_public_search,
     .public_count = cust_sqlite_public_count,
     .publish = cust_sqlite_public_publish,

@@ -121,8 +121,10 @@ enum dstmt {
     D_PERSONS,
     D_PERSON,
     D_SCOPE,
+    D_SCOPE_SCAN,
+    D_SCOPE_FEW,
     D_PERSON_BOOKINGS,
-    D_MULTI_BOOKINGS,
+    D_SCOPE_PERSONS,
     D_DISC_PUT,
     D_DISCS,
     D_DISCS_REQ,
@@ -141,6 +143,12 @@ enum dstmt {
     " AND (?3 IS NULL OR request_id IN (SELECT id FROM requests WHERE owner = ?3))"                \
     " AND (?4 = 0 OR (status = 'open' AND due_ts IS NOT NULL AND due_ts < ?4))"
 
+#define SCOPE(custody)                                                                             \
+    "SELECT b.booking_number, b.person_id, p.citizenship_status, v.doc"                            \
+    " FROM bookings b JOIN persons p ON p.id = b.person_id"                                        \
+    " JOIN booking_versions v ON v.booking_id = b.id AND v.version = b.version WHERE " custody     \
+    " AND (?2 IS NULL OR p.citizenship_status = ?2)"                                               \
+    " AND (?3 IS NULL OR b.facility = ?3) ORDER BY b.booking_number"
 #define PERSON_SELECT                                                                              \
     "SELECT p.id, p.person_key, p.last_name, p.first_name, p.dob, p.aliases, p.cii, p.fbi,"        \
     " p.sid, p.a_number,"                                                                          \
@@ -234,21 +242,31 @@ static const char *const dsql[D__N] = {
                 " ORDER BY at, id",
     [D_PERSONS] = PERSON_SELECT " FROM persons p ORDER BY p.id",
     [D_PERSON] = PERSON_SELECT " FROM persons p WHERE p.id = ?1",
-    [D_SCOPE] = "SELECT b.booking_number, b.person_id, p.citizenship_status, v.doc"
-                " FROM bookings b JOIN persons p ON p.id = b.person_id"
-                " JOIN booking_versions v ON v.booking_id = b.id AND v.version = b.version"
-                " WHERE b.id IN (" CUST_SQLITE_CUSTODY_IDS("?1") ")"
-                " AND (?2 IS NULL OR p.citizenship_status = ?2)"
-                " AND (?3 IS NULL OR b.facility = ?3) ORDER BY b.booking_number",
+    /* A scope is read one of two ways, the same rows in the same order (cust_sqlite_scope):
+     * its bookings found by bookings_custody and then sorted, when they are few of the bookings
+     * kept (a county's history), or every booking in booking-number order, when most are in it
+     * (sorting most of the store's rows with their documents cost more than the scan). */
+    [D_SCOPE] = SCOPE("b.id IN (" CUST_SQLITE_CUSTODY_IDS("?1") ")"),
+    [D_SCOPE_SCAN] =
+        SCOPE("b.booked_day <= ?1 AND (b.released_day IS NULL OR b.released_day > ?1)"),
+    [D_SCOPE_FEW] = "SELECT (SELECT count(*) FROM (" CUST_SQLITE_CUSTODY_IDS(
+        "?1") ")) * 4"
+              " < coalesce((SELECT max(id) FROM bookings), 0)",
 #define PERSON_BOOKING_COLS                                                                        \
     "SELECT b.booking_number, b.person_id, p.citizenship_status, v.doc"                            \
     " FROM bookings b JOIN persons p ON p.id = b.person_id"                                        \
     " JOIN booking_versions v ON v.booking_id = b.id AND v.version = b.version"
     [D_PERSON_BOOKINGS] = PERSON_BOOKING_COLS " WHERE b.person_id = ?1"
                                               " ORDER BY b.booked_ts, b.booking_number",
-    [D_MULTI_BOOKINGS] = PERSON_BOOKING_COLS
-    " WHERE b.person_id IN (SELECT person_id FROM bookings GROUP BY person_id"
-    " HAVING count(*) > 1) ORDER BY b.person_id, b.booked_ts, b.booking_number",
+    /* the persons of D_SCOPE's bookings (the same conditions) with another booking */
+    [D_SCOPE_PERSONS] = PERSON_BOOKING_COLS
+    " WHERE b.person_id IN (SELECT s.person_id FROM bookings s JOIN persons sp"
+    " ON sp.id = s.person_id WHERE s.id IN (" CUST_SQLITE_CUSTODY_IDS(
+        "?1") ")"
+              " AND (?2 IS NULL OR sp.citizenship_status = ?2) AND (?3 IS NULL OR s.facility = ?3)"
+              " AND EXISTS (SELECT 1 FROM bookings o WHERE o.person_id = s.person_id AND o.id <> "
+              "s.id))"
+              " ORDER BY b.person_id, b.booked_ts, b.booking_number",
     [D_DISC_PUT] = "INSERT INTO disclosures(request_id, ord, person_id, booking_number, items,"
                    " withheld, recipient, office, at, decision_id, row_hash)"
                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -966,7 +984,17 @@ enum cust_status cust_sqlite_scope(void *impl, const struct cust_scope *sc, cust
                                    void *arg, struct cust_err *err)
 {
     struct dq q = dq_of(impl);
-    sqlite3_stmt *s = dstmt(&q, D_SCOPE, err);
+    /* few: in custody on the day are fewer than a quarter of the bookings kept (ids from 1) */
+    sqlite3_stmt *s = dstmt(&q, D_SCOPE_FEW, err);
+    if (!s)
+        return CUST_EDB;
+    sqlite3_bind_int(s, 1, sc->day);
+    int rc = sqlite3_step(s);
+    bool few = rc == SQLITE_ROW && sqlite3_column_int(s, 0) != 0;
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW)
+        return cust_sqlite_err(q.db, q.path, err, "scope");
+    s = dstmt(&q, few ? D_SCOPE : D_SCOPE_SCAN, err);
     if (!s)
         return CUST_EDB;
     sqlite3_bind_int(s, 1, sc->day);
@@ -979,18 +1007,30 @@ enum cust_status cust_sqlite_person_bookings(void *impl, int64_t person_id, cust
                                              void *arg, struct cust_err *err)
 {
     struct dq q = dq_of(impl);
-    sqlite3_stmt *s = dstmt(&q, person_id ? D_PERSON_BOOKINGS : D_MULTI_BOOKINGS, err);
+    sqlite3_stmt *s = dstmt(&q, D_PERSON_BOOKINGS, err);
     if (!s)
         return CUST_EDB;
-    if (person_id)
-        sqlite3_bind_int64(s, 1, person_id);
+    sqlite3_bind_int64(s, 1, person_id);
     int n;
     enum cust_status st =
         each(&q, s, scope_row, &(union dcb){.scope = fn}, arg, "person's bookings", &n, err);
-    if (st == CUST_OK && n == 0 && person_id != 0)
+    if (st == CUST_OK && n == 0)
         return cust_err_set(err, CUST_ENOTFOUND, "no booking of person #%lld",
                             (long long)person_id);
     return st;
+}
+
+enum cust_status cust_sqlite_scope_persons(void *impl, const struct cust_scope *sc,
+                                           cust_scope_row_fn fn, void *arg, struct cust_err *err)
+{
+    struct dq q = dq_of(impl);
+    sqlite3_stmt *s = dstmt(&q, D_SCOPE_PERSONS, err);
+    if (!s)
+        return CUST_EDB;
+    sqlite3_bind_int(s, 1, sc->day);
+    cust_sqlite_bind_text(s, 2, sc->citizenship);
+    cust_sqlite_bind_text(s, 3, sc->facility);
+    return each(&q, s, scope_row, &(union dcb){.scope = fn}, arg, "scope's persons", NULL, err);
 }
 
 /* ---- disclosures ---------------------------------------------------------------------- */

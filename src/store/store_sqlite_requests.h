@@ -23,6 +23,8 @@ enum cust_status cust_sqlite_person_bookings(void *impl, int64_t person_id, cust
                                              void *arg, struct cust_err *err);
 enum cust_status cust_sqlite_scope(void *impl, const struct cust_scope *sc, cust_scope_row_fn fn,
                                    void *arg, struct cust_err *err);
+enum cust_status cust_sqlite_scope_persons(void *impl, const struct cust_scope *sc,
+                                           cust_scope_row_fn fn, void *arg, struct cust_err *err);
 
 /* From store_sqlite.c: the connection, the store path (for messages) and the slot where the
  * request operations keep their prepared statements. */

@@ -288,8 +288,12 @@ static void test_roster_as_of(void **state)
         int32_t day;
         const char *facility;
         const char *want;
-    } cases[] = {{d - 1, NULL, ""},          {d, NULL, "A,E,"},   {d + 1, NULL, "A,B,"},
-                 {d + 2, NULL, "A,B,"},      {d + 3, NULL, "A,"}, {d + 2, "TTCF", "B,"},
+    } cases[] = {{d - 1, NULL, ""},
+                 {d, NULL, "A,E,"},
+                 {d + 1, NULL, "A,B,"},
+                 {d + 2, NULL, "A,B,"},
+                 {d + 3, NULL, "A,"},
+                 {d + 2, "TTCF", "B,"},
                  {CUST_NO_DAY, NULL, "A,B,C,E,"}};
     for (size_t i = 0; i < CUST_ARRAY_LEN(cases); i++) {
         struct cust_buf out = CUST_BUF_INIT;
@@ -298,6 +302,54 @@ static void test_roster_as_of(void **state)
         assert_string_equal(out.buf, cases[i].want);
         cust_buf_release(&out);
     }
+}
+
+static enum cust_status collect_scope(const struct cust_scope_row *r, void *arg)
+{
+    return cust_buf_appendf(arg, "%s,", r->booking_number);
+}
+
+/* The whole records of a scope's persons: every booking of each person with a booking in the
+ * scope and another booking (any day: the desk leaves out what came after), by person and
+ * booking time; not the persons outside the scope, nor those with one booking (before, every
+ * person with more than one booking in the store was read). */
+static void test_scope_persons(void **state)
+{
+    struct fx *f = *state;
+    int32_t d = 20000;
+    struct cust_booking bk[] = {
+        booking("A2", "P1", NULL, d - 1, "{}"),  booking("A1", "P1", NULL, d - 10, "{}"),
+        booking("B1", "P2", NULL, d - 10, "{}"), booking("B2", "P2", NULL, d - 3, "{}"),
+        booking("C1", "P3", NULL, d - 2, "{}"),  booking("E1", "P4", NULL, d, "{}"),
+        booking("E2", "P4", NULL, d + 2, "{}"),
+    };
+    bk[1].released_at = bk[2].released_at = bk[3].released_at = "x";
+    bk[1].released_day = bk[2].released_day = d - 5;
+    bk[3].released_day = d - 1;
+    bk[5].facility = bk[6].facility = "TTCF";
+    struct cust_put_result r;
+    for (size_t i = 0; i < CUST_ARRAY_LEN(bk); i++)
+        assert_int_equal(put(f->s, &bk[i], &r), CUST_OK);
+    const struct {
+        struct cust_scope sc;
+        const char *want;
+    } cases[] = {
+        {{.day = d}, "A1,A2,E1,E2,"},
+        {{.day = d, .facility = "TTCF"}, "E1,E2,"},
+        {{.day = d - 6}, "A1,A2,B1,B2,"},
+        {{.day = d, .citizenship = "citizen"}, ""},
+    };
+    for (size_t i = 0; i < CUST_ARRAY_LEN(cases); i++) {
+        struct cust_buf out = CUST_BUF_INIT;
+        assert_int_equal(cust_store_scope_persons(f->s, &cases[i].sc, collect_scope, &out, NULL),
+                         CUST_OK);
+        assert_string_equal(out.buf ? out.buf : "", cases[i].want);
+        cust_buf_release(&out);
+    }
+    /* one person's bookings: a person id, not 0 */
+    struct cust_buf out = CUST_BUF_INIT;
+    assert_int_equal(cust_store_person_bookings(f->s, 0, collect_scope, &out, NULL), CUST_EINVAL);
+    cust_buf_release(&out);
 }
 
 /* A bulk transaction into an empty store: existence answers come from what the load wrote
@@ -609,6 +661,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rollback_writes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_person_linking, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roster_as_of, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scope_persons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bulk_load, setup, teardown),
         cmocka_unit_test_setup_teardown(test_public_search, setup, teardown),

@@ -468,7 +468,7 @@ static void build_desk(const char *url, unsigned char root[32], struct cust_buf 
     ok(cust_store_persons(s, 0, d_person, dump, &err), &err, "persons");
     struct cust_scope sc = {.day = 20200};
     ok(cust_store_scope(s, &sc, d_scope, dump, &err), &err, "scope");
-    ok(cust_store_person_bookings(s, 0, d_scope, dump, &err), &err, "person bookings");
+    ok(cust_store_scope_persons(s, &sc, d_scope, dump, &err), &err, "scope's persons");
     cust_store_close(s);
 }
 
