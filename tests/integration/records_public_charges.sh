@@ -91,7 +91,8 @@ UNDO_CUSTODY="DROP TRIGGER public_custody_insert; DROP TRIGGER public_custody_up
 # schema-6 view (and drop what later migrations made, so they apply again: 8, the feeds'
 # tables; 9, the ledger's row journal; 10, the name keys, with migration 5's indexes and
 # trigger put back; 11, the enforcement log and
-# the requests' receipt index; 13, the locator's in-custody rows), then open the store again
+# the requests' receipt index; 13, the locator's in-custody rows; 15, the index of the bookings
+# in custody on a day), then open the store again
 latest=$(q "SELECT max(version) FROM schema_migrations")
 q "$UNDO_CUSTODY
    DROP VIEW public_bookings; ALTER TABLE bookings DROP COLUMN public_charges;
@@ -99,7 +100,7 @@ q "$UNDO_CUSTODY
    DROP TABLE feed_runs; DROP TABLE feed_bookings; DROP TABLE feed_reviews;
    DROP TABLE ledger_rows; DROP TABLE checkpoints; ALTER TABLE ledger DROP COLUMN rows;
    $UNDO_NAME_KEYS
-   DROP INDEX requests_received; DROP TABLE enforcement_actions;
+   DROP INDEX requests_received; DROP TABLE enforcement_actions; DROP INDEX bookings_custody;
    DELETE FROM schema_migrations WHERE version >= 7;"
 [ "$(q "SELECT max(version) FROM schema_migrations")" -eq 6 ] || fail "back to schema 6"
 expect_exit 0 "$C" migrate
