@@ -254,6 +254,10 @@ static enum cust_status migrate(struct pgs *q, struct cust_err *err)
     if ((st = cust_pg_exec(&q->g, "BEGIN", err, "migration")) != CUST_OK)
         return st;
     st = cust_pg_exec(&q->g, WRITER_LOCK, err, "migration");
+    /* the server's NOTICEs ("relation ... already exists, skipping") are not the operator's:
+     * libpq would print them on stderr */
+    if (st == CUST_OK)
+        st = cust_pg_exec(&q->g, "SET LOCAL client_min_messages = warning", err, "migration");
     if (st == CUST_OK)
         st = cust_pg_exec(&q->g,
                           "CREATE TABLE IF NOT EXISTS schema_migrations(version bigint PRIMARY KEY,"
