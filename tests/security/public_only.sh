@@ -134,7 +134,14 @@ for _ in $(seq 1 100); do
 done
 [ $found = 1 ] || fail "the new booking never reached the public server: $(cat "$T/b")"; ok
 ! strings -a "$T/pub/PUBLIC.db" | grep -F -e Z99999999 -e "Secret Lane" >/dev/null || fail "republished restricted data"; ok
-[ "$(ls "$T/pub" | grep -c publishing)" = 0 ] || fail "publishing leftovers: $(ls "$T/pub")"; ok
+# no leftover of a publish: the server publishes every second, so a publish in progress may be
+# seen (make check under load: "PUBLIC.db.publishing-1727"); a leftover stays through every gap
+left=1
+for _ in $(seq 1 50); do
+  [ "$(ls "$T/pub" | grep -c publishing)" != 0 ] || { left=0; break; }
+  sleep 0.1
+done
+[ $left = 0 ] || fail "publishing leftovers: $(ls "$T/pub")"; ok
 
 for pid in "$STAFF_PID" "$PUB_PID"; do
   kill -TERM "$pid"
