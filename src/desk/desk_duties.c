@@ -837,6 +837,15 @@ static enum cust_status has_duty(struct cust_desk *d, const char *rid, int64_t p
     return st;
 }
 
+const char *desk_duty_when(const struct cust_desk *d, const json_t *x)
+{
+    const char *when = json_string_value(json_object_get(x, "when"));
+    if (!when) /* the state report counts transfers made, not transfers asked */
+        when = json_string_value(
+            json_object_get(d->env->law.duty_when, json_string_value(json_object_get(x, "duty"))));
+    return when;
+}
+
 void desk_ids_add(struct desk_ids *ids, int64_t id)
 {
     if (ids->n == ids->cap) {
@@ -868,13 +877,9 @@ enum cust_status desk_duties_from_decision_ex(struct cust_desk *d, const struct 
     json_array_foreach(json_object_get(decision, "duties"), i, x)
     {
         const char *duty = json_string_value(json_object_get(x, "duty"));
-        const char *when = json_string_value(json_object_get(x, "when"));
         if (!duty)
             continue;
-        /* a trigger the law sets when the decision gives none (duty-deadlines.csv: the state
-         * report counts transfers made, not transfers asked) */
-        if (!when)
-            when = json_string_value(json_object_get(d->env->law.duty_when, duty));
+        const char *when = desk_duty_when(d, x);
         bool now_due = trigger ? when && strcmp(when, trigger) == 0 : !when;
         if (!now_due)
             continue;

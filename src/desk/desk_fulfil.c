@@ -380,18 +380,13 @@ static enum cust_status add_decision(struct fulfil *f, json_t *dec, const struct
     e->withheld_json = json_dumps(e->withheld, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(given);
     json_decref(withheld_names);
-    /* the duties a release date given triggers (desk_duties_from_decision_ex's choice for the
-     * trigger "notify_given": the decision's "when", else the law's for the duty) */
+    /* the duties a release date given triggers (desk_duties_from_decision_ex's "notify_given") */
     size_t k;
     json_t *x;
     json_array_foreach(json_object_get(dec, "duties"), k, x)
     {
         const char *duty = json_string_value(json_object_get(x, "duty"));
-        const char *when = json_string_value(json_object_get(x, "when"));
-        if (!duty)
-            continue;
-        if (!when)
-            when = json_string_value(json_object_get(d->env->law.duty_when, duty));
+        const char *when = duty ? desk_duty_when(d, x) : NULL;
         if (!when || strcmp(when, "notify_given") != 0)
             continue;
         if (e->nnotify == (int)CUST_ARRAY_LEN(e->notify)) {
