@@ -59,6 +59,12 @@ enum cust_status cust_buf_append(struct cust_buf *b, const void *data, size_t le
 enum cust_status cust_buf_puts(struct cust_buf *b, const char *s);
 enum cust_status cust_buf_putc(struct cust_buf *b, char c);
 enum cust_status cust_buf_appendf(struct cust_buf *b, const char *fmt, ...) CUST_PRINTF(2, 3);
+/* `v` in decimal, without printf (for text written once per row: the printf family's parse of
+ * its format was most of the time of a case key, a generated line). */
+enum cust_status cust_buf_int(struct cust_buf *b, int64_t v);
+/* The same into the end of `tmp`; returns where the digits start (they end at tmp + 24). */
+#define CUST_DEC_MAX 24
+const char *cust_dec(int64_t v, char tmp[CUST_DEC_MAX]);
 
 /* Append `s` as a CSV field (RFC 4180 quoting when needed). */
 enum cust_status cust_buf_csv_field(struct cust_buf *b, const char *s);

@@ -86,6 +86,26 @@ enum cust_status cust_buf_reserve(struct cust_buf *b, size_t extra)
     return grow(b, extra);
 }
 
+const char *cust_dec(int64_t v, char tmp[CUST_DEC_MAX])
+{
+    char *p = tmp + CUST_DEC_MAX;
+    /* the magnitude as unsigned, so INT64_MIN has one too */
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
+enum cust_status cust_buf_int(struct cust_buf *b, int64_t v)
+{
+    char tmp[CUST_DEC_MAX];
+    const char *p = cust_dec(v, tmp);
+    return cust_buf_append(b, p, (size_t)(tmp + CUST_DEC_MAX - p));
+}
+
 enum cust_status cust_buf_append(struct cust_buf *b, const void *data, size_t len)
 {
     enum cust_status st = grow(b, len);

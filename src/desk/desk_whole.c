@@ -234,23 +234,8 @@ enum cust_status desk_whole_read(struct cust_store *s, int64_t person_id, const 
     return st;
 }
 
-/* One value of the record in the case key: self-delimiting (absent differs from empty). */
-/* `v` in decimal after `tag`, without printf (a key is written per person in scope: the
- * printf family was most of desk_whole_key's time). */
-static void key_dec(struct cust_buf *b, char tag, int64_t v)
-{
-    char d[24], *p = d + sizeof(d);
-    /* the magnitude as unsigned, so INT64_MIN has one too */
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do
-        *--p = (char)('0' + u % 10);
-    while ((u /= 10) != 0);
-    if (v < 0)
-        *--p = '-';
-    *--p = tag;
-    ignore(cust_buf_append(b, p, (size_t)(d + sizeof(d) - p)));
-}
-
+/* One value of the record in the case key: self-delimiting (absent differs from empty); a key
+ * is written per person in scope, so without printf (cust_buf_int). */
 static void key_str(struct cust_buf *b, const char *s)
 {
     if (!s) {
@@ -258,14 +243,16 @@ static void key_str(struct cust_buf *b, const char *s)
         return;
     }
     size_t n = strlen(s);
-    key_dec(b, 's', (int64_t)n);
+    ignore(cust_buf_putc(b, 's'));
+    ignore(cust_buf_int(b, (int64_t)n));
     ignore(cust_buf_putc(b, ':'));
     ignore(cust_buf_append(b, s, n));
 }
 
 static void key_int(struct cust_buf *b, int64_t v)
 {
-    key_dec(b, 'i', v);
+    ignore(cust_buf_putc(b, 'i'));
+    ignore(cust_buf_int(b, v));
     ignore(cust_buf_putc(b, ';'));
 }
 

@@ -12,6 +12,7 @@
  * the same name, date of birth, identifiers and criminal history.
  */
 #include "custodian/compat.h"
+#include "custodian/buf.h"
 #include "custodian/datadir.h"
 #include "custodian/date.h"
 #include "custodian/gen.h"
@@ -952,17 +953,9 @@ static void w_str_or_null(struct w *w, const char *s)
 
 static void w_int(struct w *w, int64_t v)
 {
-    char tmp[24];
-    int i = (int)sizeof(tmp);
-    bool neg = v < 0;
-    uint64_t u = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[--i] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (neg)
-        tmp[--i] = '-';
-    w_raw(w, tmp + i, sizeof(tmp) - (size_t)i);
+    char tmp[CUST_DEC_MAX];
+    const char *p = cust_dec(v, tmp);
+    w_raw(w, p, (size_t)(tmp + CUST_DEC_MAX - p));
 }
 
 static void w_bool(struct w *w, bool b)

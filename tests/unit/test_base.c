@@ -5,6 +5,7 @@
 #include "custodian/diag.h"
 #include "custodian/utf8.h"
 
+#include <inttypes.h>
 #include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -171,6 +172,22 @@ static void test_buf_json_safe(void **state)
 }
 
 /* amounts as people read them: thousands separated, always two cents digits, a sign */
+/* Integers in decimal as printf writes them, the two ends of int64_t included. */
+static void test_buf_int(void **state)
+{
+    (void)state;
+    const int64_t v[] = {0, 7, -1, 10, 1234567890123, INT64_MAX, INT64_MIN};
+    struct cust_buf b = CUST_BUF_INIT, want = CUST_BUF_INIT;
+    for (size_t i = 0; i < CUST_ARRAY_LEN(v); i++) {
+        assert_int_equal(cust_buf_int(&b, v[i]), CUST_OK);
+        assert_int_equal(cust_buf_putc(&b, ','), CUST_OK);
+        assert_int_equal(cust_buf_appendf(&want, "%" PRId64 ",", v[i]), CUST_OK);
+    }
+    assert_string_equal(b.buf, want.buf);
+    cust_buf_release(&b);
+    cust_buf_release(&want);
+}
+
 static void test_buf_dollars(void **state)
 {
     (void)state;
@@ -322,6 +339,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_grow_and_detach),
         cmocka_unit_test(test_buf_cap),
+        cmocka_unit_test(test_buf_int),
         cmocka_unit_test(test_buf_csv_html),
         cmocka_unit_test(test_buf_dollars),
         cmocka_unit_test(test_buf_json_str),
