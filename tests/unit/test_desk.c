@@ -823,6 +823,41 @@ static void test_fulfil_notice_names_attorney(void **state)
 
 /* Append to `g` every notice of request `id`'s duties as `cust_desk_notice` renders it in each
  * language of `langs`, and the duty list as the console reads it (cust_desk_duties). */
+/* `got` against tests/data/desk/NAME, byte for byte; with CUST_WRITE_GOLDEN=1 it is written
+ * there instead. A difference names its first byte and shows what is around it. */
+static void golden_check(const char *name, const struct cust_buf *got)
+{
+    char golden[512];
+    snprintf(golden, sizeof(golden), "%s/tests/data/desk/%s", src_dir(), name);
+    const char *w = getenv("CUST_WRITE_GOLDEN");
+    if (w && strcmp(w, "1") == 0) {
+        FILE *o = fopen(golden, "wb");
+        assert_non_null(o);
+        assert_int_equal(fwrite(got->buf, 1, got->len, o), got->len);
+        assert_int_equal(fclose(o), 0);
+        return;
+    }
+    FILE *in = fopen(golden, "rb");
+    assert_non_null(in);
+    struct cust_buf want = CUST_BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+        assert_int_equal(cust_buf_append(&want, chunk, n), CUST_OK);
+    fclose(in);
+    if (want.len != got->len || memcmp(want.buf, got->buf, got->len) != 0) {
+        size_t at = 0;
+        while (at < want.len && at < got->len && want.buf[at] == got->buf[at])
+            at++;
+        size_t from = at > 200 ? at - 200 : 0;
+        fail_msg("%s differs at byte %zu (of %zu, now %zu):\n--- want\n%.*s\n--- got\n%.*s", golden,
+                 at, want.len, got->len, (int)((want.len - from) < 400 ? want.len - from : 400),
+                 want.buf + from, (int)((got->len - from) < 400 ? got->len - from : 400),
+                 got->buf + from);
+    }
+    cust_buf_release(&want);
+}
+
 static void golden_notices(struct fx *f, const char *id, const char *const *langs, size_t nlangs,
                            struct cust_buf *g)
 {
@@ -935,37 +970,7 @@ static void test_notices_as_golden(void **state)
     assert_int_equal(cust_buf_append(&g, doc, dlen), CUST_OK);
     free(doc);
     json_decref(duties);
-    char golden[512];
-    snprintf(golden, sizeof(golden), "%s/tests/data/desk/notices.golden", src_dir());
-    const char *w = getenv("CUST_WRITE_GOLDEN");
-    if (w && strcmp(w, "1") == 0) {
-        FILE *o = fopen(golden, "wb");
-        assert_non_null(o);
-        assert_int_equal(fwrite(g.buf, 1, g.len, o), g.len);
-        assert_int_equal(fclose(o), 0);
-    } else {
-        FILE *in = fopen(golden, "rb");
-        assert_non_null(in);
-        struct cust_buf want;
-        cust_buf_init(&want, 0);
-        char chunk[4096];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
-            assert_int_equal(cust_buf_append(&want, chunk, n), CUST_OK);
-        fclose(in);
-        if (want.len != g.len || memcmp(want.buf, g.buf, g.len) != 0) {
-            size_t at = 0;
-            while (at < want.len && at < g.len && want.buf[at] == g.buf[at])
-                at++;
-            size_t from = at > 200 ? at - 200 : 0;
-            fail_msg("notices differ from %s at byte %zu (of %zu, now %zu):\n--- want\n%.*s\n"
-                     "--- got\n%.*s",
-                     golden, at, want.len, g.len,
-                     (int)((want.len - from) < 400 ? want.len - from : 400), want.buf + from,
-                     (int)((g.len - from) < 400 ? g.len - from : 400), g.buf + from);
-        }
-        cust_buf_release(&want);
-    }
+    golden_check("notices.golden", &g);
     cust_buf_release(&g);
 }
 
@@ -1031,32 +1036,7 @@ static void test_case_keys_as_golden(void **state)
     free(cuts);
     cust_buf_release(&key);
     assert_true(keys.len > 10000);
-    char golden[512];
-    snprintf(golden, sizeof(golden), "%s/tests/data/desk/case-keys.golden", src_dir());
-    const char *wr = getenv("CUST_WRITE_GOLDEN");
-    if (wr && strcmp(wr, "1") == 0) {
-        FILE *o = fopen(golden, "wb");
-        assert_non_null(o);
-        assert_int_equal(fwrite(keys.buf, 1, keys.len, o), keys.len);
-        assert_int_equal(fclose(o), 0);
-    } else {
-        FILE *gi = fopen(golden, "rb");
-        assert_non_null(gi);
-        struct cust_buf want = CUST_BUF_INIT;
-        char chunk[4096];
-        size_t m;
-        while ((m = fread(chunk, 1, sizeof(chunk), gi)) > 0)
-            assert_int_equal(cust_buf_append(&want, chunk, m), CUST_OK);
-        fclose(gi);
-        if (want.len != keys.len || memcmp(want.buf, keys.buf, keys.len) != 0) {
-            size_t at = 0;
-            while (at < want.len && at < keys.len && want.buf[at] == keys.buf[at])
-                at++;
-            fail_msg("case keys differ from %s at byte %zu: want '%.80s', got '%.80s'", golden, at,
-                     want.buf + at, keys.buf + at);
-        }
-        cust_buf_release(&want);
-    }
+    golden_check("case-keys.golden", &keys);
     assert_true(undated > 0); /* the undated conviction (INT64_MIN) is in the keys */
     cust_buf_release(&keys);
 }
