@@ -1,7 +1,7 @@
 /*
  * store_published.h - the published public view's file (store.h cust_store_publish), written
  * the same way from either backend: a new SQLite file holding the table public_bookings (the
- * view's allow-listed columns, CUST_PUBLISHED_COLS), its two indexes and one row saying when
+ * view's allow-listed columns, CUST_PUBLISHED_COLS), its indexes and one row saying when
  * it was made; written beside OUT, synced, renamed over it. Each backend reads its own view and
  * hands the rows over as values (store_rows.h cust_val). Not a public header.
  */

@@ -101,6 +101,21 @@ p=$(plan "SELECT booking_number FROM public_bookings WHERE last_key >= 'a' AND l
           AND released_day > 20000 AND NOT unreleased")
 grep -F 'bookings_released_name (released_day>?)' <<<"$p" >/dev/null || fail "released: $p"
 ok
+# and the same plans in a published file (what `serve --public-only` reads): its released rows
+# by release day too, not a seek into public_bookings for every booking of the name (4.7 ms an
+# answer for MENDOZA on 1,000,000 bookings: docs/bench-locator.md, session 9)
+"$C" publish --out "$T/public.db" >/dev/null || fail "publish"
+plan_pub() { sqlite3 "file:$T/public.db?immutable=1" "EXPLAIN QUERY PLAN $1"; }
+p=$(plan_pub "SELECT booking_number FROM public_custody WHERE last_key >= 'a' AND last_key < 'b'
+              ORDER BY last_key, first_key, booking_number LIMIT 51")
+grep -F 'USING PRIMARY KEY (last_key>? AND last_key<?)' <<<"$p" >/dev/null || fail "published rows: $p"
+p=$(plan_pub "SELECT booking_number FROM public_bookings WHERE last_key >= 'a' AND last_key < 'b'
+              AND released_day > 20000 AND NOT unreleased")
+grep -F 'public_released (released_day>?)' <<<"$p" >/dev/null || fail "published released: $p"
+p=$(plan_pub "SELECT count(*) FROM public_bookings WHERE last_key >= 'a' AND last_key < 'b'
+              AND released_day > 20000 AND NOT unreleased AND booked_ts <= 0")
+grep -F 'public_released (released_day>?)' <<<"$p" >/dev/null || fail "published count: $p"
+ok
 
 # the answers: the API against the statement it replaced (the view's unreleased rows, then those
 # released after today), for the most common names, with first-name prefixes, and a booking number
