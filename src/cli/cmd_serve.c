@@ -8,6 +8,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 /*
  * SIGTERM/SIGINT reach a handler that writes the signal number to a self-pipe; the main thread
@@ -221,6 +224,15 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* Every answer's body (~40 KB for a full locator page) is freed when it is sent. glibc
+     * gave the top of a thread's heap back to the kernel past 128 KiB free (madvise, a TLB
+     * flush on every core) and faulted it in again for the next answer: 14 % of an uncached
+     * locator answer's CPU (docs/bench-locator.md, session 9). Keep up to 64 MiB; bodies under
+     * 4 MiB come from the heap, larger ones (exports) are mapped and unmapped as before. */
+#ifdef __GLIBC__
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
+#endif
     struct cust_http_server *srv = NULL;
     if (cust_http_server_start(&srv, &cfg, router, &err)) {
         cust_router_free(router);
