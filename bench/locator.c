@@ -11,6 +11,8 @@
  *    `wrk --latency` against GET /api/v1/public/inmates?last_name=NAME, NAME the most common
  *    last name in custody (so every response carries the full result cap of rows): once with
  *    the default 30 s answer cache, once with --cache-ttl 0 (every request runs the query).
+ *    A third run serves the county's published view (`custodian publish --out`, what the public
+ *    server of a deployment reads) with `serve --public-only`, also with --cache-ttl 0.
  * 3. Serves a static file of the same size as that response with nginx (worker_processes auto,
  *    access log off) on the same machine and runs the same wrk against it.
  * Prints both, the ratio (goal >= 50 %) and p99 at C connections (goal < 10 ms), and the CPU
@@ -246,19 +248,36 @@ int main(int argc, char **argv)
             "1000000000\nall_rate = 1000000000\nall_burst = 1000000000\n",
             threads);
     fclose(f);
-    /* two runs: the default 30 s answer cache, then no cache (every request a query) */
+    /* three runs: the default 30 s answer cache, then no cache (every request a query), then
+     * no cache from the published view by the public server */
+    char pub[1200];
+    snprintf(pub, sizeof(pub), "%s/public.db", work);
+    snprintf(cmd, sizeof(cmd), "'%s' --db '%s' publish --out '%s' >/dev/null", bin, db, pub);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "bench_locator: publish failed\n");
+        return 1;
+    }
     struct wrk_result ng;
-    struct wrk_result cu[2];
-    bool ok_cu[2] = {false, false};
+    struct wrk_result cu[3];
+    bool ok_cu[3] = {false, false, false};
     long size = -1;
     char url[512] = "";
     unsigned port = 0;
-    for (int run = 0; run < 2; run++) {
+    for (int run = 0; run < 3; run++) {
         unlink(port_file);
-        const char *sargv[] = {bin,        "--db",        db,
-                               "serve",    "--listen",    "127.0.0.1:0",
-                               "--config", ini,           "--port-file",
-                               port_file,  "--cache-ttl", run == 0 ? "30" : "0",
+        const char *sargv[] = {bin,
+                               "--db",
+                               run == 2 ? pub : db,
+                               "serve",
+                               "--listen",
+                               "127.0.0.1:0",
+                               "--config",
+                               ini,
+                               "--port-file",
+                               port_file,
+                               "--cache-ttl",
+                               run == 0 ? "30" : "0",
+                               run == 2 ? "--public-only" : NULL,
                                NULL};
         pid_t srv = spawn(sargv, errf);
         if (!wait_file(port_file)) {
@@ -322,8 +341,9 @@ int main(int argc, char **argv)
            bookings, in_custody, name, size, threads, conns, secs);
     printf("%-34s %12s %10s %10s %12s %8s %9s %9s\n", "server", "req/s", "p50 ms", "p99 ms",
            "requests", "errors", "cpu s", "cpu us/r");
-    static const char *const label[2] = {"custodian, 30 s answer cache", "custodian, no cache"};
-    for (int run = 0; run < 2; run++) {
+    static const char *const label[3] = {"custodian, 30 s answer cache", "custodian, no cache",
+                                         "public-only (published), no cache"};
+    for (int run = 0; run < 3; run++) {
         if (ok_cu[run])
             printf("%-34s %12.0f %10.2f %10.2f %12lld %8lld %9.2f %9.1f\n", label[run], cu[run].rps,
                    cu[run].p50_ms, cu[run].p99_ms, cu[run].requests, cu[run].errors, cu[run].cpu_s,
@@ -337,9 +357,9 @@ int main(int argc, char **argv)
                ng.errors, ng.cpu_s, ng.requests ? 1e6 * ng.cpu_s / (double)ng.requests : 0.0);
     else
         printf("nginx: wrk failed (see %s)\n", errf);
-    for (int run = 0; run < 2 && ok_ng; run++)
+    for (int run = 0; run < 3 && ok_ng; run++)
         if (ok_cu[run])
             printf("%s / nginx = %.1f %% (goal >= 50 %%); p99 %.2f ms (goal < 10 ms)\n", label[run],
                    100.0 * cu[run].rps / ng.rps, cu[run].p99_ms);
-    return ok_cu[0] && ok_cu[1] && ok_ng ? 0 : 1;
+    return ok_cu[0] && ok_cu[1] && ok_cu[2] && ok_ng ? 0 : 1;
 }
