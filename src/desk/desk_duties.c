@@ -653,7 +653,8 @@ static char *requester_text(const struct cust_request *r)
 /* The template values a decision gives every notice of request `q` it makes a duty of: the
  * request's (the day received, the requester, form, purpose), what it asked with the verdicts,
  * and the law the notice states (new reference). */
-static json_t *decision_vars(const struct desk_req *q, const json_t *decision)
+static json_t *decision_vars(const struct cust_desk *d, const struct desk_req *q,
+                             const json_t *decision)
 {
     char *req = requester_text(&q->r);
     char received[11];
@@ -672,13 +673,15 @@ static json_t *decision_vars(const struct desk_req *q, const json_t *decision)
         hold_refused |= bit == CUST_ASK_HOLD && (!v || strcmp(v, "prohibited") == 0);
         release_given |= bit == CUST_ASK_NOTIFY && v && strcmp(v, "prohibited") != 0;
     }
-    /* the notice promises a copy of any release notice only where the law makes it a duty */
+    /* the notice promises a copy of any release notice only where the law makes it a duty:
+     * one of the decision's duties owed once a release date is given (its trigger the rule's or
+     * the law table's, desk_duty_when, as for the duty itself) */
     bool promised = false;
     size_t di;
     json_t *dx;
     json_array_foreach(json_object_get(decision, "duties"), di, dx)
     {
-        const char *when = json_string_value(json_object_get(dx, "when"));
+        const char *when = desk_duty_when(d, dx);
         promised |= when && strcmp(when, "notify_given") == 0;
     }
     release_given = release_given && promised;
@@ -714,7 +717,7 @@ static json_t *notice_vars(struct cust_desk *d, const struct desk_req *q, const 
         name = cust_xstrdup(known_name);
     }
     json_t *v = json_pack("{s:s,s:s?}", "subject_name", name, "booking_number", bn);
-    json_t *dv = decision_vars(q, decision);
+    json_t *dv = decision_vars(d, q, decision);
     json_object_update(v, dv);
     json_decref(dv);
     if (attorney) /* else the language's "your attorney or the person you designated" */
@@ -774,7 +777,7 @@ static enum cust_status duty_vars(struct cust_desk *d, const json_t *row, json_t
     }
     json_t *v = json_pack("{s:O?,s:O?}", "subject_name", json_object_get(detail, "subject_name"),
                           "booking_number", json_object_get(detail, "booking_number"));
-    json_t *dv = decision_vars(&q, dec);
+    json_t *dv = decision_vars(d, &q, dec);
     json_object_update(v, dv);
     json_decref(dv);
     desk_req_release(&q);

@@ -1876,6 +1876,62 @@ static void test_law_duty_owed_to_is_data(void **state)
     }
 }
 
+/* A duty's trigger may come from the law's table (duty-deadlines.csv "when") instead of the
+ * policy's rule, and the copy served on the person promises a copy of any release notice where
+ * the notice to the person and their attorney is owed once a release date is given, whichever
+ * of the two says so (desk_duty_when). Pass 0: the real policy, its rule saying "when
+ * notify_given"; pass 1: the rule without "when", the table saying notify_given. */
+static void test_law_duty_when_from_table_promises_copy(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    law_dir(f);
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd),
+             "sed -i 's/^  duty notice_to_subject_and_attorney when notify_given$/"
+             "  duty notice_to_subject_and_attorney/' '%s/pol/us-ca.policy' && "
+             "grep -q '^  duty notice_to_subject_and_attorney$' '%s/pol/us-ca.policy'",
+             f->dir, f->dir);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            assert_int_equal(system(cmd), 0);
+            law_file(f, "duty-deadlines.csv",
+                     "duty,business_days,when,owed_to,cite,task\n"
+                     "serve_copy_to_subject,1,,person,Cal. Gov. Code 7283.1(b),copy\n"
+                     "notice_to_subject_and_attorney,1,notify_given,person,"
+                     "Cal. Gov. Code 7283.1(b),notice\n"
+                     "record_as_public_record,,,public,Cal. Gov. Code 7283.1(c),record\n");
+        }
+        struct cust_desk_env *env = NULL;
+        if (law_env(f, NULL, &env, &err) != CUST_OK)
+            fail_msg("pass %d: %s", pass, err.msg);
+        struct cust_desk d;
+        cust_desk_init(&d, env, f->s, "clerk1", "clerk");
+        json_t *doc = json_loads(DETAINER("{\"booking_number\": \"1001\"}"), 0, NULL);
+        assert_non_null(doc);
+        char id[CUST_REQUEST_ID_MAX];
+        struct cust_diag diag = CUST_DIAG_INIT;
+        assert_int_equal(cust_desk_add(&d, doc, id, &diag, &err), CUST_OK);
+        json_decref(doc);
+        cust_diag_release(&diag);
+        json_t *out = NULL;
+        assert_int_equal(cust_desk_decide(&d, id, &out, &err), CUST_OK);
+        json_decref(out);
+        /* the notice to the person and their attorney waits for a release date given */
+        assert_int_equal(duty_of(f, id, "notice_to_subject_and_attorney", NULL), 0);
+        int64_t serve_id = duty_of(f, id, "serve_copy_to_subject", NULL);
+        assert_true(serve_id > 0);
+        struct cust_buf en;
+        cust_buf_init(&en, 0);
+        assert_int_equal(cust_desk_notice(&d, serve_id, "en", &en, &err), CUST_OK);
+        if (!strstr(en.buf, "a copy of that notice"))
+            fail_msg("pass %d: the copy does not promise the release notice:\n%s", pass, en.buf);
+        cust_buf_release(&en);
+        cust_desk_release(&d);
+        cust_desk_env_free(env);
+    }
+}
+
 /* Transfer bases are data, per policy: under Texas law a transfer on an immigration request is
  * made on the request itself (no 7282.5, no offense to report); under California's it needs the
  * 7282.5(a) offense. An interview's consent-form prerequisite applies only where the decision
@@ -2311,6 +2367,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_disclosure_rehashed_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subpoena_routed_to_counsel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_law_duty_owed_to_is_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_law_duty_when_from_table_promises_copy, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_court_order_in_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_and_expire_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unconfirmed_person_refused, setup, teardown),
