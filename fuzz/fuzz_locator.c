@@ -34,7 +34,8 @@ static void cleanup(void)
     cust_router_free(router);
     cust_web_free(web);
     char p[128];
-    static const char *const files[] = {"c.db", "c.db-wal", "c.db-shm", "c.jsonl"};
+    static const char *const files[] = {"c.db", "c.db-wal", "c.db-shm", "c.db.audit-spool",
+                                        "c.jsonl"};
     for (size_t i = 0; i < CUST_ARRAY_LEN(files); i++) {
         snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
         unlink(p);

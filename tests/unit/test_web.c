@@ -44,6 +44,8 @@ static void unlink_db(const char *path)
     unlink(p);
     snprintf(p, sizeof(p), "%s-shm", path);
     unlink(p);
+    snprintf(p, sizeof(p), "%s.audit-spool", path); /* the staff server's (web.c) */
+    unlink(p);
 }
 
 static void booking_dob(FILE *f, const char *number, const char *person, int64_t booked,
