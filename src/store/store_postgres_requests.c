@@ -8,6 +8,7 @@
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
+#include "custodian/namekey.h"
 #include "store_postgres.h"
 #include "store_rows_sql.h"
 
@@ -48,10 +49,27 @@ static const char req_insert_sql[] =
     " law_rule, owner, created_at, updated_at, doc) VALUES(?1, ?2, ?3, ?4, ?5,"
     " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
 static const char req_get_sql[] = "SELECT " REQ_COLS " FROM requests WHERE id = ?1";
+/* The list with the console's filters, as SQLite's D_REQ_LIST, but for one clause: the
+ * subject's last name as the request wrote it is matched by its name key (namekey.h), which
+ * PostgreSQL cannot compute. Such rows come as candidates, with the name (column 18) and
+ * whether another clause of `who` matched (column 17), and req_list keeps those whose name's
+ * key is in the range. ?9 who, ?10 its key ('' for none), ?11 the key's range end. */
+#define REQ_WHO                                                                                    \
+    "(?9::text IS NULL OR (doc::json #>> '{subject,booking_number}') = ?9"                         \
+    " OR EXISTS(SELECT 1 FROM request_links l WHERE l.request_id = requests.id"                    \
+    "  AND l.booking_number = ?9)"                                                                 \
+    " OR (?10::text <> '' AND EXISTS(SELECT 1 FROM request_links l"                                \
+    "  JOIN bookings b ON b.person_id = l.person_id WHERE l.request_id = requests.id"              \
+    "  AND b.key_last >= ?10 AND b.key_last < ?11)))"
 static const char req_list_sql[] =
-    "SELECT " REQ_COLS " FROM requests WHERE (?1 = 0 OR " OPEN ")"
+    "SELECT " REQ_COLS ", " REQ_WHO ", doc::json #>> '{subject,last_name}'"
+    " FROM requests WHERE (?1 = 0 OR " OPEN ")"
     " AND (?2::bigint IS NULL OR (" PENDING " AND " DEADLINE " < ?2))"
     " AND (?4::text IS NULL OR kind = ?4)"
+    " AND (?5::text IS NULL OR status = ?5)"
+    " AND (?6::text IS NULL OR strpos(lower(agency), lower(?6)) > 0)"
+    " AND (?7::bigint = 0 OR received_ts >= ?7) AND (?8::bigint = 0 OR received_ts < ?8)"
+    " AND (" REQ_WHO " OR (?10 <> '' AND (doc::json #>> '{subject,last_name}') IS NOT NULL))"
     " ORDER BY (" PENDING " AND " DEADLINE " < ?3) DESC, " DEADLINE ", id";
 static const char req_update_sql[] =
     "UPDATE requests SET status = coalesce(?2, status),"
@@ -107,11 +125,17 @@ static const char duty_put_sql[] =
     " due_ts, created_at, document_sha256, detail)"
     " VALUES(" CUST_PG_NEXT_ID("duties") ", ?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?9)"
                                          " RETURNING id";
+/* the worklist's filters (store_requests.h cust_duty_filter): ?3 the requests' owner, ?4 open
+ * and due before */
+#define DUTY_WORK                                                                                  \
+    " AND (?3::text IS NULL OR request_id IN (SELECT id FROM requests WHERE owner = ?3))"          \
+    " AND (?4::bigint = 0 OR (status = 'open' AND due_ts IS NOT NULL AND due_ts < ?4))"
 static const char duties_sql[] =
-    "SELECT " DUTY_COLS " FROM duties WHERE (?2 = 0 OR status = 'open')"
+    "SELECT " DUTY_COLS " FROM duties WHERE (?2 = 0 OR status = 'open')" DUTY_WORK
     " ORDER BY status = 'open' DESC, due_ts IS NULL, due_ts, id";
 static const char duties_req_sql[] =
-    "SELECT " DUTY_COLS " FROM duties WHERE request_id = ?1 AND (?2 = 0 OR status = 'open')"
+    "SELECT " DUTY_COLS
+    " FROM duties WHERE request_id = ?1 AND (?2 = 0 OR status = 'open')" DUTY_WORK
     " ORDER BY status = 'open' DESC, due_ts IS NULL, due_ts, id";
 static const char duty_status_sql[] = "SELECT status FROM duties WHERE id = ?1";
 static const char duty_done_sql[] = "UPDATE duties SET status = 'done', done_by = ?2, done_at = ?3,"
@@ -316,6 +340,29 @@ static enum cust_status req_get(void *impl, const char *id, cust_request_row_fn 
     return st;
 }
 
+/* A row of req_list_sql: kept when `who` matched other than by the subject's name as written,
+ * or when that name's key is in [key, end). */
+struct who_match {
+    cust_request_row_fn fn;
+    void *arg;
+    const char *key, *end;
+};
+
+static enum cust_status req_row_who(const PGresult *r, int i, const union dcb *fn, void *arg)
+{
+    const struct who_match *w = arg;
+    (void)fn;
+    const char *matched = cust_pg_get(r, i, 17), *last = cust_pg_get(r, i, 18);
+    if (!matched || strcmp(matched, "t") != 0) {
+        char k[CUST_NAME_KEY_MAX] = "";
+        if (!last || cust_name_key(last, strlen(last), k, sizeof(k), NULL) != CUST_OK ||
+            strcmp(k, w->key) < 0 || strcmp(k, w->end) >= 0)
+            return CUST_OK;
+    }
+    struct cust_request_row x = request_of(r, i);
+    return w->fn(&x, w->arg);
+}
+
 static enum cust_status req_list(void *impl, const struct cust_request_filter *f,
                                  cust_request_row_fn fn, void *arg, struct cust_err *err)
 {
@@ -324,8 +371,21 @@ static enum cust_status req_list(void *impl, const struct cust_request_filter *f
     time_param(&p, 2, f->overdue_at);
     cust_pg_int(&p, 3, f->now);
     cust_pg_text(&p, 4, f->kind);
-    return each(impl, req_list_sql, &p, req_row, &(union dcb){.req = fn}, arg, NULL,
-                "list requests", err);
+    cust_pg_text(&p, 5, f->status);
+    cust_pg_text(&p, 6, f->agency);
+    cust_pg_int(&p, 7, f->received_from);
+    cust_pg_int(&p, 8, f->received_before);
+    /* who: a booking number as given; a name by its key and the key's prefix range */
+    char key[CUST_NAME_KEY_MAX] = "", end[CUST_NAME_KEY_MAX + 1] = "";
+    if (f->who) {
+        cust_name_key(f->who, strlen(f->who), key, sizeof(key), NULL);
+        cust_name_key_range(key, end, sizeof(end));
+    }
+    cust_pg_text(&p, 9, f->who);
+    cust_pg_text(&p, 10, key);
+    cust_pg_text(&p, 11, end);
+    struct who_match w = {fn, arg, key, end};
+    return each(impl, req_list_sql, &p, req_row_who, NULL, &w, NULL, "list requests", err);
 }
 
 static enum cust_status req_update(void *impl, const char *id, const char *status,
@@ -636,6 +696,8 @@ static enum cust_status duties(void *impl, const struct cust_duty_filter *f, cus
     struct cust_pg_params p = {0};
     cust_pg_text(&p, 1, f->request_id);
     cust_pg_int(&p, 2, f->open_only ? 1 : 0);
+    cust_pg_text(&p, 3, f->owner);
+    cust_pg_int(&p, 4, f->overdue_at);
     return each(impl, f->request_id ? duties_req_sql : duties_sql, &p, duty_row,
                 &(union dcb){.duty = fn}, arg, NULL, "duties", err);
 }

@@ -275,7 +275,9 @@ static void desk_rows(struct cust_store *s, int i, char id[CUST_REQUEST_ID_MAX])
 {
     struct cust_err err = CUST_ERR_INIT;
     char docj[64], sha[65];
-    snprintf(docj, sizeof(docj), "{\"n\":%d}", i);
+    /* the subject's last name as a request writes it (the list's `who` matches its key) */
+    snprintf(docj, sizeof(docj), "{\"n\":%d,\"subject\":{\"last_name\":\"%s\"}}", i,
+             i % 2 ? "Mejía" : "ZED");
     struct cust_request_row r = {.kind = i % 2 ? "detainer" : "judicial_warrant",
                                  .agency = "ICE",
                                  .status = "received",
@@ -433,6 +435,14 @@ static void build_desk(const char *url, unsigned char root[32], struct cust_buf 
     ok(cust_store_begin(s, &err), &err, "begin");
     desk_rows(s, 4, id);
     ok(cust_store_commit(s, &err), &err, "commit");
+    /* and a duty left open, due 1751500000 (the console's worklist, below) */
+    ok(cust_store_begin(s, &err), &err, "begin");
+    struct cust_duty_row open = {
+        0,    id,   1,    "B0001", "notice", "[]", "open", 1751500000, "2025-07-02T17:04:00Z",
+        NULL, NULL, NULL, NULL};
+    ok(cust_store_duty_put(s, &open, NULL, &err), &err, "open duty");
+    entry(s, "request.act", id);
+    ok(cust_store_commit(s, &err), &err, "commit");
 
     struct cust_ledger_report rep;
     ok(cust_ledger_verify(s, &rep, &err), &err, "verify");
@@ -445,6 +455,26 @@ static void build_desk(const char *url, unsigned char root[32], struct cust_buf 
 
     struct cust_request_filter f = {.overdue_at = CUST_NO_TIME, .now = 1751475600};
     ok(cust_store_request_list(s, &f, d_req, dump, &err), &err, "list");
+    /* the console's filters (issue 13 item 3), each alone */
+    static const struct {
+        const char *label;
+        struct cust_request_filter f;
+    } lists[] = {
+        {"matched", {.status = "matched"}},    {"fulfilled", {.status = "fulfilled"}},
+        {"agency ic", {.agency = "ic"}},         {"agency fbi", {.agency = "fbi"}},
+        {"from", {.received_from = 1751475602}}, {"before", {.received_before = 1751475602}},
+        {"who B0001", {.who = "B0001"}},         {"who B9999", {.who = "B9999"}},
+        {"who mejia", {.who = "mejia"}},         {"who MEJ", {.who = "MEJ"}},
+        {"who garcia", {.who = "garcia"}},       {"who zz", {.who = "zz"}},
+    };
+    for (size_t k = 0; k < CUST_ARRAY_LEN(lists); k++) {
+        struct cust_request_filter lf = lists[k].f;
+        lf.overdue_at = CUST_NO_TIME;
+        lf.now = 1751475600;
+        cust_buf_appendf(dump, "\n%s: ", lists[k].label);
+        ok(cust_store_request_list(s, &lf, d_req, dump, &err), &err, lists[k].label);
+    }
+    cust_buf_putc(dump, '\n');
     ok(cust_store_request_get(s, id, d_req, dump, &err), &err, "get");
     ok(cust_store_links(s, id, d_link, dump, &err), &err, "links");
     ok(cust_store_decisions(s, id, d_dec, dump, &err), &err, "decisions");
@@ -454,6 +484,28 @@ static void build_desk(const char *url, unsigned char root[32], struct cust_buf 
     ok(cust_store_actions(s, id, d_act, dump, &err), &err, "actions");
     struct cust_duty_filter df = {0};
     ok(cust_store_duties(s, &df, d_duty, dump, &err), &err, "duties");
+    /* the console's worklist filters (issue 13 item 3): the requests' owner, open and overdue */
+    static const struct {
+        const char *label;
+        struct cust_duty_filter f;
+    } work[] = {
+        {"clerk's", {.owner = "clerk"}},
+        {"nobody's", {.owner = "nobody"}},
+        {"overdue after", {.overdue_at = 1751500001}},
+        {"overdue before", {.overdue_at = 1751499999}},
+        {"clerk's open of the request", {.request_id = NULL, .open_only = true, .owner = "clerk"}},
+    };
+    for (size_t k = 0; k < CUST_ARRAY_LEN(work); k++) {
+        cust_buf_appendf(dump, "\n%s: ", work[k].label);
+        ok(cust_store_duties(s, &work[k].f, d_duty, dump, &err), &err, work[k].label);
+    }
+    struct cust_duty_filter of_req = {.request_id = id, .owner = "nobody"};
+    cust_buf_appendf(dump, "\nnobody's of the request: ");
+    ok(cust_store_duties(s, &of_req, d_duty, dump, &err), &err, "of the request");
+    of_req = (struct cust_duty_filter){.request_id = id, .overdue_at = 1751500001};
+    cust_buf_appendf(dump, "\noverdue of the request: ");
+    ok(cust_store_duties(s, &of_req, d_duty, dump, &err), &err, "overdue of the request");
+    cust_buf_putc(dump, '\n');
     ok(cust_store_transfers(s, d_xfer, dump, &err), &err, "transfers");
     ok(cust_store_disclosures(s, NULL, d_disc, dump, &err), &err, "disclosures");
     ok(cust_store_documents(s, id, d_doc, dump, &err), &err, "documents");
