@@ -62,9 +62,11 @@ bool cust_name_key_has_prefix(const char *key, const char *prefix);
 void cust_name_key_range(const char *key, char *end, size_t cap);
 
 /*
- * The smallest byte string above every key starting with `prefix`, for a range scan
- * (`key >= prefix AND key < upper`): `prefix` with its last byte increased. Writes it to
- * `upper` (`cap` bytes; at least strlen(prefix) + 1); "" for an empty prefix (no bound).
+ * The smallest text above every key starting with `prefix`, for a range scan (`key >= prefix
+ * AND key < upper`, byte order): `prefix` with its last character's code point increased by
+ * one, so still UTF-8 (a database may refuse other bytes as a parameter). Writes it to `upper`
+ * (`cap` bytes; at least strlen(prefix) + 2: the character may take a byte more); "" for an
+ * empty prefix (no bound).
  */
 void cust_name_key_upper(const char *prefix, char *upper, size_t cap);
 

@@ -208,11 +208,28 @@ bool cust_name_key_has_prefix(const char *key, const char *prefix)
 void cust_name_key_upper(const char *prefix, char *upper, size_t cap)
 {
     size_t n = strlen(prefix);
-    CUST_ASSERT(cap > n);
+    CUST_ASSERT(cap >= n + 2);
     memcpy(upper, prefix, n + 1);
-    /* UTF-8 never holds 0xFF, so the last byte always has room to grow */
-    if (n > 0)
+    if (n == 0)
+        return;
+    /* the last character's code point plus one, encoded: above every string that starts with
+     * the prefix in byte order (UTF-8 keeps code point order), and still text where a byte
+     * increased would not be (п is D0 BF: D0 C0 is no UTF-8; PostgreSQL refuses it) */
+    size_t last = n - 1;
+    while (last > 0 && ((unsigned char)prefix[last] & 0xC0) == 0x80)
+        last--;
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t *)prefix + last,
+                                            (utf8proc_ssize_t)(n - last), &cp);
+    if (len != (utf8proc_ssize_t)(n - last) || cp >= 0x10FFFF) {
+        /* not a key (cust_name_key writes UTF-8, and no letter is U+10FFFF): bytes as bytes */
+        CUST_ASSERT((unsigned char)upper[n - 1] < 0xFF);
         upper[n - 1] = (char)((unsigned char)upper[n - 1] + 1);
+        return;
+    }
+    cp = cp == 0xD7FF ? 0xE000 : cp + 1; /* no surrogates */
+    utf8proc_ssize_t w = utf8proc_encode_char(cp, (utf8proc_uint8_t *)upper + last);
+    upper[last + (size_t)w] = '\0';
 }
 
 void cust_name_key_range(const char *key, char *end, size_t cap)

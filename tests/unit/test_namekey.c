@@ -2,6 +2,8 @@
 #include "custodian/compat.h"
 #include "custodian/namekey.h"
 
+#include <utf8proc.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <cmocka.h>
@@ -152,6 +154,57 @@ static void test_prefix(void **state)
     assert_string_equal(up, "");
 }
 
+/* True when `s` is valid UTF-8 through its end. */
+static bool valid_utf8(const char *s)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    utf8proc_ssize_t n = (utf8proc_ssize_t)strlen(s);
+    while (n > 0) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(p, n, &cp);
+        if (k <= 0)
+            return false;
+        p += k;
+        n -= k;
+    }
+    return true;
+}
+
+/* The end of a prefix's range is text a database takes as a parameter (PostgreSQL refuses
+ * invalid UTF-8): a key whose last letter ends in byte 0xBF ("поп": п is D0 BF, Greek ο is
+ * CE BF) must not end in 0xC0. Every key with the prefix is below it, the next letter's above. */
+static void test_prefix_upper_is_text(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *prefix, *inside, *above;
+    } cases[] = {
+        {"Поп", "Попов", "Пор"},
+        {"Соо", "Соответов", "Сор"},
+        {"Λοο", "Λοορ", "Λοπ"},
+        {"abz", "abzz", "ac"},
+        /* 丿丿丿 (U+4E3F, E4 B8 BF), 丿丿丿一, 丿丿乀 */
+        {"\xE4\xB8\xBF\xE4\xB8\xBF\xE4\xB8\xBF", "\xE4\xB8\xBF\xE4\xB8\xBF\xE4\xB8\xBF\xE4\xB8\x80",
+         "\xE4\xB8\xBF\xE4\xB8\xBF\xE4\xB9\x80"},
+    };
+    for (size_t i = 0; i < CUST_ARRAY_LEN(cases); i++) {
+        char p[CUST_NAME_KEY_MAX], in[CUST_NAME_KEY_MAX], ab[CUST_NAME_KEY_MAX];
+        char end[CUST_NAME_KEY_MAX + 1];
+        key_of(cases[i].prefix, p);
+        key_of(cases[i].inside, in);
+        key_of(cases[i].above, ab);
+        cust_name_key_range(p, end, sizeof(end));
+        if (!valid_utf8(end))
+            fail_msg("%s: the range's end is not UTF-8", cases[i].prefix);
+        assert_true(strcmp(in, p) >= 0 && strcmp(in, end) < 0);
+        assert_true(strcmp(ab, end) >= 0);
+    }
+    /* a key whose last character grows by a byte: U+07FF -> U+0800 */
+    char up[8];
+    cust_name_key_upper("ab\xDF\xBF", up, sizeof(up));
+    assert_string_equal(up, "ab\xE0\xA0\x80");
+}
+
 static void test_width(void **state)
 {
     (void)state;
@@ -176,7 +229,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),  cmocka_unit_test(test_idempotent),
         cmocka_unit_test(test_errors), cmocka_unit_test(test_prefix),
-        cmocka_unit_test(test_width),
+        cmocka_unit_test(test_width),  cmocka_unit_test(test_prefix_upper_is_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

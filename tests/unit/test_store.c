@@ -537,6 +537,20 @@ static void test_public_search(void **state)
         assert_int_equal(total, TOTAL);                                                            \
     } while (0)
     SEARCH("B1:ADAM:-:MCJ,A1:JANE:-:MCJ,C1:ZOE:-:MCJ,", 3);
+    /* a prefix whose last letter ends in byte 0xBF (п is D0 BF): its range's end is text too
+     * (its last byte increased, D0 C0, was refused by PostgreSQL as a parameter), for the
+     * locator and for the roster's last name */
+    struct cust_booking k = booking("K1", "P6", NULL, d, "{}");
+    k.person.last_name = "Попов";
+    k.person.first_name = "ИВАН";
+    assert_int_equal(put(f->s, &k, &r), CUST_OK);
+    q.last_name = "Поп";
+    SEARCH("K1:ИВАН:-:MCJ,", 1);
+    q.last_name = "Doe";
+    struct cust_roster_filter kf = {.day = d, .last_name = "ПОП"};
+    cust_buf_reset(&out);
+    assert_int_equal(cust_store_roster(f->s, &kf, collect_roster, &out, &err), CUST_OK);
+    assert_non_null(strstr(out.len ? out.buf : "", "K1"));
     q.limit = 2;
     SEARCH("B1:ADAM:-:MCJ,A1:JANE:-:MCJ,", 3);
     /* the count is of the rows' snapshot: a booking of the name written by another connection
