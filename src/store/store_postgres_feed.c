@@ -14,8 +14,8 @@
 static const char s_next_run[] = "SELECT coalesce(max(id), 0) + 1 FROM feed_runs";
 static const char s_mark_seen[] =
     "INSERT INTO feed_bookings(source, booking_number, first_run, last_run)"
-    " SELECT ?1, unnest(CAST(?2 AS text[])), ?3, ?3 ON CONFLICT(source, booking_number)"
-    " DO UPDATE SET last_run = excluded.last_run";
+    " SELECT ?1, u.b, ?3, ?3 FROM (SELECT DISTINCT unnest(CAST(?2 AS text[])) AS b) u"
+    " ON CONFLICT(source, booking_number) DO UPDATE SET last_run = excluded.last_run";
 static const char s_missing[] =
     "SELECT fb.booking_number, fb.last_run,"
     " EXISTS (SELECT 1 FROM feed_reviews r WHERE r.source = fb.source"
@@ -87,7 +87,8 @@ static char *text_array(const char *const *v, size_t n)
 }
 
 /* One statement for the whole list (a run lists every booking in custody: one round trip
- * each would be most of a run's time on a remote server). */
+ * each would be most of a run's time on a remote server), each booking once (a list may name
+ * one twice, and one INSERT ... ON CONFLICT DO UPDATE may not touch a row twice). */
 static enum cust_status f_mark_seen(void *impl, const char *source, int64_t run_id,
                                     const char *const *bns, size_t n, struct cust_err *err)
 {

@@ -5,6 +5,7 @@
 #include "custodian/buf.h"
 #include "custodian/date.h"
 #include "custodian/store.h"
+#include "custodian/store_feed.h"
 #include "custodian/store_rows.h"
 
 #include <setjmp.h>
@@ -491,6 +492,25 @@ static enum cust_status write_between(const struct cust_public_row *r, void *arg
  * while the day asked about is before the release day), a person's middle name and dob; the
  * count (kept per name key, migration 14, or counted) with the rows booked too recently left out;
  * a bulk load. */
+/* A feed run may list a booking twice (two lines of one booking in a delta, or a rejected line
+ * and its corrected one): its bookings are marked seen all the same, on either backend
+ * (PostgreSQL's one INSERT ... ON CONFLICT DO UPDATE for the list refused a key twice). */
+static void test_feed_seen_twice(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    static const char *const bns[] = {"B1", "B2", "B1"};
+    for (int run = 0; run < 2; run++) {
+        assert_int_equal(cust_store_begin(f->s, &err), CUST_OK);
+        int64_t id = 0;
+        assert_int_equal(cust_store_feed_next_run_id(f->s, &id, &err), CUST_OK);
+        if (cust_store_feed_mark_seen(f->s, "jms", id + run, bns, CUST_ARRAY_LEN(bns), &err) !=
+            CUST_OK)
+            fail_msg("run %d: %s", run, err.msg);
+        assert_int_equal(cust_store_commit(f->s, &err), CUST_OK);
+    }
+}
+
 static void test_public_search(void **state)
 {
     struct fx *f = *state;
@@ -716,6 +736,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scope_read_ways, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ledger_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bulk_load, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_feed_seen_twice, setup, teardown),
         cmocka_unit_test_setup_teardown(test_public_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sqlite_memstatus, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_readonly, setup, teardown),
