@@ -26,6 +26,19 @@ static void on_stop_signal(int sig)
     (void)r;
 }
 
+/* Every answer's body (~40 KB for a full locator page) is freed when it is sent. glibc gave the
+ * top of a thread's heap back to the kernel past 128 KiB free (madvise, a TLB flush on every
+ * core) and faulted it in again for the next answer: 14 % of an uncached locator answer's CPU
+ * (docs/bench-locator.md, session 9). Keep up to 64 MiB; bodies under 4 MiB come from the heap,
+ * larger ones (exports) are mapped and unmapped as before. */
+static void keep_freed_heap(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
+#endif
+}
+
 static const char usage[] =
     "usage: custodian serve [--listen ADDR:PORT] [--config FILE] [--port-file FILE]\n"
     "                       [--assets DIR] [--cache-ttl S] [--key-file FILE]\n"
@@ -224,15 +237,7 @@ int cmd_serve(int argc, char **argv, struct cli_ctx *ctx)
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    /* Every answer's body (~40 KB for a full locator page) is freed when it is sent. glibc
-     * gave the top of a thread's heap back to the kernel past 128 KiB free (madvise, a TLB
-     * flush on every core) and faulted it in again for the next answer: 14 % of an uncached
-     * locator answer's CPU (docs/bench-locator.md, session 9). Keep up to 64 MiB; bodies under
-     * 4 MiB come from the heap, larger ones (exports) are mapped and unmapped as before. */
-#ifdef __GLIBC__
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
-    mallopt(M_MMAP_THRESHOLD, 4 << 20);
-#endif
+    keep_freed_heap();
     struct cust_http_server *srv = NULL;
     if (cust_http_server_start(&srv, &cfg, router, &err)) {
         cust_router_free(router);
