@@ -155,11 +155,11 @@ static const char s_person_json[] =
     "  FROM bookings WHERE person_id = p.id),"
     " 'prior_convictions', (SELECT coalesce(json_agg(json_build_object('code', c.code,"
     "  'level', c.level, 'date', c.date, 'jurisdiction', c.jurisdiction)"
-    "  ORDER BY c.date, c.code), '[]')"
+    "  ORDER BY c.date NULLS FIRST, c.code), '[]')"
     "  FROM (SELECT DISTINCT code, level, date, jurisdiction FROM prior_convictions"
     "  WHERE person_id = p.id) c))::text"
     " FROM persons p WHERE p.person_key = ?1 OR p.id = ?2::bigint"
-    " ORDER BY p.person_key = ?1 DESC LIMIT 1";
+    " ORDER BY p.person_key = ?1 DESC NULLS LAST LIMIT 1";
 static const char s_booking_json[] =
     "SELECT json_build_object('booking_number', b.booking_number, 'version', b.version,"
     " 'person_internal_id', b.person_id, 'person_id', p.person_key,"

@@ -51,9 +51,11 @@ static const char req_insert_sql[] =
 static const char req_get_sql[] = "SELECT " REQ_COLS " FROM requests WHERE id = ?1";
 /* The list with the console's filters, as SQLite's D_REQ_LIST, but for one clause: the
  * subject's last name as the request wrote it is matched by its name key (namekey.h), which
- * PostgreSQL cannot compute. Such rows come as candidates, with the name (column 18) and
- * whether another clause of `who` matched (column 17), and req_list keeps those whose name's
- * key is in the range. ?9 who, ?10 its key ('' for none), ?11 the key's range end. */
+ * PostgreSQL cannot compute (and the agency's case is folded by the "C" collation of ctext, as
+ * SQLite's lower() does: ASCII only, whatever the database's locale). Such rows come as candidates,
+ * with the name (column 18) and whether another clause of `who` matched (column 17), and req_list
+ * keeps those whose name's key is in the range. ?9 who, ?10 its key ('' for none), ?11 the key's
+ * range end. */
 #define REQ_WHO                                                                                    \
     "(?9::text IS NULL OR (doc::json #>> '{subject,booking_number}') = ?9"                         \
     " OR EXISTS(SELECT 1 FROM request_links l WHERE l.request_id = requests.id"                    \
@@ -67,7 +69,7 @@ static const char req_list_sql[] =
     " AND (?2::bigint IS NULL OR (" PENDING " AND " DEADLINE " < ?2))"
     " AND (?4::text IS NULL OR kind = ?4)"
     " AND (?5::text IS NULL OR status = ?5)"
-    " AND (?6::text IS NULL OR strpos(lower(agency), lower(?6)) > 0)"
+    " AND (?6::text IS NULL OR strpos(lower(agency), lower(?6::ctext)) > 0)"
     " AND (?7::bigint = 0 OR received_ts >= ?7) AND (?8::bigint = 0 OR received_ts < ?8)"
     " AND (" REQ_WHO " OR (?10 <> '' AND (doc::json #>> '{subject,last_name}') IS NOT NULL))"
     " ORDER BY (" PENDING " AND " DEADLINE " < ?3) DESC, " DEADLINE ", id";

@@ -511,6 +511,31 @@ static void test_feed_seen_twice(void **state)
     }
 }
 
+/* A person's prior convictions in the same order on both backends: by date, one without a date
+ * first (SQLite's NULLs come first; PostgreSQL put them last), then by code. */
+static void test_person_priors_order(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_put_result r;
+    static const struct cust_prior priors[] = {
+        {"PC 459", "felony", "2019-01-01", "CA", NULL},
+        {"PC 211", "felony", NULL, "CA", NULL},
+        {"PC 484", "misdemeanor", "2010-05", "CA", NULL},
+    };
+    struct cust_booking b = booking("PR1", "PPRI", NULL, 20000, "{}");
+    b.priors = priors;
+    b.n_priors = CUST_ARRAY_LEN(priors);
+    assert_int_equal(put(f->s, &b, &r), CUST_OK);
+    char *json = NULL;
+    assert_int_equal(cust_store_person_json(f->s, "PPRI", &json, &err), CUST_OK);
+    const char *a = strstr(json, "PC 211"), *c = strstr(json, "PC 484"),
+               *d = strstr(json, "PC 459");
+    if (!a || !c || !d || !(a < c && c < d))
+        fail_msg("priors out of order: %s", json);
+    free(json);
+}
+
 static void test_public_search(void **state)
 {
     struct fx *f = *state;
@@ -737,6 +762,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ledger_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bulk_load, setup, teardown),
         cmocka_unit_test_setup_teardown(test_feed_seen_twice, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_person_priors_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_public_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sqlite_memstatus, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_readonly, setup, teardown),

@@ -279,7 +279,7 @@ static void desk_rows(struct cust_store *s, int i, char id[CUST_REQUEST_ID_MAX])
     snprintf(docj, sizeof(docj), "{\"n\":%d,\"subject\":{\"last_name\":\"%s\"}}", i,
              i % 2 ? "Mejía" : "ZED");
     struct cust_request_row r = {.kind = i % 2 ? "detainer" : "judicial_warrant",
-                                 .agency = "ICE",
+                                 .agency = i == 1 ? "POLICÍA FEDERAL" : "ICE",
                                  .status = "received",
                                  .received_at = "2025-07-02T10:00:00-07:00",
                                  .received_ts = 1751475600 + i,
@@ -460,12 +460,13 @@ static void build_desk(const char *url, unsigned char root[32], struct cust_buf 
         const char *label;
         struct cust_request_filter f;
     } lists[] = {
-        {"matched", {.status = "matched"}},    {"fulfilled", {.status = "fulfilled"}},
-        {"agency ic", {.agency = "ic"}},         {"agency fbi", {.agency = "fbi"}},
-        {"from", {.received_from = 1751475602}}, {"before", {.received_before = 1751475602}},
-        {"who B0001", {.who = "B0001"}},         {"who B9999", {.who = "B9999"}},
-        {"who mejia", {.who = "mejia"}},         {"who MEJ", {.who = "MEJ"}},
-        {"who garcia", {.who = "garcia"}},       {"who zz", {.who = "zz"}},
+        {"matched", {.status = "matched"}},        {"fulfilled", {.status = "fulfilled"}},
+        {"agency ic", {.agency = "ic"}},           {"agency fbi", {.agency = "fbi"}},
+        {"agency POLICÍA", {.agency = "POLICÍA"}}, {"agency policía", {.agency = "policía"}},
+        {"from", {.received_from = 1751475602}},   {"before", {.received_before = 1751475602}},
+        {"who B0001", {.who = "B0001"}},           {"who B9999", {.who = "B9999"}},
+        {"who mejia", {.who = "mejia"}},           {"who MEJ", {.who = "MEJ"}},
+        {"who garcia", {.who = "garcia"}},         {"who zz", {.who = "zz"}},
     };
     for (size_t k = 0; k < CUST_ARRAY_LEN(lists); k++) {
         struct cust_request_filter lf = lists[k].f;
@@ -537,7 +538,12 @@ static void scratch_make(struct scratch *x, const char *name)
     snprintf(x->db, sizeof(x->db), "cust_%s_%ld", name, (long)getpid());
     snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", x->db);
     exec_ok(c, sql);
-    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", x->db);
+    /* character classes of all of Unicode, as a county's database will have (the server's own
+     * are C's: ASCII only), so that a query folding case by the database's rules shows */
+    snprintf(sql, sizeof(sql),
+             "CREATE DATABASE %s TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C'"
+             " LC_CTYPE 'C.UTF-8'",
+             x->db);
     exec_ok(c, sql);
     snprintf(x->url, sizeof(x->url), "postgresql:///%s?host=%s&user=custodian", x->db, PQhost(c));
     PQfinish(c);
