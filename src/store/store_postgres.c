@@ -151,7 +151,7 @@ static const char s_person_json[] =
     "  'recorded_at', nullif(h.recorded_at, ''), 'booking_number', h.booking_number,"
     "  'entered_at', h.entered_at) ORDER BY h.id), '[]') FROM citizenship_history h"
     "  WHERE h.person_id = p.id),"
-    " 'bookings', (SELECT coalesce(json_agg(booking_number ORDER BY booked_ts), '[]')"
+    " 'bookings', (SELECT coalesce(json_agg(booking_number ORDER BY booked_ts, id), '[]')"
     "  FROM bookings WHERE person_id = p.id),"
     " 'prior_convictions', (SELECT coalesce(json_agg(json_build_object('code', c.code,"
     "  'level', c.level, 'date', c.date, 'jurisdiction', c.jurisdiction)"

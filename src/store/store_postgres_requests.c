@@ -26,7 +26,7 @@
     "SELECT p.id, p.person_key, p.last_name, p.first_name, p.dob, p.aliases, p.cii, p.fbi,"        \
     " p.sid, p.a_number,"                                                                          \
     " (SELECT booking_number FROM bookings WHERE person_id = p.id"                                 \
-    "  ORDER BY booked_ts DESC LIMIT 1),"                                                          \
+    "  ORDER BY booked_ts DESC, id DESC LIMIT 1),"                                                 \
     " (SELECT '[' || coalesce(string_agg(to_json(booking_number)::text, ',' ORDER BY id), '')"     \
     "  || ']' FROM bookings WHERE person_id = p.id),"                                              \
     " p.citizenship_status,"                                                                       \

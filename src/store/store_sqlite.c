@@ -356,7 +356,7 @@ static const char *const stmt_sql[S__N] = {
         "  'entered_at', h.entered_at)) FROM (SELECT * FROM citizenship_history"
         "  WHERE person_id = p.id ORDER BY id) h),"
         " 'bookings', (SELECT json_group_array(bn) FROM (SELECT booking_number AS bn"
-        "  FROM bookings WHERE person_id = p.id ORDER BY booked_ts)),"
+        "  FROM bookings WHERE person_id = p.id ORDER BY booked_ts, id)),"
         " 'prior_convictions', (SELECT json_group_array(json_object('code', c.code,"
         "  'level', c.level, 'date', c.date, 'jurisdiction', c.jurisdiction))"
         "  FROM (SELECT DISTINCT code, level, date, jurisdiction FROM prior_convictions"

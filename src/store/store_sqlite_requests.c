@@ -153,8 +153,9 @@ enum dstmt {
     "SELECT p.id, p.person_key, p.last_name, p.first_name, p.dob, p.aliases, p.cii, p.fbi,"        \
     " p.sid, p.a_number,"                                                                          \
     " (SELECT booking_number FROM bookings WHERE person_id = p.id"                                 \
-    "  ORDER BY booked_ts DESC LIMIT 1),"                                                          \
-    " (SELECT json_group_array(booking_number) FROM bookings WHERE person_id = p.id),"             \
+    "  ORDER BY booked_ts DESC, id DESC LIMIT 1),"                                                 \
+    " (SELECT json_group_array(booking_number) FROM (SELECT booking_number FROM bookings"          \
+    "  WHERE person_id = p.id ORDER BY id)),"                                                      \
     " p.citizenship_status,"                                                                       \
     " EXISTS(SELECT 1 FROM citizenship_history h WHERE h.person_id = p.id"                         \
     "  AND h.status = 'citizen' AND h.verified = 1),"                                              \
