@@ -108,6 +108,7 @@ struct cust_duty_row {
 
 struct cust_duty_filter {
     const char *request_id; /* or NULL */
+    int64_t id;             /* one duty by its id, or 0 (a statement of its own: its key) */
     bool open_only;
     /* the console's worklist (issue 13 item 3); NULL/0: not filtered */
     const char *owner;  /* duties of the requests this account took in (requests.owner) */

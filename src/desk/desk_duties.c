@@ -530,7 +530,7 @@ static enum cust_status find_duty(struct cust_desk *d, int64_t id, json_t **row,
                                   struct cust_err *err)
 {
     struct duty_find f = {id, NULL};
-    struct cust_duty_filter flt = {.request_id = NULL, .open_only = false};
+    struct cust_duty_filter flt = {.id = id};
     enum cust_status st = cust_store_duties(d->store, &flt, on_duty_find, &f, err);
     if (st == CUST_OK && !f.row)
         st = cust_err_set(err, CUST_ENOTFOUND, "no duty %lld", (long long)id);

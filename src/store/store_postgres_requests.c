@@ -139,6 +139,9 @@ static const char duties_req_sql[] =
     "SELECT " DUTY_COLS
     " FROM duties WHERE request_id = ?1 AND (?2 = 0 OR status = 'open')" DUTY_WORK
     " ORDER BY status = 'open' DESC, due_ts IS NULL, due_ts, id";
+static const char duty_one_sql[] =
+    "SELECT " DUTY_COLS " FROM duties WHERE id = ?5 AND (?1::text IS NULL OR request_id = ?1)"
+    " AND (?2 = 0 OR status = 'open')" DUTY_WORK;
 static const char duty_status_sql[] = "SELECT status FROM duties WHERE id = ?1";
 static const char duty_done_sql[] = "UPDATE duties SET status = 'done', done_by = ?2, done_at = ?3,"
                                     " document_sha256 = coalesce(?4, document_sha256)"
@@ -700,8 +703,13 @@ static enum cust_status duties(void *impl, const struct cust_duty_filter *f, cus
     cust_pg_int(&p, 2, f->open_only ? 1 : 0);
     cust_pg_text(&p, 3, f->owner);
     cust_pg_int(&p, 4, f->overdue_at);
-    return each(impl, f->request_id ? duties_req_sql : duties_sql, &p, duty_row,
-                &(union dcb){.duty = fn}, arg, NULL, "duties", err);
+    if (f->id)
+        cust_pg_int(&p, 5, f->id);
+    return each(impl,
+                f->id           ? duty_one_sql
+                : f->request_id ? duties_req_sql
+                                : duties_sql,
+                &p, duty_row, &(union dcb){.duty = fn}, arg, NULL, "duties", err);
 }
 
 static enum cust_status duty_done(void *impl, int64_t id, const char *by, const char *at,

@@ -114,6 +114,7 @@ enum dstmt {
     D_DUTY_PUT,
     D_DUTIES,
     D_DUTIES_REQ,
+    D_DUTY_ONE,
     D_DUTY_STATUS,
     D_DUTY_DONE,
     D_XFER_PUT,
@@ -231,6 +232,8 @@ static const char *const dsql[D__N] = {
     [D_DUTIES_REQ] = "SELECT " DUTY_COLS " FROM duties WHERE request_id = ?1"
                      " AND (?2 = 0 OR status = 'open')" DUTY_WORK
                      " ORDER BY status = 'open' DESC, due_ts IS NULL, due_ts, id",
+    [D_DUTY_ONE] = "SELECT " DUTY_COLS " FROM duties WHERE id = ?5"
+                   " AND (?1 IS NULL OR request_id = ?1) AND (?2 = 0 OR status = 'open')" DUTY_WORK,
     [D_DUTY_STATUS] = "SELECT status FROM duties WHERE id = ?1",
     [D_DUTY_DONE] = "UPDATE duties SET status = 'done', done_by = ?2, done_at = ?3,"
                     " document_sha256 = coalesce(?4, document_sha256)"
@@ -836,14 +839,16 @@ static enum cust_status duties(void *impl, const struct cust_duty_filter *f, cus
                                void *arg, struct cust_err *err)
 {
     struct dq q = dq_of(impl);
-    sqlite3_stmt *s = dstmt(&q, f->request_id ? D_DUTIES_REQ : D_DUTIES, err);
+    sqlite3_stmt *s = dstmt(&q, f->id ? D_DUTY_ONE : f->request_id ? D_DUTIES_REQ : D_DUTIES, err);
     if (!s)
         return CUST_EDB;
-    if (f->request_id)
+    if (f->request_id || f->id)
         cust_sqlite_bind_text(s, 1, f->request_id);
     sqlite3_bind_int(s, 2, f->open_only ? 1 : 0);
     cust_sqlite_bind_text(s, 3, f->owner);
     sqlite3_bind_int64(s, 4, f->overdue_at);
+    if (f->id)
+        sqlite3_bind_int64(s, 5, f->id);
     return each(&q, s, duty_row, &(union dcb){.duty = fn}, arg, "duties", NULL, err);
 }
 

@@ -495,6 +495,11 @@ static void build_desk(const char *url, unsigned char root[32], struct cust_buf 
         {"overdue after", {.overdue_at = 1751500001}},
         {"overdue before", {.overdue_at = 1751499999}},
         {"clerk's open of the request", {.request_id = NULL, .open_only = true, .owner = "clerk"}},
+        {"one", {.id = 5}},
+        {"one done", {.id = 2}},
+        {"one, open only", {.id = 2, .open_only = true}},
+        {"one of nobody's", {.id = 5, .owner = "nobody"}},
+        {"none such", {.id = 99}},
     };
     for (size_t k = 0; k < CUST_ARRAY_LEN(work); k++) {
         cust_buf_appendf(dump, "\n%s: ", work[k].label);
