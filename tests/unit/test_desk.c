@@ -82,14 +82,15 @@ static int teardown(void **state)
 }
 
 /* Add a request given as JSON text; asserts success; the id goes to `id`. */
-static void add(struct fx *f, const char *text, char id[CUST_REQUEST_ID_MAX])
+/* Add the request `text` to desk `d` (its diagnostics printed if it is refused). */
+static void add_to(struct cust_desk *d, const char *text, char id[CUST_REQUEST_ID_MAX])
 {
     json_error_t je;
     json_t *doc = json_loads(text, 0, &je);
     assert_non_null(doc);
     struct cust_diag diag = CUST_DIAG_INIT;
     struct cust_err err = CUST_ERR_INIT;
-    enum cust_status st = cust_desk_add(&f->d, doc, id, &diag, &err);
+    enum cust_status st = cust_desk_add(d, doc, id, &diag, &err);
     if (st != CUST_OK) {
         cust_diag_print(&diag, stderr, NULL);
         fprintf(stderr, "%s\n", err.msg);
@@ -97,6 +98,11 @@ static void add(struct fx *f, const char *text, char id[CUST_REQUEST_ID_MAX])
     assert_int_equal(st, CUST_OK);
     cust_diag_release(&diag);
     json_decref(doc);
+}
+
+static void add(struct fx *f, const char *text, char id[CUST_REQUEST_ID_MAX])
+{
+    add_to(&f->d, text, id);
 }
 
 static json_t *show(struct fx *f, const char *id)
@@ -1796,13 +1802,8 @@ static void test_law_hold_window_is_data(void **state)
     struct cust_desk d;
     cust_desk_init(&d, env, f->s, "clerk1", "clerk");
     /* received Wednesday 2025-07-02 10:00 -07:00: 24 business hours end Thursday 10:00 */
-    json_t *doc = json_loads(DETAINER("{\"booking_number\": \"NONE-1\"}"), 0, NULL);
-    assert_non_null(doc);
     char id[CUST_REQUEST_ID_MAX];
-    struct cust_diag diag = CUST_DIAG_INIT;
-    assert_int_equal(cust_desk_add(&d, doc, id, &diag, &err), CUST_OK);
-    json_decref(doc);
-    cust_diag_release(&diag);
+    add_to(&d, DETAINER("{\"booking_number\": \"NONE-1\"}"), id);
     json_t *r = NULL;
     assert_int_equal(cust_desk_show(&d, id, &r, &err), CUST_OK);
     assert_string_equal(sget(r, "law_rule"), "detainer_24h");
@@ -1907,13 +1908,8 @@ static void test_law_duty_when_from_table_promises_copy(void **state)
             fail_msg("pass %d: %s", pass, err.msg);
         struct cust_desk d;
         cust_desk_init(&d, env, f->s, "clerk1", "clerk");
-        json_t *doc = json_loads(DETAINER("{\"booking_number\": \"1001\"}"), 0, NULL);
-        assert_non_null(doc);
         char id[CUST_REQUEST_ID_MAX];
-        struct cust_diag diag = CUST_DIAG_INIT;
-        assert_int_equal(cust_desk_add(&d, doc, id, &diag, &err), CUST_OK);
-        json_decref(doc);
-        cust_diag_release(&diag);
+        add_to(&d, DETAINER("{\"booking_number\": \"1001\"}"), id);
         json_t *out = NULL;
         assert_int_equal(cust_desk_decide(&d, id, &out, &err), CUST_OK);
         json_decref(out);
