@@ -51,6 +51,10 @@ struct cust_policy_resolver *cust_desk_env_policies(const struct cust_desk_env *
 const struct cust_calendar *cust_desk_env_calendar(const struct cust_desk_env *e);
 /* The policy id cases are decided under ([county] jurisdiction). */
 const char *cust_desk_env_jurisdiction(const struct cust_desk_env *e);
+/* When one of a decision's duties (`duty`: {"duty", "when"}) falls due: its rule's "when",
+ * else the law's for the duty (policies/desk/duty-deadlines.csv "when", e.g. transfer_done);
+ * NULL for a duty due at once. The desk creates duties by it; a front end shows it. */
+const char *cust_desk_duty_trigger(const struct cust_desk_env *e, const json_t *duty);
 
 /*
  * One desk: a store connection and who acts, over a shared environment. Not thread-safe (one

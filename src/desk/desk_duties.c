@@ -840,13 +840,18 @@ static enum cust_status has_duty(struct cust_desk *d, const char *rid, int64_t p
     return st;
 }
 
-const char *desk_duty_when(const struct cust_desk *d, const json_t *x)
+const char *cust_desk_duty_trigger(const struct cust_desk_env *e, const json_t *duty)
 {
-    const char *when = json_string_value(json_object_get(x, "when"));
+    const char *when = json_string_value(json_object_get(duty, "when"));
     if (!when) /* the state report counts transfers made, not transfers asked */
         when = json_string_value(
-            json_object_get(d->env->law.duty_when, json_string_value(json_object_get(x, "duty"))));
+            json_object_get(e->law.duty_when, json_string_value(json_object_get(duty, "duty"))));
     return when;
+}
+
+const char *desk_duty_when(const struct cust_desk *d, const json_t *x)
+{
+    return cust_desk_duty_trigger(d->env, x);
 }
 
 void desk_ids_add(struct desk_ids *ids, int64_t id)

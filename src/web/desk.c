@@ -430,7 +430,7 @@ static const char *verdict_sentence(const char *v)
 
 /* One stored decision as the page shows it: each verdict as a sentence with its rule and
  * citation, the duties it brings, the trace. */
-static json_t *decision_vars(const json_t *dec)
+static json_t *decision_vars(const struct cust_desk_env *env, const json_t *dec)
 {
     const json_t *x = json_object_get(dec, "decision");
     const json_t *pol = json_object_get(x, "policy");
@@ -454,8 +454,9 @@ static json_t *decision_vars(const json_t *dec)
     size_t i;
     json_t *d;
     json_array_foreach(json_object_get(x, "duties"), i, d) json_array_append_new(
-        duties, json_pack("{s:s,s:s?,s:o}", "duty", str_or_empty(jstr(d, "duty")), "when",
-                          jstr(d, "when"), "cite", cite_json(json_object_get(d, "cite"))));
+        duties,
+        json_pack("{s:s,s:s?,s:o}", "duty", str_or_empty(jstr(d, "duty")), "when",
+                  cust_desk_duty_trigger(env, d), "cite", cite_json(json_object_get(d, "cite"))));
     json_t *lines = json_array();
     json_t *t;
     json_array_foreach(json_object_get(x, "trace"), i, t)
@@ -558,7 +559,8 @@ static char *path_segment(const char *name)
 }
 
 /* The request page's values (request.html). */
-static json_t *request_vars(const json_t *r, const struct cust_session *se)
+static json_t *request_vars(const struct cust_desk_env *env, const json_t *r,
+                            const struct cust_session *se)
 {
     const json_t *rq = json_object_get(r, "requester");
     json_t *v = json_pack(
@@ -604,7 +606,7 @@ static json_t *request_vars(const json_t *r, const struct cust_session *se)
     json_t *decs = json_array();
     json_t *dec;
     json_array_foreach(json_object_get(r, "decisions"), i, dec)
-        json_array_append_new(decs, decision_vars(dec));
+        json_array_append_new(decs, decision_vars(env, dec));
     json_object_set_new(v, "decisions", decs);
     action_vars(v, r, se);
     json_t *acts = json_array();
@@ -714,7 +716,7 @@ enum cust_status web_request_page(struct cust_http_request *req, struct cust_htt
                               &se);
     char title[96];
     snprintf(title, sizeof(title), "Request %s", id);
-    json_t *v = request_vars(r, &se);
+    json_t *v = request_vars(w->env, r, &se);
     /* a fulfilled data request: its answer in place of one box per distinct decision */
     const json_t *summary = json_object_get(r, "summary");
     if (summary) {
