@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "custodian/date.h"
+#include "custodian/desk.h"
 #include "custodian/policy.h"
 
 static const char usage[] =
@@ -95,7 +96,7 @@ static int do_show(int argc, char **argv, const char *dir)
     return rc;
 }
 
-static int do_explain(int argc, char **argv, const char *dir)
+static int do_explain(int argc, char **argv, const char *dir, const struct cust_config *cfg)
 {
     const char *file = NULL, *policy = NULL;
     for (int i = 0; i < argc; i++) {
@@ -190,15 +191,23 @@ static int do_explain(int argc, char **argv, const char *dir)
                 printf("  %s\n", ex);
         }
     }
+    /* when each duty falls due as the desk creates it: the rule's trigger, else the law's table's
+     * (cust_desk_duty_trigger; the rule's alone when the desk's tables do not open) */
+    struct cust_desk_env *env = NULL;
+    struct cust_err derr = CUST_ERR_INIT;
+    if (cust_desk_env_open(cfg, CUST_DESK_POLICY_FILES, &env, &derr) != CUST_OK)
+        env = NULL;
     size_t i;
     json_t *x;
     json_array_foreach(json_object_get(o, "duties"), i, x)
     {
-        const json_t *w = json_object_get(x, "when");
+        const char *w =
+            env ? cust_desk_duty_trigger(env, x) : json_string_value(json_object_get(x, "when"));
         printf("%sDuty: %s%s%s (rule %s).\n", i ? "" : "\n",
-               json_string_value(json_object_get(x, "duty")), w ? ", when " : "",
-               w ? json_string_value(w) : "", json_string_value(json_object_get(x, "rule")));
+               json_string_value(json_object_get(x, "duty")), w ? ", when " : "", w ? w : "",
+               json_string_value(json_object_get(x, "rule")));
     }
+    cust_desk_env_free(env);
     if (json_array_size(json_object_get(o, "needs"))) {
         printf("\nThe answer above is the most protective one because these facts are missing:\n");
         json_array_foreach(json_object_get(o, "needs"), i, x)
@@ -254,7 +263,7 @@ int cmd_policy(int argc, char **argv, struct cli_ctx *ctx)
     else if (strcmp(argv[1], "show") == 0)
         rc = do_show(nrest, rest, dir);
     else if (strcmp(argv[1], "explain") == 0)
-        rc = do_explain(nrest, rest, dir);
+        rc = do_explain(nrest, rest, dir, ctx->cfg);
     else
         rc = cli_usage_error(usage, "unknown subcommand '%s'", argv[1]);
     free(rest);

@@ -111,4 +111,17 @@ expect_exit 0 "$CUSTODIAN" policy explain "$T/case.json"
 grep -q '^- The jail must not hold (prohibited).' "$T/out" || fail "explain hold"; ok
 grep -q 'The jail may give out the release_date' "$T/out" || fail "explain item"; ok
 expect_exit 2 "$CUSTODIAN" policy explain "$T/bad.json"
+# a duty's trigger as the desk gives it: the rule's (notify_given), else the law's table's
+# (duty-deadlines.csv: report_transfer_to_state on transfer_done), never "due now" by omission
+expect_exit 0 "$CUSTODIAN" policy explain "$T/case.json"
+grep -q '^Duty: notice_to_subject_and_attorney, when notify_given ' "$T/out" ||
+  fail "the rule's trigger: $(grep '^Duty' "$T/out")"; ok
+cat >"$T/jw.json" <<'JSON'
+{"jurisdiction": "us-ca", "as_of": "2025-07-17",
+ "request": {"kind": "judicial_warrant", "asks": ["transfer"], "items": []},
+ "subject": {"citizenship": {"status": "non_citizen", "verified": false}}}
+JSON
+expect_exit 0 "$CUSTODIAN" policy explain "$T/jw.json"
+grep -q '^Duty: report_transfer_to_state, when transfer_done (rule ca.report-transfer)\.$' \
+  "$T/out" || fail "the table's trigger: $(grep '^Duty' "$T/out")"; ok
 pass
