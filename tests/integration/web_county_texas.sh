@@ -10,8 +10,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
 C=$CUSTODIAN
-TOTP="node $CUST_SOURCE_DIR/tests/browser/totp.mjs"
-command -v node >/dev/null || fail "node is needed (scripts/bootstrap installs it)"
 command -v sqlite3 >/dev/null || fail "sqlite3 is needed"
 unset CUSTODIAN_DB # the store comes from the configuration file
 
@@ -74,25 +72,8 @@ cat >"$T/detainer.json" <<'JSON'
  "asks": ["hold", "notify"], "items": []}
 JSON
 
-SERVER_PID=
-trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-"$C" serve --listen 127.0.0.1:0 --port-file "$T/port" 2>"$T/server.err" &
-SERVER_PID=$!
-for _ in $(seq 1 200); do [ -s "$T/port" ] && break; sleep 0.05; done
-[ -s "$T/port" ] || { cat "$T/server.err" >&2; fail "server did not start"; }
-BASE="http://127.0.0.1:$(cat "$T/port")"
-code=$($TOTP "$(cat "$T/uri")" "$(date -d "$CUSTODIAN_NOW" +%s)")
-[ "$(curl -s -c "$T/jar" -o /dev/null -w '%{http_code}' --data-urlencode name=sgt \
-  --data-urlencode "passphrase=$(cat "$T/pass")" --data-urlencode "code=$code" "$BASE/login")" = 303 ] ||
-  fail "login"
-CSRF=$(curl -s -b "$T/jar" "$BASE/console" | grep -o 'name="csrf" value="[0-9a-f]*"' | head -1 |
-  sed 's/.*value="//; s/"//')
-[ -n "$CSRF" ] || fail "csrf"; ok
-api() { # METHOD PATH [BODY-FILE]
-  local args=(-s -b "$T/jar" -H "X-CSRF-Token: $CSRF" -X "$1" -o "$T/b" -w '%{http_code}')
-  [ $# -ge 3 ] && args+=(-H 'Content-Type: application/json' --data-binary "@$3")
-  curl "${args[@]}" "$BASE$2" >"$T/code"
-}
+serve_start
+login sgt "$T/pass" "$T/uri"; ok
 
 # --- the server decides under Texas law
 api POST /api/v1/requests "$T/detainer.json"
@@ -161,7 +142,5 @@ CUSTODIAN_CONFIG= "$C" --db "$T/county.db" request decide "$(cat "$T/id3")" --js
 jq -e '.[0].decision | .policy.id == "us-ca" and .actions.hold.verdict == "prohibited"' \
   "$T/ca.json" >/dev/null || fail "control: us-ca"; ok
 
-kill -TERM "$SERVER_PID"
-wait "$SERVER_PID" || fail "server exit status"
-SERVER_PID=
+serve_stop
 pass

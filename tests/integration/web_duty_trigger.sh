@@ -8,8 +8,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
 C=$CUSTODIAN
-TOTP="node $CUST_SOURCE_DIR/tests/browser/totp.mjs"
-command -v node >/dev/null || fail "node is needed (scripts/bootstrap installs it)"
 export CUSTODIAN_NOW=2025-07-15T17:00:00Z
 export CUSTODIAN_DB="$T/county.db"
 
@@ -22,25 +20,8 @@ cat >"$T/jw.json" <<'J'
  "received_at": "2025-07-15T09:00:00-07:00", "subject": {"booking_number": "6012345"}}
 J
 
-SERVER_PID=
-trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-"$C" serve --listen 127.0.0.1:0 --port-file "$T/port" 2>"$T/server.err" &
-SERVER_PID=$!
-for _ in $(seq 1 200); do [ -s "$T/port" ] && break; sleep 0.05; done
-[ -s "$T/port" ] || { cat "$T/server.err" >&2; fail "server did not start"; }
-BASE="http://127.0.0.1:$(cat "$T/port")"
-code=$($TOTP "$(cat "$T/uri")" "$(date -d "$CUSTODIAN_NOW" +%s)")
-[ "$(curl -s -c "$T/jar" -o /dev/null -w '%{http_code}' --data-urlencode name=sgt \
-  --data-urlencode "passphrase=$(cat "$T/pass")" --data-urlencode "code=$code" "$BASE/login")" = 303 ] ||
-  fail "login"
-CSRF=$(curl -s -b "$T/jar" "$BASE/console" | grep -o 'name="csrf" value="[0-9a-f]*"' | head -1 |
-  sed 's/.*value="//; s/"//')
-[ -n "$CSRF" ] || fail "csrf"; ok
-api() { # METHOD PATH [BODY-FILE]
-  local args=(-s -b "$T/jar" -H "X-CSRF-Token: $CSRF" -X "$1" -o "$T/b" -w '%{http_code}')
-  [ $# -ge 3 ] && args+=(-H 'Content-Type: application/json' --data-binary "@$3")
-  curl "${args[@]}" "$BASE$2" >"$T/code"
-}
+serve_start
+login sgt "$T/pass" "$T/uri"; ok
 
 api POST /api/v1/requests "$T/jw.json"
 [ "$(cat "$T/code")" = 201 ] || fail "add: $(cat "$T/b")"
@@ -59,7 +40,5 @@ curl -s -b "$T/jar" -o "$T/page.html" "$BASE/console/requests/$ID"
 grep -q "report_transfer_to_state (when transfer_done)" "$T/page.html" ||
   fail "the page: $(grep -o 'report_transfer_to_state[^<]*' "$T/page.html" | head -2)"; ok
 
-kill -TERM "$SERVER_PID"
-wait "$SERVER_PID" || fail "server exit status"
-SERVER_PID=
+serve_stop
 pass
