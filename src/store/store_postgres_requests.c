@@ -49,13 +49,13 @@ static const char req_insert_sql[] =
     " law_rule, owner, created_at, updated_at, doc) VALUES(?1, ?2, ?3, ?4, ?5,"
     " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)";
 static const char req_get_sql[] = "SELECT " REQ_COLS " FROM requests WHERE id = ?1";
-/* The list with the console's filters, as SQLite's D_REQ_LIST, but for one clause: the
- * subject's last name as the request wrote it is matched by its name key (namekey.h), which
- * PostgreSQL cannot compute (and the agency's case is folded by the "C" collation of ctext, as
- * SQLite's lower() does: ASCII only, whatever the database's locale). Such rows come as candidates,
- * with the name (column 18) and whether another clause of `who` matched (column 17), and req_list
- * keeps those whose name's key is in the range. ?9 who, ?10 its key ('' for none), ?11 the key's
- * range end. */
+/* The list with the console's filters, as SQLite's D_REQ_LIST. The agency's case is folded by
+ * ctext's "C" collation, ASCII only, as SQLite's lower() does, whatever the database's locale.
+ * One clause of `who` cannot be said in SQL here: the subject's last name as the request wrote
+ * it, matched by its name key (namekey.h), which PostgreSQL cannot compute. The rows it could
+ * match come as candidates, with that name (column 18) and whether another clause of `who`
+ * matched (column 17, REQ_WHO), and req_list keeps a candidate only when its name's key is in
+ * the range. ?9 who, ?10 its key ('' for none), ?11 the key's range end. */
 #define REQ_WHO                                                                                    \
     "(?9::text IS NULL OR (doc::json #>> '{subject,booking_number}') = ?9"                         \
     " OR EXISTS(SELECT 1 FROM request_links l WHERE l.request_id = requests.id"                    \
