@@ -170,13 +170,7 @@ fi
 ok
 
 # --- the public page and API against a server: counts only ---------------------------------------
-SERVER_PID=
-trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-"$C" serve --listen 127.0.0.1:0 --port-file "$T/port" 2>"$T/server.err" &
-SERVER_PID=$!
-for _ in $(seq 1 200); do [ -s "$T/port" ] && break; sleep 0.05; done
-[ -s "$T/port" ] || { cat "$T/server.err" >&2; fail "server did not start"; }
-BASE="http://127.0.0.1:$(cat "$T/port")"
+serve_start
 i=0
 for path in "/enforcement" "/enforcement?year=2025" "/enforcement?from=2025-06-01&to=2025-06-30" \
   "/enforcement?year=bad" "/enforcement?name=x" "/api/v1/public/enforcement?year=2025" \

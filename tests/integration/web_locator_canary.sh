@@ -56,13 +56,7 @@ burst = 40
 result_cap = 2
 INI
 # (no hide_recent_hours: the config's default of 2 hours applies)
-SERVER_PID=
-trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-"$C" serve --listen 127.0.0.1:0 --config "$T/serve.ini" --port-file "$T/port" 2>"$T/server.err" &
-SERVER_PID=$!
-for _ in $(seq 1 200); do [ -s "$T/port" ] && break; sleep 0.05; done
-[ -s "$T/port" ] || { cat "$T/server.err" >&2; fail "server did not start"; }
-BASE="http://127.0.0.1:$(cat "$T/port")"
+serve_start --config "$T/serve.ini"
 
 n=0
 # get PATH [curl args]: saves headers+body as $T/r.N, status in $code, body in $T/b

@@ -25,13 +25,7 @@ threads = 4
 rate = 1000
 burst = 1000
 INI
-SERVER_PID=
-trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-"$C" serve --listen 127.0.0.1:0 --config "$T/serve.ini" --port-file "$T/port" 2>"$T/server.err" &
-SERVER_PID=$!
-for _ in $(seq 1 200); do [ -s "$T/port" ] && break; sleep 0.05; done
-[ -s "$T/port" ] || { cat "$T/server.err" >&2; fail "server did not start"; }
-BASE="http://127.0.0.1:$(cat "$T/port")"
+serve_start --config "$T/serve.ini"
 
 try() { # NAME PASSPHRASE CODE OUT -> "status seconds"
   curl -s -o "$4" -w '%{http_code} %{time_total}\n' --data-urlencode "name=$1" \

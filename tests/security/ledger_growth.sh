@@ -20,13 +20,7 @@ access_log = $T/access.log
 rate = 1000
 burst = 1000
 INI
-SERVER_PID=
-trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-"$C" serve --listen 127.0.0.1:0 --config "$T/serve.ini" --port-file "$T/port" 2>"$T/server.err" &
-SERVER_PID=$!
-for _ in $(seq 1 200); do [ -s "$T/port" ] && break; sleep 0.05; done
-[ -s "$T/port" ] || { cat "$T/server.err" >&2; fail "server did not start"; }
-BASE="http://127.0.0.1:$(cat "$T/port")"
+serve_start --config "$T/serve.ini"
 
 before=$("$C" audit log --json | jq length)
 LONG=$(head -c 7000 /dev/zero | tr '\0' a)
