@@ -107,6 +107,19 @@ static const char *const public_sql[P__N] = {
     [P_NUMBER_COUNT] = PUBLIC_SQL_NUMBER_COUNT,
 };
 
+/* PUBLIC_SQL_NAME with each half ordered and cut to the limit before the union is: the same
+ * rows. PostgreSQL does not plan the union's ORDER BY ... LIMIT as a merge of the halves, and
+ * read and sorted every in-custody row of the name (483 for MENDOZA on 1,000,000 bookings,
+ * 1.1-1.8 ms an answer); a half's own ORDER BY ... LIMIT is a range of public_custody's primary
+ * key that stops at the limit. (SQLite merges PUBLIC_SQL_NAME's halves itself, and sorts this
+ * shape: 4x slower there; it runs P_NAME, never PUBLIC_READ.) */
+#define PUBLIC_SQL_NAME_EACH_CUT                                                                   \
+    "SELECT * FROM (SELECT " PUBLIC_COLS ", fields FROM public_custody WHERE last_key >= ?1"       \
+    " AND last_key < ?8 AND " PUBLIC_FILTER " ORDER BY " PUBLIC_ORDER ") c UNION ALL"             \
+    " SELECT * FROM (SELECT " PUBLIC_COLS ", NULL FROM public_bookings WHERE last_key >= ?1"      \
+    " AND last_key < ?8 AND released_day > ?7 AND NOT unreleased AND " PUBLIC_FILTER              \
+    " ORDER BY " PUBLIC_ORDER ") d ORDER BY " PUBLIC_ORDER
+
 /* The rows and their count as one statement, so that both are read in one snapshot where a
  * snapshot is a statement's (PostgreSQL's READ COMMITTED; cust_store_public_read): the rows
  * `ROWS` (at most ?5) with their count `COUNT` as a 13th column, run only when ?5 rows came (an
@@ -116,8 +129,8 @@ static const char *const public_sql[P__N] = {
     " END FROM r ORDER BY last_key, first_key, booking_number"
 enum public_read { PR_NAME, PR_NAME_TOTAL, PR_NUMBER, PR__N };
 static const char *const public_read_sql[PR__N] = {
-    [PR_NAME] = PUBLIC_READ(PUBLIC_SQL_NAME, PUBLIC_SQL_NAME_COUNT),
-    [PR_NAME_TOTAL] = PUBLIC_READ(PUBLIC_SQL_NAME, PUBLIC_NAME_TOTAL("")),
+    [PR_NAME] = PUBLIC_READ(PUBLIC_SQL_NAME_EACH_CUT, PUBLIC_SQL_NAME_COUNT),
+    [PR_NAME_TOTAL] = PUBLIC_READ(PUBLIC_SQL_NAME_EACH_CUT, PUBLIC_NAME_TOTAL("")),
     [PR_NUMBER] = PUBLIC_READ(PUBLIC_SQL_NUMBER, PUBLIC_SQL_NUMBER_COUNT),
 };
 
