@@ -675,13 +675,13 @@ static json_t *decision_vars(const struct cust_desk *d, const struct desk_req *q
     }
     /* the notice promises a copy of any release notice only where the law makes it a duty:
      * one of the decision's duties owed once a release date is given (its trigger the rule's or
-     * the law table's, desk_duty_when, as for the duty itself) */
+     * the law table's, cust_desk_duty_trigger, as for the duty itself) */
     bool promised = false;
     size_t di;
     json_t *dx;
     json_array_foreach(json_object_get(decision, "duties"), di, dx)
     {
-        const char *when = desk_duty_when(d, dx);
+        const char *when = cust_desk_duty_trigger(d->env, dx);
         promised |= when && strcmp(when, "notify_given") == 0;
     }
     release_given = release_given && promised;
@@ -849,11 +849,6 @@ const char *cust_desk_duty_trigger(const struct cust_desk_env *e, const json_t *
     return when;
 }
 
-const char *desk_duty_when(const struct cust_desk *d, const json_t *x)
-{
-    return cust_desk_duty_trigger(d->env, x);
-}
-
 void desk_ids_add(struct desk_ids *ids, int64_t id)
 {
     if (ids->n == ids->cap) {
@@ -887,7 +882,7 @@ enum cust_status desk_duties_from_decision_ex(struct cust_desk *d, const struct 
         const char *duty = json_string_value(json_object_get(x, "duty"));
         if (!duty)
             continue;
-        const char *when = desk_duty_when(d, x);
+        const char *when = cust_desk_duty_trigger(d->env, x);
         bool now_due = trigger ? when && strcmp(when, trigger) == 0 : !when;
         if (!now_due)
             continue;

@@ -386,7 +386,7 @@ static enum cust_status add_decision(struct fulfil *f, json_t *dec, const struct
     json_array_foreach(json_object_get(dec, "duties"), k, x)
     {
         const char *duty = json_string_value(json_object_get(x, "duty"));
-        const char *when = duty ? desk_duty_when(d, x) : NULL;
+        const char *when = duty ? cust_desk_duty_trigger(d->env, x) : NULL;
         if (!when || strcmp(when, "notify_given") != 0)
             continue;
         if (e->nnotify == (int)CUST_ARRAY_LEN(e->notify)) {

@@ -220,9 +220,6 @@ struct desk_ids {
     int64_t *v;
     size_t n, cap;
 };
-/* The trigger of one of a decision's duties (`x`: {"duty", "when"}): its "when", else the law's
- * for the duty (duty-deadlines.csv); NULL for a duty due at once. */
-const char *desk_duty_when(const struct cust_desk *d, const json_t *x);
 /* Append `id` to `ids`. */
 void desk_ids_add(struct desk_ids *ids, int64_t id);
 /* desk_duty_create with flags (DESK_DUTY_*). */
