@@ -110,9 +110,9 @@ static const char *const public_sql[P__N] = {
 /* PUBLIC_SQL_NAME with each half ordered and cut to the limit before the union is: the same
  * rows. PostgreSQL does not plan the union's ORDER BY ... LIMIT as a merge of the halves, and
  * read and sorted every in-custody row of the name (483 for MENDOZA on 1,000,000 bookings,
- * 1.1-1.8 ms an answer); a half's own ORDER BY ... LIMIT is a range of public_custody's primary
- * key that stops at the limit. (SQLite merges PUBLIC_SQL_NAME's halves itself, and sorts this
- * shape: 4x slower there; it runs P_NAME, never PUBLIC_READ.) */
+ * 1.1-1.9 ms of the database's CPU an answer); a half's own ORDER BY ... LIMIT is a range of
+ * public_custody's primary key that stops at the limit. (SQLite merges PUBLIC_SQL_NAME's halves
+ * itself, and sorts this shape: 4x slower there; it runs P_NAME, never PUBLIC_READ.) */
 #define PUBLIC_SQL_NAME_EACH_CUT                                                                   \
     "SELECT * FROM (SELECT " PUBLIC_COLS ", fields FROM public_custody WHERE last_key >= ?1"       \
     " AND last_key < ?8 AND " PUBLIC_FILTER " ORDER BY " PUBLIC_ORDER ") c UNION ALL"             \

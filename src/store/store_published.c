@@ -18,12 +18,12 @@
 #include <unistd.h>
 
 /* The published file: the table public_bookings (so the locator's statements read it as they
- * read the view), its two indexes (by booking number, the shape of P_NUMBER, and its released rows by
- * release day), the table public_custody
- * (migration 13: its unreleased rows in the locator's order, made from the file's own rows, so
- * from the same snapshot, whichever backend handed them over) and public_custody_names (migration
- * 14: their counts per last name key, made from those; and the rows' fields ready as JSON) and one
- * row saying when it was made from which schema. Marked by its application_id. */
+ * read the view), its two indexes (by booking number, the shape of P_NUMBER, and its released
+ * rows by release day), the table public_custody (migration 13: its unreleased rows in the
+ * locator's order, made from the file's own rows, so from the same snapshot, whichever backend
+ * handed them over) and public_custody_names (migration 14: their counts per last name key, made
+ * from those; and the rows' fields ready as JSON) and one row saying when it was made from which
+ * schema. Marked by its application_id. */
 static const char published_schema[] =
     "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
     " PRAGMA application_id=" CUST_SQLITE_PUBLIC_APP_ID_SQL ";"
