@@ -581,6 +581,31 @@ static void test_desk_rows_same_on_both(void **state)
     build_desk(x.path, sq_root, &sq);
     build_desk(x.url, pg_root, &pg);
     assert_string_equal(pg.buf, sq.buf);
+    /* and the filters themselves, not only the backends' agreement on them */
+    static const char *const want[] = {
+        "\none: duty 5 open -|\n",
+        "\none done: duty 2 done deputy|\n",
+        "\none, open only: \n",
+        "\none of nobody's: \n",
+        "\nnone such: \n",
+        "\nnobody's: \n",
+        "\noverdue after: duty 5 open -|\n",
+        "\noverdue before: \n",
+        "\nnobody's of the request: \n",
+        "\nagency fbi: \n",
+        "\nwho B9999: \n",
+        "\nwho zz: \n",
+    };
+    for (size_t k = 0; k < CUST_ARRAY_LEN(want); k++)
+        if (!strstr(sq.buf, want[k]))
+            fail_msg("missing %s", want[k]);
+    /* who by the subject's name as written: the one request that names Mejía, no other */
+    const char *who = strstr(sq.buf, "\nwho mejia: ");
+    assert_non_null(who);
+    char *line = strndup(who + 1, strcspn(who + 1, "\n"));
+    assert_non_null(strstr(line, "R-2025-000002"));
+    assert_null(strstr(line, "R-2025-000001"));
+    free(line);
     assert_memory_equal(pg_root, sq_root, 32);
     cust_buf_release(&sq);
     cust_buf_release(&pg);
