@@ -31,15 +31,17 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Page cache (negative = KiB, allocated as used). 1 GiB for bulk loads was measured: no faster
- * than 256 MiB (400,000 bookings: 25.2 s CPU vs 23.9 s) at 2.7x the peak RSS. */
-#define CACHE_KIB "-262144"
-/* A read-only connection's page cache. A read-only open is one command (roster, audit verify,
- * report, show) that reads most pages once: with 256 MiB every page read filled fresh memory
- * (malloc and the kernel's zeroed page, ~60% of `roster --as-of` on 266,095 bookings), and a
- * small cache, reused, keeps what is read again (the b-trees' interior pages). Measured on that
- * store: roster 1.30 -> 0.35 s CPU, audit verify 5.6 -> 4.3 s (docs/benchmarks.md). */
-#define READ_CACHE_KIB "-8192"
+/* Page cache (negative = KiB, allocated as used) of every connection outside a bulk load. A
+ * command reads most pages once: with 256 MiB every page read filled fresh memory (malloc and
+ * the kernel's zeroed page: ~60% of `roster --as-of` on 266,095 bookings, 47% of a DOJ letter's
+ * fulfilment on 1,065,482), and a small cache, reused, keeps what is read again (the b-trees'
+ * interior pages). Measured: roster 1.30 -> 0.35 s CPU, audit verify 5.6 -> 4.3 s; the DOJ
+ * letter on the 1M county 2.7-3.1 -> 1.6-1.7 s, peak RSS 313 -> 49 MiB (docs/benchmarks.md). */
+#define CACHE_KIB "-8192"
+/* A bulk load's (sq_begin_bulk to end_bulk): its random inserts into b-trees that outgrow any
+ * cache gain from it. 1 GiB was measured: no faster than 256 MiB (400,000 bookings: 25.2 s CPU
+ * vs 23.9 s) at 2.7x the peak RSS. */
+#define BULK_CACHE_KIB "-262144"
 
 /* ---- schema ---------------------------------------------------------------------------- */
 
@@ -735,7 +737,7 @@ static void sq_snapshot_end(void *impl)
 static void end_bulk(struct sq *q)
 {
     if (q->fk_off)
-        run_script(q, "PRAGMA foreign_keys=ON", NULL);
+        run_script(q, "PRAGMA foreign_keys=ON; PRAGMA cache_size=" CACHE_KIB, NULL);
     q->fk_off = false;
     q->bulk = false;
     q->link_dropped = false;
@@ -754,7 +756,8 @@ static void end_bulk(struct sq *q)
 static enum cust_status sq_begin_bulk(void *impl, struct cust_err *err)
 {
     struct sq *q = impl;
-    enum cust_status st = run_script(q, "PRAGMA foreign_keys=OFF", err);
+    enum cust_status st =
+        run_script(q, "PRAGMA foreign_keys=OFF; PRAGMA cache_size=" BULK_CACHE_KIB, err);
     if (st != CUST_OK)
         return st;
     q->fk_off = true;
@@ -1555,7 +1558,7 @@ static enum cust_status open_readonly(struct sq *q, const char *path, struct cus
                                 ? "use the newer program that wrote it"
                                 : "run 'custodian migrate' (keep a copy of the store first)");
     return run_script(
-        q, "PRAGMA query_only=1; PRAGMA cache_size=" READ_CACHE_KIB "; PRAGMA temp_store=MEMORY;",
+        q, "PRAGMA query_only=1; PRAGMA cache_size=" CACHE_KIB "; PRAGMA temp_store=MEMORY;",
         err);
 }
 
