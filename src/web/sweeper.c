@@ -21,6 +21,7 @@ struct web_sweeper {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool stop;
+    bool nudged; /* an entry was spooled while the thread waited (web_sweeper_nudge) */
     char last_error[CUST_ERR_MSG_MAX];
 };
 
@@ -61,9 +62,12 @@ static void *run(void *arg)
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_sec += spooled ? 1 : sw->every_s;
+        sw->nudged = false;
         pthread_cond_timedwait(&sw->wake, &sw->lock, &ts);
         if (sw->stop)
             break;
+        if (sw->nudged)
+            continue; /* look again: the spool is pending now, so within a second */
         pthread_mutex_unlock(&sw->lock);
         if (time(NULL) >= next_sweep) {
             sweep_once(w);
@@ -92,6 +96,17 @@ enum cust_status web_sweeper_start(struct cust_web *w, unsigned every_s, struct 
     free(sw);
     w->sweeper = NULL;
     return cust_err_set(err, CUST_EIO, "cannot start the expiry sweep");
+}
+
+void web_sweeper_nudge(struct cust_web *w)
+{
+    struct web_sweeper *sw = w->sweeper;
+    if (!sw)
+        return;
+    pthread_mutex_lock(&sw->lock);
+    sw->nudged = true;
+    pthread_cond_signal(&sw->wake);
+    pthread_mutex_unlock(&sw->lock);
 }
 
 void web_sweeper_stop(struct cust_web *w)

@@ -538,6 +538,8 @@ void web_ledger(struct cust_web *w, const char *actor, const char *role, const c
         w->spool ? cust_ledger_append_or_spool(s, w->spool, &e, WEB_LEDGER_WAIT_MS, &spooled, &err)
                  : cust_ledger_append(s, &e, &err);
     web_release(w, s);
+    if (spooled)
+        web_sweeper_nudge(w);
     if (st != CUST_OK)
         fprintf(stderr, "custodian: ledger: %s\n", err.msg);
 }

@@ -265,5 +265,8 @@ WEB_HANDLER(web_fulfil_post);
  * thread, as "custodian serve" (role system); stopped (joined) by web_sweeper_stop. */
 enum cust_status web_sweeper_start(struct cust_web *w, unsigned every_s, struct cust_err *err);
 void web_sweeper_stop(struct cust_web *w);
+/* An audit entry went to the spool: the timer, which may be in its minute's wait, looks again
+ * and drains the spool within a second of the store being free (not at the next sweep). */
+void web_sweeper_nudge(struct cust_web *w);
 
 #endif
