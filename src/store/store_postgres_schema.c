@@ -351,6 +351,13 @@ static const char *const m14[] = {
 static const char *const m15[] = {
     "CREATE INDEX bookings_custody ON bookings(released_day, booked_day)", NULL};
 
-const char *const *const cust_pg_migrations[] = {m1, m2,  m3,  m4,  m5,  m6,  m7, m8,
-                                                 m9, m10, m11, m12, m13, m14, m15};
+/* A data request's scope by index (SQLite's migration 16, store_sqlite_stmt.h): bookings_custody
+ * with person_id, and persons by citizenship status. */
+static const char *const m16[] = {
+    "DROP INDEX bookings_custody",
+    "CREATE INDEX bookings_custody ON bookings(released_day, booked_day, person_id)",
+    "CREATE INDEX persons_citizenship ON persons(citizenship_status)", NULL};
+
+const char *const *const cust_pg_migrations[] = {m1, m2,  m3,  m4,  m5,  m6,  m7,  m8,
+                                                 m9, m10, m11, m12, m13, m14, m15, m16};
 const int cust_pg_migration_count = (int)CUST_ARRAY_LEN(cust_pg_migrations);

@@ -111,4 +111,19 @@ expect_exit 0 "$C" request fulfill "$DOJ_TX2" --policy us-tx --format json --out
 jq -e '.rows[] | select(.booking_number == "7002") | .convictions == [{"code": "PC 211", "level": "felony",
   "date": "2024-05-01", "jurisdiction": null, "booking": "7001", "from": "charge"}]' "$T/tx-out.json" >/dev/null ||
   fail "json convictions: $(jq -c '.rows[] | select(.booking_number == "7002") | .convictions' "$T/tx-out.json")"; ok
+# the scope's bookings and their persons are found from two indexes, without reading a booking
+# or a person row (migration 16; before it, the DOJ letter on a 1,065,482-booking county read
+# 91,713 pages to find its 9,034 bookings, and as many again for their persons' other bookings).
+# The statement's shape (store_sqlite_requests.c D_SCOPE), on SQLite.
+case "$CUSTODIAN_DB" in postgresql:*) ;; *)
+  plan=$(sqlite3 -cmd ".parameter set ?1 20286" -cmd ".parameter set ?2 \"'non_citizen'\"" \
+    "$CUSTODIAN_DB" "EXPLAIN QUERY PLAN SELECT c.id FROM (SELECT id, person_id FROM bookings
+    WHERE released_day IS NULL AND booked_day <= ?1 UNION ALL SELECT id, person_id FROM bookings
+    WHERE released_day > ?1 AND booked_day <= ?1) c
+    WHERE (?2 IS NULL OR c.person_id IN (SELECT id FROM persons WHERE citizenship_status = ?2))")
+  [ "$(grep -c 'USING COVERING INDEX bookings_custody' <<<"$plan")" -eq 2 ] || fail "custody: $plan"
+  grep -F 'USING COVERING INDEX persons_citizenship (citizenship_status=?)' <<<"$plan" >/dev/null ||
+    fail "citizenship: $plan"
+  ok ;;
+esac
 pass

@@ -183,7 +183,7 @@ q "DROP TRIGGER public_custody_insert; DROP TRIGGER public_custody_update;
    DROP TRIGGER public_custody_delete; DROP TRIGGER public_custody_person;
    DROP TABLE public_custody_names; DROP TABLE public_custody; DROP INDEX bookings_released_name;
    CREATE INDEX bookings_released_name ON bookings(key_last, released_day)
-     WHERE released_day IS NOT NULL; DROP INDEX bookings_custody;
+     WHERE released_day IS NOT NULL; DROP INDEX bookings_custody; DROP INDEX persons_citizenship;
    DELETE FROM schema_migrations WHERE version >= 13;"
 "$C" migrate >/dev/null 2>&1 || fail "migrate"
 same "migration"

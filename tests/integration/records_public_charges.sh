@@ -100,7 +100,7 @@ q "$UNDO_CUSTODY
    DROP TABLE feed_runs; DROP TABLE feed_bookings; DROP TABLE feed_reviews;
    DROP TABLE ledger_rows; DROP TABLE checkpoints; ALTER TABLE ledger DROP COLUMN rows;
    $UNDO_NAME_KEYS
-   DROP INDEX requests_received; DROP TABLE enforcement_actions; DROP INDEX bookings_custody;
+   DROP INDEX requests_received; DROP TABLE enforcement_actions; DROP INDEX bookings_custody; DROP INDEX persons_citizenship;
    DELETE FROM schema_migrations WHERE version >= 7;"
 [ "$(q "SELECT max(version) FROM schema_migrations")" -eq 6 ] || fail "back to schema 6"
 expect_exit 0 "$C" migrate

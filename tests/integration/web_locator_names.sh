@@ -117,7 +117,7 @@ sqlite3 "$CUSTODIAN_DB" "DROP TRIGGER public_custody_insert; DROP TRIGGER public
     WHERE person_id = NEW.id; END;
   CREATE VIEW public_bookings AS SELECT b.booking_number, b.search_last AS last_name,
     b.search_first AS first_name FROM bookings b;
-  DROP INDEX requests_received; DROP TABLE enforcement_actions; DROP INDEX bookings_custody;
+  DROP INDEX requests_received; DROP TABLE enforcement_actions; DROP INDEX bookings_custody; DROP INDEX persons_citizenship;
   DELETE FROM schema_migrations WHERE version >= 10;" || fail "back to schema 9"
 "$C" migrate >/dev/null 2>&1 || fail "migrate"
 [ "$(sqlite3 "$CUSTODIAN_DB" "SELECT count(*) FROM bookings WHERE key_last IS NULL
