@@ -123,6 +123,10 @@ static int write_county(const char *path, long n)
     return fclose(f);
 }
 
+/* `+p.citizenship_status`: the plan SQLite chose before migration 16 (bookings in booking-number
+ * order, each person by rowid). Given persons_citizenship, it drives from the persons of the
+ * status and sorts the bookings: 0.58-0.94 s against 0.49-0.53 s at 100,000 persons, an anchor
+ * slowed by our schema. The anchor keeps its faster plan. */
 static const char anchor_sql[] =
     ".mode json\n"
     ".output /dev/null\n"
@@ -138,7 +142,7 @@ static const char anchor_sql[] =
     " b.scheduled_release AS release_date"
     " FROM bookings b JOIN persons p ON p.id = b.person_id"
     " WHERE b.booked_day <= 20286 AND (b.released_day IS NULL OR b.released_day > 20286)"
-    " AND p.citizenship_status = 'non_citizen' ORDER BY b.booking_number;\n";
+    " AND +p.citizenship_status = 'non_citizen' ORDER BY b.booking_number;\n";
 
 static double run_sqlite3(const char *db)
 {
