@@ -164,21 +164,6 @@ enum cust_status web_logout(struct cust_http_request *req, struct cust_http_resp
 
 /* ---- dashboard ------------------------------------------------------------------------------ */
 
-static json_t *when_json(int64_t ts)
-{
-    char out[32];
-    if (ts == INT64_MIN || ts <= 0)
-        snprintf(out, sizeof(out), "none");
-    else
-        cust_time_format(ts, 0, true, out);
-    return json_string(out);
-}
-
-static const char *str_or_empty(const char *s)
-{
-    return s ? s : "";
-}
-
 /* Rows of a dashboard table: all counted, the first 50 shown. */
 struct listing {
     int64_t n, now;
@@ -199,10 +184,12 @@ static enum cust_status request_row(const struct cust_request_row *r, void *arg)
         return CUST_OK;
     int64_t due = r->law_ts > 0 && r->law_ts != INT64_MIN ? r->law_ts : r->due_ts;
     bool overdue = due > 0 && due != INT64_MIN && due < c->now;
-    json_array_append_new(
-        c->rows, json_pack("{s:s,s:s,s:s,s:s,s:o,s:b}", "id", r->id, "kind", str_or_empty(r->kind),
-                           "agency", str_or_empty(r->agency), "status", str_or_empty(r->status),
-                           "deadline", when_json(due), "overdue", overdue));
+    char kind[WEB_LABEL_MAX];
+    web_label(r->kind, kind);
+    json_array_append_new(c->rows, json_pack("{s:s,s:s,s:s,s:s,s:o,s:b}", "id", r->id, "kind", kind,
+                                             "agency", web_or_empty(r->agency), "status",
+                                             web_or_empty(r->status), "deadline",
+                                             web_time_words(due, "none"), "overdue", overdue));
     return CUST_OK;
 }
 
@@ -211,10 +198,10 @@ static enum cust_status duty_row(const struct cust_duty_row *d, void *arg)
     struct listing *c = arg;
     if (c->n++ >= 50)
         return CUST_OK;
-    json_array_append_new(c->rows,
-                          json_pack("{s:s,s:s,s:s,s:o}", "duty", d->duty, "request_id",
-                                    str_or_empty(d->request_id), "booking_number",
-                                    str_or_empty(d->booking_number), "due", when_json(d->due_ts)));
+    json_array_append_new(c->rows, json_pack("{s:s,s:s,s:s,s:o}", "duty", d->duty, "request_id",
+                                             web_or_empty(d->request_id), "booking_number",
+                                             web_or_empty(d->booking_number), "due",
+                                             web_time_words(d->due_ts, "none")));
     return CUST_OK;
 }
 
@@ -284,9 +271,9 @@ static enum cust_status roster_row(const struct cust_roster_row *r, void *arg)
         p->rows,
         json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s}", "booking_number", r->booking_number,
                   "person_internal_id", (json_int_t)r->person_id, "last_name",
-                  str_or_empty(r->last_name), "first_name", str_or_empty(r->first_name),
-                  "booked_at", str_or_empty(r->booked_at), "facility", str_or_empty(r->facility),
-                  "scheduled_release", str_or_empty(r->scheduled_release)));
+                  web_or_empty(r->last_name), "first_name", web_or_empty(r->first_name),
+                  "booked_at", web_or_empty(r->booked_at), "facility", web_or_empty(r->facility),
+                  "scheduled_release", web_or_empty(r->scheduled_release)));
     return CUST_OK;
 }
 
@@ -313,7 +300,7 @@ enum cust_status web_roster_page(struct cust_http_request *req, struct cust_http
         return web_html_error(w, res, 500, "Roster unavailable", err.msg, &s);
     }
     return web_page(w, res, 200, "Roster", &s, "roster",
-                    json_pack("{s:s,s:I,s:b,s:o}", "last_name", str_or_empty(last), "count",
+                    json_pack("{s:s,s:I,s:b,s:o}", "last_name", web_or_empty(last), "count",
                               (json_int_t)p.n, "capped", p.n > 500, "rows", p.rows));
 }
 
@@ -339,8 +326,8 @@ enum cust_status web_audit_page(struct cust_http_request *req, struct cust_http_
 static enum cust_status user_row(const struct cust_user_row *r, void *arg)
 {
     json_array_append_new(arg, json_pack("{s:s,s:s,s:s,s:s}", "name", r->name, "role",
-                                         str_or_empty(r->role), "created_at",
-                                         str_or_empty(r->created_at), "state",
+                                         web_or_empty(r->role), "created_at",
+                                         web_or_empty(r->created_at), "state",
                                          r->disabled ? "disabled" : "active"));
     return CUST_OK;
 }

@@ -393,11 +393,6 @@ enum cust_status web_api_duty_done(struct cust_http_request *req, struct cust_ht
 
 /* ---- console: request detail -------------------------------------------------------------- */
 
-static const char *str_or_empty(const char *s)
-{
-    return s ? s : "";
-}
-
 /* Citations as one text ("A; B"). */
 static json_t *cite_json(const json_t *arr)
 {
@@ -408,7 +403,7 @@ static json_t *cite_json(const json_t *arr)
     {
         if (i)
             cust_buf_puts(&b, "; ");
-        cust_buf_puts(&b, str_or_empty(json_string_value(c)));
+        cust_buf_puts(&b, web_or_empty(json_string_value(c)));
     }
     json_t *s = json_stringn(b.buf, b.len);
     cust_buf_release(&b);
@@ -446,7 +441,7 @@ static json_t *decision_vars(const struct cust_desk_env *env, const json_t *dec)
                                                       verdict ? verdict : "none", "lead",
                                                       g ? "Disclosing" : "To", "target", k,
                                                       "sentence", verdict_sentence(verdict), "rule",
-                                                      str_or_empty(jstr(v, "rule")), "cite",
+                                                      web_or_empty(jstr(v, "rule")), "cite",
                                                       cite_json(json_object_get(v, "cite"))));
         }
     }
@@ -455,7 +450,7 @@ static json_t *decision_vars(const struct cust_desk_env *env, const json_t *dec)
     json_t *d;
     json_array_foreach(json_object_get(x, "duties"), i, d) json_array_append_new(
         duties,
-        json_pack("{s:s,s:s?,s:o}", "duty", str_or_empty(jstr(d, "duty")), "when",
+        json_pack("{s:s,s:s?,s:o}", "duty", web_or_empty(jstr(d, "duty")), "when",
                   cust_desk_duty_trigger(env, d), "cite", cite_json(json_object_get(d, "cite"))));
     json_t *lines = json_array();
     json_t *t;
@@ -471,11 +466,11 @@ static json_t *decision_vars(const struct cust_desk_env *env, const json_t *dec)
     }
     json_t *v = json_pack(
         "{s:s,s:s?,s:I,s:s,s:s,s:s?,s:s,s:s,s:o}", "booking_number",
-        str_or_empty(jstr(dec, "booking_number")), "name", jstr(dec, "name"), "person_id",
+        web_or_empty(jstr(dec, "booking_number")), "name", jstr(dec, "name"), "person_id",
         json_integer_value(json_object_get(dec, "person_id")), "policy_id",
-        str_or_empty(jstr(pol, "id")), "policy_version", str_or_empty(jstr(pol, "version")),
-        "version_name", jstr(pol, "version_name"), "as_of", str_or_empty(jstr(x, "as_of")),
-        "decided_by", str_or_empty(jstr(dec, "decided_by")), "verdicts", verdicts);
+        web_or_empty(jstr(pol, "id")), "policy_version", web_or_empty(jstr(pol, "version")),
+        "version_name", jstr(pol, "version_name"), "as_of", web_or_empty(jstr(x, "as_of")),
+        "decided_by", web_or_empty(jstr(dec, "decided_by")), "verdicts", verdicts);
     /* present in every decision so the page's own "duties" and "trace" never show through */
     json_object_set_new(v, "duties",
                         json_array_size(duties) ? json_pack("{s:o}", "list", duties)
@@ -563,13 +558,15 @@ static json_t *request_vars(const struct cust_desk_env *env, const json_t *r,
                             const struct cust_session *se)
 {
     const json_t *rq = json_object_get(r, "requester");
-    json_t *v = json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:b,s:s}", "id", str_or_empty(jstr(r, "id")), "kind",
-        str_or_empty(jstr(r, "kind")), "form", str_or_empty(jstr(r, "form")), "agency",
-        str_or_empty(jstr(rq, "agency")), "status", str_or_empty(jstr(r, "status")), "received_at",
-        str_or_empty(jstr(r, "received_at")), "deadline",
-        jstr(r, "deadline") ? jstr(r, "deadline") : "none", "law_rule", jstr(r, "law_rule"),
-        "overdue", json_is_true(json_object_get(r, "overdue")), "csrf", se->csrf);
+    char kind[WEB_LABEL_MAX];
+    web_label(jstr(r, "kind"), kind);
+    json_t *v =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s?,s:b,s:s}", "id", web_or_empty(jstr(r, "id")),
+                  "kind", kind, "form", web_or_empty(jstr(r, "form")), "agency",
+                  web_or_empty(jstr(rq, "agency")), "status", web_or_empty(jstr(r, "status")),
+                  "received_at", web_words_of(jstr(r, "received_at"), "not recorded"), "deadline",
+                  web_words_of(jstr(r, "deadline"), "none"), "law_rule", jstr(r, "law_rule"),
+                  "overdue", json_is_true(json_object_get(r, "overdue")), "csrf", se->csrf);
     json_t *links = json_array();
     size_t i;
     json_t *l;
@@ -585,7 +582,7 @@ static json_t *request_vars(const struct cust_desk_env *env, const json_t *r,
         json_array_foreach(json_object_get(l, "reasons"), k, x)
         {
             (void)cust_buf_appendf(&why, "%s%s %s %+.1f", k ? ", " : "",
-                                   str_or_empty(jstr(x, "field")), str_or_empty(jstr(x, "text")),
+                                   web_or_empty(jstr(x, "field")), web_or_empty(jstr(x, "text")),
                                    json_number_value(json_object_get(x, "points")));
         }
         json_array_append_new(
@@ -593,13 +590,13 @@ static json_t *request_vars(const struct cust_desk_env *env, const json_t *r,
             json_pack("{s:I,s:s?,s:s?,s:s,s:s,s:s,s:b,s:b,s:b,s:s,s:s,s:s}", "person_id",
                       (json_int_t)json_integer_value(json_object_get(l, "person_id")), "name",
                       jstr(l, "name"), "dob", dob ? jstr(l, "dob") : NULL, "booking_number",
-                      str_or_empty(jstr(l, "booking_number")), "state",
-                      str_or_empty(jstr(l, "state")), "score", score, "strong",
+                      web_or_empty(jstr(l, "booking_number")), "state",
+                      web_or_empty(jstr(l, "state")), "score", score, "strong",
                       json_is_true(json_object_get(l, "strong")), "review",
                       json_is_true(json_object_get(l, "review")), "outside",
                       json_is_true(json_object_get(l, "outside_candidates")), "confirmed_by",
-                      str_or_empty(jstr(l, "confirmed_by")), "confirm_reason",
-                      str_or_empty(jstr(l, "confirm_reason")), "why", why.buf ? why.buf : ""));
+                      web_or_empty(jstr(l, "confirmed_by")), "confirm_reason",
+                      web_or_empty(jstr(l, "confirm_reason")), "why", why.buf ? why.buf : ""));
         cust_buf_release(&why);
     }
     json_object_set_new(v, "links", links);
@@ -612,10 +609,10 @@ static json_t *request_vars(const struct cust_desk_env *env, const json_t *r,
     json_t *acts = json_array();
     json_t *a;
     json_array_foreach(json_object_get(r, "actions"), i, a) json_array_append_new(
-        acts, json_pack("{s:s,s:s,s:s,s:s?,s:s,s:I}", "action", str_or_empty(jstr(a, "action")),
-                        "outcome", str_or_empty(jstr(a, "outcome")), "by",
-                        str_or_empty(jstr(a, "by")), "name", jstr(a, "name"), "booking_number",
-                        str_or_empty(jstr(a, "booking_number")), "person_id",
+        acts, json_pack("{s:s,s:s,s:s,s:s?,s:s,s:I}", "action", web_or_empty(jstr(a, "action")),
+                        "outcome", web_or_empty(jstr(a, "outcome")), "by",
+                        web_or_empty(jstr(a, "by")), "name", jstr(a, "name"), "booking_number",
+                        web_or_empty(jstr(a, "booking_number")), "person_id",
                         json_integer_value(json_object_get(a, "person_id"))));
     json_object_set_new(v, "actions",
                         json_array_size(acts) ? json_pack("{s:o}", "list", acts)
@@ -624,12 +621,12 @@ static json_t *request_vars(const struct cust_desk_env *env, const json_t *r,
     json_t *d;
     json_array_foreach(json_object_get(r, "duties"), i, d) json_array_append_new(
         duties,
-        json_pack("{s:s,s:s?,s:s?,s:I,s:s,s:b,s:s,s:o}", "duty", str_or_empty(jstr(d, "duty")),
+        json_pack("{s:s,s:s?,s:s?,s:I,s:s,s:b,s:o,s:o}", "duty", web_or_empty(jstr(d, "duty")),
                   "name", jstr(d, "name"), "booking_number", jstr(d, "booking_number"), "person_id",
                   json_integer_value(json_object_get(d, "person_id")), "status",
-                  str_or_empty(jstr(d, "status")), "overdue",
+                  web_or_empty(jstr(d, "status")), "overdue",
                   json_is_true(json_object_get(d, "overdue")), "due",
-                  jstr(d, "due") ? jstr(d, "due") : "none", "cite",
+                  web_words_of(jstr(d, "due"), "none"), "cite",
                   cite_json(json_object_get(d, "cite"))));
     json_object_set_new(v, "duties",
                         json_array_size(duties) ? json_pack("{s:o}", "list", duties)
@@ -640,11 +637,11 @@ static json_t *request_vars(const struct cust_desk_env *env, const json_t *r,
     json_array_foreach(json_object_get(r, "documents"), i, doc)
     {
         json_int_t size = json_integer_value(json_object_get(doc, "size"));
-        char *seg = path_segment(str_or_empty(jstr(doc, "name")));
+        char *seg = path_segment(web_or_empty(jstr(doc, "name")));
         json_array_append_new(
-            docs, json_pack("{s:s,s:s,s:s,s:s,s:I,s:b}", "name", str_or_empty(jstr(doc, "name")),
-                            "href", seg, "role", str_or_empty(jstr(doc, "role")), "sha256",
-                            str_or_empty(jstr(doc, "sha256")), "size", size, "kept", size >= 0));
+            docs, json_pack("{s:s,s:s,s:s,s:s,s:I,s:b}", "name", web_or_empty(jstr(doc, "name")),
+                            "href", seg, "role", web_or_empty(jstr(doc, "role")), "sha256",
+                            web_or_empty(jstr(doc, "sha256")), "size", size, "kept", size >= 0));
         free(seg);
     }
     json_object_set_new(v, "documents",
@@ -804,11 +801,11 @@ enum cust_status web_fulfil_page(struct cust_http_request *req, struct cust_http
     json_array_foreach(json_object_get(rq, "items"), i, it)
     {
         cust_buf_puts(&items, i ? ", " : "");
-        cust_buf_puts(&items, str_or_empty(json_string_value(it)));
+        cust_buf_puts(&items, web_or_empty(json_string_value(it)));
     }
     json_t *v = json_pack("{s:s,s:s,s:s,s:s,s:s%,s:s,s:[{s:s,s:s},{s:s,s:s}]}", "id", id, "agency",
-                          str_or_empty(jstr(json_object_get(r, "requester"), "agency")), "status",
-                          str_or_empty(jstr(r, "status")), "scope", scope ? scope : "none", "items",
+                          web_or_empty(jstr(json_object_get(r, "requester"), "agency")), "status",
+                          web_or_empty(jstr(r, "status")), "scope", scope ? scope : "none", "items",
                           items.buf, items.len, "csrf", se.csrf, "formats", "format", "json",
                           "label", "JSON", "format", "csv", "label", "CSV");
     free(scope);

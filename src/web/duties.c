@@ -39,16 +39,6 @@ static bool request_id_ok(const char *s)
     return n > 0 && n <= 64;
 }
 
-static json_t *words_at(const json_t *rfc3339, const char *absent)
-{
-    const char *s = json_string_value(rfc3339);
-    if (!s)
-        return json_string(absent);
-    char out[CUST_DATE_WORDS_MAX];
-    cust_words_of(s, "en", out);
-    return json_string(out);
-}
-
 /* "A; B" */
 static json_t *joined(const json_t *arr)
 {
@@ -76,13 +66,14 @@ static json_t *row_of(const json_t *d, bool may_complete)
         "duty", json_object_get(d, "duty"), "request_id", json_object_get(d, "request_id"), "cite",
         joined(json_object_get(d, "cite")), "what", json_object_get(d, "what"), "name",
         json_object_get(d, "name"), "booking_number", json_object_get(d, "booking_number"), "due",
-        words_at(json_object_get(d, "due"), "No deadline"), "due_cite",
+        web_words_of(json_string_value(json_object_get(d, "due")), "No deadline"), "due_cite",
         json_object_get(d, "due_cite"), "overdue", json_is_true(json_object_get(d, "overdue")),
         "open", open, "can_done", open && may_complete, "notice",
         json_is_true(json_object_get(d, "notice")) && may_complete);
     if (r && !open) {
         const char *by = json_string_value(json_object_get(d, "done_by"));
-        json_t *at = words_at(json_object_get(d, "done_at"), "at a time not recorded");
+        json_t *at = web_words_of(json_string_value(json_object_get(d, "done_at")),
+                                  "at a time not recorded");
         json_object_set_new(
             r, "done",
             json_sprintf("Done by %s, %s", by ? by : "(unknown)", json_string_value(at)));

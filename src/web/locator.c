@@ -341,11 +341,6 @@ enum cust_status web_locator_api(struct cust_http_request *req, struct cust_http
 
 /* ---- HTML ----------------------------------------------------------------------------------- */
 
-static const char *str_or_empty(const char *s)
-{
-    return s ? s : "";
-}
-
 /* One row of the page: the public fields, the charges, their bail summed, the next court date. */
 static enum cust_status html_row(const struct cust_public_row *r, void *arg)
 {
@@ -375,7 +370,7 @@ static enum cust_status html_row(const struct cust_public_row *r, void *arg)
             next_court = court;
         json_array_append_new(
             list, json_pack("{s:s,s:s?,s:b}", "code",
-                            str_or_empty(json_string_value(json_object_get(c, "code"))),
+                            web_or_empty(json_string_value(json_object_get(c, "code"))),
                             "description", json_string_value(json_object_get(c, "description")),
                             "hold", status && strcmp(status, "hold") == 0));
     }
@@ -385,11 +380,11 @@ static enum cust_status html_row(const struct cust_public_row *r, void *arg)
     cust_words_of(next_court ? next_court : "None scheduled", "en", court);
     cust_words_of(r->scheduled_release ? r->scheduled_release : "Not public", "en", release);
     json_t *row = json_pack(
-        "{s:s,s:s,s:s?,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:s}", "last_name", str_or_empty(r->last_name),
-        "first_name", str_or_empty(r->first_name), "middle_name",
+        "{s:s,s:s,s:s?,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:s}", "last_name", web_or_empty(r->last_name),
+        "first_name", web_or_empty(r->first_name), "middle_name",
         r->middle_name && *r->middle_name ? r->middle_name : NULL, "booking_number",
-        str_or_empty(r->booking_number), "booked_at", booked, "facility", str_or_empty(r->facility),
-        "arresting_agency", str_or_empty(r->arresting_agency), "charges", list, "bail",
+        web_or_empty(r->booking_number), "booked_at", booked, "facility", web_or_empty(r->facility),
+        "arresting_agency", web_or_empty(r->arresting_agency), "charges", list, "bail",
         any_bail ? web_dollars(bail) : json_string("None set"), "next_court_date", court,
         "release_date", release);
     json_decref(charges);

@@ -27,27 +27,6 @@ struct listing {
     int64_t now;
 };
 
-/* "notification_request" -> "Notification request" */
-static void label_of(const char *name, char out[64])
-{
-    snprintf(out, 64, "%s", name ? name : "");
-    for (char *p = out; *p; p++)
-        if (*p == '_')
-            *p = ' ';
-    if (out[0] >= 'a' && out[0] <= 'z')
-        out[0] = (char)(out[0] - 'a' + 'A');
-}
-
-static json_t *words_at(int64_t t)
-{
-    char out[CUST_DATE_WORDS_MAX];
-    if (t == CUST_NO_TIME || t <= 0)
-        return json_string("none");
-    if (cust_time_words(t, "en", out) != CUST_OK)
-        cust_time_format(t, 0, true, out);
-    return json_string(out);
-}
-
 static enum cust_status list_row(const struct cust_request_row *r, void *arg)
 {
     struct listing *c = arg;
@@ -57,13 +36,13 @@ static enum cust_status list_row(const struct cust_request_row *r, void *arg)
     bool overdue = due > 0 && due != CUST_NO_TIME && due < c->now &&
                    (strcmp(r->status, "received") == 0 || strcmp(r->status, "matched") == 0 ||
                     strcmp(r->status, "decided") == 0);
-    char kind[64];
-    label_of(r->kind, kind);
+    char kind[WEB_LABEL_MAX];
+    web_label(r->kind, kind);
     json_array_append_new(c->rows, json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:b}", "id", r->id, "kind",
                                              kind, "agency", r->agency ? r->agency : "", "status",
                                              r->status ? r->status : "", "received",
-                                             words_at(r->received_ts), "deadline", words_at(due),
-                                             "overdue", overdue));
+                                             web_time_words(r->received_ts, "none"), "deadline",
+                                             web_time_words(due, "none"), "overdue", overdue));
     return CUST_OK;
 }
 
@@ -83,8 +62,8 @@ static json_t *options(const char *const *values, size_t n, const char *chosen)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) {
-        char label[64];
-        label_of(values[i], label);
+        char label[WEB_LABEL_MAX];
+        web_label(values[i], label);
         json_array_append_new(a, json_pack("{s:s,s:s,s:b}", "value", values[i], "label", label,
                                            "selected", chosen && strcmp(chosen, values[i]) == 0));
     }

@@ -9,7 +9,7 @@ set -euo pipefail
 
 C=$CUSTODIAN
 export CUSTODIAN_NOW=2025-07-15T17:00:00Z
-export CUSTODIAN_DB="$T/county.db"
+export CUSTODIAN_DB="$T/county.db" CUSTODIAN_TIMEZONE=America/Los_Angeles
 
 "$C" init >/dev/null
 "$C" import "$CUST_SOURCE_DIR/tests/data/records/good.jsonl" >/dev/null 2>&1
@@ -39,6 +39,15 @@ jq -e '[.duties[].duty] | index("report_transfer_to_state") == null' "$T/b" >/de
 curl -s -b "$T/jar" -o "$T/page.html" "$BASE/console/requests/$ID"
 grep -q "report_transfer_to_state (when transfer_done)" "$T/page.html" ||
   fail "the page: $(grep -o 'report_transfer_to_state[^<]*' "$T/page.html" | head -2)"; ok
+# and reads as a clerk reads: the kind in words, no empty "()" for a request without a form,
+# the instant it was received in the county's time (not RFC 3339)
+grep -q '<dt>Kind</dt><dd>Judicial warrant</dd>' "$T/page.html" ||
+  fail "kind: $(grep -o '<dt>Kind</dt><dd>[^<]*' "$T/page.html")"; ok
+# (CLDR puts a narrow no-break space, U+202F, before AM)
+grep -q '<dt>Received</dt><dd>July 15, 2025 at 9:00'$'\xe2\x80\xaf''AM PDT</dd>' "$T/page.html" ||
+  fail "received: $(grep -o '<dt>Received</dt><dd>[^<]*' "$T/page.html")"; ok
+! grep -q '>20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T' "$T/page.html" ||
+  fail "an instant as RFC 3339: $(grep -o '>20[0-9-]*T[^<]*' "$T/page.html")"; ok
 
 serve_stop
 pass
