@@ -23,6 +23,8 @@
 
 #include "custodian/status.h"
 
+#include <stdio.h>
+
 struct cust_buf {
     char *buf;
     size_t len;
@@ -58,6 +60,10 @@ enum cust_status cust_buf_reserve(struct cust_buf *b, size_t extra);
 enum cust_status cust_buf_append(struct cust_buf *b, const void *data, size_t len);
 enum cust_status cust_buf_puts(struct cust_buf *b, const char *s);
 enum cust_status cust_buf_putc(struct cust_buf *b, char c);
+/* Append everything `f` has left to read (a file, stdin, a pipe); `f` is not closed. The
+ * buffer's status after it (CUST_ETOOBIG past the cap: the file is larger than the caller
+ * accepts), or CUST_EIO when reading failed. */
+enum cust_status cust_buf_read(struct cust_buf *b, FILE *f);
 enum cust_status cust_buf_appendf(struct cust_buf *b, const char *fmt, ...) CUST_PRINTF(2, 3);
 /* `v` in decimal, without printf (for text written once per row: the printf family's parse of
  * its format was most of the time of a case key, a generated line). */

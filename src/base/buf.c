@@ -265,6 +265,17 @@ enum cust_status cust_buf_json_safe(struct cust_buf *b, const char *s)
     return cust_buf_putc(b, '"');
 }
 
+enum cust_status cust_buf_read(struct cust_buf *b, FILE *f)
+{
+    char chunk[16384];
+    size_t n;
+    while (b->err == CUST_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        cust_buf_append(b, chunk, n);
+    if (b->err == CUST_OK && ferror(f))
+        return CUST_EIO;
+    return b->err;
+}
+
 enum cust_status cust_buf_dollars(struct cust_buf *b, int64_t cents)
 {
     /* unsigned: INT64_MIN has no positive counterpart */

@@ -18,16 +18,6 @@ static const char usage[] =
     "Exit: 0 decided, 2 invalid case (problems on stderr as 'json.path: reason'),\n"
     "1 policy missing or inconsistent.\n";
 
-static enum cust_status read_all(FILE *f, struct cust_buf *b)
-{
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        if (cust_buf_append(b, chunk, n))
-            return CUST_ENOMEM;
-    return ferror(f) ? CUST_EIO : CUST_OK;
-}
-
 static void print_line(json_t *o)
 {
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -105,7 +95,7 @@ static int run_one(const char *file, const char *policy, struct cust_policy_reso
     }
     struct cust_buf b = CUST_BUF_INIT;
     cust_buf_init(&b, 64u << 20);
-    enum cust_status rs = read_all(f, &b);
+    enum cust_status rs = cust_buf_read(&b, f);
     if (f != stdin)
         fclose(f);
     if (rs) {

@@ -117,13 +117,14 @@ static int do_explain(int argc, char **argv, const char *dir, const struct cust_
         return 1;
     }
     struct cust_buf b = CUST_BUF_INIT;
-    char chunk[8192];
-    size_t nr;
-    while ((nr = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        if (cust_buf_append(&b, chunk, nr))
-            break;
+    enum cust_status rs = cust_buf_read(&b, f);
     if (f != stdin)
         fclose(f);
+    if (rs != CUST_OK) {
+        fprintf(stderr, "custodian: cannot read '%s'\n", file);
+        cust_buf_release(&b);
+        return 1;
+    }
     struct cust_diag dg = CUST_DIAG_INIT;
     struct cust_case *c = NULL;
     struct cust_policy *p = NULL;

@@ -369,16 +369,13 @@ static int attach_files(json_t *doc, const char *const *files, size_t n)
             fprintf(stderr, "custodian: --attach '%s': %s\n", files[i], strerror(errno));
             return 2;
         }
-        struct cust_buf b = CUST_BUF_INIT;
-        char chunk[65536];
-        size_t got;
-        while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= (32u << 20))
-            (void)cust_buf_append(&b, chunk, got);
-        bool bad = ferror(f) || cust_buf_status(&b) != CUST_OK;
+        struct cust_buf b;
+        cust_buf_init(&b, 32u << 20);
+        enum cust_status rs = cust_buf_read(&b, f);
         fclose(f);
-        if (bad || b.len > (32u << 20)) {
+        if (rs != CUST_OK) {
             fprintf(stderr, "custodian: --attach '%s': %s\n", files[i],
-                    bad ? "cannot read it" : "larger than 32 MiB");
+                    rs == CUST_ETOOBIG ? "larger than 32 MiB" : "cannot read it");
             cust_buf_release(&b);
             return 2;
         }

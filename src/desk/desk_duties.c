@@ -76,15 +76,12 @@ static enum cust_status render(struct cust_desk *d, const char *tpl, const char 
                                 tpl, lang);
         struct cust_buf b;
         cust_buf_init(&b, 1u << 20);
-        char chunk[4096];
-        size_t n;
-        enum cust_status st = CUST_OK;
-        while (st == CUST_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-            st = cust_buf_append(&b, chunk, n);
+        enum cust_status st = cust_buf_read(&b, f);
         fclose(f);
         if (st != CUST_OK) {
             cust_buf_release(&b);
-            return cust_err_set(err, st, "template '%s' larger than 1 MiB", path);
+            return cust_err_set(err, st, "template '%s' %s", path,
+                                st == CUST_ETOOBIG ? "larger than 1 MiB" : "cannot be read");
         }
         text = json_stringn_nocheck(b.len ? b.buf : "", b.len);
         cust_buf_release(&b);

@@ -802,14 +802,9 @@ enum cust_status cust_map_load(const char *path, struct cust_map **out, struct c
         return cust_err_set(err, CUST_EIO, "cannot open '%s': %s", path, strerror(errno));
     struct cust_buf b;
     cust_buf_init(&b, 1u << 20);
-    char chunk[8192];
-    size_t n;
-    enum cust_status st = CUST_OK;
-    while (st == CUST_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        st = cust_buf_append(&b, chunk, n);
-    bool bad = ferror(f);
+    enum cust_status st = cust_buf_read(&b, f);
     fclose(f);
-    if (st != CUST_OK || bad) {
+    if (st != CUST_OK) {
         cust_buf_release(&b);
         return cust_err_set(err, st == CUST_ETOOBIG ? st : CUST_EIO, "cannot read '%s'%s", path,
                             st == CUST_ETOOBIG ? ": larger than 1 MiB" : "");

@@ -212,17 +212,10 @@ static enum cust_status read_file(const char *path, struct cust_buf *b, struct c
     FILE *f = fopen(path, "rb");
     if (!f)
         return cust_err_set(err, CUST_ENOTFOUND, "cannot open policy '%s'", path);
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        if (cust_buf_append(b, chunk, n)) {
-            fclose(f);
-            return cust_err_set(err, CUST_ENOMEM, "out of memory");
-        }
-    bool bad = ferror(f);
+    enum cust_status st = cust_buf_read(b, f);
     fclose(f);
-    if (bad)
-        return cust_err_set(err, CUST_EIO, "cannot read '%s'", path);
+    if (st != CUST_OK)
+        return cust_err_set(err, st, "cannot read '%s'", path);
     return CUST_OK;
 }
 

@@ -184,14 +184,12 @@ enum cust_status pi_table_load(struct cust_policy *p, const char *dir, const cha
     if (!fp)
         return cust_err_set(err, CUST_ENOTFOUND, "table '%s': cannot open '%s'", name, path);
     struct cust_buf b = CUST_BUF_INIT;
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-        if (cust_buf_append(&b, chunk, n)) {
-            fclose(fp);
-            return cust_err_set(err, CUST_ENOMEM, "out of memory");
-        }
+    enum cust_status rs = cust_buf_read(&b, fp);
     fclose(fp);
+    if (rs != CUST_OK) {
+        cust_buf_release(&b);
+        return cust_err_set(err, rs, "table '%s': cannot read '%s'", name, path);
+    }
 
     struct pi_table *t = &p->tables[p->ntables];
     memset(t, 0, sizeof(*t));

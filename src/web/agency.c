@@ -48,15 +48,10 @@ static enum cust_status load_seal(struct cust_web *w, const struct cust_config *
         return cust_err_set(err, CUST_EINVAL, "county.agency_seal (%s): cannot read '%s': %s", src,
                             path, strerror(errno));
     struct cust_buf b;
-    cust_buf_init(&b, 0);
-    char chunk[16384];
-    size_t got;
-    enum cust_status st = CUST_OK;
-    while (st == CUST_OK && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        st = b.len + got > SEAL_MAX_BYTES ? CUST_ETOOBIG : cust_buf_append(&b, chunk, got);
-    bool bad = ferror(f);
+    cust_buf_init(&b, SEAL_MAX_BYTES);
+    enum cust_status st = cust_buf_read(&b, f);
     fclose(f);
-    if (st == CUST_OK && (bad || b.len == 0))
+    if (st == CUST_OK && b.len == 0)
         st = CUST_EIO;
     if (st != CUST_OK) {
         cust_buf_release(&b);

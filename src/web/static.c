@@ -67,15 +67,10 @@ enum cust_status web_static(struct cust_http_request *req, struct cust_http_resp
     FILE *f = fopen(path, "rb");
     if (!f)
         return cust_http_res_error(res, CUST_ENOTFOUND, "no such asset");
-    char chunk[16384];
-    size_t got;
-    enum cust_status st = CUST_OK;
     cust_buf_reset(&res->body);
-    while (st == CUST_OK && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        st = cust_buf_append(&res->body, chunk, got);
-    bool bad = ferror(f);
+    enum cust_status st = cust_buf_read(&res->body, f);
     fclose(f);
-    if (st != CUST_OK || bad) {
+    if (st != CUST_OK) {
         cust_buf_reset(&res->body);
         return cust_http_res_error_raw(res, 500, "internal", "cannot read asset");
     }

@@ -729,13 +729,9 @@ static enum cust_status load_file(struct cust_web *w, const char *dir, const cha
                             path);
     struct cust_buf b;
     cust_buf_init(&b, 1u << 20);
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        cust_buf_append(&b, chunk, n);
-    bool bad = ferror(f) != 0;
+    enum cust_status st = cust_buf_read(&b, f);
     fclose(f);
-    if (bad || cust_buf_status(&b)) {
+    if (st != CUST_OK) {
         cust_buf_release(&b);
         return cust_err_set(err, CUST_EIO, "cannot read page template '%s'", path);
     }

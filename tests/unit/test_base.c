@@ -28,6 +28,37 @@ static void test_buf_grow_and_detach(void **state)
     free(s);
 }
 
+/* A whole file read into a buffer: every byte (past one read's chunk, NULs included), the
+ * cap, and a stream that cannot be read. */
+static void test_buf_read(void **state)
+{
+    (void)state;
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    for (int i = 0; i < 40000; i++)
+        assert_int_not_equal(fputc(i % 251, f), EOF);
+    rewind(f);
+    struct cust_buf b = CUST_BUF_INIT;
+    assert_int_equal(cust_buf_puts(&b, "x"), CUST_OK); /* appended to what is there */
+    assert_int_equal(cust_buf_read(&b, f), CUST_OK);
+    assert_int_equal(b.len, 40001);
+    for (int i = 0; i < 40000; i++)
+        assert_int_equal((unsigned char)b.buf[1 + i], i % 251);
+    assert_int_equal(b.buf[b.len], '\0');
+    cust_buf_release(&b);
+    rewind(f);
+    cust_buf_init(&b, 39999);
+    assert_int_equal(cust_buf_read(&b, f), CUST_ETOOBIG);
+    assert_int_equal(b.len, 0);
+    cust_buf_release(&b);
+    fclose(f);
+    FILE *w = fopen("/dev/null", "w"); /* open for writing: a read fails */
+    assert_non_null(w);
+    assert_int_equal(cust_buf_read(&b, w), CUST_EIO);
+    fclose(w);
+    cust_buf_release(&b);
+}
+
 static void test_buf_cap(void **state)
 {
     (void)state;
@@ -339,6 +370,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_grow_and_detach),
         cmocka_unit_test(test_buf_cap),
+        cmocka_unit_test(test_buf_read),
         cmocka_unit_test(test_buf_int),
         cmocka_unit_test(test_buf_csv_html),
         cmocka_unit_test(test_buf_dollars),
