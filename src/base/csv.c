@@ -20,16 +20,11 @@ enum cust_status cust_csv_open_file(struct cust_csv *c, const char *path, struct
         return cust_err_set(err, CUST_EIO, "cannot open '%s'", path);
     struct cust_buf b;
     cust_buf_init(&b, CSV_FILE_MAX);
-    char chunk[65536];
-    size_t n;
-    enum cust_status st = CUST_OK;
-    while (!st && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        st = cust_buf_append(&b, chunk, n);
-    bool failed = ferror(f);
+    enum cust_status st = cust_buf_read(&b, f);
     fclose(f);
-    if (st || failed) {
+    if (st) {
         cust_buf_release(&b);
-        return cust_err_set(err, st ? st : CUST_EIO, "cannot read '%s'", path);
+        return cust_err_set(err, st, "cannot read '%s'", path);
     }
     size_t len;
     char *data = cust_buf_detach(&b, &len);

@@ -115,10 +115,7 @@ static char *slurp(const char *path, size_t *len)
     if (!f)
         return NULL;
     struct cust_buf b = CUST_BUF_INIT;
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        assert_int_equal(cust_buf_append(&b, chunk, n), CUST_OK);
+    assert_int_equal(cust_buf_read(&b, f), CUST_OK);
     fclose(f);
     return cust_buf_detach(&b, len);
 }
