@@ -21,13 +21,40 @@ struct web_sweeper {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool stop;
-    bool nudged; /* an entry was spooled while the thread waited (web_sweeper_nudge) */
+    bool nudged;          /* an entry was spooled while the thread waited (web_sweeper_nudge) */
+    time_t spool_failing; /* since when drains fail (an import holding the store), 0 = none */
+    bool spool_said;      /* said so; not again until a drain succeeds */
     char last_error[CUST_ERR_MSG_MAX];
 };
 
+/* Audit entries an import kept waiting, if any, with a short wait for the store. An import holds
+ * it for as long as it runs (a million bookings: minutes), so a failure is expected and the next
+ * second tries again; failing for SPOOL_SAY_AFTER_S is said once, until a drain succeeds. */
+#define SPOOL_SAY_AFTER_S 600
+static void drain(struct cust_web *w)
+{
+    struct web_sweeper *sw = w->sweeper;
+    struct cust_err err = CUST_ERR_INIT;
+    if (web_spool_drain(w, WEB_LEDGER_WAIT_MS, &err) == CUST_OK) {
+        sw->spool_failing = 0;
+        sw->spool_said = false;
+        return;
+    }
+    time_t now = time(NULL);
+    if (!sw->spool_failing)
+        sw->spool_failing = now;
+    else if (!sw->spool_said && now - sw->spool_failing >= SPOOL_SAY_AFTER_S) {
+        fprintf(stderr,
+                "custodian: ledger spool: audit entries have waited %lld minutes for the store: "
+                "%s (kept; tried again every second)\n",
+                (long long)(now - sw->spool_failing) / 60, err.msg);
+        sw->spool_said = true;
+    }
+}
+
 static void sweep_once(struct cust_web *w)
 {
-    web_spool_drain(w); /* audit entries an import kept waiting, if any */
+    drain(w);
     struct web_sweeper *sw = w->sweeper;
     struct cust_err err = CUST_ERR_INIT;
     struct cust_desk d;
@@ -73,7 +100,7 @@ static void *run(void *arg)
             sweep_once(w);
             next_sweep = time(NULL) + sw->every_s;
         } else {
-            web_spool_drain(w);
+            drain(w);
         }
         pthread_mutex_lock(&sw->lock);
     }

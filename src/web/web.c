@@ -393,6 +393,7 @@ static enum cust_status load_pages(struct cust_web *w, const char *dir, struct c
 /* ---- lifecycle ------------------------------------------------------------------------------ */
 
 static enum cust_status open_spool(struct cust_web *w, struct cust_err *err);
+static void spool_drain_or_say(struct cust_web *w);
 
 enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_config *cfg,
                               struct cust_err *err)
@@ -490,7 +491,7 @@ void cust_web_free(struct cust_web *w)
     web_publisher_stop(w);
     web_sweeper_stop(w);
     web_checkpointer_stop(w);
-    web_spool_drain(w);
+    spool_drain_or_say(w);
     cust_ledger_spool_close(w->spool);
     for (unsigned i = 0; i < w->nslots; i++) {
         cust_store_close(w->slots[i].store);
@@ -544,15 +545,22 @@ void web_ledger(struct cust_web *w, const char *actor, const char *role, const c
         fprintf(stderr, "custodian: ledger: %s\n", err.msg);
 }
 
-void web_spool_drain(struct cust_web *w)
+enum cust_status web_spool_drain(struct cust_web *w, int wait_ms, struct cust_err *err)
 {
     if (!w->spool || cust_ledger_spool_pending(w->spool) == 0)
-        return;
-    struct cust_err err = CUST_ERR_INIT;
+        return CUST_OK;
     struct cust_store *s = web_acquire(w);
-    enum cust_status st = cust_ledger_spool_drain(s, w->spool, &err);
+    cust_store_set_lock_wait(s, wait_ms);
+    enum cust_status st = cust_ledger_spool_drain(s, w->spool, err);
+    cust_store_set_lock_wait(s, -1);
     web_release(w, s);
-    if (st != CUST_OK)
+    return st;
+}
+
+static void spool_drain_or_say(struct cust_web *w)
+{
+    struct cust_err err = CUST_ERR_INIT;
+    if (web_spool_drain(w, -1, &err) != CUST_OK)
         fprintf(stderr, "custodian: ledger spool: %s (kept; tried again later)\n", err.msg);
 }
 
@@ -1089,6 +1097,6 @@ static enum cust_status open_spool(struct cust_web *w, struct cust_err *err)
     enum cust_status st = cust_ledger_spool_open(p.buf, &w->spool, err);
     cust_buf_release(&p);
     if (st == CUST_OK)
-        web_spool_drain(w);
+        spool_drain_or_say(w);
     return st;
 }

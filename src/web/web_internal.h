@@ -63,9 +63,11 @@ struct cust_web {
 
 /* How long an audit entry waits for another writer's lock before it goes to the spool. */
 #define WEB_LEDGER_WAIT_MS 200
-/* Append what the spool holds to the ledger, if anything (sweeper.c's timer, the server's
- * stop); problems are written to stderr. */
-void web_spool_drain(struct cust_web *w);
+/* Append what the spool holds to the ledger, if anything (sweeper.c's timer, the server's start
+ * and stop), waiting up to `wait_ms` for another writer's lock (-1: the store's usual wait).
+ * The timer waits WEB_LEDGER_WAIT_MS: while an import holds the store the spool stays, and
+ * the readers' own entries, which wait for the spool while it drains, are not held up. */
+enum cust_status web_spool_drain(struct cust_web *w, int wait_ms, struct cust_err *err);
 
 /* The longest request path a ledger entry keeps (longer ones are cut, marked "..."). */
 #define WEB_LEDGER_PATH_MAX 256
