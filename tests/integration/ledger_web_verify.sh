@@ -13,21 +13,13 @@ command -v jq >/dev/null || fail "jq is needed"
 echo "river otter lantern quietly 42" >"$T/pass"
 "$C" user add aud --role auditor --passphrase-file "$T/pass" >"$T/uri" 2>/dev/null
 SECRET=$(sed -n 's/.*[?&]secret=\([A-Z2-7]*\).*/\1/p' "$T/uri")
-SERVER_PID=
-trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 start() {
-  rm -f "$T/port"
-  "$C" serve --listen 127.0.0.1:0 --port-file "$T/port" 2>"$T/server.err" &
-  SERVER_PID=$!
-  for _ in $(seq 1 200); do [ -s "$T/port" ] && break; sleep 0.05; done
-  [ -s "$T/port" ] || { cat "$T/server.err" >&2; fail "server did not start"; }
-  BASE="http://127.0.0.1:$(cat "$T/port")"
+  serve_start
   code=$(curl -s -c "$T/jar" -o /dev/null -w '%{http_code}' --data-urlencode "name=aud" \
     --data-urlencode "passphrase=$(cat "$T/pass")" --data-urlencode "code=$($TOTP "$SECRET")" \
     "$BASE/login")
   [ "$code" = 303 ] || fail "login: $code"
 }
-stop() { kill "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=; }
 
 start
 curl -s -b "$T/jar" "$BASE/api/v1/audit/verify" >"$T/v1"
@@ -47,7 +39,7 @@ curl -s -b "$T/jar" "$BASE/console/audit" >"$T/page"
 grep 'id="rows">broken: persons id 1 ' "$T/page" >/dev/null || fail "the audit page names the row"
 grep 'Ledger damaged' "$T/page" >/dev/null || fail "the audit page says damaged"
 ok
-stop
+serve_stop
 "$C" audit verify >"$T/out" 2>"$T/err" && fail "the CLI agrees"
 grep '^row broken: persons id 1 ' "$T/err" >/dev/null || fail "the CLI names the same row"
 ok

@@ -119,14 +119,8 @@ ok
 
 # the answers: the API against the statement it replaced (the view's unreleased rows, then those
 # released after today), for the most common names, with first-name prefixes, and a booking number
-SERVER_PID=
-trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 printf '[server]\nthreads = 2\n[locator]\ncache_ttl = 0\nresult_cap = 5\n' >"$T/serve.ini"
-"$C" serve --listen 127.0.0.1:0 --config "$T/serve.ini" --port-file "$T/port" 2>"$T/server.err" &
-SERVER_PID=$!
-for _ in $(seq 1 200); do [ -s "$T/port" ] && break; sleep 0.05; done
-[ -s "$T/port" ] || { cat "$T/server.err" >&2; fail "server did not start"; }
-BASE="http://127.0.0.1:$(cat "$T/port")"
+serve_start --config "$T/serve.ini"
 F="booked_ts <= strftime('%s', 'now') - 7200"
 old() { # KEY FIRST-PREFIX: booking numbers in order, then the total
   local w="substr(last_key, 1, length('$1')) = '$1' AND substr(first_key, 1, length('$2')) = '$2' AND $F"
@@ -178,7 +172,7 @@ curl -s -o "$T/b" "$BASE/api/v1/public/inmates?booking_number=$b"
 ok
 
 # the migrations on a store taken back to schema 12: the same rows and counts again
-kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+serve_stop
 q "DROP TRIGGER public_custody_insert; DROP TRIGGER public_custody_update;
    DROP TRIGGER public_custody_delete; DROP TRIGGER public_custody_person;
    DROP TABLE public_custody_names; DROP TABLE public_custody; DROP INDEX bookings_released_name;

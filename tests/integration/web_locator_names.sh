@@ -30,14 +30,8 @@ booking() { # NUMBER PERSON_ID LAST FIRST
 } >"$T/names.jsonl"
 "$C" import "$T/names.jsonl" >/dev/null 2>&1 || fail "import"; ok
 
-SERVER_PID=
-trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 printf '[server]\nthreads = 2\n[locator]\ncache_ttl = 0\n' >"$T/serve.ini"
-"$C" serve --listen 127.0.0.1:0 --config "$T/serve.ini" --port-file "$T/port" 2>"$T/server.err" &
-SERVER_PID=$!
-for _ in $(seq 1 200); do [ -s "$T/port" ] && break; sleep 0.05; done
-[ -s "$T/port" ] || { cat "$T/server.err" >&2; fail "server did not start"; }
-BASE="http://127.0.0.1:$(cat "$T/port")"
+serve_start --config "$T/serve.ini"
 
 # find LAST [FIRST]: the JSON answer in $T/b, the status in $code
 find() {
@@ -101,7 +95,7 @@ ok
 
 # migration 10 on a store of schema 9 fills every booking's keys: take the store back (migration
 # 5's indexes and trigger, migration 7's view, no key columns), then open it with a writer
-kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+serve_stop
 sqlite3 "$CUSTODIAN_DB" "DROP TRIGGER public_custody_insert; DROP TRIGGER public_custody_update;
   DROP TRIGGER public_custody_delete; DROP TRIGGER public_custody_person;
   DROP TABLE public_custody; DROP VIEW public_bookings; DROP INDEX bookings_open;

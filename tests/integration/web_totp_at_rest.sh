@@ -63,18 +63,7 @@ cat >"$T/serve.ini" <<INI
 threads = 2
 access_log = $T/access.log
 INI
-SERVER_PID=
-trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
-start() { # extra serve args...
-  rm -f "$T/port"
-  "$C" serve --listen 127.0.0.1:0 --config "$T/serve.ini" --port-file "$T/port" "$@" \
-    2>"$T/server.err" &
-  SERVER_PID=$!
-  for _ in $(seq 1 200); do [ -s "$T/port" ] && break; sleep 0.05; done
-  [ -s "$T/port" ] || { cat "$T/server.err" >&2; fail "server did not start"; }
-  BASE="http://127.0.0.1:$(cat "$T/port")"
-}
-stop() { kill "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=; }
+start() { serve_start --config "$T/serve.ini" "$@"; } # extra serve args...
 login() { # NAME SECRET -> HTTP status
   curl -s -o /dev/null -w '%{http_code}' --data-urlencode "name=$1" \
     --data-urlencode "passphrase=$(cat "$T/pass")" --data-urlencode "code=$($TOTP "$2")" \
@@ -87,7 +76,7 @@ dump_has "$H3" && fail "the old clear secret is still in the .dump"
 [ "$(login u1 "$S1")" = 303 ] || fail "login u1"
 [ "$(login u3 "$S3")" = 303 ] || fail "login u3 (sealed from the clear row)"
 [ "$(login u2 "$S1")" != 303 ] || fail "u2 with u1's secret"
-stop
+serve_stop
 KEYHEX=$(od -An -tx1 "$DB.key" | tr -d ' \n')
 for f in "$T/server.err" "$T/access.log"; do
   grep -qi "$KEYHEX" "$f" && fail "server key in $f"
@@ -108,19 +97,19 @@ mv "$DB.key" "$T/moved.key"
 start
 grep -q "no key file '$DB.key'" "$T/server.err" || fail "no notice: $(cat "$T/server.err")"
 [ "$(login u2 "$(secret_of "$T/uri.u2")")" != 303 ] || fail "login without the key"
-stop
+serve_stop
 ok
 
 # --- --key-file and CUSTODIAN_KEY_FILE name it elsewhere
 start --key-file "$T/moved.key"
 [ "$(login u2 "$(secret_of "$T/uri.u2")")" = 303 ] || fail "login with --key-file"
-stop
+serve_stop
 CUSTODIAN_KEY_FILE="$T/moved.key" "$C" user add u5 --role auditor --passphrase-file "$T/pass" \
   >"$T/uri.u5" 2>/dev/null
 [ ! -e "$DB.key" ] || fail "CUSTODIAN_KEY_FILE ignored by user add"
 export CUSTODIAN_KEY_FILE="$T/moved.key"
 start
 [ "$(login u5 "$(secret_of "$T/uri.u5")")" = 303 ] || fail "login with CUSTODIAN_KEY_FILE"
-stop
+serve_stop
 ok
 pass
