@@ -636,12 +636,14 @@ static json_t *request_vars(const struct cust_desk_env *env, const json_t *r,
     json_t *doc;
     json_array_foreach(json_object_get(r, "documents"), i, doc)
     {
-        json_int_t size = json_integer_value(json_object_get(doc, "size"));
+        /* size null: only the hash was received (a JSON null is not 0 bytes kept) */
+        const json_t *size = json_object_get(doc, "size");
         char *seg = path_segment(web_or_empty(jstr(doc, "name")));
         json_array_append_new(
             docs, json_pack("{s:s,s:s,s:s,s:s,s:I,s:b}", "name", web_or_empty(jstr(doc, "name")),
                             "href", seg, "role", web_or_empty(jstr(doc, "role")), "sha256",
-                            web_or_empty(jstr(doc, "sha256")), "size", size, "kept", size >= 0));
+                            web_or_empty(jstr(doc, "sha256")), "size", json_integer_value(size),
+                            "kept", json_is_integer(size) && json_integer_value(size) >= 0));
         free(seg);
     }
     json_object_set_new(v, "documents",
