@@ -22,6 +22,7 @@ struct web_sweeper {
     pthread_cond_t wake;
     bool stop;
     bool nudged;          /* an entry was spooled while the thread waited (web_sweeper_nudge) */
+    bool short_wait;      /* waiting a second (the spool pending): a nudge changes nothing */
     time_t spool_failing; /* since when drains fail (an import holding the store), 0 = none */
     bool spool_said;      /* said so; not again until a drain succeeds */
     char last_error[CUST_ERR_MSG_MAX];
@@ -90,6 +91,7 @@ static void *run(void *arg)
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_sec += spooled ? 1 : sw->every_s;
         sw->nudged = false;
+        sw->short_wait = spooled;
         pthread_cond_timedwait(&sw->wake, &sw->lock, &ts);
         if (sw->stop)
             break;
@@ -131,8 +133,12 @@ void web_sweeper_nudge(struct cust_web *w)
     if (!sw)
         return;
     pthread_mutex_lock(&sw->lock);
-    sw->nudged = true;
-    pthread_cond_signal(&sw->wake);
+    /* in the minute's wait only: readers spooling many entries a second must not keep
+     * restarting the second's wait, which would starve the drain and the expiry sweep */
+    if (!sw->short_wait) {
+        sw->nudged = true;
+        pthread_cond_signal(&sw->wake);
+    }
     pthread_mutex_unlock(&sw->lock);
 }
 
