@@ -268,12 +268,12 @@ static enum cust_status roster_row(const struct cust_roster_row *r, void *arg)
     if (++p->n > 500)
         return CUST_OK;
     json_array_append_new(
-        p->rows,
-        json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s}", "booking_number", r->booking_number,
-                  "person_internal_id", (json_int_t)r->person_id, "last_name",
-                  web_or_empty(r->last_name), "first_name", web_or_empty(r->first_name),
-                  "booked_at", web_or_empty(r->booked_at), "facility", web_or_empty(r->facility),
-                  "scheduled_release", web_or_empty(r->scheduled_release)));
+        p->rows, json_pack("{s:s,s:I,s:s,s:s,s:o,s:s,s:o}", "booking_number", r->booking_number,
+                           "person_internal_id", (json_int_t)r->person_id, "last_name",
+                           web_or_empty(r->last_name), "first_name", web_or_empty(r->first_name),
+                           "booked_at", web_words_of(r->booked_at, ""), "facility",
+                           web_or_empty(r->facility), "scheduled_release",
+                           web_words_of(r->scheduled_release, "")));
     return CUST_OK;
 }
 

@@ -143,6 +143,12 @@ try {
   // 5. roster and a booking with restricted fields (a supervisor may see them)
   await page.goto(`${base}/console/roster`);
   await audit('roster');
+  // booked and release dates in words, as on the booking page, not RFC 3339
+  const roster = await page.locator('table').innerText();
+  assert.match(roster, /March 14, 2025 at 5:22\u202fPM UTC/);
+  assert.match(roster, /October 30, 2025/);
+  assert.doesNotMatch(roster, /\d{4}-\d\d-\d\d/);
+  checks++;
   await page.getByRole('link', { name: '6012345' }).click();
   assert.match(await page.locator('main').innerText(), /A12345678/);
   checks++;
