@@ -12,6 +12,7 @@
 #include "custodian/ledger.h"
 #include "web_internal.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -21,7 +22,6 @@ struct web_sweeper {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     bool stop;
-    bool nudged;          /* an entry was spooled while the thread waited (web_sweeper_nudge) */
     bool short_wait;      /* waiting a second (the spool pending): a nudge changes nothing */
     time_t spool_failing; /* since when drains fail (an import holding the store), 0 = none */
     bool spool_said;      /* said so; not again until a drain succeeds */
@@ -85,18 +85,21 @@ static void *run(void *arg)
     pthread_mutex_lock(&sw->lock);
     time_t next_sweep = time(NULL) + sw->every_s;
     while (!sw->stop) {
-        /* while audit entries wait in the spool (an import holds the store), look every second */
+        /* until the next sweep; while audit entries wait in the spool (an import holds the
+         * store), a second */
         bool spooled = w->spool && cust_ledger_spool_pending(w->spool) > 0;
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += spooled ? 1 : sw->every_s;
-        sw->nudged = false;
+        if (spooled && ts.tv_sec + 1 < next_sweep)
+            ts.tv_sec += 1;
+        else
+            ts = (struct timespec){.tv_sec = next_sweep};
         sw->short_wait = spooled;
-        pthread_cond_timedwait(&sw->wake, &sw->lock, &ts);
+        int rc = pthread_cond_timedwait(&sw->wake, &sw->lock, &ts);
         if (sw->stop)
             break;
-        if (sw->nudged)
-            continue; /* look again: the spool is pending now, so within a second */
+        if (rc != ETIMEDOUT)
+            continue; /* nudged (web_sweeper_nudge): the spool is pending, look within a second */
         pthread_mutex_unlock(&sw->lock);
         if (time(NULL) >= next_sweep) {
             sweep_once(w);
@@ -135,10 +138,8 @@ void web_sweeper_nudge(struct cust_web *w)
     pthread_mutex_lock(&sw->lock);
     /* in the minute's wait only: readers spooling many entries a second must not keep
      * restarting the second's wait, which would starve the drain and the expiry sweep */
-    if (!sw->short_wait) {
-        sw->nudged = true;
+    if (!sw->short_wait)
         pthread_cond_signal(&sw->wake);
-    }
     pthread_mutex_unlock(&sw->lock);
 }
 
