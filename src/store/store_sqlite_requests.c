@@ -148,12 +148,15 @@ enum dstmt {
 /* ?2 a citizenship status: the persons of it, a range of persons_citizenship */
 #define SCOPE_CITIZENSHIP(person)                                                                  \
     " (?2 IS NULL OR " person " IN (SELECT id FROM persons WHERE citizenship_status = ?2))"
+/* the bookings in custody on ?1 (c.id, c.person_id) of the scope's citizenship ?2 */
+#define SCOPE_CUSTODY                                                                              \
+    " FROM (" CUST_SQLITE_CUSTODY_ROWS("?1") ") c WHERE" SCOPE_CITIZENSHIP("c.person_id")
 #define SCOPE_SCAN(custody)                                                                        \
     SCOPE_COLS                                                                                     \
-        " FROM bookings b JOIN persons p ON p.id = b.person_id"                                    \
-        " JOIN booking_versions v ON v.booking_id = b.id AND v.version = b.version WHERE " custody \
-        " AND (?2 IS NULL OR p.citizenship_status = ?2)"                                           \
-        " AND (?3 IS NULL OR b.facility = ?3) ORDER BY b.booking_number"
+    " FROM bookings b JOIN persons p ON p.id = b.person_id"                                        \
+    " JOIN booking_versions v ON v.booking_id = b.id AND v.version = b.version WHERE " custody     \
+    " AND (?2 IS NULL OR p.citizenship_status = ?2)"                                               \
+    " AND (?3 IS NULL OR b.facility = ?3) ORDER BY b.booking_number"
 #define PERSON_SELECT                                                                              \
     "SELECT p.id, p.person_key, p.last_name, p.first_name, p.dob, p.aliases, p.cii, p.fbi,"        \
     " p.sid, p.a_number,"                                                                          \
@@ -254,12 +257,11 @@ static const char *const dsql[D__N] = {
      * its bookings found by bookings_custody and then sorted, when they are few of the bookings
      * kept (a county's history), or every booking in booking-number order, when most are in it
      * (sorting most of the store's rows with their documents cost more than the scan). */
-    [D_SCOPE] = SCOPE_COLS " FROM (" CUST_SQLITE_CUSTODY_ROWS(
-        "?1") ") c"
-              " JOIN bookings b ON b.id = c.id JOIN persons p ON p.id = c.person_id"
-              " JOIN booking_versions v ON v.booking_id = b.id AND v.version = b.version"
-              " WHERE" SCOPE_CITIZENSHIP("c.person_id") " AND (?3 IS NULL OR b.facility = ?3)"
-                                                        " ORDER BY b.booking_number",
+    [D_SCOPE] =
+        SCOPE_COLS " FROM bookings b JOIN persons p ON p.id = b.person_id"
+                   " JOIN booking_versions v ON v.booking_id = b.id AND v.version = b.version"
+                   " WHERE b.id IN (SELECT c.id" SCOPE_CUSTODY ")"
+                   " AND (?3 IS NULL OR b.facility = ?3) ORDER BY b.booking_number",
     [D_SCOPE_SCAN] =
         SCOPE_SCAN("b.booked_day <= ?1 AND (b.released_day IS NULL OR b.released_day > ?1)"),
     [D_SCOPE_FEW] = "SELECT (SELECT count(*) FROM (" CUST_SQLITE_CUSTODY_IDS(
@@ -272,15 +274,11 @@ static const char *const dsql[D__N] = {
     [D_PERSON_BOOKINGS] = PERSON_BOOKING_COLS " WHERE b.person_id = ?1"
                                               " ORDER BY b.booked_ts, b.booking_number",
     /* the persons of D_SCOPE's bookings (the same conditions) with another booking */
-    [D_SCOPE_PERSONS] =
-        PERSON_BOOKING_COLS " WHERE b.person_id IN (SELECT c.person_id FROM "
-                            "(" CUST_SQLITE_CUSTODY_ROWS("?1") ") c WHERE" SCOPE_CITIZENSHIP(
-                                "c.person_id") " AND (?3 IS NULL OR (SELECT facility FROM bookings "
-                                               "f WHERE f.id = c.id) = ?3)"
-                                               " AND EXISTS (SELECT 1 FROM bookings o WHERE "
-                                               "o.person_id = c.person_id AND o.id <> c.id))"
-                                               " ORDER BY b.person_id, b.booked_ts, "
-                                               "b.booking_number",
+    [D_SCOPE_PERSONS] = PERSON_BOOKING_COLS
+    " WHERE b.person_id IN (SELECT c.person_id" SCOPE_CUSTODY
+    " AND (?3 IS NULL OR (SELECT facility FROM bookings f WHERE f.id = c.id) = ?3)"
+    " AND EXISTS (SELECT 1 FROM bookings o WHERE o.person_id = c.person_id AND o.id <> c.id))"
+    " ORDER BY b.person_id, b.booked_ts, b.booking_number",
     [D_DISC_PUT] = "INSERT INTO disclosures(request_id, ord, person_id, booking_number, items,"
                    " withheld, recipient, office, at, decision_id, row_hash)"
                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
