@@ -184,11 +184,9 @@ static enum cust_status request_row(const struct cust_request_row *r, void *arg)
         return CUST_OK;
     int64_t due = r->law_ts > 0 && r->law_ts != INT64_MIN ? r->law_ts : r->due_ts;
     bool overdue = due > 0 && due != INT64_MIN && due < c->now;
-    char kind[WEB_LABEL_MAX];
-    web_label(r->kind, kind);
-    json_array_append_new(c->rows, json_pack("{s:s,s:s,s:s,s:s,s:o,s:b}", "id", r->id, "kind", kind,
-                                             "agency", web_or_empty(r->agency), "status",
-                                             web_or_empty(r->status), "deadline",
+    json_array_append_new(c->rows, json_pack("{s:s,s:o,s:s,s:o,s:o,s:b}", "id", r->id, "kind",
+                                             web_label(r->kind), "agency", web_or_empty(r->agency),
+                                             "status", web_label(r->status), "deadline",
                                              web_time_words(due, "none"), "overdue", overdue));
     return CUST_OK;
 }

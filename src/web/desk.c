@@ -558,15 +558,13 @@ static json_t *request_vars(const struct cust_desk_env *env, const json_t *r,
                             const struct cust_session *se)
 {
     const json_t *rq = json_object_get(r, "requester");
-    char kind[WEB_LABEL_MAX];
-    web_label(jstr(r, "kind"), kind);
-    json_t *v =
-        json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s?,s:b,s:s}", "id", web_or_empty(jstr(r, "id")),
-                  "kind", kind, "form", web_or_empty(jstr(r, "form")), "agency",
-                  web_or_empty(jstr(rq, "agency")), "status", web_or_empty(jstr(r, "status")),
-                  "received_at", web_words_of(jstr(r, "received_at"), "not recorded"), "deadline",
-                  web_words_of(jstr(r, "deadline"), "none"), "law_rule", jstr(r, "law_rule"),
-                  "overdue", json_is_true(json_object_get(r, "overdue")), "csrf", se->csrf);
+    json_t *v = json_pack(
+        "{s:s,s:o,s:s,s:s,s:o,s:o,s:o,s:s?,s:b,s:s}", "id", web_or_empty(jstr(r, "id")), "kind",
+        web_label(jstr(r, "kind")), "form", web_or_empty(jstr(r, "form")), "agency",
+        web_or_empty(jstr(rq, "agency")), "status", web_label(jstr(r, "status")), "received_at",
+        web_words_of(jstr(r, "received_at"), "not recorded"), "deadline",
+        web_words_of(jstr(r, "deadline"), "none"), "law_rule", jstr(r, "law_rule"), "overdue",
+        json_is_true(json_object_get(r, "overdue")), "csrf", se->csrf);
     json_t *links = json_array();
     size_t i;
     json_t *l;

@@ -36,11 +36,9 @@ static enum cust_status list_row(const struct cust_request_row *r, void *arg)
     bool overdue = due > 0 && due != CUST_NO_TIME && due < c->now &&
                    (strcmp(r->status, "received") == 0 || strcmp(r->status, "matched") == 0 ||
                     strcmp(r->status, "decided") == 0);
-    char kind[WEB_LABEL_MAX];
-    web_label(r->kind, kind);
-    json_array_append_new(c->rows, json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:b}", "id", r->id, "kind",
-                                             kind, "agency", r->agency ? r->agency : "", "status",
-                                             r->status ? r->status : "", "received",
+    json_array_append_new(c->rows, json_pack("{s:s,s:o,s:s,s:o,s:o,s:o,s:b}", "id", r->id, "kind",
+                                             web_label(r->kind), "agency", web_or_empty(r->agency),
+                                             "status", web_label(r->status), "received",
                                              web_time_words(r->received_ts, "none"), "deadline",
                                              web_time_words(due, "none"), "overdue", overdue));
     return CUST_OK;
@@ -62,10 +60,9 @@ static json_t *options(const char *const *values, size_t n, const char *chosen)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) {
-        char label[WEB_LABEL_MAX];
-        web_label(values[i], label);
-        json_array_append_new(a, json_pack("{s:s,s:s,s:b}", "value", values[i], "label", label,
-                                           "selected", chosen && strcmp(chosen, values[i]) == 0));
+        json_array_append_new(a, json_pack("{s:s,s:o,s:b}", "value", values[i], "label",
+                                           web_label(values[i]), "selected",
+                                           chosen && strcmp(chosen, values[i]) == 0));
     }
     return a;
 }

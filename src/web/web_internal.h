@@ -268,11 +268,11 @@ WEB_HANDLER(web_fulfil_post);
 enum cust_status web_sweeper_start(struct cust_web *w, unsigned every_s, struct cust_err *err);
 void web_sweeper_stop(struct cust_web *w);
 /* ---- words.c: values as a clerk reads them ---- */
-#define WEB_LABEL_MAX 64
 /* `s`, or "" for NULL. */
 const char *web_or_empty(const char *s);
-/* A stored name as a label: "judicial_warrant" -> "Judicial warrant" (truncated to fit). */
-void web_label(const char *name, char out[WEB_LABEL_MAX]);
+/* A stored name (a kind, a status) as a label: "judicial_warrant" -> "Judicial warrant". A JSON
+ * string. */
+json_t *web_label(const char *name);
 /* An instant (Unix seconds) in words in the county's time ("July 15, 2025 at 9:00 AM PDT"), or
  * `absent` for none (CUST_NO_TIME or <= 0). A JSON string. */
 json_t *web_time_words(int64_t t, const char *absent);

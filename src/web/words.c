@@ -16,14 +16,16 @@ const char *web_or_empty(const char *s)
     return s ? s : "";
 }
 
-void web_label(const char *name, char out[WEB_LABEL_MAX])
+json_t *web_label(const char *name)
 {
-    snprintf(out, WEB_LABEL_MAX, "%s", name ? name : "");
+    char out[64]; /* a kind or a status name: the longest is 20 bytes */
+    snprintf(out, sizeof(out), "%s", name ? name : "");
     for (char *p = out; *p; p++)
         if (*p == '_')
             *p = ' ';
     if (out[0] >= 'a' && out[0] <= 'z')
         out[0] = (char)(out[0] - 'a' + 'A');
+    return json_string(out);
 }
 
 json_t *web_time_words(int64_t t, const char *absent)

@@ -84,7 +84,7 @@ try {
   await page.waitForURL(new RegExp(`/console/requests/${det}$`));
   await Promise.all([page.waitForURL(new RegExp(`/console/requests/${det}$`)),
     page.getByRole('button', { name: 'Decide under the policy' }).click()]);
-  assert.equal(await page.locator('#status').innerText(), 'decided');
+  assert.equal(await page.locator('#status').innerText(), 'Decided');
   const verdicts = await page.locator('ul.verdicts').innerText();
   assert.match(verdicts, /To hold is prohibited under rule ca\.hold\. Citation: Cal\. Gov\. Code § 7284\.6\(a\)\(1\)\(B\)/);
   assert.match(verdicts, /To notify is permitted/);
@@ -126,7 +126,7 @@ try {
   assert.ok(Array.isArray(body.rows) && body.rows.length >= 1, 'rows in the download');
   checks += 2;
   await page.goto(`${base}/console/requests/${doj}`);
-  assert.equal(await page.locator('#status').innerText(), 'fulfilled');
+  assert.equal(await page.locator('#status').innerText(), 'Fulfilled');
   checks++;
   // the answer on the request page: its summary, the decisions by outcome, the persons given
   // something with their names (not one box per distinct decision)

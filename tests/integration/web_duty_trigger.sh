@@ -45,7 +45,9 @@ grep -q "report_transfer_to_state (when transfer_done)" "$T/page.html" ||
 # and reads as a clerk reads: the kind in words, no empty "()" for a request without a form,
 # the instant it was received in the county's time (not RFC 3339)
 grep -q '<dt>Kind</dt><dd>Judicial warrant</dd>' "$T/page.html" ||
-  fail "kind: $(grep -o '<dt>Kind</dt><dd>[^<]*' "$T/page.html")"; ok
+  fail "kind: $(grep -o '<dt>Kind</dt><dd>[^<]*' "$T/page.html")"
+grep -q '<dd id="status">Decided</dd>' "$T/page.html" ||
+  fail "status: $(grep -o '<dd id="status">[^<]*' "$T/page.html")"; ok
 # (CLDR puts a narrow no-break space, U+202F, before AM)
 grep -q '<dt>Received</dt><dd>July 15, 2025 at 9:00'$'\xe2\x80\xaf''AM PDT</dd>' "$T/page.html" ||
   fail "received: $(grep -o '<dt>Received</dt><dd>[^<]*' "$T/page.html")"; ok
