@@ -363,6 +363,10 @@ static void pg_set_lock_wait(void *impl, int ms)
     cust_pg_exec(&q->g, sql, NULL, "lock wait");
 }
 
+#define BULK_VACUUM                                                                                \
+    "VACUUM (ANALYZE) persons, citizenship_history, bookings, booking_versions, charges,"          \
+    " prior_convictions, public_custody, public_custody_names"
+
 /* A bulk load: COPY into an empty store (store_postgres_bulk.c), else a plain begin. */
 static enum cust_status pg_begin_bulk(void *impl, struct cust_err *err)
 {
@@ -380,6 +384,7 @@ static enum cust_status pg_commit(void *impl, struct cust_err *err)
         return cust_err_set(err, CUST_EINTEGRITY,
                             "store '%s': rows were written without a ledger entry; not committed",
                             q->g.name);
+    bool copied = q->g.bulk != NULL;
     enum cust_status st = cust_pg_bulk_before(&q->g, err);
     if (st == CUST_OK && cust_pg_rows_ops.pending(q)) /* the drain wrote no covered row */
         st = cust_err_set(err, CUST_EINTEGRITY, "store '%s': bulk load: rows left", q->g.name);
@@ -388,6 +393,12 @@ static enum cust_status pg_commit(void *impl, struct cust_err *err)
     if (st == CUST_OK) {
         cust_pg_rows_forget(q);
         cust_pg_bulk_end(&q->g);
+        /* A COPY load wrote every row of these tables: their statistics and visibility map
+         * now, not when autovacuum comes (a scope's index-only scans read the heap until
+         * then: the DOJ letter 7.3 s instead of 4.4 s on a county just loaded). What was
+         * committed stays so whatever this does; autovacuum does it later if it fails. */
+        if (copied)
+            cust_pg_exec(&q->g, BULK_VACUUM, NULL, "vacuum");
     }
     return st; /* on failure the front calls rollback, which ends the bulk load */
 }

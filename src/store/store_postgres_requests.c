@@ -157,21 +157,30 @@ static const char xfers_sql[] =
     " ORDER BY at, id";
 static const char persons_sql[] = PERSON_SELECT " FROM persons p ORDER BY p.id";
 static const char person_sql[] = PERSON_SELECT " FROM persons p WHERE p.id = ?1";
-static const char scope_sql[] = PERSON_BOOKING_COLS
-    " WHERE b.booked_day <= ?1 AND (b.released_day IS NULL OR b.released_day > ?1)"
-    " AND (?2::text IS NULL OR p.citizenship_status = ?2)"
-    " AND (?3::text IS NULL OR b.facility = ?3) ORDER BY b.booking_number";
+/* The bookings in custody on ?1 (c.id, c.person_id) and their persons (cp), from the indexes
+ * alone (migration 17): the two ranges of bookings_custody as SQLite's CUST_SQLITE_CUSTODY_ROWS
+ * writes them, each an index-only scan, joined to persons_citizenship; SCOPE_CITIZENSHIP keeps
+ * the persons of the scope's status ?2. */
+#define SCOPE_CUSTODY                                                                              \
+    " FROM (SELECT id, person_id FROM bookings WHERE released_day IS NULL AND booked_day <= ?1"    \
+    " UNION ALL SELECT id, person_id FROM bookings WHERE released_day > ?1"                        \
+    " AND booked_day <= ?1) c JOIN persons cp ON cp.id = c.person_id"
+#define SCOPE_CITIZENSHIP " (?2::text IS NULL OR cp.citizenship_status = ?2)"
+static const char scope_sql[] =
+    "SELECT b.booking_number, b.person_id, cp.citizenship_status, v.doc" SCOPE_CUSTODY
+    " JOIN bookings b ON b.id = c.id"
+    " JOIN booking_versions v ON v.booking_id = b.id AND v.version = b.version"
+    " WHERE" SCOPE_CITIZENSHIP " AND (?3::text IS NULL OR b.facility = ?3)"
+    " ORDER BY b.booking_number";
 static const char person_bookings_sql[] =
     PERSON_BOOKING_COLS " WHERE b.person_id = ?1 ORDER BY b.booked_ts, b.booking_number";
 /* the persons of scope_sql's bookings (the same conditions) with another booking */
-static const char scope_persons_sql[] =
-    PERSON_BOOKING_COLS " WHERE b.person_id IN (SELECT s.person_id FROM bookings s JOIN persons sp"
-                        " ON sp.id = s.person_id WHERE s.booked_day <= ?1"
-                        " AND (s.released_day IS NULL OR s.released_day > ?1)"
-                        " AND (?2::text IS NULL OR sp.citizenship_status = ?2)"
-                        " AND (?3::text IS NULL OR s.facility = ?3) AND EXISTS (SELECT 1"
-                        " FROM bookings o WHERE o.person_id = s.person_id AND o.id <> s.id))"
-                        " ORDER BY b.person_id, b.booked_ts, b.booking_number";
+static const char scope_persons_sql[] = PERSON_BOOKING_COLS
+    " WHERE b.person_id IN (SELECT c.person_id" SCOPE_CUSTODY " WHERE" SCOPE_CITIZENSHIP
+    " AND (?3::text IS NULL OR (SELECT facility FROM bookings f"
+    " WHERE f.id = c.id) = ?3) AND EXISTS (SELECT 1 FROM bookings o"
+    " WHERE o.person_id = c.person_id AND o.id <> c.id))"
+    " ORDER BY b.person_id, b.booked_ts, b.booking_number";
 static const char disc_put_sql[] =
     "INSERT INTO disclosures(id, request_id, ord, person_id, booking_number, items,"
     " withheld, recipient, office, at, decision_id, row_hash)"
@@ -669,7 +678,8 @@ static enum cust_status duty_put(void *impl, const struct cust_duty_row *d, int6
     int64_t n;
     if (insert_id(impl, duty_put_sql, &p, &n, "insert duty", err) != CUST_OK)
         return CUST_EDB;
-    cust_pg_rows_track(impl, CT_DUTIES, n, NULL);
+    struct cust_val v[CUST_ROWS_DUTY_VALS]; /* kept as written, not read back */
+    cust_pg_rows_keep(impl, CT_DUTIES, v, cust_rows_duty_vals(v, n, d));
     if (id)
         *id = n;
     return CUST_OK;
@@ -887,7 +897,8 @@ static enum cust_status disc_put(void *impl, const struct cust_disclosure_row *x
     int64_t id;
     if (insert_id(impl, disc_put_sql, &p, &id, "insert disclosure", err) != CUST_OK)
         return CUST_EDB;
-    cust_pg_rows_track(impl, CT_DISCLOSURES, id, NULL);
+    struct cust_val v[CUST_ROWS_DISCLOSURE_VALS]; /* kept as written, not read back */
+    cust_pg_rows_keep(impl, CT_DISCLOSURES, v, cust_rows_disclosure_vals(v, id, x));
     return CUST_OK;
 }
 

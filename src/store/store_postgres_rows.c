@@ -79,6 +79,11 @@ void cust_pg_rows_track(void *impl, int t, int64_t id, const char *text)
     cust_rows_written_add(&state(impl)->written, t, id, text);
 }
 
+void cust_pg_rows_keep(void *impl, int t, const struct cust_val *v, size_t n)
+{
+    cust_rows_written_keep(&state(impl)->written, t, v, n);
+}
+
 void cust_pg_rows_forget(void *impl)
 {
     cust_rows_written_clear(&state(impl)->written);
@@ -324,8 +329,8 @@ static enum cust_status read_rows(void *impl, int t, const struct cust_pg_params
     const struct cust_row_ctab *c = &cust_row_catalog[t];
     const char *kid[2] = {key ? c->child[0].get : c->child[0].scan,
                           key ? c->child[1].get : c->child[1].scan};
-    return read_with(impl, t, key ? c->get : c->scan, kid, key, !key, key != NULL, fn, arg,
-                     found, err);
+    return read_with(impl, t, key ? c->get : c->scan, kid, key, !key, key != NULL, fn, arg, found,
+                     err);
 }
 
 /* The record's tables a bulk load writes, read by ranges of ids (every row, in key order, as

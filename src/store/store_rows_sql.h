@@ -140,6 +140,18 @@ void cust_rows_written_add(struct cust_rows_written *w, int t, int64_t id, const
 /* Keep the row the writer just inserted into integer-keyed, childless table t, as its canonical
  * values v[0..n) (v[0] its id; each value as the column stores it, bytes copied). */
 void cust_rows_written_keep(struct cust_rows_written *w, int t, const struct cust_val *v, size_t n);
+/* The canonical values (DU, DS) of a duty or a disclosure row just inserted with id `id`, as
+ * each backend binds them (the duty open, not done): what both keep instead of reading the row
+ * back. The values point into the row's strings. Returns how many (CUST_ROWS_DUTY_VALS,
+ * CUST_ROWS_DISCLOSURE_VALS). */
+#define CUST_ROWS_DUTY_VALS       13
+#define CUST_ROWS_DISCLOSURE_VALS 12
+struct cust_duty_row;
+struct cust_disclosure_row;
+size_t cust_rows_duty_vals(struct cust_val v[CUST_ROWS_DUTY_VALS], int64_t id,
+                           const struct cust_duty_row *d);
+size_t cust_rows_disclosure_vals(struct cust_val v[CUST_ROWS_DISCLOSURE_VALS], int64_t id,
+                                 const struct cust_disclosure_row *x);
 /* How many keys of table t were added or rows kept (duplicates counted). */
 size_t cust_rows_written_n(const struct cust_rows_written *w, int t);
 /* Forget every key and kept row (after the entry took them, or at a rollback). */

@@ -5,6 +5,7 @@
  * distinct key once, in key order (kept rows as given, the others read back), and hashes them.
  */
 #include "custodian/compat.h"
+#include "custodian/store_requests.h"
 #include "store_rows_sql.h"
 
 void cust_rows_written_add(struct cust_rows_written *w, int t, int64_t id, const char *text)
@@ -59,6 +60,51 @@ void cust_rows_written_keep(struct cust_rows_written *w, int t, const struct cus
     w->pending++;
 }
 
+/* A canonical value of what was bound: text or NULL, and integers. */
+static struct cust_val val_text(const char *v)
+{
+    return v ? (struct cust_val){.kind = CUST_VAL_BYTES, .p = v, .len = strlen(v)}
+             : (struct cust_val){.kind = CUST_VAL_NULL};
+}
+
+static struct cust_val val_int(int64_t v)
+{
+    return (struct cust_val){.kind = CUST_VAL_INT, .i = v};
+}
+
+size_t cust_rows_duty_vals(struct cust_val v[CUST_ROWS_DUTY_VALS], int64_t id,
+                           const struct cust_duty_row *d)
+{
+    const struct cust_val row[CUST_ROWS_DUTY_VALS] = {
+        val_int(id),
+        val_text(d->request_id),
+        val_int(d->person_id),
+        val_text(d->booking_number),
+        val_text(d->duty),
+        val_text(d->cite),
+        val_text("open"),
+        d->due_ts == CUST_NO_TIME ? val_text(NULL) : val_int(d->due_ts),
+        val_text(d->created_at),
+        val_text(NULL),
+        val_text(NULL),
+        val_text(d->document_sha256),
+        val_text(d->detail)};
+    memcpy(v, row, sizeof(row));
+    return CUST_ROWS_DUTY_VALS;
+}
+
+size_t cust_rows_disclosure_vals(struct cust_val v[CUST_ROWS_DISCLOSURE_VALS], int64_t id,
+                                 const struct cust_disclosure_row *x)
+{
+    const struct cust_val row[CUST_ROWS_DISCLOSURE_VALS] = {
+        val_int(id),           val_text(x->request_id),     val_int(x->ord),
+        val_int(x->person_id), val_text(x->booking_number), val_text(x->items),
+        val_text(x->withheld), val_text(x->recipient),      val_text(x->office),
+        val_text(x->at),       val_int(x->decision_id),     val_text(x->row_hash)};
+    memcpy(v, row, sizeof(row));
+    return CUST_ROWS_DISCLOSURE_VALS;
+}
+
 size_t cust_rows_written_n(const struct cust_rows_written *w, int t)
 {
     const struct cust_written_keys *k = &w->table[t];
@@ -99,8 +145,8 @@ void cust_row_key_bytes(bool int_key, int64_t id, const char *text, unsigned cha
         *key = buf;
         *len = 8;
     } else {
-        *key = text;
-        *len = strlen(text);
+        *key = text ? text : "";
+        *len = text ? strlen(text) : 0;
     }
 }
 

@@ -176,6 +176,10 @@ static const char *const scope_migration[] = {"DROP INDEX bookings_custody",
                                               CUST_SQLITE_IDX_BOOKINGS_CUSTODY,
                                               CUST_SQLITE_IDX_PERSONS_CITIZENSHIP, NULL};
 
+/* Migration 17 is PostgreSQL's alone (store_postgres_schema.c m17: its scope indexes carry the
+ * row ids SQLite's carry already): an empty migration here, so the numbering stays the same. */
+static const char *const scope_ids_migration[] = {NULL};
+
 /* Applied in this order; a migration's version is its position (1-based). Append only. */
 static const char *const *const migrations[] = {
     migration_1,                           /* 1: records */
@@ -194,6 +198,7 @@ static const char *const *const migrations[] = {
     cust_sqlite_public_names_migration,    /* 14: the in-custody rows counted per last name */
     custody_migration,                     /* 15: the bookings in custody on a day, by index */
     scope_migration,                       /* 16: a scope's persons, by index */
+    scope_ids_migration,                   /* 17: empty (PostgreSQL's scope indexes) */
 };
 
 int cust_store_schema_version(void)

@@ -771,18 +771,6 @@ static enum cust_status acts(void *impl, const char *request_id, cust_action_row
 
 /* ---- duties ---------------------------------------------------------------------------- */
 
-/* A canonical value (store_rows.h) of what was bound: text or NULL, and integers. */
-static struct cust_val val_text(const char *v)
-{
-    return v ? (struct cust_val){.kind = CUST_VAL_BYTES, .p = v, .len = strlen(v)}
-             : (struct cust_val){.kind = CUST_VAL_NULL};
-}
-
-static struct cust_val val_int(int64_t v)
-{
-    return (struct cust_val){.kind = CUST_VAL_INT, .i = v};
-}
-
 static enum cust_status duty_put(void *impl, const struct cust_duty_row *d, int64_t *id,
                                  struct cust_err *err)
 {
@@ -803,20 +791,8 @@ static enum cust_status duty_put(void *impl, const struct cust_duty_row *d, int6
     int64_t rowid = sqlite3_last_insert_rowid(q.db);
     if (st == CUST_OK) {
         /* the row as written, in the canonical columns (store_rows_sql.h DU) */
-        struct cust_val v[] = {val_int(rowid),
-                               val_text(d->request_id),
-                               val_int(d->person_id),
-                               val_text(d->booking_number),
-                               val_text(d->duty),
-                               val_text(d->cite),
-                               val_text("open"),
-                               d->due_ts == CUST_NO_TIME ? val_text(NULL) : val_int(d->due_ts),
-                               val_text(d->created_at),
-                               val_text(NULL),
-                               val_text(NULL),
-                               val_text(d->document_sha256),
-                               val_text(d->detail)};
-        cust_sqlite_rows_keep(impl, CT_DUTIES, v, CUST_ARRAY_LEN(v));
+        struct cust_val v[CUST_ROWS_DUTY_VALS];
+        cust_sqlite_rows_keep(impl, CT_DUTIES, v, cust_rows_duty_vals(v, rowid, d));
     }
     if (st == CUST_OK && id)
         *id = rowid;
@@ -1070,19 +1046,9 @@ static enum cust_status disc_put(void *impl, const struct cust_disclosure_row *x
     enum cust_status st = step_done(&q, s, "insert disclosure", err);
     if (st == CUST_OK) {
         /* the row as written, in the canonical columns (store_rows_sql.h DS) */
-        struct cust_val v[] = {val_int(sqlite3_last_insert_rowid(q.db)),
-                               val_text(x->request_id),
-                               val_int(x->ord),
-                               val_int(x->person_id),
-                               val_text(x->booking_number),
-                               val_text(x->items),
-                               val_text(x->withheld),
-                               val_text(x->recipient),
-                               val_text(x->office),
-                               val_text(x->at),
-                               val_int(x->decision_id),
-                               val_text(x->row_hash)};
-        cust_sqlite_rows_keep(impl, CT_DISCLOSURES, v, CUST_ARRAY_LEN(v));
+        struct cust_val v[CUST_ROWS_DISCLOSURE_VALS];
+        cust_sqlite_rows_keep(impl, CT_DISCLOSURES, v,
+                              cust_rows_disclosure_vals(v, sqlite3_last_insert_rowid(q.db), x));
     }
     return st;
 }

@@ -39,14 +39,31 @@ ok
 grep '^imported 4[0-9][0-9] bookings' "$T/out" >/dev/null || fail "PostgreSQL import: $(cat "$T/out")"
 ok
 
+# a COPY load into an empty store leaves the loaded tables vacuumed and analysed: a scope's
+# index-only scans find the visibility map set, the planner has statistics (without them, the DOJ
+# letter on a county just loaded read the heap: 7.3 s instead of 4.4 s)
+for t in persons bookings booking_versions charges public_custody; do
+  [ "$(psql -tA "$PG" -c "SELECT last_vacuum IS NOT NULL AND last_analyze IS NOT NULL
+        FROM pg_stat_user_tables WHERE relname = '$t'")" = t ] || fail "$t not vacuumed after the load"
+done
+ok
+
 # `migrate` of a store one migration behind says what it did and nothing else: no server NOTICE
 # on stderr (it printed "NOTICE: relation "schema_migrations" already exists, skipping")
+# (back to 16: a scope's indexes without the row ids of migration 17)
 psql -q "$PG" -c "DROP INDEX persons_citizenship" -c "DROP INDEX bookings_custody" \
-  -c "CREATE INDEX bookings_custody ON bookings(released_day, booked_day)" \
-  -c "DELETE FROM schema_migrations WHERE version = 16"
+  -c "CREATE INDEX bookings_custody ON bookings(released_day, booked_day, person_id)" \
+  -c "CREATE INDEX persons_citizenship ON persons(citizenship_status)" \
+  -c "DELETE FROM schema_migrations WHERE version = 17"
 "$C" --db "$PG" migrate >"$T/out" 2>"$T/err" || fail "migrate: $(cat "$T/err")"
 [ ! -s "$T/err" ] || fail "migrate wrote to stderr: $(cat "$T/err")"
-grep 'migrated to schema 16' "$T/out" >/dev/null || fail "migrate: $(cat "$T/out")"
+grep 'migrated to schema 17' "$T/out" >/dev/null || fail "migrate: $(cat "$T/out")"
+# the scope's indexes carry the row ids: the scope is found from them alone
+psql -tA "$PG" -c "SELECT indexdef FROM pg_indexes WHERE indexname IN
+    ('bookings_custody', 'persons_citizenship') ORDER BY 1" >"$T/idx"
+grep -F 'bookings USING btree (released_day, booked_day, person_id, id)' "$T/idx" >/dev/null &&
+  grep -F 'persons USING btree (citizenship_status, id)' "$T/idx" >/dev/null ||
+  fail "migration 17's indexes: $(cat "$T/idx")"
 ok
 export CUSTODIAN_NOW=2026-12-01T12:00:00Z
 for db in "$SQ" "$PG"; do
