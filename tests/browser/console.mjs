@@ -143,6 +143,10 @@ try {
   // 5. roster and a booking with restricted fields (a supervisor may see them)
   await page.goto(`${base}/console/roster`);
   await audit('roster');
+  // the search box says what it searches for to a sighted clerk too, not to screen readers alone
+  const label = await page.locator('label[for=roster-last]').boundingBox();
+  assert.ok(label && label.x >= 0 && label.width > 40, `the roster's search label is on screen: ${JSON.stringify(label)}`);
+  checks++;
   // booked and release dates in words, as on the booking page, not RFC 3339
   const roster = await page.locator('table').innerText();
   assert.match(roster, /March 14, 2025 at 5:22\u202fPM UTC/);
