@@ -46,6 +46,9 @@ struct cust_web_config {
      * with which key and how often is the configuration's [ledger] (ledger.md "Checkpoints
      * from the server"). */
     unsigned checkpoint_poll_s;
+    /* How often the expiry timer sweeps the detainers whose hold window passed (seconds; 0:
+     * 60), besides once at the start (desk.md "Expiry"). */
+    unsigned sweep_every_s;
 };
 
 /* Defaults: 4 connections, nothing created, everything served. `core` stays to be set. */

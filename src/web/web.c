@@ -465,7 +465,7 @@ enum cust_status cust_web_new(struct cust_web **out, const struct cust_web_confi
     if (st == CUST_OK && !cfg->accounts_only)
         st = web_publisher_start(w, http->publish_to, http->publish_every_s, err);
     if (st == CUST_OK && !cfg->accounts_only)
-        st = web_sweeper_start(w, 60, err);
+        st = web_sweeper_start(w, cfg->sweep_every_s, err);
     w->auth = (struct cust_auth_backend){
         .ctx = w,
         .get_user = be_get_user,

@@ -1,9 +1,10 @@
 /* Unit tests for the web module's store side and wiring: the locator's public search over
  * public_bookings, accounts and sessions (atomic failure/success updates), the auth backend
- * over the store (login with TOTP, replay, lockout), and the route table. */
+ * over the store (login with TOTP, replay, lockout), the expiry timer, and the route table. */
 #include "custodian/compat.h"
 #include "custodian/config.h"
 #include "custodian/date.h"
+#include "custodian/desk.h"
 #include "custodian/ledger.h"
 #include "custodian/records.h"
 #include "custodian/store_accounts.h"
@@ -483,6 +484,84 @@ static void test_clear_rows_sealed(void **state)
     cust_web_free(w);
 }
 
+/* The desk's data from the source tree (CUST_SOURCE_DIR, set by ctest), county us-ca. */
+static void desk_config(struct cust_config *cfg)
+{
+    const char *src = getenv("CUST_SOURCE_DIR");
+    assert_non_null(src);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/policies", src);
+    cust_config_set(cfg, CUST_CFG_POLICIES, path, "test");
+    snprintf(path, sizeof(path), "%s/policies/calendars/us-federal-holidays.csv", src);
+    cust_config_set(cfg, CUST_CFG_CALENDAR, path, "test");
+    snprintf(path, sizeof(path), "%s/templates/notices", src);
+    cust_config_set(cfg, CUST_CFG_NOTICE_TEMPLATES, path, "test");
+    snprintf(path, sizeof(path), "%s/web/templates", src);
+    cust_config_set(cfg, CUST_CFG_WEB_TEMPLATES, path, "test");
+    cust_config_set(cfg, CUST_CFG_JURISDICTION, "us-ca", "test");
+}
+
+static const char *request_status(struct cust_desk *d, const char *id, char out[32])
+{
+    json_t *j = NULL;
+    struct cust_err err = CUST_ERR_INIT;
+    if (cust_desk_show(d, id, &j, &err) != CUST_OK)
+        fail_msg("show %s: %s", id, err.msg);
+    snprintf(out, 32, "%s", json_string_value(json_object_get(j, "status")));
+    json_decref(j);
+    return out;
+}
+
+/* The server's timer expires a detainer whose hold window passes while it runs, at its next
+ * sweep, not only at the server's start (desk_expiry.sh covers the start): booking 104 was
+ * released 2020-01-02T00:00:00Z; the clock is set before the window's end when the server starts,
+ * then after it. */
+static void test_expiry_timer(void **state)
+{
+    struct fx *f = *state;
+    struct cust_err err = CUST_ERR_INIT;
+    cust_clock_set(1577926800); /* 2020-01-02T01:00:00Z */
+    struct cust_config *cfg = cust_config_new();
+    cust_config_set(cfg, CUST_CFG_STORE_PATH, f->path, "test");
+    desk_config(cfg);
+    struct cust_desk_env *env = NULL;
+    assert_int_equal(cust_desk_env_open(cfg, 0, &env, &err), CUST_OK);
+    struct cust_desk d;
+    cust_desk_init(&d, env, f->s, "clerk1", "clerk");
+    json_t *doc =
+        json_loads("{\"kind\": \"detainer\", \"form\": \"I-247A\", \"requester\":"
+                   " {\"agency\": \"ICE\"}, \"received_at\": \"2019-12-31T10:00:00-08:00\","
+                   " \"subject\": {\"booking_number\": \"104\"}}",
+                   0, NULL);
+    assert_non_null(doc);
+    char id[CUST_REQUEST_ID_MAX], status[32];
+    struct cust_diag diag = CUST_DIAG_INIT;
+    if (cust_desk_add(&d, doc, id, &diag, &err) != CUST_OK)
+        fail_msg("add: %s", err.msg);
+    json_decref(doc);
+    cust_diag_release(&diag);
+
+    struct cust_web_config wc;
+    cust_web_config_defaults(&wc);
+    wc.core = cfg;
+    wc.connections = 2;
+    wc.sweep_every_s = 1;
+    struct cust_web *w = NULL;
+    if (cust_web_new(&w, &wc, &err) != CUST_OK)
+        fail_msg("cust_web_new: %s", err.msg);
+    assert_string_equal(request_status(&d, id, status), "matched"); /* the start's sweep */
+
+    cust_clock_set(1580515200); /* 2020-02-01T00:00:00Z: the window has passed */
+    for (int i = 0; i < 200 && strcmp(request_status(&d, id, status), "expired") != 0; i++)
+        usleep(25000);
+    assert_string_equal(status, "expired");
+    cust_web_free(w);
+    cust_clock_clear();
+    cust_desk_release(&d);
+    cust_desk_env_free(env);
+    cust_config_free(cfg);
+}
+
 static void test_routes(void **state)
 {
     (void)state;
@@ -526,6 +605,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_users_and_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_over_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clear_rows_sealed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expiry_timer, setup, teardown),
         cmocka_unit_test(test_routes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
