@@ -81,6 +81,17 @@ SELECT * FROM citizenship_history ORDER BY id;
 SELECT * FROM public_custody ORDER BY booking_number;
 SQL
   done
+  # the same schema: the foreign keys and indexes the COPY load dropped are made again as the
+  # migrations made them (names and definitions)
+  for db in cust_copy_$$_$f cust_row_$$_$f; do
+    psql -qAt "$(url $db)" -c "SELECT conrelid::regclass, conname, pg_get_constraintdef(oid)
+        FROM pg_constraint ORDER BY 1, 2" -c "SELECT indexdef FROM pg_indexes
+        WHERE schemaname = 'public' ORDER BY 1" >"$T/schema.$db"
+  done
+  grep -q 'prior_convictions_person_id_fkey|FOREIGN KEY (person_id) REFERENCES persons(id)' \
+    "$T/schema.cust_copy_$$_$f" || fail "schema of $f: no foreign key"
+  cmp "$T/schema.cust_copy_$$_$f" "$T/schema.cust_row_$$_$f" >/dev/null ||
+    fail "schema after $f differs: $(diff "$T/schema.cust_copy_$$_$f" "$T/schema.cust_row_$$_$f")"
   [ "$(grep -c . "$T/rows.cust_copy_$$_$f")" -gt 500 ] || fail "rows of $f: $(wc -l <"$T/rows.cust_copy_$$_$f")"
   cmp "$T/rows.cust_copy_$$_$f" "$T/rows.cust_row_$$_$f" >/dev/null ||
     fail "rows of $f differ: $(diff "$T/rows.cust_copy_$$_$f" "$T/rows.cust_row_$$_$f" | head -20)"
@@ -90,6 +101,21 @@ SQL
   cmp "$T/e1" "$T/e2" >/dev/null || fail "export of $f differs"
   ok
 done
+# a load that fails (a line that is not JSON, found by the reader at the end) changes nothing:
+# no row, and the foreign keys and indexes it dropped for COPY are back (rolled back with it)
+{ cat "$T/a.jsonl"; echo '{not json'; } >"$T/bad.jsonl"
+psql -q "$CUSTODIAN_TEST_PG" -c "CREATE DATABASE cust_copy_$$_x"
+DBS+=(cust_copy_$$_x)
+"$C" --db "$(url cust_copy_$$_x)" init >/dev/null 2>&1
+expect_exit 2 "$C" --db "$(url cust_copy_$$_x)" import --no-progress "$T/bad.jsonl"
+grep -q 'nothing was imported' "$T/err" || fail "bad load: $(cat "$T/err")"
+[ "$(psql -qAt "$(url cust_copy_$$_x)" -c "SELECT count(*) FROM bookings")" = 0 ] || fail "rows of a failed load"
+psql -qAt "$(url cust_copy_$$_x)" -c "SELECT conrelid::regclass, conname, pg_get_constraintdef(oid)
+    FROM pg_constraint ORDER BY 1, 2" -c "SELECT indexdef FROM pg_indexes
+    WHERE schemaname = 'public' ORDER BY 1" >"$T/schema.x"
+cmp "$T/schema.x" "$T/schema.cust_row_$$_b" >/dev/null ||
+  fail "schema after a failed load differs: $(diff "$T/schema.x" "$T/schema.cust_row_$$_b")"
+ok
 # the renamed person: every booking of it carries the new name, and the locator's table too
 N=$(psql -qAt "$(url cust_copy_$$_a)" -c "SELECT count(*) FROM bookings b JOIN persons p ON p.id = b.person_id
       WHERE p.person_key = '$P' AND b.search_last = 'ÉTÉ-RENAMED'")
