@@ -54,7 +54,16 @@ struct cust_row {
     bool deleted;       /* (rows written only) the row no longer exists; no values */
     const char *orphan; /* (every row only) child rows of this child table whose parent,
                            this key, does not exist; no values */
+    /* (rows written only) the row's hash as its writer computed it from the values it bound
+     * (cust_row_hash; a bulk load's booking versions: not read back); no values */
+    const unsigned char *hash;
 };
+
+/* A row's content hash (32 bytes): SHA-256 over the ledger's canonical encoding of
+ * "custodian-row-v1", the table's name and the row's values (docs/internals/ledger.md "Rows");
+ * a row that carries its hash (r->hash), that hash. */
+#define CUST_ROW_HASH 32
+void cust_row_hash(const struct cust_row *r, unsigned char out[CUST_ROW_HASH]);
 
 typedef enum cust_status (*cust_row_fn)(const struct cust_row *r, void *arg);
 

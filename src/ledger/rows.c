@@ -27,52 +27,9 @@
 
 /* ---- the row hash ------------------------------------------------------------------------ */
 
-static void feed_len(struct sha256_ctx *c, uint64_t n)
-{
-    unsigned char len[8];
-    for (int i = 0; i < 8; i++)
-        len[i] = (unsigned char)(n >> (56 - 8 * i));
-    sha256_update(c, 8, len);
-}
-
-/* One field, as cust_ledger_enc_*: length then bytes; NULL is the length 2^64-1. */
-static void feed(struct sha256_ctx *c, const struct cust_val *v)
-{
-    char t[40];
-    int n;
-    switch (v->kind) {
-    case CUST_VAL_NULL:
-        feed_len(c, UINT64_MAX);
-        return;
-    case CUST_VAL_INT:
-        n = snprintf(t, sizeof(t), "%" PRId64, v->i);
-        break;
-    case CUST_VAL_REAL:
-        n = snprintf(t, sizeof(t), "%.17g", v->r);
-        break;
-    default:
-        feed_len(c, v->len);
-        sha256_update(c, v->len, v->p);
-        return;
-    }
-    feed_len(c, (uint64_t)n);
-    sha256_update(c, (size_t)n, (const uint8_t *)t);
-}
-
 void cust_ledger_row_hash(const struct cust_row *r, unsigned char out[H])
 {
-    const struct cust_row_table *t = cust_store_row_tables(NULL);
-    struct sha256_ctx c;
-    sha256_init(&c);
-    static const char tag[] = "custodian-row-v1";
-    struct cust_val v = {.kind = CUST_VAL_BYTES, .p = tag, .len = sizeof(tag) - 1};
-    feed(&c, &v);
-    v.p = t[r->table].name;
-    v.len = strlen(t[r->table].name);
-    feed(&c, &v);
-    for (size_t i = 0; i < r->n; i++)
-        feed(&c, &r->v[i]);
-    sha256_digest(&c, H, out);
+    cust_row_hash(r, out);
 }
 
 /* ---- writing the journal ----------------------------------------------------------------- */

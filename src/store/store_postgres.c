@@ -716,11 +716,16 @@ static enum cust_status pg_put(void *impl, const struct cust_booking *b,
     char *doc = cust_xstrndup(b->doc, b->doc_len);
     cust_pg_text(&v, 7, doc);
     enum cust_status st = query(q, s_version_insert, &v, &r, err, "insert version");
+    if (st == CUST_OK) { /* kept as its hash: a version is never changed */
+        struct cust_val vals[CUST_ROWS_VERSION_VALS];
+        cust_pg_rows_keep_hash(q, CT_BOOKING_VERSIONS, vals,
+                               cust_rows_version_vals(vals, cust_pg_get_int(r, 0, 0), bid,
+                                                      res->version, meta, doc, strlen(doc)));
+        PQclear(r);
+    }
     free(doc);
     if (st != CUST_OK)
         return CUST_EDB;
-    cust_pg_rows_track(q, CT_BOOKING_VERSIONS, cust_pg_get_int(r, 0, 0), NULL);
-    PQclear(r);
     cust_pg_rows_track(q, CT_BOOKINGS, bid, NULL); /* with its charges and priors */
     return put_children(q, b, bid, res->person_id, res->version, err);
 }

@@ -652,7 +652,16 @@ static void bulk_booking_row(struct cust_pg_bulk *bk, const struct cust_booking 
     f_text(o, nm->public_charges);
 }
 
-static void bulk_version_row(struct cust_pg_bulk *bk, const struct cust_booking *b,
+/* A canonical value (store_rows.h) of what a COPY row carries: text or NULL, and integers. */
+static struct cust_val val_text(const char *v, size_t len)
+{
+    return v ? (struct cust_val){.kind = CUST_VAL_BYTES, .p = v, .len = len}
+             : (struct cust_val){.kind = CUST_VAL_NULL};
+}
+
+/* The version row, and its hash kept for the ledger (store_rows_sql.h BV: the row is never
+ * changed, so the entry need not read its 1-2 KB document back). */
+static void bulk_version_row(struct cust_pg_bulk *bk, void *impl, const struct cust_booking *b,
                              const struct cust_put_meta *meta, int64_t id, int64_t bid)
 {
     struct cust_buf *o = &bk->buf[BT_VERSIONS];
@@ -667,6 +676,14 @@ static void bulk_version_row(struct cust_pg_bulk *bk, const struct cust_booking 
     size_t n = strnlen(b->doc, b->doc_len); /* as the row-by-row insert binds it */
     be_put(o, n, 4);
     cust_buf_append(o, b->doc, n);
+    const char *t[] = {meta->recorded_at, meta->recorded_by, meta->source, meta->changed};
+    struct cust_val v[8] = {{.kind = CUST_VAL_INT, .i = id},
+                            {.kind = CUST_VAL_INT, .i = bid},
+                            {.kind = CUST_VAL_INT, .i = 1}};
+    for (size_t i = 0; i < 4; i++)
+        v[3 + i] = val_text(t[i], t[i] ? strlen(t[i]) : 0);
+    v[7] = val_text(b->doc, n);
+    cust_pg_rows_keep_hash(impl, CT_BOOKING_VERSIONS, v, 8);
 }
 
 static void bulk_children(struct cust_pg_bulk *bk, const struct cust_booking *b, int64_t bid,
@@ -729,9 +746,8 @@ enum cust_status cust_pg_bulk_put(struct cust_pg *g, void *impl, const struct cu
     int64_t bid = bk->next_booking++, vid = bk->next_version++;
     cust_smap_put(&bk->seen, b->booking_number, bid);
     bulk_booking_row(bk, b, bid, pid, nm);
-    bulk_version_row(bk, b, meta, vid, bid);
+    bulk_version_row(bk, impl, b, meta, vid, bid);
     bulk_children(bk, b, bid, pid);
-    cust_pg_rows_track(impl, CT_BOOKING_VERSIONS, vid, NULL);
     cust_pg_rows_track(impl, CT_BOOKINGS, bid, NULL);
     *done = true;
     return buffered(bk) >= bk->flush_at ? flush(bk, err) : CUST_OK;

@@ -84,6 +84,11 @@ void cust_pg_rows_keep(void *impl, int t, const struct cust_val *v, size_t n)
     cust_rows_written_keep(&state(impl)->written, t, v, n);
 }
 
+void cust_pg_rows_keep_hash(void *impl, int t, const struct cust_val *v, size_t n)
+{
+    cust_rows_written_keep_hash(&state(impl)->written, t, v[0].i, v, n);
+}
+
 void cust_pg_rows_forget(void *impl)
 {
     cust_rows_written_clear(&state(impl)->written);
@@ -451,7 +456,7 @@ static enum cust_status pg_rows_written(void *impl, cust_row_fn fn, void *arg, s
     for (int t = 0; s == CUST_OK && t < CT__N; t++) {
         if (cust_rows_written_n(&r->written, t) == 0)
             continue;
-        if (scan && t <= CT_CITIZENSHIP)
+        if (scan && t <= CT_CITIZENSHIP && !cust_rows_written_all_kept(&r->written, t))
             s = scan_ranges(impl, t, fn, arg, err);
         else
             s = cust_rows_written_read(&r->written, t, impl, get_written, fn, arg, err);

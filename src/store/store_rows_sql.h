@@ -146,12 +146,27 @@ void cust_rows_written_keep(struct cust_rows_written *w, int t, const struct cus
  * CUST_ROWS_DISCLOSURE_VALS). */
 #define CUST_ROWS_DUTY_VALS       13
 #define CUST_ROWS_DISCLOSURE_VALS 12
+#define CUST_ROWS_VERSION_VALS    8
 struct cust_duty_row;
 struct cust_disclosure_row;
+struct cust_put_meta;
+/* ... and of a booking version (BV): id, its booking, its number, the meta, the document's
+ * `doc_len` bytes as bound. A version is never changed once written (append-only), so every
+ * backend keeps its hash (cust_rows_written_keep_hash) instead of reading it back. */
+size_t cust_rows_version_vals(struct cust_val v[CUST_ROWS_VERSION_VALS], int64_t id,
+                              int64_t booking_id, int64_t version, const struct cust_put_meta *meta,
+                              const char *doc, size_t doc_len);
 size_t cust_rows_duty_vals(struct cust_val v[CUST_ROWS_DUTY_VALS], int64_t id,
                            const struct cust_duty_row *d);
 size_t cust_rows_disclosure_vals(struct cust_val v[CUST_ROWS_DISCLOSURE_VALS], int64_t id,
                                  const struct cust_disclosure_row *x);
+/* Keep, as cust_rows_written_keep does, a row given by its canonical values v[0..n) (v[0] its
+ * id) but only their hash (cust_row_hash): 48 bytes whatever the row's size, for a bulk load's
+ * booking versions (the row's document 1-2 KB), which nothing changes after they are written. */
+void cust_rows_written_keep_hash(struct cust_rows_written *w, int t, int64_t id,
+                                 const struct cust_val *v, size_t n);
+/* True when every row of table t the transaction wrote was kept (none to read back). */
+bool cust_rows_written_all_kept(const struct cust_rows_written *w, int t);
 /* How many keys of table t were added or rows kept (duplicates counted). */
 size_t cust_rows_written_n(const struct cust_rows_written *w, int t);
 /* Forget every key and kept row (after the entry took them, or at a rollback). */

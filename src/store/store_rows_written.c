@@ -5,6 +5,7 @@
  * distinct key once, in key order (kept rows as given, the others read back), and hashes them.
  */
 #include "custodian/compat.h"
+#include "custodian/store.h"
 #include "custodian/store_requests.h"
 #include "store_rows_sql.h"
 
@@ -72,6 +73,46 @@ static struct cust_val val_int(int64_t v)
     return (struct cust_val){.kind = CUST_VAL_INT, .i = v};
 }
 
+/* A kept row given by its hash alone: HASHED in place of its count of values, then the hash. */
+#define HASHED SIZE_MAX
+
+void cust_rows_written_keep_hash(struct cust_rows_written *w, int t, int64_t id,
+                                 const struct cust_val *v, size_t n)
+{
+    CUST_ASSERT(cust_row_tables_of[t].int_key && !cust_row_catalog[t].child[0].name);
+    struct cust_written_keys *k = &w->table[t];
+    if (k->nk == k->capk) {
+        k->capk = k->capk ? k->capk * 2 : 64;
+        k->kids = cust_xrealloc(k->kids, k->capk * sizeof(*k->kids));
+        k->koffs = cust_xrealloc(k->koffs, k->capk * sizeof(*k->koffs));
+    }
+    unsigned char h[CUST_ROW_HASH];
+    cust_row_hash(&(struct cust_row){.table = t, .id = id, .v = v, .n = n}, h);
+    k->kids[k->nk] = id;
+    k->koffs[k->nk++] = k->kbuf.len;
+    size_t mark = HASHED;
+    put_raw(&k->kbuf, &mark, sizeof(mark));
+    put_raw(&k->kbuf, h, sizeof(h));
+    w->pending++;
+}
+
+size_t cust_rows_version_vals(struct cust_val v[CUST_ROWS_VERSION_VALS], int64_t id,
+                              int64_t booking_id, int64_t version, const struct cust_put_meta *meta,
+                              const char *doc, size_t doc_len)
+{
+    const struct cust_val row[CUST_ROWS_VERSION_VALS] = {
+        val_int(id),
+        val_int(booking_id),
+        val_int(version),
+        val_text(meta->recorded_at),
+        val_text(meta->recorded_by),
+        val_text(meta->source),
+        val_text(meta->changed),
+        {.kind = CUST_VAL_BYTES, .p = doc, .len = doc_len}};
+    memcpy(v, row, sizeof(row));
+    return CUST_ROWS_VERSION_VALS;
+}
+
 size_t cust_rows_duty_vals(struct cust_val v[CUST_ROWS_DUTY_VALS], int64_t id,
                            const struct cust_duty_row *d)
 {
@@ -109,6 +150,12 @@ size_t cust_rows_written_n(const struct cust_rows_written *w, int t)
 {
     const struct cust_written_keys *k = &w->table[t];
     return (cust_row_tables_of[t].int_key ? k->n : k->nt) + k->nk;
+}
+
+bool cust_rows_written_all_kept(const struct cust_rows_written *w, int t)
+{
+    const struct cust_written_keys *k = &w->table[t];
+    return k->nk > 0 && (cust_row_tables_of[t].int_key ? k->n : k->nt) == 0;
 }
 
 void cust_rows_written_clear(struct cust_rows_written *w)
@@ -170,6 +217,12 @@ static enum cust_status emit_kept(struct cust_rows_written *w, int t, size_t i, 
     size_t n;
     memcpy(&n, p, sizeof(n));
     p += sizeof(n);
+    unsigned char kb[8];
+    if (n == HASHED) { /* cust_rows_written_keep_hash */
+        struct cust_row row = {.table = t, .id = k->kids[i], .hash = (const unsigned char *)p};
+        cust_row_key_bytes(true, row.id, NULL, kb, &row.key, &row.key_len);
+        return fn(&row, arg);
+    }
     if (n > w->capvals) {
         w->capvals = n;
         w->vals = cust_xrealloc(w->vals, n * sizeof(*w->vals));
@@ -191,7 +244,6 @@ static enum cust_status emit_kept(struct cust_rows_written *w, int t, size_t i, 
             p += v->len;
         }
     }
-    unsigned char kb[8];
     struct cust_row row = {.table = t, .id = k->kids[i], .v = w->vals, .n = n};
     cust_row_key_bytes(true, row.id, NULL, kb, &row.key, &row.key_len);
     return fn(&row, arg);

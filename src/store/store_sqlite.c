@@ -1083,7 +1083,10 @@ static enum cust_status sq_put(void *impl, const struct cust_booking *b,
     sqlite3_bind_text(s, 7, b->doc, (int)b->doc_len, SQLITE_STATIC);
     if (run(q, s, err, "insert version") != CUST_OK)
         return CUST_EDB;
-    cust_sqlite_rows_track(q, CT_BOOKING_VERSIONS, sqlite3_last_insert_rowid(q->db), NULL);
+    struct cust_val vals[CUST_ROWS_VERSION_VALS]; /* kept as its hash: never changed */
+    cust_sqlite_rows_keep_hash(q, CT_BOOKING_VERSIONS, vals,
+                               cust_rows_version_vals(vals, sqlite3_last_insert_rowid(q->db), bid,
+                                                      res->version, meta, b->doc, b->doc_len));
     cust_sqlite_rows_track(q, CT_BOOKINGS, bid, NULL); /* with its charges and priors */
 
     if (res->version > 1) {

@@ -124,6 +124,14 @@ void cust_sqlite_rows_keep(void *impl, enum cust_sqlite_table t, const struct cu
     cust_rows_written_keep(&state(impl, &db, &path)->written, t, v, n);
 }
 
+void cust_sqlite_rows_keep_hash(void *impl, enum cust_sqlite_table t, const struct cust_val *v,
+                                size_t n)
+{
+    sqlite3 *db;
+    const char *path;
+    cust_rows_written_keep_hash(&state(impl, &db, &path)->written, t, v[0].i, v, n);
+}
+
 void cust_sqlite_rows_forget(void *impl)
 {
     sqlite3 *db;
@@ -473,8 +481,9 @@ static enum cust_status sq_rows_written(void *impl, cust_row_fn fn, void *arg, s
     for (int t = 0; s == CUST_OK && t < CT__N; t++) {
         if (cust_rows_written_n(&r->written, t) == 0)
             continue;
-        if (scan && (t == CT_BOOKING_VERSIONS || t == CT_BOOKINGS || t == CT_PERSONS ||
-                     t == CT_CITIZENSHIP))
+        if (scan && !cust_rows_written_all_kept(&r->written, t) &&
+            (t == CT_BOOKING_VERSIONS || t == CT_BOOKINGS || t == CT_PERSONS ||
+             t == CT_CITIZENSHIP))
             s = sq_rows_each(impl, t, fn, arg, err);
         else
             s = cust_rows_written_read(&r->written, t, impl, get_written, fn, arg, err);

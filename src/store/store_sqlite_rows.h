@@ -27,6 +27,9 @@ void cust_sqlite_rows_track(void *impl, enum cust_sqlite_table t, int64_t id, co
  * transaction must be tracked (cust_sqlite_rows_track): it is then read back. */
 void cust_sqlite_rows_keep(void *impl, enum cust_sqlite_table t, const struct cust_val *v,
                            size_t n);
+/* ... or only their hash (cust_rows_written_keep_hash: a booking version, never changed). */
+void cust_sqlite_rows_keep_hash(void *impl, enum cust_sqlite_table t, const struct cust_val *v,
+                                size_t n);
 /* True in a bulk load into a store that was empty when it began (store_sqlite.c). */
 bool cust_sqlite_rows_bulk_empty(void *impl);
 /* Forget what the transaction wrote (it ended). */
