@@ -117,7 +117,8 @@ extern const struct cust_row_table cust_row_tables_of[CT__N];
  * the rows whose canonical values the writer gave as it inserted them (kept: the entry takes
  * them as given instead of reading them back; integer-keyed tables without children only).
  * A kept row is encoded in kbuf from koffs[i]: the number of values, then per value its kind
- * and an int64, a double, or a length and the bytes. Zeroed is empty. */
+ * and an int64, a double, or a length and the bytes; or, for a row kept by its hash alone
+ * (cust_rows_written_keep_hash), SIZE_MAX and the 32-byte hash. Zeroed is empty. */
 struct cust_rows_written {
     struct cust_written_keys {
         int64_t *ids;
