@@ -652,13 +652,6 @@ static void bulk_booking_row(struct cust_pg_bulk *bk, const struct cust_booking 
     f_text(o, nm->public_charges);
 }
 
-/* A canonical value (store_rows.h) of what a COPY row carries: text or NULL, and integers. */
-static struct cust_val val_text(const char *v, size_t len)
-{
-    return v ? (struct cust_val){.kind = CUST_VAL_BYTES, .p = v, .len = len}
-             : (struct cust_val){.kind = CUST_VAL_NULL};
-}
-
 /* The version row, and its hash kept for the ledger (store_rows_sql.h BV: the row is never
  * changed, so the entry need not read its 1-2 KB document back). */
 static void bulk_version_row(struct cust_pg_bulk *bk, void *impl, const struct cust_booking *b,
@@ -676,14 +669,9 @@ static void bulk_version_row(struct cust_pg_bulk *bk, void *impl, const struct c
     size_t n = strnlen(b->doc, b->doc_len); /* as the row-by-row insert binds it */
     be_put(o, n, 4);
     cust_buf_append(o, b->doc, n);
-    const char *t[] = {meta->recorded_at, meta->recorded_by, meta->source, meta->changed};
-    struct cust_val v[8] = {{.kind = CUST_VAL_INT, .i = id},
-                            {.kind = CUST_VAL_INT, .i = bid},
-                            {.kind = CUST_VAL_INT, .i = 1}};
-    for (size_t i = 0; i < 4; i++)
-        v[3 + i] = val_text(t[i], t[i] ? strlen(t[i]) : 0);
-    v[7] = val_text(b->doc, n);
-    cust_pg_rows_keep_hash(impl, CT_BOOKING_VERSIONS, v, 8);
+    struct cust_val v[CUST_ROWS_VERSION_VALS];
+    cust_pg_rows_keep_hash(impl, CT_BOOKING_VERSIONS, v,
+                           cust_rows_version_vals(v, id, bid, 1, meta, b->doc, n));
 }
 
 static void bulk_children(struct cust_pg_bulk *bk, const struct cust_booking *b, int64_t bid,
