@@ -162,12 +162,8 @@ enum cust_status cust_ledger_checkpoint_latest(struct cust_store *s, char **note
 
 /* ---- rows (docs/internals/ledger.md "Rows") ------------------------------------------- */
 
-/*
- * A row's content hash: SHA-256 of the canonical encoding of "custodian-row-v1", the table's
- * name and the row's canonical values (store_rows.h; an integer is its decimal text, a real
- * "%.17g", text and blobs their bytes, NULL the NULL length).
- */
-void cust_ledger_row_hash(const struct cust_row *r, unsigned char out[CUST_TLOG_HASH]);
+/* A row's content hash is store_rows.h's cust_row_hash (beside the rows, so a backend can hash a
+ * row it writes). */
 
 enum cust_row_problem {
     CUST_ROW_CHANGED,   /* its content does not match the entry that wrote it last */

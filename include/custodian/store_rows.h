@@ -55,7 +55,7 @@ struct cust_row {
     const char *orphan; /* (every row only) child rows of this child table whose parent,
                            this key, does not exist; no values */
     /* (rows written only) the row's hash as its writer computed it from the values it bound
-     * (cust_row_hash; a bulk load's booking versions: not read back); no values */
+     * (cust_row_hash; a booking version, never changed: not read back); no values */
     const unsigned char *hash;
 };
 

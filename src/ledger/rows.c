@@ -25,13 +25,6 @@
 #define H         CUST_TLOG_HASH
 #define PART_SIZE (1u << 20) /* bytes of journal per record */
 
-/* ---- the row hash ------------------------------------------------------------------------ */
-
-void cust_ledger_row_hash(const struct cust_row *r, unsigned char out[H])
-{
-    cust_row_hash(r, out);
-}
-
 /* ---- writing the journal ----------------------------------------------------------------- */
 
 /* The journal of one table for one entry, written in parts of at most PART_SIZE bytes. */
@@ -133,7 +126,7 @@ static enum cust_status on_written(const struct cust_row *r, void *arg)
     if (r->deleted)
         memcpy(h, zero_hash, H);
     else
-        cust_ledger_row_hash(r, h);
+        cust_row_hash(r, h);
     if (j->keep) { /* the same record layout as the journal */
         struct jw tmp = {.buf = j->kept[r->table]};
         sha256_init(&tmp.sha);
@@ -208,7 +201,7 @@ static enum cust_status on_existing(const struct cust_row *r, void *arg)
     if (r->orphan || kept_has(b, r->table, r->key, r->key_len))
         return CUST_OK; /* an orphan has no row to commit; written rows go with their entry */
     unsigned char h[H];
-    cust_ledger_row_hash(r, h);
+    cust_row_hash(r, h);
     b->n++;
     return journal_one(b->j, r->table, r->key, r->key_len, h);
 }
@@ -515,7 +508,7 @@ static enum cust_status on_row(const struct cust_row *r, void *arg)
     }
     const struct latest *x = &v->lt[v->cursor++];
     unsigned char h[H];
-    cust_ledger_row_hash(r, h);
+    cust_row_hash(r, h);
     if (memcmp(x->hash, zero_hash, H) == 0)
         problem(v, CUST_ROW_INSERTED, v->table, r->key, r->key_len, x->seq,
                 "entry %" PRId64 " committed its deletion; it exists (inserted)", x->seq);
@@ -672,7 +665,7 @@ static enum cust_status on_one_row(const struct cust_row *r, void *arg)
 {
     struct one *o = arg;
     o->found_row = true;
-    cust_ledger_row_hash(r, o->row_hash);
+    cust_row_hash(r, o->row_hash);
     return CUST_OK;
 }
 

@@ -86,7 +86,7 @@ void cust_pg_rows_keep(void *impl, int t, const struct cust_val *v, size_t n)
 
 void cust_pg_rows_keep_hash(void *impl, int t, const struct cust_val *v, size_t n)
 {
-    cust_rows_written_keep_hash(&state(impl)->written, t, v[0].i, v, n);
+    cust_rows_written_keep_hash(&state(impl)->written, t, v, n);
 }
 
 void cust_pg_rows_forget(void *impl)

@@ -162,10 +162,10 @@ size_t cust_rows_duty_vals(struct cust_val v[CUST_ROWS_DUTY_VALS], int64_t id,
 size_t cust_rows_disclosure_vals(struct cust_val v[CUST_ROWS_DISCLOSURE_VALS], int64_t id,
                                  const struct cust_disclosure_row *x);
 /* Keep, as cust_rows_written_keep does, a row given by its canonical values v[0..n) (v[0] its
- * id) but only their hash (cust_row_hash): 48 bytes whatever the row's size, for a bulk load's
- * booking versions (the row's document 1-2 KB), which nothing changes after they are written. */
-void cust_rows_written_keep_hash(struct cust_rows_written *w, int t, int64_t id,
-                                 const struct cust_val *v, size_t n);
+ * id) but only their hash (cust_row_hash): 48 bytes whatever the row's size, for booking
+ * versions (the row's document 1-2 KB), which nothing changes after they are written. */
+void cust_rows_written_keep_hash(struct cust_rows_written *w, int t, const struct cust_val *v,
+                                 size_t n);
 /* True when every row of table t the transaction wrote was kept (none to read back). */
 bool cust_rows_written_all_kept(const struct cust_rows_written *w, int t);
 /* How many keys of table t were added or rows kept (duplicates counted). */

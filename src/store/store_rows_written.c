@@ -33,7 +33,9 @@ static void put_raw(struct cust_buf *b, const void *p, size_t n)
     CUST_ASSERT(cust_buf_append(b, p, n) == CUST_OK);
 }
 
-void cust_rows_written_keep(struct cust_rows_written *w, int t, const struct cust_val *v, size_t n)
+/* A new kept row of table t (row id v[0]): its slot, at the end of kbuf. */
+static struct cust_written_keys *kept_slot(struct cust_rows_written *w, int t,
+                                           const struct cust_val *v, size_t n)
 {
     struct cust_written_keys *k = &w->table[t];
     CUST_ASSERT(cust_row_tables_of[t].int_key && !cust_row_catalog[t].child[0].name && n > 0 &&
@@ -45,6 +47,13 @@ void cust_rows_written_keep(struct cust_rows_written *w, int t, const struct cus
     }
     k->kids[k->nk] = v[0].i;
     k->koffs[k->nk++] = k->kbuf.len;
+    w->pending++;
+    return k;
+}
+
+void cust_rows_written_keep(struct cust_rows_written *w, int t, const struct cust_val *v, size_t n)
+{
+    struct cust_written_keys *k = kept_slot(w, t, v, n);
     put_raw(&k->kbuf, &n, sizeof(n));
     for (size_t i = 0; i < n; i++) {
         unsigned char kind = (unsigned char)v[i].kind;
@@ -58,7 +67,6 @@ void cust_rows_written_keep(struct cust_rows_written *w, int t, const struct cus
             put_raw(&k->kbuf, v[i].p ? v[i].p : "", v[i].len);
         }
     }
-    w->pending++;
 }
 
 /* A canonical value of what was bound: text or NULL, and integers. */
@@ -76,24 +84,15 @@ static struct cust_val val_int(int64_t v)
 /* A kept row given by its hash alone: HASHED in place of its count of values, then the hash. */
 #define HASHED SIZE_MAX
 
-void cust_rows_written_keep_hash(struct cust_rows_written *w, int t, int64_t id,
-                                 const struct cust_val *v, size_t n)
+void cust_rows_written_keep_hash(struct cust_rows_written *w, int t, const struct cust_val *v,
+                                 size_t n)
 {
-    CUST_ASSERT(cust_row_tables_of[t].int_key && !cust_row_catalog[t].child[0].name);
-    struct cust_written_keys *k = &w->table[t];
-    if (k->nk == k->capk) {
-        k->capk = k->capk ? k->capk * 2 : 64;
-        k->kids = cust_xrealloc(k->kids, k->capk * sizeof(*k->kids));
-        k->koffs = cust_xrealloc(k->koffs, k->capk * sizeof(*k->koffs));
-    }
+    struct cust_written_keys *k = kept_slot(w, t, v, n);
     unsigned char h[CUST_ROW_HASH];
-    cust_row_hash(&(struct cust_row){.table = t, .id = id, .v = v, .n = n}, h);
-    k->kids[k->nk] = id;
-    k->koffs[k->nk++] = k->kbuf.len;
+    cust_row_hash(&(struct cust_row){.table = t, .id = v[0].i, .v = v, .n = n}, h);
     size_t mark = HASHED;
     put_raw(&k->kbuf, &mark, sizeof(mark));
     put_raw(&k->kbuf, h, sizeof(h));
-    w->pending++;
 }
 
 size_t cust_rows_version_vals(struct cust_val v[CUST_ROWS_VERSION_VALS], int64_t id,

@@ -129,7 +129,7 @@ void cust_sqlite_rows_keep_hash(void *impl, enum cust_sqlite_table t, const stru
 {
     sqlite3 *db;
     const char *path;
-    cust_rows_written_keep_hash(&state(impl, &db, &path)->written, t, v[0].i, v, n);
+    cust_rows_written_keep_hash(&state(impl, &db, &path)->written, t, v, n);
 }
 
 void cust_sqlite_rows_forget(void *impl)

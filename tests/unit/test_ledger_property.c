@@ -832,7 +832,7 @@ static void rechain(sqlite3 *db, int64_t from)
 
 static enum cust_status hash_row(const struct cust_row *r, void *arg)
 {
-    cust_ledger_row_hash(r, arg);
+    cust_row_hash(r, arg);
     return CUST_OK;
 }
 
