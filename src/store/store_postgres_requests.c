@@ -9,6 +9,7 @@
 #include "custodian/compat.h"
 #include "custodian/date.h"
 #include "custodian/namekey.h"
+#include "store_custody_sql.h"
 #include "store_postgres.h"
 #include "store_rows_sql.h"
 
@@ -158,13 +159,9 @@ static const char xfers_sql[] =
 static const char persons_sql[] = PERSON_SELECT " FROM persons p ORDER BY p.id";
 static const char person_sql[] = PERSON_SELECT " FROM persons p WHERE p.id = ?1";
 /* The bookings in custody on ?1 (c.id, c.person_id) and their persons (cp), from the indexes
- * alone (migration 17): the two ranges of bookings_custody as SQLite's CUST_SQLITE_CUSTODY_ROWS
- * writes them, each an index-only scan, joined to persons_citizenship; SCOPE_CITIZENSHIP keeps
- * the persons of the scope's status ?2. */
-#define SCOPE_CUSTODY                                                                              \
-    " FROM (SELECT id, person_id FROM bookings WHERE released_day IS NULL AND booked_day <= ?1"    \
-    " UNION ALL SELECT id, person_id FROM bookings WHERE released_day > ?1"                        \
-    " AND booked_day <= ?1) c JOIN persons cp ON cp.id = c.person_id"
+ * alone (migration 17): the two ranges of bookings_custody, each an index-only scan, joined to
+ * persons_citizenship; SCOPE_CITIZENSHIP keeps the persons of the scope's status ?2. */
+#define SCOPE_CUSTODY     " FROM (" CUST_CUSTODY_ROWS("?1") ") c JOIN persons cp ON cp.id = c.person_id"
 #define SCOPE_CITIZENSHIP " (?2::text IS NULL OR cp.citizenship_status = ?2)"
 static const char scope_sql[] =
     "SELECT b.booking_number, b.person_id, cp.citizenship_status, v.doc" SCOPE_CUSTODY

@@ -164,7 +164,7 @@ static const char *const migration_1[] = {
 static const char *const cust_sqlite_reserved_migration[] = {NULL};
 
 /* Migration 15: the index the roster, the export and the desk's scope read the bookings in
- * custody on a day from (CUST_SQLITE_CUSTODY_IDS), as it was then. */
+ * custody on a day from (CUST_CUSTODY_IDS), as it was then. */
 static const char *const custody_migration[] = {
     "CREATE INDEX bookings_custody ON bookings(released_day, booked_day)", NULL};
 
@@ -252,7 +252,7 @@ enum stmt_id {
     "(" p " IS NULL OR (b.booked_day <= " p " AND (b.released_day IS NULL OR b.released_day > " p  \
     ")))"
 
-/* The roster and the export: the bookings in custody on day ?1 (CUST_SQLITE_CUSTODY_IDS), or
+/* The roster and the export: the bookings in custody on day ?1 (CUST_CUSTODY_IDS), or
  * every booking (a statement of its own: "?1 IS NULL OR ..." could use no index). */
 #define ROSTER(custody)                                                                            \
     "SELECT b.booking_number, b.person_id, p.person_key, p.last_name, p.first_name,"               \
@@ -353,9 +353,9 @@ static const char *const stmt_sql[S__N] = {
     [S_VERSIONS] = "SELECT v.version, v.recorded_at, v.recorded_by, v.source, v.changed, v.doc"
                    " FROM booking_versions v JOIN bookings b ON b.id = v.booking_id"
                    " WHERE b.booking_number = ?1 ORDER BY v.version",
-    [S_ROSTER] = ROSTER("b.id IN (" CUST_SQLITE_CUSTODY_IDS("?1") ")"),
+    [S_ROSTER] = ROSTER("b.id IN (" CUST_CUSTODY_IDS("?1") ")"),
     [S_ROSTER_ALL] = ROSTER("?1 IS NULL"),
-    [S_EACH] = EACH("b.id IN (" CUST_SQLITE_CUSTODY_IDS("?1") ")"),
+    [S_EACH] = EACH("b.id IN (" CUST_CUSTODY_IDS("?1") ")"),
     [S_EACH_ALL] = EACH("?1 IS NULL"),
     [S_PERSON_JSON] =
         "SELECT json_object('person_id', p.person_key, 'internal_id', p.id,"

@@ -149,8 +149,7 @@ enum dstmt {
 #define SCOPE_CITIZENSHIP(person)                                                                  \
     " (?2 IS NULL OR " person " IN (SELECT id FROM persons WHERE citizenship_status = ?2))"
 /* the bookings in custody on ?1 (c.id, c.person_id) of the scope's citizenship ?2 */
-#define SCOPE_CUSTODY                                                                              \
-    " FROM (" CUST_SQLITE_CUSTODY_ROWS("?1") ") c WHERE" SCOPE_CITIZENSHIP("c.person_id")
+#define SCOPE_CUSTODY " FROM (" CUST_CUSTODY_ROWS("?1") ") c WHERE" SCOPE_CITIZENSHIP("c.person_id")
 #define SCOPE_SCAN(custody)                                                                        \
     SCOPE_COLS                                                                                     \
     " FROM bookings b JOIN persons p ON p.id = b.person_id"                                        \
@@ -264,7 +263,7 @@ static const char *const dsql[D__N] = {
                    " AND (?3 IS NULL OR b.facility = ?3) ORDER BY b.booking_number",
     [D_SCOPE_SCAN] =
         SCOPE_SCAN("b.booked_day <= ?1 AND (b.released_day IS NULL OR b.released_day > ?1)"),
-    [D_SCOPE_FEW] = "SELECT (SELECT count(*) FROM (" CUST_SQLITE_CUSTODY_IDS(
+    [D_SCOPE_FEW] = "SELECT (SELECT count(*) FROM (" CUST_CUSTODY_IDS(
         "?1") ")) * 4"
               " < coalesce((SELECT max(id) FROM bookings), 0)",
 #define PERSON_BOOKING_COLS                                                                        \

@@ -9,6 +9,7 @@
 
 #include "custodian/status.h"
 #include "custodian/store_requests.h" /* CUST_NO_TIME */
+#include "store_custody_sql.h"
 
 #include <sqlite3.h>
 
@@ -53,7 +54,7 @@ static inline int64_t cust_sqlite_time(sqlite3_stmt *s, int i)
 /* ---- SQL the backend's files share ---- */
 
 /* The bookings in custody on a day are two ranges of this index, read without their rows
- * (CUST_SQLITE_CUSTODY_IDS, CUST_SQLITE_CUSTODY_ROWS); also dropped and built again by a bulk
+ * (store_custody_sql.h); also dropped and built again by a bulk
  * load. Migration 15 made it on (released_day, booked_day); migration 16 added person_id, so a
  * data request's scope finds the persons in custody without reading a booking row. */
 #define CUST_SQLITE_IDX_BOOKINGS_CUSTODY                                                           \
@@ -62,17 +63,4 @@ static inline int64_t cust_sqlite_time(sqlite3_stmt *s, int i)
  * without reading a person row); also dropped and built again by a bulk load. */
 #define CUST_SQLITE_IDX_PERSONS_CITIZENSHIP                                                        \
     "CREATE INDEX persons_citizenship ON persons(citizenship_status)"
-/* The ids of the bookings in custody on day P (an SQL parameter, not NULL): booked on or before P
- * and not released, or released after P. Two ranges of bookings_custody, so what is read grows
- * with the bookings in custody on P and those released since, not with every booking kept (a
- * roster on a day scanned the whole table: 266,095 bookings read for 16,444 in custody). */
-#define CUST_SQLITE_CUSTODY_IDS(P)                                                                 \
-    "SELECT id FROM bookings WHERE released_day IS NULL AND booked_day <= " P                      \
-    " UNION ALL SELECT id FROM bookings WHERE released_day > " P " AND booked_day <= " P
-/* The same bookings as (id, person_id), from the index alone. */
-#define CUST_SQLITE_CUSTODY_ROWS(P)                                                                \
-    "SELECT id, person_id FROM bookings WHERE released_day IS NULL AND booked_day <= " P           \
-    " UNION ALL SELECT id, person_id FROM bookings WHERE released_day > " P                        \
-    " AND booked_day <= " P
-
 #endif
