@@ -327,6 +327,7 @@ static void pg_close(void *impl)
 {
     struct pgs *q = impl;
     cust_pg_bulk_end(&q->g);
+    cust_pg_defer_end(&q->g);
     cust_pg_rows_free(q->rows);
     if (q->g.conn)
         PQfinish(q->g.conn);
@@ -351,6 +352,7 @@ static enum cust_status pg_begin(void *impl, struct cust_err *err)
     enum cust_status st = cust_pg_exec(&q->g, "BEGIN ISOLATION LEVEL READ COMMITTED", err, "begin");
     if (st == CUST_OK && (st = cust_pg_exec(&q->g, WRITER_LOCK, err, "begin")) != CUST_OK)
         cust_pg_exec(&q->g, "ROLLBACK", NULL, "rollback");
+    cust_pg_defer_end(&q->g); /* nothing is buffered here; the ids are read under this lock */
     return st;
 }
 
@@ -393,6 +395,7 @@ static enum cust_status pg_commit(void *impl, struct cust_err *err)
     if (st == CUST_OK) {
         cust_pg_rows_forget(q);
         cust_pg_bulk_end(&q->g);
+        cust_pg_defer_end(&q->g);
         /* A COPY load wrote every row of these tables: their statistics and visibility map
          * now, not when autovacuum comes (a scope's index-only scans read the heap until
          * then: the DOJ letter 7.3 s instead of 4.4 s on a county just loaded). What was
@@ -408,6 +411,7 @@ static enum cust_status pg_rollback(void *impl, struct cust_err *err)
     struct pgs *q = impl;
     enum cust_status st = CUST_OK;
     cust_pg_bulk_end(&q->g); /* nothing buffered is sent */
+    cust_pg_defer_end(&q->g);
     if (PQtransactionStatus(q->g.conn) != PQTRANS_IDLE)
         st = cust_pg_exec(&q->g, "ROLLBACK", err, "rollback");
     cust_pg_rows_forget(q);

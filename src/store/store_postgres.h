@@ -10,6 +10,8 @@
 
 #include <libpq-fe.h>
 
+struct cust_buf;
+
 #define CUST_PG_MAX_PARAMS 32
 
 /* A new row's id in covered table T as SQLite assigns it: max(id) + 1 (under the writer lock;
@@ -41,8 +43,9 @@ struct cust_pg {
         Oid types[CUST_PG_MAX_PARAMS];
     } * stmts;
     size_t nstmts, capstmts;
-    unsigned cursors;          /* cursors opened on this connection: each gets a new name */
-    struct cust_pg_bulk *bulk; /* a bulk load through COPY, while one runs */
+    unsigned cursors;            /* cursors opened on this connection: each gets a new name */
+    struct cust_pg_bulk *bulk;   /* a bulk load through COPY, while one runs */
+    struct cust_pg_defer *defer; /* rows this transaction writes by COPY (NULL: none yet) */
 };
 
 /* Prepare `sql` (`?N` parameters) once on this connection and run it; *res holds the result
@@ -112,6 +115,42 @@ static inline const char *cust_pg_get(const PGresult *r, int row, int col)
     return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
 }
 int64_t cust_pg_get_int(const PGresult *r, int row, int col);
+
+/* Rows in COPY's binary form (store_postgres_copy.c): a tuple of `nfields`, then each field
+ * in the order the COPY statement names the columns (text: NULL for SQL NULL; bigint). */
+void cust_pg_copy_tuple(struct cust_buf *b, int nfields);
+void cust_pg_copy_null(struct cust_buf *b);
+void cust_pg_copy_text(struct cust_buf *b, const char *s);
+void cust_pg_copy_text_n(struct cust_buf *b, const char *s, size_t n);
+void cust_pg_copy_int(struct cust_buf *b, int64_t v);
+/* Send the tuples `rows` with `sql` (`COPY … FROM STDIN (FORMAT binary)`); errors as
+ * cust_pg_run's, naming `what`. */
+enum cust_status cust_pg_copy_send(struct cust_pg *g, const char *sql, const struct cust_buf *rows,
+                                   struct cust_err *err, const char *what);
+
+/* Rows a write transaction adds by the thousand (a fulfilment's decisions, disclosures and
+ * duties: store_postgres_defer.c), sent by COPY instead of one INSERT and round trip each.
+ * Their ids are counted in memory under the writer lock (max(id) + 1 read once in the
+ * transaction, rule 3), so a put knows its row's id at once; the rows are sent, parents first,
+ * before any other statement runs on the connection (cust_pg_run/_do/_exec, a cursor, the
+ * commit) and dropped by a rollback. A failure to send (a foreign key, the server gone) is the
+ * failure of that next statement, and the transaction is rolled back as for any failure. */
+enum cust_pg_defer_table {
+    CUST_PG_DEFER_DECISIONS,
+    CUST_PG_DEFER_DISCLOSURES,
+    CUST_PG_DEFER_DUTIES,
+    CUST_PG_DEFER__N
+};
+/* A new row of table t, its id in *id: the buffer to write its `nfields` fields into (the id
+ * first), after the tuple's header; NULL (err set) when the ids could not be read. */
+struct cust_buf *cust_pg_defer_row(struct cust_pg *g, enum cust_pg_defer_table t, int nfields,
+                                   int64_t *id, struct cust_err *err);
+/* After a row is written: sends what is buffered when it is large or no transaction is open. */
+enum cust_status cust_pg_defer_done(struct cust_pg *g, struct cust_err *err);
+/* Send what is buffered (nothing to do when nothing is). */
+enum cust_status cust_pg_defer_send(struct cust_pg *g, struct cust_err *err);
+/* The transaction ended: what is buffered is dropped and the ids are read again next time. */
+void cust_pg_defer_end(struct cust_pg *g);
 
 /* A bulk load into an empty store through COPY (store_postgres_bulk.c). begin: when the
  * store is empty, g->bulk is set and puts go to COPY buffers (else nothing changes: row by

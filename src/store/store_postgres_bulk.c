@@ -167,43 +167,17 @@ struct cust_pg_bulk {
     size_t nrestore;
 };
 
-/* ---- COPY's binary form ----------------------------------------------------------------- */
-
-static void be_put(struct cust_buf *b, uint64_t v, int n)
-{
-    unsigned char x[8];
-    for (int i = 0; i < n; i++)
-        x[i] = (unsigned char)(v >> (8 * (n - 1 - i)));
-    cust_buf_append(b, x, (size_t)n);
-}
+/* ---- COPY's binary form (store_postgres_copy.c) ---------------------------------------- */
 
 static void row_start(struct cust_pg_bulk *bk, int t, int nfields)
 {
-    be_put(&bk->buf[t], (uint64_t)nfields, 2);
+    cust_pg_copy_tuple(&bk->buf[t], nfields);
     bk->nrows[t]++;
 }
 
-static void f_null(struct cust_buf *b)
-{
-    be_put(b, 0xffffffffu, 4);
-}
-
-static void f_text(struct cust_buf *b, const char *s)
-{
-    if (!s) {
-        f_null(b);
-        return;
-    }
-    size_t n = strlen(s);
-    be_put(b, n, 4);
-    cust_buf_append(b, s, n);
-}
-
-static void f_int(struct cust_buf *b, int64_t v)
-{
-    be_put(b, 8, 4);
-    be_put(b, (uint64_t)v, 8);
-}
+#define f_null cust_pg_copy_null
+#define f_text cust_pg_copy_text
+#define f_int  cust_pg_copy_int
 
 /* An integer that is NULL when negative (a tri-state or "not stated"). */
 static void f_tri(struct cust_buf *b, int64_t v)
@@ -212,39 +186,6 @@ static void f_tri(struct cust_buf *b, int64_t v)
         f_null(b);
     else
         f_int(b, v);
-}
-
-/* Send `rows` (tuples in COPY's binary form) with the COPY statement `sql`. */
-static enum cust_status copy_send(struct cust_pg *g, const char *sql, const struct cust_buf *rows,
-                                  struct cust_err *err, const char *what)
-{
-    static const char head[19] = "PGCOPY\n\377\r\n"; /* the rest: NUL, flags 0, extension 0 */
-    static const char tail[2] = "\377\377";
-    PGresult *r = PQexec(g->conn, sql);
-    if (PQresultStatus(r) != PGRES_COPY_IN) {
-        enum cust_status st = cust_pg_result_err(g, r, err, what);
-        PQclear(r);
-        return st;
-    }
-    PQclear(r);
-    bool ok = PQputCopyData(g->conn, head, sizeof(head)) == 1;
-    for (size_t off = 0; ok && off < rows->len;) {
-        size_t n = rows->len - off > (1u << 20) ? (1u << 20) : rows->len - off;
-        ok = PQputCopyData(g->conn, rows->buf + off, (int)n) == 1;
-        off += n;
-    }
-    ok = ok && PQputCopyData(g->conn, tail, sizeof(tail)) == 1;
-    ok = PQputCopyEnd(g->conn, ok ? NULL : "custodian: the load could not be sent") == 1 && ok;
-    enum cust_status st = CUST_OK;
-    while ((r = PQgetResult(g->conn))) {
-        if (st == CUST_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
-            st = cust_pg_result_err(g, r, err, what);
-        PQclear(r);
-    }
-    if (st == CUST_OK && !ok)
-        st = cust_err_set(err, CUST_EDB, "store '%s': %s: %s", g->name, what,
-                          PQerrorMessage(g->conn));
-    return st;
 }
 
 /* ---- persons in memory ------------------------------------------------------------------ */
@@ -345,7 +286,7 @@ static void person_update(struct bperson *p, const struct cust_person *x, bool s
 
 static void person_row(struct cust_buf *b, const struct bperson *p, int64_t id)
 {
-    be_put(b, 19, 2);
+    cust_pg_copy_tuple(b, 19);
     f_int(b, id);
     for (int i = 0; i < PF__N; i++)
         f_text(b, p->f[i]);
@@ -385,9 +326,7 @@ static enum cust_status flush(struct cust_pg_bulk *bk, struct cust_err *err)
     for (int t = 0; st == CUST_OK && t < BT__N; t++) {
         if (bk->nrows[t] == 0)
             continue;
-        if (cust_buf_status(&bk->buf[t]) != CUST_OK)
-            return cust_err_set(err, CUST_ENOMEM, "bulk load: out of memory");
-        st = copy_send(bk->g, copy_sql[t], &bk->buf[t], err, "bulk load");
+        st = cust_pg_copy_send(bk->g, copy_sql[t], &bk->buf[t], err, "bulk load");
         cust_buf_reset(&bk->buf[t]);
         bk->nrows[t] = 0;
     }
@@ -411,7 +350,7 @@ static enum cust_status fix_persons_sent(struct cust_pg_bulk *bk, struct cust_er
                 cust_name_key(p->f[PF_LAST], strlen(p->f[PF_LAST]), kl, sizeof(kl), NULL);
             if (p->f[PF_FIRST])
                 cust_name_key(p->f[PF_FIRST], strlen(p->f[PF_FIRST]), kf, sizeof(kf), NULL);
-            be_put(&n, 5, 2);
+            cust_pg_copy_tuple(&n, 5);
             f_int(&n, (int64_t)i + 1);
             f_text(&n, p->f[PF_LAST]);
             f_text(&n, p->f[PF_FIRST]);
@@ -426,12 +365,12 @@ static enum cust_status fix_persons_sent(struct cust_pg_bulk *bk, struct cust_er
         st = cust_err_set(err, CUST_ENOMEM, "bulk load: out of memory");
     if (st == CUST_OK && dirty &&
         (st = cust_pg_exec(g, fix_persons_make, err, "bulk load")) == CUST_OK &&
-        (st = copy_send(g, fix_persons_copy, &b, err, "bulk load")) == CUST_OK &&
+        (st = cust_pg_copy_send(g, fix_persons_copy, &b, err, "bulk load")) == CUST_OK &&
         (st = cust_pg_exec(g, fix_analyze, err, "bulk load")) == CUST_OK)
         st = cust_pg_exec(g, fix_persons, err, "bulk load: persons");
     if (st == CUST_OK && renamed &&
         (st = cust_pg_exec(g, fix_names_make, err, "bulk load")) == CUST_OK &&
-        (st = copy_send(g, fix_names_copy, &n, err, "bulk load")) == CUST_OK)
+        (st = cust_pg_copy_send(g, fix_names_copy, &n, err, "bulk load")) == CUST_OK)
         st = cust_pg_exec(g, fix_names, err, "bulk load: name copies");
     /* (only what was made: DROP … IF EXISTS would print a NOTICE on the caller's stderr) */
     if (st == CUST_OK && dirty)
@@ -667,8 +606,7 @@ static void bulk_version_row(struct cust_pg_bulk *bk, void *impl, const struct c
     f_text(o, meta->source);
     f_text(o, meta->changed);
     size_t n = strnlen(b->doc, b->doc_len); /* as the row-by-row insert binds it */
-    be_put(o, n, 4);
-    cust_buf_append(o, b->doc, n);
+    cust_pg_copy_text_n(o, b->doc, n);
     struct cust_val v[CUST_ROWS_VERSION_VALS];
     cust_pg_rows_keep_hash(impl, CT_BOOKING_VERSIONS, v,
                            cust_rows_version_vals(v, id, bid, 1, meta, b->doc, n));

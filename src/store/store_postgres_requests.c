@@ -105,10 +105,6 @@ static const char links_sql[] =
     " confirmed_by, confirmed_at, reasons, review, review_reason"
     " FROM request_links WHERE request_id = ?1"
     " ORDER BY state = 'confirmed' DESC, strong DESC, score DESC, person_id";
-static const char dec_put_sql[] =
-    "INSERT INTO decisions(id, request_id, person_id, booking_number, policy_id,"
-    " policy_version, policy_sha256, decided_at, decided_by, decision)"
-    " VALUES(" CUST_PG_NEXT_ID("decisions") ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id";
 static const char decs_sql[] =
     "SELECT id, request_id, person_id, booking_number, policy_id, policy_version,"
     " policy_sha256, decided_at, decided_by, decision FROM decisions"
@@ -123,11 +119,6 @@ static const char act_put_sql[] =
 static const char acts_sql[] =
     "SELECT id, request_id, person_id, action, verdict, outcome, \"by\", at, reason,"
     " decision_id FROM actions WHERE request_id = ?1 ORDER BY id";
-static const char duty_put_sql[] =
-    "INSERT INTO duties(id, request_id, person_id, booking_number, duty, cite, status,"
-    " due_ts, created_at, document_sha256, detail)"
-    " VALUES(" CUST_PG_NEXT_ID("duties") ", ?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?9)"
-                                         " RETURNING id";
 /* the worklist's filters (store_requests.h cust_duty_filter): ?3 the requests' owner, ?4 open
  * and due before */
 #define DUTY_WORK                                                                                  \
@@ -178,11 +169,6 @@ static const char scope_persons_sql[] = PERSON_BOOKING_COLS
     " WHERE f.id = c.id) = ?3) AND EXISTS (SELECT 1 FROM bookings o"
     " WHERE o.person_id = c.person_id AND o.id <> c.id))"
     " ORDER BY b.person_id, b.booked_ts, b.booking_number";
-static const char disc_put_sql[] =
-    "INSERT INTO disclosures(id, request_id, ord, person_id, booking_number, items,"
-    " withheld, recipient, office, at, decision_id, row_hash)"
-    " VALUES(" CUST_PG_NEXT_ID("disclosures") ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-                                              " RETURNING id";
 static const char discs_sql[] = "SELECT " DISC_COLS " FROM disclosures"
                                 " WHERE (?1::text IS NULL OR request_id = ?1)"
                                 " ORDER BY request_id, ord, id";
@@ -555,23 +541,24 @@ static enum cust_status links(void *impl, const char *request_id, cust_link_row_
 static enum cust_status dec_put(void *impl, const struct cust_decision_row *d, int64_t *id,
                                 struct cust_err *err)
 {
-    struct cust_pg_params p = {0};
-    cust_pg_text(&p, 1, d->request_id);
-    cust_pg_int(&p, 2, d->person_id);
-    cust_pg_text(&p, 3, d->booking_number);
-    cust_pg_text(&p, 4, d->policy_id);
-    cust_pg_text(&p, 5, d->policy_version);
-    cust_pg_text(&p, 6, d->policy_sha256);
-    cust_pg_text(&p, 7, d->decided_at);
-    cust_pg_text(&p, 8, d->decided_by);
-    cust_pg_text(&p, 9, d->decision);
     int64_t n;
-    if (insert_id(impl, dec_put_sql, &p, &n, "insert decision", err) != CUST_OK)
+    struct cust_buf *b = cust_pg_defer_row(conn(impl), CUST_PG_DEFER_DECISIONS, 10, &n, err);
+    if (!b)
         return CUST_EDB;
+    cust_pg_copy_int(b, n);
+    cust_pg_copy_text(b, d->request_id);
+    cust_pg_copy_int(b, d->person_id);
+    cust_pg_copy_text(b, d->booking_number);
+    cust_pg_copy_text(b, d->policy_id);
+    cust_pg_copy_text(b, d->policy_version);
+    cust_pg_copy_text(b, d->policy_sha256);
+    cust_pg_copy_text(b, d->decided_at);
+    cust_pg_copy_text(b, d->decided_by);
+    cust_pg_copy_text(b, d->decision);
     cust_pg_rows_track(impl, CT_DECISIONS, n, NULL);
     if (id)
         *id = n;
-    return CUST_OK;
+    return cust_pg_defer_done(conn(impl), err);
 }
 
 static enum cust_status dec_row(const PGresult *r, int i, const union dcb *fn, void *arg)
@@ -662,24 +649,29 @@ static enum cust_status acts(void *impl, const char *request_id, cust_action_row
 static enum cust_status duty_put(void *impl, const struct cust_duty_row *d, int64_t *id,
                                  struct cust_err *err)
 {
-    struct cust_pg_params p = {0};
-    cust_pg_text(&p, 1, d->request_id);
-    cust_pg_int(&p, 2, d->person_id);
-    cust_pg_text(&p, 3, d->booking_number);
-    cust_pg_text(&p, 4, d->duty);
-    cust_pg_text(&p, 5, d->cite);
-    time_param(&p, 6, d->due_ts);
-    cust_pg_text(&p, 7, d->created_at);
-    cust_pg_text(&p, 8, d->document_sha256);
-    cust_pg_text(&p, 9, d->detail);
     int64_t n;
-    if (insert_id(impl, duty_put_sql, &p, &n, "insert duty", err) != CUST_OK)
+    struct cust_buf *b = cust_pg_defer_row(conn(impl), CUST_PG_DEFER_DUTIES, 11, &n, err);
+    if (!b)
         return CUST_EDB;
+    cust_pg_copy_int(b, n);
+    cust_pg_copy_text(b, d->request_id);
+    cust_pg_copy_int(b, d->person_id);
+    cust_pg_copy_text(b, d->booking_number);
+    cust_pg_copy_text(b, d->duty);
+    cust_pg_copy_text(b, d->cite);
+    cust_pg_copy_text(b, "open");
+    if (d->due_ts == CUST_NO_TIME)
+        cust_pg_copy_null(b);
+    else
+        cust_pg_copy_int(b, d->due_ts);
+    cust_pg_copy_text(b, d->created_at);
+    cust_pg_copy_text(b, d->document_sha256);
+    cust_pg_copy_text(b, d->detail);
     struct cust_val v[CUST_ROWS_DUTY_VALS]; /* kept as written, not read back */
     cust_pg_rows_keep(impl, CT_DUTIES, v, cust_rows_duty_vals(v, n, d));
     if (id)
         *id = n;
-    return CUST_OK;
+    return cust_pg_defer_done(conn(impl), err);
 }
 
 static enum cust_status duty_row(const PGresult *r, int i, const union dcb *fn, void *arg)
@@ -879,24 +871,25 @@ enum cust_status cust_pg_scope_persons(void *impl, const struct cust_scope *sc,
 static enum cust_status disc_put(void *impl, const struct cust_disclosure_row *x,
                                  struct cust_err *err)
 {
-    struct cust_pg_params p = {0};
-    cust_pg_text(&p, 1, x->request_id);
-    cust_pg_int(&p, 2, x->ord);
-    cust_pg_int(&p, 3, x->person_id);
-    cust_pg_text(&p, 4, x->booking_number);
-    cust_pg_text(&p, 5, x->items);
-    cust_pg_text(&p, 6, x->withheld);
-    cust_pg_text(&p, 7, x->recipient);
-    cust_pg_text(&p, 8, x->office);
-    cust_pg_text(&p, 9, x->at);
-    cust_pg_int(&p, 10, x->decision_id);
-    cust_pg_text(&p, 11, x->row_hash);
     int64_t id;
-    if (insert_id(impl, disc_put_sql, &p, &id, "insert disclosure", err) != CUST_OK)
+    struct cust_buf *b = cust_pg_defer_row(conn(impl), CUST_PG_DEFER_DISCLOSURES, 12, &id, err);
+    if (!b)
         return CUST_EDB;
+    cust_pg_copy_int(b, id);
+    cust_pg_copy_text(b, x->request_id);
+    cust_pg_copy_int(b, x->ord);
+    cust_pg_copy_int(b, x->person_id);
+    cust_pg_copy_text(b, x->booking_number);
+    cust_pg_copy_text(b, x->items);
+    cust_pg_copy_text(b, x->withheld);
+    cust_pg_copy_text(b, x->recipient);
+    cust_pg_copy_text(b, x->office);
+    cust_pg_copy_text(b, x->at);
+    cust_pg_copy_int(b, x->decision_id);
+    cust_pg_copy_text(b, x->row_hash);
     struct cust_val v[CUST_ROWS_DISCLOSURE_VALS]; /* kept as written, not read back */
     cust_pg_rows_keep(impl, CT_DISCLOSURES, v, cust_rows_disclosure_vals(v, id, x));
-    return CUST_OK;
+    return cust_pg_defer_done(conn(impl), err);
 }
 
 static enum cust_status disc_row(const PGresult *r, int i, const union dcb *fn, void *arg)

@@ -147,6 +147,8 @@ static const struct cust_pg_stmt *ready(struct cust_pg *g, const char *sql,
         *p = &none;
     if (g->bulk && cust_pg_bulk_before(g, err) != CUST_OK)
         return NULL;
+    if (g->defer && cust_pg_defer_send(g, err) != CUST_OK)
+        return NULL;
     return prepared(g, sql, err, what);
 }
 
@@ -300,6 +302,8 @@ enum cust_status cust_pg_exec(struct cust_pg *g, const char *sql, struct cust_er
                               const char *what)
 {
     if (g->bulk && cust_pg_bulk_before(g, err) != CUST_OK)
+        return CUST_EDB;
+    if (g->defer && cust_pg_defer_send(g, err) != CUST_OK)
         return CUST_EDB;
     PGresult *r = PQexec(g->conn, sql);
     ExecStatusType rs = PQresultStatus(r);

@@ -612,6 +612,135 @@ static void test_desk_rows_same_on_both(void **state)
     scratch_drop(&x);
 }
 
+/* ---- rows a transaction adds by the thousand --------------------------------------------- */
+
+enum { MANY_ROWS = 3000 }; /* 3,000 disclosures of 4 KB: more than one send (8 MB) */
+
+static enum cust_status count_disc(const struct cust_disclosure_row *x, void *arg)
+{
+    (void)x;
+    ++*(int *)arg;
+    return CUST_OK;
+}
+
+/* A fulfilment's worth of decisions, disclosures and duties in one transaction, read back
+ * inside it; then a disclosure naming no decision: refused (at the put on SQLite, at the
+ * ledger entry after it on PostgreSQL, which sends it by COPY then), and nothing of that
+ * transaction stays. */
+static void copy_rows(const char *url, struct cust_buf *dump)
+{
+    struct cust_store *s;
+    struct cust_err err = CUST_ERR_INIT;
+    ok(cust_store_open(url, CUST_STORE_CREATE, &s, &err), &err, "open");
+    char id[CUST_REQUEST_ID_MAX] = "";
+    ok(cust_store_begin(s, &err), &err, "begin");
+    for (int i = 0; i < 3; i++)
+        a_booking(s, i);
+    desk_rows(s, 0, id);
+    ok(cust_store_commit(s, &err), &err, "commit");
+
+    char *items = cust_xmalloc(4001);
+    memset(items, 'x', 4000);
+    items[0] = '"';
+    items[3999] = '"';
+    items[4000] = '\0';
+    ok(cust_store_begin(s, &err), &err, "begin");
+    int64_t did = 0;
+    for (int i = 0; i < MANY_ROWS; i++) {
+        if (i % 100 == 0) {
+            struct cust_decision_row d = {0,         id,
+                                          1 + i % 3, "B0001",
+                                          "us-ca",   "2025.1",
+                                          "ab",      "2025-07-05T10:00:00Z",
+                                          "sgt",     "{\"actions\":{}}"};
+            ok(cust_store_decision_put(s, &d, &did, &err), &err, "decision");
+        }
+        struct cust_disclosure_row x = {0,     id,   i,     1 + i % 3, "B0001",
+                                        items, "[]", "DOJ", NULL,      "2025-07-05T10:00:00Z",
+                                        did,   "cd"};
+        ok(cust_store_disclosure_put(s, &x, &err), &err, "disclosure");
+        if (i % 10 == 0) {
+            struct cust_duty_row u = {0,
+                                      id,
+                                      1 + i % 3,
+                                      "B0001",
+                                      "notice",
+                                      "[]",
+                                      "open",
+                                      i % 20 ? CUST_NO_TIME : 1751500000 + i,
+                                      "2025-07-05T10:00:00Z",
+                                      NULL,
+                                      NULL,
+                                      NULL,
+                                      "{}"};
+            ok(cust_store_duty_put(s, &u, NULL, &err), &err, "duty");
+        }
+    }
+    int n = 0; /* read in the same transaction: every row, the last ones not yet sent */
+    ok(cust_store_disclosures(s, id, count_disc, &n, &err), &err, "disclosures");
+    assert_int_equal(n, MANY_ROWS + 1);
+    entry(s, "request.fulfill", id);
+    ok(cust_store_commit(s, &err), &err, "commit");
+    free(items);
+
+    ok(cust_store_begin(s, &err), &err, "begin");
+    struct cust_decision_row d = {
+        0, id, 1, "B0001", "us-ca", "2025.1", "ab", "2025-07-05T11:00:00Z", "sgt", "{}"};
+    ok(cust_store_decision_put(s, &d, &did, &err), &err, "decision");
+    struct cust_disclosure_row bad = {
+        0, id, 0, 1, "B0001", "[]", "[]", "DOJ", NULL, "2025-07-05T11:00:00Z", 999999, "ef"};
+    enum cust_status st = cust_store_disclosure_put(s, &bad, &err);
+    if (st == CUST_OK) { /* PostgreSQL: sent before the entry's first statement */
+        struct cust_ledger_entry e = {"builder", "test", "request.fulfill", "object", id, "ok",
+                                      "",        NULL};
+        st = cust_ledger_append(s, &e, &err);
+        if (st == CUST_OK)
+            st = cust_store_commit(s, &err);
+    }
+    assert_int_not_equal(st, CUST_OK);
+    if (!strstr(err.msg, "disclosure"))
+        fail_msg("the refusal does not name the disclosure: %s", err.msg);
+    cust_store_rollback(s);
+    cust_err_clear(&err);
+    n = 0;
+    ok(cust_store_disclosures(s, id, count_disc, &n, &err), &err, "disclosures after");
+    assert_int_equal(n, MANY_ROWS + 1);
+    /* the ids the refused transaction counted are given again */
+    ok(cust_store_begin(s, &err), &err, "begin");
+    ok(cust_store_decision_put(s, &d, &did, &err), &err, "decision again");
+    assert_int_equal(did, MANY_ROWS / 100 + 2);
+    entry(s, "request.decide", id);
+    ok(cust_store_commit(s, &err), &err, "commit");
+
+    struct cust_ledger_rows_report rr;
+    ok(cust_ledger_verify_rows(s, 10, &rr, &err), &err, "verify rows");
+    assert_int_equal(rr.bad, 0);
+    cust_ledger_rows_report_release(&rr);
+    struct cust_ledger_report rep;
+    ok(cust_ledger_verify(s, &rep, &err), &err, "verify");
+    for (int i = 0; i < 32; i++)
+        cust_buf_appendf(dump, "%02x", rep.root[i]);
+    cust_buf_putc(dump, '\n');
+    ok(cust_store_decisions(s, id, d_dec, dump, &err), &err, "decisions");
+    struct cust_duty_filter df = {0};
+    ok(cust_store_duties(s, &df, d_duty, dump, &err), &err, "duties");
+    cust_store_close(s);
+}
+
+static void test_rows_by_copy(void **state)
+{
+    (void)state;
+    struct scratch x;
+    scratch_make(&x, "copy");
+    struct cust_buf sq = CUST_BUF_INIT, pg = CUST_BUF_INIT;
+    copy_rows(x.path, &sq);
+    copy_rows(x.url, &pg);
+    assert_string_equal(pg.buf, sq.buf);
+    cust_buf_release(&sq);
+    cust_buf_release(&pg);
+    scratch_drop(&x);
+}
+
 /* ---- readers of a whole table: a batch at a time ------------------------------------------- */
 
 /* A reader's rows as text, one line each. */
@@ -749,6 +878,7 @@ int main(void)
         cmocka_unit_test(test_same_schema_as_sqlite),
         cmocka_unit_test(test_desk_rows_same_on_both),
         cmocka_unit_test(test_readers_in_batches),
+        cmocka_unit_test(test_rows_by_copy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
