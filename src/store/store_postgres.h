@@ -123,6 +123,10 @@ void cust_pg_copy_null(struct cust_buf *b);
 void cust_pg_copy_text(struct cust_buf *b, const char *s);
 void cust_pg_copy_text_n(struct cust_buf *b, const char *s, size_t n);
 void cust_pg_copy_int(struct cust_buf *b, int64_t v);
+/* A whole tuple from a row's canonical values (store_rows.h): integers as bigint, reals as
+ * double precision, bytes as text or bytea, in the order the COPY statement names the columns. */
+struct cust_val;
+void cust_pg_copy_vals(struct cust_buf *b, const struct cust_val *v, size_t n);
 /* Send the tuples `rows` with `sql` (`COPY … FROM STDIN (FORMAT binary)`); errors as
  * cust_pg_run's, naming `what`. */
 enum cust_status cust_pg_copy_send(struct cust_pg *g, const char *sql, const struct cust_buf *rows,
@@ -141,12 +145,14 @@ enum cust_pg_defer_table {
     CUST_PG_DEFER_DUTIES,
     CUST_PG_DEFER__N
 };
-/* A new row of table t, its id in *id: the buffer to write its `nfields` fields into (the id
- * first), after the tuple's header; NULL (err set) when the ids could not be read. */
-struct cust_buf *cust_pg_defer_row(struct cust_pg *g, enum cust_pg_defer_table t, int nfields,
-                                   int64_t *id, struct cust_err *err);
-/* After a row is written: sends what is buffered when it is large or no transaction is open. */
-enum cust_status cust_pg_defer_done(struct cust_pg *g, struct cust_err *err);
+/* The id of a new row of table t (the next of its table in this transaction). */
+enum cust_status cust_pg_defer_id(struct cust_pg *g, enum cust_pg_defer_table t, int64_t *id,
+                                  struct cust_err *err);
+/* Buffer the row of table t given by its canonical values v[0..n) (the catalog's columns,
+ * store_rows_sql.h; v[0] the id cust_pg_defer_id gave); sent at once when the buffers are
+ * large or no transaction is open. */
+enum cust_status cust_pg_defer_put(struct cust_pg *g, enum cust_pg_defer_table t,
+                                   const struct cust_val *v, size_t n, struct cust_err *err);
 /* Send what is buffered (nothing to do when nothing is). */
 enum cust_status cust_pg_defer_send(struct cust_pg *g, struct cust_err *err);
 /* The transaction ended: what is buffered is dropped and the ids are read again next time. */

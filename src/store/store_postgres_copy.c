@@ -5,7 +5,10 @@
  */
 #include "custodian/compat.h"
 #include "custodian/buf.h"
+#include "custodian/store_rows.h"
 #include "store_postgres.h"
+
+#include <string.h>
 
 static void be_put(struct cust_buf *b, uint64_t v, int n)
 {
@@ -43,6 +46,31 @@ void cust_pg_copy_int(struct cust_buf *b, int64_t v)
 {
     be_put(b, 8, 4);
     be_put(b, (uint64_t)v, 8);
+}
+
+void cust_pg_copy_vals(struct cust_buf *b, const struct cust_val *v, size_t n)
+{
+    cust_pg_copy_tuple(b, (int)n);
+    for (size_t i = 0; i < n; i++) {
+        switch (v[i].kind) {
+        case CUST_VAL_NULL:
+            cust_pg_copy_null(b);
+            break;
+        case CUST_VAL_INT:
+            cust_pg_copy_int(b, v[i].i);
+            break;
+        case CUST_VAL_REAL: {
+            uint64_t u;
+            memcpy(&u, &v[i].r, sizeof(u));
+            be_put(b, 8, 4);
+            be_put(b, u, 8);
+            break;
+        }
+        case CUST_VAL_BYTES:
+            cust_pg_copy_text_n(b, v[i].p, v[i].len);
+            break;
+        }
+    }
 }
 
 enum cust_status cust_pg_copy_send(struct cust_pg *g, const char *sql, const struct cust_buf *rows,

@@ -13,6 +13,7 @@
 #include "custodian/compat.h"
 #include "custodian/buf.h"
 #include "store_postgres.h"
+#include "store_rows_sql.h"
 
 /* Send when the buffers hold this much (a state's letter: tens of MB otherwise). */
 #define SEND_BYTES (8u << 20)
@@ -24,17 +25,12 @@ struct cust_pg_defer {
     size_t rows; /* tuples buffered, all tables */
 };
 
-/* Parents first: a disclosure names its decision. The columns as the INSERTs name them. */
+/* Parents first: a disclosure names its decision. Every column, in the catalog's order (the
+ * canonical values' order, store_rows_sql.h). */
 static const char *const copy_sql[CUST_PG_DEFER__N] = {
-    [CUST_PG_DEFER_DECISIONS] = "COPY decisions(id, request_id, person_id, booking_number,"
-                                " policy_id, policy_version, policy_sha256, decided_at,"
-                                " decided_by, decision) FROM STDIN (FORMAT binary)",
-    [CUST_PG_DEFER_DISCLOSURES] = "COPY disclosures(id, request_id, ord, person_id,"
-                                  " booking_number, items, withheld, recipient, office, at,"
-                                  " decision_id, row_hash) FROM STDIN (FORMAT binary)",
-    [CUST_PG_DEFER_DUTIES] = "COPY duties(id, request_id, person_id, booking_number, duty, cite,"
-                             " status, due_ts, created_at, document_sha256, detail)"
-                             " FROM STDIN (FORMAT binary)",
+    [CUST_PG_DEFER_DECISIONS] = "COPY decisions(" DE ") FROM STDIN (FORMAT binary)",
+    [CUST_PG_DEFER_DISCLOSURES] = "COPY disclosures(" DS ") FROM STDIN (FORMAT binary)",
+    [CUST_PG_DEFER_DUTIES] = "COPY duties(" DU ") FROM STDIN (FORMAT binary)",
 };
 
 static const char *const what[CUST_PG_DEFER__N] = {"insert decisions", "insert disclosures",
@@ -57,8 +53,8 @@ static enum cust_status count_from_last(struct cust_pg *g, struct cust_err *err)
     return CUST_OK;
 }
 
-struct cust_buf *cust_pg_defer_row(struct cust_pg *g, enum cust_pg_defer_table t, int nfields,
-                                   int64_t *id, struct cust_err *err)
+enum cust_status cust_pg_defer_id(struct cust_pg *g, enum cust_pg_defer_table t, int64_t *id,
+                                  struct cust_err *err)
 {
     if (!g->defer) {
         g->defer = cust_xcalloc(1, sizeof(*g->defer));
@@ -66,12 +62,9 @@ struct cust_buf *cust_pg_defer_row(struct cust_pg *g, enum cust_pg_defer_table t
             g->defer->buf[i] = (struct cust_buf)CUST_BUF_INIT;
     }
     if (!g->defer->counted && count_from_last(g, err) != CUST_OK)
-        return NULL;
-    struct cust_pg_defer *d = g->defer;
-    *id = d->next[t]++;
-    d->rows++;
-    cust_pg_copy_tuple(&d->buf[t], nfields);
-    return &d->buf[t];
+        return CUST_EDB;
+    *id = g->defer->next[t]++;
+    return CUST_OK;
 }
 
 enum cust_status cust_pg_defer_send(struct cust_pg *g, struct cust_err *err)
@@ -89,12 +82,15 @@ enum cust_status cust_pg_defer_send(struct cust_pg *g, struct cust_err *err)
     return st;
 }
 
-enum cust_status cust_pg_defer_done(struct cust_pg *g, struct cust_err *err)
+enum cust_status cust_pg_defer_put(struct cust_pg *g, enum cust_pg_defer_table t,
+                                   const struct cust_val *v, size_t n, struct cust_err *err)
 {
-    struct cust_pg_defer *d = g->defer;
+    struct cust_pg_defer *d = g->defer; /* made by cust_pg_defer_id */
+    cust_pg_copy_vals(&d->buf[t], v, n);
+    d->rows++;
     size_t bytes = 0;
-    for (int t = 0; t < CUST_PG_DEFER__N; t++)
-        bytes += d->buf[t].len;
+    for (int i = 0; i < CUST_PG_DEFER__N; i++)
+        bytes += d->buf[i].len;
     if (bytes < SEND_BYTES && PQtransactionStatus(g->conn) == PQTRANS_INTRANS)
         return CUST_OK;
     enum cust_status st = cust_pg_defer_send(g, err);

@@ -538,27 +538,26 @@ static enum cust_status links(void *impl, const char *request_id, cust_link_row_
 
 /* ---- decisions and actions ------------------------------------------------------------- */
 
+/* A row of a table a fulfilment writes by the thousand (store_postgres_defer.c): v[0..n) its
+ * canonical values, v[0] the id, counted here; kept for the ledger as written. */
+static enum cust_status put_counted(void *impl, enum cust_pg_defer_table t, int ct,
+                                    struct cust_val *v, size_t n, int64_t *id, struct cust_err *err)
+{
+    struct cust_pg *g = conn(impl);
+    if (cust_pg_defer_id(g, t, &v[0].i, err) != CUST_OK)
+        return CUST_EDB;
+    cust_pg_rows_keep(impl, ct, v, n);
+    if (id)
+        *id = v[0].i;
+    return cust_pg_defer_put(g, t, v, n, err);
+}
+
 static enum cust_status dec_put(void *impl, const struct cust_decision_row *d, int64_t *id,
                                 struct cust_err *err)
 {
-    int64_t n;
-    struct cust_buf *b = cust_pg_defer_row(conn(impl), CUST_PG_DEFER_DECISIONS, 10, &n, err);
-    if (!b)
-        return CUST_EDB;
-    cust_pg_copy_int(b, n);
-    cust_pg_copy_text(b, d->request_id);
-    cust_pg_copy_int(b, d->person_id);
-    cust_pg_copy_text(b, d->booking_number);
-    cust_pg_copy_text(b, d->policy_id);
-    cust_pg_copy_text(b, d->policy_version);
-    cust_pg_copy_text(b, d->policy_sha256);
-    cust_pg_copy_text(b, d->decided_at);
-    cust_pg_copy_text(b, d->decided_by);
-    cust_pg_copy_text(b, d->decision);
-    cust_pg_rows_track(impl, CT_DECISIONS, n, NULL);
-    if (id)
-        *id = n;
-    return cust_pg_defer_done(conn(impl), err);
+    struct cust_val v[CUST_ROWS_DECISION_VALS];
+    return put_counted(impl, CUST_PG_DEFER_DECISIONS, CT_DECISIONS, v,
+                       cust_rows_decision_vals(v, 0, d), id, err);
 }
 
 static enum cust_status dec_row(const PGresult *r, int i, const union dcb *fn, void *arg)
@@ -649,29 +648,9 @@ static enum cust_status acts(void *impl, const char *request_id, cust_action_row
 static enum cust_status duty_put(void *impl, const struct cust_duty_row *d, int64_t *id,
                                  struct cust_err *err)
 {
-    int64_t n;
-    struct cust_buf *b = cust_pg_defer_row(conn(impl), CUST_PG_DEFER_DUTIES, 11, &n, err);
-    if (!b)
-        return CUST_EDB;
-    cust_pg_copy_int(b, n);
-    cust_pg_copy_text(b, d->request_id);
-    cust_pg_copy_int(b, d->person_id);
-    cust_pg_copy_text(b, d->booking_number);
-    cust_pg_copy_text(b, d->duty);
-    cust_pg_copy_text(b, d->cite);
-    cust_pg_copy_text(b, "open");
-    if (d->due_ts == CUST_NO_TIME)
-        cust_pg_copy_null(b);
-    else
-        cust_pg_copy_int(b, d->due_ts);
-    cust_pg_copy_text(b, d->created_at);
-    cust_pg_copy_text(b, d->document_sha256);
-    cust_pg_copy_text(b, d->detail);
-    struct cust_val v[CUST_ROWS_DUTY_VALS]; /* kept as written, not read back */
-    cust_pg_rows_keep(impl, CT_DUTIES, v, cust_rows_duty_vals(v, n, d));
-    if (id)
-        *id = n;
-    return cust_pg_defer_done(conn(impl), err);
+    struct cust_val v[CUST_ROWS_DUTY_VALS];
+    return put_counted(impl, CUST_PG_DEFER_DUTIES, CT_DUTIES, v, cust_rows_duty_vals(v, 0, d), id,
+                       err);
 }
 
 static enum cust_status duty_row(const PGresult *r, int i, const union dcb *fn, void *arg)
@@ -871,25 +850,9 @@ enum cust_status cust_pg_scope_persons(void *impl, const struct cust_scope *sc,
 static enum cust_status disc_put(void *impl, const struct cust_disclosure_row *x,
                                  struct cust_err *err)
 {
-    int64_t id;
-    struct cust_buf *b = cust_pg_defer_row(conn(impl), CUST_PG_DEFER_DISCLOSURES, 12, &id, err);
-    if (!b)
-        return CUST_EDB;
-    cust_pg_copy_int(b, id);
-    cust_pg_copy_text(b, x->request_id);
-    cust_pg_copy_int(b, x->ord);
-    cust_pg_copy_int(b, x->person_id);
-    cust_pg_copy_text(b, x->booking_number);
-    cust_pg_copy_text(b, x->items);
-    cust_pg_copy_text(b, x->withheld);
-    cust_pg_copy_text(b, x->recipient);
-    cust_pg_copy_text(b, x->office);
-    cust_pg_copy_text(b, x->at);
-    cust_pg_copy_int(b, x->decision_id);
-    cust_pg_copy_text(b, x->row_hash);
-    struct cust_val v[CUST_ROWS_DISCLOSURE_VALS]; /* kept as written, not read back */
-    cust_pg_rows_keep(impl, CT_DISCLOSURES, v, cust_rows_disclosure_vals(v, id, x));
-    return cust_pg_defer_done(conn(impl), err);
+    struct cust_val v[CUST_ROWS_DISCLOSURE_VALS];
+    return put_counted(impl, CUST_PG_DEFER_DISCLOSURES, CT_DISCLOSURES, v,
+                       cust_rows_disclosure_vals(v, 0, x), NULL, err);
 }
 
 static enum cust_status disc_row(const PGresult *r, int i, const union dcb *fn, void *arg)

@@ -141,13 +141,15 @@ void cust_rows_written_add(struct cust_rows_written *w, int t, int64_t id, const
 /* Keep the row the writer just inserted into integer-keyed, childless table t, as its canonical
  * values v[0..n) (v[0] its id; each value as the column stores it, bytes copied). */
 void cust_rows_written_keep(struct cust_rows_written *w, int t, const struct cust_val *v, size_t n);
-/* The canonical values (DU, DS) of a duty or a disclosure row just inserted with id `id`, as
- * each backend binds them (the duty open, not done): what both keep instead of reading the row
- * back. The values point into the row's strings. Returns how many (CUST_ROWS_DUTY_VALS,
- * CUST_ROWS_DISCLOSURE_VALS). */
+/* The canonical values (DE, DU, DS) of a decision, a duty or a disclosure row just inserted
+ * with id `id`, as each backend binds them (the duty open, not done): what both keep instead of
+ * reading the row back, and what PostgreSQL sends by COPY. The values point into the row's
+ * strings. Returns how many (CUST_ROWS_DECISION_VALS, _DUTY_VALS, _DISCLOSURE_VALS). */
+#define CUST_ROWS_DECISION_VALS   10
 #define CUST_ROWS_DUTY_VALS       13
 #define CUST_ROWS_DISCLOSURE_VALS 12
 #define CUST_ROWS_VERSION_VALS    8
+struct cust_decision_row;
 struct cust_duty_row;
 struct cust_disclosure_row;
 struct cust_put_meta;
@@ -157,6 +159,8 @@ struct cust_put_meta;
 size_t cust_rows_version_vals(struct cust_val v[CUST_ROWS_VERSION_VALS], int64_t id,
                               int64_t booking_id, int64_t version, const struct cust_put_meta *meta,
                               const char *doc, size_t doc_len);
+size_t cust_rows_decision_vals(struct cust_val v[CUST_ROWS_DECISION_VALS], int64_t id,
+                               const struct cust_decision_row *d);
 size_t cust_rows_duty_vals(struct cust_val v[CUST_ROWS_DUTY_VALS], int64_t id,
                            const struct cust_duty_row *d);
 size_t cust_rows_disclosure_vals(struct cust_val v[CUST_ROWS_DISCLOSURE_VALS], int64_t id,

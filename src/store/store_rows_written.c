@@ -112,6 +112,23 @@ size_t cust_rows_version_vals(struct cust_val v[CUST_ROWS_VERSION_VALS], int64_t
     return CUST_ROWS_VERSION_VALS;
 }
 
+size_t cust_rows_decision_vals(struct cust_val v[CUST_ROWS_DECISION_VALS], int64_t id,
+                               const struct cust_decision_row *d)
+{
+    const struct cust_val row[CUST_ROWS_DECISION_VALS] = {val_int(id),
+                                                          val_text(d->request_id),
+                                                          val_int(d->person_id),
+                                                          val_text(d->booking_number),
+                                                          val_text(d->policy_id),
+                                                          val_text(d->policy_version),
+                                                          val_text(d->policy_sha256),
+                                                          val_text(d->decided_at),
+                                                          val_text(d->decided_by),
+                                                          val_text(d->decision)};
+    memcpy(v, row, sizeof(row));
+    return CUST_ROWS_DECISION_VALS;
+}
+
 size_t cust_rows_duty_vals(struct cust_val v[CUST_ROWS_DUTY_VALS], int64_t id,
                            const struct cust_duty_row *d)
 {

@@ -669,8 +669,11 @@ static enum cust_status dec_put(void *impl, const struct cust_decision_row *d, i
     cust_sqlite_bind_text(s, 8, d->decided_by);
     cust_sqlite_bind_text(s, 9, d->decision);
     enum cust_status st = step_done(&q, s, "insert decision", err);
-    if (st == CUST_OK)
-        cust_sqlite_rows_track(impl, CT_DECISIONS, sqlite3_last_insert_rowid(q.db), NULL);
+    if (st == CUST_OK) {
+        struct cust_val v[CUST_ROWS_DECISION_VALS]; /* kept as written, not read back */
+        cust_sqlite_rows_keep(impl, CT_DECISIONS, v,
+                              cust_rows_decision_vals(v, sqlite3_last_insert_rowid(q.db), d));
+    }
     if (st == CUST_OK && id)
         *id = sqlite3_last_insert_rowid(q.db);
     return st;
