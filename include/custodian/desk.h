@@ -96,6 +96,15 @@ enum cust_status cust_desk_add(struct cust_desk *d, const json_t *doc, char id[C
 enum cust_status cust_desk_show(struct cust_desk *d, const char *id, json_t **out,
                                 struct cust_err *err);
 
+/*
+ * A request's deadline: the earlier of the requester's due date and the law's (CUST_NO_TIME
+ * when it has neither). Overdue at `now`: past that deadline and still waiting on the desk
+ * (received, matched or decided); a request acted on, answered or ended is never overdue. The
+ * one rule the CLI, the console's pages and the store's "overdue first" order follow.
+ */
+int64_t cust_request_deadline(const struct cust_request_row *r);
+bool cust_request_overdue(const struct cust_request_row *r, int64_t now);
+
 /* Requests as a JSON array (new reference), overdue first; `now` decides what is overdue. */
 enum cust_status cust_desk_list(struct cust_desk *d, const struct cust_request_filter *f,
                                 json_t **out, struct cust_err *err);

@@ -284,13 +284,19 @@ void cust_desk_release(struct cust_desk *d)
 
 /* ---- show and list --------------------------------------------------------------------- */
 
-static int64_t deadline_of(int64_t due, int64_t law)
+int64_t cust_request_deadline(const struct cust_request_row *r)
 {
-    if (due == CUST_NO_TIME)
-        return law;
-    if (law == CUST_NO_TIME)
-        return due;
-    return due < law ? due : law;
+    if (r->due_ts == CUST_NO_TIME)
+        return r->law_ts;
+    if (r->law_ts == CUST_NO_TIME)
+        return r->due_ts;
+    return r->due_ts < r->law_ts ? r->due_ts : r->law_ts;
+}
+
+bool cust_request_overdue(const struct cust_request_row *r, int64_t now)
+{
+    int64_t dl = cust_request_deadline(r);
+    return desk_is_pending(r->status) && dl != CUST_NO_TIME && dl < now;
 }
 
 bool desk_is_pending(const char *status)
@@ -301,7 +307,7 @@ bool desk_is_pending(const char *status)
 
 static json_t *request_summary(const struct cust_request_row *r, int64_t now)
 {
-    int64_t dl = deadline_of(r->due_ts, r->law_ts);
+    int64_t dl = cust_request_deadline(r);
     json_t *doc = json_loads(r->doc, 0, NULL);
     json_t *j = json_pack(
         "{s:s,s:s,s:s?,s:{s:s,s:s?},s:s,s:s?,s:s,s:o,s:o,s:s?,s:o,s:b,s:s?,s:O?,s:O?,s:O?}", "id",
@@ -309,9 +315,8 @@ static json_t *request_summary(const struct cust_request_row *r, int64_t now)
         r->office, "status", r->status, "status_reason", r->status_reason, "received_at",
         r->received_at, "due", desk_time_json(r->due_ts), "law_deadline", desk_time_json(r->law_ts),
         "law_rule", r->law_rule, "deadline", desk_time_json(dl), "overdue",
-        desk_is_pending(r->status) && dl != CUST_NO_TIME && dl < now, "owner", r->owner, "subject",
-        json_object_get(doc, "subject"), "scope", json_object_get(doc, "scope"), "note",
-        json_object_get(doc, "note"));
+        cust_request_overdue(r, now), "owner", r->owner, "subject", json_object_get(doc, "subject"),
+        "scope", json_object_get(doc, "scope"), "note", json_object_get(doc, "note"));
     json_t *aw = json_object_get(doc, "accompanying_warrant");
     if (json_is_string(aw))
         json_object_set(j, "accompanying_warrant", aw);

@@ -5,6 +5,7 @@
  */
 #include "custodian/compat.h"
 #include "custodian/date.h"
+#include "custodian/desk.h"
 #include "custodian/ledger.h"
 #include "custodian/store_requests.h"
 #include "custodian/store_accounts.h"
@@ -182,12 +183,11 @@ static enum cust_status request_row(const struct cust_request_row *r, void *arg)
     struct listing *c = arg;
     if (c->n++ >= 50)
         return CUST_OK;
-    int64_t due = r->law_ts > 0 && r->law_ts != INT64_MIN ? r->law_ts : r->due_ts;
-    bool overdue = due > 0 && due != INT64_MIN && due < c->now;
     json_array_append_new(c->rows, json_pack("{s:s,s:o,s:s,s:o,s:o,s:b}", "id", r->id, "kind",
                                              web_label(r->kind), "agency", web_or_empty(r->agency),
                                              "status", web_label(r->status), "deadline",
-                                             web_time_words(due, "none"), "overdue", overdue));
+                                             web_time_words(cust_request_deadline(r), "none"),
+                                             "overdue", cust_request_overdue(r, c->now)));
     return CUST_OK;
 }
 

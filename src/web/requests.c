@@ -8,6 +8,7 @@
 #include "custodian/compat.h"
 #include "custodian/date.h"
 #include "custodian/datewords.h"
+#include "custodian/desk.h"
 #include "custodian/namekey.h"
 #include "custodian/request.h"
 #include "custodian/store_requests.h"
@@ -32,15 +33,12 @@ static enum cust_status list_row(const struct cust_request_row *r, void *arg)
     struct listing *c = arg;
     if (c->n++ >= LIST_MAX)
         return CUST_OK;
-    int64_t due = r->law_ts > 0 && r->law_ts != CUST_NO_TIME ? r->law_ts : r->due_ts;
-    bool overdue = due > 0 && due != CUST_NO_TIME && due < c->now &&
-                   (strcmp(r->status, "received") == 0 || strcmp(r->status, "matched") == 0 ||
-                    strcmp(r->status, "decided") == 0);
     json_array_append_new(c->rows, json_pack("{s:s,s:o,s:s,s:o,s:o,s:o,s:b}", "id", r->id, "kind",
                                              web_label(r->kind), "agency", web_or_empty(r->agency),
                                              "status", web_label(r->status), "received",
                                              web_time_words(r->received_ts, "none"), "deadline",
-                                             web_time_words(due, "none"), "overdue", overdue));
+                                             web_time_words(cust_request_deadline(r), "none"),
+                                             "overdue", cust_request_overdue(r, c->now)));
     return CUST_OK;
 }
 

@@ -1,7 +1,8 @@
 // console_requests.mjs - browser test: the console's request list (issue 13 item 3) in real
 // Chromium. Signed in as a supervisor: /console/requests lists every request; filters by kind,
 // status, agency, overdue and received between (county-local dates), a search by name (with or
-// without accents) or booking number; a bad filter is a 400 naming the field; at 400 px the
+// without accents) or booking number; a bad filter is a 400 naming the field; a request acted
+// on is overdue neither on the dashboard nor on the list; at 400 px the
 // navigation opens from the Menu button and the rows are labelled cards. axe-core finds no
 // serious or critical violation on any state. Screenshots in $CUST_ARTIFACTS.
 import { execFileSync } from 'node:child_process';
@@ -99,6 +100,26 @@ try {
   assert.equal(bad.status(), 400);
   assert.match(await page.locator('.usa-alert').innerText(), /kind: unknown kind 'hold_please' \(one of: detainer,/);
   checks += 2;
+
+  // a request acted on is not overdue, on the dashboard as on the list and the CLI: a second
+  // detainer for GARCIA, decided, its hold and notification declined (its deadline long past);
+  // the first, still waiting, is overdue on all three
+  const acted = add({ ...base, received_at: '2024-03-05T10:00:00-08:00' });
+  run('request', 'decide', acted);
+  run('request', 'act', acted, '--action', 'hold', '--decline', '--by', 'tester', '--reason', 'prohibited');
+  run('request', 'act', acted, '--action', 'notify', '--decline', '--by', 'tester', '--reason', 'not asked');
+  const cli = Object.fromEntries(JSON.parse(run('request', 'list', '--json')).map((r) => [r.id, r]));
+  assert.equal(cli[acted].status, 'acted');
+  assert.equal(cli[acted].overdue, false, 'request list: the acted detainer is not overdue');
+  assert.equal(cli[det].overdue, true, 'request list: the waiting detainer is overdue');
+  checks += 3;
+  for (const path of ['/console', '/console/requests']) {
+    await page.goto(`${url}${path}`);
+    const rowOf = (id) => page.locator('table tbody tr').filter({ hasText: id }).first();
+    assert.match(await rowOf(det).innerText(), /overdue/i, `${path}: the waiting detainer is overdue`);
+    assert.doesNotMatch(await rowOf(acted).innerText(), /overdue/i, `${path}: the acted one is not`);
+    checks += 2;
+  }
 
   // a phone: the menu opens the navigation; rows are labelled cards
   await page.setViewportSize({ width: 400, height: 900 });
