@@ -963,6 +963,14 @@ static void test_notices_as_golden(void **state)
     json_array_foreach(duties, i, x) if (json_integer_value(json_object_get(x, "id")) == done2)
         row = x;
     assert_non_null(row);
+    /* a California county's deadlines cite no other state's law (the serve-copy deadline named
+     * Cal. Gov. Code § 7283.1(b) and Tex. Code Crim. Proc. art. 2.251(a)(2) together) */
+    json_array_foreach(duties, i, x)
+    {
+        const char *dc = json_string_value(json_object_get(x, "due_cite"));
+        if (dc && strstr(dc, "Tex."))
+            fail_msg("duty %s: its deadline cites %s", sget(x, "duty"), dc);
+    }
     char *doc = NULL;
     size_t dlen = 0;
     assert_int_equal(cust_store_document_get(f->s, sget(row, "document"), &doc, &dlen, &err),
