@@ -413,8 +413,9 @@ void cust_http_audit(const struct cust_http_request *req, enum cust_http_audit_k
  * against the role matrix, and for any method other than GET/HEAD require the session's CSRF
  * token (header X-CSRF-Token, or form field "csrf" in an urlencoded body). On success fills
  * `out` (may be NULL) and sets req->user; returns CUST_OK. On refusal fills `res` with 401
- * "unauthenticated" (no or expired session) or 403 "denied" (role or CSRF) and returns
- * CUST_EDENIED: the handler returns that, and the server fires the DENIED audit event.
+ * "unauthenticated" (no or expired session) or 403 "denied" (role or CSRF; `out` then holds the
+ * session refused, for a page that keeps its user's navigation) and returns CUST_EDENIED: the
+ * handler returns that, and the server fires the DENIED audit event.
  */
 enum cust_status cust_http_require(struct cust_http_request *req, struct cust_http_response *res,
                                    const struct cust_auth_backend *be, enum cust_action action,

@@ -41,6 +41,8 @@ enum cust_status cust_http_require(struct cust_http_request *req, struct cust_ht
         return st;
     }
     req->user = cust_http_arena_strndup(req->arena, s.user, strlen(s.user));
+    if (out) /* also on a refusal below: the page that says so is the signed-in user's */
+        *out = s;
     if (!cust_role_allows(s.role, action)) {
         char msg[224], who[96];
         const char *role = cust_role_name(s.role);
@@ -55,7 +57,5 @@ enum cust_status cust_http_require(struct cust_http_request *req, struct cust_ht
         (void)cust_http_res_error(res, CUST_EDENIED, "missing or wrong CSRF token");
         return CUST_EDENIED;
     }
-    if (out)
-        *out = s;
     return CUST_OK;
 }

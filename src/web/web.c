@@ -651,7 +651,7 @@ enum cust_status web_guard(struct cust_web *w, struct cust_http_request *req,
                            struct cust_http_response *res, int action, bool html,
                            struct cust_session *out)
 {
-    struct cust_session s;
+    struct cust_session s = {0}; /* a user's name once a session was found, even if refused */
     enum cust_status st;
     if (action == WEB_SESSION) {
         /* any session: check it through the guard with an action every role... has not; so
@@ -703,7 +703,8 @@ enum cust_status web_guard(struct cust_web *w, struct cust_http_request *req,
                      "Your role does not allow this (%s: %s only). The attempt was recorded.",
                      cust_action_name((enum cust_action)action), who[0] ? who : "no role");
         }
-        (void)web_html_error(w, res, 403, "Not allowed", msg, NULL);
+        /* a signed-in user keeps the console's navigation (and its sign-out) */
+        (void)web_html_error(w, res, 403, "Not allowed", msg, s.user[0] ? &s : NULL);
     }
     if (html && res->status >= 500 && res->incident[0]) {
         /* the account could not be checked: the page carries the incident already logged */

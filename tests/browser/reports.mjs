@@ -209,6 +209,14 @@ try {
   assert.match(await page.locator('main').innerText(), /Canarioperez/, 'a supervisor reads the names');
   checks += 3;
   await audit('enforcement-log');
+  // a page the role may not see: refused, in the console's layout (its navigation, sign-out)
+  const refused = await page.goto(`${base}/console/oversight?year=2025`);
+  assert.equal(refused.status(), 403);
+  assert.equal(await page.locator('h1').innerText(), 'Not allowed');
+  assert.match(await page.locator('main').innerText(), /oversight\.read: auditor only/);
+  assert.ok(await page.getByRole('link', { name: 'Requests' }).isVisible(), 'the console navigation stays');
+  checks += 4;
+  await audit('refused-in-console');
   await logout();
 
   // 4. the auditor: the inspector general's view, filtered by actor
