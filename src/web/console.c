@@ -255,15 +255,18 @@ enum cust_status web_dashboard(struct cust_http_request *req, struct cust_http_r
 
 /* ---- roster --------------------------------------------------------------------------------- */
 
+/* Rows of the roster on one page unless ?lines=N (1 to 500); ?offset=N pages through it. */
+#define ROSTER_PAGE_LINES 500
+
 struct roster_page {
     json_t *rows;
-    size_t n;
+    size_t n, offset, lines;
 };
 
 static enum cust_status roster_row(const struct cust_roster_row *r, void *arg)
 {
     struct roster_page *p = arg;
-    if (++p->n > 500)
+    if (p->n++ < p->offset || p->n > p->offset + p->lines)
         return CUST_OK;
     json_array_append_new(
         p->rows, json_pack("{s:s,s:I,s:s,s:s,s:o,s:s,s:o}", "booking_number", r->booking_number,
@@ -286,10 +289,14 @@ enum cust_status web_roster_page(struct cust_http_request *req, struct cust_http
     const char *last = cust_kv_get(&req->query, "last_name");
     if (last && !*last)
         last = NULL;
-    struct roster_page p = {.rows = json_array()};
+    struct roster_page p = {0};
+    struct cust_err err = CUST_ERR_INIT;
+    if (web_window(req, 1, ROSTER_PAGE_LINES, ROSTER_PAGE_LINES, &p.offset, &p.lines, &err) !=
+        CUST_OK)
+        return web_html_error(w, res, 400, "Not a valid page", err.msg, &s);
+    p.rows = json_array();
     /* the last name as typed, matched by its key (namekey.h) in the store */
     struct cust_roster_filter f = {.day = cust_today(), .last_name = last};
-    struct cust_err err = CUST_ERR_INIT;
     struct cust_store *store = web_acquire(w);
     st = cust_store_roster(store, &f, roster_row, &p, &err);
     web_release(w, store);
@@ -297,9 +304,18 @@ enum cust_status web_roster_page(struct cust_http_request *req, struct cust_http
         json_decref(p.rows);
         return web_html_error(w, res, 500, "Roster unavailable", err.msg, &s);
     }
-    return web_page(w, res, 200, "Roster", &s, "roster",
-                    json_pack("{s:s,s:I,s:b,s:o}", "last_name", web_or_empty(last), "count",
-                              (json_int_t)p.n, "capped", p.n > 500, "rows", p.rows));
+    /* the lines shown (1-based) and where the pages before and after start (the template's
+     * Previous and Next are GET forms keeping the search) */
+    json_t *v = json_pack("{s:s,s:I,s:b,s:I,s:I,s:I,s:o,s:b,s:I,s:b,s:I}", "last_name",
+                          web_or_empty(last), "count", (json_int_t)p.n, "paged",
+                          p.offset > 0 || p.n > p.lines, "shown_from", (json_int_t)(p.offset + 1),
+                          "shown_to", (json_int_t)(p.offset + json_array_size(p.rows)), "lines",
+                          (json_int_t)p.lines, "rows", p.rows, "has_prev", p.offset > 0, "prev",
+                          (json_int_t)(p.offset > p.lines ? p.offset - p.lines : 0), "has_next",
+                          p.n > p.offset + p.lines, "next", (json_int_t)(p.offset + p.lines));
+    if (json_array_size(p.rows) == 0 && p.offset > 0) /* a page past the end */
+        json_object_set_new(v, "past_end", json_true());
+    return web_page(w, res, 200, "Roster", &s, "roster", v);
 }
 
 /* ---- audit status --------------------------------------------------------------------------- */

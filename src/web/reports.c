@@ -119,24 +119,7 @@ static enum cust_status filters_of(const struct cust_http_request *req, struct c
 static enum cust_status window_of(const struct cust_http_request *req, size_t *off, size_t *lines,
                                   struct cust_err *err)
 {
-    static const struct {
-        const char *name;
-        long long min, max, dflt;
-    } q[] = {{"offset", 0, 100000000, 0}, {"lines", 10, 1000, REPORT_PAGE_LINES}};
-    size_t *out[] = {off, lines};
-    for (size_t i = 0; i < CUST_ARRAY_LEN(q); i++) {
-        const char *v = cust_kv_get(&req->query, q[i].name);
-        *out[i] = (size_t)q[i].dflt;
-        if (!v || !*v)
-            continue;
-        char *end;
-        long long n = strtoll(v, &end, 10);
-        if (*end || v[0] == '-' || v[0] == '+' || v[0] == ' ' || n < q[i].min || n > q[i].max)
-            return cust_err_set(err, CUST_EINVAL, "%s: a whole number from %lld to %lld", q[i].name,
-                                q[i].min, q[i].max);
-        *out[i] = (size_t)n;
-    }
-    return CUST_OK;
+    return web_window(req, 10, 1000, REPORT_PAGE_LINES, off, lines, err);
 }
 
 /* ---- computing ------------------------------------------------------------------------------- */

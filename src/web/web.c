@@ -909,6 +909,30 @@ enum cust_status web_html_error(const struct cust_web *w, struct cust_http_respo
     return web_page(w, res, status, title, s, "error", json_pack("{s:s}", "message", message));
 }
 
+enum cust_status web_window(const struct cust_http_request *req, size_t min, size_t max,
+                            size_t dflt, size_t *off, size_t *lines, struct cust_err *err)
+{
+    const struct {
+        const char *name;
+        long long min, max, dflt;
+    } q[] = {{"offset", 0, 100000000, 0},
+             {"lines", (long long)min, (long long)max, (long long)dflt}};
+    size_t *out[] = {off, lines};
+    for (size_t i = 0; i < CUST_ARRAY_LEN(q); i++) {
+        const char *v = cust_kv_get(&req->query, q[i].name);
+        *out[i] = (size_t)q[i].dflt;
+        if (!v || !*v)
+            continue;
+        char *end;
+        long long n = strtoll(v, &end, 10);
+        if (*end || v[0] == '-' || v[0] == '+' || v[0] == ' ' || n < q[i].min || n > q[i].max)
+            return cust_err_set(err, CUST_EINVAL, "%s: a whole number from %lld to %lld", q[i].name,
+                                q[i].min, q[i].max);
+        *out[i] = (size_t)n;
+    }
+    return CUST_OK;
+}
+
 enum cust_status web_redirect(struct cust_http_response *res, const char *location)
 {
     enum cust_status st = cust_http_res_header(res, "Location", location);

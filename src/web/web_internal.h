@@ -267,6 +267,11 @@ WEB_HANDLER(web_fulfil_post);
  * thread, as "custodian serve" (role system); stopped (joined) by web_sweeper_stop. */
 enum cust_status web_sweeper_start(struct cust_web *w, unsigned every_s, struct cust_err *err);
 void web_sweeper_stop(struct cust_web *w);
+/* A page of a long list from the query: ?offset=N (its first line, from 0) and ?lines=N
+ * (`min`..`max`, `dflt` when absent); a bad value is CUST_EINVAL naming the parameter and its
+ * range. */
+enum cust_status web_window(const struct cust_http_request *req, size_t min, size_t max,
+                            size_t dflt, size_t *off, size_t *lines, struct cust_err *err);
 /* ---- words.c: values as a clerk reads them ---- */
 /* `s`, or "" for NULL. */
 const char *web_or_empty(const char *s);

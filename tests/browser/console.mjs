@@ -153,6 +153,24 @@ try {
   assert.match(roster, /October 30, 2025/);
   assert.doesNotMatch(roster, /\d{4}-\d\d-\d\d/);
   checks++;
+  // the roster a page at a time (?lines=N; 500 by default): Next and Previous keep the size
+  await page.goto(`${base}/console/roster?lines=1`);
+  const inCustody = Number(await page.locator('#roster-count').innerText());
+  assert.ok(inCustody >= 2, `two or more in custody (${inCustody})`);
+  assert.equal(await page.locator('#roster-shown').innerText(), '1\u20131');
+  const firstOne = await page.locator('table tbody tr th').first().innerText();
+  await Promise.all([page.waitForURL(/offset=1/), page.locator('#roster-next').click()]);
+  assert.equal(await page.locator('#roster-shown').innerText(), '2\u20132');
+  assert.notEqual(await page.locator('table tbody tr th').first().innerText(), firstOne);
+  await audit('roster-page-2');
+  await Promise.all([page.waitForURL(/offset=0/), page.locator('#roster-prev').click()]);
+  assert.equal(await page.locator('table tbody tr th').first().innerText(), firstOne);
+  assert.equal((await page.request.get(`${base}/console/roster?lines=0`)).status(), 400);
+  await page.goto(`${base}/console/roster?offset=${inCustody}`);
+  assert.match(await page.locator('main').innerText(), new RegExp(`none from line ${inCustody + 1}`));
+  assert.ok(await page.locator('#roster-prev').isVisible(), 'a way back from past the end');
+  checks += 8;
+  await page.goto(`${base}/console/roster`);
   await page.getByRole('link', { name: '6012345' }).click();
   assert.match(await page.locator('main').innerText(), /A12345678/);
   checks++;
