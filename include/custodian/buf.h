@@ -89,6 +89,8 @@ enum cust_status cust_buf_json_ascii(struct cust_buf *b, const char *s);
  * quote and the backslash after a backslash, control characters and < > & as \u00xx (lower-case
  * hex), every other byte as it is; NULL as null. */
 enum cust_status cust_buf_json_safe(struct cust_buf *b, const char *s);
+/* Append a count as people read it, the digits grouped by three: "12,966" ("-1,234"). */
+enum cust_status cust_buf_count(struct cust_buf *b, int64_t n);
 /* Append an amount in cents as US dollars, as people read it: "$1,234.56" ("-$5.00"). */
 enum cust_status cust_buf_dollars(struct cust_buf *b, int64_t cents);
 

@@ -276,19 +276,34 @@ enum cust_status cust_buf_read(struct cust_buf *b, FILE *f)
     return b->err;
 }
 
-enum cust_status cust_buf_dollars(struct cust_buf *b, int64_t cents)
+/* the digits of u in groups of three ("12,966") */
+static enum cust_status grouped(struct cust_buf *b, uint64_t u)
 {
-    /* unsigned: INT64_MIN has no positive counterpart */
-    uint64_t u = cents < 0 ? 0 - (uint64_t)cents : (uint64_t)cents;
     char digits[32];
-    snprintf(digits, sizeof(digits), "%" PRIu64, u / 100);
+    snprintf(digits, sizeof(digits), "%" PRIu64, u);
     size_t n = strlen(digits);
-    enum cust_status st = cust_buf_puts(b, cents < 0 ? "-$" : "$");
+    enum cust_status st = CUST_OK;
     for (size_t i = 0; st == CUST_OK && i < n; i++) {
         if (i > 0 && (n - i) % 3 == 0)
             st = cust_buf_putc(b, ',');
         if (st == CUST_OK)
             st = cust_buf_putc(b, digits[i]);
     }
+    return st;
+}
+
+enum cust_status cust_buf_count(struct cust_buf *b, int64_t n)
+{
+    /* unsigned: INT64_MIN has no positive counterpart */
+    enum cust_status st = n < 0 ? cust_buf_putc(b, '-') : CUST_OK;
+    return st == CUST_OK ? grouped(b, n < 0 ? 0 - (uint64_t)n : (uint64_t)n) : st;
+}
+
+enum cust_status cust_buf_dollars(struct cust_buf *b, int64_t cents)
+{
+    uint64_t u = cents < 0 ? 0 - (uint64_t)cents : (uint64_t)cents;
+    enum cust_status st = cust_buf_puts(b, cents < 0 ? "-$" : "$");
+    if (st == CUST_OK)
+        st = grouped(b, u / 100);
     return st == CUST_OK ? cust_buf_appendf(b, ".%02u", (unsigned)(u % 100)) : st;
 }

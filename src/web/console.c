@@ -238,8 +238,8 @@ enum cust_status web_dashboard(struct cust_http_request *req, struct cust_http_r
         json_decref(od.rows);
         return web_html_error(w, res, 500, "Dashboard unavailable", err.msg, &s);
     }
-    json_t *v = json_pack("{s:b,s:I,s:b}", "roster", roster, "in_custody", (json_int_t)custody.n,
-                          "nothing", !roster && !rq && !du);
+    json_t *v = json_pack("{s:b,s:o,s:b}", "roster", roster, "in_custody",
+                          web_count((int64_t)custody.n), "nothing", !roster && !rq && !du);
     json_object_set_new(v, "requests",
                         rq ? json_pack("{s:I,s:o}", "count", (json_int_t)open.n, "rows", open.rows)
                            : json_false());
@@ -306,13 +306,14 @@ enum cust_status web_roster_page(struct cust_http_request *req, struct cust_http
     }
     /* the lines shown (1-based) and where the pages before and after start (the template's
      * Previous and Next are GET forms keeping the search) */
-    json_t *v = json_pack("{s:s,s:I,s:b,s:I,s:I,s:I,s:o,s:b,s:I,s:b,s:I}", "last_name",
-                          web_or_empty(last), "count", (json_int_t)p.n, "paged",
-                          p.offset > 0 || p.n > p.lines, "shown_from", (json_int_t)(p.offset + 1),
-                          "shown_to", (json_int_t)(p.offset + json_array_size(p.rows)), "lines",
-                          (json_int_t)p.lines, "rows", p.rows, "has_prev", p.offset > 0, "prev",
-                          (json_int_t)(p.offset > p.lines ? p.offset - p.lines : 0), "has_next",
-                          p.n > p.offset + p.lines, "next", (json_int_t)(p.offset + p.lines));
+    json_t *v =
+        json_pack("{s:s,s:o,s:b,s:o,s:o,s:I,s:o,s:b,s:I,s:b,s:I}", "last_name", web_or_empty(last),
+                  "count", web_count((int64_t)p.n), "paged", p.offset > 0 || p.n > p.lines,
+                  "shown_from", web_count((int64_t)p.offset + 1), "shown_to",
+                  web_count((int64_t)(p.offset + json_array_size(p.rows))), "lines",
+                  (json_int_t)p.lines, "rows", p.rows, "has_prev", p.offset > 0, "prev",
+                  (json_int_t)(p.offset > p.lines ? p.offset - p.lines : 0), "has_next",
+                  p.n > p.offset + p.lines, "next", (json_int_t)(p.offset + p.lines));
     if (json_array_size(p.rows) == 0 && p.offset > 0) /* a page past the end */
         json_object_set_new(v, "past_end", json_true());
     return web_page(w, res, 200, "Roster", &s, "roster", v);

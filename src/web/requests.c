@@ -149,15 +149,16 @@ WEB_HANDLER(web_requests_page)
         }
     }
     const char *overdue = param(req, "overdue"), *open = param(req, "open");
-    json_t *v = json_pack(
-        "{s:o,s:o,s:s,s:s,s:s,s:s,s:b,s:b,s:I,s:I,s:b,s:b,s:o}", "kinds",
-        options(cust_vocab_kinds, CUST_VOCAB_KINDS, f.kind), "statuses",
-        options(statuses, CUST_ARRAY_LEN(statuses), f.status), "agency", f.agency ? f.agency : "",
-        "from", ok && param(req, "from") ? param(req, "from") : "", "to",
-        ok && param(req, "to") ? param(req, "to") : "", "q", f.who ? f.who : "", "overdue",
-        overdue && strcmp(overdue, "1") == 0, "open", open && strcmp(open, "1") == 0, "count",
-        (json_int_t)list.n, "shown", (json_int_t)(list.n < LIST_MAX ? list.n : LIST_MAX),
-        "truncated", list.n > LIST_MAX, "any", list.n > 0, "rows", list.rows);
+    json_t *v = json_pack("{s:o,s:o,s:s,s:s,s:s,s:s,s:b,s:b,s:o,s:o,s:b,s:b,s:o}", "kinds",
+                          options(cust_vocab_kinds, CUST_VOCAB_KINDS, f.kind), "statuses",
+                          options(statuses, CUST_ARRAY_LEN(statuses), f.status), "agency",
+                          f.agency ? f.agency : "", "from",
+                          ok && param(req, "from") ? param(req, "from") : "", "to",
+                          ok && param(req, "to") ? param(req, "to") : "", "q", f.who ? f.who : "",
+                          "overdue", overdue && strcmp(overdue, "1") == 0, "open",
+                          open && strcmp(open, "1") == 0, "count", web_count((int64_t)list.n),
+                          "shown", web_count((int64_t)(list.n < LIST_MAX ? list.n : LIST_MAX)),
+                          "truncated", list.n > LIST_MAX, "any", list.n > 0, "rows", list.rows);
     if (!ok)
         json_object_set_new(v, "error", json_string(msg));
     return web_page(w, res, ok ? 200 : 400, "Requests", &s, "requests", v);

@@ -283,6 +283,8 @@ json_t *web_label(const char *name);
 json_t *web_time_words(int64_t t, const char *absent);
 /* A stored date or RFC 3339 instant in words (cust_words_of), or `absent` for NULL or "". */
 json_t *web_words_of(const char *stored, const char *absent);
+/* A count as people read it ("12,966", cust_buf_count). A JSON string. */
+json_t *web_count(int64_t n);
 
 /* An audit entry went to the spool: the timer, which may be in its minute's wait, looks again
  * and drains the spool within a second of the store being free (not at the next sweep). */

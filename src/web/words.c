@@ -4,6 +4,7 @@
  * "judicial_warrant" or RFC 3339.
  */
 #include "custodian/compat.h"
+#include "custodian/buf.h"
 #include "custodian/date.h"
 #include "custodian/datewords.h"
 #include "custodian/store_requests.h"
@@ -45,4 +46,12 @@ json_t *web_words_of(const char *stored, const char *absent)
     char out[CUST_DATE_WORDS_MAX];
     cust_words_of(stored, "en", out);
     return json_string(out);
+}
+
+json_t *web_count(int64_t n)
+{
+    struct cust_buf b = CUST_BUF_INIT;
+    json_t *v = cust_buf_count(&b, n) == CUST_OK ? json_stringn(b.buf, b.len) : NULL;
+    cust_buf_release(&b);
+    return v ? v : json_integer(n);
 }

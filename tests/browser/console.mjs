@@ -75,7 +75,7 @@ try {
   await page.getByLabel('Authenticator code').fill(totp(uri));
   await Promise.all([page.waitForURL(/\/console$/), page.getByRole('button', { name: 'Sign in' }).click()]);
   assert.match(await page.locator('h1').innerText(), /Dashboard/);
-  assert.match(await page.locator('#in-custody').innerText(), /^\d+$/);
+  assert.match(await page.locator('#in-custody').innerText(), /^\d{1,3}(,\d{3})*$/);
   checks += 3;
   await audit('dashboard');
 

@@ -242,6 +242,28 @@ static void test_buf_dollars(void **state)
     }
 }
 
+static void test_buf_count(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t n;
+        const char *want;
+    } cases[] = {{0, "0"},
+                 {999, "999"},
+                 {1000, "1,000"},
+                 {12966, "12,966"},
+                 {1159450, "1,159,450"},
+                 {-1234, "-1,234"},
+                 {INT64_MIN, "-9,223,372,036,854,775,808"}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct cust_buf b = CUST_BUF_INIT;
+        assert_int_equal(cust_buf_count(&b, cases[i].n), CUST_OK);
+        assert_int_equal(cust_buf_putc(&b, '\0'), CUST_OK);
+        assert_string_equal(b.buf, cases[i].want);
+        cust_buf_release(&b);
+    }
+}
+
 static void test_date_roundtrip(void **state)
 {
     (void)state;
@@ -374,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_buf_int),
         cmocka_unit_test(test_buf_csv_html),
         cmocka_unit_test(test_buf_dollars),
+        cmocka_unit_test(test_buf_count),
         cmocka_unit_test(test_buf_json_str),
         cmocka_unit_test(test_buf_json_ascii),
         cmocka_unit_test(test_buf_reserve),
