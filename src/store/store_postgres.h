@@ -121,7 +121,6 @@ int64_t cust_pg_get_int(const PGresult *r, int row, int col);
 void cust_pg_copy_tuple(struct cust_buf *b, int nfields);
 void cust_pg_copy_null(struct cust_buf *b);
 void cust_pg_copy_text(struct cust_buf *b, const char *s);
-void cust_pg_copy_text_n(struct cust_buf *b, const char *s, size_t n);
 void cust_pg_copy_int(struct cust_buf *b, int64_t v);
 /* A whole tuple from a row's canonical values (store_rows.h): integers as bigint, reals as
  * double precision, bytes as text or bytea, in the order the COPY statement names the columns. */

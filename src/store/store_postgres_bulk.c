@@ -49,8 +49,7 @@ static const char *const copy_sql[BT__N] = {
         " sentence_presentence_days, computed_release, release_rule, release_disagreement,"
         " search_last, search_first, key_last, key_first, public_charges)"
         " FROM STDIN (FORMAT binary)",
-    [BT_VERSIONS] = "COPY booking_versions(id, booking_id, version, recorded_at, recorded_by,"
-                    " source, changed, doc) FROM STDIN (FORMAT binary)",
+    [BT_VERSIONS] = "COPY booking_versions(" BV ") FROM STDIN (FORMAT binary)",
     [BT_CHARGES] = "COPY charges(booking_id, idx, code, description, level, status,"
                    " held_to_answer, case_number, court, next_court_date, bail_cents)"
                    " FROM STDIN (FORMAT binary)",
@@ -591,25 +590,17 @@ static void bulk_booking_row(struct cust_pg_bulk *bk, const struct cust_booking 
     f_text(o, nm->public_charges);
 }
 
-/* The version row, and its hash kept for the ledger (store_rows_sql.h BV: the row is never
- * changed, so the entry need not read its 1-2 KB document back). */
+/* The version row from its canonical values (store_rows_sql.h BV), and their hash kept for the
+ * ledger (the row is never changed, so the entry need not read its 1-2 KB document back). */
 static void bulk_version_row(struct cust_pg_bulk *bk, void *impl, const struct cust_booking *b,
                              const struct cust_put_meta *meta, int64_t id, int64_t bid)
 {
-    struct cust_buf *o = &bk->buf[BT_VERSIONS];
-    row_start(bk, BT_VERSIONS, 8);
-    f_int(o, id);
-    f_int(o, bid);
-    f_int(o, 1);
-    f_text(o, meta->recorded_at);
-    f_text(o, meta->recorded_by);
-    f_text(o, meta->source);
-    f_text(o, meta->changed);
     size_t n = strnlen(b->doc, b->doc_len); /* as the row-by-row insert binds it */
-    cust_pg_copy_text_n(o, b->doc, n);
     struct cust_val v[CUST_ROWS_VERSION_VALS];
-    cust_pg_rows_keep_hash(impl, CT_BOOKING_VERSIONS, v,
-                           cust_rows_version_vals(v, id, bid, 1, meta, b->doc, n));
+    size_t nv = cust_rows_version_vals(v, id, bid, 1, meta, b->doc, n);
+    cust_pg_copy_vals(&bk->buf[BT_VERSIONS], v, nv);
+    bk->nrows[BT_VERSIONS]++;
+    cust_pg_rows_keep_hash(impl, CT_BOOKING_VERSIONS, v, nv);
 }
 
 static void bulk_children(struct cust_pg_bulk *bk, const struct cust_booking *b, int64_t bid,

@@ -28,7 +28,7 @@ void cust_pg_copy_null(struct cust_buf *b)
     be_put(b, 0xffffffffu, 4);
 }
 
-void cust_pg_copy_text_n(struct cust_buf *b, const char *s, size_t n)
+static void text_n(struct cust_buf *b, const char *s, size_t n)
 {
     be_put(b, n, 4);
     cust_buf_append(b, s, n);
@@ -37,7 +37,7 @@ void cust_pg_copy_text_n(struct cust_buf *b, const char *s, size_t n)
 void cust_pg_copy_text(struct cust_buf *b, const char *s)
 {
     if (s)
-        cust_pg_copy_text_n(b, s, strlen(s));
+        text_n(b, s, strlen(s));
     else
         cust_pg_copy_null(b);
 }
@@ -67,7 +67,7 @@ void cust_pg_copy_vals(struct cust_buf *b, const struct cust_val *v, size_t n)
             break;
         }
         case CUST_VAL_BYTES:
-            cust_pg_copy_text_n(b, v[i].p, v[i].len);
+            text_n(b, v[i].p, v[i].len);
             break;
         }
     }

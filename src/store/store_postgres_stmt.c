@@ -136,8 +136,17 @@ static const struct cust_pg_stmt *prepared(struct cust_pg *g, const char *sql, s
     return s;
 }
 
-/* `sql` prepared and the connection free for it (a running COPY load drained); *p made the
- * empty parameters when NULL. NULL (err set) when it cannot be. */
+/* Before any statement on the connection: a running COPY load drained, the transaction's
+ * deferred rows sent (store_postgres_bulk.c, store_postgres_defer.c). */
+static enum cust_status before_statement(struct cust_pg *g, struct cust_err *err)
+{
+    if (g->bulk && cust_pg_bulk_before(g, err) != CUST_OK)
+        return CUST_EDB;
+    return g->defer ? cust_pg_defer_send(g, err) : CUST_OK;
+}
+
+/* `sql` prepared and the connection free for it (before_statement); *p made the empty
+ * parameters when NULL. NULL (err set) when it cannot be. */
 static const struct cust_pg_stmt *ready(struct cust_pg *g, const char *sql,
                                         const struct cust_pg_params **p, struct cust_err *err,
                                         const char *what)
@@ -145,9 +154,7 @@ static const struct cust_pg_stmt *ready(struct cust_pg *g, const char *sql,
     static const struct cust_pg_params none;
     if (!*p)
         *p = &none;
-    if (g->bulk && cust_pg_bulk_before(g, err) != CUST_OK)
-        return NULL;
-    if (g->defer && cust_pg_defer_send(g, err) != CUST_OK)
+    if (before_statement(g, err) != CUST_OK)
         return NULL;
     return prepared(g, sql, err, what);
 }
@@ -301,9 +308,7 @@ enum cust_status cust_pg_each(struct cust_pg *g, const char *sql, const struct c
 enum cust_status cust_pg_exec(struct cust_pg *g, const char *sql, struct cust_err *err,
                               const char *what)
 {
-    if (g->bulk && cust_pg_bulk_before(g, err) != CUST_OK)
-        return CUST_EDB;
-    if (g->defer && cust_pg_defer_send(g, err) != CUST_OK)
+    if (before_statement(g, err) != CUST_OK)
         return CUST_EDB;
     PGresult *r = PQexec(g->conn, sql);
     ExecStatusType rs = PQresultStatus(r);
