@@ -240,12 +240,14 @@ enum cust_status web_dashboard(struct cust_http_request *req, struct cust_http_r
     }
     json_t *v = json_pack("{s:b,s:o,s:b}", "roster", roster, "in_custody",
                           web_count((int64_t)custody.n), "nothing", !roster && !rq && !du);
-    json_object_set_new(v, "requests",
-                        rq ? json_pack("{s:I,s:o}", "count", (json_int_t)open.n, "rows", open.rows)
-                           : json_false());
-    json_object_set_new(v, "duties",
-                        du ? json_pack("{s:I,s:o}", "count", (json_int_t)od.n, "rows", od.rows)
-                           : json_false());
+    json_object_set_new(
+        v, "requests",
+        rq ? json_pack("{s:o,s:o}", "count", web_count((int64_t)open.n), "rows", open.rows)
+           : json_false());
+    json_object_set_new(
+        v, "duties",
+        du ? json_pack("{s:o,s:o}", "count", web_count((int64_t)od.n), "rows", od.rows)
+           : json_false());
     if (!rq)
         json_decref(open.rows);
     if (!du)
