@@ -370,6 +370,16 @@ static const char *const m17[] = {
     "DROP INDEX persons_citizenship",
     "CREATE INDEX persons_citizenship ON persons(citizenship_status, id)", NULL};
 
-const char *const *const cust_pg_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8, m9,
-                                                 m10, m11, m12, m13, m14, m15, m16, m17};
+/* A document named by its SHA-256 alone gets its content when a later request brings it
+ * (doc_fill_sql); every other change is still refused (SQLite's migration 18). */
+static const char *const m18[] = {
+    "DROP TRIGGER documents_no_update ON documents",
+    "CREATE TRIGGER documents_no_update BEFORE UPDATE ON documents FOR EACH ROW"
+    " WHEN (NOT (OLD.content IS NULL AND NEW.sha256 = OLD.sha256 AND NEW.content IS NOT NULL"
+    " AND NEW.size IS NOT DISTINCT FROM octet_length(NEW.content)))"
+    " EXECUTE FUNCTION cust_append_only('documents are never overwritten')",
+    NULL};
+
+const char *const *const cust_pg_migrations[] = {m1,  m2,  m3,  m4,  m5,  m6,  m7,  m8,  m9,
+                                                 m10, m11, m12, m13, m14, m15, m16, m17, m18};
 const int cust_pg_migration_count = (int)CUST_ARRAY_LEN(cust_pg_migrations);

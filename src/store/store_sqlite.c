@@ -180,6 +180,17 @@ static const char *const scope_migration[] = {"DROP INDEX bookings_custody",
  * row ids SQLite's carry already): an empty migration here, so the numbering stays the same. */
 static const char *const scope_ids_migration[] = {NULL};
 
+/* Migration 18: a document named by its SHA-256 alone gets its content when a later request
+ * brings it (store_sqlite_requests.c D_DOC_FILL); every other change is still refused. Before,
+ * migration 2's trigger refused the fill too, and the later request could not be added. */
+static const char *const documents_fill_migration[] = {
+    "DROP TRIGGER documents_no_update",
+    "CREATE TRIGGER documents_no_update BEFORE UPDATE ON documents"
+    " WHEN NOT (OLD.content IS NULL AND NEW.sha256 = OLD.sha256 AND NEW.content IS NOT NULL"
+    " AND NEW.size IS length(NEW.content))"
+    " BEGIN SELECT RAISE(ABORT, 'documents are never overwritten'); END",
+    NULL};
+
 /* Applied in this order; a migration's version is its position (1-based). Append only. */
 static const char *const *const migrations[] = {
     migration_1,                           /* 1: records */
@@ -199,6 +210,7 @@ static const char *const *const migrations[] = {
     custody_migration,                     /* 15: the bookings in custody on a day, by index */
     scope_migration,                       /* 16: a scope's persons, by index */
     scope_ids_migration,                   /* 17: empty (PostgreSQL's scope indexes) */
+    documents_fill_migration,              /* 18: a named document's content kept later */
 };
 
 int cust_store_schema_version(void)

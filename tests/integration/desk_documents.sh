@@ -54,6 +54,30 @@ grep "attach '$T/missing.pdf': No such file" "$T/err" >/dev/null || fail "missin
 expect_exit 2 "$C" request show "$DET" --attach "$T/i247a.pdf"
 expect_exit 2 "$C" request add "$T/det.json" --jsonl --attach "$T/i247a.pdf"
 
+# a document one request named by hash alone and a later one brought: its content is kept
+# then (once refused: "documents are never overwritten"), and the first request's copy has it
+printf 'I-247A, faxed copy\n' >"$T/i247b.pdf"
+B_SHA=$(sha256sum "$T/i247b.pdf" | cut -d' ' -f1)
+jq --arg h "$B_SHA" '.documents = [{name: "i247b.pdf", sha256: $h}]' "$T/det.json" >"$T/named.json"
+expect_exit 0 "$C" request add "$T/named.json"
+NAMED=$(cat "$T/out")
+expect_exit 1 "$C" request document "$NAMED" i247b.pdf --out "$T/got"
+grep "only the SHA-256 of 'i247b.pdf' was received" "$T/err" >/dev/null || fail "named: $(cat "$T/err")"; ok
+expect_exit 0 "$C" request add "$T/named.json" --attach "$T/i247b.pdf"
+expect_exit 0 "$C" request document "$NAMED" i247b.pdf --out "$T/got"
+cmp -s "$T/got" "$T/i247b.pdf" || fail "the named document: not the bytes brought later"; ok
+expect_exit 0 "$C" audit verify
+grep '^rows ok' "$T/out" >/dev/null || fail "verify: $(cat "$T/out")"; ok
+# ... and that is the only change a document takes: its content, or a wrong size, refused
+upd() { sqlite3 "$CUSTODIAN_DB" "UPDATE documents SET $1 WHERE sha256 = '$2'" 2>&1 || true; }
+for set in "content = x'00', size = 1" "size = 99"; do
+  upd "$set" "$B_SHA" | grep 'documents are never overwritten' >/dev/null || fail "changed: $set"; ok
+done
+jq '.documents = [{name: "c.pdf", sha256: "'"$(printf c | sha256sum | cut -d' ' -f1)"'"}]' "$T/det.json" >"$T/c.json"
+expect_exit 0 "$C" request add "$T/c.json"
+upd "content = x'63', size = 2" "$(printf c | sha256sum | cut -d' ' -f1)" |
+  grep 'documents are never overwritten' >/dev/null || fail "a wrong size taken"; ok
+
 # --- every match, decision and action names its person
 "$C" request decide "$DET" >/dev/null
 "$C" request act "$DET" --action hold --decline --by lt.vega --reason "Values Act" >/dev/null

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A store from before every row was in the ledger (schema 7: tests/data/ledger/schema7.sql, a
 # dump of a store written by the program of that schema: an import, a detainer decided and
-# acted on, an export). Read-only verify does not migrate it; a write migrates it (schema 17),
+# acted on, an export). Read-only verify does not migrate it; a write migrates it (schema 18),
 # and the first entry after commits every older row in one "migrate" entry; the old entries
 # keep their hashes and tree; from then on the old rows are as protected as new ones.
 set -euo pipefail
@@ -24,14 +24,15 @@ old=$($REF root "$CUSTODIAN_DB")
 [ "${old%% *}" -eq 12 ] || fail "old ledger size"
 
 # a command that writes is refused too (migrations run only when asked); `custodian migrate`:
-# schema 17 (9: the row journal, 10: the name keys, 11: the enforcement log, 12: none, 13: the
+# schema 18 (9: the row journal, 10: the name keys, 11: the enforcement log, 12: none, 13: the
 # in-custody public rows, 14: their counts per name, 15: the bookings in custody on a day by
-# index, 16: a scope's persons by index, 17: none on SQLite), rows not committed yet
+# index, 16: a scope's persons by index, 17: none on SQLite, 18: a named document filled),
+# rows not committed yet
 expect_exit 1 "$C" request add "$CUST_SOURCE_DIR/tests/data/requests/detainer.json"
 grep "run 'custodian migrate'" "$T/err" >/dev/null || fail "a write on an older store"
 [ "$(q 'SELECT max(version) FROM schema_migrations')" -eq 7 ] || fail "a write migrated"
 "$C" migrate >/dev/null
-[ "$(q 'SELECT max(version) FROM schema_migrations')" -eq 17 ] || fail "migrated"
+[ "$(q 'SELECT max(version) FROM schema_migrations')" -eq 18 ] || fail "migrated"
 "$C" audit verify >"$T/v"
 grep '^rows: not committed yet' "$T/v" >/dev/null || fail "legacy rows state"
 [ "$(q 'SELECT count(*) FROM ledger_rows')" -eq 0 ] || fail "journal before the first entry"

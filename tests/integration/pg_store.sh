@@ -50,20 +50,28 @@ ok
 
 # `migrate` of a store one migration behind says what it did and nothing else: no server NOTICE
 # on stderr (it printed "NOTICE: relation "schema_migrations" already exists, skipping")
-# (back to 16: a scope's indexes without the row ids of migration 17)
+# (back to 16: a scope's indexes without the row ids of migration 17, documents' trigger as
+# migration 2 made it)
 psql -q "$PG" -c "DROP INDEX persons_citizenship" -c "DROP INDEX bookings_custody" \
   -c "CREATE INDEX bookings_custody ON bookings(released_day, booked_day, person_id)" \
   -c "CREATE INDEX persons_citizenship ON persons(citizenship_status)" \
-  -c "DELETE FROM schema_migrations WHERE version = 17"
+  -c "DROP TRIGGER documents_no_update ON documents" \
+  -c "CREATE TRIGGER documents_no_update BEFORE UPDATE ON documents FOR EACH ROW
+      EXECUTE FUNCTION cust_append_only('documents are never overwritten')" \
+  -c "DELETE FROM schema_migrations WHERE version >= 17"
 "$C" --db "$PG" migrate >"$T/out" 2>"$T/err" || fail "migrate: $(cat "$T/err")"
 [ ! -s "$T/err" ] || fail "migrate wrote to stderr: $(cat "$T/err")"
-grep 'migrated to schema 17' "$T/out" >/dev/null || fail "migrate: $(cat "$T/out")"
+grep 'migrated to schema 18' "$T/out" >/dev/null || fail "migrate: $(cat "$T/out")"
 # the scope's indexes carry the row ids: the scope is found from them alone
 psql -tA "$PG" -c "SELECT indexdef FROM pg_indexes WHERE indexname IN
     ('bookings_custody', 'persons_citizenship') ORDER BY 1" >"$T/idx"
 grep -F 'bookings USING btree (released_day, booked_day, person_id, id)' "$T/idx" >/dev/null &&
   grep -F 'persons USING btree (citizenship_status, id)' "$T/idx" >/dev/null ||
   fail "migration 17's indexes: $(cat "$T/idx")"
+ok
+# migration 18's trigger lets a named document's content in, and nothing else
+psql -tA "$PG" -c "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'documents_no_update'" |
+  grep -F 'WHEN ((NOT ((old.content IS NULL)' >/dev/null || fail "migration 18's trigger"
 ok
 export CUSTODIAN_NOW=2026-12-01T12:00:00Z
 for db in "$SQ" "$PG"; do

@@ -167,7 +167,7 @@ static void test_open_missing_and_reopen(void **state)
      * what each source listed and the review items, 9: the row journal of the ledger, 10: the
      * names' search keys, 11: the enforcement log and the requests' receipt index, 12: (empty),
      * 13: the locator's in-custody rows */
-    assert_int_equal(cust_store_schema_version(), 17);
+    assert_int_equal(cust_store_schema_version(), 18);
 }
 
 static void test_put_versions(void **state)
