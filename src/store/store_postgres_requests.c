@@ -428,8 +428,11 @@ static enum cust_status doc_put(void *impl, const char *request_id, const char *
             return CUST_EDB;
         long n = changed(r);
         PQclear(r);
-        if (n > 0)
-            cust_pg_rows_track(impl, CT_DOCUMENTS, 0, sha256);
+        if (n > 0) { /* the row as bound, hashed now: not read back */
+            struct cust_val v[CUST_ROWS_DOCUMENT_VALS];
+            cust_pg_rows_keep_hash(impl, CT_DOCUMENTS, v,
+                                   cust_rows_document_vals(v, sha256, content, len));
+        }
         if (!content)
             break;
     }

@@ -115,7 +115,7 @@ extern const struct cust_row_table cust_row_tables_of[CT__N];
 /* Per covered table, what the transaction wrote: the keys of rows to read back when the entry
  * takes them (integer ids or text keys, cust_row_tables_of[t].int_key; duplicates allowed), and
  * the rows whose canonical values the writer gave as it inserted them (kept: the entry takes
- * them as given instead of reading them back; integer-keyed tables without children only).
+ * them as given instead of reading them back; tables without children only).
  * A kept row is encoded in kbuf from koffs[i]: the number of values, then per value its kind
  * and an int64, a double, or a length and the bytes; or, for a row kept by its hash alone
  * (cust_rows_written_keep_hash), SIZE_MAX and the 32-byte hash. Zeroed is empty. */
@@ -125,7 +125,9 @@ struct cust_rows_written {
         size_t n, cap;
         char **texts;
         size_t nt, capt;
-        int64_t *kids; /* kept rows: their ids, offsets in kbuf, in the order written */
+        int64_t *kids; /* kept rows: their ids (text keys: ktexts), offsets in kbuf, in the order
+                          written */
+        char **ktexts;
         size_t *koffs;
         size_t nk, capk;
         struct cust_buf kbuf;
@@ -138,8 +140,9 @@ struct cust_rows_written {
 /* Remember that row `id` (an integer key) or `text` (a text key) of table t was written: the
  * entry reads it back as it is then (a kept row of the same key too: it changed since). */
 void cust_rows_written_add(struct cust_rows_written *w, int t, int64_t id, const char *text);
-/* Keep the row the writer just inserted into integer-keyed, childless table t, as its canonical
- * values v[0..n) (v[0] its id; each value as the column stores it, bytes copied). */
+/* Keep the row the writer just inserted into childless table t, as its canonical values v[0..n)
+ * (v[0] its key: an id, or the text of a text key; each value as the column stores it, bytes
+ * copied). */
 void cust_rows_written_keep(struct cust_rows_written *w, int t, const struct cust_val *v, size_t n);
 /* The canonical values (DE, DU, DS) of a decision, a duty or a disclosure row just inserted
  * with id `id`, as each backend binds them (the duty open, not done): what both keep instead of
@@ -149,6 +152,7 @@ void cust_rows_written_keep(struct cust_rows_written *w, int t, const struct cus
 #define CUST_ROWS_DUTY_VALS       13
 #define CUST_ROWS_DISCLOSURE_VALS 12
 #define CUST_ROWS_VERSION_VALS    8
+#define CUST_ROWS_DOCUMENT_VALS   3
 struct cust_decision_row;
 struct cust_duty_row;
 struct cust_disclosure_row;
@@ -165,9 +169,14 @@ size_t cust_rows_duty_vals(struct cust_val v[CUST_ROWS_DUTY_VALS], int64_t id,
                            const struct cust_duty_row *d);
 size_t cust_rows_disclosure_vals(struct cust_val v[CUST_ROWS_DISCLOSURE_VALS], int64_t id,
                                  const struct cust_disclosure_row *x);
+/* ... and of a document (DC) as doc_put binds it: its SHA-256, and its size and content, or
+ * NULL and NULL (a document named before its content is kept). */
+size_t cust_rows_document_vals(struct cust_val v[CUST_ROWS_DOCUMENT_VALS], const char *sha256,
+                               const unsigned char *content, size_t len);
 /* Keep, as cust_rows_written_keep does, a row given by its canonical values v[0..n) (v[0] its
- * id) but only their hash (cust_row_hash): 48 bytes whatever the row's size, for booking
- * versions (the row's document 1-2 KB), which nothing changes after they are written. */
+ * key) but only their hash (cust_row_hash): 48 bytes whatever the row's size, for booking
+ * versions (the row's document 1-2 KB), which nothing changes after they are written, and a
+ * stored document as it now is (its content tens of MB for a fulfilment's answer). */
 void cust_rows_written_keep_hash(struct cust_rows_written *w, int t, const struct cust_val *v,
                                  size_t n);
 /* True when every row of table t the transaction wrote was kept (none to read back). */

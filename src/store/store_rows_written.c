@@ -33,19 +33,25 @@ static void put_raw(struct cust_buf *b, const void *p, size_t n)
     CUST_ASSERT(cust_buf_append(b, p, n) == CUST_OK);
 }
 
-/* A new kept row of table t (row id v[0]): its slot, at the end of kbuf. */
+/* A new kept row of childless table t (its key v[0]: an id, or the text of a text key): its
+ * slot, at the end of kbuf. */
 static struct cust_written_keys *kept_slot(struct cust_rows_written *w, int t,
                                            const struct cust_val *v, size_t n)
 {
     struct cust_written_keys *k = &w->table[t];
-    CUST_ASSERT(cust_row_tables_of[t].int_key && !cust_row_catalog[t].child[0].name && n > 0 &&
-                v[0].kind == CUST_VAL_INT);
+    bool int_key = cust_row_tables_of[t].int_key;
+    CUST_ASSERT(!cust_row_catalog[t].child[0].name && n > 0 &&
+                v[0].kind == (int_key ? CUST_VAL_INT : CUST_VAL_BYTES));
     if (k->nk == k->capk) {
         k->capk = k->capk ? k->capk * 2 : 64;
         k->kids = cust_xrealloc(k->kids, k->capk * sizeof(*k->kids));
         k->koffs = cust_xrealloc(k->koffs, k->capk * sizeof(*k->koffs));
+        if (!int_key)
+            k->ktexts = cust_xrealloc(k->ktexts, k->capk * sizeof(*k->ktexts));
     }
-    k->kids[k->nk] = v[0].i;
+    k->kids[k->nk] = int_key ? v[0].i : 0;
+    if (!int_key)
+        k->ktexts[k->nk] = cust_xstrndup(v[0].p ? v[0].p : "", v[0].len);
     k->koffs[k->nk++] = k->kbuf.len;
     w->pending++;
     return k;
@@ -162,6 +168,17 @@ size_t cust_rows_disclosure_vals(struct cust_val v[CUST_ROWS_DISCLOSURE_VALS], i
     return CUST_ROWS_DISCLOSURE_VALS;
 }
 
+size_t cust_rows_document_vals(struct cust_val v[CUST_ROWS_DOCUMENT_VALS], const char *sha256,
+                               const unsigned char *content, size_t len)
+{
+    const struct cust_val row[CUST_ROWS_DOCUMENT_VALS] = {
+        val_text(sha256), content ? val_int((int64_t)len) : val_text(NULL),
+        content ? (struct cust_val){.kind = CUST_VAL_BYTES, .p = content, .len = len}
+                : val_text(NULL)};
+    memcpy(v, row, sizeof(row));
+    return CUST_ROWS_DOCUMENT_VALS;
+}
+
 size_t cust_rows_written_n(const struct cust_rows_written *w, int t)
 {
     const struct cust_written_keys *k = &w->table[t];
@@ -180,6 +197,9 @@ void cust_rows_written_clear(struct cust_rows_written *w)
         struct cust_written_keys *k = &w->table[t];
         for (size_t i = 0; i < k->nt; i++)
             free(k->texts[i]);
+        if (k->ktexts)
+            for (size_t i = 0; i < k->nk; i++)
+                free(k->ktexts[i]);
         k->n = k->nt = k->nk = 0;
         cust_buf_reset(&k->kbuf);
     }
@@ -194,6 +214,7 @@ void cust_rows_written_free(struct cust_rows_written *w)
         free(w->table[t].texts);
         free(w->table[t].kids);
         free(w->table[t].koffs);
+        free(w->table[t].ktexts);
         cust_buf_release(&w->table[t].kbuf);
     }
     free(w->vals);
@@ -234,9 +255,11 @@ static enum cust_status emit_kept(struct cust_rows_written *w, int t, size_t i, 
     memcpy(&n, p, sizeof(n));
     p += sizeof(n);
     unsigned char kb[8];
+    bool int_key = cust_row_tables_of[t].int_key;
+    const char *text = int_key ? NULL : k->ktexts[i];
     if (n == HASHED) { /* cust_rows_written_keep_hash */
         struct cust_row row = {.table = t, .id = k->kids[i], .hash = (const unsigned char *)p};
-        cust_row_key_bytes(true, row.id, NULL, kb, &row.key, &row.key_len);
+        cust_row_key_bytes(int_key, row.id, text, kb, &row.key, &row.key_len);
         return fn(&row, arg);
     }
     if (n > w->capvals) {
@@ -261,20 +284,28 @@ static enum cust_status emit_kept(struct cust_rows_written *w, int t, size_t i, 
         }
     }
     struct cust_row row = {.table = t, .id = k->kids[i], .v = w->vals, .n = n};
-    cust_row_key_bytes(true, row.id, NULL, kb, &row.key, &row.key_len);
+    cust_row_key_bytes(int_key, row.id, text, kb, &row.key, &row.key_len);
     return fn(&row, arg);
 }
 
 struct kept_ix {
     int64_t id;
-    size_t ix; /* in the order written */
+    const char *text; /* a text key's */
+    size_t ix;        /* in the order written */
 };
+
+/* Key (a, at) against key (b, bt): integer keys, or text keys when at and bt are given. */
+static int key_cmp(int64_t a, const char *at, int64_t b, const char *bt)
+{
+    return at ? strcmp(at, bt) : a < b ? -1 : a > b;
+}
 
 /* Kept rows by key, then in the order written. */
 static int cmp_kept(const void *a, const void *b)
 {
     const struct kept_ix *x = a, *y = b;
-    return x->id < y->id ? -1 : x->id > y->id ? 1 : x->ix < y->ix ? -1 : x->ix > y->ix;
+    int c = key_cmp(x->id, x->text, y->id, y->text);
+    return c ? c : x->ix < y->ix ? -1 : x->ix > y->ix;
 }
 
 /* Read key `id`/`text` through get; a row gone goes to fn as deleted. */
@@ -297,39 +328,39 @@ enum cust_status cust_rows_written_read(struct cust_rows_written *w, int t, void
                                         cust_row_get_fn get, cust_row_fn fn, void *arg,
                                         struct cust_err *err)
 {
+    /* the keys added (read back) merged with the rows kept (given as last kept); a key both
+     * added and kept changed after it was kept, so it is read back */
     struct cust_written_keys *k = &w->table[t];
-    enum cust_status s = CUST_OK;
-    if (!cust_row_tables_of[t].int_key) {
-        if (k->nt > 1)
-            qsort(k->texts, k->nt, sizeof(*k->texts), cmp_text);
-        for (size_t i = 0; s == CUST_OK && i < k->nt; i++)
-            if (i == 0 || strcmp(k->texts[i - 1], k->texts[i]) != 0)
-                s = read_one(t, 0, k->texts[i], impl, get, fn, arg, err);
-        return s;
-    }
-    /* integer keys: the keys added (read back) merged with the rows kept (given as last kept);
-     * a key both added and kept changed after it was kept, so it is read back */
-    if (k->n > 1)
-        qsort(k->ids, k->n, sizeof(*k->ids), cmp_id);
+    bool int_key = cust_row_tables_of[t].int_key;
+    size_t n = int_key ? k->n : k->nt;
+    if (n > 1 && int_key)
+        qsort(k->ids, n, sizeof(*k->ids), cmp_id);
+    else if (n > 1)
+        qsort(k->texts, n, sizeof(*k->texts), cmp_text);
     struct kept_ix *order = k->nk ? cust_xmalloc(k->nk * sizeof(*order)) : NULL;
     for (size_t i = 0; i < k->nk; i++)
-        order[i] = (struct kept_ix){k->kids[i], i};
+        order[i] = (struct kept_ix){k->kids[i], int_key ? NULL : k->ktexts[i], i};
     if (k->nk > 1)
         qsort(order, k->nk, sizeof(*order), cmp_kept);
+    enum cust_status s = CUST_OK;
     size_t i = 0, j = 0;
-    while (s == CUST_OK && (i < k->n || j < k->nk)) {
-        bool from_keys = i < k->n && (j == k->nk || k->ids[i] <= order[j].id);
-        int64_t id = from_keys ? k->ids[i] : order[j].id;
+#define ADDED(x) (int_key ? k->ids[x] : 0), (int_key ? NULL : k->texts[x])
+    while (s == CUST_OK && (i < n || j < k->nk)) {
+        bool from_keys =
+            i < n && (j == k->nk || key_cmp(ADDED(i), order[j].id, order[j].text) <= 0);
+        int64_t id = from_keys ? (int_key ? k->ids[i] : 0) : order[j].id;
+        const char *text = from_keys ? (int_key ? NULL : k->texts[i]) : order[j].text;
         bool read = false;
         size_t last = 0;
-        while (i < k->n && k->ids[i] == id) {
+        while (i < n && key_cmp(ADDED(i), id, text) == 0) {
             i++;
             read = true;
         }
-        while (j < k->nk && order[j].id == id)
+        while (j < k->nk && key_cmp(order[j].id, order[j].text, id, text) == 0)
             last = order[j++].ix;
-        s = read ? read_one(t, id, NULL, impl, get, fn, arg, err) : emit_kept(w, t, last, fn, arg);
+        s = read ? read_one(t, id, text, impl, get, fn, arg, err) : emit_kept(w, t, last, fn, arg);
     }
+#undef ADDED
     free(order);
     return s;
 }

@@ -531,8 +531,11 @@ static enum cust_status doc_put(void *impl, const char *request_id, const char *
         }
         if (step_done(&q, s, "store document", err) != CUST_OK)
             return CUST_EDB;
-        if (sqlite3_changes(q.db) > 0)
-            cust_sqlite_rows_track(impl, CT_DOCUMENTS, 0, sha256);
+        if (sqlite3_changes(q.db) > 0) { /* the row as bound, hashed now: not read back */
+            struct cust_val v[CUST_ROWS_DOCUMENT_VALS];
+            cust_sqlite_rows_keep_hash(impl, CT_DOCUMENTS, v,
+                                       cust_rows_document_vals(v, sha256, content, len));
+        }
         if (!content)
             break;
     }
