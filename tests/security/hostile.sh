@@ -110,7 +110,7 @@ probe() { # ROLE METHOD PATH [CONTENT-TYPE BODY-FILE] [HEADER...]
   shift 5 2>/dev/null || shift $#
   n=$((n + 1))
   cq "$BASE$path"
-  out="url = $Q"$'\n'"request = $method"$'\npath-as-is\nsilent\nmax-time = 20\n'
+  out="url = $Q"$'\n'"request = $method"$'\npath-as-is\nsilent\nshow-error\nmax-time = 20\n'
   out+="output = \"$T/r/$n\""$'\n'"write-out = \"$n %{http_code}\\n\""$'\n'
   if [ "$role" != none ]; then
     out+="cookie = \"$T/jar.$role\""$'\n'"header = \"X-CSRF-Token: ${CSRF[$role]}\""$'\n'
@@ -228,6 +228,8 @@ if xargs grep -laE "$LEAK" <"$T/bodies" >"$T/leaks"; then
     bad=$((bad + 1))
   done
 fi
+# curl's own word on a probe that got nothing (000): a timeout, a reset, a refused connection
+[ "$bad" = 0 ] || { grep . "$T/probe.curlerr" | tail -5 >&2 || true; }
 [ "$bad" = 0 ] || fail "$bad of $n probes answered 5xx, nothing, or showed internals"
 ok
 while read -r k; do
