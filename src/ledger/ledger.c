@@ -30,9 +30,9 @@ void cust_ledger_enc_text(struct cust_buf *b, const char *s)
 
 void cust_ledger_enc_int(struct cust_buf *b, int64_t v)
 {
-    char t[24];
-    int n = snprintf(t, sizeof(t), "%" PRId64, v);
-    cust_ledger_enc_bytes(b, t, (size_t)n);
+    char t[CUST_DEC_MAX];
+    const char *p = cust_dec(v, t);
+    cust_ledger_enc_bytes(b, p, (size_t)(t + CUST_DEC_MAX - p));
 }
 
 void cust_ledger_encode(const struct cust_ledger_row *r, struct cust_buf *out)

@@ -202,7 +202,6 @@ static void test_buf_json_safe(void **state)
     cust_buf_release(&b);
 }
 
-/* amounts as people read them: thousands separated, always two cents digits, a sign */
 /* Integers in decimal as printf writes them, the two ends of int64_t included. */
 static void test_buf_int(void **state)
 {
@@ -219,6 +218,7 @@ static void test_buf_int(void **state)
     cust_buf_release(&want);
 }
 
+/* amounts as people read them: thousands separated, always two cents digits, a sign */
 static void test_buf_dollars(void **state)
 {
     (void)state;
