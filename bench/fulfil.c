@@ -9,12 +9,14 @@
  *     build-release/bench/bench_fulfil [N] [nocache]
  *
  * `nocache` decides every person (struct cust_desk.no_decision_cache), to measure the cache.
- * With BENCH_FULFIL_KEEP=1 in the environment the store is kept (its directory is printed), to
- * compare what two builds wrote (bench/fulfil_compare.sh). With BENCH_FULFIL_READ=1 it also
- * times, after the fulfilment and on the same store, the reading alone: the scope query with
- * each booking's version JSON (cust_store_scope, nothing done with a row), and the same read
- * through records into typed bookings (cust_records_in_scope: the JSON parsed), what rows from
- * the query tables would replace (docs/bench-desk.md).
+ * With BENCH_FULFIL_FLOOR=1 it also times SQLite alone reading the anchor's rows and writing the
+ * rows a fulfilment must keep, without a checkpoint (floor_sql below): the lowest a fulfilment
+ * could take on this store. With BENCH_FULFIL_KEEP=1 in the environment the store is kept (its
+ * directory is printed), to compare what two builds wrote (bench/fulfil_compare.sh). With
+ * BENCH_FULFIL_READ=1 it also times, after the fulfilment and on the same store, the reading alone:
+ * the scope query with each booking's version JSON (cust_store_scope, nothing done with a row), and
+ * the same read through records into typed bookings (cust_records_in_scope: the JSON parsed), what
+ * rows from the query tables would replace (docs/bench-desk.md).
  */
 #include "custodian/compat.h"
 #include "custodian/config.h"
@@ -127,44 +129,105 @@ static int write_county(const char *path, long n)
  * order, each person by rowid). Given persons_citizenship, it drives from the persons of the
  * status and sorts the bookings: 0.58-0.94 s against 0.49-0.53 s at 100,000 persons, an anchor
  * slowed by our schema. The anchor keeps its faster plan. */
-static const char anchor_sql[] =
-    ".mode json\n"
-    ".output /dev/null\n"
-    "SELECT b.booking_number, p.last_name, p.first_name, p.dob,"
-    " json_object('booked_at', b.booked_at, 'facility', b.facility, 'arresting_agency',"
-    "  b.arresting_agency, 'bail_cents', (SELECT sum(bail_cents) FROM charges c"
-    "  WHERE c.booking_id = b.id)) AS booking_facts,"
-    " (SELECT json_group_array(json_object('code', code, 'description', description, 'level',"
-    "  level, 'status', status)) FROM charges c WHERE c.booking_id = b.id) AS charges,"
-    " (SELECT json_group_array(json_object('code', code, 'level', level, 'date', date,"
-    "  'jurisdiction', jurisdiction)) FROM prior_convictions x WHERE x.booking_id = b.id)"
-    "  AS convictions,"
-    " b.scheduled_release AS release_date"
-    " FROM bookings b JOIN persons p ON p.id = b.person_id"
-    " WHERE b.booked_day <= 20286 AND (b.released_day IS NULL OR b.released_day > 20286)"
-    " AND +p.citizenship_status = 'non_citizen' ORDER BY b.booking_number;\n";
+#define ANCHOR_SELECT                                                                              \
+    "SELECT b.booking_number, p.last_name, p.first_name, p.dob,"                                   \
+    " json_object('booked_at', b.booked_at, 'facility', b.facility, 'arresting_agency',"           \
+    "  b.arresting_agency, 'bail_cents', (SELECT sum(bail_cents) FROM charges c"                   \
+    "  WHERE c.booking_id = b.id)) AS booking_facts,"                                              \
+    " (SELECT json_group_array(json_object('code', code, 'description', description, 'level',"     \
+    "  level, 'status', status)) FROM charges c WHERE c.booking_id = b.id) AS charges,"            \
+    " (SELECT json_group_array(json_object('code', code, 'level', level, 'date', date,"            \
+    "  'jurisdiction', jurisdiction)) FROM prior_convictions x WHERE x.booking_id = b.id)"         \
+    "  AS convictions,"                                                                            \
+    " b.scheduled_release AS release_date"                                                         \
+    " FROM bookings b JOIN persons p ON p.id = b.person_id"                                        \
+    " WHERE b.booked_day <= 20286 AND (b.released_day IS NULL OR b.released_day > 20286)"          \
+    " AND +p.citizenship_status = 'non_citizen' ORDER BY b.booking_number"
 
-static double run_sqlite3(const char *db)
+static const char anchor_sql[] = ".mode json\n.output /dev/null\n" ANCHOR_SELECT ";\n";
+
+/* The floor (BENCH_FULFIL_FLOOR=1, docs/bench-desk.md "The floor"): what SQLite alone takes to
+ * read the anchor's rows and write, durably, the rows the contract asks of a fulfilment
+ * (requests.md: a disclosure row per row given, a notice duty per release date given; here a
+ * third of the rows, as the bench's county gives), with the anchor's own values and no policy,
+ * no hash, no ledger, and no checkpoint, even at close: a lower bound for any fulfilment on
+ * this store. `floor_doc_sql` adds the kept answer (one JSON line per row, as the desk keeps
+ * it). Each runs in a sqlite3 process of its own, on a copy of the store. */
+#define FLOOR_ROWS                                                                                 \
+    ".dbconfig no_ckpt_on_close on\n"                                                              \
+    "PRAGMA synchronous = FULL; PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY;\n"          \
+    "BEGIN;\n"                                                                                     \
+    "CREATE TEMP TABLE ans AS " ANCHOR_SELECT ";\n"                                                \
+    "INSERT INTO disclosures(request_id, ord, person_id, booking_number, items, withheld,"         \
+    " recipient, office, at, decision_id, row_hash) SELECT 'R-2025-000001', rowid, rowid,"         \
+    " booking_number, '[\"booking_facts\",\"charges\"]', '[\"convictions\",\"release_date\"]',"    \
+    " 'DOJ', NULL, '2025-07-18T17:00:00Z', 1, hex(randomblob(32)) FROM ans;\n"                     \
+    "INSERT INTO duties(request_id, person_id, booking_number, duty, cite, status, due_ts,"        \
+    " created_at, detail) SELECT 'R-2025-000001', rowid, booking_number,"                          \
+    " 'notice_to_subject_and_attorney', '[\"Cal. Gov. Code § 7283.1(b)\"]', 'open', 1753142399,"  \
+    " '2025-07-18T17:00:00Z', json_object('decision', 2, 'subject_name', first_name || ' ' ||"     \
+    " last_name, 'booking_number', booking_number, 'disclosed_date', '2025-07-18',"                \
+    " 'release_info', release_date, 'given', json_array(json(booking_facts), json(charges)))"      \
+    " FROM ans WHERE rowid % 3 = 0;\n"
+static const char floor_sql[] = FLOOR_ROWS "COMMIT;\n";
+static const char floor_doc_sql[] = FLOOR_ROWS
+    "INSERT INTO documents(sha256, size, content) SELECT hex(randomblob(32)), sum(length(j)),"
+    " CAST(group_concat(j, char(10)) AS BLOB) FROM (SELECT json_object('booking_number',"
+    " booking_number, 'last_name', last_name, 'first_name', first_name, 'dob', dob,"
+    " 'booking_facts', json(booking_facts), 'charges', json(charges), 'withheld',"
+    " json_object('convictions', 'Cal. Gov. Code § 7284.6(a)(1)(C)', 'release_date',"
+    " 'Cal. Gov. Code § 7284.6(a)(1)(C)')) AS j FROM ans);\n"
+    "COMMIT;\n";
+
+static double child_cpu(void)
+{
+    struct rusage r;
+    getrusage(RUSAGE_CHILDREN, &r);
+    return (double)r.ru_utime.tv_sec + (double)r.ru_utime.tv_usec / 1e6 +
+           (double)r.ru_stime.tv_sec + (double)r.ru_stime.tv_usec / 1e6;
+}
+
+/* The sqlite3 shell running `script` on db (read-only when `ro`): its wall time (or -1), its
+ * CPU into *cpu. */
+static double run_sqlite3(const char *db, const char *script, bool ro, double *cpu)
 {
     char sqlpath[256];
-    snprintf(sqlpath, sizeof(sqlpath), "%s.anchor.sql", db);
+    snprintf(sqlpath, sizeof(sqlpath), "%s.bench.sql", db);
     FILE *f = fopen(sqlpath, "w");
-    if (!f || fputs(anchor_sql, f) < 0 || fclose(f) != 0)
+    if (!f || fputs(script, f) < 0 || fclose(f) != 0)
         return -1;
     char init[300];
     snprintf(init, sizeof(init), ".read %s", sqlpath);
     char a0[] = "sqlite3", a1[] = "-readonly", a2[128];
     snprintf(a2, sizeof(a2), "%s", db);
-    char *argv[] = {a0, a1, a2, init, NULL};
-    double t0 = now_s();
+    char *argv_ro[] = {a0, a1, a2, init, NULL}, *argv_rw[] = {a0, a2, init, NULL};
+    double c0 = child_cpu(), t0 = now_s();
     pid_t pid;
-    if (posix_spawnp(&pid, "sqlite3", NULL, NULL, argv, environ) != 0)
+    if (posix_spawnp(&pid, "sqlite3", NULL, NULL, ro ? argv_ro : argv_rw, environ) != 0)
         return -1;
     int status;
     waitpid(pid, &status, 0);
     double t = now_s() - t0;
+    *cpu = child_cpu() - c0;
     unlink(sqlpath);
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? t : -1;
+}
+
+/* The floor's script on a fresh copy of db: "floor LABEL WALL s, CPU C s, Rx the anchor". */
+static void run_floor(const char *db, const char *label, const char *script, double cpu_sql)
+{
+    char copy[160], cmd[640];
+    snprintf(copy, sizeof(copy), "%s.floor", db);
+    snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && rm -f '%s-wal' '%s-shm'", db, copy, copy, copy);
+    double cpu = 0, t = system(cmd) == 0 ? run_sqlite3(copy, script, false, &cpu) : -1;
+    if (t < 0)
+        printf("floor: %s failed\n", label);
+    else
+        printf("floor: %-20s %.3f s, CPU %.3f s  (%.2fx the anchor's CPU)\n", label, t, cpu,
+               cpu_sql > 0 ? cpu / cpu_sql : 0.0);
+    snprintf(cmd, sizeof(cmd), "rm -f '%s' '%s-wal' '%s-shm'", copy, copy, copy);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench: could not remove %s\n", copy);
 }
 
 int main(int argc, char **argv)
@@ -255,14 +318,7 @@ int main(int argc, char **argv)
     cust_store_close(s);
     cust_desk_env_free(env);
     cust_config_free(cfg);
-    struct rusage c0, c1;
-    getrusage(RUSAGE_CHILDREN, &c0);
-    double t_sql = run_sqlite3(db);
-    getrusage(RUSAGE_CHILDREN, &c1);
-    double cpu_sql = (double)(c1.ru_utime.tv_sec - c0.ru_utime.tv_sec) +
-                     (double)(c1.ru_utime.tv_usec - c0.ru_utime.tv_usec) / 1e6 +
-                     (double)(c1.ru_stime.tv_sec - c0.ru_stime.tv_sec) +
-                     (double)(c1.ru_stime.tv_usec - c0.ru_stime.tv_usec) / 1e6;
+    double cpu_sql = 0, t_sql = run_sqlite3(db, anchor_sql, true, &cpu_sql);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("persons in scope     %ld\n", (long)fs.rows);
@@ -278,6 +334,11 @@ int main(int argc, char **argv)
         printf("ratio                %.2fx (wall), %.2fx (CPU)\n", t_fulfil / t_sql,
                cpu_sql > 0 ? cpu / cpu_sql : 0.0);
     printf("max RSS              %ld MiB\n", ru.ru_maxrss / 1024);
+    const char *fl = getenv("BENCH_FULFIL_FLOOR");
+    if (fl && *fl && strcmp(fl, "0") != 0) {
+        run_floor(db, "rows", floor_sql, cpu_sql);
+        run_floor(db, "rows and answer", floor_doc_sql, cpu_sql);
+    }
     const char *keep = getenv("BENCH_FULFIL_KEEP");
     if (keep && *keep && strcmp(keep, "0") != 0) {
         printf("store kept           %s (request %s)\n", db, id);
