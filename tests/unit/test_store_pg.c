@@ -623,6 +623,20 @@ static enum cust_status count_disc(const struct cust_disclosure_row *x, void *ar
     return CUST_OK;
 }
 
+/* Every row of s verifies, and the ledger: its tree head's root, in hex, to dump. */
+static void verified_root(struct cust_store *s, struct cust_buf *dump)
+{
+    struct cust_err err = CUST_ERR_INIT;
+    struct cust_ledger_rows_report rr;
+    ok(cust_ledger_verify_rows(s, 10, &rr, &err), &err, "verify rows");
+    assert_int_equal(rr.bad, 0);
+    cust_ledger_rows_report_release(&rr);
+    struct cust_ledger_report rep;
+    ok(cust_ledger_verify(s, &rep, &err), &err, "verify");
+    for (int i = 0; i < 32; i++)
+        cust_buf_appendf(dump, "%02x", rep.root[i]);
+}
+
 /* A fulfilment's worth of decisions, disclosures and duties in one transaction, read back
  * inside it; then a disclosure naming no decision: refused (at the put on SQLite, at the
  * ledger entry after it on PostgreSQL, which sends it by COPY then), and nothing of that
@@ -712,14 +726,7 @@ static void copy_rows(const char *url, struct cust_buf *dump)
     entry(s, "request.decide", id);
     ok(cust_store_commit(s, &err), &err, "commit");
 
-    struct cust_ledger_rows_report rr;
-    ok(cust_ledger_verify_rows(s, 10, &rr, &err), &err, "verify rows");
-    assert_int_equal(rr.bad, 0);
-    cust_ledger_rows_report_release(&rr);
-    struct cust_ledger_report rep;
-    ok(cust_ledger_verify(s, &rep, &err), &err, "verify");
-    for (int i = 0; i < 32; i++)
-        cust_buf_appendf(dump, "%02x", rep.root[i]);
+    verified_root(s, dump);
     cust_buf_putc(dump, '\n');
     ok(cust_store_decisions(s, id, d_dec, dump, &err), &err, "decisions");
     struct cust_duty_filter df = {0};
@@ -727,18 +734,24 @@ static void copy_rows(const char *url, struct cust_buf *dump)
     cust_store_close(s);
 }
 
-static void test_rows_by_copy(void **state)
+/* `build` run on a new SQLite store and a new PostgreSQL database: the same dump from both. */
+static void same_on_both(const char *name, void (*build)(const char *url, struct cust_buf *dump))
 {
-    (void)state;
     struct scratch x;
-    scratch_make(&x, "copy");
+    scratch_make(&x, name);
     struct cust_buf sq = CUST_BUF_INIT, pg = CUST_BUF_INIT;
-    copy_rows(x.path, &sq);
-    copy_rows(x.url, &pg);
+    build(x.path, &sq);
+    build(x.url, &pg);
     assert_string_equal(pg.buf, sq.buf);
     cust_buf_release(&sq);
     cust_buf_release(&pg);
     scratch_drop(&x);
+}
+
+static void test_rows_by_copy(void **state)
+{
+    (void)state;
+    same_on_both("copy", copy_rows);
 }
 
 /* Documents journaled by the hash of the values bound, not read back: one named before its
@@ -781,14 +794,7 @@ static void docs_kept(const char *url, struct cust_buf *dump)
     entry(s, "request.update", id);
     ok(cust_store_commit(s, &err), &err, "commit");
 
-    struct cust_ledger_rows_report rr;
-    ok(cust_ledger_verify_rows(s, 10, &rr, &err), &err, "verify rows");
-    assert_int_equal(rr.bad, 0);
-    cust_ledger_rows_report_release(&rr);
-    struct cust_ledger_report rep;
-    ok(cust_ledger_verify(s, &rep, &err), &err, "verify");
-    for (int i = 0; i < 32; i++)
-        cust_buf_appendf(dump, "%02x", rep.root[i]);
+    verified_root(s, dump);
     const size_t want[3] = {100, big, 0};
     for (int i = 0; i < 3; i++) {
         char *got;
@@ -805,15 +811,7 @@ static void docs_kept(const char *url, struct cust_buf *dump)
 static void test_documents_kept_by_hash(void **state)
 {
     (void)state;
-    struct scratch x;
-    scratch_make(&x, "docs");
-    struct cust_buf sq = CUST_BUF_INIT, pg = CUST_BUF_INIT;
-    docs_kept(x.path, &sq);
-    docs_kept(x.url, &pg);
-    assert_string_equal(pg.buf, sq.buf);
-    cust_buf_release(&sq);
-    cust_buf_release(&pg);
-    scratch_drop(&x);
+    same_on_both("docs", docs_kept);
 }
 
 /* ---- readers of a whole table: a batch at a time ------------------------------------------- */
