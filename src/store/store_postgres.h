@@ -185,10 +185,8 @@ bool cust_pg_bulk_scan_rows(struct cust_pg *g);
 struct cust_pg *cust_pg_conn(void *impl);
 /* Remember that the current transaction wrote covered row `id` / `text` of table `t`. */
 void cust_pg_rows_track(void *impl, int t, int64_t id, const char *text);
-/* ... or inserted the row whose canonical values are v[0..n) (cust_rows_written_keep): the
- * ledger's entry hashes them as given instead of reading the row back. */
-void cust_pg_rows_keep(void *impl, int t, const struct cust_val *v, size_t n);
-/* ... or by their hash alone (cust_rows_written_keep_hash). */
+/* ... or wrote the row whose canonical values are v[0..n), kept by their hash
+ * (cust_rows_written_keep_hash): the ledger's entry takes it instead of reading the row back. */
 void cust_pg_rows_keep_hash(void *impl, int t, const struct cust_val *v, size_t n);
 void cust_pg_rows_forget(void *impl);
 void cust_pg_rows_free(void *state);

@@ -542,14 +542,14 @@ static enum cust_status links(void *impl, const char *request_id, cust_link_row_
 /* ---- decisions and actions ------------------------------------------------------------- */
 
 /* A row of a table a fulfilment writes by the thousand (store_postgres_defer.c): v[0..n) its
- * canonical values, v[0] the id, counted here; kept for the ledger as written. */
+ * canonical values, v[0] the id, counted here; kept for the ledger by the hash of them. */
 static enum cust_status put_counted(void *impl, enum cust_pg_defer_table t, int ct,
                                     struct cust_val *v, size_t n, int64_t *id, struct cust_err *err)
 {
     struct cust_pg *g = conn(impl);
     if (cust_pg_defer_id(g, t, &v[0].i, err) != CUST_OK)
         return CUST_EDB;
-    cust_pg_rows_keep(impl, ct, v, n);
+    cust_pg_rows_keep_hash(impl, ct, v, n);
     if (id)
         *id = v[0].i;
     return cust_pg_defer_put(g, t, v, n, err);

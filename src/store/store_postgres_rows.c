@@ -79,11 +79,6 @@ void cust_pg_rows_track(void *impl, int t, int64_t id, const char *text)
     cust_rows_written_add(&state(impl)->written, t, id, text);
 }
 
-void cust_pg_rows_keep(void *impl, int t, const struct cust_val *v, size_t n)
-{
-    cust_rows_written_keep(&state(impl)->written, t, v, n);
-}
-
 void cust_pg_rows_keep_hash(void *impl, int t, const struct cust_val *v, size_t n)
 {
     cust_rows_written_keep_hash(&state(impl)->written, t, v, n);

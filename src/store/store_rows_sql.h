@@ -114,38 +114,28 @@ extern const struct cust_row_table cust_row_tables_of[CT__N];
 
 /* Per covered table, what the transaction wrote: the keys of rows to read back when the entry
  * takes them (integer ids or text keys, cust_row_tables_of[t].int_key; duplicates allowed), and
- * the rows whose canonical values the writer gave as it inserted them (kept: the entry takes
- * them as given instead of reading them back; tables without children only).
- * A kept row is encoded in kbuf from koffs[i]: the number of values, then per value its kind
- * and an int64, a double, or a length and the bytes; or, for a row kept by its hash alone
- * (cust_rows_written_keep_hash), SIZE_MAX and the 32-byte hash. Zeroed is empty. */
+ * the rows the writer hashed from the canonical values it bound (kept: the entry takes each
+ * hash instead of reading the row back; tables without children only): kept row i's key is
+ * kids[i] (text keys: ktexts[i]), its 32-byte hash at kbuf + 32 i. Zeroed is empty. */
 struct cust_rows_written {
     struct cust_written_keys {
         int64_t *ids;
         size_t n, cap;
         char **texts;
         size_t nt, capt;
-        int64_t *kids; /* kept rows: their ids (text keys: ktexts), offsets in kbuf, in the order
-                          written */
+        int64_t *kids; /* kept rows, in the order written */
         char **ktexts;
-        size_t *koffs;
         size_t nk, capk;
         struct cust_buf kbuf;
     } table[CT__N];
-    size_t pending;        /* keys added and rows kept since the last clear */
-    struct cust_val *vals; /* a kept row decoded (for the read) */
-    size_t capvals;
+    size_t pending; /* keys added and rows kept since the last clear */
 };
 
 /* Remember that row `id` (an integer key) or `text` (a text key) of table t was written: the
  * entry reads it back as it is then (a kept row of the same key too: it changed since). */
 void cust_rows_written_add(struct cust_rows_written *w, int t, int64_t id, const char *text);
-/* Keep the row the writer just inserted into childless table t, as its canonical values v[0..n)
- * (v[0] its key: an id, or the text of a text key; each value as the column stores it, bytes
- * copied). */
-void cust_rows_written_keep(struct cust_rows_written *w, int t, const struct cust_val *v, size_t n);
 /* The canonical values (DE, DU, DS) of a decision, a duty or a disclosure row just inserted
- * with id `id`, as each backend binds them (the duty open, not done): what both keep instead of
+ * with id `id`, as each backend binds them (the duty open, not done): what both hash instead of
  * reading the row back, and what PostgreSQL sends by COPY. The values point into the row's
  * strings. Returns how many (CUST_ROWS_DECISION_VALS, _DUTY_VALS, _DISCLOSURE_VALS). */
 #define CUST_ROWS_DECISION_VALS   10
@@ -173,10 +163,12 @@ size_t cust_rows_disclosure_vals(struct cust_val v[CUST_ROWS_DISCLOSURE_VALS], i
  * NULL and NULL (a document named before its content is kept). */
 size_t cust_rows_document_vals(struct cust_val v[CUST_ROWS_DOCUMENT_VALS], const char *sha256,
                                const unsigned char *content, size_t len);
-/* Keep, as cust_rows_written_keep does, a row given by its canonical values v[0..n) (v[0] its
- * key) but only their hash (cust_row_hash): 48 bytes whatever the row's size, for booking
- * versions (the row's document 1-2 KB), which nothing changes after they are written, and a
- * stored document as it now is (its content tens of MB for a fulfilment's answer). */
+/* Keep a row the transaction just wrote to childless table t, given by its canonical values
+ * v[0..n) (v[0] its key; each value as the column stores it), by their hash (cust_row_hash):
+ * 32 bytes whatever the row's size. For rows the writer binds whole: booking versions (1-2 KB),
+ * a fulfilment's decisions, duties and disclosures (100,000 of them in one transaction), and
+ * documents (a fulfilment's answer is tens of MB). A row changed again in the transaction is
+ * also added (cust_rows_written_add) and is then read back. */
 void cust_rows_written_keep_hash(struct cust_rows_written *w, int t, const struct cust_val *v,
                                  size_t n);
 /* True when every row of table t the transaction wrote was kept (none to read back). */

@@ -1,8 +1,8 @@
 /*
  * store_rows_written.c - the covered rows a transaction wrote, kept the same way by both
  * backends (store_rows_sql.h; docs/internals/ledger.md "Rows"): each put tracks its rows' keys,
- * or keeps the rows it inserted as the values it bound; the ledger's entry takes them, each
- * distinct key once, in key order (kept rows as given, the others read back), and hashes them.
+ * or keeps the hash of the values it bound; the ledger's entry takes them, each distinct key
+ * once, in key order (kept rows by that hash, the others read back and hashed).
  */
 #include "custodian/compat.h"
 #include "custodian/store.h"
@@ -45,34 +45,15 @@ static struct cust_written_keys *kept_slot(struct cust_rows_written *w, int t,
     if (k->nk == k->capk) {
         k->capk = k->capk ? k->capk * 2 : 64;
         k->kids = cust_xrealloc(k->kids, k->capk * sizeof(*k->kids));
-        k->koffs = cust_xrealloc(k->koffs, k->capk * sizeof(*k->koffs));
         if (!int_key)
             k->ktexts = cust_xrealloc(k->ktexts, k->capk * sizeof(*k->ktexts));
     }
     k->kids[k->nk] = int_key ? v[0].i : 0;
     if (!int_key)
         k->ktexts[k->nk] = cust_xstrndup(v[0].p ? v[0].p : "", v[0].len);
-    k->koffs[k->nk++] = k->kbuf.len;
+    k->nk++;
     w->pending++;
     return k;
-}
-
-void cust_rows_written_keep(struct cust_rows_written *w, int t, const struct cust_val *v, size_t n)
-{
-    struct cust_written_keys *k = kept_slot(w, t, v, n);
-    put_raw(&k->kbuf, &n, sizeof(n));
-    for (size_t i = 0; i < n; i++) {
-        unsigned char kind = (unsigned char)v[i].kind;
-        put_raw(&k->kbuf, &kind, 1);
-        if (v[i].kind == CUST_VAL_INT) {
-            put_raw(&k->kbuf, &v[i].i, sizeof(v[i].i));
-        } else if (v[i].kind == CUST_VAL_REAL) {
-            put_raw(&k->kbuf, &v[i].r, sizeof(v[i].r));
-        } else if (v[i].kind == CUST_VAL_BYTES) {
-            put_raw(&k->kbuf, &v[i].len, sizeof(v[i].len));
-            put_raw(&k->kbuf, v[i].p ? v[i].p : "", v[i].len);
-        }
-    }
 }
 
 /* A canonical value of what was bound: text or NULL, and integers. */
@@ -87,17 +68,12 @@ static struct cust_val val_int(int64_t v)
     return (struct cust_val){.kind = CUST_VAL_INT, .i = v};
 }
 
-/* A kept row given by its hash alone: HASHED in place of its count of values, then the hash. */
-#define HASHED SIZE_MAX
-
 void cust_rows_written_keep_hash(struct cust_rows_written *w, int t, const struct cust_val *v,
                                  size_t n)
 {
     struct cust_written_keys *k = kept_slot(w, t, v, n);
     unsigned char h[CUST_ROW_HASH];
     cust_row_hash(&(struct cust_row){.table = t, .id = v[0].i, .v = v, .n = n}, h);
-    size_t mark = HASHED;
-    put_raw(&k->kbuf, &mark, sizeof(mark));
     put_raw(&k->kbuf, h, sizeof(h));
 }
 
@@ -213,11 +189,9 @@ void cust_rows_written_free(struct cust_rows_written *w)
         free(w->table[t].ids);
         free(w->table[t].texts);
         free(w->table[t].kids);
-        free(w->table[t].koffs);
         free(w->table[t].ktexts);
         cust_buf_release(&w->table[t].kbuf);
     }
-    free(w->vals);
 }
 
 void cust_row_key_bytes(bool int_key, int64_t id, const char *text, unsigned char buf[8],
@@ -245,46 +219,17 @@ static int cmp_text(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Kept row `i` of table t to fn (its values point into the kept buffer). */
+/* Kept row `i` of table t to fn: its key and hash. */
 static enum cust_status emit_kept(struct cust_rows_written *w, int t, size_t i, cust_row_fn fn,
                                   void *arg)
 {
     const struct cust_written_keys *k = &w->table[t];
-    const char *p = k->kbuf.buf + k->koffs[i];
-    size_t n;
-    memcpy(&n, p, sizeof(n));
-    p += sizeof(n);
     unsigned char kb[8];
     bool int_key = cust_row_tables_of[t].int_key;
-    const char *text = int_key ? NULL : k->ktexts[i];
-    if (n == HASHED) { /* cust_rows_written_keep_hash */
-        struct cust_row row = {.table = t, .id = k->kids[i], .hash = (const unsigned char *)p};
-        cust_row_key_bytes(int_key, row.id, text, kb, &row.key, &row.key_len);
-        return fn(&row, arg);
-    }
-    if (n > w->capvals) {
-        w->capvals = n;
-        w->vals = cust_xrealloc(w->vals, n * sizeof(*w->vals));
-    }
-    for (size_t c = 0; c < n; c++) {
-        struct cust_val *v = &w->vals[c];
-        memset(v, 0, sizeof(*v));
-        v->kind = (enum cust_val_kind)(unsigned char)*p++;
-        if (v->kind == CUST_VAL_INT) {
-            memcpy(&v->i, p, sizeof(v->i));
-            p += sizeof(v->i);
-        } else if (v->kind == CUST_VAL_REAL) {
-            memcpy(&v->r, p, sizeof(v->r));
-            p += sizeof(v->r);
-        } else if (v->kind == CUST_VAL_BYTES) {
-            memcpy(&v->len, p, sizeof(v->len));
-            p += sizeof(v->len);
-            v->p = p;
-            p += v->len;
-        }
-    }
-    struct cust_row row = {.table = t, .id = k->kids[i], .v = w->vals, .n = n};
-    cust_row_key_bytes(int_key, row.id, text, kb, &row.key, &row.key_len);
+    struct cust_row row = {.table = t,
+                           .id = k->kids[i],
+                           .hash = (const unsigned char *)k->kbuf.buf + i * CUST_ROW_HASH};
+    cust_row_key_bytes(int_key, row.id, int_key ? NULL : k->ktexts[i], kb, &row.key, &row.key_len);
     return fn(&row, arg);
 }
 

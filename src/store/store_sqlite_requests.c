@@ -674,8 +674,8 @@ static enum cust_status dec_put(void *impl, const struct cust_decision_row *d, i
     enum cust_status st = step_done(&q, s, "insert decision", err);
     if (st == CUST_OK) {
         struct cust_val v[CUST_ROWS_DECISION_VALS]; /* kept as written, not read back */
-        cust_sqlite_rows_keep(impl, CT_DECISIONS, v,
-                              cust_rows_decision_vals(v, sqlite3_last_insert_rowid(q.db), d));
+        cust_sqlite_rows_keep_hash(impl, CT_DECISIONS, v,
+                                   cust_rows_decision_vals(v, sqlite3_last_insert_rowid(q.db), d));
     }
     if (st == CUST_OK && id)
         *id = sqlite3_last_insert_rowid(q.db);
@@ -797,7 +797,7 @@ static enum cust_status duty_put(void *impl, const struct cust_duty_row *d, int6
     if (st == CUST_OK) {
         /* the row as written, in the canonical columns (store_rows_sql.h DU) */
         struct cust_val v[CUST_ROWS_DUTY_VALS];
-        cust_sqlite_rows_keep(impl, CT_DUTIES, v, cust_rows_duty_vals(v, rowid, d));
+        cust_sqlite_rows_keep_hash(impl, CT_DUTIES, v, cust_rows_duty_vals(v, rowid, d));
     }
     if (st == CUST_OK && id)
         *id = rowid;
@@ -1052,8 +1052,9 @@ static enum cust_status disc_put(void *impl, const struct cust_disclosure_row *x
     if (st == CUST_OK) {
         /* the row as written, in the canonical columns (store_rows_sql.h DS) */
         struct cust_val v[CUST_ROWS_DISCLOSURE_VALS];
-        cust_sqlite_rows_keep(impl, CT_DISCLOSURES, v,
-                              cust_rows_disclosure_vals(v, sqlite3_last_insert_rowid(q.db), x));
+        cust_sqlite_rows_keep_hash(
+            impl, CT_DISCLOSURES, v,
+            cust_rows_disclosure_vals(v, sqlite3_last_insert_rowid(q.db), x));
     }
     return st;
 }

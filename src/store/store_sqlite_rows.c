@@ -117,13 +117,6 @@ void cust_sqlite_rows_track(void *impl, enum cust_sqlite_table t, int64_t id, co
     cust_rows_written_add(&state(impl, &db, &path)->written, t, id, text);
 }
 
-void cust_sqlite_rows_keep(void *impl, enum cust_sqlite_table t, const struct cust_val *v, size_t n)
-{
-    sqlite3 *db;
-    const char *path;
-    cust_rows_written_keep(&state(impl, &db, &path)->written, t, v, n);
-}
-
 void cust_sqlite_rows_keep_hash(void *impl, enum cust_sqlite_table t, const struct cust_val *v,
                                 size_t n)
 {

@@ -20,14 +20,11 @@ sqlite3 *cust_sqlite_rows_handle(void *impl, const char **path, void ***slot);
 /* Remember that the current transaction wrote row `id` (integer keys) or `text` (text keys)
  * of covered table `t`. */
 void cust_sqlite_rows_track(void *impl, enum cust_sqlite_table t, int64_t id, const char *text);
-/* Remember a row of covered table `t` the current transaction just inserted, with its
- * canonical values `v` (store_rows_sql.h's columns of the table, the key first, as the store
- * holds them: the types the columns keep): the ledger's journal hashes these instead of reading
- * the row back. Only for integer-keyed tables without child rows. A row changed again in the
- * transaction must be tracked (cust_sqlite_rows_track): it is then read back. */
-void cust_sqlite_rows_keep(void *impl, enum cust_sqlite_table t, const struct cust_val *v,
-                           size_t n);
-/* ... or only their hash (cust_rows_written_keep_hash: a booking version, never changed). */
+/* Remember a row of covered table `t` (without child rows) the current transaction just wrote,
+ * by the hash of its canonical values `v` (store_rows_sql.h's columns of the table, the key
+ * first, as the store holds them: the types the columns keep; cust_rows_written_keep_hash):
+ * the ledger's journal takes that hash instead of reading the row back. A row changed again in
+ * the transaction must be tracked (cust_sqlite_rows_track): it is then read back. */
 void cust_sqlite_rows_keep_hash(void *impl, enum cust_sqlite_table t, const struct cust_val *v,
                                 size_t n);
 /* True in a bulk load into a store that was empty when it began (store_sqlite.c). */
