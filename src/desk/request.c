@@ -202,6 +202,15 @@ static void parse_documents(const json_t *arr, struct cust_request *r, struct cu
         doc->name = opt_string(d, "name", path, diag);
         if (!doc->name)
             cust_diag_add(diag, path, "required");
+        /* a document is found by its request and name (`request document ID NAME`) */
+        for (size_t j = 0; doc->name && j + 1 < r->ndocuments; j++)
+            if (r->documents[j].name && strcmp(r->documents[j].name, doc->name) == 0) {
+                cust_diag_add(diag, path,
+                              "the same name as request.documents[%zu] (each document "
+                              "of a request needs a name of its own)",
+                              j);
+                break;
+            }
         snprintf(path, sizeof(path), "request.documents[%zu].content_base64", i);
         json_t *content = json_object_get(d, "content_base64");
         if (content && !json_is_null(content)) {

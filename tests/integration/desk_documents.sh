@@ -49,6 +49,11 @@ printf 'other' >"$T/wrong/i247a.pdf"
 expect_exit 2 "$C" request add "$T/det.json" --attach "$T/wrong/i247a.pdf"
 grep 'request.documents\[0\].sha256: does not match the content' "$T/err" >/dev/null || fail "wrong file: $(cat "$T/err")"; ok
 [ "$(sqlite3 "$CUSTODIAN_DB" 'SELECT count(*) FROM requests')" = "$n" ] || fail "stored anyway"; ok
+# two files of one name (from two folders): each document of a request needs a name of its own
+expect_exit 2 "$C" request add "$T/det.json" --attach "$T/i247a.pdf" --attach "$T/wrong/i247a.pdf"
+grep 'request.documents\[1\].name: the same name as request.documents\[0\]' "$T/err" >/dev/null ||
+  fail "two of one name: $(cat "$T/err")"; ok
+[ "$(sqlite3 "$CUSTODIAN_DB" 'SELECT count(*) FROM requests')" = "$n" ] || fail "stored anyway"; ok
 expect_exit 2 "$C" request add "$T/det.json" --attach "$T/missing.pdf"
 grep "attach '$T/missing.pdf': No such file" "$T/err" >/dev/null || fail "missing file: $(cat "$T/err")"; ok
 expect_exit 2 "$C" request show "$DET" --attach "$T/i247a.pdf"

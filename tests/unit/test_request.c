@@ -111,6 +111,12 @@ static void test_invalid(void **state)
          "{\"documents\": [{\"name\": \"a\", \"content_base64\": \"YQ==\", \"sha256\": "
          "\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"}]}",
          "request.documents[0].sha256: does not match"},
+        /* two documents under one name: `request document ID NAME` could reach only one */
+        {"detainer.json",
+         "{\"documents\": [{\"name\": \"scan.pdf\", \"content_base64\": \"YQ==\"},"
+         " {\"name\": \"a.pdf\", \"content_base64\": \"Yg==\"},"
+         " {\"name\": \"scan.pdf\", \"content_base64\": \"Yw==\"}]}",
+         "request.documents[2].name: the same name as request.documents[0]"},
         {"doj-letter.json", "{\"items\": []}", "request.items: a data request must name"},
         {"doj-letter.json", "{\"items\": [\"shoe_size\"]}", "request.items[0]: unknown value"},
         {"doj-letter.json",
