@@ -253,6 +253,14 @@ static int cmp_kept(const void *a, const void *b)
     return c ? c : x->ix < y->ix ? -1 : x->ix > y->ix;
 }
 
+/* Added key x of k: its id (integer keys) or its text. */
+static void added_key(const struct cust_written_keys *k, bool int_key, size_t x, int64_t *id,
+                      const char **text)
+{
+    *id = int_key ? k->ids[x] : 0;
+    *text = int_key ? NULL : k->texts[x];
+}
+
 /* Read key `id`/`text` through get; a row gone goes to fn as deleted. */
 static enum cust_status read_one(int t, int64_t id, const char *text, void *impl,
                                  cust_row_get_fn get, cust_row_fn fn, void *arg,
@@ -289,15 +297,23 @@ enum cust_status cust_rows_written_read(struct cust_rows_written *w, int t, void
         qsort(order, k->nk, sizeof(*order), cmp_kept);
     enum cust_status s = CUST_OK;
     size_t i = 0, j = 0;
-#define ADDED(x) (int_key ? k->ids[x] : 0), (int_key ? NULL : k->texts[x])
     while (s == CUST_OK && (i < n || j < k->nk)) {
-        bool from_keys =
-            i < n && (j == k->nk || key_cmp(ADDED(i), order[j].id, order[j].text) <= 0);
-        int64_t id = from_keys ? (int_key ? k->ids[i] : 0) : order[j].id;
-        const char *text = from_keys ? (int_key ? NULL : k->texts[i]) : order[j].text;
+        int64_t id = 0;
+        const char *text = NULL;
+        if (i < n)
+            added_key(k, int_key, i, &id, &text);
+        if (i == n || (j < k->nk && key_cmp(id, text, order[j].id, order[j].text) > 0)) {
+            id = order[j].id; /* the next key is a kept row's */
+            text = order[j].text;
+        }
         bool read = false;
         size_t last = 0;
-        while (i < n && key_cmp(ADDED(i), id, text) == 0) {
+        while (i < n) {
+            int64_t aid;
+            const char *atext;
+            added_key(k, int_key, i, &aid, &atext);
+            if (key_cmp(aid, atext, id, text) != 0)
+                break;
             i++;
             read = true;
         }
@@ -305,7 +321,6 @@ enum cust_status cust_rows_written_read(struct cust_rows_written *w, int t, void
             last = order[j++].ix;
         s = read ? read_one(t, id, text, impl, get, fn, arg, err) : emit_kept(w, t, last, fn, arg);
     }
-#undef ADDED
     free(order);
     return s;
 }
