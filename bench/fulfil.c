@@ -33,10 +33,11 @@
 
 extern char **environ;
 
-static double cpu_self(void)
+/* CPU seconds (user and system) of this process (RUSAGE_SELF) or its reaped children. */
+static double cpu_of(int who)
 {
     struct rusage r;
-    getrusage(RUSAGE_SELF, &r);
+    getrusage(who, &r);
     return (double)r.ru_utime.tv_sec + (double)r.ru_utime.tv_usec / 1e6 +
            (double)r.ru_stime.tv_sec + (double)r.ru_stime.tv_usec / 1e6;
 }
@@ -179,14 +180,6 @@ static const char floor_doc_sql[] = FLOOR_ROWS
     " 'Cal. Gov. Code § 7284.6(a)(1)(C)')) AS j FROM ans);\n"
     "COMMIT;\n";
 
-static double child_cpu(void)
-{
-    struct rusage r;
-    getrusage(RUSAGE_CHILDREN, &r);
-    return (double)r.ru_utime.tv_sec + (double)r.ru_utime.tv_usec / 1e6 +
-           (double)r.ru_stime.tv_sec + (double)r.ru_stime.tv_usec / 1e6;
-}
-
 /* The sqlite3 shell running `script` on db (read-only when `ro`): its wall time (or -1), its
  * CPU into *cpu. */
 static double run_sqlite3(const char *db, const char *script, bool ro, double *cpu)
@@ -201,14 +194,14 @@ static double run_sqlite3(const char *db, const char *script, bool ro, double *c
     char a0[] = "sqlite3", a1[] = "-readonly", a2[128];
     snprintf(a2, sizeof(a2), "%s", db);
     char *argv_ro[] = {a0, a1, a2, init, NULL}, *argv_rw[] = {a0, a2, init, NULL};
-    double c0 = child_cpu(), t0 = now_s();
+    double c0 = cpu_of(RUSAGE_CHILDREN), t0 = now_s();
     pid_t pid;
     if (posix_spawnp(&pid, "sqlite3", NULL, NULL, ro ? argv_ro : argv_rw, environ) != 0)
         return -1;
     int status;
     waitpid(pid, &status, 0);
     double t = now_s() - t0;
-    *cpu = child_cpu() - c0;
+    *cpu = cpu_of(RUSAGE_CHILDREN) - c0;
     unlink(sqlpath);
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? t : -1;
 }
@@ -299,12 +292,12 @@ int main(int argc, char **argv)
     if (rd && *rd && strcmp(rd, "0") != 0) {
         struct cust_scope sc = {20286, "non_citizen", NULL}; /* 2025-07-17, as the request */
         long nrows = 0, nrecs = 0;
-        double c0 = cpu_self(), w0 = now_s();
+        double c0 = cpu_of(RUSAGE_SELF), w0 = now_s();
         enum cust_status rs = cust_store_scope(s, &sc, count_row, &nrows, &err);
-        double c1 = cpu_self(), w1 = now_s();
+        double c1 = cpu_of(RUSAGE_SELF), w1 = now_s();
         if (rs == CUST_OK)
             rs = cust_records_in_scope(s, &sc, count_record, &nrecs, &err);
-        double c2 = cpu_self(), w2 = now_s();
+        double c2 = cpu_of(RUSAGE_SELF), w2 = now_s();
         if (rs != CUST_OK) {
             fprintf(stderr, "bench: %s\n", err.msg);
             return 1;
